@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Builds the native helper (and the C test program) with the system C compiler.
+// Run by `npm install` (postinstall) and `npm run build:native`. Outputs go to native/bin/ (ignored).
+//
+//   ipc-helper         -O2, what the extension runs in development
+//   ipc-helper-static  the same, statically linked, what the VSIX ships (no libc version surprises)
+//   ipc-helper-asan    AddressSanitizer + UBSan, what the native tests and the fuzzer run
+//   shmtool            test/programs/shmtool.c, a separate process that tests use like a user's program
+//
+// With no C compiler it explains what to install and exits 0, so `npm install` still gives a
+// working TypeScript tool chain; the tests that need the helper then say the helper is missing.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const bin = path.join(__dirname, 'bin');
+const warnings = ['-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wconversion', '-Wno-sign-conversion'];
+const helperSources = [path.join(__dirname, 'ipc-helper.c')];
+
+const targets = [
+  { name: 'ipc-helper', sources: helperSources, flags: ['-O2', ...warnings] },
+  { name: 'ipc-helper-static', sources: helperSources, flags: ['-O2', '-static', ...warnings], optional: true },
+  {
+    name: 'ipc-helper-asan',
+    sources: helperSources,
+    flags: ['-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer', ...warnings],
+    optional: true,
+  },
+  { name: 'shmtool', sources: [path.join(root, 'test/programs/shmtool.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
+];
+
+function findCompiler() {
+  const candidates = [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean);
+  return candidates.find((cc) => spawnSync(cc, ['--version'], { stdio: 'ignore' }).status === 0);
+}
+
+function main() {
+  if (process.platform !== 'linux') {
+    console.log('ipc-inspector: not Linux, so no native helper is built (System V inspection needs Linux).');
+    return 0;
+  }
+  const cc = findCompiler();
+  if (!cc) {
+    console.warn(
+      'ipc-inspector: no C compiler found (tried $CC, cc, gcc, clang), so the native helper was not built.\n' +
+        '  Install one (Debian/Ubuntu: sudo apt-get install gcc libc6-dev) and run: npm run build:native',
+    );
+    return 0;
+  }
+  fs.mkdirSync(bin, { recursive: true });
+  let failed = false;
+  for (const target of targets) {
+    const out = path.join(bin, target.name);
+    const result = spawnSync(cc, [...target.flags, '-o', out, ...target.sources], { encoding: 'utf8' });
+    if (result.status === 0) {
+      console.log(`ipc-inspector: built native/bin/${target.name}`);
+      continue;
+    }
+    const why = (result.stderr || result.error?.message || '').trim();
+    if (target.optional) {
+      console.warn(`ipc-inspector: could not build optional native/bin/${target.name} (${cc}):\n${why}`);
+    } else {
+      console.error(`ipc-inspector: building native/bin/${target.name} with ${cc} failed:\n${why}`);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+process.exitCode = main();
