@@ -13,6 +13,12 @@ export default tseslint.config(
     },
   },
   {
+    // Build and test scripts are plain CommonJS run by Node.
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // src/ipc is plain Node: it must never depend on the editor.
     files: ['src/ipc/**/*.ts'],
     rules: {

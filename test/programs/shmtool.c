@@ -6,6 +6,7 @@
  *   shmtool own KEY SIZE MODE             create, attach read-write, stay alive (creator alive)
  *   shmtool hold SHMID ro|rw              attach an existing segment and stay alive
  *   shmtool write SHMID OFFSET HEX        attach read-write, write the bytes, detach, exit
+ *   shmtool dump SHMID                    attach read-only, print the whole segment as hex, detach, exit
  *   shmtool ftok PATH PROJ                print ftok(PATH, PROJ) as 0x%08x
  *
  * own/hold print "ready SHMID ADDRESS" once attached, then obey lines on stdin until EOF:
@@ -130,6 +131,17 @@ int main(int argc, char **argv)
         char *base = shmat(id, NULL, 0);
         if (base == (void *)-1) return die("shmat");
         if (write_hex(id, base, strtoull(argv[3], NULL, 0), argv[4]) < 0) return die("write");
+        shmdt(base);
+        return 0;
+    }
+    if (strcmp(cmd, "dump") == 0 && argc == 3) {
+        int id = atoi(argv[2]);
+        struct shmid_ds ds;
+        const unsigned char *base = shmat(id, NULL, SHM_RDONLY);
+        if (base == (void *)-1) return die("shmat");
+        if (shmctl(id, IPC_STAT, &ds) < 0) return die("shmctl");
+        for (size_t i = 0; i < ds.shm_segsz; i++) printf("%02x", base[i]);
+        printf("\n");
         shmdt(base);
         return 0;
     }

@@ -50,6 +50,12 @@ export function writeSegment(shmid: number, offset: number, bytes: Buffer): void
   execFileSync(requireShmtool(), ['write', String(shmid), String(offset), bytes.toString('hex')]);
 }
 
+/** The whole segment as read by a separate process (attached read-only, then detached). */
+export function dumpSegment(shmid: number): Buffer {
+  const out = execFileSync(requireShmtool(), ['dump', String(shmid)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  return Buffer.from(out.trim(), 'hex');
+}
+
 export interface Holder {
   pid: number;
   shmid: number;

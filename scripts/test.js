@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// `npm test`: every check the project has, in order, stopping at the first failing stage:
+// lint and types, the native build, the unit suite, the helper and core against the real kernel
+// (sanitizer build, fuzz, unprivileged user), then the suites that run inside a real VS Code.
+// Ends with one line "tests: N passed, N failed, N skipped" over every mocha suite it ran.
+'use strict';
+const { spawn } = require('child_process');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const only = process.argv.slice(2); // e.g. `npm test -- unit native` runs just those stages
+
+const stages = [
+  { name: 'lint', command: ['npx', 'eslint', 'src', 'test', 'bench', 'scripts'] },
+  { name: 'types', command: ['npx', 'tsc', '-p', '.', '--noEmit'] },
+  { name: 'native-build', command: ['node', 'native/build.js'] },
+  { name: 'compile', command: ['npx', 'tsc', '-p', 'tsconfig.test.json'] },
+  { name: 'bundle', command: ['node', 'esbuild.js'] },
+  { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true },
+  { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true },
+];
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function run(stage) {
+  return new Promise((resolve) => {
+    console.log(`\n=== ${stage.name}: ${stage.command.join(' ')}`);
+    const child = spawn(stage.command[0], stage.command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      if (stage.mocha) output += chunk;
+    });
+    child.on('close', (code, signal) => {
+      if (stage.mocha) countMocha(output, code);
+      resolve(code === 0 && !signal);
+    });
+  });
+}
+
+/** Adds a mocha run's "N passing / N failing / N pending" to the totals. */
+function countMocha(output, code) {
+  const count = (word) => Number((output.match(new RegExp(`(\\d+) ${word}`)) || [])[1] || 0);
+  totals.passed += count('passing');
+  totals.failed += count('failing') || (code !== 0 && count('failing') === 0 ? 1 : 0);
+  totals.skipped += count('pending');
+}
+
+async function main() {
+  const selected = only.length ? stages.filter((s) => only.includes(s.name)) : stages;
+  let ok = true;
+  for (const stage of selected) {
+    if (!(await run(stage))) {
+      console.error(`\n*** stage "${stage.name}" failed`);
+      ok = false;
+      break;
+    }
+  }
+  console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  process.exitCode = ok ? 0 : 1;
+}
+
+main();

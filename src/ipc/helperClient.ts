@@ -1,0 +1,286 @@
+// The client of the long-lived ipc-helper process: spawns it with a fixed argv, frames requests,
+// matches replies by id, times requests out, and restarts the helper after it dies. A request that
+// was in flight when the helper died fails with HelperExitedError; the next request starts a new
+// helper. Holds (attachments kept on purpose) die with the helper, so listeners are told.
+import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
+import {
+  args,
+  decodeError,
+  decodeHello,
+  decodeI32,
+  decodeLimits,
+  decodeResidency,
+  decodeStat,
+  decodeU32,
+  encodeRequest,
+  FrameDecoder,
+  HelperHello,
+  KEEP,
+  KernelShmLimits,
+  Op,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  Reply,
+  Residency,
+  ShmStat,
+} from './helperProtocol';
+
+/** A failing call: `code` is the errno name the helper gave (EACCES, EPERM, ...). */
+export class HelperError extends Error {
+  constructor(
+    readonly code: string,
+    readonly errno: number,
+    readonly op: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HelperError';
+  }
+}
+
+/** The helper process died or could not be started; the request did not complete. */
+export class HelperExitedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HelperExitedError';
+  }
+}
+
+export class HelperTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HelperTimeoutError';
+  }
+}
+
+export interface HelperClientOptions {
+  /** Absolute path of the ipc-helper binary. */
+  helperPath: string;
+  /** Milliseconds before a request is failed and the (hung) helper is killed. */
+  requestTimeoutMs?: number;
+  /** Diagnostics (the helper's stderr, restarts). */
+  log?: (line: string) => void;
+  /** Exact argv to run instead of [helperPath] (tests use it to wrap the helper, e.g. in `unshare`). */
+  command?: string[];
+}
+
+interface Pending {
+  op: Op;
+  resolve: (reply: Reply) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** After this many unexpected exits within RESTART_WINDOW_MS the client stops restarting. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 10_000;
+
+export class HelperClient {
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private ready: Promise<HelperHello> | undefined;
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  private recentExits: number[] = [];
+  private exitListeners: Array<(reason: string) => void> = [];
+  private disposed = false;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: HelperClientOptions) {
+    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
+  }
+
+  /** Called with a reason whenever a running helper goes away (its holds are gone with it). */
+  onExit(listener: (reason: string) => void): { dispose(): void } {
+    this.exitListeners.push(listener);
+    return { dispose: () => (this.exitListeners = this.exitListeners.filter((l) => l !== listener)) };
+  }
+
+  /** Pid of the running helper, if any (tests kill it on purpose). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the helper if needed and returns its handshake. */
+  hello(): Promise<HelperHello> {
+    this.ensureStarted();
+    return this.ready!;
+  }
+
+  async stat(shmid: number): Promise<ShmStat> {
+    return decodeStat(await this.call(Op.Stat, args.shmid(shmid)));
+  }
+
+  async read(shmid: number, offset: number, length: number): Promise<Buffer> {
+    return this.call(Op.Read, args.read(shmid, offset, length));
+  }
+
+  async residency(shmid: number, offset = 0, length = 0): Promise<Residency> {
+    return decodeResidency(await this.call(Op.Residency, args.residency(shmid, offset, length)));
+  }
+
+  /** Keeps a read-only attachment on purpose; returns this helper's hold count on the segment. */
+  async attach(shmid: number): Promise<number> {
+    return decodeU32(await this.call(Op.Attach, args.shmid(shmid)));
+  }
+
+  async detach(shmid: number): Promise<number> {
+    return decodeU32(await this.call(Op.Detach, args.shmid(shmid)));
+  }
+
+  /** Creates (never attaches) a segment; key 0 is IPC_PRIVATE. Returns the shmid. */
+  async create(key: number, size: number, mode: number, exclusive: boolean): Promise<number> {
+    return decodeI32(await this.call(Op.Create, args.create(key, size, mode, exclusive)));
+  }
+
+  async remove(shmid: number): Promise<void> {
+    await this.call(Op.Remove, args.shmid(shmid));
+  }
+
+  /** Removes only if nobody is attached (EBUSY otherwise); returns the segment as checked. */
+  async removeIfUnattached(shmid: number): Promise<ShmStat> {
+    return decodeStat(await this.call(Op.RemoveIfUnattached, args.shmid(shmid)));
+  }
+
+  async set(shmid: number, change: { uid?: number; gid?: number; mode?: number }): Promise<ShmStat> {
+    const body = args.set(shmid, change.uid ?? KEEP, change.gid ?? KEEP, change.mode ?? KEEP);
+    return decodeStat(await this.call(Op.Set, body));
+  }
+
+  async lock(shmid: number): Promise<void> {
+    await this.call(Op.Lock, args.shmid(shmid));
+  }
+
+  async unlock(shmid: number): Promise<void> {
+    await this.call(Op.Unlock, args.shmid(shmid));
+  }
+
+  async limits(): Promise<KernelShmLimits> {
+    return decodeLimits(await this.call(Op.Limits));
+  }
+
+  /**
+   * Reads any range, splitting it into requests of at most the helper's maxRead, pipelined.
+   * Fails if any part fails (e.g. the segment vanished midway).
+   */
+  async readRange(shmid: number, offset: number, length: number): Promise<Buffer> {
+    const { maxRead } = await this.hello();
+    const parts: Array<Promise<Buffer>> = [];
+    for (let at = 0; at < length; at += maxRead) {
+      parts.push(this.read(shmid, offset + at, Math.min(maxRead, length - at)));
+    }
+    return Buffer.concat(await Promise.all(parts), length);
+  }
+
+  /** Ends the helper politely (it releases its holds and exits); no restart afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    this.failAll(new HelperExitedError('The IPC helper was shut down.'));
+    this.child?.stdin.end();
+    this.child = undefined;
+    this.ready = undefined;
+  }
+
+  private async call(op: Op, body?: Buffer): Promise<Buffer> {
+    await this.hello();
+    const reply = await this.send(op, body);
+    if (reply.status !== 0) {
+      const { name, message } = decodeError(reply.payload);
+      throw new HelperError(name, reply.status, Op[op], message || `${Op[op]} failed with ${name}`);
+    }
+    return reply.payload;
+  }
+
+  private ensureStarted(): void {
+    if (this.disposed) throw new HelperExitedError('The IPC helper was shut down.');
+    if (this.child) return;
+    const now = Date.now();
+    this.recentExits = this.recentExits.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.recentExits.length >= MAX_RESTARTS) {
+      throw new HelperExitedError(
+        `The IPC helper crashed ${this.recentExits.length} times in ${RESTART_WINDOW_MS / 1000} s; not restarting it. ` +
+          'See the "IPC Inspector" output for its messages, then reload the window.',
+      );
+    }
+    const [command, ...argv] = this.options.command ?? [this.options.helperPath];
+    const child = spawn(command, argv, { stdio: 'pipe' });
+    this.child = child;
+    const decoder = new FrameDecoder();
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => this.onData(child, decoder, chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4096);
+      for (const line of chunk.toString().split('\n')) if (line) this.options.log?.(`[helper] ${line}`);
+    });
+    child.stdin.on('error', () => undefined); // EPIPE when it died; the exit handler reports it
+    child.on('error', (error) => this.onGone(child, `could not be started (${error.message})`));
+    child.on('exit', (code, signal) => {
+      const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+      this.onGone(child, stderr.trim() ? `${how}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : how);
+    });
+    this.ready = this.send(Op.Hello, args.hello()).then((reply) => {
+      if (reply.status !== 0) throw new HelperExitedError(`The IPC helper refused the handshake: ${decodeError(reply.payload).message}`);
+      const hello = decodeHello(reply.payload);
+      if (hello.protocolVersion !== PROTOCOL_VERSION) {
+        throw new HelperExitedError(
+          `The IPC helper at ${this.options.helperPath} speaks protocol ${hello.protocolVersion}, this extension needs ${PROTOCOL_VERSION}: rebuild it (npm run build:native) or fix the "ipcInspector.helperPath" setting.`,
+        );
+      }
+      return hello;
+    });
+    this.ready.catch(() => undefined); // callers see the error through hello()/call()
+  }
+
+  private send(op: Op, body?: Buffer): Promise<Reply> {
+    const child = this.child;
+    if (!child) return Promise.reject(new HelperExitedError('The IPC helper is not running.'));
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0xfffffffe ? 1 : this.nextId + 1;
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new HelperTimeoutError(`The IPC helper did not answer ${Op[op]} within ${this.timeoutMs} ms; it is restarted.`));
+        child.kill('SIGKILL'); // a helper that hangs would hold up every request behind this one
+      }, this.timeoutMs);
+      this.pending.set(id, { op, resolve, reject, timer });
+      child.stdin.write(encodeRequest(id, op, body));
+    });
+  }
+
+  private onData(child: ChildProcessWithoutNullStreams, decoder: FrameDecoder, chunk: Buffer): void {
+    let replies: Reply[];
+    try {
+      replies = decoder.push(chunk);
+    } catch (error) {
+      // A helper that sends garbage cannot be trusted with the rest of the stream.
+      this.options.log?.(`[client] ${(error as ProtocolError).message}; restarting the helper`);
+      child.kill('SIGKILL');
+      return;
+    }
+    for (const reply of replies) {
+      const pending = this.pending.get(reply.id);
+      if (!pending) continue; // the answer to a request that already timed out
+      this.pending.delete(reply.id);
+      clearTimeout(pending.timer);
+      pending.resolve(reply);
+    }
+  }
+
+  private onGone(child: ChildProcessWithoutNullStreams, how: string): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.ready = undefined;
+    this.recentExits.push(Date.now());
+    const reason = `The IPC helper ${how}.`;
+    this.options.log?.(`[client] ${reason}`);
+    this.failAll(new HelperExitedError(`${reason} The request did not complete; the helper restarts on the next request.`));
+    for (const listener of this.exitListeners) listener(reason);
+  }
+
+  private failAll(error: Error): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      this.pending.delete(id);
+      pending.reject(error);
+    }
+  }
+}

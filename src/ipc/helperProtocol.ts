@@ -1,0 +1,260 @@
+// The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
+// the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes.
+
+export const PROTOCOL_VERSION = 1;
+export const HEADER_BYTES = 12; // u32 bodyLength, u32 id, u16 op, u16 flags/status
+export const MAX_REQUEST_BODY = 4096;
+export const MAX_READ = 16 * 1024 * 1024;
+/** Largest reply body the client accepts: a full read plus the 8 header bytes and some slack. */
+export const MAX_REPLY_BODY = 8 + MAX_READ + 64;
+export const KEEP = 0xffffffff; // "keep the current value" in SET
+
+export enum Op {
+  Hello = 1,
+  Stat = 2,
+  Read = 3,
+  Residency = 4,
+  Attach = 5,
+  Detach = 6,
+  Create = 7,
+  Remove = 8,
+  RemoveIfUnattached = 9,
+  Set = 10,
+  Lock = 11,
+  Unlock = 12,
+  Limits = 13,
+}
+
+export interface Reply {
+  id: number;
+  op: number;
+  /** 0 = ok, otherwise the errno value. */
+  status: number;
+  payload: Buffer;
+}
+
+/** IPC_STAT of a segment, as the helper reports it. */
+export interface ShmStat {
+  key: number;
+  shmid: number;
+  /** shm_perm.mode including SHM_DEST (0o1000) and SHM_LOCKED (0o2000). */
+  mode: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  cpid: number;
+  lpid: number;
+  size: number;
+  nattch: number;
+  atime: number;
+  dtime: number;
+  ctime: number;
+}
+
+export interface HelperHello {
+  protocolVersion: number;
+  pageSize: number;
+  euid: number;
+  maxRead: number;
+  version: string;
+}
+
+export interface Residency {
+  firstPage: number;
+  pageCount: number;
+  pageSize: number;
+  /** Bit i % 8 of byte i / 8 (LSB first) is set when page firstPage + i is resident. */
+  bitmap: Buffer;
+}
+
+export interface KernelShmLimits {
+  shmmax: bigint;
+  shmmin: bigint;
+  shmmni: bigint;
+  shmseg: bigint;
+  /** In pages. */
+  shmall: bigint;
+  usedIds: bigint;
+  totalPages: bigint;
+  rssPages: bigint;
+  swapPages: bigint;
+}
+
+export class ProtocolError extends Error {}
+
+export function encodeRequest(id: number, op: Op, args: Buffer = Buffer.alloc(0)): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + args.length);
+  frame.writeUInt32LE(8 + args.length, 0);
+  frame.writeUInt32LE(id >>> 0, 4);
+  frame.writeUInt16LE(op, 8);
+  frame.writeUInt16LE(0, 10);
+  args.copy(frame, HEADER_BYTES);
+  return frame;
+}
+
+/** Builds an argument block from little-endian fields, in order. */
+export function packArgs(...fields: Array<['i32' | 'u32', number] | ['u64', number | bigint]>): Buffer {
+  const size = fields.reduce((sum, [type]) => sum + (type === 'u64' ? 8 : 4), 0);
+  const buf = Buffer.alloc(size);
+  let at = 0;
+  for (const [type, value] of fields) {
+    if (type === 'i32') at = buf.writeInt32LE(value as number, at);
+    else if (type === 'u32') at = buf.writeUInt32LE((value as number) >>> 0, at);
+    else at = buf.writeBigUInt64LE(BigInt(value), at);
+  }
+  return buf;
+}
+
+export const args = {
+  hello: () => packArgs(['u32', PROTOCOL_VERSION]),
+  shmid: (shmid: number) => packArgs(['i32', shmid]),
+  read: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', length], ['u64', offset]),
+  residency: (shmid: number, offset: number, length: number) =>
+    packArgs(['i32', shmid], ['u32', 0], ['u64', offset], ['u64', length]),
+  create: (key: number, size: number, mode: number, exclusive: boolean) =>
+    packArgs(['i32', key | 0], ['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u32', 0], ['u64', size]),
+  set: (shmid: number, uid: number, gid: number, mode: number) =>
+    packArgs(['i32', shmid], ['u32', uid], ['u32', gid], ['u32', mode]),
+};
+
+function expectLength(payload: Buffer, length: number, what: string): void {
+  if (payload.length < length) {
+    throw new ProtocolError(`helper sent a ${what} of ${payload.length} bytes, expected ${length}`);
+  }
+}
+
+export const STAT_BYTES = 80;
+
+export function decodeStat(payload: Buffer): ShmStat {
+  expectLength(payload, STAT_BYTES, 'stat record');
+  return {
+    key: payload.readInt32LE(0),
+    shmid: payload.readInt32LE(4),
+    mode: payload.readUInt32LE(8),
+    uid: payload.readUInt32LE(12),
+    gid: payload.readUInt32LE(16),
+    cuid: payload.readUInt32LE(20),
+    cgid: payload.readUInt32LE(24),
+    cpid: payload.readInt32LE(28),
+    lpid: payload.readInt32LE(32),
+    size: Number(payload.readBigUInt64LE(40)),
+    nattch: Number(payload.readBigUInt64LE(48)),
+    atime: Number(payload.readBigInt64LE(56)),
+    dtime: Number(payload.readBigInt64LE(64)),
+    ctime: Number(payload.readBigInt64LE(72)),
+  };
+}
+
+export function decodeHello(payload: Buffer): HelperHello {
+  expectLength(payload, 16, 'hello');
+  return {
+    protocolVersion: payload.readUInt32LE(0),
+    pageSize: payload.readUInt32LE(4),
+    euid: payload.readUInt32LE(8),
+    maxRead: payload.readUInt32LE(12),
+    version: payload.subarray(16).toString('utf8'),
+  };
+}
+
+export function decodeResidency(payload: Buffer): Residency {
+  expectLength(payload, 16, 'residency header');
+  const pageCount = payload.readUInt32LE(8);
+  const bitmap = payload.subarray(16);
+  expectLength(bitmap, Math.ceil(pageCount / 8), 'residency bitmap');
+  return { firstPage: Number(payload.readBigUInt64LE(0)), pageCount, pageSize: payload.readUInt32LE(12), bitmap };
+}
+
+export function isPageResident(residency: Residency, page: number): boolean {
+  const i = page - residency.firstPage;
+  if (i < 0 || i >= residency.pageCount) return false;
+  return (residency.bitmap[i >> 3] & (1 << (i & 7))) !== 0;
+}
+
+export function decodeLimits(payload: Buffer): KernelShmLimits {
+  expectLength(payload, 72, 'limits record');
+  const u64 = (i: number) => payload.readBigUInt64LE(i * 8);
+  return {
+    shmmax: u64(0),
+    shmmin: u64(1),
+    shmmni: u64(2),
+    shmseg: u64(3),
+    shmall: u64(4),
+    usedIds: u64(5),
+    totalPages: u64(6),
+    rssPages: u64(7),
+    swapPages: u64(8),
+  };
+}
+
+export function decodeU32(payload: Buffer): number {
+  expectLength(payload, 4, 'u32');
+  return payload.readUInt32LE(0);
+}
+
+export function decodeI32(payload: Buffer): number {
+  expectLength(payload, 4, 'i32');
+  return payload.readInt32LE(0);
+}
+
+export function decodeError(payload: Buffer): { name: string; message: string } {
+  const nameLength = payload.length > 0 ? payload[0] : 0;
+  const name = payload.subarray(1, 1 + nameLength).toString('latin1') || 'EUNKNOWN';
+  return { name, message: payload.subarray(1 + nameLength).toString('utf8') };
+}
+
+/**
+ * Splits the helper's stdout into reply frames. Large replies (reads of up to 16 MiB) are assembled
+ * into one buffer allocated once, not by concatenating every chunk again and again.
+ */
+export class FrameDecoder {
+  private header = Buffer.alloc(4);
+  private headerFill = 0;
+  private body: Buffer | undefined;
+  private bodyFill = 0;
+
+  /** Feeds a chunk; returns the complete replies it finished. Throws ProtocolError on a bad frame. */
+  push(chunk: Buffer): Reply[] {
+    const replies: Reply[] = [];
+    let at = 0;
+    while (at < chunk.length) {
+      if (!this.body) {
+        const take = Math.min(4 - this.headerFill, chunk.length - at);
+        chunk.copy(this.header, this.headerFill, at, at + take);
+        this.headerFill += take;
+        at += take;
+        if (this.headerFill < 4) break;
+        const bodyLength = this.header.readUInt32LE(0);
+        if (bodyLength < 8 || bodyLength > MAX_REPLY_BODY) {
+          throw new ProtocolError(`helper sent a frame of ${bodyLength} bytes (allowed 8 to ${MAX_REPLY_BODY})`);
+        }
+        this.body = Buffer.allocUnsafe(bodyLength);
+        this.bodyFill = 0;
+      }
+      const take = Math.min(this.body.length - this.bodyFill, chunk.length - at);
+      chunk.copy(this.body, this.bodyFill, at, at + take);
+      this.bodyFill += take;
+      at += take;
+      if (this.bodyFill === this.body.length) {
+        replies.push(parseReplyBody(this.body));
+        this.body = undefined;
+        this.headerFill = 0;
+      }
+    }
+    return replies;
+  }
+
+  /** True when a frame has started but not finished (the stream ended in the middle of it). */
+  get midFrame(): boolean {
+    return this.headerFill > 0 || this.body !== undefined;
+  }
+}
+
+function parseReplyBody(body: Buffer): Reply {
+  return {
+    id: body.readUInt32LE(0),
+    op: body.readUInt16LE(4),
+    status: body.readUInt16LE(6),
+    payload: body.subarray(8),
+  };
+}

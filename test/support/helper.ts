@@ -1,0 +1,43 @@
+// Starting the real helper for tests: the AddressSanitizer/UBSan build by default (so every native
+// test is also a sanitizer run), optionally as the unprivileged user `nobody` through setpriv.
+import * as fs from 'fs';
+import * as path from 'path';
+import { HelperClient } from '../../src/ipc/helperClient';
+import { repoRoot } from './segments';
+
+export type HelperBuild = 'asan' | 'release';
+
+export function helperBinary(build: HelperBuild = 'asan'): string {
+  const file = path.join(repoRoot, 'native', 'bin', build === 'asan' ? 'ipc-helper-asan' : 'ipc-helper');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run "npm run build:native"`);
+  return file;
+}
+
+export const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+
+export const isRoot = process.getuid?.() === 0;
+
+/** A client whose helper's stderr is kept, so a test can assert that no sanitizer report appeared. */
+export class TestHelper {
+  readonly log: string[] = [];
+  readonly client: HelperClient;
+
+  constructor(options: { build?: HelperBuild; asNobody?: boolean; timeoutMs?: number } = {}) {
+    const binary = helperBinary(options.build);
+    this.client = new HelperClient({
+      helperPath: binary,
+      command: options.asNobody ? [...NOBODY, binary] : undefined,
+      requestTimeoutMs: options.timeoutMs ?? 10_000,
+      log: (line) => this.log.push(line),
+    });
+  }
+
+  /** Sanitizer findings in the helper's stderr (AddressSanitizer, LeakSanitizer, UBSan). */
+  sanitizerReports(): string[] {
+    return this.log.filter((line) => /AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer/.test(line));
+  }
+
+  dispose(): void {
+    this.client.dispose();
+  }
+}
