@@ -8,6 +8,8 @@
  *   shmtool write SHMID OFFSET HEX        attach read-write, write the bytes, detach, exit
  *   shmtool dump SHMID                    attach read-only, print the whole segment as hex, detach, exit
  *   shmtool ftok PATH PROJ                print ftok(PATH, PROJ) as 0x%08x
+ *   shmtool pump                          benchmark reference: for each u32 N (little-endian) read on
+ *                                         stdin, write N bytes to stdout (a bare pipe, no shm)
  *
  * own/hold print "ready SHMID ADDRESS" once attached, then obey lines on stdin until EOF:
  *   write OFFSET HEX    write bytes (rw only), answers "ok" or "error ..."
@@ -24,6 +26,7 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int die(const char *what)
 {
@@ -105,6 +108,23 @@ static int serve(int shmid, int writable)
     return 0;
 }
 
+/* The same job as the helper's READ minus shared memory: a long-lived process answering on a pipe. */
+static int pump(void)
+{
+    static char buffer[16 << 20];
+    unsigned char size[4];
+    while (fread(size, 1, 4, stdin) == 4) {
+        size_t left = (size_t)size[0] | (size_t)size[1] << 8 | (size_t)size[2] << 16 | (size_t)size[3] << 24;
+        while (left > 0) {
+            size_t chunk = left < sizeof buffer ? left : sizeof buffer;
+            ssize_t n = write(1, buffer, chunk);
+            if (n <= 0) return 1;
+            left -= (size_t)n;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -151,6 +171,7 @@ int main(int argc, char **argv)
         printf("0x%08x\n", (unsigned)key);
         return 0;
     }
+    if (strcmp(cmd, "pump") == 0) return pump();
     fprintf(stderr, "usage: see the comment at the top of shmtool.c\n");
     return 2;
 }
