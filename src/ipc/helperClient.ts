@@ -239,7 +239,10 @@ export class HelperClient {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new HelperTimeoutError(`The IPC helper did not answer ${Op[op]} within ${this.timeoutMs} ms; it is restarted.`));
-        child.kill('SIGKILL'); // a helper that hangs would hold up every request behind this one
+        // A hung helper would hold up every request behind this one: retire it now, so the next
+        // request starts a fresh one instead of queueing behind a process that is being killed.
+        child.kill('SIGKILL');
+        this.onGone(child, `did not answer ${Op[op]} within ${this.timeoutMs} ms and was killed`);
       }, this.timeoutMs);
       this.pending.set(id, { op, resolve, reject, timer });
       child.stdin.write(encodeRequest(id, op, body));

@@ -6,6 +6,7 @@
  *   shmtool own KEY SIZE MODE             create, attach read-write, stay alive (creator alive)
  *   shmtool hold SHMID ro|rw              attach an existing segment and stay alive
  *   shmtool write SHMID OFFSET HEX        attach read-write, write the bytes, detach, exit
+ *                                         (HEX "-": read the hex from stdin, for large writes)
  *   shmtool dump SHMID                    attach read-only, print the whole segment as hex, detach, exit
  *   shmtool ftok PATH PROJ                print ftok(PATH, PROJ) as 0x%08x
  *   shmtool pump                          benchmark reference: for each u32 N (little-endian) read on
@@ -67,6 +68,26 @@ static int write_hex(int shmid, char *base, unsigned long long offset, const cha
         base[offset + i] = (char)(hi * 16 + lo);
     }
     return 0;
+}
+
+/* All of a stream as a NUL-terminated string without the trailing newline, or NULL. */
+static char *read_all(FILE *in)
+{
+    size_t size = 0, capacity = 1 << 16;
+    char *text = malloc(capacity);
+    size_t n;
+    while (text && (n = fread(text + size, 1, capacity - size - 1, in)) > 0) {
+        size += n;
+        if (capacity - size - 1 == 0) {
+            char *bigger = realloc(text, capacity *= 2);
+            if (!bigger) free(text);
+            text = bigger;
+        }
+    }
+    if (!text) return NULL;
+    while (size > 0 && (text[size - 1] == '\n' || text[size - 1] == '\r')) size--;
+    text[size] = 0;
+    return text;
 }
 
 static int serve(int shmid, int writable)
@@ -148,9 +169,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "write") == 0 && argc == 5) {
         int id = atoi(argv[2]);
+        char *hex = argv[4];
+        if (strcmp(hex, "-") == 0) hex = read_all(stdin);
         char *base = shmat(id, NULL, 0);
+        if (!hex) return die("stdin");
         if (base == (void *)-1) return die("shmat");
-        if (write_hex(id, base, strtoull(argv[3], NULL, 0), argv[4]) < 0) return die("write");
+        if (write_hex(id, base, strtoull(argv[3], NULL, 0), hex) < 0) return die("write");
         shmdt(base);
         return 0;
     }

@@ -47,7 +47,7 @@ export function createSegment(key: number | 'private', size: number, mode = 0o60
 
 /** Writes bytes into a segment from a separate short-lived process. */
 export function writeSegment(shmid: number, offset: number, bytes: Buffer): void {
-  execFileSync(requireShmtool(), ['write', String(shmid), String(offset), bytes.toString('hex')]);
+  execFileSync(requireShmtool(), ['write', String(shmid), String(offset), '-'], { input: bytes.toString('hex') });
 }
 
 /** The whole segment as read by a separate process (attached read-only, then detached). */
