@@ -12,21 +12,22 @@ const MiB = 1024 * 1024;
 /** The reference: ask a long-lived process for N bytes through a pipe and wait for all of them. */
 class BarePipe {
   private child: ChildProcessWithoutNullStreams;
-  private waiting: { left: number; done: () => void } | undefined;
+  private waiting: { into: Buffer; filled: number; done: () => void } | undefined;
 
   constructor() {
     this.child = spawn(path.join(repoRoot, 'native/bin/shmtool'), ['pump']);
     this.child.stdout.on('data', (chunk: Buffer) => {
-      // Keep the bytes like the client does (a copy into one buffer per reply) for a fair comparison.
-      if (!this.waiting) return;
-      this.waiting.left -= chunk.length;
-      if (this.waiting.left <= 0) this.waiting.done();
+      // Keep the bytes, as any consumer must: copied into one buffer, like the client's replies.
+      const waiting = this.waiting;
+      if (!waiting) return;
+      waiting.filled += chunk.copy(waiting.into, waiting.filled);
+      if (waiting.filled >= waiting.into.length) waiting.done();
     });
   }
 
   fetch(bytes: number): Promise<void> {
     return new Promise((resolve) => {
-      this.waiting = { left: bytes, done: resolve };
+      this.waiting = { into: Buffer.allocUnsafe(bytes), filled: 0, done: resolve };
       const request = Buffer.alloc(4);
       request.writeUInt32LE(bytes);
       this.child.stdin.write(request);

@@ -66,6 +66,8 @@ export interface HelperClientOptions {
 
 interface Pending {
   op: Op;
+  /** Where a successful reply's payload is to be written (see PayloadDestination). */
+  into?: Buffer;
   resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
@@ -110,8 +112,9 @@ export class HelperClient {
     return decodeStat(await this.call(Op.Stat, args.shmid(shmid)));
   }
 
-  async read(shmid: number, offset: number, length: number): Promise<Buffer> {
-    return this.call(Op.Read, args.read(shmid, offset, length));
+  /** Reads `length` bytes at `offset`; with `into` (exactly `length` bytes) the bytes land there. */
+  async read(shmid: number, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    return this.call(Op.Read, args.read(shmid, offset, length), into);
   }
 
   async residency(shmid: number, offset = 0, length = 0): Promise<Residency> {
@@ -164,11 +167,14 @@ export class HelperClient {
    */
   async readRange(shmid: number, offset: number, length: number): Promise<Buffer> {
     const { maxRead } = await this.hello();
+    const result = Buffer.allocUnsafe(length);
     const parts: Array<Promise<Buffer>> = [];
     for (let at = 0; at < length; at += maxRead) {
-      parts.push(this.read(shmid, offset + at, Math.min(maxRead, length - at)));
+      const size = Math.min(maxRead, length - at);
+      parts.push(this.read(shmid, offset + at, size, result.subarray(at, at + size)));
     }
-    return Buffer.concat(await Promise.all(parts), length);
+    await Promise.all(parts);
+    return result;
   }
 
   /** Ends the helper politely (it releases its holds and exits); no restart afterwards. */
@@ -180,9 +186,9 @@ export class HelperClient {
     this.ready = undefined;
   }
 
-  private async call(op: Op, body?: Buffer): Promise<Buffer> {
+  private async call(op: Op, body?: Buffer, into?: Buffer): Promise<Buffer> {
     await this.hello();
-    const reply = await this.send(op, body);
+    const reply = await this.send(op, body, into);
     if (reply.status !== 0) {
       const { name, message } = decodeError(reply.payload);
       throw new HelperError(name, reply.status, Op[op], message || `${Op[op]} failed with ${name}`);
@@ -204,7 +210,10 @@ export class HelperClient {
     const [command, ...argv] = this.options.command ?? [this.options.helperPath];
     const child = spawn(command, argv, { stdio: 'pipe' });
     this.child = child;
-    const decoder = new FrameDecoder();
+    const decoder = new FrameDecoder((id, _op, status, length) => {
+      const into = this.pending.get(id)?.into;
+      return status === 0 && into?.length === length ? into : undefined;
+    });
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => this.onData(child, decoder, chunk));
     child.stderr.on('data', (chunk: Buffer) => {
@@ -230,7 +239,7 @@ export class HelperClient {
     this.ready.catch(() => undefined); // callers see the error through hello()/call()
   }
 
-  private send(op: Op, body?: Buffer): Promise<Reply> {
+  private send(op: Op, body?: Buffer, into?: Buffer): Promise<Reply> {
     const child = this.child;
     if (!child) return Promise.reject(new HelperExitedError('The IPC helper is not running.'));
     const id = this.nextId;
@@ -244,7 +253,7 @@ export class HelperClient {
         child.kill('SIGKILL');
         this.onGone(child, `did not answer ${Op[op]} within ${this.timeoutMs} ms and was killed`);
       }, this.timeoutMs);
-      this.pending.set(id, { op, resolve, reject, timer });
+      this.pending.set(id, { op, into, resolve, reject, timer });
       child.stdin.write(encodeRequest(id, op, body));
     });
   }

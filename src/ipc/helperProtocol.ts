@@ -204,40 +204,46 @@ export function decodeError(payload: Buffer): { name: string; message: string } 
 }
 
 /**
+ * Where a reply's payload should land: a buffer of exactly `payloadLength` bytes (a slice of the
+ * caller's own result, so a large read is copied once, from the pipe into place), or undefined
+ * to get a buffer of its own.
+ */
+export type PayloadDestination = (id: number, op: number, status: number, payloadLength: number) => Buffer | undefined;
+
+/**
  * Splits the helper's stdout into reply frames. Large replies (reads of up to 16 MiB) are assembled
- * into one buffer allocated once, not by concatenating every chunk again and again.
+ * into one buffer allocated once (or given by `destination`), not by concatenating chunks.
  */
 export class FrameDecoder {
-  private header = Buffer.alloc(4);
+  private header = Buffer.alloc(HEADER_BYTES);
   private headerFill = 0;
-  private body: Buffer | undefined;
-  private bodyFill = 0;
+  private payload: Buffer | undefined;
+  private payloadFill = 0;
+
+  constructor(private readonly destination?: PayloadDestination) {}
 
   /** Feeds a chunk; returns the complete replies it finished. Throws ProtocolError on a bad frame. */
   push(chunk: Buffer): Reply[] {
     const replies: Reply[] = [];
     let at = 0;
     while (at < chunk.length) {
-      if (!this.body) {
-        const take = Math.min(4 - this.headerFill, chunk.length - at);
+      if (!this.payload) {
+        const take = Math.min(HEADER_BYTES - this.headerFill, chunk.length - at);
         chunk.copy(this.header, this.headerFill, at, at + take);
         this.headerFill += take;
         at += take;
-        if (this.headerFill < 4) break;
-        const bodyLength = this.header.readUInt32LE(0);
-        if (bodyLength < 8 || bodyLength > MAX_REPLY_BODY) {
-          throw new ProtocolError(`helper sent a frame of ${bodyLength} bytes (allowed 8 to ${MAX_REPLY_BODY})`);
-        }
-        this.body = Buffer.allocUnsafe(bodyLength);
-        this.bodyFill = 0;
+        if (this.headerFill >= 4) this.checkLength();
+        if (this.headerFill < HEADER_BYTES) break;
+        this.payload = this.payloadBuffer();
+        this.payloadFill = 0;
       }
-      const take = Math.min(this.body.length - this.bodyFill, chunk.length - at);
-      chunk.copy(this.body, this.bodyFill, at, at + take);
-      this.bodyFill += take;
+      const take = Math.min(this.payload.length - this.payloadFill, chunk.length - at);
+      chunk.copy(this.payload, this.payloadFill, at, at + take);
+      this.payloadFill += take;
       at += take;
-      if (this.bodyFill === this.body.length) {
-        replies.push(parseReplyBody(this.body));
-        this.body = undefined;
+      if (this.payloadFill === this.payload.length) {
+        replies.push({ id: this.header.readUInt32LE(4), op: this.header.readUInt16LE(8), status: this.header.readUInt16LE(10), payload: this.payload });
+        this.payload = undefined;
         this.headerFill = 0;
       }
     }
@@ -246,15 +252,20 @@ export class FrameDecoder {
 
   /** True when a frame has started but not finished (the stream ended in the middle of it). */
   get midFrame(): boolean {
-    return this.headerFill > 0 || this.body !== undefined;
+    return this.headerFill > 0;
   }
-}
 
-function parseReplyBody(body: Buffer): Reply {
-  return {
-    id: body.readUInt32LE(0),
-    op: body.readUInt16LE(4),
-    status: body.readUInt16LE(6),
-    payload: body.subarray(8),
-  };
+  /** Refuses a bad length as soon as its 4 bytes are in, before waiting for (or allocating) the rest. */
+  private checkLength(): void {
+    const bodyLength = this.header.readUInt32LE(0);
+    if (bodyLength < 8 || bodyLength > MAX_REPLY_BODY) {
+      throw new ProtocolError(`helper sent a frame of ${bodyLength} bytes (allowed 8 to ${MAX_REPLY_BODY})`);
+    }
+  }
+
+  private payloadBuffer(): Buffer {
+    const length = this.header.readUInt32LE(0) - 8;
+    const given = this.destination?.(this.header.readUInt32LE(4), this.header.readUInt16LE(8), this.header.readUInt16LE(10), length);
+    return given && given.length === length ? given : Buffer.allocUnsafe(length);
+  }
 }
