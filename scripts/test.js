@@ -18,6 +18,9 @@ const stages = [
   { name: 'bundle', command: ['node', 'esbuild.js'] },
   { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true },
   { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true },
+  // Installs the offline VS Code host (code-server + chromium) on first use, then runs the suite
+  // inside its real extension host.
+  { name: 'integration', command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/integration/index.js'], mocha: true },
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };

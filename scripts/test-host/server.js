@@ -1,0 +1,268 @@
+// Starts the offline VS Code test host (code-server, installed by ./install.js) and the browser that
+// shows its workbench. Recipe: /work/shared/notes/offline-vscode-host.md.
+//
+//   const { startServer, launchChromium } = require('./server');
+//   const server = await startServer({ workspace, extensionDevelopmentPath });
+//   const page = await (await launchChromium()).newPage();
+//   await page.goto(server.workbenchUrl({ extensionTestsPath }));
+//   ...
+//   await server.stop();
+'use strict';
+
+const childProcess = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { ENTRY, chromiumPath, isInstalled } = require('./install');
+
+const READY = /HTTP server listening on (https?:\/\/\S+)/;
+const START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
+
+// Servers still running, killed synchronously if the process exits without stopping them.
+const running = new Set();
+process.on('exit', () => {
+  for (const server of running) server.killNow();
+});
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** True while any process of the group is alive. */
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
+ * Starts code-server on loopback with throwaway user data, extensions and XDG folders.
+ *
+ * @param {object} options
+ * @param {string} options.workspace folder the workbench opens (absolute)
+ * @param {string} [options.extensionDevelopmentPath] extension under development (absolute); used by
+ *   workbenchUrl()
+ * @param {number} [options.port] fixed port; by default the kernel picks a free one
+ * @param {string} [options.extensionsDir] an existing extensions folder (e.g. one a VSIX was installed
+ *   into); kept on stop. By default a fresh temporary one.
+ * @param {(line: string) => void} [options.onOutput] every line code-server prints
+ * @param {Record<string, string>} [options.env] extra environment (reaches the extension host)
+ */
+async function startServer(options) {
+  const { workspace, extensionDevelopmentPath, port = 0, onOutput, env: extraEnv = {} } = options;
+  if (!workspace || !path.isAbsolute(workspace)) throw new Error('startServer: workspace must be an absolute path');
+  if (extensionDevelopmentPath && !path.isAbsolute(extensionDevelopmentPath)) {
+    throw new Error('startServer: extensionDevelopmentPath must be an absolute path');
+  }
+  if (!isInstalled()) throw new Error('the VS Code test host is not installed: run node scripts/test-host/install.js');
+
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-host-'));
+  const userDataDir = path.join(tempDir, 'user');
+  const extensionsDir = options.extensionsDir ?? path.join(tempDir, 'extensions');
+  const xdg = { XDG_CONFIG_HOME: 'xdg-config', XDG_DATA_HOME: 'xdg-data', XDG_CACHE_HOME: 'xdg-cache' };
+  for (const dir of [userDataDir, extensionsDir, ...Object.values(xdg).map((name) => path.join(tempDir, name))]) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  const configFile = path.join(tempDir, 'config.yaml');
+  fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
+
+  const args = [
+    ENTRY,
+    '--config', configFile,
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir', userDataDir,
+    '--extensions-dir', extensionsDir,
+    '--ignore-last-opened',
+  ];
+  const env = {
+    ...process.env,
+    // Without it code-server looks up a gallery on the internet (DNS errors in the log).
+    EXTENSIONS_GALLERY: '{}',
+    // Without these it writes a config with a random password into $HOME and logs there.
+    ...Object.fromEntries(Object.entries(xdg).map(([key, name]) => [key, path.join(tempDir, name)])),
+    ...extraEnv,
+  };
+  // Node-style options of the caller (e.g. a debugger) must not reach the server.
+  delete env.NODE_OPTIONS;
+
+  // Own process group: stop() ends the extension host and pty host with it.
+  const child = childProcess.spawn(process.execPath, args, {
+    cwd: tempDir,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pgid = child.pid;
+  const recent = []; // last lines, for error messages
+  const exitPromise = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      resolve({ code, signal });
+    });
+  });
+
+  let stopped = false;
+  const server = {
+    url: '',
+    port: 0,
+    pid: pgid,
+    userDataDir,
+    extensionsDir,
+    workspace,
+    extensionDevelopmentPath,
+    /** Resolves when the server process exits (for callers that want to notice a crash). */
+    exited: exitPromise,
+    /** Last lines the server printed. */
+    recentOutput: () => recent.join('\n'),
+    workbenchUrl,
+    stop,
+    killNow,
+  };
+
+  function removeTemp() {
+    // A caller's extensionsDir lives outside tempDir and is kept.
+    fs.rmSync(tempDir, { recursive: true, force: true });
+  }
+
+  /** Synchronous last resort (process 'exit'): SIGKILL the group, remove the temp folders. */
+  function killNow() {
+    if (stopped) return;
+    stopped = true;
+    running.delete(server);
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    try {
+      removeTemp();
+    } catch {
+      // best effort while exiting
+    }
+  }
+
+  /** SIGTERM the whole group, SIGKILL what is left after 5 s, remove the temp folders. Idempotent. */
+  async function stop() {
+    if (stopped) return;
+    stopped = true;
+    running.delete(server);
+    try {
+      process.kill(-pgid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (groupAlive(pgid) && Date.now() < deadline) await delay(100);
+    if (groupAlive(pgid)) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone in between
+      }
+      const killDeadline = Date.now() + 2000;
+      while (groupAlive(pgid) && Date.now() < killDeadline) await delay(50);
+    }
+    await Promise.race([exitPromise, delay(1000)]);
+    removeTemp();
+  }
+
+  /**
+   * The workbench URL for the workspace; with extensionTestsPath, VS Code's test payload that runs
+   * that suite (its index.js exports run()) in the extension host and reports through
+   * window.codeAutomationLog / codeAutomationExit.
+   */
+  function workbenchUrl({ extensionTestsPath, folder = workspace } = {}) {
+    const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+    const payload = [];
+    if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
+    if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
+    payload.push(['skipWelcome', 'true']);
+    return `${server.url}?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  }
+
+  running.add(server);
+  try {
+    const url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`code-server did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      let found = false;
+      const onLine = (line) => {
+        recent.push(line);
+        if (recent.length > 50) recent.shift();
+        if (onOutput) onOutput(line);
+        const match = !found && READY.exec(line);
+        if (match) {
+          found = true;
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      for (const stream of [child.stdout, child.stderr]) {
+        let buffered = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk) => {
+          buffered += chunk;
+          const lines = buffered.split('\n');
+          buffered = lines.pop();
+          lines.forEach(onLine);
+        });
+      }
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      exitPromise.then(({ code, signal }) => {
+        clearTimeout(timer);
+        if (!found) reject(new Error(`code-server exited (${signal ?? `code ${code}`}) before listening`));
+      });
+    });
+    server.url = url.endsWith('/') ? url : `${url}/`;
+    server.port = Number(new URL(server.url).port);
+  } catch (error) {
+    await stop();
+    error.message += recent.length ? `\n--- code-server output ---\n${recent.join('\n')}` : '';
+    throw error;
+  }
+  return server;
+}
+
+/**
+ * Debian's chromium through playwright-core: headless, no sandbox (root in containers), no network
+ * chatter of its own. Playwright gives each launch a fresh temporary profile and removes it on close.
+ *
+ * @param {{ headless?: boolean, args?: string[] } & import('playwright-core').LaunchOptions} [options]
+ *   extra chromium args; anything else goes to playwright's launch() (e.g. handleSIGINT: false)
+ * @returns {Promise<import('playwright-core').Browser>}
+ */
+async function launchChromium({ headless = true, args = [], ...launchOptions } = {}) {
+  const { chromium } = require('playwright-core');
+  const executablePath = chromiumPath();
+  if (!fs.existsSync(executablePath)) {
+    throw new Error(`chromium not found at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({
+    ...launchOptions,
+    executablePath,
+    headless,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      ...args,
+    ],
+  });
+}
+
+module.exports = { startServer, launchChromium };
