@@ -1,0 +1,7 @@
+import type { Command } from './registry';
+
+export const showOutput: Command = {
+  id: 'ipcInspector.showOutput',
+  what: 'Could not show the log',
+  run: (inspector) => inspector.log.show(true),
+};
