@@ -1,0 +1,1164 @@
+/*
+ * ipc-helper: the native half of IPC Inspector. A long-lived process that reads framed requests on
+ * stdin and writes framed replies on stdout, as specified in native/PROTOCOL.md (version 1).
+ *
+ * Why a separate process: reading shared memory means dereferencing a mapping, and a bug there
+ * (or a segment that changes under us) is a SIGSEGV. Here it kills only this helper, which the
+ * extension restarts, not the editor's extension host.
+ *
+ * Rules this file keeps, so a reviewer can check them by grep:
+ *   - Read-only by construction: every shmat() passes SHM_RDONLY (see attach_readonly(), the only
+ *     caller of shmat) and no code writes through a mapping; mappings are `const` everywhere.
+ *   - Every byte copied out of a mapping is bounds-checked against IPC_STAT's shm_segsz of the
+ *     segment we are attached to, with overflow-safe comparisons (range_ok()).
+ *   - Reading never allocates pages on its own initiative: RESIDENCY uses mincore() only.
+ *
+ * Build: native/build.js (-Wall -Wextra -Werror -Wshadow -Wconversion; also -static and ASan+UBSan).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HELPER_VERSION "ipc-helper 0.1.0"
+#define PROTOCOL_VERSION 1u
+
+#define MAX_REQUEST_BODY 4096u        /* bodyLength of a request: 8 .. 4096 */
+#define MIN_REQUEST_BODY 8u
+#define MAX_READ (16u * 1024u * 1024u) /* READ length limit; RESIDENCY covers at most MAX_READ * 8 pages */
+#define REPLY_HEADER 12u
+#define STAT_BYTES 80u
+#define LIMITS_BYTES 72u
+#define KEEP 0xffffffffu               /* SET: keep the current uid / gid / mode */
+
+#define CACHE_SLOTS 64                      /* read attachments kept at most (LRU beyond that) */
+#define CACHE_IDLE_NS 2000000000ull         /* a read attachment unused this long is dropped */
+#define CACHE_CHECK_NS 250000000ull         /* how often cached segments are checked for SHM_DEST */
+#define MAX_HELD_SEGMENTS 4096              /* distinct segments with holds (shmmni's default) */
+
+#define EXIT_PROTOCOL 2 /* framing error or truncated input: the stream cannot be trusted */
+#define EXIT_OUTPUT 1   /* stdout is gone: nobody is listening any more */
+
+enum op {
+    OP_HELLO = 1,
+    OP_STAT = 2,
+    OP_READ = 3,
+    OP_RESIDENCY = 4,
+    OP_ATTACH = 5,
+    OP_DETACH = 6,
+    OP_CREATE = 7,
+    OP_REMOVE = 8,
+    OP_REMOVE_IF_UNATTACHED = 9,
+    OP_SET = 10,
+    OP_LOCK = 11,
+    OP_UNLOCK = 12,
+    OP_LIMITS = 13,
+    OP_COUNT
+};
+
+struct request {
+    uint32_t id;
+    uint16_t op;
+    uint16_t flags;
+    const unsigned char *args; /* points into the input buffer; valid until the next frame is read */
+    uint32_t arglen;
+};
+
+static size_t page_size;
+
+/* ------------------------------------------------------------------------------------------------
+ * Little-endian encoding. Byte by byte, so there is no alignment or host-endianness assumption.
+ */
+
+static uint16_t get_u16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int32_t get_i32(const unsigned char *p)
+{
+    uint32_t u = get_u32(p);
+    int32_t v;
+    memcpy(&v, &u, sizeof v); /* two's complement reinterpretation without implementation-defined casts */
+    return v;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static void put_u16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)(v & 0xff);
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_i32(unsigned char *p, int32_t v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    put_u32(p, u);
+}
+
+static void put_i64(unsigned char *p, int64_t v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    put_u64(p, u);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * errno names: our own table, because strerrorname_np() is glibc >= 2.32 only and the static
+ * build must not depend on the libc it runs next to.
+ */
+
+static const struct {
+    int value;
+    const char *name;
+} errno_names[] = {
+    {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"},         {EINTR, "EINTR"},
+    {EIO, "EIO"},       {ENXIO, "ENXIO"},   {E2BIG, "E2BIG"},         {EBADF, "EBADF"},
+    {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},       {EFAULT, "EFAULT"},
+    {EBUSY, "EBUSY"},   {EEXIST, "EEXIST"}, {ENODEV, "ENODEV"},       {EINVAL, "EINVAL"},
+    {ENFILE, "ENFILE"}, {EMFILE, "EMFILE"}, {EFBIG, "EFBIG"},         {ENOSPC, "ENOSPC"},
+    {EPIPE, "EPIPE"},   {ERANGE, "ERANGE"}, {ENOSYS, "ENOSYS"},       {EIDRM, "EIDRM"},
+    {EPROTO, "EPROTO"}, {EOVERFLOW, "EOVERFLOW"}, {EOPNOTSUPP, "EOPNOTSUPP"},
+};
+
+static const char *errno_name(int err, char *fallback, size_t size)
+{
+    for (size_t i = 0; i < sizeof errno_names / sizeof errno_names[0]; i++) {
+        if (errno_names[i].value == err) return errno_names[i].name;
+    }
+    snprintf(fallback, size, "E%d", err);
+    return fallback;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Output. One writev() per reply: header plus payload pieces, the payload of a READ taken straight
+ * from the mapping, so 16 MiB go from shared memory into the pipe with a single copy.
+ */
+
+static void release_all(void);
+
+static void wait_writable(void)
+{
+    struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
+    while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+}
+
+/* Writes every byte of iov[0..n), or exits: a reply that cannot be delivered leaves the client with
+ * a torn stream, so there is nothing sensible left to do. */
+static void write_all(struct iovec *iov, int n)
+{
+    while (n > 0) {
+        ssize_t done = writev(STDOUT_FILENO, iov, n);
+        if (done < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) { /* stdout was left non-blocking by whoever made the pipe */
+                wait_writable();
+                continue;
+            }
+            release_all();
+            exit(EXIT_OUTPUT);
+        }
+        size_t left = (size_t)done;
+        while (n > 0 && left >= iov->iov_len) {
+            left -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + left;
+            iov->iov_len -= left;
+        }
+    }
+}
+
+/* Sends a reply whose payload is a followed by b (either may be empty). */
+static void send_reply(uint32_t id, uint16_t op, uint16_t status, const void *a, size_t alen, const void *b,
+                       size_t blen)
+{
+    unsigned char header[REPLY_HEADER];
+    put_u32(header, (uint32_t)(8 + alen + blen)); /* callers keep payloads <= 16 MiB + 16 */
+    put_u32(header + 4, id);
+    put_u16(header + 8, op);
+    put_u16(header + 10, status);
+    struct iovec iov[3] = {
+        {.iov_base = header, .iov_len = sizeof header},
+        {.iov_base = (void *)a, .iov_len = alen},
+        {.iov_base = (void *)b, .iov_len = blen},
+    };
+    write_all(iov, 3);
+}
+
+static void reply_ok(const struct request *rq, const void *payload, size_t len)
+{
+    send_reply(rq->id, rq->op, 0, payload, len, NULL, 0);
+}
+
+/* Error reply: u8 nameLength, the errno name, then a human message. */
+static void send_error(uint32_t id, uint16_t op, int err, const char *fmt, va_list ap)
+{
+    char fallback[16];
+    const char *name = errno_name(err, fallback, sizeof fallback);
+    unsigned char payload[1 + 32 + 512];
+    size_t name_len = strlen(name);
+    payload[0] = (unsigned char)name_len;
+    memcpy(payload + 1, name, name_len);
+    char *message = (char *)payload + 1 + name_len;
+    size_t room = sizeof payload - 1 - name_len;
+    int n = vsnprintf(message, room, fmt, ap);
+    size_t message_len = n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
+    send_reply(id, op, (uint16_t)err, payload, 1 + name_len + message_len, NULL, 0);
+}
+
+__attribute__((format(printf, 3, 4))) static void reply_error(const struct request *rq, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    send_error(rq->id, rq->op, err, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Time.
+ */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Attaching. The one place that calls shmat(), always with SHM_RDONLY.
+ */
+
+static const unsigned char *attach_readonly(int shmid)
+{
+    void *base = shmat(shmid, NULL, SHM_RDONLY);
+    return base == (void *)-1 ? NULL : (const unsigned char *)base;
+}
+
+static void detach(const unsigned char *base)
+{
+    shmdt(base);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Read attachment cache. Attaching costs two syscalls and changes the segment's lpid/atime, so a
+ * hex view refreshing at 10 Hz should not attach ten times a second. An entry is reused while
+ * IPC_STAT shows the same ctime and size and no SHM_DEST; it is dropped when idle for 2 s, when
+ * ctime changed, when the segment is marked SHM_DEST (our attachment must never be what keeps a
+ * removed segment alive; checked every 250 ms, see cache_maintain()) and before REMOVE /
+ * REMOVE_IF_UNATTACHED. At most CACHE_SLOTS entries.
+ */
+
+struct cached_map {
+    bool used;
+    int shmid;
+    const unsigned char *base;
+    uint64_t size;  /* shm_segsz of the attached segment */
+    int64_t ctime;  /* shm_ctime when attached */
+    uint64_t last_used_ns;
+};
+
+static struct cached_map cache[CACHE_SLOTS];
+
+static struct cached_map *cache_find(int shmid)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (cache[i].used && cache[i].shmid == shmid) return &cache[i];
+    }
+    return NULL;
+}
+
+static void cache_drop(struct cached_map *e)
+{
+    detach(e->base);
+    e->used = false;
+}
+
+static void cache_drop_id(int shmid)
+{
+    struct cached_map *e = cache_find(shmid);
+    if (e) cache_drop(e);
+}
+
+/* A free slot, evicting the least recently used entry when all are taken. */
+static struct cached_map *cache_slot(void)
+{
+    struct cached_map *oldest = &cache[0];
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (!cache[i].used) return &cache[i];
+        if (cache[i].last_used_ns < oldest->last_used_ns) oldest = &cache[i];
+    }
+    cache_drop(oldest);
+    return oldest;
+}
+
+static uint64_t next_check_ns;
+
+/* Drops entries idle for CACHE_IDLE_NS and, every CACHE_CHECK_NS, those whose segment was marked
+ * SHM_DEST or changed (ctime) by someone else meanwhile: a segment removed with `ipcrm` while we
+ * had it cached goes away within a quarter second, not when we next happen to read it. */
+static void cache_maintain(uint64_t now)
+{
+    bool check = now >= next_check_ns;
+    if (check) next_check_ns = now + CACHE_CHECK_NS;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        struct cached_map *e = &cache[i];
+        if (!e->used) continue;
+        if (now - e->last_used_ns >= CACHE_IDLE_NS) {
+            cache_drop(e);
+            continue;
+        }
+        struct shmid_ds ds;
+        if (check && (shmctl(e->shmid, IPC_STAT, &ds) < 0 || (ds.shm_perm.mode & SHM_DEST) != 0 ||
+                      (int64_t)ds.shm_ctime != e->ctime)) {
+            cache_drop(e);
+        }
+    }
+}
+
+/* Milliseconds until cache_maintain() has something to do, or -1 (wait forever) when nothing is
+ * cached. */
+static int cache_timeout_ms(uint64_t now)
+{
+    uint64_t soonest = UINT64_MAX;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (!cache[i].used) continue;
+        uint64_t age = now - cache[i].last_used_ns;
+        uint64_t left = age >= CACHE_IDLE_NS ? 0 : CACHE_IDLE_NS - age;
+        if (left < soonest) soonest = left;
+    }
+    if (soonest == UINT64_MAX) return -1;
+    uint64_t to_check = next_check_ns > now ? next_check_ns - now : 0;
+    if (to_check < soonest) soonest = to_check;
+    return (int)((soonest + 999999) / 1000000);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Holds: attachments the client keeps on purpose (ATTACH / DETACH). One real attachment per
+ * segment with a count, so nattch goes up by one however many windows hold it.
+ */
+
+struct hold {
+    int shmid;
+    uint32_t count;
+    const unsigned char *base;
+    uint64_t size;
+};
+
+static struct hold *holds;
+static size_t hold_count, hold_capacity;
+
+static struct hold *hold_find(int shmid)
+{
+    for (size_t i = 0; i < hold_count; i++) {
+        if (holds[i].shmid == shmid) return &holds[i];
+    }
+    return NULL;
+}
+
+static struct hold *hold_add(void)
+{
+    if (hold_count == hold_capacity) {
+        size_t capacity = hold_capacity ? hold_capacity * 2 : 16;
+        struct hold *grown = realloc(holds, capacity * sizeof *grown);
+        if (!grown) return NULL;
+        holds = grown;
+        hold_capacity = capacity;
+    }
+    return &holds[hold_count++];
+}
+
+static void hold_remove(struct hold *h)
+{
+    detach(h->base);
+    *h = holds[--hold_count];
+}
+
+/* Everything this process holds goes away at exit anyway; doing it explicitly keeps the segments'
+ * dtime/lpid honest and LeakSanitizer quiet. */
+static void release_all(void)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (cache[i].used) cache_drop(&cache[i]);
+    }
+    while (hold_count > 0) hold_remove(&holds[hold_count - 1]);
+    free(holds);
+    holds = NULL;
+    hold_capacity = 0;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Error messages that say what happened to which segment and what the user can do.
+ */
+
+struct action {
+    const char *gerund; /* "reading" */
+    const char *verb;   /* "read" */
+};
+
+/* A segment's line of /proc/sysvipc/shm as a shmid_ds. Every user can read that file, even for
+ * segments whose IPC_STAT they are denied, so it serves error messages and the operations that
+ * the kernel checks by ownership rather than by read permission (IPC_SET, IPC_RMID). */
+static bool proc_stat(int shmid, struct shmid_ds *ds)
+{
+    FILE *f = fopen("/proc/sysvipc/shm", "re");
+    if (!f) return false;
+    char line[512];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        int key, id, cpid, lpid;
+        unsigned mode, uid, gid, cuid, cgid;
+        unsigned long long size, nattch;
+        long long atime, dtime, ctime;
+        if (sscanf(line, "%d %d %o %llu %d %d %llu %u %u %u %u %lld %lld %lld", &key, &id, &mode, &size, &cpid, &lpid,
+                   &nattch, &uid, &gid, &cuid, &cgid, &atime, &dtime, &ctime) != 14 || id != shmid) {
+            continue;
+        }
+        memset(ds, 0, sizeof *ds);
+        ds->shm_perm.__key = key;
+        ds->shm_perm.mode = (unsigned short)mode;
+        ds->shm_perm.uid = uid;
+        ds->shm_perm.gid = gid;
+        ds->shm_perm.cuid = cuid;
+        ds->shm_perm.cgid = cgid;
+        ds->shm_segsz = (size_t)size;
+        ds->shm_cpid = cpid;
+        ds->shm_lpid = lpid;
+        ds->shm_nattch = (shmatt_t)nattch;
+        ds->shm_atime = (time_t)atime;
+        ds->shm_dtime = (time_t)dtime;
+        ds->shm_ctime = (time_t)ctime;
+        found = true;
+    }
+    fclose(f);
+    return found;
+}
+
+static void reply_access_denied(const struct request *rq, int shmid, const struct action *act)
+{
+    struct shmid_ds o;
+    uid_t me = geteuid();
+    if (proc_stat(shmid, &o)) {
+        bool mine = o.shm_perm.uid == me || o.shm_perm.cuid == me;
+        reply_error(rq, EACCES,
+                    "permission denied %s segment %d (mode %04o, owner uid %u, group gid %u; this helper runs as "
+                    "uid %u): %s",
+                    act->gerund, shmid, o.shm_perm.mode & 0777u, o.shm_perm.uid, o.shm_perm.gid, (unsigned)me,
+                    mine ? "you own it, so Change Permissions can give you read access back"
+                         : "its owner can grant access with Change Permissions, or run as root");
+    } else {
+        reply_error(rq, EACCES, "permission denied %s segment %d (this helper runs as uid %u)", act->gerund, shmid,
+                    (unsigned)geteuid());
+    }
+}
+
+static void reply_not_permitted(const struct request *rq, int shmid, const struct action *act)
+{
+    struct shmid_ds o;
+    bool lock = rq->op == OP_LOCK || rq->op == OP_UNLOCK;
+    const char *who = lock ? "the owner or creator (with a non-zero RLIMIT_MEMLOCK) or a process with CAP_IPC_LOCK"
+                           : "the owner, the creator or root (CAP_SYS_ADMIN)";
+    if (proc_stat(shmid, &o)) {
+        reply_error(rq, EPERM,
+                    "operation not permitted %s segment %d: it is owned by uid %u (created by uid %u) and this "
+                    "helper runs as uid %u; only %s may %s it",
+                    act->gerund, shmid, o.shm_perm.uid, o.shm_perm.cuid, (unsigned)geteuid(), who, act->verb);
+    } else {
+        reply_error(rq, EPERM, "operation not permitted %s segment %d: only %s may %s it", act->gerund, shmid, who,
+                    act->verb);
+    }
+}
+
+/* Replies to a failed shmctl/shmat on an existing-or-not segment, errno in err. */
+static void reply_shm_error(const struct request *rq, int err, int shmid, const struct action *act)
+{
+    switch (err) {
+    case EINVAL:
+        reply_error(rq, EINVAL, "no segment with id %d (it was removed, or the id is wrong)", shmid);
+        break;
+    case EIDRM:
+        reply_error(rq, EIDRM, "segment %d was removed while %s it", shmid, act->gerund);
+        break;
+    case EACCES:
+        reply_access_denied(rq, shmid, act);
+        break;
+    case EPERM:
+        reply_not_permitted(rq, shmid, act);
+        break;
+    case ENOMEM:
+        if (rq->op == OP_LOCK) {
+            reply_error(rq, ENOMEM, "locking segment %d would exceed this process's RLIMIT_MEMLOCK", shmid);
+        } else {
+            reply_error(rq, ENOMEM, "not enough memory or address space %s segment %d", act->gerund, shmid);
+        }
+        break;
+    default:
+        reply_error(rq, err, "%s segment %d failed: %s", act->gerund, shmid, strerror(err));
+        break;
+    }
+}
+
+/* IPC_STAT, replying with an error when it fails. */
+static bool stat_or_reply(const struct request *rq, int shmid, struct shmid_ds *ds, const struct action *act)
+{
+    if (shmctl(shmid, IPC_STAT, ds) == 0) return true;
+    reply_shm_error(rq, errno, shmid, act);
+    return false;
+}
+
+/* For operations the kernel checks by ownership, not read permission (IPC_SET, IPC_RMID): an owner
+ * who took away their own read bit must still be able to restore it or remove the segment. When
+ * IPC_STAT is denied, the same numbers come from /proc/sysvipc/shm; the kernel then decides. */
+static bool stat_for_owner_or_reply(const struct request *rq, int shmid, struct shmid_ds *ds,
+                                    const struct action *act)
+{
+    if (shmctl(shmid, IPC_STAT, ds) == 0) return true;
+    int err = errno;
+    if (err == EACCES && proc_stat(shmid, ds)) return true;
+    reply_shm_error(rq, err, shmid, act);
+    return false;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Views: a mapping to copy from, valid until view_close(). Taken from a hold, from the cache, or
+ * attached now; `temporary` ones (segments marked SHM_DEST) are detached right after use.
+ */
+
+struct view {
+    const unsigned char *base;
+    uint64_t size; /* shm_segsz of the segment this mapping belongs to */
+    bool temporary;
+};
+
+/* offset + length <= size, without computing offset + length (which may wrap). */
+static bool range_ok(uint64_t offset, uint64_t length, uint64_t size)
+{
+    return offset <= size && length <= size - offset;
+}
+
+/* Opens a view of shmid whose IPC_STAT (taken just before, by shmid) is *ds. Returns 0 or an errno.
+ * *ds is replaced by an IPC_STAT taken while attached when a fresh attachment is made: only then
+ * is it certain the numbers describe the very segment behind the mapping. */
+static int view_open(int shmid, struct shmid_ds *ds, struct view *v)
+{
+    bool dest = (ds->shm_perm.mode & SHM_DEST) != 0;
+    struct hold *h = hold_find(shmid);
+    if (h) { /* a hold is attached on purpose and cannot change identity while attached */
+        *v = (struct view){.base = h->base, .size = h->size, .temporary = false};
+        return 0;
+    }
+    struct cached_map *e = cache_find(shmid);
+    if (e && e->size == ds->shm_segsz && (dest || e->ctime == (int64_t)ds->shm_ctime)) {
+        /* Same segment. A DEST one is used this once and then let go. */
+        *v = (struct view){.base = e->base, .size = e->size, .temporary = dest};
+        if (dest) e->used = false; /* ownership of the attachment moves to the view */
+        else e->last_used_ns = now_ns();
+        return 0;
+    }
+    if (e) cache_drop(e); /* changed since we attached: start over */
+
+    const unsigned char *base = attach_readonly(shmid);
+    if (!base) return errno;
+    if (shmctl(shmid, IPC_STAT, ds) < 0) {
+        int err = errno;
+        detach(base);
+        return err;
+    }
+    *v = (struct view){.base = base, .size = ds->shm_segsz, .temporary = (ds->shm_perm.mode & SHM_DEST) != 0};
+    if (!v->temporary) {
+        struct cached_map *slot = cache_slot();
+        *slot = (struct cached_map){.used = true, .shmid = shmid, .base = base, .size = ds->shm_segsz,
+                                    .ctime = (int64_t)ds->shm_ctime, .last_used_ns = now_ns()};
+    }
+    return 0;
+}
+
+static void view_close(struct view *v)
+{
+    if (v->temporary) detach(v->base);
+    v->base = NULL;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Operations.
+ */
+
+static void encode_stat(unsigned char *p, int shmid, const struct shmid_ds *ds)
+{
+    memset(p, 0, STAT_BYTES);
+    put_i32(p + 0, ds->shm_perm.__key);
+    put_i32(p + 4, shmid);
+    put_u32(p + 8, ds->shm_perm.mode); /* includes SHM_DEST and SHM_LOCKED */
+    put_u32(p + 12, ds->shm_perm.uid);
+    put_u32(p + 16, ds->shm_perm.gid);
+    put_u32(p + 20, ds->shm_perm.cuid);
+    put_u32(p + 24, ds->shm_perm.cgid);
+    put_i32(p + 28, ds->shm_cpid);
+    put_i32(p + 32, ds->shm_lpid);
+    put_u64(p + 40, ds->shm_segsz);
+    put_u64(p + 48, ds->shm_nattch);
+    put_i64(p + 56, (int64_t)ds->shm_atime);
+    put_i64(p + 64, (int64_t)ds->shm_dtime);
+    put_i64(p + 72, (int64_t)ds->shm_ctime);
+}
+
+static void reply_stat(const struct request *rq, int shmid, const struct shmid_ds *ds)
+{
+    unsigned char record[STAT_BYTES];
+    encode_stat(record, shmid, ds);
+    reply_ok(rq, record, sizeof record);
+}
+
+static void op_hello(const struct request *rq)
+{
+    unsigned char payload[16 + sizeof HELPER_VERSION - 1];
+    put_u32(payload, PROTOCOL_VERSION);
+    put_u32(payload + 4, (uint32_t)page_size);
+    put_u32(payload + 8, (uint32_t)geteuid());
+    put_u32(payload + 12, MAX_READ);
+    memcpy(payload + 16, HELPER_VERSION, sizeof HELPER_VERSION - 1);
+    reply_ok(rq, payload, sizeof payload); /* clientVersion is informative: the client checks ours */
+}
+
+static void op_stat(const struct request *rq)
+{
+    static const struct action act = {"reading the status of", "read the status of"};
+    int shmid = get_i32(rq->args);
+    struct shmid_ds ds;
+    if (stat_or_reply(rq, shmid, &ds, &act)) reply_stat(rq, shmid, &ds);
+}
+
+static void op_read(const struct request *rq)
+{
+    static const struct action act = {"reading", "read"};
+    int shmid = get_i32(rq->args);
+    uint32_t length = get_u32(rq->args + 4);
+    uint64_t offset = get_u64(rq->args + 8);
+    if (length == 0 || length > MAX_READ) {
+        reply_error(rq, length == 0 ? EINVAL : E2BIG, "READ length must be 1 to %u bytes (16 MiB), got %" PRIu32,
+                    MAX_READ, length);
+        return;
+    }
+    /* Check the range before attaching, so a bad request has no side effect on the segment. */
+    struct shmid_ds ds;
+    if (!stat_or_reply(rq, shmid, &ds, &act)) {
+        cache_drop_id(shmid);
+        return;
+    }
+    if (!range_ok(offset, length, ds.shm_segsz)) {
+        reply_error(rq, ERANGE, "cannot read %" PRIu32 " bytes at offset %" PRIu64 ": segment %d is %" PRIu64 " bytes",
+                    length, offset, shmid, (uint64_t)ds.shm_segsz);
+        return;
+    }
+    struct view v;
+    int err = view_open(shmid, &ds, &v);
+    if (err) {
+        reply_shm_error(rq, err, shmid, &act);
+        return;
+    }
+    if (range_ok(offset, length, v.size)) { /* the size of the segment we are attached to */
+        send_reply(rq->id, rq->op, 0, v.base + (size_t)offset, length, NULL, 0); /* straight from the mapping */
+    } else {
+        reply_error(rq, ERANGE, "segment %d changed while reading: it is now %" PRIu64 " bytes", shmid, v.size);
+    }
+    view_close(&v);
+}
+
+/* Page range of a RESIDENCY request, rounded out to whole pages, within the page-rounded segment.
+ * Returns 0 or an errno with *why set. */
+static int residency_pages(uint64_t offset, uint64_t length, uint64_t size, uint64_t *first, uint64_t *count,
+                           const char **why)
+{
+    if (size > UINT64_MAX - page_size) { /* the kernel never makes one (newseg() refuses it): no wrap below */
+        *why = "the segment size cannot be rounded to whole pages";
+        return EOVERFLOW;
+    }
+    uint64_t mapped = (size + page_size - 1) / page_size * page_size;
+    if (offset >= mapped) {
+        *why = "offset is at or past the end of the page-rounded segment";
+        return ERANGE;
+    }
+    if (length != 0 && length > mapped - offset) {
+        *why = "offset + length is past the end of the page-rounded segment";
+        return ERANGE;
+    }
+    uint64_t end = length == 0 ? mapped : offset + length; /* <= mapped: no wrap */
+    *first = offset / page_size;
+    *count = (end + page_size - 1) / page_size - *first;
+    if (*count > (uint64_t)MAX_READ * 8) {
+        *why = "the range covers more than maxRead * 8 pages; ask in parts";
+        return E2BIG;
+    }
+    return 0;
+}
+
+/* Residency bitmap of pages [first, first + count) of a mapping, from mincore(), which looks at
+ * the page cache without faulting anything in. Returns 0 or an errno. */
+static int residency_bitmap(const unsigned char *base, uint64_t first, uint64_t count, unsigned char *bitmap)
+{
+    static unsigned char vec[65536];
+    for (uint64_t done = 0; done < count;) {
+        uint64_t chunk = count - done < sizeof vec ? count - done : sizeof vec;
+        void *addr = (void *)(uintptr_t)(base + (first + done) * page_size);
+        if (mincore(addr, (size_t)chunk * page_size, vec) < 0) return errno;
+        for (uint64_t i = 0; i < chunk; i++) {
+            uint64_t bit = done + i;
+            if (vec[i] & 1) bitmap[bit / 8] = (unsigned char)(bitmap[bit / 8] | 1u << (bit % 8));
+        }
+        done += chunk;
+    }
+    return 0;
+}
+
+static void op_residency(const struct request *rq)
+{
+    static const struct action act = {"checking the residency of", "check"};
+    int shmid = get_i32(rq->args);
+    uint32_t reserved = get_u32(rq->args + 4);
+    uint64_t offset = get_u64(rq->args + 8);
+    uint64_t length = get_u64(rq->args + 16);
+    if (reserved != 0) {
+        reply_error(rq, EINVAL, "RESIDENCY: the reserved field must be 0");
+        return;
+    }
+    struct shmid_ds ds;
+    if (!stat_or_reply(rq, shmid, &ds, &act)) {
+        cache_drop_id(shmid);
+        return;
+    }
+    uint64_t first = 0, count = 0;
+    const char *why = "";
+    int err = residency_pages(offset, length, ds.shm_segsz, &first, &count, &why);
+    if (err) {
+        reply_error(rq, err, "RESIDENCY of segment %d (%" PRIu64 " bytes), offset %" PRIu64 ", length %" PRIu64 ": %s",
+                    shmid, (uint64_t)ds.shm_segsz, offset, length, why);
+        return;
+    }
+    struct view v;
+    if ((err = view_open(shmid, &ds, &v)) != 0) {
+        reply_shm_error(rq, err, shmid, &act);
+        return;
+    }
+    unsigned char *bitmap = NULL;
+    if ((err = residency_pages(offset, length, v.size, &first, &count, &why)) != 0) {
+        reply_error(rq, err, "segment %d changed while checking residency: %s", shmid, why);
+    } else if (!(bitmap = calloc((size_t)(count + 7) / 8 + 1, 1))) {
+        reply_error(rq, ENOMEM, "no memory for a residency bitmap of %" PRIu64 " pages", count);
+    } else if ((err = residency_bitmap(v.base, first, count, bitmap)) != 0) {
+        reply_error(rq, err, "mincore on segment %d failed: %s", shmid, strerror(err));
+    } else {
+        unsigned char head[16];
+        put_u64(head, first);
+        put_u32(head + 8, (uint32_t)count);
+        put_u32(head + 12, (uint32_t)page_size);
+        send_reply(rq->id, rq->op, 0, head, sizeof head, bitmap, (size_t)(count + 7) / 8);
+    }
+    free(bitmap);
+    view_close(&v);
+}
+
+static void reply_holds(const struct request *rq, uint32_t count)
+{
+    unsigned char payload[4];
+    put_u32(payload, count);
+    reply_ok(rq, payload, sizeof payload);
+}
+
+static void op_attach(const struct request *rq)
+{
+    static const struct action act = {"attaching", "attach"};
+    int shmid = get_i32(rq->args);
+    struct hold *h = hold_find(shmid);
+    if (h) {
+        if (h->count == UINT32_MAX) {
+            reply_error(rq, EOVERFLOW, "segment %d already has the maximum number of holds", shmid);
+            return;
+        }
+        reply_holds(rq, ++h->count);
+        return;
+    }
+    if (hold_count >= MAX_HELD_SEGMENTS) {
+        reply_error(rq, ENOSPC, "this helper already holds %d segments; detach some first", MAX_HELD_SEGMENTS);
+        return;
+    }
+    const unsigned char *base = attach_readonly(shmid);
+    struct shmid_ds ds;
+    if (!base || shmctl(shmid, IPC_STAT, &ds) < 0) {
+        int err = errno;
+        if (base) detach(base);
+        reply_shm_error(rq, err, shmid, &act);
+        return;
+    }
+    cache_drop_id(shmid); /* reads now go through the hold; one attachment is enough */
+    if (!(h = hold_add())) {
+        detach(base);
+        reply_error(rq, ENOMEM, "no memory to record a hold on segment %d", shmid);
+        return;
+    }
+    *h = (struct hold){.shmid = shmid, .count = 1, .base = base, .size = ds.shm_segsz};
+    reply_holds(rq, 1);
+}
+
+static void op_detach(const struct request *rq)
+{
+    int shmid = get_i32(rq->args);
+    struct hold *h = hold_find(shmid);
+    if (!h) {
+        reply_error(rq, EINVAL, "this helper holds no attachment of segment %d", shmid);
+        return;
+    }
+    uint32_t left = --h->count;
+    if (left == 0) hold_remove(h);
+    reply_holds(rq, left);
+}
+
+/* Why shmget(IPC_CREAT) said EINVAL: a size outside the limits, or an existing, smaller segment. */
+static void reply_create_invalid(const struct request *rq, int32_t key, uint64_t size)
+{
+    int existing = key == IPC_PRIVATE ? -1 : shmget(key, 0, 0);
+    struct shmid_ds ds;
+    if (existing >= 0 && shmctl(existing, IPC_STAT, &ds) == 0 && ds.shm_segsz < size) {
+        reply_error(rq, EINVAL, "segment %d with key 0x%08x already exists and is smaller (%" PRIu64
+                    " bytes) than the %" PRIu64 " bytes asked for",
+                    existing, (unsigned)key, (uint64_t)ds.shm_segsz, size);
+        return;
+    }
+    struct shminfo info;
+    if (shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&info) >= 0) {
+        reply_error(rq, EINVAL, "size %" PRIu64 " is outside the allowed %lu to %lu bytes (kernel.shmmin, kernel.shmmax)",
+                    size, (unsigned long)info.shmmin, (unsigned long)info.shmmax);
+    } else {
+        reply_error(rq, EINVAL, "size %" PRIu64 " is not allowed (kernel.shmmin .. kernel.shmmax)", size);
+    }
+}
+
+static void op_create(const struct request *rq)
+{
+    int32_t key = get_i32(rq->args);
+    uint32_t mode = get_u32(rq->args + 4);
+    uint32_t flags = get_u32(rq->args + 8);
+    uint32_t reserved = get_u32(rq->args + 12);
+    uint64_t size = get_u64(rq->args + 16);
+    if ((flags & ~1u) != 0 || reserved != 0) {
+        reply_error(rq, EINVAL, "CREATE: flags may only have bit 0 (exclusive) set and reserved must be 0");
+        return;
+    }
+    if (size > SIZE_MAX) {
+        reply_error(rq, EINVAL, "size %" PRIu64 " does not fit this machine's address space", size);
+        return;
+    }
+    int shmflg = IPC_CREAT | (int)(mode & 0777) | ((flags & 1u) ? IPC_EXCL : 0);
+    int shmid = shmget(key, (size_t)size, shmflg); /* never attached: creating must not touch contents */
+    if (shmid >= 0) {
+        unsigned char payload[4];
+        put_i32(payload, shmid);
+        reply_ok(rq, payload, sizeof payload);
+        return;
+    }
+    switch (errno) {
+    case EEXIST:
+        reply_error(rq, EEXIST, "a segment with key 0x%08x already exists (exclusive create)", (unsigned)key);
+        break;
+    case EINVAL:
+        reply_create_invalid(rq, key, size);
+        break;
+    case ENOSPC:
+        reply_error(rq, ENOSPC, "system limit reached: too many segments (kernel.shmmni) or too much shared memory "
+                    "in total (kernel.shmall); remove unused segments or raise the limit");
+        break;
+    case ENOMEM:
+        reply_error(rq, ENOMEM, "not enough memory to create a segment of %" PRIu64 " bytes", size);
+        break;
+    case EACCES:
+        reply_error(rq, EACCES, "a segment with key 0x%08x exists and this helper (uid %u) may not access it",
+                    (unsigned)key, (unsigned)geteuid());
+        break;
+    case EPERM:
+        reply_error(rq, EPERM, "not permitted to create this segment (huge pages need CAP_IPC_LOCK or the "
+                    "hugetlb group)");
+        break;
+    default:
+        reply_error(rq, errno, "creating a segment with key 0x%08x failed: %s", (unsigned)key, strerror(errno));
+        break;
+    }
+}
+
+static void op_remove(const struct request *rq)
+{
+    static const struct action act = {"removing", "remove"};
+    int shmid = get_i32(rq->args);
+    cache_drop_id(shmid); /* our read cache must not be what keeps it alive */
+    if (shmctl(shmid, IPC_RMID, NULL) < 0) {
+        reply_shm_error(rq, errno, shmid, &act);
+        return;
+    }
+    reply_ok(rq, NULL, 0);
+}
+
+static void op_remove_if_unattached(const struct request *rq)
+{
+    static const struct action act = {"removing", "remove"};
+    int shmid = get_i32(rq->args);
+    cache_drop_id(shmid); /* otherwise our own read attachment would count as "attached" */
+    struct shmid_ds ds;
+    if (!stat_for_owner_or_reply(rq, shmid, &ds, &act)) return;
+    if (ds.shm_nattch > 0) {
+        struct hold *h = hold_find(shmid);
+        reply_error(rq, EBUSY, "segment %d is in use: %lu attached%s; nothing was removed", shmid,
+                    (unsigned long)ds.shm_nattch, h ? " (one of them is this window's own hold: detach it first)" : "");
+        return;
+    }
+    if (shmctl(shmid, IPC_RMID, NULL) < 0) {
+        reply_shm_error(rq, errno, shmid, &act);
+        return;
+    }
+    reply_stat(rq, shmid, &ds);
+}
+
+static void op_set(const struct request *rq)
+{
+    static const struct action act = {"changing", "change"};
+    int shmid = get_i32(rq->args);
+    uint32_t uid = get_u32(rq->args + 4);
+    uint32_t gid = get_u32(rq->args + 8);
+    uint32_t mode = get_u32(rq->args + 12);
+    struct shmid_ds ds;
+    if (!stat_for_owner_or_reply(rq, shmid, &ds, &act)) return;
+    if (uid != KEEP) ds.shm_perm.uid = uid;
+    if (gid != KEEP) ds.shm_perm.gid = gid;
+    if (mode != KEEP) ds.shm_perm.mode = (unsigned short)((ds.shm_perm.mode & ~0777u) | (mode & 0777u));
+    if (shmctl(shmid, IPC_SET, &ds) < 0) {
+        int err = errno;
+        if (err == EINVAL && (uid != KEEP || gid != KEEP)) {
+            reply_error(rq, EINVAL, "uid %u / gid %u is not valid here (or segment %d is gone)", uid, gid, shmid);
+        } else {
+            reply_shm_error(rq, err, shmid, &act);
+        }
+        return;
+    }
+    if (stat_for_owner_or_reply(rq, shmid, &ds, &act)) reply_stat(rq, shmid, &ds);
+}
+
+static void op_lock(const struct request *rq)
+{
+    static const struct action lock = {"locking", "lock"}, unlock = {"unlocking", "unlock"};
+    int shmid = get_i32(rq->args);
+    bool locking = rq->op == OP_LOCK;
+    if (shmctl(shmid, locking ? SHM_LOCK : SHM_UNLOCK, NULL) < 0) {
+        reply_shm_error(rq, errno, shmid, locking ? &lock : &unlock);
+        return;
+    }
+    reply_ok(rq, NULL, 0);
+}
+
+static void op_limits(const struct request *rq)
+{
+    struct shminfo info;
+    struct shm_info usage;
+    /* IPC_INFO and SHM_INFO fill other structs than shmid_ds: the cast is the documented interface. */
+    if (shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&info) < 0 ||
+        shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&usage) < 0) {
+        reply_error(rq, errno, "reading the shared memory limits failed: %s", strerror(errno));
+        return;
+    }
+    unsigned char p[LIMITS_BYTES];
+    put_u64(p + 0, info.shmmax);
+    put_u64(p + 8, info.shmmin);
+    put_u64(p + 16, info.shmmni);
+    put_u64(p + 24, info.shmseg);
+    put_u64(p + 32, info.shmall);
+    put_u64(p + 40, (uint64_t)usage.used_ids);
+    put_u64(p + 48, usage.shm_tot);
+    put_u64(p + 56, usage.shm_rss);
+    put_u64(p + 64, usage.shm_swp);
+    reply_ok(rq, p, sizeof p);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Dispatch.
+ */
+
+static const struct {
+    const char *name;
+    uint32_t arglen;
+    void (*run)(const struct request *);
+} ops[OP_COUNT] = {
+    [OP_HELLO] = {"HELLO", 4, op_hello},
+    [OP_STAT] = {"STAT", 4, op_stat},
+    [OP_READ] = {"READ", 16, op_read},
+    [OP_RESIDENCY] = {"RESIDENCY", 24, op_residency},
+    [OP_ATTACH] = {"ATTACH", 4, op_attach},
+    [OP_DETACH] = {"DETACH", 4, op_detach},
+    [OP_CREATE] = {"CREATE", 24, op_create},
+    [OP_REMOVE] = {"REMOVE", 4, op_remove},
+    [OP_REMOVE_IF_UNATTACHED] = {"REMOVE_IF_UNATTACHED", 4, op_remove_if_unattached},
+    [OP_SET] = {"SET", 16, op_set},
+    [OP_LOCK] = {"LOCK", 4, op_lock},
+    [OP_UNLOCK] = {"UNLOCK", 4, op_lock},
+    [OP_LIMITS] = {"LIMITS", 0, op_limits},
+};
+
+static void dispatch(const struct request *rq)
+{
+    if (rq->op == 0 || rq->op >= OP_COUNT) {
+        reply_error(rq, ENOSYS, "unknown operation %u (this helper speaks protocol %u, operations 1 to %d)", rq->op,
+                    PROTOCOL_VERSION, OP_COUNT - 1);
+        return;
+    }
+    if (rq->flags != 0) {
+        reply_error(rq, EINVAL, "%s: request flags must be 0, got 0x%04x", ops[rq->op].name, rq->flags);
+        return;
+    }
+    if (rq->arglen != ops[rq->op].arglen) {
+        reply_error(rq, EINVAL, "%s takes %" PRIu32 " bytes of arguments, got %" PRIu32, ops[rq->op].name,
+                    ops[rq->op].arglen, rq->arglen);
+        return;
+    }
+    ops[rq->op].run(rq);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Input. Buffered, so pipelined small requests cost one read() for many frames. While waiting for
+ * input, poll() wakes up when the next cached attachment falls idle, so idle segments are let go
+ * even when the client says nothing.
+ */
+
+static struct {
+    unsigned char data[64 * 1024]; /* > 4 + MAX_REQUEST_BODY, so one whole frame always fits */
+    size_t start, end;
+} in;
+
+static void wait_readable(void)
+{
+    for (;;) {
+        struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+        int ready = poll(&p, 1, cache_timeout_ms(now_ns()));
+        if (ready > 0) return; /* readable, hung up or in error: read() tells which */
+        if (ready == 0) {
+            cache_maintain(now_ns());
+        } else if (errno != EINTR) {
+            return; /* let read() report it */
+        }
+    }
+}
+
+/* Makes at least `need` (<= sizeof in.data) bytes available at in.data + in.start, reading as
+ * needed. Returns what is available: less than `need` only at end of input. */
+static size_t in_fill(size_t need)
+{
+    while (in.end - in.start < need) {
+        if (in.start == in.end) {
+            in.start = in.end = 0;
+        } else if (sizeof in.data - in.start < need) {
+            memmove(in.data, in.data + in.start, in.end - in.start);
+            in.end -= in.start;
+            in.start = 0;
+        }
+        wait_readable();
+        ssize_t n = read(STDIN_FILENO, in.data + in.end, sizeof in.data - in.end);
+        if (n > 0) {
+            in.end += (size_t)n;
+        } else if (n == 0) {
+            break;
+        } else if (errno != EINTR && errno != EAGAIN) {
+            fprintf(stderr, "ipc-helper: reading requests failed: %s\n", strerror(errno));
+            release_all();
+            exit(EXIT_PROTOCOL);
+        }
+    }
+    return in.end - in.start;
+}
+
+__attribute__((noreturn)) static void bad_frame_length(uint32_t body)
+{
+    struct request rq = {.id = 0, .op = 0}; /* the frame cannot be trusted, not even its id */
+    reply_error(&rq, EPROTO, "request body length %" PRIu32 " is outside 8 to %u bytes; the stream is out of step, "
+                "so the helper exits", body, MAX_REQUEST_BODY);
+    release_all();
+    exit(EXIT_PROTOCOL);
+}
+
+/* The frame at in.start (4 + body bytes, all buffered) as a request. */
+static struct request parse_frame(uint32_t body)
+{
+    const unsigned char *p = in.data + in.start + 4;
+    return (struct request){
+        .id = get_u32(p),
+        .op = get_u16(p + 4),
+        .flags = get_u16(p + 6),
+        .args = p + 8,
+        .arglen = body - 8,
+    };
+}
+
+/* Lets large READ replies go out in bigger pipe writes; a hint only, so failure is fine. */
+static void enlarge_output_pipe(void)
+{
+    fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1024 * 1024);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout must be a write error we handle, not a silent death */
+    long ps = sysconf(_SC_PAGESIZE);
+    page_size = ps > 0 ? (size_t)ps : 4096;
+    enlarge_output_pipe();
+    for (;;) {
+        size_t have = in_fill(4);
+        if (have == 0) break; /* end of input between frames: the client is done */
+        if (have < 4) {
+            release_all();
+            exit(EXIT_PROTOCOL); /* end of input in the middle of a frame */
+        }
+        uint32_t body = get_u32(in.data + in.start);
+        if (body < MIN_REQUEST_BODY || body > MAX_REQUEST_BODY) bad_frame_length(body);
+        if (in_fill(4 + (size_t)body) < 4 + (size_t)body) {
+            release_all();
+            exit(EXIT_PROTOCOL);
+        }
+        struct request rq = parse_frame(body);
+        cache_maintain(now_ns()); /* a busy client never lets poll() time out */
+        dispatch(&rq);
+        in.start += 4 + (size_t)body;
+    }
+    release_all();
+    return 0;
+}

@@ -1,0 +1,693 @@
+// Protocol fuzz of the native helper (the AddressSanitizer + UBSan build, native/bin/ipc-helper-asan).
+//
+// At least 100,000 frames (FUZZ_FRAMES): mostly well-framed requests of every operation, valid or
+// mutated (bit flips, truncated or extended arguments, boundary values such as offsets near 2^64,
+// lengths 0 / maxRead / maxRead + 1, random shmids), pipelined in batches, plus a small share of
+// framing junk (bad body lengths, streams cut in the middle of a frame, random byte soup). Every
+// batch is checked against a model of the protocol: each well-framed request gets exactly one reply,
+// in order, with its id and op, the status the framing rules demand (ENOSYS, EINVAL) and a payload
+// of the right shape; a bad length gets one EPROTO reply (id 0, op 0) and exit status 2; an end of
+// input mid-frame exits 2 silently, between frames 0. A sanitizer report, any other stderr output,
+// a signal or an unexpected exit fails the test and names the frame that caused it; so does a
+// helper that makes no progress for FRAME_TIMEOUT_MS.
+//
+// SAFETY: random shmids together with REMOVE, SET, CREATE and LOCK would destroy other people's
+// segments on a shared machine, so the helper runs in a private IPC namespace (`unshare --ipc`,
+// as root; `unshare --user --map-root-user` otherwise, where the kernel allows it), also in a
+// private pid namespace so that the helper's companion (a process keeping one segment attached,
+// which makes the SHM_DEST and EBUSY paths reachable) dies with it. The namespace's limits are
+// lowered (shmmax 64 MiB, shmall 128 MiB, shmmni 256) so fuzzed creates and reads stay small.
+// Without any private namespace the fuzz runs in the shared one with no destructive operation at
+// all and every shmid pointed at its own segments or at ids that cannot exist.
+//
+// Reproduce a run with FUZZ_SEED=<seed printed by the test>; FUZZ_FRAMES sets the count and
+// FUZZ_HELPER another binary (e.g. a build with a bug put in on purpose, to see the fuzz catch it);
+// FUZZ_MODE=shared|userns|namespace forces how the helper is isolated.
+import * as assert from 'node:assert/strict';
+import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import { encodeRequest, FrameDecoder, MAX_READ, MAX_REQUEST_BODY, Op, Reply } from '../../src/ipc/helperProtocol';
+import { helperBinary, isRoot } from '../support/helper';
+import { createSegment, shmtoolPath } from '../support/segments';
+
+const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 0xffffffff));
+const BATCH = 256;
+/** A helper that produces no reply (not even a chunk of one) for this long is hanging. */
+const FRAME_TIMEOUT_MS = 5_000;
+/** Share of batches that end in framing junk (and so in a restart of the helper). */
+const JUNK_BATCH_SHARE = 0.05;
+/** A fresh helper (and namespace) every so many frames, so memory faulted in by reads stays bounded. */
+const FRAMES_PER_SESSION = 25_000;
+const PAGE = 4096;
+const EPROTO = os.constants.errno.EPROTO;
+const ENOSYS = os.constants.errno.ENOSYS;
+const EINVAL = os.constants.errno.EINVAL;
+
+/** Argument bytes of each operation (PROTOCOL.md). */
+const ARG_LENGTH: Record<number, number> = {
+  [Op.Hello]: 4, [Op.Stat]: 4, [Op.Read]: 16, [Op.Residency]: 24, [Op.Attach]: 4, [Op.Detach]: 4, [Op.Create]: 24,
+  [Op.Remove]: 4, [Op.RemoveIfUnattached]: 4, [Op.Set]: 16, [Op.Lock]: 4, [Op.Unlock]: 4, [Op.Limits]: 0,
+};
+const DESTRUCTIVE = new Set<number>([Op.Create, Op.Remove, Op.RemoveIfUnattached, Op.Set, Op.Lock, Op.Unlock]);
+/** How often each operation is generated: reads and their neighbours most, since they touch mappings. */
+const OP_WEIGHTS: Array<[Op, number]> = [
+  [Op.Read, 22], [Op.Residency, 12], [Op.Stat, 8], [Op.Attach, 8], [Op.Detach, 8], [Op.Create, 8], [Op.Remove, 4],
+  [Op.RemoveIfUnattached, 5], [Op.Set, 6], [Op.Lock, 4], [Op.Unlock, 4], [Op.Limits, 3], [Op.Hello, 3],
+];
+
+type Mode = 'namespace' | 'userns' | 'shared';
+
+// ------------------------------------------------------------------------------------------------
+// Deterministic randomness (mulberry32), so a failing seed can be replayed.
+
+class Rng {
+  constructor(private state: number) {}
+  u32(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+  int(n: number): number {
+    return Math.floor((this.u32() / 0x100000000) * n);
+  }
+  chance(p: number): boolean {
+    return this.u32() / 0x100000000 < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+  u64(): bigint {
+    return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
+  }
+  bytes(n: number): Buffer {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = this.u32() & 0xff;
+    return b;
+  }
+  weighted<T>(table: ReadonlyArray<[T, number]>): T {
+    let r = this.int(table.reduce((s, [, w]) => s + w, 0));
+    for (const [value, weight] of table) if ((r -= weight) < 0) return value;
+    return table[0][0];
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Frames.
+
+const U64_MAX = (1n << 64n) - 1n;
+
+function frameOf(id: number, op: number, args: Buffer, flags = 0): Buffer {
+  const frame = encodeRequest(id, op as Op, args);
+  frame.writeUInt16LE(flags, 10);
+  return frame;
+}
+
+function fields(...values: Array<['i32' | 'u32', number] | ['u64', bigint]>): Buffer {
+  const buf = Buffer.alloc(values.reduce((s, [t]) => s + (t === 'u64' ? 8 : 4), 0));
+  let at = 0;
+  for (const [type, value] of values) {
+    if (type === 'i32') at = buf.writeInt32LE(value as number, at);
+    else if (type === 'u32') at = buf.writeUInt32LE((value as number) >>> 0, at);
+    else at = buf.writeBigUInt64LE(BigInt.asUintN(64, value as bigint), at);
+  }
+  return buf;
+}
+
+const describeFrame = (frame: Buffer) => {
+  const op = frame.length >= 10 ? frame.readUInt16LE(8) : -1;
+  return `${Op[op] ?? `op ${op}`} frame (${frame.length} bytes): ${frame.toString('hex')}`;
+};
+
+/** The segments a session knows, so most requests name ids that exist. */
+class Pool {
+  live = new Map<number, number>(); // shmid -> size
+  gone: number[] = [];
+  holderId: number | undefined; // attached by the companion process: DEST / EBUSY paths
+  bigId: number | undefined; // > maxRead bytes: full-size reads
+
+  add(shmid: number, size: number): void {
+    if (!this.live.has(shmid)) this.live.set(shmid, size);
+  }
+  remove(shmid: number): void {
+    if (this.live.delete(shmid)) this.gone = [shmid, ...this.gone].slice(0, 32);
+  }
+}
+
+/** Builds valid requests of every operation and mutations of them. */
+class Generator {
+  private nextId = 1;
+  constructor(
+    private readonly rng: Rng,
+    private readonly pool: Pool,
+  ) {}
+
+  id(): number {
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0xfffffff0 ? 1 : this.nextId + 1;
+    return id;
+  }
+
+  shmid(): number {
+    const r = this.rng;
+    const live = [...this.pool.live.keys()];
+    if (live.length > 0 && r.chance(0.75)) return r.pick(live);
+    if (this.pool.gone.length > 0 && r.chance(0.3)) return r.pick(this.pool.gone);
+    return r.pick([0, 1, -1, 0x7fffffff, -0x80000000, 32768, 65536, r.u32() | 0, r.int(64)]);
+  }
+
+  private sizeOf(shmid: number): number {
+    return this.pool.live.get(shmid) ?? this.rng.pick([1, PAGE, 65536]);
+  }
+
+  private offset(size: number, length: number): bigint {
+    const r = this.rng;
+    const choices: bigint[] = [
+      0n, 1n, BigInt(r.int(size + 1)), BigInt(Math.max(0, size - length)), BigInt(size), BigInt(size + 1),
+      BigInt(size - (size % PAGE)), 1n << 63n, U64_MAX, U64_MAX - BigInt(length) + 1n, U64_MAX - BigInt(PAGE), r.u64(),
+    ];
+    return r.chance(0.6) ? BigInt(r.int(size + 1)) : r.pick(choices);
+  }
+
+  private readLength(size: number): number {
+    const r = this.rng;
+    const x = r.u32() / 0x100000000;
+    if (x < 0.5) return 1 + r.int(64);
+    if (x < 0.7) return 1 + r.int(PAGE);
+    if (x < 0.8) return Math.max(1, Math.min(size, MAX_READ));
+    return r.pick([0, MAX_READ, MAX_READ + 1, 0xffffffff, 0x80000000, r.u32(), PAGE, PAGE + 1]);
+  }
+
+  valid(op: Op): Buffer {
+    const r = this.rng;
+    const id = this.id();
+    switch (op) {
+      case Op.Hello:
+        return frameOf(id, op, fields(['u32', r.chance(0.8) ? 1 : r.u32()]));
+      case Op.Read: {
+        if (this.pool.bigId !== undefined && r.chance(0.003)) {
+          return frameOf(id, op, fields(['i32', this.pool.bigId], ['u32', MAX_READ], ['u64', BigInt(r.int(2))]));
+        }
+        const shmid = this.shmid();
+        const size = this.sizeOf(shmid);
+        const length = this.readLength(size);
+        return frameOf(id, op, fields(['i32', shmid], ['u32', length], ['u64', this.offset(size, length)]));
+      }
+      case Op.Residency: {
+        const shmid = this.shmid();
+        const size = this.sizeOf(shmid);
+        const length = r.chance(0.3) ? 0n : r.chance(0.8) ? BigInt(1 + r.int(size)) : r.pick([U64_MAX, 1n << 63n, r.u64(), BigInt(MAX_READ) * 8n * BigInt(PAGE) + 1n]);
+        return frameOf(id, op, fields(['i32', shmid], ['u32', r.chance(0.95) ? 0 : r.u32()], ['u64', this.offset(size, 1)], ['u64', length]));
+      }
+      case Op.Create: {
+        const key = r.chance(0.6) ? 0 : r.pick([r.u32() | 0, 1, -1, 0x7e000000 | r.int(0xffffff)]);
+        const size = r.chance(0.85) ? BigInt(1 + r.int(65536)) : r.pick([0n, 1n, BigInt(MAX_READ + 1), 64n << 20n, (64n << 20n) + 1n, U64_MAX, 1n << 63n, r.u64()]);
+        const flags = r.chance(0.9) ? r.int(2) : r.u32();
+        const mode = r.chance(0.8) ? r.int(0o1000) : r.u32();
+        return frameOf(id, op, fields(['i32', key], ['u32', mode], ['u32', flags], ['u32', r.chance(0.95) ? 0 : r.u32()], ['u64', size]));
+      }
+      case Op.Set: {
+        const keepOr = (value: () => number) => (r.chance(0.5) ? 0xffffffff : value());
+        return frameOf(id, op, fields(
+          ['i32', this.shmid()],
+          ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+          ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+          ['u32', keepOr(() => (r.chance(0.8) ? r.int(0o1000) : r.u32()))],
+        ));
+      }
+      case Op.Limits:
+        return frameOf(id, op, Buffer.alloc(0));
+      default: // the operations that take a shmid only
+        return frameOf(id, op, fields(['i32', this.shmid()]));
+    }
+  }
+
+  /** A valid frame changed in one or two ways; its length field always matches its body. */
+  mutated(op: Op): Buffer {
+    let frame = this.valid(op);
+    const r = this.rng;
+    for (let n = 1 + r.int(2); n > 0; n--) frame = this.mutate(frame);
+    return frame;
+  }
+
+  private mutate(frame: Buffer): Buffer {
+    const r = this.rng;
+    const args = frame.subarray(12);
+    switch (r.int(7)) {
+      case 0: { // bit flips anywhere in the body (id, op, flags, arguments)
+        const copy = Buffer.from(frame);
+        for (let n = 1 + r.int(3); n > 0; n--) {
+          const bit = 32 + r.int((copy.length - 4) * 8);
+          copy[bit >> 3] ^= 1 << (bit & 7);
+        }
+        return copy;
+      }
+      case 1: // arguments cut short
+        return frameOf(frame.readUInt32LE(4), frame.readUInt16LE(8), args.subarray(0, r.int(args.length + 1)));
+      case 2: // arguments too long, up to the largest body there is
+        return frameOf(frame.readUInt32LE(4), frame.readUInt16LE(8),
+          Buffer.concat([args, r.bytes(r.chance(0.05) ? MAX_REQUEST_BODY - 8 - args.length : 1 + r.int(16))]));
+      case 3: { // one argument field replaced by a boundary value
+        if (args.length < 4) return frame;
+        const copy = Buffer.from(frame);
+        const at = 12 + 4 * r.int(Math.floor(args.length / 4));
+        if (at + 8 <= copy.length && r.chance(0.5)) {
+          copy.writeBigUInt64LE(r.pick([0n, 1n, U64_MAX, 1n << 63n, (1n << 63n) - 1n, BigInt(MAX_READ), BigInt(MAX_READ + 1), r.u64()]), at);
+        } else {
+          copy.writeUInt32LE(r.pick([0, 1, 0x7fffffff, 0x80000000, 0xffffffff, MAX_READ, MAX_READ + 1, PAGE - 1, r.u32()]), at);
+        }
+        return copy;
+      }
+      case 4: { // another (or no) operation with these arguments
+        const copy = Buffer.from(frame);
+        copy.writeUInt16LE(r.pick([0, 14, 15, 0x7fff, 0xffff, r.u32() & 0xffff, 1 + r.int(13)]), 8);
+        return copy;
+      }
+      case 5: { // non-zero flags
+        const copy = Buffer.from(frame);
+        copy.writeUInt16LE(1 + r.int(0xffff), 10);
+        return copy;
+      }
+      default: // an id at the edges (0 is legal, if unusual)
+        return frameOf(r.pick([0, 0xffffffff, r.u32()]), frame.readUInt16LE(8), args);
+    }
+  }
+
+  /** A well-framed request with random content. */
+  random(): Buffer {
+    const r = this.rng;
+    const length = r.chance(0.8) ? r.int(33) : r.int(MAX_REQUEST_BODY - 7);
+    return frameOf(this.id(), r.chance(0.7) ? r.int(16) : r.u32() & 0xffff, r.bytes(length), r.chance(0.9) ? 0 : r.u32() & 0xffff);
+  }
+
+  next(): Buffer {
+    const r = this.rng;
+    const op = r.weighted(OP_WEIGHTS);
+    const x = r.u32() / 0x100000000;
+    return x < 0.4 ? this.valid(op) : x < 0.92 ? this.mutated(op) : this.random();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// The model: what the helper must do with a stream of bytes.
+
+type StreamEnd = 'open' | 'eproto' | 'midframe' | 'eof';
+
+/** Splits a stream into the frames the helper will answer and how the stream ends for it. */
+function frameStream(stream: Buffer, closed: boolean): { frames: Buffer[]; end: StreamEnd } {
+  const frames: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    if (at === stream.length) return { frames, end: closed ? 'eof' : 'open' };
+    if (stream.length - at < 4) return { frames, end: 'midframe' };
+    const body = stream.readUInt32LE(at);
+    if (body < 8 || body > MAX_REQUEST_BODY) return { frames, end: 'eproto' };
+    if (stream.length - at - 4 < body) return { frames, end: 'midframe' };
+    frames.push(stream.subarray(at, at + 4 + body));
+    at += 4 + body;
+  }
+}
+
+/** Checks an error payload: u8 nameLength, an errno name matching the status, a message. */
+function checkError(reply: Reply): string | undefined {
+  const p = reply.payload;
+  if (p.length < 2) return 'error reply without name and message';
+  const name = p.subarray(1, 1 + p[0]).toString('latin1');
+  const known = (os.constants.errno as Record<string, number>)[name];
+  if (!/^E[A-Z0-9]+$/.test(name)) return `error name ${JSON.stringify(name)} is not an errno name`;
+  if (known !== reply.status && name !== `E${reply.status}`) return `error name ${name} does not match status ${reply.status}`;
+  if (p.length <= 1 + p[0]) return `${name} reply without a message`;
+  return undefined;
+}
+
+/** What is wrong with `reply` as the answer to `frame`, if anything. */
+function checkReply(frame: Buffer, reply: Reply): string | undefined {
+  const id = frame.readUInt32LE(4);
+  const op = frame.readUInt16LE(8);
+  const flags = frame.readUInt16LE(10);
+  const args = frame.subarray(12);
+  if (reply.id !== id) return `reply id ${reply.id}, expected ${id}`;
+  if (reply.op !== op) return `reply op ${reply.op}, expected ${op}`;
+  if (reply.status !== 0) {
+    const bad = checkError(reply);
+    if (bad) return bad;
+  }
+  const known = op >= Op.Hello && op <= Op.Limits;
+  if (!known) return reply.status === ENOSYS ? undefined : `unknown op answered with status ${reply.status}, expected ENOSYS`;
+  if (flags !== 0 || args.length !== ARG_LENGTH[op]) {
+    return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
+  }
+  if (reply.status !== 0) return undefined;
+  const n = reply.payload.length;
+  switch (op) {
+    case Op.Hello:
+      return n >= 16 && reply.payload.readUInt32LE(0) === 1 && reply.payload.readUInt32LE(12) === MAX_READ ? undefined : 'bad HELLO payload';
+    case Op.Stat:
+    case Op.RemoveIfUnattached:
+    case Op.Set:
+      return n === 80 && reply.payload.readInt32LE(4) === args.readInt32LE(0) ? undefined : `bad Stat payload (${n} bytes)`;
+    case Op.Read:
+      return n === args.readUInt32LE(4) ? undefined : `READ of ${args.readUInt32LE(4)} bytes returned ${n}`;
+    case Op.Residency: {
+      if (n < 16) return 'short RESIDENCY payload';
+      const count = reply.payload.readUInt32LE(8);
+      if (count < 1 || count > MAX_READ * 8) return `RESIDENCY page count ${count}`;
+      return n === 16 + Math.ceil(count / 8) && reply.payload.readUInt32LE(12) === PAGE ? undefined : 'bad RESIDENCY payload';
+    }
+    case Op.Attach:
+    case Op.Detach:
+      return n === 4 ? undefined : `${Op[op]} payload of ${n} bytes`;
+    case Op.Create:
+      return n === 4 && reply.payload.readInt32LE(0) >= 0 ? undefined : 'bad CREATE payload';
+    case Op.Limits:
+      return n === 72 ? undefined : `LIMITS payload of ${n} bytes`;
+    default:
+      return n === 0 ? undefined : `${Op[op]} returned ${n} payload bytes, expected none`;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Running the helper.
+
+const NAMESPACE_SCRIPT = `
+{ echo 67108864 > /proc/sys/kernel/shmmax && echo 32768 > /proc/sys/kernel/shmall && echo 256 > /proc/sys/kernel/shmmni; } 2>/dev/null
+if [ -x "$2" ]; then
+  id=$("$2" create private 65536 600) || exit 97
+  sleep 1000000 | "$2" hold "$id" rw > /dev/null &
+  until awk -v id="$id" '$2 == id && $7 > 0 { found = 1 } END { exit !found }' /proc/sysvipc/shm; do sleep 0.01; done
+fi
+"$1"
+exit $?
+`;
+
+function helperCommand(mode: Mode, helper: string): string[] {
+  const ns = ['--ipc', '--pid', '--fork', '--kill-child', 'sh', '-c', NAMESPACE_SCRIPT, 'fuzz-ns', helper, shmtoolPath];
+  if (mode === 'namespace') return ['unshare', ...ns];
+  if (mode === 'userns') return ['unshare', '--user', '--map-root-user', ...ns];
+  return [helper];
+}
+
+function chooseMode(): Mode {
+  const works = (args: string[]) => spawnSync('unshare', [...args, 'true'], { stdio: 'ignore' }).status === 0;
+  if (isRoot && works(['--ipc', '--pid', '--fork', '--kill-child'])) return 'namespace';
+  if (works(['--user', '--map-root-user', '--ipc', '--pid', '--fork', '--kill-child'])) return 'userns';
+  return 'shared';
+}
+
+class Session {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly replies: Reply[] = [];
+  stderr = '';
+  closed: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  decodeError: string | undefined;
+  private wake: (() => void) | undefined;
+  private readonly decoder = new FrameDecoder();
+
+  constructor(command: string[]) {
+    this.child = spawn(command[0], command.slice(1), {
+      env: {
+        ...process.env,
+        ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0:exitcode=86',
+        UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1:exitcode=86',
+      },
+    });
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      try {
+        this.replies.push(...this.decoder.push(chunk));
+      } catch (error) {
+        this.decodeError ??= (error as Error).message;
+      }
+      this.wake?.();
+    });
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+      this.wake?.();
+    });
+    this.child.stdin.on('error', () => undefined); // EPIPE after an expected exit
+    this.child.on('close', (code, signal) => {
+      this.closed = { code, signal };
+      this.wake?.();
+    });
+  }
+
+  /** Resolves true once `done()` holds, false when nothing at all happened for `idleMs`. */
+  until(done: () => boolean, idleMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (result: boolean) => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve(result);
+      };
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(false), idleMs);
+      };
+      this.wake = () => {
+        arm();
+        if (done()) finish(true);
+      };
+      arm();
+      if (done()) finish(true);
+    });
+  }
+
+  kill(): void {
+    if (!this.closed) this.child.kill('SIGKILL');
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// The fuzz.
+
+interface Stats {
+  frames: number;
+  junkBatches: number;
+  sessions: number;
+  outcomes: Map<string, number>;
+}
+
+class Fuzzer {
+  private readonly rng: Rng;
+  private pool = new Pool();
+  private gen: Generator;
+  private session: Session | undefined;
+  private framesInSession = 0;
+  readonly stats: Stats = { frames: 0, junkBatches: 0, sessions: 0, outcomes: new Map() };
+
+  constructor(
+    seed: number,
+    private readonly mode: Mode,
+    private readonly helper: string,
+    private readonly sharedSegments: Map<number, number>,
+  ) {
+    this.rng = new Rng(seed);
+    this.gen = new Generator(this.rng, this.pool);
+  }
+
+  private fail(what: string, frame: Buffer | undefined, session: Session): never {
+    session.kill();
+    assert.fail(
+      `${what}\n  seed: ${SEED} (mode ${this.mode})` +
+        (frame ? `\n  culprit: ${describeFrame(frame)}` : '') +
+        (session.stderr ? `\n  helper stderr:\n${session.stderr.slice(-6000)}` : ''),
+    );
+  }
+
+  /** In the shared namespace: no destructive operation, and only ids that are ours or impossible. */
+  private makeSafe(stream: Buffer): Buffer {
+    if (this.mode !== 'shared') return stream;
+    const copy = Buffer.from(stream);
+    const own = [...this.sharedSegments.keys()];
+    for (const frame of frameStream(copy, true).frames) {
+      if (DESTRUCTIVE.has(frame.readUInt16LE(8))) frame.writeUInt16LE(Op.Stat, 8);
+      if (frame.length >= 16) frame.writeInt32LE(this.rng.chance(0.8) ? this.rng.pick(own) : -1 - this.rng.int(1000), 12);
+    }
+    return copy;
+  }
+
+  /** Sends a stream, optionally ends the input, and checks everything the helper does with it. */
+  private async run(raw: Buffer, close: boolean): Promise<void> {
+    const session = this.session!;
+    const stream = this.makeSafe(raw);
+    const { frames, end } = frameStream(stream, close);
+    const wanted = frames.length + (end === 'eproto' ? 1 : 0);
+    const mustExit = end !== 'open';
+    session.replies.length = 0;
+    session.child.stdin.write(stream);
+    if (close) session.child.stdin.end();
+    const settled = await session.until(() => {
+      if (session.closed || session.decodeError) return true;
+      if (session.stderr) return false; // dying, most likely: wait for the whole sanitizer report
+      return !mustExit && session.replies.length >= wanted;
+    }, FRAME_TIMEOUT_MS);
+    const answered = session.replies.length;
+    const pending = frames[Math.min(answered, frames.length - 1)];
+    if (session.stderr) this.fail('the helper wrote to stderr (a sanitizer report?)', pending, session);
+    if (session.decodeError) this.fail(`the helper sent an undecodable reply: ${session.decodeError}`, pending, session);
+    if (!settled) this.fail(`the helper hung: no progress for ${FRAME_TIMEOUT_MS} ms after ${answered} of ${wanted} replies`, pending, session);
+    if (answered > wanted) this.fail(`${answered} replies to ${wanted} requests`, undefined, session);
+    if (answered < wanted) {
+      const how = session.closed ? `exited (status ${session.closed.code}, signal ${session.closed.signal})` : 'stopped';
+      this.fail(`the helper ${how} after ${answered} of ${wanted} replies`, frames[answered], session);
+    }
+    frames.forEach((frame, i) => {
+      const bad = checkReply(frame, session.replies[i]);
+      if (bad) this.fail(`wrong reply: ${bad}`, frame, session);
+      this.record(frame, session.replies[i]);
+    });
+    if (end === 'eproto') {
+      const last = session.replies[frames.length];
+      if (last.id !== 0 || last.op !== 0 || last.status !== EPROTO || checkError(last)) {
+        this.fail(`bad length answered with id ${last.id} op ${last.op} status ${last.status}`, undefined, session);
+      }
+    }
+    if (mustExit) {
+      const expected = end === 'eof' ? 0 : 2;
+      if (session.closed?.code !== expected) {
+        this.fail(`stream end "${end}": expected exit status ${expected}, got ${session.closed?.code} (signal ${session.closed?.signal})`, undefined, session);
+      }
+      this.session = undefined;
+    }
+    this.stats.frames += frames.length + (end === 'eproto' ? 1 : 0) + (end === 'midframe' ? 1 : 0);
+    this.framesInSession += frames.length;
+  }
+
+  /** Counts outcomes per operation, and keeps the pool of live segments up to date. */
+  private record(frame: Buffer, reply: Reply): void {
+    const op = frame.readUInt16LE(8);
+    const well = frame.readUInt16LE(10) === 0 && frame.length - 12 === ARG_LENGTH[op];
+    const status = reply.status === 0 ? 'ok' : reply.payload.subarray(1, 1 + reply.payload[0]).toString('latin1');
+    const key = `${Op[op] ?? 'unknown op'} ${status}`;
+    this.stats.outcomes.set(key, (this.stats.outcomes.get(key) ?? 0) + 1);
+    if (!well || reply.status !== 0 || frame.length < 16) return;
+    const shmid = frame.readInt32LE(12);
+    if (op === Op.Create) {
+      const size = frame.readBigUInt64LE(28);
+      this.pool.add(reply.payload.readInt32LE(0), size < 1n << 40n ? Number(size) : PAGE);
+    } else if (op === Op.Stat) {
+      this.pool.add(shmid, Number(reply.payload.readBigUInt64LE(40)));
+    } else if (op === Op.Remove || op === Op.RemoveIfUnattached) {
+      if (shmid !== this.pool.holderId && shmid !== this.pool.bigId) this.pool.remove(shmid);
+    }
+  }
+
+  /** A fresh helper in a fresh namespace, with a few segments to aim at. */
+  private async start(): Promise<void> {
+    this.session = new Session(helperCommand(this.mode, this.helper));
+    this.stats.sessions++;
+    this.framesInSession = 0;
+    this.pool = new Pool();
+    this.gen = new Generator(this.rng, this.pool);
+    if (this.mode === 'shared') {
+      for (const [id, size] of this.sharedSegments) this.pool.add(id, size);
+      await this.run(Buffer.concat([frameOf(this.gen.id(), Op.Hello, fields(['u32', 1]))]), false);
+      return;
+    }
+    // In a fresh namespace the companion's segment is the first one made: id 0.
+    const seeds = [1, PAGE, PAGE + 1, 12345, 1 << 20, MAX_READ + 1];
+    const frames = [
+      frameOf(this.gen.id(), Op.Hello, fields(['u32', 1])),
+      frameOf(this.gen.id(), Op.Stat, fields(['i32', 0])),
+      ...seeds.map((size) => frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))),
+    ];
+    await this.run(Buffer.concat(frames), false);
+    const replies = this.session.replies;
+    if (replies[1].status === 0) this.pool.holderId = 0;
+    const big = replies[replies.length - 1];
+    if (big.status === 0) this.pool.bigId = big.payload.readInt32LE(0);
+  }
+
+  /** Replaces segments that fuzzed REMOVEs took away, so valid ids stay in play. */
+  private replenish(): Buffer[] {
+    if (this.mode === 'shared' || this.pool.live.size >= 4) return [];
+    return [1, 3, 5000, 70000].map((size) =>
+      frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)])));
+  }
+
+  /** Well-framed requests, then one way of ending the stream badly or cleanly. */
+  private junkTail(): { bytes: Buffer; close: boolean } {
+    const r = this.rng;
+    switch (r.int(4)) {
+      case 0: { // a body length outside 8..4096, then anything
+        const length = r.pick([0, 1, 7, MAX_REQUEST_BODY + 1, 0xffffffff, 0x80000000, 8 + MAX_REQUEST_BODY * 2, r.u32()]);
+        const bad = Buffer.alloc(4);
+        bad.writeUInt32LE(length >= 8 && length <= MAX_REQUEST_BODY ? 0 : length);
+        return { bytes: Buffer.concat([bad, r.bytes(r.int(64))]), close: r.chance(0.5) };
+      }
+      case 1: { // end of input in the middle of a frame
+        const frame = this.gen.next();
+        return { bytes: frame.subarray(0, 1 + r.int(frame.length - 1)), close: true };
+      }
+      case 2: // end of input between frames
+        return { bytes: Buffer.alloc(0), close: true };
+      default: { // byte soup: plausible headers and garbage mixed
+        const parts: Buffer[] = [];
+        for (let n = 1 + r.int(8); n > 0; n--) {
+          if (r.chance(0.6)) {
+            const body = r.bytes(8 + r.int(40));
+            const head = Buffer.alloc(4);
+            head.writeUInt32LE(r.chance(0.9) ? body.length : r.u32());
+            parts.push(head, body);
+          } else {
+            parts.push(r.bytes(r.int(12)));
+          }
+        }
+        return { bytes: Buffer.concat(parts), close: true };
+      }
+    }
+  }
+
+  async fuzz(total: number): Promise<void> {
+    try {
+      while (this.stats.frames < total) {
+        if (!this.session || this.framesInSession >= FRAMES_PER_SESSION) {
+          if (this.session) await this.run(Buffer.alloc(0), true); // clean end: exit 0, no leaks
+          await this.start();
+        }
+        const frames = [...this.replenish()];
+        const count = Math.min(BATCH, Math.max(1, total - this.stats.frames));
+        for (let i = frames.length; i < count; i++) frames.push(this.gen.next());
+        if (this.rng.chance(JUNK_BATCH_SHARE)) {
+          this.stats.junkBatches++;
+          const tail = this.junkTail();
+          await this.run(Buffer.concat([...frames.slice(0, this.rng.int(frames.length + 1)), tail.bytes]), tail.close);
+        } else {
+          await this.run(Buffer.concat(frames), false);
+        }
+      }
+      if (this.session) await this.run(Buffer.alloc(0), true);
+    } finally {
+      this.session?.kill();
+    }
+  }
+}
+
+describe('ipc-helper protocol fuzz', function () {
+  this.timeout(300_000);
+
+  it(`answers ${FRAMES} random and mutated frames without crashing, hanging or losing a reply`, async function () {
+    const helper = process.env.FUZZ_HELPER ?? helperBinary('asan');
+    const mode = (process.env.FUZZ_MODE as Mode | undefined) ?? chooseMode();
+    const shared = new Map<number, number>();
+    if (mode === 'shared') {
+      // Our own segments, removed by the root hooks afterwards; nothing else is touched.
+      for (const size of [1, PAGE, 12345, 1 << 20]) shared.set(createSegment('private', size), size);
+    }
+    if (!fs.existsSync(shmtoolPath)) console.warn('      (shmtool missing: the fuzz runs without a second attached process)');
+    const fuzzer = new Fuzzer(SEED, mode, helper, shared);
+    const started = Date.now();
+    await fuzzer.fuzz(FRAMES);
+    const seconds = (Date.now() - started) / 1000;
+    const { stats } = fuzzer;
+    const table = [...stats.outcomes].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => `${k}: ${v}`);
+    console.log(
+      `      ${stats.frames} frames in ${seconds.toFixed(1)} s (seed ${SEED}, mode ${mode}), ` +
+        `${stats.sessions} helper sessions, ${stats.junkBatches} junk batches\n` +
+        `      outcomes: ${table.join(', ')}`,
+    );
+    assert.ok(stats.frames >= FRAMES);
+  });
+});
