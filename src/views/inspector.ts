@@ -132,10 +132,8 @@ export class Inspector implements vscode.Disposable {
       if (changed) {
         this.tree.show(snapshot);
         this.treeView.description = limitsSummary(snapshot);
-        this.treeView.message = snapshot.skippedLines > 0
-          ? `${snapshot.skippedLines} line(s) of /proc/sysvipc/shm could not be read and are not shown (see the log).`
-          : undefined;
       }
+      this.treeView.message = this.viewMessage(snapshot.skippedLines);
       this.updateStatus();
       return snapshot;
     } catch (error) {
@@ -145,6 +143,23 @@ export class Inspector implements vscode.Disposable {
       this.setStatus('procUnreadable');
       return undefined;
     }
+  }
+
+  /**
+   * A line above the rows for what the user should know even when segments are listed: the
+   * listing needs no helper, but contents, create, remove and the rest do.
+   */
+  private viewMessage(skippedLines: number): string | undefined {
+    const notes: string[] = [];
+    if (!this.client) {
+      try {
+        locateHelper(this.extensionPath, settings().helperPath || undefined);
+      } catch (error) {
+        notes.push(`${(error as Error).message} Listing works without it; creating, attaching and removing do not.`);
+      }
+    }
+    if (skippedLines > 0) notes.push(`${skippedLines} line(s) of /proc/sysvipc/shm could not be read and are not shown.`);
+    return notes.length > 0 ? notes.join(' ') : undefined;
   }
 
   private updateStatus(): void {
