@@ -40,6 +40,36 @@ function groupAlive(pgid) {
 }
 
 /**
+ * A throwaway home for one code-server process (the server, or a CLI call such as
+ * --install-extension) inside tempDir: config.yaml (no auth, no TLS), a user data folder, XDG
+ * folders, and the environment that keeps it offline and out of $HOME.
+ *
+ * @param {string} tempDir an existing folder the caller removes afterwards
+ * @param {Record<string, string>} [extraEnv] extra environment (reaches the extension host)
+ * @returns {{ configFile: string, userDataDir: string, env: NodeJS.ProcessEnv }}
+ */
+function prepareHome(tempDir, extraEnv = {}) {
+  const userDataDir = path.join(tempDir, 'user');
+  const xdg = { XDG_CONFIG_HOME: 'xdg-config', XDG_DATA_HOME: 'xdg-data', XDG_CACHE_HOME: 'xdg-cache' };
+  for (const dir of [userDataDir, ...Object.values(xdg).map((name) => path.join(tempDir, name))]) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  const configFile = path.join(tempDir, 'config.yaml');
+  fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
+  const env = {
+    ...process.env,
+    // Without it code-server looks up a gallery on the internet (DNS errors in the log).
+    EXTENSIONS_GALLERY: '{}',
+    // Without these it writes a config with a random password into $HOME and logs there.
+    ...Object.fromEntries(Object.entries(xdg).map(([key, name]) => [key, path.join(tempDir, name)])),
+    ...extraEnv,
+  };
+  // Node-style options of the caller (e.g. a debugger) must not reach the server.
+  delete env.NODE_OPTIONS;
+  return { configFile, userDataDir, env };
+}
+
+/**
  * Starts code-server on loopback with throwaway user data, extensions and XDG folders.
  *
  * @param {object} options
@@ -61,14 +91,9 @@ async function startServer(options) {
   if (!isInstalled()) throw new Error('the VS Code test host is not installed: run node scripts/test-host/install.js');
 
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-host-'));
-  const userDataDir = path.join(tempDir, 'user');
+  const { configFile, userDataDir, env } = prepareHome(tempDir, extraEnv);
   const extensionsDir = options.extensionsDir ?? path.join(tempDir, 'extensions');
-  const xdg = { XDG_CONFIG_HOME: 'xdg-config', XDG_DATA_HOME: 'xdg-data', XDG_CACHE_HOME: 'xdg-cache' };
-  for (const dir of [userDataDir, extensionsDir, ...Object.values(xdg).map((name) => path.join(tempDir, name))]) {
-    fs.mkdirSync(dir, { recursive: true });
-  }
-  const configFile = path.join(tempDir, 'config.yaml');
-  fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
+  fs.mkdirSync(extensionsDir, { recursive: true });
 
   const args = [
     ENTRY,
@@ -83,16 +108,6 @@ async function startServer(options) {
     '--extensions-dir', extensionsDir,
     '--ignore-last-opened',
   ];
-  const env = {
-    ...process.env,
-    // Without it code-server looks up a gallery on the internet (DNS errors in the log).
-    EXTENSIONS_GALLERY: '{}',
-    // Without these it writes a config with a random password into $HOME and logs there.
-    ...Object.fromEntries(Object.entries(xdg).map(([key, name]) => [key, path.join(tempDir, name)])),
-    ...extraEnv,
-  };
-  // Node-style options of the caller (e.g. a debugger) must not reach the server.
-  delete env.NODE_OPTIONS;
 
   // Own process group: stop() ends the extension host and pty host with it.
   const child = childProcess.spawn(process.execPath, args, {
@@ -265,4 +280,4 @@ async function launchChromium({ headless = true, args = [], ...launchOptions } =
   });
 }
 
-module.exports = { startServer, launchChromium };
+module.exports = { startServer, launchChromium, prepareHome };
