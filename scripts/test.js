@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, stopping at the first failing stage:
 // lint and types, the native build, the unit suite, the helper and core against the real kernel
-// (sanitizer build, fuzz, unprivileged user), then the suites that run inside a real VS Code.
+// (sanitizer build, fuzz, unprivileged user), then the suites that run inside a real VS Code:
+// the integration suite in its extension host and the UI test in chromium.
 // Ends with one line "tests: N passed, N failed, N skipped" over every mocha suite it ran.
 'use strict';
 const { spawn } = require('child_process');
@@ -11,7 +12,7 @@ const root = path.resolve(__dirname, '..');
 const only = process.argv.slice(2); // e.g. `npm test -- unit native` runs just those stages
 
 const stages = [
-  { name: 'lint', command: ['npx', 'eslint', 'src', 'test', 'bench', 'scripts'] },
+  { name: 'lint', command: ['npx', 'eslint', 'src', 'test', 'bench', 'scripts', 'demo/run.js'] },
   { name: 'types', command: ['npx', 'tsc', '-p', '.', '--noEmit'] },
   { name: 'native-build', command: ['node', 'native/build.js'] },
   { name: 'compile', command: ['npx', 'tsc', '-p', 'tsconfig.test.json'] },
@@ -21,6 +22,9 @@ const stages = [
   // Installs the offline VS Code host (code-server + chromium) on first use, then runs the suite
   // inside its real extension host.
   { name: 'integration', command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/integration/index.js'], mocha: true },
+  // The packaged VSIX installed into the same host, the UI driven in chromium; screenshots in
+  // test-results/e2e/.
+  { name: 'e2e', command: ['npx', 'mocha', '--config', 'test/e2e/.mocharc.json'], mocha: true },
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };

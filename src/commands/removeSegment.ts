@@ -16,7 +16,7 @@ function confirmation(segments: SegmentInfo[]): { message: string; detail: strin
   const note = attached.length > 0
     ? `\n\n${attached.length === 1 ? 'One of them is' : `${attached.length} of them are`} still attached: ` +
       'an attached segment is only marked for removal (its key is freed at once) and disappears when its last process detaches.'
-    : '\n\nTheir contents are lost.';
+    : `\n\n${segments.length === 1 ? 'Its' : 'Their'} contents are lost.`;
   return { message, detail: lines.join('\n') + note };
 }
 

@@ -85,7 +85,8 @@ export class Inspector implements vscode.Disposable {
   refresh(force = false): Promise<Snapshot | undefined> {
     if (this.running) {
       this.again ||= force;
-      if (force) return this.running.then(() => this.refresh(true));
+      // The finally below starts the re-run (again): wait for that one, don't queue yet another.
+      if (force) return this.running.then(() => this.running ?? this.refresh(true));
       return this.running;
     }
     this.running = this.doRefresh(force).finally(() => {
@@ -133,7 +134,8 @@ export class Inspector implements vscode.Disposable {
         this.tree.show(snapshot);
         this.treeView.description = limitsSummary(snapshot);
       }
-      this.treeView.message = this.viewMessage(snapshot.skippedLines);
+      // VS Code shows the welcome content (empty state) only while a tree has no message.
+      this.treeView.message = this.tree.segmentCount > 0 ? this.viewMessage(snapshot) : undefined;
       this.updateStatus();
       return snapshot;
     } catch (error) {
@@ -146,11 +148,14 @@ export class Inspector implements vscode.Disposable {
   }
 
   /**
-   * A line above the rows for what the user should know even when segments are listed: the
-   * listing needs no helper, but contents, create, remove and the rest do.
+   * The line above the rows: the limits in use (the view's description says the same, but VS Code
+   * hides a view's header, description included, while it is alone in its container), then what
+   * the user should know even when segments are listed: the listing needs no helper, but contents,
+   * create, remove and the rest do.
    */
-  private viewMessage(skippedLines: number): string | undefined {
-    const notes: string[] = [];
+  private viewMessage(snapshot: Snapshot): string {
+    const notes = [`In use: ${limitsSummary(snapshot)}.`];
+    const skippedLines = snapshot.skippedLines;
     if (!this.client) {
       try {
         locateHelper(this.extensionPath, settings().helperPath || undefined);
@@ -159,7 +164,7 @@ export class Inspector implements vscode.Disposable {
       }
     }
     if (skippedLines > 0) notes.push(`${skippedLines} line(s) of /proc/sysvipc/shm could not be read and are not shown.`);
-    return notes.length > 0 ? notes.join(' ') : undefined;
+    return notes.join(' ');
   }
 
   private updateStatus(): void {

@@ -1,0 +1,134 @@
+// The real UI, driven like a person would in chromium: the packaged linux-x64 VSIX installed into
+// the offline VS Code host, segments made by real processes, the IPC view opened from the activity
+// bar, a row expanded to show its attached process, and a segment removed through its context menu
+// and the confirmation dialog. Screenshots go to test-results/e2e/ (the README shows one).
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { createSegment, freshKey, Holder, ownSegment, procLine, repoRoot } from '../support/segments';
+
+interface Server {
+  workbenchUrl(options?: { extensionTestsPath?: string }): string;
+  stop(): Promise<void>;
+}
+// The test host is plain JavaScript shared with npm start; typed here for what this test uses.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const host = require(path.join(repoRoot, 'scripts/test-host/server.js')) as {
+  startServer(options: { workspace: string; extensionsDir: string }): Promise<Server>;
+  launchChromium(): Promise<Browser>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const vsix = require(path.join(repoRoot, 'scripts/test-host/vsix.js')) as {
+  installVsix(file: string, extensionsDir: string): Promise<{ id: string; dir: string }>;
+};
+
+const shots = path.join(repoRoot, 'test-results', 'e2e');
+const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;
+
+describe('the Shared Memory view in chromium (installed VSIX)', function () {
+  this.timeout(240_000);
+  let temp: string;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let holder: Holder;
+  let leakedKey: number;
+  let leakedId: number;
+  let heldKey: number;
+
+  before(async function () {
+    fs.mkdirSync(shots, { recursive: true });
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-e2e-'));
+    const out = path.join(temp, 'vsix');
+    execFileSync(process.execPath, [path.join(repoRoot, 'scripts/package.js'), '--out', out], { cwd: repoRoot, stdio: 'inherit' });
+    const file = fs.readdirSync(out).find((name) => name.includes('linux-x64'));
+    assert.ok(file, 'npm run package made a linux-x64 VSIX');
+    const extensionsDir = path.join(temp, 'extensions');
+    const installed = await vsix.installVsix(path.join(out, file), extensionsDir);
+    assert.equal(installed.id, 'ipc-inspector.ipc-inspector');
+
+    heldKey = freshKey();
+    holder = await ownSegment(heldKey, 12345, 0o640);
+    leakedKey = freshKey();
+    leakedId = createSegment(leakedKey, 65536, 0o600);
+
+    fs.mkdirSync(path.join(temp, 'workspace'));
+    server = await host.startServer({ workspace: path.join(temp, 'workspace'), extensionsDir });
+    browser = await host.launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 850 } });
+    await page.goto(server.workbenchUrl());
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  });
+
+  after(async function () {
+    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(shots, 'failure.png') }).catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+    fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  /** The tree row whose screen-reader label mentions the key (the label carries the state too). */
+  const row = (key: number) => page.locator(`.monaco-list-row[aria-label*="key ${keyText(key)}"]`);
+
+  it('opens the IPC view from the activity bar and lists the segments with their state', async function () {
+    await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
+    await row(heldKey).waitFor({ timeout: 30_000 });
+    await row(leakedKey).waitFor();
+    await widenSideBar(page, 330);
+    // The limits in use, above the rows (segments used / shmmni, bytes).
+    await page.locator('.part.sidebar').getByText(/^In use: \d+\/\d+ segments · /).waitFor({ timeout: 10_000 });
+    assert.match((await row(heldKey).getAttribute('aria-label'))!, /state: attached, 1 process attached/);
+    assert.match((await row(leakedKey).getAttribute('aria-label'))!, /state: orphaned \(leaked\)/);
+    assert.match(await row(leakedKey).innerText(), /64 KiB · not attached · root · orphaned/);
+    await page.screenshot({ path: path.join(shots, 'view.png') });
+  });
+
+  it('expands a segment to show the process attached to it', async function () {
+    await row(heldKey).click();
+    await page.keyboard.press('ArrowRight');
+    const child = page.locator(`.monaco-list-row[aria-label^="Process ${holder.pid},"]`);
+    await child.waitFor({ timeout: 10_000 });
+    assert.match((await child.getAttribute('aria-label'))!, /read-write/);
+    await row(heldKey).hover(); // shows the inline actions, for the screenshot
+    await page.screenshot({ path: path.join(shots, 'attached-process.png') });
+  });
+
+  it('removes a segment through its context menu and the confirmation dialog', async function () {
+    await row(leakedKey).click({ button: 'right' });
+    await page.waitForTimeout(300); // VS Code ignores a click that comes right after the menu opens
+    const item = page.locator('.context-view .action-label', { hasText: 'Remove Segment…' });
+    await item.hover();
+    await item.click({ delay: 50 });
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10_000 });
+    const text = await dialog.innerText();
+    assert.match(text, new RegExp(`Remove segment ${keyText(leakedKey)} \\(id ${leakedId}\\)\\?`));
+    assert.match(text, /Its contents are lost/);
+    await page.screenshot({ path: path.join(shots, 'confirm-remove.png') });
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await row(leakedKey).waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(procLine(leakedId), undefined, 'the kernel no longer has the segment');
+    assert.ok(procLine(holder.shmid), 'the other segment is untouched');
+    await page.screenshot({ path: path.join(shots, 'after-remove.png') });
+  });
+});
+
+/** Drags the sash on the side bar's right edge, so the rows' descriptions are readable. */
+async function widenSideBar(page: Page, by: number): Promise<void> {
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (!sidebar) return;
+  const edge = sidebar.x + sidebar.width;
+  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
+    const box = await sash.boundingBox();
+    if (!box || Math.abs(box.x + box.width / 2 - edge) > 6) continue;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width / 2, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + by, y, { steps: 8 });
+    await page.mouse.up();
+    return;
+  }
+}
