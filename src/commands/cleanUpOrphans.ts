@@ -6,7 +6,7 @@ import { formatBytes } from '../ipc/format';
 import type { SegmentInfo } from '../ipc/snapshot';
 import type { Command } from './registry';
 import { reportFailure } from './registry';
-import { ownership, segmentTitle } from './segmentArgs';
+import { boundedList, ownership, segmentTitle } from './segmentArgs';
 import { HelperError } from '../ipc/helperClient';
 
 export const CLEAN_UP_BUTTON = 'Remove';
@@ -45,7 +45,7 @@ export const cleanUpOrphans: Command = {
     if (inspector.settings.confirmRemove) {
       const answer = await inspector.prompts.confirm(
         `Remove ${chosen.length} orphaned segment(s), ${formatBytes(total)}?`,
-        chosen.map((info) => `• ${segmentTitle(info)}, ${formatBytes(info.segment.size)}: ${info.classification.reason}`).join('\n') +
+        boundedList(chosen.map((info) => `• ${segmentTitle(info)}, ${formatBytes(info.segment.size)}: ${info.classification.reason}`)) +
           '\n\nEach is checked again right before removal: any segment that a process attached meanwhile is kept.',
         CLEAN_UP_BUTTON,
       );

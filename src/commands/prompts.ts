@@ -10,6 +10,7 @@ export interface Prompts {
   /** A modal warning; resolves with the chosen button's title, or undefined when cancelled. */
   confirm(message: string, detail: string, ...buttons: string[]): Thenable<string | undefined>;
   openDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined>;
+  saveDialog(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined>;
   /** A notification (not modal); resolves with the chosen button when the user clicks one. */
   notify(kind: 'info' | 'warning' | 'error', message: string, ...buttons: string[]): Thenable<string | undefined>;
 }
@@ -20,6 +21,7 @@ export const vscodePrompts: Prompts = {
     vscode.window.showQuickPick(items, options)) as Prompts['quickPick'],
   confirm: (message, detail, ...buttons) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons),
   openDialog: (options) => vscode.window.showOpenDialog(options),
+  saveDialog: (options) => vscode.window.showSaveDialog(options),
   notify: (kind, message, ...buttons) =>
     kind === 'error' ? vscode.window.showErrorMessage(message, ...buttons)
       : kind === 'warning' ? vscode.window.showWarningMessage(message, ...buttons)

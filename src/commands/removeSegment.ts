@@ -5,7 +5,7 @@ import { formatBytes } from '../ipc/format';
 import type { SegmentInfo } from '../ipc/snapshot';
 import type { Command } from './registry';
 import { reportFailure } from './registry';
-import { chooseSegments, ownership, segmentTitle } from './segmentArgs';
+import { boundedList, chooseSegments, ownership, segmentTitle } from './segmentArgs';
 
 export const REMOVE_BUTTON = 'Remove';
 
@@ -17,7 +17,7 @@ function confirmation(segments: SegmentInfo[]): { message: string; detail: strin
     ? `\n\n${attached.length === 1 ? 'One of them is' : `${attached.length} of them are`} still attached: ` +
       'an attached segment is only marked for removal (its key is freed at once) and disappears when its last process detaches.'
     : `\n\n${segments.length === 1 ? 'Its' : 'Their'} contents are lost.`;
-  return { message, detail: lines.join('\n') + note };
+  return { message, detail: boundedList(lines) + note };
 }
 
 /** Same segment, not just the same id: ids are reused after removal. */
@@ -41,8 +41,10 @@ export const removeSegment: Command = {
     }
     const removed: number[] = [];
     const skipped: string[] = [];
+    // Read /proc once, right before acting, and check every segment against it.
+    const fresh = await inspector.refresh(true);
     for (const info of segments) {
-      const now = await inspector.fresh(info.segment.shmid);
+      const now = fresh?.segments.find((s) => s.segment.shmid === info.segment.shmid);
       if (!sameSegment(info, now)) {
         skipped.push(`${segmentTitle(info)} no longer exists`);
         continue;

@@ -44,3 +44,9 @@ export async function chooseSegments(
   const picked = await inspector.prompts.quickPick(items, { placeHolder: options.placeHolder });
   return picked ? [picked.info] : [];
 }
+
+/** At most `max` lines of a list for a dialog, then "…and N more": a modal must stay readable. */
+export function boundedList(lines: string[], max = 10): string {
+  if (lines.length <= max) return lines.join('\n');
+  return [...lines.slice(0, max - 1), `…and ${lines.length - (max - 1)} more`].join('\n');
+}

@@ -40,7 +40,7 @@ export class Inspector implements vscode.Disposable {
   private again = false;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionPath: string, readonly log: vscode.LogOutputChannel, procRoot = '/proc') {
+  constructor(readonly extensionPath: string, readonly log: vscode.LogOutputChannel, procRoot = '/proc') {
     this.snapshots = new SnapshotSource(procRoot);
     this.tree = new SharedMemoryTree(this.holds, { onlyMine: settings().onlyMine, uid: this.uid });
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true });
@@ -56,7 +56,7 @@ export class Inspector implements vscode.Disposable {
           this.tree.setFilter({ onlyMine: settings().onlyMine, uid: this.uid });
           this.updateStatus();
         }
-        if (event.affectsConfiguration('ipcInspector.helperPath')) this.stopHelper();
+        if (event.affectsConfiguration('ipcInspector.helperPath')) this.warnLostHolds('The helper changed (ipcInspector.helperPath).', this.stopHelper());
         this.schedulePolling();
       }),
     );
@@ -101,21 +101,15 @@ export class Inspector implements vscode.Disposable {
 
   /** The segments a command acts on: the clicked row plus the selection, or the selection alone. */
   segmentsFrom(clicked?: unknown, selected?: unknown): SegmentInfo[] {
-    const nodes = Array.isArray(selected) && selected.length > 0 ? (selected as Node[]) : clicked ? [clicked as Node] : [...this.treeView.selection];
+    const infoOf = (node: Node) => (node.kind === 'segment' ? node.info : node.parent);
+    // VS Code's selection can still hold a row that a refresh just removed: only listed rows count.
+    const listed = () => this.treeView.selection.filter((node) => this.tree.segmentNode(infoOf(node).segment.shmid));
+    const nodes = Array.isArray(selected) && selected.length > 0 ? (selected as Node[]) : clicked ? [clicked as Node] : listed();
     const segments = new Map<number, SegmentInfo>();
     for (const node of nodes) {
-      if (node && typeof node === 'object' && 'kind' in node) {
-        const info = node.kind === 'segment' ? node.info : node.parent;
-        segments.set(info.segment.shmid, info);
-      }
+      if (node && typeof node === 'object' && 'kind' in node) segments.set(infoOf(node).segment.shmid, infoOf(node));
     }
     return [...segments.values()];
-  }
-
-  /** Current information about a segment, read afresh from /proc (for re-checks before acting). */
-  async fresh(shmid: number): Promise<SegmentInfo | undefined> {
-    const snapshot = await this.refresh(true);
-    return snapshot?.segments.find((info) => info.segment.shmid === shmid);
   }
 
   async reveal(shmid: number): Promise<void> {
@@ -189,21 +183,22 @@ export class Inspector implements vscode.Disposable {
   }
 
   private onHelperExit(reason: string): void {
-    const lost = this.holds.clear();
     this.log.warn(reason);
-    if (lost.length > 0) {
-      void this.prompts.notify(
-        'warning',
-        `${reason} This window no longer holds segment${lost.length > 1 ? 's' : ''} ${lost.join(', ')}; attach again if you still need ${lost.length > 1 ? 'them' : 'it'}.`,
-      );
-    }
+    this.warnLostHolds(reason, this.holds.clear());
     void this.refresh(true);
   }
 
-  private stopHelper(): void {
+  private warnLostHolds(reason: string, lost: number[]): void {
+    if (lost.length === 0) return;
+    const many = lost.length > 1;
+    void this.prompts.notify('warning', `${reason} This window no longer holds segment${many ? 's' : ''} ${lost.join(', ')}; attach again if you still need ${many ? 'them' : 'it'}.`);
+  }
+
+  /** Ends the helper (which releases its holds); returns the holds that ended with it. */
+  private stopHelper(): number[] {
     this.client?.dispose();
     this.client = undefined;
-    this.holds.clear();
+    return this.holds.clear();
   }
 
   dispose(): void {

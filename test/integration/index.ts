@@ -4,6 +4,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
+import { removeManySegments } from '../support/manySegments';
+import { cleanupAll } from '../support/segments';
+
+// The tests create real segments and processes on a machine others use too: whatever a test made
+// is removed (and killed) after it, pass or fail, and once more when the whole run ends.
+const rootHooks: Mocha.RootHookObject = {
+  async afterEach() {
+    await cleanupAll();
+  },
+  async afterAll() {
+    await removeManySegments();
+    await cleanupAll();
+  },
+};
 
 export function run(): Promise<void> {
   const mocha = new Mocha({
@@ -12,6 +26,7 @@ export function run(): Promise<void> {
     // The extension host has no TTY; the runner sets MOCHA_COLORS when its own output is one.
     color: process.env.MOCHA_COLORS !== undefined,
     grep: process.env.MOCHA_GREP,
+    rootHooks,
   });
   const files = (fs.readdirSync(__dirname, { recursive: true }) as string[])
     .filter((file) => file.endsWith('.test.js'))

@@ -1,5 +1,5 @@
-// Mocha root hooks for suites that touch the real kernel: whatever a test file created is removed
-// after it, pass or fail.
+// Mocha root hooks for suites that touch the real kernel: whatever the run created is removed once
+// it ends, pass or fail (suites that need it sooner call cleanupAll() in their own hooks).
 import { cleanupAll } from './segments';
 
 export const mochaHooks = {

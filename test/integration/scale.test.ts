@@ -1,0 +1,60 @@
+// 4,000 segments (the default shmmni is 4,096): the view still lists them all, fast.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import { performance } from 'perf_hooks';
+import * as vscode from 'vscode';
+import type { IpcInspectorApi } from '../../src/extension';
+import { createManySegments, manySegmentIds, removeManySegments } from '../support/manySegments';
+import { getApi, procAll } from './fixtures';
+
+const TARGET = 4000;
+
+describe('4,000 segments', function () {
+  this.timeout(60_000);
+  let api: IpcInspectorApi;
+  let ours: number[] = [];
+
+  before(async function () {
+    api = await getApi();
+    const shmmni = Number(fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8'));
+    const existing = procAll().length;
+    const want = Math.max(0, TARGET - existing);
+    assert.ok(existing + want <= shmmni - 16, `shmmni is ${shmmni} and ${existing} segments exist: no room for ${TARGET}`);
+    ours = await createManySegments(want);
+  });
+
+  // Removed before any other test counts things (the root hook would do it too, at the very end).
+  after(async () => {
+    await removeManySegments();
+  });
+
+  it('a forced refresh lists every segment within 3 s', async () => {
+    const started = performance.now();
+    await vscode.commands.executeCommand('ipcInspector.refresh');
+    const elapsed = performance.now() - started;
+    const rows = api.inspector.tree.getChildren();
+    assert.ok(rows.length >= TARGET, `${rows.length} rows`);
+    const listed = new Set(rows.map((n) => n.kind === 'segment' && n.info.segment.shmid));
+    assert.deepStrictEqual(ours.filter((id) => !listed.has(id)), [], 'segments missing from the view');
+    assert.ok(elapsed < 3000, `refresh took ${elapsed.toFixed(0)} ms`);
+  });
+
+  it('every row renders (tree item) in well under a second', async () => {
+    const rows = api.inspector.tree.getChildren();
+    const started = performance.now();
+    const items = rows.map((node) => api.inspector.tree.getTreeItem(node));
+    const elapsed = performance.now() - started;
+    assert.strictEqual(new Set(items.map((i) => i.id)).size, rows.length, 'row ids are unique');
+    assert.ok(elapsed < 1000, `getTreeItem for ${rows.length} rows took ${elapsed.toFixed(0)} ms`);
+  });
+
+  it('after they are removed, the view lists none of them', async () => {
+    await removeManySegments();
+    assert.deepStrictEqual(manySegmentIds(), []);
+    const left = new Set(procAll().map((s) => s.shmid));
+    assert.deepStrictEqual(ours.filter((id) => left.has(id)), [], 'segments left in /proc');
+    await vscode.commands.executeCommand('ipcInspector.refresh');
+    const listed = new Set(api.inspector.tree.getChildren().map((n) => n.kind === 'segment' && n.info.segment.shmid));
+    assert.deepStrictEqual(ours.filter((id) => listed.has(id)), []);
+  });
+});
