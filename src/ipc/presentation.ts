@@ -31,9 +31,11 @@ export function stateWords(info: SegmentInfo): string {
 export function displayKey(info: SegmentInfo): string {
   const { segment } = info;
   if (segment.key !== 0) return formatKey(segment.key);
+  if (!segment.dest) return 'private';
+  // Removed: the attachers' maps still name the original key (0 when it was IPC_PRIVATE).
+  if (info.attachments.length === 0) return 'removed';
   const original = info.attachments.find((a) => a.key !== 0)?.key;
-  if (segment.dest && original !== undefined) return `${formatKey(original)} (removed)`;
-  return segment.dest ? 'removed' : 'private';
+  return original === undefined ? 'private (removed)' : `${formatKey(original)} (removed)`;
 }
 
 export function segmentLabel(info: SegmentInfo): string {

@@ -37,6 +37,7 @@ describe('presentation of a segment', function () {
     assert.equal(displayKey(info({ key: 0, dest: true })), 'removed');
     const attachment = { pid: 1, shmid: 5, key: 0x7e001234, access: 'rw' as const, perms: 'rw-s', start: '7f0000000000', end: '7f0000004000', length: 16384 };
     assert.equal(displayKey(info({ key: 0, dest: true }, {}, { attachments: [attachment] })), '0x7e001234 (removed)', 'the original key from the maps name');
+    assert.equal(displayKey(info({ key: 0, dest: true }, {}, { attachments: [{ ...attachment, key: 0 }] })), 'private (removed)');
   });
 
   it('describes size, attachments, owner and the states that matter', function () {
