@@ -1,0 +1,234 @@
+// The messages between the hex view's webview and the extension: one typed module used by both
+// sides. Everything from the webview is untrusted input: `parseWebviewMessage` checks the shape and
+// bounds every offset and length against the segment before anything reaches the helper.
+// No `vscode`, no Node, no DOM: it is bundled into the webview too.
+
+/** Largest read the webview may ask for at once (the visible rows plus margin are far less). */
+export const MAX_VIEW_READ = 1024 * 1024;
+/** Largest selection that can be copied (as hex it becomes 3x as much text). */
+export const MAX_COPY = 16 * 1024 * 1024;
+export const MAX_SEARCH_PATTERN = 4096;
+
+export type SegmentPhase = 'live' | 'removed-attached' | 'gone';
+
+/** What the view's header shows about the segment. */
+export interface SegmentHeader {
+  shmid: number;
+  key: string; // formatted, e.g. "0x7e001234", "private", "0x7e001234 (removed)"
+  size: number;
+  nattch: number;
+  owner: string;
+  state: string; // in words, as in the tree
+  phase: SegmentPhase;
+}
+
+export interface ViewSettings {
+  bytesPerRow: number;
+  grouping: 1 | 2 | 4 | 8;
+  /** Live refresh period in ms; 0 = no live refresh. */
+  refreshMs: number;
+}
+
+// ---- extension -> webview -------------------------------------------------------------------
+
+export interface InitMessage {
+  type: 'init';
+  header: SegmentHeader;
+  settings: ViewSettings;
+  pageSize: number;
+}
+
+export interface HeaderMessage {
+  type: 'header';
+  header: SegmentHeader;
+}
+
+/**
+ * Bytes of [offset, offset + bytes.length). Pages not resident were NOT read (reading would
+ * allocate them): their bytes are zero here and their bit in `resident` is clear.
+ */
+export interface DataMessage {
+  type: 'data';
+  /** The request answered, or 0 for a live refresh pushed by the extension. */
+  requestId: number;
+  offset: number;
+  bytes: Uint8Array;
+  firstPage: number;
+  /** Bit i (LSB first) set: page firstPage + i was resident and read. */
+  resident: Uint8Array;
+}
+
+export interface SearchProgressMessage {
+  type: 'searchProgress';
+  requestId: number;
+  searched: number;
+  total: number;
+}
+
+export interface SearchResultMessage {
+  type: 'searchResult';
+  requestId: number;
+  /** Offset of the match, or -1 when there is none. */
+  offset: number;
+  /** Bytes of non-resident pages that were not searched (searching them would allocate them). */
+  skipped: number;
+  cancelled: boolean;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  requestId: number;
+  message: string;
+}
+
+export type ToWebview = InitMessage | HeaderMessage | DataMessage | SearchProgressMessage | SearchResultMessage | ErrorMessage;
+
+// ---- webview -> extension -------------------------------------------------------------------
+
+export interface ReadRequest {
+  type: 'read';
+  requestId: number;
+  offset: number;
+  length: number;
+  /** Read non-resident pages too (the user asked to; this allocates them). */
+  includeNonResident: boolean;
+}
+
+/** The rows on screen: the extension re-reads this window while the panel is visible and live. */
+export interface ViewportMessage {
+  type: 'viewport';
+  offset: number;
+  length: number;
+}
+
+export interface LiveMessage {
+  type: 'live';
+  live: boolean;
+}
+
+export type SearchPattern = { kind: 'hex'; bytes: number[] } | { kind: 'text'; text: string; caseSensitive: boolean };
+
+export interface SearchRequest {
+  type: 'search';
+  requestId: number;
+  pattern: SearchPattern;
+  /** Where to start; the search wraps around to the start once. */
+  from: number;
+  /** Search non-resident pages too (allocates them). */
+  includeNonResident: boolean;
+}
+
+export interface CancelSearchMessage {
+  type: 'cancelSearch';
+}
+
+export type CopyFormat = 'hex' | 'c' | 'text';
+
+export interface CopyRequest {
+  type: 'copy';
+  offset: number;
+  length: number;
+  format: CopyFormat;
+}
+
+export interface SaveSnapshotRequest {
+  type: 'saveSnapshot';
+}
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+export type FromWebview = ReadyMessage | ReadRequest | ViewportMessage | LiveMessage | SearchRequest | CancelSearchMessage | CopyRequest | SaveSnapshotRequest;
+
+// ---- validation -----------------------------------------------------------------------------
+
+export type Parsed = { ok: true; message: FromWebview } | { ok: false; error: string };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isId = (value: unknown): value is number => isCount(value) && value > 0;
+
+/** offset and length are whole numbers with offset + length within the segment, length in (0, max]. */
+function checkRange(offset: unknown, length: unknown, size: number, max: number): string | undefined {
+  if (!isCount(offset)) return 'offset must be a whole number >= 0';
+  if (!isCount(length) || length === 0) return 'length must be a whole number > 0';
+  if (length > max) return `length ${length} is more than ${max}`;
+  if (offset > size || length > size - offset) return `range ${offset}+${length} is outside the segment (${size} bytes)`;
+  return undefined;
+}
+
+function fail(error: string): Parsed {
+  return { ok: false, error };
+}
+
+function parsePattern(value: unknown): SearchPattern | string {
+  if (!isObject(value)) return 'pattern must be an object';
+  if (value.kind === 'hex') {
+    const bytes = value.bytes;
+    if (!Array.isArray(bytes) || bytes.length === 0 || bytes.length > MAX_SEARCH_PATTERN) return `hex pattern must have 1 to ${MAX_SEARCH_PATTERN} bytes`;
+    // An indexed loop, not every(): every() skips the holes of a sparse array. Copies as it goes.
+    const copy: number[] = [];
+    for (let i = 0; i < bytes.length; i++) {
+      const b: unknown = bytes[i];
+      if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b > 255) return 'hex pattern bytes must be 0..255';
+      copy.push(b);
+    }
+    return { kind: 'hex', bytes: copy };
+  }
+  if (value.kind === 'text') {
+    const { text, caseSensitive } = value;
+    if (typeof text !== 'string' || text.length === 0 || text.length > MAX_SEARCH_PATTERN) return `text pattern must have 1 to ${MAX_SEARCH_PATTERN} characters`;
+    if (typeof caseSensitive !== 'boolean') return 'caseSensitive must be true or false';
+    return { kind: 'text', text, caseSensitive };
+  }
+  return 'pattern kind must be "hex" or "text"';
+}
+
+/**
+ * Checks a message from the webview against the segment's size. Returns a clean copy (no extra
+ * properties) or an error saying what was wrong; nothing unchecked is ever passed on.
+ */
+export function parseWebviewMessage(raw: unknown, segmentSize: number): Parsed {
+  if (!isObject(raw)) return fail('message must be an object');
+  switch (raw.type) {
+    case 'ready':
+    case 'cancelSearch':
+    case 'saveSnapshot':
+      return { ok: true, message: { type: raw.type } };
+    case 'read': {
+      if (!isId(raw.requestId)) return fail('requestId must be a whole number > 0');
+      const bad = checkRange(raw.offset, raw.length, segmentSize, MAX_VIEW_READ);
+      if (bad) return fail(bad);
+      if (typeof raw.includeNonResident !== 'boolean') return fail('includeNonResident must be true or false');
+      return { ok: true, message: { type: 'read', requestId: raw.requestId, offset: raw.offset as number, length: raw.length as number, includeNonResident: raw.includeNonResident } };
+    }
+    case 'viewport': {
+      // Length 0: nothing on screen (an empty segment, or the panel scrolled to nothing).
+      if (raw.length === 0) {
+        return isCount(raw.offset) && raw.offset <= segmentSize ? { ok: true, message: { type: 'viewport', offset: raw.offset, length: 0 } } : fail('offset must be within the segment');
+      }
+      const bad = checkRange(raw.offset, raw.length, segmentSize, MAX_VIEW_READ);
+      return bad ? fail(bad) : { ok: true, message: { type: 'viewport', offset: raw.offset as number, length: raw.length as number } };
+    }
+    case 'live':
+      return typeof raw.live === 'boolean' ? { ok: true, message: { type: 'live', live: raw.live } } : fail('live must be true or false');
+    case 'search': {
+      if (!isId(raw.requestId)) return fail('requestId must be a whole number > 0');
+      if (!isCount(raw.from) || raw.from > segmentSize) return fail('from must be an offset within the segment');
+      if (typeof raw.includeNonResident !== 'boolean') return fail('includeNonResident must be true or false');
+      const pattern = parsePattern(raw.pattern);
+      if (typeof pattern === 'string') return fail(pattern);
+      return { ok: true, message: { type: 'search', requestId: raw.requestId, pattern, from: raw.from, includeNonResident: raw.includeNonResident } };
+    }
+    case 'copy': {
+      const bad = checkRange(raw.offset, raw.length, segmentSize, MAX_COPY);
+      if (bad) return fail(bad);
+      if (raw.format !== 'hex' && raw.format !== 'c' && raw.format !== 'text') return fail('format must be hex, c or text');
+      return { ok: true, message: { type: 'copy', offset: raw.offset as number, length: raw.length as number, format: raw.format } };
+    }
+    default:
+      // Never JSON.stringify untrusted values: a BigInt or a cycle would throw here.
+      return fail(`unknown message type ${typeof raw.type === 'string' ? JSON.stringify(raw.type.slice(0, 100)) : typeof raw.type}`);
+  }
+}
