@@ -53,17 +53,7 @@ export interface ProcSegment {
 
 export function proc(shmid: number): ProcSegment | undefined {
   const cols = procLine(shmid);
-  if (!cols) return undefined;
-  return {
-    key: Number(cols[0]) >>> 0,
-    shmid: Number(cols[1]),
-    perms: parseInt(cols[2], 8),
-    size: Number(cols[3]),
-    cpid: Number(cols[4]),
-    lpid: Number(cols[5]),
-    nattch: Number(cols[6]),
-    uid: Number(cols[7]),
-  };
+  return cols && toProcSegment(cols);
 }
 
 export function procOrFail(shmid: number): ProcSegment {
@@ -75,17 +65,7 @@ export function procOrFail(shmid: number): ProcSegment {
 /** Every segment in /proc/sysvipc/shm (anyone's). */
 export function procAll(): ProcSegment[] {
   return fs.readFileSync('/proc/sysvipc/shm', 'utf8').split('\n').slice(1).filter((l) => l.trim())
-    .map((line) => line.trim().split(/\s+/))
-    .map((cols) => ({
-      key: Number(cols[0]) >>> 0,
-      shmid: Number(cols[1]),
-      perms: parseInt(cols[2], 8),
-      size: Number(cols[3]),
-      cpid: Number(cols[4]),
-      lpid: Number(cols[5]),
-      nattch: Number(cols[6]),
-      uid: Number(cols[7]),
-    }));
+    .map((line) => toProcSegment(line.trim().split(/\s+/)));
 }
 
 export const SHM_DEST = 0o1000;
@@ -159,4 +139,18 @@ export async function restoreSettings(): Promise<void> {
     await vscode.workspace.getConfiguration('ipcInspector').update(name, value, vscode.ConfigurationTarget.Global);
   }
   changed.clear();
+}
+
+/** The columns of one /proc/sysvipc/shm line, by name (parsed here, not by the code under test). */
+function toProcSegment(cols: string[]): ProcSegment {
+  return {
+    key: Number(cols[0]) >>> 0,
+    shmid: Number(cols[1]),
+    perms: parseInt(cols[2], 8),
+    size: Number(cols[3]),
+    cpid: Number(cols[4]),
+    lpid: Number(cols[5]),
+    nattch: Number(cols[6]),
+    uid: Number(cols[7]),
+  };
 }

@@ -29,6 +29,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { encodeRequest, FrameDecoder, MAX_READ, MAX_REQUEST_BODY, Op, Reply } from '../../src/ipc/helperProtocol';
 import { helperBinary, isRoot } from '../support/helper';
+import { seededU32 } from '../support/random';
 import { createSegment, shmtoolPath } from '../support/segments';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
@@ -63,12 +64,9 @@ type Mode = 'namespace' | 'userns' | 'shared';
 // Deterministic randomness (mulberry32), so a failing seed can be replayed.
 
 class Rng {
-  constructor(private state: number) {}
-  u32(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+  readonly u32: () => number;
+  constructor(seed: number) {
+    this.u32 = seededU32(seed);
   }
   int(n: number): number {
     return Math.floor((this.u32() / 0x100000000) * n);

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { FromWebview, MAX_COPY, MAX_SEARCH_PATTERN, MAX_VIEW_READ, parseWebviewMessage } from '../../src/shared/hexProtocol';
+import { seededRandom } from '../support/random';
 
 const SIZE = 1024 * 1024 * 1024; // a 1 GiB segment
 
@@ -15,17 +16,6 @@ function rejected(raw: unknown, pattern: RegExp, size = SIZE): void {
   assert.match(result as string, pattern);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const read = (over: Record<string, unknown> = {}) => ({ type: 'read', requestId: 1, offset: 0, length: 4096, includeNonResident: false, ...over });
 const viewport = (over: Record<string, unknown> = {}) => ({ type: 'viewport', offset: 0, length: 4096, ...over });
@@ -258,7 +248,7 @@ describe('webview message validation fuzz', function () {
 
   it(`never throws and accepts only bounded messages (${FUZZ_MESSAGES} random and mutated messages)`, function () {
     const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 0xffffffff));
-    const next = random(seed);
+    const next = seededRandom(seed);
     const int = (n: number) => Math.floor(next() * n);
     const pick = <T>(items: readonly T[]): T => items[int(items.length)];
 

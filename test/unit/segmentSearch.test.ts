@@ -1,17 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ResidentRun, searchSegment, SearchOptions } from '../../src/ipc/segmentSearch';
+import { seededRandom } from '../support/random';
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A fake segment: its bytes, which pages are resident, and a reader like the helper's. */
 class FakeSegment {
@@ -282,7 +272,7 @@ describe('segment search', function () {
 
   it('agrees with a naive search on random segments', async function () {
     const seed = Number(process.env.SEARCH_SEED ?? Math.floor(Math.random() * 0xffffffff));
-    const next = random(seed);
+    const next = seededRandom(seed);
     const int = (n: number) => Math.floor(next() * n);
     for (let round = 0; round < 1500; round++) {
       const size = int(300);
