@@ -14,11 +14,14 @@ const only = process.argv.slice(2); // e.g. `npm test -- unit native` runs just 
 const stages = [
   { name: 'lint', command: ['npx', 'eslint', 'src', 'test', 'bench', 'scripts', 'demo/run.js'] },
   { name: 'types', command: ['npx', 'tsc', '-p', '.', '--noEmit'] },
+  { name: 'types-webview', command: ['npx', 'tsc', '-p', 'src/webview/tsconfig.json'] },
   { name: 'native-build', command: ['node', 'native/build.js'] },
   { name: 'compile', command: ['npx', 'tsc', '-p', 'tsconfig.test.json'] },
   { name: 'bundle', command: ['node', 'esbuild.js'] },
   { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true },
   { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true },
+  // The hex view's page alone in chromium, against a fake host that speaks the real protocol.
+  { name: 'webview', command: ['node', 'test/webview-harness/run.js'], checks: true },
   // Installs the offline VS Code host (code-server + chromium) on first use, then runs the suite
   // inside its real extension host.
   { name: 'integration', command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/integration/index.js'], mocha: true },
@@ -36,10 +39,11 @@ function run(stage) {
     let output = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
-      if (stage.mocha) output += chunk;
+      if (stage.mocha || stage.checks) output += chunk;
     });
     child.on('close', (code, signal) => {
       if (stage.mocha) countMocha(output, code);
+      if (stage.checks) countChecks(output);
       resolve(code === 0 && !signal);
     });
   });
@@ -51,6 +55,12 @@ function countMocha(output, code) {
   totals.passed += count('passing');
   totals.failed += count('failing') || (code !== 0 && count('failing') === 0 ? 1 : 0);
   totals.skipped += count('pending');
+}
+
+/** Adds a checklist's "  ok  name" / "  FAIL name" lines (the webview harness) to the totals. */
+function countChecks(output) {
+  totals.passed += (output.match(/^ {2}ok {2}/gm) || []).length;
+  totals.failed += (output.match(/^ {2}FAIL /gm) || []).length;
 }
 
 async function main() {

@@ -5,6 +5,7 @@ import { cleanUpOrphans } from './cleanUpOrphans';
 import { copyId, copyIpcrmCommand, copyKey } from './copy';
 import { createSegment } from './createSegment';
 import { lock, unlock } from './lock';
+import { openContents } from './openContents';
 import { refresh } from './refresh';
 import type { Command } from './registry';
 import { removeSegment } from './removeSegment';
@@ -14,6 +15,7 @@ import { showOutput } from './showOutput';
 export const allCommands: readonly Command[] = [
   refresh,
   createSegment,
+  openContents,
   attach,
   detach,
   removeSegment,

@@ -103,6 +103,6 @@ export function formatCString(bytes: Uint8Array): string {
   let text = '"';
   for (let i = 0; i < shown; i++) text += cChar(bytes[i]);
   text += length > shown ? '"…' : '"';
-  if (nul < 0) return `${text} (no NUL in ${bytes.length} bytes)`;
+  if (nul < 0) return `${text} (no NUL in ${bytes.length} byte${bytes.length === 1 ? "" : "s"})`;
   return length > shown ? `${text} (strlen ${length})` : text;
 }

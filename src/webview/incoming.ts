@@ -1,0 +1,96 @@
+// Messages from the extension, checked before use. The extension is trusted, but a shape mismatch
+// (an older extension, a serialisation quirk) must degrade to "ignored", never to an exception in
+// the middle of a render. Byte arrays may arrive as Uint8Array or ArrayBuffer (VS Code transfers
+// typed arrays), as {type: "Buffer", data: [...]} (a Node Buffer: VS Code serialises messages with
+// JSON.stringify, and Buffer's toJSON runs first), a plain array, or an object with numeric keys:
+// all become a Uint8Array here.
+import type { SegmentHeader, SegmentPhase, ToWebview, ViewSettings } from '../shared/hexProtocol';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback);
+
+export function toBytes(v: unknown): Uint8Array | undefined {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (Array.isArray(v)) return Uint8Array.from(v, (b) => Number(b) & 0xff);
+  if (isObj(v) && v.type === 'Buffer' && Array.isArray(v.data)) return Uint8Array.from(v.data as unknown[], (b) => Number(b) & 0xff);
+  if (isObj(v)) {
+    // {"0": 12, "1": 34, ...} as produced by JSON round trips of typed arrays.
+    const keys = Object.keys(v);
+    const out = new Uint8Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const b = v[String(i)];
+      if (typeof b !== 'number') return undefined;
+      out[i] = b & 0xff;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+const PHASES: readonly SegmentPhase[] = ['live', 'removed-attached', 'gone'];
+
+function parseHeader(v: unknown): SegmentHeader | undefined {
+  if (!isObj(v) || !isCount(v.size)) return undefined;
+  const phase = PHASES.includes(v.phase as SegmentPhase) ? (v.phase as SegmentPhase) : 'live';
+  return {
+    shmid: typeof v.shmid === 'number' ? v.shmid : -1,
+    key: str(v.key, '?'),
+    size: v.size,
+    nattch: typeof v.nattch === 'number' ? v.nattch : 0,
+    owner: str(v.owner, '?'),
+    state: str(v.state),
+    phase,
+  };
+}
+
+function parseSettings(v: unknown): ViewSettings {
+  const s = isObj(v) ? v : {};
+  const bpr = Number.isSafeInteger(s.bytesPerRow) && (s.bytesPerRow as number) >= 1 && (s.bytesPerRow as number) <= 256 ? (s.bytesPerRow as number) : 16;
+  const grouping = s.grouping === 1 || s.grouping === 2 || s.grouping === 4 || s.grouping === 8 ? s.grouping : 1;
+  const refreshMs = isCount(s.refreshMs) ? s.refreshMs : 0;
+  return { bytesPerRow: bpr, grouping, refreshMs };
+}
+
+/** The message as a typed value, or undefined when it is not one this view understands. */
+export function parseHostMessage(raw: unknown): ToWebview | undefined {
+  if (!isObj(raw)) return undefined;
+  switch (raw.type) {
+    case 'init': {
+      const header = parseHeader(raw.header);
+      if (!header) return undefined;
+      const pageSize = isCount(raw.pageSize) && raw.pageSize > 0 ? raw.pageSize : 4096;
+      return { type: 'init', header, settings: parseSettings(raw.settings), pageSize };
+    }
+    case 'header': {
+      const header = parseHeader(raw.header);
+      return header ? { type: 'header', header } : undefined;
+    }
+    case 'data': {
+      const bytes = toBytes(raw.bytes);
+      const resident = toBytes(raw.resident);
+      if (!bytes || !resident || !isCount(raw.requestId) || !isCount(raw.offset) || !isCount(raw.firstPage)) return undefined;
+      return { type: 'data', requestId: raw.requestId, offset: raw.offset, bytes, firstPage: raw.firstPage, resident };
+    }
+    case 'searchProgress':
+      if (!isCount(raw.requestId) || !isCount(raw.searched) || !isCount(raw.total)) return undefined;
+      return { type: 'searchProgress', requestId: raw.requestId, searched: raw.searched, total: raw.total };
+    case 'searchResult':
+      if (!isCount(raw.requestId) || typeof raw.offset !== 'number' || !Number.isSafeInteger(raw.offset)) return undefined;
+      return {
+        type: 'searchResult',
+        requestId: raw.requestId,
+        offset: raw.offset,
+        skipped: isCount(raw.skipped) ? raw.skipped : 0,
+        cancelled: raw.cancelled === true,
+      };
+    case 'error':
+      return { type: 'error', requestId: isCount(raw.requestId) ? raw.requestId : 0, message: str(raw.message, 'Unknown error') };
+    default:
+      return undefined;
+  }
+}

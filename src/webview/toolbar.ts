@@ -1,0 +1,218 @@
+// The controls above the grid: live refresh, go to offset, search, copy, save snapshot.
+// The toolbar only collects input and shows state; the App decides and talks to the extension.
+import type { CopyFormat } from '../shared/hexProtocol';
+import { el, show } from './dom';
+
+export interface ToolbarActions {
+  toggleLive(): void;
+  goTo(text: string): string | undefined; // an error to show inline, or undefined when it went
+  search(): void;
+  cancelSearch(): void;
+  copy(format: CopyFormat): void;
+  saveSnapshot(): void;
+  toggleInspector(): void;
+  /** Leave an input: back to the grid. */
+  returnFocus(): void;
+}
+
+export type SearchKind = 'hex' | 'text';
+
+export class Toolbar {
+  readonly element: HTMLElement;
+  readonly live: HTMLButtonElement;
+  readonly gotoInput: HTMLInputElement;
+  private readonly gotoError: HTMLElement;
+  readonly findInput: HTMLInputElement;
+  private readonly hexButton: HTMLButtonElement;
+  private readonly textButton: HTMLButtonElement;
+  readonly caseButton: HTMLButtonElement;
+  readonly nonResident: HTMLInputElement;
+  private readonly findButton: HTMLButtonElement;
+  private readonly cancelButton: HTMLButtonElement;
+  private readonly progress: HTMLProgressElement;
+  private readonly findStatus: HTMLElement;
+  readonly copyFormat: HTMLSelectElement;
+  private readonly copyButton: HTMLButtonElement;
+  private readonly saveButton: HTMLButtonElement;
+  private readonly inspectorButton: HTMLButtonElement;
+  private kind: SearchKind = 'hex';
+  private caseSensitive = false;
+
+  constructor(actions: ToolbarActions) {
+    this.live = el('button', 'seg-btn live-btn', { type: 'button' });
+    this.live.addEventListener('click', () => actions.toggleLive());
+
+    this.gotoInput = el('input', 'seg-input', {
+      id: 'goto',
+      type: 'text',
+      spellcheck: 'false',
+      autocomplete: 'off',
+      placeholder: '0x1f40 or 8000',
+      'aria-describedby': 'goto-error',
+      title: 'Offset: hex with 0x, or decimal. Enter goes there (Ctrl+G)',
+    });
+    this.gotoError = el('span', 'inline-error', { id: 'goto-error', role: 'alert' });
+    this.gotoInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        const error = actions.goTo(this.gotoInput.value);
+        this.setGotoError(error);
+        e.preventDefault();
+      } else if (e.key === 'Escape') {
+        this.setGotoError(undefined);
+        actions.returnFocus();
+        e.preventDefault();
+      } else return;
+      e.stopPropagation();
+    });
+    this.gotoInput.addEventListener('input', () => this.setGotoError(undefined));
+
+    this.findInput = el('input', 'seg-input find-input', {
+      id: 'find',
+      type: 'text',
+      spellcheck: 'false',
+      autocomplete: 'off',
+      'aria-describedby': 'find-status',
+      title: 'Find the next match from the selection (Ctrl+F; Enter or F3 for the next; Escape cancels)',
+    });
+    this.findInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === 'F3') actions.search();
+      else if (e.key === 'Escape') actions.cancelSearch();
+      else return;
+      e.preventDefault();
+      e.stopPropagation();
+    });
+    this.findInput.addEventListener('input', () => this.setFindStatus('', false));
+    this.hexButton = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'true', title: 'Search for hex bytes, e.g. de ad be ef' }, ['Hex']);
+    this.textButton = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'false', title: 'Search for text (its UTF-8 bytes)' }, ['Text']);
+    this.hexButton.addEventListener('click', () => this.setKind('hex'));
+    this.textButton.addEventListener('click', () => this.setKind('text'));
+    this.caseButton = el('button', 'seg-btn case-btn', { type: 'button', 'aria-pressed': 'false', 'aria-label': 'Match case', title: 'Match case (text search)' }, ['Aa']);
+    this.caseButton.addEventListener('click', () => this.setCaseSensitive(!this.caseSensitive));
+    this.nonResident = el('input', undefined, { type: 'checkbox', id: 'find-nonresident' });
+    const nonResidentLabel = el('label', 'check', { for: 'find-nonresident', title: 'Also search pages that are not in memory. Reading them allocates them.' }, [
+      this.nonResident,
+      'include non-resident pages',
+    ]);
+    this.findButton = el('button', 'seg-btn primary', { type: 'button', title: 'Find next (Enter, F3)' }, ['Find next']);
+    this.findButton.addEventListener('click', () => actions.search());
+    this.cancelButton = el('button', 'seg-btn', { type: 'button', title: 'Stop searching (Escape)' }, ['Cancel']);
+    this.cancelButton.addEventListener('click', () => actions.cancelSearch());
+    this.progress = el('progress', 'find-progress', { max: 1, value: 0, 'aria-label': 'Search progress' });
+    this.findStatus = el('span', 'find-status', { id: 'find-status', 'aria-live': 'polite' });
+    show(this.cancelButton, false);
+    show(this.progress, false);
+
+    this.copyFormat = el('select', 'seg-select', { 'aria-label': 'Copy format' }, [
+      el('option', undefined, { value: 'hex' }, ['as hex']),
+      el('option', undefined, { value: 'c' }, ['as C array']),
+      el('option', undefined, { value: 'text' }, ['as text']),
+    ]);
+    this.copyButton = el('button', 'seg-btn', { type: 'button', title: 'Copy the selected bytes (Ctrl+C in the grid)' }, ['Copy']);
+    this.copyButton.addEventListener('click', () => actions.copy(this.copyFormat.value as CopyFormat));
+    this.saveButton = el('button', 'seg-btn', { type: 'button', title: 'Save the whole segment to a file' }, ['Save snapshot…']);
+    this.saveButton.addEventListener('click', () => actions.saveSnapshot());
+    this.inspectorButton = el('button', 'seg-btn', { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'inspector', title: 'Show or hide the data inspector' }, ['Inspector']);
+    this.inspectorButton.addEventListener('click', () => actions.toggleInspector());
+
+    const label = (forId: string, textValue: string) => el('label', 'tool-label', { for: forId }, [textValue]);
+    // Two rows that keep their height: actions, then the find bar (its status text takes the room
+    // that is left and is cut with an ellipsis, so a long result never re-wraps the toolbar).
+    this.element = el('div', 'toolbar', undefined, [
+      el('div', 'toolbar-row', undefined, [
+        el('div', 'tool', { role: 'group', 'aria-label': 'Live refresh' }, [this.live]),
+        el('div', 'tool', { role: 'group', 'aria-label': 'Go to offset' }, [label('goto', 'Go to'), this.gotoInput, this.gotoError]),
+        el('div', 'tool', { role: 'group', 'aria-label': 'Copy selection' }, [this.copyFormat, this.copyButton]),
+        el('div', 'tool', undefined, [this.saveButton, this.inspectorButton]),
+      ]),
+      el('div', 'toolbar-row find', { role: 'search', 'aria-label': 'Find in segment' }, [
+        el('div', 'tool', undefined, [label('find', 'Find'), this.findInput]),
+        el('div', 'tool', undefined, [
+          el('span', 'segmented', { role: 'group', 'aria-label': 'Search for' }, [this.hexButton, this.textButton]),
+          this.caseButton,
+          nonResidentLabel,
+        ]),
+        el('div', 'tool find-run', undefined, [this.findButton, this.cancelButton, this.progress, this.findStatus]),
+      ]),
+    ]);
+    this.setKind('hex');
+  }
+
+  get searchKind(): SearchKind {
+    return this.kind;
+  }
+
+  get isCaseSensitive(): boolean {
+    return this.caseSensitive;
+  }
+
+  setKind(kind: SearchKind): void {
+    this.kind = kind;
+    this.hexButton.setAttribute('aria-pressed', String(kind === 'hex'));
+    this.textButton.setAttribute('aria-pressed', String(kind === 'text'));
+    this.caseButton.disabled = kind === 'hex';
+    this.findInput.placeholder = kind === 'hex' ? 'hex bytes: de ad be ef' : 'text';
+    this.findInput.setAttribute('aria-label', kind === 'hex' ? 'Find hex bytes' : 'Find text');
+    this.setFindStatus('', false);
+  }
+
+  setCaseSensitive(on: boolean): void {
+    this.caseSensitive = on;
+    this.caseButton.setAttribute('aria-pressed', String(on));
+  }
+
+  setLive(live: boolean, available: boolean): void {
+    this.live.disabled = !available;
+    this.live.classList.toggle('on', live && available);
+    this.live.textContent = !available ? 'Live off' : live ? 'Pause live' : 'Resume live';
+    this.live.setAttribute(
+      'aria-label',
+      !available ? 'Live refresh is off' : live ? 'Live refresh is on: pause it' : 'Live refresh is paused: resume it',
+    );
+    this.live.title = !available
+      ? 'Live refresh is turned off in the settings (or the segment is gone)'
+      : live
+        ? 'Live: the rows on screen are re-read as the segment changes. Click to pause.'
+        : 'Paused: the view shows the bytes as last read. Click to resume live refresh.';
+  }
+
+  setGotoError(error: string | undefined): void {
+    this.gotoError.textContent = error ?? '';
+    this.gotoInput.setAttribute('aria-invalid', String(error !== undefined));
+  }
+
+  setSearching(searching: boolean): void {
+    show(this.cancelButton, searching);
+    show(this.progress, searching);
+    this.findButton.disabled = searching;
+    if (searching) this.progress.value = 0;
+  }
+
+  setProgress(fraction: number, text: string): void {
+    this.progress.value = Math.max(0, Math.min(1, fraction));
+    this.setFindStatus(text, false);
+  }
+
+  setFindStatus(text: string, error: boolean): void {
+    this.findStatus.textContent = text;
+    this.findStatus.title = text;
+    this.findStatus.classList.toggle('error', error);
+    this.findInput.setAttribute('aria-invalid', String(error));
+  }
+
+  setSelectionAvailable(canCopy: boolean): void {
+    this.copyButton.disabled = !canCopy;
+  }
+
+  /** The segment is gone: nothing can be read, searched, copied or saved any more. */
+  setGone(gone: boolean): void {
+    for (const control of [this.findInput, this.findButton, this.nonResident, this.copyButton, this.copyFormat, this.saveButton, this.hexButton, this.textButton]) {
+      control.disabled = gone;
+    }
+    if (gone) this.caseButton.disabled = true;
+    else this.setKind(this.kind);
+  }
+
+  setInspectorShown(shown: boolean): void {
+    this.inspectorButton.setAttribute('aria-expanded', String(shown));
+  }
+}

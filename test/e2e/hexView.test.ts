@@ -1,0 +1,132 @@
+// The hex view in chromium, driven like a person: open a segment from its row's inline action,
+// read the rendered text, watch a byte changed by another process light up, and open a 1 GiB
+// segment and jump to its end. What the helper sent is read from its own /proc/PID/io, so "a 1 GiB
+// segment opens reading at most 1 MiB" is measured, not assumed.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { createSegment, Holder, ownSegment, repoRoot, writeSegment } from '../support/segments';
+
+interface Server {
+  workbenchUrl(): string;
+  stop(): Promise<void>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const host = require(path.join(repoRoot, 'scripts/test-host/server.js')) as {
+  startServer(options: { workspace: string; extensionDevelopmentPath: string }): Promise<Server>;
+  launchChromium(): Promise<Browser>;
+};
+
+// The page-side predicates run in the browser; these tests compile without the DOM library. (They
+// must be functions: the view's Content-Security-Policy forbids evaluating strings.)
+declare const document: { body: { textContent: string | null }; querySelector(selector: string): { textContent: string | null } | null };
+
+const shots = path.join(repoRoot, 'test-results', 'e2e');
+const GiB = 1024 * 1024 * 1024;
+
+/** Bytes the running ipc-helper processes wrote to their stdout (their replies), from /proc. */
+export function helperBytesSent(): number {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('ipc-helper')) continue;
+      const wchar = /wchar: (\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'));
+      total += Number(wchar?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** The frame of the hex view's page (VS Code nests webviews two iframes deep). */
+async function hexFrame(page: Page, title: RegExp, timeoutMs = 20_000): Promise<Frame> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    for (const frame of page.frames()) {
+      const header = await frame.$('.hexview').catch(() => null);
+      if (header && title.test((await frame.textContent('body').catch(() => '')) ?? '')) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no hex view matching ${title}`);
+}
+
+describe('the hex view in chromium', function () {
+  this.timeout(240_000);
+  let temp: string;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let holder: Holder;
+
+  before(async function () {
+    fs.mkdirSync(shots, { recursive: true });
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-hex-e2e-'));
+    holder = await ownSegment('private', 27, 0o600);
+    await holder.command(`write 0 ${Buffer.from('abcdefghijklmnopqrstuvwxyz\0').toString('hex')}`);
+    server = await host.startServer({ workspace: temp, extensionDevelopmentPath: repoRoot });
+    browser = await host.launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 850 } });
+    await page.goto(server.workbenchUrl());
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
+  });
+
+  after(async function () {
+    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(shots, 'hex-failure.png') }).catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+    fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  async function openFromRow(shmid: number): Promise<void> {
+    const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
+    await row.waitFor({ timeout: 20_000 });
+    await row.hover();
+    await row.locator('[aria-label="Open Segment Contents"]').click();
+  }
+
+  it('shows a small segment written by another program, byte for byte', async function () {
+    await openFromRow(holder.shmid);
+    const frame = await hexFrame(page, new RegExp(`id ${holder.shmid}`));
+    await frame.waitForFunction(() => document.body.textContent?.includes('abcdefghijklmnop'), undefined, { timeout: 15_000 });
+    const text = (await frame.textContent('body')) ?? '';
+    assert.match(text, /61 62 63 64 65 66 67 68/, 'the hex column');
+    assert.match(text, /qrstuvwxyz/, 'the second row');
+    await page.screenshot({ path: path.join(shots, 'hex-small.png') });
+  });
+
+  it('highlights bytes another process changes, within the refresh interval', async function () {
+    const frame = await hexFrame(page, new RegExp(`id ${holder.shmid}`));
+    await holder.command(`write 0 ${Buffer.from('HEX').toString('hex')}`);
+    await frame.waitForFunction(() => document.body.textContent?.includes('HEXdefghijklmnop'), undefined, { timeout: 5_000 });
+    assert.ok(await frame.$('.chg-a, .chg-b'), 'changed bytes are highlighted');
+    await page.screenshot({ path: path.join(shots, 'hex-live-change.png') });
+  });
+
+  it('opens a 1 GiB segment reading at most 1 MiB, and scrolls to its end', async function () {
+    const big = createSegment('private', GiB, 0o600);
+    writeSegment(big, GiB - 16, Buffer.from('the very last 16'));
+    const before = helperBytesSent();
+    const started = Date.now();
+    await openFromRow(big);
+    const frame = await hexFrame(page, new RegExp(`id ${big}`));
+    await frame.waitForFunction(() => /00000000/.test(document.querySelector('.grid')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    const firstRowsMs = Date.now() - started;
+    await page.waitForTimeout(1000); // let any margin reads finish before counting
+    const sent = helperBytesSent() - before;
+    assert.ok(sent <= 1024 * 1024, `the helper sent ${sent} bytes to show the first rows of 1 GiB`);
+    console.log(`      1 GiB: first rows after ${firstRowsMs} ms, ${sent} bytes from the helper`);
+    await frame.click('.grid');
+    await page.keyboard.press('Control+End');
+    await frame.waitForFunction(() => document.body.textContent?.includes('the very last 16'), undefined, { timeout: 15_000 });
+    assert.match((await frame.textContent('.grid')) ?? '', /3ffffff0/, 'the last row is on screen');
+    await page.screenshot({ path: path.join(shots, 'hex-1gib-end.png') });
+    const rss = Number(execFileSync('sh', ['-c', `awk '$2 == ${big} { print $15 }' /proc/sysvipc/shm`], { encoding: 'utf8' }).trim());
+    assert.ok(rss <= 64 * 1024, `looking allocated nothing: rss is ${rss} bytes`);
+  });
+});

@@ -1,0 +1,294 @@
+// Harness only: plays the extension for the hex view's page in a plain browser tab. It defines
+// acquireVsCodeApi(), checks every message from the page with the real parseWebviewMessage, and
+// answers from a segment generated on the fly (1 GiB costs no memory), with some pages not
+// resident, live changes, search with progress, and switches to removed / gone on request.
+// URL parameters: seg=1g|64k|27|0, theme=dark|light|hc, bpr, group, refresh (ms), latency (ms), page.
+// Bundled by run.js with esbuild (it imports the protocol module from src/shared).
+import { parseWebviewMessage } from '../../src/shared/hexProtocol';
+
+const params = new URLSearchParams(location.search);
+const theme = params.get('theme') ?? 'dark';
+const themeClass = theme === 'light' ? 'vscode-light' : theme === 'hc' ? 'vscode-high-contrast' : 'vscode-dark';
+document.documentElement.className = themeClass;
+const applyBodyClass = () => document.body.classList.add(themeClass);
+if (document.body) applyBodyClass();
+else document.addEventListener('DOMContentLoaded', applyBodyClass);
+
+const SEGMENTS = {
+  '1g': { size: 1024 * 1024 * 1024, key: '0x7e001234', shmid: 98311, owner: 'alice', nattch: 2 },
+  '64k': { size: 64 * 1024, key: '0x0000abcd', shmid: 65540, owner: 'bob', nattch: 1 },
+  27: { size: 27, key: '0x51a7e000', shmid: 7, owner: 'alice', nattch: 1 },
+  0: { size: 0, key: 'private', shmid: 3, owner: 'root', nattch: 0 },
+};
+const segName = params.get('seg') ?? '1g';
+const seg = SEGMENTS[segName] ?? SEGMENTS['1g'];
+const size = seg.size;
+const pageSize = Number(params.get('page') ?? 4096);
+const latency = Number(params.get('latency') ?? 5);
+const settings = {
+  bytesPerRow: Number(params.get('bpr') ?? 16),
+  grouping: Number(params.get('group') ?? 1),
+  refreshMs: Number(params.get('refresh') ?? 500),
+};
+
+// ---- the segment's bytes --------------------------------------------------------------------------
+
+const WORDS = ['hello shm world!', 'sensor: temp=21C', 'queue head/tail ', 'IPC Inspector <3'];
+const SMALL = new TextEncoder().encode('Hello, shared memory!\0');
+const small = Uint8Array.from([...SMALL, 0xde, 0xad, 0xbe, 0xef, 0x01]);
+const overrides = new Map();
+const NEEDLE_AT = 0x2345670;
+if (size > NEEDLE_AT + 64) {
+  const needle = new TextEncoder().encode('NEEDLE in the haystack');
+  needle.forEach((b, i) => overrides.set(NEEDLE_AT + i, b));
+}
+
+function baseByte(o) {
+  if (size <= 64) return small[o] ?? 0;
+  const r = Math.floor(o / 64);
+  const i = o % 64;
+  if (i < 8) return i < 4 ? Math.floor(r / 2 ** (8 * i)) & 0xff : 0; // record number, u64 LE
+  if (i < 16) return ('rec#' + (r & 0xffff).toString(16).padStart(4, '0')).charCodeAt(i - 8);
+  if (i < 32) return WORDS[r % 4].charCodeAt(i - 16);
+  if (i < 48) return 0;
+  return (o * 31 + (o >>> 8)) & 0xff;
+}
+const byteAt = (o) => (overrides.has(o) ? overrides.get(o) : baseByte(o));
+
+const madeResident = new Set();
+function isResident(page) {
+  if (madeResident.has(page)) return true;
+  if (size < 1024 * 1024) return true;
+  // Runs of 16 non-resident pages (64 KiB) every 320 KiB, and page 7 alone.
+  return (page >> 4) % 5 !== 2 && page !== 7;
+}
+
+// ---- harness state the test driver reads ----------------------------------------------------------
+
+const harness = {
+  segment: segName,
+  log: [],
+  reads: [],
+  invalid: [],
+  csp: [],
+  errors: [],
+  bytesRead: 0,
+  copies: [],
+  snapshots: 0,
+  viewport: undefined,
+  live: true,
+  phase: 'live',
+  failReads: false,
+  state: undefined,
+  setPhase(phase) {
+    harness.phase = phase;
+    const state = phase === 'gone' ? 'removed' : phase === 'removed-attached' ? 'removed, still attached' : 'attached';
+    send({ type: 'header', header: header({ phase, state, nattch: phase === 'gone' ? 0 : seg.nattch }) });
+  },
+  setNattch(n) {
+    seg.nattch = n;
+    send({ type: 'header', header: header({}) });
+  },
+  /** Changes bytes at offsets (absolute) to values. */
+  poke(offset, values) {
+    values.forEach((v, i) => overrides.set(offset + i, v & 0xff));
+  },
+  tick: () => liveTick(),
+  postRaw: (message) => send(message),
+};
+window.__harness = harness;
+
+// ?timing=1: time every animation-frame callback of the page, including the style and layout it
+// causes (forced at the end of the callback), to measure what a scroll frame costs.
+harness.frameTimes = [];
+harness.scriptTimes = [];
+harness.rawRequestAnimationFrame = window.requestAnimationFrame.bind(window);
+if (params.get('timing') === '1') {
+  const raf = harness.rawRequestAnimationFrame;
+  window.requestAnimationFrame = (callback) =>
+    raf((t) => {
+      const start = performance.now();
+      callback(t);
+      const script = performance.now();
+      void document.body.offsetHeight;
+      harness.scriptTimes.push(script - start);
+      harness.frameTimes.push(performance.now() - start);
+    });
+}
+
+document.addEventListener('securitypolicyviolation', (e) => harness.csp.push(`${e.violatedDirective}: ${e.blockedURI}`));
+window.addEventListener('error', (e) => harness.errors.push(String(e.message)));
+
+function header(over) {
+  return {
+    shmid: seg.shmid,
+    key: harness.phase === 'live' ? seg.key : `${seg.key} (removed)`,
+    size,
+    nattch: seg.nattch,
+    owner: seg.owner,
+    state: seg.nattch > 0 ? 'attached' : 'not attached',
+    phase: harness.phase,
+    ...over,
+  };
+}
+
+// How messages reach the page. Default: typed arrays arrive as typed arrays (VS Code transfers
+// them). ?buffers=json: as the extension's Node Buffers do, {type: "Buffer", data: [...]}.
+const buffersAsJson = params.get('buffers') === 'json';
+function send(message) {
+  let data = message;
+  if (buffersAsJson) data = JSON.parse(JSON.stringify(message, (_k, v) => (v instanceof Uint8Array ? { type: 'Buffer', data: [...v] } : v)));
+  else data = structuredClone(message);
+  setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data })), latency);
+}
+
+function read(offset, length, includeNonResident) {
+  const bytes = new Uint8Array(length);
+  const firstPage = Math.floor(offset / pageSize);
+  const lastPage = Math.floor((offset + length - 1) / pageSize);
+  const resident = new Uint8Array(Math.ceil((lastPage - firstPage + 1) / 8));
+  for (let p = firstPage; p <= lastPage; p++) {
+    let res = isResident(p);
+    if (!res && includeNonResident) {
+      madeResident.add(p);
+      res = true;
+    }
+    if (!res) continue;
+    resident[(p - firstPage) >> 3] |= 1 << ((p - firstPage) & 7);
+    const a = Math.max(offset, p * pageSize);
+    const b = Math.min(offset + length, (p + 1) * pageSize);
+    for (let o = a; o < b; o++) bytes[o - offset] = byteAt(o);
+    harness.bytesRead += b - a;
+  }
+  return { bytes, firstPage, resident };
+}
+
+// ---- live refresh ---------------------------------------------------------------------------------
+
+let lastLive = '';
+let counter = 0;
+function liveTick() {
+  if (!harness.live || !harness.viewport || harness.phase !== 'live' || settings.refreshMs <= 0) return;
+  counter++;
+  if (size > 64) {
+    // A u32 counter at 0x10 and a byte that wanders through the window.
+    harness.poke(0x10, [counter, counter >> 8, counter >> 16, counter >> 24]);
+    const { offset, length } = harness.viewport;
+    harness.poke(offset + ((counter * 37) % Math.max(1, length)), [counter * 13]);
+  }
+  const { offset, length } = harness.viewport;
+  const data = read(offset, length, false);
+  const signature = data.bytes.join(',') + '|' + data.resident.join(',');
+  if (signature === lastLive) return;
+  lastLive = signature;
+  send({ type: 'data', requestId: 0, offset, ...data });
+}
+if (settings.refreshMs > 0) setInterval(liveTick, settings.refreshMs);
+
+// ---- search ---------------------------------------------------------------------------------------
+
+let searchToken = 0;
+async function search(request) {
+  const token = ++searchToken;
+  const pattern = request.pattern.kind === 'hex' ? Uint8Array.from(request.pattern.bytes) : new TextEncoder().encode(request.pattern.text);
+  const fold = request.pattern.kind === 'text' && !request.pattern.caseSensitive;
+  const lower = (b) => (fold && b >= 0x41 && b <= 0x5a ? b + 32 : b);
+  const pat = pattern.map(lower);
+  const CHUNK = 1024 * 1024;
+  let searched = 0;
+  let skipped = 0;
+  const ranges = [
+    [request.from, size],
+    [0, Math.min(size, request.from + pattern.length - 1)],
+  ];
+  for (const [start, end] of ranges) {
+    for (let at = start; at < end; at += CHUNK) {
+      if (token !== searchToken || harness.phase === 'gone') {
+        send({ type: 'searchResult', requestId: request.requestId, offset: -1, skipped, cancelled: true });
+        return;
+      }
+      const stop = Math.min(end, at + CHUNK);
+      for (let p = Math.floor(at / pageSize); p * pageSize < stop; p++) {
+        if (!isResident(p) && !request.includeNonResident) skipped += Math.min(stop, (p + 1) * pageSize) - Math.max(at, p * pageSize);
+      }
+      for (let o = at; o < stop; o++) {
+        if (o + pat.length > size) break;
+        let k = 0;
+        while (k < pat.length && lower(byteAt(o + k)) === pat[k]) k++;
+        if (k === pat.length) {
+          const pages = [Math.floor(o / pageSize), Math.floor((o + pat.length - 1) / pageSize)];
+          if (request.includeNonResident || (isResident(pages[0]) && isResident(pages[1]))) {
+            send({ type: 'searchResult', requestId: request.requestId, offset: o, skipped, cancelled: false });
+            return;
+          }
+        }
+      }
+      searched += stop - at;
+      send({ type: 'searchProgress', requestId: request.requestId, searched, total: size });
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+  send({ type: 'searchResult', requestId: request.requestId, offset: -1, skipped, cancelled: false });
+}
+
+// ---- the protocol ---------------------------------------------------------------------------------
+
+function receive(raw) {
+  const parsed = parseWebviewMessage(raw, size);
+  harness.log.push(raw);
+  if (!parsed.ok) {
+    harness.invalid.push({ raw, error: parsed.error });
+    send({ type: 'error', requestId: raw?.requestId ?? 0, message: `Refused: ${parsed.error}` });
+    return;
+  }
+  const message = parsed.message;
+  switch (message.type) {
+    case 'ready':
+      send({ type: 'init', header: header({}), settings, pageSize });
+      return;
+    case 'read':
+      harness.reads.push(message);
+      if (harness.phase === 'gone') return;
+      if (harness.failReads) {
+        send({ type: 'error', requestId: message.requestId, message: 'EIO: simulated read failure' });
+        return;
+      }
+      send({ type: 'data', requestId: message.requestId, offset: message.offset, ...read(message.offset, message.length, message.includeNonResident) });
+      return;
+    case 'viewport':
+      harness.viewport = message.length > 0 ? message : undefined;
+      lastLive = '';
+      return;
+    case 'live':
+      harness.live = message.live;
+      return;
+    case 'search':
+      void search(message);
+      return;
+    case 'cancelSearch':
+      searchToken++;
+      return;
+    case 'copy':
+      harness.copies.push(message);
+      return;
+    case 'saveSnapshot':
+      harness.snapshots++;
+      return;
+  }
+}
+
+let stateStore = JSON.parse(sessionStorage.getItem('hexview-state') ?? 'null') ?? undefined;
+let acquired = false;
+window.acquireVsCodeApi = () => {
+  if (acquired) throw new Error('acquireVsCodeApi called twice');
+  acquired = true;
+  return {
+    postMessage: (message) => receive(structuredClone(message)),
+    getState: () => stateStore,
+    setState: (state) => {
+      stateStore = state;
+      harness.state = state;
+      sessionStorage.setItem('hexview-state', JSON.stringify(state));
+    },
+  };
+};

@@ -1,0 +1,606 @@
+// Drives the hex view's page (dist/webview.js + media/hexView.css) in headless chromium against the
+// fake host, checks behaviour, and writes screenshots to test-results/webview-harness/.
+//   node test/webview-harness/run.js            build, run every scenario, exit 1 on a failure
+//   node test/webview-harness/run.js --serve    build and serve the harness for a manual look
+// Needs /usr/bin/chromium (or CHROMIUM=path) and playwright-core (a dev dependency).
+'use strict';
+
+const childProcess = require('child_process');
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+const esbuild = require('esbuild');
+const { chromium } = require('playwright-core');
+
+const root = path.resolve(__dirname, '../..');
+const out = path.join(root, 'test-results', 'webview-harness');
+const built = path.join(out, 'build');
+
+function build() {
+  childProcess.execFileSync(process.execPath, ['esbuild.js'], { cwd: root, stdio: 'inherit' });
+  esbuild.buildSync({
+    entryPoints: [path.join(__dirname, 'units.mjs')],
+    outfile: path.join(built, 'units.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  esbuild.buildSync({
+    entryPoints: [path.join(__dirname, 'fakeHost.mjs')],
+    outfile: path.join(built, 'fakeHost.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'warning',
+  });
+}
+
+const FILES = {
+  '/': [path.join(__dirname, 'index.html'), 'text/html'],
+  '/harness/themes.css': [path.join(__dirname, 'themes.css'), 'text/css'],
+  '/harness/fakeHost.js': [path.join(built, 'fakeHost.js'), 'text/javascript'],
+  '/dist/webview.js': [path.join(root, 'dist', 'webview.js'), 'text/javascript'],
+  '/dist/webview.js.map': [path.join(root, 'dist', 'webview.js.map'), 'application/json'],
+  '/media/hexView.css': [path.join(root, 'media', 'hexView.css'), 'text/css'],
+};
+
+function serve() {
+  const server = http.createServer((req, res) => {
+    const file = FILES[new URL(req.url, 'http://x').pathname];
+    if (!file || !fs.existsSync(file[0])) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' });
+    fs.createReadStream(file[0]).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+// ---- a minimal runner ---------------------------------------------------------------------------
+
+const failures = [];
+const notes = [];
+function check(name, ok, detail) {
+  console.log(`${ok ? '  ok  ' : '  FAIL'} ${name}${detail !== undefined ? `  (${typeof detail === 'string' ? detail : JSON.stringify(detail)})` : ''}`);
+  if (!ok) failures.push(name);
+}
+
+async function open(browser, base, query, viewport = { width: 1280, height: 800 }) {
+  const page = await browser.newPage({ viewport });
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  page.consoleErrors = consoleErrors;
+  await page.goto(`${base}/?${query}`);
+  await page.waitForFunction(() => document.querySelector('.grid') && window.__harness && window.__harness.log.some((m) => m.type === 'ready'));
+  return page;
+}
+
+/** Rows on screen, top to bottom: offset text, hex bytes, text column, where they are relative to the rows area. */
+const rowsOnScreen = (page) =>
+  page.evaluate(() => {
+    const clip = document.querySelector('.rowclip').getBoundingClientRect();
+    return [...document.querySelectorAll('.rowbox .row:not(.void)')]
+      .map((row) => {
+        const r = row.getBoundingClientRect();
+        return {
+          off: row.querySelector('.off').textContent,
+          hex: [...row.querySelectorAll('.hexcol .r')].map((r) => r.textContent).join('').replace(/ /g, '').match(/.{2}/g) ?? [],
+          text: [...row.querySelectorAll('.txtcol .r')].map((r) => r.textContent).join(''),
+          top: r.top - clip.top,
+          bottom: r.bottom - clip.top,
+          clipHeight: clip.height,
+          button: !row.querySelector('.nr-read').hidden,
+        };
+      })
+      .filter((r) => r.bottom > 0 && r.top < r.clipHeight)
+      .sort((a, b) => a.top - b.top);
+  });
+
+/** Clicks byte `offset` (on screen) in the hex or text column. */
+async function clickByte(page, offset, column = 'hex', modifiers = []) {
+  const point = await page.evaluate(
+    ({ offset, column }) => {
+      const head = document.querySelector('.colhead .hexcol').textContent;
+      const starts = [];
+      for (let i = 0; i < head.length; i++) if (head[i] !== ' ' && (i === 0 || head[i - 1] === ' ' || (starts.length && i - starts[starts.length - 1] === 2))) starts.push(i);
+      const bpr = starts.length;
+      const rowOffset = offset - (offset % bpr);
+      const row = [...document.querySelectorAll('.rowbox .row:not(.void)')].find((r) => parseInt(r.querySelector('.off').textContent, 16) === rowOffset);
+      const c = offset - rowOffset;
+      const col = row.querySelector(column === 'hex' ? '.hexcol' : '.txtcol').getBoundingClientRect();
+      const chars = column === 'hex' ? head.length : bpr;
+      const cw = col.width / chars;
+      const x = col.left + ((column === 'hex' ? starts[c] + 1 : c + 0.5) * cw);
+      return { x, y: col.top + col.height / 2 };
+    },
+    { offset, column },
+  );
+  for (const m of modifiers) await page.keyboard.down(m);
+  await page.mouse.click(point.x, point.y);
+  for (const m of modifiers) await page.keyboard.up(m);
+}
+
+const harness = (page, expr, arg) => page.evaluate(expr, arg);
+const settle = (page, ms = 120) => page.waitForTimeout(ms);
+const shot = (page, name) => page.screenshot({ path: path.join(out, `${name}.png`) });
+const whereText = (page) => page.textContent('.statusbar .where');
+
+async function dataShown(page) {
+  await page.waitForFunction(() => {
+    const rows = document.querySelectorAll('.rowbox .row:not(.void)');
+    return rows.length > 0 && !document.querySelector('.rowbox .row:not(.void) .r.ld');
+  });
+}
+
+// ---- scenarios ----------------------------------------------------------------------------------
+
+async function bigSegment(browser, base) {
+  console.log('1 GiB segment, dark theme');
+  const page = await open(browser, base, 'seg=1g&theme=dark&refresh=400&timing=1');
+  await dataShown(page);
+  const h = await harness(page, () => ({ reads: window.__harness.reads, bytesRead: window.__harness.bytesRead, viewport: window.__harness.viewport }));
+  const asked = h.reads.reduce((n, r) => n + r.length, 0);
+  check('first screen asks for at most 1 MiB', asked <= 1024 * 1024, `${h.reads.length} reads, ${asked} bytes asked, ${h.bytesRead} read`);
+  check('every read excludes non-resident pages', h.reads.every((r) => r.includeNonResident === false));
+  check('viewport posted for the first rows', h.viewport && h.viewport.offset === 0 && h.viewport.length > 0 && h.viewport.length % 16 === 0, h.viewport);
+  let rows = await rowsOnScreen(page);
+  check('first row is offset 00000000', rows[0].off === '00000000', rows[0].off);
+  check('row 0 bytes', rows[0].hex.slice(0, 4).join(' ') === '00 00 00 00' && rows[0].text.slice(8) === 'rec#0000', rows[0]);
+  check('DOM holds only the rows on screen (+1)', (await page.locator('.rowbox .row').count()) <= rows.length + 2, `${await page.locator('.rowbox .row').count()} row elements`);
+  check('scroller is scaled (1 GiB is taller than a browser allows)', await page.evaluate(() => document.querySelector('.grid').classList.contains('scaled')));
+  const spacer = await page.evaluate(() => document.querySelector('.grid').scrollHeight);
+  check('scroll height stays under the browser limit', spacer <= 10_000_000, spacer);
+  await clickByte(page, 0x25);
+  await settle(page, 250);
+  check('click selects a byte and the status says where', (await whereText(page)).startsWith('Offset 0x00000025 (37)'), await whereText(page));
+  await shot(page, '1g-dark-top');
+
+  // Live: the counter at 0x10 changes every tick; changed bytes carry a fading highlight.
+  await page.waitForFunction(() => document.querySelectorAll('.rowbox .chg-a:not([hidden]), .rowbox .chg-b:not([hidden])').length > 0, null, { timeout: 5000 });
+  await page.waitForTimeout(150);
+  await shot(page, '1g-dark-live-change');
+  check('changed bytes are highlighted', (await page.locator('.rowbox .chg-a:not([hidden]), .rowbox .chg-b:not([hidden])').count()) > 0);
+
+  // Ctrl+End: the last byte, and the last row sits exactly on the bottom edge.
+  await page.focus('.grid');
+  await page.keyboard.press('Control+End');
+  await settle(page, 300);
+  await dataShown(page);
+  rows = await rowsOnScreen(page);
+  let lastRow = rows[rows.length - 1];
+  check('Ctrl+End shows the last row 3ffffff0', lastRow.off === '3ffffff0', lastRow.off);
+  check('last row bottom = rows area bottom (exact)', Math.abs(lastRow.bottom - lastRow.clipHeight) < 0.5, { bottom: lastRow.bottom, clip: lastRow.clipHeight });
+  check('cursor on the last byte', (await whereText(page)).startsWith('Offset 0x3fffffff'), await whereText(page));
+  await shot(page, '1g-dark-end');
+
+  // The scrollbar path: scrollTop to the top, the middle, then the maximum.
+  await page.evaluate(() => {
+    const g = document.querySelector('.grid');
+    g.scrollTop = 0;
+  });
+  await settle(page, 150);
+  rows = await rowsOnScreen(page);
+  check('scrollTop 0 shows row 0 at the top', rows[0].off === '00000000' && Math.abs(rows[0].top) < 0.5, rows[0]);
+  await page.evaluate(() => {
+    const g = document.querySelector('.grid');
+    g.scrollTop = (g.scrollHeight - g.clientHeight) / 2;
+  });
+  await settle(page, 150);
+  rows = await rowsOnScreen(page);
+  const mid = parseInt(rows[0].off, 16);
+  check('scrollbar at half shows about 512 MiB', Math.abs(mid - 512 * 1024 * 1024) < 1024 * 1024, rows[0].off);
+  await page.evaluate(() => {
+    const g = document.querySelector('.grid');
+    g.scrollTop = g.scrollHeight;
+  });
+  await settle(page, 200);
+  rows = await rowsOnScreen(page);
+  lastRow = rows[rows.length - 1];
+  check('scrollbar at the end shows the last row exactly', lastRow.off === '3ffffff0' && Math.abs(lastRow.bottom - lastRow.clipHeight) < 0.5, lastRow);
+
+  // The wheel moves by real pixels even though one scrollbar pixel is ~8 rows.
+  await page.evaluate(() => (document.querySelector('.grid').scrollTop = 0));
+  await settle(page, 100);
+  await page.mouse.move(400, 400);
+  await page.mouse.wheel(0, 40);
+  await settle(page, 150);
+  rows = await rowsOnScreen(page);
+  const rowH = rows[1].top - rows[0].top;
+  check('a 40 px wheel step scrolls 40 px, not thousands of rows', parseInt(rows[0].off, 16) === Math.floor(40 / rowH) * 16, { first: rows[0].off, rowH });
+  await page.mouse.wheel(0, 300);
+  await settle(page, 400);
+  rows = await rowsOnScreen(page);
+  check('a 300 px wheel step (eased) lands 340 px down', parseInt(rows[0].off, 16) === Math.floor(340 / rowH) * 16, rows[0].off);
+
+  // Smoothness: what a frame costs (script + style + layout) for 200 random jumps across the
+  // segment, and for 200 one-row wheel-like steps.
+  const perf = await page.evaluate(async () => {
+    const g = document.querySelector('.grid');
+    const h = window.__harness;
+    const max = g.scrollHeight - g.clientHeight;
+    const frame = () => new Promise((r) => h.rawRequestAnimationFrame(() => r()));
+    const stats = (xs) => {
+      xs.sort((a, b) => a - b);
+      return { median: +xs[Math.floor(xs.length / 2)].toFixed(2), p95: +xs[Math.floor(xs.length * 0.95)].toFixed(2), max: +xs[xs.length - 1].toFixed(2) };
+    };
+    h.frameTimes.length = 0;
+    h.scriptTimes.length = 0;
+    for (let i = 0; i < 200; i++) {
+      g.scrollTop = Math.floor(Math.random() * max);
+      await frame();
+      await frame();
+    }
+    const jumps = stats(h.frameTimes.splice(0));
+    const jumpsScript = stats(h.scriptTimes.splice(0));
+    for (let i = 0; i < 200; i++) {
+      g.dispatchEvent(new WheelEvent('wheel', { deltaY: 20, bubbles: true, cancelable: true }));
+      await frame();
+      await frame();
+    }
+    const steps = stats(h.frameTimes.splice(0));
+    const stepsScript = stats(h.scriptTimes.splice(0));
+    return { jumps, jumpsScript, steps, stepsScript };
+  });
+  notes.push(`frame cost (script+style+layout), 200 random jumps over 1 GiB: ${JSON.stringify(perf.jumps)} ms (script ${JSON.stringify(perf.jumpsScript)}); 200 one-row wheel steps: ${JSON.stringify(perf.steps)} ms (script ${JSON.stringify(perf.stepsScript)})`);
+  check('frames stay well under 16 ms (median: one-row steps < 4 ms, full repaints < 10 ms)', perf.steps.median < 4 && perf.jumps.median < 10, perf);
+  const cache = await harness(page, () => window.__harness.reads.length);
+  notes.push(`reads after the jumps: ${cache}`);
+
+  // Go to a non-resident page: "··", the read affordance, then reading it on request.
+  await page.fill('#goto', '0x20010');
+  await page.press('#goto', 'Enter');
+  await settle(page, 300);
+  rows = await rowsOnScreen(page);
+  const target = rows.find((r) => r.off === '00020010');
+  check('go to 0x20010 shows that row', !!target, rows.map((r) => r.off).join(','));
+  check('non-resident bytes shown as ··', target && target.hex.every((x) => x === '··'), target && target.hex.join(' '));
+  check('a row offers to read the page', rows.some((r) => r.button));
+  check('go to selects the byte', (await whereText(page)).startsWith('Offset 0x00020010'), await whereText(page));
+  check('inspector says not resident', (await page.textContent('.insp-at')).includes('not resident'));
+  await shot(page, '1g-dark-nonresident');
+  const before = await harness(page, () => window.__harness.reads.length);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((n) => window.__harness.reads.length > n, before);
+  const pageRead = await harness(page, () => window.__harness.reads[window.__harness.reads.length - 1]);
+  check('Enter on a non-resident byte reads its page (includeNonResident)', pageRead.includeNonResident && pageRead.offset === 0x20000 && pageRead.length === 4096, pageRead);
+  await settle(page, 200);
+  rows = await rowsOnScreen(page);
+  const after = rows.find((r) => r.off === '00020010');
+  check('the page now shows its bytes', after && after.hex.every((x) => x !== '··'), after && after.hex.join(' '));
+  // The next page is still not resident; click its button.
+  await page.fill('#goto', '0x21000');
+  await page.press('#goto', 'Enter');
+  await settle(page, 300);
+  const button = page.locator('.rowbox .nr-read:not([hidden])').first();
+  await button.click();
+  await settle(page, 200);
+  const clicked = await harness(page, () => window.__harness.reads[window.__harness.reads.length - 1]);
+  check('the row button reads the page', clicked.includeNonResident && clicked.offset % 4096 === 0, clicked);
+
+  // Invalid go-to input.
+  await page.fill('#goto', '0x40000000');
+  await page.press('#goto', 'Enter');
+  check('go to past the end is refused inline', (await page.textContent('#goto-error')).includes('past the end'), await page.textContent('#goto-error'));
+  await page.fill('#goto', 'banana');
+  await page.press('#goto', 'Enter');
+  check('go to garbage is refused inline', (await page.textContent('#goto-error')).includes('not an offset'));
+  await shot(page, '1g-dark-goto-error');
+  await page.fill('#goto', '');
+
+  // Keyboard selection.
+  await page.fill('#goto', '0x100');
+  await page.press('#goto', 'Enter');
+  await settle(page, 200);
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowDown');
+  await settle(page, 250);
+  check('shift+arrows extend the selection', (await whereText(page)).includes('19 bytes selected (0x00000100–0x00000112)'), await whereText(page));
+  await page.keyboard.press('End');
+  await settle(page, 200);
+  check('End goes to the end of the row', (await whereText(page)).startsWith('Offset 0x0000011f'), await whereText(page));
+  await page.keyboard.press('Home');
+  await page.keyboard.press('PageDown');
+  await settle(page, 200);
+  const afterPage = await whereText(page);
+  check('PageDown moves a screen of rows', parseInt(afterPage.slice(9, 17), 16) > 0x110, afterPage);
+  await page.keyboard.press('Control+Home');
+  await settle(page, 200);
+  check('Ctrl+Home goes to offset 0', (await whereText(page)).startsWith('Offset 0x00000000'));
+  await page.keyboard.press('Shift+End');
+  await settle(page, 200);
+  check('inspector shows values at the selection start', (await page.textContent('.insp-table')).includes('uint64'));
+
+  // Copy as a C array.
+  await page.selectOption('select[aria-label="Copy format"]', 'c');
+  await page.click('text=Copy');
+  const copy = await harness(page, () => window.__harness.copies[window.__harness.copies.length - 1]);
+  check('Copy sends the selection and format', copy && copy.offset === 0 && copy.length === 16 && copy.format === 'c', copy);
+  await page.focus('.grid');
+  await page.keyboard.press('Control+c');
+  check('Ctrl+C copies too', (await harness(page, () => window.__harness.copies.length)) === 2);
+  await page.click('text=Save snapshot…');
+  check('Save snapshot is sent', (await harness(page, () => window.__harness.snapshots)) === 1);
+
+  // Search text, then Next, then hex.
+  await page.click('.find .seg-btn:has-text("Text")');
+  await page.fill('#find', 'needle');
+  await page.press('#find', 'Enter');
+  await page.waitForFunction(() => document.querySelector('.find-status').textContent.startsWith('Found'), null, { timeout: 20000 });
+  await settle(page, 250);
+  check('text search (case-insensitive) finds the needle', (await page.textContent('.find-status')).includes('0x02345670'), await page.textContent('.find-status'));
+  check('the match is selected', (await whereText(page)).includes('6 bytes selected (0x02345670–0x02345675)'), await whereText(page));
+  await shot(page, '1g-dark-search');
+  await page.click('.case-btn');
+  await page.press('#find', 'Enter');
+  await page.waitForTimeout(300);
+  check('progress shows while searching', (await page.textContent('.find-status')).startsWith('Searching'), await page.textContent('.find-status'));
+  await shot(page, '1g-dark-search-progress');
+  await page.press('#find', 'Escape');
+  await settle(page, 100);
+  check('Escape cancels the search', (await page.textContent('.find-status')) === 'Search cancelled.' && (await harness(page, () => window.__harness.log.some((m) => m.type === 'cancelSearch'))));
+  await page.click('.find .seg-btn:has-text("Hex")');
+  await page.fill('#goto', '0x1000');
+  await page.press('#goto', 'Enter');
+  await page.fill('#find', '72 65 63 23');
+  await page.press('#find', 'Enter');
+  await page.waitForFunction(() => document.querySelector('.find-status').textContent.startsWith('Found'), null, { timeout: 10000 });
+  const firstHit = await page.textContent('.find-status');
+  await page.press('#find', 'Enter');
+  await page.waitForFunction((prev) => document.querySelector('.find-status').textContent.startsWith('Found') && document.querySelector('.find-status').textContent !== prev, firstHit, { timeout: 10000 });
+  const secondHit = await page.textContent('.find-status');
+  check('hex search from the selection, then Find next moves on', firstHit.includes('0x00001008') && secondHit.includes('0x00001048'), [firstHit, secondHit]);
+  await page.fill('#find', 'zz');
+  await page.press('#find', 'Enter');
+  check('a bad hex pattern is refused inline', (await page.textContent('.find-status')).includes('not a hex digit'), await page.textContent('.find-status'));
+
+  // Pause / resume.
+  await page.click('.live-btn');
+  check('Pause sends live:false', (await harness(page, () => window.__harness.live)) === false);
+  check('the button then offers Resume', (await page.textContent('.live-btn')) === 'Resume live');
+  await page.click('.live-btn');
+  check('Resume sends live:true', (await harness(page, () => window.__harness.live)) === true);
+
+  // A read failure shows inline.
+  await harness(page, () => (window.__harness.failReads = true));
+  await page.fill('#goto', '0x30000000');
+  await page.press('#goto', 'Enter');
+  await page.waitForFunction(() => document.querySelector('.statusbar .message').textContent.includes('EIO'));
+  check('a read error shows in the status line', (await page.textContent('.statusbar .message')).includes('simulated read failure'));
+  await page.waitForFunction(() => document.querySelector('.rowbox .r.failed'));
+  check('rows that could not be read show ??', (await rowsOnScreen(page)).some((r) => r.hex[0] === '??'));
+  await shot(page, '1g-dark-read-error');
+  await harness(page, () => (window.__harness.failReads = false));
+  await page.waitForFunction(() => !document.querySelector('.rowbox .r.failed'), null, { timeout: 6000 });
+  check('the failed read is retried and the rows fill in', !(await rowsOnScreen(page)).some((r) => r.hex[0] === '??'));
+
+  // Removed but attached, then gone.
+  await harness(page, () => window.__harness.setPhase('removed-attached'));
+  await settle(page, 150);
+  check('removed-attached notice', (await page.textContent('.seg-notice.removing')).includes('disappears when the last process detaches'));
+  await shot(page, '1g-dark-removed-attached');
+  await harness(page, () => window.__harness.setPhase('gone'));
+  await settle(page, 150);
+  check('gone banner', await page.isVisible('text=This segment was removed'));
+  const readsAtGone = await harness(page, () => window.__harness.log.length);
+  await page.focus('.grid');
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('PageDown');
+  await page.evaluate(() => (document.querySelector('.grid').scrollTop = 123456));
+  await settle(page, 400);
+  const newMessages = await harness(page, (n) => window.__harness.log.slice(n).map((m) => m.type), readsAtGone);
+  check('gone: nothing more is asked', newMessages.length === 0, newMessages);
+  await shot(page, '1g-dark-gone');
+
+  const h2 = await harness(page, () => ({ invalid: window.__harness.invalid, csp: window.__harness.csp, errors: window.__harness.errors }));
+  check('every message passed parseWebviewMessage', h2.invalid.length === 0, h2.invalid);
+  check('no CSP violation', h2.csp.length === 0, h2.csp);
+  check('no page error or console error', h2.errors.length === 0 && page.consoleErrors.length === 0, [...h2.errors, ...page.consoleErrors]);
+  await page.close();
+}
+
+async function restore(browser, base) {
+  console.log('state kept across a reload of the page');
+  const page = await open(browser, base, 'seg=1g&theme=dark&refresh=0');
+  await dataShown(page);
+  await page.fill('#goto', '0x123450');
+  await page.press('#goto', 'Enter');
+  await page.click('.inspector .seg-btn:has-text("Big endian")');
+  await settle(page, 400);
+  await page.reload();
+  await page.waitForFunction(() => window.__harness && window.__harness.log.some((m) => m.type === 'ready'));
+  await dataShown(page);
+  await settle(page, 250);
+  check('cursor restored after reload', (await whereText(page)).startsWith('Offset 0x00123450'), await whereText(page));
+  check('byte order restored', (await page.getAttribute('.inspector .seg-btn:has-text("Big endian")', 'aria-pressed')) === 'true');
+  check('live off by setting: button disabled', await page.isDisabled('.live-btn'));
+  const ids = await harness(page, () => window.__harness.reads.map((r) => r.requestId));
+  check('request ids of the new page start past the old ones', ids.every((id) => id > 1000), ids.slice(0, 3));
+  await page.evaluate(() => sessionStorage.clear());
+  await page.close();
+}
+
+async function smallSegment(browser, base, theme) {
+  console.log(`27-byte segment, ${theme} theme`);
+  const page = await open(browser, base, `seg=27&theme=${theme}&refresh=0`, { width: 1100, height: 420 });
+  await dataShown(page);
+  await settle(page, 200);
+  const rows = await rowsOnScreen(page);
+  check('two rows', rows.length === 2, rows.map((r) => r.off));
+  check('offset column has 4 digits', rows[1].off === '0010');
+  check('last row has 11 bytes', rows[1].hex.filter((x) => x !== '').length === 11, rows[1].hex.join('|'));
+  check('text column', rows[0].text === 'Hello, shared me', rows[0].text);
+  check('not scaled', !(await page.evaluate(() => document.querySelector('.grid').classList.contains('scaled'))));
+  const table = await page.textContent('.insp-table');
+  check('inspector at 0: int8 72, C string', table.includes('int872') && table.includes('"Hello, shared memory!"'), table.slice(0, 120));
+  await page.focus('.grid');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await settle(page, 200);
+  check('selection of de ad be ef', (await whereText(page)).includes('4 bytes selected (0x0016–0x0019)'), await whereText(page));
+  const t2 = await page.textContent('.insp-table');
+  check('inspector reads deadbeef little endian', t2.includes('uint324022250974'), t2);
+  await page.keyboard.press('ArrowDown');
+  await shot(page, `small-${theme}`);
+  await page.click('.inspector .seg-btn:has-text("Big endian")');
+  check('big endian', (await page.textContent('.insp-table')).includes('uint32' + 0xdeadbeef));
+  const h = await harness(page, () => ({ invalid: window.__harness.invalid, csp: window.__harness.csp, errors: window.__harness.errors }));
+  check('no invalid message, CSP violation or error', h.invalid.length + h.csp.length + h.errors.length + page.consoleErrors.length === 0, h);
+  await page.close();
+}
+
+async function grouping(browser, base) {
+  console.log('64 KiB, 32 bytes per row, grouped by 4, light theme, narrow');
+  let page = await open(browser, base, 'seg=64k&theme=light&bpr=32&group=4&refresh=0', { width: 1400, height: 500 });
+  await dataShown(page);
+  await clickByte(page, 0x22);
+  await clickByte(page, 0x47, 'text', ['Shift']);
+  await settle(page, 200);
+  await shot(page, '64k-light-group4');
+  const rows = await rowsOnScreen(page);
+  check('32 bytes per row', rows[0].hex.length === 32 && rows[1].off === '0020', rows[1].off);
+  await page.keyboard.press('Control+End');
+  await settle(page, 200);
+  const end = await rowsOnScreen(page);
+  const last = end[end.length - 1];
+  check('linear mode: the last row sits on the bottom edge', last.off === 'ffe0' && Math.abs(last.bottom - last.clipHeight) < 0.5, last);
+  await page.close();
+  page = await open(browser, base, 'seg=64k&theme=dark&bpr=16&group=2&refresh=0', { width: 640, height: 700 });
+  await dataShown(page);
+  await shot(page, '64k-dark-narrow');
+  await page.close();
+  page = await open(browser, base, 'seg=0&theme=dark&refresh=0', { width: 900, height: 300 });
+  await settle(page, 300);
+  check('empty segment says so', (await page.textContent('.empty-note')).includes('empty'));
+  const h = await harness(page, () => ({ reads: window.__harness.reads.length, invalid: window.__harness.invalid, errors: window.__harness.errors }));
+  check('empty segment: no read, no invalid message, no error', h.reads === 0 && h.invalid.length === 0 && h.errors.length === 0 && page.consoleErrors.length === 0, h);
+  await shot(page, 'empty-dark');
+  await page.close();
+}
+
+async function hostile(browser, base) {
+  console.log('malformed messages from the host are ignored');
+  const page = await open(browser, base, 'seg=27&theme=dark&refresh=0');
+  await dataShown(page);
+  await page.evaluate(() => {
+    const h = window.__harness;
+    h.postRaw(null);
+    h.postRaw('init');
+    h.postRaw({ type: 'data', requestId: 1, offset: 0 });
+    h.postRaw({ type: 'data', requestId: 0, offset: 5, bytes: [1, 2, 3], firstPage: 0, resident: [1] });
+    h.postRaw({ type: 'data', requestId: 0, offset: 999999, bytes: new Uint8Array(4), firstPage: 244, resident: new Uint8Array([1]) });
+    h.postRaw({ type: 'searchResult', requestId: 77, offset: 3 });
+    h.postRaw({ type: 'whatever' });
+    h.postRaw({ type: 'error', message: 'The helper restarted' });
+  });
+  await settle(page, 200);
+  const rows = await rowsOnScreen(page);
+  check('a plain-array data message still applies', rows[0].hex.slice(5, 8).join(' ') === '01 02 03', rows[0].hex.join(' '));
+  check('an error without a request shows', (await page.textContent('.statusbar .message')).includes('helper restarted'));
+  check('no exception', (await harness(page, () => window.__harness.errors.length)) === 0 && page.consoleErrors.length === 0, page.consoleErrors);
+  await page.close();
+}
+
+async function hugePages(browser, base) {
+  console.log('2 MiB pages (huge pages)');
+  const page = await open(browser, base, 'seg=1g&theme=dark&refresh=0&page=2097152');
+  await dataShown(page);
+  await page.fill('#goto', '0xe00040');
+  await page.press('#goto', 'Enter');
+  await settle(page, 300);
+  let rows = await rowsOnScreen(page);
+  check('a non-resident huge page shows ··', rows.find((r) => r.off === '00e00040').hex[0] === '··');
+  await page.keyboard.press('Enter');
+  await settle(page, 400);
+  const reads = await harness(page, () => window.__harness.reads.filter((r) => r.includeNonResident));
+  check('reading it asks for the 64 KiB block around the byte, not 2 MiB', reads.length === 1 && reads[0].offset === 0xe00000 && reads[0].length === 65536, reads);
+  rows = await rowsOnScreen(page);
+  check('its rows then show bytes', rows.every((r) => r.hex[0] !== '··'), rows.map((r) => r.hex[0]).join(' '));
+  await page.fill('#goto', '0xe20000');
+  await page.press('#goto', 'Enter');
+  await settle(page, 400);
+  rows = await rowsOnScreen(page);
+  check('the rest of the huge page is read as resident when scrolled to', rows.every((r) => r.hex[0] !== '··'), rows.map((r) => r.hex[0]).join(' '));
+
+  console.log('settings change: init again with 8 bytes per row, grouped by 2');
+  await page.fill('#goto', '0x1234');
+  await page.press('#goto', 'Enter');
+  await settle(page, 300);
+  await page.evaluate(() => {
+    const h = window.__harness;
+    h.postRaw({ type: 'init', header: { shmid: 98311, key: '0x7e001234', size: 1 << 30, nattch: 2, owner: 'alice', state: 'attached', phase: 'live' }, settings: { bytesPerRow: 8, grouping: 2, refreshMs: 0 }, pageSize: 2097152 });
+  });
+  await settle(page, 400);
+  rows = await rowsOnScreen(page);
+  check('rows of 8 bytes after the new init', rows[0].hex.length === 8 && parseInt(rows[1].off, 16) - parseInt(rows[0].off, 16) === 8, rows[0]);
+  check('the cursor is kept', (await whereText(page)).startsWith('Offset 0x00001234'), await whereText(page));
+  check('and still on screen', rows.some((r) => r.off === '00001230'));
+  check('no stale "Reading…" when everything was cached', (await page.textContent('.statusbar .message')) !== 'Reading…', await page.textContent('.statusbar .message'));
+  await shot(page, '1g-dark-8-per-row');
+  check('no error', page.consoleErrors.length === 0 && (await harness(page, () => window.__harness.errors.length)) === 0, page.consoleErrors);
+  await page.close();
+}
+
+async function nodeBuffers(browser, base) {
+  console.log('data posted as Node Buffers ({type: "Buffer", data: [...]}, what VS Code makes of a Buffer)');
+  const page = await open(browser, base, 'seg=64k&theme=dark&refresh=300&buffers=json');
+  await dataShown(page);
+  const rows = await rowsOnScreen(page);
+  check('rows show bytes', rows[0].text === '........rec#0000', rows[0].text);
+  await page.waitForFunction(() => document.querySelectorAll('.rowbox .ov.chg-a:not([hidden]), .rowbox .ov.chg-b:not([hidden])').length > 0, null, { timeout: 5000 });
+  check('live changes arrive', true);
+  await page.close();
+}
+
+async function main() {
+  fs.mkdirSync(built, { recursive: true });
+  build();
+  if (!process.argv.includes('--serve')) {
+    console.log('pure modules (Node)');
+    childProcess.execFileSync(process.execPath, [path.join(built, 'units.cjs')], { stdio: 'inherit' });
+  }
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  if (process.argv.includes('--serve')) {
+    console.log(`serving ${base}/?seg=1g&theme=dark  (Ctrl+C to stop)`);
+    return;
+  }
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const only = process.env.ONLY ? process.env.ONLY.split(',') : undefined;
+  const run = (name) => !only || only.includes(name);
+  try {
+    if (run('big')) await bigSegment(browser, base);
+    if (run('restore')) await restore(browser, base);
+    if (run('small')) {
+      await smallSegment(browser, base, 'light');
+      await smallSegment(browser, base, 'hc');
+      await smallSegment(browser, base, 'dark');
+    }
+    if (run('grouping')) await grouping(browser, base);
+    if (run('hostile')) await hostile(browser, base);
+    if (run('huge')) await hugePages(browser, base);
+    if (run('buffers')) await nodeBuffers(browser, base);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  for (const note of notes) console.log(`note: ${note}`);
+  console.log(failures.length ? `\n${failures.length} FAILED: ${failures.join('; ')}` : '\nall passed');
+  console.log(`screenshots: ${path.relative(root, out)}/`);
+  process.exitCode = failures.length ? 1 : 0;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
