@@ -10,6 +10,7 @@ import { HelperClient } from '../src/ipc/helperClient';
 import { SnapshotSource } from '../src/ipc/snapshot';
 import { parseShm, readShmSegments } from '../src/ipc/sysvipc';
 import { benchHelper } from './helperBench';
+import { benchLiveRefresh, benchOpen } from './hexViewBench';
 import { medianMs, printTable, Row } from './measure';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -109,6 +110,9 @@ async function main(): Promise<void> {
     created.push(shmid);
     execFileSync(path.join(repoRoot, 'native/bin/shmtool'), ['write', String(shmid), String(64 * 1024 * 1024 - 4), 'deadbeef']);
     rows.push(...(await benchHelper(client, shmid)));
+    await cleanup(client);
+    rows.push(...(await benchLiveRefresh(client, created)));
+    rows.push(...(await benchOpen(client, created)));
   } finally {
     await cleanup(client);
     client.dispose();

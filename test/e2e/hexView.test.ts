@@ -7,7 +7,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame } from '../support/hexUi';
 import { createSegment, Holder, ownSegment, repoRoot, writeSegment } from '../support/segments';
 
 interface Server {
@@ -26,34 +27,6 @@ declare const document: { body: { textContent: string | null }; querySelector(se
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const GiB = 1024 * 1024 * 1024;
-
-/** Bytes the running ipc-helper processes wrote to their stdout (their replies), from /proc. */
-export function helperBytesSent(): number {
-  let total = 0;
-  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (!fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('ipc-helper')) continue;
-      const wchar = /wchar: (\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'));
-      total += Number(wchar?.[1] ?? 0);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
-/** The frame of the hex view's page (VS Code nests webviews two iframes deep). */
-async function hexFrame(page: Page, title: RegExp, timeoutMs = 20_000): Promise<Frame> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    for (const frame of page.frames()) {
-      const header = await frame.$('.hexview').catch(() => null);
-      if (header && title.test((await frame.textContent('body').catch(() => '')) ?? '')) return frame;
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`no hex view matching ${title}`);
-}
 
 describe('the hex view in chromium', function () {
   this.timeout(240_000);
@@ -115,7 +88,7 @@ describe('the hex view in chromium', function () {
     const started = Date.now();
     await openFromRow(big);
     const frame = await hexFrame(page, new RegExp(`id ${big}`));
-    await frame.waitForFunction(() => /00000000/.test(document.querySelector('.grid')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    await frame.waitForFunction(FIRST_ROW_SHOWN, undefined, { timeout: 20_000 });
     const firstRowsMs = Date.now() - started;
     await page.waitForTimeout(1000); // let any margin reads finish before counting
     const sent = helperBytesSent() - before;

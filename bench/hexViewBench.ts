@@ -1,0 +1,106 @@
+// The hex view's targets: (1) from the open command to the first rows on screen, for a 1 GiB
+// segment against a 4 KiB one opened the same way in the same run, with the bytes the helper sent
+// for it; (2) the CPU that live refresh of a 64 KiB window at 10 Hz costs.
+//
+// (1) drives the real extension in the offline VS Code host with chromium (skipped with a note when
+// the host is not installed: `npm test` or `npm run test-host:install` installs it).
+// (2) runs the panel's refresh step (src/ipc/residentReader + the "post only on change" compare)
+// against the real helper; the webview's part is nil while nothing changes (nothing is posted).
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { HelperClient } from '../src/ipc/helperClient';
+import { readResident } from '../src/ipc/residentReader';
+import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame } from '../test/support/hexUi';
+import type { Row } from './measure';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const GiB = 1024 * 1024 * 1024;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const install = require(path.join(repoRoot, 'scripts/test-host/install.js')) as { isInstalled(): boolean };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const host = require(path.join(repoRoot, 'scripts/test-host/server.js')) as {
+  startServer(options: { workspace: string; extensionDevelopmentPath: string }): Promise<{ workbenchUrl(): string; stop(): Promise<void> }>;
+  launchChromium(): Promise<Browser>;
+};
+
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ ticks
+}
+
+export async function benchLiveRefresh(client: HelperClient, created: number[]): Promise<Row[]> {
+  const shmid = await client.create(0, 64 * 1024, 0o600, false);
+  created.push(shmid);
+  execFileSync(path.join(repoRoot, 'native/bin/shmtool'), ['write', String(shmid), '0', '-'], { input: 'ff'.repeat(64 * 1024) });
+  await client.read(shmid, 0, 1);
+  const helperPid = client.pid!;
+  const seconds = 10;
+  const ownBefore = process.cpuUsage();
+  const helperBefore = cpuSeconds(helperPid);
+  let last: Buffer | undefined;
+  let posted = 0;
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const read = await readResident(client, shmid, 0, 64 * 1024, false);
+    const signature = Buffer.concat([read.bytes, read.resident]);
+    if (!last || !last.equals(signature)) posted++;
+    last = signature;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const own = process.cpuUsage(ownBefore);
+  const cpu = (own.user + own.system) / 1e6 + (cpuSeconds(helperPid) - helperBefore);
+  const share = (cpu / seconds) * 100;
+  console.log(`live refresh: ${seconds} s at 10 Hz, ${posted} post(s), ${cpu.toFixed(3)} CPU s (extension side + helper)`);
+  return [{ benchmark: 'live refresh, 64 KiB window at 10 Hz', value: share, unit: '% of a core', target: '< 5%', met: share < 5 }];
+}
+
+/** Opens a segment from its row and waits for its first row; returns ms and helper bytes. */
+async function openAndTime(page: Page, shmid: number): Promise<{ ms: number; bytes: number }> {
+  const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
+  await row.waitFor({ timeout: 30_000 });
+  await row.hover();
+  const before = helperBytesSent();
+  const started = Date.now();
+  await row.locator('[aria-label="Open Segment Contents"]').click();
+  const frame = await hexFrame(page, new RegExp(`id ${shmid}`), 30_000);
+  await frame.waitForFunction(FIRST_ROW_SHOWN, undefined, { timeout: 30_000 });
+  const ms = Date.now() - started;
+  await page.waitForTimeout(1000);
+  return { ms, bytes: helperBytesSent() - before };
+}
+
+export async function benchOpen(client: HelperClient, created: number[]): Promise<Row[]> {
+  if (!install.isInstalled()) {
+    console.log('hex view open: skipped (the offline VS Code host is not installed; run npm run test-host:install)');
+    return [];
+  }
+  // warm-up (helper started, webview code loaded), then a fresh 4 KiB one and the 1 GiB one.
+  const [warmUp, small, big] = [await client.create(0, 4096, 0o600, false), await client.create(0, 4096, 0o600, false), await client.create(0, GiB, 0o600, false)];
+  created.push(warmUp, small, big);
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-bench-'));
+  const server = await host.startServer({ workspace, extensionDevelopmentPath: repoRoot });
+  const browser = await host.launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    await page.goto(server.workbenchUrl());
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
+    await openAndTime(page, warmUp);
+    const smallRun = await openAndTime(page, small);
+    const bigRun = await openAndTime(page, big);
+    console.log(`hex view open: 4 KiB ${smallRun.ms} ms / ${smallRun.bytes} B, 1 GiB ${bigRun.ms} ms / ${bigRun.bytes} B from the helper`);
+    return [
+      { benchmark: 'hex view, open 1 GiB to first rows', value: bigRun.ms, unit: 'ms', reference: 'same for 4 KiB', referenceValue: smallRun.ms, ratio: bigRun.ms / smallRun.ms, target: '(as fast as 4 KiB)', met: bigRun.ms < 2 * smallRun.ms + 500 },
+      { benchmark: 'hex view, helper bytes for those rows (1 GiB)', value: bigRun.bytes / 1024, unit: 'KiB', target: '<= 1 MiB', met: bigRun.bytes <= 1024 * 1024 },
+    ];
+  } finally {
+    await browser.close();
+    await server.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}

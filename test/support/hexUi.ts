@@ -1,0 +1,37 @@
+// The hex view from the outside, for the UI test and the benchmark: where its page is, and what
+// the helper sent (from the kernel's own count, /proc/PID/io).
+import * as fs from 'fs';
+import type { Frame, Page } from 'playwright-core';
+
+/** Bytes the running ipc-helper processes wrote to their stdout (their replies), from /proc. */
+export function helperBytesSent(): number {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('ipc-helper')) continue;
+      const wchar = /wchar: (\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'));
+      total += Number(wchar?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** The frame of the hex view's page (VS Code nests webviews two iframes deep). */
+export async function hexFrame(page: Page, title: RegExp, timeoutMs = 20_000): Promise<Frame> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    for (const frame of page.frames()) {
+      const header = await frame.$('.hexview').catch(() => null);
+      if (header && title.test((await frame.textContent('body').catch(() => '')) ?? '')) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no hex view matching ${title}`);
+}
+
+
+/** True in the page once the first row shows its bytes (hex digits, or ·· for a non-resident page). */
+export const FIRST_ROW_SHOWN = (): boolean =>
+  /[0-9a-f]{2}|··/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('.rowbox .row .hexcol')?.textContent ?? '');
