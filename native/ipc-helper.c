@@ -633,6 +633,7 @@ static void encode_stat(unsigned char *p, int shmid, const struct shmid_ds *ds)
     put_u32(p + 24, ds->shm_perm.cgid);
     put_i32(p + 28, ds->shm_cpid);
     put_i32(p + 32, ds->shm_lpid);
+    put_u32(p + 36, cache_find(shmid) ? 1u : 0u); /* our own read attachment is part of nattch */
     put_u64(p + 40, ds->shm_segsz);
     put_u64(p + 48, ds->shm_nattch);
     put_i64(p + 56, (int64_t)ds->shm_atime);
@@ -663,7 +664,14 @@ static void op_stat(const struct request *rq)
     static const struct action act = {"reading the status of", "read the status of"};
     int shmid = get_i32(rq->args);
     struct shmid_ds ds;
-    if (stat_or_reply(rq, shmid, &ds, &act)) reply_stat(rq, shmid, &ds);
+    if (!stat_or_reply(rq, shmid, &ds, &act)) return;
+    /* A removed segment must not be kept alive, nor look attached, by our own read cache: let go
+     * first, then ask again (it may be gone now, which is the true answer). */
+    if ((ds.shm_perm.mode & SHM_DEST) != 0 && cache_find(shmid)) {
+        cache_drop_id(shmid);
+        if (!stat_or_reply(rq, shmid, &ds, &act)) return;
+    }
+    reply_stat(rq, shmid, &ds);
 }
 
 static void op_read(const struct request *rq)

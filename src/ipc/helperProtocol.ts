@@ -45,6 +45,8 @@ export interface ShmStat {
   cgid: number;
   cpid: number;
   lpid: number;
+  /** 1 when the helper's own read cache has the segment attached (counted in nattch), else 0. */
+  cachedByHelper: number;
   size: number;
   nattch: number;
   atime: number;
@@ -138,6 +140,7 @@ export function decodeStat(payload: Buffer): ShmStat {
     cgid: payload.readUInt32LE(24),
     cpid: payload.readInt32LE(28),
     lpid: payload.readInt32LE(32),
+    cachedByHelper: payload.readUInt32LE(36),
     size: Number(payload.readBigUInt64LE(40)),
     nattch: Number(payload.readBigUInt64LE(48)),
     atime: Number(payload.readBigInt64LE(56)),

@@ -80,6 +80,8 @@ export class HexPanel implements vscode.Disposable {
   private ticking = false;
   private lastStateCheck = 0;
   private searchCancelled = false;
+  /** Set when the tab closed: work still in flight must not touch the disposed webview. */
+  private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
   /** What identifies the segment for its whole life: ids are reused, creator and size are not. */
   private readonly identity: { cpid: number; size: number; cuid: number };
@@ -95,7 +97,7 @@ export class HexPanel implements vscode.Disposable {
     this.panel.webview.html = this.html();
     this.disposables.push(
       this.posted,
-      this.panel.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
+      this.panel.webview.onDidReceiveMessage((raw) => this.receive(raw).catch((error) => this.inspector.log.error(`hex view: ${String(error)}`))),
       this.panel.onDidChangeViewState(() => this.schedule()),
       this.panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -164,7 +166,10 @@ export class HexPanel implements vscode.Disposable {
   }
 
   private async read(request: ReadRequest): Promise<void> {
-    if (this.phase === 'gone') return;
+    if (this.phase === 'gone') {
+      await this.post({ type: 'error', requestId: request.requestId, message: 'The segment was removed.' });
+      return;
+    }
     const result = await readResident(this.inspector.helper(), this.shmid, request.offset, request.length, request.includeNonResident);
     this.bytesRead += result.bytesRead;
     await this.post({ type: 'data', requestId: request.requestId, offset: request.offset, bytes: binary(result.bytes), firstPage: result.firstPage, resident: binary(result.resident) });
@@ -208,7 +213,7 @@ export class HexPanel implements vscode.Disposable {
     const header = this.headerFrom(stat, this.header.key.replace(/ \(removed\)$/, ''));
     const changed = JSON.stringify(header) !== JSON.stringify(this.header);
     this.header = header;
-    if (header.phase !== 'live') return this.setPhase(header.phase);
+    if (header.phase !== 'live') return header.phase === this.phase ? undefined : this.setPhase(header.phase);
     if (changed) await this.post({ type: 'header', header });
   }
 
@@ -221,12 +226,14 @@ export class HexPanel implements vscode.Disposable {
 
   private headerFrom(stat: ShmStat, key: string): SegmentHeader {
     const dest = (stat.mode & SHM_DEST) !== 0;
-    const words = dest ? 'removed, still attached' : stat.nattch > 0 ? 'attached' : 'not attached';
+    // The helper's own cached read attachment is this view looking, not a process of the user's.
+    const nattch = stat.nattch - stat.cachedByHelper;
+    const words = dest ? 'removed, still attached' : nattch > 0 ? 'attached' : 'not attached';
     return {
       shmid: stat.shmid,
       key: dest && !key.endsWith('(removed)') && key !== 'private' ? `${key} (removed)` : key,
       size: stat.size,
-      nattch: stat.nattch,
+      nattch,
       owner: userName(stat.uid) ?? String(stat.uid),
       state: (stat.mode & SHM_LOCKED) !== 0 ? `${words}, locked` : words,
       phase: dest ? 'removed-attached' : 'live',
@@ -255,8 +262,9 @@ export class HexPanel implements vscode.Disposable {
   }
 
   private async copy(request: CopyRequest): Promise<void> {
-    const bytes = await this.inspector.helper().readRange(this.shmid, request.offset, request.length);
-    this.bytesRead += bytes.length;
+    const read = await readResident(this.inspector.helper(), this.shmid, request.offset, request.length, this.swapInUse());
+    this.bytesRead += read.bytesRead;
+    const bytes = read.bytes;
     const text = request.format === 'hex' ? toHexString(bytes) : request.format === 'c' ? toCArray(bytes, `segment_${this.shmid}`) : toText(bytes);
     await vscode.env.clipboard.writeText(text);
     void this.inspector.prompts.notify('info', `Copied ${formatBytes(request.length)} at offset 0x${request.offset.toString(16)} as ${request.format === 'c' ? 'a C array' : request.format}.`);
@@ -274,7 +282,7 @@ export class HexPanel implements vscode.Disposable {
       saveLabel: 'Save Snapshot',
     });
     if (!target) return;
-    const swapped = (this.inspector.snapshots.current?.segments.find((s) => s.segment.shmid === this.shmid)?.segment.swap ?? 1) > 0;
+    const swapped = this.swapInUse();
     const client = this.inspector.helper();
     const size = this.header.size;
     await vscode.window.withProgress(
@@ -300,9 +308,18 @@ export class HexPanel implements vscode.Disposable {
     );
   }
 
+  /**
+   * Whether non-resident pages may hold data (swapped out). When not, they were never written and
+   * are zeros: copy and snapshot use zeros instead of reading, which would allocate them.
+   */
+  private swapInUse(): boolean {
+    return (this.inspector.snapshots.current?.segments.find((s) => s.segment.shmid === this.shmid)?.segment.swap ?? 1) > 0;
+  }
+
   private async onFailure(error: unknown, requestId: number): Promise<void> {
     if (error instanceof HelperError && (error.code === 'EINVAL' || error.code === 'EIDRM')) {
-      await this.setPhase('gone');
+      if (this.phase !== 'gone') await this.setPhase('gone');
+      if (requestId) await this.post({ type: 'error', requestId, message: 'The segment was removed.' });
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -314,13 +331,14 @@ export class HexPanel implements vscode.Disposable {
   private schedule(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (!this.panel.visible || this.phase === 'gone') return;
+    if (this.disposed || !this.panel.visible || this.phase === 'gone') return;
     const { refreshMs } = viewSettings();
     const period = refreshMs > 0 && this.live ? Math.min(refreshMs, STATE_CHECK_MS) : STATE_CHECK_MS;
     this.timer = setInterval(() => void this.tick(), period);
   }
 
   private post(message: ToWebview): Thenable<boolean> {
+    if (this.disposed) return Promise.resolve(false);
     this.posted.fire(message);
     return this.panel.webview.postMessage(message);
   }
@@ -348,6 +366,8 @@ export class HexPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     clearInterval(this.timer);
     this.searchCancelled = true;
     if (HexPanel.open.get(this.shmid) === this) HexPanel.open.delete(this.shmid);

@@ -171,6 +171,23 @@ describe('ipc-helper against the real kernel', function () {
       assert.equal((await client.hello()).protocolVersion, 1);
     });
 
+    it('says which attachment is its own read cache, and lets go of a removed segment on STAT', async function () {
+      const id = createSegment('private', 4096);
+      assert.equal((await client.stat(id)).cachedByHelper, 0);
+      await client.read(id, 0, 16);
+      const stat = await client.stat(id);
+      assert.equal(stat.nattch, 1);
+      assert.equal(stat.cachedByHelper, 1, 'the one attachment is the helper\'s own');
+      const holder = await holdSegment(id, 'ro');
+      execFileSync('ipcrm', ['-m', String(id)]);
+      const removed = await client.stat(id);
+      assert.ok(removed.mode & SHM_DEST);
+      assert.equal(removed.cachedByHelper, 0, 'dropped before answering');
+      assert.equal(removed.nattch, 1, 'only the holder');
+      await holder.stop();
+      await rejectsWith(client.stat(id), 'EINVAL');
+    });
+
     it('drops a cached attachment when idle, so nattch returns to 0', async function () {
       const id = createSegment('private', 4096);
       await client.read(id, 0, 16);
