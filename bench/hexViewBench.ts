@@ -10,22 +10,15 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { HelperClient } from '../src/ipc/helperClient';
 import { readResident } from '../src/ipc/residentReader';
 import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame } from '../test/support/hexUi';
+import { host, install } from '../test/support/testHost';
 import type { Row } from './measure';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const GiB = 1024 * 1024 * 1024;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const install = require(path.join(repoRoot, 'scripts/test-host/install.js')) as { isInstalled(): boolean };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const host = require(path.join(repoRoot, 'scripts/test-host/server.js')) as {
-  startServer(options: { workspace: string; extensionDevelopmentPath: string }): Promise<{ workbenchUrl(): string; stop(): Promise<void> }>;
-  launchChromium(): Promise<Browser>;
-};
 
 /** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
 function cpuSeconds(pid: number): number {

@@ -10,16 +10,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame } from '../support/hexUi';
 import { createSegment, Holder, ownSegment, repoRoot, writeSegment } from '../support/segments';
-
-interface Server {
-  workbenchUrl(): string;
-  stop(): Promise<void>;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const host = require(path.join(repoRoot, 'scripts/test-host/server.js')) as {
-  startServer(options: { workspace: string; extensionDevelopmentPath: string }): Promise<Server>;
-  launchChromium(): Promise<Browser>;
-};
+import { host, Server } from '../support/testHost';
 
 // The page-side predicates run in the browser; these tests compile without the DOM library. (They
 // must be functions: the view's Content-Security-Policy forbids evaluating strings.)

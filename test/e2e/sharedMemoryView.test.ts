@@ -9,21 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, ownSegment, procLine, repoRoot } from '../support/segments';
-
-interface Server {
-  workbenchUrl(options?: { extensionTestsPath?: string }): string;
-  stop(): Promise<void>;
-}
-// The test host is plain JavaScript shared with npm start; typed here for what this test uses.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const host = require(path.join(repoRoot, 'scripts/test-host/server.js')) as {
-  startServer(options: { workspace: string; extensionsDir: string }): Promise<Server>;
-  launchChromium(): Promise<Browser>;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const vsix = require(path.join(repoRoot, 'scripts/test-host/vsix.js')) as {
-  installVsix(file: string, extensionsDir: string): Promise<{ id: string; dir: string }>;
-};
+import { host, Server, vsix } from '../support/testHost';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;

@@ -6,20 +6,12 @@ import { execFileSync } from 'child_process';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import { createSegment, freshKey } from '../support/segments';
-import { waitFor, within } from '../support/waitFor';
+import { isRunning, waitFor, within } from '../support/waitFor';
 import { descriptionOf, getApi, hexKey, item, proc, procOrFail, refreshView, restoreSettings, rowOrFail, setSetting, SHM_LOCKED } from './fixtures';
 import { ScriptedPrompts, withPrompts } from './scriptedPrompts';
 
 const run = <T = unknown>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args) as Promise<T>;
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('failure modes', function () {
   let api: IpcInspectorApi;

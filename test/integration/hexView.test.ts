@@ -15,7 +15,7 @@ import type { DataMessage, SearchProgressMessage, SearchResultMessage } from '..
 import { MAX_VIEW_READ } from '../../src/shared/hexProtocol';
 import type { HexPanel } from '../../src/views/hexPanel';
 import { createSegment, dumpSegment, freshKey, holdSegment, ownSegment, writeSegment } from '../support/segments';
-import { waitFor, within } from '../support/waitFor';
+import { isRunning, waitFor, within } from '../support/waitFor';
 import { getApi, hexKey, proc, procOrFail, refreshView, restoreSettings, setSetting } from './fixtures';
 import {
   ask,
@@ -62,14 +62,6 @@ function assertSameBytes(actual: Uint8Array, expected: Buffer, what: string): vo
   assert.ok(got.equals(expected), `${what} differ: ${firstDifference(got, expected)}`);
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Temporary directories of the tests, removed after each test. */
 const tempDirs: string[] = [];

@@ -45,3 +45,13 @@ export function within<T>(promise: PromiseLike<T>, ms: number, what: string): Pr
   });
   return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Whether a process exists (signal 0 checks without sending anything). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
