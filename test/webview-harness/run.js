@@ -378,7 +378,8 @@ async function bigSegment(browser, base) {
   check('rows that could not be read show ??', (await rowsOnScreen(page)).some((r) => r.hex[0] === '??'));
   await shot(page, '1g-dark-read-error');
   await harness(page, () => (window.__harness.failReads = false));
-  await page.waitForFunction(() => !document.querySelector('.rowbox .r.failed'), null, { timeout: 6000 });
+  // What the user sees: no ?? left on screen (the page retries after 3 s; allow for a loaded machine).
+  await page.waitForFunction(() => ![...document.querySelectorAll('.rowbox .row .hexcol')].some((cell) => cell.textContent.includes('??')), null, { timeout: 15000 }).catch(() => undefined);
   check('the failed read is retried and the rows fill in', !(await rowsOnScreen(page)).some((r) => r.hex[0] === '??'));
 
   // Removed but attached, then gone.
