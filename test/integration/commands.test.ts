@@ -30,10 +30,10 @@ import {
   SHM_LOCKED,
   tooltipOf,
   waitForItem,
+  run,
 } from './fixtures';
 import { withPrompts } from './scriptedPrompts';
 
-const run = <T = unknown>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args) as Promise<T>;
 
 /** The shmid a pick-list item or confirmation line names: "0x7e001234 (id 5)". */
 function idIn(text: string): number | undefined {

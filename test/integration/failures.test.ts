@@ -7,10 +7,9 @@ import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import { createSegment, freshKey } from '../support/segments';
 import { isRunning, waitFor, within } from '../support/waitFor';
-import { descriptionOf, getApi, hexKey, item, proc, procOrFail, refreshView, restoreSettings, rowOrFail, setSetting, SHM_LOCKED } from './fixtures';
+import { descriptionOf, getApi, hexKey, item, proc, procOrFail, refreshView, restoreSettings, rowOrFail, setSetting, SHM_LOCKED, run } from './fixtures';
 import { ScriptedPrompts, withPrompts } from './scriptedPrompts';
 
-const run = <T = unknown>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args) as Promise<T>;
 
 
 describe('failure modes', function () {

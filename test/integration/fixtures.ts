@@ -33,6 +33,9 @@ export async function getApi(): Promise<IpcInspectorApi> {
 /** The user name of this process (the owner of the segments the tests create). */
 export const me = os.userInfo().username;
 
+/** Runs a command as the palette, a menu or a key binding would, typed by its result. */
+export const run = <T = unknown>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args) as Promise<T>;
+
 /** A key the way ipcs prints it, computed here independently of the extension's formatKey. */
 export function hexKey(key: number): string {
   return '0x' + (key >>> 0).toString(16).padStart(8, '0');

@@ -16,7 +16,7 @@ import { MAX_VIEW_READ } from '../../src/shared/hexProtocol';
 import type { HexPanel } from '../../src/views/hexPanel';
 import { createSegment, dumpSegment, freshKey, holdSegment, ownSegment, writeSegment } from '../support/segments';
 import { isRunning, waitFor, within } from '../support/waitFor';
-import { getApi, hexKey, proc, procOrFail, refreshView, restoreSettings, setSetting } from './fixtures';
+import { getApi, hexKey, proc, procOrFail, refreshView, restoreSettings, setSetting, run } from './fixtures';
 import {
   ask,
   byteAt,
@@ -35,7 +35,6 @@ import {
 } from './hexPanelProbe';
 import { withPrompts } from './scriptedPrompts';
 
-const run = <T = unknown>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args) as Promise<T>;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
