@@ -20,10 +20,12 @@ const stages = [
   { name: 'bundle', command: ['node', 'esbuild.js'] },
   { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true },
   { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true },
+  // The offline VS Code host and what the browser suites need (chromium: apt-get as root), before
+  // the first suite that starts chromium. A no-op once installed.
+  { name: 'test-host', command: ['node', 'scripts/test-host/install.js'] },
   // The hex view's page alone in chromium, against a fake host that speaks the real protocol.
   { name: 'webview', command: ['node', 'test/webview-harness/run.js'], checks: true },
-  // Installs the offline VS Code host (code-server + chromium) on first use, then runs the suite
-  // inside its real extension host.
+  // The suite inside the real extension host of the offline VS Code host.
   { name: 'integration', command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/integration/index.js'], mocha: true },
   // The packaged VSIX installed into the same host, the UI driven in chromium; screenshots in
   // test-results/e2e/.
