@@ -6,6 +6,7 @@
 //   ipc-helper-static  the same, statically linked, what the VSIX ships (no libc version surprises)
 //   ipc-helper-asan    AddressSanitizer + UBSan, what the native tests and the fuzzer run
 //   shmtool            test/programs/shmtool.c, a separate process that tests use like a user's program
+//   posixtool          test/programs/posixtool.c, the same for POSIX shared memory objects (/dev/shm, memfd)
 //
 // With no C compiler it explains what to install and exits 0, so `npm install` still gives a
 // working TypeScript tool chain; the tests that need the helper then say the helper is missing.
@@ -29,6 +30,7 @@ const targets = [
     optional: true,
   },
   { name: 'shmtool', sources: [path.join(root, 'test/programs/shmtool.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
+  { name: 'posixtool', sources: [path.join(root, 'test/programs/posixtool.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
 ];
 
 function findCompiler() {

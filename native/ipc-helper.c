@@ -1,6 +1,6 @@
 /*
  * ipc-helper: the native half of IPC Inspector. A long-lived process that reads framed requests on
- * stdin and writes framed replies on stdout, as specified in native/PROTOCOL.md (version 1).
+ * stdin and writes framed replies on stdout, as specified in native/PROTOCOL.md (version 2).
  *
  * Why a separate process: reading shared memory means dereferencing a mapping, and a bug there
  * (or a segment that changes under us) is a SIGSEGV. Here it kills only this helper, which the
@@ -12,6 +12,14 @@
  *   - Every byte copied out of a mapping is bounds-checked against IPC_STAT's shm_segsz of the
  *     segment we are attached to, with overflow-safe comparisons (range_ok()).
  *   - Reading never allocates pages on its own initiative: RESIDENCY uses mincore() only.
+ *   - Files (POSIX shared memory objects, /dev/shm) are never mapped: there is no mmap() in this
+ *     file. They are read with pread() on an O_RDONLY descriptor (a read through a mapping would
+ *     allocate a page for every hole it touches; pread does not), their holes are found with
+ *     lseek(SEEK_DATA/SEEK_HOLE) (mincore lies about files a caller does not own), and every
+ *     file path goes through parse_ipc_path() and every read open through open_for_reading().
+ *   - No file descriptor outlives the request that opened it (a kept descriptor would keep an
+ *     unlinked object alive), and every file operation checks the object's identity (device,
+ *     inode) against the one the client named, because a name can be reused by another object.
  *
  * Build: native/build.js (-Wall -Wextra -Werror -Wshadow -Wconversion; also -static and ASan+UBSan).
  */
@@ -19,6 +27,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -30,12 +40,17 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
 
-#define HELPER_VERSION "ipc-helper 0.1.0"
-#define PROTOCOL_VERSION 1u
+#define HELPER_VERSION "ipc-helper 0.2.0"
+#define PROTOCOL_VERSION 2u
 
 #define MAX_REQUEST_BODY 4096u        /* bodyLength of a request: 8 .. 4096 */
 #define MIN_REQUEST_BODY 8u
@@ -43,6 +58,9 @@
 #define REPLY_HEADER 12u
 #define STAT_BYTES 80u
 #define LIMITS_BYTES 72u
+#define FILE_STAT_BYTES 72u
+#define MAX_PATH 4000u                 /* path argument of the file operations: 1 .. 4000 bytes */
+#define MAX_NAME 255u                  /* NAME in /dev/shm/NAME (NAME_MAX) */
 #define KEEP 0xffffffffu               /* SET: keep the current uid / gid / mode */
 
 #define CACHE_SLOTS 64                      /* read attachments kept at most (LRU beyond that) */
@@ -67,6 +85,12 @@ enum op {
     OP_LOCK = 11,
     OP_UNLOCK = 12,
     OP_LIMITS = 13,
+    OP_FILE_STAT = 14,
+    OP_FILE_READ = 15,
+    OP_FILE_DATA = 16,
+    OP_FILE_CREATE = 17,
+    OP_FILE_UNLINK = 18,
+    OP_FILE_SET = 19,
     OP_COUNT
 };
 
@@ -76,6 +100,8 @@ struct request {
     uint16_t flags;
     const unsigned char *args; /* points into the input buffer; valid until the next frame is read */
     uint32_t arglen;
+    const char *path; /* ops with a path: a NUL-terminated copy of it (may hold NULs: see pathlen) */
+    uint32_t pathlen;
 };
 
 static size_t page_size;
@@ -153,6 +179,8 @@ static const struct {
     {ENFILE, "ENFILE"}, {EMFILE, "EMFILE"}, {EFBIG, "EFBIG"},         {ENOSPC, "ENOSPC"},
     {EPIPE, "EPIPE"},   {ERANGE, "ERANGE"}, {ENOSYS, "ENOSYS"},       {EIDRM, "EIDRM"},
     {EPROTO, "EPROTO"}, {EOVERFLOW, "EOVERFLOW"}, {EOPNOTSUPP, "EOPNOTSUPP"},
+    {ESTALE, "ESTALE"}, {ELOOP, "ELOOP"}, {ENAMETOOLONG, "ENAMETOOLONG"}, {ENOTDIR, "ENOTDIR"},
+    {EISDIR, "EISDIR"}, {EROFS, "EROFS"}, {EXDEV, "EXDEV"},
 };
 
 static const char *errno_name(int err, char *fallback, size_t size)
@@ -1021,27 +1049,908 @@ static void op_limits(const struct request *rq)
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * POSIX shared memory objects: files on a tmpfs, /dev/shm/NAME (or a container's /dev/shm, or an
+ * unlinked object or a memfd reached through /proc/PID/fd/N or /proc/PID/map_files/START-END).
+ *
+ * How they are looked at, and why:
+ *   - Only the path forms parse_ipc_path() accepts; anything else is EINVAL. A helper that may run
+ *     as root must not become a general "read any file" service.
+ *   - Reading is pread() on an O_RDONLY descriptor, never a mapping: faulting a hole of a tmpfs
+ *     file in through a mapping allocates a page, pread() of a hole copies zeros and allocates
+ *     nothing. Holes come from lseek(SEEK_DATA/SEEK_HOLE), not mincore() (which reports every page
+ *     resident to a caller that neither owns nor may write the file).
+ *   - The object is first opened with O_PATH (which runs no driver code and cannot block: a FIFO or
+ *     a device behind /proc/PID/fd/N is never really opened), checked (regular file, the identity
+ *     the client named), and only then opened for reading, through /proc/self/fd/N of that very
+ *     O_PATH descriptor, so the check and the read are about the same inode.
+ *   - O_NOATIME (looking does not change atime; retried without it on EPERM: only the owner or
+ *     CAP_FOWNER may use it), O_NOFOLLOW on the last component of the /dev/shm forms (a symlink
+ *     planted in /dev/shm must not make a root helper read /etc/shadow), a container's /dev/shm is
+ *     resolved inside that container's root (RESOLVE_IN_ROOT: its symlinks cannot lead out).
+ *   - Descriptors are closed before the reply is complete: none is cached, since one kept open
+ *     would keep an unlinked object alive.
+ *   - Identity is (device major, device minor, inode). Every operation on an existing object takes
+ *     the identity the client saw and fails with ESTALE when the name now belongs to another one.
+ */
+
+enum path_kind {
+    PATH_SHM,           /* /dev/shm/NAME */
+    PATH_CONTAINER_SHM, /* /proc/PID/root/dev/shm/NAME */
+    PATH_PROC_FD,       /* /proc/PID/fd/N */
+    PATH_MAP_FILES,     /* /proc/PID/map_files/START-END */
+};
+
+enum path_use {
+    ANY_IPC_PATH, /* reading and stat: every form */
+    SHM_DIR_ONLY, /* create, unlink, set: only the two /dev/shm forms (names, not descriptors) */
+};
+
+struct ipc_path {
+    enum path_kind kind;
+    const char *text; /* the whole path, NUL-terminated */
+    const char *name; /* PATH_SHM, PATH_CONTAINER_SHM: NAME, pointing into text */
+    int pid;          /* the /proc forms */
+};
+
+struct file_id {
+    uint32_t major, minor;
+    uint64_t ino;
+};
+
+static bool is_shm_form(const struct ipc_path *p)
+{
+    return p->kind == PATH_SHM || p->kind == PATH_CONTAINER_SHM;
+}
+
+/* A path made fit for a message: control bytes escaped, at most about 200 bytes shown. Four
+ * buffers in rotation, so one message can show two paths. */
+static const char *shown(const char *path)
+{
+    static char buffers[4][224];
+    static unsigned next;
+    char *out = buffers[next++ % 4];
+    size_t o = 0;
+    for (const unsigned char *s = (const unsigned char *)path; *s; s++) {
+        if (o >= 200) {
+            memcpy(out + o, "...", 4);
+            return out;
+        }
+        if (*s < 0x20 || *s == 0x7f || *s == '\\') {
+            o += (size_t)snprintf(out + o, 224 - o, "\\x%02x", *s);
+        } else {
+            out[o++] = (char)*s;
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Decimal digits at *s with no leading zero ("0" itself only when zero_ok), at most INT_MAX. */
+static bool parse_decimal(const char **s, bool zero_ok, int *value)
+{
+    const char *p = *s;
+    if (*p < '0' || *p > '9' || (*p == '0' && (!zero_ok || (p[1] >= '0' && p[1] <= '9')))) return false;
+    long long v = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (*p - '0');
+        if (v > INT_MAX) return false;
+    }
+    *value = (int)v;
+    *s = p;
+    return true;
+}
+
+/* 1..16 lowercase hex digits at *s with no leading zero (as the kernel names map_files entries). */
+static bool parse_hex(const char **s, uint64_t *value)
+{
+    const char *p = *s;
+    uint64_t v = 0;
+    int digits = 0;
+    for (;; p++, digits++) {
+        int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+        if (d < 0) break;
+        if (digits == 16 || (digits == 1 && v == 0)) return false; /* too long, or a leading zero */
+        v = v << 4 | (uint64_t)d;
+    }
+    if (digits == 0) return false;
+    *value = v;
+    *s = p;
+    return true;
+}
+
+/* NAME of /dev/shm/NAME: 1..255 bytes, no '/', not "." or "..". */
+static bool valid_name(const char *name, const char **why)
+{
+    size_t len = strlen(name);
+    if (len == 0) *why = "the name after /dev/shm/ is empty";
+    else if (len > MAX_NAME) *why = "the name is longer than 255 bytes";
+    else if (strchr(name, '/')) *why = "the name contains a '/' (objects are directly in /dev/shm)";
+    else if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) *why = "the name is \".\" or \"..\"";
+    else return true;
+    return false;
+}
+
+/* The one gate every file path goes through. Returns true, or false with *why set. */
+static bool parse_ipc_path(const char *text, uint32_t len, struct ipc_path *out, const char **why)
+{
+    *out = (struct ipc_path){.text = text, .name = NULL, .pid = 0};
+    if (memchr(text, 0, len)) {
+        *why = "it contains a NUL byte";
+        return false;
+    }
+    if (starts_with(text, "/dev/shm/")) {
+        out->kind = PATH_SHM;
+        out->name = text + strlen("/dev/shm/");
+        return valid_name(out->name, why);
+    }
+    if (!starts_with(text, "/proc/")) {
+        *why = "IPC objects are /dev/shm/NAME, /proc/PID/root/dev/shm/NAME, /proc/PID/fd/N or "
+               "/proc/PID/map_files/START-END";
+        return false;
+    }
+    const char *s = text + strlen("/proc/");
+    if (!parse_decimal(&s, false, &out->pid)) {
+        *why = "/proc/ must be followed by a process id (decimal, no leading zero)";
+        return false;
+    }
+    if (starts_with(s, "/root/dev/shm/")) {
+        out->kind = PATH_CONTAINER_SHM;
+        out->name = s + strlen("/root/dev/shm/");
+        return valid_name(out->name, why);
+    }
+    if (starts_with(s, "/fd/")) {
+        int fd;
+        s += strlen("/fd/");
+        out->kind = PATH_PROC_FD;
+        if (parse_decimal(&s, true, &fd) && *s == 0) return true;
+        *why = "/proc/PID/fd/ must be followed by a descriptor number (decimal, no leading zero)";
+        return false;
+    }
+    if (starts_with(s, "/map_files/")) {
+        uint64_t start, end;
+        s += strlen("/map_files/");
+        out->kind = PATH_MAP_FILES;
+        if (parse_hex(&s, &start) && *s++ == '-' && parse_hex(&s, &end) && *s == 0 && start < end) return true;
+        *why = "/proc/PID/map_files/ must be followed by START-END in lowercase hex without leading zeros, "
+               "START below END (as the kernel names the entries)";
+        return false;
+    }
+    *why = "under /proc/PID only root/dev/shm/NAME, fd/N and map_files/START-END are IPC objects";
+    return false;
+}
+
+/* Parses rq->path for an operation that allows `use`, or replies EINVAL. */
+static bool path_or_reply(const struct request *rq, enum path_use use, struct ipc_path *p)
+{
+    const char *why = "";
+    if (!parse_ipc_path(rq->path, rq->pathlen, p, &why)) {
+        reply_error(rq, EINVAL, "not the path of an IPC object: %s (%s)", shown(rq->path), why);
+        return false;
+    }
+    if (use == SHM_DIR_ONLY && !is_shm_form(p)) {
+        reply_error(rq, EINVAL, "not the path of an IPC object for this operation: %s (creating, removing and "
+                    "changing work on names, /dev/shm/NAME or /proc/PID/root/dev/shm/NAME, not on descriptors "
+                    "or mappings)", shown(p->text));
+        return false;
+    }
+    return true;
+}
+
+static struct file_id get_file_id(const unsigned char *args)
+{
+    return (struct file_id){.major = get_u32(args), .minor = get_u32(args + 4), .ino = get_u64(args + 8)};
+}
+
+static bool same_object(const struct stat *st, const struct file_id *id)
+{
+    return major(st->st_dev) == id->major && minor(st->st_dev) == id->minor && (uint64_t)st->st_ino == id->ino;
+}
+
+static const char *file_type(mode_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
+    case S_IFDIR: return "a directory";
+    case S_IFLNK: return "a symbolic link";
+    case S_IFIFO: return "a FIFO";
+    case S_IFSOCK: return "a socket";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    default: return "of an unknown type";
+    }
+}
+
+/* Nanoseconds since the epoch, saturated (a time past the year 2262 does not wrap). */
+static int64_t timespec_ns(const struct timespec *ts)
+{
+    if (ts->tv_sec > INT64_MAX / 1000000000 - 1) return INT64_MAX;
+    if (ts->tv_sec < INT64_MIN / 1000000000 + 1) return INT64_MIN;
+    return (int64_t)ts->tv_sec * 1000000000 + (int64_t)ts->tv_nsec;
+}
+
+static void encode_file_stat(unsigned char *p, const struct stat *st)
+{
+    put_u32(p + 0, major(st->st_dev));
+    put_u32(p + 4, minor(st->st_dev));
+    put_u64(p + 8, (uint64_t)st->st_ino);
+    put_u32(p + 16, (uint32_t)st->st_mode);
+    put_u32(p + 20, (uint32_t)st->st_uid);
+    put_u32(p + 24, (uint32_t)st->st_gid);
+    put_u32(p + 28, st->st_nlink > UINT32_MAX ? UINT32_MAX : (uint32_t)st->st_nlink);
+    put_u64(p + 32, (uint64_t)st->st_size);
+    put_u64(p + 40, (uint64_t)st->st_blocks);
+    put_i64(p + 48, timespec_ns(&st->st_atim));
+    put_i64(p + 56, timespec_ns(&st->st_mtim));
+    put_i64(p + 64, timespec_ns(&st->st_ctim));
+}
+
+static void reply_file_stat(const struct request *rq, const struct stat *st)
+{
+    unsigned char record[FILE_STAT_BYTES];
+    encode_file_stat(record, st);
+    reply_ok(rq, record, sizeof record);
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+/* The /dev/shm directory of a /dev/shm-form path, as an O_PATH descriptor: the machine's, or the
+ * one inside PID's root, resolved within that root (RESOLVE_IN_ROOT), so that a symlink in a
+ * container's file system (its /dev/shm -> /etc, say) cannot lead the helper out of it. Every
+ * /dev/shm-form operation then works on NAME relative to this directory (NAME has no '/'), with
+ * O_NOFOLLOW / AT_SYMLINK_NOFOLLOW: only the last component could be a symlink, and it never is
+ * followed. Returns the descriptor, or -1 with errno set. */
+static int open_shm_dir(const struct ipc_path *p)
+{
+    if (p->kind == PATH_SHM) return open("/dev/shm", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    char root[64];
+    snprintf(root, sizeof root, "/proc/%d/root", p->pid);
+    int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) return -1;
+    struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    long fd = syscall(SYS_openat2, rootfd, "dev/shm", &how, sizeof how);
+    int err = errno;
+    close(rootfd);
+    errno = err;
+    return fd < 0 ? -1 : (int)fd;
+}
+
+/* What a failed open/stat of a path means, in words. `gerund` says what was being done. */
+static void reply_path_errno(const struct request *rq, int err, const struct ipc_path *p, const char *gerund)
+{
+    const char *path = shown(p->text);
+    unsigned me = (unsigned)geteuid();
+    switch (err) {
+    case ENOENT:
+        if (p->kind == PATH_PROC_FD || p->kind == PATH_MAP_FILES) {
+            reply_error(rq, ENOENT, "no object at %s: process %d has exited or no longer has that %s", path, p->pid,
+                        p->kind == PATH_PROC_FD ? "descriptor" : "mapping");
+        } else if (p->kind == PATH_CONTAINER_SHM) {
+            reply_error(rq, ENOENT, "no object at %s (already removed, or process %d has exited or has no /dev/shm)",
+                        path, p->pid);
+        } else {
+            reply_error(rq, ENOENT, "no object at %s (already removed?)", path);
+        }
+        break;
+    case EACCES:
+        if (!is_shm_form(p)) {
+            reply_error(rq, EACCES, "permission denied %s %s: only the owner of process %d or root may look at its "
+                        "descriptors and mappings (Yama's ptrace_scope may allow less), or the object's mode does not "
+                        "let this helper (uid %u) read it", gerund, path, p->pid, me);
+        } else {
+            struct stat st;
+            int dirfd = open_shm_dir(p);
+            if (dirfd >= 0 && fstatat(dirfd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                reply_error(rq, EACCES, "permission denied %s %s (mode %04o, owner uid %u, group gid %u; this helper "
+                            "runs as uid %u): %s", gerund, path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+                            (unsigned)st.st_gid, me,
+                            st.st_uid == me ? "you own it, so you can change its permissions"
+                                            : "its owner can grant access by changing its permissions, or run as root");
+            } else if (p->kind == PATH_CONTAINER_SHM) {
+                reply_error(rq, EACCES, "permission denied %s %s: this helper (uid %u) may not look into the root of "
+                            "process %d (only its owner or root may), or the object's mode does not allow it", gerund,
+                            path, me, p->pid);
+            } else {
+                reply_error(rq, EACCES, "permission denied %s %s (this helper runs as uid %u)", gerund, path, me);
+            }
+            close_fd(&dirfd);
+        }
+        break;
+    case EPERM:
+        if (p->kind == PATH_MAP_FILES) {
+            reply_error(rq, EPERM, "not permitted %s %s: /proc/PID/map_files links can be followed only with "
+                        "CAP_SYS_ADMIN (root); use /proc/%d/fd/N if the process still has a descriptor of the object, "
+                        "or run as root", gerund, path, p->pid);
+        } else {
+            reply_error(rq, EPERM, "not permitted %s %s (this helper runs as uid %u): %s", gerund, path, me,
+                        strerror(err));
+        }
+        break;
+    case ELOOP:
+        reply_error(rq, ELOOP, "%s is a symbolic link, not a shared memory object: the helper never follows links in "
+                    "/dev/shm (one planted there could point a privileged reader at another file)", path);
+        break;
+    case ENAMETOOLONG:
+        reply_error(rq, ENAMETOOLONG, "%s is too long for the kernel (a name over 255 bytes, or a path over 4095 "
+                    "bytes once resolved)", path);
+        break;
+    case ENOTDIR:
+        reply_error(rq, ENOTDIR, "a component of %s is not a directory", path);
+        break;
+    case EISDIR:
+        reply_error(rq, EISDIR, "%s is a directory, not a shared memory object", path);
+        break;
+    case ESRCH:
+        reply_error(rq, ESRCH, "process %d does not exist (any more), so %s cannot be reached", p->pid, path);
+        break;
+    case EXDEV:
+        reply_error(rq, EXDEV, "%s leads outside the root of process %d (through a symlink or a mount); refused",
+                    path, p->pid);
+        break;
+    case ENOSYS:
+        reply_error(rq, ENOSYS, "this kernel has no openat2() (Linux 5.6 or later), which is needed to resolve %s "
+                    "safely inside the process's root", path);
+        break;
+    case ENXIO:
+        reply_error(rq, ENXIO, "%s is a socket or a device without a driver, not a shared memory object", path);
+        break;
+    case EMFILE:
+    case ENFILE:
+        reply_error(rq, err, "%s %s failed: too many open files (%s)", gerund, path, strerror(err));
+        break;
+    default:
+        reply_error(rq, err, "%s %s failed: %s", gerund, path, strerror(err));
+        break;
+    }
+}
+
+/* An O_PATH descriptor of the object itself: for the /dev/shm forms NAME in its directory,
+ * without following a symlink; for the /proc forms the file the magic link points at. No driver
+ * code runs and nothing blocks. Returns the descriptor, or -1 with errno set. */
+static int open_object_path(const struct ipc_path *p)
+{
+    if (!is_shm_form(p)) return open(p->text, O_PATH | O_CLOEXEC);
+    int dirfd = open_shm_dir(p);
+    if (dirfd < 0) return -1;
+    int fd = openat(dirfd, p->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    int err = errno;
+    close(dirfd);
+    errno = err;
+    return fd;
+}
+
+/* Checks what an O_PATH descriptor (or any) stands for: a regular file with the identity `id`.
+ * Replies and returns false otherwise. */
+static bool check_object_or_reply(const struct request *rq, const struct ipc_path *p, const struct stat *st,
+                                  const struct file_id *id)
+{
+    if (S_ISLNK(st->st_mode)) {
+        reply_path_errno(rq, ELOOP, p, "opening");
+        return false;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        reply_error(rq, EINVAL, "%s is not a regular file (it is %s), so it is not a shared memory object",
+                    shown(p->text), file_type(st->st_mode));
+        return false;
+    }
+    if (!same_object(st, id)) {
+        reply_error(rq, ESTALE, "the object at %s is another one now (same name, different inode): expected device "
+                    "%u:%u inode %" PRIu64 ", found device %u:%u inode %" PRIu64 "; it was removed and made again (or "
+                    "the descriptor reused) since it was looked at: refresh and look again", shown(p->text), id->major,
+                    id->minor, id->ino, major(st->st_dev), minor(st->st_dev), (uint64_t)st->st_ino);
+        return false;
+    }
+    return true;
+}
+
+/* Shared memory lives on tmpfs (POSIX objects, memfds) or hugetlbfs (huge-page memfds). Through
+ * /proc/PID/fd/N any file a process holds could be named; a helper that may run as root reads only
+ * shared memory, never a process's open config or key file. Replies and returns false otherwise. */
+static bool on_shared_memory_fs_or_reply(const struct request *rq, const struct ipc_path *p, int fd)
+{
+    struct statfs fs;
+    if (fstatfs(fd, &fs) < 0) {
+        reply_path_errno(rq, errno, p, "checking");
+        return false;
+    }
+    if (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC) return true;
+    reply_error(rq, EINVAL, "%s is not on tmpfs or hugetlbfs (file system type 0x%lx), so it is not shared memory; "
+                "the helper reads nothing else", shown(p->text), (unsigned long)fs.f_type);
+    return false;
+}
+
+/* Opens the object for reading, after checking that it is a regular file with identity `id`.
+ * On success *fd is an O_RDONLY descriptor (closed by the caller before the request ends) and *st
+ * its fstat; otherwise a reply was sent and false is returned. */
+static bool open_for_reading(const struct request *rq, const struct ipc_path *p, const struct file_id *id, int *fd,
+                             struct stat *st)
+{
+    int pathfd = open_object_path(p);
+    if (pathfd < 0) {
+        reply_path_errno(rq, errno, p, "opening");
+        return false;
+    }
+    if (fstat(pathfd, st) < 0) {
+        reply_path_errno(rq, errno, p, "checking");
+        close_fd(&pathfd);
+        return false;
+    }
+    if (!check_object_or_reply(rq, p, st, id) || !on_shared_memory_fs_or_reply(rq, p, pathfd)) {
+        close_fd(&pathfd);
+        return false;
+    }
+    /* Reopened through our own O_PATH descriptor: the very inode just checked, whatever the name
+     * means by now. The open is checked against the object's permissions as any open is. */
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", pathfd);
+    /* No O_NOFOLLOW on this open: it would refuse the magic link itself (ELOOP). The name was
+     * already opened without following (open_object_path()), and what the link refers to was
+     * just checked to be a regular file. */
+    int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    *fd = open(self, flags | O_NOATIME);
+    if (*fd < 0 && errno == EPERM) *fd = open(self, flags); /* O_NOATIME is for the owner or CAP_FOWNER only */
+    int err = errno;
+    close_fd(&pathfd);
+    if (*fd < 0) {
+        reply_path_errno(rq, err, p, "opening");
+        return false;
+    }
+    if (fstat(*fd, st) < 0 || !same_object(st, id)) { /* cannot differ; checked anyway */
+        reply_error(rq, ESTALE, "the object at %s changed while it was opened; look again", shown(p->text));
+        close_fd(fd);
+        return false;
+    }
+    return true;
+}
+
+static void op_file_stat(const struct request *rq)
+{
+    struct ipc_path p;
+    if (!path_or_reply(rq, ANY_IPC_PATH, &p)) return;
+    struct stat st;
+    if (is_shm_form(&p)) { /* lstat: a symlink in /dev/shm is reported as one, never followed */
+        int dirfd = open_shm_dir(&p);
+        int ok = dirfd >= 0 ? fstatat(dirfd, p.name, &st, AT_SYMLINK_NOFOLLOW) : -1;
+        int err = errno;
+        close_fd(&dirfd);
+        if (ok < 0) {
+            reply_path_errno(rq, err, &p, "looking at");
+            return;
+        }
+    } else if (stat(p.text, &st) < 0) { /* the object the descriptor or mapping refers to */
+        reply_path_errno(rq, errno, &p, "looking at");
+        return;
+    }
+    reply_file_stat(rq, &st);
+}
+
+static void op_file_read(const struct request *rq)
+{
+    struct file_id id = get_file_id(rq->args);
+    uint64_t offset = get_u64(rq->args + 16);
+    uint32_t length = get_u32(rq->args + 24);
+    uint32_t reserved = get_u32(rq->args + 28);
+    struct ipc_path p;
+    if (!path_or_reply(rq, ANY_IPC_PATH, &p)) return;
+    if (reserved != 0) {
+        reply_error(rq, EINVAL, "FILE_READ: the reserved field must be 0");
+        return;
+    }
+    if (length == 0 || length > MAX_READ) {
+        reply_error(rq, length == 0 ? EINVAL : E2BIG, "FILE_READ length must be 1 to %u bytes (16 MiB), got %" PRIu32,
+                    MAX_READ, length);
+        return;
+    }
+    int fd = -1;
+    struct stat st;
+    if (!open_for_reading(rq, &p, &id, &fd, &st)) return;
+    uint64_t size = (uint64_t)st.st_size;
+    unsigned char *buf = NULL;
+    if (!range_ok(offset, length, size)) {
+        reply_error(rq, ERANGE, "cannot read %" PRIu32 " bytes at offset %" PRIu64 ": %s is %" PRIu64 " bytes", length,
+                    offset, shown(p.text), size);
+    } else if (!(buf = malloc(length))) {
+        reply_error(rq, ENOMEM, "no memory for a read of %" PRIu32 " bytes", length);
+    } else {
+        size_t done = 0;
+        int err = 0;
+        while (done < length) { /* offset + done <= size <= INT64_MAX: fits off_t */
+            ssize_t n = pread(fd, buf + done, length - done, (off_t)(offset + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                err = errno;
+                break;
+            }
+            if (n == 0) break;
+            done += (size_t)n;
+        }
+        if (err) {
+            reply_error(rq, err, "reading %s failed: %s", shown(p.text), strerror(err));
+        } else if (done < length) {
+            struct stat now;
+            long long now_size = fstat(fd, &now) == 0 ? (long long)now.st_size : -1;
+            reply_error(rq, ERANGE, "%s changed while reading: it ended after %" PRIu64 " bytes (it is %lld bytes "
+                        "now); read again", shown(p.text), offset + done, now_size);
+        } else {
+            send_reply(rq->id, rq->op, 0, buf, length, NULL, 0);
+        }
+    }
+    free(buf);
+    close_fd(&fd);
+}
+
+/* Sets bits [from, to) of an LSB-first bitmap. */
+static void set_bits(unsigned char *bitmap, uint64_t from, uint64_t to)
+{
+    for (; from < to && from % 8 != 0; from++) bitmap[from / 8] = (unsigned char)(bitmap[from / 8] | 1u << (from % 8));
+    if (to - from >= 8) {
+        memset(bitmap + from / 8, 0xff, (size_t)((to - from) / 8));
+        from += (to - from) / 8 * 8;
+    }
+    for (; from < to; from++) bitmap[from / 8] = (unsigned char)(bitmap[from / 8] | 1u << (from % 8));
+}
+
+/* Which pages of [first, first + count) hold data, from the file's data extents (SEEK_DATA /
+ * SEEK_HOLE, one pair of calls per extent, not per page). `size` is the file size the range was
+ * checked against. Returns 0 or an errno. */
+static int data_bitmap(int fd, uint64_t first, uint64_t count, uint64_t size, unsigned char *bitmap)
+{
+    uint64_t start = first * page_size;
+    uint64_t end = (first + count) * page_size; /* within the page-rounded size: no wrap */
+    if (end > size) end = size;                  /* no data past the end of the file */
+    uint64_t pos = start;
+    while (pos < end) {
+        off_t data = lseek(fd, (off_t)pos, SEEK_DATA);
+        if (data < 0) {
+            if (errno == ENXIO) return 0; /* no data from pos on (or the file shrank) */
+            if (errno == EINVAL || errno == EOPNOTSUPP) { /* no hole support: every page holds data */
+                set_bits(bitmap, pos / page_size - first, count);
+                return 0;
+            }
+            return errno;
+        }
+        if ((uint64_t)data >= end) return 0;
+        off_t hole = lseek(fd, data, SEEK_HOLE);
+        if (hole < 0) {
+            if (errno == ENXIO) return 0; /* shrank meanwhile */
+            return errno;
+        }
+        uint64_t stop = (uint64_t)hole > (uint64_t)data ? (uint64_t)hole : (uint64_t)data + 1; /* always progress */
+        uint64_t last = (stop < end ? stop : end) - 1;
+        set_bits(bitmap, (uint64_t)data / page_size - first, last / page_size - first + 1);
+        pos = stop;
+    }
+    return 0;
+}
+
+static void op_file_data(const struct request *rq)
+{
+    struct file_id id = get_file_id(rq->args);
+    uint64_t offset = get_u64(rq->args + 16);
+    uint64_t length = get_u64(rq->args + 24);
+    struct ipc_path p;
+    if (!path_or_reply(rq, ANY_IPC_PATH, &p)) return;
+    int fd = -1;
+    struct stat st;
+    if (!open_for_reading(rq, &p, &id, &fd, &st)) return;
+    uint64_t size = (uint64_t)st.st_size, first = 0, count = 0;
+    const char *why = "";
+    unsigned char *bitmap = NULL;
+    int err = residency_pages(offset, length, size, &first, &count, &why);
+    if (err) {
+        reply_error(rq, err, "FILE_DATA of %s (%" PRIu64 " bytes), offset %" PRIu64 ", length %" PRIu64 ": %s",
+                    shown(p.text), size, offset, length, why);
+    } else if (!(bitmap = calloc((size_t)(count + 7) / 8 + 1, 1))) {
+        reply_error(rq, ENOMEM, "no memory for a bitmap of %" PRIu64 " pages", count);
+    } else if ((err = data_bitmap(fd, first, count, size, bitmap)) != 0) {
+        reply_error(rq, err, "finding the data of %s (lseek SEEK_DATA/SEEK_HOLE) failed: %s", shown(p.text),
+                    strerror(err));
+    } else {
+        unsigned char head[16];
+        put_u64(head, first);
+        put_u32(head + 8, (uint32_t)count);
+        put_u32(head + 12, (uint32_t)page_size);
+        send_reply(rq->id, rq->op, 0, head, sizeof head, bitmap, (size_t)(count + 7) / 8);
+    }
+    free(bitmap);
+    close_fd(&fd);
+}
+
+/* Removes NAME from dirfd if it is still the object behind fd (which this request just created). */
+static void unlink_if_same(int dirfd, const char *name, int fd)
+{
+    struct stat mine, there;
+    if (fstat(fd, &mine) == 0 && fstatat(dirfd, name, &there, AT_SYMLINK_NOFOLLOW) == 0 &&
+        mine.st_dev == there.st_dev && mine.st_ino == there.st_ino) {
+        unlinkat(dirfd, name, 0);
+    }
+}
+
+static void reply_create_errno(const struct request *rq, int err, const struct ipc_path *p, uint64_t size)
+{
+    const char *path = shown(p->text);
+    switch (err) {
+    case EEXIST:
+        reply_error(rq, EEXIST, "an object named %s already exists (exclusive create); choose another name, or "
+                    "open the existing one", path);
+        break;
+    case EACCES:
+        reply_error(rq, EACCES, "permission denied creating %s: this helper (uid %u) may not write in that "
+                    "directory, or an object of that name exists and it may not open it read-write", path,
+                    (unsigned)geteuid());
+        break;
+    case ENOSPC:
+        reply_error(rq, ENOSPC, "no room to create %s: the tmpfs mounted on /dev/shm is full or out of inodes "
+                    "(see df -h /dev/shm and df -i /dev/shm); remove unused objects or remount it larger", path);
+        break;
+    case EFBIG:
+        reply_error(rq, EFBIG, "%s cannot be made %" PRIu64 " bytes long: larger than the file system allows or than "
+                    "this helper's file size limit (ulimit -f)", path, size);
+        break;
+    case EINVAL:
+        reply_error(rq, EINVAL, "%s cannot be made %" PRIu64 " bytes long: the file system refuses that size", path,
+                    size);
+        break;
+    case EROFS:
+        reply_error(rq, EROFS, "cannot create %s: its file system is mounted read-only", path);
+        break;
+    case EDQUOT:
+        reply_error(rq, EDQUOT, "cannot create %s: the disk quota of uid %u is exhausted", path, (unsigned)geteuid());
+        break;
+    default:
+        reply_path_errno(rq, err, p, "creating");
+        break;
+    }
+}
+
+static void op_file_create(const struct request *rq)
+{
+    uint32_t mode = get_u32(rq->args);
+    uint32_t flags = get_u32(rq->args + 4);
+    uint64_t size = get_u64(rq->args + 8);
+    bool exclusive = (flags & 1u) != 0;
+    struct ipc_path p;
+    if (!path_or_reply(rq, SHM_DIR_ONLY, &p)) return;
+    if ((flags & ~1u) != 0) {
+        reply_error(rq, EINVAL, "FILE_CREATE: flags may only have bit 0 (exclusive) set, got 0x%x", flags);
+        return;
+    }
+    if (size > (uint64_t)INT64_MAX) {
+        reply_error(rq, EFBIG, "size %" PRIu64 " is larger than any file can be (2^63 - 1 bytes); nothing was created",
+                    size);
+        return;
+    }
+    int dirfd = open_shm_dir(&p);
+    if (dirfd < 0) {
+        reply_path_errno(rq, errno, &p, "creating");
+        return;
+    }
+    int fd = -1, pathfd = -1;
+    struct stat st;
+    /* Always O_EXCL, so that "was it created now?" has an answer and a symlink is never followed
+     * (O_EXCL fails on any existing name, a dangling symlink included). An existing object is then
+     * only looked at. A few attempts, in case the name is removed between the two steps. */
+    for (int attempt = 0; attempt < 4; attempt++) {
+        fd = openat(dirfd, p.name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0); /* mode 0 until fchmod */
+        if (fd >= 0) break;
+        int err = errno;
+        if (err != EEXIST || exclusive) {
+            reply_create_errno(rq, err, &p, size);
+            goto out;
+        }
+        pathfd = openat(dirfd, p.name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (pathfd < 0 && errno == ENOENT) continue; /* removed meanwhile: try to create it again */
+        if (pathfd < 0 || fstat(pathfd, &st) < 0) {
+            reply_path_errno(rq, errno, &p, "opening the existing");
+            goto out;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            reply_error(rq, EEXIST, "%s already exists and is %s, not a shared memory object; nothing was changed",
+                        shown(p.text), file_type(st.st_mode));
+            goto out;
+        }
+        /* As shm_open(O_CREAT|O_RDWR) would: the existing object must be openable read-write. It
+         * is opened and closed only; nothing is truncated, written or mapped. */
+        char self[64];
+        snprintf(self, sizeof self, "/proc/self/fd/%d", pathfd);
+        int rw = open(self, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (rw < 0) {
+            reply_create_errno(rq, errno, &p, size);
+            goto out;
+        }
+        close(rw);
+        unsigned char payload[8 + FILE_STAT_BYTES];
+        put_u32(payload, 0); /* created */
+        put_u32(payload + 4, 0);
+        encode_file_stat(payload + 8, &st);
+        reply_ok(rq, payload, sizeof payload);
+        goto out;
+    }
+    if (fd < 0) {
+        reply_error(rq, EAGAIN, "%s kept appearing and disappearing while creating it; try again", shown(p.text));
+        goto out;
+    }
+    /* Created now: exactly the mode asked for (the umask must not change what the user chose),
+     * then the size. Nothing written, nothing mapped: no page is allocated. */
+    int err = 0;
+    const char *step = "";
+    if (fchmod(fd, (mode_t)(mode & 0777)) < 0) {
+        err = errno;
+        step = "setting the mode of";
+    } else if (ftruncate(fd, (off_t)size) < 0) {
+        err = errno;
+        step = "setting the size of";
+    } else if (fstat(fd, &st) < 0) {
+        err = errno;
+        step = "checking";
+    }
+    if (err) {
+        unlink_if_same(dirfd, p.name, fd); /* do not leave a half-made object behind */
+        if (err == EFBIG || err == EINVAL || err == ENOSPC) {
+            reply_create_errno(rq, err, &p, size);
+        } else {
+            reply_error(rq, err, "%s %s failed: %s; the object was removed again", step, shown(p.text), strerror(err));
+        }
+        goto out;
+    }
+    unsigned char payload[8 + FILE_STAT_BYTES];
+    put_u32(payload, 1); /* created */
+    put_u32(payload + 4, 0);
+    encode_file_stat(payload + 8, &st);
+    reply_ok(rq, payload, sizeof payload);
+out:
+    close_fd(&fd);
+    close_fd(&pathfd);
+    close_fd(&dirfd);
+}
+
+static void op_file_unlink(const struct request *rq)
+{
+    struct file_id id = get_file_id(rq->args);
+    struct ipc_path p;
+    if (!path_or_reply(rq, SHM_DIR_ONLY, &p)) return;
+    int dirfd = open_shm_dir(&p);
+    if (dirfd < 0) {
+        reply_path_errno(rq, errno, &p, "removing");
+        return;
+    }
+    struct stat st, dir;
+    if (fstatat(dirfd, p.name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        reply_path_errno(rq, errno, &p, "removing");
+    } else if (!same_object(&st, &id)) {
+        reply_error(rq, ESTALE, "the object at %s is another one now (same name, different inode: expected %u:%u "
+                    "inode %" PRIu64 ", found inode %" PRIu64 "); nothing was removed: refresh and look again",
+                    shown(p.text), id.major, id.minor, id.ino, (uint64_t)st.st_ino);
+    } else if (unlinkat(dirfd, p.name, 0) < 0) { /* microseconds after the check: the kernel has no
+                                                  * "unlink if this inode" */
+        int err = errno;
+        unsigned me = (unsigned)geteuid();
+        bool have_dir = fstat(dirfd, &dir) == 0;
+        if (err == EPERM && have_dir && (dir.st_mode & S_ISVTX)) {
+            reply_error(rq, EPERM, "not permitted to remove %s: its directory is sticky (mode %04o), so only the "
+                        "object's owner (uid %u), the directory's owner (uid %u) or root may remove it, and this helper "
+                        "runs as uid %u; ask its owner, or run as root", shown(p.text), (unsigned)(dir.st_mode & 07777),
+                        (unsigned)st.st_uid, (unsigned)dir.st_uid, me);
+        } else if (err == EACCES || err == EPERM) {
+            reply_error(rq, err, "%s removing %s: its directory (mode %04o, owner uid %u) does not let this helper "
+                        "(uid %u) remove names from it; the object is owned by uid %u", err == EACCES ?
+                        "permission denied" : "not permitted", shown(p.text), have_dir ? (unsigned)(dir.st_mode & 07777) : 0u,
+                        have_dir ? (unsigned)dir.st_uid : 0u, me, (unsigned)st.st_uid);
+        } else {
+            reply_path_errno(rq, err, &p, "removing");
+        }
+    } else {
+        reply_ok(rq, NULL, 0);
+    }
+    close_fd(&dirfd);
+}
+
+static void op_file_set(const struct request *rq)
+{
+    struct file_id id = get_file_id(rq->args);
+    uint32_t uid = get_u32(rq->args + 16);
+    uint32_t gid = get_u32(rq->args + 20);
+    uint32_t mode = get_u32(rq->args + 24);
+    struct ipc_path p;
+    if (!path_or_reply(rq, SHM_DIR_ONLY, &p)) return;
+    int fd = open_object_path(&p); /* O_PATH | O_NOFOLLOW: changes go to this inode, not to a name */
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        reply_path_errno(rq, errno, &p, "changing");
+        close_fd(&fd);
+        return;
+    }
+    if (!check_object_or_reply(rq, &p, &st, &id)) {
+        close_fd(&fd);
+        return;
+    }
+    unsigned me = (unsigned)geteuid();
+    bool owner_changed = false;
+    if (uid != KEEP || gid != KEEP) {
+        if (fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH) < 0) {
+            int err = errno;
+            if (err == EPERM) {
+                reply_error(rq, EPERM, "not permitted to change the owner or group of %s (owner uid %u, group gid %u; "
+                            "this helper runs as uid %u): only root may give an object to another user, and its owner "
+                            "may change the group only to one of the owner's own groups", shown(p.text),
+                            (unsigned)st.st_uid, (unsigned)st.st_gid, me);
+            } else if (err == EINVAL) {
+                reply_error(rq, EINVAL, "uid %u / gid %u is not valid here (not mapped in this user namespace)", uid,
+                            gid);
+            } else {
+                reply_path_errno(rq, err, &p, "changing the owner of");
+            }
+            close_fd(&fd);
+            return;
+        }
+        owner_changed = true;
+    }
+    if (mode != KEEP) {
+        char self[64];
+        snprintf(self, sizeof self, "/proc/self/fd/%d", fd); /* chmod of this inode: no race on the name */
+        if (chmod(self, (mode_t)(mode & 0777)) < 0) {
+            int err = errno;
+            const char *also = owner_changed ? " (the owner/group change before it was made)" : "";
+            if (err == EPERM) {
+                reply_error(rq, EPERM, "not permitted to change the mode of %s: only its owner (uid %u) or root may, "
+                            "and this helper runs as uid %u%s", shown(p.text), (unsigned)st.st_uid, me, also);
+            } else {
+                reply_error(rq, err, "changing the mode of %s failed: %s%s", shown(p.text), strerror(err), also);
+            }
+            close_fd(&fd);
+            return;
+        }
+    }
+    if (fstat(fd, &st) < 0) {
+        reply_path_errno(rq, errno, &p, "checking");
+    } else {
+        reply_file_stat(rq, &st);
+    }
+    close_fd(&fd);
+}
+
+/* ------------------------------------------------------------------------------------------------
  * Dispatch.
  */
 
+/* Arguments: `arglen` bytes exactly, or, for operations with `path`, `arglen` fixed bytes and then
+ * a path of 1 .. MAX_PATH bytes to the end of the frame. Checked in this order, each failure
+ * answered and the stream going on: unknown op (ENOSYS), non-zero flags (EINVAL), argument length
+ * (EINVAL, including a path that is empty or longer than MAX_PATH). Everything about the path's
+ * content (a NUL inside, its form) is checked by the operation, by parse_ipc_path(). */
 static const struct {
     const char *name;
     uint32_t arglen;
+    bool path;
     void (*run)(const struct request *);
 } ops[OP_COUNT] = {
-    [OP_HELLO] = {"HELLO", 4, op_hello},
-    [OP_STAT] = {"STAT", 4, op_stat},
-    [OP_READ] = {"READ", 16, op_read},
-    [OP_RESIDENCY] = {"RESIDENCY", 24, op_residency},
-    [OP_ATTACH] = {"ATTACH", 4, op_attach},
-    [OP_DETACH] = {"DETACH", 4, op_detach},
-    [OP_CREATE] = {"CREATE", 24, op_create},
-    [OP_REMOVE] = {"REMOVE", 4, op_remove},
-    [OP_REMOVE_IF_UNATTACHED] = {"REMOVE_IF_UNATTACHED", 4, op_remove_if_unattached},
-    [OP_SET] = {"SET", 16, op_set},
-    [OP_LOCK] = {"LOCK", 4, op_lock},
-    [OP_UNLOCK] = {"UNLOCK", 4, op_lock},
-    [OP_LIMITS] = {"LIMITS", 0, op_limits},
+    [OP_HELLO] = {"HELLO", 4, false, op_hello},
+    [OP_STAT] = {"STAT", 4, false, op_stat},
+    [OP_READ] = {"READ", 16, false, op_read},
+    [OP_RESIDENCY] = {"RESIDENCY", 24, false, op_residency},
+    [OP_ATTACH] = {"ATTACH", 4, false, op_attach},
+    [OP_DETACH] = {"DETACH", 4, false, op_detach},
+    [OP_CREATE] = {"CREATE", 24, false, op_create},
+    [OP_REMOVE] = {"REMOVE", 4, false, op_remove},
+    [OP_REMOVE_IF_UNATTACHED] = {"REMOVE_IF_UNATTACHED", 4, false, op_remove_if_unattached},
+    [OP_SET] = {"SET", 16, false, op_set},
+    [OP_LOCK] = {"LOCK", 4, false, op_lock},
+    [OP_UNLOCK] = {"UNLOCK", 4, false, op_lock},
+    [OP_LIMITS] = {"LIMITS", 0, false, op_limits},
+    [OP_FILE_STAT] = {"FILE_STAT", 0, true, op_file_stat},
+    [OP_FILE_READ] = {"FILE_READ", 32, true, op_file_read},
+    [OP_FILE_DATA] = {"FILE_DATA", 32, true, op_file_data},
+    [OP_FILE_CREATE] = {"FILE_CREATE", 16, true, op_file_create},
+    [OP_FILE_UNLINK] = {"FILE_UNLINK", 16, true, op_file_unlink},
+    [OP_FILE_SET] = {"FILE_SET", 28, true, op_file_set},
 };
 
 static void dispatch(const struct request *rq)
@@ -1055,12 +1964,29 @@ static void dispatch(const struct request *rq)
         reply_error(rq, EINVAL, "%s: request flags must be 0, got 0x%04x", ops[rq->op].name, rq->flags);
         return;
     }
-    if (rq->arglen != ops[rq->op].arglen) {
-        reply_error(rq, EINVAL, "%s takes %" PRIu32 " bytes of arguments, got %" PRIu32, ops[rq->op].name,
-                    ops[rq->op].arglen, rq->arglen);
+    uint32_t fixed = ops[rq->op].arglen;
+    if (!ops[rq->op].path) {
+        if (rq->arglen != fixed) {
+            reply_error(rq, EINVAL, "%s takes %" PRIu32 " bytes of arguments, got %" PRIu32, ops[rq->op].name, fixed,
+                        rq->arglen);
+            return;
+        }
+        ops[rq->op].run(rq);
         return;
     }
-    ops[rq->op].run(rq);
+    if (rq->arglen <= fixed || rq->arglen - fixed > MAX_PATH) {
+        reply_error(rq, EINVAL, "%s takes %" PRIu32 " bytes of arguments and then a path of 1 to %u bytes, got %" PRIu32
+                    " bytes in all (a path of %" PRId64 " bytes)", ops[rq->op].name, fixed, MAX_PATH, rq->arglen,
+                    (int64_t)rq->arglen - (int64_t)fixed);
+        return;
+    }
+    static char path[MAX_PATH + 1];
+    struct request with_path = *rq;
+    with_path.pathlen = rq->arglen - fixed;
+    memcpy(path, rq->args + fixed, with_path.pathlen);
+    path[with_path.pathlen] = 0;
+    with_path.path = path;
+    ops[rq->op].run(&with_path);
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -1146,6 +2072,7 @@ static void enlarge_output_pipe(void)
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN); /* a closed stdout must be a write error we handle, not a silent death */
+    signal(SIGXFSZ, SIG_IGN); /* FILE_CREATE past RLIMIT_FSIZE: an EFBIG to report, not a death */
     long ps = sysconf(_SC_PAGESIZE);
     page_size = ps > 0 ? (size_t)ps : 4096;
     enlarge_output_pipe();

@@ -6,6 +6,8 @@ import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import {
   args,
   decodeError,
+  decodeFileCreate,
+  decodeFileStat,
   decodeHello,
   decodeI32,
   decodeLimits,
@@ -13,11 +15,14 @@ import {
   decodeStat,
   decodeU32,
   encodeRequest,
+  FileIdentity,
+  FileStat,
   FrameDecoder,
   HelperHello,
   KEEP,
   KernelShmLimits,
   Op,
+  pathBytes,
   PROTOCOL_VERSION,
   ProtocolError,
   Reply,
@@ -175,6 +180,61 @@ export class HelperClient {
     }
     await Promise.all(parts);
     return result;
+  }
+
+  // POSIX shared memory objects (files in /dev/shm, or reached through /proc/PID/fd/N or
+  // /proc/PID/map_files/START-END). Every call but fileStat and fileCreate names the identity the
+  // caller saw (from fileStat): a name reused by another object gives ESTALE, never its bytes.
+  // Paths are checked here (1 to 4000 bytes, no NUL: ProtocolError) and by the helper (the forms
+  // it accepts: EINVAL).
+
+  /** stat of the object (lstat for /dev/shm paths: a symlink there is reported, not followed). */
+  async fileStat(path: string | Uint8Array): Promise<FileStat> {
+    return decodeFileStat(await this.call(Op.FileStat, args.fileStat(path)));
+  }
+
+  /** Reads `length` (1 .. maxRead) bytes at `offset` with pread; with `into` (exactly `length` bytes) they land there. */
+  async fileRead(path: string | Uint8Array, id: FileIdentity, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    return this.call(Op.FileRead, args.fileRead(path, id, offset, length), into);
+  }
+
+  /** Reads any range of the object, in requests of at most maxRead, pipelined (as readRange). */
+  async fileReadRange(path: string | Uint8Array, id: FileIdentity, offset: number, length: number): Promise<Buffer> {
+    const { maxRead } = await this.hello();
+    pathBytes(path); // a bad path fails before anything is sent, also for an empty range
+    const result = Buffer.allocUnsafe(length);
+    const parts: Array<Promise<Buffer>> = [];
+    for (let at = 0; at < length; at += maxRead) {
+      const size = Math.min(maxRead, length - at);
+      parts.push(this.fileRead(path, id, offset + at, size, result.subarray(at, at + size)));
+    }
+    await Promise.all(parts);
+    return result;
+  }
+
+  /** Which pages hold data (not holes), from SEEK_DATA/SEEK_HOLE; length 0 means to the end. */
+  async fileData(path: string | Uint8Array, id: FileIdentity, offset = 0, length = 0): Promise<Residency> {
+    return decodeResidency(await this.call(Op.FileData, args.fileData(path, id, offset, length)));
+  }
+
+  /**
+   * Creates an object in /dev/shm with exactly `mode` (& 0o777) and `size`, nothing written or
+   * mapped. Not exclusive and the name exists: the existing object is reported untouched
+   * (created false).
+   */
+  async fileCreate(path: string | Uint8Array, size: number, mode: number, exclusive: boolean): Promise<{ created: boolean; stat: FileStat }> {
+    return decodeFileCreate(await this.call(Op.FileCreate, args.fileCreate(path, size, mode, exclusive)));
+  }
+
+  /** Unlinks the name, only if it still is the object `id` (ESTALE and nothing removed otherwise). */
+  async fileUnlink(path: string | Uint8Array, id: FileIdentity): Promise<void> {
+    await this.call(Op.FileUnlink, args.fileUnlink(path, id));
+  }
+
+  /** Changes the owner, group and/or mode (& 0o777) of the object `id`; returns its stat after. */
+  async fileSet(path: string | Uint8Array, id: FileIdentity, change: { uid?: number; gid?: number; mode?: number }): Promise<FileStat> {
+    const body = args.fileSet(path, id, change.uid ?? KEEP, change.gid ?? KEEP, change.mode ?? KEEP);
+    return decodeFileStat(await this.call(Op.FileSet, body));
   }
 
   /** Ends the helper politely (it releases its holds and exits); no restart afterwards. */

@@ -1,9 +1,11 @@
 // The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
 // the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const HEADER_BYTES = 12; // u32 bodyLength, u32 id, u16 op, u16 flags/status
-export const MAX_REQUEST_BODY = 4096;
+export const MAX_REQUEST_BODY = 4096; // 8 header bytes + the largest fixed part (32) + MAX_PATH_BYTES fit
+/** Longest path the file operations take, in UTF-8 bytes. */
+export const MAX_PATH_BYTES = 4000;
 export const MAX_READ = 16 * 1024 * 1024;
 /** Largest reply body the client accepts: a full read plus the 8 header bytes and some slack. */
 export const MAX_REPLY_BODY = 8 + MAX_READ + 64;
@@ -23,6 +25,12 @@ export enum Op {
   Lock = 11,
   Unlock = 12,
   Limits = 13,
+  FileStat = 14,
+  FileRead = 15,
+  FileData = 16,
+  FileCreate = 17,
+  FileUnlink = 18,
+  FileSet = 19,
 }
 
 export interface Reply {
@@ -66,7 +74,10 @@ export interface Residency {
   firstPage: number;
   pageCount: number;
   pageSize: number;
-  /** Bit i % 8 of byte i / 8 (LSB first) is set when page firstPage + i is resident. */
+  /**
+   * Bit i % 8 of byte i / 8 (LSB first) is set when page firstPage + i is resident (RESIDENCY) or
+   * holds data rather than a hole (FILE_DATA).
+   */
   bitmap: Buffer;
 }
 
@@ -81,6 +92,29 @@ export interface KernelShmLimits {
   totalPages: bigint;
   rssPages: bigint;
   swapPages: bigint;
+}
+
+/** Which file a POSIX object is: a name can be reused by another object, an identity cannot. */
+export interface FileIdentity {
+  devMajor: number;
+  devMinor: number;
+  ino: number;
+}
+
+/** stat of a POSIX shared memory object (a file in /dev/shm, or one reached through /proc/PID). */
+export interface FileStat extends FileIdentity {
+  /** The whole st_mode: file type and permission bits. */
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  size: number;
+  /** st_blocks, in 512-byte units: what is really allocated. */
+  blocks: number;
+  /** Milliseconds since the epoch, to the microsecond (the helper sends nanoseconds). */
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
 }
 
 export class ProtocolError extends Error {}
@@ -108,6 +142,22 @@ export function packArgs(...fields: Array<['i32' | 'u32', number] | ['u64', numb
   return buf;
 }
 
+/** A path as the file operations take it: UTF-8 (or the exact bytes given), 1 to 4000 bytes, no NUL. */
+export function pathBytes(path: string | Uint8Array): Buffer {
+  const bytes = typeof path === 'string' ? Buffer.from(path, 'utf8') : Buffer.from(path);
+  const shown = JSON.stringify(typeof path === 'string' ? path.slice(0, 200) : bytes.subarray(0, 200).toString('latin1'));
+  if (bytes.length === 0) throw new ProtocolError('the path of an IPC object must not be empty');
+  if (bytes.includes(0)) throw new ProtocolError(`the path ${shown} contains a NUL byte`);
+  if (bytes.length > MAX_PATH_BYTES) {
+    throw new ProtocolError(`the path ${shown}... is ${bytes.length} bytes long; the helper takes at most ${MAX_PATH_BYTES}`);
+  }
+  return bytes;
+}
+
+function identityFields(id: FileIdentity): Array<['u32', number] | ['u64', number | bigint]> {
+  return [['u32', id.devMajor], ['u32', id.devMinor], ['u64', id.ino]];
+}
+
 export const args = {
   hello: () => packArgs(['u32', PROTOCOL_VERSION]),
   shmid: (shmid: number) => packArgs(['i32', shmid]),
@@ -118,6 +168,16 @@ export const args = {
     packArgs(['i32', key | 0], ['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u32', 0], ['u64', size]),
   set: (shmid: number, uid: number, gid: number, mode: number) =>
     packArgs(['i32', shmid], ['u32', uid], ['u32', gid], ['u32', mode]),
+  fileStat: (path: string | Uint8Array) => pathBytes(path),
+  fileRead: (path: string | Uint8Array, id: FileIdentity, offset: number, length: number) =>
+    Buffer.concat([packArgs(...identityFields(id), ['u64', offset], ['u32', length], ['u32', 0]), pathBytes(path)]),
+  fileData: (path: string | Uint8Array, id: FileIdentity, offset: number, length: number) =>
+    Buffer.concat([packArgs(...identityFields(id), ['u64', offset], ['u64', length]), pathBytes(path)]),
+  fileCreate: (path: string | Uint8Array, size: number, mode: number, exclusive: boolean) =>
+    Buffer.concat([packArgs(['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u64', size]), pathBytes(path)]),
+  fileUnlink: (path: string | Uint8Array, id: FileIdentity) => Buffer.concat([packArgs(...identityFields(id)), pathBytes(path)]),
+  fileSet: (path: string | Uint8Array, id: FileIdentity, uid: number, gid: number, mode: number) =>
+    Buffer.concat([packArgs(...identityFields(id), ['u32', uid], ['u32', gid], ['u32', mode]), pathBytes(path)]),
 };
 
 function expectLength(payload: Buffer, length: number, what: string): void {
@@ -147,6 +207,37 @@ export function decodeStat(payload: Buffer): ShmStat {
     dtime: Number(payload.readBigInt64LE(64)),
     ctime: Number(payload.readBigInt64LE(72)),
   };
+}
+
+export const FILE_STAT_BYTES = 72;
+
+/** Nanoseconds since the epoch (i64) as milliseconds, exact to the microsecond. */
+function nsToMs(ns: bigint): number {
+  return Number(ns / 1000n) / 1000;
+}
+
+export function decodeFileStat(payload: Buffer): FileStat {
+  expectLength(payload, FILE_STAT_BYTES, 'file stat record');
+  return {
+    devMajor: payload.readUInt32LE(0),
+    devMinor: payload.readUInt32LE(4),
+    ino: Number(payload.readBigUInt64LE(8)),
+    mode: payload.readUInt32LE(16),
+    uid: payload.readUInt32LE(20),
+    gid: payload.readUInt32LE(24),
+    nlink: payload.readUInt32LE(28),
+    size: Number(payload.readBigUInt64LE(32)),
+    blocks: Number(payload.readBigUInt64LE(40)),
+    atimeMs: nsToMs(payload.readBigInt64LE(48)),
+    mtimeMs: nsToMs(payload.readBigInt64LE(56)),
+    ctimeMs: nsToMs(payload.readBigInt64LE(64)),
+  };
+}
+
+/** FILE_CREATE's reply: u32 created, u32 reserved, then the object's FileStat. */
+export function decodeFileCreate(payload: Buffer): { created: boolean; stat: FileStat } {
+  expectLength(payload, 8 + FILE_STAT_BYTES, 'file create reply');
+  return { created: payload.readUInt32LE(0) === 1, stat: decodeFileStat(payload.subarray(8)) };
 }
 
 export function decodeHello(payload: Buffer): HelperHello {

@@ -2,11 +2,15 @@
 //
 // At least 100,000 frames (FUZZ_FRAMES): mostly well-framed requests of every operation, valid or
 // mutated (bit flips, truncated or extended arguments, boundary values such as offsets near 2^64,
-// lengths 0 / maxRead / maxRead + 1, random shmids), pipelined in batches, plus a small share of
+// lengths 0 / maxRead / maxRead + 1, random shmids; for the file operations paths from a small set:
+// names in the private /dev/shm, /proc/PID/fd/N, /proc/PID/root/dev/shm/NAME and map_files forms,
+// garbage, NULs, over-long ones, and identities learned from earlier replies or made up), pipelined
+// in batches, plus a small share of
 // framing junk (bad body lengths, streams cut in the middle of a frame, random byte soup). Every
 // batch is checked against a model of the protocol: each well-framed request gets exactly one reply,
-// in order, with its id and op, the status the framing rules demand (ENOSYS, EINVAL) and a payload
-// of the right shape; a bad length gets one EPROTO reply (id 0, op 0) and exit status 2; an end of
+// in order, with its id and op, the status the framing rules demand (ENOSYS, EINVAL; EINVAL for a
+// path that is not one of the accepted forms, checked against a model of the path rules) and a
+// payload of the right shape; a bad length gets one EPROTO reply (id 0, op 0) and exit status 2; an end of
 // input mid-frame exits 2 silently, between frames 0. A sanitizer report, any other stderr output,
 // a signal or an unexpected exit fails the test and names the frame that caused it; so does a
 // helper that makes no progress for FRAME_TIMEOUT_MS.
@@ -17,8 +21,15 @@
 // private pid namespace so that the helper's companion (a process keeping one segment attached,
 // which makes the SHM_DEST and EBUSY paths reachable) dies with it. The namespace's limits are
 // lowered (shmmax 64 MiB, shmall 128 MiB, shmmni 256) so fuzzed creates and reads stay small.
+// Random paths with FILE_CREATE, FILE_UNLINK and FILE_SET would do the same to /dev/shm, which
+// belongs to the mount namespace, not the IPC one: so the namespace is also a private MOUNT
+// namespace with its own /proc (`--mount --mount-proc`: the /proc/PID paths name only its own
+// processes) and a fresh, small tmpfs mounted on /dev/shm before the helper starts (the script
+// refuses to start the helper if that mount fails or the new /dev/shm is not empty). Companions
+// there hold a POSIX object (unlinked, so reachable only through /proc/PID/fd/N) and a memfd.
 // Without any private namespace the fuzz runs in the shared one with no destructive operation at
-// all and every shmid pointed at its own segments or at ids that cannot exist.
+// all, every shmid pointed at its own segments or at ids that cannot exist, and every file
+// operation turned into a harmless FILE_STAT.
 //
 // Reproduce a run with FUZZ_SEED=<seed printed by the test>; FUZZ_FRAMES sets the count and
 // FUZZ_HELPER another binary (e.g. a build with a bug put in on purpose, to see the fuzz catch it);
@@ -27,9 +38,10 @@ import * as assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
-import { encodeRequest, FrameDecoder, MAX_READ, MAX_REQUEST_BODY, Op, Reply } from '../../src/ipc/helperProtocol';
+import { encodeRequest, FrameDecoder, MAX_PATH_BYTES, MAX_READ, MAX_REQUEST_BODY, Op, Reply } from '../../src/ipc/helperProtocol';
 import { helperBinary, isRoot } from '../support/helper';
 import { seededU32 } from '../support/random';
+import { posixtoolPath } from '../support/posixObjects';
 import { createSegment, shmtoolPath } from '../support/segments';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
@@ -51,11 +63,20 @@ const ARG_LENGTH: Record<number, number> = {
   [Op.Hello]: 4, [Op.Stat]: 4, [Op.Read]: 16, [Op.Residency]: 24, [Op.Attach]: 4, [Op.Detach]: 4, [Op.Create]: 24,
   [Op.Remove]: 4, [Op.RemoveIfUnattached]: 4, [Op.Set]: 16, [Op.Lock]: 4, [Op.Unlock]: 4, [Op.Limits]: 0,
 };
+/** Operations that take a path: the fixed argument bytes before it (then 1 .. 4000 path bytes). */
+const PATH_FIXED: Record<number, number> = {
+  [Op.FileStat]: 0, [Op.FileRead]: 32, [Op.FileData]: 32, [Op.FileCreate]: 16, [Op.FileUnlink]: 16, [Op.FileSet]: 28,
+};
+/** File operations that work on names only (the /dev/shm forms). */
+const NAME_ONLY = new Set<number>([Op.FileCreate, Op.FileUnlink, Op.FileSet]);
+const FILE_OPS = new Set<number>(Object.keys(PATH_FIXED).map(Number));
+const LAST_OP = Op.FileSet;
 const DESTRUCTIVE = new Set<number>([Op.Create, Op.Remove, Op.RemoveIfUnattached, Op.Set, Op.Lock, Op.Unlock]);
 /** How often each operation is generated: reads and their neighbours most, since they touch mappings. */
 const OP_WEIGHTS: Array<[Op, number]> = [
   [Op.Read, 22], [Op.Residency, 12], [Op.Stat, 8], [Op.Attach, 8], [Op.Detach, 8], [Op.Create, 8], [Op.Remove, 4],
   [Op.RemoveIfUnattached, 5], [Op.Set, 6], [Op.Lock, 4], [Op.Unlock, 4], [Op.Limits, 3], [Op.Hello, 3],
+  [Op.FileRead, 14], [Op.FileData, 8], [Op.FileStat, 8], [Op.FileCreate, 7], [Op.FileUnlink, 4], [Op.FileSet, 5],
 ];
 
 type Mode = 'namespace' | 'userns' | 'shared';
@@ -119,12 +140,50 @@ const describeFrame = (frame: Buffer) => {
   return `${Op[op] ?? `op ${op}`} frame (${frame.length} bytes): ${frame.toString('hex')}`;
 };
 
+/**
+ * The path rules (PROTOCOL.md, "Paths"): the form of a path, or undefined when the helper must
+ * refuse it with EINVAL. Written independently of the C code, as regular expressions.
+ */
+function pathForm(path: Buffer): 'name' | 'descriptor' | undefined {
+  if (path.includes(0)) return undefined;
+  const text = path.toString('latin1'); // one character per byte
+  const int = (digits: string) => Number(digits) <= 0x7fffffff;
+  const name = (n: string) => n !== '.' && n !== '..';
+  let m = /^\/dev\/shm\/([^/]{1,255})$/.exec(text);
+  if (m) return name(m[1]) ? 'name' : undefined;
+  m = /^\/proc\/([1-9][0-9]*)\/root\/dev\/shm\/([^/]{1,255})$/.exec(text);
+  if (m) return int(m[1]) && name(m[2]) ? 'name' : undefined;
+  m = /^\/proc\/([1-9][0-9]*)\/fd\/(0|[1-9][0-9]*)$/.exec(text);
+  if (m) return int(m[1]) && int(m[2]) ? 'descriptor' : undefined;
+  m = /^\/proc\/([1-9][0-9]*)\/map_files\/(0|[1-9a-f][0-9a-f]{0,15})-(0|[1-9a-f][0-9a-f]{0,15})$/.exec(text);
+  if (m) return int(m[1]) && BigInt(`0x${m[2]}`) < BigInt(`0x${m[3]}`) ? 'descriptor' : undefined;
+  return undefined;
+}
+
+/** Names in the private /dev/shm the generator aims at (fuzz-held is unlinked at start, still held). */
+const SHM_NAMES = ['fuzz-a', 'fuzz-b', 'fuzz-c', 'fuzz-held', 'fuzz-big', 'n'.repeat(255)];
+const GARBAGE_PATHS = [
+  '/etc/passwd', '/etc/shadow', '/dev/shm/../etc/shadow', '/dev/shm/a/b', '/dev/shm/', '/dev/shm/.', '/dev/shm/..',
+  '/dev/shm', 'dev/shm/fuzz-a', '/dev//shm/fuzz-a', '/proc/self/fd/0', '/proc/self/root/dev/shm/fuzz-a', '/proc/01/fd/0',
+  '/proc/1/fd/01', '/proc/0/fd/1', '/proc/2147483648/fd/0', '/proc/1/fd/2147483648', '/proc/1/fd/', '/proc/1/fdinfo/0',
+  '/proc/1/map_files/00400000-00452000', '/proc/1/map_files/2000-1000', '/proc/1/map_files/7F00-7F10',
+  '/proc/1/root/etc/passwd', '/proc/1/root/dev/shm/../../etc/shadow', '/proc/1/mem', '/dev/zero', '/dev/shm/a\nb',
+];
+
+/** What a session knows about an object: the identity bytes (u32 major, u32 minor, u64 ino) and its size. */
+interface KnownFile {
+  id: Buffer;
+  size: number;
+}
+
 /** The segments a session knows, so most requests name ids that exist. */
 class Pool {
   live = new Map<number, number>(); // shmid -> size
   gone: number[] = [];
   holderId: number | undefined; // attached by the companion process: DEST / EBUSY paths
   bigId: number | undefined; // > maxRead bytes: full-size reads
+  files = new Map<string, KnownFile>(); // path (latin1) -> what FILE_STAT / FILE_CREATE said
+  bigFile: string | undefined; // > maxRead bytes: full-size FILE_READs
 
   add(shmid: number, size: number): void {
     if (!this.live.has(shmid)) this.live.set(shmid, size);
@@ -178,12 +237,100 @@ class Generator {
     return r.pick([0, MAX_READ, MAX_READ + 1, 0xffffffff, 0x80000000, r.u32(), PAGE, PAGE + 1]);
   }
 
+  /** A path for a file operation: known objects, the accepted forms, and garbage. */
+  private filePath(namesOnly = false): Buffer {
+    const r = this.rng;
+    const known = [...this.pool.files.keys()];
+    const useKnown = r.chance(0.35); // drawn either way: what is known must not shift the random stream
+    if (useKnown && known.length > 0) return Buffer.from(r.pick(known), 'latin1');
+    const name = r.pick(SHM_NAMES);
+    const pid = 1 + r.int(14); // the namespace's own processes: sh is 1, the companions and the helper follow
+    const x = r.int(100);
+    if (x < (namesOnly ? 60 : 40)) return Buffer.from(`/dev/shm/${name}`);
+    if (x < (namesOnly ? 75 : 50)) return Buffer.from(`/proc/${r.chance(0.5) ? 1 : pid}/root/dev/shm/${name}`);
+    if (x < 68) return Buffer.from(`/proc/${pid}/fd/${r.int(7)}`);
+    if (x < 72) {
+      const start = BigInt(r.int(1 << 20)) << 12n;
+      return Buffer.from(`/proc/${pid}/map_files/${start.toString(16)}-${(start + BigInt(1 + r.int(16)) * 4096n).toString(16)}`);
+    }
+    switch (r.int(9)) {
+      case 0: return Buffer.from(r.pick(GARBAGE_PATHS));
+      case 1: { // a NUL inside an otherwise valid path
+        const valid = Buffer.from(`/dev/shm/${r.pick(SHM_NAMES)}`);
+        valid[r.int(valid.length)] = 0;
+        return valid;
+      }
+      case 2: return Buffer.from(`/dev/shm/${'n'.repeat(255 + r.int(2))}`); // the longest name, and one too long
+      case 3: return Buffer.from(`/dev/shm/${'x'.repeat(MAX_PATH_BYTES - 9 + r.int(2))}`); // 4000 bytes, and 4001
+      case 4: return Buffer.alloc(0); // no path at all
+      case 5: return r.bytes(1 + r.int(64));
+      case 6: return Buffer.concat([Buffer.from('/dev/shm/'), r.bytes(1 + r.int(24))]);
+      case 7: return Buffer.from(`/proc/${r.u32()}/fd/${r.u32()}`);
+      default: return Buffer.from(`/proc/1/map_files/${r.u64().toString(16)}-${r.u64().toString(16)}`);
+    }
+  }
+
+  /** The identity to send with `path`: mostly the one learned for it, else another object's or made up. */
+  private fileIdentity(path: Buffer): KnownFile {
+    const r = this.rng;
+    const entry = this.pool.files.get(path.toString('latin1'));
+    if (entry && r.chance(0.85)) return entry;
+    const others = [...this.pool.files.values()];
+    if (others.length > 0 && r.chance(0.4)) return { id: r.pick(others).id, size: entry?.size ?? 4096 };
+    const id = fields(['u32', r.pick([0, 0, 8, r.u32()])], ['u32', r.int(64)], ['u64', r.pick([0n, 1n, 2n, BigInt(r.int(4096)), r.u64()])]);
+    return { id, size: entry?.size ?? r.pick([1, PAGE, 65536]) };
+  }
+
   valid(op: Op): Buffer {
     const r = this.rng;
     const id = this.id();
     switch (op) {
+      case Op.FileStat:
+        return frameOf(id, op, this.filePath());
+      case Op.FileRead: {
+        const known = this.pool.bigFile === undefined ? undefined : this.pool.files.get(this.pool.bigFile);
+        if (known && r.chance(0.003)) {
+          const big = Buffer.from(this.pool.bigFile!, 'latin1');
+          return frameOf(id, op, Buffer.concat([known.id, fields(['u64', BigInt(r.int(2))], ['u32', MAX_READ], ['u32', 0]), big]));
+        }
+        const path = this.filePath();
+        const { id: ident, size: fullSize } = this.fileIdentity(path);
+        const size = Math.min(fullSize, 1 << 18); // huge sparse files: stay near the start, reads stay small
+        const length = this.readLength(size);
+        return frameOf(id, op, Buffer.concat([ident, fields(['u64', this.offset(size, length)], ['u32', length], ['u32', r.chance(0.95) ? 0 : r.u32()]), path]));
+      }
+      case Op.FileData: {
+        const path = this.filePath();
+        const { id: ident, size: fullSize } = this.fileIdentity(path);
+        const size = Math.min(fullSize, 1 << 30);
+        const length = r.chance(0.3) ? 0n : r.chance(0.8) ? BigInt(1 + r.int(size)) : r.pick([U64_MAX, 1n << 63n, r.u64(), BigInt(MAX_READ) * 8n * BigInt(PAGE) + 1n]);
+        return frameOf(id, op, Buffer.concat([ident, fields(['u64', this.offset(size, 1)], ['u64', length]), path]));
+      }
+      case Op.FileCreate: {
+        const size = r.chance(0.85) ? BigInt(r.int(65537)) : r.pick([1n, BigInt(MAX_READ + 1), 1n << 40n, (1n << 63n) - 1n, 1n << 63n, U64_MAX, r.u64()]);
+        const flags = r.chance(0.9) ? r.int(2) : r.u32();
+        const mode = r.chance(0.8) ? r.int(0o1000) : r.u32();
+        return frameOf(id, op, Buffer.concat([fields(['u32', mode], ['u32', flags], ['u64', size]), this.filePath(true)]));
+      }
+      case Op.FileUnlink: {
+        const path = this.filePath(true);
+        return frameOf(id, op, Buffer.concat([this.fileIdentity(path).id, path]));
+      }
+      case Op.FileSet: {
+        const path = this.filePath(true);
+        const keepOr = (value: () => number) => (r.chance(0.5) ? 0xffffffff : value());
+        return frameOf(id, op, Buffer.concat([
+          this.fileIdentity(path).id,
+          fields(
+            ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+            ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+            ['u32', keepOr(() => (r.chance(0.8) ? r.int(0o1000) : r.u32()))],
+          ),
+          path,
+        ]));
+      }
       case Op.Hello:
-        return frameOf(id, op, fields(['u32', r.chance(0.8) ? 1 : r.u32()]));
+        return frameOf(id, op, fields(['u32', r.chance(0.8) ? 2 : r.u32()]));
       case Op.Read: {
         if (this.pool.bigId !== undefined && r.chance(0.003)) {
           return frameOf(id, op, fields(['i32', this.pool.bigId], ['u32', MAX_READ], ['u64', BigInt(r.int(2))]));
@@ -260,7 +407,7 @@ class Generator {
       }
       case 4: { // another (or no) operation with these arguments
         const copy = Buffer.from(frame);
-        copy.writeUInt16LE(r.pick([0, 14, 15, 0x7fff, 0xffff, r.u32() & 0xffff, 1 + r.int(13)]), 8);
+        copy.writeUInt16LE(r.pick([0, LAST_OP + 1, LAST_OP + 2, 0x7fff, 0xffff, r.u32() & 0xffff, 1 + r.int(LAST_OP)]), 8);
         return copy;
       }
       case 5: { // non-zero flags
@@ -277,7 +424,7 @@ class Generator {
   random(): Buffer {
     const r = this.rng;
     const length = r.chance(0.8) ? r.int(33) : r.int(MAX_REQUEST_BODY - 7);
-    return frameOf(this.id(), r.chance(0.7) ? r.int(16) : r.u32() & 0xffff, r.bytes(length), r.chance(0.9) ? 0 : r.u32() & 0xffff);
+    return frameOf(this.id(), r.chance(0.7) ? r.int(LAST_OP + 3) : r.u32() & 0xffff, r.bytes(length), r.chance(0.9) ? 0 : r.u32() & 0xffff);
   }
 
   next(): Buffer {
@@ -332,16 +479,28 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
     const bad = checkError(reply);
     if (bad) return bad;
   }
-  const known = op >= Op.Hello && op <= Op.Limits;
+  const known = op >= Op.Hello && op <= LAST_OP;
   if (!known) return reply.status === ENOSYS ? undefined : `unknown op answered with status ${reply.status}, expected ENOSYS`;
-  if (flags !== 0 || args.length !== ARG_LENGTH[op]) {
+  if (FILE_OPS.has(op)) {
+    const fixed = PATH_FIXED[op];
+    if (flags !== 0 || args.length <= fixed || args.length - fixed > MAX_PATH_BYTES) {
+      return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
+    }
+    const form = pathForm(args.subarray(fixed));
+    if (!form || (NAME_ONLY.has(op) && form !== 'name')) {
+      const said = reply.status === 0 ? '' : reply.payload.subarray(1 + reply.payload[0]).toString('utf8');
+      return reply.status === EINVAL && /not the path of an IPC object/.test(said)
+        ? undefined
+        : `${Op[op]} of a path the rules refuse answered with status ${reply.status} (${said}), expected EINVAL`;
+    }
+  } else if (flags !== 0 || args.length !== ARG_LENGTH[op]) {
     return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
   }
   if (reply.status !== 0) return undefined;
   const n = reply.payload.length;
   switch (op) {
     case Op.Hello:
-      return n >= 16 && reply.payload.readUInt32LE(0) === 1 && reply.payload.readUInt32LE(12) === MAX_READ ? undefined : 'bad HELLO payload';
+      return n >= 16 && reply.payload.readUInt32LE(0) === 2 && reply.payload.readUInt32LE(12) === MAX_READ ? undefined : 'bad HELLO payload';
     case Op.Stat:
     case Op.RemoveIfUnattached:
     case Op.Set:
@@ -361,6 +520,31 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       return n === 4 && reply.payload.readInt32LE(0) >= 0 ? undefined : 'bad CREATE payload';
     case Op.Limits:
       return n === 72 ? undefined : `LIMITS payload of ${n} bytes`;
+    case Op.FileStat:
+      return n === 72 ? undefined : `FILE_STAT payload of ${n} bytes`;
+    case Op.FileSet: // the FileStat after the change: of the very object named
+      return n === 72 && reply.payload.subarray(0, 16).equals(args.subarray(0, 16)) ? undefined : `bad FILE_SET payload (${n} bytes)`;
+    case Op.FileRead:
+      return n === args.readUInt32LE(24) ? undefined : `FILE_READ of ${args.readUInt32LE(24)} bytes returned ${n}`;
+    case Op.FileData: {
+      if (n < 16) return 'short FILE_DATA payload';
+      const count = reply.payload.readUInt32LE(8);
+      if (count < 1 || count > MAX_READ * 8) return `FILE_DATA page count ${count}`;
+      return n === 16 + Math.ceil(count / 8) && reply.payload.readUInt32LE(12) === PAGE ? undefined : 'bad FILE_DATA payload';
+    }
+    case Op.FileCreate: {
+      const created = n === 80 ? reply.payload.readUInt32LE(0) : -1;
+      if (created !== 0 && created !== 1) return `bad FILE_CREATE payload (${n} bytes, created ${created})`;
+      if (reply.payload.readUInt32LE(4) !== 0) return 'FILE_CREATE reserved field not 0';
+      if ((args.readUInt32LE(4) & 1) === 1 && created !== 1) return 'exclusive FILE_CREATE succeeded without creating';
+      const mode = reply.payload.readUInt32LE(8 + 16);
+      if ((mode & 0o170000) !== 0o100000) return `FILE_CREATE reports mode ${mode.toString(8)}, not a regular file`;
+      if (created === 1 && (mode & 0o7777) !== (args.readUInt32LE(0) & 0o777)) {
+        return `FILE_CREATE made mode ${(mode & 0o7777).toString(8)}, asked ${(args.readUInt32LE(0) & 0o777).toString(8)}`;
+      }
+      if (created === 1 && reply.payload.readBigUInt64LE(8 + 32) !== args.readBigUInt64LE(8)) return 'FILE_CREATE made another size';
+      return undefined;
+    }
     default:
       return n === 0 ? undefined : `${Op[op]} returned ${n} payload bytes, expected none`;
   }
@@ -369,28 +553,51 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
 // ------------------------------------------------------------------------------------------------
 // Running the helper.
 
+// $1 helper, $2 shmtool, $3 posixtool. Runs as pid 1 of the new pid namespace, in the new mount
+// namespace (private propagation: nothing mounted here is seen outside). The waits use shell
+// builtins only, so every session forks the same processes in the same order: the namespace's pids,
+// which the /proc/PID paths of the fuzz name, are the same in every run (FUZZ_SEED replays).
 const NAMESPACE_SCRIPT = `
 { echo 67108864 > /proc/sys/kernel/shmmax && echo 32768 > /proc/sys/kernel/shmall && echo 256 > /proc/sys/kernel/shmmni; } 2>/dev/null
+mount -t tmpfs -o size=64m,nr_inodes=4096,mode=1777 ipcinsp-fuzz-shm /dev/shm || exit 96
+for f in /dev/shm/* /dev/shm/.[!.]*; do [ -e "$f" ] && exit 96; done
+spin() { n=0; until "$@"; do n=$((n + 1)); [ $n -lt 500000 ] || exit 95; done; }
+held() { [ -e "/proc/$1/fd/3" ] && ! [ -e /dev/shm/fuzz-held ]; }
+if [ -x "$3" ]; then
+  { echo unlink; exec sleep 1000000; } | "$3" own fuzz-held 65536 600 > /dev/null &
+  spin held "$!" # its descriptor open, the name already unlinked
+  sleep 1000000 | "$3" memfd fuzz-memfd 65536 > /dev/null &
+  spin [ -e /proc/$(($! + 1))/fd/3 ]
+fi
+attached() {
+  while read -r key id perms size cpid lpid nattch rest; do
+    [ "$id" = "$1" ] && [ "$nattch" != 0 ] && return 0
+  done < /proc/sysvipc/shm
+  return 1
+}
 if [ -x "$2" ]; then
   id=$("$2" create private 65536 600) || exit 97
   sleep 1000000 | "$2" hold "$id" rw > /dev/null &
-  until awk -v id="$id" '$2 == id && $7 > 0 { found = 1 } END { exit !found }' /proc/sysvipc/shm; do sleep 0.01; done
+  spin attached "$id"
 fi
 "$1"
 exit $?
 `;
 
 function helperCommand(mode: Mode, helper: string): string[] {
-  const ns = ['--ipc', '--pid', '--fork', '--kill-child', 'sh', '-c', NAMESPACE_SCRIPT, 'fuzz-ns', helper, shmtoolPath];
+  const ns = [...NAMESPACE_FLAGS, 'sh', '-c', NAMESPACE_SCRIPT, 'fuzz-ns', helper, shmtoolPath, posixtoolPath];
   if (mode === 'namespace') return ['unshare', ...ns];
   if (mode === 'userns') return ['unshare', '--user', '--map-root-user', ...ns];
   return [helper];
 }
 
+const NAMESPACE_FLAGS = ['--ipc', '--mount', '--propagation', 'private', '--pid', '--fork', '--mount-proc', '--kill-child'];
+
 function chooseMode(): Mode {
-  const works = (args: string[]) => spawnSync('unshare', [...args, 'true'], { stdio: 'ignore' }).status === 0;
-  if (isRoot && works(['--ipc', '--pid', '--fork', '--kill-child'])) return 'namespace';
-  if (works(['--user', '--map-root-user', '--ipc', '--pid', '--fork', '--kill-child'])) return 'userns';
+  const works = (args: string[]) =>
+    spawnSync('unshare', [...args, 'sh', '-c', 'mount -t tmpfs ipcinsp-probe /dev/shm'], { stdio: 'ignore' }).status === 0;
+  if (isRoot && works(NAMESPACE_FLAGS)) return 'namespace';
+  if (works(['--user', '--map-root-user', ...NAMESPACE_FLAGS])) return 'userns';
   return 'shared';
 }
 
@@ -500,7 +707,12 @@ class Fuzzer {
     const copy = Buffer.from(stream);
     const own = [...this.sharedSegments.keys()];
     for (const frame of frameStream(copy, true).frames) {
-      if (DESTRUCTIVE.has(frame.readUInt16LE(8))) frame.writeUInt16LE(Op.Stat, 8);
+      const op = frame.readUInt16LE(8);
+      if (FILE_OPS.has(op)) {
+        frame.writeUInt16LE(Op.FileStat, 8); // the shared /dev/shm: look (lstat/stat), never touch
+        continue;
+      }
+      if (DESTRUCTIVE.has(op)) frame.writeUInt16LE(Op.Stat, 8);
       if (frame.length >= 16) frame.writeInt32LE(this.rng.chance(0.8) ? this.rng.pick(own) : -1 - this.rng.int(1000), 12);
     }
     return copy;
@@ -556,10 +768,15 @@ class Fuzzer {
   /** Counts outcomes per operation, and keeps the pool of live segments up to date. */
   private record(frame: Buffer, reply: Reply): void {
     const op = frame.readUInt16LE(8);
-    const well = frame.readUInt16LE(10) === 0 && frame.length - 12 === ARG_LENGTH[op];
+    const flagsOk = frame.readUInt16LE(10) === 0;
     const status = reply.status === 0 ? 'ok' : reply.payload.subarray(1, 1 + reply.payload[0]).toString('latin1');
     const key = `${Op[op] ?? 'unknown op'} ${status}`;
     this.stats.outcomes.set(key, (this.stats.outcomes.get(key) ?? 0) + 1);
+    if (FILE_OPS.has(op)) {
+      if (flagsOk && reply.status === 0) this.recordFile(op, frame.subarray(12), reply.payload);
+      return;
+    }
+    const well = flagsOk && frame.length - 12 === ARG_LENGTH[op];
     if (!well || reply.status !== 0 || frame.length < 16) return;
     const shmid = frame.readInt32LE(12);
     if (op === Op.Create) {
@@ -572,6 +789,19 @@ class Fuzzer {
     }
   }
 
+  /** Keeps the session's known objects up to date from a successful file operation. */
+  private recordFile(op: number, args: Buffer, payload: Buffer): void {
+    const path = args.subarray(PATH_FIXED[op]).toString('latin1');
+    const learn = (stat: Buffer) => {
+      if ((stat.readUInt32LE(16) & 0o170000) !== 0o100000) return; // only regular files can be read
+      this.pool.files.set(path, { id: Buffer.from(stat.subarray(0, 16)), size: Number(stat.readBigUInt64LE(32)) });
+      if (this.pool.files.size > 64) this.pool.files.delete(this.pool.files.keys().next().value!);
+    };
+    if (op === Op.FileStat || op === Op.FileSet) learn(payload);
+    else if (op === Op.FileCreate) learn(payload.subarray(8));
+    else if (op === Op.FileUnlink) this.pool.files.delete(path);
+  }
+
   /** A fresh helper in a fresh namespace, with a few segments to aim at. */
   private async start(): Promise<void> {
     this.session = new Session(helperCommand(this.mode, this.helper));
@@ -581,21 +811,27 @@ class Fuzzer {
     this.gen = new Generator(this.rng, this.pool);
     if (this.mode === 'shared') {
       for (const [id, size] of this.sharedSegments) this.pool.add(id, size);
-      await this.run(Buffer.concat([frameOf(this.gen.id(), Op.Hello, fields(['u32', 1]))]), false);
+      await this.run(Buffer.concat([frameOf(this.gen.id(), Op.Hello, fields(['u32', 2]))]), false);
       return;
     }
     // In a fresh namespace the companion's segment is the first one made: id 0.
     const seeds = [1, PAGE, PAGE + 1, 12345, 1 << 20, MAX_READ + 1];
+    // Objects in the private /dev/shm, and the companions' descriptors (fd 3 of a few of the
+    // namespace's first processes: the unlinked fuzz-held and the memfd), so identities are known.
+    const files: Array<[string, number]> = [['/dev/shm/fuzz-a', PAGE + 1], ['/dev/shm/fuzz-big', MAX_READ + 1]];
     const frames = [
-      frameOf(this.gen.id(), Op.Hello, fields(['u32', 1])),
+      frameOf(this.gen.id(), Op.Hello, fields(['u32', 2])),
       frameOf(this.gen.id(), Op.Stat, fields(['i32', 0])),
       ...seeds.map((size) => frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))),
+      ...files.map(([file, size]) => frameOf(this.gen.id(), Op.FileCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', BigInt(size)]), Buffer.from(file)]))),
+      ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((pid) => frameOf(this.gen.id(), Op.FileStat, Buffer.from(`/proc/${pid}/fd/3`))),
     ];
     await this.run(Buffer.concat(frames), false);
     const replies = this.session.replies;
     if (replies[1].status === 0) this.pool.holderId = 0;
-    const big = replies[replies.length - 1];
+    const big = replies[2 + seeds.length - 1];
     if (big.status === 0) this.pool.bigId = big.payload.readInt32LE(0);
+    if (replies[2 + seeds.length + 1].status === 0) this.pool.bigFile = '/dev/shm/fuzz-big';
   }
 
   /** Replaces segments that fuzzed REMOVEs took away, so valid ids stay in play. */
@@ -675,6 +911,7 @@ describe('ipc-helper protocol fuzz', function () {
       for (const size of [1, PAGE, 12345, 1 << 20]) shared.set(createSegment('private', size), size);
     }
     if (!fs.existsSync(shmtoolPath)) console.warn('      (shmtool missing: the fuzz runs without a second attached process)');
+    if (!fs.existsSync(posixtoolPath)) console.warn('      (posixtool missing: the fuzz runs without POSIX objects held by another process)');
     const fuzzer = new Fuzzer(SEED, mode, helper, shared);
     const started = Date.now();
     await fuzzer.fuzz(FRAMES);

@@ -17,16 +17,26 @@ export const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-
 
 export const isRoot = process.getuid?.() === 0;
 
+/** An argv prefix (TestHelper's `wrap`) that runs the command with the given umask. */
+export function withUmask(mask: number): string[] {
+  return ['sh', '-c', `umask ${mask.toString(8).padStart(4, '0')} && exec "$@"`, 'umask-wrapper'];
+}
+
 /** A client whose helper's stderr is kept, so a test can assert that no sanitizer report appeared. */
 export class TestHelper {
   readonly log: string[] = [];
   readonly client: HelperClient;
 
-  constructor(options: { build?: HelperBuild; asNobody?: boolean; timeoutMs?: number } = {}) {
+  /**
+   * `wrap` runs the helper under another command (argv prefix), e.g. `prlimit --fsize=N` or a
+   * shell that sets a umask (see withUmask()); with `asNobody` it runs as nobody inside that.
+   */
+  constructor(options: { build?: HelperBuild; asNobody?: boolean; timeoutMs?: number; wrap?: string[] } = {}) {
     const binary = helperBinary(options.build);
+    const command = [...(options.wrap ?? []), ...(options.asNobody ? NOBODY : []), binary];
     this.client = new HelperClient({
       helperPath: binary,
-      command: options.asNobody ? [...NOBODY, binary] : undefined,
+      command: command.length > 1 ? command : undefined,
       requestTimeoutMs: options.timeoutMs ?? 10_000,
       log: (line) => this.log.push(line),
     });

@@ -2,13 +2,19 @@ import * as assert from 'node:assert/strict';
 import {
   args,
   decodeError,
+  decodeFileCreate,
+  decodeFileStat,
   decodeResidency,
   decodeStat,
   encodeRequest,
+  FILE_STAT_BYTES,
   FrameDecoder,
   isPageResident,
+  MAX_PATH_BYTES,
   MAX_REPLY_BODY,
+  MAX_REQUEST_BODY,
   Op,
+  PROTOCOL_VERSION,
   ProtocolError,
   STAT_BYTES,
 } from '../../src/ipc/helperProtocol';
@@ -95,5 +101,68 @@ describe('helper protocol', function () {
     payload[17] = 0b00000001;
     const residency = decodeResidency(payload);
     assert.deepEqual([9, 10, 11, 12, 18, 19].map((page) => isPageResident(residency, page)), [false, true, false, true, true, false]);
+  });
+
+  it('speaks version 2, with the file operations numbered 14 to 19', function () {
+    assert.equal(PROTOCOL_VERSION, 2);
+    assert.equal(args.hello().readUInt32LE(0), 2);
+    assert.deepEqual([Op.FileStat, Op.FileRead, Op.FileData, Op.FileCreate, Op.FileUnlink, Op.FileSet], [14, 15, 16, 17, 18, 19]);
+  });
+
+  it('encodes the file operations as PROTOCOL.md lays them out: fixed part, then the path bytes', function () {
+    const id = { devMajor: 0, devMinor: 27, ino: 2 ** 40 + 5 };
+    const read = args.fileRead('/dev/shm/x', id, 2 ** 33 + 1, 4096);
+    assert.equal(read.length, 32 + 10);
+    assert.deepEqual([read.readUInt32LE(0), read.readUInt32LE(4), read.readBigUInt64LE(8)], [0, 27, 2n ** 40n + 5n]);
+    assert.equal(read.readBigUInt64LE(16), 2n ** 33n + 1n);
+    assert.equal(read.readUInt32LE(24), 4096);
+    assert.equal(read.readUInt32LE(28), 0, 'reserved');
+    assert.equal(read.subarray(32).toString(), '/dev/shm/x');
+    const data = args.fileData('/proc/12/fd/3', id, 8192, 0);
+    assert.deepEqual([data.length, data.readBigUInt64LE(16), data.readBigUInt64LE(24), data.subarray(32).toString()], [32 + 13, 8192n, 0n, '/proc/12/fd/3']);
+    const create = args.fileCreate('/dev/shm/é', 100, 0o1640, true);
+    assert.deepEqual([create.readUInt32LE(0), create.readUInt32LE(4), create.readBigUInt64LE(8)], [0o640, 1, 100n]);
+    assert.deepEqual(create.subarray(16), Buffer.from('/dev/shm/é', 'utf8'), 'UTF-8 bytes');
+    assert.equal(args.fileUnlink('/dev/shm/x', id).length, 16 + 10);
+    const set = args.fileSet('/dev/shm/x', id, 0xffffffff, 7, 0o600);
+    assert.deepEqual([set.readUInt32LE(16), set.readUInt32LE(20), set.readUInt32LE(24), set.subarray(28).toString()], [0xffffffff, 7, 0o600, '/dev/shm/x']);
+    assert.deepEqual(args.fileStat('/dev/shm/x'), Buffer.from('/dev/shm/x'));
+    const bytes = Buffer.from([0x2f, 0xff, 0xfe]); // a name that is not UTF-8 goes as it is
+    assert.deepEqual(args.fileStat(bytes), bytes);
+  });
+
+  it('refuses an empty path, a NUL byte and paths over 4000 bytes before anything is sent', function () {
+    assert.throws(() => args.fileStat(''), /must not be empty/);
+    assert.throws(() => args.fileStat('/dev/shm/a\0b'), /NUL/);
+    assert.throws(() => args.fileStat(`/dev/shm/${'é'.repeat(1996)}`), /4001 bytes long.*at most 4000/);
+    assert.equal(args.fileStat(`/dev/shm/${'x'.repeat(MAX_PATH_BYTES - 9)}`).length, MAX_PATH_BYTES);
+    const longest = encodeRequest(1, Op.FileRead, args.fileRead(`/dev/shm/${'x'.repeat(MAX_PATH_BYTES - 9)}`, { devMajor: 0, devMinor: 0, ino: 1 }, 0, 1));
+    assert.ok(longest.length - 4 <= MAX_REQUEST_BODY, 'the longest path with the largest fixed part fits one request');
+    assert.throws(() => args.fileUnlink('', { devMajor: 0, devMinor: 0, ino: 1 }), ProtocolError);
+  });
+
+  it('decodes a FileStat, its nanosecond times as milliseconds exact to the microsecond', function () {
+    const p = Buffer.alloc(FILE_STAT_BYTES);
+    p.writeUInt32LE(0, 0);
+    p.writeUInt32LE(27, 4);
+    p.writeBigUInt64LE(123456789n, 8);
+    p.writeUInt32LE(0o100640, 16);
+    p.writeUInt32LE(1000, 20);
+    p.writeUInt32LE(1001, 24);
+    p.writeUInt32LE(0, 28);
+    p.writeBigUInt64LE(1n << 40n, 32);
+    p.writeBigUInt64LE(8n, 40);
+    p.writeBigInt64LE(1_700_000_000_123_456_789n, 48);
+    p.writeBigInt64LE(-1_500_000n, 56);
+    p.writeBigInt64LE(0n, 64);
+    assert.deepEqual(decodeFileStat(p), {
+      devMajor: 0, devMinor: 27, ino: 123456789, mode: 0o100640, uid: 1000, gid: 1001, nlink: 0, size: 2 ** 40, blocks: 8,
+      atimeMs: 1_700_000_000_123.456, mtimeMs: -1.5, ctimeMs: 0,
+    });
+    assert.throws(() => decodeFileStat(Buffer.alloc(FILE_STAT_BYTES - 1)), ProtocolError);
+    const created = decodeFileCreate(Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]), p]));
+    assert.equal(created.created, true);
+    assert.equal(created.stat.ino, 123456789);
+    assert.throws(() => decodeFileCreate(p), ProtocolError);
   });
 });
