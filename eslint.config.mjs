@@ -18,11 +18,40 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // The layers, bottom up: src/shared and src/ipc (no editor), then src/context.ts, then
+  // src/views, then src/commands, then src/extension.ts. Nothing imports from a layer above it.
   {
-    // src/ipc is plain Node: it must never depend on the editor.
+    // src/ipc is plain Node: it must never depend on the editor, nor on anything above it.
     files: ['src/ipc/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/ipc must stay free of vscode (see DESIGN.md).' }] }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/ipc must stay free of vscode (README: Architecture).' }],
+        patterns: [{ group: ['**/views', '**/views/**', '**/commands', '**/commands/**', '**/context', '**/holds', '**/prompts', '**/extension'], message: 'src/ipc is the bottom layer: it imports nothing above it.' }],
+      }],
+    },
+  },
+  {
+    // The protocol shared by the extension and the webview: no editor, no Node, no DOM-only code.
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/shared is bundled into the webview too.' }],
+        patterns: [{ group: ['fs', 'path', 'child_process', '**/ipc/**', '**/views/**', '**/commands/**'], message: 'src/shared is bundled into the webview: it imports nothing of the extension.' }],
+      }],
+    },
+  },
+  {
+    // Views show what the context knows; they never reach up into commands.
+    files: ['src/views/**/*.ts', 'src/context.ts', 'src/holds.ts', 'src/prompts.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/commands', '**/commands/**', '**/extension'], message: 'Views and the context never import commands (README: Architecture).' }] }],
+    },
+  },
+  {
+    // The context holds the services views and commands share: it knows neither.
+    files: ['src/context.ts', 'src/holds.ts', 'src/prompts.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/views', '**/views/**', '**/commands', '**/commands/**', '**/extension'], message: 'The context is below the views and commands.' }] }],
     },
   },
 );

@@ -4,7 +4,7 @@
 //
 // (1) drives the real extension in the offline VS Code host with chromium (skipped with a note when
 // the host is not installed: `npm test` or `npm run test-host:install` installs it).
-// (2) runs the panel's refresh step (src/ipc/residentReader + the "post only on change" compare)
+// (2) runs the panel's refresh step (src/ipc/byteSource readResident + the "post only on change" compare)
 // against the real helper; the webview's part is nil while nothing changes (nothing is posted).
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -12,7 +12,8 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { HelperClient } from '../src/ipc/helperClient';
-import { readResident } from '../src/ipc/residentReader';
+import { readResident } from '../src/ipc/byteSource';
+import { SegmentSource } from '../src/ipc/sysvShm/source';
 import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame } from '../test/support/hexUi';
 import { host, install } from '../test/support/testHost';
 import type { Row } from './measure';
@@ -31,6 +32,8 @@ export async function benchLiveRefresh(client: HelperClient, created: number[]):
   created.push(shmid);
   execFileSync(path.join(repoRoot, 'native/bin/shmtool'), ['write', String(shmid), '0', '-'], { input: 'ff'.repeat(64 * 1024) });
   await client.read(shmid, 0, 1);
+  const source = new SegmentSource(client, await client.stat(shmid), 'private', () => false);
+  const { pageSize } = await client.hello();
   const helperPid = client.pid!;
   const seconds = 10;
   const ownBefore = process.cpuUsage();
@@ -39,7 +42,7 @@ export async function benchLiveRefresh(client: HelperClient, created: number[]):
   let posted = 0;
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
-    const read = await readResident(client, shmid, 0, 64 * 1024, false);
+    const read = await readResident(source, pageSize, 0, 64 * 1024, false);
     const signature = Buffer.concat([read.bytes, read.resident]);
     if (!last || !last.equals(signature)) posted++;
     last = signature;
@@ -59,7 +62,7 @@ async function openAndTime(page: Page, shmid: number): Promise<{ ms: number; byt
   await row.hover();
   const before = helperBytesSent();
   const started = Date.now();
-  await row.locator('[aria-label="Open Segment Contents"]').click();
+  await row.locator('[aria-label^="Open Contents"]').click();
   const frame = await hexFrame(page, new RegExp(`id ${shmid}`), 30_000);
   await frame.waitForFunction(FIRST_ROW_SHOWN, undefined, { timeout: 30_000 });
   const ms = Date.now() - started;

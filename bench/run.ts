@@ -5,7 +5,7 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { discoverAttachers } from '../src/ipc/attachers';
+import { scanProcesses } from '../src/ipc/procScan';
 import { HelperClient } from '../src/ipc/helperClient';
 import { SnapshotSource } from '../src/ipc/snapshot';
 import { parseShm, readShmSegments } from '../src/ipc/sysvipc';
@@ -87,8 +87,8 @@ async function benchDiscovery(client: HelperClient): Promise<Row[]> {
   await new Promise((resolve) => setTimeout(resolve, 500));
   const processes = processCount();
   const reference = await medianMs(readAllMaps, 20);
-  const discovery = await medianMs(() => discoverAttachers(), 20);
-  const scan = await discoverAttachers();
+  const discovery = await medianMs(() => scanProcesses(), 20);
+  const scan = await scanProcesses();
   console.log(`discovery: ${processes} processes, ${scan.attachments.get(shmid)?.length ?? 0} attachments of the test segment found`);
   return [
     { benchmark: `attacher discovery, ${processes} processes`, value: discovery, unit: 'ms', reference: 'bare read of every maps', referenceValue: reference, ratio: discovery / reference, target: '< 50 ms', met: discovery < 50 },

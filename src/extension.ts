@@ -1,36 +1,40 @@
 // Entry point: builds the pieces and wires them together; no logic of its own lives here.
 import * as vscode from 'vscode';
 import { allCommands } from './commands';
-import type { Prompts } from './commands/prompts';
 import { registerCommands } from './commands/registry';
+import { IpcContext } from './context';
+import type { Prompts } from './prompts';
+import { createViews, type Views } from './views';
 import { HexPanel } from './views/hexPanel';
-import { Inspector } from './views/inspector';
 
 /** What activate() returns: used by the integration tests (and nothing else). */
 export interface IpcInspectorApi {
-  inspector: Inspector;
-  /** The open hex views. */
+  context: IpcContext;
+  views: Views;
+  /** The open contents views. */
   hexPanels(): HexPanel[];
   /** Replaces the dialogs (the tests' seam for input); returns a function that restores them. */
   usePrompts(prompts: Prompts): () => void;
 }
 
-export function activate(context: vscode.ExtensionContext): IpcInspectorApi {
+export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
   const log = vscode.window.createOutputChannel('IPC Inspector', { log: true });
-  const inspector = new Inspector(context.extensionPath, log);
-  context.subscriptions.push(log, inspector, ...registerCommands(inspector, allCommands), { dispose: () => HexPanel.all().forEach((p) => p.dispose()) });
-  log.info(`IPC Inspector activated (${process.platform}, uid ${inspector.uid}, remote: ${vscode.env.remoteName ?? 'none'})`);
+  const context = new IpcContext(extension.extensionPath, log);
+  const views = createViews(context);
+  extension.subscriptions.push(log, views, context, ...registerCommands({ ipc: context, views }, allCommands));
+  log.info(`IPC Inspector activated (${process.platform}, uid ${context.uid}, remote: ${vscode.env.remoteName ?? 'none'})`);
   return {
-    inspector,
+    context,
+    views,
     hexPanels: () => HexPanel.all(),
     usePrompts(prompts) {
-      const previous = inspector.prompts;
-      inspector.prompts = prompts;
-      return () => (inspector.prompts = previous);
+      const previous = context.prompts;
+      context.prompts = prompts;
+      return () => (context.prompts = previous);
     },
   };
 }
 
 export function deactivate(): void {
-  // Everything, the helper and its holds included, is disposed through context.subscriptions.
+  // Everything, the helper and its holds included, is disposed through the subscriptions.
 }

@@ -1,23 +1,23 @@
 // Attach / Detach: this window keeps a read-only attachment (a "hold") through the helper, e.g. so
 // a segment survives its creator's exit while you look at it. Holds end with the window.
 import type { Command } from './registry';
-import { chooseSegments, segmentTitle } from './segmentArgs';
+import { chooseSegments, segmentTitle } from './objectArgs';
 
 export const attach: Command = {
   id: 'ipcInspector.attach',
   what: 'Could not attach the segment',
-  async run(inspector, ...args) {
-    const segments = await chooseSegments(inspector, args, {
+  async run(env, ...args) {
+    const segments = await chooseSegments(env, args, {
       many: true,
       placeHolder: 'Segment to keep attached from this window',
-      eligible: (info) => !info.segment.dest && !inspector.holds.has(info.segment.shmid),
+      also: (info) => !info.segment.dest && !env.ipc.holds.has(info.segment.shmid),
     });
     for (const info of segments) {
-      await inspector.helper().attach(info.segment.shmid);
-      inspector.holds.add(info.segment.shmid);
-      inspector.log.info(`attached ${segmentTitle(info)} (held by this window)`);
+      await env.ipc.helper().attach(info.segment.shmid);
+      env.ipc.holds.add(info.segment.shmid);
+      env.ipc.log.info(`attached ${segmentTitle(info)} (held by this window)`);
     }
-    await inspector.refresh(true);
+    await env.ipc.refresh(true);
     return segments.map((info) => info.segment.shmid);
   },
 };
@@ -25,19 +25,19 @@ export const attach: Command = {
 export const detach: Command = {
   id: 'ipcInspector.detach',
   what: 'Could not detach the segment',
-  async run(inspector, ...args) {
-    const segments = await chooseSegments(inspector, args, {
+  async run(env, ...args) {
+    const segments = await chooseSegments(env, args, {
       many: true,
       placeHolder: 'Segment this window should stop holding',
-      eligible: (info) => inspector.holds.has(info.segment.shmid),
+      also: (info) => env.ipc.holds.has(info.segment.shmid),
     });
     for (const info of segments) {
       // One hold per window: detach until the helper holds it no more.
-      while ((await inspector.helper().detach(info.segment.shmid)) > 0);
-      inspector.holds.delete(info.segment.shmid);
-      inspector.log.info(`detached ${segmentTitle(info)}`);
+      while ((await env.ipc.helper().detach(info.segment.shmid)) > 0);
+      env.ipc.holds.delete(info.segment.shmid);
+      env.ipc.log.info(`detached ${segmentTitle(info)}`);
     }
-    await inspector.refresh(true);
+    await env.ipc.refresh(true);
     return segments.map((info) => info.segment.shmid);
   },
 };

@@ -1,12 +1,12 @@
-// Change Permissions…: the mode, and (when the helper runs as root) the owner and group, via
-// IPC_SET. Names or numbers are accepted for users and groups.
+// Change Permissions…: the mode, and (when the helper runs as root) the owner and group: IPC_SET
+// for a System V segment, chmod/chown for a POSIX object (on the very inode shown: the helper
+// checks it). Names or numbers are accepted for users and groups.
 import * as fs from 'fs';
 import { modeToString, parseMode } from '../ipc/format';
 import { parseIdNames } from '../ipc/processes';
-import type { SegmentInfo } from '../ipc/snapshot';
-import type { Inspector } from '../views/inspector';
-import type { Command } from './registry';
-import { chooseSegments, segmentTitle } from './segmentArgs';
+import type { IpcObject, PosixObjectInfo, SegmentInfo } from '../ipc/snapshot';
+import { chooseObjects, isPosix, isSegment, objectLabel } from './objectArgs';
+import type { Command, CommandEnv } from './registry';
 
 type What = 'mode' | 'owner' | 'group';
 
@@ -24,23 +24,29 @@ export function resolveId(text: string, file: '/etc/passwd' | '/etc/group'): num
   return undefined;
 }
 
-async function chooseWhat(inspector: Inspector, canChown: boolean): Promise<What | undefined> {
+async function chooseWhat(env: CommandEnv, canChown: boolean): Promise<What | undefined> {
   if (!canChown) return 'mode';
   const items: Array<{ label: string; description: string; what: What }> = [
     { label: 'Mode', description: 'read/write bits for owner, group, others', what: 'mode' },
     { label: 'Owner', description: 'user name or uid', what: 'owner' },
     { label: 'Group', description: 'group name or gid', what: 'group' },
   ];
-  return (await inspector.prompts.quickPick(items, { title: 'Change Permissions', placeHolder: 'What to change' }))?.what;
+  return (await env.ipc.prompts.quickPick(items, { title: 'Change Permissions', placeHolder: 'What to change' }))?.what;
 }
 
-async function askChange(inspector: Inspector, info: SegmentInfo, what: What): Promise<{ uid?: number; gid?: number; mode?: number } | undefined> {
-  const s = info.segment;
+/** What the dialogs show of an object's permissions now. */
+function current(object: Changeable): { mode: number; ownerName: string; groupName: string } {
+  if (object.kind === 'sysvShm') return { mode: object.segment.mode, ownerName: object.ownerName, groupName: object.groupName };
+  return { mode: object.file!.mode & 0o777, ownerName: object.ownerName ?? '?', groupName: object.groupName ?? '?' };
+}
+
+async function askChange(env: CommandEnv, object: Changeable, what: What): Promise<{ uid?: number; gid?: number; mode?: number } | undefined> {
+  const now = current(object);
   if (what === 'mode') {
-    const text = await inspector.prompts.inputBox({
-      title: `Permissions of ${segmentTitle(info)}`,
-      prompt: `Mode in octal or rwx; now ${s.mode.toString(8).padStart(3, '0')} (${modeToString(s.mode)})`,
-      value: s.mode.toString(8).padStart(3, '0'),
+    const text = await env.ipc.prompts.inputBox({
+      title: `Permissions of ${objectLabel(object)}`,
+      prompt: `Mode in octal or rwx; now ${now.mode.toString(8).padStart(3, '0')} (${modeToString(now.mode)})`,
+      value: now.mode.toString(8).padStart(3, '0'),
       validateInput: (value) => {
         const parsed = parseMode(value);
         return parsed.ok ? undefined : parsed.error;
@@ -50,9 +56,9 @@ async function askChange(inspector: Inspector, info: SegmentInfo, what: What): P
     return parsed?.ok ? { mode: parsed.value } : undefined;
   }
   const file = what === 'owner' ? '/etc/passwd' : '/etc/group';
-  const text = await inspector.prompts.inputBox({
-    title: `${what === 'owner' ? 'Owner' : 'Group'} of ${segmentTitle(info)}`,
-    prompt: `${what === 'owner' ? 'User' : 'Group'} name or number; now ${what === 'owner' ? info.ownerName : info.groupName}`,
+  const text = await env.ipc.prompts.inputBox({
+    title: `${what === 'owner' ? 'Owner' : 'Group'} of ${objectLabel(object)}`,
+    prompt: `${what === 'owner' ? 'User' : 'Group'} name or number; now ${what === 'owner' ? now.ownerName : now.groupName}`,
     validateInput: (value) => (resolveId(value, file) === undefined ? `No such ${what === 'owner' ? 'user' : 'group'} in ${file}` : undefined),
   });
   const id = text === undefined ? undefined : resolveId(text, file);
@@ -60,19 +66,27 @@ async function askChange(inspector: Inspector, info: SegmentInfo, what: What): P
   return what === 'owner' ? { uid: id } : { gid: id };
 }
 
+type Changeable = SegmentInfo | PosixObjectInfo;
+
+/** Live segments and POSIX objects that still have a name (a removed one cannot be reached by it). */
+function changeable(object: IpcObject): object is Changeable {
+  return isSegment(object) ? !object.segment.dest : isPosix(object) && object.origin === 'dev-shm' && !object.removed && object.file !== undefined;
+}
+
 export const changePermissions: Command = {
   id: 'ipcInspector.changePermissions',
   what: 'Could not change the permissions',
-  async run(inspector, ...args) {
-    const [info] = await chooseSegments(inspector, args, { many: false, placeHolder: 'Segment whose permissions to change', eligible: (i) => !i.segment.dest });
-    if (!info) return undefined;
-    const { euid } = await inspector.helper().hello();
-    const what = await chooseWhat(inspector, euid === 0);
-    const change = what && (await askChange(inspector, info, what));
+  async run(env, ...args) {
+    const [object] = await chooseObjects(env, args, { many: false, placeHolder: 'Object whose permissions to change', eligible: changeable });
+    if (!object) return undefined;
+    const { euid } = await env.ipc.helper().hello();
+    const what = await chooseWhat(env, euid === 0);
+    const change = what && (await askChange(env, object, what));
     if (!change) return undefined;
-    const after = await inspector.helper().set(info.segment.shmid, change);
-    inspector.log.info(`changed ${segmentTitle(info)}: mode ${after.mode.toString(8)}, uid ${after.uid}, gid ${after.gid}`);
-    await inspector.refresh(true);
+    const helper = env.ipc.helper();
+    const after = object.kind === 'sysvShm' ? await helper.set(object.segment.shmid, change) : await helper.fileSet(object.file!.path, object, change);
+    env.ipc.log.info(`changed ${objectLabel(object)}: mode ${(after.mode & 0o777).toString(8)}, uid ${after.uid}, gid ${after.gid}`);
+    await env.ipc.refresh(true);
     return after;
   },
 };

@@ -1,90 +1,115 @@
-// Clean Up Orphaned Segments…: lists every segment nobody is attached to whose creator is gone,
-// each with why it is considered orphaned, all pre-selected; one confirmation; then each is removed
-// only if it is still orphaned when read again and still unattached at the moment of removal (the
-// helper's remove-if-unattached). Attached segments and ones whose creator lives are never touched.
+// Clean Up Orphaned…: one preview of every orphaned object of every kind (System V segments nobody
+// is attached to whose creator is gone; POSIX objects nobody has mapped or open, unused past the
+// grace period), each with why, all pre-selected; one confirmation; then each is removed only if
+// it is still orphaned when read again, and at the moment of removal still unattached (the helper's
+// remove-if-unattached) or still the same inode (the helper's checked unlink). Objects in use are
+// never offered.
 import { formatBytes } from '../ipc/format';
-import type { SegmentInfo } from '../ipc/snapshot';
-import type { Command } from './registry';
-import { reportFailure } from './registry';
-import { boundedList, ownership, segmentTitle } from './segmentArgs';
 import { HelperError } from '../ipc/helperClient';
+import { findAgain, type IpcObject, type Snapshot } from '../ipc/snapshot';
+import { boundedList, kindName, objectFacts, objectLabel, objectTitle, subjectOf } from './objectArgs';
+import type { Command, CommandEnv } from './registry';
+import { reportFailure } from './registry';
 
 export const CLEAN_UP_BUTTON = 'Remove';
 
 export interface CleanUpResult {
-  removed: number[];
+  /** shmids of segments and names of POSIX objects removed. */
+  removed: Array<number | string>;
   bytesFreed: number;
   skipped: string[];
 }
 
+function isOrphaned(object: IpcObject): boolean {
+  return object.kind === 'sysvShm' ? object.classification.state === 'orphaned' : object.state === 'orphaned' && object.origin === 'dev-shm';
+}
+
+function orphansOf(snapshot: Snapshot | undefined): IpcObject[] {
+  return snapshot ? [...snapshot.segments, ...snapshot.posix.objects].filter(isOrphaned) : [];
+}
+
+function reasonOf(object: IpcObject): string {
+  return object.kind === 'sysvShm' ? object.classification.reason : object.reason;
+}
+
+function sizeOf(object: IpcObject): number {
+  return object.kind === 'sysvShm' ? object.segment.size : object.file?.allocated ?? 0;
+}
+
 export const cleanUpOrphans: Command = {
   id: 'ipcInspector.cleanUpOrphans',
-  what: 'Could not clean up orphaned segments',
-  async run(inspector): Promise<CleanUpResult | undefined> {
-    const snapshot = await inspector.refresh(true);
-    const orphans = (snapshot?.segments ?? []).filter((info) => info.classification.state === 'orphaned');
+  what: 'Could not clean up orphaned objects',
+  async run(env): Promise<CleanUpResult | undefined> {
+    const orphans = orphansOf(await env.ipc.refresh(true));
     if (orphans.length === 0) {
-      void inspector.prompts.notify('info', 'No orphaned segments: every segment is attached, or its creator is still running.');
+      void env.ipc.prompts.notify('info', 'Nothing orphaned: every segment is attached or its creator is running, and every POSIX object is in use or was used recently.');
       return { removed: [], bytesFreed: 0, skipped: [] };
     }
-    const items = orphans.map((info) => ({
-      label: segmentTitle(info),
-      description: `${formatBytes(info.segment.size)} · owner ${info.ownerName}`,
-      detail: info.classification.reason,
-      picked: true,
-      info,
-    }));
-    const picked = await inspector.prompts.quickPick(items, {
+    const items = orphans.map((object) => {
+      const facts = objectFacts(object);
+      // An orphan some process could not be checked for is offered, but not ticked: the user decides.
+      const certain = object.kind === 'sysvShm' || object.certain;
+      return { label: objectTitle(object), description: `${kindName(object)} · ${facts.size} · owner ${facts.owner}`, detail: reasonOf(object), picked: certain, object };
+    });
+    const picked = await env.ipc.prompts.quickPick(items, {
       canPickMany: true,
-      title: 'Clean Up Orphaned Segments',
-      placeHolder: `${orphans.length} orphaned segment(s): unattached, creator gone. Untick the ones to keep.`,
+      title: 'Clean Up Orphaned Objects',
+      placeHolder: `${orphans.length} orphaned: nobody attached or holding it, its creator gone or unused for long. Untick the ones to keep (those that could not be fully checked are not ticked).`,
     });
     if (!picked || picked.length === 0) return undefined;
-    const chosen = picked.map((item) => item.info);
-    const total = chosen.reduce((sum, info) => sum + info.segment.size, 0);
-    if (inspector.settings.confirmRemove) {
-      const answer = await inspector.prompts.confirm(
-        `Remove ${chosen.length} orphaned segment(s), ${formatBytes(total)}?`,
-        boundedList(chosen.map((info) => `• ${segmentTitle(info)}, ${formatBytes(info.segment.size)}: ${info.classification.reason}`)) +
-          '\n\nEach is checked again right before removal: any segment that a process attached meanwhile is kept.',
+    const chosen = picked.map((item) => item.object);
+    const total = chosen.reduce((sum, object) => sum + sizeOf(object), 0);
+    if (env.ipc.settings.confirmRemove) {
+      const answer = await env.ipc.prompts.confirm(
+        `Remove ${chosen.length} orphaned object(s), ${formatBytes(total)}?`,
+        boundedList(chosen.map((object) => `• ${objectLabel(object)}, ${objectFacts(object).size}: ${reasonOf(object)}`)) +
+          '\n\nEach is checked again right before removal: anything a process attached, mapped or opened meanwhile is kept.',
         CLEAN_UP_BUTTON,
       );
       if (answer !== CLEAN_UP_BUTTON) return undefined;
     }
-    const result = await removeStillOrphaned(inspector, chosen);
-    const summary = `Removed ${result.removed.length} orphaned segment(s), freed ${formatBytes(result.bytesFreed)}.`;
-    void inspector.prompts.notify(result.skipped.length ? 'warning' : 'info', result.skipped.length ? `${summary} Kept: ${result.skipped.join('; ')}.` : summary);
+    const result = await removeStillOrphaned(env, chosen);
+    const summary = `Removed ${result.removed.length} orphaned object(s), freed ${formatBytes(result.bytesFreed)}.`;
+    void env.ipc.prompts.notify(result.skipped.length ? 'warning' : 'info', result.skipped.length ? `${summary} Kept: ${result.skipped.join('; ')}.` : summary);
     return result;
   },
 };
 
-async function removeStillOrphaned(inspector: Parameters<Command['run']>[0], chosen: SegmentInfo[]): Promise<CleanUpResult> {
-  const fresh = await inspector.refresh(true);
+/** Removes one object found orphaned again; returns the bytes it freed. */
+async function removeOrphan(env: CommandEnv, now: IpcObject): Promise<number> {
+  if (now.kind === 'sysvShm') return (await env.ipc.helper().removeIfUnattached(now.segment.shmid)).size;
+  await env.ipc.helper().fileUnlink(now.file!.path, now);
+  return now.file?.allocated ?? 0;
+}
+
+async function removeStillOrphaned(env: CommandEnv, chosen: IpcObject[]): Promise<CleanUpResult> {
+  const fresh = await env.ipc.refresh(true);
   const result: CleanUpResult = { removed: [], bytesFreed: 0, skipped: [] };
-  for (const info of chosen) {
-    const now = fresh?.segments.find((s) => s.segment.shmid === info.segment.shmid && s.segment.ctime === info.segment.ctime);
+  for (const object of chosen) {
+    const now = findAgain(fresh, object);
     if (!now) {
-      result.skipped.push(`${segmentTitle(info)} is gone already`);
+      result.skipped.push(`${objectLabel(object)} is gone already`);
       continue;
     }
-    if (now.classification.state !== 'orphaned') {
-      result.skipped.push(`${segmentTitle(info)} is no longer orphaned (${now.classification.reason})`);
+    if (!isOrphaned(now)) {
+      result.skipped.push(`${objectLabel(object)} is no longer orphaned (${reasonOf(now)})`);
       continue;
     }
     try {
-      const removed = await inspector.helper().removeIfUnattached(info.segment.shmid);
-      result.removed.push(info.segment.shmid);
-      result.bytesFreed += removed.size;
-      inspector.log.info(`clean-up removed ${segmentTitle(info)} (${info.classification.reason})`);
+      result.bytesFreed += await removeOrphan(env, now);
+      result.removed.push(now.kind === 'sysvShm' ? now.segment.shmid : now.name);
+      env.ipc.log.info(`clean-up removed ${objectLabel(now)} (${reasonOf(now)})`);
     } catch (error) {
       if (error instanceof HelperError && error.code === 'EBUSY') {
-        result.skipped.push(`${segmentTitle(info)} was attached meanwhile`);
+        result.skipped.push(`${objectLabel(object)} was attached meanwhile`);
+      } else if (error instanceof HelperError && error.code === 'ESTALE') {
+        result.skipped.push(`${objectLabel(object)} was replaced by another object of the same name`);
       } else {
-        result.skipped.push(`${segmentTitle(info)} could not be removed`);
-        reportFailure(inspector, error, `Could not remove segment ${segmentTitle(info)}`, ownership(info));
+        result.skipped.push(`${objectLabel(object)} could not be removed`);
+        reportFailure(env.ipc, error, `Could not remove ${objectLabel(object)}`, subjectOf(object));
       }
     }
   }
-  await inspector.refresh(true);
+  await env.ipc.refresh(true);
   return result;
 }

@@ -4,8 +4,7 @@
 import * as vscode from 'vscode';
 import { formatBytes, formatKey, IPC_PRIVATE, parseKey, parseMode, parseSize } from '../ipc/format';
 import { ftok } from '../ipc/ftok';
-import type { Inspector } from '../views/inspector';
-import type { Command } from './registry';
+import type { Command, CommandEnv } from './registry';
 
 type KeyKind = 'chosen' | 'private' | 'ftok';
 
@@ -14,19 +13,19 @@ interface KeyChoice {
   description: string;
 }
 
-async function chooseKeyKind(inspector: Inspector): Promise<KeyKind | undefined> {
+async function chooseKeyKind(env: CommandEnv): Promise<KeyKind | undefined> {
   const items: Array<vscode.QuickPickItem & { keyKind: KeyKind }> = [
     { label: 'Chosen key', description: 'hex (0x1234abcd) or decimal', keyKind: 'chosen' },
     { label: 'IPC_PRIVATE', description: 'a new segment only reachable by its id', keyKind: 'private' },
     { label: 'ftok(file, project id)', description: 'the key programs compute from a path', keyKind: 'ftok' },
   ];
-  return (await inspector.prompts.quickPick(items, { title: 'Create Shared Memory Segment (1/4): key', placeHolder: 'How should the segment be found?' }))?.keyKind;
+  return (await env.ipc.prompts.quickPick(items, { title: 'Create Shared Memory Segment (1/4): key', placeHolder: 'How should the segment be found?' }))?.keyKind;
 }
 
-async function chooseKey(inspector: Inspector, kind: KeyKind): Promise<KeyChoice | undefined> {
+async function chooseKey(env: CommandEnv, kind: KeyKind): Promise<KeyChoice | undefined> {
   if (kind === 'private') return { key: IPC_PRIVATE, description: 'IPC_PRIVATE' };
   if (kind === 'chosen') {
-    const text = await inspector.prompts.inputBox({
+    const text = await env.ipc.prompts.inputBox({
       title: 'Create Shared Memory Segment (2/4): key',
       prompt: 'Key, in hex (0x…) or decimal',
       placeHolder: '0x1234abcd',
@@ -40,10 +39,10 @@ async function chooseKey(inspector: Inspector, kind: KeyKind): Promise<KeyChoice
     const parsed = parseKey(text);
     return parsed.ok ? { key: parsed.value, description: formatKey(parsed.value) } : undefined;
   }
-  const files = await inspector.prompts.openDialog({ title: 'ftok: the file or folder the programs use', canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Use for ftok' });
+  const files = await env.ipc.prompts.openDialog({ title: 'ftok: the file or folder the programs use', canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Use for ftok' });
   if (!files || files.length === 0) return undefined;
   const file = files[0].fsPath;
-  const projText = await inspector.prompts.inputBox({
+  const projText = await env.ipc.prompts.inputBox({
     title: 'Create Shared Memory Segment (2/4): ftok project id',
     prompt: `Project id for ftok("${file}", id): 1 to 255, or one character such as A`,
     value: '1',
@@ -68,10 +67,10 @@ function projectId(text: string): number | undefined {
   return undefined;
 }
 
-async function chooseSize(inspector: Inspector): Promise<number | undefined> {
-  const limits = inspector.snapshots.current?.limits ?? (await inspector.refresh(true))?.limits;
+async function chooseSize(env: CommandEnv): Promise<number | undefined> {
+  const limits = env.ipc.snapshots.current?.limits ?? (await env.ipc.refresh(true))?.limits;
   const shmmax = limits?.shmmax && !limits.shmmax.unlimited ? Number(limits.shmmax.raw) : undefined;
-  const text = await inspector.prompts.inputBox({
+  const text = await env.ipc.prompts.inputBox({
     title: 'Create Shared Memory Segment (3/4): size',
     prompt: `Size: bytes or with a unit (4096, 4 KiB, 1 MiB)${shmmax ? `; at most ${formatBytes(shmmax)} (shmmax)` : ''}`,
     value: '4 KiB',
@@ -87,8 +86,8 @@ async function chooseSize(inspector: Inspector): Promise<number | undefined> {
   return parsed.ok ? parsed.value : undefined;
 }
 
-async function chooseMode(inspector: Inspector): Promise<number | undefined> {
-  const text = await inspector.prompts.inputBox({
+async function chooseMode(env: CommandEnv): Promise<number | undefined> {
+  const text = await env.ipc.prompts.inputBox({
     title: 'Create Shared Memory Segment (4/4): permissions',
     prompt: 'Mode in octal (600 = only you) or rwx (rw-r-----)',
     value: '600',
@@ -102,30 +101,31 @@ async function chooseMode(inspector: Inspector): Promise<number | undefined> {
   return parsed.ok ? parsed.value : undefined;
 }
 
-async function chooseExclusive(inspector: Inspector, key: number): Promise<boolean | undefined> {
+async function chooseExclusive(env: CommandEnv, key: number): Promise<boolean | undefined> {
   if (key === IPC_PRIVATE) return true; // always a new segment
   const items = [
     { label: 'Exclusive', description: 'fail if a segment with this key exists (IPC_EXCL)', exclusive: true },
     { label: 'Open or create', description: 'use the existing segment when the key is taken', exclusive: false },
   ];
-  return (await inspector.prompts.quickPick(items, { title: `Key ${formatKey(key)} taken already?`, placeHolder: 'Exclusive or not' }))?.exclusive;
+  return (await env.ipc.prompts.quickPick(items, { title: `Key ${formatKey(key)} taken already?`, placeHolder: 'Exclusive or not' }))?.exclusive;
 }
 
 export const createSegment: Command = {
   id: 'ipcInspector.createSegment',
   what: 'Could not create the segment',
-  async run(inspector) {
-    const kind = await chooseKeyKind(inspector);
-    const key = kind && (await chooseKey(inspector, kind));
-    const size = key && (await chooseSize(inspector));
-    const mode = size !== undefined && size !== 0 ? await chooseMode(inspector) : undefined;
-    const exclusive = key && mode !== undefined ? await chooseExclusive(inspector, key.key) : undefined;
+  subject: 'segment',
+  async run(env) {
+    const kind = await chooseKeyKind(env);
+    const key = kind && (await chooseKey(env, kind));
+    const size = key && (await chooseSize(env));
+    const mode = size !== undefined && size !== 0 ? await chooseMode(env) : undefined;
+    const exclusive = key && mode !== undefined ? await chooseExclusive(env, key.key) : undefined;
     if (!key || !size || mode === undefined || exclusive === undefined) return undefined;
-    const shmid = await inspector.helper().create(key.key, size, mode, exclusive);
-    inspector.log.info(`created segment ${key.description}, id ${shmid}, ${size} bytes, mode ${mode.toString(8)}`);
-    await inspector.refresh(true);
-    await inspector.reveal(shmid);
-    void inspector.prompts.notify('info', `Created segment ${key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key)} (id ${shmid}, ${formatBytes(size)}).`);
+    const shmid = await env.ipc.helper().create(key.key, size, mode, exclusive);
+    env.ipc.log.info(`created segment ${key.description}, id ${shmid}, ${size} bytes, mode ${mode.toString(8)}`);
+    await env.ipc.refresh(true);
+    await env.views.sharedMemory.reveal(`shm:${shmid}`);
+    void env.ipc.prompts.notify('info', `Created segment ${key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key)} (id ${shmid}, ${formatBytes(size)}).`);
     return shmid;
   },
 };

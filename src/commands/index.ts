@@ -2,27 +2,32 @@
 import { attach, detach } from './attach';
 import { changePermissions } from './changePermissions';
 import { cleanUpOrphans } from './cleanUpOrphans';
-import { copyId, copyIpcrmCommand, copyKey } from './copy';
+import { copyId, copyKey, copyName, copyPath, copyRemoveCommand } from './copy';
+import { createPosixObject } from './createPosixObject';
 import { createSegment } from './createSegment';
 import { lock, unlock } from './lock';
-import { openContents } from './openContents';
+import { openContents, rowClicked } from './openContents';
 import { refresh } from './refresh';
 import type { Command } from './registry';
-import { removeSegment } from './removeSegment';
+import { remove } from './remove';
 import { showLimits } from './showLimits';
 import { showOutput } from './showOutput';
 
 export const allCommands: readonly Command[] = [
   refresh,
   createSegment,
+  createPosixObject,
   openContents,
+  rowClicked,
   attach,
   detach,
-  removeSegment,
+  remove,
   cleanUpOrphans,
   copyKey,
   copyId,
-  copyIpcrmCommand,
+  copyName,
+  copyPath,
+  copyRemoveCommand,
   changePermissions,
   lock,
   unlock,

@@ -1,23 +1,23 @@
 // Lock / Unlock: SHM_LOCK keeps a segment's pages in RAM (never swapped); SHM_UNLOCK undoes it.
 import type { Command } from './registry';
-import { chooseSegments, segmentTitle } from './segmentArgs';
+import { chooseSegments, segmentTitle } from './objectArgs';
 
 function lockCommand(id: string, lock: boolean): Command {
   return {
     id,
     what: lock ? 'Could not lock the segment' : 'Could not unlock the segment',
-    async run(inspector, ...args) {
-      const segments = await chooseSegments(inspector, args, {
+    async run(env, ...args) {
+      const segments = await chooseSegments(env, args, {
         many: true,
         placeHolder: lock ? 'Segments to lock in memory' : 'Segments to unlock',
-        eligible: (info) => info.segment.locked !== lock,
+        also: (info) => info.segment.locked !== lock,
       });
       for (const info of segments) {
-        if (lock) await inspector.helper().lock(info.segment.shmid);
-        else await inspector.helper().unlock(info.segment.shmid);
-        inspector.log.info(`${lock ? 'locked' : 'unlocked'} ${segmentTitle(info)}`);
+        if (lock) await env.ipc.helper().lock(info.segment.shmid);
+        else await env.ipc.helper().unlock(info.segment.shmid);
+        env.ipc.log.info(`${lock ? 'locked' : 'unlocked'} ${segmentTitle(info)}`);
       }
-      await inspector.refresh(true);
+      await env.ipc.refresh(true);
       return segments.map((info) => info.segment.shmid);
     },
   };

@@ -1,20 +1,64 @@
-// Open Segment Contents: the live hex view of a segment (on the clicked or selected row, or a
-// segment picked from a list when run from the palette).
+// Open Contents: the live hex view of a System V segment or a POSIX object (on the clicked or
+// selected row, or one picked from a list when run from the palette). Also what a double click on
+// a row does.
 import * as vscode from 'vscode';
-import { HexPanel, keyText } from '../views/hexPanel';
-import type { Command } from './registry';
-import { chooseSegments } from './segmentArgs';
+import { formatKey } from '../ipc/format';
+import { PosixObjectSource } from '../ipc/posixShm/source';
+import { findAgain, type IpcObject, type PosixObjectInfo, type SegmentInfo } from '../ipc/snapshot';
+import { keyText } from '../ipc/sysvShm/present';
+import { SegmentSource } from '../ipc/sysvShm/source';
+import { HexPanel, type PanelSource } from '../views/hexPanel';
+import { chooseObjects } from './objectArgs';
+import type { Command, CommandEnv } from './registry';
+
+/** Objects with contents to show: every segment, and POSIX objects some path still reaches. */
+function hasContents(object: IpcObject): object is SegmentInfo | PosixObjectInfo {
+  return object.kind === 'sysvShm' || object.readPaths.length > 0;
+}
+
+async function sourceOf(env: CommandEnv, object: SegmentInfo | PosixObjectInfo): Promise<PanelSource> {
+  const helper = env.ipc.helper();
+  if (object.kind === 'posixShm') {
+    const source = new PosixObjectSource(helper, object, () => findAgain(env.ipc.snapshots.current, object) as PosixObjectInfo | undefined);
+    await source.describe(); // fresh numbers, and the permission check, before opening
+    return source;
+  }
+  // Fresh numbers (and the permission check) from the kernel before opening.
+  const stat = await helper.stat(object.segment.shmid);
+  const original = object.attachments.find((a) => a.key !== 0)?.key;
+  const key = stat.key === 0 && original ? formatKey(original) : keyText(stat);
+  const swapped = () => (findAgain(env.ipc.snapshots.current, object) as SegmentInfo | undefined)?.segment.swap !== 0;
+  return new SegmentSource(helper, stat, key, swapped);
+}
 
 export const openContents: Command = {
   id: 'ipcInspector.openContents',
-  what: 'Could not open the segment',
-  async run(inspector, ...args) {
-    const [info] = await chooseSegments(inspector, args, { many: false, placeHolder: 'Segment to open' });
-    if (!info) return undefined;
-    // Fresh numbers (and the permission check) from the kernel before opening.
-    const stat = await inspector.helper().stat(info.segment.shmid);
-    const original = info.attachments.find((a) => a.key !== 0)?.key;
-    const key = stat.key === 0 && original ? `0x${original.toString(16).padStart(8, '0')}` : keyText(stat);
-    return HexPanel.show(inspector, vscode.Uri.file(inspector.extensionPath), stat, key);
+  what: 'Could not open the contents',
+  async run(env, ...args) {
+    const [object] = await chooseObjects(env, args, { many: false, placeHolder: 'Segment or object to open', eligible: hasContents, none: 'Nothing to open: no segment or readable object is listed.' });
+    if (!object) return undefined;
+    return HexPanel.show(env.ipc, vscode.Uri.file(env.ipc.extensionPath), await sourceOf(env, object));
+  },
+};
+
+/** How long two clicks on the same row may be apart to count as a double click. */
+const DOUBLE_CLICK_MS = 500;
+let lastClick: { id: string; at: number } | undefined;
+
+/**
+ * A click on a row (the tree item's command). VS Code runs it on every click and on Enter; the
+ * second click on the same row within DOUBLE_CLICK_MS opens the contents. Enter is bound to Open
+ * Contents directly (package.json keybindings).
+ */
+export const rowClicked: Command = {
+  id: 'ipcInspector.rowClicked',
+  what: 'Could not open the contents',
+  run(env, node) {
+    const id = (node as { row?: { id?: string } } | undefined)?.row?.id;
+    if (!id) return undefined;
+    const now = Date.now();
+    const double = lastClick !== undefined && lastClick.id === id && now - lastClick.at <= DOUBLE_CLICK_MS;
+    lastClick = double ? undefined : { id, at: now };
+    return double ? openContents.run(env, node) : undefined;
   },
 };

@@ -2,6 +2,6 @@ import type { Command } from './registry';
 
 export const refresh: Command = {
   id: 'ipcInspector.refresh',
-  what: 'Could not refresh the Shared Memory view',
-  run: (inspector) => inspector.refresh(true),
+  what: 'Could not refresh the view',
+  run: (env) => env.ipc.refresh(true),
 };

@@ -3,5 +3,5 @@ import type { Command } from './registry';
 export const showOutput: Command = {
   id: 'ipcInspector.showOutput',
   what: 'Could not show the log',
-  run: (inspector) => inspector.log.show(true),
+  run: (env) => env.ipc.log.show(true),
 };

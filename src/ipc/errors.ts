@@ -1,12 +1,20 @@
 // Failures put into words a user can act on: what failed, why (with the errno), and what to do.
+// Errors come from the helper (an errno name and its message) or from Node's file system calls
+// (an errno code); both are worded here, for System V segments and POSIX objects alike.
 import { HelperError, HelperExitedError, HelperTimeoutError } from './helperClient';
 import { HelperNotFoundError } from './helperLocation';
 
-/** Who the segment belongs to, for messages about permissions. */
-export interface SegmentOwnership {
-  label: string; // e.g. "0x7e001234 (id 5)"
-  ownerName: string;
-  creatorUserName: string;
+/**
+ * What a failure was about: the kind of object (the words differ), and when known which one and
+ * whose, for messages about permissions.
+ */
+export interface Subject {
+  kind: 'segment' | 'object';
+  /** e.g. "segment 0x7e001234 (id 5)" or "object /psm_1a2b". */
+  label?: string;
+  ownerName?: string;
+  /** System V segments only: the creator may act on them too. */
+  creatorUserName?: string;
 }
 
 export interface DescribedError {
@@ -15,30 +23,50 @@ export interface DescribedError {
   fix: 'settings' | 'log';
 }
 
-const ADVICE: Record<string, (what: string, on?: SegmentOwnership) => string> = {
+function whoMay(on: Subject): string {
+  if (on.kind === 'object') return 'only its owner or root can do this (/dev/shm is sticky: only the owner may remove a file there)';
+  return 'only the owner, the creator or root can do this';
+}
+
+// An entry may return undefined where it has nothing better than the error's own message.
+const ADVICE: Record<string, (what: string, on?: Subject) => string | undefined> = {
   EPERM: (what, on) =>
-    on ? `${what}: not permitted (EPERM). It is owned by ${on.ownerName}${on.creatorUserName !== on.ownerName ? ` and was created by ${on.creatorUserName}` : ''}; only the owner, the creator or root can do this.`
+    on?.ownerName ? `${what}: not permitted (EPERM). It is owned by ${on.ownerName}${on.creatorUserName && on.creatorUserName !== on.ownerName ? ` and was created by ${on.creatorUserName}` : ''}; ${whoMay(on)}.`
       : `${what}: not permitted (EPERM). Only the owner, the creator or root can do this.`,
   EACCES: (what, on) =>
-    `${what}: permission denied (EACCES).${on ? ` ${on.label} belongs to ${on.ownerName} and its mode does not let you read it;` : ''} ask its owner to change its permissions, or run VS Code as root.`,
-  EINVAL: (what) => `${what}: the segment no longer exists (EINVAL). It was probably removed by another process; the view has been refreshed.`,
+    `${what}: permission denied (EACCES).${on?.label && on.ownerName ? ` ${capitalize(on.label)} belongs to ${on.ownerName} and its mode does not let you read it;` : ''} ask its owner to change its permissions, or run VS Code as root.`,
+  EINVAL: (what, on) => on?.kind === 'object' ? undefined : `${what}: the segment no longer exists (EINVAL). It was probably removed by another process; the view has been refreshed.`,
   EIDRM: (what) => `${what}: the segment was removed meanwhile (EIDRM). The view has been refreshed.`,
-  EEXIST: (what) => `${what}: a segment with this key already exists (EEXIST). Choose another key, or create without "exclusive" to open the existing one.`,
-  ENOSPC: (what) => `${what}: the system-wide limit on segments (shmmni) or on shared memory (shmall) is reached (ENOSPC). Remove unused segments (Clean Up Orphaned Segments) or raise the limits with sysctl.`,
+  ENOENT: (what) => `${what}: the object no longer exists (ENOENT). It was probably removed by another process; the view has been refreshed.`,
+  ESTALE: (what) => `${what}: the name now belongs to another object (ESTALE): the one shown was removed and a new one made under its name. Nothing was done to the new one; the view has been refreshed.`,
+  EEXIST: (what, on) => on?.kind === 'object'
+    ? `${what}: an object with this name already exists (EEXIST). Choose another name, or create without "exclusive" to open the existing one.`
+    : `${what}: a segment with this key already exists (EEXIST). Choose another key, or create without "exclusive" to open the existing one.`,
+  ENOSPC: (what, on) => on?.kind === 'object'
+    ? `${what}: /dev/shm is full (ENOSPC). Remove unused objects (Clean Up Orphaned) or mount /dev/shm larger (mount -o remount,size=2G /dev/shm).`
+    : `${what}: the system-wide limit on segments (shmmni) or on shared memory (shmall) is reached (ENOSPC). Remove unused segments (Clean Up Orphaned) or raise the limits with sysctl.`,
   ENOMEM: (what) => `${what}: not enough memory (ENOMEM). For Lock, the process's RLIMIT_MEMLOCK is too small; otherwise the machine is short of memory or address space.`,
   EBUSY: (what) => `${what}: the segment is attached by a process now (EBUSY), so it was left alone.`,
-  ERANGE: (what) => `${what}: the range lies outside the segment (ERANGE).`,
+  ERANGE: (what) => `${what}: the range lies outside the object (ERANGE).`,
+  ENAMETOOLONG: (what) => `${what}: the name is too long (ENAMETOOLONG): at most 255 bytes.`,
 };
 
-export function describeError(error: unknown, what: string, on?: SegmentOwnership): DescribedError {
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function describeError(error: unknown, what: string, on?: Subject): DescribedError {
   if (error instanceof HelperNotFoundError) return { message: error.message, fix: 'settings' };
   if (error instanceof HelperError) {
-    const advice = ADVICE[error.code];
-    return { message: advice ? advice(what, on) : `${what}: ${error.message} (${error.code}).`, fix: 'log' };
+    const advice = ADVICE[error.code]?.(what, on);
+    return { message: advice ?? `${what}: ${error.message} (${error.code}).`, fix: 'log' };
   }
   if (error instanceof HelperExitedError || error instanceof HelperTimeoutError) {
     return { message: `${what}: ${error.message}`, fix: 'log' };
   }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const advice = code ? ADVICE[code]?.(what, on) : undefined;
+  if (advice) return { message: advice, fix: 'log' };
   const message = error instanceof Error ? error.message : String(error);
   return { message: `${what}: ${message}`, fix: 'log' };
 }

@@ -1,43 +1,42 @@
-// One consistent picture of the machine's shared memory for the view: every segment with its state,
-// its attached processes, names for its users and processes, and the limits. Built from /proc only
-// (no helper). `SnapshotSource.refresh()` skips all the work when nothing a user could see changed.
+// One consistent picture of the machine's IPC objects for the views, built from /proc and /dev/shm
+// only (no helper): System V segments and POSIX shared memory objects, each with its state and its
+// holders, all from ONE scan of /proc per refresh. `SnapshotSource.refresh()` skips building
+// anything when nothing a user could see changed.
 import * as fs from 'fs';
 import * as path from 'path';
-import { attachmentSummary, discoverAttachers, type Attachment, type AttacherScan } from './attachers';
-import { classifySegment, type Classification } from './classifier';
+import type { FileKey } from './maps';
 import { readLimits, shmUsage, type IpcLimits, type ShmUsage } from './limits';
-import { createProcessLookup, groupName, userName, type ProcessStatus } from './processes';
-import { parseShm, type ShmSegment } from './sysvipc';
+import { CommandMemory } from './names';
+import { classifyPosixObjects, nextAgeTransition, type PosixObjectInfo } from './posixShm/classify';
+import { listPosixObjects, type PosixListing } from './posixShm/parse';
+import { scanProcesses, type ProcScan } from './procScan';
+import { classifySegments, type SegmentInfo } from './sysvShm/classify';
+import { readSegmentTable, type ShmSegment } from './sysvShm/parse';
 
-export interface AttachedProcess extends Attachment {
-  /** The command line, or undefined when the process is gone by now. */
-  command?: string;
-}
+export type { AttachedProcess, SegmentInfo } from './sysvShm/classify';
+export type { PosixObjectInfo } from './posixShm/classify';
 
-export interface SegmentInfo {
-  segment: ShmSegment;
-  classification: Classification;
-  /** Attachments found in /proc/PID/maps, one per mapping (a process may attach several times). */
-  attachments: AttachedProcess[];
-  /** Attachments counted by the kernel (nattch) but not seen in readable maps. */
-  hiddenAttachments: number;
-  ownerName: string;
-  creatorUserName: string;
-  groupName: string;
-  /** Command of the creator pid / last attach-detach pid, when known (alive now or seen before). */
-  creatorCommand?: string;
-  lastCommand?: string;
+export interface PosixPicture extends Omit<PosixListing, 'objects' | 'signature'> {
+  /** Objects of /dev/shm, removed ones still held included, by name. */
+  objects: PosixObjectInfo[];
+  /** memfd objects held by two processes or more. */
+  memfds: PosixObjectInfo[];
 }
 
 export interface Snapshot {
+  /** System V shared memory segments. */
   segments: SegmentInfo[];
   limits: IpcLimits;
   usage: ShmUsage;
   /** Lines of /proc/sysvipc/shm that could not be parsed. */
   skippedLines: number;
-  scan: Pick<AttacherScan, 'processes' | 'scanned' | 'unreadable' | 'otherNamespace'>;
+  posix: PosixPicture;
+  scan: Pick<ProcScan, 'processes' | 'scanned' | 'unreadable' | 'otherNamespace'>;
   takenAt: number;
 }
+
+/** Any object a view shows and a command acts on. */
+export type IpcObject = SegmentInfo | PosixObjectInfo;
 
 export interface RefreshResult {
   snapshot: Snapshot;
@@ -45,32 +44,55 @@ export interface RefreshResult {
   changed: boolean;
 }
 
-const idName = (name: string | undefined, id: number) => name ?? String(id);
+export interface SnapshotOptions {
+  procRoot?: string;
+  etcRoot?: string;
+  shmDir?: string;
+  /** Seconds an unheld POSIX object must stay unused before it is called orphaned. */
+  orphanGraceSeconds?: number;
+}
 
 export class SnapshotSource {
   private last: Snapshot | undefined;
   private lastSignature = '';
-  /** Commands of pids seen alive, so a creator that exited can still be named. */
-  private knownCommands = new Map<number, string>();
+  /** When an unused object turns orphaned by age alone: the picture changes then. */
+  private nextTransition: number | undefined;
+  private readonly commands = new CommandMemory();
+  private readonly lastHeldMs = new Map<FileKey, number>();
+  private readonly procRoot: string;
+  private readonly etcRoot: string;
+  private readonly shmDir: string;
+  private graceMs: number;
 
-  constructor(private readonly procRoot = '/proc', private readonly etcRoot = '/etc') {}
+  constructor(options: SnapshotOptions = {}) {
+    this.procRoot = options.procRoot ?? '/proc';
+    this.etcRoot = options.etcRoot ?? '/etc';
+    this.shmDir = options.shmDir ?? '/dev/shm';
+    this.graceMs = (options.orphanGraceSeconds ?? 60) * 1000;
+  }
 
   get current(): Snapshot | undefined {
     return this.last;
   }
 
+  setOrphanGrace(seconds: number): void {
+    this.graceMs = seconds * 1000;
+    this.invalidate();
+  }
+
   /**
-   * Re-reads /proc. The raw segment table plus the liveness of the creators of unattached
-   * segments decide whether anything changed: attaching, detaching, removing or creating a segment
-   * all change the table (nattch, lpid, times), and a creator's exit turns a segment orphaned.
+   * Re-reads /proc and /dev/shm. What decides whether anything changed: the raw segment table (attaching,
+   * detaching, removing or creating a segment all change it), the liveness of the creators of
+   * unattached segments (an exit turns a segment orphaned), the /dev/shm listing, every holder of
+   * a shared file, and the clock passing an unused object's grace period.
    */
   async refresh(force = false): Promise<RefreshResult> {
-    const raw = await fs.promises.readFile(path.join(this.procRoot, 'sysvipc', 'shm'));
-    const { items, skipped } = parseShm(raw);
-    const signature = raw.toString('latin1') + '|' + this.creatorLiveness(items);
-    if (!force && this.last && signature === this.lastSignature) return { snapshot: this.last, changed: false };
-    const [scan, limits] = await Promise.all([discoverAttachers({ procRoot: this.procRoot }), readLimits(this.procRoot)]);
-    this.last = this.build(items, skipped, scan, limits);
+    const [table, listing, scan] = await Promise.all([readSegmentTable(this.procRoot), listPosixObjects(this.shmDir), scanProcesses({ procRoot: this.procRoot })]);
+    const signature = [table.raw.toString('latin1'), this.creatorLiveness(table.segments), listing.signature, scan.signature].join('\u0000');
+    const aged = this.nextTransition !== undefined && Date.now() >= this.nextTransition;
+    if (!force && !aged && this.last && signature === this.lastSignature) return { snapshot: this.last, changed: false };
+    const limits = await readLimits(this.procRoot);
+    this.last = this.build(table.segments, table.skipped, listing, scan, limits);
     this.lastSignature = signature;
     return { snapshot: this.last, changed: true };
   }
@@ -87,42 +109,45 @@ export class SnapshotSource {
       .join('');
   }
 
-  private build(items: ShmSegment[], skipped: number, scan: AttacherScan, limits: IpcLimits): Snapshot {
-    const lookup = createProcessLookup(this.procRoot);
-    const commandOf = (pid: number): string | undefined => {
-      if (pid <= 0) return undefined;
-      const status: ProcessStatus = lookup(pid);
-      if (status.kind === 'running') {
-        this.knownCommands.set(pid, status.info.command);
-        return status.info.command;
-      }
-      return this.knownCommands.get(pid);
-    };
-    const segments = items.map((segment): SegmentInfo => {
-      const { visible, hidden } = attachmentSummary(scan, segment.shmid, segment.nattch);
-      const attachments = visible.map((a) => ({ ...a, command: commandOf(a.pid) }));
-      const classification = classifySegment(segment, lookup, { lastKnownCommand: (pid) => this.knownCommands.get(pid) });
-      // A reused pid belongs to someone else now: don't record its command as the creator's.
-      const creatorCommand = classification.creator === 'reused' ? this.knownCommands.get(segment.cpid) : commandOf(segment.cpid);
-      return {
-        segment,
-        classification,
-        attachments,
-        hiddenAttachments: hidden,
-        ownerName: idName(userName(segment.uid, this.etcRoot), segment.uid),
-        creatorUserName: idName(userName(segment.cuid, this.etcRoot), segment.cuid),
-        groupName: idName(groupName(segment.gid, this.etcRoot), segment.gid),
-        creatorCommand,
-        lastCommand: commandOf(segment.lpid),
-      };
-    });
+  private build(items: ShmSegment[], skipped: number, listing: PosixListing, scan: ProcScan, limits: IpcLimits): Snapshot {
+    const names = this.commands.names(this.procRoot, this.etcRoot);
+    const nowMs = Date.now();
+    const context = { scan, names, nowMs, graceMs: this.graceMs, lastHeldMs: this.lastHeldMs };
+    const posixObjects = classifyPosixObjects(listing, context, this.procRoot);
+    this.nextTransition = nextAgeTransition(posixObjects, context);
     return {
-      segments,
+      segments: classifySegments(items, scan, names),
       limits,
       usage: shmUsage(items, limits.pageSize),
       skippedLines: skipped,
+      posix: {
+        available: listing.available,
+        error: listing.error,
+        dir: listing.dir,
+        devMajor: listing.devMajor,
+        devMinor: listing.devMinor,
+        semaphores: listing.semaphores,
+        usage: listing.usage,
+        objects: posixObjects.filter((o) => o.origin === 'dev-shm'),
+        memfds: posixObjects.filter((o) => o.origin === 'memfd'),
+      },
       scan: { processes: scan.processes, scanned: scan.scanned, unreadable: scan.unreadable, otherNamespace: scan.otherNamespace },
-      takenAt: Date.now(),
+      takenAt: nowMs,
     };
   }
+}
+
+/**
+ * The same object in another snapshot, or undefined when it is gone. Same object, not just the
+ * same number or name: shmids and names are reused, so a segment must also have the same creation
+ * time, creator and size, and a POSIX object the same device and inode.
+ */
+export function findAgain(snapshot: Snapshot | undefined, object: IpcObject): IpcObject | undefined {
+  if (!snapshot) return undefined;
+  if (object.kind === 'sysvShm') {
+    const s = object.segment;
+    return snapshot.segments.find((o) => o.segment.shmid === s.shmid && o.segment.ctime === s.ctime && o.segment.cuid === s.cuid && o.segment.size === s.size);
+  }
+  const list = object.origin === 'memfd' ? snapshot.posix.memfds : snapshot.posix.objects;
+  return list.find((o) => o.key === object.key && o.name === object.name);
 }

@@ -1,6 +1,7 @@
 // The messages between the hex view's webview and the extension: one typed module used by both
-// sides. Everything from the webview is untrusted input: `parseWebviewMessage` checks the shape and
-// bounds every offset and length against the segment before anything reaches the helper.
+// sides, for every kind of object the view shows (System V segments, POSIX objects). Everything
+// from the webview is untrusted input: `parseWebviewMessage` checks the shape and bounds every
+// offset and length against the object's size before anything reaches the helper.
 // No `vscode`, no Node, no DOM: it is bundled into the webview too.
 
 /** Largest read the webview may ask for at once (the visible rows plus margin are far less). */
@@ -9,17 +10,31 @@ export const MAX_VIEW_READ = 1024 * 1024;
 export const MAX_COPY = 16 * 1024 * 1024;
 export const MAX_SEARCH_PATTERN = 4096;
 
-export type SegmentPhase = 'live' | 'removed-attached' | 'gone';
+/** live; removed but still held by processes (the view goes on reading); gone (nothing to read). */
+export type ContentsPhase = 'live' | 'removed-held' | 'gone';
 
-/** What the view's header shows about the segment. */
-export interface SegmentHeader {
-  shmid: number;
-  key: string; // formatted, e.g. "0x7e001234", "private", "0x7e001234 (removed)"
+/** What the view's header shows about the object, and how it words what it shows. */
+export interface ContentsHeader {
+  /** The object's id (its tree row's): the page's saved state belongs to it. */
+  id: string;
+  /** e.g. "Key 0x7e001234", "/psm_1a2b". */
+  title: string;
+  /** e.g. "id 5", "POSIX shared memory". */
+  subtitle: string;
+  /** The word for it in sentences: "segment", "object". */
+  noun: string;
+  /** Bytes now. A POSIX object can grow or shrink (ftruncate by its owner): the view follows. */
   size: number;
-  nattch: number;
-  owner: string;
-  state: string; // in words, as in the tree
-  phase: SegmentPhase;
+  /** Shown after the size, in order, e.g. ["Attached", "2 processes"], ["Owner", "root"], ["State", "attached"]. */
+  facts: Array<[string, string]>;
+  phase: ContentsPhase;
+  /** The notice shown while removed but still held. */
+  removedNotice: string;
+  /**
+   * What a page without data is: 'not-resident' (a System V page not in memory: reading it
+   * allocates it) or 'hole' (a POSIX page never written: it reads as zeros).
+   */
+  gaps: 'not-resident' | 'hole';
 }
 
 export interface ViewSettings {
@@ -33,14 +48,14 @@ export interface ViewSettings {
 
 export interface InitMessage {
   type: 'init';
-  header: SegmentHeader;
+  header: ContentsHeader;
   settings: ViewSettings;
   pageSize: number;
 }
 
 export interface HeaderMessage {
   type: 'header';
-  header: SegmentHeader;
+  header: ContentsHeader;
 }
 
 /**
@@ -154,7 +169,7 @@ function checkRange(offset: unknown, length: unknown, size: number, max: number)
   if (!isCount(offset)) return 'offset must be a whole number >= 0';
   if (!isCount(length) || length === 0) return 'length must be a whole number > 0';
   if (length > max) return `length ${length} is more than ${max}`;
-  if (offset > size || length > size - offset) return `range ${offset}+${length} is outside the segment (${size} bytes)`;
+  if (offset > size || length > size - offset) return `range ${offset}+${length} is outside the object (${size} bytes)`;
   return undefined;
 }
 
@@ -186,10 +201,10 @@ function parsePattern(value: unknown): SearchPattern | string {
 }
 
 /**
- * Checks a message from the webview against the segment's size. Returns a clean copy (no extra
+ * Checks a message from the webview against the object's size now. Returns a clean copy (no extra
  * properties) or an error saying what was wrong; nothing unchecked is ever passed on.
  */
-export function parseWebviewMessage(raw: unknown, segmentSize: number): Parsed {
+export function parseWebviewMessage(raw: unknown, size: number): Parsed {
   if (!isObject(raw)) return fail('message must be an object');
   switch (raw.type) {
     case 'ready':
@@ -198,7 +213,7 @@ export function parseWebviewMessage(raw: unknown, segmentSize: number): Parsed {
       return { ok: true, message: { type: raw.type } };
     case 'read': {
       if (!isId(raw.requestId)) return fail('requestId must be a whole number > 0');
-      const bad = checkRange(raw.offset, raw.length, segmentSize, MAX_VIEW_READ);
+      const bad = checkRange(raw.offset, raw.length, size, MAX_VIEW_READ);
       if (bad) return fail(bad);
       if (typeof raw.includeNonResident !== 'boolean') return fail('includeNonResident must be true or false');
       return { ok: true, message: { type: 'read', requestId: raw.requestId, offset: raw.offset as number, length: raw.length as number, includeNonResident: raw.includeNonResident } };
@@ -206,23 +221,23 @@ export function parseWebviewMessage(raw: unknown, segmentSize: number): Parsed {
     case 'viewport': {
       // Length 0: nothing on screen (an empty segment, or the panel scrolled to nothing).
       if (raw.length === 0) {
-        return isCount(raw.offset) && raw.offset <= segmentSize ? { ok: true, message: { type: 'viewport', offset: raw.offset, length: 0 } } : fail('offset must be within the segment');
+        return isCount(raw.offset) && raw.offset <= size ? { ok: true, message: { type: 'viewport', offset: raw.offset, length: 0 } } : fail('offset must be within the object');
       }
-      const bad = checkRange(raw.offset, raw.length, segmentSize, MAX_VIEW_READ);
+      const bad = checkRange(raw.offset, raw.length, size, MAX_VIEW_READ);
       return bad ? fail(bad) : { ok: true, message: { type: 'viewport', offset: raw.offset as number, length: raw.length as number } };
     }
     case 'live':
       return typeof raw.live === 'boolean' ? { ok: true, message: { type: 'live', live: raw.live } } : fail('live must be true or false');
     case 'search': {
       if (!isId(raw.requestId)) return fail('requestId must be a whole number > 0');
-      if (!isCount(raw.from) || raw.from > segmentSize) return fail('from must be an offset within the segment');
+      if (!isCount(raw.from) || raw.from > size) return fail('from must be an offset within the object');
       if (typeof raw.includeNonResident !== 'boolean') return fail('includeNonResident must be true or false');
       const pattern = parsePattern(raw.pattern);
       if (typeof pattern === 'string') return fail(pattern);
       return { ok: true, message: { type: 'search', requestId: raw.requestId, pattern, from: raw.from, includeNonResident: raw.includeNonResident } };
     }
     case 'copy': {
-      const bad = checkRange(raw.offset, raw.length, segmentSize, MAX_COPY);
+      const bad = checkRange(raw.offset, raw.length, size, MAX_COPY);
       if (bad) return fail(bad);
       if (raw.format !== 'hex' && raw.format !== 'c' && raw.format !== 'text') return fail('format must be hex, c or text');
       return { ok: true, message: { type: 'copy', offset: raw.offset as number, length: raw.length as number, format: raw.format } };

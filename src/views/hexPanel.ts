@@ -1,37 +1,40 @@
-// The hex view of one segment: a webview panel (one per segment) whose page asks for the rows on
-// screen. Every message from the page is checked (parseWebviewMessage) before anything reaches the
-// helper. Only resident pages are read unless the user asks; the rows on screen are re-read while
-// the panel is visible and live; the panel follows the segment's state and stops reading once it is
-// marked for removal or gone.
+// The contents view of one object: a webview panel (one per object) whose page asks for the rows on
+// screen. It reads through a ByteSource, so System V segments and POSIX objects are shown, searched,
+// copied and saved by the same code. Every message from the page is checked (parseWebviewMessage)
+// before anything reaches the helper. Only pages with data are read unless the user asks; the rows
+// on screen are re-read while the panel is visible and live; the panel follows the object's state
+// (removed, grown or shrunk, gone) and stops reading once it is gone.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { formatBytes, formatKey } from '../ipc/format';
+import type { IpcContext } from '../context';
+import { ByteSource, readResident } from '../ipc/byteSource';
+import { formatBytes } from '../ipc/format';
 import { HelperError } from '../ipc/helperClient';
-import type { ShmStat } from '../ipc/helperProtocol';
-import { userName } from '../ipc/processes';
-import { readResident } from '../ipc/residentReader';
 import { searchSegment } from '../ipc/segmentSearch';
-import { SHM_DEST, SHM_LOCKED } from '../ipc/sysvipc';
 import { toCArray, toHexString, toText } from '../shared/hexFormat';
 import {
+  ContentsHeader,
+  ContentsPhase,
   CopyRequest,
   FromWebview,
   parseWebviewMessage,
   ReadRequest,
   SearchRequest,
-  SegmentHeader,
-  SegmentPhase,
   ToWebview,
   ViewSettings,
 } from '../shared/hexProtocol';
-import type { Inspector } from './inspector';
 
 export const HEX_VIEW_TYPE = 'ipcInspector.hexView';
-/** How often the header (nattch, removal) is checked while visible, when live refresh is slower. */
+/** How often the header (holders, removal, size) is checked while visible, when live refresh is slower. */
 const STATE_CHECK_MS = 1000;
 /** Snapshots are read in pieces of this size, so progress moves and memory stays flat. */
 const SNAPSHOT_CHUNK = 16 * 1024 * 1024;
+/** Helper errors that mean the object is not where it was: ask the source what it is now. */
+const VANISHED = new Set(['EINVAL', 'EIDRM', 'ENOENT', 'ESTALE']);
+
+/** A source the panel can follow: its header as known now, and whether to refresh once removed. */
+export type PanelSource = ByteSource & { readonly header: ContentsHeader; readonly refreshWhileRemoved: boolean };
 
 function viewSettings(): ViewSettings {
   const config = vscode.workspace.getConfiguration('ipcInspector.hexView');
@@ -45,18 +48,18 @@ function viewSettings(): ViewSettings {
 }
 
 export class HexPanel implements vscode.Disposable {
-  private static readonly open = new Map<number, HexPanel>();
+  private static readonly open = new Map<string, HexPanel>();
 
-  /** Opens (or reveals) the panel of a segment. */
-  static show(inspector: Inspector, extensionUri: vscode.Uri, stat: ShmStat, displayKey: string): HexPanel {
-    const existing = HexPanel.open.get(stat.shmid);
-    if (existing && existing.isSegment(stat)) {
+  /** Opens (or reveals) the panel of an object. */
+  static show(ipc: IpcContext, extensionUri: vscode.Uri, source: PanelSource): HexPanel {
+    const existing = HexPanel.open.get(source.id);
+    if (existing && existing.phase !== 'gone') {
       existing.panel.reveal();
       return existing;
     }
     existing?.panel.dispose();
-    const panel = new HexPanel(inspector, extensionUri, stat, displayKey);
-    HexPanel.open.set(stat.shmid, panel);
+    const panel = new HexPanel(ipc, extensionUri, source);
+    HexPanel.open.set(source.id, panel);
     return panel;
   }
 
@@ -66,13 +69,10 @@ export class HexPanel implements vscode.Disposable {
   }
 
   readonly panel: vscode.WebviewPanel;
-  /** Bytes read from the helper for this panel (the benchmark's measure of what opening costs). */
-  bytesRead = 0;
-  phase: SegmentPhase = 'live';
   private readonly posted = new vscode.EventEmitter<ToWebview>();
   /** Every message sent to the page (the integration tests watch it). */
   readonly onDidPost = this.posted.event;
-  private header: SegmentHeader;
+  private header: ContentsHeader;
   private viewport: { offset: number; length: number } | undefined;
   private live = true;
   private lastLive: Buffer | undefined;
@@ -80,16 +80,14 @@ export class HexPanel implements vscode.Disposable {
   private ticking = false;
   private lastStateCheck = 0;
   private searchCancelled = false;
+  private pageSize = 4096;
   /** Set when the tab closed: work still in flight must not touch the disposed webview. */
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
-  /** What identifies the segment for its whole life: ids are reused, creator and size are not. */
-  private readonly identity: { cpid: number; size: number; cuid: number };
 
-  private constructor(private readonly inspector: Inspector, private readonly extensionUri: vscode.Uri, stat: ShmStat, displayKey: string) {
-    this.identity = { cpid: stat.cpid, size: stat.size, cuid: stat.cuid };
-    this.header = this.headerFrom(stat, displayKey);
-    this.panel = vscode.window.createWebviewPanel(HEX_VIEW_TYPE, `${displayKey} · ${stat.shmid}`, vscode.ViewColumn.Active, {
+  private constructor(private readonly ipc: IpcContext, private readonly extensionUri: vscode.Uri, readonly source: PanelSource) {
+    this.header = source.header;
+    this.panel = vscode.window.createWebviewPanel(HEX_VIEW_TYPE, source.title, vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
     });
@@ -97,7 +95,7 @@ export class HexPanel implements vscode.Disposable {
     this.panel.webview.html = this.html();
     this.disposables.push(
       this.posted,
-      this.panel.webview.onDidReceiveMessage((raw) => this.receive(raw).catch((error) => this.inspector.log.error(`hex view: ${String(error)}`))),
+      this.panel.webview.onDidReceiveMessage((raw) => this.receive(raw).catch((error) => this.ipc.log.error(`contents view: ${String(error)}`))),
       this.panel.onDidChangeViewState(() => this.schedule()),
       this.panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -109,22 +107,21 @@ export class HexPanel implements vscode.Disposable {
     );
   }
 
-  /** True when stat describes this panel's segment (not another one that got its id since). */
-  isSegment(stat: ShmStat): boolean {
-    return stat.shmid === this.shmid && stat.cpid === this.identity.cpid && stat.size === this.identity.size && stat.cuid === this.identity.cuid;
+  /** The object's phase as the panel last saw it. */
+  get phase(): ContentsPhase {
+    return this.header.phase;
   }
 
-  get shmid(): number {
-    return this.header.shmid;
+  /** Bytes read from the object for this panel (the benchmark's measure of what opening costs). */
+  get bytesRead(): number {
+    return this.source.bytesRead;
   }
-
-  private pageSize = 4096;
 
   /** Handles one message from the page (public so the tests can act as the page). */
   async receive(raw: unknown): Promise<void> {
     const parsed = parseWebviewMessage(raw, this.header.size);
     if (!parsed.ok) {
-      this.inspector.log.warn(`hex view ${this.shmid}: refused a message from the page: ${parsed.error}`);
+      this.ipc.log.warn(`contents view ${this.source.id}: refused a message from the page: ${parsed.error}`);
       const requestId = typeof (raw as { requestId?: unknown })?.requestId === 'number' ? (raw as { requestId: number }).requestId : 0;
       await this.post({ type: 'error', requestId, message: `Refused: ${parsed.error}` });
       return;
@@ -139,7 +136,7 @@ export class HexPanel implements vscode.Disposable {
   private async handle(message: FromWebview): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.pageSize = (await this.inspector.helper().hello()).pageSize;
+        this.pageSize = (await this.ipc.helper().hello()).pageSize;
         await this.post({ type: 'init', header: this.header, settings: viewSettings(), pageSize: this.pageSize });
         this.schedule();
         return;
@@ -165,14 +162,23 @@ export class HexPanel implements vscode.Disposable {
     }
   }
 
+  private readRange(offset: number, length: number, includeGaps: boolean) {
+    return readResident(this.source, this.pageSize, offset, length, includeGaps);
+  }
+
   private async read(request: ReadRequest): Promise<void> {
     if (this.phase === 'gone') {
-      await this.post({ type: 'error', requestId: request.requestId, message: 'The segment was removed.' });
+      await this.post({ type: 'error', requestId: request.requestId, message: `The ${this.header.noun} was removed.` });
       return;
     }
-    const result = await readResident(this.inspector.helper(), this.shmid, request.offset, request.length, request.includeNonResident);
-    this.bytesRead += result.bytesRead;
+    const result = await this.readRange(request.offset, request.length, request.includeNonResident);
     await this.post({ type: 'data', requestId: request.requestId, offset: request.offset, bytes: binary(result.bytes), firstPage: result.firstPage, resident: binary(result.resident) });
+  }
+
+  /** Whether the rows on screen are re-read now. */
+  private refreshing(): boolean {
+    const phaseAllows = this.phase === 'live' || (this.phase === 'removed-held' && this.source.refreshWhileRemoved);
+    return !!this.viewport && this.live && phaseAllows && viewSettings().refreshMs > 0;
   }
 
   /** Live refresh: the window on screen again, posted only when it changed. */
@@ -185,10 +191,10 @@ export class HexPanel implements vscode.Disposable {
         this.lastStateCheck = now;
         await this.checkState();
       }
-      if (!this.viewport || !this.live || this.phase !== 'live' || viewSettings().refreshMs === 0) return;
-      const { offset, length } = this.viewport;
-      const result = await readResident(this.inspector.helper(), this.shmid, offset, length, false);
-      this.bytesRead += result.bytesRead;
+      if (!this.refreshing()) return;
+      const { offset, length } = this.viewport!;
+      if (offset + length > this.header.size) return; // shrunk: the page sends a new viewport
+      const result = await this.readRange(offset, length, false);
       const signature = Buffer.concat([result.bytes, result.resident]);
       if (this.lastLive && this.lastLive.equals(signature)) return;
       this.lastLive = signature;
@@ -200,49 +206,19 @@ export class HexPanel implements vscode.Disposable {
     }
   }
 
-  /** Follows the segment: nattch, marked for removal, gone (or its id now another segment's). */
+  /** Follows the object: holders, removal, size, gone (or its id or name now another object's). */
   private async checkState(): Promise<void> {
-    let stat: ShmStat;
-    try {
-      stat = await this.inspector.helper().stat(this.shmid);
-    } catch (error) {
-      if (error instanceof HelperError && (error.code === 'EINVAL' || error.code === 'EIDRM')) return this.setPhase('gone');
-      throw error;
-    }
-    if (!this.isSegment(stat)) return this.setPhase('gone');
-    const header = this.headerFrom(stat, this.header.key.replace(/ \(removed\)$/, ''));
-    const changed = JSON.stringify(header) !== JSON.stringify(this.header);
+    const header = await this.source.describe();
+    if (JSON.stringify(header) === JSON.stringify(this.header)) return;
+    const resized = header.size !== this.header.size;
     this.header = header;
-    if (header.phase !== 'live') return header.phase === this.phase ? undefined : this.setPhase(header.phase);
-    if (changed) await this.post({ type: 'header', header });
-  }
-
-  private async setPhase(phase: SegmentPhase): Promise<void> {
-    this.phase = phase;
-    this.header = { ...this.header, phase, state: phase === 'gone' ? 'removed' : 'removed, still attached' };
-    await this.post({ type: 'header', header: this.header });
-    if (phase === 'gone') this.schedule();
-  }
-
-  private headerFrom(stat: ShmStat, key: string): SegmentHeader {
-    const dest = (stat.mode & SHM_DEST) !== 0;
-    // The helper's own cached read attachment is this view looking, not a process of the user's.
-    const nattch = stat.nattch - stat.cachedByHelper;
-    const words = dest ? 'removed, still attached' : nattch > 0 ? 'attached' : 'not attached';
-    return {
-      shmid: stat.shmid,
-      key: dest && !key.endsWith('(removed)') && key !== 'private' ? `${key} (removed)` : key,
-      size: stat.size,
-      nattch,
-      owner: userName(stat.uid) ?? String(stat.uid),
-      state: (stat.mode & SHM_LOCKED) !== 0 ? `${words}, locked` : words,
-      phase: dest ? 'removed-attached' : 'live',
-    };
+    if (resized) this.lastLive = undefined;
+    await this.post({ type: 'header', header });
+    if (header.phase === 'gone') this.schedule();
   }
 
   private async search(request: SearchRequest): Promise<void> {
     this.searchCancelled = false;
-    const client = this.inspector.helper();
     const pattern = request.pattern.kind === 'hex' ? Uint8Array.from(request.pattern.bytes) : new TextEncoder().encode(request.pattern.text);
     const result = await searchSegment({
       size: this.header.size,
@@ -250,8 +226,7 @@ export class HexPanel implements vscode.Disposable {
       caseInsensitive: request.pattern.kind === 'text' && !request.pattern.caseSensitive,
       from: request.from,
       readChunk: async (offset, length) => {
-        const read = await readResident(client, this.shmid, offset, length, request.includeNonResident);
-        this.bytesRead += read.bytesRead;
+        const read = await this.readRange(offset, length, request.includeNonResident);
         // A match never spans a page that was not read.
         return read.runs.map((run) => ({ offset: run.offset, bytes: read.bytes.subarray(run.offset - offset, run.offset - offset + run.length) }));
       },
@@ -261,39 +236,43 @@ export class HexPanel implements vscode.Disposable {
     await this.post({ type: 'searchResult', requestId: request.requestId, offset: result.offset, skipped: result.skipped, cancelled: result.cancelled });
   }
 
+  /** A name for files and C arrays made from the object: "segment-5", "psm_1a2b". */
+  private fileStem(): string {
+    if (this.header.noun === 'segment') return `segment-${this.header.subtitle.replace(/\D/g, '')}`;
+    return this.header.title.replace(/[^\w.-]+/g, '_').replace(/^_+/, '') || this.header.noun;
+  }
+
+  /** Pages without data that are known zeros are copied as zeros, without reading (allocating) them. */
   private async copy(request: CopyRequest): Promise<void> {
-    const read = await readResident(this.inspector.helper(), this.shmid, request.offset, request.length, this.swapInUse());
-    this.bytesRead += read.bytesRead;
-    const bytes = read.bytes;
-    const text = request.format === 'hex' ? toHexString(bytes) : request.format === 'c' ? toCArray(bytes, `segment_${this.shmid}`) : toText(bytes);
+    const { bytes } = await this.readRange(request.offset, request.length, !this.source.gapsAreZeros());
+    const text = request.format === 'hex' ? toHexString(bytes) : request.format === 'c' ? toCArray(bytes, this.fileStem()) : toText(bytes);
     await vscode.env.clipboard.writeText(text);
-    void this.inspector.prompts.notify('info', `Copied ${formatBytes(request.length)} at offset 0x${request.offset.toString(16)} as ${request.format === 'c' ? 'a C array' : request.format}.`);
+    void this.ipc.prompts.notify('info', `Copied ${formatBytes(request.length)} at offset 0x${request.offset.toString(16)} as ${request.format === 'c' ? 'a C array' : request.format}.`);
   }
 
   /**
-   * Saves the whole segment. Non-resident pages of a segment with nothing in swap were never
-   * written, so they are zeros: they are written as zeros without reading (which would allocate
-   * them). With swap in use a non-resident page may hold data, so everything is read.
+   * Saves the whole object. Pages without data that are known zeros (holes; a segment with nothing
+   * in swap) are written as zeros without reading, which for a segment would allocate them; when
+   * they may hold data (swapped out), everything is read.
    */
   private async saveSnapshot(): Promise<void> {
-    const target = await this.inspector.prompts.saveDialog({
-      title: `Save a snapshot of segment ${this.header.key} (id ${this.shmid})`,
-      defaultUri: vscode.Uri.file(`segment-${this.shmid}.bin`),
+    const what = `${this.header.noun} ${this.header.title.replace(/^Key /, '')}`;
+    const target = await this.ipc.prompts.saveDialog({
+      title: `Save a snapshot of ${what} (${this.header.subtitle})`,
+      defaultUri: vscode.Uri.file(`${this.fileStem()}.bin`),
       saveLabel: 'Save Snapshot',
     });
     if (!target) return;
-    const swapped = this.swapInUse();
-    const client = this.inspector.helper();
+    const readGaps = !this.source.gapsAreZeros();
     const size = this.header.size;
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Saving segment ${this.header.key}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Saving ${what}`, cancellable: true },
       async (progress, token) => {
         const out = fs.createWriteStream(target.fsPath);
         const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
         for (let at = 0; at < size && !token.isCancellationRequested; at += SNAPSHOT_CHUNK) {
           const length = Math.min(SNAPSHOT_CHUNK, size - at);
-          const read = await readResident(client, this.shmid, at, length, swapped);
-          this.bytesRead += read.bytesRead;
+          const read = await this.readRange(at, length, readGaps);
           if (!out.write(read.bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
           progress.report({ increment: (length / size) * 100, message: `${formatBytes(at + length)} of ${formatBytes(size)}` });
         }
@@ -303,31 +282,28 @@ export class HexPanel implements vscode.Disposable {
           fs.rmSync(target.fsPath, { force: true });
           return;
         }
-        void this.inspector.prompts.notify('info', `Saved ${formatBytes(size)} of segment ${this.header.key} to ${target.fsPath}.`);
+        void this.ipc.prompts.notify('info', `Saved ${formatBytes(size)} of ${what} to ${target.fsPath}.`);
       },
     );
   }
 
-  /**
-   * Whether non-resident pages may hold data (swapped out). When not, they were never written and
-   * are zeros: copy and snapshot use zeros instead of reading, which would allocate them.
-   */
-  private swapInUse(): boolean {
-    return (this.inspector.snapshots.current?.segments.find((s) => s.segment.shmid === this.shmid)?.segment.swap ?? 1) > 0;
-  }
-
   private async onFailure(error: unknown, requestId: number): Promise<void> {
-    if (error instanceof HelperError && (error.code === 'EINVAL' || error.code === 'EIDRM')) {
-      if (this.phase !== 'gone') await this.setPhase('gone');
-      if (requestId) await this.post({ type: 'error', requestId, message: 'The segment was removed.' });
+    if (error instanceof HelperError && VANISHED.has(error.code)) {
+      // Removed, replaced or resized under us: the source says which; the page hears it.
+      try {
+        await this.checkState();
+      } catch {
+        // the error below says enough
+      }
+      if (requestId) await this.post({ type: 'error', requestId, message: this.phase === 'gone' ? `The ${this.header.noun} was removed.` : error.message });
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.inspector.log.error(`hex view ${this.shmid}: ${message}`);
+    this.ipc.log.error(`contents view ${this.source.id}: ${message}`);
     await this.post({ type: 'error', requestId, message });
   }
 
-  /** Reads only while someone can see the panel, the segment is live and the user wants it. */
+  /** Reads only while someone can see the panel, the object is not gone and the user wants it. */
   private schedule(): void {
     clearInterval(this.timer);
     this.timer = undefined;
@@ -356,10 +332,10 @@ export class HexPanel implements vscode.Disposable {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${style}">
-<title>Segment ${escapeHtml(this.header.key)}</title>
+<title>${escapeHtml(this.source.title)}</title>
 </head>
 <body>
-<div id="root" data-shmid="${this.shmid}"></div>
+<div id="root" data-object="${escapeHtml(this.source.id)}"></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
@@ -370,7 +346,7 @@ export class HexPanel implements vscode.Disposable {
     this.disposed = true;
     clearInterval(this.timer);
     this.searchCancelled = true;
-    if (HexPanel.open.get(this.shmid) === this) HexPanel.open.delete(this.shmid);
+    if (HexPanel.open.get(this.source.id) === this) HexPanel.open.delete(this.source.id);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
@@ -386,8 +362,4 @@ function binary(buffer: Buffer): Uint8Array {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-export function keyText(stat: ShmStat): string {
-  return stat.key === 0 ? ((stat.mode & SHM_DEST) !== 0 ? 'removed' : 'private') : formatKey(stat.key);
 }

@@ -1,35 +1,36 @@
-// The Shared Memory view's data: a row per segment (icon and colour per state, words in the
-// description, tooltip and screen-reader label), its attached processes as children, and an honest
-// row for attachments that cannot be seen. Rows have stable ids, so expansion and selection
-// survive refreshes.
+// The Shared Memory view's data: System V segments and POSIX objects in groups of their own, each
+// group with its limits line; every object as its kind's `present` module words it (icon and colour
+// per state, description, tooltip, screen-reader label), its holders as children. Rows have stable
+// ids, so expansion and selection survive refreshes.
 import * as vscode from 'vscode';
-import { formatKey } from '../ipc/format';
-import {
-  accessibilityLabel,
-  attacherDescription,
-  attacherLabel,
-  HIDDEN_ATTACHERS_EXPLANATION,
-  hiddenAttachersLabel,
-  rowState,
-  RowState,
-  segmentDescription,
-  segmentLabel,
-  segmentTooltip,
-} from '../ipc/presentation';
-import type { AttachedProcess, SegmentInfo, Snapshot } from '../ipc/snapshot';
-import type { Holds } from './holds';
+import type { Holds } from '../holds';
+import { ChildRow, ObjectRow, RowIcon } from '../ipc/objects';
+import { posixRow, shmFsNearlyFull, shmFsSummary } from '../ipc/posixShm/present';
+import type { IpcObject, PosixObjectInfo, SegmentInfo, Snapshot } from '../ipc/snapshot';
+import { limitsSummary, segmentRow } from '../ipc/sysvShm/present';
+
+export type GroupId = 'sysvShm' | 'posixShm' | 'memfd';
+
+export type ObjectNode = { kind: 'object'; group: GroupId; object: IpcObject; row: ObjectRow };
 
 export type Node =
-  | { kind: 'segment'; info: SegmentInfo }
-  | { kind: 'attacher'; parent: SegmentInfo; attachment: AttachedProcess; index: number }
-  | { kind: 'hidden'; parent: SegmentInfo; count: number };
+  | { kind: 'group'; group: GroupId }
+  | ObjectNode
+  | { kind: 'child'; parent: ObjectNode; row: ChildRow }
+  | { kind: 'note'; group: GroupId; id: string; text: string; tooltip: string; command?: vscode.Command };
 
-const STATE_ICONS: Record<RowState, [string, string | undefined]> = {
-  attached: ['pass-filled', 'charts.green'],
-  unattached: ['circle-large-outline', undefined],
+const ROW_ICONS: Record<RowIcon, [string, string | undefined]> = {
+  'in-use': ['pass-filled', 'charts.green'],
+  unused: ['circle-large-outline', undefined],
   orphaned: ['warning', 'list.warningForeground'],
-  'removed-attached': ['trash', 'list.errorForeground'],
+  'removed-held': ['trash', 'list.errorForeground'],
   locked: ['lock', 'charts.purple'],
+};
+
+const GROUP_TITLES: Record<GroupId, string> = {
+  sysvShm: 'System V segments',
+  posixShm: 'POSIX objects (/dev/shm)',
+  memfd: 'memfd objects (shared)',
 };
 
 export interface TreeFilter {
@@ -37,18 +38,37 @@ export interface TreeFilter {
   uid: number;
 }
 
+/** Whether an object belongs to the user (owner or, for System V, creator). */
+function isMine(object: IpcObject, uid: number): boolean {
+  if (object.kind === 'sysvShm') return object.segment.uid === uid || object.segment.cuid === uid;
+  return object.file?.uid === uid;
+}
+
+/** Opens a row's contents on the second click of a double click (a single click only selects). */
+export const ROW_CLICK_COMMAND = 'ipcInspector.rowClicked';
+
 export class SharedMemoryTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private snapshot: Snapshot | undefined;
-  private nodes = new Map<number, Node & { kind: 'segment' }>();
+  private groups = new Map<GroupId, Node[]>();
+  private readonly nodes = new Map<string, ObjectNode>();
+  private hidden = 0;
 
   constructor(private readonly holds: Holds, private filter: TreeFilter) {}
 
   /** Shows a new snapshot (or the same one again when holds or the filter changed). */
   show(snapshot: Snapshot | undefined): void {
     this.snapshot = snapshot;
-    this.nodes = new Map(this.visibleSegments().map((info) => [info.segment.shmid, { kind: 'segment' as const, info }]));
+    this.nodes.clear();
+    this.groups = new Map();
+    this.hidden = 0;
+    if (snapshot) {
+      this.groups.set('sysvShm', this.objectNodes('sysvShm', snapshot.segments));
+      this.groups.set('posixShm', this.objectNodes('posixShm', snapshot.posix.objects));
+      const memfds = this.objectNodes('memfd', snapshot.posix.memfds);
+      if (memfds.length > 0) this.groups.set('memfd', memfds);
+    }
     this.changed.fire(undefined);
   }
 
@@ -57,64 +77,134 @@ export class SharedMemoryTree implements vscode.TreeDataProvider<Node>, vscode.D
     this.show(this.snapshot);
   }
 
-  /** The row of a segment, for reveal() and for commands given an id. */
-  segmentNode(shmid: number): (Node & { kind: 'segment' }) | undefined {
-    return this.nodes.get(shmid);
+  /** The row of an object by its tree id (`shm:5`, `posix:0:27:2`), for reveal() and commands. */
+  node(id: string): ObjectNode | undefined {
+    return this.nodes.get(id);
   }
 
-  get segmentCount(): number {
+  /** The row of a System V segment. */
+  segmentNode(shmid: number): ObjectNode | undefined {
+    return this.nodes.get(`shm:${shmid}`);
+  }
+
+  /** Every object row shown, in order. */
+  allObjectNodes(): ObjectNode[] {
+    return [...this.nodes.values()];
+  }
+
+  /** Rows shown, of every kind. */
+  get objectCount(): number {
     return this.nodes.size;
   }
 
-  /** Segments hidden by the "only mine" filter. */
+  /** Objects hidden by the "only mine" filter. */
   get filteredOut(): number {
-    return (this.snapshot?.segments.length ?? 0) - this.nodes.size;
+    return this.hidden;
   }
 
   getChildren(node?: Node): Node[] {
-    if (!node) return [...this.nodes.values()];
-    if (node.kind !== 'segment') return [];
-    const children: Node[] = node.info.attachments.map((attachment, index) => ({ kind: 'attacher', parent: node.info, attachment, index }));
-    if (node.info.hiddenAttachments > 0) children.push({ kind: 'hidden', parent: node.info, count: node.info.hiddenAttachments });
-    return children;
+    if (!node) return this.snapshot ? [...this.groups.keys()].map((group) => ({ kind: 'group', group })) : [];
+    if (node.kind === 'group') return this.groupChildren(node.group);
+    if (node.kind === 'object') return node.row.children.map((row) => ({ kind: 'child', parent: node, row }));
+    return [];
   }
 
   getParent(node: Node): Node | undefined {
-    return node.kind === 'segment' ? undefined : this.nodes.get(node.parent.segment.shmid);
+    if (node.kind === 'group') return undefined;
+    if (node.kind === 'child') return this.nodes.get(node.parent.row.id);
+    return { kind: 'group', group: node.group };
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    if (node.kind === 'segment') return this.segmentItem(node.info);
-    if (node.kind === 'attacher') return attacherItem(node);
-    const item = new vscode.TreeItem(hiddenAttachersLabel(node.count), vscode.TreeItemCollapsibleState.None);
-    item.id = `shm:${node.parent.segment.shmid}:hidden`;
-    item.iconPath = new vscode.ThemeIcon('eye-closed');
-    item.tooltip = HIDDEN_ATTACHERS_EXPLANATION;
-    item.contextValue = 'hiddenAttachers';
-    return item;
+    switch (node.kind) {
+      case 'group':
+        return this.groupItem(node.group);
+      case 'object':
+        return objectItem(node);
+      case 'child':
+        return childItem(node.row);
+      case 'note': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon('info');
+        item.command = node.command;
+        item.accessibilityInformation = { label: node.text };
+        item.contextValue = 'note';
+        return item;
+      }
+    }
   }
 
-  private segmentItem(info: SegmentInfo): vscode.TreeItem {
-    const held = this.holds.has(info.segment.shmid);
-    const expandable = info.attachments.length > 0 || info.hiddenAttachments > 0;
-    const item = new vscode.TreeItem(segmentLabel(info), expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    item.id = `shm:${info.segment.shmid}`;
-    item.description = segmentDescription(info, held);
-    const [icon, color] = STATE_ICONS[rowState(info)];
-    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    const tooltip = new vscode.MarkdownString(segmentTooltip(info, held));
-    tooltip.supportHtml = false;
-    item.tooltip = tooltip;
-    item.accessibilityInformation = { label: accessibilityLabel(info, held), role: 'treeitem' };
-    item.contextValue = contextValue(info, held, this.filter.uid);
-    return item;
+  private objectNodes(group: GroupId, objects: readonly IpcObject[]): ObjectNode[] {
+    const shown: ObjectNode[] = [];
+    for (const object of objects) {
+      if (this.filter.onlyMine && !isMine(object, this.filter.uid)) {
+        this.hidden++;
+        continue;
+      }
+      const node: ObjectNode = { kind: 'object', group, object, row: this.rowOf(object) };
+      this.nodes.set(node.row.id, node);
+      shown.push(node);
+    }
+    return shown;
   }
 
-  private visibleSegments(): SegmentInfo[] {
-    const segments = this.snapshot?.segments ?? [];
-    if (!this.filter.onlyMine) return segments;
-    const { uid } = this.filter;
-    return segments.filter((info) => info.segment.uid === uid || info.segment.cuid === uid);
+  private rowOf(object: IpcObject): ObjectRow {
+    if (object.kind === 'sysvShm') return segmentRow(object, { held: this.holds.has(object.segment.shmid), uid: this.filter.uid });
+    return posixRow(object, { held: false, uid: this.filter.uid });
+  }
+
+  private groupChildren(group: GroupId): Node[] {
+    const nodes = this.groups.get(group) ?? [];
+    if (nodes.length > 0) return nodes;
+    return [this.emptyNote(group)];
+  }
+
+  private emptyNote(group: GroupId): Node {
+    const snapshot = this.snapshot;
+    const all = group === 'sysvShm' ? snapshot?.segments.length ?? 0 : snapshot?.posix.objects.length ?? 0;
+    const id = `note:${group}:empty`;
+    if (all > 0) {
+      const text = `${all} of other users hidden ("Show Only My Segments")`;
+      return { kind: 'note', group, id, text, tooltip: 'Objects of other users are hidden by the ipcInspector.showOnlyMySegments setting. Click to change it.', command: { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['ipcInspector.showOnlyMySegments'] } };
+    }
+    if (group === 'posixShm' && snapshot && !snapshot.posix.available) {
+      return { kind: 'note', group, id, text: `${snapshot.posix.dir} cannot be read`, tooltip: `POSIX shared memory lives in ${snapshot.posix.dir}: ${snapshot.posix.error ?? 'not found'}. Mount a tmpfs there (mount -t tmpfs tmpfs /dev/shm) or check its permissions.` };
+    }
+    if (group === 'sysvShm') {
+      return { kind: 'note', group, id, text: 'No segments in this IPC namespace · Create…', tooltip: 'No System V shared memory segment exists in this IPC namespace. Click to create one.', command: { command: 'ipcInspector.createSegment', title: 'Create Shared Memory Segment…' } };
+    }
+    return { kind: 'note', group, id, text: 'No objects in /dev/shm · Create…', tooltip: 'No POSIX shared memory object exists in /dev/shm. Click to create one.', command: { command: 'ipcInspector.createPosixObject', title: 'Create POSIX Shared Memory Object…' } };
+  }
+
+  private groupItem(group: GroupId): vscode.TreeItem {
+    // memfds are many on a desktop (Chromium shares memory through hundreds): closed until asked.
+    const item = new vscode.TreeItem(GROUP_TITLES[group], group === 'memfd' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `group:${group}`;
+    item.contextValue = `group;${group}`;
+    const snapshot = this.snapshot;
+    if (!snapshot) return item;
+    if (group === 'sysvShm') {
+      item.description = limitsSummary(snapshot.limits, snapshot.usage);
+      item.iconPath = new vscode.ThemeIcon('database');
+      item.tooltip = `System V shared memory (shmget): ${item.description}.${snapshot.skippedLines > 0 ? ` ${snapshot.skippedLines} line(s) of /proc/sysvipc/shm could not be read and are not shown.` : ''}`;
+    } else if (group === 'posixShm') {
+      const usage = snapshot.posix.usage;
+      item.description = shmFsSummary(usage, snapshot.posix.objects.length);
+      const full = shmFsNearlyFull(usage);
+      item.iconPath = full ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('files');
+      item.tooltip = `POSIX shared memory (shm_open): the files of ${snapshot.posix.dir}, ${item.description}.` +
+        (full ? ' When it is full, programs get SIGBUS or "No space left on device": remove unused objects.' : '') +
+        (snapshot.posix.semaphores > 0 ? ` ${snapshot.posix.semaphores} named semaphore(s) (sem.*) there are not listed here.` : '') +
+        (snapshot.scan.unreadable > 0 ? ` ${snapshot.scan.unreadable} process(es) could not be checked for holders.` : '');
+    } else {
+      item.description = `${snapshot.posix.memfds.length} held by several processes`;
+      item.iconPath = new vscode.ThemeIcon('link');
+      item.tooltip = 'Anonymous memory files (memfd_create) that two or more processes hold: they share memory through them. Only processes this user can read are counted.';
+    }
+    item.accessibilityInformation = { label: `${GROUP_TITLES[group]}, ${item.description}` };
+    return item;
   }
 
   dispose(): void {
@@ -122,30 +212,37 @@ export class SharedMemoryTree implements vscode.TreeDataProvider<Node>, vscode.D
   }
 }
 
-/**
- * Flags the menus' `when` clauses test with regular expressions, e.g. `viewItem =~ /;held/`:
- * live (not removed), held (by this window), locked, dest (removed), mine (owned or created by us).
- */
-export function contextValue(info: SegmentInfo, held: boolean, uid: number): string {
-  const s = info.segment;
-  const flags = [`segment;state=${info.classification.state}`];
-  if (!s.dest) flags.push('live');
-  if (held) flags.push('held');
-  if (s.locked) flags.push('locked');
-  if (s.dest) flags.push('dest');
-  if (s.uid === uid || s.cuid === uid) flags.push('mine');
-  return flags.join(';');
+function objectItem(node: ObjectNode): vscode.TreeItem {
+  const row = node.row;
+  const item = new vscode.TreeItem(row.label, row.children.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = row.id;
+  item.description = row.description;
+  const [icon, color] = ROW_ICONS[row.icon];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  const tooltip = new vscode.MarkdownString(row.tooltip);
+  tooltip.supportHtml = false;
+  item.tooltip = tooltip;
+  item.accessibilityInformation = { label: row.accessibilityLabel, role: 'treeitem' };
+  item.contextValue = row.contextValue;
+  item.command = { command: ROW_CLICK_COMMAND, title: 'Open Contents', arguments: [node] };
+  return item;
 }
 
-function attacherItem(node: Node & { kind: 'attacher' }): vscode.TreeItem {
-  const a = node.attachment;
-  const item = new vscode.TreeItem(attacherLabel(a), vscode.TreeItemCollapsibleState.None);
-  item.id = `shm:${node.parent.segment.shmid}:${a.pid}:${a.start}`;
-  item.description = attacherDescription(a);
-  item.iconPath = new vscode.ThemeIcon(a.access === 'rw' ? 'edit' : 'eye');
-  item.tooltip = `Process ${a.pid}${a.command ? ` (${a.command})` : ''} has segment ${formatKey(a.key)} (id ${a.shmid}) attached ` +
-    `${a.access === 'rw' ? 'read-write' : a.access === 'ro' ? 'read-only' : 'with no access'} at ${a.start}-${a.end} (${a.length} bytes mapped).`;
-  item.accessibilityInformation = { label: `Process ${a.pid}, ${a.command ?? 'exited'}, ${attacherDescription(a)}` };
-  item.contextValue = 'attacher';
+function childItem(row: ChildRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+  item.id = row.id;
+  item.description = row.description;
+  item.iconPath = new vscode.ThemeIcon(row.codicon);
+  item.tooltip = row.tooltip;
+  item.accessibilityInformation = { label: row.accessibilityLabel };
+  item.contextValue = row.contextValue;
   return item;
+}
+
+export function isSegment(object: IpcObject): object is SegmentInfo {
+  return object.kind === 'sysvShm';
+}
+
+export function isPosixObject(object: IpcObject): object is PosixObjectInfo {
+  return object.kind === 'posixShm';
 }

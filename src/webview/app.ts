@@ -13,13 +13,14 @@ import {
   type SearchPattern,
   type SearchProgressMessage,
   type SearchResultMessage,
-  type SegmentHeader,
+  type ContentsHeader,
   type ToWebview,
   type ViewSettings,
 } from '../shared/hexProtocol';
 import { BLOCK_SIZE, ByteCache, NOT_LOADED, NOT_RESIDENT, READ_FAILED } from './byteCache';
 import { el, show } from './dom';
 import { groupDigits, hex, humanSize, parseOffset, utf8Length } from './format';
+import { gapWords } from './gapWords';
 import { FADE_MS, Grid } from './grid';
 import { HeaderBar } from './header';
 import type { Host } from './host';
@@ -40,11 +41,12 @@ const INSPECT_BYTES = 256;
 /** Bound on remembered change stamps (a whole 1 MiB window changing at once still fits). */
 const MAX_CHANGES = 1 << 20;
 const READING = 'Reading…';
-const WAITING = 'Waiting for the segment…';
+const WAITING = 'Waiting for the contents…';
 
 interface SavedState {
-  v: 1;
-  shmid: number;
+  v: 2;
+  /** The object's id (ContentsHeader.id): a reload of the page comes back to the same place. */
+  object: string;
   topOffset: number;
   anchor: number;
   cursor: number;
@@ -76,7 +78,7 @@ export class App {
   private readonly empty = el('div', 'empty-note', { role: 'note' });
   private readonly main: HTMLElement;
 
-  private header: SegmentHeader | undefined;
+  private header: ContentsHeader | undefined;
   private settings: ViewSettings = { bytesPerRow: 16, grouping: 1, refreshMs: 0 };
   private pageSize = 4096;
   private digits = 8;
@@ -150,7 +152,7 @@ export class App {
 
   start(): void {
     const state = this.host.getState() as Partial<SavedState> | undefined;
-    if (state && state.v === 1) {
+    if (state && state.v === 2) {
       this.restored = state as SavedState;
       // Request ids keep growing across reloads of the page, so a late answer to a request of the
       // previous page is never taken for an answer to a new one.
@@ -194,16 +196,17 @@ export class App {
 
   private init(message: InitMessage): void {
     const { header, settings, pageSize } = message;
-    const same = this.header !== undefined && this.header.shmid === header.shmid && this.header.size === header.size;
-    // Keep the place and the selection when the extension re-sends init (settings changed).
+    const same = this.header !== undefined && this.header.id === header.id;
+    // Keep the place and the selection when the extension re-sends init (settings changed) or the
+    // object changed size (a POSIX object its owner truncated).
     const keep = same ? { top: this.grid.topOffset, sel: this.grid.selection } : undefined;
-    const saved = !same && this.restored?.shmid === header.shmid ? this.restored : undefined;
+    const saved = !same && this.restored?.object === header.id ? this.restored : undefined;
     this.restored = undefined;
 
     this.settings = settings;
     this.pageSize = pageSize;
     this.digits = offsetDigits(header.size);
-    if (!same || this.cache.pageSize !== pageSize) {
+    if (!same || this.cache.pageSize !== pageSize || this.cache.size !== header.size) {
       this.cache = new ByteCache(header.size, pageSize);
       this.pendingBlocks.clear();
       this.pending.clear();
@@ -224,22 +227,24 @@ export class App {
     const liveAvailable = settings.refreshMs > 0;
     const wantLive = saved ? saved.live : same ? this.live : true;
     this.live = wantLive;
-    // A new segment (not a settings change): the size check in setHeader must not keep the old one.
-    if (!same) this.header = undefined;
+    this.header = undefined; // setHeader must not take this for a resize
     this.setHeader(header);
     if (liveAvailable && !wantLive && !this.gone) this.host.post({ type: 'live', live: false });
-    this.grid.element.setAttribute('aria-label', `Bytes of segment ${header.key}, id ${header.shmid}`);
-    this.grid.setLayout({ size: header.size, bytesPerRow: settings.bytesPerRow, grouping: settings.grouping, digits: this.digits, pageSize });
+    this.grid.element.setAttribute('aria-label', `Bytes of ${header.noun} ${header.title}, ${header.subtitle}`);
+    const gaps = gapWords(header.gaps);
+    this.toolbar.setGapWords(gaps);
+    this.grid.setLayout({ size: header.size, bytesPerRow: settings.bytesPerRow, grouping: settings.grouping, digits: this.digits, pageSize, gaps });
 
     if (header.size === 0) {
-      this.empty.textContent = 'This segment is empty (0 bytes).';
+      this.empty.textContent = `This ${header.noun} is empty (0 bytes).`;
       show(this.empty, true);
     } else show(this.empty, false);
 
     const place = keep ?? (saved ? { top: saved.topOffset, sel: { anchor: saved.anchor, cursor: saved.cursor } } : undefined);
     if (place && header.size > 0) {
-      this.grid.scrollToOffset(Math.min(place.top, header.size - 1), 'top');
-      this.grid.select(place.sel.anchor, place.sel.cursor, 'none');
+      const last = header.size - 1;
+      this.grid.scrollToOffset(Math.min(place.top, last), 'top');
+      this.grid.select(Math.min(place.sel.anchor, last), Math.min(place.sel.cursor, last), 'none');
     } else {
       this.grid.select(0, 0, 'none');
     }
@@ -251,10 +256,14 @@ export class App {
     this.onSelectionChange();
   }
 
-  private setHeader(header: SegmentHeader): void {
+  private setHeader(header: ContentsHeader): void {
+    if (this.header && header.size !== this.header.size && header.phase !== 'gone') {
+      // Grown or shrunk (ftruncate by its owner): lay the view out again, in the same place.
+      this.init({ type: 'init', header, settings: this.settings, pageSize: this.pageSize });
+      return;
+    }
     const wasGone = this.gone;
-    // The size of a segment never changes; a header with another size is not this segment's.
-    if (this.header && header.size !== this.header.size) header = { ...header, size: this.header.size };
+    if (this.header && header.phase === 'gone') header = { ...header, size: this.header.size }; // keep showing the last bytes
     this.header = header;
     this.headerBar.update(header);
     document.body.classList.toggle('segment-gone', this.gone);
@@ -271,7 +280,7 @@ export class App {
         this.toolbar.setSearching(false);
         this.toolbar.setFindStatus('', false);
       }
-      this.setMessage('This segment was removed: showing the last bytes read.');
+      this.setMessage(`This ${header.noun} was removed: showing the last bytes read.`);
       this.grid.renderNow();
     }
   }
@@ -282,7 +291,7 @@ export class App {
       this.pending.delete(message.requestId);
       if (request.block !== undefined && this.pendingBlocks.get(request.block) === message.requestId) this.pendingBlocks.delete(request.block);
     }
-    // Answers not (or no longer) pending are still this segment's bytes: take them.
+    // Answers not (or no longer) pending are still this object's bytes: take them.
     if (message.offset >= this.size) return;
     if (this.failed.size > 0) {
       for (let b = Math.floor(message.offset / BLOCK_SIZE); b * BLOCK_SIZE < message.offset + message.bytes.length; b++) this.failed.delete(b);
@@ -479,7 +488,7 @@ export class App {
       b >= 0
         ? `0x${hexByte(b)} = ${b}${printableChar(b) !== '.' || b === 0x2e ? ` '${printableChar(b)}'` : ''}`
         : b === NOT_RESIDENT
-          ? 'not resident (Enter reads the page)'
+          ? gapWords(this.header?.gaps).status
           : b === READ_FAILED
             ? 'could not be read'
             : 'not loaded yet';
@@ -496,7 +505,7 @@ export class App {
     }
     const start = selectionStart(this.grid.selection);
     const b = this.byteAt(start);
-    const note = b === NOT_RESIDENT ? 'not resident' : b === READ_FAILED ? 'could not be read' : b < 0 ? 'not loaded yet' : '';
+    const note = b === NOT_RESIDENT ? gapWords(this.header?.gaps).short : b === READ_FAILED ? 'could not be read' : b < 0 ? 'not loaded yet' : '';
     this.inspector.update(start, this.digits, this.cache.readKnown(start, INSPECT_BYTES), note);
     if (this.where.textContent !== '' && b !== this.lastWhereByte) this.updateWhere();
     this.lastWhereByte = b;
@@ -577,9 +586,9 @@ export class App {
     if (!search || message.requestId !== search.requestId) return;
     this.search = undefined;
     this.toolbar.setSearching(false);
-    const skippedShort = message.skipped > 0 ? ` (${humanSize(message.skipped)} not resident, not searched)` : '';
-    const skippedLong =
-      message.skipped > 0 ? ` ${humanSize(message.skipped)} of non-resident pages were not searched: tick "include non-resident pages" to search them too (that allocates them).` : '';
+    const gaps = gapWords(this.header?.gaps);
+    const skippedShort = message.skipped > 0 ? ` (${humanSize(message.skipped)} ${gaps.short}, not searched)` : '';
+    const skippedLong = message.skipped > 0 ? ` ${humanSize(message.skipped)} ${gaps.skipped}.` : '';
     if (message.cancelled) {
       this.toolbar.setFindStatus('Search cancelled.', false);
       return;
@@ -658,8 +667,8 @@ export class App {
       if (!this.header) return;
       const sel = this.grid.selection;
       const state: SavedState = {
-        v: 1,
-        shmid: this.header.shmid,
+        v: 2,
+        object: this.header.id,
         topOffset: this.grid.topOffset,
         anchor: sel.anchor,
         cursor: sel.cursor,

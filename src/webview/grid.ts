@@ -13,6 +13,7 @@
 // than a browser allows.
 import { formatOffset, hexByte, printableChar } from '../shared/hexFormat';
 import { NOT_LOADED, NOT_RESIDENT, READ_FAILED } from './byteCache';
+import { gapWords, type GapWords } from './gapWords';
 import { el, setText, show, text } from './dom';
 import { ScrollMap } from './scrollMap';
 import { moveCursor, type Selection, selectionEnd, selectionStart } from './selection';
@@ -24,6 +25,8 @@ export interface GridLayout {
   /** Hex digits of the offset column. */
   digits: number;
   pageSize: number;
+  /** What a page without data is called (not resident, hole). */
+  gaps: GapWords;
 }
 
 export interface GridHooks {
@@ -104,7 +107,7 @@ export class Grid {
   private readonly spacer: HTMLDivElement;
   private readonly probe: HTMLDivElement;
   private rows: RowView[] = [];
-  private layout: GridLayout = { size: 0, bytesPerRow: 16, grouping: 1, digits: 8, pageSize: 4096 };
+  private layout: GridLayout = { size: 0, bytesPerRow: 16, grouping: 1, digits: 8, pageSize: 4096, gaps: gapWords(undefined) };
   private map = new ScrollMap({ rowHeight: 20, totalRows: 0, areaHeight: 0, clientHeight: 0 });
   private rowHeight = 20;
   private virtualTop = 0;
@@ -140,7 +143,7 @@ export class Grid {
     this.clip = el('div', 'rowclip', undefined, [this.box]);
     this.canvas = el('div', 'canvas', undefined, [this.head, this.clip]);
     this.probe = el('div', 'row probe', { 'aria-hidden': 'true' }, ['0Ag·']);
-    this.element = el('div', 'grid', { role: 'grid', tabindex: 0, 'aria-readonly': 'true', 'aria-multiselectable': 'true', 'aria-label': 'Segment bytes' }, [
+    this.element = el('div', 'grid', { role: 'grid', tabindex: 0, 'aria-readonly': 'true', 'aria-multiselectable': 'true', 'aria-label': 'Bytes' }, [
       this.canvas,
       this.spacer,
       this.probe,
@@ -242,7 +245,7 @@ export class Grid {
     const offText = text();
     const hex = this.makeColumn('hexcol', { role: 'gridcell', id: `hx${slot}` });
     const txt = this.makeColumn('txtcol', { 'aria-hidden': 'true' });
-    const button = el('button', 'nr-read', { type: 'button', tabindex: -1 }, ['not resident — click to read']);
+    const button = el('button', 'nr-read', { type: 'button', tabindex: -1 }, [this.layout.gaps.button]);
     button.hidden = true;
     // The read affordance lies over the start of the hex column (which shows only "··" on such
     // rows), so it is on screen whenever the bytes are, however narrow the panel.
@@ -552,7 +555,7 @@ export class Grid {
       const pageStart = isNr && Math.floor(base / pageSize) !== Math.floor((base - 1) / pageSize);
       const wantButton = isNr && (!prevNr || k === 0 || pageStart);
       if (wantButton) {
-        const label = `Page at 0x${(Math.floor(nrOffset / pageSize) * pageSize).toString(16)} is not resident. Read it (this allocates the page).`;
+        const label = this.layout.gaps.readLabel(Math.floor(nrOffset / pageSize) * pageSize);
         if (view.button.getAttribute('aria-label') !== label) view.button.setAttribute('aria-label', label);
         view.button.tabIndex = 0;
       } else if (!view.button.hidden) view.button.tabIndex = -1;
@@ -567,7 +570,7 @@ export class Grid {
       this.activeKey = key;
       for (const row of this.rows) if (row !== activeRow) row.hex.el.removeAttribute('aria-label');
       if (activeRow) {
-        const value = v >= 0 ? `0x${this.hexTable[v]} (${v})` : v === NOT_RESIDENT ? 'not resident' : v === READ_FAILED ? 'could not be read' : 'not loaded';
+        const value = v >= 0 ? `0x${this.hexTable[v]} (${v})` : v === NOT_RESIDENT ? this.layout.gaps.short : v === READ_FAILED ? 'could not be read' : 'not loaded';
         activeRow.hex.el.setAttribute('aria-label', `Offset 0x${formatOffset(cursor, digits)}: ${value}`);
         this.element.setAttribute('aria-activedescendant', activeRow.hex.el.id);
       } else this.element.removeAttribute('aria-activedescendant');

@@ -1,5 +1,6 @@
-// The segment's header bar: identity, size, attachments, owner, state, and the removal notices.
-import type { SegmentHeader } from '../shared/hexProtocol';
+// The object's header bar: identity, size, the kind's facts (attached processes or holders, owner,
+// state), and the notices for an object removed but still held, and for one that is gone.
+import type { ContentsHeader } from '../shared/hexProtocol';
 import { el, show } from './dom';
 import { groupDigits, humanSize } from './format';
 
@@ -16,22 +17,16 @@ export class HeaderBar {
     show(this.gone, false);
   }
 
-  update(header: SegmentHeader): void {
-    this.title.replaceChildren(el('span', 'seg-key', undefined, [`Key ${header.key}`]), el('span', 'seg-id', undefined, [`id ${header.shmid}`]));
+  update(header: ContentsHeader): void {
+    this.title.replaceChildren(el('span', 'seg-key', undefined, [header.title]), el('span', 'seg-id', undefined, [header.subtitle]));
     const size = header.size < 1024 ? humanSize(header.size) : `${humanSize(header.size)} (${groupDigits(header.size)} bytes)`;
-    const attached = header.nattch === 1 ? '1 process' : `${header.nattch} processes`;
-    const facts: [string, string][] = [
-      ['Size', size],
-      ['Attached', attached],
-      ['Owner', header.owner],
-      ['State', header.state || (header.phase === 'gone' ? 'removed' : header.phase === 'removed-attached' ? 'removed, still attached' : 'live')],
-    ];
+    const facts: [string, string][] = [['Size', size], ...header.facts];
     this.facts.replaceChildren(...facts.map(([k, v]) => el('div', 'fact', undefined, [el('dt', undefined, undefined, [k]), el('dd', undefined, undefined, [v])])));
-    this.removing.textContent = 'Marked for removal: disappears when the last process detaches.';
-    show(this.removing, header.phase === 'removed-attached');
+    this.removing.textContent = header.removedNotice;
+    show(this.removing, header.phase === 'removed-held');
     if (header.phase === 'gone') {
       this.gone.replaceChildren(
-        el('strong', undefined, undefined, ['This segment was removed.']),
+        el('strong', undefined, undefined, [`This ${header.noun} was removed.`]),
         ' The bytes shown are the last ones read; nothing more can be read from it.',
       );
     }

@@ -4,7 +4,7 @@
 // typed arrays), as {type: "Buffer", data: [...]} (a Node Buffer: VS Code serialises messages with
 // JSON.stringify, and Buffer's toJSON runs first), a plain array, or an object with numeric keys:
 // all become a Uint8Array here.
-import type { SegmentHeader, SegmentPhase, ToWebview, ViewSettings } from '../shared/hexProtocol';
+import type { ContentsHeader, ContentsPhase, ToWebview, ViewSettings } from '../shared/hexProtocol';
 
 type Obj = Record<string, unknown>;
 
@@ -32,19 +32,26 @@ export function toBytes(v: unknown): Uint8Array | undefined {
   return undefined;
 }
 
-const PHASES: readonly SegmentPhase[] = ['live', 'removed-attached', 'gone'];
+const PHASES: readonly ContentsPhase[] = ['live', 'removed-held', 'gone'];
 
-function parseHeader(v: unknown): SegmentHeader | undefined {
+function parseFacts(v: unknown): Array<[string, string]> {
+  if (!Array.isArray(v)) return [];
+  return v.filter((f): f is [string, string] => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string').slice(0, 12);
+}
+
+function parseHeader(v: unknown): ContentsHeader | undefined {
   if (!isObj(v) || !isCount(v.size)) return undefined;
-  const phase = PHASES.includes(v.phase as SegmentPhase) ? (v.phase as SegmentPhase) : 'live';
+  const phase = PHASES.includes(v.phase as ContentsPhase) ? (v.phase as ContentsPhase) : 'live';
   return {
-    shmid: typeof v.shmid === 'number' ? v.shmid : -1,
-    key: str(v.key, '?'),
+    id: str(v.id, '?'),
+    title: str(v.title, '?'),
+    subtitle: str(v.subtitle),
+    noun: str(v.noun, 'object'),
     size: v.size,
-    nattch: typeof v.nattch === 'number' ? v.nattch : 0,
-    owner: str(v.owner, '?'),
-    state: str(v.state),
+    facts: parseFacts(v.facts),
     phase,
+    removedNotice: str(v.removedNotice),
+    gaps: v.gaps === 'hole' ? 'hole' : 'not-resident',
   };
 }
 

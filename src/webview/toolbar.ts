@@ -1,6 +1,7 @@
 // The controls above the grid: live refresh, go to offset, search, copy, save snapshot.
 // The toolbar only collects input and shows state; the App decides and talks to the extension.
 import type { CopyFormat } from '../shared/hexProtocol';
+import type { GapWords } from './gapWords';
 import { el, show } from './dom';
 
 export interface ToolbarActions {
@@ -27,6 +28,8 @@ export class Toolbar {
   private readonly textButton: HTMLButtonElement;
   readonly caseButton: HTMLButtonElement;
   readonly nonResident: HTMLInputElement;
+  private readonly nonResidentLabel: HTMLLabelElement;
+  private readonly nonResidentText: HTMLSpanElement;
   private readonly findButton: HTMLButtonElement;
   private readonly cancelButton: HTMLButtonElement;
   private readonly progress: HTMLProgressElement;
@@ -89,9 +92,10 @@ export class Toolbar {
     this.caseButton = el('button', 'seg-btn case-btn', { type: 'button', 'aria-pressed': 'false', 'aria-label': 'Match case', title: 'Match case (text search)' }, ['Aa']);
     this.caseButton.addEventListener('click', () => this.setCaseSensitive(!this.caseSensitive));
     this.nonResident = el('input', undefined, { type: 'checkbox', id: 'find-nonresident' });
-    const nonResidentLabel = el('label', 'check', { for: 'find-nonresident', title: 'Also search pages that are not in memory. Reading them allocates them.' }, [
+    this.nonResidentText = el('span', undefined, undefined, ['include non-resident pages']);
+    this.nonResidentLabel = el('label', 'check', { for: 'find-nonresident', title: 'Also search pages that are not in memory. Reading them allocates them.' }, [
       this.nonResident,
-      'include non-resident pages',
+      this.nonResidentText,
     ]);
     this.findButton = el('button', 'seg-btn primary', { type: 'button', title: 'Find next (Enter, F3)' }, ['Find next']);
     this.findButton.addEventListener('click', () => actions.search());
@@ -129,7 +133,7 @@ export class Toolbar {
         el('div', 'tool', undefined, [
           el('span', 'segmented', { role: 'group', 'aria-label': 'Search for' }, [this.hexButton, this.textButton]),
           this.caseButton,
-          nonResidentLabel,
+          this.nonResidentLabel,
         ]),
         el('div', 'tool find-run', undefined, [this.findButton, this.cancelButton, this.progress, this.findStatus]),
       ]),
@@ -204,6 +208,12 @@ export class Toolbar {
   }
 
   /** The segment is gone: nothing can be read, searched, copied or saved any more. */
+  /** Words the "include pages without data" option for the kind shown (non-resident pages, holes). */
+  setGapWords(words: GapWords): void {
+    this.nonResidentText.textContent = words.include;
+    this.nonResidentLabel.title = words.includeTitle;
+  }
+
   setGone(gone: boolean): void {
     for (const control of [this.findInput, this.findButton, this.nonResident, this.copyButton, this.copyFormat, this.saveButton, this.hexButton, this.textButton]) {
       control.disabled = gone;

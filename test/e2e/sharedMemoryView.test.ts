@@ -64,8 +64,9 @@ describe('the Shared Memory view in chromium (installed VSIX)', function () {
     await row(heldKey).waitFor({ timeout: 30_000 });
     await row(leakedKey).waitFor();
     await widenSideBar(page, 330);
-    // The limits in use, above the rows (segments used / shmmni, bytes).
-    await page.locator('.part.sidebar').getByText(/^In use: \d+\/\d+ segments · /).waitFor({ timeout: 10_000 });
+    // Each kind in its own group, with its limits line (segments used / shmmni, bytes; /dev/shm used).
+    await page.locator('.monaco-list-row', { hasText: 'System V segments' }).getByText(/^\d+\/\d+ segments · /).waitFor({ timeout: 10_000 });
+    await page.locator('.monaco-list-row', { hasText: 'POSIX objects (/dev/shm)' }).getByText(/objects? · .* used \(\d+%\)/).waitFor({ timeout: 10_000 });
     assert.match((await row(heldKey).getAttribute('aria-label'))!, /state: attached, 1 process attached/);
     assert.match((await row(leakedKey).getAttribute('aria-label'))!, /state: orphaned \(leaked\)/);
     assert.match(await row(leakedKey).innerText(), /64 KiB · not attached · root · orphaned/);
@@ -85,7 +86,7 @@ describe('the Shared Memory view in chromium (installed VSIX)', function () {
   it('removes a segment through its context menu and the confirmation dialog', async function () {
     await row(leakedKey).click({ button: 'right' });
     await page.waitForTimeout(300); // VS Code ignores a click that comes right after the menu opens
-    const item = page.locator('.context-view .action-label', { hasText: 'Remove Segment…' });
+    const item = page.locator('.context-view .action-label', { hasText: 'Remove…' });
     await item.hover();
     await item.click({ delay: 50 });
     const dialog = page.locator('.monaco-dialog-box');

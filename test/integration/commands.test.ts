@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import type { Node } from '../../src/views/sharedMemoryTree';
+import { formatBytes } from '../../src/ipc/format';
 import { createSegment, freshKey, holdSegment, ownSegment, shmtoolPath, trackSegment } from '../support/segments';
 import { waitFor } from '../support/waitFor';
 import {
@@ -31,6 +32,8 @@ import {
   tooltipOf,
   waitForItem,
   run,
+  row,
+  tree,
 } from './fixtures';
 import { withPrompts } from './scriptedPrompts';
 
@@ -101,7 +104,7 @@ describe('commands', function () {
       ]);
       assert.deepStrictEqual(prompts.notificationsOf('info'), [`Created segment ${hexKey(key)} (id ${shmid}, 8 KiB).`]);
       await waitFor(
-        () => api.inspector.treeView.selection.some((n) => n.kind === 'segment' && n.info.segment.shmid === shmid),
+        () => api.views.sharedMemory.treeView.selection.some((n) => n.kind === 'object' && n.object.kind === 'sysvShm' && n.object.segment.shmid === shmid),
         5000,
         `the new segment ${shmid} to be selected in the view`,
       );
@@ -175,7 +178,7 @@ describe('commands', function () {
     });
 
     it('creates nothing when the user presses Escape halfway', async () => {
-      const helperPid = (await api.inspector.helper().hello(), api.inspector.helper().pid);
+      const helperPid = (await api.context.helper().hello(), api.context.helper().pid);
       const before = new Set(procAll().map((s) => s.shmid));
       let result: unknown = 'not run';
       const prompts = await withPrompts(api, async (p) => {
@@ -207,15 +210,15 @@ describe('commands', function () {
       assert.ok(held.contextValue?.split(';').includes('held'), held.contextValue);
       assert.match(held.accessibilityInformation?.label ?? '', /held by this window/);
       // The attached process is the extension's helper, read-only by construction.
-      const helperPid = api.inspector.helper().pid;
-      const children = api.inspector.tree.getChildren(rowOrFail(api, id));
-      assert.deepStrictEqual(children.map((c) => c.kind === 'attacher' && [c.attachment.pid, c.attachment.access]), [[helperPid, 'ro']]);
+      const helperPid = api.context.helper().pid;
+      const children = tree(api).getChildren(rowOrFail(api, id));
+      assert.deepStrictEqual(children.map((c) => c.kind === 'child' && [c.row.pid, c.row.description?.split(' · ')[0]]), [[helperPid, 'read-only']]);
       assert.match(descriptionOf(item(api, children[0])), /^read-only · /);
 
       // Detach from the palette: the pick list offers only what this window holds.
       await withPrompts(api, async (p) => {
         p.pickMany((q) => {
-          assert.ok(q.items.length >= 1 && q.items.every((i) => api.inspector.holds.has(idIn(i.label) ?? -1)), q.items.map((i) => i.label).join(', '));
+          assert.ok(q.items.length >= 1 && q.items.every((i) => api.context.holds.has(idIn(i.label) ?? -1)), q.items.map((i) => i.label).join(', '));
           return q.items.filter((i) => idIn(i.label) === id);
         });
         assert.deepStrictEqual(await run('ipcInspector.detach'), [id]);
@@ -243,11 +246,11 @@ describe('commands', function () {
           assert.deepStrictEqual(q.buttons, ['Remove']);
           assert.match(q.detail, new RegExp(`${hexKey(keyA)} \\(id ${a}\\), 4 KiB, owner ${me}, 0 attached`));
           assert.match(q.detail, new RegExp(`${hexKey(keyB)} \\(id ${b}\\), 8 KiB, owner ${me}, 1 attached`));
-          assert.match(q.detail, /One of them is still attached: an attached segment is only marked for removal/);
+          assert.match(q.detail, /One segment is still attached: an attached segment is only marked for removal/);
           assert.match(q.detail, /disappears when its last process detaches/);
           return 'Remove';
         });
-        removed = await run('ipcInspector.removeSegment', nodes[0], nodes);
+        removed = await run('ipcInspector.remove', nodes[0], nodes);
       });
       assert.deepStrictEqual(removed, [a, b]);
       assert.strictEqual(proc(a), undefined, 'the unattached segment is gone');
@@ -267,7 +270,7 @@ describe('commands', function () {
       const nodes = [rowOrFail(api, a), rowOrFail(api, owner.shmid)];
       const prompts = await withPrompts(api, async (p) => {
         p.confirmWith(undefined);
-        assert.deepStrictEqual(await run('ipcInspector.removeSegment', nodes[0], nodes), []);
+        assert.deepStrictEqual(await run('ipcInspector.remove', nodes[0], nodes), []);
       });
       assert.strictEqual(prompts.ofKind('confirm').length, 1);
       for (const id of [a, owner.shmid]) {
@@ -294,14 +297,14 @@ describe('commands', function () {
           assert.match(q.detail, /contents are lost/);
           return 'Remove';
         });
-        assert.deepStrictEqual(await run('ipcInspector.removeSegment', undefined, []), [id]);
+        assert.deepStrictEqual(await run('ipcInspector.remove', undefined, []), [id]);
       });
       assert.strictEqual(proc(id), undefined);
       await holder.stop();
     });
   });
 
-  describe('Clean Up Orphaned Segments', () => {
+  describe('Clean Up Orphaned Objects', () => {
     async function setUp() {
       const orphans = [createSegment(freshKey(), 8192), createSegment('private', 4096), createSegment(freshKey(), 12288)];
       const attached = await ownSegment(freshKey(), 4096); // creator alive and attached
@@ -320,7 +323,7 @@ describe('commands', function () {
       let result: { removed: number[]; bytesFreed: number; skipped: string[] } | undefined;
       const prompts = await withPrompts(api, async (p) => {
         p.pickMany((q) => {
-          assert.strictEqual(q.options.title, 'Clean Up Orphaned Segments');
+          assert.strictEqual(q.options.title, 'Clean Up Orphaned Objects');
           const offered = q.items.map((i) => idIn(i.label));
           for (const id of orphans) assert.ok(offered.includes(id), `orphan ${id} is not offered: ${offered.join(', ')}`);
           for (const id of kept) assert.ok(!offered.includes(id), `segment ${id} is offered but is attached or its creator runs`);
@@ -334,7 +337,7 @@ describe('commands', function () {
           // Only ours are removed: other people's leftovers on this machine are not ours to clean.
           return q.items.filter((i) => orphans.includes(idIn(i.label)!));
         }).confirmWith((q) => {
-          assert.strictEqual(q.message, 'Remove 3 orphaned segment(s), 24 KiB?');
+          assert.strictEqual(q.message, 'Remove 3 orphaned object(s), 24 KiB?');
           const lines = q.detail.split('\n').filter((l) => l.startsWith('• '));
           assert.deepStrictEqual(lines.map(idIn).sort(), [...orphans].sort());
           assert.match(q.detail, /checked again right before removal/);
@@ -346,7 +349,7 @@ describe('commands', function () {
       assert.deepStrictEqual([...result.removed].sort(), [...orphans].sort());
       assert.strictEqual(result.bytesFreed, 8192 + 4096 + 12288);
       assert.deepStrictEqual(result.skipped, []);
-      assert.deepStrictEqual(prompts.notificationsOf('info'), ['Removed 3 orphaned segment(s), freed 24 KiB.']);
+      assert.deepStrictEqual(prompts.notificationsOf('info'), ['Removed 3 orphaned object(s), freed 24 KiB.']);
       for (const id of orphans) assert.strictEqual(proc(id), undefined, `orphan ${id} is still there`);
       for (const id of kept) {
         const line = procOrFail(id);
@@ -371,7 +374,7 @@ describe('commands', function () {
       assert.deepStrictEqual([...result.removed].sort(), [...rest].sort());
       assert.strictEqual(procOrFail(late).nattch, 1, 'the segment attached meanwhile is kept');
       const [warning] = prompts.notificationsOf('warning');
-      assert.match(warning ?? '', new RegExp(`^Removed 2 orphaned segment\\(s\\), freed 16 KiB\\. Kept: .*\\(id ${late}\\) is no longer orphaned`));
+      assert.match(warning ?? '', new RegExp(`^Removed 2 orphaned object\\(s\\), freed 16 KiB\\. Kept: .*\\(id ${late}\\) is no longer orphaned`));
     });
 
     it('removes nothing when the preview is dismissed', async () => {
@@ -384,7 +387,7 @@ describe('commands', function () {
     });
   });
 
-  describe('Copy Key / Copy Id / Copy ipcrm Command', () => {
+  describe('Copy Key / Copy Id / Copy Remove Command', () => {
     it('puts the key, the id and a working ipcrm command on the clipboard', async () => {
       const key = freshKey();
       const id = createSegment(key, 4096);
@@ -399,7 +402,7 @@ describe('commands', function () {
         // Several selected rows: one line each.
         await run('ipcInspector.copyId', node, [node, rowOrFail(api, other)]);
         assert.strictEqual(await vscode.env.clipboard.readText(), `${id}\n${other}`);
-        await run('ipcInspector.copyIpcrmCommand', node);
+        await run('ipcInspector.copyRemoveCommand', node);
       });
       const command = await vscode.env.clipboard.readText();
       assert.strictEqual(command, `ipcrm -m ${id}`);
@@ -461,12 +464,16 @@ describe('commands', function () {
         await run('ipcInspector.showLimits');
       });
       const [shown] = prompts.ofKind('confirm');
-      assert.strictEqual(shown.message, 'System V shared memory limits');
+      assert.strictEqual(shown.message, 'Shared memory limits');
       assert.match(shown.detail, new RegExp(`^Segments: \\d+ of ${shmmni} \\(shmmni\\)`, 'm'));
       // The kernel's default shmall (ULONG_MAX - 2^24 pages) means "no limit" and is shown so.
       const huge = BigInt(shmall) >= 2n ** 63n;
       assert.match(shown.detail, new RegExp(`shmall = ${huge ? 'unlimited' : shmall} pages`));
       assert.match(shown.detail, /\(shmmax\)/);
+      // And how full /dev/shm is, as statfs says (what df shows).
+      const df = execFileSync('df', ['--output=size', '-B1', '/dev/shm'], { encoding: 'utf8' }).trim().split('\n')[1].trim();
+      assert.match(shown.detail, /^POSIX shared memory \(\/dev\/shm\): \d+ object\(s\), .* of .* used \(\d+\.\d%\)/m);
+      assert.ok(shown.detail.includes(formatBytes(Number(df))), `the size of /dev/shm (${df} bytes) is in: ${shown.detail}`);
     });
   });
 
@@ -476,13 +483,13 @@ describe('commands', function () {
       await refreshView();
       const id = createSegment(freshKey(), 4096);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.ok(!api.inspector.tree.getChildren().some((n) => n.kind === 'segment' && n.info.segment.shmid === id), 'listed without a refresh');
+      assert.ok(!row(api, id), 'listed without a refresh');
       await refreshView();
       rowOrFail(api, id);
 
       execFileSync('ipcrm', ['-m', String(id)]); // another process removes it
       await refreshView();
-      assert.ok(!api.inspector.tree.getChildren().some((n) => n.kind === 'segment' && n.info.segment.shmid === id), 'the removed segment is still listed');
+      assert.ok(!row(api, id), 'the removed segment is still listed');
     });
 
     it('while the view is visible, polls /proc and shows changes by itself', async () => {
@@ -493,7 +500,7 @@ describe('commands', function () {
       await waitForItem(api, id, (i) => descriptionOf(i).includes('1 attached'), `segment ${id} to show 1 attached`, 5000);
       await holder.stop();
       execFileSync('ipcrm', ['-m', String(id)]);
-      await waitFor(() => !api.inspector.tree.getChildren().some((n) => n.kind === 'segment' && n.info.segment.shmid === id), 5000, `segment ${id} to disappear`);
+      await waitFor(() => !row(api, id), 5000, `segment ${id} to disappear`);
     });
   });
 });

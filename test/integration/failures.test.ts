@@ -25,14 +25,14 @@ describe('failure modes', function () {
 
   it('a forced refresh asked for while another refresh runs completes (the Refresh button during polling)', async () => {
     createSegment('private', 4096);
-    const polling = api.inspector.refresh();
-    const forced = api.inspector.refresh(true);
+    const polling = api.context.refresh();
+    const forced = api.context.refresh(true);
     await within(polling, 5000, 'the running refresh');
     const snapshot = await within(forced, 5000, 'the forced refresh queued behind it');
     assert.ok(snapshot && snapshot.segments.length > 0);
     // And the view settles: no refresh keeps running in a loop afterwards.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const settled = api.inspector.refresh(true);
+    const settled = api.context.refresh(true);
     await within(settled, 5000, 'a later forced refresh');
   });
 
@@ -61,11 +61,11 @@ describe('failure modes', function () {
         execFileSync('ipcrm', ['-m', String(id)]); // another process removes it while the dialog is open
         return 'Remove';
       });
-      removed = await run('ipcInspector.removeSegment', rowOrFail(api, id));
+      removed = await run('ipcInspector.remove', rowOrFail(api, id));
     });
     assert.deepStrictEqual(removed, []);
     assert.deepStrictEqual(prompts.notificationsOf('error'), []);
-    assert.deepStrictEqual(prompts.notificationsOf('warning'), [`Not removed: ${hexKey(key)} (id ${id}) no longer exists.`]);
+    assert.deepStrictEqual(prompts.notificationsOf('warning'), [`Not removed: segment ${hexKey(key)} (id ${id}) no longer exists.`]);
   });
 
   it('a helper killed while this window holds a segment: the user is warned the hold is lost, and the next command works', async () => {
@@ -74,7 +74,7 @@ describe('failure modes', function () {
     await withPrompts(api, async (p) => {
       await run('ipcInspector.attach', rowOrFail(api, id));
       assert.strictEqual(procOrFail(id).nattch, 1);
-      const pid = api.inspector.helper().pid;
+      const pid = api.context.helper().pid;
       assert.ok(pid && isRunning(pid), 'the helper runs');
 
       process.kill(pid, 'SIGKILL');
@@ -87,7 +87,7 @@ describe('failure modes', function () {
       // The next command starts a new helper.
       assert.deepStrictEqual(await run('ipcInspector.attach', rowOrFail(api, id)), [id]);
       assert.strictEqual(procOrFail(id).nattch, 1);
-      const newPid = api.inspector.helper().pid;
+      const newPid = api.context.helper().pid;
       assert.ok(newPid && newPid !== pid && isRunning(newPid), `a new helper runs (was ${pid}, now ${newPid})`);
       assert.ok(descriptionOf(item(api, rowOrFail(api, id))).includes('held by this window'));
       assert.deepStrictEqual(await run('ipcInspector.detach', rowOrFail(api, id)), [id]);
@@ -100,10 +100,10 @@ describe('failure modes', function () {
     const id = createSegment(freshKey(), 4096);
     await refreshView();
     const prompts = await withPrompts(api, async () => {
-      await api.inspector.helper().hello();
-      const pid = api.inspector.helper().pid!;
+      await api.context.helper().hello();
+      const pid = api.context.helper().pid!;
       process.kill(pid, 'SIGKILL');
-      await waitFor(() => !isRunning(pid) && api.inspector.helper().pid !== pid, 5000, 'the client to notice the helper died');
+      await waitFor(() => !isRunning(pid) && api.context.helper().pid !== pid, 5000, 'the client to notice the helper died');
       assert.deepStrictEqual(await run('ipcInspector.lock', rowOrFail(api, id)), [id]);
     });
     assert.ok(procOrFail(id).perms & SHM_LOCKED);

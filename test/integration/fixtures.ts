@@ -6,13 +6,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
-import type { Node } from '../../src/views/sharedMemoryTree';
+import type { PosixObjectInfo, SegmentInfo } from '../../src/ipc/snapshot';
+import type { Node, ObjectNode, SharedMemoryTree } from '../../src/views/sharedMemoryTree';
 import { procLine } from '../support/segments';
 import { waitFor } from '../support/waitFor';
 
 export const EXTENSION_ID = 'ipc-inspector.ipc-inspector';
 export const VIEW_ID = 'ipcInspector.sharedMemory';
-export type SegmentNode = Node & { kind: 'segment' };
+/** A System V segment's row. */
+export type SegmentNode = ObjectNode & { object: SegmentInfo };
+/** A POSIX object's row. */
+export type PosixNode = ObjectNode & { object: PosixObjectInfo };
 
 let api: IpcInspectorApi | undefined;
 
@@ -24,9 +28,9 @@ export async function getApi(): Promise<IpcInspectorApi> {
     api = (await extension.activate()) as IpcInspectorApi;
   }
   await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
-  const inspector = api.inspector;
-  await waitFor(() => inspector.treeView.visible, 10_000, 'the Shared Memory view to be visible');
-  await waitFor(() => inspector.status !== 'loading', 10_000, 'the first listing of /proc');
+  const view = api.views.sharedMemory;
+  await waitFor(() => view.treeView.visible, 10_000, 'the Shared Memory view to be visible');
+  await waitFor(() => api!.context.status !== 'loading', 10_000, 'the first listing of /proc');
   return api;
 }
 
@@ -74,9 +78,35 @@ export function procAll(): ProcSegment[] {
 export const SHM_DEST = 0o1000;
 export const SHM_LOCKED = 0o2000;
 
-/** The view's row of a segment, as the tree data provider returns it now. */
+/** The Shared Memory view's tree data provider. */
+export function tree(api: IpcInspectorApi): SharedMemoryTree {
+  return api.views.sharedMemory.tree;
+}
+
+/** The rows of a group, as the tree data provider returns them now (notes included). */
+export function groupRows(api: IpcInspectorApi, group: 'sysvShm' | 'posixShm' | 'memfd'): Node[] {
+  return tree(api).getChildren({ kind: 'group', group });
+}
+
+/** The view's row of a segment, as the tree data provider returns it now (under its group). */
 export function row(api: IpcInspectorApi, shmid: number): SegmentNode | undefined {
-  return api.inspector.tree.getChildren().find((node): node is SegmentNode => node.kind === 'segment' && node.info.segment.shmid === shmid);
+  return groupRows(api, 'sysvShm').find((node): node is SegmentNode => node.kind === 'object' && node.object.kind === 'sysvShm' && node.object.segment.shmid === shmid);
+}
+
+/** The view's row of a POSIX object by name ("/x"), in the POSIX or memfd group. */
+export function posixRow(api: IpcInspectorApi, name: string, group: 'posixShm' | 'memfd' = 'posixShm'): PosixNode | undefined {
+  return groupRows(api, group).find((node): node is PosixNode => node.kind === 'object' && node.object.kind === 'posixShm' && node.object.name === name);
+}
+
+export function posixRowOrFail(api: IpcInspectorApi, name: string, group: 'posixShm' | 'memfd' = 'posixShm'): PosixNode {
+  const node = posixRow(api, name, group);
+  assert.ok(node, `${name} has no row in the ${group} group; rows: ${groupRows(api, group).map((n) => (n.kind === 'object' ? n.row.label : n.kind)).join(', ')}`);
+  return node;
+}
+
+/** The pids of a row's holder children, sorted. */
+export function childPids(api: IpcInspectorApi, node: Node): number[] {
+  return tree(api).getChildren(node).map((c) => (c.kind === 'child' ? c.row.pid ?? -1 : -1)).sort((a, b) => a - b);
 }
 
 export function rowOrFail(api: IpcInspectorApi, shmid: number): SegmentNode {
@@ -86,7 +116,7 @@ export function rowOrFail(api: IpcInspectorApi, shmid: number): SegmentNode {
 }
 
 export function item(api: IpcInspectorApi, node: Node): vscode.TreeItem {
-  return api.inspector.tree.getTreeItem(node);
+  return tree(api).getTreeItem(node);
 }
 
 /** Waits until the segment's row exists and its tree item satisfies `check` (polling refreshes). */

@@ -10,7 +10,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import type { HelperClient } from '../../src/ipc/helperClient';
-import type { DataMessage, ErrorMessage, FromWebview, SearchProgressMessage, SearchResultMessage, ToWebview } from '../../src/shared/hexProtocol';
+import type { ContentsHeader, DataMessage, ErrorMessage, FromWebview, SearchProgressMessage, SearchResultMessage, ToWebview } from '../../src/shared/hexProtocol';
 import type { HexPanel } from '../../src/views/hexPanel';
 import { procLine } from '../support/segments';
 import { waitFor } from '../support/waitFor';
@@ -83,7 +83,7 @@ export class Recorder implements vscode.Disposable {
         case 'data':
           return `data#${m.requestId}@${m.offset}+${m.bytes.length}`;
         case 'header':
-          return `header(${m.header.phase}, nattch ${m.header.nattch})`;
+          return `header(${m.header.phase}, ${m.header.facts.map(([k, v]) => `${k} ${v}`).join(', ')})`;
         case 'error':
           return `error#${m.requestId}(${m.message})`;
         case 'searchProgress':
@@ -167,13 +167,18 @@ export function rss(shmid: number): number {
 
 /** The panel of a segment, if one is open. */
 export function panelOf(api: IpcInspectorApi, shmid: number): HexPanel | undefined {
-  return api.hexPanels().find((p) => p.shmid === shmid);
+  return api.hexPanels().find((p) => p.source.id === `shm:${shmid}`);
+}
+
+/** One of the facts a header shows ("Attached", "State"...), or undefined. */
+export function fact(header: ContentsHeader, name: string): string | undefined {
+  return header.facts.find(([k]) => k === name)?.[1];
 }
 
 /** Opens the hex view from the segment's row, the way the row's inline button does. */
 export async function openPanel(api: IpcInspectorApi, shmid: number): Promise<HexPanel> {
   await refreshView();
-  const node = await waitFor(() => api.inspector.tree.segmentNode(shmid), 5000, `segment ${shmid} to have a row`);
+  const node = await waitFor(() => api.views.sharedMemory.tree.segmentNode(shmid), 5000, `segment ${shmid} to have a row`);
   const returned = await vscode.commands.executeCommand<unknown>('ipcInspector.openContents', node);
   const panel = panelOf(api, shmid);
   assert.ok(panel, `no hex view of segment ${shmid} is open (the command returned ${typeof returned})`);

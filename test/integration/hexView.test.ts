@@ -32,6 +32,7 @@ import {
   settle,
   sleep,
   spyOnHelper,
+  fact,
 } from './hexPanelProbe';
 import { withPrompts } from './scriptedPrompts';
 
@@ -86,7 +87,7 @@ describe('hex view', function () {
 
   before(async function () {
     api = await getApi();
-    pageSize = (await api.inspector.helper().hello()).pageSize;
+    pageSize = (await api.context.helper().hello()).pageSize;
   });
 
   /** Segments that had a panel: the helper may still have them attached for reading. */
@@ -95,7 +96,7 @@ describe('hex view', function () {
   afterEach(async () => {
     for (const rec of recorders.splice(0)) rec.dispose();
     for (const panel of api.hexPanels()) {
-      viewed.add(panel.shmid);
+      viewed.add(Number(panel.source.id.replace('shm:', '')));
       panel.dispose();
     }
     await restoreSettings();
@@ -116,27 +117,27 @@ describe('hex view', function () {
       const id = createSegment(key, 4096);
       const other = createSegment(freshKey(), 4096);
       await refreshView();
-      const node = api.inspector.tree.segmentNode(id);
+      const node = api.views.sharedMemory.tree.segmentNode(id);
       assert.ok(node, `segment ${id} has no row`);
 
       const first = await run<HexPanel>('ipcInspector.openContents', node);
       assert.ok(first, 'the command returned the panel');
-      assert.deepStrictEqual(api.hexPanels().filter((p) => p.shmid === id), [first]);
+      assert.deepStrictEqual(api.hexPanels().filter((p) => p.source.id === `shm:${id}`), [first]);
       assert.strictEqual(first.panel.title, `${hexKey(key)} · ${id}`);
       assert.strictEqual(first.panel.viewType, 'ipcInspector.hexView');
       await waitFor(() => first.panel.active && first.panel.visible, 5000, 'the new panel to be active');
 
       // Another segment's panel comes to the front (same editor column) ...
-      const second = await run<HexPanel>('ipcInspector.openContents', api.inspector.tree.segmentNode(other));
+      const second = await run<HexPanel>('ipcInspector.openContents', api.views.sharedMemory.tree.segmentNode(other));
       assert.notStrictEqual(second, first);
       await waitFor(() => second.panel.active && !first.panel.active, 5000, 'the other panel to be in front');
 
       // ... and opening the first again brings back the same panel, not a second one.
-      const again = await run<HexPanel>('ipcInspector.openContents', api.inspector.tree.segmentNode(id));
+      const again = await run<HexPanel>('ipcInspector.openContents', api.views.sharedMemory.tree.segmentNode(id));
       assert.strictEqual(again, first, 'a second panel was made for the same segment');
       await waitFor(() => first.panel.active && first.panel.visible, 5000, 'the existing panel to be revealed');
-      assert.strictEqual(api.hexPanels().filter((p) => p.shmid === id).length, 1);
-      assert.strictEqual(api.hexPanels().filter((p) => p.shmid === other).length, 1);
+      assert.strictEqual(api.hexPanels().filter((p) => p.source.id === `shm:${id}`).length, 1);
+      assert.strictEqual(api.hexPanels().filter((p) => p.source.id === `shm:${other}`).length, 1);
 
       // Closing it forgets it.
       first.panel.dispose();
@@ -156,7 +157,7 @@ describe('hex view', function () {
 
       const prompts = await withPrompts(api, async (p) => {
         p.pick((q) => {
-          assert.strictEqual(q.options.placeHolder, 'Segment to open');
+          assert.strictEqual(q.options.placeHolder, 'Segment or object to open');
           assert.notStrictEqual(q.options.canPickMany, true, 'one segment is opened at a time');
           const item = q.items.find((i) => idIn(i.label) === id);
           assert.ok(item, `segment ${id} is not offered: ${q.items.map((i) => i.label).join(', ')}`);
@@ -289,7 +290,7 @@ describe('hex view', function () {
         ['search for a pattern of an unknown kind', { type: 'search', requestId: nextRequestId(), pattern: { kind: 'regex', text: 'a.c' }, from: 0, includeNonResident: false }],
       ];
 
-      const spy = spyOnHelper(api.inspector.helper());
+      const spy = spyOnHelper(api.context.helper());
       try {
         for (const [what, message] of bad) {
           const mark = rec.mark();
@@ -407,7 +408,7 @@ describe('hex view', function () {
   });
 
   describe('following the segment', () => {
-    it('removed while a program keeps it attached: "removed-attached" and no more live reads; gone when the program exits; no errors', async function () {
+    it('removed while a program keeps it attached: "removed-held" and no more live reads; gone when the program exits; no errors', async function () {
       this.timeout(30_000);
       await setSetting('hexView.refreshRate', 10);
       const holder = await ownSegment(freshKey(), 4096);
@@ -422,13 +423,13 @@ describe('hex view', function () {
       execFileSync('ipcrm', ['-m', String(id)]);
       assert.ok(procOrFail(id).perms & 0o1000, 'marked for removal, still there');
       const removed = await rec.waitFor(
-        (m): m is Extract<typeof m, { type: 'header' }> => m.type === 'header' && m.header.phase === 'removed-attached',
-        'a header saying removed-attached',
+        (m): m is Extract<typeof m, { type: 'header' }> => m.type === 'header' && m.header.phase === 'removed-held',
+        'a header saying removed-held',
         4000,
       );
-      assert.strictEqual(panel.phase, 'removed-attached');
-      assert.match(removed.message.header.state, /removed, still attached/);
-      assert.ok(removed.message.header.key.endsWith('(removed)') || removed.message.header.key === 'private', removed.message.header.key);
+      assert.strictEqual(panel.phase, 'removed-held');
+      assert.match(fact(removed.message.header, 'State') ?? '', /removed, still attached/);
+      assert.ok(removed.message.header.title.endsWith('(removed)') || removed.message.header.title === 'Key private', removed.message.header.title);
       const afterRemoval = rec.posted.findIndex((p) => p.message === removed.message) + 1;
 
       // The program keeps writing; the panel no longer reads live.
@@ -445,7 +446,7 @@ describe('hex view', function () {
       assert.deepStrictEqual(rec.errors(), [], 'errors were posted for a removed segment');
       // (Headers with phase 'live' may come before, when nattch changes.)
       const phases = rec.headers().map((h) => h.header.phase);
-      assert.deepStrictEqual([...new Set(phases.slice(phases.indexOf('removed-attached')))], ['removed-attached', 'gone'], `header phases in order: ${phases.join(', ')}`);
+      assert.deepStrictEqual([...new Set(phases.slice(phases.indexOf('removed-held')))], ['removed-held', 'gone'], `header phases in order: ${phases.join(', ')}`);
       assert.deepStrictEqual(rec.liveData(afterRemoval), []);
       // Once gone the panel stops: nothing more is posted.
       const mark = rec.mark();
@@ -470,7 +471,7 @@ describe('hex view', function () {
       await rec.waitFor((m): m is Extract<typeof m, { type: 'header' }> => m.type === 'header' && m.header.phase === 'gone', 'a header saying gone', 4000);
       assert.strictEqual(panel.phase, 'gone');
       assert.deepStrictEqual(rec.errors(), [], 'errors were posted for a removed segment');
-      // (It may say 'removed-attached' for a moment first: see the known bug below.)
+      // (It may say 'removed-held' for a moment first: see the known bug below.)
       const gone = rec.posted.findIndex((p) => p.message.type === 'header' && p.message.header.phase === 'gone');
       assert.deepStrictEqual(rec.liveData(gone), [], 'live data after the segment was gone');
     });
@@ -662,7 +663,7 @@ describe('hex view', function () {
       await rec.waitFor((m): m is DataMessage => m.type === 'data' && m.requestId === 0, 'live data', 3000);
 
       // Every mapping of this segment in the helper is read-only (r--s), none writable.
-      const helperPid = api.inspector.helper().pid!;
+      const helperPid = api.context.helper().pid!;
       await read(panel, 0, 4096);
       const maps = fs.readFileSync(`/proc/${helperPid}/maps`, 'utf8').split('\n').filter((l) => l.includes(`/SYSV${(key >>> 0).toString(16).padStart(8, '0')}`));
       assert.ok(maps.length > 0, `the helper has no mapping of segment ${id}`);
@@ -718,7 +719,7 @@ describe('hex view', function () {
 
     // The helper keeps a cached read attachment for ~2 s after reading, and the panel's state checks
     // count it: the header says "attached" (nattch 1) for a segment no process has attached, and a
-    // segment removed while the helper still has it cached is shown as 'removed-attached' for a
+    // segment removed while the helper still has it cached is shown as 'removed-held' for a
     // moment (seen in 6 of 40 removals at 10 Hz) instead of going straight to 'gone'.
     it('the header does not count the view\'s own read attachment: an unattached segment stays "not attached"', async function () {
       this.timeout(20_000);
@@ -730,7 +731,7 @@ describe('hex view', function () {
       assert.strictEqual(procOrFail(id).nattch, 1, 'the helper\'s read attachment is not there (test premise)');
       await sleep(1500); // a state check or two while the helper still has it cached
       const headers = rec.since().flatMap((m) => (m.type === 'header' || m.type === 'init' ? [m.header] : []));
-      assert.deepStrictEqual(headers.filter((h) => h.nattch !== 0 || h.state !== 'not attached').map((h) => `${h.state} (nattch ${h.nattch})`), []);
+      assert.deepStrictEqual(headers.filter((h) => fact(h, 'Attached') !== '0 processes' || fact(h, 'State') !== 'not attached').map((h) => `${fact(h, 'State')} (${fact(h, 'Attached')})`), []);
     });
 
     it('copying bytes of never-written pages does not allocate them', async () => {
@@ -754,12 +755,12 @@ describe('hex view', function () {
       const { panel } = await open(id);
       assertSameBytes((await read(panel, 0, 27)).bytes, ALPHABET, 'before');
 
-      const pid = api.inspector.helper().pid!;
+      const pid = api.context.helper().pid!;
       assert.ok(pid && isRunning(pid));
       process.kill(pid, 'SIGKILL');
-      await waitFor(() => !isRunning(pid) && api.inspector.helper().pid !== pid, 5000, 'the client to notice the helper died');
+      await waitFor(() => !isRunning(pid) && api.context.helper().pid !== pid, 5000, 'the client to notice the helper died');
       assertSameBytes((await within(read(panel, 0, 27), 5000, 'the read after the kill')).bytes, ALPHABET, 'after');
-      const newPid = api.inspector.helper().pid;
+      const newPid = api.context.helper().pid;
       assert.ok(newPid && newPid !== pid && isRunning(newPid), `a new helper runs (was ${pid}, now ${newPid})`);
 
       // Killed with a read right behind it: that one is answered (data or an error, never silence) and the next one reads.

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
 import { removeManySegments } from '../support/manySegments';
+import { cleanupPosixObjects } from '../support/posixObjects';
 import { cleanupAll } from '../support/segments';
 
 // The tests create real segments and processes on a machine others use too: whatever a test made
@@ -12,10 +13,12 @@ import { cleanupAll } from '../support/segments';
 const rootHooks: Mocha.RootHookObject = {
   async afterEach() {
     await cleanupAll();
+    await cleanupPosixObjects();
   },
   async afterAll() {
     await removeManySegments();
     await cleanupAll();
+    await cleanupPosixObjects();
   },
 };
 

@@ -9,7 +9,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
-import type { Prompts } from '../../src/commands/prompts';
+import type { Prompts } from '../../src/prompts';
 import { waitFor } from '../support/waitFor';
 
 export type Question =

@@ -6,7 +6,6 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import { createSegment, freshKey, holdSegment, ownSegment } from '../support/segments';
-import { waitFor } from '../support/waitFor';
 import {
   descriptionOf,
   getApi,
@@ -18,10 +17,12 @@ import {
   proc,
   procOrFail,
   refreshView,
+  row as segmentRow,
   rowOrFail,
   SHM_DEST,
   tooltipOf,
-  type SegmentNode,
+  tree,
+  childPids,
 } from './fixtures';
 
 const PAGE = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim());
@@ -57,7 +58,7 @@ describe('Shared Memory view: rows', function () {
     assert.deepStrictEqual(parts(row), ['8 KiB', 'not attached', me, 'orphaned']);
     assert.deepStrictEqual(iconOf(row), { id: 'warning', color: 'list.warningForeground' });
     assert.strictEqual(row.collapsibleState, vscode.TreeItemCollapsibleState.None);
-    assert.deepStrictEqual(api.inspector.tree.getChildren(node), []);
+    assert.deepStrictEqual(tree(api).getChildren(node), []);
     const tooltip = tooltipOf(row);
     assert.match(tooltip, new RegExp(`Shared memory segment ${hexKey(key)}`));
     assert.match(tooltip, /orphaned/);
@@ -90,11 +91,11 @@ describe('Shared Memory view: rows', function () {
     assert.match(tooltipOf(row), new RegExp(`Creator \\| ${me} \\(uid \\d+\\), pid ${owner.pid} \\(\`[^\`]*shmtool own`));
     assert.ok(flags(row).includes('state=attached'));
 
-    const children = api.inspector.tree.getChildren(node);
-    assert.deepStrictEqual(children.map((c) => c.kind === 'attacher' && c.attachment.pid).sort(), [owner.pid, reader.pid].sort());
+    const children = tree(api).getChildren(node);
+    assert.deepStrictEqual(childPids(api, node), [owner.pid, reader.pid].sort((a, b) => a - b));
     const mapped = Math.ceil(12345 / PAGE) * PAGE;
     for (const [holder, access, command] of [[owner, 'read-write', 'shmtool own'], [reader, 'read-only', 'shmtool hold']] as const) {
-      const child = children.find((c) => c.kind === 'attacher' && c.attachment.pid === holder.pid)!;
+      const child = children.find((c) => c.kind === 'child' && c.row.pid === holder.pid)!;
       const childItem = item(api, child);
       assert.ok(labelOf(childItem).startsWith(`${holder.pid} `), labelOf(childItem));
       assert.match(labelOf(childItem), new RegExp(command));
@@ -136,13 +137,13 @@ describe('Shared Memory view: rows', function () {
     const f = flags(row);
     assert.ok(f.includes('dest') && f.includes('state=removed-attached'), row.contextValue);
     assert.ok(!f.includes('live'), `${row.contextValue}: a removed segment cannot be attached by this window`);
-    assert.deepStrictEqual(api.inspector.tree.getChildren(node).map((c) => c.kind === 'attacher' && c.attachment.pid), [holder.pid]);
+    assert.deepStrictEqual(childPids(api, node), [holder.pid]);
 
     // The last detach destroys it; the row goes with it.
     await holder.stop();
     assert.strictEqual(proc(id), undefined);
     await refreshView();
-    assert.strictEqual(api.inspector.tree.getChildren().some((n) => (n as SegmentNode).info?.segment.shmid === id), false);
+    assert.strictEqual(segmentRow(api, id), undefined);
   });
 
   it('shows a segment whose creator still runs, detached, as "not attached" rather than orphaned', async () => {
@@ -159,11 +160,15 @@ describe('Shared Memory view: rows', function () {
     assert.ok(flags(row).includes('state=unattached'), row.contextValue);
   });
 
-  it("shows the kernel's segment limit in the view's description", async () => {
+  it("shows the kernel's segment limit on the System V group, apart from the POSIX group", async () => {
     createSegment('private', 4096);
     await refreshView();
     const shmmni = fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8').trim();
-    const description = await waitFor(() => api.inspector.treeView.description, 2000, 'a view description');
-    assert.match(description, new RegExp(`^\\d+/${shmmni} segments · `));
+    const groups = tree(api).getChildren();
+    assert.deepStrictEqual(groups.slice(0, 2).map((g) => labelOf(item(api, g))), ['System V segments', 'POSIX objects (/dev/shm)']);
+    const sysv = item(api, groups[0]);
+    assert.match(descriptionOf(sysv), new RegExp(`^\\d+/${shmmni} segments · `));
+    assert.strictEqual(sysv.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+    assert.match(descriptionOf(item(api, groups[1])), /^\d+ objects? · .* of .* used \(\d+%\)/);
   });
 });

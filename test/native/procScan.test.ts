@@ -2,7 +2,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import { Attachment, discoverAttachers } from '../../src/ipc/attachers';
+import type { Attachment } from '../../src/ipc/maps';
+import { scanProcesses } from '../../src/ipc/procScan';
 import { readShmSegments } from '../../src/ipc/sysvipc';
 import { isRoot } from '../support/helper';
 import { createSegment, freshKey, holdSegment, requireShmtool, trackSegment } from '../support/segments';
@@ -19,7 +20,7 @@ describe('attacher discovery on the real kernel', function () {
     const ro = await holdSegment(id, 'ro');
     const rw = await holdSegment(id, 'rw');
     const start = performance.now();
-    const scan = await discoverAttachers();
+    const scan = await scanProcesses();
     const ms = performance.now() - start;
     const found = (scan.attachments.get(id) ?? []).slice().sort((a, b) => a.pid - b.pid);
     assert.deepEqual(found.map((a) => a.pid), [ro.pid, rw.pid].sort((a, b) => a - b));
@@ -50,7 +51,7 @@ describe('attacher discovery on the real kernel', function () {
     const late = await holdSegment(id, 'ro'); // Linux still lets a removed segment be attached by id
     const segment = (await readShmSegments()).items.find((s) => s.shmid === id);
     assert.deepEqual([segment?.key, segment?.dest, segment?.nattch], [0, true, 3]);
-    const found = (await discoverAttachers()).attachments.get(id) ?? [];
+    const found = (await scanProcesses()).attachments.get(id) ?? [];
     assert.equal(found.length, 3, 'one line per attachment: as many as nattch');
     assert.ok(found.every((a) => a.key === key), 'the name keeps the original key');
     assert.deepEqual(found.filter((a) => a.pid === first.pid).map((a) => a.access).sort(), ['ro', 'rw']);
@@ -62,7 +63,7 @@ describe('attacher discovery on the real kernel', function () {
   it('shows IPC_PRIVATE as key 0', async function () {
     const id = createSegment('private', PAGE, 0o600);
     const holder = await holdSegment(id, 'ro');
-    assert.equal((await discoverAttachers()).attachments.get(id)?.[0]?.key, 0);
+    assert.equal((await scanProcesses()).attachments.get(id)?.[0]?.key, 0);
     await holder.stop();
   });
 
@@ -78,7 +79,7 @@ describe('attacher discovery on the real kernel', function () {
     }
     const line = fs.readFileSync(`/proc/${memfd.pid}/maps`, 'latin1').split('\n').find((l) => l.includes('/memfd:SYSV7e000001'));
     assert.match(line ?? '', / rw-s [0-9a-f]+ 00:01 \d+ +\/memfd:SYSV7e000001 \(deleted\)$/);
-    const scan = await discoverAttachers();
+    const scan = await scanProcesses();
     for (const list of scan.attachments.values()) assert.ok(list.every((a) => a.pid !== memfd.pid));
     await killSpawned();
   });
@@ -90,7 +91,7 @@ describe('attacher discovery on the real kernel', function () {
     const [, otherId] = other.firstLine.split(' ');
     assert.notEqual(fs.readlinkSync(`/proc/${other.pid}/ns/ipc`), fs.readlinkSync('/proc/self/ns/ipc'));
     assert.match(fs.readFileSync(`/proc/${other.pid}/maps`, 'latin1'), /\/SYSV11111111/);
-    const scan = await discoverAttachers();
+    const scan = await scanProcesses();
     assert.ok(scan.otherNamespace >= 1);
     for (const list of scan.attachments.values()) {
       assert.ok(list.every((a) => a.pid !== other.pid), `pid ${other.pid} (shmid ${otherId} of its own namespace) must not be matched`);
@@ -111,7 +112,7 @@ describe('attacher discovery on the real kernel', function () {
     const own = await spawnReady('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', requireShmtool(), 'hold', String(shared), 'ro']);
     trackSegment(shared);
     const result = runNodeScript(`
-      const scan = await ipc('attachers').discoverAttachers();
+      const scan = await ipc('procScan').scanProcesses();
       const { items } = await ipc('sysvipc').readShmSegments();
       const pick = (shmid) => (scan.attachments.get(shmid) || []).map((a) => a.pid);
       console.log(JSON.stringify({

@@ -1,7 +1,7 @@
 // The classifier on real segments and real processes.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'child_process';
-import { classifySegment } from '../../src/ipc/classifier';
+import { classifySegment } from '../../src/ipc/sysvShm/classify';
 import { createProcessLookup } from '../../src/ipc/processes';
 import { readShmSegments } from '../../src/ipc/sysvipc';
 import { isRoot } from '../support/helper';
@@ -70,7 +70,7 @@ describe('segment classifier on the real kernel', function () {
     await holder.command('detach');
     const inside = runNodeScript(`
       const segment = (await ipc('sysvipc').readShmSegments()).items.find((s) => s.shmid === ${holder.shmid});
-      const c = ipc('classifier').classifySegment(segment, ipc('processes').createProcessLookup());
+      const c = ipc('sysvShm/classify').classifySegment(segment, ipc('processes').createProcessLookup());
       console.log(JSON.stringify({ cpid: segment.cpid, state: c.state, creator: c.creator }));`,
     ['unshare', '--pid', '--fork', '--mount-proc']);
     assert.deepEqual(inside, { cpid: 0, state: 'unattached', creator: 'unknown' });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { residentRuns } from '../../src/ipc/residentReader';
+import { residentRuns } from '../../src/ipc/byteSource';
 import type { Residency } from '../../src/ipc/helperProtocol';
 
 function residency(firstPage: number, resident: boolean[], pageSize = 100): Residency {

@@ -41,17 +41,17 @@ describe('webview message validation', function () {
   });
 
   it('refuses reads outside the segment or too large', function () {
-    rejected(read({ offset: SIZE }), /outside the segment/);
-    rejected(read({ offset: SIZE - 4095 }), /outside the segment/);
-    rejected(read({ offset: SIZE + 1, length: 1 }), /outside the segment/);
-    rejected(read({ offset: Number.MAX_SAFE_INTEGER, length: 1 }), /outside the segment/);
+    rejected(read({ offset: SIZE }), /outside the object/);
+    rejected(read({ offset: SIZE - 4095 }), /outside the object/);
+    rejected(read({ offset: SIZE + 1, length: 1 }), /outside the object/);
+    rejected(read({ offset: Number.MAX_SAFE_INTEGER, length: 1 }), /outside the object/);
     // offset + length would round to a value inside a 2^53 - 1 segment if added as doubles.
-    rejected(read({ offset: Number.MAX_SAFE_INTEGER - 1, length: 2 }), /outside the segment/, Number.MAX_SAFE_INTEGER);
+    rejected(read({ offset: Number.MAX_SAFE_INTEGER - 1, length: 2 }), /outside the object/, Number.MAX_SAFE_INTEGER);
     rejected(read({ offset: 2 ** 53, length: 1 }), /offset must be a whole number/, Number.MAX_SAFE_INTEGER);
     rejected(read({ length: MAX_VIEW_READ + 1 }), /more than/);
     rejected(read({ length: 2 ** 40 }), /more than/);
     rejected(read({ length: 0 }), /length must be/);
-    rejected(read({ length: 1 }), /outside the segment/, 0);
+    rejected(read({ length: 1 }), /outside the object/, 0);
   });
 
   it('refuses numbers that are not whole, safe and non-negative', function () {
@@ -82,7 +82,7 @@ describe('webview message validation', function () {
     assert.deepEqual(parse(viewport({ offset: 0, length: 0, junk: 1 }), 0), viewport({ offset: 0, length: 0 }));
     // (Said as a length error: an empty viewport past the end falls through to the range check.)
     rejected(viewport({ offset: SIZE + 1, length: 0 }), /outside|offset|length/);
-    rejected(viewport({ offset: SIZE - 10 }), /outside the segment/);
+    rejected(viewport({ offset: SIZE - 10 }), /outside the object/);
     rejected(viewport({ length: MAX_VIEW_READ + 1 }), /more than/);
     rejected(viewport({ offset: -1, length: 0 }), /offset must be/);
     rejected(viewport({ length: -0.5 }), /length must be/);
@@ -124,7 +124,7 @@ describe('webview message validation', function () {
     for (const format of ['hex', 'c', 'text']) assert.deepEqual(parse(copy({ format })), copy({ format }));
     assert.deepEqual(parse(copy({ offset: SIZE - MAX_COPY, length: MAX_COPY })), copy({ offset: SIZE - MAX_COPY, length: MAX_COPY }));
     rejected(copy({ length: MAX_COPY + 1 }), /more than/);
-    rejected(copy({ offset: SIZE - 1, length: 2 }), /outside the segment/);
+    rejected(copy({ offset: SIZE - 1, length: 2 }), /outside the object/);
     rejected(copy({ format: 'base64' }), /format must be/);
     rejected(copy({ format: undefined }), /format must be/);
   });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { classifySegment, Segment } from '../../src/ipc/classifier';
+import { classifySegment, Segment } from '../../src/ipc/sysvShm/classify';
 import { ProcessInfo, ProcessStatus } from '../../src/ipc/processes';
 
 const CTIME = 1795433416;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Classification } from '../../src/ipc/classifier';
+import type { Classification } from '../../src/ipc/sysvShm/classify';
 import type { SegmentInfo } from '../../src/ipc/snapshot';
 import {
   accessibilityLabel,
@@ -11,11 +11,12 @@ import {
   segmentDescription,
   segmentLabel,
   segmentTooltip,
-} from '../../src/ipc/presentation';
+} from '../../src/ipc/sysvShm/present';
 import type { ShmSegment } from '../../src/ipc/sysvipc';
 
 function info(segment: Partial<ShmSegment>, classification: Partial<Classification> = {}, extra: Partial<SegmentInfo> = {}): SegmentInfo {
   return {
+    kind: 'sysvShm',
     segment: {
       key: 0x7e001234, shmid: 5, perms: 0o640, mode: 0o640, dest: false, locked: false, size: 12345, cpid: 100, lpid: 101,
       nattch: 2, uid: 1000, gid: 100, cuid: 1000, cgid: 100, atime: 1795433416, dtime: 0, ctime: 1795433400, rss: 4096, swap: 0, ...segment,
@@ -85,7 +86,7 @@ describe('presentation of a segment', function () {
       usage: { segments: 3, bytes: 3 * 4096, pages: 3 },
       limits: { pageSize: 4096, shmmni: { raw: 4096n, unlimited: false }, shmall: { raw: 1024n, unlimited: false } },
     };
-    assert.equal(limitsSummary(snapshot), '3/4096 segments · 12 KiB of 4 MiB');
-    assert.equal(limitsSummary({ ...snapshot, limits: { ...snapshot.limits, shmall: { raw: 1n << 62n, unlimited: true } } }), '3/4096 segments · 12 KiB');
+    assert.equal(limitsSummary(snapshot.limits, snapshot.usage), '3/4096 segments · 12 KiB of 4 MiB');
+    assert.equal(limitsSummary({ ...snapshot.limits, shmall: { raw: 1n << 62n, unlimited: true } }, snapshot.usage), '3/4096 segments · 12 KiB');
   });
 });

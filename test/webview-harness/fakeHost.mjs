@@ -2,7 +2,9 @@
 // acquireVsCodeApi(), checks every message from the page with the real parseWebviewMessage, and
 // answers from a segment generated on the fly (1 GiB costs no memory), with some pages not
 // resident, live changes, search with progress, and switches to removed / gone on request.
-// URL parameters: seg=1g|64k|27|0, theme=dark|light|hc, bpr, group, refresh (ms), latency (ms), page.
+// URL parameters: seg=1g|64k|27|0, theme=dark|light|hc, bpr, group, refresh (ms), latency (ms), page,
+// kind=sysv|posix (a System V segment with non-resident pages, or a POSIX object with holes that
+// can grow and shrink).
 // Bundled by run.js with esbuild (it imports the protocol module from src/shared).
 import { parseWebviewMessage } from '../../src/shared/hexProtocol';
 
@@ -22,7 +24,9 @@ const SEGMENTS = {
 };
 const segName = params.get('seg') ?? '1g';
 const seg = SEGMENTS[segName] ?? SEGMENTS['1g'];
-const size = seg.size;
+const kind = params.get('kind') === 'posix' ? 'posix' : 'sysv';
+/** The object's size now: a POSIX object can grow or shrink (harness.resize). */
+let size = seg.size;
 const pageSize = Number(params.get('page') ?? 4096);
 const latency = Number(params.get('latency') ?? 5);
 const settings = {
@@ -82,12 +86,17 @@ const harness = {
   state: undefined,
   setPhase(phase) {
     harness.phase = phase;
-    const state = phase === 'gone' ? 'removed' : phase === 'removed-attached' ? 'removed, still attached' : 'attached';
-    send({ type: 'header', header: header({ phase, state, nattch: phase === 'gone' ? 0 : seg.nattch }) });
+    if (phase === 'gone') seg.nattch = 0;
+    send({ type: 'header', header: header() });
   },
   setNattch(n) {
     seg.nattch = n;
-    send({ type: 'header', header: header({}) });
+    send({ type: 'header', header: header() });
+  },
+  /** The owner truncated the object: a new size, announced like the extension does (a header). */
+  resize(n) {
+    size = n;
+    send({ type: 'header', header: header() });
   },
   /** Changes bytes at offsets (absolute) to values. */
   poke(offset, values) {
@@ -119,16 +128,30 @@ if (params.get('timing') === '1') {
 document.addEventListener('securitypolicyviolation', (e) => harness.csp.push(`${e.violatedDirective}: ${e.blockedURI}`));
 window.addEventListener('error', (e) => harness.errors.push(String(e.message)));
 
-function header(over) {
+function stateWords() {
+  if (harness.phase === 'gone') return 'removed';
+  if (harness.phase === 'removed-held') return kind === 'posix' ? 'removed, still open by 1' : 'removed, still attached';
+  return seg.nattch > 0 ? (kind === 'posix' ? 'in use' : 'attached') : kind === 'posix' ? 'unused' : 'not attached';
+}
+
+/** The header the extension would send, as the SegmentSource or PosixObjectSource words it. */
+function header() {
+  const processes = seg.nattch === 1 ? '1 process' : `${seg.nattch} processes`;
+  if (kind === 'posix') {
+    return {
+      id: 'posix:0:27:1041', title: '/psm_harness', subtitle: harness.phase === 'live' ? 'POSIX shared memory' : 'POSIX shared memory, removed', noun: 'object', size,
+      facts: [['Allocated', '4 KiB'], ['Held by', processes], ['Owner', seg.owner], ['State', stateWords()]],
+      phase: harness.phase,
+      removedNotice: 'Removed (shm_unlink): the name is gone; the memory stays while processes hold it. Read through a holder\'s descriptor.',
+      gaps: 'hole',
+    };
+  }
   return {
-    shmid: seg.shmid,
-    key: harness.phase === 'live' ? seg.key : `${seg.key} (removed)`,
-    size,
-    nattch: seg.nattch,
-    owner: seg.owner,
-    state: seg.nattch > 0 ? 'attached' : 'not attached',
+    id: `shm:${seg.shmid}`, title: `Key ${harness.phase === 'live' ? seg.key : `${seg.key} (removed)`}`, subtitle: `id ${seg.shmid}`, noun: 'segment', size,
+    facts: [['Attached', processes], ['Owner', seg.owner], ['State', stateWords()]],
     phase: harness.phase,
-    ...over,
+    removedNotice: 'Marked for removal: disappears when the last process detaches.',
+    gaps: 'not-resident',
   };
 }
 
@@ -244,7 +267,7 @@ function receive(raw) {
   const message = parsed.message;
   switch (message.type) {
     case 'ready':
-      send({ type: 'init', header: header({}), settings, pageSize });
+      send({ type: 'init', header: header(), settings, pageSize });
       return;
     case 'read':
       harness.reads.push(message);

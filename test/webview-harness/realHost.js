@@ -2,7 +2,7 @@
 // against a real segment, to check what the fake host cannot: VS Code's own CSP and webview
 // resource URLs, and how byte arrays survive postMessage. Makes its own IPC_PRIVATE segment of
 // 256 KiB with python3 + ctypes (the first 16 KiB written, the rest never touched so not resident,
-// a counter at offset 0x10 changing every 200 ms), opens it with "IPC: Open Segment Contents",
+// a counter at offset 0x10 changing every 200 ms), opens it with "IPC: Open Contents",
 // takes screenshots to test-results/webview-harness/real-*.png, and removes the segment.
 //   node test/webview-harness/realHost.js      (after `node esbuild.js`; needs the test host installed)
 'use strict';
@@ -70,7 +70,7 @@ async function main() {
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.waitForTimeout(4000);
     await page.keyboard.press('F1');
-    await page.keyboard.type('IPC: Open Segment Contents');
+    await page.keyboard.type('IPC: Open Contents');
     await page.waitForTimeout(800);
     await page.keyboard.press('Enter');
     await page.waitForTimeout(1500);

@@ -383,9 +383,9 @@ async function bigSegment(browser, base) {
   check('the failed read is retried and the rows fill in', !(await rowsOnScreen(page)).some((r) => r.hex[0] === '??'));
 
   // Removed but attached, then gone.
-  await harness(page, () => window.__harness.setPhase('removed-attached'));
+  await harness(page, () => window.__harness.setPhase('removed-held'));
   await settle(page, 150);
-  check('removed-attached notice', (await page.textContent('.seg-notice.removing')).includes('disappears when the last process detaches'));
+  check('removed-held notice', (await page.textContent('.seg-notice.removing')).includes('disappears when the last process detaches'));
   await shot(page, '1g-dark-removed-attached');
   await harness(page, () => window.__harness.setPhase('gone'));
   await settle(page, 150);
@@ -539,7 +539,7 @@ async function hugePages(browser, base) {
   await settle(page, 300);
   await page.evaluate(() => {
     const h = window.__harness;
-    h.postRaw({ type: 'init', header: { shmid: 98311, key: '0x7e001234', size: 1 << 30, nattch: 2, owner: 'alice', state: 'attached', phase: 'live' }, settings: { bytesPerRow: 8, grouping: 2, refreshMs: 0 }, pageSize: 2097152 });
+    h.postRaw({ type: 'init', header: { id: 'shm:98311', title: 'Key 0x7e001234', subtitle: 'id 98311', noun: 'segment', size: 1 << 30, facts: [['Attached', '2 processes'], ['Owner', 'alice'], ['State', 'attached']], phase: 'live', removedNotice: '', gaps: 'not-resident' }, settings: { bytesPerRow: 8, grouping: 2, refreshMs: 0 }, pageSize: 2097152 });
   });
   await settle(page, 400);
   rows = await rowsOnScreen(page);
@@ -563,6 +563,52 @@ async function nodeBuffers(browser, base) {
   await page.close();
 }
 
+/** A POSIX object: holes worded as holes, the view follows it growing and shrinking, removed but still held. */
+async function posixObject(browser, base) {
+  console.log('1 GiB POSIX object with holes, dark theme');
+  const page = await open(browser, base, 'seg=1g&kind=posix&theme=dark&refresh=0');
+  await dataShown(page);
+  check('the header names the object', (await page.textContent('.seg-title')).includes('/psm_harness'), await page.textContent('.seg-title'));
+  check('the search option says holes', (await page.textContent('label[for="find-nonresident"]')).includes('include holes'));
+  await page.fill('#goto', '0x20010');
+  await page.press('#goto', 'Enter');
+  await page.waitForFunction(() => [...document.querySelectorAll('.rowbox .row:not(.void) .off')].some((o) => o.textContent === '00020010'));
+  const button = page.locator('.rowbox .nr-read:not([hidden])').first();
+  await button.waitFor();
+  check('a hole is offered as a hole', (await button.textContent()).includes('hole, never written'), await button.textContent());
+  check('the status bar says it reads as zeros', (await whereText(page)).includes('hole: never written, reads as zeros'), await whereText(page));
+  await shot(page, 'posix-holes');
+
+  // The owner shrinks it to 64 KiB: the view follows, the place is kept within the new size.
+  await harness(page, () => window.__harness.resize(64 * 1024));
+  await page.waitForFunction(() => document.querySelector('.seg-facts').textContent.includes('64 KiB'));
+  await page.focus('.grid');
+  await page.keyboard.press('Control+End');
+  await page.waitForFunction(() => /Offset 0x0*ffff\b/.test(document.querySelector('.statusbar .where').textContent));
+  let rows = await rowsOnScreen(page);
+  check('after shrinking, the last row is the new last one', parseInt(rows[rows.length - 1].off, 16) === 0xfff0, rows.map((r) => r.off).slice(-2).join(','));
+  const tooFar = await harness(page, () => window.__harness.invalid.length);
+  check('no read past the new end was asked for', tooFar === 0, await harness(page, () => window.__harness.invalid.slice(0, 2)));
+  // ... and grows again to 1 MiB: rows past the old end appear.
+  await harness(page, () => window.__harness.resize(1024 * 1024));
+  await page.waitForFunction(() => document.querySelector('.seg-facts').textContent.includes('1 MiB'));
+  await page.keyboard.press('Control+End');
+  await page.waitForFunction(() => /Offset 0x0*fffff\b/.test(document.querySelector('.statusbar .where').textContent));
+  rows = await rowsOnScreen(page);
+  check('after growing, the view reaches the new end', parseInt(rows[rows.length - 1].off, 16) === 0xffff0, rows.map((r) => r.off).slice(-2).join(','));
+  await dataShown(page);
+
+  // Unlinked while a process holds it: the notice says the memory stays.
+  await harness(page, () => window.__harness.setPhase('removed-held'));
+  await page.waitForFunction(() => !document.querySelector('.seg-notice.removing').hidden);
+  check('removed-held notice for an object', (await page.textContent('.seg-notice.removing')).includes('the memory stays while processes hold it'));
+  await harness(page, () => window.__harness.setPhase('gone'));
+  await page.waitForSelector('text=This object was removed');
+  check('gone banner names an object', true);
+  check('no console errors', page.consoleErrors.length === 0, page.consoleErrors);
+  await page.close();
+}
+
 async function main() {
   fs.mkdirSync(built, { recursive: true });
   build();
@@ -582,6 +628,7 @@ async function main() {
   try {
     if (run('big')) await bigSegment(browser, base);
     if (run('restore')) await restore(browser, base);
+    if (run('posix')) await posixObject(browser, base);
     if (run('small')) {
       await smallSegment(browser, base, 'light');
       await smallSegment(browser, base, 'hc');

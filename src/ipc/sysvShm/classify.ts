@@ -1,10 +1,15 @@
-// The state of a segment, with the reason in words for the tree view and the clean-up preview.
+// System V segments, classified: each segment of /proc/sysvipc/shm with its state and the reason in
+// words (for the tree view and the clean-up preview), its attached processes from the shared /proc
+// scan, and names for its users and processes.
 //
 // "Orphaned" is the one state that invites removal, so it is decided conservatively: no process
 // attached AND the creator provably gone. Whenever the creator cannot be checked (its pid is not
 // visible from our pid namespace, /proc hides it), the segment is 'unattached', not orphaned.
-import type { ProcessInfo, ProcessStatus } from './processes';
-import type { ShmSegment } from './sysvipc';
+import type { Attachment } from '../maps';
+import { attachmentSummary, type ProcScan } from '../procScan';
+import type { Names } from '../names';
+import type { ProcessInfo, ProcessStatus } from '../processes';
+import type { ShmSegment } from '../sysvipc';
 
 export type SegmentState = 'attached' | 'unattached' | 'orphaned' | 'removed-attached';
 
@@ -107,4 +112,47 @@ export function classifySegment(segment: Segment, lookup: (pid: number) => Proce
     creatorProcess: process,
     reason: `${text}; no process attached`,
   };
+}
+
+export interface AttachedProcess extends Attachment {
+  /** The command line, or undefined when the process is gone by now. */
+  command?: string;
+}
+
+export interface SegmentInfo {
+  kind: 'sysvShm';
+  segment: ShmSegment;
+  classification: Classification;
+  /** Attachments found in /proc/PID/maps, one per mapping (a process may attach several times). */
+  attachments: AttachedProcess[];
+  /** Attachments counted by the kernel (nattch) but not seen in readable maps. */
+  hiddenAttachments: number;
+  ownerName: string;
+  creatorUserName: string;
+  groupName: string;
+  /** Command of the creator pid / last attach-detach pid, when known (alive now or seen before). */
+  creatorCommand?: string;
+  lastCommand?: string;
+}
+
+/** Every segment of the table with its state, attachers and names. */
+export function classifySegments(items: readonly ShmSegment[], scan: Pick<ProcScan, 'attachments'>, names: Names): SegmentInfo[] {
+  return items.map((segment): SegmentInfo => {
+    const { visible, hidden } = attachmentSummary(scan, segment.shmid, segment.nattch);
+    const classification = classifySegment(segment, names.process, { lastKnownCommand: names.lastKnownCommand });
+    // A reused pid belongs to someone else now: don't record its command as the creator's.
+    const creatorCommand = classification.creator === 'reused' ? names.lastKnownCommand(segment.cpid) : names.command(segment.cpid);
+    return {
+      kind: 'sysvShm',
+      segment,
+      classification,
+      attachments: visible.map((a) => ({ ...a, command: names.command(a.pid) })),
+      hiddenAttachments: hidden,
+      ownerName: names.user(segment.uid),
+      creatorUserName: names.user(segment.cuid),
+      groupName: names.group(segment.gid),
+      creatorCommand,
+      lastCommand: names.command(segment.lpid),
+    };
+  });
 }

@@ -1,11 +1,22 @@
-// How a segment is put into words: row label, description, state words, tooltip (Markdown) and the
-// screen-reader label. Pure functions, so the same words are tested once and used everywhere.
-import { formatBytes, formatKey, modeToString } from './format';
-import type { AttachedProcess, SegmentInfo, Snapshot } from './snapshot';
-import type { SegmentState } from './classifier';
-import { formatLimit } from './limits';
+// How a System V segment is put into words: row label, description, state words, tooltip
+// (Markdown), the screen-reader label, its attached processes as child rows, and the limits line.
+// Pure functions, so the same words are tested once and used everywhere.
+import { formatBytes, formatKey, modeToString } from '../format';
+import type { ShmStat } from '../helperProtocol';
+import { formatLimit, type IpcLimits, type ShmUsage } from '../limits';
+import { SHM_DEST } from '../sysvipc';
+import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
+import type { AttachedProcess, SegmentInfo, SegmentState } from './classify';
 
 export type RowState = SegmentState | 'locked';
+
+const ROW_ICONS: Record<RowState, RowIcon> = {
+  attached: 'in-use',
+  unattached: 'unused',
+  orphaned: 'orphaned',
+  'removed-attached': 'removed-held',
+  locked: 'locked',
+};
 
 const STATE_WORDS: Record<SegmentState, string> = {
   attached: 'attached',
@@ -68,17 +79,9 @@ export function accessibilityLabel(info: SegmentInfo, held: boolean): string {
   ].filter(Boolean).join(', ');
 }
 
-export function formatTime(epochSeconds: number): string {
-  return epochSeconds === 0 ? 'never' : new Date(epochSeconds * 1000).toLocaleString();
-}
-
 function pidWithCommand(pid: number, command: string | undefined): string {
   if (pid === 0) return 'not visible (another pid namespace)';
   return command ? `${pid} (\`${escapeCode(command)}\`)` : `${pid}`;
-}
-
-function escapeCode(text: string): string {
-  return text.replace(/`/g, "'").slice(0, 200);
 }
 
 /** The tooltip: everything /proc and the classifier know, as a Markdown table. */
@@ -100,8 +103,7 @@ export function segmentTooltip(info: SegmentInfo, held: boolean): string {
     ['Changed at', formatTime(s.ctime)],
   ];
   if (s.rss !== undefined) rows.push(['Resident', `${formatBytes(s.rss)}, swapped ${formatBytes(s.swap ?? 0)}`]);
-  const table = rows.map(([name, value]) => `| ${name} | ${value.replace(/\|/g, '\\|')} |`).join('\n');
-  return `**Shared memory segment ${displayKey(info)}**\n\n| | |\n|---|---|\n${table}\n`;
+  return `**Shared memory segment ${displayKey(info)}**\n\n${markdownTable(rows)}`;
 }
 
 export function attacherLabel(a: AttachedProcess): string {
@@ -121,12 +123,70 @@ export const HIDDEN_ATTACHERS_EXPLANATION =
   'The kernel counts these attachments, but their processes\' /proc/PID/maps cannot be read by this user ' +
   '(another user\'s processes, or another IPC namespace). Run VS Code as root to see them.';
 
-/** The view's description: how much of the kernel's limits is used. */
-export function limitsSummary(snapshot: Snapshot): string {
-  const { limits, usage } = snapshot;
+/** The limits line of the System V group: how much of the kernel's limits is used. */
+export function limitsSummary(limits: IpcLimits, usage: ShmUsage): string {
   const segments = limits.shmmni ? `${usage.segments}/${formatLimit(limits.shmmni)} segments` : `${usage.segments} segments`;
   const bytes = formatBytes(usage.bytes);
   if (!limits.shmall || limits.shmall.unlimited) return `${segments} · ${bytes}`;
   const allBytes = limits.shmall.raw * BigInt(limits.pageSize);
   return `${segments} · ${bytes} of ${formatBytes(allBytes)}`;
+}
+
+/**
+ * Flags the menus' `when` clauses test with regular expressions, e.g. `viewItem =~ /;held/`:
+ * live (not removed), held (by this window), locked, dest (removed), mine (owned or created by us).
+ */
+export function contextValue(info: SegmentInfo, held: boolean, uid: number): string {
+  const s = info.segment;
+  const flags = [`segment;state=${info.classification.state}`];
+  if (!s.dest) flags.push('live');
+  if (held) flags.push('held');
+  if (s.locked) flags.push('locked');
+  if (s.dest) flags.push('dest');
+  if (s.uid === uid || s.cuid === uid) flags.push('mine');
+  return flags.join(';');
+}
+
+function attacherRow(info: SegmentInfo, a: AttachedProcess): ChildRow {
+  const how = a.access === 'rw' ? 'read-write' : a.access === 'ro' ? 'read-only' : 'with no access';
+  return {
+    id: `shm:${info.segment.shmid}:${a.pid}:${a.start}`,
+    label: attacherLabel(a),
+    description: attacherDescription(a),
+    tooltip: `Process ${a.pid}${a.command ? ` (${a.command})` : ''} has segment ${formatKey(a.key)} (id ${a.shmid}) attached ${how} at ${a.start}-${a.end} (${a.length} bytes mapped).`,
+    codicon: a.access === 'rw' ? 'edit' : 'eye',
+    accessibilityLabel: `Process ${a.pid}, ${a.command ?? 'exited'}, ${attacherDescription(a)}`,
+    contextValue: 'attacher',
+    pid: a.pid,
+  };
+}
+
+/** The whole row of a segment, children included. */
+export function segmentRow(info: SegmentInfo, context: RowContext): ObjectRow {
+  const children = info.attachments.map((a) => attacherRow(info, a));
+  if (info.hiddenAttachments > 0) {
+    children.push({
+      id: `shm:${info.segment.shmid}:hidden`,
+      label: hiddenAttachersLabel(info.hiddenAttachments),
+      tooltip: HIDDEN_ATTACHERS_EXPLANATION,
+      codicon: 'eye-closed',
+      accessibilityLabel: hiddenAttachersLabel(info.hiddenAttachments),
+      contextValue: 'hiddenAttachers',
+    });
+  }
+  return {
+    id: `shm:${info.segment.shmid}`,
+    label: segmentLabel(info),
+    description: segmentDescription(info, context.held),
+    icon: ROW_ICONS[rowState(info)],
+    tooltip: segmentTooltip(info, context.held),
+    accessibilityLabel: accessibilityLabel(info, context.held),
+    contextValue: contextValue(info, context.held, context.uid),
+    children,
+  };
+}
+
+/** The key of a segment as IPC_STAT reports it: "private", "removed" (key 0 with DEST) or 0x%08x. */
+export function keyText(stat: Pick<ShmStat, 'key' | 'mode'>): string {
+  return stat.key === 0 ? ((stat.mode & SHM_DEST) !== 0 ? 'removed' : 'private') : formatKey(stat.key);
 }

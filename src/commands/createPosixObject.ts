@@ -1,0 +1,86 @@
+// Create POSIX Shared Memory Object…: name, size with units, mode, exclusive or not; what
+// shm_open(O_CREAT) + ftruncate do, through the helper, with nothing written or mapped (a new
+// object is all holes and takes no memory). The new row is revealed.
+import * as path from 'path';
+import { formatBytes, parseMode, parseSize } from '../ipc/format';
+import { parseObjectName } from '../ipc/posixShm/parse';
+import { rowId } from '../ipc/posixShm/present';
+import type { Command, CommandEnv } from './registry';
+
+const TITLE = 'Create POSIX Shared Memory Object';
+
+async function chooseName(env: CommandEnv, dir: string): Promise<string | undefined> {
+  const text = await env.ipc.prompts.inputBox({
+    title: `${TITLE} (1/4): name`,
+    prompt: `Name as shm_open takes it; the object is the file ${dir}/NAME`,
+    placeHolder: '/my_buffer',
+    validateInput: (value) => {
+      const parsed = parseObjectName(value);
+      return parsed.ok ? undefined : parsed.error;
+    },
+  });
+  const parsed = text === undefined ? undefined : parseObjectName(text);
+  return parsed?.ok ? parsed.value : undefined;
+}
+
+async function chooseSize(env: CommandEnv, free: number | undefined): Promise<number | undefined> {
+  const text = await env.ipc.prompts.inputBox({
+    title: `${TITLE} (2/4): size`,
+    prompt: `Size: bytes or with a unit (4096, 4 KiB, 1 MiB). Nothing is allocated until a program writes${free !== undefined ? `; ${formatBytes(free)} of /dev/shm is free` : ''}`,
+    value: '4 KiB',
+    validateInput: (value) => {
+      const parsed = parseSize(value);
+      return parsed.ok ? undefined : parsed.error;
+    },
+  });
+  const parsed = text === undefined ? undefined : parseSize(text);
+  return parsed?.ok ? parsed.value : undefined;
+}
+
+async function chooseMode(env: CommandEnv): Promise<number | undefined> {
+  const text = await env.ipc.prompts.inputBox({
+    title: `${TITLE} (3/4): permissions`,
+    prompt: 'Mode in octal (600 = only you) or rwx (rw-r-----); set exactly, whatever the umask',
+    value: '600',
+    validateInput: (value) => {
+      const parsed = parseMode(value);
+      return parsed.ok ? undefined : parsed.error;
+    },
+  });
+  const parsed = text === undefined ? undefined : parseMode(text);
+  return parsed?.ok ? parsed.value : undefined;
+}
+
+async function chooseExclusive(env: CommandEnv, name: string): Promise<boolean | undefined> {
+  const items = [
+    { label: 'Exclusive', description: 'fail if an object with this name exists (O_EXCL)', exclusive: true },
+    { label: 'Open or create', description: 'leave an existing object as it is', exclusive: false },
+  ];
+  return (await env.ipc.prompts.quickPick(items, { title: `${TITLE} (4/4): ${name} taken already?`, placeHolder: 'Exclusive or not' }))?.exclusive;
+}
+
+export const createPosixObject: Command = {
+  id: 'ipcInspector.createPosixObject',
+  what: 'Could not create the POSIX object',
+  subject: 'object',
+  async run(env) {
+    const snapshot = env.ipc.snapshots.current ?? (await env.ipc.refresh(true));
+    const dir = snapshot?.posix.dir ?? '/dev/shm';
+    const usage = snapshot?.posix.usage;
+    const name = await chooseName(env, dir);
+    const size = name && (await chooseSize(env, usage && usage.size - usage.used));
+    const mode = size ? await chooseMode(env) : undefined;
+    const exclusive = name && mode !== undefined ? await chooseExclusive(env, name) : undefined;
+    if (!name || !size || mode === undefined || exclusive === undefined) return undefined;
+    const file = path.posix.join(dir, name.slice(1));
+    const { created, stat } = await env.ipc.helper().fileCreate(file, size, mode, exclusive);
+    env.ipc.log.info(`${created ? 'created' : 'opened existing'} POSIX object ${name}: ${stat.size} bytes, mode ${(stat.mode & 0o777).toString(8)}`);
+    const fresh = await env.ipc.refresh(true);
+    const info = fresh?.posix.objects.find((o) => o.ino === stat.ino && o.name === name);
+    if (info) await env.views.sharedMemory.reveal(rowId(info));
+    void env.ipc.prompts.notify('info', created
+      ? `Created ${name} (${formatBytes(stat.size)}, mode ${(stat.mode & 0o777).toString(8)}): nothing is allocated until a program writes.`
+      : `${name} existed already and was left as it is (${formatBytes(stat.size)}).`);
+    return name;
+  },
+};

@@ -1,0 +1,94 @@
+// Shared by the commands that act on IPC objects: which ones (clicked row, selection, or a pick
+// list when run from the palette), and how to name them in messages.
+import { formatBytes } from '../ipc/format';
+import type { Subject } from '../ipc/errors';
+import { posixStateWords, posixTitle } from '../ipc/posixShm/present';
+import type { IpcObject, PosixObjectInfo, SegmentInfo } from '../ipc/snapshot';
+import { displayKey, stateWords } from '../ipc/sysvShm/present';
+import type { CommandEnv } from './registry';
+
+export function segmentTitle(info: SegmentInfo): string {
+  return `${displayKey(info)} (id ${info.segment.shmid})`;
+}
+
+/** The object as messages name it: "segment 0x7e001234 (id 5)", "object /psm_1a2b". */
+export function objectLabel(object: IpcObject): string {
+  return object.kind === 'sysvShm' ? `segment ${segmentTitle(object)}` : `${object.origin === 'memfd' ? '' : 'object '}${posixTitle(object)}`;
+}
+
+/** The object as lists name it, without its kind: "0x7e001234 (id 5)", "/psm_1a2b". */
+export function objectTitle(object: IpcObject): string {
+  return object.kind === 'sysvShm' ? segmentTitle(object) : posixTitle(object);
+}
+
+/** Its kind, in words: "System V segment", "POSIX object", "memfd". */
+export function kindName(object: IpcObject): string {
+  return object.kind === 'sysvShm' ? 'System V segment' : object.origin === 'memfd' ? 'memfd' : 'POSIX object';
+}
+
+export function subjectOf(object: IpcObject): Subject {
+  if (object.kind === 'sysvShm') return { kind: 'segment', label: objectLabel(object), ownerName: object.ownerName, creatorUserName: object.creatorUserName };
+  return { kind: 'object', label: objectLabel(object), ownerName: object.ownerName };
+}
+
+export function isSegment(object: IpcObject): object is SegmentInfo {
+  return object.kind === 'sysvShm';
+}
+
+export function isPosix(object: IpcObject): object is PosixObjectInfo {
+  return object.kind === 'posixShm';
+}
+
+/** Size, owner and state, for pick lists and confirmations. */
+export function objectFacts(object: IpcObject): { size: string; owner: string; state: string } {
+  if (object.kind === 'sysvShm') return { size: formatBytes(object.segment.size), owner: object.ownerName, state: stateWords(object) };
+  return { size: object.file ? formatBytes(object.file.size) : 'size unknown', owner: object.ownerName ?? 'owner unknown', state: posixStateWords(object) };
+}
+
+export interface ChooseOptions<T extends IpcObject> {
+  many: boolean;
+  placeHolder: string;
+  /** Which objects the command can act on (a type guard narrows the result). */
+  eligible: (object: IpcObject) => object is T;
+  /** Further conditions, e.g. "not held yet". */
+  also?: (object: T) => boolean;
+  /** What to say when nothing is eligible. */
+  none?: string;
+}
+
+/**
+ * The objects to act on: from the tree (clicked row and selection) or, from the palette with
+ * nothing selected, chosen in a pick list. Empty when the user cancelled.
+ */
+export async function chooseObjects<T extends IpcObject>(env: CommandEnv, args: unknown[], options: ChooseOptions<T>): Promise<T[]> {
+  const fits = (object: IpcObject): object is T => options.eligible(object) && (options.also?.(object) ?? true);
+  const given = env.views.sharedMemory.objectsFrom(args[0], args[1]).filter(fits);
+  if (given.length > 0) return options.many ? given : given.slice(0, 1);
+  const snapshot = env.ipc.snapshots.current ?? (await env.ipc.refresh(true));
+  const all: IpcObject[] = snapshot ? [...snapshot.segments, ...snapshot.posix.objects, ...snapshot.posix.memfds] : [];
+  const items = all.filter(fits).map((object) => {
+    const facts = objectFacts(object);
+    return { label: objectTitle(object), description: `${kindName(object)} · ${facts.size} · ${facts.owner}`, detail: facts.state, object };
+  });
+  if (items.length === 0) {
+    void env.ipc.prompts.notify('info', options.none ?? 'Nothing to choose from for this command.');
+    return [];
+  }
+  if (options.many) {
+    const picked = await env.ipc.prompts.quickPick(items, { canPickMany: true, placeHolder: options.placeHolder });
+    return (picked ?? []).map((item) => item.object);
+  }
+  const picked = await env.ipc.prompts.quickPick(items, { placeHolder: options.placeHolder });
+  return picked ? [picked.object] : [];
+}
+
+/** System V segments only (Attach, Lock, Copy Key…). */
+export function chooseSegments(env: CommandEnv, args: unknown[], options: Omit<ChooseOptions<SegmentInfo>, 'eligible'>): Promise<SegmentInfo[]> {
+  return chooseObjects(env, args, { none: 'No segment to choose from for this command.', ...options, eligible: isSegment });
+}
+
+/** At most `max` lines of a list for a dialog, then "…and N more": a modal must stay readable. */
+export function boundedList(lines: string[], max = 10): string {
+  if (lines.length <= max) return lines.join('\n');
+  return [...lines.slice(0, max - 1), `…and ${lines.length - (max - 1)} more`].join('\n');
+}

@@ -1,0 +1,202 @@
+// The services every view and command shares: the snapshot source (one scan of /proc per refresh
+// for every kind of IPC object), the helper (started on first use), this window's holds, the
+// prompts seam and the log. It also owns refreshing: /proc is polled only while a view that shows
+// it is visible, and never by two refreshes at once. Views and commands depend on this module; it
+// depends on neither.
+import * as vscode from 'vscode';
+import { Holds } from './holds';
+import { HelperClient } from './ipc/helperClient';
+import { locateHelper } from './ipc/helperLocation';
+import { Snapshot, SnapshotSource } from './ipc/snapshot';
+import { Prompts, vscodePrompts } from './prompts';
+
+/** What /proc allows: drives the welcome content (package.json viewsWelcome) via `ipcInspector.status`. */
+export type SourceStatus = 'loading' | 'ready' | 'notLinux' | 'procUnreadable';
+
+export interface Settings {
+  refreshInterval: number;
+  onlyMine: boolean;
+  confirmRemove: boolean;
+  helperPath: string;
+  /** Seconds an unheld POSIX object must stay unused before it is called orphaned. */
+  orphanGraceSeconds: number;
+}
+
+export function readSettings(): Settings {
+  const config = vscode.workspace.getConfiguration('ipcInspector');
+  return {
+    refreshInterval: config.get<number>('refreshInterval', 2000),
+    onlyMine: config.get<boolean>('showOnlyMySegments', false),
+    confirmRemove: config.get<boolean>('confirmRemove', true),
+    helperPath: config.get<string>('helperPath', '').trim(),
+    orphanGraceSeconds: Math.max(0, config.get<number>('orphanGracePeriod', 60)),
+  };
+}
+
+/** A view whose visibility decides whether /proc is polled (a TreeView fits). */
+export interface Watcher {
+  readonly visible: boolean;
+  readonly onDidChangeVisibility: vscode.Event<unknown>;
+}
+
+export class IpcContext implements vscode.Disposable {
+  readonly holds = new Holds();
+  readonly snapshots: SnapshotSource;
+  prompts: Prompts = vscodePrompts;
+  status: SourceStatus = 'loading';
+  readonly uid = process.getuid?.() ?? -1;
+
+  private readonly refreshed = new vscode.EventEmitter<Snapshot | undefined>();
+  /** After every refresh that changed what a user could see (undefined: /proc could not be read). */
+  readonly onDidChangeSnapshot = this.refreshed.event;
+  private readonly settingsChanged = new vscode.EventEmitter<vscode.ConfigurationChangeEvent>();
+  /** An ipcInspector.* setting changed (after the context has applied it). */
+  readonly onDidChangeSettings = this.settingsChanged.event;
+
+  private client: HelperClient | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<Snapshot | undefined> | undefined;
+  private again = false;
+  private readonly watchers: Watcher[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly extensionPath: string, readonly log: vscode.LogOutputChannel, procRoot = '/proc') {
+    this.snapshots = new SnapshotSource({ procRoot, orphanGraceSeconds: readSettings().orphanGraceSeconds });
+    this.disposables.push(
+      this.refreshed,
+      this.settingsChanged,
+      this.holds,
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (!event.affectsConfiguration('ipcInspector')) return;
+        if (event.affectsConfiguration('ipcInspector.helperPath')) this.warnLostHolds('The helper changed (ipcInspector.helperPath).', this.stopHelper());
+        if (event.affectsConfiguration('ipcInspector.orphanGracePeriod')) {
+          this.snapshots.setOrphanGrace(readSettings().orphanGraceSeconds);
+          void this.refresh(true);
+        }
+        this.settingsChanged.fire(event);
+        this.schedulePolling();
+      }),
+    );
+  }
+
+  get settings(): Settings {
+    return readSettings();
+  }
+
+  /** Polls /proc while this view (or any other watched one) is visible. */
+  watch(watcher: Watcher): vscode.Disposable {
+    this.watchers.push(watcher);
+    const subscription = watcher.onDidChangeVisibility(() => this.schedulePolling());
+    this.schedulePolling();
+    return {
+      dispose: () => {
+        subscription.dispose();
+        this.watchers.splice(this.watchers.indexOf(watcher), 1);
+        this.schedulePolling();
+      },
+    };
+  }
+
+  /** The helper, started on first use. Throws HelperNotFoundError with what to do. */
+  helper(): HelperClient {
+    if (this.client) return this.client;
+    const helperPath = locateHelper(this.extensionPath, readSettings().helperPath || undefined);
+    this.log.info(`starting the IPC helper ${helperPath}`);
+    const client = new HelperClient({ helperPath, log: (line) => this.log.info(line) });
+    client.onExit((reason) => this.onHelperExit(reason));
+    this.client = client;
+    return client;
+  }
+
+  /** Why the helper cannot be used, or undefined when it can (the listing never needs it). */
+  helperProblem(): string | undefined {
+    if (this.client) return undefined;
+    try {
+      locateHelper(this.extensionPath, readSettings().helperPath || undefined);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  /**
+   * Re-reads /proc and tells the views. Calls made while one is running wait for it and then run
+   * once more (the caller may have just changed something), so the views are never left stale.
+   */
+  refresh(force = false): Promise<Snapshot | undefined> {
+    if (this.running) {
+      this.again ||= force;
+      // The finally below starts the re-run (again): wait for that one, don't queue yet another.
+      if (force) return this.running.then(() => this.running ?? this.refresh(true));
+      return this.running;
+    }
+    this.running = this.doRefresh(force).finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.refresh(true);
+      }
+    });
+    return this.running;
+  }
+
+  private async doRefresh(force: boolean): Promise<Snapshot | undefined> {
+    if (process.platform !== 'linux') {
+      this.setStatus('notLinux');
+      return undefined;
+    }
+    try {
+      const { snapshot, changed } = await this.snapshots.refresh(force);
+      this.setStatus('ready');
+      if (changed) this.refreshed.fire(snapshot);
+      return snapshot;
+    } catch (error) {
+      this.log.error(`reading /proc failed: ${(error as Error).message}`);
+      this.setStatus('procUnreadable');
+      this.refreshed.fire(undefined);
+      return undefined;
+    }
+  }
+
+  private setStatus(status: SourceStatus): void {
+    if (status === this.status) return;
+    this.status = status;
+    void vscode.commands.executeCommand('setContext', 'ipcInspector.status', status);
+  }
+
+  /** Polls only while a view is visible: nobody looks at a hidden view, so /proc is left alone. */
+  private schedulePolling(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.watchers.some((w) => w.visible)) return;
+    void this.refresh();
+    const interval = readSettings().refreshInterval;
+    if (interval > 0) this.timer = setInterval(() => void this.refresh(), Math.max(250, interval));
+  }
+
+  private onHelperExit(reason: string): void {
+    this.log.warn(reason);
+    this.warnLostHolds(reason, this.holds.clear());
+    void this.refresh(true);
+  }
+
+  private warnLostHolds(reason: string, lost: number[]): void {
+    if (lost.length === 0) return;
+    const many = lost.length > 1;
+    void this.prompts.notify('warning', `${reason} This window no longer holds segment${many ? 's' : ''} ${lost.join(', ')}; attach again if you still need ${many ? 'them' : 'it'}.`);
+  }
+
+  /** Ends the helper (which releases its holds); returns the holds that ended with it. */
+  private stopHelper(): number[] {
+    this.client?.dispose();
+    this.client = undefined;
+    return this.holds.clear();
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    // Ending the helper releases every hold of this window (it detaches everything and exits).
+    this.stopHelper();
+    for (const d of this.disposables) d.dispose();
+  }
+}

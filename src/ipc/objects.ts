@@ -1,0 +1,59 @@
+// The shape every kind of IPC object is presented in: a row with its words, icon state, tooltip,
+// screen-reader label and menu flags, and its children (holders, and an honest row for what cannot
+// be seen). Each kind's `present` module turns its own info into this; one tree shows them all.
+
+/** The state a row's icon and colour show (each kind puts it in its own words). */
+export type RowIcon = 'in-use' | 'unused' | 'orphaned' | 'removed-held' | 'locked';
+
+export interface ChildRow {
+  /** Stable tree id (expansion and selection survive refreshes). */
+  id: string;
+  label: string;
+  description?: string;
+  tooltip: string;
+  /** A codicon name. */
+  codicon: string;
+  accessibilityLabel: string;
+  contextValue: string;
+  /** The process this row is about (a holder), if any. */
+  pid?: number;
+}
+
+export interface ObjectRow {
+  id: string;
+  label: string;
+  description: string;
+  icon: RowIcon;
+  /** Markdown. */
+  tooltip: string;
+  accessibilityLabel: string;
+  /** Flags the menus' `when` clauses test (`viewItem =~ /;held/`). */
+  contextValue: string;
+  children: ChildRow[];
+}
+
+/** What a row's words depend on besides the object: whether this window holds it, who we are. */
+export interface RowContext {
+  held: boolean;
+  uid: number;
+}
+
+/** A Markdown table of name/value rows; `|` in values is escaped so the table holds. */
+export function markdownTable(rows: Array<[string, string]>): string {
+  const body = rows.map(([name, value]) => `| ${name} | ${value.replace(/\|/g, '\\|')} |`).join('\n');
+  return `| | |\n|---|---|\n${body}\n`;
+}
+
+/** Text safe inside Markdown code spans of a tooltip. */
+export function escapeCode(text: string): string {
+  return text.replace(/`/g, "'").slice(0, 200);
+}
+
+export function formatTime(epochSeconds: number): string {
+  return epochSeconds === 0 ? 'never' : new Date(epochSeconds * 1000).toLocaleString();
+}
+
+/** "1 process" / "3 processes". */
+export function count(n: number, one: string, many = `${one}es`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
