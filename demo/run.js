@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm run demo`: example programs that use System V shared memory, so the IPC view has something
-// to show. Builds demo/*.c with the system C compiler into demo/bin/, starts them, prints what it
-// started (pids, keys, ids), and runs until Ctrl-C; then stops the programs and removes the segments
-// they made, except the leaked one, which stays for "IPC: Clean Up Orphaned Segments".
+// `npm run demo`: example programs that use System V and POSIX shared memory, so the IPC view has
+// something to show. Builds demo/*.c with the system C compiler into demo/bin/, starts them, prints
+// what it started (pids, keys, ids, names), and runs until Ctrl-C; then stops the programs and
+// removes what they made, except the leaked ones, which stay for "IPC: Clean Up Orphaned Objects".
 //
 //   npm run demo                 start the demo (Ctrl-C stops it)
 //   npm run demo -- --cleanup    stop what an earlier run left and remove every demo segment,
@@ -14,6 +14,9 @@
 //   sensors  key 0x5e450001: struct sensor[4] updated every 250 ms
 //   removed  IPC_PRIVATE, 8 KiB: marked removed (IPC_RMID) while it stays attached
 //   leaker   key 0x1eaced00, 64 KiB: created, written, left behind by a program that exited (orphan)
+//   posix    /ipc-demo-ring, 64 KiB in /dev/shm: a ring buffer a producer fills (demo/ring.h), with a
+//            consumer mapping it read-only; /ipc-demo-leak, 1 MiB: created, one page written, left
+//            behind without shm_unlink (orphaned once the grace period is over)
 //
 // demo/bin/state.json records the programs and segments (ids and keys) so that --cleanup, or the
 // next run, can find them even after this script was killed. Removal is by id only while the id
@@ -28,13 +31,16 @@ const DEMO = __dirname;
 const BIN = path.join(DEMO, 'bin');
 const STATE = path.join(BIN, 'state.json');
 const WORKSPACE = path.join(DEMO, 'workspace');
-const PROGRAMS = ['writer', 'reader', 'sensors', 'removed', 'leaker', 'shmrm'];
-const HEADERS = ['demo.h', 'board.h'];
+const PROGRAMS = ['writer', 'reader', 'sensors', 'removed', 'leaker', 'shmrm', 'posix'];
+const HEADERS = ['demo.h', 'board.h', 'ring.h'];
 const CFLAGS = ['-O2', '-Wall', '-Wextra', '-Werror'];
 const READY_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 3_000;
 const SENSORS_KEY = '0x5e450001';
 const LEAK_KEY = '0x1eaced00';
+const RING_NAME = '/ipc-demo-ring';
+const POSIX_LEAK_NAME = '/ipc-demo-leak';
+const POSIX_NAMES = [RING_NAME, POSIX_LEAK_NAME];
 const USAGE = 'usage: npm run demo [-- --cleanup] [-- --quiet]';
 
 function say(line) {
@@ -78,6 +84,14 @@ function readState() {
   } catch {
     return { runner: null, programs: [], segments: [] };
   }
+}
+
+/** Removes a demo POSIX object (only the demo's own fixed names); says what happened. */
+function removePosix(name) {
+  const file = path.join('/dev/shm', name.slice(1));
+  if (!fs.existsSync(file)) return;
+  fs.rmSync(file, { force: true });
+  say(`removed ${name} (${file})`);
 }
 
 function writeState(state) {
@@ -196,10 +210,12 @@ function startProgram(name, args, { echo }) {
     }
     lines(child.stdout, (line) => {
       const match = /^ready key=(0x[0-9a-f]{8}) shmid=(\d+) size=(\d+) pid=(\d+) (.*)$/.exec(line);
-      if (!ready && match) {
+      const posix = /^ready name=(\/\S+) size=(\d+) pid=(\d+) (.*)$/.exec(line);
+      if (!ready && (match || posix)) {
         ready = true;
         clearTimeout(timer);
-        resolve({ child, key: match[1], shmid: Number(match[2]), size: Number(match[3]), pid: Number(match[4]), note: match[5] });
+        if (posix) resolve({ child, name: posix[1], size: Number(posix[2]), pid: Number(posix[3]), note: posix[4] });
+        else resolve({ child, key: match[1], shmid: Number(match[2]), size: Number(match[3]), pid: Number(match[4]), note: match[5] });
       } else if (ready && echo()) {
         process.stdout.write(`  [${name}] ${line}\n`);
       }
@@ -261,6 +277,7 @@ async function cleanup() {
     const text = shmrm('key', key);
     if (text.startsWith('removed')) say(`by key: ${text}`);
   }
+  for (const name of POSIX_NAMES) removePosix(name);
   fs.rmSync(STATE, { force: true });
   say('every demo segment is gone');
 }
@@ -303,7 +320,7 @@ async function run({ quiet }) {
   const record = (name, kind, ready) => {
     started.push({ name, pid: ready.pid });
     state.programs.push({ name, pid: ready.pid });
-    if (kind && !state.segments.some((s) => s.shmid === ready.shmid && s.key === ready.key)) {
+    if (kind && ready.shmid !== undefined && !state.segments.some((s) => s.shmid === ready.shmid && s.key === ready.key)) {
       state.segments.push({ name, kind, key: ready.key, shmid: ready.shmid, size: ready.size });
     }
     writeState(state);
@@ -325,6 +342,11 @@ async function run({ quiet }) {
     const leaker = record('leaker', 'leaked', await startProgram('leaker', [LEAK_KEY], { echo }));
     const leakedBefore = /earlier run/.test(leaker.note);
     rows.push([leaker.key, leaker.shmid, leaker.size, `leaked: ${leakedBefore ? 'left by an earlier run' : `its creator (pid ${leaker.pid}) exited`} without removing it`]);
+    const producer = record('ring', null, await startProgram('posix', ['ring', RING_NAME, '250'], { echo }));
+    const consumer = record('watch', null, await startProgram('posix', ['watch', RING_NAME], { echo }));
+    rows.push([RING_NAME, '', producer.size, `POSIX: producer pid ${producer.pid} (maps rw) + consumer pid ${consumer.pid} (maps ro, holds its fd): a ring buffer, one slot every 250 ms`]);
+    const posixLeak = record('posix-leak', 'leaked', await startProgram('posix', ['leak', POSIX_LEAK_NAME], { echo }));
+    rows.push([POSIX_LEAK_NAME, '', posixLeak.size, `POSIX, leaked: ${/earlier run/.test(posixLeak.note) ? 'left by an earlier run' : `its creator (pid ${posixLeak.pid}) exited`} without shm_unlink`]);
   } catch (error) {
     if (!stopping) say(`starting failed: ${error.message}`);
     stopping = true;
@@ -333,12 +355,12 @@ async function run({ quiet }) {
 
   if (rows.length && !stopping) {
     say(`running (pid ${process.pid}). Segments:`);
-    console.log(`\n  ${'key'.padEnd(10)}  ${'shmid'.padStart(8)}  ${'size'.padStart(8)}  what`);
-    for (const [key, shmid, size, what] of rows) console.log(`  ${key}  ${String(shmid).padStart(8)}  ${formatSize(size).padStart(8)}  ${what}`);
+    console.log(`\n  ${'key / name'.padEnd(14)}  ${'shmid'.padStart(8)}  ${'size'.padStart(8)}  what`);
+    for (const [key, shmid, size, what] of rows) console.log(`  ${key.padEnd(14)}  ${String(shmid).padStart(8)}  ${formatSize(size).padStart(8)}  ${what}`);
     console.log(
-      '\nLook at them in the IPC view (npm start), or with ipcs -m. Layouts: demo/workspace/README.md.\n' +
-        'Ctrl-C stops the programs and removes their segments; the leaked one stays for\n' +
-        '"IPC: Clean Up Orphaned Segments" (npm run demo -- --cleanup removes it too).\n',
+      '\nLook at them in the IPC view (npm start), or with ipcs -m and ls -l /dev/shm. Layouts: demo/workspace/README.md.\n' +
+        'Ctrl-C stops the programs and removes what they made; the leaked ones stay for\n' +
+        '"IPC: Clean Up Orphaned Objects" (npm run demo -- --cleanup removes them too).\n',
     );
   }
 
@@ -346,15 +368,17 @@ async function run({ quiet }) {
   // The reader first, so that it never sees its segment go; then the rest.
   await stopPrograms(started.filter((p) => p.name === 'reader').map((p) => p.pid));
   await stopPrograms(started.map((p) => p.pid));
-  say(`stopped ${started.filter((p) => p.name !== 'leaker').length} program(s)`);
+  say(`stopped ${started.filter((p) => p.name !== 'leaker' && p.name !== 'posix-leak').length} program(s)`);
   state.programs = [];
   for (const segment of state.segments.filter((s) => s.kind !== 'leaked')) removeSegment(segment);
+  removePosix(RING_NAME);
   state.segments = state.segments.filter((s) => s.kind === 'leaked' && liveShmids().has(s.shmid));
   state.runner = null;
   writeState(state);
   for (const segment of state.segments) {
-    say(`left ${segment.key} (shmid ${segment.shmid}) for "IPC: Clean Up Orphaned Segments"; npm run demo -- --cleanup removes it`);
+    say(`left ${segment.key} (shmid ${segment.shmid}) for "IPC: Clean Up Orphaned Objects"; npm run demo -- --cleanup removes it`);
   }
+  if (fs.existsSync(path.join('/dev/shm', POSIX_LEAK_NAME.slice(1)))) say(`left ${POSIX_LEAK_NAME} in /dev/shm for "IPC: Clean Up Orphaned Objects"; npm run demo -- --cleanup removes it`);
 }
 
 async function main() {

@@ -1,6 +1,6 @@
 /*
  * ipc-helper: the native half of IPC Inspector. A long-lived process that reads framed requests on
- * stdin and writes framed replies on stdout, as specified in native/PROTOCOL.md (version 2).
+ * stdin and writes framed replies on stdout, as specified in native/PROTOCOL.md (version 3).
  *
  * Why a separate process: reading shared memory means dereferencing a mapping, and a bug there
  * (or a segment that changes under us) is a SIGSEGV. Here it kills only this helper, which the
@@ -20,6 +20,13 @@
  *   - No file descriptor outlives the request that opened it (a kept descriptor would keep an
  *     unlinked object alive), and every file operation checks the object's identity (device,
  *     inode) against the one the client named, because a name can be reused by another object.
+ *   - Semaphores and message queues are looked at, never operated: there is no semop() in this
+ *     file, the only value write is SETALL on a set SEM_CREATE made a moment before (part of
+ *     creating it), every msgrcv() passes MSG_COPY (a copy by index: nothing is consumed; see
+ *     msg_copy(), the only caller), and there is no msgsnd(), mq_send() or mq_receive(). POSIX
+ *     queues are opened O_RDONLY | O_NONBLOCK for their attributes only.
+ *   - It refuses to run set-user-id, set-group-id or with AT_SECURE (main()): a helper that reads
+ *     other users' memory must not be a privilege an unprivileged caller can borrow.
  *
  * Build: native/build.js (-Wall -Wextra -Werror -Wshadow -Wconversion; also -static and ASan+UBSan).
  */
@@ -37,8 +44,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mqueue.h>
+#include <sys/auxv.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -49,8 +60,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HELPER_VERSION "ipc-helper 0.2.0"
-#define PROTOCOL_VERSION 2u
+#define HELPER_VERSION "ipc-helper 0.3.0"
+#define PROTOCOL_VERSION 3u
 
 #define MAX_REQUEST_BODY 4096u        /* bodyLength of a request: 8 .. 4096 */
 #define MIN_REQUEST_BODY 8u
@@ -62,6 +73,28 @@
 #define MAX_PATH 4000u                 /* path argument of the file operations: 1 .. 4000 bytes */
 #define MAX_NAME 255u                  /* NAME in /dev/shm/NAME (NAME_MAX) */
 #define KEEP 0xffffffffu               /* SET: keep the current uid / gid / mode */
+#define KEEP64 0xffffffffffffffffull   /* MSG_SET: keep the current qbytes */
+#define SEM_STAT_BYTES 48u
+#define SEM_VALUE_BYTES 16u            /* per semaphore in SEM_VALUES: value, pid, ncnt, zcnt */
+#define SEM_CREATE_FIXED 16u           /* SEM_CREATE's fixed arguments, before the optional u16 values */
+#define SEMVMX_VALUE 32767u            /* the largest semaphore value (SEMVMX) */
+#define MSG_STAT_BYTES 88u
+#define MQ_ATTR_BYTES 32u
+#define MAX_PEEK_COUNT 1000u           /* MSG_PEEK: messages per request */
+#define MAX_PREVIEW 4096u              /* MSG_PEEK: preview bytes per message */
+#define MAX_COPY_BUFFER (256u * 1024u * 1024u) /* largest message copy buffer the helper allocates */
+#ifndef MSG_COPY
+#define MSG_COPY 040000                /* msgrcv: copy the message at an index, leave it queued */
+#endif
+#ifndef SEM_STAT_ANY
+#define SEM_STAT_ANY 20
+#endif
+#ifndef MSG_STAT_ANY
+#define MSG_STAT_ANY 13
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
 
 #define CACHE_SLOTS 64                      /* read attachments kept at most (LRU beyond that) */
 #define CACHE_IDLE_NS 2000000000ull         /* a read attachment unused this long is dropped */
@@ -91,6 +124,20 @@ enum op {
     OP_FILE_CREATE = 17,
     OP_FILE_UNLINK = 18,
     OP_FILE_SET = 19,
+    OP_SEM_STAT = 20,
+    OP_SEM_VALUES = 21,
+    OP_SEM_CREATE = 22,
+    OP_SEM_REMOVE = 23,
+    OP_SEM_SET = 24,
+    OP_MSG_STAT = 25,
+    OP_MSG_PEEK = 26,
+    OP_MSG_READ = 27,
+    OP_MSG_CREATE = 28,
+    OP_MSG_REMOVE = 29,
+    OP_MSG_SET = 30,
+    OP_MQ_ATTR = 31,
+    OP_MQ_CREATE = 32,
+    OP_MQ_UNLINK = 33,
     OP_COUNT
 };
 
@@ -180,7 +227,8 @@ static const struct {
     {EPIPE, "EPIPE"},   {ERANGE, "ERANGE"}, {ENOSYS, "ENOSYS"},       {EIDRM, "EIDRM"},
     {EPROTO, "EPROTO"}, {EOVERFLOW, "EOVERFLOW"}, {EOPNOTSUPP, "EOPNOTSUPP"},
     {ESTALE, "ESTALE"}, {ELOOP, "ELOOP"}, {ENAMETOOLONG, "ENAMETOOLONG"}, {ENOTDIR, "ENOTDIR"},
-    {EISDIR, "EISDIR"}, {EROFS, "EROFS"}, {EXDEV, "EXDEV"},
+    {EISDIR, "EISDIR"}, {EROFS, "EROFS"}, {EXDEV, "EXDEV"}, {ENOMSG, "ENOMSG"}, {EDQUOT, "EDQUOT"},
+    {EHWPOISON, "EHWPOISON"},
 };
 
 static const char *errno_name(int err, char *fallback, size_t size)
@@ -309,9 +357,11 @@ static void detach(const unsigned char *base)
 /* ------------------------------------------------------------------------------------------------
  * Read attachment cache. Attaching costs two syscalls and changes the segment's lpid/atime, so a
  * hex view refreshing at 10 Hz should not attach ten times a second. An entry is reused while
- * IPC_STAT shows the same ctime and size and no SHM_DEST; it is dropped when idle for 2 s, when
- * ctime changed, when the segment is marked SHM_DEST (our attachment must never be what keeps a
- * removed segment alive; checked every 250 ms, see cache_maintain()) and before REMOVE /
+ * IPC_STAT shows the same size, ctime, mode, uid, gid and cuid and no SHM_DEST (ctime has a
+ * resolution of one second, so an IPC_SET within the second of the attach leaves it unchanged:
+ * the permission fields themselves are compared too); it is dropped when idle for 2 s, when any
+ * of those changed, when the segment is marked SHM_DEST (our attachment must never be what keeps
+ * a removed segment alive; checked every 250 ms, see cache_maintain()) and before REMOVE /
  * REMOVE_IF_UNATTACHED. At most CACHE_SLOTS entries.
  */
 
@@ -321,8 +371,18 @@ struct cached_map {
     const unsigned char *base;
     uint64_t size;  /* shm_segsz of the attached segment */
     int64_t ctime;  /* shm_ctime when attached */
+    uint32_t mode;  /* shm_perm.mode without SHM_DEST, when attached */
+    uint32_t uid, gid, cuid;
     uint64_t last_used_ns;
 };
+
+/* Whether IPC_STAT's *ds still describes the segment as it was when entry e attached it. */
+static bool cache_unchanged(const struct cached_map *e, const struct shmid_ds *ds)
+{
+    return e->size == ds->shm_segsz && e->ctime == (int64_t)ds->shm_ctime &&
+           e->mode == (ds->shm_perm.mode & ~(uint32_t)SHM_DEST) && e->uid == ds->shm_perm.uid &&
+           e->gid == ds->shm_perm.gid && e->cuid == ds->shm_perm.cuid;
+}
 
 static struct cached_map cache[CACHE_SLOTS];
 
@@ -376,7 +436,7 @@ static void cache_maintain(uint64_t now)
         }
         struct shmid_ds ds;
         if (check && (shmctl(e->shmid, IPC_STAT, &ds) < 0 || (ds.shm_perm.mode & SHM_DEST) != 0 ||
-                      (int64_t)ds.shm_ctime != e->ctime)) {
+                      !cache_unchanged(e, &ds))) {
             cache_drop(e);
         }
     }
@@ -614,7 +674,7 @@ static int view_open(int shmid, struct shmid_ds *ds, struct view *v)
         return 0;
     }
     struct cached_map *e = cache_find(shmid);
-    if (e && e->size == ds->shm_segsz && (dest || e->ctime == (int64_t)ds->shm_ctime)) {
+    if (e && e->size == ds->shm_segsz && (dest || cache_unchanged(e, ds))) {
         /* Same segment. A DEST one is used this once and then let go. */
         *v = (struct view){.base = e->base, .size = e->size, .temporary = dest};
         if (dest) e->used = false; /* ownership of the attachment moves to the view */
@@ -634,7 +694,9 @@ static int view_open(int shmid, struct shmid_ds *ds, struct view *v)
     if (!v->temporary) {
         struct cached_map *slot = cache_slot();
         *slot = (struct cached_map){.used = true, .shmid = shmid, .base = base, .size = ds->shm_segsz,
-                                    .ctime = (int64_t)ds->shm_ctime, .last_used_ns = now_ns()};
+                                    .ctime = (int64_t)ds->shm_ctime,
+                                    .mode = ds->shm_perm.mode & ~(uint32_t)SHM_DEST, .uid = ds->shm_perm.uid,
+                                    .gid = ds->shm_perm.gid, .cuid = ds->shm_perm.cuid, .last_used_ns = now_ns()};
     }
     return 0;
 }
@@ -702,6 +764,44 @@ static void op_stat(const struct request *rq)
     reply_stat(rq, shmid, &ds);
 }
 
+/* Faults in the pages of [p, p + len) of a mapping the way the copy into the pipe will, but where
+ * a page cannot be had reports it instead of leaving writev() to fail in the middle of a reply
+ * whose header already went out (a torn stream, and the helper would have to exit). The case:
+ * a SHM_HUGETLB segment made with SHM_NORESERVE while no huge pages are free: shmget succeeds,
+ * and the first touch of a page finds none (EFAULT from a system call, SIGBUS from a plain load).
+ * MADV_POPULATE_READ (Linux 5.14) does exactly the read faults and nothing else; on older kernels
+ * process_vm_readv() on ourselves copies one byte per page, which faults the same way and reports
+ * EFAULT too. Reading a never-touched page of an ordinary segment allocates it here as the copy
+ * would have: no new side effect. Returns 0 or an errno. */
+static int prefault(const unsigned char *p, size_t len)
+{
+    uintptr_t start = (uintptr_t)p & ~(uintptr_t)(page_size - 1);
+    size_t span = (size_t)((uintptr_t)p + len - start);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        if (madvise((void *)start, span, MADV_POPULATE_READ) == 0) return 0;
+        if (errno == EINTR || errno == EAGAIN) continue;
+        if (errno != EINVAL) return errno;
+        break; /* no MADV_POPULATE_READ: probe one byte per page below */
+    }
+    unsigned char sink[256];
+    struct iovec local = {.iov_base = sink, .iov_len = sizeof sink}, remote[256];
+    size_t pages = (span + page_size - 1) / page_size;
+    for (size_t done = 0; done < pages;) {
+        size_t n = pages - done < 256 ? pages - done : 256;
+        for (size_t i = 0; i < n; i++) {
+            uintptr_t at = start + (done + i) * page_size;
+            if (at < (uintptr_t)p) at = (uintptr_t)p; /* the first page: only from p on */
+            remote[i] = (struct iovec){.iov_base = (void *)at, .iov_len = 1};
+        }
+        local.iov_len = n;
+        ssize_t got = process_vm_readv(getpid(), &local, 1, remote, (unsigned long)n, 0);
+        if (got < 0) return errno == ENOSYS || errno == EPERM ? 0 : errno; /* cannot probe: copy as before */
+        if ((size_t)got < n) return EFAULT;
+        done += n;
+    }
+    return 0;
+}
+
 static void op_read(const struct request *rq)
 {
     static const struct action act = {"reading", "read"};
@@ -731,7 +831,18 @@ static void op_read(const struct request *rq)
         return;
     }
     if (range_ok(offset, length, v.size)) { /* the size of the segment we are attached to */
-        send_reply(rq->id, rq->op, 0, v.base + (size_t)offset, length, NULL, 0); /* straight from the mapping */
+        if ((err = prefault(v.base + (size_t)offset, length)) == EFAULT) {
+            reply_error(rq, EFAULT, "part of segment %d could not be read (no memory behind it: a huge-page segment "
+                        "without huge pages?); %" PRIu32 " bytes at offset %" PRIu64 " were asked for", shmid, length,
+                        offset);
+        } else if (err == ENOMEM) {
+            reply_error(rq, ENOMEM, "not enough memory to bring in the pages of segment %d to be read (%" PRIu32
+                        " bytes at offset %" PRIu64 ")", shmid, length, offset);
+        } else if (err) {
+            reply_error(rq, err, "reading segment %d failed while bringing in its pages: %s", shmid, strerror(err));
+        } else {
+            send_reply(rq->id, rq->op, 0, v.base + (size_t)offset, length, NULL, 0); /* straight from the mapping */
+        }
     } else {
         reply_error(rq, ERANGE, "segment %d changed while reading: it is now %" PRIu64 " bytes", shmid, v.size);
     }
@@ -891,10 +1002,25 @@ static void reply_create_invalid(const struct request *rq, int32_t key, uint64_t
 {
     int existing = key == IPC_PRIVATE ? -1 : shmget(key, 0, 0);
     struct shmid_ds ds;
-    if (existing >= 0 && shmctl(existing, IPC_STAT, &ds) == 0 && ds.shm_segsz < size) {
-        reply_error(rq, EINVAL, "segment %d with key 0x%08x already exists and is smaller (%" PRIu64
-                    " bytes) than the %" PRIu64 " bytes asked for",
-                    existing, (unsigned)key, (uint64_t)ds.shm_segsz, size);
+    if (existing >= 0 && shmctl(existing, IPC_STAT, &ds) == 0) {
+        if (ds.shm_segsz < size) {
+            reply_error(rq, EINVAL, "segment %d with key 0x%08x already exists and is smaller (%" PRIu64
+                        " bytes) than the %" PRIu64 " bytes asked for",
+                        existing, (unsigned)key, (uint64_t)ds.shm_segsz, size);
+            return;
+        }
+    } else if (existing >= 0 && errno == EACCES) {
+        /* The kernel compares the size before the permissions, so EINVAL is what a user who may
+         * not read an existing, smaller segment gets; /proc/sysvipc/shm still shows its size. */
+        char listed[160] = "";
+        if (proc_stat(existing, &ds)) {
+            snprintf(listed, sizeof listed, " (mode %04o, owner uid %u); /proc/sysvipc/shm lists it as %" PRIu64
+                     " bytes%s", ds.shm_perm.mode & 0777u, ds.shm_perm.uid, (uint64_t)ds.shm_segsz,
+                     ds.shm_segsz < size ? ", smaller than asked for" : "");
+        }
+        reply_error(rq, EINVAL, "a segment with key 0x%08x exists (id %d) and this user may not read its size "
+                    "(IPC_STAT denied to uid %u)%s; creating %" PRIu64 " bytes with this key fails: choose another "
+                    "key, or ask its owner", (unsigned)key, existing, (unsigned)geteuid(), listed, size);
         return;
     }
     struct shminfo info;
@@ -989,6 +1115,77 @@ static void op_remove_if_unattached(const struct request *rq)
     reply_stat(rq, shmid, &ds);
 }
 
+/* ------------------------------------------------------------------------------------------------
+ * Owners not mapped into our user namespace. IPC_STAT reports an owner that has no id in the
+ * caller's user namespace as the overflow id (kernel.overflowuid / overflowgid, 65534). IPC_SET
+ * takes the whole ipc_perm, so "change only the mode" writes back the uid and gid it read: the
+ * overflow id, which either is not valid here (EINVAL, read as "no such object") or is a real user
+ * of this namespace, who is then given the object. So when a kept uid or gid is the overflow id
+ * and could stand for an unmapped owner, nothing is written.
+ */
+
+/* A number from a /proc/sys file, or `fallback`. */
+static uint64_t read_proc_number(const char *path, uint64_t fallback)
+{
+    FILE *f = fopen(path, "re");
+    unsigned long long v;
+    bool ok = f && fscanf(f, "%llu", &v) == 1;
+    if (f) fclose(f);
+    return ok ? (uint64_t)v : fallback;
+}
+
+enum mapping { ID_MAPPED, ID_UNMAPPED, ID_AMBIGUOUS };
+
+/* What an id equal to the overflow id stands for, from /proc/self/uid_map (gid_map): in the initial
+ * user namespace (every id mapped) nothing is ever shown as the overflow id, so it is the real
+ * user; in another namespace it is an unmapped owner when the overflow id has no mapping here, and
+ * cannot be told apart from the real one when it has. */
+static enum mapping overflow_mapping(uint32_t value, bool group)
+{
+    uint32_t overflow = (uint32_t)read_proc_number(group ? "/proc/sys/kernel/overflowgid" : "/proc/sys/kernel/overflowuid",
+                                                   65534);
+    if (value != overflow) return ID_MAPPED;
+    FILE *f = fopen(group ? "/proc/self/gid_map" : "/proc/self/uid_map", "re");
+    if (!f) return ID_AMBIGUOUS;
+    unsigned long long inside, outside, count, total = 0;
+    bool mapped = false;
+    while (fscanf(f, "%llu %llu %llu", &inside, &outside, &count) == 3) {
+        total += count;
+        if (value >= inside && value - inside < count) mapped = true;
+    }
+    fclose(f);
+    if (total >= 0xffffffffull) return ID_MAPPED; /* the initial user namespace: no id is unmapped */
+    return mapped ? ID_AMBIGUOUS : ID_UNMAPPED;
+}
+
+/* Before an IPC_SET that keeps the uid (uid == KEEP) or the gid: refuses with EOVERFLOW when the
+ * value to be written back is the overflow id of an owner that may not be mapped here. `what`
+ * names the object ("segment 5"). Returns true when the write-back is safe. */
+static bool write_back_ok_or_reply(const struct request *rq, const char *what, uint32_t uid, uint32_t gid,
+                                   uint32_t cur_uid, uint32_t cur_gid)
+{
+    bool group = false;
+    enum mapping m = uid == KEEP ? overflow_mapping(cur_uid, false) : ID_MAPPED;
+    if (m == ID_MAPPED && gid == KEEP) {
+        m = overflow_mapping(cur_gid, true);
+        group = true;
+    }
+    if (m == ID_MAPPED) return true;
+    const char *field = group ? "group" : "owner";
+    reply_error(rq, EOVERFLOW, "%s: its %s shows as %s %u, the overflow id (kernel.overflow%s): %s; writing it back "
+                "would give the object away, so nothing was changed (give the %s explicitly, or change it from a "
+                "user namespace where its %s is mapped)", what, field, group ? "gid" : "uid", group ? cur_gid : cur_uid,
+                group ? "gid" : "uid",
+                m == ID_UNMAPPED ? (group ? "the group is not mapped into this user namespace"
+                                          : "the owner is not mapped into this user namespace")
+                                 : (group ? "the group may not be mapped into this user namespace (the overflow id is "
+                                            "also a group here, so the helper cannot tell)"
+                                          : "the owner may not be mapped into this user namespace (the overflow id is "
+                                            "also a user here, so the helper cannot tell)"),
+                group ? "gid" : "uid", field);
+    return false;
+}
+
 static void op_set(const struct request *rq)
 {
     static const struct action act = {"changing", "change"};
@@ -998,6 +1195,9 @@ static void op_set(const struct request *rq)
     uint32_t mode = get_u32(rq->args + 12);
     struct shmid_ds ds;
     if (!stat_for_owner_or_reply(rq, shmid, &ds, &act)) return;
+    char what[32];
+    snprintf(what, sizeof what, "segment %d", shmid);
+    if (!write_back_ok_or_reply(rq, what, uid, gid, ds.shm_perm.uid, ds.shm_perm.gid)) return;
     if (uid != KEEP) ds.shm_perm.uid = uid;
     if (gid != KEEP) ds.shm_perm.gid = gid;
     if (mode != KEEP) ds.shm_perm.mode = (unsigned short)((ds.shm_perm.mode & ~0777u) | (mode & 0777u));

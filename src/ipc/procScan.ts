@@ -84,28 +84,51 @@ interface ProcessHolds {
 
 type ProcessResult = 'unreadable' | 'vanished' | ProcessHolds;
 
+/**
+ * Whether the access mode of a descriptor can be read from its /proc/PID/fd/N link: the kernel gives
+ * the link the permission bits of the open file's mode (r-x read, -wx write, rwx both), which is
+ * what `ls -l /proc/PID/fd` shows. One lstat instead of opening and reading fdinfo. Only the real
+ * /proc does that; a fixture's links are plain symlinks (lrwxrwxrwx), read fdinfo there.
+ */
+function linkModesTellAccess(procRoot: string): boolean {
+  return procRoot === '/proc';
+}
+
+const S_IRUSR = 0o400;
+const S_IWUSR = 0o200;
+
+/** The access mode from the mode of a /proc/PID/fd/N link, or undefined when it has neither bit (O_PATH). */
+function linkAccess(mode: number): FdAccess | undefined {
+  const read = (mode & S_IRUSR) !== 0;
+  const write = (mode & S_IWUSR) !== 0;
+  return read && write ? 'rw' : read ? 'ro' : write ? 'wo' : undefined;
+}
+
 /** The open descriptors of shared files of one process (throws like readdir when unreadable). */
-function scanDescriptors(dir: string, pid: number): OpenDescriptor[] {
+function scanDescriptors(reader: ProcReader, dir: string, pid: number, modesFromLinks: boolean): OpenDescriptor[] {
   const found: OpenDescriptor[] = [];
-  const fdDir = path.join(dir, 'fd');
+  const fdDir = dir + '/fd/';
+  // One readlink per descriptor is the least any scan can do (lsof and lsfd do the same); only
+  // the few that name a shared file cost more (stat, and the access mode).
   for (const name of fs.readdirSync(fdDir)) {
     let target: string;
     try {
-      target = fs.readlinkSync(path.join(fdDir, name));
+      target = fs.readlinkSync(fdDir + name);
     } catch {
       continue; // closed since readdir
     }
     if (!isSharedFileLink(target)) continue;
     try {
-      const stat = fs.statSync(path.join(fdDir, name));
+      const stat = fs.statSync(fdDir + name);
       const { major, minor } = devMajorMinor(stat.dev);
-      let access: FdAccess = 'rw';
+      let access: FdAccess | undefined;
       try {
-        access = parseFdinfoAccess(fs.readFileSync(path.join(dir, 'fdinfo', name), 'latin1')) ?? 'rw';
+        if (modesFromLinks) access = linkAccess(fs.lstatSync(fdDir + name).mode);
+        access ??= parseFdinfoAccess(reader.read(dir + '/fdinfo/' + name).toString('latin1'));
       } catch {
         // closed meanwhile: keep the conservative guess
       }
-      found.push({ pid, fd: Number(name), key: fileKey(major, minor, stat.ino), ...splitDeleted(target), access, size: stat.size });
+      found.push({ pid, fd: Number(name), key: fileKey(major, minor, stat.ino), ...splitDeleted(target), access: access ?? 'rw', size: stat.size });
     } catch {
       // closed between readlink and stat
     }
@@ -114,19 +137,21 @@ function scanDescriptors(dir: string, pid: number): OpenDescriptor[] {
 }
 
 /** Reads one process: its maps, its IPC namespace only if it has SysV mappings, its descriptors. */
-function scanProcess(reader: ProcReader, procRoot: string, pid: number, ourNamespace: string | undefined): ProcessResult {
-  const dir = path.join(procRoot, String(pid));
+function scanProcess(reader: ProcReader, procRoot: string, pid: number, ourNamespace: string | undefined, modesFromLinks: boolean): ProcessResult {
+  const dir = procRoot + '/' + pid;
   try {
-    const maps = reader.read(path.join(dir, 'maps'));
+    const maps = reader.read(dir + '/maps');
     // No mappings at all: a kernel thread (or a zombie). It holds nothing, and its fd directory is
     // closed to non-root users: reading it would count every kernel thread as unreadable.
     if (maps.length === 0) return { attachments: [], otherNamespace: false, files: [] };
     let attachments = parseMapsAttachments(pid, maps);
     // A process in another IPC namespace shows that namespace's shmids: they must not be matched.
-    const otherNamespace = attachments.length > 0 && ourNamespace !== undefined && fs.readlinkSync(path.join(dir, 'ns', 'ipc')) !== ourNamespace;
+    const otherNamespace = attachments.length > 0 && ourNamespace !== undefined && fs.readlinkSync(dir + '/ns/ipc') !== ourNamespace;
     if (otherNamespace) attachments = [];
-    const files: FileHold[] = parseFileMappings(pid, maps).map((m) => ({ via: 'map' as const, ...m }));
-    for (const d of scanDescriptors(dir, pid)) files.push({ via: 'fd', ...d });
+    const files: FileHold[] = [];
+    for (const m of parseFileMappings(pid, maps)) files.push({ via: 'map', ...m });
+    // The maps buffer is reused from here on (fdinfo reads): nothing above may keep a view of it.
+    for (const d of scanDescriptors(reader, dir, pid, modesFromLinks)) files.push({ via: 'fd', ...d });
     return { attachments, otherNamespace, files };
   } catch (error) {
     const code = errorCode(error);
@@ -166,8 +191,9 @@ function holdSignature(h: FileHold): string {
  * round trips, and the real cost, the kernel formatting maps, is the same either way).
  */
 export async function scanProcesses(options: ScanOptions = {}): Promise<ProcScan> {
-  const procRoot = options.procRoot ?? '/proc';
+  const procRoot = path.resolve(options.procRoot ?? '/proc');
   const sliceMs = options.sliceMs ?? 4;
+  const modesFromLinks = linkModesTellAccess(procRoot);
   const pids = (await fsp.readdir(procRoot)).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => a - b);
   const ourNamespace = ownNamespace(procRoot);
   const reader = new ProcReader();
@@ -189,7 +215,7 @@ export async function scanProcesses(options: ScanOptions = {}): Promise<ProcScan
       await yieldToEventLoop();
       sliceStart = performance.now();
     }
-    const result = scanProcess(reader, procRoot, pid, ourNamespace);
+    const result = scanProcess(reader, procRoot, pid, ourNamespace, modesFromLinks);
     if (result === 'unreadable') {
       scan.unreadable++;
       scan.unreadablePids.push(pid);

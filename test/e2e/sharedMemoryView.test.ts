@@ -10,6 +10,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, ownSegment, procLine, repoRoot } from '../support/segments';
 import { host, Server, vsix } from '../support/testHost';
+import { widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;
@@ -102,20 +103,3 @@ describe('the Shared Memory view in chromium (installed VSIX)', function () {
     await page.screenshot({ path: path.join(shots, 'after-remove.png') });
   });
 });
-
-/** Drags the sash on the side bar's right edge, so the rows' descriptions are readable. */
-async function widenSideBar(page: Page, by: number): Promise<void> {
-  const sidebar = await page.locator('.part.sidebar').boundingBox();
-  if (!sidebar) return;
-  const edge = sidebar.x + sidebar.width;
-  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
-    const box = await sash.boundingBox();
-    if (!box || Math.abs(box.x + box.width / 2 - edge) > 6) continue;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + box.width / 2, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 + by, y, { steps: 8 });
-    await page.mouse.up();
-    return;
-  }
-}

@@ -1,0 +1,142 @@
+// POSIX shared memory in the real UI, driven in chromium like a person: the POSIX group of the IPC
+// view with objects made and held by separate processes, a holder shown by expanding a row, a new
+// object created from the view's menu, an object opened in the contents view by a double click,
+// and a leaked one cleaned up through the preview and the confirmation. Screenshots go to
+// test-results/e2e/ (the README shows some).
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { hexFrame } from '../support/hexUi';
+import { createObject, freshName, mapObject, ownObject, PosixHolder, shmPath, trackName, writeObject } from '../support/posixObjects';
+import { repoRoot } from '../support/segments';
+import { host, Server } from '../support/testHost';
+import { widenSideBar } from '../support/workbenchUi';
+
+declare const document: { body: { textContent: string | null } };
+
+const shots = path.join(repoRoot, 'test-results', 'e2e');
+
+describe('POSIX shared memory in chromium', function () {
+  this.timeout(240_000);
+  let temp: string;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let owner: PosixHolder;
+  let reader: PosixHolder;
+  const held = freshName();
+  const leaked = freshName();
+  const created = freshName();
+
+  before(async function () {
+    fs.mkdirSync(shots, { recursive: true });
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-posix-e2e-'));
+    owner = await ownObject(held, 64 * 1024, 0o640);
+    await owner.command(`write 0 ${Buffer.from('sensor frame 0001: temp=21.5C').toString('hex')}`);
+    reader = await mapObject(held, 'ro');
+    createObject(leaked, 1024 * 1024, 0o600);
+    writeObject(leaked, 0, Buffer.from('left behind by a program that exited'));
+    trackName(created);
+    // A workspace that calls an unused object orphaned at once (the default waits 60 s).
+    const workspace = path.join(temp, 'workspace');
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'ipcInspector.orphanGracePeriod': 0 }));
+    server = await host.startServer({ workspace, extensionDevelopmentPath: repoRoot });
+    browser = await host.launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 850 } });
+    await page.goto(server.workbenchUrl());
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  });
+
+  after(async function () {
+    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(shots, 'posix-failure.png') }).catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+    fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  /** The row of an object by name: its screen-reader label starts with its kind and name. */
+  const row = (name: string) => page.locator(`.monaco-list-row[aria-label^="POSIX shared memory object /${name},"]`);
+
+  it('shows the POSIX group apart from System V, with the objects, their states and /dev/shm usage', async function () {
+    await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
+    await row(held).waitFor({ timeout: 30_000 });
+    await widenSideBar(page, 330);
+    await page.locator('.monaco-list-row', { hasText: 'POSIX objects (/dev/shm)' }).getByText(/objects · .* used \(\d+%\)/).waitFor();
+    assert.match((await row(held).getAttribute('aria-label'))!, /64 KiB, state: in use, 2 holders/);
+    await row(leaked).waitFor();
+    assert.match((await row(leaked).getAttribute('aria-label'))!, /1 MiB, state: orphaned \(leaked\), no holder/);
+    assert.match(await row(leaked).innerText(), /1 MiB · 4 KiB allocated · no holder · root · orphaned/);
+  });
+
+  it('expands an object to show who maps it and who holds it open', async function () {
+    await row(held).click();
+    await page.keyboard.press('ArrowRight');
+    const ownerRow = page.locator(`.monaco-list-row[aria-label^="Process ${owner.pid},"]`);
+    const readerRow = page.locator(`.monaco-list-row[aria-label^="Process ${reader.pid},"]`);
+    await readerRow.waitFor({ timeout: 10_000 });
+    assert.match((await readerRow.getAttribute('aria-label'))!, /maps read-only/);
+    assert.equal(await ownerRow.count(), 2, 'the owner maps it and holds its descriptor');
+    const texts = (await ownerRow.allInnerTexts()).join(' | ');
+    assert.match(texts, /maps read-write/);
+    assert.match(texts, /fd \d+, read-write/);
+    await page.screenshot({ path: path.join(shots, 'posix-view.png') });
+  });
+
+  it('creates an object from the view\'s menu, as shm_open would, and shows its row', async function () {
+    // A view alone in its container has its actions in the side bar's title.
+    await page.locator('.part.sidebar .title-actions [aria-label="Views and More Actions..."]').click();
+    await page.waitForTimeout(300); // VS Code ignores a click that comes right after the menu opens
+    const item = page.locator('.context-view .action-label', { hasText: 'Create POSIX Shared Memory Object…' });
+    await item.hover();
+    await item.click({ delay: 50 });
+    const input = page.locator('.quick-input-widget input');
+    for (const answer of ['/' + created, '2 MiB', '640']) {
+      await input.waitFor();
+      await input.fill(answer);
+      await input.press('Enter');
+    }
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Exclusive' }).click();
+    await row(created).waitFor({ timeout: 15_000 });
+    const st = fs.statSync(shmPath(created));
+    assert.deepEqual([st.size, st.mode & 0o777, st.blocks], [2 * 1024 * 1024, 0o640, 0]);
+  });
+
+  it('opens an object\'s contents with a double click and shows the bytes its owner wrote', async function () {
+    await row(held).dblclick();
+    const frame = await hexFrame(page, new RegExp(`/${held}`));
+    await frame.waitForFunction(() => document.body.textContent?.includes('sensor frame 0001') ?? false, undefined, { timeout: 15_000 });
+    const text = (await frame.textContent('body')) ?? '';
+    assert.match(text, /73 65 6e 73 6f 72/, 'the hex column');
+    assert.match(text, /hole, never written/, 'the pages never written show as holes');
+    await owner.command(`write 13 ${Buffer.from('0002').toString('hex')}`);
+    await frame.waitForFunction(() => document.body.textContent?.includes('sensor frame 0002') ?? false, undefined, { timeout: 10_000 });
+    await page.screenshot({ path: path.join(shots, 'posix-hex-view.png') });
+  });
+
+  it('cleans up the leaked object through the preview and the confirmation, leaving the others', async function () {
+    await page.locator('.part.sidebar .title-actions [aria-label^="Clean Up Orphaned Objects"]').click();
+    const list = page.locator('.quick-input-list');
+    await list.waitFor();
+    // Keep only ours ticked: other orphans on this machine are not this test's to remove.
+    for (const item of await page.locator('.quick-input-list .monaco-list-row').all()) {
+      const label = await item.getAttribute('aria-label');
+      const checked = (await item.getAttribute('aria-checked')) === 'true';
+      if ((label ?? '').includes(`/${leaked}`) !== checked) {
+        await item.click(); // a click on a row of a multi-select pick toggles it
+        await page.waitForFunction(([el, want]) => (el as { getAttribute(n: string): string | null }).getAttribute('aria-checked') === String(want), [await item.elementHandle(), !checked] as const);
+      }
+    }
+    await page.screenshot({ path: path.join(shots, 'posix-clean-up.png') });
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10_000 });
+    assert.match(await dialog.innerText(), new RegExp(`Remove 1 orphaned object\\(s\\)`));
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await row(leaked).waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(fs.existsSync(shmPath(leaked)), false, 'the leaked object is gone from /dev/shm');
+    assert.ok(fs.existsSync(shmPath(held)) && fs.existsSync(shmPath(created)), 'the others are untouched');
+  });
+});
