@@ -7,6 +7,10 @@
 //   ipc-helper-asan    AddressSanitizer + UBSan, what the native tests and the fuzzer run
 //   shmtool            test/programs/shmtool.c, a separate process that tests use like a user's program
 //   posixtool          test/programs/posixtool.c, the same for POSIX shared memory objects (/dev/shm, memfd)
+//   ipctool            test/programs/ipctool.c, the same for semaphores and message queues (waiters, holders)
+//
+// The helper and ipctool link -lrt for mq_open and friends: part of libc since glibc 2.34, in librt
+// before, and -lrt is harmless where librt is an empty stub (also for the static build).
 //
 // With no C compiler it explains what to install and exits 0, so `npm install` still gives a
 // working TypeScript tool chain; the tests that need the helper then say the helper is missing.
@@ -19,18 +23,21 @@ const root = path.resolve(__dirname, '..');
 const bin = path.join(__dirname, 'bin');
 const warnings = ['-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wconversion', '-Wno-sign-conversion'];
 const helperSources = [path.join(__dirname, 'ipc-helper.c')];
+const helperLibs = ['-lrt'];
 
 const targets = [
-  { name: 'ipc-helper', sources: helperSources, flags: ['-O2', ...warnings] },
-  { name: 'ipc-helper-static', sources: helperSources, flags: ['-O2', '-static', ...warnings], optional: true },
+  { name: 'ipc-helper', sources: helperSources, flags: ['-O2', ...warnings], libs: helperLibs },
+  { name: 'ipc-helper-static', sources: helperSources, flags: ['-O2', '-static', ...warnings], libs: helperLibs, optional: true },
   {
     name: 'ipc-helper-asan',
     sources: helperSources,
     flags: ['-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer', ...warnings],
+    libs: helperLibs,
     optional: true,
   },
   { name: 'shmtool', sources: [path.join(root, 'test/programs/shmtool.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
   { name: 'posixtool', sources: [path.join(root, 'test/programs/posixtool.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
+  { name: 'ipctool', sources: [path.join(root, 'test/programs/ipctool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
 ];
 
 function findCompiler() {
@@ -55,7 +62,7 @@ function main() {
   let failed = false;
   for (const target of targets) {
     const out = path.join(bin, target.name);
-    const result = spawnSync(cc, [...target.flags, '-o', out, ...target.sources], { encoding: 'utf8' });
+    const result = spawnSync(cc, [...target.flags, '-o', out, ...target.sources, ...(target.libs ?? [])], { encoding: 'utf8' });
     if (result.status === 0) {
       console.log(`ipc-inspector: built native/bin/${target.name}`);
       continue;

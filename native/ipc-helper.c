@@ -2118,39 +2118,991 @@ static void op_file_set(const struct request *rq)
 }
 
 /* ------------------------------------------------------------------------------------------------
+ * System V semaphore sets and message queues. Looked at, never operated: no semop() (the only
+ * value write is SETALL on a set SEM_CREATE has just made, part of creating it), and messages are
+ * copied by index with MSG_COPY, never received (see msg_copy(), the only caller of msgrcv()).
+ */
+
+union semun { /* the caller defines it (semctl(2)) */
+    int val;
+    struct semid_ds *buf;
+    unsigned short *array;
+    struct seminfo *__buf;
+};
+
+enum sysv_kind { KIND_SEM, KIND_MSG };
+
+static const char *kind_noun(enum sysv_kind kind)
+{
+    return kind == KIND_SEM ? "semaphore set" : "message queue";
+}
+
+/* The index the kernel's *_STAT_ANY commands take for an id: its low bits (15 of them, or 24 with
+ * the ipcmni_extend boot option). Both are tried; the id the kernel returns must be ours. */
+static bool sem_stat_any(int semid, struct semid_ds *ds)
+{
+    if (semid < 0) return false;
+    int index[2] = {semid & 0x7fff, semid & 0xffffff};
+    for (int i = 0; i < 2; i++) {
+        if (i == 1 && index[1] == index[0]) break;
+        union semun arg = {.buf = ds};
+        if (semctl(index[i], 0, SEM_STAT_ANY, arg) == semid) return true;
+    }
+    return false;
+}
+
+static bool msg_stat_any(int msqid, struct msqid_ds *ds)
+{
+    if (msqid < 0) return false;
+    int index[2] = {msqid & 0x7fff, msqid & 0xffffff};
+    for (int i = 0; i < 2; i++) {
+        if (i == 1 && index[1] == index[0]) break;
+        if (msgctl(index[i], MSG_STAT_ANY, ds) == msqid) return true;
+    }
+    return false;
+}
+
+/* The ipc_perm of a set or queue as every user may see it (SEM_STAT_ANY / MSG_STAT_ANY, Linux
+ * 4.17: the numbers /proc/sysvipc shows), for messages about permissions. */
+static bool perm_any(enum sysv_kind kind, int id, struct ipc_perm *perm)
+{
+    if (kind == KIND_SEM) {
+        struct semid_ds ds;
+        if (!sem_stat_any(id, &ds)) return false;
+        *perm = ds.sem_perm;
+    } else {
+        struct msqid_ds ds;
+        if (!msg_stat_any(id, &ds)) return false;
+        *perm = ds.msg_perm;
+    }
+    return true;
+}
+
+/* Replies to a failed semctl/msgctl/msgrcv on set or queue `id`, errno in err. */
+static void reply_sysv_error(const struct request *rq, int err, enum sysv_kind kind, int id, const struct action *act)
+{
+    const char *noun = kind_noun(kind);
+    unsigned me = (unsigned)geteuid();
+    struct ipc_perm o;
+    switch (err) {
+    case EINVAL:
+        reply_error(rq, EINVAL, "no %s with id %d (removed?)", noun, id);
+        break;
+    case EIDRM:
+        reply_error(rq, EIDRM, "no %s with id %d (removed?): it was removed while %s it", noun, id, act->gerund);
+        break;
+    case EACCES:
+        if (perm_any(kind, id, &o)) {
+            bool mine = o.uid == me || o.cuid == me;
+            reply_error(rq, EACCES, "permission denied %s %s %d (mode %04o, owner uid %u, group gid %u; this helper "
+                        "runs as uid %u): %s", act->gerund, noun, id, o.mode & 0777u, o.uid, o.gid, me,
+                        mine ? "you own it, so Change Permissions can give you read access back"
+                             : "its owner can grant read access with Change Permissions, or run as root");
+        } else {
+            reply_error(rq, EACCES, "permission denied %s %s %d (this helper runs as uid %u)", act->gerund, noun, id,
+                        me);
+        }
+        break;
+    case EPERM:
+        if (perm_any(kind, id, &o)) {
+            reply_error(rq, EPERM, "operation not permitted %s %s %d: it is owned by uid %u (created by uid %u) and "
+                        "this helper runs as uid %u; only the owner, the creator or root (CAP_SYS_ADMIN) may %s it",
+                        act->gerund, noun, id, o.uid, o.cuid, me, act->verb);
+        } else {
+            reply_error(rq, EPERM, "operation not permitted %s %s %d: only the owner, the creator or root may %s it",
+                        act->gerund, noun, id, act->verb);
+        }
+        break;
+    case ENOMEM:
+        reply_error(rq, ENOMEM, "not enough memory %s %s %d", act->gerund, noun, id);
+        break;
+    default:
+        reply_error(rq, err, "%s %s %d failed: %s", act->gerund, noun, id, strerror(err));
+        break;
+    }
+}
+
+/* Replies to a failed semget/msgget(IPC_CREAT ...), errno in err. `limits` says which limits. */
+static void reply_get_error(const struct request *rq, int err, enum sysv_kind kind, int32_t key, const char *limits)
+{
+    const char *noun = kind_noun(kind);
+    switch (err) {
+    case EEXIST:
+        reply_error(rq, EEXIST, "a %s with key 0x%08x already exists (exclusive create)", noun, (unsigned)key);
+        break;
+    case ENOSPC:
+        reply_error(rq, ENOSPC, "system limit reached: %s; remove unused ones (ipcrm) or raise the limit", limits);
+        break;
+    case ENOMEM:
+        reply_error(rq, ENOMEM, "not enough memory to create a %s", noun);
+        break;
+    case EACCES:
+        reply_error(rq, EACCES, "a %s with key 0x%08x exists and this helper (uid %u) may not access it with the "
+                    "mode asked for", noun, (unsigned)key, (unsigned)geteuid());
+        break;
+    default:
+        reply_error(rq, err, "creating a %s with key 0x%08x failed: %s", noun, (unsigned)key, strerror(err));
+        break;
+    }
+}
+
+/* `created` (u32) then the id (i32): the reply of SEM_CREATE and MSG_CREATE. */
+static void reply_created_id(const struct request *rq, bool created, int id)
+{
+    unsigned char payload[8];
+    put_u32(payload, created ? 1u : 0u);
+    put_i32(payload + 4, id);
+    reply_ok(rq, payload, sizeof payload);
+}
+
+/* Semaphores --------------------------------------------------------------------------------- */
+
+static void encode_sem_stat(unsigned char *p, int semid, const struct semid_ds *ds)
+{
+    memset(p, 0, SEM_STAT_BYTES);
+    put_i32(p + 0, ds->sem_perm.__key);
+    put_i32(p + 4, semid);
+    put_u32(p + 8, ds->sem_perm.mode);
+    put_u32(p + 12, ds->sem_perm.uid);
+    put_u32(p + 16, ds->sem_perm.gid);
+    put_u32(p + 20, ds->sem_perm.cuid);
+    put_u32(p + 24, ds->sem_perm.cgid);
+    put_u32(p + 28, ds->sem_nsems > UINT32_MAX ? UINT32_MAX : (uint32_t)ds->sem_nsems);
+    put_i64(p + 32, (int64_t)ds->sem_otime);
+    put_i64(p + 40, (int64_t)ds->sem_ctime);
+}
+
+static void reply_sem_stat(const struct request *rq, int semid, const struct semid_ds *ds)
+{
+    unsigned char record[SEM_STAT_BYTES];
+    encode_sem_stat(record, semid, ds);
+    reply_ok(rq, record, sizeof record);
+}
+
+static bool sem_stat_or_reply(const struct request *rq, int semid, struct semid_ds *ds, const struct action *act)
+{
+    union semun arg = {.buf = ds};
+    if (semctl(semid, 0, IPC_STAT, arg) == 0) return true;
+    reply_sysv_error(rq, errno, KIND_SEM, semid, act);
+    return false;
+}
+
+/* For IPC_SET, which the kernel checks by ownership: an owner without read permission still gets
+ * the current values, from SEM_STAT_ANY. */
+static bool sem_stat_for_owner_or_reply(const struct request *rq, int semid, struct semid_ds *ds,
+                                        const struct action *act)
+{
+    union semun arg = {.buf = ds};
+    if (semctl(semid, 0, IPC_STAT, arg) == 0) return true;
+    int err = errno;
+    if (err == EACCES && sem_stat_any(semid, ds)) return true;
+    reply_sysv_error(rq, err, KIND_SEM, semid, act);
+    return false;
+}
+
+static void op_sem_stat(const struct request *rq)
+{
+    static const struct action act = {"reading the status of", "read the status of"};
+    int semid = get_i32(rq->args);
+    struct semid_ds ds;
+    if (sem_stat_or_reply(rq, semid, &ds, &act)) reply_sem_stat(rq, semid, &ds);
+}
+
+/* SemStat, then for each semaphore its value (GETALL, one call for the whole set, so the values
+ * are one consistent snapshot), the pid of its last semop (GETPID) and its waiters (GETNCNT,
+ * GETZCNT). Every one of these needs read permission only; none changes anything. */
+static void op_sem_values(const struct request *rq)
+{
+    static const struct action act = {"reading the values of", "read"};
+    int semid = get_i32(rq->args);
+    struct semid_ds ds;
+    if (!sem_stat_or_reply(rq, semid, &ds, &act)) return;
+    uint64_t nsems = ds.sem_nsems;
+    if (nsems > (MAX_READ - SEM_STAT_BYTES) / SEM_VALUE_BYTES) {
+        reply_error(rq, E2BIG, "semaphore set %d has %" PRIu64 " semaphores; the helper reports at most %u per set",
+                    semid, nsems, (MAX_READ - SEM_STAT_BYTES) / SEM_VALUE_BYTES);
+        return;
+    }
+    /* GETALL writes as many values as the set behind semid has when it runs. Should the id name
+     * another set by then (removed and made again after the id's sequence number wrapped), that
+     * one has at most kernel.semmsl semaphores: the buffer has room for that many. */
+    uint64_t room = nsems;
+    struct seminfo info;
+    union semun iarg = {.__buf = &info};
+    if (semctl(0, 0, IPC_INFO, iarg) >= 0 && info.semmsl > 0 && (uint64_t)info.semmsl > room) room = (uint64_t)info.semmsl;
+    unsigned short *values = calloc((size_t)room + 1, sizeof *values);
+    size_t length = SEM_STAT_BYTES + (size_t)nsems * SEM_VALUE_BYTES;
+    unsigned char *out = malloc(length);
+    if (!values || !out) {
+        reply_error(rq, ENOMEM, "no memory for the values of semaphore set %d (%" PRIu64 " semaphores)", semid, nsems);
+        goto out;
+    }
+    union semun varg = {.array = values};
+    if (nsems > 0 && semctl(semid, 0, GETALL, varg) < 0) {
+        reply_sysv_error(rq, errno, KIND_SEM, semid, &act);
+        goto out;
+    }
+    encode_sem_stat(out, semid, &ds);
+    for (uint64_t i = 0; i < nsems; i++) {
+        int num = (int)i;
+        int pid = semctl(semid, num, GETPID);
+        int ncnt = pid < 0 ? -1 : semctl(semid, num, GETNCNT);
+        int zcnt = ncnt < 0 ? -1 : semctl(semid, num, GETZCNT);
+        if (zcnt < 0) {
+            reply_sysv_error(rq, errno, KIND_SEM, semid, &act);
+            goto out;
+        }
+        unsigned char *r = out + SEM_STAT_BYTES + i * SEM_VALUE_BYTES;
+        put_i32(r, values[i]);
+        put_i32(r + 4, pid);
+        put_u32(r + 8, (uint32_t)ncnt);
+        put_u32(r + 12, (uint32_t)zcnt);
+    }
+    reply_ok(rq, out, length);
+out:
+    free(values);
+    free(out);
+}
+
+/* The kernel.sem limits in words, for ENOSPC and EINVAL messages. */
+static void sem_limits_text(char *buf, size_t size)
+{
+    struct seminfo info;
+    union semun arg = {.__buf = &info};
+    if (semctl(0, 0, IPC_INFO, arg) >= 0) {
+        snprintf(buf, size, "kernel.sem is SEMMSL %d semaphores per set, SEMMNS %d in all, SEMOPM %d, SEMMNI %d sets",
+                 info.semmsl, info.semmns, info.semopm, info.semmni);
+    } else {
+        snprintf(buf, size, "see kernel.sem (SEMMSL SEMMNS SEMOPM SEMMNI)");
+    }
+}
+
+/* Why semget(IPC_CREAT) said EINVAL: nsems outside 1 .. semmsl, or an existing set with fewer
+ * semaphores (whose size every user can see through SEM_STAT_ANY, also one it may not read). */
+static void reply_sem_create_invalid(const struct request *rq, int32_t key, uint32_t nsems)
+{
+    char limits[160];
+    sem_limits_text(limits, sizeof limits);
+    int existing = key == IPC_PRIVATE ? -1 : semget(key, 0, 0);
+    struct semid_ds ds;
+    union semun arg = {.buf = &ds};
+    if (existing >= 0) {
+        bool readable = semctl(existing, 0, IPC_STAT, arg) == 0;
+        int err = errno;
+        if (readable || sem_stat_any(existing, &ds)) {
+            if (ds.sem_nsems < nsems) {
+                reply_error(rq, EINVAL, "semaphore set %d with key 0x%08x already exists and has only %lu semaphores, "
+                            "fewer than the %" PRIu32 " asked for%s", existing, (unsigned)key,
+                            (unsigned long)ds.sem_nsems, nsems,
+                            readable ? "" : " (this user may not read the set, but its size is listed for everyone)");
+                return;
+            }
+        } else if (err == EACCES) {
+            reply_error(rq, EINVAL, "a semaphore set with key 0x%08x exists (id %d) and this user may not read its "
+                        "size; asking for %" PRIu32 " semaphores fails: choose another key, or ask its owner",
+                        (unsigned)key, existing, nsems);
+            return;
+        }
+    }
+    reply_error(rq, EINVAL, "%" PRIu32 " semaphores is outside the allowed 1 to SEMMSL per set (%s)", nsems, limits);
+}
+
+/* semget, telling "created now" from "opened an existing set": IPC_EXCL first, then (not
+ * exclusive) an open of the existing one; a few attempts in case it is removed between the two. */
+static int sem_get(int32_t key, uint32_t nsems, uint32_t create_mode, uint32_t mode, bool exclusive, bool *created)
+{
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int id = semget(key, (int)nsems, IPC_CREAT | IPC_EXCL | (int)(create_mode & 0777));
+        if (id >= 0) {
+            *created = true;
+            return id;
+        }
+        if (errno != EEXIST || exclusive || key == IPC_PRIVATE) return -1;
+        id = semget(key, (int)nsems, (int)(mode & 0777)); /* the permissions asked for are checked */
+        if (id >= 0) {
+            *created = false;
+            return id;
+        }
+        if (errno != ENOENT) return -1;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+static void op_sem_create(const struct request *rq)
+{
+    int32_t key = get_i32(rq->args);
+    uint32_t nsems = get_u32(rq->args + 4);
+    uint32_t mode = get_u32(rq->args + 8);
+    uint32_t flags = get_u32(rq->args + 12);
+    bool with_values = rq->arglen > SEM_CREATE_FIXED; /* the length (2 * nsems) was checked by dispatch() */
+    if ((flags & ~1u) != 0) {
+        reply_error(rq, EINVAL, "SEM_CREATE: flags may only have bit 0 (exclusive) set, got 0x%x", flags);
+        return;
+    }
+    if (nsems > INT_MAX) {
+        reply_error(rq, EINVAL, "%" PRIu32 " semaphores is more than any set can have", nsems);
+        return;
+    }
+    unsigned short *values = NULL;
+    if (with_values) {
+        values = calloc(nsems, sizeof *values);
+        if (!values) {
+            reply_error(rq, ENOMEM, "no memory for %" PRIu32 " initial values", nsems);
+            return;
+        }
+        for (uint32_t i = 0; i < nsems; i++) {
+            uint16_t v = get_u16(rq->args + SEM_CREATE_FIXED + 2 * i);
+            if (v > SEMVMX_VALUE) {
+                reply_error(rq, ERANGE, "initial value %u of semaphore %" PRIu32 " is above the largest a semaphore "
+                            "holds (SEMVMX, %u); nothing was created", v, i, SEMVMX_VALUE);
+                free(values);
+                return;
+            }
+            values[i] = v;
+        }
+    }
+    /* SETALL needs alter permission, which a mode without the owner's write bit denies even to
+     * the creator: such a set is made owner-writable, given its values, then given its mode. */
+    bool owner_cannot_write = with_values && (mode & 0200) == 0;
+    bool created = false;
+    int semid = sem_get(key, nsems, owner_cannot_write ? (mode & 0777) | 0600 : mode, mode, (flags & 1u) != 0, &created);
+    if (semid < 0) {
+        int err = errno;
+        char limits[256], text[160];
+        if (err == EINVAL) {
+            reply_sem_create_invalid(rq, key, nsems);
+        } else if (err == EAGAIN) {
+            reply_error(rq, EAGAIN, "a semaphore set with key 0x%08x kept appearing and disappearing while "
+                        "creating it; try again", (unsigned)key);
+        } else {
+            sem_limits_text(text, sizeof text);
+            snprintf(limits, sizeof limits, "too many semaphore sets (SEMMNI) or semaphores in all (SEMMNS): %s",
+                     text);
+            reply_get_error(rq, err, KIND_SEM, key, limits);
+        }
+        free(values);
+        return;
+    }
+    if (created && with_values && nsems > 0) {
+        union semun arg = {.array = values};
+        const char *step = NULL;
+        int err = 0;
+        if (semctl(semid, 0, SETALL, arg) < 0) {
+            err = errno;
+            step = "setting the initial values of";
+        } else if (owner_cannot_write) {
+            struct semid_ds ds;
+            union semun sarg = {.buf = &ds};
+            if (semctl(semid, 0, IPC_STAT, sarg) < 0) {
+                err = errno;
+                step = "checking";
+            } else {
+                ds.sem_perm.mode = (unsigned short)(mode & 0777);
+                if (semctl(semid, 0, IPC_SET, sarg) < 0) {
+                    err = errno;
+                    step = "setting the mode of";
+                }
+            }
+        }
+        if (err) {
+            semctl(semid, 0, IPC_RMID); /* do not leave a half-made set behind */
+            reply_error(rq, err, "%s the new semaphore set %d failed: %s; the set was removed again", step, semid,
+                        strerror(err));
+            free(values);
+            return;
+        }
+    }
+    free(values);
+    reply_created_id(rq, created, semid);
+}
+
+static void op_sem_remove(const struct request *rq)
+{
+    static const struct action act = {"removing", "remove"};
+    int semid = get_i32(rq->args);
+    if (semctl(semid, 0, IPC_RMID) < 0) {
+        reply_sysv_error(rq, errno, KIND_SEM, semid, &act);
+        return;
+    }
+    reply_ok(rq, NULL, 0);
+}
+
+static void op_sem_set(const struct request *rq)
+{
+    static const struct action act = {"changing", "change"};
+    int semid = get_i32(rq->args);
+    uint32_t uid = get_u32(rq->args + 4);
+    uint32_t gid = get_u32(rq->args + 8);
+    uint32_t mode = get_u32(rq->args + 12);
+    struct semid_ds ds;
+    if (!sem_stat_for_owner_or_reply(rq, semid, &ds, &act)) return;
+    char what[48];
+    snprintf(what, sizeof what, "semaphore set %d", semid);
+    if (!write_back_ok_or_reply(rq, what, uid, gid, ds.sem_perm.uid, ds.sem_perm.gid)) return;
+    if (uid != KEEP) ds.sem_perm.uid = uid;
+    if (gid != KEEP) ds.sem_perm.gid = gid;
+    if (mode != KEEP) ds.sem_perm.mode = (unsigned short)((ds.sem_perm.mode & ~0777u) | (mode & 0777u));
+    union semun arg = {.buf = &ds};
+    if (semctl(semid, 0, IPC_SET, arg) < 0) {
+        int err = errno;
+        if (err == EINVAL && (uid != KEEP || gid != KEEP) && sem_stat_any(semid, &ds)) {
+            reply_error(rq, EINVAL, "uid %u / gid %u is not valid here (not mapped in this user namespace)", uid, gid);
+        } else {
+            reply_sysv_error(rq, err, KIND_SEM, semid, &act);
+        }
+        return;
+    }
+    if (sem_stat_for_owner_or_reply(rq, semid, &ds, &act)) reply_sem_stat(rq, semid, &ds);
+}
+
+/* Message queues ----------------------------------------------------------------------------- */
+
+static void encode_msg_stat(unsigned char *p, int msqid, const struct msqid_ds *ds)
+{
+    memset(p, 0, MSG_STAT_BYTES);
+    put_i32(p + 0, ds->msg_perm.__key);
+    put_i32(p + 4, msqid);
+    put_u32(p + 8, ds->msg_perm.mode);
+    put_u32(p + 12, ds->msg_perm.uid);
+    put_u32(p + 16, ds->msg_perm.gid);
+    put_u32(p + 20, ds->msg_perm.cuid);
+    put_u32(p + 24, ds->msg_perm.cgid);
+    put_i32(p + 28, ds->msg_lspid);
+    put_i32(p + 32, ds->msg_lrpid);
+    put_u64(p + 40, (uint64_t)ds->__msg_cbytes);
+    put_u64(p + 48, (uint64_t)ds->msg_qnum);
+    put_u64(p + 56, (uint64_t)ds->msg_qbytes);
+    put_i64(p + 64, (int64_t)ds->msg_stime);
+    put_i64(p + 72, (int64_t)ds->msg_rtime);
+    put_i64(p + 80, (int64_t)ds->msg_ctime);
+}
+
+static void reply_msg_stat(const struct request *rq, int msqid, const struct msqid_ds *ds)
+{
+    unsigned char record[MSG_STAT_BYTES];
+    encode_msg_stat(record, msqid, ds);
+    reply_ok(rq, record, sizeof record);
+}
+
+static bool msg_stat_or_reply(const struct request *rq, int msqid, struct msqid_ds *ds, const struct action *act)
+{
+    if (msgctl(msqid, IPC_STAT, ds) == 0) return true;
+    reply_sysv_error(rq, errno, KIND_MSG, msqid, act);
+    return false;
+}
+
+static bool msg_stat_for_owner_or_reply(const struct request *rq, int msqid, struct msqid_ds *ds,
+                                        const struct action *act)
+{
+    if (msgctl(msqid, IPC_STAT, ds) == 0) return true;
+    int err = errno;
+    if (err == EACCES && msg_stat_any(msqid, ds)) return true;
+    reply_sysv_error(rq, err, KIND_MSG, msqid, act);
+    return false;
+}
+
+static void op_msg_stat(const struct request *rq)
+{
+    static const struct action act = {"reading the status of", "read the status of"};
+    int msqid = get_i32(rq->args);
+    struct msqid_ds ds;
+    if (msg_stat_or_reply(rq, msqid, &ds, &act)) reply_msg_stat(rq, msqid, &ds);
+}
+
+/* A copy of a queue's messages, one at a time: `long mtype` and then room for the text. */
+struct msg_buffer {
+    long *data;  /* data[0] is mtype, the text follows */
+    size_t room; /* bytes of text */
+};
+
+/* Room for the largest message queue `ds` can hold: one message is at most kernel.msgmax bytes
+ * (the kernel will not copy a longer one) and at most as large as the queue's capacity or its
+ * current content. Replies and returns false when that much cannot be had. */
+static bool msg_buffer_or_reply(const struct request *rq, int msqid, const struct msqid_ds *ds, bool full,
+                                struct msg_buffer *b)
+{
+    struct msginfo info;
+    uint64_t msgmax = msgctl(0, IPC_INFO, (struct msqid_ds *)(void *)&info) >= 0 && info.msgmax > 0
+                          ? (uint64_t)info.msgmax
+                          : read_proc_number("/proc/sys/kernel/msgmax", 8192);
+    uint64_t largest = (uint64_t)ds->msg_qbytes > (uint64_t)ds->__msg_cbytes ? (uint64_t)ds->msg_qbytes
+                                                                              : (uint64_t)ds->__msg_cbytes;
+    uint64_t room = full || largest > msgmax ? msgmax : largest;
+    if (room == 0) room = 1;
+    if (room > MAX_COPY_BUFFER) {
+        reply_error(rq, ENOMEM, "message queue %d may hold messages of up to %" PRIu64 " bytes (kernel.msgmax); the "
+                    "helper copies at most %u", msqid, room, MAX_COPY_BUFFER);
+        return false;
+    }
+    if (b->room < room) {
+        long *grown = realloc(b->data, sizeof(long) + (size_t)room);
+        if (!grown) {
+            reply_error(rq, ENOMEM, "no memory for a copy of a %" PRIu64 "-byte message", room);
+            return false;
+        }
+        b->data = grown;
+        b->room = (size_t)room;
+    }
+    return true;
+}
+
+/* The one caller of msgrcv(): a COPY of the message at `index` (MSG_COPY: the fourth argument is
+ * an index, not a type), nothing received, the queue unchanged. Returns the text's true size, or
+ * -1 with errno (ENOMSG: no message at that index). */
+static ssize_t msg_copy(int msqid, uint64_t index, struct msg_buffer *b)
+{
+    for (;;) {
+        ssize_t n = msgrcv(msqid, b->data, b->room, (long)index, MSG_COPY | IPC_NOWAIT | MSG_NOERROR);
+        if (n >= 0 || errno != EINTR) return n;
+    }
+}
+
+/* msg_copy(), replying on failure. EINVAL is a removed queue, or a message longer than the copy
+ * buffer: then once more with room for kernel.msgmax. */
+static bool msg_copy_or_reply(const struct request *rq, int msqid, uint64_t index, struct msg_buffer *b, ssize_t *size,
+                              bool *end)
+{
+    static const struct action act = {"reading the messages of", "read"};
+    *end = false;
+    for (int attempt = 0;; attempt++) {
+        *size = msg_copy(msqid, index, b);
+        if (*size >= 0) return true;
+        int err = errno;
+        if (err == ENOMSG) {
+            *end = true;
+            return true;
+        }
+        if (err == ENOSYS) {
+            reply_error(rq, ENOSYS, "this kernel cannot read a queue without consuming it (msgrcv MSG_COPY needs "
+                        "CONFIG_CHECKPOINT_RESTORE), and the helper never receives a message");
+            return false;
+        }
+        struct msqid_ds ds;
+        if (err != EINVAL || msgctl(msqid, IPC_STAT, &ds) < 0) {
+            reply_sysv_error(rq, err, KIND_MSG, msqid, &act);
+            return false;
+        }
+        if (attempt == 0 && msg_buffer_or_reply(rq, msqid, &ds, true, b)) continue;
+        if (attempt == 0) return false; /* msg_buffer_or_reply() replied */
+        reply_error(rq, E2BIG, "message %" PRIu64 " of queue %d is longer than kernel.msgmax allows copying now (the "
+                    "limit was lowered after it was sent?); raise kernel.msgmax to look at it", index, msqid);
+        return false;
+    }
+}
+
+/* u32 n, u32 flags (bit 0: more messages after these), then per message u32 index, i64 mtype,
+ * u32 size (the true size), u32 previewLength and that many bytes of its start. */
+static void op_msg_peek(const struct request *rq)
+{
+    static const struct action act = {"reading the messages of", "read"};
+    int msqid = get_i32(rq->args);
+    uint32_t first = get_u32(rq->args + 4);
+    uint32_t count = get_u32(rq->args + 8);
+    uint32_t preview = get_u32(rq->args + 12);
+    uint32_t reserved = get_u32(rq->args + 16);
+    if (reserved != 0) {
+        reply_error(rq, EINVAL, "MSG_PEEK: the reserved field must be 0");
+        return;
+    }
+    if (count > MAX_PEEK_COUNT || preview > MAX_PREVIEW) {
+        reply_error(rq, E2BIG, "MSG_PEEK takes at most %u messages and %u preview bytes each, got %" PRIu32
+                    " and %" PRIu32, MAX_PEEK_COUNT, MAX_PREVIEW, count, preview);
+        return;
+    }
+    struct msqid_ds ds;
+    if (!msg_stat_or_reply(rq, msqid, &ds, &act)) return;
+    struct msg_buffer b = {NULL, 0};
+    size_t record = 20 + (size_t)preview;
+    unsigned char *out = malloc(8 + (size_t)count * record);
+    if (!out) {
+        reply_error(rq, ENOMEM, "no memory for a peek at %" PRIu32 " messages", count);
+        return;
+    }
+    if (!msg_buffer_or_reply(rq, msqid, &ds, false, &b)) goto out;
+    size_t at = 8;
+    uint32_t n = 0;
+    bool end = false;
+    for (; n < count && !end; n++) {
+        uint64_t index = (uint64_t)first + n;
+        ssize_t size;
+        if (index > UINT32_MAX) {
+            end = true;
+            break;
+        }
+        if (!msg_copy_or_reply(rq, msqid, index, &b, &size, &end)) goto out;
+        if (end) break;
+        uint32_t shown_len = (size_t)size < preview ? (uint32_t)size : preview;
+        put_u32(out + at, (uint32_t)index);
+        put_i64(out + at + 4, (int64_t)b.data[0]);
+        put_u32(out + at + 12, (uint32_t)size);
+        put_u32(out + at + 16, shown_len);
+        memcpy(out + at + 20, b.data + 1, shown_len);
+        at += 20 + shown_len;
+    }
+    bool more = false;
+    if (!end && (uint64_t)first + n <= UINT32_MAX) { /* is there one after these? */
+        ssize_t size;
+        bool none;
+        if (!msg_copy_or_reply(rq, msqid, (uint64_t)first + n, &b, &size, &none)) goto out;
+        more = !none;
+    }
+    put_u32(out, n);
+    put_u32(out + 4, more ? 1u : 0u);
+    reply_ok(rq, out, at);
+out:
+    free(out);
+    free(b.data);
+}
+
+/* i64 mtype, then the whole text of the message at `index`. */
+static void op_msg_read(const struct request *rq)
+{
+    static const struct action act = {"reading a message of", "read"};
+    int msqid = get_i32(rq->args);
+    uint32_t index = get_u32(rq->args + 4);
+    uint32_t reserved = get_u32(rq->args + 8);
+    if (reserved != 0) {
+        reply_error(rq, EINVAL, "MSG_READ: the reserved field must be 0");
+        return;
+    }
+    struct msqid_ds ds;
+    if (!msg_stat_or_reply(rq, msqid, &ds, &act)) return;
+    struct msg_buffer b = {NULL, 0};
+    ssize_t size;
+    bool end;
+    if (!msg_buffer_or_reply(rq, msqid, &ds, false, &b) || !msg_copy_or_reply(rq, msqid, index, &b, &size, &end)) {
+        free(b.data);
+        return;
+    }
+    if (end) {
+        reply_error(rq, ENOMSG, "message queue %d has no message at index %" PRIu32 " (it holds %lu now)", msqid, index,
+                    (unsigned long)ds.msg_qnum);
+    } else if ((uint64_t)size > MAX_READ) {
+        reply_error(rq, E2BIG, "message %" PRIu32 " of queue %d is %zd bytes; the helper sends at most %u", index, msqid,
+                    size, MAX_READ);
+    } else {
+        unsigned char head[8];
+        put_i64(head, (int64_t)b.data[0]);
+        send_reply(rq->id, rq->op, 0, head, sizeof head, b.data + 1, (size_t)size);
+    }
+    free(b.data);
+}
+
+static void op_msg_create(const struct request *rq)
+{
+    int32_t key = get_i32(rq->args);
+    uint32_t mode = get_u32(rq->args + 4);
+    uint32_t flags = get_u32(rq->args + 8);
+    if ((flags & ~1u) != 0) {
+        reply_error(rq, EINVAL, "MSG_CREATE: flags may only have bit 0 (exclusive) set, got 0x%x", flags);
+        return;
+    }
+    bool exclusive = (flags & 1u) != 0;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int id = msgget(key, IPC_CREAT | IPC_EXCL | (int)(mode & 0777));
+        if (id >= 0) {
+            reply_created_id(rq, true, id);
+            return;
+        }
+        int err = errno;
+        if (err == EEXIST && !exclusive && key != IPC_PRIVATE) {
+            id = msgget(key, (int)(mode & 0777));
+            if (id >= 0) {
+                reply_created_id(rq, false, id);
+                return;
+            }
+            err = errno;
+            if (err == ENOENT) continue; /* removed meanwhile: create it again */
+        }
+        char limits[160];
+        snprintf(limits, sizeof limits, "too many message queues (kernel.msgmni is %" PRIu64 ")",
+                 read_proc_number("/proc/sys/kernel/msgmni", 0));
+        reply_get_error(rq, err, KIND_MSG, key, limits);
+        return;
+    }
+    reply_error(rq, EAGAIN, "a message queue with key 0x%08x kept appearing and disappearing while creating it; try "
+                "again", (unsigned)key);
+}
+
+static void op_msg_remove(const struct request *rq)
+{
+    static const struct action act = {"removing", "remove"};
+    int msqid = get_i32(rq->args);
+    if (msgctl(msqid, IPC_RMID, NULL) < 0) {
+        reply_sysv_error(rq, errno, KIND_MSG, msqid, &act);
+        return;
+    }
+    reply_ok(rq, NULL, 0);
+}
+
+static void op_msg_set(const struct request *rq)
+{
+    static const struct action act = {"changing", "change"};
+    int msqid = get_i32(rq->args);
+    uint32_t uid = get_u32(rq->args + 4);
+    uint32_t gid = get_u32(rq->args + 8);
+    uint32_t mode = get_u32(rq->args + 12);
+    uint64_t qbytes = get_u64(rq->args + 16);
+    if (qbytes != KEEP64 && qbytes > (uint64_t)LONG_MAX) {
+        reply_error(rq, EINVAL, "a capacity of %" PRIu64 " bytes is more than a queue can have", qbytes);
+        return;
+    }
+    struct msqid_ds ds;
+    if (!msg_stat_for_owner_or_reply(rq, msqid, &ds, &act)) return;
+    char what[48];
+    snprintf(what, sizeof what, "message queue %d", msqid);
+    if (!write_back_ok_or_reply(rq, what, uid, gid, ds.msg_perm.uid, ds.msg_perm.gid)) return;
+    if (uid != KEEP) ds.msg_perm.uid = uid;
+    if (gid != KEEP) ds.msg_perm.gid = gid;
+    if (mode != KEEP) ds.msg_perm.mode = (unsigned short)((ds.msg_perm.mode & ~0777u) | (mode & 0777u));
+    uint64_t before = (uint64_t)ds.msg_qbytes;
+    if (qbytes != KEEP64) ds.msg_qbytes = (msglen_t)qbytes;
+    if (msgctl(msqid, IPC_SET, &ds) < 0) {
+        int err = errno;
+        uint64_t msgmnb = read_proc_number("/proc/sys/kernel/msgmnb", 0);
+        struct msqid_ds now;
+        bool exists = msg_stat_any(msqid, &now);
+        unsigned me = (unsigned)geteuid();
+        if (err == EPERM && exists && (now.msg_perm.uid == me || now.msg_perm.cuid == me) && qbytes != KEEP64 &&
+            qbytes > before && qbytes > msgmnb) {
+            reply_error(rq, EPERM, "raising the capacity of message queue %d to %" PRIu64 " bytes, above kernel.msgmnb "
+                        "(%" PRIu64 "), needs CAP_SYS_RESOURCE; nothing was changed", msqid, qbytes, msgmnb);
+        } else if (err == EINVAL && exists && (uid != KEEP || gid != KEEP)) {
+            reply_error(rq, EINVAL, "uid %u / gid %u is not valid here (not mapped in this user namespace)", uid, gid);
+        } else {
+            reply_sysv_error(rq, err, KIND_MSG, msqid, &act);
+        }
+        return;
+    }
+    if (msg_stat_for_owner_or_reply(rq, msqid, &ds, &act)) reply_msg_stat(rq, msqid, &ds);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * POSIX message queues, through mq_open() in the IPC namespace's own internal mqueue mount (no
+ * /dev/mqueue needed). Opened O_RDONLY | O_NONBLOCK for the attributes, closed before the reply:
+ * nothing is ever sent or received (a POSIX queue cannot be read without receiving).
+ */
+
+/* rq->path as a queue name: "/NAME", NAME 1 to 255 bytes with no '/', not "." or "..". */
+static bool mq_name_or_reply(const struct request *rq)
+{
+    const char *name = rq->path;
+    const char *why = NULL;
+    if (memchr(name, 0, rq->pathlen)) why = "it contains a NUL byte";
+    else if (name[0] != '/') why = "it does not start with '/'";
+    else if (rq->pathlen == 1) why = "the name after '/' is empty";
+    else if (rq->pathlen - 1 > MAX_NAME) why = "the name after '/' is longer than 255 bytes";
+    else if (strchr(name + 1, '/')) why = "it has a '/' after the first";
+    else if (strcmp(name + 1, ".") == 0 || strcmp(name + 1, "..") == 0) why = "the name is \".\" or \"..\"";
+    if (!why) return true;
+    reply_error(rq, EINVAL, "not the name of a POSIX message queue: %s (%s; names are /NAME, NAME 1 to 255 bytes "
+                "without '/')", shown(name), why);
+    return false;
+}
+
+static void reply_mq_errno(const struct request *rq, int err, const char *gerund)
+{
+    const char *name = shown(rq->path);
+    unsigned me = (unsigned)geteuid();
+    switch (err) {
+    case ENOENT:
+        reply_error(rq, ENOENT, "no POSIX message queue %s in this IPC namespace (already removed?)", name);
+        break;
+    case EACCES:
+        reply_error(rq, EACCES, "permission denied %s POSIX message queue %s: its mode does not let this helper (uid "
+                    "%u) %s; its owner can change the mode (chmod /dev/mqueue%s where the mqueue file system is "
+                    "mounted), or run as root", gerund, name, me,
+                    rq->op == OP_MQ_UNLINK ? "remove it" : "open it for reading", name);
+        break;
+    case EPERM:
+        reply_error(rq, EPERM, "not permitted %s POSIX message queue %s: the queue directory is sticky, so only the "
+                    "queue's owner or root may remove it, and this helper runs as uid %u", gerund, name, me);
+        break;
+    case EMFILE:
+        reply_error(rq, EMFILE, "%s POSIX message queue %s failed: too many open descriptors, or this user's "
+                    "RLIMIT_MSGQUEUE (ulimit -q) would be exceeded by the queue's size", gerund, name);
+        break;
+    case ENFILE:
+        reply_error(rq, ENFILE, "%s POSIX message queue %s failed: the system has too many open files", gerund, name);
+        break;
+    case ENOSPC:
+        reply_error(rq, ENOSPC, "cannot create POSIX message queue %s: there are already fs.mqueue.queues_max (%" PRIu64
+                    ") queues in this IPC namespace", name, read_proc_number("/proc/sys/fs/mqueue/queues_max", 0));
+        break;
+    case ENAMETOOLONG:
+        reply_error(rq, ENAMETOOLONG, "the name %s is too long for the kernel (at most 255 bytes after '/')", name);
+        break;
+    case ENOSYS:
+        reply_error(rq, ENOSYS, "this kernel has no POSIX message queues (CONFIG_POSIX_MQUEUE)");
+        break;
+    case ENOMEM:
+        reply_error(rq, ENOMEM, "not enough memory %s POSIX message queue %s", gerund, name);
+        break;
+    default:
+        reply_error(rq, err, "%s POSIX message queue %s failed: %s", gerund, name, strerror(err));
+        break;
+    }
+}
+
+/* u64 maxmsg, u64 msgsize, u64 curmsgs, u64 flags (of the helper's own descriptor: O_NONBLOCK). */
+static bool encode_mq_attr_or_reply(const struct request *rq, mqd_t q, unsigned char *p)
+{
+    struct mq_attr a;
+    if (mq_getattr(q, &a) < 0) {
+        reply_mq_errno(rq, errno, "reading the attributes of");
+        return false;
+    }
+    put_u64(p + 0, (uint64_t)a.mq_maxmsg);
+    put_u64(p + 8, (uint64_t)a.mq_msgsize);
+    put_u64(p + 16, (uint64_t)a.mq_curmsgs);
+    put_u64(p + 24, (uint64_t)a.mq_flags);
+    return true;
+}
+
+static void op_mq_attr(const struct request *rq)
+{
+    if (!mq_name_or_reply(rq)) return;
+    mqd_t q = mq_open(rq->path, O_RDONLY | O_NONBLOCK); /* receives nothing: only the attributes are read */
+    if (q == (mqd_t)-1) {
+        reply_mq_errno(rq, errno, "opening");
+        return;
+    }
+    unsigned char record[MQ_ATTR_BYTES];
+    if (encode_mq_attr_or_reply(rq, q, record)) reply_ok(rq, record, sizeof record);
+    mq_close(q);
+}
+
+static void op_mq_create(const struct request *rq)
+{
+    uint32_t mode = get_u32(rq->args);
+    uint32_t flags = get_u32(rq->args + 4);
+    uint64_t maxmsg = get_u64(rq->args + 8);
+    uint64_t msgsize = get_u64(rq->args + 16);
+    if (!mq_name_or_reply(rq)) return;
+    if ((flags & ~1u) != 0) {
+        reply_error(rq, EINVAL, "MQ_CREATE: flags may only have bit 0 (exclusive) set, got 0x%x", flags);
+        return;
+    }
+    if (maxmsg > (uint64_t)LONG_MAX || msgsize > (uint64_t)LONG_MAX) {
+        reply_error(rq, EINVAL, "maxmsg %" PRIu64 " / msgsize %" PRIu64 " is more than a queue can have", maxmsg, msgsize);
+        return;
+    }
+    /* 0 is the system default, per field (fs.mqueue.msg_default, msgsize_default of this IPC
+     * namespace); with both 0 the kernel picks them itself. */
+    struct mq_attr attr = {0};
+    bool defaults = maxmsg == 0 && msgsize == 0;
+    attr.mq_maxmsg = (long)(maxmsg ? maxmsg : read_proc_number("/proc/sys/fs/mqueue/msg_default", 10));
+    attr.mq_msgsize = (long)(msgsize ? msgsize : read_proc_number("/proc/sys/fs/mqueue/msgsize_default", 8192));
+    unsigned char payload[8 + MQ_ATTR_BYTES];
+    for (int attempt = 0; attempt < 4; attempt++) {
+        /* The umask must not change the mode asked for; the helper is single-threaded, so nothing
+         * else runs while it is 0. */
+        mode_t mask = umask(0);
+        mqd_t q = mq_open(rq->path, O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK, (mode_t)(mode & 0777),
+                          defaults ? NULL : &attr);
+        int err = errno;
+        umask(mask);
+        bool created = q != (mqd_t)-1;
+        if (!created && err == EEXIST && (flags & 1u) == 0) {
+            q = mq_open(rq->path, O_RDONLY | O_NONBLOCK);
+            err = errno;
+            if (q == (mqd_t)-1 && err == ENOENT) continue; /* removed meanwhile: create it again */
+            if (q == (mqd_t)-1) {
+                reply_mq_errno(rq, err, "opening the existing");
+                return;
+            }
+        } else if (!created) {
+            if (err == EEXIST) {
+                reply_error(rq, EEXIST, "a POSIX message queue %s already exists (exclusive create)", shown(rq->path));
+            } else if (err == EINVAL) {
+                reply_error(rq, EINVAL, "cannot create POSIX message queue %s with maxmsg %ld and msgsize %ld: both "
+                            "must be at least 1 and at most fs.mqueue.msg_max (%" PRIu64 ") and msgsize_max (%" PRIu64
+                            ") for a user without CAP_SYS_RESOURCE", shown(rq->path), attr.mq_maxmsg, attr.mq_msgsize,
+                            read_proc_number("/proc/sys/fs/mqueue/msg_max", 0),
+                            read_proc_number("/proc/sys/fs/mqueue/msgsize_max", 0));
+            } else {
+                reply_mq_errno(rq, err, "creating");
+            }
+            return;
+        }
+        put_u32(payload, created ? 1u : 0u);
+        put_u32(payload + 4, 0);
+        bool ok = encode_mq_attr_or_reply(rq, q, payload + 8);
+        mq_close(q);
+        if (ok) reply_ok(rq, payload, sizeof payload);
+        return;
+    }
+    reply_error(rq, EAGAIN, "POSIX message queue %s kept appearing and disappearing while creating it; try again",
+                shown(rq->path));
+}
+
+static void op_mq_unlink(const struct request *rq)
+{
+    if (!mq_name_or_reply(rq)) return;
+    if (mq_unlink(rq->path) < 0) {
+        reply_mq_errno(rq, errno, "removing");
+        return;
+    }
+    reply_ok(rq, NULL, 0);
+}
+
+/* ------------------------------------------------------------------------------------------------
  * Dispatch.
  */
 
-/* Arguments: `arglen` bytes exactly, or, for operations with `path`, `arglen` fixed bytes and then
- * a path of 1 .. MAX_PATH bytes to the end of the frame. Checked in this order, each failure
+/* Arguments: `arglen` bytes exactly; or, for ARGS_PATH, `arglen` fixed bytes and then a path (or a
+ * POSIX queue name) of 1 .. MAX_PATH bytes to the end of the frame; or, for ARGS_SEM_VALUES,
+ * `arglen` fixed bytes and then nothing or 2 * nsems bytes. Checked in this order, each failure
  * answered and the stream going on: unknown op (ENOSYS), non-zero flags (EINVAL), argument length
  * (EINVAL, including a path that is empty or longer than MAX_PATH). Everything about the path's
- * content (a NUL inside, its form) is checked by the operation, by parse_ipc_path(). */
+ * content (a NUL inside, its form) is checked by the operation, by parse_ipc_path() or
+ * mq_name_or_reply(). */
+enum arg_form {
+    ARGS_FIXED,      /* exactly arglen bytes */
+    ARGS_PATH,       /* arglen fixed bytes, then a path (or a queue name) of 1 .. MAX_PATH bytes */
+    ARGS_SEM_VALUES, /* arglen fixed bytes, then nothing or one u16 per semaphore (u32 nsems at offset 4) */
+};
+
 static const struct {
     const char *name;
     uint32_t arglen;
-    bool path;
+    enum arg_form form;
     void (*run)(const struct request *);
 } ops[OP_COUNT] = {
-    [OP_HELLO] = {"HELLO", 4, false, op_hello},
-    [OP_STAT] = {"STAT", 4, false, op_stat},
-    [OP_READ] = {"READ", 16, false, op_read},
-    [OP_RESIDENCY] = {"RESIDENCY", 24, false, op_residency},
-    [OP_ATTACH] = {"ATTACH", 4, false, op_attach},
-    [OP_DETACH] = {"DETACH", 4, false, op_detach},
-    [OP_CREATE] = {"CREATE", 24, false, op_create},
-    [OP_REMOVE] = {"REMOVE", 4, false, op_remove},
-    [OP_REMOVE_IF_UNATTACHED] = {"REMOVE_IF_UNATTACHED", 4, false, op_remove_if_unattached},
-    [OP_SET] = {"SET", 16, false, op_set},
-    [OP_LOCK] = {"LOCK", 4, false, op_lock},
-    [OP_UNLOCK] = {"UNLOCK", 4, false, op_lock},
-    [OP_LIMITS] = {"LIMITS", 0, false, op_limits},
-    [OP_FILE_STAT] = {"FILE_STAT", 0, true, op_file_stat},
-    [OP_FILE_READ] = {"FILE_READ", 32, true, op_file_read},
-    [OP_FILE_DATA] = {"FILE_DATA", 32, true, op_file_data},
-    [OP_FILE_CREATE] = {"FILE_CREATE", 16, true, op_file_create},
-    [OP_FILE_UNLINK] = {"FILE_UNLINK", 16, true, op_file_unlink},
-    [OP_FILE_SET] = {"FILE_SET", 28, true, op_file_set},
+    [OP_HELLO] = {"HELLO", 4, ARGS_FIXED, op_hello},
+    [OP_STAT] = {"STAT", 4, ARGS_FIXED, op_stat},
+    [OP_READ] = {"READ", 16, ARGS_FIXED, op_read},
+    [OP_RESIDENCY] = {"RESIDENCY", 24, ARGS_FIXED, op_residency},
+    [OP_ATTACH] = {"ATTACH", 4, ARGS_FIXED, op_attach},
+    [OP_DETACH] = {"DETACH", 4, ARGS_FIXED, op_detach},
+    [OP_CREATE] = {"CREATE", 24, ARGS_FIXED, op_create},
+    [OP_REMOVE] = {"REMOVE", 4, ARGS_FIXED, op_remove},
+    [OP_REMOVE_IF_UNATTACHED] = {"REMOVE_IF_UNATTACHED", 4, ARGS_FIXED, op_remove_if_unattached},
+    [OP_SET] = {"SET", 16, ARGS_FIXED, op_set},
+    [OP_LOCK] = {"LOCK", 4, ARGS_FIXED, op_lock},
+    [OP_UNLOCK] = {"UNLOCK", 4, ARGS_FIXED, op_lock},
+    [OP_LIMITS] = {"LIMITS", 0, ARGS_FIXED, op_limits},
+    [OP_FILE_STAT] = {"FILE_STAT", 0, ARGS_PATH, op_file_stat},
+    [OP_FILE_READ] = {"FILE_READ", 32, ARGS_PATH, op_file_read},
+    [OP_FILE_DATA] = {"FILE_DATA", 32, ARGS_PATH, op_file_data},
+    [OP_FILE_CREATE] = {"FILE_CREATE", 16, ARGS_PATH, op_file_create},
+    [OP_FILE_UNLINK] = {"FILE_UNLINK", 16, ARGS_PATH, op_file_unlink},
+    [OP_FILE_SET] = {"FILE_SET", 28, ARGS_PATH, op_file_set},
+    [OP_SEM_STAT] = {"SEM_STAT", 4, ARGS_FIXED, op_sem_stat},
+    [OP_SEM_VALUES] = {"SEM_VALUES", 4, ARGS_FIXED, op_sem_values},
+    [OP_SEM_CREATE] = {"SEM_CREATE", SEM_CREATE_FIXED, ARGS_SEM_VALUES, op_sem_create},
+    [OP_SEM_REMOVE] = {"SEM_REMOVE", 4, ARGS_FIXED, op_sem_remove},
+    [OP_SEM_SET] = {"SEM_SET", 16, ARGS_FIXED, op_sem_set},
+    [OP_MSG_STAT] = {"MSG_STAT", 4, ARGS_FIXED, op_msg_stat},
+    [OP_MSG_PEEK] = {"MSG_PEEK", 20, ARGS_FIXED, op_msg_peek},
+    [OP_MSG_READ] = {"MSG_READ", 12, ARGS_FIXED, op_msg_read},
+    [OP_MSG_CREATE] = {"MSG_CREATE", 12, ARGS_FIXED, op_msg_create},
+    [OP_MSG_REMOVE] = {"MSG_REMOVE", 4, ARGS_FIXED, op_msg_remove},
+    [OP_MSG_SET] = {"MSG_SET", 24, ARGS_FIXED, op_msg_set},
+    [OP_MQ_ATTR] = {"MQ_ATTR", 0, ARGS_PATH, op_mq_attr},
+    [OP_MQ_CREATE] = {"MQ_CREATE", 24, ARGS_PATH, op_mq_create},
+    [OP_MQ_UNLINK] = {"MQ_UNLINK", 0, ARGS_PATH, op_mq_unlink},
 };
 
 static void dispatch(const struct request *rq)
@@ -2165,10 +3117,21 @@ static void dispatch(const struct request *rq)
         return;
     }
     uint32_t fixed = ops[rq->op].arglen;
-    if (!ops[rq->op].path) {
+    if (ops[rq->op].form == ARGS_FIXED) {
         if (rq->arglen != fixed) {
             reply_error(rq, EINVAL, "%s takes %" PRIu32 " bytes of arguments, got %" PRIu32, ops[rq->op].name, fixed,
                         rq->arglen);
+            return;
+        }
+        ops[rq->op].run(rq);
+        return;
+    }
+    if (ops[rq->op].form == ARGS_SEM_VALUES) {
+        uint64_t nsems = rq->arglen >= fixed ? get_u32(rq->args + 4) : 0;
+        if (rq->arglen < fixed || (rq->arglen != fixed && (uint64_t)rq->arglen != fixed + 2 * nsems)) {
+            reply_error(rq, EINVAL, "%s takes %" PRIu32 " bytes of arguments and then either no initial values or "
+                        "one u16 per semaphore (2 * nsems bytes), got %" PRIu32 " bytes for %" PRIu64 " semaphores",
+                        ops[rq->op].name, fixed, rq->arglen, nsems);
             return;
         }
         ops[rq->op].run(rq);
@@ -2271,6 +3234,18 @@ static void enlarge_output_pipe(void)
 
 int main(void)
 {
+    /* Set-user-id, set-group-id, file capabilities: the kernel then marks the process AT_SECURE.
+     * Such a helper would lend its privileges (reading and changing every user's IPC objects) to
+     * whoever runs it; it refuses before reading a single request. */
+    unsigned long secure = getauxval(AT_SECURE);
+    if (secure != 0 || getuid() != geteuid() || getgid() != getegid()) {
+        fprintf(stderr, "ipc-helper: refusing to run set-user-id or set-group-id (AT_SECURE %lu; real uid %u, "
+                "effective uid %u, real gid %u, effective gid %u). Run it as the user it is to act as (the extension "
+                "starts it as you; run VS Code as root for root's view) and remove the set-id bits or file "
+                "capabilities (chmod u-s,g-s; setcap -r).\n", secure, (unsigned)getuid(), (unsigned)geteuid(),
+                (unsigned)getgid(), (unsigned)getegid());
+        _exit(EXIT_PROTOCOL); /* at once: no exit handlers (a sanitizer's among them) run with borrowed rights */
+    }
     signal(SIGPIPE, SIG_IGN); /* a closed stdout must be a write error we handle, not a silent death */
     signal(SIGXFSZ, SIG_IGN); /* FILE_CREATE past RLIMIT_FSIZE: an EFBIG to report, not a death */
     long ps = sysconf(_SC_PAGESIZE);

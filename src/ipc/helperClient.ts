@@ -5,13 +5,21 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import {
   args,
+  decodeCreatedId,
   decodeError,
   decodeFileCreate,
   decodeFileStat,
   decodeHello,
   decodeI32,
   decodeLimits,
+  decodeMqAttr,
+  decodeMqCreate,
+  decodeMsgPeek,
+  decodeMsgRead,
+  decodeMsgStat,
   decodeResidency,
+  decodeSemStat,
+  decodeSemValues,
   decodeStat,
   decodeU32,
   encodeRequest,
@@ -20,13 +28,20 @@ import {
   FrameDecoder,
   HelperHello,
   KEEP,
+  KEEP64,
   KernelShmLimits,
+  MqAttr,
+  MsgPeek,
+  MsgStat,
   Op,
   pathBytes,
   PROTOCOL_VERSION,
   ProtocolError,
+  QueuedMessage,
   Reply,
   Residency,
+  SemStat,
+  SemValues,
   ShmStat,
 } from './helperProtocol';
 
@@ -73,6 +88,11 @@ interface Pending {
   op: Op;
   /** Where a successful reply's payload is to be written (see PayloadDestination). */
   into?: Buffer;
+  /**
+   * The exact payload length a successful reply must have (READ, FILE_READ: the length asked
+   * for), or the least (MSG_READ: the mtype); anything else means the helper is broken.
+   */
+  expect?: { length: number; exact: boolean };
   resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
@@ -119,7 +139,7 @@ export class HelperClient {
 
   /** Reads `length` bytes at `offset`; with `into` (exactly `length` bytes) the bytes land there. */
   async read(shmid: number, offset: number, length: number, into?: Buffer): Promise<Buffer> {
-    return this.call(Op.Read, args.read(shmid, offset, length), into);
+    return this.call(Op.Read, args.read(shmid, offset, length), into, { length, exact: true });
   }
 
   async residency(shmid: number, offset = 0, length = 0): Promise<Residency> {
@@ -195,7 +215,7 @@ export class HelperClient {
 
   /** Reads `length` (1 .. maxRead) bytes at `offset` with pread; with `into` (exactly `length` bytes) they land there. */
   async fileRead(path: string | Uint8Array, id: FileIdentity, offset: number, length: number, into?: Buffer): Promise<Buffer> {
-    return this.call(Op.FileRead, args.fileRead(path, id, offset, length), into);
+    return this.call(Op.FileRead, args.fileRead(path, id, offset, length), into, { length, exact: true });
   }
 
   /** Reads any range of the object, in requests of at most maxRead, pipelined (as readRange). */
@@ -237,6 +257,87 @@ export class HelperClient {
     return decodeFileStat(await this.call(Op.FileSet, body));
   }
 
+  // System V semaphore sets and message queues, POSIX message queues. Looked at, never operated:
+  // no call changes a semaphore's value (but semCreate's initial values, part of creating a set),
+  // sends, receives or consumes a message.
+
+  async semStat(semid: number): Promise<SemStat> {
+    return decodeSemStat(await this.call(Op.SemStat, args.ipcId(semid)));
+  }
+
+  /** The set's stat and every semaphore's value, last operator and waiters, in one request. */
+  async semValues(semid: number): Promise<SemValues> {
+    return decodeSemValues(await this.call(Op.SemValues, args.ipcId(semid)));
+  }
+
+  /**
+   * Creates a set (key 0: IPC_PRIVATE) or, not exclusive, opens the existing one with that key
+   * (created false). `values` (one per semaphore, 0 .. 32767) are set only when it was created now.
+   */
+  async semCreate(key: number, nsems: number, mode: number, exclusive: boolean, values?: readonly number[]): Promise<{ created: boolean; semid: number }> {
+    const { created, id } = decodeCreatedId(await this.call(Op.SemCreate, args.semCreate(key, nsems, mode, exclusive, values)));
+    return { created, semid: id };
+  }
+
+  async semRemove(semid: number): Promise<void> {
+    await this.call(Op.SemRemove, args.ipcId(semid));
+  }
+
+  /** Changes owner, group and/or mode (& 0o777); returns the stat after. */
+  async semSet(semid: number, change: { uid?: number; gid?: number; mode?: number }): Promise<SemStat> {
+    return decodeSemStat(await this.call(Op.SemSet, args.ipcSet(semid, change.uid ?? KEEP, change.gid ?? KEEP, change.mode ?? KEEP)));
+  }
+
+  async msgStat(msqid: number): Promise<MsgStat> {
+    return decodeMsgStat(await this.call(Op.MsgStat, args.ipcId(msqid)));
+  }
+
+  /**
+   * Copies (never receives) up to `count` (<= 1000) messages from index `first` on, each with its
+   * type, true size and first `previewBytes` (<= 4096) bytes; `more` says whether others follow.
+   */
+  async msgPeek(msqid: number, first = 0, count = 100, previewBytes = 64): Promise<MsgPeek> {
+    return decodeMsgPeek(await this.call(Op.MsgPeek, args.msgPeek(msqid, first, count, previewBytes)));
+  }
+
+  /** The whole message at `index` (copied, not received). */
+  async msgRead(msqid: number, index: number): Promise<QueuedMessage> {
+    return decodeMsgRead(await this.call(Op.MsgRead, args.msgRead(msqid, index), undefined, { length: 8, exact: false }));
+  }
+
+  /** Creates a queue (key 0: IPC_PRIVATE) or, not exclusive, opens the existing one (created false). */
+  async msgCreate(key: number, mode: number, exclusive: boolean): Promise<{ created: boolean; msqid: number }> {
+    const { created, id } = decodeCreatedId(await this.call(Op.MsgCreate, args.msgCreate(key, mode, exclusive)));
+    return { created, msqid: id };
+  }
+
+  async msgRemove(msqid: number): Promise<void> {
+    await this.call(Op.MsgRemove, args.ipcId(msqid));
+  }
+
+  /** Changes owner, group, mode (& 0o777) and/or capacity in bytes; returns the stat after. */
+  async msgSet(msqid: number, change: { uid?: number; gid?: number; mode?: number; qbytes?: number }): Promise<MsgStat> {
+    const body = args.msgSet(msqid, change.uid ?? KEEP, change.gid ?? KEEP, change.mode ?? KEEP, change.qbytes ?? KEEP64);
+    return decodeMsgStat(await this.call(Op.MsgSet, body));
+  }
+
+  /** mq_getattr of the POSIX queue "/NAME" (opened read-only: nothing is received). */
+  async mqAttr(name: string | Uint8Array): Promise<MqAttr> {
+    return decodeMqAttr(await this.call(Op.MqAttr, args.mqName(name)));
+  }
+
+  /**
+   * Creates the POSIX queue "/NAME" with exactly `mode` (& 0o777; 0 for maxmsg or msgsize: the
+   * system default) or, not exclusive, reports the existing one (created false).
+   */
+  async mqCreate(name: string | Uint8Array, mode: number, exclusive: boolean, maxmsg = 0, msgsize = 0): Promise<{ created: boolean; attr: MqAttr }> {
+    return decodeMqCreate(await this.call(Op.MqCreate, args.mqCreate(name, mode, exclusive, maxmsg, msgsize)));
+  }
+
+  async mqUnlink(name: string | Uint8Array): Promise<void> {
+    await this.call(Op.MqUnlink, args.mqName(name));
+  }
+
   /** Ends the helper politely (it releases its holds and exits); no restart afterwards. */
   dispose(): void {
     this.disposed = true;
@@ -246,9 +347,9 @@ export class HelperClient {
     this.ready = undefined;
   }
 
-  private async call(op: Op, body?: Buffer, into?: Buffer): Promise<Buffer> {
+  private async call(op: Op, body?: Buffer, into?: Buffer, expect?: Pending['expect']): Promise<Buffer> {
     await this.hello();
-    const reply = await this.send(op, body, into);
+    const reply = await this.send(op, body, into, expect);
     if (reply.status !== 0) {
       const { name, message } = decodeError(reply.payload);
       throw new HelperError(name, reply.status, Op[op], message || `${Op[op]} failed with ${name}`);
@@ -299,7 +400,7 @@ export class HelperClient {
     this.ready.catch(() => undefined); // callers see the error through hello()/call()
   }
 
-  private send(op: Op, body?: Buffer, into?: Buffer): Promise<Reply> {
+  private send(op: Op, body?: Buffer, into?: Buffer, expect?: Pending['expect']): Promise<Reply> {
     const child = this.child;
     if (!child) return Promise.reject(new HelperExitedError('The IPC helper is not running.'));
     const id = this.nextId;
@@ -313,12 +414,13 @@ export class HelperClient {
         child.kill('SIGKILL');
         this.onGone(child, `did not answer ${Op[op]} within ${this.timeoutMs} ms and was killed`);
       }, this.timeoutMs);
-      this.pending.set(id, { op, into, resolve, reject, timer });
+      this.pending.set(id, { op, into, expect, resolve, reject, timer });
       child.stdin.write(encodeRequest(id, op, body));
     });
   }
 
   private onData(child: ChildProcessWithoutNullStreams, decoder: FrameDecoder, chunk: Buffer): void {
+    if (this.child !== child) return; // a retired helper: nothing it still says is believed
     let replies: Reply[];
     try {
       replies = decoder.push(chunk);
@@ -333,8 +435,26 @@ export class HelperClient {
       if (!pending) continue; // the answer to a request that already timed out
       this.pending.delete(reply.id);
       clearTimeout(pending.timer);
+      const broken = this.misfit(pending, reply);
+      if (broken) {
+        // Never hand on such a reply: a READ's destination would hold uninitialised bytes.
+        pending.reject(new HelperExitedError(`The IPC helper ${broken}; it is broken, so it was stopped. The request did not complete; the helper restarts on the next request.`));
+        child.kill('SIGKILL');
+        this.onGone(child, broken);
+        return;
+      }
       pending.resolve(reply);
     }
+  }
+
+  /** What is wrong with `reply` as the answer to `pending`, if anything. */
+  private misfit(pending: Pending, reply: Reply): string | undefined {
+    if (reply.op !== pending.op) return `answered a request for ${Op[pending.op]} with a reply for op ${reply.op}`;
+    const expect = pending.expect;
+    if (reply.status !== 0 || !expect) return undefined;
+    const length = reply.payload.length;
+    if (expect.exact ? length === expect.length : length >= expect.length) return undefined;
+    return `sent a ${Op[pending.op]} reply of ${length} bytes, ${expect.exact ? 'not' : 'less than'} the ${expect.length} asked for`;
   }
 
   private onGone(child: ChildProcessWithoutNullStreams, how: string): void {

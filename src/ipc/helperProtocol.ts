@@ -1,7 +1,7 @@
 // The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
 // the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes.
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const HEADER_BYTES = 12; // u32 bodyLength, u32 id, u16 op, u16 flags/status
 export const MAX_REQUEST_BODY = 4096; // 8 header bytes + the largest fixed part (32) + MAX_PATH_BYTES fit
 /** Longest path the file operations take, in UTF-8 bytes. */
@@ -10,6 +10,15 @@ export const MAX_READ = 16 * 1024 * 1024;
 /** Largest reply body the client accepts: a full read plus the 8 header bytes and some slack. */
 export const MAX_REPLY_BODY = 8 + MAX_READ + 64;
 export const KEEP = 0xffffffff; // "keep the current value" in SET
+/** "Keep the current capacity" in MSG_SET's u64 qbytes. */
+export const KEEP64 = 0xffffffffffffffffn;
+/** MSG_PEEK limits: messages per request, preview bytes per message. */
+export const MAX_PEEK_COUNT = 1000;
+export const MAX_PREVIEW_BYTES = 4096;
+/** Initial values SEM_CREATE can carry in one request (u16 each, after 16 fixed bytes). */
+export const MAX_SEM_VALUES = (MAX_REQUEST_BODY - 8 - 16) / 2;
+/** The largest value a System V semaphore holds (SEMVMX). */
+export const SEMVMX = 32767;
 
 export enum Op {
   Hello = 1,
@@ -31,6 +40,20 @@ export enum Op {
   FileCreate = 17,
   FileUnlink = 18,
   FileSet = 19,
+  SemStat = 20,
+  SemValues = 21,
+  SemCreate = 22,
+  SemRemove = 23,
+  SemSet = 24,
+  MsgStat = 25,
+  MsgPeek = 26,
+  MsgRead = 27,
+  MsgCreate = 28,
+  MsgRemove = 29,
+  MsgSet = 30,
+  MqAttr = 31,
+  MqCreate = 32,
+  MqUnlink = 33,
 }
 
 export interface Reply {
@@ -117,6 +140,96 @@ export interface FileStat extends FileIdentity {
   ctimeMs: number;
 }
 
+/** IPC_STAT of a System V semaphore set. Times are seconds since the epoch (0: never). */
+export interface SemStat {
+  key: number;
+  semid: number;
+  /** sem_perm.mode: the permission bits (0o777) as the kernel keeps them. */
+  mode: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  nsems: number;
+  /** Time of the last semop. */
+  otime: number;
+  ctime: number;
+}
+
+/** One semaphore of a set: its value and who last operated on it or waits for it. */
+export interface SemaphoreValue {
+  value: number;
+  /** Pid of the last process that did a semop on it (GETPID; 0: none, or one in another pid namespace). */
+  lastPid: number;
+  /** Processes waiting for the value to increase (GETNCNT). */
+  ncnt: number;
+  /** Processes waiting for the value to become zero (GETZCNT). */
+  zcnt: number;
+}
+
+export interface SemValues {
+  stat: SemStat;
+  semaphores: SemaphoreValue[];
+}
+
+/** IPC_STAT of a System V message queue. Times are seconds since the epoch (0: never). */
+export interface MsgStat {
+  key: number;
+  msqid: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  /** Bytes of message text in the queue. */
+  cbytes: number;
+  /** Messages in the queue. */
+  qnum: number;
+  /** The queue's capacity in bytes. */
+  qbytes: number;
+  /** Pid of the last msgsnd, of the last msgrcv. */
+  lspid: number;
+  lrpid: number;
+  stime: number;
+  rtime: number;
+  ctime: number;
+}
+
+/**
+ * A message seen through MSG_PEEK (copied, not received). `mtype` is a C long (1 .. 2^63 - 1),
+ * beyond what a number holds exactly: a bigint.
+ */
+export interface PeekedMessage {
+  /** Position in the queue, 0 = the oldest. */
+  index: number;
+  mtype: bigint;
+  /** The message's true size in bytes. */
+  size: number;
+  /** Its first bytes (at most the previewBytes asked for). */
+  preview: Buffer;
+}
+
+export interface MsgPeek {
+  messages: PeekedMessage[];
+  /** There are messages after the last one returned. */
+  more: boolean;
+}
+
+/** One whole message (MSG_READ). */
+export interface QueuedMessage {
+  mtype: bigint;
+  text: Buffer;
+}
+
+/** mq_getattr of a POSIX message queue. */
+export interface MqAttr {
+  maxmsg: number;
+  msgsize: number;
+  curmsgs: number;
+  /** mq_flags of the helper's own descriptor (O_NONBLOCK, 0o4000): the queue has no flags of its own. */
+  flags: number;
+}
+
 export class ProtocolError extends Error {}
 
 export function encodeRequest(id: number, op: Op, args: Buffer = Buffer.alloc(0)): Buffer {
@@ -143,10 +256,10 @@ export function packArgs(...fields: Array<['i32' | 'u32', number] | ['u64', numb
 }
 
 /** A path as the file operations take it: UTF-8 (or the exact bytes given), 1 to 4000 bytes, no NUL. */
-export function pathBytes(path: string | Uint8Array): Buffer {
+export function pathBytes(path: string | Uint8Array, what = 'the path of an IPC object'): Buffer {
   const bytes = typeof path === 'string' ? Buffer.from(path, 'utf8') : Buffer.from(path);
   const shown = JSON.stringify(typeof path === 'string' ? path.slice(0, 200) : bytes.subarray(0, 200).toString('latin1'));
-  if (bytes.length === 0) throw new ProtocolError('the path of an IPC object must not be empty');
+  if (bytes.length === 0) throw new ProtocolError(`${what} must not be empty`);
   if (bytes.includes(0)) throw new ProtocolError(`the path ${shown} contains a NUL byte`);
   if (bytes.length > MAX_PATH_BYTES) {
     throw new ProtocolError(`the path ${shown}... is ${bytes.length} bytes long; the helper takes at most ${MAX_PATH_BYTES}`);
@@ -178,6 +291,31 @@ export const args = {
   fileUnlink: (path: string | Uint8Array, id: FileIdentity) => Buffer.concat([packArgs(...identityFields(id)), pathBytes(path)]),
   fileSet: (path: string | Uint8Array, id: FileIdentity, uid: number, gid: number, mode: number) =>
     Buffer.concat([packArgs(...identityFields(id), ['u32', uid], ['u32', gid], ['u32', mode]), pathBytes(path)]),
+  /** semid or msqid alone (SEM_STAT, SEM_VALUES, SEM_REMOVE, MSG_STAT, MSG_REMOVE). */
+  ipcId: (id: number) => packArgs(['i32', id]),
+  semCreate: (key: number, nsems: number, mode: number, exclusive: boolean, values?: readonly number[]) => {
+    const fixed = packArgs(['i32', key | 0], ['u32', nsems], ['u32', mode & 0o777], ['u32', exclusive ? 1 : 0]);
+    if (values === undefined) return fixed;
+    if (values.length !== nsems) throw new ProtocolError(`${values.length} initial values for ${nsems} semaphores: give one per semaphore, or none`);
+    if (nsems > MAX_SEM_VALUES) throw new ProtocolError(`initial values fit one request for at most ${MAX_SEM_VALUES} semaphores, not ${nsems}`);
+    const tail = Buffer.alloc(2 * nsems);
+    values.forEach((value, i) => {
+      if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new ProtocolError(`initial value ${value} is not a u16`);
+      tail.writeUInt16LE(value, 2 * i);
+    });
+    return Buffer.concat([fixed, tail]);
+  },
+  ipcSet: (id: number, uid: number, gid: number, mode: number) => packArgs(['i32', id], ['u32', uid], ['u32', gid], ['u32', mode]),
+  msgPeek: (msqid: number, first: number, count: number, previewBytes: number) =>
+    packArgs(['i32', msqid], ['u32', first], ['u32', count], ['u32', previewBytes], ['u32', 0]),
+  msgRead: (msqid: number, index: number) => packArgs(['i32', msqid], ['u32', index], ['u32', 0]),
+  msgCreate: (key: number, mode: number, exclusive: boolean) => packArgs(['i32', key | 0], ['u32', mode & 0o777], ['u32', exclusive ? 1 : 0]),
+  msgSet: (msqid: number, uid: number, gid: number, mode: number, qbytes: number | bigint) =>
+    packArgs(['i32', msqid], ['u32', uid], ['u32', gid], ['u32', mode], ['u64', qbytes]),
+  /** A POSIX queue name as the helper takes it: "/NAME" (the helper checks the form: EINVAL). */
+  mqName: (name: string | Uint8Array) => pathBytes(name, 'the name of a POSIX message queue'),
+  mqCreate: (name: string | Uint8Array, mode: number, exclusive: boolean, maxmsg: number, msgsize: number) =>
+    Buffer.concat([packArgs(['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u64', maxmsg], ['u64', msgsize]), pathBytes(name, 'the name of a POSIX message queue')]),
 };
 
 function expectLength(payload: Buffer, length: number, what: string): void {
@@ -238,6 +376,115 @@ export function decodeFileStat(payload: Buffer): FileStat {
 export function decodeFileCreate(payload: Buffer): { created: boolean; stat: FileStat } {
   expectLength(payload, 8 + FILE_STAT_BYTES, 'file create reply');
   return { created: payload.readUInt32LE(0) === 1, stat: decodeFileStat(payload.subarray(8)) };
+}
+
+export const SEM_STAT_BYTES = 48;
+export const SEM_VALUE_BYTES = 16;
+export const MSG_STAT_BYTES = 88;
+export const MQ_ATTR_BYTES = 32;
+
+/** A u64 count as a number (the kernel's are far below 2^53). */
+const u64 = (payload: Buffer, at: number) => Number(payload.readBigUInt64LE(at));
+
+export function decodeSemStat(payload: Buffer): SemStat {
+  expectLength(payload, SEM_STAT_BYTES, 'semaphore stat record');
+  return {
+    key: payload.readInt32LE(0),
+    semid: payload.readInt32LE(4),
+    mode: payload.readUInt32LE(8),
+    uid: payload.readUInt32LE(12),
+    gid: payload.readUInt32LE(16),
+    cuid: payload.readUInt32LE(20),
+    cgid: payload.readUInt32LE(24),
+    nsems: payload.readUInt32LE(28),
+    otime: Number(payload.readBigInt64LE(32)),
+    ctime: Number(payload.readBigInt64LE(40)),
+  };
+}
+
+/** SEM_VALUES' reply: a SemStat, then 16 bytes per semaphore (i32 value, i32 pid, u32 ncnt, u32 zcnt). */
+export function decodeSemValues(payload: Buffer): SemValues {
+  const stat = decodeSemStat(payload);
+  const expected = SEM_STAT_BYTES + stat.nsems * SEM_VALUE_BYTES;
+  if (payload.length !== expected) {
+    throw new ProtocolError(`helper sent semaphore values of ${payload.length} bytes for ${stat.nsems} semaphores, expected ${expected}`);
+  }
+  const semaphores: SemaphoreValue[] = [];
+  for (let at = SEM_STAT_BYTES; at < payload.length; at += SEM_VALUE_BYTES) {
+    semaphores.push({
+      value: payload.readInt32LE(at),
+      lastPid: payload.readInt32LE(at + 4),
+      ncnt: payload.readUInt32LE(at + 8),
+      zcnt: payload.readUInt32LE(at + 12),
+    });
+  }
+  return { stat, semaphores };
+}
+
+export function decodeMsgStat(payload: Buffer): MsgStat {
+  expectLength(payload, MSG_STAT_BYTES, 'message queue stat record');
+  return {
+    key: payload.readInt32LE(0),
+    msqid: payload.readInt32LE(4),
+    mode: payload.readUInt32LE(8),
+    uid: payload.readUInt32LE(12),
+    gid: payload.readUInt32LE(16),
+    cuid: payload.readUInt32LE(20),
+    cgid: payload.readUInt32LE(24),
+    lspid: payload.readInt32LE(28),
+    lrpid: payload.readInt32LE(32),
+    cbytes: u64(payload, 40),
+    qnum: u64(payload, 48),
+    qbytes: u64(payload, 56),
+    stime: Number(payload.readBigInt64LE(64)),
+    rtime: Number(payload.readBigInt64LE(72)),
+    ctime: Number(payload.readBigInt64LE(80)),
+  };
+}
+
+/** MSG_PEEK's reply: u32 n, u32 flags (bit 0: more), then n records (u32 index, i64 mtype, u32 size, u32 previewLength, preview). */
+export function decodeMsgPeek(payload: Buffer): MsgPeek {
+  expectLength(payload, 8, 'message peek header');
+  const n = payload.readUInt32LE(0);
+  const messages: PeekedMessage[] = [];
+  let at = 8;
+  for (let i = 0; i < n; i++) {
+    if (payload.length - at < 20) throw new ProtocolError(`helper sent a message peek cut short after ${i} of ${n} records`);
+    const previewLength = payload.readUInt32LE(at + 16);
+    if (payload.length - at - 20 < previewLength) throw new ProtocolError(`helper sent a message preview cut short (record ${i})`);
+    messages.push({
+      index: payload.readUInt32LE(at),
+      mtype: payload.readBigInt64LE(at + 4),
+      size: payload.readUInt32LE(at + 12),
+      preview: payload.subarray(at + 20, at + 20 + previewLength),
+    });
+    at += 20 + previewLength;
+  }
+  if (at !== payload.length) throw new ProtocolError(`helper sent ${payload.length - at} bytes after the last peeked message`);
+  return { messages, more: (payload.readUInt32LE(4) & 1) === 1 };
+}
+
+/** MSG_READ's reply: i64 mtype, then the whole text. */
+export function decodeMsgRead(payload: Buffer): QueuedMessage {
+  expectLength(payload, 8, 'message');
+  return { mtype: payload.readBigInt64LE(0), text: payload.subarray(8) };
+}
+
+export function decodeMqAttr(payload: Buffer): MqAttr {
+  expectLength(payload, MQ_ATTR_BYTES, 'message queue attributes');
+  return { maxmsg: u64(payload, 0), msgsize: u64(payload, 8), curmsgs: u64(payload, 16), flags: u64(payload, 24) };
+}
+
+/** MQ_CREATE's reply: u32 created, u32 reserved, then the queue's attributes. */
+export function decodeMqCreate(payload: Buffer): { created: boolean; attr: MqAttr } {
+  expectLength(payload, 8 + MQ_ATTR_BYTES, 'message queue create reply');
+  return { created: payload.readUInt32LE(0) === 1, attr: decodeMqAttr(payload.subarray(8)) };
+}
+
+/** SEM_CREATE's and MSG_CREATE's reply: u32 created, i32 id. */
+export function decodeCreatedId(payload: Buffer): { created: boolean; id: number } {
+  expectLength(payload, 8, 'create reply');
+  return { created: payload.readUInt32LE(0) === 1, id: payload.readInt32LE(4) };
 }
 
 export function decodeHello(payload: Buffer): HelperHello {

@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { removeManySegments } from '../support/manySegments';
 import { cleanupPosixObjects } from '../support/posixObjects';
 import { cleanupAll } from '../support/segments';
+import { cleanupSemMsg } from '../support/semMsg';
 
 // The tests create real segments and processes on a machine others use too: whatever a test made
 // is removed (and killed) after it, pass or fail, and once more when the whole run ends.
@@ -14,11 +15,13 @@ const rootHooks: Mocha.RootHookObject = {
   async afterEach() {
     await cleanupAll();
     await cleanupPosixObjects();
+    await cleanupSemMsg();
   },
   async afterAll() {
     await removeManySegments();
     await cleanupAll();
     await cleanupPosixObjects();
+    await cleanupSemMsg();
   },
 };
 

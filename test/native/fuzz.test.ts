@@ -4,8 +4,10 @@
 // mutated (bit flips, truncated or extended arguments, boundary values such as offsets near 2^64,
 // lengths 0 / maxRead / maxRead + 1, random shmids; for the file operations paths from a small set:
 // names in the private /dev/shm, /proc/PID/fd/N, /proc/PID/root/dev/shm/NAME and map_files forms,
-// garbage, NULs, over-long ones, and identities learned from earlier replies or made up), pipelined
-// in batches, plus a small share of
+// garbage, NULs, over-long ones, and identities learned from earlier replies or made up; for the
+// semaphore and message queue operations ids learned from earlier replies, initial values, peek
+// windows and preview sizes at and past their limits; for the POSIX queue operations names of the
+// accepted form and not), pipelined in batches, plus a small share of
 // framing junk (bad body lengths, streams cut in the middle of a frame, random byte soup). Every
 // batch is checked against a model of the protocol: each well-framed request gets exactly one reply,
 // in order, with its id and op, the status the framing rules demand (ENOSYS, EINVAL; EINVAL for a
@@ -20,16 +22,20 @@
 // as root; `unshare --user --map-root-user` otherwise, where the kernel allows it), also in a
 // private pid namespace so that the helper's companion (a process keeping one segment attached,
 // which makes the SHM_DEST and EBUSY paths reachable) dies with it. The namespace's limits are
-// lowered (shmmax 64 MiB, shmall 128 MiB, shmmni 256) so fuzzed creates and reads stay small.
+// lowered (shmmax 64 MiB, shmall 128 MiB, shmmni 256; kernel.sem 250 semaphores per set, 128
+// sets) so fuzzed creates and reads stay small (SEM_VALUES costs three calls per semaphore).
 // Random paths with FILE_CREATE, FILE_UNLINK and FILE_SET would do the same to /dev/shm, which
 // belongs to the mount namespace, not the IPC one: so the namespace is also a private MOUNT
 // namespace with its own /proc (`--mount --mount-proc`: the /proc/PID paths name only its own
 // processes) and a fresh, small tmpfs mounted on /dev/shm before the helper starts (the script
 // refuses to start the helper if that mount fails or the new /dev/shm is not empty). Companions
-// there hold a POSIX object (unlinked, so reachable only through /proc/PID/fd/N) and a memfd.
+// there hold a POSIX object (unlinked, so reachable only through /proc/PID/fd/N) and a memfd, and a
+// message queue with a few messages is made before the helper starts (it cannot send any itself).
+// POSIX message queues belong to the IPC namespace, so the private one keeps MQ_CREATE and
+// MQ_UNLINK to itself too.
 // Without any private namespace the fuzz runs in the shared one with no destructive operation at
-// all, every shmid pointed at its own segments or at ids that cannot exist, and every file
-// operation turned into a harmless FILE_STAT.
+// all, every shmid pointed at its own segments or at ids that cannot exist, every file
+// operation turned into a harmless FILE_STAT and every POSIX queue operation into MQ_ATTR.
 //
 // Reproduce a run with FUZZ_SEED=<seed printed by the test>; FUZZ_FRAMES sets the count and
 // FUZZ_HELPER another binary (e.g. a build with a bug put in on purpose, to see the fuzz catch it);
@@ -38,11 +44,23 @@ import * as assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
-import { encodeRequest, FrameDecoder, MAX_PATH_BYTES, MAX_READ, MAX_REQUEST_BODY, Op, Reply } from '../../src/ipc/helperProtocol';
+import {
+  encodeRequest,
+  FrameDecoder,
+  MAX_PATH_BYTES,
+  MAX_PEEK_COUNT,
+  MAX_PREVIEW_BYTES,
+  MAX_READ,
+  MAX_REQUEST_BODY,
+  Op,
+  PROTOCOL_VERSION,
+  Reply,
+} from '../../src/ipc/helperProtocol';
 import { helperBinary, isRoot } from '../support/helper';
 import { seededU32 } from '../support/random';
 import { posixtoolPath } from '../support/posixObjects';
 import { createSegment, shmtoolPath } from '../support/segments';
+import { ipctoolPath } from '../support/semMsg';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 0xffffffff));
@@ -62,7 +80,14 @@ const EINVAL = os.constants.errno.EINVAL;
 const ARG_LENGTH: Record<number, number> = {
   [Op.Hello]: 4, [Op.Stat]: 4, [Op.Read]: 16, [Op.Residency]: 24, [Op.Attach]: 4, [Op.Detach]: 4, [Op.Create]: 24,
   [Op.Remove]: 4, [Op.RemoveIfUnattached]: 4, [Op.Set]: 16, [Op.Lock]: 4, [Op.Unlock]: 4, [Op.Limits]: 0,
+  [Op.SemStat]: 4, [Op.SemValues]: 4, [Op.SemRemove]: 4, [Op.SemSet]: 16, [Op.MsgStat]: 4, [Op.MsgPeek]: 20,
+  [Op.MsgRead]: 12, [Op.MsgCreate]: 12, [Op.MsgRemove]: 4, [Op.MsgSet]: 24,
 };
+/** SEM_CREATE: 16 fixed bytes, then nothing or one u16 initial value per semaphore (u32 nsems at 4). */
+const SEM_CREATE_FIXED = 16;
+/** Operations that take a POSIX queue name after their fixed part (1 .. 4000 bytes, like a path). */
+const NAME_FIXED: Record<number, number> = { [Op.MqAttr]: 0, [Op.MqCreate]: 24, [Op.MqUnlink]: 0 };
+const MQ_OPS = new Set<number>(Object.keys(NAME_FIXED).map(Number));
 /** Operations that take a path: the fixed argument bytes before it (then 1 .. 4000 path bytes). */
 const PATH_FIXED: Record<number, number> = {
   [Op.FileStat]: 0, [Op.FileRead]: 32, [Op.FileData]: 32, [Op.FileCreate]: 16, [Op.FileUnlink]: 16, [Op.FileSet]: 28,
@@ -70,13 +95,19 @@ const PATH_FIXED: Record<number, number> = {
 /** File operations that work on names only (the /dev/shm forms). */
 const NAME_ONLY = new Set<number>([Op.FileCreate, Op.FileUnlink, Op.FileSet]);
 const FILE_OPS = new Set<number>(Object.keys(PATH_FIXED).map(Number));
-const LAST_OP = Op.FileSet;
-const DESTRUCTIVE = new Set<number>([Op.Create, Op.Remove, Op.RemoveIfUnattached, Op.Set, Op.Lock, Op.Unlock]);
+const LAST_OP = Op.MqUnlink;
+const DESTRUCTIVE = new Set<number>([
+  Op.Create, Op.Remove, Op.RemoveIfUnattached, Op.Set, Op.Lock, Op.Unlock,
+  Op.SemCreate, Op.SemRemove, Op.SemSet, Op.MsgCreate, Op.MsgRemove, Op.MsgSet,
+]);
 /** How often each operation is generated: reads and their neighbours most, since they touch mappings. */
 const OP_WEIGHTS: Array<[Op, number]> = [
   [Op.Read, 22], [Op.Residency, 12], [Op.Stat, 8], [Op.Attach, 8], [Op.Detach, 8], [Op.Create, 8], [Op.Remove, 4],
   [Op.RemoveIfUnattached, 5], [Op.Set, 6], [Op.Lock, 4], [Op.Unlock, 4], [Op.Limits, 3], [Op.Hello, 3],
   [Op.FileRead, 14], [Op.FileData, 8], [Op.FileStat, 8], [Op.FileCreate, 7], [Op.FileUnlink, 4], [Op.FileSet, 5],
+  [Op.SemStat, 3], [Op.SemValues, 7], [Op.SemCreate, 5], [Op.SemRemove, 2], [Op.SemSet, 3],
+  [Op.MsgStat, 3], [Op.MsgPeek, 7], [Op.MsgRead, 5], [Op.MsgCreate, 3], [Op.MsgRemove, 2], [Op.MsgSet, 3],
+  [Op.MqAttr, 4], [Op.MqCreate, 4], [Op.MqUnlink, 2],
 ];
 
 type Mode = 'namespace' | 'userns' | 'shared';
@@ -160,6 +191,15 @@ function pathForm(path: Buffer): 'name' | 'descriptor' | undefined {
   return undefined;
 }
 
+/** The queue name rules (PROTOCOL.md, MQ_ATTR): "/NAME", NAME 1 to 255 bytes without '/' or NUL, not "." or "..". */
+function mqNameValid(name: Buffer): boolean {
+  const text = name.toString('latin1');
+  return /^\/[^/\0]{1,255}$/.test(text) && text !== '/.' && text !== '/..';
+}
+
+const MQ_NAMES = ['/fuzz-q', '/fuzz-r', '/fuzz-s', `/${'q'.repeat(255)}`];
+const GARBAGE_MQ_NAMES = ['x', '/', '//', '/a/b', '/.', '/..', 'fuzz-q', `/${'q'.repeat(256)}`, '/dev/mqueue/x', '/fuzz-q/'];
+
 /** Names in the private /dev/shm the generator aims at (fuzz-held is unlinked at start, still held). */
 const SHM_NAMES = ['fuzz-a', 'fuzz-b', 'fuzz-c', 'fuzz-held', 'fuzz-big', 'n'.repeat(255)];
 const GARBAGE_PATHS = [
@@ -184,6 +224,10 @@ class Pool {
   bigId: number | undefined; // > maxRead bytes: full-size reads
   files = new Map<string, KnownFile>(); // path (latin1) -> what FILE_STAT / FILE_CREATE said
   bigFile: string | undefined; // > maxRead bytes: full-size FILE_READs
+  sems = new Map<number, number>(); // semid -> nsems
+  queues = new Set<number>(); // msqids
+  goneIpc: number[] = []; // removed semids and msqids
+  mqNames = new Set<string>(); // POSIX queues MQ_CREATE made
 
   add(shmid: number, size: number): void {
     if (!this.live.has(shmid)) this.live.set(shmid, size);
@@ -213,6 +257,49 @@ class Generator {
     if (live.length > 0 && r.chance(0.75)) return r.pick(live);
     if (this.pool.gone.length > 0 && r.chance(0.3)) return r.pick(this.pool.gone);
     return r.pick([0, 1, -1, 0x7fffffff, -0x80000000, 32768, 65536, r.u32() | 0, r.int(64)]);
+  }
+
+  private ipcId(live: number[]): number {
+    const r = this.rng;
+    if (live.length > 0 && r.chance(0.8)) return r.pick(live);
+    if (this.pool.goneIpc.length > 0 && r.chance(0.3)) return r.pick(this.pool.goneIpc);
+    return r.pick([0, 1, -1, 0x7fffffff, -0x80000000, 32768, r.u32() | 0, r.int(16)]);
+  }
+
+  semid(): number {
+    return this.ipcId([...this.pool.sems.keys()]);
+  }
+
+  msqid(): number {
+    return this.ipcId([...this.pool.queues]);
+  }
+
+  /** For MSG_PEEK and MSG_READ: often the queue the namespace script filled (id 0), while it lives. */
+  private filledQueue(): number {
+    return this.pool.queues.has(0) && this.rng.chance(0.5) ? 0 : this.msqid();
+  }
+
+  /** A POSIX queue name: known ones, the accepted form, and garbage. */
+  private mqName(): Buffer {
+    const r = this.rng;
+    const known = [...this.pool.mqNames];
+    const useKnown = r.chance(0.3);
+    if (useKnown && known.length > 0) return Buffer.from(r.pick(known), 'latin1');
+    switch (r.int(8)) {
+      case 0: return Buffer.from(r.pick(GARBAGE_MQ_NAMES));
+      case 1: { // a NUL inside an otherwise valid name
+        const valid = Buffer.from(r.pick(MQ_NAMES));
+        valid[1 + r.int(valid.length - 1)] = 0;
+        return valid;
+      }
+      case 2: return Buffer.concat([Buffer.from('/'), r.bytes(1 + r.int(24))]);
+      case 3: return r.bytes(r.int(40));
+      default: return Buffer.from(r.pick(MQ_NAMES));
+    }
+  }
+
+  private keepOr(value: () => number): number {
+    return this.rng.chance(0.5) ? 0xffffffff : value();
   }
 
   private sizeOf(shmid: number): number {
@@ -329,8 +416,56 @@ class Generator {
           path,
         ]));
       }
+      case Op.SemStat:
+      case Op.SemValues:
+      case Op.SemRemove:
+        return frameOf(id, op, fields(['i32', this.semid()]));
+      case Op.SemCreate: {
+        const key = r.chance(0.7) ? 0 : r.pick([r.u32() | 0, 1, -1, 0x7d000000 | r.int(0xffffff)]);
+        const nsems = r.chance(0.85) ? 1 + r.int(8) : r.pick([0, 250, 251, 2036, 2037, 32001, r.u32()]);
+        const fixed = fields(['i32', key], ['u32', nsems], ['u32', r.chance(0.8) ? r.int(0o1000) : r.u32()], ['u32', r.chance(0.9) ? r.int(2) : r.u32()]);
+        if (nsems > 2036 || r.chance(0.4)) return frameOf(id, op, fixed);
+        const values = Buffer.alloc(2 * nsems);
+        for (let i = 0; i < nsems; i++) values.writeUInt16LE(r.chance(0.9) ? r.int(32768) : r.pick([32767, 32768, 0xffff]), 2 * i);
+        return frameOf(id, op, Buffer.concat([fixed, values]));
+      }
+      case Op.SemSet:
+      case Op.MsgSet: {
+        const head = fields(
+          ['i32', op === Op.SemSet ? this.semid() : this.msqid()],
+          ['u32', this.keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+          ['u32', this.keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+          ['u32', this.keepOr(() => (r.chance(0.8) ? r.int(0o1000) : r.u32()))],
+        );
+        if (op === Op.SemSet) return frameOf(id, op, head);
+        const qbytes = r.chance(0.6) ? U64_MAX : r.pick([0n, 1n, 4096n, 16384n, 1n << 20n, (1n << 63n) - 1n, 1n << 63n, r.u64()]);
+        return frameOf(id, op, Buffer.concat([head, fields(['u64', qbytes])]));
+      }
+      case Op.MsgStat:
+      case Op.MsgRemove:
+        return frameOf(id, op, fields(['i32', this.msqid()]));
+      case Op.MsgPeek: {
+        const first = r.chance(0.8) ? r.int(6) : r.pick([0xffffffff, 0xfffffc18, 1000, r.u32()]);
+        const count = r.chance(0.85) ? r.int(12) : r.pick([MAX_PEEK_COUNT, MAX_PEEK_COUNT + 1, 0xffffffff, r.u32()]);
+        const preview = r.chance(0.85) ? r.int(65) : r.pick([MAX_PREVIEW_BYTES, MAX_PREVIEW_BYTES + 1, 0xffffffff, r.u32()]);
+        return frameOf(id, op, fields(['i32', this.filledQueue()], ['u32', first], ['u32', count], ['u32', preview], ['u32', r.chance(0.95) ? 0 : r.u32()]));
+      }
+      case Op.MsgRead:
+        return frameOf(id, op, fields(['i32', this.filledQueue()], ['u32', r.chance(0.8) ? r.int(4) : r.u32()], ['u32', r.chance(0.95) ? 0 : r.u32()]));
+      case Op.MsgCreate: {
+        const key = r.chance(0.7) ? 0 : r.pick([r.u32() | 0, 1, -1, 0x7d000000 | r.int(0xffffff)]);
+        return frameOf(id, op, fields(['i32', key], ['u32', r.chance(0.8) ? r.int(0o1000) : r.u32()], ['u32', r.chance(0.9) ? r.int(2) : r.u32()]));
+      }
+      case Op.MqAttr:
+      case Op.MqUnlink:
+        return frameOf(id, op, this.mqName());
+      case Op.MqCreate: {
+        const small = (limit: number) => (r.chance(0.4) ? 0n : r.chance(0.8) ? BigInt(1 + r.int(limit)) : r.pick([U64_MAX, 1n << 63n, 1n << 31n, 65537n, r.u64()]));
+        const fixed = fields(['u32', r.chance(0.8) ? r.int(0o1000) : r.u32()], ['u32', r.chance(0.9) ? r.int(2) : r.u32()], ['u64', small(10)], ['u64', small(8192)]);
+        return frameOf(id, op, Buffer.concat([fixed, this.mqName()]));
+      }
       case Op.Hello:
-        return frameOf(id, op, fields(['u32', r.chance(0.8) ? 2 : r.u32()]));
+        return frameOf(id, op, fields(['u32', r.chance(0.8) ? PROTOCOL_VERSION : r.u32()]));
       case Op.Read: {
         if (this.pool.bigId !== undefined && r.chance(0.003)) {
           return frameOf(id, op, fields(['i32', this.pool.bigId], ['u32', MAX_READ], ['u64', BigInt(r.int(2))]));
@@ -481,7 +616,23 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
   }
   const known = op >= Op.Hello && op <= LAST_OP;
   if (!known) return reply.status === ENOSYS ? undefined : `unknown op answered with status ${reply.status}, expected ENOSYS`;
-  if (FILE_OPS.has(op)) {
+  if (MQ_OPS.has(op)) {
+    const fixed = NAME_FIXED[op];
+    if (flags !== 0 || args.length <= fixed || args.length - fixed > MAX_PATH_BYTES) {
+      return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
+    }
+    if (!mqNameValid(args.subarray(fixed))) {
+      const said = reply.status === 0 ? '' : reply.payload.subarray(1 + reply.payload[0]).toString('utf8');
+      return reply.status === EINVAL && /not the name of a POSIX message queue/.test(said)
+        ? undefined
+        : `${Op[op]} of a name the rules refuse answered with status ${reply.status} (${said}), expected EINVAL`;
+    }
+  } else if (op === Op.SemCreate) {
+    const nsems = args.length >= SEM_CREATE_FIXED ? args.readUInt32LE(4) : 0;
+    if (flags !== 0 || args.length < SEM_CREATE_FIXED || (args.length !== SEM_CREATE_FIXED && args.length !== SEM_CREATE_FIXED + 2 * nsems)) {
+      return reply.status === EINVAL ? undefined : `malformed SEM_CREATE answered with status ${reply.status}, expected EINVAL`;
+    }
+  } else if (FILE_OPS.has(op)) {
     const fixed = PATH_FIXED[op];
     if (flags !== 0 || args.length <= fixed || args.length - fixed > MAX_PATH_BYTES) {
       return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
@@ -500,7 +651,59 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
   const n = reply.payload.length;
   switch (op) {
     case Op.Hello:
-      return n >= 16 && reply.payload.readUInt32LE(0) === 2 && reply.payload.readUInt32LE(12) === MAX_READ ? undefined : 'bad HELLO payload';
+      return n >= 16 && reply.payload.readUInt32LE(0) === PROTOCOL_VERSION && reply.payload.readUInt32LE(12) === MAX_READ ? undefined : 'bad HELLO payload';
+    case Op.SemStat:
+    case Op.SemSet:
+      return n === 48 && reply.payload.readInt32LE(4) === args.readInt32LE(0) ? undefined : `bad SemStat payload (${n} bytes)`;
+    case Op.SemValues: {
+      if (n < 48 || reply.payload.readInt32LE(4) !== args.readInt32LE(0)) return `bad SEM_VALUES payload (${n} bytes)`;
+      const nsems = reply.payload.readUInt32LE(28);
+      if (n !== 48 + 16 * nsems) return `SEM_VALUES of ${nsems} semaphores in ${n} bytes`;
+      for (let at = 48; at < n; at += 16) {
+        const value = reply.payload.readInt32LE(at);
+        if (value < 0 || value > 32767) return `semaphore value ${value} outside 0..32767`;
+      }
+      return undefined;
+    }
+    case Op.SemCreate:
+    case Op.MsgCreate: {
+      if (n !== 8 || reply.payload.readInt32LE(4) < 0) return `bad ${Op[op]} payload (${n} bytes)`;
+      const created = reply.payload.readUInt32LE(0);
+      const exclusive = (args.readUInt32LE(op === Op.SemCreate ? 12 : 8) & 1) === 1;
+      if (created > 1) return `${Op[op]} created flag ${created}`;
+      if ((exclusive || args.readInt32LE(0) === 0) && created !== 1) return `${Op[op]} exclusive or IPC_PRIVATE but not created`;
+      return undefined;
+    }
+    case Op.MsgStat:
+    case Op.MsgSet:
+      return n === 88 && reply.payload.readInt32LE(4) === args.readInt32LE(0) ? undefined : `bad MsgStat payload (${n} bytes)`;
+    case Op.MsgPeek: {
+      if (n < 8) return 'short MSG_PEEK payload';
+      const count = reply.payload.readUInt32LE(0);
+      const first = args.readUInt32LE(4);
+      if (count > args.readUInt32LE(8) || reply.payload.readUInt32LE(4) > 1) return `MSG_PEEK of ${count} messages, flags ${reply.payload.readUInt32LE(4)}`;
+      let at = 8;
+      for (let i = 0; i < count; i++) {
+        if (n - at < 20) return 'MSG_PEEK record cut short';
+        const shown = reply.payload.readUInt32LE(at + 16);
+        if (reply.payload.readUInt32LE(at) !== first + i) return `MSG_PEEK record ${i} has index ${reply.payload.readUInt32LE(at)}`;
+        if (reply.payload.readBigInt64LE(at + 4) < 1n) return 'MSG_PEEK message type below 1';
+        if (shown > args.readUInt32LE(12) || shown > reply.payload.readUInt32LE(at + 12)) return `MSG_PEEK preview of ${shown} bytes`;
+        at += 20 + shown;
+      }
+      return at === n ? undefined : `MSG_PEEK payload of ${n} bytes, records end at ${at}`;
+    }
+    case Op.MsgRead:
+      return n >= 8 && reply.payload.readBigInt64LE(0) >= 1n ? undefined : `bad MSG_READ payload (${n} bytes)`;
+    case Op.MqAttr:
+      return n === 32 ? undefined : `MQ_ATTR payload of ${n} bytes`;
+    case Op.MqCreate: {
+      const created = n === 40 ? reply.payload.readUInt32LE(0) : -1;
+      if (created !== 0 && created !== 1) return `bad MQ_CREATE payload (${n} bytes)`;
+      if (reply.payload.readUInt32LE(4) !== 0) return 'MQ_CREATE reserved field not 0';
+      if ((args.readUInt32LE(4) & 1) === 1 && created !== 1) return 'exclusive MQ_CREATE succeeded without creating';
+      return undefined;
+    }
     case Op.Stat:
     case Op.RemoveIfUnattached:
     case Op.Set:
@@ -553,12 +756,13 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
 // ------------------------------------------------------------------------------------------------
 // Running the helper.
 
-// $1 helper, $2 shmtool, $3 posixtool. Runs as pid 1 of the new pid namespace, in the new mount
+// $1 helper, $2 shmtool, $3 posixtool, $4 ipctool. Runs as pid 1 of the new pid namespace, in the new mount
 // namespace (private propagation: nothing mounted here is seen outside). The waits use shell
 // builtins only, so every session forks the same processes in the same order: the namespace's pids,
 // which the /proc/PID paths of the fuzz name, are the same in every run (FUZZ_SEED replays).
 const NAMESPACE_SCRIPT = `
 { echo 67108864 > /proc/sys/kernel/shmmax && echo 32768 > /proc/sys/kernel/shmall && echo 256 > /proc/sys/kernel/shmmni; } 2>/dev/null
+echo "250 32000 32 128" > /proc/sys/kernel/sem 2>/dev/null
 mount -t tmpfs -o size=64m,nr_inodes=4096,mode=1777 ipcinsp-fuzz-shm /dev/shm || exit 96
 for f in /dev/shm/* /dev/shm/.[!.]*; do [ -e "$f" ] && exit 96; done
 spin() { n=0; until "$@"; do n=$((n + 1)); [ $n -lt 500000 ] || exit 95; done; }
@@ -575,6 +779,9 @@ attached() {
   done < /proc/sysvipc/shm
   return 1
 }
+if [ -x "$4" ]; then
+  "$4" msgcreate private 600 1:first 7:hex:00ff10 3: > /dev/null || exit 98
+fi
 if [ -x "$2" ]; then
   id=$("$2" create private 65536 600) || exit 97
   sleep 1000000 | "$2" hold "$id" rw > /dev/null &
@@ -585,7 +792,7 @@ exit $?
 `;
 
 function helperCommand(mode: Mode, helper: string): string[] {
-  const ns = [...NAMESPACE_FLAGS, 'sh', '-c', NAMESPACE_SCRIPT, 'fuzz-ns', helper, shmtoolPath, posixtoolPath];
+  const ns = [...NAMESPACE_FLAGS, 'sh', '-c', NAMESPACE_SCRIPT, 'fuzz-ns', helper, shmtoolPath, posixtoolPath, ipctoolPath];
   if (mode === 'namespace') return ['unshare', ...ns];
   if (mode === 'userns') return ['unshare', '--user', '--map-root-user', ...ns];
   return [helper];
@@ -712,6 +919,10 @@ class Fuzzer {
         frame.writeUInt16LE(Op.FileStat, 8); // the shared /dev/shm: look (lstat/stat), never touch
         continue;
       }
+      if (MQ_OPS.has(op)) {
+        frame.writeUInt16LE(Op.MqAttr, 8); // the shared IPC namespace's queues: open read-only, never create or unlink
+        continue;
+      }
       if (DESTRUCTIVE.has(op)) frame.writeUInt16LE(Op.Stat, 8);
       if (frame.length >= 16) frame.writeInt32LE(this.rng.chance(0.8) ? this.rng.pick(own) : -1 - this.rng.int(1000), 12);
     }
@@ -776,6 +987,16 @@ class Fuzzer {
       if (flagsOk && reply.status === 0) this.recordFile(op, frame.subarray(12), reply.payload);
       return;
     }
+    if (MQ_OPS.has(op)) {
+      const name = frame.subarray(12 + NAME_FIXED[op]).toString('latin1');
+      if (flagsOk && reply.status === 0 && op === Op.MqCreate && this.pool.mqNames.size < 16) this.pool.mqNames.add(name);
+      if (flagsOk && reply.status === 0 && op === Op.MqUnlink) this.pool.mqNames.delete(name);
+      return;
+    }
+    if (op === Op.SemCreate) {
+      if (flagsOk && reply.status === 0) this.pool.sems.set(reply.payload.readInt32LE(4), frame.readUInt32LE(16));
+      return;
+    }
     const well = flagsOk && frame.length - 12 === ARG_LENGTH[op];
     if (!well || reply.status !== 0 || frame.length < 16) return;
     const shmid = frame.readInt32LE(12);
@@ -786,6 +1007,16 @@ class Fuzzer {
       this.pool.add(shmid, Number(reply.payload.readBigUInt64LE(40)));
     } else if (op === Op.Remove || op === Op.RemoveIfUnattached) {
       if (shmid !== this.pool.holderId && shmid !== this.pool.bigId) this.pool.remove(shmid);
+    } else if (op === Op.SemStat || op === Op.SemValues) {
+      this.pool.sems.set(shmid, reply.payload.readUInt32LE(28));
+    } else if (op === Op.MsgStat || op === Op.MsgPeek) {
+      this.pool.queues.add(shmid);
+    } else if (op === Op.MsgCreate) {
+      this.pool.queues.add(reply.payload.readInt32LE(4));
+    } else if (op === Op.SemRemove || op === Op.MsgRemove) {
+      if (op === Op.SemRemove ? this.pool.sems.delete(shmid) : this.pool.queues.delete(shmid)) {
+        this.pool.goneIpc = [shmid, ...this.pool.goneIpc].slice(0, 32);
+      }
     }
   }
 
@@ -811,7 +1042,7 @@ class Fuzzer {
     this.gen = new Generator(this.rng, this.pool);
     if (this.mode === 'shared') {
       for (const [id, size] of this.sharedSegments) this.pool.add(id, size);
-      await this.run(Buffer.concat([frameOf(this.gen.id(), Op.Hello, fields(['u32', 2]))]), false);
+      await this.run(Buffer.concat([frameOf(this.gen.id(), Op.Hello, fields(['u32', PROTOCOL_VERSION]))]), false);
       return;
     }
     // In a fresh namespace the companion's segment is the first one made: id 0.
@@ -820,8 +1051,14 @@ class Fuzzer {
     // namespace's first processes: the unlinked fuzz-held and the memfd), so identities are known.
     const files: Array<[string, number]> = [['/dev/shm/fuzz-a', PAGE + 1], ['/dev/shm/fuzz-big', MAX_READ + 1]];
     const frames = [
-      frameOf(this.gen.id(), Op.Hello, fields(['u32', 2])),
+      frameOf(this.gen.id(), Op.Hello, fields(['u32', PROTOCOL_VERSION])),
       frameOf(this.gen.id(), Op.Stat, fields(['i32', 0])),
+      // The queue the namespace script filled is the first one made there: id 0. Two sets, one
+      // with initial values, and a POSIX queue.
+      frameOf(this.gen.id(), Op.MsgStat, fields(['i32', 0])),
+      frameOf(this.gen.id(), Op.SemCreate, fields(['i32', 0], ['u32', 4], ['u32', 0o600], ['u32', 1])),
+      frameOf(this.gen.id(), Op.SemCreate, Buffer.concat([fields(['i32', 0], ['u32', 2], ['u32', 0o600], ['u32', 1]), Buffer.from([1, 0, 0xff, 0x7f])])),
+      frameOf(this.gen.id(), Op.MqCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', 0n], ['u64', 0n]), Buffer.from('/fuzz-q')])),
       ...seeds.map((size) => frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))),
       ...files.map(([file, size]) => frameOf(this.gen.id(), Op.FileCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', BigInt(size)]), Buffer.from(file)]))),
       ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((pid) => frameOf(this.gen.id(), Op.FileStat, Buffer.from(`/proc/${pid}/fd/3`))),
@@ -829,16 +1066,22 @@ class Fuzzer {
     await this.run(Buffer.concat(frames), false);
     const replies = this.session.replies;
     if (replies[1].status === 0) this.pool.holderId = 0;
-    const big = replies[2 + seeds.length - 1];
+    const big = replies[6 + seeds.length - 1];
     if (big.status === 0) this.pool.bigId = big.payload.readInt32LE(0);
-    if (replies[2 + seeds.length + 1].status === 0) this.pool.bigFile = '/dev/shm/fuzz-big';
+    if (replies[6 + seeds.length + 1].status === 0) this.pool.bigFile = '/dev/shm/fuzz-big';
   }
 
   /** Replaces segments that fuzzed REMOVEs took away, so valid ids stay in play. */
   private replenish(): Buffer[] {
-    if (this.mode === 'shared' || this.pool.live.size >= 4) return [];
-    return [1, 3, 5000, 70000].map((size) =>
-      frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)])));
+    if (this.mode === 'shared') return [];
+    const frames: Buffer[] = [];
+    if (this.pool.live.size < 4) {
+      frames.push(...[1, 3, 5000, 70000].map((size) =>
+        frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))));
+    }
+    if (this.pool.sems.size < 2) frames.push(frameOf(this.gen.id(), Op.SemCreate, fields(['i32', 0], ['u32', 3], ['u32', 0o600], ['u32', 0])));
+    if (this.pool.queues.size < 2) frames.push(frameOf(this.gen.id(), Op.MsgCreate, fields(['i32', 0], ['u32', 0o600], ['u32', 0])));
+    return frames;
   }
 
   /** Well-framed requests, then one way of ending the stream badly or cleanly. */
@@ -912,6 +1155,7 @@ describe('ipc-helper protocol fuzz', function () {
     }
     if (!fs.existsSync(shmtoolPath)) console.warn('      (shmtool missing: the fuzz runs without a second attached process)');
     if (!fs.existsSync(posixtoolPath)) console.warn('      (posixtool missing: the fuzz runs without POSIX objects held by another process)');
+    if (!fs.existsSync(ipctoolPath)) console.warn('      (ipctool missing: the fuzz runs without messages in a queue)');
     const fuzzer = new Fuzzer(SEED, mode, helper, shared);
     const started = Date.now();
     await fuzzer.fuzz(FRAMES);

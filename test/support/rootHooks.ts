@@ -1,12 +1,14 @@
 // Mocha root hooks for suites that touch the real kernel: whatever the run created is removed once
-// it ends, pass or fail (suites that need it sooner call cleanupAll() / cleanupPosixObjects() in
-// their own hooks).
+// it ends, pass or fail (suites that need it sooner call cleanupAll() / cleanupPosixObjects() /
+// cleanupSemMsg() in their own hooks).
 import { cleanupPosixObjects } from './posixObjects';
 import { cleanupAll } from './segments';
+import { cleanupSemMsg } from './semMsg';
 
 export const mochaHooks = {
   async afterAll(): Promise<void> {
     await cleanupAll();
     await cleanupPosixObjects();
+    await cleanupSemMsg();
   },
 };

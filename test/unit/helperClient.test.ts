@@ -23,6 +23,37 @@ describe('helper client faults', function () {
     }
   });
 
+  it('never returns a READ reply shorter than asked: the helper is stopped and the request fails clearly', async function () {
+    const { client, log } = clientFor('short-read');
+    try {
+      await client.hello();
+      const pid = client.pid!;
+      const exited: string[] = [];
+      client.onExit((reason) => exited.push(reason));
+      await assert.rejects(client.read(1, 0, 100), (error: Error) =>
+        error instanceof HelperExitedError && /Read reply of 50 bytes, not the 100 asked for.*broken/.test(error.message));
+      assert.notEqual(client.pid, pid, 'the broken helper is no longer the one in use');
+      assert.equal(exited.length, 1, 'listeners are told (holds died with it)');
+      assert.ok(log.some((line) => /Read reply of 50 bytes/.test(line)), log.join('\n'));
+      // Into a caller's buffer (readRange): the buffer is never handed out half filled.
+      await assert.rejects(client.readRange(1, 0, 64), /Read reply of 32 bytes, not the 64 asked for/);
+      await assert.rejects(client.fileRead('/dev/shm/x', { devMajor: 0, devMinor: 1, ino: 2 }, 0, 10), /FileRead reply of 5 bytes, not the 10/);
+      await assert.rejects(client.msgRead(1, 0), /MsgRead reply of 3 bytes, less than the 8 asked for/);
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('stops a helper that answers with the reply of another operation', async function () {
+    const { client } = clientFor('wrong-op');
+    try {
+      await assert.rejects(client.attach(1), (error: Error) =>
+        error instanceof HelperExitedError && /answered a request for Attach with a reply for op 6/.test(error.message));
+    } finally {
+      client.dispose();
+    }
+  });
+
   it('refuses a helper that speaks another protocol version, saying how to fix it', async function () {
     const { client } = clientFor('wrong-version');
     try {

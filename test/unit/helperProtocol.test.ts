@@ -1,6 +1,22 @@
 import * as assert from 'node:assert/strict';
 import {
   args,
+  decodeCreatedId,
+  decodeMqAttr,
+  decodeMqCreate,
+  decodeMsgPeek,
+  decodeMsgRead,
+  decodeMsgStat,
+  decodeSemStat,
+  decodeSemValues,
+  KEEP,
+  KEEP64,
+  MAX_SEM_VALUES,
+  MQ_ATTR_BYTES,
+  MSG_STAT_BYTES,
+  packArgs,
+  SEM_STAT_BYTES,
+  SEM_VALUE_BYTES,
   decodeError,
   decodeFileCreate,
   decodeFileStat,
@@ -103,10 +119,98 @@ describe('helper protocol', function () {
     assert.deepEqual([9, 10, 11, 12, 18, 19].map((page) => isPageResident(residency, page)), [false, true, false, true, true, false]);
   });
 
-  it('speaks version 2, with the file operations numbered 14 to 19', function () {
-    assert.equal(PROTOCOL_VERSION, 2);
-    assert.equal(args.hello().readUInt32LE(0), 2);
+  it('speaks version 3: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33', function () {
+    assert.equal(PROTOCOL_VERSION, 3);
+    assert.equal(args.hello().readUInt32LE(0), 3);
     assert.deepEqual([Op.FileStat, Op.FileRead, Op.FileData, Op.FileCreate, Op.FileUnlink, Op.FileSet], [14, 15, 16, 17, 18, 19]);
+    assert.deepEqual(
+      [Op.SemStat, Op.SemValues, Op.SemCreate, Op.SemRemove, Op.SemSet, Op.MsgStat, Op.MsgPeek, Op.MsgRead, Op.MsgCreate, Op.MsgRemove, Op.MsgSet, Op.MqAttr, Op.MqCreate, Op.MqUnlink],
+      [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33],
+    );
+  });
+
+  it('encodes the semaphore and message queue operations as PROTOCOL.md lays them out', function () {
+    const plain = args.semCreate(0xc8276653, 3, 0o1640, true);
+    assert.deepEqual([plain.length, plain.readInt32LE(0), plain.readUInt32LE(4), plain.readUInt32LE(8), plain.readUInt32LE(12)], [16, -936941997, 3, 0o640, 1]);
+    const withValues = args.semCreate(0, 3, 0o600, false, [0, 1, 32767]);
+    assert.equal(withValues.length, 16 + 6);
+    assert.deepEqual([withValues.readUInt16LE(16), withValues.readUInt16LE(18), withValues.readUInt16LE(20)], [0, 1, 32767]);
+    assert.throws(() => args.semCreate(0, 3, 0o600, false, [1, 2]), /2 initial values for 3 semaphores/);
+    assert.throws(() => args.semCreate(0, MAX_SEM_VALUES + 1, 0o600, false, new Array<number>(MAX_SEM_VALUES + 1).fill(0)), /at most 2036/);
+    assert.ok(encodeRequest(1, Op.SemCreate, args.semCreate(0, MAX_SEM_VALUES, 0o600, false, new Array<number>(MAX_SEM_VALUES).fill(1))).length - 4 <= MAX_REQUEST_BODY);
+    const set = args.ipcSet(7, KEEP, 5, 0o640);
+    assert.deepEqual([set.length, set.readInt32LE(0), set.readUInt32LE(4), set.readUInt32LE(8), set.readUInt32LE(12)], [16, 7, KEEP, 5, 0o640]);
+    const peek = args.msgPeek(9, 10, 1000, 4096);
+    assert.deepEqual([peek.length, peek.readInt32LE(0), peek.readUInt32LE(4), peek.readUInt32LE(8), peek.readUInt32LE(12), peek.readUInt32LE(16)], [20, 9, 10, 1000, 4096, 0]);
+    assert.deepEqual([...args.msgRead(9, 4)], [...packArgs(['i32', 9], ['u32', 4], ['u32', 0])]);
+    assert.deepEqual([...args.msgCreate(-1, 0o1600, false)], [...packArgs(['i32', -1], ['u32', 0o600], ['u32', 0])]);
+    const msgSet = args.msgSet(9, KEEP, KEEP, KEEP, KEEP64);
+    assert.deepEqual([msgSet.length, msgSet.readBigUInt64LE(16)], [24, 0xffffffffffffffffn]);
+    assert.equal(args.msgSet(9, KEEP, KEEP, KEEP, 16384).readBigUInt64LE(16), 16384n);
+    const mq = args.mqCreate('/q', 0o1640, true, 10, 8192);
+    assert.deepEqual([mq.readUInt32LE(0), mq.readUInt32LE(4), mq.readBigUInt64LE(8), mq.readBigUInt64LE(16), mq.subarray(24).toString()], [0o640, 1, 10n, 8192n, '/q']);
+    assert.deepEqual(args.mqName('/q'), Buffer.from('/q'));
+    assert.throws(() => args.mqName(''), /name of a POSIX message queue must not be empty/);
+  });
+
+  it('decodes semaphore values, message stats, peeked messages and queue attributes', function () {
+    const stat = Buffer.alloc(SEM_STAT_BYTES);
+    stat.writeInt32LE(-5, 0);
+    stat.writeInt32LE(65536, 4);
+    stat.writeUInt32LE(0o600, 8);
+    stat.writeUInt32LE(1000, 12);
+    stat.writeUInt32LE(2, 28);
+    stat.writeBigInt64LE(1_700_000_000n, 32);
+    const sems = Buffer.alloc(2 * SEM_VALUE_BYTES);
+    sems.writeInt32LE(3, 0);
+    sems.writeInt32LE(4242, 4);
+    sems.writeUInt32LE(1, 8);
+    sems.writeUInt32LE(0, 12);
+    sems.writeInt32LE(0, 16);
+    sems.writeUInt32LE(2, 28);
+    const values = decodeSemValues(Buffer.concat([stat, sems]));
+    assert.deepEqual(values.stat, { key: -5, semid: 65536, mode: 0o600, uid: 1000, gid: 0, cuid: 0, cgid: 0, nsems: 2, otime: 1_700_000_000, ctime: 0 });
+    assert.deepEqual(values.semaphores, [{ value: 3, lastPid: 4242, ncnt: 1, zcnt: 0 }, { value: 0, lastPid: 0, ncnt: 0, zcnt: 2 }]);
+    assert.throws(() => decodeSemValues(Buffer.concat([stat, sems.subarray(1)])), /for 2 semaphores/);
+    assert.throws(() => decodeSemStat(Buffer.alloc(SEM_STAT_BYTES - 1)), ProtocolError);
+
+    const msg = Buffer.alloc(MSG_STAT_BYTES);
+    msg.writeInt32LE(4, 4);
+    msg.writeInt32LE(111, 28);
+    msg.writeInt32LE(222, 32);
+    msg.writeBigUInt64LE(30n, 40);
+    msg.writeBigUInt64LE(3n, 48);
+    msg.writeBigUInt64LE(16384n, 56);
+    msg.writeBigInt64LE(9n, 80);
+    assert.deepEqual(decodeMsgStat(msg), { key: 0, msqid: 4, mode: 0, uid: 0, gid: 0, cuid: 0, cgid: 0, lspid: 111, lrpid: 222, cbytes: 30, qnum: 3, qbytes: 16384, stime: 0, rtime: 0, ctime: 9 });
+
+    const record = (index: number, mtype: bigint, size: number, preview: string) => {
+      const r = Buffer.alloc(20);
+      r.writeUInt32LE(index, 0);
+      r.writeBigInt64LE(mtype, 4);
+      r.writeUInt32LE(size, 12);
+      r.writeUInt32LE(preview.length, 16);
+      return Buffer.concat([r, Buffer.from(preview)]);
+    };
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(2, 0);
+    head.writeUInt32LE(1, 4);
+    const peek = decodeMsgPeek(Buffer.concat([head, record(0, 2n ** 62n, 100, 'abc'), record(1, 1n, 0, '')]));
+    assert.equal(peek.more, true);
+    assert.deepEqual(peek.messages.map((m) => [m.index, m.mtype, m.size, m.preview.toString()]), [[0, 2n ** 62n, 100, 'abc'], [1, 1n, 0, '']]);
+    assert.throws(() => decodeMsgPeek(Buffer.concat([head, record(0, 1n, 3, 'abc')])), /cut short after 1 of 2/);
+    assert.throws(() => decodeMsgPeek(Buffer.concat([head, record(0, 1n, 3, 'abc'), record(1, 1n, 3, 'abc').subarray(0, 22)])), /preview cut short/);
+
+    const read = decodeMsgRead(Buffer.concat([Buffer.from([7, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('text')]));
+    assert.deepEqual([read.mtype, read.text.toString()], [7n, 'text']);
+    const attr = Buffer.alloc(MQ_ATTR_BYTES);
+    attr.writeBigUInt64LE(10n, 0);
+    attr.writeBigUInt64LE(8192n, 8);
+    attr.writeBigUInt64LE(1n, 16);
+    attr.writeBigUInt64LE(0o4000n, 24);
+    assert.deepEqual(decodeMqAttr(attr), { maxmsg: 10, msgsize: 8192, curmsgs: 1, flags: 0o4000 });
+    assert.deepEqual(decodeMqCreate(Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]), attr])).created, true);
+    assert.deepEqual(decodeCreatedId(Buffer.from([0, 0, 0, 0, 5, 0, 0, 0])), { created: false, id: 5 });
   });
 
   it('encodes the file operations as PROTOCOL.md lays them out: fixed part, then the path bytes', function () {
