@@ -12,6 +12,8 @@ const root = path.resolve(__dirname, '..');
 const only = process.argv.slice(2); // e.g. `npm test -- unit native` runs just those stages
 
 const stages = [
+  // Debian packages the suites use as real producers (python3-sysv-ipc...), apt-get as root.
+  { name: 'system-packages', command: ['node', 'scripts/system-packages.js'] },
   { name: 'lint', command: ['npx', 'eslint', 'src', 'test', 'bench', 'scripts', 'demo/run.js'] },
   { name: 'types', command: ['npx', 'tsc', '-p', '.', '--noEmit'] },
   { name: 'types-webview', command: ['npx', 'tsc', '-p', 'src/webview/tsconfig.json'] },
