@@ -1,6 +1,8 @@
 // The hex view's targets: (1) from the open command to the first rows on screen, for a 1 GiB
 // segment against a 4 KiB one opened the same way in the same run, with the bytes the helper sent
-// for it; (2) the CPU that live refresh of a 64 KiB window at 10 Hz costs.
+// for it; (2) the CPU that live refresh of a 64 KiB window at 10 Hz costs; (3) the same as (1) for
+// a sparse 1 GiB POSIX object (only its last 16 bytes written), which must also stay sparse:
+// st_blocks the same before and after (reading a hole through a mapping would allocate it).
 //
 // (1) drives the real extension in the offline VS Code host with chromium (skipped with a note when
 // the host is not installed: `npm test` or `npm run test-host:install` installs it).
@@ -17,6 +19,7 @@ import { SegmentSource } from '../src/ipc/sysvShm/source';
 import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame } from '../test/support/hexUi';
 import { host, install } from '../test/support/testHost';
 import type { Row } from './measure';
+import { createObjectWithPosixtool, POSIX_PREFIX, posixtool } from './world';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const GiB = 1024 * 1024 * 1024;
@@ -55,19 +58,65 @@ export async function benchLiveRefresh(client: HelperClient, created: number[]):
   return [{ benchmark: 'live refresh, 64 KiB window at 10 Hz', value: share, unit: '% of a core', target: '< 5%', met: share < 5 }];
 }
 
-/** Opens a segment from its row and waits for its first row; returns ms and helper bytes. */
-async function openAndTime(page: Page, shmid: number): Promise<{ ms: number; bytes: number }> {
-  const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
+/**
+ * Opens an object from its row (the row's inline Open Contents action) and waits for the first row
+ * of bytes in its hex view; returns ms and the bytes the helper sent meanwhile (and in the second
+ * after, when the view settles).
+ */
+async function openRowAndTime(page: Page, rowSelector: string, title: RegExp): Promise<{ ms: number; bytes: number }> {
+  const row = page.locator(rowSelector);
   await row.waitFor({ timeout: 30_000 });
   await row.hover();
   const before = helperBytesSent();
   const started = Date.now();
   await row.locator('[aria-label^="Open Contents"]').click();
-  const frame = await hexFrame(page, new RegExp(`id ${shmid}`), 30_000);
+  const frame = await hexFrame(page, title, 30_000);
   await frame.waitForFunction(FIRST_ROW_SHOWN, undefined, { timeout: 30_000 });
   const ms = Date.now() - started;
   await page.waitForTimeout(1000);
   return { ms, bytes: helperBytesSent() - before };
+}
+
+/** Opens a segment from its row and waits for its first row; returns ms and helper bytes. */
+function openAndTime(page: Page, shmid: number): Promise<{ ms: number; bytes: number }> {
+  return openRowAndTime(page, `.monaco-list-row[aria-label*=", id ${shmid},"]`, new RegExp(`id ${shmid}`));
+}
+
+/** Opens a POSIX object from its row in the POSIX group: its label starts with the kind and the name. */
+function openPosixAndTime(page: Page, name: string): Promise<{ ms: number; bytes: number }> {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return openRowAndTime(page, `.monaco-list-row[aria-label^="POSIX shared memory object /${name},"]`, new RegExp(`/${escaped}`));
+}
+
+/** What withWorkbench started, for stopWorkbench() on Ctrl-C. */
+let running: { stop(): Promise<void> } | undefined;
+
+/** Stops the VS Code host and chromium if a hex view benchmark runs them (Ctrl-C, SIGTERM). */
+export async function stopWorkbench(): Promise<void> {
+  await running?.stop();
+}
+
+/** Starts the offline VS Code host with the extension and chromium, opens the IPC view; then `run`. */
+async function withWorkbench<T>(run: (page: Page) => Promise<T>): Promise<T> {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-bench-'));
+  // The extension as built in this checkout (dist/); IPC_BENCH_EXTENSION points at another build
+  // of it (a folder with package.json and dist/), e.g. while this checkout is half way through a change.
+  const server = await host.startServer({ workspace, extensionDevelopmentPath: process.env.IPC_BENCH_EXTENSION || repoRoot });
+  let browser: Awaited<ReturnType<typeof host.launchChromium>> | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= Promise.allSettled([browser?.close(), server.stop()]).then(() => fs.rmSync(workspace, { recursive: true, force: true })));
+  running = { stop };
+  try {
+    browser = await host.launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    await page.goto(server.workbenchUrl());
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
+    return await run(page);
+  } finally {
+    await stop();
+    running = undefined;
+  }
 }
 
 export async function benchOpen(client: HelperClient, created: number[]): Promise<Row[]> {
@@ -78,14 +127,7 @@ export async function benchOpen(client: HelperClient, created: number[]): Promis
   // warm-up (helper started, webview code loaded), then a fresh 4 KiB one and the 1 GiB one.
   const [warmUp, small, big] = [await client.create(0, 4096, 0o600, false), await client.create(0, 4096, 0o600, false), await client.create(0, GiB, 0o600, false)];
   created.push(warmUp, small, big);
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-bench-'));
-  const server = await host.startServer({ workspace, extensionDevelopmentPath: repoRoot });
-  const browser = await host.launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-    await page.goto(server.workbenchUrl());
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
+  return withWorkbench(async (page) => {
     await openAndTime(page, warmUp);
     const smallRun = await openAndTime(page, small);
     const bigRun = await openAndTime(page, big);
@@ -94,9 +136,33 @@ export async function benchOpen(client: HelperClient, created: number[]): Promis
       { benchmark: 'hex view, open 1 GiB to first rows', value: bigRun.ms, unit: 'ms', reference: 'same for 4 KiB', referenceValue: smallRun.ms, ratio: bigRun.ms / smallRun.ms, target: '(as fast as 4 KiB)', met: bigRun.ms < 2 * smallRun.ms + 500 },
       { benchmark: 'hex view, helper bytes for those rows (1 GiB)', value: bigRun.bytes / 1024, unit: 'KiB', target: '<= 1 MiB', met: bigRun.bytes <= 1024 * 1024 },
     ];
-  } finally {
-    await browser.close();
-    await server.stop();
-    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+}
+
+/** A sparse 1 GiB POSIX object (its last 16 bytes written) against a 4 KiB one, opened from the POSIX group. */
+export async function benchOpenPosix(): Promise<Row[]> {
+  if (!install.isInstalled()) {
+    console.log('hex view open (POSIX): skipped (the offline VS Code host is not installed; run npm run test-host:install)');
+    return [];
   }
+  const tag = `${process.pid}-`;
+  const [warmUp, small, big] = ['warm', 'small', 'big'].map((what) => `${POSIX_PREFIX}hex-${tag}${what}`);
+  createObjectWithPosixtool(warmUp, 4096);
+  createObjectWithPosixtool(small, 4096);
+  createObjectWithPosixtool(big, GiB);
+  execFileSync(posixtool, ['write', big, String(GiB - 16), 'feedface'.repeat(4)]);
+  const blocks = () => fs.statSync(`/dev/shm/${big}`).blocks;
+  const blocksBefore = blocks();
+  return withWorkbench(async (page) => {
+    await openPosixAndTime(page, warmUp);
+    const smallRun = await openPosixAndTime(page, small);
+    const bigRun = await openPosixAndTime(page, big);
+    const blocksAfter = blocks();
+    console.log(`hex view open (POSIX): 4 KiB ${smallRun.ms} ms / ${smallRun.bytes} B, sparse 1 GiB ${bigRun.ms} ms / ${bigRun.bytes} B from the helper; st_blocks ${blocksBefore} before, ${blocksAfter} after`);
+    return [
+      { benchmark: 'hex view, open a sparse 1 GiB POSIX object to first rows', value: bigRun.ms, unit: 'ms', reference: 'same for a 4 KiB object', referenceValue: smallRun.ms, ratio: bigRun.ms / smallRun.ms, target: '(as fast as 4 KiB)', met: bigRun.ms < 2 * smallRun.ms + 500 },
+      { benchmark: 'hex view, helper bytes for those rows (1 GiB POSIX)', value: bigRun.bytes / 1024, unit: 'KiB', target: '<= 1 MiB', met: bigRun.bytes <= 1024 * 1024 },
+      { benchmark: 'hex view, st_blocks of the 1 GiB object after opening it', value: blocksAfter, unit: 'blocks', reference: 'before', referenceValue: blocksBefore, ratio: blocksBefore ? blocksAfter / blocksBefore : undefined, target: 'unchanged (nothing allocated)', met: blocksAfter === blocksBefore },
+    ];
+  });
 }

@@ -13,6 +13,25 @@ export async function medianMs(fn: () => unknown, runs: number, warmup = 2): Pro
   return median(times);
 }
 
+/**
+ * Medians in ms of several functions run in turns (a, b, c, a, b, c, ...), each `runs` times after
+ * `warmup` untimed turns: on a noisy machine each of them sees the same load, whatever it does
+ * meanwhile, so their ratio holds even when the absolute figures drift.
+ */
+export async function mediansInTurns<K extends string>(fns: Record<K, () => unknown>, runs: number, warmup = 2): Promise<Record<K, number>> {
+  const keys = Object.keys(fns) as K[];
+  for (let i = 0; i < warmup; i++) for (const key of keys) await fns[key]();
+  const times = Object.fromEntries(keys.map((key) => [key, [] as number[]])) as Record<K, number[]>;
+  for (let i = 0; i < runs; i++) {
+    for (const key of keys) {
+      const start = process.hrtime.bigint();
+      await fns[key]();
+      times[key].push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  return Object.fromEntries(keys.map((key) => [key, median(times[key])])) as Record<K, number>;
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -49,5 +68,6 @@ export function printTable(rows: Row[]): void {
 }
 
 function fmt(n: number): string {
+  if (!Number.isFinite(n)) return '-';
   return n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toPrecision(3);
 }

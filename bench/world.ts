@@ -86,8 +86,19 @@ export function createObjects(tag: string, count: number, size = 4096): string[]
   return createManyPosixObjects(POSIX_PREFIX + tag, count, size);
 }
 
+const posixtoolMade = new Set<string>();
+
+/** An object made the way a user's program makes one: `posixtool create NAME SIZE 600` (nobody holds it). */
+export function createObjectWithPosixtool(name: string, size: number): void {
+  posixtoolMade.add(name);
+  execFileSync(posixtool, ['create', name, String(size), '600'], { stdio: 'ignore' });
+}
+
+/** Unlinks every /dev/shm name this run made (synchronous: safe in a signal handler). */
 export function cleanupObjects(): void {
   removeManyPosixObjects();
+  for (const name of posixtoolMade) fs.rmSync(`/dev/shm/${name}`, { force: true });
+  posixtoolMade.clear();
 }
 
 export interface PopulationSpec {

@@ -14,18 +14,39 @@ export interface Names {
   group(gid: number): string;
 }
 
+function memo(lookup: (id: number) => string): (id: number) => string {
+  const names = new Map<number, string>();
+  return (id) => {
+    let name = names.get(id);
+    if (name === undefined) {
+      name = lookup(id);
+      names.set(id, name);
+    }
+    return name;
+  };
+}
+
 /** Remembers commands of pids seen alive, across refreshes. */
 export class CommandMemory {
   private readonly known = new Map<number, string>();
 
-  /** A Names for one refresh: process lookups are memoised for that refresh only. */
-  names(procRoot: string, etcRoot: string): Names {
+  /**
+   * A Names for one refresh: process lookups are memoised for that refresh only. `seen`: commands
+   * of running processes this refresh has read already (ProcScan.holderCommands: the scan reads
+   * the cmdline of every holder), not looked up again.
+   */
+  names(procRoot: string, etcRoot: string, seen?: ReadonlyMap<number, string>): Names {
     const lookup = createProcessLookup(procRoot);
     const known = this.known;
     return {
       process: lookup,
       command(pid) {
         if (pid <= 0) return undefined;
+        const read = seen?.get(pid);
+        if (read !== undefined) {
+          known.set(pid, read);
+          return read;
+        }
         const status = lookup(pid);
         if (status.kind === 'running') {
           known.set(pid, status.info.command);
@@ -34,8 +55,9 @@ export class CommandMemory {
         return known.get(pid);
       },
       lastKnownCommand: (pid) => known.get(pid),
-      user: (uid) => userName(uid, etcRoot) ?? String(uid),
-      group: (gid) => groupName(gid, etcRoot) ?? String(gid),
+      // Thousands of objects share a handful of owners: each id is looked up once per refresh.
+      user: memo((uid) => userName(uid, etcRoot) ?? String(uid)),
+      group: memo((gid) => groupName(gid, etcRoot) ?? String(gid)),
     };
   }
 }

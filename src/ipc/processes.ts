@@ -82,6 +82,9 @@ export function bootTime(procRoot = '/proc'): number | undefined {
 // The head of a cmdline is enough for a label; some are megabytes long.
 const MAX_CMDLINE = 4096;
 
+/** The head of /proc/PID/cmdline that readProcess looks at (the /proc scan reads as much). */
+export const CMDLINE_HEAD = MAX_CMDLINE;
+
 function readHead(file: string, max: number): Buffer {
   const fd = fs.openSync(file, 'r');
   try {

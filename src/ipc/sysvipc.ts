@@ -8,8 +8,9 @@
 // Robustness: a line that does not look like a record (too few columns, a non-digit, a truncated
 // last line when the file changed while being read) is skipped and counted, never thrown on. The
 // header is recognised by its content ("key shmid ..."), wherever it is, and is not counted.
-import { promises as fsp } from 'fs';
+import * as fs from 'fs';
 import * as path from 'path';
+import { readFileInWorker } from './procScan';
 
 /** shm_perm.mode bit: IPC_RMID was called while attached; the segment goes at the last detach. */
 export const SHM_DEST = 0o1000;
@@ -305,21 +306,81 @@ export function parseMsg(input: string | Uint8Array): ParseResult<MsgQueue> {
   return { items, skipped, header };
 }
 
+/** Size of each file readProcFile read last: the next read of it starts with a buffer that fits. */
+const lastSizes = new Map<string, number>();
+
+/** From this size on (~750 segments), a /proc table is read on the scan's worker thread. */
+const WORKER_READ_FROM = 128 * 1024;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Reads a whole /proc file (size 0 to stat, so read until EOF) into a new Buffer. The kernel hands
+ * a seq_file out at most one page per read() whatever was asked (/proc/sysvipc/shm of 4,096
+ * segments is ~170 reads); fs.promises.readFile makes each of those a thread-pool round trip that
+ * waits for this thread's event loop, which made the table arrive long after the /proc scan done
+ * alongside it. Here the reads are synchronous, in slices of at most `sliceMs` between which the
+ * event loop runs. Rejects with the fs error (ENOENT, EACCES) when the file cannot be read.
+ */
+export async function readProcFile(file: string, sliceMs = 4): Promise<Buffer> {
+  // A big table (thousands of segments: milliseconds of the kernel formatting it) is read on the
+  // worker thread the /proc scan uses, while this one parses, lists and scans. Any failure there:
+  // read here, which fails the same way if the file really cannot be read.
+  const hint = lastSizes.get(file) ?? 0;
+  if (hint >= WORKER_READ_FROM && file.startsWith('/proc/')) {
+    const elsewhere = readFileInWorker(file, hint + 65536);
+    if (elsewhere) {
+      try {
+        const bytes = await elsewhere;
+        lastSizes.set(file, bytes.length);
+        return bytes;
+      } catch {
+        // read here instead
+      }
+    }
+  }
+  const fd = fs.openSync(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe((lastSizes.get(file) ?? 0) + 8192);
+    let length = 0;
+    let sliceStart = performance.now();
+    for (;;) {
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (performance.now() - sliceStart > sliceMs) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
+    }
+    if (lastSizes.size > 64) lastSizes.clear();
+    lastSizes.set(file, length);
+    return buffer.subarray(0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Reads and parses /proc/sysvipc/shm. `procRoot` lets tests point at fixtures. Rejects with the
  * fs error (ENOENT: a kernel without CONFIG_SYSVIPC, or not Linux) when the file cannot be read.
  * The list is that of the IPC namespace of THIS process, whatever /proc is mounted.
  */
 export async function readShmSegments(procRoot = '/proc'): Promise<ParseResult<ShmSegment>> {
-  return parseShm(await fsp.readFile(path.join(procRoot, 'sysvipc', 'shm')));
+  return parseShm(await readProcFile(path.join(procRoot, 'sysvipc', 'shm')));
 }
 
 /** Reads and parses /proc/sysvipc/sem. */
 export async function readSemSets(procRoot = '/proc'): Promise<ParseResult<SemSet>> {
-  return parseSem(await fsp.readFile(path.join(procRoot, 'sysvipc', 'sem')));
+  return parseSem(await readProcFile(path.join(procRoot, 'sysvipc', 'sem')));
 }
 
 /** Reads and parses /proc/sysvipc/msg. */
 export async function readMsgQueues(procRoot = '/proc'): Promise<ParseResult<MsgQueue>> {
-  return parseMsg(await fsp.readFile(path.join(procRoot, 'sysvipc', 'msg')));
+  return parseMsg(await readProcFile(path.join(procRoot, 'sysvipc', 'msg')));
 }

@@ -135,13 +135,74 @@ export interface SegmentInfo {
   lastCommand?: string;
 }
 
-/** Every segment of the table with its state, attachers and names. */
-export function classifySegments(items: readonly ShmSegment[], scan: Pick<ProcScan, 'attachments'>, names: Names): SegmentInfo[] {
-  return items.map((segment): SegmentInfo => {
+/** Whether two rows of /proc/sysvipc/shm say the same (every field; a new field unknown here means not). */
+function sameSegment(a: ShmSegment, b: ShmSegment): boolean {
+  return a.key === b.key && a.shmid === b.shmid && a.perms === b.perms && a.mode === b.mode && a.dest === b.dest && a.locked === b.locked &&
+    a.size === b.size && a.sizeExact === b.sizeExact && a.cpid === b.cpid && a.lpid === b.lpid && a.nattch === b.nattch &&
+    a.uid === b.uid && a.gid === b.gid && a.cuid === b.cuid && a.cgid === b.cgid && a.atime === b.atime && a.dtime === b.dtime &&
+    a.ctime === b.ctime && a.rss === b.rss && a.swap === b.swap;
+}
+
+/** The fields of ShmSegment that sameSegment compares: a segment with more is never reused. */
+const SEGMENT_FIELDS = 20;
+
+function sameProcess(a: ProcessInfo | undefined, b: ProcessInfo | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.pid === b.pid && a.comm === b.comm && a.command === b.command && a.state === b.state && a.ppid === b.ppid && a.startTime === b.startTime;
+}
+
+/**
+ * Whether the previous refresh's info of a segment is what classifying it now gives: the same row,
+ * the same classification (compared as it comes out: its words included), attachments and names.
+ */
+function unchanged(old: SegmentInfo, classification: Classification, visible: readonly Attachment[], hidden: number, creatorCommand: string | undefined, names: Names, segment: ShmSegment): boolean {
+  const c = old.classification;
+  if (old.hiddenAttachments !== hidden || old.creatorCommand !== creatorCommand) return false;
+  if (c.state !== classification.state || c.locked !== classification.locked || c.creator !== classification.creator || c.reason !== classification.reason || !sameProcess(c.creatorProcess, classification.creatorProcess)) return false;
+  if (old.ownerName !== names.user(segment.uid) || old.creatorUserName !== names.user(segment.cuid) || old.groupName !== names.group(segment.gid) || old.lastCommand !== names.command(segment.lpid)) return false;
+  if (old.attachments.length !== visible.length) return false;
+  for (let i = 0; i < visible.length; i++) {
+    const a = old.attachments[i];
+    const b = visible[i];
+    if (a.pid !== b.pid || a.shmid !== b.shmid || a.key !== b.key || a.access !== b.access || a.perms !== b.perms || a.start !== b.start || a.end !== b.end || a.length !== b.length) return false;
+    if (a.command !== names.command(b.pid) || Object.keys(a).length !== Object.keys(b).length + 1) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether classifySegment would say now what it said of the same row last time: it looks at the
+ * creator only for an unattached live segment, and then at what /proc says of it.
+ */
+function sameClassification(old: SegmentInfo, segment: ShmSegment, names: Names): boolean {
+  if (segment.dest || segment.nattch > 0 || segment.cpid <= 0) return true;
+  const status = names.process(segment.cpid);
+  const c = old.classification;
+  if (status.kind === 'running') return sameProcess(c.creatorProcess, status.info);
+  // Hidden: the same words for the same pid. Gone: the words name its last known command, look again.
+  return status.kind === 'hidden' && c.creator === 'unknown' && c.creatorProcess === undefined;
+}
+
+/**
+ * Every segment of the table with its state, attachers and names. `previous`: the same call's
+ * result from the last refresh; a segment whose every input is unchanged gets its info from there
+ * as is, instead of a new equal copy (thousands of segments, most of them unchanged).
+ */
+export function classifySegments(items: readonly ShmSegment[], scan: Pick<ProcScan, 'attachments'>, names: Names, previous?: readonly SegmentInfo[]): SegmentInfo[] {
+  const before = new Map<number, SegmentInfo>();
+  // Every row comes from the same parser: one look tells whether sameSegment knows all its fields.
+  if (items.length > 0 && Object.keys(items[0]).length <= SEGMENT_FIELDS) for (const info of previous ?? []) before.set(info.segment.shmid, info);
+  const last = before.size > 0 ? previous ?? [] : [];
+  return items.map((segment, i): SegmentInfo => {
     const { visible, hidden } = attachmentSummary(scan, segment.shmid, segment.nattch);
-    const classification = classifySegment(segment, names.process, { lastKnownCommand: names.lastKnownCommand });
+    // An unchanged table hands out the very same rows (sysvShm/parse), mostly at the same place.
+    const old = last[i]?.segment === segment ? last[i] : before.get(segment.shmid);
+    const sameRow = old !== undefined && (old.segment === segment || sameSegment(old.segment, segment));
+    const classification = sameRow && sameClassification(old, segment, names) ? old.classification : classifySegment(segment, names.process, { lastKnownCommand: names.lastKnownCommand });
     // A reused pid belongs to someone else now: don't record its command as the creator's.
     const creatorCommand = classification.creator === 'reused' ? names.lastKnownCommand(segment.cpid) : names.command(segment.cpid);
+    if (sameRow && unchanged(old, classification, visible, hidden, creatorCommand, names, segment)) return old;
     return {
       kind: 'sysvShm',
       segment,
