@@ -7,8 +7,10 @@ import * as vscode from 'vscode';
 import { Holds } from './holds';
 import { HelperClient } from './ipc/helperClient';
 import { locateHelper } from './ipc/helperLocation';
-import { Snapshot, SnapshotSource } from './ipc/snapshot';
+import { Need, Snapshot, SnapshotSource } from './ipc/snapshot';
 import { Prompts, vscodePrompts } from './prompts';
+
+export type { Need } from './ipc/snapshot';
 
 /** What /proc allows: drives the welcome content (package.json viewsWelcome) via `ipcInspector.status`. */
 export type SourceStatus = 'loading' | 'ready' | 'notLinux' | 'procUnreadable';
@@ -20,6 +22,10 @@ export interface Settings {
   helperPath: string;
   /** Seconds an unheld POSIX object must stay unused before it is called orphaned. */
   orphanGraceSeconds: number;
+  /** Messages copied (never received) per System V queue, for its rows. */
+  maxMessages: number;
+  /** Where the mqueue file system is mounted (POSIX queues are listed from it). */
+  mqueueDirectory: string;
 }
 
 export function readSettings(): Settings {
@@ -30,6 +36,8 @@ export function readSettings(): Settings {
     confirmRemove: config.get<boolean>('confirmRemove', true),
     helperPath: config.get<string>('helperPath', '').trim(),
     orphanGraceSeconds: Math.max(0, config.get<number>('orphanGracePeriod', 60)),
+    maxMessages: Math.min(1000, Math.max(1, Math.floor(config.get<number>('messageQueues.maxMessages', 100)))),
+    mqueueDirectory: config.get<string>('messageQueues.mqueueDirectory', '/dev/mqueue').trim() || '/dev/mqueue',
   };
 }
 
@@ -57,11 +65,12 @@ export class IpcContext implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<Snapshot | undefined> | undefined;
   private again = false;
-  private readonly watchers: Watcher[] = [];
+  private readonly watchers: Array<{ watcher: Watcher; needs: readonly Need[] }> = [];
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly extensionPath: string, readonly log: vscode.LogOutputChannel, procRoot = '/proc') {
-    this.snapshots = new SnapshotSource({ procRoot, orphanGraceSeconds: readSettings().orphanGraceSeconds });
+    const settings = readSettings();
+    this.snapshots = new SnapshotSource({ procRoot, orphanGraceSeconds: settings.orphanGraceSeconds, mqueueDir: settings.mqueueDirectory });
     this.disposables.push(
       this.refreshed,
       this.settingsChanged,
@@ -71,6 +80,10 @@ export class IpcContext implements vscode.Disposable {
         if (event.affectsConfiguration('ipcInspector.helperPath')) this.warnLostHolds('The helper changed (ipcInspector.helperPath).', this.stopHelper());
         if (event.affectsConfiguration('ipcInspector.orphanGracePeriod')) {
           this.snapshots.setOrphanGrace(readSettings().orphanGraceSeconds);
+          void this.refresh(true);
+        }
+        if (event.affectsConfiguration('ipcInspector.messageQueues')) {
+          this.snapshots.setMqueueDir(readSettings().mqueueDirectory);
           void this.refresh(true);
         }
         this.settingsChanged.fire(event);
@@ -83,18 +96,33 @@ export class IpcContext implements vscode.Disposable {
     return readSettings();
   }
 
-  /** Polls /proc while this view (or any other watched one) is visible. */
-  watch(watcher: Watcher): vscode.Disposable {
-    this.watchers.push(watcher);
-    const subscription = watcher.onDidChangeVisibility(() => this.schedulePolling());
+  /**
+   * Polls /proc while this view (or any other watched one) is visible, reading also what it
+   * `needs` (semaphore values, messages, waiters): nothing a hidden view would show is read.
+   */
+  watch(watcher: Watcher, needs: readonly Need[] = []): vscode.Disposable {
+    const entry = { watcher, needs };
+    this.watchers.push(entry);
+    const subscription = watcher.onDidChangeVisibility(() => {
+      this.schedulePolling();
+      // Shown again: what it needs was not read while it was hidden.
+      if (watcher.visible && needs.length > 0) void this.refresh();
+    });
     this.schedulePolling();
     return {
       dispose: () => {
         subscription.dispose();
-        this.watchers.splice(this.watchers.indexOf(watcher), 1);
+        this.watchers.splice(this.watchers.indexOf(entry), 1);
         this.schedulePolling();
       },
     };
+  }
+
+  /** What the visible views need a refresh to read beyond the listing. */
+  private needs(): Set<Need> {
+    const needs = new Set<Need>();
+    for (const { watcher, needs: wanted } of this.watchers) if (watcher.visible) for (const need of wanted) needs.add(need);
+    return needs;
   }
 
   /** The helper, started on first use. Throws HelperNotFoundError with what to do. */
@@ -146,7 +174,7 @@ export class IpcContext implements vscode.Disposable {
       return undefined;
     }
     try {
-      const { snapshot, changed } = await this.snapshots.refresh(force);
+      const { snapshot, changed } = await this.snapshots.refresh({ force, needs: this.needs(), helper: () => this.helper(), maxMessages: readSettings().maxMessages });
       this.setStatus('ready');
       if (changed) this.refreshed.fire(snapshot);
       return snapshot;
@@ -168,7 +196,7 @@ export class IpcContext implements vscode.Disposable {
   private schedulePolling(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (!this.watchers.some((w) => w.visible)) return;
+    if (!this.watchers.some((w) => w.watcher.visible)) return;
     void this.refresh();
     const interval = readSettings().refreshInterval;
     if (interval > 0) this.timer = setInterval(() => void this.refresh(), Math.max(250, interval));

@@ -127,6 +127,8 @@ async function main() {
     const server = await startServer({
       workspace,
       extensionDevelopmentPath: REPO_ROOT,
+      // Tests mount an mqueue file system (POSIX queues): in a namespace of the host's own.
+      privateMounts: true,
       onOutput: options.verbose ? (line) => say(`[server] ${line}`) : undefined,
       // Mocha colours its report when this is set (the extension host has no TTY).
       env: process.stdout.isTTY ? { MOCHA_COLORS: '1' } : {},

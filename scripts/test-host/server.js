@@ -81,7 +81,13 @@ function prepareHome(tempDir, extraEnv = {}) {
  *   into); kept on stop. By default a fresh temporary one.
  * @param {(line: string) => void} [options.onOutput] every line code-server prints
  * @param {Record<string, string>} [options.env] extra environment (reaches the extension host)
+ * @param {boolean} [options.privateMounts] as root, run the server in a private mount namespace (tests mount file systems there)
  */
+/** Whether util-linux unshare can make a mount namespace here (not inside a locked-down container). */
+function hasUnshare() {
+  return childProcess.spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' }).status === 0;
+}
+
 async function startServer(options) {
   const { workspace, extensionDevelopmentPath, port = 0, onOutput, env: extraEnv = {} } = options;
   if (!workspace || !path.isAbsolute(workspace)) throw new Error('startServer: workspace must be an absolute path');
@@ -109,8 +115,13 @@ async function startServer(options) {
     '--ignore-last-opened',
   ];
 
+  // With privateMounts (root only), the server and everything it starts get a private mount
+  // namespace: a file system a test mounts (an mqueue for POSIX queues) vanishes with the server,
+  // whatever happens to the test. unshare execs node in place: the pid is the server's.
+  const privateMounts = options.privateMounts && process.getuid?.() === 0 && hasUnshare();
+  const [command, commandArgs] = privateMounts ? ['unshare', ['--mount', '--propagation', 'private', '--', process.execPath, ...args]] : [process.execPath, args];
   // Own process group: stop() ends the extension host and pty host with it.
-  const child = childProcess.spawn(process.execPath, args, {
+  const child = childProcess.spawn(command, commandArgs, {
     cwd: tempDir,
     env,
     detached: true,

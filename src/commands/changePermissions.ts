@@ -3,8 +3,9 @@
 // checks it). Names or numbers are accepted for users and groups.
 import * as fs from 'fs';
 import { modeToString, parseMode } from '../ipc/format';
+import type { FileStat } from '../ipc/helperProtocol';
 import { parseIdNames } from '../ipc/processes';
-import type { IpcObject, PosixObjectInfo, SegmentInfo } from '../ipc/snapshot';
+import type { IpcObject, MsgQueueInfo, PosixMqInfo, PosixObjectInfo, PosixSemInfo, SegmentInfo, SemSetInfo } from '../ipc/snapshot';
 import { chooseObjects, isPosix, isSegment, objectLabel } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 
@@ -36,8 +37,18 @@ async function chooseWhat(env: CommandEnv, canChown: boolean): Promise<What | un
 
 /** What the dialogs show of an object's permissions now. */
 function current(object: Changeable): { mode: number; ownerName: string; groupName: string } {
-  if (object.kind === 'sysvShm') return { mode: object.segment.mode, ownerName: object.ownerName, groupName: object.groupName };
-  return { mode: object.file!.mode & 0o777, ownerName: object.ownerName ?? '?', groupName: object.groupName ?? '?' };
+  switch (object.kind) {
+    case 'sysvShm':
+      return { mode: object.segment.mode, ownerName: object.ownerName, groupName: object.groupName };
+    case 'sysvSem':
+      return { mode: object.set.mode, ownerName: object.ownerName, groupName: object.groupName };
+    case 'sysvMsg':
+      return { mode: object.queue.mode, ownerName: object.ownerName, groupName: object.groupName };
+    case 'posixMq':
+      return { mode: object.queue.mode & 0o777, ownerName: object.ownerName, groupName: object.groupName };
+    default:
+      return { mode: object.file!.mode & 0o777, ownerName: object.ownerName ?? '?', groupName: object.groupName ?? '?' };
+  }
 }
 
 async function askChange(env: CommandEnv, object: Changeable, what: What): Promise<{ uid?: number; gid?: number; mode?: number } | undefined> {
@@ -66,11 +77,39 @@ async function askChange(env: CommandEnv, object: Changeable, what: What): Promi
   return what === 'owner' ? { uid: id } : { gid: id };
 }
 
-type Changeable = SegmentInfo | PosixObjectInfo;
+type Changeable = SegmentInfo | PosixObjectInfo | SemSetInfo | MsgQueueInfo | PosixSemInfo | PosixMqInfo;
 
-/** Live segments and POSIX objects that still have a name (a removed one cannot be reached by it). */
+/** Live System V objects, and POSIX ones that still have a name (a removed one cannot be reached by it). */
 function changeable(object: IpcObject): object is Changeable {
-  return isSegment(object) ? !object.segment.dest : isPosix(object) && object.origin === 'dev-shm' && !object.removed && object.file !== undefined;
+  if (isSegment(object)) return !object.segment.dest;
+  if (isPosix(object)) return object.origin === 'dev-shm' && !object.removed && object.file !== undefined;
+  if (object.kind === 'posixSem') return !object.removed && object.file !== undefined;
+  return true;
+}
+
+/** Applies the change where the object's kind keeps its permissions; returns the mode, uid and gid after. */
+async function apply(env: CommandEnv, object: Changeable, change: { uid?: number; gid?: number; mode?: number }): Promise<{ mode: number; uid: number; gid: number }> {
+  const helper = env.ipc.helper();
+  switch (object.kind) {
+    case 'sysvShm':
+      return helper.set(object.segment.shmid, change);
+    case 'sysvSem':
+      return helper.semSet(object.set.semid, change);
+    case 'sysvMsg':
+      return helper.msgSet(object.queue.msqid, change);
+    case 'posixShm':
+    case 'posixSem':
+      return helper.fileSet(object.file!.path, object, change) as Promise<FileStat>;
+    case 'posixMq': {
+      // /dev/mqueue is the queue's own file system: chmod/chown on the file is what mq permissions are.
+      const file = object.queue.path;
+      if ((await fs.promises.stat(file)).ino !== Number(object.key.split(':')[2])) throw Object.assign(new Error(`${object.name} is another queue now`), { code: 'ESTALE' });
+      if (change.mode !== undefined) await fs.promises.chmod(file, change.mode);
+      if (change.uid !== undefined || change.gid !== undefined) await fs.promises.chown(file, change.uid ?? object.queue.uid, change.gid ?? object.queue.gid);
+      const st = await fs.promises.stat(file);
+      return { mode: st.mode, uid: st.uid, gid: st.gid };
+    }
+  }
 }
 
 export const changePermissions: Command = {
@@ -83,8 +122,7 @@ export const changePermissions: Command = {
     const what = await chooseWhat(env, euid === 0);
     const change = what && (await askChange(env, object, what));
     if (!change) return undefined;
-    const helper = env.ipc.helper();
-    const after = object.kind === 'sysvShm' ? await helper.set(object.segment.shmid, change) : await helper.fileSet(object.file!.path, object, change);
+    const after = await apply(env, object, change);
     env.ipc.log.info(`changed ${objectLabel(object)}: mode ${(after.mode & 0o777).toString(8)}, uid ${after.uid}, gid ${after.gid}`);
     await env.ipc.refresh(true);
     return after;

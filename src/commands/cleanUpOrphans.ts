@@ -1,13 +1,15 @@
 // Clean Up Orphaned…: one preview of every orphaned object of every kind (System V segments nobody
-// is attached to whose creator is gone; POSIX objects nobody has mapped or open, unused past the
-// grace period), each with why, all pre-selected; one confirmation; then each is removed only if
-// it is still orphaned when read again, and at the moment of removal still unattached (the helper's
-// remove-if-unattached) or still the same inode (the helper's checked unlink). Objects in use are
-// never offered.
+// is attached to whose creator is gone; POSIX objects and named semaphores nobody has mapped or
+// open, unused past the grace period; semaphore sets and message queues nobody waits on whose last
+// users exited; POSIX queues nobody holds), each with why, pre-selected when the verdict is certain;
+// one confirmation; then each is removed only if it is still orphaned when read again, and at the
+// moment of removal still unattached (the helper's remove-if-unattached) or still the same inode
+// (the helper's checked unlink). Objects in use are never offered.
 import { formatBytes } from '../ipc/format';
 import { HelperError } from '../ipc/helperClient';
-import { findAgain, type IpcObject, type Snapshot } from '../ipc/snapshot';
+import { allObjects, findAgain, type IpcObject, type Snapshot } from '../ipc/snapshot';
 import { boundedList, kindName, objectFacts, objectLabel, objectTitle, subjectOf } from './objectArgs';
+import { removedName, removeOne } from './remove';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
 
@@ -21,19 +23,44 @@ export interface CleanUpResult {
 }
 
 function isOrphaned(object: IpcObject): boolean {
-  return object.kind === 'sysvShm' ? object.classification.state === 'orphaned' : object.state === 'orphaned' && object.origin === 'dev-shm';
+  switch (object.kind) {
+    case 'sysvShm':
+      return object.classification.state === 'orphaned';
+    case 'posixShm':
+      return object.state === 'orphaned' && object.origin === 'dev-shm';
+    default:
+      return object.state === 'orphaned';
+  }
+}
+
+/** Certain: the kernel's counts or a complete scan back the verdict, so it is ticked in the preview. */
+function isCertain(object: IpcObject): boolean {
+  return object.kind === 'sysvShm' || object.certain;
 }
 
 function orphansOf(snapshot: Snapshot | undefined): IpcObject[] {
-  return snapshot ? [...snapshot.segments, ...snapshot.posix.objects].filter(isOrphaned) : [];
+  return snapshot ? allObjects(snapshot).filter(isOrphaned) : [];
 }
 
 function reasonOf(object: IpcObject): string {
   return object.kind === 'sysvShm' ? object.classification.reason : object.reason;
 }
 
+/** Memory freed by removing it: a segment's size, a file's allocated bytes, a queue's queued bytes. */
 function sizeOf(object: IpcObject): number {
-  return object.kind === 'sysvShm' ? object.segment.size : object.file?.allocated ?? 0;
+  switch (object.kind) {
+    case 'sysvShm':
+      return object.segment.size;
+    case 'posixShm':
+    case 'posixSem':
+      return object.file?.allocated ?? 0;
+    case 'sysvMsg':
+      return object.queue.cbytes;
+    case 'posixMq':
+      return object.queue.qsize ?? 0;
+    case 'sysvSem':
+      return 0;
+  }
 }
 
 export const cleanUpOrphans: Command = {
@@ -48,7 +75,7 @@ export const cleanUpOrphans: Command = {
     const items = orphans.map((object) => {
       const facts = objectFacts(object);
       // An orphan some process could not be checked for is offered, but not ticked: the user decides.
-      const certain = object.kind === 'sysvShm' || object.certain;
+      const certain = isCertain(object);
       return { label: objectTitle(object), description: `${kindName(object)} · ${facts.size} · owner ${facts.owner}`, detail: reasonOf(object), picked: certain, object };
     });
     const picked = await env.ipc.prompts.quickPick(items, {
@@ -78,8 +105,8 @@ export const cleanUpOrphans: Command = {
 /** Removes one object found orphaned again; returns the bytes it freed. */
 async function removeOrphan(env: CommandEnv, now: IpcObject): Promise<number> {
   if (now.kind === 'sysvShm') return (await env.ipc.helper().removeIfUnattached(now.segment.shmid)).size;
-  await env.ipc.helper().fileUnlink(now.file!.path, now);
-  return now.file?.allocated ?? 0;
+  await removeOne(env, now);
+  return sizeOf(now);
 }
 
 async function removeStillOrphaned(env: CommandEnv, chosen: IpcObject[]): Promise<CleanUpResult> {
@@ -97,7 +124,7 @@ async function removeStillOrphaned(env: CommandEnv, chosen: IpcObject[]): Promis
     }
     try {
       result.bytesFreed += await removeOrphan(env, now);
-      result.removed.push(now.kind === 'sysvShm' ? now.segment.shmid : now.name);
+      result.removed.push(removedName(now));
       env.ipc.log.info(`clean-up removed ${objectLabel(now)} (${reasonOf(now)})`);
     } catch (error) {
       if (error instanceof HelperError && error.code === 'EBUSY') {

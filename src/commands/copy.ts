@@ -1,9 +1,10 @@
-// The copy actions of a row's context menu: Copy Key / Copy Id (System V segments), Copy Name /
-// Copy Path (POSIX objects) and Copy Remove Command (both: the shell command that removes it).
+// The copy actions of a row's context menu: Copy Key / Copy Id (System V objects), Copy Name /
+// Copy Path (POSIX objects, named semaphores and queues) and Copy Remove Command (every kind: the
+// shell command that removes it).
 import * as vscode from 'vscode';
 import { formatKey } from '../ipc/format';
-import type { IpcObject, PosixObjectInfo, SegmentInfo } from '../ipc/snapshot';
-import { chooseObjects, isPosix, isSegment } from './objectArgs';
+import type { IpcObject, MsgQueueInfo, PosixMqInfo, PosixObjectInfo, PosixSemInfo, SegmentInfo, SemSetInfo } from '../ipc/snapshot';
+import { chooseObjects, isPosix } from './objectArgs';
 import type { Command } from './registry';
 
 function copyCommand<T extends IpcObject>(id: string, what: string, eligible: (o: IpcObject) => o is T, text: (object: T) => string): Command {
@@ -21,26 +22,49 @@ function copyCommand<T extends IpcObject>(id: string, what: string, eligible: (o
   };
 }
 
-/** A POSIX object with a name in /dev/shm (not a memfd, not one already removed). */
-function isNamedPosix(object: IpcObject): object is PosixObjectInfo {
-  return isPosix(object) && object.origin === 'dev-shm' && !object.removed && object.file !== undefined;
+type SysvObject = SegmentInfo | SemSetInfo | MsgQueueInfo;
+type NamedObject = PosixObjectInfo | PosixSemInfo | PosixMqInfo;
+
+function isSysv(object: IpcObject): object is SysvObject {
+  return object.kind === 'sysvShm' || object.kind === 'sysvSem' || object.kind === 'sysvMsg';
 }
 
-function isRemovable(object: IpcObject): object is SegmentInfo | PosixObjectInfo {
-  return isSegment(object) || isNamedPosix(object);
+/** A POSIX object, named semaphore or queue that still has its name (not a memfd, not one removed). */
+function isNamed(object: IpcObject): object is NamedObject {
+  if (isPosix(object)) return object.origin === 'dev-shm' && !object.removed && object.file !== undefined;
+  if (object.kind === 'posixSem') return !object.removed && object.file !== undefined;
+  return object.kind === 'posixMq';
 }
+
+function isRemovable(object: IpcObject): object is SysvObject | NamedObject {
+  return isSysv(object) || isNamed(object);
+}
+
+function keyOf(object: SysvObject): number {
+  return object.kind === 'sysvShm' ? object.segment.key : object.kind === 'sysvSem' ? object.set.key : object.queue.key;
+}
+
+function idOf(object: SysvObject): number {
+  return object.kind === 'sysvShm' ? object.segment.shmid : object.kind === 'sysvSem' ? object.set.semid : object.queue.msqid;
+}
+
+function pathOf(object: NamedObject): string {
+  return object.kind === 'posixMq' ? object.queue.path : object.file!.path;
+}
+
+const IPCRM_FLAG: Record<SysvObject['kind'], string> = { sysvShm: '-m', sysvSem: '-s', sysvMsg: '-q' };
 
 /** A path as one shell word: quoted when it has anything a shell would read. */
 export function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-export const copyKey = copyCommand('ipcInspector.copyKey', 'Could not copy the key', isSegment, (info) => formatKey(info.segment.key));
-export const copyId = copyCommand('ipcInspector.copyId', 'Could not copy the id', isSegment, (info) => String(info.segment.shmid));
-export const copyName = copyCommand('ipcInspector.copyName', 'Could not copy the name', isNamedPosix, (info) => info.name);
-export const copyPath = copyCommand('ipcInspector.copyPath', 'Could not copy the path', isNamedPosix, (info) => info.file!.path);
-// A segment by id: ipcrm -M refuses key 0 (private and removed segments), and an id names exactly
-// this one. A POSIX object by its path: util-linux 2.38 has no ipcrm for them, rm is what works.
+export const copyKey = copyCommand('ipcInspector.copyKey', 'Could not copy the key', isSysv, (object) => formatKey(keyOf(object)));
+export const copyId = copyCommand('ipcInspector.copyId', 'Could not copy the id', isSysv, (object) => String(idOf(object)));
+export const copyName = copyCommand('ipcInspector.copyName', 'Could not copy the name', isNamed, (object) => object.name);
+export const copyPath = copyCommand('ipcInspector.copyPath', 'Could not copy the path', isNamed, pathOf);
+// System V objects by id: ipcrm -M/-S/-Q refuse key 0 (private and removed ones), and an id names
+// exactly this one. POSIX ones by their path: util-linux 2.38 has no ipcrm for them, rm is what works.
 export const copyRemoveCommand = copyCommand('ipcInspector.copyRemoveCommand', 'Could not copy the remove command', isRemovable, (object) =>
-  object.kind === 'sysvShm' ? `ipcrm -m ${object.segment.shmid}` : `rm ${shellQuote(object.file!.path)}`,
+  isSysv(object) ? `ipcrm ${IPCRM_FLAG[object.kind]} ${idOf(object)}` : `rm ${shellQuote(pathOf(object))}`,
 );

@@ -3,10 +3,13 @@ import { attach, detach } from './attach';
 import { changePermissions } from './changePermissions';
 import { cleanUpOrphans } from './cleanUpOrphans';
 import { copyId, copyKey, copyName, copyPath, copyRemoveCommand } from './copy';
+import { createMessageQueue } from './createMessageQueue';
 import { createPosixObject } from './createPosixObject';
 import { createSegment } from './createSegment';
+import { createSemaphoreSet } from './createSemaphoreSet';
 import { lock, unlock } from './lock';
 import { openContents, rowClicked } from './openContents';
+import { openMessage } from './openMessage';
 import { refresh } from './refresh';
 import type { Command } from './registry';
 import { remove } from './remove';
@@ -17,7 +20,10 @@ export const allCommands: readonly Command[] = [
   refresh,
   createSegment,
   createPosixObject,
+  createSemaphoreSet,
+  createMessageQueue,
   openContents,
+  openMessage,
   rowClicked,
   attach,
   detach,

@@ -2,8 +2,12 @@
 // list when run from the palette), and how to name them in messages.
 import { formatBytes } from '../ipc/format';
 import type { Subject } from '../ipc/errors';
+import { pmqStateWords } from '../ipc/posixMq/present';
+import { psemStateWords, psemTitle, psemValueWords } from '../ipc/posixSem/present';
 import { posixStateWords, posixTitle } from '../ipc/posixShm/present';
-import type { IpcObject, PosixObjectInfo, SegmentInfo } from '../ipc/snapshot';
+import { allObjects, type IpcObject, type PosixObjectInfo, type SegmentInfo } from '../ipc/snapshot';
+import { msgStateWords, msgTitle } from '../ipc/sysvMsg/present';
+import { semStateWords, semTitle } from '../ipc/sysvSem/present';
 import { displayKey, stateWords } from '../ipc/sysvShm/present';
 import type { CommandEnv } from './registry';
 
@@ -11,24 +15,80 @@ export function segmentTitle(info: SegmentInfo): string {
   return `${displayKey(info)} (id ${info.segment.shmid})`;
 }
 
-/** The object as messages name it: "segment 0x7e001234 (id 5)", "object /psm_1a2b". */
-export function objectLabel(object: IpcObject): string {
-  return object.kind === 'sysvShm' ? `segment ${segmentTitle(object)}` : `${object.origin === 'memfd' ? '' : 'object '}${posixTitle(object)}`;
-}
-
 /** The object as lists name it, without its kind: "0x7e001234 (id 5)", "/psm_1a2b". */
 export function objectTitle(object: IpcObject): string {
-  return object.kind === 'sysvShm' ? segmentTitle(object) : posixTitle(object);
+  switch (object.kind) {
+    case 'sysvShm':
+      return segmentTitle(object);
+    case 'posixShm':
+      return posixTitle(object);
+    case 'sysvSem':
+      return semTitle(object);
+    case 'sysvMsg':
+      return msgTitle(object);
+    case 'posixSem':
+      return psemTitle(object);
+    case 'posixMq':
+      return object.name;
+  }
 }
 
-/** Its kind, in words: "System V segment", "POSIX object", "memfd". */
+/** The word messages use for it: "segment", "set", "queue", "semaphore", "object". */
+export function kindNoun(object: IpcObject): string {
+  switch (object.kind) {
+    case 'sysvShm':
+      return 'segment';
+    case 'sysvSem':
+      return 'semaphore set';
+    case 'sysvMsg':
+      return 'message queue';
+    case 'posixSem':
+      return 'semaphore';
+    case 'posixMq':
+      return 'POSIX queue';
+    case 'posixShm':
+      return object.origin === 'memfd' ? '' : 'object';
+  }
+}
+
+/** The object as messages name it: "segment 0x7e001234 (id 5)", "object /psm_1a2b", "semaphore set 0x… (id 3)". */
+export function objectLabel(object: IpcObject): string {
+  const noun = kindNoun(object);
+  return noun ? `${noun} ${objectTitle(object)}` : objectTitle(object);
+}
+
+/** Its kind, in words: "System V segment", "POSIX object", "memfd"... */
 export function kindName(object: IpcObject): string {
-  return object.kind === 'sysvShm' ? 'System V segment' : object.origin === 'memfd' ? 'memfd' : 'POSIX object';
+  switch (object.kind) {
+    case 'sysvShm':
+      return 'System V segment';
+    case 'posixShm':
+      return object.origin === 'memfd' ? 'memfd' : 'POSIX object';
+    case 'sysvSem':
+      return 'System V semaphore set';
+    case 'sysvMsg':
+      return 'System V message queue';
+    case 'posixSem':
+      return 'POSIX named semaphore';
+    case 'posixMq':
+      return 'POSIX message queue';
+  }
 }
 
 export function subjectOf(object: IpcObject): Subject {
-  if (object.kind === 'sysvShm') return { kind: 'segment', label: objectLabel(object), ownerName: object.ownerName, creatorUserName: object.creatorUserName };
-  return { kind: 'object', label: objectLabel(object), ownerName: object.ownerName };
+  const label = objectLabel(object);
+  switch (object.kind) {
+    case 'sysvShm':
+      return { kind: 'segment', label, ownerName: object.ownerName, creatorUserName: object.creatorUserName };
+    case 'sysvSem':
+      return { kind: 'set', label, ownerName: object.ownerName, creatorUserName: object.creatorUserName };
+    case 'sysvMsg':
+      return { kind: 'queue', label, ownerName: object.ownerName, creatorUserName: object.creatorUserName };
+    case 'posixMq':
+      return { kind: 'posixQueue', label, ownerName: object.ownerName };
+    default:
+      return { kind: 'object', label, ownerName: object.ownerName };
+  }
 }
 
 export function isSegment(object: IpcObject): object is SegmentInfo {
@@ -41,8 +101,20 @@ export function isPosix(object: IpcObject): object is PosixObjectInfo {
 
 /** Size, owner and state, for pick lists and confirmations. */
 export function objectFacts(object: IpcObject): { size: string; owner: string; state: string } {
-  if (object.kind === 'sysvShm') return { size: formatBytes(object.segment.size), owner: object.ownerName, state: stateWords(object) };
-  return { size: object.file ? formatBytes(object.file.size) : 'size unknown', owner: object.ownerName ?? 'owner unknown', state: posixStateWords(object) };
+  switch (object.kind) {
+    case 'sysvShm':
+      return { size: formatBytes(object.segment.size), owner: object.ownerName, state: stateWords(object) };
+    case 'posixShm':
+      return { size: object.file ? formatBytes(object.file.size) : 'size unknown', owner: object.ownerName ?? 'owner unknown', state: posixStateWords(object) };
+    case 'sysvSem':
+      return { size: `${object.set.nsems} semaphore${object.set.nsems === 1 ? '' : 's'}`, owner: object.ownerName, state: semStateWords(object) };
+    case 'sysvMsg':
+      return { size: `${object.queue.qnum} message${object.queue.qnum === 1 ? '' : 's'}, ${formatBytes(object.queue.cbytes)}`, owner: object.ownerName, state: msgStateWords(object) };
+    case 'posixSem':
+      return { size: psemValueWords(object), owner: object.ownerName ?? 'owner unknown', state: psemStateWords(object) };
+    case 'posixMq':
+      return { size: object.attr.read ? `${object.attr.curmsgs} message(s)` : 'messages unknown', owner: object.ownerName, state: pmqStateWords(object) };
+  }
 }
 
 export interface ChooseOptions<T extends IpcObject> {
@@ -62,10 +134,10 @@ export interface ChooseOptions<T extends IpcObject> {
  */
 export async function chooseObjects<T extends IpcObject>(env: CommandEnv, args: unknown[], options: ChooseOptions<T>): Promise<T[]> {
   const fits = (object: IpcObject): object is T => options.eligible(object) && (options.also?.(object) ?? true);
-  const given = env.views.sharedMemory.objectsFrom(args[0], args[1]).filter(fits);
+  const given = objectsFromViews(env, args[0], args[1]).filter(fits);
   if (given.length > 0) return options.many ? given : given.slice(0, 1);
   const snapshot = env.ipc.snapshots.current ?? (await env.ipc.refresh(true));
-  const all: IpcObject[] = snapshot ? [...snapshot.segments, ...snapshot.posix.objects, ...snapshot.posix.memfds] : [];
+  const all: IpcObject[] = snapshot ? allObjects(snapshot) : [];
   const items = all.filter(fits).map((object) => {
     const facts = objectFacts(object);
     return { label: objectTitle(object), description: `${kindName(object)} · ${facts.size} · ${facts.owner}`, detail: facts.state, object };
@@ -91,4 +163,13 @@ export function chooseSegments(env: CommandEnv, args: unknown[], options: Omit<C
 export function boundedList(lines: string[], max = 10): string {
   if (lines.length <= max) return lines.join('\n');
   return [...lines.slice(0, max - 1), `…and ${lines.length - (max - 1)} more`].join('\n');
+}
+
+/** The clicked/selected objects, from whichever view they came from (each view knows only its own rows). */
+function objectsFromViews(env: CommandEnv, clicked: unknown, selected: unknown): IpcObject[] {
+  for (const view of env.views.all) {
+    const objects = view.objectsFrom(clicked, selected);
+    if (objects.length > 0) return objects;
+  }
+  return [];
 }

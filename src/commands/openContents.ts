@@ -13,7 +13,7 @@ import type { Command, CommandEnv } from './registry';
 
 /** Objects with contents to show: every segment, and POSIX objects some path still reaches. */
 function hasContents(object: IpcObject): object is SegmentInfo | PosixObjectInfo {
-  return object.kind === 'sysvShm' || object.readPaths.length > 0;
+  return object.kind === 'sysvShm' || (object.kind === 'posixShm' && object.readPaths.length > 0);
 }
 
 async function sourceOf(env: CommandEnv, object: SegmentInfo | PosixObjectInfo): Promise<PanelSource> {

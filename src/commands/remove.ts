@@ -1,9 +1,11 @@
-// Remove…: removes every selected object, after a modal confirmation that names each one and says
-// what happens to the ones still in use: a System V segment still attached is only marked (IPC_RMID)
-// and goes at its last detach; a POSIX object is unlinked (shm_unlink) and its memory stays for the
-// processes that have it mapped or open until they let go. Right before acting, each object is
-// read again: one that vanished, or whose id or name now belongs to another object, is left alone
-// (the helper checks a POSIX object's inode in the same call as the unlink).
+// Remove…: removes every selected object of any kind, after a modal confirmation that names each
+// one and says what happens to the ones in use: a System V segment still attached is only marked
+// (IPC_RMID) and goes at its last detach; a POSIX object or named semaphore is unlinked and stays
+// for the processes that map or hold it; a semaphore set or message queue goes at once, and the
+// processes blocked on it wake up with EIDRM. Right before acting, each object is read again: one
+// that vanished, or whose id or name now belongs to another object, is left alone (the helper
+// checks a POSIX object's inode in the same call as the unlink).
+import * as fs from 'fs';
 import { findAgain, type IpcObject } from '../ipc/snapshot';
 import { boundedList, chooseObjects, objectFacts, objectLabel, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
@@ -11,20 +13,62 @@ import { reportFailure } from './registry';
 
 export const REMOVE_BUTTON = 'Remove';
 
-/** Objects Remove can act on: live segments and POSIX objects that still have a name. */
-function removable(object: IpcObject): object is IpcObject {
-  return object.kind === 'sysvShm' ? !object.segment.dest : object.origin === 'dev-shm' && !object.removed;
+/** Objects Remove can act on: live System V objects, and POSIX ones that still have a name. */
+export function removable(object: IpcObject): object is IpcObject {
+  switch (object.kind) {
+    case 'sysvShm':
+      return !object.segment.dest;
+    case 'posixShm':
+      return object.origin === 'dev-shm' && !object.removed && object.file !== undefined;
+    case 'posixSem':
+      return !object.removed && object.file !== undefined;
+    default:
+      return true;
+  }
 }
 
+/** Held or used by some process now: the confirmation says what that means for each kind. */
 function inUse(object: IpcObject): boolean {
-  return object.kind === 'sysvShm' ? object.segment.nattch > 0 : object.mappers + object.openers > 0;
+  switch (object.kind) {
+    case 'sysvShm':
+      return object.segment.nattch > 0;
+    case 'posixShm':
+    case 'posixSem':
+      return object.mappers + object.openers > 0;
+    case 'posixMq':
+      return object.holders.length > 0;
+    case 'sysvSem':
+      return object.state === 'in-use' || object.state === 'stuck';
+    case 'sysvMsg':
+      return object.senders.length + object.receivers.length > 0 || object.state === 'in-use';
+  }
 }
 
-/** "segments", "POSIX objects" or, for a mix, "objects". */
+/** What "in use" means when it goes, per kind. */
+const IN_USE_NOTE: Record<IpcObject['kind'], string> = {
+  sysvShm: 'an attached segment is only marked for removal (its key is freed at once) and disappears when its last process detaches',
+  posixShm: 'the name goes at once, but the processes that map or hold it keep its memory until they unmap and close it',
+  posixSem: 'the name goes at once; processes that have it open go on using it until they close it',
+  posixMq: 'the name goes at once; processes that have it open keep their descriptors, and its messages stay until the last one is closed',
+  sysvSem: 'a set goes at once: processes waiting on it wake up with EIDRM, and the next semop of its users fails',
+  sysvMsg: 'a queue goes at once with its messages: blocked senders and receivers wake up with EIDRM',
+};
+
+const NOUNS: Record<IpcObject['kind'], [string, string]> = {
+  sysvShm: ['segment', 'segments'],
+  posixShm: ['object', 'objects'],
+  sysvSem: ['semaphore set', 'semaphore sets'],
+  sysvMsg: ['message queue', 'message queues'],
+  posixSem: ['named semaphore', 'named semaphores'],
+  posixMq: ['POSIX queue', 'POSIX queues'],
+};
+
+/** "segments", "POSIX objects", "semaphore sets"... or, for a mix, "objects". */
 function pluralNoun(objects: IpcObject[]): string {
-  if (objects.every((o) => o.kind === 'sysvShm')) return 'segments';
-  if (objects.every((o) => o.kind === 'posixShm')) return 'POSIX objects';
-  return 'objects';
+  const kinds = new Set(objects.map((o) => o.kind));
+  if (kinds.size !== 1) return 'objects';
+  const [kind] = kinds;
+  return kind === 'posixShm' ? 'POSIX objects' : NOUNS[kind][1];
 }
 
 function confirmation(objects: IpcObject[]): { message: string; detail: string } {
@@ -35,29 +79,43 @@ function confirmation(objects: IpcObject[]): { message: string; detail: string }
     return `• ${objectLabel(o)}, ${facts.size}, owner ${facts.owner}, ${use}`;
   });
   const notes: string[] = [];
-  const attached = objects.filter((o) => o.kind === 'sysvShm' && inUse(o)).length;
-  const held = objects.filter((o) => o.kind === 'posixShm' && inUse(o)).length;
-  if (attached > 0) {
-    notes.push(`${attached === 1 ? 'One segment is' : `${attached} segments are`} still attached: an attached segment is only marked for removal (its key is freed at once) and disappears when its last process detaches.`);
+  const used = objects.filter(inUse);
+  for (const kind of Object.keys(IN_USE_NOTE) as Array<IpcObject['kind']>) {
+    const n = used.filter((o) => o.kind === kind).length;
+    if (n === 0) continue;
+    const noun = NOUNS[kind];
+    const state = kind === 'sysvShm' ? 'still attached' : kind === 'posixShm' ? 'still mapped or open' : 'in use';
+    notes.push(`${n === 1 ? `One ${noun[0]} is` : `${n} ${noun[1]} are`} ${state}: ${IN_USE_NOTE[kind]}.`);
   }
-  if (held > 0) {
-    notes.push(`${held === 1 ? 'One object is' : `${held} objects are`} still mapped or open: the name goes at once, but the processes that map or hold it keep its memory until they unmap and close it.`);
-  }
-  if (attached + held === 0) notes.push(objects.length === 1 ? 'Its contents are lost.' : 'Their contents are lost.');
-  else if (attached + held < objects.length) notes.push('The contents of the others are lost.');
+  if (used.length === 0) notes.push(objects.length === 1 ? 'Its contents are lost.' : 'Their contents are lost.');
+  else if (used.length < objects.length) notes.push('The contents of the others are lost.');
   return { message, detail: `${boundedList(lines)}\n\n${notes.join('\n\n')}` };
 }
 
-/** Removes one object that was just found again; true when it is gone. */
-async function removeOne(env: CommandEnv, now: IpcObject): Promise<void> {
+/** Removes one object that was just found again. */
+export async function removeOne(env: CommandEnv, now: IpcObject): Promise<void> {
   const helper = env.ipc.helper();
-  if (now.kind === 'sysvShm') {
-    await helper.remove(now.segment.shmid);
-    env.ipc.log.info(`removed ${objectLabel(now)}${now.segment.nattch > 0 ? ` (marked: ${now.segment.nattch} still attached)` : ''}`);
-    return;
+  switch (now.kind) {
+    case 'sysvShm':
+      await helper.remove(now.segment.shmid);
+      break;
+    case 'sysvSem':
+      await helper.semRemove(now.set.semid);
+      break;
+    case 'sysvMsg':
+      await helper.msgRemove(now.queue.msqid);
+      break;
+    case 'posixShm':
+    case 'posixSem':
+      await helper.fileUnlink(now.file!.path, now);
+      break;
+    case 'posixMq':
+      // No unlink-by-inode exists for queues: the name is checked to still be this queue first.
+      if (fs.statSync(now.queue.path).ino !== Number(now.key.split(':')[2])) throw Object.assign(new Error(`${now.name} is another queue now`), { code: 'ESTALE' });
+      await helper.mqUnlink(now.name);
+      break;
   }
-  await helper.fileUnlink(now.file!.path, now);
-  env.ipc.log.info(`removed ${objectLabel(now)} (${now.reason})`);
+  env.ipc.log.info(`removed ${objectLabel(now)}${now.kind === 'sysvShm' && now.segment.nattch > 0 ? ` (marked: ${now.segment.nattch} still attached)` : ''}`);
 }
 
 export const remove: Command = {
@@ -89,6 +147,20 @@ export const remove: Command = {
     }
     await env.ipc.refresh(true);
     if (skipped.length > 0) void env.ipc.prompts.notify('warning', `Not removed: ${skipped.join('; ')}.`);
-    return removed.map((o) => (o.kind === 'sysvShm' ? o.segment.shmid : o.name));
+    return removed.map(removedName);
   },
 };
+
+/** What a removal returns for an object: a System V id, or a POSIX name. */
+export function removedName(object: IpcObject): number | string {
+  switch (object.kind) {
+    case 'sysvShm':
+      return object.segment.shmid;
+    case 'sysvSem':
+      return object.set.semid;
+    case 'sysvMsg':
+      return object.queue.msqid;
+    default:
+      return object.name;
+  }
+}

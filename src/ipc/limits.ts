@@ -38,6 +38,10 @@ export interface IpcLimits {
   semopm?: KernelLimit;
   semmni?: KernelLimit;
   semNextId?: number;
+  /** POSIX message queues (/proc/sys/fs/mqueue): queues per namespace, messages per queue, bytes per message. */
+  mqQueuesMax?: KernelLimit;
+  mqMsgMax?: KernelLimit;
+  mqMsgsizeMax?: KernelLimit;
 }
 
 const UNLIMITED_FROM = 1n << 62n;
@@ -70,6 +74,7 @@ export async function readLimits(procRoot = '/proc'): Promise<IpcLimits> {
   const t = Object.fromEntries(names.map((name, i) => [name, texts[i]])) as Record<(typeof names)[number], string | undefined>;
   const limit = (text: string | undefined) => (text === undefined ? undefined : parseLimit(text));
   const sem = t.sem?.trim().split(/\s+/) ?? [];
+  const mq = await Promise.all(['queues_max', 'msg_max', 'msgsize_max'].map((name) => readOptional(path.join(procRoot, 'sys', 'fs', 'mqueue', name))));
   const forced = parseSigned(t.shm_rmid_forced);
   return {
     pageSize: systemPageSize(procRoot),
@@ -87,6 +92,9 @@ export async function readLimits(procRoot = '/proc'): Promise<IpcLimits> {
     semopm: sem.length === 4 ? limit(sem[2]) : undefined,
     semmni: sem.length === 4 ? limit(sem[3]) : undefined,
     semNextId: parseSigned(t.sem_next_id),
+    mqQueuesMax: limit(mq[0]),
+    mqMsgMax: limit(mq[1]),
+    mqMsgsizeMax: limit(mq[2]),
   };
 }
 

@@ -3,7 +3,7 @@
 // be seen). Each kind's `present` module turns its own info into this; one tree shows them all.
 
 /** The state a row's icon and colour show (each kind puts it in its own words). */
-export type RowIcon = 'in-use' | 'unused' | 'orphaned' | 'removed-held' | 'locked';
+export type RowIcon = 'in-use' | 'unused' | 'orphaned' | 'removed-held' | 'locked' | 'problem';
 
 export interface ChildRow {
   /** Stable tree id (expansion and selection survive refreshes). */
@@ -17,6 +17,10 @@ export interface ChildRow {
   contextValue: string;
   /** The process this row is about (a holder), if any. */
   pid?: number;
+  /** Rows under this one (a semaphore's waiters). */
+  children?: ChildRow[];
+  /** What a click on it does (a queued message opens its bytes). */
+  command?: { command: string; title: string; arguments: unknown[] };
 }
 
 export interface ObjectRow {

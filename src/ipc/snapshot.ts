@@ -1,26 +1,66 @@
-// One consistent picture of the machine's IPC objects for the views, built from /proc and /dev/shm
-// only (no helper): System V segments and POSIX shared memory objects, each with its state and its
-// holders, all from ONE scan of /proc per refresh. `SnapshotSource.refresh()` skips building
-// anything when nothing a user could see changed.
+// One consistent picture of the machine's IPC objects for the views: System V segments, semaphore
+// sets and message queues (/proc/sysvipc), POSIX shared memory objects and named semaphores
+// (/dev/shm) and POSIX message queues (/dev/mqueue), each with its state and its holders, all from
+// ONE scan of /proc per refresh. The listing needs no helper; what only the helper can read
+// (semaphore values, queued messages, queue attributes) is read when a visible view needs it
+// (`needs`), and so are the waiters (a read of every thread's syscall). `SnapshotSource.refresh()`
+// skips building anything when nothing a user could see changed.
 import * as fs from 'fs';
 import * as path from 'path';
+import type { HelperClient } from './helperClient';
 import type { FileKey } from './maps';
 import { readLimits, shmUsage, type IpcLimits, type ShmUsage } from './limits';
-import { CommandMemory } from './names';
+import { CommandMemory, type Names } from './names';
+import { classifyPosixQueues, type PosixMqInfo, type QueueAttr } from './posixMq/classify';
+import { listPosixQueues, readQueueAttrs, type QueueListing } from './posixMq/parse';
+import { classifyPosixSemaphores, type PosixSemInfo, type SemReading } from './posixSem/classify';
+import { readSemaphores } from './posixSem/parse';
 import { classifyPosixObjects, nextAgeTransition, type PosixObjectInfo } from './posixShm/classify';
 import { listPosixObjects, type PosixListing } from './posixShm/parse';
 import { scanProcesses, type ProcScan } from './procScan';
+import { NOT_READ, readFailure } from './readFailure';
+import { classifyMsgQueues, type MsgQueueInfo, type QueueContents } from './sysvMsg/classify';
+import { readMsgTable, readQueueContents, type MsgTable } from './sysvMsg/parse';
+import { classifySemSets, type SemSetInfo, type SetValues } from './sysvSem/classify';
+import { readSemTable, readSetValues, type SemTable } from './sysvSem/parse';
 import { classifySegments, type SegmentInfo } from './sysvShm/classify';
 import { readSegmentTable, type ShmSegment } from './sysvShm/parse';
+import { scanWaiters, type WaiterScan } from './waiters';
 
 export type { AttachedProcess, SegmentInfo } from './sysvShm/classify';
 export type { PosixObjectInfo } from './posixShm/classify';
+export type { SemSetInfo } from './sysvSem/classify';
+export type { MsgQueueInfo } from './sysvMsg/classify';
+export type { PosixSemInfo } from './posixSem/classify';
+export type { PosixMqInfo } from './posixMq/classify';
+
+/** What a refresh reads beyond the listing, for the views that are visible. */
+export type Need = 'semValues' | 'waiters' | 'messages';
 
 export interface PosixPicture extends Omit<PosixListing, 'objects' | 'signature'> {
   /** Objects of /dev/shm, removed ones still held included, by name. */
   objects: PosixObjectInfo[];
   /** memfd objects held by two processes or more. */
   memfds: PosixObjectInfo[];
+}
+
+export interface SemPicture {
+  sets: SemSetInfo[];
+  /** Lines of /proc/sysvipc/sem that could not be parsed. */
+  skippedLines: number;
+  /** False when this architecture's syscall numbers are unknown: no waiter can be found. */
+  waitersSupported: boolean;
+  /** Threads whose syscall could not be read (other users' without ptrace rights). */
+  waiterUnreadable: number;
+}
+
+export interface MsgPicture {
+  queues: MsgQueueInfo[];
+  skippedLines: number;
+}
+
+export interface MqueuePicture extends Pick<QueueListing, 'mounted' | 'dir' | 'problem'> {
+  queues: PosixMqInfo[];
 }
 
 export interface Snapshot {
@@ -31,12 +71,22 @@ export interface Snapshot {
   /** Lines of /proc/sysvipc/shm that could not be parsed. */
   skippedLines: number;
   posix: PosixPicture;
+  sem: SemPicture;
+  msg: MsgPicture;
+  /** Named semaphores (sem_open): the files sem.* of /dev/shm, and removed ones still held. */
+  posixSemaphores: PosixSemInfo[];
+  mqueue: MqueuePicture;
   scan: Pick<ProcScan, 'processes' | 'scanned' | 'unreadable' | 'otherNamespace'>;
   takenAt: number;
 }
 
 /** Any object a view shows and a command acts on. */
-export type IpcObject = SegmentInfo | PosixObjectInfo;
+export type IpcObject = SegmentInfo | PosixObjectInfo | SemSetInfo | PosixSemInfo | MsgQueueInfo | PosixMqInfo;
+
+/** Every object of a snapshot, of every kind. */
+export function allObjects(snapshot: Snapshot): IpcObject[] {
+  return [...snapshot.segments, ...snapshot.posix.objects, ...snapshot.posix.memfds, ...snapshot.sem.sets, ...snapshot.posixSemaphores, ...snapshot.msg.queues, ...snapshot.mqueue.queues];
+}
 
 export interface RefreshResult {
   snapshot: Snapshot;
@@ -48,13 +98,36 @@ export interface SnapshotOptions {
   procRoot?: string;
   etcRoot?: string;
   shmDir?: string;
+  mqueueDir?: string;
   /** Seconds an unheld POSIX object must stay unused before it is called orphaned. */
   orphanGraceSeconds?: number;
 }
 
+export interface RefreshOptions {
+  /** Build a new snapshot even if nothing changed. */
+  force?: boolean;
+  /** What the visible views show beyond the listing. */
+  needs?: ReadonlySet<Need>;
+  /** The helper, to read values, messages and attributes (throws when there is none). */
+  helper?: () => HelperClient;
+  /** Messages copied per System V queue (ipcInspector.messageQueues.maxMessages). */
+  maxMessages?: number;
+}
+
+/** What the helper read this refresh (empty maps for what was not needed or not possible). */
+interface HelperReadings {
+  setValues: Map<number, SetValues>;
+  queueContents: Map<number, QueueContents>;
+  semReadings: Map<FileKey, SemReading>;
+  queueAttrs: Map<FileKey, QueueAttr>;
+  /** Why nothing was read, when the helper could not be started. */
+  failure?: ReturnType<typeof readFailure>;
+}
+
 export class SnapshotSource {
   private last: Snapshot | undefined;
-  private lastSignature = '';
+  private lastSignature: string[] = [];
+  private lastTables: Buffer[] = [];
   /** When an unused object turns orphaned by age alone: the picture changes then. */
   private nextTransition: number | undefined;
   private readonly commands = new CommandMemory();
@@ -62,12 +135,14 @@ export class SnapshotSource {
   private readonly procRoot: string;
   private readonly etcRoot: string;
   private readonly shmDir: string;
+  private mqueueDir: string;
   private graceMs: number;
 
   constructor(options: SnapshotOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
     this.etcRoot = options.etcRoot ?? '/etc';
     this.shmDir = options.shmDir ?? '/dev/shm';
+    this.mqueueDir = options.mqueueDir ?? '/dev/mqueue';
     this.graceMs = (options.orphanGraceSeconds ?? 60) * 1000;
   }
 
@@ -80,46 +155,147 @@ export class SnapshotSource {
     this.invalidate();
   }
 
+  setMqueueDir(dir: string): void {
+    this.mqueueDir = dir;
+    this.invalidate();
+  }
+
   /**
-   * Re-reads /proc and /dev/shm. What decides whether anything changed: the raw segment table (attaching,
-   * detaching, removing or creating a segment all change it), the liveness of the creators of
-   * unattached segments (an exit turns a segment orphaned), the /dev/shm listing, every holder of
-   * a shared file, and the clock passing an unused object's grace period.
+   * Re-reads /proc, /dev/shm and /dev/mqueue (and, for what `needs` asks, the helper and every
+   * thread's syscall). What decides whether anything changed: the raw System V tables (attaching,
+   * operating, sending, receiving, creating or removing all change them), the liveness of the
+   * processes the states rest on (an exit turns an object orphaned), the listings, every holder
+   * of a shared file, what the helper read, the waiters, and the clock passing a grace period.
    */
-  async refresh(force = false): Promise<RefreshResult> {
-    const [table, listing, scan] = await Promise.all([readSegmentTable(this.procRoot), listPosixObjects(this.shmDir), scanProcesses({ procRoot: this.procRoot })]);
-    const signature = [table.raw.toString('latin1'), this.creatorLiveness(table.segments), listing.signature, scan.signature].join('\u0000');
+  async refresh(force: boolean | RefreshOptions = false): Promise<RefreshResult> {
+    const options: RefreshOptions = typeof force === 'boolean' ? { force } : force;
+    const needs = options.needs ?? new Set<Need>();
+    // The limits are a dozen small files read on the thread pool: read alongside, used if needed.
+    const limitsRead = readLimits(this.procRoot);
+    limitsRead.catch(() => undefined);
+    // Named queues' descriptors link to "/NAME": the listing says which names to look for.
+    const queues = listPosixQueues(this.mqueueDir);
+    const [table, semTable, msgTable, listing, scan] = await Promise.all([
+      readSegmentTable(this.procRoot),
+      readSemTable(this.procRoot),
+      readMsgTable(this.procRoot),
+      listPosixObjects(this.shmDir),
+      scanProcesses({ procRoot: this.procRoot, holderNames: true, exactLinks: queues.queues.map((q) => q.name) }),
+    ]);
+    const waiters = needs.has('waiters') ? scanWaiters(this.procRoot) : undefined;
+    const readings = await this.readThroughHelper(options, needs, semTable, msgTable, listing, queues, scan);
+    const tables = [table.raw, semTable.raw, msgTable.raw];
+    // Compared part by part, the raw tables as bytes (a memcmp): no joined copy of them all.
+    const signature = [
+      [...needs].sort().join(','),
+      this.creatorLiveness(table.segments),
+      listing.signature,
+      queues.signature,
+      scan.signature,
+      this.userLiveness(msgTable, readings),
+      readingsSignature(readings),
+      waiters ? waitersSignature(waiters) : '',
+    ];
+    const same = this.lastTables.length === tables.length && tables.every((t, i) => t.equals(this.lastTables[i])) && signature.every((part, i) => part === this.lastSignature[i]);
     const aged = this.nextTransition !== undefined && Date.now() >= this.nextTransition;
-    if (!force && !aged && this.last && signature === this.lastSignature) return { snapshot: this.last, changed: false };
-    const limits = await readLimits(this.procRoot);
-    this.last = this.build(table.segments, table.skipped, listing, scan, limits);
+    if (!options.force && !aged && this.last && same) return { snapshot: this.last, changed: false };
+    const limits = await limitsRead;
+    this.last = this.build({ items: table.segments, skipped: table.skipped, semTable, msgTable, listing, queues, scan, limits, waiters, readings });
     this.lastSignature = signature;
+    this.lastTables = tables;
     return { snapshot: this.last, changed: true };
   }
 
   /** Forgets the previous snapshot, so the next refresh rebuilds everything. */
   invalidate(): void {
-    this.lastSignature = '';
+    this.lastSignature = [];
+    this.lastTables = [];
   }
 
+  /** Values, messages and attributes the visible views need, read by the helper (all requests pipelined). */
+  private async readThroughHelper(options: RefreshOptions, needs: ReadonlySet<Need>, semTable: SemTable, msgTable: MsgTable, listing: PosixListing, queues: QueueListing, scan: ProcScan): Promise<HelperReadings> {
+    const readings: HelperReadings = { setValues: new Map(), queueContents: new Map(), semReadings: new Map(), queueAttrs: new Map() };
+    const wantsValues = needs.has('semValues') && (semTable.sets.length > 0 || listing.semaphores.length > 0);
+    const wantsMessages = needs.has('messages') && (msgTable.queues.length > 0 || queues.queues.length > 0);
+    if (!options.helper || (!wantsValues && !wantsMessages)) return readings;
+    let client: HelperClient;
+    try {
+      client = options.helper();
+    } catch (error) {
+      readings.failure = readFailure(error);
+      return readings;
+    }
+    const semaphores = wantsValues ? this.classifySemaphores(listing, scan, new Map(), this.commands.names(this.procRoot, this.etcRoot, scan.holderCommands), Date.now()) : [];
+    const [setValues, semReadings, queueContents, queueAttrs] = await Promise.all([
+      wantsValues ? readSetValues(client, semTable.sets) : readings.setValues,
+      wantsValues ? readSemaphores(client, semaphores) : readings.semReadings,
+      wantsMessages ? readQueueContents(client, msgTable.queues, Math.max(0, Math.min(options.maxMessages ?? 100, 10_000))) : readings.queueContents,
+      wantsMessages ? readQueueAttrs(client, queues.queues) : readings.queueAttrs,
+    ]);
+    return { setValues, semReadings, queueContents, queueAttrs };
+  }
+
+  /** Whether each unattached segment's creator is still there: one look per distinct pid (thousands of segments share a few creators). */
   private creatorLiveness(items: readonly ShmSegment[]): string {
-    return items
-      .filter((s) => s.nattch === 0 && s.cpid > 0)
-      .map((s) => (fs.existsSync(path.join(this.procRoot, String(s.cpid))) ? '1' : '0'))
-      .join('');
+    const seen = new Map<number, string>();
+    let text = '';
+    for (const s of items) {
+      if (s.nattch !== 0 || s.cpid <= 0) continue;
+      let alive = seen.get(s.cpid);
+      if (alive === undefined) {
+        alive = this.alive(s.cpid);
+        seen.set(s.cpid, alive);
+      }
+      text += alive;
+    }
+    return text;
   }
 
-  private build(items: ShmSegment[], skipped: number, listing: PosixListing, scan: ProcScan, limits: IpcLimits): Snapshot {
-    const names = this.commands.names(this.procRoot, this.etcRoot);
+  /** Whether the last users of queues and semaphores still run: their exit can make an object orphaned (or a semaphore stuck). */
+  private userLiveness(msgTable: MsgTable, readings: HelperReadings): string {
+    const pids = new Set<number>();
+    for (const q of msgTable.queues) {
+      if (q.lspid > 0) pids.add(q.lspid);
+      if (q.lrpid > 0) pids.add(q.lrpid);
+    }
+    for (const values of readings.setValues.values()) if (values.read) for (const v of values.semaphores) if (v.lastPid > 0) pids.add(v.lastPid);
+    let text = '';
+    for (const pid of [...pids].sort((a, b) => a - b)) text += this.alive(pid);
+    return text;
+  }
+
+  private alive(pid: number): string {
+    return fs.existsSync(path.join(this.procRoot, String(pid))) ? '1' : '0';
+  }
+
+  private classifySemaphores(listing: PosixListing, scan: ProcScan, readings: Map<FileKey, SemReading>, names: Names, nowMs: number): PosixSemInfo[] {
+    const devicePrefix = listing.devMajor === undefined ? undefined : `${listing.devMajor}:${listing.devMinor}:`;
+    return classifyPosixSemaphores(listing.semaphores, { scan, names, nowMs, graceMs: this.graceMs, lastHeldMs: this.lastHeldMs, devicePrefix, readings }, this.procRoot);
+  }
+
+  private build(input: { items: ShmSegment[]; skipped: number; semTable: SemTable; msgTable: MsgTable; listing: PosixListing; queues: QueueListing; scan: ProcScan; limits: IpcLimits; waiters?: WaiterScan; readings: HelperReadings }): Snapshot {
+    const { items, listing, scan, readings } = input;
+    const names = this.commands.names(this.procRoot, this.etcRoot, scan.holderCommands);
     const nowMs = Date.now();
     const context = { scan, names, nowMs, graceMs: this.graceMs, lastHeldMs: this.lastHeldMs };
-    const posixObjects = classifyPosixObjects(listing, context, this.procRoot);
-    this.nextTransition = nextAgeTransition(posixObjects, context);
+    // What did not change since the last refresh is handed out again as is (the classifiers check
+    // every input): thousands of objects, most of them the same from one refresh to the next.
+    const last = this.last;
+    const previous = last && [...last.posix.objects, ...last.posix.memfds];
+    const posixObjects = classifyPosixObjects(listing, { ...context, previous }, this.procRoot);
+    const failure = readings.failure ?? NOT_READ;
+    const notRead = { why: failure.why === 'unsupported' ? ('error' as const) : failure.why, message: failure.message };
+    const waiters = { names, nowMs, graceMs: this.graceMs };
+    const sets = classifySemSets(input.semTable.sets, (semid) => readings.setValues.get(semid) ?? { read: false, ...notRead }, { ...waiters, waiters: input.waiters?.sem ?? new Map() });
+    const msgQueues = classifyMsgQueues(input.msgTable.queues, (msqid) => readings.queueContents.get(msqid) ?? { read: false, ...notRead }, { ...waiters, waiters: input.waiters?.msg ?? new Map() });
+    const posixSemaphores = this.classifySemaphores(listing, scan, readings.semReadings, names, nowMs);
+    const mqQueues = classifyPosixQueues(input.queues.queues, { ...context, attrs: readings.queueAttrs });
+    this.nextTransition = earliest([nextAgeTransition(posixObjects, context), ...[...sets, ...msgQueues, ...posixSemaphores, ...mqQueues].map((o) => o.orphanAtMs)]);
     return {
-      segments: classifySegments(items, scan, names),
-      limits,
-      usage: shmUsage(items, limits.pageSize),
-      skippedLines: skipped,
+      segments: classifySegments(items, scan, names, last?.segments),
+      limits: input.limits,
+      usage: shmUsage(items, input.limits.pageSize),
+      skippedLines: input.skipped,
       posix: {
         available: listing.available,
         error: listing.error,
@@ -131,10 +307,39 @@ export class SnapshotSource {
         objects: posixObjects.filter((o) => o.origin === 'dev-shm'),
         memfds: posixObjects.filter((o) => o.origin === 'memfd'),
       },
+      sem: { sets, skippedLines: input.semTable.skipped, waitersSupported: input.waiters?.supported ?? true, waiterUnreadable: input.waiters?.unreadable ?? 0 },
+      msg: { queues: msgQueues, skippedLines: input.msgTable.skipped },
+      posixSemaphores,
+      mqueue: { mounted: input.queues.mounted, dir: input.queues.dir, problem: input.queues.problem, queues: mqQueues },
       scan: { processes: scan.processes, scanned: scan.scanned, unreadable: scan.unreadable, otherNamespace: scan.otherNamespace },
       takenAt: nowMs,
     };
   }
+}
+
+function earliest(times: ReadonlyArray<number | undefined>): number | undefined {
+  let first: number | undefined;
+  for (const t of times) if (t !== undefined && (first === undefined || t < first)) first = t;
+  return first;
+}
+
+/** What the helper read, as text: values, messages and attributes change without any table changing. */
+function readingsSignature(readings: HelperReadings): string {
+  const parts: string[] = [readings.failure?.why ?? ''];
+  for (const [semid, v] of readings.setValues) parts.push(`s${semid}:${v.read ? v.semaphores.map((x) => `${x.value},${x.lastPid},${x.ncnt},${x.zcnt}`).join(';') : v.why}`);
+  for (const [key, r] of readings.semReadings) parts.push(`p${key}:${r.read ? (r.layout === 'glibc' ? `${r.value},${r.waiters}` : 'unknown') : r.why}`);
+  for (const [msqid, c] of readings.queueContents) parts.push(`q${msqid}:${c.read ? `${c.qbytes},${c.more},${c.messages.map((m) => `${m.mtype}/${m.size}/${Buffer.from(m.preview).toString('hex')}`).join(';')}` : c.why}`);
+  for (const [key, a] of readings.queueAttrs) parts.push(`m${key}:${a.read ? `${a.maxmsg},${a.msgsize},${a.curmsgs}` : a.why}`);
+  return parts.sort().join('\n');
+}
+
+/** Who waits where, as text. */
+function waitersSignature(scan: WaiterScan): string {
+  const parts: string[] = [String(scan.unreadable)];
+  for (const [kind, map] of [['s', scan.sem], ['m', scan.msg]] as const) {
+    for (const [id, list] of map) for (const w of list) parts.push(`${kind}${id}:${w.tid}:${w.call}:${(w.ops ?? []).map((o) => `${o.semnum}/${o.op}`).join(',')}:${w.msgtype ?? ''}`);
+  }
+  return parts.sort().join('\n');
 }
 
 /**
@@ -144,10 +349,27 @@ export class SnapshotSource {
  */
 export function findAgain(snapshot: Snapshot | undefined, object: IpcObject): IpcObject | undefined {
   if (!snapshot) return undefined;
-  if (object.kind === 'sysvShm') {
-    const s = object.segment;
-    return snapshot.segments.find((o) => o.segment.shmid === s.shmid && o.segment.ctime === s.ctime && o.segment.cuid === s.cuid && o.segment.size === s.size);
+  switch (object.kind) {
+    case 'sysvShm': {
+      const s = object.segment;
+      return snapshot.segments.find((o) => o.segment.shmid === s.shmid && o.segment.ctime === s.ctime && o.segment.cuid === s.cuid && o.segment.size === s.size);
+    }
+    case 'posixShm': {
+      const list = object.origin === 'memfd' ? snapshot.posix.memfds : snapshot.posix.objects;
+      return list.find((o) => o.key === object.key && o.name === object.name);
+    }
+    case 'sysvSem': {
+      // A set's ctime changes with IPC_SET (permissions): its key, creator and size do not.
+      const s = object.set;
+      return snapshot.sem.sets.find((o) => o.set.semid === s.semid && o.set.key === s.key && o.set.cuid === s.cuid && o.set.nsems === s.nsems);
+    }
+    case 'sysvMsg': {
+      const q = object.queue;
+      return snapshot.msg.queues.find((o) => o.queue.msqid === q.msqid && o.queue.key === q.key && o.queue.cuid === q.cuid);
+    }
+    case 'posixSem':
+      return snapshot.posixSemaphores.find((o) => o.key === object.key && o.name === object.name);
+    case 'posixMq':
+      return snapshot.mqueue.queues.find((o) => o.key === object.key && o.name === object.name);
   }
-  const list = object.origin === 'memfd' ? snapshot.posix.memfds : snapshot.posix.objects;
-  return list.find((o) => o.key === object.key && o.name === object.name);
 }

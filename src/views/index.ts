@@ -1,21 +1,38 @@
-// The views of the IPC container, built once from the context. Commands reach them through this
-// (views never reach commands).
+// The views of the IPC container, built once from the context: Shared Memory, Semaphores, Message
+// Queues, each the same view with its own groups. Commands reach them through this (views never
+// reach commands).
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
 import { HexPanel } from './hexPanel';
-import { SharedMemoryView } from './sharedMemoryView';
+import { IpcView } from './ipcView';
+
+export const SHARED_MEMORY_VIEW = 'ipcInspector.sharedMemory';
+export const SEMAPHORES_VIEW = 'ipcInspector.semaphores';
+export const MESSAGE_QUEUES_VIEW = 'ipcInspector.messageQueues';
 
 export interface Views extends vscode.Disposable {
-  sharedMemory: SharedMemoryView;
+  sharedMemory: IpcView;
+  semaphores: IpcView;
+  messageQueues: IpcView;
+  /** Every view, the one the user touched last first. */
+  readonly all: IpcView[];
 }
 
 export function createViews(context: IpcContext): Views {
-  const sharedMemory = new SharedMemoryView(context);
+  const sharedMemory = new IpcView(context, { id: SHARED_MEMORY_VIEW, groups: ['sysvShm', 'posixShm', 'memfd'], needs: [], opensOnClick: true });
+  const semaphores = new IpcView(context, { id: SEMAPHORES_VIEW, groups: ['sysvSem', 'posixSem'], needs: ['semValues', 'waiters'], opensOnClick: false });
+  const messageQueues = new IpcView(context, { id: MESSAGE_QUEUES_VIEW, groups: ['sysvMsg', 'posixMq'], needs: ['messages', 'waiters'], opensOnClick: false });
+  const views = [sharedMemory, semaphores, messageQueues];
   return {
     sharedMemory,
+    semaphores,
+    messageQueues,
+    get all() {
+      return [...views].sort((a, b) => b.lastActive - a.lastActive);
+    },
     dispose() {
       HexPanel.all().forEach((panel) => panel.dispose());
-      sharedMemory.dispose();
+      for (const view of views) view.dispose();
     },
   };
 }

@@ -12,7 +12,7 @@ import { hexFrame } from '../support/hexUi';
 import { createObject, freshName, mapObject, ownObject, PosixHolder, shmPath, trackName, writeObject } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { host, Server } from '../support/testHost';
-import { widenSideBar } from '../support/workbenchUi';
+import { collapsePanes, paneAction, widenSideBar } from '../support/workbenchUi';
 
 declare const document: { body: { textContent: string | null } };
 
@@ -63,6 +63,8 @@ describe('POSIX shared memory in chromium', function () {
   it('shows the POSIX group apart from System V, with the objects, their states and /dev/shm usage', async function () {
     await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
     await row(held).waitFor({ timeout: 30_000 });
+    // The other two views of the container are not this test's: closed, Shared Memory gets the room.
+    await collapsePanes(page, ['Semaphores', 'Message Queues']);
     await widenSideBar(page, 330);
     await page.locator('.monaco-list-row', { hasText: 'POSIX objects (/dev/shm)' }).getByText(/objects · .* used \(\d+%\)/).waitFor();
     assert.match((await row(held).getAttribute('aria-label'))!, /64 KiB, state: in use, 2 holders/);
@@ -86,8 +88,7 @@ describe('POSIX shared memory in chromium', function () {
   });
 
   it('creates an object from the view\'s menu, as shm_open would, and shows its row', async function () {
-    // A view alone in its container has its actions in the side bar's title.
-    await page.locator('.part.sidebar .title-actions [aria-label="Views and More Actions..."]').click();
+    await (await paneAction(page, 'Shared Memory', 'More Actions...')).click();
     await page.waitForTimeout(300); // VS Code ignores a click that comes right after the menu opens
     const item = page.locator('.context-view .action-label', { hasText: 'Create POSIX Shared Memory Object…' });
     await item.hover();
@@ -117,7 +118,7 @@ describe('POSIX shared memory in chromium', function () {
   });
 
   it('cleans up the leaked object through the preview and the confirmation, leaving the others', async function () {
-    await page.locator('.part.sidebar .title-actions [aria-label^="Clean Up Orphaned Objects"]').click();
+    await (await paneAction(page, 'Shared Memory', 'Clean Up Orphaned Objects')).click();
     const list = page.locator('.quick-input-list');
     await list.waitFor();
     // Keep only ours ticked: other orphans on this machine are not this test's to remove.

@@ -8,7 +8,6 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
-import type { Node } from '../../src/views/sharedMemoryTree';
 import { formatBytes } from '../../src/ipc/format';
 import { createSegment, freshKey, holdSegment, ownSegment, shmtoolPath, trackSegment } from '../support/segments';
 import { waitFor } from '../support/waitFor';
@@ -238,7 +237,7 @@ describe('commands', function () {
       const owner = await ownSegment(keyB, 8192);
       const b = owner.shmid;
       await refreshView();
-      const nodes: Node[] = [rowOrFail(api, a), rowOrFail(api, b)];
+      const nodes = [rowOrFail(api, a), rowOrFail(api, b)];
       let removed: unknown;
       await withPrompts(api, async (p) => {
         p.confirmWith((q) => {
@@ -464,7 +463,7 @@ describe('commands', function () {
         await run('ipcInspector.showLimits');
       });
       const [shown] = prompts.ofKind('confirm');
-      assert.strictEqual(shown.message, 'Shared memory limits');
+      assert.strictEqual(shown.message, 'IPC limits');
       assert.match(shown.detail, new RegExp(`^Segments: \\d+ of ${shmmni} \\(shmmni\\)`, 'm'));
       // The kernel's default shmall (ULONG_MAX - 2^24 pages) means "no limit" and is shown so.
       const huge = BigInt(shmall) >= 2n ** 63n;
@@ -474,6 +473,16 @@ describe('commands', function () {
       const df = execFileSync('df', ['--output=size', '-B1', '/dev/shm'], { encoding: 'utf8' }).trim().split('\n')[1].trim();
       assert.match(shown.detail, /^POSIX shared memory \(\/dev\/shm\): \d+ object\(s\), .* of .* used \(\d+\.\d%\)/m);
       assert.ok(shown.detail.includes(formatBytes(Number(df))), `the size of /dev/shm (${df} bytes) is in: ${shown.detail}`);
+      // Semaphores and queues against the kernel's own numbers (kernel.sem: semmsl semmns semopm semmni).
+      const [semmsl, semmns, semopm, semmni] = fs.readFileSync('/proc/sys/kernel/sem', 'utf8').trim().split(/\s+/);
+      const sets = fs.readFileSync('/proc/sysvipc/sem', 'utf8').trim().split('\n').length - 1;
+      assert.match(shown.detail, new RegExp(`^Semaphore sets: ${sets} of ${semmni} \\(semmni\\)`, 'm'));
+      assert.match(shown.detail, new RegExp(`of ${semmns} \\(semmns\\)`));
+      assert.match(shown.detail, new RegExp(`${semmsl} \\(semmsl;.*${semopm} \\(semopm\\)`));
+      const msgmni = fs.readFileSync('/proc/sys/kernel/msgmni', 'utf8').trim();
+      assert.match(shown.detail, new RegExp(`^Message queues: \\d+ of ${msgmni} \\(msgmni\\)`, 'm'));
+      const queuesMax = fs.readFileSync('/proc/sys/fs/mqueue/queues_max', 'utf8').trim();
+      assert.match(shown.detail, new RegExp(`^POSIX message queues: at most ${queuesMax} \\(fs.mqueue.queues_max\\)`, 'm'));
     });
   });
 

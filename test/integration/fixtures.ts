@@ -6,8 +6,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
-import type { PosixObjectInfo, SegmentInfo } from '../../src/ipc/snapshot';
-import type { Node, ObjectNode, SharedMemoryTree } from '../../src/views/sharedMemoryTree';
+import type { MsgQueueInfo, PosixObjectInfo, SegmentInfo, SemSetInfo } from '../../src/ipc/snapshot';
+import type { GroupId } from '../../src/views/groups';
+import type { IpcTree, Node, ObjectNode } from '../../src/views/ipcTree';
+import type { IpcView } from '../../src/views/ipcView';
 import { procLine } from '../support/segments';
 import { waitFor } from '../support/waitFor';
 
@@ -17,6 +19,8 @@ export const VIEW_ID = 'ipcInspector.sharedMemory';
 export type SegmentNode = ObjectNode & { object: SegmentInfo };
 /** A POSIX object's row. */
 export type PosixNode = ObjectNode & { object: PosixObjectInfo };
+export type SemSetNode = ObjectNode & { object: SemSetInfo };
+export type QueueNode = ObjectNode & { object: MsgQueueInfo };
 
 let api: IpcInspectorApi | undefined;
 
@@ -78,14 +82,38 @@ export function procAll(): ProcSegment[] {
 export const SHM_DEST = 0o1000;
 export const SHM_LOCKED = 0o2000;
 
-/** The Shared Memory view's tree data provider. */
-export function tree(api: IpcInspectorApi): SharedMemoryTree {
-  return api.views.sharedMemory.tree;
+/** The view that shows a group. */
+export function viewOf(api: IpcInspectorApi, group: GroupId): IpcView {
+  const view = api.views.all.find((v) => v.spec.groups.includes(group));
+  assert.ok(view, `no view shows ${group}`);
+  return view;
+}
+
+/** The tree data provider of the Shared Memory view, or of the view showing a group. */
+export function tree(api: IpcInspectorApi, group: GroupId = 'sysvShm'): IpcTree {
+  return viewOf(api, group).tree;
 }
 
 /** The rows of a group, as the tree data provider returns them now (notes included). */
-export function groupRows(api: IpcInspectorApi, group: 'sysvShm' | 'posixShm' | 'memfd'): Node[] {
-  return tree(api).getChildren({ kind: 'group', group });
+export function groupRows(api: IpcInspectorApi, group: GroupId): Node[] {
+  return tree(api, group).getChildren({ kind: 'group', group });
+}
+
+/** The row of a System V semaphore set. */
+export function semRow(api: IpcInspectorApi, semid: number): SemSetNode | undefined {
+  return groupRows(api, 'sysvSem').find((node): node is SemSetNode => node.kind === 'object' && node.object.kind === 'sysvSem' && node.object.set.semid === semid);
+}
+
+/** The row of a System V message queue. */
+export function queueRow(api: IpcInspectorApi, msqid: number): QueueNode | undefined {
+  return groupRows(api, 'sysvMsg').find((node): node is QueueNode => node.kind === 'object' && node.object.kind === 'sysvMsg' && node.object.queue.msqid === msqid);
+}
+
+/** The child rows of a row (and their children, depth first), in the view showing it. */
+export function descendants(api: IpcInspectorApi, node: Node, group: GroupId): Node[] {
+  const out: Node[] = [];
+  for (const child of tree(api, group).getChildren(node)) out.push(child, ...descendants(api, child, group));
+  return out;
 }
 
 /** The view's row of a segment, as the tree data provider returns it now (under its group). */
@@ -106,7 +134,8 @@ export function posixRowOrFail(api: IpcInspectorApi, name: string, group: 'posix
 
 /** The pids of a row's holder children, sorted. */
 export function childPids(api: IpcInspectorApi, node: Node): number[] {
-  return tree(api).getChildren(node).map((c) => (c.kind === 'child' ? c.row.pid ?? -1 : -1)).sort((a, b) => a - b);
+  const group = node.kind === 'object' ? node.group : node.kind === 'child' ? node.parent.group : 'sysvShm';
+  return tree(api, group).getChildren(node).map((c) => (c.kind === 'child' ? c.row.pid ?? -1 : -1)).sort((a, b) => a - b);
 }
 
 export function rowOrFail(api: IpcInspectorApi, shmid: number): SegmentNode {
@@ -116,7 +145,8 @@ export function rowOrFail(api: IpcInspectorApi, shmid: number): SegmentNode {
 }
 
 export function item(api: IpcInspectorApi, node: Node): vscode.TreeItem {
-  return tree(api).getTreeItem(node);
+  const group = node.kind === 'child' ? node.parent.group : node.group;
+  return tree(api, group).getTreeItem(node);
 }
 
 /** Waits until the segment's row exists and its tree item satisfies `check` (polling refreshes). */

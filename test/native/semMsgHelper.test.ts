@@ -9,6 +9,9 @@ import { execFileSync, spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import { HelperError } from '../../src/ipc/helperClient';
+import { SnapshotSource } from '../../src/ipc/snapshot';
+import { msgTooltip } from '../../src/ipc/sysvMsg/present';
+import { semDescription, semTooltip } from '../../src/ipc/sysvSem/present';
 import { encodeRequest, FrameDecoder, MsgPeek, Op, packArgs } from '../../src/ipc/helperProtocol';
 import { helperBinary, isRoot, NOBODY, TestHelper } from '../support/helper';
 import {
@@ -406,6 +409,27 @@ print(json.dumps({"msg": [q.id]}))`);
       await rejectsWith(nobody.semRemove(semid), 'EPERM', /owned by uid 0 \(created by uid 0\).*uid 65534; only the owner, the creator or root/);
       await rejectsWith(nobody.msgSet(msqid, { mode: 0o666 }), 'EPERM', /only the owner, the creator or root/);
       assert.deepEqual([semProc(semid)!.perms, msgProc(msqid)!.perms, msgProc(msqid)!.qnum], [0o600, 0o600, 1]);
+    });
+
+    it('the views say a set or queue this user may not read is not readable, and read it for root', async function () {
+      const semid = ipcmkSem(2, 0o600);
+      const msqid = ipcmkMsg(0o600);
+      ipctool(['msgsend', String(msqid), '1', 'secret']);
+      const nobody = otherHelper({ asNobody: true }).client;
+      const needs = new Set(['semValues', 'messages'] as const);
+      const asNobody = (await new SnapshotSource().refresh({ force: true, needs, helper: () => nobody })).snapshot;
+      const set = asNobody.sem.sets.find((s) => s.set.semid === semid)!;
+      assert.deepEqual([set.values.read, !set.values.read && set.values.why], [false, 'denied']);
+      assert.match(semDescription(set), /values not readable/);
+      assert.match(semTooltip(set), /\| Values \| not readable by this user \(EACCES\)/);
+      const queue = asNobody.msg.queues.find((q) => q.queue.msqid === msqid)!;
+      assert.deepEqual([queue.contents.read, !queue.contents.read && queue.contents.why], [false, 'denied']);
+      assert.match(msgTooltip(queue), /\| Messages shown \| not readable by this user \(EACCES\)/);
+      const asRoot = (await new SnapshotSource().refresh({ force: true, needs, helper: () => client })).snapshot;
+      const rootSet = asRoot.sem.sets.find((s) => s.set.semid === semid)!;
+      assert.deepEqual(rootSet.values.read && rootSet.values.semaphores.map((v) => v.value), [0, 0]);
+      const rootQueue = asRoot.msg.queues.find((q) => q.queue.msqid === msqid)!;
+      assert.deepEqual(rootQueue.contents.read && rootQueue.contents.messages.map((m) => [m.mtype, Buffer.from(m.preview).toString()]), [[1n, 'secret']]);
     });
 
     it('can create, read and remove its own set and queue', async function () {

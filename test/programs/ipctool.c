@@ -24,6 +24,9 @@
  *   ipctool mqcreate /NAME MAXMSG MSGSIZE MODE   mq_open(O_CREAT | O_EXCL), umask 0; exits
  *   ipctool mqsend /NAME TEXT          mq_send one message (O_NONBLOCK), exits
  *   ipctool mqattr /NAME               prints "MAXMSG MSGSIZE CURMSGS" (opened O_RDONLY), exits
+ *   ipctool mqunlink /NAME             mq_unlink, exits (ENOENT is fine: already gone)
+ *   ipctool mqhold /NAME               opens the queue O_RDWR, prints "holding PID FD", then stays:
+ *                                      a program that uses the queue (its holder)
  *
  * KEY: 0x hex, decimal, or "private". MODE is octal. Every process that stays (the waiters and
  * holders) exits as soon as its stdin reaches EOF (a thread watches it) and can be killed, so a
@@ -290,6 +293,18 @@ int main(int argc, char **argv)
         printf("%ld %ld %ld\n", attr.mq_maxmsg, attr.mq_msgsize, attr.mq_curmsgs);
         mq_close(q);
         return 0;
+    }
+    if (strcmp(cmd, "mqunlink") == 0 && argc == 3) {
+        if (mq_unlink(argv[2]) < 0 && errno != ENOENT) return die("mq_unlink");
+        return 0;
+    }
+    if (strcmp(cmd, "mqhold") == 0 && argc == 3) {
+        mqd_t q = mq_open(argv[2], O_RDWR | O_NONBLOCK);
+        if (q == (mqd_t)-1) return die("mq_open");
+        start_watch();
+        printf("holding %d %d\n", getpid(), (int)q);
+        fflush(stdout);
+        stay();
     }
     fprintf(stderr, "usage: see the comment at the top of ipctool.c\n");
     return 2;

@@ -18,6 +18,7 @@ export const PYTHON = '/usr/bin/python3';
 
 const semIds = new Set<number>();
 const msgIds = new Set<number>();
+const mqNames = new Set<string>();
 const children = new Set<ChildProcessWithoutNullStreams>();
 
 export function requireIpctool(): string {
@@ -31,6 +32,12 @@ export function requireIpctool(): string {
 export function trackSem(semid: number): number {
   semIds.add(semid);
   return semid;
+}
+
+/** Records a POSIX message queue ("/NAME") so cleanup unlinks it. */
+export function trackMq(name: string): string {
+  mqNames.add(name);
+  return name;
 }
 
 /** Records a message queue made some other way so cleanup removes it. */
@@ -213,4 +220,6 @@ export async function cleanupSemMsg(): Promise<void> {
     }
     ids.clear();
   }
+  for (const name of mqNames) ipctool(['mqunlink', name]);
+  mqNames.clear();
 }

@@ -25,7 +25,7 @@ function object(name: string, ino: number, overrides: Partial<PosixObject> = {})
 }
 
 function listing(objects: PosixObject[]): PosixListing {
-  return { available: true, dir: '/dev/shm', devMajor: 0, devMinor: 27, objects, semaphores: 0, usage: { size: 1 << 30, used: 1 << 20 }, signature: '' };
+  return { available: true, dir: '/dev/shm', devMajor: 0, devMinor: 27, objects, semaphores: [], usage: { size: 1 << 30, used: 1 << 20 }, signature: '' };
 }
 
 function map(pid: number, key: FileKey, path: string, access: 'ro' | 'rw' = 'rw', deleted = false): FileHold {

@@ -8,7 +8,7 @@ import { fixture } from './fixtures';
 describe('snapshot of a /proc tree', function () {
   let proc: string;
   let shmDir: string;
-  const source = () => new SnapshotSource({ procRoot: proc, etcRoot: fixture('etc'), shmDir });
+  const source = () => new SnapshotSource({ procRoot: proc, etcRoot: fixture('etc'), shmDir, mqueueDir: path.join(shmDir, 'no-mqueue') });
 
   beforeEach(function () {
     proc = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-snapshot-'));
@@ -39,7 +39,13 @@ describe('snapshot of a /proc tree', function () {
     assert.deepEqual(snapshot.posix.objects.map((o) => [o.name, o.file?.size, o.state]), [['/psm_leak', 1 << 20, 'unused']]);
     assert.match(snapshot.posix.objects[0].reason, /1 process could not be checked/, 'process 104 of the fixture cannot be read');
     assert.equal(snapshot.posix.objects[0].producer, 'Python multiprocessing.shared_memory');
-    assert.equal(snapshot.posix.semaphores, 1, 'sem.* files are counted, not listed');
+    assert.deepEqual(snapshot.posix.objects.map((o) => o.name).includes('/sem.mp-1'), false, 'sem.* files are not shared memory objects');
+    assert.deepEqual(snapshot.posixSemaphores.map((s) => [s.name, s.reading.read]), [['/mp-1', false]], 'a named semaphore, not read without a helper');
+    assert.deepEqual(snapshot.sem.sets.map((s) => [s.set.semid, s.set.nsems, s.values.read]), [[0, 3, false], [32769, 250, false]]);
+    assert.equal(snapshot.sem.skippedLines, 1, 'the junk line of the fixture');
+    assert.deepEqual(snapshot.msg.queues.map((q) => [q.queue.msqid, q.queue.qnum]), [[0, 0], [1, 3]]);
+    assert.equal(snapshot.mqueue.mounted, false);
+    assert.match(snapshot.mqueue.problem ?? '', /mount -t mqueue none \/dev\/mqueue/);
     assert.deepEqual(snapshot.posix.memfds, [], 'the fixture memfd has one holder: not shared');
   });
 

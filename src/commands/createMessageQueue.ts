@@ -1,0 +1,115 @@
+// Create Message Queue…: System V (key, mode, exclusive: msgget) or POSIX (name, mode, exclusive,
+// capacity: mq_open with O_CREAT), through the helper. Nothing is sent. The new row is revealed.
+import { formatKey, IPC_PRIVATE, parseMode } from '../ipc/format';
+import { parseObjectName } from '../ipc/posixShm/parse';
+import { reportFailure, type Command, type CommandEnv } from './registry';
+import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
+
+const SYSV_STEPS: Steps = { title: 'Create System V Message Queue', noun: 'queue', total: 3 };
+const POSIX_TITLE = 'Create POSIX Message Queue';
+
+async function chooseFamily(env: CommandEnv): Promise<'sysv' | 'posix' | undefined> {
+  const items = [
+    { label: 'System V queue', description: 'msgget: found by a key; its messages can be looked at without consuming them', family: 'sysv' as const },
+    { label: 'POSIX queue', description: 'mq_open: found by a name such as /jobs', family: 'posix' as const },
+  ];
+  return (await env.ipc.prompts.quickPick(items, { title: 'Create Message Queue', placeHolder: 'Which kind of queue?' }))?.family;
+}
+
+async function createSysv(env: CommandEnv): Promise<number | undefined> {
+  const key = await chooseKey(env, SYSV_STEPS);
+  const mode = key ? await chooseMode(env, SYSV_STEPS, 3) : undefined;
+  const exclusive = key && mode !== undefined ? await chooseExclusive(env, key.key, 'queue') : undefined;
+  if (!key || mode === undefined || exclusive === undefined) return undefined;
+  const { created, msqid } = await env.ipc.helper().msgCreate(key.key, mode, exclusive);
+  env.ipc.log.info(`${created ? 'created' : 'opened existing'} message queue ${key.description}, id ${msqid}`);
+  await env.ipc.refresh(true);
+  await env.views.messageQueues.reveal(`msg:${msqid}`);
+  const name = key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key);
+  void env.ipc.prompts.notify('info', created ? `Created message queue ${name} (id ${msqid}).` : `Message queue ${name} existed already (id ${msqid}) and was left as it is.`);
+  return msqid;
+}
+
+function positive(text: string): number | undefined {
+  const t = text.trim();
+  if (t === '') return 0;
+  return /^\d+$/.test(t) ? Number(t) : undefined;
+}
+
+async function createPosix(env: CommandEnv): Promise<string | undefined> {
+  const nameText = await env.ipc.prompts.inputBox({
+    title: `${POSIX_TITLE} (1/4): name`,
+    prompt: 'Name as mq_open takes it',
+    placeHolder: '/jobs',
+    validateInput: (value) => {
+      const parsed = parseObjectName(value, { semaphorePrefixAllowed: true });
+      return parsed.ok ? undefined : parsed.error;
+    },
+  });
+  const parsedName = nameText === undefined ? undefined : parseObjectName(nameText, { semaphorePrefixAllowed: true });
+  if (!parsedName?.ok) return undefined;
+  const name = parsedName.value;
+  const snapshot = env.ipc.snapshots.current;
+  const maxText = await env.ipc.prompts.inputBox({
+    title: `${POSIX_TITLE} (2/4): capacity`,
+    prompt: `Most messages it holds (empty: the system default${snapshot?.limits.mqMsgMax ? `; at most ${snapshot.limits.mqMsgMax.raw} (msg_max)` : ''})`,
+    value: '',
+    validateInput: (value) => (positive(value) === undefined ? 'A whole number, or empty for the default' : undefined),
+  });
+  const maxmsg = maxText === undefined ? undefined : positive(maxText);
+  if (maxmsg === undefined) return undefined;
+  const sizeText = await env.ipc.prompts.inputBox({
+    title: `${POSIX_TITLE} (3/4): message size`,
+    prompt: `Largest message in bytes (empty: the system default${snapshot?.limits.mqMsgsizeMax ? `; at most ${snapshot.limits.mqMsgsizeMax.raw} (msgsize_max)` : ''})`,
+    value: '',
+    validateInput: (value) => (positive(value) === undefined ? 'A whole number of bytes, or empty for the default' : undefined),
+  });
+  const msgsize = sizeText === undefined ? undefined : positive(sizeText);
+  if (msgsize === undefined || (maxmsg === 0) !== (msgsize === 0)) {
+    if (msgsize !== undefined) void env.ipc.prompts.notify('warning', 'Give both the capacity and the message size, or neither (mq_open takes both or uses both defaults).');
+    return undefined;
+  }
+  const modeText = await env.ipc.prompts.inputBox({
+    title: `${POSIX_TITLE} (4/4): permissions`,
+    prompt: 'Mode in octal (600 = only you) or rwx (rw-r-----)',
+    value: '600',
+    validateInput: (value) => {
+      const parsed = parseMode(value);
+      return parsed.ok ? undefined : parsed.error;
+    },
+  });
+  const mode = modeText === undefined ? undefined : parseMode(modeText);
+  if (!mode?.ok) return undefined;
+  const exclusive = (await env.ipc.prompts.quickPick(
+    [{ label: 'Exclusive', description: 'fail if a queue with this name exists (O_EXCL)', exclusive: true }, { label: 'Open or create', description: 'leave an existing queue as it is', exclusive: false }],
+    { title: `${name} taken already?`, placeHolder: 'Exclusive or not' },
+  ))?.exclusive;
+  if (exclusive === undefined) return undefined;
+  const { created, attr } = await env.ipc.helper().mqCreate(name, mode.value, exclusive, maxmsg, msgsize);
+  env.ipc.log.info(`${created ? 'created' : 'opened existing'} POSIX message queue ${name}: ${attr.maxmsg} messages of ${attr.msgsize} bytes`);
+  await env.ipc.refresh(true);
+  const info = env.ipc.snapshots.current?.mqueue.queues.find((q) => q.name === name);
+  if (info) await env.views.messageQueues.reveal(`pmq:${info.key}`);
+  void env.ipc.prompts.notify('info', created
+    ? `Created POSIX message queue ${name} (${attr.maxmsg} messages of at most ${attr.msgsize} bytes).${env.ipc.snapshots.current?.mqueue.mounted ? '' : ` ${env.ipc.snapshots.current?.mqueue.dir ?? '/dev/mqueue'} is not mounted, so it cannot be listed.`}`
+    : `POSIX message queue ${name} existed already and was left as it is.`);
+  return name;
+}
+
+export const createMessageQueue: Command = {
+  id: 'ipcInspector.createMessageQueue',
+  what: 'Could not create the message queue',
+  subject: 'queue',
+  async run(env, family) {
+    const which = family === 'posix' || family === 'sysv' ? family : await chooseFamily(env);
+    if (which === 'sysv') return createSysv(env);
+    if (which !== 'posix') return undefined;
+    try {
+      return await createPosix(env);
+    } catch (error) {
+      // A POSIX queue's errors are worded as such (its limits are not System V's).
+      reportFailure(env.ipc, error, 'Could not create the POSIX message queue', { kind: 'posixQueue' });
+      return undefined;
+    }
+  },
+};

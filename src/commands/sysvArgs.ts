@@ -1,0 +1,108 @@
+// The questions every System V create command asks, once: the key (hex or decimal, IPC_PRIVATE,
+// or ftok(file, project id) with a file picker), the mode, exclusive or not. Segments, semaphore
+// sets and message queues are made with the same three.
+import * as vscode from 'vscode';
+import { formatKey, IPC_PRIVATE, parseKey, parseMode } from '../ipc/format';
+import { ftok } from '../ipc/ftok';
+import type { CommandEnv } from './registry';
+
+type KeyKind = 'chosen' | 'private' | 'ftok';
+
+export interface KeyChoice {
+  key: number;
+  description: string;
+}
+
+/** The steps of a create dialog: "Create Semaphore Set (2/5): key". */
+export interface Steps {
+  title: string;
+  /** The noun in explanations: "segment", "set", "queue". */
+  noun: string;
+  total: number;
+}
+
+const step = (s: Steps, n: number, what: string) => `${s.title} (${n}/${s.total}): ${what}`;
+
+async function chooseKeyKind(env: CommandEnv, steps: Steps): Promise<KeyKind | undefined> {
+  const items: Array<vscode.QuickPickItem & { keyKind: KeyKind }> = [
+    { label: 'Chosen key', description: 'hex (0x1234abcd) or decimal', keyKind: 'chosen' },
+    { label: 'IPC_PRIVATE', description: `a new ${steps.noun} only reachable by its id`, keyKind: 'private' },
+    { label: 'ftok(file, project id)', description: 'the key programs compute from a path', keyKind: 'ftok' },
+  ];
+  return (await env.ipc.prompts.quickPick(items, { title: step(steps, 1, 'key'), placeHolder: `How should the ${steps.noun} be found?` }))?.keyKind;
+}
+
+/** A project id for ftok: 1 to 255, or one character. */
+export function projectId(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d{1,3}$/.test(trimmed)) {
+    const n = Number(trimmed);
+    return n >= 1 && n <= 255 ? n : undefined;
+  }
+  if ([...trimmed].length === 1) {
+    const code = trimmed.charCodeAt(0);
+    return code >= 1 && code <= 255 ? code : undefined;
+  }
+  return undefined;
+}
+
+/** Steps 1 and 2: how the object is found, and its key. Undefined when cancelled. */
+export async function chooseKey(env: CommandEnv, steps: Steps): Promise<KeyChoice | undefined> {
+  const kind = await chooseKeyKind(env, steps);
+  if (!kind) return undefined;
+  if (kind === 'private') return { key: IPC_PRIVATE, description: 'IPC_PRIVATE' };
+  if (kind === 'chosen') {
+    const text = await env.ipc.prompts.inputBox({
+      title: step(steps, 2, 'key'),
+      prompt: 'Key, in hex (0x…) or decimal',
+      placeHolder: '0x1234abcd',
+      validateInput: (value) => {
+        const parsed = parseKey(value);
+        if (!parsed.ok) return parsed.error;
+        return parsed.value === IPC_PRIVATE ? 'Key 0 is IPC_PRIVATE: choose IPC_PRIVATE in the first step instead' : undefined;
+      },
+    });
+    if (text === undefined) return undefined;
+    const parsed = parseKey(text);
+    return parsed.ok ? { key: parsed.value, description: formatKey(parsed.value) } : undefined;
+  }
+  const files = await env.ipc.prompts.openDialog({ title: 'ftok: the file or folder the programs use', canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Use for ftok' });
+  if (!files || files.length === 0) return undefined;
+  const file = files[0].fsPath;
+  const projText = await env.ipc.prompts.inputBox({
+    title: step(steps, 2, 'ftok project id'),
+    prompt: `Project id for ftok("${file}", id): 1 to 255, or one character such as A`,
+    value: '1',
+    validateInput: (value) => (projectId(value) === undefined ? 'Use a number from 1 to 255 or a single character' : undefined),
+  });
+  const proj = projText === undefined ? undefined : projectId(projText);
+  if (proj === undefined) return undefined;
+  const key = ftok(file, proj);
+  return { key, description: `ftok("${file}", ${proj}) = ${formatKey(key)}` };
+}
+
+/** The permissions step. Undefined when cancelled. */
+export async function chooseMode(env: CommandEnv, steps: Steps, n: number): Promise<number | undefined> {
+  const text = await env.ipc.prompts.inputBox({
+    title: step(steps, n, 'permissions'),
+    prompt: 'Mode in octal (600 = only you) or rwx (rw-r-----)',
+    value: '600',
+    validateInput: (value) => {
+      const parsed = parseMode(value);
+      return parsed.ok ? undefined : parsed.error;
+    },
+  });
+  if (text === undefined) return undefined;
+  const parsed = parseMode(text);
+  return parsed.ok ? parsed.value : undefined;
+}
+
+/** Exclusive (IPC_EXCL) or open-or-create; IPC_PRIVATE is always new. Undefined when cancelled. */
+export async function chooseExclusive(env: CommandEnv, key: number, noun: string): Promise<boolean | undefined> {
+  if (key === IPC_PRIVATE) return true;
+  const items = [
+    { label: 'Exclusive', description: `fail if a ${noun} with this key exists (IPC_EXCL)`, exclusive: true },
+    { label: 'Open or create', description: `use the existing ${noun} when the key is taken`, exclusive: false },
+  ];
+  return (await env.ipc.prompts.quickPick(items, { title: `Key ${formatKey(key)} taken already?`, placeHolder: 'Exclusive or not' }))?.exclusive;
+}

@@ -1,0 +1,87 @@
+// POSIX message queues, classified: each queue of /dev/mqueue with its attributes (mq_getattr
+// through the helper: maxmsg, msgsize, curmsgs), the processes holding a descriptor of it (from the
+// shared scan, by device and inode), and a state. There is no way to read a POSIX queue's messages
+// without receiving them, so none are ever shown: that is said, never worked around.
+import type { FileKey } from '../maps';
+import type { Names } from '../names';
+import { classifyHolds, type Holder } from '../posixShm/classify';
+import type { ProcScan } from '../procScan';
+import type { PosixQueue } from './parse';
+
+export type PosixMqState = 'in-use' | 'unused' | 'orphaned' | 'full';
+
+export type QueueAttr =
+  | { read: true; maxmsg: number; msgsize: number; curmsgs: number }
+  | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'error'; message: string };
+
+export interface PosixMqInfo {
+  kind: 'posixMq';
+  name: string;
+  key: FileKey;
+  queue: PosixQueue;
+  attr: QueueAttr;
+  holders: Holder[];
+  full: boolean;
+  state: PosixMqState;
+  reason: string;
+  unchecked: number;
+  certain: boolean;
+  ownerName: string;
+  groupName: string;
+  notifyCommand?: string;
+  /** An unused queue turns orphaned at this time by age alone. */
+  orphanAtMs?: number;
+}
+
+export interface PosixMqContext {
+  scan: Pick<ProcScan, 'files' | 'unreadable'>;
+  names: Names;
+  attrs: Map<FileKey, QueueAttr>;
+  nowMs: number;
+  graceMs: number;
+  lastHeldMs: Map<FileKey, number>;
+}
+
+export function classifyPosixQueues(queues: readonly PosixQueue[], context: PosixMqContext): PosixMqInfo[] {
+  const { scan, names } = context;
+  return queues.map((queue): PosixMqInfo => {
+    const holds = scan.files.get(queue.key) ?? [];
+    const openers = new Set(holds.map((h) => h.pid)).size;
+    if (openers > 0) context.lastHeldMs.set(queue.key, context.nowMs);
+    const attr = context.attrs.get(queue.key) ?? { read: false, why: 'no-helper', message: 'not read yet' };
+    const full = attr.read && attr.maxmsg > 0 && attr.curmsgs >= attr.maxmsg;
+    const unusedSinceMs = Math.max(queue.mtimeMs, queue.ctimeMs, context.lastHeldMs.get(queue.key) ?? 0);
+    let { state, reason } = classifyHolds({
+      removed: false,
+      mappers: 0,
+      openers,
+      unchecked: scan.unreadable,
+      unusedSinceMs,
+      nowMs: context.nowMs,
+      graceMs: context.graceMs,
+    }) as { state: PosixMqState; reason: string };
+    if (full) {
+      state = 'full';
+      reason = `full: ${attr.curmsgs} of ${attr.maxmsg} messages (mq_maxmsg); senders block until someone receives. ${reason}`;
+    } else if (attr.read && attr.curmsgs > 0 && state === 'orphaned') {
+      reason = `${reason}; ${attr.curmsgs} message(s) left in it that nobody will receive`;
+    }
+    return {
+      kind: 'posixMq',
+      name: queue.name,
+      key: queue.key,
+      queue,
+      attr,
+      holders: holds.map((h) => ({ ...h, command: names.command(h.pid) })),
+      full,
+      state,
+      reason,
+      unchecked: scan.unreadable,
+      certain: scan.unreadable === 0,
+      ownerName: names.user(queue.uid),
+      groupName: names.group(queue.gid),
+      notifyCommand: queue.notifyPid ? names.command(queue.notifyPid) : undefined,
+      orphanAtMs: state === 'unused' ? unusedSinceMs + context.graceMs : undefined,
+    };
+  });
+}

@@ -1,0 +1,110 @@
+// POSIX message queues as the file system shows them: mq_open("/NAME") is /dev/mqueue/NAME on the
+// mqueue file system of the IPC namespace, when it is mounted there (it is not by default on many
+// machines: then nothing can be listed, and the view says how to mount it). Reading a queue's file
+// gives "QSIZE:5  NOTIFY:0  SIGNO:0  NOTIFY_PID:0"; that read consumes nothing.
+import * as fs from 'fs';
+import * as path from 'path';
+import { devMajorMinor } from '../fds';
+import type { HelperClient } from '../helperClient';
+import { FileKey, fileKey } from '../maps';
+import { readFailure } from '../readFailure';
+import type { QueueAttr } from './classify';
+
+/** statfs f_type of the mqueue file system. */
+export const MQUEUE_MAGIC = 0x19800202;
+
+export interface PosixQueue {
+  /** As mq_open names it: "/NAME". */
+  name: string;
+  path: string;
+  key: FileKey;
+  /** Bytes of all messages queued (QSIZE); undefined when the file may not be read (its mode). */
+  qsize?: number;
+  /** The pid registered with mq_notify, 0 for none. */
+  notifyPid?: number;
+  /** The notification: 0 signal, 1 none, 2 thread (NOTIFY); and its signal number. */
+  notify?: number;
+  signo?: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+export interface QueueListing {
+  /** /dev/mqueue is an mqueue file system: listing is possible. */
+  mounted: boolean;
+  dir: string;
+  devMajor?: number;
+  devMinor?: number;
+  queues: PosixQueue[];
+  /** Why nothing could be listed, in words, with what to do. */
+  problem?: string;
+  signature: string;
+}
+
+/** The fields of a queue file's one line, or undefined when it is not one. */
+export function parseQueueFile(text: string): { qsize: number; notify: number; signo: number; notifyPid: number } | undefined {
+  const field = (name: string) => {
+    const match = new RegExp(`\\b${name}:\\s*(\\d+)`).exec(text);
+    return match ? Number(match[1]) : undefined;
+  };
+  const qsize = field('QSIZE');
+  if (qsize === undefined) return undefined;
+  return { qsize, notify: field('NOTIFY') ?? 0, signo: field('SIGNO') ?? 0, notifyPid: field('NOTIFY_PID') ?? 0 };
+}
+
+export const MOUNT_ADVICE = 'mount it as root with: mount -t mqueue none /dev/mqueue (it belongs to the IPC namespace of whoever mounts it)';
+
+/** Lists /dev/mqueue: every queue with its file's numbers and owner. Never receives from a queue. */
+export function listPosixQueues(dir = '/dev/mqueue'): QueueListing {
+  let statfs: fs.StatsFs;
+  let dirStat: fs.Stats;
+  try {
+    dirStat = fs.statSync(dir);
+    statfs = fs.statfsSync(dir);
+  } catch {
+    return { mounted: false, dir, queues: [], problem: `${dir} does not exist: POSIX message queues cannot be listed; ${MOUNT_ADVICE}`, signature: 'absent' };
+  }
+  if (statfs.type !== MQUEUE_MAGIC) {
+    return { mounted: false, dir, queues: [], problem: `${dir} is not mounted: POSIX message queues cannot be listed; ${MOUNT_ADVICE}`, signature: 'unmounted' };
+  }
+  const { major, minor } = devMajorMinor(dirStat.dev);
+  const queues: PosixQueue[] = [];
+  const signature: string[] = [];
+  for (const entry of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, entry);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      continue; // removed since readdir
+    }
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'latin1');
+    } catch {
+      // its mode does not let us read it: listed without its numbers
+    }
+    const fields = parseQueueFile(text) ?? {};
+    queues.push({ name: '/' + entry, path: file, key: fileKey(major, minor, stat.ino), ...fields, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs });
+    signature.push(`${entry}/${stat.ino}/${text.trim()}/${stat.mode}/${stat.uid}/${stat.mtimeMs}`);
+  }
+  return { mounted: true, dir, devMajor: major, devMinor: minor, queues, signature: signature.join('\n') };
+}
+
+/** mq_getattr of every queue through the helper (it opens each read-only: nothing is received). */
+export async function readQueueAttrs(client: HelperClient, queues: readonly PosixQueue[]): Promise<Map<FileKey, QueueAttr>> {
+  const attrs = new Map<FileKey, QueueAttr>();
+  await Promise.all(queues.map(async (queue) => {
+    try {
+      const { maxmsg, msgsize, curmsgs } = await client.mqAttr(queue.name);
+      attrs.set(queue.key, { read: true, maxmsg, msgsize, curmsgs });
+    } catch (error) {
+      const failure = readFailure(error);
+      attrs.set(queue.key, { read: false, why: failure.why === 'unsupported' ? 'error' : failure.why, message: failure.message });
+    }
+  }));
+  return attrs;
+}

@@ -1,0 +1,23 @@
+// Why the helper could not read an object's values, messages or attributes, in the few words the
+// classifiers and rows use. One mapping for every kind, so "denied" means the same everywhere.
+import { HelperError } from './helperClient';
+import { HelperNotFoundError } from './helperLocation';
+
+export type ReadFailure = 'no-helper' | 'denied' | 'gone' | 'unsupported' | 'error';
+
+/** Errors meaning the object is not there (any more): removed between the listing and the read. */
+const GONE = new Set(['EINVAL', 'EIDRM', 'ENOENT', 'ESTALE']);
+
+export function readFailure(error: unknown): { why: ReadFailure; message: string } {
+  const message = (error as Error)?.message ?? String(error);
+  if (error instanceof HelperNotFoundError) return { why: 'no-helper', message: 'the helper is not available' };
+  if (!(error instanceof HelperError)) return { why: 'error', message };
+  if (error.code === 'EACCES' || error.code === 'EPERM') return { why: 'denied', message: `not readable by this user (${error.code}): its mode does not grant read permission; its owner can change that, or root can read it` };
+  if (GONE.has(error.code)) return { why: 'gone', message: 'removed meanwhile' };
+  // MSG_COPY needs a kernel built with CONFIG_CHECKPOINT_RESTORE.
+  if (error.code === 'ENOSYS') return { why: 'unsupported', message: 'this kernel cannot copy messages (MSG_COPY needs CONFIG_CHECKPOINT_RESTORE)' };
+  return { why: 'error', message };
+}
+
+/** What to say for values never asked for: no view that shows them is open. */
+export const NOT_READ = { why: 'no-helper' as const, message: 'not read: no view showing it is open' };

@@ -1,0 +1,119 @@
+// System V message queues, classified: each queue of /proc/sysvipc/msg with its capacity (qbytes,
+// from IPC_STAT through the helper), its messages read WITHOUT consuming them (msgrcv with MSG_COPY,
+// through the helper), the processes blocked sending to it or receiving from it, and a state.
+//
+// The kernel keeps no creator pid for a queue either: "orphaned" means nobody is blocked on it,
+// its last sender and last receiver have exited (or there never was one), and nothing happened to
+// it for the grace period. It may still hold messages nobody will read: that is said.
+import type { Names } from '../names';
+import { isAlive } from '../processes';
+import type { Waiter } from '../waiters';
+import type { MsgQueue } from './parse';
+
+export type MsgQueueState = 'in-use' | 'unused' | 'orphaned' | 'full';
+
+/** One message as MSG_COPY read it. */
+export interface PeekedMessage {
+  index: number;
+  /** The message's type (a C long: any value the sender chose). */
+  mtype: bigint;
+  size: number;
+  /** Its first bytes. */
+  preview: Uint8Array;
+}
+
+/** What reading a queue gave: its capacity and messages, or why not. */
+export type QueueContents =
+  | { read: true; qbytes: number; messages: PeekedMessage[]; more: boolean }
+  | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'unsupported' | 'error'; message: string; qbytes?: number };
+
+export interface MsgQueueInfo {
+  kind: 'sysvMsg';
+  queue: MsgQueue;
+  contents: QueueContents;
+  /** Processes blocked in msgsnd (the queue is full for them) and in msgrcv (nothing of their type yet). */
+  senders: Waiter[];
+  receivers: Waiter[];
+  /** cbytes (or the number of messages) has reached qbytes: senders block (or fail with EAGAIN). */
+  full: boolean;
+  state: MsgQueueState;
+  reason: string;
+  certain: boolean;
+  ownerName: string;
+  creatorUserName: string;
+  groupName: string;
+  lastSenderCommand?: string;
+  lastReceiverCommand?: string;
+  /** An unused queue turns orphaned at this time by age alone. */
+  orphanAtMs?: number;
+}
+
+export interface MsgClassifyContext {
+  names: Names;
+  waiters: Map<number, Waiter[]>;
+  nowMs: number;
+  graceMs: number;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function pidWords(pid: number, command: string | undefined): string {
+  return `pid ${pid}${command ? ` (${command})` : ''}`;
+}
+
+function stateOf(q: MsgQueue, info: Omit<MsgQueueInfo, 'state' | 'reason' | 'certain'>, context: MsgClassifyContext): { state: MsgQueueState; reason: string; certain: boolean; orphanAtMs?: number } {
+  const { names } = context;
+  if (info.full) {
+    const blocked = info.senders.length > 0 ? `; ${plural(info.senders.length, 'sender')} blocked` : '';
+    return { state: 'full', reason: `full: ${q.cbytes} of ${info.contents.qbytes} bytes queued (qbytes)${blocked}, so senders block until someone receives`, certain: false };
+  }
+  const blocked = info.senders.length + info.receivers.length;
+  if (blocked > 0) {
+    const parts = [];
+    if (info.receivers.length) parts.push(`${plural(info.receivers.length, 'process', 'processes')} waiting to receive`);
+    if (info.senders.length) parts.push(`${plural(info.senders.length, 'process', 'processes')} waiting to send`);
+    return { state: 'in-use', reason: parts.join(', '), certain: false };
+  }
+  const users = [q.lspid, q.lrpid].filter((pid) => pid > 0);
+  const alive = users.find((pid) => isAlive(names.process(pid)) !== false);
+  if (alive !== undefined) {
+    const role = alive === q.lspid ? 'last sender' : 'last receiver';
+    return { state: 'in-use', reason: `its ${role}, ${pidWords(alive, names.command(alive))}, is running`, certain: false };
+  }
+  const lastMs = Math.max(q.stime, q.rtime, q.ctime) * 1000;
+  const left = q.qnum > 0 ? `; ${plural(q.qnum, 'message')} (${q.cbytes} bytes) left in it that nobody is reading` : '';
+  const who = users.length > 0
+    ? `nobody is blocked on it, and its last ${q.lspid > 0 && q.lrpid > 0 ? 'sender and receiver have' : q.lspid > 0 ? 'sender has' : 'receiver has'} exited`
+    : 'nobody is blocked on it and it was never used (the kernel records no creator for a queue)';
+  const reason = `${who}${left}; last activity ${new Date(lastMs).toLocaleString()}`;
+  if (context.nowMs - lastMs >= context.graceMs) return { state: 'orphaned', reason, certain: users.length > 0 };
+  return { state: 'unused', reason: `${reason} (called orphaned after ${Math.round(context.graceMs / 1000)} s)`, certain: false, orphanAtMs: lastMs + context.graceMs };
+}
+
+/** Every queue of the table, classified. `contentsOf` gives what the helper read for a msqid. */
+export function classifyMsgQueues(queues: readonly MsgQueue[], contentsOf: (msqid: number) => QueueContents, context: MsgClassifyContext): MsgQueueInfo[] {
+  const { names } = context;
+  return queues.map((queue): MsgQueueInfo => {
+    const contents = contentsOf(queue.msqid);
+    const waiters = context.waiters.get(queue.msqid) ?? [];
+    for (const w of waiters) w.command ??= names.command(w.pid);
+    const qbytes = contents.qbytes;
+    const base = {
+      kind: 'sysvMsg' as const,
+      queue,
+      contents,
+      senders: waiters.filter((w) => w.call === 'msgsnd'),
+      receivers: waiters.filter((w) => w.call === 'msgrcv'),
+      // The kernel also counts messages against qbytes (one per message): a queue of many empty messages fills too.
+      full: qbytes !== undefined && qbytes > 0 && (queue.cbytes >= qbytes || queue.qnum >= qbytes),
+      ownerName: names.user(queue.uid),
+      creatorUserName: names.user(queue.cuid),
+      groupName: names.group(queue.gid),
+      lastSenderCommand: queue.lspid > 0 ? names.command(queue.lspid) : undefined,
+      lastReceiverCommand: queue.lrpid > 0 ? names.command(queue.lrpid) : undefined,
+    };
+    return { ...base, ...stateOf(queue, base, context) };
+  });
+}

@@ -1,0 +1,101 @@
+// One view of the IPC container: its tree (ipcTree.ts, with this view's groups), the TreeView
+// showing it, and what the commands need from it (which objects the user clicked or selected,
+// revealing a new row). It redraws on every snapshot that changed, on hold changes and on the
+// "only mine" setting, and asks the context to poll /proc while it is visible (for the kinds it
+// shows: semaphore values and waiters are read only while a view showing them is visible).
+import * as vscode from 'vscode';
+import type { IpcContext, Need } from '../context';
+import type { IpcObject } from '../ipc/snapshot';
+import type { GroupId } from './groups';
+import { IpcTree, Node, ObjectNode } from './ipcTree';
+
+export interface ViewSpec {
+  id: string;
+  groups: readonly GroupId[];
+  /** What a refresh must read for this view beyond the listing. */
+  needs: readonly Need[];
+  /** Rows open their contents on a double click (shared memory has contents; sets do not). */
+  opensOnClick: boolean;
+}
+
+export class IpcView implements vscode.Disposable {
+  readonly tree: IpcTree;
+  readonly treeView: vscode.TreeView<Node>;
+  /** When the user last selected something here: commands run from a key act on the latest view. */
+  lastActive = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly context: IpcContext, readonly spec: ViewSpec) {
+    this.tree = new IpcTree(spec.groups, context.holds, { onlyMine: context.settings.onlyMine, uid: context.uid }, spec.opensOnClick);
+    this.treeView = vscode.window.createTreeView(spec.id, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true });
+    this.disposables.push(
+      this.tree,
+      this.treeView,
+      context.onDidChangeSnapshot((snapshot) => this.show(snapshot)),
+      context.holds.onDidChange(() => this.tree.show(context.snapshots.current)),
+      context.onDidChangeSettings((event) => {
+        if (event.affectsConfiguration('ipcInspector.showOnlyMySegments')) this.tree.setFilter({ onlyMine: context.settings.onlyMine, uid: context.uid });
+        if (event.affectsConfiguration('ipcInspector.helperPath')) this.updateMessage();
+      }),
+      context.watch(this.treeView, spec.needs),
+      // Enter and Delete act on the selected objects (package.json keybindings); on a group row
+      // they keep their usual meaning.
+      this.treeView.onDidChangeSelection(() => {
+        this.lastActive = Date.now();
+        const selected = this.treeView.selection.some((node) => node.kind === 'object' || node.kind === 'child');
+        void vscode.commands.executeCommand('setContext', 'ipcInspector.objectSelected', selected);
+      }),
+    );
+    if (context.snapshots.current) this.show(context.snapshots.current);
+  }
+
+  private show(snapshot: Parameters<IpcTree['show']>[0]): void {
+    this.tree.show(snapshot);
+    this.updateMessage();
+  }
+
+  /**
+   * The line above the rows: what the user should know even when objects are listed. The listing
+   * needs no helper, but contents, values, messages, creating and removing do.
+   */
+  private updateMessage(): void {
+    const problem = this.context.helperProblem();
+    this.treeView.message = problem ? `${problem} Listing works without it; contents, values, creating and removing do not.` : undefined;
+  }
+
+  /**
+   * The objects a command acts on: the clicked row plus the selection, or the selection alone.
+   * A child row (a holder, a semaphore, a message) stands for its object.
+   */
+  objectsFrom(clicked?: unknown, selected?: unknown): IpcObject[] {
+    const objectOf = (node: Node): ObjectNode | undefined => (node.kind === 'object' ? node : node.kind === 'child' ? node.parent : undefined);
+    // A row of another view is that view's to answer for.
+    const ours = (node: unknown): node is Node => !!node && typeof node === 'object' && 'kind' in node && (() => {
+      const object = objectOf(node as Node);
+      return !!object && this.spec.groups.includes(object.group);
+    })();
+    // VS Code's selection can still hold a row that a refresh just removed: only listed rows count.
+    const listed = () => this.treeView.selection.filter((node) => {
+      const object = objectOf(node);
+      return object && this.tree.node(object.row.id);
+    });
+    const given = Array.isArray(selected) && selected.length > 0 ? (selected as unknown[]) : clicked ? [clicked] : listed();
+    const objects = new Map<string, IpcObject>();
+    for (const node of given) {
+      if (!ours(node)) continue;
+      const object = objectOf(node)!;
+      objects.set(object.row.id, this.tree.node(object.row.id)?.object ?? object.object);
+    }
+    return [...objects.values()];
+  }
+
+  /** Selects and focuses an object's row (by tree id) after a refresh showed it. */
+  async reveal(id: string): Promise<void> {
+    const node = this.tree.node(id);
+    if (node) await this.treeView.reveal(node, { select: true, focus: true });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
