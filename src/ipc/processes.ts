@@ -56,10 +56,20 @@ export function parseStat(text: string): StatFields | undefined {
   return { comm: text.slice(open + 1, close), state: rest[0], ppid, startTicks };
 }
 
-/** The NUL-separated cmdline as one line; "[comm]" for the empty cmdline of kernel threads and zombies. */
+/**
+ * The NUL-separated cmdline as one line; "[comm]" for the empty cmdline of kernel threads and zombies.
+ * Control characters inside an argument (`bash -c` scripts carry newlines) are shown escaped, so a
+ * label, tooltip or message stays one line.
+ */
 export function formatCommand(cmdline: Buffer | string, comm: string): string {
   const text = (typeof cmdline === 'string' ? cmdline : cmdline.toString('utf8')).replace(/\0+$/, '');
-  return text.length === 0 ? `[${comm}]` : text.split('\0').join(' ');
+  return text.length === 0 ? `[${escapeControls(comm)}]` : text.split('\0').map(escapeControls).join(' ');
+}
+
+const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+
+function escapeControls(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => CONTROL_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 const bootTimes = new Map<string, number | undefined>();

@@ -132,6 +132,7 @@ export class SnapshotSource {
   private nextTransition: number | undefined;
   private readonly commands = new CommandMemory();
   private readonly lastHeldMs = new Map<FileKey, number>();
+  private readonly semaphoreNames = new Map<FileKey, string>();
   private readonly procRoot: string;
   private readonly etcRoot: string;
   private readonly shmDir: string;
@@ -270,7 +271,7 @@ export class SnapshotSource {
 
   private classifySemaphores(listing: PosixListing, scan: ProcScan, readings: Map<FileKey, SemReading>, names: Names, nowMs: number): PosixSemInfo[] {
     const devicePrefix = listing.devMajor === undefined ? undefined : `${listing.devMajor}:${listing.devMinor}:`;
-    return classifyPosixSemaphores(listing.semaphores, { scan, names, nowMs, graceMs: this.graceMs, lastHeldMs: this.lastHeldMs, devicePrefix, readings }, this.procRoot);
+    return classifyPosixSemaphores(listing.semaphores, { scan, names, nowMs, graceMs: this.graceMs, lastHeldMs: this.lastHeldMs, devicePrefix, readings, knownNames: this.semaphoreNames }, this.procRoot);
   }
 
   private build(input: { items: ShmSegment[]; skipped: number; semTable: SemTable; msgTable: MsgTable; listing: PosixListing; queues: QueueListing; scan: ProcScan; limits: IpcLimits; waiters?: WaiterScan; readings: HelperReadings }): Snapshot {

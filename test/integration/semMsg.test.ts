@@ -161,6 +161,56 @@ describe('Semaphores and Message Queues', function () {
       assert.ok(semProc(never), 'the one not ticked is kept');
     });
 
+    it('Change Permissions…: the mode of a set, as IPC_SET leaves it in /proc/sysvipc/sem', async () => {
+      const semid = ipcmkSem(1, 0o600);
+      await refreshView();
+      await withPrompts(api, async (p) => {
+        p.pick('Mode').input((q) => {
+          assert.match(q.options.prompt ?? '', /now 600 \(rw-------\)/);
+          return '640';
+        });
+        await run('ipcInspector.changePermissions', semRow(api, semid));
+      });
+      assert.strictEqual(semProc(semid)!.perms, 0o640);
+      await waitFor(() => /rw-r----- \(0640\)/.test(tooltipOf(item(api, semRow(api, semid)!))), 5000, 'the row to show the new mode');
+    });
+
+    it('Remove…: a named semaphore loses its name (sem_unlink) while its holder keeps it', async () => {
+      const name = `ipcinsp-test-rmsem${process.pid}`;
+      trackName(`sem.${name}`);
+      const python = spawn(PYTHON, ['-c', [
+        'import ctypes, os, sys',
+        'libc = ctypes.CDLL("libc.so.6", use_errno=True)',
+        'libc.sem_open.restype = ctypes.c_void_p',
+        `s = libc.sem_open(b"/${name}", os.O_CREAT | os.O_EXCL, ctypes.c_uint(0o600), ctypes.c_uint(1))`,
+        'assert s, os.strerror(ctypes.get_errno())',
+        'print("ready", flush=True)',
+        'sys.stdin.read()',
+      ].join('\n')]);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          readline.createInterface({ input: python.stdout }).once('line', () => resolve());
+          python.once('exit', (code) => reject(new Error(`python exited ${code}`)));
+        });
+        await refreshView();
+        const semNode = () => groupRows(api, 'posixSem').find((n) => n.kind === 'object' && n.object.kind === 'posixSem' && n.object.name === `/${name}`);
+        await withPrompts(api, async (p) => {
+          p.confirmWith((q) => {
+            assert.strictEqual(q.message, `Remove semaphore /${name}?`);
+            return 'Remove';
+          });
+          assert.deepStrictEqual(await run('ipcInspector.remove', semNode()), [`/${name}`]);
+        });
+        assert.strictEqual(fs.existsSync(shmPath(`sem.${name}`)), false, 'the name is gone from /dev/shm');
+        await refreshView();
+        const after = semNode();
+        assert.ok(after, 'still listed: its holder still maps it');
+        assert.match(descriptionOf(item(api, after)), /removed/);
+      } finally {
+        python.stdin.end();
+      }
+    });
+
     it('lists a POSIX named semaphore made with sem_open, with its value read from the file', async () => {
       const name = `ipcinsp-test-sem${process.pid}`;
       trackName(`sem.${name}`);
@@ -296,6 +346,17 @@ describe('Semaphores and Message Queues', function () {
       assert.strictEqual(children[0][1], `fd ${fd}, sends and receives`);
       assert.match(children[1][0], /^2 message\(s\): not shown \(reading would consume them\)$/);
       assert.strictEqual(ipctool(['mqattr', name]).trim(), '4 128 2', 'looking consumed nothing');
+    });
+
+    it('Change Permissions…: the mode of a POSIX queue, on the queue shown', async () => {
+      const name = trackMq(`/ipcinsp-test-chmod${process.pid}`);
+      ipctool(['mqcreate', name, '2', '32', '600']);
+      await refreshView();
+      await withPrompts(api, async (p) => {
+        p.pick('Mode').input('660');
+        await run('ipcInspector.changePermissions', pmqRow(name));
+      });
+      assert.strictEqual(fs.statSync(path.join(mountPoint, name.slice(1))).mode & 0o777, 0o660);
     });
 
     it('Create Message Queue… (POSIX) makes the queue with the capacity asked for; Remove… unlinks it', async () => {

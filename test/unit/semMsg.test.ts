@@ -4,7 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { listPosixQueues, parseQueueFile } from '../../src/ipc/posixMq/parse';
-import { decodeGlibcSemaphore, semaphoreName } from '../../src/ipc/posixSem/classify';
+import { classifyPosixSemaphores, decodeGlibcSemaphore, semaphoreName } from '../../src/ipc/posixSem/classify';
+import type { FileHold, ProcScan } from '../../src/ipc/procScan';
+import type { PosixObject } from '../../src/ipc/posixShm/parse';
 import type { ProcessStatus } from '../../src/ipc/processes';
 import { classifySemSets, type SetValues } from '../../src/ipc/sysvSem/classify';
 import { semDescription, semRow } from '../../src/ipc/sysvSem/present';
@@ -197,6 +199,25 @@ describe('POSIX named semaphores and queues', function () {
   it('names semaphores as sem_open does', function () {
     assert.equal(semaphoreName('sem.mp-1a2b'), '/mp-1a2b');
     assert.equal(semaphoreName('/dev/shm/sem.lock'), '/lock');
+  });
+
+  it('names a removed semaphore as it was named while linked, not by glibc\'s temporary name in its mapping', function () {
+    // sem_open creates sem.XXXXXX and links it to sem.NAME: the holder's maps show the temporary name.
+    const key = '0:27:4242';
+    const mapping: FileHold = { via: 'map', pid: 100, access: 'rw', perms: 'rw-s', start: '7f0000000000', end: '7f0000001000', length: 4096, key, path: '/dev/shm/sem.AbCdEf', deleted: true };
+    const scan = { attachments: new Map(), files: new Map([[key, [mapping]]]), processes: 1, scanned: 1, unreadable: 0, unreadablePids: [], vanished: 0, otherNamespace: 0, signature: '' } as ProcScan;
+    const file: PosixObject = { name: 'sem.lock', path: '/dev/shm/sem.lock', key, devMajor: 0, devMinor: 27, ino: 4242, size: 32, allocated: 4096, mode: 0o600, uid: 0, gid: 0, mtimeMs: NOW, ctimeMs: NOW };
+    const knownNames = new Map<string, string>();
+    const context = { scan, names, nowMs: NOW, graceMs: GRACE, lastHeldMs: new Map<string, number>(), devicePrefix: '0:27:', readings: new Map(), knownNames };
+    const linked = classifyPosixSemaphores([file], context);
+    assert.deepEqual(linked.map((s) => [s.name, s.nameFrom, s.state]), [['/lock', 'file', 'in-use']]);
+    const removed = classifyPosixSemaphores([], context);
+    assert.deepEqual(removed.map((s) => [s.name, s.nameFrom, s.state]), [['/lock', 'earlier', 'removed-held']]);
+    const neverSeen = classifyPosixSemaphores([], { ...context, knownNames: new Map() });
+    assert.deepEqual(neverSeen.map((s) => [s.name, s.nameFrom]), [['/AbCdEf', 'mapping']], 'only the mapping\'s name is known');
+    scan.files.clear();
+    classifyPosixSemaphores([], context);
+    assert.equal(knownNames.size, 0, 'names of semaphores gone for good are forgotten');
   });
 
   it('parses a /dev/mqueue file', function () {

@@ -43,6 +43,12 @@ export interface PosixSemInfo {
   kind: 'posixSem';
   /** As sem_open names it: "/NAME" (the file is sem.NAME). */
   name: string;
+  /**
+   * Where the name comes from: its file; an earlier refresh that saw it linked (a removed one);
+   * or only its holders' mappings, which may show glibc's temporary name (sem_open creates the
+   * file as sem.XXXXXX and links it to sem.NAME, so the mapping's dentry is the temporary one).
+   */
+  nameFrom: 'file' | 'earlier' | 'mapping';
   key: FileKey;
   devMajor: number;
   devMinor: number;
@@ -72,6 +78,13 @@ export function semaphoreName(fileName: string): string {
   return '/' + (base.startsWith(SEM_FILE_PREFIX) ? base.slice(SEM_FILE_PREFIX.length) : base);
 }
 
+function rememberNames(known: Map<FileKey, string> | undefined, found: ReadonlyArray<{ key: FileKey; name: string }>): void {
+  if (!known) return;
+  const current = new Map(found.map((f) => [f.key, f.name]));
+  for (const key of known.keys()) if (!current.has(key)) known.delete(key);
+  for (const [key, name] of current) known.set(key, name);
+}
+
 function distinctPids(holders: readonly FileHold[], via: FileHold['via']): number {
   return new Set(holders.filter((h) => h.via === via).map((h) => h.pid)).size;
 }
@@ -82,13 +95,15 @@ export interface PosixSemContext extends Pick<ClassifyContext, 'scan' | 'nowMs' 
   devicePrefix?: string;
   /** What the helper read from each semaphore's file (by key), when it did. */
   readings: Map<FileKey, SemReading>;
+  /** Names of semaphores seen linked, kept across refreshes to name them once removed (pruned here). */
+  knownNames?: Map<FileKey, string>;
 }
 
 /** Every named semaphore: the files sem.* of /dev/shm, and removed ones still mapped. */
 export function classifyPosixSemaphores(files: readonly PosixObject[], context: PosixSemContext, procRoot = '/proc'): PosixSemInfo[] {
   const { scan, names } = context;
-  const found: Array<{ key: FileKey; name: string; file?: PosixObject; removed: boolean; holders: FileHold[] }> = files.map((file) => ({
-    key: file.key, name: semaphoreName(file.name), file, removed: false, holders: scan.files.get(file.key) ?? [],
+  const found: Array<{ key: FileKey; name: string; nameFrom: PosixSemInfo['nameFrom']; file?: PosixObject; removed: boolean; holders: FileHold[] }> = files.map((file) => ({
+    key: file.key, name: semaphoreName(file.name), nameFrom: 'file', file, removed: false, holders: scan.files.get(file.key) ?? [],
   }));
   const listed = new Set(files.map((f) => f.key));
   for (const [key, holders] of scan.files) {
@@ -96,8 +111,10 @@ export function classifyPosixSemaphores(files: readonly PosixObject[], context: 
     const first = holders[0];
     const base = first.path.slice(first.path.lastIndexOf('/') + 1);
     if (!first.path.startsWith('/dev/shm/') || !base.startsWith(SEM_FILE_PREFIX)) continue;
-    found.push({ key, name: semaphoreName(base), removed: first.deleted, holders });
+    const known = context.knownNames?.get(key);
+    found.push({ key, name: known ?? semaphoreName(base), nameFrom: known ? 'earlier' : 'mapping', removed: first.deleted, holders });
   }
+  rememberNames(context.knownNames, found);
   return found.map((f): PosixSemInfo => {
     const [devMajor, devMinor, ino] = f.key.split(':').map(Number);
     const mappers = distinctPids(f.holders, 'map');
@@ -118,6 +135,7 @@ export function classifyPosixSemaphores(files: readonly PosixObject[], context: 
     return {
       kind: 'posixSem',
       name: f.name,
+      nameFrom: f.nameFrom,
       key: f.key,
       devMajor,
       devMinor,

@@ -48,10 +48,16 @@ export function psemDescription(info: PosixSemInfo): string {
   return parts.join(' · ');
 }
 
+const NAME_ORIGIN_WORDS: Record<PosixSemInfo['nameFrom'], string> = {
+  file: '',
+  earlier: ', as it was named before its removal',
+  mapping: ': the name its holders mapped, which may be the temporary sem.XXXXXX glibc creates before linking the real name',
+};
+
 export function psemTooltip(info: PosixSemInfo): string {
   const r = info.reading;
   const rows: Array<[string, string]> = [
-    ['Name', `${info.name} (sem_open)`],
+    ['Name', `${info.name} (sem_open)${NAME_ORIGIN_WORDS[info.nameFrom]}`],
   ];
   if (info.file && !info.removed) rows.push(['File', info.file.path]);
   rows.push(
