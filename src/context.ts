@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { Holds } from './holds';
 import { HelperClient } from './ipc/helperClient';
 import { locateHelper } from './ipc/helperLocation';
+import { ownCredentials } from './ipc/permissions';
 import { Need, Snapshot, SnapshotSource } from './ipc/snapshot';
 import { Prompts, vscodePrompts } from './prompts';
 
@@ -53,6 +54,8 @@ export class IpcContext implements vscode.Disposable {
   prompts: Prompts = vscodePrompts;
   status: SourceStatus = 'loading';
   readonly uid = process.getuid?.() ?? -1;
+  /** Who this window acts as (the helper runs with the same): what Remove and Clean Up may do. */
+  readonly credentials = ownCredentials();
 
   private readonly refreshed = new vscode.EventEmitter<Snapshot | undefined>();
   /** After every refresh that changed what a user could see (undefined: /proc could not be read). */

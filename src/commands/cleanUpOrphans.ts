@@ -8,7 +8,7 @@
 import { formatBytes } from '../ipc/format';
 import { HelperError } from '../ipc/helperClient';
 import { allObjects, findAgain, type IpcObject, type Snapshot } from '../ipc/snapshot';
-import { boundedList, kindName, objectFacts, objectLabel, objectTitle, subjectOf } from './objectArgs';
+import { boundedList, kindName, objectFacts, objectLabel, objectTitle, removalRefusalWords, subjectOf } from './objectArgs';
 import { removedName, removeOne } from './remove';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
@@ -67,9 +67,15 @@ export const cleanUpOrphans: Command = {
   id: 'ipcInspector.cleanUpOrphans',
   what: 'Could not clean up orphaned objects',
   async run(env): Promise<CleanUpResult | undefined> {
-    const orphans = orphansOf(await env.ipc.refresh(true));
+    const allOrphans = orphansOf(await env.ipc.refresh(true));
+    // Other users' orphans this user may not remove are not offered: they are only counted.
+    const orphans = allOrphans.filter((o) => removalRefusalWords(o, env.ipc.credentials) === undefined);
+    const foreign = allOrphans.length - orphans.length;
+    const foreignNote = foreign === 0 ? '' : ` ${foreign} orphaned object(s) of other users are not offered: only their owners or root may remove them.`;
     if (orphans.length === 0) {
-      void env.ipc.prompts.notify('info', 'Nothing orphaned: every segment is attached or its creator is running, and every POSIX object is in use or was used recently.');
+      void env.ipc.prompts.notify('info', foreign > 0
+        ? `Nothing orphaned that you may remove.${foreignNote}`
+        : 'Nothing orphaned: every segment is attached or its creator is running, and every POSIX object is in use or was used recently.');
       return { removed: [], bytesFreed: 0, skipped: [] };
     }
     const items = orphans.map((object) => {
@@ -81,7 +87,7 @@ export const cleanUpOrphans: Command = {
     const picked = await env.ipc.prompts.quickPick(items, {
       canPickMany: true,
       title: 'Clean Up Orphaned Objects',
-      placeHolder: `${orphans.length} orphaned: nobody attached or holding it, its creator gone or unused for long. Untick the ones to keep (those that could not be fully checked are not ticked).`,
+      placeHolder: `${orphans.length} orphaned: nobody attached or holding it, its creator gone or unused for long. Untick the ones to keep (those that could not be fully checked are not ticked).${foreignNote}`,
     });
     if (!picked || picked.length === 0) return undefined;
     const chosen = picked.map((item) => item.object);

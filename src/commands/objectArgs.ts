@@ -2,6 +2,7 @@
 // list when run from the palette), and how to name them in messages.
 import { formatBytes } from '../ipc/format';
 import type { Subject } from '../ipc/errors';
+import { removalRefusal, type Credentials } from '../ipc/permissions';
 import { pmqStateWords } from '../ipc/posixMq/present';
 import { psemStateWords, psemTitle, psemValueWords } from '../ipc/posixSem/present';
 import { posixStateWords, posixTitle } from '../ipc/posixShm/present';
@@ -115,6 +116,12 @@ export function objectFacts(object: IpcObject): { size: string; owner: string; s
     case 'posixMq':
       return { size: object.attr.read ? `${object.attr.curmsgs} message(s)` : 'messages unknown', owner: object.ownerName, state: pmqStateWords(object) };
   }
+}
+
+/** "/x is owned by root: only its owner ... may remove it", or undefined when this user may remove it. */
+export function removalRefusalWords(object: IpcObject, credentials: Credentials): string | undefined {
+  const rule = removalRefusal(object, credentials);
+  return rule && `${objectLabel(object)} is owned by ${objectFacts(object).owner}: ${rule}`;
 }
 
 export interface ChooseOptions<T extends IpcObject> {

@@ -8,8 +8,9 @@ import { findAgain, type IpcObject, type PosixObjectInfo, type SegmentInfo } fro
 import { keyText } from '../ipc/sysvShm/present';
 import { SegmentSource } from '../ipc/sysvShm/source';
 import { HexPanel, type PanelSource } from '../views/hexPanel';
-import { chooseObjects } from './objectArgs';
+import { chooseObjects, objectLabel, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
+import { reportFailure } from './registry';
 
 /** Objects with contents to show: every segment, and POSIX objects some path still reaches. */
 function hasContents(object: IpcObject): object is SegmentInfo | PosixObjectInfo {
@@ -37,7 +38,15 @@ export const openContents: Command = {
   async run(env, ...args) {
     const [object] = await chooseObjects(env, args, { many: false, placeHolder: 'Segment or object to open', eligible: hasContents, none: 'Nothing to open: no segment or readable object is listed.' });
     if (!object) return undefined;
-    return HexPanel.show(env.ipc, vscode.Uri.file(env.ipc.extensionPath), await sourceOf(env, object));
+    let source: PanelSource;
+    try {
+      source = await sourceOf(env, object);
+    } catch (error) {
+      // Said about this object: whose it is, and what its owner can do (EACCES), or that it went.
+      reportFailure(env.ipc, error, `Could not open the contents of ${objectLabel(object)}`, subjectOf(object));
+      return undefined;
+    }
+    return HexPanel.show(env.ipc, vscode.Uri.file(env.ipc.extensionPath), source);
   },
 };
 

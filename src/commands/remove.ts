@@ -7,7 +7,7 @@
 // checks a POSIX object's inode in the same call as the unlink).
 import * as fs from 'fs';
 import { findAgain, type IpcObject } from '../ipc/snapshot';
-import { boundedList, chooseObjects, objectFacts, objectLabel, subjectOf } from './objectArgs';
+import { boundedList, chooseObjects, objectFacts, objectLabel, removalRefusalWords, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
 
@@ -122,7 +122,11 @@ export const remove: Command = {
   id: 'ipcInspector.remove',
   what: 'Could not remove',
   async run(env, ...args) {
-    const objects = await chooseObjects(env, args, { many: true, placeHolder: 'Objects to remove', eligible: removable, none: 'Nothing to remove: no segment or object that still has a key or name.' });
+    const chosen = await chooseObjects(env, args, { many: true, placeHolder: 'Objects to remove', eligible: removable, none: 'Nothing to remove: no segment or object that still has a key or name.' });
+    // What the kernel would refuse is said now, not after a confirmation it could not honour.
+    const refusals = chosen.map((o) => removalRefusalWords(o, env.ipc.credentials)).filter((why): why is string => why !== undefined);
+    if (refusals.length > 0) void env.ipc.prompts.notify('error', `Cannot remove ${refusals.join('; ')}.`);
+    const objects = chosen.filter((o) => removalRefusalWords(o, env.ipc.credentials) === undefined);
     if (objects.length === 0) return [];
     if (env.ipc.settings.confirmRemove) {
       const { message, detail } = confirmation(objects);

@@ -35,8 +35,10 @@ const ADVICE: Record<string, (what: string, on?: Subject) => string | undefined>
   EPERM: (what, on) =>
     on?.ownerName ? `${what}: not permitted (EPERM). It is owned by ${on.ownerName}${on.creatorUserName && on.creatorUserName !== on.ownerName ? ` and was created by ${on.creatorUserName}` : ''}; ${whoMay(on)}.`
       : `${what}: not permitted (EPERM). Only the owner, the creator or root can do this.`,
-  EACCES: (what, on) =>
-    `${what}: permission denied (EACCES).${on?.label && on.ownerName ? ` ${capitalize(on.label)} belongs to ${on.ownerName} and its mode does not let you read it;` : ''} ask its owner to change its permissions, or run VS Code as root.`,
+  EACCES: (what, on) => {
+    const whose = on?.label && on.ownerName ? ` ${capitalize(on.label)} belongs to ${on.ownerName} and its mode does not let you read it; ask` : ' Ask';
+    return `${what}: permission denied (EACCES).${whose} its owner to change its permissions, or run VS Code as root.`;
+  },
   EINVAL: (what, on) => on?.kind === 'posixQueue'
     ? `${what}: the kernel refused the queue's size (EINVAL): the most messages and the largest message are bounded by /proc/sys/fs/mqueue/msg_max and msgsize_max (root may go past them up to the hard limits).`
     : on?.kind === 'object' ? undefined : `${what}: the ${on?.kind ?? 'segment'} no longer exists (EINVAL). It was probably removed by another process; the view has been refreshed.`,

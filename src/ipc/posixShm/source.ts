@@ -15,6 +15,8 @@ import { posixStateWords, posixTitle, rowId } from './present';
 
 /** Errors that mean "not through this path any more": try another one. */
 const MOVED = new Set(['ENOENT', 'ESTALE', 'ENOTDIR', 'ELOOP']);
+/** How much of the object the first describe() asks the residency of: one page is enough to be refused. */
+const PAGE_PROBE = 4096;
 
 export class PosixObjectSource implements ByteSource {
   readonly id: string;
@@ -27,6 +29,8 @@ export class PosixObjectSource implements ByteSource {
   private path: string;
   private info: PosixObjectInfo;
   private last: ContentsHeader;
+  /** Whether the kernel has let this user open the object for reading (asked at the first describe). */
+  private readChecked = false;
 
   /**
    * @param info the object as the view listed it
@@ -56,6 +60,12 @@ export class PosixObjectSource implements ByteSource {
     if (!stat) {
       this.last = { ...this.last, phase: 'gone', facts: this.last.facts.map(([k, v]) => (k === 'State' ? [k, 'removed'] : [k, v])) };
       return this.last;
+    }
+    if (!this.readChecked && stat.size > 0) {
+      // stat needs no read permission, opening does: ask the kernel once, so an object this user
+      // may not read fails to open (EACCES, in words) instead of opening onto errors.
+      await this.client.fileData(this.path, this.identity, 0, Math.min(stat.size, PAGE_PROBE));
+      this.readChecked = true;
     }
     this.last = this.headerFrom(stat.size, stat.blocks * 512, stat.uid, stat.nlink === 0 || this.info.removed);
     return this.last;
