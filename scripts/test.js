@@ -29,6 +29,14 @@ const stages = [
   { name: 'webview', command: ['node', 'test/webview-harness/run.js'], checks: true },
   // The suite inside the real extension host of the offline VS Code host.
   { name: 'integration', command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/integration/index.js'], mocha: true },
+  // The same suite with the host as nobody (its own HOME), beside objects root made for it: what a
+  // user who is not root sees and may do. Run as a user already, the stage above was that.
+  {
+    name: 'integration-user',
+    command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/integration/index.js', '--as-user', 'nobody', '--fixture', 'out/test/integration/rootFixture.js'],
+    mocha: true,
+    rootOnly: true,
+  },
   // The packaged VSIX installed into the same host, the UI driven in chromium; screenshots in
   // test-results/e2e/.
   { name: 'e2e', command: ['npx', 'mocha', '--config', 'test/e2e/.mocharc.json'], mocha: true },
@@ -71,6 +79,10 @@ async function main() {
   const selected = only.length ? stages.filter((s) => only.includes(s.name)) : stages;
   let ok = true;
   for (const stage of selected) {
+    if (stage.rootOnly && process.getuid() !== 0) {
+      console.log(`\n=== ${stage.name}: skipped (needs root to prepare another user's host; the suites above ran as uid ${process.getuid()})`);
+      continue;
+    }
     if (!(await run(stage))) {
       console.error(`\n*** stage "${stage.name}" failed`);
       ok = false;

@@ -6,6 +6,12 @@
 //
 //   node scripts/test-host/runIntegration.js --suite out/test/integration/index.js
 //        [--workspace <dir>] [--timeout <seconds, default 600>] [--verbose] [--headed]
+//        [--as-user <name>] [--fixture <script.js>]
+//
+// --as-user (as root) runs code-server, and so the extension host and its helper, as that
+// unprivileged user with a HOME of its own. --fixture runs a script as root first: it makes the
+// objects the suite looks at as another user, prints one line of JSON (handed to the suite as
+// IPCINSP_ROOT_FIXTURE) and removes them when its stdin closes (also if this runner dies).
 //
 // --timeout bounds the run after the host is installed (server, workbench, suite). --verbose also
 // prints code-server's own output, the workbench's startup lines and the browser console; --headed
@@ -13,9 +19,11 @@
 // when the run fails, the workbench's and code-server's logs go to test-results/integration-logs/.
 'use strict';
 
+const childProcess = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const readline = require('readline');
 const util = require('util');
 const { install, InstallError, REPO_ROOT } = require('./install');
 const { startServer, launchChromium } = require('./server');
@@ -23,7 +31,7 @@ const { startServer, launchChromium } = require('./server');
 const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 const USAGE =
   'usage: node scripts/test-host/runIntegration.js --suite <compiled suite index.js> ' +
-  '[--workspace <dir>] [--timeout <seconds>] [--verbose] [--headed]';
+  '[--workspace <dir>] [--timeout <seconds>] [--verbose] [--headed] [--as-user <name>] [--fixture <script.js>]';
 
 function parseArgs(argv) {
   const options = { timeout: 600, verbose: false, headed: false };
@@ -38,11 +46,37 @@ function parseArgs(argv) {
     else if (arg === '--timeout') options.timeout = Number(value());
     else if (arg === '--verbose') options.verbose = true;
     else if (arg === '--headed') options.headed = true;
+    else if (arg === '--as-user') options.asUser = value();
+    else if (arg === '--fixture') options.fixture = path.resolve(value());
     else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   if (!options.suite) throw new Error(`--suite is required\n${USAGE}`);
   if (!Number.isFinite(options.timeout) || options.timeout <= 0) throw new Error('--timeout must be a positive number of seconds');
   return options;
+}
+
+/** uid and gid of a user by name (id(1): passwd, NSS and all). */
+function lookUpUser(name) {
+  const id = (flag) => Number(childProcess.execFileSync('id', [flag, name], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** Starts the fixture script (as root) and waits for its line of JSON; stop() closes its stdin and waits for it. */
+async function startFixture(script) {
+  const child = childProcess.spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const line = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).once('line', resolve);
+    exited.then((code) => reject(new Error(`fixture ${script} exited (${code}) before it was ready`)));
+  });
+  JSON.parse(line); // malformed: fail here, not in every test
+  return {
+    json: line,
+    async stop() {
+      child.stdin.end();
+      await exited;
+    },
+  };
 }
 
 class Interrupted extends Error {
@@ -118,10 +152,20 @@ async function main() {
     // The timeout covers the run, not a first (cold, about a minute) install.
     const runStarted = Date.now();
 
+    if (options.asUser && process.getuid() !== 0) throw new Error('--as-user needs root (to prepare the user\'s host)');
+    const user = options.asUser ? lookUpUser(options.asUser) : undefined;
     let workspace = options.workspace;
     if (!workspace) {
       workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-workspace-'));
+      if (user) fs.chownSync(workspace, user.uid, user.gid);
       teardown.push(() => fs.rmSync(workspace, { recursive: true, force: true }));
+    }
+    const env = process.stdout.isTTY ? { MOCHA_COLORS: '1' } : {};
+    if (options.fixture) {
+      const fixture = await startFixture(options.fixture);
+      teardown.push(() => fixture.stop());
+      env.IPCINSP_ROOT_FIXTURE = fixture.json;
+      say(`fixture ${path.relative(REPO_ROOT, options.fixture)} ready`);
     }
 
     const server = await startServer({
@@ -129,9 +173,10 @@ async function main() {
       extensionDevelopmentPath: REPO_ROOT,
       // Tests mount an mqueue file system (POSIX queues): in a namespace of the host's own.
       privateMounts: true,
+      user,
       onOutput: options.verbose ? (line) => say(`[server] ${line}`) : undefined,
       // Mocha colours its report when this is set (the extension host has no TTY).
-      env: process.stdout.isTTY ? { MOCHA_COLORS: '1' } : {},
+      env,
     });
     let stoppingServer = false;
     teardown.push(() => {
@@ -139,7 +184,7 @@ async function main() {
       return server.stop();
     });
     serverLogs = path.join(server.userDataDir, 'logs');
-    say(`code-server ${server.url} (pid ${server.pid}) up after ${seconds()}`);
+    say(`code-server ${server.url} (pid ${server.pid}${options.asUser ? `, as ${options.asUser}` : ''}) up after ${seconds()}`);
     server.exited.then(({ code, signal }) => {
       if (stoppingServer) return;
       say(`code-server exited unexpectedly (${signal ?? `code ${code}`})\n${server.recentOutput()}`);

@@ -82,10 +82,23 @@ function prepareHome(tempDir, extraEnv = {}) {
  * @param {(line: string) => void} [options.onOutput] every line code-server prints
  * @param {Record<string, string>} [options.env] extra environment (reaches the extension host)
  * @param {boolean} [options.privateMounts] as root, run the server in a private mount namespace (tests mount file systems there)
+ * @param {{ uid: number, gid: number }} [options.user] as root, run the server (and so the extension host and the
+ *   helper) as this unprivileged user, with its own HOME in the throwaway folder, which it then owns
  */
 /** Whether util-linux unshare can make a mount namespace here (not inside a locked-down container). */
 function hasUnshare() {
   return childProcess.spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Gives a folder and everything in it to the user. */
+function chownTree(dir, { uid, gid }) {
+  fs.chownSync(dir, uid, gid);
+  for (const entry of fs.readdirSync(dir, { recursive: true })) fs.lchownSync(path.join(dir, entry), uid, gid);
+}
+
+/** The first of the paths the user cannot read (a folder above it without o+x, say), if any. */
+function unreadableFor({ uid, gid }, paths) {
+  return paths.find((p) => childProcess.spawnSync('test', ['-r', p], { uid, gid, stdio: 'ignore' }).status !== 0);
 }
 
 async function startServer(options) {
@@ -96,10 +109,22 @@ async function startServer(options) {
   }
   if (!isInstalled()) throw new Error('the VS Code test host is not installed: run node scripts/test-host/install.js');
 
+  const user = options.user;
+  if (user && process.getuid?.() !== 0) throw new Error('startServer: running the server as another user needs root');
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-host-'));
-  const { configFile, userDataDir, env } = prepareHome(tempDir, extraEnv);
+  const { configFile, userDataDir, env } = prepareHome(tempDir, user ? { HOME: path.join(tempDir, 'home'), ...extraEnv } : extraEnv);
   const extensionsDir = options.extensionsDir ?? path.join(tempDir, 'extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });
+  if (user) {
+    fs.mkdirSync(env.HOME, { recursive: true });
+    chownTree(tempDir, user);
+    if (options.extensionsDir) chownTree(extensionsDir, user);
+    const unreadable = unreadableFor(user, [ENTRY, workspace, ...(extensionDevelopmentPath ? [path.join(extensionDevelopmentPath, 'package.json')] : [])]);
+    if (unreadable) {
+      fs.rmSync(tempDir, { recursive: true, force: true });
+      throw new Error(`startServer: uid ${user.uid} cannot read ${unreadable}: put the repository where that user can reach it (every folder above it needs o+x)`);
+    }
+  }
 
   const args = [
     ENTRY,
@@ -119,13 +144,19 @@ async function startServer(options) {
   // namespace: a file system a test mounts (an mqueue for POSIX queues) vanishes with the server,
   // whatever happens to the test. unshare execs node in place: the pid is the server's.
   const privateMounts = options.privateMounts && process.getuid?.() === 0 && hasUnshare();
-  const [command, commandArgs] = privateMounts ? ['unshare', ['--mount', '--propagation', 'private', '--', process.execPath, ...args]] : [process.execPath, args];
+  // A user's server in a private mount namespace: unshare as root, then setpriv drops to the user
+  // (no supplementary groups); otherwise spawn switches user itself (libuv also clears the groups).
+  const asUser = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--'] : [];
+  const [command, commandArgs] = privateMounts
+    ? ['unshare', ['--mount', '--propagation', 'private', '--', ...asUser, process.execPath, ...args]]
+    : [process.execPath, args];
   // Own process group: stop() ends the extension host and pty host with it.
   const child = childProcess.spawn(command, commandArgs, {
     cwd: tempDir,
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(user && !privateMounts ? { uid: user.uid, gid: user.gid } : {}),
   });
   const pgid = child.pid;
   const recent = []; // last lines, for error messages

@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame } from '../support/hexUi';
 import { createSegment, Holder, ownSegment, repoRoot, writeSegment } from '../support/segments';
-import { host, Server } from '../support/testHost';
+import { closeUi, host, openIpcView, Server } from '../support/testHost';
 
 // The page-side predicates run in the browser; these tests compile without the DOM library. (They
 // must be functions: the view's Content-Security-Policy forbids evaluating strings.)
@@ -33,17 +33,11 @@ describe('the hex view in chromium', function () {
     holder = await ownSegment('private', 27, 0o600);
     await holder.command(`write 0 ${Buffer.from('abcdefghijklmnopqrstuvwxyz\0').toString('hex')}`);
     server = await host.startServer({ workspace: temp, extensionDevelopmentPath: repoRoot });
-    browser = await host.launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 850 } });
-    await page.goto(server.workbenchUrl());
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
+    ({ browser, page } = await openIpcView(server, { width: 1500, height: 850 }));
   });
 
   after(async function () {
-    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(shots, 'hex-failure.png') }).catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
+    await closeUi({ failed: this.currentTest?.state === 'failed', shot: path.join(shots, 'hex-failure.png'), page, browser, server });
     fs.rmSync(temp, { recursive: true, force: true });
   });
 

@@ -12,7 +12,7 @@ import { hexFrame } from '../support/hexUi';
 import { createObject, freshName, mapObject, ownObject, PosixHolder, shmPath, trackName, writeObject } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { host, Server } from '../support/testHost';
-import { collapsePanes, paneAction, widenSideBar } from '../support/workbenchUi';
+import { answerInputs, clickMenuItem, collapsePanes, expandRow, paneAction, widenSideBar } from '../support/workbenchUi';
 
 declare const document: { body: { textContent: string | null } };
 
@@ -74,8 +74,7 @@ describe('POSIX shared memory in chromium', function () {
   });
 
   it('expands an object to show who maps it and who holds it open', async function () {
-    await row(held).click();
-    await page.keyboard.press('ArrowRight');
+    await expandRow(row(held));
     const ownerRow = page.locator(`.monaco-list-row[aria-label^="Process ${owner.pid},"]`);
     const readerRow = page.locator(`.monaco-list-row[aria-label^="Process ${reader.pid},"]`);
     await readerRow.waitFor({ timeout: 10_000 });
@@ -89,16 +88,8 @@ describe('POSIX shared memory in chromium', function () {
 
   it('creates an object from the view\'s menu, as shm_open would, and shows its row', async function () {
     await (await paneAction(page, 'Shared Memory', 'More Actions...')).click();
-    await page.waitForTimeout(300); // VS Code ignores a click that comes right after the menu opens
-    const item = page.locator('.context-view .action-label', { hasText: 'Create POSIX Shared Memory Object…' });
-    await item.hover();
-    await item.click({ delay: 50 });
-    const input = page.locator('.quick-input-widget input');
-    for (const answer of ['/' + created, '2 MiB', '640']) {
-      await input.waitFor();
-      await input.fill(answer);
-      await input.press('Enter');
-    }
+    await clickMenuItem(page, 'Create POSIX Shared Memory Object…');
+    await answerInputs(page, ['/' + created, '2 MiB', '640']);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Exclusive' }).click();
     await row(created).waitFor({ timeout: 15_000 });
     const st = fs.statSync(shmPath(created));

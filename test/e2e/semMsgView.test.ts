@@ -10,8 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { hexFrame } from '../support/hexUi';
 import { repoRoot } from '../support/segments';
 import { ipcmkMsg, ipcmkSem, ipctool, IpcProcess, msgProc, startIpctool, SYSCALL, waitBlocked } from '../support/semMsg';
-import { host, Server } from '../support/testHost';
-import { collapsePanes, widenSideBar } from '../support/workbenchUi';
+import { closeUi, host, openIpcView, Server } from '../support/testHost';
+import { collapsePanes, expandRow, widenSideBar } from '../support/workbenchUi';
 
 declare const document: { body: { textContent: string | null } };
 
@@ -39,17 +39,11 @@ describe('Semaphores and Message Queues in chromium', function () {
     msqid = ipcmkMsg(0o600);
     for (const [type, text] of [['1', 'job: resize image 42'], ['2', 'job: send mail to ops'], ['1', 'job: rotate logs']]) ipctool(['msgsend', String(msqid), type, text]);
     server = await host.startServer({ workspace: temp, extensionDevelopmentPath: repoRoot });
-    browser = await host.launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
-    await page.goto(server.workbenchUrl());
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
+    ({ browser, page } = await openIpcView(server, { width: 1500, height: 900 }));
   });
 
   after(async function () {
-    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(shots, 'semmsg-failure.png') }).catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
+    await closeUi({ failed: this.currentTest?.state === 'failed', shot: path.join(shots, 'semmsg-failure.png'), page, browser, server });
     fs.rmSync(temp, { recursive: true, force: true });
   });
 
@@ -62,8 +56,7 @@ describe('Semaphores and Message Queues in chromium', function () {
     await widenSideBar(page, 420);
     // Values are read once the view is known to be visible: wait for them, as a person would.
     await page.locator(`.monaco-list-row[aria-label*=", id ${semid}, "][aria-label*="state: stuck"]`).waitFor({ timeout: 15_000 });
-    await setRow().click();
-    await page.keyboard.press('ArrowRight');
+    await expandRow(setRow());
     const sem0 = page.locator('.monaco-list-row[aria-label^="Semaphore 0, value 0"]');
     await sem0.waitFor({ timeout: 10_000 });
     assert.match((await sem0.getAttribute('aria-label'))!, /held by a process that exited without SEM_UNDO/);
@@ -74,8 +67,7 @@ describe('Semaphores and Message Queues in chromium', function () {
 
   it('lists a queue\'s messages without consuming them, and opens one in the contents view', async function () {
     await queueRow().waitFor({ timeout: 30_000 });
-    await queueRow().click();
-    await page.keyboard.press('ArrowRight');
+    await expandRow(queueRow());
     const first = page.locator('.monaco-list-row[aria-label^="Message 0, type 1"]');
     await first.waitFor({ timeout: 10_000 });
     assert.match((await first.getAttribute('aria-label'))!, /starts with job: resize image 42/);

@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, ownSegment, procLine, repoRoot } from '../support/segments';
 import { host, Server, vsix } from '../support/testHost';
-import { widenSideBar } from '../support/workbenchUi';
+import { clickMenuItem, expandRow, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;
@@ -75,8 +75,7 @@ describe('the Shared Memory view in chromium (installed VSIX)', function () {
   });
 
   it('expands a segment to show the process attached to it', async function () {
-    await row(heldKey).click();
-    await page.keyboard.press('ArrowRight');
+    await expandRow(row(heldKey));
     const child = page.locator(`.monaco-list-row[aria-label^="Process ${holder.pid},"]`);
     await child.waitFor({ timeout: 10_000 });
     assert.match((await child.getAttribute('aria-label'))!, /read-write/);
@@ -86,10 +85,7 @@ describe('the Shared Memory view in chromium (installed VSIX)', function () {
 
   it('removes a segment through its context menu and the confirmation dialog', async function () {
     await row(leakedKey).click({ button: 'right' });
-    await page.waitForTimeout(300); // VS Code ignores a click that comes right after the menu opens
-    const item = page.locator('.context-view .action-label', { hasText: 'Remove…' });
-    await item.hover();
-    await item.click({ delay: 50 });
+    await clickMenuItem(page, 'Remove…');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 10_000 });
     const text = await dialog.innerText();

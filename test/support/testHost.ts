@@ -1,7 +1,7 @@
 // The offline VS Code host (scripts/test-host/*.js, plain JavaScript shared with npm start and the
 // integration runner), typed once for the TypeScript that drives it: the UI tests and the benchmark.
 import * as path from 'path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from './segments';
 
 export interface Server {
@@ -15,6 +15,8 @@ export interface ServerOptions {
   extensionDevelopmentPath?: string;
   /** … from an extensions folder a VSIX was installed into. */
   extensionsDir?: string;
+  /** Run the server (and the extension host) as this unprivileged user (the caller is root). */
+  user?: { uid: number; gid: number };
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -29,3 +31,20 @@ export const vsix = require(path.join(repoRoot, 'scripts/test-host/vsix.js')) as
 
 export const install = require(path.join(repoRoot, 'scripts/test-host/install.js')) as { isInstalled(): boolean };
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Chromium on a started server's workbench, with the IPC view opened from the activity bar as a person would. */
+export async function openIpcView(server: Server, viewport = { width: 1500, height: 850 }): Promise<{ browser: Browser; page: Page }> {
+  const browser = await host.launchChromium();
+  const page = await browser.newPage({ viewport });
+  await page.goto(server.workbenchUrl());
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
+  return { browser, page };
+}
+
+/** The end of a UI test file: a screenshot of the page if its last test failed, then the browser and the server closed. */
+export async function closeUi(ui: { failed: boolean; shot: string; page?: Page; browser?: Browser; server?: Server }): Promise<void> {
+  if (ui.failed && ui.page) await ui.page.screenshot({ path: ui.shot }).catch(() => undefined);
+  await ui.browser?.close();
+  await ui.server?.stop();
+}

@@ -1,6 +1,6 @@
 // The VS Code workbench from the outside, for the UI tests: what a person does to it that is not
 // about the extension itself.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 /** Drags the sash on the side bar's right edge, so the rows' descriptions are readable. */
 export async function widenSideBar(page: Page, by: number): Promise<void> {
@@ -42,4 +42,55 @@ export async function paneAction(page: Page, title: string, label: string) {
   const header = paneHeader(page, title);
   await header.hover();
   return header.locator(`.actions [aria-label^="${label}"]`);
+}
+
+/**
+ * Clicks an item of the open context menu. VS Code ignores a click that comes right after the
+ * menu opens, and how long "right after" lasts depends on the machine's load: so click until the
+ * menu is gone (the state a person would see), never after a fixed pause.
+ */
+export async function clickMenuItem(page: Page, label: string): Promise<void> {
+  const item = page.locator('.context-view .action-label', { hasText: label });
+  await item.waitFor({ timeout: 10_000 });
+  for (let attempt = 0; attempt < 20 && (await item.count()) > 0; attempt++) {
+    await item.hover({ timeout: 2000 }).catch(() => undefined);
+    await item.click({ delay: 50, timeout: 2000 }).catch(() => undefined);
+    await item.waitFor({ state: 'detached', timeout: 1000 }).catch(() => undefined);
+  }
+  if ((await item.count()) > 0) throw new Error(`the menu item "${label}" did not take a click`);
+}
+
+/**
+ * Answers the quick input's boxes one after the other: each answer goes in only once the box
+ * before it has closed (its text is gone), so none lands in the box that is on its way out.
+ */
+export async function answerInputs(page: Page, answers: string[]): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  for (const answer of answers) {
+    await input.waitFor();
+    await input.fill(answer);
+    await input.press('Enter');
+    await page.waitForFunction(
+      ([selector, text]) => {
+        const box = (globalThis as unknown as { document: { querySelector(s: string): { value: string; offsetParent: unknown } | null } }).document.querySelector(selector);
+        return !box || box.offsetParent === null || box.value !== text;
+      },
+      ['.quick-input-widget input', answer] as const,
+    );
+  }
+}
+
+/**
+ * Expands a tree row the way a person does with the keyboard: select it, press → until the row says
+ * it is expanded. A redraw of the tree between the click and the key (the view refreshes while
+ * other programs change IPC objects) can drop either; the row's own state says when it worked.
+ */
+export async function expandRow(row: Locator): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if ((await row.getAttribute('aria-expanded')) === 'true') return;
+    await row.click();
+    await row.press('ArrowRight');
+    await row.page().waitForFunction((el) => (el as { getAttribute(n: string): string | null } | null)?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 2000 }).catch(() => undefined);
+  }
+  throw new Error('the row did not expand');
 }
