@@ -13,7 +13,7 @@ const childProcess = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { ENTRY, chromiumPath, isInstalled } = require('./install');
+const { ENTRY, REPO_ROOT, chromiumPath, isInstalled } = require('./install');
 
 const READY = /HTTP server listening on (https?:\/\/\S+)/;
 const START_TIMEOUT_MS = 60_000;
@@ -115,19 +115,29 @@ async function startServer(options) {
   const { configFile, userDataDir, env } = prepareHome(tempDir, user ? { HOME: path.join(tempDir, 'home'), ...extraEnv } : extraEnv);
   const extensionsDir = options.extensionsDir ?? path.join(tempDir, 'extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });
+  // Where the server sees this repository (the host's code, the extension, the suite): in place,
+  // or, when a folder above it is closed to the user (a clone under /root), through a bind mount
+  // of it inside the throwaway folder, made in the server's own mount namespace.
+  let repoView = REPO_ROOT;
   if (user) {
     fs.mkdirSync(env.HOME, { recursive: true });
+    if (unreadableFor(user, [path.join(REPO_ROOT, 'package.json')]) && hasUnshare()) {
+      repoView = path.join(tempDir, 'repo');
+      fs.mkdirSync(repoView);
+    }
     chownTree(tempDir, user);
     if (options.extensionsDir) chownTree(extensionsDir, user);
-    const unreadable = unreadableFor(user, [ENTRY, workspace, ...(extensionDevelopmentPath ? [path.join(extensionDevelopmentPath, 'package.json')] : [])]);
+    const unreadable = unreadableFor(user, [workspace, ...(repoView === REPO_ROOT ? [ENTRY, ...(extensionDevelopmentPath ? [path.join(extensionDevelopmentPath, 'package.json')] : [])] : [])]);
     if (unreadable) {
       fs.rmSync(tempDir, { recursive: true, force: true });
-      throw new Error(`startServer: uid ${user.uid} cannot read ${unreadable}: put the repository where that user can reach it (every folder above it needs o+x)`);
+      throw new Error(`startServer: uid ${user.uid} cannot read ${unreadable}: put it where that user can reach it (every folder above it needs o+x)`);
     }
   }
+  const seen = (p) => (p && (p === REPO_ROOT || p.startsWith(REPO_ROOT + path.sep)) ? path.join(repoView, path.relative(REPO_ROOT, p)) : p);
+  const bindRepo = repoView !== REPO_ROOT;
 
   const args = [
-    ENTRY,
+    seen(ENTRY),
     '--config', configFile,
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
@@ -143,12 +153,14 @@ async function startServer(options) {
   // With privateMounts (root only), the server and everything it starts get a private mount
   // namespace: a file system a test mounts (an mqueue for POSIX queues) vanishes with the server,
   // whatever happens to the test. unshare execs node in place: the pid is the server's.
-  const privateMounts = options.privateMounts && process.getuid?.() === 0 && hasUnshare();
-  // A user's server in a private mount namespace: unshare as root, then setpriv drops to the user
-  // (no supplementary groups); otherwise spawn switches user itself (libuv also clears the groups).
+  const privateMounts = (options.privateMounts || bindRepo) && process.getuid?.() === 0 && hasUnshare();
+  // A user's server in a private mount namespace: unshare as root (and bind the repository where
+  // the user reaches it), then setpriv drops to the user (no supplementary groups); otherwise spawn
+  // switches user itself (libuv also clears the groups).
   const asUser = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--'] : [];
+  const bind = bindRepo ? ['sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', REPO_ROOT, repoView] : [];
   const [command, commandArgs] = privateMounts
-    ? ['unshare', ['--mount', '--propagation', 'private', '--', ...asUser, process.execPath, ...args]]
+    ? ['unshare', ['--mount', '--propagation', 'private', '--', ...bind, ...asUser, process.execPath, ...args]]
     : [process.execPath, args];
   // Own process group: stop() ends the extension host and pty host with it.
   const child = childProcess.spawn(command, commandArgs, {
@@ -239,8 +251,8 @@ async function startServer(options) {
   function workbenchUrl({ extensionTestsPath, folder = workspace } = {}) {
     const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
     const payload = [];
-    if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
-    if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
+    if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(seen(extensionDevelopmentPath))]);
+    if (extensionTestsPath) payload.push(['extensionTestsPath', remote(seen(extensionTestsPath))]);
     payload.push(['skipWelcome', 'true']);
     return `${server.url}?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   }
