@@ -37,6 +37,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -60,8 +61,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HELPER_VERSION "ipc-helper 0.3.0"
-#define PROTOCOL_VERSION 3u
+#define HELPER_VERSION "ipc-helper 0.4.0"
+#define PROTOCOL_VERSION 4u
 
 #define MAX_REQUEST_BODY 4096u        /* bodyLength of a request: 8 .. 4096 */
 #define MIN_REQUEST_BODY 8u
@@ -138,6 +139,8 @@ enum op {
     OP_MQ_ATTR = 31,
     OP_MQ_CREATE = 32,
     OP_MQ_UNLINK = 33,
+    OP_NS_ENTER = 34,
+    OP_TABLE = 35,
     OP_COUNT
 };
 
@@ -3051,6 +3054,132 @@ static void op_mq_unlink(const struct request *rq)
  * Dispatch.
  */
 
+/* ------------------------------------------------------------------------------------------------
+ * Another IPC namespace (a container's). NS_ENTER joins the IPC namespace of a process, as
+ * `nsenter --ipc --target PID` does: every later operation is about that namespace, and so are
+ * /proc/sysvipc and the kernel.* IPC limits, which always show the READER's namespace (TABLE reads
+ * them for the client). A helper serves one namespace for its whole life, so NS_ENTER is accepted
+ * only before any operation other than HELLO: nothing held, cached or created in the old namespace
+ * can outlive the switch. The namespace is named by pid AND inode: a pid reused since the client
+ * listed the namespaces points at another one, and is refused (ESTALE) rather than entered.
+ */
+
+static bool ns_enter_allowed = true; /* cleared by the first operation other than HELLO and NS_ENTER */
+
+static void op_ns_enter(const struct request *rq)
+{
+    uint32_t pid = get_u32(rq->args);
+    uint32_t reserved = get_u32(rq->args + 4);
+    uint64_t inode = get_u64(rq->args + 8);
+    if (reserved != 0 || pid == 0 || pid > INT32_MAX) {
+        reply_error(rq, EINVAL, "NS_ENTER takes a pid of 1 to %d and a zero reserved field, got pid %" PRIu32
+                    " and reserved %" PRIu32, INT32_MAX, pid, reserved);
+        return;
+    }
+    if (!ns_enter_allowed) {
+        reply_error(rq, EBUSY, "NS_ENTER must come before any other operation but HELLO: this helper already works "
+                    "in its IPC namespace; start another helper for another namespace");
+        return;
+    }
+    char path[32];
+    snprintf(path, sizeof path, "/proc/%" PRIu32 "/ns/ipc", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        if (err == ENOENT || err == ESRCH)
+            reply_error(rq, ESRCH, "process %" PRIu32 " has exited: its IPC namespace cannot be entered through it "
+                        "(the namespace is gone if it was its last process)", pid);
+        else
+            reply_error(rq, err, "opening %s failed: %s (only root, or the process's owner with CAP_SYS_ADMIN, may "
+                        "enter its namespaces)", path, strerror(err));
+        return;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || (uint64_t)st.st_ino != inode) {
+        reply_error(rq, ESTALE, "process %" PRIu32 " is not in IPC namespace ipc:[%" PRIu64 "] (it is in ipc:[%" PRIu64
+                    "]): its pid was probably reused; list the namespaces again", pid, inode, (uint64_t)st.st_ino);
+        close_fd(&fd);
+        return;
+    }
+    if (setns(fd, CLONE_NEWIPC) < 0) {
+        int err = errno;
+        close_fd(&fd);
+        if (err == EPERM)
+            reply_error(rq, EPERM, "entering IPC namespace ipc:[%" PRIu64 "] needs CAP_SYS_ADMIN over it (run VS Code "
+                        "as root, or open the container with Dev Containers so the extension runs inside it)", inode);
+        else
+            reply_error(rq, err, "entering IPC namespace ipc:[%" PRIu64 "] failed: %s", inode, strerror(err));
+        return;
+    }
+    close_fd(&fd);
+    ns_enter_allowed = false;
+    reply_ok(rq, NULL, 0);
+}
+
+/* TABLE: the bytes of one of the kernel's IPC tables or limit files as this helper's namespace has
+ * it. Only these exact paths: the helper may run as root and must not read any file it is asked. */
+static const char *const ipc_tables[] = {
+    "/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg",
+    "/proc/sys/kernel/shmmax", "/proc/sys/kernel/shmall", "/proc/sys/kernel/shmmni",
+    "/proc/sys/kernel/shm_rmid_forced", "/proc/sys/kernel/shm_next_id", "/proc/sys/kernel/msgmax",
+    "/proc/sys/kernel/msgmnb", "/proc/sys/kernel/msgmni", "/proc/sys/kernel/msg_next_id",
+    "/proc/sys/kernel/sem", "/proc/sys/kernel/sem_next_id", "/proc/sys/fs/mqueue/queues_max",
+    "/proc/sys/fs/mqueue/msg_max", "/proc/sys/fs/mqueue/msgsize_max",
+};
+
+static void op_table(const struct request *rq)
+{
+    const char *file = NULL;
+    for (size_t i = 0; i < sizeof ipc_tables / sizeof ipc_tables[0]; i++)
+        if (rq->pathlen == strlen(ipc_tables[i]) && memcmp(rq->path, ipc_tables[i], rq->pathlen) == 0) file = ipc_tables[i];
+    if (!file) {
+        reply_error(rq, EINVAL, "TABLE reads only /proc/sysvipc/{shm,sem,msg} and the IPC limits of /proc/sys/kernel "
+                    "and /proc/sys/fs/mqueue, not %s", shown(rq->path));
+        return;
+    }
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        reply_error(rq, errno, "opening %s failed: %s", file, strerror(errno));
+        return;
+    }
+    size_t capacity = 64 * 1024, length = 0;
+    unsigned char *bytes = malloc(capacity);
+    for (;;) {
+        if (!bytes) {
+            close_fd(&fd);
+            reply_error(rq, ENOMEM, "no memory to read %s", file);
+            return;
+        }
+        if (length == capacity) {
+            if (capacity >= MAX_READ) {
+                free(bytes);
+                close_fd(&fd);
+                reply_error(rq, E2BIG, "%s is larger than %u bytes", file, MAX_READ);
+                return;
+            }
+            unsigned char *grown = realloc(bytes, capacity * 2);
+            if (!grown) free(bytes);
+            bytes = grown;
+            capacity *= 2;
+            continue;
+        }
+        ssize_t n = read(fd, bytes + length, capacity - length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int err = errno;
+            free(bytes);
+            close_fd(&fd);
+            reply_error(rq, err, "reading %s failed: %s", file, strerror(err));
+            return;
+        }
+        if (n == 0) break;
+        length += (size_t)n;
+    }
+    close_fd(&fd);
+    reply_ok(rq, bytes, length);
+    free(bytes);
+}
+
 /* Arguments: `arglen` bytes exactly; or, for ARGS_PATH, `arglen` fixed bytes and then a path (or a
  * POSIX queue name) of 1 .. MAX_PATH bytes to the end of the frame; or, for ARGS_SEM_VALUES,
  * `arglen` fixed bytes and then nothing or 2 * nsems bytes. Checked in this order, each failure
@@ -3103,6 +3232,8 @@ static const struct {
     [OP_MQ_ATTR] = {"MQ_ATTR", 0, ARGS_PATH, op_mq_attr},
     [OP_MQ_CREATE] = {"MQ_CREATE", 24, ARGS_PATH, op_mq_create},
     [OP_MQ_UNLINK] = {"MQ_UNLINK", 0, ARGS_PATH, op_mq_unlink},
+    [OP_NS_ENTER] = {"NS_ENTER", 16, ARGS_FIXED, op_ns_enter},
+    [OP_TABLE] = {"TABLE", 0, ARGS_PATH, op_table},
 };
 
 static void dispatch(const struct request *rq)
@@ -3116,6 +3247,7 @@ static void dispatch(const struct request *rq)
         reply_error(rq, EINVAL, "%s: request flags must be 0, got 0x%04x", ops[rq->op].name, rq->flags);
         return;
     }
+    if (rq->op != OP_HELLO && rq->op != OP_NS_ENTER) ns_enter_allowed = false;
     uint32_t fixed = ops[rq->op].arglen;
     if (ops[rq->op].form == ARGS_FIXED) {
         if (rq->arglen != fixed) {

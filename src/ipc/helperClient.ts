@@ -82,6 +82,13 @@ export interface HelperClientOptions {
   log?: (line: string) => void;
   /** Exact argv to run instead of [helperPath] (tests use it to wrap the helper, e.g. in `unshare`). */
   command?: string[];
+  /**
+   * Serve another IPC namespace: every helper this client starts enters the namespace of this
+   * process (NS_ENTER, right after HELLO) and must find it still to be this inode. A helper that
+   * cannot enter it fails every request with the reason (EPERM: needs CAP_SYS_ADMIN; ESRCH: the
+   * process, and maybe the namespace, is gone; ESTALE: the pid was reused).
+   */
+  namespace?: { pid: number; inode: number };
 }
 
 interface Pending {
@@ -180,6 +187,11 @@ export class HelperClient {
 
   async unlock(shmid: number): Promise<void> {
     await this.call(Op.Unlock, args.shmid(shmid));
+  }
+
+  /** The bytes of one of the kernel's IPC tables or limit files, as the helper's IPC namespace has it. */
+  async table(file: string): Promise<Buffer> {
+    return this.call(Op.Table, args.table(file));
   }
 
   async limits(): Promise<KernelShmLimits> {
@@ -397,6 +409,19 @@ export class HelperClient {
       }
       return hello;
     });
+    const namespace = this.options.namespace;
+    if (namespace) {
+      // Sent with HELLO, before any request of a caller: the helper accepts it only first.
+      const entered = this.send(Op.NsEnter, args.nsEnter(namespace.pid, namespace.inode));
+      this.ready = this.ready.then(async (hello) => {
+        const reply = await entered;
+        if (reply.status !== 0) {
+          const { name, message } = decodeError(reply.payload);
+          throw new HelperError(name, reply.status, Op[Op.NsEnter], message || `NS_ENTER failed with ${name}`);
+        }
+        return hello;
+      });
+    }
     this.ready.catch(() => undefined); // callers see the error through hello()/call()
   }
 

@@ -1,7 +1,7 @@
 // The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
 // the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes.
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 export const HEADER_BYTES = 12; // u32 bodyLength, u32 id, u16 op, u16 flags/status
 export const MAX_REQUEST_BODY = 4096; // 8 header bytes + the largest fixed part (32) + MAX_PATH_BYTES fit
 /** Longest path the file operations take, in UTF-8 bytes. */
@@ -54,6 +54,8 @@ export enum Op {
   MqAttr = 31,
   MqCreate = 32,
   MqUnlink = 33,
+  NsEnter = 34,
+  Table = 35,
 }
 
 export interface Reply {
@@ -314,6 +316,10 @@ export const args = {
     packArgs(['i32', msqid], ['u32', uid], ['u32', gid], ['u32', mode], ['u64', qbytes]),
   /** A POSIX queue name as the helper takes it: "/NAME" (the helper checks the form: EINVAL). */
   mqName: (name: string | Uint8Array) => pathBytes(name, 'the name of a POSIX message queue'),
+  /** NS_ENTER: the IPC namespace of process `pid`, which must still be the one of inode `inode`. */
+  nsEnter: (pid: number, inode: number) => packArgs(['u32', pid], ['u32', 0], ['u64', inode]),
+  /** TABLE: one of the kernel's IPC tables or limit files, by its exact path (the helper's list). */
+  table: (file: string) => pathBytes(file, 'an IPC table'),
   mqCreate: (name: string | Uint8Array, mode: number, exclusive: boolean, maxmsg: number, msgsize: number) =>
     Buffer.concat([packArgs(['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u64', maxmsg], ['u64', msgsize]), pathBytes(name, 'the name of a POSIX message queue')]),
 };

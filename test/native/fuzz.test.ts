@@ -81,8 +81,14 @@ const ARG_LENGTH: Record<number, number> = {
   [Op.Hello]: 4, [Op.Stat]: 4, [Op.Read]: 16, [Op.Residency]: 24, [Op.Attach]: 4, [Op.Detach]: 4, [Op.Create]: 24,
   [Op.Remove]: 4, [Op.RemoveIfUnattached]: 4, [Op.Set]: 16, [Op.Lock]: 4, [Op.Unlock]: 4, [Op.Limits]: 0,
   [Op.SemStat]: 4, [Op.SemValues]: 4, [Op.SemRemove]: 4, [Op.SemSet]: 16, [Op.MsgStat]: 4, [Op.MsgPeek]: 20,
-  [Op.MsgRead]: 12, [Op.MsgCreate]: 12, [Op.MsgRemove]: 4, [Op.MsgSet]: 24,
+  [Op.MsgRead]: 12, [Op.MsgCreate]: 12, [Op.MsgRemove]: 4, [Op.MsgSet]: 24, [Op.NsEnter]: 16,
 };
+/** The only paths TABLE reads (PROTOCOL.md); any other is EINVAL. */
+const TABLES = [
+  '/proc/sysvipc/shm', '/proc/sysvipc/sem', '/proc/sysvipc/msg',
+  ...['shmmax', 'shmall', 'shmmni', 'shm_rmid_forced', 'shm_next_id', 'msgmax', 'msgmnb', 'msgmni', 'msg_next_id', 'sem', 'sem_next_id'].map((f) => `/proc/sys/kernel/${f}`),
+  ...['queues_max', 'msg_max', 'msgsize_max'].map((f) => `/proc/sys/fs/mqueue/${f}`),
+];
 /** SEM_CREATE: 16 fixed bytes, then nothing or one u16 initial value per semaphore (u32 nsems at 4). */
 const SEM_CREATE_FIXED = 16;
 /** Operations that take a POSIX queue name after their fixed part (1 .. 4000 bytes, like a path). */
@@ -95,7 +101,7 @@ const PATH_FIXED: Record<number, number> = {
 /** File operations that work on names only (the /dev/shm forms). */
 const NAME_ONLY = new Set<number>([Op.FileCreate, Op.FileUnlink, Op.FileSet]);
 const FILE_OPS = new Set<number>(Object.keys(PATH_FIXED).map(Number));
-const LAST_OP = Op.MqUnlink;
+const LAST_OP = Op.Table;
 const DESTRUCTIVE = new Set<number>([
   Op.Create, Op.Remove, Op.RemoveIfUnattached, Op.Set, Op.Lock, Op.Unlock,
   Op.SemCreate, Op.SemRemove, Op.SemSet, Op.MsgCreate, Op.MsgRemove, Op.MsgSet,
@@ -107,7 +113,7 @@ const OP_WEIGHTS: Array<[Op, number]> = [
   [Op.FileRead, 14], [Op.FileData, 8], [Op.FileStat, 8], [Op.FileCreate, 7], [Op.FileUnlink, 4], [Op.FileSet, 5],
   [Op.SemStat, 3], [Op.SemValues, 7], [Op.SemCreate, 5], [Op.SemRemove, 2], [Op.SemSet, 3],
   [Op.MsgStat, 3], [Op.MsgPeek, 7], [Op.MsgRead, 5], [Op.MsgCreate, 3], [Op.MsgRemove, 2], [Op.MsgSet, 3],
-  [Op.MqAttr, 4], [Op.MqCreate, 4], [Op.MqUnlink, 2],
+  [Op.MqAttr, 4], [Op.MqCreate, 4], [Op.MqUnlink, 2], [Op.NsEnter, 1], [Op.Table, 3],
 ];
 
 type Mode = 'namespace' | 'userns' | 'shared';
@@ -466,6 +472,13 @@ class Generator {
       }
       case Op.Hello:
         return frameOf(id, op, fields(['u32', r.chance(0.8) ? PROTOCOL_VERSION : r.u32()]));
+      case Op.NsEnter:
+        // Never a real namespace: an inode that no namespace has (ESTALE), or junk (EINVAL, ESRCH, EBUSY).
+        return frameOf(id, op, fields(['u32', r.pick([0, 1, process.pid, 0x7fffffff, 0x80000000, r.u32()])], ['u32', r.chance(0.9) ? 0 : r.u32()], ['u64', r.pick([0n, 1n, r.u64()])]));
+      case Op.Table: {
+        const file = r.chance(0.7) ? r.pick(TABLES) : r.pick(['/etc/shadow', '/proc/sysvipc', '/proc/sysvipc/shm/', '/proc/sys/kernel/shmmax\0x', '/proc/self/maps', 'proc/sysvipc/shm', '']);
+        return frameOf(id, op, Buffer.from(file, 'latin1'));
+      }
       case Op.Read: {
         if (this.pool.bigId !== undefined && r.chance(0.003)) {
           return frameOf(id, op, fields(['i32', this.pool.bigId], ['u32', MAX_READ], ['u64', BigInt(r.int(2))]));
@@ -616,7 +629,14 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
   }
   const known = op >= Op.Hello && op <= LAST_OP;
   if (!known) return reply.status === ENOSYS ? undefined : `unknown op answered with status ${reply.status}, expected ENOSYS`;
-  if (MQ_OPS.has(op)) {
+  if (op === Op.Table) {
+    if (flags !== 0 || args.length < 1 || args.length > MAX_PATH_BYTES) {
+      return reply.status === EINVAL ? undefined : `malformed TABLE answered with status ${reply.status}, expected EINVAL`;
+    }
+    if (!TABLES.includes(args.toString('latin1'))) {
+      return reply.status === EINVAL ? undefined : `TABLE of ${JSON.stringify(args.toString('latin1'))} answered with status ${reply.status}, expected EINVAL`;
+    }
+  } else if (MQ_OPS.has(op)) {
     const fixed = NAME_FIXED[op];
     if (flags !== 0 || args.length <= fixed || args.length - fixed > MAX_PATH_BYTES) {
       return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
@@ -697,6 +717,10 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       return n >= 8 && reply.payload.readBigInt64LE(0) >= 1n ? undefined : `bad MSG_READ payload (${n} bytes)`;
     case Op.MqAttr:
       return n === 32 ? undefined : `MQ_ATTR payload of ${n} bytes`;
+    case Op.NsEnter:
+      return 'NS_ENTER of a namespace that cannot exist succeeded';
+    case Op.Table:
+      return undefined; // any bytes: the kernel's text
     case Op.MqCreate: {
       const created = n === 40 ? reply.payload.readUInt32LE(0) : -1;
       if (created !== 0 && created !== 1) return `bad MQ_CREATE payload (${n} bytes)`;

@@ -59,7 +59,7 @@ describe('ipc-helper against the real kernel', function () {
 
   it('answers the handshake with its protocol version, page size, identity and read limit', async function () {
     const hello = await client.hello();
-    assert.equal(hello.protocolVersion, 3);
+    assert.equal(hello.protocolVersion, 4);
     assert.equal(hello.pageSize, PAGE);
     assert.equal(hello.euid, process.getuid!());
     assert.equal(hello.maxRead, MAX_READ);
@@ -168,7 +168,7 @@ describe('ipc-helper against the real kernel', function () {
       assert.equal(proc(id), undefined, 'the removed segment is gone, not kept alive by the helper');
       const error = await rejectsWith(client.read(id, 0, 16), 'EINVAL');
       assert.match(error.message, new RegExp(String(id)));
-      assert.equal((await client.hello()).protocolVersion, 3);
+      assert.equal((await client.hello()).protocolVersion, 4);
     });
 
     it('says which attachment is its own read cache, and lets go of a removed segment on STAT', async function () {

@@ -104,10 +104,10 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
     assert.deepEqual(reports, [], 'the sanitizers reported a problem in the helper');
   });
 
-  it('speaks protocol version 3', async function () {
+  it('speaks protocol version 4', async function () {
     const hello = await client.hello();
-    assert.equal(hello.protocolVersion, 3);
-    assert.match(hello.version, /^ipc-helper 0\.3\.\d+/);
+    assert.equal(hello.protocolVersion, 4);
+    assert.match(hello.version, /^ipc-helper 0\.4\.\d+/);
   });
 
   describe('FILE_CREATE', function () {

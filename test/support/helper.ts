@@ -31,7 +31,7 @@ export class TestHelper {
    * `wrap` runs the helper under another command (argv prefix), e.g. `prlimit --fsize=N` or a
    * shell that sets a umask (see withUmask()); with `asNobody` it runs as nobody inside that.
    */
-  constructor(options: { build?: HelperBuild; asNobody?: boolean; timeoutMs?: number; wrap?: string[] } = {}) {
+  constructor(options: { build?: HelperBuild; asNobody?: boolean; timeoutMs?: number; wrap?: string[]; namespace?: { pid: number; inode: number } } = {}) {
     const binary = helperBinary(options.build);
     const command = [...(options.wrap ?? []), ...(options.asNobody ? NOBODY : []), binary];
     this.client = new HelperClient({
@@ -39,6 +39,7 @@ export class TestHelper {
       command: command.length > 1 ? command : undefined,
       requestTimeoutMs: options.timeoutMs ?? 10_000,
       log: (line) => this.log.push(line),
+      namespace: options.namespace,
     });
   }
 

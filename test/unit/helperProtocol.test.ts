@@ -119,9 +119,12 @@ describe('helper protocol', function () {
     assert.deepEqual([9, 10, 11, 12, 18, 19].map((page) => isPageResident(residency, page)), [false, true, false, true, true, false]);
   });
 
-  it('speaks version 3: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33', function () {
-    assert.equal(PROTOCOL_VERSION, 3);
-    assert.equal(args.hello().readUInt32LE(0), 3);
+  it('speaks version 4: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35', function () {
+    assert.equal(PROTOCOL_VERSION, 4);
+    assert.equal(args.hello().readUInt32LE(0), 4);
+    assert.deepEqual([Op.NsEnter, Op.Table], [34, 35]);
+    const enter = args.nsEnter(4242, 4026532201);
+    assert.deepEqual([enter.length, enter.readUInt32LE(0), enter.readUInt32LE(4), Number(enter.readBigUInt64LE(8))], [16, 4242, 0, 4026532201]);
     assert.deepEqual([Op.FileStat, Op.FileRead, Op.FileData, Op.FileCreate, Op.FileUnlink, Op.FileSet], [14, 15, 16, 17, 18, 19]);
     assert.deepEqual(
       [Op.SemStat, Op.SemValues, Op.SemCreate, Op.SemRemove, Op.SemSet, Op.MsgStat, Op.MsgPeek, Op.MsgRead, Op.MsgCreate, Op.MsgRemove, Op.MsgSet, Op.MqAttr, Op.MqCreate, Op.MqUnlink],
