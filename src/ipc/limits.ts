@@ -1,9 +1,8 @@
 // System V IPC limits from /proc/sys/kernel, as `ipcs -l` and `lsipc -g` show them, plus the usage
 // the shm limits are measured against. Raw values are bigint: shmmax and shmall default to
 // ULONG_MAX - 2^24 (18446744073692774399), which a double cannot hold.
-import { promises as fsp } from 'fs';
-import * as path from 'path';
 import { pageSize as systemPageSize } from './auxv';
+import { ownTables, type TableReader } from './tables';
 import type { ShmSegment } from './sysvipc';
 
 export interface KernelLimit {
@@ -59,22 +58,22 @@ function parseSigned(text: string | undefined): number | undefined {
   return trimmed !== undefined && /^-?\d+$/.test(trimmed) ? Number(trimmed) : undefined;
 }
 
-async function readOptional(file: string): Promise<string | undefined> {
+async function readOptional(tables: TableReader, name: string): Promise<string | undefined> {
   try {
-    return await fsp.readFile(file, 'latin1');
+    return (await tables(name)).toString('latin1');
   } catch {
     return undefined; // absent on older kernels (shm_rmid_forced: 3.1+, *_next_id: 3.19+ with CHECKPOINT_RESTORE)
   }
 }
 
 /** Reads the limits; a file that is missing or unreadable leaves its field undefined. */
-export async function readLimits(procRoot = '/proc'): Promise<IpcLimits> {
+export async function readLimits(tables: TableReader = ownTables, procRoot = '/proc'): Promise<IpcLimits> {
   const names = ['shmmax', 'shmall', 'shmmni', 'shm_rmid_forced', 'shm_next_id', 'msgmax', 'msgmnb', 'msgmni', 'msg_next_id', 'sem', 'sem_next_id'] as const;
-  const texts = await Promise.all(names.map((name) => readOptional(path.join(procRoot, 'sys', 'kernel', name))));
+  const texts = await Promise.all(names.map((name) => readOptional(tables, `sys/kernel/${name}`)));
   const t = Object.fromEntries(names.map((name, i) => [name, texts[i]])) as Record<(typeof names)[number], string | undefined>;
   const limit = (text: string | undefined) => (text === undefined ? undefined : parseLimit(text));
   const sem = t.sem?.trim().split(/\s+/) ?? [];
-  const mq = await Promise.all(['queues_max', 'msg_max', 'msgsize_max'].map((name) => readOptional(path.join(procRoot, 'sys', 'fs', 'mqueue', name))));
+  const mq = await Promise.all(['queues_max', 'msg_max', 'msgsize_max'].map((name) => readOptional(tables, `sys/fs/mqueue/${name}`)));
   const forced = parseSigned(t.shm_rmid_forced);
   return {
     pageSize: systemPageSize(procRoot),

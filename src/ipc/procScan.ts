@@ -73,6 +73,11 @@ export interface ScanOptions {
    * the listing of /dev/mqueue tells from any other absolute path.
    */
   exactLinks?: readonly string[];
+  /**
+   * The IPC namespace whose shmids the attachments are ("ipc:[N]", as /proc/PID/ns/ipc links):
+   * by default this process's; another one's when the views show a container's namespace.
+   */
+  ipcNamespace?: string;
 }
 
 /** With fewer processes than this a scan takes a millisecond or two: not worth a second thread. */
@@ -595,7 +600,7 @@ export async function scanProcesses(options: ScanOptions = {}): Promise<ProcScan
   const modesFromLinks = procRoot === '/proc'; // a fixture's links are plain symlinks: fdinfo there
   // One system call of the kernel listing its pids: done here, so the worker can start at once.
   const pids = fs.readdirSync(procRoot).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => a - b);
-  const ourNamespace = ownNamespace(procRoot);
+  const ourNamespace = options.ipcNamespace ?? ownNamespace(procRoot);
   const exactLinks = [...(options.exactLinks ?? [])];
   const exact = new Set(exactLinks);
   const config: ReaderConfig = { needles: SHARED_FILE_PREFIXES.map((prefix) => ' ' + prefix), sysv: '/SYSV', prefixes: SHARED_FILE_PREFIXES, exactLinks, modesFromLinks, cmdlineHead: options.holderNames ? CMDLINE_HEAD : 0 };

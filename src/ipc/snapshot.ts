@@ -25,6 +25,7 @@ import { classifySemSets, type SemSetInfo, type SetValues } from './sysvSem/clas
 import { readSemTable, readSetValues, type SemTable } from './sysvSem/parse';
 import { classifySegments, type SegmentInfo } from './sysvShm/classify';
 import { readSegmentTable, type ShmSegment } from './sysvShm/parse';
+import { localTables, ownTables, type TableReader } from './tables';
 import { scanWaiters, type WaiterScan } from './waiters';
 
 export type { AttachedProcess, SegmentInfo } from './sysvShm/classify';
@@ -101,6 +102,13 @@ export interface SnapshotOptions {
   mqueueDir?: string;
   /** Seconds an unheld POSIX object must stay unused before it is called orphaned. */
   orphanGraceSeconds?: number;
+  /**
+   * Where the System V tables and the IPC limits come from: by default the files under procRoot,
+   * which show this process's IPC namespace; another namespace's through a helper inside it.
+   */
+  tables?: TableReader;
+  /** The IPC namespace shown ("ipc:[N]"): attachments count in its processes only (default: ours). */
+  ipcNamespace?: string;
 }
 
 export interface RefreshOptions {
@@ -136,6 +144,8 @@ export class SnapshotSource {
   private readonly procRoot: string;
   private readonly etcRoot: string;
   private readonly shmDir: string;
+  private readonly tables: TableReader;
+  private readonly ipcNamespace: string | undefined;
   private mqueueDir: string;
   private graceMs: number;
 
@@ -144,6 +154,8 @@ export class SnapshotSource {
     this.etcRoot = options.etcRoot ?? '/etc';
     this.shmDir = options.shmDir ?? '/dev/shm';
     this.mqueueDir = options.mqueueDir ?? '/dev/mqueue';
+    this.tables = options.tables ?? (this.procRoot === '/proc' ? ownTables : localTables(this.procRoot));
+    this.ipcNamespace = options.ipcNamespace;
     this.graceMs = (options.orphanGraceSeconds ?? 60) * 1000;
   }
 
@@ -172,16 +184,16 @@ export class SnapshotSource {
     const options: RefreshOptions = typeof force === 'boolean' ? { force } : force;
     const needs = options.needs ?? new Set<Need>();
     // The limits are a dozen small files read on the thread pool: read alongside, used if needed.
-    const limitsRead = readLimits(this.procRoot);
+    const limitsRead = readLimits(this.tables, this.procRoot);
     limitsRead.catch(() => undefined);
     // Named queues' descriptors link to "/NAME": the listing says which names to look for.
     const queues = listPosixQueues(this.mqueueDir);
     const [table, semTable, msgTable, listing, scan] = await Promise.all([
-      readSegmentTable(this.procRoot),
-      readSemTable(this.procRoot),
-      readMsgTable(this.procRoot),
+      readSegmentTable(this.tables),
+      readSemTable(this.tables),
+      readMsgTable(this.tables),
       listPosixObjects(this.shmDir),
-      scanProcesses({ procRoot: this.procRoot, holderNames: true, exactLinks: queues.queues.map((q) => q.name) }),
+      scanProcesses({ procRoot: this.procRoot, holderNames: true, exactLinks: queues.queues.map((q) => q.name), ipcNamespace: this.ipcNamespace }),
     ]);
     const waiters = needs.has('waiters') ? scanWaiters(this.procRoot) : undefined;
     const readings = await this.readThroughHelper(options, needs, semTable, msgTable, listing, queues, scan);

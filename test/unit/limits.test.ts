@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { localTables } from '../../src/ipc/tables';
 import { parseAuxv } from '../../src/ipc/auxv';
 import { formatLimit, parseLimit, readLimits, shmUsage } from '../../src/ipc/limits';
 import { fixture } from './fixtures';
 
 describe('IPC limits', function () {
   it('reads /proc/sys/kernel through a procRoot', async function () {
-    const limits = await readLimits(fixture('proc'));
+    const limits = await readLimits(localTables(fixture('proc')), fixture('proc'));
     assert.deepEqual(limits.shmmax, { raw: 18446744073692774399n, unlimited: true });
     assert.deepEqual(limits.shmall, { raw: 2097152n, unlimited: false });
     assert.equal(limits.shmmni?.raw, 4096n);
@@ -18,7 +19,7 @@ describe('IPC limits', function () {
   });
 
   it('leaves missing files undefined', async function () {
-    const limits = await readLimits(fixture('nowhere'));
+    const limits = await readLimits(localTables(fixture('nowhere')), fixture('nowhere'));
     assert.equal(limits.shmmax, undefined);
     assert.equal(limits.shmRmidForced, undefined);
   });

@@ -1,9 +1,8 @@
 // System V message queues as the kernel lists them: /proc/sysvipc/msg, readable by every user
 // (messages and bytes queued, last sender and receiver). qbytes (the queue's capacity) only comes
 // with IPC_STAT, through the helper; the messages themselves only through msgrcv(MSG_COPY).
-import { promises as fsp } from 'fs';
-import * as path from 'path';
 import type { HelperClient } from '../helperClient';
+import { ownTables, type TableReader } from '../tables';
 import { readFailure } from '../readFailure';
 import { parseMsg, type MsgQueue } from '../sysvipc';
 import type { PeekedMessage, QueueContents } from './classify';
@@ -17,8 +16,8 @@ export interface MsgTable {
 }
 
 /** Reads /proc/sysvipc/msg (of this process's IPC namespace). Rejects when it cannot be read. */
-export async function readMsgTable(procRoot = '/proc'): Promise<MsgTable> {
-  const raw = await fsp.readFile(path.join(procRoot, 'sysvipc', 'msg'));
+export async function readMsgTable(tables: TableReader = ownTables): Promise<MsgTable> {
+  const raw = await tables('sysvipc/msg');
   const { items, skipped } = parseMsg(raw);
   return { raw, queues: items, skipped };
 }

@@ -1,9 +1,8 @@
 // System V semaphore sets as the kernel lists them: /proc/sysvipc/sem, readable by every user.
 // It has no values and no creator pid (the kernel keeps neither for a set): values come from the
 // helper (semctl GETALL and friends), and "who made it" only from the owner's uid.
-import { promises as fsp } from 'fs';
-import * as path from 'path';
 import type { HelperClient } from '../helperClient';
+import { ownTables, type TableReader } from '../tables';
 import { readFailure } from '../readFailure';
 import { parseSem, type SemSet } from '../sysvipc';
 import type { SetValues } from './classify';
@@ -17,8 +16,8 @@ export interface SemTable {
 }
 
 /** Reads /proc/sysvipc/sem (of this process's IPC namespace). Rejects when it cannot be read. */
-export async function readSemTable(procRoot = '/proc'): Promise<SemTable> {
-  const raw = await fsp.readFile(path.join(procRoot, 'sysvipc', 'sem'));
+export async function readSemTable(tables: TableReader = ownTables): Promise<SemTable> {
+  const raw = await tables('sysvipc/sem');
   const { items, skipped } = parseSem(raw);
   return { raw, sets: items, skipped };
 }

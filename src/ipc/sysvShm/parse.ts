@@ -1,8 +1,8 @@
 // System V segments as the kernel lists them: /proc/sysvipc/shm, readable by every user (other
 // users' 0600 segments included) and needing no helper. The table format is shared by the three
 // System V kinds (../sysvipc.ts parses all of them); this is the segments' entry point.
-import * as path from 'path';
-import { parseShm, readProcFile, type ShmSegment } from '../sysvipc';
+import { parseShm, type ShmSegment } from '../sysvipc';
+import { ownTables, type TableReader } from '../tables';
 
 export { SHM_DEST, SHM_LOCKED, type ShmSegment } from '../sysvipc';
 
@@ -14,19 +14,17 @@ export interface SegmentTable {
   skipped: number;
 }
 
-/** The last table read of each file, to tell an unchanged one (most refreshes) without parsing it. */
-const lastTables = new Map<string, SegmentTable>();
+/** The last table read through each reader, to tell an unchanged one (most refreshes) without parsing it. */
+const lastTables = new WeakMap<TableReader, SegmentTable>();
 
 /** Reads /proc/sysvipc/shm (of this process's IPC namespace). Rejects when it cannot be read. */
-export async function readSegmentTable(procRoot = '/proc'): Promise<SegmentTable> {
-  const file = path.join(procRoot, 'sysvipc', 'shm');
-  const raw = await readProcFile(file);
+export async function readSegmentTable(tables: TableReader = ownTables): Promise<SegmentTable> {
+  const raw = await tables('sysvipc/shm');
   // The same bytes as last time parse to the same rows (a memcmp instead of a parse): the same
   // ShmSegment objects, in a new array.
-  const last = lastTables.get(file);
+  const last = lastTables.get(tables);
   if (last && last.raw.equals(raw)) return { raw, segments: [...last.segments], skipped: last.skipped };
   const { items, skipped } = parseShm(raw);
-  if (lastTables.size > 8) lastTables.clear();
-  lastTables.set(file, { raw, segments: items, skipped });
+  lastTables.set(tables, { raw, segments: items, skipped });
   return { raw, segments: [...items], skipped };
 }
