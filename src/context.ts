@@ -3,12 +3,15 @@
 // prompts seam and the log. It also owns refreshing: /proc is polled only while a view that shows
 // it is visible, and never by two refreshes at once. Views and commands depend on this module; it
 // depends on neither.
+import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { Holds } from './holds';
 import { HelperClient } from './ipc/helperClient';
 import { locateHelper } from './ipc/helperLocation';
+import { listIpcNamespaces } from './ipc/namespaces';
 import { ownCredentials } from './ipc/permissions';
 import { Need, Snapshot, SnapshotSource } from './ipc/snapshot';
+import { helperTables } from './ipc/tables';
 import { Prompts, vscodePrompts } from './prompts';
 
 export type { Need } from './ipc/snapshot';
@@ -42,6 +45,28 @@ export function readSettings(): Settings {
   };
 }
 
+/** Another IPC namespace the views show (a container's), chosen with Choose IPC Namespace…. */
+export interface NamespaceTarget {
+  /** Its identity: the inode of /proc/PID/ns/ipc of its processes. */
+  inode: number;
+  /** A process of it: the helper enters the namespace through it, and /dev/shm is its root's. */
+  pid: number;
+  /** How the views name it: "docker web-1 (3f2a1b4c5d6e)", or "ipc:[4026532201]". */
+  label: string;
+}
+
+/** The inode of a process's IPC namespace, or undefined when it has exited (or may not be looked at). */
+export function namespaceInode(pid: number | 'self'): number | undefined {
+  try {
+    return fs.statSync(`/proc/${pid}/ns/ipc`).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the chosen namespace is kept across reloads (workspace state). */
+const NAMESPACE_KEY = 'ipcInspector.namespace';
+
 /** A view whose visibility decides whether /proc is polled (a TreeView fits). */
 export interface Watcher {
   readonly visible: boolean;
@@ -50,7 +75,9 @@ export interface Watcher {
 
 export class IpcContext implements vscode.Disposable {
   readonly holds = new Holds();
-  readonly snapshots: SnapshotSource;
+  private source: SnapshotSource;
+  /** Undefined: this window's own IPC namespace. */
+  private target: NamespaceTarget | undefined;
   prompts: Prompts = vscodePrompts;
   status: SourceStatus = 'loading';
   readonly uid = process.getuid?.() ?? -1;
@@ -63,6 +90,9 @@ export class IpcContext implements vscode.Disposable {
   private readonly settingsChanged = new vscode.EventEmitter<vscode.ConfigurationChangeEvent>();
   /** An ipcInspector.* setting changed (after the context has applied it). */
   readonly onDidChangeSettings = this.settingsChanged.event;
+  private readonly namespaceChanged = new vscode.EventEmitter<NamespaceTarget | undefined>();
+  /** The views now show another IPC namespace (undefined: this window's own). */
+  readonly onDidChangeNamespace = this.namespaceChanged.event;
 
   private client: HelperClient | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -71,12 +101,12 @@ export class IpcContext implements vscode.Disposable {
   private readonly watchers: Array<{ watcher: Watcher; needs: readonly Need[] }> = [];
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(readonly extensionPath: string, readonly log: vscode.LogOutputChannel, procRoot = '/proc') {
-    const settings = readSettings();
-    this.snapshots = new SnapshotSource({ procRoot, orphanGraceSeconds: settings.orphanGraceSeconds, mqueueDir: settings.mqueueDirectory });
+  constructor(readonly extensionPath: string, readonly log: vscode.LogOutputChannel, private readonly memento?: vscode.Memento, private readonly procRoot = '/proc') {
+    this.source = this.makeSource(undefined);
     this.disposables.push(
       this.refreshed,
       this.settingsChanged,
+      this.namespaceChanged,
       this.holds,
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration('ipcInspector')) return;
@@ -86,7 +116,7 @@ export class IpcContext implements vscode.Disposable {
           void this.refresh(true);
         }
         if (event.affectsConfiguration('ipcInspector.messageQueues')) {
-          this.snapshots.setMqueueDir(readSettings().mqueueDirectory);
+          this.snapshots.setMqueueDir(this.seen(readSettings().mqueueDirectory));
           void this.refresh(true);
         }
         this.settingsChanged.fire(event);
@@ -97,6 +127,100 @@ export class IpcContext implements vscode.Disposable {
 
   get settings(): Settings {
     return readSettings();
+  }
+
+  /** Everything the views show, of the namespace they show. */
+  get snapshots(): SnapshotSource {
+    return this.source;
+  }
+
+  /** The IPC namespace the views show; undefined: this window's own. */
+  get namespace(): NamespaceTarget | undefined {
+    return this.target;
+  }
+
+  /** A path of the shown namespace's processes' file system (/dev/shm, /dev/mqueue): through /proc/PID/root for another one. */
+  private seen(file: string, target = this.target): string {
+    return target ? `/proc/${target.pid}/root${file}` : file;
+  }
+
+  private makeSource(target: NamespaceTarget | undefined): SnapshotSource {
+    const settings = readSettings();
+    return new SnapshotSource({
+      procRoot: this.procRoot,
+      orphanGraceSeconds: settings.orphanGraceSeconds,
+      mqueueDir: this.seen(settings.mqueueDirectory, target),
+      ...(target ? { shmDir: this.seen('/dev/shm', target), tables: helperTables(() => this.helper()), ipcNamespace: `ipc:[${target.inode}]` } : {}),
+    });
+  }
+
+  /**
+   * Shows another IPC namespace (undefined: this window's own) in every view. A helper enters it
+   * first: when it cannot (no CAP_SYS_ADMIN, the process gone), this throws its HelperError and
+   * the views stay where they were. The helper of the previous namespace ends, with its holds.
+   */
+  async showNamespace(target: NamespaceTarget | undefined): Promise<void> {
+    let entered: HelperClient | undefined;
+    if (target) {
+      entered = this.newHelper(target);
+      try {
+        await entered.hello();
+      } catch (error) {
+        entered.dispose();
+        throw error;
+      }
+    }
+    this.switchTo(target, entered);
+    await this.refresh(true);
+  }
+
+  /** Points every view at the namespace (its helper, when one has entered it already); the next refresh reads it. */
+  private switchTo(target: NamespaceTarget | undefined, entered?: HelperClient): void {
+    this.warnLostHolds(`The views now show ${target ? `IPC namespace ${target.label}` : 'this window\'s IPC namespace'}.`, this.stopHelper());
+    this.client = entered;
+    this.target = target;
+    this.source = this.makeSource(target);
+    void this.memento?.update(NAMESPACE_KEY, target ? { inode: target.inode, label: target.label } : undefined);
+    this.log.info(`showing ${target ? `IPC namespace ${target.label} (ipc:[${target.inode}], through pid ${target.pid})` : 'this window\'s IPC namespace'}`);
+    this.namespaceChanged.fire(target);
+  }
+
+  /** After a reload: the namespace chosen before, if it still exists; else says it is gone. */
+  async restoreNamespace(): Promise<void> {
+    const saved = this.memento?.get<{ inode: number; label: string }>(NAMESPACE_KEY);
+    if (!saved) return;
+    const found = listIpcNamespaces().namespaces.find((ns) => ns.inode === saved.inode && !ns.isOwn);
+    if (!found) {
+      void this.memento?.update(NAMESPACE_KEY, undefined);
+      void this.prompts.notify('warning', `IPC namespace ${saved.label} (ipc:[${saved.inode}]), shown before the reload, no longer exists: showing this window's namespace.`);
+      return;
+    }
+    try {
+      await this.showNamespace({ inode: saved.inode, pid: found.entryPid, label: saved.label });
+    } catch (error) {
+      void this.prompts.notify('warning', `Could not show IPC namespace ${saved.label} again: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Whether the shown namespace still has a process of its own (our helper, inside it, keeps it
+   * alive but does not count). Its entry process may have exited while others go on: then the
+   * views go on through another one. With none left, the views fall back to this window's own.
+   */
+  private followNamespace(): void {
+    const target = this.target;
+    if (!target || namespaceInode(target.pid) === target.inode) return;
+    const helperPid = this.client?.pid;
+    const still = listIpcNamespaces().namespaces.find((ns) => ns.inode === target.inode)?.pids.find((pid) => pid !== helperPid);
+    if (still !== undefined) {
+      this.log.info(`IPC namespace ${target.label}: pid ${target.pid} exited, going on through pid ${still}`);
+      this.target = { ...target, pid: still };
+      this.source = this.makeSource(this.target);
+      this.warnLostHolds(`Process ${target.pid} of IPC namespace ${target.label} exited.`, this.stopHelper());
+      return;
+    }
+    void this.prompts.notify('warning', `IPC namespace ${target.label} is gone: its last process exited. The views show this window's namespace again.`);
+    this.switchTo(undefined);
   }
 
   /**
@@ -128,14 +252,19 @@ export class IpcContext implements vscode.Disposable {
     return needs;
   }
 
-  /** The helper, started on first use. Throws HelperNotFoundError with what to do. */
+  /** The helper of the shown namespace, started on first use. Throws HelperNotFoundError with what to do. */
   helper(): HelperClient {
-    if (this.client) return this.client;
+    this.client ??= this.newHelper(this.target);
+    return this.client;
+  }
+
+  private newHelper(target: NamespaceTarget | undefined): HelperClient {
     const helperPath = locateHelper(this.extensionPath, readSettings().helperPath || undefined);
-    this.log.info(`starting the IPC helper ${helperPath}`);
-    const client = new HelperClient({ helperPath, log: (line) => this.log.info(line) });
-    client.onExit((reason) => this.onHelperExit(reason));
-    this.client = client;
+    this.log.info(`starting the IPC helper ${helperPath}${target ? ` in IPC namespace ${target.label}` : ''}`);
+    const client = new HelperClient({ helperPath, log: (line) => this.log.info(line), namespace: target && { pid: target.pid, inode: target.inode } });
+    client.onExit((reason) => {
+      if (client === this.client) this.onHelperExit(reason);
+    });
     return client;
   }
 
@@ -177,6 +306,7 @@ export class IpcContext implements vscode.Disposable {
       return undefined;
     }
     try {
+      this.followNamespace();
       const { snapshot, changed } = await this.snapshots.refresh({ force, needs: this.needs(), helper: () => this.helper(), maxMessages: readSettings().maxMessages });
       this.setStatus('ready');
       if (changed) this.refreshed.fire(snapshot);

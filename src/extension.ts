@@ -19,8 +19,9 @@ export interface IpcInspectorApi {
 
 export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
   const log = vscode.window.createOutputChannel('IPC Inspector', { log: true });
-  const context = new IpcContext(extension.extensionPath, log);
+  const context = new IpcContext(extension.extensionPath, log, extension.workspaceState);
   const views = createViews(context);
+  void context.restoreNamespace();
   extension.subscriptions.push(log, views, context, ...registerCommands({ ipc: context, views }, allCommands));
   log.info(`IPC Inspector activated (${process.platform}, uid ${context.uid}, remote: ${vscode.env.remoteName ?? 'none'})`);
   return {

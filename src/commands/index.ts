@@ -1,6 +1,7 @@
 // Every command of the extension, registered in one place (see registry.ts).
 import { attach, detach } from './attach';
 import { changePermissions } from './changePermissions';
+import { chooseNamespace } from './chooseNamespace';
 import { cleanUpOrphans } from './cleanUpOrphans';
 import { copyId, copyKey, copyName, copyPath, copyRemoveCommand } from './copy';
 import { createMessageQueue } from './createMessageQueue';
@@ -39,4 +40,5 @@ export const allCommands: readonly Command[] = [
   unlock,
   showLimits,
   showOutput,
+  chooseNamespace,
 ];

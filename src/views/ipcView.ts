@@ -38,6 +38,8 @@ export class IpcView implements vscode.Disposable {
         if (event.affectsConfiguration('ipcInspector.helperPath')) this.updateMessage();
       }),
       context.watch(this.treeView, spec.needs),
+      // Which namespace the rows are of, beside the title, whenever it is not this window's.
+      context.onDidChangeNamespace((target) => (this.treeView.description = target?.label)),
       // Enter and Delete act on the selected objects (package.json keybindings); on a group row
       // they keep their usual meaning.
       this.treeView.onDidChangeSelection(() => {
@@ -46,6 +48,7 @@ export class IpcView implements vscode.Disposable {
         void vscode.commands.executeCommand('setContext', 'ipcInspector.objectSelected', selected);
       }),
     );
+    this.treeView.description = context.namespace?.label;
     if (context.snapshots.current) this.show(context.snapshots.current);
   }
 

@@ -120,4 +120,16 @@ describe('as an unprivileged user, beside root\'s objects', function () {
     assert.match(descriptionOf(item(api, semRow(api, root.privateSet)!)), /values not readable/);
     assert.match(tooltipOf(item(api, semRow(api, root.privateSet)!)), /not readable by this user \(EACCES\)/);
   });
+
+  it('Choose IPC Namespace… says that other users\' processes could not be looked at, so more namespaces may exist', async () => {
+    await withPrompts(api, async (p) => {
+      p.pick((q) => {
+        assert.match(q.options.placeHolder ?? '', /process\(es\) could not be looked at \(other users'\): more namespaces may exist/);
+        assert.match(q.items[0].label, /This window's namespace/);
+        return undefined; // Escape: the views stay where they are
+      });
+      assert.strictEqual(await run('ipcInspector.chooseNamespace'), undefined);
+    });
+    assert.strictEqual(api.context.namespace, undefined);
+  });
 });
