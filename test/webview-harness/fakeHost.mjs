@@ -107,11 +107,51 @@ const harness = {
 };
 window.__harness = harness;
 
+// ---- quiet: nothing the page (or this host) has scheduled is still to run -------------------------
+// The checks wait for this state, never for a fixed time: on a loaded machine the same work takes
+// longer, and a fixed pause then checks too early. Counted until they run or are cleared: every
+// timer of up to QUIET_HORIZON_MS (the page's debounces, this host's replies) and every animation
+// frame asked for. Longer timers (the page's 3 s retry of a failed read) are states of their own
+// that the checks wait for explicitly.
+const QUIET_HORIZON_MS = 1000;
+const pendingTimers = new Set();
+const pendingFrames = new Set();
+const rawSetTimeout = window.setTimeout.bind(window);
+const rawClearTimeout = window.clearTimeout.bind(window);
+const rawRequestFrame = window.requestAnimationFrame.bind(window);
+const rawCancelFrame = window.cancelAnimationFrame.bind(window);
+window.setTimeout = (callback, ms = 0, ...args) => {
+  const id = rawSetTimeout(() => {
+    pendingTimers.delete(id);
+    if (typeof callback === 'function') callback(...args);
+  }, ms);
+  if (ms <= QUIET_HORIZON_MS) pendingTimers.add(id);
+  return id;
+};
+window.clearTimeout = (id) => {
+  pendingTimers.delete(id);
+  rawClearTimeout(id);
+};
+window.requestAnimationFrame = (callback) => {
+  const id = rawRequestFrame((t) => {
+    pendingFrames.delete(id);
+    callback(t);
+  });
+  pendingFrames.add(id);
+  return id;
+};
+window.cancelAnimationFrame = (id) => {
+  pendingFrames.delete(id);
+  rawCancelFrame(id);
+};
+/** How much scheduled work is left: 0 when the page is quiet. */
+harness.busy = () => pendingTimers.size + pendingFrames.size;
+
 // ?timing=1: time every animation-frame callback of the page, including the style and layout it
 // causes (forced at the end of the callback), to measure what a scroll frame costs.
 harness.frameTimes = [];
 harness.scriptTimes = [];
-harness.rawRequestAnimationFrame = window.requestAnimationFrame.bind(window);
+harness.rawRequestAnimationFrame = rawRequestFrame;
 if (params.get('timing') === '1') {
   const raf = harness.rawRequestAnimationFrame;
   window.requestAnimationFrame = (callback) =>

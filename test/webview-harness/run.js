@@ -128,7 +128,23 @@ async function clickByte(page, offset, column = 'hex', modifiers = []) {
 }
 
 const harness = (page, expr, arg) => page.evaluate(expr, arg);
-const settle = (page, ms = 120) => page.waitForTimeout(ms);
+/**
+ * Waits until the page is quiet (fakeHost.mjs: no timer or animation frame it scheduled is left),
+ * seen twice in a row after two frames, so a check looks at what the page has finished doing
+ * however loaded the machine is. The live refresh's interval is not work left: a page showing live bytes is quiet
+ * between two ticks.
+ */
+async function settle(page) {
+  // Two frames first: input just sent (a wheel, a key) is handled by the page before its next frame.
+  await page.evaluate(() => new Promise((resolve) => window.__harness.rawRequestAnimationFrame(() => window.__harness.rawRequestAnimationFrame(resolve))));
+  await page.waitForFunction(() => {
+    const h = window.__harness;
+    const quiet = h.busy() === 0;
+    const settled = quiet && h.quietBefore === true;
+    h.quietBefore = quiet;
+    return settled;
+  }, null, { polling: 10, timeout: 30_000 });
+}
 const shot = (page, name) => page.screenshot({ path: path.join(out, `${name}.png`) });
 const whereText = (page) => page.textContent('.statusbar .where');
 
@@ -158,20 +174,19 @@ async function bigSegment(browser, base) {
   const spacer = await page.evaluate(() => document.querySelector('.grid').scrollHeight);
   check('scroll height stays under the browser limit', spacer <= 10_000_000, spacer);
   await clickByte(page, 0x25);
-  await settle(page, 250);
+  await settle(page);
   check('click selects a byte and the status says where', (await whereText(page)).startsWith('Offset 0x00000025 (37)'), await whereText(page));
   await shot(page, '1g-dark-top');
 
   // Live: the counter at 0x10 changes every tick; changed bytes carry a fading highlight.
-  await page.waitForFunction(() => document.querySelectorAll('.rowbox .chg-a:not([hidden]), .rowbox .chg-b:not([hidden])').length > 0, null, { timeout: 5000 });
-  await page.waitForTimeout(150);
+  await page.waitForFunction(() => document.querySelectorAll('.rowbox .chg-a:not([hidden]), .rowbox .chg-b:not([hidden])').length > 0, null, { timeout: 15000 });
   await shot(page, '1g-dark-live-change');
   check('changed bytes are highlighted', (await page.locator('.rowbox .chg-a:not([hidden]), .rowbox .chg-b:not([hidden])').count()) > 0);
 
   // Ctrl+End: the last byte, and the last row sits exactly on the bottom edge.
   await page.focus('.grid');
   await page.keyboard.press('Control+End');
-  await settle(page, 300);
+  await settle(page);
   await dataShown(page);
   rows = await rowsOnScreen(page);
   let lastRow = rows[rows.length - 1];
@@ -185,14 +200,14 @@ async function bigSegment(browser, base) {
     const g = document.querySelector('.grid');
     g.scrollTop = 0;
   });
-  await settle(page, 150);
+  await settle(page);
   rows = await rowsOnScreen(page);
   check('scrollTop 0 shows row 0 at the top', rows[0].off === '00000000' && Math.abs(rows[0].top) < 0.5, rows[0]);
   await page.evaluate(() => {
     const g = document.querySelector('.grid');
     g.scrollTop = (g.scrollHeight - g.clientHeight) / 2;
   });
-  await settle(page, 150);
+  await settle(page);
   rows = await rowsOnScreen(page);
   const mid = parseInt(rows[0].off, 16);
   check('scrollbar at half shows about 512 MiB', Math.abs(mid - 512 * 1024 * 1024) < 1024 * 1024, rows[0].off);
@@ -200,22 +215,22 @@ async function bigSegment(browser, base) {
     const g = document.querySelector('.grid');
     g.scrollTop = g.scrollHeight;
   });
-  await settle(page, 200);
+  await settle(page);
   rows = await rowsOnScreen(page);
   lastRow = rows[rows.length - 1];
   check('scrollbar at the end shows the last row exactly', lastRow.off === '3ffffff0' && Math.abs(lastRow.bottom - lastRow.clipHeight) < 0.5, lastRow);
 
   // The wheel moves by real pixels even though one scrollbar pixel is ~8 rows.
   await page.evaluate(() => (document.querySelector('.grid').scrollTop = 0));
-  await settle(page, 100);
+  await settle(page);
   await page.mouse.move(400, 400);
   await page.mouse.wheel(0, 40);
-  await settle(page, 150);
+  await settle(page);
   rows = await rowsOnScreen(page);
   const rowH = rows[1].top - rows[0].top;
   check('a 40 px wheel step scrolls 40 px, not thousands of rows', parseInt(rows[0].off, 16) === Math.floor(40 / rowH) * 16, { first: rows[0].off, rowH });
   await page.mouse.wheel(0, 300);
-  await settle(page, 400);
+  await settle(page);
   rows = await rowsOnScreen(page);
   check('a 300 px wheel step (eased) lands 340 px down', parseInt(rows[0].off, 16) === Math.floor(340 / rowH) * 16, rows[0].off);
 
@@ -256,7 +271,7 @@ async function bigSegment(browser, base) {
   // Go to a non-resident page: "··", the read affordance, then reading it on request.
   await page.fill('#goto', '0x20010');
   await page.press('#goto', 'Enter');
-  await settle(page, 300);
+  await settle(page);
   rows = await rowsOnScreen(page);
   const target = rows.find((r) => r.off === '00020010');
   check('go to 0x20010 shows that row', !!target, rows.map((r) => r.off).join(','));
@@ -270,17 +285,17 @@ async function bigSegment(browser, base) {
   await page.waitForFunction((n) => window.__harness.reads.length > n, before);
   const pageRead = await harness(page, () => window.__harness.reads[window.__harness.reads.length - 1]);
   check('Enter on a non-resident byte reads its page (includeNonResident)', pageRead.includeNonResident && pageRead.offset === 0x20000 && pageRead.length === 4096, pageRead);
-  await settle(page, 200);
+  await settle(page);
   rows = await rowsOnScreen(page);
   const after = rows.find((r) => r.off === '00020010');
   check('the page now shows its bytes', after && after.hex.every((x) => x !== '··'), after && after.hex.join(' '));
   // The next page is still not resident; click its button.
   await page.fill('#goto', '0x21000');
   await page.press('#goto', 'Enter');
-  await settle(page, 300);
+  await settle(page);
   const button = page.locator('.rowbox .nr-read:not([hidden])').first();
   await button.click();
-  await settle(page, 200);
+  await settle(page);
   const clicked = await harness(page, () => window.__harness.reads[window.__harness.reads.length - 1]);
   check('the row button reads the page', clicked.includeNonResident && clicked.offset % 4096 === 0, clicked);
 
@@ -297,25 +312,25 @@ async function bigSegment(browser, base) {
   // Keyboard selection.
   await page.fill('#goto', '0x100');
   await page.press('#goto', 'Enter');
-  await settle(page, 200);
+  await settle(page);
   await page.keyboard.press('Shift+ArrowRight');
   await page.keyboard.press('Shift+ArrowRight');
   await page.keyboard.press('Shift+ArrowDown');
-  await settle(page, 250);
+  await settle(page);
   check('shift+arrows extend the selection', (await whereText(page)).includes('19 bytes selected (0x00000100–0x00000112)'), await whereText(page));
   await page.keyboard.press('End');
-  await settle(page, 200);
+  await settle(page);
   check('End goes to the end of the row', (await whereText(page)).startsWith('Offset 0x0000011f'), await whereText(page));
   await page.keyboard.press('Home');
   await page.keyboard.press('PageDown');
-  await settle(page, 200);
+  await settle(page);
   const afterPage = await whereText(page);
   check('PageDown moves a screen of rows', parseInt(afterPage.slice(9, 17), 16) > 0x110, afterPage);
   await page.keyboard.press('Control+Home');
-  await settle(page, 200);
+  await settle(page);
   check('Ctrl+Home goes to offset 0', (await whereText(page)).startsWith('Offset 0x00000000'));
   await page.keyboard.press('Shift+End');
-  await settle(page, 200);
+  await settle(page);
   check('inspector shows values at the selection start', (await page.textContent('.insp-table')).includes('uint64'));
 
   // Copy as a C array.
@@ -334,17 +349,18 @@ async function bigSegment(browser, base) {
   await page.fill('#find', 'needle');
   await page.press('#find', 'Enter');
   await page.waitForFunction(() => document.querySelector('.find-status').textContent.startsWith('Found'), null, { timeout: 20000 });
-  await settle(page, 250);
+  await settle(page);
   check('text search (case-insensitive) finds the needle', (await page.textContent('.find-status')).includes('0x02345670'), await page.textContent('.find-status'));
   check('the match is selected', (await whereText(page)).includes('6 bytes selected (0x02345670–0x02345675)'), await whereText(page));
   await shot(page, '1g-dark-search');
   await page.click('.case-btn');
   await page.press('#find', 'Enter');
-  await page.waitForTimeout(300);
+  // The case-sensitive search finds nothing before the far end: it is still going when progress shows.
+  await page.waitForFunction(() => document.querySelector('.find-status').textContent.startsWith('Searching'), null, { timeout: 15000 }).catch(() => undefined);
   check('progress shows while searching', (await page.textContent('.find-status')).startsWith('Searching'), await page.textContent('.find-status'));
   await shot(page, '1g-dark-search-progress');
   await page.press('#find', 'Escape');
-  await settle(page, 100);
+  await settle(page);
   check('Escape cancels the search', (await page.textContent('.find-status')) === 'Search cancelled.' && (await harness(page, () => window.__harness.log.some((m) => m.type === 'cancelSearch'))));
   await page.click('.find .seg-btn:has-text("Hex")');
   await page.fill('#goto', '0x1000');
@@ -384,18 +400,18 @@ async function bigSegment(browser, base) {
 
   // Removed but attached, then gone.
   await harness(page, () => window.__harness.setPhase('removed-held'));
-  await settle(page, 150);
+  await settle(page);
   check('removed-held notice', (await page.textContent('.seg-notice.removing')).includes('disappears when the last process detaches'));
   await shot(page, '1g-dark-removed-attached');
   await harness(page, () => window.__harness.setPhase('gone'));
-  await settle(page, 150);
+  await settle(page);
   check('gone banner', await page.isVisible('text=This segment was removed'));
   const readsAtGone = await harness(page, () => window.__harness.log.length);
   await page.focus('.grid');
   await page.keyboard.press('Control+Home');
   await page.keyboard.press('PageDown');
   await page.evaluate(() => (document.querySelector('.grid').scrollTop = 123456));
-  await settle(page, 400);
+  await settle(page);
   const newMessages = await harness(page, (n) => window.__harness.log.slice(n).map((m) => m.type), readsAtGone);
   check('gone: nothing more is asked', newMessages.length === 0, newMessages);
   await shot(page, '1g-dark-gone');
@@ -414,11 +430,11 @@ async function restore(browser, base) {
   await page.fill('#goto', '0x123450');
   await page.press('#goto', 'Enter');
   await page.click('.inspector .seg-btn:has-text("Big endian")');
-  await settle(page, 400);
+  await settle(page);
   await page.reload();
   await page.waitForFunction(() => window.__harness && window.__harness.log.some((m) => m.type === 'ready'));
   await dataShown(page);
-  await settle(page, 250);
+  await settle(page);
   check('cursor restored after reload', (await whereText(page)).startsWith('Offset 0x00123450'), await whereText(page));
   check('byte order restored', (await page.getAttribute('.inspector .seg-btn:has-text("Big endian")', 'aria-pressed')) === 'true');
   check('live off by setting: button disabled', await page.isDisabled('.live-btn'));
@@ -432,7 +448,7 @@ async function smallSegment(browser, base, theme) {
   console.log(`27-byte segment, ${theme} theme`);
   const page = await open(browser, base, `seg=27&theme=${theme}&refresh=0`, { width: 1100, height: 420 });
   await dataShown(page);
-  await settle(page, 200);
+  await settle(page);
   const rows = await rowsOnScreen(page);
   check('two rows', rows.length === 2, rows.map((r) => r.off));
   check('offset column has 4 digits', rows[1].off === '0010');
@@ -447,7 +463,7 @@ async function smallSegment(browser, base, theme) {
   await page.keyboard.press('Shift+ArrowLeft');
   await page.keyboard.press('Shift+ArrowLeft');
   await page.keyboard.press('Shift+ArrowLeft');
-  await settle(page, 200);
+  await settle(page);
   check('selection of de ad be ef', (await whereText(page)).includes('4 bytes selected (0x0016–0x0019)'), await whereText(page));
   const t2 = await page.textContent('.insp-table');
   check('inspector reads deadbeef little endian', t2.includes('uint324022250974'), t2);
@@ -466,12 +482,12 @@ async function grouping(browser, base) {
   await dataShown(page);
   await clickByte(page, 0x22);
   await clickByte(page, 0x47, 'text', ['Shift']);
-  await settle(page, 200);
+  await settle(page);
   await shot(page, '64k-light-group4');
   const rows = await rowsOnScreen(page);
   check('32 bytes per row', rows[0].hex.length === 32 && rows[1].off === '0020', rows[1].off);
   await page.keyboard.press('Control+End');
-  await settle(page, 200);
+  await settle(page);
   const end = await rowsOnScreen(page);
   const last = end[end.length - 1];
   check('linear mode: the last row sits on the bottom edge', last.off === 'ffe0' && Math.abs(last.bottom - last.clipHeight) < 0.5, last);
@@ -481,7 +497,7 @@ async function grouping(browser, base) {
   await shot(page, '64k-dark-narrow');
   await page.close();
   page = await open(browser, base, 'seg=0&theme=dark&refresh=0', { width: 900, height: 300 });
-  await settle(page, 300);
+  await settle(page);
   check('empty segment says so', (await page.textContent('.empty-note')).includes('empty'));
   const h = await harness(page, () => ({ reads: window.__harness.reads.length, invalid: window.__harness.invalid, errors: window.__harness.errors }));
   check('empty segment: no read, no invalid message, no error', h.reads === 0 && h.invalid.length === 0 && h.errors.length === 0 && page.consoleErrors.length === 0, h);
@@ -504,7 +520,7 @@ async function hostile(browser, base) {
     h.postRaw({ type: 'whatever' });
     h.postRaw({ type: 'error', message: 'The helper restarted' });
   });
-  await settle(page, 200);
+  await settle(page);
   const rows = await rowsOnScreen(page);
   check('a plain-array data message still applies', rows[0].hex.slice(5, 8).join(' ') === '01 02 03', rows[0].hex.join(' '));
   check('an error without a request shows', (await page.textContent('.statusbar .message')).includes('helper restarted'));
@@ -518,30 +534,30 @@ async function hugePages(browser, base) {
   await dataShown(page);
   await page.fill('#goto', '0xe00040');
   await page.press('#goto', 'Enter');
-  await settle(page, 300);
+  await settle(page);
   let rows = await rowsOnScreen(page);
   check('a non-resident huge page shows ··', rows.find((r) => r.off === '00e00040').hex[0] === '··');
   await page.keyboard.press('Enter');
-  await settle(page, 400);
+  await settle(page);
   const reads = await harness(page, () => window.__harness.reads.filter((r) => r.includeNonResident));
   check('reading it asks for the 64 KiB block around the byte, not 2 MiB', reads.length === 1 && reads[0].offset === 0xe00000 && reads[0].length === 65536, reads);
   rows = await rowsOnScreen(page);
   check('its rows then show bytes', rows.every((r) => r.hex[0] !== '··'), rows.map((r) => r.hex[0]).join(' '));
   await page.fill('#goto', '0xe20000');
   await page.press('#goto', 'Enter');
-  await settle(page, 400);
+  await settle(page);
   rows = await rowsOnScreen(page);
   check('the rest of the huge page is read as resident when scrolled to', rows.every((r) => r.hex[0] !== '··'), rows.map((r) => r.hex[0]).join(' '));
 
   console.log('settings change: init again with 8 bytes per row, grouped by 2');
   await page.fill('#goto', '0x1234');
   await page.press('#goto', 'Enter');
-  await settle(page, 300);
+  await settle(page);
   await page.evaluate(() => {
     const h = window.__harness;
     h.postRaw({ type: 'init', header: { id: 'shm:98311', title: 'Key 0x7e001234', subtitle: 'id 98311', noun: 'segment', size: 1 << 30, facts: [['Attached', '2 processes'], ['Owner', 'alice'], ['State', 'attached']], phase: 'live', removedNotice: '', gaps: 'not-resident' }, settings: { bytesPerRow: 8, grouping: 2, refreshMs: 0 }, pageSize: 2097152 });
   });
-  await settle(page, 400);
+  await settle(page);
   rows = await rowsOnScreen(page);
   check('rows of 8 bytes after the new init', rows[0].hex.length === 8 && parseInt(rows[1].off, 16) - parseInt(rows[0].off, 16) === 8, rows[0]);
   check('the cursor is kept', (await whereText(page)).startsWith('Offset 0x00001234'), await whereText(page));
