@@ -69,8 +69,15 @@ async function openRowAndTime(page: Page, rowSelector: string, title: RegExp): P
   await row.hover();
   const before = helperBytesSent();
   const started = Date.now();
-  await row.locator('[aria-label^="Open Contents"]').click();
-  const frame = await hexFrame(page, title, 30_000);
+  // A click can be lost when the tree redraws under it (other objects changing on the machine):
+  // click again until the view is there, counting from the first click.
+  let frame: Awaited<ReturnType<typeof hexFrame>> | undefined;
+  for (let attempt = 0; attempt < 3 && !frame; attempt++) {
+    await row.hover();
+    await row.locator('[aria-label^="Open Contents"]').click();
+    frame = await hexFrame(page, title, 10_000).catch((error: unknown) => (attempt === 2 ? Promise.reject(error) : undefined));
+  }
+  if (!frame) throw new Error(`no hex view matching ${title}`);
   await frame.waitForFunction(FIRST_ROW_SHOWN, undefined, { timeout: 30_000 });
   const ms = Date.now() - started;
   await page.waitForTimeout(1000);
