@@ -704,9 +704,10 @@ static int view_open(int shmid, struct shmid_ds *ds, struct view *v)
     return 0;
 }
 
+/* Idempotent: a temporary view is let go of before a reply is sent (see op_read), and again at the end. */
 static void view_close(struct view *v)
 {
-    if (v->temporary) detach(v->base);
+    if (v->temporary && v->base) detach(v->base);
     v->base = NULL;
 }
 
@@ -843,6 +844,18 @@ static void op_read(const struct request *rq)
                         " bytes at offset %" PRIu64 ")", shmid, length, offset);
         } else if (err) {
             reply_error(rq, err, "reading segment %d failed while bringing in its pages: %s", shmid, strerror(err));
+        } else if (v.temporary) {
+            /* A removed segment: copied out and let go of BEFORE the reply, so that whoever reads the
+             * reply never finds the segment kept alive (nattch) by this helper. Rare: copy is fine. */
+            unsigned char *copy = malloc(length);
+            if (!copy) {
+                reply_error(rq, ENOMEM, "no memory to copy %" PRIu32 " bytes of removed segment %d", length, shmid);
+            } else {
+                memcpy(copy, v.base + (size_t)offset, length);
+                view_close(&v);
+                send_reply(rq->id, rq->op, 0, copy, length, NULL, 0);
+                free(copy);
+            }
         } else {
             send_reply(rq->id, rq->op, 0, v.base + (size_t)offset, length, NULL, 0); /* straight from the mapping */
         }
@@ -939,6 +952,7 @@ static void op_residency(const struct request *rq)
         put_u64(head, first);
         put_u32(head + 8, (uint32_t)count);
         put_u32(head + 12, (uint32_t)page_size);
+        view_close(&v); /* before the reply: a removed segment is not kept alive past it (op_read) */
         send_reply(rq->id, rq->op, 0, head, sizeof head, bitmap, (size_t)(count + 7) / 8);
     }
     free(bitmap);

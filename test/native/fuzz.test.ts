@@ -539,9 +539,10 @@ class Generator {
       }
       case 1: // arguments cut short
         return frameOf(frame.readUInt32LE(4), frame.readUInt16LE(8), args.subarray(0, r.int(args.length + 1)));
-      case 2: // arguments too long, up to the largest body there is
-        return frameOf(frame.readUInt32LE(4), frame.readUInt16LE(8),
-          Buffer.concat([args, r.bytes(r.chance(0.05) ? MAX_REQUEST_BODY - 8 - args.length : 1 + r.int(16))]));
+      case 2: { // arguments too long, up to the largest body there is (a second mutation may find it full)
+        const room = Math.max(0, MAX_REQUEST_BODY - 8 - args.length);
+        return frameOf(frame.readUInt32LE(4), frame.readUInt16LE(8), Buffer.concat([args, r.bytes(r.chance(0.05) ? room : Math.min(room, 1 + r.int(16)))]));
+      }
       case 3: { // one argument field replaced by a boundary value
         if (args.length < 4) return frame;
         const copy = Buffer.from(frame);
