@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { HelperClient } from '../src/ipc/helperClient';
 import { readResident } from '../src/ipc/byteSource';
 import { SegmentSource } from '../src/ipc/sysvShm/source';
-import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame } from '../test/support/hexUi';
+import { FIRST_ROW_SHOWN, helperBytesSent, openContentsFromRow } from '../test/support/hexUi';
 import { host, install } from '../test/support/testHost';
 import type { Row } from './measure';
 import { createObjectWithPosixtool, POSIX_PREFIX, posixtool } from './world';
@@ -69,15 +69,7 @@ async function openRowAndTime(page: Page, rowSelector: string, title: RegExp): P
   await row.hover();
   const before = helperBytesSent();
   const started = Date.now();
-  // A click can be lost when the tree redraws under it (other objects changing on the machine):
-  // click again until the view is there, counting from the first click.
-  let frame: Awaited<ReturnType<typeof hexFrame>> | undefined;
-  for (let attempt = 0; attempt < 3 && !frame; attempt++) {
-    await row.hover();
-    await row.locator('[aria-label^="Open Contents"]').click();
-    frame = await hexFrame(page, title, 10_000).catch((error: unknown) => (attempt === 2 ? Promise.reject(error) : undefined));
-  }
-  if (!frame) throw new Error(`no hex view matching ${title}`);
+  const frame = await openContentsFromRow(page, row, title); // counted from the first click
   await frame.waitForFunction(FIRST_ROW_SHOWN, undefined, { timeout: 30_000 });
   const ms = Date.now() - started;
   await page.waitForTimeout(1000);

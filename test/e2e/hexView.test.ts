@@ -7,8 +7,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Browser, Page } from 'playwright-core';
-import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame } from '../support/hexUi';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame, openContentsFromRow } from '../support/hexUi';
 import { createSegment, Holder, ownSegment, repoRoot, writeSegment } from '../support/segments';
 import { closeUi, host, openIpcView, Server } from '../support/testHost';
 
@@ -41,16 +41,13 @@ describe('the hex view in chromium', function () {
     fs.rmSync(temp, { recursive: true, force: true });
   });
 
-  async function openFromRow(shmid: number): Promise<void> {
-    const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
-    await row.waitFor({ timeout: 20_000 });
-    await row.hover();
-    await row.locator('[aria-label^="Open Contents"]').click();
+  /** The hex view of a segment, opened from its row's inline button (again if a click is lost). */
+  function openFromRow(shmid: number): Promise<Frame> {
+    return openContentsFromRow(page, page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`), new RegExp(`id ${shmid}`));
   }
 
   it('shows a small segment written by another program, byte for byte', async function () {
-    await openFromRow(holder.shmid);
-    const frame = await hexFrame(page, new RegExp(`id ${holder.shmid}`));
+    const frame = await openFromRow(holder.shmid);
     await frame.waitForFunction(() => document.body.textContent?.includes('abcdefghijklmnop'), undefined, { timeout: 15_000 });
     const text = (await frame.textContent('body')) ?? '';
     assert.match(text, /61 62 63 64 65 66 67 68/, 'the hex column');
@@ -71,8 +68,7 @@ describe('the hex view in chromium', function () {
     writeSegment(big, GiB - 16, Buffer.from('the very last 16'));
     const before = helperBytesSent();
     const started = Date.now();
-    await openFromRow(big);
-    const frame = await hexFrame(page, new RegExp(`id ${big}`));
+    const frame = await openFromRow(big);
     await frame.waitForFunction(FIRST_ROW_SHOWN, undefined, { timeout: 20_000 });
     const firstRowsMs = Date.now() - started;
     await page.waitForTimeout(1000); // let any margin reads finish before counting

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { hexFrame } from '../support/hexUi';
+import { untilHexView } from '../support/hexUi';
 import { createObject, freshName, mapObject, ownObject, PosixHolder, shmPath, trackName, writeObject } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { host, Server } from '../support/testHost';
@@ -97,8 +97,7 @@ describe('POSIX shared memory in chromium', function () {
   });
 
   it('opens an object\'s contents with a double click and shows the bytes its owner wrote', async function () {
-    await row(held).dblclick();
-    const frame = await hexFrame(page, new RegExp(`/${held}`));
+    const frame = await untilHexView(page, () => row(held).dblclick(), new RegExp(`/${held}`));
     await frame.waitForFunction(() => document.body.textContent?.includes('sensor frame 0001') ?? false, undefined, { timeout: 15_000 });
     const text = (await frame.textContent('body')) ?? '';
     assert.match(text, /73 65 6e 73 6f 72/, 'the hex column');

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { hexFrame } from '../support/hexUi';
+import { untilHexView } from '../support/hexUi';
 import { repoRoot } from '../support/segments';
 import { ipcmkMsg, ipcmkSem, ipctool, IpcProcess, msgProc, startIpctool, SYSCALL, waitBlocked } from '../support/semMsg';
 import { closeUi, host, openIpcView, Server } from '../support/testHost';
@@ -72,8 +72,7 @@ describe('Semaphores and Message Queues in chromium', function () {
     await first.waitFor({ timeout: 10_000 });
     assert.match((await first.getAttribute('aria-label'))!, /starts with job: resize image 42/);
     assert.equal(msgProc(msqid)?.qnum, 3, 'looking received nothing');
-    await first.click();
-    const frame = await hexFrame(page, /Message #0/);
+    const frame = await untilHexView(page, () => first.click(), /Message #0/);
     await frame.waitForFunction(() => document.body.textContent?.includes('job: resize image 42') ?? false, undefined, { timeout: 15_000 });
     assert.equal(msgProc(msqid)?.qnum, 3, 'opening received nothing');
     await page.screenshot({ path: path.join(shots, 'message-queues-view.png') });

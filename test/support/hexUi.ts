@@ -1,7 +1,7 @@
 // The hex view from the outside, for the UI test and the benchmark: where its page is, and what
 // the helper sent (from the kernel's own count, /proc/PID/io).
 import * as fs from 'fs';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 
 /** Bytes the running ipc-helper processes wrote to their stdout (their replies), from /proc. */
 export function helperBytesSent(): number {
@@ -31,6 +31,30 @@ export async function hexFrame(page: Page, title: RegExp, timeoutMs = 20_000): P
   throw new Error(`no hex view matching ${title}`);
 }
 
+/**
+ * Does what opens a hex view (a click, a double click) and returns the view's frame. A click can be
+ * lost when the tree redraws under it (other programs changing IPC objects on the machine), so it
+ * is done again until the view is there: the view appearing is what is waited for.
+ */
+export async function untilHexView(page: Page, open: () => Promise<void>, title: RegExp): Promise<Frame> {
+  for (let attempt = 1; ; attempt++) {
+    await open();
+    try {
+      return await hexFrame(page, title, 10_000);
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/** Opens the hex view from a row's inline Open Contents button (again if a click is lost). */
+export async function openContentsFromRow(page: Page, row: Locator, title: RegExp): Promise<Frame> {
+  await row.waitFor({ timeout: 30_000 });
+  return untilHexView(page, async () => {
+    await row.hover();
+    await row.locator('[aria-label^="Open Contents"]').click();
+  }, title);
+}
 
 /** True in the page once the first row shows its bytes (hex digits, or ·· for a non-resident page). */
 export const FIRST_ROW_SHOWN = (): boolean =>
