@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, ownSegment, procLine, repoRoot } from '../support/segments';
 import { host, Server, vsix } from '../support/testHost';
-import { clickMenuItem, expandRow, widenSideBar } from '../support/workbenchUi';
+import { chooseFromRowMenu, expandRow, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;
@@ -84,10 +84,8 @@ describe('the Shared Memory view in chromium (installed VSIX)', function () {
   });
 
   it('removes a segment through its context menu and the confirmation dialog', async function () {
-    await row(leakedKey).click({ button: 'right' });
-    await clickMenuItem(page, 'Remove…');
     const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 10_000 });
+    await chooseFromRowMenu(row(leakedKey), 'Remove…', dialog);
     const text = await dialog.innerText();
     assert.match(text, new RegExp(`Remove segment ${keyText(leakedKey)} \\(id ${leakedId}\\)\\?`));
     assert.match(text, /Its contents are lost/);

@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, holdSegment, procLine, repoRoot, shmtoolPath, trackSegment } from '../support/segments';
 import { closeUi, host, openIpcView, Server } from '../support/testHost';
-import { clickMenuItem, expandRow, widenSideBar } from '../support/workbenchUi';
+import { chooseFromRowMenu, expandRow, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;
@@ -51,19 +51,11 @@ describe('the Shared Memory view as an unprivileged user, in chromium', function
 
   const row = (key: number) => page.locator(`.monaco-list-row[aria-label*="key ${keyText(key)}"]`);
 
-  /**
-   * Remove… from the row's context menu, until what it leads to is on screen: a menu click can be
-   * lost (the tree redrawn under the pointer on a busy machine), so the outcome is what is waited for.
-   */
   async function removeFromMenu(key: number, outcome: Locator): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await page.keyboard.press('Escape'); // no menu or dialog left over from an attempt before
-      await row(key).click({ button: 'right' });
-      await clickMenuItem(page, 'Remove…');
-      if (await outcome.waitFor({ timeout: 5000 }).then(() => true, () => false)) return;
-    }
-    await page.screenshot({ path: path.join(shots, 'unprivileged-failure.png') });
-    throw new Error('Remove… from the context menu led to nothing on screen (screenshot: unprivileged-failure.png)');
+    await chooseFromRowMenu(row(key), 'Remove…', outcome).catch(async (error: unknown) => {
+      await page.screenshot({ path: path.join(shots, 'unprivileged-failure.png') });
+      throw error;
+    });
   }
 
   it('shows root\'s segment with its owner and an attached process it cannot see', async function () {

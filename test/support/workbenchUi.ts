@@ -94,3 +94,18 @@ export async function expandRow(row: Locator): Promise<void> {
   }
   throw new Error('the row did not expand');
 }
+
+/**
+ * An item of a row's context menu, chosen until what it leads to is on screen (a dialog, a toast):
+ * a menu click can be lost to a tree redraw on a busy machine, so the outcome is what is waited for.
+ */
+export async function chooseFromRowMenu(row: Locator, label: string, outcome: Locator): Promise<void> {
+  const page = row.page();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press('Escape'); // no menu or dialog left over from an attempt before
+    await row.click({ button: 'right' });
+    await clickMenuItem(page, label);
+    if (await outcome.waitFor({ timeout: 5000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`"${label}" from the row's menu led to nothing on screen`);
+}
