@@ -120,3 +120,8 @@ export function parseMode(text: string): Parsed<number> {
   }
   return fail(`"${text}" is not a mode: use octal (640) or rwx (rw-r-----)`);
 }
+
+/** "1 semaphore", "3 messages", "2 processes" (with `many` for irregular plurals). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

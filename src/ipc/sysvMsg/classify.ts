@@ -5,6 +5,7 @@
 // The kernel keeps no creator pid for a queue either: "orphaned" means nobody is blocked on it,
 // its last sender and last receiver have exited (or there never was one), and nothing happened to
 // it for the grace period. It may still hold messages nobody will read: that is said.
+import { plural } from '../format';
 import type { Names } from '../names';
 import { isAlive } from '../processes';
 import type { Waiter } from '../waiters';
@@ -53,10 +54,6 @@ export interface MsgClassifyContext {
   waiters: Map<number, Waiter[]>;
   nowMs: number;
   graceMs: number;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function pidWords(pid: number, command: string | undefined): string {

@@ -1,7 +1,7 @@
 // How a System V message queue is put into words: its row (messages, bytes of its capacity, owner,
 // state), its messages as children (index, type, size, first bytes as text; a click opens one in the
 // contents view), who is blocked on it, and the limits line.
-import { formatBytes, formatKey, modeToString } from '../format';
+import { formatBytes, formatKey, modeToString, plural } from '../format';
 import { formatLimit, type IpcLimits } from '../limits';
 import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import type { Waiter } from '../waiters';
@@ -23,10 +23,6 @@ const ROW_ICONS: Record<MsgQueueState, RowIcon> = {
   orphaned: 'orphaned',
   full: 'problem',
 };
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 export function msgKey(info: MsgQueueInfo): string {
   return info.queue.key === 0 ? 'private' : formatKey(info.queue.key);

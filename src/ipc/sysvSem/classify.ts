@@ -6,6 +6,7 @@
 // waits on it, and nobody has used it for the grace period, either ever (otime 0) or since every
 // process that last operated on one of its semaphores exited. A set that was never used is offered
 // to Clean Up unticked: its creator may simply not have needed it yet.
+import { plural } from '../format';
 import type { Names } from '../names';
 import { isAlive } from '../processes';
 import type { Waiter } from '../waiters';
@@ -67,10 +68,6 @@ export interface SemClassifyContext {
   waiters: Map<number, Waiter[]>;
   nowMs: number;
   graceMs: number;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function when(epochSeconds: number): string {

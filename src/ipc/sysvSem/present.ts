@@ -1,6 +1,6 @@
 // How a System V semaphore set is put into words: its row, each semaphore as a child (value, last
 // operator, who waits), the waiters under the semaphore they wait on, and the limits line.
-import { formatKey, modeToString } from '../format';
+import { formatKey, modeToString, plural } from '../format';
 import { formatLimit, type IpcLimits } from '../limits';
 import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import type { Waiter } from '../waiters';
@@ -31,10 +31,6 @@ export function semTitle(info: SemSetInfo): string {
 
 export function semStateWords(info: SemSetInfo): string {
   return STATE_WORDS[info.state];
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function waiting(info: SemSetInfo): number {
