@@ -9,7 +9,7 @@
 // exits meanwhile: /proc changes under every walk.
 import * as fs from 'fs';
 import * as path from 'path';
-import { CMDLINE_HEAD, formatCommand } from './processes';
+import { CMDLINE_HEAD, formatCommand, readHead } from './processes';
 
 export type ContainerEngine = 'docker' | 'podman' | 'containerd' | 'cri-o' | 'kubernetes' | 'lxc';
 
@@ -224,22 +224,6 @@ function readNamespace(dir: string): number | 'vanished' | 'unreadable' {
     const code = errorCode(error);
     // ENOENT/ESRCH: exited meanwhile. Anything else (EACCES, EPERM): we are not allowed to look.
     return code === 'ENOENT' || code === 'ESRCH' ? 'vanished' : 'unreadable';
-  }
-}
-
-function readHead(file: string, max: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(max);
-    let length = 0;
-    while (length < max) {
-      const n = fs.readSync(fd, buffer, length, max - length, null);
-      if (n === 0) break;
-      length += n;
-    }
-    return buffer.subarray(0, length);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

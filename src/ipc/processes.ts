@@ -95,7 +95,8 @@ const MAX_CMDLINE = 4096;
 /** The head of /proc/PID/cmdline that readProcess looks at (the /proc scan reads as much). */
 export const CMDLINE_HEAD = MAX_CMDLINE;
 
-function readHead(file: string, max: number): Buffer {
+/** The first `max` bytes of a file (the head of a /proc cmdline: some are megabytes long). */
+export function readHead(file: string, max: number): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
     const buffer = Buffer.allocUnsafe(max);
