@@ -124,9 +124,13 @@ export const remove: Command = {
   async run(env, ...args) {
     const chosen = await chooseObjects(env, args, { many: true, placeHolder: 'Objects to remove', eligible: removable, none: 'Nothing to remove: no segment or object that still has a key or name.' });
     // What the kernel would refuse is said now, not after a confirmation it could not honour.
-    const refusals = chosen.map((o) => removalRefusalWords(o, env.ipc.credentials)).filter((why): why is string => why !== undefined);
+    const refusals: string[] = [];
+    const objects = chosen.filter((o) => {
+      const why = removalRefusalWords(o, env.ipc.credentials);
+      if (why) refusals.push(why);
+      return why === undefined;
+    });
     if (refusals.length > 0) void env.ipc.prompts.notify('error', `Cannot remove ${refusals.join('; ')}.`);
-    const objects = chosen.filter((o) => removalRefusalWords(o, env.ipc.credentials) === undefined);
     if (objects.length === 0) return [];
     if (env.ipc.settings.confirmRemove) {
       const { message, detail } = confirmation(objects);
