@@ -167,7 +167,8 @@ function makeRawReader(fsys: typeof fs, config: ReaderConfig): (dir: string) => 
     const lineStart = buffer.lastIndexOf(0x0a, length - 2) + 1;
     return buffer.compare(GATE_START, 0, GATE_START.length, lineStart, lineStart + GATE_START.length) === 0;
   };
-  const readMaps = (file: string): number => {
+  /** Reads a file into the reused buffer until EOF, or until `complete` says nothing can follow. */
+  const readWhole = (file: string, complete?: (length: number) => boolean): number => {
     const fd = fsys.openSync(file, 'r');
     try {
       let length = 0;
@@ -180,30 +181,13 @@ function makeRawReader(fsys: typeof fs, config: ReaderConfig): (dir: string) => 
         const n = fsys.readSync(fd, buffer, length, buffer.length - length, null);
         if (n === 0) return length;
         length += n;
-        if (endsWithGate(length)) return length;
+        if (complete?.(length)) return length;
       }
     } finally {
       fsys.closeSync(fd);
     }
   };
-  const readWhole = (file: string): number => {
-    const fd = fsys.openSync(file, 'r');
-    try {
-      let length = 0;
-      for (;;) {
-        if (length === buffer.length) {
-          const bigger = Buffer.allocUnsafe(buffer.length * 2);
-          buffer.copy(bigger, 0, 0, length);
-          buffer = bigger;
-        }
-        const n = fsys.readSync(fd, buffer, length, buffer.length - length, null);
-        if (n === 0) return length;
-        length += n;
-      }
-    } finally {
-      fsys.closeSync(fd);
-    }
-  };
+  const readMaps = (file: string): number => readWhole(file, endsWithGate);
   return (dir: string): RawProcess => {
     const raw: RawProcess = { fds: [] };
     let length: number;
