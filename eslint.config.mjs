@@ -21,8 +21,8 @@ export default tseslint.config(
   // The layers, bottom up: src/shared and src/ipc (no editor), then src/context.ts, then
   // src/views, then src/commands, then src/extension.ts. Nothing imports from a layer above it.
   {
-    // src/ipc is plain Node: it must never depend on the editor, nor on anything above it.
-    files: ['src/ipc/**/*.ts'],
+    // src/ipc and src/ctypes are plain Node: they must never depend on the editor, nor on anything above them.
+    files: ['src/ipc/**/*.ts', 'src/ctypes/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'src/ipc must stay free of vscode (README: Architecture).' }],

@@ -15,6 +15,7 @@ const PACKAGES = {
   python3: 'Python\'s multiprocessing.shared_memory as a producer of POSIX objects (native and integration suites)',
   'util-linux': 'ipcmk, ipcs, ipcrm, lsipc, lsfd (native suites, benchmarks)',
   lsof: 'the holder-discovery benchmark\'s reference (npm run bench)',
+  gdb: 'the oracle for C layouts: the DWARF of gcc -g read through gdb (test/native/cTypes.test.ts)',
 };
 
 function installed(name) {

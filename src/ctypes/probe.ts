@@ -1,0 +1,316 @@
+// The layout probe: a small C program, generated from a type's declarations, that prints what the
+// compiler decided about every member: offset, size, alignment, type class, signedness, and each
+// bit-field's bits (found by setting the field to all ones in a zeroed object and looking at which
+// bits changed). The program is compiled with the user's compiler and flags, so the layout is this
+// machine's ABI, packing pragmas and attributes included. No library header is included: the
+// declarations come from the user's own preprocessed file and could clash with one.
+import type { CEnum, CField, CFieldKind, CLayout } from '../shared/cLayout';
+import type { Node } from './cParser';
+import { derive, tagName, TranslationUnit, TypeExpr } from './declarations';
+
+/** Beyond these a type is refused rather than probed (a probe that big takes long to compile). */
+export const MAX_PROBE_NODES = 50_000;
+const MAX_DEPTH = 64;
+/** Room after the object for element 0 of a flexible array member (its bit-fields are written). */
+const FLEXIBLE_ROOM = 65_536;
+
+type Shape = 'record' | 'anonymous' | 'array' | 'value' | 'bitfield';
+
+interface ProbeNode {
+  id: number;
+  shape: Shape;
+  name: string;
+  type: string;
+  /** The C lvalue of this member in the probe, e.g. `IPCINSP_O.s[0].x`. */
+  expr: string;
+  union: boolean;
+  members: ProbeNode[];
+  element?: ProbeNode;
+  flexible: boolean;
+  enumIndex?: number;
+}
+
+export interface Probe {
+  typeName: string;
+  source: string;
+  root: ProbeNode;
+  enums: CEnum[];
+  nodeCount: number;
+}
+
+export class ProbeError extends Error {}
+
+/** `int`, `struct sensor`, `uint32_t *`, `char[16]`, `int (*)(…)`: how a type reads in the fields panel. */
+export function typeText(type: TypeExpr): string {
+  switch (type.kind) {
+    case 'spec': {
+      const node = type.node;
+      if (node.type.endsWith('_specifier') && node.childForFieldName('body')) {
+        return tagName(node) ?? `${node.type.replace('_specifier', '')} {…}`;
+      }
+      return node.text.replace(/\s+/g, ' ');
+    }
+    case 'pointer':
+      return type.to.kind === 'function' ? `${typeText(type.to.returns)} (*)(…)` : `${typeText(type.to)} *`;
+    case 'array': {
+      const dims: string[] = [];
+      let inner: TypeExpr = type;
+      while (inner.kind === 'array') {
+        dims.push(`[${inner.size?.text.replace(/\s+/g, ' ') ?? ''}]`);
+        inner = inner.of;
+      }
+      return `${typeText(inner)}${dims.join('')}`;
+    }
+    case 'function':
+      return `${typeText(type.returns)} (…)`;
+  }
+}
+
+class ProbeBuilder {
+  private nextId = 0;
+  readonly enums: CEnum[] = [];
+  private readonly enumIndex = new Map<Node, number>();
+  flexible = false;
+  private readonly lines: string[] = [];
+
+  constructor(private readonly unit: TranslationUnit) {}
+
+  /** Follows typedef names down to a specifier, pointer, array or function. */
+  private resolve(type: TypeExpr): TypeExpr {
+    for (let hops = 0; hops < MAX_DEPTH; hops++) {
+      if (type.kind !== 'spec' || (type.node.type !== 'type_identifier' && type.node.type !== 'primitive_type')) return type;
+      const next = this.unit.typedef(type.node.text);
+      // Not a typedef here: a built-in (int, _Bool, __int128, _Float128...). Were it undeclared,
+      // compiling the probe says so in the compiler's own words.
+      if (!next) return type;
+      type = next;
+    }
+    throw new ProbeError('A typedef chain is too long (a loop?).');
+  }
+
+  private node(shape: Shape, name: string, type: string, expr: string): ProbeNode {
+    if (this.nextId >= MAX_PROBE_NODES) throw new ProbeError(`The type has more than ${MAX_PROBE_NODES} members and array levels: too large to lay out.`);
+    return { id: this.nextId++, shape, name, type, expr, union: false, members: [], flexible: false };
+  }
+
+  get count(): number {
+    return this.nextId;
+  }
+
+  expand(expr: string, name: string, declared: TypeExpr, depth: number): ProbeNode {
+    if (depth > MAX_DEPTH) throw new ProbeError('The type nests too deeply (a struct that contains itself?).');
+    const type = this.resolve(declared);
+    const display = typeText(declared);
+    if (type.kind === 'array') {
+      const node = this.node('array', name, display, expr);
+      node.flexible = type.size === null;
+      if (node.flexible) this.flexible = true;
+      node.element = this.expand(`(${expr})[0]`, '[0]', type.of, depth + 1);
+      return node;
+    }
+    if (type.kind === 'function') throw new ProbeError(`"${name}" is a function, not an object.`);
+    if (type.kind === 'pointer') return this.node('value', name, display, expr);
+    const spec = type.node;
+    if (spec.type === 'struct_specifier' || spec.type === 'union_specifier') {
+      const body = spec.childForFieldName('body') ?? this.unit.body(tagName(spec) ?? '')?.childForFieldName('body');
+      if (!body) throw new ProbeError(`"${tagName(spec) ?? display}" is declared but never defined here: its layout is unknown.`);
+      const node = this.node('record', name, display, expr);
+      node.union = spec.type === 'union_specifier';
+      node.members = this.members(expr, body, depth);
+      return node;
+    }
+    const node = this.node('value', name, display, expr);
+    if (spec.type === 'enum_specifier') node.enumIndex = this.enumOf(spec);
+    return node;
+  }
+
+  private members(expr: string, body: Node, depth: number): ProbeNode[] {
+    const members: ProbeNode[] = [];
+    for (const field of body.namedChildren) {
+      if (field?.type !== 'field_declaration') continue;
+      const typeNode = field.childForFieldName('type');
+      if (!typeNode) continue;
+      const declarators = field.childrenForFieldName('declarator');
+      const bitfield = field.namedChildren.find((child) => child?.type === 'bitfield_clause');
+      if (declarators.length === 0) {
+        if ((typeNode.type === 'struct_specifier' || typeNode.type === 'union_specifier') && typeNode.childForFieldName('body')) {
+          const union = typeNode.type === 'union_specifier';
+          const node = this.node('anonymous', union ? '(anonymous union)' : '(anonymous struct)', union ? 'union {…}' : 'struct {…}', expr);
+          node.union = union;
+          node.members = this.members(expr, typeNode.childForFieldName('body')!, depth + 1);
+          members.push(node);
+        }
+        continue; // an unnamed bit-field (`int : 3;`) is padding: it shows as a gap
+      }
+      for (const declarator of declarators) {
+        const { name, type } = derive({ kind: 'spec', node: typeNode }, declarator);
+        if (!name) continue;
+        if (bitfield) {
+          const node = this.node('bitfield', name, `${typeText(type)} : ${bitfield.text.replace(/^:\s*/, '')}`, `${expr}.${name}`);
+          const resolved = this.resolve(type);
+          if (resolved.kind === 'spec' && resolved.node.type === 'enum_specifier') node.enumIndex = this.enumOf(resolved.node);
+          members.push(node);
+        } else {
+          members.push(this.expand(`${expr}.${name}`, name, type, depth + 1));
+        }
+      }
+    }
+    return members;
+  }
+
+  private enumOf(spec: Node): number | undefined {
+    const definition = spec.childForFieldName('body') ? spec : this.unit.body(tagName(spec) ?? '');
+    const body = definition?.childForFieldName('body');
+    if (!definition || !body) return undefined;
+    const known = this.enumIndex.get(definition);
+    if (known !== undefined) return known;
+    const constants = body.namedChildren.flatMap((child) => (child?.type === 'enumerator' && child.childForFieldName('name') ? [child.childForFieldName('name')!.text] : []));
+    const index = this.enums.length;
+    this.enums.push({ name: tagName(definition) ?? 'enum {…}', constants: constants.map((constantName) => ({ name: constantName, value: '' })) });
+    this.enumIndex.set(definition, index);
+    constants.forEach((constantName, k) => this.lines.push(`  __builtin_printf("E %d %d %lld\\n", ${index}, ${k}, (long long)(${constantName}));`));
+    return index;
+  }
+
+  /** The statements of main() that report `node` and everything under it. */
+  emit(node: ProbeNode): void {
+    const e = node.expr;
+    if (node.shape === 'bitfield') {
+      this.lines.push(`  __builtin_memset(ipcinsp_buf, 0, sizeof ipcinsp_buf); ${e} = -1; ipcinsp_bits(${node.id}, ${e} < 0, __builtin_classify_type(${e}));`);
+    } else if (node.shape === 'anonymous') {
+      // It has no name to take the address of: its place is worked out from its members.
+    } else if (node.flexible) {
+      this.lines.push(`  __builtin_printf("N %d %lld 0 %zu 14 0 0\\n", ${node.id}, IPCINSP_OFF(${e}), (size_t)_Alignof(__typeof__((${e})[0])));`);
+    } else {
+      this.lines.push(
+        `  __builtin_printf("N %d %lld %zu %zu %d %d %d\\n", ${node.id}, IPCINSP_OFF(${e}), sizeof(${e}), (size_t)_Alignof(__typeof__(${e})), __builtin_classify_type(${e}), IPCINSP_SIGNED(${e}), IPCINSP_CHAR(${e}));`,
+      );
+    }
+    for (const member of node.members) this.emit(member);
+    if (node.element) this.emit(node.element);
+  }
+
+  source(closure: string, typeName: string): string {
+    return `${closure}
+# 1 "<ipc-inspector layout probe>"
+typedef __SIZE_TYPE__ size_t;
+typedef ${typeName} ipcinsp_root;
+static _Alignas(ipcinsp_root) unsigned char ipcinsp_buf[sizeof(ipcinsp_root) + ${this.flexible ? FLEXIBLE_ROOM : 1}];
+#define IPCINSP_O (*(ipcinsp_root *)ipcinsp_buf)
+#define IPCINSP_OFF(e) ((long long)((const unsigned char *)&(e) - ipcinsp_buf))
+#ifdef __SIZEOF_INT128__
+#define IPCINSP_SIGNED(e) _Generic((e), signed char: 1, short: 1, int: 1, long: 1, long long: 1, __int128: 1, char: ((char)-1 < 0), default: 0)
+#else
+#define IPCINSP_SIGNED(e) _Generic((e), signed char: 1, short: 1, int: 1, long: 1, long long: 1, char: ((char)-1 < 0), default: 0)
+#endif
+#define IPCINSP_CHAR(e) _Generic((e), char: 1, signed char: 1, unsigned char: 1, default: 0)
+static void ipcinsp_bits(int id, int negative, int type_class) {
+  long long first = -1, last = -1;
+  for (size_t i = 0; i < sizeof ipcinsp_buf; i++) {
+    if (!ipcinsp_buf[i]) continue;
+    for (int b = 0; b < 8; b++) {
+      if (ipcinsp_buf[i] >> b & 1) {
+        if (first < 0) first = (long long)i * 8 + b;
+        last = (long long)i * 8 + b;
+      }
+    }
+  }
+  __builtin_printf("B %d %lld %lld %d %d\\n", id, first, last - first + 1, negative, type_class);
+}
+int main(void) {
+  __builtin_printf("R %zu %zu\\n", sizeof(ipcinsp_root), (size_t)_Alignof(ipcinsp_root));
+${this.lines.join('\n')}
+  return 0;
+}
+`;
+  }
+}
+
+/** The probe for `typeName` (`struct Data`, a typedef name) declared in `unit`. */
+export function buildProbe(unit: TranslationUnit, typeName: string): Probe {
+  if (!unit.has(typeName)) throw new ProbeError(`No type "${typeName}" is declared in this file.`);
+  const builder = new ProbeBuilder(unit);
+  const declared: TypeExpr = unit.typedef(typeName) ?? { kind: 'spec', node: unit.body(typeName)! };
+  const root = builder.expand('IPCINSP_O', typeName, declared, 0);
+  root.type = typeName;
+  builder.emit(root);
+  return { typeName, source: builder.source(unit.closure(typeName), typeName), root, enums: builder.enums, nodeCount: builder.count };
+}
+
+interface Measured {
+  offset: number;
+  size: number;
+  align: number;
+  typeClass: number;
+  signed: boolean;
+  char: boolean;
+  bits?: { first: number; width: number };
+}
+
+const CLASS_KIND: Record<number, CFieldKind> = { 1: 'int', 3: 'enum', 4: 'bool', 5: 'pointer', 8: 'float', 12: 'struct', 13: 'union' };
+
+/** The layout from the probe's output; throws if the output does not match the probe. */
+export function readProbeOutput(probe: Probe, output: string, where: { file: string; line: number }): CLayout {
+  const measured = new Map<number, Measured>();
+  let size = -1;
+  let align = 0;
+  for (const line of output.split('\n')) {
+    const parts = line.trim().split(' ');
+    if (parts[0] === 'E' && parts.length === 4 && /^-?\d+$/.test(parts[3])) {
+      // An enum constant's value stays text: it may be beyond a double's exact range.
+      const constant = probe.enums[Number(parts[1])]?.constants[Number(parts[2])];
+      if (constant) constant.value = parts[3];
+      continue;
+    }
+    const numbers = parts.slice(1).map(Number);
+    if (numbers.some((n) => !Number.isSafeInteger(n))) {
+      throw new ProbeError(`The layout probe printed an unexpected line: ${JSON.stringify(line.slice(0, 200))}`);
+    }
+    switch (parts[0]) {
+      case 'R':
+        [size, align] = numbers;
+        break;
+      case 'N': {
+        const [id, offset, bytes, alignment, typeClass, signed, char] = numbers;
+        measured.set(id, { offset, size: bytes, align: alignment, typeClass, signed: signed === 1, char: char === 1 });
+        break;
+      }
+      case 'B': {
+        const [id, first, width, negative, typeClass] = numbers;
+        if (first < 0) throw new ProbeError('A bit-field kept no bits when set to all ones: the probe is wrong.');
+        measured.set(id, { offset: Math.floor(first / 8), size: Math.floor((first + width - 1) / 8) - Math.floor(first / 8) + 1, align: 1, typeClass, signed: negative === 1, char: false, bits: { first, width } });
+        break;
+      }
+      case '':
+        break;
+      default:
+        throw new ProbeError(`The layout probe printed an unexpected line: ${JSON.stringify(line.slice(0, 200))}`);
+    }
+  }
+  if (size < 0) throw new ProbeError('The layout probe printed nothing.');
+  const root = toField(probe.root, measured);
+  return { name: probe.typeName, size, align, root, enums: probe.enums, file: where.file, line: where.line };
+}
+
+function toField(node: ProbeNode, measured: Map<number, Measured>): CField {
+  const members = node.members.map((member) => toField(member, measured));
+  const element = node.element ? toField(node.element, measured) : undefined;
+  if (node.shape === 'anonymous') {
+    const start = Math.min(...members.map((m) => m.offset), Number.MAX_SAFE_INTEGER);
+    const end = Math.max(...members.map((m) => m.offset + m.size), start);
+    const safeStart = members.length > 0 ? start : 0;
+    return { name: node.name, type: node.type, kind: node.union ? 'union' : 'struct', offset: safeStart, size: end - safeStart, align: Math.max(1, ...members.map((m) => m.align)), members, anonymous: true };
+  }
+  const found = measured.get(node.id);
+  if (!found) throw new ProbeError(`The layout probe did not report "${node.name}".`);
+  const base = { name: node.name, type: node.type, offset: found.offset, size: found.size, align: found.align };
+  if (node.shape === 'array') return { ...base, kind: 'array', element, count: node.flexible ? -1 : element && element.size > 0 ? Math.floor(found.size / element.size) : 0 };
+  if (node.shape === 'record') return { ...base, kind: node.union ? 'union' : 'struct', members };
+  const kind: CFieldKind = node.enumIndex !== undefined ? 'enum' : (CLASS_KIND[found.typeClass] ?? 'other');
+  const field: CField = { ...base, kind };
+  if (kind === 'int' || kind === 'enum') field.signed = found.signed;
+  if (kind === 'int' && found.char && found.size === 1) field.char = true;
+  if (node.enumIndex !== undefined) field.enumIndex = node.enumIndex;
+  if (found.bits) field.bits = found.bits;
+  return field;
+}

@@ -1,0 +1,84 @@
+// A C type's layout as the compiler laid it out (sizes, offsets, alignments, bit positions), in the
+// form the extension sends to the hex view. Offsets are from the start of the object and, inside an
+// array, for its element 0: element i of an array adds i * element.size. No `vscode`, no Node, no DOM.
+
+export type CFieldKind = 'struct' | 'union' | 'array' | 'int' | 'float' | 'bool' | 'enum' | 'pointer' | 'other';
+
+export interface CField {
+  /** Member name; `[0]` for an array's element; `(anonymous union)` for an unnamed member. */
+  name: string;
+  /** As written in the source, e.g. `uint32_t`, `struct sensor[4]`, `char *`. */
+  type: string;
+  kind: CFieldKind;
+  offset: number;
+  size: number;
+  align: number;
+  /** Integers and enums: whether negative values exist (the compiler's answer for this type). */
+  signed?: boolean;
+  /** A one-byte integer of a character type (char, signed char, unsigned char). */
+  char?: boolean;
+  /** A bit-field: its lowest bit as an absolute bit number (byte * 8 + bit, least significant first), and its width. */
+  bits?: { first: number; width: number };
+  /** Index into CLayout.enums. */
+  enumIndex?: number;
+  /** Structs and unions, named or not. */
+  members?: CField[];
+  /** An unnamed struct or union member: its members are the parent's. */
+  anonymous?: boolean;
+  /** Arrays: the element (at the array's offset), and how many; -1 for a flexible array member. */
+  element?: CField;
+  count?: number;
+}
+
+export interface CEnum {
+  name: string;
+  /** Values as decimal text: an enum constant may not fit a double. */
+  constants: Array<{ name: string; value: string }>;
+}
+
+export interface CLayout {
+  /** The type as the user chose it, e.g. `struct Data`. */
+  name: string;
+  size: number;
+  align: number;
+  root: CField;
+  enums: CEnum[];
+  /** Where the type is declared. */
+  file: string;
+  line: number;
+}
+
+/** Where the view puts the type: at `offset`, `count` times (1 for a single object). */
+export interface CPlacement {
+  offset: number;
+  count: number;
+}
+
+/** Fields of a struct or union in the order shown (anonymous members stay as their own rows). */
+export function childrenOf(field: CField): CField[] {
+  return field.members ?? [];
+}
+
+/** Whether a field is shown with children (structs, unions and arrays). */
+export function hasChildren(field: CField): boolean {
+  return field.kind === 'array' || field.kind === 'struct' || field.kind === 'union';
+}
+
+/** The byte range of a field shifted by `shift` bytes (array elements), for a bit-field the bytes its bits touch. */
+export function byteRange(field: CField, shift: number): { offset: number; length: number } {
+  if (field.bits) {
+    const first = Math.floor(field.bits.first / 8);
+    const last = Math.floor((field.bits.first + field.bits.width - 1) / 8);
+    return { offset: shift + first, length: last - first + 1 };
+  }
+  return { offset: shift + field.offset, length: field.size };
+}
+
+/** Number of elements an array shows: its count, or for a flexible one as many as fit before `end`. */
+export function elementCount(field: CField, shift: number, end: number): number {
+  if (!field.element) return 0;
+  if (field.count !== undefined && field.count >= 0) return field.count;
+  const stride = field.element.size;
+  if (stride <= 0) return 0;
+  return Math.max(0, Math.floor((end - (shift + field.offset)) / stride));
+}
