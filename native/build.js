@@ -8,6 +8,7 @@
 //   shmtool            test/programs/shmtool.c, a separate process that tests use like a user's program
 //   posixtool          test/programs/posixtool.c, the same for POSIX shared memory objects (/dev/shm, memfd)
 //   ipctool            test/programs/ipctool.c, the same for semaphores and message queues (waiters, holders)
+//   ctvalues           test/programs/ctvalues.c, known values of every C kind in shared memory (C-type view)
 //
 // The helper and ipctool link -lrt for mq_open and friends: part of libc since glibc 2.34, in librt
 // before, and -lrt is harmless where librt is an empty stub (also for the static build).
@@ -37,6 +38,7 @@ const targets = [
   },
   { name: 'shmtool', sources: [path.join(root, 'test/programs/shmtool.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
   { name: 'posixtool', sources: [path.join(root, 'test/programs/posixtool.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
+  { name: 'ctvalues', sources: [path.join(root, 'test/programs/ctvalues.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
   { name: 'ipctool', sources: [path.join(root, 'test/programs/ipctool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
 ];
 

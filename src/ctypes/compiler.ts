@@ -93,6 +93,11 @@ export function layoutFlags(flags: readonly string[], forProbe = false): string[
       i++;
       continue;
     }
+    if (PREPROCESSOR_WITH_VALUE.has(flag)) {
+      kept.push(flag, ...flags.slice(i + 1, i + 2)); // its value may look like a source (-include cfg.h)
+      i++;
+      continue;
+    }
     if (forProbe && /^-(I|D|U|isystem|iquote|idirafter)./.test(flag)) continue;
     if (DROP_ALONE.has(flag) || /^-W/.test(flag) || /^-f(sanitize|profile|coverage)/.test(flag) || /^-o./.test(flag)) continue;
     if (!flag.startsWith('-') && SOURCE.test(flag)) continue;

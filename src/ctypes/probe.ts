@@ -28,6 +28,7 @@ interface ProbeNode {
   element?: ProbeNode;
   flexible: boolean;
   enumIndex?: number;
+  boolean?: boolean;
 }
 
 export interface Probe {
@@ -149,6 +150,8 @@ class ProbeBuilder {
           const node = this.node('bitfield', name, `${typeText(type)} : ${bitfield.text.replace(/^:\s*/, '')}`, `${expr}.${name}`);
           const resolved = this.resolve(type);
           if (resolved.kind === 'spec' && resolved.node.type === 'enum_specifier') node.enumIndex = this.enumOf(resolved.node);
+          // The compiler classes a _Bool bit-field's value as an int: the declaration says bool.
+          node.boolean = resolved.kind === 'spec' && resolved.node.text === '_Bool';
           members.push(node);
         } else {
           members.push(this.expand(`${expr}.${name}`, name, type, depth + 1));
@@ -203,7 +206,7 @@ static _Alignas(ipcinsp_root) unsigned char ipcinsp_buf[sizeof(ipcinsp_root) + $
 #else
 #define IPCINSP_SIGNED(e) _Generic((e), signed char: 1, short: 1, int: 1, long: 1, long long: 1, char: ((char)-1 < 0), default: 0)
 #endif
-#define IPCINSP_CHAR(e) _Generic((e), char: 1, signed char: 1, unsigned char: 1, default: 0)
+#define IPCINSP_CHAR(e) _Generic((e), char: 1, default: 0)
 static void ipcinsp_bits(int id, int negative, int type_class) {
   long long first = -1, last = -1;
   for (size_t i = 0; i < sizeof ipcinsp_buf; i++) {
@@ -306,7 +309,7 @@ function toField(node: ProbeNode, measured: Map<number, Measured>): CField {
   const base = { name: node.name, type: node.type, offset: found.offset, size: found.size, align: found.align };
   if (node.shape === 'array') return { ...base, kind: 'array', element, count: node.flexible ? -1 : element && element.size > 0 ? Math.floor(found.size / element.size) : 0 };
   if (node.shape === 'record') return { ...base, kind: node.union ? 'union' : 'struct', members };
-  const kind: CFieldKind = node.enumIndex !== undefined ? 'enum' : (CLASS_KIND[found.typeClass] ?? 'other');
+  const kind: CFieldKind = node.enumIndex !== undefined ? 'enum' : node.boolean ? 'bool' : (CLASS_KIND[found.typeClass] ?? 'other');
   const field: CField = { ...base, kind };
   if (kind === 'int' || kind === 'enum') field.signed = found.signed;
   if (kind === 'int' && found.char && found.size === 1) field.char = true;

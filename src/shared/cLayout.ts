@@ -15,7 +15,7 @@ export interface CField {
   align: number;
   /** Integers and enums: whether negative values exist (the compiler's answer for this type). */
   signed?: boolean;
-  /** A one-byte integer of a character type (char, signed char, unsigned char). */
+  /** Plain `char` (not signed or unsigned char, which int8_t and uint8_t are): shown as a character, and its arrays as strings. */
   char?: boolean;
   /** A bit-field: its lowest bit as an absolute bit number (byte * 8 + bit, least significant first), and its width. */
   bits?: { first: number; width: number };

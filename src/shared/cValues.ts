@@ -1,0 +1,257 @@
+// Values of C fields read from an object's bytes, as the fields panel shows them and as a C
+// initializer copies them. Little endian unless told (the layout is this machine's; x86-64, arm64 and
+// armhf are little endian). Bytes come through `byteAt`: a negative answer means not loaded yet or
+// not resident, and the value then says so instead of guessing.
+import { byteRange, CField, CLayout, elementCount } from './cLayout';
+
+/** 0..255, or negative when the byte is not known (not loaded, not resident, read failed). */
+export type ByteAt = (offset: number) => number;
+
+export type ValueState = 'ok' | 'unknown' | 'past-end';
+
+export interface Value {
+  text: string;
+  state: ValueState;
+}
+
+const PAST_END: Value = { text: 'past the end', state: 'past-end' };
+const UNKNOWN: Value = { text: '…', state: 'unknown' };
+const MAX_STRING = 256;
+
+/** The bytes of [offset, offset + length), or undefined when one is not known. */
+function bytesAt(byteAt: ByteAt, offset: number, length: number): Uint8Array | undefined {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const b = byteAt(offset + i);
+    if (b < 0) return undefined;
+    out[i] = b;
+  }
+  return out;
+}
+
+/** Bytes as an unsigned integer. */
+function unsigned(bytes: Uint8Array, littleEndian: boolean): bigint {
+  let value = 0n;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[littleEndian ? bytes.length - 1 - i : i];
+    value = (value << 8n) | BigInt(b);
+  }
+  return value;
+}
+
+function signExtend(value: bigint, bits: number): bigint {
+  return BigInt.asIntN(bits, value);
+}
+
+/** Shortest decimal text that reads back as the same float32. */
+export function formatFloat32(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  for (let digits = 1; digits <= 9; digits++) {
+    const text = value.toPrecision(digits);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(value);
+}
+
+/** An x87 80-bit extended value (long double on x86), as the nearest double. */
+function extended80(bytes: Uint8Array): number {
+  const mantissa = unsigned(bytes.subarray(0, 8), true);
+  const exponentWord = bytes[8] | (bytes[9] << 8);
+  const sign = exponentWord & 0x8000 ? -1 : 1;
+  const exponent = exponentWord & 0x7fff;
+  if (exponent === 0x7fff) return mantissa << 1n === 0n ? sign * Infinity : NaN;
+  if (exponent === 0 && mantissa === 0n) return sign * 0;
+  return sign * Number(mantissa) * Math.pow(2, (exponent || 1) - 16383 - 63);
+}
+
+function float16(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  if (exponent === 0) return sign * fraction * Math.pow(2, -24);
+  return sign * (1 + fraction / 1024) * Math.pow(2, exponent - 15);
+}
+
+/** A floating value; undefined for a size this reader does not know. */
+function floatOf(bytes: Uint8Array, littleEndian: boolean): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  switch (bytes.length) {
+    case 2:
+      return float16(view.getUint16(0, littleEndian));
+    case 4:
+      return view.getFloat32(0, littleEndian);
+    case 8:
+      return view.getFloat64(0, littleEndian);
+    case 10:
+    case 12:
+    case 16:
+      return littleEndian ? extended80(bytes) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function formatFloat(value: number, size: number): string {
+  return size === 4 ? formatFloat32(value) : String(value);
+}
+
+function charText(code: number): string {
+  if (code === 0) return "'\\0'";
+  if (code === 0x27) return "'\\''";
+  if (code === 0x5c) return "'\\\\'";
+  if (code >= 0x20 && code < 0x7f) return `'${String.fromCharCode(code)}'`;
+  const named: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
+  return `'${named[code] ?? `\\x${code.toString(16).padStart(2, '0')}`}'`;
+}
+
+/** A char array as a C string literal (up to its first NUL), escaped, with a mark when cut short. */
+export function stringLiteral(bytes: Uint8Array): string {
+  let end = bytes.indexOf(0);
+  if (end < 0) end = bytes.length;
+  let text = '';
+  for (let i = 0; i < Math.min(end, MAX_STRING); i++) {
+    const c = bytes[i];
+    if (c === 0x22) text += '\\"';
+    else if (c === 0x5c) text += '\\\\';
+    else if (c >= 0x20 && c < 0x7f) text += String.fromCharCode(c);
+    else text += charText(c).slice(1, -1).replace("\\'", "'");
+  }
+  return `"${text}"${end > MAX_STRING ? '…' : ''}`;
+}
+
+function enumText(layout: CLayout, field: CField, value: bigint): string {
+  const constants = field.enumIndex !== undefined ? layout.enums[field.enumIndex]?.constants ?? [] : [];
+  const names = constants.filter((c) => c.value === value.toString()).map((c) => c.name);
+  return names.length > 0 ? `${names[0]} (${value})` : `${value} (no constant)`;
+}
+
+/** The integer a scalar or bit-field holds, or undefined when its bytes are not known. */
+export function integerOf(field: CField, shift: number, byteAt: ByteAt, littleEndian = true): bigint | undefined {
+  const range = byteRange(field, shift);
+  const bytes = bytesAt(byteAt, range.offset, range.length);
+  if (!bytes) return undefined;
+  if (field.bits) {
+    const raw = unsigned(bytes, littleEndian) >> BigInt(field.bits.first % 8);
+    const masked = BigInt.asUintN(field.bits.width, raw);
+    return field.signed ? signExtend(masked, field.bits.width) : masked;
+  }
+  const raw = unsigned(bytes, littleEndian);
+  return field.signed ? signExtend(raw, bytes.length * 8) : raw;
+}
+
+/**
+ * What the panel shows for a field of the element at `shift` bytes (0 outside arrays), within an
+ * object of `end` bytes.
+ */
+export function valueOf(layout: CLayout, field: CField, shift: number, byteAt: ByteAt, end: number, littleEndian = true): Value {
+  const range = byteRange(field, shift);
+  if (range.offset + range.length > end) return PAST_END;
+  switch (field.kind) {
+    case 'struct':
+    case 'union':
+      return { text: '{…}', state: 'ok' };
+    case 'array': {
+      const count = elementCount(field, shift, end);
+      if (field.element?.char && field.element.size === 1) {
+        const bytes = bytesAt(byteAt, shift + field.offset, count);
+        return bytes ? { text: stringLiteral(bytes), state: 'ok' } : UNKNOWN;
+      }
+      return { text: `[${count}]${field.count === -1 ? ' (flexible)' : ''}`, state: 'ok' };
+    }
+    case 'int':
+    case 'bool':
+    case 'enum': {
+      const value = integerOf(field, shift, byteAt, littleEndian);
+      if (value === undefined) return UNKNOWN;
+      if (field.kind === 'bool') return { text: value === 0n ? 'false' : value === 1n ? 'true' : `true (${value})`, state: 'ok' };
+      if (field.kind === 'enum') return { text: enumText(layout, field, value), state: 'ok' };
+      if (field.char && !field.bits) return { text: `${value} ${charText(Number(BigInt.asUintN(8, value)))}`, state: 'ok' };
+      return { text: value.toString(), state: 'ok' };
+    }
+    case 'float': {
+      const bytes = bytesAt(byteAt, range.offset, range.length);
+      if (!bytes) return UNKNOWN;
+      const value = floatOf(bytes, littleEndian);
+      return value === undefined ? { text: hexBytes(bytes), state: 'ok' } : { text: formatFloat(value, bytes.length), state: 'ok' };
+    }
+    case 'pointer': {
+      const bytes = bytesAt(byteAt, range.offset, range.length);
+      if (!bytes) return UNKNOWN;
+      const address = unsigned(bytes, littleEndian);
+      return { text: address === 0n ? 'NULL' : `0x${address.toString(16)}`, state: 'ok' };
+    }
+    default: {
+      const bytes = bytesAt(byteAt, range.offset, range.length);
+      return bytes ? { text: hexBytes(bytes), state: 'ok' } : UNKNOWN;
+    }
+  }
+}
+
+function hexBytes(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** Writes the object at `shift` as a C initializer: `{ .a = 1, .name = "x", .pos = { { .x = 1 } } }`. */
+export function cInitializer(layout: CLayout, field: CField, shift: number, byteAt: ByteAt, end: number, littleEndian = true): string {
+  const value = (f: CField, at: number): string => {
+    const range = byteRange(f, at);
+    if (range.offset + range.length > end) return '/* past the end */ 0';
+    switch (f.kind) {
+      case 'struct':
+      case 'union': {
+        const members = designated(f, at);
+        return members.length > 0 ? `{ ${members.join(', ')} }` : '{ 0 }';
+      }
+      case 'array': {
+        const count = elementCount(f, at, end);
+        if (f.element?.char && f.element.size === 1) {
+          const bytes = bytesAt(byteAt, at + f.offset, count);
+          if (bytes) return stringLiteral(bytes).replace(/…$/, '');
+        }
+        const items: string[] = [];
+        for (let i = 0; i < count; i++) items.push(value(f.element!, at + i * f.element!.size));
+        return `{ ${items.join(', ')} }`;
+      }
+      case 'enum': {
+        const n = integerOf(f, at, byteAt, littleEndian);
+        if (n === undefined) return '/* unknown */ 0';
+        const constant = f.enumIndex !== undefined ? layout.enums[f.enumIndex]?.constants.find((c) => c.value === n.toString()) : undefined;
+        return constant ? constant.name : n.toString();
+      }
+      case 'float': {
+        const bytes = bytesAt(byteAt, range.offset, range.length);
+        const x = bytes ? floatOf(bytes, littleEndian) : undefined;
+        if (x === undefined) return '/* unknown */ 0';
+        if (Number.isNaN(x)) return 'NAN';
+        if (!Number.isFinite(x)) return x > 0 ? 'INFINITY' : '-INFINITY';
+        const text = formatFloat(x, range.length);
+        const withPoint = /[.e]/.test(text) ? text : `${text}.0`;
+        return range.length === 4 ? `${withPoint}f` : range.length > 8 ? `${withPoint}L` : withPoint;
+      }
+      case 'pointer': {
+        const text = valueOf(layout, f, at, byteAt, end, littleEndian).text;
+        return text === 'NULL' ? 'NULL' : text === '…' ? '/* unknown */ 0' : `(void *)${text}`;
+      }
+      case 'int':
+      case 'bool': {
+        const n = integerOf(f, at, byteAt, littleEndian);
+        return n === undefined ? '/* unknown */ 0' : n.toString();
+      }
+      default:
+        return '/* not shown */ 0';
+    }
+  };
+  const designated = (record: CField, at: number): string[] => {
+    const out: string[] = [];
+    // A union is initialized through its first member only.
+    const members = record.kind === 'union' ? (record.members ?? []).slice(0, 1) : (record.members ?? []);
+    for (const member of members) {
+      if (member.anonymous) out.push(...designated(member, at));
+      else if (member.kind === 'array' && member.count === -1) continue; // a flexible array member has no initializer
+      else out.push(`.${member.name} = ${value(member, at)}`);
+    }
+    return out;
+  };
+  return value(field, shift);
+}

@@ -1,0 +1,124 @@
+// The pure parts of the C-type view: reading declarations (closure, pragmas, line markers,
+// attributes), compile flags, and decoding values from bytes.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseC } from '../../src/ctypes/cParser';
+import { flagsFromDatabase, splitCommand } from '../../src/ctypes/compileCommands';
+import { layoutFlags, parseCompilerMessages } from '../../src/ctypes/compiler';
+import { blankAttributes, TranslationUnit } from '../../src/ctypes/declarations';
+import type { CField, CLayout } from '../../src/shared/cLayout';
+import { formatFloat32, stringLiteral, valueOf } from '../../src/shared/cValues';
+
+const read = (text: string, file = 'x.h') => TranslationUnit.read(text, file, (t) => parseC(t));
+
+describe('C declarations', () => {
+  it('lists struct, union, enum and typedef names with their lines', async () => {
+    const unit = await read('struct a { int x; };\n\ntypedef union { int i; } u_t;\nenum e { A };\nstruct fwd;\n');
+    assert.deepStrictEqual(unit.types().map((t) => `${t.kind} ${t.name}:${t.line}`), ['struct struct a:1', 'typedef u_t:3', 'enum enum e:4']);
+    unit.dispose();
+  });
+
+  it('takes what a type needs, in order, with #pragma pack kept, and nothing else', async () => {
+    const text = 'typedef int unused_t;\nenum { N = 3 };\ntypedef unsigned short u16;\n#pragma pack(push, 1)\nstruct inner { u16 a[N]; };\n#pragma pack(pop)\nstruct outer { struct inner i; };\nstruct other { long l; };\nint f(void) { return 1; }\n';
+    const unit = await read(text);
+    const closure = unit.closure('struct outer');
+    assert.deepStrictEqual(closure.split('\n').filter((l) => l && !l.startsWith('# ')), ['enum { N = 3 };', 'typedef unsigned short u16;', '#pragma pack(push, 1)', 'struct inner { u16 a[N]; };', '#pragma pack(pop)', 'struct outer { struct inner i; };']);
+    assert.match(closure, /# 5 "x.h"\nstruct inner/);
+    unit.dispose();
+  });
+
+  it('follows line markers into the user\'s files, also inside a declaration', async () => {
+    const text = '# 1 "/usr/include/stdint.h" 1 3 4\ntypedef unsigned int uint32_t;\n# 7 "/work/a.c" 2\nstruct s {\n  uint32_t a;\n# 1 "/usr/include/stdbool.h" 3 4\n  _Bool\n# 9 "/work/a.c"\n  b;\n};\n';
+    const unit = await read(text);
+    assert.deepStrictEqual(unit.types().find((t) => t.name === 'struct s'), { name: 'struct s', kind: 'struct', file: '/work/a.c', line: 7 });
+    assert.match(unit.closure('struct s'), /# 1 "\/usr\/include\/stdbool.h" 3 4\n  _Bool\n# 9 "\/work\/a.c"\n {2}b;/);
+    unit.dispose();
+  });
+
+  it('blanks GNU attributes for the parser without moving anything, strings and nesting included', () => {
+    const text = 'union __attribute__((packed, aligned(8))) u {\n int a __attribute__((deprecated("x)"))); };';
+    const blanked = blankAttributes(text);
+    assert.strictEqual(blanked.length, text.length);
+    assert.strictEqual(blanked.replace(/ +/g, ' '), 'union u {\n int a ; };');
+  });
+});
+
+describe('compile flags', () => {
+  it('splits a compile_commands command line as a shell would', () => {
+    assert.deepStrictEqual(splitCommand(`cc -DNAME="a b" -I'my dir' -DQ=\\"x\\" -c a.c`), ['cc', '-DNAME=a b', '-Imy dir', '-DQ="x"', '-c', 'a.c']);
+  });
+
+  it('keeps what changes a layout, drops outputs, dependencies, warnings and sources; the probe also drops -I, -D and -include', () => {
+    const flags = ['-Iinc', '-D', 'X=1', '-m32', '-fpack-struct=2', '-Werror', '-Wall', '-MD', '-MF', 'a.d', '-o', 'a.o', '-c', 'a.c', '-include', 'cfg.h', '-std=gnu11'];
+    assert.deepStrictEqual(layoutFlags(flags), ['-Iinc', '-D', 'X=1', '-m32', '-fpack-struct=2', '-include', 'cfg.h', '-std=gnu11']);
+    assert.deepStrictEqual(layoutFlags(flags, true), ['-m32', '-fpack-struct=2', '-std=gnu11']);
+  });
+
+  it('finds a file\'s flags in compile_commands.json, and a header\'s from the nearest source', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-ccdb-'));
+    try {
+      const database = path.join(dir, 'compile_commands.json');
+      fs.writeFileSync(database, JSON.stringify([
+        { directory: dir, file: 'src/a.c', arguments: ['cc', '-DA', '-c', 'src/a.c'] },
+        { directory: dir, file: 'lib/b.c', command: 'cc -DB -c lib/b.c' },
+      ]));
+      assert.deepStrictEqual(flagsFromDatabase(database, path.join(dir, 'src/a.c'))?.flags, ['-DA', '-c', 'src/a.c']);
+      assert.deepStrictEqual(flagsFromDatabase(database, path.join(dir, 'lib/b.h'))?.flags, ['-DB', '-c', 'lib/b.c']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the compiler\'s located messages', () => {
+    assert.deepStrictEqual(parseCompilerMessages("/w/a.h:3:25: error: unknown type name 'x'\nIn file included from b.c:1:\n/w/a.h:1:10: fatal error: y.h: No such file or directory\n"), [
+      { file: '/w/a.h', line: 3, column: 25, severity: 'error', message: "unknown type name 'x'" },
+      { file: '/w/a.h', line: 1, column: 10, severity: 'error', message: 'y.h: No such file or directory' },
+    ]);
+  });
+});
+
+describe('C values from bytes', () => {
+  const field = (f: Partial<CField>): CField => ({ name: 'v', type: 't', kind: 'int', offset: 0, size: 4, align: 4, ...f });
+  const layout = (root: CField): CLayout => ({ name: 't', size: 64, align: 8, root, enums: [{ name: 'enum e', constants: [{ name: 'A', value: '-1' }] }], file: 'x', line: 1 });
+  const show = (f: CField, bytes: number[], end = bytes.length) => valueOf(layout(f), f, 0, (o) => (o < bytes.length ? bytes[o] : -1), end).text;
+
+  it('reads signed and unsigned integers of every width, little endian', () => {
+    assert.strictEqual(show(field({ size: 2, signed: true }), [0xfe, 0xff]), '-2');
+    assert.strictEqual(show(field({ size: 2, signed: false }), [0xfe, 0xff]), '65534');
+    assert.strictEqual(show(field({ size: 8, signed: true }), [0, 0, 0, 0, 0, 0, 0, 0x80]), '-9223372036854775808');
+    assert.strictEqual(show(field({ size: 16, signed: false }), [...Array(15).fill(0), 1]), (1n << 120n).toString());
+  });
+
+  it('reads bit-fields: the bits only, sign-extended when signed, across a byte boundary', () => {
+    // bits 6..9 hold 0b1011 (11, or -5 as a signed 4-bit field)
+    const bytes = [0b11000000, 0b10, 0];
+    assert.strictEqual(show(field({ bits: { first: 6, width: 4 }, signed: false }), bytes), '11');
+    assert.strictEqual(show(field({ bits: { first: 6, width: 4 }, signed: true }), bytes), '-5');
+  });
+
+  it('reads floats of 2, 4, 8 and x87 16 bytes', () => {
+    assert.strictEqual(show(field({ kind: 'float', size: 2 }), [0x00, 0x3c]), '1');
+    assert.strictEqual(show(field({ kind: 'float', size: 4 }), [...Buffer.from(new Float32Array([0.1]).buffer)]), '0.1');
+    assert.strictEqual(show(field({ kind: 'float', size: 8 }), [...Buffer.from(new Float64Array([-2.5e-300]).buffer)]), '-2.5e-300');
+    // 1.5 as x87 extended: mantissa 0xC000000000000000, exponent 16383
+    assert.strictEqual(show(field({ kind: 'float', size: 16 }), [0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0x3f, 0, 0, 0, 0, 0, 0]), '1.5');
+    assert.strictEqual(formatFloat32(Math.fround(3.14159)), '3.14159');
+  });
+
+  it('names enum constants, says when a value has none, and shows pointers as addresses', () => {
+    assert.strictEqual(show(field({ kind: 'enum', signed: true, enumIndex: 0 }), [0xff, 0xff, 0xff, 0xff]), 'A (-1)');
+    assert.strictEqual(show(field({ kind: 'enum', signed: true, enumIndex: 0 }), [2, 0, 0, 0]), '2 (no constant)');
+    assert.strictEqual(show(field({ kind: 'pointer', size: 8 }), [0x34, 0x12, 0, 0, 0, 0, 0, 0]), '0x1234');
+    assert.strictEqual(show(field({ kind: 'pointer', size: 8 }), [0, 0, 0, 0, 0, 0, 0, 0]), 'NULL');
+  });
+
+  it('shows char arrays as escaped strings, and says when bytes are unknown or past the end', () => {
+    const chars = field({ kind: 'array', size: 6, count: 6, element: field({ size: 1, char: true, signed: true }) });
+    assert.strictEqual(show(chars, [0x68, 0x22, 0x0a, 0xff, 0, 0x41]), '"h\\"\\n\\xff"');
+    assert.strictEqual(stringLiteral(new Uint8Array([0x5c])), '"\\\\"');
+    assert.strictEqual(show(field({ size: 4 }), [1, 2], 8), '…', 'bytes not loaded');
+    assert.strictEqual(show(field({ size: 4 }), [1, 2], 2), 'past the end');
+  });
+});
