@@ -18,6 +18,9 @@ const bundles = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    // web-tree-sitter's module asks import.meta.url where it is: in a CommonJS bundle, it is this file.
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   },
 ];
 // The webview bundle joins once the hex view (src/webview/) exists.
@@ -32,7 +35,17 @@ if (fs.existsSync('src/webview/main.ts')) {
   });
 }
 
+// The C parser (View as C Type…) is WebAssembly: its two files sit beside the bundle, where
+// src/ctypes/cParser.ts looks first.
+const WASM = ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-c/tree-sitter-c.wasm'];
+
+function copyWasm() {
+  fs.mkdirSync('dist', { recursive: true });
+  for (const file of WASM) fs.copyFileSync(require.resolve(file), `dist/${file.split('/').pop()}`);
+}
+
 async function main() {
+  copyWasm();
   const contexts = await Promise.all(bundles.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

@@ -5,6 +5,7 @@
 // depends on neither.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+import { CTypes } from './cTypes';
 import { Holds } from './holds';
 import { HelperClient } from './ipc/helperClient';
 import { locateHelper } from './ipc/helperLocation';
@@ -75,6 +76,8 @@ export interface Watcher {
 
 export class IpcContext implements vscode.Disposable {
   readonly holds = new Holds();
+  /** The C types shown over objects' bytes, and their layouts. */
+  readonly cTypes: CTypes;
   private source: SnapshotSource;
   /** Undefined: this window's own IPC namespace. */
   private target: NamespaceTarget | undefined;
@@ -103,7 +106,9 @@ export class IpcContext implements vscode.Disposable {
 
   constructor(readonly extensionPath: string, readonly log: vscode.LogOutputChannel, private readonly memento?: vscode.Memento, private readonly procRoot = '/proc') {
     this.source = this.makeSource(undefined);
+    this.cTypes = new CTypes(extensionPath, memento);
     this.disposables.push(
+      this.cTypes,
       this.refreshed,
       this.settingsChanged,
       this.namespaceChanged,

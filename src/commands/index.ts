@@ -16,6 +16,7 @@ import type { Command } from './registry';
 import { remove } from './remove';
 import { showLimits } from './showLimits';
 import { showOutput } from './showOutput';
+import { clearCType, viewAsCType } from './viewAsCType';
 
 export const allCommands: readonly Command[] = [
   refresh,
@@ -41,4 +42,6 @@ export const allCommands: readonly Command[] = [
   showLimits,
   showOutput,
   chooseNamespace,
+  viewAsCType,
+  clearCType,
 ];

@@ -16,6 +16,11 @@ export interface ByteSource {
   readonly id: string;
   /** The tab's title. */
   readonly title: string;
+  /**
+   * What users know the object by across runs of their program (a System V key, a POSIX name), not
+   * its id: choices made for it (View as C Type…) are remembered under this.
+   */
+  readonly memoryKey: string;
   /** What a page without data is: not resident (System V) or a hole (POSIX, never written). */
   readonly gaps: ContentsHeader['gaps'];
   /**

@@ -3,12 +3,15 @@
 // from the webview is untrusted input: `parseWebviewMessage` checks the shape and bounds every
 // offset and length against the object's size before anything reaches the helper.
 // No `vscode`, no Node, no DOM: it is bundled into the webview too.
+import type { CLayout, CPlacement } from './cLayout';
 
 /** Largest read the webview may ask for at once (the visible rows plus margin are far less). */
 export const MAX_VIEW_READ = 1024 * 1024;
 /** Largest selection that can be copied (as hex it becomes 3x as much text). */
 export const MAX_COPY = 16 * 1024 * 1024;
 export const MAX_SEARCH_PATTERN = 4096;
+/** Largest text the page may put on the clipboard (a C initializer of a big array). */
+export const MAX_COPY_TEXT = 4 * MAX_COPY;
 
 /** live; removed but still held by processes (the view goes on reading); gone (nothing to read). */
 export type ContentsPhase = 'live' | 'removed-held' | 'gone';
@@ -90,13 +93,25 @@ export interface SearchResultMessage {
   cancelled: boolean;
 }
 
+/** The C type shown over the bytes (View as C Type…), or none; `problem` says why a remembered one could not be shown. */
+export interface CTypeView {
+  layout: CLayout;
+  placement: CPlacement;
+}
+
+export interface CTypeMessage {
+  type: 'ctype';
+  view: CTypeView | null;
+  problem?: string;
+}
+
 export interface ErrorMessage {
   type: 'error';
   requestId: number;
   message: string;
 }
 
-export type ToWebview = InitMessage | HeaderMessage | DataMessage | SearchProgressMessage | SearchResultMessage | ErrorMessage;
+export type ToWebview = InitMessage | HeaderMessage | DataMessage | SearchProgressMessage | SearchResultMessage | CTypeMessage | ErrorMessage;
 
 // ---- webview -> extension -------------------------------------------------------------------
 
@@ -109,9 +124,13 @@ export interface ReadRequest {
   includeNonResident: boolean;
 }
 
-/** The rows on screen: the extension re-reads this window while the panel is visible and live. */
+/**
+ * What is on screen: the extension re-reads these windows while the panel is visible and live.
+ * `grid` is the rows of bytes, `fields` the bytes of the fields panel's rows (when a C type is shown).
+ */
 export interface ViewportMessage {
   type: 'viewport';
+  window: 'grid' | 'fields';
   offset: number;
   length: number;
 }
@@ -154,7 +173,19 @@ export interface ReadyMessage {
   type: 'ready';
 }
 
-export type FromWebview = ReadyMessage | ReadRequest | ViewportMessage | LiveMessage | SearchRequest | CancelSearchMessage | CopyRequest | SaveSnapshotRequest;
+/** The fields panel's buttons: choose a type (View as C Type…), or stop showing one. */
+export interface TypeActionMessage {
+  type: 'chooseType' | 'clearType';
+}
+
+/** Text the page made (a field's value, a C initializer) for the clipboard; `what` names it in the status message. */
+export interface CopyTextMessage {
+  type: 'copyText';
+  text: string;
+  what: string;
+}
+
+export type FromWebview = ReadyMessage | ReadRequest | ViewportMessage | LiveMessage | SearchRequest | CancelSearchMessage | CopyRequest | SaveSnapshotRequest | TypeActionMessage | CopyTextMessage;
 
 // ---- validation -----------------------------------------------------------------------------
 
@@ -210,7 +241,14 @@ export function parseWebviewMessage(raw: unknown, size: number): Parsed {
     case 'ready':
     case 'cancelSearch':
     case 'saveSnapshot':
+    case 'chooseType':
+    case 'clearType':
       return { ok: true, message: { type: raw.type } };
+    case 'copyText': {
+      if (typeof raw.text !== 'string' || raw.text.length === 0 || raw.text.length > MAX_COPY_TEXT) return fail(`text must have 1 to ${MAX_COPY_TEXT} characters`);
+      if (typeof raw.what !== 'string' || raw.what.length > 200) return fail('what must be a short text');
+      return { ok: true, message: { type: 'copyText', text: raw.text, what: raw.what } };
+    }
     case 'read': {
       if (!isId(raw.requestId)) return fail('requestId must be a whole number > 0');
       const bad = checkRange(raw.offset, raw.length, size, MAX_VIEW_READ);
@@ -219,12 +257,14 @@ export function parseWebviewMessage(raw: unknown, size: number): Parsed {
       return { ok: true, message: { type: 'read', requestId: raw.requestId, offset: raw.offset as number, length: raw.length as number, includeNonResident: raw.includeNonResident } };
     }
     case 'viewport': {
+      const window = raw.window ?? 'grid';
+      if (window !== 'grid' && window !== 'fields') return fail('window must be "grid" or "fields"');
       // Length 0: nothing on screen (an empty segment, or the panel scrolled to nothing).
       if (raw.length === 0) {
-        return isCount(raw.offset) && raw.offset <= size ? { ok: true, message: { type: 'viewport', offset: raw.offset, length: 0 } } : fail('offset must be within the object');
+        return isCount(raw.offset) && raw.offset <= size ? { ok: true, message: { type: 'viewport', window, offset: raw.offset, length: 0 } } : fail('offset must be within the object');
       }
       const bad = checkRange(raw.offset, raw.length, size, MAX_VIEW_READ);
-      return bad ? fail(bad) : { ok: true, message: { type: 'viewport', offset: raw.offset as number, length: raw.length as number } };
+      return bad ? fail(bad) : { ok: true, message: { type: 'viewport', window, offset: raw.offset as number, length: raw.length as number } };
     }
     case 'live':
       return typeof raw.live === 'boolean' ? { ok: true, message: { type: 'live', live: raw.live } } : fail('live must be true or false');

@@ -17,6 +17,7 @@ import {
   ContentsHeader,
   ContentsPhase,
   CopyRequest,
+  CTypeView,
   FromWebview,
   parseWebviewMessage,
   ReadRequest,
@@ -73,9 +74,10 @@ export class HexPanel implements vscode.Disposable {
   /** Every message sent to the page (the integration tests watch it). */
   readonly onDidPost = this.posted.event;
   private header: ContentsHeader;
-  private viewport: { offset: number; length: number } | undefined;
+  /** The windows on screen (the grid's rows, the fields panel's bytes) and what each last read. */
+  private readonly windows = new Map<'grid' | 'fields', { offset: number; length: number; last?: Buffer }>();
   private live = true;
-  private lastLive: Buffer | undefined;
+  private ctype: CTypeView | null = null;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private lastStateCheck = 0;
@@ -112,6 +114,36 @@ export class HexPanel implements vscode.Disposable {
     return this.header.phase;
   }
 
+  /** The object's size as the panel last saw it. */
+  get size(): number {
+    return this.header.size;
+  }
+
+  /** The C type shown over the bytes, if any. */
+  get cType(): CTypeView | null {
+    return this.ctype;
+  }
+
+  /** Shows a C type over the bytes (or none); `problem` tells the page why none is shown. */
+  async setCType(view: CTypeView | null, problem?: string): Promise<void> {
+    this.ctype = view;
+    if (!view) this.windows.delete('fields');
+    await this.post({ type: 'ctype', view, problem });
+  }
+
+  /** Shows the type remembered for this object (View as C Type… on an earlier day), if any. */
+  private async restoreCType(): Promise<void> {
+    const choice = this.ipc.cTypes.remembered(this.source.memoryKey);
+    if (!choice) return;
+    try {
+      await this.setCType({ layout: await this.ipc.cTypes.layoutOf(choice), placement: choice.placement });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.ipc.log.warn(`contents view ${this.source.id}: the remembered type ${choice.typeName} was not shown: ${reason}`);
+      await this.setCType(null, `${choice.typeName} (remembered for this ${this.header.noun}) could not be laid out: ${reason}`);
+    }
+  }
+
   /** Bytes read from the object for this panel (the benchmark's measure of what opening costs). */
   get bytesRead(): number {
     return this.source.bytesRead;
@@ -138,13 +170,15 @@ export class HexPanel implements vscode.Disposable {
       case 'ready':
         this.pageSize = (await this.ipc.helper().hello()).pageSize;
         await this.post({ type: 'init', header: this.header, settings: viewSettings(), pageSize: this.pageSize });
+        if (this.ctype) await this.post({ type: 'ctype', view: this.ctype });
+        else void this.restoreCType();
         this.schedule();
         return;
       case 'read':
         return this.read(message);
       case 'viewport':
-        this.viewport = message.length > 0 ? { offset: message.offset, length: message.length } : undefined;
-        this.lastLive = undefined;
+        if (message.length > 0) this.windows.set(message.window, { offset: message.offset, length: message.length });
+        else this.windows.delete(message.window);
         return;
       case 'live':
         this.live = message.live;
@@ -159,6 +193,17 @@ export class HexPanel implements vscode.Disposable {
         return this.copy(message);
       case 'saveSnapshot':
         return this.saveSnapshot();
+      case 'chooseType':
+        // By id, not by import: views never import commands.
+        await vscode.commands.executeCommand('ipcInspector.viewAsCType', { panelId: this.source.id });
+        return;
+      case 'clearType':
+        await vscode.commands.executeCommand('ipcInspector.clearCType', { panelId: this.source.id });
+        return;
+      case 'copyText':
+        await vscode.env.clipboard.writeText(message.text);
+        vscode.window.setStatusBarMessage(`Copied ${message.what}.`, 3000);
+        return;
     }
   }
 
@@ -175,13 +220,13 @@ export class HexPanel implements vscode.Disposable {
     await this.post({ type: 'data', requestId: request.requestId, offset: request.offset, bytes: binary(result.bytes), firstPage: result.firstPage, resident: binary(result.resident) });
   }
 
-  /** Whether the rows on screen are re-read now. */
+  /** Whether the windows on screen are re-read now. */
   private refreshing(): boolean {
     const phaseAllows = this.phase === 'live' || (this.phase === 'removed-held' && this.source.refreshWhileRemoved);
-    return !!this.viewport && this.live && phaseAllows && viewSettings().refreshMs > 0;
+    return this.windows.size > 0 && this.live && phaseAllows && viewSettings().refreshMs > 0;
   }
 
-  /** Live refresh: the window on screen again, posted only when it changed. */
+  /** Live refresh: each window on screen again, each posted only when it changed. */
   private async tick(): Promise<void> {
     if (this.ticking) return; // a slow read must not pile up behind itself
     this.ticking = true;
@@ -192,13 +237,15 @@ export class HexPanel implements vscode.Disposable {
         await this.checkState();
       }
       if (!this.refreshing()) return;
-      const { offset, length } = this.viewport!;
-      if (offset + length > this.header.size) return; // shrunk: the page sends a new viewport
-      const result = await this.readRange(offset, length, false);
-      const signature = Buffer.concat([result.bytes, result.resident]);
-      if (this.lastLive && this.lastLive.equals(signature)) return;
-      this.lastLive = signature;
-      await this.post({ type: 'data', requestId: 0, offset, bytes: binary(result.bytes), firstPage: result.firstPage, resident: binary(result.resident) });
+      for (const window of [...this.windows.values()]) {
+        const { offset, length } = window;
+        if (offset + length > this.header.size) continue; // shrunk: the page sends a new viewport
+        const result = await this.readRange(offset, length, false);
+        const signature = Buffer.concat([result.bytes, result.resident]);
+        if (window.last && window.last.equals(signature)) continue;
+        window.last = signature;
+        await this.post({ type: 'data', requestId: 0, offset, bytes: binary(result.bytes), firstPage: result.firstPage, resident: binary(result.resident) });
+      }
     } catch (error) {
       await this.onFailure(error, 0);
     } finally {
@@ -212,7 +259,7 @@ export class HexPanel implements vscode.Disposable {
     if (JSON.stringify(header) === JSON.stringify(this.header)) return;
     const resized = header.size !== this.header.size;
     this.header = header;
-    if (resized) this.lastLive = undefined;
+    if (resized) for (const window of this.windows.values()) window.last = undefined;
     await this.post({ type: 'header', header });
     if (header.phase === 'gone') this.schedule();
   }

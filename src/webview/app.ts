@@ -21,6 +21,7 @@ import { BLOCK_SIZE, ByteCache, NOT_LOADED, NOT_RESIDENT, READ_FAILED } from './
 import { el, show } from './dom';
 import { groupDigits, hex, humanSize, parseOffset, utf8Length } from './format';
 import { gapWords } from './gapWords';
+import { FieldsPanel } from './fieldsPanel';
 import { FADE_MS, Grid } from './grid';
 import { HeaderBar } from './header';
 import type { Host } from './host';
@@ -73,6 +74,9 @@ export class App {
   private readonly toolbar: Toolbar;
   private readonly grid: Grid;
   private readonly inspector = new InspectorPanel();
+  private readonly fields: FieldsPanel;
+  /** The bytes the fields panel shows: read like the rows on screen, and re-read live. */
+  private fieldsWindow: { offset: number; length: number } | undefined;
   private readonly where = el('span', 'where', { role: 'status', 'aria-live': 'polite' });
   private readonly message = el('span', 'message', { 'aria-live': 'polite' });
   private readonly empty = el('div', 'empty-note', { role: 'note' });
@@ -116,6 +120,7 @@ export class App {
       copy: (format) => this.copy(format),
       saveSnapshot: () => this.saveSnapshot(),
       toggleInspector: () => this.showInspector(!this.inspectorShown),
+      chooseType: () => this.host.post({ type: 'chooseType' }),
       returnFocus: () => this.grid.element.focus(),
     });
     this.grid = new Grid({
@@ -127,6 +132,23 @@ export class App {
       onReadPage: (o) => this.readPage(o),
       onCopy: () => this.copy(this.toolbar.copyFormat.value as CopyFormat),
       onEscape: () => this.cancelSearch(),
+      fieldAt: (o) => (this.fields.shown ? this.fields.fieldAt(o) : -1),
+      describeField: (o) => (this.fields.shown ? this.fields.describe(o) : undefined),
+    });
+    this.fields = new FieldsPanel({
+      byteAt: (o) => this.byteAt(o),
+      size: () => this.size,
+      select: (offset, length) => {
+        this.grid.select(offset, offset + length - 1, 'center');
+        this.grid.renderNow();
+      },
+      onWindow: (offset, length) => {
+        this.fieldsWindow = { offset, length };
+        if (!this.gone) this.host.post({ type: 'viewport', window: 'fields', offset, length });
+        this.fetch();
+      },
+      post: (message) => this.host.post(message),
+      onLayoutChange: () => this.grid.queueRender(),
     });
     this.inspector.element.id = 'inspector';
     this.inspector.onEndian(() => {
@@ -134,7 +156,7 @@ export class App {
       this.saveState();
     });
     show(this.empty, false);
-    this.main = el('div', 'main', undefined, [el('div', 'grid-wrap', undefined, [this.grid.element, this.empty]), this.inspector.element]);
+    this.main = el('div', 'main', undefined, [el('div', 'grid-wrap', undefined, [this.grid.element, this.empty]), this.fields.element, this.inspector.element]);
     const status = el('footer', 'statusbar', undefined, [this.where, this.message]);
     root.classList.add('hexview');
     root.replaceChildren(this.headerBar.element, this.toolbar.element, this.main, status);
@@ -181,6 +203,9 @@ export class App {
         return this.onSearchProgress(message);
       case 'searchResult':
         return this.onSearchResult(message);
+      case 'ctype':
+        if (!message.view) this.fieldsWindow = undefined;
+        return this.fields.setView(message.view, message.problem);
       case 'error':
         return this.onError(message.requestId, message.message);
     }
@@ -305,6 +330,7 @@ export class App {
     } else if (this.message.textContent === READING || this.message.textContent === WAITING) this.setMessage('');
     this.grid.queueRender();
     this.updateInspector();
+    this.fields.refresh();
     this.fetch();
   }
 
@@ -368,6 +394,11 @@ export class App {
     this.cache.touch(firstBlock, lastBlock);
     const wanted: number[] = [];
     for (let b = firstBlock; b <= lastBlock; b++) wanted.push(b);
+    // The fields panel's bytes come right after the rows on screen.
+    if (this.fieldsWindow && this.fields.shown) {
+      const { offset, length } = this.fieldsWindow;
+      for (let b = Math.floor(offset / BLOCK_SIZE); b <= Math.floor((offset + length - 1) / BLOCK_SIZE); b++) if (!wanted.includes(b)) wanted.push(b);
+    }
     for (let b = lastBlock + 1; b <= blockOfRowEnd(last + rows); b++) wanted.push(b);
     for (let b = firstBlock - 1; b >= blockOfRow(first - rows); b--) wanted.push(b);
     const now = performance.now();
@@ -426,7 +457,7 @@ export class App {
     if (key === this.lastViewport) return;
     this.lastViewport = key;
     this.lastViewportPost = performance.now();
-    this.host.post({ type: 'viewport', offset, length });
+    this.host.post({ type: 'viewport', window: 'grid', offset, length });
   }
 
   private setLive(live: boolean, byUser: boolean): void {

@@ -42,6 +42,10 @@ export interface GridHooks {
   onReadPage(offset: number): void;
   onCopy(): void;
   onEscape(): void;
+  /** The C field a byte belongs to, as an index that differs between neighbours (tints); -1 for none. */
+  fieldAt(offset: number): number;
+  /** Names the field of a byte (the tooltip), or undefined. */
+  describeField(offset: number): string | undefined;
 }
 
 export const FADE_MS = 1500;
@@ -79,6 +83,8 @@ interface Column {
   match: Box;
   cur: Box;
   changes: ChangeBox[];
+  /** Tints behind the bytes of each C field (View as C Type…), alternating between neighbours. */
+  tints: Box[];
 }
 
 interface RowView {
@@ -161,6 +167,7 @@ export class Grid {
     this.box.addEventListener('mousedown', (e) => this.onMouseDown(e));
     this.box.addEventListener('click', (e) => this.onClick(e));
     document.addEventListener('mousemove', (e) => this.onDrag(e));
+    this.box.addEventListener('mousemove', (e) => this.onHover(e));
     document.addEventListener('mouseup', () => (this.dragging = false));
     new ResizeObserver(() => this.relayout()).observe(this.element);
   }
@@ -232,7 +239,7 @@ export class Grid {
 
   private makeColumn(className: string, attrs: Record<string, string>): Column {
     const box = (kind: string): Box => ({ el: el('span', `ov ${kind}`), key: '' });
-    const column: Column = { el: el('span', className, attrs), runs: [], runText: [], used: 0, sel: box('sel'), match: box('match'), cur: box('cur'), changes: [] };
+    const column: Column = { el: el('span', className, attrs), runs: [], runText: [], used: 0, sel: box('sel'), match: box('match'), cur: box('cur'), changes: [], tints: [] };
     for (const b of [column.sel, column.match, column.cur]) {
       b.el.hidden = true;
       column.el.append(b.el);
@@ -410,6 +417,16 @@ export class Grid {
     e.stopPropagation();
   }
 
+  /** Names the C field under the pointer (the row's tooltip), when a type is shown. */
+  private onHover(e: MouseEvent): void {
+    const hit = this.hitTest(e);
+    const name = hit && hit.column !== 'offset' ? this.hooks.describeField(hit.offset) : undefined;
+    const rowEl = e.target instanceof Element ? e.target.closest('.rowbox .row') : null;
+    if (!(rowEl instanceof HTMLElement)) return;
+    if (name) rowEl.title = name;
+    else if (rowEl.title) rowEl.removeAttribute('title');
+  }
+
   /** The byte under the pointer: by column and x position (the font is monospace). */
   private hitTest(e: MouseEvent): { offset: number; column: 'hex' | 'text' | 'offset' } | undefined {
     const target = e.target instanceof Element ? e.target : null;
@@ -547,6 +564,7 @@ export class Grid {
       this.placeRange(view, 'cur', cursor, cursor, base, rowLast);
       if (cursor >= base && cursor <= rowLast) activeRow = view;
       if (anyChanges || view.hex.changes.length > 0) this.placeChanges(view, base, rowLast, now);
+      this.placeTints(view, base, rowLast);
 
       // The read affordance: on the first row of each run of non-resident rows on screen, and on
       // rows where a new page starts.
@@ -655,6 +673,43 @@ export class Grid {
     box.el.style.left = `${left}ch`;
     box.el.style.width = `${width}ch`;
     box.el.hidden = false;
+  }
+
+  /** Tints behind the bytes of C fields, one per run of bytes of the same field. */
+  private placeTints(view: RowView, rowStart: number, rowLast: number): void {
+    let used = 0;
+    for (let o = rowStart; o <= rowLast; ) {
+      const field = this.hooks.fieldAt(o);
+      if (field < 0) {
+        o++;
+        continue;
+      }
+      let end = o;
+      while (end + 1 <= rowLast && this.hooks.fieldAt(end + 1) === field) end++;
+      const ca = o - rowStart;
+      const cb = end - rowStart;
+      const kind = field % 2 === 0 ? 'fld-a' : 'fld-b';
+      this.placeTint(view.hex, used, this.hexPos[ca], this.hexPos[cb] + 2 - this.hexPos[ca], kind);
+      this.placeTint(view.txt, used, ca, cb - ca + 1, kind);
+      used++;
+      o = end + 1;
+    }
+    for (const column of [view.hex, view.txt]) {
+      for (let i = used; i < column.tints.length; i++) this.placeBox(column.tints[i], -1, 0);
+    }
+  }
+
+  private placeTint(column: Column, i: number, left: number, width: number, kind: string): void {
+    if (i === column.tints.length) {
+      const box: Box = { el: el('span', 'ov fld-a'), key: '' };
+      box.el.hidden = true;
+      column.el.prepend(box.el); // below the selection, match, cursor and change boxes
+      column.tints.push(box);
+    }
+    const box = column.tints[i];
+    const className = `ov ${kind}`;
+    if (box.el.className !== className) box.el.className = className;
+    this.placeBox(box, left, width);
   }
 
   /** Fading boxes behind bytes that changed recently, one per run of bytes changed together. */

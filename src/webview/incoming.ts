@@ -4,7 +4,7 @@
 // typed arrays), as {type: "Buffer", data: [...]} (a Node Buffer: VS Code serialises messages with
 // JSON.stringify, and Buffer's toJSON runs first), a plain array, or an object with numeric keys:
 // all become a Uint8Array here.
-import type { ContentsHeader, ContentsPhase, ToWebview, ViewSettings } from '../shared/hexProtocol';
+import type { ContentsHeader, ContentsPhase, CTypeView, ToWebview, ViewSettings } from '../shared/hexProtocol';
 
 type Obj = Record<string, unknown>;
 
@@ -97,6 +97,14 @@ export function parseHostMessage(raw: unknown): ToWebview | undefined {
       };
     case 'error':
       return { type: 'error', requestId: isCount(raw.requestId) ? raw.requestId : 0, message: str(raw.message, 'Unknown error') };
+    case 'ctype': {
+      // The extension made the layout; the shape is checked where it is cheap (the root and placement).
+      const view = raw.view as { layout?: { root?: unknown; size?: unknown }; placement?: { offset?: unknown; count?: unknown } } | null;
+      const problem = typeof raw.problem === 'string' ? raw.problem : undefined;
+      if (view === null || view === undefined) return { type: 'ctype', view: null, problem };
+      const ok = typeof view.layout?.root === 'object' && isCount(view.layout?.size) && isCount(view.placement?.offset) && typeof view.placement?.count === 'number';
+      return ok ? { type: 'ctype', view: view as CTypeView, problem } : undefined;
+    }
     default:
       return undefined;
   }

@@ -12,6 +12,7 @@ export interface ToolbarActions {
   copy(format: CopyFormat): void;
   saveSnapshot(): void;
   toggleInspector(): void;
+  chooseType(): void;
   /** Leave an input: back to the grid. */
   returnFocus(): void;
 }
@@ -117,6 +118,8 @@ export class Toolbar {
     this.saveButton.addEventListener('click', () => actions.saveSnapshot());
     this.inspectorButton = el('button', 'seg-btn', { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'inspector', title: 'Show or hide the data inspector' }, ['Inspector']);
     this.inspectorButton.addEventListener('click', () => actions.toggleInspector());
+    const typeButton = el('button', 'seg-btn', { type: 'button', title: 'See the bytes as a struct, union or typedef from your C files (View as C Type…)' }, ['C type…']);
+    typeButton.addEventListener('click', () => actions.chooseType());
 
     const label = (forId: string, textValue: string) => el('label', 'tool-label', { for: forId }, [textValue]);
     // Two rows that keep their height: actions, then the find bar (its status text takes the room
@@ -126,7 +129,7 @@ export class Toolbar {
         el('div', 'tool', { role: 'group', 'aria-label': 'Live refresh' }, [this.live]),
         el('div', 'tool', { role: 'group', 'aria-label': 'Go to offset' }, [label('goto', 'Go to'), this.gotoInput, this.gotoError]),
         el('div', 'tool', { role: 'group', 'aria-label': 'Copy selection' }, [this.copyFormat, this.copyButton]),
-        el('div', 'tool', undefined, [this.saveButton, this.inspectorButton]),
+        el('div', 'tool', undefined, [this.saveButton, this.inspectorButton, typeButton]),
       ]),
       el('div', 'toolbar-row find', { role: 'search', 'aria-label': 'Find in segment' }, [
         el('div', 'tool', undefined, [label('find', 'Find'), this.findInput]),

@@ -80,6 +80,9 @@ const harness = {
   copies: [],
   snapshots: 0,
   viewport: undefined,
+  /** The fields panel's window (View as C Type…), re-read live beside the grid's. */
+  fieldsWindow: undefined,
+  typeActions: [],
   live: true,
   phase: 'live',
   failReads: false,
@@ -229,6 +232,7 @@ function read(offset, length, includeNonResident) {
 // ---- live refresh ---------------------------------------------------------------------------------
 
 let lastLive = '';
+let lastFieldsLive = '';
 let counter = 0;
 function liveTick() {
   if (!harness.live || !harness.viewport || harness.phase !== 'live' || settings.refreshMs <= 0) return;
@@ -239,12 +243,15 @@ function liveTick() {
     const { offset, length } = harness.viewport;
     harness.poke(offset + ((counter * 37) % Math.max(1, length)), [counter * 13]);
   }
-  const { offset, length } = harness.viewport;
-  const data = read(offset, length, false);
-  const signature = data.bytes.join(',') + '|' + data.resident.join(',');
-  if (signature === lastLive) return;
-  lastLive = signature;
-  send({ type: 'data', requestId: 0, offset, ...data });
+  const sendWindow = ({ offset, length }, last) => {
+    const data = read(offset, length, false);
+    const signature = data.bytes.join(',') + '|' + data.resident.join(',');
+    if (signature === last) return last;
+    send({ type: 'data', requestId: 0, offset, ...data });
+    return signature;
+  };
+  lastLive = sendWindow(harness.viewport, lastLive);
+  if (harness.fieldsWindow) lastFieldsLive = sendWindow(harness.fieldsWindow, lastFieldsLive);
 }
 if (settings.refreshMs > 0) setInterval(liveTick, settings.refreshMs);
 
@@ -319,6 +326,11 @@ function receive(raw) {
       send({ type: 'data', requestId: message.requestId, offset: message.offset, ...read(message.offset, message.length, message.includeNonResident) });
       return;
     case 'viewport':
+      if (message.window === 'fields') {
+        harness.fieldsWindow = message.length > 0 ? message : undefined;
+        lastFieldsLive = '';
+        return;
+      }
       harness.viewport = message.length > 0 ? message : undefined;
       lastLive = '';
       return;
@@ -336,6 +348,14 @@ function receive(raw) {
       return;
     case 'saveSnapshot':
       harness.snapshots++;
+      return;
+    case 'copyText':
+      harness.copies.push(message);
+      return;
+    case 'chooseType':
+    case 'clearType':
+      harness.typeActions.push(message.type);
+      if (message.type === 'clearType') send({ type: 'ctype', view: null });
       return;
   }
 }

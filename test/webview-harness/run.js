@@ -27,6 +27,18 @@ function build() {
     target: 'node20',
     logLevel: 'warning',
   });
+  // The layouts the C-type scenario shows come from the real compiler, as in the extension.
+  esbuild.buildSync({
+    entryPoints: [path.join(root, 'src', 'ctypes', 'layouts.ts')],
+    outfile: path.join(built, 'layouts.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  });
   esbuild.buildSync({
     entryPoints: [path.join(__dirname, 'fakeHost.mjs')],
     outfile: path.join(built, 'fakeHost.js'),
@@ -477,6 +489,87 @@ async function smallSegment(browser, base, theme) {
   await page.close();
 }
 
+/** The harness's 64-byte records (fakeHost.mjs baseByte) as the C struct a program would declare. */
+const RECORD_HEADER = `#include <stdint.h>
+struct rec {
+  uint64_t n;      /* record number */
+  char tag[8];     /* "rec#0001" */
+  char word[16];
+  uint8_t zero[16];
+  uint8_t noise[16];
+};
+`;
+
+async function recordLayout() {
+  const { LayoutCache } = require(path.join(built, 'layouts.cjs'));
+  const file = path.join(built, 'rec.h');
+  fs.writeFileSync(file, RECORD_HEADER);
+  return new LayoutCache(path.join(root, 'dist')).layout({ file, typeName: 'struct rec', setup: { compiler: 'cc', flags: [], cwd: built } });
+}
+
+async function cTypeFields(browser, base) {
+  console.log('C type fields (View as C Type…)');
+  const layout = await recordLayout();
+  check('the compiler lays struct rec out in 64 bytes', layout.size === 64, layout.size);
+  const page = await open(browser, base, 'seg=64k&refresh=200', { width: 1500, height: 700 });
+  await dataShown(page);
+  // At 0x8000, away from the rows on screen (where the host changes a byte now and then), so the
+  // values are the records' own until this scenario changes one.
+  await harness(page, (view) => window.__harness.postRaw({ type: 'ctype', view }), { layout, placement: { offset: 0x8000, count: -1 } });
+  await page.waitForSelector('.fields-row.table-row');
+  await settle(page);
+  const head = await page.textContent('.fields-row.table-head');
+  check('an array of structs is a table: one column per member', ['n', 'tag', 'word', 'zero', 'noise'].every((c) => head.includes(c)), head);
+  const rowSelector = (i) => `.fields-row.table-row:has(.fv-index:text-is("[${i}]"))`;
+  const rowText = async (i) => page.textContent(rowSelector(i));
+  await page.waitForFunction(() => document.querySelectorAll('.fields-row.table-row .fv-value.ok').length > 10);
+  const second = await rowText(1);
+  check('element [1] is record 513: n 513, tag "rec#0201"', second.includes('[1]') && /\]513"rec#0201"/.test(second), second);
+  check('the summary says how many fit', (await page.textContent('.fields-summary')).includes('512 × struct rec at 0x8000 (as many as fit)'), await page.textContent('.fields-summary'));
+  // The program changes [1].n: the panel shows the new value, highlighted.
+  await harness(page, () => window.__harness.poke(0x8040, [0x99]));
+  await page.waitForSelector(`${rowSelector(1)} .fv-cell[data-column="n"].changed`);
+  check('a value the program changes is shown and highlighted', (await rowText(1)).includes('[1]665"rec#0201"'), await rowText(1));
+  const tints = await page.evaluate(() => document.querySelectorAll('.ov.fld-a:not([hidden]), .ov.fld-b:not([hidden])').length);
+  await page.click(`${rowSelector(2)} .fv-cell[data-column="tag"]`);
+  await settle(page);
+  check('clicking a cell selects its bytes in the grid', (await whereText(page)).includes('8 bytes selected (0x8088–0x808f)'), await whereText(page));
+  const tinted = await page.evaluate(() => document.querySelectorAll('.ov.fld-a:not([hidden]), .ov.fld-b:not([hidden])').length);
+  check('the grid tints the fields\' bytes (none before 0x8000)', tints === 0 && tinted > 20, { tints, tinted });
+  const box = await page.locator('.rowbox .row:has(.off:text-is("8080")) .hexcol').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+  const title = await page.evaluate(() => document.querySelector('.rowbox .row[title]')?.title ?? '');
+  check('hovering a byte names its field', /^struct rec\[2\]\.(tag|word) \(char/.test(title), title);
+  await shot(page, 'fields-table-dark');
+
+  // One struct at an offset: a tree, keyboard, copy. The host stops changing bytes, so values are known.
+  await harness(page, () => (window.__harness.live = false));
+  await harness(page, (view) => window.__harness.postRaw({ type: 'ctype', view }), { layout, placement: { offset: 0x8040, count: 1 } });
+  await page.waitForSelector('.fields-row.field .fv-twisty.open');
+  await settle(page);
+  const tree = await page.textContent('.fields-rows');
+  check('one struct shows as a tree of its members', ['n', 'tag', 'word', 'noise'].every((m) => tree.includes(m)) && tree.includes('"rec#0201"'), tree.slice(0, 200));
+  await page.focus('.fields-list');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Control+c');
+  await page.click('.fields-actions .seg-btn:has-text("Copy as C")');
+  await settle(page);
+  const copies = await harness(page, () => window.__harness.copies.filter((c) => c.type === 'copyText'));
+  check('Ctrl+C copies the focused field\'s value', copies[0]?.text === '665', copies[0]);
+  check('Copy as C writes an initializer', /^\{ \.n = 665, \.tag = "rec#0201", \.word = "/.test(copies[1]?.text ?? ''), copies[1]?.text);
+  await page.focus('.fields-list');
+  await page.keyboard.press('Enter');
+  await settle(page);
+  check('Enter selects the field\'s bytes', (await whereText(page)).includes('8 bytes selected (0x8040–0x8047)'), await whereText(page));
+  await shot(page, 'fields-tree-dark');
+  await page.click('.fields-actions .seg-btn:has-text("Clear")');
+  await page.waitForSelector('.fields', { state: 'hidden' });
+  const h = await harness(page, () => ({ invalid: window.__harness.invalid, errors: window.__harness.errors, actions: window.__harness.typeActions }));
+  check('Clear asks the extension, and the panel goes', h.actions.includes('clearType'), h.actions);
+  check('no invalid message or error', h.invalid.length + h.errors.length + page.consoleErrors.length === 0, h);
+  await page.close();
+}
+
 async function grouping(browser, base) {
   console.log('64 KiB, 32 bytes per row, grouped by 4, light theme, narrow');
   let page = await open(browser, base, 'seg=64k&theme=light&bpr=32&group=4&refresh=0', { width: 1400, height: 500 });
@@ -652,6 +745,7 @@ async function main() {
       await smallSegment(browser, base, 'dark');
     }
     if (run('grouping')) await grouping(browser, base);
+    if (run('ctype')) await cTypeFields(browser, base);
     if (run('hostile')) await hostile(browser, base);
     if (run('huge')) await hugePages(browser, base);
     if (run('buffers')) await nodeBuffers(browser, base);

@@ -21,6 +21,7 @@ const PAGE_PROBE = 4096;
 export class PosixObjectSource implements ByteSource {
   readonly id: string;
   readonly title: string;
+  readonly memoryKey: string;
   readonly gaps = 'hole' as const;
   /** Reading a removed object through a holder's descriptor keeps nothing alive: go on refreshing. */
   readonly refreshWhileRemoved = true;
@@ -41,6 +42,7 @@ export class PosixObjectSource implements ByteSource {
     this.info = info;
     this.id = rowId(info);
     this.title = posixTitle(info);
+    this.memoryKey = `posix:${info.name}`;
     this.path = info.readPaths[0] ?? '';
     this.last = this.headerFrom(info.file?.size ?? 0, info.file?.allocated ?? 0, info.file?.uid);
   }

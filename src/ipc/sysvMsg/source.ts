@@ -14,6 +14,7 @@ const GONE = new Set(['EINVAL', 'EIDRM', 'ENOMSG']);
 export class MessageSource implements ByteSource {
   readonly id: string;
   readonly title: string;
+  readonly memoryKey: string;
   readonly gaps = 'hole' as const;
   readonly refreshWhileRemoved = false;
   bytesRead = 0;
@@ -23,6 +24,8 @@ export class MessageSource implements ByteSource {
   constructor(private readonly client: HelperClient, private readonly msqid: number, key: number, private readonly index: number, private readonly mtype: bigint, text: Buffer) {
     this.id = `msg:${msqid}:m${index}`;
     this.title = `${key === 0 ? 'private' : formatKey(key)} · ${msqid} #${index}`;
+    // Programs send one struct per message type: a type chosen for one message fits the others of its mtype.
+    this.memoryKey = `msg:${key === 0 ? `id:${msqid}` : formatKey(key)}:mtype${mtype}`;
     this.text = text;
     this.last = this.headerFrom('live');
   }

@@ -20,6 +20,7 @@ interface Identity {
 export class SegmentSource implements ByteSource {
   readonly id: string;
   readonly title: string;
+  readonly memoryKey: string;
   readonly gaps = 'not-resident' as const;
   /** A segment marked for removal is not refreshed: each read would attach it once more. */
   readonly refreshWhileRemoved = false;
@@ -36,6 +37,8 @@ export class SegmentSource implements ByteSource {
     this.identity = { shmid: stat.shmid, cpid: stat.cpid, size: stat.size, cuid: stat.cuid };
     this.id = `shm:${stat.shmid}`;
     this.title = `${key} · ${stat.shmid}`;
+    // A private segment has no key to find it by next time: its id is all there is.
+    this.memoryKey = /^0x[0-9a-f]+$/i.test(key) ? `sysv:${key.toLowerCase()}` : `sysv:id:${stat.shmid}`;
     this.last = this.headerFrom(stat);
   }
 

@@ -1,0 +1,102 @@
+// The C types shown over objects' bytes (View as C Type…): which type each object was given
+// (remembered per System V key or POSIX name, in the workspace), the layouts (computed by the
+// user's compiler, cached), and the compiler's messages as diagnostics on the user's files.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { findDatabase, flagsFromDatabase } from './ctypes/compileCommands';
+import { CompileError, CompilerSetup } from './ctypes/compiler';
+import { LayoutCache } from './ctypes/layouts';
+import type { CLayout, CPlacement } from './shared/cLayout';
+
+/** What the user chose for an object: a type from a file (or a declaration typed in), and where it sits. */
+export interface CTypeChoice {
+  file: string;
+  typeName: string;
+  placement: CPlacement;
+  /** The declaration typed or pasted in, when the type came from no file of the workspace. */
+  declaration?: string;
+}
+
+const MEMORY_PREFIX = 'ipcInspector.cType:';
+
+function isChoice(value: unknown): value is CTypeChoice {
+  const v = value as Partial<CTypeChoice> | undefined;
+  return typeof v?.file === 'string' && typeof v.typeName === 'string' && typeof v.placement?.offset === 'number' && typeof v.placement.count === 'number';
+}
+
+export class CTypes implements vscode.Disposable {
+  private readonly layouts: LayoutCache;
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('IPC Inspector C types');
+
+  constructor(extensionPath: string, private readonly memento: vscode.Memento | undefined) {
+    this.layouts = new LayoutCache(path.join(extensionPath, 'dist'));
+  }
+
+  /** The choice remembered for an object (ByteSource.memoryKey), if any. */
+  remembered(memoryKey: string): CTypeChoice | undefined {
+    const value = this.memento?.get<unknown>(MEMORY_PREFIX + memoryKey);
+    return isChoice(value) ? value : undefined;
+  }
+
+  async remember(memoryKey: string, choice: CTypeChoice | undefined): Promise<void> {
+    await this.memento?.update(MEMORY_PREFIX + memoryKey, choice);
+  }
+
+  /** A file holding a declaration typed in (the compiler needs a file): the same text, the same file. */
+  declarationFile(text: string): string {
+    const dir = path.join(os.tmpdir(), `ipc-inspector-${process.getuid?.() ?? 'user'}`, 'declarations');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}.h`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
+    return file;
+  }
+
+  /** The compiler, its flags for `file` (settings, then the project's compile_commands.json) and where to run it. */
+  setupFor(file: string): CompilerSetup {
+    const config = vscode.workspace.getConfiguration('ipcInspector.cTypes');
+    const compiler = config.get<string>('compiler', '').trim() || 'cc';
+    const extra = config.get<string[]>('flags', []).filter((f) => typeof f === 'string');
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const database = config.get<boolean>('useCompileCommands', true) ? findDatabase(file, roots) : undefined;
+    const fromDatabase = database ? flagsFromDatabase(database, file) : undefined;
+    return { compiler, flags: [...(fromDatabase?.flags ?? []), ...extra], cwd: fromDatabase?.cwd ?? path.dirname(file) };
+  }
+
+  /**
+   * The layout of a chosen type. A compile error also becomes diagnostics on the files it names
+   * (the Problems view), and a success clears the ones of the file.
+   */
+  async layoutOf(choice: Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'>): Promise<CLayout> {
+    const file = choice.declaration !== undefined ? this.declarationFile(choice.declaration) : choice.file;
+    try {
+      const layout = await this.layouts.layout({ file, typeName: choice.typeName, setup: this.setupFor(file) });
+      this.diagnostics.delete(vscode.Uri.file(file));
+      return layout;
+    } catch (error) {
+      if (error instanceof CompileError) this.showDiagnostics(error);
+      throw error;
+    }
+  }
+
+  private showDiagnostics(error: CompileError): void {
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const message of error.messages) {
+      if (message.severity === 'note' || !path.isAbsolute(message.file) || !fs.existsSync(message.file)) continue;
+      const line = Math.max(0, message.line - 1);
+      const column = Math.max(0, message.column - 1);
+      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, column, line, column + 1), message.message, message.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      diagnostic.source = 'IPC Inspector (C type layout)';
+      const list = byFile.get(message.file) ?? [];
+      list.push(diagnostic);
+      byFile.set(message.file, list);
+    }
+    for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+  }
+
+  dispose(): void {
+    this.diagnostics.dispose();
+  }
+}

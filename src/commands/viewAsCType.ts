@@ -1,0 +1,195 @@
+// View as C Type…: shows an object's bytes as a struct, union or typedef from the workspace's C files
+// (or a declaration typed in), at an offset or as an array, laid out by the user's own compiler.
+// Runs on a row (opening its contents), from the contents view's toolbar, or from the palette (the
+// contents view in front, or one asked for). The choice is remembered per System V key or POSIX name.
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { CTypeChoice } from '../cTypes';
+import { CompileError, CompilerMissing } from '../ctypes/compiler';
+import type { TypeEntry } from '../ctypes/declarations';
+import { typesInFile } from '../ctypes/layouts';
+import { ProbeError } from '../ctypes/probe';
+import { formatBytes } from '../ipc/format';
+import type { CPlacement } from '../shared/cLayout';
+import { HexPanel } from '../views/hexPanel';
+import { openContents } from './openContents';
+import type { Command, CommandEnv } from './registry';
+
+const TITLE = 'View as C Type';
+/** Files looked at for types: enough for a large project, bounded for a monorepo. */
+const MAX_FILES = 5000;
+const MAX_FILE_BYTES = 4 * 1024 * 1024;
+const EXCLUDE = '**/{node_modules,.git,.vscode-test,out,dist}/**';
+
+interface TypeItem extends vscode.QuickPickItem {
+  entry?: TypeEntry;
+  typeIn?: true;
+}
+
+/** The contents view to work on: the one the arguments name, the one in front, or one opened for a row or a pick. */
+async function targetPanel(env: CommandEnv, arg: unknown): Promise<HexPanel | undefined> {
+  const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
+  if (typeof panelId === 'string') return HexPanel.all().find((p) => p.source.id === panelId);
+  if (arg === undefined) {
+    const inFront = HexPanel.all().find((p) => p.panel.active && p.phase !== 'gone');
+    if (inFront) return inFront;
+  }
+  const opened = await openContents.run(env, ...(arg === undefined ? [] : [arg]));
+  return opened instanceof HexPanel ? opened : undefined;
+}
+
+const ICONS: Record<TypeEntry['kind'], string> = { struct: '$(symbol-structure)', union: '$(symbol-structure)', enum: '$(symbol-enum)', typedef: '$(symbol-type-parameter)' };
+
+/** The named types of the workspace's C files, one item each, as `struct Data` with `file:line`. */
+async function workspaceTypes(): Promise<TypeItem[]> {
+  const files = await vscode.workspace.findFiles('**/*.{c,h}', EXCLUDE, MAX_FILES);
+  files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+  const items: TypeItem[] = [];
+  for (const uri of files) {
+    let text: string;
+    try {
+      if (fs.statSync(uri.fsPath).size > MAX_FILE_BYTES) continue;
+      text = fs.readFileSync(uri.fsPath, 'utf8');
+    } catch {
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const entry of await typesInFile(uri.fsPath, text)) {
+      if (seen.has(entry.name)) continue;
+      seen.add(entry.name);
+      items.push({ label: `${ICONS[entry.kind]} ${entry.name}`, description: `${vscode.workspace.asRelativePath(uri)}:${entry.line}`, entry });
+    }
+  }
+  return items;
+}
+
+/** A declaration typed or pasted in, and the type of it to show. */
+async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
+  const text = await env.ipc.prompts.inputBox({
+    title: `${TITLE}: a declaration`,
+    prompt: 'A C declaration, with the #include lines it needs. Several declarations may be pasted at once.',
+    placeHolder: 'struct point { int32_t x, y; };',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() === '' ? 'Type or paste a struct, union or typedef.' : undefined),
+  });
+  if (!text) return undefined;
+  const declaration = /#include/.test(text) ? text : `#include <stdint.h>\n#include <stddef.h>\n#include <stdbool.h>\n${text}`;
+  const entries = await typesInFile('<declaration>', declaration);
+  if (entries.length === 0) throw new ProbeError('The text declares no struct, union, enum or typedef.');
+  const entry = entries.length === 1 ? entries[0] : (await env.ipc.prompts.quickPick(entries.map((e) => ({ label: e.name, entry: e })), { title: `${TITLE}: which type?` }))?.entry;
+  return entry ? { file: '', typeName: entry.name, declaration } : undefined;
+}
+
+async function pickType(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
+  const typeIn: TypeItem = { label: '$(edit) Type or paste a declaration…', typeIn: true, alwaysShow: true };
+  const found = await workspaceTypes();
+  const items: TypeItem[] = [typeIn, ...(found.length > 0 ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem] : []), ...found];
+  const picked = await env.ipc.prompts.quickPick(items, {
+    title: TITLE,
+    placeHolder: found.length > 0 ? 'The struct, union or typedef to see the bytes as' : 'No C types in the workspace\'s .c and .h files: type or paste a declaration',
+    matchOnDescription: true,
+  });
+  if (!picked) return undefined;
+  if (picked.typeIn) return typedDeclaration(env);
+  return picked.entry ? { file: picked.entry.file, typeName: picked.entry.name } : undefined;
+}
+
+/** "0x40", "64", "4 KiB" are not all offsets: decimal or 0x hex bytes only. */
+function parseOffset(text: string): number | undefined {
+  const t = text.trim();
+  const n = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : /^\d+$/.test(t) ? Number(t) : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+async function askOffset(env: CommandEnv, size: number): Promise<number | undefined> {
+  const text = await env.ipc.prompts.inputBox({
+    title: `${TITLE}: where it starts`,
+    prompt: `Offset in bytes (decimal or 0x hex), below ${size}`,
+    value: '0x0',
+    validateInput: (value) => {
+      const n = parseOffset(value);
+      if (n === undefined) return 'A whole number of bytes: 64 or 0x40.';
+      return n >= size ? `Past the end: the object has ${size} bytes.` : undefined;
+    },
+  });
+  return text === undefined ? undefined : parseOffset(text);
+}
+
+async function pickPlacement(env: CommandEnv, size: number, typeName: string): Promise<CPlacement | undefined> {
+  const items = [
+    { label: 'At offset 0', detail: `One ${typeName} at the start`, how: 'start' as const },
+    { label: 'At an offset…', detail: `One ${typeName} where you say`, how: 'offset' as const },
+    { label: 'As an array…', detail: `N of them, or as many as fit in the ${formatBytes(size)}`, how: 'array' as const },
+  ];
+  const picked = await env.ipc.prompts.quickPick(items, { title: `${TITLE}: ${typeName} where?` });
+  if (!picked) return undefined;
+  if (picked.how === 'start') return { offset: 0, count: 1 };
+  const offset = await askOffset(env, Math.max(1, size));
+  if (offset === undefined) return undefined;
+  if (picked.how === 'offset') return { offset, count: 1 };
+  const text = await env.ipc.prompts.inputBox({
+    title: `${TITLE}: how many`,
+    prompt: 'Number of elements; empty for as many as fit',
+    validateInput: (value) => (value.trim() === '' || /^[1-9]\d{0,8}$/.test(value.trim()) ? undefined : 'A whole number from 1, or empty.'),
+  });
+  if (text === undefined) return undefined;
+  return { offset, count: text.trim() === '' ? -1 : Number(text.trim()) };
+}
+
+/** A layout failure in words, with the action that helps. */
+async function reportLayoutFailure(env: CommandEnv, typeName: string, error: unknown): Promise<void> {
+  if (error instanceof CompilerMissing) {
+    const chosen = await env.ipc.prompts.notify('error', error.message, 'Open Settings');
+    if (chosen === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'ipcInspector.cTypes.compiler');
+    return;
+  }
+  if (error instanceof CompileError) {
+    const chosen = await env.ipc.prompts.notify('error', `${typeName} could not be laid out: the compiler said ${error.message}`, 'Show Problems', 'Show Log');
+    env.ipc.log.error(`View as C Type: ${typeName}: ${error.output}`);
+    if (chosen === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+    if (chosen === 'Show Log') env.ipc.log.show(true);
+    return;
+  }
+  await env.ipc.prompts.notify('error', `${typeName} could not be laid out: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+export const viewAsCType: Command = {
+  id: 'ipcInspector.viewAsCType',
+  what: 'Could not show the bytes as a C type',
+  async run(env, arg) {
+    const panel = await targetPanel(env, arg);
+    if (!panel) return undefined;
+    const type = await pickType(env);
+    if (!type) return undefined;
+    const placement = await pickPlacement(env, panel.size, type.typeName);
+    if (!placement) return undefined;
+    const choice: CTypeChoice = { ...type, placement };
+    let layout;
+    try {
+      layout = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Laying out ${type.typeName} with the C compiler…` }, () => env.ipc.cTypes.layoutOf(choice));
+    } catch (error) {
+      await reportLayoutFailure(env, type.typeName, error);
+      return undefined;
+    }
+    if (layout.size > panel.size - placement.offset) {
+      void env.ipc.prompts.notify('warning', `${type.typeName} is ${formatBytes(layout.size)}, more than the ${formatBytes(Math.max(0, panel.size - placement.offset))} from offset ${placement.offset} to the end: the fields past the end are marked.`);
+    }
+    await panel.setCType({ layout, placement });
+    await env.ipc.cTypes.remember(panel.source.memoryKey, choice);
+    panel.panel.reveal();
+    return layout;
+  },
+};
+
+export const clearCType: Command = {
+  id: 'ipcInspector.clearCType',
+  what: 'Could not clear the C type',
+  async run(env, arg) {
+    const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
+    const panel = HexPanel.all().find((p) => (typeof panelId === 'string' ? p.source.id === panelId : p.panel.active));
+    if (!panel) return undefined;
+    await panel.setCType(null);
+    await env.ipc.cTypes.remember(panel.source.memoryKey, undefined);
+    return true;
+  },
+};
