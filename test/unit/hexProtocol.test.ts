@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { FromWebview, MAX_COPY, MAX_SEARCH_PATTERN, MAX_VIEW_READ, parseWebviewMessage } from '../../src/shared/hexProtocol';
+import { FromWebview, MAX_COPY, MAX_COPY_TEXT, MAX_SEARCH_PATTERN, MAX_VIEW_READ, parseWebviewMessage } from '../../src/shared/hexProtocol';
 import { seededRandom } from '../support/random';
 
 const SIZE = 1024 * 1024 * 1024; // a 1 GiB segment
@@ -18,7 +18,7 @@ function rejected(raw: unknown, pattern: RegExp, size = SIZE): void {
 
 
 const read = (over: Record<string, unknown> = {}) => ({ type: 'read', requestId: 1, offset: 0, length: 4096, includeNonResident: false, ...over });
-const viewport = (over: Record<string, unknown> = {}) => ({ type: 'viewport', offset: 0, length: 4096, ...over });
+const viewport = (over: Record<string, unknown> = {}) => ({ type: 'viewport', window: 'grid', offset: 0, length: 4096, ...over });
 const copy = (over: Record<string, unknown> = {}) => ({ type: 'copy', offset: 0, length: 16, format: 'hex', ...over });
 const search = (over: Record<string, unknown> = {}) => ({
   type: 'search', requestId: 2, pattern: { kind: 'hex', bytes: [0xde, 0xad] }, from: 0, includeNonResident: false, ...over,
@@ -77,6 +77,9 @@ describe('webview message validation', function () {
 
   it('accepts viewports, including an empty one', function () {
     assert.deepEqual(parse(viewport()), viewport());
+    assert.deepEqual(parse({ type: 'viewport', offset: 0, length: 16 }), viewport({ length: 16 }), 'the grid\'s when no window is named');
+    assert.deepEqual(parse(viewport({ window: 'fields' })), viewport({ window: 'fields' }));
+    rejected(viewport({ window: 'elsewhere' }), /window must be/);
     assert.deepEqual(parse(viewport({ offset: 100, length: 0 })), viewport({ offset: 100, length: 0 }));
     assert.deepEqual(parse(viewport({ offset: SIZE, length: 0 })), viewport({ offset: SIZE, length: 0 }));
     assert.deepEqual(parse(viewport({ offset: 0, length: 0, junk: 1 }), 0), viewport({ offset: 0, length: 0 }));
@@ -166,8 +169,8 @@ describe('webview message validation', function () {
 
 const FUZZ_MESSAGES = Number(process.env.FUZZ_MESSAGES ?? 20_000);
 
-const TYPES = ['ready', 'read', 'viewport', 'live', 'search', 'cancelSearch', 'copy', 'saveSnapshot'];
-const KEYS = ['type', 'requestId', 'offset', 'length', 'includeNonResident', 'live', 'pattern', 'from', 'format', 'kind', 'bytes', 'text', 'caseSensitive', '__proto__', 'constructor', 'toString', 'extra'];
+const TYPES = ['ready', 'read', 'viewport', 'live', 'search', 'cancelSearch', 'copy', 'saveSnapshot', 'chooseType', 'clearType', 'copyText'];
+const KEYS = ['type', 'requestId', 'offset', 'length', 'includeNonResident', 'live', 'pattern', 'from', 'format', 'kind', 'bytes', 'text', 'caseSensitive', 'window', 'what', '__proto__', 'constructor', 'toString', 'extra'];
 
 /** Every property an accepted message may have, per type (and for a search's pattern, per kind). */
 const ALLOWED: Record<string, string[]> = {
@@ -175,7 +178,10 @@ const ALLOWED: Record<string, string[]> = {
   cancelSearch: ['type'],
   saveSnapshot: ['type'],
   read: ['type', 'requestId', 'offset', 'length', 'includeNonResident'],
-  viewport: ['type', 'offset', 'length'],
+  viewport: ['type', 'window', 'offset', 'length'],
+  chooseType: ['type'],
+  clearType: ['type'],
+  copyText: ['type', 'text', 'what'],
   live: ['type', 'live'],
   search: ['type', 'requestId', 'pattern', 'from', 'includeNonResident'],
   copy: ['type', 'offset', 'length', 'format'],
@@ -210,6 +216,11 @@ function checkAccepted(message: FromWebview, size: number, raw: unknown): void {
       break;
     case 'viewport':
       inRange(message.offset, message.length, MAX_VIEW_READ, true);
+      assert.ok(message.window === 'grid' || message.window === 'fields', where());
+      break;
+    case 'copyText':
+      assert.ok(typeof message.text === 'string' && message.text.length > 0 && message.text.length <= MAX_COPY_TEXT, where());
+      assert.ok(typeof message.what === 'string' && message.what.length <= 200, where());
       break;
     case 'copy':
       inRange(message.offset, message.length, MAX_COPY, false);
@@ -292,7 +303,9 @@ describe('webview message validation fuzz', function () {
         () => ({ type: 'ready' }), () => ({ type: 'cancelSearch' }), () => ({ type: 'saveSnapshot' }),
         () => ({ type: 'live', live: next() < 0.5 }),
         () => ({ type: 'read', requestId: 1 + int(1000), offset, length: length(MAX_VIEW_READ), includeNonResident: next() < 0.5 }),
-        () => ({ type: 'viewport', offset, length: length(MAX_VIEW_READ) }),
+        () => ({ type: 'viewport', offset, length: length(MAX_VIEW_READ), ...(next() < 0.5 ? { window: pick(['grid', 'fields']) } : {}) }),
+        () => ({ type: pick(['chooseType', 'clearType']) }),
+        () => ({ type: 'copyText', text: 'x'.repeat(1 + int(50)), what: 'a value' }),
         () => ({ type: 'copy', offset, length: length(MAX_COPY), format: pick(['hex', 'c', 'text']) }),
         () => ({ type: 'search', requestId: 1 + int(1000), pattern, from: offset, includeNonResident: next() < 0.5 }),
       ])();
