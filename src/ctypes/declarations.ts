@@ -68,6 +68,7 @@ export function blankAttributes(text: string): string {
 }
 
 const TAGGED = new Set(['struct_specifier', 'union_specifier', 'enum_specifier']);
+const CONTAINERS = new Set(['preproc_ifdef', 'preproc_if', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list']);
 const LAYOUT_PRAGMA = /^\s*(pack|scalar_storage_order)\b/;
 const LINE_MARKER = /^#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"/;
 
@@ -181,7 +182,19 @@ export class TranslationUnit {
 
   /** The unit's nodes live in the parser's memory until dispose(): call it when done with the unit. */
   private constructor(private readonly tree: Tree, private readonly original: string, private readonly file: string, private readonly markers: LineMarker[]) {
-    for (const node of tree.rootNode.namedChildren) if (node) this.addTopLevel(node);
+    this.addAll(tree.rootNode);
+  }
+
+  /**
+   * The declarations at file scope, also inside what a file not yet preprocessed wraps them in:
+   * include guards and other #if blocks, and `extern "C" { }`.
+   */
+  private addAll(parent: Node): void {
+    for (const node of parent.namedChildren) {
+      if (!node) continue;
+      if (CONTAINERS.has(node.type)) this.addAll(node);
+      else this.addTopLevel(node);
+    }
   }
 
   dispose(): void {

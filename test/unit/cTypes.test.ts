@@ -20,6 +20,12 @@ describe('C declarations', () => {
     unit.dispose();
   });
 
+  it('finds types inside include guards, #if blocks and extern "C"', async () => {
+    const unit = await read('#ifndef H\n#define H\n#ifdef __cplusplus\nextern "C" {\n#endif\nstruct guarded { int a; };\n#if X\ntypedef int in_if;\n#else\ntypedef long in_else;\n#endif\n#ifdef __cplusplus\n}\n#endif\n#endif\n');
+    assert.deepStrictEqual(unit.types().map((t) => t.name).sort(), ['in_else', 'in_if', 'struct guarded']);
+    unit.dispose();
+  });
+
   it('takes what a type needs, in order, with #pragma pack kept, and nothing else', async () => {
     const text = 'typedef int unused_t;\nenum { N = 3 };\ntypedef unsigned short u16;\n#pragma pack(push, 1)\nstruct inner { u16 a[N]; };\n#pragma pack(pop)\nstruct outer { struct inner i; };\nstruct other { long l; };\nint f(void) { return 1; }\n';
     const unit = await read(text);
