@@ -81,7 +81,7 @@ async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'fil
 }
 
 async function pickType(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
-  const typeIn: TypeItem = { label: '$(edit) Type or paste a declaration…', typeIn: true, alwaysShow: true };
+  const typeIn: TypeItem = { label: '$(edit) Type or paste a declaration…', typeIn: true };
   const found = await workspaceTypes();
   const items: TypeItem[] = [typeIn, ...(found.length > 0 ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem] : []), ...found];
   const picked = await env.ipc.prompts.quickPick(items, {

@@ -205,6 +205,9 @@ export class App {
         return this.onSearchResult(message);
       case 'ctype':
         if (!message.view) this.fieldsWindow = undefined;
+        // The fields panel says more than the data inspector and needs its room: the Inspector button brings it back.
+        if (message.view && !this.fields.shown && this.inspectorShown) this.showInspector(false);
+        this.main.classList.toggle('with-fields', message.view !== null);
         return this.fields.setView(message.view, message.problem);
       case 'error':
         return this.onError(message.requestId, message.message);

@@ -369,7 +369,7 @@ export class FieldsPanel {
       return element;
     }
     if (row.kind === 'padding') {
-      element.append(el('span', 'fv-name muted', undefined, [row.name]), el('span', 'fv-type muted', undefined, ['']), el('span', 'fv-off muted', undefined, [offsetText(row.padding!.offset)]), el('span', 'fv-size muted', undefined, [String(row.padding!.length)]), el('span', 'fv-value muted', undefined, ['']));
+      element.append(el('span', 'fv-name muted', undefined, [row.name]), el('span', 'fv-value muted', undefined, ['']), el('span', 'fv-type muted', undefined, ['']), el('span', 'fv-off muted', undefined, [offsetText(row.padding!.offset)]), el('span', 'fv-size muted', undefined, [String(row.padding!.length)]));
       return element;
     }
     const field = row.field;
@@ -380,12 +380,13 @@ export class FieldsPanel {
     const bits = field.bits ? ` bits ${field.bits.first % 8}..${(field.bits.first % 8) + field.bits.width - 1}` : '';
     const sizeText = field.bits ? `${field.bits.width} bit${field.bits.width === 1 ? '' : 's'}` : field.kind === 'array' && field.count === -1 ? 'flexible' : String(field.size);
     const type = field.kind === 'pointer' ? `${field.type} (an address in the process)` : field.type;
+    // Name and value first: the columns a narrow panel keeps.
     element.append(
       el('span', 'fv-name', undefined, [twisty, row.name]),
+      this.valueCell(row.path, field, row.shift, now),
       el('span', 'fv-type', { title: type }, [field.type]),
       el('span', 'fv-off', { title: `offset ${range.offset}${bits}` }, [offsetText(range.offset) + bits]),
       el('span', 'fv-size', undefined, [sizeText]),
-      this.valueCell(row.path, field, row.shift, now),
     );
     return element;
   }
