@@ -25,7 +25,7 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 const GiB = 1024 * 1024 * 1024;
 
 /** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ ticks
 }

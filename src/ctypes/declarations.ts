@@ -28,7 +28,8 @@ interface Item {
   file: string;
   line: number;
   defines: Set<string>;
-  refs: Set<string>;
+  /** The names it uses, found when the closure first reaches it (most declarations of a file never are). */
+  refs: () => Set<string>;
   /** A #pragma that changes layouts (pack, scalar_storage_order): kept wherever it is in the closure. */
   layoutPragma: boolean;
 }
@@ -104,11 +105,10 @@ export function derive(base: TypeExpr, declarator: Node | null): { name: string 
   }
 }
 
-/** Every node below `node` (itself included) of one of `types`. */
-function descendants(node: Node, types: ReadonlySet<string>, into: Node[] = []): Node[] {
-  if (types.has(node.type)) into.push(node);
-  for (const child of node.namedChildren) if (child) descendants(child, types, into);
-  return into;
+/** Every node below `node` (itself included) of one of `types`: the search runs inside the parser, not node by node here. */
+function descendants(node: Node, types: ReadonlySet<string>): Node[] {
+  const found = node.descendantsOfType([...types]).filter((n): n is Node => n !== null && n.id !== node.id);
+  return types.has(node.type) ? [node, ...found] : found;
 }
 
 // tree-sitter reads the <stdint.h> names (uint32_t, size_t...) as primitive types: they are typedefs here.
@@ -129,9 +129,9 @@ function referencedNames(node: Node): Set<string> {
 }
 
 /** The names a declaration brings in: tags with bodies (nested ones too: C gives them file scope), typedefs, enum constants. */
-function definedNames(node: Node): Set<string> {
+function definedNames(node: Node, taggedInside: Node[]): Set<string> {
   const defines = new Set<string>();
-  for (const tagged of descendants(node, TAGGED)) {
+  for (const tagged of taggedInside) {
     const tag = tagName(tagged);
     // A tag without a body is only a definition when it is the whole declaration (`struct X;`).
     if (tag && (tagged.childForFieldName('body') || tagged === node)) defines.add(tag);
@@ -253,7 +253,7 @@ export class TranslationUnit {
       for (const item of this.byName.get(next) ?? []) {
         if (wanted.has(item)) continue;
         wanted.add(item);
-        for (const ref of item.refs) if (!seen.has(ref)) queue.push(ref);
+        for (const ref of item.refs()) if (!seen.has(ref)) queue.push(ref);
       }
     }
     return this.items
@@ -271,7 +271,7 @@ export class TranslationUnit {
     if (node.type === 'preproc_call') {
       const directive = node.childForFieldName('directive')?.text ?? '';
       const argument = node.childForFieldName('argument')?.text ?? '';
-      if (directive === '#pragma' && LAYOUT_PRAGMA.test(argument)) this.addItem(node, `#pragma ${argument.trim()}`, new Set(), new Set(), true);
+      if (directive === '#pragma' && LAYOUT_PRAGMA.test(argument)) this.addItem(node, `#pragma ${argument.trim()}`, new Set(), () => new Set(), true);
       return;
     }
     if (node.type === 'type_definition') {
@@ -295,10 +295,12 @@ export class TranslationUnit {
   }
 
   private addDeclaration(node: Node, text: string): void {
-    const defines = definedNames(node);
+    const taggedInside = descendants(node, TAGGED);
+    const defines = definedNames(node, taggedInside);
     if (defines.size === 0) return;
-    this.addItem(node, text, defines, referencedNames(node), false);
-    for (const tagged of descendants(node, TAGGED)) {
+    let refs: Set<string> | undefined;
+    this.addItem(node, text, defines, () => (refs ??= referencedNames(node)), false);
+    for (const tagged of taggedInside) {
       const tag = tagName(tagged);
       if (!tag || !tagged.childForFieldName('body') || this.bodies.has(tag)) continue;
       this.bodies.set(tag, tagged);
@@ -306,7 +308,7 @@ export class TranslationUnit {
     }
   }
 
-  private addItem(node: Node, text: string, defines: Set<string>, refs: Set<string>, layoutPragma: boolean): void {
+  private addItem(node: Node, text: string, defines: Set<string>, refs: () => Set<string>, layoutPragma: boolean): void {
     const item: Item = { index: this.items.length, text, ...this.locate(node.startPosition.row), defines, refs, layoutPragma };
     this.items.push(item);
     for (const name of defines) {

@@ -21,7 +21,7 @@ interface ProbeNode {
   shape: Shape;
   name: string;
   type: string;
-  /** The C lvalue of this member in the probe, e.g. `IPCINSP_O.s[0].x`. */
+  /** The member designator from the probe's root, e.g. `o.s[0].x` (as offsetof takes it). */
   expr: string;
   union: boolean;
   members: ProbeNode[];
@@ -30,6 +30,11 @@ interface ProbeNode {
   enumIndex?: number;
   boolean?: boolean;
 }
+
+type MemberSpec =
+  | { kind: 'anonymous'; union: boolean; body: Node }
+  | { kind: 'bitfield'; name: string; type: TypeExpr; width: string }
+  | { kind: 'member'; name: string; type: TypeExpr };
 
 export interface Probe {
   typeName: string;
@@ -70,9 +75,10 @@ export function typeText(type: TypeExpr): string {
 class ProbeBuilder {
   private nextId = 0;
   readonly enums: CEnum[] = [];
-  private readonly enumIndex = new Map<Node, number>();
+  /** By node id: the parser hands out a new Node object at each access. */
+  private readonly enumIndex = new Map<number, number>();
+  private readonly specs = new Map<number, MemberSpec[]>();
   flexible = false;
-  private readonly lines: string[] = [];
 
   constructor(private readonly unit: TranslationUnit) {}
 
@@ -106,7 +112,7 @@ class ProbeBuilder {
       const node = this.node('array', name, display, expr);
       node.flexible = type.size === null;
       if (node.flexible) this.flexible = true;
-      node.element = this.expand(`(${expr})[0]`, '[0]', type.of, depth + 1);
+      node.element = this.expand(`${expr}[0]`, '[0]', type.of, depth + 1);
       return node;
     }
     if (type.kind === 'function') throw new ProbeError(`"${name}" is a function, not an object.`);
@@ -125,8 +131,14 @@ class ProbeBuilder {
     return node;
   }
 
-  private members(expr: string, body: Node, depth: number): ProbeNode[] {
-    const members: ProbeNode[] = [];
+  /**
+   * What a struct or union body declares, read from the tree once per body: a type used in many
+   * places (or as an array's element type) is laid out from this, not parsed again each time.
+   */
+  private specsOf(body: Node): MemberSpec[] {
+    const known = this.specs.get(body.id);
+    if (known) return known;
+    const specs: MemberSpec[] = [];
     for (const field of body.namedChildren) {
       if (field?.type !== 'field_declaration') continue;
       const typeNode = field.childForFieldName('type');
@@ -134,28 +146,37 @@ class ProbeBuilder {
       const declarators = field.childrenForFieldName('declarator');
       const bitfield = field.namedChildren.find((child) => child?.type === 'bitfield_clause');
       if (declarators.length === 0) {
-        if ((typeNode.type === 'struct_specifier' || typeNode.type === 'union_specifier') && typeNode.childForFieldName('body')) {
-          const union = typeNode.type === 'union_specifier';
-          const node = this.node('anonymous', union ? '(anonymous union)' : '(anonymous struct)', union ? 'union {…}' : 'struct {…}', expr);
-          node.union = union;
-          node.members = this.members(expr, typeNode.childForFieldName('body')!, depth + 1);
-          members.push(node);
-        }
+        const innerBody = typeNode.type === 'struct_specifier' || typeNode.type === 'union_specifier' ? typeNode.childForFieldName('body') : null;
+        if (innerBody) specs.push({ kind: 'anonymous', union: typeNode.type === 'union_specifier', body: innerBody });
         continue; // an unnamed bit-field (`int : 3;`) is padding: it shows as a gap
       }
       for (const declarator of declarators) {
         const { name, type } = derive({ kind: 'spec', node: typeNode }, declarator);
         if (!name) continue;
-        if (bitfield) {
-          const node = this.node('bitfield', name, `${typeText(type)} : ${bitfield.text.replace(/^:\s*/, '')}`, `${expr}.${name}`);
-          const resolved = this.resolve(type);
-          if (resolved.kind === 'spec' && resolved.node.type === 'enum_specifier') node.enumIndex = this.enumOf(resolved.node);
-          // The compiler classes a _Bool bit-field's value as an int: the declaration says bool.
-          node.boolean = resolved.kind === 'spec' && resolved.node.text === '_Bool';
-          members.push(node);
-        } else {
-          members.push(this.expand(`${expr}.${name}`, name, type, depth + 1));
-        }
+        specs.push(bitfield ? { kind: 'bitfield', name, type, width: bitfield.text.replace(/^:\s*/, '') } : { kind: 'member', name, type });
+      }
+    }
+    this.specs.set(body.id, specs);
+    return specs;
+  }
+
+  private members(expr: string, body: Node, depth: number): ProbeNode[] {
+    const members: ProbeNode[] = [];
+    for (const spec of this.specsOf(body)) {
+      if (spec.kind === 'anonymous') {
+        const node = this.node('anonymous', spec.union ? '(anonymous union)' : '(anonymous struct)', spec.union ? 'union {…}' : 'struct {…}', expr);
+        node.union = spec.union;
+        node.members = this.members(expr, spec.body, depth + 1);
+        members.push(node);
+      } else if (spec.kind === 'bitfield') {
+        const node = this.node('bitfield', spec.name, `${typeText(spec.type)} : ${spec.width}`, `${expr}.${spec.name}`);
+        const resolved = this.resolve(spec.type);
+        if (resolved.kind === 'spec' && resolved.node.type === 'enum_specifier') node.enumIndex = this.enumOf(resolved.node);
+        // The compiler classes a _Bool bit-field's value as an int: the declaration says bool.
+        node.boolean = resolved.kind === 'spec' && resolved.node.text === '_Bool';
+        members.push(node);
+      } else {
+        members.push(this.expand(`${expr}.${spec.name}`, spec.name, spec.type, depth + 1));
       }
     }
     return members;
@@ -165,54 +186,67 @@ class ProbeBuilder {
     const definition = spec.childForFieldName('body') ? spec : this.unit.body(tagName(spec) ?? '');
     const body = definition?.childForFieldName('body');
     if (!definition || !body) return undefined;
-    const known = this.enumIndex.get(definition);
+    const known = this.enumIndex.get(definition.id);
     if (known !== undefined) return known;
     const constants = body.namedChildren.flatMap((child) => (child?.type === 'enumerator' && child.childForFieldName('name') ? [child.childForFieldName('name')!.text] : []));
     const index = this.enums.length;
     this.enums.push({ name: tagName(definition) ?? 'enum {…}', constants: constants.map((constantName) => ({ name: constantName, value: '' })) });
-    this.enumIndex.set(definition, index);
-    constants.forEach((constantName, k) => this.lines.push(`  __builtin_printf("E %d %d %lld\\n", ${index}, ${k}, (long long)(${constantName}));`));
+    this.enumIndex.set(definition.id, index);
     return index;
   }
 
-  /** The statements of main() that report `node` and everything under it. */
+  /** The probe's tables: one constant entry per member (the compiler works them all out while compiling), code only for bit-fields. */
+  private readonly entries: string[] = [];
+  private readonly bitfields: string[] = [];
+
+  /** Records `node` and everything under it. */
   emit(node: ProbeNode): void {
-    const e = node.expr;
+    const d = node.expr;
+    const m = `IPCINSP_M(${d})`;
     if (node.shape === 'bitfield') {
-      this.lines.push(`  __builtin_memset(ipcinsp_buf, 0, sizeof ipcinsp_buf); ${e} = -1; ipcinsp_bits(${node.id}, ${e} < 0, __builtin_classify_type(${e}));`);
+      // A bit-field has no address and no sizeof: set it to all ones in a zeroed object and look.
+      this.bitfields.push(`  __builtin_memset(&ipcinsp_buf, 0, sizeof ipcinsp_buf); ipcinsp_buf.r.${d} = -1; ipcinsp_bits(${node.id}, ipcinsp_buf.r.${d} < 0, __builtin_classify_type(ipcinsp_buf.r.${d}));`);
     } else if (node.shape === 'anonymous') {
-      // It has no name to take the address of: its place is worked out from its members.
+      // It has no name to take the offset of: its place is worked out from its members.
     } else if (node.flexible) {
-      this.lines.push(`  __builtin_printf("N %d %lld 0 %zu 14 0 0\\n", ${node.id}, IPCINSP_OFF(${e}), (size_t)_Alignof(__typeof__((${e})[0])));`);
+      this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), 0, _Alignof(__typeof__(${m}[0])), 14, 0, 0 },`);
     } else {
-      this.lines.push(
-        `  __builtin_printf("N %d %lld %zu %zu %d %d %d\\n", ${node.id}, IPCINSP_OFF(${e}), sizeof(${e}), (size_t)_Alignof(__typeof__(${e})), __builtin_classify_type(${e}), IPCINSP_SIGNED(${e}), IPCINSP_CHAR(${e}));`,
-      );
+      this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), sizeof(${m}), _Alignof(__typeof__(${m})), __builtin_classify_type(${m}), IPCINSP_SIGNED(${m}), IPCINSP_CHAR(${m}) },`);
     }
     for (const member of node.members) this.emit(member);
     if (node.element) this.emit(node.element);
   }
 
   source(closure: string, typeName: string): string {
+    const enumEntries = this.enums.flatMap((e, index) => e.constants.map((c, k) => `  { ${index}, ${k}, (long long)(${c.name}) },`));
     return `${closure}
 # 1 "<ipc-inspector layout probe>"
-typedef __SIZE_TYPE__ size_t;
-typedef ${typeName} ipcinsp_root;
-static _Alignas(ipcinsp_root) unsigned char ipcinsp_buf[sizeof(ipcinsp_root) + ${this.flexible ? FLEXIBLE_ROOM : 1}];
-#define IPCINSP_O (*(ipcinsp_root *)ipcinsp_buf)
-#define IPCINSP_OFF(e) ((long long)((const unsigned char *)&(e) - ipcinsp_buf))
+typedef __SIZE_TYPE__ ipcinsp_size;
+typedef ${typeName} ipcinsp_user;
+/* Wrapped, so that every member designator starts with a name (offsetof wants one), arrays too. */
+typedef struct { ipcinsp_user o; } ipcinsp_root;
+#define IPCINSP_M(d) (((ipcinsp_root *)0)->d)
 #ifdef __SIZEOF_INT128__
 #define IPCINSP_SIGNED(e) _Generic((e), signed char: 1, short: 1, int: 1, long: 1, long long: 1, __int128: 1, char: ((char)-1 < 0), default: 0)
 #else
 #define IPCINSP_SIGNED(e) _Generic((e), signed char: 1, short: 1, int: 1, long: 1, long long: 1, char: ((char)-1 < 0), default: 0)
 #endif
 #define IPCINSP_CHAR(e) _Generic((e), char: 1, default: 0)
+static const struct { int id; long long offset; unsigned long long size, align; int type_class, is_signed, is_char; } ipcinsp_nodes[] = {
+${this.entries.join('\n')}
+  { -1, 0, 0, 0, 0, 0, 0 }
+};
+static const struct { int index, k; long long value; } ipcinsp_enums[] = {
+${enumEntries.join('\n')}
+  { -1, 0, 0 }
+};
+static union { ipcinsp_root r; unsigned char b[sizeof(ipcinsp_root) + ${this.flexible ? FLEXIBLE_ROOM : 1}]; } ipcinsp_buf;
 static void ipcinsp_bits(int id, int negative, int type_class) {
   long long first = -1, last = -1;
-  for (size_t i = 0; i < sizeof ipcinsp_buf; i++) {
-    if (!ipcinsp_buf[i]) continue;
+  for (ipcinsp_size i = 0; i < sizeof ipcinsp_buf.b; i++) {
+    if (!ipcinsp_buf.b[i]) continue;
     for (int b = 0; b < 8; b++) {
-      if (ipcinsp_buf[i] >> b & 1) {
+      if (ipcinsp_buf.b[i] >> b & 1) {
         if (first < 0) first = (long long)i * 8 + b;
         last = (long long)i * 8 + b;
       }
@@ -221,8 +255,13 @@ static void ipcinsp_bits(int id, int negative, int type_class) {
   __builtin_printf("B %d %lld %lld %d %d\\n", id, first, last - first + 1, negative, type_class);
 }
 int main(void) {
-  __builtin_printf("R %zu %zu\\n", sizeof(ipcinsp_root), (size_t)_Alignof(ipcinsp_root));
-${this.lines.join('\n')}
+  __builtin_printf("R %llu %llu\\n", (unsigned long long)sizeof(ipcinsp_user), (unsigned long long)_Alignof(ipcinsp_user));
+  for (int i = 0; ipcinsp_nodes[i].id >= 0; i++) {
+    __builtin_printf("N %d %lld %llu %llu %d %d %d\\n", ipcinsp_nodes[i].id, ipcinsp_nodes[i].offset, ipcinsp_nodes[i].size, ipcinsp_nodes[i].align,
+                     ipcinsp_nodes[i].type_class, ipcinsp_nodes[i].is_signed, ipcinsp_nodes[i].is_char);
+  }
+  for (int i = 0; ipcinsp_enums[i].index >= 0; i++) __builtin_printf("E %d %d %lld\\n", ipcinsp_enums[i].index, ipcinsp_enums[i].k, ipcinsp_enums[i].value);
+${this.bitfields.join('\n')}
   return 0;
 }
 `;
@@ -234,7 +273,7 @@ export function buildProbe(unit: TranslationUnit, typeName: string): Probe {
   if (!unit.has(typeName)) throw new ProbeError(`No type "${typeName}" is declared in this file.`);
   const builder = new ProbeBuilder(unit);
   const declared: TypeExpr = unit.typedef(typeName) ?? { kind: 'spec', node: unit.body(typeName)! };
-  const root = builder.expand('IPCINSP_O', typeName, declared, 0);
+  const root = builder.expand('o', typeName, declared, 0);
   root.type = typeName;
   builder.emit(root);
   return { typeName, source: builder.source(unit.closure(typeName), typeName), root, enums: builder.enums, nodeCount: builder.count };
