@@ -46,7 +46,15 @@ function signExtend(value: bigint, bits: number): bigint {
 /** Shortest decimal text that reads back as the same float32. */
 export function formatFloat32(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  for (let digits = 1; digits <= 9; digits++) {
+  // Most floats need 6 to 9 digits: try the short ones only when 6 reads back (then fewer may too).
+  if (Math.fround(Number(value.toPrecision(6))) !== value) {
+    for (let digits = 7; digits <= 9; digits++) {
+      const text = value.toPrecision(digits);
+      if (Math.fround(Number(text)) === value) return String(Number(text));
+    }
+    return String(value);
+  }
+  for (let digits = 1; digits <= 6; digits++) {
     const text = value.toPrecision(digits);
     if (Math.fround(Number(text)) === value) return String(Number(text));
   }
@@ -126,9 +134,28 @@ function enumText(layout: CLayout, field: CField, value: bigint): string {
   return names.length > 0 ? `${names[0]} (${value})` : `${value} (no constant)`;
 }
 
+/**
+ * A whole integer of up to 6 bytes, without a BigInt or an array: the common case, decoded for
+ * every field on screen at every refresh. Undefined when a byte is not known.
+ */
+function smallInteger(offset: number, size: number, signed: boolean, byteAt: ByteAt, littleEndian: boolean): number | undefined {
+  let value = 0;
+  for (let i = 0; i < size; i++) {
+    const b = byteAt(offset + (littleEndian ? size - 1 - i : i));
+    if (b < 0) return undefined;
+    value = value * 256 + b;
+  }
+  const limit = 2 ** (size * 8);
+  return signed && value >= limit / 2 ? value - limit : value;
+}
+
 /** The integer a scalar or bit-field holds, or undefined when its bytes are not known. */
 export function integerOf(field: CField, shift: number, byteAt: ByteAt, littleEndian = true): bigint | undefined {
   const range = byteRange(field, shift);
+  if (!field.bits && range.length <= 6) {
+    const small = smallInteger(range.offset, range.length, field.signed === true, byteAt, littleEndian);
+    return small === undefined ? undefined : BigInt(small);
+  }
   const bytes = bytesAt(byteAt, range.offset, range.length);
   if (!bytes) return undefined;
   if (field.bits) {
@@ -162,6 +189,10 @@ export function valueOf(layout: CLayout, field: CField, shift: number, byteAt: B
     case 'int':
     case 'bool':
     case 'enum': {
+      if (field.kind === 'int' && !field.char && !field.bits && range.length <= 6) {
+        const small = smallInteger(range.offset, range.length, field.signed === true, byteAt, littleEndian);
+        return small === undefined ? UNKNOWN : { text: String(small), state: 'ok' };
+      }
       const value = integerOf(field, shift, byteAt, littleEndian);
       if (value === undefined) return UNKNOWN;
       if (field.kind === 'bool') return { text: value === 0n ? 'false' : value === 1n ? 'true' : `true (${value})`, state: 'ok' };
