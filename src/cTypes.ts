@@ -29,6 +29,7 @@ function isChoice(value: unknown): value is CTypeChoice {
 
 export class CTypes implements vscode.Disposable {
   private readonly layouts: LayoutCache;
+  private declarationDir: string | undefined;
   readonly diagnostics = vscode.languages.createDiagnosticCollection('IPC Inspector C types');
 
   constructor(extensionPath: string, private readonly memento: vscode.Memento | undefined) {
@@ -45,22 +46,27 @@ export class CTypes implements vscode.Disposable {
     await this.memento?.update(MEMORY_PREFIX + memoryKey, choice);
   }
 
-  /** A file holding a declaration typed in (the compiler needs a file): the same text, the same file. */
+  /**
+   * A file holding a declaration typed in (the compiler needs a file): the same text, the same file.
+   * In a directory of this window's own (mkdtemp: 0700, a fresh name no one else can have made).
+   */
   declarationFile(text: string): string {
-    const dir = path.join(os.tmpdir(), `ipc-inspector-${process.getuid?.() ?? 'user'}`, 'declarations');
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = path.join(dir, `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}.h`);
-    if (!fs.existsSync(file)) fs.writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
+    this.declarationDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-declarations-'));
+    const file = path.join(this.declarationDir, `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}.h`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`, { flag: 'wx', mode: 0o600 });
     return file;
   }
 
-  /** The compiler, its flags for `file` (settings, then the project's compile_commands.json) and where to run it. */
-  setupFor(file: string): CompilerSetup {
+  /**
+   * The compiler, its flags for `file` (the project's compile_commands.json, then the settings) and
+   * where to run it. A declaration typed in gets the settings' flags only.
+   */
+  setupFor(file: string, typedIn = false): CompilerSetup {
     const config = vscode.workspace.getConfiguration('ipcInspector.cTypes');
     const compiler = config.get<string>('compiler', '').trim() || 'cc';
     const extra = config.get<string[]>('flags', []).filter((f) => typeof f === 'string');
     const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-    const database = config.get<boolean>('useCompileCommands', true) ? findDatabase(file, roots) : undefined;
+    const database = !typedIn && config.get<boolean>('useCompileCommands', true) ? findDatabase(file, roots) : undefined;
     const fromDatabase = database ? flagsFromDatabase(database, file) : undefined;
     return { compiler, flags: [...(fromDatabase?.flags ?? []), ...extra], cwd: fromDatabase?.cwd ?? path.dirname(file) };
   }
@@ -72,7 +78,7 @@ export class CTypes implements vscode.Disposable {
   async layoutOf(choice: Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'>): Promise<CLayout> {
     const file = choice.declaration !== undefined ? this.declarationFile(choice.declaration) : choice.file;
     try {
-      const layout = await this.layouts.layout({ file, typeName: choice.typeName, setup: this.setupFor(file) });
+      const layout = await this.layouts.layout({ file, typeName: choice.typeName, setup: this.setupFor(file, choice.declaration !== undefined) });
       this.diagnostics.delete(vscode.Uri.file(file));
       return layout;
     } catch (error) {
@@ -98,5 +104,6 @@ export class CTypes implements vscode.Disposable {
 
   dispose(): void {
     this.diagnostics.dispose();
+    if (this.declarationDir) fs.rmSync(this.declarationDir, { recursive: true, force: true });
   }
 }

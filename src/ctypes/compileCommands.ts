@@ -10,6 +10,8 @@ export interface FileFlags {
   from: string;
 }
 
+const WRAPPERS = new Set(['ccache', 'sccache', 'distcc', 'icecc', 'buildcache']);
+
 interface Entry {
   directory: string;
   file: string;
@@ -78,16 +80,26 @@ export function flagsFromDatabase(database: string, file: string): FileFlags | u
   }
   if (!best) return undefined;
   const words = Array.isArray(best.entry.arguments) ? best.entry.arguments.map(String) : splitCommand(best.entry.command ?? '');
-  return { flags: words.slice(1), cwd: best.entry.directory, from: database };
+  // Meson and others put a compiler cache in front (`ccache cc ...`): the compiler comes after it.
+  let first = 0;
+  while (first < words.length - 1 && WRAPPERS.has(path.basename(words[first]))) first++;
+  return { flags: words.slice(first + 1), cwd: best.entry.directory, from: database };
 }
 
-/** The compile_commands.json for a file: in one of `roots` or their build/ folder, or beside the file going up. */
+/**
+ * The compile_commands.json of a file of the workspace: beside it or in a build/ folder, going up
+ * to its workspace folder and no further. A file outside every workspace folder has none: a
+ * database found by walking up through /tmp could be anyone's, and its flags are run.
+ */
 export function findDatabase(file: string, roots: readonly string[]): string | undefined {
-  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+  const resolved = path.resolve(file);
+  const root = roots.map((r) => path.resolve(r)).find((r) => resolved === r || resolved.startsWith(r + path.sep));
+  if (!root) return undefined;
+  for (let dir = path.dirname(resolved); ; dir = path.dirname(dir)) {
     for (const candidate of [path.join(dir, 'compile_commands.json'), path.join(dir, 'build', 'compile_commands.json')]) {
       if (fs.existsSync(candidate)) return candidate;
     }
-    if (roots.includes(dir) || path.dirname(dir) === dir) break;
+    if (dir === root || path.dirname(dir) === dir) break;
   }
   return undefined;
 }

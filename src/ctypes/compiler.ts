@@ -55,6 +55,9 @@ interface Ran {
 }
 
 function run(command: string, args: string[], cwd: string, timeout: number): Promise<Ran> {
+  if (!fs.existsSync(cwd)) {
+    return Promise.reject(new CompileError(`the folder the flags are relative to, ${cwd}, does not exist (is compile_commands.json from another machine or a container?)`, [], ''));
+  }
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd, timeout, maxBuffer: MAX_OUTPUT, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (!error) return resolve({ stdout, stderr });
@@ -107,8 +110,11 @@ export function layoutFlags(flags: readonly string[], forProbe = false): string[
 }
 
 /** `cc -E` of the file: the text the parser reads, with line markers into the user's files. */
+/** Messages in plain text, whatever the project asked for (Meson asks for colours): they are parsed. */
+const PLAIN_MESSAGES = '-fdiagnostics-color=never';
+
 export async function preprocess(file: string, setup: CompilerSetup): Promise<string> {
-  const args = [...layoutFlags(setup.flags), '-E', '-x', 'c', file];
+  const args = [...layoutFlags(setup.flags), PLAIN_MESSAGES, '-E', '-x', 'c', file];
   return (await run(setup.compiler, args, setup.cwd, COMPILE_TIMEOUT_MS)).stdout;
 }
 
@@ -119,8 +125,9 @@ export async function compileAndRun(source: string, setup: CompilerSetup): Promi
     const input = path.join(dir, 'probe.c');
     const output = path.join(dir, 'probe');
     await fs.promises.writeFile(input, source);
-    // -w: the user's declarations are theirs; warnings about them are not ours to fail on.
-    await run(setup.compiler, [...layoutFlags(setup.flags, true), '-w', '-O0', '-o', output, input], setup.cwd, COMPILE_TIMEOUT_MS);
+    // -w: the user's declarations are theirs; warnings about them are not ours to fail on. The
+    // probe is C11 (_Alignof, _Generic) whatever -std the project uses: -std does not change layouts.
+    await run(setup.compiler, [...layoutFlags(setup.flags, true), PLAIN_MESSAGES, '-std=gnu11', '-w', '-O0', '-o', output, input], setup.cwd, COMPILE_TIMEOUT_MS);
     return (await run(output, [], dir, PROBE_TIMEOUT_MS)).stdout;
   } finally {
     await fs.promises.rm(dir, { recursive: true, force: true });

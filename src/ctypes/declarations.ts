@@ -289,9 +289,14 @@ export class TranslationUnit {
       return;
     }
     // `struct X {...};` (tree-sitter gives the specifier alone at the top) or a declaration of
-    // variables whose type has a body: only the type part is wanted.
+    // variables whose type has a body: only the type part is wanted, with what follows its body up
+    // to the declarators or the `;`: `struct X {...} __attribute__((packed));` is packed.
     const specifier = TAGGED.has(node.type) ? node : node.type === 'declaration' ? node.childForFieldName('type') : null;
-    if (specifier && TAGGED.has(specifier.type)) this.addDeclaration(specifier, `${this.textOf(specifier)};`);
+    if (!specifier || !TAGGED.has(specifier.type)) return;
+    const declarator = node.type === 'declaration' ? node.childForFieldName('declarator') : null;
+    const semicolon = node.type === 'declaration' ? null : node.nextSibling?.type === ';' ? node.nextSibling : null;
+    const end = declarator?.startIndex ?? (node.type === 'declaration' ? node.endIndex : semicolon?.startIndex) ?? specifier.endIndex;
+    this.addDeclaration(specifier, `${this.original.slice(specifier.startIndex, end).trimEnd().replace(/;$/, '')};`);
   }
 
   private addDeclaration(node: Node, text: string): void {

@@ -29,6 +29,8 @@ interface ProbeNode {
   flexible: boolean;
   enumIndex?: number;
   boolean?: boolean;
+  /** A bit-field: C expressions of the byte range its bits must be in (between its named neighbours). */
+  window?: { start: string; end: string };
 }
 
 type MemberSpec =
@@ -45,6 +47,10 @@ export interface Probe {
 }
 
 export class ProbeError extends Error {}
+
+function isBool(type: TypeExpr): boolean {
+  return type.kind === 'spec' && (type.node.text === '_Bool' || type.node.text === 'bool');
+}
 
 /** `int`, `struct sensor`, `uint32_t *`, `char[16]`, `int (*)(…)`: how a type reads in the fields panel. */
 export function typeText(type: TypeExpr): string {
@@ -128,6 +134,8 @@ class ProbeBuilder {
     }
     const node = this.node('value', name, display, expr);
     if (spec.type === 'enum_specifier') node.enumIndex = this.enumOf(spec);
+    // The compiler classes _Bool as an integer: the declaration says bool.
+    node.boolean = isBool(type);
     return node;
   }
 
@@ -146,7 +154,9 @@ class ProbeBuilder {
       const declarators = field.childrenForFieldName('declarator');
       const bitfield = field.namedChildren.find((child) => child?.type === 'bitfield_clause');
       if (declarators.length === 0) {
-        const innerBody = typeNode.type === 'struct_specifier' || typeNode.type === 'union_specifier' ? typeNode.childForFieldName('body') : null;
+        // An untagged body without a name is an anonymous member; a tagged one only declares its
+        // tag (gcc: "declaration does not declare anything"; -fms-extensions aside).
+        const innerBody = (typeNode.type === 'struct_specifier' || typeNode.type === 'union_specifier') && !typeNode.childForFieldName('name') ? typeNode.childForFieldName('body') : null;
         if (innerBody) specs.push({ kind: 'anonymous', union: typeNode.type === 'union_specifier', body: innerBody });
         continue; // an unnamed bit-field (`int : 3;`) is padding: it shows as a gap
       }
@@ -167,18 +177,33 @@ class ProbeBuilder {
         const node = this.node('anonymous', spec.union ? '(anonymous union)' : '(anonymous struct)', spec.union ? 'union {…}' : 'struct {…}', expr);
         node.union = spec.union;
         node.members = this.members(expr, spec.body, depth + 1);
-        members.push(node);
+        if (node.members.length > 0) members.push(node); // only unnamed bit-fields inside: padding
       } else if (spec.kind === 'bitfield') {
         const node = this.node('bitfield', spec.name, `${typeText(spec.type)} : ${spec.width}`, `${expr}.${spec.name}`);
         const resolved = this.resolve(spec.type);
         if (resolved.kind === 'spec' && resolved.node.type === 'enum_specifier') node.enumIndex = this.enumOf(resolved.node);
-        // The compiler classes a _Bool bit-field's value as an int: the declaration says bool.
-        node.boolean = resolved.kind === 'spec' && resolved.node.text === '_Bool';
+        node.boolean = isBool(resolved);
         members.push(node);
       } else {
         members.push(this.expand(`${expr}.${spec.name}`, spec.name, spec.type, depth + 1));
       }
     }
+    // Each bit-field's bits lie between the named members around it (or the record's ends): the
+    // probe clears and searches only there, not the whole object (which may be gigabytes).
+    const recordStart = `__builtin_offsetof(ipcinsp_root, ${expr})`;
+    const recordEnd = `(${recordStart} + sizeof(IPCINSP_M(${expr})))`;
+    const addressable = (m: ProbeNode | undefined) => m !== undefined && m.shape !== 'bitfield' && m.shape !== 'anonymous';
+    members.forEach((member, i) => {
+      if (member.shape !== 'bitfield') return;
+      let before: ProbeNode | undefined;
+      for (let j = i - 1; j >= 0 && !before; j--) if (members[j].shape !== 'bitfield') before = members[j];
+      let after: ProbeNode | undefined;
+      for (let j = i + 1; j < members.length && !after; j++) if (members[j].shape !== 'bitfield') after = members[j];
+      member.window = {
+        start: addressable(before) && !before!.flexible ? `(__builtin_offsetof(ipcinsp_root, ${before!.expr}) + sizeof(IPCINSP_M(${before!.expr})))` : recordStart,
+        end: addressable(after) ? `__builtin_offsetof(ipcinsp_root, ${after!.expr})` : recordEnd,
+      };
+    });
     return members;
   }
 
@@ -205,13 +230,14 @@ class ProbeBuilder {
     const m = `IPCINSP_M(${d})`;
     if (node.shape === 'bitfield') {
       // A bit-field has no address and no sizeof: set it to all ones in a zeroed object and look.
-      this.bitfields.push(`  __builtin_memset(&ipcinsp_buf, 0, sizeof ipcinsp_buf); ipcinsp_buf.r.${d} = -1; ipcinsp_bits(${node.id}, ipcinsp_buf.r.${d} < 0, __builtin_classify_type(ipcinsp_buf.r.${d}));`);
+      const { start, end } = node.window!;
+      this.bitfields.push(`  ipcinsp_clear(${start}, ${end}); ipcinsp_buf.r.${d} = -1; ipcinsp_bits(${node.id}, ${start}, ${end}, ipcinsp_buf.r.${d} < 0, __builtin_classify_type(ipcinsp_buf.r.${d}));`);
     } else if (node.shape === 'anonymous') {
       // It has no name to take the offset of: its place is worked out from its members.
     } else if (node.flexible) {
-      this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), 0, _Alignof(__typeof__(${m}[0])), 14, 0, 0 },`);
+      this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), 0, _Alignof(__typeof__(${m}[0])), 14, 0, 0, 0 },`);
     } else {
-      this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), sizeof(${m}), _Alignof(__typeof__(${m})), __builtin_classify_type(${m}), IPCINSP_SIGNED(${m}), IPCINSP_CHAR(${m}) },`);
+      this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), sizeof(${m}), _Alignof(__typeof__(${m})), __builtin_classify_type(${m}), IPCINSP_SIGNED(${m}), IPCINSP_CHAR(${m}), IPCINSP_MANT(${m}) },`);
     }
     for (const member of node.members) this.emit(member);
     if (node.element) this.emit(node.element);
@@ -219,7 +245,10 @@ class ProbeBuilder {
 
   source(closure: string, typeName: string): string {
     const enumEntries = this.enums.flatMap((e, index) => e.constants.map((c, k) => `  { ${index}, ${k}, (long long)(${c.name}) },`));
-    return `${closure}
+    // Qualifiers change no layout, and a const member could not be set to find a bit-field's bits.
+    return `#define const
+#define volatile
+${closure}
 # 1 "<ipc-inspector layout probe>"
 typedef __SIZE_TYPE__ ipcinsp_size;
 typedef ${typeName} ipcinsp_user;
@@ -232,20 +261,27 @@ typedef struct { ipcinsp_user o; } ipcinsp_root;
 #define IPCINSP_SIGNED(e) _Generic((e), signed char: 1, short: 1, int: 1, long: 1, long long: 1, char: ((char)-1 < 0), default: 0)
 #endif
 #define IPCINSP_CHAR(e) _Generic((e), char: 1, default: 0)
-static const struct { int id; long long offset; unsigned long long size, align; int type_class, is_signed, is_char; } ipcinsp_nodes[] = {
+/* Which floating format: its mantissa digits (long double is x87's 64 on x86, binary128's 113 on arm64; 0 for others, e.g. __float128). */
+#define IPCINSP_MANT(e) _Generic((e), float: __FLT_MANT_DIG__, double: __DBL_MANT_DIG__, long double: __LDBL_MANT_DIG__, default: 0)
+static const struct { int id; long long offset; unsigned long long size, align; int type_class, is_signed, is_char, mantissa; } ipcinsp_nodes[] = {
 ${this.entries.join('\n')}
-  { -1, 0, 0, 0, 0, 0, 0 }
+  { -1, 0, 0, 0, 0, 0, 0, 0 }
 };
 static const struct { int index, k; long long value; } ipcinsp_enums[] = {
 ${enumEntries.join('\n')}
   { -1, 0, 0 }
 };
 static union { ipcinsp_root r; unsigned char b[sizeof(ipcinsp_root) + ${this.flexible ? FLEXIBLE_ROOM : 1}]; } ipcinsp_buf;
-static void ipcinsp_bits(int id, int negative, int type_class) {
+static void ipcinsp_clear(ipcinsp_size start, ipcinsp_size end) {
+  __builtin_memset(ipcinsp_buf.b + start, 0, end - start);
+}
+static void ipcinsp_bits(int id, ipcinsp_size start, ipcinsp_size end, int negative, int type_class) {
   long long first = -1, last = -1;
-  for (ipcinsp_size i = 0; i < sizeof ipcinsp_buf.b; i++) {
+  ipcinsp_size i;
+  int b;
+  for (i = start; i < end; i++) {
     if (!ipcinsp_buf.b[i]) continue;
-    for (int b = 0; b < 8; b++) {
+    for (b = 0; b < 8; b++) {
       if (ipcinsp_buf.b[i] >> b & 1) {
         if (first < 0) first = (long long)i * 8 + b;
         last = (long long)i * 8 + b;
@@ -257,8 +293,8 @@ static void ipcinsp_bits(int id, int negative, int type_class) {
 int main(void) {
   __builtin_printf("R %llu %llu\\n", (unsigned long long)sizeof(ipcinsp_user), (unsigned long long)_Alignof(ipcinsp_user));
   for (int i = 0; ipcinsp_nodes[i].id >= 0; i++) {
-    __builtin_printf("N %d %lld %llu %llu %d %d %d\\n", ipcinsp_nodes[i].id, ipcinsp_nodes[i].offset, ipcinsp_nodes[i].size, ipcinsp_nodes[i].align,
-                     ipcinsp_nodes[i].type_class, ipcinsp_nodes[i].is_signed, ipcinsp_nodes[i].is_char);
+    __builtin_printf("N %d %lld %llu %llu %d %d %d %d\\n", ipcinsp_nodes[i].id, ipcinsp_nodes[i].offset, ipcinsp_nodes[i].size, ipcinsp_nodes[i].align,
+                     ipcinsp_nodes[i].type_class, ipcinsp_nodes[i].is_signed, ipcinsp_nodes[i].is_char, ipcinsp_nodes[i].mantissa);
   }
   for (int i = 0; ipcinsp_enums[i].index >= 0; i++) __builtin_printf("E %d %d %lld\\n", ipcinsp_enums[i].index, ipcinsp_enums[i].k, ipcinsp_enums[i].value);
 ${this.bitfields.join('\n')}
@@ -286,6 +322,7 @@ interface Measured {
   typeClass: number;
   signed: boolean;
   char: boolean;
+  mantissa?: number;
   bits?: { first: number; width: number };
 }
 
@@ -313,8 +350,8 @@ export function readProbeOutput(probe: Probe, output: string, where: { file: str
         [size, align] = numbers;
         break;
       case 'N': {
-        const [id, offset, bytes, alignment, typeClass, signed, char] = numbers;
-        measured.set(id, { offset, size: bytes, align: alignment, typeClass, signed: signed === 1, char: char === 1 });
+        const [id, offset, bytes, alignment, typeClass, signed, char, mantissa] = numbers;
+        measured.set(id, { offset, size: bytes, align: alignment, typeClass, signed: signed === 1, char: char === 1, mantissa });
         break;
       }
       case 'B': {
@@ -352,6 +389,7 @@ function toField(node: ProbeNode, measured: Map<number, Measured>): CField {
   const field: CField = { ...base, kind };
   if (kind === 'int' || kind === 'enum') field.signed = found.signed;
   if (kind === 'int' && found.char && found.size === 1) field.char = true;
+  if (kind === 'float' && found.mantissa) field.mantissa = found.mantissa;
   if (node.enumIndex !== undefined) field.enumIndex = node.enumIndex;
   if (found.bits) field.bits = found.bits;
   return field;

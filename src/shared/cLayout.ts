@@ -17,6 +17,8 @@ export interface CField {
   signed?: boolean;
   /** Plain `char` (not signed or unsigned char, which int8_t and uint8_t are): shown as a character, and its arrays as strings. */
   char?: boolean;
+  /** A floating type's mantissa digits, which tell its format: 24 float, 53 double, 64 x87 extended, 113 binary128. */
+  mantissa?: number;
   /** A bit-field: its lowest bit as an absolute bit number (byte * 8 + bit, least significant first), and its width. */
   bits?: { first: number; width: number };
   /** Index into CLayout.enums. */

@@ -29,6 +29,21 @@ function bytesAt(byteAt: ByteAt, offset: number, length: number): Uint8Array | u
   return out;
 }
 
+/**
+ * A char array's bytes up to its first NUL, at most MAX_STRING + 1 of them: enough to show it, and
+ * known as soon as those are read, however long the array.
+ */
+function stringBytes(byteAt: ByteAt, offset: number, count: number): Uint8Array | undefined {
+  const out: number[] = [];
+  for (let i = 0; i < Math.min(count, MAX_STRING + 1); i++) {
+    const b = byteAt(offset + i);
+    if (b < 0) return undefined;
+    out.push(b);
+    if (b === 0) break;
+  }
+  return Uint8Array.from(out);
+}
+
 /** Bytes as an unsigned integer. */
 function unsigned(bytes: Uint8Array, littleEndian: boolean): bigint {
   let value = 0n;
@@ -81,9 +96,26 @@ function float16(bits: number): number {
   return sign * (1 + fraction / 1024) * Math.pow(2, exponent - 15);
 }
 
-/** A floating value; undefined for a size this reader does not know. */
-function floatOf(bytes: Uint8Array, littleEndian: boolean): number | undefined {
+/** An IEEE binary128 value (long double on arm64, __float128), as the nearest double. */
+function binary128(bytes: Uint8Array): number {
+  const high = unsigned(bytes.subarray(8, 16), true);
+  const low = unsigned(bytes.subarray(0, 8), true);
+  const sign = high >> 63n ? -1 : 1;
+  const exponent = Number((high >> 48n) & 0x7fffn);
+  const fraction = ((high & 0xffffffffffffn) << 64n) | low; // 112 bits
+  if (exponent === 0x7fff) return fraction === 0n ? sign * Infinity : NaN;
+  const scaled = Number(fraction) / 2 ** 112; // rounds to the 53 bits a double keeps
+  return exponent === 0 ? sign * scaled * 2 ** -16382 : sign * (1 + scaled) * 2 ** (exponent - 16383);
+}
+
+/**
+ * A floating value; undefined for a format this reader does not know. `mantissa` (the compiler's
+ * digits for the type) tells 16-byte formats apart: x87 extended in 16 bytes on x86-64, binary128
+ * for __float128 and for long double on arm64.
+ */
+function floatOf(bytes: Uint8Array, littleEndian: boolean, mantissa?: number): number | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (bytes.length === 16 && mantissa !== 64) return littleEndian ? binary128(bytes) : undefined;
   switch (bytes.length) {
     case 2:
       return float16(view.getUint16(0, littleEndian));
@@ -181,7 +213,7 @@ export function valueOf(layout: CLayout, field: CField, shift: number, byteAt: B
     case 'array': {
       const count = elementCount(field, shift, end);
       if (field.element?.char && field.element.size === 1) {
-        const bytes = bytesAt(byteAt, shift + field.offset, count);
+        const bytes = stringBytes(byteAt, shift + field.offset, count);
         return bytes ? { text: stringLiteral(bytes), state: 'ok' } : UNKNOWN;
       }
       return { text: `[${count}]${field.count === -1 ? ' (flexible)' : ''}`, state: 'ok' };
@@ -203,7 +235,7 @@ export function valueOf(layout: CLayout, field: CField, shift: number, byteAt: B
     case 'float': {
       const bytes = bytesAt(byteAt, range.offset, range.length);
       if (!bytes) return UNKNOWN;
-      const value = floatOf(bytes, littleEndian);
+      const value = floatOf(bytes, littleEndian, field.mantissa);
       return value === undefined ? { text: hexBytes(bytes), state: 'ok' } : { text: formatFloat(value, bytes.length), state: 'ok' };
     }
     case 'pointer': {
@@ -252,7 +284,7 @@ export function cInitializer(layout: CLayout, field: CField, shift: number, byte
       }
       case 'float': {
         const bytes = bytesAt(byteAt, range.offset, range.length);
-        const x = bytes ? floatOf(bytes, littleEndian) : undefined;
+        const x = bytes ? floatOf(bytes, littleEndian, f.mantissa) : undefined;
         if (x === undefined) return '/* unknown */ 0';
         if (Number.isNaN(x)) return 'NAN';
         if (!Number.isFinite(x)) return x > 0 ? 'INFINITY' : '-INFINITY';

@@ -149,6 +149,7 @@ export class App {
       },
       post: (message) => this.host.post(message),
       onLayoutChange: () => this.grid.queueRender(),
+      status: (text, error) => this.setMessage(text, error),
     });
     this.inspector.element.id = 'inspector';
     this.inspector.onEndian(() => {
@@ -288,6 +289,7 @@ export class App {
     if (this.header && header.size !== this.header.size && header.phase !== 'gone') {
       // Grown or shrunk (ftruncate by its owner): lay the view out again, in the same place.
       this.init({ type: 'init', header, settings: this.settings, pageSize: this.pageSize });
+      this.fields.resized();
       return;
     }
     const wasGone = this.gone;

@@ -18,6 +18,8 @@ const MAX_ELEMENTS = 100_000;
 const MAX_LEAVES = 200_000;
 /** Bytes the live refresh re-reads for the panel at most (the protocol's bound on one read). */
 const MAX_WINDOW = 1024 * 1024;
+/** Largest object Copy as C writes out: the bytes of one fields window, all of them read. */
+const MAX_INITIALIZER_BYTES = MAX_WINDOW;
 
 export interface FieldsHooks {
   byteAt: ByteAt;
@@ -29,6 +31,8 @@ export interface FieldsHooks {
   post(message: FromWebview): void;
   /** The panel's rows changed (the grid repaints its tints). */
   onLayoutChange(): void;
+  /** A message for the status line. */
+  status(text: string, error: boolean): void;
 }
 
 type RowKind = 'field' | 'padding' | 'table-head' | 'table-row' | 'more';
@@ -70,6 +74,8 @@ export class FieldsPanel {
   private focused = 0;
   private readonly lastText = new Map<string, { text: string; changedAt: number }>();
   private leaves: Leaf[] = [];
+  /** reachEnd[i]: the furthest end of leaves 0..i (union members overlap: an early one may reach furthest). */
+  private reachEnd: number[] = [];
   private leafStride = 0;
   private lastWindow = '';
   private renderQueued = false;
@@ -109,6 +115,7 @@ export class FieldsPanel {
     // The same type at the same place (a reload, a remembered choice): keep what is open and focused.
     const sameType = view && this.view && view.layout.name === this.view.layout.name && view.layout.size === this.view.layout.size && view.placement.offset === this.view.placement.offset && view.placement.count === this.view.placement.count;
     this.view = view;
+    this.lastWindow = ''; // the extension forgot the fields window when the type was cleared or changed
     this.problem.textContent = problem ?? '';
     show(this.problem, !!problem);
     show(this.element, view !== null || !!problem);
@@ -133,6 +140,14 @@ export class FieldsPanel {
     this.queueRender();
   }
 
+  /** The object grew or shrank: "as many as fit" and flexible arrays count again (what is open stays open). */
+  resized(): void {
+    if (!this.view) return;
+    this.lastWindow = '';
+    this.rebuild();
+    this.hooks.onLayoutChange();
+  }
+
   /** Which field a byte belongs to, as an alternating index for the grid's tints; -1 for none. */
   fieldAt(offset: number): number {
     const hit = this.leafAt(offset);
@@ -144,9 +159,7 @@ export class FieldsPanel {
     const hit = this.leafAt(offset);
     if (!hit || !this.view) return undefined;
     const prefix = this.view.placement.count === 1 ? this.view.layout.name : `${this.view.layout.name}[${hit.element}]`;
-    const names: string[] = [];
-    for (let i = hit.index; i >= 0 && this.leaves[i].start <= hit.within && this.leaves[i].end > hit.within; i--) names.unshift(this.leaves[i].path);
-    for (let i = hit.index + 1; i < this.leaves.length && this.leaves[i].start <= hit.within; i++) if (this.leaves[i].end > hit.within) names.push(this.leaves[i].path);
+    const names = [...hit.all].sort((a, b) => a - b).map((i) => this.leaves[i].path);
     const leaf = this.leaves[hit.index];
     return `${prefix}${names.map((n) => (n ? `.${n}` : '')).join(', ')} (${leaf.type})`;
   }
@@ -200,12 +213,13 @@ export class FieldsPanel {
       return;
     }
     let reached = shift + field.offset;
-    for (const member of field.members ?? []) {
+    (field.members ?? []).forEach((member, index) => {
       const range = byteRange(member, shift);
       if (field.kind === 'struct' && range.offset > reached) this.rows.push({ kind: 'padding', depth: depth + 1, field: member, shift, path: `${path}#pad${reached}`, name: '(padding)', padding: { offset: reached, length: range.offset - reached } });
-      this.addRows(member, shift, depth + 1, member.anonymous ? `${path}.${member.name}${member.offset}` : `${path}.${member.name}`, member.name);
+      // An anonymous member is keyed by its place among its siblings: two of them may share an offset (in a union).
+      this.addRows(member, shift, depth + 1, member.anonymous ? `${path}.#${index}` : `${path}.${member.name}`, member.name);
       reached = Math.max(reached, range.offset + range.length);
-    }
+    });
     const end = shift + field.offset + field.size;
     if (field.kind === 'struct' && !field.anonymous && end > reached) this.rows.push({ kind: 'padding', depth: depth + 1, field, shift, path: `${path}#pad${reached}`, name: '(padding)', padding: { offset: reached, length: end - reached } });
   }
@@ -239,9 +253,30 @@ export class FieldsPanel {
     };
     if (!walk(layout.root, 0, '')) this.leaves = [];
     this.leaves.sort((a, b) => a.start - b.start || a.end - b.end);
+    let reach = 0;
+    this.reachEnd = this.leaves.map((leaf) => (reach = Math.max(reach, leaf.end)));
   }
 
-  private leafAt(offset: number): { element: number; index: number; within: number } | undefined {
+  /** Indexes of every leaf that covers `within` (bytes of one element), last first. */
+  private covering(within: number): number[] {
+    let low = 0;
+    let high = this.leaves.length - 1;
+    let last = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (this.leaves[mid].start <= within) {
+        last = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    const found: number[] = [];
+    for (let i = last; i >= 0 && this.reachEnd[i] > within; i--) if (this.leaves[i].end > within) found.push(i);
+    return found;
+  }
+
+  private leafAt(offset: number): { element: number; index: number; within: number; all: number[] } | undefined {
     if (!this.view || this.leaves.length === 0 || this.leafStride <= 0) return undefined;
     const { placement } = this.view;
     const rel = offset - placement.offset;
@@ -250,24 +285,8 @@ export class FieldsPanel {
     const count = placement.count < 0 ? Math.floor((this.end - placement.offset) / this.leafStride) : placement.count;
     if (element >= count) return undefined;
     const within = rel - element * this.leafStride;
-    let low = 0;
-    let high = this.leaves.length - 1;
-    let found = -1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      if (this.leaves[mid].start <= within) {
-        found = mid;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
-    while (found >= 0 && this.leaves[found].end <= within) {
-      // A leaf further left may still cover it (bit-fields sharing bytes end at the same place).
-      if (found === 0 || this.leaves[found - 1].end <= within) return undefined;
-      found--;
-    }
-    return found < 0 ? undefined : { element, index: found, within };
+    const found = this.covering(within);
+    return found.length > 0 ? { element, index: found[0], within, all: found } : undefined;
   }
 
   // ---- drawing -------------------------------------------------------------------------------------
@@ -495,6 +514,17 @@ export class FieldsPanel {
     const layout: CLayout = this.view.layout;
     // The element the focused row is in (for an array placement), else the whole object.
     const shift = row && this.view.placement.count !== 1 ? this.view.placement.offset + Math.floor((row.shift - this.view.placement.offset) / Math.max(1, layout.size)) * layout.size : this.view.placement.offset;
+    if (layout.size > MAX_INITIALIZER_BYTES) {
+      this.hooks.status(`${layout.name} is ${layout.size} bytes: too large to copy as a C initializer (up to ${MAX_INITIALIZER_BYTES}). Copy the bytes from the grid instead.`, true);
+      return;
+    }
+    const known = (o: number) => this.hooks.byteAt(o) >= 0;
+    for (let o = shift; o < Math.min(this.end, shift + layout.size); o++) {
+      if (!known(o)) {
+        this.hooks.status(`Not all of ${layout.name} is read yet (offset 0x${o.toString(16)}): scroll the fields into view, then copy again.`, true);
+        return;
+      }
+    }
     const text = cInitializer(layout, layout.root, shift, this.hooks.byteAt, this.end);
     this.hooks.post({ type: 'copyText', text, what: `${layout.name} as a C initializer` });
   }

@@ -106,6 +106,39 @@ describe('C layouts (the compiler and gdb agree)', function () {
     }
   });
 
+  it('keeps attributes after a body, and lays out const bit-fields, tagged bodies without a name, padding-only anonymous members and bool', async () => {
+    const source = `#include <stdbool.h>
+struct tp { char c; int i; } __attribute__((packed));
+struct ta { int a; } __attribute__((aligned(64)));
+enum e2 { A2, B2 } __attribute__((packed));
+struct user { char c; struct tp p; enum e2 e; struct ta t; };
+typedef const struct { int q : 4; unsigned r : 3; } cq_t;
+struct co { const struct { int x : 5; } in; volatile int z; };
+struct tagged_inside { struct inner_tag { int x; }; int b; };
+struct padding_only { int a; struct { int : 8; }; int b; };
+struct flags { bool ok; bool bits : 1; };
+`;
+    const file = write('review.h', source);
+    for (const typeName of ['struct tp', 'struct ta', 'struct user', 'cq_t', 'struct co', 'struct tagged_inside', 'struct padding_only', 'struct flags']) {
+      assertSameAsGdb(await cache.layout({ file, typeName, setup }), source);
+    }
+    assert.strictEqual((await cache.layout({ file, typeName: 'struct tp', setup })).size, 5, 'packed after the body');
+    const flags = await cache.layout({ file, typeName: 'struct flags', setup });
+    assert.deepStrictEqual(flags.root.members!.map((m) => m.kind), ['bool', 'bool']);
+  });
+
+  it('lays out under -std=gnu89 and with a compiler cache in compile_commands.json, and a huge array beside bit-fields quickly', async () => {
+    const source = '#include <stdint.h>\nstruct big { unsigned f1 : 1, f2 : 1, f3 : 1; char huge[1000000000UL]; unsigned tail : 2; };\n';
+    const file = write('big.h', source);
+    const started = Date.now();
+    const layout = await cache.layout({ file, typeName: 'struct big', setup: { ...setup, flags: ['-std=gnu89'] } });
+    assert.ok(Date.now() - started < 20_000, 'the probe does not clear the whole gigabyte for each bit-field');
+    assert.strictEqual(layout.root.members!.find((m) => m.name === 'tail')!.bits!.width, 2);
+    const { flagsFromDatabase } = await import('../../src/ctypes/compileCommands');
+    const database = write('compile_commands.json', JSON.stringify([{ directory: dir, file: 'big.c', command: 'ccache cc -DX=1 -fdiagnostics-color=always -c big.c' }]));
+    assert.deepStrictEqual(flagsFromDatabase(database, path.join(dir, 'big.c'))?.flags, ['-DX=1', '-fdiagnostics-color=always', '-c', 'big.c']);
+  });
+
   it('uses the project\'s flags: -D sizes an array, -fpack-struct packs, -fshort-enums shrinks an enum', async () => {
     const source = 'enum e { A, B };\nstruct flags { char c; int i; enum e e; char buf[LEN]; };\n';
     const file = write('flags.h', source);

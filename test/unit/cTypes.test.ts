@@ -104,12 +104,15 @@ describe('C values from bytes', () => {
     assert.strictEqual(show(field({ bits: { first: 6, width: 4 }, signed: true }), bytes), '-5');
   });
 
-  it('reads floats of 2, 4, 8 and x87 16 bytes', () => {
+  it('reads floats of 2, 4, 8 bytes, x87 extended and binary128 in 16 (told apart by the mantissa digits)', () => {
     assert.strictEqual(show(field({ kind: 'float', size: 2 }), [0x00, 0x3c]), '1');
     assert.strictEqual(show(field({ kind: 'float', size: 4 }), [...Buffer.from(new Float32Array([0.1]).buffer)]), '0.1');
     assert.strictEqual(show(field({ kind: 'float', size: 8 }), [...Buffer.from(new Float64Array([-2.5e-300]).buffer)]), '-2.5e-300');
     // 1.5 as x87 extended: mantissa 0xC000000000000000, exponent 16383
-    assert.strictEqual(show(field({ kind: 'float', size: 16 }), [0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0x3f, 0, 0, 0, 0, 0, 0]), '1.5');
+    assert.strictEqual(show(field({ kind: 'float', size: 16, mantissa: 64 }), [0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0x3f, 0, 0, 0, 0, 0, 0]), '1.5');
+    // 1.5 as binary128 (long double on arm64, __float128): exponent 0x3fff, the fraction's top bit
+    assert.strictEqual(show(field({ kind: 'float', size: 16, mantissa: 113 }), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f]), '1.5');
+    assert.strictEqual(show(field({ kind: 'float', size: 16 }), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xc0]), '-2', '__float128 (the probe gives no digits for it)');
     assert.strictEqual(formatFloat32(Math.fround(3.14159)), '3.14159');
   });
 

@@ -566,6 +566,11 @@ async function cTypeFields(browser, base) {
   await page.waitForSelector('.fields', { state: 'hidden' });
   const h = await harness(page, () => ({ invalid: window.__harness.invalid, errors: window.__harness.errors, actions: window.__harness.typeActions }));
   check('Clear asks the extension, and the panel goes', h.actions.includes('clearType'), h.actions);
+  // The same type again after Clear: the panel asks for its bytes again (the extension forgot them).
+  await harness(page, () => (window.__harness.fieldsWindow = undefined));
+  await harness(page, (view) => window.__harness.postRaw({ type: 'ctype', view }), { layout, placement: { offset: 0x8040, count: 1 } });
+  await page.waitForFunction(() => window.__harness.fieldsWindow !== undefined);
+  check('after Clear, the same type again asks for its bytes again', true);
   check('no invalid message or error', h.invalid.length + h.errors.length + page.consoleErrors.length === 0, h);
   await page.close();
 }
