@@ -530,6 +530,9 @@ async function cTypeFields(browser, base) {
   await harness(page, () => window.__harness.poke(0x8040, [0x99]));
   await page.waitForSelector(`${rowSelector(1)} .fv-cell[data-column="n"].changed`);
   check('a value the program changes is shown and highlighted', (await rowText(1)).includes('[1]665"rec#0201"'), await rowText(1));
+  // From here on the host changes nothing: clicking below scrolls the grid to these records, where
+  // its wandering live change would otherwise land.
+  await harness(page, () => (window.__harness.live = false));
   const tints = await page.evaluate(() => document.querySelectorAll('.ov.fld-a:not([hidden]), .ov.fld-b:not([hidden])').length);
   await page.click(`${rowSelector(2)} .fv-cell[data-column="tag"]`);
   await settle(page);
@@ -542,8 +545,7 @@ async function cTypeFields(browser, base) {
   check('hovering a byte names its field', /^struct rec\[2\]\.(tag|word) \(char/.test(title), title);
   await shot(page, 'fields-table-dark');
 
-  // One struct at an offset: a tree, keyboard, copy. The host stops changing bytes, so values are known.
-  await harness(page, () => (window.__harness.live = false));
+  // One struct at an offset: a tree, keyboard, copy.
   await harness(page, (view) => window.__harness.postRaw({ type: 'ctype', view }), { layout, placement: { offset: 0x8040, count: 1 } });
   await page.waitForSelector('.fields-row.field .fv-twisty.open');
   await settle(page);
@@ -571,6 +573,42 @@ async function cTypeFields(browser, base) {
   await harness(page, (view) => window.__harness.postRaw({ type: 'ctype', view }), { layout, placement: { offset: 0x8040, count: 1 } });
   await page.waitForFunction(() => window.__harness.fieldsWindow !== undefined);
   check('after Clear, the same type again asks for its bytes again', true);
+  check('no invalid message or error', h.invalid.length + h.errors.length + page.consoleErrors.length === 0, h);
+  await page.close();
+}
+
+/** Union members that overlap, and an object that grows under "as many as fit". */
+async function cTypeUnionAndResize(browser, base) {
+  console.log('C type fields: overlapping union members, a growing object');
+  const { LayoutCache } = require(path.join(built, 'layouts.cjs'));
+  const file = path.join(built, 'union.h');
+  fs.writeFileSync(file, '#include <stdint.h>\nunion reg { char name[16]; struct { int32_t a, b, c; } s; };\nstruct rec8 { uint32_t n; char t[4]; };\n');
+  const cache = new LayoutCache(path.join(root, 'dist'));
+  const setup = { compiler: 'cc', flags: [], cwd: built };
+  const reg = await cache.layout({ file, typeName: 'union reg', setup });
+  const rec8 = await cache.layout({ file, typeName: 'struct rec8', setup });
+  const page = await open(browser, base, 'seg=64k&kind=posix&refresh=0', { width: 1500, height: 700 });
+  await dataShown(page);
+  await harness(page, (view) => window.__harness.postRaw({ type: 'ctype', view }), { layout: reg, placement: { offset: 0, count: 1 } });
+  await page.waitForSelector('.fields-row.field');
+  await settle(page);
+  /** The tooltip of the grid row under byte `i` of the first row. */
+  const hoverByte = async (i) => {
+    const box = await page.locator('.rowbox .row:has(.off:text-is("0000")) .hexcol').boundingBox();
+    await page.mouse.move(box.x + ((i * 3 + 0.5) / 47) * box.width, box.y + box.height / 2);
+    return page.evaluate(() => document.querySelector('.rowbox .row[title]')?.title ?? '');
+  };
+  const at4 = await hoverByte(4);
+  check('a byte two union members share names both', at4.includes('.name') && at4.includes('.s.b'), at4);
+  const at13 = await hoverByte(13);
+  check('a byte only the longer member covers names it', at13.startsWith('union reg.name'), at13);
+  await harness(page, (view) => window.__harness.postRaw({ type: 'ctype', view }), { layout: rec8, placement: { offset: 0, count: -1 } });
+  await page.waitForFunction(() => document.querySelector('.fields-summary')?.textContent?.startsWith('8192 × struct rec8'));
+  await harness(page, () => window.__harness.resize(128 * 1024));
+  await page.waitForFunction(() => document.querySelector('.fields-summary')?.textContent?.startsWith('16384 × struct rec8'), undefined, { timeout: 10_000 }).catch(() => undefined);
+  const summary = await page.textContent('.fields-summary');
+  check('the object grows: as many as fit counts again', summary.startsWith('16384 × struct rec8'), summary);
+  const h = await harness(page, () => ({ invalid: window.__harness.invalid, errors: window.__harness.errors }));
   check('no invalid message or error', h.invalid.length + h.errors.length + page.consoleErrors.length === 0, h);
   await page.close();
 }
@@ -750,7 +788,10 @@ async function main() {
       await smallSegment(browser, base, 'dark');
     }
     if (run('grouping')) await grouping(browser, base);
-    if (run('ctype')) await cTypeFields(browser, base);
+    if (run('ctype')) {
+      await cTypeFields(browser, base);
+      await cTypeUnionAndResize(browser, base);
+    }
     if (run('hostile')) await hostile(browser, base);
     if (run('huge')) await hugePages(browser, base);
     if (run('buffers')) await nodeBuffers(browser, base);
