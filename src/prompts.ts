@@ -5,8 +5,9 @@ import * as vscode from 'vscode';
 
 export interface Prompts {
   inputBox(options: vscode.InputBoxOptions): Thenable<string | undefined>;
-  quickPick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions & { canPickMany: true }): Thenable<T[] | undefined>;
-  quickPick<T extends vscode.QuickPickItem>(items: readonly T[], options?: vscode.QuickPickOptions): Thenable<T | undefined>;
+  /** `items` may still be coming (a promise): the pick list shows at once, busy until they are there. */
+  quickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options: vscode.QuickPickOptions & { canPickMany: true }): Thenable<T[] | undefined>;
+  quickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options?: vscode.QuickPickOptions): Thenable<T | undefined>;
   /** A modal warning; resolves with the chosen button's title, or undefined when cancelled. */
   confirm(message: string, detail: string, ...buttons: string[]): Thenable<string | undefined>;
   openDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined>;
@@ -17,8 +18,10 @@ export interface Prompts {
 
 export const vscodePrompts: Prompts = {
   inputBox: (options) => vscode.window.showInputBox(options),
-  quickPick: ((items: readonly vscode.QuickPickItem[], options?: vscode.QuickPickOptions) =>
-    vscode.window.showQuickPick(items, options)) as Prompts['quickPick'],
+  quickPick: ((items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) =>
+    Array.isArray(items)
+      ? vscode.window.showQuickPick(items as readonly vscode.QuickPickItem[], options)
+      : vscode.window.showQuickPick<vscode.QuickPickItem>(Promise.resolve<readonly vscode.QuickPickItem[]>(items).then((list) => [...list]), options)) as Prompts['quickPick'],
   confirm: (message, detail, ...buttons) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons),
   openDialog: (options) => vscode.window.showOpenDialog(options),
   saveDialog: (options) => vscode.window.showSaveDialog(options),

@@ -40,21 +40,37 @@ async function targetPanel(env: CommandEnv, arg: unknown): Promise<HexPanel | un
 
 const ICONS: Record<TypeEntry['kind'], string> = { struct: '$(symbol-structure)', union: '$(symbol-structure)', enum: '$(symbol-enum)', typedef: '$(symbol-type-parameter)' };
 
+/** Types found per file, kept while the file's size and time stay the same: the next pick list is quick. */
+const typesByFile = new Map<string, { mtimeMs: number; size: number; entries: TypeEntry[] }>();
+
+async function typesOf(file: string): Promise<TypeEntry[]> {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return [];
+  }
+  if (stat.size > MAX_FILE_BYTES) return [];
+  const known = typesByFile.get(file);
+  if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known.entries;
+  let entries: TypeEntry[];
+  try {
+    entries = await typesInFile(file, fs.readFileSync(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  typesByFile.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, entries });
+  return entries;
+}
+
 /** The named types of the workspace's C files, one item each, as `struct Data` with `file:line`. */
 async function workspaceTypes(): Promise<TypeItem[]> {
   const files = await vscode.workspace.findFiles('**/*.{c,h}', EXCLUDE, MAX_FILES);
   files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
   const items: TypeItem[] = [];
   for (const uri of files) {
-    let text: string;
-    try {
-      if (fs.statSync(uri.fsPath).size > MAX_FILE_BYTES) continue;
-      text = fs.readFileSync(uri.fsPath, 'utf8');
-    } catch {
-      continue;
-    }
     const seen = new Set<string>();
-    for (const entry of await typesInFile(uri.fsPath, text)) {
+    for (const entry of await typesOf(uri.fsPath)) {
       if (seen.has(entry.name)) continue;
       seen.add(entry.name);
       items.push({ label: `${ICONS[entry.kind]} ${entry.name}`, description: `${vscode.workspace.asRelativePath(uri)}:${entry.line}`, entry });
@@ -82,11 +98,15 @@ async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'fil
 
 async function pickType(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
   const typeIn: TypeItem = { label: '$(edit) Type or paste a declaration…', typeIn: true };
-  const found = await workspaceTypes();
-  const items: TypeItem[] = [typeIn, ...(found.length > 0 ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem] : []), ...found];
+  // The list opens at once and fills when the workspace's files are read (busy meanwhile).
+  const items = workspaceTypes().then((found): TypeItem[] => [
+    typeIn,
+    ...(found.length > 0 ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem] : [{ label: 'No struct, union or typedef in the workspace\'s .c and .h files', kind: vscode.QuickPickItemKind.Separator } as TypeItem]),
+    ...found,
+  ]);
   const picked = await env.ipc.prompts.quickPick(items, {
     title: TITLE,
-    placeHolder: found.length > 0 ? 'The struct, union or typedef to see the bytes as' : 'No C types in the workspace\'s .c and .h files: type or paste a declaration',
+    placeHolder: 'The struct, union or typedef to see the bytes as (type to filter)',
     matchOnDescription: true,
   });
   if (!picked) return undefined;

@@ -51,6 +51,8 @@ describe('View as C Type in chromium', function () {
   it('shows struct known from the workspace with the program\'s values, live, and selects a field\'s bytes', async function () {
     const frame: Frame = await openContentsFromRow(page, page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`), new RegExp(`id ${shmid}`));
     await frame.click('button:has-text("C type…")');
+    // The list fills once the workspace's C files are read (busy until then), as a person waits for it.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'struct known' }).waitFor({ timeout: 30_000 });
     await answerInputs(page, ['struct known', 'At offset 0']);
     await frame.waitForFunction(() => document.querySelector('.fields-rows')?.textContent?.includes('"sensor-7"') ?? false, undefined, { timeout: 30_000 });
     const rows = (await frame.textContent('.fields-rows')) ?? '';

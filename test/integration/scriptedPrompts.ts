@@ -164,8 +164,8 @@ export class ScriptedPrompts implements Prompts {
     return text;
   }
 
-  quickPick = (<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions = {}) =>
-    this.ask<T | T[] | undefined>({ kind: 'quickPick', items, options })) as Prompts['quickPick'];
+  quickPick = (<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options: vscode.QuickPickOptions = {}) =>
+    Promise.resolve(items).then((list) => this.ask<T | T[] | undefined>({ kind: 'quickPick', items: list, options }))) as Prompts['quickPick'];
 
   confirm(message: string, detail: string, ...buttons: string[]): Promise<string | undefined> {
     return this.ask({ kind: 'confirm', message, detail, buttons });
