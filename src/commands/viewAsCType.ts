@@ -30,11 +30,14 @@ interface TypeItem extends vscode.QuickPickItem {
 async function targetPanel(env: CommandEnv, arg: unknown): Promise<HexPanel | undefined> {
   const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
   if (typeof panelId === 'string') return HexPanel.all().find((p) => p.source.id === panelId);
-  if (arg === undefined) {
+  // A tree row (its context menu) opens that object; anything else (the palette, the view's title
+  // bar, which passes what VS Code chooses) means the contents view in front.
+  const row = typeof arg === 'object' && arg !== null && 'row' in arg ? arg : undefined;
+  if (!row) {
     const inFront = HexPanel.all().find((p) => p.panel.active && p.phase !== 'gone');
     if (inFront) return inFront;
   }
-  const opened = await openContents.run(env, ...(arg === undefined ? [] : [arg]));
+  const opened = await openContents.run(env, ...(row ? [row] : []));
   return opened instanceof HexPanel ? opened : undefined;
 }
 
