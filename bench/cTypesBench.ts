@@ -13,12 +13,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { LayoutCache } from '../src/ctypes/layouts';
 import type { HelperClient } from '../src/ipc/helperClient';
-import { readResident } from '../src/ipc/byteSource';
 import { SegmentSource } from '../src/ipc/sysvShm/source';
 import type { CField } from '../src/shared/cLayout';
 import { valueOf } from '../src/shared/cValues';
 import { generateStructs } from '../test/support/cStructs';
-import { cpuSeconds } from './hexViewBench';
+import { liveRefreshCost } from './hexViewBench';
 import { medianMs, mediansInTurns, Row } from './measure';
 import { repoRoot } from './world';
 
@@ -76,28 +75,9 @@ export async function benchLiveFields(client: HelperClient, created: number[]): 
     created.push(shmid);
     execFileSync(path.join(repoRoot, 'native/bin/shmtool'), ['write', String(shmid), '0', '-'], { input: '01'.repeat(layout.size) });
     const source = new SegmentSource(client, await client.stat(shmid), 'private', () => false);
-    const { pageSize } = await client.hello();
-    const helperPid = client.pid!;
     const seconds = 10;
-    const ownBefore = process.cpuUsage();
-    const helperBefore = cpuSeconds(helperPid);
-    let last: Buffer | undefined;
-    let posted = 0;
-    let bytes: Buffer = Buffer.alloc(0);
-    const until = Date.now() + seconds * 1000;
-    while (Date.now() < until) {
-      // What HexPanel.tick does for the fields window: read it, post it only when it changed.
-      const read = await readResident(source, pageSize, 0, layout.size, false);
-      const signature = Buffer.concat([read.bytes, read.resident]);
-      if (!last || !last.equals(signature)) {
-        posted++;
-        bytes = read.bytes;
-      }
-      last = signature;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    const own = process.cpuUsage(ownBefore);
-    const cpu = (own.user + own.system) / 1e6 + (cpuSeconds(helperPid) - helperBefore);
+    // What HexPanel.tick does for the fields window, at 4 Hz.
+    const { posted, cpu, bytes } = await liveRefreshCost(client, source, layout.size, 250, seconds);
     const share = (cpu / seconds) * 100;
     const byteAt = (o: number) => bytes[o];
     const decode = await medianMs(() => {

@@ -56,11 +56,6 @@ export interface CPlacement {
   count: number;
 }
 
-/** Fields of a struct or union in the order shown (anonymous members stay as their own rows). */
-export function childrenOf(field: CField): CField[] {
-  return field.members ?? [];
-}
-
 /** Whether a field is shown with children (structs, unions and arrays). */
 export function hasChildren(field: CField): boolean {
   return field.kind === 'array' || field.kind === 'struct' || field.kind === 'union';
