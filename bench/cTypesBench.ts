@@ -2,7 +2,8 @@
 //   - the first layout of a type from a header of 50 structs (which includes the usual system
 //     headers, as a project's header does), with an empty layout cache, against `cc -c` of that
 //     header; the very first one of the process (parser not yet warm) on its own; then the same
-//     layout again from the cache.
+//     layout again from the cache. Also, reported: a type that uses a system header's struct,
+//     which takes the long way (the header alone does not say what that struct holds).
 //   - live decoding of 10,000 fields at 4 Hz: what the extension does for the fields panel (re-read
 //     the fields' bytes through the helper, post only when they changed) as a share of one core, and
 //     what decoding all 10,000 values costs where it happens (the page, which decodes only the rows
@@ -33,22 +34,32 @@ export async function benchLayouts(): Promise<Row[]> {
     // The type to lay out: the one of the 50 with the most members and nesting.
     const typeName = generated.names.filter((n) => !generated.flexible.has(n)).at(-1)!;
     const request = { file: header, typeName, setup: SETUP };
+    // The same header with one more type that uses a system header's struct: the file alone no
+    // longer says everything, so the layout takes the long way (preprocess, parse all, compile).
+    const longHeader = path.join(dir, 'fifty-long.h');
+    fs.writeFileSync(longHeader, `${fs.readFileSync(header, 'utf8')}\nstruct stamped { struct timespec when; ${typeName} value; };\n`);
+    const longRequest = { file: longHeader, typeName: 'struct stamped', setup: SETUP };
     const coldStart = process.hrtime.bigint();
     const layout = await new LayoutCache().layout(request);
     const cold = Number(process.hrtime.bigint() - coldStart) / 1e6;
     const object = path.join(dir, 'fifty.o');
     const times = await mediansInTurns({
       ours: () => new LayoutCache().layout(request),
+      longWay: () => new LayoutCache().layout(longRequest),
       cc: () => execFileSync('cc', ['-x', 'c', '-c', header, '-o', object]),
     }, 9, 1);
     const cache = new LayoutCache();
     await cache.layout(request);
     const cached = await medianMs(() => cache.layout(request), 50, 2);
-    console.log(`layouts: ${typeName} (${layout.size} bytes) from 50 structs: first ${cold.toFixed(0)} ms, fresh cache ${times.ours.toFixed(0)} ms, cc -c ${times.cc.toFixed(0)} ms, cached ${cached.toFixed(2)} ms`);
+    const probeWay = new LayoutCache();
+    await probeWay.layout(longRequest);
+    if (!probeWay.lastLongWayReason) throw new Error('the long-way header took the short way: the bench measures the wrong thing');
+    console.log(`layouts: ${typeName} (${layout.size} bytes) from 50 structs: first ${cold.toFixed(0)} ms, fresh cache ${times.ours.toFixed(0)} ms, long way ${times.longWay.toFixed(0)} ms (${probeWay.lastLongWayReason}), cc -c ${times.cc.toFixed(0)} ms, cached ${cached.toFixed(2)} ms`);
     const ratio = times.ours / times.cc;
     return [
       { benchmark: 'first layout, 50-struct header (parser cold)', value: cold, unit: 'ms', target: '< 1500 ms', met: cold < 1500 },
       { benchmark: 'first layout, 50-struct header (fresh cache)', value: times.ours, unit: 'ms', reference: 'cc -c of the header', referenceValue: times.cc, ratio, target: '< 1500 ms and <= 2x', met: times.ours < 1500 && ratio <= 2 },
+      { benchmark: 'first layout, a type using a system header\'s struct (the long way)', value: times.longWay, unit: 'ms', reference: 'cc -c of the header', referenceValue: times.cc, ratio: times.longWay / times.cc, target: 'reported', met: true },
       { benchmark: 'the same layout again (cached)', value: cached, unit: 'ms', target: '< 20 ms', met: cached < 20 },
     ];
   } finally {

@@ -1,5 +1,6 @@
-// Running the user's C compiler: preprocessing a file with the project's flags, compiling and running
-// the layout probe, and reading the compiler's messages into locations a diagnostic can point at.
+// Running the user's C compiler: preprocessing a file with the project's flags, compiling the layout
+// probe (and, rarely, linking and running it), and reading the compiler's messages into locations a
+// diagnostic can point at.
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -78,7 +79,7 @@ function run(command: string, args: string[], cwd: string, timeout: number): Pro
   });
 }
 
-const DROP_ALONE = new Set(['-c', '-E', '-S', '-M', '-MM', '-MD', '-MMD', '-MG', '-MP', '--coverage', '-pipe']);
+const DROP_ALONE = new Set(['-c', '-E', '-S', '-M', '-MM', '-MD', '-MMD', '-MG', '-MP', '--coverage', '-pipe', '-pedantic', '-pedantic-errors']);
 const DROP_WITH_VALUE = new Set(['-o', '-MF', '-MT', '-MQ']);
 /** Preprocessing only: the probe is already preprocessed, and a forced include could clash with it. */
 const PREPROCESSOR_WITH_VALUE = new Set(['-include', '-imacros', '-I', '-isystem', '-iquote', '-idirafter', '-D', '-U']);
@@ -118,18 +119,69 @@ export async function preprocess(file: string, setup: CompilerSetup): Promise<st
   return (await run(setup.compiler, args, setup.cwd, COMPILE_TIMEOUT_MS)).stdout;
 }
 
-/** Compiles the probe with the project's flags, runs it, and returns what it printed. */
-export async function compileAndRun(source: string, setup: CompilerSetup): Promise<string> {
+/** The files a make-style dependency list (`cc -MD`) names, after the target; `\\ `, `$$` and line continuations undone. */
+export function parseDependencies(text: string): string[] {
+  const joined = text.replace(/\\\r?\n/g, ' ');
+  const colon = joined.search(/:(\s|$)/);
+  const files: string[] = [];
+  let current = '';
+  for (let i = colon + 1; i < joined.length; i++) {
+    const c = joined[i];
+    if (c === '\\' && (joined[i + 1] === ' ' || joined[i + 1] === '#')) current += joined[++i];
+    else if (c === '$' && joined[i + 1] === '$') current += joined[++i];
+    else if (/\s/.test(c)) {
+      if (current) files.push(current);
+      current = '';
+      if (c === '\n') break; // the next rule: -MP's phony targets
+    } else current += c;
+  }
+  if (current) files.push(current);
+  return files;
+}
+
+export interface CompiledProbe {
+  /** The object file the compiler wrote. */
+  object: Uint8Array;
+  /** The files the compiler read, when it read the user's file itself (from its dependency list). */
+  inputs: string[];
+  /** Links the object and runs it: what it printed. */
+  run(): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Compiles the probe (`cc -c`, no link) with the project's flags: those of layouts only when the
+ * probe carries a preprocessed copy of the declarations, the preprocessor's too when it includes the
+ * user's file (`includesUserFile`). Optimisation, debug information and link-time optimisation are
+ * turned off: none changes a layout, and each would cost time or leave no data to read.
+ */
+export async function compileProbe(source: string, setup: CompilerSetup, includesUserFile: boolean): Promise<CompiledProbe> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ipcinsp-probe-'));
+  const dispose = () => fs.promises.rm(dir, { recursive: true, force: true });
   try {
     const input = path.join(dir, 'probe.c');
-    const output = path.join(dir, 'probe');
+    const objectFile = path.join(dir, 'probe.o');
+    const dependencies = path.join(dir, 'probe.d');
     await fs.promises.writeFile(input, source);
-    // -w: the user's declarations are theirs; warnings about them are not ours to fail on. The
-    // probe is C11 (_Alignof, _Generic) whatever -std the project uses: -std does not change layouts.
-    await run(setup.compiler, [...layoutFlags(setup.flags, true), PLAIN_MESSAGES, '-std=gnu11', '-w', '-O0', '-o', output, input], setup.cwd, COMPILE_TIMEOUT_MS);
-    return (await run(output, [], dir, PROBE_TIMEOUT_MS)).stdout;
-  } finally {
-    await fs.promises.rm(dir, { recursive: true, force: true });
+    // gnu11 unless the project says otherwise (the probe needs _Alignof and _Generic, which gcc and
+    // clang take in every mode); -w: the user's declarations are theirs, their warnings not ours.
+    const flags = ['-std=gnu11', ...layoutFlags(setup.flags, !includesUserFile), PLAIN_MESSAGES, '-w', '-O0', '-g0', '-fno-lto', '-fno-data-sections'];
+    const depend = includesUserFile ? ['-MD', '-MF', dependencies] : [];
+    await run(setup.compiler, [...flags, ...depend, '-c', '-o', objectFile, input], setup.cwd, COMPILE_TIMEOUT_MS);
+    const object = await fs.promises.readFile(objectFile);
+    const inputs = includesUserFile
+      ? parseDependencies(await fs.promises.readFile(dependencies, 'utf8'))
+          .map((file) => path.resolve(setup.cwd, file))
+          .filter((file) => file !== input)
+      : [];
+    const runProbe = async () => {
+      const program = path.join(dir, 'probe');
+      await run(setup.compiler, [...layoutFlags(setup.flags, true), '-o', program, objectFile], setup.cwd, COMPILE_TIMEOUT_MS);
+      return (await run(program, [], dir, PROBE_TIMEOUT_MS)).stdout;
+    };
+    return { object, inputs, run: runProbe, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
   }
 }

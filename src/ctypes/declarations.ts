@@ -24,6 +24,7 @@ export type TypeExpr =
 
 interface Item {
   index: number;
+  node: Node;
   text: string;
   file: string;
   line: number;
@@ -66,6 +67,51 @@ export function blankAttributes(text: string): string {
     ATTRIBUTE.lastIndex = copied;
   }
   return out + text.slice(copied);
+}
+
+const CPLUSPLUS_IF = /^\s*#\s*(?:(ifdef)\s+__cplusplus|(ifndef)\s+__cplusplus|if\s+(!?)\s*defined\s*\(?\s*__cplusplus\s*\)?)\s*(?:\/[/*].*)?$/;
+const IF_LINE = /^\s*#\s*if/;
+const ELSE_LINE = /^\s*#\s*(else|elif)\b/;
+const ENDIF_LINE = /^\s*#\s*endif\b/;
+
+/**
+ * `text` with what a C compiler never sees blanked out (newlines kept): the branches of
+ * `#ifdef __cplusplus` blocks meant for C++ (the `extern "C" {` of most headers), and those blocks'
+ * directives. The parser cannot match `extern "C" {` and its `}` across two #if blocks.
+ */
+export function blankCplusplus(text: string): string {
+  const lines = text.split('\n');
+  const blank = (i: number) => (lines[i] = lines[i].replace(/[^\n]/g, ' '));
+  for (let i = 0; i < lines.length; i++) {
+    const match = CPLUSPLUS_IF.exec(lines[i]);
+    if (!match) continue;
+    const block = blockAt(lines, i);
+    if (!block) continue; // unterminated, or an #elif chain: left to the long way
+    // Whether the first branch is for C++ (then it goes) or for C (then the #else branch goes).
+    const firstIsCplusplus = Boolean(match[1]) || (!match[2] && !match[3]);
+    const cplusplus = firstIsCplusplus ? [i + 1, block.elseAt ?? block.endAt] : block.elseAt !== undefined ? [block.elseAt + 1, block.endAt] : [0, 0];
+    for (let j = cplusplus[0]; j < cplusplus[1]; j++) blank(j);
+    for (const directive of [i, block.elseAt, block.endAt]) if (directive !== undefined) blank(directive);
+    i = block.endAt;
+  }
+  return lines.join('\n');
+}
+
+/** The #else and #endif lines of the #if block opened at line `start`; undefined if it has an #elif or no end. */
+function blockAt(lines: string[], start: number): { elseAt?: number; endAt: number } | undefined {
+  let depth = 0;
+  let elseAt: number | undefined;
+  for (let j = start + 1; j < lines.length; j++) {
+    if (IF_LINE.test(lines[j])) depth++;
+    else if (ENDIF_LINE.test(lines[j])) {
+      if (depth === 0) return { elseAt, endAt: j };
+      depth--;
+    } else if (depth === 0 && ELSE_LINE.test(lines[j])) {
+      if (/^\s*#\s*elif/.test(lines[j])) return undefined;
+      elseAt = j;
+    }
+  }
+  return undefined;
 }
 
 const TAGGED = new Set(['struct_specifier', 'union_specifier', 'enum_specifier']);
@@ -152,6 +198,44 @@ function definedNames(node: Node, taggedInside: Node[]): Set<string> {
   return defines;
 }
 
+const PREPROCESSOR_NODES = new Set(['preproc_if', 'preproc_ifdef', 'preproc_def', 'preproc_function_def', 'preproc_call', 'preproc_include']);
+const TYPE_NAME_NODES = new Set(['type_identifier', 'primitive_type', 'struct_specifier', 'union_specifier', 'enum_specifier']);
+
+/**
+ * Type names that are C's own or the standard library's integers: a declaration may use them without
+ * the file declaring them. Only integers: the probe checks each one's class, so a wrong guess cannot
+ * pass unnoticed (a struct or an array would be a record or a different size).
+ */
+const STANDARD_SCALARS = new Set([
+  ...['char', 'short', 'int', 'long', 'signed', 'unsigned', 'float', 'double', 'void', '_Bool', 'bool', '__int128', '_Float16', '_Float32', '_Float64', '_Float128', '__float128', '__fp16'],
+  ...['size_t', 'ssize_t', 'ptrdiff_t', 'intptr_t', 'uintptr_t', 'intmax_t', 'uintmax_t', 'wchar_t', 'char16_t', 'char32_t', 'sig_atomic_t'],
+  ...[8, 16, 32, 64].flatMap((bits) => [`int${bits}_t`, `uint${bits}_t`, `int_least${bits}_t`, `uint_least${bits}_t`, `int_fast${bits}_t`, `uint_fast${bits}_t`]),
+  ...['off_t', 'off64_t', 'pid_t', 'uid_t', 'gid_t', 'mode_t', 'key_t', 'time_t', 'dev_t', 'ino_t', 'nlink_t', 'blksize_t', 'blkcnt_t', 'clock_t', 'suseconds_t', 'useconds_t', 'socklen_t', 'in_addr_t', 'in_port_t'],
+]);
+
+/**
+ * Whether tree-sitter found an error under `node`, other than its one known gap: it has no rule for
+ * an unnamed bit-field (`int : 3;`), which it reads with a missing name or an error after the type.
+ */
+function hasParseError(node: Node): boolean {
+  if (!node.hasError) return false;
+  for (const child of node.children) {
+    if (!child) continue;
+    const unnamedBitField = node.type === 'field_declaration' && ((child.isError && child.text.startsWith(':')) || (child.isMissing && child.type === 'field_identifier'));
+    if (unnamedBitField) continue;
+    if (child.isError || child.isMissing || hasParseError(child)) return true;
+  }
+  return false;
+}
+
+/** `#ifndef X` / `#define X` / … / `#endif` around a whole header, with no #else. */
+function isIncludeGuard(node: Node): boolean {
+  if (!/^#\s*ifndef$/.test(node.child(0)?.text ?? '') || node.childForFieldName('alternative')) return false;
+  const name = node.childForFieldName('name')?.text;
+  const first = node.namedChildren.find((child) => child !== null && child.type !== 'comment' && child.id !== node.childForFieldName('name')?.id);
+  return first?.type === 'preproc_def' && first.childForFieldName('name')?.text === name;
+}
+
 export class TranslationUnit {
   private readonly items: Item[] = [];
   private readonly byName = new Map<string, Item[]>();
@@ -159,6 +243,8 @@ export class TranslationUnit {
   private readonly typedefs = new Map<string, TypeExpr>();
   private readonly bodies = new Map<string, Node>();
   private readonly entries: TypeEntry[] = [];
+  /** The macros the file defines itself (a file not yet preprocessed): one used as a type could be anything. */
+  private readonly macros = new Set<string>();
 
   /**
    * `text` is preprocessed text with line markers, or a file as it is (then every line is `file`'s
@@ -177,7 +263,7 @@ export class TranslationUnit {
       markers.push({ row, line: Number(match[1]), file: unescapeCString(match[2]) });
       lines[row] = ' '.repeat(lines[row].length);
     }
-    return new TranslationUnit(await parse(blankAttributes(lines.join('\n'))), text, file, markers);
+    return new TranslationUnit(await parse(blankAttributes(blankCplusplus(lines.join('\n')))), text, file, markers);
   }
 
   /** The unit's nodes live in the parser's memory until dispose(): call it when done with the unit. */
@@ -192,6 +278,10 @@ export class TranslationUnit {
   private addAll(parent: Node): void {
     for (const node of parent.namedChildren) {
       if (!node) continue;
+      if (node.type === 'preproc_def' || node.type === 'preproc_function_def') {
+        const name = node.childForFieldName('name')?.text;
+        if (name) this.macros.add(name);
+      }
       if (CONTAINERS.has(node.type)) this.addAll(node);
       else this.addTopLevel(node);
     }
@@ -243,6 +333,15 @@ export class TranslationUnit {
    * compiler's messages point into the user's files; layout pragmas are kept between them.
    */
   closure(name: string): string {
+    const wanted = this.needed(name);
+    return this.items
+      .filter((item) => wanted.has(item) || item.layoutPragma)
+      .map((item) => `# ${item.line} "${item.file.replace(/["\\]/g, '\\$&')}"\n${item.text}\n`)
+      .join('');
+  }
+
+  /** The declarations `name` needs, found by following the names each one uses. */
+  private needed(name: string): Set<Item> {
     const wanted = new Set<Item>();
     const queue = [name];
     const seen = new Set<string>();
@@ -256,10 +355,48 @@ export class TranslationUnit {
         for (const ref of item.refs()) if (!seen.has(ref)) queue.push(ref);
       }
     }
-    return this.items
-      .filter((item) => wanted.has(item) || item.layoutPragma)
-      .map((item) => `# ${item.line} "${item.file.replace(/["\\]/g, '\\$&')}"\n${item.text}\n`)
-      .join('');
+    return wanted;
+  }
+
+  /**
+   * Why this file, read as it is (not preprocessed), may not tell everything about `name`'s members,
+   * or undefined when it does: then the compiler can be handed the file itself and no preprocessed
+   * copy needs reading. Anything unsure sends the caller the long way: a type from another header
+   * (other than the standard integer names, whose class the probe checks), a declaration in an #if
+   * branch or with a directive inside, a macro used as a type, a name declared twice, a parse error.
+   */
+  whyNotStandalone(name: string): string | undefined {
+    if (this.markers.length > 0) return 'the text is preprocessed';
+    for (const item of this.needed(name)) {
+      if (hasParseError(item.node)) return `a declaration at line ${item.line} does not parse as it is`;
+      const container = this.conditionalAround(item.node);
+      if (container) return `the declaration at line ${item.line} is inside ${container}`;
+      if (descendants(item.node, PREPROCESSOR_NODES).length > 0) return `the declaration at line ${item.line} has a preprocessor directive inside`;
+      for (const defined of item.defines) {
+        if (defined.includes(' ') ? this.definitions(defined) > 1 : (this.byName.get(defined)?.length ?? 0) > 1) return `"${defined}" is declared more than once`;
+      }
+      for (const used of descendants(item.node, TYPE_NAME_NODES)) {
+        if (used.parent && TAGGED.has(used.parent.type) && used.type === 'type_identifier') continue; // a tag's own name
+        const text = TAGGED.has(used.type) ? tagName(used) : used.text;
+        if (!text || this.byName.has(text) || (!this.macros.has(text) && STANDARD_SCALARS.has(text))) continue;
+        return this.macros.has(text) ? `"${text}" is a macro` : `"${text}" comes from another file`;
+      }
+    }
+    return undefined;
+  }
+
+  /** How many bodies the unit has for a tag (two #if branches can each have one). */
+  private definitions(tag: string): number {
+    return (this.byName.get(tag) ?? []).filter((item) => descendants(item.node, TAGGED).some((t) => tagName(t) === tag && t.childForFieldName('body'))).length;
+  }
+
+  /** The #if block around a node that is not an include guard, described; undefined if none. */
+  private conditionalAround(node: Node): string | undefined {
+    for (let parent = node.parent; parent; parent = parent.parent) {
+      if (parent.type === 'preproc_ifdef' && isIncludeGuard(parent)) continue;
+      if (parent.type.startsWith('preproc_')) return `an #${parent.child(0)?.text.replace(/^#\s*/, '') ?? 'if'} block`;
+    }
+    return undefined;
   }
 
   /** A node's text as the file has it (the parser read a copy with markers and attributes blanked). */
@@ -314,7 +451,7 @@ export class TranslationUnit {
   }
 
   private addItem(node: Node, text: string, defines: Set<string>, refs: () => Set<string>, layoutPragma: boolean): void {
-    const item: Item = { index: this.items.length, text, ...this.locate(node.startPosition.row), defines, refs, layoutPragma };
+    const item: Item = { index: this.items.length, node, text, ...this.locate(node.startPosition.row), defines, refs, layoutPragma };
     this.items.push(item);
     for (const name of defines) {
       const list = this.byName.get(name);

@@ -3,11 +3,13 @@
 // content (hashed: a timestamp can lie after a checkout).
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import type { CLayout } from '../shared/cLayout';
 import { parseC } from './cParser';
-import { compileAndRun, CompilerSetup, preprocess } from './compiler';
+import { compileProbe, CompilerMissing, CompilerSetup, preprocess } from './compiler';
 import { TranslationUnit, TypeEntry } from './declarations';
-import { buildProbe, readProbeOutput } from './probe';
+import { readObjectSymbols } from './objectFile';
+import { buildProbe, needsBitSearch, Probe, PROBE_SYMBOL, ProbeObject, readProbe } from './probe';
 
 export interface LayoutRequest {
   file: string;
@@ -21,6 +23,8 @@ interface Cached {
 }
 
 const MAX_CACHED = 64;
+/** A file bigger than this is not parsed as it is (the short way): its preprocessed copy is read instead. */
+const MAX_STANDALONE_BYTES = 1 << 20;
 /** Line-marker names that are not files. */
 const NOT_A_FILE = /^<.*>$/;
 
@@ -54,7 +58,11 @@ export class LayoutCache {
   /** How many layouts were computed (not served from the cache): the tests and the bench read it. */
   computed = 0;
 
-  constructor(private readonly wasmDir?: string) {}
+  /** `shortWay` false: always preprocess first (the tests compare both ways). */
+  constructor(private readonly wasmDir?: string, private readonly shortWay = true) {}
+
+  /** Why the last layout computed took the long way (for the tests and the bench); undefined if it did not. */
+  lastLongWayReason: string | undefined;
 
   async layout(request: LayoutRequest): Promise<CLayout> {
     const key = JSON.stringify([request.file, request.typeName, request.setup.compiler, request.setup.flags, request.setup.cwd]);
@@ -64,29 +72,98 @@ export class LayoutCache {
       this.cached.set(key, hit); // most recently used last
       return hit.layout;
     }
-    const preprocessed = await preprocess(request.file, request.setup);
-    const inputs = inputsOf(preprocessed).map((file) => ({ file, hash: hashFile(file) ?? '' }));
-    const layout = await this.compute(preprocessed, request);
+    const computed = (await this.fromFileAsItIs(request)) ?? (await this.fromPreprocessed(request));
     this.computed++;
-    this.cached.set(key, { layout, inputs });
+    const inputs = computed.inputs.map((file) => ({ file, hash: hashFile(file) ?? '' }));
+    this.cached.set(key, { layout: computed.layout, inputs });
     if (this.cached.size > MAX_CACHED) this.cached.delete(this.cached.keys().next().value!);
-    return layout;
+    return computed.layout;
   }
 
   clear(): void {
     this.cached.clear();
   }
 
-  private async compute(preprocessed: string, request: LayoutRequest): Promise<CLayout> {
-    const unit = await TranslationUnit.read(preprocessed, request.file, (text) => parseC(text, this.wasmDir));
-    let probe;
+  /**
+   * The short way, one compiler run: the file is parsed as it is, and the probe includes it, so the
+   * compiler preprocesses it while compiling. Taken only when the file alone says everything about
+   * the type's members (see whyNotStandalone); undefined whenever anything is unsure, and the long
+   * way then gives the answer, or the error in the preprocessed file's terms.
+   */
+  private async fromFileAsItIs(request: LayoutRequest): Promise<{ layout: CLayout; inputs: string[] } | undefined> {
+    this.lastLongWayReason = undefined;
+    if (!this.shortWay) return undefined;
+    const refuse = (reason: string) => {
+      this.lastLongWayReason = reason;
+      return undefined;
+    };
+    let text: string;
     try {
-      probe = buildProbe(unit, request.typeName);
+      if (fs.statSync(request.file).size > MAX_STANDALONE_BYTES) return refuse('the file is large');
+      text = fs.readFileSync(request.file, 'utf8');
+    } catch {
+      return refuse('the file cannot be read'); // the long way says why, in the compiler's words
+    }
+    if (!path.isAbsolute(request.file) || /["\n\\]/.test(request.file)) return refuse('its path cannot be #included');
+    const unit = await TranslationUnit.read(text, request.file, (t) => parseC(t, this.wasmDir));
+    let probe: Probe;
+    try {
+      const reason = unit.has(request.typeName) ? unit.whyNotStandalone(request.typeName) : 'the type is not declared in the file itself';
+      if (reason) return refuse(reason);
+      probe = buildProbe(unit, request.typeName, { runnable: false, unsignedBitfields: unsignedBitfields(request.setup.flags), include: request.file });
+    } catch (error) {
+      return refuse(error instanceof Error ? error.message : String(error));
+    } finally {
+      unit.dispose();
+    }
+    const entry = unit.types().find((t) => t.name === request.typeName);
+    try {
+      const compiled = await compileProbe(probe.source, request.setup, true);
+      try {
+        const object = probeObject(compiled.object);
+        if (needsBitSearch(probe, object)) return refuse('a bit-field is in a record too big to lay out without running the probe');
+        return { layout: readProbe(probe, object, entry ?? { file: request.file, line: 1 }), inputs: compiled.inputs };
+      } finally {
+        await compiled.dispose();
+      }
+    } catch (error) {
+      if (error instanceof CompilerMissing) throw error;
+      return refuse(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** The long way: the compiler preprocesses the file, the parser reads all of it, the probe carries the type's declarations. */
+  private async fromPreprocessed(request: LayoutRequest): Promise<{ layout: CLayout; inputs: string[] }> {
+    const preprocessed = await preprocess(request.file, request.setup);
+    const unit = await TranslationUnit.read(preprocessed, request.file, (text) => parseC(text, this.wasmDir));
+    let probe: Probe;
+    try {
+      probe = buildProbe(unit, request.typeName, { runnable: true, unsignedBitfields: unsignedBitfields(request.setup.flags) });
     } finally {
       unit.dispose(); // the probe keeps only text and plain data
     }
-    const output = await compileAndRun(probe.source, request.setup);
     const entry = unit.types().find((t) => t.name === request.typeName);
-    return readProbeOutput(probe, output, entry ?? { file: request.file, line: 1 });
+    const compiled = await compileProbe(probe.source, request.setup, false);
+    try {
+      const object = probeObject(compiled.object);
+      const searched = needsBitSearch(probe, object) ? await compiled.run() : '';
+      return { layout: readProbe(probe, object, entry ?? { file: request.file, line: 1 }, searched), inputs: inputsOf(preprocessed) };
+    } finally {
+      await compiled.dispose();
+    }
   }
+}
+
+/** gcc's -funsigned-bitfields in effect (the last of the four spellings wins). */
+export function unsignedBitfields(flags: readonly string[]): boolean {
+  let unsigned = false;
+  for (const flag of flags) {
+    if (flag === '-funsigned-bitfields' || flag === '-fno-signed-bitfields') unsigned = true;
+    if (flag === '-fsigned-bitfields' || flag === '-fno-unsigned-bitfields') unsigned = false;
+  }
+  return unsigned;
+}
+
+function probeObject(bytes: Uint8Array): ProbeObject {
+  return readObjectSymbols(bytes, (name) => PROBE_SYMBOL.test(name));
 }

@@ -1,9 +1,9 @@
-// The layout probe: a small C program, generated from a type's declarations, that prints what the
-// compiler decided about every member: offset, size, alignment, type class, signedness, and each
-// bit-field's bits (found by setting the field to all ones in a zeroed object and looking at which
-// bits changed). The program is compiled with the user's compiler and flags, so the layout is this
-// machine's ABI, packing pragmas and attributes included. No library header is included: the
-// declarations come from the user's own preprocessed file and could clash with one.
+// The layout probe: a small C file, generated from a type's declarations, whose constant tables say
+// what the compiler decided about every member: offset, size, alignment, type class, signedness.
+// Each bit-field gets a copy of its record with that field set to all ones: the bits it kept are
+// where it lies. The file is compiled (not linked) with the user's compiler and flags and the tables
+// are read from the object file (objectFile.ts), so the layout is the target's ABI, packing pragmas
+// and attributes included. A record too big to copy per bit-field is searched at run time instead.
 import type { CEnum, CField, CFieldKind, CLayout } from '../shared/cLayout';
 import type { Node } from './cParser';
 import { derive, tagName, TranslationUnit, TypeExpr } from './declarations';
@@ -11,6 +11,10 @@ import { derive, tagName, TranslationUnit, TypeExpr } from './declarations';
 /** Beyond these a type is refused rather than probed (a probe that big takes long to compile). */
 export const MAX_PROBE_NODES = 50_000;
 const MAX_DEPTH = 64;
+/** The probe's one member around the user's type: a name no macro of theirs is likely to have. */
+const ROOT_MEMBER = 'ipcinsp_o';
+/** Records up to this size have an object per bit-field in the probe's object file. */
+export const BITS_OBJECT_MAX = 1 << 20;
 /** Room after the object for element 0 of a flexible array member (its bit-fields are written). */
 const FLEXIBLE_ROOM = 65_536;
 
@@ -31,6 +35,22 @@ interface ProbeNode {
   boolean?: boolean;
   /** A bit-field: C expressions of the byte range its bits must be in (between its named neighbours). */
   window?: { start: string; end: string };
+  /** A bit-field's declared type, to cast to (absent for an untagged enum declared in place). */
+  castType?: string;
+  /** A bit-field of a plain integer type (no `signed` or `unsigned` on the way): -funsigned-bitfields makes it unsigned. */
+  plain?: boolean;
+  /** For an untagged enum: whether it has a negative constant, as a C expression (then its type is signed). */
+  enumNegative?: string;
+}
+
+export interface ProbeOptions {
+  /**
+   * The program will be linked and run to find the bits of bit-fields in records too big for an
+   * object each; then the declarations are a copy (with const taken out), never the user's file.
+   */
+  runnable: boolean;
+  /** The project compiles with gcc's -funsigned-bitfields. */
+  unsignedBitfields: boolean;
 }
 
 type MemberSpec =
@@ -44,6 +64,7 @@ export interface Probe {
   root: ProbeNode;
   enums: CEnum[];
   nodeCount: number;
+  bitFieldIds: number[];
 }
 
 export class ProbeError extends Error {}
@@ -99,6 +120,18 @@ class ProbeBuilder {
       type = next;
     }
     throw new ProbeError('A typedef chain is too long (a loop?).');
+  }
+
+  /** An integer type spelled without `signed` or `unsigned` anywhere down its typedef chain (gcc's "plain"). */
+  private isPlainInteger(type: TypeExpr): boolean {
+    for (let hops = 0; hops < MAX_DEPTH && type.kind === 'spec'; hops++) {
+      const node = type.node;
+      if (/\b(signed|unsigned)\b/.test(node.text) || node.type.endsWith('_specifier') || isBool(type)) return false;
+      const next = this.unit.typedef(node.text);
+      if (!next) return true;
+      type = next;
+    }
+    return false;
   }
 
   private node(shape: Shape, name: string, type: string, expr: string): ProbeNode {
@@ -183,6 +216,10 @@ class ProbeBuilder {
         const resolved = this.resolve(spec.type);
         if (resolved.kind === 'spec' && resolved.node.type === 'enum_specifier') node.enumIndex = this.enumOf(resolved.node);
         node.boolean = isBool(resolved);
+        const inPlaceEnum = spec.type.kind === 'spec' && spec.type.node.type === 'enum_specifier' && !tagName(spec.type.node);
+        if (inPlaceEnum) node.enumNegative = this.enums[node.enumIndex ?? -1]?.constants.map((c) => `(${c.name}) < 0`).join(' || ') || '0';
+        else node.castType = typeText(spec.type);
+        node.plain = this.isPlainInteger(spec.type);
         members.push(node);
       } else {
         members.push(this.expand(`${expr}.${spec.name}`, spec.name, spec.type, depth + 1));
@@ -220,18 +257,31 @@ class ProbeBuilder {
     return index;
   }
 
-  /** The probe's tables: one constant entry per member (the compiler works them all out while compiling), code only for bit-fields. */
+  /** The probe's tables: one constant entry per member (the compiler works them all out while compiling). */
   private readonly entries: string[] = [];
-  private readonly bitfields: string[] = [];
+  /** One object per bit-field, its parent record with that field set to all ones: its bits are in the object file. */
+  private readonly bitObjects: string[] = [];
+  /** What the program does instead when a parent record is too big for that (only when it is allowed to run). */
+  private readonly bitSearches: string[] = [];
+  readonly bitFieldIds: number[] = [];
 
   /** Records `node` and everything under it. */
-  emit(node: ProbeNode): void {
+  emit(node: ProbeNode, parentExpr: string, options: ProbeOptions): void {
     const d = node.expr;
     const m = `IPCINSP_M(${d})`;
     if (node.shape === 'bitfield') {
-      // A bit-field has no address and no sizeof: set it to all ones in a zeroed object and look.
+      // A bit-field has no address, no sizeof and no __typeof__: its declared type says its class
+      // and signedness, and its bits are found by setting it to all ones in a zeroed record.
       const { start, end } = node.window!;
-      this.bitfields.push(`  ipcinsp_clear(${start}, ${end}); ipcinsp_buf.r.${d} = -1; ipcinsp_bits(${node.id}, ${start}, ${end}, ipcinsp_buf.r.${d} < 0, __builtin_classify_type(ipcinsp_buf.r.${d}));`);
+      this.bitFieldIds.push(node.id);
+      const declared = node.castType ? `(${node.castType})0` : '0';
+      const signed = node.castType ? `(IPCINSP_SIGNED(${declared}) && !(IPCINSP_PLAIN_UNSIGNED && ${node.plain ? 1 : 0}))` : `(${node.enumNegative ?? '0'})`;
+      const typeClass = node.castType ? `__builtin_classify_type(${declared})` : '3';
+      const base = `__builtin_offsetof(ipcinsp_root, ${parentExpr})`;
+      this.entries.push(`  { ${node.id}, ${start}, (${end}) - (${start}), ${base}, ${typeClass}, ${signed}, 0, 0 },`);
+      const parent = `__typeof__(IPCINSP_M(${parentExpr}))`;
+      this.bitObjects.push(`static const ${parent} ipcinsp_bits_${node.id}[sizeof(${parent}) <= IPCINSP_BITS_MAX] IPCINSP_USED = { { .${node.name} = -1 } };`);
+      if (options.runnable) this.bitSearches.push(`  ipcinsp_clear(${start}, ${end}); ipcinsp_buf.r.${d} = -1; ipcinsp_bits(${node.id}, ${start}, ${end});`);
     } else if (node.shape === 'anonymous') {
       // It has no name to take the offset of: its place is worked out from its members.
     } else if (node.flexible) {
@@ -239,22 +289,34 @@ class ProbeBuilder {
     } else {
       this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), sizeof(${m}), _Alignof(__typeof__(${m})), __builtin_classify_type(${m}), IPCINSP_SIGNED(${m}), IPCINSP_CHAR(${m}), IPCINSP_MANT(${m}) },`);
     }
-    for (const member of node.members) this.emit(member);
-    if (node.element) this.emit(node.element);
+    // A bit-field's parent is the nearest record with a name to designate it by (an anonymous
+    // member's fields are designated through it, as C11 allows).
+    const childParent = node.shape === 'anonymous' ? parentExpr : d;
+    for (const member of node.members) this.emit(member, childParent, options);
+    if (node.element) this.emit(node.element, d, options);
   }
 
-  source(closure: string, typeName: string): string {
+  source(declarations: string, typeName: string, options: ProbeOptions): string {
     const enumEntries = this.enums.flatMap((e, index) => e.constants.map((c, k) => `  { ${index}, ${k}, (long long)(${c.name}) },`));
-    // Qualifiers change no layout, and a const member could not be set to find a bit-field's bits.
-    return `#define const
-#define volatile
-${closure}
+    // Qualifiers change no layout, and a const member could not be set to find a bit-field's bits
+    // (only done in a program that runs: the declarations are then a copy, not the user's file).
+    const qualifiers = options.runnable ? '#define const\n#define volatile\n' : '';
+    return `${qualifiers}${declarations}
 # 1 "<ipc-inspector layout probe>"
 typedef __SIZE_TYPE__ ipcinsp_size;
 typedef ${typeName} ipcinsp_user;
 /* Wrapped, so that every member designator starts with a name (offsetof wants one), arrays too. */
-typedef struct { ipcinsp_user o; } ipcinsp_root;
+typedef struct { ipcinsp_user ipcinsp_o; } ipcinsp_root;
 #define IPCINSP_M(d) (((ipcinsp_root *)0)->d)
+#define IPCINSP_USED __attribute__((used))
+/* Records up to this size get an object per bit-field; beyond, the program has to run to find the bits. */
+#define IPCINSP_BITS_MAX ${BITS_OBJECT_MAX}u
+/* gcc's -funsigned-bitfields makes plain int bit-fields unsigned; clang has no such option. */
+#if ${options.unsignedBitfields ? 1 : 0} && !defined(__clang__)
+#define IPCINSP_PLAIN_UNSIGNED 1
+#else
+#define IPCINSP_PLAIN_UNSIGNED 0
+#endif
 #ifdef __SIZEOF_INT128__
 #define IPCINSP_SIGNED(e) _Generic((e), signed char: 1, short: 1, int: 1, long: 1, long long: 1, __int128: 1, char: ((char)-1 < 0), default: 0)
 #else
@@ -263,19 +325,27 @@ typedef struct { ipcinsp_user o; } ipcinsp_root;
 #define IPCINSP_CHAR(e) _Generic((e), char: 1, default: 0)
 /* Which floating format: its mantissa digits (long double is x87's 64 on x86, binary128's 113 on arm64; 0 for others, e.g. __float128). */
 #define IPCINSP_MANT(e) _Generic((e), float: __FLT_MANT_DIG__, double: __DBL_MANT_DIG__, long double: __LDBL_MANT_DIG__, default: 0)
-static const struct { int id; long long offset; unsigned long long size, align; int type_class, is_signed, is_char, mantissa; } ipcinsp_nodes[] = {
+/* Every column is a long long, so the table reads the same from any object file of this ABI. */
+static const struct { long long id, offset, size, align, type_class, is_signed, is_char, mantissa; } ipcinsp_nodes[] IPCINSP_USED = {
+  { -2, 0, sizeof(ipcinsp_user), _Alignof(ipcinsp_user), 0, 0, 0, 0 },
 ${this.entries.join('\n')}
   { -1, 0, 0, 0, 0, 0, 0, 0 }
 };
-static const struct { int index, k; long long value; } ipcinsp_enums[] = {
+static const struct { long long index, k, value; } ipcinsp_enums[] IPCINSP_USED = {
 ${enumEntries.join('\n')}
   { -1, 0, 0 }
 };
-static union { ipcinsp_root r; unsigned char b[sizeof(ipcinsp_root) + ${this.flexible ? FLEXIBLE_ROOM : 1}]; } ipcinsp_buf;
+${this.bitObjects.join('\n')}
+${options.runnable ? this.searchProgram() : ''}`;
+  }
+
+  /** The program that finds bit-fields' bits at run time, for records too big to have an object per bit-field. */
+  private searchProgram(): string {
+    return `static union { ipcinsp_root r; unsigned char b[sizeof(ipcinsp_root) + ${this.flexible ? FLEXIBLE_ROOM : 1}]; } ipcinsp_buf;
 static void ipcinsp_clear(ipcinsp_size start, ipcinsp_size end) {
   __builtin_memset(ipcinsp_buf.b + start, 0, end - start);
 }
-static void ipcinsp_bits(int id, ipcinsp_size start, ipcinsp_size end, int negative, int type_class) {
+static void ipcinsp_bits(int id, ipcinsp_size start, ipcinsp_size end) {
   long long first = -1, last = -1;
   ipcinsp_size i;
   int b;
@@ -288,16 +358,10 @@ static void ipcinsp_bits(int id, ipcinsp_size start, ipcinsp_size end, int negat
       }
     }
   }
-  __builtin_printf("B %d %lld %lld %d %d\\n", id, first, last - first + 1, negative, type_class);
+  __builtin_printf("B %d %lld %lld\\n", id, first, last - first + 1);
 }
 int main(void) {
-  __builtin_printf("R %llu %llu\\n", (unsigned long long)sizeof(ipcinsp_user), (unsigned long long)_Alignof(ipcinsp_user));
-  for (int i = 0; ipcinsp_nodes[i].id >= 0; i++) {
-    __builtin_printf("N %d %lld %llu %llu %d %d %d %d\\n", ipcinsp_nodes[i].id, ipcinsp_nodes[i].offset, ipcinsp_nodes[i].size, ipcinsp_nodes[i].align,
-                     ipcinsp_nodes[i].type_class, ipcinsp_nodes[i].is_signed, ipcinsp_nodes[i].is_char, ipcinsp_nodes[i].mantissa);
-  }
-  for (int i = 0; ipcinsp_enums[i].index >= 0; i++) __builtin_printf("E %d %d %lld\\n", ipcinsp_enums[i].index, ipcinsp_enums[i].k, ipcinsp_enums[i].value);
-${this.bitfields.join('\n')}
+${this.bitSearches.join('\n')}
   return 0;
 }
 `;
@@ -305,14 +369,20 @@ ${this.bitfields.join('\n')}
 }
 
 /** The probe for `typeName` (`struct Data`, a typedef name) declared in `unit`. */
-export function buildProbe(unit: TranslationUnit, typeName: string): Probe {
+/**
+ * The probe for `typeName` (`struct Data`, a typedef name) declared in `unit`. Its declarations are
+ * the type's closure cut from the unit, or, given `include`, the user's file itself (the compiler then
+ * preprocesses it: `unit` was read from that file as it is).
+ */
+export function buildProbe(unit: TranslationUnit, typeName: string, options: ProbeOptions & { include?: string }): Probe {
   if (!unit.has(typeName)) throw new ProbeError(`No type "${typeName}" is declared in this file.`);
   const builder = new ProbeBuilder(unit);
   const declared: TypeExpr = unit.typedef(typeName) ?? { kind: 'spec', node: unit.body(typeName)! };
-  const root = builder.expand('o', typeName, declared, 0);
+  const root = builder.expand(ROOT_MEMBER, typeName, declared, 0);
   root.type = typeName;
-  builder.emit(root);
-  return { typeName, source: builder.source(unit.closure(typeName), typeName), root, enums: builder.enums, nodeCount: builder.count };
+  builder.emit(root, ROOT_MEMBER, options);
+  const declarations = options.include ? `#include "${options.include}"` : unit.closure(typeName);
+  return { typeName, source: builder.source(declarations, typeName, options), root, enums: builder.enums, nodeCount: builder.count, bitFieldIds: builder.bitFieldIds };
 }
 
 interface Measured {
@@ -328,45 +398,104 @@ interface Measured {
 
 const CLASS_KIND: Record<number, CFieldKind> = { 1: 'int', 3: 'enum', 4: 'bool', 5: 'pointer', 8: 'float', 12: 'struct', 13: 'union' };
 
-/** The layout from the probe's output; throws if the output does not match the probe. */
-export function readProbeOutput(probe: Probe, output: string, where: { file: string; line: number }): CLayout {
-  const measured = new Map<number, Measured>();
-  let size = -1;
-  let align = 0;
-  for (const line of output.split('\n')) {
-    const parts = line.trim().split(' ');
-    if (parts[0] === 'E' && parts.length === 4 && /^-?\d+$/.test(parts[3])) {
-      // An enum constant's value stays text: it may be beyond a double's exact range.
-      const constant = probe.enums[Number(parts[1])]?.constants[Number(parts[2])];
-      if (constant) constant.value = parts[3];
-      continue;
-    }
-    const numbers = parts.slice(1).map(Number);
-    if (numbers.some((n) => !Number.isSafeInteger(n))) {
-      throw new ProbeError(`The layout probe printed an unexpected line: ${JSON.stringify(line.slice(0, 200))}`);
-    }
-    switch (parts[0]) {
-      case 'R':
-        [size, align] = numbers;
-        break;
-      case 'N': {
-        const [id, offset, bytes, alignment, typeClass, signed, char, mantissa] = numbers;
-        measured.set(id, { offset, size: bytes, align: alignment, typeClass, signed: signed === 1, char: char === 1, mantissa });
-        break;
+/** The probe's compiled tables: what the object file holds under the probe's symbols. */
+export interface ProbeObject {
+  littleEndian: boolean;
+  symbols: ReadonlyMap<string, Uint8Array>;
+}
+
+const NODE_COLUMNS = 8;
+const ENUM_COLUMNS = 3;
+
+/** A table of long longs, row by row; throws if the symbol is missing or not whole rows. */
+function tableOf(object: ProbeObject, name: string, columns: number): bigint[][] {
+  const bytes = object.symbols.get(name);
+  if (!bytes || bytes.length % (columns * 8) !== 0) throw new ProbeError(`The layout probe's object file has no table "${name}".`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rows: bigint[][] = [];
+  for (let at = 0; at < bytes.length; at += columns * 8) {
+    rows.push(Array.from({ length: columns }, (_, c) => view.getBigInt64(at + c * 8, object.littleEndian)));
+  }
+  return rows;
+}
+
+function safe(value: bigint): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new ProbeError(`The layout probe gave a number beyond 2^53: ${value}.`);
+  return n;
+}
+
+/** The probe's data the layout is read from (not its run-time buffer, which can be gigabytes of zeros). */
+export const PROBE_SYMBOL = /^ipcinsp_(nodes|enums|bits_\d+)$/;
+
+function bitFieldSymbol(id: number): string {
+  return `ipcinsp_bits_${id}`;
+}
+
+/** Whether some bit-field's record was too big for an object of its own: then the probe must run to find its bits. */
+export function needsBitSearch(probe: Probe, object: ProbeObject): boolean {
+  return probe.bitFieldIds.some((id) => (object.symbols.get(bitFieldSymbol(id))?.length ?? 0) === 0);
+}
+
+/** The first set bit and how many follow, within `bytes[start, end)`, counted from bit 0 of byte 0 + `base`. */
+function setBits(bytes: Uint8Array, start: number, end: number, base: number): { first: number; width: number } {
+  let first = -1;
+  let last = -1;
+  for (let i = Math.max(0, start); i < Math.min(end, bytes.length); i++) {
+    if (!bytes[i]) continue;
+    for (let b = 0; b < 8; b++) {
+      if ((bytes[i] >> b) & 1) {
+        if (first < 0) first = (i + base) * 8 + b;
+        last = (i + base) * 8 + b;
       }
-      case 'B': {
-        const [id, first, width, negative, typeClass] = numbers;
-        if (first < 0) throw new ProbeError('A bit-field kept no bits when set to all ones: the probe is wrong.');
-        measured.set(id, { offset: Math.floor(first / 8), size: Math.floor((first + width - 1) / 8) - Math.floor(first / 8) + 1, align: 1, typeClass, signed: negative === 1, char: false, bits: { first, width } });
-        break;
-      }
-      case '':
-        break;
-      default:
-        throw new ProbeError(`The layout probe printed an unexpected line: ${JSON.stringify(line.slice(0, 200))}`);
     }
   }
-  if (size < 0) throw new ProbeError('The layout probe printed nothing.');
+  if (first < 0) throw new ProbeError('A bit-field kept no bits when set to all ones: the probe is wrong.');
+  return { first, width: last - first + 1 };
+}
+
+/** The `B id first width` lines of a probe that ran. */
+function searchedBits(output: string): Map<number, { first: number; width: number }> {
+  const found = new Map<number, { first: number; width: number }>();
+  for (const line of output.split('\n')) {
+    const match = /^B (\d+) (-?\d+) (-?\d+)$/.exec(line.trim());
+    if (match && Number(match[2]) >= 0) found.set(Number(match[1]), { first: Number(match[2]), width: Number(match[3]) });
+    else if (line.trim()) throw new ProbeError(`The layout probe printed an unexpected line: ${JSON.stringify(line.slice(0, 200))}`);
+  }
+  return found;
+}
+
+/**
+ * The layout from the probe's object file (and, when its bit-fields had to be searched for at run
+ * time, what the program printed); throws if they do not match the probe.
+ */
+export function readProbe(probe: Probe, object: ProbeObject, where: { file: string; line: number }, searchOutput = ''): CLayout {
+  const measured = new Map<number, Measured>();
+  const searched = searchedBits(searchOutput);
+  let size = -1;
+  let align = 0;
+  for (const row of tableOf(object, 'ipcinsp_nodes', NODE_COLUMNS)) {
+    const [id, offset, bytes, alignment, typeClass, signed, char, mantissa] = row.map(safe);
+    if (id === -2) [size, align] = [bytes, alignment];
+    if (id < 0) continue;
+    const isBitField = probe.bitFieldIds.includes(id);
+    if (!isBitField) {
+      measured.set(id, { offset, size: bytes, align: alignment, typeClass, signed: signed === 1, char: char === 1, mantissa });
+      continue;
+    }
+    // A bit-field's row: its window (offset, size) and its record's offset (align's column).
+    const record = object.symbols.get(bitFieldSymbol(id));
+    const bits = record && record.length > 0 ? setBits(record, offset - alignment, offset - alignment + bytes, alignment) : searched.get(id);
+    if (!bits) throw new ProbeError(`The layout probe did not find the bits of bit-field ${id}.`);
+    const first = Math.floor(bits.first / 8);
+    measured.set(id, { offset: first, size: Math.floor((bits.first + bits.width - 1) / 8) - first + 1, align: 1, typeClass, signed: signed === 1, char: false, bits });
+  }
+  for (const [index, k, value] of tableOf(object, 'ipcinsp_enums', ENUM_COLUMNS)) {
+    // An enum constant's value stays text: it may be beyond a double's exact range.
+    const constant = index >= 0n ? probe.enums[Number(index)]?.constants[Number(k)] : undefined;
+    if (constant) constant.value = value.toString();
+  }
+  if (size < 0) throw new ProbeError('The layout probe has no size for the type.');
   const root = toField(probe.root, measured);
   return { name: probe.typeName, size, align, root, enums: probe.enums, file: where.file, line: where.line };
 }
@@ -382,6 +511,12 @@ function toField(node: ProbeNode, measured: Map<number, Measured>): CField {
   }
   const found = measured.get(node.id);
   if (!found) throw new ProbeError(`The layout probe did not report "${node.name}".`);
+  // The compiler's class must agree with what the declarations were read as (a name from another
+  // header taken for an integer would show up here as a record).
+  const record = found.typeClass === 12 || found.typeClass === 13;
+  if (node.shape === 'record' ? found.typeClass !== (node.union ? 13 : 12) : node.shape === 'value' && record) {
+    throw new ProbeError(`"${node.name}" is not what the declarations say it is (the compiler classes it ${found.typeClass}).`);
+  }
   const base = { name: node.name, type: node.type, offset: found.offset, size: found.size, align: found.align };
   if (node.shape === 'array') return { ...base, kind: 'array', element, count: node.flexible ? -1 : element && element.size > 0 ? Math.floor(found.size / element.size) : 0 };
   if (node.shape === 'record') return { ...base, kind: node.union ? 'union' : 'struct', members };

@@ -2,11 +2,13 @@
 // same declarations compiled with gcc -g, read through gdb. Hand-written cases cover every construct
 // the issue lists; generated ones cover their combinations.
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CompileError, CompilerMissing } from '../../src/ctypes/compiler';
 import { LayoutCache } from '../../src/ctypes/layouts';
+import { ObjectFileError, readObjectSymbols } from '../../src/ctypes/objectFile';
 import type { CLayout } from '../../src/shared/cLayout';
 import { flatten, gdbLayouts } from '../support/cOracle';
 import { generateStructs } from '../support/cStructs';
@@ -48,6 +50,8 @@ describe('C layouts (the compiler and gdb agree)', function () {
   this.timeout(120_000);
   let dir: string;
   const cache = new LayoutCache();
+  /** Always preprocesses first, then reads the whole translation unit. */
+  const longWay = new LayoutCache(undefined, false);
   const setup = { compiler: 'cc', flags: [] as string[], cwd: os.tmpdir() };
 
   before(() => {
@@ -101,7 +105,9 @@ describe('C layouts (the compiler and gdb agree)', function () {
       const source = `${generated.source}\nstruct all_${seed} {\n${members.map((name, i) => `  ${name} t${i};`).join('\n')}\n};\n`;
       const file = write(`generated-${seed}.h`, source);
       const layout = await cache.layout({ file, typeName: `struct all_${seed}`, setup });
+      assert.strictEqual(cache.lastLongWayReason, undefined, 'the header says everything itself: one compiler run, no preprocessed copy');
       assertSameAsGdb(layout, source);
+      assert.deepStrictEqual(await longWay.layout({ file, typeName: `struct all_${seed}`, setup }), layout, 'the long way gives the same layout');
       for (const name of [...generated.flexible].slice(0, 3)) assertSameAsGdb(await cache.layout({ file, typeName: name, setup }), source);
     }
   });
@@ -133,10 +139,83 @@ struct flags { bool ok; bool bits : 1; };
     const started = Date.now();
     const layout = await cache.layout({ file, typeName: 'struct big', setup: { ...setup, flags: ['-std=gnu89'] } });
     assert.ok(Date.now() - started < 20_000, 'the probe does not clear the whole gigabyte for each bit-field');
+    assert.match(cache.lastLongWayReason ?? '', /too big/, 'a gigabyte record has no object per bit-field: the probe ran');
     assert.strictEqual(layout.root.members!.find((m) => m.name === 'tail')!.bits!.width, 2);
     const { flagsFromDatabase } = await import('../../src/ctypes/compileCommands');
     const database = write('compile_commands.json', JSON.stringify([{ directory: dir, file: 'big.c', command: 'ccache cc -DX=1 -fdiagnostics-color=always -c big.c' }]));
     assert.deepStrictEqual(flagsFromDatabase(database, path.join(dir, 'big.c'))?.flags, ['-DX=1', '-fdiagnostics-color=always', '-c', 'big.c']);
+  });
+
+  it('takes the long way when the file alone cannot say, with the same result: a type from another header, an #if branch, a macro as a type, a directive inside', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['#include <time.h>\nstruct t { struct timespec when; int n : 3; };\n', /"struct timespec" comes from another file/],
+      ['#ifdef WIDE\nstruct t { long a; };\n#else\nstruct t { short a; int n : 3; };\n#endif\n', /inside an #ifdef block/],
+      ['#define COUNTER unsigned\nstruct t { COUNTER n : 3; char c; };\n', /"COUNTER" is a macro/],
+      ['struct t {\n  int a;\n#ifdef EXTRA\n  int extra;\n#endif\n  unsigned n : 3;\n};\n', /preprocessor directive inside/],
+      ['#include <signal.h>\nstruct t { sigset_t mask; unsigned n : 3; };\n', /"sigset_t" comes from another file/],
+    ];
+    for (const [source, reason] of cases) {
+      const file = write('long-way.h', source);
+      const layout = await cache.layout({ file, typeName: 'struct t', setup });
+      assert.match(cache.lastLongWayReason ?? '', reason, source);
+      assertSameAsGdb(layout, source);
+    }
+    const guarded = write('guarded.h', '#ifndef GUARDED_H\n#define GUARDED_H\n#include <stdint.h>\nstruct t { uint32_t a; int8_t n : 3; };\n#endif\n');
+    await cache.layout({ file: guarded, typeName: 'struct t', setup });
+    assert.strictEqual(cache.lastLongWayReason, undefined, 'an include guard and the standard integer names do not send it the long way');
+  });
+
+  it('follows gcc\'s -funsigned-bitfields: plain int bit-fields and typedefs of them turn unsigned, explicit signed ones do not', async () => {
+    const source = 'typedef int plain_t;\ntypedef signed int signed_t;\nenum e { NEG = -1, POS };\nstruct b { int p : 3; plain_t t : 3; signed_t s : 3; signed x : 3; enum e e : 2; char c : 3; _Bool f : 1; };\n';
+    const file = write('unsigned-bitfields.h', source);
+    for (const flags of [[], ['-funsigned-bitfields']]) {
+      const layout = await cache.layout({ file, typeName: 'struct b', setup: { ...setup, flags } });
+      assertSameAsGdb(layout, source, flags);
+      const signedness = Object.fromEntries(layout.root.members!.map((m) => [m.name, m.signed ?? false]));
+      const unsigned = flags.length > 0;
+      assert.deepStrictEqual(signedness, { p: !unsigned, t: !unsigned, s: true, x: true, e: true, c: !unsigned, f: false });
+    }
+  });
+
+  it('lays out for another ABI without running anything: -m32 gives i386\'s sizes, read from a 32-bit object file', async () => {
+    const source = 'struct abi { char c; long long ll; long l; void *p; double d; unsigned bits : 5; };\n';
+    const file = write('abi.h', source);
+    const layout = await cache.layout({ file, typeName: 'struct abi', setup: { ...setup, flags: ['-m32'] } });
+    const at = Object.fromEntries(layout.root.members!.map((m) => [m.name, [m.offset, m.size]]));
+    // The i386 System V ABI: long long and double are aligned to 4 inside a struct; long and pointers are 4 bytes.
+    assert.deepStrictEqual(at, { c: [0, 1], ll: [4, 8], l: [12, 4], p: [16, 4], d: [20, 8], bits: [28, 1] });
+    assert.strictEqual(layout.size, 32);
+    assert.deepStrictEqual(layout.root.members!.at(-1)!.bits, { first: 28 * 8, width: 5 });
+  });
+
+  it('reads the probe\'s tables from the object file, and refuses a damaged one in words, whatever the damage', () => {
+    const object = path.join(dir, 'tables.o');
+    const source = write('tables.c', 'static const long long ipcinsp_t[] __attribute__((used)) = { 1, -2, 1LL << 40 };\nstatic const char ipcinsp_s[3] __attribute__((used)) = "ab";\n');
+    for (const bits of ['-m64', '-m32']) {
+      execFileSync('cc', [bits, '-c', '-o', object, source]);
+      const bytes = fs.readFileSync(object);
+      const read = readObjectSymbols(bytes, (name) => name.startsWith('ipcinsp_'));
+      const table = read.symbols.get('ipcinsp_t')!;
+      const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
+      assert.deepStrictEqual([0, 8, 16].map((at) => view.getBigInt64(at, read.littleEndian)), [1n, -2n, 1n << 40n], bits);
+      assert.deepStrictEqual([...read.symbols.get('ipcinsp_s')!], [0x61, 0x62, 0], bits);
+      const damaged: Uint8Array[] = [];
+      for (let length = 0; length < bytes.length; length += 7) damaged.push(bytes.subarray(0, length));
+      let seed = 7;
+      for (let i = 0; i < 3000; i++) {
+        const copy = Buffer.from(bytes);
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        copy[seed % copy.length] = seed >>> 24;
+        damaged.push(copy);
+      }
+      for (const copy of damaged) {
+        try {
+          readObjectSymbols(copy, (name) => name.startsWith('ipcinsp_'));
+        } catch (error) {
+          assert.ok(error instanceof ObjectFileError, `${bits}: ${String(error)}`);
+        }
+      }
+    }
   });
 
   it('uses the project\'s flags: -D sizes an array, -fpack-struct packs, -fshort-enums shrinks an enum', async () => {

@@ -1,6 +1,7 @@
 // An oracle for C layouts that no one here wrote: the DWARF gcc -g emits, read through gdb's Python
 // API. Both it and our layouts are flattened to one map from member path (`pos[0].x`, `un.u`) to
-// [first bit, bits], with `path#` the element count of each array, so they compare as a whole.
+// [first bit, bits], with `path#` the element count of each array and `path signed` whether a
+// bit-field is signed, so they compare as a whole.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -25,6 +26,7 @@ def dump(t, base, path, out):
             sub = path + '.' + f.name if path else f.name
             if f.bitsize:
                 out[sub] = [base + f.bitpos, f.bitsize]
+                out[sub + ' signed'] = 1 if f.type.strip_typedefs().is_signed else 0
                 continue
             out[sub] = [base + f.bitpos, f.type.strip_typedefs().sizeof * 8]
             dump(f.type, base + f.bitpos, sub, out)
@@ -72,6 +74,7 @@ export function flatten(layout: CLayout): Flat {
       }
       const sub = at ? `${at}.${member.name}` : member.name;
       out[sub] = member.bits ? [member.bits.first, member.bits.width] : [member.offset * 8, member.size * 8];
+      if (member.bits) out[`${sub} signed`] = member.signed ? 1 : 0;
       walk(member, sub);
     }
     if (field.element) {

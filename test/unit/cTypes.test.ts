@@ -6,8 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseC } from '../../src/ctypes/cParser';
 import { flagsFromDatabase, splitCommand } from '../../src/ctypes/compileCommands';
-import { layoutFlags, parseCompilerMessages } from '../../src/ctypes/compiler';
-import { blankAttributes, TranslationUnit } from '../../src/ctypes/declarations';
+import { layoutFlags, parseCompilerMessages, parseDependencies } from '../../src/ctypes/compiler';
+import { blankAttributes, blankCplusplus, TranslationUnit } from '../../src/ctypes/declarations';
 import type { CField, CLayout } from '../../src/shared/cLayout';
 import { formatFloat32, stringLiteral, valueOf } from '../../src/shared/cValues';
 
@@ -24,6 +24,32 @@ describe('C declarations', () => {
     const unit = await read('#ifndef H\n#define H\n#ifdef __cplusplus\nextern "C" {\n#endif\nstruct guarded { int a; };\n#if X\ntypedef int in_if;\n#else\ntypedef long in_else;\n#endif\n#ifdef __cplusplus\n}\n#endif\n#endif\n');
     assert.deepStrictEqual(unit.types().map((t) => t.name).sort(), ['in_else', 'in_if', 'struct guarded']);
     unit.dispose();
+  });
+
+  it('reads a header as a C compiler does around __cplusplus: extern "C" blocks and C++-only branches go, positions stay', () => {
+    const text = '#ifdef __cplusplus\nextern "C" {\n#endif\nstruct a { int x; };\n#if defined(__cplusplus)\n}\n#endif\n#ifndef __cplusplus\ntypedef int c_only;\n#else\ntypedef long cpp_only;\n#endif\n#ifdef __cplusplus\n#elif X\n#endif\n';
+    const blanked = blankCplusplus(text);
+    assert.strictEqual(blanked.length, text.length);
+    assert.deepStrictEqual(blanked.split('\n').map((l) => l.trim()).filter(Boolean), ['struct a { int x; };', 'typedef int c_only;', '#ifdef __cplusplus', '#elif X', '#endif']);
+  });
+
+  it('says when a file as it is cannot tell a type\'s members (then the layout preprocesses it first)', async () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['#ifndef G\n#define G\n#include <stdint.h>\nstruct t { uint32_t a; unsigned : 3; int : 0; bool b; };\n#endif\n', undefined],
+      ['#ifdef __cplusplus\nextern "C" {\n#endif\nstruct t { int a; };\n#ifdef __cplusplus\n}\n#endif\n', undefined],
+      ['struct t { struct timespec ts; };\n', '"struct timespec" comes from another file'],
+      ['struct t { pthread_mutex_t m; };\n', '"pthread_mutex_t" comes from another file'],
+      ['#define T int\nstruct t { T a; };\n', '"T" is a macro'],
+      ['#if A\nstruct t { int a; };\n#endif\n', 'the declaration at line 2 is inside an #if block'],
+      ['struct t {\n#if A\n int a;\n#endif\n};\n', 'the declaration at line 1 has a preprocessor directive inside'],
+      ['struct t { int a ALIGNED(8); };\n', 'a declaration at line 1 does not parse as it is'],
+      ['typedef int n_t;\ntypedef long n_t;\nstruct t { n_t a; };\n', '"n_t" is declared more than once'],
+    ];
+    for (const [text, reason] of cases) {
+      const unit = await read(text);
+      assert.strictEqual(unit.whyNotStandalone('struct t'), reason, text);
+      unit.dispose();
+    }
   });
 
   it('takes what a type needs, in order, with #pragma pack kept, and nothing else', async () => {
@@ -75,6 +101,11 @@ describe('compile flags', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads the files of a dependency list as make would: continuations, escaped spaces, $$, and -MP\'s phony rules left out', () => {
+    const text = 'probe.o: /tmp/p/probe.c /home/u/my\\ dir/a.h \\\n /usr/include/stdio.h /x/$$y.h\n/usr/include/stdio.h:\n';
+    assert.deepStrictEqual(parseDependencies(text), ['/tmp/p/probe.c', '/home/u/my dir/a.h', '/usr/include/stdio.h', '/x/$y.h']);
   });
 
   it('reads the compiler\'s located messages', () => {
