@@ -9,6 +9,11 @@
 //   posixtool          test/programs/posixtool.c, the same for POSIX shared memory objects (/dev/shm, memfd)
 //   ipctool            test/programs/ipctool.c, the same for semaphores and message queues (waiters, holders)
 //   ctvalues           test/programs/ctvalues.c, known values of every C kind in shared memory (C-type view)
+//   <platform>/ipc-helper-static
+//                      the static helper of each platform a VSIX is made for (native/targets.json:
+//                      linux-x64, linux-arm64, linux-armhf), with Debian's cross compilers
+//                      (aarch64-linux-gnu-gcc...); one whose compiler is missing is skipped, and the
+//                      foreign-architecture tests (scripts/foreign.js) say so
 //
 // The helper and ipctool link -lrt for mq_open and friends: part of libc since glibc 2.34, in librt
 // before, and -lrt is harmless where librt is an empty stub (also for the static build).
@@ -42,6 +47,14 @@ const targets = [
   { name: 'ipctool', sources: [path.join(root, 'test/programs/ipctool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
 ];
 
+const { helpers: platforms } = require('./targets.json');
+
+/** The compiler for a platform's helper: its cross compiler, or for this machine's own architecture the one found. */
+function platformCompiler(platform, hostCompiler) {
+  if (spawnSync(platform.compiler, ['--version'], { stdio: 'ignore' }).status === 0) return platform.compiler;
+  return platform.nodeArch === process.arch ? hostCompiler : undefined;
+}
+
 function findCompiler() {
   const candidates = [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean);
   return candidates.find((cc) => spawnSync(cc, ['--version'], { stdio: 'ignore' }).status === 0);
@@ -62,16 +75,27 @@ function main() {
   }
   fs.mkdirSync(bin, { recursive: true });
   let failed = false;
-  for (const target of targets) {
+  const all = [...targets];
+  for (const platform of platforms) {
+    const compiler = platformCompiler(platform, cc);
+    const name = `${platform.name}/ipc-helper-static`;
+    if (!compiler) {
+      console.log(`ipc-inspector: no ${platform.compiler}, so native/bin/${name} is not built (the ${platform.name} package needs it)`);
+      continue;
+    }
+    fs.mkdirSync(path.join(bin, platform.name), { recursive: true });
+    all.push({ name, compiler, sources: helperSources, flags: ['-O2', '-static', ...warnings], libs: helperLibs, optional: true });
+  }
+  for (const target of all) {
     const out = path.join(bin, target.name);
-    const result = spawnSync(cc, [...target.flags, '-o', out, ...target.sources, ...(target.libs ?? [])], { encoding: 'utf8' });
+    const result = spawnSync(target.compiler ?? cc, [...target.flags, '-o', out, ...target.sources, ...(target.libs ?? [])], { encoding: 'utf8' });
     if (result.status === 0) {
       console.log(`ipc-inspector: built native/bin/${target.name}`);
       continue;
     }
     const why = (result.stderr || result.error?.message || '').trim();
     if (target.optional) {
-      console.warn(`ipc-inspector: could not build optional native/bin/${target.name} (${cc}):\n${why}`);
+      console.warn(`ipc-inspector: could not build optional native/bin/${target.name} (${target.compiler ?? cc}):\n${why}`);
     } else {
       console.error(`ipc-inspector: building native/bin/${target.name} with ${cc} failed:\n${why}`);
       failed = true;

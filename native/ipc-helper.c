@@ -31,6 +31,10 @@
  * Build: native/build.js (-Wall -Wextra -Werror -Wshadow -Wconversion; also -static and ASan+UBSan).
  */
 #define _GNU_SOURCE
+/* 64-bit file offsets and times on 32-bit machines too (armhf): a /dev/shm object can pass 2 GiB,
+ * and a time past 2038 must not wrap. Both are no-ops on 64-bit machines. */
+#define _FILE_OFFSET_BITS 64
+#define _TIME_BITS 64
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -1242,6 +1246,28 @@ static void op_lock(const struct request *rq)
     reply_ok(rq, NULL, 0);
 }
 
+/* A /proc/sys value (one unsigned decimal number and a newline) into *out; false, *out untouched, otherwise. */
+static bool read_sysctl_u64(const char *path, uint64_t *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char text[32];
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) return false;
+    text[n] = '\0';
+    uint64_t value = 0;
+    ssize_t i = 0;
+    for (; i < n && text[i] >= '0' && text[i] <= '9'; i++) {
+        unsigned digit = (unsigned)(text[i] - '0');
+        if (value > (UINT64_MAX - digit) / 10) return false;
+        value = value * 10 + digit;
+    }
+    if (i == 0 || (i < n && text[i] != '\n')) return false;
+    *out = value;
+    return true;
+}
+
 static void op_limits(const struct request *rq)
 {
     struct shminfo info;
@@ -1252,12 +1278,18 @@ static void op_limits(const struct request *rq)
         reply_error(rq, errno, "reading the shared memory limits failed: %s", strerror(errno));
         return;
     }
+    /* shminfo's fields are unsigned long: a 32-bit helper (armhf) on a 64-bit kernel gets them
+     * clamped. /proc/sys/kernel has the namespace's exact values, so it wins where it can be read. */
+    uint64_t shmmax = info.shmmax, shmall = info.shmall, shmmni = info.shmmni;
+    read_sysctl_u64("/proc/sys/kernel/shmmax", &shmmax);
+    read_sysctl_u64("/proc/sys/kernel/shmall", &shmall);
+    read_sysctl_u64("/proc/sys/kernel/shmmni", &shmmni);
     unsigned char p[LIMITS_BYTES];
-    put_u64(p + 0, info.shmmax);
+    put_u64(p + 0, shmmax);
     put_u64(p + 8, info.shmmin);
-    put_u64(p + 16, info.shmmni);
+    put_u64(p + 16, shmmni);
     put_u64(p + 24, info.shmseg);
-    put_u64(p + 32, info.shmall);
+    put_u64(p + 32, shmall);
     put_u64(p + 40, (uint64_t)usage.used_ids);
     put_u64(p + 48, usage.shm_tot);
     put_u64(p + 56, usage.shm_rss);
@@ -1485,9 +1517,10 @@ static const char *file_type(mode_t mode)
 /* Nanoseconds since the epoch, saturated (a time past the year 2262 does not wrap). */
 static int64_t timespec_ns(const struct timespec *ts)
 {
-    if (ts->tv_sec > INT64_MAX / 1000000000 - 1) return INT64_MAX;
-    if (ts->tv_sec < INT64_MIN / 1000000000 + 1) return INT64_MIN;
-    return (int64_t)ts->tv_sec * 1000000000 + (int64_t)ts->tv_nsec;
+    int64_t sec = (int64_t)ts->tv_sec;
+    if (sec > INT64_MAX / 1000000000 - 1) return INT64_MAX;
+    if (sec < INT64_MIN / 1000000000 + 1) return INT64_MIN;
+    return sec * 1000000000 + (int64_t)ts->tv_nsec;
 }
 
 static void encode_file_stat(unsigned char *p, const struct stat *st)
@@ -1678,7 +1711,8 @@ static bool on_shared_memory_fs_or_reply(const struct request *rq, const struct 
         reply_path_errno(rq, errno, p, "checking");
         return false;
     }
-    if (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC) return true;
+    /* f_type is a signed int on 32-bit machines, where HUGETLBFS_MAGIC does not fit one. */
+    if ((uint32_t)fs.f_type == TMPFS_MAGIC || (uint32_t)fs.f_type == HUGETLBFS_MAGIC) return true;
     reply_error(rq, EINVAL, "%s is not on tmpfs or hugetlbfs (file system type 0x%lx), so it is not shared memory; "
                 "the helper reads nothing else", shown(p->text), (unsigned long)fs.f_type);
     return false;

@@ -1,21 +1,27 @@
 #!/usr/bin/env node
-// `npm run package`: builds the extension (production bundle) and the native helper, then makes two
-// VSIX files in dist-vsix/ with @vscode/vsce, offline and without prompts:
+// `npm run package`: builds the extension (production bundle) and the native helpers, then makes one
+// VSIX per platform of native/targets.json, plus a universal one, in dist-vsix/ with @vscode/vsce,
+// offline and without prompts:
 //
-//   ipc-inspector-linux-x64-<version>.vsix  --target linux-x64; ships native/bin/ipc-helper-static,
-//                                           the only binary in it (not the dev, ASan or test builds)
-//   ipc-inspector-<version>.vsix            universal, no helper at all: the extension says so and
-//                                           what to install (src/ipc/helperLocation.ts)
+//   ipc-inspector-<target>-<version>.vsix  --target linux-x64, linux-arm64, linux-armhf, alpine-x64,
+//                                          alpine-arm64; each ships its architecture's static helper
+//                                          as native/bin/ipc-helper-static, the only binary in it (a
+//                                          static helper runs on musl too: alpine gets the same one)
+//   ipc-inspector-<version>.vsix           universal, no helper at all: the extension says so and
+//                                          what to install (src/ipc/helperLocation.ts)
 //
 // The file set is .vscodeignore's (an allowlist). Each package is packed from its own staged copy of
 // those files in a temporary folder, so the repository is never modified; the stages are removed.
+// Every VSIX is then checked from the archive itself: its helper is the right ELF machine and
+// class, statically linked, mode 0755, and nothing else in native/bin/.
 //
-//   node scripts/package.js [--no-build] [--verify] [--out <dir>]
+//   node scripts/package.js [--no-build] [--verify] [--install] [--targets a,b] [--out <dir>]
 //
-// --verify then installs the platform VSIX with the offline VS Code host (code-server
-// --install-extension), checks it is listed, that the installed helper is executable, static and
-// answers HELLO, that the universal one installs without any helper, and that the installed
-// extension shows its "IPC" view container in a real workbench (screenshot test-results/package.png).
+// --install installs every VSIX into the offline VS Code host (code-server --install-extension,
+// an x64 machine: the others install as files, their helpers are not run) and checks each is listed
+// with its helper executable. --verify also checks this machine's VSIX: the installed helper answers
+// HELLO, the universal one installs without any helper, and the installed extension shows its "IPC"
+// view container in a real workbench (screenshot test-results/package.png).
 'use strict';
 
 const childProcess = require('child_process');
@@ -25,21 +31,22 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const HELPER = 'native/bin/ipc-helper-static';
-const USAGE = 'usage: node scripts/package.js [--no-build] [--verify] [--out <dir>]';
-
-// vsce's target for this machine's helper build. The helper is compiled here, for this machine.
-const TARGETS = { x64: 'linux-x64', arm64: 'linux-arm64', arm: 'linux-armhf' };
-const ELF_MACHINES = { x64: 62, arm64: 183, arm: 40 };
+const USAGE = 'usage: node scripts/package.js [--no-build] [--verify] [--install] [--targets a,b] [--out <dir>]';
+const { helpers: HELPERS, packages: PACKAGES } = require('../native/targets.json');
 
 function parseArgs(argv) {
-  const options = { build: true, verify: false, out: path.join(ROOT, 'dist-vsix') };
+  const options = { build: true, verify: false, install: false, targets: PACKAGES.map((p) => p.target), out: path.join(ROOT, 'dist-vsix') };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--no-build') options.build = false;
-    else if (arg === '--verify') options.verify = true;
+    else if (arg === '--verify') options.verify = options.install = true;
+    else if (arg === '--install') options.install = true;
+    else if (arg === '--targets' && i + 1 < argv.length) options.targets = argv[++i].split(',').filter(Boolean);
     else if (arg === '--out' && i + 1 < argv.length) options.out = path.resolve(argv[++i]);
     else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
+  const unknown = options.targets.filter((t) => !PACKAGES.some((p) => p.target === t));
+  if (unknown.length) throw new Error(`unknown target ${unknown.join(', ')}: native/targets.json has ${PACKAGES.map((p) => p.target).join(', ')}`);
   return options;
 }
 
@@ -56,9 +63,8 @@ function run(command, args) {
 // ---------------------------------------------------------------------------------------------
 // The helper: the binary must be for this machine and static (no libc surprises on remote hosts).
 
-/** ELF machine and whether the file asks for a dynamic loader (PT_INTERP), from its headers. */
-function elfInfo(file) {
-  const data = fs.readFileSync(file);
+/** ELF machine, class (32/64) and whether the file asks for a dynamic loader (PT_INTERP), from its headers. */
+function elfInfo(file, data = fs.readFileSync(file)) {
   if (data.length < 64 || data.readUInt32BE(0) !== 0x7f454c46) throw new Error(`${file} is not an ELF file`);
   const is64 = data[4] === 2;
   const little = data[5] === 1;
@@ -71,29 +77,35 @@ function elfInfo(file) {
   const phnum = u16(is64 ? 56 : 44);
   let dynamic = false;
   for (let i = 0; i < phnum; i++) if (u32(phoff + i * phentsize) === 3 /* PT_INTERP */) dynamic = true;
-  return { machine, dynamic };
+  return { machine, elfClass: is64 ? 64 : 32, dynamic };
 }
 
-function checkHelper() {
-  const target = TARGETS[process.arch];
-  if (process.platform !== 'linux' || !target) {
-    throw new Error(`the platform package needs a Linux helper built here; this is ${process.platform}-${process.arch}`);
+/** Checks that a helper binary is what `platform` runs: built from the current source, its ELF machine and class, static, executable. */
+function checkHelperBinary(file, data, platform, where) {
+  const { machine, elfClass, dynamic } = elfInfo(where, data);
+  if (machine !== platform.elfMachine || elfClass !== platform.elfClass) {
+    throw new Error(`${where} is ELF machine ${machine} (${elfClass}-bit), not ${platform.name}'s ${platform.elfMachine} (${platform.elfClass}-bit)`);
   }
-  const file = path.join(ROOT, HELPER);
+  if (dynamic) throw new Error(`${where} is dynamically linked; the package must ship a static helper`);
+}
+
+/** The built static helper of a platform (native/bin/<platform>/ipc-helper-static), checked. */
+function platformHelper(platformName) {
+  const platform = HELPERS.find((h) => h.name === platformName);
+  const relative = `native/bin/${platformName}/ipc-helper-static`;
+  const file = path.join(ROOT, relative);
   if (!fs.existsSync(file)) {
     throw new Error(
-      `${HELPER} was not built. It needs a C compiler and the static C library ` +
-        '(Debian/Ubuntu: sudo apt-get install gcc libc6-dev), then: node native/build.js',
+      `${relative} was not built. It needs ${platform.compiler} and its C library (Debian/Ubuntu: sudo apt-get install ` +
+        `${platform.packages.join(' ')}), then: node native/build.js. Or package only some targets: --targets linux-x64`,
     );
   }
   if (fs.statSync(file).mtimeMs < fs.statSync(path.join(ROOT, 'native', 'ipc-helper.c')).mtimeMs) {
-    throw new Error(`${HELPER} is older than native/ipc-helper.c: its build failed (see above), so it would ship stale code`);
+    throw new Error(`${relative} is older than native/ipc-helper.c: its build failed (see above), so it would ship stale code`);
   }
-  const { machine, dynamic } = elfInfo(file);
-  if (machine !== ELF_MACHINES[process.arch]) throw new Error(`${HELPER} is for ELF machine ${machine}, not ${process.arch}`);
-  if (dynamic) throw new Error(`${HELPER} is dynamically linked; the package must ship a static helper`);
-  if ((fs.statSync(file).mode & 0o111) === 0) throw new Error(`${HELPER} is not executable`);
-  return target;
+  checkHelperBinary(file, fs.readFileSync(file), platform, relative);
+  if ((fs.statSync(file).mode & 0o111) === 0) throw new Error(`${relative} is not executable`);
+  return { platform, file };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,10 +128,25 @@ function listZip(file) {
     const commentLength = data.readUInt16LE(at + 32);
     const attributes = data.readUInt32LE(at + 38);
     const name = data.toString('utf8', at + 46, at + 46 + nameLength);
-    entries.push({ name, size, mode: madeBy === 3 ? (attributes >>> 16) & 0o7777 : undefined });
+    const method = data.readUInt16LE(at + 10);
+    const compressedSize = data.readUInt32LE(at + 20);
+    const localOffset = data.readUInt32LE(at + 42);
+    entries.push({ name, size, mode: madeBy === 3 ? (attributes >>> 16) & 0o7777 : undefined, method, compressedSize, localOffset });
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
+}
+
+/** The bytes of one entry of a zip (stored or deflated), from its local header. */
+function readZipEntry(file, entry) {
+  const data = fs.readFileSync(file);
+  const at = entry.localOffset;
+  if (data.readUInt32LE(at) !== 0x04034b50) throw new Error(`${file}: bad local header for ${entry.name}`);
+  const start = at + 30 + data.readUInt16LE(at + 26) + data.readUInt16LE(at + 28);
+  const raw = data.subarray(start, start + entry.compressedSize);
+  if (entry.method === 0) return raw;
+  if (entry.method === 8) return require('zlib').inflateRawSync(raw);
+  throw new Error(`${file}: ${entry.name} uses compression method ${entry.method}`);
 }
 
 function formatSize(bytes) {
@@ -145,20 +172,25 @@ async function packagedFiles(vsce) {
   return files;
 }
 
-/** Copies files (keeping their modes) and .vscodeignore into a fresh temporary folder. */
-function stage(files) {
+/**
+ * Copies files (keeping their modes) and .vscodeignore into a fresh temporary folder; with `helper`,
+ * that binary becomes native/bin/ipc-helper-static (mode 0755), and no other native/bin/ file goes in.
+ */
+function stage(files, helper) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-vsix-'));
-  for (const file of [...files, '.vscodeignore']) {
+  const copies = files.filter((file) => !file.startsWith('native/bin/')).map((file) => [path.join(ROOT, file), file]);
+  if (helper) copies.push([helper, HELPER]);
+  for (const [from, file] of [...copies, [path.join(ROOT, '.vscodeignore'), '.vscodeignore']]) {
     const to = path.join(dir, file);
     fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, file), to);
-    fs.chmodSync(to, fs.statSync(path.join(ROOT, file)).mode & 0o777);
+    fs.copyFileSync(from, to);
+    fs.chmodSync(to, file === HELPER ? 0o755 : fs.statSync(from).mode & 0o777);
   }
   return dir;
 }
 
-async function pack(vsce, { files, target, packagePath }) {
-  const dir = stage(files);
+async function pack(vsce, { files, helper, target, packagePath }) {
+  const dir = stage(files, helper);
   try {
     await vsce.createVSIX({
       cwd: dir,
@@ -166,17 +198,25 @@ async function pack(vsce, { files, target, packagePath }) {
       target,
       // dist/ is a bundle: no node_modules in the package (no npm run inside vsce either).
       dependencies: false,
-      // No prompts. package.json has no "repository" and there is no LICENSE file yet: without these
-      // vsce asks "Do you want to continue? [y/N]" (and aborts on a closed stdin).
-      allowMissingRepository: true,
-      skipLicense: true,
-      // README.md's relative links (native/PROTOCOL.md) stay relative: with no repository, vsce
-      // cannot make them absolute and would fail. They resolve inside the installed extension.
+      // README.md's relative links (native/PROTOCOL.md, docs/images/) stay relative: they resolve
+      // inside the installed extension, with no network (rewritten, they would point at GitHub).
       rewriteRelativeLinks: false,
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Checks a platform VSIX from the archive: its one helper is the platform's, static, mode 0755. */
+function checkPlatformVsix(vsix, platform) {
+  const entries = listZip(vsix);
+  const binaries = entries.filter((entry) => entry.name.startsWith('extension/native/bin/'));
+  const helper = binaries.find((entry) => entry.name === `extension/${HELPER}`);
+  if (!helper) throw new Error(`${path.basename(vsix)} has no ${HELPER}`);
+  if (binaries.length !== 1) throw new Error(`${path.basename(vsix)} has other binaries: ${binaries.map((e) => e.name).join(', ')}`);
+  if (helper.mode !== 0o755) throw new Error(`${path.basename(vsix)}: ${HELPER} has mode ${helper.mode?.toString(8)}, not 755`);
+  checkHelperBinary(vsix, readZipEntry(vsix, helper), platform, `${path.basename(vsix)}: ${HELPER}`);
+  return `${platform.name} helper, ELF machine ${platform.elfMachine}, ${platform.elfClass}-bit, static, mode 0755`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,41 +239,41 @@ function helloHelper(file) {
   return `protocol ${reply.readUInt32LE(12)}, ${reply.toString('utf8', 28, 4 + reply.readUInt32LE(0))}`;
 }
 
-async function verify({ platformVsix, universalVsix }) {
-  const { install } = require('./test-host/install');
+/** Installs every platform VSIX into the offline host (one extensions folder each) and checks what landed. */
+async function installAll(made, temp) {
   const { installVsix, listExtensions } = require('./test-host/vsix');
-  await install({ log: say });
-  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-verify-'));
-  try {
-    const extensionsDir = path.join(temp, 'extensions');
-    const installed = await installVsix(platformVsix, extensionsDir);
-    say(`installed ${installed.id}@${installed.version} (${installed.targetPlatform}) into ${installed.dir}`);
+  const results = [];
+  for (const { vsix, target } of made) {
+    const extensionsDir = path.join(temp, `extensions-${target}`);
+    const installed = await installVsix(vsix, extensionsDir);
     const listed = await listExtensions(extensionsDir);
-    say(`--list-extensions: ${listed.join(', ')}`);
-    if (!listed.includes(`${installed.id}@${installed.version}`.toLowerCase())) throw new Error('the installed extension is not listed');
-
+    if (!listed.includes(`${installed.id}@${installed.version}`.toLowerCase())) throw new Error(`${path.basename(vsix)}: the installed extension is not listed`);
     const helper = path.join(installed.dir, HELPER);
     const mode = fs.statSync(helper).mode & 0o777;
-    say(`installed helper: ${path.relative(temp, helper)} mode ${mode.toString(8)}`);
-    if ((mode & 0o111) === 0) throw new Error('the installed helper lost its executable bit');
+    if ((mode & 0o111) === 0) throw new Error(`${path.basename(vsix)}: the installed helper lost its executable bit`);
     const others = fs.readdirSync(path.join(installed.dir, 'native', 'bin')).filter((name) => name !== 'ipc-helper-static');
-    if (others.length) throw new Error(`other binaries were installed: ${others.join(', ')}`);
-    if (elfInfo(helper).dynamic) throw new Error('the installed helper is not static');
-    say(`installed helper answers HELLO: ${helloHelper(helper)}`);
-
-    const universalDir = path.join(temp, 'extensions-universal');
-    const universal = await installVsix(universalVsix, universalDir);
-    if (fs.existsSync(path.join(universal.dir, 'native', 'bin'))) throw new Error('the universal package installed native/bin/');
-    say(`universal package installs (${universal.targetPlatform}) and has no native/bin/`);
-
-    const { checkWorkbench } = require('./start');
-    const workspace = path.join(temp, 'workspace');
-    fs.mkdirSync(workspace);
-    const screenshot = path.join(ROOT, 'test-results', 'package.png');
-    await checkWorkbench({ workspace, extensionsDir, screenshot, log: say });
-  } finally {
-    fs.rmSync(temp, { recursive: true, force: true });
+    if (others.length) throw new Error(`${path.basename(vsix)}: other binaries were installed: ${others.join(', ')}`);
+    say(`${target}: installed ${installed.id}@${installed.version} (${installed.targetPlatform}), helper mode ${mode.toString(8)}`);
+    results.push({ target, installed, extensionsDir });
   }
+  return results;
+}
+
+async function verify({ installedHere, universalVsix, temp }) {
+  const { installVsix } = require('./test-host/vsix');
+  const helper = path.join(installedHere.installed.dir, HELPER);
+  say(`installed helper answers HELLO: ${helloHelper(helper)}`);
+
+  const universalDir = path.join(temp, 'extensions-universal');
+  const universal = await installVsix(universalVsix, universalDir);
+  if (fs.existsSync(path.join(universal.dir, 'native', 'bin'))) throw new Error('the universal package installed native/bin/');
+  say(`universal package installs (${universal.targetPlatform}) and has no native/bin/`);
+
+  const { checkWorkbench } = require('./start');
+  const workspace = path.join(temp, 'workspace');
+  fs.mkdirSync(workspace);
+  const screenshot = path.join(ROOT, 'test-results', 'package.png');
+  await checkWorkbench({ workspace, extensionsDir: installedHere.extensionsDir, screenshot, log: say });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,7 +284,7 @@ async function main() {
     run(process.execPath, ['esbuild.js', '--production']);
     run(process.execPath, ['native/build.js']);
   }
-  const target = checkHelper();
+  const targets = PACKAGES.filter((p) => options.targets.includes(p.target)).map((p) => ({ ...p, ...platformHelper(p.helper) }));
   const bundle = path.join(ROOT, 'dist', 'extension.js');
   if (!fs.existsSync(bundle)) throw new Error('dist/extension.js is missing; package without --no-build');
   if (/\/\/# sourceMappingURL=/.test(fs.readFileSync(bundle, 'utf8'))) {
@@ -260,26 +300,38 @@ async function main() {
     if (/^\d+$/.test(commitTime ?? '')) process.env.SOURCE_DATE_EPOCH = commitTime;
   }
 
-  const platformVsix = path.join(options.out, `${name}-${target}-${version}.vsix`);
+  const made = [];
+  for (const target of targets) {
+    const vsix = path.join(options.out, `${name}-${target.target}-${version}.vsix`);
+    await pack(vsce, { files, helper: target.file, target: target.target, packagePath: vsix });
+    made.push({ vsix, target: target.target, platform: target.platform });
+  }
   const universalVsix = path.join(options.out, `${name}-${version}.vsix`);
-  await pack(vsce, { files, target, packagePath: platformVsix });
-  await pack(vsce, { files: files.filter((file) => !file.startsWith('native/bin/')), packagePath: universalVsix });
+  await pack(vsce, { files, packagePath: universalVsix });
+  if (listZip(universalVsix).some((entry) => entry.name.startsWith('extension/native/bin/'))) {
+    throw new Error(`${universalVsix} contains native/bin/`);
+  }
 
-  for (const vsix of [platformVsix, universalVsix]) {
+  for (const { vsix } of [...made, { vsix: universalVsix }]) {
     console.log(`\n${path.relative(ROOT, vsix)}  ${formatSize(fs.statSync(vsix).size)}`);
     for (const entry of listZip(vsix)) {
       const mode = entry.mode === undefined ? '    ' : entry.mode.toString(8).padStart(4, '0');
       console.log(`  ${mode}  ${formatSize(entry.size).padStart(10)}  ${entry.name}`);
     }
   }
-  const helperEntry = listZip(platformVsix).find((entry) => entry.name === `extension/${HELPER}`);
-  if (!helperEntry || !(helperEntry.mode & 0o111)) throw new Error(`${HELPER} is missing or not executable in ${platformVsix}`);
-  if (listZip(universalVsix).some((entry) => entry.name.startsWith('extension/native/bin/'))) {
-    throw new Error(`${universalVsix} contains native/bin/`);
-  }
-  if (options.verify) {
-    console.log('');
-    await verify({ platformVsix, universalVsix });
+  console.log('');
+  for (const { vsix, platform } of made) say(`${path.basename(vsix)}: ${checkPlatformVsix(vsix, platform)}`);
+  if (!options.install) return;
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-verify-'));
+  try {
+    await require('./test-host/install').install({ log: say });
+    const installed = await installAll(made, temp);
+    if (!options.verify) return;
+    const here = installed.find((i) => i.target === `linux-${process.arch === 'arm' ? 'armhf' : process.arch}`);
+    if (!here) throw new Error(`no package for this machine (linux-${process.arch}) was made: add it to --targets for --verify`);
+    await verify({ installedHere: here, universalVsix, temp });
+  } finally {
+    fs.rmSync(temp, { recursive: true, force: true });
   }
 }
 

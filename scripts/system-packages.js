@@ -16,7 +16,13 @@ const PACKAGES = {
   'util-linux': 'ipcmk, ipcs, ipcrm, lsipc, lsfd (native suites, benchmarks)',
   lsof: 'the holder-discovery benchmark\'s reference (npm run bench)',
   gdb: 'the oracle for C layouts: the DWARF of gcc -g read through gdb (test/native/cTypes.test.ts)',
+  'qemu-user-static': 'runs the other architectures\' helpers in the foreign stage (scripts/foreign.js)',
 };
+// The cross compilers and C libraries of the other architectures the packages ship (native/targets.json).
+for (const platform of require('../native/targets.json').helpers) {
+  if (platform.nodeArch === process.arch) continue;
+  for (const name of platform.packages) PACKAGES[name] = `builds the ${platform.name} helper its package ships (native/build.js)`;
+}
 
 function installed(name) {
   const result = childProcess.spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });

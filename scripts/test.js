@@ -22,9 +22,15 @@ const stages = [
   { name: 'bundle', command: ['node', 'esbuild.js'] },
   { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true },
   { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true },
+  // The helpers of the other architectures the packages ship, under qemu-user: the round trip
+  // against real segments and a short fuzz (scripts/foreign.js; the long one: npm run test:foreign).
+  { name: 'foreign', command: ['node', 'scripts/foreign.js'], mocha: true },
   // The offline VS Code host and what the browser suites need (chromium: apt-get as root), before
   // the first suite that starts chromium. A no-op once installed.
   { name: 'test-host', command: ['node', 'scripts/test-host/install.js'] },
+  // Every platform's VSIX (npm run package), each checked from the archive (its helper's ELF
+  // machine, static, mode 0755) and installed into the offline VS Code host.
+  { name: 'package', command: ['node', 'scripts/package.js', '--install', '--out', 'test-results/vsix'] },
   // The hex view's page alone in chromium, against a fake host that speaks the real protocol.
   { name: 'webview', command: ['node', 'test/webview-harness/run.js'], checks: true },
   // The suite inside the real extension host of the offline VS Code host.
@@ -61,9 +67,9 @@ function run(stage) {
   });
 }
 
-/** Adds a mocha run's "N passing / N failing / N pending" to the totals. */
+/** Adds the "N passing / N failing / N pending" summaries of a stage's mocha runs (one or more) to the totals. */
 function countMocha(output, code) {
-  const count = (word) => Number((output.match(new RegExp(`(\\d+) ${word}`)) || [])[1] || 0);
+  const count = (word) => [...output.matchAll(new RegExp(`^ +(\\d+) ${word}\\b`, 'gm'))].reduce((sum, match) => sum + Number(match[1]), 0);
   totals.passed += count('passing');
   totals.failed += count('failing') || (code !== 0 && count('failing') === 0 ? 1 : 0);
   totals.skipped += count('pending');

@@ -7,10 +7,34 @@ import { repoRoot } from './segments';
 
 export type HelperBuild = 'asan' | 'release';
 
+/**
+ * The helper the native tests run. With IPCINSP_HELPER_PLATFORM (e.g. `linux-arm64`, set by
+ * scripts/foreign.js) it is that platform's static helper, the one its VSIX ships, run under
+ * qemu-user through a small script (binfmt_misc may not be there), whatever `build` asks for.
+ */
 export function helperBinary(build: HelperBuild = 'asan'): string {
+  const platform = process.env.IPCINSP_HELPER_PLATFORM;
+  if (platform) return foreignHelper(platform);
   const file = path.join(repoRoot, 'native', 'bin', build === 'asan' ? 'ipc-helper-asan' : 'ipc-helper');
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run "npm run build:native"`);
   return file;
+}
+
+interface HelperPlatform {
+  name: string;
+  qemu: string;
+}
+
+function foreignHelper(name: string): string {
+  const targets = JSON.parse(fs.readFileSync(path.join(repoRoot, 'native', 'targets.json'), 'utf8')) as { helpers: HelperPlatform[] };
+  const platform = targets.helpers.find((p) => p.name === name);
+  if (!platform) throw new Error(`IPCINSP_HELPER_PLATFORM=${name} is not a platform of native/targets.json`);
+  const dir = path.join(repoRoot, 'native', 'bin', name);
+  const binary = path.join(dir, 'ipc-helper-static');
+  if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: its cross compiler failed or is not installed (npm run build:native)`);
+  const script = path.join(dir, 'run-under-qemu');
+  fs.writeFileSync(script, `#!/bin/sh\nexec ${platform.qemu} ${binary} "$@"\n`, { mode: 0o755 });
+  return script;
 }
 
 export const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
