@@ -7,7 +7,8 @@
 // (the helper's checked unlink). Objects in use are never offered.
 import { formatBytes } from '../ipc/format';
 import { HelperError } from '../ipc/helperClient';
-import { allObjects, findAgain, type IpcObject, type Snapshot } from '../ipc/snapshot';
+import { freedBytes, isOrphaned, orphansOf } from '../ipc/orphans';
+import { findAgain, type IpcObject } from '../ipc/snapshot';
 import { boundedList, kindName, objectFacts, objectLabel, objectTitle, removalRefusalWords, subjectOf } from './objectArgs';
 import { removedName, removeOne } from './remove';
 import type { Command, CommandEnv } from './registry';
@@ -22,45 +23,13 @@ export interface CleanUpResult {
   skipped: string[];
 }
 
-function isOrphaned(object: IpcObject): boolean {
-  switch (object.kind) {
-    case 'sysvShm':
-      return object.classification.state === 'orphaned';
-    case 'posixShm':
-      return object.state === 'orphaned' && object.origin === 'dev-shm';
-    default:
-      return object.state === 'orphaned';
-  }
-}
-
 /** Certain: the kernel's counts or a complete scan back the verdict, so it is ticked in the preview. */
 function isCertain(object: IpcObject): boolean {
   return object.kind === 'sysvShm' || object.certain;
 }
 
-function orphansOf(snapshot: Snapshot | undefined): IpcObject[] {
-  return snapshot ? allObjects(snapshot).filter(isOrphaned) : [];
-}
-
 function reasonOf(object: IpcObject): string {
   return object.kind === 'sysvShm' ? object.classification.reason : object.reason;
-}
-
-/** Memory freed by removing it: a segment's size, a file's allocated bytes, a queue's queued bytes. */
-function sizeOf(object: IpcObject): number {
-  switch (object.kind) {
-    case 'sysvShm':
-      return object.segment.size;
-    case 'posixShm':
-    case 'posixSem':
-      return object.file?.allocated ?? 0;
-    case 'sysvMsg':
-      return object.queue.cbytes;
-    case 'posixMq':
-      return object.queue.qsize ?? 0;
-    case 'sysvSem':
-      return 0;
-  }
 }
 
 export const cleanUpOrphans: Command = {
@@ -91,7 +60,7 @@ export const cleanUpOrphans: Command = {
     });
     if (!picked || picked.length === 0) return undefined;
     const chosen = picked.map((item) => item.object);
-    const total = chosen.reduce((sum, object) => sum + sizeOf(object), 0);
+    const total = chosen.reduce((sum, object) => sum + freedBytes(object), 0);
     if (env.ipc.settings.confirmRemove) {
       const answer = await env.ipc.prompts.confirm(
         `Remove ${chosen.length} orphaned object(s), ${formatBytes(total)}?`,
@@ -112,7 +81,7 @@ export const cleanUpOrphans: Command = {
 async function removeOrphan(env: CommandEnv, now: IpcObject): Promise<number> {
   if (now.kind === 'sysvShm') return (await env.ipc.helper().removeIfUnattached(now.segment.shmid)).size;
   await removeOne(env, now);
-  return sizeOf(now);
+  return freedBytes(now);
 }
 
 async function removeStillOrphaned(env: CommandEnv, chosen: IpcObject[]): Promise<CleanUpResult> {

@@ -14,6 +14,7 @@ import { openMessage } from './openMessage';
 import { refresh } from './refresh';
 import type { Command } from './registry';
 import { remove } from './remove';
+import { showAttention } from './showAttention';
 import { showLimits } from './showLimits';
 import { showOutput } from './showOutput';
 import { clearCType, viewAsCType } from './viewAsCType';
@@ -40,6 +41,7 @@ export const allCommands: readonly Command[] = [
   lock,
   unlock,
   showLimits,
+  showAttention,
   showOutput,
   chooseNamespace,
   viewAsCType,

@@ -3,6 +3,7 @@
 // reach commands).
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
+import { AttentionStatus } from './attention';
 import { HexPanel } from './hexPanel';
 import { IpcView } from './ipcView';
 
@@ -14,6 +15,8 @@ export interface Views extends vscode.Disposable {
   sharedMemory: IpcView;
   semaphores: IpcView;
   messageQueues: IpcView;
+  /** The status-bar item that appears when something needs attention. */
+  attention: AttentionStatus;
   /** Every view, the one the user touched last first. */
   readonly all: IpcView[];
 }
@@ -23,16 +26,19 @@ export function createViews(context: IpcContext): Views {
   const semaphores = new IpcView(context, { id: SEMAPHORES_VIEW, groups: ['sysvSem', 'posixSem'], needs: ['semValues', 'waiters'], opensOnClick: false });
   const messageQueues = new IpcView(context, { id: MESSAGE_QUEUES_VIEW, groups: ['sysvMsg', 'posixMq'], needs: ['messages', 'waiters'], opensOnClick: false });
   const views = [sharedMemory, semaphores, messageQueues];
+  const attention = new AttentionStatus(context);
   return {
     sharedMemory,
     semaphores,
     messageQueues,
+    attention,
     get all() {
       return [...views].sort((a, b) => b.lastActive - a.lastActive);
     },
     dispose() {
       HexPanel.all().forEach((panel) => panel.dispose());
       for (const view of views) view.dispose();
+      attention.dispose();
     },
   };
 }

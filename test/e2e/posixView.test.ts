@@ -12,7 +12,7 @@ import { untilHexView } from '../support/hexUi';
 import { createObject, freshName, mapObject, ownObject, PosixHolder, shmPath, trackName, writeObject } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { host, Server } from '../support/testHost';
-import { answerInputs, clickMenuItem, collapsePanes, expandRow, paneAction, widenSideBar } from '../support/workbenchUi';
+import { answerInputs, clickMenuItem, collapsePanes, expandRow, paneAction, untilQuickInput, widenSideBar } from '../support/workbenchUi';
 
 declare const document: { body: { textContent: string | null } };
 
@@ -87,8 +87,10 @@ describe('POSIX shared memory in chromium', function () {
   });
 
   it('creates an object from the view\'s menu, as shm_open would, and shows its row', async function () {
-    await (await paneAction(page, 'Shared Memory', 'More Actions...')).click();
-    await clickMenuItem(page, 'Create POSIX Shared Memory Object…');
+    await untilQuickInput(page, async () => {
+      await (await paneAction(page, 'Shared Memory', 'More Actions...')).click();
+      await clickMenuItem(page, 'Create POSIX Shared Memory Object…');
+    }, /Create POSIX Shared Memory Object \(1\/4\)/);
     await answerInputs(page, ['/' + created, '2 MiB', '640']);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Exclusive' }).click();
     await row(created).waitFor({ timeout: 15_000 });

@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as readline from 'readline';
+import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import type { IpcNamespace } from '../../src/ipc/namespaces';
 import { freshName, posixtoolPath } from '../support/posixObjects';
@@ -26,12 +27,16 @@ interface Container {
   stop(): Promise<void>;
 }
 
-/** Starts a container and waits for both programs in it to be ready (their first lines). */
-async function startContainer(): Promise<Container> {
+/**
+ * Starts a container and waits for both programs in it to be ready (their first lines). With
+ * `fillMiB`, that much of its 8 MiB /dev/shm is taken first by a file written in full.
+ */
+async function startContainer(fillMiB = 0): Promise<Container> {
   const objectName = freshName();
   // Both programs live until their stdin ends: the background one gets the container's stdin
   // through fd 3 (a background job's own stdin would be /dev/null, and it would exit at once).
-  const script = 'mount -t tmpfs -o size=8m ipcinsp-container /dev/shm || exit 1\nexec 3<&0\n"$1" own "$3" 8192 600 <&3 &\nexec "$2" own private 12345 600';
+  const fill = fillMiB > 0 ? `dd if=/dev/zero of=/dev/shm/${freshName()} bs=1M count=${fillMiB} status=none || exit 1\n` : '';
+  const script = `mount -t tmpfs -o size=8m ipcinsp-container /dev/shm || exit 1\n${fill}exec 3<&0\n"$1" own "$3" 8192 600 <&3 &\nexec "$2" own private 12345 600`;
   const child: ChildProcessWithoutNullStreams = spawn('unshare', ['--ipc', '--mount', '--pid', '--kill-child', 'sh', '-c', script, 'container', posixtoolPath, shmtoolPath, objectName]);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
@@ -115,6 +120,22 @@ describe('another IPC namespace (a container made with unshare)', function () {
       assert.deepStrictEqual(await run('ipcInspector.remove', posixRowOrFail(api, '/' + container!.objectName)), ['/' + container!.objectName]);
     });
     assert.ok(!fs.existsSync(inside), 'unlinked in the container');
+  });
+
+  it('warns in the status bar when the shown namespace\'s /dev/shm is nearly full, and clicking opens its POSIX group', async () => {
+    container = await startContainer(7);
+    await choose(container.inode);
+    await waitFor(async () => (await refreshView(), api.views.attention.current.nearLimits.some((n) => n.group === 'posixShm')), 10_000, 'the status bar to warn of /dev/shm');
+    const { item } = api.views.attention;
+    assert.ok(api.views.attention.visible);
+    assert.match(item.text, /POSIX objects \(\/dev\/shm\): /, item.text);
+    assert.deepStrictEqual(item.backgroundColor, new vscode.ThemeColor('statusBarItem.warningBackground'), 'a limit near: the theme\'s warning background');
+    const containerLine = api.views.attention.current.nearLimits.find((n) => n.group === 'posixShm')!.description;
+    assert.strictEqual(await run('ipcInspector.showAttention'), 'group:posixShm');
+    assert.deepStrictEqual(api.views.sharedMemory.treeView.selection, [{ kind: 'group', group: 'posixShm' }]);
+    await api.context.showNamespace(undefined);
+    // This machine's own /dev/shm may be full too: what must go is the container's line.
+    await waitFor(async () => (await refreshView(), !api.views.attention.current.nearLimits.some((n) => n.description === containerLine)), 10_000, 'the warning to go with the container\'s namespace');
   });
 
   it('falls back to this window\'s namespace, saying so, when the container\'s last process exits', async () => {

@@ -61,6 +61,33 @@ export async function clickMenuItem(page: Page, label: string): Promise<void> {
 }
 
 /**
+ * Runs `open` (a menu click that starts a command asking questions) until the quick input shows
+ * with a prompt matching `question`. On a busy machine a click can be lost, or land twice and
+ * dismiss the box the first one opened (the command then ends): what is waited for is the box.
+ */
+export async function untilQuickInput(page: Page, open: () => Promise<void>, question: RegExp): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const opened = await open().then(() => undefined, (error: unknown) => error);
+    if (opened && attempt === 4) throw opened;
+    const shown = await page
+      .waitForFunction(
+        (pattern) => {
+          const box = (globalThis as unknown as { document: { querySelector(s: string): { offsetParent: unknown; getAttribute(n: string): string | null } | null } }).document.querySelector('.quick-input-widget input');
+          return !!box && box.offsetParent !== null && new RegExp(pattern).test(box.getAttribute('aria-label') ?? '');
+        },
+        question.source,
+        { timeout: 10_000 },
+      )
+      .then(() => true)
+      .catch(() => false);
+    if (shown) return;
+    await input.press('Escape').catch(() => undefined); // whatever half-open box is left
+  }
+  throw new Error(`no quick input asking ${question} appeared`);
+}
+
+/**
  * Answers the quick input's boxes one after the other: each answer goes in only once the box
  * before it has closed (its text is gone), so none lands in the box that is on its way out.
  */

@@ -1,0 +1,38 @@
+// Show What Needs Attention (the status-bar item's click): opens the view with the first orphaned
+// object and selects it, or, when only a limit is near, opens the view with that group.
+import * as vscode from 'vscode';
+import { attentionOf } from '../views/attention';
+import type { GroupId } from '../views/groups';
+import type { IpcView } from '../views/ipcView';
+import type { Command } from './registry';
+
+export const showAttention: Command = {
+  id: 'ipcInspector.showAttention',
+  what: 'Could not show what needs attention',
+  async run(env): Promise<string | undefined> {
+    const snapshot = await env.ipc.refresh(true);
+    const { orphans, nearLimits } = attentionOf(snapshot);
+    const viewOf = (group: GroupId): IpcView | undefined => [env.views.sharedMemory, env.views.semaphores, env.views.messageQueues].find((v) => v.spec.groups.includes(group));
+    for (const orphan of orphans) {
+      // The row of the orphan in the view that lists its kind (a filtered-out row cannot be shown).
+      for (const view of [env.views.sharedMemory, env.views.semaphores, env.views.messageQueues]) {
+        const node = view.tree.allObjectNodes().find((n) => n.object === orphan);
+        if (!node) continue;
+        await vscode.commands.executeCommand(`${view.spec.id}.focus`);
+        await view.reveal(node.row.id);
+        return node.row.id;
+      }
+    }
+    const near = nearLimits.find((n) => viewOf(n.group));
+    if (near) {
+      const view = viewOf(near.group)!;
+      await vscode.commands.executeCommand(`${view.spec.id}.focus`);
+      await view.treeView.reveal({ kind: 'group', group: near.group }, { select: true, focus: true });
+      return `group:${near.group}`;
+    }
+    void env.ipc.prompts.notify('info', orphans.length > 0
+      ? 'The orphaned objects are hidden by "Show Only My Segments" (ipcInspector.showOnlyMySegments).'
+      : 'Nothing needs attention now: no orphaned object, no limit near.');
+    return undefined;
+  },
+};
