@@ -4,10 +4,12 @@ import { changePermissions } from './changePermissions';
 import { chooseNamespace } from './chooseNamespace';
 import { cleanUpOrphans } from './cleanUpOrphans';
 import { copyId, copyKey, copyName, copyPath, copyRemoveCommand } from './copy';
+import { copyAsTable } from './copyAsTable';
 import { createMessageQueue } from './createMessageQueue';
 import { createPosixObject } from './createPosixObject';
 import { createSegment } from './createSegment';
 import { createSemaphoreSet } from './createSemaphoreSet';
+import { exportJson } from './exportJson';
 import { lock, unlock } from './lock';
 import { openContents, rowClicked } from './openContents';
 import { openMessage } from './openMessage';
@@ -37,6 +39,8 @@ export const allCommands: readonly Command[] = [
   copyName,
   copyPath,
   copyRemoveCommand,
+  copyAsTable,
+  exportJson,
   changePermissions,
   lock,
   unlock,

@@ -1,0 +1,71 @@
+// Copy as Table: the selected objects (or every object of the view) as a Markdown table, for a bug
+// report or a chat: kind, object, size, owner, mode, holders and state, in the view's own words.
+import * as vscode from 'vscode';
+import type { IpcObject } from '../ipc/snapshot';
+import { kindName, objectFacts, objectTitle } from './objectArgs';
+import type { Command } from './registry';
+
+/** Permission bits, as `ls -l` and `ipcs` give them in octal. */
+function modeOf(object: IpcObject): string {
+  const mode = (() => {
+    switch (object.kind) {
+      case 'sysvShm':
+        return object.segment.perms;
+      case 'sysvSem':
+        return object.set.perms;
+      case 'sysvMsg':
+        return object.queue.perms;
+      case 'posixMq':
+        return object.queue.mode;
+      case 'posixShm':
+      case 'posixSem':
+        return object.file?.mode;
+    }
+  })();
+  return mode === undefined ? '?' : (mode & 0o777).toString(8).padStart(3, '0');
+}
+
+/** Processes holding it (attached, mapping or open), or waiting on it for semaphore sets. */
+function holdersOf(object: IpcObject): number {
+  switch (object.kind) {
+    case 'sysvShm':
+      return object.segment.nattch;
+    case 'sysvSem':
+      return new Set([...object.setWaiters, ...object.semaphores.flatMap((s) => s.waiters)].map((w) => w.pid)).size;
+    case 'sysvMsg':
+      return new Set([...object.senders, ...object.receivers].map((w) => w.pid)).size;
+    default:
+      return new Set(object.holders.map((h) => h.pid)).size;
+  }
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function objectsTable(objects: readonly IpcObject[]): string {
+  const header = ['Kind', 'Object', 'Size', 'Owner', 'Mode', 'Holders', 'State'];
+  const rows = objects.map((object) => {
+    const facts = objectFacts(object);
+    return [kindName(object), objectTitle(object), facts.size, facts.owner, modeOf(object), String(holdersOf(object)), facts.state];
+  });
+  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.map(cell).join(' | ')} |`).join('\n') + '\n';
+}
+
+export const copyAsTable: Command = {
+  id: 'ipcInspector.copyAsTable',
+  what: 'Could not copy the objects as a table',
+  async run(env, clicked?: unknown, selected?: unknown): Promise<string | undefined> {
+    let objects = env.views.all.map((v) => v.objectsFrom(clicked, selected)).find((found) => found.length > 0) ?? [];
+    // From a view's title bar, nothing selected: every object of the views on screen.
+    if (objects.length === 0) objects = env.views.all.filter((v) => v.treeView.visible).flatMap((v) => v.tree.allObjectNodes().map((node) => node.object));
+    if (objects.length === 0) {
+      void env.ipc.prompts.notify('info', 'No objects to copy: the view is empty.');
+      return undefined;
+    }
+    const table = objectsTable(objects);
+    await vscode.env.clipboard.writeText(table);
+    vscode.window.setStatusBarMessage(`Copied a table of ${objects.length} object(s)`, 3000);
+    return table;
+  },
+};

@@ -1,0 +1,35 @@
+// Export as JSON…: the current picture of every kind of IPC object (of the namespace the views show)
+// written to a file the user picks, in the documented format of src/ipc/exportJson.ts.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { exportDocument } from '../ipc/exportJson';
+import { allObjects } from '../ipc/snapshot';
+import type { Command } from './registry';
+
+function defaultFile(nowMs: number): vscode.Uri {
+  const stamp = new Date(nowMs).toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+  return vscode.Uri.file(path.join(folder, `ipc-${os.hostname()}-${stamp}.json`));
+}
+
+export const exportJson: Command = {
+  id: 'ipcInspector.exportJson',
+  what: 'Could not export the IPC objects',
+  async run(env): Promise<string | undefined> {
+    const snapshot = await env.ipc.refresh(true);
+    if (!snapshot) throw new Error('/proc could not be read, so there is nothing to export (see the IPC Inspector log).');
+    const nowMs = Date.now();
+    const target = await env.ipc.prompts.saveDialog({ title: 'Export IPC Objects as JSON', defaultUri: defaultFile(nowMs), filters: { JSON: ['json'] }, saveLabel: 'Export' });
+    if (!target) return undefined;
+    const objects = allObjects(snapshot);
+    const document = exportDocument(snapshot, objects, { hostname: os.hostname(), kernel: os.release(), uid: env.ipc.uid, namespace: env.ipc.namespace, nowMs });
+    await fs.promises.writeFile(target.fsPath, `${JSON.stringify(document, null, 2)}\n`);
+    env.ipc.log.info(`exported ${objects.length} object(s) to ${target.fsPath}`);
+    void env.ipc.prompts.notify('info', `Exported ${objects.length} IPC object(s) to ${target.fsPath}.`, 'Open').then((chosen) => {
+      if (chosen === 'Open') void vscode.window.showTextDocument(target);
+    });
+    return target.fsPath;
+  },
+};
