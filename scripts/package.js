@@ -166,7 +166,10 @@ async function packagedFiles(vsce) {
   if (missing.length) throw new Error(`not in the package file list: ${missing.join(', ')} (build first, or check .vscodeignore)`);
   // Belt and braces: nothing of native/ but the protocol and the static helper, nothing of the sources.
   const unexpected = files.filter(
-    (file) => (file.startsWith('native/') && file !== 'native/PROTOCOL.md' && file !== HELPER) || /^(src|test|bench|scripts|demo|out|node_modules)\//.test(file),
+    (file) =>
+      (file.startsWith('native/') && file !== 'native/PROTOCOL.md' && file !== HELPER) ||
+      (file.startsWith('demo/') && !/^demo\/(run\.js|[\w-]+\.[ch]|workspace\/[\w.-]+)$/.test(file)) ||
+      /^(src|test|bench|scripts|out|node_modules)\//.test(file),
   );
   if (unexpected.length) throw new Error(`.vscodeignore lets in files that must not ship: ${unexpected.join(', ')}`);
   return files;

@@ -4,6 +4,7 @@
 // it is visible, and never by two refreshes at once. Views and commands depend on this module; it
 // depends on neither.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as vscode from 'vscode';
 import { CTypes } from './cTypes';
 import { Holds } from './holds';
@@ -104,7 +105,8 @@ export class IpcContext implements vscode.Disposable {
   private readonly watchers: Array<{ watcher: Watcher; needs: readonly Need[] }> = [];
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(readonly extensionPath: string, readonly log: vscode.LogOutputChannel, private readonly memento?: vscode.Memento, private readonly procRoot = '/proc') {
+  /** `storagePath`: where the extension may write (its global storage; the demo is built there). */
+  constructor(readonly extensionPath: string, readonly log: vscode.LogOutputChannel, private readonly memento?: vscode.Memento, private readonly procRoot = '/proc', readonly storagePath = os.tmpdir()) {
     this.source = this.makeSource(undefined);
     this.cTypes = new CTypes(extensionPath, memento);
     this.disposables.push(

@@ -6,6 +6,7 @@ import { IpcContext } from './context';
 import type { Prompts } from './prompts';
 import { createViews, type Views } from './views';
 import { HexPanel } from './views/hexPanel';
+import { completedSteps, resetSteps } from './walkthrough';
 
 /** What activate() returns: used by the integration tests (and nothing else). */
 export interface IpcInspectorApi {
@@ -13,13 +14,15 @@ export interface IpcInspectorApi {
   views: Views;
   /** The open contents views. */
   hexPanels(): HexPanel[];
+  /** The Get Started walkthrough's steps completed in this window; reset() forgets them. */
+  walkthrough: { completed(): string[]; reset(): void };
   /** Replaces the dialogs (the tests' seam for input); returns a function that restores them. */
   usePrompts(prompts: Prompts): () => void;
 }
 
 export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
   const log = vscode.window.createOutputChannel('IPC Inspector', { log: true });
-  const context = new IpcContext(extension.extensionPath, log, extension.workspaceState);
+  const context = new IpcContext(extension.extensionPath, log, extension.workspaceState, '/proc', extension.globalStorageUri.fsPath);
   const views = createViews(context);
   void context.restoreNamespace();
   extension.subscriptions.push(log, views, context, ...registerCommands({ ipc: context, views }, allCommands));
@@ -28,6 +31,7 @@ export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
     context,
     views,
     hexPanels: () => HexPanel.all(),
+    walkthrough: { completed: () => completedSteps(), reset: () => resetSteps() },
     usePrompts(prompts) {
       const previous = context.prompts;
       context.prompts = prompts;

@@ -9,6 +9,7 @@ import { formatBytes } from '../ipc/format';
 import { HelperError } from '../ipc/helperClient';
 import { freedBytes, isOrphaned, orphansOf } from '../ipc/orphans';
 import { findAgain, type IpcObject } from '../ipc/snapshot';
+import { completeStep } from '../walkthrough';
 import { boundedList, kindName, objectFacts, objectLabel, objectTitle, removalRefusalWords, subjectOf } from './objectArgs';
 import { removedName, removeOne } from './remove';
 import type { Command, CommandEnv } from './registry';
@@ -113,5 +114,6 @@ async function removeStillOrphaned(env: CommandEnv, chosen: IpcObject[]): Promis
     }
   }
   await env.ipc.refresh(true);
+  if (result.removed.length > 0) completeStep('cleanedUp');
   return result;
 }

@@ -19,6 +19,7 @@ import { remove } from './remove';
 import { showAttention } from './showAttention';
 import { showLimits } from './showLimits';
 import { showOutput } from './showOutput';
+import { startDemo } from './startDemo';
 import { clearCType, viewAsCType } from './viewAsCType';
 
 export const allCommands: readonly Command[] = [
@@ -47,6 +48,7 @@ export const allCommands: readonly Command[] = [
   showLimits,
   showAttention,
   showOutput,
+  startDemo,
   chooseNamespace,
   viewAsCType,
   clearCType,

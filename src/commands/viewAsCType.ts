@@ -12,6 +12,7 @@ import { ProbeError } from '../ctypes/probe';
 import { formatBytes } from '../ipc/format';
 import type { CPlacement } from '../shared/cLayout';
 import { HexPanel } from '../views/hexPanel';
+import { completeStep } from '../walkthrough';
 import { openContents } from './openContents';
 import type { Command, CommandEnv } from './registry';
 
@@ -69,6 +70,11 @@ async function typesOf(file: string): Promise<TypeEntry[]> {
 /** The named types of the workspace's C files, one item each, as `struct Data` with `file:line`. */
 async function workspaceTypes(): Promise<TypeItem[]> {
   const files = await vscode.workspace.findFiles('**/*.{c,h}', EXCLUDE, MAX_FILES);
+  // C files open in an editor count too, from outside the workspace as well (the demo's headers).
+  const listed = new Set(files.map((uri) => uri.fsPath));
+  for (const document of vscode.workspace.textDocuments) {
+    if (document.uri.scheme === 'file' && /\.[ch]$/.test(document.uri.fsPath) && !listed.has(document.uri.fsPath)) files.push(document.uri);
+  }
   files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
   const items: TypeItem[] = [];
   for (const uri of files) {
@@ -200,6 +206,7 @@ export const viewAsCType: Command = {
     await panel.setCType({ layout, placement });
     await env.ipc.cTypes.remember(panel.source.memoryKey, choice);
     panel.panel.reveal();
+    completeStep('cTypeShown');
     return layout;
   },
 };

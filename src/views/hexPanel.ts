@@ -25,6 +25,7 @@ import {
   ToWebview,
   ViewSettings,
 } from '../shared/hexProtocol';
+import { completeStep } from '../walkthrough';
 
 export const HEX_VIEW_TYPE = 'ipcInspector.hexView';
 /** How often the header (holders, removal, size) is checked while visible, when live refresh is slower. */
@@ -61,6 +62,7 @@ export class HexPanel implements vscode.Disposable {
     existing?.panel.dispose();
     const panel = new HexPanel(ipc, extensionUri, source);
     HexPanel.open.set(source.id, panel);
+    completeStep('contentsOpened');
     return panel;
   }
 
