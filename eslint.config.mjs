@@ -24,34 +24,64 @@ export default tseslint.config(
     // src/ipc and src/ctypes are plain Node: they must never depend on the editor, nor on anything above them.
     files: ['src/ipc/**/*.ts', 'src/ctypes/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/ipc must stay free of vscode (README: Architecture).' }],
-        patterns: [{ group: ['**/views', '**/views/**', '**/commands', '**/commands/**', '**/context', '**/holds', '**/prompts', '**/extension'], message: 'src/ipc is the bottom layer: it imports nothing above it.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/ipc must stay free of vscode (README: Architecture).' }],
+          patterns: [
+            {
+              group: ['**/views', '**/views/**', '**/commands', '**/commands/**', '**/context', '**/holds', '**/prompts', '**/extension'],
+              message: 'src/ipc is the bottom layer: it imports nothing above it.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // The protocol shared by the extension and the webview: no editor, no Node, no DOM-only code.
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/shared is bundled into the webview too.' }],
-        patterns: [{ group: ['fs', 'path', 'child_process', '**/ipc/**', '**/views/**', '**/commands/**'], message: 'src/shared is bundled into the webview: it imports nothing of the extension.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/shared is bundled into the webview too.' }],
+          patterns: [
+            {
+              group: ['fs', 'path', 'child_process', '**/ipc/**', '**/views/**', '**/commands/**'],
+              message: 'src/shared is bundled into the webview: it imports nothing of the extension.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // Views show what the context knows; they never reach up into commands.
     files: ['src/views/**/*.ts', 'src/context.ts', 'src/holds.ts', 'src/prompts.ts', 'src/cTypes.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/commands', '**/commands/**', '**/extension'], message: 'Views and the context never import commands (README: Architecture).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/commands', '**/commands/**', '**/extension'], message: 'Views and the context never import commands (README: Architecture).' },
+          ],
+        },
+      ],
     },
   },
   {
     // The context holds the services views and commands share: it knows neither.
     files: ['src/context.ts', 'src/holds.ts', 'src/prompts.ts', 'src/cTypes.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/views', '**/views/**', '**/commands', '**/commands/**', '**/extension'], message: 'The context is below the views and commands.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/views', '**/views/**', '**/commands', '**/commands/**', '**/extension'], message: 'The context is below the views and commands.' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -43,7 +43,10 @@ export async function benchHelper(client: HelperClient, shmid: number): Promise<
   const pipe = new BarePipe();
   const rows: Row[] = [];
   try {
-    for (const [label, bytes, runs] of [['1 MiB', MiB, 50], ['64 MiB', 64 * MiB, 10]] as const) {
+    for (const [label, bytes, runs] of [
+      ['1 MiB', MiB, 50],
+      ['64 MiB', 64 * MiB, 10],
+    ] as const) {
       const reference = await medianMs(() => pipe.fetch(bytes), runs);
       const helper = await medianMs(() => client.readRange(shmid, 0, bytes), runs);
       const share = reference / helper;

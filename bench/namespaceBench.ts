@@ -39,12 +39,50 @@ export async function benchNamespace(count = 32768): Promise<Row[]> {
     return [];
   }
   const r = await runChild(count);
-  console.log(`${count} segments: in ${r.namespace} with kernel.shmmni=${r.shmmni}, created in ${r.createMs.toFixed(0)} ms, /proc/sysvipc/shm is ${r.procBytes} bytes`);
+  console.log(
+    `${count} segments: in ${r.namespace} with kernel.shmmni=${r.shmmni}, created in ${r.createMs.toFixed(0)} ms, /proc/sysvipc/shm is ${r.procBytes} bytes`,
+  );
   const n = r.count.toLocaleString('en-US');
   return [
-    { benchmark: `${n} segments (own IPC namespace): parse`, value: r.parse, unit: 'ms', reference: 'bare read', referenceValue: r.bareRead, ratio: r.parse / r.bareRead, target: '(informative)', met: true },
-    { benchmark: `${n} segments: list end to end, all listed`, value: r.list, unit: 'ms', reference: 'ipcs -m (same namespace)', referenceValue: r.ipcs, ratio: r.list / r.ipcs, target: `${r.listed} of ${r.count} listed`, met: r.listed === r.count },
-    { benchmark: `${n} segments: full view refresh`, value: r.refresh, unit: 'ms', reference: 'ipcs -m (same namespace)', referenceValue: r.ipcs, ratio: r.refresh / r.ipcs, target: `<= 1.0x, ${r.refreshed} of ${r.count} shown`, met: r.refresh <= r.ipcs && r.refreshed === r.count },
-    { benchmark: `${n} segments: tree rows (segmentRow for each)`, value: r.rows, unit: 'ms', reference: 'full view refresh', referenceValue: r.refresh, ratio: r.rows / r.refresh, target: `(informative) ${r.rowsBuilt} rows`, met: r.rowsBuilt === r.count },
+    {
+      benchmark: `${n} segments (own IPC namespace): parse`,
+      value: r.parse,
+      unit: 'ms',
+      reference: 'bare read',
+      referenceValue: r.bareRead,
+      ratio: r.parse / r.bareRead,
+      target: '(informative)',
+      met: true,
+    },
+    {
+      benchmark: `${n} segments: list end to end, all listed`,
+      value: r.list,
+      unit: 'ms',
+      reference: 'ipcs -m (same namespace)',
+      referenceValue: r.ipcs,
+      ratio: r.list / r.ipcs,
+      target: `${r.listed} of ${r.count} listed`,
+      met: r.listed === r.count,
+    },
+    {
+      benchmark: `${n} segments: full view refresh`,
+      value: r.refresh,
+      unit: 'ms',
+      reference: 'ipcs -m (same namespace)',
+      referenceValue: r.ipcs,
+      ratio: r.refresh / r.ipcs,
+      target: `<= 1.0x, ${r.refreshed} of ${r.count} shown`,
+      met: r.refresh <= r.ipcs && r.refreshed === r.count,
+    },
+    {
+      benchmark: `${n} segments: tree rows (segmentRow for each)`,
+      value: r.rows,
+      unit: 'ms',
+      reference: 'full view refresh',
+      referenceValue: r.refresh,
+      ratio: r.rows / r.refresh,
+      target: `(informative) ${r.rowsBuilt} rows`,
+      met: r.rowsBuilt === r.count,
+    },
   ];
 }

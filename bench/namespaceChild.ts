@@ -53,12 +53,16 @@ async function main(): Promise<void> {
     const snapshot = (await source.refresh(true)).snapshot;
     const uid = process.getuid?.() ?? 0;
     const built = snapshot.segments.map((info) => segmentRow(info, { held: false, uid }));
-    const times = await mediansInTurns({
-      bareRead: () => fs.readFileSync('/proc/sysvipc/shm'),
-      list: () => readShmSegments(),
-      refresh: () => source.refresh(true),
-      ipcs: () => execFileSync('ipcs', ['-m'], { maxBuffer: 1 << 28 }),
-    }, 7, 1);
+    const times = await mediansInTurns(
+      {
+        bareRead: () => fs.readFileSync('/proc/sysvipc/shm'),
+        list: () => readShmSegments(),
+        refresh: () => source.refresh(true),
+        ipcs: () => execFileSync('ipcs', ['-m'], { maxBuffer: 1 << 28 }),
+      },
+      7,
+      1,
+    );
     const parse = await medianMs(() => parseShm(content), 7, 1);
     const rows = await medianMs(() => snapshot.segments.map((info) => segmentRow(info, { held: false, uid })), 7, 1);
     const report: NamespaceReport = {

@@ -34,15 +34,23 @@ const waiters: IpcProcess[] = [];
 const BIG = { maxBuffer: 1 << 28 };
 
 function ourIds(kind: 'sem' | 'msg', base: number): number[] {
-  return fs.readFileSync(`/proc/sysvipc/${kind}`, 'latin1').split('\n').slice(1).map((line) => line.trim().split(/\s+/))
-    .filter((cols) => cols.length > 2 && (Number(cols[0]) >>> 0) >= base && (Number(cols[0]) >>> 0) < base + KEY_RANGE)
+  return fs
+    .readFileSync(`/proc/sysvipc/${kind}`, 'latin1')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols.length > 2 && Number(cols[0]) >>> 0 >= base && Number(cols[0]) >>> 0 < base + KEY_RANGE)
     .map((cols) => Number(cols[1]));
 }
 
 function ipcrm(flag: '-s' | '-q', ids: number[]): void {
   for (let i = 0; i < ids.length; i += 500) {
     try {
-      execFileSync('ipcrm', ids.slice(i, i + 500).flatMap((id) => [flag, String(id)]), { stdio: 'ignore' });
+      execFileSync(
+        'ipcrm',
+        ids.slice(i, i + 500).flatMap((id) => [flag, String(id)]),
+        { stdio: 'ignore' },
+      );
     } catch {
       // some were gone already: ipcrm still removed the others
     }
@@ -64,7 +72,9 @@ export async function cleanupSemMsgBench(): Promise<number> {
 async function makeSets(client: HelperClient): Promise<number[]> {
   const values = Array.from({ length: SEMAPHORES }, (_, i) => i);
   for (let done = 0; done < SETS; done += 250) {
-    const made = await Promise.all(Array.from({ length: Math.min(250, SETS - done) }, (_, i) => client.semCreate(SEM_KEY_BASE + done + i, SEMAPHORES, 0o600, true, values)));
+    const made = await Promise.all(
+      Array.from({ length: Math.min(250, SETS - done) }, (_, i) => client.semCreate(SEM_KEY_BASE + done + i, SEMAPHORES, 0o600, true, values)),
+    );
     createdSets.push(...made.map((m) => m.semid));
   }
   return createdSets;
@@ -93,52 +103,136 @@ export async function benchSemMsg(client: HelperClient): Promise<Row[]> {
   // Waiters on the first sets: what the view shows when they are expanded.
   for (let i = 0; i < WAITERS; i++) waiters.push(await startIpctool(['semzero', String(sets[i]), '1']));
   const queues = await makeQueues(client);
-  console.log(`semaphores and queues: ${sets.length} sets of ${SEMAPHORES}, ${WAITERS} waiters, ${queues.length} queues of ${MESSAGES} messages (ipctool ${ipctoolPath})`);
+  console.log(
+    `semaphores and queues: ${sets.length} sets of ${SEMAPHORES}, ${WAITERS} waiters, ${queues.length} queues of ${MESSAGES} messages (ipctool ${ipctoolPath})`,
+  );
   const names = new CommandMemory().names('/proc', '/etc');
   const nowMs = Date.now();
 
-  const semListing = await mediansInTurns({
-    ours: async () => classifySemSets((await readSemTable()).sets, () => ({ read: false, why: 'no-helper', message: '' }), { names, waiters: new Map(), nowMs, graceMs: 60_000 }),
-    ipcs: () => execFileSync('ipcs', ['-s'], BIG),
-  }, 15, 2);
+  const semListing = await mediansInTurns(
+    {
+      ours: async () =>
+        classifySemSets((await readSemTable()).sets, () => ({ read: false, why: 'no-helper', message: '' }), {
+          names,
+          waiters: new Map(),
+          nowMs,
+          graceMs: 60_000,
+        }),
+      ipcs: () => execFileSync('ipcs', ['-s'], BIG),
+    },
+    15,
+    2,
+  );
   const table = await readSemTable();
   const ourSets = table.sets.filter((s) => s.key >= SEM_KEY_BASE && s.key < SEM_KEY_BASE + KEY_RANGE);
   const values = await medianMs(() => readSetValues(client, ourSets), 10, 2);
-  const ipcsEach = await medianMs(() => {
-    for (const s of ourSets) execFileSync('ipcs', ['-s', '-i', String(s.semid)]);
-  }, 2, 0);
+  const ipcsEach = await medianMs(
+    () => {
+      for (const s of ourSets) execFileSync('ipcs', ['-s', '-i', String(s.semid)]);
+    },
+    2,
+    0,
+  );
   const read = await readSetValues(client, ourSets);
   const valuesRight = ourSets.every((s) => {
     const v = read.get(s.semid);
     return v?.read && v.semaphores.map((x) => x.value).join() === '0,1,2,3,4,5,6,7';
   });
-  const waiterScan = await mediansInTurns({
-    ours: () => scanWaiters(),
-    ps: () => execFileSync('ps', ['-eLo', 'pid,lwp,wchan'], BIG),
-  }, 15, 2);
+  const waiterScan = await mediansInTurns(
+    {
+      ours: () => scanWaiters(),
+      ps: () => execFileSync('ps', ['-eLo', 'pid,lwp,wchan'], BIG),
+    },
+    15,
+    2,
+  );
   const found = scanWaiters();
   const waitersFound = waiters.filter((w) => [...found.sem.values()].some((list) => list.some((x) => x.pid === w.pid))).length;
 
-  const msgListing = await mediansInTurns({
-    ours: async () => classifyMsgQueues((await readMsgTable()).queues, () => ({ read: false, why: 'no-helper', message: '' }), { names, waiters: new Map(), nowMs, graceMs: 60_000 }),
-    ipcs: () => execFileSync('ipcs', ['-q'], BIG),
-  }, 15, 2);
+  const msgListing = await mediansInTurns(
+    {
+      ours: async () =>
+        classifyMsgQueues((await readMsgTable()).queues, () => ({ read: false, why: 'no-helper', message: '' }), {
+          names,
+          waiters: new Map(),
+          nowMs,
+          graceMs: 60_000,
+        }),
+      ipcs: () => execFileSync('ipcs', ['-q'], BIG),
+    },
+    15,
+    2,
+  );
   const msgTable = await readMsgTable();
   const one = msgTable.queues.find((q) => q.key === MSG_KEY_BASE)!;
-  const peek = await mediansInTurns({
-    ours: () => client.msgPeek(one.msqid, 0, 100, 64),
-    ipcs: () => execFileSync('ipcs', ['-q', '-i', String(one.msqid)]),
-  }, 30, 3);
+  const peek = await mediansInTurns(
+    {
+      ours: () => client.msgPeek(one.msqid, 0, 100, 64),
+      ipcs: () => execFileSync('ipcs', ['-q', '-i', String(one.msqid)]),
+    },
+    30,
+    3,
+  );
   const peeked = await readQueueContents(client, [one], 100);
   const contents = peeked.get(one.msqid);
   const after = (await readMsgTable()).queues.find((q) => q.msqid === one.msqid)!;
-  const peekRight = !!contents?.read && contents.messages.length === 100 && contents.more && Buffer.from(contents.messages[99].preview).toString() === 'msg 000099' && after.qnum === MESSAGES;
+  const peekRight =
+    !!contents?.read &&
+    contents.messages.length === 100 &&
+    contents.more &&
+    Buffer.from(contents.messages[99].preview).toString() === 'msg 000099' &&
+    after.qnum === MESSAGES;
 
   return [
-    { benchmark: `${SETS} semaphore sets: listing`, value: semListing.ours, unit: 'ms', reference: 'ipcs -s', referenceValue: semListing.ipcs, ratio: semListing.ours / semListing.ipcs, target: '<= 1.0x', met: semListing.ours <= semListing.ipcs },
-    { benchmark: `values of all ${SETS} sets (${SEMAPHORES} each)${valuesRight ? '' : ' WRONG VALUES'}`, value: values, unit: 'ms', reference: 'ipcs -s -i ID for each', referenceValue: ipcsEach, ratio: values / ipcsEach, target: '<= 0.5x, values right', met: valuesRight && values <= 0.5 * ipcsEach },
-    { benchmark: `waiter scan (${waitersFound} of ${WAITERS} waiters found)`, value: waiterScan.ours, unit: 'ms', reference: 'ps -eLo pid,lwp,wchan', referenceValue: waiterScan.ps, ratio: waiterScan.ours / waiterScan.ps, target: 'every waiter found', met: waitersFound === WAITERS },
-    { benchmark: `${QUEUES} queues of ${MESSAGES} messages: listing`, value: msgListing.ours, unit: 'ms', reference: 'ipcs -q', referenceValue: msgListing.ipcs, ratio: msgListing.ours / msgListing.ipcs, target: '<= 1.0x', met: msgListing.ours <= msgListing.ipcs },
-    { benchmark: `peek 100 messages of one queue${peekRight ? ' (still queued)' : ' WRONG'}`, value: peek.ours, unit: 'ms', reference: 'ipcs -q -i ID (no messages)', referenceValue: peek.ipcs, ratio: peek.ours / peek.ipcs, target: '< 20 ms, nothing consumed', met: peekRight && peek.ours < 20 },
+    {
+      benchmark: `${SETS} semaphore sets: listing`,
+      value: semListing.ours,
+      unit: 'ms',
+      reference: 'ipcs -s',
+      referenceValue: semListing.ipcs,
+      ratio: semListing.ours / semListing.ipcs,
+      target: '<= 1.0x',
+      met: semListing.ours <= semListing.ipcs,
+    },
+    {
+      benchmark: `values of all ${SETS} sets (${SEMAPHORES} each)${valuesRight ? '' : ' WRONG VALUES'}`,
+      value: values,
+      unit: 'ms',
+      reference: 'ipcs -s -i ID for each',
+      referenceValue: ipcsEach,
+      ratio: values / ipcsEach,
+      target: '<= 0.5x, values right',
+      met: valuesRight && values <= 0.5 * ipcsEach,
+    },
+    {
+      benchmark: `waiter scan (${waitersFound} of ${WAITERS} waiters found)`,
+      value: waiterScan.ours,
+      unit: 'ms',
+      reference: 'ps -eLo pid,lwp,wchan',
+      referenceValue: waiterScan.ps,
+      ratio: waiterScan.ours / waiterScan.ps,
+      target: 'every waiter found',
+      met: waitersFound === WAITERS,
+    },
+    {
+      benchmark: `${QUEUES} queues of ${MESSAGES} messages: listing`,
+      value: msgListing.ours,
+      unit: 'ms',
+      reference: 'ipcs -q',
+      referenceValue: msgListing.ipcs,
+      ratio: msgListing.ours / msgListing.ipcs,
+      target: '<= 1.0x',
+      met: msgListing.ours <= msgListing.ipcs,
+    },
+    {
+      benchmark: `peek 100 messages of one queue${peekRight ? ' (still queued)' : ' WRONG'}`,
+      value: peek.ours,
+      unit: 'ms',
+      reference: 'ipcs -q -i ID (no messages)',
+      referenceValue: peek.ipcs,
+      ratio: peek.ours / peek.ipcs,
+      target: '< 20 ms, nothing consumed',
+      met: peekRight && peek.ours < 20,
+    },
   ];
 }

@@ -60,7 +60,11 @@ export async function cleanupSegments(client?: HelperClient): Promise<void> {
 function ipcrm(ids: number[]): void {
   for (let i = 0; i < ids.length; i += 500) {
     try {
-      execFileSync('ipcrm', ids.slice(i, i + 500).flatMap((id) => ['-m', String(id)]), { stdio: 'ignore' });
+      execFileSync(
+        'ipcrm',
+        ids.slice(i, i + 500).flatMap((id) => ['-m', String(id)]),
+        { stdio: 'ignore' },
+      );
     } catch {
       // some were gone already: ipcrm still removed the others
     }
@@ -191,11 +195,16 @@ export async function startPopulation(spec: PopulationSpec): Promise<Population>
 /** Ends every process started here and waits until they are gone. */
 export async function stopPopulation(): Promise<void> {
   const list = [...children];
-  await Promise.all(list.map((child) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  })));
+  await Promise.all(
+    list.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
   children.clear();
 }
 

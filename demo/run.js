@@ -341,12 +341,27 @@ async function run({ quiet }) {
     rows.push([removed.key, removed.shmid, removed.size, `removed pid ${removed.pid}: marked removed (IPC_RMID), still attached`]);
     const leaker = record('leaker', 'leaked', await startProgram('leaker', [LEAK_KEY], { echo }));
     const leakedBefore = /earlier run/.test(leaker.note);
-    rows.push([leaker.key, leaker.shmid, leaker.size, `leaked: ${leakedBefore ? 'left by an earlier run' : `its creator (pid ${leaker.pid}) exited`} without removing it`]);
+    rows.push([
+      leaker.key,
+      leaker.shmid,
+      leaker.size,
+      `leaked: ${leakedBefore ? 'left by an earlier run' : `its creator (pid ${leaker.pid}) exited`} without removing it`,
+    ]);
     const producer = record('ring', null, await startProgram('posix', ['ring', RING_NAME, '250'], { echo }));
     const consumer = record('watch', null, await startProgram('posix', ['watch', RING_NAME], { echo }));
-    rows.push([RING_NAME, '', producer.size, `POSIX: producer pid ${producer.pid} (maps rw) + consumer pid ${consumer.pid} (maps ro, holds its fd): a ring buffer, one slot every 250 ms`]);
+    rows.push([
+      RING_NAME,
+      '',
+      producer.size,
+      `POSIX: producer pid ${producer.pid} (maps rw) + consumer pid ${consumer.pid} (maps ro, holds its fd): a ring buffer, one slot every 250 ms`,
+    ]);
     const posixLeak = record('posix-leak', 'leaked', await startProgram('posix', ['leak', POSIX_LEAK_NAME], { echo }));
-    rows.push([POSIX_LEAK_NAME, '', posixLeak.size, `POSIX, leaked: ${/earlier run/.test(posixLeak.note) ? 'left by an earlier run' : `its creator (pid ${posixLeak.pid}) exited`} without shm_unlink`]);
+    rows.push([
+      POSIX_LEAK_NAME,
+      '',
+      posixLeak.size,
+      `POSIX, leaked: ${/earlier run/.test(posixLeak.note) ? 'left by an earlier run' : `its creator (pid ${posixLeak.pid}) exited`} without shm_unlink`,
+    ]);
   } catch (error) {
     if (!stopping) say(`starting failed: ${error.message}`);
     stopping = true;
@@ -378,7 +393,9 @@ async function run({ quiet }) {
   for (const segment of state.segments) {
     say(`left ${segment.key} (shmid ${segment.shmid}) for "IPC: Clean Up Orphaned Objects"; npm run demo -- --cleanup removes it`);
   }
-  if (fs.existsSync(path.join('/dev/shm', POSIX_LEAK_NAME.slice(1)))) say(`left ${POSIX_LEAK_NAME} in /dev/shm for "IPC: Clean Up Orphaned Objects"; npm run demo -- --cleanup removes it`);
+  if (fs.existsSync(path.join('/dev/shm', POSIX_LEAK_NAME.slice(1)))) {
+    say(`left ${POSIX_LEAK_NAME} in /dev/shm for "IPC: Clean Up Orphaned Objects"; npm run demo -- --cleanup removes it`);
+  }
 }
 
 async function main() {

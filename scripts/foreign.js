@@ -49,7 +49,9 @@ function main() {
     if (missing.length) {
       const install = `apt-get install ${[...platform.packages, 'qemu-user-static'].join(' ')}`;
       if (asRoot) {
-        console.error(`[foreign] ${platform.name}: ${missing.join(' and ')} missing as root (scripts/system-packages.js should have installed them: ${install})`);
+        console.error(
+          `[foreign] ${platform.name}: ${missing.join(' and ')} missing as root (scripts/system-packages.js should have installed them: ${install})`,
+        );
         failed++;
       } else {
         console.warn(`[foreign] ${platform.name}: skipped, ${missing.join(' and ')} not installed (as root: ${install})`);
@@ -57,7 +59,9 @@ function main() {
       continue;
     }
     if (!fs.existsSync(binary)) {
-      console.error(`[foreign] ${platform.name}: ${path.relative(root, binary)} was not built although ${platform.compiler} is here: the cross build failed (see native-build)`);
+      console.error(
+        `[foreign] ${platform.name}: ${path.relative(root, binary)} was not built although ${platform.compiler} is here: the cross build failed (see native-build)`,
+      );
       failed++;
       continue;
     }

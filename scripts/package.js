@@ -250,7 +250,9 @@ async function installAll(made, temp) {
     const extensionsDir = path.join(temp, `extensions-${target}`);
     const installed = await installVsix(vsix, extensionsDir);
     const listed = await listExtensions(extensionsDir);
-    if (!listed.includes(`${installed.id}@${installed.version}`.toLowerCase())) throw new Error(`${path.basename(vsix)}: the installed extension is not listed`);
+    if (!listed.includes(`${installed.id}@${installed.version}`.toLowerCase())) {
+      throw new Error(`${path.basename(vsix)}: the installed extension is not listed`);
+    }
     const helper = path.join(installed.dir, HELPER);
     const mode = fs.statSync(helper).mode & 0o777;
     if ((mode & 0o111) === 0) throw new Error(`${path.basename(vsix)}: the installed helper lost its executable bit`);

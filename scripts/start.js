@@ -152,7 +152,10 @@ async function checkPage(server, { screenshot, log = say, url = server.workbench
     await entry.waitFor({ state: 'visible', timeout: 60_000 });
     log('the activity bar has the "IPC" entry');
     await entry.click();
-    await page.locator('.part.sidebar .title-label').filter({ hasText: /Shared Memory/i }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('.part.sidebar .title-label')
+      .filter({ hasText: /Shared Memory/i })
+      .waitFor({ timeout: 20_000 });
     log('the "Shared Memory" view is open');
     const deadline = Date.now() + 30_000;
     let activation;
@@ -259,7 +262,9 @@ async function main() {
         '',
         `Workspace: ${path.relative(REPO_ROOT, options.folder) || '.'}. Click "IPC" in the activity bar (left).`,
         'For example segments to look at, run `npm run demo` in another terminal.',
-        options.watch ? 'esbuild is watching src/: after an edit, run "Developer: Reload Window".' : 'After rebuilding (node esbuild.js), run "Developer: Reload Window".',
+        options.watch
+          ? 'esbuild is watching src/: after an edit, run "Developer: Reload Window".'
+          : 'After rebuilding (node esbuild.js), run "Developer: Reload Window".',
         'Ctrl-C stops the server.',
         '',
       ].join('\n'),

@@ -71,19 +71,25 @@ async function main() {
   };
   process.on('exit', stopLoops);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-  console.log(`stress: ${options.runs} run(s) of npm test${options.stages.length ? ` -- ${options.stages.join(' ')}` : ''}, ${options.busy} busy loop(s) on ${os.cpus().length} core(s)`);
+  console.log(
+    `stress: ${options.runs} run(s) of npm test${options.stages.length ? ` -- ${options.stages.join(' ')}` : ''}, ${options.busy} busy loop(s) on ${os.cpus().length} core(s)`,
+  );
   const results = [];
   for (let run = 1; run <= options.runs; run++) {
     const logFile = path.join(dir, `run-${run}.log`);
     const result = await runTests(options.stages, logFile);
     results.push(result);
     const load = os.loadavg()[0].toFixed(1);
-    console.log(`run ${run}: ${result.ok ? 'passed' : `FAILED${result.failedStage ? ` in stage ${result.failedStage}` : ''}`} after ${result.minutes.toFixed(1)} min (load ${load}); ${result.totals}; log ${path.relative(root, logFile)}`);
+    console.log(
+      `run ${run}: ${result.ok ? 'passed' : `FAILED${result.failedStage ? ` in stage ${result.failedStage}` : ''}`} after ${result.minutes.toFixed(1)} min (load ${load}); ${result.totals}; log ${path.relative(root, logFile)}`,
+    );
   }
   stopLoops();
   const failed = results.filter((r) => !r.ok).length;
   const minutes = results.map((r) => r.minutes);
-  console.log(`stress: ${results.length - failed} of ${results.length} passed; ${Math.min(...minutes).toFixed(1)} to ${Math.max(...minutes).toFixed(1)} min per run`);
+  console.log(
+    `stress: ${results.length - failed} of ${results.length} passed; ${Math.min(...minutes).toFixed(1)} to ${Math.max(...minutes).toFixed(1)} min per run`,
+  );
   process.exitCode = failed ? 1 : 0;
 }
 

@@ -11,12 +11,12 @@ const childProcess = require('child_process');
 
 // package -> why the tests need it
 const PACKAGES = {
-  'python3-sysv-ipc': 'System V semaphores and queues made by Python\'s sysv_ipc, a producer no one here wrote (test/native/semMsgHelper.test.ts)',
-  python3: 'Python\'s multiprocessing.shared_memory as a producer of POSIX objects (native and integration suites)',
+  'python3-sysv-ipc': "System V semaphores and queues made by Python's sysv_ipc, a producer no one here wrote (test/native/semMsgHelper.test.ts)",
+  python3: "Python's multiprocessing.shared_memory as a producer of POSIX objects (native and integration suites)",
   'util-linux': 'ipcmk, ipcs, ipcrm, lsipc, lsfd (native suites, benchmarks)',
-  lsof: 'the holder-discovery benchmark\'s reference (npm run bench)',
+  lsof: "the holder-discovery benchmark's reference (npm run bench)",
   gdb: 'the oracle for C layouts: the DWARF of gcc -g read through gdb (test/native/cTypes.test.ts)',
-  'qemu-user-static': 'runs the other architectures\' helpers in the foreign stage (scripts/foreign.js)',
+  'qemu-user-static': "runs the other architectures' helpers in the foreign stage (scripts/foreign.js)",
 };
 // The cross compilers and C libraries of the other architectures the packages ship (native/targets.json).
 for (const platform of require('../native/targets.json').helpers) {
@@ -40,15 +40,19 @@ function main() {
     return 0;
   }
   if (process.getuid?.() !== 0) {
-    console.error(`[system-packages] missing: ${missing.map((name) => `${name} (${PACKAGES[name]})`).join('; ')}.\n` +
-      `Install them as root: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`);
+    console.error(
+      `[system-packages] missing: ${missing.map((name) => `${name} (${PACKAGES[name]})`).join('; ')}.\n` +
+        `Install them as root: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`,
+    );
     return 1;
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   console.log(`[system-packages] installing ${missing.join(' ')} (apt-get)`);
   const opts = { stdio: 'inherit', env };
   if (childProcess.spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update', '-qq'], opts).status !== 0) return 1;
-  if (childProcess.spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', ...missing], opts).status !== 0) return 1;
+  if (childProcess.spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', ...missing], opts).status !== 0) {
+    return 1;
+  }
   const still = missing.filter((name) => !installed(name));
   if (still.length) {
     console.error(`[system-packages] apt-get did not install: ${still.join(' ')}`);

@@ -14,7 +14,8 @@ const only = process.argv.slice(2); // e.g. `npm test -- unit native` runs just 
 const stages = [
   // Debian packages the suites use as real producers (python3-sysv-ipc...), apt-get as root.
   { name: 'system-packages', command: ['node', 'scripts/system-packages.js'] },
-  { name: 'lint', command: ['npx', 'eslint', 'src', 'test', 'bench', 'scripts', 'demo/run.js'] },
+  // ESLint, Prettier's check and no reference outside the repository (npm run lint).
+  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
   { name: 'types', command: ['npx', 'tsc', '-p', '.', '--noEmit'] },
   { name: 'types-webview', command: ['npx', 'tsc', '-p', 'src/webview/tsconfig.json'] },
   { name: 'native-build', command: ['node', 'native/build.js'] },
@@ -39,7 +40,16 @@ const stages = [
   // user who is not root sees and may do. Run as a user already, the stage above was that.
   {
     name: 'integration-user',
-    command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/integration/index.js', '--as-user', 'nobody', '--fixture', 'out/test/integration/rootFixture.js'],
+    command: [
+      'node',
+      'scripts/test-host/runIntegration.js',
+      '--suite',
+      'out/test/integration/index.js',
+      '--as-user',
+      'nobody',
+      '--fixture',
+      'out/test/integration/rootFixture.js',
+    ],
     mocha: true,
     rootOnly: true,
   },

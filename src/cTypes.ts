@@ -32,7 +32,10 @@ export class CTypes implements vscode.Disposable {
   private declarationDir: string | undefined;
   readonly diagnostics = vscode.languages.createDiagnosticCollection('IPC Inspector C types');
 
-  constructor(extensionPath: string, private readonly memento: vscode.Memento | undefined) {
+  constructor(
+    extensionPath: string,
+    private readonly memento: vscode.Memento | undefined,
+  ) {
     this.layouts = new LayoutCache(path.join(extensionPath, 'dist'));
   }
 
@@ -93,7 +96,11 @@ export class CTypes implements vscode.Disposable {
       if (message.severity === 'note' || !path.isAbsolute(message.file) || !fs.existsSync(message.file)) continue;
       const line = Math.max(0, message.line - 1);
       const column = Math.max(0, message.column - 1);
-      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, column, line, column + 1), message.message, message.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      const diagnostic = new vscode.Diagnostic(
+        new vscode.Range(line, column, line, column + 1),
+        message.message,
+        message.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+      );
       diagnostic.source = 'IPC Inspector (C type layout)';
       const list = byFile.get(message.file) ?? [];
       list.push(diagnostic);

@@ -106,7 +106,13 @@ export class IpcContext implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   /** `storagePath`: where the extension may write (its global storage; the demo is built there). */
-  constructor(readonly extensionPath: string, readonly log: vscode.LogOutputChannel, private readonly memento?: vscode.Memento, private readonly procRoot = '/proc', readonly storagePath = os.tmpdir()) {
+  constructor(
+    readonly extensionPath: string,
+    readonly log: vscode.LogOutputChannel,
+    private readonly memento?: vscode.Memento,
+    private readonly procRoot = '/proc',
+    readonly storagePath = os.tmpdir(),
+  ) {
     this.source = this.makeSource(undefined);
     this.cTypes = new CTypes(extensionPath, memento);
     this.disposables.push(
@@ -183,12 +189,12 @@ export class IpcContext implements vscode.Disposable {
 
   /** Points every view at the namespace (its helper, when one has entered it already); the next refresh reads it. */
   private switchTo(target: NamespaceTarget | undefined, entered?: HelperClient): void {
-    this.warnLostHolds(`The views now show ${target ? `IPC namespace ${target.label}` : 'this window\'s IPC namespace'}.`, this.stopHelper());
+    this.warnLostHolds(`The views now show ${target ? `IPC namespace ${target.label}` : "this window's IPC namespace"}.`, this.stopHelper());
     this.client = entered;
     this.target = target;
     this.source = this.makeSource(target);
     void this.memento?.update(NAMESPACE_KEY, target ? { inode: target.inode, label: target.label } : undefined);
-    this.log.info(`showing ${target ? `IPC namespace ${target.label} (ipc:[${target.inode}], through pid ${target.pid})` : 'this window\'s IPC namespace'}`);
+    this.log.info(`showing ${target ? `IPC namespace ${target.label} (ipc:[${target.inode}], through pid ${target.pid})` : "this window's IPC namespace"}`);
     this.namespaceChanged.fire(target);
   }
 
@@ -199,7 +205,10 @@ export class IpcContext implements vscode.Disposable {
     const found = listIpcNamespaces().namespaces.find((ns) => ns.inode === saved.inode && !ns.isOwn);
     if (!found) {
       void this.memento?.update(NAMESPACE_KEY, undefined);
-      void this.prompts.notify('warning', `IPC namespace ${saved.label} (ipc:[${saved.inode}]), shown before the reload, no longer exists: showing this window's namespace.`);
+      void this.prompts.notify(
+        'warning',
+        `IPC namespace ${saved.label} (ipc:[${saved.inode}]), shown before the reload, no longer exists: showing this window's namespace.`,
+      );
       return;
     }
     try {
@@ -218,7 +227,9 @@ export class IpcContext implements vscode.Disposable {
     const target = this.target;
     if (!target || namespaceInode(target.pid) === target.inode) return;
     const helperPid = this.client?.pid;
-    const still = listIpcNamespaces().namespaces.find((ns) => ns.inode === target.inode)?.pids.find((pid) => pid !== helperPid);
+    const still = listIpcNamespaces()
+      .namespaces.find((ns) => ns.inode === target.inode)
+      ?.pids.find((pid) => pid !== helperPid);
     if (still !== undefined) {
       this.log.info(`IPC namespace ${target.label}: pid ${target.pid} exited, going on through pid ${still}`);
       this.target = { ...target, pid: still };
@@ -314,7 +325,12 @@ export class IpcContext implements vscode.Disposable {
     }
     try {
       this.followNamespace();
-      const { snapshot, changed } = await this.snapshots.refresh({ force, needs: this.needs(), helper: () => this.helper(), maxMessages: readSettings().maxMessages });
+      const { snapshot, changed } = await this.snapshots.refresh({
+        force,
+        needs: this.needs(),
+        helper: () => this.helper(),
+        maxMessages: readSettings().maxMessages,
+      });
       this.setStatus('ready');
       if (changed) this.refreshed.fire(snapshot);
       return snapshot;
@@ -351,7 +367,10 @@ export class IpcContext implements vscode.Disposable {
   private warnLostHolds(reason: string, lost: number[]): void {
     if (lost.length === 0) return;
     const many = lost.length > 1;
-    void this.prompts.notify('warning', `${reason} This window no longer holds segment${many ? 's' : ''} ${lost.join(', ')}; attach again if you still need ${many ? 'them' : 'it'}.`);
+    void this.prompts.notify(
+      'warning',
+      `${reason} This window no longer holds segment${many ? 's' : ''} ${lost.join(', ')}; attach again if you still need ${many ? 'them' : 'it'}.`,
+    );
   }
 
   /** Ends the helper (which releases its holds); returns the holds that ended with it. */

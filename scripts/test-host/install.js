@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Installs the offline VS Code test host: code-server (VS Code's web workbench plus the real Node
 // extension host), pinned, into .vscode-test/code-server/, with its native modules built from source
-// and nothing downloaded from outside the npm registry and apt. Recipe and reasons:
-// /work/shared/notes/offline-vscode-host.md.
+// and nothing downloaded from outside the npm registry and apt (the README's "Set up, test, run" says
+// why: this project's machines reach only those two).
 //
 //   node scripts/test-host/install.js [--force] [--verbose]
 //
@@ -205,13 +205,8 @@ function symlink(target, linkPath) {
 /** Loads every native module in a fresh Node: a build that "succeeded" but does not load fails here. */
 async function checkNativeModules({ run }) {
   // npm may hoist argon2 next to code-server, so resolve each from the package that depends on it.
-  const modules = [
-    [CODE_SERVER_DIR, 'argon2'],
-    ...[...VSCODE_NATIVE_MODULES, 'node-pty'].map((name) => [VSCODE_DIR, name]),
-  ];
-  const script = modules
-    .map(([from, name]) => `require(require.resolve(${JSON.stringify(name)}, { paths: [${JSON.stringify(from)}] }));`)
-    .join('\n');
+  const modules = [[CODE_SERVER_DIR, 'argon2'], ...[...VSCODE_NATIVE_MODULES, 'node-pty'].map((name) => [VSCODE_DIR, name])];
+  const script = modules.map(([from, name]) => `require(require.resolve(${JSON.stringify(name)}, { paths: [${JSON.stringify(from)}] }));`).join('\n');
   await run(process.execPath, ['-e', script], { cwd: HOST_DIR, label: 'node -e <load every native module>' });
   const rg = path.join(VSCODE_DIR, 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg');
   await run(rg, ['--version'], { cwd: HOST_DIR });
@@ -264,7 +259,7 @@ async function doInstall(runner) {
   await run('npm', ['rebuild', ...VSCODE_NATIVE_MODULES], { cwd: VSCODE_DIR, env: buildEnv });
 
   // node-pty's own post-install ends in `npx node-gyp`, which fails offline: call npm's node-gyp.
-  step('building node-pty with npm\'s node-gyp');
+  step("building node-pty with npm's node-gyp");
   await run(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodedir}`, '--jobs=max'], {
     cwd: path.join(VSCODE_DIR, 'node_modules', 'node-pty'),
     env: buildEnv,
@@ -342,8 +337,7 @@ async function install({ force = false, verbose = false, log = (line) => console
   const major = Number(process.versions.node.split('.')[0]);
   if (major !== NODE_MAJOR && !process.env.FORCE_NODE_VERSION) {
     throw new InstallError(
-      `code-server ${CODE_SERVER_VERSION} needs Node ${NODE_MAJOR}; this is Node ${process.versions.node} ` +
-        '(set FORCE_NODE_VERSION=1 to try anyway)',
+      `code-server ${CODE_SERVER_VERSION} needs Node ${NODE_MAJOR}; this is Node ${process.versions.node} ` + '(set FORCE_NODE_VERSION=1 to try anyway)',
     );
   }
 

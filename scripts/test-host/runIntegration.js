@@ -152,7 +152,7 @@ async function main() {
     // The timeout covers the run, not a first (cold, about a minute) install.
     const runStarted = Date.now();
 
-    if (options.asUser && process.getuid() !== 0) throw new Error('--as-user needs root (to prepare the user\'s host)');
+    if (options.asUser && process.getuid() !== 0) throw new Error("--as-user needs root (to prepare the user's host)");
     const user = options.asUser ? lookUpUser(options.asUser) : undefined;
     let workspace = options.workspace;
     if (!workspace) {

@@ -1,5 +1,5 @@
 // Starts the offline VS Code test host (code-server, installed by ./install.js) and the browser that
-// shows its workbench. Recipe: /work/shared/notes/offline-vscode-host.md.
+// shows its workbench, with no network beyond the loopback (README: "Set up, test, run").
 //
 //   const { startServer, launchChromium } = require('./server');
 //   const server = await startServer({ workspace, extensionDevelopmentPath });
@@ -127,7 +127,10 @@ async function startServer(options) {
     }
     chownTree(tempDir, user);
     if (options.extensionsDir) chownTree(extensionsDir, user);
-    const unreadable = unreadableFor(user, [workspace, ...(repoView === REPO_ROOT ? [ENTRY, ...(extensionDevelopmentPath ? [path.join(extensionDevelopmentPath, 'package.json')] : [])] : [])]);
+    const unreadable = unreadableFor(user, [
+      workspace,
+      ...(repoView === REPO_ROOT ? [ENTRY, ...(extensionDevelopmentPath ? [path.join(extensionDevelopmentPath, 'package.json')] : [])] : []),
+    ]);
     if (unreadable) {
       fs.rmSync(tempDir, { recursive: true, force: true });
       throw new Error(`startServer: uid ${user.uid} cannot read ${unreadable}: put it where that user can reach it (every folder above it needs o+x)`);
@@ -138,15 +141,20 @@ async function startServer(options) {
 
   const args = [
     seen(ENTRY),
-    '--config', configFile,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--config',
+    configFile,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--ignore-last-opened',
   ];
 

@@ -29,19 +29,14 @@ async function codeServerCli(extensionsDir, cliArgs) {
     const { configFile, userDataDir, env } = prepareHome(tempDir);
     const args = [ENTRY, '--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...cliArgs];
     return await new Promise((resolve, reject) => {
-      childProcess.execFile(
-        process.execPath,
-        args,
-        { cwd: tempDir, env, timeout: CLI_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const output = `${stdout}${stderr}`.trim();
-          if (error) {
-            reject(new Error(`code-server ${cliArgs.join(' ')} failed (${error.killed ? 'timed out' : `exit ${error.code}`}):\n${output}`));
-          } else {
-            resolve(output);
-          }
-        },
-      );
+      childProcess.execFile(process.execPath, args, { cwd: tempDir, env, timeout: CLI_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`.trim();
+        if (error) {
+          reject(new Error(`code-server ${cliArgs.join(' ')} failed (${error.killed ? 'timed out' : `exit ${error.code}`}):\n${output}`));
+        } else {
+          resolve(output);
+        }
+      });
     });
   } finally {
     fs.rmSync(tempDir, { recursive: true, force: true });

@@ -88,7 +88,11 @@ function changeable(object: IpcObject): object is Changeable {
 }
 
 /** Applies the change where the object's kind keeps its permissions; returns the mode, uid and gid after. */
-async function apply(env: CommandEnv, object: Changeable, change: { uid?: number; gid?: number; mode?: number }): Promise<{ mode: number; uid: number; gid: number }> {
+async function apply(
+  env: CommandEnv,
+  object: Changeable,
+  change: { uid?: number; gid?: number; mode?: number },
+): Promise<{ mode: number; uid: number; gid: number }> {
   const helper = env.ipc.helper();
   switch (object.kind) {
     case 'sysvShm':
@@ -103,7 +107,9 @@ async function apply(env: CommandEnv, object: Changeable, change: { uid?: number
     case 'posixMq': {
       // /dev/mqueue is the queue's own file system: chmod/chown on the file is what mq permissions are.
       const file = object.queue.path;
-      if ((await fs.promises.stat(file)).ino !== Number(object.key.split(':')[2])) throw Object.assign(new Error(`${object.name} is another queue now`), { code: 'ESTALE' });
+      if ((await fs.promises.stat(file)).ino !== Number(object.key.split(':')[2])) {
+        throw Object.assign(new Error(`${object.name} is another queue now`), { code: 'ESTALE' });
+      }
       if (change.mode !== undefined) await fs.promises.chmod(file, change.mode);
       if (change.uid !== undefined || change.gid !== undefined) await fs.promises.chown(file, change.uid ?? object.queue.uid, change.gid ?? object.queue.gid);
       const st = await fs.promises.stat(file);

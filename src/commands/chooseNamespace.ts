@@ -9,7 +9,7 @@ import type { Command } from './registry';
 import { reportFailure } from './registry';
 
 function labelOf(ns: IpcNamespace): string {
-  if (ns.isOwn) return 'This window\'s namespace';
+  if (ns.isOwn) return "This window's namespace";
   return ns.container ? containerLabel(ns.container, ns.containerName ?? ns.container.name) : `ipc:[${ns.inode}]`;
 }
 
@@ -31,12 +31,15 @@ export const chooseNamespace: Command = {
     const listing = listIpcNamespaces();
     const shownInode = env.ipc.namespace?.inode;
     const unseen = listing.unreadable > 0 ? ` ${listing.unreadable} process(es) could not be looked at (other users'): more namespaces may exist.` : '';
-    const picked = await env.ipc.prompts.quickPick(listing.namespaces.map((ns) => itemOf(ns, shownInode)), {
-      title: 'Choose IPC Namespace',
-      placeHolder: `The namespace whose objects the views show (System V objects and POSIX queues through a helper inside it, /dev/shm of its processes).${unseen}`,
-      matchOnDescription: true,
-      matchOnDetail: true,
-    });
+    const picked = await env.ipc.prompts.quickPick(
+      listing.namespaces.map((ns) => itemOf(ns, shownInode)),
+      {
+        title: 'Choose IPC Namespace',
+        placeHolder: `The namespace whose objects the views show (System V objects and POSIX queues through a helper inside it, /dev/shm of its processes).${unseen}`,
+        matchOnDescription: true,
+        matchOnDetail: true,
+      },
+    );
     if (!picked) return undefined;
     const ns = picked.ns;
     const target = ns.isOwn ? undefined : { inode: ns.inode, pid: ns.entryPid, label: labelOf(ns) };
@@ -48,7 +51,10 @@ export const chooseNamespace: Command = {
       return undefined;
     }
     for (const panel of HexPanel.all()) panel.dispose(); // they read through the previous namespace's helper
-    void env.ipc.prompts.notify('info', target ? `The views show IPC namespace ${target.label} (ipc:[${target.inode}]).` : 'The views show this window\'s IPC namespace.');
+    void env.ipc.prompts.notify(
+      'info',
+      target ? `The views show IPC namespace ${target.label} (ipc:[${target.inode}]).` : "The views show this window's IPC namespace.",
+    );
     return target ?? 'own';
   },
 };

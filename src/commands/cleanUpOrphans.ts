@@ -43,16 +43,25 @@ export const cleanUpOrphans: Command = {
     const foreign = allOrphans.length - orphans.length;
     const foreignNote = foreign === 0 ? '' : ` ${foreign} orphaned object(s) of other users are not offered: only their owners or root may remove them.`;
     if (orphans.length === 0) {
-      void env.ipc.prompts.notify('info', foreign > 0
-        ? `Nothing orphaned that you may remove.${foreignNote}`
-        : 'Nothing orphaned: every segment is attached or its creator is running, and every POSIX object is in use or was used recently.');
+      void env.ipc.prompts.notify(
+        'info',
+        foreign > 0
+          ? `Nothing orphaned that you may remove.${foreignNote}`
+          : 'Nothing orphaned: every segment is attached or its creator is running, and every POSIX object is in use or was used recently.',
+      );
       return { removed: [], bytesFreed: 0, skipped: [] };
     }
     const items = orphans.map((object) => {
       const facts = objectFacts(object);
       // An orphan some process could not be checked for is offered, but not ticked: the user decides.
       const certain = isCertain(object);
-      return { label: objectTitle(object), description: `${kindName(object)} · ${facts.size} · owner ${facts.owner}`, detail: reasonOf(object), picked: certain, object };
+      return {
+        label: objectTitle(object),
+        description: `${kindName(object)} · ${facts.size} · owner ${facts.owner}`,
+        detail: reasonOf(object),
+        picked: certain,
+        object,
+      };
     });
     const picked = await env.ipc.prompts.quickPick(items, {
       canPickMany: true,

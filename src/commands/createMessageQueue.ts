@@ -26,7 +26,10 @@ async function createSysv(env: CommandEnv): Promise<number | undefined> {
   await env.ipc.refresh(true);
   await env.views.messageQueues.reveal(`msg:${msqid}`);
   const name = key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key);
-  void env.ipc.prompts.notify('info', created ? `Created message queue ${name} (id ${msqid}).` : `Message queue ${name} existed already (id ${msqid}) and was left as it is.`);
+  void env.ipc.prompts.notify(
+    'info',
+    created ? `Created message queue ${name} (id ${msqid}).` : `Message queue ${name} existed already (id ${msqid}) and was left as it is.`,
+  );
   return msqid;
 }
 
@@ -66,7 +69,9 @@ async function createPosix(env: CommandEnv): Promise<string | undefined> {
   });
   const msgsize = sizeText === undefined ? undefined : positive(sizeText);
   if (msgsize === undefined || (maxmsg === 0) !== (msgsize === 0)) {
-    if (msgsize !== undefined) void env.ipc.prompts.notify('warning', 'Give both the capacity and the message size, or neither (mq_open takes both or uses both defaults).');
+    if (msgsize !== undefined) {
+      void env.ipc.prompts.notify('warning', 'Give both the capacity and the message size, or neither (mq_open takes both or uses both defaults).');
+    }
     return undefined;
   }
   const modeText = await env.ipc.prompts.inputBox({
@@ -80,19 +85,27 @@ async function createPosix(env: CommandEnv): Promise<string | undefined> {
   });
   const mode = modeText === undefined ? undefined : parseMode(modeText);
   if (!mode?.ok) return undefined;
-  const exclusive = (await env.ipc.prompts.quickPick(
-    [{ label: 'Exclusive', description: 'fail if a queue with this name exists (O_EXCL)', exclusive: true }, { label: 'Open or create', description: 'leave an existing queue as it is', exclusive: false }],
-    { title: `${name} taken already?`, placeHolder: 'Exclusive or not' },
-  ))?.exclusive;
+  const exclusive = (
+    await env.ipc.prompts.quickPick(
+      [
+        { label: 'Exclusive', description: 'fail if a queue with this name exists (O_EXCL)', exclusive: true },
+        { label: 'Open or create', description: 'leave an existing queue as it is', exclusive: false },
+      ],
+      { title: `${name} taken already?`, placeHolder: 'Exclusive or not' },
+    )
+  )?.exclusive;
   if (exclusive === undefined) return undefined;
   const { created, attr } = await env.ipc.helper().mqCreate(name, mode.value, exclusive, maxmsg, msgsize);
   env.ipc.log.info(`${created ? 'created' : 'opened existing'} POSIX message queue ${name}: ${attr.maxmsg} messages of ${attr.msgsize} bytes`);
   await env.ipc.refresh(true);
   const info = env.ipc.snapshots.current?.mqueue.queues.find((q) => q.name === name);
   if (info) await env.views.messageQueues.reveal(`pmq:${info.key}`);
-  void env.ipc.prompts.notify('info', created
-    ? `Created POSIX message queue ${name} (${attr.maxmsg} messages of at most ${attr.msgsize} bytes).${env.ipc.snapshots.current?.mqueue.mounted ? '' : ` ${env.ipc.snapshots.current?.mqueue.dir ?? '/dev/mqueue'} is not mounted, so it cannot be listed.`}`
-    : `POSIX message queue ${name} existed already and was left as it is.`);
+  void env.ipc.prompts.notify(
+    'info',
+    created
+      ? `Created POSIX message queue ${name} (${attr.maxmsg} messages of at most ${attr.msgsize} bytes).${env.ipc.snapshots.current?.mqueue.mounted ? '' : ` ${env.ipc.snapshots.current?.mqueue.dir ?? '/dev/mqueue'} is not mounted, so it cannot be listed.`}`
+      : `POSIX message queue ${name} existed already and was left as it is.`,
+  );
   return name;
 }
 

@@ -78,9 +78,12 @@ export const createPosixObject: Command = {
     const fresh = await env.ipc.refresh(true);
     const info = fresh?.posix.objects.find((o) => o.ino === stat.ino && o.name === name);
     if (info) await env.views.sharedMemory.reveal(rowId(info));
-    void env.ipc.prompts.notify('info', created
-      ? `Created ${name} (${formatBytes(stat.size)}, mode ${(stat.mode & 0o777).toString(8)}): nothing is allocated until a program writes.`
-      : `${name} existed already and was left as it is (${formatBytes(stat.size)}).`);
+    void env.ipc.prompts.notify(
+      'info',
+      created
+        ? `Created ${name} (${formatBytes(stat.size)}, mode ${(stat.mode & 0o777).toString(8)}): nothing is allocated until a program writes.`
+        : `${name} existed already and was left as it is (${formatBytes(stat.size)}).`,
+    );
     return name;
   },
 };

@@ -67,9 +67,12 @@ export const createSemaphoreSet: Command = {
     await env.ipc.refresh(true);
     await env.views.semaphores.reveal(`sem:${semid}`);
     const name = key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key);
-    void env.ipc.prompts.notify('info', created
-      ? `Created semaphore set ${name} (id ${semid}, ${count} semaphore${count === 1 ? '' : 's'} = ${values.join(', ')}).`
-      : `Semaphore set ${name} existed already (id ${semid}) and was left as it is.`);
+    void env.ipc.prompts.notify(
+      'info',
+      created
+        ? `Created semaphore set ${name} (id ${semid}, ${count} semaphore${count === 1 ? '' : 's'} = ${values.join(', ')}).`
+        : `Semaphore set ${name} existed already (id ${semid}) and was left as it is.`,
+    );
     return semid;
   },
 };

@@ -21,10 +21,21 @@ export const exportJson: Command = {
     const snapshot = await env.ipc.refresh(true);
     if (!snapshot) throw new Error('/proc could not be read, so there is nothing to export (see the IPC Inspector log).');
     const nowMs = Date.now();
-    const target = await env.ipc.prompts.saveDialog({ title: 'Export IPC Objects as JSON', defaultUri: defaultFile(nowMs), filters: { JSON: ['json'] }, saveLabel: 'Export' });
+    const target = await env.ipc.prompts.saveDialog({
+      title: 'Export IPC Objects as JSON',
+      defaultUri: defaultFile(nowMs),
+      filters: { JSON: ['json'] },
+      saveLabel: 'Export',
+    });
     if (!target) return undefined;
     const objects = allObjects(snapshot);
-    const document = exportDocument(snapshot, objects, { hostname: os.hostname(), kernel: os.release(), uid: env.ipc.uid, namespace: env.ipc.namespace, nowMs });
+    const document = exportDocument(snapshot, objects, {
+      hostname: os.hostname(),
+      kernel: os.release(),
+      uid: env.ipc.uid,
+      namespace: env.ipc.namespace,
+      nowMs,
+    });
     await fs.promises.writeFile(target.fsPath, `${JSON.stringify(document, null, 2)}\n`);
     env.ipc.log.info(`exported ${objects.length} object(s) to ${target.fsPath}`);
     void env.ipc.prompts.notify('info', `Exported ${objects.length} IPC object(s) to ${target.fsPath}.`, 'Open').then((chosen) => {

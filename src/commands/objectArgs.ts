@@ -110,7 +110,11 @@ export function objectFacts(object: IpcObject): { size: string; owner: string; s
     case 'sysvSem':
       return { size: `${object.set.nsems} semaphore${object.set.nsems === 1 ? '' : 's'}`, owner: object.ownerName, state: semStateWords(object) };
     case 'sysvMsg':
-      return { size: `${object.queue.qnum} message${object.queue.qnum === 1 ? '' : 's'}, ${formatBytes(object.queue.cbytes)}`, owner: object.ownerName, state: msgStateWords(object) };
+      return {
+        size: `${object.queue.qnum} message${object.queue.qnum === 1 ? '' : 's'}, ${formatBytes(object.queue.cbytes)}`,
+        owner: object.ownerName,
+        state: msgStateWords(object),
+      };
     case 'posixSem':
       return { size: psemValueWords(object), owner: object.ownerName ?? 'owner unknown', state: psemStateWords(object) };
     case 'posixMq':

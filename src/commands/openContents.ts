@@ -36,7 +36,12 @@ export const openContents: Command = {
   id: 'ipcInspector.openContents',
   what: 'Could not open the contents',
   async run(env, ...args) {
-    const [object] = await chooseObjects(env, args, { many: false, placeHolder: 'Segment or object to open', eligible: hasContents, none: 'Nothing to open: no segment or readable object is listed.' });
+    const [object] = await chooseObjects(env, args, {
+      many: false,
+      placeHolder: 'Segment or object to open',
+      eligible: hasContents,
+      none: 'Nothing to open: no segment or readable object is listed.',
+    });
     if (!object) return undefined;
     let source: PanelSource;
     try {

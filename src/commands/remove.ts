@@ -111,7 +111,9 @@ export async function removeOne(env: CommandEnv, now: IpcObject): Promise<void> 
       break;
     case 'posixMq':
       // No unlink-by-inode exists for queues: the name is checked to still be this queue first.
-      if (fs.statSync(now.queue.path).ino !== Number(now.key.split(':')[2])) throw Object.assign(new Error(`${now.name} is another queue now`), { code: 'ESTALE' });
+      if (fs.statSync(now.queue.path).ino !== Number(now.key.split(':')[2])) {
+        throw Object.assign(new Error(`${now.name} is another queue now`), { code: 'ESTALE' });
+      }
       await helper.mqUnlink(now.name);
       break;
   }
@@ -122,7 +124,12 @@ export const remove: Command = {
   id: 'ipcInspector.remove',
   what: 'Could not remove',
   async run(env, ...args) {
-    const chosen = await chooseObjects(env, args, { many: true, placeHolder: 'Objects to remove', eligible: removable, none: 'Nothing to remove: no segment or object that still has a key or name.' });
+    const chosen = await chooseObjects(env, args, {
+      many: true,
+      placeHolder: 'Objects to remove',
+      eligible: removable,
+      none: 'Nothing to remove: no segment or object that still has a key or name.',
+    });
     // What the kernel would refuse is said now, not after a confirmation it could not honour.
     const refusals: string[] = [];
     const objects = chosen.filter((o) => {

@@ -12,7 +12,8 @@ export const showAttention: Command = {
   async run(env): Promise<string | undefined> {
     const snapshot = await env.ipc.refresh(true);
     const { orphans, nearLimits } = attentionOf(snapshot);
-    const viewOf = (group: GroupId): IpcView | undefined => [env.views.sharedMemory, env.views.semaphores, env.views.messageQueues].find((v) => v.spec.groups.includes(group));
+    const viewOf = (group: GroupId): IpcView | undefined =>
+      [env.views.sharedMemory, env.views.semaphores, env.views.messageQueues].find((v) => v.spec.groups.includes(group));
     for (const orphan of orphans) {
       // The row of the orphan in the view that lists its kind (a filtered-out row cannot be shown).
       for (const view of [env.views.sharedMemory, env.views.semaphores, env.views.messageQueues]) {
@@ -30,9 +31,12 @@ export const showAttention: Command = {
       await view.treeView.reveal({ kind: 'group', group: near.group }, { select: true, focus: true });
       return `group:${near.group}`;
     }
-    void env.ipc.prompts.notify('info', orphans.length > 0
-      ? 'The orphaned objects are hidden by "Show Only My Segments" (ipcInspector.showOnlyMySegments).'
-      : 'Nothing needs attention now: no orphaned object, no limit near.');
+    void env.ipc.prompts.notify(
+      'info',
+      orphans.length > 0
+        ? 'The orphaned objects are hidden by "Show Only My Segments" (ipcInspector.showOnlyMySegments).'
+        : 'Nothing needs attention now: no orphaned object, no limit near.',
+    );
     return undefined;
   },
 };

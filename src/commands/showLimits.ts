@@ -63,7 +63,10 @@ function posixReport(snapshot: Snapshot): string[] {
   const { posix } = snapshot;
   if (!posix.available) return [`POSIX shared memory: ${posix.dir} cannot be read (${posix.error ?? 'missing'}).`];
   const usage = posix.usage;
-  const used = usage && usage.size > 0 ? `${formatBytes(usage.used)} of ${formatBytes(usage.size)} used (${((usage.used / usage.size) * 100).toFixed(1)}%)` : 'size unknown';
+  const used =
+    usage && usage.size > 0
+      ? `${formatBytes(usage.used)} of ${formatBytes(usage.size)} used (${((usage.used / usage.size) * 100).toFixed(1)}%)`
+      : 'size unknown';
   return [
     `POSIX shared memory (${posix.dir}): ${posix.objects.length} object(s), ${used}; a full /dev/shm gives SIGBUS or "No space left on device".`,
     `Change its size with: sudo mount -o remount,size=4G ${posix.dir} (Docker: --shm-size).`,

@@ -39,16 +39,29 @@ export const startDemo: Command = {
       return running;
     }
     if (!hasCompiler()) {
-      void env.ipc.prompts.notify('error', 'The demo is built from C sources and needs a C compiler: install one (Debian/Ubuntu: sudo apt install gcc), then start the demo again.');
+      void env.ipc.prompts.notify(
+        'error',
+        'The demo is built from C sources and needs a C compiler: install one (Debian/Ubuntu: sudo apt install gcc), then start the demo again.',
+      );
       return undefined;
     }
     const dir = copyDemo(env.ipc.extensionPath, env.ipc.storagePath);
     // The extension host's own Node.js runs the script (ELECTRON_RUN_AS_NODE: desktop VS Code's is Electron).
-    const terminal = vscode.window.createTerminal({ name: DEMO_TERMINAL, shellPath: process.execPath, shellArgs: [path.join(dir, 'run.js')], cwd: dir, env: { ELECTRON_RUN_AS_NODE: '1' } });
+    const terminal = vscode.window.createTerminal({
+      name: DEMO_TERMINAL,
+      shellPath: process.execPath,
+      shellArgs: [path.join(dir, 'run.js')],
+      cwd: dir,
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    });
     terminal.show();
     env.ipc.log.info(`demo started from ${dir}`);
     // Its types, for View as C Type (open C files are offered beside the workspace's).
-    await vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, 'sensors.c')), { preview: true, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, 'sensors.c')), {
+      preview: true,
+      preserveFocus: true,
+      viewColumn: vscode.ViewColumn.Beside,
+    });
     completeStep('demoStarted');
     await vscode.commands.executeCommand('ipcInspector.sharedMemory.focus');
     return terminal;

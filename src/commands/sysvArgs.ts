@@ -66,7 +66,13 @@ export async function chooseKey(env: CommandEnv, steps: Steps): Promise<KeyChoic
     const parsed = parseKey(text);
     return parsed.ok ? { key: parsed.value, description: formatKey(parsed.value) } : undefined;
   }
-  const files = await env.ipc.prompts.openDialog({ title: 'ftok: the file or folder the programs use', canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Use for ftok' });
+  const files = await env.ipc.prompts.openDialog({
+    title: 'ftok: the file or folder the programs use',
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    openLabel: 'Use for ftok',
+  });
   if (!files || files.length === 0) return undefined;
   const file = files[0].fsPath;
   const projText = await env.ipc.prompts.inputBox({

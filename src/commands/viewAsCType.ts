@@ -42,7 +42,12 @@ async function targetPanel(env: CommandEnv, arg: unknown): Promise<HexPanel | un
   return opened instanceof HexPanel ? opened : undefined;
 }
 
-const ICONS: Record<TypeEntry['kind'], string> = { struct: '$(symbol-structure)', union: '$(symbol-structure)', enum: '$(symbol-enum)', typedef: '$(symbol-type-parameter)' };
+const ICONS: Record<TypeEntry['kind'], string> = {
+  struct: '$(symbol-structure)',
+  union: '$(symbol-structure)',
+  enum: '$(symbol-enum)',
+  typedef: '$(symbol-type-parameter)',
+};
 
 /** Types found per file, kept while the file's size and time stay the same: the next pick list is quick. */
 const typesByFile = new Map<string, { mtimeMs: number; size: number; entries: TypeEntry[] }>();
@@ -101,7 +106,15 @@ async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'fil
   const declaration = /#include/.test(text) ? text : `#include <stdint.h>\n#include <stddef.h>\n#include <stdbool.h>\n${text}`;
   const entries = await typesInFile('<declaration>', declaration);
   if (entries.length === 0) throw new ProbeError('The text declares no struct, union, enum or typedef.');
-  const entry = entries.length === 1 ? entries[0] : (await env.ipc.prompts.quickPick(entries.map((e) => ({ label: e.name, entry: e })), { title: `${TITLE}: which type?` }))?.entry;
+  const entry =
+    entries.length === 1
+      ? entries[0]
+      : (
+          await env.ipc.prompts.quickPick(
+            entries.map((e) => ({ label: e.name, entry: e })),
+            { title: `${TITLE}: which type?` },
+          )
+        )?.entry;
   return entry ? { file: '', typeName: entry.name, declaration } : undefined;
 }
 
@@ -110,7 +123,9 @@ async function pickType(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'ty
   // The list opens at once and fills when the workspace's files are read (busy meanwhile).
   const items = workspaceTypes().then((found): TypeItem[] => [
     typeIn,
-    ...(found.length > 0 ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem] : [{ label: 'No struct, union or typedef in the workspace\'s .c and .h files', kind: vscode.QuickPickItemKind.Separator } as TypeItem]),
+    ...(found.length > 0
+      ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem]
+      : [{ label: "No struct, union or typedef in the workspace's .c and .h files", kind: vscode.QuickPickItemKind.Separator } as TypeItem]),
     ...found,
   ]);
   const picked = await env.ipc.prompts.quickPick(items, {
@@ -195,13 +210,19 @@ export const viewAsCType: Command = {
     const choice: CTypeChoice = { ...type, placement };
     let layout;
     try {
-      layout = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Laying out ${type.typeName} with the C compiler…` }, () => env.ipc.cTypes.layoutOf(choice));
+      layout = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Laying out ${type.typeName} with the C compiler…` },
+        () => env.ipc.cTypes.layoutOf(choice),
+      );
     } catch (error) {
       await reportLayoutFailure(env, type.typeName, error);
       return undefined;
     }
     if (layout.size > panel.size - placement.offset) {
-      void env.ipc.prompts.notify('warning', `${type.typeName} is ${formatBytes(layout.size)}, more than the ${formatBytes(Math.max(0, panel.size - placement.offset))} from offset ${placement.offset} to the end: the fields past the end are marked.`);
+      void env.ipc.prompts.notify(
+        'warning',
+        `${type.typeName} is ${formatBytes(layout.size)}, more than the ${formatBytes(Math.max(0, panel.size - placement.offset))} from offset ${placement.offset} to the end: the fields past the end are marked.`,
+      );
     }
     await panel.setCType({ layout, placement });
     await env.ipc.cTypes.remember(panel.source.memoryKey, choice);

@@ -25,7 +25,11 @@ export interface CompilerMessage {
 
 /** The compiler refused the file or the probe: its own words, and where. */
 export class CompileError extends Error {
-  constructor(message: string, readonly messages: CompilerMessage[], readonly output: string) {
+  constructor(
+    message: string,
+    readonly messages: CompilerMessage[],
+    readonly output: string,
+  ) {
     super(message);
   }
 }
@@ -57,14 +61,20 @@ interface Ran {
 
 function run(command: string, args: string[], cwd: string, timeout: number): Promise<Ran> {
   if (!fs.existsSync(cwd)) {
-    return Promise.reject(new CompileError(`the folder the flags are relative to, ${cwd}, does not exist (is compile_commands.json from another machine or a container?)`, [], ''));
+    return Promise.reject(
+      new CompileError(`the folder the flags are relative to, ${cwd}, does not exist (is compile_commands.json from another machine or a container?)`, [], ''),
+    );
   }
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd, timeout, maxBuffer: MAX_OUTPUT, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (!error) return resolve({ stdout, stderr });
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && !fs.existsSync(command) && !stderr) {
-        reject(new CompilerMissing(`The C compiler "${command}" was not found. Install one (on Debian or Ubuntu: sudo apt install gcc) or set "ipcInspector.cTypes.compiler" to its path.`));
+        reject(
+          new CompilerMissing(
+            `The C compiler "${command}" was not found. Install one (on Debian or Ubuntu: sudo apt install gcc) or set "ipcInspector.cTypes.compiler" to its path.`,
+          ),
+        );
         return;
       }
       if (error.killed) {

@@ -207,10 +207,56 @@ const TYPE_NAME_NODES = new Set(['type_identifier', 'primitive_type', 'struct_sp
  * pass unnoticed (a struct or an array would be a record or a different size).
  */
 const STANDARD_SCALARS = new Set([
-  ...['char', 'short', 'int', 'long', 'signed', 'unsigned', 'float', 'double', 'void', '_Bool', 'bool', '__int128', '_Float16', '_Float32', '_Float64', '_Float128', '__float128', '__fp16'],
+  ...[
+    'char',
+    'short',
+    'int',
+    'long',
+    'signed',
+    'unsigned',
+    'float',
+    'double',
+    'void',
+    '_Bool',
+    'bool',
+    '__int128',
+    '_Float16',
+    '_Float32',
+    '_Float64',
+    '_Float128',
+    '__float128',
+    '__fp16',
+  ],
   ...['size_t', 'ssize_t', 'ptrdiff_t', 'intptr_t', 'uintptr_t', 'intmax_t', 'uintmax_t', 'wchar_t', 'char16_t', 'char32_t', 'sig_atomic_t'],
-  ...[8, 16, 32, 64].flatMap((bits) => [`int${bits}_t`, `uint${bits}_t`, `int_least${bits}_t`, `uint_least${bits}_t`, `int_fast${bits}_t`, `uint_fast${bits}_t`]),
-  ...['off_t', 'off64_t', 'pid_t', 'uid_t', 'gid_t', 'mode_t', 'key_t', 'time_t', 'dev_t', 'ino_t', 'nlink_t', 'blksize_t', 'blkcnt_t', 'clock_t', 'suseconds_t', 'useconds_t', 'socklen_t', 'in_addr_t', 'in_port_t'],
+  ...[8, 16, 32, 64].flatMap((bits) => [
+    `int${bits}_t`,
+    `uint${bits}_t`,
+    `int_least${bits}_t`,
+    `uint_least${bits}_t`,
+    `int_fast${bits}_t`,
+    `uint_fast${bits}_t`,
+  ]),
+  ...[
+    'off_t',
+    'off64_t',
+    'pid_t',
+    'uid_t',
+    'gid_t',
+    'mode_t',
+    'key_t',
+    'time_t',
+    'dev_t',
+    'ino_t',
+    'nlink_t',
+    'blksize_t',
+    'blkcnt_t',
+    'clock_t',
+    'suseconds_t',
+    'useconds_t',
+    'socklen_t',
+    'in_addr_t',
+    'in_port_t',
+  ],
 ]);
 
 /**
@@ -221,7 +267,8 @@ function hasParseError(node: Node): boolean {
   if (!node.hasError) return false;
   for (const child of node.children) {
     if (!child) continue;
-    const unnamedBitField = node.type === 'field_declaration' && ((child.isError && child.text.startsWith(':')) || (child.isMissing && child.type === 'field_identifier'));
+    const unnamedBitField =
+      node.type === 'field_declaration' && ((child.isError && child.text.startsWith(':')) || (child.isMissing && child.type === 'field_identifier'));
     if (unnamedBitField) continue;
     if (child.isError || child.isMissing || hasParseError(child)) return true;
   }
@@ -267,7 +314,12 @@ export class TranslationUnit {
   }
 
   /** The unit's nodes live in the parser's memory until dispose(): call it when done with the unit. */
-  private constructor(private readonly tree: Tree, private readonly original: string, private readonly file: string, private readonly markers: LineMarker[]) {
+  private constructor(
+    private readonly tree: Tree,
+    private readonly original: string,
+    private readonly file: string,
+    private readonly markers: LineMarker[],
+  ) {
     this.addAll(tree.rootNode);
   }
 
@@ -373,7 +425,9 @@ export class TranslationUnit {
       if (container) return `the declaration at line ${item.line} is inside ${container}`;
       if (descendants(item.node, PREPROCESSOR_NODES).length > 0) return `the declaration at line ${item.line} has a preprocessor directive inside`;
       for (const defined of item.defines) {
-        if (defined.includes(' ') ? this.definitions(defined) > 1 : (this.byName.get(defined)?.length ?? 0) > 1) return `"${defined}" is declared more than once`;
+        if (defined.includes(' ') ? this.definitions(defined) > 1 : (this.byName.get(defined)?.length ?? 0) > 1) {
+          return `"${defined}" is declared more than once`;
+        }
       }
       for (const used of descendants(item.node, TYPE_NAME_NODES)) {
         if (used.parent && TAGGED.has(used.parent.type) && used.type === 'type_identifier') continue; // a tag's own name

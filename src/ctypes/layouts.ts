@@ -59,7 +59,10 @@ export class LayoutCache {
   computed = 0;
 
   /** `shortWay` false: always preprocess first (the tests compare both ways). */
-  constructor(private readonly wasmDir?: string, private readonly shortWay = true) {}
+  constructor(
+    private readonly wasmDir?: string,
+    private readonly shortWay = true,
+  ) {}
 
   /** Why the last layout computed took the long way (for the tests and the bench); undefined if it did not. */
   lastLongWayReason: string | undefined;

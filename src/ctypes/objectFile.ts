@@ -29,12 +29,18 @@ interface Section {
 class Reader {
   private readonly view: DataView;
 
-  constructor(readonly bytes: Uint8Array, readonly wide: boolean, readonly little: boolean) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly wide: boolean,
+    readonly little: boolean,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   private check(at: number, length: number): void {
-    if (!Number.isSafeInteger(at) || at < 0 || at + length > this.bytes.length) throw new ObjectFileError(`The object file is cut short (reading ${length} bytes at ${at} of ${this.bytes.length}).`);
+    if (!Number.isSafeInteger(at) || at < 0 || at + length > this.bytes.length) {
+      throw new ObjectFileError(`The object file is cut short (reading ${length} bytes at ${at} of ${this.bytes.length}).`);
+    }
   }
 
   u8(at: number): number {
@@ -98,7 +104,9 @@ export function readObjectSymbols(bytes: Uint8Array, wanted: (name: string) => b
   }
   const elfClass = bytes[4];
   const data = bytes[5];
-  if ((elfClass !== 1 && elfClass !== 2) || (data !== 1 && data !== 2)) throw new ObjectFileError(`The object file has an unknown ELF class ${elfClass} or byte order ${data}.`);
+  if ((elfClass !== 1 && elfClass !== 2) || (data !== 1 && data !== 2)) {
+    throw new ObjectFileError(`The object file has an unknown ELF class ${elfClass} or byte order ${data}.`);
+  }
   const r = new Reader(bytes, elfClass === 2, data === 1);
   const sections = sectionsOf(r);
   const symtab = sections.find((s) => s.type === SHT_SYMTAB);

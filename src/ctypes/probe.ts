@@ -189,7 +189,10 @@ class ProbeBuilder {
       if (declarators.length === 0) {
         // An untagged body without a name is an anonymous member; a tagged one only declares its
         // tag (gcc: "declaration does not declare anything"; -fms-extensions aside).
-        const innerBody = (typeNode.type === 'struct_specifier' || typeNode.type === 'union_specifier') && !typeNode.childForFieldName('name') ? typeNode.childForFieldName('body') : null;
+        const innerBody =
+          (typeNode.type === 'struct_specifier' || typeNode.type === 'union_specifier') && !typeNode.childForFieldName('name')
+            ? typeNode.childForFieldName('body')
+            : null;
         if (innerBody) specs.push({ kind: 'anonymous', union: typeNode.type === 'union_specifier', body: innerBody });
         continue; // an unnamed bit-field (`int : 3;`) is padding: it shows as a gap
       }
@@ -237,7 +240,8 @@ class ProbeBuilder {
       let after: ProbeNode | undefined;
       for (let j = i + 1; j < members.length && !after; j++) if (members[j].shape !== 'bitfield') after = members[j];
       member.window = {
-        start: addressable(before) && !before!.flexible ? `(__builtin_offsetof(ipcinsp_root, ${before!.expr}) + sizeof(IPCINSP_M(${before!.expr})))` : recordStart,
+        start:
+          addressable(before) && !before!.flexible ? `(__builtin_offsetof(ipcinsp_root, ${before!.expr}) + sizeof(IPCINSP_M(${before!.expr})))` : recordStart,
         end: addressable(after) ? `__builtin_offsetof(ipcinsp_root, ${after!.expr})` : recordEnd,
       };
     });
@@ -250,7 +254,9 @@ class ProbeBuilder {
     if (!definition || !body) return undefined;
     const known = this.enumIndex.get(definition.id);
     if (known !== undefined) return known;
-    const constants = body.namedChildren.flatMap((child) => (child?.type === 'enumerator' && child.childForFieldName('name') ? [child.childForFieldName('name')!.text] : []));
+    const constants = body.namedChildren.flatMap((child) =>
+      child?.type === 'enumerator' && child.childForFieldName('name') ? [child.childForFieldName('name')!.text] : [],
+    );
     const index = this.enums.length;
     this.enums.push({ name: tagName(definition) ?? 'enum {…}', constants: constants.map((constantName) => ({ name: constantName, value: '' })) });
     this.enumIndex.set(definition.id, index);
@@ -287,7 +293,9 @@ class ProbeBuilder {
     } else if (node.flexible) {
       this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), 0, _Alignof(__typeof__(${m}[0])), 14, 0, 0, 0 },`);
     } else {
-      this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), sizeof(${m}), _Alignof(__typeof__(${m})), __builtin_classify_type(${m}), IPCINSP_SIGNED(${m}), IPCINSP_CHAR(${m}), IPCINSP_MANT(${m}) },`);
+      this.entries.push(
+        `  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), sizeof(${m}), _Alignof(__typeof__(${m})), __builtin_classify_type(${m}), IPCINSP_SIGNED(${m}), IPCINSP_CHAR(${m}), IPCINSP_MANT(${m}) },`,
+      );
     }
     // A bit-field's parent is the nearest record with a name to designate it by (an anonymous
     // member's fields are designated through it, as C11 allows).
@@ -382,7 +390,14 @@ export function buildProbe(unit: TranslationUnit, typeName: string, options: Pro
   root.type = typeName;
   builder.emit(root, ROOT_MEMBER, options);
   const declarations = options.include ? `#include "${options.include}"` : unit.closure(typeName);
-  return { typeName, source: builder.source(declarations, typeName, options), root, enums: builder.enums, nodeCount: builder.count, bitFieldIds: builder.bitFieldIds };
+  return {
+    typeName,
+    source: builder.source(declarations, typeName, options),
+    root,
+    enums: builder.enums,
+    nodeCount: builder.count,
+    bitFieldIds: builder.bitFieldIds,
+  };
 }
 
 interface Measured {
@@ -488,7 +503,15 @@ export function readProbe(probe: Probe, object: ProbeObject, where: { file: stri
     const bits = record && record.length > 0 ? setBits(record, offset - alignment, offset - alignment + bytes, alignment) : searched.get(id);
     if (!bits) throw new ProbeError(`The layout probe did not find the bits of bit-field ${id}.`);
     const first = Math.floor(bits.first / 8);
-    measured.set(id, { offset: first, size: Math.floor((bits.first + bits.width - 1) / 8) - first + 1, align: 1, typeClass, signed: signed === 1, char: false, bits });
+    measured.set(id, {
+      offset: first,
+      size: Math.floor((bits.first + bits.width - 1) / 8) - first + 1,
+      align: 1,
+      typeClass,
+      signed: signed === 1,
+      char: false,
+      bits,
+    });
   }
   for (const [index, k, value] of tableOf(object, 'ipcinsp_enums', ENUM_COLUMNS)) {
     // An enum constant's value stays text: it may be beyond a double's exact range.
@@ -507,7 +530,16 @@ function toField(node: ProbeNode, measured: Map<number, Measured>): CField {
     const start = Math.min(...members.map((m) => m.offset), Number.MAX_SAFE_INTEGER);
     const end = Math.max(...members.map((m) => m.offset + m.size), start);
     const safeStart = members.length > 0 ? start : 0;
-    return { name: node.name, type: node.type, kind: node.union ? 'union' : 'struct', offset: safeStart, size: end - safeStart, align: Math.max(1, ...members.map((m) => m.align)), members, anonymous: true };
+    return {
+      name: node.name,
+      type: node.type,
+      kind: node.union ? 'union' : 'struct',
+      offset: safeStart,
+      size: end - safeStart,
+      align: Math.max(1, ...members.map((m) => m.align)),
+      members,
+      anonymous: true,
+    };
   }
   const found = measured.get(node.id);
   if (!found) throw new ProbeError(`The layout probe did not report "${node.name}".`);
@@ -518,7 +550,9 @@ function toField(node: ProbeNode, measured: Map<number, Measured>): CField {
     throw new ProbeError(`"${node.name}" is not what the declarations say it is (the compiler classes it ${found.typeClass}).`);
   }
   const base = { name: node.name, type: node.type, offset: found.offset, size: found.size, align: found.align };
-  if (node.shape === 'array') return { ...base, kind: 'array', element, count: node.flexible ? -1 : element && element.size > 0 ? Math.floor(found.size / element.size) : 0 };
+  if (node.shape === 'array') {
+    return { ...base, kind: 'array', element, count: node.flexible ? -1 : element && element.size > 0 ? Math.floor(found.size / element.size) : 0 };
+  }
   if (node.shape === 'record') return { ...base, kind: node.union ? 'union' : 'struct', members };
   const kind: CFieldKind = node.enumIndex !== undefined ? 'enum' : node.boolean ? 'bool' : (CLASS_KIND[found.typeClass] ?? 'other');
   const field: CField = { ...base, kind };

@@ -20,7 +20,9 @@ export function parseAuxv(bytes: Buffer, wordSize: 4 | 8 = process.arch.endsWith
   const read = (offset: number): number =>
     wordSize === 8
       ? Number(littleEndian ? bytes.readBigUInt64LE(offset) : bytes.readBigUInt64BE(offset))
-      : littleEndian ? bytes.readUInt32LE(offset) : bytes.readUInt32BE(offset);
+      : littleEndian
+        ? bytes.readUInt32LE(offset)
+        : bytes.readUInt32BE(offset);
   for (let offset = 0; offset + 2 * wordSize <= bytes.length; offset += 2 * wordSize) {
     const type = read(offset);
     if (type === 0) break;

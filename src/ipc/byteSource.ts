@@ -79,7 +79,13 @@ export interface ResidentRead {
 }
 
 /** Reads [offset, offset + length) of a source: only its pages with data unless includeGaps. */
-export async function readResident(source: Pick<ByteSource, 'dataMap' | 'read'>, pageSize: number, offset: number, length: number, includeGaps: boolean): Promise<ResidentRead> {
+export async function readResident(
+  source: Pick<ByteSource, 'dataMap' | 'read'>,
+  pageSize: number,
+  offset: number,
+  length: number,
+  includeGaps: boolean,
+): Promise<ResidentRead> {
   const firstPage = Math.floor(offset / pageSize);
   const pageCount = Math.floor((offset + length - 1) / pageSize) - firstPage + 1;
   const resident = Buffer.alloc(Math.ceil(pageCount / 8));
@@ -102,7 +108,13 @@ export async function readResident(source: Pick<ByteSource, 'dataMap' | 'read'>,
  * Reads any range as pieces of at most `maxRead` bytes (what one helper request carries),
  * pipelined, each landing straight in its place of `into` (or of a new buffer).
  */
-export async function readInPieces(maxRead: number, offset: number, length: number, into: Buffer | undefined, readPiece: (offset: number, length: number, into: Buffer) => Promise<unknown>): Promise<Buffer> {
+export async function readInPieces(
+  maxRead: number,
+  offset: number,
+  length: number,
+  into: Buffer | undefined,
+  readPiece: (offset: number, length: number, into: Buffer) => Promise<unknown>,
+): Promise<Buffer> {
   const target = into ?? Buffer.allocUnsafe(length);
   const pieces: Array<Promise<unknown>> = [];
   for (let at = 0; at < length; at += maxRead) {

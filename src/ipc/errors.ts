@@ -33,21 +33,27 @@ function whoMay(on: Subject): string {
 // An entry may return undefined where it has nothing better than the error's own message.
 const ADVICE: Record<string, (what: string, on?: Subject) => string | undefined> = {
   EPERM: (what, on) =>
-    on?.ownerName ? `${what}: not permitted (EPERM). It is owned by ${on.ownerName}${on.creatorUserName && on.creatorUserName !== on.ownerName ? ` and was created by ${on.creatorUserName}` : ''}; ${whoMay(on)}.`
+    on?.ownerName
+      ? `${what}: not permitted (EPERM). It is owned by ${on.ownerName}${on.creatorUserName && on.creatorUserName !== on.ownerName ? ` and was created by ${on.creatorUserName}` : ''}; ${whoMay(on)}.`
       : `${what}: not permitted (EPERM). Only the owner, the creator or root can do this.`,
   EACCES: (what, on) => {
     const whose = on?.label && on.ownerName ? ` ${capitalize(on.label)} belongs to ${on.ownerName} and its mode does not let you read it; ask` : ' Ask';
     return `${what}: permission denied (EACCES).${whose} its owner to change its permissions, or run VS Code as root.`;
   },
-  EINVAL: (what, on) => on?.kind === 'posixQueue'
-    ? `${what}: the kernel refused the queue's size (EINVAL): the most messages and the largest message are bounded by /proc/sys/fs/mqueue/msg_max and msgsize_max (root may go past them up to the hard limits).`
-    : on?.kind === 'object' ? undefined : `${what}: the ${on?.kind ?? 'segment'} no longer exists (EINVAL). It was probably removed by another process; the view has been refreshed.`,
-  EIDRM: (what, on) => `${what}: the ${on?.kind === 'object' ? 'object' : on?.kind ?? 'segment'} was removed meanwhile (EIDRM). The view has been refreshed.`,
+  EINVAL: (what, on) =>
+    on?.kind === 'posixQueue'
+      ? `${what}: the kernel refused the queue's size (EINVAL): the most messages and the largest message are bounded by /proc/sys/fs/mqueue/msg_max and msgsize_max (root may go past them up to the hard limits).`
+      : on?.kind === 'object'
+        ? undefined
+        : `${what}: the ${on?.kind ?? 'segment'} no longer exists (EINVAL). It was probably removed by another process; the view has been refreshed.`,
+  EIDRM: (what, on) => `${what}: the ${on?.kind === 'object' ? 'object' : (on?.kind ?? 'segment')} was removed meanwhile (EIDRM). The view has been refreshed.`,
   ENOENT: (what) => `${what}: the object no longer exists (ENOENT). It was probably removed by another process; the view has been refreshed.`,
-  ESTALE: (what) => `${what}: the name now belongs to another object (ESTALE): the one shown was removed and a new one made under its name. Nothing was done to the new one; the view has been refreshed.`,
-  EEXIST: (what, on) => on?.kind === 'object' || on?.kind === 'posixQueue'
-    ? `${what}: an object with this name already exists (EEXIST). Choose another name, or create without "exclusive" to open the existing one.`
-    : `${what}: a ${on?.kind ?? 'segment'} with this key already exists (EEXIST). Choose another key, or create without "exclusive" to open the existing one.`,
+  ESTALE: (what) =>
+    `${what}: the name now belongs to another object (ESTALE): the one shown was removed and a new one made under its name. Nothing was done to the new one; the view has been refreshed.`,
+  EEXIST: (what, on) =>
+    on?.kind === 'object' || on?.kind === 'posixQueue'
+      ? `${what}: an object with this name already exists (EEXIST). Choose another name, or create without "exclusive" to open the existing one.`
+      : `${what}: a ${on?.kind ?? 'segment'} with this key already exists (EEXIST). Choose another key, or create without "exclusive" to open the existing one.`,
   ENOSPC: (what, on) => {
     switch (on?.kind) {
       case 'object':
@@ -62,13 +68,21 @@ const ADVICE: Record<string, (what: string, on?: Subject) => string | undefined>
         return `${what}: the system-wide limit on segments (shmmni) or on shared memory (shmall) is reached (ENOSPC). Remove unused segments (Clean Up Orphaned) or raise the limits with sysctl.`;
     }
   },
-  ENOMEM: (what) => `${what}: not enough memory (ENOMEM). For Lock, the process's RLIMIT_MEMLOCK is too small; otherwise the machine is short of memory or address space.`,
+  ENOMEM: (what) =>
+    `${what}: not enough memory (ENOMEM). For Lock, the process's RLIMIT_MEMLOCK is too small; otherwise the machine is short of memory or address space.`,
   EBUSY: (what) => `${what}: the segment is attached by a process now (EBUSY), so it was left alone.`,
   ERANGE: (what) => `${what}: the range lies outside the object (ERANGE).`,
   ENAMETOOLONG: (what) => `${what}: the name is too long (ENAMETOOLONG): at most 255 bytes.`,
-  EMFILE: (what, on) => on?.kind === 'posixQueue' ? `${what}: this user's queues would take more memory than RLIMIT_MSGQUEUE allows (EMFILE). Remove unused queues, make this one smaller, or raise the limit (ulimit -q).` : undefined,
-  ENOSYS: (what, on) => on?.kind === 'queue' ? `${what}: this kernel cannot read a queue without consuming its messages (no MSG_COPY: CONFIG_CHECKPOINT_RESTORE is off), so its messages are not shown (ENOSYS).` : undefined,
-  EOVERFLOW: (what) => `${what}: the owner is not mapped into this user namespace (it reads as the overflow id), so writing it back would give the object away (EOVERFLOW). Give the owner and group explicitly, or change it from outside the namespace.`,
+  EMFILE: (what, on) =>
+    on?.kind === 'posixQueue'
+      ? `${what}: this user's queues would take more memory than RLIMIT_MSGQUEUE allows (EMFILE). Remove unused queues, make this one smaller, or raise the limit (ulimit -q).`
+      : undefined,
+  ENOSYS: (what, on) =>
+    on?.kind === 'queue'
+      ? `${what}: this kernel cannot read a queue without consuming its messages (no MSG_COPY: CONFIG_CHECKPOINT_RESTORE is off), so its messages are not shown (ENOSYS).`
+      : undefined,
+  EOVERFLOW: (what) =>
+    `${what}: the owner is not mapped into this user namespace (it reads as the overflow id), so writing it back would give the object away (EOVERFLOW). Give the owner and group explicitly, or change it from outside the namespace.`,
 };
 
 function capitalize(text: string): string {

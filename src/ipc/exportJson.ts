@@ -161,7 +161,11 @@ export function exportDocument(snapshot: Snapshot, objects: readonly IpcObject[]
     namespace: context.namespace ? { inode: context.namespace.inode, label: context.namespace.label } : null,
     limits: limitsOf(snapshot.limits),
     sysvShmUsage: plain(snapshot.usage),
-    devShm: { dir: snapshot.posix.dir, available: snapshot.posix.available, ...(snapshot.posix.usage ? { size: snapshot.posix.usage.size, used: snapshot.posix.usage.used } : {}) },
+    devShm: {
+      dir: snapshot.posix.dir,
+      available: snapshot.posix.available,
+      ...(snapshot.posix.usage ? { size: snapshot.posix.usage.size, used: snapshot.posix.usage.used } : {}),
+    },
     mqueue: { dir: snapshot.mqueue.dir, mounted: snapshot.mqueue.mounted },
     scan: { processes: snapshot.scan.processes, unreadable: snapshot.scan.unreadable },
     objects: objects.map(objectOf),

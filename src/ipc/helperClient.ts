@@ -463,7 +463,11 @@ export class HelperClient {
       const broken = this.misfit(pending, reply);
       if (broken) {
         // Never hand on such a reply: a READ's destination would hold uninitialised bytes.
-        pending.reject(new HelperExitedError(`The IPC helper ${broken}; it is broken, so it was stopped. The request did not complete; the helper restarts on the next request.`));
+        pending.reject(
+          new HelperExitedError(
+            `The IPC helper ${broken}; it is broken, so it was stopped. The request did not complete; the helper restarts on the next request.`,
+          ),
+        );
         child.kill('SIGKILL');
         this.onGone(child, broken);
         return;

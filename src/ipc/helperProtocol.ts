@@ -270,19 +270,21 @@ export function pathBytes(path: string | Uint8Array, what = 'the path of an IPC 
 }
 
 function identityFields(id: FileIdentity): Array<['u32', number] | ['u64', number | bigint]> {
-  return [['u32', id.devMajor], ['u32', id.devMinor], ['u64', id.ino]];
+  return [
+    ['u32', id.devMajor],
+    ['u32', id.devMinor],
+    ['u64', id.ino],
+  ];
 }
 
 export const args = {
   hello: () => packArgs(['u32', PROTOCOL_VERSION]),
   shmid: (shmid: number) => packArgs(['i32', shmid]),
   read: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', length], ['u64', offset]),
-  residency: (shmid: number, offset: number, length: number) =>
-    packArgs(['i32', shmid], ['u32', 0], ['u64', offset], ['u64', length]),
+  residency: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', 0], ['u64', offset], ['u64', length]),
   create: (key: number, size: number, mode: number, exclusive: boolean) =>
     packArgs(['i32', key | 0], ['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u32', 0], ['u64', size]),
-  set: (shmid: number, uid: number, gid: number, mode: number) =>
-    packArgs(['i32', shmid], ['u32', uid], ['u32', gid], ['u32', mode]),
+  set: (shmid: number, uid: number, gid: number, mode: number) => packArgs(['i32', shmid], ['u32', uid], ['u32', gid], ['u32', mode]),
   fileStat: (path: string | Uint8Array) => pathBytes(path),
   fileRead: (path: string | Uint8Array, id: FileIdentity, offset: number, length: number) =>
     Buffer.concat([packArgs(...identityFields(id), ['u64', offset], ['u32', length], ['u32', 0]), pathBytes(path)]),
@@ -321,7 +323,10 @@ export const args = {
   /** TABLE: one of the kernel's IPC tables or limit files, by its exact path (the helper's list). */
   table: (file: string) => pathBytes(file, 'an IPC table'),
   mqCreate: (name: string | Uint8Array, mode: number, exclusive: boolean, maxmsg: number, msgsize: number) =>
-    Buffer.concat([packArgs(['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u64', maxmsg], ['u64', msgsize]), pathBytes(name, 'the name of a POSIX message queue')]),
+    Buffer.concat([
+      packArgs(['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u64', maxmsg], ['u64', msgsize]),
+      pathBytes(name, 'the name of a POSIX message queue'),
+    ]),
 };
 
 function expectLength(payload: Buffer, length: number, what: string): void {

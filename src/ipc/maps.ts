@@ -121,5 +121,5 @@ export function parseFileMappings(pid: number, maps: Buffer | string): FileMappi
       });
     });
   }
-  return found.sort((a, b) => (a.start.length - b.start.length) || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  return found.sort((a, b) => a.start.length - b.start.length || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 }

@@ -299,7 +299,15 @@ export function listIpcNamespaces(options: NamespaceOptions = {}): NamespaceList
     else byInode.set(inode, [Number(entry)]);
   }
   const own = readNamespace(path.join(procRoot, String(options.self ?? 'self')));
-  const namespaces = [...byInode].map(([inode, pids]) => describeNamespace(procRoot, inode, pids.sort((a, b) => a - b), inode === own, options));
+  const namespaces = [...byInode].map(([inode, pids]) =>
+    describeNamespace(
+      procRoot,
+      inode,
+      pids.sort((a, b) => a - b),
+      inode === own,
+      options,
+    ),
+  );
   namespaces.sort((a, b) => Number(b.isOwn) - Number(a.isOwn) || a.entryPid - b.entryPid);
   return { namespaces, unreadable };
 }

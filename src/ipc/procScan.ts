@@ -315,7 +315,10 @@ function parseProcess(pid: number, raw: RawProcess, ourNamespace: string | undef
     files.push({ via: 'fd', pid, fd: Number(name), key: fileKey(major, minor, ino), ...splitDeleted(target), access: access ?? 'rw', size });
   }
   // An empty cmdline (a process that cleared it) is worded from its short name: left to readProcess.
-  const command = raw.cmdline && raw.cmdline.length > 0 && raw.cmdline[0] !== 0 ? formatCommand(Buffer.from(raw.cmdline.buffer, raw.cmdline.byteOffset, raw.cmdline.byteLength), '') : undefined;
+  const command =
+    raw.cmdline && raw.cmdline.length > 0 && raw.cmdline[0] !== 0
+      ? formatCommand(Buffer.from(raw.cmdline.buffer, raw.cmdline.byteOffset, raw.cmdline.byteLength), '')
+      : undefined;
   return { attachments, otherNamespace, files, command };
 }
 
@@ -337,7 +340,9 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function holdSignature(h: FileHold): string {
-  return h.via === 'map' ? `${h.pid} m ${h.key} ${h.start} ${h.perms} ${h.deleted ? 'd' : ''}` : `${h.pid} f ${h.fd} ${h.key} ${h.access} ${h.size} ${h.deleted ? 'd' : ''}`;
+  return h.via === 'map'
+    ? `${h.pid} m ${h.key} ${h.start} ${h.perms} ${h.deleted ? 'd' : ''}`
+    : `${h.pid} f ${h.fd} ${h.key} ${h.access} ${h.size} ${h.deleted ? 'd' : ''}`;
 }
 
 /** A scan's share of work for the worker: the pids, and where both threads take the next one from. */
@@ -583,11 +588,22 @@ export async function scanProcesses(options: ScanOptions = {}): Promise<ProcScan
   const sliceMs = options.sliceMs ?? 4;
   const modesFromLinks = procRoot === '/proc'; // a fixture's links are plain symlinks: fdinfo there
   // One system call of the kernel listing its pids: done here, so the worker can start at once.
-  const pids = fs.readdirSync(procRoot).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => a - b);
+  const pids = fs
+    .readdirSync(procRoot)
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .sort((a, b) => a - b);
   const ourNamespace = options.ipcNamespace ?? ownNamespace(procRoot);
   const exactLinks = [...(options.exactLinks ?? [])];
   const exact = new Set(exactLinks);
-  const config: ReaderConfig = { needles: SHARED_FILE_PREFIXES.map((prefix) => ' ' + prefix), sysv: '/SYSV', prefixes: SHARED_FILE_PREFIXES, exactLinks, modesFromLinks, cmdlineHead: options.holderNames ? CMDLINE_HEAD : 0 };
+  const config: ReaderConfig = {
+    needles: SHARED_FILE_PREFIXES.map((prefix) => ' ' + prefix),
+    sysv: '/SYSV',
+    prefixes: SHARED_FILE_PREFIXES,
+    exactLinks,
+    modesFromLinks,
+    cmdlineHead: options.holderNames ? CMDLINE_HEAD : 0,
+  };
   const read = makeRawReader(fs, config);
   const results = new Array<ProcessResult | undefined>(pids.length);
   const parallel = (options.parallel ?? true) && procRoot === '/proc' && pids.length >= PARALLEL_MIN_PROCESSES;

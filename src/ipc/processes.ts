@@ -27,10 +27,7 @@ export interface ProcessInfo {
  * running: /proc/PID could be read. hidden: the pid exists but /proc does not show it to us
  * (hidepid mount option). gone: no such process.
  */
-export type ProcessStatus =
-  | { kind: 'running'; info: ProcessInfo }
-  | { kind: 'hidden'; pid: number }
-  | { kind: 'gone'; pid: number };
+export type ProcessStatus = { kind: 'running'; info: ProcessInfo } | { kind: 'hidden'; pid: number } | { kind: 'gone'; pid: number };
 
 export interface StatFields {
   comm: string;

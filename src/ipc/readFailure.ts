@@ -12,7 +12,12 @@ export function readFailure(error: unknown): { why: ReadFailure; message: string
   const message = (error as Error)?.message ?? String(error);
   if (error instanceof HelperNotFoundError) return { why: 'no-helper', message: 'the helper is not available' };
   if (!(error instanceof HelperError)) return { why: 'error', message };
-  if (error.code === 'EACCES' || error.code === 'EPERM') return { why: 'denied', message: `not readable by this user (${error.code}): its mode does not grant read permission; its owner can change that, or root can read it` };
+  if (error.code === 'EACCES' || error.code === 'EPERM') {
+    return {
+      why: 'denied',
+      message: `not readable by this user (${error.code}): its mode does not grant read permission; its owner can change that, or root can read it`,
+    };
+  }
   if (GONE.has(error.code)) return { why: 'gone', message: 'removed meanwhile' };
   // MSG_COPY needs a kernel built with CONFIG_CHECKPOINT_RESTORE.
   if (error.code === 'ENOSYS') return { why: 'unsupported', message: 'this kernel cannot copy messages (MSG_COPY needs CONFIG_CHECKPOINT_RESTORE)' };

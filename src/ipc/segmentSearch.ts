@@ -129,10 +129,13 @@ export async function searchSegment(options: SearchOptions): Promise<SearchOutco
 
   // The wrapped pass covers [0, from + m - 1): matches starting before `from`. Only its part below
   // `from` is new ground, so only that part counts for progress and skipped bytes.
-  const passes = from === 0 ? [{ start: 0, end: size, counted: size }] : [
-    { start: from, end: size, counted: size },
-    { start: 0, end: Math.min(size, from + m - 1), counted: from },
-  ];
+  const passes =
+    from === 0
+      ? [{ start: 0, end: size, counted: size }]
+      : [
+          { start: from, end: size, counted: size },
+          { start: 0, end: Math.min(size, from + m - 1), counted: from },
+        ];
   let searched = 0;
   let skipped = 0;
   const cancelled = (): SearchOutcome => ({ offset: -1, skipped, cancelled: true });

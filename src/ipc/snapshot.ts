@@ -86,7 +86,15 @@ export type IpcObject = SegmentInfo | PosixObjectInfo | SemSetInfo | PosixSemInf
 
 /** Every object of a snapshot, of every kind. */
 export function allObjects(snapshot: Snapshot): IpcObject[] {
-  return [...snapshot.segments, ...snapshot.posix.objects, ...snapshot.posix.memfds, ...snapshot.sem.sets, ...snapshot.posixSemaphores, ...snapshot.msg.queues, ...snapshot.mqueue.queues];
+  return [
+    ...snapshot.segments,
+    ...snapshot.posix.objects,
+    ...snapshot.posix.memfds,
+    ...snapshot.sem.sets,
+    ...snapshot.posixSemaphores,
+    ...snapshot.msg.queues,
+    ...snapshot.mqueue.queues,
+  ];
 }
 
 export interface RefreshResult {
@@ -209,7 +217,10 @@ export class SnapshotSource {
       readingsSignature(readings),
       waiters ? waitersSignature(waiters) : '',
     ];
-    const same = this.lastTables.length === tables.length && tables.every((t, i) => t.equals(this.lastTables[i])) && signature.every((part, i) => part === this.lastSignature[i]);
+    const same =
+      this.lastTables.length === tables.length &&
+      tables.every((t, i) => t.equals(this.lastTables[i])) &&
+      signature.every((part, i) => part === this.lastSignature[i]);
     const aged = this.nextTransition !== undefined && Date.now() >= this.nextTransition;
     if (!options.force && !aged && this.last && same) return { snapshot: this.last, changed: false };
     const limits = await limitsRead;
@@ -226,7 +237,15 @@ export class SnapshotSource {
   }
 
   /** Values, messages and attributes the visible views need, read by the helper (all requests pipelined). */
-  private async readThroughHelper(options: RefreshOptions, needs: ReadonlySet<Need>, semTable: SemTable, msgTable: MsgTable, listing: PosixListing, queues: QueueListing, scan: ProcScan): Promise<HelperReadings> {
+  private async readThroughHelper(
+    options: RefreshOptions,
+    needs: ReadonlySet<Need>,
+    semTable: SemTable,
+    msgTable: MsgTable,
+    listing: PosixListing,
+    queues: QueueListing,
+    scan: ProcScan,
+  ): Promise<HelperReadings> {
     const readings: HelperReadings = { setValues: new Map(), queueContents: new Map(), semReadings: new Map(), queueAttrs: new Map() };
     const wantsValues = needs.has('semValues') && (semTable.sets.length > 0 || listing.semaphores.length > 0);
     const wantsMessages = needs.has('messages') && (msgTable.queues.length > 0 || queues.queues.length > 0);
@@ -238,7 +257,9 @@ export class SnapshotSource {
       readings.failure = readFailure(error);
       return readings;
     }
-    const semaphores = wantsValues ? this.classifySemaphores(listing, scan, new Map(), this.commands.names(this.procRoot, this.etcRoot, scan.holderCommands), Date.now()) : [];
+    const semaphores = wantsValues
+      ? this.classifySemaphores(listing, scan, new Map(), this.commands.names(this.procRoot, this.etcRoot, scan.holderCommands), Date.now())
+      : [];
     const [setValues, semReadings, queueContents, queueAttrs] = await Promise.all([
       wantsValues ? readSetValues(client, semTable.sets) : readings.setValues,
       wantsValues ? readSemaphores(client, semaphores) : readings.semReadings,
@@ -283,10 +304,25 @@ export class SnapshotSource {
 
   private classifySemaphores(listing: PosixListing, scan: ProcScan, readings: Map<FileKey, SemReading>, names: Names, nowMs: number): PosixSemInfo[] {
     const devicePrefix = listing.devMajor === undefined ? undefined : `${listing.devMajor}:${listing.devMinor}:`;
-    return classifyPosixSemaphores(listing.semaphores, { scan, names, nowMs, graceMs: this.graceMs, lastHeldMs: this.lastHeldMs, devicePrefix, readings, knownNames: this.semaphoreNames }, this.procRoot);
+    return classifyPosixSemaphores(
+      listing.semaphores,
+      { scan, names, nowMs, graceMs: this.graceMs, lastHeldMs: this.lastHeldMs, devicePrefix, readings, knownNames: this.semaphoreNames },
+      this.procRoot,
+    );
   }
 
-  private build(input: { items: ShmSegment[]; skipped: number; semTable: SemTable; msgTable: MsgTable; listing: PosixListing; queues: QueueListing; scan: ProcScan; limits: IpcLimits; waiters?: WaiterScan; readings: HelperReadings }): Snapshot {
+  private build(input: {
+    items: ShmSegment[];
+    skipped: number;
+    semTable: SemTable;
+    msgTable: MsgTable;
+    listing: PosixListing;
+    queues: QueueListing;
+    scan: ProcScan;
+    limits: IpcLimits;
+    waiters?: WaiterScan;
+    readings: HelperReadings;
+  }): Snapshot {
     const { items, listing, scan, readings } = input;
     const names = this.commands.names(this.procRoot, this.etcRoot, scan.holderCommands);
     const nowMs = Date.now();
@@ -299,11 +335,20 @@ export class SnapshotSource {
     const failure = readings.failure ?? NOT_READ;
     const notRead = { why: failure.why === 'unsupported' ? ('error' as const) : failure.why, message: failure.message };
     const waiters = { names, nowMs, graceMs: this.graceMs };
-    const sets = classifySemSets(input.semTable.sets, (semid) => readings.setValues.get(semid) ?? { read: false, ...notRead }, { ...waiters, waiters: input.waiters?.sem ?? new Map() });
-    const msgQueues = classifyMsgQueues(input.msgTable.queues, (msqid) => readings.queueContents.get(msqid) ?? { read: false, ...notRead }, { ...waiters, waiters: input.waiters?.msg ?? new Map() });
+    const sets = classifySemSets(input.semTable.sets, (semid) => readings.setValues.get(semid) ?? { read: false, ...notRead }, {
+      ...waiters,
+      waiters: input.waiters?.sem ?? new Map(),
+    });
+    const msgQueues = classifyMsgQueues(input.msgTable.queues, (msqid) => readings.queueContents.get(msqid) ?? { read: false, ...notRead }, {
+      ...waiters,
+      waiters: input.waiters?.msg ?? new Map(),
+    });
     const posixSemaphores = this.classifySemaphores(listing, scan, readings.semReadings, names, nowMs);
     const mqQueues = classifyPosixQueues(input.queues.queues, { ...context, attrs: readings.queueAttrs });
-    this.nextTransition = earliest([nextAgeTransition(posixObjects, context), ...[...sets, ...msgQueues, ...posixSemaphores, ...mqQueues].map((o) => o.orphanAtMs)]);
+    this.nextTransition = earliest([
+      nextAgeTransition(posixObjects, context),
+      ...[...sets, ...msgQueues, ...posixSemaphores, ...mqQueues].map((o) => o.orphanAtMs),
+    ]);
     return {
       segments: classifySegments(items, scan, names, last?.segments),
       limits: input.limits,
@@ -339,9 +384,15 @@ function earliest(times: ReadonlyArray<number | undefined>): number | undefined 
 /** What the helper read, as text: values, messages and attributes change without any table changing. */
 function readingsSignature(readings: HelperReadings): string {
   const parts: string[] = [readings.failure?.why ?? ''];
-  for (const [semid, v] of readings.setValues) parts.push(`s${semid}:${v.read ? v.semaphores.map((x) => `${x.value},${x.lastPid},${x.ncnt},${x.zcnt}`).join(';') : v.why}`);
+  for (const [semid, v] of readings.setValues) {
+    parts.push(`s${semid}:${v.read ? v.semaphores.map((x) => `${x.value},${x.lastPid},${x.ncnt},${x.zcnt}`).join(';') : v.why}`);
+  }
   for (const [key, r] of readings.semReadings) parts.push(`p${key}:${r.read ? (r.layout === 'glibc' ? `${r.value},${r.waiters}` : 'unknown') : r.why}`);
-  for (const [msqid, c] of readings.queueContents) parts.push(`q${msqid}:${c.read ? `${c.qbytes},${c.more},${c.messages.map((m) => `${m.mtype}/${m.size}/${Buffer.from(m.preview).toString('hex')}`).join(';')}` : c.why}`);
+  for (const [msqid, c] of readings.queueContents) {
+    parts.push(
+      `q${msqid}:${c.read ? `${c.qbytes},${c.more},${c.messages.map((m) => `${m.mtype}/${m.size}/${Buffer.from(m.preview).toString('hex')}`).join(';')}` : c.why}`,
+    );
+  }
   for (const [key, a] of readings.queueAttrs) parts.push(`m${key}:${a.read ? `${a.maxmsg},${a.msgsize},${a.curmsgs}` : a.why}`);
   return parts.sort().join('\n');
 }
@@ -349,8 +400,13 @@ function readingsSignature(readings: HelperReadings): string {
 /** Who waits where, as text. */
 function waitersSignature(scan: WaiterScan): string {
   const parts: string[] = [String(scan.unreadable)];
-  for (const [kind, map] of [['s', scan.sem], ['m', scan.msg]] as const) {
-    for (const [id, list] of map) for (const w of list) parts.push(`${kind}${id}:${w.tid}:${w.call}:${(w.ops ?? []).map((o) => `${o.semnum}/${o.op}`).join(',')}:${w.msgtype ?? ''}`);
+  for (const [kind, map] of [
+    ['s', scan.sem],
+    ['m', scan.msg],
+  ] as const) {
+    for (const [id, list] of map) {
+      for (const w of list) parts.push(`${kind}${id}:${w.tid}:${w.call}:${(w.ops ?? []).map((o) => `${o.semnum}/${o.op}`).join(',')}:${w.msgtype ?? ''}`);
+    }
   }
   return parts.sort().join('\n');
 }
@@ -365,7 +421,9 @@ export function findAgain(snapshot: Snapshot | undefined, object: IpcObject): Ip
   switch (object.kind) {
     case 'sysvShm': {
       const s = object.segment;
-      return snapshot.segments.find((o) => o.segment.shmid === s.shmid && o.segment.ctime === s.ctime && o.segment.cuid === s.cuid && o.segment.size === s.size);
+      return snapshot.segments.find(
+        (o) => o.segment.shmid === s.shmid && o.segment.ctime === s.ctime && o.segment.cuid === s.cuid && o.segment.size === s.size,
+      );
     }
     case 'posixShm': {
       const list = object.origin === 'memfd' ? snapshot.posix.memfds : snapshot.posix.objects;

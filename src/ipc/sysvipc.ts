@@ -2,8 +2,8 @@
 // by every user (including other users' 0600 objects) and needing no helper process.
 //
 // The parsers work on bytes with a hand-rolled scanner: a /proc/sysvipc/shm of 4,096 segments is
-// about 800 KB, and listing it must cost little more than reading it (DESIGN.md: parse <= 1.5x the
-// read). Values are accumulated while scanning, with no substring or regex per field.
+// about 800 KB, and listing it must cost little more than reading it (the benchmark's target: parse
+// <= 1.5x the read). Values are accumulated while scanning, with no substring or regex per field.
 //
 // Robustness: a line that does not look like a record (too few columns, a non-digit, a truncated
 // last line when the file changed while being read) is skipped and counted, never thrown on. The
@@ -214,7 +214,10 @@ function scanTable(bytes: Uint8Array, spec: TableSpec, onRecord: (row: Row) => b
  * words are "key" and the table's id column). Runs only on lines that are not records: decode them.
  */
 function headerColumns(bytes: Uint8Array, start: number, end: number, idName: string): number {
-  const words = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1').trim().split(/\s+/);
+  const words = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start)
+    .toString('latin1')
+    .trim()
+    .split(/\s+/);
   return words[0] === 'key' && words[1] === idName ? words.length : 0;
 }
 
@@ -282,8 +285,17 @@ export function parseSem(input: string | Uint8Array): ParseResult<SemSet> {
     const key = keyOf(row);
     if (Number.isNaN(key)) return false;
     items.push({
-      key, semid: v[1], perms: v[2], mode: v[2] & 0o777, nsems: v[3],
-      uid: v[4], gid: v[5], cuid: v[6], cgid: v[7], otime: v[8], ctime: v[9],
+      key,
+      semid: v[1],
+      perms: v[2],
+      mode: v[2] & 0o777,
+      nsems: v[3],
+      uid: v[4],
+      gid: v[5],
+      cuid: v[6],
+      cgid: v[7],
+      otime: v[8],
+      ctime: v[9],
     });
     return true;
   });
@@ -298,8 +310,21 @@ export function parseMsg(input: string | Uint8Array): ParseResult<MsgQueue> {
     const key = keyOf(row);
     if (Number.isNaN(key)) return false;
     items.push({
-      key, msqid: v[1], perms: v[2], mode: v[2] & 0o777, cbytes: v[3], qnum: v[4], lspid: v[5], lrpid: v[6],
-      uid: v[7], gid: v[8], cuid: v[9], cgid: v[10], stime: v[11], rtime: v[12], ctime: v[13],
+      key,
+      msqid: v[1],
+      perms: v[2],
+      mode: v[2] & 0o777,
+      cbytes: v[3],
+      qnum: v[4],
+      lspid: v[5],
+      lrpid: v[6],
+      uid: v[7],
+      gid: v[8],
+      cuid: v[9],
+      cgid: v[10],
+      stime: v[11],
+      rtime: v[12],
+      ctime: v[13],
     });
     return true;
   });

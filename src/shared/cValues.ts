@@ -161,7 +161,7 @@ export function stringLiteral(bytes: Uint8Array): string {
 }
 
 function enumText(layout: CLayout, field: CField, value: bigint): string {
-  const constants = field.enumIndex !== undefined ? layout.enums[field.enumIndex]?.constants ?? [] : [];
+  const constants = field.enumIndex !== undefined ? (layout.enums[field.enumIndex]?.constants ?? []) : [];
   const names = constants.filter((c) => c.value === value.toString()).map((c) => c.name);
   return names.length > 0 ? `${names[0]} (${value})` : `${value} (no constant)`;
 }
@@ -311,7 +311,9 @@ export function cInitializer(layout: CLayout, field: CField, shift: number, byte
     const members = record.kind === 'union' ? (record.members ?? []).slice(0, 1) : (record.members ?? []);
     for (const member of members) {
       if (member.anonymous) out.push(...designated(member, at));
-      else if (member.kind === 'array' && member.count === -1) continue; // a flexible array member has no initializer
+      else if (member.kind === 'array' && member.count === -1) {
+        continue;
+      } // a flexible array member has no initializer
       else out.push(`.${member.name} = ${value(member, at)}`);
     }
     return out;

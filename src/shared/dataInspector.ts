@@ -79,8 +79,15 @@ export function formatFloat32(x: number): string {
 }
 
 const C_ESCAPES: Record<number, string> = {
-  0x07: '\\a', 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0b: '\\v', 0x0c: '\\f', 0x0d: '\\r',
-  0x22: '\\"', 0x5c: '\\\\',
+  0x07: '\\a',
+  0x08: '\\b',
+  0x09: '\\t',
+  0x0a: '\\n',
+  0x0b: '\\v',
+  0x0c: '\\f',
+  0x0d: '\\r',
+  0x22: '\\"',
+  0x5c: '\\\\',
 };
 
 /** One byte as it would be written in a C string literal. */
@@ -103,6 +110,6 @@ export function formatCString(bytes: Uint8Array): string {
   let text = '"';
   for (let i = 0; i < shown; i++) text += cChar(bytes[i]);
   text += length > shown ? '"…' : '"';
-  if (nul < 0) return `${text} (no NUL in ${bytes.length} byte${bytes.length === 1 ? "" : "s"})`;
+  if (nul < 0) return `${text} (no NUL in ${bytes.length} byte${bytes.length === 1 ? '' : 's'})`;
   return length > shown ? `${text} (strlen ${length})` : text;
 }

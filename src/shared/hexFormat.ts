@@ -140,7 +140,10 @@ export type HexPattern = { ok: true; bytes: number[] } | { ok: false; error: str
  * guessed at) and the pattern is 1 to MAX_SEARCH_PATTERN bytes.
  */
 export function parseHexPattern(text: string): HexPattern {
-  const groups = text.trim().split(/[\s,:-]+/).filter((g) => g !== '');
+  const groups = text
+    .trim()
+    .split(/[\s,:-]+/)
+    .filter((g) => g !== '');
   if (groups.length === 0) return { ok: false, error: 'type hex bytes, e.g. "de ad be ef"' };
   const bytes: number[] = [];
   for (const group of groups) {

@@ -185,7 +185,17 @@ export interface CopyTextMessage {
   what: string;
 }
 
-export type FromWebview = ReadyMessage | ReadRequest | ViewportMessage | LiveMessage | SearchRequest | CancelSearchMessage | CopyRequest | SaveSnapshotRequest | TypeActionMessage | CopyTextMessage;
+export type FromWebview =
+  | ReadyMessage
+  | ReadRequest
+  | ViewportMessage
+  | LiveMessage
+  | SearchRequest
+  | CancelSearchMessage
+  | CopyRequest
+  | SaveSnapshotRequest
+  | TypeActionMessage
+  | CopyTextMessage;
 
 // ---- validation -----------------------------------------------------------------------------
 
@@ -224,7 +234,9 @@ function parsePattern(value: unknown): SearchPattern | string {
   }
   if (value.kind === 'text') {
     const { text, caseSensitive } = value;
-    if (typeof text !== 'string' || text.length === 0 || text.length > MAX_SEARCH_PATTERN) return `text pattern must have 1 to ${MAX_SEARCH_PATTERN} characters`;
+    if (typeof text !== 'string' || text.length === 0 || text.length > MAX_SEARCH_PATTERN) {
+      return `text pattern must have 1 to ${MAX_SEARCH_PATTERN} characters`;
+    }
     if (typeof caseSensitive !== 'boolean') return 'caseSensitive must be true or false';
     return { kind: 'text', text, caseSensitive };
   }
@@ -245,7 +257,9 @@ export function parseWebviewMessage(raw: unknown, size: number): Parsed {
     case 'clearType':
       return { ok: true, message: { type: raw.type } };
     case 'copyText': {
-      if (typeof raw.text !== 'string' || raw.text.length === 0 || raw.text.length > MAX_COPY_TEXT) return fail(`text must have 1 to ${MAX_COPY_TEXT} characters`);
+      if (typeof raw.text !== 'string' || raw.text.length === 0 || raw.text.length > MAX_COPY_TEXT) {
+        return fail(`text must have 1 to ${MAX_COPY_TEXT} characters`);
+      }
       if (typeof raw.what !== 'string' || raw.what.length > 200) return fail('what must be a short text');
       return { ok: true, message: { type: 'copyText', text: raw.text, what: raw.what } };
     }
@@ -254,14 +268,25 @@ export function parseWebviewMessage(raw: unknown, size: number): Parsed {
       const bad = checkRange(raw.offset, raw.length, size, MAX_VIEW_READ);
       if (bad) return fail(bad);
       if (typeof raw.includeNonResident !== 'boolean') return fail('includeNonResident must be true or false');
-      return { ok: true, message: { type: 'read', requestId: raw.requestId, offset: raw.offset as number, length: raw.length as number, includeNonResident: raw.includeNonResident } };
+      return {
+        ok: true,
+        message: {
+          type: 'read',
+          requestId: raw.requestId,
+          offset: raw.offset as number,
+          length: raw.length as number,
+          includeNonResident: raw.includeNonResident,
+        },
+      };
     }
     case 'viewport': {
       const window = raw.window ?? 'grid';
       if (window !== 'grid' && window !== 'fields') return fail('window must be "grid" or "fields"');
       // Length 0: nothing on screen (an empty segment, or the panel scrolled to nothing).
       if (raw.length === 0) {
-        return isCount(raw.offset) && raw.offset <= size ? { ok: true, message: { type: 'viewport', window, offset: raw.offset, length: 0 } } : fail('offset must be within the object');
+        return isCount(raw.offset) && raw.offset <= size
+          ? { ok: true, message: { type: 'viewport', window, offset: raw.offset, length: 0 } }
+          : fail('offset must be within the object');
       }
       const bad = checkRange(raw.offset, raw.length, size, MAX_VIEW_READ);
       return bad ? fail(bad) : { ok: true, message: { type: 'viewport', window, offset: raw.offset as number, length: raw.length as number } };

@@ -107,7 +107,9 @@ export class AttentionStatus implements vscode.Disposable {
       lines.push('');
     }
     for (const near of nearLimits) lines.push(`**Near a limit:** ${near.title}, ${near.description}`, '');
-    lines.push(`Click to show them${snapshot.takenAt ? ` (as of ${new Date(snapshot.takenAt).toLocaleTimeString()})` : ''}. Turn this off with \`ipcInspector.statusBar.enabled\`.`);
+    lines.push(
+      `Click to show them${snapshot.takenAt ? ` (as of ${new Date(snapshot.takenAt).toLocaleTimeString()})` : ''}. Turn this off with \`ipcInspector.statusBar.enabled\`.`,
+    );
     return new vscode.MarkdownString(lines.join('\n'));
   }
 

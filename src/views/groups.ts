@@ -63,7 +63,11 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
         warning: share(s.usage.segments, s.limits.shmmni) >= NEAR_LIMIT || share(s.usage.pages, s.limits.shmall) >= NEAR_LIMIT,
       };
     },
-    empty: () => ({ text: 'No segments in this IPC namespace · Create…', tooltip: 'No System V shared memory segment exists in this IPC namespace. Click to create one.', command: { command: 'ipcInspector.createSegment', title: 'Create Shared Memory Segment…' } }),
+    empty: () => ({
+      text: 'No segments in this IPC namespace · Create…',
+      tooltip: 'No System V shared memory segment exists in this IPC namespace. Click to create one.',
+      command: { command: 'ipcInspector.createSegment', title: 'Create Shared Memory Segment…' },
+    }),
   },
   posixShm: {
     id: 'posixShm',
@@ -74,7 +78,8 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
       const full = shmFsNearlyFull(s.posix.usage);
       return {
         description,
-        tooltip: `POSIX shared memory (shm_open): the files of ${s.posix.dir}, ${description}.` +
+        tooltip:
+          `POSIX shared memory (shm_open): the files of ${s.posix.dir}, ${description}.` +
           (full ? ' When it is full, programs get SIGBUS or "No space left on device": remove unused objects.' : '') +
           (s.posixSemaphores.length > 0 ? ` Its ${s.posixSemaphores.length} named semaphore(s) (sem.*) are in the Semaphores view.` : '') +
           unreadableNote(s),
@@ -82,9 +87,17 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
         warning: full,
       };
     },
-    empty: (s) => s.posix.available
-      ? { text: 'No objects in /dev/shm · Create…', tooltip: 'No POSIX shared memory object exists in /dev/shm. Click to create one.', command: { command: 'ipcInspector.createPosixObject', title: 'Create POSIX Shared Memory Object…' } }
-      : { text: `${s.posix.dir} cannot be read`, tooltip: `POSIX shared memory lives in ${s.posix.dir}: ${s.posix.error ?? 'not found'}. Mount a tmpfs there (mount -t tmpfs tmpfs /dev/shm) or check its permissions.` },
+    empty: (s) =>
+      s.posix.available
+        ? {
+            text: 'No objects in /dev/shm · Create…',
+            tooltip: 'No POSIX shared memory object exists in /dev/shm. Click to create one.',
+            command: { command: 'ipcInspector.createPosixObject', title: 'Create POSIX Shared Memory Object…' },
+          }
+        : {
+            text: `${s.posix.dir} cannot be read`,
+            tooltip: `POSIX shared memory lives in ${s.posix.dir}: ${s.posix.error ?? 'not found'}. Mount a tmpfs there (mount -t tmpfs tmpfs /dev/shm) or check its permissions.`,
+          },
   },
   memfd: {
     id: 'memfd',
@@ -94,7 +107,8 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
     objects: (s) => s.posix.memfds,
     line: (s) => ({
       description: `${s.posix.memfds.length} held by several processes`,
-      tooltip: 'Anonymous memory files (memfd_create) that two or more processes hold: they share memory through them. Only processes this user can read are counted.',
+      tooltip:
+        'Anonymous memory files (memfd_create) that two or more processes hold: they share memory through them. Only processes this user can read are counted.',
       codicon: 'link',
       warning: false,
     }),
@@ -109,9 +123,17 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
       const semaphores = s.sem.sets.reduce((n, set) => n + set.set.nsems, 0);
       const notes = [
         s.sem.skippedLines > 0 ? `${s.sem.skippedLines} line(s) of /proc/sysvipc/sem could not be read.` : '',
-        !s.sem.waitersSupported ? 'Waiters cannot be found on this architecture.' : s.sem.waiterUnreadable > 0 ? `${s.sem.waiterUnreadable} thread(s) could not be checked for waiting.` : '',
-        s.limits.semmsl ? `At most ${formatLimit(s.limits.semmsl)} semaphores a set (semmsl), ${formatLimit(s.limits.semopm)} operations a semop (semopm).` : '',
-      ].filter(Boolean).join(' ');
+        !s.sem.waitersSupported
+          ? 'Waiters cannot be found on this architecture.'
+          : s.sem.waiterUnreadable > 0
+            ? `${s.sem.waiterUnreadable} thread(s) could not be checked for waiting.`
+            : '',
+        s.limits.semmsl
+          ? `At most ${formatLimit(s.limits.semmsl)} semaphores a set (semmsl), ${formatLimit(s.limits.semopm)} operations a semop (semopm).`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       return {
         description,
         tooltip: `System V semaphores (semget): ${description}. ${notes}`.trim(),
@@ -119,7 +141,11 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
         warning: share(s.sem.sets.length, s.limits.semmni) >= NEAR_LIMIT || share(semaphores, s.limits.semmns) >= NEAR_LIMIT,
       };
     },
-    empty: () => ({ text: 'No semaphore sets in this IPC namespace · Create…', tooltip: 'No System V semaphore set exists in this IPC namespace. Click to create one.', command: { command: 'ipcInspector.createSemaphoreSet', title: 'Create Semaphore Set…' } }),
+    empty: () => ({
+      text: 'No semaphore sets in this IPC namespace · Create…',
+      tooltip: 'No System V semaphore set exists in this IPC namespace. Click to create one.',
+      command: { command: 'ipcInspector.createSemaphoreSet', title: 'Create Semaphore Set…' },
+    }),
   },
   posixSem: {
     id: 'posixSem',
@@ -147,7 +173,11 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
         warning: full > 0 || share(s.msg.queues.length, s.limits.msgmni) >= NEAR_LIMIT,
       };
     },
-    empty: () => ({ text: 'No message queues in this IPC namespace · Create…', tooltip: 'No System V message queue exists in this IPC namespace. Click to create one.', command: { command: 'ipcInspector.createMessageQueue', title: 'Create Message Queue…' } }),
+    empty: () => ({
+      text: 'No message queues in this IPC namespace · Create…',
+      tooltip: 'No System V message queue exists in this IPC namespace. Click to create one.',
+      command: { command: 'ipcInspector.createMessageQueue', title: 'Create Message Queue…' },
+    }),
   },
   posixMq: {
     id: 'posixMq',
@@ -164,8 +194,13 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
         warning: s.mqueue.queues.some((q) => q.full) || share(s.mqueue.queues.length, s.limits.mqQueuesMax) >= NEAR_LIMIT,
       };
     },
-    empty: (s) => s.mqueue.mounted
-      ? { text: 'No POSIX message queues · Create…', tooltip: 'No POSIX message queue exists in this IPC namespace. Click to create one.', command: { command: 'ipcInspector.createMessageQueue', title: 'Create Message Queue…', arguments: ['posix'] } }
-      : { text: `${s.mqueue.dir} is not mounted`, tooltip: s.mqueue.problem ?? MOUNT_ADVICE },
+    empty: (s) =>
+      s.mqueue.mounted
+        ? {
+            text: 'No POSIX message queues · Create…',
+            tooltip: 'No POSIX message queue exists in this IPC namespace. Click to create one.',
+            command: { command: 'ipcInspector.createMessageQueue', title: 'Create Message Queue…', arguments: ['posix'] },
+          }
+        : { text: `${s.mqueue.dir} is not mounted`, tooltip: s.mqueue.problem ?? MOUNT_ADVICE },
   },
 };

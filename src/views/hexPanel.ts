@@ -89,7 +89,11 @@ export class HexPanel implements vscode.Disposable {
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
 
-  private constructor(private readonly ipc: IpcContext, private readonly extensionUri: vscode.Uri, readonly source: PanelSource) {
+  private constructor(
+    private readonly ipc: IpcContext,
+    private readonly extensionUri: vscode.Uri,
+    readonly source: PanelSource,
+  ) {
     this.header = source.header;
     this.panel = vscode.window.createWebviewPanel(HEX_VIEW_TYPE, source.title, vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -219,7 +223,14 @@ export class HexPanel implements vscode.Disposable {
       return;
     }
     const result = await this.readRange(request.offset, request.length, request.includeNonResident);
-    await this.post({ type: 'data', requestId: request.requestId, offset: request.offset, bytes: binary(result.bytes), firstPage: result.firstPage, resident: binary(result.resident) });
+    await this.post({
+      type: 'data',
+      requestId: request.requestId,
+      offset: request.offset,
+      bytes: binary(result.bytes),
+      firstPage: result.firstPage,
+      resident: binary(result.resident),
+    });
   }
 
   /** Whether the windows on screen are re-read now. */
@@ -296,7 +307,10 @@ export class HexPanel implements vscode.Disposable {
     const { bytes } = await this.readRange(request.offset, request.length, !this.source.gapsAreZeros());
     const text = request.format === 'hex' ? toHexString(bytes) : request.format === 'c' ? toCArray(bytes, this.fileStem()) : toText(bytes);
     await vscode.env.clipboard.writeText(text);
-    void this.ipc.prompts.notify('info', `Copied ${formatBytes(request.length)} at offset 0x${request.offset.toString(16)} as ${request.format === 'c' ? 'a C array' : request.format}.`);
+    void this.ipc.prompts.notify(
+      'info',
+      `Copied ${formatBytes(request.length)} at offset 0x${request.offset.toString(16)} as ${request.format === 'c' ? 'a C array' : request.format}.`,
+    );
   }
 
   /**

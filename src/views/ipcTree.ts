@@ -47,7 +47,12 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
   private readonly nodes = new Map<string, ObjectNode>();
   private readonly specs: GroupSpec[];
 
-  constructor(groups: readonly GroupId[], private readonly holds: Holds, private filter: TreeFilter, private readonly opensOnClick: boolean) {
+  constructor(
+    groups: readonly GroupId[],
+    private readonly holds: Holds,
+    private filter: TreeFilter,
+    private readonly opensOnClick: boolean,
+  ) {
     this.specs = groups.map((id) => GROUPS[id]);
   }
 
@@ -94,7 +99,9 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
   getChildren(node?: Node): Node[] {
     if (!node) {
       if (!this.snapshot) return [];
-      return this.specs.filter((spec) => !spec.hiddenWhenEmpty || (this.groups.get(spec.id)?.length ?? 0) > 0).map((spec) => ({ kind: 'group', group: spec.id }));
+      return this.specs
+        .filter((spec) => !spec.hiddenWhenEmpty || (this.groups.get(spec.id)?.length ?? 0) > 0)
+        .map((spec) => ({ kind: 'group', group: spec.id }));
     }
     if (node.kind === 'group') return this.groupChildren(node.group);
     if (node.kind === 'object') return node.row.children.map((row) => ({ kind: 'child', parent: node, row }));
@@ -152,7 +159,16 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
     const id = `note:${group}:empty`;
     const hidden = this.hiddenByFilter.get(group) ?? 0;
     if (hidden > 0) {
-      return [{ kind: 'note', group, id, text: `${hidden} of other users hidden ("Show Only My Segments")`, tooltip: 'Objects of other users are hidden by the ipcInspector.showOnlyMySegments setting. Click to change it.', command: { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['ipcInspector.showOnlyMySegments'] } }];
+      return [
+        {
+          kind: 'note',
+          group,
+          id,
+          text: `${hidden} of other users hidden ("Show Only My Segments")`,
+          tooltip: 'Objects of other users are hidden by the ipcInspector.showOnlyMySegments setting. Click to change it.',
+          command: { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['ipcInspector.showOnlyMySegments'] },
+        },
+      ];
     }
     const note = GROUPS[group].empty(this.snapshot);
     return [{ kind: 'note', group, id, text: note.text, tooltip: note.tooltip, command: note.command }];

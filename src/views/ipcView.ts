@@ -25,7 +25,10 @@ export class IpcView implements vscode.Disposable {
   lastActive = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly context: IpcContext, readonly spec: ViewSpec) {
+  constructor(
+    private readonly context: IpcContext,
+    readonly spec: ViewSpec,
+  ) {
     this.tree = new IpcTree(spec.groups, context.holds, { onlyMine: context.settings.onlyMine, uid: context.uid }, spec.opensOnClick);
     this.treeView = vscode.window.createTreeView(spec.id, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true });
     this.disposables.push(
@@ -73,15 +76,20 @@ export class IpcView implements vscode.Disposable {
   objectsFrom(clicked?: unknown, selected?: unknown): IpcObject[] {
     const objectOf = (node: Node): ObjectNode | undefined => (node.kind === 'object' ? node : node.kind === 'child' ? node.parent : undefined);
     // A row of another view is that view's to answer for.
-    const ours = (node: unknown): node is Node => !!node && typeof node === 'object' && 'kind' in node && (() => {
-      const object = objectOf(node as Node);
-      return !!object && this.spec.groups.includes(object.group);
-    })();
+    const ours = (node: unknown): node is Node =>
+      !!node &&
+      typeof node === 'object' &&
+      'kind' in node &&
+      (() => {
+        const object = objectOf(node as Node);
+        return !!object && this.spec.groups.includes(object.group);
+      })();
     // VS Code's selection can still hold a row that a refresh just removed: only listed rows count.
-    const listed = () => this.treeView.selection.filter((node) => {
-      const object = objectOf(node);
-      return object && this.tree.node(object.row.id);
-    });
+    const listed = () =>
+      this.treeView.selection.filter((node) => {
+        const object = objectOf(node);
+        return object && this.tree.node(object.row.id);
+      });
     const given = Array.isArray(selected) && selected.length > 0 ? (selected as unknown[]) : clicked ? [clicked] : listed();
     const objects = new Map<string, IpcObject>();
     for (const node of given) {

@@ -530,7 +530,9 @@ export class App {
             : 'not loaded yet';
     let line = `Offset 0x${formatOffset(cursor, this.digits)} (${groupDigits(cursor)}): ${value}`;
     const length = selectionLength(sel);
-    if (length > 1) line += ` · ${groupDigits(length)} bytes selected (0x${formatOffset(selectionStart(sel), this.digits)}–0x${formatOffset(selectionEnd(sel), this.digits)})`;
+    if (length > 1) {
+      line += ` · ${groupDigits(length)} bytes selected (0x${formatOffset(selectionStart(sel), this.digits)}–0x${formatOffset(selectionEnd(sel), this.digits)})`;
+    }
     this.where.textContent = line;
   }
 

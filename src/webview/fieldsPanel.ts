@@ -113,7 +113,13 @@ export class FieldsPanel {
   /** The type to show (null: none; the panel hides unless there is a problem to tell). */
   setView(view: CTypeView | null, problem?: string): void {
     // The same type at the same place (a reload, a remembered choice): keep what is open and focused.
-    const sameType = view && this.view && view.layout.name === this.view.layout.name && view.layout.size === this.view.layout.size && view.placement.offset === this.view.placement.offset && view.placement.count === this.view.placement.count;
+    const sameType =
+      view &&
+      this.view &&
+      view.layout.name === this.view.layout.name &&
+      view.layout.size === this.view.layout.size &&
+      view.placement.offset === this.view.placement.offset &&
+      view.placement.count === this.view.placement.count;
     this.view = view;
     this.lastWindow = ''; // the extension forgot the fields window when the type was cleared or changed
     this.problem.textContent = problem ?? '';
@@ -128,7 +134,9 @@ export class FieldsPanel {
     this.root = view ? this.rootField(view) : undefined;
     if (this.root) {
       this.expanded.add(this.root.name);
-      if (view!.placement.count === 1 && this.root.members) for (const m of this.root.members) if (m.kind !== 'array') this.expanded.add(`${this.root.name}.${m.name}`);
+      if (view!.placement.count === 1 && this.root.members) {
+        for (const m of this.root.members) if (m.kind !== 'array') this.expanded.add(`${this.root.name}.${m.name}`);
+      }
     }
     this.indexLeaves();
     this.rebuild();
@@ -169,7 +177,16 @@ export class FieldsPanel {
   private rootField(view: CTypeView): CField {
     const { layout, placement } = view;
     if (placement.count === 1) return { ...layout.root, name: layout.name, type: layout.name };
-    return { name: `${layout.name}[${placement.count < 0 ? '' : placement.count}]`, type: `${layout.name}[]`, kind: 'array', offset: 0, size: layout.size * Math.max(0, placement.count), align: layout.align, element: layout.root, count: placement.count };
+    return {
+      name: `${layout.name}[${placement.count < 0 ? '' : placement.count}]`,
+      type: `${layout.name}[]`,
+      kind: 'array',
+      offset: 0,
+      size: layout.size * Math.max(0, placement.count),
+      align: layout.align,
+      element: layout.root,
+      count: placement.count,
+    };
   }
 
   private get end(): number {
@@ -201,13 +218,32 @@ export class FieldsPanel {
       const count = elementCount(field, shift, this.end);
       const stride = field.element.size;
       const tabular = field.element.kind === 'struct' || field.element.kind === 'union';
-      if (tabular) this.rows.push({ kind: 'table-head', depth: depth + 1, field: field.element, shift, path: `${path}#head`, name: '', columns: this.columnsOf(field.element) });
+      if (tabular) {
+        this.rows.push({
+          kind: 'table-head',
+          depth: depth + 1,
+          field: field.element,
+          shift,
+          path: `${path}#head`,
+          name: '',
+          columns: this.columnsOf(field.element),
+        });
+      }
       const shown = Math.min(count, MAX_ELEMENTS);
       for (let i = 0; i < shown; i++) {
         const at = shift + i * stride;
         const elementPath = `${path}[${i}]`;
-        if (tabular) this.rows.push({ kind: 'table-row', depth: depth + 1, field: field.element, shift: at, path: elementPath, name: `[${i}]`, columns: this.columnsOf(field.element) });
-        else this.addRows(field.element, at, depth + 1, elementPath, `[${i}]`);
+        if (tabular) {
+          this.rows.push({
+            kind: 'table-row',
+            depth: depth + 1,
+            field: field.element,
+            shift: at,
+            path: elementPath,
+            name: `[${i}]`,
+            columns: this.columnsOf(field.element),
+          });
+        } else this.addRows(field.element, at, depth + 1, elementPath, `[${i}]`);
       }
       if (count > shown) this.rows.push({ kind: 'more', depth: depth + 1, field, shift, path: `${path}#more`, name: '', more: count - shown });
       return;
@@ -215,13 +251,33 @@ export class FieldsPanel {
     let reached = shift + field.offset;
     (field.members ?? []).forEach((member, index) => {
       const range = byteRange(member, shift);
-      if (field.kind === 'struct' && range.offset > reached) this.rows.push({ kind: 'padding', depth: depth + 1, field: member, shift, path: `${path}#pad${reached}`, name: '(padding)', padding: { offset: reached, length: range.offset - reached } });
+      if (field.kind === 'struct' && range.offset > reached) {
+        this.rows.push({
+          kind: 'padding',
+          depth: depth + 1,
+          field: member,
+          shift,
+          path: `${path}#pad${reached}`,
+          name: '(padding)',
+          padding: { offset: reached, length: range.offset - reached },
+        });
+      }
       // An anonymous member is keyed by its place among its siblings: two of them may share an offset (in a union).
       this.addRows(member, shift, depth + 1, member.anonymous ? `${path}.#${index}` : `${path}.${member.name}`, member.name);
       reached = Math.max(reached, range.offset + range.length);
     });
     const end = shift + field.offset + field.size;
-    if (field.kind === 'struct' && !field.anonymous && end > reached) this.rows.push({ kind: 'padding', depth: depth + 1, field, shift, path: `${path}#pad${reached}`, name: '(padding)', padding: { offset: reached, length: end - reached } });
+    if (field.kind === 'struct' && !field.anonymous && end > reached) {
+      this.rows.push({
+        kind: 'padding',
+        depth: depth + 1,
+        field,
+        shift,
+        path: `${path}#pad${reached}`,
+        name: '(padding)',
+        padding: { offset: reached, length: end - reached },
+      });
+    }
   }
 
   /** The table's columns: the element's members, anonymous ones' members in their place. */
@@ -330,7 +386,9 @@ export class FieldsPanel {
   private rangeOf(row: Row): { offset: number; length: number } {
     if (row.kind === 'table-row') return { offset: row.shift + row.field.offset, length: row.field.size };
     if (row.kind === 'table-head' || row.kind === 'more') return { offset: row.shift + row.field.offset, length: 0 };
-    if (row.field.kind === 'array' && row.field.count === -1) return { offset: row.shift + row.field.offset, length: Math.min(MAX_WINDOW, Math.max(0, this.end - row.shift - row.field.offset)) };
+    if (row.field.kind === 'array' && row.field.count === -1) {
+      return { offset: row.shift + row.field.offset, length: Math.min(MAX_WINDOW, Math.max(0, this.end - row.shift - row.field.offset)) };
+    }
     return byteRange(row.field, row.shift);
   }
 
@@ -364,12 +422,20 @@ export class FieldsPanel {
   }
 
   private renderRow(row: Row, index: number, now: number): HTMLElement {
-    const element = el('div', `fields-row ${row.kind}${index === this.focused ? ' focused' : ''}`, { id: `field-${index}`, role: 'treeitem', 'aria-level': row.depth + 1, 'data-index': index });
+    const element = el('div', `fields-row ${row.kind}${index === this.focused ? ' focused' : ''}`, {
+      id: `field-${index}`,
+      role: 'treeitem',
+      'aria-level': row.depth + 1,
+      'data-index': index,
+    });
     element.style.paddingLeft = `${4 + row.depth * 14}px`;
     const offsetText = (o: number) => `0x${o.toString(16)}`;
     if (row.kind === 'table-head') {
       element.setAttribute('role', 'row');
-      element.append(el('span', 'fv-index', undefined, ['#']), ...row.columns!.map((c) => el('span', 'fv-cell head', { title: `${c.type}, offset ${c.offset}` }, [c.name])));
+      element.append(
+        el('span', 'fv-index', undefined, ['#']),
+        ...row.columns!.map((c) => el('span', 'fv-cell head', { title: `${c.type}, offset ${c.offset}` }, [c.name])),
+      );
       return element;
     }
     if (row.kind === 'table-row') {
@@ -388,7 +454,13 @@ export class FieldsPanel {
       return element;
     }
     if (row.kind === 'padding') {
-      element.append(el('span', 'fv-name muted', undefined, [row.name]), el('span', 'fv-value muted', undefined, ['']), el('span', 'fv-type muted', undefined, ['']), el('span', 'fv-off muted', undefined, [offsetText(row.padding!.offset)]), el('span', 'fv-size muted', undefined, [String(row.padding!.length)]));
+      element.append(
+        el('span', 'fv-name muted', undefined, [row.name]),
+        el('span', 'fv-value muted', undefined, ['']),
+        el('span', 'fv-type muted', undefined, ['']),
+        el('span', 'fv-off muted', undefined, [offsetText(row.padding!.offset)]),
+        el('span', 'fv-size muted', undefined, [String(row.padding!.length)]),
+      );
       return element;
     }
     const field = row.field;
@@ -397,7 +469,11 @@ export class FieldsPanel {
     const twisty = el('span', `fv-twisty${expandable ? (this.expanded.has(row.path) ? ' open' : ' closed') : ''}`, { 'aria-hidden': 'true' });
     const range = byteRange(field, row.shift);
     const bits = field.bits ? ` bits ${field.bits.first % 8}..${(field.bits.first % 8) + field.bits.width - 1}` : '';
-    const sizeText = field.bits ? `${field.bits.width} bit${field.bits.width === 1 ? '' : 's'}` : field.kind === 'array' && field.count === -1 ? 'flexible' : String(field.size);
+    const sizeText = field.bits
+      ? `${field.bits.width} bit${field.bits.width === 1 ? '' : 's'}`
+      : field.kind === 'array' && field.count === -1
+        ? 'flexible'
+        : String(field.size);
     const type = field.kind === 'pointer' ? `${field.type} (an address in the process)` : field.type;
     // Name and value first: the columns a narrow panel keeps.
     element.append(
@@ -484,7 +560,14 @@ export class FieldsPanel {
         break;
       case 'ArrowLeft':
         if (row && row.kind === 'field' && this.expanded.has(row.path)) this.toggle(row);
-        else if (row) move(this.rows.slice(0, this.focused).map((r) => r.depth).lastIndexOf(row.depth - 1));
+        else if (row) {
+          move(
+            this.rows
+              .slice(0, this.focused)
+              .map((r) => r.depth)
+              .lastIndexOf(row.depth - 1),
+          );
+        }
         break;
       case 'Enter':
       case ' ':
@@ -513,9 +596,15 @@ export class FieldsPanel {
     const row = this.rows[this.focused];
     const layout: CLayout = this.view.layout;
     // The element the focused row is in (for an array placement), else the whole object.
-    const shift = row && this.view.placement.count !== 1 ? this.view.placement.offset + Math.floor((row.shift - this.view.placement.offset) / Math.max(1, layout.size)) * layout.size : this.view.placement.offset;
+    const shift =
+      row && this.view.placement.count !== 1
+        ? this.view.placement.offset + Math.floor((row.shift - this.view.placement.offset) / Math.max(1, layout.size)) * layout.size
+        : this.view.placement.offset;
     if (layout.size > MAX_INITIALIZER_BYTES) {
-      this.hooks.status(`${layout.name} is ${layout.size} bytes: too large to copy as a C initializer (up to ${MAX_INITIALIZER_BYTES}). Copy the bytes from the grid instead.`, true);
+      this.hooks.status(
+        `${layout.name} is ${layout.size} bytes: too large to copy as a C initializer (up to ${MAX_INITIALIZER_BYTES}). Copy the bytes from the grid instead.`,
+        true,
+      );
       return;
     }
     const known = (o: number) => this.hooks.byteAt(o) >= 0;

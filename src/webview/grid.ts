@@ -239,7 +239,17 @@ export class Grid {
 
   private makeColumn(className: string, attrs: Record<string, string>): Column {
     const box = (kind: string): Box => ({ el: el('span', `ov ${kind}`), key: '' });
-    const column: Column = { el: el('span', className, attrs), runs: [], runText: [], used: 0, sel: box('sel'), match: box('match'), cur: box('cur'), changes: [], tints: [] };
+    const column: Column = {
+      el: el('span', className, attrs),
+      runs: [],
+      runText: [],
+      used: 0,
+      sel: box('sel'),
+      match: box('match'),
+      cur: box('cur'),
+      changes: [],
+      tints: [],
+    };
     for (const b of [column.sel, column.match, column.cur]) {
       b.el.hidden = true;
       column.el.append(b.el);
@@ -588,7 +598,8 @@ export class Grid {
       this.activeKey = key;
       for (const row of this.rows) if (row !== activeRow) row.hex.el.removeAttribute('aria-label');
       if (activeRow) {
-        const value = v >= 0 ? `0x${this.hexTable[v]} (${v})` : v === NOT_RESIDENT ? this.layout.gaps.short : v === READ_FAILED ? 'could not be read' : 'not loaded';
+        const value =
+          v >= 0 ? `0x${this.hexTable[v]} (${v})` : v === NOT_RESIDENT ? this.layout.gaps.short : v === READ_FAILED ? 'could not be read' : 'not loaded';
         activeRow.hex.el.setAttribute('aria-label', `Offset 0x${formatOffset(cursor, digits)}: ${value}`);
         this.element.setAttribute('aria-activedescendant', activeRow.hex.el.id);
       } else this.element.removeAttribute('aria-activedescendant');
@@ -620,7 +631,7 @@ export class Grid {
   private paintRuns(column: Column, styles: Uint8Array, piece: (c: number, v: number) => string, val: Int16Array): void {
     const bpr = this.layout.bytesPerRow;
     let used = 0;
-    for (let c = 0; c < bpr; ) {
+    for (let c = 0; c < bpr;) {
       const style = styles[c];
       let content = '';
       let d = c;
@@ -678,7 +689,7 @@ export class Grid {
   /** Tints behind the bytes of C fields, one per run of bytes of the same field. */
   private placeTints(view: RowView, rowStart: number, rowLast: number): void {
     let used = 0;
-    for (let o = rowStart; o <= rowLast; ) {
+    for (let o = rowStart; o <= rowLast;) {
       const field = this.hooks.fieldAt(o);
       if (field < 0) {
         o++;
@@ -715,7 +726,7 @@ export class Grid {
   /** Fading boxes behind bytes that changed recently, one per run of bytes changed together. */
   private placeChanges(view: RowView, rowStart: number, rowLast: number, now: number): void {
     let used = 0;
-    for (let o = rowStart; o <= rowLast; ) {
+    for (let o = rowStart; o <= rowLast;) {
       const stamp = this.hooks.changedAt(o);
       if (stamp === undefined) {
         o++;

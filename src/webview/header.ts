@@ -21,7 +21,9 @@ export class HeaderBar {
     this.title.replaceChildren(el('span', 'seg-key', undefined, [header.title]), el('span', 'seg-id', undefined, [header.subtitle]));
     const size = header.size < 1024 ? humanSize(header.size) : `${humanSize(header.size)} (${groupDigits(header.size)} bytes)`;
     const facts: [string, string][] = [['Size', size], ...header.facts];
-    this.facts.replaceChildren(...facts.map(([k, v]) => el('div', 'fact', undefined, [el('dt', undefined, undefined, [k]), el('dd', undefined, undefined, [v])])));
+    this.facts.replaceChildren(
+      ...facts.map(([k, v]) => el('div', 'fact', undefined, [el('dt', undefined, undefined, [k]), el('dd', undefined, undefined, [v])])),
+    );
     this.removing.textContent = header.removedNotice;
     show(this.removing, header.phase === 'removed-held');
     if (header.phase === 'gone') {

@@ -102,7 +102,8 @@ export function parseHostMessage(raw: unknown): ToWebview | undefined {
       const view = raw.view as { layout?: { root?: unknown; size?: unknown }; placement?: { offset?: unknown; count?: unknown } } | null;
       const problem = typeof raw.problem === 'string' ? raw.problem : undefined;
       if (view === null || view === undefined) return { type: 'ctype', view: null, problem };
-      const ok = typeof view.layout?.root === 'object' && isCount(view.layout?.size) && isCount(view.placement?.offset) && typeof view.placement?.count === 'number';
+      const ok =
+        typeof view.layout?.root === 'object' && isCount(view.layout?.size) && isCount(view.placement?.offset) && typeof view.placement?.count === 'number';
       return ok ? { type: 'ctype', view: view as CTypeView, problem } : undefined;
     }
     default:

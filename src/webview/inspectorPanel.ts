@@ -14,8 +14,12 @@ export class InspectorPanel {
   private onEndianChange: (littleEndian: boolean) => void = () => undefined;
 
   constructor() {
-    this.little = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'true', title: 'Read multi-byte values least significant byte first' }, ['Little endian']);
-    this.big = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'false', title: 'Read multi-byte values most significant byte first' }, ['Big endian']);
+    this.little = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'true', title: 'Read multi-byte values least significant byte first' }, [
+      'Little endian',
+    ]);
+    this.big = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'false', title: 'Read multi-byte values most significant byte first' }, [
+      'Big endian',
+    ]);
     this.little.addEventListener('click', () => this.setEndian(true, true));
     this.big.addEventListener('click', () => this.setEndian(false, true));
     this.element = el('aside', 'inspector', { 'aria-label': 'Data inspector' }, [

@@ -90,7 +90,12 @@ export class Toolbar {
     this.textButton = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'false', title: 'Search for text (its UTF-8 bytes)' }, ['Text']);
     this.hexButton.addEventListener('click', () => this.setKind('hex'));
     this.textButton.addEventListener('click', () => this.setKind('text'));
-    this.caseButton = el('button', 'seg-btn case-btn', { type: 'button', 'aria-pressed': 'false', 'aria-label': 'Match case', title: 'Match case (text search)' }, ['Aa']);
+    this.caseButton = el(
+      'button',
+      'seg-btn case-btn',
+      { type: 'button', 'aria-pressed': 'false', 'aria-label': 'Match case', title: 'Match case (text search)' },
+      ['Aa'],
+    );
     this.caseButton.addEventListener('click', () => this.setCaseSensitive(!this.caseSensitive));
     this.nonResident = el('input', undefined, { type: 'checkbox', id: 'find-nonresident' });
     this.nonResidentText = el('span', undefined, undefined, ['include non-resident pages']);
@@ -116,9 +121,16 @@ export class Toolbar {
     this.copyButton.addEventListener('click', () => actions.copy(this.copyFormat.value as CopyFormat));
     this.saveButton = el('button', 'seg-btn', { type: 'button', title: 'Save the whole segment to a file' }, ['Save snapshot…']);
     this.saveButton.addEventListener('click', () => actions.saveSnapshot());
-    this.inspectorButton = el('button', 'seg-btn', { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'inspector', title: 'Show or hide the data inspector' }, ['Inspector']);
+    this.inspectorButton = el(
+      'button',
+      'seg-btn',
+      { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'inspector', title: 'Show or hide the data inspector' },
+      ['Inspector'],
+    );
     this.inspectorButton.addEventListener('click', () => actions.toggleInspector());
-    const typeButton = el('button', 'seg-btn', { type: 'button', title: 'See the bytes as a struct, union or typedef from your C files (View as C Type…)' }, ['C type…']);
+    const typeButton = el('button', 'seg-btn', { type: 'button', title: 'See the bytes as a struct, union or typedef from your C files (View as C Type…)' }, [
+      'C type…',
+    ]);
     typeButton.addEventListener('click', () => actions.chooseType());
 
     const label = (forId: string, textValue: string) => el('label', 'tool-label', { for: forId }, [textValue]);
@@ -171,10 +183,7 @@ export class Toolbar {
     this.live.disabled = !available;
     this.live.classList.toggle('on', live && available);
     this.live.textContent = !available ? 'Live off' : live ? 'Pause live' : 'Resume live';
-    this.live.setAttribute(
-      'aria-label',
-      !available ? 'Live refresh is off' : live ? 'Live refresh is on: pause it' : 'Live refresh is paused: resume it',
-    );
+    this.live.setAttribute('aria-label', !available ? 'Live refresh is off' : live ? 'Live refresh is on: pause it' : 'Live refresh is paused: resume it');
     this.live.title = !available
       ? 'Live refresh is turned off in the settings (or the segment is gone)'
       : live
@@ -218,7 +227,16 @@ export class Toolbar {
   }
 
   setGone(gone: boolean): void {
-    for (const control of [this.findInput, this.findButton, this.nonResident, this.copyButton, this.copyFormat, this.saveButton, this.hexButton, this.textButton]) {
+    for (const control of [
+      this.findInput,
+      this.findButton,
+      this.nonResident,
+      this.copyButton,
+      this.copyFormat,
+      this.saveButton,
+      this.hexButton,
+      this.textButton,
+    ]) {
       control.disabled = gone;
     }
     if (gone) this.caseButton.disabled = true;

@@ -48,7 +48,7 @@ describe('View as C Type in chromium', function () {
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
   });
 
-  it('shows struct known from the workspace with the program\'s values, live, and selects a field\'s bytes', async function () {
+  it("shows struct known from the workspace with the program's values, live, and selects a field's bytes", async function () {
     const frame: Frame = await openContentsFromRow(page, page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`), new RegExp(`id ${shmid}`));
     await frame.click('button:has-text("C type…")');
     // The list fills once the workspace's C files are read (busy until then), as a person waits for it.
@@ -56,7 +56,15 @@ describe('View as C Type in chromium', function () {
     await answerInputs(page, ['struct known', 'At offset 0']);
     await frame.waitForFunction(() => document.querySelector('.fields-rows')?.textContent?.includes('"sensor-7"') ?? false, undefined, { timeout: 30_000 });
     const rows = (await frame.textContent('.fields-rows')) ?? '';
-    for (const [name, value] of [['i8', '-8'], ['u64', '18446744073709551615'], ['f', '3.14159'], ['mode', 'MODE_FAULT (-1)'], ['level', '-9'], ['on', 'true'], ['counter', '41']]) {
+    for (const [name, value] of [
+      ['i8', '-8'],
+      ['u64', '18446744073709551615'],
+      ['f', '3.14159'],
+      ['mode', 'MODE_FAULT (-1)'],
+      ['level', '-9'],
+      ['on', 'true'],
+      ['counter', '41'],
+    ]) {
       assert.match(rows, new RegExp(`${name}[^\\n]*?${value.replace(/[()]/g, '\\$&')}`), `${name} shows ${value}`);
     }
 

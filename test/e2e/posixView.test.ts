@@ -66,7 +66,10 @@ describe('POSIX shared memory in chromium', function () {
     // The other two views of the container are not this test's: closed, Shared Memory gets the room.
     await collapsePanes(page, ['Semaphores', 'Message Queues']);
     await widenSideBar(page, 330);
-    await page.locator('.monaco-list-row', { hasText: 'POSIX objects (/dev/shm)' }).getByText(/objects · .* used \(\d+%\)/).waitFor();
+    await page
+      .locator('.monaco-list-row', { hasText: 'POSIX objects (/dev/shm)' })
+      .getByText(/objects · .* used \(\d+%\)/)
+      .waitFor();
     assert.match((await row(held).getAttribute('aria-label'))!, /64 KiB, state: in use, 2 holders/);
     await row(leaked).waitFor();
     assert.match((await row(leaked).getAttribute('aria-label'))!, /1 MiB, state: orphaned \(leaked\), no holder/);
@@ -86,11 +89,15 @@ describe('POSIX shared memory in chromium', function () {
     await page.screenshot({ path: path.join(shots, 'posix-view.png') });
   });
 
-  it('creates an object from the view\'s menu, as shm_open would, and shows its row', async function () {
-    await untilQuickInput(page, async () => {
-      await (await paneAction(page, 'Shared Memory', 'More Actions...')).click();
-      await clickMenuItem(page, 'Create POSIX Shared Memory Object…');
-    }, /Create POSIX Shared Memory Object \(1\/4\)/);
+  it("creates an object from the view's menu, as shm_open would, and shows its row", async function () {
+    await untilQuickInput(
+      page,
+      async () => {
+        await (await paneAction(page, 'Shared Memory', 'More Actions...')).click();
+        await clickMenuItem(page, 'Create POSIX Shared Memory Object…');
+      },
+      /Create POSIX Shared Memory Object \(1\/4\)/,
+    );
     await answerInputs(page, ['/' + created, '2 MiB', '640']);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Exclusive' }).click();
     await row(created).waitFor({ timeout: 15_000 });
@@ -98,7 +105,7 @@ describe('POSIX shared memory in chromium', function () {
     assert.deepEqual([st.size, st.mode & 0o777, st.blocks], [2 * 1024 * 1024, 0o640, 0]);
   });
 
-  it('opens an object\'s contents with a double click and shows the bytes its owner wrote', async function () {
+  it("opens an object's contents with a double click and shows the bytes its owner wrote", async function () {
     const frame = await untilHexView(page, () => row(held).dblclick(), new RegExp(`/${held}`));
     await frame.waitForFunction(() => document.body.textContent?.includes('sensor frame 0001') ?? false, undefined, { timeout: 15_000 });
     const text = (await frame.textContent('body')) ?? '';
@@ -119,7 +126,10 @@ describe('POSIX shared memory in chromium', function () {
       const checked = (await item.getAttribute('aria-checked')) === 'true';
       if ((label ?? '').includes(`/${leaked}`) !== checked) {
         await item.click(); // a click on a row of a multi-select pick toggles it
-        await page.waitForFunction(([el, want]) => (el as { getAttribute(n: string): string | null }).getAttribute('aria-checked') === String(want), [await item.elementHandle(), !checked] as const);
+        await page.waitForFunction(([el, want]) => (el as { getAttribute(n: string): string | null }).getAttribute('aria-checked') === String(want), [
+          await item.elementHandle(),
+          !checked,
+        ] as const);
       }
     }
     await page.screenshot({ path: path.join(shots, 'posix-clean-up.png') });

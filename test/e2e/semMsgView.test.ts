@@ -37,7 +37,13 @@ describe('Semaphores and Message Queues in chromium', function () {
     await waitBlocked(waiter.pid, [SYSCALL.semtimedop, SYSCALL.semop], semid);
     await holder.kill(); // dies holding the lock: its waiter waits forever
     msqid = ipcmkMsg(0o600);
-    for (const [type, text] of [['1', 'job: resize image 42'], ['2', 'job: send mail to ops'], ['1', 'job: rotate logs']]) ipctool(['msgsend', String(msqid), type, text]);
+    for (const [type, text] of [
+      ['1', 'job: resize image 42'],
+      ['2', 'job: send mail to ops'],
+      ['1', 'job: rotate logs'],
+    ]) {
+      ipctool(['msgsend', String(msqid), type, text]);
+    }
     server = await host.startServer({ workspace: temp, extensionDevelopmentPath: repoRoot });
     ({ browser, page } = await openIpcView(server, { width: 1500, height: 900 }));
   });
@@ -65,7 +71,7 @@ describe('Semaphores and Message Queues in chromium', function () {
     await page.screenshot({ path: path.join(shots, 'semaphores-view.png') });
   });
 
-  it('lists a queue\'s messages without consuming them, and opens one in the contents view', async function () {
+  it("lists a queue's messages without consuming them, and opens one in the contents view", async function () {
     await queueRow().waitFor({ timeout: 30_000 });
     await expandRow(queueRow());
     const first = page.locator('.monaco-list-row[aria-label^="Message 0, type 1"]');

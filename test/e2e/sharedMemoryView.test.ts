@@ -66,8 +66,14 @@ describe('the Shared Memory view in chromium (installed VSIX)', function () {
     await row(leakedKey).waitFor();
     await widenSideBar(page, 330);
     // Each kind in its own group, with its limits line (segments used / shmmni, bytes; /dev/shm used).
-    await page.locator('.monaco-list-row', { hasText: 'System V segments' }).getByText(/^\d+\/\d+ segments · /).waitFor({ timeout: 10_000 });
-    await page.locator('.monaco-list-row', { hasText: 'POSIX objects (/dev/shm)' }).getByText(/objects? · .* used \(\d+%\)/).waitFor({ timeout: 10_000 });
+    await page
+      .locator('.monaco-list-row', { hasText: 'System V segments' })
+      .getByText(/^\d+\/\d+ segments · /)
+      .waitFor({ timeout: 10_000 });
+    await page
+      .locator('.monaco-list-row', { hasText: 'POSIX objects (/dev/shm)' })
+      .getByText(/objects? · .* used \(\d+%\)/)
+      .waitFor({ timeout: 10_000 });
     assert.match((await row(heldKey).getAttribute('aria-label'))!, /state: attached, 1 process attached/);
     assert.match((await row(leakedKey).getAttribute('aria-label'))!, /state: orphaned \(leaked\)/);
     assert.match(await row(leakedKey).innerText(), /64 KiB · not attached · root · orphaned/);

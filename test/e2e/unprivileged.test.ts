@@ -58,7 +58,7 @@ describe('the Shared Memory view as an unprivileged user, in chromium', function
     });
   }
 
-  it('shows root\'s segment with its owner and an attached process it cannot see', async function () {
+  it("shows root's segment with its owner and an attached process it cannot see", async function () {
     await row(rootKey).waitFor({ timeout: 30_000 });
     await widenSideBar(page, 420);
     assert.match(await row(rootKey).innerText(), /8 KiB · .*root/);
@@ -66,12 +66,12 @@ describe('the Shared Memory view as an unprivileged user, in chromium', function
     await page.locator('.monaco-list-row', { hasText: '1 attached process not visible' }).waitFor({ timeout: 10_000 });
   });
 
-  it('Remove… of root\'s segment says who may remove it, without a confirmation, and leaves it', async function () {
+  it("Remove… of root's segment says who may remove it, without a confirmation, and leaves it", async function () {
     const toast = page.locator('.notification-toast', { hasText: 'Cannot remove segment' });
     await removeFromMenu(rootKey, toast);
     assert.match(await toast.innerText(), /owned by root: only its owner, its creator or a process with CAP_SYS_ADMIN \(root\) may remove it/);
     assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no confirmation was asked');
-    assert.ok(procLine(rootId), 'root\'s segment is still there');
+    assert.ok(procLine(rootId), "root's segment is still there");
     await page.screenshot({ path: path.join(shots, 'unprivileged-remove.png') });
   });
 
@@ -81,8 +81,8 @@ describe('the Shared Memory view as an unprivileged user, in chromium', function
     assert.match(await dialog.innerText(), new RegExp(`Remove segment ${keyText(ownKey)} \\(id ${ownId}\\)\\?`));
     await dialog.getByRole('button', { name: 'Remove' }).click();
     await row(ownKey).waitFor({ state: 'detached', timeout: 10_000 });
-    assert.equal(procLine(ownId), undefined, 'the kernel no longer has nobody\'s segment');
-    assert.ok(procLine(rootId), 'root\'s segment is untouched');
+    assert.equal(procLine(ownId), undefined, "the kernel no longer has nobody's segment");
+    assert.ok(procLine(rootId), "root's segment is untouched");
     await rootHolder.stop();
   });
 });

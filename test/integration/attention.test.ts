@@ -38,7 +38,10 @@ describe('the status bar when something needs attention', function () {
     const first = api.views.attention.current.orphans[0];
     assert.ok(shown, 'a row was shown');
     const selected = api.views.sharedMemory.treeView.selection.concat(api.views.semaphores.treeView.selection, api.views.messageQueues.treeView.selection);
-    assert.ok(selected.some((node) => node.kind === 'object' && node.row.id === shown && node.object.kind === first.kind), `the first orphan's row ${shown} is selected`);
+    assert.ok(
+      selected.some((node) => node.kind === 'object' && node.row.id === shown && node.object.kind === first.kind),
+      `the first orphan's row ${shown} is selected`,
+    );
   });
 
   it('is turned off by ipcInspector.statusBar.enabled, and leaves the count when the orphan is removed', async () => {

@@ -125,10 +125,14 @@ describe('View as C Type (real compiler, real segment)', function () {
     assert.strictEqual(text('counter'), '41');
     const mark = rec.mark();
     await bump();
-    await waitFor(() => {
-      for (const m of rec.since(mark)) if (m.type === 'data' && m.requestId === 0) take(m);
-      return text('counter') === '42';
-    }, 10_000, `the live refresh of the fields' bytes to show counter 42 (at ${counter.offset})`);
+    await waitFor(
+      () => {
+        for (const m of rec.since(mark)) if (m.type === 'data' && m.requestId === 0) take(m);
+        return text('counter') === '42';
+      },
+      10_000,
+      `the live refresh of the fields' bytes to show counter 42 (at ${counter.offset})`,
+    );
 
     // Closed and opened again: the remembered type is shown without asking.
     panel.dispose();
@@ -142,7 +146,7 @@ describe('View as C Type (real compiler, real segment)', function () {
     assert.strictEqual(api.context.cTypes.remembered(again.panel.source.memoryKey), undefined);
   });
 
-  it('shows a compile error in Problems at the line of the user\'s file, and says so', async () => {
+  it("shows a compile error in Problems at the line of the user's file, and says so", async () => {
     const file = write('broken.h', '#include <stdint.h>\nstruct fine { int a; };\n\nstruct broken {\n  uint32_t a;\n  no_such_type b;\n};\n');
     const { shmid } = await program();
     await open(shmid);
@@ -155,10 +159,14 @@ describe('View as C Type (real compiler, real segment)', function () {
     assert.ok(error, 'an error is shown');
     assert.match(error.message, /struct broken could not be laid out: the compiler said broken\.h:6: .*no_such_type/);
     assert.deepStrictEqual(error.buttons, ['Show Problems', 'Show Log']);
-    const diagnostics = await waitFor(() => {
-      const found = vscode.languages.getDiagnostics(vscode.Uri.file(file));
-      return found.length > 0 ? found : undefined;
-    }, 5000, 'a diagnostic on broken.h');
+    const diagnostics = await waitFor(
+      () => {
+        const found = vscode.languages.getDiagnostics(vscode.Uri.file(file));
+        return found.length > 0 ? found : undefined;
+      },
+      5000,
+      'a diagnostic on broken.h',
+    );
     assert.strictEqual(diagnostics[0].range.start.line, 5);
     assert.match(diagnostics[0].message, /no_such_type/);
   });

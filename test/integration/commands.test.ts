@@ -37,7 +37,6 @@ import {
 } from './fixtures';
 import { withPrompts } from './scriptedPrompts';
 
-
 /** The shmid a pick-list item or confirmation line names: "0x7e001234 (id 5)". */
 function idIn(text: string): number | undefined {
   const match = /\(id (\d+)\)/.exec(text);
@@ -91,13 +90,16 @@ describe('commands', function () {
       assert.strictEqual(line.size, 8192);
       assert.strictEqual(line.perms & 0o777, 0o640);
       assert.strictEqual(line.nattch, 0, 'create must not attach');
-      assert.deepStrictEqual(prompts.questions.map((q) => (q.kind === 'confirm' ? q.message : q.options.title)), [
-        'Create Shared Memory Segment (1/4): key',
-        'Create Shared Memory Segment (2/4): key',
-        'Create Shared Memory Segment (3/4): size',
-        'Create Shared Memory Segment (4/4): permissions',
-        `Key ${hexKey(key)} taken already?`,
-      ]);
+      assert.deepStrictEqual(
+        prompts.questions.map((q) => (q.kind === 'confirm' ? q.message : q.options.title)),
+        [
+          'Create Shared Memory Segment (1/4): key',
+          'Create Shared Memory Segment (2/4): key',
+          'Create Shared Memory Segment (3/4): size',
+          'Create Shared Memory Segment (4/4): permissions',
+          `Key ${hexKey(key)} taken already?`,
+        ],
+      );
       assert.deepStrictEqual(prompts.notificationsOf('info'), [`Created segment ${hexKey(key)} (id ${shmid}, 8 KiB).`]);
       await waitFor(
         () => api.views.sharedMemory.treeView.selection.some((n) => n.kind === 'object' && n.object.kind === 'sysvShm' && n.object.segment.shmid === shmid),
@@ -140,7 +142,7 @@ describe('commands', function () {
           shmid = await createThroughCommand();
         });
         assert.ok(typeof shmid === 'number');
-          assert.strictEqual(procOrFail(shmid).key, expected, `ftok("${file}", 7) is ${hexKey(expected)} per the C library`);
+        assert.strictEqual(procOrFail(shmid).key, expected, `ftok("${file}", 7) is ${hexKey(expected)} per the C library`);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -158,7 +160,12 @@ describe('commands', function () {
       const [error, ...more] = prompts.notificationsOf('error');
       assert.deepStrictEqual(more, []);
       assert.match(error ?? '', /^Could not create the segment: a segment with this key already exists \(EEXIST\)/);
-      assert.deepStrictEqual(procAll().filter((s) => s.key === key).map((s) => s.shmid), [existing]);
+      assert.deepStrictEqual(
+        procAll()
+          .filter((s) => s.key === key)
+          .map((s) => s.shmid),
+        [existing],
+      );
     });
 
     it('opens the existing segment when "Open or create" is chosen for a key that exists', async () => {
@@ -170,7 +177,12 @@ describe('commands', function () {
         result = await run('ipcInspector.createSegment');
       });
       assert.strictEqual(result, existing);
-      assert.deepStrictEqual(procAll().filter((s) => s.key === key).map((s) => s.shmid), [existing]);
+      assert.deepStrictEqual(
+        procAll()
+          .filter((s) => s.key === key)
+          .map((s) => s.shmid),
+        [existing],
+      );
     });
 
     it('creates nothing when the user presses Escape halfway', async () => {
@@ -208,7 +220,10 @@ describe('commands', function () {
       // The attached process is the extension's helper, read-only by construction.
       const helperPid = api.context.helper().pid;
       const children = tree(api).getChildren(rowOrFail(api, id));
-      assert.deepStrictEqual(children.map((c) => c.kind === 'child' && [c.row.pid, c.row.description?.split(' · ')[0]]), [[helperPid, 'read-only']]);
+      assert.deepStrictEqual(
+        children.map((c) => c.kind === 'child' && [c.row.pid, c.row.description?.split(' · ')[0]]),
+        [[helperPid, 'read-only']],
+      );
       assert.match(descriptionOf(item(api, children[0])), /^read-only · /);
 
       // Detach from the palette: the pick list offers only what this window holds.
@@ -364,11 +379,10 @@ describe('commands', function () {
       const [late, ...rest] = orphans;
       let result: { removed: number[]; skipped: string[] } | undefined;
       const prompts = await withPrompts(api, async (p) => {
-        p.pickMany((q) => q.items.filter((i) => orphans.includes(idIn(i.label)!)))
-          .confirmWith(async () => {
-            await holdSegment(late, 'ro');
-            return 'Remove';
-          });
+        p.pickMany((q) => q.items.filter((i) => orphans.includes(idIn(i.label)!))).confirmWith(async () => {
+          await holdSegment(late, 'ro');
+          return 'Remove';
+        });
         result = await run('ipcInspector.cleanUpOrphans');
       });
       assert.ok(result);

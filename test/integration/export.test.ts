@@ -51,12 +51,18 @@ describe('Export as JSON… and Copy as Table', function () {
     const kernel = segment.kernel as JsonObject;
     assert.deepStrictEqual([kernel.shmid, kernel.size, (kernel.perms as number) & 0o777, kernel.nattch], [holder.shmid, 12345, 0o640, 1]);
     assert.strictEqual(segment.state, 'attached');
-    assert.deepStrictEqual((segment.attachments as JsonObject[]).map((a) => a.pid), [holder.pid]);
+    assert.deepStrictEqual(
+      (segment.attachments as JsonObject[]).map((a) => a.pid),
+      [holder.pid],
+    );
     const object = document.objects.find((o) => o.kind === 'posixShm' && o.name === `/${name}`) as JsonObject | undefined;
     assert.ok(object, 'our POSIX object is exported');
     const stat = object.file as JsonObject;
     assert.deepStrictEqual([stat.size, (stat.mode as number) & 0o777, object.state], [8192, 0o600, 'in-use']);
-    assert.ok((object.holders as JsonObject[]).every((h) => h.pid === owner.pid), JSON.stringify(object.holders));
+    assert.ok(
+      (object.holders as JsonObject[]).every((h) => h.pid === owner.pid),
+      JSON.stringify(object.holders),
+    );
     await holder.stop();
     await owner.stop();
   });

@@ -10,8 +10,6 @@ import { isRunning, waitFor, within } from '../support/waitFor';
 import { descriptionOf, getApi, hexKey, item, proc, procOrFail, refreshView, restoreSettings, rowOrFail, setSetting, SHM_LOCKED, run } from './fixtures';
 import { ScriptedPrompts, withPrompts } from './scriptedPrompts';
 
-
-
 describe('failure modes', function () {
   let api: IpcInspectorApi;
 
@@ -45,7 +43,9 @@ describe('failure modes', function () {
     } finally {
       restore();
     }
-    assert.deepStrictEqual(prompts.problems, ['no scripted answer for: input box "Create Shared Memory Segment (3/4): size" (Size: bytes or with a unit (4096, 4 KiB, 1 MiB))']);
+    assert.deepStrictEqual(prompts.problems, [
+      'no scripted answer for: input box "Create Shared Memory Segment (3/4): size" (Size: bytes or with a unit (4096, 4 KiB, 1 MiB))',
+    ]);
     assert.throws(() => prompts.assertDone(), /the scripted user had problems/);
     const [error] = prompts.notificationsOf('error');
     assert.match(error ?? '', /^Could not create the segment: \[scripted user\] no scripted answer/);
@@ -81,7 +81,7 @@ describe('failure modes', function () {
       const warning = await p.waitForNotification('warning', new RegExp(`no longer holds segment ${id}\\b`));
       assert.match(warning.message, /SIGKILL/);
       assert.match(warning.message, /attach again/);
-      await waitFor(() => proc(id)?.nattch === 0, 5000, 'the dead helper\'s attachment to go');
+      await waitFor(() => proc(id)?.nattch === 0, 5000, "the dead helper's attachment to go");
       await waitFor(() => !descriptionOf(item(api, rowOrFail(api, id))).includes('held by this window'), 5000, 'the row to stop saying "held"');
 
       // The next command starts a new helper.

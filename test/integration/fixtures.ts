@@ -75,7 +75,11 @@ export function procOrFail(shmid: number): ProcSegment {
 
 /** Every segment in /proc/sysvipc/shm (anyone's). */
 export function procAll(): ProcSegment[] {
-  return fs.readFileSync('/proc/sysvipc/shm', 'utf8').split('\n').slice(1).filter((l) => l.trim())
+  return fs
+    .readFileSync('/proc/sysvipc/shm', 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim())
     .map((line) => toProcSegment(line.trim().split(/\s+/)));
 }
 
@@ -101,12 +105,16 @@ export function groupRows(api: IpcInspectorApi, group: GroupId): Node[] {
 
 /** The row of a System V semaphore set. */
 export function semRow(api: IpcInspectorApi, semid: number): SemSetNode | undefined {
-  return groupRows(api, 'sysvSem').find((node): node is SemSetNode => node.kind === 'object' && node.object.kind === 'sysvSem' && node.object.set.semid === semid);
+  return groupRows(api, 'sysvSem').find(
+    (node): node is SemSetNode => node.kind === 'object' && node.object.kind === 'sysvSem' && node.object.set.semid === semid,
+  );
 }
 
 /** The row of a System V message queue. */
 export function queueRow(api: IpcInspectorApi, msqid: number): QueueNode | undefined {
-  return groupRows(api, 'sysvMsg').find((node): node is QueueNode => node.kind === 'object' && node.object.kind === 'sysvMsg' && node.object.queue.msqid === msqid);
+  return groupRows(api, 'sysvMsg').find(
+    (node): node is QueueNode => node.kind === 'object' && node.object.kind === 'sysvMsg' && node.object.queue.msqid === msqid,
+  );
 }
 
 /** The child rows of a row (and their children, depth first), in the view showing it. */
@@ -118,7 +126,9 @@ export function descendants(api: IpcInspectorApi, node: Node, group: GroupId): N
 
 /** The view's row of a segment, as the tree data provider returns it now (under its group). */
 export function row(api: IpcInspectorApi, shmid: number): SegmentNode | undefined {
-  return groupRows(api, 'sysvShm').find((node): node is SegmentNode => node.kind === 'object' && node.object.kind === 'sysvShm' && node.object.segment.shmid === shmid);
+  return groupRows(api, 'sysvShm').find(
+    (node): node is SegmentNode => node.kind === 'object' && node.object.kind === 'sysvShm' && node.object.segment.shmid === shmid,
+  );
 }
 
 /** The view's row of a POSIX object by name ("/x"), in the POSIX or memfd group. */
@@ -128,14 +138,22 @@ export function posixRow(api: IpcInspectorApi, name: string, group: 'posixShm' |
 
 export function posixRowOrFail(api: IpcInspectorApi, name: string, group: 'posixShm' | 'memfd' = 'posixShm'): PosixNode {
   const node = posixRow(api, name, group);
-  assert.ok(node, `${name} has no row in the ${group} group; rows: ${groupRows(api, group).map((n) => (n.kind === 'object' ? n.row.label : n.kind)).join(', ')}`);
+  assert.ok(
+    node,
+    `${name} has no row in the ${group} group; rows: ${groupRows(api, group)
+      .map((n) => (n.kind === 'object' ? n.row.label : n.kind))
+      .join(', ')}`,
+  );
   return node;
 }
 
 /** The pids of a row's holder children, sorted. */
 export function childPids(api: IpcInspectorApi, node: Node): number[] {
   const group = node.kind === 'object' ? node.group : node.kind === 'child' ? node.parent.group : 'sysvShm';
-  return tree(api, group).getChildren(node).map((c) => (c.kind === 'child' ? c.row.pid ?? -1 : -1)).sort((a, b) => a - b);
+  return tree(api, group)
+    .getChildren(node)
+    .map((c) => (c.kind === 'child' ? (c.row.pid ?? -1) : -1))
+    .sort((a, b) => a - b);
 }
 
 export function rowOrFail(api: IpcInspectorApi, shmid: number): SegmentNode {
@@ -150,16 +168,27 @@ export function item(api: IpcInspectorApi, node: Node): vscode.TreeItem {
 }
 
 /** Waits until the segment's row exists and its tree item satisfies `check` (polling refreshes). */
-export async function waitForItem(api: IpcInspectorApi, shmid: number, check: (item: vscode.TreeItem) => boolean, what: string, timeoutMs = 5000): Promise<vscode.TreeItem> {
+export async function waitForItem(
+  api: IpcInspectorApi,
+  shmid: number,
+  check: (item: vscode.TreeItem) => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<vscode.TreeItem> {
   let last: vscode.TreeItem | undefined;
   try {
-    return await waitFor(() => {
-      const node = row(api, shmid);
-      last = node && item(api, node);
-      return last && check(last) ? last : undefined;
-    }, timeoutMs, what);
+    return await waitFor(
+      () => {
+        const node = row(api, shmid);
+        last = node && item(api, node);
+        return last && check(last) ? last : undefined;
+      },
+      timeoutMs,
+      what,
+    );
   } catch (error) {
-    (error as Error).message += `; row now: ${last ? JSON.stringify({ label: last.label, description: last.description, contextValue: last.contextValue }) : 'none'}`;
+    (error as Error).message +=
+      `; row now: ${last ? JSON.stringify({ label: last.label, description: last.description, contextValue: last.contextValue }) : 'none'}`;
     throw error;
   }
 }
@@ -174,7 +203,7 @@ export function descriptionOf(item: vscode.TreeItem): string {
 }
 
 export function labelOf(item: vscode.TreeItem): string {
-  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
 export function tooltipOf(item: vscode.TreeItem): string {
@@ -193,8 +222,11 @@ export async function setSetting(name: string, value: unknown): Promise<void> {
   const config = vscode.workspace.getConfiguration('ipcInspector');
   if (!changed.has(name)) changed.set(name, config.inspect(name)?.globalValue);
   await config.update(name, value, vscode.ConfigurationTarget.Global);
-  await waitFor(() => JSON.stringify(vscode.workspace.getConfiguration('ipcInspector').get(name)) === JSON.stringify(value ?? config.inspect(name)?.defaultValue),
-    5000, `the setting ipcInspector.${name} to become ${JSON.stringify(value)}`);
+  await waitFor(
+    () => JSON.stringify(vscode.workspace.getConfiguration('ipcInspector').get(name)) === JSON.stringify(value ?? config.inspect(name)?.defaultValue),
+    5000,
+    `the setting ipcInspector.${name} to become ${JSON.stringify(value)}`,
+  );
 }
 
 export async function restoreSettings(): Promise<void> {

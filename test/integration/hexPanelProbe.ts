@@ -10,7 +10,15 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import type { HelperClient } from '../../src/ipc/helperClient';
-import type { ContentsHeader, DataMessage, ErrorMessage, FromWebview, SearchProgressMessage, SearchResultMessage, ToWebview } from '../../src/shared/hexProtocol';
+import type {
+  ContentsHeader,
+  DataMessage,
+  ErrorMessage,
+  FromWebview,
+  SearchProgressMessage,
+  SearchResultMessage,
+  ToWebview,
+} from '../../src/shared/hexProtocol';
 import type { HexPanel } from '../../src/views/hexPanel';
 import { procLine } from '../support/segments';
 import { waitFor } from '../support/waitFor';
@@ -63,13 +71,18 @@ export class Recorder implements vscode.Disposable {
   /** Waits for a message posted after `mark` that satisfies `check`; returns it and when it came. */
   async waitFor<T extends ToWebview>(check: (m: ToWebview) => m is T, what: string, timeoutMs = 5000, mark = 0): Promise<{ message: T; at: number }> {
     try {
-      return await waitFor(() => {
-        for (let i = mark; i < this.posted.length; i++) {
-          const p = this.posted[i];
-          if (check(p.message)) return { message: p.message as T, at: p.at };
-        }
-        return undefined;
-      }, timeoutMs, what, 10);
+      return await waitFor(
+        () => {
+          for (let i = mark; i < this.posted.length; i++) {
+            const p = this.posted[i];
+            if (check(p.message)) return { message: p.message as T, at: p.at };
+          }
+          return undefined;
+        },
+        timeoutMs,
+        what,
+        10,
+      );
     } catch (error) {
       (error as Error).message += `; posted since: ${this.summary(mark)}`;
       throw error;
@@ -78,22 +91,27 @@ export class Recorder implements vscode.Disposable {
 
   /** One short line per message, for failure messages. */
   summary(mark = 0): string {
-    return this.posted.slice(mark).map(({ message: m }) => {
-      switch (m.type) {
-        case 'data':
-          return `data#${m.requestId}@${m.offset}+${m.bytes.length}`;
-        case 'header':
-          return `header(${m.header.phase}, ${m.header.facts.map(([k, v]) => `${k} ${v}`).join(', ')})`;
-        case 'error':
-          return `error#${m.requestId}(${m.message})`;
-        case 'searchProgress':
-          return `progress#${m.requestId}`;
-        case 'searchResult':
-          return `result#${m.requestId}(${m.offset})`;
-        default:
-          return m.type;
-      }
-    }).join(', ') || 'nothing';
+    return (
+      this.posted
+        .slice(mark)
+        .map(({ message: m }) => {
+          switch (m.type) {
+            case 'data':
+              return `data#${m.requestId}@${m.offset}+${m.bytes.length}`;
+            case 'header':
+              return `header(${m.header.phase}, ${m.header.facts.map(([k, v]) => `${k} ${v}`).join(', ')})`;
+            case 'error':
+              return `error#${m.requestId}(${m.message})`;
+            case 'searchProgress':
+              return `progress#${m.requestId}`;
+            case 'searchResult':
+              return `result#${m.requestId}(${m.offset})`;
+            default:
+              return m.type;
+          }
+        })
+        .join(', ') || 'nothing'
+    );
   }
 
   dispose(): void {
@@ -123,7 +141,11 @@ export async function ask(panel: HexPanel, message: Request | Record<string, unk
 export async function read(panel: HexPanel, offset: number, length: number, includeNonResident = false): Promise<DataMessage> {
   const requestId = nextRequestId();
   const replies = await ask(panel, { type: 'read', requestId, offset, length, includeNonResident });
-  assert.strictEqual(replies.length, 1, `one reply to read #${requestId} ${offset}+${length}, got ${JSON.stringify(replies.map((r) => r.type === 'error' ? r : r.type))}`);
+  assert.strictEqual(
+    replies.length,
+    1,
+    `one reply to read #${requestId} ${offset}+${length}, got ${JSON.stringify(replies.map((r) => (r.type === 'error' ? r : r.type)))}`,
+  );
   const [reply] = replies;
   assert.strictEqual(reply.type, 'data', `read ${offset}+${length}: ${JSON.stringify(reply)}`);
   assert.strictEqual(reply.offset, offset);
@@ -142,7 +164,10 @@ export async function search(panel: HexPanel, request: Omit<Extract<FromWebview,
   const progress = replies.filter((m): m is SearchProgressMessage => m.type === 'searchProgress');
   const results = replies.filter((m): m is SearchResultMessage => m.type === 'searchResult');
   assert.strictEqual(results.length, 1, `one searchResult, got ${JSON.stringify(replies)}`);
-  assert.deepStrictEqual(replies.filter((m) => m.type !== 'searchProgress' && m.type !== 'searchResult'), []);
+  assert.deepStrictEqual(
+    replies.filter((m) => m.type !== 'searchProgress' && m.type !== 'searchResult'),
+    [],
+  );
   return { progress, result: results[0] };
 }
 
@@ -200,13 +225,17 @@ export async function quiesce(panel: HexPanel, quietMs = 500): Promise<void> {
   await panel.receive({ type: 'live', live: false });
   let last = panel.bytesRead;
   let since = Date.now();
-  await waitFor(() => {
-    if (panel.bytesRead !== last) {
-      last = panel.bytesRead;
-      since = Date.now();
-    }
-    return Date.now() - since >= quietMs;
-  }, 5000, 'the panel to stop reading');
+  await waitFor(
+    () => {
+      if (panel.bytesRead !== last) {
+        last = panel.bytesRead;
+        since = Date.now();
+      }
+      return Date.now() - since >= quietMs;
+    },
+    5000,
+    'the panel to stop reading',
+  );
 }
 
 export type HelperCall = { op: 'read' | 'residency' | 'readRange'; shmid: number; offset: number; length: number };

@@ -36,7 +36,6 @@ import {
 } from './hexPanelProbe';
 import { withPrompts } from './scriptedPrompts';
 
-
 const KiB = 1024;
 const MiB = 1024 * KiB;
 /** 'a'..'z' and a NUL, as a C program's strcpy would leave them. */
@@ -61,7 +60,6 @@ function assertSameBytes(actual: Uint8Array, expected: Buffer, what: string): vo
   const got = Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength);
   assert.ok(got.equals(expected), `${what} differ: ${firstDifference(got, expected)}`);
 }
-
 
 /** Temporary directories of the tests, removed after each test. */
 const tempDirs: string[] = [];
@@ -107,8 +105,11 @@ describe('hex view', function () {
   // in /proc (marked removed) for up to a quarter second. Later test files count what /proc lists:
   // wait until ours are really gone.
   after(async () => {
-    await waitFor(() => [...viewed].every((id) => proc(id) === undefined), 5000,
-      `the viewed segments to leave /proc (there when the wait began: ${[...viewed].filter((id) => proc(id)).join(", ") || "none"})`);
+    await waitFor(
+      () => [...viewed].every((id) => proc(id) === undefined),
+      5000,
+      `the viewed segments to leave /proc (there when the wait began: ${[...viewed].filter((id) => proc(id)).join(', ') || 'none'})`,
+    );
   });
 
   describe('Open Segment Contents', () => {
@@ -122,7 +123,10 @@ describe('hex view', function () {
 
       const first = await run<HexPanel>('ipcInspector.openContents', node);
       assert.ok(first, 'the command returned the panel');
-      assert.deepStrictEqual(api.hexPanels().filter((p) => p.source.id === `shm:${id}`), [first]);
+      assert.deepStrictEqual(
+        api.hexPanels().filter((p) => p.source.id === `shm:${id}`),
+        [first],
+      );
       assert.strictEqual(first.panel.title, `${hexKey(key)} · ${id}`);
       assert.strictEqual(first.panel.viewType, 'ipcInspector.hexView');
       await waitFor(() => first.panel.active && first.panel.visible, 5000, 'the new panel to be active');
@@ -170,7 +174,7 @@ describe('hex view', function () {
       assert.deepStrictEqual(prompts.notifications, []);
       const panel = panelOf(api, id);
       assert.ok(panel, 'no panel for the picked segment');
-      await waitFor(() => panel.panel.visible, 5000, 'the picked segment\'s panel to be visible');
+      await waitFor(() => panel.panel.visible, 5000, "the picked segment's panel to be visible");
     });
   });
 
@@ -223,7 +227,10 @@ describe('hex view', function () {
 
       // Asked to read everything: every page is read (and now allocated: the documented cost).
       const all = await read(panel, 0, MiB, true);
-      assert.ok(all.resident.every((b) => b === 0xff), 'every page is marked read');
+      assert.ok(
+        all.resident.every((b) => b === 0xff),
+        'every page is marked read',
+      );
       assertSameBytes(all.bytes, expected, 'all the bytes');
       assert.ok(panel.bytesRead - before >= 2 * pageSize + MiB, `bytesRead grew by ${panel.bytesRead - before}`);
       assert.strictEqual(rss(id), MiB, 'the first MiB is allocated now, the rest still not');
@@ -244,7 +251,14 @@ describe('hex view', function () {
       const sentinel = `clipboard before the bad copies ${Math.random()}`;
       await vscode.env.clipboard.writeText(sentinel);
 
-      const readOf = (fields: Record<string, unknown>) => ({ type: 'read', requestId: nextRequestId(), offset: at, length: 27, includeNonResident: false, ...fields });
+      const readOf = (fields: Record<string, unknown>) => ({
+        type: 'read',
+        requestId: nextRequestId(),
+        offset: at,
+        length: 27,
+        includeNonResident: false,
+        ...fields,
+      });
       const bad: Array<[string, unknown]> = [
         ['offset at the end', readOf({ offset: size, length: 1 })],
         ['offset past the end', readOf({ offset: size + pageSize })],
@@ -281,13 +295,31 @@ describe('hex view', function () {
         ['copy past the end', { type: 'copy', offset: size - 1, length: 2, format: 'hex' }],
         ['copy of 0 bytes', { type: 'copy', offset: at, length: 0, format: 'hex' }],
         ['copy in an unknown format', { type: 'copy', offset: at, length: 27, format: 'json' }],
-        ['search from past the end', { type: 'search', requestId: nextRequestId(), pattern: { kind: 'hex', bytes: [0x61] }, from: size + 1, includeNonResident: false }],
-        ['search for a byte over 255', { type: 'search', requestId: nextRequestId(), pattern: { kind: 'hex', bytes: [0x61, 256] }, from: 0, includeNonResident: false }],
+        [
+          'search from past the end',
+          { type: 'search', requestId: nextRequestId(), pattern: { kind: 'hex', bytes: [0x61] }, from: size + 1, includeNonResident: false },
+        ],
+        [
+          'search for a byte over 255',
+          { type: 'search', requestId: nextRequestId(), pattern: { kind: 'hex', bytes: [0x61, 256] }, from: 0, includeNonResident: false },
+        ],
         ['search for nothing', { type: 'search', requestId: nextRequestId(), pattern: { kind: 'hex', bytes: [] }, from: 0, includeNonResident: false }],
-        ['search for a sparse array', { type: 'search', requestId: nextRequestId(), pattern: { kind: 'hex', bytes: [0x61, , 0x63] }, from: 0, includeNonResident: false }],
-        ['search for empty text', { type: 'search', requestId: nextRequestId(), pattern: { kind: 'text', text: '', caseSensitive: false }, from: 0, includeNonResident: false }],
-        ['search text without caseSensitive', { type: 'search', requestId: nextRequestId(), pattern: { kind: 'text', text: 'abc' }, from: 0, includeNonResident: false }],
-        ['search for a pattern of an unknown kind', { type: 'search', requestId: nextRequestId(), pattern: { kind: 'regex', text: 'a.c' }, from: 0, includeNonResident: false }],
+        [
+          'search for a sparse array',
+          { type: 'search', requestId: nextRequestId(), pattern: { kind: 'hex', bytes: [0x61, , 0x63] }, from: 0, includeNonResident: false },
+        ],
+        [
+          'search for empty text',
+          { type: 'search', requestId: nextRequestId(), pattern: { kind: 'text', text: '', caseSensitive: false }, from: 0, includeNonResident: false },
+        ],
+        [
+          'search text without caseSensitive',
+          { type: 'search', requestId: nextRequestId(), pattern: { kind: 'text', text: 'abc' }, from: 0, includeNonResident: false },
+        ],
+        [
+          'search for a pattern of an unknown kind',
+          { type: 'search', requestId: nextRequestId(), pattern: { kind: 'regex', text: 'a.c' }, from: 0, includeNonResident: false },
+        ],
       ];
 
       const spy = spyOnHelper(api.context.helper());
@@ -299,17 +331,32 @@ describe('hex view', function () {
           assert.strictEqual(refused.length, 1, `${what}: expected one "Refused" error, posted: ${rec.summary(mark)}`);
           const requestId = (message as { requestId?: unknown } | null)?.requestId;
           assert.strictEqual(refused[0].requestId, typeof requestId === 'number' ? requestId : 0, `${what}: the error names the request`);
-          assert.deepStrictEqual(rec.since(mark).filter((m) => m.type === 'data' && m.requestId !== 0 && m.requestId === requestId), [], `${what}: data was sent`);
-          assert.deepStrictEqual(rec.since(mark).filter((m) => m.type === 'searchResult' || m.type === 'searchProgress'), [], `${what}: a search ran`);
+          assert.deepStrictEqual(
+            rec.since(mark).filter((m) => m.type === 'data' && m.requestId !== 0 && m.requestId === requestId),
+            [],
+            `${what}: data was sent`,
+          );
+          assert.deepStrictEqual(
+            rec.since(mark).filter((m) => m.type === 'searchResult' || m.type === 'searchProgress'),
+            [],
+            `${what}: a search ran`,
+          );
         }
         await sleep(300); // anything started by a bad message would have reached the helper by now
       } finally {
         spy.restore();
       }
       // The page may read its own rows meanwhile; nothing out of range (nor any copy) ever reached the helper.
-      const outOfRange = spy.calls.filter((c) => c.shmid === id && !(Number.isSafeInteger(c.offset) && Number.isSafeInteger(c.length) && c.offset >= 0 && c.length > 0 && c.offset + c.length <= size));
+      const outOfRange = spy.calls.filter(
+        (c) =>
+          c.shmid === id && !(Number.isSafeInteger(c.offset) && Number.isSafeInteger(c.length) && c.offset >= 0 && c.length > 0 && c.offset + c.length <= size),
+      );
       assert.deepStrictEqual(outOfRange, [], 'a refused message reached the helper');
-      assert.deepStrictEqual(spy.calls.filter((c) => c.op === 'readRange'), [], 'a refused copy read the segment');
+      assert.deepStrictEqual(
+        spy.calls.filter((c) => c.op === 'readRange'),
+        [],
+        'a refused copy read the segment',
+      );
       assert.strictEqual(panel.bytesRead, bytesBefore, 'bytes were read for refused messages');
       assert.strictEqual(rss(id), rssBefore, 'pages were allocated for refused messages');
       assert.strictEqual(await vscode.env.clipboard.readText(), sentinel, 'a refused copy changed the clipboard');
@@ -319,7 +366,16 @@ describe('hex view', function () {
       assertSameBytes((await read(panel, at, 27)).bytes, ALPHABET, 'a read after the refused messages');
       const other = createSegment(freshKey(), 4096);
       writeSegment(other, 0, Buffer.from('other segment'));
-      const extra = await ask(panel, { type: 'read', requestId: nextRequestId(), offset: at, length: 27, includeNonResident: false, shmid: other, size: 4096, extra: { nested: true } });
+      const extra = await ask(panel, {
+        type: 'read',
+        requestId: nextRequestId(),
+        offset: at,
+        length: 27,
+        includeNonResident: false,
+        shmid: other,
+        size: 4096,
+        extra: { nested: true },
+      });
       assert.strictEqual(extra.length, 1);
       assert.strictEqual(extra[0].type, 'data', JSON.stringify(extra[0]));
       assertSameBytes((extra[0] as DataMessage).bytes, ALPHABET, 'a read with extra properties');
@@ -363,7 +419,11 @@ describe('hex view', function () {
       await sleep(250);
       let mark = rec.mark();
       await sleep(1200);
-      assert.deepStrictEqual(rec.liveData(mark).map((m) => m.offset), [], 'live data was posted although nothing changed');
+      assert.deepStrictEqual(
+        rec.liveData(mark).map((m) => m.offset),
+        [],
+        'live data was posted although nothing changed',
+      );
 
       // Paused: the bytes keep changing, nothing is pushed.
       await panel.receive({ type: 'live', live: false });
@@ -375,7 +435,11 @@ describe('hex view', function () {
         assert.strictEqual(await holder.command(`write 3 ${last.toString('hex')}`), 'ok');
         await sleep(100);
       }
-      assert.deepStrictEqual(rec.liveData(mark).map((m) => m.offset), [], 'live data while paused');
+      assert.deepStrictEqual(
+        rec.liveData(mark).map((m) => m.offset),
+        [],
+        'live data while paused',
+      );
 
       // Resumed: the current bytes come at once.
       mark = rec.mark();
@@ -384,7 +448,7 @@ describe('hex view', function () {
       assert.deepStrictEqual(rec.errors(), []);
     });
 
-    it('with the refresh rate set to 0, pushes nothing (only the segment\'s state is followed)', async () => {
+    it("with the refresh rate set to 0, pushes nothing (only the segment's state is followed)", async () => {
       await setSetting('hexView.refreshRate', 0);
       const holder = await ownSegment(freshKey(), 4096);
       const { panel, rec } = await open(holder.shmid);
@@ -392,11 +456,16 @@ describe('hex view', function () {
       await panel.receive({ type: 'viewport', offset: 0, length: 27 });
       await panel.receive({ type: 'live', live: true });
       const mark = rec.mark();
-      for (let i = 0; i < 14; i++) { // two state checks (1 s apart) at least
+      for (let i = 0; i < 14; i++) {
+        // two state checks (1 s apart) at least
         assert.strictEqual(await holder.command(`write 3 ${Buffer.from([0x41 + i]).toString('hex')}`), 'ok');
         await sleep(150);
       }
-      assert.deepStrictEqual(rec.liveData(mark).map((m) => m.offset), [], 'live data with refreshRate 0');
+      assert.deepStrictEqual(
+        rec.liveData(mark).map((m) => m.offset),
+        [],
+        'live data with refreshRate 0',
+      );
       // Explicit reads still answer.
       assert.strictEqual((await read(panel, 3, 1)).bytes[0], 0x41 + 13);
     });
@@ -432,16 +501,29 @@ describe('hex view', function () {
         assert.strictEqual(await holder.command(`write 3 ${Buffer.from([0x41 + i]).toString('hex')}`), 'ok');
         await sleep(120);
       }
-      assert.deepStrictEqual(rec.liveData(afterRemoval).map((m) => m.offset), [], 'live data after the segment was marked removed');
+      assert.deepStrictEqual(
+        rec.liveData(afterRemoval).map((m) => m.offset),
+        [],
+        'live data after the segment was marked removed',
+      );
 
       await holder.stop();
       assert.strictEqual(proc(id), undefined, 'the segment outlived its last process');
-      await rec.waitFor((m): m is Extract<typeof m, { type: 'header' }> => m.type === 'header' && m.header.phase === 'gone', 'a header saying gone', 4000, afterRemoval);
+      await rec.waitFor(
+        (m): m is Extract<typeof m, { type: 'header' }> => m.type === 'header' && m.header.phase === 'gone',
+        'a header saying gone',
+        4000,
+        afterRemoval,
+      );
       assert.strictEqual(panel.phase, 'gone');
       assert.deepStrictEqual(rec.errors(), [], 'errors were posted for a removed segment');
       // (Headers with phase 'live' may come before, when nattch changes.)
       const phases = rec.headers().map((h) => h.header.phase);
-      assert.deepStrictEqual([...new Set(phases.slice(phases.indexOf('removed-held')))], ['removed-held', 'gone'], `header phases in order: ${phases.join(', ')}`);
+      assert.deepStrictEqual(
+        [...new Set(phases.slice(phases.indexOf('removed-held')))],
+        ['removed-held', 'gone'],
+        `header phases in order: ${phases.join(', ')}`,
+      );
       assert.deepStrictEqual(rec.liveData(afterRemoval), []);
       // Once gone the panel stops: nothing more is posted.
       const mark = rec.mark();
@@ -497,15 +579,29 @@ describe('hex view', function () {
       assert.deepStrictEqual(found.result, { ...found.result, offset: 200_000, cancelled: false });
 
       // Across the 1 MiB and 2 MiB seams: progress for every chunk before the one with the match, then the result.
-      for (const [chunks, [at, bytes]] of [[1, writes[1]], [2, writes[2]]] as const) {
+      for (const [chunks, [at, bytes]] of [
+        [1, writes[1]],
+        [2, writes[2]],
+      ] as const) {
         const across = await search(panel, { pattern: { kind: 'hex', bytes: [...bytes] }, from: 0, includeNonResident: false });
         assert.strictEqual(across.result.offset, at, `${bytes.toString('hex')} across ${chunks} MiB`);
-        assert.deepStrictEqual(across.progress.map((p) => [p.searched, p.total]), Array.from({ length: chunks }, (_, i) => [(i + 1) * MiB, size]));
+        assert.deepStrictEqual(
+          across.progress.map((p) => [p.searched, p.total]),
+          Array.from({ length: chunks }, (_, i) => [(i + 1) * MiB, size]),
+        );
       }
 
-      const insensitive = await search(panel, { pattern: { kind: 'text', text: 'hello, SHARED memory!', caseSensitive: false }, from: 0, includeNonResident: false });
+      const insensitive = await search(panel, {
+        pattern: { kind: 'text', text: 'hello, SHARED memory!', caseSensitive: false },
+        from: 0,
+        includeNonResident: false,
+      });
       assert.strictEqual(insensitive.result.offset, 2 * MiB + MiB / 2);
-      const sensitive = await search(panel, { pattern: { kind: 'text', text: 'hello, SHARED memory!', caseSensitive: true }, from: 0, includeNonResident: false });
+      const sensitive = await search(panel, {
+        pattern: { kind: 'text', text: 'hello, SHARED memory!', caseSensitive: true },
+        from: 0,
+        includeNonResident: false,
+      });
       assert.strictEqual(sensitive.result.offset, -1, 'a case-sensitive search matched other cases');
       const exact = await search(panel, { pattern: { kind: 'text', text, caseSensitive: true }, from: 0, includeNonResident: false });
       assert.strictEqual(exact.result.offset, 2 * MiB + MiB / 2);
@@ -518,7 +614,11 @@ describe('hex view', function () {
       const absent = await search(panel, { pattern: { kind: 'hex', bytes: [0x99, 0x88, 0x77, 0x66] }, from: 0, includeNonResident: false });
       assert.deepStrictEqual(absent.result, { ...absent.result, offset: -1, cancelled: false, skipped: size - residentBefore });
       const searched = absent.progress.map((p) => p.searched);
-      assert.deepStrictEqual(searched, [...searched].sort((a, b) => a - b), 'progress goes backwards');
+      assert.deepStrictEqual(
+        searched,
+        [...searched].sort((a, b) => a - b),
+        'progress goes backwards',
+      );
       assert.strictEqual(searched[searched.length - 1], size);
       assert.strictEqual(absent.progress.length, size / MiB, 'one progress message per 1 MiB chunk');
 
@@ -533,7 +633,13 @@ describe('hex view', function () {
       const zeros = { kind: 'hex' as const, bytes: [0, 0, 0, 0] };
 
       const skipped = await search(panel, { pattern: zeros, from: 0, includeNonResident: false });
-      assert.deepStrictEqual(skipped.result, { offset: -1, skipped: size - pageSize, cancelled: false, requestId: skipped.result.requestId, type: 'searchResult' });
+      assert.deepStrictEqual(skipped.result, {
+        offset: -1,
+        skipped: size - pageSize,
+        cancelled: false,
+        requestId: skipped.result.requestId,
+        type: 'searchResult',
+      });
       assert.strictEqual(rss(id), pageSize, 'the search allocated pages');
 
       // A second written page has zeros after its first bytes: found there, in a resident page.
@@ -590,12 +696,15 @@ describe('hex view', function () {
         await panel.receive({ type: 'copy', offset: 0, length: 27, format: 'hex' });
         assert.strictEqual(await vscode.env.clipboard.readText(), '61 62 63 64 65 66 67 68 69 6a 6b 6c 6d 6e 6f 70 71 72 73 74 75 76 77 78 79 7a 00');
         await panel.receive({ type: 'copy', offset: 0, length: 14, format: 'c' });
-        assert.strictEqual(await vscode.env.clipboard.readText(), [
-          `const unsigned char segment_${id}[14] = {`,
-          '    0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c,',
-          '    0x6d, 0x6e',
-          '};',
-        ].join('\n'));
+        assert.strictEqual(
+          await vscode.env.clipboard.readText(),
+          [
+            `const unsigned char segment_${id}[14] = {`,
+            '    0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c,',
+            '    0x6d, 0x6e',
+            '};',
+          ].join('\n'),
+        );
         await panel.receive({ type: 'copy', offset: 20, length: 7, format: 'text' });
         assert.strictEqual(await vscode.env.clipboard.readText(), 'uvwxyz.');
       });
@@ -660,7 +769,10 @@ describe('hex view', function () {
       // Every mapping of this segment in the helper is read-only (r--s), none writable.
       const helperPid = api.context.helper().pid!;
       await read(panel, 0, 4096);
-      const maps = fs.readFileSync(`/proc/${helperPid}/maps`, 'utf8').split('\n').filter((l) => l.includes(`/SYSV${(key >>> 0).toString(16).padStart(8, '0')}`));
+      const maps = fs
+        .readFileSync(`/proc/${helperPid}/maps`, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(`/SYSV${(key >>> 0).toString(16).padStart(8, '0')}`));
       assert.ok(maps.length > 0, `the helper has no mapping of segment ${id}`);
       for (const line of maps) assert.strictEqual(line.split(/\s+/)[1], 'r--s', line);
 
@@ -679,7 +791,7 @@ describe('hex view', function () {
       await panel.receive({ type: 'live', live: false });
       assert.deepStrictEqual(rec.errors(), []);
 
-      assert.strictEqual(sha256(dumpSegment(id)), before, 'the segment\'s bytes changed');
+      assert.strictEqual(sha256(dumpSegment(id)), before, "the segment's bytes changed");
       await reader.stop();
     });
   });
@@ -700,8 +812,15 @@ describe('hex view', function () {
         await panel.receive({ type: 'live', live: true });
         const underWay = [
           panel.receive({ type: 'search', requestId: nextRequestId(), pattern: { kind: 'hex', bytes: [9, 8, 7, 6] }, from: 0, includeNonResident: false }),
-          ...Array.from({ length: 8 }, (_, i) => panel.receive({ type: 'read', requestId: nextRequestId(), offset: i * MiB, length: MiB, includeNonResident: false })),
-        ].map((p) => p.then(() => undefined, (error: Error) => rejections.push(`receive: ${error.message}`)));
+          ...Array.from({ length: 8 }, (_, i) =>
+            panel.receive({ type: 'read', requestId: nextRequestId(), offset: i * MiB, length: MiB, includeNonResident: false }),
+          ),
+        ].map((p) =>
+          p.then(
+            () => undefined,
+            (error: Error) => rejections.push(`receive: ${error.message}`),
+          ),
+        );
         await sleep(50);
         panel.panel.dispose(); // the user closes the tab
         await within(Promise.all(underWay), 10_000, 'the requests under way');
@@ -723,10 +842,15 @@ describe('hex view', function () {
       const { panel, rec } = await open(id);
       await settle(rec);
       await read(panel, 0, 27);
-      assert.strictEqual(procOrFail(id).nattch, 1, 'the helper\'s read attachment is not there (test premise)');
+      assert.strictEqual(procOrFail(id).nattch, 1, "the helper's read attachment is not there (test premise)");
       await sleep(1500); // a state check or two while the helper still has it cached
       const headers = rec.since().flatMap((m) => (m.type === 'header' || m.type === 'init' ? [m.header] : []));
-      assert.deepStrictEqual(headers.filter((h) => fact(h, 'Attached') !== '0 processes' || fact(h, 'State') !== 'not attached').map((h) => `${fact(h, 'State')} (${fact(h, 'Attached')})`), []);
+      assert.deepStrictEqual(
+        headers
+          .filter((h) => fact(h, 'Attached') !== '0 processes' || fact(h, 'State') !== 'not attached')
+          .map((h) => `${fact(h, 'State')} (${fact(h, 'Attached')})`),
+        [],
+      );
     });
 
     it('copying bytes of never-written pages does not allocate them', async () => {
@@ -737,7 +861,12 @@ describe('hex view', function () {
       await withPrompts(api, async () => {
         await panel.receive({ type: 'copy', offset: 512 * KiB, length: 64 * KiB, format: 'hex' });
       });
-      assert.strictEqual(await vscode.env.clipboard.readText(), Array(64 * KiB).fill('00').join(' '));
+      assert.strictEqual(
+        await vscode.env.clipboard.readText(),
+        Array(64 * KiB)
+          .fill('00')
+          .join(' '),
+      );
       assert.strictEqual(rss(id), before, 'copying allocated the pages it copied');
     });
   });

@@ -34,9 +34,7 @@ export function run(): Promise<void> {
     grep: process.env.MOCHA_GREP,
     rootHooks,
   });
-  const files = (fs.readdirSync(__dirname, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.test.js'))
-    .sort();
+  const files = (fs.readdirSync(__dirname, { recursive: true }) as string[]).filter((file) => file.endsWith('.test.js')).sort();
   for (const file of files) mocha.addFile(path.join(__dirname, file));
 
   return new Promise((resolve, reject) => {

@@ -37,7 +37,19 @@ async function startContainer(fillMiB = 0): Promise<Container> {
   // through fd 3 (a background job's own stdin would be /dev/null, and it would exit at once).
   const fill = fillMiB > 0 ? `dd if=/dev/zero of=/dev/shm/${freshName()} bs=1M count=${fillMiB} status=none || exit 1\n` : '';
   const script = `mount -t tmpfs -o size=8m ipcinsp-container /dev/shm || exit 1\n${fill}exec 3<&0\n"$1" own "$3" 8192 600 <&3 &\nexec "$2" own private 12345 600`;
-  const child: ChildProcessWithoutNullStreams = spawn('unshare', ['--ipc', '--mount', '--pid', '--kill-child', 'sh', '-c', script, 'container', posixtoolPath, shmtoolPath, objectName]);
+  const child: ChildProcessWithoutNullStreams = spawn('unshare', [
+    '--ipc',
+    '--mount',
+    '--pid',
+    '--kill-child',
+    'sh',
+    '-c',
+    script,
+    'container',
+    posixtoolPath,
+    shmtoolPath,
+    objectName,
+  ]);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -48,7 +60,7 @@ async function startContainer(fillMiB = 0): Promise<Container> {
     await exited;
   };
   try {
-    await waitFor(() => lines.length >= 2 || child.exitCode !== null, 10_000, 'the container\'s programs to be ready');
+    await waitFor(() => lines.length >= 2 || child.exitCode !== null, 10_000, "the container's programs to be ready");
     assert.strictEqual(child.exitCode, null, `the container exited: ${stderr}`);
   } catch (error) {
     await stop();
@@ -92,7 +104,7 @@ describe('another IPC namespace (a container made with unshare)', function () {
     return prompts.notificationsOf('info');
   }
 
-  it('Choose IPC Namespace… shows the container\'s segment and POSIX object with their holders, and nothing of ours', async () => {
+  it("Choose IPC Namespace… shows the container's segment and POSIX object with their holders, and nothing of ours", async () => {
     const ours = await ownSegment('private', 4096);
     container = await startContainer();
     const said = await choose(container.inode);
@@ -100,16 +112,20 @@ describe('another IPC namespace (a container made with unshare)', function () {
     assert.strictEqual(api.views.sharedMemory.treeView.description, `ipc:[${container.inode}]`, 'the view says which namespace it shows');
     await refreshView();
     const segments = groupRows(api, 'sysvShm').filter((n): n is SegmentNode => n.kind === 'object');
-    assert.deepStrictEqual(segments.map((n) => [n.object.segment.shmid, n.object.segment.size]), [[container.shmid, 12345]], 'exactly the container\'s one segment');
+    assert.deepStrictEqual(
+      segments.map((n) => [n.object.segment.shmid, n.object.segment.size]),
+      [[container.shmid, 12345]],
+      "exactly the container's one segment",
+    );
     const segmentRow = rowOrFail(api, container.shmid);
     assert.deepStrictEqual(childPids(api, segmentRow), [container.shmHolder], 'its attacher, by the pid this window sees');
     const object = posixRowOrFail(api, '/' + container.objectName) as PosixNode;
     assert.deepStrictEqual([...new Set(object.object.holders.map((h) => h.pid))], [container.objectHolder], object.object.reason);
-    assert.ok(!fs.existsSync(`/dev/shm/${container.objectName}`), 'the premise: the object is only in the container\'s /dev/shm');
+    assert.ok(!fs.existsSync(`/dev/shm/${container.objectName}`), "the premise: the object is only in the container's /dev/shm");
     await ours.stop();
   });
 
-  it('Remove… acts inside the chosen namespace: the container\'s object goes from its /dev/shm', async () => {
+  it("Remove… acts inside the chosen namespace: the container's object goes from its /dev/shm", async () => {
     container = await startContainer();
     await choose(container.inode);
     await refreshView();
@@ -122,23 +138,31 @@ describe('another IPC namespace (a container made with unshare)', function () {
     assert.ok(!fs.existsSync(inside), 'unlinked in the container');
   });
 
-  it('warns in the status bar when the shown namespace\'s /dev/shm is nearly full, and clicking opens its POSIX group', async () => {
+  it("warns in the status bar when the shown namespace's /dev/shm is nearly full, and clicking opens its POSIX group", async () => {
     container = await startContainer(7);
     await choose(container.inode);
-    await waitFor(async () => (await refreshView(), api.views.attention.current.nearLimits.some((n) => n.group === 'posixShm')), 10_000, 'the status bar to warn of /dev/shm');
+    await waitFor(
+      async () => (await refreshView(), api.views.attention.current.nearLimits.some((n) => n.group === 'posixShm')),
+      10_000,
+      'the status bar to warn of /dev/shm',
+    );
     const { item } = api.views.attention;
     assert.ok(api.views.attention.visible);
     assert.match(item.text, /POSIX objects \(\/dev\/shm\): /, item.text);
-    assert.deepStrictEqual(item.backgroundColor, new vscode.ThemeColor('statusBarItem.warningBackground'), 'a limit near: the theme\'s warning background');
+    assert.deepStrictEqual(item.backgroundColor, new vscode.ThemeColor('statusBarItem.warningBackground'), "a limit near: the theme's warning background");
     const containerLine = api.views.attention.current.nearLimits.find((n) => n.group === 'posixShm')!.description;
     assert.strictEqual(await run('ipcInspector.showAttention'), 'group:posixShm');
     assert.deepStrictEqual(api.views.sharedMemory.treeView.selection, [{ kind: 'group', group: 'posixShm' }]);
     await api.context.showNamespace(undefined);
     // This machine's own /dev/shm may be full too: what must go is the container's line.
-    await waitFor(async () => (await refreshView(), !api.views.attention.current.nearLimits.some((n) => n.description === containerLine)), 10_000, 'the warning to go with the container\'s namespace');
+    await waitFor(
+      async () => (await refreshView(), !api.views.attention.current.nearLimits.some((n) => n.description === containerLine)),
+      10_000,
+      "the warning to go with the container's namespace",
+    );
   });
 
-  it('falls back to this window\'s namespace, saying so, when the container\'s last process exits', async () => {
+  it("falls back to this window's namespace, saying so, when the container's last process exits", async () => {
     container = await startContainer();
     await choose(container.inode);
     await refreshView();

@@ -121,7 +121,9 @@ describe('POSIX shared memory', function () {
       assert.match(tooltip, /12,288 bytes/);
       assert.match(tooltip, /(nobody|no process this user can read) has it mapped or open/);
       assert.match(row.accessibilityInformation?.label ?? '', new RegExp(`^POSIX shared memory object /${name}, 12 KiB, state: orphaned`));
-      for (const flag of ['posixObject', 'state=orphaned', 'linked', 'readable', 'mine']) assert.ok(flags(row).includes(flag), `${row.contextValue} lacks ${flag}`);
+      for (const flag of ['posixObject', 'state=orphaned', 'linked', 'readable', 'mine']) {
+        assert.ok(flags(row).includes(flag), `${row.contextValue} lacks ${flag}`);
+      }
       assert.deepStrictEqual(tree(api).getChildren(node), []);
     });
 
@@ -137,14 +139,28 @@ describe('POSIX shared memory', function () {
       assert.strictEqual(row.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
       assert.ok(descriptionOf(row).includes('3 holders'), descriptionOf(row));
       assert.match(tooltipOf(row), /mapped by 2 processes, open in 2 processes/, 'the owner maps it and keeps its descriptor');
-      const children = tree(api).getChildren(node).map((c) => item(api, c));
+      const children = tree(api)
+        .getChildren(node)
+        .map((c) => item(api, c));
       const of = (pid: number) => children.filter((c) => labelOf(c).startsWith(`${pid} `)).map((c) => descriptionOf(c));
       const ownerRows = of(owner.pid);
-      assert.ok(ownerRows.some((d) => new RegExp(`^maps read-write · ${owner.address!.replace(/^0x/, '')}-[0-9a-f]+$`).test(d)), ownerRows.join(' | '));
-      assert.ok(ownerRows.some((d) => /^fd \d+, read-write$/.test(d)), ownerRows.join(' | '));
-      assert.deepStrictEqual(of(reader.pid).map((d) => d.split(' · ')[0]), ['maps read-only']);
+      assert.ok(
+        ownerRows.some((d) => new RegExp(`^maps read-write · ${owner.address!.replace(/^0x/, '')}-[0-9a-f]+$`).test(d)),
+        ownerRows.join(' | '),
+      );
+      assert.ok(
+        ownerRows.some((d) => /^fd \d+, read-write$/.test(d)),
+        ownerRows.join(' | '),
+      );
+      assert.deepStrictEqual(
+        of(reader.pid).map((d) => d.split(' · ')[0]),
+        ['maps read-only'],
+      );
       assert.deepStrictEqual(of(opener.pid), [`fd ${opener.fd}, read-only`]);
-      const range = of(reader.pid)[0].split(' · ')[1].split('-').map((hex) => BigInt('0x' + hex));
+      const range = of(reader.pid)[0]
+        .split(' · ')[1]
+        .split('-')
+        .map((hex) => BigInt('0x' + hex));
       assert.strictEqual(range[1] - range[0], BigInt(5 * PAGE), 'the whole object is mapped');
       assert.match(labelOf(children.find((c) => labelOf(c).startsWith(`${reader.pid} `))!), /posixtool map/);
     });
@@ -171,7 +187,9 @@ describe('POSIX shared memory', function () {
     it('shows a memfd shared by two processes in its own group', async () => {
       const holder = await memfdObject('ipcinsp-test-ring', 2 * PAGE);
       await refreshView();
-      const group = tree(api).getChildren().find((g) => g.kind === 'group' && g.group === 'memfd');
+      const group = tree(api)
+        .getChildren()
+        .find((g) => g.kind === 'group' && g.group === 'memfd');
       assert.ok(group, 'a memfd group is shown');
       assert.strictEqual(labelOf(item(api, group)), 'memfd objects (shared)');
       const node = posixRowOrFail(api, 'memfd:ipcinsp-test-ring', 'memfd');
@@ -230,11 +248,18 @@ describe('POSIX shared memory', function () {
       assert.strictEqual(st.mode & 0o777, 0o640);
       assert.strictEqual(st.blocks, 0, 'nothing allocated');
       assert.match(prompts.notificationsOf('info')[0] ?? '', new RegExp(`Created /${name} \\(2 MiB, mode 640\\)`));
-      await waitFor(() => api.views.sharedMemory.treeView.selection.some((n) => n.kind === 'object' && n.object.kind === 'posixShm' && n.object.name === '/' + name), 5000, 'the new row to be selected');
+      await waitFor(
+        () => api.views.sharedMemory.treeView.selection.some((n) => n.kind === 'object' && n.object.kind === 'posixShm' && n.object.name === '/' + name),
+        5000,
+        'the new row to be selected',
+      );
 
       // Exclusive again: EEXIST, in words, nothing changed.
       const again = await withPrompts(api, async (p) => {
-        p.input('/' + name).input('4 KiB').input('600').pick('Exclusive');
+        p.input('/' + name)
+          .input('4 KiB')
+          .input('600')
+          .pick('Exclusive');
         await run('ipcInspector.createPosixObject');
       });
       assert.match(again.notificationsOf('error')[0] ?? '', /an object with this name already exists \(EEXIST\)/);
@@ -254,7 +279,10 @@ describe('POSIX shared memory', function () {
         p.confirmWith((q) => {
           assert.strictEqual(q.message, 'Remove 2 POSIX objects?');
           assert.match(q.detail, new RegExp(`object /${name}, 4 KiB, owner ${me}, mapped by 1 process, open in 1 process`));
-          assert.match(q.detail, /One object is still mapped or open: the name goes at once, but the processes that map or hold it keep its memory until they unmap and close it/);
+          assert.match(
+            q.detail,
+            /One object is still mapped or open: the name goes at once, but the processes that map or hold it keep its memory until they unmap and close it/,
+          );
           assert.match(q.detail, /The contents of the others are lost/);
           return 'Remove';
         });
@@ -300,7 +328,10 @@ describe('POSIX shared memory', function () {
           const labels = q.items.map((i) => i.label);
           for (const name of orphans) assert.ok(labels.includes('/' + name), `/${name} is not offered: ${labels.join(', ')}`);
           assert.ok(!labels.includes('/' + busy), 'an object in use is offered');
-          assert.ok(labels.some((l) => l.endsWith(`(id ${segment})`)), 'System V orphans are offered in the same preview');
+          assert.ok(
+            labels.some((l) => l.endsWith(`(id ${segment})`)),
+            'System V orphans are offered in the same preview',
+          );
           const posix = q.items.find((i) => i.label === '/' + orphans[0])!;
           assert.match(posix.description ?? '', new RegExp(`^POSIX object · 8 KiB · owner ${me}$`));
           assert.match(posix.detail ?? '', /^(nobody|no process this user can read) has it mapped or open \(unused since /);
@@ -410,15 +441,27 @@ describe('POSIX shared memory', function () {
       await rec.waitFor((m): m is DataMessage => m.type === 'data' && m.requestId === 0 && m.bytes[2] === 0x63, 'the live change', 5000);
 
       assert.strictEqual(await owner.command(`truncate ${3 * PAGE}`), 'ok');
-      const grown = await rec.waitFor((m): m is Extract<typeof m, { type: 'header' }> => m.type === 'header' && m.header.size === 3 * PAGE, 'a header with the new size', 5000);
+      const grown = await rec.waitFor(
+        (m): m is Extract<typeof m, { type: 'header' }> => m.type === 'header' && m.header.size === 3 * PAGE,
+        'a header with the new size',
+        5000,
+      );
       assert.strictEqual(grown.message.header.phase, 'live');
 
       assert.strictEqual(await owner.command('unlink'), 'ok');
       await refreshView();
-      const removed = await rec.waitFor((m): m is Extract<typeof m, { type: 'header' }> => m.type === 'header' && m.header.phase === 'removed-held', 'a header saying removed, still held', 5000);
+      const removed = await rec.waitFor(
+        (m): m is Extract<typeof m, { type: 'header' }> => m.type === 'header' && m.header.phase === 'removed-held',
+        'a header saying removed, still held',
+        5000,
+      );
       assert.match(fact(removed.message.header, 'State') ?? '', /removed, still mapped\/open by 1/);
       assert.strictEqual(await owner.command('write 3 64'), 'ok');
-      await rec.waitFor((m): m is DataMessage => m.type === 'data' && m.requestId === 0 && m.bytes[3] === 0x64, 'live changes after the unlink, through the holder', 5000);
+      await rec.waitFor(
+        (m): m is DataMessage => m.type === 'data' && m.requestId === 0 && m.bytes[3] === 0x64,
+        'live changes after the unlink, through the holder',
+        5000,
+      );
       assert.match(String((panel.source as { readPath?: string }).readPath), new RegExp(`^/proc/${owner.pid}/(fd|map_files)/`));
 
       await owner.stop();

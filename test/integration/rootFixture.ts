@@ -51,8 +51,13 @@ async function main(): Promise<void> {
     writeObject(readableObject, 0, ROOT_BYTES);
     const holders = [await holdSegment(privateSegment, 'rw'), await holdSegment(readableSegment, 'ro'), await mapObject(readableObject, 'ro')];
     const fixture: RootFixture = {
-      privateSegment, readableSegment, orphanSegment, privateObject, readableObject,
-      privateSet: ipcmkSem(1, 0o600), privateQueue: ipcmkMsg(0o600),
+      privateSegment,
+      readableSegment,
+      orphanSegment,
+      privateObject,
+      readableObject,
+      privateSet: ipcmkSem(1, 0o600),
+      privateQueue: ipcmkMsg(0o600),
       holderPids: holders.map((h) => h.pid),
     };
     process.stdout.write(JSON.stringify(fixture) + '\n');

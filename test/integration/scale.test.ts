@@ -33,7 +33,11 @@ describe('4,000 segments', function () {
     const rows = groupRows(api, 'sysvShm');
     assert.ok(rows.length >= TARGET, `${rows.length} rows`);
     const listed = new Set(rows.map((n) => n.kind === 'object' && n.object.kind === 'sysvShm' && n.object.segment.shmid));
-    assert.deepStrictEqual(ours.filter((id) => !listed.has(id)), [], 'segments missing from the view');
+    assert.deepStrictEqual(
+      ours.filter((id) => !listed.has(id)),
+      [],
+      'segments missing from the view',
+    );
   });
 
   it('every row renders (tree item), each with its own id', async () => {
@@ -46,9 +50,16 @@ describe('4,000 segments', function () {
     await removeManySegments();
     assert.deepStrictEqual(manySegmentIds(), []);
     const left = new Set(procAll().map((s) => s.shmid));
-    assert.deepStrictEqual(ours.filter((id) => left.has(id)), [], 'segments left in /proc');
+    assert.deepStrictEqual(
+      ours.filter((id) => left.has(id)),
+      [],
+      'segments left in /proc',
+    );
     await vscode.commands.executeCommand('ipcInspector.refresh');
     const listed = new Set(groupRows(api, 'sysvShm').map((n) => n.kind === 'object' && n.object.kind === 'sysvShm' && n.object.segment.shmid));
-    assert.deepStrictEqual(ours.filter((id) => listed.has(id)), []);
+    assert.deepStrictEqual(
+      ours.filter((id) => listed.has(id)),
+      [],
+    );
   });
 });

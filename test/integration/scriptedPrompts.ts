@@ -125,7 +125,11 @@ export class ScriptedPrompts implements Prompts {
   /** Fails when a question went unanswered, an answer failed, or a scripted answer was never used. */
   assertDone(): void {
     assert.deepStrictEqual(this.problems, [], 'the scripted user had problems');
-    assert.deepStrictEqual(this.queue.map((s) => s.kind), [], 'scripted answers left unused: the command did not ask these questions');
+    assert.deepStrictEqual(
+      this.queue.map((s) => s.kind),
+      [],
+      'scripted answers left unused: the command did not ask these questions',
+    );
   }
 
   // ---- the Prompts seam -----------------------------------------------------------------------------
@@ -134,9 +138,7 @@ export class ScriptedPrompts implements Prompts {
     this.questions.push(question);
     const next = this.queue.shift();
     if (!next || next.kind !== question.kind) {
-      const problem = next
-        ? `expected a ${next.kind} but was asked: ${describeQuestion(question)}`
-        : `no scripted answer for: ${describeQuestion(question)}`;
+      const problem = next ? `expected a ${next.kind} but was asked: ${describeQuestion(question)}` : `no scripted answer for: ${describeQuestion(question)}`;
       this.problems.push(problem);
       throw new Error(`[scripted user] ${problem}`);
     }

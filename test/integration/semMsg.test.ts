@@ -12,9 +12,39 @@ import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import type { HexPanel } from '../../src/views/hexPanel';
 import { shmPath, trackName } from '../support/posixObjects';
-import { cleanupSemMsg, ipcmkMsg, ipcmkSem, ipctool, msgProc, PYTHON, semProc, startIpctool, SYSCALL, trackMq, trackMsg, trackSem, waitBlocked } from '../support/semMsg';
+import {
+  cleanupSemMsg,
+  ipcmkMsg,
+  ipcmkSem,
+  ipctool,
+  msgProc,
+  PYTHON,
+  semProc,
+  startIpctool,
+  SYSCALL,
+  trackMq,
+  trackMsg,
+  trackSem,
+  waitBlocked,
+} from '../support/semMsg';
 import { waitFor } from '../support/waitFor';
-import { descendants, descriptionOf, getApi, groupRows, iconOf, item, labelOf, me, queueRow, refreshView, restoreSettings, run, semRow, setSetting, tooltipOf } from './fixtures';
+import {
+  descendants,
+  descriptionOf,
+  getApi,
+  groupRows,
+  iconOf,
+  item,
+  labelOf,
+  me,
+  queueRow,
+  refreshView,
+  restoreSettings,
+  run,
+  semRow,
+  setSetting,
+  tooltipOf,
+} from './fixtures';
 import { withPrompts } from './scriptedPrompts';
 
 const SEMOPS = [SYSCALL.semtimedop, SYSCALL.semop];
@@ -26,7 +56,11 @@ function flags(treeItem: vscode.TreeItem): string[] {
 /** The values the kernel has for a set, read by util-linux (not by the code under test). */
 function ipcsValues(semid: number): number[] {
   const out = execFileSync('ipcs', ['-s', '-i', String(semid)], { encoding: 'utf8' });
-  return out.split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+\d+\s+\d+\s+\d+/.exec(l)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[2]));
+  return out
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+\d+\s+\d+\s+\d+/.exec(l))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => Number(m[2]));
 }
 
 describe('Semaphores and Message Queues', function () {
@@ -36,7 +70,11 @@ describe('Semaphores and Message Queues', function () {
     api = await getApi();
     await vscode.commands.executeCommand('ipcInspector.semaphores.focus');
     await vscode.commands.executeCommand('ipcInspector.messageQueues.focus');
-    await waitFor(() => api.views.semaphores.treeView.visible && api.views.messageQueues.treeView.visible, 10_000, 'the Semaphores and Message Queues views to be visible');
+    await waitFor(
+      () => api.views.semaphores.treeView.visible && api.views.messageQueues.treeView.visible,
+      10_000,
+      'the Semaphores and Message Queues views to be visible',
+    );
   });
 
   afterEach(async () => {
@@ -62,7 +100,11 @@ describe('Semaphores and Message Queues', function () {
     });
 
     it("reads the value Python's sysv_ipc gave its semaphore", async () => {
-      const semid = trackSem(Number(execFileSync(PYTHON, ['-c', 'import sysv_ipc; s = sysv_ipc.Semaphore(None, sysv_ipc.IPC_CREX, 0o600, 5); print(s.id)'], { encoding: 'utf8' }).trim()));
+      const semid = trackSem(
+        Number(
+          execFileSync(PYTHON, ['-c', 'import sysv_ipc; s = sysv_ipc.Semaphore(None, sysv_ipc.IPC_CREX, 0o600, 5); print(s.id)'], { encoding: 'utf8' }).trim(),
+        ),
+      );
       await refreshView();
       assert.strictEqual(labelOf(item(api, descendants(api, semRow(api, semid)!, 'sysvSem')[0])), 'sem 0 = 5');
       assert.deepStrictEqual(ipcsValues(semid), [5], 'the test premise, as ipcs reads it');
@@ -100,10 +142,13 @@ describe('Semaphores and Message Queues', function () {
     it('Create Semaphore Set…: IPC_PRIVATE, two semaphores with their initial values, then Copy Remove Command removes it', async () => {
       let semid: unknown;
       await withPrompts(api, async (p) => {
-        p.pick('IPC_PRIVATE').input('2').input((q) => {
-          assert.ok(q.options.validateInput?.('1, 2, 3'), 'three values for two semaphores are refused');
-          return '1, 0';
-        }).input('600');
+        p.pick('IPC_PRIVATE')
+          .input('2')
+          .input((q) => {
+            assert.ok(q.options.validateInput?.('1, 2, 3'), 'three values for two semaphores are refused');
+            return '1, 0';
+          })
+          .input('600');
         semid = await run('ipcInspector.createSemaphoreSet');
       });
       assert.strictEqual(typeof semid, 'number');
@@ -179,15 +224,18 @@ describe('Semaphores and Message Queues', function () {
     it('Remove…: a named semaphore loses its name (sem_unlink) while its holder keeps it', async () => {
       const name = `ipcinsp-test-rmsem${process.pid}`;
       trackName(`sem.${name}`);
-      const python = spawn(PYTHON, ['-c', [
-        'import ctypes, os, sys',
-        'libc = ctypes.CDLL("libc.so.6", use_errno=True)',
-        'libc.sem_open.restype = ctypes.c_void_p',
-        `s = libc.sem_open(b"/${name}", os.O_CREAT | os.O_EXCL, ctypes.c_uint(0o600), ctypes.c_uint(1))`,
-        'assert s, os.strerror(ctypes.get_errno())',
-        'print("ready", flush=True)',
-        'sys.stdin.read()',
-      ].join('\n')]);
+      const python = spawn(PYTHON, [
+        '-c',
+        [
+          'import ctypes, os, sys',
+          'libc = ctypes.CDLL("libc.so.6", use_errno=True)',
+          'libc.sem_open.restype = ctypes.c_void_p',
+          `s = libc.sem_open(b"/${name}", os.O_CREAT | os.O_EXCL, ctypes.c_uint(0o600), ctypes.c_uint(1))`,
+          'assert s, os.strerror(ctypes.get_errno())',
+          'print("ready", flush=True)',
+          'sys.stdin.read()',
+        ].join('\n'),
+      ]);
       try {
         await new Promise<void>((resolve, reject) => {
           readline.createInterface({ input: python.stdout }).once('line', () => resolve());
@@ -246,7 +294,13 @@ describe('Semaphores and Message Queues', function () {
   describe('Message Queues', () => {
     it('peeks the messages of a queue in order, with type, size and first bytes, and leaves them queued', async () => {
       const msqid = ipcmkMsg(0o600);
-      for (const [type, text] of [['7', 'peek-me'], ['2', 'second message'], ['7', 'third']]) ipctool(['msgsend', String(msqid), type, text]);
+      for (const [type, text] of [
+        ['7', 'peek-me'],
+        ['2', 'second message'],
+        ['7', 'third'],
+      ]) {
+        ipctool(['msgsend', String(msqid), type, text]);
+      }
       const before = msgProc(msqid)!;
       await refreshView();
       const node = queueRow(api, msqid);
@@ -254,7 +308,11 @@ describe('Semaphores and Message Queues', function () {
       const row = item(api, node);
       assert.match(descriptionOf(row), /^3 messages · 26 B of 16 KiB · /);
       const messages = descendants(api, node, 'sysvMsg').map((c) => [labelOf(item(api, c)), descriptionOf(item(api, c))]);
-      assert.deepStrictEqual(messages, [['#0 type 7', '7 B · "peek-me"'], ['#1 type 2', '14 B · "second message"'], ['#2 type 7', '5 B · "third"']]);
+      assert.deepStrictEqual(messages, [
+        ['#0 type 7', '7 B · "peek-me"'],
+        ['#1 type 2', '14 B · "second message"'],
+        ['#2 type 7', '5 B · "third"'],
+      ]);
       const after = msgProc(msqid)!;
       assert.deepStrictEqual([after.qnum, after.cbytes, after.lrpid], [before.qnum, before.cbytes, before.lrpid], 'nothing was received');
     });
@@ -282,10 +340,17 @@ describe('Semaphores and Message Queues', function () {
       const row = item(api, node);
       assert.deepStrictEqual(iconOf(row), { id: 'error', color: 'list.errorForeground' });
       assert.ok(flags(row).includes('state=full'), row.contextValue);
-      const waiting = descendants(api, node, 'sysvMsg').filter((c) => c.kind === 'child' && c.row.pid !== undefined).map((c) => [(c as { row: { pid: number } }).row.pid, descriptionOf(item(api, c))]);
-      assert.deepStrictEqual(waiting.sort(), [[filler.pid, 'blocked sending 1 bytes'], [receiver.pid, 'waiting to receive type 9']].sort());
+      const waiting = descendants(api, node, 'sysvMsg')
+        .filter((c) => c.kind === 'child' && c.row.pid !== undefined)
+        .map((c) => [(c as { row: { pid: number } }).row.pid, descriptionOf(item(api, c))]);
+      assert.deepStrictEqual(
+        waiting.sort(),
+        [
+          [filler.pid, 'blocked sending 1 bytes'],
+          [receiver.pid, 'waiting to receive type 9'],
+        ].sort(),
+      );
     });
-
   });
 
   describe('POSIX message queues', () => {
@@ -337,7 +402,12 @@ describe('Semaphores and Message Queues', function () {
       const fd = Number(holder.firstLine.split(' ')[2]);
       await refreshView();
       const node = pmqRow(name);
-      assert.ok(node, `${name} has no row: ${groupRows(api, 'posixMq').map((n) => labelOf(item(api, n))).join(', ')}`);
+      assert.ok(
+        node,
+        `${name} has no row: ${groupRows(api, 'posixMq')
+          .map((n) => labelOf(item(api, n)))
+          .join(', ')}`,
+      );
       const row = item(api, node);
       assert.strictEqual(descriptionOf(row), `2/4 messages · ≤ 128 B each · 1 holder · ${me}`);
       assert.match(tooltipOf(row), /\| Permissions \| rw-r----- \(0640\) \|/);

@@ -92,9 +92,15 @@ describe('Shared Memory view: rows', function () {
     assert.ok(flags(row).includes('state=attached'));
 
     const children = tree(api).getChildren(node);
-    assert.deepStrictEqual(childPids(api, node), [owner.pid, reader.pid].sort((a, b) => a - b));
+    assert.deepStrictEqual(
+      childPids(api, node),
+      [owner.pid, reader.pid].sort((a, b) => a - b),
+    );
     const mapped = Math.ceil(12345 / PAGE) * PAGE;
-    for (const [holder, access, command] of [[owner, 'read-write', 'shmtool own'], [reader, 'read-only', 'shmtool hold']] as const) {
+    for (const [holder, access, command] of [
+      [owner, 'read-write', 'shmtool own'],
+      [reader, 'read-only', 'shmtool hold'],
+    ] as const) {
       const child = children.find((c) => c.kind === 'child' && c.row.pid === holder.pid)!;
       const childItem = item(api, child);
       assert.ok(labelOf(childItem).startsWith(`${holder.pid} `), labelOf(childItem));
@@ -165,7 +171,10 @@ describe('Shared Memory view: rows', function () {
     await refreshView();
     const shmmni = fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8').trim();
     const groups = tree(api).getChildren();
-    assert.deepStrictEqual(groups.slice(0, 2).map((g) => labelOf(item(api, g))), ['System V segments', 'POSIX objects (/dev/shm)']);
+    assert.deepStrictEqual(
+      groups.slice(0, 2).map((g) => labelOf(item(api, g))),
+      ['System V segments', 'POSIX objects (/dev/shm)'],
+    );
     const sysv = item(api, groups[0]);
     assert.match(descriptionOf(sysv), new RegExp(`^\\d+/${shmmni} segments · `));
     assert.strictEqual(sysv.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);

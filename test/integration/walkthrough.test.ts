@@ -33,22 +33,32 @@ describe('the Get Started walkthrough', function () {
     terminal?.dispose();
     const demo = path.join(api?.context.storagePath ?? '', 'demo', 'run.js');
     // Stops a runner still going and removes every demo object, the leaks included.
-    if (fs.existsSync(demo)) execFileSync(process.execPath, [demo, '--cleanup'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'ignore', timeout: 60_000 });
+    if (fs.existsSync(demo)) {
+      execFileSync(process.execPath, [demo, '--cleanup'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'ignore', timeout: 60_000 });
+    }
   });
 
   it('declares five steps, each completed by the event of its own action', () => {
     const manifest = vscode.extensions.all.find((e) => e.packageJSON?.name === 'ipc-inspector')!.packageJSON;
-    const [walkthrough] = manifest.contributes.walkthroughs as Array<{ id: string; steps: Array<{ id: string; completionEvents: string[]; description: string }> }>;
-    assert.deepStrictEqual(walkthrough.steps.map((s) => [s.id, s.completionEvents]), [
-      ['openView', ['onView:ipcInspector.sharedMemory']],
-      ['startDemo', ['onContext:ipcInspector.walkthrough.demoStarted']],
-      ['openContents', ['onContext:ipcInspector.walkthrough.contentsOpened']],
-      ['viewAsCType', ['onContext:ipcInspector.walkthrough.cTypeShown']],
-      ['cleanUp', ['onContext:ipcInspector.walkthrough.cleanedUp']],
-    ]);
+    const [walkthrough] = manifest.contributes.walkthroughs as Array<{
+      id: string;
+      steps: Array<{ id: string; completionEvents: string[]; description: string }>;
+    }>;
+    assert.deepStrictEqual(
+      walkthrough.steps.map((s) => [s.id, s.completionEvents]),
+      [
+        ['openView', ['onView:ipcInspector.sharedMemory']],
+        ['startDemo', ['onContext:ipcInspector.walkthrough.demoStarted']],
+        ['openContents', ['onContext:ipcInspector.walkthrough.contentsOpened']],
+        ['viewAsCType', ['onContext:ipcInspector.walkthrough.cTypeShown']],
+        ['cleanUp', ['onContext:ipcInspector.walkthrough.cleanedUp']],
+      ],
+    );
     const commands = new Set((manifest.contributes.commands as Array<{ command: string }>).map((c) => c.command));
     for (const step of walkthrough.steps) {
-      for (const link of step.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(commands.has(link[1]) || link[1].endsWith('.focus'), `${step.id} links to ${link[1]}, a command of ours`);
+      for (const link of step.description.matchAll(/\(command:([\w.]+)\)/g)) {
+        assert.ok(commands.has(link[1]) || link[1].endsWith('.focus'), `${step.id} links to ${link[1]}, a command of ours`);
+      }
     }
   });
 
@@ -58,11 +68,15 @@ describe('the Get Started walkthrough', function () {
     assert.ok(terminal, 'the demo runs in a terminal');
     assert.deepStrictEqual(api.walkthrough.completed(), ['demoStarted']);
     // Built and started: the sensors segment is attached by its program, the leak left behind.
-    const sensors = await waitFor(async () => {
-      const snapshot = await api.context.refresh(true);
-      const found = snapshot?.segments.find((s) => s.segment.key === SENSORS_KEY && s.segment.nattch > 0);
-      return found && snapshot?.segments.some((s) => s.segment.key === LEAK_KEY && s.classification.state === 'orphaned') ? found : undefined;
-    }, 120_000, 'the demo\'s segments');
+    const sensors = await waitFor(
+      async () => {
+        const snapshot = await api.context.refresh(true);
+        const found = snapshot?.segments.find((s) => s.segment.key === SENSORS_KEY && s.segment.nattch > 0);
+        return found && snapshot?.segments.some((s) => s.segment.key === LEAK_KEY && s.classification.state === 'orphaned') ? found : undefined;
+      },
+      120_000,
+      "the demo's segments",
+    );
 
     await openPanel(api, sensors.segment.shmid);
     assert.ok(api.walkthrough.completed().includes('contentsOpened'));

@@ -134,7 +134,7 @@ for (const makeKind of [sysvKind, posixKind]) {
       assert.equal(sha256(kind.contents()), before.sum, 'reading changed bytes');
     });
 
-    it('says gone once the object is removed, and reading then fails with the helper\'s error', async function () {
+    it("says gone once the object is removed, and reading then fails with the helper's error", async function () {
       kind.remove();
       let header: ContentsHeader | undefined;
       // A System V segment the helper still has cached goes within its 250 ms check.

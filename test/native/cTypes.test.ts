@@ -86,7 +86,11 @@ describe('C layouts (the compiler and gdb agree)', function () {
     assert.strictEqual(byName('ptr').kind, 'pointer');
     assert.strictEqual(byName('cb').kind, 'pointer');
     const colors = layout.enums[byName('col').enumIndex!];
-    assert.deepStrictEqual(colors.constants, [{ name: 'RED', value: '0' }, { name: 'GREEN', value: '5' }, { name: 'BLUE', value: '-2' }]);
+    assert.deepStrictEqual(colors.constants, [
+      { name: 'RED', value: '0' },
+      { name: 'GREEN', value: '5' },
+      { name: 'BLUE', value: '-2' },
+    ]);
   });
 
   it('lays out a typedef name and a struct of arrays of anonymous structs', async () => {
@@ -130,7 +134,10 @@ struct flags { bool ok; bool bits : 1; };
     }
     assert.strictEqual((await cache.layout({ file, typeName: 'struct tp', setup })).size, 5, 'packed after the body');
     const flags = await cache.layout({ file, typeName: 'struct flags', setup });
-    assert.deepStrictEqual(flags.root.members!.map((m) => m.kind), ['bool', 'bool']);
+    assert.deepStrictEqual(
+      flags.root.members!.map((m) => m.kind),
+      ['bool', 'bool'],
+    );
   });
 
   it('lays out under -std=gnu89 and with a compiler cache in compile_commands.json, and a huge array beside bit-fields quickly', async () => {
@@ -142,7 +149,10 @@ struct flags { bool ok; bool bits : 1; };
     assert.match(cache.lastLongWayReason ?? '', /too big/, 'a gigabyte record has no object per bit-field: the probe ran');
     assert.strictEqual(layout.root.members!.find((m) => m.name === 'tail')!.bits!.width, 2);
     const { flagsFromDatabase } = await import('../../src/ctypes/compileCommands');
-    const database = write('compile_commands.json', JSON.stringify([{ directory: dir, file: 'big.c', command: 'ccache cc -DX=1 -fdiagnostics-color=always -c big.c' }]));
+    const database = write(
+      'compile_commands.json',
+      JSON.stringify([{ directory: dir, file: 'big.c', command: 'ccache cc -DX=1 -fdiagnostics-color=always -c big.c' }]),
+    );
     assert.deepStrictEqual(flagsFromDatabase(database, path.join(dir, 'big.c'))?.flags, ['-DX=1', '-fdiagnostics-color=always', '-c', 'big.c']);
   });
 
@@ -165,8 +175,9 @@ struct flags { bool ok; bool bits : 1; };
     assert.strictEqual(cache.lastLongWayReason, undefined, 'an include guard and the standard integer names do not send it the long way');
   });
 
-  it('follows gcc\'s -funsigned-bitfields: plain int bit-fields and typedefs of them turn unsigned, explicit signed ones do not', async () => {
-    const source = 'typedef int plain_t;\ntypedef signed int signed_t;\nenum e { NEG = -1, POS };\nstruct b { int p : 3; plain_t t : 3; signed_t s : 3; signed x : 3; enum e e : 2; char c : 3; _Bool f : 1; };\n';
+  it("follows gcc's -funsigned-bitfields: plain int bit-fields and typedefs of them turn unsigned, explicit signed ones do not", async () => {
+    const source =
+      'typedef int plain_t;\ntypedef signed int signed_t;\nenum e { NEG = -1, POS };\nstruct b { int p : 3; plain_t t : 3; signed_t s : 3; signed x : 3; enum e e : 2; char c : 3; _Bool f : 1; };\n';
     const file = write('unsigned-bitfields.h', source);
     for (const flags of [[], ['-funsigned-bitfields']]) {
       const layout = await cache.layout({ file, typeName: 'struct b', setup: { ...setup, flags } });
@@ -177,7 +188,7 @@ struct flags { bool ok; bool bits : 1; };
     }
   });
 
-  it('lays out for another ABI without running anything: -m32 gives i386\'s sizes, read from a 32-bit object file', async () => {
+  it("lays out for another ABI without running anything: -m32 gives i386's sizes, read from a 32-bit object file", async () => {
     const source = 'struct abi { char c; long long ll; long l; void *p; double d; unsigned bits : 5; };\n';
     const file = write('abi.h', source);
     const layout = await cache.layout({ file, typeName: 'struct abi', setup: { ...setup, flags: ['-m32'] } });
@@ -188,16 +199,23 @@ struct flags { bool ok; bool bits : 1; };
     assert.deepStrictEqual(layout.root.members!.at(-1)!.bits, { first: 28 * 8, width: 5 });
   });
 
-  it('reads the probe\'s tables from the object file, and refuses a damaged one in words, whatever the damage', () => {
+  it("reads the probe's tables from the object file, and refuses a damaged one in words, whatever the damage", () => {
     const object = path.join(dir, 'tables.o');
-    const source = write('tables.c', 'static const long long ipcinsp_t[] __attribute__((used)) = { 1, -2, 1LL << 40 };\nstatic const char ipcinsp_s[3] __attribute__((used)) = "ab";\n');
+    const source = write(
+      'tables.c',
+      'static const long long ipcinsp_t[] __attribute__((used)) = { 1, -2, 1LL << 40 };\nstatic const char ipcinsp_s[3] __attribute__((used)) = "ab";\n',
+    );
     for (const bits of ['-m64', '-m32']) {
       execFileSync('cc', [bits, '-c', '-o', object, source]);
       const bytes = fs.readFileSync(object);
       const read = readObjectSymbols(bytes, (name) => name.startsWith('ipcinsp_'));
       const table = read.symbols.get('ipcinsp_t')!;
       const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
-      assert.deepStrictEqual([0, 8, 16].map((at) => view.getBigInt64(at, read.littleEndian)), [1n, -2n, 1n << 40n], bits);
+      assert.deepStrictEqual(
+        [0, 8, 16].map((at) => view.getBigInt64(at, read.littleEndian)),
+        [1n, -2n, 1n << 40n],
+        bits,
+      );
       assert.deepStrictEqual([...read.symbols.get('ipcinsp_s')!], [0x61, 0x62, 0], bits);
       const damaged: Uint8Array[] = [];
       for (let length = 0; length < bytes.length; length += 7) damaged.push(bytes.subarray(0, length));
@@ -218,7 +236,7 @@ struct flags { bool ok; bool bits : 1; };
     }
   });
 
-  it('uses the project\'s flags: -D sizes an array, -fpack-struct packs, -fshort-enums shrinks an enum', async () => {
+  it("uses the project's flags: -D sizes an array, -fpack-struct packs, -fshort-enums shrinks an enum", async () => {
     const source = 'enum e { A, B };\nstruct flags { char c; int i; enum e e; char buf[LEN]; };\n';
     const file = write('flags.h', source);
     const flags = ['-DLEN=5', '-fpack-struct=1', '-fshort-enums'];
@@ -241,7 +259,7 @@ struct flags { bool ok; bool bits : 1; };
     assert.strictEqual(changed.size, 16);
   });
 
-  it('says what is wrong: a compile error with its place in the user\'s file, a type not found, no compiler', async () => {
+  it("says what is wrong: a compile error with its place in the user's file, a type not found, no compiler", async () => {
     const file = write('broken.h', 'struct ok { int a; };\n\nstruct broken { int a; undeclared_t b; };\n');
     await assert.rejects(cache.layout({ file, typeName: 'struct broken', setup }), (error: unknown) => {
       assert.ok(error instanceof CompileError, String(error));
@@ -252,8 +270,14 @@ struct flags { bool ok; bool bits : 1; };
       return true;
     });
     await assert.rejects(cache.layout({ file, typeName: 'struct nowhere', setup }), /No type "struct nowhere" is declared/);
-    await assert.rejects(cache.layout({ file, typeName: 'struct ok', setup: { ...setup, compiler: '/nonexistent/cc' } }), (error: unknown) => error instanceof CompilerMissing && /apt install gcc/.test(error.message));
+    await assert.rejects(
+      cache.layout({ file, typeName: 'struct ok', setup: { ...setup, compiler: '/nonexistent/cc' } }),
+      (error: unknown) => error instanceof CompilerMissing && /apt install gcc/.test(error.message),
+    );
     const missingInclude = write('missing.c', '#include "not-there.h"\nstruct x { int a; };\n');
-    await assert.rejects(cache.layout({ file: missingInclude, typeName: 'struct x', setup }), (error: unknown) => error instanceof CompileError && error.messages[0]?.line === 1 && /not-there\.h/.test(error.message));
+    await assert.rejects(
+      cache.layout({ file: missingInclude, typeName: 'struct x', setup }),
+      (error: unknown) => error instanceof CompileError && error.messages[0]?.line === 1 && /not-there\.h/.test(error.message),
+    );
   });
 });

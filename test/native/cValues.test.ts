@@ -99,7 +99,10 @@ describe('C values in live shared memory (ctvalues.c wrote them)', function () {
     // The initializer, compiled into a program that writes the object out, gives the same bytes
     // (the padding aside: the program zeroes it, as ctvalues.c does).
     const program = path.join(dir, 'back.c');
-    fs.writeFileSync(program, `#include "${header}"\n#include <stdio.h>\n#include <string.h>\n#include <math.h>\n#include <stddef.h>\nint main(void) { static struct known k; memset(&k, 0, sizeof k); struct known v = ${initializer}; memcpy(&k, &v, sizeof k); fwrite(&k, sizeof k, 1, stdout); return 0; }\n`);
+    fs.writeFileSync(
+      program,
+      `#include "${header}"\n#include <stdio.h>\n#include <string.h>\n#include <math.h>\n#include <stddef.h>\nint main(void) { static struct known k; memset(&k, 0, sizeof k); struct known v = ${initializer}; memcpy(&k, &v, sizeof k); fwrite(&k, sizeof k, 1, stdout); return 0; }\n`,
+    );
     const { execFileSync } = await import('child_process');
     execFileSync('cc', ['-w', '-o', path.join(dir, 'back'), program]);
     const back = execFileSync(path.join(dir, 'back'));

@@ -78,15 +78,39 @@ const EINVAL = os.constants.errno.EINVAL;
 
 /** Argument bytes of each operation (PROTOCOL.md). */
 const ARG_LENGTH: Record<number, number> = {
-  [Op.Hello]: 4, [Op.Stat]: 4, [Op.Read]: 16, [Op.Residency]: 24, [Op.Attach]: 4, [Op.Detach]: 4, [Op.Create]: 24,
-  [Op.Remove]: 4, [Op.RemoveIfUnattached]: 4, [Op.Set]: 16, [Op.Lock]: 4, [Op.Unlock]: 4, [Op.Limits]: 0,
-  [Op.SemStat]: 4, [Op.SemValues]: 4, [Op.SemRemove]: 4, [Op.SemSet]: 16, [Op.MsgStat]: 4, [Op.MsgPeek]: 20,
-  [Op.MsgRead]: 12, [Op.MsgCreate]: 12, [Op.MsgRemove]: 4, [Op.MsgSet]: 24, [Op.NsEnter]: 16,
+  [Op.Hello]: 4,
+  [Op.Stat]: 4,
+  [Op.Read]: 16,
+  [Op.Residency]: 24,
+  [Op.Attach]: 4,
+  [Op.Detach]: 4,
+  [Op.Create]: 24,
+  [Op.Remove]: 4,
+  [Op.RemoveIfUnattached]: 4,
+  [Op.Set]: 16,
+  [Op.Lock]: 4,
+  [Op.Unlock]: 4,
+  [Op.Limits]: 0,
+  [Op.SemStat]: 4,
+  [Op.SemValues]: 4,
+  [Op.SemRemove]: 4,
+  [Op.SemSet]: 16,
+  [Op.MsgStat]: 4,
+  [Op.MsgPeek]: 20,
+  [Op.MsgRead]: 12,
+  [Op.MsgCreate]: 12,
+  [Op.MsgRemove]: 4,
+  [Op.MsgSet]: 24,
+  [Op.NsEnter]: 16,
 };
 /** The only paths TABLE reads (PROTOCOL.md); any other is EINVAL. */
 const TABLES = [
-  '/proc/sysvipc/shm', '/proc/sysvipc/sem', '/proc/sysvipc/msg',
-  ...['shmmax', 'shmall', 'shmmni', 'shm_rmid_forced', 'shm_next_id', 'msgmax', 'msgmnb', 'msgmni', 'msg_next_id', 'sem', 'sem_next_id'].map((f) => `/proc/sys/kernel/${f}`),
+  '/proc/sysvipc/shm',
+  '/proc/sysvipc/sem',
+  '/proc/sysvipc/msg',
+  ...['shmmax', 'shmall', 'shmmni', 'shm_rmid_forced', 'shm_next_id', 'msgmax', 'msgmnb', 'msgmni', 'msg_next_id', 'sem', 'sem_next_id'].map(
+    (f) => `/proc/sys/kernel/${f}`,
+  ),
   ...['queues_max', 'msg_max', 'msgsize_max'].map((f) => `/proc/sys/fs/mqueue/${f}`),
 ];
 /** SEM_CREATE: 16 fixed bytes, then nothing or one u16 initial value per semaphore (u32 nsems at 4). */
@@ -96,24 +120,68 @@ const NAME_FIXED: Record<number, number> = { [Op.MqAttr]: 0, [Op.MqCreate]: 24, 
 const MQ_OPS = new Set<number>(Object.keys(NAME_FIXED).map(Number));
 /** Operations that take a path: the fixed argument bytes before it (then 1 .. 4000 path bytes). */
 const PATH_FIXED: Record<number, number> = {
-  [Op.FileStat]: 0, [Op.FileRead]: 32, [Op.FileData]: 32, [Op.FileCreate]: 16, [Op.FileUnlink]: 16, [Op.FileSet]: 28,
+  [Op.FileStat]: 0,
+  [Op.FileRead]: 32,
+  [Op.FileData]: 32,
+  [Op.FileCreate]: 16,
+  [Op.FileUnlink]: 16,
+  [Op.FileSet]: 28,
 };
 /** File operations that work on names only (the /dev/shm forms). */
 const NAME_ONLY = new Set<number>([Op.FileCreate, Op.FileUnlink, Op.FileSet]);
 const FILE_OPS = new Set<number>(Object.keys(PATH_FIXED).map(Number));
 const LAST_OP = Op.Table;
 const DESTRUCTIVE = new Set<number>([
-  Op.Create, Op.Remove, Op.RemoveIfUnattached, Op.Set, Op.Lock, Op.Unlock,
-  Op.SemCreate, Op.SemRemove, Op.SemSet, Op.MsgCreate, Op.MsgRemove, Op.MsgSet,
+  Op.Create,
+  Op.Remove,
+  Op.RemoveIfUnattached,
+  Op.Set,
+  Op.Lock,
+  Op.Unlock,
+  Op.SemCreate,
+  Op.SemRemove,
+  Op.SemSet,
+  Op.MsgCreate,
+  Op.MsgRemove,
+  Op.MsgSet,
 ]);
 /** How often each operation is generated: reads and their neighbours most, since they touch mappings. */
 const OP_WEIGHTS: Array<[Op, number]> = [
-  [Op.Read, 22], [Op.Residency, 12], [Op.Stat, 8], [Op.Attach, 8], [Op.Detach, 8], [Op.Create, 8], [Op.Remove, 4],
-  [Op.RemoveIfUnattached, 5], [Op.Set, 6], [Op.Lock, 4], [Op.Unlock, 4], [Op.Limits, 3], [Op.Hello, 3],
-  [Op.FileRead, 14], [Op.FileData, 8], [Op.FileStat, 8], [Op.FileCreate, 7], [Op.FileUnlink, 4], [Op.FileSet, 5],
-  [Op.SemStat, 3], [Op.SemValues, 7], [Op.SemCreate, 5], [Op.SemRemove, 2], [Op.SemSet, 3],
-  [Op.MsgStat, 3], [Op.MsgPeek, 7], [Op.MsgRead, 5], [Op.MsgCreate, 3], [Op.MsgRemove, 2], [Op.MsgSet, 3],
-  [Op.MqAttr, 4], [Op.MqCreate, 4], [Op.MqUnlink, 2], [Op.NsEnter, 1], [Op.Table, 3],
+  [Op.Read, 22],
+  [Op.Residency, 12],
+  [Op.Stat, 8],
+  [Op.Attach, 8],
+  [Op.Detach, 8],
+  [Op.Create, 8],
+  [Op.Remove, 4],
+  [Op.RemoveIfUnattached, 5],
+  [Op.Set, 6],
+  [Op.Lock, 4],
+  [Op.Unlock, 4],
+  [Op.Limits, 3],
+  [Op.Hello, 3],
+  [Op.FileRead, 14],
+  [Op.FileData, 8],
+  [Op.FileStat, 8],
+  [Op.FileCreate, 7],
+  [Op.FileUnlink, 4],
+  [Op.FileSet, 5],
+  [Op.SemStat, 3],
+  [Op.SemValues, 7],
+  [Op.SemCreate, 5],
+  [Op.SemRemove, 2],
+  [Op.SemSet, 3],
+  [Op.MsgStat, 3],
+  [Op.MsgPeek, 7],
+  [Op.MsgRead, 5],
+  [Op.MsgCreate, 3],
+  [Op.MsgRemove, 2],
+  [Op.MsgSet, 3],
+  [Op.MqAttr, 4],
+  [Op.MqCreate, 4],
+  [Op.MqUnlink, 2],
+  [Op.NsEnter, 1],
+  [Op.Table, 3],
 ];
 
 type Mode = 'namespace' | 'userns' | 'shared';
@@ -209,11 +277,33 @@ const GARBAGE_MQ_NAMES = ['x', '/', '//', '/a/b', '/.', '/..', 'fuzz-q', `/${'q'
 /** Names in the private /dev/shm the generator aims at (fuzz-held is unlinked at start, still held). */
 const SHM_NAMES = ['fuzz-a', 'fuzz-b', 'fuzz-c', 'fuzz-held', 'fuzz-big', 'n'.repeat(255)];
 const GARBAGE_PATHS = [
-  '/etc/passwd', '/etc/shadow', '/dev/shm/../etc/shadow', '/dev/shm/a/b', '/dev/shm/', '/dev/shm/.', '/dev/shm/..',
-  '/dev/shm', 'dev/shm/fuzz-a', '/dev//shm/fuzz-a', '/proc/self/fd/0', '/proc/self/root/dev/shm/fuzz-a', '/proc/01/fd/0',
-  '/proc/1/fd/01', '/proc/0/fd/1', '/proc/2147483648/fd/0', '/proc/1/fd/2147483648', '/proc/1/fd/', '/proc/1/fdinfo/0',
-  '/proc/1/map_files/00400000-00452000', '/proc/1/map_files/2000-1000', '/proc/1/map_files/7F00-7F10',
-  '/proc/1/root/etc/passwd', '/proc/1/root/dev/shm/../../etc/shadow', '/proc/1/mem', '/dev/zero', '/dev/shm/a\nb',
+  '/etc/passwd',
+  '/etc/shadow',
+  '/dev/shm/../etc/shadow',
+  '/dev/shm/a/b',
+  '/dev/shm/',
+  '/dev/shm/.',
+  '/dev/shm/..',
+  '/dev/shm',
+  'dev/shm/fuzz-a',
+  '/dev//shm/fuzz-a',
+  '/proc/self/fd/0',
+  '/proc/self/root/dev/shm/fuzz-a',
+  '/proc/01/fd/0',
+  '/proc/1/fd/01',
+  '/proc/0/fd/1',
+  '/proc/2147483648/fd/0',
+  '/proc/1/fd/2147483648',
+  '/proc/1/fd/',
+  '/proc/1/fdinfo/0',
+  '/proc/1/map_files/00400000-00452000',
+  '/proc/1/map_files/2000-1000',
+  '/proc/1/map_files/7F00-7F10',
+  '/proc/1/root/etc/passwd',
+  '/proc/1/root/dev/shm/../../etc/shadow',
+  '/proc/1/mem',
+  '/dev/zero',
+  '/dev/shm/a\nb',
 ];
 
 /** What a session knows about an object: the identity bytes (u32 major, u32 minor, u64 ino) and its size. */
@@ -292,15 +382,20 @@ class Generator {
     const useKnown = r.chance(0.3);
     if (useKnown && known.length > 0) return Buffer.from(r.pick(known), 'latin1');
     switch (r.int(8)) {
-      case 0: return Buffer.from(r.pick(GARBAGE_MQ_NAMES));
-      case 1: { // a NUL inside an otherwise valid name
+      case 0:
+        return Buffer.from(r.pick(GARBAGE_MQ_NAMES));
+      case 1: {
+        // a NUL inside an otherwise valid name
         const valid = Buffer.from(r.pick(MQ_NAMES));
         valid[1 + r.int(valid.length - 1)] = 0;
         return valid;
       }
-      case 2: return Buffer.concat([Buffer.from('/'), r.bytes(1 + r.int(24))]);
-      case 3: return r.bytes(r.int(40));
-      default: return Buffer.from(r.pick(MQ_NAMES));
+      case 2:
+        return Buffer.concat([Buffer.from('/'), r.bytes(1 + r.int(24))]);
+      case 3:
+        return r.bytes(r.int(40));
+      default:
+        return Buffer.from(r.pick(MQ_NAMES));
     }
   }
 
@@ -315,8 +410,18 @@ class Generator {
   private offset(size: number, length: number): bigint {
     const r = this.rng;
     const choices: bigint[] = [
-      0n, 1n, BigInt(r.int(size + 1)), BigInt(Math.max(0, size - length)), BigInt(size), BigInt(size + 1),
-      BigInt(size - (size % PAGE)), 1n << 63n, U64_MAX, U64_MAX - BigInt(length) + 1n, U64_MAX - BigInt(PAGE), r.u64(),
+      0n,
+      1n,
+      BigInt(r.int(size + 1)),
+      BigInt(Math.max(0, size - length)),
+      BigInt(size),
+      BigInt(size + 1),
+      BigInt(size - (size % PAGE)),
+      1n << 63n,
+      U64_MAX,
+      U64_MAX - BigInt(length) + 1n,
+      U64_MAX - BigInt(PAGE),
+      r.u64(),
     ];
     return r.chance(0.6) ? BigInt(r.int(size + 1)) : r.pick(choices);
   }
@@ -347,19 +452,28 @@ class Generator {
       return Buffer.from(`/proc/${pid}/map_files/${start.toString(16)}-${(start + BigInt(1 + r.int(16)) * 4096n).toString(16)}`);
     }
     switch (r.int(9)) {
-      case 0: return Buffer.from(r.pick(GARBAGE_PATHS));
-      case 1: { // a NUL inside an otherwise valid path
+      case 0:
+        return Buffer.from(r.pick(GARBAGE_PATHS));
+      case 1: {
+        // a NUL inside an otherwise valid path
         const valid = Buffer.from(`/dev/shm/${r.pick(SHM_NAMES)}`);
         valid[r.int(valid.length)] = 0;
         return valid;
       }
-      case 2: return Buffer.from(`/dev/shm/${'n'.repeat(255 + r.int(2))}`); // the longest name, and one too long
-      case 3: return Buffer.from(`/dev/shm/${'x'.repeat(MAX_PATH_BYTES - 9 + r.int(2))}`); // 4000 bytes, and 4001
-      case 4: return Buffer.alloc(0); // no path at all
-      case 5: return r.bytes(1 + r.int(64));
-      case 6: return Buffer.concat([Buffer.from('/dev/shm/'), r.bytes(1 + r.int(24))]);
-      case 7: return Buffer.from(`/proc/${r.u32()}/fd/${r.u32()}`);
-      default: return Buffer.from(`/proc/1/map_files/${r.u64().toString(16)}-${r.u64().toString(16)}`);
+      case 2:
+        return Buffer.from(`/dev/shm/${'n'.repeat(255 + r.int(2))}`); // the longest name, and one too long
+      case 3:
+        return Buffer.from(`/dev/shm/${'x'.repeat(MAX_PATH_BYTES - 9 + r.int(2))}`); // 4000 bytes, and 4001
+      case 4:
+        return Buffer.alloc(0); // no path at all
+      case 5:
+        return r.bytes(1 + r.int(64));
+      case 6:
+        return Buffer.concat([Buffer.from('/dev/shm/'), r.bytes(1 + r.int(24))]);
+      case 7:
+        return Buffer.from(`/proc/${r.u32()}/fd/${r.u32()}`);
+      default:
+        return Buffer.from(`/proc/1/map_files/${r.u64().toString(16)}-${r.u64().toString(16)}`);
     }
   }
 
@@ -390,13 +504,21 @@ class Generator {
         const { id: ident, size: fullSize } = this.fileIdentity(path);
         const size = Math.min(fullSize, 1 << 18); // huge sparse files: stay near the start, reads stay small
         const length = this.readLength(size);
-        return frameOf(id, op, Buffer.concat([ident, fields(['u64', this.offset(size, length)], ['u32', length], ['u32', r.chance(0.95) ? 0 : r.u32()]), path]));
+        return frameOf(
+          id,
+          op,
+          Buffer.concat([ident, fields(['u64', this.offset(size, length)], ['u32', length], ['u32', r.chance(0.95) ? 0 : r.u32()]), path]),
+        );
       }
       case Op.FileData: {
         const path = this.filePath();
         const { id: ident, size: fullSize } = this.fileIdentity(path);
         const size = Math.min(fullSize, 1 << 30);
-        const length = r.chance(0.3) ? 0n : r.chance(0.8) ? BigInt(1 + r.int(size)) : r.pick([U64_MAX, 1n << 63n, r.u64(), BigInt(MAX_READ) * 8n * BigInt(PAGE) + 1n]);
+        const length = r.chance(0.3)
+          ? 0n
+          : r.chance(0.8)
+            ? BigInt(1 + r.int(size))
+            : r.pick([U64_MAX, 1n << 63n, r.u64(), BigInt(MAX_READ) * 8n * BigInt(PAGE) + 1n]);
         return frameOf(id, op, Buffer.concat([ident, fields(['u64', this.offset(size, 1)], ['u64', length]), path]));
       }
       case Op.FileCreate: {
@@ -412,15 +534,19 @@ class Generator {
       case Op.FileSet: {
         const path = this.filePath(true);
         const keepOr = (value: () => number) => (r.chance(0.5) ? 0xffffffff : value());
-        return frameOf(id, op, Buffer.concat([
-          this.fileIdentity(path).id,
-          fields(
-            ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
-            ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
-            ['u32', keepOr(() => (r.chance(0.8) ? r.int(0o1000) : r.u32()))],
-          ),
-          path,
-        ]));
+        return frameOf(
+          id,
+          op,
+          Buffer.concat([
+            this.fileIdentity(path).id,
+            fields(
+              ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+              ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+              ['u32', keepOr(() => (r.chance(0.8) ? r.int(0o1000) : r.u32()))],
+            ),
+            path,
+          ]),
+        );
       }
       case Op.SemStat:
       case Op.SemValues:
@@ -466,17 +592,33 @@ class Generator {
       case Op.MqUnlink:
         return frameOf(id, op, this.mqName());
       case Op.MqCreate: {
-        const small = (limit: number) => (r.chance(0.4) ? 0n : r.chance(0.8) ? BigInt(1 + r.int(limit)) : r.pick([U64_MAX, 1n << 63n, 1n << 31n, 65537n, r.u64()]));
-        const fixed = fields(['u32', r.chance(0.8) ? r.int(0o1000) : r.u32()], ['u32', r.chance(0.9) ? r.int(2) : r.u32()], ['u64', small(10)], ['u64', small(8192)]);
+        const small = (limit: number) =>
+          r.chance(0.4) ? 0n : r.chance(0.8) ? BigInt(1 + r.int(limit)) : r.pick([U64_MAX, 1n << 63n, 1n << 31n, 65537n, r.u64()]);
+        const fixed = fields(
+          ['u32', r.chance(0.8) ? r.int(0o1000) : r.u32()],
+          ['u32', r.chance(0.9) ? r.int(2) : r.u32()],
+          ['u64', small(10)],
+          ['u64', small(8192)],
+        );
         return frameOf(id, op, Buffer.concat([fixed, this.mqName()]));
       }
       case Op.Hello:
         return frameOf(id, op, fields(['u32', r.chance(0.8) ? PROTOCOL_VERSION : r.u32()]));
       case Op.NsEnter:
         // Never a real namespace: an inode that no namespace has (ESTALE), or junk (EINVAL, ESRCH, EBUSY).
-        return frameOf(id, op, fields(['u32', r.pick([0, 1, process.pid, 0x7fffffff, 0x80000000, r.u32()])], ['u32', r.chance(0.9) ? 0 : r.u32()], ['u64', r.pick([0n, 1n, r.u64()])]));
+        return frameOf(
+          id,
+          op,
+          fields(
+            ['u32', r.pick([0, 1, process.pid, 0x7fffffff, 0x80000000, r.u32()])],
+            ['u32', r.chance(0.9) ? 0 : r.u32()],
+            ['u64', r.pick([0n, 1n, r.u64()])],
+          ),
+        );
       case Op.Table: {
-        const file = r.chance(0.7) ? r.pick(TABLES) : r.pick(['/etc/shadow', '/proc/sysvipc', '/proc/sysvipc/shm/', '/proc/sys/kernel/shmmax\0x', '/proc/self/maps', 'proc/sysvipc/shm', '']);
+        const file = r.chance(0.7)
+          ? r.pick(TABLES)
+          : r.pick(['/etc/shadow', '/proc/sysvipc', '/proc/sysvipc/shm/', '/proc/sys/kernel/shmmax\0x', '/proc/self/maps', 'proc/sysvipc/shm', '']);
         return frameOf(id, op, Buffer.from(file, 'latin1'));
       }
       case Op.Read: {
@@ -491,24 +633,34 @@ class Generator {
       case Op.Residency: {
         const shmid = this.shmid();
         const size = this.sizeOf(shmid);
-        const length = r.chance(0.3) ? 0n : r.chance(0.8) ? BigInt(1 + r.int(size)) : r.pick([U64_MAX, 1n << 63n, r.u64(), BigInt(MAX_READ) * 8n * BigInt(PAGE) + 1n]);
+        const length = r.chance(0.3)
+          ? 0n
+          : r.chance(0.8)
+            ? BigInt(1 + r.int(size))
+            : r.pick([U64_MAX, 1n << 63n, r.u64(), BigInt(MAX_READ) * 8n * BigInt(PAGE) + 1n]);
         return frameOf(id, op, fields(['i32', shmid], ['u32', r.chance(0.95) ? 0 : r.u32()], ['u64', this.offset(size, 1)], ['u64', length]));
       }
       case Op.Create: {
         const key = r.chance(0.6) ? 0 : r.pick([r.u32() | 0, 1, -1, 0x7e000000 | r.int(0xffffff)]);
-        const size = r.chance(0.85) ? BigInt(1 + r.int(65536)) : r.pick([0n, 1n, BigInt(MAX_READ + 1), 64n << 20n, (64n << 20n) + 1n, U64_MAX, 1n << 63n, r.u64()]);
+        const size = r.chance(0.85)
+          ? BigInt(1 + r.int(65536))
+          : r.pick([0n, 1n, BigInt(MAX_READ + 1), 64n << 20n, (64n << 20n) + 1n, U64_MAX, 1n << 63n, r.u64()]);
         const flags = r.chance(0.9) ? r.int(2) : r.u32();
         const mode = r.chance(0.8) ? r.int(0o1000) : r.u32();
         return frameOf(id, op, fields(['i32', key], ['u32', mode], ['u32', flags], ['u32', r.chance(0.95) ? 0 : r.u32()], ['u64', size]));
       }
       case Op.Set: {
         const keepOr = (value: () => number) => (r.chance(0.5) ? 0xffffffff : value());
-        return frameOf(id, op, fields(
-          ['i32', this.shmid()],
-          ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
-          ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
-          ['u32', keepOr(() => (r.chance(0.8) ? r.int(0o1000) : r.u32()))],
-        ));
+        return frameOf(
+          id,
+          op,
+          fields(
+            ['i32', this.shmid()],
+            ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+            ['u32', keepOr(() => r.pick([0, 65534, 1000, r.u32()]))],
+            ['u32', keepOr(() => (r.chance(0.8) ? r.int(0o1000) : r.u32()))],
+          ),
+        );
       }
       case Op.Limits:
         return frameOf(id, op, Buffer.alloc(0));
@@ -529,7 +681,8 @@ class Generator {
     const r = this.rng;
     const args = frame.subarray(12);
     switch (r.int(7)) {
-      case 0: { // bit flips anywhere in the body (id, op, flags, arguments)
+      case 0: {
+        // bit flips anywhere in the body (id, op, flags, arguments)
         const copy = Buffer.from(frame);
         for (let n = 1 + r.int(3); n > 0; n--) {
           const bit = 32 + r.int((copy.length - 4) * 8);
@@ -539,11 +692,13 @@ class Generator {
       }
       case 1: // arguments cut short
         return frameOf(frame.readUInt32LE(4), frame.readUInt16LE(8), args.subarray(0, r.int(args.length + 1)));
-      case 2: { // arguments too long, up to the largest body there is (a second mutation may find it full)
+      case 2: {
+        // arguments too long, up to the largest body there is (a second mutation may find it full)
         const room = Math.max(0, MAX_REQUEST_BODY - 8 - args.length);
         return frameOf(frame.readUInt32LE(4), frame.readUInt16LE(8), Buffer.concat([args, r.bytes(r.chance(0.05) ? room : Math.min(room, 1 + r.int(16)))]));
       }
-      case 3: { // one argument field replaced by a boundary value
+      case 3: {
+        // one argument field replaced by a boundary value
         if (args.length < 4) return frame;
         const copy = Buffer.from(frame);
         const at = 12 + 4 * r.int(Math.floor(args.length / 4));
@@ -554,12 +709,14 @@ class Generator {
         }
         return copy;
       }
-      case 4: { // another (or no) operation with these arguments
+      case 4: {
+        // another (or no) operation with these arguments
         const copy = Buffer.from(frame);
         copy.writeUInt16LE(r.pick([0, LAST_OP + 1, LAST_OP + 2, 0x7fff, 0xffff, r.u32() & 0xffff, 1 + r.int(LAST_OP)]), 8);
         return copy;
       }
-      case 5: { // non-zero flags
+      case 5: {
+        // non-zero flags
         const copy = Buffer.from(frame);
         copy.writeUInt16LE(1 + r.int(0xffff), 10);
         return copy;
@@ -826,8 +983,7 @@ function helperCommand(mode: Mode, helper: string): string[] {
 const NAMESPACE_FLAGS = ['--ipc', '--mount', '--propagation', 'private', '--pid', '--fork', '--mount-proc', '--kill-child'];
 
 function chooseMode(): Mode {
-  const works = (args: string[]) =>
-    spawnSync('unshare', [...args, 'sh', '-c', 'mount -t tmpfs ipcinsp-probe /dev/shm'], { stdio: 'ignore' }).status === 0;
+  const works = (args: string[]) => spawnSync('unshare', [...args, 'sh', '-c', 'mount -t tmpfs ipcinsp-probe /dev/shm'], { stdio: 'ignore' }).status === 0;
   if (isRoot && works(NAMESPACE_FLAGS)) return 'namespace';
   if (works(['--user', '--map-root-user', ...NAMESPACE_FLAGS])) return 'userns';
   return 'shared';
@@ -1074,7 +1230,10 @@ class Fuzzer {
     const seeds = [1, PAGE, PAGE + 1, 12345, 1 << 20, MAX_READ + 1];
     // Objects in the private /dev/shm, and the companions' descriptors (fd 3 of a few of the
     // namespace's first processes: the unlinked fuzz-held and the memfd), so identities are known.
-    const files: Array<[string, number]> = [['/dev/shm/fuzz-a', PAGE + 1], ['/dev/shm/fuzz-big', MAX_READ + 1]];
+    const files: Array<[string, number]> = [
+      ['/dev/shm/fuzz-a', PAGE + 1],
+      ['/dev/shm/fuzz-big', MAX_READ + 1],
+    ];
     const frames = [
       frameOf(this.gen.id(), Op.Hello, fields(['u32', PROTOCOL_VERSION])),
       frameOf(this.gen.id(), Op.Stat, fields(['i32', 0])),
@@ -1085,7 +1244,9 @@ class Fuzzer {
       frameOf(this.gen.id(), Op.SemCreate, Buffer.concat([fields(['i32', 0], ['u32', 2], ['u32', 0o600], ['u32', 1]), Buffer.from([1, 0, 0xff, 0x7f])])),
       frameOf(this.gen.id(), Op.MqCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', 0n], ['u64', 0n]), Buffer.from('/fuzz-q')])),
       ...seeds.map((size) => frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))),
-      ...files.map(([file, size]) => frameOf(this.gen.id(), Op.FileCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', BigInt(size)]), Buffer.from(file)]))),
+      ...files.map(([file, size]) =>
+        frameOf(this.gen.id(), Op.FileCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', BigInt(size)]), Buffer.from(file)])),
+      ),
       ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((pid) => frameOf(this.gen.id(), Op.FileStat, Buffer.from(`/proc/${pid}/fd/3`))),
     ];
     await this.run(Buffer.concat(frames), false);
@@ -1101,8 +1262,11 @@ class Fuzzer {
     if (this.mode === 'shared') return [];
     const frames: Buffer[] = [];
     if (this.pool.live.size < 4) {
-      frames.push(...[1, 3, 5000, 70000].map((size) =>
-        frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))));
+      frames.push(
+        ...[1, 3, 5000, 70000].map((size) =>
+          frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)])),
+        ),
+      );
     }
     if (this.pool.sems.size < 2) frames.push(frameOf(this.gen.id(), Op.SemCreate, fields(['i32', 0], ['u32', 3], ['u32', 0o600], ['u32', 0])));
     if (this.pool.queues.size < 2) frames.push(frameOf(this.gen.id(), Op.MsgCreate, fields(['i32', 0], ['u32', 0o600], ['u32', 0])));
@@ -1113,19 +1277,22 @@ class Fuzzer {
   private junkTail(): { bytes: Buffer; close: boolean } {
     const r = this.rng;
     switch (r.int(4)) {
-      case 0: { // a body length outside 8..4096, then anything
+      case 0: {
+        // a body length outside 8..4096, then anything
         const length = r.pick([0, 1, 7, MAX_REQUEST_BODY + 1, 0xffffffff, 0x80000000, 8 + MAX_REQUEST_BODY * 2, r.u32()]);
         const bad = Buffer.alloc(4);
         bad.writeUInt32LE(length >= 8 && length <= MAX_REQUEST_BODY ? 0 : length);
         return { bytes: Buffer.concat([bad, r.bytes(r.int(64))]), close: r.chance(0.5) };
       }
-      case 1: { // end of input in the middle of a frame
+      case 1: {
+        // end of input in the middle of a frame
         const frame = this.gen.next();
         return { bytes: frame.subarray(0, 1 + r.int(frame.length - 1)), close: true };
       }
       case 2: // end of input between frames
         return { bytes: Buffer.alloc(0), close: true };
-      default: { // byte soup: plausible headers and garbage mixed
+      default: {
+        // byte soup: plausible headers and garbage mixed
         const parts: Buffer[] = [];
         for (let n = 1 + r.int(8); n > 0; n--) {
           if (r.chance(0.6)) {

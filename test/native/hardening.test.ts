@@ -30,7 +30,11 @@ async function rejectsWith(promise: Promise<unknown>, code: string, message?: Re
 /** A line of /proc/sysvipc/{shm,sem,msg} as the machine's root (init user namespace) sees it in namespace PID's IPC namespace. */
 function procFromOutside(pid: number, kind: 'shm' | 'sem' | 'msg', id: number): string[] {
   const text = execFileSync('nsenter', ['--target', String(pid), '--ipc', 'cat', `/proc/sysvipc/${kind}`], { encoding: 'utf8' });
-  const cols = text.split('\n').slice(1).map((l) => l.trim().split(/\s+/)).find((c) => Number(c[1]) === id);
+  const cols = text
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .find((c) => Number(c[1]) === id);
   assert.ok(cols, `${kind} ${id} is listed`);
   return cols;
 }
@@ -83,10 +87,17 @@ describe('ipc-helper hardening', function () {
 
       const seen = await client.stat(shm);
       assert.deepEqual([seen.uid, seen.gid, seen.cuid], [65534, 0, 0], 'the owner shows as the overflow id');
-      await rejectsWith(client.set(shm, { mode: 0o640 }), 'EOVERFLOW',
-        /segment \d+: its owner shows as uid 65534, the overflow id.*the owner is not mapped into this user namespace; writing it back would give the object away/);
+      await rejectsWith(
+        client.set(shm, { mode: 0o640 }),
+        'EOVERFLOW',
+        /segment \d+: its owner shows as uid 65534, the overflow id.*the owner is not mapped into this user namespace; writing it back would give the object away/,
+      );
       await rejectsWith(client.semSet(sem, { mode: 0o640 }), 'EOVERFLOW', /semaphore set \d+: its group shows as gid 65534.*the group is not mapped/);
-      await rejectsWith(client.msgSet(msg, { mode: 0o640, qbytes: 8192 }), 'EOVERFLOW', /message queue \d+: its owner shows as uid 65534.*would give the object away/);
+      await rejectsWith(
+        client.msgSet(msg, { mode: 0o640, qbytes: 8192 }),
+        'EOVERFLOW',
+        /message queue \d+: its owner shows as uid 65534.*would give the object away/,
+      );
       // Nothing was changed, as the machine's root sees it from outside.
       assert.deepEqual([procFromOutside(pid, 'shm', shm)[2], procFromOutside(pid, 'shm', shm)[7]], ['600', '1000']);
       assert.deepEqual([procFromOutside(pid, 'sem', sem)[2], procFromOutside(pid, 'sem', sem)[5]], ['600', '1000']);
@@ -141,7 +152,10 @@ describe('ipc-helper hardening', function () {
     });
 
     const hello = encodeRequest(1, Op.Hello, packArgs(['u32', 3]));
-    for (const [build, file] of [['release', 'ipc-helper'], ['asan', 'ipc-helper-asan']] as const) {
+    for (const [build, file] of [
+      ['release', 'ipc-helper'],
+      ['asan', 'ipc-helper-asan'],
+    ] as const) {
       it(`refuses to run set-user-id or set-group-id root as nobody: exit 2 before reading a request (${build} build)`, function () {
         const copy = path.join(dir, file);
         fs.copyFileSync(helperBinary(build), copy);
@@ -166,19 +180,25 @@ describe('ipc-helper hardening', function () {
       if (!isRoot) this.skip(); // switching to nobody needs root
     });
 
-    it("says the segment exists and may not be read, not that the size is outside the limits", async function () {
+    it('says the segment exists and may not be read, not that the size is outside the limits', async function () {
       const key = freshKey();
       const id = createSegment(key, 4096, 0o600);
       const nobody = start({ asNobody: true });
-      const error = await rejectsWith(nobody.create(key, 8192, 0o600, false), 'EINVAL',
-        new RegExp(`a segment with key 0x${key.toString(16).padStart(8, '0')} exists \\(id ${id}\\) and this user may not read its size`));
+      const error = await rejectsWith(
+        nobody.create(key, 8192, 0o600, false),
+        'EINVAL',
+        new RegExp(`a segment with key 0x${key.toString(16).padStart(8, '0')} exists \\(id ${id}\\) and this user may not read its size`),
+      );
       assert.match(error.message, /lists it as 4096 bytes, smaller than asked for/);
       assert.doesNotMatch(error.message, /outside the allowed/);
       // The same for a semaphore set: its size is listed for everyone, and said.
       const semid = ipcmkSem(2, 0o600);
       const semStat = await start().semStat(semid);
-      await rejectsWith(nobody.semCreate(semStat.key, 5, 0o600, false), 'EINVAL',
-        /already exists and has only 2 semaphores, fewer than the 5 asked for \(this user may not read the set/);
+      await rejectsWith(
+        nobody.semCreate(semStat.key, 5, 0o600, false),
+        'EINVAL',
+        /already exists and has only 2 semaphores, fewer than the 5 asked for \(this user may not read the set/,
+      );
       ipctool(['semop', String(semid), '0', '1']); // unrelated to the error: the set is usable as ever
     });
   });

@@ -7,15 +7,7 @@ import * as fs from 'fs';
 import { HelperError, HelperExitedError, HelperTimeoutError } from '../../src/ipc/helperClient';
 import { isPageResident, MAX_READ } from '../../src/ipc/helperProtocol';
 import { isRoot, NOBODY, TestHelper } from '../support/helper';
-import {
-  createSegment,
-  dumpSegment,
-  freshKey,
-  holdSegment,
-  procLine,
-  trackSegment,
-  writeSegment,
-} from '../support/segments';
+import { createSegment, dumpSegment, freshKey, holdSegment, procLine, trackSegment, writeSegment } from '../support/segments';
 
 const SHM_DEST = 0o1000;
 const SHM_LOCKED = 0o2000;
@@ -135,7 +127,14 @@ describe('ipc-helper against the real kernel', function () {
       const id = createSegment('private', size);
       const content = randomBytes(size);
       writeSegment(id, 0, content);
-      for (const [offset, length] of [[0, size], [1, 1], [PAGE - 3, 10], [PAGE, PAGE], [size - 1, 1], [1000, 2 * PAGE + 5]]) {
+      for (const [offset, length] of [
+        [0, size],
+        [1, 1],
+        [PAGE - 3, 10],
+        [PAGE, PAGE],
+        [size - 1, 1],
+        [1000, 2 * PAGE + 5],
+      ]) {
         assert.deepEqual(await client.read(id, offset, length), content.subarray(offset, offset + length), `range ${offset}+${length}`);
       }
     });
@@ -177,7 +176,7 @@ describe('ipc-helper against the real kernel', function () {
       await client.read(id, 0, 16);
       const stat = await client.stat(id);
       assert.equal(stat.nattch, 1);
-      assert.equal(stat.cachedByHelper, 1, 'the one attachment is the helper\'s own');
+      assert.equal(stat.cachedByHelper, 1, "the one attachment is the helper's own");
       const holder = await holdSegment(id, 'ro');
       execFileSync('ipcrm', ['-m', String(id)]);
       const removed = await client.stat(id);
@@ -373,7 +372,10 @@ describe('ipc-helper against the real kernel', function () {
     it("sees root's 0600 segment listed, but reading gives EACCES and removing gives EPERM", async function () {
       const id = createSegment('private', 4096, 0o600);
       const listing = execFileSync(NOBODY[0], [...NOBODY.slice(1), 'cat', '/proc/sysvipc/shm'], { encoding: 'utf8' });
-      assert.ok(listing.split('\n').some((line) => line.trim().split(/\s+/)[1] === String(id)), 'listed for nobody');
+      assert.ok(
+        listing.split('\n').some((line) => line.trim().split(/\s+/)[1] === String(id)),
+        'listed for nobody',
+      );
       const nobody = new TestHelper({ asNobody: true });
       try {
         assert.equal((await nobody.client.hello()).euid, 65534);
@@ -388,7 +390,7 @@ describe('ipc-helper against the real kernel', function () {
       }
     });
 
-    it("can create, read and remove its own segment", async function () {
+    it('can create, read and remove its own segment', async function () {
       const nobody = new TestHelper({ asNobody: true });
       try {
         const id = trackSegment(await nobody.client.create(0, 4096, 0o600, false));

@@ -30,7 +30,8 @@ describe('limits on the real kernel', function () {
   it('shm_rmid_forced is per IPC namespace, and turning it on destroys orphans (in a private namespace)', function () {
     if (!isRoot) this.skip();
     // Never on the machine's own namespace: that would destroy other people's orphaned segments.
-    const result = runNodeScript(`
+    const result = runNodeScript(
+      `
       const { execFileSync } = require('child_process');
       const fs = require('fs');
       const before = (await ipc('limits').readLimits()).shmRmidForced;
@@ -39,7 +40,9 @@ describe('limits on the real kernel', function () {
       fs.writeFileSync('/proc/sys/kernel/shm_rmid_forced', '1');
       const after = (await ipc('limits').readLimits()).shmRmidForced;
       const left = (await ipc('sysvipc').readShmSegments()).items.length;
-      console.log(JSON.stringify({ before, listed, after, left }));`, ['unshare', '--ipc']);
+      console.log(JSON.stringify({ before, listed, after, left }));`,
+      ['unshare', '--ipc'],
+    );
     assert.deepEqual(result, { before: false, listed: 1, after: true, left: 0 });
   });
 });

@@ -60,16 +60,24 @@ describe('ipc-helper in another IPC namespace', function () {
     assert.equal(stat.size, 12345);
     assert.equal(stat.nattch, 1);
     const table = parseShm(await client.table('/proc/sysvipc/shm'));
-    assert.deepEqual(table.items.map((s) => [s.shmid, s.size, s.cpid]), [[inside.shmid, 12345, inside.pid]], 'exactly the namespace\'s one segment');
+    assert.deepEqual(
+      table.items.map((s) => [s.shmid, s.size, s.cpid]),
+      [[inside.shmid, 12345, inside.pid]],
+      "exactly the namespace's one segment",
+    );
     const ours = parseShm(fs.readFileSync('/proc/sysvipc/shm'));
     assert.ok(!ours.items.some((s) => s.cpid === inside.pid), 'our namespace does not have it');
-    assert.equal((await client.limits()).usedIds, 1n, 'SHM_INFO counts the namespace\'s segment');
+    assert.equal((await client.limits()).usedIds, 1n, "SHM_INFO counts the namespace's segment");
     assert.match((await client.table('/proc/sys/kernel/shmmni')).toString('latin1'), /^\d+\n$/);
   });
 
   it('refuses a pid whose namespace is not the one listed (a reused pid): ESTALE, and enters nothing', async function () {
     const client = start({ namespace: { pid: inside.pid, inode: inodeOf(process.pid) } });
-    await rejectsWith(client.stat(inside.shmid), 'ESTALE', new RegExp(`process ${inside.pid} is not in IPC namespace ipc:\\[${inodeOf(process.pid)}\\].*pid was probably reused`));
+    await rejectsWith(
+      client.stat(inside.shmid),
+      'ESTALE',
+      new RegExp(`process ${inside.pid} is not in IPC namespace ipc:\\[${inodeOf(process.pid)}\\].*pid was probably reused`),
+    );
   });
 
   it('says a process that has exited cannot be entered through (ESRCH)', async function () {
@@ -100,7 +108,15 @@ describe('ipc-helper in another IPC namespace', function () {
     helper.stdin.write(encodeRequest(3, Op.NsEnter, args.nsEnter(inside.pid, inodeOf(inside.pid))));
     helper.stdin.end();
     await exited;
-    assert.deepEqual(replies.map((r) => [r.id, r.status]), [[1, 0], [2, 22], [3, 16]], 'ok, EINVAL, EBUSY');
+    assert.deepEqual(
+      replies.map((r) => [r.id, r.status]),
+      [
+        [1, 0],
+        [2, 22],
+        [3, 16],
+      ],
+      'ok, EINVAL, EBUSY',
+    );
     assert.match(replies[1].payload.toString('utf8'), /TABLE reads only \/proc\/sysvipc/);
     assert.match(replies[2].payload.toString('utf8'), /must come before any other operation/);
   });

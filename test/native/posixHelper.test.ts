@@ -9,17 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HelperError } from '../../src/ipc/helperClient';
-import {
-  encodeRequest,
-  FileIdentity,
-  FrameDecoder,
-  isPageResident,
-  MAX_READ,
-  Op,
-  packArgs,
-  ProtocolError,
-  Residency,
-} from '../../src/ipc/helperProtocol';
+import { encodeRequest, FileIdentity, FrameDecoder, isPageResident, MAX_READ, Op, packArgs, ProtocolError, Residency } from '../../src/ipc/helperProtocol';
 import { helperBinary, isRoot, NOBODY, TestHelper, withUmask } from '../support/helper';
 import {
   cleanupPosixObjects,
@@ -192,10 +182,7 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
       const file = shmPath(name);
       const stat = await client.fileStat(file);
       const st = fs.lstatSync(file, { bigint: true });
-      assert.deepEqual(
-        { devMajor: stat.devMajor, devMinor: stat.devMinor },
-        splitDev(st.dev),
-      );
+      assert.deepEqual({ devMajor: stat.devMajor, devMinor: stat.devMinor }, splitDev(st.dev));
       assert.equal(stat.ino, Number(st.ino));
       assert.equal(stat.mode, Number(st.mode));
       assert.equal(stat.uid, Number(st.uid));
@@ -241,7 +228,14 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
       const id = createObject(name, size);
       const content = randomBytes(size);
       writeObject(name, 0, content);
-      for (const [offset, length] of [[0, size], [1, 1], [PAGE - 3, 10], [PAGE, PAGE], [size - 1, 1], [1000, 2 * PAGE + 5]]) {
+      for (const [offset, length] of [
+        [0, size],
+        [1, 1],
+        [PAGE - 3, 10],
+        [PAGE, PAGE],
+        [size - 1, 1],
+        [1000, 2 * PAGE + 5],
+      ]) {
         assert.deepEqual(await client.fileRead(shmPath(name), id, offset, length), content.subarray(offset, offset + length), `range ${offset}+${length}`);
       }
     });
@@ -397,9 +391,16 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
       const holder = await mapObject(name, 'ro');
       assert.equal(await holder.command('unlink'), 'ok');
       assert.equal(fs.existsSync(shmPath(name)), false);
-      const line = fs.readFileSync(`/proc/${holder.pid}/maps`, 'utf8').split('\n').find((l) => l.endsWith(`/dev/shm/${name} (deleted)`));
+      const line = fs
+        .readFileSync(`/proc/${holder.pid}/maps`, 'utf8')
+        .split('\n')
+        .find((l) => l.endsWith(`/dev/shm/${name} (deleted)`));
       assert.ok(line, 'the mapping is in /proc/PID/maps');
-      const range = line.split(' ')[0].split('-').map((hex) => hex.replace(/^0+(?=.)/, '')).join('-');
+      const range = line
+        .split(' ')[0]
+        .split('-')
+        .map((hex) => hex.replace(/^0+(?=.)/, ''))
+        .join('-');
       const via = `/proc/${holder.pid}/map_files/${range}`;
       assert.equal((await client.fileStat(via)).ino, id.ino);
       assert.equal((await client.fileRead(via, id, 7, 11)).toString(), 'mapped only');
@@ -446,11 +447,33 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
   describe('path validation', function () {
     it('refuses every path that is not an IPC object with EINVAL, saying why', async function () {
       const refused = [
-        '/etc/passwd', '/dev/shm/../etc/passwd', '/dev/shm/a/b', '/proc/1/fd/01', '/dev/shm/', '/dev/shm/.', '/dev/shm/..',
-        '/dev/shm', 'dev/shm/x', '/dev//shm/x', '/proc/self/fd/0', '/proc/01/fd/0', '/proc/0/fd/0', '/proc/1/fd/', '/proc/1/fd/0/',
-        '/proc/1/fdinfo/0', '/proc/1/root/etc/passwd', '/proc/1/root/dev/shm/../../etc/passwd', '/proc/2147483648/fd/0',
-        '/proc/1/fd/2147483648', '/proc/1/map_files/00400000-00452000', '/proc/1/map_files/7F00-7F10', '/proc/1/map_files/2000-1000',
-        '/proc/1/map_files/10000000000000000-10000000000000001', '/proc/1/mem', `/dev/shm/${'x'.repeat(256)}`, '/dev/shm/a\nb/c',
+        '/etc/passwd',
+        '/dev/shm/../etc/passwd',
+        '/dev/shm/a/b',
+        '/proc/1/fd/01',
+        '/dev/shm/',
+        '/dev/shm/.',
+        '/dev/shm/..',
+        '/dev/shm',
+        'dev/shm/x',
+        '/dev//shm/x',
+        '/proc/self/fd/0',
+        '/proc/01/fd/0',
+        '/proc/0/fd/0',
+        '/proc/1/fd/',
+        '/proc/1/fd/0/',
+        '/proc/1/fdinfo/0',
+        '/proc/1/root/etc/passwd',
+        '/proc/1/root/dev/shm/../../etc/passwd',
+        '/proc/2147483648/fd/0',
+        '/proc/1/fd/2147483648',
+        '/proc/1/map_files/00400000-00452000',
+        '/proc/1/map_files/7F00-7F10',
+        '/proc/1/map_files/2000-1000',
+        '/proc/1/map_files/10000000000000000-10000000000000001',
+        '/proc/1/mem',
+        `/dev/shm/${'x'.repeat(256)}`,
+        '/dev/shm/a\nb/c',
       ];
       for (const file of refused) {
         const id: FileIdentity = { devMajor: 0, devMinor: 0, ino: 1 };
@@ -470,12 +493,14 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
       await assert.rejects(client.fileStat(`/dev/shm/${'x'.repeat(3992)}`), ProtocolError);
       // The same frames built by hand, as a client with a bug would send them.
       const frame = (id: number, op: Op, args: Buffer) => encodeRequest(id, op, args);
-      const [nul, long, empty, hello] = rawReplies(Buffer.concat([
-        frame(1, Op.FileStat, Buffer.from('/dev/shm/a\0/etc/passwd')),
-        frame(2, Op.FileStat, Buffer.from(`/dev/shm/${'x'.repeat(3992)}`)),
-        frame(3, Op.FileRead, packArgs(['u32', 0], ['u32', 0], ['u64', 1], ['u64', 0], ['u32', 1], ['u32', 0])),
-        frame(4, Op.Hello, packArgs(['u32', 2])),
-      ]));
+      const [nul, long, empty, hello] = rawReplies(
+        Buffer.concat([
+          frame(1, Op.FileStat, Buffer.from('/dev/shm/a\0/etc/passwd')),
+          frame(2, Op.FileStat, Buffer.from(`/dev/shm/${'x'.repeat(3992)}`)),
+          frame(3, Op.FileRead, packArgs(['u32', 0], ['u32', 0], ['u64', 1], ['u64', 0], ['u32', 1], ['u32', 0])),
+          frame(4, Op.Hello, packArgs(['u32', 2])),
+        ]),
+      );
       assert.equal(nul.name, 'EINVAL');
       assert.match(nul.message, /NUL/);
       assert.equal(long.name, 'EINVAL');
@@ -503,7 +528,7 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
       assert.equal(fs.readFileSync(secret, 'utf8'), 'TOP SECRET');
     });
 
-    it('reads only shared memory through /proc/PID/fd/N: a process\'s open regular file on disk is refused', async function () {
+    it("reads only shared memory through /proc/PID/fd/N: a process's open regular file on disk is refused", async function () {
       const dir = fs.mkdtempSync(path.join(os.homedir(), '.ipcinsp-test-'));
       try {
         const secret = path.join(dir, 'secret.txt');
@@ -604,7 +629,10 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
       const name = freshName();
       const id = createObject(name, PAGE, 0o666);
       const nobody = otherHelper({ asNobody: true });
-      const error = await nobody.fileUnlink(shmPath(name), id).then(() => undefined, (e: unknown) => e);
+      const error = await nobody.fileUnlink(shmPath(name), id).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof HelperError && ['EPERM', 'EACCES'].includes(error.code), String(error));
       assert.match(error.message, /sticky \(mode 1777\).*owner \(uid 0\).*uid 65534/);
       assert.ok(fs.existsSync(shmPath(name)), 'still there');

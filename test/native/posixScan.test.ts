@@ -40,11 +40,22 @@ describe('POSIX shared memory holders on the real kernel', function () {
     const scan = await scanProcesses();
     const holds = scan.files.get(keyOf(owner.id)) ?? [];
     const of = (pid: number) => holds.filter((h) => h.pid === pid);
-    assert.deepEqual(of(owner.pid).map((h) => [h.via, h.access]).sort(), [['fd', 'rw'], ['map', 'rw']]);
+    assert.deepEqual(
+      of(owner.pid)
+        .map((h) => [h.via, h.access])
+        .sort(),
+      [
+        ['fd', 'rw'],
+        ['map', 'rw'],
+      ],
+    );
     const [ro] = of(reader.pid);
     assert.deepEqual([of(reader.pid).length, ro.via, ro.access], [1, 'map', 'ro']);
     assert.ok(ro.via === 'map' && ro.length === 3 * PAGE && BigInt('0x' + ro.start) === BigInt(reader.address!), JSON.stringify(ro));
-    assert.deepEqual(of(opener.pid).map((h) => (h.via === 'fd' ? [h.fd, h.access, h.size] : [])), [[opener.fd, 'ro', 3 * PAGE]]);
+    assert.deepEqual(
+      of(opener.pid).map((h) => (h.via === 'fd' ? [h.fd, h.access, h.size] : [])),
+      [[opener.fd, 'ro', 3 * PAGE]],
+    );
     assert.ok(holds.every((h) => h.path === shmPath(name) && !h.deleted));
     assert.ok(scan.signature.includes(keyOf(owner.id)));
   });
@@ -65,7 +76,7 @@ describe('POSIX shared memory holders on the real kernel', function () {
     assert.ok(removed.holders.every((h) => h.deleted));
     assert.equal(linked.key, keyOf(successor));
     assert.deepEqual(linked.holders, []);
-    assert.equal(removed.file?.size, PAGE, 'its size, read through the holder\'s descriptor');
+    assert.equal(removed.file?.size, PAGE, "its size, read through the holder's descriptor");
   });
 
   it('lists a memfd shared by two processes, with both holders', async function () {
@@ -76,7 +87,10 @@ describe('POSIX shared memory holders on the real kernel', function () {
     assert.equal(memfd.name, 'memfd:ipcinsp-test-memfd');
     assert.deepEqual([...new Set(memfd.holders.map((h) => h.pid))].sort(), [holder.pid, holder.childPid].sort());
     assert.equal(memfd.file?.size, 2 * PAGE);
-    assert.ok(memfd.readPaths.some((p) => p === `/proc/${holder.pid}/fd/${holder.fd}`), memfd.readPaths.join(', '));
+    assert.ok(
+      memfd.readPaths.some((p) => p === `/proc/${holder.pid}/fd/${holder.fd}`),
+      memfd.readPaths.join(', '),
+    );
   });
 
   it("finds Python's multiprocessing.shared_memory holder, and calls the block it left behind orphaned", async function () {
@@ -94,10 +108,14 @@ describe('POSIX shared memory holders on the real kernel', function () {
     ].join('\n');
     const python = spawn(PYTHON, ['-c', script]);
     try {
-      const [held, left] = (await new Promise<string>((resolve, reject) => {
-        readline.createInterface({ input: python.stdout }).once('line', resolve);
-        python.once('exit', (code) => reject(new Error(`python exited ${code}`)));
-      })).split(' ').map(trackName);
+      const [held, left] = (
+        await new Promise<string>((resolve, reject) => {
+          readline.createInterface({ input: python.stdout }).once('line', resolve);
+          python.once('exit', (code) => reject(new Error(`python exited ${code}`)));
+        })
+      )
+        .split(' ')
+        .map(trackName);
       const snapshot = await snapshotOf(0);
       const heldInfo = find(snapshot.posix.objects, '/' + held);
       assert.equal(heldInfo.state, 'in-use');
@@ -113,21 +131,30 @@ describe('POSIX shared memory holders on the real kernel', function () {
     }
   });
 
-  it('as nobody: root\'s holders are counted as unchecked, not silently dropped, and nothing is called orphaned for sure', async function () {
+  it("as nobody: root's holders are counted as unchecked, not silently dropped, and nothing is called orphaned for sure", async function () {
     if (!isRoot) this.skip(); // switching to nobody needs root
     const name = freshName();
     createObject(name, PAGE, 0o644);
     const rootHolder = await mapObject(name, 'ro');
-    const result = runNodeScript(`
+    const result = runNodeScript(
+      `
       const { snapshot } = await new (ipc('snapshot').SnapshotSource)({ orphanGraceSeconds: 0 }).refresh(true);
       const o = snapshot.posix.objects.find((x) => x.name === ${JSON.stringify('/' + name)});
-      console.log(JSON.stringify({ uid: process.getuid(), found: !!o, holders: o ? o.holders.map((h) => h.pid) : [], state: o && o.state, certain: o && o.certain, unchecked: o && o.unchecked, reason: o && o.reason }));`, NOBODY) as {
-      uid: number; found: boolean; holders: number[]; state: string; certain: boolean; unchecked: number; reason: string;
+      console.log(JSON.stringify({ uid: process.getuid(), found: !!o, holders: o ? o.holders.map((h) => h.pid) : [], state: o && o.state, certain: o && o.certain, unchecked: o && o.unchecked, reason: o && o.reason }));`,
+      NOBODY,
+    ) as {
+      uid: number;
+      found: boolean;
+      holders: number[];
+      state: string;
+      certain: boolean;
+      unchecked: number;
+      reason: string;
     };
     assert.equal(result.uid, 65534);
-    assert.ok(result.found, 'root\'s object is listed for nobody too');
-    assert.deepEqual(result.holders, [], 'root\'s mapping cannot be seen by nobody');
-    assert.ok(result.unchecked >= 1, 'root\'s process is counted as unchecked');
+    assert.ok(result.found, "root's object is listed for nobody too");
+    assert.deepEqual(result.holders, [], "root's mapping cannot be seen by nobody");
+    assert.ok(result.unchecked >= 1, "root's process is counted as unchecked");
     assert.equal(result.certain, false);
     assert.match(result.reason, /could not be checked .*so a holder there cannot be ruled out/);
     assert.doesNotMatch(result.reason, /[\n\r]/, 'one line, whatever the command lines of those processes hold');

@@ -23,7 +23,10 @@ describe('attacher discovery on the real kernel', function () {
     const scan = await scanProcesses();
     const ms = performance.now() - start;
     const found = (scan.attachments.get(id) ?? []).slice().sort((a, b) => a.pid - b.pid);
-    assert.deepEqual(found.map((a) => a.pid), [ro.pid, rw.pid].sort((a, b) => a - b));
+    assert.deepEqual(
+      found.map((a) => a.pid),
+      [ro.pid, rw.pid].sort((a, b) => a - b),
+    );
     const byPid = new Map(found.map((a) => [a.pid, a]));
     const check = (a: Attachment | undefined, access: string, address: string) => {
       assert.ok(a);
@@ -53,8 +56,17 @@ describe('attacher discovery on the real kernel', function () {
     assert.deepEqual([segment?.key, segment?.dest, segment?.nattch], [0, true, 3]);
     const found = (await scanProcesses()).attachments.get(id) ?? [];
     assert.equal(found.length, 3, 'one line per attachment: as many as nattch');
-    assert.ok(found.every((a) => a.key === key), 'the name keeps the original key');
-    assert.deepEqual(found.filter((a) => a.pid === first.pid).map((a) => a.access).sort(), ['ro', 'rw']);
+    assert.ok(
+      found.every((a) => a.key === key),
+      'the name keeps the original key',
+    );
+    assert.deepEqual(
+      found
+        .filter((a) => a.pid === first.pid)
+        .map((a) => a.access)
+        .sort(),
+      ['ro', 'rw'],
+    );
     assert.equal(found.filter((a) => a.pid === late.pid).length, 1);
     await first.stop();
     await late.stop();
@@ -69,7 +81,8 @@ describe('attacher discovery on the real kernel', function () {
 
   it('ignores memfd mappings, which share device 00:01 with SysV segments', async function () {
     // A memfd named like a segment, mapped shared: "rw-s ... 00:01 INODE /memfd:SYSV7e000001 (deleted)".
-    const script = 'import os, mmap, sys\nfd = os.memfd_create("SYSV7e000001")\nos.ftruncate(fd, 4096)\n' +
+    const script =
+      'import os, mmap, sys\nfd = os.memfd_create("SYSV7e000001")\nos.ftruncate(fd, 4096)\n' +
       'm = mmap.mmap(fd, 4096, mmap.MAP_SHARED)\nprint("ready", flush=True)\nsys.stdin.read()\n';
     let memfd;
     try {
@@ -77,7 +90,10 @@ describe('attacher discovery on the real kernel', function () {
     } catch {
       this.skip(); // no python3 with os.memfd_create: nothing else here makes a memfd
     }
-    const line = fs.readFileSync(`/proc/${memfd.pid}/maps`, 'latin1').split('\n').find((l) => l.includes('/memfd:SYSV7e000001'));
+    const line = fs
+      .readFileSync(`/proc/${memfd.pid}/maps`, 'latin1')
+      .split('\n')
+      .find((l) => l.includes('/memfd:SYSV7e000001'));
     assert.match(line ?? '', / rw-s [0-9a-f]+ 00:01 \d+ +\/memfd:SYSV7e000001 \(deleted\)$/);
     const scan = await scanProcesses();
     for (const list of scan.attachments.values()) assert.ok(list.every((a) => a.pid !== memfd.pid));
@@ -94,7 +110,10 @@ describe('attacher discovery on the real kernel', function () {
     const scan = await scanProcesses();
     assert.ok(scan.otherNamespace >= 1);
     for (const list of scan.attachments.values()) {
-      assert.ok(list.every((a) => a.pid !== other.pid), `pid ${other.pid} (shmid ${otherId} of its own namespace) must not be matched`);
+      assert.ok(
+        list.every((a) => a.pid !== other.pid),
+        `pid ${other.pid} (shmid ${otherId} of its own namespace) must not be matched`,
+      );
     }
     // And /proc/sysvipc shows the reader's namespace, not the /proc mount's: empty in a new one.
     const inside = runNodeScript(`console.log(JSON.stringify((await ipc('sysvipc').readShmSegments()).items.length));`, ['unshare', '--ipc']);
@@ -102,7 +121,7 @@ describe('attacher discovery on the real kernel', function () {
     await killSpawned();
   });
 
-  it('as nobody: counts root\'s attached processes as unreadable and still lists root\'s 0600 segment', async function () {
+  it("as nobody: counts root's attached processes as unreadable and still lists root's 0600 segment", async function () {
     if (!isRoot) this.skip(); // switching to nobody needs root
     const id = createSegment(freshKey(), PAGE, 0o600);
     const shared = createSegment(freshKey(), PAGE, 0o666);
@@ -111,7 +130,8 @@ describe('attacher discovery on the real kernel', function () {
     // A process of nobody's own, attached to the shared segment: the one attachment nobody can see.
     const own = await spawnReady('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', requireShmtool(), 'hold', String(shared), 'ro']);
     trackSegment(shared);
-    const result = runNodeScript(`
+    const result = runNodeScript(
+      `
       const scan = await ipc('procScan').scanProcesses();
       const { items } = await ipc('sysvipc').readShmSegments();
       const pick = (shmid) => (scan.attachments.get(shmid) || []).map((a) => a.pid);
@@ -121,12 +141,20 @@ describe('attacher discovery on the real kernel', function () {
         rootSegment: items.find((s) => s.shmid === ${id}) || null,
         attachedToRootSegment: pick(${id}), attachedToShared: pick(${shared}),
         nattchShared: (items.find((s) => s.shmid === ${shared}) || {}).nattch,
-      }));`, ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups']) as {
-      uid: number; unreadablePids: number[]; unreadable: number; scanned: number;
-      rootSegment: { mode: number; uid: number; nattch: number } | null; attachedToRootSegment: number[]; attachedToShared: number[]; nattchShared: number;
+      }));`,
+      ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'],
+    ) as {
+      uid: number;
+      unreadablePids: number[];
+      unreadable: number;
+      scanned: number;
+      rootSegment: { mode: number; uid: number; nattch: number } | null;
+      attachedToRootSegment: number[];
+      attachedToShared: number[];
+      nattchShared: number;
     };
     assert.equal(result.uid, 65534);
-    assert.ok(result.unreadablePids.includes(rootHolder.pid), 'root\'s holder is counted, not silently dropped');
+    assert.ok(result.unreadablePids.includes(rootHolder.pid), "root's holder is counted, not silently dropped");
     assert.ok(result.unreadablePids.includes(rootOnShared.pid));
     assert.ok(result.unreadable >= 2);
     assert.ok(result.scanned >= 1);

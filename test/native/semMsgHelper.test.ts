@@ -69,8 +69,7 @@ const PRIVATE_IPC = ['unshare', '--ipc', '--mount', '--propagation', 'private'];
 /** What the helper in such a namespace sees as /dev/mqueue, from outside (through its root). */
 const mqueueDir = (pid: number) => `/proc/${pid}/root/dev/mqueue`;
 /** Runs a command in the helper's IPC namespace (nsenter, root). */
-const inIpcNamespace = (pid: number, command: string[]) =>
-  execFileSync('nsenter', ['--target', String(pid), '--ipc', ...command], { encoding: 'utf8' });
+const inIpcNamespace = (pid: number, command: string[]) => execFileSync('nsenter', ['--target', String(pid), '--ipc', ...command], { encoding: 'utf8' });
 
 describe('ipc-helper on semaphores and message queues against the real kernel', function () {
   let helper: TestHelper;
@@ -144,14 +143,28 @@ print(json.dumps({"sem": [s.id], "pid": os.getpid()}))`);
       assert.match(wchan, /sem/, 'asleep in the semaphore code');
       await waitBlocked(zeroWaiter.pid, semWaiters, semid);
       let values = await client.semValues(semid);
-      assert.deepEqual(values.semaphores.map((s) => [s.value, s.ncnt, s.zcnt]), [[0, 1, 0], [1, 0, 1], [2, 0, 0]]);
+      assert.deepEqual(
+        values.semaphores.map((s) => [s.value, s.ncnt, s.zcnt]),
+        [
+          [0, 1, 0],
+          [1, 0, 1],
+          [2, 0, 0],
+        ],
+      );
       // Looking changed nothing: both still asleep, the values as they were.
       await waitBlocked(decrementer.pid, semWaiters, semid);
       // Let the decrementer through: its semop is now the last on semaphore 0.
       ipctool(['semop', String(semid), '0', '1']);
       assert.equal(await decrementer.nextLine(), 'done');
       values = await client.semValues(semid);
-      assert.deepEqual(values.semaphores.map((s) => [s.value, s.ncnt, s.zcnt]), [[0, 0, 0], [1, 0, 1], [2, 0, 0]]);
+      assert.deepEqual(
+        values.semaphores.map((s) => [s.value, s.ncnt, s.zcnt]),
+        [
+          [0, 0, 0],
+          [1, 0, 1],
+          [2, 0, 0],
+        ],
+      );
       assert.equal(values.semaphores[0].lastPid, decrementer.pid);
       await zeroWaiter.stop();
       values = await client.semValues(semid);
@@ -166,8 +179,7 @@ print(json.dumps({"sem": [s.id], "pid": os.getpid()}))`);
       assert.deepEqual((await client.semValues(semid)).semaphores, [{ value: 0, lastPid: holder.pid, ncnt: 0, zcnt: 0 }]);
       await holder.kill();
       assert.equal(fs.existsSync(`/proc/${holder.pid}`), false, 'the holder is gone');
-      assert.deepEqual((await client.semValues(semid)).semaphores, [{ value: 0, lastPid: holder.pid, ncnt: 0, zcnt: 0 }],
-        'no SEM_UNDO: nothing gave it back');
+      assert.deepEqual((await client.semValues(semid)).semaphores, [{ value: 0, lastPid: holder.pid, ncnt: 0, zcnt: 0 }], 'no SEM_UNDO: nothing gave it back');
     });
 
     it('fails in words for a set that is gone, also when it is removed while values are being read', async function () {
@@ -178,7 +190,12 @@ print(json.dumps({"sem": [s.id], "pid": os.getpid()}))`);
       // Pipelined reads with the removal in between: each one is whole or a worded error.
       const other = ipcmkSem(8);
       await client.hello();
-      const reads = Array.from({ length: 300 }, () => client.semValues(other).then((v) => v, (e: unknown) => e));
+      const reads = Array.from({ length: 300 }, () =>
+        client.semValues(other).then(
+          (v) => v,
+          (e: unknown) => e,
+        ),
+      );
       execFileSync('ipcrm', ['-s', String(other)]);
       const outcomes = [...(await Promise.all(reads)), await client.semValues(other).catch((e: unknown) => e)];
       for (const outcome of outcomes) {
@@ -199,12 +216,22 @@ print(json.dumps({"sem": [s.id], "pid": os.getpid()}))`);
       const first = await client.semCreate(key, 3, 0o640, true, [1, 2, 32767]);
       trackSem(first.semid);
       assert.equal(first.created, true);
-      assert.deepEqual({ key: semProc(first.semid)!.key >>> 0, perms: semProc(first.semid)!.perms, nsems: semProc(first.semid)!.nsems }, { key, perms: 0o640, nsems: 3 });
-      assert.deepEqual((await client.semValues(first.semid)).semaphores.map((s) => s.value), [1, 2, 32767]);
+      assert.deepEqual(
+        { key: semProc(first.semid)!.key >>> 0, perms: semProc(first.semid)!.perms, nsems: semProc(first.semid)!.nsems },
+        { key, perms: 0o640, nsems: 3 },
+      );
+      assert.deepEqual(
+        (await client.semValues(first.semid)).semaphores.map((s) => s.value),
+        [1, 2, 32767],
+      );
       await rejectsWith(client.semCreate(key, 3, 0o640, true), 'EEXIST', /already exists \(exclusive create\)/);
       const again = await client.semCreate(key, 3, 0o640, false, [9, 9, 9]);
       assert.deepEqual(again, { created: false, semid: first.semid });
-      assert.deepEqual((await client.semValues(first.semid)).semaphores.map((s) => s.value), [1, 2, 32767], 'values of an existing set are left alone');
+      assert.deepEqual(
+        (await client.semValues(first.semid)).semaphores.map((s) => s.value),
+        [1, 2, 32767],
+        'values of an existing set are left alone',
+      );
       assert.deepEqual(await client.semCreate(key, 2, 0o640, false), { created: false, semid: first.semid }, 'fewer than it has: fine');
       await rejectsWith(client.semCreate(key, 5, 0o640, false), 'EINVAL', /has only 3 semaphores, fewer than the 5 asked for/);
     });
@@ -227,7 +254,10 @@ print(json.dumps({"sem": [s.id], "pid": os.getpid()}))`);
       const { semid } = await client.semCreate(0, 2, 0o400, true, [4, 5]);
       trackSem(semid);
       assert.equal(semProc(semid)!.perms, 0o400);
-      assert.deepEqual((await client.semValues(semid)).semaphores.map((s) => s.value), [4, 5]);
+      assert.deepEqual(
+        (await client.semValues(semid)).semaphores.map((s) => s.value),
+        [4, 5],
+      );
     });
 
     it('changes the mode and the owner keeping what is not given, and removes the set', async function () {
@@ -261,7 +291,10 @@ print(json.dumps({"sem": [s.id], "pid": os.getpid()}))`);
       ]);
       assert.equal(all.more, false);
       const middle = await client.msgPeek(msqid, 1, 2, 2);
-      assert.deepEqual(peekSummary(middle), [[1, 3n, 4, '00ff'], [2, 2n ** 40n, 5000, big.subarray(0, 2).toString('hex')]]);
+      assert.deepEqual(peekSummary(middle), [
+        [1, 3n, 4, '00ff'],
+        [2, 2n ** 40n, 5000, big.subarray(0, 2).toString('hex')],
+      ]);
       assert.equal(middle.more, true, 'message 3 follows');
       assert.deepEqual(await client.msgPeek(msqid, 4, 10), { messages: [], more: false });
       assert.deepEqual(await client.msgPeek(msqid, 0, 0), { messages: [], more: true }, 'count 0 only asks whether there are any');
@@ -283,7 +316,14 @@ q.send("third", type=5)
 print(json.dumps({"msg": [q.id]}))`);
       const msqid = made.msg[0];
       const peek = await client.msgPeek(msqid, 0, 10, 100);
-      assert.deepEqual(peek.messages.map((m) => [m.mtype, m.preview.toString('latin1')]), [[5n, 'first'], [1n, '\0second'], [5n, 'third']]);
+      assert.deepEqual(
+        peek.messages.map((m) => [m.mtype, m.preview.toString('latin1')]),
+        [
+          [5n, 'first'],
+          [1n, '\0second'],
+          [5n, 'third'],
+        ],
+      );
       assert.equal(msgProc(msqid)!.qnum, 3);
     });
 
@@ -327,7 +367,12 @@ print(json.dumps({"msg": [q.id]}))`);
       const msqid = ipcmkMsg();
       for (let i = 0; i < 20; i++) ipctool(['msgsend', String(msqid), String(1 + i), `message ${i}`]);
       await client.hello();
-      const peeks = Array.from({ length: 200 }, () => client.msgPeek(msqid, 0, 20, 8).then((v) => v, (e: unknown) => e));
+      const peeks = Array.from({ length: 200 }, () =>
+        client.msgPeek(msqid, 0, 20, 8).then(
+          (v) => v,
+          (e: unknown) => e,
+        ),
+      );
       execFileSync('ipcrm', ['-q', String(msqid)]);
       const outcomes = [...(await Promise.all(peeks)), await client.msgPeek(msqid).catch((e: unknown) => e)];
       for (const outcome of outcomes) {
@@ -347,11 +392,13 @@ print(json.dumps({"msg": [q.id]}))`);
       const msqid = ipcmkMsg();
       await rejectsWith(client.msgPeek(msqid, 0, 1001), 'E2BIG', /at most 1000 messages and 4096 preview bytes/);
       await rejectsWith(client.msgPeek(msqid, 0, 10, 4097), 'E2BIG');
-      const [peek, read, hello] = rawReplies(Buffer.concat([
-        encodeRequest(1, Op.MsgPeek, packArgs(['i32', msqid], ['u32', 0], ['u32', 1], ['u32', 1], ['u32', 1])),
-        encodeRequest(2, Op.MsgRead, packArgs(['i32', msqid], ['u32', 0], ['u32', 7])),
-        encodeRequest(3, Op.Hello, packArgs(['u32', 3])),
-      ]));
+      const [peek, read, hello] = rawReplies(
+        Buffer.concat([
+          encodeRequest(1, Op.MsgPeek, packArgs(['i32', msqid], ['u32', 0], ['u32', 1], ['u32', 1], ['u32', 1])),
+          encodeRequest(2, Op.MsgRead, packArgs(['i32', msqid], ['u32', 0], ['u32', 7])),
+          encodeRequest(3, Op.Hello, packArgs(['u32', 3])),
+        ]),
+      );
       assert.deepEqual([peek.name, read.name, hello.status], ['EINVAL', 'EINVAL', 0]);
       assert.match(peek.message, /reserved field must be 0/);
     });
@@ -400,7 +447,8 @@ print(json.dumps({"msg": [q.id]}))`);
       ipctool(['msgsend', String(msqid), '1', 'secret']);
       const nobody = otherHelper({ asNobody: true }).client;
       assert.equal((await nobody.hello()).euid, NOBODY_UID);
-      const denied = /permission denied .* (semaphore set|message queue) \d+ \(mode 0600, owner uid 0, group gid 0; this helper runs as uid 65534\): its owner can grant read access/;
+      const denied =
+        /permission denied .* (semaphore set|message queue) \d+ \(mode 0600, owner uid 0, group gid 0; this helper runs as uid 65534\): its owner can grant read access/;
       await rejectsWith(nobody.semValues(semid), 'EACCES', denied);
       await rejectsWith(nobody.semStat(semid), 'EACCES', denied);
       await rejectsWith(nobody.msgPeek(msqid), 'EACCES', denied);
@@ -439,7 +487,10 @@ print(json.dumps({"msg": [q.id]}))`);
       const { msqid } = await nobody.msgCreate(0, 0o600, true);
       trackMsg(msqid);
       assert.deepEqual([semProc(semid)!.uid, msgProc(msqid)!.uid], [NOBODY_UID, NOBODY_UID]);
-      assert.deepEqual((await nobody.semValues(semid)).semaphores.map((s) => s.value), [3, 4]);
+      assert.deepEqual(
+        (await nobody.semValues(semid)).semaphores.map((s) => s.value),
+        [3, 4],
+      );
       assert.deepEqual((await nobody.msgPeek(msqid)).messages, []);
       await nobody.semRemove(semid);
       await nobody.msgRemove(msqid);
@@ -455,7 +506,8 @@ print(json.dumps({"msg": [q.id]}))`);
 
     it('creates, reads the attributes of and unlinks a queue, as the /dev/mqueue mounted there shows it', async function () {
       // A private /dev (a tmpfs) so that /dev/mqueue can be made without touching the machine's /dev.
-      const script = 'mount -t tmpfs -o mode=755,size=64k ipcinsp-dev /dev && mknod -m 666 /dev/null c 1 3 && ' +
+      const script =
+        'mount -t tmpfs -o mode=755,size=64k ipcinsp-dev /dev && mknod -m 666 /dev/null c 1 3 && ' +
         'mkdir /dev/mqueue && mount -t mqueue none /dev/mqueue && exec "$@"';
       const ns = otherHelper({ wrap: [...PRIVATE_IPC, 'sh', '-c', script, 'mq-ns'] }).client;
       await ns.hello();
@@ -478,7 +530,7 @@ print(json.dumps({"msg": [q.id]}))`);
       assert.equal(fs.existsSync(file), false);
       await rejectsWith(ns.mqAttr(name), 'ENOENT', /no POSIX message queue \/ipcinsp-test-q in this IPC namespace/);
       await rejectsWith(ns.mqUnlink(name), 'ENOENT');
-      assert.equal(spawnSync(ipctoolPath, ['mqattr', name]).status, 1, 'nothing of it in the machine\'s own namespace');
+      assert.equal(spawnSync(ipctoolPath, ['mqattr', name]).status, 1, "nothing of it in the machine's own namespace");
     });
 
     it('works through mq_* without any mqueue mount: system defaults, and another process sees the same queue', async function () {
@@ -486,7 +538,10 @@ print(json.dumps({"msg": [q.id]}))`);
       await ns.hello();
       const pid = ns.pid!;
       assert.equal(fs.readFileSync(`/proc/${pid}/mounts`, 'utf8').includes('mqueue'), false, 'no mqueue file system mounted');
-      const defaults = [inIpcNamespace(pid, ['cat', '/proc/sys/fs/mqueue/msg_default']), inIpcNamespace(pid, ['cat', '/proc/sys/fs/mqueue/msgsize_default'])].map(Number);
+      const defaults = [
+        inIpcNamespace(pid, ['cat', '/proc/sys/fs/mqueue/msg_default']),
+        inIpcNamespace(pid, ['cat', '/proc/sys/fs/mqueue/msgsize_default']),
+      ].map(Number);
       const name = '/ipcinsp-test-defaults';
       const made = await ns.mqCreate(name, 0o600, true);
       assert.deepEqual([made.created, made.attr.maxmsg, made.attr.msgsize, made.attr.curmsgs], [true, defaults[0], defaults[1], 0]);
@@ -506,11 +561,13 @@ print(json.dumps({"msg": [q.id]}))`);
         await rejectsWith(client.mqUnlink(name), 'EINVAL', /not the name of a POSIX message queue/);
         await rejectsWith(client.mqCreate(name, 0o600, true), 'EINVAL', /not the name of a POSIX message queue/);
       }
-      const [nul, empty, hello] = rawReplies(Buffer.concat([
-        encodeRequest(1, Op.MqAttr, Buffer.from('/a\0b')),
-        encodeRequest(2, Op.MqCreate, packArgs(['u32', 0o600], ['u32', 0], ['u64', 0], ['u64', 0])),
-        encodeRequest(3, Op.Hello, packArgs(['u32', 3])),
-      ]));
+      const [nul, empty, hello] = rawReplies(
+        Buffer.concat([
+          encodeRequest(1, Op.MqAttr, Buffer.from('/a\0b')),
+          encodeRequest(2, Op.MqCreate, packArgs(['u32', 0o600], ['u32', 0], ['u64', 0], ['u64', 0])),
+          encodeRequest(3, Op.Hello, packArgs(['u32', 3])),
+        ]),
+      );
       assert.deepEqual([nul.name, empty.name, hello.status], ['EINVAL', 'EINVAL', 0]);
       assert.match(nul.message, /NUL/);
       assert.match(empty.message, /path of 1 to 4000 bytes/);
@@ -521,7 +578,10 @@ print(json.dumps({"msg": [q.id]}))`);
       const nobody = otherHelper({ wrap: ['unshare', '--ipc', 'sh', '-c', script, 'mq-nobody', ...NOBODY] }).client;
       assert.equal((await nobody.hello()).euid, NOBODY_UID);
       await rejectsWith(nobody.mqAttr('/ipcinsp-test-root'), 'EACCES', /permission denied opening POSIX message queue \/ipcinsp-test-root.*uid 65534/);
-      const error = await nobody.mqUnlink('/ipcinsp-test-root').then(() => undefined, (e: unknown) => e);
+      const error = await nobody.mqUnlink('/ipcinsp-test-root').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof HelperError && ['EACCES', 'EPERM'].includes(error.code), String(error));
       assert.match(error.message, /uid 65534/);
       assert.equal(inIpcNamespace(nobody.pid!, [ipctoolPath, 'mqattr', '/ipcinsp-test-root']).trim(), '4 64 0', 'still there');

@@ -64,15 +64,17 @@ describe('segment classifier on the real kernel', function () {
     await killSpawned();
   });
 
-  it('unknown, never orphaned, when the creator is outside the reader\'s pid namespace', async function () {
+  it("unknown, never orphaned, when the creator is outside the reader's pid namespace", async function () {
     if (!isRoot) this.skip(); // unshare --pid needs CAP_SYS_ADMIN
     const holder = await ownSegment(freshKey(), 4096, 0o600);
     await holder.command('detach');
-    const inside = runNodeScript(`
+    const inside = runNodeScript(
+      `
       const segment = (await ipc('sysvipc').readShmSegments()).items.find((s) => s.shmid === ${holder.shmid});
       const c = ipc('sysvShm/classify').classifySegment(segment, ipc('processes').createProcessLookup());
       console.log(JSON.stringify({ cpid: segment.cpid, state: c.state, creator: c.creator }));`,
-    ['unshare', '--pid', '--fork', '--mount-proc']);
+      ['unshare', '--pid', '--fork', '--mount-proc'],
+    );
     assert.deepEqual(inside, { cpid: 0, state: 'unattached', creator: 'unknown' });
     await holder.stop();
   });

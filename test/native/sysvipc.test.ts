@@ -43,7 +43,10 @@ describe('/proc/sysvipc/shm on the real kernel', function () {
   it('turns a negative key back into the one given to shmget', async function () {
     const key = freshNegativeKey();
     const id = createSegment(key, 4096, 0o600);
-    const line = fs.readFileSync('/proc/sysvipc/shm', 'latin1').split('\n').find((l) => l.trim().split(/\s+/)[1] === String(id));
+    const line = fs
+      .readFileSync('/proc/sysvipc/shm', 'latin1')
+      .split('\n')
+      .find((l) => l.trim().split(/\s+/)[1] === String(id));
     assert.ok(line && Number(line.trim().split(/\s+/)[0]) < 0, 'the kernel prints it signed');
     assert.equal((await find(id))?.key, key);
   });
@@ -86,12 +89,15 @@ describe('/proc/sysvipc/shm on the real kernel', function () {
     }
   });
 
-  it('translates uid/gid into the reader\'s user namespace (overflow id 65534 when unmapped)', async function () {
+  it("translates uid/gid into the reader's user namespace (overflow id 65534 when unmapped)", async function () {
     if (!isRoot) this.skip(); // needs root to own the segment (and unshare --user to be allowed)
     const id = createSegment('private', 4096, 0o600);
-    const seen = runNodeScript(`
+    const seen = runNodeScript(
+      `
       const s = (await ipc('sysvipc').readShmSegments()).items.find((x) => x.shmid === ${id});
-      console.log(JSON.stringify([s.uid, s.gid, s.cuid, s.cgid, s.mode]));`, ['unshare', '--user']);
+      console.log(JSON.stringify([s.uid, s.gid, s.cuid, s.cgid, s.mode]));`,
+      ['unshare', '--user'],
+    );
     assert.deepEqual(seen, [65534, 65534, 65534, 65534, 0o600]);
   });
 
@@ -106,10 +112,17 @@ describe('/proc/sysvipc/shm on the real kernel', function () {
     for (const id of ours) {
       const mine = items.find((s) => s.shmid === id)!;
       const theirs = listed.find((row) => Number(row.id) === id)!;
-      assert.deepEqual(
-        [formatKey(mine.key), mine.size, mine.nattch, mine.cpid, mine.lpid, mine.uid, mine.gid, mine.cuid, mine.cgid].map(String),
-        [theirs.key, theirs.size, theirs.nattch, theirs.cpid, theirs.lpid, theirs.uid, theirs.gid, theirs.cuid, theirs.cgid],
-      );
+      assert.deepEqual([formatKey(mine.key), mine.size, mine.nattch, mine.cpid, mine.lpid, mine.uid, mine.gid, mine.cuid, mine.cgid].map(String), [
+        theirs.key,
+        theirs.size,
+        theirs.nattch,
+        theirs.cpid,
+        theirs.lpid,
+        theirs.uid,
+        theirs.gid,
+        theirs.cuid,
+        theirs.cgid,
+      ]);
     }
     await holder.stop();
   });

@@ -42,12 +42,28 @@ describe('waiters on the real kernel', function () {
     assert.equal(scan.supported, true);
     const waiters = scan.sem.get(semid) ?? [];
     const of = (pid: number) => waiters.find((w) => w.pid === pid);
-    assert.deepEqual(of(decrement.pid)?.ops?.map((o) => [o.semnum, o.op]), [[0, -1]]);
-    assert.deepEqual(of(zero.pid)?.ops?.map((o) => [o.semnum, o.op]), [[1, 0]]);
-    const [info] = classifySemSets((await readSemTable()).sets.filter((s) => s.semid === semid), () => ({ read: true, semaphores: [] }), {
-      names: new CommandMemory().names('/proc', '/etc'), waiters: scan.sem, nowMs: Date.now(), graceMs: 60_000,
-    });
-    assert.deepEqual(info.semaphores.map((s) => s.waiters.map((w) => [w.pid, w.wants])), [[[decrement.pid, 'increase']], [[zero.pid, 'zero']]]);
+    assert.deepEqual(
+      of(decrement.pid)?.ops?.map((o) => [o.semnum, o.op]),
+      [[0, -1]],
+    );
+    assert.deepEqual(
+      of(zero.pid)?.ops?.map((o) => [o.semnum, o.op]),
+      [[1, 0]],
+    );
+    const [info] = classifySemSets(
+      (await readSemTable()).sets.filter((s) => s.semid === semid),
+      () => ({ read: true, semaphores: [] }),
+      {
+        names: new CommandMemory().names('/proc', '/etc'),
+        waiters: scan.sem,
+        nowMs: Date.now(),
+        graceMs: 60_000,
+      },
+    );
+    assert.deepEqual(
+      info.semaphores.map((s) => s.waiters.map((w) => [w.pid, w.wants])),
+      [[[decrement.pid, 'increase']], [[zero.pid, 'zero']]],
+    );
   });
 
   it('finds a receiver waiting for a type and a sender blocked on a full queue', async function () {
@@ -75,24 +91,36 @@ describe('waiters on the real kernel', function () {
     assert.equal(values.semaphores[0].value, 0);
     assert.equal(values.semaphores[0].lastPid, holder.pid, 'GETPID names the dead holder');
     const scan = scanWaiters();
-    const [info] = classifySemSets((await readSemTable()).sets.filter((s) => s.semid === semid), () => ({ read: true, semaphores: values.semaphores }), {
-      names: new CommandMemory().names('/proc', '/etc'), waiters: scan.sem, nowMs: Date.now(), graceMs: 60_000,
-    });
+    const [info] = classifySemSets(
+      (await readSemTable()).sets.filter((s) => s.semid === semid),
+      () => ({ read: true, semaphores: values.semaphores }),
+      {
+        names: new CommandMemory().names('/proc', '/etc'),
+        waiters: scan.sem,
+        nowMs: Date.now(),
+        graceMs: 60_000,
+      },
+    );
     assert.equal(info.state, 'stuck');
     assert.match(info.reason, new RegExp(`its last operator, pid ${holder.pid}.*exited: held by a process that exited without SEM_UNDO`));
-    assert.deepEqual(info.semaphores[0].waiters.map((w) => w.pid), [waiter.pid]);
+    assert.deepEqual(
+      info.semaphores[0].waiters.map((w) => w.pid),
+      [waiter.pid],
+    );
   });
 
-  it('as nobody: root\'s blocked threads are counted as unreadable, not found and not dropped silently', async function () {
+  it("as nobody: root's blocked threads are counted as unreadable, not found and not dropped silently", async function () {
     if (!isRoot) this.skip();
     const semid = await set([0]);
     const waiter = await startIpctool(['semwait', String(semid), '0']);
     await waitBlocked(waiter.pid, SEMOPS, semid);
-    const result = runNodeScript(`
+    const result = runNodeScript(
+      `
       const scan = ipc('waiters').scanWaiters();
-      console.log(JSON.stringify({ found: (scan.sem.get(${semid}) || []).map((w) => w.pid), unreadable: scan.unreadable }));`, NOBODY) as { found: number[]; unreadable: number };
+      console.log(JSON.stringify({ found: (scan.sem.get(${semid}) || []).map((w) => w.pid), unreadable: scan.unreadable }));`,
+      NOBODY,
+    ) as { found: number[]; unreadable: number };
     assert.deepEqual(result.found, []);
     assert.ok(result.unreadable >= 2, `unreadable: ${result.unreadable} (the waiter's threads at least)`);
   });
 });
-

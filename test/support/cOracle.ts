@@ -51,10 +51,16 @@ export function gdbLayouts(source: string, names: string[], flags: string[] = []
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-oracle-'));
   try {
     const uses = names.map((name, i) => `${name} ipcinsp_oracle_use_${i};`).join('\n');
-    fs.writeFileSync(path.join(dir, 'o.c'), `${source.replace(/\bint\s+main\s*\(/, 'int ipcinsp_oracle_renamed_main(')}\n${uses}\nint main(void) { return 0; }\n`);
+    fs.writeFileSync(
+      path.join(dir, 'o.c'),
+      `${source.replace(/\bint\s+main\s*\(/, 'int ipcinsp_oracle_renamed_main(')}\n${uses}\nint main(void) { return 0; }\n`,
+    );
     execFileSync('gcc', [...flags, '-g', '-w', '-O0', '-o', path.join(dir, 'o'), path.join(dir, 'o.c')]);
     fs.writeFileSync(path.join(dir, 'dump.py'), `NAMES = ${JSON.stringify(names)}\n${GDB_DUMP}`);
-    const out = execFileSync('gdb', ['-batch', '-nx', '-ex', `source ${path.join(dir, 'dump.py')}`, path.join(dir, 'o')], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const out = execFileSync('gdb', ['-batch', '-nx', '-ex', `source ${path.join(dir, 'dump.py')}`, path.join(dir, 'o')], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     const line = out.split('\n').find((l) => l.startsWith('ORACLE'));
     if (!line) throw new Error(`gdb printed no layout:\n${out.slice(0, 2000)}`);
     return JSON.parse(line.slice('ORACLE'.length)) as Record<string, Flat>;

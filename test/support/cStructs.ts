@@ -5,11 +5,40 @@
 import { seededU32 } from './random';
 
 const SCALARS = [
-  'char', 'signed char', 'unsigned char', 'short', 'unsigned short', 'int', 'unsigned', 'long', 'unsigned long',
-  'long long', 'unsigned long long', 'float', 'double', 'long double', '_Bool', 'int8_t', 'uint16_t', 'int32_t',
-  'uint64_t', 'size_t', 'void *', 'char *', 'e_small', 'e_big',
+  'char',
+  'signed char',
+  'unsigned char',
+  'short',
+  'unsigned short',
+  'int',
+  'unsigned',
+  'long',
+  'unsigned long',
+  'long long',
+  'unsigned long long',
+  'float',
+  'double',
+  'long double',
+  '_Bool',
+  'int8_t',
+  'uint16_t',
+  'int32_t',
+  'uint64_t',
+  'size_t',
+  'void *',
+  'char *',
+  'e_small',
+  'e_big',
 ];
-const BITFIELD_TYPES: Array<[string, number]> = [['unsigned', 32], ['int', 32], ['unsigned char', 8], ['unsigned short', 16], ['unsigned long long', 64], ['_Bool', 1], ['signed char', 8]];
+const BITFIELD_TYPES: Array<[string, number]> = [
+  ['unsigned', 32],
+  ['int', 32],
+  ['unsigned char', 8],
+  ['unsigned short', 16],
+  ['unsigned long long', 64],
+  ['_Bool', 1],
+  ['signed char', 8],
+];
 
 export interface Generated {
   source: string;
@@ -23,11 +52,19 @@ export function generateStructs(seed: number, count: number): Generated {
   const next = seededU32(seed);
   const pick = <T>(list: readonly T[]): T => list[next() % list.length];
   const chance = (percent: number): boolean => next() % 100 < percent;
-  const lines = ['#include <stdint.h>', '#include <stddef.h>', 'enum e_small { S0, S1, S2 };', 'enum e_big { B0 = -5, B1 = 70000 };', 'typedef enum e_small e_small;', 'typedef enum e_big e_big;'];
+  const lines = [
+    '#include <stdint.h>',
+    '#include <stddef.h>',
+    'enum e_small { S0, S1, S2 };',
+    'enum e_big { B0 = -5, B1 = 70000 };',
+    'typedef enum e_small e_small;',
+    'typedef enum e_big e_big;',
+  ];
   const names: string[] = [];
   const made: string[] = [];
   const flexible = new Set<string>();
-  const scalarMember = (name: string): string => `${pick(SCALARS)} ${name}${chance(25) ? `[${1 + (next() % 5)}]` : ''}${chance(10) ? `[${1 + (next() % 3)}][${1 + (next() % 3)}]` : ''};`;
+  const scalarMember = (name: string): string =>
+    `${pick(SCALARS)} ${name}${chance(25) ? `[${1 + (next() % 5)}]` : ''}${chance(10) ? `[${1 + (next() % 3)}][${1 + (next() % 3)}]` : ''};`;
   for (let n = 0; n < count; n++) {
     const union = chance(20);
     const tag = `${union ? 'union' : 'struct'} g_${n}`;

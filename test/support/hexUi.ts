@@ -50,12 +50,19 @@ export async function untilHexView(page: Page, open: () => Promise<void>, title:
 /** Opens the hex view from a row's inline Open Contents button (again if a click is lost). */
 export async function openContentsFromRow(page: Page, row: Locator, title: RegExp): Promise<Frame> {
   await row.waitFor({ timeout: 30_000 });
-  return untilHexView(page, async () => {
-    await row.hover();
-    await row.locator('[aria-label^="Open Contents"]').click();
-  }, title);
+  return untilHexView(
+    page,
+    async () => {
+      await row.hover();
+      await row.locator('[aria-label^="Open Contents"]').click();
+    },
+    title,
+  );
 }
 
 /** True in the page once the first row shows its bytes (hex digits, or ·· for a non-resident page). */
 export const FIRST_ROW_SHOWN = (): boolean =>
-  /[0-9a-f]{2}|··/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('.rowbox .row .hexcol')?.textContent ?? '');
+  /[0-9a-f]{2}|··/.test(
+    (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('.rowbox .row .hexcol')
+      ?.textContent ?? '',
+  );

@@ -52,8 +52,8 @@ export async function removeManySegments(): Promise<void> {
   if (ids.length > 0 && client) {
     const results = await Promise.allSettled(ids.map((id) => client!.remove(id)));
     results.forEach((result, i) => {
-      const gone = result.status === 'fulfilled' ||
-        (result.reason instanceof HelperError && (result.reason.code === 'EINVAL' || result.reason.code === 'EIDRM'));
+      const gone =
+        result.status === 'fulfilled' || (result.reason instanceof HelperError && (result.reason.code === 'EINVAL' || result.reason.code === 'EIDRM'));
       if (gone) created.delete(ids[i]);
     });
   }

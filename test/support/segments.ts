@@ -29,7 +29,10 @@ export function trackSegment(shmid: number): number {
 /** A random key that no segment uses now (keys are global on the machine). */
 export function freshKey(): number {
   const used = new Set(
-    fs.readFileSync('/proc/sysvipc/shm', 'utf8').split('\n').slice(1)
+    fs
+      .readFileSync('/proc/sysvipc/shm', 'utf8')
+      .split('\n')
+      .slice(1)
       .map((line) => Number(line.trim().split(/\s+/)[0])),
   );
   for (;;) {
@@ -41,7 +44,9 @@ export function freshKey(): number {
 
 /** Creates a segment in a process that exits at once (so its creator is gone). Returns the shmid. */
 export function createSegment(key: number | 'private', size: number, mode = 0o600): number {
-  const out = execFileSync(requireShmtool(), ['create', key === 'private' ? 'private' : `0x${key.toString(16)}`, String(size), mode.toString(8)], { encoding: 'utf8' });
+  const out = execFileSync(requireShmtool(), ['create', key === 'private' ? 'private' : `0x${key.toString(16)}`, String(size), mode.toString(8)], {
+    encoding: 'utf8',
+  });
   return trackSegment(Number(out.trim()));
 }
 
@@ -75,10 +80,11 @@ function startServing(args: string[], uid?: number): Promise<Holder> {
   child.stderr.on('data', (d) => (stderr += d));
   lines.on('line', (line) => waiting.shift()?.(line));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const nextLine = () => new Promise<string>((resolve, reject) => {
-    waiting.push(resolve);
-    void exited.then(() => reject(new Error(`shmtool ${args.join(' ')} exited: ${stderr.trim()}`)));
-  });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      waiting.push(resolve);
+      void exited.then(() => reject(new Error(`shmtool ${args.join(' ')} exited: ${stderr.trim()}`)));
+    });
   return nextLine().then((ready) => {
     const [, id, address] = ready.split(' ');
     return {
@@ -128,7 +134,10 @@ export async function cleanupAll(): Promise<void> {
 
 /** The line of /proc/sysvipc/shm for a shmid, split into its columns, or undefined when gone. */
 export function procLine(shmid: number): string[] | undefined {
-  return fs.readFileSync('/proc/sysvipc/shm', 'utf8').split('\n').slice(1)
+  return fs
+    .readFileSync('/proc/sysvipc/shm', 'utf8')
+    .split('\n')
+    .slice(1)
     .map((line) => line.trim().split(/\s+/))
     .find((cols) => Number(cols[1]) === shmid);
 }

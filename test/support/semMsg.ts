@@ -48,7 +48,10 @@ export function trackMsg(msqid: number): number {
 
 /** The columns of a line of /proc/sysvipc/sem or msg, by id (column 1), or undefined when gone. */
 function procColumns(kind: 'sem' | 'msg', id: number): string[] | undefined {
-  return fs.readFileSync(`/proc/sysvipc/${kind}`, 'utf8').split('\n').slice(1)
+  return fs
+    .readFileSync(`/proc/sysvipc/${kind}`, 'utf8')
+    .split('\n')
+    .slice(1)
     .map((line) => line.trim().split(/\s+/))
     .find((cols) => Number(cols[1]) === id);
 }
@@ -65,15 +68,31 @@ export function msgProc(msqid: number) {
   const c = procColumns('msg', msqid);
   if (!c) return undefined;
   return {
-    key: Number(c[0]), perms: parseInt(c[2], 8), cbytes: Number(c[3]), qnum: Number(c[4]), lspid: Number(c[5]), lrpid: Number(c[6]),
-    uid: Number(c[7]), gid: Number(c[8]), stime: Number(c[11]), rtime: Number(c[12]), ctime: Number(c[13]),
+    key: Number(c[0]),
+    perms: parseInt(c[2], 8),
+    cbytes: Number(c[3]),
+    qnum: Number(c[4]),
+    lspid: Number(c[5]),
+    lrpid: Number(c[6]),
+    uid: Number(c[7]),
+    gid: Number(c[8]),
+    stime: Number(c[11]),
+    rtime: Number(c[12]),
+    ctime: Number(c[13]),
   };
 }
 
 /** A random key no set and no queue uses now (0x7d prefix: easy to spot in `ipcs` if anything leaks). */
 export function freshIpcKey(): number {
-  const used = new Set(['sem', 'msg'].flatMap((kind) =>
-    fs.readFileSync(`/proc/sysvipc/${kind}`, 'utf8').split('\n').slice(1).map((line) => Number(line.trim().split(/\s+/)[0]) >>> 0)));
+  const used = new Set(
+    ['sem', 'msg'].flatMap((kind) =>
+      fs
+        .readFileSync(`/proc/sysvipc/${kind}`, 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((line) => Number(line.trim().split(/\s+/)[0]) >>> 0),
+    ),
+  );
   for (;;) {
     const key = (0x7d000000 | Math.floor(Math.random() * 0xffffff)) >>> 0;
     if (!used.has(key)) return key;
@@ -194,13 +213,17 @@ export const SYSCALL = { semtimedop: 220, semop: 65, msgsnd: 69, msgrcv: 70 } as
  * state, not time. Returns what /proc/PID/wchan says it waits in.
  */
 export async function waitBlocked(pid: number, syscalls: number[], id: number): Promise<string> {
-  return waitFor(() => {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    const [nr, first] = fs.readFileSync(`/proc/${pid}/syscall`, 'utf8').trim().split(' ');
-    if (state !== 'S' || !syscalls.includes(Number(nr)) || Number(first) !== id) return undefined;
-    return fs.readFileSync(`/proc/${pid}/wchan`, 'utf8').trim() || '(unknown)';
-  }, 10_000, `process ${pid} to block in system call ${syscalls.join(' or ')} on id ${id}`);
+  return waitFor(
+    () => {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+      const [nr, first] = fs.readFileSync(`/proc/${pid}/syscall`, 'utf8').trim().split(' ');
+      if (state !== 'S' || !syscalls.includes(Number(nr)) || Number(first) !== id) return undefined;
+      return fs.readFileSync(`/proc/${pid}/wchan`, 'utf8').trim() || '(unknown)';
+    },
+    10_000,
+    `process ${pid} to block in system call ${syscalls.join(' or ')} on id ${id}`,
+  );
 }
 
 /** Kills every process started here and removes every set and queue recorded here. */
@@ -210,7 +233,10 @@ export async function cleanupSemMsg(): Promise<void> {
     await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
   }
   children.clear();
-  for (const [flag, ids] of [['-s', semIds], ['-q', msgIds]] as const) {
+  for (const [flag, ids] of [
+    ['-s', semIds],
+    ['-q', msgIds],
+  ] as const) {
     for (const id of ids) {
       try {
         execFileSync('ipcrm', [flag, String(id)], { stdio: 'ignore' });

@@ -30,7 +30,10 @@ export async function collapsePanes(page: Page, titles: string[]): Promise<void>
     const header = paneHeader(page, title);
     await header.waitFor();
     if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
-    await page.waitForFunction((el) => (el as { getAttribute(n: string): string | null } | null)?.getAttribute('aria-expanded') === 'false', await header.elementHandle());
+    await page.waitForFunction(
+      (el) => (el as { getAttribute(n: string): string | null } | null)?.getAttribute('aria-expanded') === 'false',
+      await header.elementHandle(),
+    );
   }
 }
 
@@ -68,12 +71,17 @@ export async function clickMenuItem(page: Page, label: string): Promise<void> {
 export async function untilQuickInput(page: Page, open: () => Promise<void>, question: RegExp): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   for (let attempt = 0; attempt < 5; attempt++) {
-    const opened = await open().then(() => undefined, (error: unknown) => error);
+    const opened = await open().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     if (opened && attempt === 4) throw opened;
     const shown = await page
       .waitForFunction(
         (pattern) => {
-          const box = (globalThis as unknown as { document: { querySelector(s: string): { offsetParent: unknown; getAttribute(n: string): string | null } | null } }).document.querySelector('.quick-input-widget input');
+          const box = (
+            globalThis as unknown as { document: { querySelector(s: string): { offsetParent: unknown; getAttribute(n: string): string | null } | null } }
+          ).document.querySelector('.quick-input-widget input');
           return !!box && box.offsetParent !== null && new RegExp(pattern).test(box.getAttribute('aria-label') ?? '');
         },
         question.source,
@@ -99,7 +107,9 @@ export async function answerInputs(page: Page, answers: string[]): Promise<void>
     await input.press('Enter');
     await page.waitForFunction(
       ([selector, text]) => {
-        const box = (globalThis as unknown as { document: { querySelector(s: string): { value: string; offsetParent: unknown } | null } }).document.querySelector(selector);
+        const box = (
+          globalThis as unknown as { document: { querySelector(s: string): { value: string; offsetParent: unknown } | null } }
+        ).document.querySelector(selector);
         return !box || box.offsetParent === null || box.value !== text;
       },
       ['.quick-input-widget input', answer] as const,
@@ -117,7 +127,12 @@ export async function expandRow(row: Locator): Promise<void> {
     if ((await row.getAttribute('aria-expanded')) === 'true') return;
     await row.click();
     await row.press('ArrowRight');
-    await row.page().waitForFunction((el) => (el as { getAttribute(n: string): string | null } | null)?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 2000 }).catch(() => undefined);
+    await row
+      .page()
+      .waitForFunction((el) => (el as { getAttribute(n: string): string | null } | null)?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), {
+        timeout: 2000,
+      })
+      .catch(() => undefined);
   }
   throw new Error('the row did not expand');
 }
@@ -132,7 +147,14 @@ export async function chooseFromRowMenu(row: Locator, label: string, outcome: Lo
     await page.keyboard.press('Escape'); // no menu or dialog left over from an attempt before
     await row.click({ button: 'right' });
     await clickMenuItem(page, label);
-    if (await outcome.waitFor({ timeout: 5000 }).then(() => true, () => false)) return;
+    if (
+      await outcome.waitFor({ timeout: 5000 }).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      return;
+    }
   }
   throw new Error(`"${label}" from the row's menu led to nothing on screen`);
 }

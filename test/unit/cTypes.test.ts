@@ -16,24 +16,42 @@ const read = (text: string, file = 'x.h') => TranslationUnit.read(text, file, (t
 describe('C declarations', () => {
   it('lists struct, union, enum and typedef names with their lines', async () => {
     const unit = await read('struct a { int x; };\n\ntypedef union { int i; } u_t;\nenum e { A };\nstruct fwd;\n');
-    assert.deepStrictEqual(unit.types().map((t) => `${t.kind} ${t.name}:${t.line}`), ['struct struct a:1', 'typedef u_t:3', 'enum enum e:4']);
+    assert.deepStrictEqual(
+      unit.types().map((t) => `${t.kind} ${t.name}:${t.line}`),
+      ['struct struct a:1', 'typedef u_t:3', 'enum enum e:4'],
+    );
     unit.dispose();
   });
 
   it('finds types inside include guards, #if blocks and extern "C"', async () => {
-    const unit = await read('#ifndef H\n#define H\n#ifdef __cplusplus\nextern "C" {\n#endif\nstruct guarded { int a; };\n#if X\ntypedef int in_if;\n#else\ntypedef long in_else;\n#endif\n#ifdef __cplusplus\n}\n#endif\n#endif\n');
-    assert.deepStrictEqual(unit.types().map((t) => t.name).sort(), ['in_else', 'in_if', 'struct guarded']);
+    const unit = await read(
+      '#ifndef H\n#define H\n#ifdef __cplusplus\nextern "C" {\n#endif\nstruct guarded { int a; };\n#if X\ntypedef int in_if;\n#else\ntypedef long in_else;\n#endif\n#ifdef __cplusplus\n}\n#endif\n#endif\n',
+    );
+    assert.deepStrictEqual(
+      unit
+        .types()
+        .map((t) => t.name)
+        .sort(),
+      ['in_else', 'in_if', 'struct guarded'],
+    );
     unit.dispose();
   });
 
   it('reads a header as a C compiler does around __cplusplus: extern "C" blocks and C++-only branches go, positions stay', () => {
-    const text = '#ifdef __cplusplus\nextern "C" {\n#endif\nstruct a { int x; };\n#if defined(__cplusplus)\n}\n#endif\n#ifndef __cplusplus\ntypedef int c_only;\n#else\ntypedef long cpp_only;\n#endif\n#ifdef __cplusplus\n#elif X\n#endif\n';
+    const text =
+      '#ifdef __cplusplus\nextern "C" {\n#endif\nstruct a { int x; };\n#if defined(__cplusplus)\n}\n#endif\n#ifndef __cplusplus\ntypedef int c_only;\n#else\ntypedef long cpp_only;\n#endif\n#ifdef __cplusplus\n#elif X\n#endif\n';
     const blanked = blankCplusplus(text);
     assert.strictEqual(blanked.length, text.length);
-    assert.deepStrictEqual(blanked.split('\n').map((l) => l.trim()).filter(Boolean), ['struct a { int x; };', 'typedef int c_only;', '#ifdef __cplusplus', '#elif X', '#endif']);
+    assert.deepStrictEqual(
+      blanked
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+      ['struct a { int x; };', 'typedef int c_only;', '#ifdef __cplusplus', '#elif X', '#endif'],
+    );
   });
 
-  it('says when a file as it is cannot tell a type\'s members (then the layout preprocesses it first)', async () => {
+  it("says when a file as it is cannot tell a type's members (then the layout preprocesses it first)", async () => {
     const cases: Array<[string, string | undefined]> = [
       ['#ifndef G\n#define G\n#include <stdint.h>\nstruct t { uint32_t a; unsigned : 3; int : 0; bool b; };\n#endif\n', undefined],
       ['#ifdef __cplusplus\nextern "C" {\n#endif\nstruct t { int a; };\n#ifdef __cplusplus\n}\n#endif\n', undefined],
@@ -53,19 +71,34 @@ describe('C declarations', () => {
   });
 
   it('takes what a type needs, in order, with #pragma pack kept, and nothing else', async () => {
-    const text = 'typedef int unused_t;\nenum { N = 3 };\ntypedef unsigned short u16;\n#pragma pack(push, 1)\nstruct inner { u16 a[N]; };\n#pragma pack(pop)\nstruct outer { struct inner i; };\nstruct other { long l; };\nint f(void) { return 1; }\n';
+    const text =
+      'typedef int unused_t;\nenum { N = 3 };\ntypedef unsigned short u16;\n#pragma pack(push, 1)\nstruct inner { u16 a[N]; };\n#pragma pack(pop)\nstruct outer { struct inner i; };\nstruct other { long l; };\nint f(void) { return 1; }\n';
     const unit = await read(text);
     const closure = unit.closure('struct outer');
-    assert.deepStrictEqual(closure.split('\n').filter((l) => l && !l.startsWith('# ')), ['enum { N = 3 };', 'typedef unsigned short u16;', '#pragma pack(push, 1)', 'struct inner { u16 a[N]; };', '#pragma pack(pop)', 'struct outer { struct inner i; };']);
+    assert.deepStrictEqual(
+      closure.split('\n').filter((l) => l && !l.startsWith('# ')),
+      [
+        'enum { N = 3 };',
+        'typedef unsigned short u16;',
+        '#pragma pack(push, 1)',
+        'struct inner { u16 a[N]; };',
+        '#pragma pack(pop)',
+        'struct outer { struct inner i; };',
+      ],
+    );
     assert.match(closure, /# 5 "x.h"\nstruct inner/);
     unit.dispose();
   });
 
-  it('follows line markers into the user\'s files, also inside a declaration', async () => {
-    const text = '# 1 "/usr/include/stdint.h" 1 3 4\ntypedef unsigned int uint32_t;\n# 7 "/work/a.c" 2\nstruct s {\n  uint32_t a;\n# 1 "/usr/include/stdbool.h" 3 4\n  _Bool\n# 9 "/work/a.c"\n  b;\n};\n';
+  it("follows line markers into the user's files, also inside a declaration", async () => {
+    const text =
+      '# 1 "/usr/include/stdint.h" 1 3 4\ntypedef unsigned int uint32_t;\n# 7 "/home/u/a.c" 2\nstruct s {\n  uint32_t a;\n# 1 "/usr/include/stdbool.h" 3 4\n  _Bool\n# 9 "/home/u/a.c"\n  b;\n};\n';
     const unit = await read(text);
-    assert.deepStrictEqual(unit.types().find((t) => t.name === 'struct s'), { name: 'struct s', kind: 'struct', file: '/work/a.c', line: 7 });
-    assert.match(unit.closure('struct s'), /# 1 "\/usr\/include\/stdbool.h" 3 4\n  _Bool\n# 9 "\/work\/a.c"\n {2}b;/);
+    assert.deepStrictEqual(
+      unit.types().find((t) => t.name === 'struct s'),
+      { name: 'struct s', kind: 'struct', file: '/home/u/a.c', line: 7 },
+    );
+    assert.match(unit.closure('struct s'), /# 1 "\/usr\/include\/stdbool.h" 3 4\n  _Bool\n# 9 "\/home\/u\/a.c"\n {2}b;/);
     unit.dispose();
   });
 
@@ -83,19 +116,40 @@ describe('compile flags', () => {
   });
 
   it('keeps what changes a layout, drops outputs, dependencies, warnings and sources; the probe also drops -I, -D and -include', () => {
-    const flags = ['-Iinc', '-D', 'X=1', '-m32', '-fpack-struct=2', '-Werror', '-Wall', '-MD', '-MF', 'a.d', '-o', 'a.o', '-c', 'a.c', '-include', 'cfg.h', '-std=gnu11'];
+    const flags = [
+      '-Iinc',
+      '-D',
+      'X=1',
+      '-m32',
+      '-fpack-struct=2',
+      '-Werror',
+      '-Wall',
+      '-MD',
+      '-MF',
+      'a.d',
+      '-o',
+      'a.o',
+      '-c',
+      'a.c',
+      '-include',
+      'cfg.h',
+      '-std=gnu11',
+    ];
     assert.deepStrictEqual(layoutFlags(flags), ['-Iinc', '-D', 'X=1', '-m32', '-fpack-struct=2', '-include', 'cfg.h', '-std=gnu11']);
     assert.deepStrictEqual(layoutFlags(flags, true), ['-m32', '-fpack-struct=2', '-std=gnu11']);
   });
 
-  it('finds a file\'s flags in compile_commands.json, and a header\'s from the nearest source', () => {
+  it("finds a file's flags in compile_commands.json, and a header's from the nearest source", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-ccdb-'));
     try {
       const database = path.join(dir, 'compile_commands.json');
-      fs.writeFileSync(database, JSON.stringify([
-        { directory: dir, file: 'src/a.c', arguments: ['cc', '-DA', '-c', 'src/a.c'] },
-        { directory: dir, file: 'lib/b.c', command: 'cc -DB -c lib/b.c' },
-      ]));
+      fs.writeFileSync(
+        database,
+        JSON.stringify([
+          { directory: dir, file: 'src/a.c', arguments: ['cc', '-DA', '-c', 'src/a.c'] },
+          { directory: dir, file: 'lib/b.c', command: 'cc -DB -c lib/b.c' },
+        ]),
+      );
       assert.deepStrictEqual(flagsFromDatabase(database, path.join(dir, 'src/a.c'))?.flags, ['-DA', '-c', 'src/a.c']);
       assert.deepStrictEqual(flagsFromDatabase(database, path.join(dir, 'lib/b.h'))?.flags, ['-DB', '-c', 'lib/b.c']);
     } finally {
@@ -103,22 +157,35 @@ describe('compile flags', () => {
     }
   });
 
-  it('reads the files of a dependency list as make would: continuations, escaped spaces, $$, and -MP\'s phony rules left out', () => {
+  it("reads the files of a dependency list as make would: continuations, escaped spaces, $$, and -MP's phony rules left out", () => {
     const text = 'probe.o: /tmp/p/probe.c /home/u/my\\ dir/a.h \\\n /usr/include/stdio.h /x/$$y.h\n/usr/include/stdio.h:\n';
     assert.deepStrictEqual(parseDependencies(text), ['/tmp/p/probe.c', '/home/u/my dir/a.h', '/usr/include/stdio.h', '/x/$y.h']);
   });
 
-  it('reads the compiler\'s located messages', () => {
-    assert.deepStrictEqual(parseCompilerMessages("/w/a.h:3:25: error: unknown type name 'x'\nIn file included from b.c:1:\n/w/a.h:1:10: fatal error: y.h: No such file or directory\n"), [
-      { file: '/w/a.h', line: 3, column: 25, severity: 'error', message: "unknown type name 'x'" },
-      { file: '/w/a.h', line: 1, column: 10, severity: 'error', message: 'y.h: No such file or directory' },
-    ]);
+  it("reads the compiler's located messages", () => {
+    assert.deepStrictEqual(
+      parseCompilerMessages(
+        "/w/a.h:3:25: error: unknown type name 'x'\nIn file included from b.c:1:\n/w/a.h:1:10: fatal error: y.h: No such file or directory\n",
+      ),
+      [
+        { file: '/w/a.h', line: 3, column: 25, severity: 'error', message: "unknown type name 'x'" },
+        { file: '/w/a.h', line: 1, column: 10, severity: 'error', message: 'y.h: No such file or directory' },
+      ],
+    );
   });
 });
 
 describe('C values from bytes', () => {
   const field = (f: Partial<CField>): CField => ({ name: 'v', type: 't', kind: 'int', offset: 0, size: 4, align: 4, ...f });
-  const layout = (root: CField): CLayout => ({ name: 't', size: 64, align: 8, root, enums: [{ name: 'enum e', constants: [{ name: 'A', value: '-1' }] }], file: 'x', line: 1 });
+  const layout = (root: CField): CLayout => ({
+    name: 't',
+    size: 64,
+    align: 8,
+    root,
+    enums: [{ name: 'enum e', constants: [{ name: 'A', value: '-1' }] }],
+    file: 'x',
+    line: 1,
+  });
   const show = (f: CField, bytes: number[], end = bytes.length) => valueOf(layout(f), f, 0, (o) => (o < bytes.length ? bytes[o] : -1), end).text;
 
   it('reads signed and unsigned integers of every width, little endian', () => {
@@ -143,7 +210,11 @@ describe('C values from bytes', () => {
     assert.strictEqual(show(field({ kind: 'float', size: 16, mantissa: 64 }), [0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0x3f, 0, 0, 0, 0, 0, 0]), '1.5');
     // 1.5 as binary128 (long double on arm64, __float128): exponent 0x3fff, the fraction's top bit
     assert.strictEqual(show(field({ kind: 'float', size: 16, mantissa: 113 }), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f]), '1.5');
-    assert.strictEqual(show(field({ kind: 'float', size: 16 }), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xc0]), '-2', '__float128 (the probe gives no digits for it)');
+    assert.strictEqual(
+      show(field({ kind: 'float', size: 16 }), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xc0]),
+      '-2',
+      '__float128 (the probe gives no digits for it)',
+    );
     assert.strictEqual(formatFloat32(Math.fround(3.14159)), '3.14159');
   });
 

@@ -11,7 +11,12 @@ function values(bytes: number[] | Uint8Array, littleEndian = true): Record<strin
 describe('data inspector', function () {
   it('lists every type, in order, and always returns every row', function () {
     assert.deepEqual(inspectorTypes(), LABELS);
-    for (let n = 0; n <= 9; n++) assert.deepEqual(inspect(new Uint8Array(n), true).map((r) => r.label), LABELS);
+    for (let n = 0; n <= 9; n++) {
+      assert.deepEqual(
+        inspect(new Uint8Array(n), true).map((r) => r.label),
+        LABELS,
+      );
+    }
   });
 
   it('reads -2 as int16 in both byte orders', function () {
@@ -99,7 +104,10 @@ describe('data inspector', function () {
   });
 
   it('shows "—" for types that need more bytes than there are', function () {
-    assert.deepEqual(inspect(new Uint8Array(0), true).map((r) => r.value), LABELS.map(() => NOT_ENOUGH));
+    assert.deepEqual(
+      inspect(new Uint8Array(0), true).map((r) => r.value),
+      LABELS.map(() => NOT_ENOUGH),
+    );
     const three = values([1, 2, 3]);
     assert.equal(three.int8, '1');
     assert.equal(three.int16, '513');
@@ -134,7 +142,11 @@ describe('data inspector', function () {
       }
       assert.ok(Object.is(Math.fround(Number(text)), x), `${text} reads back as ${x}`);
       // Shortest: one digit fewer does not read back.
-      const digits = text.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+|0+$/g, '').length;
+      const digits = text
+        .replace(/^-/, '')
+        .replace(/e.*$/, '')
+        .replace('.', '')
+        .replace(/^0+|0+$/g, '').length;
       if (digits > 1) assert.notEqual(Math.fround(Number(x.toPrecision(digits - 1))), x, `${text} is not the shortest`);
     }
   });

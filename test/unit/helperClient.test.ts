@@ -17,7 +17,10 @@ describe('helper client faults', function () {
     const { client, log } = clientFor('garbage');
     try {
       await assert.rejects(client.stat(1), (error: Error) => error instanceof HelperExitedError && /SIGKILL/.test(error.message));
-      assert.ok(log.some((line) => /frame of 4294967295 bytes/.test(line)), log.join('\n'));
+      assert.ok(
+        log.some((line) => /frame of 4294967295 bytes/.test(line)),
+        log.join('\n'),
+      );
     } finally {
       client.dispose();
     }
@@ -30,11 +33,16 @@ describe('helper client faults', function () {
       const pid = client.pid!;
       const exited: string[] = [];
       client.onExit((reason) => exited.push(reason));
-      await assert.rejects(client.read(1, 0, 100), (error: Error) =>
-        error instanceof HelperExitedError && /Read reply of 50 bytes, not the 100 asked for.*broken/.test(error.message));
+      await assert.rejects(
+        client.read(1, 0, 100),
+        (error: Error) => error instanceof HelperExitedError && /Read reply of 50 bytes, not the 100 asked for.*broken/.test(error.message),
+      );
       assert.notEqual(client.pid, pid, 'the broken helper is no longer the one in use');
       assert.equal(exited.length, 1, 'listeners are told (holds died with it)');
-      assert.ok(log.some((line) => /Read reply of 50 bytes/.test(line)), log.join('\n'));
+      assert.ok(
+        log.some((line) => /Read reply of 50 bytes/.test(line)),
+        log.join('\n'),
+      );
       // Into a caller's buffer (readRange): the buffer is never handed out half filled.
       await assert.rejects(client.readRange(1, 0, 64), /Read reply of 32 bytes, not the 64 asked for/);
       await assert.rejects(client.fileRead('/dev/shm/x', { devMajor: 0, devMinor: 1, ino: 2 }, 0, 10), /FileRead reply of 5 bytes, not the 10/);
@@ -47,8 +55,10 @@ describe('helper client faults', function () {
   it('stops a helper that answers with the reply of another operation', async function () {
     const { client } = clientFor('wrong-op');
     try {
-      await assert.rejects(client.attach(1), (error: Error) =>
-        error instanceof HelperExitedError && /answered a request for Attach with a reply for op 6/.test(error.message));
+      await assert.rejects(
+        client.attach(1),
+        (error: Error) => error instanceof HelperExitedError && /answered a request for Attach with a reply for op 6/.test(error.message),
+      );
     } finally {
       client.dispose();
     }

@@ -30,7 +30,9 @@ describe('locating the helper', function () {
   });
 
   it('explains a missing helper and what to do about it', function () {
-    assert.throws(() => locateHelper(root), (error: Error) =>
-      error instanceof HelperNotFoundError && /missing/.test(error.message) && /npm run build:native/.test(error.message));
+    assert.throws(
+      () => locateHelper(root),
+      (error: Error) => error instanceof HelperNotFoundError && /missing/.test(error.message) && /npm run build:native/.test(error.message),
+    );
   });
 });

@@ -73,10 +73,13 @@ describe('helper protocol', function () {
     for (let cut = 0; cut <= stream.length; cut++) {
       const decoder = new FrameDecoder();
       const replies = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))];
-      assert.deepEqual(replies.map((r) => [r.id, r.op, r.status, r.payload.toString('latin1')]), [
-        [1, Op.Read, 0, 'hello'],
-        [2, Op.Stat, 22, '\x06EINVALbad id'],
-      ]);
+      assert.deepEqual(
+        replies.map((r) => [r.id, r.op, r.status, r.payload.toString('latin1')]),
+        [
+          [1, Op.Read, 0, 'hello'],
+          [2, Op.Stat, 22, '\x06EINVALbad id'],
+        ],
+      );
       assert.equal(decoder.midFrame, false);
     }
   });
@@ -116,7 +119,10 @@ describe('helper protocol', function () {
     payload[16] = 0b00000101;
     payload[17] = 0b00000001;
     const residency = decodeResidency(payload);
-    assert.deepEqual([9, 10, 11, 12, 18, 19].map((page) => isPageResident(residency, page)), [false, true, false, true, true, false]);
+    assert.deepEqual(
+      [9, 10, 11, 12, 18, 19].map((page) => isPageResident(residency, page)),
+      [false, true, false, true, true, false],
+    );
   });
 
   it('speaks version 4: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35', function () {
@@ -127,7 +133,22 @@ describe('helper protocol', function () {
     assert.deepEqual([enter.length, enter.readUInt32LE(0), enter.readUInt32LE(4), Number(enter.readBigUInt64LE(8))], [16, 4242, 0, 4026532201]);
     assert.deepEqual([Op.FileStat, Op.FileRead, Op.FileData, Op.FileCreate, Op.FileUnlink, Op.FileSet], [14, 15, 16, 17, 18, 19]);
     assert.deepEqual(
-      [Op.SemStat, Op.SemValues, Op.SemCreate, Op.SemRemove, Op.SemSet, Op.MsgStat, Op.MsgPeek, Op.MsgRead, Op.MsgCreate, Op.MsgRemove, Op.MsgSet, Op.MqAttr, Op.MqCreate, Op.MqUnlink],
+      [
+        Op.SemStat,
+        Op.SemValues,
+        Op.SemCreate,
+        Op.SemRemove,
+        Op.SemSet,
+        Op.MsgStat,
+        Op.MsgPeek,
+        Op.MsgRead,
+        Op.MsgCreate,
+        Op.MsgRemove,
+        Op.MsgSet,
+        Op.MqAttr,
+        Op.MqCreate,
+        Op.MqUnlink,
+      ],
       [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33],
     );
   });
@@ -140,18 +161,26 @@ describe('helper protocol', function () {
     assert.deepEqual([withValues.readUInt16LE(16), withValues.readUInt16LE(18), withValues.readUInt16LE(20)], [0, 1, 32767]);
     assert.throws(() => args.semCreate(0, 3, 0o600, false, [1, 2]), /2 initial values for 3 semaphores/);
     assert.throws(() => args.semCreate(0, MAX_SEM_VALUES + 1, 0o600, false, new Array<number>(MAX_SEM_VALUES + 1).fill(0)), /at most 2036/);
-    assert.ok(encodeRequest(1, Op.SemCreate, args.semCreate(0, MAX_SEM_VALUES, 0o600, false, new Array<number>(MAX_SEM_VALUES).fill(1))).length - 4 <= MAX_REQUEST_BODY);
+    assert.ok(
+      encodeRequest(1, Op.SemCreate, args.semCreate(0, MAX_SEM_VALUES, 0o600, false, new Array<number>(MAX_SEM_VALUES).fill(1))).length - 4 <= MAX_REQUEST_BODY,
+    );
     const set = args.ipcSet(7, KEEP, 5, 0o640);
     assert.deepEqual([set.length, set.readInt32LE(0), set.readUInt32LE(4), set.readUInt32LE(8), set.readUInt32LE(12)], [16, 7, KEEP, 5, 0o640]);
     const peek = args.msgPeek(9, 10, 1000, 4096);
-    assert.deepEqual([peek.length, peek.readInt32LE(0), peek.readUInt32LE(4), peek.readUInt32LE(8), peek.readUInt32LE(12), peek.readUInt32LE(16)], [20, 9, 10, 1000, 4096, 0]);
+    assert.deepEqual(
+      [peek.length, peek.readInt32LE(0), peek.readUInt32LE(4), peek.readUInt32LE(8), peek.readUInt32LE(12), peek.readUInt32LE(16)],
+      [20, 9, 10, 1000, 4096, 0],
+    );
     assert.deepEqual([...args.msgRead(9, 4)], [...packArgs(['i32', 9], ['u32', 4], ['u32', 0])]);
     assert.deepEqual([...args.msgCreate(-1, 0o1600, false)], [...packArgs(['i32', -1], ['u32', 0o600], ['u32', 0])]);
     const msgSet = args.msgSet(9, KEEP, KEEP, KEEP, KEEP64);
     assert.deepEqual([msgSet.length, msgSet.readBigUInt64LE(16)], [24, 0xffffffffffffffffn]);
     assert.equal(args.msgSet(9, KEEP, KEEP, KEEP, 16384).readBigUInt64LE(16), 16384n);
     const mq = args.mqCreate('/q', 0o1640, true, 10, 8192);
-    assert.deepEqual([mq.readUInt32LE(0), mq.readUInt32LE(4), mq.readBigUInt64LE(8), mq.readBigUInt64LE(16), mq.subarray(24).toString()], [0o640, 1, 10n, 8192n, '/q']);
+    assert.deepEqual(
+      [mq.readUInt32LE(0), mq.readUInt32LE(4), mq.readBigUInt64LE(8), mq.readBigUInt64LE(16), mq.subarray(24).toString()],
+      [0o640, 1, 10n, 8192n, '/q'],
+    );
     assert.deepEqual(args.mqName('/q'), Buffer.from('/q'));
     assert.throws(() => args.mqName(''), /name of a POSIX message queue must not be empty/);
   });
@@ -173,7 +202,10 @@ describe('helper protocol', function () {
     sems.writeUInt32LE(2, 28);
     const values = decodeSemValues(Buffer.concat([stat, sems]));
     assert.deepEqual(values.stat, { key: -5, semid: 65536, mode: 0o600, uid: 1000, gid: 0, cuid: 0, cgid: 0, nsems: 2, otime: 1_700_000_000, ctime: 0 });
-    assert.deepEqual(values.semaphores, [{ value: 3, lastPid: 4242, ncnt: 1, zcnt: 0 }, { value: 0, lastPid: 0, ncnt: 0, zcnt: 2 }]);
+    assert.deepEqual(values.semaphores, [
+      { value: 3, lastPid: 4242, ncnt: 1, zcnt: 0 },
+      { value: 0, lastPid: 0, ncnt: 0, zcnt: 2 },
+    ]);
     assert.throws(() => decodeSemValues(Buffer.concat([stat, sems.subarray(1)])), /for 2 semaphores/);
     assert.throws(() => decodeSemStat(Buffer.alloc(SEM_STAT_BYTES - 1)), ProtocolError);
 
@@ -185,7 +217,23 @@ describe('helper protocol', function () {
     msg.writeBigUInt64LE(3n, 48);
     msg.writeBigUInt64LE(16384n, 56);
     msg.writeBigInt64LE(9n, 80);
-    assert.deepEqual(decodeMsgStat(msg), { key: 0, msqid: 4, mode: 0, uid: 0, gid: 0, cuid: 0, cgid: 0, lspid: 111, lrpid: 222, cbytes: 30, qnum: 3, qbytes: 16384, stime: 0, rtime: 0, ctime: 9 });
+    assert.deepEqual(decodeMsgStat(msg), {
+      key: 0,
+      msqid: 4,
+      mode: 0,
+      uid: 0,
+      gid: 0,
+      cuid: 0,
+      cgid: 0,
+      lspid: 111,
+      lrpid: 222,
+      cbytes: 30,
+      qnum: 3,
+      qbytes: 16384,
+      stime: 0,
+      rtime: 0,
+      ctime: 9,
+    });
 
     const record = (index: number, mtype: bigint, size: number, preview: string) => {
       const r = Buffer.alloc(20);
@@ -200,7 +248,13 @@ describe('helper protocol', function () {
     head.writeUInt32LE(1, 4);
     const peek = decodeMsgPeek(Buffer.concat([head, record(0, 2n ** 62n, 100, 'abc'), record(1, 1n, 0, '')]));
     assert.equal(peek.more, true);
-    assert.deepEqual(peek.messages.map((m) => [m.index, m.mtype, m.size, m.preview.toString()]), [[0, 2n ** 62n, 100, 'abc'], [1, 1n, 0, '']]);
+    assert.deepEqual(
+      peek.messages.map((m) => [m.index, m.mtype, m.size, m.preview.toString()]),
+      [
+        [0, 2n ** 62n, 100, 'abc'],
+        [1, 1n, 0, ''],
+      ],
+    );
     assert.throws(() => decodeMsgPeek(Buffer.concat([head, record(0, 1n, 3, 'abc')])), /cut short after 1 of 2/);
     assert.throws(() => decodeMsgPeek(Buffer.concat([head, record(0, 1n, 3, 'abc'), record(1, 1n, 3, 'abc').subarray(0, 22)])), /preview cut short/);
 
@@ -263,8 +317,18 @@ describe('helper protocol', function () {
     p.writeBigInt64LE(-1_500_000n, 56);
     p.writeBigInt64LE(0n, 64);
     assert.deepEqual(decodeFileStat(p), {
-      devMajor: 0, devMinor: 27, ino: 123456789, mode: 0o100640, uid: 1000, gid: 1001, nlink: 0, size: 2 ** 40, blocks: 8,
-      atimeMs: 1_700_000_000_123.456, mtimeMs: -1.5, ctimeMs: 0,
+      devMajor: 0,
+      devMinor: 27,
+      ino: 123456789,
+      mode: 0o100640,
+      uid: 1000,
+      gid: 1001,
+      nlink: 0,
+      size: 2 ** 40,
+      blocks: 8,
+      atimeMs: 1_700_000_000_123.456,
+      mtimeMs: -1.5,
+      ctimeMs: 0,
     });
     assert.throws(() => decodeFileStat(Buffer.alloc(FILE_STAT_BYTES - 1)), ProtocolError);
     const created = decodeFileCreate(Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]), p]));

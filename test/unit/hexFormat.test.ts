@@ -80,10 +80,7 @@ describe('hex formatting', function () {
     const thirteen = new Uint8Array(13).map((_, i) => i);
     assert.equal(
       toCArray(thirteen, 'header'),
-      'const unsigned char header[13] = {\n' +
-        '    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,\n' +
-        '    0x0c\n' +
-        '};',
+      'const unsigned char header[13] = {\n' + '    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,\n' + '    0x0c\n' + '};',
     );
     assert.equal(toCArray(new Uint8Array(12)).split('\n').length, 3, 'exactly 12 bytes make one line');
     assert.equal(toCArray(new Uint8Array(0)), 'const unsigned char data[0] = {\n};');

@@ -16,12 +16,16 @@ function rejected(raw: unknown, pattern: RegExp, size = SIZE): void {
   assert.match(result as string, pattern);
 }
 
-
 const read = (over: Record<string, unknown> = {}) => ({ type: 'read', requestId: 1, offset: 0, length: 4096, includeNonResident: false, ...over });
 const viewport = (over: Record<string, unknown> = {}) => ({ type: 'viewport', window: 'grid', offset: 0, length: 4096, ...over });
 const copy = (over: Record<string, unknown> = {}) => ({ type: 'copy', offset: 0, length: 16, format: 'hex', ...over });
 const search = (over: Record<string, unknown> = {}) => ({
-  type: 'search', requestId: 2, pattern: { kind: 'hex', bytes: [0xde, 0xad] }, from: 0, includeNonResident: false, ...over,
+  type: 'search',
+  requestId: 2,
+  pattern: { kind: 'hex', bytes: [0xde, 0xad] },
+  from: 0,
+  includeNonResident: false,
+  ...over,
 });
 
 describe('webview message validation', function () {
@@ -77,7 +81,7 @@ describe('webview message validation', function () {
 
   it('accepts viewports, including an empty one', function () {
     assert.deepEqual(parse(viewport()), viewport());
-    assert.deepEqual(parse({ type: 'viewport', offset: 0, length: 16 }), viewport({ length: 16 }), 'the grid\'s when no window is named');
+    assert.deepEqual(parse({ type: 'viewport', offset: 0, length: 16 }), viewport({ length: 16 }), "the grid's when no window is named");
     assert.deepEqual(parse(viewport({ window: 'fields' })), viewport({ window: 'fields' }));
     rejected(viewport({ window: 'elsewhere' }), /window must be/);
     assert.deepEqual(parse(viewport({ offset: 100, length: 0 })), viewport({ offset: 100, length: 0 }));
@@ -170,7 +174,27 @@ describe('webview message validation', function () {
 const FUZZ_MESSAGES = Number(process.env.FUZZ_MESSAGES ?? 20_000);
 
 const TYPES = ['ready', 'read', 'viewport', 'live', 'search', 'cancelSearch', 'copy', 'saveSnapshot', 'chooseType', 'clearType', 'copyText'];
-const KEYS = ['type', 'requestId', 'offset', 'length', 'includeNonResident', 'live', 'pattern', 'from', 'format', 'kind', 'bytes', 'text', 'caseSensitive', 'window', 'what', '__proto__', 'constructor', 'toString', 'extra'];
+const KEYS = [
+  'type',
+  'requestId',
+  'offset',
+  'length',
+  'includeNonResident',
+  'live',
+  'pattern',
+  'from',
+  'format',
+  'kind',
+  'bytes',
+  'text',
+  'caseSensitive',
+  'window',
+  'what',
+  '__proto__',
+  'constructor',
+  'toString',
+  'extra',
+];
 
 /** Every property an accepted message may have, per type (and for a search's pattern, per kind). */
 const ALLOWED: Record<string, string[]> = {
@@ -266,23 +290,56 @@ describe('webview message validation fuzz', function () {
     const sizes = [0, 1, 2, 4095, 4096, 65536, 2 ** 30, 2 ** 32, 2 ** 53 - 2, Number.MAX_SAFE_INTEGER];
     const numberFor = (size: number): number =>
       pick([
-        () => 0, () => -0, () => 1, () => -1, () => 0.5, () => NaN, () => Infinity, () => -Infinity,
-        () => size, () => size - 1, () => size + 1, () => Math.floor(size / 2), () => int(size + 2),
-        () => MAX_VIEW_READ, () => MAX_VIEW_READ + 1, () => MAX_COPY, () => MAX_COPY + 1, () => MAX_SEARCH_PATTERN,
-        () => 2 ** 53, () => 2 ** 53 - 1, () => 2 ** 53 + 2, () => -(2 ** 53), () => 2 ** 64, () => 1e308, () => Number.MIN_VALUE,
-        () => int(256), () => 255, () => 256, () => 255.5, () => int(2 ** 31) - 2 ** 30, () => next() * 1e6,
+        () => 0,
+        () => -0,
+        () => 1,
+        () => -1,
+        () => 0.5,
+        () => NaN,
+        () => Infinity,
+        () => -Infinity,
+        () => size,
+        () => size - 1,
+        () => size + 1,
+        () => Math.floor(size / 2),
+        () => int(size + 2),
+        () => MAX_VIEW_READ,
+        () => MAX_VIEW_READ + 1,
+        () => MAX_COPY,
+        () => MAX_COPY + 1,
+        () => MAX_SEARCH_PATTERN,
+        () => 2 ** 53,
+        () => 2 ** 53 - 1,
+        () => 2 ** 53 + 2,
+        () => -(2 ** 53),
+        () => 2 ** 64,
+        () => 1e308,
+        () => Number.MIN_VALUE,
+        () => int(256),
+        () => 255,
+        () => 256,
+        () => 255.5,
+        () => int(2 ** 31) - 2 ** 30,
+        () => next() * 1e6,
       ])();
     const string = () => pick(['', 'read', 'hex', 'text', 'c', '0', '4096', '0x10', 'x'.repeat(int(5000)), '\u0000', '\ud800', TYPES[int(TYPES.length)]]);
     const value = (size: number, depth: number): unknown => {
       const kind = int(depth > 2 ? 5 : 8);
       switch (kind) {
-        case 0: return null;
-        case 1: return next() < 0.5;
-        case 2: return numberFor(size);
-        case 3: return string();
-        case 4: return undefined;
-        case 5: return Array.from({ length: int(6) }, () => value(size, depth + 1));
-        case 6: return next() < 0.2 ? new Uint8Array(int(8)) : Array.from({ length: int(300) }, () => (next() < 0.95 ? int(256) : value(size, depth + 1)));
+        case 0:
+          return null;
+        case 1:
+          return next() < 0.5;
+        case 2:
+          return numberFor(size);
+        case 3:
+          return string();
+        case 4:
+          return undefined;
+        case 5:
+          return Array.from({ length: int(6) }, () => value(size, depth + 1));
+        case 6:
+          return next() < 0.2 ? new Uint8Array(int(8)) : Array.from({ length: int(300) }, () => (next() < 0.95 ? int(256) : value(size, depth + 1)));
         default: {
           const object: Record<string, unknown> = {};
           for (let i = int(6); i > 0; i--) put(object, pick(KEYS), value(size, depth + 1));
@@ -296,11 +353,14 @@ describe('webview message validation fuzz', function () {
       const offset = int(size + 1);
       const room = size - offset;
       const length = (max: number) => Math.min(room, 1 + int(max));
-      const pattern = next() < 0.5
-        ? { kind: 'hex', bytes: Array.from({ length: 1 + int(20) }, () => int(256)) }
-        : { kind: 'text', text: 'needle'.slice(0, 1 + int(6)), caseSensitive: next() < 0.5 };
+      const pattern =
+        next() < 0.5
+          ? { kind: 'hex', bytes: Array.from({ length: 1 + int(20) }, () => int(256)) }
+          : { kind: 'text', text: 'needle'.slice(0, 1 + int(6)), caseSensitive: next() < 0.5 };
       return pick([
-        () => ({ type: 'ready' }), () => ({ type: 'cancelSearch' }), () => ({ type: 'saveSnapshot' }),
+        () => ({ type: 'ready' }),
+        () => ({ type: 'cancelSearch' }),
+        () => ({ type: 'saveSnapshot' }),
         () => ({ type: 'live', live: next() < 0.5 }),
         () => ({ type: 'read', requestId: 1 + int(1000), offset, length: length(MAX_VIEW_READ), includeNonResident: next() < 0.5 }),
         () => ({ type: 'viewport', offset, length: length(MAX_VIEW_READ), ...(next() < 0.5 ? { window: pick(['grid', 'fields']) } : {}) }),
@@ -315,11 +375,21 @@ describe('webview message validation fuzz', function () {
       for (let n = 1 + int(3); n > 0; n--) {
         const keys = Object.keys(copy);
         switch (int(6)) {
-          case 0: put(copy, pick(keys), value(size, 1)); break;
-          case 1: delete copy[pick(keys)]; break;
-          case 2: put(copy, pick(KEYS), value(size, 1)); break;
-          case 3: put(copy, pick(keys), numberFor(size)); break;
-          case 4: copy.type = pick(TYPES); break;
+          case 0:
+            put(copy, pick(keys), value(size, 1));
+            break;
+          case 1:
+            delete copy[pick(keys)];
+            break;
+          case 2:
+            put(copy, pick(KEYS), value(size, 1));
+            break;
+          case 3:
+            put(copy, pick(keys), numberFor(size));
+            break;
+          case 4:
+            copy.type = pick(TYPES);
+            break;
           default: {
             if (typeof copy.pattern === 'object' && copy.pattern !== null) {
               const pattern = { ...(copy.pattern as Record<string, unknown>) };
@@ -373,6 +443,8 @@ describe('webview message validation fuzz', function () {
     // The fuzz must reach deep into every branch, not only the early rejections.
     for (const type of TYPES) assert.ok((accepted[type] ?? 0) >= 50, `seed ${seed}: only ${accepted[type] ?? 0} ${type} accepted`);
     assert.equal(total + rejectedCount, FUZZ_MESSAGES);
-    console.log(`      seed ${seed}: ${FUZZ_MESSAGES} messages, ${total} accepted (${TYPES.map((t) => `${t} ${accepted[t] ?? 0}`).join(', ')}), ${rejectedCount} rejected`);
+    console.log(
+      `      seed ${seed}: ${FUZZ_MESSAGES} messages, ${total} accepted (${TYPES.map((t) => `${t} ${accepted[t] ?? 0}`).join(', ')}), ${rejectedCount} rejected`,
+    );
   });
 });

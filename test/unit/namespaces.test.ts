@@ -3,13 +3,26 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ContainerRef, containerLabel, containerName, IpcNamespace, listIpcNamespaces, MAX_NAMED_PROCESSES, namespaceLabel, parseContainer } from '../../src/ipc/namespaces';
+import {
+  ContainerRef,
+  containerLabel,
+  containerName,
+  IpcNamespace,
+  listIpcNamespaces,
+  MAX_NAMED_PROCESSES,
+  namespaceLabel,
+  parseContainer,
+} from '../../src/ipc/namespaces';
 import { fixture } from './fixtures';
 
 const cgroupOf = (name: string): string => fs.readFileSync(fixture('namespaces', name), 'utf8');
 
-const ref = (engine: ContainerRef['engine'], id: string, extra: Partial<ContainerRef> = {}): ContainerRef =>
-  ({ engine, id, shortId: id.slice(0, 12), ...extra });
+const ref = (engine: ContainerRef['engine'], id: string, extra: Partial<ContainerRef> = {}): ContainerRef => ({
+  engine,
+  id,
+  shortId: id.slice(0, 12),
+  ...extra,
+});
 
 /** A fresh temporary directory, removed by the returned function. */
 function tempDir(prefix: string): { dir: string; remove: () => void } {
@@ -27,11 +40,26 @@ describe('IPC namespaces', function () {
       ['podman-rootless.cgroup', ref('podman', '56dfa3bc944415a972b0fe05883435f6f061150cc65600d923a24fd565932362')],
       ['podman-cgroupfs-v1.cgroup', ref('podman', '53524afa757bb9c4b03c7d93dbb7028703f61cb1c5085dd3028933f3525f1358')],
       ['containerd.cgroup', ref('containerd', '2397d068a8d1552a4c3f9147ba9c94e086bfd66fb2acb5bbaf47197105127d5f')],
-      ['kube-burstable-containerd.cgroup', ref('containerd', '055e69054fcd0849d67478103f3d2ad91493b991f7a26ea4be2b979f53f295ff', { pod: '8f3c2a1e-4b5d-4c6e-9f70-1a2b3c4d5e6f' })],
-      ['kube-guaranteed-containerd.cgroup', ref('containerd', 'cf7f98e6fda1355feed8f0995272bb4110cdd14512bcea2efe777532a04650c6', { pod: '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a' })],
-      ['kube-besteffort-crio.cgroup', ref('cri-o', '479cda7774ce9733ddb69e051af788215d789186cbc6b5707b210ee447a8906c', { pod: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d' })],
-      ['kube-cgroupfs-v1.cgroup', ref('kubernetes', 'af2800a3611b6b11bcf86c918756de0596bb5c0d60da7ae5c24ccbfc714da9fd', { pod: '2c4e6a8b-1d3f-4a5b-9c7d-0e2f4a6b8c0d' })],
-      ['kube-docker-systemd-v1.cgroup', ref('docker', 'acc0800cc5ddf4239e4627e7e98aa5e3ff855d591484d6ed802ee75fee61cc0d', { pod: '7e1d2c3b-4a59-4687-b8c9-d0e1f2a3b4c5' })],
+      [
+        'kube-burstable-containerd.cgroup',
+        ref('containerd', '055e69054fcd0849d67478103f3d2ad91493b991f7a26ea4be2b979f53f295ff', { pod: '8f3c2a1e-4b5d-4c6e-9f70-1a2b3c4d5e6f' }),
+      ],
+      [
+        'kube-guaranteed-containerd.cgroup',
+        ref('containerd', 'cf7f98e6fda1355feed8f0995272bb4110cdd14512bcea2efe777532a04650c6', { pod: '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a' }),
+      ],
+      [
+        'kube-besteffort-crio.cgroup',
+        ref('cri-o', '479cda7774ce9733ddb69e051af788215d789186cbc6b5707b210ee447a8906c', { pod: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d' }),
+      ],
+      [
+        'kube-cgroupfs-v1.cgroup',
+        ref('kubernetes', 'af2800a3611b6b11bcf86c918756de0596bb5c0d60da7ae5c24ccbfc714da9fd', { pod: '2c4e6a8b-1d3f-4a5b-9c7d-0e2f4a6b8c0d' }),
+      ],
+      [
+        'kube-docker-systemd-v1.cgroup',
+        ref('docker', 'acc0800cc5ddf4239e4627e7e98aa5e3ff855d591484d6ed802ee75fee61cc0d', { pod: '7e1d2c3b-4a59-4687-b8c9-d0e1f2a3b4c5' }),
+      ],
       ['lxc-payload.cgroup', ref('lxc', 'build-box', { name: 'build-box' })],
       ['lxc-v1.cgroup', ref('lxc', 'legacy-web', { name: 'legacy-web' })],
     ];
@@ -41,7 +69,7 @@ describe('IPC namespaces', function () {
       });
     }
 
-    it('finds no container for a login session, init, Podman\'s conmon monitor or nothing at all', function () {
+    it("finds no container for a login session, init, Podman's conmon monitor or nothing at all", function () {
       assert.equal(parseContainer(cgroupOf('host-session.cgroup')), undefined);
       assert.equal(parseContainer(cgroupOf('host-init.cgroup')), undefined);
       // conmon watches the container from the host side: it is not in the container.
@@ -87,12 +115,18 @@ describe('IPC namespaces', function () {
       docker = tempDir('ipc-docker-');
       podman = tempDir('ipc-podman-');
       fs.mkdirSync(path.join(docker.dir, 'containers', dockerId), { recursive: true });
-      fs.writeFileSync(path.join(docker.dir, 'containers', dockerId, 'config.v2.json'), JSON.stringify({ ID: dockerId, Name: '/web-1', State: { Running: true } }));
+      fs.writeFileSync(
+        path.join(docker.dir, 'containers', dockerId, 'config.v2.json'),
+        JSON.stringify({ ID: dockerId, Name: '/web-1', State: { Running: true } }),
+      );
       fs.mkdirSync(path.join(podman.dir, 'overlay-containers'), { recursive: true });
-      fs.writeFileSync(path.join(podman.dir, 'overlay-containers', 'containers.json'), JSON.stringify([
-        { id: '1'.repeat(64), names: ['other'] },
-        { id: podmanId, names: ['db'], image: 'postgres' },
-      ]));
+      fs.writeFileSync(
+        path.join(podman.dir, 'overlay-containers', 'containers.json'),
+        JSON.stringify([
+          { id: '1'.repeat(64), names: ['other'] },
+          { id: podmanId, names: ['db'], image: 'postgres' },
+        ]),
+      );
     });
 
     after(function () {
@@ -100,11 +134,11 @@ describe('IPC namespaces', function () {
       podman.remove();
     });
 
-    it('reads Docker\'s name without its leading slash', function () {
+    it("reads Docker's name without its leading slash", function () {
       assert.equal(containerName(ref('docker', dockerId), { dockerRoot: docker.dir }), 'web-1');
     });
 
-    it('reads Podman\'s name from its containers.json', function () {
+    it("reads Podman's name from its containers.json", function () {
       assert.equal(containerName(ref('podman', podmanId), { podmanRoot: podman.dir }), 'db');
       assert.equal(containerName(ref('podman', '2'.repeat(64)), { podmanRoot: podman.dir }), undefined, 'not in the file');
     });
@@ -141,7 +175,7 @@ describe('IPC namespaces', function () {
       assert.equal(containerName(ref('docker', `../../${dockerId}`), { dockerRoot: path.join(docker.dir, 'containers', dockerId) }), undefined);
     });
 
-    it('knows an LXC container\'s name from its cgroup and no name for the others', function () {
+    it("knows an LXC container's name from its cgroup and no name for the others", function () {
       assert.equal(containerName(ref('lxc', 'build-box', { name: 'build-box' })), 'build-box');
       assert.equal(containerName(ref('containerd', dockerId), { dockerRoot: docker.dir }), undefined);
       assert.equal(containerName(ref('kubernetes', dockerId), { dockerRoot: docker.dir }), undefined);
@@ -226,21 +260,30 @@ describe('IPC namespaces', function () {
 
     it('groups processes by namespace, own first, then by lowest pid, and counts the unreadable ones', function () {
       const listing = listIpcNamespaces({ procRoot: proc.dir, ...roots });
-      assert.deepEqual(listing.namespaces.map((ns) => [ns.id, ns.pids, ns.isOwn, ns.entryPid]), [
-        ['4026532201', [300, 301, 305], true, 300], // self -> 300
-        ['4026531839', [1, 2, 50, 60, 61, 62], false, 1],
-        ['4026532300', [400, 401], false, 400],
-        ['4026532400', [800, 801], false, 800],
-      ]);
+      assert.deepEqual(
+        listing.namespaces.map((ns) => [ns.id, ns.pids, ns.isOwn, ns.entryPid]),
+        [
+          ['4026532201', [300, 301, 305], true, 300], // self -> 300
+          ['4026531839', [1, 2, 50, 60, 61, 62], false, 1],
+          ['4026532300', [400, 401], false, 400],
+          ['4026532400', [800, 801], false, 800],
+        ],
+      );
       assert.equal(listing.namespaces[0].inode, 4026532201);
       assert.equal(listing.unreadable, 2, 'pids 900 and 901; 902 exited and is not counted');
     });
 
     it('puts the namespace of a given pid first instead', function () {
       const listing = listIpcNamespaces({ procRoot: proc.dir, self: 1, ...roots });
-      assert.deepEqual(listing.namespaces.map((ns) => [ns.id, ns.isOwn]), [
-        ['4026531839', true], ['4026532201', false], ['4026532300', false], ['4026532400', false],
-      ]);
+      assert.deepEqual(
+        listing.namespaces.map((ns) => [ns.id, ns.isOwn]),
+        [
+          ['4026531839', true],
+          ['4026532201', false],
+          ['4026532300', false],
+          ['4026532400', false],
+        ],
+      );
     });
 
     it('names a few processes of each, kernel threads by [comm]', function () {
@@ -251,11 +294,17 @@ describe('IPC namespaces', function () {
         { pid: 305, command: 'nginx: worker process' },
       ]);
       assert.equal(host.processes.length, MAX_NAMED_PROCESSES);
-      assert.deepEqual(host.processes.slice(0, 2), [{ pid: 1, command: '/sbin/init splash' }, { pid: 2, command: '[kthreadd]' }]);
-      assert.deepEqual(unshared.processes.map((p) => p.command), ['unshare --ipc --fork sleep 30', 'sleep 30']);
+      assert.deepEqual(host.processes.slice(0, 2), [
+        { pid: 1, command: '/sbin/init splash' },
+        { pid: 2, command: '[kthreadd]' },
+      ]);
+      assert.deepEqual(
+        unshared.processes.map((p) => p.command),
+        ['unshare --ipc --fork sleep 30', 'sleep 30'],
+      );
     });
 
-    it('tells the container of each namespace and its name, not the host\'s for a container sharing it', function () {
+    it("tells the container of each namespace and its name, not the host's for a container sharing it", function () {
       const [web, host, unshared, db] = listIpcNamespaces({ procRoot: proc.dir, ...roots }).namespaces;
       assert.deepEqual(web.container, ref('docker', webId));
       assert.equal(web.containerName, 'web-1');
@@ -273,17 +322,23 @@ describe('IPC namespaces', function () {
 
     it('says in one line which namespace it is, for a pick list', function () {
       const [host, web, unshared] = listIpcNamespaces({ procRoot: proc.dir, self: 1, ...roots }).namespaces;
-      assert.equal(namespaceLabel(host), 'this window\'s namespace (ipc:[4026531839]) · 6 processes');
+      assert.equal(namespaceLabel(host), "this window's namespace (ipc:[4026531839]) · 6 processes");
       assert.equal(namespaceLabel(web), 'ipc:[4026532201] · docker web-1 (3f2a1b4c5d6e) · 3 processes: nginx: master process nginx -g daemon o…');
       assert.equal(namespaceLabel(unshared), 'ipc:[4026532300] · 2 processes: unshare --ipc --fork sleep 30');
     });
 
-    it('labels a pod\'s container with its pod, an LXC container by name, and a lone process in the singular', function () {
+    it("labels a pod's container with its pod, an LXC container by name, and a lone process in the singular", function () {
       const pod = ref('containerd', '055e69054fcd0849d67478103f3d2ad91493b991f7a26ea4be2b979f53f295ff', { pod: '8f3c2a1e-4b5d-4c6e-9f70-1a2b3c4d5e6f' });
       assert.equal(containerLabel(pod), 'containerd 055e69054fcd in pod 8f3c2a1e-4b5d-4c6e-9f70-1a2b3c4d5e6f');
       const lxc: IpcNamespace = {
-        id: '4026532500', inode: 4026532500, pids: [700], processes: [{ pid: 700, command: '/sbin/init' }],
-        container: ref('lxc', 'build-box', { name: 'build-box' }), containerName: 'build-box', isOwn: false, entryPid: 700,
+        id: '4026532500',
+        inode: 4026532500,
+        pids: [700],
+        processes: [{ pid: 700, command: '/sbin/init' }],
+        container: ref('lxc', 'build-box', { name: 'build-box' }),
+        containerName: 'build-box',
+        isOwn: false,
+        entryPid: 700,
       };
       assert.equal(namespaceLabel(lxc), 'ipc:[4026532500] · lxc build-box · 1 process: /sbin/init');
     });
@@ -296,7 +351,13 @@ describe('IPC namespaces', function () {
     function childrenOf(pid: number): number[] {
       try {
         const tasks = fs.readdirSync(`/proc/${pid}/task`);
-        return tasks.flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter((s) => s !== '').map(Number));
+        return tasks.flatMap((task) =>
+          fs
+            .readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+            .split(' ')
+            .filter((s) => s !== '')
+            .map(Number),
+        );
       } catch {
         return [];
       }
@@ -320,7 +381,7 @@ describe('IPC namespaces', function () {
       await exited;
     }
 
-    it('lists this window\'s namespace first, and a namespace made by unshare apart (root only)', async function () {
+    it("lists this window's namespace first, and a namespace made by unshare apart (root only)", async function () {
       const listing = listIpcNamespaces();
       const own = listing.namespaces[0];
       assert.ok(own.isOwn, 'own namespace first');

@@ -15,7 +15,11 @@ const queue = (uid: number) => ({ kind: 'posixMq', queue: { uid } }) as unknown 
 describe('who may remove what', function () {
   it('reads the effective uid and capabilities from /proc/self/status', function () {
     assert.deepEqual(parseCredentials(ROOT_STATUS), { uid: 0, capabilities: 0x1ffffffffffn });
-    assert.deepEqual(parseCredentials('Uid:\t1000\t65534\t1000\t1000\nCapEff:\t0000000000000000\n'), { uid: 65534, capabilities: 0n }, 'the effective uid, not the real one');
+    assert.deepEqual(
+      parseCredentials('Uid:\t1000\t65534\t1000\t1000\nCapEff:\t0000000000000000\n'),
+      { uid: 65534, capabilities: 0n },
+      'the effective uid, not the real one',
+    );
     assert.equal(parseCredentials('Name:\tx\n'), undefined);
   });
 
@@ -27,11 +31,11 @@ describe('who may remove what', function () {
     assert.ok(removalRefusal(segment(0, 0), { uid: 1000, capabilities: 1n << BigInt(CAP_FOWNER) }), 'CAP_FOWNER is not enough');
   });
 
-  it('/dev/shm and queues: sticky directories, so the file\'s owner, root or CAP_FOWNER', function () {
+  it("/dev/shm and queues: sticky directories, so the file's owner, root or CAP_FOWNER", function () {
     assert.equal(removalRefusal(file(65534), NOBODY), undefined);
     assert.match(removalRefusal(file(0), NOBODY) ?? '', /\/dev\/shm is sticky: only its owner or a process with CAP_FOWNER/);
     assert.match(removalRefusal(queue(1000), NOBODY) ?? '', /queue directory is sticky/);
-    assert.equal(removalRefusal(queue(1000), { uid: 0, capabilities: 0n }), undefined, 'the directories are root\'s');
+    assert.equal(removalRefusal(queue(1000), { uid: 0, capabilities: 0n }), undefined, "the directories are root's");
     assert.equal(removalRefusal(file(0), { uid: 1000, capabilities: 1n << BigInt(CAP_FOWNER) }), undefined);
     assert.equal(removalRefusal(file(undefined), NOBODY), undefined, 'unknown owner: the kernel decides');
   });

@@ -19,8 +19,20 @@ const names: Names = {
 
 function object(name: string, ino: number, overrides: Partial<PosixObject> = {}): PosixObject {
   return {
-    name: '/' + name, path: `/dev/shm/${name}`, key: `0:27:${ino}`, devMajor: 0, devMinor: 27, ino,
-    size: 8192, allocated: 4096, mode: 0o600, uid: 0, gid: 0, mtimeMs: NOW - 3_600_000, ctimeMs: NOW - 3_600_000, ...overrides,
+    name: '/' + name,
+    path: `/dev/shm/${name}`,
+    key: `0:27:${ino}`,
+    devMajor: 0,
+    devMinor: 27,
+    ino,
+    size: 8192,
+    allocated: 4096,
+    mode: 0o600,
+    uid: 0,
+    gid: 0,
+    mtimeMs: NOW - 3_600_000,
+    ctimeMs: NOW - 3_600_000,
+    ...overrides,
   };
 }
 
@@ -29,7 +41,18 @@ function listing(objects: PosixObject[]): PosixListing {
 }
 
 function map(pid: number, key: FileKey, path: string, access: 'ro' | 'rw' = 'rw', deleted = false): FileHold {
-  return { via: 'map', pid, key, path, deleted, access, perms: access === 'rw' ? 'rw-s' : 'r--s', start: `7f00000${pid}000`, end: `7f00000${pid}800`, length: 2048 };
+  return {
+    via: 'map',
+    pid,
+    key,
+    path,
+    deleted,
+    access,
+    perms: access === 'rw' ? 'rw-s' : 'r--s',
+    start: `7f00000${pid}000`,
+    end: `7f00000${pid}800`,
+    length: 2048,
+  };
 }
 
 function fd(pid: number, n: number, key: FileKey, path: string, access: 'ro' | 'rw' = 'ro', deleted = false): FileHold {
@@ -91,7 +114,13 @@ describe('POSIX shared memory objects', function () {
       ];
       const [info] = classify([a], holds);
       assert.equal(info.state, 'in-use');
-      assert.deepEqual(info.holders.map((h) => [h.pid, h.via, h.command]), [[10, 'map', './writer'], [11, 'fd', './reader']]);
+      assert.deepEqual(
+        info.holders.map((h) => [h.pid, h.via, h.command]),
+        [
+          [10, 'map', './writer'],
+          [11, 'fd', './reader'],
+        ],
+      );
       assert.equal(info.mappers, 1);
       assert.equal(info.openers, 1);
       assert.deepEqual(info.readPaths, ['/dev/shm/psm_a', '/proc/10/map_files/7f0000010000-7f0000010800', '/proc/11/fd/4']);
@@ -117,7 +146,10 @@ describe('POSIX shared memory objects', function () {
       const shared = [map(10, '0:1:42', '/memfd:ring', 'rw', true), fd(11, 3, '0:1:42', '/memfd:ring', 'rw', true)];
       const alone = [map(10, '0:1:43', '/memfd:private', 'rw', true)];
       const infos = classify([], [...shared, ...alone]);
-      assert.deepEqual(infos.map((i) => [i.name, i.origin, i.state]), [['memfd:ring', 'memfd', 'removed-held']]);
+      assert.deepEqual(
+        infos.map((i) => [i.name, i.origin, i.state]),
+        [['memfd:ring', 'memfd', 'removed-held']],
+      );
       assert.match(posixRow(infos[0], { held: false, uid: 0 }).label, /memfd:ring \(inode 42\)/);
     });
 
@@ -161,10 +193,13 @@ describe('POSIX shared memory objects', function () {
       assert.match(row.tooltip, /\| Permissions \| rw------- \(0600\) \|/);
       const [inUse] = classify([a], [map(10, a.key, a.path, 'ro'), fd(11, 7, a.key, a.path, 'rw')]);
       const children = posixRow(inUse, { held: false, uid: 1000 }).children;
-      assert.deepEqual(children.map((c) => [c.label, c.description]), [
-        ['10 ./writer', 'maps read-only · 7f0000010000-7f0000010800'],
-        ['11 ./reader', 'fd 7, read-write'],
-      ]);
+      assert.deepEqual(
+        children.map((c) => [c.label, c.description]),
+        [
+          ['10 ./writer', 'maps read-only · 7f0000010000-7f0000010800'],
+          ['11 ./reader', 'fd 7, read-write'],
+        ],
+      );
       assert.equal(posixContextValue(inUse, 1000), 'posixObject;state=in-use;linked;readable');
     });
 

@@ -21,7 +21,11 @@ describe('processes', function () {
     const status = readProcess(100, proc);
     assert.ok(status.kind === 'running', status.kind);
     assert.deepEqual(status.info, {
-      pid: 100, comm: 'writer', command: '/usr/local/bin/writer --size 4096', state: 'S', ppid: 1,
+      pid: 100,
+      comm: 'writer',
+      command: '/usr/local/bin/writer --size 4096',
+      state: 'S',
+      ppid: 1,
       startTime: BTIME + 6896300 / 100,
     });
   });
@@ -74,7 +78,14 @@ describe('processes', function () {
 
     it('parses passwd and group, first entry wins, comments and junk skipped', function () {
       const names = parseIdNames(fs.readFileSync(path.join(etc, 'passwd'), 'utf8'));
-      assert.deepEqual([...names], [[0, 'root'], [65534, 'nobody'], [1000, 'alice']]);
+      assert.deepEqual(
+        [...names],
+        [
+          [0, 'root'],
+          [65534, 'nobody'],
+          [1000, 'alice'],
+        ],
+      );
       assert.equal(userName(1000, etc), 'alice');
       assert.equal(userName(4321, etc), undefined);
       assert.equal(groupName(100, etc), 'users');

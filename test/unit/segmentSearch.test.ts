@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import { ResidentRun, searchSegment, SearchOptions } from '../../src/ipc/segmentSearch';
 import { seededRandom } from '../support/random';
 
-
 /** A fake segment: its bytes, which pages are resident, and a reader like the helper's. */
 class FakeSegment {
   reads: Array<[number, number]> = [];
@@ -173,7 +172,10 @@ describe('segment search', function () {
     const result = await search(segment, Uint8Array.from([0xff, 0xfe, 0xfd, 0xfc]), { from: 50, chunkSize: 16 });
     assert.equal(result.offset, 48);
     // The wrapped pass reads no further than from + pattern.length - 1.
-    assert.ok(segment.reads.every(([o, l]) => o >= 50 || o + l <= 53), JSON.stringify(segment.reads));
+    assert.ok(
+      segment.reads.every(([o, l]) => o >= 50 || o + l <= 53),
+      JSON.stringify(segment.reads),
+    );
   });
 
   it('folds ASCII case when asked, and only ASCII', async function () {

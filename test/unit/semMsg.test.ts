@@ -20,9 +20,8 @@ const GRACE = 60_000;
 const ALIVE = new Set([100, 101]);
 
 const names: Names = {
-  process: (pid): ProcessStatus => (ALIVE.has(pid)
-    ? { kind: 'running', info: { pid, comm: 'prog', command: `./prog${pid}`, state: 'S', ppid: 1, startTime: 0 } }
-    : { kind: 'gone', pid }),
+  process: (pid): ProcessStatus =>
+    ALIVE.has(pid) ? { kind: 'running', info: { pid, comm: 'prog', command: `./prog${pid}`, state: 'S', ppid: 1, startTime: 0 } } : { kind: 'gone', pid },
   command: (pid) => (ALIVE.has(pid) ? `./prog${pid}` : undefined),
   lastKnownCommand: () => undefined,
   user: (uid) => (uid === 0 ? 'root' : String(uid)),
@@ -30,7 +29,20 @@ const names: Names = {
 };
 
 function set(overrides: Partial<SemSet> = {}): SemSet {
-  return { key: 0x7e000001, semid: 7, perms: 0o600, mode: 0o600, nsems: 2, uid: 0, gid: 0, cuid: 0, cgid: 0, otime: NOW / 1000 - 3600, ctime: NOW / 1000 - 7200, ...overrides };
+  return {
+    key: 0x7e000001,
+    semid: 7,
+    perms: 0o600,
+    mode: 0o600,
+    nsems: 2,
+    uid: 0,
+    gid: 0,
+    cuid: 0,
+    cgid: 0,
+    otime: NOW / 1000 - 3600,
+    ctime: NOW / 1000 - 7200,
+    ...overrides,
+  };
 }
 
 function values(...vs: Array<[number, number, number?, number?]>): SetValues {
@@ -42,7 +54,24 @@ function classifySets(s: SemSet, v: SetValues, waiters: Waiter[] = []) {
 }
 
 function queue(overrides: Partial<MsgQueue> = {}): MsgQueue {
-  return { key: 0x7e000002, msqid: 9, perms: 0o600, mode: 0o600, cbytes: 0, qnum: 0, lspid: 0, lrpid: 0, uid: 0, gid: 0, cuid: 0, cgid: 0, stime: 0, rtime: 0, ctime: NOW / 1000 - 7200, ...overrides };
+  return {
+    key: 0x7e000002,
+    msqid: 9,
+    perms: 0o600,
+    mode: 0o600,
+    cbytes: 0,
+    qnum: 0,
+    lspid: 0,
+    lrpid: 0,
+    uid: 0,
+    gid: 0,
+    cuid: 0,
+    cgid: 0,
+    stime: 0,
+    rtime: 0,
+    ctime: NOW / 1000 - 7200,
+    ...overrides,
+  };
 }
 
 function classifyQueue(q: MsgQueue, contents: QueueContents, waiters: Waiter[] = []) {
@@ -51,7 +80,10 @@ function classifyQueue(q: MsgQueue, contents: QueueContents, waiters: Waiter[] =
 
 describe('waiters', function () {
   it('parses /proc/PID/task/TID/syscall lines, and nothing else', function () {
-    assert.deepEqual(parseSyscall('220 0x3 0x7ffcde8f2942 0x1 0x0 0x0 0x64 0x7ffcde8f2938 0x7fc1fa21b5da\n'), { nr: 220, args: [3n, 0x7ffcde8f2942n, 1n, 0n, 0n, 0x64n] });
+    assert.deepEqual(parseSyscall('220 0x3 0x7ffcde8f2942 0x1 0x0 0x0 0x64 0x7ffcde8f2938 0x7fc1fa21b5da\n'), {
+      nr: 220,
+      args: [3n, 0x7ffcde8f2942n, 1n, 0n, 0n, 0x64n],
+    });
     assert.equal(parseSyscall('running\n'), undefined);
     assert.equal(parseSyscall('-1 0x7ffc 0x7f00\n'), undefined);
     assert.equal(parseSyscall(''), undefined);
@@ -65,9 +97,16 @@ describe('waiters', function () {
 
   it('decodes sembuf arrays', function () {
     const bytes = Buffer.alloc(12);
-    bytes.writeUInt16LE(1, 0); bytes.writeInt16LE(-1, 2); bytes.writeInt16LE(0x1000, 4); // SEM_UNDO
-    bytes.writeUInt16LE(0, 6); bytes.writeInt16LE(0, 8); bytes.writeInt16LE(0, 10);
-    assert.deepEqual(parseSembufs(bytes), [{ semnum: 1, op: -1, flags: 0x1000 }, { semnum: 0, op: 0, flags: 0 }]);
+    bytes.writeUInt16LE(1, 0);
+    bytes.writeInt16LE(-1, 2);
+    bytes.writeInt16LE(0x1000, 4); // SEM_UNDO
+    bytes.writeUInt16LE(0, 6);
+    bytes.writeInt16LE(0, 8);
+    bytes.writeInt16LE(0, 10);
+    assert.deepEqual(parseSembufs(bytes), [
+      { semnum: 1, op: -1, flags: 0x1000 },
+      { semnum: 0, op: 0, flags: 0 },
+    ]);
   });
 });
 
@@ -77,7 +116,10 @@ describe('System V semaphore sets', function () {
     const info = classifySets(set(), values([1, 101], [0, 555, 1]), [waiter]);
     assert.equal(info.state, 'stuck');
     assert.match(info.reason, /^semaphore 1 at 0 with 1 process waiting; its last operator, pid 555, exited: held by a process that exited without SEM_UNDO$/);
-    assert.deepEqual(info.semaphores[1].waiters.map((w) => [w.pid, w.wants]), [[100, 'increase']]);
+    assert.deepEqual(
+      info.semaphores[1].waiters.map((w) => [w.pid, w.wants]),
+      [[100, 'increase']],
+    );
     const row = semRow(info, { held: false, uid: 0 });
     assert.equal(row.icon, 'problem');
     const [sem0, sem1] = row.children;
@@ -85,7 +127,10 @@ describe('System V semaphore sets', function () {
     assert.match(sem0.description ?? '', /^last op by 101 \.\/prog101 \(running\)$/);
     assert.equal(sem1.label, 'sem 1 = 0');
     assert.equal(sem1.codicon, 'error');
-    assert.deepEqual(sem1.children?.map((c) => [c.pid, c.description]), [[100, 'waits for an increase']]);
+    assert.deepEqual(
+      sem1.children?.map((c) => [c.pid, c.description]),
+      [[100, 'waits for an increase']],
+    );
     assert.match(semDescription(info), /^2 semaphores · = 1, 0 · 1 waiting · root · stuck$/);
   });
 
@@ -119,7 +164,10 @@ describe('System V semaphore sets', function () {
 
   it('keeps a waiter whose sembuf could not be read under the set', function () {
     const info = classifySets(set(), values([0, 100, 1], [0, 100]), [{ pid: 101, tid: 102, call: 'semop', id: 7 }]);
-    assert.deepEqual(info.setWaiters.map((w) => w.tid), [102]);
+    assert.deepEqual(
+      info.setWaiters.map((w) => w.tid),
+      [102],
+    );
     const row = semRow(info, { held: false, uid: 0 });
     assert.match(row.children[2].description ?? '', /blocked in semop \(thread 102\)/);
   });
@@ -133,11 +181,14 @@ describe('System V message queues', function () {
     const info = classifyQueue(queue({ qnum: 5, cbytes: 70, lspid: 100 }), contents);
     assert.equal(info.state, 'in-use');
     const row = msgRow(info, { held: false, uid: 0 });
-    assert.deepEqual(row.children.map((c) => [c.label, c.description]), [
-      ['#0 type 7', '7 B · "peek-me"'],
-      ['#1 type 2', '7 B · "second."'],
-      ['3 more messages not shown', undefined],
-    ]);
+    assert.deepEqual(
+      row.children.map((c) => [c.label, c.description]),
+      [
+        ['#0 type 7', '7 B · "peek-me"'],
+        ['#1 type 2', '7 B · "second."'],
+        ['3 more messages not shown', undefined],
+      ],
+    );
     assert.deepEqual(row.children[0].command?.arguments, [9, 0]);
     assert.equal(msgDescription(info), '5 messages · 70 B of 16 KiB · root');
   });
@@ -159,13 +210,22 @@ describe('System V message queues', function () {
   });
 
   it('is orphaned when its last sender and receiver exited, and says what is left in it', function () {
-    const info = classifyQueue(queue({ qnum: 2, cbytes: 10, lspid: 555, lrpid: 556, stime: NOW / 1000 - 600 }), { read: true, qbytes: 16384, messages: [], more: true });
+    const info = classifyQueue(queue({ qnum: 2, cbytes: 10, lspid: 555, lrpid: 556, stime: NOW / 1000 - 600 }), {
+      read: true,
+      qbytes: 16384,
+      messages: [],
+      more: true,
+    });
     assert.deepEqual([info.state, info.certain], ['orphaned', true]);
     assert.match(info.reason, /last sender and receiver have exited; 2 messages \(10 bytes\) left in it that nobody is reading/);
   });
 
   it('says a queue cannot be read without consuming it where MSG_COPY is missing', function () {
-    const info = classifyQueue(queue({ qnum: 3, lspid: 100 }), { read: false, why: 'unsupported', message: 'this kernel cannot read a queue without consuming it (no MSG_COPY)' });
+    const info = classifyQueue(queue({ qnum: 3, lspid: 100 }), {
+      read: false,
+      why: 'unsupported',
+      message: 'this kernel cannot read a queue without consuming it (no MSG_COPY)',
+    });
     assert.match(msgRow(info, { held: false, uid: 0 }).children[0].label, /3 messages: cannot be read without consuming them/);
   });
 
@@ -182,7 +242,7 @@ describe('POSIX named semaphores and queues', function () {
     return bytes;
   }
 
-  it('reads value and waiters from glibc\'s 64-bit sem_t', function () {
+  it("reads value and waiters from glibc's 64-bit sem_t", function () {
     assert.deepEqual(decodeGlibcSemaphore(glibcSem(3, 0), 'x64'), { read: true, layout: 'glibc', value: 3, waiters: 0 });
     assert.deepEqual(decodeGlibcSemaphore(glibcSem(0, 2), 'arm64'), { read: true, layout: 'glibc', value: 0, waiters: 2 });
   });
@@ -201,20 +261,65 @@ describe('POSIX named semaphores and queues', function () {
     assert.equal(semaphoreName('/dev/shm/sem.lock'), '/lock');
   });
 
-  it('names a removed semaphore as it was named while linked, not by glibc\'s temporary name in its mapping', function () {
+  it("names a removed semaphore as it was named while linked, not by glibc's temporary name in its mapping", function () {
     // sem_open creates sem.XXXXXX and links it to sem.NAME: the holder's maps show the temporary name.
     const key = '0:27:4242';
-    const mapping: FileHold = { via: 'map', pid: 100, access: 'rw', perms: 'rw-s', start: '7f0000000000', end: '7f0000001000', length: 4096, key, path: '/dev/shm/sem.AbCdEf', deleted: true };
-    const scan = { attachments: new Map(), files: new Map([[key, [mapping]]]), processes: 1, scanned: 1, unreadable: 0, unreadablePids: [], vanished: 0, otherNamespace: 0, signature: '' } as ProcScan;
-    const file: PosixObject = { name: 'sem.lock', path: '/dev/shm/sem.lock', key, devMajor: 0, devMinor: 27, ino: 4242, size: 32, allocated: 4096, mode: 0o600, uid: 0, gid: 0, mtimeMs: NOW, ctimeMs: NOW };
+    const mapping: FileHold = {
+      via: 'map',
+      pid: 100,
+      access: 'rw',
+      perms: 'rw-s',
+      start: '7f0000000000',
+      end: '7f0000001000',
+      length: 4096,
+      key,
+      path: '/dev/shm/sem.AbCdEf',
+      deleted: true,
+    };
+    const scan = {
+      attachments: new Map(),
+      files: new Map([[key, [mapping]]]),
+      processes: 1,
+      scanned: 1,
+      unreadable: 0,
+      unreadablePids: [],
+      vanished: 0,
+      otherNamespace: 0,
+      signature: '',
+    } as ProcScan;
+    const file: PosixObject = {
+      name: 'sem.lock',
+      path: '/dev/shm/sem.lock',
+      key,
+      devMajor: 0,
+      devMinor: 27,
+      ino: 4242,
+      size: 32,
+      allocated: 4096,
+      mode: 0o600,
+      uid: 0,
+      gid: 0,
+      mtimeMs: NOW,
+      ctimeMs: NOW,
+    };
     const knownNames = new Map<string, string>();
     const context = { scan, names, nowMs: NOW, graceMs: GRACE, lastHeldMs: new Map<string, number>(), devicePrefix: '0:27:', readings: new Map(), knownNames };
     const linked = classifyPosixSemaphores([file], context);
-    assert.deepEqual(linked.map((s) => [s.name, s.nameFrom, s.state]), [['/lock', 'file', 'in-use']]);
+    assert.deepEqual(
+      linked.map((s) => [s.name, s.nameFrom, s.state]),
+      [['/lock', 'file', 'in-use']],
+    );
     const removed = classifyPosixSemaphores([], context);
-    assert.deepEqual(removed.map((s) => [s.name, s.nameFrom, s.state]), [['/lock', 'earlier', 'removed-held']]);
+    assert.deepEqual(
+      removed.map((s) => [s.name, s.nameFrom, s.state]),
+      [['/lock', 'earlier', 'removed-held']],
+    );
     const neverSeen = classifyPosixSemaphores([], { ...context, knownNames: new Map() });
-    assert.deepEqual(neverSeen.map((s) => [s.name, s.nameFrom]), [['/AbCdEf', 'mapping']], 'only the mapping\'s name is known');
+    assert.deepEqual(
+      neverSeen.map((s) => [s.name, s.nameFrom]),
+      [['/AbCdEf', 'mapping']],
+      "only the mapping's name is known",
+    );
     scan.files.clear();
     classifyPosixSemaphores([], context);
     assert.equal(knownNames.size, 0, 'names of semaphores gone for good are forgotten');

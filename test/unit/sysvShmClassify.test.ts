@@ -85,7 +85,10 @@ describe('segment classifier', function () {
   it('reports locked as a flag beside the state', function () {
     assert.deepEqual(
       [classifySegment(segment({ locked: true }), gone), classifySegment(segment({ locked: true, nattch: 1 }), never)].map((c) => [c.state, c.locked]),
-      [['orphaned', true], ['attached', true]],
+      [
+        ['orphaned', true],
+        ['attached', true],
+      ],
     );
   });
 });

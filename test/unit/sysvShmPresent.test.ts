@@ -18,8 +18,26 @@ function info(segment: Partial<ShmSegment>, classification: Partial<Classificati
   return {
     kind: 'sysvShm',
     segment: {
-      key: 0x7e001234, shmid: 5, perms: 0o640, mode: 0o640, dest: false, locked: false, size: 12345, cpid: 100, lpid: 101,
-      nattch: 2, uid: 1000, gid: 100, cuid: 1000, cgid: 100, atime: 1795433416, dtime: 0, ctime: 1795433400, rss: 4096, swap: 0, ...segment,
+      key: 0x7e001234,
+      shmid: 5,
+      perms: 0o640,
+      mode: 0o640,
+      dest: false,
+      locked: false,
+      size: 12345,
+      cpid: 100,
+      lpid: 101,
+      nattch: 2,
+      uid: 1000,
+      gid: 100,
+      cuid: 1000,
+      cgid: 100,
+      atime: 1795433416,
+      dtime: 0,
+      ctime: 1795433400,
+      rss: 4096,
+      swap: 0,
+      ...segment,
     },
     classification: { state: 'attached', locked: false, creator: 'unchecked', reason: '2 processes attached', ...classification },
     attachments: [],
@@ -75,14 +93,20 @@ describe('presentation of a segment', function () {
   });
 
   it('words attached processes and hidden ones', function () {
-    assert.equal(attacherDescription({ pid: 1, shmid: 5, key: 1, access: 'ro', perms: 'r--s', start: 'a000', end: 'b000', length: 4096 }), 'read-only · a000-b000');
+    assert.equal(
+      attacherDescription({ pid: 1, shmid: 5, key: 1, access: 'ro', perms: 'r--s', start: 'a000', end: 'b000', length: 4096 }),
+      'read-only · a000-b000',
+    );
     assert.equal(hiddenAttachersLabel(1), '1 attached process not visible');
     assert.equal(hiddenAttachersLabel(3), '3 attached processes not visible');
   });
 
   it('summarises the limits for the view description', function () {
     const snapshot = {
-      segments: [], skippedLines: 0, takenAt: 0, scan: { processes: 0, scanned: 0, unreadable: 0, otherNamespace: 0 },
+      segments: [],
+      skippedLines: 0,
+      takenAt: 0,
+      scan: { processes: 0, scanned: 0, unreadable: 0, otherNamespace: 0 },
       usage: { segments: 3, bytes: 3 * 4096, pages: 3 },
       limits: { pageSize: 4096, shmmni: { raw: 4096n, unlimited: false }, shmall: { raw: 1024n, unlimited: false } },
     };

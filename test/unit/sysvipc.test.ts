@@ -5,12 +5,31 @@ import { fixture } from './fixtures';
 
 const read = (name: string) => fs.readFileSync(fixture('sysvipc', name));
 
-/** A /proc/sysvipc/shm line in this kernel's exact format (kernel-facts.md). */
+/** A /proc/sysvipc/shm line in this kernel's exact format (column widths as Linux's ipc/shm.c prints them). */
 export function shmLine(s: Partial<ShmSegment> & { shmid: number }): string {
   const pad = (v: number | bigint, w: number) => String(v).padStart(w);
-  const v = { key: 0, perms: 0o600, size: 4096, cpid: 1, lpid: 0, nattch: 0, uid: 0, gid: 0, cuid: 0, cgid: 0, atime: 0, dtime: 0, ctime: 0, rss: 0, swap: 0, ...s };
-  return `${pad(v.key | 0, 10)} ${pad(v.shmid, 10)}  ${pad(v.perms.toString(8) as unknown as number, 4)} ${pad(v.size, 21)} ${pad(v.cpid, 5)} ${pad(v.lpid, 5)}  ${pad(v.nattch, 5)} ` +
-    `${pad(v.uid, 5)} ${pad(v.gid, 5)} ${pad(v.cuid, 5)} ${pad(v.cgid, 5)} ${pad(v.atime, 10)} ${pad(v.dtime, 10)} ${pad(v.ctime, 10)} ${pad(v.rss, 21)} ${pad(v.swap, 21)}\n`;
+  const v = {
+    key: 0,
+    perms: 0o600,
+    size: 4096,
+    cpid: 1,
+    lpid: 0,
+    nattch: 0,
+    uid: 0,
+    gid: 0,
+    cuid: 0,
+    cgid: 0,
+    atime: 0,
+    dtime: 0,
+    ctime: 0,
+    rss: 0,
+    swap: 0,
+    ...s,
+  };
+  return (
+    `${pad(v.key | 0, 10)} ${pad(v.shmid, 10)}  ${pad(v.perms.toString(8) as unknown as number, 4)} ${pad(v.size, 21)} ${pad(v.cpid, 5)} ${pad(v.lpid, 5)}  ${pad(v.nattch, 5)} ` +
+    `${pad(v.uid, 5)} ${pad(v.gid, 5)} ${pad(v.cuid, 5)} ${pad(v.cgid, 5)} ${pad(v.atime, 10)} ${pad(v.dtime, 10)} ${pad(v.ctime, 10)} ${pad(v.rss, 21)} ${pad(v.swap, 21)}\n`
+  );
 }
 
 const HEADER = fs.readFileSync(fixture('sysvipc', 'shm-header-only.txt'), 'latin1');
@@ -22,9 +41,25 @@ describe('/proc/sysvipc/shm parser', function () {
     assert.equal(skipped, 0);
     assert.equal(items.length, 6);
     assert.deepEqual(items[0], {
-      key: 305441741, shmid: 2, perms: 0o640, mode: 0o640, dest: false, locked: false, size: 8192,
-      cpid: 6121, lpid: 6121, nattch: 1, uid: 0, gid: 0, cuid: 0, cgid: 0,
-      atime: 1795433416, dtime: 0, ctime: 1795433416, rss: 4096, swap: 0,
+      key: 305441741,
+      shmid: 2,
+      perms: 0o640,
+      mode: 0o640,
+      dest: false,
+      locked: false,
+      size: 8192,
+      cpid: 6121,
+      lpid: 6121,
+      nattch: 1,
+      uid: 0,
+      gid: 0,
+      cuid: 0,
+      cgid: 0,
+      atime: 1795433416,
+      dtime: 0,
+      ctime: 1795433416,
+      rss: 4096,
+      swap: 0,
     });
   });
 
@@ -53,7 +88,10 @@ describe('/proc/sysvipc/shm parser', function () {
 
   it('keeps large shmids and gives a size beyond 2^53 exactly', function () {
     const { items } = parseShm(read('shm-16col.txt'));
-    assert.deepEqual(items.map((s) => s.shmid), [2, 3, 32772, 65536, 2147418112, 98304]);
+    assert.deepEqual(
+      items.map((s) => s.shmid),
+      [2, 3, 32772, 65536, 2147418112, 98304],
+    );
     const huge = items[5];
     assert.equal(huge.sizeExact, 2n ** 54n + 1n);
     assert.equal(huge.size, 2 ** 54);
@@ -75,7 +113,10 @@ describe('/proc/sysvipc/shm parser', function () {
   it('skips and counts junk, finds the header by content, accepts CRLF, never throws', function () {
     const { items, skipped, header } = parseShm(read('shm-junk.txt'));
     assert.equal(header, true);
-    assert.deepEqual(items.map((s) => s.shmid), [5, 7]);
+    assert.deepEqual(
+      items.map((s) => s.shmid),
+      [5, 7],
+    );
     // garbage, too short, 8 in octal, a letter, a negative shmid, a line cut short
     assert.equal(skipped, 6);
   });
@@ -100,7 +141,7 @@ describe('/proc/sysvipc/shm parser', function () {
     assert.deepEqual(parseShm(read('shm-header-only.txt')), { items: [], skipped: 0, header: true });
   });
 
-  it('does not take another table\'s header for its own', function () {
+  it("does not take another table's header for its own", function () {
     const semHeader = fs.readFileSync(fixture('sysvipc', 'sem.txt'), 'latin1').split('\n')[0] + '\n';
     assert.deepEqual(parseShm(semHeader), { items: [], skipped: 1, header: false });
   });
@@ -114,7 +155,10 @@ describe('/proc/sysvipc/shm parser', function () {
       const bytes = Buffer.from(text, 'latin1');
       for (let j = 0; j < 5; j++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
       const result = parseShm(bytes); // a mutated byte may be a newline: count the lines
-      const lines = bytes.toString('latin1').split('\n').filter((line) => line.trim() !== '').length;
+      const lines = bytes
+        .toString('latin1')
+        .split('\n')
+        .filter((line) => line.trim() !== '').length;
       assert.ok(result.items.length + result.skipped + (result.header ? 1 : 0) <= lines);
     }
   });
@@ -140,7 +184,19 @@ describe('/proc/sysvipc/sem and msg parsers', function () {
     const { items, skipped, header } = parseSem(read('sem.txt'));
     assert.equal(header, true);
     assert.equal(skipped, 1);
-    assert.deepEqual(items[0], { key: 1938357982, semid: 0, perms: 0o640, mode: 0o640, nsems: 3, uid: 0, gid: 0, cuid: 0, cgid: 0, otime: 0, ctime: 1795438182 });
+    assert.deepEqual(items[0], {
+      key: 1938357982,
+      semid: 0,
+      perms: 0o640,
+      mode: 0o640,
+      nsems: 3,
+      uid: 0,
+      gid: 0,
+      cuid: 0,
+      cgid: 0,
+      otime: 0,
+      ctime: 1795438182,
+    });
     assert.equal(items[1].key, 0xffffffff);
     assert.equal(items[1].semid, 32769);
     assert.equal(items[1].nsems, 250);
@@ -151,8 +207,21 @@ describe('/proc/sysvipc/sem and msg parsers', function () {
     assert.equal(skipped, 0);
     assert.equal(items.length, 2);
     assert.deepEqual(items[1], {
-      key: 0xfffffffe, msqid: 1, perms: 0o620, mode: 0o620, cbytes: 1024, qnum: 3, lspid: 4242, lrpid: 4243,
-      uid: 1000, gid: 1000, cuid: 1000, cgid: 1000, stime: 1795438200, rtime: 1795438201, ctime: 1795438182,
+      key: 0xfffffffe,
+      msqid: 1,
+      perms: 0o620,
+      mode: 0o620,
+      cbytes: 1024,
+      qnum: 3,
+      lspid: 4242,
+      lrpid: 4243,
+      uid: 1000,
+      gid: 1000,
+      cuid: 1000,
+      cgid: 1000,
+      stime: 1795438200,
+      rtime: 1795438201,
+      ctime: 1795438182,
     });
   });
 });

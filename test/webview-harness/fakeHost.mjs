@@ -182,16 +182,33 @@ function header() {
   const processes = seg.nattch === 1 ? '1 process' : `${seg.nattch} processes`;
   if (kind === 'posix') {
     return {
-      id: 'posix:0:27:1041', title: '/psm_harness', subtitle: harness.phase === 'live' ? 'POSIX shared memory' : 'POSIX shared memory, removed', noun: 'object', size,
-      facts: [['Allocated', '4 KiB'], ['Held by', processes], ['Owner', seg.owner], ['State', stateWords()]],
+      id: 'posix:0:27:1041',
+      title: '/psm_harness',
+      subtitle: harness.phase === 'live' ? 'POSIX shared memory' : 'POSIX shared memory, removed',
+      noun: 'object',
+      size,
+      facts: [
+        ['Allocated', '4 KiB'],
+        ['Held by', processes],
+        ['Owner', seg.owner],
+        ['State', stateWords()],
+      ],
       phase: harness.phase,
-      removedNotice: 'Removed (shm_unlink): the name is gone; the memory stays while processes hold it. Read through a holder\'s descriptor.',
+      removedNotice: "Removed (shm_unlink): the name is gone; the memory stays while processes hold it. Read through a holder's descriptor.",
       gaps: 'hole',
     };
   }
   return {
-    id: `shm:${seg.shmid}`, title: `Key ${harness.phase === 'live' ? seg.key : `${seg.key} (removed)`}`, subtitle: `id ${seg.shmid}`, noun: 'segment', size,
-    facts: [['Attached', processes], ['Owner', seg.owner], ['State', stateWords()]],
+    id: `shm:${seg.shmid}`,
+    title: `Key ${harness.phase === 'live' ? seg.key : `${seg.key} (removed)`}`,
+    subtitle: `id ${seg.shmid}`,
+    noun: 'segment',
+    size,
+    facts: [
+      ['Attached', processes],
+      ['Owner', seg.owner],
+      ['State', stateWords()],
+    ],
     phase: harness.phase,
     removedNotice: 'Marked for removal: disappears when the last process detaches.',
     gaps: 'not-resident',

@@ -86,10 +86,18 @@ async function main() {
     }
     if (!frame) throw new Error('no hex view frame appeared');
     try {
-      await frame.waitForFunction(() => document.querySelector('.rowbox .row:not(.void)') && !document.querySelector('.rowbox .r.ld'), null, { timeout: 20000 });
+      await frame.waitForFunction(() => document.querySelector('.rowbox .row:not(.void)') && !document.querySelector('.rowbox .r.ld'), null, {
+        timeout: 20000,
+      });
     } catch (error) {
       await page.screenshot({ path: path.join(out, 'real-failure.png') });
-      console.log(await frame.evaluate(() => ({ message: document.querySelector('.statusbar').textContent, rows: document.querySelectorAll('.rowbox .row').length, html: document.querySelector('.rowbox').innerHTML.slice(0, 600) })));
+      console.log(
+        await frame.evaluate(() => ({
+          message: document.querySelector('.statusbar').textContent,
+          rows: document.querySelectorAll('.rowbox .row').length,
+          html: document.querySelector('.rowbox').innerHTML.slice(0, 600),
+        })),
+      );
       throw error;
     }
     await page.waitForTimeout(700);

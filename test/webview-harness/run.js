@@ -103,7 +103,12 @@ const rowsOnScreen = (page) =>
         const r = row.getBoundingClientRect();
         return {
           off: row.querySelector('.off').textContent,
-          hex: [...row.querySelectorAll('.hexcol .r')].map((r) => r.textContent).join('').replace(/ /g, '').match(/.{2}/g) ?? [],
+          hex:
+            [...row.querySelectorAll('.hexcol .r')]
+              .map((r) => r.textContent)
+              .join('')
+              .replace(/ /g, '')
+              .match(/.{2}/g) ?? [],
           text: [...row.querySelectorAll('.txtcol .r')].map((r) => r.textContent).join(''),
           top: r.top - clip.top,
           bottom: r.bottom - clip.top,
@@ -121,7 +126,9 @@ async function clickByte(page, offset, column = 'hex', modifiers = []) {
     ({ offset, column }) => {
       const head = document.querySelector('.colhead .hexcol').textContent;
       const starts = [];
-      for (let i = 0; i < head.length; i++) if (head[i] !== ' ' && (i === 0 || head[i - 1] === ' ' || (starts.length && i - starts[starts.length - 1] === 2))) starts.push(i);
+      for (let i = 0; i < head.length; i++) {
+        if (head[i] !== ' ' && (i === 0 || head[i - 1] === ' ' || (starts.length && i - starts[starts.length - 1] === 2))) starts.push(i);
+      }
       const bpr = starts.length;
       const rowOffset = offset - (offset % bpr);
       const row = [...document.querySelectorAll('.rowbox .row:not(.void)')].find((r) => parseInt(r.querySelector('.off').textContent, 16) === rowOffset);
@@ -129,7 +136,7 @@ async function clickByte(page, offset, column = 'hex', modifiers = []) {
       const col = row.querySelector(column === 'hex' ? '.hexcol' : '.txtcol').getBoundingClientRect();
       const chars = column === 'hex' ? head.length : bpr;
       const cw = col.width / chars;
-      const x = col.left + ((column === 'hex' ? starts[c] + 1 : c + 0.5) * cw);
+      const x = col.left + (column === 'hex' ? starts[c] + 1 : c + 0.5) * cw;
       return { x, y: col.top + col.height / 2 };
     },
     { offset, column },
@@ -149,13 +156,17 @@ const harness = (page, expr, arg) => page.evaluate(expr, arg);
 async function settle(page) {
   // Two frames first: input just sent (a wheel, a key) is handled by the page before its next frame.
   await page.evaluate(() => new Promise((resolve) => window.__harness.rawRequestAnimationFrame(() => window.__harness.rawRequestAnimationFrame(resolve))));
-  await page.waitForFunction(() => {
-    const h = window.__harness;
-    const quiet = h.busy() === 0;
-    const settled = quiet && h.quietBefore === true;
-    h.quietBefore = quiet;
-    return settled;
-  }, null, { polling: 10, timeout: 30_000 });
+  await page.waitForFunction(
+    () => {
+      const h = window.__harness;
+      const quiet = h.busy() === 0;
+      const settled = quiet && h.quietBefore === true;
+      h.quietBefore = quiet;
+      return settled;
+    },
+    null,
+    { polling: 10, timeout: 30_000 },
+  );
 }
 const shot = (page, name) => page.screenshot({ path: path.join(out, `${name}.png`) });
 const whereText = (page) => page.textContent('.statusbar .where');
@@ -176,12 +187,19 @@ async function bigSegment(browser, base) {
   const h = await harness(page, () => ({ reads: window.__harness.reads, bytesRead: window.__harness.bytesRead, viewport: window.__harness.viewport }));
   const asked = h.reads.reduce((n, r) => n + r.length, 0);
   check('first screen asks for at most 1 MiB', asked <= 1024 * 1024, `${h.reads.length} reads, ${asked} bytes asked, ${h.bytesRead} read`);
-  check('every read excludes non-resident pages', h.reads.every((r) => r.includeNonResident === false));
+  check(
+    'every read excludes non-resident pages',
+    h.reads.every((r) => r.includeNonResident === false),
+  );
   check('viewport posted for the first rows', h.viewport && h.viewport.offset === 0 && h.viewport.length > 0 && h.viewport.length % 16 === 0, h.viewport);
   let rows = await rowsOnScreen(page);
   check('first row is offset 00000000', rows[0].off === '00000000', rows[0].off);
   check('row 0 bytes', rows[0].hex.slice(0, 4).join(' ') === '00 00 00 00' && rows[0].text.slice(8) === 'rec#0000', rows[0]);
-  check('DOM holds only the rows on screen (+1)', (await page.locator('.rowbox .row').count()) <= rows.length + 2, `${await page.locator('.rowbox .row').count()} row elements`);
+  check(
+    'DOM holds only the rows on screen (+1)',
+    (await page.locator('.rowbox .row').count()) <= rows.length + 2,
+    `${await page.locator('.rowbox .row').count()} row elements`,
+  );
   check('scroller is scaled (1 GiB is taller than a browser allows)', await page.evaluate(() => document.querySelector('.grid').classList.contains('scaled')));
   const spacer = await page.evaluate(() => document.querySelector('.grid').scrollHeight);
   check('scroll height stays under the browser limit', spacer <= 10_000_000, spacer);
@@ -191,7 +209,9 @@ async function bigSegment(browser, base) {
   await shot(page, '1g-dark-top');
 
   // Live: the counter at 0x10 changes every tick; changed bytes carry a fading highlight.
-  await page.waitForFunction(() => document.querySelectorAll('.rowbox .chg-a:not([hidden]), .rowbox .chg-b:not([hidden])').length > 0, null, { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelectorAll('.rowbox .chg-a:not([hidden]), .rowbox .chg-b:not([hidden])').length > 0, null, {
+    timeout: 15000,
+  });
   await shot(page, '1g-dark-live-change');
   check('changed bytes are highlighted', (await page.locator('.rowbox .chg-a:not([hidden]), .rowbox .chg-b:not([hidden])').count()) > 0);
 
@@ -203,7 +223,10 @@ async function bigSegment(browser, base) {
   rows = await rowsOnScreen(page);
   let lastRow = rows[rows.length - 1];
   check('Ctrl+End shows the last row 3ffffff0', lastRow.off === '3ffffff0', lastRow.off);
-  check('last row bottom = rows area bottom (exact)', Math.abs(lastRow.bottom - lastRow.clipHeight) < 0.5, { bottom: lastRow.bottom, clip: lastRow.clipHeight });
+  check('last row bottom = rows area bottom (exact)', Math.abs(lastRow.bottom - lastRow.clipHeight) < 0.5, {
+    bottom: lastRow.bottom,
+    clip: lastRow.clipHeight,
+  });
   check('cursor on the last byte', (await whereText(page)).startsWith('Offset 0x3fffffff'), await whereText(page));
   await shot(page, '1g-dark-end');
 
@@ -275,9 +298,13 @@ async function bigSegment(browser, base) {
     const stepsScript = stats(h.scriptTimes.splice(0));
     return { jumps, jumpsScript, steps, stepsScript };
   });
-  notes.push(`frame cost (script+style+layout), 200 random jumps over 1 GiB: ${JSON.stringify(perf.jumps)} ms (script ${JSON.stringify(perf.jumpsScript)}); 200 one-row wheel steps: ${JSON.stringify(perf.steps)} ms (script ${JSON.stringify(perf.stepsScript)})`);
+  notes.push(
+    `frame cost (script+style+layout), 200 random jumps over 1 GiB: ${JSON.stringify(perf.jumps)} ms (script ${JSON.stringify(perf.jumpsScript)}); 200 one-row wheel steps: ${JSON.stringify(perf.steps)} ms (script ${JSON.stringify(perf.stepsScript)})`,
+  );
   // Reported, not checked: a frame's cost depends on what else the machine does (timed checks flake).
-  if (!(perf.steps.median < 4 && perf.jumps.median < 10)) notes.push('frames were slower than on a quiet machine (median one-row step >= 4 ms or full repaint >= 10 ms): a busy machine?');
+  if (!(perf.steps.median < 4 && perf.jumps.median < 10)) {
+    notes.push('frames were slower than on a quiet machine (median one-row step >= 4 ms or full repaint >= 10 ms): a busy machine?');
+  }
   const cache = await harness(page, () => window.__harness.reads.length);
   notes.push(`reads after the jumps: ${cache}`);
 
@@ -289,7 +316,10 @@ async function bigSegment(browser, base) {
   const target = rows.find((r) => r.off === '00020010');
   check('go to 0x20010 shows that row', !!target, rows.map((r) => r.off).join(','));
   check('non-resident bytes shown as ··', target && target.hex.every((x) => x === '··'), target && target.hex.join(' '));
-  check('a row offers to read the page', rows.some((r) => r.button));
+  check(
+    'a row offers to read the page',
+    rows.some((r) => r.button),
+  );
   check('go to selects the byte', (await whereText(page)).startsWith('Offset 0x00020010'), await whereText(page));
   check('inspector says not resident', (await page.textContent('.insp-at')).includes('not resident'));
   await shot(page, '1g-dark-nonresident');
@@ -297,7 +327,11 @@ async function bigSegment(browser, base) {
   await page.keyboard.press('Enter');
   await page.waitForFunction((n) => window.__harness.reads.length > n, before);
   const pageRead = await harness(page, () => window.__harness.reads[window.__harness.reads.length - 1]);
-  check('Enter on a non-resident byte reads its page (includeNonResident)', pageRead.includeNonResident && pageRead.offset === 0x20000 && pageRead.length === 4096, pageRead);
+  check(
+    'Enter on a non-resident byte reads its page (includeNonResident)',
+    pageRead.includeNonResident && pageRead.offset === 0x20000 && pageRead.length === 4096,
+    pageRead,
+  );
   await settle(page);
   rows = await rowsOnScreen(page);
   const after = rows.find((r) => r.off === '00020010');
@@ -363,7 +397,11 @@ async function bigSegment(browser, base) {
   await page.press('#find', 'Enter');
   await page.waitForFunction(() => document.querySelector('.find-status').textContent.startsWith('Found'), null, { timeout: 20000 });
   await settle(page);
-  check('text search (case-insensitive) finds the needle', (await page.textContent('.find-status')).includes('0x02345670'), await page.textContent('.find-status'));
+  check(
+    'text search (case-insensitive) finds the needle',
+    (await page.textContent('.find-status')).includes('0x02345670'),
+    await page.textContent('.find-status'),
+  );
   check('the match is selected', (await whereText(page)).includes('6 bytes selected (0x02345670–0x02345675)'), await whereText(page));
   await shot(page, '1g-dark-search');
   await page.click('.case-btn');
@@ -374,7 +412,11 @@ async function bigSegment(browser, base) {
   await shot(page, '1g-dark-search-progress');
   await page.press('#find', 'Escape');
   await settle(page);
-  check('Escape cancels the search', (await page.textContent('.find-status')) === 'Search cancelled.' && (await harness(page, () => window.__harness.log.some((m) => m.type === 'cancelSearch'))));
+  check(
+    'Escape cancels the search',
+    (await page.textContent('.find-status')) === 'Search cancelled.' &&
+      (await harness(page, () => window.__harness.log.some((m) => m.type === 'cancelSearch'))),
+  );
   await page.click('.find .seg-btn:has-text("Hex")');
   await page.fill('#goto', '0x1000');
   await page.press('#goto', 'Enter');
@@ -383,7 +425,11 @@ async function bigSegment(browser, base) {
   await page.waitForFunction(() => document.querySelector('.find-status').textContent.startsWith('Found'), null, { timeout: 10000 });
   const firstHit = await page.textContent('.find-status');
   await page.press('#find', 'Enter');
-  await page.waitForFunction((prev) => document.querySelector('.find-status').textContent.startsWith('Found') && document.querySelector('.find-status').textContent !== prev, firstHit, { timeout: 10000 });
+  await page.waitForFunction(
+    (prev) => document.querySelector('.find-status').textContent.startsWith('Found') && document.querySelector('.find-status').textContent !== prev,
+    firstHit,
+    { timeout: 10000 },
+  );
   const secondHit = await page.textContent('.find-status');
   check('hex search from the selection, then Find next moves on', firstHit.includes('0x00001008') && secondHit.includes('0x00001048'), [firstHit, secondHit]);
   await page.fill('#find', 'zz');
@@ -404,12 +450,19 @@ async function bigSegment(browser, base) {
   await page.waitForFunction(() => document.querySelector('.statusbar .message').textContent.includes('EIO'));
   check('a read error shows in the status line', (await page.textContent('.statusbar .message')).includes('simulated read failure'));
   // What the user sees: a row of ?? (the rows are drawn in the frame after the error arrives).
-  await page.waitForFunction(() => [...document.querySelectorAll('.rowbox .row .hexcol')].some((cell) => cell.textContent.includes('??')), null, { timeout: 15000 }).catch(() => undefined);
-  check('rows that could not be read show ??', (await rowsOnScreen(page)).some((r) => r.hex.includes('??')));
+  await page
+    .waitForFunction(() => [...document.querySelectorAll('.rowbox .row .hexcol')].some((cell) => cell.textContent.includes('??')), null, { timeout: 15000 })
+    .catch(() => undefined);
+  check(
+    'rows that could not be read show ??',
+    (await rowsOnScreen(page)).some((r) => r.hex.includes('??')),
+  );
   await shot(page, '1g-dark-read-error');
   await harness(page, () => (window.__harness.failReads = false));
   // What the user sees: no ?? left on screen (the page retries after 3 s; allow for a loaded machine).
-  await page.waitForFunction(() => ![...document.querySelectorAll('.rowbox .row .hexcol')].some((cell) => cell.textContent.includes('??')), null, { timeout: 15000 }).catch(() => undefined);
+  await page
+    .waitForFunction(() => ![...document.querySelectorAll('.rowbox .row .hexcol')].some((cell) => cell.textContent.includes('??')), null, { timeout: 15000 })
+    .catch(() => undefined);
   check('the failed read is retried and the rows fill in', !(await rowsOnScreen(page)).some((r) => r.hex[0] === '??'));
 
   // Removed but attached, then gone.
@@ -453,7 +506,11 @@ async function restore(browser, base) {
   check('byte order restored', (await page.getAttribute('.inspector .seg-btn:has-text("Big endian")', 'aria-pressed')) === 'true');
   check('live off by setting: button disabled', await page.isDisabled('.live-btn'));
   const ids = await harness(page, () => window.__harness.reads.map((r) => r.requestId));
-  check('request ids of the new page start past the old ones', ids.every((id) => id > 1000), ids.slice(0, 3));
+  check(
+    'request ids of the new page start past the old ones',
+    ids.every((id) => id > 1000),
+    ids.slice(0, 3),
+  );
   await page.evaluate(() => sessionStorage.clear());
   await page.close();
 }
@@ -464,7 +521,11 @@ async function smallSegment(browser, base, theme) {
   await dataShown(page);
   await settle(page);
   const rows = await rowsOnScreen(page);
-  check('two rows', rows.length === 2, rows.map((r) => r.off));
+  check(
+    'two rows',
+    rows.length === 2,
+    rows.map((r) => r.off),
+  );
   check('offset column has 4 digits', rows[1].off === '0010');
   check('last row has 11 bytes', rows[1].hex.filter((x) => x !== '').length === 11, rows[1].hex.join('|'));
   check('text column', rows[0].text === 'Hello, shared me', rows[0].text);
@@ -520,13 +581,21 @@ async function cTypeFields(browser, base) {
   await page.waitForSelector('.fields-row.table-row');
   await settle(page);
   const head = await page.textContent('.fields-row.table-head');
-  check('an array of structs is a table: one column per member', ['n', 'tag', 'word', 'zero', 'noise'].every((c) => head.includes(c)), head);
+  check(
+    'an array of structs is a table: one column per member',
+    ['n', 'tag', 'word', 'zero', 'noise'].every((c) => head.includes(c)),
+    head,
+  );
   const rowSelector = (i) => `.fields-row.table-row:has(.fv-index:text-is("[${i}]"))`;
   const rowText = async (i) => page.textContent(rowSelector(i));
   await page.waitForFunction(() => document.querySelectorAll('.fields-row.table-row .fv-value.ok').length > 10);
   const second = await rowText(1);
   check('element [1] is record 513: n 513, tag "rec#0201"', second.includes('[1]') && /\]513"rec#0201"/.test(second), second);
-  check('the summary says how many fit', (await page.textContent('.fields-summary')).includes('512 × struct rec at 0x8000 (as many as fit)'), await page.textContent('.fields-summary'));
+  check(
+    'the summary says how many fit',
+    (await page.textContent('.fields-summary')).includes('512 × struct rec at 0x8000 (as many as fit)'),
+    await page.textContent('.fields-summary'),
+  );
   // The program changes [1].n: the panel shows the new value, highlighted.
   await harness(page, () => window.__harness.poke(0x8040, [0x99]));
   await page.waitForSelector(`${rowSelector(1)} .fv-cell[data-column="n"].changed`);
@@ -539,7 +608,7 @@ async function cTypeFields(browser, base) {
   await settle(page);
   check('clicking a cell selects its bytes in the grid', (await whereText(page)).includes('8 bytes selected (0x8088–0x808f)'), await whereText(page));
   const tinted = await page.evaluate(() => document.querySelectorAll('.ov.fld-a:not([hidden]), .ov.fld-b:not([hidden])').length);
-  check('the grid tints the fields\' bytes (none before 0x8000)', tints === 0 && tinted > 20, { tints, tinted });
+  check("the grid tints the fields' bytes (none before 0x8000)", tints === 0 && tinted > 20, { tints, tinted });
   const box = await page.locator('.rowbox .row:has(.off:text-is("8080")) .hexcol').boundingBox();
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
   const title = await page.evaluate(() => document.querySelector('.rowbox .row[title]')?.title ?? '');
@@ -551,19 +620,23 @@ async function cTypeFields(browser, base) {
   await page.waitForSelector('.fields-row.field .fv-twisty.open');
   await settle(page);
   const tree = await page.textContent('.fields-rows');
-  check('one struct shows as a tree of its members', ['n', 'tag', 'word', 'noise'].every((m) => tree.includes(m)) && tree.includes('"rec#0201"'), tree.slice(0, 200));
+  check(
+    'one struct shows as a tree of its members',
+    ['n', 'tag', 'word', 'noise'].every((m) => tree.includes(m)) && tree.includes('"rec#0201"'),
+    tree.slice(0, 200),
+  );
   await page.focus('.fields-list');
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Control+c');
   await page.click('.fields-actions .seg-btn:has-text("Copy as C")');
   await settle(page);
   const copies = await harness(page, () => window.__harness.copies.filter((c) => c.type === 'copyText'));
-  check('Ctrl+C copies the focused field\'s value', copies[0]?.text === '665', copies[0]);
+  check("Ctrl+C copies the focused field's value", copies[0]?.text === '665', copies[0]);
   check('Copy as C writes an initializer', /^\{ \.n = 665, \.tag = "rec#0201", \.word = "/.test(copies[1]?.text ?? ''), copies[1]?.text);
   await page.focus('.fields-list');
   await page.keyboard.press('Enter');
   await settle(page);
-  check('Enter selects the field\'s bytes', (await whereText(page)).includes('8 bytes selected (0x8040–0x8047)'), await whereText(page));
+  check("Enter selects the field's bytes", (await whereText(page)).includes('8 bytes selected (0x8040–0x8047)'), await whereText(page));
   await shot(page, 'fields-tree-dark');
   await page.click('.fields-actions .seg-btn:has-text("Clear")');
   await page.waitForSelector('.fields', { state: 'hidden' });
@@ -606,7 +679,9 @@ async function cTypeUnionAndResize(browser, base) {
   await harness(page, (view) => window.__harness.postRaw({ type: 'ctype', view }), { layout: rec8, placement: { offset: 0, count: -1 } });
   await page.waitForFunction(() => document.querySelector('.fields-summary')?.textContent?.startsWith('8192 × struct rec8'));
   await harness(page, () => window.__harness.resize(128 * 1024));
-  await page.waitForFunction(() => document.querySelector('.fields-summary')?.textContent?.startsWith('16384 × struct rec8'), undefined, { timeout: 10_000 }).catch(() => undefined);
+  await page
+    .waitForFunction(() => document.querySelector('.fields-summary')?.textContent?.startsWith('16384 × struct rec8'), undefined, { timeout: 10_000 })
+    .catch(() => undefined);
   const summary = await page.textContent('.fields-summary');
   check('the object grows: as many as fit counts again', summary.startsWith('16384 × struct rec8'), summary);
   const h = await harness(page, () => ({ invalid: window.__harness.invalid, errors: window.__harness.errors }));
@@ -638,7 +713,11 @@ async function grouping(browser, base) {
   await settle(page);
   check('empty segment says so', (await page.textContent('.empty-note')).includes('empty'));
   const h = await harness(page, () => ({ reads: window.__harness.reads.length, invalid: window.__harness.invalid, errors: window.__harness.errors }));
-  check('empty segment: no read, no invalid message, no error', h.reads === 0 && h.invalid.length === 0 && h.errors.length === 0 && page.consoleErrors.length === 0, h);
+  check(
+    'empty segment: no read, no invalid message, no error',
+    h.reads === 0 && h.invalid.length === 0 && h.errors.length === 0 && page.consoleErrors.length === 0,
+    h,
+  );
   await shot(page, 'empty-dark');
   await page.close();
 }
@@ -678,14 +757,26 @@ async function hugePages(browser, base) {
   await page.keyboard.press('Enter');
   await settle(page);
   const reads = await harness(page, () => window.__harness.reads.filter((r) => r.includeNonResident));
-  check('reading it asks for the 64 KiB block around the byte, not 2 MiB', reads.length === 1 && reads[0].offset === 0xe00000 && reads[0].length === 65536, reads);
+  check(
+    'reading it asks for the 64 KiB block around the byte, not 2 MiB',
+    reads.length === 1 && reads[0].offset === 0xe00000 && reads[0].length === 65536,
+    reads,
+  );
   rows = await rowsOnScreen(page);
-  check('its rows then show bytes', rows.every((r) => r.hex[0] !== '··'), rows.map((r) => r.hex[0]).join(' '));
+  check(
+    'its rows then show bytes',
+    rows.every((r) => r.hex[0] !== '··'),
+    rows.map((r) => r.hex[0]).join(' '),
+  );
   await page.fill('#goto', '0xe20000');
   await page.press('#goto', 'Enter');
   await settle(page);
   rows = await rowsOnScreen(page);
-  check('the rest of the huge page is read as resident when scrolled to', rows.every((r) => r.hex[0] !== '··'), rows.map((r) => r.hex[0]).join(' '));
+  check(
+    'the rest of the huge page is read as resident when scrolled to',
+    rows.every((r) => r.hex[0] !== '··'),
+    rows.map((r) => r.hex[0]).join(' '),
+  );
 
   console.log('settings change: init again with 8 bytes per row, grouped by 2');
   await page.fill('#goto', '0x1234');
@@ -693,14 +784,40 @@ async function hugePages(browser, base) {
   await settle(page);
   await page.evaluate(() => {
     const h = window.__harness;
-    h.postRaw({ type: 'init', header: { id: 'shm:98311', title: 'Key 0x7e001234', subtitle: 'id 98311', noun: 'segment', size: 1 << 30, facts: [['Attached', '2 processes'], ['Owner', 'alice'], ['State', 'attached']], phase: 'live', removedNotice: '', gaps: 'not-resident' }, settings: { bytesPerRow: 8, grouping: 2, refreshMs: 0 }, pageSize: 2097152 });
+    h.postRaw({
+      type: 'init',
+      header: {
+        id: 'shm:98311',
+        title: 'Key 0x7e001234',
+        subtitle: 'id 98311',
+        noun: 'segment',
+        size: 1 << 30,
+        facts: [
+          ['Attached', '2 processes'],
+          ['Owner', 'alice'],
+          ['State', 'attached'],
+        ],
+        phase: 'live',
+        removedNotice: '',
+        gaps: 'not-resident',
+      },
+      settings: { bytesPerRow: 8, grouping: 2, refreshMs: 0 },
+      pageSize: 2097152,
+    });
   });
   await settle(page);
   rows = await rowsOnScreen(page);
   check('rows of 8 bytes after the new init', rows[0].hex.length === 8 && parseInt(rows[1].off, 16) - parseInt(rows[0].off, 16) === 8, rows[0]);
   check('the cursor is kept', (await whereText(page)).startsWith('Offset 0x00001234'), await whereText(page));
-  check('and still on screen', rows.some((r) => r.off === '00001230'));
-  check('no stale "Reading…" when everything was cached', (await page.textContent('.statusbar .message')) !== 'Reading…', await page.textContent('.statusbar .message'));
+  check(
+    'and still on screen',
+    rows.some((r) => r.off === '00001230'),
+  );
+  check(
+    'no stale "Reading…" when everything was cached',
+    (await page.textContent('.statusbar .message')) !== 'Reading…',
+    await page.textContent('.statusbar .message'),
+  );
   await shot(page, '1g-dark-8-per-row');
   check('no error', page.consoleErrors.length === 0 && (await harness(page, () => window.__harness.errors.length)) === 0, page.consoleErrors);
   await page.close();
@@ -712,7 +829,9 @@ async function nodeBuffers(browser, base) {
   await dataShown(page);
   const rows = await rowsOnScreen(page);
   check('rows show bytes', rows[0].text === '........rec#0000', rows[0].text);
-  await page.waitForFunction(() => document.querySelectorAll('.rowbox .ov.chg-a:not([hidden]), .rowbox .ov.chg-b:not([hidden])').length > 0, null, { timeout: 5000 });
+  await page.waitForFunction(() => document.querySelectorAll('.rowbox .ov.chg-a:not([hidden]), .rowbox .ov.chg-b:not([hidden])').length > 0, null, {
+    timeout: 5000,
+  });
   check('live changes arrive', true);
   await page.close();
 }
@@ -740,7 +859,14 @@ async function posixObject(browser, base) {
   await page.keyboard.press('Control+End');
   await page.waitForFunction(() => /Offset 0x0*ffff\b/.test(document.querySelector('.statusbar .where').textContent));
   let rows = await rowsOnScreen(page);
-  check('after shrinking, the last row is the new last one', parseInt(rows[rows.length - 1].off, 16) === 0xfff0, rows.map((r) => r.off).slice(-2).join(','));
+  check(
+    'after shrinking, the last row is the new last one',
+    parseInt(rows[rows.length - 1].off, 16) === 0xfff0,
+    rows
+      .map((r) => r.off)
+      .slice(-2)
+      .join(','),
+  );
   const tooFar = await harness(page, () => window.__harness.invalid.length);
   check('no read past the new end was asked for', tooFar === 0, await harness(page, () => window.__harness.invalid.slice(0, 2)));
   // ... and grows again to 1 MiB: rows past the old end appear.
@@ -749,7 +875,14 @@ async function posixObject(browser, base) {
   await page.keyboard.press('Control+End');
   await page.waitForFunction(() => /Offset 0x0*fffff\b/.test(document.querySelector('.statusbar .where').textContent));
   rows = await rowsOnScreen(page);
-  check('after growing, the view reaches the new end', parseInt(rows[rows.length - 1].off, 16) === 0xffff0, rows.map((r) => r.off).slice(-2).join(','));
+  check(
+    'after growing, the view reaches the new end',
+    parseInt(rows[rows.length - 1].off, 16) === 0xffff0,
+    rows
+      .map((r) => r.off)
+      .slice(-2)
+      .join(','),
+  );
   await dataShown(page);
 
   // Unlinked while a process holds it: the notice says the memory stays.
@@ -776,7 +909,11 @@ async function main() {
     console.log(`serving ${base}/?seg=1g&theme=dark  (Ctrl+C to stop)`);
     return;
   }
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   const only = process.env.ONLY ? process.env.ONLY.split(',') : undefined;
   const run = (name) => !only || only.includes(name);
   try {

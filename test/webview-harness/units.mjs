@@ -17,7 +17,12 @@ test('scroll map: both ends exact, monotonic, for many sizes and heights', () =>
   const sizes = [1, 27, 4096, 65536, 1 << 20, 123456789, 1 << 30, 2 ** 36];
   for (const size of sizes) {
     for (const bpr of [8, 16, 32]) {
-      for (const [rowHeight, clientHeight] of [[20, 653], [19, 400], [21, 1080], [17, 37]]) {
+      for (const [rowHeight, clientHeight] of [
+        [20, 653],
+        [19, 400],
+        [21, 1080],
+        [17, 37],
+      ]) {
         const totalRows = Math.ceil(size / bpr);
         const areaHeight = clientHeight - rowHeight;
         const map = new ScrollMap({ rowHeight, totalRows, areaHeight, clientHeight });
@@ -41,7 +46,10 @@ test('scroll map: both ends exact, monotonic, for many sizes and heights', () =>
         // Revealing any row makes it fully visible.
         for (const row of [0, 1, Math.floor(totalRows / 2), totalRows - 1].filter((r) => r < totalRows)) {
           const v = map.revealRow(map.maxVirtualTop / 3, row);
-          assert.ok(row * rowHeight >= v - 1e-6 && (row + 1) * rowHeight <= v + areaHeight + 1e-6, `reveal ${row} of ${totalRows} (${rowHeight}/${clientHeight})`);
+          assert.ok(
+            row * rowHeight >= v - 1e-6 && (row + 1) * rowHeight <= v + areaHeight + 1e-6,
+            `reveal ${row} of ${totalRows} (${rowHeight}/${clientHeight})`,
+          );
         }
       }
     }
@@ -124,7 +132,14 @@ test('host messages: shapes checked, byte arrays normalised', () => {
   assert.equal(parseHostMessage({ type: 'data', requestId: 1 }), undefined);
   const m = parseHostMessage({ type: 'data', requestId: 0, offset: 2, bytes: { 0: 1, 1: 2 }, firstPage: 0, resident: [1] });
   assert.ok(m && m.type === 'data' && m.bytes instanceof Uint8Array && m.bytes[1] === 2);
-  const buf = parseHostMessage({ type: 'data', requestId: 3, offset: 0, bytes: { type: 'Buffer', data: [7, 8, 9] }, firstPage: 0, resident: { type: 'Buffer', data: [1] } });
+  const buf = parseHostMessage({
+    type: 'data',
+    requestId: 3,
+    offset: 0,
+    bytes: { type: 'Buffer', data: [7, 8, 9] },
+    firstPage: 0,
+    resident: { type: 'Buffer', data: [1] },
+  });
   assert.ok(buf && buf.type === 'data' && buf.bytes.length === 3 && buf.bytes[2] === 9 && buf.resident[0] === 1);
   const init = parseHostMessage({ type: 'init', header: { size: 5, phase: 'bogus' }, settings: { bytesPerRow: 0, grouping: 3 } });
   assert.ok(init && init.type === 'init' && init.header.phase === 'live' && init.settings.bytesPerRow === 16 && init.settings.grouping === 1);

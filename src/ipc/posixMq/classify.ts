@@ -11,8 +11,7 @@ import type { PosixQueue } from './parse';
 export type PosixMqState = 'in-use' | 'unused' | 'orphaned' | 'full';
 
 export type QueueAttr =
-  | { read: true; maxmsg: number; msgsize: number; curmsgs: number }
-  | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'error'; message: string };
+  { read: true; maxmsg: number; msgsize: number; curmsgs: number } | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'error'; message: string };
 
 export interface PosixMqInfo {
   kind: 'posixMq';

@@ -68,7 +68,13 @@ export function listPosixQueues(dir = '/dev/mqueue'): QueueListing {
     return { mounted: false, dir, queues: [], problem: `${dir} does not exist: POSIX message queues cannot be listed; ${MOUNT_ADVICE}`, signature: 'absent' };
   }
   if (statfs.type !== MQUEUE_MAGIC) {
-    return { mounted: false, dir, queues: [], problem: `${dir} is not mounted: POSIX message queues cannot be listed; ${MOUNT_ADVICE}`, signature: 'unmounted' };
+    return {
+      mounted: false,
+      dir,
+      queues: [],
+      problem: `${dir} is not mounted: POSIX message queues cannot be listed; ${MOUNT_ADVICE}`,
+      signature: 'unmounted',
+    };
   }
   const { major, minor } = devMajorMinor(dirStat.dev);
   const queues: PosixQueue[] = [];
@@ -88,7 +94,17 @@ export function listPosixQueues(dir = '/dev/mqueue'): QueueListing {
       // its mode does not let us read it: listed without its numbers
     }
     const fields = parseQueueFile(text) ?? {};
-    queues.push({ name: '/' + entry, path: file, key: fileKey(major, minor, stat.ino), ...fields, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs });
+    queues.push({
+      name: '/' + entry,
+      path: file,
+      key: fileKey(major, minor, stat.ino),
+      ...fields,
+      mode: stat.mode & 0o7777,
+      uid: stat.uid,
+      gid: stat.gid,
+      mtimeMs: stat.mtimeMs,
+      ctimeMs: stat.ctimeMs,
+    });
     signature.push(`${entry}/${stat.ino}/${text.trim()}/${stat.mode}/${stat.uid}/${stat.mtimeMs}`);
   }
   return { mounted: true, dir, devMajor: major, devMinor: minor, queues, signature: signature.join('\n') };
@@ -97,14 +113,16 @@ export function listPosixQueues(dir = '/dev/mqueue'): QueueListing {
 /** mq_getattr of every queue through the helper (it opens each read-only: nothing is received). */
 export async function readQueueAttrs(client: HelperClient, queues: readonly PosixQueue[]): Promise<Map<FileKey, QueueAttr>> {
   const attrs = new Map<FileKey, QueueAttr>();
-  await Promise.all(queues.map(async (queue) => {
-    try {
-      const { maxmsg, msgsize, curmsgs } = await client.mqAttr(queue.name);
-      attrs.set(queue.key, { read: true, maxmsg, msgsize, curmsgs });
-    } catch (error) {
-      const failure = readFailure(error);
-      attrs.set(queue.key, { read: false, why: failure.why === 'unsupported' ? 'error' : failure.why, message: failure.message });
-    }
-  }));
+  await Promise.all(
+    queues.map(async (queue) => {
+      try {
+        const { maxmsg, msgsize, curmsgs } = await client.mqAttr(queue.name);
+        attrs.set(queue.key, { read: true, maxmsg, msgsize, curmsgs });
+      } catch (error) {
+        const failure = readFailure(error);
+        attrs.set(queue.key, { read: false, why: failure.why === 'unsupported' ? 'error' : failure.why, message: failure.message });
+      }
+    }),
+  );
   return attrs;
 }

@@ -21,7 +21,8 @@ const ROW_ICONS: Record<PosixMqState, RowIcon> = {
 };
 
 /** Why a POSIX queue's messages are never listed. */
-export const NO_PEEK = 'A POSIX message queue cannot be read without receiving (consuming) its messages, so they are not shown: only their number and total size.';
+export const NO_PEEK =
+  'A POSIX message queue cannot be read without receiving (consuming) its messages, so they are not shown: only their number and total size.';
 
 export function pmqStateWords(info: PosixMqInfo): string {
   return STATE_WORDS[info.state];
@@ -49,7 +50,9 @@ export function pmqDescription(info: PosixMqInfo): string {
 export function pmqTooltip(info: PosixMqInfo): string {
   const q = info.queue;
   const a = info.attr;
-  const notify = !q.notifyPid ? 'none' : `pid ${q.notifyPid}${info.notifyCommand ? ` (\`${escapeCode(info.notifyCommand)}\`)` : ''}, ${q.notify === 0 ? `signal ${q.signo}` : q.notify === 2 ? 'a thread' : 'nothing'}`;
+  const notify = !q.notifyPid
+    ? 'none'
+    : `pid ${q.notifyPid}${info.notifyCommand ? ` (\`${escapeCode(info.notifyCommand)}\`)` : ''}, ${q.notify === 0 ? `signal ${q.signo}` : q.notify === 2 ? 'a thread' : 'nothing'}`;
   const rows: Array<[string, string]> = [
     ['Name', `${q.name} (mq_open)`],
     ['File', q.path],
@@ -89,7 +92,16 @@ export function pmqContextValue(info: PosixMqInfo, uid: number): string {
 export function pmqRow(info: PosixMqInfo, context: RowContext): ObjectRow {
   const children = info.holders.map((h) => holderRow(info, h));
   const count = info.attr.read ? info.attr.curmsgs : 0;
-  if (count > 0) children.push({ id: `pmq:${info.key}:contents`, label: `${count} message(s): not shown (reading would consume them)`, tooltip: NO_PEEK, codicon: 'info', accessibilityLabel: NO_PEEK, contextValue: 'note' });
+  if (count > 0) {
+    children.push({
+      id: `pmq:${info.key}:contents`,
+      label: `${count} message(s): not shown (reading would consume them)`,
+      tooltip: NO_PEEK,
+      codicon: 'info',
+      accessibilityLabel: NO_PEEK,
+      contextValue: 'note',
+    });
+  }
   return {
     id: `pmq:${info.key}`,
     label: info.name,

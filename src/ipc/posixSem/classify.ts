@@ -34,7 +34,7 @@ export function decodeGlibcSemaphore(bytes: Uint8Array, arch: string = process.a
   const waiters = Number(data >> 32n);
   const tailClear = view.subarray(12).every((b) => b === 0);
   if (value > SEM_VALUE_MAX || (priv !== 0 && priv !== FUTEX_PRIVATE_FLAG) || !tailClear || waiters > 0xffffff) {
-    return { read: true, layout: 'unknown', why: 'the bytes do not look like glibc\'s sem_t (another C library, or not a semaphore)' };
+    return { read: true, layout: 'unknown', why: "the bytes do not look like glibc's sem_t (another C library, or not a semaphore)" };
   }
   return { read: true, layout: 'glibc', value, waiters };
 }
@@ -102,9 +102,16 @@ export interface PosixSemContext extends Pick<ClassifyContext, 'scan' | 'nowMs' 
 /** Every named semaphore: the files sem.* of /dev/shm, and removed ones still mapped. */
 export function classifyPosixSemaphores(files: readonly PosixObject[], context: PosixSemContext, procRoot = '/proc'): PosixSemInfo[] {
   const { scan, names } = context;
-  const found: Array<{ key: FileKey; name: string; nameFrom: PosixSemInfo['nameFrom']; file?: PosixObject; removed: boolean; holders: FileHold[] }> = files.map((file) => ({
-    key: file.key, name: semaphoreName(file.name), nameFrom: 'file', file, removed: false, holders: scan.files.get(file.key) ?? [],
-  }));
+  const found: Array<{ key: FileKey; name: string; nameFrom: PosixSemInfo['nameFrom']; file?: PosixObject; removed: boolean; holders: FileHold[] }> = files.map(
+    (file) => ({
+      key: file.key,
+      name: semaphoreName(file.name),
+      nameFrom: 'file',
+      file,
+      removed: false,
+      holders: scan.files.get(file.key) ?? [],
+    }),
+  );
   const listed = new Set(files.map((f) => f.key));
   for (const [key, holders] of scan.files) {
     if (listed.has(key) || !context.devicePrefix || !key.startsWith(context.devicePrefix)) continue;

@@ -56,17 +56,25 @@ const NAME_ORIGIN_WORDS: Record<PosixSemInfo['nameFrom'], string> = {
 
 export function psemTooltip(info: PosixSemInfo): string {
   const r = info.reading;
-  const rows: Array<[string, string]> = [
-    ['Name', `${info.name} (sem_open)${NAME_ORIGIN_WORDS[info.nameFrom]}`],
-  ];
+  const rows: Array<[string, string]> = [['Name', `${info.name} (sem_open)${NAME_ORIGIN_WORDS[info.nameFrom]}`]];
   if (info.file && !info.removed) rows.push(['File', info.file.path]);
   rows.push(
     ['State', psemStateWords(info)],
     ['Why', info.reason],
-    ['Value', r.read && r.layout === 'glibc' ? `${r.value}, ${r.waiters} waiter(s) (read from the file in glibc's layout)` : r.read ? `unknown layout: ${r.why}` : r.message],
+    [
+      'Value',
+      r.read && r.layout === 'glibc'
+        ? `${r.value}, ${r.waiters} waiter(s) (read from the file in glibc's layout)`
+        : r.read
+          ? `unknown layout: ${r.why}`
+          : r.message,
+    ],
   );
   if (info.file) {
-    rows.push(['Permissions', `${modeToString(info.file.mode)} (${(info.file.mode & 0o777).toString(8).padStart(4, '0')})`], ['Owner', `${info.ownerName}:${info.groupName} (uid ${info.file.uid}, gid ${info.file.gid})`]);
+    rows.push(
+      ['Permissions', `${modeToString(info.file.mode)} (${(info.file.mode & 0o777).toString(8).padStart(4, '0')})`],
+      ['Owner', `${info.ownerName}:${info.groupName} (uid ${info.file.uid}, gid ${info.file.gid})`],
+    );
   }
   rows.push(['Holders', info.holders.length === 0 ? 'none' : `${holderCount(info)} process(es) map or hold it`]);
   return `**POSIX named semaphore ${escapeCode(psemTitle(info))}**\n\n${markdownTable(rows)}`;

@@ -86,7 +86,10 @@ const PRODUCERS: Array<[RegExp, string]> = [
  */
 class Memo<K, V> {
   private readonly values = new Map<K, V>();
-  constructor(private readonly compute: (key: K) => V, private readonly limit = 20_000) {}
+  constructor(
+    private readonly compute: (key: K) => V,
+    private readonly limit = 20_000,
+  ) {}
 
   get(key: K): V {
     const known = this.values.get(key);
@@ -191,7 +194,16 @@ function holdsState(input: HoldsInput): PosixState {
 
 /** Whether classifyHolds says the same of both (the clock counts only through the state). */
 function sameHolds(a: HoldsInput, b: HoldsInput): boolean {
-  if (a.removed !== b.removed || a.mappers !== b.mappers || a.openers !== b.openers || a.unchecked !== b.unchecked || a.uncheckedWords !== b.uncheckedWords || a.graceMs !== b.graceMs) return false;
+  if (
+    a.removed !== b.removed ||
+    a.mappers !== b.mappers ||
+    a.openers !== b.openers ||
+    a.unchecked !== b.unchecked ||
+    a.uncheckedWords !== b.uncheckedWords ||
+    a.graceMs !== b.graceMs
+  ) {
+    return false;
+  }
   // The time an object has been unused is in the words of an unused one only.
   return (a.mappers + a.openers > 0 || a.unusedSinceMs === b.unusedSinceMs) && holdsState(a) === holdsState(b);
 }
@@ -205,9 +217,10 @@ export function classifyHolds(input: HoldsInput): { state: PosixState; reason: s
   }
   const since = sinceText(input.unusedSinceMs);
   const who = unchecked > 0 ? `no process this user can read has it mapped or open` : 'nobody has it mapped or open';
-  const caveat = unchecked > 0
-    ? `; ${unchecked} process${pluralS(unchecked)} could not be checked${input.uncheckedWords ? ` (${input.uncheckedWords})` : ''}, so a holder there cannot be ruled out`
-    : '';
+  const caveat =
+    unchecked > 0
+      ? `; ${unchecked} process${pluralS(unchecked)} could not be checked${input.uncheckedWords ? ` (${input.uncheckedWords})` : ''}, so a holder there cannot be ruled out`
+      : '';
   if (input.nowMs - input.unusedSinceMs >= input.graceMs) return { state: 'orphaned', reason: `${who} (unused ${since})${caveat}` };
   return { state: 'unused', reason: `${who} (unused ${since}; called orphaned after ${durationText(input.graceMs)} unused)${caveat}` };
 }
@@ -330,7 +343,7 @@ export function classifyPosixObjects(listing: PosixListing, context: ClassifyCon
     return info;
   };
   const objects: PosixObjectInfo[] = [];
-  const previous = before.size > 0 ? context.previous ?? [] : [];
+  const previous = before.size > 0 ? (context.previous ?? []) : [];
   // Owners repeat: the last uid and gid asked for, and their names.
   let uid = -1;
   let user: string | undefined;
@@ -348,10 +361,18 @@ export function classifyPosixObjects(listing: PosixListing, context: ClassifyCon
     if (old !== undefined && old.file === file && old.holders.length === 0 && old.origin === 'dev-shm') {
       const input = holdInputs.get(old);
       const unusedSinceMs = Math.max(file.mtimeMs, file.ctimeMs, context.lastHeldMs.get(file.key) ?? 0);
-      if (input !== undefined && input.unusedSinceMs === unusedSinceMs && input.unchecked === scan.unreadable && input.uncheckedWords === unreadable &&
-        input.graceMs === context.graceMs && !input.removed && input.mappers + input.openers === 0 &&
+      if (
+        input !== undefined &&
+        input.unusedSinceMs === unusedSinceMs &&
+        input.unchecked === scan.unreadable &&
+        input.uncheckedWords === unreadable &&
+        input.graceMs === context.graceMs &&
+        !input.removed &&
+        input.mappers + input.openers === 0 &&
         old.state === (context.nowMs - unusedSinceMs >= context.graceMs ? 'orphaned' : 'unused') &&
-        old.ownerName === userOf(file.uid) && old.groupName === groupOf(file.gid)) {
+        old.ownerName === userOf(file.uid) &&
+        old.groupName === groupOf(file.gid)
+      ) {
         objects.push(old);
         continue;
       }
@@ -390,7 +411,17 @@ const holdInputs = new WeakMap<PosixObjectInfo, HoldsInput>();
  * holders with the same commands, same state and reason, same names. readPaths and the counts
  * follow from those.
  */
-function unchanged(old: PosixObjectInfo, f: Found, state: PosixState, reason: string, mappers: number, openers: number, unchecked: number, names: Names, procRoot: string): boolean {
+function unchanged(
+  old: PosixObjectInfo,
+  f: Found,
+  state: PosixState,
+  reason: string,
+  mappers: number,
+  openers: number,
+  unchecked: number,
+  names: Names,
+  procRoot: string,
+): boolean {
   if (old.origin !== f.origin || old.name !== f.name || old.removed !== f.removed || old.file !== f.file) return false;
   if (old.state !== state || old.reason !== reason || old.mappers !== mappers || old.openers !== openers || old.unchecked !== unchecked) return false;
   if (old.ownerName !== (f.file && names.user(f.file.uid)) || old.groupName !== (f.file && names.group(f.file.gid))) return false;

@@ -100,8 +100,19 @@ interface ListedObject {
 /** Whether a stat says what the listed object was made of (everything its object and line hold). */
 function sameStat(before: ListedObject, stat: StatFields, file: string, dev: { major: number; minor: number }): boolean {
   const o = before.object;
-  return o.ino === stat.ino && o.size === stat.size && before.blocks === stat.blocks && before.mode === stat.mode && o.uid === stat.uid && o.gid === stat.gid &&
-    o.mtimeMs === stat.mtimeMs && o.ctimeMs === stat.ctimeMs && o.path === file && o.devMajor === dev.major && o.devMinor === dev.minor;
+  return (
+    o.ino === stat.ino &&
+    o.size === stat.size &&
+    before.blocks === stat.blocks &&
+    before.mode === stat.mode &&
+    o.uid === stat.uid &&
+    o.gid === stat.gid &&
+    o.mtimeMs === stat.mtimeMs &&
+    o.ctimeMs === stat.ctimeMs &&
+    o.path === file &&
+    o.devMajor === dev.major &&
+    o.devMinor === dev.minor
+  );
 }
 
 /** The last listing of each directory: its objects by entry name, in order, and its signature. */
@@ -123,9 +134,25 @@ async function statsElsewhere(paths: string[]): Promise<((i: number) => WorkerSt
     return undefined; // the worker failed: stat them here
   }
   const n = LSTAT_FIELDS.length;
-  const [dev, ino, size, blocks, mode, uid, gid, mtimeMs, ctimeMs, isFile] = (['dev', 'ino', 'size', 'blocks', 'mode', 'uid', 'gid', 'mtimeMs', 'ctimeMs', 'isFile'] as const).map((field) => LSTAT_FIELDS.indexOf(field));
+  const [dev, ino, size, blocks, mode, uid, gid, mtimeMs, ctimeMs, isFile] = (
+    ['dev', 'ino', 'size', 'blocks', 'mode', 'uid', 'gid', 'mtimeMs', 'ctimeMs', 'isFile'] as const
+  ).map((field) => LSTAT_FIELDS.indexOf(field));
   // One record, refilled for each entry: the listing copies what it keeps.
-  const record = { dev: 0, ino: 0, size: 0, blocks: 0, mode: 0, uid: 0, gid: 0, mtimeMs: 0, ctimeMs: 0, file: false, isFile(): boolean { return this.file; } };
+  const record = {
+    dev: 0,
+    ino: 0,
+    size: 0,
+    blocks: 0,
+    mode: 0,
+    uid: 0,
+    gid: 0,
+    mtimeMs: 0,
+    ctimeMs: 0,
+    file: false,
+    isFile(): boolean {
+      return this.file;
+    },
+  };
   return (i) => {
     const at = i * n;
     if (Number.isNaN(numbers[at + ino])) return undefined;
@@ -251,6 +278,8 @@ export function parseObjectName(text: string, options: { semaphorePrefixAllowed?
   if (name === '.' || name === '..') return { ok: false, error: `"${name}" is not a valid name` };
   if (name.includes('\0')) return { ok: false, error: 'A name cannot contain a NUL character' };
   if (Buffer.byteLength(name, 'utf8') > 255) return { ok: false, error: 'At most 255 bytes (NAME_MAX)' };
-  if (!options.semaphorePrefixAllowed && name.startsWith(SEMAPHORE_PREFIX)) return { ok: false, error: '"sem.…" names are the files of named semaphores (sem_open): choose another name' };
+  if (!options.semaphorePrefixAllowed && name.startsWith(SEMAPHORE_PREFIX)) {
+    return { ok: false, error: '"sem.…" names are the files of named semaphores (sem_open): choose another name' };
+  }
   return { ok: true, value: '/' + name };
 }

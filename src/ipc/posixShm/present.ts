@@ -67,7 +67,9 @@ export function posixAccessibilityLabel(info: PosixObjectInfo): string {
     `state: ${posixStateWords(info)}`,
     holdersWords(info),
     info.ownerName ? `owner ${info.ownerName}` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function when(ms: number): string {
@@ -76,9 +78,7 @@ function when(ms: number): string {
 
 export function posixTooltip(info: PosixObjectInfo): string {
   const f = info.file;
-  const rows: Array<[string, string]> = [
-    ['Name', info.origin === 'memfd' ? `${info.name} (memfd_create)` : `${info.name} (shm_open)`],
-  ];
+  const rows: Array<[string, string]> = [['Name', info.origin === 'memfd' ? `${info.name} (memfd_create)` : `${info.name} (shm_open)`]];
   if (f && !info.removed) rows.push(['Path', f.path]);
   rows.push(['State', posixStateWords(info)], ['Why', info.reason]);
   if (f) {
@@ -91,10 +91,15 @@ export function posixTooltip(info: PosixObjectInfo): string {
       ['Changed', when(f.ctimeMs)],
     );
   } else {
-    rows.push(['Size', 'unknown: only a holder\'s mapping reaches it, which needs root (CAP_SYS_ADMIN) to read']);
+    rows.push(['Size', "unknown: only a holder's mapping reaches it, which needs root (CAP_SYS_ADMIN) to read"]);
   }
   rows.push(['Holders', holderSummary(info)], ['Inode', `${info.ino} on device ${info.devMajor}:${info.devMinor}`]);
-  if (info.unchecked > 0) rows.push(['Not checked', `${info.unchecked} process${info.unchecked === 1 ? '' : 'es'} whose maps and descriptors cannot be read here (other users', or more privileged than VS Code)`]);
+  if (info.unchecked > 0) {
+    rows.push([
+      'Not checked',
+      `${info.unchecked} process${info.unchecked === 1 ? '' : 'es'} whose maps and descriptors cannot be read here (other users', or more privileged than VS Code)`,
+    ]);
+  }
   if (info.producer) rows.push(['Made by', `probably ${info.producer} (a hint from the name, not a proof)`]);
   const heading = info.origin === 'memfd' ? 'Memfd object' : 'POSIX shared memory object';
   return `**${heading} ${escapeCode(posixTitle(info))}**\n\n${markdownTable(rows)}`;

@@ -37,7 +37,11 @@ export class PosixObjectSource implements ByteSource {
    * @param info the object as the view listed it
    * @param fresh the same object in the newest snapshot, or undefined once it is not listed
    */
-  constructor(private readonly client: HelperClient, info: PosixObjectInfo, private readonly fresh: () => PosixObjectInfo | undefined) {
+  constructor(
+    private readonly client: HelperClient,
+    info: PosixObjectInfo,
+    private readonly fresh: () => PosixObjectInfo | undefined,
+  ) {
     this.identity = { devMajor: info.devMajor, devMinor: info.devMinor, ino: info.ino };
     this.info = info;
     this.id = rowId(info);
@@ -79,7 +83,9 @@ export class PosixObjectSource implements ByteSource {
 
   async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     const { maxRead } = await this.client.hello();
-    const bytes = await this.withPath((path) => readInPieces(maxRead, offset, length, into, (at, size, piece) => this.client.fileRead(path, this.identity, at, size, piece)));
+    const bytes = await this.withPath((path) =>
+      readInPieces(maxRead, offset, length, into, (at, size, piece) => this.client.fileRead(path, this.identity, at, size, piece)),
+    );
     this.bytesRead += length;
     return bytes;
   }
@@ -133,13 +139,13 @@ export class PosixObjectSource implements ByteSource {
       facts: [
         ['Allocated', formatBytes(allocated)],
         ['Held by', holders === 1 ? '1 process' : `${holders} processes`],
-        ['Owner', uid === undefined ? '?' : userName(uid) ?? String(uid)],
+        ['Owner', uid === undefined ? '?' : (userName(uid) ?? String(uid))],
         ['State', removed && holders > 0 ? posixStateWords({ ...info, state: 'removed-held' }) : posixStateWords(info)],
       ],
       phase: removed ? 'removed-held' : 'live',
       removedNotice: memfd
-        ? 'A memfd has no name: it lives while a process holds it. Read through a holder\'s descriptor.'
-        : 'Removed (shm_unlink): the name is gone; the memory stays while processes hold it. Read through a holder\'s descriptor.',
+        ? "A memfd has no name: it lives while a process holds it. Read through a holder's descriptor."
+        : "Removed (shm_unlink): the name is gone; the memory stays while processes hold it. Read through a holder's descriptor.",
       gaps: 'hole',
     };
   }

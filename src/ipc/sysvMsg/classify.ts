@@ -60,11 +60,19 @@ function pidWords(pid: number, command: string | undefined): string {
   return `pid ${pid}${command ? ` (${command})` : ''}`;
 }
 
-function stateOf(q: MsgQueue, info: Omit<MsgQueueInfo, 'state' | 'reason' | 'certain'>, context: MsgClassifyContext): { state: MsgQueueState; reason: string; certain: boolean; orphanAtMs?: number } {
+function stateOf(
+  q: MsgQueue,
+  info: Omit<MsgQueueInfo, 'state' | 'reason' | 'certain'>,
+  context: MsgClassifyContext,
+): { state: MsgQueueState; reason: string; certain: boolean; orphanAtMs?: number } {
   const { names } = context;
   if (info.full) {
     const blocked = info.senders.length > 0 ? `; ${plural(info.senders.length, 'sender')} blocked` : '';
-    return { state: 'full', reason: `full: ${q.cbytes} of ${info.contents.qbytes} bytes queued (qbytes)${blocked}, so senders block until someone receives`, certain: false };
+    return {
+      state: 'full',
+      reason: `full: ${q.cbytes} of ${info.contents.qbytes} bytes queued (qbytes)${blocked}, so senders block until someone receives`,
+      certain: false,
+    };
   }
   const blocked = info.senders.length + info.receivers.length;
   if (blocked > 0) {
@@ -81,12 +89,18 @@ function stateOf(q: MsgQueue, info: Omit<MsgQueueInfo, 'state' | 'reason' | 'cer
   }
   const lastMs = Math.max(q.stime, q.rtime, q.ctime) * 1000;
   const left = q.qnum > 0 ? `; ${plural(q.qnum, 'message')} (${q.cbytes} bytes) left in it that nobody is reading` : '';
-  const who = users.length > 0
-    ? `nobody is blocked on it, and its last ${q.lspid > 0 && q.lrpid > 0 ? 'sender and receiver have' : q.lspid > 0 ? 'sender has' : 'receiver has'} exited`
-    : 'nobody is blocked on it and it was never used (the kernel records no creator for a queue)';
+  const who =
+    users.length > 0
+      ? `nobody is blocked on it, and its last ${q.lspid > 0 && q.lrpid > 0 ? 'sender and receiver have' : q.lspid > 0 ? 'sender has' : 'receiver has'} exited`
+      : 'nobody is blocked on it and it was never used (the kernel records no creator for a queue)';
   const reason = `${who}${left}; last activity ${new Date(lastMs).toLocaleString()}`;
   if (context.nowMs - lastMs >= context.graceMs) return { state: 'orphaned', reason, certain: users.length > 0 };
-  return { state: 'unused', reason: `${reason} (called orphaned after ${Math.round(context.graceMs / 1000)} s)`, certain: false, orphanAtMs: lastMs + context.graceMs };
+  return {
+    state: 'unused',
+    reason: `${reason} (called orphaned after ${Math.round(context.graceMs / 1000)} s)`,
+    certain: false,
+    orphanAtMs: lastMs + context.graceMs,
+  };
 }
 
 /** Every queue of the table, classified. `contentsOf` gives what the helper read for a msqid. */

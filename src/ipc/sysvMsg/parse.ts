@@ -33,23 +33,25 @@ const PEEK_BATCH = 1000;
  */
 export async function readQueueContents(client: HelperClient, queues: readonly MsgQueue[], maxMessages: number): Promise<Map<number, QueueContents>> {
   const contents = new Map<number, QueueContents>();
-  await Promise.all(queues.map(async (queue) => {
-    let qbytes: number | undefined;
-    try {
-      qbytes = (await client.msgStat(queue.msqid)).qbytes;
-      const messages: PeekedMessage[] = [];
-      let more = queue.qnum > 0;
-      while (more && messages.length < maxMessages) {
-        const count = Math.min(PEEK_BATCH, maxMessages - messages.length);
-        const peek = await client.msgPeek(queue.msqid, messages.length, count, PREVIEW_BYTES);
-        messages.push(...peek.messages);
-        more = peek.more;
-        if (peek.messages.length === 0) break;
+  await Promise.all(
+    queues.map(async (queue) => {
+      let qbytes: number | undefined;
+      try {
+        qbytes = (await client.msgStat(queue.msqid)).qbytes;
+        const messages: PeekedMessage[] = [];
+        let more = queue.qnum > 0;
+        while (more && messages.length < maxMessages) {
+          const count = Math.min(PEEK_BATCH, maxMessages - messages.length);
+          const peek = await client.msgPeek(queue.msqid, messages.length, count, PREVIEW_BYTES);
+          messages.push(...peek.messages);
+          more = peek.more;
+          if (peek.messages.length === 0) break;
+        }
+        contents.set(queue.msqid, { read: true, qbytes, messages, more });
+      } catch (error) {
+        contents.set(queue.msqid, { read: false, ...readFailure(error), qbytes });
       }
-      contents.set(queue.msqid, { read: true, qbytes, messages, more });
-    } catch (error) {
-      contents.set(queue.msqid, { read: false, ...readFailure(error), qbytes });
-    }
-  }));
+    }),
+  );
   return contents;
 }

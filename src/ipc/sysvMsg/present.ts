@@ -74,7 +74,10 @@ export function msgTooltip(info: MsgQueueInfo): string {
     ['Id', String(q.msqid)],
     ['State', msgStateWords(info)],
     ['Why', info.reason],
-    ['Messages', `${q.qnum}, ${q.cbytes.toLocaleString('en-US')} bytes${info.contents.qbytes !== undefined ? ` of ${info.contents.qbytes.toLocaleString('en-US')} (qbytes)` : ''}`],
+    [
+      'Messages',
+      `${q.qnum}, ${q.cbytes.toLocaleString('en-US')} bytes${info.contents.qbytes !== undefined ? ` of ${info.contents.qbytes.toLocaleString('en-US')} (qbytes)` : ''}`,
+    ],
     ['Permissions', `${modeToString(q.mode)} (${q.mode.toString(8).padStart(4, '0')})`],
     ['Owner', `${info.ownerName}:${info.groupName} (uid ${q.uid}, gid ${q.gid})`],
     ['Creator', `${info.creatorUserName} (uid ${q.cuid})`],
@@ -109,7 +112,10 @@ function messageRow(info: MsgQueueInfo, m: PeekedMessage): ChildRow {
 }
 
 function waiterRow(info: MsgQueueInfo, w: Waiter): ChildRow {
-  const what = w.call === 'msgsnd' ? `blocked sending ${w.size ?? '?'} bytes` : `waiting to receive ${w.msgtype === undefined || w.msgtype === 0n ? 'any type' : w.msgtype > 0n ? `type ${w.msgtype}` : `a type up to ${-w.msgtype}`}`;
+  const what =
+    w.call === 'msgsnd'
+      ? `blocked sending ${w.size ?? '?'} bytes`
+      : `waiting to receive ${w.msgtype === undefined || w.msgtype === 0n ? 'any type' : w.msgtype > 0n ? `type ${w.msgtype}` : `a type up to ${-w.msgtype}`}`;
   return {
     id: `msg:${info.queue.msqid}:wait:${w.tid}`,
     label: `${w.pid} ${w.command ?? '(exited)'}`,
@@ -139,10 +145,24 @@ export function msgRow(info: MsgQueueInfo, context: RowContext): ObjectRow {
     children.push(...c.messages.map((m) => messageRow(info, m)));
     if (c.more) {
       const hidden = info.queue.qnum - c.messages.length;
-      children.push(noteRow(info, 'more', `${plural(Math.max(hidden, 1), 'more message')} not shown`, 'The view shows the first messages only (setting ipcInspector.messageQueues.maxMessages).'));
+      children.push(
+        noteRow(
+          info,
+          'more',
+          `${plural(Math.max(hidden, 1), 'more message')} not shown`,
+          'The view shows the first messages only (setting ipcInspector.messageQueues.maxMessages).',
+        ),
+      );
     }
   } else if (info.queue.qnum > 0) {
-    children.push(noteRow(info, 'unread', `${plural(info.queue.qnum, 'message')}: ${c.why === 'unsupported' ? 'cannot be read without consuming them' : 'not readable'}`, c.message));
+    children.push(
+      noteRow(
+        info,
+        'unread',
+        `${plural(info.queue.qnum, 'message')}: ${c.why === 'unsupported' ? 'cannot be read without consuming them' : 'not readable'}`,
+        c.message,
+      ),
+    );
   }
   return {
     id: `msg:${info.queue.msqid}`,
@@ -159,6 +179,8 @@ export function msgRow(info: MsgQueueInfo, context: RowContext): ObjectRow {
 /** The limits line: queues of msgmni, the largest message (msgmax), a queue's default size (msgmnb). */
 export function msgLimitsSummary(limits: IpcLimits, queues: number): string {
   const count = limits.msgmni ? `${queues}/${formatLimit(limits.msgmni)} queues` : `${queues} queues`;
-  const sizes = [limits.msgmax ? `message ≤ ${formatBytes(limits.msgmax.raw)}` : '', limits.msgmnb ? `queue ≤ ${formatBytes(limits.msgmnb.raw)}` : ''].filter(Boolean);
+  const sizes = [limits.msgmax ? `message ≤ ${formatBytes(limits.msgmax.raw)}` : '', limits.msgmnb ? `queue ≤ ${formatBytes(limits.msgmnb.raw)}` : ''].filter(
+    Boolean,
+  );
   return [count, ...sizes].join(' · ');
 }

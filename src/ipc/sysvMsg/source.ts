@@ -21,7 +21,14 @@ export class MessageSource implements ByteSource {
   private text: Buffer;
   private last: ContentsHeader;
 
-  constructor(private readonly client: HelperClient, private readonly msqid: number, key: number, private readonly index: number, private readonly mtype: bigint, text: Buffer) {
+  constructor(
+    private readonly client: HelperClient,
+    private readonly msqid: number,
+    key: number,
+    private readonly index: number,
+    private readonly mtype: bigint,
+    text: Buffer,
+  ) {
     this.id = `msg:${msqid}:m${index}`;
     this.title = `${key === 0 ? 'private' : formatKey(key)} · ${msqid} #${index}`;
     // Programs send one struct per message type: a type chosen for one message fits the others of its mtype.
@@ -77,7 +84,10 @@ export class MessageSource implements ByteSource {
       size: this.text.length,
       facts: [
         ['Type', String(this.mtype)],
-        ['State', phase === 'gone' ? 'no longer at this place in the queue (received, or the queue removed)' : 'still in the queue (read with MSG_COPY, not received)'],
+        [
+          'State',
+          phase === 'gone' ? 'no longer at this place in the queue (received, or the queue removed)' : 'still in the queue (read with MSG_COPY, not received)',
+        ],
       ],
       phase,
       removedNotice: '',

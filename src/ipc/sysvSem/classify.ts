@@ -25,9 +25,7 @@ export interface SemaphoreValue {
 }
 
 /** What reading a set's values gave: the values, or why there are none. */
-export type SetValues =
-  | { read: true; semaphores: SemaphoreValue[] }
-  | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'error'; message: string };
+export type SetValues = { read: true; semaphores: SemaphoreValue[] } | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'error'; message: string };
 
 export interface SemaphoreInfo {
   index: number;
@@ -111,7 +109,13 @@ function semaphoresOf(set: SemSet, values: SetValues, waiters: readonly Waiter[]
 }
 
 /** The state of a set from its semaphores, waiters and times. */
-function stateOf(set: SemSet, values: SetValues, semaphores: SemaphoreInfo[], setWaiters: Waiter[], context: SemClassifyContext): { state: SemSetState; reason: string; certain: boolean; orphanAtMs?: number } {
+function stateOf(
+  set: SemSet,
+  values: SetValues,
+  semaphores: SemaphoreInfo[],
+  setWaiters: Waiter[],
+  context: SemClassifyContext,
+): { state: SemSetState; reason: string; certain: boolean; orphanAtMs?: number } {
   const stuck = semaphores.filter((s) => s.diagnosis);
   if (stuck.length > 0) return { state: 'stuck', reason: `semaphore ${stuck[0].index} ${stuck[0].diagnosis}`, certain: false };
   const waiting = setWaiters.length + semaphores.reduce((n, s) => n + Math.max(s.waiters.length, (s.ncnt ?? 0) + (s.zcnt ?? 0)), 0);
@@ -131,10 +135,14 @@ function stateOf(set: SemSet, values: SetValues, semaphores: SemaphoreInfo[], se
   const graceText = `${Math.round(context.graceMs / 1000)} s`;
   if (set.otime === 0) {
     const reason = `never used since it was made (${when(set.ctime)}); the kernel does not record who made a set, so whether its maker still needs it cannot be told`;
-    return quietFor >= context.graceMs ? { state: 'orphaned', reason, certain: false } : { state: 'unused', reason: `${reason} (called orphaned after ${graceText})`, certain: false, orphanAtMs: lastChangeMs + context.graceMs };
+    return quietFor >= context.graceMs
+      ? { state: 'orphaned', reason, certain: false }
+      : { state: 'unused', reason: `${reason} (called orphaned after ${graceText})`, certain: false, orphanAtMs: lastChangeMs + context.graceMs };
   }
   const reason = `nobody waits on it, and every process that last used it has exited (${operators.map((pid) => `pid ${pid}`).join(', ')}); last used ${when(set.otime)}`;
-  return quietFor >= context.graceMs ? { state: 'orphaned', reason, certain: true } : { state: 'unused', reason: `${reason} (called orphaned after ${graceText})`, certain: false, orphanAtMs: lastChangeMs + context.graceMs };
+  return quietFor >= context.graceMs
+    ? { state: 'orphaned', reason, certain: true }
+    : { state: 'unused', reason: `${reason} (called orphaned after ${graceText})`, certain: false, orphanAtMs: lastChangeMs + context.graceMs };
 }
 
 /** Every set of the table, classified. `valuesOf` gives what the helper read for a semid. */

@@ -28,14 +28,16 @@ export async function readSemTable(tables: TableReader = ownTables): Promise<Sem
  */
 export async function readSetValues(client: HelperClient, sets: readonly SemSet[]): Promise<Map<number, SetValues>> {
   const values = new Map<number, SetValues>();
-  await Promise.all(sets.map(async (set) => {
-    try {
-      const read = await client.semValues(set.semid);
-      values.set(set.semid, { read: true, semaphores: read.semaphores });
-    } catch (error) {
-      const failure = readFailure(error);
-      values.set(set.semid, { read: false, why: failure.why === 'unsupported' ? 'error' : failure.why, message: failure.message });
-    }
-  }));
+  await Promise.all(
+    sets.map(async (set) => {
+      try {
+        const read = await client.semValues(set.semid);
+        values.set(set.semid, { read: true, semaphores: read.semaphores });
+      } catch (error) {
+        const failure = readFailure(error);
+        values.set(set.semid, { read: false, why: failure.why === 'unsupported' ? 'error' : failure.why, message: failure.message });
+      }
+    }),
+  );
   return values;
 }

@@ -118,7 +118,9 @@ function semaphoreRow(info: SemSetInfo, s: SemaphoreInfo): ChildRow {
   const description = [lastOperatorWords(s), ...counts].join(' · ');
   const lines = [
     `Semaphore ${s.index} of set ${semTitle(info)}: value ${value}.`,
-    s.lastPid !== undefined ? `The last semop on it was by pid ${s.lastPid}${s.lastCommand ? ` (${escapeCode(s.lastCommand)})` : ''}, ${s.lastAlive === false ? 'which has exited' : s.lastAlive ? 'which is running' : 'which this user cannot see'}.` : 'No semop has changed it yet.',
+    s.lastPid !== undefined
+      ? `The last semop on it was by pid ${s.lastPid}${s.lastCommand ? ` (${escapeCode(s.lastCommand)})` : ''}, ${s.lastAlive === false ? 'which has exited' : s.lastAlive ? 'which is running' : 'which this user cannot see'}.`
+      : 'No semop has changed it yet.',
     counts.length ? `${counts.join(', ')}.` : 'Nobody waits on it.',
   ];
   if (s.diagnosis) lines.push(`**${s.diagnosis}.** Its waiters will wait until another process raises it (or the set is removed).`);

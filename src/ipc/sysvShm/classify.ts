@@ -57,7 +57,11 @@ function attachedText(nattch: number): string {
 }
 
 /** Decides what happened to the creator. */
-function creatorOf(segment: Segment, lookup: (pid: number) => ProcessStatus, options: ClassifyOptions): { creator: CreatorState; process?: ProcessInfo; text: string } {
+function creatorOf(
+  segment: Segment,
+  lookup: (pid: number) => ProcessStatus,
+  options: ClassifyOptions,
+): { creator: CreatorState; process?: ProcessInfo; text: string } {
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE;
   const remembered = segment.cpid > 0 ? options.lastKnownCommand?.(segment.cpid) : undefined;
   const exitedName = remembered ? `${segment.cpid} (${remembered})` : String(segment.cpid);
@@ -95,9 +99,10 @@ export function classifySegment(segment: Segment, lookup: (pid: number) => Proce
   const locked = segment.locked;
   if (segment.dest) {
     // IPC_RMID was called; the kernel keeps the segment only while attached (its key is now 0).
-    const reason = segment.nattch > 0
-      ? `removed; stays until the last detach (${attachedText(segment.nattch)} left)`
-      : 'removed and no longer attached: the kernel is destroying it';
+    const reason =
+      segment.nattch > 0
+        ? `removed; stays until the last detach (${attachedText(segment.nattch)} left)`
+        : 'removed and no longer attached: the kernel is destroying it';
     return { state: segment.nattch > 0 ? 'removed-attached' : 'unattached', locked, creator: 'unchecked', reason };
   }
   if (segment.nattch > 0) {
@@ -137,10 +142,28 @@ export interface SegmentInfo {
 
 /** Whether two rows of /proc/sysvipc/shm say the same (every field; a new field unknown here means not). */
 function sameSegment(a: ShmSegment, b: ShmSegment): boolean {
-  return a.key === b.key && a.shmid === b.shmid && a.perms === b.perms && a.mode === b.mode && a.dest === b.dest && a.locked === b.locked &&
-    a.size === b.size && a.sizeExact === b.sizeExact && a.cpid === b.cpid && a.lpid === b.lpid && a.nattch === b.nattch &&
-    a.uid === b.uid && a.gid === b.gid && a.cuid === b.cuid && a.cgid === b.cgid && a.atime === b.atime && a.dtime === b.dtime &&
-    a.ctime === b.ctime && a.rss === b.rss && a.swap === b.swap;
+  return (
+    a.key === b.key &&
+    a.shmid === b.shmid &&
+    a.perms === b.perms &&
+    a.mode === b.mode &&
+    a.dest === b.dest &&
+    a.locked === b.locked &&
+    a.size === b.size &&
+    a.sizeExact === b.sizeExact &&
+    a.cpid === b.cpid &&
+    a.lpid === b.lpid &&
+    a.nattch === b.nattch &&
+    a.uid === b.uid &&
+    a.gid === b.gid &&
+    a.cuid === b.cuid &&
+    a.cgid === b.cgid &&
+    a.atime === b.atime &&
+    a.dtime === b.dtime &&
+    a.ctime === b.ctime &&
+    a.rss === b.rss &&
+    a.swap === b.swap
+  );
 }
 
 /** The fields of ShmSegment that sameSegment compares: a segment with more is never reused. */
@@ -156,16 +179,50 @@ function sameProcess(a: ProcessInfo | undefined, b: ProcessInfo | undefined): bo
  * Whether the previous refresh's info of a segment is what classifying it now gives: the same row,
  * the same classification (compared as it comes out: its words included), attachments and names.
  */
-function unchanged(old: SegmentInfo, classification: Classification, visible: readonly Attachment[], hidden: number, creatorCommand: string | undefined, names: Names, segment: ShmSegment): boolean {
+function unchanged(
+  old: SegmentInfo,
+  classification: Classification,
+  visible: readonly Attachment[],
+  hidden: number,
+  creatorCommand: string | undefined,
+  names: Names,
+  segment: ShmSegment,
+): boolean {
   const c = old.classification;
   if (old.hiddenAttachments !== hidden || old.creatorCommand !== creatorCommand) return false;
-  if (c.state !== classification.state || c.locked !== classification.locked || c.creator !== classification.creator || c.reason !== classification.reason || !sameProcess(c.creatorProcess, classification.creatorProcess)) return false;
-  if (old.ownerName !== names.user(segment.uid) || old.creatorUserName !== names.user(segment.cuid) || old.groupName !== names.group(segment.gid) || old.lastCommand !== names.command(segment.lpid)) return false;
+  if (
+    c.state !== classification.state ||
+    c.locked !== classification.locked ||
+    c.creator !== classification.creator ||
+    c.reason !== classification.reason ||
+    !sameProcess(c.creatorProcess, classification.creatorProcess)
+  ) {
+    return false;
+  }
+  if (
+    old.ownerName !== names.user(segment.uid) ||
+    old.creatorUserName !== names.user(segment.cuid) ||
+    old.groupName !== names.group(segment.gid) ||
+    old.lastCommand !== names.command(segment.lpid)
+  ) {
+    return false;
+  }
   if (old.attachments.length !== visible.length) return false;
   for (let i = 0; i < visible.length; i++) {
     const a = old.attachments[i];
     const b = visible[i];
-    if (a.pid !== b.pid || a.shmid !== b.shmid || a.key !== b.key || a.access !== b.access || a.perms !== b.perms || a.start !== b.start || a.end !== b.end || a.length !== b.length) return false;
+    if (
+      a.pid !== b.pid ||
+      a.shmid !== b.shmid ||
+      a.key !== b.key ||
+      a.access !== b.access ||
+      a.perms !== b.perms ||
+      a.start !== b.start ||
+      a.end !== b.end ||
+      a.length !== b.length
+    ) {
+      return false;
+    }
     if (a.command !== names.command(b.pid) || Object.keys(a).length !== Object.keys(b).length + 1) return false;
   }
   return true;
@@ -189,17 +246,25 @@ function sameClassification(old: SegmentInfo, segment: ShmSegment, names: Names)
  * result from the last refresh; a segment whose every input is unchanged gets its info from there
  * as is, instead of a new equal copy (thousands of segments, most of them unchanged).
  */
-export function classifySegments(items: readonly ShmSegment[], scan: Pick<ProcScan, 'attachments'>, names: Names, previous?: readonly SegmentInfo[]): SegmentInfo[] {
+export function classifySegments(
+  items: readonly ShmSegment[],
+  scan: Pick<ProcScan, 'attachments'>,
+  names: Names,
+  previous?: readonly SegmentInfo[],
+): SegmentInfo[] {
   const before = new Map<number, SegmentInfo>();
   // Every row comes from the same parser: one look tells whether sameSegment knows all its fields.
   if (items.length > 0 && Object.keys(items[0]).length <= SEGMENT_FIELDS) for (const info of previous ?? []) before.set(info.segment.shmid, info);
-  const last = before.size > 0 ? previous ?? [] : [];
+  const last = before.size > 0 ? (previous ?? []) : [];
   return items.map((segment, i): SegmentInfo => {
     const { visible, hidden } = attachmentSummary(scan, segment.shmid, segment.nattch);
     // An unchanged table hands out the very same rows (sysvShm/parse), mostly at the same place.
     const old = last[i]?.segment === segment ? last[i] : before.get(segment.shmid);
     const sameRow = old !== undefined && (old.segment === segment || sameSegment(old.segment, segment));
-    const classification = sameRow && sameClassification(old, segment, names) ? old.classification : classifySegment(segment, names.process, { lastKnownCommand: names.lastKnownCommand });
+    const classification =
+      sameRow && sameClassification(old, segment, names)
+        ? old.classification
+        : classifySegment(segment, names.process, { lastKnownCommand: names.lastKnownCommand });
     // A reused pid belongs to someone else now: don't record its command as the creator's.
     const creatorCommand = classification.creator === 'reused' ? names.lastKnownCommand(segment.cpid) : names.command(segment.cpid);
     if (sameRow && unchanged(old, classification, visible, hidden, creatorCommand, names, segment)) return old;

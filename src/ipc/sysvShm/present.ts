@@ -76,7 +76,9 @@ export function accessibilityLabel(info: SegmentInfo, held: boolean): string {
     info.segment.nattch === 1 ? '1 process attached' : `${info.segment.nattch} processes attached`,
     `owner ${info.ownerName}`,
     held ? 'held by this window' : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function pidWithCommand(pid: number, command: string | undefined): string {
@@ -120,8 +122,8 @@ export function hiddenAttachersLabel(hidden: number): string {
 }
 
 export const HIDDEN_ATTACHERS_EXPLANATION =
-  'The kernel counts these attachments, but their processes\' /proc/PID/maps cannot be read by this user ' +
-  '(another user\'s processes, or another IPC namespace). Run VS Code as root to see them.';
+  "The kernel counts these attachments, but their processes' /proc/PID/maps cannot be read by this user " +
+  "(another user's processes, or another IPC namespace). Run VS Code as root to see them.";
 
 /** The limits line of the System V group: how much of the kernel's limits is used. */
 export function limitsSummary(limits: IpcLimits, usage: ShmUsage): string {

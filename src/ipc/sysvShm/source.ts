@@ -33,7 +33,12 @@ export class SegmentSource implements ByteSource {
    * @param key the key as users know it ("0x7e001234", "private")
    * @param swapped whether the segment has pages in swap now (then a page without data may hold some)
    */
-  constructor(private readonly client: HelperClient, stat: ShmStat, private readonly key: string, private readonly swapped: () => boolean) {
+  constructor(
+    private readonly client: HelperClient,
+    stat: ShmStat,
+    private readonly key: string,
+    private readonly swapped: () => boolean,
+  ) {
     this.identity = { shmid: stat.shmid, cpid: stat.cpid, size: stat.size, cuid: stat.cuid };
     this.id = `shm:${stat.shmid}`;
     this.title = `${key} · ${stat.shmid}`;
