@@ -1,9 +1,31 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
 
+// Localization: a user-visible string at a place the user sees it must go through l10n.t (the
+// @vscode/l10n bundle, npm run l10n), never as a bare literal. These are those places.
+const WORDS = 'Literal[value=/[A-Za-z]{2}/]';
+const BARE = `:matches(${WORDS}, TemplateLiteral:has(> TemplateElement[value.raw=/[A-Za-z]{2}/]))`;
+const L10N = 'use l10n.t(...) for user-visible text (README: Localization)';
+const extensionSinks = [
+  `CallExpression[callee.property.name='notify'] > ${BARE}:nth-child(2)`,
+  `CallExpression[callee.property.name='confirm'] > ${BARE}`,
+  `CallExpression[callee.property.name=/^(show(Information|Warning|Error)Message|setStatusBarMessage)$/] > ${BARE}:first-child`,
+  `NewExpression[callee.name=/Error$/] > ${BARE}:first-child`,
+  `Property[key.name=/^(title|prompt|placeHolder|saveLabel|openLabel|none|message|detail)$/] > ${BARE}.value`,
+  `Property[key.name=/^(title|prompt|placeHolder|saveLabel|openLabel|none|message|detail)$/] > ConditionalExpression > ${BARE}`,
+].map((selector) => ({ selector, message: L10N }));
+const webviewSinks = [
+  `CallExpression[callee.name='el'] > ArrayExpression > ${BARE}`,
+  `CallExpression[callee.name='el'] > ObjectExpression > Property:matches([key.name=/^(title|placeholder)$/], [key.value='aria-label']) > ${BARE}.value`,
+  `AssignmentExpression[left.property.name=/^(textContent|title|placeholder)$/] > ${BARE}.right`,
+  `CallExpression[callee.property.name='setAttribute'][arguments.0.value=/^(aria-label|title|placeholder)$/] > ${BARE}:nth-child(2)`,
+].map((selector) => ({ selector, message: L10N }));
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.vscode-test/**', 'native/**'] },
   ...tseslint.configs.recommended,
+  { files: ['src/**/*.ts'], ignores: ['src/webview/**'], rules: { 'no-restricted-syntax': ['error', ...extensionSinks] } },
+  { files: ['src/webview/**/*.ts'], rules: { 'no-restricted-syntax': ['error', ...webviewSinks] } },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

@@ -15,6 +15,7 @@ import { ownCredentials } from './ipc/permissions';
 import { Need, Snapshot, SnapshotSource } from './ipc/snapshot';
 import { helperTables } from './ipc/tables';
 import { Prompts, vscodePrompts } from './prompts';
+import * as l10n from '@vscode/l10n';
 
 export type { Need } from './ipc/snapshot';
 
@@ -207,14 +208,14 @@ export class IpcContext implements vscode.Disposable {
       void this.memento?.update(NAMESPACE_KEY, undefined);
       void this.prompts.notify(
         'warning',
-        `IPC namespace ${saved.label} (ipc:[${saved.inode}]), shown before the reload, no longer exists: showing this window's namespace.`,
+        l10n.t("IPC namespace {0} (ipc:[{1}]), shown before the reload, no longer exists: showing this window's namespace.", saved.label, saved.inode),
       );
       return;
     }
     try {
       await this.showNamespace({ inode: saved.inode, pid: found.entryPid, label: saved.label });
     } catch (error) {
-      void this.prompts.notify('warning', `Could not show IPC namespace ${saved.label} again: ${(error as Error).message}`);
+      void this.prompts.notify('warning', l10n.t('Could not show IPC namespace {0} again: {1}', saved.label, (error as Error).message));
     }
   }
 
@@ -237,7 +238,10 @@ export class IpcContext implements vscode.Disposable {
       this.warnLostHolds(`Process ${target.pid} of IPC namespace ${target.label} exited.`, this.stopHelper());
       return;
     }
-    void this.prompts.notify('warning', `IPC namespace ${target.label} is gone: its last process exited. The views show this window's namespace again.`);
+    void this.prompts.notify(
+      'warning',
+      l10n.t("IPC namespace {0} is gone: its last process exited. The views show this window's namespace again.", target.label),
+    );
     this.switchTo(undefined);
   }
 
@@ -369,7 +373,13 @@ export class IpcContext implements vscode.Disposable {
     const many = lost.length > 1;
     void this.prompts.notify(
       'warning',
-      `${reason} This window no longer holds segment${many ? 's' : ''} ${lost.join(', ')}; attach again if you still need ${many ? 'them' : 'it'}.`,
+      l10n.t(
+        '{0} This window no longer holds segment{1} {2}; attach again if you still need {3}.',
+        reason,
+        many ? 's' : '',
+        lost.join(', '),
+        many ? 'them' : 'it',
+      ),
     );
   }
 

@@ -1,4 +1,6 @@
 // Entry point: builds the pieces and wires them together; no logic of its own lives here.
+// First: the translations, before any module builds its words.
+import './l10nSetup';
 import * as vscode from 'vscode';
 import { allCommands } from './commands';
 import { registerCommands } from './commands/registry';

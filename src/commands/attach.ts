@@ -2,6 +2,7 @@
 // a segment survives its creator's exit while you look at it. Holds end with the window.
 import type { Command } from './registry';
 import { chooseSegments, segmentTitle } from './objectArgs';
+import * as l10n from '@vscode/l10n';
 
 export const attach: Command = {
   id: 'ipcInspector.attach',
@@ -9,7 +10,7 @@ export const attach: Command = {
   async run(env, ...args) {
     const segments = await chooseSegments(env, args, {
       many: true,
-      placeHolder: 'Segment to keep attached from this window',
+      placeHolder: l10n.t('Segment to keep attached from this window'),
       also: (info) => !info.segment.dest && !env.ipc.holds.has(info.segment.shmid),
     });
     for (const info of segments) {
@@ -28,7 +29,7 @@ export const detach: Command = {
   async run(env, ...args) {
     const segments = await chooseSegments(env, args, {
       many: true,
-      placeHolder: 'Segment this window should stop holding',
+      placeHolder: l10n.t('Segment this window should stop holding'),
       also: (info) => env.ipc.holds.has(info.segment.shmid),
     });
     for (const info of segments) {

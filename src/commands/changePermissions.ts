@@ -8,6 +8,7 @@ import { parseIdNames } from '../ipc/processes';
 import type { IpcObject, MsgQueueInfo, PosixMqInfo, PosixObjectInfo, PosixSemInfo, SegmentInfo, SemSetInfo } from '../ipc/snapshot';
 import { chooseObjects, isPosix, isSegment, objectLabel } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
+import * as l10n from '@vscode/l10n';
 
 type What = 'mode' | 'owner' | 'group';
 
@@ -32,7 +33,7 @@ async function chooseWhat(env: CommandEnv, canChown: boolean): Promise<What | un
     { label: 'Owner', description: 'user name or uid', what: 'owner' },
     { label: 'Group', description: 'group name or gid', what: 'group' },
   ];
-  return (await env.ipc.prompts.quickPick(items, { title: 'Change Permissions', placeHolder: 'What to change' }))?.what;
+  return (await env.ipc.prompts.quickPick(items, { title: l10n.t('Change Permissions'), placeHolder: l10n.t('What to change') }))?.what;
 }
 
 /** What the dialogs show of an object's permissions now. */
@@ -55,8 +56,8 @@ async function askChange(env: CommandEnv, object: Changeable, what: What): Promi
   const now = current(object);
   if (what === 'mode') {
     const text = await env.ipc.prompts.inputBox({
-      title: `Permissions of ${objectLabel(object)}`,
-      prompt: `Mode in octal or rwx; now ${now.mode.toString(8).padStart(3, '0')} (${modeToString(now.mode)})`,
+      title: l10n.t('Permissions of {0}', objectLabel(object)),
+      prompt: l10n.t('Mode in octal or rwx; now {0} ({1})', now.mode.toString(8).padStart(3, '0'), modeToString(now.mode)),
       value: now.mode.toString(8).padStart(3, '0'),
       validateInput: (value) => {
         const parsed = parseMode(value);
@@ -68,8 +69,8 @@ async function askChange(env: CommandEnv, object: Changeable, what: What): Promi
   }
   const file = what === 'owner' ? '/etc/passwd' : '/etc/group';
   const text = await env.ipc.prompts.inputBox({
-    title: `${what === 'owner' ? 'Owner' : 'Group'} of ${objectLabel(object)}`,
-    prompt: `${what === 'owner' ? 'User' : 'Group'} name or number; now ${what === 'owner' ? now.ownerName : now.groupName}`,
+    title: l10n.t('{0} of {1}', what === 'owner' ? 'Owner' : 'Group', objectLabel(object)),
+    prompt: l10n.t('{0} name or number; now {1}', what === 'owner' ? 'User' : 'Group', what === 'owner' ? now.ownerName : now.groupName),
     validateInput: (value) => (resolveId(value, file) === undefined ? `No such ${what === 'owner' ? 'user' : 'group'} in ${file}` : undefined),
   });
   const id = text === undefined ? undefined : resolveId(text, file);
@@ -108,7 +109,7 @@ async function apply(
       // /dev/mqueue is the queue's own file system: chmod/chown on the file is what mq permissions are.
       const file = object.queue.path;
       if ((await fs.promises.stat(file)).ino !== Number(object.key.split(':')[2])) {
-        throw Object.assign(new Error(`${object.name} is another queue now`), { code: 'ESTALE' });
+        throw Object.assign(new Error(l10n.t('{0} is another queue now', object.name)), { code: 'ESTALE' });
       }
       if (change.mode !== undefined) await fs.promises.chmod(file, change.mode);
       if (change.uid !== undefined || change.gid !== undefined) await fs.promises.chown(file, change.uid ?? object.queue.uid, change.gid ?? object.queue.gid);
@@ -122,7 +123,7 @@ export const changePermissions: Command = {
   id: 'ipcInspector.changePermissions',
   what: 'Could not change the permissions',
   async run(env, ...args) {
-    const [object] = await chooseObjects(env, args, { many: false, placeHolder: 'Object whose permissions to change', eligible: changeable });
+    const [object] = await chooseObjects(env, args, { many: false, placeHolder: l10n.t('Object whose permissions to change'), eligible: changeable });
     if (!object) return undefined;
     const { euid } = await env.ipc.helper().hello();
     const what = await chooseWhat(env, euid === 0);

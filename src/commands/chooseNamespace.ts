@@ -7,6 +7,7 @@ import { containerLabel, listIpcNamespaces, type IpcNamespace } from '../ipc/nam
 import { HexPanel } from '../views/hexPanel';
 import type { Command } from './registry';
 import { reportFailure } from './registry';
+import * as l10n from '@vscode/l10n';
 
 function labelOf(ns: IpcNamespace): string {
   if (ns.isOwn) return "This window's namespace";
@@ -34,8 +35,11 @@ export const chooseNamespace: Command = {
     const picked = await env.ipc.prompts.quickPick(
       listing.namespaces.map((ns) => itemOf(ns, shownInode)),
       {
-        title: 'Choose IPC Namespace',
-        placeHolder: `The namespace whose objects the views show (System V objects and POSIX queues through a helper inside it, /dev/shm of its processes).${unseen}`,
+        title: l10n.t('Choose IPC Namespace'),
+        placeHolder: l10n.t(
+          'The namespace whose objects the views show (System V objects and POSIX queues through a helper inside it, /dev/shm of its processes).{0}',
+          unseen,
+        ),
         matchOnDescription: true,
         matchOnDetail: true,
       },
@@ -53,7 +57,7 @@ export const chooseNamespace: Command = {
     for (const panel of HexPanel.all()) panel.dispose(); // they read through the previous namespace's helper
     void env.ipc.prompts.notify(
       'info',
-      target ? `The views show IPC namespace ${target.label} (ipc:[${target.inode}]).` : "The views show this window's IPC namespace.",
+      target ? l10n.t('The views show IPC namespace {0} (ipc:[{1}]).', target.label, target.inode) : l10n.t("The views show this window's IPC namespace."),
     );
     return target ?? 'own';
   },

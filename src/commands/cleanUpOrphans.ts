@@ -14,6 +14,7 @@ import { boundedList, kindName, objectFacts, objectLabel, objectTitle, removalRe
 import { removedName, removeOne } from './remove';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
+import * as l10n from '@vscode/l10n';
 
 export const CLEAN_UP_BUTTON = 'Remove';
 
@@ -46,8 +47,8 @@ export const cleanUpOrphans: Command = {
       void env.ipc.prompts.notify(
         'info',
         foreign > 0
-          ? `Nothing orphaned that you may remove.${foreignNote}`
-          : 'Nothing orphaned: every segment is attached or its creator is running, and every POSIX object is in use or was used recently.',
+          ? l10n.t('Nothing orphaned that you may remove.{0}', foreignNote)
+          : l10n.t('Nothing orphaned: every segment is attached or its creator is running, and every POSIX object is in use or was used recently.'),
       );
       return { removed: [], bytesFreed: 0, skipped: [] };
     }
@@ -65,15 +66,19 @@ export const cleanUpOrphans: Command = {
     });
     const picked = await env.ipc.prompts.quickPick(items, {
       canPickMany: true,
-      title: 'Clean Up Orphaned Objects',
-      placeHolder: `${orphans.length} orphaned: nobody attached or holding it, its creator gone or unused for long. Untick the ones to keep (those that could not be fully checked are not ticked).${foreignNote}`,
+      title: l10n.t('Clean Up Orphaned Objects'),
+      placeHolder: l10n.t(
+        '{0} orphaned: nobody attached or holding it, its creator gone or unused for long. Untick the ones to keep (those that could not be fully checked are not ticked).{1}',
+        orphans.length,
+        foreignNote,
+      ),
     });
     if (!picked || picked.length === 0) return undefined;
     const chosen = picked.map((item) => item.object);
     const total = chosen.reduce((sum, object) => sum + freedBytes(object), 0);
     if (env.ipc.settings.confirmRemove) {
       const answer = await env.ipc.prompts.confirm(
-        `Remove ${chosen.length} orphaned object(s), ${formatBytes(total)}?`,
+        l10n.t('Remove {0} orphaned object(s), {1}?', chosen.length, formatBytes(total)),
         boundedList(chosen.map((object) => `• ${objectLabel(object)}, ${objectFacts(object).size}: ${reasonOf(object)}`)) +
           '\n\nEach is checked again right before removal: anything a process attached, mapped or opened meanwhile is kept.',
         CLEAN_UP_BUTTON,
@@ -82,7 +87,10 @@ export const cleanUpOrphans: Command = {
     }
     const result = await removeStillOrphaned(env, chosen);
     const summary = `Removed ${result.removed.length} orphaned object(s), freed ${formatBytes(result.bytesFreed)}.`;
-    void env.ipc.prompts.notify(result.skipped.length ? 'warning' : 'info', result.skipped.length ? `${summary} Kept: ${result.skipped.join('; ')}.` : summary);
+    void env.ipc.prompts.notify(
+      result.skipped.length ? 'warning' : 'info',
+      result.skipped.length ? l10n.t('{0} Kept: {1}.', summary, result.skipped.join('; ')) : summary,
+    );
     return result;
   },
 };

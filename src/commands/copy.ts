@@ -6,17 +6,18 @@ import { formatKey } from '../ipc/format';
 import type { IpcObject, MsgQueueInfo, PosixMqInfo, PosixObjectInfo, PosixSemInfo, SegmentInfo, SemSetInfo } from '../ipc/snapshot';
 import { chooseObjects, isPosix } from './objectArgs';
 import type { Command } from './registry';
+import * as l10n from '@vscode/l10n';
 
 function copyCommand<T extends IpcObject>(id: string, what: string, eligible: (o: IpcObject) => o is T, text: (object: T) => string): Command {
   return {
     id,
     what,
     async run(env, ...args) {
-      const objects = await chooseObjects(env, args, { many: true, placeHolder: 'Object to copy from', eligible });
+      const objects = await chooseObjects(env, args, { many: true, placeHolder: l10n.t('Object to copy from'), eligible });
       if (objects.length === 0) return undefined;
       const value = objects.map(text).join('\n');
       await vscode.env.clipboard.writeText(value);
-      vscode.window.setStatusBarMessage(`Copied ${objects.length > 1 ? `${objects.length} lines` : value}`, 3000);
+      vscode.window.setStatusBarMessage(l10n.t('Copied {0}', objects.length > 1 ? `${objects.length} lines` : value), 3000);
       return value;
     },
   };

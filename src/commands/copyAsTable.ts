@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { IpcObject } from '../ipc/snapshot';
 import { kindName, objectFacts, objectTitle } from './objectArgs';
 import type { Command } from './registry';
+import * as l10n from '@vscode/l10n';
 
 /** Permission bits, as `ls -l` and `ipcs` give them in octal. */
 function modeOf(object: IpcObject): string {
@@ -60,12 +61,12 @@ export const copyAsTable: Command = {
     // From a view's title bar, nothing selected: every object of the views on screen.
     if (objects.length === 0) objects = env.views.all.filter((v) => v.treeView.visible).flatMap((v) => v.tree.allObjectNodes().map((node) => node.object));
     if (objects.length === 0) {
-      void env.ipc.prompts.notify('info', 'No objects to copy: the view is empty.');
+      void env.ipc.prompts.notify('info', l10n.t('No objects to copy: the view is empty.'));
       return undefined;
     }
     const table = objectsTable(objects);
     await vscode.env.clipboard.writeText(table);
-    vscode.window.setStatusBarMessage(`Copied a table of ${objects.length} object(s)`, 3000);
+    vscode.window.setStatusBarMessage(l10n.t('Copied a table of {0} object(s)', objects.length), 3000);
     return table;
   },
 };

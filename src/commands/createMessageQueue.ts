@@ -4,8 +4,9 @@ import { formatKey, IPC_PRIVATE, parseMode } from '../ipc/format';
 import { parseObjectName } from '../ipc/posixShm/parse';
 import { reportFailure, type Command, type CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
+import * as l10n from '@vscode/l10n';
 
-const SYSV_STEPS: Steps = { title: 'Create System V Message Queue', noun: 'queue', total: 3 };
+const SYSV_STEPS: Steps = { title: l10n.t('Create System V Message Queue'), noun: 'queue', total: 3 };
 const POSIX_TITLE = 'Create POSIX Message Queue';
 
 async function chooseFamily(env: CommandEnv): Promise<'sysv' | 'posix' | undefined> {
@@ -13,7 +14,7 @@ async function chooseFamily(env: CommandEnv): Promise<'sysv' | 'posix' | undefin
     { label: 'System V queue', description: 'msgget: found by a key; its messages can be looked at without consuming them', family: 'sysv' as const },
     { label: 'POSIX queue', description: 'mq_open: found by a name such as /jobs', family: 'posix' as const },
   ];
-  return (await env.ipc.prompts.quickPick(items, { title: 'Create Message Queue', placeHolder: 'Which kind of queue?' }))?.family;
+  return (await env.ipc.prompts.quickPick(items, { title: l10n.t('Create Message Queue'), placeHolder: l10n.t('Which kind of queue?') }))?.family;
 }
 
 async function createSysv(env: CommandEnv): Promise<number | undefined> {
@@ -28,7 +29,9 @@ async function createSysv(env: CommandEnv): Promise<number | undefined> {
   const name = key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key);
   void env.ipc.prompts.notify(
     'info',
-    created ? `Created message queue ${name} (id ${msqid}).` : `Message queue ${name} existed already (id ${msqid}) and was left as it is.`,
+    created
+      ? l10n.t('Created message queue {0} (id {1}).', name, msqid)
+      : l10n.t('Message queue {0} existed already (id {1}) and was left as it is.', name, msqid),
   );
   return msqid;
 }
@@ -41,9 +44,9 @@ function positive(text: string): number | undefined {
 
 async function createPosix(env: CommandEnv): Promise<string | undefined> {
   const nameText = await env.ipc.prompts.inputBox({
-    title: `${POSIX_TITLE} (1/4): name`,
-    prompt: 'Name as mq_open takes it',
-    placeHolder: '/jobs',
+    title: l10n.t('{0} (1/4): name', POSIX_TITLE),
+    prompt: l10n.t('Name as mq_open takes it'),
+    placeHolder: l10n.t('/jobs'),
     validateInput: (value) => {
       const parsed = parseObjectName(value, { semaphorePrefixAllowed: true });
       return parsed.ok ? undefined : parsed.error;
@@ -54,29 +57,35 @@ async function createPosix(env: CommandEnv): Promise<string | undefined> {
   const name = parsedName.value;
   const snapshot = env.ipc.snapshots.current;
   const maxText = await env.ipc.prompts.inputBox({
-    title: `${POSIX_TITLE} (2/4): capacity`,
-    prompt: `Most messages it holds (empty: the system default${snapshot?.limits.mqMsgMax ? `; at most ${snapshot.limits.mqMsgMax.raw} (msg_max)` : ''})`,
+    title: l10n.t('{0} (2/4): capacity', POSIX_TITLE),
+    prompt: l10n.t(
+      'Most messages it holds (empty: the system default{0})',
+      snapshot?.limits.mqMsgMax ? `; at most ${snapshot.limits.mqMsgMax.raw} (msg_max)` : '',
+    ),
     value: '',
     validateInput: (value) => (positive(value) === undefined ? 'A whole number, or empty for the default' : undefined),
   });
   const maxmsg = maxText === undefined ? undefined : positive(maxText);
   if (maxmsg === undefined) return undefined;
   const sizeText = await env.ipc.prompts.inputBox({
-    title: `${POSIX_TITLE} (3/4): message size`,
-    prompt: `Largest message in bytes (empty: the system default${snapshot?.limits.mqMsgsizeMax ? `; at most ${snapshot.limits.mqMsgsizeMax.raw} (msgsize_max)` : ''})`,
+    title: l10n.t('{0} (3/4): message size', POSIX_TITLE),
+    prompt: l10n.t(
+      'Largest message in bytes (empty: the system default{0})',
+      snapshot?.limits.mqMsgsizeMax ? `; at most ${snapshot.limits.mqMsgsizeMax.raw} (msgsize_max)` : '',
+    ),
     value: '',
     validateInput: (value) => (positive(value) === undefined ? 'A whole number of bytes, or empty for the default' : undefined),
   });
   const msgsize = sizeText === undefined ? undefined : positive(sizeText);
   if (msgsize === undefined || (maxmsg === 0) !== (msgsize === 0)) {
     if (msgsize !== undefined) {
-      void env.ipc.prompts.notify('warning', 'Give both the capacity and the message size, or neither (mq_open takes both or uses both defaults).');
+      void env.ipc.prompts.notify('warning', l10n.t('Give both the capacity and the message size, or neither (mq_open takes both or uses both defaults).'));
     }
     return undefined;
   }
   const modeText = await env.ipc.prompts.inputBox({
-    title: `${POSIX_TITLE} (4/4): permissions`,
-    prompt: 'Mode in octal (600 = only you) or rwx (rw-r-----)',
+    title: l10n.t('{0} (4/4): permissions', POSIX_TITLE),
+    prompt: l10n.t('Mode in octal (600 = only you) or rwx (rw-r-----)'),
     value: '600',
     validateInput: (value) => {
       const parsed = parseMode(value);
@@ -91,7 +100,7 @@ async function createPosix(env: CommandEnv): Promise<string | undefined> {
         { label: 'Exclusive', description: 'fail if a queue with this name exists (O_EXCL)', exclusive: true },
         { label: 'Open or create', description: 'leave an existing queue as it is', exclusive: false },
       ],
-      { title: `${name} taken already?`, placeHolder: 'Exclusive or not' },
+      { title: l10n.t('{0} taken already?', name), placeHolder: l10n.t('Exclusive or not') },
     )
   )?.exclusive;
   if (exclusive === undefined) return undefined;
@@ -103,8 +112,14 @@ async function createPosix(env: CommandEnv): Promise<string | undefined> {
   void env.ipc.prompts.notify(
     'info',
     created
-      ? `Created POSIX message queue ${name} (${attr.maxmsg} messages of at most ${attr.msgsize} bytes).${env.ipc.snapshots.current?.mqueue.mounted ? '' : ` ${env.ipc.snapshots.current?.mqueue.dir ?? '/dev/mqueue'} is not mounted, so it cannot be listed.`}`
-      : `POSIX message queue ${name} existed already and was left as it is.`,
+      ? l10n.t(
+          'Created POSIX message queue {0} ({1} messages of at most {2} bytes).{3}',
+          name,
+          attr.maxmsg,
+          attr.msgsize,
+          env.ipc.snapshots.current?.mqueue.mounted ? '' : ` ${env.ipc.snapshots.current?.mqueue.dir ?? '/dev/mqueue'} is not mounted, so it cannot be listed.`,
+        )
+      : l10n.t('POSIX message queue {0} existed already and was left as it is.', name),
   );
   return name;
 }

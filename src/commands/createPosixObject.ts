@@ -6,14 +6,15 @@ import { formatBytes, parseMode, parseSize } from '../ipc/format';
 import { parseObjectName } from '../ipc/posixShm/parse';
 import { rowId } from '../ipc/posixShm/present';
 import type { Command, CommandEnv } from './registry';
+import * as l10n from '@vscode/l10n';
 
 const TITLE = 'Create POSIX Shared Memory Object';
 
 async function chooseName(env: CommandEnv, dir: string): Promise<string | undefined> {
   const text = await env.ipc.prompts.inputBox({
-    title: `${TITLE} (1/4): name`,
-    prompt: `Name as shm_open takes it; the object is the file ${dir}/NAME`,
-    placeHolder: '/my_buffer',
+    title: l10n.t('{0} (1/4): name', TITLE),
+    prompt: l10n.t('Name as shm_open takes it; the object is the file {0}/NAME', dir),
+    placeHolder: l10n.t('/my_buffer'),
     validateInput: (value) => {
       const parsed = parseObjectName(value);
       return parsed.ok ? undefined : parsed.error;
@@ -25,8 +26,11 @@ async function chooseName(env: CommandEnv, dir: string): Promise<string | undefi
 
 async function chooseSize(env: CommandEnv, free: number | undefined): Promise<number | undefined> {
   const text = await env.ipc.prompts.inputBox({
-    title: `${TITLE} (2/4): size`,
-    prompt: `Size: bytes or with a unit (4096, 4 KiB, 1 MiB). Nothing is allocated until a program writes${free !== undefined ? `; ${formatBytes(free)} of /dev/shm is free` : ''}`,
+    title: l10n.t('{0} (2/4): size', TITLE),
+    prompt: l10n.t(
+      'Size: bytes or with a unit (4096, 4 KiB, 1 MiB). Nothing is allocated until a program writes{0}',
+      free !== undefined ? `; ${formatBytes(free)} of /dev/shm is free` : '',
+    ),
     value: '4 KiB',
     validateInput: (value) => {
       const parsed = parseSize(value);
@@ -39,8 +43,8 @@ async function chooseSize(env: CommandEnv, free: number | undefined): Promise<nu
 
 async function chooseMode(env: CommandEnv): Promise<number | undefined> {
   const text = await env.ipc.prompts.inputBox({
-    title: `${TITLE} (3/4): permissions`,
-    prompt: 'Mode in octal (600 = only you) or rwx (rw-r-----); set exactly, whatever the umask',
+    title: l10n.t('{0} (3/4): permissions', TITLE),
+    prompt: l10n.t('Mode in octal (600 = only you) or rwx (rw-r-----); set exactly, whatever the umask'),
     value: '600',
     validateInput: (value) => {
       const parsed = parseMode(value);
@@ -56,7 +60,8 @@ async function chooseExclusive(env: CommandEnv, name: string): Promise<boolean |
     { label: 'Exclusive', description: 'fail if an object with this name exists (O_EXCL)', exclusive: true },
     { label: 'Open or create', description: 'leave an existing object as it is', exclusive: false },
   ];
-  return (await env.ipc.prompts.quickPick(items, { title: `${TITLE} (4/4): ${name} taken already?`, placeHolder: 'Exclusive or not' }))?.exclusive;
+  return (await env.ipc.prompts.quickPick(items, { title: l10n.t('{0} (4/4): {1} taken already?', TITLE, name), placeHolder: l10n.t('Exclusive or not') }))
+    ?.exclusive;
 }
 
 export const createPosixObject: Command = {
@@ -81,8 +86,8 @@ export const createPosixObject: Command = {
     void env.ipc.prompts.notify(
       'info',
       created
-        ? `Created ${name} (${formatBytes(stat.size)}, mode ${(stat.mode & 0o777).toString(8)}): nothing is allocated until a program writes.`
-        : `${name} existed already and was left as it is (${formatBytes(stat.size)}).`,
+        ? l10n.t('Created {0} ({1}, mode {2}): nothing is allocated until a program writes.', name, formatBytes(stat.size), (stat.mode & 0o777).toString(8))
+        : l10n.t('{0} existed already and was left as it is ({1}).', name, formatBytes(stat.size)),
     );
     return name;
   },

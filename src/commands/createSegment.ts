@@ -4,15 +4,16 @@
 import { formatBytes, formatKey, IPC_PRIVATE, parseSize } from '../ipc/format';
 import type { Command, CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
+import * as l10n from '@vscode/l10n';
 
-const STEPS: Steps = { title: 'Create Shared Memory Segment', noun: 'segment', total: 4 };
+const STEPS: Steps = { title: l10n.t('Create Shared Memory Segment'), noun: 'segment', total: 4 };
 
 async function chooseSize(env: CommandEnv): Promise<number | undefined> {
   const limits = env.ipc.snapshots.current?.limits ?? (await env.ipc.refresh(true))?.limits;
   const shmmax = limits?.shmmax && !limits.shmmax.unlimited ? Number(limits.shmmax.raw) : undefined;
   const text = await env.ipc.prompts.inputBox({
-    title: 'Create Shared Memory Segment (3/4): size',
-    prompt: `Size: bytes or with a unit (4096, 4 KiB, 1 MiB)${shmmax ? `; at most ${formatBytes(shmmax)} (shmmax)` : ''}`,
+    title: l10n.t('Create Shared Memory Segment (3/4): size'),
+    prompt: l10n.t('Size: bytes or with a unit (4096, 4 KiB, 1 MiB){0}', shmmax ? `; at most ${formatBytes(shmmax)} (shmmax)` : ''),
     value: '4 KiB',
     validateInput: (value) => {
       const parsed = parseSize(value);
@@ -40,7 +41,10 @@ export const createSegment: Command = {
     env.ipc.log.info(`created segment ${key.description}, id ${shmid}, ${size} bytes, mode ${mode.toString(8)}`);
     await env.ipc.refresh(true);
     await env.views.sharedMemory.reveal(`shm:${shmid}`);
-    void env.ipc.prompts.notify('info', `Created segment ${key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key)} (id ${shmid}, ${formatBytes(size)}).`);
+    void env.ipc.prompts.notify(
+      'info',
+      l10n.t('Created segment {0} (id {1}, {2}).', key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key), shmid, formatBytes(size)),
+    );
     return shmid;
   },
 };

@@ -5,8 +5,9 @@ import { formatKey, IPC_PRIVATE } from '../ipc/format';
 import { formatLimit } from '../ipc/limits';
 import type { Command, CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
+import * as l10n from '@vscode/l10n';
 
-const STEPS: Steps = { title: 'Create Semaphore Set', noun: 'set', total: 5 };
+const STEPS: Steps = { title: l10n.t('Create Semaphore Set'), noun: 'set', total: 5 };
 /** SEMVMX: the largest value a System V semaphore holds. */
 const SEMVMX = 32767;
 
@@ -24,8 +25,8 @@ async function chooseCount(env: CommandEnv): Promise<number | undefined> {
   const snapshot = env.ipc.snapshots.current ?? (await env.ipc.refresh(true));
   const semmsl = snapshot?.limits.semmsl && !snapshot.limits.semmsl.unlimited ? Number(snapshot.limits.semmsl.raw) : undefined;
   const text = await env.ipc.prompts.inputBox({
-    title: `${STEPS.title} (3/5): semaphores`,
-    prompt: `How many semaphores in the set${semmsl ? `: 1 to ${formatLimit(snapshot?.limits.semmsl)} (semmsl)` : ''}`,
+    title: l10n.t('{0} (3/5): semaphores', STEPS.title),
+    prompt: l10n.t('How many semaphores in the set{0}', semmsl ? `: 1 to ${formatLimit(snapshot?.limits.semmsl)} (semmsl)` : ''),
     value: '1',
     validateInput: (value) => {
       const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
@@ -39,8 +40,8 @@ async function chooseCount(env: CommandEnv): Promise<number | undefined> {
 
 async function chooseValues(env: CommandEnv, count: number): Promise<number[] | undefined> {
   const text = await env.ipc.prompts.inputBox({
-    title: `${STEPS.title} (4/5): initial values`,
-    prompt: `One value for all ${count} semaphore(s), or one per semaphore separated by commas (1 = a free lock, 0 = taken)`,
+    title: l10n.t('{0} (4/5): initial values', STEPS.title),
+    prompt: l10n.t('One value for all {0} semaphore(s), or one per semaphore separated by commas (1 = a free lock, 0 = taken)', count),
     value: '0',
     validateInput: (value) => {
       const parsed = parseInitialValues(value, count);
@@ -70,8 +71,8 @@ export const createSemaphoreSet: Command = {
     void env.ipc.prompts.notify(
       'info',
       created
-        ? `Created semaphore set ${name} (id ${semid}, ${count} semaphore${count === 1 ? '' : 's'} = ${values.join(', ')}).`
-        : `Semaphore set ${name} existed already (id ${semid}) and was left as it is.`,
+        ? l10n.t('Created semaphore set {0} (id {1}, {2} semaphore{3} = {4}).', name, semid, count, count === 1 ? '' : 's', values.join(', '))
+        : l10n.t('Semaphore set {0} existed already (id {1}) and was left as it is.', name, semid),
     );
     return semid;
   },

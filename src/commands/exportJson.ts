@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { exportDocument } from '../ipc/exportJson';
 import { allObjects } from '../ipc/snapshot';
 import type { Command } from './registry';
+import * as l10n from '@vscode/l10n';
 
 function defaultFile(nowMs: number): vscode.Uri {
   const stamp = new Date(nowMs).toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
@@ -19,13 +20,13 @@ export const exportJson: Command = {
   what: 'Could not export the IPC objects',
   async run(env): Promise<string | undefined> {
     const snapshot = await env.ipc.refresh(true);
-    if (!snapshot) throw new Error('/proc could not be read, so there is nothing to export (see the IPC Inspector log).');
+    if (!snapshot) throw new Error(l10n.t('/proc could not be read, so there is nothing to export (see the IPC Inspector log).'));
     const nowMs = Date.now();
     const target = await env.ipc.prompts.saveDialog({
-      title: 'Export IPC Objects as JSON',
+      title: l10n.t('Export IPC Objects as JSON'),
       defaultUri: defaultFile(nowMs),
       filters: { JSON: ['json'] },
-      saveLabel: 'Export',
+      saveLabel: l10n.t('Export'),
     });
     if (!target) return undefined;
     const objects = allObjects(snapshot);
@@ -38,7 +39,7 @@ export const exportJson: Command = {
     });
     await fs.promises.writeFile(target.fsPath, `${JSON.stringify(document, null, 2)}\n`);
     env.ipc.log.info(`exported ${objects.length} object(s) to ${target.fsPath}`);
-    void env.ipc.prompts.notify('info', `Exported ${objects.length} IPC object(s) to ${target.fsPath}.`, 'Open').then((chosen) => {
+    void env.ipc.prompts.notify('info', l10n.t('Exported {0} IPC object(s) to {1}.', objects.length, target.fsPath), 'Open').then((chosen) => {
       if (chosen === 'Open') void vscode.window.showTextDocument(target);
     });
     return target.fsPath;

@@ -1,6 +1,7 @@
 // Lock / Unlock: SHM_LOCK keeps a segment's pages in RAM (never swapped); SHM_UNLOCK undoes it.
 import type { Command } from './registry';
 import { chooseSegments, segmentTitle } from './objectArgs';
+import * as l10n from '@vscode/l10n';
 
 function lockCommand(id: string, lock: boolean): Command {
   return {
@@ -9,7 +10,7 @@ function lockCommand(id: string, lock: boolean): Command {
     async run(env, ...args) {
       const segments = await chooseSegments(env, args, {
         many: true,
-        placeHolder: lock ? 'Segments to lock in memory' : 'Segments to unlock',
+        placeHolder: lock ? l10n.t('Segments to lock in memory') : l10n.t('Segments to unlock'),
         also: (info) => info.segment.locked !== lock,
       });
       for (const info of segments) {

@@ -11,6 +11,7 @@ import { msgStateWords, msgTitle } from '../ipc/sysvMsg/present';
 import { semStateWords, semTitle } from '../ipc/sysvSem/present';
 import { displayKey, stateWords } from '../ipc/sysvShm/present';
 import type { CommandEnv } from './registry';
+import * as l10n from '@vscode/l10n';
 
 export function segmentTitle(info: SegmentInfo): string {
   return `${displayKey(info)} (id ${info.segment.shmid})`;
@@ -167,7 +168,7 @@ export async function chooseObjects<T extends IpcObject>(env: CommandEnv, args: 
 
 /** System V segments only (Attach, Lock, Copy Key…). */
 export function chooseSegments(env: CommandEnv, args: unknown[], options: Omit<ChooseOptions<SegmentInfo>, 'eligible'>): Promise<SegmentInfo[]> {
-  return chooseObjects(env, args, { none: 'No segment to choose from for this command.', ...options, eligible: isSegment });
+  return chooseObjects(env, args, { none: l10n.t('No segment to choose from for this command.'), ...options, eligible: isSegment });
 }
 
 /** At most `max` lines of a list for a dialog, then "…and N more": a modal must stay readable. */

@@ -11,6 +11,7 @@ import { HexPanel, type PanelSource } from '../views/hexPanel';
 import { chooseObjects, objectLabel, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
+import * as l10n from '@vscode/l10n';
 
 /** Objects with contents to show: every segment, and POSIX objects some path still reaches. */
 function hasContents(object: IpcObject): object is SegmentInfo | PosixObjectInfo {
@@ -38,9 +39,9 @@ export const openContents: Command = {
   async run(env, ...args) {
     const [object] = await chooseObjects(env, args, {
       many: false,
-      placeHolder: 'Segment or object to open',
+      placeHolder: l10n.t('Segment or object to open'),
       eligible: hasContents,
-      none: 'Nothing to open: no segment or readable object is listed.',
+      none: l10n.t('Nothing to open: no segment or readable object is listed.'),
     });
     if (!object) return undefined;
     let source: PanelSource;

@@ -10,6 +10,7 @@ import { findAgain, type IpcObject } from '../ipc/snapshot';
 import { boundedList, chooseObjects, objectFacts, objectLabel, removalRefusalWords, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
+import * as l10n from '@vscode/l10n';
 
 export const REMOVE_BUTTON = 'Remove';
 
@@ -112,7 +113,7 @@ export async function removeOne(env: CommandEnv, now: IpcObject): Promise<void> 
     case 'posixMq':
       // No unlink-by-inode exists for queues: the name is checked to still be this queue first.
       if (fs.statSync(now.queue.path).ino !== Number(now.key.split(':')[2])) {
-        throw Object.assign(new Error(`${now.name} is another queue now`), { code: 'ESTALE' });
+        throw Object.assign(new Error(l10n.t('{0} is another queue now', now.name)), { code: 'ESTALE' });
       }
       await helper.mqUnlink(now.name);
       break;
@@ -126,9 +127,9 @@ export const remove: Command = {
   async run(env, ...args) {
     const chosen = await chooseObjects(env, args, {
       many: true,
-      placeHolder: 'Objects to remove',
+      placeHolder: l10n.t('Objects to remove'),
       eligible: removable,
-      none: 'Nothing to remove: no segment or object that still has a key or name.',
+      none: l10n.t('Nothing to remove: no segment or object that still has a key or name.'),
     });
     // What the kernel would refuse is said now, not after a confirmation it could not honour.
     const refusals: string[] = [];
@@ -137,7 +138,7 @@ export const remove: Command = {
       if (why) refusals.push(why);
       return why === undefined;
     });
-    if (refusals.length > 0) void env.ipc.prompts.notify('error', `Cannot remove ${refusals.join('; ')}.`);
+    if (refusals.length > 0) void env.ipc.prompts.notify('error', l10n.t('Cannot remove {0}.', refusals.join('; ')));
     if (objects.length === 0) return [];
     if (env.ipc.settings.confirmRemove) {
       const { message, detail } = confirmation(objects);
@@ -161,7 +162,7 @@ export const remove: Command = {
       }
     }
     await env.ipc.refresh(true);
-    if (skipped.length > 0) void env.ipc.prompts.notify('warning', `Not removed: ${skipped.join('; ')}.`);
+    if (skipped.length > 0) void env.ipc.prompts.notify('warning', l10n.t('Not removed: {0}.', skipped.join('; ')));
     return removed.map(removedName);
   },
 };

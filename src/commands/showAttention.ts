@@ -5,6 +5,7 @@ import { attentionOf } from '../views/attention';
 import type { GroupId } from '../views/groups';
 import type { IpcView } from '../views/ipcView';
 import type { Command } from './registry';
+import * as l10n from '@vscode/l10n';
 
 export const showAttention: Command = {
   id: 'ipcInspector.showAttention',
@@ -34,8 +35,8 @@ export const showAttention: Command = {
     void env.ipc.prompts.notify(
       'info',
       orphans.length > 0
-        ? 'The orphaned objects are hidden by "Show Only My Segments" (ipcInspector.showOnlyMySegments).'
-        : 'Nothing needs attention now: no orphaned object, no limit near.',
+        ? l10n.t('The orphaned objects are hidden by "Show Only My Segments" (ipcInspector.showOnlyMySegments).')
+        : l10n.t('Nothing needs attention now: no orphaned object, no limit near.'),
     );
     return undefined;
   },

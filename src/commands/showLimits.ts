@@ -5,6 +5,7 @@ import { formatBytes } from '../ipc/format';
 import { formatLimit, type KernelLimit } from '../ipc/limits';
 import type { Snapshot } from '../ipc/snapshot';
 import type { Command } from './registry';
+import * as l10n from '@vscode/l10n';
 
 function percent(used: number, limit: KernelLimit | undefined): string {
   if (!limit || limit.unlimited || limit.raw === 0n) return '';
@@ -78,9 +79,9 @@ export const showLimits: Command = {
   what: 'Could not read the limits',
   async run(env) {
     const snapshot = await env.ipc.refresh(true);
-    if (!snapshot) throw new Error('/proc/sysvipc could not be read');
+    if (!snapshot) throw new Error(l10n.t('/proc/sysvipc could not be read'));
     const lines = limitsReport(snapshot);
-    void env.ipc.prompts.confirm('IPC limits', lines.join('\n'));
+    void env.ipc.prompts.confirm(l10n.t('IPC limits'), lines.join('\n'));
     return lines;
   },
 };

@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { completeStep } from '../walkthrough';
 import type { Command } from './registry';
+import * as l10n from '@vscode/l10n';
 
 export const DEMO_TERMINAL = 'IPC Inspector demo';
 
@@ -21,7 +22,7 @@ function hasCompiler(): boolean {
 function copyDemo(extensionPath: string, storage: string): string {
   const from = path.join(extensionPath, 'demo');
   const to = path.join(storage, 'demo');
-  if (!fs.existsSync(path.join(from, 'run.js'))) throw new Error(`the demo is not part of this installation (${from} has no run.js)`);
+  if (!fs.existsSync(path.join(from, 'run.js'))) throw new Error(l10n.t('the demo is not part of this installation ({0} has no run.js)', from));
   fs.mkdirSync(to, { recursive: true });
   // bin/ of an earlier run stays: its state.json lets this run stop what that one left.
   fs.cpSync(from, to, { recursive: true, filter: (source) => !source.startsWith(path.join(from, 'bin')) });
@@ -41,7 +42,7 @@ export const startDemo: Command = {
     if (!hasCompiler()) {
       void env.ipc.prompts.notify(
         'error',
-        'The demo is built from C sources and needs a C compiler: install one (Debian/Ubuntu: sudo apt install gcc), then start the demo again.',
+        l10n.t('The demo is built from C sources and needs a C compiler: install one (Debian/Ubuntu: sudo apt install gcc), then start the demo again.'),
       );
       return undefined;
     }

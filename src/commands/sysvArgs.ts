@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { formatKey, IPC_PRIVATE, parseKey, parseMode } from '../ipc/format';
 import { ftok } from '../ipc/ftok';
 import type { CommandEnv } from './registry';
+import * as l10n from '@vscode/l10n';
 
 type KeyKind = 'chosen' | 'private' | 'ftok';
 
@@ -29,7 +30,7 @@ async function chooseKeyKind(env: CommandEnv, steps: Steps): Promise<KeyKind | u
     { label: 'IPC_PRIVATE', description: `a new ${steps.noun} only reachable by its id`, keyKind: 'private' },
     { label: 'ftok(file, project id)', description: 'the key programs compute from a path', keyKind: 'ftok' },
   ];
-  return (await env.ipc.prompts.quickPick(items, { title: step(steps, 1, 'key'), placeHolder: `How should the ${steps.noun} be found?` }))?.keyKind;
+  return (await env.ipc.prompts.quickPick(items, { title: step(steps, 1, 'key'), placeHolder: l10n.t('How should the {0} be found?', steps.noun) }))?.keyKind;
 }
 
 /** A project id for ftok: 1 to 255, or one character. */
@@ -54,8 +55,8 @@ export async function chooseKey(env: CommandEnv, steps: Steps): Promise<KeyChoic
   if (kind === 'chosen') {
     const text = await env.ipc.prompts.inputBox({
       title: step(steps, 2, 'key'),
-      prompt: 'Key, in hex (0x…) or decimal',
-      placeHolder: '0x1234abcd',
+      prompt: l10n.t('Key, in hex (0x…) or decimal'),
+      placeHolder: l10n.t('0x1234abcd'),
       validateInput: (value) => {
         const parsed = parseKey(value);
         if (!parsed.ok) return parsed.error;
@@ -67,17 +68,17 @@ export async function chooseKey(env: CommandEnv, steps: Steps): Promise<KeyChoic
     return parsed.ok ? { key: parsed.value, description: formatKey(parsed.value) } : undefined;
   }
   const files = await env.ipc.prompts.openDialog({
-    title: 'ftok: the file or folder the programs use',
+    title: l10n.t('ftok: the file or folder the programs use'),
     canSelectFiles: true,
     canSelectFolders: true,
     canSelectMany: false,
-    openLabel: 'Use for ftok',
+    openLabel: l10n.t('Use for ftok'),
   });
   if (!files || files.length === 0) return undefined;
   const file = files[0].fsPath;
   const projText = await env.ipc.prompts.inputBox({
     title: step(steps, 2, 'ftok project id'),
-    prompt: `Project id for ftok("${file}", id): 1 to 255, or one character such as A`,
+    prompt: l10n.t('Project id for ftok("{0}", id): 1 to 255, or one character such as A', file),
     value: '1',
     validateInput: (value) => (projectId(value) === undefined ? 'Use a number from 1 to 255 or a single character' : undefined),
   });
@@ -91,7 +92,7 @@ export async function chooseKey(env: CommandEnv, steps: Steps): Promise<KeyChoic
 export async function chooseMode(env: CommandEnv, steps: Steps, n: number): Promise<number | undefined> {
   const text = await env.ipc.prompts.inputBox({
     title: step(steps, n, 'permissions'),
-    prompt: 'Mode in octal (600 = only you) or rwx (rw-r-----)',
+    prompt: l10n.t('Mode in octal (600 = only you) or rwx (rw-r-----)'),
     value: '600',
     validateInput: (value) => {
       const parsed = parseMode(value);
@@ -110,5 +111,6 @@ export async function chooseExclusive(env: CommandEnv, key: number, noun: string
     { label: 'Exclusive', description: `fail if a ${noun} with this key exists (IPC_EXCL)`, exclusive: true },
     { label: 'Open or create', description: `use the existing ${noun} when the key is taken`, exclusive: false },
   ];
-  return (await env.ipc.prompts.quickPick(items, { title: `Key ${formatKey(key)} taken already?`, placeHolder: 'Exclusive or not' }))?.exclusive;
+  return (await env.ipc.prompts.quickPick(items, { title: l10n.t('Key {0} taken already?', formatKey(key)), placeHolder: l10n.t('Exclusive or not') }))
+    ?.exclusive;
 }

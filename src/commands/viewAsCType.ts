@@ -15,6 +15,7 @@ import { HexPanel } from '../views/hexPanel';
 import { completeStep } from '../walkthrough';
 import { openContents } from './openContents';
 import type { Command, CommandEnv } from './registry';
+import * as l10n from '@vscode/l10n';
 
 const TITLE = 'View as C Type';
 /** Files looked at for types: enough for a large project, bounded for a monorepo. */
@@ -96,23 +97,23 @@ async function workspaceTypes(): Promise<TypeItem[]> {
 /** A declaration typed or pasted in, and the type of it to show. */
 async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
   const text = await env.ipc.prompts.inputBox({
-    title: `${TITLE}: a declaration`,
-    prompt: 'A C declaration, with the #include lines it needs. Several declarations may be pasted at once.',
-    placeHolder: 'struct point { int32_t x, y; };',
+    title: l10n.t('{0}: a declaration', TITLE),
+    prompt: l10n.t('A C declaration, with the #include lines it needs. Several declarations may be pasted at once.'),
+    placeHolder: l10n.t('struct point { int32_t x, y; };'),
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim() === '' ? 'Type or paste a struct, union or typedef.' : undefined),
   });
   if (!text) return undefined;
   const declaration = /#include/.test(text) ? text : `#include <stdint.h>\n#include <stddef.h>\n#include <stdbool.h>\n${text}`;
   const entries = await typesInFile('<declaration>', declaration);
-  if (entries.length === 0) throw new ProbeError('The text declares no struct, union, enum or typedef.');
+  if (entries.length === 0) throw new ProbeError(l10n.t('The text declares no struct, union, enum or typedef.'));
   const entry =
     entries.length === 1
       ? entries[0]
       : (
           await env.ipc.prompts.quickPick(
             entries.map((e) => ({ label: e.name, entry: e })),
-            { title: `${TITLE}: which type?` },
+            { title: l10n.t('{0}: which type?', TITLE) },
           )
         )?.entry;
   return entry ? { file: '', typeName: entry.name, declaration } : undefined;
@@ -130,7 +131,7 @@ async function pickType(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'ty
   ]);
   const picked = await env.ipc.prompts.quickPick(items, {
     title: TITLE,
-    placeHolder: 'The struct, union or typedef to see the bytes as (type to filter)',
+    placeHolder: l10n.t('The struct, union or typedef to see the bytes as (type to filter)'),
     matchOnDescription: true,
   });
   if (!picked) return undefined;
@@ -147,8 +148,8 @@ function parseOffset(text: string): number | undefined {
 
 async function askOffset(env: CommandEnv, size: number): Promise<number | undefined> {
   const text = await env.ipc.prompts.inputBox({
-    title: `${TITLE}: where it starts`,
-    prompt: `Offset in bytes (decimal or 0x hex), below ${size}`,
+    title: l10n.t('{0}: where it starts', TITLE),
+    prompt: l10n.t('Offset in bytes (decimal or 0x hex), below {0}', size),
     value: '0x0',
     validateInput: (value) => {
       const n = parseOffset(value);
@@ -161,19 +162,19 @@ async function askOffset(env: CommandEnv, size: number): Promise<number | undefi
 
 async function pickPlacement(env: CommandEnv, size: number, typeName: string): Promise<CPlacement | undefined> {
   const items = [
-    { label: 'At offset 0', detail: `One ${typeName} at the start`, how: 'start' as const },
-    { label: 'At an offset…', detail: `One ${typeName} where you say`, how: 'offset' as const },
-    { label: 'As an array…', detail: `N of them, or as many as fit in the ${formatBytes(size)}`, how: 'array' as const },
+    { label: 'At offset 0', detail: l10n.t('One {0} at the start', typeName), how: 'start' as const },
+    { label: 'At an offset…', detail: l10n.t('One {0} where you say', typeName), how: 'offset' as const },
+    { label: 'As an array…', detail: l10n.t('N of them, or as many as fit in the {0}', formatBytes(size)), how: 'array' as const },
   ];
-  const picked = await env.ipc.prompts.quickPick(items, { title: `${TITLE}: ${typeName} where?` });
+  const picked = await env.ipc.prompts.quickPick(items, { title: l10n.t('{0}: {1} where?', TITLE, typeName) });
   if (!picked) return undefined;
   if (picked.how === 'start') return { offset: 0, count: 1 };
   const offset = await askOffset(env, Math.max(1, size));
   if (offset === undefined) return undefined;
   if (picked.how === 'offset') return { offset, count: 1 };
   const text = await env.ipc.prompts.inputBox({
-    title: `${TITLE}: how many`,
-    prompt: 'Number of elements; empty for as many as fit',
+    title: l10n.t('{0}: how many', TITLE),
+    prompt: l10n.t('Number of elements; empty for as many as fit'),
     validateInput: (value) => (value.trim() === '' || /^[1-9]\d{0,8}$/.test(value.trim()) ? undefined : 'A whole number from 1, or empty.'),
   });
   if (text === undefined) return undefined;
@@ -188,13 +189,18 @@ async function reportLayoutFailure(env: CommandEnv, typeName: string, error: unk
     return;
   }
   if (error instanceof CompileError) {
-    const chosen = await env.ipc.prompts.notify('error', `${typeName} could not be laid out: the compiler said ${error.message}`, 'Show Problems', 'Show Log');
+    const chosen = await env.ipc.prompts.notify(
+      'error',
+      l10n.t('{0} could not be laid out: the compiler said {1}', typeName, error.message),
+      'Show Problems',
+      'Show Log',
+    );
     env.ipc.log.error(`View as C Type: ${typeName}: ${error.output}`);
     if (chosen === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
     if (chosen === 'Show Log') env.ipc.log.show(true);
     return;
   }
-  await env.ipc.prompts.notify('error', `${typeName} could not be laid out: ${error instanceof Error ? error.message : String(error)}`);
+  await env.ipc.prompts.notify('error', l10n.t('{0} could not be laid out: {1}', typeName, error instanceof Error ? error.message : String(error)));
 }
 
 export const viewAsCType: Command = {
@@ -211,7 +217,7 @@ export const viewAsCType: Command = {
     let layout;
     try {
       layout = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Laying out ${type.typeName} with the C compiler…` },
+        { location: vscode.ProgressLocation.Notification, title: l10n.t('Laying out {0} with the C compiler…', type.typeName) },
         () => env.ipc.cTypes.layoutOf(choice),
       );
     } catch (error) {
@@ -221,7 +227,13 @@ export const viewAsCType: Command = {
     if (layout.size > panel.size - placement.offset) {
       void env.ipc.prompts.notify(
         'warning',
-        `${type.typeName} is ${formatBytes(layout.size)}, more than the ${formatBytes(Math.max(0, panel.size - placement.offset))} from offset ${placement.offset} to the end: the fields past the end are marked.`,
+        l10n.t(
+          '{0} is {1}, more than the {2} from offset {3} to the end: the fields past the end are marked.',
+          type.typeName,
+          formatBytes(layout.size),
+          formatBytes(Math.max(0, panel.size - placement.offset)),
+          placement.offset,
+        ),
       );
     }
     await panel.setCType({ layout, placement });

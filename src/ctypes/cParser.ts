@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Language, Node, Parser, Tree } from 'web-tree-sitter';
+import * as l10n from '@vscode/l10n';
 
 export type { Node, Tree };
 
@@ -30,7 +31,7 @@ async function load(dir: string | undefined): Promise<Parser> {
 export function cParser(wasmDir?: string): Promise<Parser> {
   loading ??= load(wasmDir).catch((error) => {
     loading = undefined;
-    throw new Error(`The C parser could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(l10n.t('The C parser could not be loaded: {0}', error instanceof Error ? error.message : String(error)));
   });
   return loading;
 }
@@ -38,6 +39,6 @@ export function cParser(wasmDir?: string): Promise<Parser> {
 /** Parses C text; throws if tree-sitter gives up (it only does on cancellation or out of memory). */
 export async function parseC(text: string, wasmDir?: string): Promise<Tree> {
   const tree = (await cParser(wasmDir)).parse(text);
-  if (!tree) throw new Error('The C parser returned no tree.');
+  if (!tree) throw new Error(l10n.t('The C parser returned no tree.'));
   return tree;
 }

@@ -5,6 +5,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as l10n from '@vscode/l10n';
 
 export interface CompilerSetup {
   /** The compiler's command, e.g. `cc`, `gcc`, `/usr/bin/clang`. */
@@ -62,7 +63,11 @@ interface Ran {
 function run(command: string, args: string[], cwd: string, timeout: number): Promise<Ran> {
   if (!fs.existsSync(cwd)) {
     return Promise.reject(
-      new CompileError(`the folder the flags are relative to, ${cwd}, does not exist (is compile_commands.json from another machine or a container?)`, [], ''),
+      new CompileError(
+        l10n.t('the folder the flags are relative to, {0}, does not exist (is compile_commands.json from another machine or a container?)', cwd),
+        [],
+        '',
+      ),
     );
   }
   return new Promise((resolve, reject) => {
@@ -78,7 +83,7 @@ function run(command: string, args: string[], cwd: string, timeout: number): Pro
         return;
       }
       if (error.killed) {
-        reject(new Error(`"${command}" took more than ${Math.round(timeout / 1000)} s and was stopped.`));
+        reject(new Error(l10n.t('"{0}" took more than {1} s and was stopped.', command, Math.round(timeout / 1000))));
         return;
       }
       const messages = parseCompilerMessages(stderr);

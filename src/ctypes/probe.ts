@@ -7,6 +7,7 @@
 import type { CEnum, CField, CFieldKind, CLayout } from '../shared/cLayout';
 import type { Node } from './cParser';
 import { derive, tagName, TranslationUnit, TypeExpr } from './declarations';
+import * as l10n from '@vscode/l10n';
 
 /** Beyond these a type is refused rather than probed (a probe that big takes long to compile). */
 export const MAX_PROBE_NODES = 50_000;
@@ -119,7 +120,7 @@ class ProbeBuilder {
       if (!next) return type;
       type = next;
     }
-    throw new ProbeError('A typedef chain is too long (a loop?).');
+    throw new ProbeError(l10n.t('A typedef chain is too long (a loop?).'));
   }
 
   /** An integer type spelled without `signed` or `unsigned` anywhere down its typedef chain (gcc's "plain"). */
@@ -135,7 +136,9 @@ class ProbeBuilder {
   }
 
   private node(shape: Shape, name: string, type: string, expr: string): ProbeNode {
-    if (this.nextId >= MAX_PROBE_NODES) throw new ProbeError(`The type has more than ${MAX_PROBE_NODES} members and array levels: too large to lay out.`);
+    if (this.nextId >= MAX_PROBE_NODES) {
+      throw new ProbeError(l10n.t('The type has more than {0} members and array levels: too large to lay out.', MAX_PROBE_NODES));
+    }
     return { id: this.nextId++, shape, name, type, expr, union: false, members: [], flexible: false };
   }
 
@@ -144,7 +147,7 @@ class ProbeBuilder {
   }
 
   expand(expr: string, name: string, declared: TypeExpr, depth: number): ProbeNode {
-    if (depth > MAX_DEPTH) throw new ProbeError('The type nests too deeply (a struct that contains itself?).');
+    if (depth > MAX_DEPTH) throw new ProbeError(l10n.t('The type nests too deeply (a struct that contains itself?).'));
     const type = this.resolve(declared);
     const display = typeText(declared);
     if (type.kind === 'array') {
@@ -154,12 +157,12 @@ class ProbeBuilder {
       node.element = this.expand(`${expr}[0]`, '[0]', type.of, depth + 1);
       return node;
     }
-    if (type.kind === 'function') throw new ProbeError(`"${name}" is a function, not an object.`);
+    if (type.kind === 'function') throw new ProbeError(l10n.t('"{0}" is a function, not an object.', name));
     if (type.kind === 'pointer') return this.node('value', name, display, expr);
     const spec = type.node;
     if (spec.type === 'struct_specifier' || spec.type === 'union_specifier') {
       const body = spec.childForFieldName('body') ?? this.unit.body(tagName(spec) ?? '')?.childForFieldName('body');
-      if (!body) throw new ProbeError(`"${tagName(spec) ?? display}" is declared but never defined here: its layout is unknown.`);
+      if (!body) throw new ProbeError(l10n.t('"{0}" is declared but never defined here: its layout is unknown.', tagName(spec) ?? display));
       const node = this.node('record', name, display, expr);
       node.union = spec.type === 'union_specifier';
       node.members = this.members(expr, body, depth);
@@ -383,7 +386,7 @@ ${this.bitSearches.join('\n')}
  * preprocesses it: `unit` was read from that file as it is).
  */
 export function buildProbe(unit: TranslationUnit, typeName: string, options: ProbeOptions & { include?: string }): Probe {
-  if (!unit.has(typeName)) throw new ProbeError(`No type "${typeName}" is declared in this file.`);
+  if (!unit.has(typeName)) throw new ProbeError(l10n.t('No type "{0}" is declared in this file.', typeName));
   const builder = new ProbeBuilder(unit);
   const declared: TypeExpr = unit.typedef(typeName) ?? { kind: 'spec', node: unit.body(typeName)! };
   const root = builder.expand(ROOT_MEMBER, typeName, declared, 0);
@@ -425,7 +428,7 @@ const ENUM_COLUMNS = 3;
 /** A table of long longs, row by row; throws if the symbol is missing or not whole rows. */
 function tableOf(object: ProbeObject, name: string, columns: number): bigint[][] {
   const bytes = object.symbols.get(name);
-  if (!bytes || bytes.length % (columns * 8) !== 0) throw new ProbeError(`The layout probe's object file has no table "${name}".`);
+  if (!bytes || bytes.length % (columns * 8) !== 0) throw new ProbeError(l10n.t('The layout probe\'s object file has no table "{0}".', name));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const rows: bigint[][] = [];
   for (let at = 0; at < bytes.length; at += columns * 8) {
@@ -436,7 +439,7 @@ function tableOf(object: ProbeObject, name: string, columns: number): bigint[][]
 
 function safe(value: bigint): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new ProbeError(`The layout probe gave a number beyond 2^53: ${value}.`);
+  if (!Number.isSafeInteger(n)) throw new ProbeError(l10n.t('The layout probe gave a number beyond 2^53: {0}.', value.toString()));
   return n;
 }
 
@@ -465,7 +468,7 @@ function setBits(bytes: Uint8Array, start: number, end: number, base: number): {
       }
     }
   }
-  if (first < 0) throw new ProbeError('A bit-field kept no bits when set to all ones: the probe is wrong.');
+  if (first < 0) throw new ProbeError(l10n.t('A bit-field kept no bits when set to all ones: the probe is wrong.'));
   return { first, width: last - first + 1 };
 }
 
@@ -475,7 +478,7 @@ function searchedBits(output: string): Map<number, { first: number; width: numbe
   for (const line of output.split('\n')) {
     const match = /^B (\d+) (-?\d+) (-?\d+)$/.exec(line.trim());
     if (match && Number(match[2]) >= 0) found.set(Number(match[1]), { first: Number(match[2]), width: Number(match[3]) });
-    else if (line.trim()) throw new ProbeError(`The layout probe printed an unexpected line: ${JSON.stringify(line.slice(0, 200))}`);
+    else if (line.trim()) throw new ProbeError(l10n.t('The layout probe printed an unexpected line: {0}', JSON.stringify(line.slice(0, 200))));
   }
   return found;
 }
@@ -501,7 +504,7 @@ export function readProbe(probe: Probe, object: ProbeObject, where: { file: stri
     // A bit-field's row: its window (offset, size) and its record's offset (align's column).
     const record = object.symbols.get(bitFieldSymbol(id));
     const bits = record && record.length > 0 ? setBits(record, offset - alignment, offset - alignment + bytes, alignment) : searched.get(id);
-    if (!bits) throw new ProbeError(`The layout probe did not find the bits of bit-field ${id}.`);
+    if (!bits) throw new ProbeError(l10n.t('The layout probe did not find the bits of bit-field {0}.', id));
     const first = Math.floor(bits.first / 8);
     measured.set(id, {
       offset: first,
@@ -518,7 +521,7 @@ export function readProbe(probe: Probe, object: ProbeObject, where: { file: stri
     const constant = index >= 0n ? probe.enums[Number(index)]?.constants[Number(k)] : undefined;
     if (constant) constant.value = value.toString();
   }
-  if (size < 0) throw new ProbeError('The layout probe has no size for the type.');
+  if (size < 0) throw new ProbeError(l10n.t('The layout probe has no size for the type.'));
   const root = toField(probe.root, measured);
   return { name: probe.typeName, size, align, root, enums: probe.enums, file: where.file, line: where.line };
 }
@@ -542,12 +545,12 @@ function toField(node: ProbeNode, measured: Map<number, Measured>): CField {
     };
   }
   const found = measured.get(node.id);
-  if (!found) throw new ProbeError(`The layout probe did not report "${node.name}".`);
+  if (!found) throw new ProbeError(l10n.t('The layout probe did not report "{0}".', node.name));
   // The compiler's class must agree with what the declarations were read as (a name from another
   // header taken for an integer would show up here as a record).
   const record = found.typeClass === 12 || found.typeClass === 13;
   if (node.shape === 'record' ? found.typeClass !== (node.union ? 13 : 12) : node.shape === 'value' && record) {
-    throw new ProbeError(`"${node.name}" is not what the declarations say it is (the compiler classes it ${found.typeClass}).`);
+    throw new ProbeError(l10n.t('"{0}" is not what the declarations say it is (the compiler classes it {1}).', node.name, found.typeClass));
   }
   const base = { name: node.name, type: node.type, offset: found.offset, size: found.size, align: found.align };
   if (node.shape === 'array') {

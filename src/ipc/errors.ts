@@ -3,6 +3,7 @@
 // (an errno code); both are worded here, for System V segments and POSIX objects alike.
 import { HelperError, HelperExitedError, HelperTimeoutError } from './helperClient';
 import { HelperNotFoundError } from './helperLocation';
+import * as l10n from '@vscode/l10n';
 
 /**
  * What a failure was about: the kind of object (the words differ), and when known which one and
@@ -25,64 +26,113 @@ export interface DescribedError {
 }
 
 function whoMay(on: Subject): string {
-  if (on.kind === 'posixQueue') return 'only its owner or root can do this';
-  if (on.kind === 'object') return 'only its owner or root can do this (/dev/shm is sticky: only the owner may remove a file there)';
-  return 'only the owner, the creator or root can do this';
+  if (on.kind === 'posixQueue') return l10n.t('only its owner or root can do this');
+  if (on.kind === 'object') return l10n.t('only its owner or root can do this (/dev/shm is sticky: only the owner may remove a file there)');
+  return l10n.t('only the owner, the creator or root can do this');
 }
 
 // An entry may return undefined where it has nothing better than the error's own message.
 const ADVICE: Record<string, (what: string, on?: Subject) => string | undefined> = {
   EPERM: (what, on) =>
     on?.ownerName
-      ? `${what}: not permitted (EPERM). It is owned by ${on.ownerName}${on.creatorUserName && on.creatorUserName !== on.ownerName ? ` and was created by ${on.creatorUserName}` : ''}; ${whoMay(on)}.`
-      : `${what}: not permitted (EPERM). Only the owner, the creator or root can do this.`,
+      ? l10n.t(
+          '{0}: not permitted (EPERM). It is owned by {1}{2}; {3}.',
+          what,
+          on.ownerName,
+          on.creatorUserName && on.creatorUserName !== on.ownerName ? l10n.t(' and was created by {0}', on.creatorUserName) : '',
+          whoMay(on),
+        )
+      : l10n.t('{0}: not permitted (EPERM). Only the owner, the creator or root can do this.', what),
   EACCES: (what, on) => {
-    const whose = on?.label && on.ownerName ? ` ${capitalize(on.label)} belongs to ${on.ownerName} and its mode does not let you read it; ask` : ' Ask';
-    return `${what}: permission denied (EACCES).${whose} its owner to change its permissions, or run VS Code as root.`;
+    const whose =
+      on?.label && on.ownerName ? l10n.t(' {0} belongs to {1} and its mode does not let you read it; ask', capitalize(on.label), on.ownerName) : l10n.t(' Ask');
+    return l10n.t('{0}: permission denied (EACCES).{1} its owner to change its permissions, or run VS Code as root.', what, whose);
   },
   EINVAL: (what, on) =>
     on?.kind === 'posixQueue'
-      ? `${what}: the kernel refused the queue's size (EINVAL): the most messages and the largest message are bounded by /proc/sys/fs/mqueue/msg_max and msgsize_max (root may go past them up to the hard limits).`
+      ? l10n.t(
+          "{0}: the kernel refused the queue's size (EINVAL): the most messages and the largest message are bounded by /proc/sys/fs/mqueue/msg_max and msgsize_max (root may go past them up to the hard limits).",
+          what,
+        )
       : on?.kind === 'object'
         ? undefined
-        : `${what}: the ${on?.kind ?? 'segment'} no longer exists (EINVAL). It was probably removed by another process; the view has been refreshed.`,
-  EIDRM: (what, on) => `${what}: the ${on?.kind === 'object' ? 'object' : (on?.kind ?? 'segment')} was removed meanwhile (EIDRM). The view has been refreshed.`,
-  ENOENT: (what) => `${what}: the object no longer exists (ENOENT). It was probably removed by another process; the view has been refreshed.`,
+        : l10n.t(
+            '{0}: the {1} no longer exists (EINVAL). It was probably removed by another process; the view has been refreshed.',
+            what,
+            on?.kind ?? 'segment',
+          ),
+  EIDRM: (what, on) =>
+    l10n.t('{0}: the {1} was removed meanwhile (EIDRM). The view has been refreshed.', what, on?.kind === 'object' ? 'object' : (on?.kind ?? 'segment')),
+  ENOENT: (what) => l10n.t('{0}: the object no longer exists (ENOENT). It was probably removed by another process; the view has been refreshed.', what),
   ESTALE: (what) =>
-    `${what}: the name now belongs to another object (ESTALE): the one shown was removed and a new one made under its name. Nothing was done to the new one; the view has been refreshed.`,
+    l10n.t(
+      '{0}: the name now belongs to another object (ESTALE): the one shown was removed and a new one made under its name. Nothing was done to the new one; the view has been refreshed.',
+      what,
+    ),
   EEXIST: (what, on) =>
     on?.kind === 'object' || on?.kind === 'posixQueue'
-      ? `${what}: an object with this name already exists (EEXIST). Choose another name, or create without "exclusive" to open the existing one.`
-      : `${what}: a ${on?.kind ?? 'segment'} with this key already exists (EEXIST). Choose another key, or create without "exclusive" to open the existing one.`,
+      ? l10n.t('{0}: an object with this name already exists (EEXIST). Choose another name, or create without "exclusive" to open the existing one.', what)
+      : l10n.t(
+          '{0}: a {1} with this key already exists (EEXIST). Choose another key, or create without "exclusive" to open the existing one.',
+          what,
+          on?.kind ?? 'segment',
+        ),
   ENOSPC: (what, on) => {
     switch (on?.kind) {
       case 'object':
-        return `${what}: /dev/shm is full (ENOSPC). Remove unused objects (Clean Up Orphaned) or mount /dev/shm larger (mount -o remount,size=2G /dev/shm).`;
+        return l10n.t(
+          '{0}: /dev/shm is full (ENOSPC). Remove unused objects (Clean Up Orphaned) or mount /dev/shm larger (mount -o remount,size=2G /dev/shm).',
+          what,
+        );
       case 'posixQueue':
-        return `${what}: the system-wide limit on POSIX message queues (/proc/sys/fs/mqueue/queues_max) is reached (ENOSPC). Remove unused queues (Clean Up Orphaned) or raise fs.mqueue.queues_max with sysctl.`;
+        return l10n.t(
+          '{0}: the system-wide limit on POSIX message queues (/proc/sys/fs/mqueue/queues_max) is reached (ENOSPC). Remove unused queues (Clean Up Orphaned) or raise fs.mqueue.queues_max with sysctl.',
+          what,
+        );
       case 'set':
-        return `${what}: the system-wide limit on semaphore sets (semmni) or semaphores (semmns) is reached (ENOSPC). Remove unused sets (Clean Up Orphaned) or raise kernel.sem with sysctl.`;
+        return l10n.t(
+          '{0}: the system-wide limit on semaphore sets (semmni) or semaphores (semmns) is reached (ENOSPC). Remove unused sets (Clean Up Orphaned) or raise kernel.sem with sysctl.',
+          what,
+        );
       case 'queue':
-        return `${what}: the system-wide limit on message queues (msgmni) is reached (ENOSPC). Remove unused queues (Clean Up Orphaned) or raise kernel.msgmni with sysctl.`;
+        return l10n.t(
+          '{0}: the system-wide limit on message queues (msgmni) is reached (ENOSPC). Remove unused queues (Clean Up Orphaned) or raise kernel.msgmni with sysctl.',
+          what,
+        );
       default:
-        return `${what}: the system-wide limit on segments (shmmni) or on shared memory (shmall) is reached (ENOSPC). Remove unused segments (Clean Up Orphaned) or raise the limits with sysctl.`;
+        return l10n.t(
+          '{0}: the system-wide limit on segments (shmmni) or on shared memory (shmall) is reached (ENOSPC). Remove unused segments (Clean Up Orphaned) or raise the limits with sysctl.',
+          what,
+        );
     }
   },
   ENOMEM: (what) =>
-    `${what}: not enough memory (ENOMEM). For Lock, the process's RLIMIT_MEMLOCK is too small; otherwise the machine is short of memory or address space.`,
-  EBUSY: (what) => `${what}: the segment is attached by a process now (EBUSY), so it was left alone.`,
-  ERANGE: (what) => `${what}: the range lies outside the object (ERANGE).`,
-  ENAMETOOLONG: (what) => `${what}: the name is too long (ENAMETOOLONG): at most 255 bytes.`,
+    l10n.t(
+      "{0}: not enough memory (ENOMEM). For Lock, the process's RLIMIT_MEMLOCK is too small; otherwise the machine is short of memory or address space.",
+      what,
+    ),
+  EBUSY: (what) => l10n.t('{0}: the segment is attached by a process now (EBUSY), so it was left alone.', what),
+  ERANGE: (what) => l10n.t('{0}: the range lies outside the object (ERANGE).', what),
+  ENAMETOOLONG: (what) => l10n.t('{0}: the name is too long (ENAMETOOLONG): at most 255 bytes.', what),
   EMFILE: (what, on) =>
     on?.kind === 'posixQueue'
-      ? `${what}: this user's queues would take more memory than RLIMIT_MSGQUEUE allows (EMFILE). Remove unused queues, make this one smaller, or raise the limit (ulimit -q).`
+      ? l10n.t(
+          "{0}: this user's queues would take more memory than RLIMIT_MSGQUEUE allows (EMFILE). Remove unused queues, make this one smaller, or raise the limit (ulimit -q).",
+          what,
+        )
       : undefined,
   ENOSYS: (what, on) =>
     on?.kind === 'queue'
-      ? `${what}: this kernel cannot read a queue without consuming its messages (no MSG_COPY: CONFIG_CHECKPOINT_RESTORE is off), so its messages are not shown (ENOSYS).`
+      ? l10n.t(
+          '{0}: this kernel cannot read a queue without consuming its messages (no MSG_COPY: CONFIG_CHECKPOINT_RESTORE is off), so its messages are not shown (ENOSYS).',
+          what,
+        )
       : undefined,
   EOVERFLOW: (what) =>
-    `${what}: the owner is not mapped into this user namespace (it reads as the overflow id), so writing it back would give the object away (EOVERFLOW). Give the owner and group explicitly, or change it from outside the namespace.`,
+    l10n.t(
+      '{0}: the owner is not mapped into this user namespace (it reads as the overflow id), so writing it back would give the object away (EOVERFLOW). Give the owner and group explicitly, or change it from outside the namespace.',
+      what,
+    ),
 };
 
 function capitalize(text: string): string {

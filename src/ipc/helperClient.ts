@@ -44,6 +44,7 @@ import {
   SemValues,
   ShmStat,
 } from './helperProtocol';
+import * as l10n from '@vscode/l10n';
 
 /** A failing call: `code` is the errno name the helper gave (EACCES, EPERM, ...). */
 export class HelperError extends Error {
@@ -353,7 +354,7 @@ export class HelperClient {
   /** Ends the helper politely (it releases its holds and exits); no restart afterwards. */
   dispose(): void {
     this.disposed = true;
-    this.failAll(new HelperExitedError('The IPC helper was shut down.'));
+    this.failAll(new HelperExitedError(l10n.t('The IPC helper was shut down.')));
     this.child?.stdin.end();
     this.child = undefined;
     this.ready = undefined;
@@ -370,7 +371,7 @@ export class HelperClient {
   }
 
   private ensureStarted(): void {
-    if (this.disposed) throw new HelperExitedError('The IPC helper was shut down.');
+    if (this.disposed) throw new HelperExitedError(l10n.t('The IPC helper was shut down.'));
     if (this.child) return;
     const now = Date.now();
     this.recentExits = this.recentExits.filter((t) => now - t < RESTART_WINDOW_MS);
@@ -400,11 +401,16 @@ export class HelperClient {
       this.onGone(child, stderr.trim() ? `${how}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : how);
     });
     this.ready = this.send(Op.Hello, args.hello()).then((reply) => {
-      if (reply.status !== 0) throw new HelperExitedError(`The IPC helper refused the handshake: ${decodeError(reply.payload).message}`);
+      if (reply.status !== 0) throw new HelperExitedError(l10n.t('The IPC helper refused the handshake: {0}', decodeError(reply.payload).message));
       const hello = decodeHello(reply.payload);
       if (hello.protocolVersion !== PROTOCOL_VERSION) {
         throw new HelperExitedError(
-          `The IPC helper at ${this.options.helperPath} speaks protocol ${hello.protocolVersion}, this extension needs ${PROTOCOL_VERSION}: rebuild it (npm run build:native) or fix the "ipcInspector.helperPath" setting.`,
+          l10n.t(
+            'The IPC helper at {0} speaks protocol {1}, this extension needs {2}: rebuild it (npm run build:native) or fix the "ipcInspector.helperPath" setting.',
+            this.options.helperPath,
+            hello.protocolVersion,
+            PROTOCOL_VERSION,
+          ),
         );
       }
       return hello;
@@ -427,13 +433,13 @@ export class HelperClient {
 
   private send(op: Op, body?: Buffer, into?: Buffer, expect?: Pending['expect']): Promise<Reply> {
     const child = this.child;
-    if (!child) return Promise.reject(new HelperExitedError('The IPC helper is not running.'));
+    if (!child) return Promise.reject(new HelperExitedError(l10n.t('The IPC helper is not running.')));
     const id = this.nextId;
     this.nextId = this.nextId >= 0xfffffffe ? 1 : this.nextId + 1;
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new HelperTimeoutError(`The IPC helper did not answer ${Op[op]} within ${this.timeoutMs} ms; it is restarted.`));
+        reject(new HelperTimeoutError(l10n.t('The IPC helper did not answer {0} within {1} ms; it is restarted.', Op[op], this.timeoutMs)));
         // A hung helper would hold up every request behind this one: retire it now, so the next
         // request starts a fresh one instead of queueing behind a process that is being killed.
         child.kill('SIGKILL');
@@ -465,7 +471,7 @@ export class HelperClient {
         // Never hand on such a reply: a READ's destination would hold uninitialised bytes.
         pending.reject(
           new HelperExitedError(
-            `The IPC helper ${broken}; it is broken, so it was stopped. The request did not complete; the helper restarts on the next request.`,
+            l10n.t('The IPC helper {0}; it is broken, so it was stopped. The request did not complete; the helper restarts on the next request.', broken),
           ),
         );
         child.kill('SIGKILL');
@@ -493,7 +499,7 @@ export class HelperClient {
     this.recentExits.push(Date.now());
     const reason = `The IPC helper ${how}.`;
     this.options.log?.(`[client] ${reason}`);
-    this.failAll(new HelperExitedError(`${reason} The request did not complete; the helper restarts on the next request.`));
+    this.failAll(new HelperExitedError(l10n.t('{0} The request did not complete; the helper restarts on the next request.', reason)));
     for (const listener of this.exitListeners) listener(reason);
   }
 

@@ -3,6 +3,7 @@
 // to do. Like rust-analyzer's server lookup: explicit beats bundled, and a miss is explained.
 import * as fs from 'fs';
 import * as path from 'path';
+import * as l10n from '@vscode/l10n';
 
 export class HelperNotFoundError extends Error {
   constructor(message: string) {
@@ -25,14 +26,14 @@ export function locateHelper(extensionRoot: string, configuredPath?: string): st
   if (configuredPath) {
     if (isExecutable(configuredPath)) return configuredPath;
     throw new HelperNotFoundError(
-      `The "ipcInspector.helperPath" setting points at ${configuredPath}, which is not an executable file. Fix or clear the setting.`,
+      l10n.t('The "ipcInspector.helperPath" setting points at {0}, which is not an executable file. Fix or clear the setting.', configuredPath),
     );
   }
   const candidates = ['ipc-helper-static', 'ipc-helper'].map((name) => path.join(extensionRoot, 'native', 'bin', name));
   const found = candidates.find(isExecutable);
   if (found) return found;
   if (process.platform !== 'linux') {
-    throw new HelperNotFoundError('IPC Inspector works on Linux only: System V shared memory is read from the Linux kernel.');
+    throw new HelperNotFoundError(l10n.t('IPC Inspector works on Linux only: System V shared memory is read from the Linux kernel.'));
   }
   throw new HelperNotFoundError(
     `The IPC helper is missing (looked for ${candidates.join(' and ')}). This build of the extension has no helper for ${process.arch}: ` +

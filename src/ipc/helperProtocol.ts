@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 // The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
 // the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes.
 
@@ -261,10 +262,10 @@ export function packArgs(...fields: Array<['i32' | 'u32', number] | ['u64', numb
 export function pathBytes(path: string | Uint8Array, what = 'the path of an IPC object'): Buffer {
   const bytes = typeof path === 'string' ? Buffer.from(path, 'utf8') : Buffer.from(path);
   const shown = JSON.stringify(typeof path === 'string' ? path.slice(0, 200) : bytes.subarray(0, 200).toString('latin1'));
-  if (bytes.length === 0) throw new ProtocolError(`${what} must not be empty`);
-  if (bytes.includes(0)) throw new ProtocolError(`the path ${shown} contains a NUL byte`);
+  if (bytes.length === 0) throw new ProtocolError(l10n.t('{0} must not be empty', what));
+  if (bytes.includes(0)) throw new ProtocolError(l10n.t('the path {0} contains a NUL byte', shown));
   if (bytes.length > MAX_PATH_BYTES) {
-    throw new ProtocolError(`the path ${shown}... is ${bytes.length} bytes long; the helper takes at most ${MAX_PATH_BYTES}`);
+    throw new ProtocolError(l10n.t('the path {0}... is {1} bytes long; the helper takes at most {2}', shown, bytes.length, MAX_PATH_BYTES));
   }
   return bytes;
 }
@@ -300,11 +301,13 @@ export const args = {
   semCreate: (key: number, nsems: number, mode: number, exclusive: boolean, values?: readonly number[]) => {
     const fixed = packArgs(['i32', key | 0], ['u32', nsems], ['u32', mode & 0o777], ['u32', exclusive ? 1 : 0]);
     if (values === undefined) return fixed;
-    if (values.length !== nsems) throw new ProtocolError(`${values.length} initial values for ${nsems} semaphores: give one per semaphore, or none`);
-    if (nsems > MAX_SEM_VALUES) throw new ProtocolError(`initial values fit one request for at most ${MAX_SEM_VALUES} semaphores, not ${nsems}`);
+    if (values.length !== nsems) {
+      throw new ProtocolError(l10n.t('{0} initial values for {1} semaphores: give one per semaphore, or none', values.length, nsems));
+    }
+    if (nsems > MAX_SEM_VALUES) throw new ProtocolError(l10n.t('initial values fit one request for at most {0} semaphores, not {1}', MAX_SEM_VALUES, nsems));
     const tail = Buffer.alloc(2 * nsems);
     values.forEach((value, i) => {
-      if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new ProtocolError(`initial value ${value} is not a u16`);
+      if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new ProtocolError(l10n.t('initial value {0} is not a u16', value));
       tail.writeUInt16LE(value, 2 * i);
     });
     return Buffer.concat([fixed, tail]);
@@ -331,7 +334,7 @@ export const args = {
 
 function expectLength(payload: Buffer, length: number, what: string): void {
   if (payload.length < length) {
-    throw new ProtocolError(`helper sent a ${what} of ${payload.length} bytes, expected ${length}`);
+    throw new ProtocolError(l10n.t('helper sent a {0} of {1} bytes, expected {2}', what, payload.length, length));
   }
 }
 
@@ -418,7 +421,7 @@ export function decodeSemValues(payload: Buffer): SemValues {
   const stat = decodeSemStat(payload);
   const expected = SEM_STAT_BYTES + stat.nsems * SEM_VALUE_BYTES;
   if (payload.length !== expected) {
-    throw new ProtocolError(`helper sent semaphore values of ${payload.length} bytes for ${stat.nsems} semaphores, expected ${expected}`);
+    throw new ProtocolError(l10n.t('helper sent semaphore values of {0} bytes for {1} semaphores, expected {2}', payload.length, stat.nsems, expected));
   }
   const semaphores: SemaphoreValue[] = [];
   for (let at = SEM_STAT_BYTES; at < payload.length; at += SEM_VALUE_BYTES) {
@@ -460,9 +463,9 @@ export function decodeMsgPeek(payload: Buffer): MsgPeek {
   const messages: PeekedMessage[] = [];
   let at = 8;
   for (let i = 0; i < n; i++) {
-    if (payload.length - at < 20) throw new ProtocolError(`helper sent a message peek cut short after ${i} of ${n} records`);
+    if (payload.length - at < 20) throw new ProtocolError(l10n.t('helper sent a message peek cut short after {0} of {1} records', i, n));
     const previewLength = payload.readUInt32LE(at + 16);
-    if (payload.length - at - 20 < previewLength) throw new ProtocolError(`helper sent a message preview cut short (record ${i})`);
+    if (payload.length - at - 20 < previewLength) throw new ProtocolError(l10n.t('helper sent a message preview cut short (record {0})', i));
     messages.push({
       index: payload.readUInt32LE(at),
       mtype: payload.readBigInt64LE(at + 4),
@@ -471,7 +474,7 @@ export function decodeMsgPeek(payload: Buffer): MsgPeek {
     });
     at += 20 + previewLength;
   }
-  if (at !== payload.length) throw new ProtocolError(`helper sent ${payload.length - at} bytes after the last peeked message`);
+  if (at !== payload.length) throw new ProtocolError(l10n.t('helper sent {0} bytes after the last peeked message', payload.length - at));
   return { messages, more: (payload.readUInt32LE(4) & 1) === 1 };
 }
 
@@ -611,7 +614,7 @@ export class FrameDecoder {
   private checkLength(): void {
     const bodyLength = this.header.readUInt32LE(0);
     if (bodyLength < 8 || bodyLength > MAX_REPLY_BODY) {
-      throw new ProtocolError(`helper sent a frame of ${bodyLength} bytes (allowed 8 to ${MAX_REPLY_BODY})`);
+      throw new ProtocolError(l10n.t('helper sent a frame of {0} bytes (allowed 8 to {1})', bodyLength, MAX_REPLY_BODY));
     }
   }
 

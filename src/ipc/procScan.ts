@@ -18,6 +18,7 @@ import type { Worker } from 'worker_threads';
 import { devMajorMinor, FdAccess, isSharedFileLink, OpenDescriptor, parseFdinfoAccess, splitDeleted } from './fds';
 import { Attachment, FileKey, fileKey, FileMapping, parseFileMappings, parseMapsAttachments, SHARED_FILE_PREFIXES } from './maps';
 import { CMDLINE_HEAD, formatCommand } from './processes';
+import * as l10n from '@vscode/l10n';
 
 /** A process holding a shared file: by a mapping or by an open descriptor. */
 export type FileHold = ({ via: 'map' } & FileMapping) | ({ via: 'fd' } & OpenDescriptor);
@@ -506,7 +507,7 @@ class ScanWorker {
     this.worker = undefined;
     if (!worker) return;
     // Jobs in flight are done again on the caller's thread (their callers fall back on a rejection).
-    for (const waiter of this.waiting.values()) waiter.reject(new Error('the /proc scan worker was stopped'));
+    for (const waiter of this.waiting.values()) waiter.reject(new Error(l10n.t('the /proc scan worker was stopped')));
     this.waiting.clear();
     void worker.terminate();
   }
@@ -533,7 +534,7 @@ class ScanWorker {
         this.waiting.clear();
       };
       worker.on('error', fail);
-      worker.on('exit', (code) => fail(new Error(`the /proc scan worker exited (code ${code})`)));
+      worker.on('exit', (code) => fail(new Error(l10n.t('the /proc scan worker exited (code {0})', code))));
       this.worker = worker;
     } catch {
       this.broken = true;

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 // Search of a segment's bytes for the hex view, chunk by chunk through a reader (the helper), so a
 // 1 GiB segment is searched without holding it in memory and without blocking the extension host.
 // Non-resident pages are not read (reading allocates them): the reader leaves them out, they are
@@ -121,7 +122,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 export async function searchSegment(options: SearchOptions): Promise<SearchOutcome> {
   const { pattern, readChunk, onProgress, isCancelled } = options;
   const m = pattern.length;
-  if (m === 0) throw new RangeError('searchSegment: the pattern is empty');
+  if (m === 0) throw new RangeError(l10n.t('searchSegment: the pattern is empty'));
   const size = Math.max(0, Math.floor(options.size));
   const from = Math.min(Math.max(0, Math.floor(options.from)), size);
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_SEARCH_CHUNK));

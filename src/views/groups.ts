@@ -8,6 +8,7 @@ import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { msgLimitsSummary } from '../ipc/sysvMsg/present';
 import { semLimitsSummary } from '../ipc/sysvSem/present';
 import { limitsSummary } from '../ipc/sysvShm/present';
+import * as l10n from '@vscode/l10n';
 
 export type GroupId = 'sysvShm' | 'posixShm' | 'memfd' | 'sysvSem' | 'posixSem' | 'sysvMsg' | 'posixMq';
 
@@ -52,7 +53,7 @@ function unreadableNote(snapshot: Snapshot): string {
 export const GROUPS: Record<GroupId, GroupSpec> = {
   sysvShm: {
     id: 'sysvShm',
-    title: 'System V segments',
+    title: l10n.t('System V segments'),
     objects: (s) => s.segments,
     line: (s) => {
       const description = limitsSummary(s.limits, s.usage);
@@ -66,12 +67,12 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
     empty: () => ({
       text: 'No segments in this IPC namespace · Create…',
       tooltip: 'No System V shared memory segment exists in this IPC namespace. Click to create one.',
-      command: { command: 'ipcInspector.createSegment', title: 'Create Shared Memory Segment…' },
+      command: { command: 'ipcInspector.createSegment', title: l10n.t('Create Shared Memory Segment…') },
     }),
   },
   posixShm: {
     id: 'posixShm',
-    title: 'POSIX objects (/dev/shm)',
+    title: l10n.t('POSIX objects (/dev/shm)'),
     objects: (s) => s.posix.objects,
     line: (s) => {
       const description = shmFsSummary(s.posix.usage, s.posix.objects.length);
@@ -92,7 +93,7 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
         ? {
             text: 'No objects in /dev/shm · Create…',
             tooltip: 'No POSIX shared memory object exists in /dev/shm. Click to create one.',
-            command: { command: 'ipcInspector.createPosixObject', title: 'Create POSIX Shared Memory Object…' },
+            command: { command: 'ipcInspector.createPosixObject', title: l10n.t('Create POSIX Shared Memory Object…') },
           }
         : {
             text: `${s.posix.dir} cannot be read`,
@@ -101,7 +102,7 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
   },
   memfd: {
     id: 'memfd',
-    title: 'memfd objects (shared)',
+    title: l10n.t('memfd objects (shared)'),
     collapsed: true,
     hiddenWhenEmpty: true,
     objects: (s) => s.posix.memfds,
@@ -116,7 +117,7 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
   },
   sysvSem: {
     id: 'sysvSem',
-    title: 'System V semaphore sets',
+    title: l10n.t('System V semaphore sets'),
     objects: (s) => s.sem.sets,
     line: (s) => {
       const description = semLimitsSummary(s.limits, s.sem.sets);
@@ -144,12 +145,12 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
     empty: () => ({
       text: 'No semaphore sets in this IPC namespace · Create…',
       tooltip: 'No System V semaphore set exists in this IPC namespace. Click to create one.',
-      command: { command: 'ipcInspector.createSemaphoreSet', title: 'Create Semaphore Set…' },
+      command: { command: 'ipcInspector.createSemaphoreSet', title: l10n.t('Create Semaphore Set…') },
     }),
   },
   posixSem: {
     id: 'posixSem',
-    title: 'POSIX named semaphores (/dev/shm/sem.*)',
+    title: l10n.t('POSIX named semaphores (/dev/shm/sem.*)'),
     objects: (s) => s.posixSemaphores,
     line: (s) => ({
       description: `${s.posixSemaphores.length} semaphore${s.posixSemaphores.length === 1 ? '' : 's'}`,
@@ -161,7 +162,7 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
   },
   sysvMsg: {
     id: 'sysvMsg',
-    title: 'System V message queues',
+    title: l10n.t('System V message queues'),
     objects: (s) => s.msg.queues,
     line: (s) => {
       const description = msgLimitsSummary(s.limits, s.msg.queues.length);
@@ -176,12 +177,12 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
     empty: () => ({
       text: 'No message queues in this IPC namespace · Create…',
       tooltip: 'No System V message queue exists in this IPC namespace. Click to create one.',
-      command: { command: 'ipcInspector.createMessageQueue', title: 'Create Message Queue…' },
+      command: { command: 'ipcInspector.createMessageQueue', title: l10n.t('Create Message Queue…') },
     }),
   },
   posixMq: {
     id: 'posixMq',
-    title: 'POSIX message queues (/dev/mqueue)',
+    title: l10n.t('POSIX message queues (/dev/mqueue)'),
     objects: (s) => s.mqueue.queues,
     line: (s) => {
       const description = s.mqueue.mounted ? pmqLimitsSummary(s.limits, s.mqueue.queues.length) : 'not mounted';
@@ -199,7 +200,7 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
         ? {
             text: 'No POSIX message queues · Create…',
             tooltip: 'No POSIX message queue exists in this IPC namespace. Click to create one.',
-            command: { command: 'ipcInspector.createMessageQueue', title: 'Create Message Queue…', arguments: ['posix'] },
+            command: { command: 'ipcInspector.createMessageQueue', title: l10n.t('Create Message Queue…'), arguments: ['posix'] },
           }
         : { text: `${s.mqueue.dir} is not mounted`, tooltip: s.mqueue.problem ?? MOUNT_ADVICE },
   },

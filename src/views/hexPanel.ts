@@ -26,6 +26,7 @@ import {
   ViewSettings,
 } from '../shared/hexProtocol';
 import { completeStep } from '../walkthrough';
+import * as l10n from '@vscode/l10n';
 
 export const HEX_VIEW_TYPE = 'ipcInspector.hexView';
 /** How often the header (holders, removal, size) is checked while visible, when live refresh is slower. */
@@ -161,7 +162,7 @@ export class HexPanel implements vscode.Disposable {
     if (!parsed.ok) {
       this.ipc.log.warn(`contents view ${this.source.id}: refused a message from the page: ${parsed.error}`);
       const requestId = typeof (raw as { requestId?: unknown })?.requestId === 'number' ? (raw as { requestId: number }).requestId : 0;
-      await this.post({ type: 'error', requestId, message: `Refused: ${parsed.error}` });
+      await this.post({ type: 'error', requestId, message: l10n.t('Refused: {0}', parsed.error) });
       return;
     }
     try {
@@ -208,7 +209,7 @@ export class HexPanel implements vscode.Disposable {
         return;
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);
-        vscode.window.setStatusBarMessage(`Copied ${message.what}.`, 3000);
+        vscode.window.setStatusBarMessage(l10n.t('Copied {0}.', message.what), 3000);
         return;
     }
   }
@@ -219,7 +220,7 @@ export class HexPanel implements vscode.Disposable {
 
   private async read(request: ReadRequest): Promise<void> {
     if (this.phase === 'gone') {
-      await this.post({ type: 'error', requestId: request.requestId, message: `The ${this.header.noun} was removed.` });
+      await this.post({ type: 'error', requestId: request.requestId, message: l10n.t('The {0} was removed.', this.header.noun) });
       return;
     }
     const result = await this.readRange(request.offset, request.length, request.includeNonResident);
@@ -309,7 +310,12 @@ export class HexPanel implements vscode.Disposable {
     await vscode.env.clipboard.writeText(text);
     void this.ipc.prompts.notify(
       'info',
-      `Copied ${formatBytes(request.length)} at offset 0x${request.offset.toString(16)} as ${request.format === 'c' ? 'a C array' : request.format}.`,
+      l10n.t(
+        'Copied {0} at offset 0x{1} as {2}.',
+        formatBytes(request.length),
+        request.offset.toString(16),
+        request.format === 'c' ? 'a C array' : request.format,
+      ),
     );
   }
 
@@ -321,15 +327,15 @@ export class HexPanel implements vscode.Disposable {
   private async saveSnapshot(): Promise<void> {
     const what = `${this.header.noun} ${this.header.title.replace(/^Key /, '')}`;
     const target = await this.ipc.prompts.saveDialog({
-      title: `Save a snapshot of ${what} (${this.header.subtitle})`,
+      title: l10n.t('Save a snapshot of {0} ({1})', what, this.header.subtitle),
       defaultUri: vscode.Uri.file(`${this.fileStem()}.bin`),
-      saveLabel: 'Save Snapshot',
+      saveLabel: l10n.t('Save Snapshot'),
     });
     if (!target) return;
     const readGaps = !this.source.gapsAreZeros();
     const size = this.header.size;
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Saving ${what}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: l10n.t('Saving {0}', what), cancellable: true },
       async (progress, token) => {
         const out = fs.createWriteStream(target.fsPath);
         const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
@@ -337,7 +343,7 @@ export class HexPanel implements vscode.Disposable {
           const length = Math.min(SNAPSHOT_CHUNK, size - at);
           const read = await this.readRange(at, length, readGaps);
           if (!out.write(read.bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-          progress.report({ increment: (length / size) * 100, message: `${formatBytes(at + length)} of ${formatBytes(size)}` });
+          progress.report({ increment: (length / size) * 100, message: l10n.t('{0} of {1}', formatBytes(at + length), formatBytes(size)) });
         }
         out.end();
         await done;
@@ -345,7 +351,7 @@ export class HexPanel implements vscode.Disposable {
           fs.rmSync(target.fsPath, { force: true });
           return;
         }
-        void this.ipc.prompts.notify('info', `Saved ${formatBytes(size)} of ${what} to ${target.fsPath}.`);
+        void this.ipc.prompts.notify('info', l10n.t('Saved {0} of {1} to {2}.', formatBytes(size), what, target.fsPath));
       },
     );
   }
@@ -358,7 +364,9 @@ export class HexPanel implements vscode.Disposable {
       } catch {
         // the error below says enough
       }
-      if (requestId) await this.post({ type: 'error', requestId, message: this.phase === 'gone' ? `The ${this.header.noun} was removed.` : error.message });
+      if (requestId) {
+        await this.post({ type: 'error', requestId, message: this.phase === 'gone' ? l10n.t('The {0} was removed.', this.header.noun) : error.message });
+      }
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -389,7 +397,7 @@ export class HexPanel implements vscode.Disposable {
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'hexView.css'));
     const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
     return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeHtml(vscode.env.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -398,7 +406,7 @@ export class HexPanel implements vscode.Disposable {
 <title>${escapeHtml(this.source.title)}</title>
 </head>
 <body>
-<div id="root" data-object="${escapeHtml(this.source.id)}"></div>
+<div id="root" data-object="${escapeHtml(this.source.id)}" data-l10n="${escapeHtml(JSON.stringify(vscode.l10n.bundle ?? {}))}"></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

@@ -9,6 +9,7 @@ import type { ChildRow, ObjectRow, RowIcon } from '../ipc/objects';
 import { objectRow, ownerUids } from '../ipc/rows';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { GROUPS, type GroupId, type GroupSpec } from './groups';
+import * as l10n from '@vscode/l10n';
 
 export type { GroupId } from './groups';
 
@@ -166,7 +167,7 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
           id,
           text: `${hidden} of other users hidden ("Show Only My Segments")`,
           tooltip: 'Objects of other users are hidden by the ipcInspector.showOnlyMySegments setting. Click to change it.',
-          command: { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['ipcInspector.showOnlyMySegments'] },
+          command: { command: 'workbench.action.openSettings', title: l10n.t('Open Settings'), arguments: ['ipcInspector.showOnlyMySegments'] },
         },
       ];
     }
@@ -200,7 +201,7 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
     item.tooltip = tooltip;
     item.accessibilityInformation = { label: row.accessibilityLabel, role: 'treeitem' };
     item.contextValue = row.contextValue;
-    if (this.opensOnClick) item.command = { command: ROW_CLICK_COMMAND, title: 'Open Contents', arguments: [node] };
+    if (this.opensOnClick) item.command = { command: ROW_CLICK_COMMAND, title: l10n.t('Open Contents'), arguments: [node] };
     return item;
   }
 

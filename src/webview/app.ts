@@ -29,6 +29,7 @@ import { parseHostMessage } from './incoming';
 import { InspectorPanel } from './inspectorPanel';
 import { selectionEnd, selectionLength, selectionStart } from './selection';
 import { Toolbar } from './toolbar';
+import * as l10n from '@vscode/l10n';
 
 /** Reads in flight at once: enough to fill a screen quickly, few enough that a fast scrollbar drag
  * does not queue reads for places already scrolled past (the next ones are chosen on arrival). */
@@ -259,13 +260,13 @@ export class App {
     this.header = undefined; // setHeader must not take this for a resize
     this.setHeader(header);
     if (liveAvailable && !wantLive && !this.gone) this.host.post({ type: 'live', live: false });
-    this.grid.element.setAttribute('aria-label', `Bytes of ${header.noun} ${header.title}, ${header.subtitle}`);
+    this.grid.element.setAttribute('aria-label', l10n.t('Bytes of {0} {1}, {2}', header.noun, header.title, header.subtitle));
     const gaps = gapWords(header.gaps);
     this.toolbar.setGapWords(gaps);
     this.grid.setLayout({ size: header.size, bytesPerRow: settings.bytesPerRow, grouping: settings.grouping, digits: this.digits, pageSize, gaps });
 
     if (header.size === 0) {
-      this.empty.textContent = `This ${header.noun} is empty (0 bytes).`;
+      this.empty.textContent = l10n.t('This {0} is empty (0 bytes).', header.noun);
       show(this.empty, true);
     } else show(this.empty, false);
 

@@ -10,6 +10,7 @@ import { cInitializer, valueOf, type ByteAt } from '../shared/cValues';
 import type { CTypeView, FromWebview } from '../shared/hexProtocol';
 import { el, show } from './dom';
 import { FADE_MS } from './grid';
+import * as l10n from '@vscode/l10n';
 
 const ROW_HEIGHT = 22;
 /** Elements of one array listed before a "… more" row (the rest is reachable with Go to). */
@@ -61,7 +62,7 @@ interface Leaf {
 
 export class FieldsPanel {
   readonly element: HTMLElement;
-  private readonly title = el('h2', undefined, undefined, ['C type']);
+  private readonly title = el('h2', undefined, undefined, [l10n.t('C type')]);
   private readonly summary = el('p', 'fields-summary');
   private readonly list: HTMLDivElement;
   private readonly spacer = el('div', 'fields-spacer');
@@ -86,10 +87,10 @@ export class FieldsPanel {
       b.addEventListener('click', action);
       return b;
     };
-    this.list = el('div', 'fields-list', { role: 'tree', tabindex: 0, 'aria-label': 'Fields' }, [this.spacer, this.box]);
-    this.element = el('aside', 'fields', { 'aria-label': 'C type fields' }, [
+    this.list = el('div', 'fields-list', { role: 'tree', tabindex: 0, 'aria-label': l10n.t('Fields') }, [this.spacer, this.box]);
+    this.element = el('aside', 'fields', { 'aria-label': l10n.t('C type fields') }, [
       this.title,
-      el('div', 'fields-actions', { role: 'toolbar', 'aria-label': 'C type' }, [
+      el('div', 'fields-actions', { role: 'toolbar', 'aria-label': l10n.t('C type') }, [
         button('Change type…', 'View as another C type (View as C Type…)', () => this.hooks.post({ type: 'chooseType' })),
         button('Copy value', 'Copy the value of the focused field (Ctrl+C)', () => this.copyValue()),
         button('Copy as C', 'Copy the focused element (or the whole object) as a C initializer', () => this.copyInitializer()),
@@ -434,7 +435,7 @@ export class FieldsPanel {
       element.setAttribute('role', 'row');
       element.append(
         el('span', 'fv-index', undefined, ['#']),
-        ...row.columns!.map((c) => el('span', 'fv-cell head', { title: `${c.type}, offset ${c.offset}` }, [c.name])),
+        ...row.columns!.map((c) => el('span', 'fv-cell head', { title: l10n.t('{0}, offset {1}', c.type, c.offset) }, [c.name])),
       );
       return element;
     }
@@ -450,7 +451,7 @@ export class FieldsPanel {
       return element;
     }
     if (row.kind === 'more') {
-      element.append(el('span', 'fv-name muted', undefined, [`… ${row.more} more elements (Go to an offset to see them in the grid)`]));
+      element.append(el('span', 'fv-name muted', undefined, [l10n.t('… {0} more elements (Go to an offset to see them in the grid)', row.more ?? 0)]));
       return element;
     }
     if (row.kind === 'padding') {
@@ -480,7 +481,7 @@ export class FieldsPanel {
       el('span', 'fv-name', undefined, [twisty, row.name]),
       this.valueCell(row.path, field, row.shift, now),
       el('span', 'fv-type', { title: type }, [field.type]),
-      el('span', 'fv-off', { title: `offset ${range.offset}${bits}` }, [offsetText(range.offset) + bits]),
+      el('span', 'fv-off', { title: l10n.t('offset {0}{1}', range.offset, bits) }, [offsetText(range.offset) + bits]),
       el('span', 'fv-size', undefined, [sizeText]),
     );
     return element;

@@ -17,6 +17,7 @@ import { gapWords, type GapWords } from './gapWords';
 import { el, setText, show, text } from './dom';
 import { ScrollMap } from './scrollMap';
 import { moveCursor, type Selection, selectionEnd, selectionStart } from './selection';
+import * as l10n from '@vscode/l10n';
 
 export interface GridLayout {
   size: number;
@@ -148,8 +149,8 @@ export class Grid {
     this.box = el('div', 'rowbox');
     this.clip = el('div', 'rowclip', undefined, [this.box]);
     this.canvas = el('div', 'canvas', undefined, [this.head, this.clip]);
-    this.probe = el('div', 'row probe', { 'aria-hidden': 'true' }, ['0Ag·']);
-    this.element = el('div', 'grid', { role: 'grid', tabindex: 0, 'aria-readonly': 'true', 'aria-multiselectable': 'true', 'aria-label': 'Bytes' }, [
+    this.probe = el('div', 'row probe', { 'aria-hidden': 'true' }, [l10n.t('0Ag·')]);
+    this.element = el('div', 'grid', { role: 'grid', tabindex: 0, 'aria-readonly': 'true', 'aria-multiselectable': 'true', 'aria-label': l10n.t('Bytes') }, [
       this.canvas,
       this.spacer,
       this.probe,
@@ -216,9 +217,9 @@ export class Grid {
     let hexHead = '';
     for (let c = 0; c < this.layout.bytesPerRow; c++) hexHead += hexByte(c & 0xff) + this.gapAfter[c];
     this.head.replaceChildren(
-      el('span', 'off', { role: 'columnheader' }, ['Offset']),
-      el('span', 'hexcol', { role: 'columnheader', 'aria-label': 'Bytes in hex' }, [hexHead]),
-      el('span', 'txtcol txthead', { role: 'columnheader', 'aria-label': 'Bytes as text' }, ['Text']),
+      el('span', 'off', { role: 'columnheader' }, [l10n.t('Offset')]),
+      el('span', 'hexcol', { role: 'columnheader', 'aria-label': l10n.t('Bytes in hex') }, [hexHead]),
+      el('span', 'txtcol txthead', { role: 'columnheader', 'aria-label': l10n.t('Bytes as text') }, [l10n.t('Text')]),
     );
   }
 
@@ -600,7 +601,7 @@ export class Grid {
       if (activeRow) {
         const value =
           v >= 0 ? `0x${this.hexTable[v]} (${v})` : v === NOT_RESIDENT ? this.layout.gaps.short : v === READ_FAILED ? 'could not be read' : 'not loaded';
-        activeRow.hex.el.setAttribute('aria-label', `Offset 0x${formatOffset(cursor, digits)}: ${value}`);
+        activeRow.hex.el.setAttribute('aria-label', l10n.t('Offset 0x{0}: {1}', formatOffset(cursor, digits), value));
         this.element.setAttribute('aria-activedescendant', activeRow.hex.el.id);
       } else this.element.removeAttribute('aria-activedescendant');
     }

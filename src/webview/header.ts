@@ -3,6 +3,7 @@
 import type { ContentsHeader } from '../shared/hexProtocol';
 import { el, show } from './dom';
 import { groupDigits, humanSize } from './format';
+import * as l10n from '@vscode/l10n';
 
 export class HeaderBar {
   readonly element: HTMLElement;
@@ -28,7 +29,7 @@ export class HeaderBar {
     show(this.removing, header.phase === 'removed-held');
     if (header.phase === 'gone') {
       this.gone.replaceChildren(
-        el('strong', undefined, undefined, [`This ${header.noun} was removed.`]),
+        el('strong', undefined, undefined, [l10n.t('This {0} was removed.', header.noun)]),
         ' The bytes shown are the last ones read; nothing more can be read from it.',
       );
     }

@@ -2,6 +2,7 @@
 import { inspect } from '../shared/dataInspector';
 import { formatOffset } from '../shared/hexFormat';
 import { el } from './dom';
+import * as l10n from '@vscode/l10n';
 
 export class InspectorPanel {
   readonly element: HTMLElement;
@@ -14,19 +15,19 @@ export class InspectorPanel {
   private onEndianChange: (littleEndian: boolean) => void = () => undefined;
 
   constructor() {
-    this.little = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'true', title: 'Read multi-byte values least significant byte first' }, [
-      'Little endian',
+    this.little = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'true', title: l10n.t('Read multi-byte values least significant byte first') }, [
+      l10n.t('Little endian'),
     ]);
-    this.big = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'false', title: 'Read multi-byte values most significant byte first' }, [
-      'Big endian',
+    this.big = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'false', title: l10n.t('Read multi-byte values most significant byte first') }, [
+      l10n.t('Big endian'),
     ]);
     this.little.addEventListener('click', () => this.setEndian(true, true));
     this.big.addEventListener('click', () => this.setEndian(false, true));
-    this.element = el('aside', 'inspector', { 'aria-label': 'Data inspector' }, [
-      el('h2', undefined, undefined, ['Data inspector']),
-      el('div', 'segmented', { role: 'group', 'aria-label': 'Byte order' }, [this.little, this.big]),
+    this.element = el('aside', 'inspector', { 'aria-label': l10n.t('Data inspector') }, [
+      el('h2', undefined, undefined, [l10n.t('Data inspector')]),
+      el('div', 'segmented', { role: 'group', 'aria-label': l10n.t('Byte order') }, [this.little, this.big]),
       this.at,
-      el('table', 'insp-table', { 'aria-label': 'Values at the selection start' }, [this.body]),
+      el('table', 'insp-table', { 'aria-label': l10n.t('Values at the selection start') }, [this.body]),
     ]);
   }
 
@@ -54,7 +55,8 @@ export class InspectorPanel {
     const key = `${offset}|${digits}|${this.littleEndian}|${note}|${bytes.join(',')}`;
     if (key === this.last) return;
     this.last = key;
-    this.at.textContent = offset === undefined ? 'No byte selected' : `At offset ${formatOffset(offset, digits)}${note ? ` (${note})` : ''}`;
+    this.at.textContent =
+      offset === undefined ? l10n.t('No byte selected') : l10n.t('At offset {0}{1}', formatOffset(offset, digits), note ? ` (${note})` : '');
     const rows = inspect(bytes, this.littleEndian);
     this.body.replaceChildren(
       ...rows.map((row) => el('tr', undefined, undefined, [el('th', undefined, { scope: 'row' }, [row.label]), el('td', undefined, undefined, [row.value])])),

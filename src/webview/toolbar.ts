@@ -3,6 +3,7 @@
 import type { CopyFormat } from '../shared/hexProtocol';
 import type { GapWords } from './gapWords';
 import { el, show } from './dom';
+import * as l10n from '@vscode/l10n';
 
 export interface ToolbarActions {
   toggleLive(): void;
@@ -51,9 +52,9 @@ export class Toolbar {
       type: 'text',
       spellcheck: 'false',
       autocomplete: 'off',
-      placeholder: '0x1f40 or 8000',
+      placeholder: l10n.t('0x1f40 or 8000'),
       'aria-describedby': 'goto-error',
-      title: 'Offset: hex with 0x, or decimal. Enter goes there (Ctrl+G)',
+      title: l10n.t('Offset: hex with 0x, or decimal. Enter goes there (Ctrl+G)'),
     });
     this.gotoError = el('span', 'inline-error', { id: 'goto-error', role: 'alert' });
     this.gotoInput.addEventListener('keydown', (e) => {
@@ -76,7 +77,7 @@ export class Toolbar {
       spellcheck: 'false',
       autocomplete: 'off',
       'aria-describedby': 'find-status',
-      title: 'Find the next match from the selection (Ctrl+F; Enter or F3 for the next; Escape cancels)',
+      title: l10n.t('Find the next match from the selection (Ctrl+F; Enter or F3 for the next; Escape cancels)'),
     });
     this.findInput.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === 'F3') actions.search();
@@ -86,51 +87,60 @@ export class Toolbar {
       e.stopPropagation();
     });
     this.findInput.addEventListener('input', () => this.setFindStatus('', false));
-    this.hexButton = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'true', title: 'Search for hex bytes, e.g. de ad be ef' }, ['Hex']);
-    this.textButton = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'false', title: 'Search for text (its UTF-8 bytes)' }, ['Text']);
+    this.hexButton = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'true', title: l10n.t('Search for hex bytes, e.g. de ad be ef') }, [
+      l10n.t('Hex'),
+    ]);
+    this.textButton = el('button', 'seg-btn', { type: 'button', 'aria-pressed': 'false', title: l10n.t('Search for text (its UTF-8 bytes)') }, [
+      l10n.t('Text'),
+    ]);
     this.hexButton.addEventListener('click', () => this.setKind('hex'));
     this.textButton.addEventListener('click', () => this.setKind('text'));
     this.caseButton = el(
       'button',
       'seg-btn case-btn',
-      { type: 'button', 'aria-pressed': 'false', 'aria-label': 'Match case', title: 'Match case (text search)' },
-      ['Aa'],
+      { type: 'button', 'aria-pressed': 'false', 'aria-label': l10n.t('Match case'), title: l10n.t('Match case (text search)') },
+      [l10n.t('Aa')],
     );
     this.caseButton.addEventListener('click', () => this.setCaseSensitive(!this.caseSensitive));
     this.nonResident = el('input', undefined, { type: 'checkbox', id: 'find-nonresident' });
-    this.nonResidentText = el('span', undefined, undefined, ['include non-resident pages']);
-    this.nonResidentLabel = el('label', 'check', { for: 'find-nonresident', title: 'Also search pages that are not in memory. Reading them allocates them.' }, [
-      this.nonResident,
-      this.nonResidentText,
-    ]);
-    this.findButton = el('button', 'seg-btn primary', { type: 'button', title: 'Find next (Enter, F3)' }, ['Find next']);
+    this.nonResidentText = el('span', undefined, undefined, [l10n.t('include non-resident pages')]);
+    this.nonResidentLabel = el(
+      'label',
+      'check',
+      { for: 'find-nonresident', title: l10n.t('Also search pages that are not in memory. Reading them allocates them.') },
+      [this.nonResident, this.nonResidentText],
+    );
+    this.findButton = el('button', 'seg-btn primary', { type: 'button', title: l10n.t('Find next (Enter, F3)') }, [l10n.t('Find next')]);
     this.findButton.addEventListener('click', () => actions.search());
-    this.cancelButton = el('button', 'seg-btn', { type: 'button', title: 'Stop searching (Escape)' }, ['Cancel']);
+    this.cancelButton = el('button', 'seg-btn', { type: 'button', title: l10n.t('Stop searching (Escape)') }, [l10n.t('Cancel')]);
     this.cancelButton.addEventListener('click', () => actions.cancelSearch());
-    this.progress = el('progress', 'find-progress', { max: 1, value: 0, 'aria-label': 'Search progress' });
+    this.progress = el('progress', 'find-progress', { max: 1, value: 0, 'aria-label': l10n.t('Search progress') });
     this.findStatus = el('span', 'find-status', { id: 'find-status', 'aria-live': 'polite' });
     show(this.cancelButton, false);
     show(this.progress, false);
 
-    this.copyFormat = el('select', 'seg-select', { 'aria-label': 'Copy format' }, [
-      el('option', undefined, { value: 'hex' }, ['as hex']),
-      el('option', undefined, { value: 'c' }, ['as C array']),
-      el('option', undefined, { value: 'text' }, ['as text']),
+    this.copyFormat = el('select', 'seg-select', { 'aria-label': l10n.t('Copy format') }, [
+      el('option', undefined, { value: 'hex' }, [l10n.t('as hex')]),
+      el('option', undefined, { value: 'c' }, [l10n.t('as C array')]),
+      el('option', undefined, { value: 'text' }, [l10n.t('as text')]),
     ]);
-    this.copyButton = el('button', 'seg-btn', { type: 'button', title: 'Copy the selected bytes (Ctrl+C in the grid)' }, ['Copy']);
+    this.copyButton = el('button', 'seg-btn', { type: 'button', title: l10n.t('Copy the selected bytes (Ctrl+C in the grid)') }, [l10n.t('Copy')]);
     this.copyButton.addEventListener('click', () => actions.copy(this.copyFormat.value as CopyFormat));
-    this.saveButton = el('button', 'seg-btn', { type: 'button', title: 'Save the whole segment to a file' }, ['Save snapshot…']);
+    this.saveButton = el('button', 'seg-btn', { type: 'button', title: l10n.t('Save the whole segment to a file') }, [l10n.t('Save snapshot…')]);
     this.saveButton.addEventListener('click', () => actions.saveSnapshot());
     this.inspectorButton = el(
       'button',
       'seg-btn',
-      { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'inspector', title: 'Show or hide the data inspector' },
-      ['Inspector'],
+      { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'inspector', title: l10n.t('Show or hide the data inspector') },
+      [l10n.t('Inspector')],
     );
     this.inspectorButton.addEventListener('click', () => actions.toggleInspector());
-    const typeButton = el('button', 'seg-btn', { type: 'button', title: 'See the bytes as a struct, union or typedef from your C files (View as C Type…)' }, [
-      'C type…',
-    ]);
+    const typeButton = el(
+      'button',
+      'seg-btn',
+      { type: 'button', title: l10n.t('See the bytes as a struct, union or typedef from your C files (View as C Type…)') },
+      [l10n.t('C type…')],
+    );
     typeButton.addEventListener('click', () => actions.chooseType());
 
     const label = (forId: string, textValue: string) => el('label', 'tool-label', { for: forId }, [textValue]);
@@ -138,15 +148,15 @@ export class Toolbar {
     // that is left and is cut with an ellipsis, so a long result never re-wraps the toolbar).
     this.element = el('div', 'toolbar', undefined, [
       el('div', 'toolbar-row', undefined, [
-        el('div', 'tool', { role: 'group', 'aria-label': 'Live refresh' }, [this.live]),
-        el('div', 'tool', { role: 'group', 'aria-label': 'Go to offset' }, [label('goto', 'Go to'), this.gotoInput, this.gotoError]),
-        el('div', 'tool', { role: 'group', 'aria-label': 'Copy selection' }, [this.copyFormat, this.copyButton]),
+        el('div', 'tool', { role: 'group', 'aria-label': l10n.t('Live refresh') }, [this.live]),
+        el('div', 'tool', { role: 'group', 'aria-label': l10n.t('Go to offset') }, [label('goto', l10n.t('Go to')), this.gotoInput, this.gotoError]),
+        el('div', 'tool', { role: 'group', 'aria-label': l10n.t('Copy selection') }, [this.copyFormat, this.copyButton]),
         el('div', 'tool', undefined, [this.saveButton, this.inspectorButton, typeButton]),
       ]),
-      el('div', 'toolbar-row find', { role: 'search', 'aria-label': 'Find in segment' }, [
-        el('div', 'tool', undefined, [label('find', 'Find'), this.findInput]),
+      el('div', 'toolbar-row find', { role: 'search', 'aria-label': l10n.t('Find in segment') }, [
+        el('div', 'tool', undefined, [label('find', l10n.t('Find')), this.findInput]),
         el('div', 'tool', undefined, [
-          el('span', 'segmented', { role: 'group', 'aria-label': 'Search for' }, [this.hexButton, this.textButton]),
+          el('span', 'segmented', { role: 'group', 'aria-label': l10n.t('Search for') }, [this.hexButton, this.textButton]),
           this.caseButton,
           this.nonResidentLabel,
         ]),
@@ -169,8 +179,8 @@ export class Toolbar {
     this.hexButton.setAttribute('aria-pressed', String(kind === 'hex'));
     this.textButton.setAttribute('aria-pressed', String(kind === 'text'));
     this.caseButton.disabled = kind === 'hex';
-    this.findInput.placeholder = kind === 'hex' ? 'hex bytes: de ad be ef' : 'text';
-    this.findInput.setAttribute('aria-label', kind === 'hex' ? 'Find hex bytes' : 'Find text');
+    this.findInput.placeholder = kind === 'hex' ? l10n.t('hex bytes: de ad be ef') : l10n.t('text');
+    this.findInput.setAttribute('aria-label', kind === 'hex' ? l10n.t('Find hex bytes') : l10n.t('Find text'));
     this.setFindStatus('', false);
   }
 
@@ -182,13 +192,16 @@ export class Toolbar {
   setLive(live: boolean, available: boolean): void {
     this.live.disabled = !available;
     this.live.classList.toggle('on', live && available);
-    this.live.textContent = !available ? 'Live off' : live ? 'Pause live' : 'Resume live';
-    this.live.setAttribute('aria-label', !available ? 'Live refresh is off' : live ? 'Live refresh is on: pause it' : 'Live refresh is paused: resume it');
+    this.live.textContent = !available ? l10n.t('Live off') : live ? l10n.t('Pause live') : l10n.t('Resume live');
+    this.live.setAttribute(
+      'aria-label',
+      !available ? l10n.t('Live refresh is off') : live ? l10n.t('Live refresh is on: pause it') : l10n.t('Live refresh is paused: resume it'),
+    );
     this.live.title = !available
-      ? 'Live refresh is turned off in the settings (or the segment is gone)'
+      ? l10n.t('Live refresh is turned off in the settings (or the segment is gone)')
       : live
-        ? 'Live: the rows on screen are re-read as the segment changes. Click to pause.'
-        : 'Paused: the view shows the bytes as last read. Click to resume live refresh.';
+        ? l10n.t('Live: the rows on screen are re-read as the segment changes. Click to pause.')
+        : l10n.t('Paused: the view shows the bytes as last read. Click to resume live refresh.');
   }
 
   setGotoError(error: string | undefined): void {

@@ -9,6 +9,8 @@
 import { parseWebviewMessage } from '../../src/shared/hexProtocol';
 
 const params = new URLSearchParams(location.search);
+// l10n=<JSON>: a translation bundle, put where the extension puts this window's (the root's data-l10n).
+if (params.get('l10n')) document.getElementById('root').dataset.l10n = params.get('l10n');
 const theme = params.get('theme') ?? 'dark';
 const themeClass = theme === 'light' ? 'vscode-light' : theme === 'hc' ? 'vscode-high-contrast' : 'vscode-dark';
 document.documentElement.className = themeClass;

@@ -896,6 +896,27 @@ async function posixObject(browser, base) {
   await page.close();
 }
 
+async function translated(browser, base) {
+  console.log('a translation bundle (as VS Code gives the extension for another display language)');
+  const bundle = { 'Find next': 'Weitersuchen', 'Go to': 'Gehe zu', 'Copy the selected bytes (Ctrl+C in the grid)': 'Die gewählten Bytes kopieren' };
+  const page = await open(browser, base, `seg=64k&theme=light&l10n=${encodeURIComponent(JSON.stringify(bundle))}`);
+  await dataShown(page);
+  const texts = await page.evaluate(() => ({
+    find: [...document.querySelectorAll('button')].find((b) => b.classList.contains('primary'))?.textContent,
+    goto: document.querySelector('label[for="goto"]')?.textContent,
+    copyTitle: [...document.querySelectorAll('button')].find((b) => b.textContent === 'Copy')?.title,
+    untranslated: [...document.querySelectorAll('button')].some((b) => b.textContent === 'Inspector'),
+  }));
+  check(
+    'the page speaks the bundle: button, label and tooltip translated',
+    texts.find === 'Weitersuchen' && texts.goto === 'Gehe zu' && texts.copyTitle === 'Die gewählten Bytes kopieren',
+    texts,
+  );
+  check('a string the bundle lacks stays as written', texts.untranslated, texts);
+  await shot(page, 'translated');
+  await page.close();
+}
+
 async function main() {
   fs.mkdirSync(built, { recursive: true });
   build();
@@ -933,6 +954,7 @@ async function main() {
     if (run('hostile')) await hostile(browser, base);
     if (run('huge')) await hugePages(browser, base);
     if (run('buffers')) await nodeBuffers(browser, base);
+    if (run('l10n')) await translated(browser, base);
   } finally {
     await browser.close();
     server.close();

@@ -7,6 +7,7 @@ import type { Names } from '../names';
 import { classifyHolds, type Holder } from '../posixShm/classify';
 import type { ProcScan } from '../procScan';
 import type { PosixQueue } from './parse';
+import * as l10n from '@vscode/l10n';
 
 export type PosixMqState = 'in-use' | 'unused' | 'orphaned' | 'full';
 
@@ -47,7 +48,7 @@ export function classifyPosixQueues(queues: readonly PosixQueue[], context: Posi
     const holds = scan.files.get(queue.key) ?? [];
     const openers = new Set(holds.map((h) => h.pid)).size;
     if (openers > 0) context.lastHeldMs.set(queue.key, context.nowMs);
-    const attr = context.attrs.get(queue.key) ?? { read: false, why: 'no-helper', message: 'not read yet' };
+    const attr = context.attrs.get(queue.key) ?? { read: false, why: 'no-helper', message: l10n.t('not read yet') };
     const full = attr.read && attr.maxmsg > 0 && attr.curmsgs >= attr.maxmsg;
     const unusedSinceMs = Math.max(queue.mtimeMs, queue.ctimeMs, context.lastHeldMs.get(queue.key) ?? 0);
     let { state, reason } = classifyHolds({

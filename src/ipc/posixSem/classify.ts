@@ -10,6 +10,7 @@ import { classifyHolds, holderPath, type ClassifyContext, type Holder } from '..
 import type { PosixObject } from '../posixShm/parse';
 import type { FileHold } from '../procScan';
 import type { FileKey } from '../maps';
+import * as l10n from '@vscode/l10n';
 
 export type PosixSemState = 'in-use' | 'unused' | 'orphaned' | 'removed-held';
 
@@ -152,7 +153,7 @@ export function classifyPosixSemaphores(files: readonly PosixObject[], context: 
       holders: f.holders.map((h) => ({ ...h, command: names.command(h.pid) })),
       mappers,
       openers,
-      reading: context.readings.get(f.key) ?? { read: false, why: 'no-helper', message: 'not read yet' },
+      reading: context.readings.get(f.key) ?? { read: false, why: 'no-helper', message: l10n.t('not read yet') },
       state,
       reason,
       unchecked: scan.unreadable,

@@ -5,6 +5,7 @@ import type { HelperClient } from '../helperClient';
 import type { FileKey } from '../maps';
 import { readFailure } from '../readFailure';
 import { decodeGlibcSemaphore, GLIBC_SEM_BYTES, type PosixSemInfo, type SemReading } from './classify';
+import * as l10n from '@vscode/l10n';
 
 /** What the helper reads of each semaphore, by key. */
 export async function readSemaphores(
@@ -15,7 +16,7 @@ export async function readSemaphores(
   await Promise.all(
     semaphores.map(async (s) => {
       const id = { devMajor: s.devMajor, devMinor: s.devMinor, ino: s.ino };
-      let last: unknown = new Error('no path to read it by');
+      let last: unknown = new Error(l10n.t('no path to read it by'));
       for (const where of s.readPaths) {
         try {
           const size = (await client.fileStat(where)).size;

@@ -6,6 +6,7 @@ import { formatLimit, type IpcLimits } from '../limits';
 import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import type { Waiter } from '../waiters';
 import type { MsgQueueInfo, MsgQueueState, PeekedMessage } from './classify';
+import * as l10n from '@vscode/l10n';
 
 /** The command a message row runs on a click: open its bytes in the contents view. */
 export const OPEN_MESSAGE_COMMAND = 'ipcInspector.openMessage';
@@ -107,7 +108,7 @@ function messageRow(info: MsgQueueInfo, m: PeekedMessage): ChildRow {
     codicon: 'mail',
     accessibilityLabel: `Message ${m.index}, type ${m.mtype}, ${m.size} bytes, starts with ${text}`,
     contextValue: 'message',
-    command: { command: OPEN_MESSAGE_COMMAND, title: 'Open Message', arguments: [info.queue.msqid, m.index] },
+    command: { command: OPEN_MESSAGE_COMMAND, title: l10n.t('Open Message'), arguments: [info.queue.msqid, m.index] },
   };
 }
 

@@ -7,6 +7,7 @@ import { formatKey } from '../format';
 import { HelperError, type HelperClient } from '../helperClient';
 import type { Residency } from '../helperProtocol';
 import type { ContentsHeader } from '../../shared/hexProtocol';
+import * as l10n from '@vscode/l10n';
 
 /** Errors that mean the queue or the message is not there any more. */
 const GONE = new Set(['EINVAL', 'EIDRM', 'ENOMSG']);
@@ -63,7 +64,7 @@ export class MessageSource implements ByteSource {
   }
 
   async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
-    if (offset + length > this.text.length) throw new HelperError('ERANGE', 34, 'MsgRead', `the message has ${this.text.length} bytes`);
+    if (offset + length > this.text.length) throw new HelperError(l10n.t('ERANGE'), 34, 'MsgRead', `the message has ${this.text.length} bytes`);
     const bytes = this.text.subarray(offset, offset + length);
     this.bytesRead += length;
     if (!into) return Buffer.from(bytes);
@@ -78,7 +79,7 @@ export class MessageSource implements ByteSource {
   private headerFrom(phase: ContentsHeader['phase']): ContentsHeader {
     return {
       id: this.id,
-      title: `Message #${this.index}`,
+      title: l10n.t('Message #{0}', this.index),
       subtitle: `queue ${this.msqid}`,
       noun: 'message',
       size: this.text.length,

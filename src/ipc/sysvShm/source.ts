@@ -8,6 +8,7 @@ import type { Residency, ShmStat } from '../helperProtocol';
 import { userName } from '../processes';
 import { SHM_DEST, SHM_LOCKED } from '../sysvipc';
 import type { ContentsHeader } from '../../shared/hexProtocol';
+import * as l10n from '@vscode/l10n';
 
 /** What identifies a segment for its whole life: ids are reused, creator and size are not. */
 interface Identity {
@@ -103,7 +104,7 @@ export class SegmentSource implements ByteSource {
     const key = dest && !this.key.endsWith('(removed)') && this.key !== 'private' ? `${this.key} (removed)` : this.key;
     return {
       id: this.id,
-      title: `Key ${key}`,
+      title: l10n.t('Key {0}', key),
       subtitle: `id ${stat.shmid}`,
       noun: 'segment',
       size: stat.size,
