@@ -1,15 +1,14 @@
 #!/usr/bin/env node
 // Part of `npm run lint`: localization is complete and current.
-//   - l10n/bundle.l10n.json is what `npm run l10n` extracts from src/ now (every l10n.t string);
+//   - l10n/bundle.l10n.json is what `npm run l10n` extracts from src/ now (every l10n.t message,
+//     each a literal);
 //   - every %key% of package.json is in package.nls.json, and every key there is used;
 //   - a translation (l10n/bundle.l10n.<locale>.json, package.nls.<locale>.json) only has keys of the
 //     English ones, with the same {0} placeholders.
 // Bare strings where the user sees them are ESLint's to catch (eslint.config.mjs, "Localization").
 'use strict';
 
-const { execFileSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
@@ -22,20 +21,15 @@ const placeholders = (text) =>
     .join(',');
 
 function checkBundle() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-l10n-'));
-  try {
-    execFileSync(process.execPath, [require.resolve('@vscode/l10n-dev/dist/cli.js'), 'export', '--outDir', dir, path.join(root, 'src')], { stdio: 'ignore' });
-    const fresh = JSON.parse(fs.readFileSync(path.join(dir, 'bundle.l10n.json'), 'utf8'));
-    const committed = readJson('l10n/bundle.l10n.json');
-    const missing = Object.keys(fresh).filter((k) => !(k in committed));
-    const stale = Object.keys(committed).filter((k) => !(k in fresh));
-    if (missing.length || stale.length) {
-      problems.push(`l10n/bundle.l10n.json is out of date (${missing.length} new, ${stale.length} gone strings): run npm run l10n`);
-    }
-    return fresh;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  const { bundle: fresh, problems: literal } = require('./l10n').extract();
+  problems.push(...literal);
+  const committed = readJson('l10n/bundle.l10n.json');
+  const missing = Object.keys(fresh).filter((k) => !(k in committed));
+  const stale = Object.keys(committed).filter((k) => !(k in fresh));
+  if (missing.length || stale.length) {
+    problems.push(`l10n/bundle.l10n.json is out of date (${missing.length} new, ${stale.length} gone strings): run npm run l10n`);
   }
+  return fresh;
 }
 
 function checkManifest() {

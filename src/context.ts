@@ -15,7 +15,7 @@ import { ownCredentials } from './ipc/permissions';
 import { Need, Snapshot, SnapshotSource } from './ipc/snapshot';
 import { helperTables } from './ipc/tables';
 import { Prompts, vscodePrompts } from './prompts';
-import * as l10n from '@vscode/l10n';
+import * as l10n from './shared/l10n';
 
 export type { Need } from './ipc/snapshot';
 

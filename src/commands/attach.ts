@@ -2,7 +2,7 @@
 // a segment survives its creator's exit while you look at it. Holds end with the window.
 import type { Command } from './registry';
 import { chooseSegments, segmentTitle } from './objectArgs';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export const attach: Command = {
   id: 'ipcInspector.attach',

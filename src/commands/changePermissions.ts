@@ -8,7 +8,7 @@ import { parseIdNames } from '../ipc/processes';
 import type { IpcObject, MsgQueueInfo, PosixMqInfo, PosixObjectInfo, PosixSemInfo, SegmentInfo, SemSetInfo } from '../ipc/snapshot';
 import { chooseObjects, isPosix, isSegment, objectLabel } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 type What = 'mode' | 'owner' | 'group';
 

@@ -7,7 +7,7 @@ import { containerLabel, listIpcNamespaces, type IpcNamespace } from '../ipc/nam
 import { HexPanel } from '../views/hexPanel';
 import type { Command } from './registry';
 import { reportFailure } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 function labelOf(ns: IpcNamespace): string {
   if (ns.isOwn) return "This window's namespace";

@@ -14,7 +14,7 @@ import { boundedList, kindName, objectFacts, objectLabel, objectTitle, removalRe
 import { removedName, removeOne } from './remove';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export const CLEAN_UP_BUTTON = 'Remove';
 

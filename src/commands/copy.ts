@@ -6,7 +6,7 @@ import { formatKey } from '../ipc/format';
 import type { IpcObject, MsgQueueInfo, PosixMqInfo, PosixObjectInfo, PosixSemInfo, SegmentInfo, SemSetInfo } from '../ipc/snapshot';
 import { chooseObjects, isPosix } from './objectArgs';
 import type { Command } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 function copyCommand<T extends IpcObject>(id: string, what: string, eligible: (o: IpcObject) => o is T, text: (object: T) => string): Command {
   return {

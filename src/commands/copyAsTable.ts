@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { IpcObject } from '../ipc/snapshot';
 import { kindName, objectFacts, objectTitle } from './objectArgs';
 import type { Command } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 /** Permission bits, as `ls -l` and `ipcs` give them in octal. */
 function modeOf(object: IpcObject): string {

@@ -4,7 +4,7 @@ import { formatKey, IPC_PRIVATE, parseMode } from '../ipc/format';
 import { parseObjectName } from '../ipc/posixShm/parse';
 import { reportFailure, type Command, type CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 const SYSV_STEPS: Steps = { title: l10n.t('Create System V Message Queue'), noun: 'queue', total: 3 };
 const POSIX_TITLE = 'Create POSIX Message Queue';

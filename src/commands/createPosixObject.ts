@@ -6,7 +6,7 @@ import { formatBytes, parseMode, parseSize } from '../ipc/format';
 import { parseObjectName } from '../ipc/posixShm/parse';
 import { rowId } from '../ipc/posixShm/present';
 import type { Command, CommandEnv } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 const TITLE = 'Create POSIX Shared Memory Object';
 

@@ -4,7 +4,7 @@
 import { formatBytes, formatKey, IPC_PRIVATE, parseSize } from '../ipc/format';
 import type { Command, CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 const STEPS: Steps = { title: l10n.t('Create Shared Memory Segment'), noun: 'segment', total: 4 };
 

@@ -5,7 +5,7 @@ import { formatKey, IPC_PRIVATE } from '../ipc/format';
 import { formatLimit } from '../ipc/limits';
 import type { Command, CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 const STEPS: Steps = { title: l10n.t('Create Semaphore Set'), noun: 'set', total: 5 };
 /** SEMVMX: the largest value a System V semaphore holds. */

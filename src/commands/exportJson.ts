@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { exportDocument } from '../ipc/exportJson';
 import { allObjects } from '../ipc/snapshot';
 import type { Command } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 function defaultFile(nowMs: number): vscode.Uri {
   const stamp = new Date(nowMs).toISOString().replace(/[:]/g, '-').replace(/\..*/, '');

@@ -1,7 +1,7 @@
 // Lock / Unlock: SHM_LOCK keeps a segment's pages in RAM (never swapped); SHM_UNLOCK undoes it.
 import type { Command } from './registry';
 import { chooseSegments, segmentTitle } from './objectArgs';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 function lockCommand(id: string, lock: boolean): Command {
   return {

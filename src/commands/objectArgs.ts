@@ -11,10 +11,10 @@ import { msgStateWords, msgTitle } from '../ipc/sysvMsg/present';
 import { semStateWords, semTitle } from '../ipc/sysvSem/present';
 import { displayKey, stateWords } from '../ipc/sysvShm/present';
 import type { CommandEnv } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export function segmentTitle(info: SegmentInfo): string {
-  return `${displayKey(info)} (id ${info.segment.shmid})`;
+  return l10n.t('{0} (id {1})', displayKey(info), info.segment.shmid);
 }
 
 /** The object as lists name it, without its kind: "0x7e001234 (id 5)", "/psm_1a2b". */
@@ -41,13 +41,13 @@ export function kindNoun(object: IpcObject): string {
     case 'sysvShm':
       return 'segment';
     case 'sysvSem':
-      return 'semaphore set';
+      return l10n.t('semaphore set');
     case 'sysvMsg':
-      return 'message queue';
+      return l10n.t('message queue');
     case 'posixSem':
       return 'semaphore';
     case 'posixMq':
-      return 'POSIX queue';
+      return l10n.t('POSIX queue');
     case 'posixShm':
       return object.origin === 'memfd' ? '' : 'object';
   }
@@ -63,17 +63,17 @@ export function objectLabel(object: IpcObject): string {
 export function kindName(object: IpcObject): string {
   switch (object.kind) {
     case 'sysvShm':
-      return 'System V segment';
+      return l10n.t('System V segment');
     case 'posixShm':
-      return object.origin === 'memfd' ? 'memfd' : 'POSIX object';
+      return object.origin === 'memfd' ? 'memfd' : l10n.t('POSIX object');
     case 'sysvSem':
-      return 'System V semaphore set';
+      return l10n.t('System V semaphore set');
     case 'sysvMsg':
-      return 'System V message queue';
+      return l10n.t('System V message queue');
     case 'posixSem':
-      return 'POSIX named semaphore';
+      return l10n.t('POSIX named semaphore');
     case 'posixMq':
-      return 'POSIX message queue';
+      return l10n.t('POSIX message queue');
   }
 }
 
@@ -107,26 +107,34 @@ export function objectFacts(object: IpcObject): { size: string; owner: string; s
     case 'sysvShm':
       return { size: formatBytes(object.segment.size), owner: object.ownerName, state: stateWords(object) };
     case 'posixShm':
-      return { size: object.file ? formatBytes(object.file.size) : 'size unknown', owner: object.ownerName ?? 'owner unknown', state: posixStateWords(object) };
+      return {
+        size: object.file ? formatBytes(object.file.size) : l10n.t('size unknown'),
+        owner: object.ownerName ?? l10n.t('owner unknown'),
+        state: posixStateWords(object),
+      };
     case 'sysvSem':
-      return { size: `${object.set.nsems} semaphore${object.set.nsems === 1 ? '' : 's'}`, owner: object.ownerName, state: semStateWords(object) };
+      return { size: l10n.t('{0} semaphore{1}', object.set.nsems, object.set.nsems === 1 ? '' : 's'), owner: object.ownerName, state: semStateWords(object) };
     case 'sysvMsg':
       return {
-        size: `${object.queue.qnum} message${object.queue.qnum === 1 ? '' : 's'}, ${formatBytes(object.queue.cbytes)}`,
+        size: l10n.t('{0} message{1}, {2}', object.queue.qnum, object.queue.qnum === 1 ? '' : 's', formatBytes(object.queue.cbytes)),
         owner: object.ownerName,
         state: msgStateWords(object),
       };
     case 'posixSem':
-      return { size: psemValueWords(object), owner: object.ownerName ?? 'owner unknown', state: psemStateWords(object) };
+      return { size: psemValueWords(object), owner: object.ownerName ?? l10n.t('owner unknown'), state: psemStateWords(object) };
     case 'posixMq':
-      return { size: object.attr.read ? `${object.attr.curmsgs} message(s)` : 'messages unknown', owner: object.ownerName, state: pmqStateWords(object) };
+      return {
+        size: object.attr.read ? l10n.t('{0} message(s)', object.attr.curmsgs) : l10n.t('messages unknown'),
+        owner: object.ownerName,
+        state: pmqStateWords(object),
+      };
   }
 }
 
 /** "/x is owned by root: only its owner ... may remove it", or undefined when this user may remove it. */
 export function removalRefusalWords(object: IpcObject, credentials: Credentials): string | undefined {
   const rule = removalRefusal(object, credentials);
-  return rule && `${objectLabel(object)} is owned by ${objectFacts(object).owner}: ${rule}`;
+  return rule && l10n.t('{0} is owned by {1}: {2}', objectLabel(object), objectFacts(object).owner, rule);
 }
 
 export interface ChooseOptions<T extends IpcObject> {
@@ -155,7 +163,7 @@ export async function chooseObjects<T extends IpcObject>(env: CommandEnv, args: 
     return { label: objectTitle(object), description: `${kindName(object)} · ${facts.size} · ${facts.owner}`, detail: facts.state, object };
   });
   if (items.length === 0) {
-    void env.ipc.prompts.notify('info', options.none ?? 'Nothing to choose from for this command.');
+    void env.ipc.prompts.notify('info', options.none ?? l10n.t('Nothing to choose from for this command.'));
     return [];
   }
   if (options.many) {
@@ -174,7 +182,7 @@ export function chooseSegments(env: CommandEnv, args: unknown[], options: Omit<C
 /** At most `max` lines of a list for a dialog, then "…and N more": a modal must stay readable. */
 export function boundedList(lines: string[], max = 10): string {
   if (lines.length <= max) return lines.join('\n');
-  return [...lines.slice(0, max - 1), `…and ${lines.length - (max - 1)} more`].join('\n');
+  return [...lines.slice(0, max - 1), l10n.t('…and {0} more', lines.length - (max - 1))].join('\n');
 }
 
 /** The clicked/selected objects, from whichever view they came from (each view knows only its own rows). */

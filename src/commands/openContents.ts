@@ -11,7 +11,7 @@ import { HexPanel, type PanelSource } from '../views/hexPanel';
 import { chooseObjects, objectLabel, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 /** Objects with contents to show: every segment, and POSIX objects some path still reaches. */
 function hasContents(object: IpcObject): object is SegmentInfo | PosixObjectInfo {

@@ -10,7 +10,7 @@ import { findAgain, type IpcObject } from '../ipc/snapshot';
 import { boundedList, chooseObjects, objectFacts, objectLabel, removalRefusalWords, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export const REMOVE_BUTTON = 'Remove';
 

@@ -5,7 +5,7 @@ import { attentionOf } from '../views/attention';
 import type { GroupId } from '../views/groups';
 import type { IpcView } from '../views/ipcView';
 import type { Command } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export const showAttention: Command = {
   id: 'ipcInspector.showAttention',

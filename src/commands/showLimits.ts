@@ -5,7 +5,7 @@ import { formatBytes } from '../ipc/format';
 import { formatLimit, type KernelLimit } from '../ipc/limits';
 import type { Snapshot } from '../ipc/snapshot';
 import type { Command } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 function percent(used: number, limit: KernelLimit | undefined): string {
   if (!limit || limit.unlimited || limit.raw === 0n) return '';

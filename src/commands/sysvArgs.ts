@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { formatKey, IPC_PRIVATE, parseKey, parseMode } from '../ipc/format';
 import { ftok } from '../ipc/ftok';
 import type { CommandEnv } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 type KeyKind = 'chosen' | 'private' | 'ftok';
 

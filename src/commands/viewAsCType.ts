@@ -15,7 +15,7 @@ import { HexPanel } from '../views/hexPanel';
 import { completeStep } from '../walkthrough';
 import { openContents } from './openContents';
 import type { Command, CommandEnv } from './registry';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 const TITLE = 'View as C Type';
 /** Files looked at for types: enough for a large project, bounded for a monorepo. */

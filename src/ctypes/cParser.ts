@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Language, Node, Parser, Tree } from 'web-tree-sitter';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export type { Node, Tree };
 

@@ -5,7 +5,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export interface CompilerSetup {
   /** The compiler's command, e.g. `cc`, `gcc`, `/usr/bin/clang`. */

@@ -1,4 +1,4 @@
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 // Reading named data out of a relocatable ELF object file (what `cc -c` writes): the layout probe's
 // tables are constants the compiler worked out, so compiling is enough, with no link and no run. That
 // also lets a cross compiler give the layouts of its target. Only what the probe needs is read: the

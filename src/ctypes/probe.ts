@@ -7,7 +7,7 @@
 import type { CEnum, CField, CFieldKind, CLayout } from '../shared/cLayout';
 import type { Node } from './cParser';
 import { derive, tagName, TranslationUnit, TypeExpr } from './declarations';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 /** Beyond these a type is refused rather than probed (a probe that big takes long to compile). */
 export const MAX_PROBE_NODES = 50_000;

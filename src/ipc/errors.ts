@@ -3,7 +3,7 @@
 // (an errno code); both are worded here, for System V segments and POSIX objects alike.
 import { HelperError, HelperExitedError, HelperTimeoutError } from './helperClient';
 import { HelperNotFoundError } from './helperLocation';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 /**
  * What a failure was about: the kind of object (the words differ), and when known which one and

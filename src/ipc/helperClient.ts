@@ -44,7 +44,7 @@ import {
   SemValues,
   ShmStat,
 } from './helperProtocol';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 /** A failing call: `code` is the errno name the helper gave (EACCES, EPERM, ...). */
 export class HelperError extends Error {

@@ -3,7 +3,7 @@
 // to do. Like rust-analyzer's server lookup: explicit beats bundled, and a miss is explained.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export class HelperNotFoundError extends Error {
   constructor(message: string) {

@@ -1,4 +1,4 @@
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 // The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
 // the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes.
 

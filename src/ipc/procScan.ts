@@ -18,7 +18,7 @@ import type { Worker } from 'worker_threads';
 import { devMajorMinor, FdAccess, isSharedFileLink, OpenDescriptor, parseFdinfoAccess, splitDeleted } from './fds';
 import { Attachment, FileKey, fileKey, FileMapping, parseFileMappings, parseMapsAttachments, SHARED_FILE_PREFIXES } from './maps';
 import { CMDLINE_HEAD, formatCommand } from './processes';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 /** A process holding a shared file: by a mapping or by an open descriptor. */
 export type FileHold = ({ via: 'map' } & FileMapping) | ({ via: 'fd' } & OpenDescriptor);

@@ -2,7 +2,7 @@
 // classifiers and rows use. One mapping for every kind, so "denied" means the same everywhere.
 import { HelperError } from './helperClient';
 import { HelperNotFoundError } from './helperLocation';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export type ReadFailure = 'no-helper' | 'denied' | 'gone' | 'unsupported' | 'error';
 

@@ -1,4 +1,4 @@
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 // Search of a segment's bytes for the hex view, chunk by chunk through a reader (the helper), so a
 // 1 GiB segment is searched without holding it in memory and without blocking the extension host.
 // Non-resident pages are not read (reading allocates them): the reader leaves them out, they are

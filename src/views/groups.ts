@@ -8,7 +8,7 @@ import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { msgLimitsSummary } from '../ipc/sysvMsg/present';
 import { semLimitsSummary } from '../ipc/sysvSem/present';
 import { limitsSummary } from '../ipc/sysvShm/present';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export type GroupId = 'sysvShm' | 'posixShm' | 'memfd' | 'sysvSem' | 'posixSem' | 'sysvMsg' | 'posixMq';
 

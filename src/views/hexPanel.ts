@@ -26,7 +26,7 @@ import {
   ViewSettings,
 } from '../shared/hexProtocol';
 import { completeStep } from '../walkthrough';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export const HEX_VIEW_TYPE = 'ipcInspector.hexView';
 /** How often the header (holders, removal, size) is checked while visible, when live refresh is slower. */

@@ -9,7 +9,7 @@ import type { ChildRow, ObjectRow, RowIcon } from '../ipc/objects';
 import { objectRow, ownerUids } from '../ipc/rows';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { GROUPS, type GroupId, type GroupSpec } from './groups';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export type { GroupId } from './groups';
 

@@ -29,7 +29,7 @@ import { parseHostMessage } from './incoming';
 import { InspectorPanel } from './inspectorPanel';
 import { selectionEnd, selectionLength, selectionStart } from './selection';
 import { Toolbar } from './toolbar';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 /** Reads in flight at once: enough to fill a screen quickly, few enough that a fast scrollbar drag
  * does not queue reads for places already scrolled past (the next ones are chosen on arrival). */

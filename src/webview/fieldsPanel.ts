@@ -10,7 +10,7 @@ import { cInitializer, valueOf, type ByteAt } from '../shared/cValues';
 import type { CTypeView, FromWebview } from '../shared/hexProtocol';
 import { el, show } from './dom';
 import { FADE_MS } from './grid';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 const ROW_HEIGHT = 22;
 /** Elements of one array listed before a "… more" row (the rest is reachable with Go to). */

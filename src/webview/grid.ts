@@ -17,7 +17,7 @@ import { gapWords, type GapWords } from './gapWords';
 import { el, setText, show, text } from './dom';
 import { ScrollMap } from './scrollMap';
 import { moveCursor, type Selection, selectionEnd, selectionStart } from './selection';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export interface GridLayout {
   size: number;

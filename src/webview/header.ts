@@ -3,7 +3,7 @@
 import type { ContentsHeader } from '../shared/hexProtocol';
 import { el, show } from './dom';
 import { groupDigits, humanSize } from './format';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export class HeaderBar {
   readonly element: HTMLElement;

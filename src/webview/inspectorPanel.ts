@@ -2,7 +2,7 @@
 import { inspect } from '../shared/dataInspector';
 import { formatOffset } from '../shared/hexFormat';
 import { el } from './dom';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export class InspectorPanel {
   readonly element: HTMLElement;

@@ -3,7 +3,7 @@
 import type { CopyFormat } from '../shared/hexProtocol';
 import type { GapWords } from './gapWords';
 import { el, show } from './dom';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../shared/l10n';
 
 export interface ToolbarActions {
   toggleLive(): void;

@@ -7,7 +7,7 @@ import type { Names } from '../names';
 import { classifyHolds, type Holder } from '../posixShm/classify';
 import type { ProcScan } from '../procScan';
 import type { PosixQueue } from './parse';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../../shared/l10n';
 
 export type PosixMqState = 'in-use' | 'unused' | 'orphaned' | 'full';
 
@@ -62,9 +62,9 @@ export function classifyPosixQueues(queues: readonly PosixQueue[], context: Posi
     }) as { state: PosixMqState; reason: string };
     if (full) {
       state = 'full';
-      reason = `full: ${attr.curmsgs} of ${attr.maxmsg} messages (mq_maxmsg); senders block until someone receives. ${reason}`;
+      reason = l10n.t('full: {0} of {1} messages (mq_maxmsg); senders block until someone receives. {2}', attr.curmsgs, attr.maxmsg, reason);
     } else if (attr.read && attr.curmsgs > 0 && state === 'orphaned') {
-      reason = `${reason}; ${attr.curmsgs} message(s) left in it that nobody will receive`;
+      reason = l10n.t('{0}; {1} message(s) left in it that nobody will receive', reason, attr.curmsgs);
     }
     return {
       kind: 'posixMq',

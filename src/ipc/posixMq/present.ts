@@ -1,15 +1,16 @@
 // How a POSIX message queue is put into words: name, messages of its capacity, message size,
 // holders (processes with a descriptor of it) as children, and why its messages are not shown.
 import { formatBytes, modeToString } from '../format';
+import * as l10n from '../../shared/l10n';
 import type { IpcLimits } from '../limits';
 import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import type { Holder } from '../posixShm/classify';
 import type { PosixMqInfo, PosixMqState } from './classify';
 
 const STATE_WORDS: Record<PosixMqState, string> = {
-  'in-use': 'in use',
+  'in-use': l10n.t('in use'),
   unused: 'unused',
-  orphaned: 'orphaned (leaked)',
+  orphaned: l10n.t('orphaned (leaked)'),
   full: 'full',
 };
 
@@ -21,8 +22,9 @@ const ROW_ICONS: Record<PosixMqState, RowIcon> = {
 };
 
 /** Why a POSIX queue's messages are never listed. */
-export const NO_PEEK =
-  'A POSIX message queue cannot be read without receiving (consuming) its messages, so they are not shown: only their number and total size.';
+export const NO_PEEK = l10n.t(
+  'A POSIX message queue cannot be read without receiving (consuming) its messages, so they are not shown: only their number and total size.',
+);
 
 export function pmqStateWords(info: PosixMqInfo): string {
   return STATE_WORDS[info.state];
@@ -30,8 +32,8 @@ export function pmqStateWords(info: PosixMqInfo): string {
 
 function messagesWords(info: PosixMqInfo): string {
   const a = info.attr;
-  if (a.read) return `${a.curmsgs}/${a.maxmsg} messages`;
-  return info.queue.qsize !== undefined ? `${formatBytes(info.queue.qsize)} queued` : 'messages unknown';
+  if (a.read) return l10n.t('{0}/{1} messages', a.curmsgs, a.maxmsg);
+  return info.queue.qsize !== undefined ? l10n.t('{0} queued', formatBytes(info.queue.qsize)) : l10n.t('messages unknown');
 }
 
 function holderCount(info: PosixMqInfo): number {
@@ -40,8 +42,8 @@ function holderCount(info: PosixMqInfo): number {
 
 export function pmqDescription(info: PosixMqInfo): string {
   const parts = [messagesWords(info)];
-  if (info.attr.read) parts.push(`≤ ${formatBytes(info.attr.msgsize)} each`);
-  parts.push(holderCount(info) === 1 ? '1 holder' : `${holderCount(info)} holders`, info.ownerName);
+  if (info.attr.read) parts.push(l10n.t('≤ {0} each', formatBytes(info.attr.msgsize)));
+  parts.push(holderCount(info) === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', holderCount(info)), info.ownerName);
   if (info.state === 'full') parts.push('full');
   if (info.state === 'orphaned') parts.push('orphaned');
   return parts.join(' · ');
@@ -52,32 +54,40 @@ export function pmqTooltip(info: PosixMqInfo): string {
   const a = info.attr;
   const notify = !q.notifyPid
     ? 'none'
-    : `pid ${q.notifyPid}${info.notifyCommand ? ` (\`${escapeCode(info.notifyCommand)}\`)` : ''}, ${q.notify === 0 ? `signal ${q.signo}` : q.notify === 2 ? 'a thread' : 'nothing'}`;
+    : l10n.t(
+        'pid {0}{1}, {2}',
+        q.notifyPid,
+        info.notifyCommand ? ` (\`${escapeCode(info.notifyCommand)}\`)` : '',
+        q.notify === 0 ? l10n.t('signal {0}', q.signo) : q.notify === 2 ? l10n.t('a thread') : 'nothing',
+      );
   const rows: Array<[string, string]> = [
-    ['Name', `${q.name} (mq_open)`],
+    ['Name', l10n.t('{0} (mq_open)', q.name)],
     ['File', q.path],
     ['State', pmqStateWords(info)],
     ['Why', info.reason],
-    ['Messages', a.read ? `${a.curmsgs} of at most ${a.maxmsg}, each at most ${a.msgsize.toLocaleString('en-US')} bytes` : a.message],
-    ['Queued bytes', q.qsize === undefined ? 'unknown (the file may not be read)' : `${q.qsize.toLocaleString('en-US')} (QSIZE)`],
+    ['Messages', a.read ? l10n.t('{0} of at most {1}, each at most {2} bytes', a.curmsgs, a.maxmsg, a.msgsize.toLocaleString('en-US')) : a.message],
+    [l10n.t('Queued bytes'), q.qsize === undefined ? l10n.t('unknown (the file may not be read)') : l10n.t('{0} (QSIZE)', q.qsize.toLocaleString('en-US'))],
     ['Notification', notify],
     ['Permissions', `${modeToString(q.mode)} (${(q.mode & 0o777).toString(8).padStart(4, '0')})`],
-    ['Owner', `${info.ownerName}:${info.groupName} (uid ${q.uid}, gid ${q.gid})`],
-    ['Holders', holderCount(info) === 0 ? 'no process holds a descriptor of it' : `${holderCount(info)} process(es) hold a descriptor`],
+    ['Owner', l10n.t('{0}:{1} (uid {2}, gid {3})', info.ownerName, info.groupName, q.uid, q.gid)],
+    ['Holders', holderCount(info) === 0 ? l10n.t('no process holds a descriptor of it') : l10n.t('{0} process(es) hold a descriptor', holderCount(info))],
     ['Contents', NO_PEEK],
   ];
-  return `**POSIX message queue ${escapeCode(q.name)}**\n\n${markdownTable(rows)}`;
+  return l10n.t('**POSIX message queue {0}**\n\n{1}', escapeCode(q.name), markdownTable(rows));
 }
 
 function holderRow(info: PosixMqInfo, h: Holder): ChildRow {
-  const access = h.via === 'fd' ? `fd ${h.fd}, ${h.access === 'ro' ? 'receives' : h.access === 'wo' ? 'sends' : 'sends and receives'}` : 'maps it';
+  const access =
+    h.via === 'fd'
+      ? l10n.t('fd {0}, {1}', h.fd, h.access === 'ro' ? 'receives' : h.access === 'wo' ? 'sends' : l10n.t('sends and receives'))
+      : l10n.t('maps it');
   return {
     id: `pmq:${info.key}:${h.pid}:${h.via === 'fd' ? `fd${h.fd}` : h.start}`,
     label: `${h.pid} ${h.command ?? '(exited)'}`,
     description: access,
-    tooltip: `Process ${h.pid}${h.command ? ` (${escapeCode(h.command)})` : ''} holds queue ${info.name} open (${access}).`,
+    tooltip: l10n.t('Process {0}{1} holds queue {2} open ({3}).', h.pid, h.command ? ` (${escapeCode(h.command)})` : '', info.name, access),
     codicon: 'file',
-    accessibilityLabel: `Process ${h.pid}, ${h.command ?? 'exited'}, ${access}`,
+    accessibilityLabel: l10n.t('Process {0}, {1}, {2}', h.pid, h.command ?? 'exited', access),
     contextValue: 'holder',
     pid: h.pid,
   };
@@ -95,7 +105,7 @@ export function pmqRow(info: PosixMqInfo, context: RowContext): ObjectRow {
   if (count > 0) {
     children.push({
       id: `pmq:${info.key}:contents`,
-      label: `${count} message(s): not shown (reading would consume them)`,
+      label: l10n.t('{0} message(s): not shown (reading would consume them)', count),
       tooltip: NO_PEEK,
       codicon: 'info',
       accessibilityLabel: NO_PEEK,
@@ -108,7 +118,13 @@ export function pmqRow(info: PosixMqInfo, context: RowContext): ObjectRow {
     description: pmqDescription(info),
     icon: ROW_ICONS[info.state],
     tooltip: pmqTooltip(info),
-    accessibilityLabel: `POSIX message queue ${info.name}, ${messagesWords(info)}, state: ${pmqStateWords(info)}, ${holderCount(info)} holder(s)`,
+    accessibilityLabel: l10n.t(
+      'POSIX message queue {0}, {1}, state: {2}, {3} holder(s)',
+      info.name,
+      messagesWords(info),
+      pmqStateWords(info),
+      holderCount(info),
+    ),
     contextValue: pmqContextValue(info, context.uid),
     children,
   };
@@ -116,8 +132,8 @@ export function pmqRow(info: PosixMqInfo, context: RowContext): ObjectRow {
 
 /** The limits line of POSIX queues: queues of queues_max, and the per-queue limits. */
 export function pmqLimitsSummary(limits: Pick<IpcLimits, 'mqQueuesMax' | 'mqMsgMax' | 'mqMsgsizeMax'>, queues: number): string {
-  const parts = [limits.mqQueuesMax ? `${queues}/${limits.mqQueuesMax.raw} queues` : `${queues} queues`];
-  if (limits.mqMsgMax) parts.push(`≤ ${limits.mqMsgMax.raw} messages each`);
-  if (limits.mqMsgsizeMax) parts.push(`≤ ${formatBytes(limits.mqMsgsizeMax.raw)} a message`);
+  const parts = [limits.mqQueuesMax ? l10n.t('{0}/{1} queues', queues, limits.mqQueuesMax.raw) : l10n.t('{0} queues', queues)];
+  if (limits.mqMsgMax) parts.push(l10n.t('≤ {0} messages each', limits.mqMsgMax.raw));
+  if (limits.mqMsgsizeMax) parts.push(l10n.t('≤ {0} a message', formatBytes(limits.mqMsgsizeMax.raw)));
   return parts.join(' · ');
 }

@@ -10,7 +10,7 @@ import { classifyHolds, holderPath, type ClassifyContext, type Holder } from '..
 import type { PosixObject } from '../posixShm/parse';
 import type { FileHold } from '../procScan';
 import type { FileKey } from '../maps';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../../shared/l10n';
 
 export type PosixSemState = 'in-use' | 'unused' | 'orphaned' | 'removed-held';
 

@@ -5,7 +5,7 @@ import type { HelperClient } from '../helperClient';
 import type { FileKey } from '../maps';
 import { readFailure } from '../readFailure';
 import { decodeGlibcSemaphore, GLIBC_SEM_BYTES, type PosixSemInfo, type SemReading } from './classify';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../../shared/l10n';
 
 /** What the helper reads of each semaphore, by key. */
 export async function readSemaphores(

@@ -1,16 +1,17 @@
 // How a POSIX named semaphore is put into words: name, value and waiters (glibc's layout, or
 // "unknown layout"), holders as children.
 import { modeToString } from '../format';
+import * as l10n from '../../shared/l10n';
 import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import { holderDescription } from '../posixShm/present';
 import type { Holder } from '../posixShm/classify';
 import type { PosixSemInfo, PosixSemState } from './classify';
 
 const STATE_WORDS: Record<PosixSemState, string> = {
-  'in-use': 'in use',
+  'in-use': l10n.t('in use'),
   unused: 'unused',
-  orphaned: 'orphaned (leaked)',
-  'removed-held': 'removed, still held',
+  orphaned: l10n.t('orphaned (leaked)'),
+  'removed-held': l10n.t('removed, still held'),
 };
 
 const ROW_ICONS: Record<PosixSemState, RowIcon> = {
@@ -21,7 +22,7 @@ const ROW_ICONS: Record<PosixSemState, RowIcon> = {
 };
 
 export function psemTitle(info: PosixSemInfo): string {
-  return info.removed ? `${info.name} (removed)` : info.name;
+  return info.removed ? l10n.t('{0} (removed)', info.name) : info.name;
 }
 
 export function psemStateWords(info: PosixSemInfo): string {
@@ -31,9 +32,9 @@ export function psemStateWords(info: PosixSemInfo): string {
 /** "value 1", "value 0, 2 waiting", "unknown layout", "value not readable". */
 export function psemValueWords(info: PosixSemInfo): string {
   const r = info.reading;
-  if (!r.read) return r.why === 'denied' ? 'value not readable' : 'value unknown';
-  if (r.layout === 'unknown') return 'unknown layout';
-  return r.waiters > 0 ? `value ${r.value}, ${r.waiters} waiting` : `value ${r.value}`;
+  if (!r.read) return r.why === 'denied' ? l10n.t('value not readable') : l10n.t('value unknown');
+  if (r.layout === 'unknown') return l10n.t('unknown layout');
+  return r.waiters > 0 ? l10n.t('value {0}, {1} waiting', r.value, r.waiters) : l10n.t('value {0}', r.value);
 }
 
 function holderCount(info: PosixSemInfo): number {
@@ -41,7 +42,7 @@ function holderCount(info: PosixSemInfo): number {
 }
 
 export function psemDescription(info: PosixSemInfo): string {
-  const parts = [psemValueWords(info), holderCount(info) === 1 ? '1 holder' : `${holderCount(info)} holders`];
+  const parts = [psemValueWords(info), holderCount(info) === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', holderCount(info))];
   if (info.ownerName) parts.push(info.ownerName);
   if (info.state === 'orphaned') parts.push('orphaned');
   if (info.state === 'removed-held') parts.push('removed');
@@ -50,13 +51,13 @@ export function psemDescription(info: PosixSemInfo): string {
 
 const NAME_ORIGIN_WORDS: Record<PosixSemInfo['nameFrom'], string> = {
   file: '',
-  earlier: ', as it was named before its removal',
-  mapping: ': the name its holders mapped, which may be the temporary sem.XXXXXX glibc creates before linking the real name',
+  earlier: l10n.t(', as it was named before its removal'),
+  mapping: l10n.t(': the name its holders mapped, which may be the temporary sem.XXXXXX glibc creates before linking the real name'),
 };
 
 export function psemTooltip(info: PosixSemInfo): string {
   const r = info.reading;
-  const rows: Array<[string, string]> = [['Name', `${info.name} (sem_open)${NAME_ORIGIN_WORDS[info.nameFrom]}`]];
+  const rows: Array<[string, string]> = [['Name', l10n.t('{0} (sem_open){1}', info.name, NAME_ORIGIN_WORDS[info.nameFrom])]];
   if (info.file && !info.removed) rows.push(['File', info.file.path]);
   rows.push(
     ['State', psemStateWords(info)],
@@ -64,20 +65,20 @@ export function psemTooltip(info: PosixSemInfo): string {
     [
       'Value',
       r.read && r.layout === 'glibc'
-        ? `${r.value}, ${r.waiters} waiter(s) (read from the file in glibc's layout)`
+        ? l10n.t("{0}, {1} waiter(s) (read from the file in glibc's layout)", r.value, r.waiters)
         : r.read
-          ? `unknown layout: ${r.why}`
+          ? l10n.t('unknown layout: {0}', r.why)
           : r.message,
     ],
   );
   if (info.file) {
     rows.push(
       ['Permissions', `${modeToString(info.file.mode)} (${(info.file.mode & 0o777).toString(8).padStart(4, '0')})`],
-      ['Owner', `${info.ownerName}:${info.groupName} (uid ${info.file.uid}, gid ${info.file.gid})`],
+      ['Owner', l10n.t('{0}:{1} (uid {2}, gid {3})', info.ownerName, info.groupName, info.file.uid, info.file.gid)],
     );
   }
-  rows.push(['Holders', info.holders.length === 0 ? 'none' : `${holderCount(info)} process(es) map or hold it`]);
-  return `**POSIX named semaphore ${escapeCode(psemTitle(info))}**\n\n${markdownTable(rows)}`;
+  rows.push(['Holders', info.holders.length === 0 ? 'none' : l10n.t('{0} process(es) map or hold it', holderCount(info))]);
+  return l10n.t('**POSIX named semaphore {0}**\n\n{1}', escapeCode(psemTitle(info)), markdownTable(rows));
 }
 
 function holderRow(info: PosixSemInfo, h: Holder): ChildRow {
@@ -85,9 +86,15 @@ function holderRow(info: PosixSemInfo, h: Holder): ChildRow {
     id: `psem:${info.key}:${h.pid}:${h.via === 'map' ? h.start : `fd${h.fd}`}`,
     label: `${h.pid} ${h.command ?? '(exited)'}`,
     description: holderDescription(h),
-    tooltip: `Process ${h.pid}${h.command ? ` (${escapeCode(h.command)})` : ''} ${h.via === 'map' ? 'maps' : 'holds open'} semaphore ${info.name}.`,
+    tooltip: l10n.t(
+      'Process {0}{1} {2} semaphore {3}.',
+      h.pid,
+      h.command ? ` (${escapeCode(h.command)})` : '',
+      h.via === 'map' ? 'maps' : l10n.t('holds open'),
+      info.name,
+    ),
     codicon: h.via === 'fd' ? 'file' : h.access === 'rw' ? 'edit' : 'eye',
-    accessibilityLabel: `Process ${h.pid}, ${h.command ?? 'exited'}, ${holderDescription(h)}`,
+    accessibilityLabel: l10n.t('Process {0}, {1}, {2}', h.pid, h.command ?? 'exited', holderDescription(h)),
     contextValue: 'holder',
     pid: h.pid,
   };
@@ -106,7 +113,13 @@ export function psemRow(info: PosixSemInfo, context: RowContext): ObjectRow {
     description: psemDescription(info),
     icon: ROW_ICONS[info.state],
     tooltip: psemTooltip(info),
-    accessibilityLabel: `POSIX named semaphore ${info.name}, ${psemValueWords(info)}, state: ${psemStateWords(info)}, ${holderCount(info)} holder(s)`,
+    accessibilityLabel: l10n.t(
+      'POSIX named semaphore {0}, {1}, state: {2}, {3} holder(s)',
+      info.name,
+      psemValueWords(info),
+      psemStateWords(info),
+      holderCount(info),
+    ),
     contextValue: psemContextValue(info, context.uid),
     children: info.holders.map((h) => holderRow(info, h)),
   };

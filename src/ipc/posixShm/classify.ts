@@ -7,6 +7,7 @@
 // shm_open and mmap holds nothing yet), and when some processes could not be checked the verdict
 // says so and is marked uncertain (Clean Up then offers it without ticking it).
 import * as fs from 'fs';
+import * as l10n from '../../shared/l10n';
 import * as path from 'path';
 import { devMajorMinor } from '../fds';
 import type { FileKey } from '../maps';
@@ -67,16 +68,16 @@ export interface ClassifyContext {
 }
 
 const PRODUCERS: Array<[RegExp, string]> = [
-  [/^\/psm_/, 'Python multiprocessing.shared_memory'],
-  [/^\/PostgreSQL\.\d+$/, 'PostgreSQL (dynamic shared memory)'],
-  [/^\/nccl-/, 'NCCL (NVIDIA collective communications)'],
-  [/^\/torch_/, 'PyTorch (torch.multiprocessing)'],
-  [/^\/sem\.mp-/, 'Python multiprocessing (a lock or semaphore)'],
+  [/^\/psm_/, l10n.t('Python multiprocessing.shared_memory')],
+  [/^\/PostgreSQL\.\d+$/, l10n.t('PostgreSQL (dynamic shared memory)')],
+  [/^\/nccl-/, l10n.t('NCCL (NVIDIA collective communications)')],
+  [/^\/torch_/, l10n.t('PyTorch (torch.multiprocessing)')],
+  [/^\/sem\.mp-/, l10n.t('Python multiprocessing (a lock or semaphore)')],
   [/^\/pulse-shm-/, 'PulseAudio'],
   [/^\/\.org\.chromium\.Chromium\./, 'Chromium'],
-  [/^\/\.com\.google\.Chrome\./, 'Google Chrome'],
+  [/^\/\.com\.google\.Chrome\./, l10n.t('Google Chrome')],
   [/^\/(fastrtps|fast_datasharing|fastdds)_/, 'Fast-DDS'],
-  [/^\/jack-/, 'JACK audio'],
+  [/^\/jack-/, l10n.t('JACK audio')],
   [/^\/mono\./, 'Mono'],
 ];
 
@@ -145,19 +146,19 @@ function pluralS(n: number): string {
 
 function holdersText(mappers: number, openers: number): string {
   const parts: string[] = [];
-  if (mappers > 0) parts.push(`mapped by ${mappers} process${pluralS(mappers)}`);
-  if (openers > 0) parts.push(`open in ${openers} process${pluralS(openers)}`);
+  if (mappers > 0) parts.push(l10n.t('mapped by {0} process{1}', mappers, pluralS(mappers)));
+  if (openers > 0) parts.push(l10n.t('open in {0} process{1}', openers, pluralS(openers)));
   return parts.join(', ');
 }
 
 function durationText(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 7200) return l10n.t('{0} min', Math.round(s / 60));
   return `${Math.round(s / 3600)} h`;
 }
 
-const sinceTexts = new Memo((ms: number) => `since ${new Date(ms).toLocaleString()}`);
+const sinceTexts = new Memo((ms: number) => l10n.t('since {0}', new Date(ms).toLocaleString()));
 /** The time zone the remembered texts were made in (Node re-reads TZ when it is assigned). */
 let sinceZone = process.env.TZ;
 
@@ -213,25 +214,30 @@ export function classifyHolds(input: HoldsInput): { state: PosixState; reason: s
   const { mappers, openers, unchecked } = input;
   if (mappers + openers > 0) {
     const how = holdersText(mappers, openers);
-    return input.removed ? { state: 'removed-held', reason: `removed; stays while ${how}` } : { state: 'in-use', reason: how };
+    return input.removed ? { state: 'removed-held', reason: l10n.t('removed; stays while {0}', how) } : { state: 'in-use', reason: how };
   }
   const since = sinceText(input.unusedSinceMs);
-  const who = unchecked > 0 ? `no process this user can read has it mapped or open` : 'nobody has it mapped or open';
+  const who = unchecked > 0 ? l10n.t('no process this user can read has it mapped or open') : l10n.t('nobody has it mapped or open');
   const caveat =
     unchecked > 0
-      ? `; ${unchecked} process${pluralS(unchecked)} could not be checked${input.uncheckedWords ? ` (${input.uncheckedWords})` : ''}, so a holder there cannot be ruled out`
+      ? l10n.t(
+          '; {0} process{1} could not be checked{2}, so a holder there cannot be ruled out',
+          unchecked,
+          pluralS(unchecked),
+          input.uncheckedWords ? ` (${input.uncheckedWords})` : '',
+        )
       : '';
-  if (input.nowMs - input.unusedSinceMs >= input.graceMs) return { state: 'orphaned', reason: `${who} (unused ${since})${caveat}` };
-  return { state: 'unused', reason: `${who} (unused ${since}; called orphaned after ${durationText(input.graceMs)} unused)${caveat}` };
+  if (input.nowMs - input.unusedSinceMs >= input.graceMs) return { state: 'orphaned', reason: l10n.t('{0} (unused {1}){2}', who, since, caveat) };
+  return { state: 'unused', reason: l10n.t('{0} (unused {1}; called orphaned after {2} unused){3}', who, since, durationText(input.graceMs), caveat) };
 }
 
 /** The first few unreadable processes, by pid and command: "pid 1 (init), pid 77 (sshd) and 5 more". */
 function uncheckedWords(pids: readonly number[], names: Names): string {
   const shown = pids.slice(0, 3).map((pid) => {
     const command = names.command(pid);
-    return command ? `pid ${pid} (${command.length > 40 ? `${command.slice(0, 40)}…` : command})` : `pid ${pid}`;
+    return command ? l10n.t('pid {0} ({1})', pid, command.length > 40 ? `${command.slice(0, 40)}…` : command) : l10n.t('pid {0}', pid);
   });
-  return pids.length > 3 ? `${shown.join(', ')} and ${pids.length - 3} more` : shown.join(', ');
+  return pids.length > 3 ? l10n.t('{0} and {1} more', shown.join(', '), pids.length - 3) : shown.join(', ');
 }
 
 interface Found {

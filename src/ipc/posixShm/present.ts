@@ -1,15 +1,16 @@
 // How a POSIX shared memory object (or a shared memfd) is put into words: row label, description,
 // state words, tooltip, screen-reader label, its holders as child rows, and the /dev/shm limits line.
 import { formatBytes, modeToString } from '../format';
+import * as l10n from '../../shared/l10n';
 import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import type { Holder, PosixObjectInfo, PosixState } from './classify';
 import type { ShmFsUsage } from './parse';
 
 const STATE_WORDS: Record<PosixState, string> = {
-  'in-use': 'in use',
+  'in-use': l10n.t('in use'),
   unused: 'unused',
-  orphaned: 'orphaned (leaked)',
-  'removed-held': 'removed, still held',
+  orphaned: l10n.t('orphaned (leaked)'),
+  'removed-held': l10n.t('removed, still held'),
 };
 
 const ROW_ICONS: Record<PosixState, RowIcon> = {
@@ -27,13 +28,13 @@ export function posixStateWords(info: PosixObjectInfo): string {
   const parts: string[] = [];
   if (info.mappers > 0) parts.push('mapped');
   if (info.openers > 0) parts.push('open');
-  return `removed, still ${parts.join('/')} by ${holderPids(info)}`;
+  return l10n.t('removed, still {0} by {1}', parts.join('/'), holderPids(info));
 }
 
 /** The name as a user knows it, and the title used in messages. */
 export function posixTitle(info: PosixObjectInfo): string {
-  if (info.origin === 'memfd') return `${info.name} (inode ${info.ino})`;
-  return info.removed ? `${info.name} (removed)` : info.name;
+  if (info.origin === 'memfd') return l10n.t('{0} (inode {1})', info.name, info.ino);
+  return info.removed ? l10n.t('{0} (removed)', info.name) : info.name;
 }
 
 function holderPids(info: PosixObjectInfo): number {
@@ -42,15 +43,15 @@ function holderPids(info: PosixObjectInfo): number {
 
 function holdersWords(info: PosixObjectInfo): string {
   const n = holderPids(info);
-  if (n === 0) return 'no holder';
-  return n === 1 ? '1 holder' : `${n} holders`;
+  if (n === 0) return l10n.t('no holder');
+  return n === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', n);
 }
 
 export function posixDescription(info: PosixObjectInfo): string {
   const parts: string[] = [];
   if (info.file) {
     parts.push(formatBytes(info.file.size));
-    if (info.file.allocated < info.file.size) parts.push(`${formatBytes(info.file.allocated)} allocated`);
+    if (info.file.allocated < info.file.size) parts.push(l10n.t('{0} allocated', formatBytes(info.file.allocated)));
   }
   parts.push(holdersWords(info));
   if (info.ownerName) parts.push(info.ownerName);
@@ -60,13 +61,13 @@ export function posixDescription(info: PosixObjectInfo): string {
 }
 
 export function posixAccessibilityLabel(info: PosixObjectInfo): string {
-  const what = info.origin === 'memfd' ? `Memfd object ${info.name}, inode ${info.ino}` : `POSIX shared memory object ${info.name}`;
+  const what = info.origin === 'memfd' ? l10n.t('Memfd object {0}, inode {1}', info.name, info.ino) : l10n.t('POSIX shared memory object {0}', info.name);
   return [
     what,
-    info.file ? formatBytes(info.file.size) : 'size unknown',
-    `state: ${posixStateWords(info)}`,
+    info.file ? formatBytes(info.file.size) : l10n.t('size unknown'),
+    l10n.t('state: {0}', posixStateWords(info)),
     holdersWords(info),
-    info.ownerName ? `owner ${info.ownerName}` : '',
+    info.ownerName ? l10n.t('owner {0}', info.ownerName) : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -78,44 +79,48 @@ function when(ms: number): string {
 
 export function posixTooltip(info: PosixObjectInfo): string {
   const f = info.file;
-  const rows: Array<[string, string]> = [['Name', info.origin === 'memfd' ? `${info.name} (memfd_create)` : `${info.name} (shm_open)`]];
+  const rows: Array<[string, string]> = [['Name', info.origin === 'memfd' ? l10n.t('{0} (memfd_create)', info.name) : l10n.t('{0} (shm_open)', info.name)]];
   if (f && !info.removed) rows.push(['Path', f.path]);
   rows.push(['State', posixStateWords(info)], ['Why', info.reason]);
   if (f) {
     rows.push(
-      ['Size', `${formatBytes(f.size)} (${f.size.toLocaleString('en-US')} bytes)`],
-      ['Allocated', `${formatBytes(f.allocated)}${f.allocated < f.size ? ' (sparse: never-written pages take no memory)' : ''}`],
+      ['Size', l10n.t('{0} ({1} bytes)', formatBytes(f.size), f.size.toLocaleString('en-US'))],
+      ['Allocated', `${formatBytes(f.allocated)}${f.allocated < f.size ? l10n.t(' (sparse: never-written pages take no memory)') : ''}`],
       ['Permissions', `${modeToString(f.mode)} (${(f.mode & 0o777).toString(8).padStart(4, '0')})`],
-      ['Owner', `${info.ownerName}:${info.groupName} (uid ${f.uid}, gid ${f.gid})`],
+      ['Owner', l10n.t('{0}:{1} (uid {2}, gid {3})', info.ownerName, info.groupName, f.uid, f.gid)],
       ['Modified', when(f.mtimeMs)],
       ['Changed', when(f.ctimeMs)],
     );
   } else {
-    rows.push(['Size', "unknown: only a holder's mapping reaches it, which needs root (CAP_SYS_ADMIN) to read"]);
+    rows.push(['Size', l10n.t("unknown: only a holder's mapping reaches it, which needs root (CAP_SYS_ADMIN) to read")]);
   }
-  rows.push(['Holders', holderSummary(info)], ['Inode', `${info.ino} on device ${info.devMajor}:${info.devMinor}`]);
+  rows.push(['Holders', holderSummary(info)], ['Inode', l10n.t('{0} on device {1}:{2}', info.ino, info.devMajor, info.devMinor)]);
   if (info.unchecked > 0) {
     rows.push([
-      'Not checked',
-      `${info.unchecked} process${info.unchecked === 1 ? '' : 'es'} whose maps and descriptors cannot be read here (other users', or more privileged than VS Code)`,
+      l10n.t('Not checked'),
+      l10n.t(
+        "{0} process{1} whose maps and descriptors cannot be read here (other users', or more privileged than VS Code)",
+        info.unchecked,
+        info.unchecked === 1 ? '' : 'es',
+      ),
     ]);
   }
-  if (info.producer) rows.push(['Made by', `probably ${info.producer} (a hint from the name, not a proof)`]);
-  const heading = info.origin === 'memfd' ? 'Memfd object' : 'POSIX shared memory object';
+  if (info.producer) rows.push([l10n.t('Made by'), l10n.t('probably {0} (a hint from the name, not a proof)', info.producer)]);
+  const heading = info.origin === 'memfd' ? l10n.t('Memfd object') : l10n.t('POSIX shared memory object');
   return `**${heading} ${escapeCode(posixTitle(info))}**\n\n${markdownTable(rows)}`;
 }
 
 function holderSummary(info: PosixObjectInfo): string {
   if (info.holders.length === 0) return 'none';
   const parts: string[] = [];
-  if (info.mappers > 0) parts.push(`mapped by ${info.mappers} process${info.mappers === 1 ? '' : 'es'}`);
-  if (info.openers > 0) parts.push(`open in ${info.openers} process${info.openers === 1 ? '' : 'es'}`);
+  if (info.mappers > 0) parts.push(l10n.t('mapped by {0} process{1}', info.mappers, info.mappers === 1 ? '' : 'es'));
+  if (info.openers > 0) parts.push(l10n.t('open in {0} process{1}', info.openers, info.openers === 1 ? '' : 'es'));
   return parts.join(', ');
 }
 
 function holderAccess(h: Holder): string {
-  if (h.via === 'map') return h.access === 'rw' ? 'maps read-write' : h.access === 'ro' ? 'maps read-only' : 'maps with no access';
-  return `fd ${h.fd}, ${h.access === 'rw' ? 'read-write' : h.access === 'ro' ? 'read-only' : 'write-only'}`;
+  if (h.via === 'map') return h.access === 'rw' ? l10n.t('maps read-write') : h.access === 'ro' ? l10n.t('maps read-only') : l10n.t('maps with no access');
+  return l10n.t('fd {0}, {1}', h.fd, h.access === 'rw' ? 'read-write' : h.access === 'ro' ? 'read-only' : 'write-only');
 }
 
 export function holderDescription(h: Holder): string {
@@ -123,14 +128,22 @@ export function holderDescription(h: Holder): string {
 }
 
 function holderRow(info: PosixObjectInfo, h: Holder): ChildRow {
-  const where = h.via === 'map' ? `at ${h.start}-${h.end} (${h.length} bytes mapped)` : `as descriptor ${h.fd}`;
+  const where = h.via === 'map' ? l10n.t('at {0}-{1} ({2} bytes mapped)', h.start, h.end, h.length) : l10n.t('as descriptor {0}', h.fd);
   return {
     id: `${rowId(info)}:${h.pid}:${h.via === 'map' ? h.start : `fd${h.fd}`}`,
     label: `${h.pid} ${h.command ?? '(exited)'}`,
     description: holderDescription(h),
-    tooltip: `Process ${h.pid}${h.command ? ` (${h.command})` : ''} ${h.via === 'map' ? 'maps' : 'holds open'} ${posixTitle(info)} ${where}, ${holderAccess(h).replace(/^maps |^fd \d+, /, '')}.`,
+    tooltip: l10n.t(
+      'Process {0}{1} {2} {3} {4}, {5}.',
+      h.pid,
+      h.command ? ` (${h.command})` : '',
+      h.via === 'map' ? 'maps' : l10n.t('holds open'),
+      posixTitle(info),
+      where,
+      holderAccess(h).replace(/^maps |^fd \d+, /, ''),
+    ),
     codicon: h.via === 'fd' ? 'file' : h.access === 'rw' ? 'edit' : 'eye',
-    accessibilityLabel: `Process ${h.pid}, ${h.command ?? 'exited'}, ${holderDescription(h)}`,
+    accessibilityLabel: l10n.t('Process {0}, {1}, {2}', h.pid, h.command ?? 'exited', holderDescription(h)),
     contextValue: 'holder',
     pid: h.pid,
   };
@@ -152,7 +165,7 @@ export function posixContextValue(info: PosixObjectInfo, uid: number): string {
 export function posixRow(info: PosixObjectInfo, context: RowContext): ObjectRow {
   return {
     id: rowId(info),
-    label: info.origin === 'memfd' ? posixTitle(info) : info.removed ? `${info.name} (removed)` : info.name,
+    label: info.origin === 'memfd' ? posixTitle(info) : info.removed ? l10n.t('{0} (removed)', info.name) : info.name,
     description: posixDescription(info),
     icon: ROW_ICONS[info.state],
     tooltip: posixTooltip(info),
@@ -164,10 +177,17 @@ export function posixRow(info: PosixObjectInfo, context: RowContext): ObjectRow 
 
 /** The limits line of the POSIX group: how full /dev/shm is. */
 export function shmFsSummary(usage: ShmFsUsage | undefined, objects: number): string {
-  const count = `${objects} object${objects === 1 ? '' : 's'}`;
+  const count = l10n.t('{0} object{1}', objects, objects === 1 ? '' : 's');
   if (!usage || usage.size === 0) return count;
   const share = usage.used / usage.size;
-  return `${count} · ${formatBytes(usage.used)} of ${formatBytes(usage.size)} used (${Math.round(share * 100)}%)${share >= SHM_FS_WARNING ? ', nearly full' : ''}`;
+  return l10n.t(
+    '{0} · {1} of {2} used ({3}%){4}',
+    count,
+    formatBytes(usage.used),
+    formatBytes(usage.size),
+    Math.round(share * 100),
+    share >= SHM_FS_WARNING ? l10n.t(', nearly full') : '',
+  );
 }
 
 export function shmFsNearlyFull(usage: ShmFsUsage | undefined): boolean {

@@ -6,6 +6,7 @@
 // its last sender and last receiver have exited (or there never was one), and nothing happened to
 // it for the grace period. It may still hold messages nobody will read: that is said.
 import { plural } from '../format';
+import * as l10n from '../../shared/l10n';
 import type { Names } from '../names';
 import { isAlive } from '../processes';
 import type { Waiter } from '../waiters';
@@ -57,7 +58,7 @@ export interface MsgClassifyContext {
 }
 
 function pidWords(pid: number, command: string | undefined): string {
-  return `pid ${pid}${command ? ` (${command})` : ''}`;
+  return l10n.t('pid {0}{1}', pid, command ? ` (${command})` : '');
 }
 
 function stateOf(
@@ -67,37 +68,40 @@ function stateOf(
 ): { state: MsgQueueState; reason: string; certain: boolean; orphanAtMs?: number } {
   const { names } = context;
   if (info.full) {
-    const blocked = info.senders.length > 0 ? `; ${plural(info.senders.length, 'sender')} blocked` : '';
+    const blocked = info.senders.length > 0 ? l10n.t('; {0} blocked', plural(info.senders.length, 'sender')) : '';
     return {
       state: 'full',
-      reason: `full: ${q.cbytes} of ${info.contents.qbytes} bytes queued (qbytes)${blocked}, so senders block until someone receives`,
+      reason: l10n.t('full: {0} of {1} bytes queued (qbytes){2}, so senders block until someone receives', q.cbytes, info.contents.qbytes, blocked),
       certain: false,
     };
   }
   const blocked = info.senders.length + info.receivers.length;
   if (blocked > 0) {
     const parts = [];
-    if (info.receivers.length) parts.push(`${plural(info.receivers.length, 'process', 'processes')} waiting to receive`);
-    if (info.senders.length) parts.push(`${plural(info.senders.length, 'process', 'processes')} waiting to send`);
+    if (info.receivers.length) parts.push(l10n.t('{0} waiting to receive', plural(info.receivers.length, 'process', 'processes')));
+    if (info.senders.length) parts.push(l10n.t('{0} waiting to send', plural(info.senders.length, 'process', 'processes')));
     return { state: 'in-use', reason: parts.join(', '), certain: false };
   }
   const users = [q.lspid, q.lrpid].filter((pid) => pid > 0);
   const alive = users.find((pid) => isAlive(names.process(pid)) !== false);
   if (alive !== undefined) {
-    const role = alive === q.lspid ? 'last sender' : 'last receiver';
-    return { state: 'in-use', reason: `its ${role}, ${pidWords(alive, names.command(alive))}, is running`, certain: false };
+    const role = alive === q.lspid ? l10n.t('last sender') : l10n.t('last receiver');
+    return { state: 'in-use', reason: l10n.t('its {0}, {1}, is running', role, pidWords(alive, names.command(alive))), certain: false };
   }
   const lastMs = Math.max(q.stime, q.rtime, q.ctime) * 1000;
-  const left = q.qnum > 0 ? `; ${plural(q.qnum, 'message')} (${q.cbytes} bytes) left in it that nobody is reading` : '';
+  const left = q.qnum > 0 ? l10n.t('; {0} ({1} bytes) left in it that nobody is reading', plural(q.qnum, 'message'), q.cbytes) : '';
   const who =
     users.length > 0
-      ? `nobody is blocked on it, and its last ${q.lspid > 0 && q.lrpid > 0 ? 'sender and receiver have' : q.lspid > 0 ? 'sender has' : 'receiver has'} exited`
-      : 'nobody is blocked on it and it was never used (the kernel records no creator for a queue)';
-  const reason = `${who}${left}; last activity ${new Date(lastMs).toLocaleString()}`;
+      ? l10n.t(
+          'nobody is blocked on it, and its last {0} exited',
+          q.lspid > 0 && q.lrpid > 0 ? l10n.t('sender and receiver have') : q.lspid > 0 ? l10n.t('sender has') : l10n.t('receiver has'),
+        )
+      : l10n.t('nobody is blocked on it and it was never used (the kernel records no creator for a queue)');
+  const reason = l10n.t('{0}{1}; last activity {2}', who, left, new Date(lastMs).toLocaleString());
   if (context.nowMs - lastMs >= context.graceMs) return { state: 'orphaned', reason, certain: users.length > 0 };
   return {
     state: 'unused',
-    reason: `${reason} (called orphaned after ${Math.round(context.graceMs / 1000)} s)`,
+    reason: l10n.t('{0} (called orphaned after {1} s)', reason, Math.round(context.graceMs / 1000)),
     certain: false,
     orphanAtMs: lastMs + context.graceMs,
   };

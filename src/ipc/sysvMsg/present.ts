@@ -6,15 +6,15 @@ import { formatLimit, type IpcLimits } from '../limits';
 import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import type { Waiter } from '../waiters';
 import type { MsgQueueInfo, MsgQueueState, PeekedMessage } from './classify';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../../shared/l10n';
 
 /** The command a message row runs on a click: open its bytes in the contents view. */
 export const OPEN_MESSAGE_COMMAND = 'ipcInspector.openMessage';
 
 const STATE_WORDS: Record<MsgQueueState, string> = {
-  'in-use': 'in use',
+  'in-use': l10n.t('in use'),
   unused: 'unused',
-  orphaned: 'orphaned (leaked)',
+  orphaned: l10n.t('orphaned (leaked)'),
   full: 'full',
 };
 
@@ -30,7 +30,7 @@ export function msgKey(info: MsgQueueInfo): string {
 }
 
 export function msgTitle(info: MsgQueueInfo): string {
-  return `${msgKey(info)} (id ${info.queue.msqid})`;
+  return l10n.t('{0} (id {1})', msgKey(info), info.queue.msqid);
 }
 
 export function msgStateWords(info: MsgQueueInfo): string {
@@ -39,13 +39,13 @@ export function msgStateWords(info: MsgQueueInfo): string {
 
 function capacity(info: MsgQueueInfo): string {
   const qbytes = info.contents.qbytes;
-  return qbytes === undefined ? formatBytes(info.queue.cbytes) : `${formatBytes(info.queue.cbytes)} of ${formatBytes(qbytes)}`;
+  return qbytes === undefined ? formatBytes(info.queue.cbytes) : l10n.t('{0} of {1}', formatBytes(info.queue.cbytes), formatBytes(qbytes));
 }
 
 export function msgDescription(info: MsgQueueInfo): string {
   const parts = [plural(info.queue.qnum, 'message'), capacity(info)];
   const blocked = info.senders.length + info.receivers.length;
-  if (blocked > 0) parts.push(`${blocked} blocked`);
+  if (blocked > 0) parts.push(l10n.t('{0} blocked', blocked));
   parts.push(info.ownerName);
   if (info.state === 'full') parts.push('full');
   if (info.state === 'orphaned') parts.push('orphaned');
@@ -55,39 +55,44 @@ export function msgDescription(info: MsgQueueInfo): string {
 export function msgAccessibilityLabel(info: MsgQueueInfo): string {
   const key = msgKey(info);
   return [
-    `Message queue ${key === 'private' ? 'with private key' : `key ${key}`}, id ${info.queue.msqid}`,
+    l10n.t('Message queue {0}, id {1}', key === 'private' ? l10n.t('with private key') : l10n.t('key {0}', key), info.queue.msqid),
     plural(info.queue.qnum, 'message'),
     capacity(info),
-    `state: ${msgStateWords(info)}`,
-    `owner ${info.ownerName}`,
+    l10n.t('state: {0}', msgStateWords(info)),
+    l10n.t('owner {0}', info.ownerName),
   ].join(', ');
 }
 
 function pid(pidValue: number, command: string | undefined): string {
-  if (pidValue === 0) return 'none yet';
+  if (pidValue === 0) return l10n.t('none yet');
   return command ? `${pidValue} (\`${escapeCode(command)}\`)` : String(pidValue);
 }
 
 export function msgTooltip(info: MsgQueueInfo): string {
   const q = info.queue;
   const rows: Array<[string, string]> = [
-    ['Key', q.key === 0 ? '0x00000000 (IPC_PRIVATE)' : formatKey(q.key)],
+    ['Key', q.key === 0 ? l10n.t('0x00000000 (IPC_PRIVATE)') : formatKey(q.key)],
     ['Id', String(q.msqid)],
     ['State', msgStateWords(info)],
     ['Why', info.reason],
     [
       'Messages',
-      `${q.qnum}, ${q.cbytes.toLocaleString('en-US')} bytes${info.contents.qbytes !== undefined ? ` of ${info.contents.qbytes.toLocaleString('en-US')} (qbytes)` : ''}`,
+      l10n.t(
+        '{0}, {1} bytes{2}',
+        q.qnum,
+        q.cbytes.toLocaleString('en-US'),
+        info.contents.qbytes !== undefined ? l10n.t(' of {0} (qbytes)', info.contents.qbytes.toLocaleString('en-US')) : '',
+      ),
     ],
     ['Permissions', `${modeToString(q.mode)} (${q.mode.toString(8).padStart(4, '0')})`],
-    ['Owner', `${info.ownerName}:${info.groupName} (uid ${q.uid}, gid ${q.gid})`],
-    ['Creator', `${info.creatorUserName} (uid ${q.cuid})`],
-    ['Last send', `${formatTime(q.stime)}, pid ${pid(q.lspid, info.lastSenderCommand)}`],
-    ['Last receive', `${formatTime(q.rtime)}, pid ${pid(q.lrpid, info.lastReceiverCommand)}`],
-    ['Changed at', formatTime(q.ctime)],
+    ['Owner', l10n.t('{0}:{1} (uid {2}, gid {3})', info.ownerName, info.groupName, q.uid, q.gid)],
+    ['Creator', l10n.t('{0} (uid {1})', info.creatorUserName, q.cuid)],
+    [l10n.t('Last send'), l10n.t('{0}, pid {1}', formatTime(q.stime), pid(q.lspid, info.lastSenderCommand))],
+    [l10n.t('Last receive'), l10n.t('{0}, pid {1}', formatTime(q.rtime), pid(q.lrpid, info.lastReceiverCommand))],
+    [l10n.t('Changed at'), formatTime(q.ctime)],
   ];
-  if (!info.contents.read) rows.push(['Messages shown', info.contents.message]);
-  return `**Message queue ${msgKey(info)}**\n\n${markdownTable(rows)}`;
+  if (!info.contents.read) rows.push([l10n.t('Messages shown'), info.contents.message]);
+  return l10n.t('**Message queue {0}**\n\n{1}', msgKey(info), markdownTable(rows));
 }
 
 /** The first bytes of a message as text: printable ASCII, others as dots; "…" when cut. */
@@ -102,11 +107,17 @@ function messageRow(info: MsgQueueInfo, m: PeekedMessage): ChildRow {
   const text = previewText(m);
   return {
     id: `msg:${info.queue.msqid}:m${m.index}`,
-    label: `#${m.index} type ${m.mtype}`,
+    label: l10n.t('#{0} type {1}', m.index, m.mtype),
     description: `${formatBytes(m.size)} · "${text}"`,
-    tooltip: `Message ${m.index} of queue ${msgTitle(info)}: type ${m.mtype}, ${m.size} bytes, read with MSG_COPY (still in the queue). Click to see its bytes.`,
+    tooltip: l10n.t(
+      'Message {0} of queue {1}: type {2}, {3} bytes, read with MSG_COPY (still in the queue). Click to see its bytes.',
+      m.index,
+      msgTitle(info),
+      m.mtype,
+      m.size,
+    ),
     codicon: 'mail',
-    accessibilityLabel: `Message ${m.index}, type ${m.mtype}, ${m.size} bytes, starts with ${text}`,
+    accessibilityLabel: l10n.t('Message {0}, type {1}, {2} bytes, starts with {3}', m.index, m.mtype, m.size, text),
     contextValue: 'message',
     command: { command: OPEN_MESSAGE_COMMAND, title: l10n.t('Open Message'), arguments: [info.queue.msqid, m.index] },
   };
@@ -115,15 +126,29 @@ function messageRow(info: MsgQueueInfo, m: PeekedMessage): ChildRow {
 function waiterRow(info: MsgQueueInfo, w: Waiter): ChildRow {
   const what =
     w.call === 'msgsnd'
-      ? `blocked sending ${w.size ?? '?'} bytes`
-      : `waiting to receive ${w.msgtype === undefined || w.msgtype === 0n ? 'any type' : w.msgtype > 0n ? `type ${w.msgtype}` : `a type up to ${-w.msgtype}`}`;
+      ? l10n.t('blocked sending {0} bytes', w.size ?? '?')
+      : l10n.t(
+          'waiting to receive {0}',
+          w.msgtype === undefined || w.msgtype === 0n
+            ? l10n.t('any type')
+            : w.msgtype > 0n
+              ? l10n.t('type {0}', w.msgtype)
+              : l10n.t('a type up to {0}', -w.msgtype),
+        );
   return {
     id: `msg:${info.queue.msqid}:wait:${w.tid}`,
     label: `${w.pid} ${w.command ?? '(exited)'}`,
     description: what,
-    tooltip: `Process ${w.pid}${w.command ? ` (${escapeCode(w.command)})` : ''} is ${what} on queue ${msgTitle(info)}${w.tid !== w.pid ? ` (thread ${w.tid})` : ''}.`,
+    tooltip: l10n.t(
+      'Process {0}{1} is {2} on queue {3}{4}.',
+      w.pid,
+      w.command ? ` (${escapeCode(w.command)})` : '',
+      what,
+      msgTitle(info),
+      w.tid !== w.pid ? l10n.t(' (thread {0})', w.tid) : '',
+    ),
     codicon: 'watch',
-    accessibilityLabel: `Process ${w.pid}, ${w.command ?? 'exited'}, ${what}`,
+    accessibilityLabel: l10n.t('Process {0}, {1}, {2}', w.pid, w.command ?? 'exited', what),
     contextValue: 'waiter',
     pid: w.pid,
   };
@@ -150,8 +175,8 @@ export function msgRow(info: MsgQueueInfo, context: RowContext): ObjectRow {
         noteRow(
           info,
           'more',
-          `${plural(Math.max(hidden, 1), 'more message')} not shown`,
-          'The view shows the first messages only (setting ipcInspector.messageQueues.maxMessages).',
+          l10n.t('{0} not shown', plural(Math.max(hidden, 1), l10n.t('more message'))),
+          l10n.t('The view shows the first messages only (setting ipcInspector.messageQueues.maxMessages).'),
         ),
       );
     }
@@ -160,7 +185,7 @@ export function msgRow(info: MsgQueueInfo, context: RowContext): ObjectRow {
       noteRow(
         info,
         'unread',
-        `${plural(info.queue.qnum, 'message')}: ${c.why === 'unsupported' ? 'cannot be read without consuming them' : 'not readable'}`,
+        `${plural(info.queue.qnum, 'message')}: ${c.why === 'unsupported' ? l10n.t('cannot be read without consuming them') : l10n.t('not readable')}`,
         c.message,
       ),
     );
@@ -179,9 +204,10 @@ export function msgRow(info: MsgQueueInfo, context: RowContext): ObjectRow {
 
 /** The limits line: queues of msgmni, the largest message (msgmax), a queue's default size (msgmnb). */
 export function msgLimitsSummary(limits: IpcLimits, queues: number): string {
-  const count = limits.msgmni ? `${queues}/${formatLimit(limits.msgmni)} queues` : `${queues} queues`;
-  const sizes = [limits.msgmax ? `message ≤ ${formatBytes(limits.msgmax.raw)}` : '', limits.msgmnb ? `queue ≤ ${formatBytes(limits.msgmnb.raw)}` : ''].filter(
-    Boolean,
-  );
+  const count = limits.msgmni ? l10n.t('{0}/{1} queues', queues, formatLimit(limits.msgmni)) : l10n.t('{0} queues', queues);
+  const sizes = [
+    limits.msgmax ? l10n.t('message ≤ {0}', formatBytes(limits.msgmax.raw)) : '',
+    limits.msgmnb ? l10n.t('queue ≤ {0}', formatBytes(limits.msgmnb.raw)) : '',
+  ].filter(Boolean);
   return [count, ...sizes].join(' · ');
 }

@@ -7,7 +7,7 @@ import { formatKey } from '../format';
 import { HelperError, type HelperClient } from '../helperClient';
 import type { Residency } from '../helperProtocol';
 import type { ContentsHeader } from '../../shared/hexProtocol';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../../shared/l10n';
 
 /** Errors that mean the queue or the message is not there any more. */
 const GONE = new Set(['EINVAL', 'EIDRM', 'ENOMSG']);

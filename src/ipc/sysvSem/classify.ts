@@ -7,6 +7,7 @@
 // process that last operated on one of its semaphores exited. A set that was never used is offered
 // to Clean Up unticked: its creator may simply not have needed it yet.
 import { plural } from '../format';
+import * as l10n from '../../shared/l10n';
 import type { Names } from '../names';
 import { isAlive } from '../processes';
 import type { Waiter } from '../waiters';
@@ -102,7 +103,12 @@ function semaphoresOf(set: SemSet, values: SetValues, waiters: readonly Waiter[]
   for (const s of semaphores) {
     const waiting = (s.ncnt ?? 0) + s.waiters.filter((w) => w.wants === 'increase').length;
     if (s.value === 0 && waiting > 0 && s.lastAlive === false) {
-      s.diagnosis = `at 0 with ${plural(Math.max(s.ncnt ?? 0, 1), 'process', 'processes')} waiting; its last operator, pid ${s.lastPid}${s.lastCommand ? ` (${s.lastCommand})` : ''}, exited: held by a process that exited without SEM_UNDO`;
+      s.diagnosis = l10n.t(
+        'at 0 with {0} waiting; its last operator, pid {1}{2}, exited: held by a process that exited without SEM_UNDO',
+        plural(Math.max(s.ncnt ?? 0, 1), 'process', 'processes'),
+        s.lastPid,
+        s.lastCommand ? ` (${s.lastCommand})` : '',
+      );
     }
   }
   return { semaphores, setWaiters };
@@ -117,32 +123,43 @@ function stateOf(
   context: SemClassifyContext,
 ): { state: SemSetState; reason: string; certain: boolean; orphanAtMs?: number } {
   const stuck = semaphores.filter((s) => s.diagnosis);
-  if (stuck.length > 0) return { state: 'stuck', reason: `semaphore ${stuck[0].index} ${stuck[0].diagnosis}`, certain: false };
+  if (stuck.length > 0) return { state: 'stuck', reason: l10n.t('semaphore {0} {1}', stuck[0].index, stuck[0].diagnosis), certain: false };
   const waiting = setWaiters.length + semaphores.reduce((n, s) => n + Math.max(s.waiters.length, (s.ncnt ?? 0) + (s.zcnt ?? 0)), 0);
-  if (waiting > 0) return { state: 'in-use', reason: `${plural(waiting, 'process', 'processes')} waiting on it`, certain: false };
+  if (waiting > 0) return { state: 'in-use', reason: l10n.t('{0} waiting on it', plural(waiting, 'process', 'processes')), certain: false };
   const operators = [...new Set(semaphores.map((s) => s.lastPid).filter((pid): pid is number => pid !== undefined))];
   const alive = operators.filter((pid) => semaphores.find((s) => s.lastPid === pid)?.lastAlive !== false);
   if (alive.length > 0) {
     const pid = alive[0];
     const command = context.names.command(pid);
-    return { state: 'in-use', reason: `last used by pid ${pid}${command ? ` (${command})` : ''}, which is running`, certain: false };
+    return { state: 'in-use', reason: l10n.t('last used by pid {0}{1}, which is running', pid, command ? ` (${command})` : ''), certain: false };
   }
   if (!values.read) {
-    return { state: 'unused', reason: `nobody waits on it; its values could not be read (${values.message}), so who used it last is unknown`, certain: false };
+    return {
+      state: 'unused',
+      reason: l10n.t('nobody waits on it; its values could not be read ({0}), so who used it last is unknown', values.message),
+      certain: false,
+    };
   }
   const lastChangeMs = Math.max(set.otime, set.ctime) * 1000;
   const quietFor = context.nowMs - lastChangeMs;
   const graceText = `${Math.round(context.graceMs / 1000)} s`;
   if (set.otime === 0) {
-    const reason = `never used since it was made (${when(set.ctime)}); the kernel does not record who made a set, so whether its maker still needs it cannot be told`;
+    const reason = l10n.t(
+      'never used since it was made ({0}); the kernel does not record who made a set, so whether its maker still needs it cannot be told',
+      when(set.ctime),
+    );
     return quietFor >= context.graceMs
       ? { state: 'orphaned', reason, certain: false }
-      : { state: 'unused', reason: `${reason} (called orphaned after ${graceText})`, certain: false, orphanAtMs: lastChangeMs + context.graceMs };
+      : { state: 'unused', reason: l10n.t('{0} (called orphaned after {1})', reason, graceText), certain: false, orphanAtMs: lastChangeMs + context.graceMs };
   }
-  const reason = `nobody waits on it, and every process that last used it has exited (${operators.map((pid) => `pid ${pid}`).join(', ')}); last used ${when(set.otime)}`;
+  const reason = l10n.t(
+    'nobody waits on it, and every process that last used it has exited ({0}); last used {1}',
+    operators.map((pid) => l10n.t('pid {0}', pid)).join(', '),
+    when(set.otime),
+  );
   return quietFor >= context.graceMs
     ? { state: 'orphaned', reason, certain: true }
-    : { state: 'unused', reason: `${reason} (called orphaned after ${graceText})`, certain: false, orphanAtMs: lastChangeMs + context.graceMs };
+    : { state: 'unused', reason: l10n.t('{0} (called orphaned after {1})', reason, graceText), certain: false, orphanAtMs: lastChangeMs + context.graceMs };
 }
 
 /** Every set of the table, classified. `valuesOf` gives what the helper read for a semid. */

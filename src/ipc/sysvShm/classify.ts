@@ -6,6 +6,7 @@
 // attached AND the creator provably gone. Whenever the creator cannot be checked (its pid is not
 // visible from our pid namespace, /proc hides it), the segment is 'unattached', not orphaned.
 import type { Attachment } from '../maps';
+import * as l10n from '../../shared/l10n';
 import { attachmentSummary, type ProcScan } from '../procScan';
 import type { Names } from '../names';
 import type { ProcessInfo, ProcessStatus } from '../processes';
@@ -53,7 +54,7 @@ function describe(info: ProcessInfo): string {
 }
 
 function attachedText(nattch: number): string {
-  return nattch === 1 ? '1 attachment' : `${nattch} attachments`;
+  return nattch === 1 ? l10n.t('1 attachment') : l10n.t('{0} attachments', nattch);
 }
 
 /** Decides what happened to the creator. */
@@ -68,14 +69,14 @@ function creatorOf(
   if (segment.cpid <= 0) {
     // /proc prints 0 when the creator's pid is not visible from our pid namespace (e.g. a host
     // process seen from a container sharing the IPC namespace): we cannot tell whether it lives.
-    return { creator: 'unknown', text: 'creator is outside this pid namespace' };
+    return { creator: 'unknown', text: l10n.t('creator is outside this pid namespace') };
   }
   const status = lookup(segment.cpid);
   switch (status.kind) {
     case 'gone':
-      return { creator: 'exited', text: `creator pid ${exitedName} exited` };
+      return { creator: 'exited', text: l10n.t('creator pid {0} exited', exitedName) };
     case 'hidden':
-      return { creator: 'unknown', text: `creator pid ${segment.cpid} exists but /proc hides it (hidepid)` };
+      return { creator: 'unknown', text: l10n.t('creator pid {0} exists but /proc hides it (hidepid)', segment.cpid) };
     case 'running':
       break;
   }
@@ -83,12 +84,16 @@ function creatorOf(
   // ctime is the creation, or a later IPC_SET: a process started after it cannot be the creator.
   // (Comparing with a later IPC_SET can only make a reused pid look like the creator: safe side.)
   if (segment.ctime > 0 && info.startTime > segment.ctime + tolerance) {
-    return { creator: 'reused', process: info, text: `creator pid ${segment.cpid} exited (the pid now belongs to a later process, ${info.command})` };
+    return {
+      creator: 'reused',
+      process: info,
+      text: l10n.t('creator pid {0} exited (the pid now belongs to a later process, {1})', segment.cpid, info.command),
+    };
   }
   if (info.state === 'Z') {
-    return { creator: 'zombie', process: info, text: `creator pid ${describe(info)} exited (zombie, not yet reaped)` };
+    return { creator: 'zombie', process: info, text: l10n.t('creator pid {0} exited (zombie, not yet reaped)', describe(info)) };
   }
-  return { creator: 'alive', process: info, text: `creator pid ${describe(info)} is running` };
+  return { creator: 'alive', process: info, text: l10n.t('creator pid {0} is running', describe(info)) };
 }
 
 /**
@@ -101,8 +106,8 @@ export function classifySegment(segment: Segment, lookup: (pid: number) => Proce
     // IPC_RMID was called; the kernel keeps the segment only while attached (its key is now 0).
     const reason =
       segment.nattch > 0
-        ? `removed; stays until the last detach (${attachedText(segment.nattch)} left)`
-        : 'removed and no longer attached: the kernel is destroying it';
+        ? l10n.t('removed; stays until the last detach ({0} left)', attachedText(segment.nattch))
+        : l10n.t('removed and no longer attached: the kernel is destroying it');
     return { state: segment.nattch > 0 ? 'removed-attached' : 'unattached', locked, creator: 'unchecked', reason };
   }
   if (segment.nattch > 0) {
@@ -115,7 +120,7 @@ export function classifySegment(segment: Segment, lookup: (pid: number) => Proce
     locked,
     creator,
     creatorProcess: process,
-    reason: `${text}; no process attached`,
+    reason: l10n.t('{0}; no process attached', text),
   };
 }
 

@@ -2,6 +2,7 @@
 // (Markdown), the screen-reader label, its attached processes as child rows, and the limits line.
 // Pure functions, so the same words are tested once and used everywhere.
 import { formatBytes, formatKey, modeToString } from '../format';
+import * as l10n from '../../shared/l10n';
 import type { ShmStat } from '../helperProtocol';
 import { formatLimit, type IpcLimits, type ShmUsage } from '../limits';
 import { SHM_DEST } from '../sysvipc';
@@ -20,9 +21,9 @@ const ROW_ICONS: Record<RowState, RowIcon> = {
 
 const STATE_WORDS: Record<SegmentState, string> = {
   attached: 'attached',
-  unattached: 'not attached',
-  orphaned: 'orphaned (leaked)',
-  'removed-attached': 'removed, still attached',
+  unattached: l10n.t('not attached'),
+  orphaned: l10n.t('orphaned (leaked)'),
+  'removed-attached': l10n.t('removed, still attached'),
 };
 
 /** The state the row's icon shows: locked wins, because it is the rarer and costlier fact. */
@@ -32,7 +33,7 @@ export function rowState(info: SegmentInfo): RowState {
 
 export function stateWords(info: SegmentInfo): string {
   const words = STATE_WORDS[info.classification.state];
-  return info.classification.locked ? `${words}, locked in memory` : words;
+  return info.classification.locked ? l10n.t('{0}, locked in memory', words) : words;
 }
 
 /**
@@ -46,7 +47,7 @@ export function displayKey(info: SegmentInfo): string {
   // Removed: the attachers' maps still name the original key (0 when it was IPC_PRIVATE).
   if (info.attachments.length === 0) return 'removed';
   const original = info.attachments.find((a) => a.key !== 0)?.key;
-  return original === undefined ? 'private (removed)' : `${formatKey(original)} (removed)`;
+  return original === undefined ? l10n.t('private (removed)') : l10n.t('{0} (removed)', formatKey(original));
 }
 
 export function segmentLabel(info: SegmentInfo): string {
@@ -55,7 +56,7 @@ export function segmentLabel(info: SegmentInfo): string {
 
 export function attachedWords(info: SegmentInfo): string {
   const n = info.segment.nattch;
-  return n === 0 ? 'not attached' : `${n} attached`;
+  return n === 0 ? l10n.t('not attached') : l10n.t('{0} attached', n);
 }
 
 export function segmentDescription(info: SegmentInfo, held: boolean): string {
@@ -63,26 +64,26 @@ export function segmentDescription(info: SegmentInfo, held: boolean): string {
   if (info.classification.state === 'orphaned') parts.push('orphaned');
   if (info.segment.dest) parts.push('removed');
   if (info.classification.locked) parts.push('locked');
-  if (held) parts.push('held by this window');
+  if (held) parts.push(l10n.t('held by this window'));
   return parts.join(' · ');
 }
 
 export function accessibilityLabel(info: SegmentInfo, held: boolean): string {
   const key = displayKey(info);
   return [
-    `Shared memory segment ${key === 'private' ? 'with private key' : `key ${key}`}, id ${info.segment.shmid}`,
+    l10n.t('Shared memory segment {0}, id {1}', key === 'private' ? l10n.t('with private key') : l10n.t('key {0}', key), info.segment.shmid),
     formatBytes(info.segment.size),
-    `state: ${stateWords(info)}`,
-    info.segment.nattch === 1 ? '1 process attached' : `${info.segment.nattch} processes attached`,
-    `owner ${info.ownerName}`,
-    held ? 'held by this window' : '',
+    l10n.t('state: {0}', stateWords(info)),
+    info.segment.nattch === 1 ? l10n.t('1 process attached') : l10n.t('{0} processes attached', info.segment.nattch),
+    l10n.t('owner {0}', info.ownerName),
+    held ? l10n.t('held by this window') : '',
   ]
     .filter(Boolean)
     .join(', ');
 }
 
 function pidWithCommand(pid: number, command: string | undefined): string {
-  if (pid === 0) return 'not visible (another pid namespace)';
+  if (pid === 0) return l10n.t('not visible (another pid namespace)');
   return command ? `${pid} (\`${escapeCode(command)}\`)` : `${pid}`;
 }
 
@@ -90,22 +91,22 @@ function pidWithCommand(pid: number, command: string | undefined): string {
 export function segmentTooltip(info: SegmentInfo, held: boolean): string {
   const s = info.segment;
   const rows: Array<[string, string]> = [
-    ['Key', s.key === 0 && !s.dest ? '0x00000000 (IPC_PRIVATE)' : displayKey(info)],
+    ['Key', s.key === 0 && !s.dest ? l10n.t('0x00000000 (IPC_PRIVATE)') : displayKey(info)],
     ['Id', String(s.shmid)],
-    ['State', stateWords(info) + (held ? ', held by this window' : '')],
+    ['State', stateWords(info) + (held ? l10n.t(', held by this window') : '')],
     ['Why', info.classification.reason],
-    ['Size', `${formatBytes(s.size)} (${s.size.toLocaleString('en-US')} bytes)`],
-    ['Attached', `${s.nattch}` + (info.hiddenAttachments > 0 ? ` (${info.hiddenAttachments} not visible to this user)` : '')],
+    ['Size', l10n.t('{0} ({1} bytes)', formatBytes(s.size), s.size.toLocaleString('en-US'))],
+    ['Attached', `${s.nattch}` + (info.hiddenAttachments > 0 ? l10n.t(' ({0} not visible to this user)', info.hiddenAttachments) : '')],
     ['Permissions', `${modeToString(s.mode)} (${s.mode.toString(8).padStart(4, '0')})`],
-    ['Owner', `${info.ownerName}:${info.groupName} (uid ${s.uid}, gid ${s.gid})`],
-    ['Creator', `${info.creatorUserName} (uid ${s.cuid}), pid ${pidWithCommand(s.cpid, info.creatorCommand)}`],
-    ['Last attach/detach', `pid ${pidWithCommand(s.lpid, info.lastCommand)}`],
-    ['Attached at', formatTime(s.atime)],
-    ['Detached at', formatTime(s.dtime)],
-    ['Changed at', formatTime(s.ctime)],
+    ['Owner', l10n.t('{0}:{1} (uid {2}, gid {3})', info.ownerName, info.groupName, s.uid, s.gid)],
+    ['Creator', l10n.t('{0} (uid {1}), pid {2}', info.creatorUserName, s.cuid, pidWithCommand(s.cpid, info.creatorCommand))],
+    [l10n.t('Last attach/detach'), l10n.t('pid {0}', pidWithCommand(s.lpid, info.lastCommand))],
+    [l10n.t('Attached at'), formatTime(s.atime)],
+    [l10n.t('Detached at'), formatTime(s.dtime)],
+    [l10n.t('Changed at'), formatTime(s.ctime)],
   ];
-  if (s.rss !== undefined) rows.push(['Resident', `${formatBytes(s.rss)}, swapped ${formatBytes(s.swap ?? 0)}`]);
-  return `**Shared memory segment ${displayKey(info)}**\n\n${markdownTable(rows)}`;
+  if (s.rss !== undefined) rows.push(['Resident', l10n.t('{0}, swapped {1}', formatBytes(s.rss), formatBytes(s.swap ?? 0))]);
+  return l10n.t('**Shared memory segment {0}**\n\n{1}', displayKey(info), markdownTable(rows));
 }
 
 export function attacherLabel(a: AttachedProcess): string {
@@ -113,25 +114,25 @@ export function attacherLabel(a: AttachedProcess): string {
 }
 
 export function attacherDescription(a: AttachedProcess): string {
-  const access = a.access === 'rw' ? 'read-write' : a.access === 'ro' ? 'read-only' : 'no access (PROT_NONE)';
+  const access = a.access === 'rw' ? 'read-write' : a.access === 'ro' ? 'read-only' : l10n.t('no access (PROT_NONE)');
   return `${access} · ${a.start}-${a.end}`;
 }
 
 export function hiddenAttachersLabel(hidden: number): string {
-  return hidden === 1 ? '1 attached process not visible' : `${hidden} attached processes not visible`;
+  return hidden === 1 ? l10n.t('1 attached process not visible') : l10n.t('{0} attached processes not visible', hidden);
 }
 
 export const HIDDEN_ATTACHERS_EXPLANATION =
-  "The kernel counts these attachments, but their processes' /proc/PID/maps cannot be read by this user " +
-  "(another user's processes, or another IPC namespace). Run VS Code as root to see them.";
+  l10n.t("The kernel counts these attachments, but their processes' /proc/PID/maps cannot be read by this user ") +
+  l10n.t("(another user's processes, or another IPC namespace). Run VS Code as root to see them.");
 
 /** The limits line of the System V group: how much of the kernel's limits is used. */
 export function limitsSummary(limits: IpcLimits, usage: ShmUsage): string {
-  const segments = limits.shmmni ? `${usage.segments}/${formatLimit(limits.shmmni)} segments` : `${usage.segments} segments`;
+  const segments = limits.shmmni ? l10n.t('{0}/{1} segments', usage.segments, formatLimit(limits.shmmni)) : l10n.t('{0} segments', usage.segments);
   const bytes = formatBytes(usage.bytes);
   if (!limits.shmall || limits.shmall.unlimited) return `${segments} · ${bytes}`;
   const allBytes = limits.shmall.raw * BigInt(limits.pageSize);
-  return `${segments} · ${bytes} of ${formatBytes(allBytes)}`;
+  return l10n.t('{0} · {1} of {2}', segments, bytes, formatBytes(allBytes));
 }
 
 /**
@@ -150,14 +151,24 @@ export function contextValue(info: SegmentInfo, held: boolean, uid: number): str
 }
 
 function attacherRow(info: SegmentInfo, a: AttachedProcess): ChildRow {
-  const how = a.access === 'rw' ? 'read-write' : a.access === 'ro' ? 'read-only' : 'with no access';
+  const how = a.access === 'rw' ? 'read-write' : a.access === 'ro' ? 'read-only' : l10n.t('with no access');
   return {
     id: `shm:${info.segment.shmid}:${a.pid}:${a.start}`,
     label: attacherLabel(a),
     description: attacherDescription(a),
-    tooltip: `Process ${a.pid}${a.command ? ` (${a.command})` : ''} has segment ${formatKey(a.key)} (id ${a.shmid}) attached ${how} at ${a.start}-${a.end} (${a.length} bytes mapped).`,
+    tooltip: l10n.t(
+      'Process {0}{1} has segment {2} (id {3}) attached {4} at {5}-{6} ({7} bytes mapped).',
+      a.pid,
+      a.command ? ` (${a.command})` : '',
+      formatKey(a.key),
+      a.shmid,
+      how,
+      a.start,
+      a.end,
+      a.length,
+    ),
     codicon: a.access === 'rw' ? 'edit' : 'eye',
-    accessibilityLabel: `Process ${a.pid}, ${a.command ?? 'exited'}, ${attacherDescription(a)}`,
+    accessibilityLabel: l10n.t('Process {0}, {1}, {2}', a.pid, a.command ?? 'exited', attacherDescription(a)),
     contextValue: 'attacher',
     pid: a.pid,
   };

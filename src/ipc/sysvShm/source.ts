@@ -8,7 +8,7 @@ import type { Residency, ShmStat } from '../helperProtocol';
 import { userName } from '../processes';
 import { SHM_DEST, SHM_LOCKED } from '../sysvipc';
 import type { ContentsHeader } from '../../shared/hexProtocol';
-import * as l10n from '@vscode/l10n';
+import * as l10n from '../../shared/l10n';
 
 /** What identifies a segment for its whole life: ids are reused, creator and size are not. */
 interface Identity {
