@@ -5,6 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from './segments';
 
 export interface Server {
+  /** VS Code's user data folder of this server (extensions' global storage is under User/globalStorage). */
+  userDataDir: string;
   workbenchUrl(options?: { extensionTestsPath?: string }): string;
   stop(): Promise<void>;
 }
