@@ -9,9 +9,9 @@ import type { PosixMqInfo, PosixMqState } from './classify';
 
 const STATE_WORDS: Record<PosixMqState, string> = {
   'in-use': l10n.t('in use'),
-  unused: 'unused',
+  unused: l10n.t('unused'),
   orphaned: l10n.t('orphaned (leaked)'),
-  full: 'full',
+  full: l10n.t('full'),
 };
 
 const ROW_ICONS: Record<PosixMqState, RowIcon> = {
@@ -44,8 +44,8 @@ export function pmqDescription(info: PosixMqInfo): string {
   const parts = [messagesWords(info)];
   if (info.attr.read) parts.push(l10n.t('≤ {0} each', formatBytes(info.attr.msgsize)));
   parts.push(holderCount(info) === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', holderCount(info)), info.ownerName);
-  if (info.state === 'full') parts.push('full');
-  if (info.state === 'orphaned') parts.push('orphaned');
+  if (info.state === 'full') parts.push(l10n.t('full'));
+  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
   return parts.join(' · ');
 }
 

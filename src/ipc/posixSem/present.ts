@@ -9,7 +9,7 @@ import type { PosixSemInfo, PosixSemState } from './classify';
 
 const STATE_WORDS: Record<PosixSemState, string> = {
   'in-use': l10n.t('in use'),
-  unused: 'unused',
+  unused: l10n.t('unused'),
   orphaned: l10n.t('orphaned (leaked)'),
   'removed-held': l10n.t('removed, still held'),
 };
@@ -44,8 +44,8 @@ function holderCount(info: PosixSemInfo): number {
 export function psemDescription(info: PosixSemInfo): string {
   const parts = [psemValueWords(info), holderCount(info) === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', holderCount(info))];
   if (info.ownerName) parts.push(info.ownerName);
-  if (info.state === 'orphaned') parts.push('orphaned');
-  if (info.state === 'removed-held') parts.push('removed');
+  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
+  if (info.state === 'removed-held') parts.push(l10n.t('removed'));
   return parts.join(' · ');
 }
 

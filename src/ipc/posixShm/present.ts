@@ -8,7 +8,7 @@ import type { ShmFsUsage } from './parse';
 
 const STATE_WORDS: Record<PosixState, string> = {
   'in-use': l10n.t('in use'),
-  unused: 'unused',
+  unused: l10n.t('unused'),
   orphaned: l10n.t('orphaned (leaked)'),
   'removed-held': l10n.t('removed, still held'),
 };
@@ -26,8 +26,8 @@ export const SHM_FS_WARNING = 0.8;
 export function posixStateWords(info: PosixObjectInfo): string {
   if (info.state !== 'removed-held') return STATE_WORDS[info.state];
   const parts: string[] = [];
-  if (info.mappers > 0) parts.push('mapped');
-  if (info.openers > 0) parts.push('open');
+  if (info.mappers > 0) parts.push(l10n.t('mapped'));
+  if (info.openers > 0) parts.push(l10n.t('open'));
   return l10n.t('removed, still {0} by {1}', parts.join('/'), holderPids(info));
 }
 
@@ -55,8 +55,8 @@ export function posixDescription(info: PosixObjectInfo): string {
   }
   parts.push(holdersWords(info));
   if (info.ownerName) parts.push(info.ownerName);
-  if (info.state === 'orphaned') parts.push('orphaned');
-  if (info.state === 'removed-held') parts.push('removed');
+  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
+  if (info.state === 'removed-held') parts.push(l10n.t('removed'));
   return parts.join(' · ');
 }
 

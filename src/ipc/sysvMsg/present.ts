@@ -13,9 +13,9 @@ export const OPEN_MESSAGE_COMMAND = 'ipcInspector.openMessage';
 
 const STATE_WORDS: Record<MsgQueueState, string> = {
   'in-use': l10n.t('in use'),
-  unused: 'unused',
+  unused: l10n.t('unused'),
   orphaned: l10n.t('orphaned (leaked)'),
-  full: 'full',
+  full: l10n.t('full'),
 };
 
 const ROW_ICONS: Record<MsgQueueState, RowIcon> = {
@@ -47,8 +47,8 @@ export function msgDescription(info: MsgQueueInfo): string {
   const blocked = info.senders.length + info.receivers.length;
   if (blocked > 0) parts.push(l10n.t('{0} blocked', blocked));
   parts.push(info.ownerName);
-  if (info.state === 'full') parts.push('full');
-  if (info.state === 'orphaned') parts.push('orphaned');
+  if (info.state === 'full') parts.push(l10n.t('full'));
+  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
   return parts.join(' · ');
 }
 

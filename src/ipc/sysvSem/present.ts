@@ -9,7 +9,7 @@ import type { SemaphoreInfo, SemSetInfo, SemSetState } from './classify';
 
 const STATE_WORDS: Record<SemSetState, string> = {
   'in-use': l10n.t('in use'),
-  unused: 'unused',
+  unused: l10n.t('unused'),
   orphaned: l10n.t('orphaned (leaked)'),
   stuck: l10n.t('stuck: a waiter may wait forever'),
 };
@@ -50,8 +50,8 @@ export function semDescription(info: SemSetInfo): string {
   const n = waiting(info);
   if (n > 0) parts.push(l10n.t('{0} waiting', n));
   parts.push(info.ownerName);
-  if (info.state === 'orphaned') parts.push('orphaned');
-  if (info.state === 'stuck') parts.push('stuck');
+  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
+  if (info.state === 'stuck') parts.push(l10n.t('stuck'));
   return parts.join(' · ');
 }
 

@@ -20,7 +20,7 @@ const ROW_ICONS: Record<RowState, RowIcon> = {
 };
 
 const STATE_WORDS: Record<SegmentState, string> = {
-  attached: 'attached',
+  attached: l10n.t('attached'),
   unattached: l10n.t('not attached'),
   orphaned: l10n.t('orphaned (leaked)'),
   'removed-attached': l10n.t('removed, still attached'),
@@ -61,9 +61,9 @@ export function attachedWords(info: SegmentInfo): string {
 
 export function segmentDescription(info: SegmentInfo, held: boolean): string {
   const parts = [formatBytes(info.segment.size), attachedWords(info), info.ownerName];
-  if (info.classification.state === 'orphaned') parts.push('orphaned');
-  if (info.segment.dest) parts.push('removed');
-  if (info.classification.locked) parts.push('locked');
+  if (info.classification.state === 'orphaned') parts.push(l10n.t('orphaned'));
+  if (info.segment.dest) parts.push(l10n.t('removed'));
+  if (info.classification.locked) parts.push(l10n.t('locked'));
   if (held) parts.push(l10n.t('held by this window'));
   return parts.join(' · ');
 }
