@@ -37,10 +37,14 @@ describe('the status bar when something needs attention', function () {
     const shown = await run<string | undefined>('ipcInspector.showAttention');
     const first = api.views.attention.current.orphans[0];
     assert.ok(shown, 'a row was shown');
-    const selected = api.views.sharedMemory.treeView.selection.concat(api.views.semaphores.treeView.selection, api.views.messageQueues.treeView.selection);
-    assert.ok(
-      selected.some((node) => node.kind === 'object' && node.row.id === shown && node.object.kind === first.kind),
-      `the first orphan's row ${shown} is selected`,
+    // The selection reaches the extension host from the workbench a moment later: waited for.
+    await waitFor(
+      () =>
+        [...api.views.sharedMemory.treeView.selection, ...api.views.semaphores.treeView.selection, ...api.views.messageQueues.treeView.selection].some(
+          (node) => node.kind === 'object' && node.row.id === shown && node.object.kind === first.kind,
+        ),
+      10_000,
+      `the first orphan's row ${shown} to be selected`,
     );
   });
 

@@ -152,7 +152,12 @@ describe('another IPC namespace (a container made with unshare)', function () {
     assert.deepStrictEqual(item.backgroundColor, new vscode.ThemeColor('statusBarItem.warningBackground'), "a limit near: the theme's warning background");
     const containerLine = api.views.attention.current.nearLimits.find((n) => n.group === 'posixShm')!.description;
     assert.strictEqual(await run('ipcInspector.showAttention'), 'group:posixShm');
-    assert.deepStrictEqual(api.views.sharedMemory.treeView.selection, [{ kind: 'group', group: 'posixShm' }]);
+    // The selection reaches the extension host from the workbench a moment later: waited for.
+    await waitFor(
+      () => JSON.stringify(api.views.sharedMemory.treeView.selection) === JSON.stringify([{ kind: 'group', group: 'posixShm' }]),
+      10_000,
+      'the POSIX group row to be selected',
+    );
     await api.context.showNamespace(undefined);
     // This machine's own /dev/shm may be full too: what must go is the container's line.
     await waitFor(
