@@ -186,7 +186,7 @@ async function benchAtScale(client: HelperClient, sections: Set<Section>): Promi
         target: '< 50 ms',
         met: discovery < 50 && (scan.attachments.get(testSegment)?.length ?? 0) === TEST_ATTACHERS,
       },
-      ...(await benchSysvRefresh(count, population.pids.length)),
+      ...(await benchSysvRefresh(client, count, population.pids.length)),
     );
   }
   await stopPopulation();
@@ -203,8 +203,8 @@ async function benchAtScale(client: HelperClient, sections: Set<Section>): Promi
   console.log(
     `POSIX: ${objects.length} objects in /dev/shm, ${held.length} held by ${population.pids.length} processes (${population.holds.length} holds), ${processCount()} processes on the machine`,
   );
-  if (sections.has('refresh')) rows.push(...(await benchFullRefresh(count, objects.length, population.pids.length)));
-  if (sections.has('holders')) rows.push(...(await benchHolders(population, held)));
+  if (sections.has('refresh')) rows.push(...(await benchFullRefresh(client, count, objects.length, population.pids.length)));
+  if (sections.has('holders')) rows.push(...(await benchHolders(client, population, held)));
   await stopPopulation();
   cleanupObjects();
   return rows;

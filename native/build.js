@@ -28,8 +28,8 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const bin = path.join(__dirname, 'bin');
 const warnings = ['-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wconversion', '-Wno-sign-conversion'];
-const helperSources = [path.join(__dirname, 'ipc-helper.c')];
-const helperLibs = ['-lrt'];
+const helperSources = [path.join(__dirname, 'ipc-helper.c'), path.join(__dirname, 'proc-scan.c')];
+const helperLibs = ['-lrt', '-pthread'];
 
 const targets = [
   { name: 'ipc-helper', sources: helperSources, flags: ['-O2', ...warnings], libs: helperLibs },

@@ -64,9 +64,11 @@
 #include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
+#include "proc-scan.h"
+#include "wire.h"
 
-#define HELPER_VERSION "ipc-helper 0.4.0"
-#define PROTOCOL_VERSION 4u
+#define HELPER_VERSION "ipc-helper 0.5.0"
+#define PROTOCOL_VERSION 5u
 
 #define MAX_REQUEST_BODY 4096u        /* bodyLength of a request: 8 .. 4096 */
 #define MIN_REQUEST_BODY 8u
@@ -145,6 +147,7 @@ enum op {
     OP_MQ_UNLINK = 33,
     OP_NS_ENTER = 34,
     OP_TABLE = 35,
+    OP_PROC_SCAN = 36,
     OP_COUNT
 };
 
@@ -159,93 +162,6 @@ struct request {
 };
 
 static size_t page_size;
-
-/* ------------------------------------------------------------------------------------------------
- * Little-endian encoding. Byte by byte, so there is no alignment or host-endianness assumption.
- */
-
-static uint16_t get_u16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static int32_t get_i32(const unsigned char *p)
-{
-    uint32_t u = get_u32(p);
-    int32_t v;
-    memcpy(&v, &u, sizeof v); /* two's complement reinterpretation without implementation-defined casts */
-    return v;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static void put_u16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)(v & 0xff);
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_i32(unsigned char *p, int32_t v)
-{
-    uint32_t u;
-    memcpy(&u, &v, sizeof u);
-    put_u32(p, u);
-}
-
-static void put_i64(unsigned char *p, int64_t v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    put_u64(p, u);
-}
-
-/* ------------------------------------------------------------------------------------------------
- * errno names: our own table, because strerrorname_np() is glibc >= 2.32 only and the static
- * build must not depend on the libc it runs next to.
- */
-
-static const struct {
-    int value;
-    const char *name;
-} errno_names[] = {
-    {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"},         {EINTR, "EINTR"},
-    {EIO, "EIO"},       {ENXIO, "ENXIO"},   {E2BIG, "E2BIG"},         {EBADF, "EBADF"},
-    {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},       {EFAULT, "EFAULT"},
-    {EBUSY, "EBUSY"},   {EEXIST, "EEXIST"}, {ENODEV, "ENODEV"},       {EINVAL, "EINVAL"},
-    {ENFILE, "ENFILE"}, {EMFILE, "EMFILE"}, {EFBIG, "EFBIG"},         {ENOSPC, "ENOSPC"},
-    {EPIPE, "EPIPE"},   {ERANGE, "ERANGE"}, {ENOSYS, "ENOSYS"},       {EIDRM, "EIDRM"},
-    {EPROTO, "EPROTO"}, {EOVERFLOW, "EOVERFLOW"}, {EOPNOTSUPP, "EOPNOTSUPP"},
-    {ESTALE, "ESTALE"}, {ELOOP, "ELOOP"}, {ENAMETOOLONG, "ENAMETOOLONG"}, {ENOTDIR, "ENOTDIR"},
-    {EISDIR, "EISDIR"}, {EROFS, "EROFS"}, {EXDEV, "EXDEV"}, {ENOMSG, "ENOMSG"}, {EDQUOT, "EDQUOT"},
-    {EHWPOISON, "EHWPOISON"},
-};
-
-static const char *errno_name(int err, char *fallback, size_t size)
-{
-    for (size_t i = 0; i < sizeof errno_names / sizeof errno_names[0]; i++) {
-        if (errno_names[i].value == err) return errno_names[i].name;
-    }
-    snprintf(fallback, size, "E%d", err);
-    return fallback;
-}
 
 /* ------------------------------------------------------------------------------------------------
  * Output. One writev() per reply: header plus payload pieces, the payload of a READ taken straight
@@ -3228,6 +3144,31 @@ static void op_table(const struct request *rq)
     free(bytes);
 }
 
+/* PROC_SCAN: who holds what, read from /proc with several threads (proc-scan.c); the client
+ * parses the records. Any process may be asked about: /proc itself says what this user may see. */
+static void op_proc_scan(const struct request *rq)
+{
+    uint32_t cmdline_head = get_u32(rq->args);
+    uint32_t threads = get_u32(rq->args + 4);
+    if (cmdline_head > PROC_SCAN_MAX_CMDLINE || threads == 0 || threads > PROC_SCAN_MAX_THREADS) {
+        reply_error(rq, EINVAL, "PROC_SCAN takes a cmdline head of 0 to %u bytes and 1 to %u threads, got %" PRIu32
+                    " and %" PRIu32, PROC_SCAN_MAX_CMDLINE, PROC_SCAN_MAX_THREADS, cmdline_head, threads);
+        return;
+    }
+    struct proc_scan_result result;
+    int err = proc_scan(cmdline_head, threads, MAX_READ, &result);
+    if (err == E2BIG) {
+        reply_error(rq, E2BIG, "what /proc says of the processes' holds passes %u bytes: scan it in the client", MAX_READ);
+    } else if (err == ENOMEM) {
+        reply_error(rq, ENOMEM, "no memory for the records of the /proc scan");
+    } else if (err) {
+        reply_error(rq, err, "listing /proc failed: %s", strerror(err));
+    } else {
+        reply_ok(rq, result.data, result.length);
+        free(result.data);
+    }
+}
+
 /* Arguments: `arglen` bytes exactly; or, for ARGS_PATH, `arglen` fixed bytes and then a path (or a
  * POSIX queue name) of 1 .. MAX_PATH bytes to the end of the frame; or, for ARGS_SEM_VALUES,
  * `arglen` fixed bytes and then nothing or 2 * nsems bytes. Checked in this order, each failure
@@ -3282,6 +3223,7 @@ static const struct {
     [OP_MQ_UNLINK] = {"MQ_UNLINK", 0, ARGS_PATH, op_mq_unlink},
     [OP_NS_ENTER] = {"NS_ENTER", 16, ARGS_FIXED, op_ns_enter},
     [OP_TABLE] = {"TABLE", 0, ARGS_PATH, op_table},
+    [OP_PROC_SCAN] = {"PROC_SCAN", 8, ARGS_FIXED, op_proc_scan},
 };
 
 static void dispatch(const struct request *rq)

@@ -17,6 +17,7 @@ import {
   decodeMsgPeek,
   decodeMsgRead,
   decodeMsgStat,
+  decodeProcScan,
   decodeResidency,
   decodeSemStat,
   decodeSemValues,
@@ -44,6 +45,7 @@ import {
   SemValues,
   ShmStat,
 } from './helperProtocol';
+import type { RawScan } from './rawProcess';
 import * as l10n from '../shared/l10n';
 
 /** A failing call: `code` is the errno name the helper gave (EACCES, EPERM, ...). */
@@ -193,6 +195,11 @@ export class HelperClient {
   /** The bytes of one of the kernel's IPC tables or limit files, as the helper's IPC namespace has it. */
   async table(file: string): Promise<Buffer> {
     return this.call(Op.Table, args.table(file));
+  }
+
+  /** Who holds what, read from /proc by the helper on `threads` threads (raw: procScan.ts parses it). */
+  async procScan(cmdlineHead: number, threads: number): Promise<RawScan> {
+    return decodeProcScan(await this.call(Op.ProcScan, args.procScan(cmdlineHead, threads)));
   }
 
   async limits(): Promise<KernelShmLimits> {

@@ -1,8 +1,9 @@
 import * as l10n from '../shared/l10n';
+import type { RawDescriptor, RawProcess, RawScan } from './rawProcess';
 // The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
 // the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes.
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 export const HEADER_BYTES = 12; // u32 bodyLength, u32 id, u16 op, u16 flags/status
 export const MAX_REQUEST_BODY = 4096; // 8 header bytes + the largest fixed part (32) + MAX_PATH_BYTES fit
 /** Longest path the file operations take, in UTF-8 bytes. */
@@ -20,6 +21,9 @@ export const MAX_PREVIEW_BYTES = 4096;
 export const MAX_SEM_VALUES = (MAX_REQUEST_BODY - 8 - 16) / 2;
 /** The largest value a System V semaphore holds (SEMVMX). */
 export const SEMVMX = 32767;
+/** PROC_SCAN's limits: the threads it reads /proc with, the cmdline bytes a record carries. */
+export const MAX_SCAN_THREADS = 8;
+export const MAX_SCAN_CMDLINE = 4096;
 
 export enum Op {
   Hello = 1,
@@ -57,6 +61,7 @@ export enum Op {
   MqUnlink = 33,
   NsEnter = 34,
   Table = 35,
+  ProcScan = 36,
 }
 
 export interface Reply {
@@ -325,6 +330,8 @@ export const args = {
   nsEnter: (pid: number, inode: number) => packArgs(['u32', pid], ['u32', 0], ['u64', inode]),
   /** TABLE: one of the kernel's IPC tables or limit files, by its exact path (the helper's list). */
   table: (file: string) => pathBytes(file, 'an IPC table'),
+  /** PROC_SCAN: how much of a holder's cmdline to read (0 to MAX_SCAN_CMDLINE), on how many threads (1 to MAX_SCAN_THREADS). */
+  procScan: (cmdlineHead: number, threads: number) => packArgs(['u32', cmdlineHead], ['u32', threads]),
   mqCreate: (name: string | Uint8Array, mode: number, exclusive: boolean, maxmsg: number, msgsize: number) =>
     Buffer.concat([
       packArgs(['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u64', maxmsg], ['u64', msgsize]),
@@ -476,6 +483,79 @@ export function decodeMsgPeek(payload: Buffer): MsgPeek {
   }
   if (at !== payload.length) throw new ProtocolError(l10n.t('helper sent {0} bytes after the last peeked message', payload.length - at));
   return { messages, more: (payload.readUInt32LE(4) & 1) === 1 };
+}
+
+const SCAN_HEAD = 12;
+const RECORD_HEAD = 20;
+const DESCRIPTOR_HEAD = 36;
+const NO_MODE = 0xffffffff;
+const NO_FDINFO = 0xffff;
+const FLAG_NS = 1;
+const FLAG_CMDLINE = 2;
+
+/**
+ * PROC_SCAN's reply (PROTOCOL.md): u32 listed, u32 nothing, u32 records, then each record: a
+ * 20-byte head (u32 pid, u8 lengths of the maps, ns and fd errors' names, u8 flags, u32 maps
+ * length, u16 ns length, u16 cmdline length, u32 descriptors), then the maps error's name (and
+ * nothing else), or the ns error's name, the maps lines, the ns link, the descriptors (36-byte
+ * head: u32 fd, u32 link mode, u64 dev, u64 ino, u64 size, u16 target length, u16 fdinfo length;
+ * then the target and fdinfo), the fd error's name and the cmdline head. Every length is checked
+ * against what is left before anything is read.
+ */
+export function decodeProcScan(payload: Buffer): RawScan {
+  expectLength(payload, SCAN_HEAD, 'process scan header');
+  const listed = payload.readUInt32LE(0);
+  const nothing = payload.readUInt32LE(4);
+  const count = payload.readUInt32LE(8);
+  const records: RawScan['records'] = [];
+  let at = SCAN_HEAD;
+  const take = (length: number, what: string, pid: number): Buffer => {
+    if (payload.length - at < length) throw new ProtocolError(l10n.t('helper sent a process scan cut short in the {0} of process {1}', what, pid));
+    const bytes = payload.subarray(at, at + length);
+    at += length;
+    return bytes;
+  };
+  let lastPid = 0;
+  for (let i = 0; i < count; i++) {
+    const head = take(RECORD_HEAD, 'record head', i);
+    const pid = head.readUInt32LE(0);
+    if (pid <= lastPid) throw new ProtocolError(l10n.t('helper sent the process scan out of order (pid {0} after {1})', pid, lastPid));
+    lastPid = pid;
+    const raw: RawProcess = { fds: [] };
+    records.push({ pid, raw });
+    if (head[4] > 0) {
+      raw.mapsError = take(head[4], 'maps error', pid).toString('latin1');
+      continue;
+    }
+    if (head[5] > 0) raw.nsError = take(head[5], 'ns error', pid).toString('latin1');
+    const mapsLength = head.readUInt32LE(8);
+    if (mapsLength > 0) raw.maps = take(mapsLength, 'maps', pid);
+    if (head[7] & FLAG_NS) raw.ns = take(head.readUInt16LE(12), 'ns link', pid).toString('utf8');
+    const descriptors = head.readUInt32LE(16);
+    for (let d = 0; d < descriptors; d++) raw.fds.push(decodeScanDescriptor(take(DESCRIPTOR_HEAD, 'descriptor', pid), take, pid));
+    if (head[6] > 0) raw.fdError = take(head[6], 'fd error', pid).toString('latin1');
+    const cmdline = take(head.readUInt16LE(14), 'cmdline', pid);
+    if (head[7] & FLAG_CMDLINE) raw.cmdline = cmdline;
+  }
+  if (at !== payload.length) throw new ProtocolError(l10n.t('helper sent {0} bytes after the last process of its scan', payload.length - at));
+  if (count + nothing > listed) throw new ProtocolError(l10n.t('helper sent {0} records and {1} idle processes of {2} listed', count, nothing, listed));
+  return { listed, nothing, records };
+}
+
+function decodeScanDescriptor(head: Buffer, take: (length: number, what: string, pid: number) => Buffer, pid: number): RawDescriptor {
+  const target = take(head.readUInt16LE(32), 'descriptor link', pid).toString('utf8');
+  const fdinfoLength = head.readUInt16LE(34);
+  const fdinfo = fdinfoLength === NO_FDINFO ? undefined : take(fdinfoLength, 'fdinfo', pid).toString('latin1');
+  const mode = head.readUInt32LE(4);
+  return [
+    String(head.readUInt32LE(0)),
+    target,
+    Number(head.readBigUInt64LE(8)),
+    Number(head.readBigUInt64LE(16)),
+    Number(head.readBigUInt64LE(24)),
+    mode === NO_MODE ? -1 : mode,
+    fdinfo,
+  ];
 }
 
 /** MSG_READ's reply: i64 mtype, then the whole text. */

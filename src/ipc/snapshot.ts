@@ -1,7 +1,8 @@
 // One consistent picture of the machine's IPC objects for the views: System V segments, semaphore
 // sets and message queues (/proc/sysvipc), POSIX shared memory objects and named semaphores
 // (/dev/shm) and POSIX message queues (/dev/mqueue), each with its state and its holders, all from
-// ONE scan of /proc per refresh. The listing needs no helper; what only the helper can read
+// ONE scan of /proc per refresh. The listing needs no helper (with one at hand, the helper reads that
+// scan: faster, and off the extension host's thread); what only the helper can read
 // (semaphore values, queued messages, queue attributes) is read when a visible view needs it
 // (`needs`), and so are the waiters (a read of every thread's syscall). `SnapshotSource.refresh()`
 // skips building anything when nothing a user could see changed.
@@ -124,7 +125,7 @@ export interface RefreshOptions {
   force?: boolean;
   /** What the visible views show beyond the listing. */
   needs?: ReadonlySet<Need>;
-  /** The helper, to read values, messages and attributes (throws when there is none). */
+  /** The helper, to read /proc's scan and values, messages and attributes (throws when there is none: the scan is then read here). */
   helper?: () => HelperClient;
   /** Messages copied per System V queue (ipcInspector.messageQueues.maxMessages). */
   maxMessages?: number;
@@ -201,7 +202,13 @@ export class SnapshotSource {
       readSemTable(this.tables),
       readMsgTable(this.tables),
       listPosixObjects(this.shmDir),
-      scanProcesses({ procRoot: this.procRoot, holderNames: true, exactLinks: queues.queues.map((q) => q.name), ipcNamespace: this.ipcNamespace }),
+      scanProcesses({
+        procRoot: this.procRoot,
+        holderNames: true,
+        exactLinks: queues.queues.map((q) => q.name),
+        ipcNamespace: this.ipcNamespace,
+        helper: options.helper,
+      }),
     ]);
     const waiters = needs.has('waiters') ? scanWaiters(this.procRoot) : undefined;
     const readings = await this.readThroughHelper(options, needs, semTable, msgTable, listing, queues, scan);

@@ -47,8 +47,11 @@ import * as os from 'os';
 import {
   encodeRequest,
   FrameDecoder,
+  decodeProcScan,
   MAX_PATH_BYTES,
   MAX_PEEK_COUNT,
+  MAX_SCAN_CMDLINE,
+  MAX_SCAN_THREADS,
   MAX_PREVIEW_BYTES,
   MAX_READ,
   MAX_REQUEST_BODY,
@@ -102,6 +105,7 @@ const ARG_LENGTH: Record<number, number> = {
   [Op.MsgRemove]: 4,
   [Op.MsgSet]: 24,
   [Op.NsEnter]: 16,
+  [Op.ProcScan]: 8,
 };
 /** The only paths TABLE reads (PROTOCOL.md); any other is EINVAL. */
 const TABLES = [
@@ -130,7 +134,7 @@ const PATH_FIXED: Record<number, number> = {
 /** File operations that work on names only (the /dev/shm forms). */
 const NAME_ONLY = new Set<number>([Op.FileCreate, Op.FileUnlink, Op.FileSet]);
 const FILE_OPS = new Set<number>(Object.keys(PATH_FIXED).map(Number));
-const LAST_OP = Op.Table;
+const LAST_OP = Op.ProcScan;
 const DESTRUCTIVE = new Set<number>([
   Op.Create,
   Op.Remove,
@@ -182,6 +186,7 @@ const OP_WEIGHTS: Array<[Op, number]> = [
   [Op.MqUnlink, 2],
   [Op.NsEnter, 1],
   [Op.Table, 3],
+  [Op.ProcScan, 1], // a real walk over /proc each time it is valid: rare
 ];
 
 type Mode = 'namespace' | 'userns' | 'shared';
@@ -615,6 +620,15 @@ class Generator {
             ['u64', r.pick([0n, 1n, r.u64()])],
           ),
         );
+      case Op.ProcScan:
+        return frameOf(
+          id,
+          op,
+          fields(
+            ['u32', r.chance(0.7) ? r.int(MAX_SCAN_CMDLINE + 1) : r.pick([MAX_SCAN_CMDLINE + 1, 0xffffffff, r.u32()])],
+            ['u32', r.chance(0.7) ? 1 + r.int(MAX_SCAN_THREADS) : r.pick([0, MAX_SCAN_THREADS + 1, r.u32()])],
+          ),
+        );
       case Op.Table: {
         const file = r.chance(0.7)
           ? r.pick(TABLES)
@@ -824,6 +838,12 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
     }
   } else if (flags !== 0 || args.length !== ARG_LENGTH[op]) {
     return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
+  } else if (op === Op.ProcScan) {
+    const head = args.readUInt32LE(0);
+    const threads = args.readUInt32LE(4);
+    if (head > MAX_SCAN_CMDLINE || threads < 1 || threads > MAX_SCAN_THREADS) {
+      return reply.status === EINVAL ? undefined : `PROC_SCAN of head ${head}, ${threads} threads answered with status ${reply.status}, expected EINVAL`;
+    }
   }
   if (reply.status !== 0) return undefined;
   const n = reply.payload.length;
@@ -879,6 +899,17 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       return 'NS_ENTER of a namespace that cannot exist succeeded';
     case Op.Table:
       return undefined; // any bytes: the kernel's text
+    case Op.ProcScan: {
+      let scan;
+      try {
+        scan = decodeProcScan(reply.payload);
+      } catch (error) {
+        return `PROC_SCAN reply does not decode: ${(error as Error).message}`;
+      }
+      const head = args.readUInt32LE(0);
+      const long = scan.records.find((record) => (record.raw.cmdline?.length ?? 0) > head);
+      return long ? `PROC_SCAN sent ${long.raw.cmdline!.length} cmdline bytes of pid ${long.pid}, asked for ${head}` : undefined;
+    }
     case Op.MqCreate: {
       const created = n === 40 ? reply.payload.readUInt32LE(0) : -1;
       if (created !== 0 && created !== 1) return `bad MQ_CREATE payload (${n} bytes)`;

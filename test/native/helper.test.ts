@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import { HelperError, HelperExitedError, HelperTimeoutError } from '../../src/ipc/helperClient';
 import { isPageResident, MAX_READ } from '../../src/ipc/helperProtocol';
 import { isRoot, NOBODY, TestHelper } from '../support/helper';
+import { cleanupPosixObjects, createObject, freshName, shmPath } from '../support/posixObjects';
 import { createSegment, dumpSegment, freshKey, holdSegment, procLine, trackSegment, writeSegment } from '../support/segments';
 
 const SHM_DEST = 0o1000;
@@ -51,7 +52,7 @@ describe('ipc-helper against the real kernel', function () {
 
   it('answers the handshake with its protocol version, page size, identity and read limit', async function () {
     const hello = await client.hello();
-    assert.equal(hello.protocolVersion, 4);
+    assert.equal(hello.protocolVersion, 5);
     assert.equal(hello.pageSize, PAGE);
     assert.equal(hello.euid, process.getuid!());
     assert.equal(hello.maxRead, MAX_READ);
@@ -167,7 +168,7 @@ describe('ipc-helper against the real kernel', function () {
       assert.equal(proc(id), undefined, 'the removed segment is gone, not kept alive by the helper');
       const error = await rejectsWith(client.read(id, 0, 16), 'EINVAL');
       assert.match(error.message, new RegExp(String(id)));
-      assert.equal((await client.hello()).protocolVersion, 4);
+      assert.equal((await client.hello()).protocolVersion, 5);
     });
 
     it('says which attachment is its own read cache, and lets go of a removed segment on STAT', async function () {
@@ -323,6 +324,62 @@ describe('ipc-helper against the real kernel', function () {
       assert.equal(limits.shmmni, sysctl('shmmni'));
       assert.equal(limits.shmmax, sysctl('shmmax'));
       assert.equal(limits.shmall, sysctl('shmall'));
+    });
+  });
+
+  describe('PROC_SCAN', function () {
+    afterEach(cleanupPosixObjects);
+
+    it("reads a holder's maps lines, IPC namespace and cmdline, and a /dev/shm descriptor's identity and open mode", async function () {
+      const key = freshKey();
+      const id = createSegment(key, 4096);
+      const holder = await holdSegment(id, 'ro');
+      const name = freshName();
+      createObject(name, 3 * 4096);
+      const fd = fs.openSync(shmPath(name), 'r+');
+      try {
+        for (const threads of [1, 2]) {
+          const scan = await client.procScan(64, threads);
+          const pids = scan.records.map((r) => r.pid);
+          assert.deepEqual(
+            pids,
+            [...pids].sort((a, b) => a - b),
+            'records ascend by pid',
+          );
+          assert.ok(scan.listed >= scan.records.length + scan.nothing);
+          const attached = scan.records.find((r) => r.pid === holder.pid)?.raw;
+          assert.ok(attached, `the attached process ${holder.pid} has a record`);
+          const lines = Buffer.from(attached.maps ?? [])
+            .toString('latin1')
+            .split('\n')
+            .filter(Boolean);
+          assert.ok(lines.length > 0 && lines.every((l) => /\/SYSV|\s\/dev\/shm\/|\s\/memfd:/.test(l)), 'only the lines the scan is after');
+          assert.ok(
+            lines.some((l) => l.includes(`/SYSV${key.toString(16).padStart(8, '0')}`) && l.includes(` ${id} `)),
+            lines.join('\n'),
+          );
+          assert.equal(attached.ns, fs.readlinkSync(`/proc/${holder.pid}/ns/ipc`));
+          assert.match(Buffer.from(attached.cmdline ?? []).toString('latin1'), /shmtool\0hold\0/);
+          const ours = scan.records.find((r) => r.pid === process.pid)?.raw;
+          const descriptor = ours?.fds.find(([n]) => Number(n) === fd);
+          assert.ok(descriptor, `this process's descriptor ${fd} of ${shmPath(name)} is in its record`);
+          const stat = fs.fstatSync(fd);
+          const [, target, dev, ino, size, mode, fdinfo] = descriptor;
+          assert.deepEqual([target, dev, ino, size], [shmPath(name), stat.dev, stat.ino, 3 * 4096]);
+          assert.equal(mode, fs.lstatSync(`/proc/self/fd/${fd}`).mode, 'the link mode: the open mode (rwx for read-write)');
+          assert.equal(fdinfo, undefined, 'fdinfo is read only when the link mode says nothing');
+        }
+      } finally {
+        fs.closeSync(fd);
+        await holder.stop();
+      }
+    });
+
+    it('refuses a cmdline head or thread count out of range with EINVAL, and goes on', async function () {
+      await rejectsWith(client.procScan(4097, 1), 'EINVAL', /cmdline head of 0 to 4096 bytes and 1 to 8 threads/);
+      await rejectsWith(client.procScan(0, 0), 'EINVAL');
+      await rejectsWith(client.procScan(0, 9), 'EINVAL');
+      assert.ok((await client.procScan(0, 1)).listed > 0);
     });
   });
 

@@ -94,10 +94,10 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
     assert.deepEqual(reports, [], 'the sanitizers reported a problem in the helper');
   });
 
-  it('speaks protocol version 4', async function () {
+  it('speaks protocol version 5', async function () {
     const hello = await client.hello();
-    assert.equal(hello.protocolVersion, 4);
-    assert.match(hello.version, /^ipc-helper 0\.4\.\d+/);
+    assert.equal(hello.protocolVersion, 5);
+    assert.match(hello.version, /^ipc-helper 0\.5\.\d+/);
   });
 
   describe('FILE_CREATE', function () {

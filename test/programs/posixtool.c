@@ -8,8 +8,10 @@
  *   posixtool map NAME ro|rw         shm_open an existing object, mmap it (PROT_READ, or
  *                                    PROT_READ|PROT_WRITE), close the descriptor (mapped only);
  *                                    prints "ready DEVMAJ:DEVMIN INO ADDRESS"
- *   posixtool open NAME ro|rw        shm_open an existing object (O_RDONLY or O_RDWR), keep only the
- *                                    descriptor, no mapping; prints "ready DEVMAJ:DEVMIN INO FD"
+ *   posixtool open NAME ro|rw|path   shm_open an existing object (O_RDONLY or O_RDWR; "path": open
+ *                                    /dev/shm/NAME with O_PATH, a descriptor that can neither read nor
+ *                                    write), keep only the descriptor, no mapping; prints
+ *                                    "ready DEVMAJ:DEVMIN INO FD"
  *   posixtool memfd NAME SIZE        memfd_create(NAME), ftruncate, mmap read-write, then fork a child
  *                                    that keeps the inherited descriptor and mapping and lives while
  *                                    the parent does (PR_SET_PDEATHSIG); prints
@@ -252,7 +254,13 @@ int main(int argc, char **argv)
         return serve(&h);
     }
     if (strcmp(cmd, "open") == 0 && argc == 4) {
-        if ((h.fd = shm_open(argv[2], strcmp(argv[3], "rw") == 0 ? O_RDWR : O_RDONLY, 0)) < 0) return die("shm_open");
+        if (strcmp(argv[3], "path") == 0) {
+            char file[4096];
+            snprintf(file, sizeof file, "/dev/shm/%s", argv[2][0] == '/' ? argv[2] + 1 : argv[2]);
+            if ((h.fd = open(file, O_PATH | O_CLOEXEC)) < 0) return die("open O_PATH");
+        } else if ((h.fd = shm_open(argv[2], strcmp(argv[3], "rw") == 0 ? O_RDWR : O_RDONLY, 0)) < 0) {
+            return die("shm_open");
+        }
         snprintf(text, sizeof text, "%d", h.fd);
         if (print_ready(h.fd, text)) return 1;
         return serve(&h);

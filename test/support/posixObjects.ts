@@ -156,8 +156,8 @@ export function mapObject(name: string, access: 'ro' | 'rw'): Promise<PosixHolde
   return startHolder(['map', name, access]);
 }
 
-/** Opens an existing object from a live process that keeps only the descriptor. */
-export function openObject(name: string, access: 'ro' | 'rw', uid?: number): Promise<PosixHolder> {
+/** Opens an existing object from a live process that keeps only the descriptor ("path": an O_PATH one). */
+export function openObject(name: string, access: 'ro' | 'rw' | 'path', uid?: number): Promise<PosixHolder> {
   return startHolder(['open', name, access], uid);
 }
 

@@ -125,10 +125,12 @@ describe('helper protocol', function () {
     );
   });
 
-  it('speaks version 4: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35', function () {
-    assert.equal(PROTOCOL_VERSION, 4);
-    assert.equal(args.hello().readUInt32LE(0), 4);
-    assert.deepEqual([Op.NsEnter, Op.Table], [34, 35]);
+  it('speaks version 5: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35, the /proc scan 36', function () {
+    assert.equal(PROTOCOL_VERSION, 5);
+    assert.equal(args.hello().readUInt32LE(0), 5);
+    assert.deepEqual([Op.NsEnter, Op.Table, Op.ProcScan], [34, 35, 36]);
+    const scan = args.procScan(4096, 2);
+    assert.deepEqual([scan.length, scan.readUInt32LE(0), scan.readUInt32LE(4)], [8, 4096, 2]);
     const enter = args.nsEnter(4242, 4026532201);
     assert.deepEqual([enter.length, enter.readUInt32LE(0), enter.readUInt32LE(4), Number(enter.readBigUInt64LE(8))], [16, 4242, 0, 4026532201]);
     assert.deepEqual([Op.FileStat, Op.FileRead, Op.FileData, Op.FileCreate, Op.FileUnlink, Op.FileSet], [14, 15, 16, 17, 18, 19]);

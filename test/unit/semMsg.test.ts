@@ -277,6 +277,7 @@ describe('POSIX named semaphores and queues', function () {
       deleted: true,
     };
     const scan = {
+      readBy: 'extension',
       attachments: new Map(),
       files: new Map([[key, [mapping]]]),
       processes: 1,
