@@ -81,6 +81,16 @@ function elfInfo(file, data = fs.readFileSync(file)) {
 }
 
 /** Checks that a helper binary is what `platform` runs: built from the current source, its ELF machine and class, static, executable. */
+/** The helper's newest source file (native/*.c and *.h) and its mtime. */
+function newestHelperSource() {
+  const dir = path.join(ROOT, 'native');
+  return fs
+    .readdirSync(dir)
+    .filter((name) => /\.[ch]$/.test(name))
+    .map((name) => ({ name: `native/${name}`, mtimeMs: fs.statSync(path.join(dir, name)).mtimeMs }))
+    .reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
+}
+
 function checkHelperBinary(file, data, platform, where) {
   const { machine, elfClass, dynamic } = elfInfo(where, data);
   if (machine !== platform.elfMachine || elfClass !== platform.elfClass) {
@@ -100,8 +110,9 @@ function platformHelper(platformName) {
         `${platform.packages.join(' ')}), then: node native/build.js. Or package only some targets: --targets linux-x64`,
     );
   }
-  if (fs.statSync(file).mtimeMs < fs.statSync(path.join(ROOT, 'native', 'ipc-helper.c')).mtimeMs) {
-    throw new Error(`${relative} is older than native/ipc-helper.c: its build failed (see above), so it would ship stale code`);
+  const newest = newestHelperSource();
+  if (fs.statSync(file).mtimeMs < newest.mtimeMs) {
+    throw new Error(`${relative} is older than ${newest.name}: its build failed (see above), so it would ship stale code`);
   }
   checkHelperBinary(file, fs.readFileSync(file), platform, relative);
   if ((fs.statSync(file).mode & 0o111) === 0) throw new Error(`${relative} is not executable`);
