@@ -509,53 +509,58 @@ export function decodeProcScan(payload: Buffer): RawScan {
   const count = payload.readUInt32LE(8);
   const records: RawScan['records'] = [];
   let at = SCAN_HEAD;
-  const take = (length: number, what: string, pid: number): Buffer => {
+  // Where the next `length` bytes start, once it is sure they are there. Offsets, not subarrays:
+  // a scan has thousands of fields, and each view would be one more object.
+  const skip = (length: number, what: string, pid: number): number => {
     if (payload.length - at < length) throw new ProtocolError(l10n.t('helper sent a process scan cut short in the {0} of process {1}', what, pid));
-    const bytes = payload.subarray(at, at + length);
     at += length;
-    return bytes;
+    return at - length;
+  };
+  const text = (length: number, what: string, pid: number, encoding: 'latin1' | 'utf8'): string => {
+    const from = skip(length, what, pid);
+    return payload.toString(encoding, from, from + length);
   };
   let lastPid = 0;
   for (let i = 0; i < count; i++) {
-    const head = take(RECORD_HEAD, 'record head', i);
-    const pid = head.readUInt32LE(0);
+    const head = skip(RECORD_HEAD, 'record head', i);
+    const pid = payload.readUInt32LE(head);
     if (pid <= lastPid) throw new ProtocolError(l10n.t('helper sent the process scan out of order (pid {0} after {1})', pid, lastPid));
     lastPid = pid;
     const raw: RawProcess = { fds: [] };
     records.push({ pid, raw });
-    if (head[4] > 0) {
-      raw.mapsError = take(head[4], 'maps error', pid).toString('latin1');
+    const flags = payload[head + 7];
+    if (payload[head + 4] > 0) {
+      raw.mapsError = text(payload[head + 4], 'maps error', pid, 'latin1');
       continue;
     }
-    if (head[5] > 0) raw.nsError = take(head[5], 'ns error', pid).toString('latin1');
-    const mapsLength = head.readUInt32LE(8);
-    if (mapsLength > 0) raw.maps = take(mapsLength, 'maps', pid);
-    if (head[7] & FLAG_NS) raw.ns = take(head.readUInt16LE(12), 'ns link', pid).toString('utf8');
-    const descriptors = head.readUInt32LE(16);
-    for (let d = 0; d < descriptors; d++) raw.fds.push(decodeScanDescriptor(take(DESCRIPTOR_HEAD, 'descriptor', pid), take, pid));
-    if (head[6] > 0) raw.fdError = take(head[6], 'fd error', pid).toString('latin1');
-    const cmdline = take(head.readUInt16LE(14), 'cmdline', pid);
-    if (head[7] & FLAG_CMDLINE) raw.cmdline = cmdline;
+    if (payload[head + 5] > 0) raw.nsError = text(payload[head + 5], 'ns error', pid, 'latin1');
+    const mapsLength = payload.readUInt32LE(head + 8);
+    if (mapsLength > 0) raw.maps = payload.subarray(skip(mapsLength, 'maps', pid), at);
+    if (flags & FLAG_NS) raw.ns = text(payload.readUInt16LE(head + 12), 'ns link', pid, 'utf8');
+    const descriptors = payload.readUInt32LE(head + 16);
+    for (let d = 0; d < descriptors; d++) {
+      const fd = skip(DESCRIPTOR_HEAD, 'descriptor', pid);
+      const target = text(payload.readUInt16LE(fd + 32), 'descriptor link', pid, 'utf8');
+      const fdinfoLength = payload.readUInt16LE(fd + 34);
+      const mode = payload.readUInt32LE(fd + 4);
+      raw.fds.push([
+        String(payload.readUInt32LE(fd)),
+        target,
+        Number(payload.readBigUInt64LE(fd + 8)),
+        Number(payload.readBigUInt64LE(fd + 16)),
+        Number(payload.readBigUInt64LE(fd + 24)),
+        mode === NO_MODE ? -1 : mode,
+        fdinfoLength === NO_FDINFO ? undefined : text(fdinfoLength, 'fdinfo', pid, 'latin1'),
+      ] satisfies RawDescriptor);
+    }
+    if (payload[head + 6] > 0) raw.fdError = text(payload[head + 6], 'fd error', pid, 'latin1');
+    const cmdlineLength = payload.readUInt16LE(head + 14);
+    const cmdline = skip(cmdlineLength, 'cmdline', pid);
+    if (flags & FLAG_CMDLINE) raw.cmdline = payload.subarray(cmdline, cmdline + cmdlineLength);
   }
   if (at !== payload.length) throw new ProtocolError(l10n.t('helper sent {0} bytes after the last process of its scan', payload.length - at));
   if (count + nothing > listed) throw new ProtocolError(l10n.t('helper sent {0} records and {1} idle processes of {2} listed', count, nothing, listed));
   return { listed, nothing, records };
-}
-
-function decodeScanDescriptor(head: Buffer, take: (length: number, what: string, pid: number) => Buffer, pid: number): RawDescriptor {
-  const target = take(head.readUInt16LE(32), 'descriptor link', pid).toString('utf8');
-  const fdinfoLength = head.readUInt16LE(34);
-  const fdinfo = fdinfoLength === NO_FDINFO ? undefined : take(fdinfoLength, 'fdinfo', pid).toString('latin1');
-  const mode = head.readUInt32LE(4);
-  return [
-    String(head.readUInt32LE(0)),
-    target,
-    Number(head.readBigUInt64LE(8)),
-    Number(head.readBigUInt64LE(16)),
-    Number(head.readBigUInt64LE(24)),
-    mode === NO_MODE ? -1 : mode,
-    fdinfo,
-  ];
 }
 
 /** MSG_READ's reply: i64 mtype, then the whole text. */
