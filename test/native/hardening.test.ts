@@ -8,24 +8,11 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HelperError } from '../../src/ipc/helperClient';
 import { encodeRequest, FrameDecoder, Op, packArgs } from '../../src/ipc/helperProtocol';
-import { helperBinary, isRoot, NOBODY, TestHelper } from '../support/helper';
+import { helperBinary, isRoot, NOBODY, rejectsWith, TestHelper } from '../support/helper';
 import { createSegment, freshKey, holdSegment, procLine, shmtoolPath, trackSegment } from '../support/segments';
 import { cleanupSemMsg, ipcmkSem, ipctool, ipctoolPath } from '../support/semMsg';
 import { waitFor } from '../support/waitFor';
-
-async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<HelperError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HelperError, `expected a HelperError ${code}, got ${String(error)}`);
-    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected ${code}, but the call succeeded`);
-}
 
 /** A line of /proc/sysvipc/{shm,sem,msg} as the machine's root (init user namespace) sees it in namespace PID's IPC namespace. */
 function procFromOutside(pid: number, kind: 'shm' | 'sem' | 'msg', id: number): string[] {

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import { HelperError, HelperExitedError, HelperTimeoutError } from '../../src/ipc/helperClient';
 import { isPageResident, MAX_READ } from '../../src/ipc/helperProtocol';
-import { isRoot, NOBODY, TestHelper } from '../support/helper';
+import { isRoot, NOBODY, rejectsWith, TestHelper } from '../support/helper';
 import { cleanupPosixObjects, createObject, freshName, shmPath } from '../support/posixObjects';
 import { createSegment, dumpSegment, freshKey, holdSegment, procLine, trackSegment, writeSegment } from '../support/segments';
 
@@ -19,18 +19,6 @@ function proc(shmid: number) {
   const cols = procLine(shmid);
   if (!cols) return undefined;
   return { key: Number(cols[0]), perms: parseInt(cols[2], 8), size: Number(cols[3]), nattch: Number(cols[6]), uid: Number(cols[7]), rss: Number(cols[14]) };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<HelperError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HelperError, `expected a HelperError ${code}, got ${String(error)}`);
-    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected ${code}, but the call succeeded`);
 }
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');

@@ -10,18 +10,9 @@ import * as fs from 'fs';
 import { HelperError } from '../../src/ipc/helperClient';
 import { args, encodeRequest, FrameDecoder, Op, type Reply } from '../../src/ipc/helperProtocol';
 import { parseShm } from '../../src/ipc/sysvipc';
-import { helperBinary, isRoot, TestHelper } from '../support/helper';
+import { helperBinary, isRoot, rejectsWith, TestHelper } from '../support/helper';
 import { shmtoolPath } from '../support/segments';
 import { killSpawned, spawnReady } from './spawned';
-
-async function rejectsWith(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof HelperError, `expected a HelperError ${code}, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, message);
-    return true;
-  });
-}
 
 const inodeOf = (pid: number) => fs.statSync(`/proc/${pid}/ns/ipc`).ino;
 

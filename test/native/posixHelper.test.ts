@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { HelperError } from '../../src/ipc/helperClient';
 import { encodeRequest, FileIdentity, FrameDecoder, isPageResident, MAX_READ, Op, packArgs, ProtocolError, Residency } from '../../src/ipc/helperProtocol';
-import { helperBinary, isRoot, NOBODY, TestHelper, withUmask } from '../support/helper';
+import { helperBinary, isRoot, NOBODY, rejectsWith, TestHelper, withUmask } from '../support/helper';
 import {
   cleanupPosixObjects,
   createObject,
@@ -32,18 +32,6 @@ const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 const NOBODY_UID = 65534;
-
-async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<HelperError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HelperError, `expected a HelperError ${code}, got ${String(error)}`);
-    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected ${code}, but the call succeeded`);
-}
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const pagesWithData = (r: Residency) => [...Array(r.pageCount).keys()].map((i) => r.firstPage + i).filter((page) => isPageResident(r, page));

@@ -13,7 +13,7 @@ import { SnapshotSource } from '../../src/ipc/snapshot';
 import { msgTooltip } from '../../src/ipc/sysvMsg/present';
 import { semDescription, semTooltip } from '../../src/ipc/sysvSem/present';
 import { encodeRequest, FrameDecoder, MsgPeek, Op, packArgs } from '../../src/ipc/helperProtocol';
-import { helperBinary, isRoot, NOBODY, TestHelper } from '../support/helper';
+import { helperBinary, isRoot, NOBODY, rejectsWith, TestHelper } from '../support/helper';
 import {
   cleanupSemMsg,
   freshIpcKey,
@@ -33,18 +33,6 @@ import {
 } from '../support/semMsg';
 
 const NOBODY_UID = 65534;
-
-async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<HelperError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HelperError, `expected a HelperError ${code}, got ${String(error)}`);
-    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected ${code}, but the call succeeded`);
-}
 
 /** Runs a fresh helper on exactly these request bytes and returns its replies (for frames the client refuses to build). */
 function rawReplies(stream: Buffer, wrap: string[] = []): Array<{ status: number; name: string; message: string }> {

@@ -2,7 +2,8 @@
 // test is also a sanitizer run), optionally as the unprivileged user `nobody` through setpriv.
 import * as fs from 'fs';
 import * as path from 'path';
-import { HelperClient } from '../../src/ipc/helperClient';
+import * as assert from 'node:assert/strict';
+import { HelperClient, HelperError } from '../../src/ipc/helperClient';
 import { repoRoot } from './segments';
 
 export type HelperBuild = 'asan' | 'release';
@@ -75,4 +76,17 @@ export class TestHelper {
   dispose(): void {
     this.client.dispose();
   }
+}
+
+/** Awaits a helper call that must fail with errno `code` (and a message matching `message`); returns the error. */
+export async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<HelperError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof HelperError, `expected a HelperError ${code}, got ${String(error)}`);
+    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
+    if (message) assert.match(error.message, message);
+    return error;
+  }
+  assert.fail(`expected ${code}, but the call succeeded`);
 }
