@@ -4,12 +4,12 @@
 // and every process started here is recorded: cleanupPosixObjects(), run by the root hooks after
 // each test file (and by the suites after each test), kills the processes and unlinks the names,
 // also when a test failed, so nothing is ever left in /dev/shm of a machine others use too.
-import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'child_process';
+import { ChildProcessWithoutNullStreams, execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as readline from 'readline';
 import type { FileIdentity } from '../../src/ipc/helperProtocol';
+import { startLineServer } from './lineServer';
 import { repoRoot } from './segments';
 
 export const posixtoolPath = path.join(repoRoot, 'native', 'bin', 'posixtool');
@@ -103,46 +103,19 @@ export interface PosixHolder {
   stop(): Promise<void>;
 }
 
-function startHolder(args: string[], uid?: number): Promise<PosixHolder> {
-  const child = spawn(requirePosixtool(), args, { uid, gid: uid === undefined ? undefined : 65534 });
-  children.add(child);
-  const lines = readline.createInterface({ input: child.stdout });
-  const waiting: Array<(line: string) => void> = [];
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  lines.on('line', (line) => waiting.shift()?.(line));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const nextLine = () =>
-    new Promise<string>((resolve, reject) => {
-      waiting.push(resolve);
-      void exited.then(() => reject(new Error(`posixtool ${args.join(' ')} exited: ${stderr.trim()}`)));
-    });
-  return nextLine().then((ready) => {
-    const [word, dev, ino, last, childPid] = ready.split(' ');
-    if (word !== 'ready') throw new Error(`posixtool ${args.join(' ')} said: ${ready}`);
-    const mode = args[0];
-    const holder: PosixHolder = {
-      pid: child.pid!,
-      id: parseIdentity(dev, ino),
-      command: (line: string) => {
-        const answer = nextLine();
-        child.stdin.write(line + '\n');
-        return answer;
-      },
-      stop: async () => {
-        child.stdin.end();
-        await exited;
-        children.delete(child);
-      },
-    };
-    if (mode === 'open' || mode === 'memfd') holder.fd = Number(last);
-    else holder.address = last;
-    if (mode === 'memfd') {
-      holder.childPid = Number(childPid);
-      extraPids.add(holder.childPid);
-    }
-    return holder;
-  });
+async function startHolder(args: string[], uid?: number): Promise<PosixHolder> {
+  const server = await startLineServer(requirePosixtool(), args, children, uid);
+  const [word, dev, ino, last, childPid] = server.ready.split(' ');
+  if (word !== 'ready') throw new Error(`posixtool ${args.join(' ')} said: ${server.ready}`);
+  const mode = args[0];
+  const holder: PosixHolder = { pid: server.pid, id: parseIdentity(dev, ino), command: server.command, stop: server.stop };
+  if (mode === 'open' || mode === 'memfd') holder.fd = Number(last);
+  else holder.address = last;
+  if (mode === 'memfd') {
+    holder.childPid = Number(childPid);
+    extraPids.add(holder.childPid);
+  }
+  return holder;
 }
 
 /** Creates an object (exclusive) and keeps it open read-write and mapped from a live process. */

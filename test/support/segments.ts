@@ -2,10 +2,10 @@
 // would make them. Every segment and every process started here is recorded and removed/killed by
 // cleanupAll(), which the root hooks run after each test file, also when a test failed: tests run
 // on machines other people use too.
-import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'child_process';
+import { ChildProcessWithoutNullStreams, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as readline from 'readline';
+import { startLineServer } from './lineServer';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const shmtoolPath = path.join(repoRoot, 'native', 'bin', 'shmtool');
@@ -71,38 +71,10 @@ export interface Holder {
   stop(): Promise<void>;
 }
 
-function startServing(args: string[], uid?: number): Promise<Holder> {
-  const child = spawn(requireShmtool(), args, { uid, gid: uid === undefined ? undefined : 65534 });
-  children.add(child);
-  const lines = readline.createInterface({ input: child.stdout });
-  const waiting: Array<(line: string) => void> = [];
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  lines.on('line', (line) => waiting.shift()?.(line));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const nextLine = () =>
-    new Promise<string>((resolve, reject) => {
-      waiting.push(resolve);
-      void exited.then(() => reject(new Error(`shmtool ${args.join(' ')} exited: ${stderr.trim()}`)));
-    });
-  return nextLine().then((ready) => {
-    const [, id, address] = ready.split(' ');
-    return {
-      pid: child.pid!,
-      shmid: trackSegment(Number(id)),
-      address,
-      command: (line: string) => {
-        const answer = nextLine();
-        child.stdin.write(line + '\n');
-        return answer;
-      },
-      stop: async () => {
-        child.stdin.end();
-        await exited;
-        children.delete(child);
-      },
-    };
-  });
+async function startServing(args: string[], uid?: number): Promise<Holder> {
+  const server = await startLineServer(requireShmtool(), args, children, uid);
+  const [, id, address] = server.ready.split(' ');
+  return { pid: server.pid, shmid: trackSegment(Number(id)), address, command: server.command, stop: server.stop };
 }
 
 /** Creates a segment and keeps it attached read-write from a live process (creator alive). */
