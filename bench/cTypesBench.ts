@@ -21,6 +21,7 @@ import { generateStructs } from '../test/support/cStructs';
 import { liveRefreshCost } from './hexViewBench';
 import { medianMs, mediansInTurns, Row } from './measure';
 import { repoRoot } from './world';
+import { testParser } from '../test/support/parserFiles';
 
 const SETUP = { compiler: 'cc', flags: [] as string[], cwd: os.tmpdir() };
 const SYSTEM_INCLUDES = ['stdio.h', 'stdlib.h', 'string.h', 'stdbool.h', 'stdint.h', 'stddef.h', 'time.h', 'sys/types.h'];
@@ -40,22 +41,22 @@ export async function benchLayouts(): Promise<Row[]> {
     fs.writeFileSync(longHeader, `${fs.readFileSync(header, 'utf8')}\nstruct stamped { struct timespec when; ${typeName} value; };\n`);
     const longRequest = { file: longHeader, typeName: 'struct stamped', setup: SETUP };
     const coldStart = process.hrtime.bigint();
-    const layout = await new LayoutCache().layout(request);
+    const layout = await new LayoutCache(testParser).layout(request);
     const cold = Number(process.hrtime.bigint() - coldStart) / 1e6;
     const object = path.join(dir, 'fifty.o');
     const times = await mediansInTurns(
       {
-        ours: () => new LayoutCache().layout(request),
-        longWay: () => new LayoutCache().layout(longRequest),
+        ours: () => new LayoutCache(testParser).layout(request),
+        longWay: () => new LayoutCache(testParser).layout(longRequest),
         cc: () => execFileSync('cc', ['-x', 'c', '-c', header, '-o', object]),
       },
       9,
       1,
     );
-    const cache = new LayoutCache();
+    const cache = new LayoutCache(testParser);
     await cache.layout(request);
     const cached = await medianMs(() => cache.layout(request), 50, 2);
-    const probeWay = new LayoutCache();
+    const probeWay = new LayoutCache(testParser);
     await probeWay.layout(longRequest);
     if (!probeWay.lastLongWayReason) throw new Error('the long-way header took the short way: the bench measures the wrong thing');
     console.log(
@@ -103,7 +104,7 @@ export async function benchLiveFields(client: HelperClient, created: number[]): 
   try {
     const header = path.join(dir, 'samples.h');
     fs.writeFileSync(header, '#include <stdint.h>\nstruct sample { int32_t value; float weight; };\nstruct table { struct sample samples[5000]; };\n');
-    const layout = await new LayoutCache().layout({ file: header, typeName: 'struct table', setup: SETUP });
+    const layout = await new LayoutCache(testParser).layout({ file: header, typeName: 'struct table', setup: SETUP });
     const fields: Array<{ field: CField; shift: number }> = [];
     leaves(layout.root, 0, fields);
     const shmid = await client.create(0, layout.size, 0o600, false);

@@ -8,7 +8,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { findDatabase, flagsFromDatabase } from './ctypes/compileCommands';
 import { CompileError, CompilerSetup } from './ctypes/compiler';
-import { LayoutCache } from './ctypes/layouts';
+import type { ParserFiles } from './ctypes/cParser';
+import type { TypeEntry } from './ctypes/declarations';
+import { LayoutCache, typesInFile } from './ctypes/layouts';
 import type { CLayout, CPlacement } from './shared/cLayout';
 
 /** What the user chose for an object: a type from a file (or a declaration typed in), and where it sits. */
@@ -33,10 +35,15 @@ export class CTypes implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('IPC Inspector C types');
 
   constructor(
-    extensionPath: string,
+    private readonly parser: ParserFiles,
     private readonly memento: vscode.Memento | undefined,
   ) {
-    this.layouts = new LayoutCache(path.join(extensionPath, 'dist'));
+    this.layouts = new LayoutCache(parser);
+  }
+
+  /** The named types a C file declares as it is (not preprocessed): what the pick list offers. */
+  typesInFile(file: string, text: string): Promise<TypeEntry[]> {
+    return typesInFile(file, text, this.parser);
   }
 
   /** The choice remembered for an object (ByteSource.memoryKey), if any. */

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as vscode from 'vscode';
+import type { ExtensionAssets } from './assets';
 import { CTypes } from './cTypes';
 import { Holds } from './holds';
 import { HelperClient } from './ipc/helperClient';
@@ -108,14 +109,14 @@ export class IpcContext implements vscode.Disposable {
 
   /** `storagePath`: where the extension may write (its global storage; the demo is built there). */
   constructor(
-    readonly extensionPath: string,
+    readonly assets: ExtensionAssets,
     readonly log: vscode.LogOutputChannel,
     private readonly memento?: vscode.Memento,
     private readonly procRoot = '/proc',
     readonly storagePath = os.tmpdir(),
   ) {
     this.source = this.makeSource(undefined);
-    this.cTypes = new CTypes(extensionPath, memento);
+    this.cTypes = new CTypes(assets.parser, memento);
     this.disposables.push(
       this.cTypes,
       this.refreshed,
@@ -281,7 +282,7 @@ export class IpcContext implements vscode.Disposable {
   }
 
   private newHelper(target: NamespaceTarget | undefined): HelperClient {
-    const helperPath = locateHelper(this.extensionPath, readSettings().helperPath || undefined);
+    const helperPath = locateHelper(this.assets.nativeBin, readSettings().helperPath || undefined);
     this.log.info(`starting the IPC helper ${helperPath}${target ? ` in IPC namespace ${target.label}` : ''}`);
     const client = new HelperClient({ helperPath, log: (line) => this.log.info(line), namespace: target && { pid: target.pid, inode: target.inode } });
     client.onExit((reason) => {
@@ -294,7 +295,7 @@ export class IpcContext implements vscode.Disposable {
   helperProblem(): string | undefined {
     if (this.client) return undefined;
     try {
-      locateHelper(this.extensionPath, readSettings().helperPath || undefined);
+      locateHelper(this.assets.nativeBin, readSettings().helperPath || undefined);
       return undefined;
     } catch (error) {
       return (error as Error).message;

@@ -2,6 +2,7 @@
 // First: the translations, before any module builds its words.
 import './l10nSetup';
 import * as vscode from 'vscode';
+import { extensionAssets } from './assets';
 import { allCommands } from './commands';
 import { registerCommands } from './commands/registry';
 import { IpcContext } from './context';
@@ -24,7 +25,7 @@ export interface IpcInspectorApi {
 
 export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
   const log = vscode.window.createOutputChannel('IPC Inspector', { log: true });
-  const context = new IpcContext(extension.extensionPath, log, extension.workspaceState, '/proc', extension.globalStorageUri.fsPath);
+  const context = new IpcContext(extensionAssets(extension.extensionPath), log, extension.workspaceState, '/proc', extension.globalStorageUri.fsPath);
   const views = createViews(context);
   void context.restoreNamespace();
   extension.subscriptions.push(log, views, context, ...registerCommands({ ipc: context, views }, allCommands));

@@ -1,7 +1,6 @@
 // Open Contents: the live hex view of a System V segment or a POSIX object (on the clicked or
 // selected row, or one picked from a list when run from the palette). Also what a double click on
 // a row does.
-import * as vscode from 'vscode';
 import { formatKey } from '../ipc/format';
 import { PosixObjectSource } from '../ipc/posixShm/source';
 import { findAgain, type IpcObject, type PosixObjectInfo, type SegmentInfo } from '../ipc/snapshot';
@@ -52,7 +51,7 @@ export const openContents: Command = {
       reportFailure(env.ipc, error, `Could not open the contents of ${objectLabel(object)}`, subjectOf(object));
       return undefined;
     }
-    return HexPanel.show(env.ipc, vscode.Uri.file(env.ipc.extensionPath), source);
+    return HexPanel.show(env.ipc, source);
   },
 };
 

@@ -19,8 +19,7 @@ function hasCompiler(): boolean {
 }
 
 /** The demo's sources, copied where they may be built (the installed extension's folder may be read-only). */
-function copyDemo(extensionPath: string, storage: string): string {
-  const from = path.join(extensionPath, 'demo');
+function copyDemo(from: string, storage: string): string {
   const to = path.join(storage, 'demo');
   if (!fs.existsSync(path.join(from, 'run.js'))) throw new Error(l10n.t('the demo is not part of this installation ({0} has no run.js)', from));
   fs.mkdirSync(to, { recursive: true });
@@ -46,7 +45,7 @@ export const startDemo: Command = {
       );
       return undefined;
     }
-    const dir = copyDemo(env.ipc.extensionPath, env.ipc.storagePath);
+    const dir = copyDemo(env.ipc.assets.demo, env.ipc.storagePath);
     // The extension host's own Node.js runs the script (ELECTRON_RUN_AS_NODE: desktop VS Code's is Electron).
     const terminal = vscode.window.createTerminal({
       name: DEMO_TERMINAL,

@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import type { CTypeChoice } from '../cTypes';
 import { CompileError, CompilerMissing } from '../ctypes/compiler';
 import type { TypeEntry } from '../ctypes/declarations';
-import { typesInFile } from '../ctypes/layouts';
 import { ProbeError } from '../ctypes/probe';
 import { formatBytes } from '../ipc/format';
 import type { CPlacement } from '../shared/cLayout';
@@ -53,28 +52,24 @@ const ICONS: Record<TypeEntry['kind'], string> = {
 /** Types found per file, kept while the file's size and time stay the same: the next pick list is quick. */
 const typesByFile = new Map<string, { mtimeMs: number; size: number; entries: TypeEntry[] }>();
 
-async function typesOf(file: string): Promise<TypeEntry[]> {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    return [];
-  }
+/** A file whose types could not be read, and why (said in the pick list and the log, never dropped). */
+interface Unreadable {
+  file: string;
+  why: string;
+}
+
+async function typesOf(env: CommandEnv, file: string): Promise<TypeEntry[]> {
+  const stat = fs.statSync(file);
   if (stat.size > MAX_FILE_BYTES) return [];
   const known = typesByFile.get(file);
   if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known.entries;
-  let entries: TypeEntry[];
-  try {
-    entries = await typesInFile(file, fs.readFileSync(file, 'utf8'));
-  } catch {
-    return [];
-  }
+  const entries = await env.ipc.cTypes.typesInFile(file, fs.readFileSync(file, 'utf8'));
   typesByFile.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, entries });
   return entries;
 }
 
-/** The named types of the workspace's C files, one item each, as `struct Data` with `file:line`. */
-async function workspaceTypes(): Promise<TypeItem[]> {
+/** The named types of the workspace's C files, one item each, as `struct Data` with `file:line`; and the files that failed. */
+async function workspaceTypes(env: CommandEnv): Promise<{ items: TypeItem[]; unreadable: Unreadable[] }> {
   const files = await vscode.workspace.findFiles('**/*.{c,h}', EXCLUDE, MAX_FILES);
   // C files open in an editor count too, from outside the workspace as well (the demo's headers).
   const listed = new Set(files.map((uri) => uri.fsPath));
@@ -83,15 +78,36 @@ async function workspaceTypes(): Promise<TypeItem[]> {
   }
   files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
   const items: TypeItem[] = [];
+  const unreadable: Unreadable[] = [];
   for (const uri of files) {
+    let entries: TypeEntry[];
+    try {
+      entries = await typesOf(env, uri.fsPath);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      env.ipc.log.warn(`View as C Type: the types of ${uri.fsPath} could not be read: ${why}`);
+      unreadable.push({ file: uri.fsPath, why });
+      continue;
+    }
     const seen = new Set<string>();
-    for (const entry of await typesOf(uri.fsPath)) {
+    for (const entry of entries) {
       if (seen.has(entry.name)) continue;
       seen.add(entry.name);
       items.push({ label: `${ICONS[entry.kind]} ${entry.name}`, description: `${vscode.workspace.asRelativePath(uri)}:${entry.line}`, entry });
     }
   }
-  return items;
+  return { items, unreadable };
+}
+
+/** What the pick list says when files could not be read: the reason, once, when every file failed for the same one. */
+function unreadableItems(unreadable: Unreadable[]): TypeItem[] {
+  if (unreadable.length === 0) return [];
+  const reasons = new Set(unreadable.map((u) => u.why));
+  const label =
+    reasons.size === 1
+      ? l10n.t('{0} C files could not be read: {1}', unreadable.length, unreadable[0].why)
+      : l10n.t('{0} C files could not be read (Show Log for why)', unreadable.length);
+  return [{ label: `$(warning) ${label}`, kind: vscode.QuickPickItemKind.Separator } as TypeItem];
 }
 
 /** A declaration typed or pasted in, and the type of it to show. */
@@ -105,7 +121,7 @@ async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'fil
   });
   if (!text) return undefined;
   const declaration = /#include/.test(text) ? text : `#include <stdint.h>\n#include <stddef.h>\n#include <stdbool.h>\n${text}`;
-  const entries = await typesInFile('<declaration>', declaration);
+  const entries = await env.ipc.cTypes.typesInFile('<declaration>', declaration);
   if (entries.length === 0) throw new ProbeError(l10n.t('The text declares no struct, union, enum or typedef.'));
   const entry =
     entries.length === 1
@@ -122,8 +138,9 @@ async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'fil
 async function pickType(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
   const typeIn: TypeItem = { label: '$(edit) Type or paste a declaration…', typeIn: true };
   // The list opens at once and fills when the workspace's files are read (busy meanwhile).
-  const items = workspaceTypes().then((found): TypeItem[] => [
+  const items = workspaceTypes(env).then(({ items: found, unreadable }): TypeItem[] => [
     typeIn,
+    ...unreadableItems(unreadable),
     ...(found.length > 0
       ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem]
       : [{ label: "No struct, union or typedef in the workspace's .c and .h files", kind: vscode.QuickPickItemKind.Separator } as TypeItem]),

@@ -1,6 +1,7 @@
 // The C parser: tree-sitter's C grammar, run as WebAssembly (no native module to build per platform).
-// Loaded once per process; the wasm files sit beside the bundle in dist/ (esbuild.js copies them) or,
-// in the tests, in node_modules.
+// Loaded once per process from the two wasm files the caller names: the extension's are beside its
+// bundle (src/assets.ts; esbuild.js copies them there), the tests' in node_modules. No fall back:
+// a missing file is said with its path.
 import * as fs from 'fs';
 import * as path from 'path';
 import { Language, Node, Parser, Tree } from 'web-tree-sitter';
@@ -13,23 +14,29 @@ const C_WASM = 'tree-sitter-c.wasm';
 
 let loading: Promise<Parser> | undefined;
 
-/** Where the two wasm files are: `dir` when given and it has them, else the installed packages. */
-function wasmPaths(dir: string | undefined): { runtime: string; c: string } {
-  if (dir && fs.existsSync(path.join(dir, C_WASM))) return { runtime: path.join(dir, RUNTIME_WASM), c: path.join(dir, C_WASM) };
-  return { runtime: require.resolve(`web-tree-sitter/${RUNTIME_WASM}`), c: require.resolve(`tree-sitter-c/${C_WASM}`) };
+/** The parser's two WebAssembly files: tree-sitter's runtime and the C grammar. */
+export interface ParserFiles {
+  readonly runtime: string;
+  readonly grammar: string;
 }
 
-async function load(dir: string | undefined): Promise<Parser> {
-  const wasm = wasmPaths(dir);
-  await Parser.init({ locateFile: () => wasm.runtime });
+/** The two files as the bundle keeps them: side by side in `dir`. */
+export function parserFilesIn(dir: string): ParserFiles {
+  return { runtime: path.join(dir, RUNTIME_WASM), grammar: path.join(dir, C_WASM) };
+}
+
+async function load(files: ParserFiles): Promise<Parser> {
+  const missing = [files.runtime, files.grammar].filter((file) => !fs.existsSync(file));
+  if (missing.length > 0) throw new Error(l10n.t('{0} is missing: reinstall the extension (or run "npm run build" in a checkout).', missing.join(', ')));
+  await Parser.init({ locateFile: () => files.runtime });
   const parser = new Parser();
-  parser.setLanguage(await Language.load(wasm.c));
+  parser.setLanguage(await Language.load(files.grammar));
   return parser;
 }
 
-/** The shared parser. `wasmDir` is only looked at by the first call. */
-export function cParser(wasmDir?: string): Promise<Parser> {
-  loading ??= load(wasmDir).catch((error) => {
+/** The shared parser. `files` is only looked at by the first call that succeeds. */
+export function cParser(files: ParserFiles): Promise<Parser> {
+  loading ??= load(files).catch((error) => {
     loading = undefined;
     throw new Error(l10n.t('The C parser could not be loaded: {0}', error instanceof Error ? error.message : String(error)));
   });
@@ -37,8 +44,8 @@ export function cParser(wasmDir?: string): Promise<Parser> {
 }
 
 /** Parses C text; throws if tree-sitter gives up (it only does on cancellation or out of memory). */
-export async function parseC(text: string, wasmDir?: string): Promise<Tree> {
-  const tree = (await cParser(wasmDir)).parse(text);
+export async function parseC(text: string, files: ParserFiles): Promise<Tree> {
+  const tree = (await cParser(files)).parse(text);
   if (!tree) throw new Error(l10n.t('The C parser returned no tree.'));
   return tree;
 }

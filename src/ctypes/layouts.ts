@@ -5,7 +5,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CLayout } from '../shared/cLayout';
-import { parseC } from './cParser';
+import { parseC, ParserFiles } from './cParser';
 import { compileProbe, CompilerMissing, CompilerSetup, preprocess } from './compiler';
 import { TranslationUnit, TypeEntry } from './declarations';
 import { readObjectSymbols } from './objectFile';
@@ -47,8 +47,8 @@ function inputsOf(preprocessed: string): string[] {
 }
 
 /** The named types of a file as it is (not preprocessed): what the pick list offers. */
-export async function typesInFile(file: string, text: string, wasmDir?: string): Promise<TypeEntry[]> {
-  const unit = await TranslationUnit.read(text, file, (t) => parseC(t, wasmDir));
+export async function typesInFile(file: string, text: string, parser: ParserFiles): Promise<TypeEntry[]> {
+  const unit = await TranslationUnit.read(text, file, (t) => parseC(t, parser));
   unit.dispose(); // the entries are plain data
   return unit.types();
 }
@@ -60,7 +60,7 @@ export class LayoutCache {
 
   /** `shortWay` false: always preprocess first (the tests compare both ways). */
   constructor(
-    private readonly wasmDir?: string,
+    private readonly parser: ParserFiles,
     private readonly shortWay = true,
   ) {}
 
@@ -108,7 +108,7 @@ export class LayoutCache {
       return refuse('the file cannot be read'); // the long way says why, in the compiler's words
     }
     if (!path.isAbsolute(request.file) || /["\n\\]/.test(request.file)) return refuse('its path cannot be #included');
-    const unit = await TranslationUnit.read(text, request.file, (t) => parseC(t, this.wasmDir));
+    const unit = await TranslationUnit.read(text, request.file, (t) => parseC(t, this.parser));
     let probe: Probe;
     try {
       const reason = unit.has(request.typeName) ? unit.whyNotStandalone(request.typeName) : 'the type is not declared in the file itself';
@@ -138,7 +138,7 @@ export class LayoutCache {
   /** The long way: the compiler preprocesses the file, the parser reads all of it, the probe carries the type's declarations. */
   private async fromPreprocessed(request: LayoutRequest): Promise<{ layout: CLayout; inputs: string[] }> {
     const preprocessed = await preprocess(request.file, request.setup);
-    const unit = await TranslationUnit.read(preprocessed, request.file, (text) => parseC(text, this.wasmDir));
+    const unit = await TranslationUnit.read(preprocessed, request.file, (text) => parseC(text, this.parser));
     let probe: Probe;
     try {
       probe = buildProbe(unit, request.typeName, { runnable: true, unsignedBitfields: unsignedBitfields(request.setup.flags) });

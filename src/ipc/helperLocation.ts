@@ -22,14 +22,14 @@ function isExecutable(file: string): boolean {
 }
 
 /** Returns the helper to run, or throws HelperNotFoundError explaining what was tried. */
-export function locateHelper(extensionRoot: string, configuredPath?: string): string {
+export function locateHelper(binDir: string, configuredPath?: string): string {
   if (configuredPath) {
     if (isExecutable(configuredPath)) return configuredPath;
     throw new HelperNotFoundError(
       l10n.t('The "ipcInspector.helperPath" setting points at {0}, which is not an executable file. Fix or clear the setting.', configuredPath),
     );
   }
-  const candidates = ['ipc-helper-static', 'ipc-helper'].map((name) => path.join(extensionRoot, 'native', 'bin', name));
+  const candidates = ['ipc-helper-static', 'ipc-helper'].map((name) => path.join(binDir, name));
   const found = candidates.find(isExecutable);
   if (found) return found;
   if (process.platform !== 'linux') {

@@ -6,6 +6,7 @@
 // (removed, grown or shrunk, gone) and stops reading once it is gone.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
 import { ByteSource, readResident } from '../ipc/byteSource';
@@ -54,14 +55,14 @@ export class HexPanel implements vscode.Disposable {
   private static readonly open = new Map<string, HexPanel>();
 
   /** Opens (or reveals) the panel of an object. */
-  static show(ipc: IpcContext, extensionUri: vscode.Uri, source: PanelSource): HexPanel {
+  static show(ipc: IpcContext, source: PanelSource): HexPanel {
     const existing = HexPanel.open.get(source.id);
     if (existing && existing.phase !== 'gone') {
       existing.panel.reveal();
       return existing;
     }
     existing?.panel.dispose();
-    const panel = new HexPanel(ipc, extensionUri, source);
+    const panel = new HexPanel(ipc, source);
     HexPanel.open.set(source.id, panel);
     completeStep('contentsOpened');
     return panel;
@@ -92,15 +93,14 @@ export class HexPanel implements vscode.Disposable {
 
   private constructor(
     private readonly ipc: IpcContext,
-    private readonly extensionUri: vscode.Uri,
     readonly source: PanelSource,
   ) {
     this.header = source.header;
     this.panel = vscode.window.createWebviewPanel(HEX_VIEW_TYPE, source.title, vscode.ViewColumn.Active, {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+      localResourceRoots: [vscode.Uri.file(ipc.assets.dist), vscode.Uri.file(ipc.assets.media)],
     });
-    this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'ipc.svg');
+    this.panel.iconPath = vscode.Uri.file(path.join(ipc.assets.media, 'ipc.svg'));
     this.panel.webview.html = this.html();
     this.disposables.push(
       this.posted,
@@ -393,8 +393,8 @@ export class HexPanel implements vscode.Disposable {
   private html(): string {
     const webview = this.panel.webview;
     const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'hexView.css'));
+    const script = webview.asWebviewUri(vscode.Uri.file(path.join(this.ipc.assets.dist, 'webview.js')));
+    const style = webview.asWebviewUri(vscode.Uri.file(path.join(this.ipc.assets.media, 'hexView.css')));
     const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
     return `<!DOCTYPE html>
 <html lang="${escapeHtml(vscode.env.language)}">

@@ -12,6 +12,7 @@ import { ObjectFileError, readObjectSymbols } from '../../src/ctypes/objectFile'
 import type { CLayout } from '../../src/shared/cLayout';
 import { flatten, gdbLayouts } from '../support/cOracle';
 import { generateStructs } from '../support/cStructs';
+import { testParser } from '../support/parserFiles';
 
 const HAND_WRITTEN = `
 #include <stdint.h>
@@ -49,9 +50,9 @@ int main(void) { printf("%zu\\n", sizeof(struct Data)); return 0; }
 describe('C layouts (the compiler and gdb agree)', function () {
   this.timeout(120_000);
   let dir: string;
-  const cache = new LayoutCache();
+  const cache = new LayoutCache(testParser);
   /** Always preprocesses first, then reads the whole translation unit. */
-  const longWay = new LayoutCache(undefined, false);
+  const longWay = new LayoutCache(testParser, false);
   const setup = { compiler: 'cc', flags: [] as string[], cwd: os.tmpdir() };
 
   before(() => {

@@ -10,6 +10,7 @@ import { cInitializer, valueOf } from '../../src/shared/cValues';
 import { freshName, shmPath, trackName, cleanupPosixObjects } from '../support/posixObjects';
 import { cleanupAll, dumpSegment, freshKey, repoRoot, trackSegment } from '../support/segments';
 import { killSpawned, spawnReady } from './spawned';
+import { testParser } from '../support/parserFiles';
 
 const ctvalues = path.join(repoRoot, 'native', 'bin', 'ctvalues');
 const header = path.join(repoRoot, 'test', 'programs', 'ctvalues.h');
@@ -60,7 +61,7 @@ describe('C values in live shared memory (ctvalues.c wrote them)', function () {
 
   before(async function () {
     if (!fs.existsSync(ctvalues)) this.skip();
-    layout = await new LayoutCache().layout({ file: header, typeName: 'struct known', setup: { compiler: 'cc', flags: [], cwd: dir } });
+    layout = await new LayoutCache(testParser).layout({ file: header, typeName: 'struct known', setup: { compiler: 'cc', flags: [], cwd: dir } });
   });
   afterEach(async () => {
     await killSpawned();

@@ -10,8 +10,9 @@ import { layoutFlags, parseCompilerMessages, parseDependencies } from '../../src
 import { blankAttributes, blankCplusplus, TranslationUnit } from '../../src/ctypes/declarations';
 import type { CField, CLayout } from '../../src/shared/cLayout';
 import { formatFloat32, stringLiteral, valueOf } from '../../src/shared/cValues';
+import { testParser } from '../support/parserFiles';
 
-const read = (text: string, file = 'x.h') => TranslationUnit.read(text, file, (t) => parseC(t));
+const read = (text: string, file = 'x.h') => TranslationUnit.read(text, file, (t) => parseC(t, testParser));
 
 describe('C declarations', () => {
   it('lists struct, union, enum and typedef names with their lines', async () => {

@@ -18,20 +18,20 @@ describe('locating the helper', function () {
 
   it('prefers the setting, then the static build, then the development build', function () {
     const dev = makeBinary('ipc-helper');
-    assert.equal(locateHelper(root), dev);
+    assert.equal(locateHelper(path.join(root, 'native', 'bin')), dev);
     const stat = makeBinary('ipc-helper-static');
-    assert.equal(locateHelper(root), stat);
-    assert.equal(locateHelper(root, dev), dev);
+    assert.equal(locateHelper(path.join(root, 'native', 'bin')), stat);
+    assert.equal(locateHelper(path.join(root, 'native', 'bin'), dev), dev);
   });
 
   it('explains a setting that points at nothing usable', function () {
     const notExecutable = makeBinary('ipc-helper', 0o644);
-    assert.throws(() => locateHelper(root, notExecutable), /helperPath.*not an executable file/);
+    assert.throws(() => locateHelper(path.join(root, 'native', 'bin'), notExecutable), /helperPath.*not an executable file/);
   });
 
   it('explains a missing helper and what to do about it', function () {
     assert.throws(
-      () => locateHelper(root),
+      () => locateHelper(path.join(root, 'native', 'bin')),
       (error: Error) => error instanceof HelperNotFoundError && /missing/.test(error.message) && /npm run build:native/.test(error.message),
     );
   });

@@ -562,11 +562,14 @@ struct rec {
 };
 `;
 
+/** The C parser's files as the extension bundle keeps them (dist/, beside extension.js). */
+const BUNDLED_PARSER = { runtime: path.join(root, 'dist', 'tree-sitter.wasm'), grammar: path.join(root, 'dist', 'tree-sitter-c.wasm') };
+
 async function recordLayout() {
   const { LayoutCache } = require(path.join(built, 'layouts.cjs'));
   const file = path.join(built, 'rec.h');
   fs.writeFileSync(file, RECORD_HEADER);
-  return new LayoutCache(path.join(root, 'dist')).layout({ file, typeName: 'struct rec', setup: { compiler: 'cc', flags: [], cwd: built } });
+  return new LayoutCache(BUNDLED_PARSER).layout({ file, typeName: 'struct rec', setup: { compiler: 'cc', flags: [], cwd: built } });
 }
 
 async function cTypeFields(browser, base) {
@@ -657,7 +660,7 @@ async function cTypeUnionAndResize(browser, base) {
   const { LayoutCache } = require(path.join(built, 'layouts.cjs'));
   const file = path.join(built, 'union.h');
   fs.writeFileSync(file, '#include <stdint.h>\nunion reg { char name[16]; struct { int32_t a, b, c; } s; };\nstruct rec8 { uint32_t n; char t[4]; };\n');
-  const cache = new LayoutCache(path.join(root, 'dist'));
+  const cache = new LayoutCache(BUNDLED_PARSER);
   const setup = { compiler: 'cc', flags: [], cwd: built };
   const reg = await cache.layout({ file, typeName: 'union reg', setup });
   const rec8 = await cache.layout({ file, typeName: 'struct rec8', setup });
