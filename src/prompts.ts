@@ -3,7 +3,20 @@
 // with their prompts answered rather than skipped.
 import * as vscode from 'vscode';
 
+/**
+ * The questions of one command asked one after the other in a box that stays open between them:
+ * each next question replaces the last in place. Separate boxes close in between, and VS Code then
+ * gives the focus back to what had it (a contents view's page) for a moment: long enough for the
+ * page to take it from the next box, which closes the box or takes the typing (a defect users met).
+ */
+export interface PromptSteps extends Pick<Prompts, 'inputBox' | 'quickPick'> {
+  /** Closes the box of the last question (call it once the questions are over, before long work). */
+  dispose(): void;
+}
+
 export interface Prompts {
+  /** A session of several questions asked in turn (see PromptSteps). */
+  steps(): PromptSteps;
   inputBox(options: vscode.InputBoxOptions): Thenable<string | undefined>;
   /** `items` may still be coming (a promise): the pick list shows at once, busy until they are there. */
   quickPick<T extends vscode.QuickPickItem>(
@@ -19,7 +32,110 @@ export interface Prompts {
   notify(kind: 'info' | 'warning' | 'error', message: string, ...buttons: string[]): Thenable<string | undefined>;
 }
 
+type ValidationResult = string | vscode.InputBoxValidationMessage | undefined | null;
+
+/** The message of a validateInput result, whatever form it took. */
+function validationText(result: ValidationResult): string | undefined {
+  if (!result) return undefined;
+  return typeof result === 'string' ? result : result.message;
+}
+
+/** PromptSteps over VS Code's quick input: one box at a time, each shown before the last is disposed. */
+class QuickInputSteps implements PromptSteps {
+  private current: vscode.QuickInput | undefined;
+
+  /** Shows `next` in place of the current box (in that order: the quick input never closes in between). */
+  private replaceWith(next: vscode.QuickInput): void {
+    const previous = this.current;
+    this.current = next;
+    next.show();
+    previous?.dispose();
+  }
+
+  /** Waits for the box's answer; once answered the box stays on screen, busy and disabled, until the next question. */
+  private answer<V>(box: vscode.QuickInput, listen: (settle: (value: V | undefined) => void) => vscode.Disposable[]): Promise<V | undefined> {
+    return new Promise((resolve) => {
+      const listeners: vscode.Disposable[] = [];
+      const settle = (value: V | undefined) => {
+        if (listeners.length === 0) return; // answered already
+        listeners.splice(0).forEach((listener) => listener.dispose());
+        if (value !== undefined) {
+          box.busy = true;
+          box.enabled = false;
+        }
+        resolve(value);
+      };
+      listeners.push(
+        ...listen(settle),
+        box.onDidHide(() => settle(undefined)),
+      );
+      this.replaceWith(box);
+    });
+  }
+
+  inputBox(options: vscode.InputBoxOptions): Thenable<string | undefined> {
+    const box = vscode.window.createInputBox();
+    box.title = options.title;
+    box.prompt = options.prompt;
+    box.placeholder = options.placeHolder;
+    box.value = options.value ?? '';
+    if (options.valueSelection) box.valueSelection = options.valueSelection;
+    box.password = options.password ?? false;
+    box.ignoreFocusOut = options.ignoreFocusOut ?? false;
+    const validate = async (value: string) => {
+      const message = validationText(await options.validateInput?.(value));
+      if (box.value === value) box.validationMessage = message;
+      return message === undefined;
+    };
+    if (options.value) void validate(options.value);
+    return this.answer<string>(box, (done) => [
+      box.onDidChangeValue((value) => void validate(value)),
+      box.onDidAccept(async () => {
+        const value = box.value;
+        if (await validate(value)) done(value);
+      }),
+    ]);
+  }
+
+  quickPick<T extends vscode.QuickPickItem>(
+    items: readonly T[] | Thenable<readonly T[]>,
+    options: vscode.QuickPickOptions = {},
+  ): Thenable<T | T[] | undefined> {
+    const pick = vscode.window.createQuickPick<T>();
+    pick.title = options.title;
+    pick.placeholder = options.placeHolder;
+    pick.canSelectMany = options.canPickMany ?? false;
+    pick.matchOnDescription = options.matchOnDescription ?? false;
+    pick.matchOnDetail = options.matchOnDetail ?? false;
+    pick.ignoreFocusOut = options.ignoreFocusOut ?? false;
+    const fill = (list: readonly T[]) => {
+      pick.items = list;
+      if (pick.canSelectMany) pick.selectedItems = list.filter((item) => item.picked);
+    };
+    if (Array.isArray(items)) fill(items as readonly T[]);
+    else {
+      pick.busy = true;
+      void Promise.resolve(items).then((list) => {
+        fill(list);
+        pick.busy = false;
+      });
+    }
+    return this.answer<T | T[]>(pick, (done) => [
+      pick.onDidAccept(() => {
+        if (pick.canSelectMany) done([...pick.selectedItems]);
+        else if (pick.activeItems[0]) done(pick.activeItems[0]);
+      }),
+    ]);
+  }
+
+  dispose(): void {
+    this.current?.dispose();
+    this.current = undefined;
+  }
+}
+
 export const vscodePrompts: Prompts = {
+  steps: () => new QuickInputSteps() as PromptSteps,
   inputBox: (options) => vscode.window.showInputBox(options),
   quickPick: ((items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) =>
     Array.isArray(items)

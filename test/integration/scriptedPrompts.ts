@@ -9,7 +9,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
-import type { Prompts } from '../../src/prompts';
+import type { Prompts, PromptSteps } from '../../src/prompts';
 import { waitFor } from '../support/waitFor';
 
 export type Question =
@@ -55,6 +55,15 @@ export class ScriptedPrompts implements Prompts {
   /** Questions nobody scripted an answer for, and answers that threw: each fails the test. */
   readonly problems: string[] = [];
   private readonly queue: Scripted[] = [];
+
+  /** Several questions in turn are answered from the same queue as single ones. */
+  steps(): PromptSteps {
+    return {
+      inputBox: (options) => this.inputBox(options),
+      quickPick: ((items: never, options: never) => this.quickPick(items, options)) as Prompts['quickPick'],
+      dispose: () => undefined,
+    };
+  }
 
   // ---- scripting ---------------------------------------------------------------------------
 
