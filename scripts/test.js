@@ -9,7 +9,7 @@ const { spawn } = require('child_process');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const only = process.argv.slice(2); // e.g. `npm test -- unit native` runs just those stages
+const only = process.argv.slice(2); // e.g. `npm test -- unit native` runs those stages and what they need
 
 const stages = [
   // Debian packages the suites use as real producers (python3-sysv-ipc...), apt-get as root.
@@ -21,21 +21,26 @@ const stages = [
   { name: 'native-build', command: ['node', 'native/build.js'] },
   { name: 'compile', command: ['npx', 'tsc', '-p', 'tsconfig.test.json'] },
   { name: 'bundle', command: ['node', 'esbuild.js'] },
-  { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true },
-  { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true },
+  { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true, needs: ['compile'] },
+  { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true, needs: ['native-build', 'compile'] },
   // The helpers of the other architectures the packages ship, under qemu-user: the round trip
   // against real segments and a short fuzz (scripts/foreign.js; the long one: npm run test:foreign).
-  { name: 'foreign', command: ['node', 'scripts/foreign.js'], mocha: true },
+  { name: 'foreign', command: ['node', 'scripts/foreign.js'], mocha: true, needs: ['native-build', 'compile'] },
   // The offline VS Code host and what the browser suites need (chromium: apt-get as root), before
   // the first suite that starts chromium. A no-op once installed.
   { name: 'test-host', command: ['node', 'scripts/test-host/install.js'] },
   // Every platform's VSIX (npm run package), each checked from the archive (its helper's ELF
   // machine, static, mode 0755) and installed into the offline VS Code host.
-  { name: 'package', command: ['node', 'scripts/package.js', '--install', '--out', 'test-results/vsix'] },
+  { name: 'package', command: ['node', 'scripts/package.js', '--install', '--out', 'test-results/vsix'], needs: ['test-host'] },
   // The hex view's page alone in chromium, against a fake host that speaks the real protocol.
-  { name: 'webview', command: ['node', 'test/webview-harness/run.js'], checks: true },
+  { name: 'webview', command: ['node', 'test/webview-harness/run.js'], checks: true, needs: ['native-build', 'bundle', 'test-host'] },
   // The suite inside the real extension host of the offline VS Code host.
-  { name: 'integration', command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/integration/index.js'], mocha: true },
+  {
+    name: 'integration',
+    command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/integration/index.js'],
+    mocha: true,
+    needs: ['native-build', 'compile', 'bundle', 'test-host'],
+  },
   // The same suite with the host as nobody (its own HOME), beside objects root made for it: what a
   // user who is not root sees and may do. Run as a user already, the stage above was that.
   {
@@ -52,10 +57,27 @@ const stages = [
     ],
     mocha: true,
     rootOnly: true,
+    needs: ['native-build', 'compile', 'bundle', 'test-host'],
   },
-  // The packaged VSIX installed into the same host, the UI driven in chromium; screenshots in
-  // test-results/e2e/.
-  { name: 'e2e', command: ['npx', 'mocha', '--config', 'test/e2e/.mocharc.json'], mocha: true },
+  // A short suite in the same host with workspace trust on and the folder untrusted (Restricted
+  // Mode): the views work, and nothing the folder names (compiler, flags, compile_commands.json) runs.
+  {
+    name: 'restricted',
+    command: ['node', 'scripts/test-host/runIntegration.js', '--suite', 'out/test/restricted/index.js', '--untrusted'],
+    mocha: true,
+    needs: ['native-build', 'compile', 'bundle', 'test-host'],
+  },
+  // The UI suite in chromium against what users install: the linux-x64 VSIX of the package stage
+  // installed into a clean extensions folder outside the checkout (no node_modules within reach), in
+  // a fresh offline host. `npm run test:e2e` runs the same suite against the checkout instead.
+  // Screenshots in test-results/e2e/.
+  {
+    name: 'packaged',
+    command: ['npx', 'mocha', '--config', 'test/e2e/.mocharc.json'],
+    env: { IPCINSP_EXTENSION: 'vsix' },
+    mocha: true,
+    needs: ['native-build', 'compile', 'test-host', 'package'],
+  },
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -63,7 +85,7 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 function run(stage) {
   return new Promise((resolve) => {
     console.log(`\n=== ${stage.name}: ${stage.command.join(' ')}`);
-    const child = spawn(stage.command[0], stage.command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(stage.command[0], stage.command.slice(1), { cwd: root, env: { ...process.env, ...stage.env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
@@ -91,8 +113,26 @@ function countChecks(output) {
   totals.failed += (output.match(/^ {2}FAIL /gm) || []).length;
 }
 
+/** The named stages and every stage they need (a fresh clone has no build yet), in the list's order. */
+function withNeeds(names) {
+  const wanted = new Set();
+  const add = (name) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const need of stages.find((s) => s.name === name)?.needs ?? []) add(need);
+  };
+  names.forEach(add);
+  return stages.filter((s) => wanted.has(s.name));
+}
+
 async function main() {
-  const selected = only.length ? stages.filter((s) => only.includes(s.name)) : stages;
+  const unknown = only.filter((name) => !stages.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    console.error(`unknown stage ${unknown.join(', ')}: the stages are ${stages.map((s) => s.name).join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  const selected = only.length ? withNeeds(only) : stages;
   let ok = true;
   for (const stage of selected) {
     if (stage.rootOnly && process.getuid() !== 0) {

@@ -72,11 +72,15 @@ export class CTypes implements vscode.Disposable {
    * where to run it. A declaration typed in gets the settings' flags only.
    */
   setupFor(file: string, typedIn = false): CompilerSetup {
+    // In Restricted Mode VS Code gives these settings' user values only (package.json's
+    // restrictedConfigurations), and the folder's compile_commands.json is not read: nothing the
+    // folder names (a compiler, a -fplugin=) runs until the folder is trusted.
     const config = vscode.workspace.getConfiguration('ipcInspector.cTypes');
     const compiler = config.get<string>('compiler', '').trim() || 'cc';
     const extra = config.get<string[]>('flags', []).filter((f) => typeof f === 'string');
     const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-    const database = !typedIn && config.get<boolean>('useCompileCommands', true) ? findDatabase(file, roots) : undefined;
+    const useDatabase = vscode.workspace.isTrusted && !typedIn && config.get<boolean>('useCompileCommands', true);
+    const database = useDatabase ? findDatabase(file, roots) : undefined;
     const fromDatabase = database ? flagsFromDatabase(database, file) : undefined;
     return { compiler, flags: [...(fromDatabase?.flags ?? []), ...extra], cwd: fromDatabase?.cwd ?? path.dirname(file) };
   }

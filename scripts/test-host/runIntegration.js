@@ -6,8 +6,9 @@
 //
 //   node scripts/test-host/runIntegration.js --suite out/test/integration/index.js
 //        [--workspace <dir>] [--timeout <seconds, default 600>] [--verbose] [--headed]
-//        [--as-user <name>] [--fixture <script.js>]
+//        [--as-user <name>] [--fixture <script.js>] [--untrusted]
 //
+// --untrusted opens the workspace with workspace trust on and the folder not trusted (Restricted Mode).
 // --as-user (as root) runs code-server, and so the extension host and its helper, as that
 // unprivileged user with a HOME of its own. --fixture runs a script as root first: it makes the
 // objects the suite looks at as another user, prints one line of JSON (handed to the suite as
@@ -31,7 +32,7 @@ const { startServer, launchChromium } = require('./server');
 const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 const USAGE =
   'usage: node scripts/test-host/runIntegration.js --suite <compiled suite index.js> ' +
-  '[--workspace <dir>] [--timeout <seconds>] [--verbose] [--headed] [--as-user <name>] [--fixture <script.js>]';
+  '[--workspace <dir>] [--timeout <seconds>] [--verbose] [--headed] [--as-user <name>] [--fixture <script.js>] [--untrusted]';
 
 function parseArgs(argv) {
   const options = { timeout: 600, verbose: false, headed: false };
@@ -46,6 +47,7 @@ function parseArgs(argv) {
     else if (arg === '--timeout') options.timeout = Number(value());
     else if (arg === '--verbose') options.verbose = true;
     else if (arg === '--headed') options.headed = true;
+    else if (arg === '--untrusted') options.untrusted = true;
     else if (arg === '--as-user') options.asUser = value();
     else if (arg === '--fixture') options.fixture = path.resolve(value());
     else throw new Error(`unknown argument ${arg}\n${USAGE}`);
@@ -174,6 +176,7 @@ async function main() {
       // Tests mount an mqueue file system (POSIX queues): in a namespace of the host's own.
       privateMounts: true,
       user,
+      untrusted: options.untrusted,
       onOutput: options.verbose ? (line) => say(`[server] ${line}`) : undefined,
       // Mocha colours its report when this is set (the extension host has no TTY).
       env,

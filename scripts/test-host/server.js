@@ -82,6 +82,8 @@ function prepareHome(tempDir, extraEnv = {}) {
  * @param {(line: string) => void} [options.onOutput] every line code-server prints
  * @param {Record<string, string>} [options.env] extra environment (reaches the extension host)
  * @param {boolean} [options.privateMounts] as root, run the server in a private mount namespace (tests mount file systems there)
+ * @param {boolean} [options.untrusted] open the workspace with VS Code's workspace trust on and the folder not
+ *   trusted (Restricted Mode), without the startup question
  * @param {{ uid: number, gid: number }} [options.user] as root, run the server (and so the extension host and the
  *   helper) as this unprivileged user, with its own HOME in the throwaway folder, which it then owns
  */
@@ -113,6 +115,16 @@ async function startServer(options) {
   if (user && process.getuid?.() !== 0) throw new Error('startServer: running the server as another user needs root');
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-host-'));
   const { configFile, userDataDir, env } = prepareHome(tempDir, user ? { HOME: path.join(tempDir, 'home'), ...extraEnv } : extraEnv);
+  if (options.untrusted) {
+    // Trust on, the folder untrusted, and no modal question at start: the window opens in Restricted Mode.
+    const settings = {
+      'security.workspace.trust.enabled': true,
+      'security.workspace.trust.startupPrompt': 'never',
+      'security.workspace.trust.emptyWindow': false,
+    };
+    fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  }
   const extensionsDir = options.extensionsDir ?? path.join(tempDir, 'extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });
   // Where the server sees this repository (the host's code, the extension, the suite): in place,
@@ -149,7 +161,7 @@ async function startServer(options) {
     `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.untrusted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir',
     userDataDir,

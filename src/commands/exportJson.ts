@@ -38,8 +38,10 @@ export const exportJson: Command = {
       nowMs,
     });
     await fs.promises.writeFile(target.fsPath, `${JSON.stringify(document, null, 2)}\n`);
-    env.ipc.log.info(`exported ${objects.length} object(s) to ${target.fsPath}`);
-    void env.ipc.prompts.notify('info', l10n.t('Exported {0} IPC object(s) to {1}.', objects.length, target.fsPath), 'Open').then((chosen) => {
+    env.ipc.log.info(`exported ${objects.length} objects to ${target.fsPath}`);
+    const said =
+      objects.length === 1 ? l10n.t('Exported 1 IPC object to {0}.', target.fsPath) : l10n.t('Exported {0} IPC objects to {1}.', objects.length, target.fsPath);
+    void env.ipc.prompts.notify('info', said, 'Open').then((chosen) => {
       if (chosen === 'Open') void vscode.window.showTextDocument(target);
     });
     return target.fsPath;

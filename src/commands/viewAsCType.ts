@@ -13,6 +13,7 @@ import type { CPlacement } from '../shared/cLayout';
 import { HexPanel } from '../views/hexPanel';
 import { completeStep } from '../walkthrough';
 import { openContents } from './openContents';
+import type { PromptSteps } from '../prompts';
 import type { Command, CommandEnv } from './registry';
 import * as l10n from '../shared/l10n';
 
@@ -111,8 +112,8 @@ function unreadableItems(unreadable: Unreadable[]): TypeItem[] {
 }
 
 /** A declaration typed or pasted in, and the type of it to show. */
-async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
-  const text = await env.ipc.prompts.inputBox({
+async function typedDeclaration(env: CommandEnv, ask: PromptSteps): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
+  const text = await ask.inputBox({
     title: l10n.t('{0}: a declaration', TITLE),
     prompt: l10n.t('A C declaration, with the #include lines it needs. Several declarations may be pasted at once.'),
     placeHolder: l10n.t('struct point { int32_t x, y; };'),
@@ -127,7 +128,7 @@ async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'fil
     entries.length === 1
       ? entries[0]
       : (
-          await env.ipc.prompts.quickPick(
+          await ask.quickPick(
             entries.map((e) => ({ label: e.name, entry: e })),
             { title: l10n.t('{0}: which type?', TITLE) },
           )
@@ -135,7 +136,7 @@ async function typedDeclaration(env: CommandEnv): Promise<Pick<CTypeChoice, 'fil
   return entry ? { file: '', typeName: entry.name, declaration } : undefined;
 }
 
-async function pickType(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
+async function pickType(env: CommandEnv, ask: PromptSteps): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
   const typeIn: TypeItem = { label: '$(edit) Type or paste a declaration…', typeIn: true };
   // The list opens at once and fills when the workspace's files are read (busy meanwhile).
   const items = workspaceTypes(env).then(({ items: found, unreadable }): TypeItem[] => [
@@ -146,13 +147,13 @@ async function pickType(env: CommandEnv): Promise<Pick<CTypeChoice, 'file' | 'ty
       : [{ label: "No struct, union or typedef in the workspace's .c and .h files", kind: vscode.QuickPickItemKind.Separator } as TypeItem]),
     ...found,
   ]);
-  const picked = await env.ipc.prompts.quickPick(items, {
+  const picked = await ask.quickPick(items, {
     title: TITLE,
     placeHolder: l10n.t('The struct, union or typedef to see the bytes as (type to filter)'),
     matchOnDescription: true,
   });
   if (!picked) return undefined;
-  if (picked.typeIn) return typedDeclaration(env);
+  if (picked.typeIn) return typedDeclaration(env, ask);
   return picked.entry ? { file: picked.entry.file, typeName: picked.entry.name } : undefined;
 }
 
@@ -163,8 +164,8 @@ function parseOffset(text: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-async function askOffset(env: CommandEnv, size: number): Promise<number | undefined> {
-  const text = await env.ipc.prompts.inputBox({
+async function askOffset(ask: PromptSteps, size: number): Promise<number | undefined> {
+  const text = await ask.inputBox({
     title: l10n.t('{0}: where it starts', TITLE),
     prompt: l10n.t('Offset in bytes (decimal or 0x hex), below {0}', size),
     value: '0x0',
@@ -177,19 +178,19 @@ async function askOffset(env: CommandEnv, size: number): Promise<number | undefi
   return text === undefined ? undefined : parseOffset(text);
 }
 
-async function pickPlacement(env: CommandEnv, size: number, typeName: string): Promise<CPlacement | undefined> {
+async function pickPlacement(ask: PromptSteps, size: number, typeName: string): Promise<CPlacement | undefined> {
   const items = [
     { label: 'At offset 0', detail: l10n.t('One {0} at the start', typeName), how: 'start' as const },
     { label: 'At an offset…', detail: l10n.t('One {0} where you say', typeName), how: 'offset' as const },
     { label: 'As an array…', detail: l10n.t('N of them, or as many as fit in the {0}', formatBytes(size)), how: 'array' as const },
   ];
-  const picked = await env.ipc.prompts.quickPick(items, { title: l10n.t('{0}: {1} where?', TITLE, typeName) });
+  const picked = await ask.quickPick(items, { title: l10n.t('{0}: {1} where?', TITLE, typeName) });
   if (!picked) return undefined;
   if (picked.how === 'start') return { offset: 0, count: 1 };
-  const offset = await askOffset(env, Math.max(1, size));
+  const offset = await askOffset(ask, Math.max(1, size));
   if (offset === undefined) return undefined;
   if (picked.how === 'offset') return { offset, count: 1 };
-  const text = await env.ipc.prompts.inputBox({
+  const text = await ask.inputBox({
     title: l10n.t('{0}: how many', TITLE),
     prompt: l10n.t('Number of elements; empty for as many as fit'),
     validateInput: (value) => (value.trim() === '' || /^[1-9]\d{0,8}$/.test(value.trim()) ? undefined : 'A whole number from 1, or empty.'),
@@ -220,17 +221,46 @@ async function reportLayoutFailure(env: CommandEnv, typeName: string, error: unk
   await env.ipc.prompts.notify('error', l10n.t('{0} could not be laid out: {1}', typeName, error instanceof Error ? error.message : String(error)));
 }
 
+/** Said once a window: in Restricted Mode the folder's compiler settings and compile_commands.json are left out. */
+let restrictedModeSaid = false;
+
+function sayRestrictedMode(env: CommandEnv): void {
+  if (vscode.workspace.isTrusted || restrictedModeSaid) return;
+  restrictedModeSaid = true;
+  const manage = l10n.t('Manage Workspace Trust');
+  void env.ipc.prompts
+    .notify(
+      'info',
+      l10n.t(
+        "Restricted Mode: View as C Type lays out with your own compiler settings and ignores this folder's compile_commands.json and C type settings, so nothing the folder names is run. Trust the folder to use them.",
+      ),
+      manage,
+    )
+    .then((chosen) => {
+      if (chosen === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+}
+
 export const viewAsCType: Command = {
   id: 'ipcInspector.viewAsCType',
   what: 'Could not show the bytes as a C type',
   async run(env, arg) {
     const panel = await targetPanel(env, arg);
     if (!panel) return undefined;
-    const type = await pickType(env);
-    if (!type) return undefined;
-    const placement = await pickPlacement(env, panel.size, type.typeName);
-    if (!placement) return undefined;
+    // The questions in one box that stays open from the first to the last (see PromptSteps).
+    const ask = env.ipc.prompts.steps();
+    let type: Awaited<ReturnType<typeof pickType>>;
+    let placement: CPlacement | undefined;
+    try {
+      type = await pickType(env, ask);
+      if (!type) return undefined;
+      placement = await pickPlacement(ask, panel.size, type.typeName);
+      if (!placement) return undefined;
+    } finally {
+      ask.dispose();
+    }
     const choice: CTypeChoice = { ...type, placement };
+    sayRestrictedMode(env);
     let layout;
     try {
       layout = await vscode.window.withProgress(

@@ -9,15 +9,25 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { openContentsFromRow } from '../support/hexUi';
+import { hexFrame, openContentsFromRow } from '../support/hexUi';
 import { freshKey, repoRoot, trackSegment } from '../support/segments';
-import { closeUi, host, openIpcView, Server } from '../support/testHost';
+import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { answerInputs } from '../support/workbenchUi';
 
 declare const document: { querySelector(selector: string): { textContent: string | null } | null; querySelectorAll(selector: string): { length: number } };
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const ctvalues = path.join(repoRoot, 'native', 'bin', 'ctvalues');
+
+/** A program's own .c file in the workspace (a main and all): its struct is offered too. */
+const FROM_C_FILE = `#include <stdint.h>
+struct from_c_file {
+  int8_t i8;
+  uint8_t skipped[23];
+  uint64_t u64; /* at 24, as in struct known */
+};
+int main(void) { return 0; }
+`;
 
 describe('View as C Type in chromium', function () {
   this.timeout(240_000);
@@ -34,11 +44,12 @@ describe('View as C Type in chromium', function () {
     fs.mkdirSync(shots, { recursive: true });
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-ctype-e2e-'));
     fs.copyFileSync(path.join(repoRoot, 'test', 'programs', 'ctvalues.h'), path.join(temp, 'ctvalues.h'));
+    fs.writeFileSync(path.join(temp, 'program.c'), FROM_C_FILE);
     program = spawn(ctvalues, ['sysv', `0x${freshKey().toString(16)}`]);
     const lines = readline.createInterface({ input: program.stdout });
     nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
     shmid = trackSegment(Number((await nextLine()).split(' ')[1]));
-    server = await host.startServer({ workspace: temp, extensionDevelopmentPath: repoRoot });
+    server = await startHost({ workspace: temp });
     ({ browser, page } = await openIpcView(server, { width: 1600, height: 900 }));
   });
 
@@ -79,5 +90,33 @@ describe('View as C Type in chromium', function () {
     await frame.waitForFunction(() => /12 bytes selected/.test(document.querySelector('.statusbar .where')?.textContent ?? ''), undefined, { timeout: 10_000 });
     assert.ok((await frame.evaluate(() => document.querySelectorAll('.ov.fld-a:not([hidden])').length)) > 0, 'the grid tints the fields');
     await page.screenshot({ path: path.join(shots, 'ctype-fields.png') });
+  });
+
+  /** The contents view's "C type…" button, until the type list is on screen (a click can be lost on a busy machine). */
+  async function chooseType(frame: Frame, item: string): Promise<void> {
+    await frame.click('button:has-text("C type…")');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: item }).first().waitFor({ timeout: 30_000 });
+  }
+
+  it('offers the struct of a .c file of the workspace and shows its values', async function () {
+    const frame = await hexFrame(page, new RegExp(`id ${shmid}`), 30_000);
+    await chooseType(frame, 'struct from_c_file');
+    assert.match((await page.locator('.quick-input-list .monaco-list-row', { hasText: 'struct from_c_file' }).first().textContent()) ?? '', /program\.c:2/);
+    await answerInputs(page, ['struct from_c_file', 'At offset 0']);
+    // ctvalues writes struct known: i8 = -8 at 0 and u64 = 2^64-1 at 24.
+    await frame.waitForFunction(() => /u64[^\n]*18446744073709551615/.test(document.querySelector('.fields-rows')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
+    assert.match((await frame.textContent('.fields-rows')) ?? '', /i8[^\n]*-8/);
+  });
+
+  it('lays out a declaration typed in and shows its values', async function () {
+    const frame = await hexFrame(page, new RegExp(`id ${shmid}`), 30_000);
+    await chooseType(frame, 'Type or paste a declaration');
+    await answerInputs(page, ['Type or paste a declaration', 'struct typed_in { int8_t first; uint8_t rest[23]; uint64_t all_ones; };', 'At offset 0']);
+    await frame.waitForFunction(() => /all_ones[^\n]*18446744073709551615/.test(document.querySelector('.fields-rows')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
+    assert.match((await frame.textContent('.fields-rows')) ?? '', /first[^\n]*-8/);
   });
 });

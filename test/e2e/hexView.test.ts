@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame, openContentsFromRow } from '../support/hexUi';
 import { createSegment, Holder, ownSegment, repoRoot, writeSegment } from '../support/segments';
-import { closeUi, host, openIpcView, Server } from '../support/testHost';
+import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 
 // The page-side predicates run in the browser; these tests compile without the DOM library. (They
 // must be functions: the view's Content-Security-Policy forbids evaluating strings.)
@@ -32,7 +32,7 @@ describe('the hex view in chromium', function () {
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-hex-e2e-'));
     holder = await ownSegment('private', 27, 0o600);
     await holder.command(`write 0 ${Buffer.from('abcdefghijklmnopqrstuvwxyz\0').toString('hex')}`);
-    server = await host.startServer({ workspace: temp, extensionDevelopmentPath: repoRoot });
+    server = await startHost({ workspace: temp });
     ({ browser, page } = await openIpcView(server, { width: 1500, height: 850 }));
   });
 

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { untilHexView } from '../support/hexUi';
 import { createObject, freshName, mapObject, ownObject, PosixHolder, shmPath, trackName, writeObject } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
-import { host, Server } from '../support/testHost';
+import { host, Server, startHost } from '../support/testHost';
 import { answerInputs, clickMenuItem, collapsePanes, expandRow, paneAction, untilQuickInput, widenSideBar } from '../support/workbenchUi';
 
 declare const document: { body: { textContent: string | null } };
@@ -43,7 +43,7 @@ describe('POSIX shared memory in chromium', function () {
     const workspace = path.join(temp, 'workspace');
     fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'ipcInspector.orphanGracePeriod': 0 }));
-    server = await host.startServer({ workspace, extensionDevelopmentPath: repoRoot });
+    server = await startHost({ workspace });
     browser = await host.launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 850 } });
     await page.goto(server.workbenchUrl());

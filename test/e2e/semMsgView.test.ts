@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { untilHexView } from '../support/hexUi';
 import { repoRoot } from '../support/segments';
 import { ipcmkMsg, ipcmkSem, ipctool, IpcProcess, msgProc, startIpctool, SYSCALL, waitBlocked } from '../support/semMsg';
-import { closeUi, host, openIpcView, Server } from '../support/testHost';
+import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { collapsePanes, expandRow, widenSideBar } from '../support/workbenchUi';
 
 declare const document: { body: { textContent: string | null } };
@@ -44,7 +44,7 @@ describe('Semaphores and Message Queues in chromium', function () {
     ]) {
       ipctool(['msgsend', String(msqid), type, text]);
     }
-    server = await host.startServer({ workspace: temp, extensionDevelopmentPath: repoRoot });
+    server = await startHost({ workspace: temp });
     ({ browser, page } = await openIpcView(server, { width: 1500, height: 900 }));
   });
 

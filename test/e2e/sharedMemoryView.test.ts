@@ -1,21 +1,23 @@
-// The real UI, driven like a person would in chromium: the packaged linux-x64 VSIX installed into
-// the offline VS Code host, segments made by real processes, the IPC view opened from the activity
+// The real UI, driven like a person would in chromium (the checkout, or in npm test's packaged stage
+// the installed VSIX: support/testHost.ts startHost), segments made by real processes, the IPC view opened from the activity
 // bar, a row expanded to show its attached process, and a segment removed through its context menu
 // and the confirmation dialog. Screenshots go to test-results/e2e/ (the README shows one).
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, ownSegment, procLine, repoRoot } from '../support/segments';
-import { host, Server, vsix } from '../support/testHost';
-import { chooseFromRowMenu, expandRow, widenSideBar } from '../support/workbenchUi';
+import { host, Server, startHost } from '../support/testHost';
+import { waitFor } from '../support/waitFor';
+import { chooseFromRowMenu, expandRow, runCommand, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
+declare const document: { querySelector(selector: string): { value?: string } | null };
+
 const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;
 
-describe('the Shared Memory view in chromium (installed VSIX)', function () {
+describe('the Shared Memory view in chromium', function () {
   this.timeout(240_000);
   let temp: string;
   let server: Server | undefined;
@@ -29,21 +31,13 @@ describe('the Shared Memory view in chromium (installed VSIX)', function () {
   before(async function () {
     fs.mkdirSync(shots, { recursive: true });
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-e2e-'));
-    const out = path.join(temp, 'vsix');
-    execFileSync(process.execPath, [path.join(repoRoot, 'scripts/package.js'), '--out', out], { cwd: repoRoot, stdio: 'inherit' });
-    const file = fs.readdirSync(out).find((name) => name.includes('linux-x64'));
-    assert.ok(file, 'npm run package made a linux-x64 VSIX');
-    const extensionsDir = path.join(temp, 'extensions');
-    const installed = await vsix.installVsix(path.join(out, file), extensionsDir);
-    assert.equal(installed.id, 'ipc-inspector.ipc-inspector');
-
     heldKey = freshKey();
     holder = await ownSegment(heldKey, 12345, 0o640);
     leakedKey = freshKey();
     leakedId = createSegment(leakedKey, 65536, 0o600);
 
     fs.mkdirSync(path.join(temp, 'workspace'));
-    server = await host.startServer({ workspace: path.join(temp, 'workspace'), extensionsDir });
+    server = await startHost({ workspace: path.join(temp, 'workspace') });
     browser = await host.launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 850 } });
     await page.goto(server.workbenchUrl());
@@ -101,5 +95,22 @@ describe('the Shared Memory view in chromium (installed VSIX)', function () {
     assert.equal(procLine(leakedId), undefined, 'the kernel no longer has the segment');
     assert.ok(procLine(holder.shmid), 'the other segment is untouched');
     await page.screenshot({ path: path.join(shots, 'after-remove.png') });
+  });
+
+  it('exports every object as JSON to the file named in the save dialog', async function () {
+    const file = path.join(temp, 'exported objects.json');
+    await runCommand(page, 'IPC: Export as JSON', /Export IPC Objects as JSON/);
+    // The save dialog (in the browser VS Code's own, a path in the quick input): once it has filled
+    // in its proposal, the path typed in instead, and Enter.
+    const input = page.locator('.quick-input-widget input');
+    await page.waitForFunction(() => /\.json$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''));
+    await input.fill(file);
+    await input.press('Enter');
+    await waitFor(() => fs.existsSync(file) || undefined, 30_000, `the export to be written to ${file}`);
+    await page.locator('.notification-toast', { hasText: /Exported \d+ IPC objects? to/ }).waitFor({ timeout: 30_000 });
+    const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { objects: Array<{ kind: string; state: string; kernel: { shmid?: number; key?: number } }> };
+    const held = exported.objects.find((o) => o.kind === 'sysvShm' && o.kernel.shmid === holder.shmid);
+    assert.ok(held, `the export lists segment ${holder.shmid}`);
+    assert.deepEqual([held.kernel.key, held.state], [heldKey, 'attached']);
   });
 });

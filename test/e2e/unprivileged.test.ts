@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, holdSegment, procLine, repoRoot, shmtoolPath, trackSegment } from '../support/segments';
-import { closeUi, host, openIpcView, Server } from '../support/testHost';
+import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { chooseFromRowMenu, expandRow, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -40,7 +40,7 @@ describe('the Shared Memory view as an unprivileged user, in chromium', function
     ownKey = freshKey();
     // Made by nobody in a process that exits: nobody's own leak.
     ownId = trackSegment(Number(execFileSync(shmtoolPath, ['create', keyText(ownKey), '4096', '600'], { ...NOBODY, encoding: 'utf8' }).trim()));
-    server = await host.startServer({ workspace: temp, extensionDevelopmentPath: repoRoot, user: NOBODY });
+    server = await startHost({ workspace: temp, user: NOBODY });
     ({ browser, page } = await openIpcView(server, { width: 1500, height: 850 }));
   });
 

@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { hexFrame, untilHexView } from '../support/hexUi';
 import { repoRoot } from '../support/segments';
-import { host, Server } from '../support/testHost';
+import { host, Server, startHost } from '../support/testHost';
 import { answerInputs, paneAction, untilQuickInput } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -29,7 +29,7 @@ describe('the Get Started walkthrough in chromium', function () {
     fs.mkdirSync(shots, { recursive: true });
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-walkthrough-e2e-'));
     fs.mkdirSync(path.join(temp, 'workspace'));
-    server = await host.startServer({ workspace: path.join(temp, 'workspace'), extensionDevelopmentPath: repoRoot });
+    server = await startHost({ workspace: path.join(temp, 'workspace') });
     browser = await host.launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 850 } });
     await page.goto(server.workbenchUrl());

@@ -38,7 +38,7 @@ describe('Export as JSON… and Copy as Table', function () {
       });
       assert.strictEqual(await run('ipcInspector.exportJson'), file);
     });
-    assert.match(prompts.notificationsOf('info').join(' '), new RegExp(`Exported \\d+ IPC object\\(s\\) to ${file.replace(/[.]/g, '\\.')}`));
+    assert.match(prompts.notificationsOf('info').join(' '), new RegExp(`Exported \\d+ IPC objects? to ${file.replace(/[.]/g, '\\.')}`));
     const document = JSON.parse(fs.readFileSync(file, 'utf8')) as JsonObject & { objects: JsonObject[] };
     assert.strictEqual(document.format, 'ipc-inspector-export');
     assert.strictEqual(document.version, 1);

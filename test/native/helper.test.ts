@@ -327,7 +327,8 @@ describe('ipc-helper against the real kernel', function () {
       const fd = fs.openSync(shmPath(name), 'r+');
       try {
         for (const threads of [1, 2]) {
-          const scan = await client.procScan(64, threads);
+          // cmdline up to PATH_MAX: the program's path is as long as the clone's (a long one must pass too).
+          const scan = await client.procScan(4096, threads);
           const pids = scan.records.map((r) => r.pid);
           assert.deepEqual(
             pids,

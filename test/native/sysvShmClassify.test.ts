@@ -52,7 +52,7 @@ describe('segment classifier on the real kernel', function () {
   it('orphaned: the creator is a zombie nobody reaps', async function () {
     // sh starts shmtool in the background and becomes sleep, which never waits for it.
     const key = freshKey();
-    const parent = await spawnReady('sh', ['-c', `${requireShmtool()} create 0x${key.toString(16)} 4096 600 & exec sleep 30`]);
+    const parent = await spawnReady('sh', ['-c', `"$0" create 0x${key.toString(16)} 4096 600 & exec sleep 30`, requireShmtool()]);
     const id = trackSegment(Number(parent.firstLine));
     let c = await classify(id);
     for (let i = 0; i < 50 && c.creator !== 'zombie'; i++) {

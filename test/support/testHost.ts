@@ -1,5 +1,9 @@
 // The offline VS Code host (scripts/test-host/*.js, plain JavaScript shared with npm start and the
 // integration runner), typed once for the TypeScript that drives it: the UI tests and the benchmark.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from './segments';
@@ -33,6 +37,67 @@ export const vsix = require(path.join(repoRoot, 'scripts/test-host/vsix.js')) as
 
 export const install = require(path.join(repoRoot, 'scripts/test-host/install.js')) as { isInstalled(): boolean };
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/**
+ * Which extension the UI suites run: the packaged linux-x64 VSIX installed into a clean extensions
+ * folder, as a user gets it (`IPCINSP_EXTENSION=vsix`: npm test's `packaged` stage), or this
+ * checkout as the extension under development (the default, `npm run test:e2e`).
+ */
+export const extensionUnderTest: 'vsix' | 'checkout' = process.env.IPCINSP_EXTENSION === 'vsix' ? 'vsix' : 'checkout';
+
+/** Where npm test's `package` stage leaves the VSIXs (scripts/test.js). */
+const PACKAGED = path.join(repoRoot, 'test-results', 'vsix');
+
+/** The linux-x64 VSIX of this checkout: the package stage's, or made now when there is none. */
+function linuxX64Vsix(): string {
+  const find = () => (fs.existsSync(PACKAGED) ? fs.readdirSync(PACKAGED).find((name) => /^ipc-inspector-linux-x64-.*\.vsix$/.test(name)) : undefined);
+  if (!find()) {
+    const packageScript = path.join(repoRoot, 'scripts/package.js');
+    execFileSync(process.execPath, [packageScript, '--targets', 'linux-x64', '--out', PACKAGED], { cwd: repoRoot, stdio: 'inherit' });
+  }
+  const file = find();
+  assert.ok(file, `npm run package made no linux-x64 VSIX in ${PACKAGED}`);
+  return path.join(PACKAGED, file);
+}
+
+/** A node_modules folder that Node's resolution from `dir` would reach, if any (walking up to /). */
+function reachableNodeModules(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'node_modules'))) return path.join(d, 'node_modules');
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * Installs the packaged extension into a fresh extensions folder of its own, outside the checkout
+ * (so nothing of its node_modules can be reached from it), and returns that folder.
+ */
+async function installPackaged(): Promise<string> {
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-packaged-'));
+  fs.chmodSync(temp, 0o755); // a server run as nobody reads the extension from here
+  const extensionsDir = path.join(temp, 'extensions');
+  const installed = await vsix.installVsix(linuxX64Vsix(), extensionsDir);
+  assert.equal(installed.id, 'ipc-inspector.ipc-inspector');
+  const reachable = reachableNodeModules(installed.dir);
+  assert.equal(reachable, undefined, `the installed extension must not reach a node_modules (${reachable})`);
+  return extensionsDir;
+}
+
+/**
+ * Starts the offline host with the extension under test (see extensionUnderTest): what every UI
+ * suite calls, so one suite runs against both.
+ */
+export async function startHost(options: Omit<ServerOptions, 'extensionDevelopmentPath' | 'extensionsDir'>): Promise<Server> {
+  if (extensionUnderTest === 'checkout') return host.startServer({ ...options, extensionDevelopmentPath: repoRoot });
+  const extensionsDir = await installPackaged();
+  const server = await host.startServer({ ...options, extensionsDir });
+  const stop = server.stop.bind(server);
+  server.stop = async () => {
+    await stop();
+    fs.rmSync(path.dirname(extensionsDir), { recursive: true, force: true });
+  };
+  return server;
+}
 
 /** Chromium on a started server's workbench, with the IPC view opened from the activity bar as a person would. */
 export async function openIpcView(server: Server, viewport = { width: 1500, height: 850 }): Promise<{ browser: Browser; page: Page }> {

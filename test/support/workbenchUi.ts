@@ -65,7 +65,7 @@ export async function clickMenuItem(page: Page, label: string): Promise<void> {
 
 /**
  * Runs `open` (a menu click that starts a command asking questions) until the quick input shows
- * with a prompt matching `question`. On a busy machine a click can be lost, or land twice and
+ * with a prompt (or a title) matching `question`. On a busy machine a click can be lost, or land twice and
  * dismiss the box the first one opened (the command then ends): what is waited for is the box.
  */
 export async function untilQuickInput(page: Page, open: () => Promise<void>, question: RegExp): Promise<void> {
@@ -79,10 +79,14 @@ export async function untilQuickInput(page: Page, open: () => Promise<void>, que
     const shown = await page
       .waitForFunction(
         (pattern) => {
-          const box = (
-            globalThis as unknown as { document: { querySelector(s: string): { offsetParent: unknown; getAttribute(n: string): string | null } | null } }
-          ).document.querySelector('.quick-input-widget input');
-          return !!box && box.offsetParent !== null && new RegExp(pattern).test(box.getAttribute('aria-label') ?? '');
+          const document = (
+            globalThis as unknown as {
+              document: { querySelector(s: string): { offsetParent: unknown; textContent: string | null; getAttribute(n: string): string | null } | null };
+            }
+          ).document;
+          const box = document.querySelector('.quick-input-widget input');
+          const title = document.querySelector('.quick-input-widget .quick-input-title')?.textContent ?? '';
+          return !!box && box.offsetParent !== null && (new RegExp(pattern).test(box.getAttribute('aria-label') ?? '') || new RegExp(pattern).test(title));
         },
         question.source,
         { timeout: 10_000 },
@@ -157,4 +161,18 @@ export async function chooseFromRowMenu(row: Locator, label: string, outcome: Lo
     }
   }
   throw new Error(`"${label}" from the row's menu led to nothing on screen`);
+}
+
+/** Runs a command from the Command Palette (F1) by its title, as a person types it. */
+export async function runCommand(page: Page, title: string, question: RegExp): Promise<void> {
+  await untilQuickInput(
+    page,
+    async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill(`>${title}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+    },
+    question,
+  );
 }
