@@ -172,7 +172,8 @@ function formatSize(bytes) {
 /** The repository's files that .vscodeignore lets into a package (paths relative to ROOT). */
 async function packagedFiles(vsce) {
   const files = await vsce.listFiles({ cwd: ROOT, packageManager: vsce.PackageManager.None });
-  const required = ['package.json', 'dist/extension.js'];
+  // Every bundle and asset the build makes: a file left out works in a checkout and fails once installed.
+  const required = ['package.json', ...require('../esbuild.js').OUTPUTS];
   const missing = required.filter((file) => !files.includes(file));
   if (missing.length) throw new Error(`not in the package file list: ${missing.join(', ')} (build first, or check .vscodeignore)`);
   // Belt and braces: nothing of native/ but the protocol and the static helper, nothing of the sources.

@@ -1,9 +1,10 @@
 // Where the extension's own files are, decided once from the extension's folder (what VS Code says
 // it installed, or the checkout under development). Every caller takes its paths from here: nothing
 // else joins paths under the extension's folder, and nothing falls back to node_modules, which an
-// installed VSIX does not have (View as C Type once found no types that way).
+// installed VSIX does not have (View as C Type once found no types that way). (The bundles the main
+// one loads on first use, such as dist/ctypes.js, are required relative to it: esbuild.js.)
 import * as path from 'path';
-import { ParserFiles, parserFilesIn } from './ctypes/cParser';
+import { ParserFiles, parserFilesIn } from './ctypes/parserFiles';
 
 export interface ExtensionAssets {
   /** The extension's folder. */

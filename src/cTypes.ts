@@ -1,16 +1,16 @@
 // The C types shown over objects' bytes (View as C Type…): which type each object was given
 // (remembered per System V key or POSIX name, in the workspace), the layouts (computed by the
-// user's compiler, cached), and the compiler's messages as diagnostics on the user's files.
+// user's compiler, cached), and the compiler's messages as diagnostics on the user's files. The
+// engine that does the work (tree-sitter, the probe) is loaded on first use, never at activation.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { findDatabase, flagsFromDatabase } from './ctypes/compileCommands';
-import { CompileError, CompilerSetup } from './ctypes/compiler';
-import type { ParserFiles } from './ctypes/cParser';
+import type { CompilerSetup } from './ctypes/compiler';
 import type { TypeEntry } from './ctypes/declarations';
-import { LayoutCache, typesInFile } from './ctypes/layouts';
+import { isCompileError, type CompileError } from './ctypes/errors';
+import type { ParserFiles } from './ctypes/parserFiles';
 import type { CLayout, CPlacement } from './shared/cLayout';
 
 /** What the user chose for an object: a type from a file (or a declaration typed in), and where it sits. */
@@ -29,21 +29,39 @@ function isChoice(value: unknown): value is CTypeChoice {
   return typeof v?.file === 'string' && typeof v.typeName === 'string' && typeof v.placement?.offset === 'number' && typeof v.placement.count === 'number';
 }
 
+type Engine = typeof import('./ctypes/engine');
+
+/**
+ * The engine, required when first needed. In the extension this require is of its own bundle,
+ * dist/ctypes.js (esbuild.js keeps it out of the main one: activation never loads tree-sitter); in
+ * the tests, of the module itself.
+ */
+function loadEngine(): Engine {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./ctypes/engine') as Engine;
+}
+
 export class CTypes implements vscode.Disposable {
-  private readonly layouts: LayoutCache;
+  private loaded: { engine: Engine; layouts: InstanceType<Engine['LayoutCache']> } | undefined;
   private declarationDir: string | undefined;
   readonly diagnostics = vscode.languages.createDiagnosticCollection('IPC Inspector C types');
 
   constructor(
     private readonly parser: ParserFiles,
     private readonly memento: vscode.Memento | undefined,
-  ) {
-    this.layouts = new LayoutCache(parser);
+  ) {}
+
+  private engine(): { engine: Engine; layouts: InstanceType<Engine['LayoutCache']> } {
+    if (!this.loaded) {
+      const engine = loadEngine();
+      this.loaded = { engine, layouts: new engine.LayoutCache(this.parser) };
+    }
+    return this.loaded;
   }
 
   /** The named types a C file declares as it is (not preprocessed): what the pick list offers. */
-  typesInFile(file: string, text: string): Promise<TypeEntry[]> {
-    return typesInFile(file, text, this.parser);
+  async typesInFile(file: string, text: string): Promise<TypeEntry[]> {
+    return this.engine().engine.typesInFile(file, text, this.parser);
   }
 
   /** The choice remembered for an object (ByteSource.memoryKey), if any. */
@@ -80,8 +98,9 @@ export class CTypes implements vscode.Disposable {
     const extra = config.get<string[]>('flags', []).filter((f) => typeof f === 'string');
     const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     const useDatabase = vscode.workspace.isTrusted && !typedIn && config.get<boolean>('useCompileCommands', true);
-    const database = useDatabase ? findDatabase(file, roots) : undefined;
-    const fromDatabase = database ? flagsFromDatabase(database, file) : undefined;
+    const { engine } = this.engine();
+    const database = useDatabase ? engine.findDatabase(file, roots) : undefined;
+    const fromDatabase = database ? engine.flagsFromDatabase(database, file) : undefined;
     return { compiler, flags: [...(fromDatabase?.flags ?? []), ...extra], cwd: fromDatabase?.cwd ?? path.dirname(file) };
   }
 
@@ -92,11 +111,11 @@ export class CTypes implements vscode.Disposable {
   async layoutOf(choice: Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'>): Promise<CLayout> {
     const file = choice.declaration !== undefined ? this.declarationFile(choice.declaration) : choice.file;
     try {
-      const layout = await this.layouts.layout({ file, typeName: choice.typeName, setup: this.setupFor(file, choice.declaration !== undefined) });
+      const layout = await this.engine().layouts.layout({ file, typeName: choice.typeName, setup: this.setupFor(file, choice.declaration !== undefined) });
       this.diagnostics.delete(vscode.Uri.file(file));
       return layout;
     } catch (error) {
-      if (error instanceof CompileError) this.showDiagnostics(error);
+      if (isCompileError(error)) this.showDiagnostics(error);
       throw error;
     }
   }

@@ -5,9 +5,8 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { CTypeChoice } from '../cTypes';
-import { CompileError, CompilerMissing } from '../ctypes/compiler';
 import type { TypeEntry } from '../ctypes/declarations';
-import { ProbeError } from '../ctypes/probe';
+import { isCompileError, isCompilerMissing, ProbeError } from '../ctypes/errors';
 import { formatBytes } from '../ipc/format';
 import type { CPlacement } from '../shared/cLayout';
 import { HexPanel } from '../views/hexPanel';
@@ -201,12 +200,12 @@ async function pickPlacement(ask: PromptSteps, size: number, typeName: string): 
 
 /** A layout failure in words, with the action that helps. */
 async function reportLayoutFailure(env: CommandEnv, typeName: string, error: unknown): Promise<void> {
-  if (error instanceof CompilerMissing) {
+  if (isCompilerMissing(error)) {
     const chosen = await env.ipc.prompts.notify('error', error.message, 'Open Settings');
     if (chosen === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'ipcInspector.cTypes.compiler');
     return;
   }
-  if (error instanceof CompileError) {
+  if (isCompileError(error)) {
     const chosen = await env.ipc.prompts.notify(
       'error',
       l10n.t('{0} could not be laid out: the compiler said {1}', typeName, error.message),
@@ -247,6 +246,9 @@ export const viewAsCType: Command = {
   async run(env, arg) {
     const panel = await targetPanel(env, arg);
     if (!panel) return undefined;
+    // In front now, while the user answers; not after the layout, which can take seconds: by then
+    // the user may have gone to another tab on purpose.
+    if (!panel.panel.visible) panel.panel.reveal(undefined, true);
     // The questions in one box that stays open from the first to the last (see PromptSteps).
     const ask = env.ipc.prompts.steps();
     let type: Awaited<ReturnType<typeof pickType>>;
@@ -285,7 +287,6 @@ export const viewAsCType: Command = {
     }
     await panel.setCType({ layout, placement });
     await env.ipc.cTypes.remember(panel.source.memoryKey, choice);
-    panel.panel.reveal();
     completeStep('cTypeShown');
     return layout;
   },

@@ -3,27 +3,14 @@
 // bundle (src/assets.ts; esbuild.js copies them there), the tests' in node_modules. No fall back:
 // a missing file is said with its path.
 import * as fs from 'fs';
-import * as path from 'path';
 import { Language, Node, Parser, Tree } from 'web-tree-sitter';
 import * as l10n from '../shared/l10n';
+import type { ParserFiles } from './parserFiles';
 
 export type { Node, Tree };
-
-const RUNTIME_WASM = 'tree-sitter.wasm';
-const C_WASM = 'tree-sitter-c.wasm';
+export { parserFilesIn, type ParserFiles } from './parserFiles';
 
 let loading: Promise<Parser> | undefined;
-
-/** The parser's two WebAssembly files: tree-sitter's runtime and the C grammar. */
-export interface ParserFiles {
-  readonly runtime: string;
-  readonly grammar: string;
-}
-
-/** The two files as the bundle keeps them: side by side in `dir`. */
-export function parserFilesIn(dir: string): ParserFiles {
-  return { runtime: path.join(dir, RUNTIME_WASM), grammar: path.join(dir, C_WASM) };
-}
 
 async function load(files: ParserFiles): Promise<Parser> {
   const missing = [files.runtime, files.grammar].filter((file) => !fs.existsSync(file));

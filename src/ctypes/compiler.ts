@@ -16,27 +16,9 @@ export interface CompilerSetup {
   cwd: string;
 }
 
-export interface CompilerMessage {
-  file: string;
-  line: number;
-  column: number;
-  severity: 'error' | 'warning' | 'note';
-  message: string;
-}
+import { CompileError, CompilerMissing, type CompilerMessage } from './errors';
 
-/** The compiler refused the file or the probe: its own words, and where. */
-export class CompileError extends Error {
-  constructor(
-    message: string,
-    readonly messages: CompilerMessage[],
-    readonly output: string,
-  ) {
-    super(message);
-  }
-}
-
-/** No compiler at the configured command. */
-export class CompilerMissing extends Error {}
+export { CompileError, CompilerMissing, type CompilerMessage };
 
 const MAX_OUTPUT = 256 * 1024 * 1024;
 const COMPILE_TIMEOUT_MS = 60_000;

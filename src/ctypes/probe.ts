@@ -8,6 +8,7 @@ import type { CEnum, CField, CFieldKind, CLayout } from '../shared/cLayout';
 import type { Node } from './cParser';
 import { derive, tagName, TranslationUnit, TypeExpr } from './declarations';
 import * as l10n from '../shared/l10n';
+import { ProbeError } from './errors';
 
 /** Beyond these a type is refused rather than probed (a probe that big takes long to compile). */
 export const MAX_PROBE_NODES = 50_000;
@@ -68,7 +69,7 @@ export interface Probe {
   bitFieldIds: number[];
 }
 
-export class ProbeError extends Error {}
+export { ProbeError } from './errors';
 
 function isBool(type: TypeExpr): boolean {
   return type.kind === 'spec' && (type.node.text === '_Bool' || type.node.text === 'bool');

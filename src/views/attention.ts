@@ -14,6 +14,12 @@ import { GROUPS, type GroupId } from './groups';
 export const SHOW_ATTENTION_COMMAND = 'ipcInspector.showAttention';
 /** Orphans named in the tooltip; the rest are counted. */
 const LISTED = 8;
+/**
+ * The first look of a window where no view is open comes this long after activation, not during
+ * it: every window activates the extension, and its start must stay light (the listing reads
+ * /proc and starts the helper).
+ */
+export const FIRST_LOOK_MS = 3000;
 
 export interface Attention {
   orphans: IpcObject[];
@@ -41,6 +47,7 @@ export class AttentionStatus implements vscode.Disposable {
   /** Whether the item is in the status bar now. */
   visible = false;
   private timer: NodeJS.Timeout | undefined;
+  private firstLook: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: IpcContext) {
@@ -72,7 +79,10 @@ export class AttentionStatus implements vscode.Disposable {
     this.show(this.context.snapshots.current);
     const seconds = vscode.workspace.getConfiguration('ipcInspector').get<number>('statusBar.checkInterval', 60);
     if (seconds > 0) this.timer = setInterval(() => void this.context.refresh(), Math.max(5, seconds) * 1000);
-    if (!this.context.snapshots.current) void this.context.refresh();
+    clearTimeout(this.firstLook);
+    this.firstLook = setTimeout(() => {
+      if (!this.context.snapshots.current) void this.context.refresh();
+    }, FIRST_LOOK_MS);
   }
 
   private show(snapshot: Snapshot | undefined): void {
@@ -115,6 +125,7 @@ export class AttentionStatus implements vscode.Disposable {
 
   dispose(): void {
     clearInterval(this.timer);
+    clearTimeout(this.firstLook);
     for (const d of this.disposables) d.dispose();
   }
 }
