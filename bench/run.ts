@@ -3,7 +3,7 @@
 // and writes bench/results/bench.json. Exits 0 even when a target is missed: a benchmark reports,
 // the tests decide.
 //
-// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,hexview,ctypes` runs some sections
+// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,hexview,ctypes,activation` runs some sections
 // (refresh and holders share the machine state the listing section makes).
 //
 // Cleanup: everything made here is removed at the end, on failure, and on Ctrl-C / SIGTERM / SIGHUP
@@ -17,6 +17,7 @@ import { HelperClient } from '../src/ipc/helperClient';
 import { scanProcesses } from '../src/ipc/procScan';
 import { SnapshotSource } from '../src/ipc/snapshot';
 import { parseShm, readShmSegments } from '../src/ipc/sysvipc';
+import { benchActivation } from './activationBench';
 import { benchLayouts, benchLiveFields } from './cTypesBench';
 import { benchHelper } from './helperBench';
 import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './hexViewBench';
@@ -49,7 +50,7 @@ const TEST_ATTACHERS = 20;
 const OTHER_ATTACHERS = 20;
 const MAPPERS = 100;
 
-const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'hexview', 'ctypes'] as const;
+const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'hexview', 'ctypes', 'activation'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Set<Section> {
@@ -275,6 +276,7 @@ async function main(): Promise<void> {
       await part('hex view open (System V)', () => benchOpen(client, createdSegments));
       await part('hex view open (POSIX)', () => benchOpenPosix());
     }
+    if (sections.has('activation')) await part('activation', () => benchActivation());
     if (sections.has('ctypes')) {
       await part('C type layouts', () => benchLayouts());
       await part('C type fields, live', () => benchLiveFields(client, createdSegments));

@@ -105,8 +105,18 @@ describe('the Shared Memory view in chromium', function () {
     const input = page.locator('.quick-input-widget input');
     await page.waitForFunction(() => /\.json$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''));
     await input.fill(file);
-    await input.press('Enter');
-    await waitFor(() => fs.existsSync(file) || undefined, 30_000, `the export to be written to ${file}`);
+    // The dialog reads the folder of what was typed before it takes Enter (an Enter meanwhile is
+    // ignored): Enter again until the file is written, as a person would.
+    await waitFor(
+      async () => {
+        if (fs.existsSync(file)) return true;
+        if (await input.isVisible()) await input.press('Enter');
+        return undefined;
+      },
+      30_000,
+      `the export to be written to ${file}`,
+      500,
+    );
     await page.locator('.notification-toast', { hasText: /Exported \d+ IPC objects? to/ }).waitFor({ timeout: 30_000 });
     const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { objects: Array<{ kind: string; state: string; kernel: { shmid?: number; key?: number } }> };
     const held = exported.objects.find((o) => o.kind === 'sysvShm' && o.kernel.shmid === holder.shmid);

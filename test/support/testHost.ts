@@ -87,8 +87,11 @@ async function installPackaged(): Promise<string> {
  * Starts the offline host with the extension under test (see extensionUnderTest): what every UI
  * suite calls, so one suite runs against both.
  */
-export async function startHost(options: Omit<ServerOptions, 'extensionDevelopmentPath' | 'extensionsDir'>): Promise<Server> {
-  if (extensionUnderTest === 'checkout') return host.startServer({ ...options, extensionDevelopmentPath: repoRoot });
+export async function startHost(
+  options: Omit<ServerOptions, 'extensionDevelopmentPath' | 'extensionsDir'>,
+  extension: typeof extensionUnderTest = extensionUnderTest,
+): Promise<Server> {
+  if (extension === 'checkout') return host.startServer({ ...options, extensionDevelopmentPath: repoRoot });
   const extensionsDir = await installPackaged();
   const server = await host.startServer({ ...options, extensionsDir });
   const stop = server.stop.bind(server);
