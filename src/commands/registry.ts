@@ -1,9 +1,10 @@
-// One place registers every command, with the same error handling for all: a failure is shown as
+// One place runs every command, with the same error handling for all: a failure is shown as
 // a message that says what to do (with Open Settings or Show Log), and logged.
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
 import { describeError, type Subject } from '../ipc/errors';
 import type { Views } from '../views';
+import * as l10n from '../shared/l10n';
 
 /** What a command works with: the shared services and the views (for selection and reveal). */
 export interface CommandEnv {
@@ -20,17 +21,22 @@ export interface Command {
   run(env: CommandEnv, ...args: unknown[]): Promise<unknown> | unknown;
 }
 
-export function registerCommands(env: CommandEnv, commands: readonly Command[]): vscode.Disposable[] {
-  return commands.map((command) =>
-    vscode.commands.registerCommand(command.id, async (...args: unknown[]) => {
-      try {
-        return await command.run(env, ...args);
-      } catch (error) {
-        reportFailure(env.ipc, error, command.what, command.subject ? { kind: command.subject } : undefined);
-        return undefined;
-      }
-    }),
-  );
+/**
+ * Runs commands by id (the shell, src/extension.ts, registers every id package.json contributes and
+ * passes the calls here), each with the same error handling.
+ */
+export function commandRunner(env: CommandEnv, commands: readonly Command[]): (id: string, args: unknown[]) => Promise<unknown> {
+  const byId = new Map(commands.map((command) => [command.id, command]));
+  return async (id, args) => {
+    const command = byId.get(id);
+    if (!command) throw new Error(l10n.t('IPC Inspector has no command {0}', id));
+    try {
+      return await command.run(env, ...args);
+    } catch (error) {
+      reportFailure(env.ipc, error, command.what, command.subject ? { kind: command.subject } : undefined);
+      return undefined;
+    }
+  };
 }
 
 /**

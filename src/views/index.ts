@@ -5,7 +5,10 @@ import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
 import { AttentionStatus } from './attention';
 import { HexPanel } from './hexPanel';
-import { IpcView } from './ipcView';
+import { IpcView, type ShellView } from './ipcView';
+import * as l10n from '../shared/l10n';
+
+export type { ShellView } from './ipcView';
 
 export const SHARED_MEMORY_VIEW = 'ipcInspector.sharedMemory';
 export const SEMAPHORES_VIEW = 'ipcInspector.semaphores';
@@ -21,10 +24,19 @@ export interface Views extends vscode.Disposable {
   readonly all: IpcView[];
 }
 
-export function createViews(context: IpcContext): Views {
-  const sharedMemory = new IpcView(context, { id: SHARED_MEMORY_VIEW, groups: ['sysvShm', 'posixShm', 'memfd'], needs: [], opensOnClick: true });
-  const semaphores = new IpcView(context, { id: SEMAPHORES_VIEW, groups: ['sysvSem', 'posixSem'], needs: ['semValues', 'waiters'], opensOnClick: false });
-  const messageQueues = new IpcView(context, { id: MESSAGE_QUEUES_VIEW, groups: ['sysvMsg', 'posixMq'], needs: ['messages', 'waiters'], opensOnClick: false });
+export function createViews(context: IpcContext, shellViews: readonly ShellView[]): Views {
+  const shell = (id: string): ShellView => {
+    const found = shellViews.find((v) => v.id === id);
+    if (!found) throw new Error(l10n.t('The view {0} was not registered at activation.', id));
+    return found;
+  };
+  const sharedMemory = new IpcView(context, shell(SHARED_MEMORY_VIEW), { groups: ['sysvShm', 'posixShm', 'memfd'], needs: [], opensOnClick: true });
+  const semaphores = new IpcView(context, shell(SEMAPHORES_VIEW), { groups: ['sysvSem', 'posixSem'], needs: ['semValues', 'waiters'], opensOnClick: false });
+  const messageQueues = new IpcView(context, shell(MESSAGE_QUEUES_VIEW), {
+    groups: ['sysvMsg', 'posixMq'],
+    needs: ['messages', 'waiters'],
+    opensOnClick: false,
+  });
   const views = [sharedMemory, semaphores, messageQueues];
   const attention = new AttentionStatus(context);
   return {

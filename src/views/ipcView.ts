@@ -9,8 +9,14 @@ import type { IpcObject } from '../ipc/snapshot';
 import type { GroupId } from './groups';
 import { IpcTree, Node, ObjectNode } from './ipcTree';
 
-export interface ViewSpec {
+/** A view as the shell registered it at activation: its TreeView, and where the real tree plugs in. */
+export interface ShellView {
   id: string;
+  treeView: vscode.TreeView<unknown>;
+  attach(tree: vscode.TreeDataProvider<unknown>): vscode.Disposable;
+}
+
+export interface ViewSpec {
   groups: readonly GroupId[];
   /** What a refresh must read for this view beyond the listing. */
   needs: readonly Need[];
@@ -19,21 +25,26 @@ export interface ViewSpec {
 }
 
 export class IpcView implements vscode.Disposable {
+  /** The view's id (package.json contributes.views). */
+  readonly id: string;
   readonly tree: IpcTree;
   readonly treeView: vscode.TreeView<Node>;
   /** When the user last selected something here: commands run from a key act on the latest view. */
   lastActive = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
+  /** The TreeView is the one the shell registered at activation (src/extension.ts); this view's tree plugs into it. */
   constructor(
     private readonly context: IpcContext,
+    shell: ShellView,
     readonly spec: ViewSpec,
   ) {
     this.tree = new IpcTree(spec.groups, context.holds, { onlyMine: context.settings.onlyMine, uid: context.uid }, spec.opensOnClick);
-    this.treeView = vscode.window.createTreeView(spec.id, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true });
+    this.id = shell.id;
+    this.treeView = shell.treeView as vscode.TreeView<Node>;
     this.disposables.push(
       this.tree,
-      this.treeView,
+      shell.attach(this.tree as vscode.TreeDataProvider<unknown>),
       context.onDidChangeSnapshot((snapshot) => this.show(snapshot)),
       context.holds.onDidChange(() => this.tree.show(context.snapshots.current)),
       context.onDidChangeSettings((event) => {
