@@ -20,7 +20,7 @@ export const showAttention: Command = {
       for (const view of [env.views.sharedMemory, env.views.semaphores, env.views.messageQueues]) {
         const node = view.tree.allObjectNodes().find((n) => n.object === orphan);
         if (!node) continue;
-        await vscode.commands.executeCommand(`${view.spec.id}.focus`);
+        await vscode.commands.executeCommand(`${view.id}.focus`);
         await view.reveal(node.row.id);
         return node.row.id;
       }
@@ -28,8 +28,8 @@ export const showAttention: Command = {
     const near = nearLimits.find((n) => viewOf(n.group));
     if (near) {
       const view = viewOf(near.group)!;
-      await vscode.commands.executeCommand(`${view.spec.id}.focus`);
-      await view.treeView.reveal({ kind: 'group', group: near.group }, { select: true, focus: true });
+      await vscode.commands.executeCommand(`${view.id}.focus`);
+      await view.treeView.reveal(view.tree.groupNode(near.group), { select: true, focus: true });
       return `group:${near.group}`;
     }
     void env.ipc.prompts.notify(

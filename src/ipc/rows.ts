@@ -3,7 +3,7 @@
 import type { ObjectRow, RowContext } from './objects';
 import { pmqRow } from './posixMq/present';
 import { psemRow } from './posixSem/present';
-import { posixRow } from './posixShm/present';
+import { posixRow, rowId } from './posixShm/present';
 import type { IpcObject } from './snapshot';
 import { msgRow } from './sysvMsg/present';
 import { semRow } from './sysvSem/present';
@@ -23,6 +23,24 @@ export function objectRow(object: IpcObject, context: RowContext): ObjectRow {
       return msgRow(object, context);
     case 'posixMq':
       return pmqRow(object, context);
+  }
+}
+
+/** The tree id of an object's row, without building the row: `shm:5`, `posix:0:27:2`, `sem:3`... */
+export function objectRowId(object: IpcObject): string {
+  switch (object.kind) {
+    case 'sysvShm':
+      return `shm:${object.segment.shmid}`;
+    case 'posixShm':
+      return rowId(object);
+    case 'sysvSem':
+      return `sem:${object.set.semid}`;
+    case 'posixSem':
+      return `psem:${object.key}`;
+    case 'sysvMsg':
+      return `msg:${object.queue.msqid}`;
+    case 'posixMq':
+      return `pmq:${object.key}`;
   }
 }
 

@@ -5,22 +5,57 @@
 // selection survive refreshes.
 import * as vscode from 'vscode';
 import type { Holds } from '../holds';
-import type { ChildRow, ObjectRow, RowIcon } from '../ipc/objects';
-import { objectRow, ownerUids } from '../ipc/rows';
+import type { ChildRow, ObjectRow, RowContext, RowIcon } from '../ipc/objects';
+import { objectRow, objectRowId, ownerUids } from '../ipc/rows';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { GROUPS, type GroupId, type GroupSpec } from './groups';
 import * as l10n from '../shared/l10n';
 
 export type { GroupId } from './groups';
 
-export type ObjectNode = { kind: 'object'; group: GroupId; object: IpcObject; row: ObjectRow };
-export type ChildNode = { kind: 'child'; parent: ObjectNode; row: ChildRow };
+/**
+ * An object's row in the tree. The node stays the same object from one refresh to the next while
+ * the object is listed (VS Code knows rows by the elements it was given, so a change can be
+ * announced for just that row), and its row (words, tooltip, children) is built when first asked.
+ */
+export class ObjectNode {
+  readonly kind = 'object';
+  private built: ObjectRow | undefined;
 
-export type Node =
-  | { kind: 'group'; group: GroupId }
-  | ObjectNode
-  | ChildNode
-  | { kind: 'note'; group: GroupId; id: string; text: string; tooltip: string; command?: vscode.Command };
+  constructor(
+    readonly group: GroupId,
+    public object: IpcObject,
+    private context: RowContext,
+  ) {}
+
+  get row(): ObjectRow {
+    return (this.built ??= objectRow(this.object, this.context));
+  }
+
+  /**
+   * Takes this refresh's object (and whether this window holds it). True when the row VS Code
+   * shows now would read differently: only then is the row redrawn (the mouse may be on it).
+   */
+  update(object: IpcObject, context: RowContext): boolean {
+    if (object === this.object && context.held === this.context.held && context.uid === this.context.uid) return false;
+    const before = this.built;
+    this.object = object;
+    this.context = context;
+    this.built = undefined;
+    return before !== undefined && JSON.stringify(before) !== JSON.stringify(this.row);
+  }
+}
+
+export type ChildNode = { kind: 'child'; parent: ObjectNode; row: ChildRow };
+export type GroupNode = { kind: 'group'; group: GroupId };
+export type NoteNode = { kind: 'note'; group: GroupId; id: string; text: string; tooltip: string; command?: vscode.Command };
+
+export type Node = GroupNode | ObjectNode | ChildNode | NoteNode;
+
+/** A group with more rows than this builds them in slices (the host's thread is shared by every extension). */
+const SLICED_GROUP = 500;
+/** Longest stretch of row building before the event loop gets a turn. */
+const SLICE_MS = 20;
 
 const ROW_ICONS: Record<RowIcon, [string, string | undefined]> = {
   'in-use': ['pass-filled', 'charts.green'],
@@ -40,10 +75,14 @@ export interface TreeFilter {
 export const ROW_CLICK_COMMAND = 'ipcInspector.rowClicked';
 
 export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  private readonly changed = new vscode.EventEmitter<Node | Node[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private snapshot: Snapshot | undefined;
+  /** The rows of each group, in order; each node is kept while its object is listed. */
   private groups = new Map<GroupId, ObjectNode[]>();
+  private readonly groupNodes = new Map<GroupId, GroupNode>();
+  /** What each group's own row showed last (its limits line), to redraw it only when that changed. */
+  private groupLines = new Map<GroupId, string>();
   private hiddenByFilter = new Map<GroupId, number>();
   private readonly nodes = new Map<string, ObjectNode>();
   private readonly specs: GroupSpec[];
@@ -55,26 +94,64 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
     private readonly opensOnClick: boolean,
   ) {
     this.specs = groups.map((id) => GROUPS[id]);
+    for (const id of groups) this.groupNodes.set(id, { kind: 'group', group: id });
   }
 
-  /** Shows a new snapshot (or the same one again when holds or the filter changed). */
+  /**
+   * Shows a new snapshot (or the same one again when holds or the filter changed), redrawing only
+   * what changed: a row whose words changed, a group whose rows came or went or whose limits line
+   * changed, the whole tree only when a group appears or goes. Nothing changed: nothing is redrawn.
+   */
   show(snapshot: Snapshot | undefined): void {
+    const first = this.snapshot === undefined;
     this.snapshot = snapshot;
+    if (!snapshot) {
+      this.nodes.clear();
+      this.groups = new Map();
+      this.changed.fire(undefined);
+      return;
+    }
+    const rootBefore = this.rootGroups().join();
+    const changedRows: Node[] = [];
+    const changedGroups: Node[] = [];
+    const seen = new Set<string>();
+    for (const spec of this.specs) {
+      const before = this.groups.get(spec.id) ?? [];
+      const after = this.objectNodes(spec, snapshot, changedRows, seen);
+      this.groups.set(spec.id, after);
+      const line = JSON.stringify([spec.line(snapshot), this.hiddenByFilter.get(spec.id), after.length === 0 ? spec.empty(snapshot) : null]);
+      const membership = before.length !== after.length || before.some((node, i) => node !== after[i]);
+      if (membership || line !== this.groupLines.get(spec.id)) changedGroups.push(this.groupNodes.get(spec.id)!);
+      this.groupLines.set(spec.id, line);
+    }
+    for (const id of [...this.nodes.keys()]) if (!seen.has(id)) this.nodes.delete(id);
+    if (first || this.rootGroups().join() !== rootBefore) this.changed.fire(undefined);
+    else if (changedGroups.length > 0 || changedRows.length > 0) {
+      // A redrawn group redraws its rows anyway: its rows need no event of their own.
+      const redrawn = new Set(changedGroups.map((g) => (g as GroupNode).group));
+      this.changed.fire([...changedGroups, ...changedRows.filter((n) => !redrawn.has((n as ObjectNode).group))]);
+    }
+  }
+
+  /** Shows the same snapshot through another filter: every row anew. */
+  setFilter(filter: TreeFilter): void {
+    const snapshot = this.snapshot;
+    this.filter = filter;
     this.nodes.clear();
     this.groups = new Map();
-    this.hiddenByFilter = new Map();
-    if (snapshot) for (const spec of this.specs) this.groups.set(spec.id, this.objectNodes(spec, snapshot));
-    this.changed.fire(undefined);
-  }
-
-  setFilter(filter: TreeFilter): void {
-    this.filter = filter;
-    this.show(this.snapshot);
+    this.groupLines = new Map();
+    this.snapshot = undefined;
+    this.show(snapshot);
   }
 
   /** The row of an object by its tree id (`shm:5`, `posix:0:27:2`, `sem:3`...), for reveal() and commands. */
   node(id: string): ObjectNode | undefined {
     return this.nodes.get(id);
+  }
+
+  /** A group's own row (the same node every time, as VS Code knows it). */
+  groupNode(group: GroupId): GroupNode {
+    return this.groupNodes.get(group) ?? { kind: 'group', group };
   }
 
   /** The row of a System V segment. */
@@ -84,7 +161,7 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
 
   /** Every object row shown, in order. */
   allObjectNodes(): ObjectNode[] {
-    return [...this.nodes.values()];
+    return this.specs.flatMap((spec) => this.groups.get(spec.id) ?? []);
   }
 
   /** Rows shown, of every kind. */
@@ -97,13 +174,22 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
     return [...this.hiddenByFilter.values()].reduce((a, b) => a + b, 0);
   }
 
-  getChildren(node?: Node): Node[] {
-    if (!node) {
-      if (!this.snapshot) return [];
-      return this.specs
-        .filter((spec) => !spec.hiddenWhenEmpty || (this.groups.get(spec.id)?.length ?? 0) > 0)
-        .map((spec) => ({ kind: 'group', group: spec.id }));
-    }
+  /** The groups the root shows (a group hidden while empty appears with its first object). */
+  private rootGroups(): GroupId[] {
+    if (!this.snapshot) return [];
+    return this.specs.filter((spec) => !spec.hiddenWhenEmpty || (this.groups.get(spec.id)?.length ?? 0) > 0).map((spec) => spec.id);
+  }
+
+  /** What VS Code asks: a large group's rows come a slice at a time (a promise), the rest at once. */
+  getChildren(node?: Node): Node[] | Promise<Node[]> {
+    const children = this.children(node);
+    if (node?.kind !== 'group' || children.length <= SLICED_GROUP) return children;
+    return buildInSlices(children);
+  }
+
+  /** The children of a node (the root's: the groups), at once. */
+  children(node?: Node): Node[] {
+    if (!node) return this.rootGroups().map((id) => this.groupNodes.get(id)!);
     if (node.kind === 'group') return this.groupChildren(node.group);
     if (node.kind === 'object') return node.row.children.map((row) => ({ kind: 'child', parent: node, row }));
     if (node.kind === 'child') return (node.row.children ?? []).map((row) => ({ kind: 'child', parent: node.parent, row }));
@@ -113,7 +199,7 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
   getParent(node: Node): Node | undefined {
     if (node.kind === 'group') return undefined;
     if (node.kind === 'child') return this.nodes.get(node.parent.row.id);
-    return { kind: 'group', group: node.group };
+    return this.groupNodes.get(node.group);
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -137,7 +223,8 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
     }
   }
 
-  private objectNodes(spec: GroupSpec, snapshot: Snapshot): ObjectNode[] {
+  /** The group's nodes for this snapshot: the same node for an object listed before (updated), a new one for a new object. */
+  private objectNodes(spec: GroupSpec, snapshot: Snapshot, changed: Node[], seen: Set<string>): ObjectNode[] {
     const shown: ObjectNode[] = [];
     let hidden = 0;
     for (const object of spec.objects(snapshot)) {
@@ -145,15 +232,23 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
         hidden++;
         continue;
       }
-      const held = object.kind === 'sysvShm' && this.holds.has(object.segment.shmid);
-      const node: ObjectNode = { kind: 'object', group: spec.id, object, row: objectRow(object, { held, uid: this.filter.uid }) };
-      this.nodes.set(node.row.id, node);
+      const context: RowContext = { held: object.kind === 'sysvShm' && this.holds.has(object.segment.shmid), uid: this.filter.uid };
+      const id = objectRowId(object);
+      let node = this.nodes.get(id);
+      if (node && node.group === spec.id) {
+        if (node.update(object, context)) changed.push(node);
+      } else {
+        node = new ObjectNode(spec.id, object, context);
+        this.nodes.set(id, node);
+      }
+      seen.add(id);
       shown.push(node);
     }
     this.hiddenByFilter.set(spec.id, hidden);
     return shown;
   }
 
+  /** A group's rows, or the note that says why it has none. */
   private groupChildren(group: GroupId): Node[] {
     const nodes = this.groups.get(group) ?? [];
     if (nodes.length > 0 || !this.snapshot) return nodes;
@@ -208,6 +303,19 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** Builds the nodes' rows a slice at a time (the event loop gets a turn every SLICE_MS), then gives them. */
+async function buildInSlices(nodes: Node[]): Promise<Node[]> {
+  let sliceStart = performance.now();
+  for (const node of nodes) {
+    if (node.kind === 'object') void node.row;
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return nodes;
 }
 
 function childItem(row: ChildRow): vscode.TreeItem {

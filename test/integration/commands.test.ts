@@ -219,7 +219,7 @@ describe('commands', function () {
       assert.match(held.accessibilityInformation?.label ?? '', /held by this window/);
       // The attached process is the extension's helper, read-only by construction.
       const helperPid = api.context.helper().pid;
-      const children = tree(api).getChildren(rowOrFail(api, id));
+      const children = tree(api).children(rowOrFail(api, id));
       assert.deepStrictEqual(
         children.map((c) => c.kind === 'child' && [c.row.pid, c.row.description?.split(' · ')[0]]),
         [[helperPid, 'read-only']],

@@ -100,7 +100,7 @@ export function tree(api: IpcInspectorApi, group: GroupId = 'sysvShm'): IpcTree 
 
 /** The rows of a group, as the tree data provider returns them now (notes included). */
 export function groupRows(api: IpcInspectorApi, group: GroupId): Node[] {
-  return tree(api, group).getChildren({ kind: 'group', group });
+  return tree(api, group).children({ kind: 'group', group });
 }
 
 /** The row of a System V semaphore set. */
@@ -120,7 +120,7 @@ export function queueRow(api: IpcInspectorApi, msqid: number): QueueNode | undef
 /** The child rows of a row (and their children, depth first), in the view showing it. */
 export function descendants(api: IpcInspectorApi, node: Node, group: GroupId): Node[] {
   const out: Node[] = [];
-  for (const child of tree(api, group).getChildren(node)) out.push(child, ...descendants(api, child, group));
+  for (const child of tree(api, group).children(node)) out.push(child, ...descendants(api, child, group));
   return out;
 }
 
@@ -151,7 +151,7 @@ export function posixRowOrFail(api: IpcInspectorApi, name: string, group: 'posix
 export function childPids(api: IpcInspectorApi, node: Node): number[] {
   const group = node.kind === 'object' ? node.group : node.kind === 'child' ? node.parent.group : 'sysvShm';
   return tree(api, group)
-    .getChildren(node)
+    .children(node)
     .map((c) => (c.kind === 'child' ? (c.row.pid ?? -1) : -1))
     .sort((a, b) => a - b);
 }

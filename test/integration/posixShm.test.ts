@@ -124,7 +124,7 @@ describe('POSIX shared memory', function () {
       for (const flag of ['posixObject', 'state=orphaned', 'linked', 'readable', 'mine']) {
         assert.ok(flags(row).includes(flag), `${row.contextValue} lacks ${flag}`);
       }
-      assert.deepStrictEqual(tree(api).getChildren(node), []);
+      assert.deepStrictEqual(tree(api).children(node), []);
     });
 
     it('shows who maps it (read-write, read-only, with the range) and who only holds it open (fd, access), matched by inode', async () => {
@@ -140,7 +140,7 @@ describe('POSIX shared memory', function () {
       assert.ok(descriptionOf(row).includes('3 holders'), descriptionOf(row));
       assert.match(tooltipOf(row), /mapped by 2 processes, open in 2 processes/, 'the owner maps it and keeps its descriptor');
       const children = tree(api)
-        .getChildren(node)
+        .children(node)
         .map((c) => item(api, c));
       const of = (pid: number) => children.filter((c) => labelOf(c).startsWith(`${pid} `)).map((c) => descriptionOf(c));
       const ownerRows = of(owner.pid);
@@ -188,7 +188,7 @@ describe('POSIX shared memory', function () {
       const holder = await memfdObject('ipcinsp-test-ring', 2 * PAGE);
       await refreshView();
       const group = tree(api)
-        .getChildren()
+        .children()
         .find((g) => g.kind === 'group' && g.group === 'memfd');
       assert.ok(group, 'a memfd group is shown');
       assert.strictEqual(labelOf(item(api, group)), 'memfd objects (shared)');

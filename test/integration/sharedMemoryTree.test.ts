@@ -58,7 +58,7 @@ describe('Shared Memory view: rows', function () {
     assert.deepStrictEqual(parts(row), ['8 KiB', 'not attached', me, 'orphaned']);
     assert.deepStrictEqual(iconOf(row), { id: 'warning', color: 'list.warningForeground' });
     assert.strictEqual(row.collapsibleState, vscode.TreeItemCollapsibleState.None);
-    assert.deepStrictEqual(tree(api).getChildren(node), []);
+    assert.deepStrictEqual(tree(api).children(node), []);
     const tooltip = tooltipOf(row);
     assert.match(tooltip, new RegExp(`Shared memory segment ${hexKey(key)}`));
     assert.match(tooltip, /orphaned/);
@@ -91,7 +91,7 @@ describe('Shared Memory view: rows', function () {
     assert.match(tooltipOf(row), new RegExp(`Creator \\| ${me} \\(uid \\d+\\), pid ${owner.pid} \\(\`[^\`]*shmtool own`));
     assert.ok(flags(row).includes('state=attached'));
 
-    const children = tree(api).getChildren(node);
+    const children = tree(api).children(node);
     assert.deepStrictEqual(
       childPids(api, node),
       [owner.pid, reader.pid].sort((a, b) => a - b),
@@ -170,7 +170,7 @@ describe('Shared Memory view: rows', function () {
     createSegment('private', 4096);
     await refreshView();
     const shmmni = fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8').trim();
-    const groups = tree(api).getChildren();
+    const groups = tree(api).children();
     assert.deepStrictEqual(
       groups.slice(0, 2).map((g) => labelOf(item(api, g))),
       ['System V segments', 'POSIX objects (/dev/shm)'],
