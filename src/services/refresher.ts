@@ -2,6 +2,7 @@
 // occasional look), never by two refreshes at once, and with what the visible views need beyond
 // the listing (semaphore values, messages, waiters). Each refresh that changed what a user could
 // see is announced; `ipcInspector.status` tells the welcome views whether /proc can be read.
+import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { HelperClient } from '../ipc/helperClient';
 import type { Need, Snapshot, SnapshotSource } from '../ipc/snapshot';
@@ -35,6 +36,7 @@ export class Refresher implements vscode.Disposable {
   private running: Promise<Snapshot | undefined> | undefined;
   private again = false;
   private readonly watchers: Array<{ watcher: Watcher; needs: readonly Need[] }> = [];
+  private count = 0;
 
   constructor(private readonly deps: RefresherDeps) {}
 
@@ -99,13 +101,17 @@ export class Refresher implements vscode.Disposable {
       return undefined;
     }
     try {
+      const started = performance.now();
+      const loopBefore = performance.eventLoopUtilization();
       this.deps.beforeRefresh();
+      const needs = this.needs();
       const { snapshot, changed } = await this.deps.source().refresh({
         force,
-        needs: this.needs(),
+        needs,
         helper: () => this.deps.helper(),
         maxMessages: this.deps.settings().maxMessages,
       });
+      this.logCost(++this.count, performance.now() - started, performance.eventLoopUtilization(loopBefore).active, needs, changed);
       this.setStatus('ready');
       if (changed) this.refreshed.fire(snapshot);
       return snapshot;
@@ -115,6 +121,17 @@ export class Refresher implements vscode.Disposable {
       this.refreshed.fire(undefined);
       return undefined;
     }
+  }
+
+  /**
+   * What a refresh cost: its time, and how much of it the extension host's thread was busy (the
+   * thread every extension shares; the rest is the helper, the thread pool and the kernel). The
+   * first is logged at info level (`npm run bench` reads it), the others at trace level.
+   */
+  private logCost(n: number, ms: number, hostMs: number, needs: ReadonlySet<Need>, changed: boolean): void {
+    const line = `refresh ${n}${this.anyVisible ? '' : ' (no view visible)'}: ${ms.toFixed(1)} ms, ${hostMs.toFixed(1)} ms on the extension host's thread${needs.size > 0 ? `, with ${[...needs].join(', ')}` : ''}${changed ? '' : ', nothing changed'}`;
+    if (n === 1) this.deps.log.info(line);
+    else this.deps.log.trace(line);
   }
 
   private setStatus(status: SourceStatus): void {
