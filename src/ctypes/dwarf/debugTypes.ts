@@ -1,0 +1,252 @@
+// Types from a program's own debug information: open an ELF file with DWARF (an executable, a
+// library, a separate debug file), list its named types, and lay one out as the compiler probe would
+// (CLayout). The list comes from one pass over the units (their scopes and named types, every other
+// subtree jumped over), kept on disk per build-id in a folder the caller gives and reused while the
+// file has the same size, modification time and inode. Everything long is asynchronous and
+// cooperative: the event loop gets control back every few milliseconds, an AbortSignal stops it, and
+// a progress callback hears how far it is.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { CLayout } from '../../shared/cLayout';
+import * as l10n from '../../shared/l10n';
+import { ElfFile, ObjectFileError } from '../objectFile';
+import { DwarfError } from './bytes';
+import { DW_AT, DW_UT } from './constants';
+import { DwarfInfo, DwarfSections, numberOf, Unit } from './info';
+import { Layouter } from './layout';
+import { fileNames } from './lines';
+import { abortError, spelledName, TYPE_TAGS, walkScopes, Yielder } from './scopes';
+
+export interface NamedType {
+  /** As the language spells it: `struct point` (C), `ring::Slot<Msg>` (C++), `shm::Header` (Rust). */
+  name: string;
+  /** Global offset of its DIE. */
+  offset: number;
+  /** Its DWARF tag (structure, class, union, enumeration, typedef). */
+  tag: number;
+}
+
+export interface OpenOptions {
+  /** A folder for the name index (per build-id); none: the index is built in memory only. */
+  cacheDir?: string;
+  signal?: AbortSignal;
+  /** How far reading is, 0 to 1. */
+  progress?: (fraction: number) => void;
+}
+
+const CACHE_VERSION = 1;
+
+/** The file has no DWARF types at all. */
+export class NoDebugInfoError extends Error {}
+
+export class DebugTypes {
+  private index = new Map<string, NamedType>();
+  private readonly prefixMaps = new Map<Unit, Map<number, string>>();
+  /** Whether the index came from the cache (for tests and the bench). */
+  fromCache = false;
+
+  private constructor(
+    readonly file: string,
+    readonly buildId: string | undefined,
+    private readonly elf: ElfFile,
+    private readonly info: DwarfInfo,
+  ) {}
+
+  /** Opens `file`, reads its debug sections and lists its named types (from the cache when it can). */
+  static async open(file: string, options: OpenOptions = {}): Promise<DebugTypes> {
+    const elf = ElfFile.open(file);
+    try {
+      if (!elf.hasDebugInfo()) {
+        throw new NoDebugInfoError(
+          l10n.t(
+            '{0} has no debug information (no .debug_info section). Build it with -g, or install its debug package (Debian and Ubuntu: the -dbgsym or -dbg package; Fedora: debuginfo-install).',
+            file,
+          ),
+        );
+      }
+      const sections = await readSections(elf, options.signal);
+      const info = new DwarfInfo(sections, elf.littleEndian);
+      info.readUnitHeaders();
+      const types = new DebugTypes(file, elf.buildId(), elf, info);
+      await types.buildIndex(options);
+      return types;
+    } catch (error) {
+      elf.close();
+      throw wrap(file, error);
+    }
+  }
+
+  close(): void {
+    this.elf.close();
+  }
+
+  /** Every named type, one per name (the first definition), in file order. */
+  types(): NamedType[] {
+    return [...this.index.values()];
+  }
+
+  has(name: string): boolean {
+    return this.index.has(name);
+  }
+
+  /** The layout of the type called `name` (as types() spells it). */
+  async layout(name: string, options: { signal?: AbortSignal } = {}): Promise<CLayout> {
+    const entry = this.index.get(name);
+    if (!entry) throw new DwarfError(l10n.t('No type "{0}" in the debug information of {1}.', name, this.file));
+    try {
+      for (let round = 0; round < 8; round++) {
+        const layouter = new Layouter({
+          info: this.info,
+          machine: this.elf.machine,
+          definition: (n) => this.index.get(n)?.offset,
+          prefixes: (unit) => this.prefixMaps.get(unit),
+        });
+        const die = layouter.die(entry.offset);
+        const root = layouter.field(name, die, 0, 0);
+        root.type = name;
+        if (layouter.missing.size > 0) {
+          // Type names in C++ or Rust scopes need their units' scope walk: done, then built again.
+          for (const unit of layouter.missing) await this.prefixesOf(unit, options.signal);
+          continue;
+        }
+        const where = this.declaredAt(layouter, entry.offset);
+        return { name, size: root.size, align: root.align, root, enums: layouter.enums, file: where.file, line: where.line };
+      }
+      throw new DwarfError(l10n.t('The type "{0}" refers to too many units to lay out.', name));
+    } catch (error) {
+      throw wrap(this.file, error);
+    }
+  }
+
+  private declaredAt(layouter: Layouter, offset: number): { file: string; line: number } {
+    const die = layouter.die(offset);
+    const line = numberOf(die.attrs.get(DW_AT.decl_line)) ?? 0;
+    const index = numberOf(die.attrs.get(DW_AT.decl_file));
+    let file = this.file;
+    if (index !== undefined) {
+      try {
+        file = fileNames(this.info, die.unit)[index] ?? file;
+      } catch {
+        // a damaged line table only loses the file name
+      }
+    }
+    return { file, line };
+  }
+
+  private async prefixesOf(unit: Unit, signal?: AbortSignal): Promise<void> {
+    if (this.prefixMaps.has(unit)) return;
+    const map = new Map<number, string>();
+    await walkScopes(this.info, unit, (tag) => TYPE_TAGS.has(tag), (v) => v.prefix && map.set(v.offset, v.prefix), new Yielder({ signal }));
+    this.prefixMaps.set(unit, map);
+  }
+
+  private async buildIndex(options: OpenOptions): Promise<void> {
+    const cacheFile = options.cacheDir ? this.cacheFile(options.cacheDir) : undefined;
+    const stamp = this.stamp();
+    if (cacheFile && this.loadCache(cacheFile, stamp)) return;
+    const total = this.info.units.length ? this.info.units[this.info.units.length - 1].end : 0;
+    const yielder = new Yielder({ signal: options.signal, step: (bytes) => options.progress?.(total ? bytes / total : 1) });
+    for (const unit of this.info.units) {
+      if (unit.unitType === DW_UT.skeleton || unit.unitType === DW_UT.split_compile || unit.unitType === DW_UT.split_type) continue;
+      const language = this.info.top(unit).language;
+      const prefixes = new Map<number, string>();
+      await walkScopes(
+        this.info,
+        unit,
+        (tag) => TYPE_TAGS.has(tag),
+        (v) => {
+          if (v.prefix) prefixes.set(v.offset, v.prefix);
+          if (v.declaration) return;
+          const name = spelledName(v.tag, v.name, v.prefix, language);
+          if (!this.index.has(name)) this.index.set(name, { name, offset: v.offset, tag: v.tag });
+        },
+        yielder,
+      );
+      if (options.signal?.aborted) throw abortError();
+    }
+    options.progress?.(1);
+    if (cacheFile) this.saveCache(cacheFile, stamp);
+  }
+
+  private cacheFile(dir: string): string {
+    const key = this.buildId ?? crypto.createHash('sha256').update(path.resolve(this.file)).digest('hex').slice(0, 40);
+    return path.join(dir, `dwarf-${key}.json`);
+  }
+
+  private stamp(): { size: number; mtimeMs: number; ino: number } {
+    const stat = fs.statSync(this.file);
+    return { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino };
+  }
+
+  /** The cached index if it is for this very file; a corrupt or stale one is ignored (and rebuilt). */
+  private loadCache(file: string, stamp: { size: number; mtimeMs: number; ino: number }): boolean {
+    try {
+      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+        version: number;
+        size: number;
+        mtimeMs: number;
+        ino: number;
+        infoLength: number;
+        names: Array<[string, number, number]>;
+      };
+      if (data.version !== CACHE_VERSION || data.size !== stamp.size || data.mtimeMs !== stamp.mtimeMs || data.ino !== stamp.ino) return false;
+      if (data.infoLength !== this.info.infoLength || !Array.isArray(data.names)) return false;
+      const index = new Map<string, NamedType>();
+      const limit = this.info.units.length ? this.info.units[this.info.units.length - 1].end : 0;
+      for (const row of data.names) {
+        if (!Array.isArray(row) || typeof row[0] !== 'string' || !Number.isSafeInteger(row[1]) || row[1] < 0 || row[1] >= limit || !TYPE_TAGS.has(row[2])) return false;
+        index.set(row[0], { name: row[0], offset: row[1], tag: row[2] });
+      }
+      this.index = index;
+      this.fromCache = true;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private saveCache(file: string, stamp: { size: number; mtimeMs: number; ino: number }): void {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const names = [...this.index.values()].map((t) => [t.name, t.offset, t.tag]);
+      const temp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(temp, JSON.stringify({ version: CACHE_VERSION, ...stamp, infoLength: this.info.infoLength, names }));
+      fs.renameSync(temp, file);
+    } catch {
+      // a cache that cannot be written costs only time next time
+    }
+  }
+}
+
+/** The debug sections, read (and decompressed) without blocking the event loop. */
+async function readSections(elf: ElfFile, signal?: AbortSignal): Promise<DwarfSections> {
+  const read = async (name: string): Promise<Uint8Array | undefined> => {
+    const section = elf.section(name);
+    if (!section) return undefined;
+    if (signal?.aborted) throw abortError();
+    return elf.sectionBytes(section);
+  };
+  const [info, abbrev, str, lineStr, strOffsets, types, line] = await Promise.all([
+    read('.debug_info'),
+    read('.debug_abbrev'),
+    read('.debug_str'),
+    read('.debug_line_str'),
+    read('.debug_str_offsets'),
+    read('.debug_types'),
+    read('.debug_line'),
+  ]);
+  if (!info || !abbrev) throw new DwarfError(l10n.t('The file has .debug_info but no .debug_abbrev: its debug information cannot be read.'));
+  return { info, abbrev, str, lineStr, strOffsets, types, line };
+}
+
+/** Errors of the reader, said with the file they are about. */
+function wrap(file: string, error: unknown): unknown {
+  if (error instanceof DwarfError || error instanceof ObjectFileError) {
+    if (error.message.includes(file)) return error;
+    const wrapped = new DwarfError(l10n.t('{0}: {1}', file, error.message));
+    return wrapped;
+  }
+  if (error instanceof RangeError) return new DwarfError(l10n.t('{0}: the debug information is damaged ({1}).', file, error.message));
+  return error;
+}
