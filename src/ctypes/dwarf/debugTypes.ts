@@ -36,6 +36,7 @@ export interface OpenOptions {
 }
 
 const CACHE_VERSION = 1;
+const ET_REL = 1;
 
 /** The file has no DWARF types at all. */
 export class NoDebugInfoError extends Error {}
@@ -64,6 +65,9 @@ export class DebugTypes {
             file,
           ),
         );
+      }
+      if (elf.type === ET_REL && (elf.section('.rela.debug_info') || elf.section('.rel.debug_info'))) {
+        throw new DwarfError(l10n.t('{0} is an object file whose debug information is not relocated yet: open the linked program or library instead.', file));
       }
       const sections = await readSections(elf, options.signal);
       const info = new DwarfInfo(sections, elf.littleEndian);

@@ -18,7 +18,7 @@
 import type { CEnum, CField, CFieldKind } from '../../shared/cLayout';
 import * as l10n from '../../shared/l10n';
 import { DwarfError } from './bytes';
-import { C_LANGUAGES, DW_AT, DW_ATE, DW_FORM, DW_OP, DW_TAG, X87_MACHINES } from './constants';
+import { C_LANGUAGES, DW_AT, DW_ATE, DW_FORM, DW_LANG_Rust, DW_OP, DW_TAG, X87_MACHINES } from './constants';
 import { Die, DwarfInfo, numberOf, stringOf, Unit, Value } from './info';
 import { spelledName } from './scopes';
 
@@ -116,6 +116,8 @@ export class Layouter {
       case DW_TAG.typedef:
         return this.named(die);
       case DW_TAG.pointer_type: {
+        const own = stringOf(die.attrs.get(DW_AT.name));
+        if (own !== undefined) return own; // rustc names its pointers: `&str`, `*const u8`
         const to = this.target(die);
         if (to && this.strip(to, depth + 1)?.tag === DW_TAG.subroutine_type) return `${this.text(this.target(this.strip(to, depth + 1)!), depth + 1)} (*)(…)`;
         return `${inner()} *`;
@@ -132,10 +134,17 @@ export class Layouter {
         const word = QUALIFIERS[die.tag];
         return to && isPointerTag(to.tag) ? `${this.text(to, depth + 1)} ${word}` : `${word} ${this.text(to, depth + 1)}`;
       }
-      case DW_TAG.array_type:
-        return `${inner()}${this.dimensions(die)
-          .map((n) => (n < 0 ? '[]' : `[${n}]`))
-          .join('')}`;
+      case DW_TAG.array_type: {
+        const dims = this.dimensions(die);
+        if (this.language(die) === DW_LANG_Rust) return dims.reduceRight((element, n) => `[${element}; ${n < 0 ? '_' : n}]`, inner());
+        // C's spelling puts an array of arrays' dimensions outermost first: int[2][3].
+        let element = this.target(die);
+        while (element && element.tag === DW_TAG.array_type && !element.attrs.has(DW_AT.name) && dims.length < MAX_DEPTH) {
+          dims.push(...this.dimensions(element));
+          element = this.target(element);
+        }
+        return `${this.text(element, depth + 1)}${dims.map((n) => (n < 0 ? '[]' : `[${n}]`)).join('')}`;
+      }
       case DW_TAG.subroutine_type:
         return `${inner()} (…)`;
       case DW_TAG.ptr_to_member_type:
@@ -426,6 +435,7 @@ export class Layouter {
       } else if (m.tag === DW_TAG.inheritance) {
         out.push(this.base(m, at, depth));
       } else if (m.tag === DW_TAG.variant_part) {
+        this.variantOwners.set(m.offset, d.offset);
         out.push(...this.variants(m, at, size, depth));
       }
     }
@@ -536,7 +546,9 @@ export class Layouter {
     let discriminant: CField | undefined;
     const discrDie = children.find((c) => c.offset === discrOffset && c.tag === DW_TAG.member);
     if (discrDie) {
-      discriminant = this.member(discrDie, at, recordSize, depth);
+      const offset = memberOffset(discrDie);
+      if (offset === undefined || offset > recordSize) throw new DwarfError(l10n.t('A Rust enum\'s discriminant has a location the reader cannot work out.'));
+      discriminant = this.field(stringOf(discrDie.attrs.get(DW_AT.name)) ?? l10n.t('(variant)'), this.target(discrDie), at + offset, depth + 1);
       if (discriminant && discriminant.kind === 'int') {
         const signed = discriminant.signed === true;
         const constants: CEnum['constants'] = [];
@@ -545,7 +557,7 @@ export class Layouter {
           const names = this.info.children(variant).map((v) => stringOf(v.attrs.get(DW_AT.name)) ?? '?');
           constants.push({ name: names.join(', '), value: constantText(variant, DW_AT.discr_value, signed, discriminant.size) });
         }
-        this.enums.push({ name: l10n.t('{0} variants', this.text(this.target(part.attrs.has(DW_AT.type) ? part : discrDie))), constants });
+        this.enums.push({ name: l10n.t('variants of {0}', this.named(this.die(this.parentRecord(part)))), constants });
         discriminant.kind = 'enum';
         discriminant.enumIndex = this.enums.length - 1;
       }
@@ -561,6 +573,13 @@ export class Layouter {
     }
     return out;
   }
+
+  /** The record a variant part belongs to (the variant part is its direct child). */
+  private parentRecord(part: Die): number {
+    return this.variantOwners.get(part.offset) ?? part.offset;
+  }
+
+  private readonly variantOwners = new Map<number, number>();
 
   private array(name: string, d: Die, at: number, depth: number): CField {
     const dims = this.dimensions(d);
