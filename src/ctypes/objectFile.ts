@@ -306,7 +306,7 @@ export class ElfFile {
           ),
         );
       }
-      return exactly(this.path, section.name, await promisify(zstd)(stream, { maxOutputLength: Math.max(1, size) }), size);
+      return exactly(this.path, section.name, await promisify(zstd)(stream, { maxOutputLength: Math.max(1, size), chunkSize: outputChunk(size) }), size);
     }
     throw new ObjectFileError(l10n.t('{0}: section {1} is compressed in an unknown way ({2}).', this.path, section.name, type));
   }
@@ -366,6 +366,11 @@ function promisify(fn: typeof zlib.inflate): (input: Uint8Array, options: zlib.Z
   return (input, options) => new Promise((resolve, reject) => fn(input, options, (error, out) => (error ? reject(error) : resolve(out))));
 }
 
+/** One output chunk for the whole section (up to 64 MiB): no copying of many small chunks together. */
+function outputChunk(size: number): number {
+  return Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(size + 1, 64 << 20));
+}
+
 function exactly(file: string, name: string, out: Buffer, size: number): Uint8Array {
   if (out.length !== size) throw new ObjectFileError(l10n.t('{0}: section {1} decompresses to {2} bytes, not the {3} it claims.', file, name, out.length, size));
   return out;
@@ -374,7 +379,7 @@ function exactly(file: string, name: string, out: Buffer, size: number): Uint8Ar
 /** zlib off the main thread (node's thread pool), stopped at the size the header claims. */
 async function inflateExactly(file: string, name: string, stream: Uint8Array, size: number): Promise<Uint8Array> {
   try {
-    return exactly(file, name, await promisify(zlib.inflate)(stream, { maxOutputLength: Math.max(1, size) }), size);
+    return exactly(file, name, await promisify(zlib.inflate)(stream, { maxOutputLength: Math.max(1, size), chunkSize: outputChunk(size) }), size);
   } catch (error) {
     if (error instanceof ObjectFileError) throw error;
     throw new ObjectFileError(l10n.t('{0}: section {1} does not decompress: {2}', file, name, error instanceof Error ? error.message : String(error)));

@@ -265,41 +265,71 @@ export class DwarfInfo {
     return table;
   }
 
+  /**
+   * A unit's abbreviation table. Producers give every unit its own table, mostly the same
+   * declarations again: each declaration is interned by its bytes (and the unit's shape), so a file
+   * of thousands of units keeps one object per distinct declaration, not millions.
+   */
   private parseAbbrevs(unit: Unit): AbbrevTable {
-    const c = new Cursor(this.sections.abbrev, this.littleEndian, '.debug_abbrev', unit.abbrevOffset);
+    const bytes = this.sections.abbrev;
+    const c = new Cursor(bytes, this.littleEndian, '.debug_abbrev', unit.abbrevOffset);
     const table: AbbrevTable = new Map();
+    const shape = unit.addressSize * 1000 + unit.offsetSize * 10 + unit.version;
     for (;;) {
       const code = c.uleb();
       if (code === 0) return table;
-      const tag = c.uleb();
-      const hasChildren = c.u8() !== 0;
-      const attrs: number[] = [];
-      const forms: number[] = [];
-      const consts: Array<bigint | undefined> = [];
-      let fixed = 0;
+      const start = c.at;
+      c.skipLeb(); // tag
+      c.skip(1); // children
       for (;;) {
         const at = c.uleb();
         const form = c.uleb();
         if (at === 0 && form === 0) break;
-        attrs.push(at);
-        forms.push(form);
-        consts.push(form === DW_FORM.implicit_const ? c.slebBig() : undefined);
-        const size = fixedSize(form, unit);
-        fixed = fixed < 0 || size < 0 ? -1 : fixed + size;
+        if (form === DW_FORM.implicit_const) c.skipLeb();
       }
-      table.set(code, {
-        code,
-        tag,
-        hasChildren,
-        attrs,
-        forms,
-        consts,
-        fixed,
-        nameAt: attrs.indexOf(DW_AT.name),
-        siblingAt: attrs.indexOf(DW_AT.sibling),
-        declarationAt: attrs.indexOf(DW_AT.declaration),
-      });
+      const hash = hashBytes(bytes, start, c.at, shape);
+      const same = this.interned.get(hash);
+      let abbrev = same?.find((a) => a.shape === shape && a.length === c.at - start && equalBytes(bytes, a.start, start, a.length));
+      if (!abbrev) {
+        abbrev = { ...this.declaration(new Cursor(bytes, this.littleEndian, '.debug_abbrev', start), code, unit), shape, start, length: c.at - start };
+        if (same) same.push(abbrev);
+        else this.interned.set(hash, [abbrev]);
+      }
+      table.set(code, abbrev);
     }
+  }
+
+  private readonly interned = new Map<number, Array<Abbrev & { shape: number; start: number; length: number }>>();
+
+  private declaration(c: Cursor, code: number, unit: Unit): Abbrev {
+    const tag = c.uleb();
+    const hasChildren = c.u8() !== 0;
+    const attrs: number[] = [];
+    const forms: number[] = [];
+    const consts: Array<bigint | undefined> = [];
+    let fixed = 0;
+    for (;;) {
+      const at = c.uleb();
+      const form = c.uleb();
+      if (at === 0 && form === 0) break;
+      attrs.push(at);
+      forms.push(form);
+      consts.push(form === DW_FORM.implicit_const ? c.slebBig() : undefined);
+      const size = fixedSize(form, unit);
+      fixed = fixed < 0 || size < 0 ? -1 : fixed + size;
+    }
+    return {
+      code,
+      tag,
+      hasChildren,
+      attrs,
+      forms,
+      consts,
+      fixed,
+      nameAt: attrs.indexOf(DW_AT.name),
+      siblingAt: attrs.indexOf(DW_AT.sibling),
+      declarationAt: attrs.indexOf(DW_AT.declaration),
+    };
   }
 
   /** The unit's own DIE's attributes that other DIEs' forms need (string offsets base, language). */
@@ -558,6 +588,18 @@ export class DwarfInfo {
     }
     return undefined;
   }
+}
+
+/** FNV-1a of bytes [start, end) and a seed. */
+function hashBytes(bytes: Uint8Array, start: number, end: number, seed: number): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
+}
+
+function equalBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 function safeOrBig(value: bigint): number | bigint {

@@ -114,7 +114,7 @@ export class Layouter {
       case DW_TAG.union_type:
       case DW_TAG.enumeration_type:
       case DW_TAG.typedef:
-        return this.named(die);
+        return this.named(die.attrs.has(DW_AT.signature) ? this.definition(die) : die);
       case DW_TAG.pointer_type: {
         const own = stringOf(die.attrs.get(DW_AT.name));
         if (own !== undefined) return own; // rustc names its pointers: `&str`, `*const u8`
@@ -166,9 +166,10 @@ export class Layouter {
 
   /** A record or enum only declared here: its definition, found through its type unit or by name. */
   definition(die: Die): Die {
-    if (!die.attrs.get(DW_AT.declaration) || !(RECORD_TAGS.has(die.tag) || die.tag === DW_TAG.enumeration_type)) return die;
+    // A type unit's stub (DWARF 4 .debug_types, DWARF 5 DW_UT_type) may carry only the signature.
     const signature = die.attrs.get(DW_AT.signature);
     if (signature !== undefined) return this.die(this.info.resolve(signature)!);
+    if (!die.attrs.get(DW_AT.declaration) || !(RECORD_TAGS.has(die.tag) || die.tag === DW_TAG.enumeration_type)) return die;
     const name = this.named(die);
     const offset = this.src.definition(name);
     if (offset === undefined || offset === die.offset) {

@@ -109,7 +109,7 @@ export async function walkScopes(info: DwarfInfo, unit: Unit, want: (tag: number
       if (abbrev.hasChildren) scopes.push(null);
       continue;
     }
-    const read = readNamed(info, c, abbrev, unit);
+    const read = readNamed(info, c, abbrev, unit, interesting);
     if (interesting && read.name !== undefined) visit({ offset: base + at, tag, name: read.name, prefix: scope ?? '', declaration: read.declaration });
     if (!abbrev.hasChildren) continue;
     if (scope !== null && isScope(tag) && (tag === DW_TAG.namespace || read.name !== undefined) && !read.declaration) {
@@ -128,14 +128,14 @@ function isScope(tag: number): boolean {
 }
 
 /** A DIE's name, declaration flag and sibling, the other attributes skipped. */
-function readNamed(info: DwarfInfo, c: Cursor, abbrev: Abbrev, unit: Unit): { name?: string; declaration: boolean; sibling?: number } {
+function readNamed(info: DwarfInfo, c: Cursor, abbrev: Abbrev, unit: Unit, named: boolean): { name?: string; declaration: boolean; sibling?: number } {
   let name: string | undefined;
   let declaration = false;
   let sibling: number | undefined;
   const forms = abbrev.forms;
   for (let i = 0; i < forms.length; i++) {
     let form = forms[i];
-    if (i === abbrev.nameAt || i === abbrev.declarationAt || i === abbrev.siblingAt) {
+    if ((named && (i === abbrev.nameAt || i === abbrev.declarationAt)) || i === abbrev.siblingAt) {
       if (form === DW_FORM.indirect) form = c.uleb();
       const value = info.readValue(c, form, unit, abbrev.consts[i]);
       if (i === abbrev.nameAt && typeof value === 'string') name = value;
