@@ -13,12 +13,41 @@ import { DebugTypes } from '../../src/ctypes/dwarf/debugTypes';
 import { findDebugFile } from '../../src/ctypes/dwarf/debugFiles';
 import { LayoutCache } from '../../src/ctypes/layouts';
 import type { CField, CLayout } from '../../src/shared/cLayout';
-import { compareMembers, gdbMembers, Members, ourMembers, paholeMembers } from '../support/dwarfOracles';
+import { compareMembers, gdbMembers, Members, normalizeType, ourMembers, paholeMembers } from '../support/dwarfOracles';
 import { testParser } from '../support/parserFiles';
 import { repoRoot } from '../support/segments';
 
 const corpusHeader = path.join(repoRoot, 'test', 'programs', 'dwarfcorpus.h');
 const C_TYPES = ['struct everything', 'struct flags', 'struct packed', 'struct pack2', 'struct aligned16', 'union number', 'point_t'];
+
+/**
+ * A layout with its type texts in one spelling: the probe writes a type as the source spells it
+ * (`unsigned : 3`, `bool`, without `const`), DWARF as the compiler names it (`unsigned int : 3`,
+ * `_Bool`, `const char *`). And enum constants modulo 2^64: the probe reads them as long long, so a
+ * constant past 2^63 (an unsigned enum's) comes back negative there.
+ */
+function comparable(layout: CLayout): unknown {
+  const text = (t: string) =>
+    normalizeType(
+      t
+        .replace(/\b(const|volatile)\s+/g, '')
+        .replace(/\bbool\b/g, '_Bool')
+        .replace(/^signed(?= :)/, 'int')
+        .replace(/^unsigned(?= :)/, 'unsigned int'),
+    );
+  const field = (f: CField): CField => ({
+    ...f,
+    type: text(f.type),
+    ...(f.members ? { members: f.members.map(field) } : {}),
+    ...(f.element ? { element: field(f.element) } : {}),
+  });
+  return {
+    ...layout,
+    file: path.basename(layout.file),
+    root: field(layout.root),
+    enums: layout.enums.map((e) => ({ ...e, constants: e.constants.map((c) => ({ ...c, value: BigInt.asUintN(64, BigInt(c.value)).toString() })) })),
+  };
+}
 
 function have(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
@@ -45,13 +74,19 @@ async function layoutsOf(file: string, names: string[]): Promise<CLayout[]> {
 function checkAgainstOracles(file: string, layouts: CLayout[], options: { rust?: boolean; pahole?: 'typed' | 'untyped' | 'none'; paholeName?: (t: string) => string; withTypes?: boolean }): void {
   const ours: Record<string, Members> = {};
   for (const layout of layouts) Object.assign(ours, ourMembers(layout, { withTypes: options.withTypes }).members);
-  const records = Object.keys(ours);
+  // gdb's Rust parser takes no generic or tuple type names: those records are left out (their members still count in their parents).
+  const records = Object.keys(ours).filter((r) => !options.rust || !/[<(]/.test(r));
   assert.ok(records.length >= layouts.length);
+  // The discriminant of a Rust enum is ours to show: gdb says the active variant instead.
+  for (const record of records) for (const k of Object.keys(ours[record])) if (k.endsWith('.(variant)')) delete ours[record][k];
   const gdb = gdbMembers(file, records, options.rust);
   const problems: string[] = [];
   for (const record of records) {
     const theirs = Object.fromEntries(Object.entries(gdb).filter(([k]) => k.startsWith(`${record}.`)));
-    assert.ok(Object.keys(theirs).length > 0 || Object.keys(ours[record]).length === 0, `gdb knows nothing of ${record}`);
+    // gdb must know every record, except in Rust some of the standard library's (it says "No struct type named").
+    const known = Object.keys(theirs).length > 0 || Object.keys(ours[record]).length === 0;
+    if (!known && options.rust && !layouts.some((l) => l.name === record)) continue;
+    assert.ok(known, `gdb knows nothing of ${record}`);
     problems.push(...differences(ours[record], theirs).map((d) => `gdb ${d}`));
   }
   if (options.pahole && options.pahole !== 'none' && have('pahole')) {
@@ -108,9 +143,8 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     const cache = new LayoutCache(testParser);
     for (const layout of fromDwarf) {
       const probe = await cache.layout({ file: corpusHeader, typeName: layout.name, setup: { compiler: 'cc', flags: [], cwd: dir } });
-      // Same model; where the type was declared is said the same way, the file path aside.
-      assert.deepStrictEqual({ ...layout, file: '', root: layout.root }, { ...probe, file: '', root: probe.root }, layout.name);
-      assert.strictEqual(path.basename(layout.file), path.basename(probe.file));
+      // Same model, field for field; where the type was declared is said the same way, the file path aside.
+      assert.deepStrictEqual(comparable(layout), comparable(probe), layout.name);
     }
   });
 
@@ -119,7 +153,7 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     const file = path.join(dir, 'cpp');
     execFileSync('g++', ['-g', '-O0', '-DWITH_BOOST', '-o', file, path.join(repoRoot, 'test', 'programs', 'dwarfvalues.cpp'), '-lrt']);
     const layouts = await layoutsOf(file, ['ring::Slot<ring::Msg>', 'ring::Diamond', 'ring::Left', 'ring::Shared']);
-    checkAgainstOracles(file, layouts, { pahole: 'untyped', paholeName: (t) => t.replace(/^.*::(?=[^:<]*(<|$))/, '').replace(/ring::/g, '') });
+    checkAgainstOracles(file, layouts, { pahole: 'untyped', paholeName: (t) => t.replace(/^(?:\w+::)+/, '') });
     // The virtual base: its offset only the running program knows.
     const left = layouts[2].root.members!.find((m) => m.name.startsWith('(virtual base'));
     assert.ok(left && left.kind === 'other' && /run time/.test(left.type), JSON.stringify(layouts[2].root.members));
@@ -156,4 +190,3 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
   });
 });
 
-export type { CField };

@@ -3,7 +3,7 @@
 // a test compares them whole. Each member is `TYPE.member` -> `@bit/bytes[:bits][ type]`: its
 // offset in bits from the start of TYPE, its size in bytes (for a bit-field, its bit width instead)
 // and, where the oracle spells types as the language does, its type.
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import type { CField, CLayout } from '../../src/shared/cLayout';
 
 export type Members = Record<string, string>;
@@ -66,13 +66,16 @@ interface GdbNode {
 export function gdbMembers(file: string, typeNames: string[], rust = false): Members {
   const args = ['-batch', '-nx'];
   for (const name of typeNames) args.push('-ex', `echo @@TYPE ${name}\\n`, '-ex', `ptype /o ${name}`);
-  const out = execFileSync('gdb', [...args, file], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+  // gdb's exit status is that of its last command: a type it cannot parse is a missing chunk instead.
+  const run = spawnSync('gdb', [...args, file], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+  if (run.error) throw run.error;
+  const out = run.stdout;
   const result: Members = {};
   for (const chunk of out.split(/^@@TYPE /m).slice(1)) {
     const typeName = chunk.slice(0, chunk.indexOf('\n'));
-    const header = /type = .*?(\[with (.*?)\])?\s*(?::.*)?\{$/m.exec(chunk);
+    const header = /^.*type = .*$/m.exec(chunk)?.[0] ?? '';
     // C++ templates: `T payload[2]` with `[with T = ring::Msg]` said once in the header.
-    const substitutions = (header?.[2] ?? '').split(/,\s*(?=\w+ = )/).flatMap((s) => {
+    const substitutions = (/\[with (.*?)\](?= : | \{$)/.exec(header)?.[1] ?? '').split(/,\s*(?=\w+ = )/).flatMap((s) => {
       const m = /^(\w+) = (.*)$/.exec(s.trim());
       return m ? [[m[1], m[2]] as const] : [];
     });
@@ -82,11 +85,11 @@ export function gdbMembers(file: string, typeNames: string[], rust = false): Mem
     for (const line of chunk.split('\n').slice(2)) {
       const withOffset = /^\/\*\s+(\d+)(?::\s*(\d+))?\s+\|\s+(\d+) \*\/\s{4}\s*(.*)$/.exec(line);
       const unionMember = /^\/\*\s{10,}(\d+) \*\/\s{4}\s*(.*)$/.exec(line);
-      const close = /^\s+\}\s*([\w$]*)\s*;\s*$/.exec(line);
+      const close = /^\s+[})]\s*([\w$]*)\s*[;,]\s*$/.exec(line);
       const current = stack[stack.length - 1];
       if (close && stack.length > 1) {
         const node = stack.pop()!;
-        node.name = close[1];
+        if (close[1]) node.name = close[1];
         stack[stack.length - 1].entries.push(node);
         continue;
       }
@@ -102,8 +105,15 @@ export function gdbMembers(file: string, typeNames: string[], rust = false): Mem
         size = Number(unionMember[1]);
         decl = unionMember[2];
       } else continue;
-      if (decl.endsWith('{')) {
-        stack.push({ bit, size, name: '', entries: [] });
+      if (decl.endsWith('{') || (rust && decl.endsWith('('))) {
+        // Rust names a variant where it opens (`Move {`), C and C++ a member where it closes (`} named;`).
+        stack.push({ bit, size, name: rust ? (/^([\w$]+) [{(]$/.exec(decl)?.[1] ?? '') : '', entries: [] });
+        continue;
+      }
+      if (rust && /^[\w$]+,$/.test(decl)) {
+        // In a tuple struct (`Say (`) a field is its type alone, named by its place as rustc names it; elsewhere a variant without data.
+        if (stack.length === 1 && /\($/.test(header)) current.entries.push({ name: `__${current.entries.length}`, bit, size, type: decl.slice(0, -1) });
+        else current.entries.push({ name: decl.slice(0, -1), bit, size });
         continue;
       }
       const d = declaration(decl, rust);
@@ -232,6 +242,8 @@ export function compareMembers(ours: Members, oracle: Members): { ours: Members;
   for (const k of new Set([...Object.keys(oracle), ...Object.keys(ours)])) {
     let a = ours[k] ?? '(missing)';
     let b = oracle[k] ?? '(missing)';
+    // gdb names a type declared inside a class without the class: `__int_type`.
+    if (a !== b && a.includes(' ') && b.includes(' ') && a.split(' ')[0] === b.split(' ')[0] && a.endsWith(`::${b.slice(b.indexOf(' ') + 1)}`)) b = a;
     if (a.includes(' ') !== b.includes(' ') && a !== '(missing)' && b !== '(missing)') {
       a = a.split(' ')[0];
       b = b.split(' ')[0];
