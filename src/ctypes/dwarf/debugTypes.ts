@@ -56,7 +56,12 @@ export class DebugTypes {
 
   /** Opens `file`, reads its debug sections and lists its named types (from the cache when it can). */
   static async open(file: string, options: OpenOptions = {}): Promise<DebugTypes> {
-    const elf = ElfFile.open(file);
+    return DebugTypes.read(ElfFile.open(file), options);
+  }
+
+  /** The same from an ELF file already open (or in memory: ElfFile.fromBytes). It is closed with close(). */
+  static async read(elf: ElfFile, options: OpenOptions = {}): Promise<DebugTypes> {
+    const file = elf.path;
     try {
       if (!elf.hasDebugInfo()) {
         throw new NoDebugInfoError(
@@ -147,7 +152,7 @@ export class DebugTypes {
 
   private async buildIndex(options: OpenOptions): Promise<void> {
     const cacheFile = options.cacheDir ? this.cacheFile(options.cacheDir) : undefined;
-    const stamp = this.stamp();
+    const stamp = cacheFile ? this.stamp() : { size: 0, mtimeMs: 0, ino: 0 };
     if (cacheFile && this.loadCache(cacheFile, stamp)) return;
     const total = this.info.units.length ? this.info.units[this.info.units.length - 1].end : 0;
     const yielder = new Yielder({ signal: options.signal, step: (bytes) => options.progress?.(total ? bytes / total : 1) });
