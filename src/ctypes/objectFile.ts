@@ -140,8 +140,24 @@ function sectionsOf(read: ReadAt, fileSize: number, header: ElfHeader, first: Ui
   const sections: Section[] = Array.from({ length: count }, (_, i) => {
     const s = at(i);
     return table.wide
-      ? { name: '', nameOffset: table.u32(s), type: table.u32(s + 4), flags: table.word(s + 8), offset: table.word(s + 0x18), size: table.word(s + 0x20), link: table.u32(s + 0x28) }
-      : { name: '', nameOffset: table.u32(s), type: table.u32(s + 4), flags: table.u32(s + 8), offset: table.u32(s + 0x10), size: table.u32(s + 0x14), link: table.u32(s + 0x18) };
+      ? {
+          name: '',
+          nameOffset: table.u32(s),
+          type: table.u32(s + 4),
+          flags: table.word(s + 8),
+          offset: table.word(s + 0x18),
+          size: table.word(s + 0x20),
+          link: table.u32(s + 0x28),
+        }
+      : {
+          name: '',
+          nameOffset: table.u32(s),
+          type: table.u32(s + 4),
+          flags: table.u32(s + 8),
+          offset: table.u32(s + 0x10),
+          size: table.u32(s + 0x14),
+          link: table.u32(s + 0x18),
+        };
   });
   const names = sections[nameIndex];
   if (names && names.type !== SHT_NOBITS && names.offset + names.size <= fileSize) {
@@ -265,14 +281,20 @@ export class ElfFile {
   /** The raw bytes of a section as they are in the file (read asynchronously: a debug section may be large). */
   async rawBytes(section: Section): Promise<Uint8Array> {
     if (section.offset + section.size > this.size || !Number.isSafeInteger(section.offset + section.size)) {
-      throw new ObjectFileError(l10n.t('{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).', this.path, section.name, section.size, section.offset, this.size));
+      throw new ObjectFileError(
+        l10n.t('{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).', this.path, section.name, section.size, section.offset, this.size),
+      );
     }
     if (this.bytes) return this.bytes.subarray(section.offset, section.offset + section.size);
     const out = Buffer.allocUnsafe(section.size);
     let done = 0;
     while (done < section.size) {
       const { bytesRead } = await readAsync(this.fd!, out, done, section.size - done, section.offset + done);
-      if (bytesRead === 0) throw new ObjectFileError(l10n.t('{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).', this.path, section.name, section.size, section.offset, this.size));
+      if (bytesRead === 0) {
+        throw new ObjectFileError(
+          l10n.t('{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).', this.path, section.name, section.size, section.offset, this.size),
+        );
+      }
       done += bytesRead;
     }
     return out;
@@ -292,7 +314,9 @@ export class ElfFile {
     const type = r.u32(0);
     const size = this.wide ? r.word(8) : r.u32(4);
     const stream = raw.subarray(this.wide ? 24 : 12);
-    if (size > MAX_SECTION_BYTES) throw new ObjectFileError(l10n.t('{0}: section {1} claims {2} bytes once decompressed: too many.', this.path, section.name, size));
+    if (size > MAX_SECTION_BYTES) {
+      throw new ObjectFileError(l10n.t('{0}: section {1} claims {2} bytes once decompressed: too many.', this.path, section.name, size));
+    }
     if (type === ELFCOMPRESS_ZLIB) return inflateExactly(this.path, section.name, stream, size);
     if (type === ELFCOMPRESS_ZSTD) {
       const zstd = (zlib as unknown as { zstdDecompress?: typeof zlib.inflate }).zstdDecompress;
@@ -317,7 +341,7 @@ export class ElfFile {
       if (section.type !== SHT_NOTE || section.size > 1 << 20) continue;
       const bytes = this.readSmall(section);
       const r = new Reader(bytes, this.wide, this.littleEndian, 0, bytes.length);
-      for (let at = 0; at + 12 <= bytes.length; ) {
+      for (let at = 0; at + 12 <= bytes.length;) {
         const nameSize = r.u32(at);
         const descSize = r.u32(at + 4);
         const type = r.u32(at + 8);
@@ -359,7 +383,9 @@ function align4(n: number): number {
 }
 
 function readAsync(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
-  return new Promise((resolve, reject) => fs.read(fd, buffer, offset, length, position, (error, bytesRead) => (error ? reject(error) : resolve({ bytesRead }))));
+  return new Promise((resolve, reject) =>
+    fs.read(fd, buffer, offset, length, position, (error, bytesRead) => (error ? reject(error) : resolve({ bytesRead }))),
+  );
 }
 
 function promisify(fn: typeof zlib.inflate): (input: Uint8Array, options: zlib.ZlibOptions) => Promise<Buffer> {
@@ -372,7 +398,9 @@ function outputChunk(size: number): number {
 }
 
 function exactly(file: string, name: string, out: Buffer, size: number): Uint8Array {
-  if (out.length !== size) throw new ObjectFileError(l10n.t('{0}: section {1} decompresses to {2} bytes, not the {3} it claims.', file, name, out.length, size));
+  if (out.length !== size) {
+    throw new ObjectFileError(l10n.t('{0}: section {1} decompresses to {2} bytes, not the {3} it claims.', file, name, out.length, size));
+  }
   return out;
 }
 

@@ -104,20 +104,23 @@ describe('DWARF: finding the debug files of programs and libraries', function ()
     const lost = split('lost');
     fs.rmSync(lost.debug);
     const root = path.join(dir, 'emptyroot');
-    await assert.rejects(findDebugFile(lost.stripped, lost.stripped, { debugRoots: [root], debuginfodCaches: [path.join(dir, 'nocache')] }), (error: unknown) => {
-      assert.ok(error instanceof DebugFileMissing);
-      assert.strictEqual(error.buildId, lost.buildId);
-      const expected = [
-        path.join(root, '.build-id', lost.buildId.slice(0, 2), `${lost.buildId.slice(2)}.debug`),
-        lost.debug,
-        path.join(dir, '.debug', path.basename(lost.debug)),
-        path.join(root, dir, path.basename(lost.debug)),
-        path.join(dir, 'nocache', lost.buildId, 'debuginfo'),
-      ];
-      assert.deepStrictEqual(error.looked, expected);
-      for (const looked of expected) assert.ok(error.message.includes(looked), error.message);
-      return true;
-    });
+    await assert.rejects(
+      findDebugFile(lost.stripped, lost.stripped, { debugRoots: [root], debuginfodCaches: [path.join(dir, 'nocache')] }),
+      (error: unknown) => {
+        assert.ok(error instanceof DebugFileMissing);
+        assert.strictEqual(error.buildId, lost.buildId);
+        const expected = [
+          path.join(root, '.build-id', lost.buildId.slice(0, 2), `${lost.buildId.slice(2)}.debug`),
+          lost.debug,
+          path.join(dir, '.debug', path.basename(lost.debug)),
+          path.join(root, dir, path.basename(lost.debug)),
+          path.join(dir, 'nocache', lost.buildId, 'debuginfo'),
+        ];
+        assert.deepStrictEqual(error.looked, expected);
+        for (const looked of expected) assert.ok(error.message.includes(looked), error.message);
+        return true;
+      },
+    );
     // Opened directly, a file without DWARF says how to get it.
     await assert.rejects(DebugTypes.open(lost.stripped), (error: unknown) => error instanceof NoDebugInfoError && /-g\b.*-dbgsym/.test(error.message));
   });
@@ -179,7 +182,10 @@ describe('DWARF: finding the debug files of programs and libraries', function ()
           types.close();
         }
       } catch (error) {
-        assert.ok(error instanceof DwarfError || error instanceof ObjectFileError || error instanceof NoDebugInfoError, `case ${i}: ${(error as Error)?.stack}`);
+        assert.ok(
+          error instanceof DwarfError || error instanceof ObjectFileError || error instanceof NoDebugInfoError,
+          `case ${i}: ${(error as Error)?.stack}`,
+        );
         errors++;
       }
     }

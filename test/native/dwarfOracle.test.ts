@@ -71,7 +71,11 @@ async function layoutsOf(file: string, names: string[]): Promise<CLayout[]> {
 }
 
 /** Every record reachable from the layouts, ours and gdb's (and pahole's where asked), compared. */
-function checkAgainstOracles(file: string, layouts: CLayout[], options: { rust?: boolean; pahole?: 'typed' | 'untyped' | 'none'; paholeName?: (t: string) => string; withTypes?: boolean }): void {
+function checkAgainstOracles(
+  file: string,
+  layouts: CLayout[],
+  options: { rust?: boolean; pahole?: 'typed' | 'untyped' | 'none'; paholeName?: (t: string) => string; withTypes?: boolean },
+): void {
   const ours: Record<string, Members> = {};
   for (const layout of layouts) Object.assign(ours, ourMembers(layout, { withTypes: options.withTypes }).members);
   // gdb's Rust parser takes no generic or tuple type names: those records are left out (their members still count in their parents).
@@ -107,10 +111,7 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
   this.timeout(600_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-dwarf-oracle-'));
   const corpus = path.join(dir, 'corpus.c');
-  fs.writeFileSync(
-    corpus,
-    `#include "${corpusHeader}"\n${C_TYPES.map((t, i) => `${t} use_${i};`).join('\n')}\nint main(void) { return 0; }\n`,
-  );
+  fs.writeFileSync(corpus, `#include "${corpusHeader}"\n${C_TYPES.map((t, i) => `${t} use_${i};`).join('\n')}\nint main(void) { return 0; }\n`);
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // pahole (1.24) reads no type units, and misreads clang's nested anonymous unions (it prints one
@@ -136,7 +137,7 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     });
   }
 
-  it('C: the layouts from DWARF equal the compiler probe\'s, field for field', async () => {
+  it("C: the layouts from DWARF equal the compiler probe's, field for field", async () => {
     const file = path.join(dir, 'c-probe');
     execFileSync('cc', ['-g', '-w', '-o', file, corpus]);
     const fromDwarf = await layoutsOf(file, C_TYPES);
@@ -189,4 +190,3 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     checkAgainstOracles(debugFile!, layouts, { pahole: 'none' });
   });
 });
-

@@ -3,8 +3,32 @@
 // either class and byte order, its sections optionally compressed (SHF_COMPRESSED).
 import * as zlib from 'zlib';
 
-export const TAG = { compile_unit: 0x11, base_type: 0x24, structure_type: 0x13, member: 0x0d, typedef: 0x16, array_type: 0x01, subrange_type: 0x21, enumeration_type: 0x04, enumerator: 0x28, pointer_type: 0x0f } as const;
-export const AT = { name: 0x03, byte_size: 0x0b, type: 0x49, data_member_location: 0x38, encoding: 0x3e, upper_bound: 0x2f, count: 0x37, const_value: 0x1c, bit_size: 0x0d, data_bit_offset: 0x6b, language: 0x13, sibling: 0x01 } as const;
+export const TAG = {
+  compile_unit: 0x11,
+  base_type: 0x24,
+  structure_type: 0x13,
+  member: 0x0d,
+  typedef: 0x16,
+  array_type: 0x01,
+  subrange_type: 0x21,
+  enumeration_type: 0x04,
+  enumerator: 0x28,
+  pointer_type: 0x0f,
+} as const;
+export const AT = {
+  name: 0x03,
+  byte_size: 0x0b,
+  type: 0x49,
+  data_member_location: 0x38,
+  encoding: 0x3e,
+  upper_bound: 0x2f,
+  count: 0x37,
+  const_value: 0x1c,
+  bit_size: 0x0d,
+  data_bit_offset: 0x6b,
+  language: 0x13,
+  sibling: 0x01,
+} as const;
 export const FORM = { data1: 0x0b, data2: 0x05, data4: 0x06, data8: 0x07, udata: 0x0f, sdata: 0x0d, string: 0x08, ref4: 0x13, flag_present: 0x19 } as const;
 
 export type Value = number | bigint | string | { ref: string };

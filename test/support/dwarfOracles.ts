@@ -178,7 +178,10 @@ export function paholeMembers(file: string, typeName: string, asked = typeName, 
 }
 
 /** Our layout in the same form: each named record reachable from the root, its direct members. */
-export function ourMembers(layout: CLayout, options: { withTypes?: boolean; bases?: 'pahole' | 'none' } = {}): { members: Record<string, Members>; records: string[] } {
+export function ourMembers(
+  layout: CLayout,
+  options: { withTypes?: boolean; bases?: 'pahole' | 'none' } = {},
+): { members: Record<string, Members>; records: string[] } {
   const members: Record<string, Members> = {};
   const records: string[] = [];
   const visit = (record: CField, typeName: string, seen: Set<string>) => {
@@ -193,7 +196,9 @@ export function ourMembers(layout: CLayout, options: { withTypes?: boolean; base
         return;
       }
       if (field.name.startsWith('_vptr') || field.name.startsWith('(virtual base')) {
-        if (options.bases === 'pahole' && field.name.startsWith('(virtual base')) out[`${typeName}.(base ${field.name.slice('(virtual base '.length, -1)})`] = 'virtual';
+        if (options.bases === 'pahole' && field.name.startsWith('(virtual base')) {
+          out[`${typeName}.(base ${field.name.slice('(virtual base '.length, -1)})`] = 'virtual';
+        }
         return;
       }
       if (field.name.startsWith('(base ')) {

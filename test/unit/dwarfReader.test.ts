@@ -13,9 +13,33 @@ import { ElfFile, ObjectFileError } from '../../src/ctypes/objectFile';
 import { AT, DieSpec, elfFile, elfWithDwarf, FORM, TAG } from '../support/dwarfBuilder';
 import { seededRandom } from '../support/random';
 
-const int32: DieSpec = { label: 'int', tag: TAG.base_type, attrs: [[AT.name, FORM.string, 'int'], [AT.byte_size, FORM.data1, 4], [AT.encoding, FORM.data1, 5]] };
-const u8: DieSpec = { label: 'u8', tag: TAG.base_type, attrs: [[AT.name, FORM.string, 'unsigned char'], [AT.byte_size, FORM.data1, 1], [AT.encoding, FORM.data1, 8]] };
-const u64: DieSpec = { label: 'u64', tag: TAG.base_type, attrs: [[AT.name, FORM.string, 'long unsigned int'], [AT.byte_size, FORM.data1, 8], [AT.encoding, FORM.data1, 7]] };
+const int32: DieSpec = {
+  label: 'int',
+  tag: TAG.base_type,
+  attrs: [
+    [AT.name, FORM.string, 'int'],
+    [AT.byte_size, FORM.data1, 4],
+    [AT.encoding, FORM.data1, 5],
+  ],
+};
+const u8: DieSpec = {
+  label: 'u8',
+  tag: TAG.base_type,
+  attrs: [
+    [AT.name, FORM.string, 'unsigned char'],
+    [AT.byte_size, FORM.data1, 1],
+    [AT.encoding, FORM.data1, 8],
+  ],
+};
+const u64: DieSpec = {
+  label: 'u64',
+  tag: TAG.base_type,
+  attrs: [
+    [AT.name, FORM.string, 'long unsigned int'],
+    [AT.byte_size, FORM.data1, 8],
+    [AT.encoding, FORM.data1, 7],
+  ],
+};
 
 /** struct sample { int id; unsigned char bits : 3 (at bit 32); unsigned char tag[4]; enum big e; } */
 function sample(): DieSpec[] {
@@ -26,10 +50,26 @@ function sample(): DieSpec[] {
     {
       label: 'big',
       tag: TAG.enumeration_type,
-      attrs: [[AT.name, FORM.string, 'big'], [AT.byte_size, FORM.data1, 8], [AT.type, FORM.ref4, { ref: 'u64' }]],
+      attrs: [
+        [AT.name, FORM.string, 'big'],
+        [AT.byte_size, FORM.data1, 8],
+        [AT.type, FORM.ref4, { ref: 'u64' }],
+      ],
       children: [
-        { tag: TAG.enumerator, attrs: [[AT.name, FORM.string, 'TOP'], [AT.const_value, FORM.data8, 0xffffffffffffffffn]] },
-        { tag: TAG.enumerator, attrs: [[AT.name, FORM.string, 'ONE'], [AT.const_value, FORM.data1, 1]] },
+        {
+          tag: TAG.enumerator,
+          attrs: [
+            [AT.name, FORM.string, 'TOP'],
+            [AT.const_value, FORM.data8, 0xffffffffffffffffn],
+          ],
+        },
+        {
+          tag: TAG.enumerator,
+          attrs: [
+            [AT.name, FORM.string, 'ONE'],
+            [AT.const_value, FORM.data1, 1],
+          ],
+        },
       ],
     },
     {
@@ -40,12 +80,44 @@ function sample(): DieSpec[] {
     },
     {
       tag: TAG.structure_type,
-      attrs: [[AT.name, FORM.string, 'sample'], [AT.byte_size, FORM.data1, 16]],
+      attrs: [
+        [AT.name, FORM.string, 'sample'],
+        [AT.byte_size, FORM.data1, 16],
+      ],
       children: [
-        { tag: TAG.member, attrs: [[AT.name, FORM.string, 'id'], [AT.type, FORM.ref4, { ref: 'int' }], [AT.data_member_location, FORM.data1, 0]] },
-        { tag: TAG.member, attrs: [[AT.name, FORM.string, 'bits'], [AT.type, FORM.ref4, { ref: 'u8' }], [AT.bit_size, FORM.data1, 3], [AT.data_bit_offset, FORM.data1, 33]] },
-        { tag: TAG.member, attrs: [[AT.name, FORM.string, 'tag'], [AT.type, FORM.ref4, { ref: 'arr' }], [AT.data_member_location, FORM.data1, 5]] },
-        { tag: TAG.member, attrs: [[AT.name, FORM.string, 'e'], [AT.type, FORM.ref4, { ref: 'big' }], [AT.data_member_location, FORM.data1, 8]] },
+        {
+          tag: TAG.member,
+          attrs: [
+            [AT.name, FORM.string, 'id'],
+            [AT.type, FORM.ref4, { ref: 'int' }],
+            [AT.data_member_location, FORM.data1, 0],
+          ],
+        },
+        {
+          tag: TAG.member,
+          attrs: [
+            [AT.name, FORM.string, 'bits'],
+            [AT.type, FORM.ref4, { ref: 'u8' }],
+            [AT.bit_size, FORM.data1, 3],
+            [AT.data_bit_offset, FORM.data1, 33],
+          ],
+        },
+        {
+          tag: TAG.member,
+          attrs: [
+            [AT.name, FORM.string, 'tag'],
+            [AT.type, FORM.ref4, { ref: 'arr' }],
+            [AT.data_member_location, FORM.data1, 5],
+          ],
+        },
+        {
+          tag: TAG.member,
+          attrs: [
+            [AT.name, FORM.string, 'e'],
+            [AT.type, FORM.ref4, { ref: 'big' }],
+            [AT.data_member_location, FORM.data1, 8],
+          ],
+        },
       ],
     },
   ];
@@ -65,7 +137,10 @@ async function readerError(fn: () => Promise<unknown>): Promise<string> {
   try {
     await fn();
   } catch (error) {
-    assert.ok(error instanceof DwarfError || error instanceof ObjectFileError || error instanceof NoDebugInfoError, `not a reader error: ${(error as Error)?.stack}`);
+    assert.ok(
+      error instanceof DwarfError || error instanceof ObjectFileError || error instanceof NoDebugInfoError,
+      `not a reader error: ${(error as Error)?.stack}`,
+    );
     return (error as Error).message;
   }
   return '';
@@ -114,33 +189,92 @@ describe('DWARF reader: hand-made debug information', () => {
 
   it('refuses a typedef loop, a struct that contains itself, absurd sizes and counts, a member past the end', async () => {
     const loop = elfWithDwarf([
-      { label: 'a', tag: TAG.typedef, attrs: [[AT.name, FORM.string, 'a_t'], [AT.type, FORM.ref4, { ref: 'b' }]] },
-      { label: 'b', tag: TAG.typedef, attrs: [[AT.name, FORM.string, 'b_t'], [AT.type, FORM.ref4, { ref: 'a' }]] },
+      {
+        label: 'a',
+        tag: TAG.typedef,
+        attrs: [
+          [AT.name, FORM.string, 'a_t'],
+          [AT.type, FORM.ref4, { ref: 'b' }],
+        ],
+      },
+      {
+        label: 'b',
+        tag: TAG.typedef,
+        attrs: [
+          [AT.name, FORM.string, 'b_t'],
+          [AT.type, FORM.ref4, { ref: 'a' }],
+        ],
+      },
     ]);
     assert.match(await readerError(() => layoutOf(loop, 'a_t')), /too long \(a loop\?\)/);
     const self = elfWithDwarf([
       {
         label: 's',
         tag: TAG.structure_type,
-        attrs: [[AT.name, FORM.string, 'self'], [AT.byte_size, FORM.data1, 8]],
-        children: [{ tag: TAG.member, attrs: [[AT.name, FORM.string, 'me'], [AT.type, FORM.ref4, { ref: 's' }], [AT.data_member_location, FORM.data1, 0]] }],
+        attrs: [
+          [AT.name, FORM.string, 'self'],
+          [AT.byte_size, FORM.data1, 8],
+        ],
+        children: [
+          {
+            tag: TAG.member,
+            attrs: [
+              [AT.name, FORM.string, 'me'],
+              [AT.type, FORM.ref4, { ref: 's' }],
+              [AT.data_member_location, FORM.data1, 0],
+            ],
+          },
+        ],
       },
     ]);
     assert.match(await readerError(() => layoutOf(self, 'struct self')), /nests too deeply/);
-    const absurd = elfWithDwarf([int32, { tag: TAG.structure_type, attrs: [[AT.name, FORM.string, 'huge'], [AT.byte_size, FORM.data8, 2 ** 60]], children: [] }]);
+    const absurd = elfWithDwarf([
+      int32,
+      {
+        tag: TAG.structure_type,
+        attrs: [
+          [AT.name, FORM.string, 'huge'],
+          [AT.byte_size, FORM.data8, 2 ** 60],
+        ],
+        children: [],
+      },
+    ]);
     assert.match(await readerError(() => layoutOf(absurd, 'struct huge')), /claims \d+ bytes/);
     const many = elfWithDwarf([
       int32,
-      { label: 'arr', tag: TAG.array_type, attrs: [[AT.type, FORM.ref4, { ref: 'int' }]], children: [{ tag: TAG.subrange_type, attrs: [[AT.count, FORM.data8, 2n ** 62n]] }] },
-      { tag: TAG.typedef, attrs: [[AT.name, FORM.string, 'many_t'], [AT.type, FORM.ref4, { ref: 'arr' }]] },
+      {
+        label: 'arr',
+        tag: TAG.array_type,
+        attrs: [[AT.type, FORM.ref4, { ref: 'int' }]],
+        children: [{ tag: TAG.subrange_type, attrs: [[AT.count, FORM.data8, 2n ** 62n]] }],
+      },
+      {
+        tag: TAG.typedef,
+        attrs: [
+          [AT.name, FORM.string, 'many_t'],
+          [AT.type, FORM.ref4, { ref: 'arr' }],
+        ],
+      },
     ]);
     assert.match(await readerError(() => layoutOf(many, 'many_t')), /claims \d+ elements/);
     const past = elfWithDwarf([
       int32,
       {
         tag: TAG.structure_type,
-        attrs: [[AT.name, FORM.string, 'past'], [AT.byte_size, FORM.data1, 4]],
-        children: [{ tag: TAG.member, attrs: [[AT.name, FORM.string, 'x'], [AT.type, FORM.ref4, { ref: 'int' }], [AT.data_member_location, FORM.data2, 9000]] }],
+        attrs: [
+          [AT.name, FORM.string, 'past'],
+          [AT.byte_size, FORM.data1, 4],
+        ],
+        children: [
+          {
+            tag: TAG.member,
+            attrs: [
+              [AT.name, FORM.string, 'x'],
+              [AT.type, FORM.ref4, { ref: 'int' }],
+              [AT.data_member_location, FORM.data2, 9000],
+            ],
+          },
+        ],
       },
     ]);
     assert.match(await readerError(() => layoutOf(past, 'struct past')), /lies past the end of its record/);
@@ -177,7 +311,10 @@ describe('DWARF reader: hand-made debug information', () => {
       assert.strictEqual((await open()).fromCache, false);
       const second = await open();
       assert.strictEqual(second.fromCache, true);
-      assert.deepStrictEqual(second.types().map((t) => t.name), ['int', 'unsigned char', 'long unsigned int', 'enum big', 'struct sample'].filter((n) => !/^(int|unsigned char|long unsigned int)$/.test(n)));
+      assert.deepStrictEqual(
+        second.types().map((t) => t.name),
+        ['int', 'unsigned char', 'long unsigned int', 'enum big', 'struct sample'].filter((n) => !/^(int|unsigned char|long unsigned int)$/.test(n)),
+      );
       const [cached] = fs.readdirSync(cacheDir);
       fs.writeFileSync(path.join(cacheDir, cached), '{"version":1,"names":[["x",');
       assert.strictEqual((await open()).fromCache, false, 'a corrupt cache is rebuilt');

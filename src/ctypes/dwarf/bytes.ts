@@ -26,7 +26,9 @@ export class Cursor {
   }
 
   fail(length: number): never {
-    throw new DwarfError(l10n.t('The debug section {0} is cut short (reading {1} bytes at offset {2} of {3}).', this.section, length, this.at, this.bytes.length));
+    throw new DwarfError(
+      l10n.t('The debug section {0} is cut short (reading {1} bytes at offset {2} of {3}).', this.section, length, this.at, this.bytes.length),
+    );
   }
 
   need(length: number): void {
@@ -70,7 +72,9 @@ export class Cursor {
   /** A 64-bit value that must fit a double exactly (an offset or a size). */
   u64(): number {
     const v = this.u64big();
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new DwarfError(l10n.t('The debug section {0} has a number beyond 2^53 at offset {1}.', this.section, this.at - 8));
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new DwarfError(l10n.t('The debug section {0} has a number beyond 2^53 at offset {1}.', this.section, this.at - 8));
+    }
     return Number(v);
   }
 

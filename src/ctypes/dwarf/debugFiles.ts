@@ -242,7 +242,9 @@ export async function debugFilesOfProcesses(pids: number[], options: LookupOptio
         const source = await findDebugFile(candidate.open, candidate.shown, options);
         add(found, source.buildId ?? `${candidate.shown}`, () => ({ ...source, pids: [] }), pid);
       } catch (error) {
-        if (error instanceof DebugFileMissing) add(missing, error.buildId ?? candidate.shown, () => ({ elf: candidate.shown, reason: error.message, pids: [] }), pid);
+        if (error instanceof DebugFileMissing) {
+          add(missing, error.buildId ?? candidate.shown, () => ({ elf: candidate.shown, reason: error.message, pids: [] }), pid);
+        }
         // not an ELF file, or unreadable: not a source of types
       }
     }

@@ -146,7 +146,13 @@ export class DebugTypes {
   private async prefixesOf(unit: Unit, signal?: AbortSignal): Promise<void> {
     if (this.prefixMaps.has(unit)) return;
     const map = new Map<number, string>();
-    await walkScopes(this.info, unit, (tag) => TYPE_TAGS.has(tag), (v) => v.prefix && map.set(v.offset, v.prefix), new Yielder({ signal }));
+    await walkScopes(
+      this.info,
+      unit,
+      (tag) => TYPE_TAGS.has(tag),
+      (v) => v.prefix && map.set(v.offset, v.prefix),
+      new Yielder({ signal }),
+    );
     this.prefixMaps.set(unit, map);
   }
 
@@ -204,7 +210,9 @@ export class DebugTypes {
       const index = new Map<string, NamedType>();
       const limit = this.info.units.length ? this.info.units[this.info.units.length - 1].end : 0;
       for (const row of data.names) {
-        if (!Array.isArray(row) || typeof row[0] !== 'string' || !Number.isSafeInteger(row[1]) || row[1] < 0 || row[1] >= limit || !TYPE_TAGS.has(row[2])) return false;
+        if (!Array.isArray(row) || typeof row[0] !== 'string' || !Number.isSafeInteger(row[1]) || row[1] < 0 || row[1] >= limit || !TYPE_TAGS.has(row[2])) {
+          return false;
+        }
         index.set(row[0], { name: row[0], offset: row[1], tag: row[2] });
       }
       this.index = index;

@@ -14,6 +14,7 @@
 import * as l10n from '../../shared/l10n';
 import { Cursor, DwarfError, stringAt } from './bytes';
 import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
+import { equalBytes, fixedSize, hashBytes } from './forms';
 
 export interface DwarfSections {
   info: Uint8Array;
@@ -95,55 +96,6 @@ export type AbbrevTable = Map<number, Abbrev>;
 /** Units beyond this are refused: a hostile header could claim millions of empty ones. */
 const MAX_UNITS = 4_000_000;
 
-/** The size of a form's value when it is fixed (for the unit's address and offset sizes), else -1. */
-export function fixedSize(form: number, unit: Pick<Unit, 'addressSize' | 'offsetSize' | 'version'>): number {
-  switch (form) {
-    case DW_FORM.flag_present:
-    case DW_FORM.implicit_const:
-      return 0;
-    case DW_FORM.data1:
-    case DW_FORM.ref1:
-    case DW_FORM.flag:
-    case DW_FORM.strx1:
-    case DW_FORM.addrx1:
-      return 1;
-    case DW_FORM.data2:
-    case DW_FORM.ref2:
-    case DW_FORM.strx2:
-    case DW_FORM.addrx2:
-      return 2;
-    case DW_FORM.strx3:
-    case DW_FORM.addrx3:
-      return 3;
-    case DW_FORM.data4:
-    case DW_FORM.ref4:
-    case DW_FORM.ref_sup4:
-    case DW_FORM.strx4:
-    case DW_FORM.addrx4:
-      return 4;
-    case DW_FORM.data8:
-    case DW_FORM.ref8:
-    case DW_FORM.ref_sig8:
-    case DW_FORM.ref_sup8:
-      return 8;
-    case DW_FORM.data16:
-      return 16;
-    case DW_FORM.addr:
-      return unit.addressSize;
-    case DW_FORM.ref_addr:
-      return unit.version <= 2 ? unit.addressSize : unit.offsetSize;
-    case DW_FORM.strp:
-    case DW_FORM.line_strp:
-    case DW_FORM.sec_offset:
-    case DW_FORM.strp_sup:
-    case DW_FORM.GNU_ref_alt:
-    case DW_FORM.GNU_strp_alt:
-      return unit.offsetSize;
-    default:
-      return -1;
-  }
-}
-
 export class DwarfInfo {
   readonly units: Unit[] = [];
   /** Type unit signature -> the type's global offset. */
@@ -188,7 +140,9 @@ export class DwarfInfo {
       const end = c.at + length;
       if (end > bytes.length) throw new DwarfError(l10n.t('The debug section {0} has a unit at offset {1} that runs past its end.', name, start));
       const version = c.u16();
-      if (version < 2 || version > 5) throw new DwarfError(l10n.t('The debug section {0} has a unit of DWARF version {1} at offset {2} (versions 2 to 5 are read).', name, version, start));
+      if (version < 2 || version > 5) {
+        throw new DwarfError(l10n.t('The debug section {0} has a unit of DWARF version {1} at offset {2} (versions 2 to 5 are read).', name, version, start));
+      }
       let unitType: number = section === 1 ? DW_UT.type : DW_UT.compile;
       let abbrevOffset: number;
       let addressSize: number;
@@ -380,7 +334,9 @@ export class DwarfInfo {
   private indirectForm(c: Cursor): number {
     // An indirect form names its form in the data; one level only (a chain of them is damage).
     const form = c.uleb();
-    if (form === DW_FORM.indirect || form === DW_FORM.implicit_const) throw new DwarfError(l10n.t('The debug section {0} has a bad indirect form at offset {1}.', c.section, c.at));
+    if (form === DW_FORM.indirect || form === DW_FORM.implicit_const) {
+      throw new DwarfError(l10n.t('The debug section {0} has a bad indirect form at offset {1}.', c.section, c.at));
+    }
     return form;
   }
 
@@ -567,7 +523,9 @@ export class DwarfInfo {
 
   private localRef(value: number, unit: Unit): Ref {
     const offset = unit.start + value;
-    if (offset < unit.firstDie || offset >= unit.end) throw new DwarfError(l10n.t('A debug reference in the unit at offset {0} points outside it ({1}).', unit.start, value));
+    if (offset < unit.firstDie || offset >= unit.end) {
+      throw new DwarfError(l10n.t('A debug reference in the unit at offset {0} points outside it ({1}).', unit.start, value));
+    }
     return new Ref(offset);
   }
 
@@ -583,23 +541,13 @@ export class DwarfInfo {
     if (value instanceof Ref) return value.offset;
     if (value instanceof Signature) {
       const offset = this.signatures.get(value.value);
-      if (offset === undefined) throw new DwarfError(l10n.t('The debug information names type unit {0}, which the file does not have.', value.value.toString(16)));
+      if (offset === undefined) {
+        throw new DwarfError(l10n.t('The debug information names type unit {0}, which the file does not have.', value.value.toString(16)));
+      }
       return offset;
     }
     return undefined;
   }
-}
-
-/** FNV-1a of bytes [start, end) and a seed. */
-function hashBytes(bytes: Uint8Array, start: number, end: number, seed: number): number {
-  let h = 0x811c9dc5 ^ seed;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return h >>> 0;
-}
-
-function equalBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
-  return true;
 }
 
 function safeOrBig(value: bigint): number | bigint {

@@ -15,11 +15,16 @@
 //
 // Bounded: a typedef or qualifier chain over 64 links is a loop, nesting over 64 levels is refused,
 // as are more than 50,000 members and array levels and sizes past 2^50 bytes.
+//
+// Over 600 lines on purpose: one class, the one place every DWARF type construct meets the model
+// (names, sizes, alignment, members, bit-fields, arrays, enums, bases, variants); the helpers that
+// need no state are in dieValues.ts.
 import type { CEnum, CField, CFieldKind } from '../../shared/cLayout';
 import * as l10n from '../../shared/l10n';
 import { DwarfError } from './bytes';
-import { C_LANGUAGES, DW_AT, DW_ATE, DW_FORM, DW_LANG_Rust, DW_OP, DW_TAG, X87_MACHINES } from './constants';
-import { Die, DwarfInfo, numberOf, stringOf, Unit, Value } from './info';
+import { C_LANGUAGES, DW_AT, DW_ATE, DW_FORM, DW_LANG_Rust, DW_TAG, X87_MACHINES } from './constants';
+import { bigEndianBits, constant, constantText, isPointerTag, isStatic, memberOffset, naturalAlign, signedByForm } from './dieValues';
+import { Die, DwarfInfo, numberOf, stringOf, Unit } from './info';
 import { spelledName } from './scopes';
 
 export const MAX_FIELDS = 50_000;
@@ -193,7 +198,9 @@ export class Layouter {
         const bound = signedByForm(BigInt(upper), form);
         n = bound - lower + 1n;
       }
-      if (n < -1n || n > BigInt(MAX_BYTES)) throw new DwarfError(l10n.t('An array in the debug information (offset {0}) claims {1} elements.', die.offset, n.toString()));
+      if (n < -1n || n > BigInt(MAX_BYTES)) {
+        throw new DwarfError(l10n.t('An array in the debug information (offset {0}) claims {1} elements.', die.offset, n.toString()));
+      }
       dims.push(n < 0n ? -1 : Number(n));
     }
     if (dims.length === 0) dims.push(-1);
@@ -278,7 +285,9 @@ export class Layouter {
       return encoding === DW_ATE.signed || encoding === DW_ATE.signed_char;
     }
     // No underlying type (DWARF 2, some producers): signed when a constant is negative.
-    return this.info.children(d).some((e) => e.forms.get(DW_AT.const_value) === DW_FORM.sdata && BigInt(e.attrs.get(DW_AT.const_value) as number | bigint) < 0n);
+    return this.info
+      .children(d)
+      .some((e) => e.forms.get(DW_AT.const_value) === DW_FORM.sdata && BigInt(e.attrs.get(DW_AT.const_value) as number | bigint) < 0n);
   }
 
   enumOf(d: Die): number {
@@ -326,7 +335,9 @@ export class Layouter {
       default: {
         const next = this.strip(d.tag === DW_TAG.typedef || QUALIFIERS[d.tag] ? d : undefined);
         if (next && next !== d) return this.sizeOf(next, depth + 1);
-        if (d.attrs.get(DW_AT.declaration)) throw new DwarfError(l10n.t('"{0}" is declared but never defined in this debug information: its layout is unknown.', this.named(d)));
+        if (d.attrs.get(DW_AT.declaration)) {
+          throw new DwarfError(l10n.t('"{0}" is declared but never defined in this debug information: its layout is unknown.', this.named(d)));
+        }
         return 0;
       }
     }
@@ -420,7 +431,15 @@ export class Layouter {
   private record(d: Die, name: string, text: string, at: number, depth: number): CField {
     const size = this.sizeOf(d);
     const members = this.members(d, at, size, depth);
-    return { name, type: text, kind: d.tag === DW_TAG.union_type || this.isRustEnum(d) ? 'union' : 'struct', offset: at, size, align: this.alignOf(d), members };
+    return {
+      name,
+      type: text,
+      kind: d.tag === DW_TAG.union_type || this.isRustEnum(d) ? 'union' : 'struct',
+      offset: at,
+      size,
+      align: this.alignOf(d),
+      members,
+    };
   }
 
   private isRustEnum(d: Die): boolean {
@@ -452,7 +471,9 @@ export class Layouter {
     if (m.attrs.has(DW_AT.data_member_location) && memberOffset(m) === undefined) {
       throw new DwarfError(l10n.t('The member "{0}" has a location the reader cannot work out.', name ?? '?'));
     }
-    if (offset > recordSize) throw new DwarfError(l10n.t('The member "{0}" lies past the end of its record ({1} > {2} bytes).', name ?? '?', offset, recordSize));
+    if (offset > recordSize) {
+      throw new DwarfError(l10n.t('The member "{0}" lies past the end of its record ({1} > {2} bytes).', name ?? '?', offset, recordSize));
+    }
     if (name === undefined) {
       const record = this.strip(type);
       if (!record || !RECORD_TAGS.has(record.tag)) return undefined;
@@ -548,7 +569,7 @@ export class Layouter {
     const discrDie = children.find((c) => c.offset === discrOffset && c.tag === DW_TAG.member);
     if (discrDie) {
       const offset = memberOffset(discrDie);
-      if (offset === undefined || offset > recordSize) throw new DwarfError(l10n.t('A Rust enum\'s discriminant has a location the reader cannot work out.'));
+      if (offset === undefined || offset > recordSize) throw new DwarfError(l10n.t("A Rust enum's discriminant has a location the reader cannot work out."));
       discriminant = this.field(stringOf(discrDie.attrs.get(DW_AT.name)) ?? l10n.t('(variant)'), this.target(discrDie), at + offset, depth + 1);
       if (discriminant && discriminant.kind === 'int') {
         const signed = discriminant.signed === true;
@@ -602,75 +623,3 @@ export class Layouter {
     return build(0, name, this.text(d));
   }
 }
-
-function isPointerTag(tag: number): boolean {
-  return tag === DW_TAG.pointer_type || tag === DW_TAG.reference_type || tag === DW_TAG.rvalue_reference_type;
-}
-
-/** A static data member (DWARF 4 keeps them as DW_TAG_member declarations): no place in the object. */
-function isStatic(m: Die): boolean {
-  return m.attrs.get(DW_AT.external) === true || (m.attrs.get(DW_AT.declaration) === true && !m.attrs.has(DW_AT.data_member_location));
-}
-
-function naturalAlign(size: number, max: number): number {
-  let align = 1;
-  while (align < max && size % (align * 2) === 0 && align * 2 <= size) align *= 2;
-  return align;
-}
-
-/** A member's byte offset: a constant, or the one-operator expressions producers write; undefined when only run time knows. */
-export function memberOffset(m: Die): number | undefined {
-  const value: Value | undefined = m.attrs.get(DW_AT.data_member_location);
-  if (value === undefined) return m.attrs.has(DW_AT.data_bit_offset) ? Math.floor((numberOf(m.attrs.get(DW_AT.data_bit_offset)) ?? 0) / 8) : 0;
-  if (typeof value === 'number') return m.forms.get(DW_AT.data_member_location) === DW_FORM.sec_offset ? undefined : value;
-  if (!(value instanceof Uint8Array) || value.length === 0) return undefined;
-  const op = value[0];
-  if ((op === DW_OP.plus_uconst || op === DW_OP.constu) && value.length >= 2) {
-    let result = 0;
-    let scale = 1;
-    for (let i = 1; i < value.length; i++) {
-      result += (value[i] & 0x7f) * scale;
-      scale *= 128;
-      if ((value[i] & 0x80) === 0) return i === value.length - 1 && Number.isSafeInteger(result) ? result : undefined;
-      if (scale > 2 ** 49) return undefined;
-    }
-    return undefined;
-  }
-  if (op >= DW_OP.lit0 && op <= DW_OP.lit31 && value.length === 1) return op - DW_OP.lit0;
-  return undefined;
-}
-
-/** A data form's bits read as signed (an upper bound of -1 in 4 bytes is 0xffffffff in the file). */
-function signedByForm(value: bigint, form: number): bigint {
-  const bits = form === DW_FORM.data1 ? 8 : form === DW_FORM.data2 ? 16 : form === DW_FORM.data4 ? 32 : form === DW_FORM.data8 ? 64 : 0;
-  return bits ? BigInt.asIntN(bits, value) : value;
-}
-
-function constant(die: Die, at: number): bigint | undefined {
-  const value = die.attrs.get(at);
-  return typeof value === 'number' || typeof value === 'bigint' ? BigInt(value) : undefined;
-}
-
-/** A constant as decimal text, its data form's bits read as the type says (signed or not), exact to 128 bits. */
-function constantText(die: Die, at: number, signed: boolean, size?: number): string {
-  const value = die.attrs.get(at);
-  if (typeof value !== 'number' && typeof value !== 'bigint') return '?';
-  const form = die.forms.get(at);
-  let v = BigInt(value);
-  const bits = form === DW_FORM.data1 ? 8 : form === DW_FORM.data2 ? 16 : form === DW_FORM.data4 ? 32 : form === DW_FORM.data8 ? 64 : form === DW_FORM.data16 ? 128 : 0;
-  if (bits) v = signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
-  else if (form === DW_FORM.udata && signed && size) v = BigInt.asIntN(size * 8, v);
-  return v.toString();
-}
-
-/** Bits of a big-endian bit-field, numbered as the probe finds them (byte * 8 + bit, least significant first). */
-function bigEndianBits(position: number, width: number): { first: number; width: number } {
-  const firstByte = Math.floor(position / 8);
-  const lastByte = Math.floor((position + width - 1) / 8);
-  if (firstByte === lastByte) {
-    const low = firstByte * 8 + 7 - ((position + width - 1) % 8);
-    return { first: low, width };
-  }
-  return { first: firstByte * 8, width: (lastByte - firstByte) * 8 + 8 };
-}
-
