@@ -188,6 +188,7 @@ export function utf8(bytes: Uint8Array, start: number, end: number): string {
     }
     if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
   }
+  if (Buffer.isBuffer(bytes)) return bytes.toString('utf8', start, end);
   return decoder.decode(bytes.subarray(start, end));
 }
 

@@ -165,13 +165,11 @@ export class DebugTypes {
     for (const unit of this.info.units) {
       if (unit.unitType === DW_UT.skeleton || unit.unitType === DW_UT.split_compile || unit.unitType === DW_UT.split_type) continue;
       const language = this.info.top(unit).language;
-      const prefixes = new Map<number, string>();
       await walkScopes(
         this.info,
         unit,
         (tag) => TYPE_TAGS.has(tag),
         (v) => {
-          if (v.prefix) prefixes.set(v.offset, v.prefix);
           if (v.declaration) return;
           const name = spelledName(v.tag, v.name, v.prefix, language);
           if (!this.index.has(name)) this.index.set(name, { name, offset: v.offset, tag: v.tag });

@@ -463,7 +463,7 @@ export class DwarfInfo {
       case DW_FORM.string:
         return c.cString();
       case DW_FORM.strp:
-        return stringAt(this.need(this.sections.str, '.debug_str'), c.offset(unit.offsetSize), '.debug_str');
+        return this.strp(c.offset(unit.offsetSize));
       case DW_FORM.line_strp:
         return stringAt(this.need(this.sections.lineStr, '.debug_line_str'), c.offset(unit.offsetSize), '.debug_line_str');
       case DW_FORM.strx:
@@ -516,6 +516,18 @@ export class DwarfInfo {
     }
   }
 
+  /** Strings of .debug_str by offset: the same names recur in every unit (decoded once). */
+  private readonly strings = new Map<number, string>();
+
+  private strp(offset: number): string {
+    let text = this.strings.get(offset);
+    if (text === undefined) {
+      text = stringAt(this.need(this.sections.str, '.debug_str'), offset, '.debug_str');
+      if (this.strings.size < 1 << 20) this.strings.set(offset, text);
+    }
+    return text;
+  }
+
   private need(bytes: Uint8Array | undefined, name: string): Uint8Array {
     if (!bytes) throw new DwarfError(l10n.t('The debug information uses the section {0}, which the file does not have.', name));
     return bytes;
@@ -533,7 +545,7 @@ export class DwarfInfo {
     const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
     const base = unit.top?.strOffsetsBase ?? this.top(unit).strOffsetsBase;
     const c = new Cursor(table, this.littleEndian, '.debug_str_offsets', base + index * unit.offsetSize);
-    return stringAt(this.need(this.sections.str, '.debug_str'), c.offset(unit.offsetSize), '.debug_str');
+    return this.strp(c.offset(unit.offsetSize));
   }
 
   /** The global offset a reference value names (a type unit's type for a signature). */

@@ -84,6 +84,7 @@ export async function walkScopes(info: DwarfInfo, unit: Unit, want: (tag: number
   const limit = unit.end - base;
   /** The scope prefix at each depth; null where the DIEs are not in a scope (a function's body). */
   const scopes: Array<string | null> = [];
+  const scratch: Named = { declaration: false };
   // The unit's own DIE: its children are the top-level scope.
   if (c.at >= limit) return;
   const topAbbrev = table.get(c.uleb());
@@ -109,7 +110,7 @@ export async function walkScopes(info: DwarfInfo, unit: Unit, want: (tag: number
       if (abbrev.hasChildren) scopes.push(null);
       continue;
     }
-    const read = readNamed(info, c, abbrev, unit, interesting);
+    const read = readNamed(info, c, abbrev, unit, interesting, scratch);
     if (interesting && read.name !== undefined) visit({ offset: base + at, tag, name: read.name, prefix: scope ?? '', declaration: read.declaration });
     if (!abbrev.hasChildren) continue;
     if (scope !== null && isScope(tag) && (tag === DW_TAG.namespace || read.name !== undefined) && !read.declaration) {
@@ -128,7 +129,14 @@ function isScope(tag: number): boolean {
 }
 
 /** A DIE's name, declaration flag and sibling, the other attributes skipped. */
-function readNamed(info: DwarfInfo, c: Cursor, abbrev: Abbrev, unit: Unit, named: boolean): { name?: string; declaration: boolean; sibling?: number } {
+interface Named {
+  name?: string;
+  declaration: boolean;
+  sibling?: number;
+}
+
+/** Fills `out` (one object reused for every DIE of a walk: no garbage per DIE). */
+function readNamed(info: DwarfInfo, c: Cursor, abbrev: Abbrev, unit: Unit, named: boolean, out: Named): Named {
   let name: string | undefined;
   let declaration = false;
   let sibling: number | undefined;
@@ -145,5 +153,8 @@ function readNamed(info: DwarfInfo, c: Cursor, abbrev: Abbrev, unit: Unit, named
       info.skipForm(c, form, unit);
     }
   }
-  return { name, declaration, sibling };
+  out.name = name;
+  out.declaration = declaration;
+  out.sibling = sibling;
+  return out;
 }
