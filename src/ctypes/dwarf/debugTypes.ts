@@ -35,7 +35,7 @@ export interface OpenOptions {
   progress?: (fraction: number) => void;
 }
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 const ET_REL = 1;
 
 /** The file has no DWARF types at all. */
@@ -159,7 +159,7 @@ export class DebugTypes {
   private async buildIndex(options: OpenOptions): Promise<void> {
     const cacheFile = options.cacheDir ? this.cacheFile(options.cacheDir) : undefined;
     const stamp = cacheFile ? this.stamp() : { size: 0, mtimeMs: 0, ino: 0 };
-    if (cacheFile && this.loadCache(cacheFile, stamp)) return;
+    if (cacheFile && (await this.loadCache(cacheFile, stamp, options.signal))) return;
     const total = this.info.units.length ? this.info.units[this.info.units.length - 1].end : 0;
     const yielder = new Yielder({ signal: options.signal, step: (bytes) => options.progress?.(total ? bytes / total : 1) });
     for (const unit of this.info.units) {
@@ -179,7 +179,7 @@ export class DebugTypes {
       if (options.signal?.aborted) throw abortError();
     }
     options.progress?.(1);
-    if (cacheFile) this.saveCache(cacheFile, stamp);
+    if (cacheFile) await this.saveCache(cacheFile, stamp);
   }
 
   private cacheFile(dir: string): string {
@@ -192,44 +192,66 @@ export class DebugTypes {
     return { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino };
   }
 
-  /** The cached index if it is for this very file; a corrupt or stale one is ignored (and rebuilt). */
-  private loadCache(file: string, stamp: { size: number; mtimeMs: number; ino: number }): boolean {
+  /**
+   * The cached index if it is for this very file; a corrupt or stale one is ignored (and rebuilt).
+   * The file is a JSON header line, then one `offset tag name` line per type: read line by line,
+   * giving the event loop back now and then (a big program's index is megabytes).
+   */
+  private async loadCache(file: string, stamp: { size: number; mtimeMs: number; ino: number }, signal?: AbortSignal): Promise<boolean> {
     try {
-      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      const text = await fs.promises.readFile(file, 'utf8');
+      const firstLine = text.indexOf('\n');
+      const header = JSON.parse(text.slice(0, firstLine < 0 ? text.length : firstLine)) as {
         version: number;
         size: number;
         mtimeMs: number;
         ino: number;
         infoLength: number;
-        names: Array<[string, number, number]>;
+        count: number;
       };
-      if (data.version !== CACHE_VERSION || data.size !== stamp.size || data.mtimeMs !== stamp.mtimeMs || data.ino !== stamp.ino) return false;
-      if (data.infoLength !== this.info.infoLength || !Array.isArray(data.names)) return false;
+      if (header.version !== CACHE_VERSION || header.size !== stamp.size || header.mtimeMs !== stamp.mtimeMs || header.ino !== stamp.ino) return false;
+      if (header.infoLength !== this.info.infoLength || firstLine < 0) return false;
       const index = new Map<string, NamedType>();
       const limit = this.info.units.length ? this.info.units[this.info.units.length - 1].end : 0;
-      for (const row of data.names) {
-        if (!Array.isArray(row) || typeof row[0] !== 'string' || !Number.isSafeInteger(row[1]) || row[1] < 0 || row[1] >= limit || !TYPE_TAGS.has(row[2])) {
-          return false;
-        }
-        index.set(row[0], { name: row[0], offset: row[1], tag: row[2] });
+      const yielder = new Yielder({ signal });
+      for (let at = firstLine + 1; at < text.length;) {
+        let end = text.indexOf('\n', at);
+        if (end < 0) end = text.length;
+        const tab1 = text.indexOf('\t', at);
+        const tab2 = tab1 < 0 ? -1 : text.indexOf('\t', tab1 + 1);
+        if (tab2 < 0 || tab2 > end) return false;
+        const offset = Number(text.slice(at, tab1));
+        const tag = Number(text.slice(tab1 + 1, tab2));
+        const name = text.slice(tab2 + 1, end);
+        if (!Number.isSafeInteger(offset) || offset < 0 || offset >= limit || !TYPE_TAGS.has(tag) || name === '') return false;
+        index.set(name, { name, offset, tag });
+        at = end + 1;
+        if (yielder.due()) await yielder.yield(at);
       }
+      if (index.size !== header.count) return false;
       this.index = index;
       this.fromCache = true;
       return true;
-    } catch {
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
       return false;
     }
   }
 
-  private saveCache(file: string, stamp: { size: number; mtimeMs: number; ino: number }): void {
+  private async saveCache(file: string, stamp: { size: number; mtimeMs: number; ino: number }): Promise<void> {
+    const temp = `${file}.${process.pid}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const names = [...this.index.values()].map((t) => [t.name, t.offset, t.tag]);
-      const temp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(temp, JSON.stringify({ version: CACHE_VERSION, ...stamp, infoLength: this.info.infoLength, names }));
-      fs.renameSync(temp, file);
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      const header = JSON.stringify({ version: CACHE_VERSION, ...stamp, infoLength: this.info.infoLength, count: this.index.size });
+      const lines = [header];
+      // A name with a newline or tab cannot be written in this format: such a type is simply not cached (and found again next time).
+      for (const t of this.index.values()) if (!/[\t\n]/.test(t.name)) lines.push(`${t.offset}\t${t.tag}\t${t.name}`);
+      if (lines.length - 1 !== this.index.size) return;
+      await fs.promises.writeFile(temp, `${lines.join('\n')}\n`);
+      await fs.promises.rename(temp, file);
     } catch {
       // a cache that cannot be written costs only time next time
+      await fs.promises.rm(temp, { force: true }).catch(() => undefined);
     }
   }
 }
