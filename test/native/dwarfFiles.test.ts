@@ -142,6 +142,7 @@ describe('DWARF: finding the debug files of programs and libraries', function ()
     const types = await DebugTypes.open(own[0].debugFile);
     try {
       assert.ok(types.has('struct located'));
+      assert.ok(!types.has('located'), 'a C struct is listed with its keyword');
     } finally {
       types.close();
     }

@@ -154,6 +154,15 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     const file = path.join(dir, 'cpp');
     execFileSync('g++', ['-g', '-O0', '-DWITH_BOOST', '-o', file, path.join(repoRoot, 'test', 'programs', 'dwarfvalues.cpp'), '-lrt']);
     const layouts = await layoutsOf(file, ['ring::Slot<ring::Msg>', 'ring::Diamond', 'ring::Left', 'ring::Shared']);
+    // The pick list: types only (namespaces are walked, not listed), each once, spelled with its scope.
+    const listed = await DebugTypes.open(file);
+    try {
+      const names = listed.types().map((t) => t.name);
+      assert.ok(!names.includes('ring') && !names.includes('std') && names.includes('ring::State') && names.includes('ring::Msg'), names.slice(0, 20).join(', '));
+      assert.strictEqual(new Set(names).size, names.length);
+    } finally {
+      listed.close();
+    }
     checkAgainstOracles(file, layouts, { pahole: 'untyped', paholeName: (t) => t.replace(/^(?:\w+::)+/, '') });
     // The virtual base: its offset only the running program knows.
     const left = layouts[2].root.members!.find((m) => m.name.startsWith('(virtual base'));

@@ -170,7 +170,7 @@ export class DebugTypes {
         unit,
         (tag) => TYPE_TAGS.has(tag),
         (v) => {
-          if (v.declaration) return;
+          if (v.declaration || !TYPE_TAGS.has(v.tag)) return; // namespaces are walked, not listed
           const name = spelledName(v.tag, v.name, v.prefix, language);
           if (!this.index.has(name)) this.index.set(name, { name, offset: v.offset, tag: v.tag });
         },
