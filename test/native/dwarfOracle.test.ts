@@ -158,7 +158,10 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     const listed = await DebugTypes.open(file);
     try {
       const names = listed.types().map((t) => t.name);
-      assert.ok(!names.includes('ring') && !names.includes('std') && names.includes('ring::State') && names.includes('ring::Msg'), names.slice(0, 20).join(', '));
+      assert.ok(
+        !names.includes('ring') && !names.includes('std') && names.includes('ring::State') && names.includes('ring::Msg'),
+        names.slice(0, 20).join(', '),
+      );
       assert.strictEqual(new Set(names).size, names.length);
     } finally {
       listed.close();
