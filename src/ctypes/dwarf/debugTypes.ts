@@ -12,11 +12,11 @@ import type { CLayout } from '../../shared/cLayout';
 import * as l10n from '../../shared/l10n';
 import { ElfFile, ObjectFileError } from '../objectFile';
 import { DwarfError } from './bytes';
-import { DW_AT, DW_UT } from './constants';
+import { DW_AT, DW_TAG, DW_UT } from './constants';
 import { DwarfInfo, DwarfSections, numberOf, Unit } from './info';
 import { Layouter } from './layout';
 import { fileNames } from './lines';
-import { abortError, spelledName, TYPE_TAGS, walkScopes, Yielder } from './scopes';
+import { abortError, Scopes, spelledName, TYPE_TAGS, walkScopes, Yielder } from './scopes';
 
 export interface NamedType {
   /** As the language spells it: `struct point` (C), `ring::Slot<Msg>` (C++), `shm::Header` (Rust). */
@@ -37,6 +37,14 @@ export interface OpenOptions {
 
 const CACHE_VERSION = 2;
 const ET_REL = 1;
+/** The listed tags as 0..4, for a number key. */
+const TAG_INDEX: Record<number, number> = {
+  [DW_TAG.structure_type]: 0,
+  [DW_TAG.class_type]: 1,
+  [DW_TAG.union_type]: 2,
+  [DW_TAG.enumeration_type]: 3,
+  [DW_TAG.typedef]: 4,
+};
 
 /** The file has no DWARF types at all. */
 export class NoDebugInfoError extends Error {}
@@ -44,6 +52,7 @@ export class NoDebugInfoError extends Error {}
 export class DebugTypes {
   private index = new Map<string, NamedType>();
   private readonly prefixMaps = new Map<Unit, Map<number, string>>();
+  private readonly scopes: Scopes;
   /** Whether the index came from the cache (for tests and the bench). */
   fromCache = false;
 
@@ -52,7 +61,9 @@ export class DebugTypes {
     readonly buildId: string | undefined,
     private readonly elf: ElfFile,
     private readonly info: DwarfInfo,
-  ) {}
+  ) {
+    this.scopes = new Scopes(info);
+  }
 
   /** Opens `file`, reads its debug sections and lists its named types (from the cache when it can). */
   static async open(file: string, options: OpenOptions = {}): Promise<DebugTypes> {
@@ -149,8 +160,9 @@ export class DebugTypes {
     await walkScopes(
       this.info,
       unit,
+      this.scopes,
       (tag) => TYPE_TAGS.has(tag),
-      (v) => v.prefix && map.set(v.offset, v.prefix),
+      (v) => v.scope && map.set(v.offset, this.scopes.prefixes[v.scope]),
       new Yielder({ signal }),
     );
     this.prefixMaps.set(unit, map);
@@ -162,16 +174,25 @@ export class DebugTypes {
     if (cacheFile && (await this.loadCache(cacheFile, stamp, options.signal))) return;
     const total = this.info.units.length ? this.info.units[this.info.units.length - 1].end : 0;
     const yielder = new Yielder({ signal: options.signal, step: (bytes) => options.progress?.(total ? bytes / total : 1) });
+    // The same type in many units (every header's types are in every unit that includes it): known
+    // again by its scope, tag and name's .debug_str offset, a number, before any string is built.
+    const seen = new Set<number>();
     for (const unit of this.info.units) {
       if (unit.unitType === DW_UT.skeleton || unit.unitType === DW_UT.split_compile || unit.unitType === DW_UT.split_type) continue;
       const language = this.info.top(unit).language;
       await walkScopes(
         this.info,
         unit,
+        this.scopes,
         (tag) => TYPE_TAGS.has(tag),
         (v) => {
           if (v.declaration || !TYPE_TAGS.has(v.tag)) return; // namespaces are walked, not listed
-          const name = spelledName(v.tag, v.name, v.prefix, language);
+          if (v.nameOffset >= 0 && v.nameOffset < 2 ** 27 && v.scope < 2 ** 23) {
+            const key = (v.scope * 8 + TAG_INDEX[v.tag]) * 2 ** 27 + v.nameOffset; // below 2^53: exact
+            if (seen.has(key)) return;
+            seen.add(key);
+          }
+          const name = spelledName(v.tag, this.scopes.name(v), this.scopes.prefixes[v.scope], language);
           if (!this.index.has(name)) this.index.set(name, { name, offset: v.offset, tag: v.tag });
         },
         yielder,
@@ -199,9 +220,10 @@ export class DebugTypes {
    */
   private async loadCache(file: string, stamp: { size: number; mtimeMs: number; ino: number }, signal?: AbortSignal): Promise<boolean> {
     try {
-      const text = await fs.promises.readFile(file, 'utf8');
-      const firstLine = text.indexOf('\n');
-      const header = JSON.parse(text.slice(0, firstLine < 0 ? text.length : firstLine)) as {
+      const bytes = await fs.promises.readFile(file);
+      const firstLine = bytes.indexOf(10);
+      if (firstLine < 0) return false;
+      const header = JSON.parse(bytes.toString('utf8', 0, firstLine)) as {
         version: number;
         size: number;
         mtimeMs: number;
@@ -210,23 +232,30 @@ export class DebugTypes {
         count: number;
       };
       if (header.version !== CACHE_VERSION || header.size !== stamp.size || header.mtimeMs !== stamp.mtimeMs || header.ino !== stamp.ino) return false;
-      if (header.infoLength !== this.info.infoLength || firstLine < 0) return false;
+      if (header.infoLength !== this.info.infoLength) return false;
       const index = new Map<string, NamedType>();
       const limit = this.info.units.length ? this.info.units[this.info.units.length - 1].end : 0;
       const yielder = new Yielder({ signal });
-      for (let at = firstLine + 1; at < text.length;) {
-        let end = text.indexOf('\n', at);
-        if (end < 0) end = text.length;
-        const tab1 = text.indexOf('\t', at);
-        const tab2 = tab1 < 0 ? -1 : text.indexOf('\t', tab1 + 1);
-        if (tab2 < 0 || tab2 > end) return false;
-        const offset = Number(text.slice(at, tab1));
-        const tag = Number(text.slice(tab1 + 1, tab2));
-        const name = text.slice(tab2 + 1, end);
-        if (!Number.isSafeInteger(offset) || offset < 0 || offset >= limit || !TYPE_TAGS.has(tag) || name === '') return false;
-        index.set(name, { name, offset, tag });
-        at = end + 1;
-        if (yielder.due()) await yielder.yield(at);
+      // Decoded a piece at a time (whole lines of about 256 KiB): one decode of megabytes would block.
+      for (let start = firstLine + 1; start < bytes.length;) {
+        let stop = bytes.indexOf(10, Math.min(bytes.length - 1, start + (256 << 10)));
+        if (stop < 0) stop = bytes.length - 1;
+        const text = bytes.toString('utf8', start, stop + 1);
+        start = stop + 1;
+        for (let at = 0; at < text.length;) {
+          let end = text.indexOf('\n', at);
+          if (end < 0) end = text.length;
+          const tab1 = text.indexOf('\t', at);
+          const tab2 = tab1 < 0 ? -1 : text.indexOf('\t', tab1 + 1);
+          if (tab2 < 0 || tab2 > end) return false;
+          const offset = Number(text.slice(at, tab1));
+          const tag = Number(text.slice(tab1 + 1, tab2));
+          const name = text.slice(tab2 + 1, end);
+          if (!Number.isSafeInteger(offset) || offset < 0 || offset >= limit || !TYPE_TAGS.has(tag) || name === '') return false;
+          index.set(name, { name, offset, tag });
+          at = end + 1;
+          if (yielder.due()) await yielder.yield(start);
+        }
       }
       if (index.size !== header.count) return false;
       this.index = index;
@@ -238,17 +267,35 @@ export class DebugTypes {
     }
   }
 
+  /** Writes the index in pieces (a big program's is megabytes), giving the event loop back between them. */
   private async saveCache(file: string, stamp: { size: number; mtimeMs: number; ino: number }): Promise<void> {
     const temp = `${file}.${process.pid}.tmp`;
     try {
       await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      const header = JSON.stringify({ version: CACHE_VERSION, ...stamp, infoLength: this.info.infoLength, count: this.index.size });
-      const lines = [header];
-      // A name with a newline or tab cannot be written in this format: such a type is simply not cached (and found again next time).
-      for (const t of this.index.values()) if (!/[\t\n]/.test(t.name)) lines.push(`${t.offset}\t${t.tag}\t${t.name}`);
-      if (lines.length - 1 !== this.index.size) return;
-      await fs.promises.writeFile(temp, `${lines.join('\n')}\n`);
-      await fs.promises.rename(temp, file);
+      const handle = await fs.promises.open(temp, 'w', 0o600);
+      let writable = true;
+      try {
+        const header = JSON.stringify({ version: CACHE_VERSION, ...stamp, infoLength: this.info.infoLength, count: this.index.size });
+        await handle.write(`${header}\n`);
+        let batch: string[] = [];
+        for (const t of this.index.values()) {
+          // A name with a newline or tab cannot be written in this format: then nothing is cached (and the index is built again next time).
+          if (t.name.includes('\n') || t.name.includes('\t')) {
+            writable = false;
+            break;
+          }
+          batch.push(`${t.offset}\t${t.tag}\t${t.name}\n`);
+          if (batch.length === 4096) {
+            await handle.write(batch.join(''));
+            batch = [];
+          }
+        }
+        if (batch.length) await handle.write(batch.join(''));
+      } finally {
+        await handle.close();
+      }
+      if (writable) await fs.promises.rename(temp, file);
+      else await fs.promises.rm(temp, { force: true });
     } catch {
       // a cache that cannot be written costs only time next time
       await fs.promises.rm(temp, { force: true }).catch(() => undefined);

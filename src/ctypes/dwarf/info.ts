@@ -519,7 +519,44 @@ export class DwarfInfo {
   /** Strings of .debug_str by offset: the same names recur in every unit (decoded once). */
   private readonly strings = new Map<number, string>();
 
-  private strp(offset: number): string {
+  /**
+   * For a string form that points into .debug_str (strp, strx...): moves past it and returns the
+   * offset it points to; -1 (the cursor untouched) for any other form.
+   */
+  stringOffset(c: Cursor, form: number, unit: Unit): number {
+    switch (form) {
+      case DW_FORM.strp:
+        return this.checkedStr(c.offset(unit.offsetSize));
+      case DW_FORM.strx:
+      case DW_FORM.GNU_str_index:
+        return this.stringIndexOffset(c.uleb(), unit);
+      case DW_FORM.strx1:
+        return this.stringIndexOffset(c.u8(), unit);
+      case DW_FORM.strx2:
+        return this.stringIndexOffset(c.u16(), unit);
+      case DW_FORM.strx3:
+        return this.stringIndexOffset(c.u24(), unit);
+      case DW_FORM.strx4:
+        return this.stringIndexOffset(c.u32(), unit);
+      default:
+        return -1;
+    }
+  }
+
+  private checkedStr(offset: number): number {
+    const str = this.need(this.sections.str, '.debug_str');
+    if (offset >= str.length) stringAt(str, offset, '.debug_str'); // throws, saying where
+    return offset;
+  }
+
+  private stringIndexOffset(index: number, unit: Unit): number {
+    const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
+    const base = unit.top?.strOffsetsBase ?? this.top(unit).strOffsetsBase;
+    const c = new Cursor(table, this.littleEndian, '.debug_str_offsets', base + index * unit.offsetSize);
+    return this.checkedStr(c.offset(unit.offsetSize));
+  }
+
+  strp(offset: number): string {
     let text = this.strings.get(offset);
     if (text === undefined) {
       text = stringAt(this.need(this.sections.str, '.debug_str'), offset, '.debug_str');

@@ -27,13 +27,60 @@ export function spelledName(tag: number, name: string, prefix: string, language:
   return prefix + name;
 }
 
+/** One DIE the walk met (the same object each time: copy what you keep). */
 export interface Visit {
   offset: number;
   tag: number;
-  name: string;
-  /** The qualified scope around it, with its trailing `::` ('' at the top). */
-  prefix: string;
+  /** Its name's offset in .debug_str (shared by every unit that names the same), or -1 when written in place. */
+  nameOffset: number;
+  /** Its name when written in place (nameOffset -1); otherwise read it with name(). */
+  nameText: string | undefined;
+  /** The scope around it (an id of Scopes: the same scope in every unit has the same id). */
+  scope: number;
   declaration: boolean;
+}
+
+/**
+ * Qualified scope names (`ring::`, `std::__atomic_base<long unsigned int>::`), interned: a scope is
+ * known by its parent's id and its name's .debug_str offset, so the same namespace or class met in
+ * a thousand units costs a number lookup, not a string built and hashed a thousand times.
+ */
+export class Scopes {
+  readonly prefixes: string[] = [''];
+  private readonly byOffset = new Map<number, number>();
+  private readonly byText = new Map<string, number>();
+
+  constructor(private readonly info: DwarfInfo) {}
+
+  child(parent: number, nameOffset: number, nameText: string | undefined): number {
+    if (nameOffset >= 0 && parent < 2 ** 20) {
+      const key = parent * 2 ** 32 + nameOffset;
+      let id = this.byOffset.get(key);
+      if (id === undefined) {
+        id = this.add(parent, this.info.strp(nameOffset));
+        this.byOffset.set(key, id);
+      }
+      return id;
+    }
+    const text = nameText ?? l10n.t('(anonymous namespace)');
+    const key = `${parent}:${text}`;
+    let id = this.byText.get(key);
+    if (id === undefined) {
+      id = this.add(parent, text);
+      this.byText.set(key, id);
+    }
+    return id;
+  }
+
+  private add(parent: number, name: string): number {
+    this.prefixes.push(`${this.prefixes[parent]}${name}::`);
+    return this.prefixes.length - 1;
+  }
+
+  /** The name of a visited DIE. */
+  name(v: Visit): string {
+    return v.nameOffset >= 0 ? this.info.strp(v.nameOffset) : (v.nameText ?? '');
+  }
 }
 
 export interface Pace {
@@ -77,49 +124,65 @@ export function abortError(): Error {
  * Walks the named DIEs of `unit` that stand in a scope (the unit itself, namespaces, records),
  * calling `visit` for each (named types and others alike: `want` picks which get their names read).
  */
-export async function walkScopes(info: DwarfInfo, unit: Unit, want: (tag: number) => boolean, visit: (v: Visit) => void, yielder: Yielder): Promise<void> {
+export async function walkScopes(
+  info: DwarfInfo,
+  unit: Unit,
+  scopes: Scopes,
+  want: (tag: number) => boolean,
+  visit: (v: Visit) => void,
+  yielder: Yielder,
+): Promise<void> {
   const table = info.abbrevs(unit);
   const base = info.sectionBase(unit.start);
   const c: Cursor = info.cursorAt(unit.firstDie);
   const limit = unit.end - base;
-  /** The scope prefix at each depth; null where the DIEs are not in a scope (a function's body). */
-  const scopes: Array<string | null> = [];
-  const scratch: Named = { declaration: false };
+  /** The scope at each depth; -1 where the DIEs are not in a scope (a function's body). */
+  const stack: number[] = [];
+  const scratch: Named = { nameOffset: -1, declaration: false };
+  const v: Visit = { offset: 0, tag: 0, nameOffset: -1, nameText: undefined, scope: 0, declaration: false };
   // The unit's own DIE: its children are the top-level scope.
   if (c.at >= limit) return;
   const topAbbrev = table.get(c.uleb());
   if (!topAbbrev) return;
   info.skipAttributes(c, topAbbrev, unit);
-  if (topAbbrev.hasChildren) scopes.push('');
-  while (scopes.length > 0) {
+  if (topAbbrev.hasChildren) stack.push(0);
+  while (stack.length > 0) {
     if (c.at >= limit) throw new DwarfError(l10n.t('The unit at offset {0} ends inside a DIE list.', unit.start));
     if (yielder.due()) await yielder.yield(base + c.at);
     const at = c.at;
     const code = c.uleb();
     if (code === 0) {
-      scopes.pop();
+      stack.pop();
       continue;
     }
     const abbrev = table.get(code);
     if (!abbrev) throw new DwarfError(l10n.t('The DIE at offset {0} uses abbreviation {1}, which its unit does not define.', base + at, code));
-    const scope = scopes[scopes.length - 1];
+    const scope = stack[stack.length - 1];
     const tag = abbrev.tag;
-    const interesting = scope !== null && (want(tag) || (abbrev.hasChildren && isScope(tag)));
+    const interesting = scope >= 0 && (want(tag) || (abbrev.hasChildren && isScope(tag)));
     if (!interesting && !(abbrev.hasChildren && abbrev.siblingAt >= 0)) {
       info.skipAttributes(c, abbrev, unit);
-      if (abbrev.hasChildren) scopes.push(null);
+      if (abbrev.hasChildren) stack.push(-1);
       continue;
     }
     const read = readNamed(info, c, abbrev, unit, interesting, scratch);
-    if (interesting && read.name !== undefined) visit({ offset: base + at, tag, name: read.name, prefix: scope ?? '', declaration: read.declaration });
+    const named = read.nameOffset >= 0 || read.nameText !== undefined;
+    if (interesting && named) {
+      v.offset = base + at;
+      v.tag = tag;
+      v.nameOffset = read.nameOffset;
+      v.nameText = read.nameText;
+      v.scope = scope;
+      v.declaration = read.declaration;
+      visit(v);
+    }
     if (!abbrev.hasChildren) continue;
-    if (scope !== null && isScope(tag) && (tag === DW_TAG.namespace || read.name !== undefined) && !read.declaration) {
-      const name = read.name ?? l10n.t('(anonymous namespace)');
-      scopes.push(`${scope}${name}::`);
+    if (scope >= 0 && isScope(tag) && (tag === DW_TAG.namespace || named) && !read.declaration) {
+      stack.push(scopes.child(scope, read.nameOffset, read.nameText));
     } else if (read.sibling !== undefined && read.sibling > base + at && read.sibling <= unit.end) {
       c.at = read.sibling - base; // the whole subtree, in one jump
     } else {
-      scopes.push(null);
+      stack.push(-1);
     }
   }
 }
@@ -130,31 +193,36 @@ function isScope(tag: number): boolean {
 
 /** A DIE's name, declaration flag and sibling, the other attributes skipped. */
 interface Named {
-  name?: string;
+  nameOffset: number;
+  nameText?: string;
   declaration: boolean;
   sibling?: number;
 }
 
-/** Fills `out` (one object reused for every DIE of a walk: no garbage per DIE). */
+/** Fills `out` (one object reused for every DIE of a walk: no garbage per DIE). A name in .debug_str is only located, not read. */
 function readNamed(info: DwarfInfo, c: Cursor, abbrev: Abbrev, unit: Unit, named: boolean, out: Named): Named {
-  let name: string | undefined;
-  let declaration = false;
-  let sibling: number | undefined;
+  out.nameOffset = -1;
+  out.nameText = undefined;
+  out.declaration = false;
+  out.sibling = undefined;
   const forms = abbrev.forms;
   for (let i = 0; i < forms.length; i++) {
     let form = forms[i];
-    if ((named && (i === abbrev.nameAt || i === abbrev.declarationAt)) || i === abbrev.siblingAt) {
-      if (form === DW_FORM.indirect) form = c.uleb();
+    if (form === DW_FORM.indirect && ((named && (i === abbrev.nameAt || i === abbrev.declarationAt)) || i === abbrev.siblingAt)) form = c.uleb();
+    if (named && i === abbrev.nameAt) {
+      const offset = info.stringOffset(c, form, unit);
+      if (offset >= 0) out.nameOffset = offset;
+      else {
+        const value = info.readValue(c, form, unit, abbrev.consts[i]);
+        if (typeof value === 'string') out.nameText = value;
+      }
+    } else if ((named && i === abbrev.declarationAt) || i === abbrev.siblingAt) {
       const value = info.readValue(c, form, unit, abbrev.consts[i]);
-      if (i === abbrev.nameAt && typeof value === 'string') name = value;
-      else if (i === abbrev.declarationAt) declaration = value === true || value === 1;
-      else if (value instanceof Ref) sibling = value.offset;
+      if (i === abbrev.declarationAt) out.declaration = value === true || value === 1;
+      else if (value instanceof Ref) out.sibling = value.offset;
     } else {
       info.skipForm(c, form, unit);
     }
   }
-  out.name = name;
-  out.declaration = declaration;
-  out.sibling = sibling;
   return out;
 }
