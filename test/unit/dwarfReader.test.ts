@@ -313,7 +313,7 @@ describe('DWARF reader: hand-made debug information', () => {
       assert.strictEqual(second.fromCache, true);
       assert.deepStrictEqual(
         second.types().map((t) => t.name),
-        ['int', 'unsigned char', 'long unsigned int', 'enum big', 'struct sample'].filter((n) => !/^(int|unsigned char|long unsigned int)$/.test(n)),
+        ['enum big', 'struct sample'], // named types only: base types are not offered
       );
       const [cached] = fs.readdirSync(cacheDir);
       fs.writeFileSync(path.join(cacheDir, cached), '{"version":1,"names":[["x",');
