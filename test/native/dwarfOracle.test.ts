@@ -137,6 +137,23 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     });
   }
 
+  it('C, zstd-compressed sections (objcopy): read where Node.js has zstd, else a clear error saying what to do', async () => {
+    const plain = path.join(dir, 'c-zstd-plain');
+    const file = path.join(dir, 'c-zstd');
+    execFileSync('gcc', ['-g', '-w', '-o', plain, corpus]);
+    const made = spawnSync('objcopy', ['--compress-debug-sections=zstd', plain, file]);
+    if (made.status !== 0) return; // binutils built without zstd: nothing to read
+    const zlib = await import('zlib');
+    if ('zstdDecompress' in zlib) {
+      assert.deepStrictEqual(await layoutsOf(file, C_TYPES), await layoutsOf(plain, C_TYPES));
+    } else {
+      await assert.rejects(
+        layoutsOf(file, C_TYPES),
+        /compressed with zstd, which this Node\.js \(v[\d.]+\) cannot decompress.*objcopy --decompress-debug-sections/,
+      );
+    }
+  });
+
   it("C: the layouts from DWARF equal the compiler probe's, field for field", async () => {
     const file = path.join(dir, 'c-probe');
     execFileSync('cc', ['-g', '-w', '-o', file, corpus]);
