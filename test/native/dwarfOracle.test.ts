@@ -137,12 +137,12 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     });
   }
 
-  it('C, zstd-compressed sections (objcopy): read where Node.js has zstd, else a clear error saying what to do', async () => {
+  it('C, zstd-compressed sections (objcopy): read where Node.js has zstd, else a clear error saying what to do', async function () {
     const plain = path.join(dir, 'c-zstd-plain');
     const file = path.join(dir, 'c-zstd');
     execFileSync('gcc', ['-g', '-w', '-o', plain, corpus]);
     const made = spawnSync('objcopy', ['--compress-debug-sections=zstd', plain, file]);
-    if (made.status !== 0) return; // binutils built without zstd: nothing to read
+    if (made.status !== 0) this.skip(); // binutils built without zstd
     const zlib = await import('zlib');
     if ('zstdDecompress' in zlib) {
       assert.deepStrictEqual(await layoutsOf(file, C_TYPES), await layoutsOf(plain, C_TYPES));
