@@ -3,7 +3,7 @@
 // and writes bench/results/bench.json. Exits 0 even when a target is missed: a benchmark reports,
 // the tests decide.
 //
-// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,hexview,ctypes,activation` runs some sections
+// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,hexview,ctypes,dwarf,activation` runs some sections
 // (refresh and holders share the machine state the listing section makes).
 //
 // Cleanup: everything made here is removed at the end, on failure, and on Ctrl-C / SIGTERM / SIGHUP
@@ -19,6 +19,7 @@ import { SnapshotSource } from '../src/ipc/snapshot';
 import { parseShm, readShmSegments } from '../src/ipc/sysvipc';
 import { benchActivation } from './activationBench';
 import { benchLayouts, benchLiveFields } from './cTypesBench';
+import { benchDwarf } from './dwarfBench';
 import { benchHelper } from './helperBench';
 import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './hexViewBench';
 import { medianMs, mediansInTurns, printTable, Row } from './measure';
@@ -50,7 +51,7 @@ const TEST_ATTACHERS = 20;
 const OTHER_ATTACHERS = 20;
 const MAPPERS = 100;
 
-const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'hexview', 'ctypes', 'activation'] as const;
+const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'hexview', 'ctypes', 'dwarf', 'activation'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Set<Section> {
@@ -281,6 +282,7 @@ async function main(): Promise<void> {
       await part('C type layouts', () => benchLayouts());
       await part('C type fields, live', () => benchLiveFields(client, createdSegments));
     }
+    if (sections.has('dwarf')) await part('types from debug information', () => benchDwarf());
   } finally {
     if (!interrupted) {
       await cleanupEverything(client);

@@ -17,6 +17,11 @@ const PACKAGES = {
   lsof: "the holder-discovery benchmark's reference (npm run bench)",
   gdb: 'the oracle for C layouts: the DWARF of gcc -g read through gdb (test/native/cTypes.test.ts)',
   'qemu-user-static': "runs the other architectures' helpers in the foreign stage (scripts/foreign.js)",
+  dwarves: "pahole, an oracle for layouts read from DWARF and the debug-types benchmark's reference (test/native/dwarfOracle.test.ts, bench/dwarfBench.ts)",
+  clang: 'a second C compiler whose DWARF the debug-types reader is checked on (test/native/dwarfOracle.test.ts)',
+  'libboost-dev': "Boost.Interprocess and friends: C++ types in the DWARF oracle tests and the debug-types benchmark's big binary",
+  rustc: 'Rust programs whose DWARF the debug-types reader is checked on and whose shared memory it decodes (test/native/dwarf*.test.ts)',
+  'libc6-dbg': "a distribution's separate debug file (libc's), found by build-id and read by the debug-types reader (test/native/dwarfOracle.test.ts)",
 };
 // The cross compilers and C libraries of the other architectures the packages ship (native/targets.json).
 for (const platform of require('../native/targets.json').helpers) {
