@@ -28,7 +28,12 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const bin = path.join(__dirname, 'bin');
 const warnings = ['-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wconversion', '-Wno-sign-conversion'];
-const helperSources = [path.join(__dirname, 'ipc-helper.c'), path.join(__dirname, 'proc-scan.c')];
+// Every .c file of native/ is the helper's (one translation unit per concern, see native/helper.h).
+const helperSources = fs
+  .readdirSync(__dirname)
+  .filter((name) => name.endsWith('.c'))
+  .sort()
+  .map((name) => path.join(__dirname, name));
 const helperLibs = ['-lrt', '-pthread'];
 
 const targets = [

@@ -23,6 +23,7 @@
 #define _TIME_BITS 64
 #include "proc-scan.h"
 #include <dirent.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -35,7 +36,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "wire.h"
+#include "helper.h"
 
 #define RECORD_HEAD 20u      /* pid, three error name lengths, flags, maps, ns and cmdline lengths, fd count */
 #define DESCRIPTOR_HEAD 36u  /* fd, link mode, dev, ino, size, target and fdinfo lengths */
@@ -469,4 +470,29 @@ int proc_scan(uint32_t cmdline_head, unsigned threads, size_t limit, struct proc
     free(job.records);
     free(pids);
     return err;
+}
+
+/* PROC_SCAN: who holds what, read from /proc with several threads (proc-scan.c); the client
+ * parses the records. Any process may be asked about: /proc itself says what this user may see. */
+void op_proc_scan(const struct request *rq)
+{
+    uint32_t cmdline_head = get_u32(rq->args);
+    uint32_t threads = get_u32(rq->args + 4);
+    if (cmdline_head > PROC_SCAN_MAX_CMDLINE || threads == 0 || threads > PROC_SCAN_MAX_THREADS) {
+        reply_error(rq, EINVAL, "PROC_SCAN takes a cmdline head of 0 to %u bytes and 1 to %u threads, got %" PRIu32
+                    " and %" PRIu32, PROC_SCAN_MAX_CMDLINE, PROC_SCAN_MAX_THREADS, cmdline_head, threads);
+        return;
+    }
+    struct proc_scan_result result;
+    int err = proc_scan(cmdline_head, threads, MAX_READ, &result);
+    if (err == E2BIG) {
+        reply_error(rq, E2BIG, "what /proc says of the processes' holds passes %u bytes: scan it in the client", MAX_READ);
+    } else if (err == ENOMEM) {
+        reply_error(rq, ENOMEM, "no memory for the records of the /proc scan");
+    } else if (err) {
+        reply_error(rq, err, "listing /proc failed: %s", strerror(err));
+    } else {
+        reply_ok(rq, result.data, result.length);
+        free(result.data);
+    }
 }

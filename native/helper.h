@@ -1,0 +1,173 @@
+/* What the helper's translation units share: the request, the reply functions, the limits of the
+ * protocol (native/PROTOCOL.md), small utilities, and one prototype per operation. The units follow
+ * src/ipc's concerns:
+ *
+ *   main.c         the main loop, request frames, the dispatch table
+ *   reply.c        replies and errors (one writev per reply)
+ *   sysv.c         what the three System V kinds share: ipc_perm as every user sees it, one error
+ *                  path for all three, the owner write-back check, SHM_SET / SEM_SET / MSG_SET
+ *   shm-attach.c   System V shared memory attachments: the read cache, holds, views (the one shmat)
+ *   shm.c          System V shared memory operations (STAT, READ, RESIDENCY, CREATE, ...)
+ *   sem.c, msg.c   System V semaphore sets and message queues
+ *   posix-path.c   POSIX object paths: parsing, the /dev/shm directory, opening by descriptor
+ *   posix-shm.c    POSIX shared memory objects (FILE_*)
+ *   mqueue.c       POSIX message queues (MQ_*)
+ *   namespace.c    another IPC namespace (NS_ENTER) and the kernel's tables in it (TABLE)
+ *   proc-scan.c    the walk over /proc (PROC_SCAN)
+ */
+#ifndef IPC_HELPER_HELPER_H
+#define IPC_HELPER_HELPER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "wire.h"
+
+#define HELPER_VERSION "ipc-helper 0.5.0"
+#define PROTOCOL_VERSION 5u
+
+#define MAX_REQUEST_BODY 4096u         /* bodyLength of a request: 8 .. 4096 */
+#define MIN_REQUEST_BODY 8u
+/* SHM_READ and FILE_READ length limit; SHM_RESIDENCY and FILE_DATA cover at most MAX_READ * 8 pages. */
+#define MAX_READ (16u * 1024u * 1024u)
+#define MAX_PATH 4000u                 /* path argument of the file operations: 1 .. 4000 bytes */
+#define MAX_NAME 255u                  /* NAME in /dev/shm/NAME (NAME_MAX), and in /NAME of a queue */
+#define KEEP 0xffffffffu               /* SHM_SET, SEM_SET, MSG_SET, FILE_SET: keep the current uid / gid / mode */
+#define KEEP64 0xffffffffffffffffull   /* MSG_SET: keep the current qbytes */
+#define SEM_CREATE_FIXED 16u           /* SEM_CREATE's fixed arguments, before the optional u16 values */
+
+#define EXIT_PROTOCOL 2 /* framing error or truncated input: the stream cannot be trusted */
+#define EXIT_OUTPUT 1   /* stdout is gone: nobody is listening any more */
+
+/* The operations (their numbers and argument forms are the dispatch table's, main.c). */
+enum op {
+    OP_HELLO = 1,
+    OP_SHM_STAT = 2,
+    OP_SHM_READ = 3,
+    OP_SHM_RESIDENCY = 4,
+    OP_SHM_ATTACH = 5,
+    OP_SHM_DETACH = 6,
+    OP_SHM_CREATE = 7,
+    OP_SHM_REMOVE = 8,
+    OP_SHM_REMOVE_IF_UNATTACHED = 9,
+    OP_SHM_SET = 10,
+    OP_SHM_LOCK = 11,
+    OP_SHM_UNLOCK = 12,
+    OP_SHM_LIMITS = 13,
+    OP_FILE_STAT = 14,
+    OP_FILE_READ = 15,
+    OP_FILE_DATA = 16,
+    OP_FILE_CREATE = 17,
+    OP_FILE_UNLINK = 18,
+    OP_FILE_SET = 19,
+    OP_SEM_STAT = 20,
+    OP_SEM_VALUES = 21,
+    OP_SEM_CREATE = 22,
+    OP_SEM_REMOVE = 23,
+    OP_SEM_SET = 24,
+    OP_MSG_STAT = 25,
+    OP_MSG_PEEK = 26,
+    OP_MSG_READ = 27,
+    OP_MSG_CREATE = 28,
+    OP_MSG_REMOVE = 29,
+    OP_MSG_SET = 30,
+    OP_MQ_ATTR = 31,
+    OP_MQ_CREATE = 32,
+    OP_MQ_UNLINK = 33,
+    OP_NS_ENTER = 34,
+    OP_TABLE = 35,
+    OP_PROC_SCAN = 36,
+    OP_COUNT
+};
+
+struct request {
+    uint32_t id;
+    uint16_t op;
+    uint16_t flags;
+    const unsigned char *args; /* points into the input buffer; valid until the next frame is read */
+    uint32_t arglen;
+    const char *path; /* ops with a path: a NUL-terminated copy of it (may hold NULs: see pathlen) */
+    uint32_t pathlen;
+};
+
+/* What an operation was doing, for its error messages: "permission denied reading segment 5". */
+struct action {
+    const char *gerund; /* "reading" */
+    const char *verb;   /* "read" */
+};
+
+/* reply.c ---------------------------------------------------------------------------------------- */
+
+/* Sends a reply whose payload is a followed by b (either may be empty). */
+void send_reply(uint32_t id, uint16_t op, uint16_t status, const void *a, size_t alen, const void *b, size_t blen);
+void reply_ok(const struct request *rq, const void *payload, size_t len);
+/* Error reply: the errno's name and a human message. */
+__attribute__((format(printf, 3, 4))) void reply_error(const struct request *rq, int err, const char *fmt, ...);
+/* A path or name made fit for a message: control bytes escaped, at most about 200 bytes shown. */
+const char *shown(const char *path);
+
+/* main.c ----------------------------------------------------------------------------------------- */
+
+extern size_t page_size;
+uint64_t now_ns(void);
+/* Lets go of every attachment (shm-attach.c); called before any exit. */
+void release_all(void);
+
+/* Small utilities (reply.c) --------------------------------------------------------------------- */
+
+/* A number from a /proc/sys file, or `fallback`. */
+uint64_t read_proc_number(const char *path, uint64_t fallback);
+/* A /proc/sys value (one unsigned decimal number and a newline) into *out; false, *out untouched, otherwise. */
+bool read_sysctl_u64(const char *path, uint64_t *out);
+/* Closes *fd if open and marks it closed. */
+void close_fd(int *fd);
+/* offset + length <= size, without computing offset + length (which may wrap). */
+static inline bool range_ok(uint64_t offset, uint64_t length, uint64_t size)
+{
+    return offset <= size && length <= size - offset;
+}
+/* Page range of a RESIDENCY or FILE_DATA request, rounded out to whole pages, within the
+ * page-rounded size. Returns 0 or an errno with *why set. */
+int residency_pages(uint64_t offset, uint64_t length, uint64_t size, uint64_t *first, uint64_t *count,
+                    const char **why);
+
+/* The operations, one per unit of the list above ------------------------------------------------ */
+
+void op_hello(const struct request *rq);
+void op_shm_stat(const struct request *rq);
+void op_shm_read(const struct request *rq);
+void op_shm_residency(const struct request *rq);
+void op_shm_attach(const struct request *rq);
+void op_shm_detach(const struct request *rq);
+void op_shm_create(const struct request *rq);
+void op_shm_remove(const struct request *rq);
+void op_shm_remove_if_unattached(const struct request *rq);
+void op_shm_lock(const struct request *rq);
+void op_shm_limits(const struct request *rq);
+void op_sysv_set(const struct request *rq); /* SHM_SET, SEM_SET, MSG_SET */
+void op_file_stat(const struct request *rq);
+void op_file_read(const struct request *rq);
+void op_file_data(const struct request *rq);
+void op_file_create(const struct request *rq);
+void op_file_unlink(const struct request *rq);
+void op_file_set(const struct request *rq);
+void op_sem_stat(const struct request *rq);
+void op_sem_values(const struct request *rq);
+void op_sem_create(const struct request *rq);
+void op_sem_remove(const struct request *rq);
+void op_msg_stat(const struct request *rq);
+void op_msg_peek(const struct request *rq);
+void op_msg_read(const struct request *rq);
+void op_msg_create(const struct request *rq);
+void op_msg_remove(const struct request *rq);
+void op_mq_attr(const struct request *rq);
+void op_mq_create(const struct request *rq);
+void op_mq_unlink(const struct request *rq);
+void op_ns_enter(const struct request *rq);
+void op_table(const struct request *rq);
+void op_proc_scan(const struct request *rq);
+
+/* namespace.c: NS_ENTER is accepted only before any other operation but HELLO. */
+void note_operation(uint16_t op);
+
+#endif
