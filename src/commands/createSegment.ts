@@ -37,7 +37,7 @@ export const createSegment: Command = {
     const mode = size !== undefined && size !== 0 ? await chooseMode(env, STEPS, 4) : undefined;
     const exclusive = key && mode !== undefined ? await chooseExclusive(env, key.key, 'segment') : undefined;
     if (!key || !size || mode === undefined || exclusive === undefined) return undefined;
-    const shmid = await env.ipc.helper().create(key.key, size, mode, exclusive);
+    const shmid = await env.ipc.helper().shmCreate(key.key, size, mode, exclusive);
     env.ipc.log.info(`created segment ${key.description}, id ${shmid}, ${size} bytes, mode ${mode.toString(8)}`);
     await env.ipc.refresh(true);
     await env.views.sharedMemory.reveal(`shm:${shmid}`);

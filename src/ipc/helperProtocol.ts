@@ -11,7 +11,7 @@ export const MAX_PATH_BYTES = 4000;
 export const MAX_READ = 16 * 1024 * 1024;
 /** Largest reply body the client accepts: a full read plus the 8 header bytes and some slack. */
 export const MAX_REPLY_BODY = 8 + MAX_READ + 64;
-export const KEEP = 0xffffffff; // "keep the current value" in SET
+export const KEEP = 0xffffffff; // "keep the current value" in SHM_SET, SEM_SET, MSG_SET, FILE_SET
 /** "Keep the current capacity" in MSG_SET's u64 qbytes. */
 export const KEEP64 = 0xffffffffffffffffn;
 /** MSG_PEEK limits: messages per request, preview bytes per message. */
@@ -27,18 +27,18 @@ export const MAX_SCAN_CMDLINE = 4096;
 
 export enum Op {
   Hello = 1,
-  Stat = 2,
-  Read = 3,
-  Residency = 4,
-  Attach = 5,
-  Detach = 6,
-  Create = 7,
-  Remove = 8,
-  RemoveIfUnattached = 9,
-  Set = 10,
-  Lock = 11,
-  Unlock = 12,
-  Limits = 13,
+  ShmStat = 2,
+  ShmRead = 3,
+  ShmResidency = 4,
+  ShmAttach = 5,
+  ShmDetach = 6,
+  ShmCreate = 7,
+  ShmRemove = 8,
+  ShmRemoveIfUnattached = 9,
+  ShmSet = 10,
+  ShmLock = 11,
+  ShmUnlock = 12,
+  ShmLimits = 13,
   FileStat = 14,
   FileRead = 15,
   FileData = 16,
@@ -286,11 +286,11 @@ function identityFields(id: FileIdentity): Array<['u32', number] | ['u64', numbe
 export const args = {
   hello: () => packArgs(['u32', PROTOCOL_VERSION]),
   shmid: (shmid: number) => packArgs(['i32', shmid]),
-  read: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', length], ['u64', offset]),
-  residency: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', 0], ['u64', offset], ['u64', length]),
-  create: (key: number, size: number, mode: number, exclusive: boolean) =>
+  shmRead: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', length], ['u64', offset]),
+  shmResidency: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', 0], ['u64', offset], ['u64', length]),
+  shmCreate: (key: number, size: number, mode: number, exclusive: boolean) =>
     packArgs(['i32', key | 0], ['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u32', 0], ['u64', size]),
-  set: (shmid: number, uid: number, gid: number, mode: number) => packArgs(['i32', shmid], ['u32', uid], ['u32', gid], ['u32', mode]),
+  shmSet: (shmid: number, uid: number, gid: number, mode: number) => packArgs(['i32', shmid], ['u32', uid], ['u32', gid], ['u32', mode]),
   fileStat: (path: string | Uint8Array) => pathBytes(path),
   fileRead: (path: string | Uint8Array, id: FileIdentity, offset: number, length: number) =>
     Buffer.concat([packArgs(...identityFields(id), ['u64', offset], ['u32', length], ['u32', 0]), pathBytes(path)]),
@@ -345,10 +345,10 @@ function expectLength(payload: Buffer, length: number, what: string): void {
   }
 }
 
-export const STAT_BYTES = 80;
+export const SHM_STAT_BYTES = 80;
 
-export function decodeStat(payload: Buffer): ShmStat {
-  expectLength(payload, STAT_BYTES, 'stat record');
+export function decodeShmStat(payload: Buffer): ShmStat {
+  expectLength(payload, SHM_STAT_BYTES, 'segment stat record');
   return {
     key: payload.readInt32LE(0),
     shmid: payload.readInt32LE(4),
@@ -611,7 +611,7 @@ export function isPageResident(residency: Residency, page: number): boolean {
   return (residency.bitmap[i >> 3] & (1 << (i & 7))) !== 0;
 }
 
-export function decodeLimits(payload: Buffer): KernelShmLimits {
+export function decodeShmLimits(payload: Buffer): KernelShmLimits {
   expectLength(payload, 72, 'limits record');
   const u64 = (i: number) => payload.readBigUInt64LE(i * 8);
   return {

@@ -82,18 +82,18 @@ const EINVAL = os.constants.errno.EINVAL;
 /** Argument bytes of each operation (PROTOCOL.md). */
 const ARG_LENGTH: Record<number, number> = {
   [Op.Hello]: 4,
-  [Op.Stat]: 4,
-  [Op.Read]: 16,
-  [Op.Residency]: 24,
-  [Op.Attach]: 4,
-  [Op.Detach]: 4,
-  [Op.Create]: 24,
-  [Op.Remove]: 4,
-  [Op.RemoveIfUnattached]: 4,
-  [Op.Set]: 16,
-  [Op.Lock]: 4,
-  [Op.Unlock]: 4,
-  [Op.Limits]: 0,
+  [Op.ShmStat]: 4,
+  [Op.ShmRead]: 16,
+  [Op.ShmResidency]: 24,
+  [Op.ShmAttach]: 4,
+  [Op.ShmDetach]: 4,
+  [Op.ShmCreate]: 24,
+  [Op.ShmRemove]: 4,
+  [Op.ShmRemoveIfUnattached]: 4,
+  [Op.ShmSet]: 16,
+  [Op.ShmLock]: 4,
+  [Op.ShmUnlock]: 4,
+  [Op.ShmLimits]: 0,
   [Op.SemStat]: 4,
   [Op.SemValues]: 4,
   [Op.SemRemove]: 4,
@@ -136,12 +136,12 @@ const NAME_ONLY = new Set<number>([Op.FileCreate, Op.FileUnlink, Op.FileSet]);
 const FILE_OPS = new Set<number>(Object.keys(PATH_FIXED).map(Number));
 const LAST_OP = Op.ProcScan;
 const DESTRUCTIVE = new Set<number>([
-  Op.Create,
-  Op.Remove,
-  Op.RemoveIfUnattached,
-  Op.Set,
-  Op.Lock,
-  Op.Unlock,
+  Op.ShmCreate,
+  Op.ShmRemove,
+  Op.ShmRemoveIfUnattached,
+  Op.ShmSet,
+  Op.ShmLock,
+  Op.ShmUnlock,
   Op.SemCreate,
   Op.SemRemove,
   Op.SemSet,
@@ -151,18 +151,18 @@ const DESTRUCTIVE = new Set<number>([
 ]);
 /** How often each operation is generated: reads and their neighbours most, since they touch mappings. */
 const OP_WEIGHTS: Array<[Op, number]> = [
-  [Op.Read, 22],
-  [Op.Residency, 12],
-  [Op.Stat, 8],
-  [Op.Attach, 8],
-  [Op.Detach, 8],
-  [Op.Create, 8],
-  [Op.Remove, 4],
-  [Op.RemoveIfUnattached, 5],
-  [Op.Set, 6],
-  [Op.Lock, 4],
-  [Op.Unlock, 4],
-  [Op.Limits, 3],
+  [Op.ShmRead, 22],
+  [Op.ShmResidency, 12],
+  [Op.ShmStat, 8],
+  [Op.ShmAttach, 8],
+  [Op.ShmDetach, 8],
+  [Op.ShmCreate, 8],
+  [Op.ShmRemove, 4],
+  [Op.ShmRemoveIfUnattached, 5],
+  [Op.ShmSet, 6],
+  [Op.ShmLock, 4],
+  [Op.ShmUnlock, 4],
+  [Op.ShmLimits, 3],
   [Op.Hello, 3],
   [Op.FileRead, 14],
   [Op.FileData, 8],
@@ -635,7 +635,7 @@ class Generator {
           : r.pick(['/etc/shadow', '/proc/sysvipc', '/proc/sysvipc/shm/', '/proc/sys/kernel/shmmax\0x', '/proc/self/maps', 'proc/sysvipc/shm', '']);
         return frameOf(id, op, Buffer.from(file, 'latin1'));
       }
-      case Op.Read: {
+      case Op.ShmRead: {
         if (this.pool.bigId !== undefined && r.chance(0.003)) {
           return frameOf(id, op, fields(['i32', this.pool.bigId], ['u32', MAX_READ], ['u64', BigInt(r.int(2))]));
         }
@@ -644,7 +644,7 @@ class Generator {
         const length = this.readLength(size);
         return frameOf(id, op, fields(['i32', shmid], ['u32', length], ['u64', this.offset(size, length)]));
       }
-      case Op.Residency: {
+      case Op.ShmResidency: {
         const shmid = this.shmid();
         const size = this.sizeOf(shmid);
         const length = r.chance(0.3)
@@ -654,7 +654,7 @@ class Generator {
             : r.pick([U64_MAX, 1n << 63n, r.u64(), BigInt(MAX_READ) * 8n * BigInt(PAGE) + 1n]);
         return frameOf(id, op, fields(['i32', shmid], ['u32', r.chance(0.95) ? 0 : r.u32()], ['u64', this.offset(size, 1)], ['u64', length]));
       }
-      case Op.Create: {
+      case Op.ShmCreate: {
         const key = r.chance(0.6) ? 0 : r.pick([r.u32() | 0, 1, -1, 0x7e000000 | r.int(0xffffff)]);
         const size = r.chance(0.85)
           ? BigInt(1 + r.int(65536))
@@ -663,7 +663,7 @@ class Generator {
         const mode = r.chance(0.8) ? r.int(0o1000) : r.u32();
         return frameOf(id, op, fields(['i32', key], ['u32', mode], ['u32', flags], ['u32', r.chance(0.95) ? 0 : r.u32()], ['u64', size]));
       }
-      case Op.Set: {
+      case Op.ShmSet: {
         const keepOr = (value: () => number) => (r.chance(0.5) ? 0xffffffff : value());
         return frameOf(
           id,
@@ -676,7 +676,7 @@ class Generator {
           ),
         );
       }
-      case Op.Limits:
+      case Op.ShmLimits:
         return frameOf(id, op, Buffer.alloc(0));
       default: // the operations that take a shmid only
         return frameOf(id, op, fields(['i32', this.shmid()]));
@@ -917,24 +917,24 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       if ((args.readUInt32LE(4) & 1) === 1 && created !== 1) return 'exclusive MQ_CREATE succeeded without creating';
       return undefined;
     }
-    case Op.Stat:
-    case Op.RemoveIfUnattached:
-    case Op.Set:
+    case Op.ShmStat:
+    case Op.ShmRemoveIfUnattached:
+    case Op.ShmSet:
       return n === 80 && reply.payload.readInt32LE(4) === args.readInt32LE(0) ? undefined : `bad Stat payload (${n} bytes)`;
-    case Op.Read:
+    case Op.ShmRead:
       return n === args.readUInt32LE(4) ? undefined : `READ of ${args.readUInt32LE(4)} bytes returned ${n}`;
-    case Op.Residency: {
+    case Op.ShmResidency: {
       if (n < 16) return 'short RESIDENCY payload';
       const count = reply.payload.readUInt32LE(8);
       if (count < 1 || count > MAX_READ * 8) return `RESIDENCY page count ${count}`;
       return n === 16 + Math.ceil(count / 8) && reply.payload.readUInt32LE(12) === PAGE ? undefined : 'bad RESIDENCY payload';
     }
-    case Op.Attach:
-    case Op.Detach:
+    case Op.ShmAttach:
+    case Op.ShmDetach:
       return n === 4 ? undefined : `${Op[op]} payload of ${n} bytes`;
-    case Op.Create:
+    case Op.ShmCreate:
       return n === 4 && reply.payload.readInt32LE(0) >= 0 ? undefined : 'bad CREATE payload';
-    case Op.Limits:
+    case Op.ShmLimits:
       return n === 72 ? undefined : `LIMITS payload of ${n} bytes`;
     case Op.FileStat:
       return n === 72 ? undefined : `FILE_STAT payload of ${n} bytes`;
@@ -1135,7 +1135,7 @@ class Fuzzer {
         frame.writeUInt16LE(Op.MqAttr, 8); // the shared IPC namespace's queues: open read-only, never create or unlink
         continue;
       }
-      if (DESTRUCTIVE.has(op)) frame.writeUInt16LE(Op.Stat, 8);
+      if (DESTRUCTIVE.has(op)) frame.writeUInt16LE(Op.ShmStat, 8);
       if (frame.length >= 16) frame.writeInt32LE(this.rng.chance(0.8) ? this.rng.pick(own) : -1 - this.rng.int(1000), 12);
     }
     return copy;
@@ -1212,12 +1212,12 @@ class Fuzzer {
     const well = flagsOk && frame.length - 12 === ARG_LENGTH[op];
     if (!well || reply.status !== 0 || frame.length < 16) return;
     const shmid = frame.readInt32LE(12);
-    if (op === Op.Create) {
+    if (op === Op.ShmCreate) {
       const size = frame.readBigUInt64LE(28);
       this.pool.add(reply.payload.readInt32LE(0), size < 1n << 40n ? Number(size) : PAGE);
-    } else if (op === Op.Stat) {
+    } else if (op === Op.ShmStat) {
       this.pool.add(shmid, Number(reply.payload.readBigUInt64LE(40)));
-    } else if (op === Op.Remove || op === Op.RemoveIfUnattached) {
+    } else if (op === Op.ShmRemove || op === Op.ShmRemoveIfUnattached) {
       if (shmid !== this.pool.holderId && shmid !== this.pool.bigId) this.pool.remove(shmid);
     } else if (op === Op.SemStat || op === Op.SemValues) {
       this.pool.sems.set(shmid, reply.payload.readUInt32LE(28));
@@ -1267,14 +1267,14 @@ class Fuzzer {
     ];
     const frames = [
       frameOf(this.gen.id(), Op.Hello, fields(['u32', PROTOCOL_VERSION])),
-      frameOf(this.gen.id(), Op.Stat, fields(['i32', 0])),
+      frameOf(this.gen.id(), Op.ShmStat, fields(['i32', 0])),
       // The queue the namespace script filled is the first one made there: id 0. Two sets, one
       // with initial values, and a POSIX queue.
       frameOf(this.gen.id(), Op.MsgStat, fields(['i32', 0])),
       frameOf(this.gen.id(), Op.SemCreate, fields(['i32', 0], ['u32', 4], ['u32', 0o600], ['u32', 1])),
       frameOf(this.gen.id(), Op.SemCreate, Buffer.concat([fields(['i32', 0], ['u32', 2], ['u32', 0o600], ['u32', 1]), Buffer.from([1, 0, 0xff, 0x7f])])),
       frameOf(this.gen.id(), Op.MqCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', 0n], ['u64', 0n]), Buffer.from('/fuzz-q')])),
-      ...seeds.map((size) => frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))),
+      ...seeds.map((size) => frameOf(this.gen.id(), Op.ShmCreate, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))),
       ...files.map(([file, size]) =>
         frameOf(this.gen.id(), Op.FileCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', BigInt(size)]), Buffer.from(file)])),
       ),
@@ -1295,7 +1295,7 @@ class Fuzzer {
     if (this.pool.live.size < 4) {
       frames.push(
         ...[1, 3, 5000, 70000].map((size) =>
-          frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)])),
+          frameOf(this.gen.id(), Op.ShmCreate, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)])),
         ),
       );
     }

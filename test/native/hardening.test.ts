@@ -72,10 +72,10 @@ describe('ipc-helper hardening', function () {
       const pid = client.pid!;
       assert.equal(fs.readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/).join(' '), '0 0 1', 'only root is mapped');
 
-      const seen = await client.stat(shm);
+      const seen = await client.shmStat(shm);
       assert.deepEqual([seen.uid, seen.gid, seen.cuid], [65534, 0, 0], 'the owner shows as the overflow id');
       await rejectsWith(
-        client.set(shm, { mode: 0o640 }),
+        client.shmSet(shm, { mode: 0o640 }),
         'EOVERFLOW',
         /segment \d+: its owner shows as uid 65534, the overflow id.*the owner is not mapped into this user namespace; writing it back would give the object away/,
       );
@@ -90,7 +90,7 @@ describe('ipc-helper hardening', function () {
       assert.deepEqual([procFromOutside(pid, 'sem', sem)[2], procFromOutside(pid, 'sem', sem)[5]], ['600', '1000']);
       assert.deepEqual([procFromOutside(pid, 'msg', msg)[2], procFromOutside(pid, 'msg', msg)[7]], ['600', '1000']);
       // Given explicitly, owner and group are the caller's choice, and the change goes through.
-      const changed = await client.set(shm, { uid: 0, gid: 0, mode: 0o640 });
+      const changed = await client.shmSet(shm, { uid: 0, gid: 0, mode: 0o640 });
       assert.deepEqual([changed.uid, changed.mode & 0o777], [0, 0o640]);
       assert.deepEqual([procFromOutside(pid, 'shm', shm)[2], procFromOutside(pid, 'shm', shm)[7]], ['640', '0']);
       assert.equal((await client.semSet(sem, { gid: 0, mode: 0o640 })).mode & 0o777, 0o640);
@@ -99,8 +99,8 @@ describe('ipc-helper hardening', function () {
     it('changes a mode-only in the initial user namespace also when the owner is really uid 65534 (nobody)', async function () {
       const client = start();
       const id = createSegment('private', 4096, 0o600);
-      await client.set(id, { uid: 65534, gid: 65534 });
-      const after = await client.set(id, { mode: 0o640 });
+      await client.shmSet(id, { uid: 65534, gid: 65534 });
+      const after = await client.shmSet(id, { mode: 0o640 });
       assert.deepEqual([after.uid, after.gid, after.mode & 0o777], [65534, 65534, 0o640]);
       assert.equal(procLine(id)![2], '640');
     });
@@ -117,13 +117,13 @@ describe('ipc-helper hardening', function () {
       await client.hello();
       const pid = client.pid;
       const why = new RegExp(`part of segment ${id} could not be read \\(no memory behind it: a huge-page segment without huge pages\\?\\)`);
-      await rejectsWith(client.read(id, 0, 16), 'EFAULT', why);
-      await rejectsWith(client.read(id, 4096 * 3 + 5, 100_000), 'EFAULT', why);
-      await rejectsWith(client.readRange(id, 0, 2 * 1024 * 1024), 'EFAULT', why);
+      await rejectsWith(client.shmRead(id, 0, 16), 'EFAULT', why);
+      await rejectsWith(client.shmRead(id, 4096 * 3 + 5, 100_000), 'EFAULT', why);
+      await rejectsWith(client.shmReadRange(id, 0, 2 * 1024 * 1024), 'EFAULT', why);
       assert.equal(client.pid, pid, 'the same helper answered every request: it did not die');
-      assert.equal((await client.stat(id)).size, 2 * 1024 * 1024);
+      assert.equal((await client.shmStat(id)).size, 2 * 1024 * 1024);
       const other = createSegment('private', 100);
-      assert.equal((await client.read(other, 0, 100)).length, 100, 'and goes on reading other segments');
+      assert.equal((await client.shmRead(other, 0, 100)).length, 100, 'and goes on reading other segments');
     });
   });
 
@@ -172,7 +172,7 @@ describe('ipc-helper hardening', function () {
       const id = createSegment(key, 4096, 0o600);
       const nobody = start({ asNobody: true });
       const error = await rejectsWith(
-        nobody.create(key, 8192, 0o600, false),
+        nobody.shmCreate(key, 8192, 0o600, false),
         'EINVAL',
         new RegExp(`a segment with key 0x${key.toString(16).padStart(8, '0')} exists \\(id ${id}\\) and this user may not read its size`),
       );
@@ -197,16 +197,16 @@ describe('ipc-helper hardening', function () {
       for (let attempt = 0; ; attempt++) {
         assert.ok(attempt < 20, 'the change never fell within the second of the attach');
         const id = createSegment('private', 4096, 0o644);
-        await client.read(id, 0, 16); // attached and cached
-        const attached = await client.stat(id);
+        await client.shmRead(id, 0, 16); // attached and cached
+        const attached = await client.shmStat(id);
         assert.deepEqual([attached.cachedByHelper, attached.lpid], [1, client.pid]);
         const other = await holdSegment(id, 'ro');
         await other.stop(); // its shmat and shmdt make it the last one: lpid
-        assert.equal((await client.stat(id)).lpid, other.pid);
-        await client.set(id, { mode: 0o640 });
-        if ((await client.stat(id)).ctime !== attached.ctime) continue; // crossed a second: try again
-        await client.read(id, 0, 16);
-        const after = await client.stat(id);
+        assert.equal((await client.shmStat(id)).lpid, other.pid);
+        await client.shmSet(id, { mode: 0o640 });
+        if ((await client.shmStat(id)).ctime !== attached.ctime) continue; // crossed a second: try again
+        await client.shmRead(id, 0, 16);
+        const after = await client.shmStat(id);
         assert.equal(after.lpid, client.pid, 'a new attachment was made (a cached one would leave lpid at the other process)');
         assert.equal(after.cachedByHelper, 1);
         return;
