@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "ops.h"
 #include "wire.h"
 
 #define HELPER_VERSION "ipc-helper 0.5.0"
@@ -34,51 +35,32 @@
 #define MAX_NAME 255u                  /* NAME in /dev/shm/NAME (NAME_MAX), and in /NAME of a queue */
 #define KEEP 0xffffffffu               /* SHM_SET, SEM_SET, MSG_SET, FILE_SET: keep the current uid / gid / mode */
 #define KEEP64 0xffffffffffffffffull   /* MSG_SET: keep the current qbytes */
-#define SEM_CREATE_FIXED 16u           /* SEM_CREATE's fixed arguments, before the optional u16 values */
 
 #define EXIT_PROTOCOL 2 /* framing error or truncated input: the stream cannot be trusted */
 #define EXIT_OUTPUT 1   /* stdout is gone: nobody is listening any more */
 
-/* The operations (their numbers and argument forms are the dispatch table's, main.c). */
+/* The operations, from ops.h: OP_HELLO = 1 ... and OP_COUNT, one more than the last. */
 enum op {
-    OP_HELLO = 1,
-    OP_SHM_STAT = 2,
-    OP_SHM_READ = 3,
-    OP_SHM_RESIDENCY = 4,
-    OP_SHM_ATTACH = 5,
-    OP_SHM_DETACH = 6,
-    OP_SHM_CREATE = 7,
-    OP_SHM_REMOVE = 8,
-    OP_SHM_REMOVE_IF_UNATTACHED = 9,
-    OP_SHM_SET = 10,
-    OP_SHM_LOCK = 11,
-    OP_SHM_UNLOCK = 12,
-    OP_SHM_LIMITS = 13,
-    OP_FILE_STAT = 14,
-    OP_FILE_READ = 15,
-    OP_FILE_DATA = 16,
-    OP_FILE_CREATE = 17,
-    OP_FILE_UNLINK = 18,
-    OP_FILE_SET = 19,
-    OP_SEM_STAT = 20,
-    OP_SEM_VALUES = 21,
-    OP_SEM_CREATE = 22,
-    OP_SEM_REMOVE = 23,
-    OP_SEM_SET = 24,
-    OP_MSG_STAT = 25,
-    OP_MSG_PEEK = 26,
-    OP_MSG_READ = 27,
-    OP_MSG_CREATE = 28,
-    OP_MSG_REMOVE = 29,
-    OP_MSG_SET = 30,
-    OP_MQ_ATTR = 31,
-    OP_MQ_CREATE = 32,
-    OP_MQ_UNLINK = 33,
-    OP_NS_ENTER = 34,
-    OP_TABLE = 35,
-    OP_PROC_SCAN = 36,
+#define IPC_HELPER_OP_ENUM(number, name, form, bytes, function) OP_##name = number,
+    IPC_HELPER_OPS(IPC_HELPER_OP_ENUM)
+#undef IPC_HELPER_OP_ENUM
     OP_COUNT
 };
+
+/* Each operation's fixed argument bytes, from ops.h: ARG_BYTES_SEM_CREATE ... */
+enum op_arg_bytes {
+#define IPC_HELPER_OP_BYTES(number, name, form, bytes, function) ARG_BYTES_##name = bytes,
+    IPC_HELPER_OPS(IPC_HELPER_OP_BYTES)
+#undef IPC_HELPER_OP_BYTES
+};
+
+/* ops.h numbers its operations 1 .. N in order, without a gap: N entries, and OP_COUNT is N + 1. */
+enum {
+#define IPC_HELPER_OP_ONE(number, name, form, bytes, function) +1
+    OP_ENTRIES = 0 IPC_HELPER_OPS(IPC_HELPER_OP_ONE)
+#undef IPC_HELPER_OP_ONE
+};
+_Static_assert(OP_ENTRIES == OP_COUNT - 1, "ops.h must number its operations 1 .. N in order");
 
 struct request {
     uint32_t id;
@@ -131,41 +113,10 @@ static inline bool range_ok(uint64_t offset, uint64_t length, uint64_t size)
 int residency_pages(uint64_t offset, uint64_t length, uint64_t size, uint64_t *first, uint64_t *count,
                     const char **why);
 
-/* The operations, one per unit of the list above ------------------------------------------------ */
-
-void op_hello(const struct request *rq);
-void op_shm_stat(const struct request *rq);
-void op_shm_read(const struct request *rq);
-void op_shm_residency(const struct request *rq);
-void op_shm_attach(const struct request *rq);
-void op_shm_detach(const struct request *rq);
-void op_shm_create(const struct request *rq);
-void op_shm_remove(const struct request *rq);
-void op_shm_remove_if_unattached(const struct request *rq);
-void op_shm_lock(const struct request *rq);
-void op_shm_limits(const struct request *rq);
-void op_sysv_set(const struct request *rq); /* SHM_SET, SEM_SET, MSG_SET */
-void op_file_stat(const struct request *rq);
-void op_file_read(const struct request *rq);
-void op_file_data(const struct request *rq);
-void op_file_create(const struct request *rq);
-void op_file_unlink(const struct request *rq);
-void op_file_set(const struct request *rq);
-void op_sem_stat(const struct request *rq);
-void op_sem_values(const struct request *rq);
-void op_sem_create(const struct request *rq);
-void op_sem_remove(const struct request *rq);
-void op_msg_stat(const struct request *rq);
-void op_msg_peek(const struct request *rq);
-void op_msg_read(const struct request *rq);
-void op_msg_create(const struct request *rq);
-void op_msg_remove(const struct request *rq);
-void op_mq_attr(const struct request *rq);
-void op_mq_create(const struct request *rq);
-void op_mq_unlink(const struct request *rq);
-void op_ns_enter(const struct request *rq);
-void op_table(const struct request *rq);
-void op_proc_scan(const struct request *rq);
+/* The operations' functions (ops.h), each in the unit of its concern (the list above). */
+#define IPC_HELPER_OP_PROTOTYPE(number, name, form, bytes, function) void function(const struct request *rq);
+IPC_HELPER_OPS(IPC_HELPER_OP_PROTOTYPE)
+#undef IPC_HELPER_OP_PROTOTYPE
 
 /* namespace.c: NS_ENTER is accepted only before any other operation but HELLO. */
 void note_operation(uint16_t op);

@@ -98,42 +98,9 @@ static const struct {
     enum arg_form form;
     void (*run)(const struct request *);
 } ops[OP_COUNT] = {
-    [OP_HELLO] = {"HELLO", 4, ARGS_FIXED, op_hello},
-    [OP_SHM_STAT] = {"SHM_STAT", 4, ARGS_FIXED, op_shm_stat},
-    [OP_SHM_READ] = {"SHM_READ", 16, ARGS_FIXED, op_shm_read},
-    [OP_SHM_RESIDENCY] = {"SHM_RESIDENCY", 24, ARGS_FIXED, op_shm_residency},
-    [OP_SHM_ATTACH] = {"SHM_ATTACH", 4, ARGS_FIXED, op_shm_attach},
-    [OP_SHM_DETACH] = {"SHM_DETACH", 4, ARGS_FIXED, op_shm_detach},
-    [OP_SHM_CREATE] = {"SHM_CREATE", 24, ARGS_FIXED, op_shm_create},
-    [OP_SHM_REMOVE] = {"SHM_REMOVE", 4, ARGS_FIXED, op_shm_remove},
-    [OP_SHM_REMOVE_IF_UNATTACHED] = {"SHM_REMOVE_IF_UNATTACHED", 4, ARGS_FIXED, op_shm_remove_if_unattached},
-    [OP_SHM_SET] = {"SHM_SET", 16, ARGS_FIXED, op_sysv_set},
-    [OP_SHM_LOCK] = {"SHM_LOCK", 4, ARGS_FIXED, op_shm_lock},
-    [OP_SHM_UNLOCK] = {"SHM_UNLOCK", 4, ARGS_FIXED, op_shm_lock},
-    [OP_SHM_LIMITS] = {"SHM_LIMITS", 0, ARGS_FIXED, op_shm_limits},
-    [OP_FILE_STAT] = {"FILE_STAT", 0, ARGS_PATH, op_file_stat},
-    [OP_FILE_READ] = {"FILE_READ", 32, ARGS_PATH, op_file_read},
-    [OP_FILE_DATA] = {"FILE_DATA", 32, ARGS_PATH, op_file_data},
-    [OP_FILE_CREATE] = {"FILE_CREATE", 16, ARGS_PATH, op_file_create},
-    [OP_FILE_UNLINK] = {"FILE_UNLINK", 16, ARGS_PATH, op_file_unlink},
-    [OP_FILE_SET] = {"FILE_SET", 28, ARGS_PATH, op_file_set},
-    [OP_SEM_STAT] = {"SEM_STAT", 4, ARGS_FIXED, op_sem_stat},
-    [OP_SEM_VALUES] = {"SEM_VALUES", 4, ARGS_FIXED, op_sem_values},
-    [OP_SEM_CREATE] = {"SEM_CREATE", SEM_CREATE_FIXED, ARGS_SEM_VALUES, op_sem_create},
-    [OP_SEM_REMOVE] = {"SEM_REMOVE", 4, ARGS_FIXED, op_sem_remove},
-    [OP_SEM_SET] = {"SEM_SET", 16, ARGS_FIXED, op_sysv_set},
-    [OP_MSG_STAT] = {"MSG_STAT", 4, ARGS_FIXED, op_msg_stat},
-    [OP_MSG_PEEK] = {"MSG_PEEK", 20, ARGS_FIXED, op_msg_peek},
-    [OP_MSG_READ] = {"MSG_READ", 12, ARGS_FIXED, op_msg_read},
-    [OP_MSG_CREATE] = {"MSG_CREATE", 12, ARGS_FIXED, op_msg_create},
-    [OP_MSG_REMOVE] = {"MSG_REMOVE", 4, ARGS_FIXED, op_msg_remove},
-    [OP_MSG_SET] = {"MSG_SET", 24, ARGS_FIXED, op_sysv_set},
-    [OP_MQ_ATTR] = {"MQ_ATTR", 0, ARGS_PATH, op_mq_attr},
-    [OP_MQ_CREATE] = {"MQ_CREATE", 24, ARGS_PATH, op_mq_create},
-    [OP_MQ_UNLINK] = {"MQ_UNLINK", 0, ARGS_PATH, op_mq_unlink},
-    [OP_NS_ENTER] = {"NS_ENTER", 16, ARGS_FIXED, op_ns_enter},
-    [OP_TABLE] = {"TABLE", 0, ARGS_PATH, op_table},
-    [OP_PROC_SCAN] = {"PROC_SCAN", 8, ARGS_FIXED, op_proc_scan},
+#define IPC_HELPER_OP_ENTRY(number, name, form, bytes, function) [number] = {#name, bytes, ARGS_##form, function},
+    IPC_HELPER_OPS(IPC_HELPER_OP_ENTRY)
+#undef IPC_HELPER_OP_ENTRY
 };
 
 static void dispatch(const struct request *rq)

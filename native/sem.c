@@ -183,7 +183,7 @@ void op_sem_create(const struct request *rq)
     uint32_t nsems = get_u32(rq->args + 4);
     uint32_t mode = get_u32(rq->args + 8);
     uint32_t flags = get_u32(rq->args + 12);
-    bool with_values = rq->arglen > SEM_CREATE_FIXED; /* the length (2 * nsems) was checked by dispatch() */
+    bool with_values = rq->arglen > ARG_BYTES_SEM_CREATE; /* the length (2 * nsems) was checked by dispatch() */
     if ((flags & ~1u) != 0) {
         reply_error(rq, EINVAL, "SEM_CREATE: flags may only have bit 0 (exclusive) set, got 0x%x", flags);
         return;
@@ -200,7 +200,7 @@ void op_sem_create(const struct request *rq)
             return;
         }
         for (uint32_t i = 0; i < nsems; i++) {
-            uint16_t v = get_u16(rq->args + SEM_CREATE_FIXED + 2 * i);
+            uint16_t v = get_u16(rq->args + ARG_BYTES_SEM_CREATE + 2 * i);
             if (v > SEMVMX_VALUE) {
                 reply_error(rq, ERANGE, "initial value %u of semaphore %" PRIu32 " is above the largest a semaphore "
                             "holds (SEMVMX, %u); nothing was created", v, i, SEMVMX_VALUE);

@@ -64,6 +64,65 @@ export enum Op {
   ProcScan = 36,
 }
 
+/**
+ * How an operation's arguments are laid out (native/ops.h): exactly `bytes` ('fixed'); `bytes`,
+ * then a path or queue name of 1 to MAX_PATH_BYTES ('path'); `bytes`, then nothing or a u16 per
+ * semaphore ('semValues').
+ */
+export type ArgForm = 'fixed' | 'path' | 'semValues';
+
+export interface OpSpec {
+  /** The name native/ops.h and PROTOCOL.md give it. */
+  name: string;
+  form: ArgForm;
+  /** Fixed argument bytes. */
+  bytes: number;
+}
+
+/**
+ * Every operation as native/ops.h declares it, the one source of the op table: the unit tests
+ * (test/unit/opsTable.test.ts) check that this table, Op's numbers, the client's requests and
+ * PROTOCOL.md all agree with ops.h; the fuzzer takes its argument lengths from here.
+ */
+export const OPS: Readonly<Record<Op, OpSpec>> = {
+  [Op.Hello]: { name: 'HELLO', form: 'fixed', bytes: 4 },
+  [Op.ShmStat]: { name: 'SHM_STAT', form: 'fixed', bytes: 4 },
+  [Op.ShmRead]: { name: 'SHM_READ', form: 'fixed', bytes: 16 },
+  [Op.ShmResidency]: { name: 'SHM_RESIDENCY', form: 'fixed', bytes: 24 },
+  [Op.ShmAttach]: { name: 'SHM_ATTACH', form: 'fixed', bytes: 4 },
+  [Op.ShmDetach]: { name: 'SHM_DETACH', form: 'fixed', bytes: 4 },
+  [Op.ShmCreate]: { name: 'SHM_CREATE', form: 'fixed', bytes: 24 },
+  [Op.ShmRemove]: { name: 'SHM_REMOVE', form: 'fixed', bytes: 4 },
+  [Op.ShmRemoveIfUnattached]: { name: 'SHM_REMOVE_IF_UNATTACHED', form: 'fixed', bytes: 4 },
+  [Op.ShmSet]: { name: 'SHM_SET', form: 'fixed', bytes: 16 },
+  [Op.ShmLock]: { name: 'SHM_LOCK', form: 'fixed', bytes: 4 },
+  [Op.ShmUnlock]: { name: 'SHM_UNLOCK', form: 'fixed', bytes: 4 },
+  [Op.ShmLimits]: { name: 'SHM_LIMITS', form: 'fixed', bytes: 0 },
+  [Op.FileStat]: { name: 'FILE_STAT', form: 'path', bytes: 0 },
+  [Op.FileRead]: { name: 'FILE_READ', form: 'path', bytes: 32 },
+  [Op.FileData]: { name: 'FILE_DATA', form: 'path', bytes: 32 },
+  [Op.FileCreate]: { name: 'FILE_CREATE', form: 'path', bytes: 16 },
+  [Op.FileUnlink]: { name: 'FILE_UNLINK', form: 'path', bytes: 16 },
+  [Op.FileSet]: { name: 'FILE_SET', form: 'path', bytes: 28 },
+  [Op.SemStat]: { name: 'SEM_STAT', form: 'fixed', bytes: 4 },
+  [Op.SemValues]: { name: 'SEM_VALUES', form: 'fixed', bytes: 4 },
+  [Op.SemCreate]: { name: 'SEM_CREATE', form: 'semValues', bytes: 16 },
+  [Op.SemRemove]: { name: 'SEM_REMOVE', form: 'fixed', bytes: 4 },
+  [Op.SemSet]: { name: 'SEM_SET', form: 'fixed', bytes: 16 },
+  [Op.MsgStat]: { name: 'MSG_STAT', form: 'fixed', bytes: 4 },
+  [Op.MsgPeek]: { name: 'MSG_PEEK', form: 'fixed', bytes: 20 },
+  [Op.MsgRead]: { name: 'MSG_READ', form: 'fixed', bytes: 12 },
+  [Op.MsgCreate]: { name: 'MSG_CREATE', form: 'fixed', bytes: 12 },
+  [Op.MsgRemove]: { name: 'MSG_REMOVE', form: 'fixed', bytes: 4 },
+  [Op.MsgSet]: { name: 'MSG_SET', form: 'fixed', bytes: 24 },
+  [Op.MqAttr]: { name: 'MQ_ATTR', form: 'path', bytes: 0 },
+  [Op.MqCreate]: { name: 'MQ_CREATE', form: 'path', bytes: 24 },
+  [Op.MqUnlink]: { name: 'MQ_UNLINK', form: 'path', bytes: 0 },
+  [Op.NsEnter]: { name: 'NS_ENTER', form: 'fixed', bytes: 16 },
+  [Op.Table]: { name: 'TABLE', form: 'path', bytes: 0 },
+  [Op.ProcScan]: { name: 'PROC_SCAN', form: 'fixed', bytes: 8 },
+};
+
 export interface Reply {
   id: number;
   op: number;

@@ -56,6 +56,7 @@ import {
   MAX_READ,
   MAX_REQUEST_BODY,
   Op,
+  OPS,
   PROTOCOL_VERSION,
   Reply,
 } from '../../src/ipc/helperProtocol';
@@ -79,34 +80,14 @@ const EPROTO = os.constants.errno.EPROTO;
 const ENOSYS = os.constants.errno.ENOSYS;
 const EINVAL = os.constants.errno.EINVAL;
 
-/** Argument bytes of each operation (PROTOCOL.md). */
-const ARG_LENGTH: Record<number, number> = {
-  [Op.Hello]: 4,
-  [Op.ShmStat]: 4,
-  [Op.ShmRead]: 16,
-  [Op.ShmResidency]: 24,
-  [Op.ShmAttach]: 4,
-  [Op.ShmDetach]: 4,
-  [Op.ShmCreate]: 24,
-  [Op.ShmRemove]: 4,
-  [Op.ShmRemoveIfUnattached]: 4,
-  [Op.ShmSet]: 16,
-  [Op.ShmLock]: 4,
-  [Op.ShmUnlock]: 4,
-  [Op.ShmLimits]: 0,
-  [Op.SemStat]: 4,
-  [Op.SemValues]: 4,
-  [Op.SemRemove]: 4,
-  [Op.SemSet]: 16,
-  [Op.MsgStat]: 4,
-  [Op.MsgPeek]: 20,
-  [Op.MsgRead]: 12,
-  [Op.MsgCreate]: 12,
-  [Op.MsgRemove]: 4,
-  [Op.MsgSet]: 24,
-  [Op.NsEnter]: 16,
-  [Op.ProcScan]: 8,
-};
+/**
+ * The operations and their argument layouts, from the client's table (OPS), which the unit tests
+ * prove equal to native/ops.h: the fuzz and the helper cannot disagree about an operation's size.
+ */
+const ALL_OPS = Object.values(Op).filter((v): v is Op => typeof v === 'number');
+const opsWhere = (test: (spec: (typeof OPS)[Op]) => boolean) => ALL_OPS.filter((op) => test(OPS[op]));
+/** Fixed argument bytes of each operation: all of its arguments, or the part before its path, name or values. */
+const ARG_LENGTH: Record<number, number> = Object.fromEntries(ALL_OPS.map((op) => [op, OPS[op].bytes]));
 /** The only paths TABLE reads (PROTOCOL.md); any other is EINVAL. */
 const TABLES = [
   '/proc/sysvipc/shm',
@@ -117,24 +98,15 @@ const TABLES = [
   ),
   ...['queues_max', 'msg_max', 'msgsize_max'].map((f) => `/proc/sys/fs/mqueue/${f}`),
 ];
-/** SEM_CREATE: 16 fixed bytes, then nothing or one u16 initial value per semaphore (u32 nsems at 4). */
-const SEM_CREATE_FIXED = 16;
+/** SEM_CREATE: its fixed bytes, then nothing or one u16 initial value per semaphore (u32 nsems at 4). */
+const SEM_CREATE_FIXED = OPS[Op.SemCreate].bytes;
 /** Operations that take a POSIX queue name after their fixed part (1 .. 4000 bytes, like a path). */
-const NAME_FIXED: Record<number, number> = { [Op.MqAttr]: 0, [Op.MqCreate]: 24, [Op.MqUnlink]: 0 };
-const MQ_OPS = new Set<number>(Object.keys(NAME_FIXED).map(Number));
-/** Operations that take a path: the fixed argument bytes before it (then 1 .. 4000 path bytes). */
-const PATH_FIXED: Record<number, number> = {
-  [Op.FileStat]: 0,
-  [Op.FileRead]: 32,
-  [Op.FileData]: 32,
-  [Op.FileCreate]: 16,
-  [Op.FileUnlink]: 16,
-  [Op.FileSet]: 28,
-};
+const MQ_OPS = new Set<number>(opsWhere((spec) => spec.form === 'path' && spec.name.startsWith('MQ_')));
+/** Operations that take the path of a POSIX object after their fixed part (1 .. 4000 path bytes). */
+const FILE_OPS = new Set<number>(opsWhere((spec) => spec.form === 'path' && spec.name.startsWith('FILE_')));
 /** File operations that work on names only (the /dev/shm forms). */
 const NAME_ONLY = new Set<number>([Op.FileCreate, Op.FileUnlink, Op.FileSet]);
-const FILE_OPS = new Set<number>(Object.keys(PATH_FIXED).map(Number));
-const LAST_OP = Op.ProcScan;
+const LAST_OP = Math.max(...ALL_OPS);
 const DESTRUCTIVE = new Set<number>([
   Op.ShmCreate,
   Op.ShmRemove,
@@ -809,7 +781,7 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       return reply.status === EINVAL ? undefined : `TABLE of ${JSON.stringify(args.toString('latin1'))} answered with status ${reply.status}, expected EINVAL`;
     }
   } else if (MQ_OPS.has(op)) {
-    const fixed = NAME_FIXED[op];
+    const fixed = ARG_LENGTH[op];
     if (flags !== 0 || args.length <= fixed || args.length - fixed > MAX_PATH_BYTES) {
       return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
     }
@@ -825,7 +797,7 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       return reply.status === EINVAL ? undefined : `malformed SEM_CREATE answered with status ${reply.status}, expected EINVAL`;
     }
   } else if (FILE_OPS.has(op)) {
-    const fixed = PATH_FIXED[op];
+    const fixed = ARG_LENGTH[op];
     if (flags !== 0 || args.length <= fixed || args.length - fixed > MAX_PATH_BYTES) {
       return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
     }
@@ -1200,7 +1172,7 @@ class Fuzzer {
       return;
     }
     if (MQ_OPS.has(op)) {
-      const name = frame.subarray(12 + NAME_FIXED[op]).toString('latin1');
+      const name = frame.subarray(12 + ARG_LENGTH[op]).toString('latin1');
       if (flagsOk && reply.status === 0 && op === Op.MqCreate && this.pool.mqNames.size < 16) this.pool.mqNames.add(name);
       if (flagsOk && reply.status === 0 && op === Op.MqUnlink) this.pool.mqNames.delete(name);
       return;
@@ -1234,7 +1206,7 @@ class Fuzzer {
 
   /** Keeps the session's known objects up to date from a successful file operation. */
   private recordFile(op: number, args: Buffer, payload: Buffer): void {
-    const path = args.subarray(PATH_FIXED[op]).toString('latin1');
+    const path = args.subarray(ARG_LENGTH[op]).toString('latin1');
     const learn = (stat: Buffer) => {
       if ((stat.readUInt32LE(16) & 0o170000) !== 0o100000) return; // only regular files can be read
       this.pool.files.set(path, { id: Buffer.from(stat.subarray(0, 16)), size: Number(stat.readBigUInt64LE(32)) });

@@ -3,12 +3,18 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
 import { HelperClient, HelperExitedError, HelperTimeoutError } from '../../src/ipc/helperClient';
+import { PROTOCOL_VERSION } from '../../src/ipc/helperProtocol';
 
 const fake = path.resolve(__dirname, '../../../test/unit/fixtures/fake-helper.js');
 
 function clientFor(mode: string, timeoutMs = 2000): { client: HelperClient; log: string[] } {
   const log: string[] = [];
-  const client = new HelperClient({ helperPath: fake, command: [process.execPath, fake, mode], requestTimeoutMs: timeoutMs, log: (l) => log.push(l) });
+  const client = new HelperClient({
+    helperPath: fake,
+    command: [process.execPath, fake, mode, String(PROTOCOL_VERSION)],
+    requestTimeoutMs: timeoutMs,
+    log: (l) => log.push(l),
+  });
   return { client, log };
 }
 
