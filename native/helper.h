@@ -83,6 +83,12 @@ struct action {
 /* Sends a reply whose payload is a followed by b (either may be empty). */
 void send_reply(uint32_t id, uint16_t op, uint16_t status, const void *a, size_t alen, const void *b, size_t blen);
 void reply_ok(const struct request *rq, const void *payload, size_t len);
+/* From now on the reply is kept, not written, until release_replies(): an operation that opens
+ * descriptors calls it first, so its reply goes out only once it has closed them (dispatch()
+ * releases after every operation). A kept descriptor would keep an unlinked object alive past the
+ * reply that says it was removed. */
+void hold_replies(void);
+void release_replies(void);
 /* Error reply: the errno's name and a human message. */
 __attribute__((format(printf, 3, 4))) void reply_error(const struct request *rq, int err, const char *fmt, ...);
 /* A path or name made fit for a message: control bytes escaped, at most about 200 bytes shown. */

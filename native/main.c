@@ -123,6 +123,7 @@ static void dispatch(const struct request *rq)
             return;
         }
         ops[rq->op].run(rq);
+        release_replies();
         return;
     }
     if (ops[rq->op].form == ARGS_SEM_VALUES) {
@@ -134,6 +135,7 @@ static void dispatch(const struct request *rq)
             return;
         }
         ops[rq->op].run(rq);
+        release_replies();
         return;
     }
     if (rq->arglen <= fixed || rq->arglen - fixed > MAX_PATH) {
@@ -149,6 +151,7 @@ static void dispatch(const struct request *rq)
     path[with_path.pathlen] = 0;
     with_path.path = path;
     ops[rq->op].run(&with_path);
+    release_replies();
 }
 
 /* ------------------------------------------------------------------------------------------------

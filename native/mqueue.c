@@ -97,6 +97,7 @@ static bool encode_mq_attr_or_reply(const struct request *rq, mqd_t q, unsigned 
 void op_mq_attr(const struct request *rq)
 {
     if (!mq_name_or_reply(rq)) return;
+    hold_replies(); /* the reply goes out once the queue is closed again */
     mqd_t q = mq_open(rq->path, O_RDONLY | O_NONBLOCK); /* receives nothing: only the attributes are read */
     if (q == (mqd_t)-1) {
         reply_mq_errno(rq, errno, "opening");
@@ -114,6 +115,7 @@ void op_mq_create(const struct request *rq)
     uint64_t maxmsg = get_u64(rq->args + 8);
     uint64_t msgsize = get_u64(rq->args + 16);
     if (!mq_name_or_reply(rq)) return;
+    hold_replies(); /* the reply goes out once the queue is closed again */
     if ((flags & ~1u) != 0) {
         reply_error(rq, EINVAL, "MQ_CREATE: flags may only have bit 0 (exclusive) set, got 0x%x", flags);
         return;

@@ -46,6 +46,7 @@ void op_ns_enter(const struct request *rq)
                     "in its IPC namespace; start another helper for another namespace");
         return;
     }
+    hold_replies(); /* the reply goes out once the namespace file is closed */
     char path[32];
     snprintf(path, sizeof path, "/proc/%" PRIu32 "/ns/ipc", pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -25,18 +25,17 @@
 #define _FILE_OFFSET_BITS 64
 #define _TIME_BITS 64
 #include "posix-path.h"
+#include "fs-kind.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 static bool starts_with(const char *s, const char *prefix)
@@ -216,8 +215,8 @@ void reply_file_stat(const struct request *rq, const struct stat *st)
  * container's file system (its /dev/shm -> /etc, say) cannot lead the helper out of it. Every
  * /dev/shm-form operation then works on NAME relative to this directory (NAME has no '/'), with
  * O_NOFOLLOW / AT_SYMLINK_NOFOLLOW: only the last component could be a symlink, and it never is
- * followed. Returns the descriptor, or -1 with errno set. */
-int open_shm_dir(const struct ipc_path *p)
+ * followed. Returns the descriptor, or -1 with errno set. Not checked: see shm_dir_or_reply(). */
+static int open_shm_dir(const struct ipc_path *p)
 {
     if (p->kind == PATH_SHM) return open("/dev/shm", O_PATH | O_DIRECTORY | O_CLOEXEC);
     char root[64];
@@ -231,6 +230,8 @@ int open_shm_dir(const struct ipc_path *p)
     errno = err;
     return fd < 0 ? -1 : (int)fd;
 }
+
+static bool shared_memory_quietly(const struct ipc_path *p, int fd, struct fs_place *place);
 
 /* What a failed open/stat of a path means, in words. `gerund` says what was being done. */
 void reply_path_errno(const struct request *rq, int err, const struct ipc_path *p, const char *gerund)
@@ -257,7 +258,8 @@ void reply_path_errno(const struct request *rq, int err, const struct ipc_path *
         } else {
             struct stat st;
             int dirfd = open_shm_dir(p);
-            if (dirfd >= 0 && fstatat(dirfd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+            if (dirfd >= 0 && shared_memory_quietly(p, dirfd, NULL) &&
+                fstatat(dirfd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
                 reply_error(rq, EACCES, "permission denied %s %s (mode %04o, owner uid %u, group gid %u; this helper "
                             "runs as uid %u): %s", gerund, path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
                             (unsigned)st.st_gid, me,
@@ -321,21 +323,6 @@ void reply_path_errno(const struct request *rq, int err, const struct ipc_path *
     }
 }
 
-/* An O_PATH descriptor of the object itself: for the /dev/shm forms NAME in its directory,
- * without following a symlink; for the /proc forms the file the magic link points at. No driver
- * code runs and nothing blocks. Returns the descriptor, or -1 with errno set. */
-int open_object_path(const struct ipc_path *p)
-{
-    if (!is_shm_form(p)) return open(p->text, O_PATH | O_CLOEXEC);
-    int dirfd = open_shm_dir(p);
-    if (dirfd < 0) return -1;
-    int fd = openat(dirfd, p->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    int err = errno;
-    close(dirfd);
-    errno = err;
-    return fd;
-}
-
 /* Checks what an O_PATH descriptor (or any) stands for: a regular file with the identity `id`.
  * Replies and returns false otherwise. */
 bool check_object_or_reply(const struct request *rq, const struct ipc_path *p, const struct stat *st,
@@ -360,40 +347,156 @@ bool check_object_or_reply(const struct request *rq, const struct ipc_path *p, c
     return true;
 }
 
-/* Shared memory lives on tmpfs (POSIX objects, memfds) or hugetlbfs (huge-page memfds). Through
- * /proc/PID/fd/N any file a process holds could be named; a helper that may run as root reads only
- * shared memory, never a process's open config or key file. Replies and returns false otherwise. */
-static bool on_shared_memory_fs_or_reply(const struct request *rq, const struct ipc_path *p, int fd)
+/* ------------------------------------------------------------------------------------------------
+ * Only shared memory. POSIX objects and memfds live on tmpfs, huge-page ones on hugetlbfs. Through
+ * /proc/PID/fd/N any file a process holds could be named, and through /proc/PID/root/dev/shm any
+ * directory a user bind-mounted over its own /dev/shm (unshare -Urm needs no privilege): a helper
+ * that may run as root reads, creates, changes and removes only shared memory, never a process's
+ * config file or a root-owned directory on disk. Each check learns the file system from the
+ * descriptor's mount (fs-kind.h) before anything else touches it, so a FUSE daemon that stopped
+ * answering cannot hang the helper either.
+ */
+
+/* The process whose mount table lists what path p leads to (0: the helper's own). */
+static int table_pid(const struct ipc_path *p)
 {
-    struct statfs fs;
-    if (fstatfs(fd, &fs) < 0) {
-        reply_path_errno(rq, errno, p, "checking");
+    return p->kind == PATH_SHM ? 0 : p->pid;
+}
+
+static const char *fs_name(const struct fs_type *t)
+{
+    return t->name[0] ? t->name : "a file system that no mount table here lists";
+}
+
+/* Whether fd (of path p) is on tmpfs or hugetlbfs; *place (if given) is where it is. */
+static bool shared_memory_quietly(const struct ipc_path *p, int fd, struct fs_place *place)
+{
+    struct fs_place here;
+    struct fs_type type;
+    if (fs_place_of_fd(fd, &here) != 0) return false;
+    fs_type_of(&here, table_pid(p), NULL, &type);
+    if (place) *place = here;
+    return fs_is_shared_memory(&type);
+}
+
+/* The same, replying in words when it is not. `dir`: fd is the /dev/shm directory of p. */
+static bool shared_memory_or_reply(const struct request *rq, const struct ipc_path *p, int fd, bool dir,
+                                   struct fs_place *place)
+{
+    struct fs_place here;
+    int err = fs_place_of_fd(fd, &here);
+    if (err) {
+        reply_path_errno(rq, err, p, "checking");
         return false;
     }
-    /* f_type is a signed int on 32-bit machines, where HUGETLBFS_MAGIC does not fit one. */
-    if ((uint32_t)fs.f_type == TMPFS_MAGIC || (uint32_t)fs.f_type == HUGETLBFS_MAGIC) return true;
-    reply_error(rq, EINVAL, "%s is not on tmpfs or hugetlbfs (file system type 0x%lx), so it is not shared memory; "
-                "the helper reads nothing else", shown(p->text), (unsigned long)fs.f_type);
+    struct fs_type type;
+    fs_type_of(&here, table_pid(p), NULL, &type);
+    if (place) *place = here;
+    if (fs_is_shared_memory(&type)) return true;
+    if (dir) {
+        char where[48] = "/dev/shm";
+        if (p->kind == PATH_CONTAINER_SHM) snprintf(where, sizeof where, "/proc/%d/root/dev/shm", p->pid);
+        reply_error(rq, EINVAL, "%s: its directory %s is not on tmpfs or hugetlbfs (it is on %s), so nothing in it is "
+                    "a POSIX shared memory object (something else was mounted there); the helper looks at, creates, "
+                    "changes and removes nothing there", shown(p->text), where, fs_name(&type));
+    } else {
+        reply_error(rq, EINVAL, "%s is not on tmpfs or hugetlbfs (it is on %s), so it is not shared memory; the helper "
+                    "reads, changes and removes nothing else", shown(p->text), fs_name(&type));
+    }
     return false;
+}
+
+int shm_dir_or_reply(const struct request *rq, const struct ipc_path *p, const char *gerund, struct fs_place *place)
+{
+    int dirfd = open_shm_dir(p);
+    if (dirfd < 0) {
+        reply_path_errno(rq, errno, p, gerund);
+        return -1;
+    }
+    if (!shared_memory_or_reply(rq, p, dirfd, true, place)) close_fd(&dirfd);
+    return dirfd;
+}
+
+/* NAME in dirfd as an O_PATH descriptor (a symlink's own, never what it points at), not crossing
+ * into a file system mounted on NAME. openat2() refuses the crossing itself (EXDEV); without it
+ * (before Linux 5.6, and under qemu-user) the caller compares the mounts. */
+static int open_name(int dirfd, const char *name)
+{
+    struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+    long fd = syscall(SYS_openat2, dirfd, name, &how, sizeof how);
+    if (fd >= 0 || errno != ENOSYS) return (int)fd;
+    return openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static bool same_place(const struct fs_place *a, const struct fs_place *b)
+{
+    return a->mnt_id == b->mnt_id && a->major == b->major && a->minor == b->minor;
+}
+
+static void reply_mount_point(const struct request *rq, const struct ipc_path *p)
+{
+    reply_error(rq, EXDEV, "%s is a mount point (another file system is mounted on the name), not an object of its "
+                "/dev/shm; refused", shown(p->text));
+}
+
+int object_or_reply(const struct request *rq, const struct ipc_path *p, int dirfd, const char *gerund)
+{
+    return object_or_reply_unless_missing(rq, p, dirfd, gerund, false);
+}
+
+int object_or_reply_unless_missing(const struct request *rq, const struct ipc_path *p, int dirfd, const char *gerund,
+                                   bool missing_ok)
+{
+    if (!is_shm_form(p)) { /* a magic link: following it runs nothing of the file it points at */
+        int fd = open(p->text, O_PATH | O_CLOEXEC);
+        if (fd < 0) {
+            reply_path_errno(rq, errno, p, gerund);
+            return -1;
+        }
+        if (!shared_memory_or_reply(rq, p, fd, false, NULL)) close_fd(&fd);
+        return fd;
+    }
+    struct fs_place dir, object;
+    int own_dir = -1;
+    if (dirfd < 0 && (dirfd = own_dir = shm_dir_or_reply(rq, p, gerund, &dir)) < 0) return -1;
+    if (own_dir < 0 && fs_place_of_fd(dirfd, &dir) != 0) {
+        reply_path_errno(rq, errno, p, "checking");
+        return -1;
+    }
+    int fd = open_name(dirfd, p->name);
+    int err = errno;
+    close_fd(&own_dir);
+    if (fd < 0 && err == EXDEV) {
+        reply_mount_point(rq, p);
+        return -1;
+    }
+    if (fd < 0 && err == ENOENT && missing_ok) return OBJECT_MISSING;
+    if (fd < 0) {
+        reply_path_errno(rq, err, p, gerund);
+        return -1;
+    }
+    if (fs_place_of_fd(fd, &object) != 0 || !same_place(&object, &dir)) {
+        reply_mount_point(rq, p);
+        close_fd(&fd);
+    }
+    return fd;
 }
 
 /* Opens the object for reading, after checking that it is a regular file with identity `id`.
  * On success *fd is an O_RDONLY descriptor (closed by the caller before the request ends) and *st
  * its fstat; otherwise a reply was sent and false is returned. */
 bool open_for_reading(const struct request *rq, const struct ipc_path *p, const struct file_id *id, int *fd,
-                             struct stat *st)
+                      struct stat *st)
 {
-    int pathfd = open_object_path(p);
-    if (pathfd < 0) {
-        reply_path_errno(rq, errno, p, "opening");
-        return false;
-    }
-    if (fstat(pathfd, st) < 0) {
+    int pathfd = object_or_reply(rq, p, -1, "opening");
+    if (pathfd < 0) return false;
+    if (fstat(pathfd, st) < 0) { /* on tmpfs or hugetlbfs, known: nothing that could hang */
         reply_path_errno(rq, errno, p, "checking");
         close_fd(&pathfd);
         return false;
     }
-    if (!check_object_or_reply(rq, p, st, id) || !on_shared_memory_fs_or_reply(rq, p, pathfd)) {
+    if (!check_object_or_reply(rq, p, st, id)) {
         close_fd(&pathfd);
         return false;
     }
@@ -402,8 +505,8 @@ bool open_for_reading(const struct request *rq, const struct ipc_path *p, const 
     char self[64];
     snprintf(self, sizeof self, "/proc/self/fd/%d", pathfd);
     /* No O_NOFOLLOW on this open: it would refuse the magic link itself (ELOOP). The name was
-     * already opened without following (open_object_path()), and what the link refers to was
-     * just checked to be a regular file. */
+     * already opened without following (object_or_reply()), and what the link refers to was just
+     * checked to be a regular file. */
     int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     *fd = open(self, flags | O_NOATIME);
     if (*fd < 0 && errno == EPERM) *fd = open(self, flags); /* O_NOATIME is for the owner or CAP_FOWNER only */

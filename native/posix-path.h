@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include "fs-kind.h"
 #include "helper.h"
 
 #define FILE_STAT_BYTES 72u
@@ -49,10 +50,19 @@ const char *file_type(mode_t mode);
 void encode_file_stat(unsigned char *p, const struct stat *st);
 void reply_file_stat(const struct request *rq, const struct stat *st);
 
-/* The /dev/shm directory of a /dev/shm-form path as an O_PATH descriptor, or -1 with errno set. */
-int open_shm_dir(const struct ipc_path *p);
-/* An O_PATH descriptor of the object itself (never following a symlink in /dev/shm), or -1. */
-int open_object_path(const struct ipc_path *p);
+/* The /dev/shm directory of a /dev/shm-form path (the machine's, or PID's, resolved inside PID's
+ * root) as an O_PATH descriptor, checked to be tmpfs or hugetlbfs by its mount without asking its
+ * file system (fs-kind.h); *place is where it is. Replies and returns -1 otherwise. */
+int shm_dir_or_reply(const struct request *rq, const struct ipc_path *p, const char *gerund, struct fs_place *place);
+/* The object itself as an O_PATH descriptor, checked the same way: for the /dev/shm forms NAME in
+ * the checked directory `dirfd` (-1: opened here), never following a symlink (a symlink's own
+ * descriptor is returned) nor crossing into a file system mounted on NAME; for the /proc forms the
+ * file the magic link points at. Replies and returns -1 otherwise. */
+int object_or_reply(const struct request *rq, const struct ipc_path *p, int dirfd, const char *gerund);
+/* The same, but a NAME that does not exist (any more) is OBJECT_MISSING, without a reply. */
+#define OBJECT_MISSING (-2)
+int object_or_reply_unless_missing(const struct request *rq, const struct ipc_path *p, int dirfd, const char *gerund,
+                                   bool missing_ok);
 /* What a failed open/stat of a path means, in words. `gerund` says what was being done. */
 void reply_path_errno(const struct request *rq, int err, const struct ipc_path *p, const char *gerund);
 /* Checks that *st (of an O_PATH descriptor) is a regular file with identity `id`; replies otherwise. */

@@ -24,21 +24,15 @@ void op_file_stat(const struct request *rq)
 {
     struct ipc_path p;
     if (!path_or_reply(rq, ANY_IPC_PATH, &p)) return;
+    hold_replies();
+    /* The object itself, never followed out of /dev/shm: a symlink there is reported as one. */
+    int fd = object_or_reply(rq, &p, -1, "looking at");
+    if (fd < 0) return;
     struct stat st;
-    if (is_shm_form(&p)) { /* lstat: a symlink in /dev/shm is reported as one, never followed */
-        int dirfd = open_shm_dir(&p);
-        int ok = dirfd >= 0 ? fstatat(dirfd, p.name, &st, AT_SYMLINK_NOFOLLOW) : -1;
-        int err = errno;
-        close_fd(&dirfd);
-        if (ok < 0) {
-            reply_path_errno(rq, err, &p, "looking at");
-            return;
-        }
-    } else if (stat(p.text, &st) < 0) { /* the object the descriptor or mapping refers to */
-        reply_path_errno(rq, errno, &p, "looking at");
-        return;
-    }
-    reply_file_stat(rq, &st);
+    int ok = fstat(fd, &st), err = errno;
+    close_fd(&fd);
+    if (ok < 0) reply_path_errno(rq, err, &p, "looking at");
+    else reply_file_stat(rq, &st);
 }
 
 void op_file_read(const struct request *rq)
@@ -58,6 +52,7 @@ void op_file_read(const struct request *rq)
                     MAX_READ, length);
         return;
     }
+    hold_replies();
     int fd = -1;
     struct stat st;
     if (!open_for_reading(rq, &p, &id, &fd, &st)) return;
@@ -89,6 +84,8 @@ void op_file_read(const struct request *rq)
             reply_error(rq, ERANGE, "%s changed while reading: it ended after %" PRIu64 " bytes (it is %lld bytes "
                         "now); read again", shown(p.text), offset + done, now_size);
         } else {
+            close_fd(&fd); /* before the reply (16 MiB are not copied to be held): see hold_replies() */
+            release_replies();
             send_reply(rq->id, rq->op, 0, buf, length, NULL, 0);
         }
     }
@@ -147,6 +144,7 @@ void op_file_data(const struct request *rq)
     uint64_t length = get_u64(rq->args + 24);
     struct ipc_path p;
     if (!path_or_reply(rq, ANY_IPC_PATH, &p)) return;
+    hold_replies();
     int fd = -1;
     struct stat st;
     if (!open_for_reading(rq, &p, &id, &fd, &st)) return;
@@ -237,16 +235,15 @@ void op_file_create(const struct request *rq)
                     size);
         return;
     }
-    int dirfd = open_shm_dir(&p);
-    if (dirfd < 0) {
-        reply_path_errno(rq, errno, &p, "creating");
-        return;
-    }
+    hold_replies();
+    int dirfd = shm_dir_or_reply(rq, &p, "creating", NULL);
+    if (dirfd < 0) return;
     int fd = -1, pathfd = -1;
     struct stat st;
     /* Always O_EXCL, so that "was it created now?" has an answer and a symlink is never followed
-     * (O_EXCL fails on any existing name, a dangling symlink included). An existing object is then
-     * only looked at. A few attempts, in case the name is removed between the two steps. */
+     * (O_EXCL fails on any existing name, a dangling symlink or a mount point included). An
+     * existing object is then only looked at. A few attempts, in case the name is removed between
+     * the two steps. The directory was checked to be tmpfs or hugetlbfs: what is made is made there. */
     for (int attempt = 0; attempt < 4; attempt++) {
         fd = openat(dirfd, p.name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0); /* mode 0 until fchmod */
         if (fd >= 0) break;
@@ -255,9 +252,10 @@ void op_file_create(const struct request *rq)
             reply_create_errno(rq, err, &p, size);
             goto out;
         }
-        pathfd = openat(dirfd, p.name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (pathfd < 0 && errno == ENOENT) continue; /* removed meanwhile: try to create it again */
-        if (pathfd < 0 || fstat(pathfd, &st) < 0) {
+        pathfd = object_or_reply_unless_missing(rq, &p, dirfd, "opening the existing", true);
+        if (pathfd == OBJECT_MISSING) continue; /* removed meanwhile: try to create it again */
+        if (pathfd < 0) goto out;           /* replied: a mount point, or another error */
+        if (fstat(pathfd, &st) < 0) {
             reply_path_errno(rq, errno, &p, "opening the existing");
             goto out;
         }
@@ -266,18 +264,16 @@ void op_file_create(const struct request *rq)
                         shown(p.text), file_type(st.st_mode));
             goto out;
         }
-        /* As shm_open(O_CREAT|O_RDWR) would: the existing object must be openable read-write. It
-         * is opened and closed only; nothing is truncated, written or mapped. */
+        /* As shm_open(O_CREAT|O_RDWR) would: the existing object must be one this helper may open
+         * read-write. Asked with access(), not an open: nothing is opened, truncated or written. */
         char self[64];
         snprintf(self, sizeof self, "/proc/self/fd/%d", pathfd);
-        int rw = open(self, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (rw < 0) {
+        if (access(self, R_OK | W_OK) < 0) { /* real ids are the effective ones: see main() */
             reply_create_errno(rq, errno, &p, size);
             goto out;
         }
-        close(rw);
         unsigned char payload[8 + FILE_STAT_BYTES];
-        put_u32(payload, 0); /* created */
+        put_u32(payload, 0); /* found, not created */
         put_u32(payload + 4, 0);
         encode_file_stat(payload + 8, &st);
         reply_ok(rq, payload, sizeof payload);
@@ -326,13 +322,14 @@ void op_file_unlink(const struct request *rq)
     struct file_id id = get_file_id(rq->args);
     struct ipc_path p;
     if (!path_or_reply(rq, SHM_DIR_ONLY, &p)) return;
-    int dirfd = open_shm_dir(&p);
-    if (dirfd < 0) {
-        reply_path_errno(rq, errno, &p, "removing");
-        return;
-    }
+    hold_replies();
+    int dirfd = shm_dir_or_reply(rq, &p, "removing", NULL);
+    if (dirfd < 0) return;
+    int fd = object_or_reply(rq, &p, dirfd, "removing");
     struct stat st, dir;
-    if (fstatat(dirfd, p.name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (fd < 0) {
+        /* replied */
+    } else if (fstat(fd, &st) < 0) {
         reply_path_errno(rq, errno, &p, "removing");
     } else if (!same_object(&st, &id)) {
         reply_error(rq, ESTALE, "the object at %s is another one now (same name, different inode: expected %u:%u "
@@ -357,8 +354,9 @@ void op_file_unlink(const struct request *rq)
             reply_path_errno(rq, err, &p, "removing");
         }
     } else {
-        reply_ok(rq, NULL, 0);
+        reply_ok(rq, NULL, 0); /* held until both descriptors are closed: the object may be freed now */
     }
+    close_fd(&fd);
     close_fd(&dirfd);
 }
 
@@ -370,9 +368,11 @@ void op_file_set(const struct request *rq)
     uint32_t mode = get_u32(rq->args + 24);
     struct ipc_path p;
     if (!path_or_reply(rq, SHM_DIR_ONLY, &p)) return;
-    int fd = open_object_path(&p); /* O_PATH | O_NOFOLLOW: changes go to this inode, not to a name */
+    hold_replies();
+    int fd = object_or_reply(rq, &p, -1, "changing"); /* O_PATH, not followed: changes go to this inode */
+    if (fd < 0) return;
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
+    if (fstat(fd, &st) < 0) {
         reply_path_errno(rq, errno, &p, "changing");
         close_fd(&fd);
         return;

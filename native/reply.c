@@ -54,6 +54,46 @@ static void write_all(struct iovec *iov, int n)
     }
 }
 
+/* A reply held back until the operation has closed its descriptors (hold_replies()). */
+static struct {
+    bool holding;
+    unsigned char *frame; /* NULL: nothing held */
+    size_t length;
+} held;
+
+void hold_replies(void)
+{
+    held.holding = true;
+}
+
+void release_replies(void)
+{
+    held.holding = false;
+    if (!held.frame) return;
+    unsigned char *frame = held.frame;
+    held.frame = NULL;
+    struct iovec iov = {.iov_base = frame, .iov_len = held.length};
+    write_all(&iov, 1);
+    free(frame);
+}
+
+/* Keeps the reply (header, a, b) to be written by release_replies(). */
+static bool hold_reply(const unsigned char *header, const void *a, size_t alen, const void *b, size_t blen)
+{
+    if (held.frame) { /* one reply per request; never lose one */
+        release_replies();
+        held.holding = true;
+    }
+    unsigned char *frame = malloc(REPLY_HEADER + alen + blen);
+    if (!frame) return false; /* written at once instead */
+    memcpy(frame, header, REPLY_HEADER);
+    if (alen) memcpy(frame + REPLY_HEADER, a, alen);
+    if (blen) memcpy(frame + REPLY_HEADER + alen, b, blen);
+    held.frame = frame;
+    held.length = REPLY_HEADER + alen + blen;
+    return true;
+}
+
 void send_reply(uint32_t id, uint16_t op, uint16_t status, const void *a, size_t alen, const void *b, size_t blen)
 {
     unsigned char header[REPLY_HEADER];
@@ -61,6 +101,7 @@ void send_reply(uint32_t id, uint16_t op, uint16_t status, const void *a, size_t
     put_u32(header + 4, id);
     put_u16(header + 8, op);
     put_u16(header + 10, status);
+    if (held.holding && hold_reply(header, a, alen, b, blen)) return;
     struct iovec iov[3] = {
         {.iov_base = header, .iov_len = sizeof header},
         {.iov_base = (void *)a, .iov_len = alen},

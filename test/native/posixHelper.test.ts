@@ -3,6 +3,7 @@
 // through test/support/posixObjects.ts, so it is removed (and its holders killed) even when a
 // test fails.
 import * as assert from 'node:assert/strict';
+import { devMajorMinor } from '../../src/ipc/fds';
 import { execFileSync, spawn, spawnSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
@@ -516,7 +517,7 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
       assert.equal(fs.readFileSync(secret, 'utf8'), 'TOP SECRET');
     });
 
-    it("reads only shared memory through /proc/PID/fd/N: a process's open regular file on disk is refused", async function () {
+    it("looks only at shared memory through /proc/PID/fd/N: a process's open regular file on disk is refused, its stat too", async function () {
       const dir = fs.mkdtempSync(path.join(os.homedir(), '.ipcinsp-test-'));
       try {
         const secret = path.join(dir, 'secret.txt');
@@ -528,8 +529,11 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
             holder.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
           });
           const via = `/proc/${holder.pid}/fd/3`;
-          const stat = await client.fileStat(via); // metadata only: allowed
-          const id = { devMajor: stat.devMajor, devMinor: stat.devMinor, ino: stat.ino };
+          const disk = fs.statSync(secret);
+          const { major, minor } = devMajorMinor(disk.dev);
+          const id = { devMajor: major, devMinor: minor, ino: disk.ino };
+          // Not even its metadata: the helper touches no file system but shared memory's (it is named).
+          await rejectsWith(client.fileStat(via), 'EINVAL', /not on tmpfs or hugetlbfs \(it is on \w+\)/);
           await rejectsWith(client.fileRead(via, id, 0, 4), 'EINVAL', /not on tmpfs or hugetlbfs/);
           await rejectsWith(client.fileData(via, id), 'EINVAL', /not on tmpfs or hugetlbfs/);
         } finally {
