@@ -30,8 +30,8 @@
 
 #define MOUNTINFO_MAX (16u * 1024u * 1024u) /* bytes of one mount table read at most */
 #define LINE_BYTES (64u * 1024u)             /* a longer mountinfo line is skipped (not matched) */
-#define FS_CACHE_SLOTS 256
-#define FS_CACHE_READS 64 /* mount tables one /proc walk reads at most */
+#define FS_CACHE_SLOTS 512
+#define FS_CACHE_READS 256 /* mounts one /proc walk looks for in mount tables at most */
 #define MAX_INTERNAL 8    /* internal mounts recognised: the tmpfs and a few huge page sizes */
 
 /* ------------------------------------------------------------------------------------------------
@@ -265,6 +265,7 @@ static void resolve(const struct fs_place *place, int pid, bool may_read, struct
     else if ((name = internal_mount(place->major, place->minor)) == NULL && l.by_dev[0]) name = l.by_dev;
     copy_type(out->name, name ? name : "", name ? strlen(name) : 0);
     out->kind = kind_of(out->name);
+    out->unread = !may_read && out->kind == FS_UNKNOWN;
 }
 
 void fs_type_of(const struct fs_place *place, int pid, struct fs_cache *cache, struct fs_type *out)

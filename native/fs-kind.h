@@ -24,6 +24,7 @@ enum fs_kind {
 struct fs_type {
     enum fs_kind kind;
     char name[40]; /* as /proc/PID/mountinfo names it ("tmpfs", "ext4", "fuse.sshfs"); "" unknown */
+    bool unread;   /* unknown because the cache's bound on mount tables was reached: not looked for */
 };
 
 /* Where an object is: its mount (0: not known) and its device. */
@@ -45,7 +46,8 @@ struct fs_cache;
 void fs_type_of(const struct fs_place *place, int pid, struct fs_cache *cache, struct fs_type *out);
 
 /* A cache of mount types for one /proc walk, shared by its threads, and bounded: at most
- * FS_CACHE_READS mount tables are read (a user can make many mounts and many namespaces). */
+ * FS_CACHE_READS mounts are looked for in mount tables (a user can make many mounts and many
+ * namespaces); beyond that a mount's type is unknown, and `unread` says why. */
 struct fs_cache *fs_cache_new(void);
 void fs_cache_free(struct fs_cache *cache);
 

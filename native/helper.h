@@ -82,6 +82,9 @@ struct action {
 
 /* Sends a reply whose payload is a followed by b (either may be empty). */
 void send_reply(uint32_t id, uint16_t op, uint16_t status, const void *a, size_t alen, const void *b, size_t blen);
+/* Sends an ok reply whose payload is the n parts (total bytes in all), one writev() per 256. */
+struct iovec;
+void send_reply_parts(uint32_t id, uint16_t op, const struct iovec *parts, size_t n, size_t total);
 void reply_ok(const struct request *rq, const void *payload, size_t len);
 /* From now on the reply is kept, not written, until release_replies(): an operation that opens
  * descriptors calls it first, so its reply goes out only once it has closed them (dispatch()

@@ -70,23 +70,24 @@ struct msg_buffer {
     size_t room; /* bytes of text */
 };
 
-/* Room for the largest message queue `ds` can hold: one message is at most kernel.msgmax bytes
- * (the kernel will not copy a longer one) and at most as large as the queue's capacity or its
- * current content. Replies and returns false when that much cannot be had. */
-static bool msg_buffer_or_reply(const struct request *rq, int msqid, const struct msqid_ds *ds, bool full,
-                                struct msg_buffer *b)
+/* Room for the largest message queued in `ds` now: none can be longer than all the text queued
+ * (cbytes), nor than kernel.msgmax (the kernel copies no more). Not the queue's capacity (qbytes) nor
+ * msgmax alone: a user may raise both to 256 MiB in an IPC namespace of its own, and every MSG_COPY
+ * then makes the kernel allocate and fill the whole buffer, for a message of a few bytes. A message
+ * sent after the stat can be longer: msg_copy_or_reply() then asks again. Replies and returns false
+ * when that much cannot be had. */
+static bool msg_buffer_or_reply(const struct request *rq, int msqid, const struct msqid_ds *ds, struct msg_buffer *b)
 {
     struct msginfo info;
     uint64_t msgmax = msgctl(0, IPC_INFO, (struct msqid_ds *)(void *)&info) >= 0 && info.msgmax > 0
                           ? (uint64_t)info.msgmax
                           : read_proc_number("/proc/sys/kernel/msgmax", 8192);
-    uint64_t largest = (uint64_t)ds->msg_qbytes > (uint64_t)ds->__msg_cbytes ? (uint64_t)ds->msg_qbytes
-                                                                              : (uint64_t)ds->__msg_cbytes;
-    uint64_t room = full || largest > msgmax ? msgmax : largest;
+    uint64_t queued = (uint64_t)ds->__msg_cbytes;
+    uint64_t room = queued < msgmax ? queued : msgmax;
     if (room == 0) room = 1;
     if (room > MAX_COPY_BUFFER) {
-        reply_error(rq, ENOMEM, "message queue %d may hold messages of up to %" PRIu64 " bytes (kernel.msgmax); the "
-                    "helper copies at most %u", msqid, room, MAX_COPY_BUFFER);
+        reply_error(rq, ENOMEM, "message queue %d holds %" PRIu64 " bytes of messages; the helper copies at most %u "
+                    "bytes at a time", msqid, queued, MAX_COPY_BUFFER);
         return false;
     }
     if (b->room < room) {
@@ -113,7 +114,8 @@ static ssize_t msg_copy(int msqid, uint64_t index, struct msg_buffer *b)
 }
 
 /* msg_copy(), replying on failure. EINVAL is a removed queue, or a message longer than the copy
- * buffer: then once more with room for kernel.msgmax. */
+ * buffer (one sent since the buffer was sized): then again with room for what is queued now, as
+ * long as that is more than before. */
 static bool msg_copy_or_reply(const struct request *rq, int msqid, uint64_t index, struct msg_buffer *b, ssize_t *size,
                               bool *end)
 {
@@ -137,8 +139,9 @@ static bool msg_copy_or_reply(const struct request *rq, int msqid, uint64_t inde
             reply_sysv_error(rq, err, SYSV_MSG, msqid, &act);
             return false;
         }
-        if (attempt == 0 && msg_buffer_or_reply(rq, msqid, &ds, true, b)) continue;
-        if (attempt == 0) return false; /* msg_buffer_or_reply() replied */
+        size_t before = b->room;
+        if (attempt < 4 && !msg_buffer_or_reply(rq, msqid, &ds, b)) return false; /* it replied */
+        if (attempt < 4 && b->room > before) continue;
         reply_error(rq, E2BIG, "message %" PRIu64 " of queue %d is longer than kernel.msgmax allows copying now (the "
                     "limit was lowered after it was sent?); raise kernel.msgmax to look at it", index, msqid);
         return false;
@@ -173,7 +176,7 @@ void op_msg_peek(const struct request *rq)
         reply_error(rq, ENOMEM, "no memory for a peek at %" PRIu32 " messages", count);
         return;
     }
-    if (!msg_buffer_or_reply(rq, msqid, &ds, false, &b)) goto out;
+    if (!msg_buffer_or_reply(rq, msqid, &ds, &b)) goto out;
     size_t at = 8;
     uint32_t n = 0;
     bool end = false;
@@ -225,7 +228,7 @@ void op_msg_read(const struct request *rq)
     struct msg_buffer b = {NULL, 0};
     ssize_t size;
     bool end;
-    if (!msg_buffer_or_reply(rq, msqid, &ds, false, &b) || !msg_copy_or_reply(rq, msqid, index, &b, &size, &end)) {
+    if (!msg_buffer_or_reply(rq, msqid, &ds, &b) || !msg_copy_or_reply(rq, msqid, index, &b, &size, &end)) {
         free(b.data);
         return;
     }

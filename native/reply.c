@@ -110,6 +110,26 @@ void send_reply(uint32_t id, uint16_t op, uint16_t status, const void *a, size_t
     write_all(iov, 3);
 }
 
+void send_reply_parts(uint32_t id, uint16_t op, const struct iovec *parts, size_t n, size_t total)
+{
+    unsigned char header[REPLY_HEADER];
+    put_u32(header, (uint32_t)(8 + total)); /* callers keep payloads <= 16 MiB */
+    put_u32(header + 4, id);
+    put_u16(header + 8, op);
+    put_u16(header + 10, 0);
+    struct iovec batch[256]; /* writev takes at most IOV_MAX (1024) at a time: a copy, as write_all moves it */
+    batch[0] = (struct iovec){.iov_base = header, .iov_len = sizeof header};
+    size_t k = 1;
+    for (size_t i = 0; i < n; i++) {
+        batch[k++] = parts[i];
+        if (k == sizeof batch / sizeof batch[0]) {
+            write_all(batch, (int)k);
+            k = 0;
+        }
+    }
+    if (k > 0) write_all(batch, (int)k);
+}
+
 void reply_ok(const struct request *rq, const void *payload, size_t len)
 {
     send_reply(rq->id, rq->op, 0, payload, len, NULL, 0);

@@ -551,10 +551,12 @@ const NO_MODE = 0xffffffff;
 const NO_FDINFO = 0xffff;
 const FLAG_NS = 1;
 const FLAG_CMDLINE = 2;
+const FLAG_INCOMPLETE = 4;
 
 /**
  * PROC_SCAN's reply (PROTOCOL.md): u32 listed, u32 nothing, u32 records, then each record: a
- * 20-byte head (u32 pid, u8 lengths of the maps, ns and fd errors' names, u8 flags, u32 maps
+ * 20-byte head (u32 pid, u8 lengths of the maps, ns and fd errors' names, u8 flags (1: the ns link is
+ * there, 2: the cmdline head is, 4: the record was cut short, holds may be missing), u32 maps
  * length, u16 ns length, u16 cmdline length, u32 descriptors), then the maps error's name (and
  * nothing else), or the ns error's name, the maps lines, the ns link, the descriptors (36-byte
  * head: u32 fd, u32 link mode, u64 dev, u64 ino, u64 size, u16 target length, u16 fdinfo length;
@@ -588,6 +590,7 @@ export function decodeProcScan(payload: Buffer): RawScan {
     const raw: RawProcess = { fds: [] };
     records.push({ pid, raw });
     const flags = payload[head + 7];
+    if (flags & FLAG_INCOMPLETE) raw.incomplete = true;
     if (payload[head + 4] > 0) {
       raw.mapsError = text(payload[head + 4], 'maps error', pid, 'latin1');
       continue;

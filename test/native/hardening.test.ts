@@ -1,14 +1,17 @@
 // Hardening of the helper, each against the real kernel with the ASan build unless said otherwise:
 // owners not mapped into the user namespace (no write-back of the overflow id), a segment page
 // that cannot be read (EFAULT, not a dead helper), refusing to run set-user-id, the create message
-// for a segment the caller may not look at, and the read cache noticing a change within the
-// second (shm_ctime has a resolution of one second).
+// for a segment the caller may not look at, the read cache noticing a change within the second
+// (shm_ctime has a resolution of one second), every descriptor closed before the reply (seen by
+// gdb stopping the helper at the reply's writev), and MSG_PEEK's copy buffer sized by what is
+// queued, not by a msgmax a user raised in its own namespace.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { encodeRequest, FrameDecoder, Op, packArgs } from '../../src/ipc/helperProtocol';
+import { createObject, freshName, identityOf, shmPath } from '../support/posixObjects';
 import { helperBinary, isRoot, NOBODY, rejectsWith, TestHelper } from '../support/helper';
 import { createSegment, freshKey, holdSegment, procLine, shmtoolPath, trackSegment } from '../support/segments';
 import { cleanupSemMsg, ipcmkSem, ipctool, ipctoolPath } from '../support/semMsg';
@@ -211,6 +214,107 @@ describe('ipc-helper hardening', function () {
         assert.equal(after.cachedByHelper, 1);
         return;
       }
+    });
+  });
+
+  describe('descriptors closed before the reply', function () {
+    before(function () {
+      if (!isRoot) this.skip(); // gdb attaches to the helper
+      if (spawnSync('gdb', ['--version']).status !== 0) this.skip(); // no gdb here
+    });
+
+    /**
+     * Runs `call` while gdb holds the helper at the system call that writes the reply: the
+     * descriptors /proc/PID/fd lists then (beyond those it started with) are what the helper still
+     * has open when the client reads.
+     */
+    async function descriptorsAtReply(client: TestHelper['client'], call: () => Promise<unknown>): Promise<string[]> {
+      await client.hello();
+      const pid = client.pid!;
+      const before = new Set(fs.readdirSync(`/proc/${pid}/fd`)); // what it inherited (a test runner's pipes)
+      const out = path.join(os.tmpdir(), `ipcinsp-fds-${pid}-${Date.now()}`);
+      const gdb = spawn('gdb', [
+        '-q',
+        '-nx',
+        '-batch',
+        '-p',
+        String(pid),
+        '-ex',
+        'catch syscall writev',
+        '-ex',
+        'continue',
+        '-ex',
+        `shell ls -l /proc/${pid}/fd > ${out}`,
+        '-ex',
+        'detach',
+      ]);
+      let said = '';
+      gdb.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+      gdb.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+      await waitFor(() => /Catchpoint 1/.test(said) || gdb.exitCode !== null, 20_000, 'gdb to attach');
+      const settled = call().then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      await new Promise((resolve) => gdb.once('exit', resolve));
+      const error = await settled;
+      if (error) throw error;
+      const listing = fs.readFileSync(out, 'utf8');
+      fs.rmSync(out, { force: true });
+      return listing
+        .split('\n')
+        .map((line) => / (\d+) -> (.*)$/.exec(line))
+        .filter((m) => m !== null)
+        .filter((m) => !before.has(m[1]))
+        .map((m) => `${m[1]} -> ${m[2]}`);
+    }
+
+    it('FILE_UNLINK, FILE_READ, FILE_CREATE and FILE_STAT have closed every descriptor when their reply is written', async function () {
+      const client = start({ build: 'release' });
+      const name = freshName();
+      createObject(name, 8192);
+      const id = identityOf(shmPath(name));
+      assert.deepEqual(await descriptorsAtReply(client, () => client.fileRead(shmPath(name), id, 0, 4096)), [], 'FILE_READ');
+      assert.deepEqual(await descriptorsAtReply(client, () => client.fileStat(shmPath(name))), [], 'FILE_STAT');
+      assert.deepEqual(await descriptorsAtReply(client, () => client.fileUnlink(shmPath(name), id)), [], 'FILE_UNLINK: nothing keeps the object alive');
+      assert.equal(fs.existsSync(shmPath(name)), false);
+      const made = freshName();
+      assert.deepEqual(await descriptorsAtReply(client, () => client.fileCreate(shmPath(made), 4096, 0o600, true)), [], 'FILE_CREATE');
+      fs.rmSync(shmPath(made), { force: true });
+    });
+  });
+
+  describe('MSG_PEEK in a namespace whose msgmax and msgmnb a user raised to 256 MiB', function () {
+    before(function () {
+      if (!isRoot) this.skip(); // unshare --ipc and its sysctls need root
+    });
+
+    it('copies a message of a few bytes with a buffer of a few bytes: its virtual memory does not grow by 256 MiB', async function () {
+      // A queue's capacity is msgmnb when it is made; one short message in it.
+      const script = [
+        'echo 268435456 > /proc/sys/kernel/msgmax',
+        'echo 268435456 > /proc/sys/kernel/msgmnb',
+        `id=$("${ipctoolPath}" msgcreate private 600 7:peek-me)`,
+        'echo "queue $id" >&2',
+        'exec "$@"',
+      ].join(' && ');
+      const h = new TestHelper({ build: 'release', wrap: ['unshare', '--ipc', 'sh', '-c', script, 'raised'] });
+      helpers.push(h);
+      await h.client.hello();
+      const line = await waitFor(() => h.log.find((l) => l.startsWith('[helper] queue ')), 5000, 'the queue');
+      h.log.splice(h.log.indexOf(line), 1);
+      const msqid = Number(line.split(' ')[2]);
+      assert.equal((await h.client.msgStat(msqid)).qbytes, 268435456);
+      const vmPeak = () => Number(/VmPeak:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${h.client.pid}/status`, 'utf8'))![1]);
+      const before = vmPeak();
+      const peek = await h.client.msgPeek(msqid, 0, 10, 64);
+      assert.deepEqual(
+        peek.messages.map((m) => [m.mtype, m.preview.toString()]),
+        [[7n, 'peek-me']],
+      );
+      assert.equal((await h.client.msgRead(msqid, 0)).text.toString(), 'peek-me');
+      const grown = vmPeak() - before;
+      assert.ok(grown < 16 * 1024, `the helper's address space grew by ${grown} KiB for a 7-byte message`);
     });
   });
 });
