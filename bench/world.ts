@@ -38,7 +38,9 @@ export async function createSegments(client: HelperClient, count: number, size =
   const batch = 256;
   for (let done = 0; done < count; done += batch) {
     const n = Math.min(batch, count - done);
-    const made = await Promise.all(Array.from({ length: n }, (_, i) => client.shmCreate(KEY_BASE + firstKey + done + i, size, 0o600, true)));
+    const made = await Promise.all(
+      Array.from({ length: n }, (_, i) => client.shmCreate(KEY_BASE + firstKey + done + i, size, 0o600, true).then((r) => r.shmid)),
+    );
     createdSegments.push(...made);
     ids.push(...made);
   }

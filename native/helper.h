@@ -24,8 +24,8 @@
 #include "ops.h"
 #include "wire.h"
 
-#define HELPER_VERSION "ipc-helper 0.5.0"
-#define PROTOCOL_VERSION 5u
+#define HELPER_VERSION "ipc-helper 0.6.0"
+#define PROTOCOL_VERSION 6u
 
 #define MAX_REQUEST_BODY 4096u         /* bodyLength of a request: 8 .. 4096 */
 #define MIN_REQUEST_BODY 8u

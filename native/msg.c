@@ -102,6 +102,18 @@ static bool msg_buffer_or_reply(const struct request *rq, int msqid, const struc
     return true;
 }
 
+/* A message's type as the reply carries it. The kernel hands a 32-bit process (armhf, also on a
+ * 64-bit kernel) only the low 32 bits of a type that a 64-bit sender may have made larger: read
+ * there as the unsigned low 32 bits, exact up to 2^32 - 1 and never a negative number, with
+ * MTYPE_LOW32 in the reply's flags so the client says that the high bits cannot be seen. */
+#define MTYPE_LOW32 2u
+static const uint32_t type_flags = sizeof(long) < 8 ? MTYPE_LOW32 : 0u;
+
+static int64_t message_type(long mtype)
+{
+    return sizeof(long) < 8 ? (int64_t)(uint32_t)mtype : (int64_t)mtype;
+}
+
 /* The one caller of msgrcv(): a COPY of the message at `index` (MSG_COPY: the fourth argument is
  * an index, not a type), nothing received, the queue unchanged. Returns the text's true size, or
  * -1 with errno (ENOMSG: no message at that index). */
@@ -148,8 +160,8 @@ static bool msg_copy_or_reply(const struct request *rq, int msqid, uint64_t inde
     }
 }
 
-/* u32 n, u32 flags (bit 0: more messages after these), then per message u32 index, i64 mtype,
- * u32 size (the true size), u32 previewLength and that many bytes of its start. */
+/* u32 n, u32 flags (bit 0: more messages after these; bit 1: MTYPE_LOW32), then per message u32
+ * index, i64 mtype, u32 size (the true size), u32 previewLength and that many bytes of its start. */
 void op_msg_peek(const struct request *rq)
 {
     static const struct action act = {"reading the messages of", "read"};
@@ -191,7 +203,7 @@ void op_msg_peek(const struct request *rq)
         if (end) break;
         uint32_t shown_len = (size_t)size < preview ? (uint32_t)size : preview;
         put_u32(out + at, (uint32_t)index);
-        put_i64(out + at + 4, (int64_t)b.data[0]);
+        put_i64(out + at + 4, message_type(b.data[0]));
         put_u32(out + at + 12, (uint32_t)size);
         put_u32(out + at + 16, shown_len);
         memcpy(out + at + 20, b.data + 1, shown_len);
@@ -205,14 +217,14 @@ void op_msg_peek(const struct request *rq)
         more = !none;
     }
     put_u32(out, n);
-    put_u32(out + 4, more ? 1u : 0u);
+    put_u32(out + 4, (more ? 1u : 0u) | type_flags);
     reply_ok(rq, out, at);
 out:
     free(out);
     free(b.data);
 }
 
-/* i64 mtype, then the whole text of the message at `index`. */
+/* i64 mtype, u32 flags (bit 1: MTYPE_LOW32), u32 reserved, then the whole text of the message at `index`. */
 void op_msg_read(const struct request *rq)
 {
     static const struct action act = {"reading a message of", "read"};
@@ -239,8 +251,10 @@ void op_msg_read(const struct request *rq)
         reply_error(rq, E2BIG, "message %" PRIu32 " of queue %d is %zd bytes; the helper sends at most %u", index, msqid,
                     size, MAX_READ);
     } else {
-        unsigned char head[8];
-        put_i64(head, (int64_t)b.data[0]);
+        unsigned char head[16];
+        put_i64(head, message_type(b.data[0]));
+        put_u32(head + 8, type_flags);
+        put_u32(head + 12, 0);
         send_reply(rq->id, rq->op, 0, head, sizeof head, b.data + 1, (size_t)size);
     }
     free(b.data);

@@ -303,13 +303,25 @@ void op_shm_create(const struct request *rq)
         reply_error(rq, EINVAL, "size %" PRIu64 " does not fit this machine's address space", size);
         return;
     }
-    int shmflg = IPC_CREAT | (int)(mode & 0777) | ((flags & 1u) ? IPC_EXCL : 0);
-    int shmid = shmget(key, (size_t)size, shmflg); /* never attached: creating must not touch contents */
-    if (shmid >= 0) {
-        unsigned char payload[4];
-        put_i32(payload, shmid);
-        reply_ok(rq, payload, sizeof payload);
-        return;
+    /* IPC_EXCL first, so the reply can say whether the segment was made now or found; then (not
+     * exclusive) the existing one, with the size and permissions asked for checked as shmget does.
+     * A few attempts, in case it is removed between the two. Never attached: creating must not touch
+     * contents. */
+    bool exclusive = (flags & 1u) != 0;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int shmid = shmget(key, (size_t)size, IPC_CREAT | IPC_EXCL | (int)(mode & 0777));
+        if (shmid >= 0) {
+            reply_created_id(rq, true, shmid);
+            return;
+        }
+        if (errno != EEXIST || exclusive || key == IPC_PRIVATE) break;
+        shmid = shmget(key, (size_t)size, (int)(mode & 0777));
+        if (shmid >= 0) {
+            reply_created_id(rq, false, shmid);
+            return;
+        }
+        if (errno != ENOENT) break;
+        errno = EAGAIN; /* removed meanwhile: make it again */
     }
     switch (errno) {
     case EEXIST:
@@ -334,7 +346,7 @@ void op_shm_create(const struct request *rq)
                     "hugetlb group)");
         break;
     default:
-        reply_error(rq, errno, "creating a segment with key 0x%08x failed: %s", (unsigned)key, strerror(errno));
+        reply_get_error(rq, errno, SYSV_SHM, key, "");
         break;
     }
 }

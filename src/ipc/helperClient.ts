@@ -10,7 +10,6 @@ import {
   decodeFileCreate,
   decodeFileStat,
   decodeHello,
-  decodeI32,
   decodeShmLimits,
   decodeMqAttr,
   decodeMqCreate,
@@ -32,6 +31,7 @@ import {
   KEEP64,
   KernelShmLimits,
   MqAttr,
+  MSG_READ_HEAD,
   MsgPeek,
   MsgStat,
   Op,
@@ -165,9 +165,13 @@ export class HelperClient {
     return decodeU32(await this.call(Op.ShmDetach, args.shmid(shmid)));
   }
 
-  /** Creates (never attaches) a segment; key 0 is IPC_PRIVATE. Returns the shmid. */
-  async shmCreate(key: number, size: number, mode: number, exclusive: boolean): Promise<number> {
-    return decodeI32(await this.call(Op.ShmCreate, args.shmCreate(key, size, mode, exclusive)));
+  /**
+   * Creates (never attaches) a segment; key 0 is IPC_PRIVATE. Not exclusive and the key is taken:
+   * the existing segment is found (created false), checked for the size and mode asked for.
+   */
+  async shmCreate(key: number, size: number, mode: number, exclusive: boolean): Promise<{ created: boolean; shmid: number }> {
+    const { created, id } = decodeCreatedId(await this.call(Op.ShmCreate, args.shmCreate(key, size, mode, exclusive)));
+    return { created, shmid: id };
   }
 
   async shmRemove(shmid: number): Promise<void> {
@@ -322,7 +326,7 @@ export class HelperClient {
 
   /** The whole message at `index` (copied, not received). */
   async msgRead(msqid: number, index: number): Promise<QueuedMessage> {
-    return decodeMsgRead(await this.call(Op.MsgRead, args.msgRead(msqid, index), undefined, { length: 8, exact: false }));
+    return decodeMsgRead(await this.call(Op.MsgRead, args.msgRead(msqid, index), undefined, { length: MSG_READ_HEAD, exact: false }));
   }
 
   /** Creates a queue (key 0: IPC_PRIVATE) or, not exclusive, opens the existing one (created false). */

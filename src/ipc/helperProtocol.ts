@@ -3,7 +3,7 @@ import type { RawDescriptor, RawProcess, RawScan } from './rawProcess';
 // The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
 // the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes.
 
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 export const HEADER_BYTES = 12; // u32 bodyLength, u32 id, u16 op, u16 flags/status
 export const MAX_REQUEST_BODY = 4096; // 8 header bytes + the largest fixed part (32) + MAX_PATH_BYTES fit
 /** Longest path the file operations take, in UTF-8 bytes. */
@@ -270,6 +270,11 @@ export interface PeekedMessage {
   /** Position in the queue, 0 = the oldest. */
   index: number;
   mtype: bigint;
+  /**
+   * A 32-bit helper read it: `mtype` is the type's low 32 bits (unsigned), the kernel showing it
+   * no more; a 64-bit sender's type of 2^32 or more is not what it looks like.
+   */
+  mtypeLow32?: boolean;
   /** The message's true size in bytes. */
   size: number;
   /** Its first bytes (at most the previewBytes asked for). */
@@ -285,6 +290,8 @@ export interface MsgPeek {
 /** One whole message (MSG_READ). */
 export interface QueuedMessage {
   mtype: bigint;
+  /** As PeekedMessage's: `mtype` is only the low 32 bits of the type. */
+  mtypeLow32?: boolean;
   text: Buffer;
 }
 
@@ -522,10 +529,14 @@ export function decodeMsgStat(payload: Buffer): MsgStat {
   };
 }
 
-/** MSG_PEEK's reply: u32 n, u32 flags (bit 0: more), then n records (u32 index, i64 mtype, u32 size, u32 previewLength, preview). */
+/** MSG_PEEK's and MSG_READ's flag: the types are their low 32 bits (a 32-bit helper). */
+const MTYPE_LOW32 = 2;
+
+/** MSG_PEEK's reply: u32 n, u32 flags (bit 0: more; bit 1: types are their low 32 bits), then n records (u32 index, i64 mtype, u32 size, u32 previewLength, preview). */
 export function decodeMsgPeek(payload: Buffer): MsgPeek {
   expectLength(payload, 8, 'message peek header');
   const n = payload.readUInt32LE(0);
+  const low32 = (payload.readUInt32LE(4) & MTYPE_LOW32) !== 0;
   const messages: PeekedMessage[] = [];
   let at = 8;
   for (let i = 0; i < n; i++) {
@@ -537,6 +548,7 @@ export function decodeMsgPeek(payload: Buffer): MsgPeek {
       mtype: payload.readBigInt64LE(at + 4),
       size: payload.readUInt32LE(at + 12),
       preview: payload.subarray(at + 20, at + 20 + previewLength),
+      ...(low32 ? { mtypeLow32: true } : {}),
     });
     at += 20 + previewLength;
   }
@@ -625,10 +637,13 @@ export function decodeProcScan(payload: Buffer): RawScan {
   return { listed, nothing, records };
 }
 
-/** MSG_READ's reply: i64 mtype, then the whole text. */
+/** MSG_READ's reply: i64 mtype, u32 flags (bit 1: the type is its low 32 bits), u32 reserved, then the whole text. */
+export const MSG_READ_HEAD = 16;
+
 export function decodeMsgRead(payload: Buffer): QueuedMessage {
-  expectLength(payload, 8, 'message');
-  return { mtype: payload.readBigInt64LE(0), text: payload.subarray(8) };
+  expectLength(payload, MSG_READ_HEAD, 'message');
+  const low32 = (payload.readUInt32LE(8) & MTYPE_LOW32) !== 0;
+  return { mtype: payload.readBigInt64LE(0), ...(low32 ? { mtypeLow32: true } : {}), text: payload.subarray(MSG_READ_HEAD) };
 }
 
 export function decodeMqAttr(payload: Buffer): MqAttr {
@@ -642,7 +657,7 @@ export function decodeMqCreate(payload: Buffer): { created: boolean; attr: MqAtt
   return { created: payload.readUInt32LE(0) === 1, attr: decodeMqAttr(payload.subarray(8)) };
 }
 
-/** SEM_CREATE's and MSG_CREATE's reply: u32 created, i32 id. */
+/** SHM_CREATE's, SEM_CREATE's and MSG_CREATE's reply: u32 created (1: made now; 0: an existing one of that key), i32 id. */
 export function decodeCreatedId(payload: Buffer): { created: boolean; id: number } {
   expectLength(payload, 8, 'create reply');
   return { created: payload.readUInt32LE(0) === 1, id: payload.readInt32LE(4) };

@@ -32,7 +32,12 @@
 // there hold a POSIX object (unlinked, so reachable only through /proc/PID/fd/N) and a memfd, and a
 // message queue with a few messages is made before the helper starts (it cannot send any itself).
 // POSIX message queues belong to the IPC namespace, so the private one keeps MQ_CREATE and
-// MQ_UNLINK to itself too.
+// MQ_UNLINK to itself too. The namespace also holds what a hostile user may mount in a namespace
+// of its own, made from a scratch directory on disk: a disk file bind-mounted over the name
+// fuzz-mnt of the /dev/shm (every file operation on it must fail), and a companion in a mount
+// namespace of its own with the disk directory over its whole /dev/shm (its files, fuzz-a and
+// fuzz-b among them, are reached through /proc/PID/root/dev/shm). After the run the disk files
+// must be exactly as they were: names, modes, owners and bytes.
 // Without any private namespace the fuzz runs in the shared one with no destructive operation at
 // all, every shmid pointed at its own segments or at ids that cannot exist, every file
 // operation turned into a harmless FILE_STAT and every POSIX queue operation into MQ_ATTR.
@@ -44,6 +49,7 @@ import * as assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import {
   encodeRequest,
   FrameDecoder,
@@ -63,7 +69,7 @@ import {
 import { helperBinary, isRoot } from '../support/helper';
 import { seededU32 } from '../support/random';
 import { posixtoolPath } from '../support/posixObjects';
-import { createSegment, shmtoolPath } from '../support/segments';
+import { createSegment, repoRoot, shmtoolPath } from '../support/segments';
 import { ipctoolPath } from '../support/semMsg';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
@@ -107,6 +113,14 @@ const FILE_OPS = new Set<number>(opsWhere((spec) => spec.form === 'path' && spec
 /** File operations that work on names only (the /dev/shm forms). */
 const NAME_ONLY = new Set<number>([Op.FileCreate, Op.FileUnlink, Op.FileSet]);
 const LAST_OP = Math.max(...ALL_OPS);
+/**
+ * MSG_PEEK's and MSG_READ's flags bit 1: a 32-bit helper (the foreign armhf one) reads message
+ * types as their low 32 bits and says so in every reply; a 64-bit one never does.
+ */
+const HELPER_BITS = helperElfClass();
+const TYPE_FLAGS = HELPER_BITS === 32 ? 2 : 0;
+/** The least type a reply may carry: 1 (msgsnd refuses less), or 0 as low 32 bits of 2^32 and the like. */
+const MIN_TYPE = HELPER_BITS === 32 ? 0n : 1n;
 const DESTRUCTIVE = new Set<number>([
   Op.ShmCreate,
   Op.ShmRemove,
@@ -162,6 +176,14 @@ const OP_WEIGHTS: Array<[Op, number]> = [
 ];
 
 type Mode = 'namespace' | 'userns' | 'shared';
+
+/** 32 or 64: the ELF class of the helper under test (a foreign platform's from native/targets.json). */
+function helperElfClass(): number {
+  const platform = process.env.IPCINSP_HELPER_PLATFORM;
+  if (!platform) return process.arch === 'arm' || process.arch === 'ia32' ? 32 : 64;
+  const targets = JSON.parse(fs.readFileSync(path.join(repoRoot, 'native', 'targets.json'), 'utf8')) as { helpers: Array<{ name: string; elfClass: number }> };
+  return targets.helpers.find((h) => h.name === platform)?.elfClass ?? 64;
+}
 
 // ------------------------------------------------------------------------------------------------
 // Deterministic randomness (mulberry32), so a failing seed can be replayed.
@@ -252,7 +274,9 @@ const MQ_NAMES = ['/fuzz-q', '/fuzz-r', '/fuzz-s', `/${'q'.repeat(255)}`];
 const GARBAGE_MQ_NAMES = ['x', '/', '//', '/a/b', '/.', '/..', 'fuzz-q', `/${'q'.repeat(256)}`, '/dev/mqueue/x', '/fuzz-q/'];
 
 /** Names in the private /dev/shm the generator aims at (fuzz-held is unlinked at start, still held). */
-const SHM_NAMES = ['fuzz-a', 'fuzz-b', 'fuzz-c', 'fuzz-held', 'fuzz-big', 'n'.repeat(255)];
+const SHM_NAMES = ['fuzz-a', 'fuzz-b', 'fuzz-c', 'fuzz-held', 'fuzz-big', 'fuzz-mnt', 'n'.repeat(255)];
+/** A file on disk bind-mounted over this name of the namespace's /dev/shm: no file operation on it may succeed. */
+const MOUNTED_NAME = 'fuzz-mnt';
 const GARBAGE_PATHS = [
   '/etc/passwd',
   '/etc/shadow',
@@ -808,6 +832,9 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
         ? undefined
         : `${Op[op]} of a path the rules refuse answered with status ${reply.status} (${said}), expected EINVAL`;
     }
+    if (form === 'name' && args.subarray(fixed).toString('latin1').endsWith(`/${MOUNTED_NAME}`) && reply.status === 0) {
+      return `${Op[op]} succeeded on ${MOUNTED_NAME}, a file on disk mounted over a name of /dev/shm`;
+    }
   } else if (flags !== 0 || args.length !== ARG_LENGTH[op]) {
     return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
   } else if (op === Op.ProcScan) {
@@ -835,6 +862,7 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       }
       return undefined;
     }
+    case Op.ShmCreate:
     case Op.SemCreate:
     case Op.MsgCreate: {
       if (n !== 8 || reply.payload.readInt32LE(4) < 0) return `bad ${Op[op]} payload (${n} bytes)`;
@@ -851,20 +879,23 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       if (n < 8) return 'short MSG_PEEK payload';
       const count = reply.payload.readUInt32LE(0);
       const first = args.readUInt32LE(4);
-      if (count > args.readUInt32LE(8) || reply.payload.readUInt32LE(4) > 1) return `MSG_PEEK of ${count} messages, flags ${reply.payload.readUInt32LE(4)}`;
+      const flags = reply.payload.readUInt32LE(4);
+      if (count > args.readUInt32LE(8) || (flags & ~1) !== TYPE_FLAGS) return `MSG_PEEK of ${count} messages, flags ${flags}`;
       let at = 8;
       for (let i = 0; i < count; i++) {
         if (n - at < 20) return 'MSG_PEEK record cut short';
         const shown = reply.payload.readUInt32LE(at + 16);
         if (reply.payload.readUInt32LE(at) !== first + i) return `MSG_PEEK record ${i} has index ${reply.payload.readUInt32LE(at)}`;
-        if (reply.payload.readBigInt64LE(at + 4) < 1n) return 'MSG_PEEK message type below 1';
+        if (reply.payload.readBigInt64LE(at + 4) < MIN_TYPE) return 'MSG_PEEK message type below 1 (or, its low 32 bits, below 0)';
         if (shown > args.readUInt32LE(12) || shown > reply.payload.readUInt32LE(at + 12)) return `MSG_PEEK preview of ${shown} bytes`;
         at += 20 + shown;
       }
       return at === n ? undefined : `MSG_PEEK payload of ${n} bytes, records end at ${at}`;
     }
     case Op.MsgRead:
-      return n >= 8 && reply.payload.readBigInt64LE(0) >= 1n ? undefined : `bad MSG_READ payload (${n} bytes)`;
+      return n >= 16 && reply.payload.readBigInt64LE(0) >= MIN_TYPE && reply.payload.readUInt32LE(8) === TYPE_FLAGS && reply.payload.readUInt32LE(12) === 0
+        ? undefined
+        : `bad MSG_READ payload (${n} bytes)`;
     case Op.MqAttr:
       return n === 32 ? undefined : `MQ_ATTR payload of ${n} bytes`;
     case Op.NsEnter:
@@ -904,8 +935,6 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
     case Op.ShmAttach:
     case Op.ShmDetach:
       return n === 4 ? undefined : `${Op[op]} payload of ${n} bytes`;
-    case Op.ShmCreate:
-      return n === 4 && reply.payload.readInt32LE(0) >= 0 ? undefined : 'bad CREATE payload';
     case Op.ShmLimits:
       return n === 72 ? undefined : `LIMITS payload of ${n} bytes`;
     case Op.FileStat:
@@ -941,7 +970,8 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
 // ------------------------------------------------------------------------------------------------
 // Running the helper.
 
-// $1 helper, $2 shmtool, $3 posixtool, $4 ipctool. Runs as pid 1 of the new pid namespace, in the new mount
+// $1 helper, $2 shmtool, $3 posixtool, $4 ipctool, $5 a directory on disk (no tmpfs) for the mounts a
+// hostile user could make (empty: none). Runs as pid 1 of the new pid namespace, in the new mount
 // namespace (private propagation: nothing mounted here is seen outside). The waits use shell
 // builtins only, so every session forks the same processes in the same order: the namespace's pids,
 // which the /proc/PID paths of the fuzz name, are the same in every run (FUZZ_SEED replays).
@@ -972,12 +1002,19 @@ if [ -x "$2" ]; then
   sleep 1000000 | "$2" hold "$id" rw > /dev/null &
   spin attached "$id"
 fi
+if [ -n "$5" ]; then
+  # What a user may mount in a namespace of its own: a file on disk over a name of this /dev/shm,
+  # and (a process in another mount namespace) a directory on disk over its whole /dev/shm.
+  touch /dev/shm/fuzz-mnt && mount --bind "$5/target" /dev/shm/fuzz-mnt || exit 94
+  unshare --mount --propagation private sh -c 'mount --bind "$1" /dev/shm && exec sleep 1000000' disk "$5" &
+  spin [ -e "/proc/$!/root/dev/shm/target" ]
+fi
 "$1"
 exit $?
 `;
 
-function helperCommand(mode: Mode, helper: string): string[] {
-  const ns = [...NAMESPACE_FLAGS, 'sh', '-c', NAMESPACE_SCRIPT, 'fuzz-ns', helper, shmtoolPath, posixtoolPath, ipctoolPath];
+function helperCommand(mode: Mode, helper: string, disk: string | undefined): string[] {
+  const ns = [...NAMESPACE_FLAGS, 'sh', '-c', NAMESPACE_SCRIPT, 'fuzz-ns', helper, shmtoolPath, posixtoolPath, ipctoolPath, disk ?? ''];
   if (mode === 'namespace') return ['unshare', ...ns];
   if (mode === 'userns') return ['unshare', '--user', '--map-root-user', ...ns];
   return [helper];
@@ -1078,6 +1115,7 @@ class Fuzzer {
     private readonly mode: Mode,
     private readonly helper: string,
     private readonly sharedSegments: Map<number, number>,
+    private readonly disk?: DiskScratch,
   ) {
     this.rng = new Rng(seed);
     this.gen = new Generator(this.rng, this.pool);
@@ -1186,7 +1224,7 @@ class Fuzzer {
     const shmid = frame.readInt32LE(12);
     if (op === Op.ShmCreate) {
       const size = frame.readBigUInt64LE(28);
-      this.pool.add(reply.payload.readInt32LE(0), size < 1n << 40n ? Number(size) : PAGE);
+      this.pool.add(reply.payload.readInt32LE(4), size < 1n << 40n ? Number(size) : PAGE);
     } else if (op === Op.ShmStat) {
       this.pool.add(shmid, Number(reply.payload.readBigUInt64LE(40)));
     } else if (op === Op.ShmRemove || op === Op.ShmRemoveIfUnattached) {
@@ -1219,7 +1257,7 @@ class Fuzzer {
 
   /** A fresh helper in a fresh namespace, with a few segments to aim at. */
   private async start(): Promise<void> {
-    this.session = new Session(helperCommand(this.mode, this.helper));
+    this.session = new Session(helperCommand(this.mode, this.helper, this.disk?.dir));
     this.stats.sessions++;
     this.framesInSession = 0;
     this.pool = new Pool();
@@ -1256,7 +1294,7 @@ class Fuzzer {
     const replies = this.session.replies;
     if (replies[1].status === 0) this.pool.holderId = 0;
     const big = replies[6 + seeds.length - 1];
-    if (big.status === 0) this.pool.bigId = big.payload.readInt32LE(0);
+    if (big.status === 0) this.pool.bigId = big.payload.readInt32LE(4);
     if (replies[6 + seeds.length + 1].status === 0) this.pool.bigFile = '/dev/shm/fuzz-big';
   }
 
@@ -1337,6 +1375,49 @@ class Fuzzer {
   }
 }
 
+/**
+ * A directory on disk (not tmpfs) that the namespace mounts where a hostile user would: its files
+ * must come out of the fuzz exactly as they went in (names, modes, owners, bytes), whatever the
+ * helper was asked to create, change or remove through those mounts.
+ */
+class DiskScratch {
+  readonly dir: string;
+  private readonly before: string;
+
+  constructor(parent: string) {
+    this.dir = fs.mkdtempSync(path.join(parent, 'ipcinsp-fuzz-disk-'));
+    fs.chmodSync(this.dir, 0o755);
+    for (const name of ['fuzz-a', 'fuzz-b', 'target']) fs.writeFileSync(path.join(this.dir, name), `${name} on disk\n`, { mode: 0o644 });
+    this.before = this.state();
+  }
+
+  /** Where a directory on disk is: the first of these not on tmpfs, or none. */
+  static parent(): string | undefined {
+    const fsType = (dir: string) => spawnSync('findmnt', ['-n', '-o', 'FSTYPE', '-T', dir], { encoding: 'utf8' }).stdout.trim();
+    return ['/var/tmp', os.tmpdir(), repoRoot].find((dir) => !['', 'tmpfs', 'hugetlbfs'].includes(fsType(dir)));
+  }
+
+  state(): string {
+    return fs
+      .readdirSync(this.dir)
+      .sort()
+      .map((name) => {
+        const file = path.join(this.dir, name);
+        const st = fs.lstatSync(file);
+        return `${name} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.isFile() ? fs.readFileSync(file, 'utf8') : ''}`;
+      })
+      .join('');
+  }
+
+  unchanged(): boolean {
+    return this.state() === this.before;
+  }
+
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 describe('ipc-helper protocol fuzz', function () {
   this.timeout(300_000);
 
@@ -1351,9 +1432,17 @@ describe('ipc-helper protocol fuzz', function () {
     if (!fs.existsSync(shmtoolPath)) console.warn('      (shmtool missing: the fuzz runs without a second attached process)');
     if (!fs.existsSync(posixtoolPath)) console.warn('      (posixtool missing: the fuzz runs without POSIX objects held by another process)');
     if (!fs.existsSync(ipctoolPath)) console.warn('      (ipctool missing: the fuzz runs without messages in a queue)');
-    const fuzzer = new Fuzzer(SEED, mode, helper, shared);
+    const parent = mode === 'shared' ? undefined : DiskScratch.parent();
+    const disk = parent ? new DiskScratch(parent) : undefined;
+    if (mode !== 'shared' && !disk) console.warn('      (no directory on disk: the fuzz runs without the mounts of a hostile user)');
+    const fuzzer = new Fuzzer(SEED, mode, helper, shared, disk);
     const started = Date.now();
-    await fuzzer.fuzz(FRAMES);
+    try {
+      await fuzzer.fuzz(FRAMES);
+      if (disk) assert.ok(disk.unchanged(), `the files on disk mounted into the namespace changed:\n${disk.state()}`);
+    } finally {
+      disk?.remove();
+    }
     const seconds = (Date.now() - started) / 1000;
     const { stats } = fuzzer;
     const table = [...stats.outcomes].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => `${k}: ${v}`);

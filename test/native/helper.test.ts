@@ -4,11 +4,13 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import { HelperError, HelperExitedError, HelperTimeoutError } from '../../src/ipc/helperClient';
-import { isPageResident, MAX_READ } from '../../src/ipc/helperProtocol';
+import { isPageResident, MAX_READ, PROTOCOL_VERSION } from '../../src/ipc/helperProtocol';
 import { isRoot, NOBODY, rejectsWith, TestHelper } from '../support/helper';
 import { cleanupPosixObjects, createObject, freshName, shmPath } from '../support/posixObjects';
-import { createSegment, dumpSegment, freshKey, holdSegment, procLine, trackSegment, writeSegment } from '../support/segments';
+import { createSegment, dumpSegment, freshKey, holdSegment, procLine, repoRoot, trackSegment, writeSegment } from '../support/segments';
+import { cleanupSemMsg, ipctool, trackMsg } from '../support/semMsg';
 
 const SHM_DEST = 0o1000;
 const SHM_LOCKED = 0o2000;
@@ -40,7 +42,7 @@ describe('ipc-helper against the real kernel', function () {
 
   it('answers the handshake with its protocol version, page size, identity and read limit', async function () {
     const hello = await client.hello();
-    assert.equal(hello.protocolVersion, 5);
+    assert.equal(hello.protocolVersion, PROTOCOL_VERSION);
     assert.equal(hello.pageSize, PAGE);
     assert.equal(hello.euid, process.getuid!());
     assert.equal(hello.maxRead, MAX_READ);
@@ -50,7 +52,9 @@ describe('ipc-helper against the real kernel', function () {
   describe('create', function () {
     it('creates a segment with a chosen key, without attaching it', async function () {
       const key = freshKey();
-      const id = trackSegment(await client.shmCreate(key, 12345, 0o640, true));
+      const made = await client.shmCreate(key, 12345, 0o640, true);
+      assert.equal(made.created, true);
+      const id = trackSegment(made.shmid);
       const row = proc(id);
       assert.ok(row, 'the new segment is in /proc/sysvipc/shm');
       assert.equal(row.key >>> 0, key);
@@ -60,8 +64,8 @@ describe('ipc-helper against the real kernel', function () {
     });
 
     it('creates IPC_PRIVATE segments: key 0, a new one each time', async function () {
-      const first = trackSegment(await client.shmCreate(0, 4096, 0o600, false));
-      const second = trackSegment(await client.shmCreate(0, 4096, 0o600, false));
+      const first = trackSegment((await client.shmCreate(0, 4096, 0o600, false)).shmid);
+      const second = trackSegment((await client.shmCreate(0, 4096, 0o600, false)).shmid);
       assert.notEqual(first, second);
       assert.equal(proc(first)?.key, 0);
       assert.equal(proc(second)?.key, 0);
@@ -69,9 +73,9 @@ describe('ipc-helper against the real kernel', function () {
 
     it('refuses an exclusive create on an existing key with EEXIST, and returns the existing id otherwise', async function () {
       const key = freshKey();
-      const id = trackSegment(await client.shmCreate(key, 4096, 0o600, true));
+      const id = trackSegment((await client.shmCreate(key, 4096, 0o600, true)).shmid);
       await rejectsWith(client.shmCreate(key, 4096, 0o600, true), 'EEXIST');
-      assert.equal(await client.shmCreate(key, 4096, 0o600, false), id);
+      assert.deepEqual(await client.shmCreate(key, 4096, 0o600, false), { created: false, shmid: id }, 'found, not created');
     });
 
     it('refuses a zero size with EINVAL', async function () {
@@ -156,7 +160,7 @@ describe('ipc-helper against the real kernel', function () {
       assert.equal(proc(id), undefined, 'the removed segment is gone, not kept alive by the helper');
       const error = await rejectsWith(client.shmRead(id, 0, 16), 'EINVAL');
       assert.match(error.message, new RegExp(String(id)));
-      assert.equal((await client.hello()).protocolVersion, 5);
+      assert.equal((await client.hello()).protocolVersion, PROTOCOL_VERSION);
     });
 
     it('says which attachment is its own read cache, and lets go of a removed segment on STAT', async function () {
@@ -409,6 +413,35 @@ describe('ipc-helper against the real kernel', function () {
     });
   });
 
+  describe('message types beyond 32 bits (a 64-bit sender; the foreign armhf helper is 32-bit)', function () {
+    afterEach(cleanupSemMsg);
+
+    it('carries every type exactly, or, from a 32-bit helper, its low 32 bits exactly and says so: never a wrong number', async function () {
+      const types = [7n, 2n ** 31n + 7n, 2n ** 32n + 5n, 2n ** 62n + 3n];
+      const msqid = trackMsg(Number(ipctool(['msgcreate', 'private', '600', ...types.map((t, i) => `${t}:m${i}`)]).trim()));
+      const peek = await client.msgPeek(msqid, 0, 10, 8);
+      const read = await client.msgRead(msqid, 1);
+      if (helperBits() === 32) {
+        const low = types.map((t) => t & 0xffffffffn);
+        assert.deepEqual(
+          peek.messages.map((m) => [m.mtype, m.mtypeLow32]),
+          low.map((t) => [t, true]),
+        );
+        assert.deepEqual([read.mtype, read.mtypeLow32], [low[1], true]);
+      } else {
+        assert.deepEqual(
+          peek.messages.map((m) => [m.mtype, m.mtypeLow32]),
+          types.map((t) => [t, undefined]),
+        );
+        assert.deepEqual([read.mtype, read.mtypeLow32], [types[1], undefined]);
+      }
+      assert.deepEqual(
+        peek.messages.map((m) => m.preview.toString()),
+        ['m0', 'm1', 'm2', 'm3'],
+      );
+    });
+  });
+
   describe('as an unprivileged user (nobody)', function () {
     before(function () {
       if (!isRoot) this.skip(); // switching to nobody needs root; CI runs as root
@@ -438,7 +471,7 @@ describe('ipc-helper against the real kernel', function () {
     it('can create, read and remove its own segment', async function () {
       const nobody = new TestHelper({ asNobody: true });
       try {
-        const id = trackSegment(await nobody.client.shmCreate(0, 4096, 0o600, false));
+        const id = trackSegment((await nobody.client.shmCreate(0, 4096, 0o600, false)).shmid);
         assert.equal(proc(id)?.uid, 65534);
         assert.equal((await nobody.client.shmRead(id, 0, 4)).length, 4);
         await nobody.client.shmRemove(id);
@@ -456,4 +489,12 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** 32 or 64: the ELF class of the helper under test (a foreign platform's, from native/targets.json). */
+function helperBits(): number {
+  const platform = process.env.IPCINSP_HELPER_PLATFORM;
+  if (!platform) return process.arch === 'arm' || process.arch === 'ia32' ? 32 : 64;
+  const targets = JSON.parse(fs.readFileSync(path.join(repoRoot, 'native', 'targets.json'), 'utf8')) as { helpers: Array<{ name: string; elfClass: number }> };
+  return targets.helpers.find((h) => h.name === platform)?.elfClass ?? 64;
 }

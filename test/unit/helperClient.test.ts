@@ -52,7 +52,7 @@ describe('helper client faults', function () {
       // Into a caller's buffer (readRange): the buffer is never handed out half filled.
       await assert.rejects(client.shmReadRange(1, 0, 64), /Read reply of 32 bytes, not the 64 asked for/);
       await assert.rejects(client.fileRead('/dev/shm/x', { devMajor: 0, devMinor: 1, ino: 2 }, 0, 10), /FileRead reply of 5 bytes, not the 10/);
-      await assert.rejects(client.msgRead(1, 0), /MsgRead reply of 3 bytes, less than the 8 asked for/);
+      await assert.rejects(client.msgRead(1, 0), /MsgRead reply of 3 bytes, less than the 16 asked for/);
     } finally {
       client.dispose();
     }

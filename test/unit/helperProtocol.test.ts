@@ -125,9 +125,9 @@ describe('helper protocol', function () {
     );
   });
 
-  it('speaks version 5: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35, the /proc scan 36', function () {
-    assert.equal(PROTOCOL_VERSION, 5);
-    assert.equal(args.hello().readUInt32LE(0), 5);
+  it('speaks version 6: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35, the /proc scan 36', function () {
+    assert.equal(PROTOCOL_VERSION, 6);
+    assert.equal(args.hello().readUInt32LE(0), 6);
     assert.deepEqual([Op.NsEnter, Op.Table, Op.ProcScan], [34, 35, 36]);
     const scan = args.procScan(4096, 2);
     assert.deepEqual([scan.length, scan.readUInt32LE(0), scan.readUInt32LE(4)], [8, 4096, 2]);
@@ -260,8 +260,24 @@ describe('helper protocol', function () {
     assert.throws(() => decodeMsgPeek(Buffer.concat([head, record(0, 1n, 3, 'abc')])), /cut short after 1 of 2/);
     assert.throws(() => decodeMsgPeek(Buffer.concat([head, record(0, 1n, 3, 'abc'), record(1, 1n, 3, 'abc').subarray(0, 22)])), /preview cut short/);
 
-    const read = decodeMsgRead(Buffer.concat([Buffer.from([7, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('text')]));
-    assert.deepEqual([read.mtype, read.text.toString()], [7n, 'text']);
+    // A 32-bit helper's: the types are their low 32 bits (flags bit 1), and said to be.
+    head.writeUInt32LE(1 | 2, 4);
+    const low = decodeMsgPeek(Buffer.concat([head, record(0, 2n ** 31n + 7n, 1, 'a'), record(1, 5n, 1, 'b')]));
+    assert.deepEqual(
+      low.messages.map((m) => [m.mtype, m.mtypeLow32]),
+      [
+        [2n ** 31n + 7n, true],
+        [5n, true],
+      ],
+    );
+
+    const readHead = Buffer.alloc(16);
+    readHead.writeBigInt64LE(7n, 0);
+    const read = decodeMsgRead(Buffer.concat([readHead, Buffer.from('text')]));
+    assert.deepEqual([read.mtype, read.mtypeLow32, read.text.toString()], [7n, undefined, 'text']);
+    readHead.writeUInt32LE(2, 8);
+    assert.equal(decodeMsgRead(Buffer.concat([readHead, Buffer.from('text')])).mtypeLow32, true);
+    assert.throws(() => decodeMsgRead(readHead.subarray(0, 15)), ProtocolError);
     const attr = Buffer.alloc(MQ_ATTR_BYTES);
     attr.writeBigUInt64LE(10n, 0);
     attr.writeBigUInt64LE(8192n, 8);
