@@ -44,9 +44,9 @@ static void encode_msg_stat(unsigned char *p, int msqid, const struct msqid_ds *
     put_u64(p + 40, (uint64_t)ds->__msg_cbytes);
     put_u64(p + 48, (uint64_t)ds->msg_qnum);
     put_u64(p + 56, (uint64_t)ds->msg_qbytes);
-    put_i64(p + 64, (int64_t)ds->msg_stime);
-    put_i64(p + 72, (int64_t)ds->msg_rtime);
-    put_i64(p + 80, (int64_t)ds->msg_ctime);
+    put_i64(p + 64, sysv_time(ds->msg_stime));
+    put_i64(p + 72, sysv_time(ds->msg_rtime));
+    put_i64(p + 80, sysv_time(ds->msg_ctime));
 }
 
 void reply_msg_stat(const struct request *rq, int msqid, const struct msqid_ds *ds)

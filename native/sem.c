@@ -36,8 +36,8 @@ static void encode_sem_stat(unsigned char *p, int semid, const struct semid_ds *
     put_u32(p + 20, ds->sem_perm.cuid);
     put_u32(p + 24, ds->sem_perm.cgid);
     put_u32(p + 28, ds->sem_nsems > UINT32_MAX ? UINT32_MAX : (uint32_t)ds->sem_nsems);
-    put_i64(p + 32, (int64_t)ds->sem_otime);
-    put_i64(p + 40, (int64_t)ds->sem_ctime);
+    put_i64(p + 32, sysv_time(ds->sem_otime));
+    put_i64(p + 40, sysv_time(ds->sem_ctime));
 }
 
 void reply_sem_stat(const struct request *rq, int semid, const struct semid_ds *ds)

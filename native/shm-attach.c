@@ -59,7 +59,7 @@ struct cached_map {
 /* Whether IPC_STAT's *ds still describes the segment as it was when entry e attached it. */
 static bool cache_unchanged(const struct cached_map *e, const struct shmid_ds *ds)
 {
-    return e->size == ds->shm_segsz && e->ctime == (int64_t)ds->shm_ctime &&
+    return e->size == ds->shm_segsz && e->ctime == sysv_time(ds->shm_ctime) &&
            e->mode == (ds->shm_perm.mode & ~(uint32_t)SHM_DEST) && e->uid == ds->shm_perm.uid &&
            e->gid == ds->shm_perm.gid && e->cuid == ds->shm_perm.cuid;
 }
@@ -236,7 +236,7 @@ int view_open(int shmid, struct shmid_ds *ds, struct view *v)
     if (!v->temporary) {
         struct cached_map *slot = cache_slot();
         *slot = (struct cached_map){.used = true, .shmid = shmid, .base = base, .size = ds->shm_segsz,
-                                    .ctime = (int64_t)ds->shm_ctime,
+                                    .ctime = sysv_time(ds->shm_ctime),
                                     .mode = ds->shm_perm.mode & ~(uint32_t)SHM_DEST, .uid = ds->shm_perm.uid,
                                     .gid = ds->shm_perm.gid, .cuid = ds->shm_perm.cuid, .last_used_ns = now_ns()};
     }

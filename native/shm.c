@@ -61,9 +61,9 @@ static void encode_shm_stat(unsigned char *p, int shmid, const struct shmid_ds *
     put_u32(p + 36, cache_has(shmid) ? 1u : 0u); /* our own read attachment is part of nattch */
     put_u64(p + 40, ds->shm_segsz);
     put_u64(p + 48, ds->shm_nattch);
-    put_i64(p + 56, (int64_t)ds->shm_atime);
-    put_i64(p + 64, (int64_t)ds->shm_dtime);
-    put_i64(p + 72, (int64_t)ds->shm_ctime);
+    put_i64(p + 56, sysv_time(ds->shm_atime));
+    put_i64(p + 64, sysv_time(ds->shm_dtime));
+    put_i64(p + 72, sysv_time(ds->shm_ctime));
 }
 
 void reply_shm_stat(const struct request *rq, int shmid, const struct shmid_ds *ds)

@@ -9,6 +9,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <time.h>
 #include "helper.h"
 
 enum sysv_kind { SYSV_SHM, SYSV_SEM, SYSV_MSG };
@@ -26,6 +27,16 @@ union sysv_ds {
     struct semid_ds sem;
     struct msqid_ds msg;
 };
+
+/* A time of an IPC_STAT record (seconds since the epoch). A 32-bit build gets its 64-bit times
+ * (_TIME_BITS 64) as halves that glibc puts together; under qemu-user, where the foreign helpers
+ * are tested, the kernel's reply leaves the high halves unwritten, and glibc then adds whatever its
+ * stack held. No time before the year 2106 has a high half: on a 32-bit build one is dropped. */
+static inline int64_t sysv_time(time_t t)
+{
+    if (sizeof(long) < 8 && ((uint64_t)t >> 32) != 0) return (int64_t)(uint32_t)t;
+    return (int64_t)t;
+}
 
 /* "segment", "semaphore set", "message queue". */
 const char *sysv_noun(enum sysv_kind kind);
