@@ -123,7 +123,9 @@ static const char *internal_mount(uint32_t major_number, uint32_t minor_number)
 {
     pthread_once(&internal.once, learn_internal_mounts);
     for (unsigned i = 0; i < internal.count; i++) {
-        if (internal.mounts[i].major == major_number && internal.mounts[i].minor == minor_number) return internal.mounts[i].name;
+        if (internal.mounts[i].major == major_number && internal.mounts[i].minor == minor_number) {
+            return internal.mounts[i].name;
+        }
     }
     return NULL;
 }

@@ -11,10 +11,12 @@
  *   sem.c, msg.c   System V semaphore sets and message queues
  *   posix-path.c   POSIX object paths: parsing, the /dev/shm directory, opening by descriptor
  *   posix-shm.c    POSIX shared memory objects (FILE_*)
+ *   fs-kind.c      which file system a descriptor is on, learned without asking that file system
  *   mqueue.c       POSIX message queues (MQ_*)
  *   namespace.c    another IPC namespace (NS_ENTER) and the kernel's tables in it (TABLE)
- *   proc-scan.c    the walk over /proc (PROC_SCAN)
- */
+ *   proc-scan.c    the walk over /proc (PROC_SCAN): its threads, budget and reply
+ *   proc-read.c    one process of that walk
+ * ops.h is the table of operations; wire.h the byte order and the errno names. */
 #ifndef IPC_HELPER_HELPER_H
 #define IPC_HELPER_HELPER_H
 #include <stdbool.h>

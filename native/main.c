@@ -19,9 +19,14 @@
  *     through a mapping would allocate a page for every hole it touches; pread does not), their
  *     holes are found with lseek(SEEK_DATA/SEEK_HOLE) (mincore lies about files a caller does not
  *     own), every file path goes through parse_ipc_path() (posix-path.c) and every read open
- *     through open_for_reading(). The only opens with O_RDWR are FILE_CREATE's (of the object it
- *     creates, and of an existing one only to check, as shm_open would, that it may be opened so;
- *     closed at once): no write(), pwrite() or truncation of an existing object anywhere.
+ *     through open_for_reading(). The only open with O_RDWR is FILE_CREATE's of the object it
+ *     creates (O_CREAT | O_EXCL, for its ftruncate): no write(), pwrite() or truncation of an
+ *     existing object anywhere.
+ *   - Only shared memory: every POSIX object, and the /dev/shm directory of a name, is checked by
+ *     descriptor to be on tmpfs or hugetlbfs before anything else touches it, learned from its
+ *     mount without asking its file system (fs-kind.c), so neither a directory on disk that a user
+ *     mounted over its /dev/shm nor a FUSE daemon that stopped answering can be acted on or waited
+ *     on. The walk over /proc looks at descriptors the same way and bounds its memory as it reads.
  *   - No file descriptor outlives the request that opened it (a kept descriptor would keep an
  *     unlinked object alive), and every file operation checks the object's identity (device,
  *     inode) against the one the client named, because a name can be reused by another object.

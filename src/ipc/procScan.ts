@@ -1,3 +1,6 @@
+// Over 600 lines on purpose: the readers below are also the worker thread's program (their source
+// text is sent to it), so they cannot be split into modules that import each other.
+//
 // The one walk over /proc per refresh that finds who holds every kind of IPC object: for each
 // process its maps (System V attachments; mapped /dev/shm files and memfds) and its open
 // descriptors of /dev/shm files and memfds (with their access mode). Each kind's module turns this

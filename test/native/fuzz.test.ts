@@ -1,4 +1,6 @@
 // Protocol fuzz of the native helper (the AddressSanitizer + UBSan build, native/bin/ipc-helper-asan).
+// Over 1,000 lines on purpose: the generator, the model of the protocol it checks every reply
+// against and the runner are one fuzz, and are read together.
 //
 // At least 100,000 frames (FUZZ_FRAMES): mostly well-framed requests of every operation, valid or
 // mutated (bit flips, truncated or extended arguments, boundary values such as offsets near 2^64,

@@ -1,3 +1,5 @@
+// Over 600 lines: every POSIX file operation of the helper, one describe each, against one kernel.
+//
 // The real helper (AddressSanitizer + UBSan build) on POSIX shared memory objects (/dev/shm files,
 // unlinked objects still held, memfds) against the real kernel. Every object is made or tracked
 // through test/support/posixObjects.ts, so it is removed (and its holders killed) even when a
