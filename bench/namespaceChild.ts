@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     for (let done = 0; done < count; done += 1024) {
       const n = Math.min(1024, count - done);
-      await Promise.all(Array.from({ length: n }, () => client.create(0, 4096, 0o600, true)));
+      await Promise.all(Array.from({ length: n }, () => client.shmCreate(0, 4096, 0o600, true)));
     }
     const createMs = performance.now() - started;
     const content = fs.readFileSync('/proc/sysvipc/shm');

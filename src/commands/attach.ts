@@ -14,7 +14,7 @@ export const attach: Command = {
       also: (info) => !info.segment.dest && !env.ipc.holds.has(info.segment.shmid),
     });
     for (const info of segments) {
-      await env.ipc.helper().attach(info.segment.shmid);
+      await env.ipc.helper().shmAttach(info.segment.shmid);
       env.ipc.holds.add(info.segment.shmid);
       env.ipc.log.info(`attached ${segmentTitle(info)} (held by this window)`);
     }
@@ -34,7 +34,7 @@ export const detach: Command = {
     });
     for (const info of segments) {
       // One hold per window: detach until the helper holds it no more.
-      while ((await env.ipc.helper().detach(info.segment.shmid)) > 0);
+      while ((await env.ipc.helper().shmDetach(info.segment.shmid)) > 0);
       env.ipc.holds.delete(info.segment.shmid);
       env.ipc.log.info(`detached ${segmentTitle(info)}`);
     }

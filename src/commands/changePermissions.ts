@@ -97,7 +97,7 @@ async function apply(
   const helper = env.ipc.helper();
   switch (object.kind) {
     case 'sysvShm':
-      return helper.set(object.segment.shmid, change);
+      return helper.shmSet(object.segment.shmid, change);
     case 'sysvSem':
       return helper.semSet(object.set.semid, change);
     case 'sysvMsg':

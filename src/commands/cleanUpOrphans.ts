@@ -97,7 +97,7 @@ export const cleanUpOrphans: Command = {
 
 /** Removes one object found orphaned again; returns the bytes it freed. */
 async function removeOrphan(env: CommandEnv, now: IpcObject): Promise<number> {
-  if (now.kind === 'sysvShm') return (await env.ipc.helper().removeIfUnattached(now.segment.shmid)).size;
+  if (now.kind === 'sysvShm') return (await env.ipc.helper().shmRemoveIfUnattached(now.segment.shmid)).size;
   await removeOne(env, now);
   return freedBytes(now);
 }

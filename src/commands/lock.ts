@@ -14,8 +14,8 @@ function lockCommand(id: string, lock: boolean): Command {
         also: (info) => info.segment.locked !== lock,
       });
       for (const info of segments) {
-        if (lock) await env.ipc.helper().lock(info.segment.shmid);
-        else await env.ipc.helper().unlock(info.segment.shmid);
+        if (lock) await env.ipc.helper().shmLock(info.segment.shmid);
+        else await env.ipc.helper().shmUnlock(info.segment.shmid);
         env.ipc.log.info(`${lock ? 'locked' : 'unlocked'} ${segmentTitle(info)}`);
       }
       await env.ipc.refresh(true);

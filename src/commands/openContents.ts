@@ -25,7 +25,7 @@ async function sourceOf(env: CommandEnv, object: SegmentInfo | PosixObjectInfo):
     return source;
   }
   // Fresh numbers (and the permission check) from the kernel before opening.
-  const stat = await helper.stat(object.segment.shmid);
+  const stat = await helper.shmStat(object.segment.shmid);
   const original = object.attachments.find((a) => a.key !== 0)?.key;
   const key = stat.key === 0 && original ? formatKey(original) : keyText(stat);
   const swapped = () => (findAgain(env.ipc.snapshots.current, object) as SegmentInfo | undefined)?.segment.swap !== 0;

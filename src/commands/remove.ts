@@ -98,7 +98,7 @@ export async function removeOne(env: CommandEnv, now: IpcObject): Promise<void> 
   const helper = env.ipc.helper();
   switch (now.kind) {
     case 'sysvShm':
-      await helper.remove(now.segment.shmid);
+      await helper.shmRemove(now.segment.shmid);
       break;
     case 'sysvSem':
       await helper.semRemove(now.set.semid);

@@ -79,10 +79,10 @@ describe('/proc/sysvipc/shm on the real kernel', function () {
     }
     try {
       const id = createSegment(freshKey(), 4096, 0o600);
-      await helper.client.lock(id);
+      await helper.client.shmLock(id);
       const locked = await find(id);
       assert.deepEqual([locked?.locked, locked?.perms], [true, 0o2600]);
-      await helper.client.unlock(id);
+      await helper.client.shmUnlock(id);
       assert.equal((await find(id))?.locked, false);
     } finally {
       helper.dispose();

@@ -19,6 +19,8 @@ export interface PeekedMessage {
   index: number;
   /** The message's type (a C long: any value the sender chose). */
   mtype: bigint;
+  /** Read by a 32-bit helper: mtype is only the type's low 32 bits (helperProtocol's PeekedMessage). */
+  mtypeLow32?: boolean;
   size: number;
   /** Its first bytes. */
   preview: Uint8Array;
