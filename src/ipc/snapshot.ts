@@ -85,19 +85,6 @@ export interface Snapshot {
 /** Any object a view shows and a command acts on. */
 export type IpcObject = SegmentInfo | PosixObjectInfo | SemSetInfo | PosixSemInfo | MsgQueueInfo | PosixMqInfo;
 
-/** Every object of a snapshot, of every kind. */
-export function allObjects(snapshot: Snapshot): IpcObject[] {
-  return [
-    ...snapshot.segments,
-    ...snapshot.posix.objects,
-    ...snapshot.posix.memfds,
-    ...snapshot.sem.sets,
-    ...snapshot.posixSemaphores,
-    ...snapshot.msg.queues,
-    ...snapshot.mqueue.queues,
-  ];
-}
-
 export interface RefreshResult {
   snapshot: Snapshot;
   /** False when nothing visible changed since the previous refresh (the snapshot is the old one). */
@@ -416,38 +403,4 @@ function waitersSignature(scan: WaiterScan): string {
     }
   }
   return parts.sort().join('\n');
-}
-
-/**
- * The same object in another snapshot, or undefined when it is gone. Same object, not just the
- * same number or name: shmids and names are reused, so a segment must also have the same creation
- * time, creator and size, and a POSIX object the same device and inode.
- */
-export function findAgain(snapshot: Snapshot | undefined, object: IpcObject): IpcObject | undefined {
-  if (!snapshot) return undefined;
-  switch (object.kind) {
-    case 'sysvShm': {
-      const s = object.segment;
-      return snapshot.segments.find(
-        (o) => o.segment.shmid === s.shmid && o.segment.ctime === s.ctime && o.segment.cuid === s.cuid && o.segment.size === s.size,
-      );
-    }
-    case 'posixShm': {
-      const list = object.origin === 'memfd' ? snapshot.posix.memfds : snapshot.posix.objects;
-      return list.find((o) => o.key === object.key && o.name === object.name);
-    }
-    case 'sysvSem': {
-      // A set's ctime changes with IPC_SET (permissions): its key, creator and size do not.
-      const s = object.set;
-      return snapshot.sem.sets.find((o) => o.set.semid === s.semid && o.set.key === s.key && o.set.cuid === s.cuid && o.set.nsems === s.nsems);
-    }
-    case 'sysvMsg': {
-      const q = object.queue;
-      return snapshot.msg.queues.find((o) => o.queue.msqid === q.msqid && o.queue.key === q.key && o.queue.cuid === q.cuid);
-    }
-    case 'posixSem':
-      return snapshot.posixSemaphores.find((o) => o.key === object.key && o.name === object.name);
-    case 'posixMq':
-      return snapshot.mqueue.queues.find((o) => o.key === object.key && o.name === object.name);
-  }
 }
