@@ -37,7 +37,9 @@ function foreignHelper(name: string): string {
   const binary = path.join(dir, 'ipc-helper-static');
   if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: its cross compiler failed or is not installed (npm run build:native)`);
   const script = path.join(dir, 'run-under-qemu');
-  fs.writeFileSync(script, `#!/bin/sh\nexec ${platform.qemu} ${binary} "$@"\n`, { mode: 0o755 });
+  // Quoted: a clone's path may hold spaces.
+  const quoted = `'${binary.replace(/'/g, `'\\''`)}'`;
+  fs.writeFileSync(script, `#!/bin/sh\nexec ${platform.qemu} ${quoted} "$@"\n`, { mode: 0o755 });
   return script;
 }
 
