@@ -10,7 +10,9 @@ import * as path from 'path';
 import { HelperClient } from '../src/ipc/helperClient';
 import { SnapshotSource } from '../src/ipc/snapshot';
 import { segmentRow } from '../src/ipc/sysvShm/present';
-import { parseShm, readShmSegments } from '../src/ipc/sysvipc';
+import { parseShm } from '../src/ipc/family/sysvTables';
+import { readSegmentTable } from '../src/ipc/sysvShm/read';
+import { localTables } from '../src/ipc/tables';
 import { medianMs, mediansInTurns } from './measure';
 
 export interface NamespaceReport {
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
     }
     const createMs = performance.now() - started;
     const content = fs.readFileSync('/proc/sysvipc/shm');
-    const listed = (await readShmSegments()).items.length;
+    const listed = (await readSegmentTable(localTables())).segments.length;
     const source = new SnapshotSource();
     const snapshot = (await source.refresh(true)).snapshot;
     const uid = process.getuid?.() ?? 0;
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     const times = await mediansInTurns(
       {
         bareRead: () => fs.readFileSync('/proc/sysvipc/shm'),
-        list: () => readShmSegments(),
+        list: () => readSegmentTable(localTables()),
         refresh: () => source.refresh(true),
         ipcs: () => execFileSync('ipcs', ['-m'], { maxBuffer: 1 << 28 }),
       },

@@ -1,7 +1,7 @@
 // Create Message Queue…: System V (key, mode, exclusive: msgget) or POSIX (name, mode, exclusive,
 // capacity: mq_open with O_CREAT), through the helper. Nothing is sent. The new row is revealed.
 import { formatKey, IPC_PRIVATE, parseMode } from '../ipc/format';
-import { parseObjectName } from '../ipc/posixShm/parse';
+import { parseObjectName } from '../ipc/family/devShm';
 import { reportFailure, type Command, type CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
 import { createdWords } from './createdWords';

@@ -3,7 +3,7 @@
 // object is all holes and takes no memory). The new row is revealed.
 import * as path from 'path';
 import { formatBytes, parseMode, parseSize } from '../ipc/format';
-import { parseObjectName } from '../ipc/posixShm/parse';
+import { parseObjectName } from '../ipc/family/devShm';
 import { rowId } from '../ipc/posixShm/present';
 import type { Command, CommandEnv } from './registry';
 import { createdWords } from './createdWords';

@@ -112,12 +112,13 @@ export class AttentionStatus implements vscode.Disposable {
     if (orphans.length > 0) {
       lines.push(`**${orphans.length} orphaned object(s)**${orphanBytes > 0 ? `, ${formatBytes(orphanBytes)} to free` : ''}:`, '');
       const uid = this.context.uid;
-      for (const object of orphans.slice(0, LISTED))
+      for (const object of orphans.slice(0, LISTED)) {
         lines.push(
           `- ${kindOf(object)
             .row(object, { held: false, uid })
             .label.replace(/[\\`*_[\]]/g, '\\$&')}`,
         );
+      }
       if (orphans.length > LISTED) lines.push(`- and ${orphans.length - LISTED} more`);
       lines.push('');
     }

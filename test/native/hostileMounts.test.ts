@@ -9,7 +9,7 @@ import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process'
 import * as fs from 'fs';
 import * as path from 'path';
 import { orphansOf } from '../../src/ipc/orphans';
-import { listPosixObjects } from '../../src/ipc/posixShm/parse';
+import { listPosixObjects } from '../../src/ipc/family/devShm';
 import { SnapshotSource } from '../../src/ipc/snapshot';
 import { isRoot, NOBODY, rejectsWith, TestHelper } from '../support/helper';
 import { identityOf } from '../support/posixObjects';

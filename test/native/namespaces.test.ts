@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { HelperError } from '../../src/ipc/helperClient';
 import { args, encodeRequest, FrameDecoder, Op, type Reply } from '../../src/ipc/helperProtocol';
-import { parseShm } from '../../src/ipc/sysvipc';
+import { parseShm } from '../../src/ipc/family/sysvTables';
 import { helperBinary, isRoot, rejectsWith, TestHelper } from '../support/helper';
 import { shmtoolPath } from '../support/segments';
 import { killSpawned, spawnReady } from './spawned';

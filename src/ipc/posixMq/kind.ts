@@ -6,7 +6,7 @@ import { shellQuote, stickyRemovalRefusal } from '../family/posix';
 import { plain } from '../json';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
-import type { PosixMqInfo } from './classify';
+import type { PosixMqInfo } from './types';
 import { pmqRow, pmqStateWords } from './present';
 
 /** Throws ESTALE when the queue's name now names another queue. */

@@ -4,7 +4,7 @@ import { shellQuote, stickyRemovalRefusal } from '../family/posix';
 import { device, plain } from '../json';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
-import type { PosixSemInfo } from './classify';
+import type { PosixSemInfo } from './types';
 import { psemRow, psemStateWords, psemTitle, psemValueWords } from './present';
 
 /** Still linked: reachable by its name. */

@@ -6,7 +6,7 @@ import { formatBytes } from '../format';
 import { device, plain } from '../json';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
-import type { PosixObjectInfo } from './classify';
+import type { PosixObjectInfo } from './types';
 import { posixRow, posixStateWords, posixTitle, rowId } from './present';
 import { PosixObjectSource } from './source';
 

@@ -5,7 +5,7 @@ import { ipcrmCommand, sysvOwnerUids, sysvRemovalRefusal } from '../family/sysv'
 import { plain } from '../json';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
-import type { MsgQueueInfo } from './classify';
+import type { MsgQueueInfo } from './types';
 import { msgRow, msgStateWords, msgTitle } from './present';
 
 export const sysvMsgKind: KindModule<MsgQueueInfo> = {

@@ -5,7 +5,7 @@ import { formatBytes, formatKey, modeToString, plural } from '../format';
 import { formatLimit, type IpcLimits } from '../limits';
 import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import type { Waiter } from '../waiters';
-import type { MsgQueueInfo, MsgQueueState, PeekedMessage } from './classify';
+import type { MsgQueueInfo, MsgQueueState, PeekedMessage } from './types';
 import * as l10n from '../../shared/l10n';
 
 /** The command a message row runs on a click: open its bytes in the contents view. */

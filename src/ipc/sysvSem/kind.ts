@@ -3,7 +3,7 @@ import { ipcrmCommand, sysvOwnerUids, sysvRemovalRefusal } from '../family/sysv'
 import { plain } from '../json';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
-import type { SemSetInfo } from './classify';
+import type { SemSetInfo } from './types';
 import { semRow, semStateWords, semTitle } from './present';
 
 export const sysvSemKind: KindModule<SemSetInfo> = {

@@ -4,7 +4,7 @@ import { ipcrmCommand, sysvOwnerUids, sysvRemovalRefusal } from '../family/sysv'
 import type { KindModule } from '../kind';
 import { plain } from '../json';
 import * as l10n from '../../shared/l10n';
-import type { SegmentInfo } from './classify';
+import type { SegmentInfo } from './types';
 import { displayKey, keyText, segmentRow, stateWords } from './present';
 import { SegmentSource } from './source';
 

@@ -6,7 +6,7 @@ import { readInPieces, type ByteSource } from '../byteSource';
 import { HelperError, type HelperClient } from '../helperClient';
 import type { Residency, ShmStat } from '../helperProtocol';
 import { userName } from '../processes';
-import { SHM_DEST, SHM_LOCKED } from '../sysvipc';
+import { SHM_DEST, SHM_LOCKED } from '../family/sysvTables';
 import type { ContentsHeader } from '../../shared/hexProtocol';
 import * as l10n from '../../shared/l10n';
 
