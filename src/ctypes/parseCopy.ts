@@ -125,7 +125,7 @@ export function normalizeKeywords(text: string, code: string): string {
   return out + text.slice(copied);
 }
 
-const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?(.*(?:\\\n.*)*)/gm;
+const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?((?:[^\n\\]|\\[\s\S])*)/gm;
 const PRAGMA_OPERATOR = /\b_Pragma\s*\(\s*"\s*"\s*\)/g; // its string's inside is blank in code
 
 /**
@@ -158,7 +158,8 @@ export function attributeMacros(code: string): Map<string, boolean> {
   return macros;
 }
 
-const DIRECTIVE_LINE = /^[ \t]*#.*(?:\\\n.*)*/gm;
+/** A directive line with the lines a backslash continues it on. */
+const DIRECTIVE_LINE = /^[ \t]*#(?:[^\n\\]|\\[\s\S])*/gm;
 const NOT_A_MACRO = new Set([
   'auto',
   'const',

@@ -341,6 +341,8 @@ class ProbeBuilder {
     return index;
   }
 
+  /** Per named record, when byte orders are probed: whether its type was declared in the order that is not the machine's. */
+  private readonly declaredOrders: string[] = [];
   /** The probe's tables: one constant entry per member (the compiler works them all out while compiling). */
   private readonly entries: string[] = [];
   /** One object per bit-field, its parent record with that field set to all ones: its bits are in the object file. */
@@ -400,6 +402,11 @@ class ProbeBuilder {
    */
   private emitOrderProbes(node: ProbeNode, namedParent: string): void {
     node.orderProbes = [];
+    // A named record declared with the attribute says so itself, even with no scalar to probe (gcc 9 on).
+    if (node.shape === 'record') {
+      const type = `__typeof__(IPCINSP_M(${node.expr}))`;
+      this.declaredOrders.push(`  { ${node.id}, IPCINSP_DECLARED_REVERSED(${type}) },`);
+    }
     for (const member of node.members) {
       let leaf: ProbeNode | undefined = member;
       while (leaf?.shape === 'array' && !leaf.flexible) leaf = leaf.element;
@@ -426,6 +433,10 @@ ${this.entries.join('\n')}
 static const struct { long long index, k, value, negative; } ipcinsp_enums[] IPCINSP_USED = {
 ${enumEntries.join('\n')}
   { -1, 0, 0, 0 }
+};
+static const struct { long long id, reversed; } ipcinsp_orders[] IPCINSP_USED = {
+${this.declaredOrders.join('\n')}
+  { -1, 0 }
 };
 ${this.bitObjects.join('\n')}
 ${this.options.runnable ? searchProgram(this.bitSearches, this.flexible) : ''}`;

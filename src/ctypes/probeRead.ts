@@ -60,7 +60,7 @@ function safe(value: bigint): number {
 }
 
 /** The probe's data the layout is read from (not its run-time buffer, which can be gigabytes of zeros). */
-export const PROBE_SYMBOL = /^ipcinsp_(nodes|enums|(bits|one|order)_\d+)$/;
+export const PROBE_SYMBOL = /^ipcinsp_(nodes|enums|orders|(bits|one|order)_\d+)$/;
 
 function bitFieldSymbol(id: number): string {
   return `ipcinsp_bits_${id}`;
@@ -140,7 +140,11 @@ export function readProbe(probe: Probe, object: ProbeObject, where: { file: stri
     if (constant) constant.value = (negative ? value : BigInt.asUintN(64, value)).toString();
   }
   if (size < 0) throw new ProbeError(l10n.t('The layout probe has no size for the type.'));
-  const reader = new FieldReader(measured, object, probe.storageOrder);
+  const declared = new Map<number, Order>();
+  for (const [id, reversed] of probe.storageOrder ? tableOf(object, 'ipcinsp_orders', 2) : []) {
+    if (id >= 0n && reversed) declared.set(safe(id), object.littleEndian ? 'big' : 'little');
+  }
+  const reader = new FieldReader(measured, object, probe.storageOrder, declared);
   const root = reader.field(probe.root, object.littleEndian ? 'little' : 'big');
   return { name: probe.typeName, size, align, root, enums, file: where.file, line: where.line };
 }
@@ -152,6 +156,8 @@ class FieldReader {
     private readonly measured: Map<number, Measured>,
     private readonly object: ProbeObject,
     private readonly storageOrder: boolean,
+    /** The order a named record's type was declared with, where it was. */
+    private readonly declared: ReadonlyMap<number, Order>,
   ) {
     this.machine = object.littleEndian ? 'little' : 'big';
   }
@@ -240,9 +246,10 @@ class FieldReader {
 
   /**
    * The byte order of a record's own body (gcc's scalar_storage_order): where the 1 one of its
-   * scalars was set to shows, or where a bit-field set to 1 put its lowest bit. gcc gives a nested
-   * type its own order, so a named record that says nothing has the machine's; an anonymous member
-   * is part of its parent's body here.
+   * scalars was set to shows, or where a bit-field set to 1 put its lowest bit, or else the order
+   * its type was declared with. gcc gives a nested type its own order, so a named record that says
+   * nothing has the machine's. (Left: a record of single bytes ordered by the pragma alone, whose
+   * one-byte bit-fields are then counted from the least significant bit: the same bits, the same values.)
    */
   private bodyOrder(node: ProbeNode, outer: Order, recordOffset: number): Order {
     if (!this.storageOrder) return this.machine;
@@ -254,7 +261,7 @@ class FieldReader {
       const order = member.shape === 'bitfield' ? this.bitFieldOrder(member, recordOffset) : undefined;
       if (order) return order;
     }
-    return node.shape === 'anonymous' ? outer : this.machine;
+    return this.declared.get(node.id) ?? (node.shape === 'anonymous' ? outer : this.machine);
   }
 
   /** Which end of a scalar set to 1 changed: an integer's low byte, a float's exponent byte. */

@@ -78,6 +78,18 @@ ${floatFormats()}
 #else
 #define IPCINSP_DEC(e) 0
 #endif
+/*
+ * Whether a record type was declared with scalar_storage_order in the order that is not the
+ * machine's (gcc 9 on; a pragma's order is no attribute). Only that order is asked about: gcc 12
+ * asked about the machine's own order on a type declared the other way turns the type into it.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9 && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IPCINSP_DECLARED_REVERSED(type) __builtin_has_attribute(type, scalar_storage_order("big-endian"))
+#elif defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9 && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define IPCINSP_DECLARED_REVERSED(type) __builtin_has_attribute(type, scalar_storage_order("little-endian"))
+#else
+#define IPCINSP_DECLARED_REVERSED(type) 0
+#endif
 /* Every column is a long long, so the table reads the same from any object file of this ABI. */`;
 }
 

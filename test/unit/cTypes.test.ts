@@ -128,6 +128,13 @@ describe('C declarations', () => {
     );
     assert.match(unit.closure('struct AL'), /int y\[N\]/, 'a macro with a value is not blanked');
     unit.dispose();
+    // A #define continued over lines ends where its last backslash says (linux/fuse.h).
+    const continued = await read('#define SIZE(d) \\\n\tALIGN_UP(OFFSET + (d)->len)\n\nstruct after_define { int a; };\n');
+    assert.deepStrictEqual(
+      continued.types().map((t) => t.name),
+      ['struct after_define'],
+    );
+    continued.dispose();
   });
 
   it('keeps in a closure what an attribute names: a constant, a tag', async () => {
