@@ -44,6 +44,10 @@ export interface ProbeNode {
   pointer?: boolean;
   /** A value whose type the parser read as an integer or floating word, or an enum: `= 1` initializes it. */
   arithmetic?: boolean;
+  /** A value the parser cannot tell is not a floating type (`double`, `_Float64x`, a typedef from elsewhere). */
+  maybeFloat?: boolean;
+  /** A value whose type could be an array the parser does not see (`va_list`, `__typeof__(x)`, a name from elsewhere). */
+  maybeHiddenArray?: boolean;
   /** A bit-field, or an anonymous member: C expressions of the byte range its bits must be in (between its named neighbours). */
   window?: Window;
   /** A bit-field's declared type, to cast to (absent for an untagged enum declared in place). */
@@ -215,6 +219,10 @@ class ProbeBuilder {
     // The compiler classes _Bool as an integer: the declaration says bool.
     node.boolean = isBool(type);
     node.arithmetic = !node.boolean && (ARITHMETIC_SPECIFIERS.has(spec.type) || (spec.type === 'primitive_type' && !NOT_ARITHMETIC.has(spec.text)));
+    // What the compiler is asked only where the parser cannot rule it out (each question costs compile time per member).
+    const integer = spec.type === 'enum_specifier' || (/^(sized_type_specifier|primitive_type)$/.test(spec.type) && !/\b(float|double)\b/.test(spec.text));
+    node.maybeFloat = !integer && !node.boolean;
+    node.maybeHiddenArray = spec.type !== 'enum_specifier' && spec.type !== 'sized_type_specifier' && spec.type !== 'primitive_type';
     return node;
   }
 
@@ -383,9 +391,12 @@ class ProbeBuilder {
       this.entries.push(`  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), 0, _Alignof(__typeof__(${m}[0])), 14, 0, 0, 0, 0, 1 },`);
     } else {
       // The last column: whether the member keeps its type when used as a value (an array decays to a pointer).
-      const keeps = node.shape === 'value' ? `__builtin_types_compatible_p(__typeof__(${m}), __typeof__(0 ? (${m}) : (${m})))` : '1';
+      const value = node.shape === 'value';
+      const keeps = value && node.maybeHiddenArray ? `__builtin_types_compatible_p(__typeof__(${m}), __typeof__(0 ? (${m}) : (${m})))` : '1';
+      const format = value && node.maybeFloat ? `IPCINSP_MANT(${m}), IPCINSP_DEC(${m})` : '0, 0';
+      const integer = value ? `IPCINSP_SIGNED(${m}), IPCINSP_CHAR(${m})` : '0, 0';
       this.entries.push(
-        `  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), sizeof(${m}), _Alignof(__typeof__(${m})), __builtin_classify_type(${m}), IPCINSP_SIGNED(${m}), IPCINSP_CHAR(${m}), IPCINSP_MANT(${m}), IPCINSP_DEC(${m}), ${keeps} },`,
+        `  { ${node.id}, __builtin_offsetof(ipcinsp_root, ${d}), sizeof(${m}), _Alignof(__typeof__(${m})), __builtin_classify_type(${m}), ${integer}, ${format}, ${keeps} },`,
       );
     }
     // A bit-field's parent is the nearest record with a name to designate it by (an anonymous
