@@ -31,6 +31,8 @@ const CLASS_KIND: Record<number, CFieldKind> = { 1: 'int', 3: 'enum', 4: 'bool',
 const POINTER_CLASS = 5;
 const REAL_CLASS = 8;
 const COMPLEX_CLASS = 9;
+/** A complex type as the parser read it: its floating word alone (a typedef name is left as it is). */
+const COMPLEX_WORDLESS = /^(?:long )?(?:float|double)$|^_Float\d+x?$/;
 
 /** The probe's compiled tables: what the object file holds under the probe's symbols. */
 export interface ProbeObject {
@@ -180,6 +182,9 @@ class FieldReader {
     const base = { name: node.name, type: node.type, offset: found.offset, size: found.size, align: found.align };
     if (node.shape === 'array') {
       const element = this.field(node.element!, order, recordOffset);
+      let inner: CField = element;
+      while (inner.element) inner = inner.element;
+      if (inner.complex && COMPLEX_WORDLESS.test(base.type.replace(/\[.*$/, ''))) base.type = `_Complex ${base.type}`;
       return { ...base, kind: 'array', element, count: node.flexible ? -1 : element.size > 0 ? Math.floor(found.size / element.size) : 0 };
     }
     if (node.shape === 'record') {
@@ -203,7 +208,8 @@ class FieldReader {
     if (found.mantissa) field.mantissa = found.mantissa;
     if (found.typeClass === COMPLEX_CLASS) {
       field.complex = true;
-      if (!/\b(_Complex|__complex__|__complex|complex)\b/.test(field.type)) field.type = `_Complex ${field.type}`;
+      // The parser read `_Complex double` as `double`: the word goes back (a typedef name stays as it is).
+      if (COMPLEX_WORDLESS.test(field.type)) field.type = `_Complex ${field.type}`;
     }
     if (found.typeClass === REAL_CLASS && found.decimal) field.decimal = found.decimal === 1 ? 'bid' : 'dpd';
   }

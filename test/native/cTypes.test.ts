@@ -315,7 +315,7 @@ struct flags { bool ok; bool bits : 1; };
 
     it('lays out _Complex in every spelling, as complex values', async () => {
       const source =
-        '#include <complex.h>\nstruct c { _Complex double a; double _Complex b; double complex c; float __complex__ d; __complex__ long double e; _Complex float arr[2]; char tail; };\n';
+        '#include <complex.h>\ntypedef double _Complex cplx_t;\nstruct c { _Complex double a; double _Complex b; double complex c; float __complex__ d; __complex__ long double e; _Complex float arr[2]; cplx_t z; char tail; };\n';
       const file = write('complex.h', source);
       const layout = await assertBothWays(file, 'struct c', source);
       assert.deepStrictEqual(
@@ -327,8 +327,13 @@ struct flags { bool ok; bool bits : 1; };
           ['d', 'float', true],
           ['e', 'float', true],
           ['arr', 'array', true],
+          ['z', 'float', true],
           ['tail', 'int', undefined],
         ],
+      );
+      assert.deepStrictEqual(
+        layout.root.members!.map((m) => m.type),
+        ['_Complex double', '_Complex double', '_Complex double', '_Complex float', '_Complex long double', '_Complex float[2]', 'cplx_t', 'char'],
       );
     });
 
