@@ -43,7 +43,18 @@ interface LineMarker {
 }
 
 const TAGGED = new Set(['struct_specifier', 'union_specifier', 'enum_specifier']);
-const CONTAINERS = new Set(['preproc_ifdef', 'preproc_if', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list']);
+// ERROR too: where the parser gave up on part of a file (glibc's `__THROW __nonnull ((1))` after a
+// function), the declarations it still recognised inside are kept.
+const CONTAINERS = new Set([
+  'preproc_ifdef',
+  'preproc_if',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'linkage_specification',
+  'declaration_list',
+  'ERROR',
+]);
 const LAYOUT_PRAGMA = /^\s*(pack|scalar_storage_order)\b/;
 const LINE_MARKER = /^#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"/;
 
@@ -407,6 +418,7 @@ export class TranslationUnit {
   /** The #if block around a node that is not an include guard, described; undefined if none. */
   private conditionalAround(node: Node): string | undefined {
     for (let parent = node.parent; parent; parent = parent.parent) {
+      if (parent.isError) return 'a part of the file the parser could not read (an #if block could hide there)';
       if (parent.type === 'preproc_ifdef' && isIncludeGuard(parent)) continue;
       if (parent.type.startsWith('preproc_')) return `an #${parent.child(0)?.text.replace(/^#\s*/, '') ?? 'if'} block`;
     }
@@ -443,7 +455,9 @@ export class TranslationUnit {
     const declarator = node.type === 'declaration' ? node.childForFieldName('declarator') : null;
     const semicolon = node.type === 'declaration' ? null : node.nextSibling?.type === ';' ? node.nextSibling : null;
     const end = declarator?.startIndex ?? (node.type === 'declaration' ? node.endIndex : semicolon?.startIndex) ?? specifier.endIndex;
-    this.addDeclaration(specifier, `${this.original.slice(specifier.startIndex, end).trimEnd().replace(/;$/, '')};`);
+    const text = this.original.slice(specifier.startIndex, end).trimEnd().replace(/;$/, '');
+    // After a line marker (a macro's attribute from a system header, as glibc's __EPOLL_PACKED) the `;` needs a line of its own.
+    this.addDeclaration(specifier, `${text}${/\n#[^\n]*$/.test(text) ? '\n' : ''};`);
   }
 
   private addDeclaration(node: Node, text: string): void {

@@ -249,6 +249,65 @@ export function macroSpans(code: string, macros: ReadonlyMap<string, boolean>): 
     }
     if (before.length > 0 && startsDeclaration(code, at, directives)) spans.push(...before);
   }
+  return [...spans, ...afterDeclaratorSpans(code, directives)];
+}
+
+/** Words before a `(` that make what follows its `)` no declarator: a cast, a sizeof, a condition. */
+const NOT_A_DECLARATOR = new Set([
+  'sizeof',
+  '_Alignof',
+  'alignof',
+  '__alignof__',
+  '__alignof',
+  'typeof',
+  '__typeof__',
+  '__typeof',
+  '_Generic',
+  '_Static_assert',
+  'static_assert',
+  'if',
+  'while',
+  'for',
+  'switch',
+  'return',
+  'defined',
+  '_Atomic',
+  '_Alignas',
+  'alignas',
+]);
+
+/**
+ * Macros after a function's parameter list (glibc's `) __THROW __nonnull ((1)) __wur;`), to be
+ * blanked: words, with their arguments, between the `)` of `name(...)` and the `;`, `,`, `=` or `{`
+ * that ends the declarator, where valid C has none (but an old-style definition's parameter types).
+ */
+function afterDeclaratorSpans(code: string, directives: readonly Span[]): Span[] {
+  const spans: Span[] = [];
+  const opens: number[] = [];
+  for (let i = 0; i < code.length; i++) {
+    if (code[i] === '(') opens.push(i);
+    if (code[i] !== ')' || opens.length === 0) continue;
+    const open = opens.pop()!;
+    if (inside(directives, i)) continue;
+    const before = wordBefore(code, open);
+    const name = before ? code.slice(before.start, before.nameEnd) : '';
+    const afterParen = /\)\s*$/.test(code.slice(Math.max(0, open - 64), open));
+    if (!afterParen && (!before || before.end !== before.nameEnd || NOT_A_DECLARATOR.has(name) || NOT_A_MACRO.has(name))) continue;
+    const words: Span[] = [];
+    let at = i + 1;
+    for (;;) {
+      const word = /^\s*([A-Za-z_]\w*)/.exec(code.slice(at, at + 256));
+      if (!word || NOT_A_MACRO.has(word[1])) break;
+      const start = at + word[0].length - word[1].length;
+      let end = start + word[1].length;
+      const open2 = code.slice(end).search(/\S/) + end;
+      if (code[open2] === '(') end = Math.max(end, closing(code, open2));
+      words.push({ start, end });
+      at = end;
+    }
+    const next = code.slice(at).search(/\S/);
+    if (words.length > 0 && next >= 0 && /[;,={]/.test(code[at + next])) spans.push(...words);
+  }
   return spans;
 }
 

@@ -137,6 +137,28 @@ describe('C declarations', () => {
     continued.dispose();
   });
 
+  it("lists the types of a glibc header as it is: macros after a function's parameters blanked, declarations inside what the parser gave up on kept", async () => {
+    const text =
+      '#ifndef _X_H\n#define _X_H 1\n#include <features.h>\n__BEGIN_DECLS\nstruct random_data { int *fptr; int rand_type; };\n' +
+      'extern int random_r (struct random_data *__restrict __buf, int *__restrict __result) __THROW __nonnull ((1, 2)) __wur;\n' +
+      'extern int (*handler (int __sig)) (int) __THROW;\nint cast_is_no_declarator = (int) 3;\nstruct drand48_data { unsigned short __x[3]; };\n' +
+      'extern void __assert_fail (const char *__assertion) __THROW __attribute__ ((__noreturn__)) SOMETHING(x) ODD;\n__END_DECLS\n#endif\n';
+    const unit = await read(text);
+    assert.deepStrictEqual(
+      unit.types().map((t) => t.name),
+      ['struct random_data', 'struct drand48_data'],
+    );
+    assert.strictEqual(unit.whyNotStandalone('struct drand48_data'), undefined, 'read as it is, nothing is in doubt');
+    unit.dispose();
+  });
+
+  it('puts the ; after a body on a line of its own when a line marker ends the declaration (glibc sys/epoll.h)', async () => {
+    const text = '# 1 "e.h"\nstruct epoll_event\n{\n  int events;\n} \n# 88 "e.h" 3 4\n __attribute__ ((__packed__))\n# 88 "e.h"\n               ;\n';
+    const unit = await read(text);
+    assert.match(unit.closure('struct epoll_event'), /__attribute__ \(\(__packed__\)\)\n# 88 "e\.h"\n;\n$/);
+    unit.dispose();
+  });
+
   it('keeps in a closure what an attribute names: a constant, a tag', async () => {
     const unit = await read(
       '# 1 "x.h"\nenum { LINE = 64 };\nstruct wide { long double x; };\nenum { UNUSED = 1 };\nstruct al { int x __attribute__((aligned(LINE))); char d[0] __attribute__((aligned(__alignof__(struct wide)))); };\n',
