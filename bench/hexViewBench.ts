@@ -64,9 +64,9 @@ export async function liveRefreshCost(
   return { posted, cpu: (own.user + own.system) / 1e6 + (cpuSeconds(helperPid) - helperBefore), bytes };
 }
 
-export async function benchLiveRefresh(client: HelperClient, created: number[]): Promise<Row[]> {
+export async function benchLiveRefresh(client: HelperClient, removeLater: (shmid: number) => void): Promise<Row[]> {
   const { shmid } = await client.shmCreate(0, 64 * 1024, 0o600, false);
-  created.push(shmid);
+  removeLater(shmid);
   execFileSync(path.join(repoRoot, 'native/bin/shmtool'), ['write', String(shmid), '0', '-'], { input: 'ff'.repeat(64 * 1024) });
   await client.shmRead(shmid, 0, 1);
   const source = new SegmentSource(client, await client.shmStat(shmid), 'private', () => false);
@@ -140,7 +140,7 @@ async function withWorkbench<T>(run: (page: Page) => Promise<T>): Promise<T> {
   }
 }
 
-export async function benchOpen(client: HelperClient, created: number[]): Promise<Row[]> {
+export async function benchOpen(client: HelperClient, removeLater: (shmid: number) => void): Promise<Row[]> {
   if (!install.isInstalled()) {
     console.log('hex view open: skipped (the offline VS Code host is not installed; run npm run test-host:install)');
     return [];
@@ -151,7 +151,7 @@ export async function benchOpen(client: HelperClient, created: number[]): Promis
     (await client.shmCreate(0, 4096, 0o600, false)).shmid,
     (await client.shmCreate(0, GiB, 0o600, false)).shmid,
   ];
-  created.push(warmUp, small, big);
+  for (const shmid of [warmUp, small, big]) removeLater(shmid);
   return withWorkbench(async (page) => {
     await openAndTime(page, warmUp);
     const smallRun = await openAndTime(page, small);
