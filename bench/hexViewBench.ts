@@ -109,6 +109,19 @@ function openPosixAndTime(page: Page, name: string): Promise<OpenRun> {
   return openRowAndTime(page, `.monaco-list-row[aria-label^="POSIX shared memory object /${name},"]`, new RegExp(`/${escaped}`));
 }
 
+/**
+ * Collapses a group of the view, so the rows below it are drawn: the list draws only what is on
+ * screen, and the segments of the listing section (thousands) push the POSIX group out of it.
+ */
+async function collapseGroup(page: Page, title: string): Promise<void> {
+  const group = page.locator(`.monaco-list-row[aria-label^="${title},"]`);
+  await group.waitFor({ timeout: 60_000 });
+  if ((await group.getAttribute('aria-expanded')) !== 'true') return;
+  await group.click();
+  if ((await group.getAttribute('aria-expanded')) === 'true') await page.keyboard.press('ArrowLeft');
+  await page.locator(`.monaco-list-row[aria-label^="${title},"][aria-expanded="false"]`).waitFor({ timeout: 30_000 });
+}
+
 /** What withWorkbench started, for stopWorkbench() on Ctrl-C. */
 let running: { stop(): Promise<void> } | undefined;
 
@@ -199,6 +212,7 @@ export async function benchOpenPosix(): Promise<Row[]> {
   const blocks = () => fs.statSync(`/dev/shm/${big}`).blocks;
   const blocksBefore = blocks();
   return withWorkbench(async (page) => {
+    await collapseGroup(page, 'System V segments');
     await openPosixAndTime(page, warmUp);
     const smallRun = await openPosixAndTime(page, small);
     const bigRun = await openPosixAndTime(page, big);
