@@ -28,6 +28,8 @@ import { CMDLINE_HEAD, formatCommand } from './processes';
 import { makeRawReader, type ReaderConfig } from './procRead';
 import { CALLED_OFF, NEXT, scanInWorker, STARTED, STATE, WAITING } from './procWorker';
 import type { RawProcess, RawScan } from './rawProcess';
+import { resolveWaits, type WaitScan } from './waits/resolve';
+import { encodedCalls, waitArch } from './waits/syscalls';
 
 /** A process holding a shared file: by a mapping or by an open descriptor. */
 export type FileHold = ({ via: 'map' } & FileMapping) | ({ via: 'fd' } & OpenDescriptor);
@@ -68,6 +70,11 @@ export interface ProcScan {
    * is not worth a redraw.
    */
   signature: string;
+  /**
+   * Who waits on what (every blocked thread, resolved: waits/resolve.ts), when asked for with
+   * `waits` and read by the helper in the same walk; undefined otherwise.
+   */
+  waits?: WaitScan;
 }
 
 export interface ScanOptions {
@@ -101,11 +108,16 @@ export interface ScanOptions {
    * one, a reply too large, a helper that died), the scan is read here as always.
    */
   helper?: () => ProcReader;
+  /**
+   * Also read every thread's waiting call in the same walk (the helper's PROC_SCAN only; the
+   * kernel's architecture must be one whose syscall numbers are known): the scan's `waits`.
+   */
+  waits?: boolean;
 }
 
 /** What reads /proc for a scan besides this process: the helper's PROC_SCAN. */
 export interface ProcReader {
-  procScan(cmdlineHead: number, threads: number): Promise<RawScan>;
+  procScan(cmdlineHead: number, threads: number, calls?: readonly number[]): Promise<RawScan>;
 }
 
 /** With fewer processes than this a scan takes a millisecond or two: not worth a second thread. */
@@ -212,15 +224,18 @@ export async function scanProcesses(options: ScanOptions = {}): Promise<ProcScan
   const cmdlineHead = options.holderNames ? CMDLINE_HEAD : 0;
   const parse = (pid: number, raw: RawProcess) => parseProcess(pid, raw, ourNamespace, procRoot === '/proc', exact);
   if (options.helper && procRoot === '/proc') {
-    const read = await readThroughHelper(options.helper, cmdlineHead);
+    const arch = options.waits ? waitArch() : undefined;
+    const read = await readThroughHelper(options.helper, cmdlineHead, arch && encodedCalls(arch));
     if (read) {
       const pids = read.records.map((r) => r.pid);
-      return assemble(
+      const scan = assemble(
         pids,
         read.records.map((r) => parse(r.pid, r.raw)),
         'helper',
         { listed: read.listed, nothing: read.nothing },
       );
+      if (arch) scan.waits = resolveWaits(read.records, read.clockNs, arch);
+      return scan;
     }
   }
   const pids = listPids(procRoot);
@@ -231,9 +246,9 @@ export async function scanProcesses(options: ScanOptions = {}): Promise<ProcScan
 const HELPER_THREADS = Math.max(1, Math.min(MAX_SCAN_THREADS, os.availableParallelism?.() ?? os.cpus().length));
 
 /** The helper's reading of /proc, or undefined when it cannot give one (then it is read here). */
-async function readThroughHelper(helper: () => ProcReader, cmdlineHead: number): Promise<RawScan | undefined> {
+async function readThroughHelper(helper: () => ProcReader, cmdlineHead: number, calls?: readonly number[]): Promise<RawScan | undefined> {
   try {
-    return await helper().procScan(cmdlineHead, HELPER_THREADS);
+    return await helper().procScan(cmdlineHead, HELPER_THREADS, calls);
   } catch {
     return undefined; // no helper, an older one (ENOSYS), a reply too large (E2BIG), a helper gone
   }
