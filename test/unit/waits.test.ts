@@ -198,12 +198,15 @@ describe("waits: glibc's locks decoded", function () {
     assert.deepEqual(decodeLock('cond', cond, 'x86_64'), { lock: 'cond', waiters: 1, processShared: true });
     const sem = Buffer.alloc(32);
     sem.writeBigUInt64LE(0x100000000n, 0);
+    sem.writeInt32LE(128, 8); // LLL_SHARED: what sem_init(s, 1, 0) leaves
     assert.deepEqual(decodeLock('sem', sem, 'x86_64'), { lock: 'sem', value: 0, waiters: 1, processShared: true });
     const sem32 = Buffer.alloc(16);
     sem32.writeUInt32LE((2 << 1) | 1, 0);
     sem32.writeInt32LE(128, 4);
     sem32.writeUInt32LE(3, 12);
-    assert.deepEqual(decodeLock('sem', sem32, 'arm'), { lock: 'sem', value: 2, waiters: 3, processShared: false });
+    assert.deepEqual(decodeLock('sem', sem32, 'arm'), { lock: 'sem', value: 2, waiters: 3, processShared: true });
+    sem32.writeInt32LE(0, 4);
+    assert.equal((decodeLock('sem', sem32, 'arm') as { processShared: boolean }).processShared, false);
     assert.equal(decodeLock('mutex', Buffer.alloc(39), 'x86_64'), undefined, 'fewer bytes than the layout');
   });
 });

@@ -238,18 +238,21 @@ function decodeCond(b: Buffer): CondReading {
 }
 
 const SEM_VALUE_SHIFT = 1; // 32-bit: the value is shifted left by one, bit 0 says "has waiters"
-const SEM_PRIVATE = 128; // the `private` field of a process-private semaphore (FUTEX_PRIVATE_FLAG)
+// sem_t's `private` field holds glibc's LLL_SHARED (128) for a process-shared semaphore and
+// LLL_PRIVATE (0) for a private one (glibc XORs it with FUTEX_PRIVATE_FLAG: seen on this machine,
+// sem_init(s, 1, 0) leaves 128 there and sem_wait waits without the private flag).
+const LLL_SHARED = 128;
 
 function decodeSem(b: Buffer, l: SemLayout): SemReading {
   if (l.wide) {
     const data = b.readBigUInt64LE(0);
-    return { lock: 'sem', value: Number(data & 0xffffffffn), waiters: Number(data >> 32n), processShared: b.readInt32LE(8) !== SEM_PRIVATE };
+    return { lock: 'sem', value: Number(data & 0xffffffffn), waiters: Number(data >> 32n), processShared: b.readInt32LE(8) === LLL_SHARED };
   }
   const value = b.readUInt32LE(0);
   return {
     lock: 'sem',
     value: value >>> SEM_VALUE_SHIFT,
     waiters: value & 1 ? Math.max(1, b.readUInt32LE(12)) : 0,
-    processShared: b.readInt32LE(4) !== SEM_PRIVATE,
+    processShared: b.readInt32LE(4) === LLL_SHARED,
   };
 }
