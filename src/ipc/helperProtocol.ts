@@ -411,7 +411,7 @@ export const args = {
    * 16, at most MAX_SCAN_CALLS; src/ipc/waits/syscalls.ts).
    */
   procScan: (cmdlineHead: number, threads: number, calls?: readonly number[]) => {
-    if (calls && calls.length > MAX_SCAN_CALLS) throw new RangeError(`PROC_SCAN takes at most ${MAX_SCAN_CALLS} waiting calls`);
+    if (calls && calls.length > MAX_SCAN_CALLS) throw new RangeError(l10n.t('PROC_SCAN takes at most {0} waiting calls', MAX_SCAN_CALLS));
     const table = Array.from({ length: MAX_SCAN_CALLS }, (_, i): ['u32', number] => ['u32', calls?.[i] ?? 0]);
     return packArgs(['u32', cmdlineHead], ['u32', threads], ['u32', calls ? SCAN_TASKS : 0], ['u32', 0], ...table);
   },
