@@ -23,6 +23,7 @@ import { benchActivation } from './activationBench';
 import { benchLayouts, benchLiveFields } from './cTypesBench';
 import { benchDwarf } from './dwarfBench';
 import { benchHelper } from './helperBench';
+import { benchWaits } from './waitsBench';
 import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './hexViewBench';
 import { medianMs, mediansInTurns, printTable, Row } from './measure';
 import { benchNamespace, stopNamespace } from './namespaceBench';
@@ -209,7 +210,7 @@ async function benchAtScale(client: HelperClient, sections: Set<Section>): Promi
     `POSIX: ${objects.length} objects in /dev/shm, ${held.length} held by ${population.pids.length} processes (${population.holds.length} holds), ${processCount()} processes on the machine`,
   );
   if (sections.has('refresh')) rows.push(...(await benchFullRefresh(client, count, objects.length, population.pids.length)));
-  if (sections.has('holders')) rows.push(...(await benchHolders(client, population, held)));
+  if (sections.has('holders')) rows.push(...(await benchHolders(client, population, held)), ...(await benchWaits(client)));
   await stopPopulation();
   cleanupObjects();
   return rows;
