@@ -252,7 +252,8 @@ async function doInstall(runner) {
 function buildPlace() {
   if (!/\s/.test(HOST_DIR)) return HOST_DIR;
   const base = fs.realpathSync(os.tmpdir());
-  if (/\s/.test(base)) throw new InstallError(`cannot build the test host under ${HOST_DIR} nor ${base} (white space in both paths): set TMPDIR to a folder without white space`);
+  if (/\s/.test(base))
+    throw new InstallError(`cannot build the test host under ${HOST_DIR} nor ${base} (white space in both paths): set TMPDIR to a folder without white space`);
   return fs.mkdtempSync(path.join(base, 'ipcinsp-test-host-'));
 }
 
@@ -336,7 +337,6 @@ async function buildHost(runner, buildDir) {
   const extensionsDir = path.join(vscodeDir, 'extensions');
   await run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: extensionsDir });
   await run(process.execPath, ['postinstall.mjs'], { cwd: extensionsDir });
-
 }
 
 /** Cross-process lock: two test runs starting at once must not install over each other. */
