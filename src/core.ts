@@ -10,7 +10,7 @@ import { commandRunner } from './commands/registry';
 import { IpcContext } from './context';
 import type { Prompts } from './prompts';
 import { createViews, type ShellView, type Views } from './views';
-import { HexPanel } from './views/hexPanel';
+import { ContentsPanel } from './views/contentsPanel';
 import { completedSteps, resetSteps } from './walkthrough';
 
 export type { ShellView } from './views';
@@ -20,7 +20,7 @@ export interface IpcInspectorApi {
   context: IpcContext;
   views: Views;
   /** The open contents views. */
-  hexPanels(): HexPanel[];
+  contentsPanels(): ContentsPanel[];
   /** The Get Started walkthrough's steps completed in this window; reset() forgets them. */
   walkthrough: { completed(): string[]; reset(): void };
   /** Replaces the dialogs (the tests' seam for input); returns a function that restores them. */
@@ -43,7 +43,7 @@ export function startCore(extension: vscode.ExtensionContext, log: vscode.LogOut
     api: {
       context,
       views,
-      hexPanels: () => HexPanel.all(),
+      contentsPanels: () => ContentsPanel.all(),
       walkthrough: { completed: () => completedSteps(), reset: () => resetSteps() },
       usePrompts(prompts) {
         const previous = context.prompts;

@@ -9,7 +9,7 @@
 // but it is still shown as a hole: that it was never written is worth seeing.)
 import type { Residency } from './helperProtocol';
 import { isPageResident } from './helperProtocol';
-import type { ContentsHeader } from '../shared/hexProtocol';
+import type { ContentsHeader } from '../shared/contentsProtocol';
 
 export interface ByteSource {
   /** Stable id of the object (its tree row's id): one contents view per object. */

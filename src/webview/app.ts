@@ -16,7 +16,7 @@ import {
   type ContentsHeader,
   type ToWebview,
   type ViewSettings,
-} from '../shared/hexProtocol';
+} from '../shared/contentsProtocol';
 import { BLOCK_SIZE, ByteCache, NOT_LOADED, NOT_RESIDENT, READ_FAILED } from './byteCache';
 import { el, show } from './dom';
 import { groupDigits, hex, humanSize, parseOffset, utf8Length } from './format';
@@ -160,7 +160,7 @@ export class App {
     show(this.empty, false);
     this.main = el('div', 'main', undefined, [el('div', 'grid-wrap', undefined, [this.grid.element, this.empty]), this.fields.element, this.inspector.element]);
     const status = el('footer', 'statusbar', undefined, [this.where, this.message]);
-    root.classList.add('hexview');
+    root.classList.add('contents-view');
     root.replaceChildren(this.headerBar.element, this.toolbar.element, this.main, status);
     this.setMessage(WAITING);
 

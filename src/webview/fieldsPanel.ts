@@ -7,7 +7,7 @@
 // field's bytes and to name the field under the pointer.
 import { byteRange, CField, CLayout, elementCount, hasChildren } from '../shared/cLayout';
 import { cInitializer, valueOf, type ByteAt } from '../shared/cValues';
-import type { CTypeView, FromWebview } from '../shared/hexProtocol';
+import type { CTypeView, FromWebview } from '../shared/contentsProtocol';
 import { el, show } from './dom';
 import { FADE_MS } from './grid';
 import * as l10n from '../shared/l10n';

@@ -4,7 +4,7 @@
 // typed arrays), as {type: "Buffer", data: [...]} (a Node Buffer: VS Code serialises messages with
 // JSON.stringify, and Buffer's toJSON runs first), a plain array, or an object with numeric keys:
 // all become a Uint8Array here.
-import type { ContentsHeader, ContentsPhase, CTypeView, ToWebview, ViewSettings } from '../shared/hexProtocol';
+import type { ContentsHeader, ContentsPhase, CTypeView, ToWebview, ViewSettings } from '../shared/contentsProtocol';
 
 type Obj = Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { hexFrame, openContentsFromRow } from '../support/hexUi';
+import { contentsFrame, openContentsFromRow } from '../support/contentsUi';
 import { freshKey, repoRoot, trackSegment } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { answerInputs } from '../support/workbenchUi';
@@ -100,7 +100,7 @@ describe('View as C Type in chromium', function () {
   }
 
   it('offers the struct of a .c file of the workspace and shows its values', async function () {
-    const frame = await hexFrame(page, new RegExp(`id ${shmid}`), 30_000);
+    const frame = await contentsFrame(page, new RegExp(`id ${shmid}`), 30_000);
     await chooseType(frame, 'struct from_c_file');
     assert.match(
       (await page.locator('.quick-input-list .monaco-list-row:visible', { hasText: 'struct from_c_file' }).first().textContent()) ?? '',
@@ -115,7 +115,7 @@ describe('View as C Type in chromium', function () {
   });
 
   it('lays out a declaration typed in and shows its values', async function () {
-    const frame = await hexFrame(page, new RegExp(`id ${shmid}`), 30_000);
+    const frame = await contentsFrame(page, new RegExp(`id ${shmid}`), 30_000);
     await chooseType(frame, 'Type or paste a declaration');
     await answerInputs(page, ['Type or paste a declaration', 'struct typed_in { int8_t first; uint8_t rest[23]; uint64_t all_ones; };', 'At offset 0']);
     await frame.waitForFunction(() => /all_ones[^\n]*18446744073709551615/.test(document.querySelector('.fields-rows')?.textContent ?? ''), undefined, {

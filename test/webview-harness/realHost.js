@@ -55,7 +55,7 @@ async function main() {
     writer.once('exit', (code) => reject(new Error(`writer exited ${code}`)));
   });
   console.log(`segment ${shmid}`);
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'hexview-real-'));
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'contents-view-real-'));
   const server = await startServer({ workspace, extensionDevelopmentPath: root });
   const browser = await launchChromium();
   const problems = [];

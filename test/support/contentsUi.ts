@@ -19,11 +19,11 @@ export function helperBytesSent(): number {
 }
 
 /** The frame of the hex view's page (VS Code nests webviews two iframes deep). */
-export async function hexFrame(page: Page, title: RegExp, timeoutMs = 20_000): Promise<Frame> {
+export async function contentsFrame(page: Page, title: RegExp, timeoutMs = 20_000): Promise<Frame> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     for (const frame of page.frames()) {
-      const header = await frame.$('.hexview').catch(() => null);
+      const header = await frame.$('.contents-view').catch(() => null);
       if (header && title.test((await frame.textContent('body').catch(() => '')) ?? '')) return frame;
     }
     await page.waitForTimeout(200);
@@ -36,11 +36,11 @@ export async function hexFrame(page: Page, title: RegExp, timeoutMs = 20_000): P
  * lost when the tree redraws under it (other programs changing IPC objects on the machine), so it
  * is done again until the view is there: the view appearing is what is waited for.
  */
-export async function untilHexView(page: Page, open: () => Promise<void>, title: RegExp): Promise<Frame> {
+export async function untilContentsView(page: Page, open: () => Promise<void>, title: RegExp): Promise<Frame> {
   for (let attempt = 1; ; attempt++) {
     await open();
     try {
-      return await hexFrame(page, title, 10_000);
+      return await contentsFrame(page, title, 10_000);
     } catch (error) {
       if (attempt === 3) throw error;
     }
@@ -50,7 +50,7 @@ export async function untilHexView(page: Page, open: () => Promise<void>, title:
 /** Opens the hex view from a row's inline Open Contents button (again if a click is lost). */
 export async function openContentsFromRow(page: Page, row: Locator, title: RegExp): Promise<Frame> {
   await row.waitFor({ timeout: 30_000 });
-  return untilHexView(
+  return untilContentsView(
     page,
     async () => {
       await row.hover();

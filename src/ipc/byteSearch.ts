@@ -119,10 +119,10 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * keeps the last pattern.length - 1 bytes of a contiguous resident run to find matches that
  * straddle chunks, and yields to the event loop between chunks.
  */
-export async function searchSegment(options: SearchOptions): Promise<SearchOutcome> {
+export async function searchBytes(options: SearchOptions): Promise<SearchOutcome> {
   const { pattern, readChunk, onProgress, isCancelled } = options;
   const m = pattern.length;
-  if (m === 0) throw new RangeError(l10n.t('searchSegment: the pattern is empty'));
+  if (m === 0) throw new RangeError(l10n.t('searchBytes: the pattern is empty'));
   const size = Math.max(0, Math.floor(options.size));
   const from = Math.min(Math.max(0, Math.floor(options.from)), size);
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_SEARCH_CHUNK));

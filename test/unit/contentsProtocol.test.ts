@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { FromWebview, MAX_COPY, MAX_COPY_TEXT, MAX_SEARCH_PATTERN, MAX_VIEW_READ, parseWebviewMessage } from '../../src/shared/hexProtocol';
+import { FromWebview, MAX_COPY, MAX_COPY_TEXT, MAX_SEARCH_PATTERN, MAX_VIEW_READ, parseWebviewMessage } from '../../src/shared/contentsProtocol';
 import { seededRandom } from '../support/random';
 
 const SIZE = 1024 * 1024 * 1024; // a 1 GiB segment

@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { HelperClient } from '../src/ipc/helperClient';
 import { readResident } from '../src/ipc/byteSource';
 import { SegmentSource } from '../src/ipc/sysvShm/source';
-import { FIRST_ROW_SHOWN, helperBytesSent, openContentsFromRow } from '../test/support/hexUi';
+import { FIRST_ROW_SHOWN, helperBytesSent, openContentsFromRow } from '../test/support/contentsUi';
 import { host, install } from '../test/support/testHost';
 import type { Row } from './measure';
 import { createObjectWithPosixtool, POSIX_PREFIX, posixtool } from './world';
@@ -31,7 +31,7 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
- * What HexPanel.tick costs for a window of `length` bytes from offset 0, every `periodMs` for
+ * What ContentsPanel.tick costs for a window of `length` bytes from offset 0, every `periodMs` for
  * `seconds`: read it (resident pages only), post it only when it changed. Returns the posts, the
  * CPU seconds of this process and the helper, and the bytes last posted.
  */
