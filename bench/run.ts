@@ -276,9 +276,9 @@ async function main(): Promise<void> {
       });
     }
     if (sections.has('contents')) {
-      await part('hex view live refresh', () => benchLiveRefresh(client, createdSegments));
-      await part('hex view open (System V)', () => benchOpen(client, createdSegments));
-      await part('hex view open (POSIX)', () => benchOpenPosix());
+      await part('contents view live refresh', () => benchLiveRefresh(client, createdSegments));
+      await part('contents view open (System V)', () => benchOpen(client, createdSegments));
+      await part('contents view open (POSIX)', () => benchOpenPosix());
     }
     if (sections.has('activation')) await part('activation', () => benchActivation());
     if (sections.has('ctypes')) {

@@ -2,7 +2,7 @@
 // object is now, which of its pages hold data, read a range), with one implementation per kind:
 // a System V segment read through a read-only attachment, where mincore tells which pages are
 // resident; a POSIX object read with pread, where SEEK_DATA/SEEK_HOLE tell which pages were ever
-// written. The hex view, its search, copy and snapshot work over any source unchanged.
+// written. The contents view, its search, copy and snapshot work over any source unchanged.
 //
 // Pages without data are never read on the view's own initiative: reading a never-touched page of
 // a System V segment allocates it. (A hole of a POSIX object reads as zeros without allocating,

@@ -1,4 +1,4 @@
-// The messages between the hex view's webview and the extension: one typed module used by both
+// The messages between the contents view's webview and the extension: one typed module used by both
 // sides, for every kind of object the view shows (System V segments, POSIX objects). Everything
 // from the webview is untrusted input: `parseWebviewMessage` checks the shape and bounds every
 // offset and length against the object's size before anything reaches the helper.

@@ -1,4 +1,4 @@
-// Text of the hex view: offsets, hex bytes, the text column, the copy formats, the hex search
+// Text of the contents view: offsets, hex bytes, the text column, the copy formats, the hex search
 // pattern a user types, and which bytes changed between two reads (live refresh highlighting).
 // Pure: no `vscode`, no Node, no DOM (bundled into the webview too). The per-byte functions use
 // tables because the view renders tens of thousands of bytes per frame.

@@ -1,4 +1,4 @@
-// The hex view's page: wires the header, toolbar, grid, data inspector and status line to the
+// The contents view's page: wires the header, toolbar, grid, data inspector and status line to the
 // extension. It asks only for the blocks of rows on screen (plus one screen of margin), at most a few
 // requests at a time, never twice for the same block, and tells the extension which rows are on
 // screen so live refresh re-reads exactly those.

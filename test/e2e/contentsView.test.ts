@@ -1,4 +1,4 @@
-// The hex view in chromium, driven like a person: open a segment from its row's inline action,
+// The contents view in chromium, driven like a person: open a segment from its row's inline action,
 // read the rendered text, watch a byte changed by another process light up, and open a 1 GiB
 // segment and jump to its end. What the helper sent is read from its own /proc/PID/io, so "a 1 GiB
 // segment opens reading at most 1 MiB" is measured, not assumed.
@@ -19,7 +19,7 @@ declare const document: { body: { textContent: string | null }; querySelector(se
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const GiB = 1024 * 1024 * 1024;
 
-describe('the hex view in chromium', function () {
+describe('the contents view in chromium', function () {
   this.timeout(240_000);
   let temp: string;
   let server: Server | undefined;
@@ -41,7 +41,7 @@ describe('the hex view in chromium', function () {
     fs.rmSync(temp, { recursive: true, force: true });
   });
 
-  /** The hex view of a segment, opened from its row's inline button (again if a click is lost). */
+  /** The contents view of a segment, opened from its row's inline button (again if a click is lost). */
   function openFromRow(shmid: number): Promise<Frame> {
     return openContentsFromRow(page, page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`), new RegExp(`id ${shmid}`));
   }

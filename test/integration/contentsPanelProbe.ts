@@ -1,4 +1,4 @@
-// What the hex view tests share: a panel opened through the real command, a recording of every
+// What the contents view tests share: a panel opened through the real command, a recording of every
 // message the panel posts to its page, requests sent as if from the page (matched to their replies
 // by requestIds of our own, far above the page's), and the kernel's resident-set size of a segment.
 //
@@ -200,14 +200,14 @@ export function fact(header: ContentsHeader, name: string): string | undefined {
   return header.facts.find(([k]) => k === name)?.[1];
 }
 
-/** Opens the hex view from the segment's row, the way the row's inline button does. */
+/** Opens the contents view from the segment's row, the way the row's inline button does. */
 export async function openPanel(api: IpcInspectorApi, shmid: number): Promise<ContentsPanel> {
   await refreshView();
   const node = await waitFor(() => api.views.sharedMemory.tree.segmentNode(shmid), 5000, `segment ${shmid} to have a row`);
   const returned = await vscode.commands.executeCommand<unknown>('ipcInspector.openContents', node);
   const panel = panelOf(api, shmid);
-  assert.ok(panel, `no hex view of segment ${shmid} is open (the command returned ${typeof returned})`);
-  await waitFor(() => panel.panel.visible, 5000, `the hex view of segment ${shmid} to be visible`);
+  assert.ok(panel, `no contents view of segment ${shmid} is open (the command returned ${typeof returned})`);
+  await waitFor(() => panel.panel.visible, 5000, `the contents view of segment ${shmid} to be visible`);
   return panel;
 }
 

@@ -1,4 +1,4 @@
-// The hex view of a segment, extension side, in the real extension host with real segments and the
+// The contents view of a segment, extension side, in the real extension host with real segments and the
 // real helper. The tests act as the page (ContentsPanel.receive) and watch what the panel posts to it
 // (onDidPost); the kernel is checked independently: /proc/sysvipc/shm (rss: pages allocated) and a
 // separate process's dump of the segment. The real page runs in the panel as well and sends its own
@@ -70,7 +70,7 @@ function tempFile(name: string): string {
   return path.join(dir, name);
 }
 
-describe('hex view', function () {
+describe('contents view', function () {
   let api: IpcInspectorApi;
   let pageSize: number;
   const recorders: Recorder[] = [];

@@ -1,4 +1,4 @@
-// The hex view from the outside, for the UI test and the benchmark: where its page is, and what
+// The contents view from the outside, for the UI test and the benchmark: where its page is, and what
 // the helper sent (from the kernel's own count, /proc/PID/io).
 import * as fs from 'fs';
 import type { Frame, Locator, Page } from 'playwright-core';
@@ -18,7 +18,7 @@ export function helperBytesSent(): number {
   return total;
 }
 
-/** The frame of the hex view's page (VS Code nests webviews two iframes deep). */
+/** The frame of the contents view's page (VS Code nests webviews two iframes deep). */
 export async function contentsFrame(page: Page, title: RegExp, timeoutMs = 20_000): Promise<Frame> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -28,11 +28,11 @@ export async function contentsFrame(page: Page, title: RegExp, timeoutMs = 20_00
     }
     await page.waitForTimeout(200);
   }
-  throw new Error(`no hex view matching ${title}`);
+  throw new Error(`no contents view matching ${title}`);
 }
 
 /**
- * Does what opens a hex view (a click, a double click) and returns the view's frame. A click can be
+ * Does what opens a contents view (a click, a double click) and returns the view's frame. A click can be
  * lost when the tree redraws under it (other programs changing IPC objects on the machine), so it
  * is done again until the view is there: the view appearing is what is waited for.
  */
@@ -47,7 +47,7 @@ export async function untilContentsView(page: Page, open: () => Promise<void>, t
   }
 }
 
-/** Opens the hex view from a row's inline Open Contents button (again if a click is lost). */
+/** Opens the contents view from a row's inline Open Contents button (again if a click is lost). */
 export async function openContentsFromRow(page: Page, row: Locator, title: RegExp): Promise<Frame> {
   await row.waitFor({ timeout: 30_000 });
   return untilContentsView(

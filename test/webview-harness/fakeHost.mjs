@@ -1,4 +1,4 @@
-// Harness only: plays the extension for the hex view's page in a plain browser tab. It defines
+// Harness only: plays the extension for the contents view's page in a plain browser tab. It defines
 // acquireVsCodeApi(), checks every message from the page with the real parseWebviewMessage, and
 // answers from a segment generated on the fly (1 GiB costs no memory), with some pages not
 // resident, live changes, search with progress, and switches to removed / gone on request.

@@ -1,4 +1,4 @@
-// Drives the hex view's page (dist/webview.js + media/contentsView.css) in headless chromium against the
+// Drives the contents view's page (dist/webview.js + media/contentsView.css) in headless chromium against the
 // fake host, checks behaviour, and writes screenshots to test-results/webview-harness/.
 //   node test/webview-harness/run.js            build, run every scenario, exit 1 on a failure
 //   node test/webview-harness/run.js --serve    build and serve the harness for a manual look
