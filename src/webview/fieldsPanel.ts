@@ -9,7 +9,7 @@ import { byteRange, CField, CLayout, elementCount, hasChildren } from '../shared
 import { cInitializer, valueOf, type ByteAt } from '../shared/cValues';
 import type { CTypeView, FromWebview } from '../shared/contentsProtocol';
 import { el, show } from './dom';
-import { FADE_MS } from './grid';
+import { FADE_MS } from './changeStamps';
 import * as l10n from '../shared/l10n';
 
 const ROW_HEIGHT = 22;

@@ -13,6 +13,7 @@
 // than a browser allows.
 import { formatOffset, hexByte, printableChar } from '../shared/hexFormat';
 import { NOT_LOADED, NOT_RESIDENT, READ_FAILED } from './byteCache';
+import { FADE_MS } from './changeStamps';
 import { gapWords, type GapWords } from './gapWords';
 import { el, setText, show, text } from './dom';
 import { ScrollMap } from './scrollMap';
@@ -49,7 +50,6 @@ export interface GridHooks {
   describeField(offset: number): string | undefined;
 }
 
-export const FADE_MS = 1500;
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 const OUT = -3;
 const MARGIN_ROWS = 1;
