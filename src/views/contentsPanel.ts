@@ -21,6 +21,7 @@ import {
   CopyRequest,
   CTypeView,
   FromWebview,
+  PaneSizes,
   parseWebviewMessage,
   ReadRequest,
   SearchRequest,
@@ -54,6 +55,8 @@ function viewSettings(): ViewSettings {
 
 export class ContentsPanel implements vscode.Disposable {
   private static readonly open = new Map<string, ContentsPanel>();
+  /** The pane sizes last chosen in any contents view of this window: a view opened later starts with them. */
+  private static paneSizes: PaneSizes = {};
 
   /** Opens (or reveals) the panel of an object. */
   static show(ipc: IpcContext, source: PanelSource): ContentsPanel {
@@ -109,8 +112,9 @@ export class ContentsPanel implements vscode.Disposable {
       this.panel.onDidChangeViewState(() => this.schedule()),
       this.panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeConfiguration((event) => {
+        // The settings keep their published keys (ipcInspector.hexView.*): users have them in settings.json.
         if (event.affectsConfiguration('ipcInspector.hexView')) {
-          void this.post({ type: 'init', header: this.header, settings: viewSettings(), pageSize: this.pageSize });
+          void this.post(this.initMessage());
           this.schedule();
         }
       }),
@@ -177,7 +181,7 @@ export class ContentsPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.pageSize = (await this.ipc.helper().hello()).pageSize;
-        await this.post({ type: 'init', header: this.header, settings: viewSettings(), pageSize: this.pageSize });
+        await this.post(this.initMessage());
         if (this.ctype) await this.post({ type: 'ctype', view: this.ctype });
         else void this.restoreCType();
         this.schedule();
@@ -212,7 +216,14 @@ export class ContentsPanel implements vscode.Disposable {
         await vscode.env.clipboard.writeText(message.text);
         vscode.window.setStatusBarMessage(l10n.t('Copied {0}.', message.what), 3000);
         return;
+      case 'paneSizes':
+        ContentsPanel.paneSizes = message.sizes;
+        return;
     }
+  }
+
+  private initMessage(): ToWebview {
+    return { type: 'init', header: this.header, settings: viewSettings(), pageSize: this.pageSize, paneSizes: ContentsPanel.paneSizes };
   }
 
   private readRange(offset: number, length: number, includeGaps: boolean) {

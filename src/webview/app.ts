@@ -23,6 +23,7 @@ import { HeaderBar } from './header';
 import type { Host } from './host';
 import { parseHostMessage } from './incoming';
 import { InspectorPanel } from './inspectorPanel';
+import { PaneLayout } from './paneLayout';
 import { BlockReader } from './reader';
 import { RequestIds } from './requestIds';
 import { SavedStateStore } from './savedState';
@@ -45,6 +46,7 @@ export class App {
   private readonly status: StatusLine;
   private readonly empty = el('div', 'empty-note', { role: 'note' });
   private readonly main: HTMLElement;
+  private readonly panes: PaneLayout;
 
   private readonly ids = new RequestIds();
   private readonly reader: BlockReader;
@@ -130,7 +132,14 @@ export class App {
       this.saveState();
     });
     show(this.empty, false);
-    this.main = el('div', 'main', undefined, [el('div', 'grid-wrap', undefined, [this.grid.element, this.empty]), this.fields.element, this.inspector.element]);
+    this.main = el('div', 'main');
+    this.panes = new PaneLayout(this.main, this.fields.element, {
+      changed: (sizes, done) => {
+        this.saveState();
+        if (done) host.post({ type: 'paneSizes', sizes });
+      },
+    });
+    this.main.append(el('div', 'grid-wrap', undefined, [this.grid.element, this.empty]), this.panes.sash.element, this.fields.element, this.inspector.element);
     root.classList.add('contents-view');
     root.replaceChildren(this.headerBar.element, this.toolbar.element, this.main, this.status.element);
     this.status.setMessage(WAITING);
@@ -176,7 +185,8 @@ export class App {
         // The fields panel says more than the data inspector and needs its room: the Inspector button brings it back.
         if (message.view && !this.fields.shown && this.inspectorShown) this.showInspector(false);
         this.main.classList.toggle('with-fields', message.view !== null);
-        return this.fields.setView(message.view, message.problem);
+        this.fields.setView(message.view, message.problem);
+        return this.panes.setShown(this.fields.visible);
       case 'error':
         return this.onError(message.requestId, message.message);
     }
@@ -197,6 +207,8 @@ export class App {
     // object changed size (a POSIX object its owner truncated).
     const keep = same ? { top: this.grid.topOffset, sel: this.grid.selection } : undefined;
     const saved = this.saved.take(header.id, !same);
+    // The panes as this panel had them, else as last chosen in this window (per arrangement).
+    if (!same) this.panes.restore({ ...message.paneSizes, ...saved?.panes });
 
     this.settings = settings;
     this.pageSize = pageSize;
@@ -431,6 +443,7 @@ export class App {
         copyFormat: this.toolbar.copyFormat.value as CopyFormat,
         live: this.live,
         inspector: this.inspectorShown,
+        panes: this.panes.chosen,
         seq: this.ids.current,
       };
     });

@@ -60,7 +60,7 @@ export class FieldsPanel {
       return b;
     };
     this.list = el('div', 'fields-list', { role: 'tree', tabindex: 0, 'aria-label': l10n.t('Fields') }, [this.spacer, this.box]);
-    this.element = el('aside', 'fields', { 'aria-label': l10n.t('C type fields') }, [
+    this.element = el('aside', 'fields', { id: 'fields', 'aria-label': l10n.t('C type fields') }, [
       this.title,
       el('div', 'fields-actions', { role: 'toolbar', 'aria-label': l10n.t('C type') }, [
         button('Change type…', 'View as another C type (View as C Type…)', () => this.hooks.post({ type: 'chooseType' })),
@@ -79,8 +79,14 @@ export class FieldsPanel {
     show(this.element, false);
   }
 
+  /** Whether a type is shown. */
   get shown(): boolean {
     return this.view !== null;
+  }
+
+  /** Whether the panel is on screen (a type, or a problem to tell). */
+  get visible(): boolean {
+    return !this.element.hidden;
   }
 
   /** The type to show (null: none; the panel hides unless there is a problem to tell). */

@@ -1,7 +1,7 @@
 // The page's saved state (the webview API's getState/setState): VS Code keeps it while the panel
 // lives, also while the page itself is thrown away (the tab hidden) and made again (shown), so the
 // view comes back to the same place, selection and choices. Written at most every SAVE_MS.
-import type { CopyFormat } from '../shared/contentsProtocol';
+import type { CopyFormat, PaneSizes } from '../shared/contentsProtocol';
 import type { Host } from './host';
 
 const SAVE_MS = 200;
@@ -20,6 +20,8 @@ export interface SavedState {
   copyFormat: CopyFormat;
   live: boolean;
   inspector: boolean;
+  /** The sizes the user gave the panes (absent in states saved before there were sashes). */
+  panes?: PaneSizes;
   /** The last request id: the next page's ids start past it. */
   seq: number;
 }
