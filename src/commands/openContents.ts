@@ -4,6 +4,7 @@
 import { findAgain, kindOf } from '../ipc/kinds';
 import type { IpcObject } from '../ipc/snapshot';
 import { ContentsPanel, type PanelSource } from '../views/contentsPanel';
+import type { Node } from '../views/ipcTree';
 import { chooseObjects, objectLabel, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
@@ -60,6 +61,8 @@ export const rowClicked: Command = {
     const now = Date.now();
     const double = lastClick !== undefined && lastClick.id === id && now - lastClick.at <= DOUBLE_CLICK_MS;
     lastClick = double ? undefined : { id, at: now };
-    return double ? openContents.run(env, node) : undefined;
+    if (!double) return undefined;
+    env.views.all.find((view) => view.tree.node(id) === node)?.keepExpansion(node as Node);
+    return openContents.run(env, node);
   },
 };

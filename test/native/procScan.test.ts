@@ -143,7 +143,7 @@ for (const reader of procReaders()) {
       ${reader.script()}
       const scan = await ipc('procScan').scanProcesses(readerOptions);
       endReader();
-      const { items } = await ipc('sysvipc').readShmSegments();
+      const { segments: items } = await ipc('sysvShm/read').readSegmentTable(ipc('tables').localTables());
       const pick = (shmid) => (scan.attachments.get(shmid) || []).map((a) => a.pid);
       console.log(JSON.stringify({
         uid: process.getuid(), readBy: scan.readBy,
