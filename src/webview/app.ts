@@ -135,7 +135,7 @@ export class App {
     this.main = el('div', 'main');
     this.panes = new PaneLayout(this.main, this.fields.element, {
       changed: (sizes, done) => {
-        this.saveState();
+        this.saveState(done);
         if (done) host.post({ type: 'paneSizes', sizes });
       },
     });
@@ -425,7 +425,7 @@ export class App {
     e.stopPropagation();
   }
 
-  private saveState(): void {
+  private saveState(now = false): void {
     if (!this.header) return;
     this.saved.save(() => {
       if (!this.header) return undefined;
@@ -446,6 +446,6 @@ export class App {
         panes: this.panes.chosen,
         seq: this.ids.current,
       };
-    });
+    }, now);
   }
 }

@@ -49,12 +49,19 @@ export class SavedStateStore {
     return saved;
   }
 
-  /** Saves what `make` returns, once things settle (undefined: nothing to save yet). */
-  save(make: () => SavedState | undefined): void {
+  /**
+   * Saves what `make` returns, once things settle (undefined: nothing to save yet); `now`: at once,
+   * for a choice the user just finished (the tab can be left within SAVE_MS, and the page with it).
+   */
+  save(make: () => SavedState | undefined, now = false): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.timer = undefined;
+    const write = () => {
+      this.timer = undefined;
       const state = make();
       if (state) this.host.setState(state);
-    }, SAVE_MS);
+    };
+    if (now) write();
+    else this.timer = setTimeout(write, SAVE_MS);
   }
 }

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { contentsFrame, openContentsFromRow } from '../support/contentsUi';
 import { freshKey, repoRoot, trackSegment } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
@@ -67,8 +67,26 @@ describe('View as C Type in chromium', function () {
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
   });
 
+  /**
+   * The test segment's row, scrolled into the tree's view first: the list draws only the rows on
+   * screen, and on a shared machine other programs' segments can push it below them.
+   */
+  async function segmentRow(): Promise<Locator> {
+    const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
+    // The mouse over the middle of the list that holds the segments (a row at its top can lie under the sticky header).
+    await page
+      .locator('.monaco-list', { has: page.locator('.monaco-list-row[aria-label*=", id "]') })
+      .first()
+      .hover({ timeout: 30_000 });
+    for (let step = 0; step < 100 && (await row.count()) === 0; step++) {
+      await page.mouse.wheel(0, 66);
+      await row.waitFor({ state: 'attached', timeout: 300 }).catch(() => undefined);
+    }
+    return row;
+  }
+
   it("shows struct known from the workspace with the program's values, live, and selects a field's bytes", async function () {
-    const frame: Frame = await openContentsFromRow(page, page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`), new RegExp(`id ${shmid}`));
+    const frame: Frame = await openContentsFromRow(page, await segmentRow(), new RegExp(`id ${shmid}`));
     await frame.click('button:has-text("C type…")');
     // The list fills once the workspace's C files are read (busy until then), as a person waits for it.
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'struct known' }).waitFor({ timeout: 30_000 });
@@ -241,7 +259,7 @@ describe('View as C Type in chromium', function () {
     await tab.hover();
     await tab.locator('.action-label[aria-label^="Close"]').click();
     await tab.waitFor({ state: 'detached', timeout: 30_000 });
-    frame = await openContentsFromRow(page, page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`), new RegExp(`id ${shmid}`));
+    frame = await openContentsFromRow(page, await segmentRow(), new RegExp(`id ${shmid}`));
     await frame.locator('.fields-rows .fields-row').first().waitFor({ timeout: 30_000 });
     await untilWidth(frame, chosen, 'after the view was closed and opened again');
     await page.screenshot({ path: path.join(shots, 'ctype-fields-resized.png') });
