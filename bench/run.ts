@@ -3,7 +3,7 @@
 // and writes bench/results/bench.json. Exits 0 even when a target is missed: a benchmark reports,
 // the tests decide.
 //
-// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,hexview,ctypes,dwarf,activation` runs some sections
+// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,contents,ctypes,dwarf,activation` runs some sections
 // (refresh and holders share the machine state the listing section makes).
 //
 // Cleanup: everything made here is removed at the end, on failure, and on Ctrl-C / SIGTERM / SIGHUP
@@ -24,7 +24,7 @@ import { benchLayouts, benchLiveFields } from './cTypesBench';
 import { benchDwarf } from './dwarfBench';
 import { benchHelper } from './helperBench';
 import { benchWaits } from './waitsBench';
-import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './hexViewBench';
+import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './contentsViewBench';
 import { medianMs, mediansInTurns, printTable, Row } from './measure';
 import { benchNamespace, stopNamespace } from './namespaceBench';
 import { benchFullRefresh, benchHolders, benchSysvRefresh } from './refreshBench';
@@ -54,7 +54,7 @@ const TEST_ATTACHERS = 20;
 const OTHER_ATTACHERS = 20;
 const MAPPERS = 100;
 
-const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'hexview', 'ctypes', 'dwarf', 'activation'] as const;
+const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'contents', 'ctypes', 'dwarf', 'activation'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Set<Section> {
@@ -276,10 +276,10 @@ async function main(): Promise<void> {
         return benchHelper(client, shmid);
       });
     }
-    if (sections.has('hexview')) {
-      await part('hex view live refresh', () => benchLiveRefresh(client, removeSegmentLater));
-      await part('hex view open (System V)', () => benchOpen(client, removeSegmentLater));
-      await part('hex view open (POSIX)', () => benchOpenPosix());
+    if (sections.has('contents')) {
+      await part('contents view live refresh', () => benchLiveRefresh(client, removeSegmentLater));
+      await part('contents view open (System V)', () => benchOpen(client, removeSegmentLater));
+      await part('contents view open (POSIX)', () => benchOpenPosix());
     }
     if (sections.has('activation')) await part('activation', () => benchActivation());
     if (sections.has('ctypes')) {

@@ -1,5 +1,5 @@
 /*
- * sensors: a C struct array in shared memory, updated live: what the hex view's data inspector is
+ * sensors: a C struct array in shared memory, updated live: what the contents view's data inspector is
  * for. Creates (or reuses) the segment under KEY (default 0x5e450001) and updates four sensors
  * every 250 ms; prints the layout first. Stops on SIGINT/SIGTERM, detaches, leaves the segment.
  *

@@ -33,7 +33,7 @@ const stages = [
   // Every platform's VSIX (npm run package), each checked from the archive (its helper's ELF
   // machine, static, mode 0755) and installed into the offline VS Code host.
   { name: 'package', command: ['node', 'scripts/package.js', '--install', '--out', 'test-results/vsix'], needs: ['test-host'] },
-  // The hex view's page alone in chromium, against a fake host that speaks the real protocol.
+  // The contents view's page alone in chromium, against a fake host that speaks the real protocol.
   { name: 'webview', command: ['node', 'test/webview-harness/run.js'], checks: true, needs: ['native-build', 'bundle', 'test-host'] },
   // The suite inside the real extension host of the offline VS Code host.
   {

@@ -5,7 +5,7 @@
 // says so and the views stay where they were). Contents views of the previous namespace close.
 import { checkSharedMemoryDir } from '../ipc/mounts';
 import { containerLabel, listIpcNamespaces, type IpcNamespace } from '../ipc/namespaces';
-import { HexPanel } from '../views/hexPanel';
+import { ContentsPanel } from '../views/contentsPanel';
 import type { Command } from './registry';
 import { reportFailure } from './registry';
 import * as l10n from '../shared/l10n';
@@ -62,7 +62,7 @@ export const chooseNamespace: Command = {
       reportFailure(env.ipc, error, `Could not show IPC namespace ${target?.label ?? ''} (the views stay where they were)`);
       return undefined;
     }
-    for (const panel of HexPanel.all()) panel.dispose(); // they read through the previous namespace's helper
+    for (const panel of ContentsPanel.all()) panel.dispose(); // they read through the previous namespace's helper
     void env.ipc.prompts.notify(
       'info',
       target ? l10n.t('The views show IPC namespace {0} (ipc:[{1}]).', target.label, target.inode) : l10n.t("The views show this window's IPC namespace."),

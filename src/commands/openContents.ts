@@ -3,7 +3,7 @@
 // list when run from the palette. Also what a double click on a row does.
 import { findAgain, kindOf } from '../ipc/kinds';
 import type { IpcObject } from '../ipc/snapshot';
-import { HexPanel, type PanelSource } from '../views/hexPanel';
+import { ContentsPanel, type PanelSource } from '../views/contentsPanel';
 import type { Node } from '../views/ipcTree';
 import { chooseObjects, objectLabel, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
@@ -39,7 +39,7 @@ export const openContents: Command = {
       reportFailure(env.ipc, error, `Could not open the contents of ${objectLabel(object)}`, subjectOf(object));
       return undefined;
     }
-    return HexPanel.show(env.ipc, source);
+    return ContentsPanel.show(env.ipc, source);
   },
 };
 

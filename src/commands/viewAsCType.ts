@@ -9,7 +9,7 @@ import type { TypeEntry } from '../ctypes/declarations';
 import { isCompileError, isCompilerMissing, ProbeError } from '../ctypes/errors';
 import { formatBytes } from '../ipc/format';
 import type { CPlacement } from '../shared/cLayout';
-import { HexPanel } from '../views/hexPanel';
+import { ContentsPanel } from '../views/contentsPanel';
 import { completeStep } from '../walkthrough';
 import { openContents } from './openContents';
 import type { PromptSteps } from '../prompts';
@@ -28,18 +28,18 @@ interface TypeItem extends vscode.QuickPickItem {
 }
 
 /** The contents view to work on: the one the arguments name, the one in front, or one opened for a row or a pick. */
-async function targetPanel(env: CommandEnv, arg: unknown): Promise<HexPanel | undefined> {
+async function targetPanel(env: CommandEnv, arg: unknown): Promise<ContentsPanel | undefined> {
   const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
-  if (typeof panelId === 'string') return HexPanel.all().find((p) => p.source.id === panelId);
+  if (typeof panelId === 'string') return ContentsPanel.all().find((p) => p.source.id === panelId);
   // A tree row (its context menu) opens that object; anything else (the palette, the view's title
   // bar, which passes what VS Code chooses) means the contents view in front.
   const row = typeof arg === 'object' && arg !== null && 'row' in arg ? arg : undefined;
   if (!row) {
-    const inFront = HexPanel.all().find((p) => p.panel.active && p.phase !== 'gone');
+    const inFront = ContentsPanel.all().find((p) => p.panel.active && p.phase !== 'gone');
     if (inFront) return inFront;
   }
   const opened = await openContents.run(env, ...(row ? [row] : []));
-  return opened instanceof HexPanel ? opened : undefined;
+  return opened instanceof ContentsPanel ? opened : undefined;
 }
 
 const ICONS: Record<TypeEntry['kind'], string> = {
@@ -297,7 +297,7 @@ export const clearCType: Command = {
   what: 'Could not clear the C type',
   async run(env, arg) {
     const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
-    const panel = HexPanel.all().find((p) => (typeof panelId === 'string' ? p.source.id === panelId : p.panel.active));
+    const panel = ContentsPanel.all().find((p) => (typeof panelId === 'string' ? p.source.id === panelId : p.panel.active));
     if (!panel) return undefined;
     await panel.setCType(null);
     await env.ipc.cTypes.remember(panel.source.memoryKey, undefined);

@@ -5,7 +5,7 @@
 // asks for every member) and its entry in the table.
 import type { Subject } from './errors';
 import type { HelperClient } from './helperClient';
-import type { ContentsHeader } from '../shared/hexProtocol';
+import type { ContentsHeader } from '../shared/contentsProtocol';
 import type { ByteSource } from './byteSource';
 import type { Json } from './json';
 import type { Credentials } from './permissions';

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { untilHexView } from '../support/hexUi';
+import { untilContentsView } from '../support/contentsUi';
 import { createObject, freshName, mapObject, ownObject, PosixHolder, shmPath, trackName, writeObject } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { host, Server, startHost } from '../support/testHost';
@@ -126,14 +126,14 @@ describe('POSIX shared memory in chromium', function () {
   });
 
   it("opens an object's contents with a double click and shows the bytes its owner wrote", async function () {
-    const frame = await untilHexView(page, () => row(held).dblclick(), new RegExp(`/${held}`));
+    const frame = await untilContentsView(page, () => row(held).dblclick(), new RegExp(`/${held}`));
     await frame.waitForFunction(() => document.body.textContent?.includes('sensor frame 0001') ?? false, undefined, { timeout: 15_000 });
     const text = (await frame.textContent('body')) ?? '';
     assert.match(text, /73 65 6e 73 6f 72/, 'the hex column');
     assert.match(text, /hole, never written/, 'the pages never written show as holes');
     await owner.command(`write 13 ${Buffer.from('0002').toString('hex')}`);
     await frame.waitForFunction(() => document.body.textContent?.includes('sensor frame 0002') ?? false, undefined, { timeout: 10_000 });
-    await page.screenshot({ path: path.join(shots, 'posix-hex-view.png') });
+    await page.screenshot({ path: path.join(shots, 'posix-contents-view.png') });
   });
 
   it('cleans up the leaked object through the preview and the confirmation, leaving the others', async function () {

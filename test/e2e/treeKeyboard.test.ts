@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
-import { hexFrame } from '../support/hexUi';
+import { contentsFrame } from '../support/contentsUi';
 import { createSegment, freshKey, holdSegment, repoRoot } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { expandRow, widenSideBar } from '../support/workbenchUi';
@@ -61,7 +61,7 @@ describe('the IPC view from the keyboard and the mouse, in chromium', function (
     const focused = await clickThenDown(page, row(keys[0]), 2);
     assert.notEqual(focused, ids[0], 'the arrows moved the focus away from the clicked row');
     await page.keyboard.press('Enter');
-    await hexFrame(page, new RegExp(`id ${focused}(?!\\d)`), 30_000);
+    await contentsFrame(page, new RegExp(`id ${focused}(?!\\d)`), 30_000);
   });
 
   it('offers to remove the focused row on Delete, not the row clicked before', async function () {
@@ -91,7 +91,7 @@ describe('the IPC view from the keyboard and the mouse, in chromium', function (
       );
       const before = await r.getAttribute('aria-expanded');
       await r.dblclick();
-      await hexFrame(page, new RegExp(`id ${ids[1]}(?!\\d)`), 30_000);
+      await contentsFrame(page, new RegExp(`id ${ids[1]}(?!\\d)`), 30_000);
       assert.equal(await r.getAttribute('aria-expanded'), before, 'the double click toggled the row');
     } finally {
       await holder.stop();

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { hexFrame, untilHexView } from '../support/hexUi';
+import { contentsFrame, untilContentsView } from '../support/contentsUi';
 import { createSegment, freshKey, repoRoot } from '../support/segments';
 import { closeUi, host, openIpcView, Server, startHost } from '../support/testHost';
 import { answerInputs, paneAction, untilQuickInput } from '../support/workbenchUi';
@@ -116,12 +116,12 @@ describe('the Get Started walkthrough in chromium', function () {
     await showIpcView();
     const sensors = page.locator('.monaco-list-row[aria-label*="key 0x5e450001"]');
     await sensors.waitFor({ timeout: 120_000 });
-    await untilHexView(page, () => sensors.dblclick(), /0x5e450001/);
+    await untilContentsView(page, () => sensors.dblclick(), /0x5e450001/);
     await untilChecked(STEPS[2]);
 
     // Back to the contents view (its page is a new frame once its tab is shown again).
     await page.locator('.tab', { hasText: '0x5e450001' }).click();
-    const frame = await hexFrame(page, /0x5e450001/, 30_000);
+    const frame = await contentsFrame(page, /0x5e450001/, 30_000);
     await frame.click('button:has-text("C type…")');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'struct sensor_table' }).waitFor({ timeout: 60_000 });
     await answerInputs(page, ['struct sensor_table', 'At offset 0']);
@@ -178,7 +178,7 @@ describe('the walkthrough checks the steps done before it was opened, in chromiu
     const shmid = createSegment(freshKey(), 4096);
     const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
     await row.waitFor({ timeout: 30_000 });
-    const frame = await untilHexView(page, () => row.dblclick(), new RegExp(`id ${shmid}`));
+    const frame = await untilContentsView(page, () => row.dblclick(), new RegExp(`id ${shmid}`));
     await frame.click('button:has-text("C type…")');
     await page.locator('.quick-input-list .monaco-list-row:visible', { hasText: 'Type or paste a declaration' }).first().waitFor({ timeout: 30_000 });
     await answerInputs(page, ['Type or paste a declaration', 'struct first { uint32_t a; };', 'At offset 0']);

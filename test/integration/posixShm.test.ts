@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as readline from 'readline';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
-import type { HexPanel } from '../../src/views/hexPanel';
-import type { DataMessage } from '../../src/shared/hexProtocol';
+import type { ContentsPanel } from '../../src/views/contentsPanel';
+import type { DataMessage } from '../../src/shared/contentsProtocol';
 import { createObject, freshName, mapObject, memfdObject, openObject, ownObject, shmPath, trackName, writeObject } from '../support/posixObjects';
 import { createSegment, freshKey } from '../support/segments';
 import { waitFor } from '../support/waitFor';
@@ -31,7 +31,7 @@ import {
   tooltipOf,
   tree,
 } from './fixtures';
-import { fact, read, Recorder, residentBit, settle } from './hexPanelProbe';
+import { fact, read, Recorder, residentBit, settle } from './contentsPanelProbe';
 import { withPrompts } from './scriptedPrompts';
 
 const PAGE = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim());
@@ -89,7 +89,7 @@ describe('POSIX shared memory', function () {
   });
 
   afterEach(async () => {
-    for (const panel of api.hexPanels()) panel.dispose();
+    for (const panel of api.contentsPanels()) panel.dispose();
     await restoreSettings();
   });
 
@@ -388,10 +388,10 @@ describe('POSIX shared memory', function () {
   });
 
   describe('contents', () => {
-    async function open(name: string): Promise<{ panel: HexPanel; rec: Recorder }> {
+    async function open(name: string): Promise<{ panel: ContentsPanel; rec: Recorder }> {
       await refreshView();
       const node = posixRowOrFail(api, name);
-      const panel = await run<HexPanel>('ipcInspector.openContents', node);
+      const panel = await run<ContentsPanel>('ipcInspector.openContents', node);
       assert.ok(panel, 'the command returned the panel');
       await waitFor(() => panel.panel.visible, 5000, 'the contents view to be visible');
       const rec = new Recorder(panel);
@@ -422,9 +422,9 @@ describe('POSIX shared memory', function () {
       await refreshView();
       const node = posixRowOrFail(api, '/' + name);
       assert.strictEqual(await run('ipcInspector.rowClicked', node), undefined, 'one click opens nothing');
-      assert.deepStrictEqual(api.hexPanels(), []);
-      const panel = await run<HexPanel>('ipcInspector.rowClicked', node);
-      assert.ok(panel && api.hexPanels().includes(panel), 'the second click of a double click opens the contents');
+      assert.deepStrictEqual(api.contentsPanels(), []);
+      const panel = await run<ContentsPanel>('ipcInspector.rowClicked', node);
+      assert.ok(panel && api.contentsPanels().includes(panel), 'the second click of a double click opens the contents');
     });
 
     it('follows the object: live changes, growing (ftruncate), unlinked while held (read through the holder), gone', async function () {

@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as readline from 'readline';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
-import type { HexPanel } from '../../src/views/hexPanel';
+import type { ContentsPanel } from '../../src/views/contentsPanel';
 import { shmPath, trackName } from '../support/posixObjects';
 import {
   cleanupSemMsg,
@@ -78,7 +78,7 @@ describe('Semaphores and Message Queues', function () {
   });
 
   afterEach(async () => {
-    for (const panel of api.hexPanels()) panel.dispose();
+    for (const panel of api.contentsPanels()) panel.dispose();
     await cleanupSemMsg();
     await restoreSettings();
   });
@@ -321,7 +321,7 @@ describe('Semaphores and Message Queues', function () {
       const msqid = ipcmkMsg(0o600);
       ipctool(['msgsend', String(msqid), '5', 'hex:00010203fffe']);
       await refreshView();
-      const panel = await run<HexPanel>('ipcInspector.openMessage', msqid, 0);
+      const panel = await run<ContentsPanel>('ipcInspector.openMessage', msqid, 0);
       assert.ok(panel, 'the command returned the panel');
       assert.strictEqual(panel.source.header.size, 6);
       const bytes = await panel.source.read(0, 6);

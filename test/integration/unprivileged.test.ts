@@ -29,7 +29,7 @@ import {
   setSetting,
   tooltipOf,
 } from './fixtures';
-import { byteAt, openPanel, read } from './hexPanelProbe';
+import { byteAt, openPanel, read } from './contentsPanelProbe';
 import { ROOT_BYTES, rootFixture, type RootFixture } from './rootFixture';
 import { withPrompts } from './scriptedPrompts';
 
@@ -45,7 +45,7 @@ describe("as an unprivileged user, beside root's objects", function () {
   });
 
   afterEach(async () => {
-    for (const panel of api.hexPanels()) panel.dispose();
+    for (const panel of api.contentsPanels()) panel.dispose();
     await cleanupSemMsg();
     await restoreSettings();
   });

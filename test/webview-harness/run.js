@@ -1,4 +1,4 @@
-// Drives the hex view's page (dist/webview.js + media/hexView.css) in headless chromium against the
+// Drives the contents view's page (dist/webview.js + media/contentsView.css) in headless chromium against the
 // fake host, checks behaviour, and writes screenshots to test-results/webview-harness/.
 //   node test/webview-harness/run.js            build, run every scenario, exit 1 on a failure
 //   node test/webview-harness/run.js --serve    build and serve the harness for a manual look
@@ -56,7 +56,7 @@ const FILES = {
   '/harness/fakeHost.js': [path.join(built, 'fakeHost.js'), 'text/javascript'],
   '/dist/webview.js': [path.join(root, 'dist', 'webview.js'), 'text/javascript'],
   '/dist/webview.js.map': [path.join(root, 'dist', 'webview.js.map'), 'application/json'],
-  '/media/hexView.css': [path.join(root, 'media', 'hexView.css'), 'text/css'],
+  '/media/contentsView.css': [path.join(root, 'media', 'contentsView.css'), 'text/css'],
 };
 
 function serve() {

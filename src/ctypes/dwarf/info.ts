@@ -11,9 +11,12 @@
 // DIE offsets are global: .debug_info offsets as they are, .debug_types offsets after the end of
 // .debug_info, so one number names any DIE. Nothing here trusts the file: offsets are checked
 // against their section, references against their unit, and every walk is bounded by its section.
+// What it reads into (units, abbreviations, DIEs, values) is declared in die.ts.
 import * as l10n from '../../shared/l10n';
 import { Cursor, DwarfError, stringAt } from './bytes';
-import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
+import { DW_AT, DW_FORM, DW_UT } from './constants';
+import type { Abbrev, AbbrevTable, Die, Unit, UnitTop, Value } from './die';
+import { numberOf, Ref, Signature, stringOf } from './die';
 import { equalBytes, fixedSize, hashBytes } from './forms';
 
 export interface DwarfSections {
@@ -25,73 +28,6 @@ export interface DwarfSections {
   types?: Uint8Array;
   line?: Uint8Array;
 }
-
-export interface Unit {
-  /** 0 for .debug_info, 1 for .debug_types. */
-  section: 0 | 1;
-  /** Global offset of the unit's header. */
-  start: number;
-  /** Global offset just past the unit. */
-  end: number;
-  /** Global offset of the unit's first DIE. */
-  firstDie: number;
-  version: number;
-  unitType: number;
-  addressSize: number;
-  offsetSize: number;
-  abbrevOffset: number;
-  /** A type unit's signature and its type's global offset. */
-  signature?: bigint;
-  typeOffset?: number;
-  /** From the unit's own DIE, read once it is needed. */
-  top?: UnitTop;
-}
-
-export interface UnitTop {
-  language: number;
-  strOffsetsBase: number;
-  stmtList?: number;
-  compDir?: string;
-  name?: string;
-}
-
-export class Ref {
-  constructor(readonly offset: number) {}
-}
-
-/** A type unit's signature, to look up among the type units (DW_FORM_ref_sig8). */
-export class Signature {
-  constructor(readonly value: bigint) {}
-}
-
-export type Value = number | bigint | string | boolean | Uint8Array | Ref | Signature;
-
-export interface Die {
-  offset: number;
-  tag: number;
-  hasChildren: boolean;
-  unit: Unit;
-  attrs: Map<number, Value>;
-  forms: Map<number, number>;
-  /** Global offset just past the DIE's attributes: its first child, if it has children. */
-  end: number;
-}
-
-export interface Abbrev {
-  code: number;
-  tag: number;
-  hasChildren: boolean;
-  attrs: number[];
-  forms: number[];
-  consts: Array<bigint | undefined>;
-  /** The attributes' total size when every form has a fixed one (for this unit shape), else -1. */
-  fixed: number;
-  nameAt: number;
-  siblingAt: number;
-  declarationAt: number;
-}
-
-export type AbbrevTable = Map<number, Abbrev>;
 
 /** Units beyond this are refused: a hostile header could claim millions of empty ones. */
 const MAX_UNITS = 4_000_000;
@@ -602,13 +538,3 @@ export class DwarfInfo {
 function safeOrBig(value: bigint): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
-
-export function numberOf(value: Value | undefined): number | undefined {
-  return typeof value === 'number' ? value : undefined;
-}
-
-export function stringOf(value: Value | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-export const SCOPE_TAGS = new Set<number>([DW_TAG.namespace, DW_TAG.structure_type, DW_TAG.class_type, DW_TAG.union_type]);

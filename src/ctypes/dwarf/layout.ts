@@ -24,7 +24,8 @@ import * as l10n from '../../shared/l10n';
 import { DwarfError } from './bytes';
 import { C_LANGUAGES, DW_AT, DW_ATE, DW_FORM, DW_LANG_Rust, DW_TAG, X87_MACHINES } from './constants';
 import { bigEndianBits, constant, constantText, isPointerTag, isStatic, memberOffset, naturalAlign, signedByForm } from './dieValues';
-import { Die, DwarfInfo, numberOf, stringOf, Unit } from './info';
+import { Die, numberOf, stringOf, Unit } from './die';
+import { DwarfInfo } from './info';
 import { spelledName } from './scopes';
 
 export const MAX_FIELDS = 50_000;

@@ -3,7 +3,8 @@
 import * as path from 'path';
 import { Cursor, stringAt } from './bytes';
 import { DW_FORM } from './constants';
-import { DwarfInfo, Unit } from './info';
+import { Unit } from './die';
+import { DwarfInfo } from './info';
 
 const DW_LNCT_path = 1;
 const DW_LNCT_directory_index = 2;

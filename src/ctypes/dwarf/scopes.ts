@@ -8,7 +8,8 @@
 import * as l10n from '../../shared/l10n';
 import { Cursor, DwarfError } from './bytes';
 import { C_LANGUAGES, DW_FORM, DW_TAG } from './constants';
-import { Abbrev, DwarfInfo, Ref, Unit } from './info';
+import { Abbrev, Ref, Unit } from './die';
+import { DwarfInfo } from './info';
 
 /** Tags of the named types the index lists. */
 export const TYPE_TAGS = new Set<number>([DW_TAG.structure_type, DW_TAG.class_type, DW_TAG.union_type, DW_TAG.enumeration_type, DW_TAG.typedef]);

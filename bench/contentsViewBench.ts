@@ -1,4 +1,4 @@
-// The hex view's targets: (1) from the open command to the first rows on screen, for a 1 GiB
+// The contents view's targets: (1) from the open command to the first rows on screen, for a 1 GiB
 // segment against a 4 KiB one opened the same way in the same run, with the bytes the helper sent
 // for it; (2) the CPU that live refresh of a 64 KiB window at 10 Hz costs; (3) the same as (1) for
 // a sparse 1 GiB POSIX object (only its last 16 bytes written), which must also stay sparse:
@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { HelperClient } from '../src/ipc/helperClient';
 import { readResident } from '../src/ipc/byteSource';
 import { SegmentSource } from '../src/ipc/sysvShm/source';
-import { FIRST_ROW_SHOWN, helperBytesSent, openContentsFromRow } from '../test/support/hexUi';
+import { FIRST_ROW_SHOWN, helperBytesSent, openContentsFromRow } from '../test/support/contentsUi';
 import { host, install } from '../test/support/testHost';
 import type { Row } from './measure';
 import { createObjectWithPosixtool, POSIX_PREFIX, posixtool } from './world';
@@ -31,7 +31,7 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
- * What HexPanel.tick costs for a window of `length` bytes from offset 0, every `periodMs` for
+ * What ContentsPanel.tick costs for a window of `length` bytes from offset 0, every `periodMs` for
  * `seconds`: read it (resident pages only), post it only when it changed. Returns the posts, the
  * CPU seconds of this process and the helper, and the bytes last posted.
  */
@@ -82,7 +82,7 @@ type OpenRun = { ms: number; bytes: number };
 
 /**
  * Opens an object from its row (the row's inline Open Contents action) and waits for the first row
- * of bytes in its hex view; returns ms and the bytes the helper sent meanwhile (and in the second
+ * of bytes in its contents view; returns ms and the bytes the helper sent meanwhile (and in the second
  * after, when the view settles).
  */
 async function openRowAndTime(page: Page, rowSelector: string, title: RegExp): Promise<OpenRun> {
@@ -125,7 +125,7 @@ async function collapseGroup(page: Page, title: string): Promise<void> {
 /** What withWorkbench started, for stopWorkbench() on Ctrl-C. */
 let running: { stop(): Promise<void> } | undefined;
 
-/** Stops the VS Code host and chromium if a hex view benchmark runs them (Ctrl-C, SIGTERM). */
+/** Stops the VS Code host and chromium if a contents view benchmark runs them (Ctrl-C, SIGTERM). */
 export async function stopWorkbench(): Promise<void> {
   await running?.stop();
 }
@@ -155,7 +155,7 @@ async function withWorkbench<T>(run: (page: Page) => Promise<T>): Promise<T> {
 
 export async function benchOpen(client: HelperClient, removeLater: (shmid: number) => void): Promise<Row[]> {
   if (!install.isInstalled()) {
-    console.log('hex view open: skipped (the offline VS Code host is not installed; run npm run test-host:install)');
+    console.log('contents view open: skipped (the offline VS Code host is not installed; run npm run test-host:install)');
     return [];
   }
   // warm-up (helper started, webview code loaded), then a fresh 4 KiB one and the 1 GiB one.
@@ -169,7 +169,7 @@ export async function benchOpen(client: HelperClient, removeLater: (shmid: numbe
     await openAndTime(page, warmUp);
     const smallRun = await openAndTime(page, small);
     const bigRun = await openAndTime(page, big);
-    console.log(`hex view open: 4 KiB ${smallRun.ms} ms / ${smallRun.bytes} B, 1 GiB ${bigRun.ms} ms / ${bigRun.bytes} B from the helper`);
+    console.log(`contents view open: 4 KiB ${smallRun.ms} ms / ${smallRun.bytes} B, 1 GiB ${bigRun.ms} ms / ${bigRun.bytes} B from the helper`);
     return openRows({ big: 'open 1 GiB to first rows', small: 'same for 4 KiB', bytes: '1 GiB' }, bigRun, smallRun);
   });
 }
@@ -178,7 +178,7 @@ export async function benchOpen(client: HelperClient, removeLater: (shmid: numbe
 function openRows(names: { big: string; small: string; bytes: string }, bigRun: OpenRun, smallRun: OpenRun): Row[] {
   return [
     {
-      benchmark: `hex view, ${names.big}`,
+      benchmark: `contents view, ${names.big}`,
       value: bigRun.ms,
       unit: 'ms',
       reference: names.small,
@@ -188,7 +188,7 @@ function openRows(names: { big: string; small: string; bytes: string }, bigRun: 
       met: bigRun.ms < 2 * smallRun.ms + 500,
     },
     {
-      benchmark: `hex view, helper bytes for those rows (${names.bytes})`,
+      benchmark: `contents view, helper bytes for those rows (${names.bytes})`,
       value: bigRun.bytes / 1024,
       unit: 'KiB',
       target: '<= 1 MiB',
@@ -200,7 +200,7 @@ function openRows(names: { big: string; small: string; bytes: string }, bigRun: 
 /** A sparse 1 GiB POSIX object (its last 16 bytes written) against a 4 KiB one, opened from the POSIX group. */
 export async function benchOpenPosix(): Promise<Row[]> {
   if (!install.isInstalled()) {
-    console.log('hex view open (POSIX): skipped (the offline VS Code host is not installed; run npm run test-host:install)');
+    console.log('contents view open (POSIX): skipped (the offline VS Code host is not installed; run npm run test-host:install)');
     return [];
   }
   const tag = `${process.pid}-`;
@@ -218,12 +218,12 @@ export async function benchOpenPosix(): Promise<Row[]> {
     const bigRun = await openPosixAndTime(page, big);
     const blocksAfter = blocks();
     console.log(
-      `hex view open (POSIX): 4 KiB ${smallRun.ms} ms / ${smallRun.bytes} B, sparse 1 GiB ${bigRun.ms} ms / ${bigRun.bytes} B from the helper; st_blocks ${blocksBefore} before, ${blocksAfter} after`,
+      `contents view open (POSIX): 4 KiB ${smallRun.ms} ms / ${smallRun.bytes} B, sparse 1 GiB ${bigRun.ms} ms / ${bigRun.bytes} B from the helper; st_blocks ${blocksBefore} before, ${blocksAfter} after`,
     );
     return [
       ...openRows({ big: 'open a sparse 1 GiB POSIX object to first rows', small: 'same for a 4 KiB object', bytes: '1 GiB POSIX' }, bigRun, smallRun),
       {
-        benchmark: 'hex view, st_blocks of the 1 GiB object after opening it',
+        benchmark: 'contents view, st_blocks of the 1 GiB object after opening it',
         value: blocksAfter,
         unit: 'blocks',
         reference: 'before',

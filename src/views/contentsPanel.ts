@@ -13,7 +13,7 @@ import { readResident } from '../ipc/byteSource';
 import type { ContentsSource } from '../ipc/kind';
 import { formatBytes } from '../ipc/format';
 import { HelperError } from '../ipc/helperClient';
-import { searchSegment } from '../ipc/segmentSearch';
+import { searchBytes } from '../ipc/byteSearch';
 import { toCArray, toHexString, toText } from '../shared/hexFormat';
 import {
   ContentsHeader,
@@ -21,16 +21,17 @@ import {
   CopyRequest,
   CTypeView,
   FromWebview,
+  PaneSizes,
   parseWebviewMessage,
   ReadRequest,
   SearchRequest,
   ToWebview,
   ViewSettings,
-} from '../shared/hexProtocol';
+} from '../shared/contentsProtocol';
 import { completeStep } from '../walkthrough';
 import * as l10n from '../shared/l10n';
 
-export const HEX_VIEW_TYPE = 'ipcInspector.hexView';
+export const CONTENTS_VIEW_TYPE = 'ipcInspector.contentsView';
 /** How often the header (holders, removal, size) is checked while visible, when live refresh is slower. */
 const STATE_CHECK_MS = 1000;
 /** Snapshots are read in pieces of this size, so progress moves and memory stays flat. */
@@ -52,26 +53,28 @@ function viewSettings(): ViewSettings {
   };
 }
 
-export class HexPanel implements vscode.Disposable {
-  private static readonly open = new Map<string, HexPanel>();
+export class ContentsPanel implements vscode.Disposable {
+  private static readonly open = new Map<string, ContentsPanel>();
+  /** The pane sizes last chosen in any contents view of this window: a view opened later starts with them. */
+  private static paneSizes: PaneSizes = {};
 
   /** Opens (or reveals) the panel of an object. */
-  static show(ipc: IpcContext, source: PanelSource): HexPanel {
-    const existing = HexPanel.open.get(source.id);
+  static show(ipc: IpcContext, source: PanelSource): ContentsPanel {
+    const existing = ContentsPanel.open.get(source.id);
     if (existing && existing.phase !== 'gone') {
       existing.panel.reveal();
       return existing;
     }
     existing?.panel.dispose();
-    const panel = new HexPanel(ipc, source);
-    HexPanel.open.set(source.id, panel);
+    const panel = new ContentsPanel(ipc, source);
+    ContentsPanel.open.set(source.id, panel);
     completeStep('contentsOpened');
     return panel;
   }
 
   /** Open panels, for the tests and for disposing on deactivate. */
-  static all(): HexPanel[] {
-    return [...HexPanel.open.values()];
+  static all(): ContentsPanel[] {
+    return [...ContentsPanel.open.values()];
   }
 
   readonly panel: vscode.WebviewPanel;
@@ -97,7 +100,7 @@ export class HexPanel implements vscode.Disposable {
     readonly source: PanelSource,
   ) {
     this.header = source.header;
-    this.panel = vscode.window.createWebviewPanel(HEX_VIEW_TYPE, source.title, vscode.ViewColumn.Active, {
+    this.panel = vscode.window.createWebviewPanel(CONTENTS_VIEW_TYPE, source.title, vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.file(ipc.assets.dist), vscode.Uri.file(ipc.assets.media)],
     });
@@ -109,8 +112,9 @@ export class HexPanel implements vscode.Disposable {
       this.panel.onDidChangeViewState(() => this.schedule()),
       this.panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeConfiguration((event) => {
+        // The settings keep their published keys (ipcInspector.hexView.*): users have them in settings.json.
         if (event.affectsConfiguration('ipcInspector.hexView')) {
-          void this.post({ type: 'init', header: this.header, settings: viewSettings(), pageSize: this.pageSize });
+          void this.post(this.initMessage());
           this.schedule();
         }
       }),
@@ -177,7 +181,7 @@ export class HexPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.pageSize = (await this.ipc.helper().hello()).pageSize;
-        await this.post({ type: 'init', header: this.header, settings: viewSettings(), pageSize: this.pageSize });
+        await this.post(this.initMessage());
         if (this.ctype) await this.post({ type: 'ctype', view: this.ctype });
         else void this.restoreCType();
         this.schedule();
@@ -212,7 +216,14 @@ export class HexPanel implements vscode.Disposable {
         await vscode.env.clipboard.writeText(message.text);
         vscode.window.setStatusBarMessage(l10n.t('Copied {0}.', message.what), 3000);
         return;
+      case 'paneSizes':
+        ContentsPanel.paneSizes = message.sizes;
+        return;
     }
+  }
+
+  private initMessage(): ToWebview {
+    return { type: 'init', header: this.header, settings: viewSettings(), pageSize: this.pageSize, paneSizes: ContentsPanel.paneSizes };
   }
 
   private readRange(offset: number, length: number, includeGaps: boolean) {
@@ -282,7 +293,7 @@ export class HexPanel implements vscode.Disposable {
   private async search(request: SearchRequest): Promise<void> {
     this.searchCancelled = false;
     const pattern = request.pattern.kind === 'hex' ? Uint8Array.from(request.pattern.bytes) : new TextEncoder().encode(request.pattern.text);
-    const result = await searchSegment({
+    const result = await searchBytes({
       size: this.header.size,
       pattern,
       caseInsensitive: request.pattern.kind === 'text' && !request.pattern.caseSensitive,
@@ -395,7 +406,7 @@ export class HexPanel implements vscode.Disposable {
     const webview = this.panel.webview;
     const nonce = crypto.randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.file(path.join(this.ipc.assets.dist, 'webview.js')));
-    const style = webview.asWebviewUri(vscode.Uri.file(path.join(this.ipc.assets.media, 'hexView.css')));
+    const style = webview.asWebviewUri(vscode.Uri.file(path.join(this.ipc.assets.media, 'contentsView.css')));
     const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
     return `<!DOCTYPE html>
 <html lang="${escapeHtml(vscode.env.language)}">
@@ -418,7 +429,7 @@ export class HexPanel implements vscode.Disposable {
     this.disposed = true;
     clearInterval(this.timer);
     this.searchCancelled = true;
-    if (HexPanel.open.get(this.source.id) === this) HexPanel.open.delete(this.source.id);
+    if (ContentsPanel.open.get(this.source.id) === this) ContentsPanel.open.delete(this.source.id);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

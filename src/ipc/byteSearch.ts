@@ -1,6 +1,7 @@
 import * as l10n from '../shared/l10n';
-// Search of a segment's bytes for the hex view, chunk by chunk through a reader (the helper), so a
-// 1 GiB segment is searched without holding it in memory and without blocking the extension host.
+// Search of an object's bytes (a System V segment, a POSIX object, a queued message) for the contents
+// view, chunk by chunk through a reader (the helper), so a 1 GiB object is searched without holding
+// it in memory and without blocking the extension host.
 // Non-resident pages are not read (reading allocates them): the reader leaves them out, they are
 // counted as skipped, and no match is reported across them.
 
@@ -10,7 +11,7 @@ export interface ResidentRun {
 }
 
 export interface SearchOptions {
-  /** Segment size: the search covers [0, size). */
+  /** The object's size: the search covers [0, size). */
   size: number;
   pattern: Uint8Array;
   /** ASCII letters match either case (A-Z = a-z); other bytes match exactly. */
@@ -119,10 +120,10 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * keeps the last pattern.length - 1 bytes of a contiguous resident run to find matches that
  * straddle chunks, and yields to the event loop between chunks.
  */
-export async function searchSegment(options: SearchOptions): Promise<SearchOutcome> {
+export async function searchBytes(options: SearchOptions): Promise<SearchOutcome> {
   const { pattern, readChunk, onProgress, isCancelled } = options;
   const m = pattern.length;
-  if (m === 0) throw new RangeError(l10n.t('searchSegment: the pattern is empty'));
+  if (m === 0) throw new RangeError(l10n.t('searchBytes: the pattern is empty'));
   const size = Math.max(0, Math.floor(options.size));
   const from = Math.min(Math.max(0, Math.floor(options.from)), size);
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_SEARCH_CHUNK));

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ResidentRun, searchSegment, SearchOptions } from '../../src/ipc/segmentSearch';
+import { ResidentRun, searchBytes, SearchOptions } from '../../src/ipc/byteSearch';
 import { seededRandom } from '../support/random';
 
 /** A fake segment: its bytes, which pages are resident, and a reader like the helper's. */
@@ -65,7 +65,7 @@ function naiveSearch(segment: FakeSegment, pattern: Uint8Array, from: number, ca
 }
 
 function search(segment: FakeSegment, pattern: Uint8Array | string, extra: Partial<SearchOptions> = {}) {
-  return searchSegment({
+  return searchBytes({
     size: segment.data.length,
     pattern: typeof pattern === 'string' ? Buffer.from(pattern, 'latin1') : pattern,
     from: 0,
@@ -105,7 +105,7 @@ describe('segment search', function () {
     const data = background(64);
     data.set([0xff, 0xfe, 0xfd, 0xfc], 30);
     const shared = Buffer.alloc(16);
-    const result = await searchSegment({
+    const result = await searchBytes({
       size: 64,
       pattern: Uint8Array.from([0xff, 0xfe, 0xfd, 0xfc]),
       from: 0,
@@ -257,7 +257,7 @@ describe('segment search', function () {
     const data = background(64);
     data[5] = 0xff;
     data[40] = 0xff;
-    const result = await searchSegment({
+    const result = await searchBytes({
       size: 64,
       pattern: Uint8Array.from([0xff]),
       from: 20,
@@ -307,7 +307,7 @@ describe('segment search', function () {
     const reader = async (offset: number, length: number) => [{ offset, bytes: data.subarray(offset, offset + length) }];
     for (const caseInsensitive of [false, true]) {
       const started = Date.now();
-      const result = await searchSegment({ size: data.length, pattern: Buffer.from('NEEDLE'), caseInsensitive, from: 0, readChunk: reader });
+      const result = await searchBytes({ size: data.length, pattern: Buffer.from('NEEDLE'), caseInsensitive, from: 0, readChunk: reader });
       assert.equal(result.offset, caseInsensitive ? data.length - 10 : -1);
       assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
     }

@@ -1,4 +1,4 @@
-// The messages between the hex view's webview and the extension: one typed module used by both
+// The messages between the contents view's webview and the extension: one typed module used by both
 // sides, for every kind of object the view shows (System V segments, POSIX objects). Everything
 // from the webview is untrusted input: `parseWebviewMessage` checks the shape and bounds every
 // offset and length against the object's size before anything reaches the helper.
@@ -12,6 +12,8 @@ export const MAX_COPY = 16 * 1024 * 1024;
 export const MAX_SEARCH_PATTERN = 4096;
 /** Largest text the page may put on the clipboard (a C initializer of a big array). */
 export const MAX_COPY_TEXT = 4 * MAX_COPY;
+/** Largest pane size the page may report (CSS pixels; far beyond any screen). */
+export const MAX_PANE_PX = 16384;
 
 /** live; removed but still held by processes (the view goes on reading); gone (nothing to read). */
 export type ContentsPhase = 'live' | 'removed-held' | 'gone';
@@ -47,6 +49,15 @@ export interface ViewSettings {
   refreshMs: number;
 }
 
+/**
+ * Sizes the user gave the page's panes with their sashes, in CSS pixels: the fields panel's width
+ * beside the grid, its height under it (a narrow editor). Absent: the default.
+ */
+export interface PaneSizes {
+  fieldsWidth?: number;
+  fieldsHeight?: number;
+}
+
 // ---- extension -> webview -------------------------------------------------------------------
 
 export interface InitMessage {
@@ -54,6 +65,8 @@ export interface InitMessage {
   header: ContentsHeader;
   settings: ViewSettings;
   pageSize: number;
+  /** The pane sizes last chosen in a contents view of this window (a new view starts with them). */
+  paneSizes?: PaneSizes;
 }
 
 export interface HeaderMessage {
@@ -185,6 +198,12 @@ export interface CopyTextMessage {
   what: string;
 }
 
+/** The user resized a pane: the extension remembers the sizes for the next view opened. */
+export interface PaneSizesMessage {
+  type: 'paneSizes';
+  sizes: PaneSizes;
+}
+
 export type FromWebview =
   | ReadyMessage
   | ReadRequest
@@ -195,7 +214,8 @@ export type FromWebview =
   | CopyRequest
   | SaveSnapshotRequest
   | TypeActionMessage
-  | CopyTextMessage;
+  | CopyTextMessage
+  | PaneSizesMessage;
 
 // ---- validation -----------------------------------------------------------------------------
 
@@ -216,6 +236,19 @@ function checkRange(offset: unknown, length: unknown, size: number, max: number)
 
 function fail(error: string): Parsed {
   return { ok: false, error };
+}
+
+/** Pane sizes as whole numbers of pixels within MAX_PANE_PX; anything else is an error (a string). */
+export function parsePaneSizes(value: unknown): PaneSizes | string {
+  if (!isObject(value)) return 'sizes must be an object';
+  const sizes: PaneSizes = {};
+  for (const key of ['fieldsWidth', 'fieldsHeight'] as const) {
+    const size = value[key];
+    if (size === undefined) continue;
+    if (!isCount(size) || size > MAX_PANE_PX) return `${key} must be a whole number of pixels up to ${MAX_PANE_PX}`;
+    sizes[key] = size;
+  }
+  return sizes;
 }
 
 function parsePattern(value: unknown): SearchPattern | string {
@@ -262,6 +295,10 @@ export function parseWebviewMessage(raw: unknown, size: number): Parsed {
       }
       if (typeof raw.what !== 'string' || raw.what.length > 200) return fail('what must be a short text');
       return { ok: true, message: { type: 'copyText', text: raw.text, what: raw.what } };
+    }
+    case 'paneSizes': {
+      const sizes = parsePaneSizes(raw.sizes);
+      return typeof sizes === 'string' ? fail(sizes) : { ok: true, message: { type: 'paneSizes', sizes } };
     }
     case 'read': {
       if (!isId(raw.requestId)) return fail('requestId must be a whole number > 0');

@@ -1,8 +1,8 @@
-// The hex view of a segment, extension side, in the real extension host with real segments and the
-// real helper. The tests act as the page (HexPanel.receive) and watch what the panel posts to it
+// The contents view of a segment, extension side, in the real extension host with real segments and the
+// real helper. The tests act as the page (ContentsPanel.receive) and watch what the panel posts to it
 // (onDidPost); the kernel is checked independently: /proc/sysvipc/shm (rss: pages allocated) and a
 // separate process's dump of the segment. The real page runs in the panel as well and sends its own
-// messages; see hexPanelProbe.ts for how the tests stay independent of it.
+// messages; see contentsPanelProbe.ts for how the tests stay independent of it.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
@@ -11,9 +11,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
-import type { DataMessage, SearchProgressMessage, SearchResultMessage } from '../../src/shared/hexProtocol';
-import { MAX_VIEW_READ } from '../../src/shared/hexProtocol';
-import type { HexPanel } from '../../src/views/hexPanel';
+import type { DataMessage, SearchProgressMessage, SearchResultMessage } from '../../src/shared/contentsProtocol';
+import { MAX_VIEW_READ } from '../../src/shared/contentsProtocol';
+import type { ContentsPanel } from '../../src/views/contentsPanel';
 import { createSegment, dumpSegment, freshKey, holdSegment, ownSegment, writeSegment } from '../support/segments';
 import { isRunning, waitFor, within } from '../support/waitFor';
 import { getApi, hexKey, proc, procOrFail, refreshView, restoreSettings, setSetting, run } from './fixtures';
@@ -33,7 +33,7 @@ import {
   sleep,
   spyOnHelper,
   fact,
-} from './hexPanelProbe';
+} from './contentsPanelProbe';
 import { withPrompts } from './scriptedPrompts';
 
 const KiB = 1024;
@@ -70,13 +70,13 @@ function tempFile(name: string): string {
   return path.join(dir, name);
 }
 
-describe('hex view', function () {
+describe('contents view', function () {
   let api: IpcInspectorApi;
   let pageSize: number;
   const recorders: Recorder[] = [];
 
   /** Opens the view from the segment's row and records what it posts from then on. */
-  async function open(shmid: number): Promise<{ panel: HexPanel; rec: Recorder }> {
+  async function open(shmid: number): Promise<{ panel: ContentsPanel; rec: Recorder }> {
     const panel = await openPanel(api, shmid);
     const rec = new Recorder(panel);
     recorders.push(rec);
@@ -93,7 +93,7 @@ describe('hex view', function () {
 
   afterEach(async () => {
     for (const rec of recorders.splice(0)) rec.dispose();
-    for (const panel of api.hexPanels()) {
+    for (const panel of api.contentsPanels()) {
       viewed.add(Number(panel.source.id.replace('shm:', '')));
       panel.dispose();
     }
@@ -121,27 +121,27 @@ describe('hex view', function () {
       const node = api.views.sharedMemory.tree.segmentNode(id);
       assert.ok(node, `segment ${id} has no row`);
 
-      const first = await run<HexPanel>('ipcInspector.openContents', node);
+      const first = await run<ContentsPanel>('ipcInspector.openContents', node);
       assert.ok(first, 'the command returned the panel');
       assert.deepStrictEqual(
-        api.hexPanels().filter((p) => p.source.id === `shm:${id}`),
+        api.contentsPanels().filter((p) => p.source.id === `shm:${id}`),
         [first],
       );
       assert.strictEqual(first.panel.title, `${hexKey(key)} · ${id}`);
-      assert.strictEqual(first.panel.viewType, 'ipcInspector.hexView');
+      assert.strictEqual(first.panel.viewType, 'ipcInspector.contentsView');
       await waitFor(() => first.panel.active && first.panel.visible, 5000, 'the new panel to be active');
 
       // Another segment's panel comes to the front (same editor column) ...
-      const second = await run<HexPanel>('ipcInspector.openContents', api.views.sharedMemory.tree.segmentNode(other));
+      const second = await run<ContentsPanel>('ipcInspector.openContents', api.views.sharedMemory.tree.segmentNode(other));
       assert.notStrictEqual(second, first);
       await waitFor(() => second.panel.active && !first.panel.active, 5000, 'the other panel to be in front');
 
       // ... and opening the first again brings back the same panel, not a second one.
-      const again = await run<HexPanel>('ipcInspector.openContents', api.views.sharedMemory.tree.segmentNode(id));
+      const again = await run<ContentsPanel>('ipcInspector.openContents', api.views.sharedMemory.tree.segmentNode(id));
       assert.strictEqual(again, first, 'a second panel was made for the same segment');
       await waitFor(() => first.panel.active && first.panel.visible, 5000, 'the existing panel to be revealed');
-      assert.strictEqual(api.hexPanels().filter((p) => p.source.id === `shm:${id}`).length, 1);
-      assert.strictEqual(api.hexPanels().filter((p) => p.source.id === `shm:${other}`).length, 1);
+      assert.strictEqual(api.contentsPanels().filter((p) => p.source.id === `shm:${id}`).length, 1);
+      assert.strictEqual(api.contentsPanels().filter((p) => p.source.id === `shm:${other}`).length, 1);
 
       // Closing it forgets it.
       first.panel.dispose();
@@ -152,12 +152,12 @@ describe('hex view', function () {
       const key = freshKey();
       const id = createSegment(key, 4096);
       await refreshView();
-      const before = api.hexPanels().length;
+      const before = api.contentsPanels().length;
       await withPrompts(api, async (p) => {
         p.pick(undefined);
         assert.strictEqual(await run('ipcInspector.openContents'), undefined);
       });
-      assert.strictEqual(api.hexPanels().length, before, 'Escape opened a panel');
+      assert.strictEqual(api.contentsPanels().length, before, 'Escape opened a panel');
 
       const prompts = await withPrompts(api, async (p) => {
         p.pick((q) => {

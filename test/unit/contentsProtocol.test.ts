@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { FromWebview, MAX_COPY, MAX_COPY_TEXT, MAX_SEARCH_PATTERN, MAX_VIEW_READ, parseWebviewMessage } from '../../src/shared/hexProtocol';
+import { FromWebview, MAX_COPY, MAX_COPY_TEXT, MAX_PANE_PX, MAX_SEARCH_PATTERN, MAX_VIEW_READ, parseWebviewMessage } from '../../src/shared/contentsProtocol';
 import { seededRandom } from '../support/random';
 
 const SIZE = 1024 * 1024 * 1024; // a 1 GiB segment
@@ -136,6 +136,19 @@ describe('webview message validation', function () {
     rejected(copy({ format: undefined }), /format must be/);
   });
 
+  it('accepts pane sizes in whole pixels up to MAX_PANE_PX, and strips other keys', function () {
+    const sizes = (value: unknown) => ({ type: 'paneSizes', sizes: value });
+    assert.deepEqual(parse(sizes({})), sizes({}));
+    assert.deepEqual(parse(sizes({ fieldsWidth: 320 })), sizes({ fieldsWidth: 320 }));
+    assert.deepEqual(parse(sizes({ fieldsWidth: 0, fieldsHeight: MAX_PANE_PX })), sizes({ fieldsWidth: 0, fieldsHeight: MAX_PANE_PX }));
+    assert.deepEqual(parse({ ...sizes({ fieldsHeight: 200, gridWidth: 5, __proto__: { x: 1 } }), extra: true }), sizes({ fieldsHeight: 200 }));
+    for (const bad of [-1, 1.5, MAX_PANE_PX + 1, '200', null, Number.NaN, Infinity]) {
+      rejected(sizes({ fieldsWidth: bad }), /fieldsWidth must be a whole number of pixels/);
+      rejected(sizes({ fieldsHeight: bad }), /fieldsHeight must be a whole number of pixels/);
+    }
+    for (const bad of [undefined, null, 300, 'wide', [300]]) rejected(sizes(bad), /sizes must be an object/);
+  });
+
   it('refuses what is not a message', function () {
     for (const raw of [null, undefined, 0, 1, 'read', true, [], [read()], () => read()]) rejected(raw, /message must be an object/);
     rejected({}, /unknown message type/);
@@ -173,7 +186,7 @@ describe('webview message validation', function () {
 
 const FUZZ_MESSAGES = Number(process.env.FUZZ_MESSAGES ?? 20_000);
 
-const TYPES = ['ready', 'read', 'viewport', 'live', 'search', 'cancelSearch', 'copy', 'saveSnapshot', 'chooseType', 'clearType', 'copyText'];
+const TYPES = ['ready', 'read', 'viewport', 'live', 'search', 'cancelSearch', 'copy', 'saveSnapshot', 'chooseType', 'clearType', 'copyText', 'paneSizes'];
 const KEYS = [
   'type',
   'requestId',
@@ -190,6 +203,7 @@ const KEYS = [
   'caseSensitive',
   'window',
   'what',
+  'sizes',
   '__proto__',
   'constructor',
   'toString',
@@ -206,6 +220,7 @@ const ALLOWED: Record<string, string[]> = {
   chooseType: ['type'],
   clearType: ['type'],
   copyText: ['type', 'text', 'what'],
+  paneSizes: ['type', 'sizes'],
   live: ['type', 'live'],
   search: ['type', 'requestId', 'pattern', 'from', 'includeNonResident'],
   copy: ['type', 'offset', 'length', 'format'],
@@ -245,6 +260,13 @@ function checkAccepted(message: FromWebview, size: number, raw: unknown): void {
     case 'copyText':
       assert.ok(typeof message.text === 'string' && message.text.length > 0 && message.text.length <= MAX_COPY_TEXT, where());
       assert.ok(typeof message.what === 'string' && message.what.length <= 200, where());
+      break;
+    case 'paneSizes':
+      assert.ok(typeof message.sizes === 'object' && message.sizes !== null, where());
+      for (const [key, size] of Object.entries(message.sizes)) {
+        assert.ok(key === 'fieldsWidth' || key === 'fieldsHeight', `sizes.${key}: ${where()}`);
+        assert.ok(isWhole(size) && size <= MAX_PANE_PX, `sizes.${key}: ${where()}`);
+      }
       break;
     case 'copy':
       inRange(message.offset, message.length, MAX_COPY, false);
@@ -366,6 +388,10 @@ describe('webview message validation fuzz', function () {
         () => ({ type: 'viewport', offset, length: length(MAX_VIEW_READ), ...(next() < 0.5 ? { window: pick(['grid', 'fields']) } : {}) }),
         () => ({ type: pick(['chooseType', 'clearType']) }),
         () => ({ type: 'copyText', text: 'x'.repeat(1 + int(50)), what: 'a value' }),
+        () => ({
+          type: 'paneSizes',
+          sizes: { ...(next() < 0.5 ? { fieldsWidth: int(MAX_PANE_PX + 1) } : {}), ...(next() < 0.5 ? { fieldsHeight: int(MAX_PANE_PX + 1) } : {}) },
+        }),
         () => ({ type: 'copy', offset, length: length(MAX_COPY), format: pick(['hex', 'c', 'text']) }),
         () => ({ type: 'search', requestId: 1 + int(1000), pattern, from: offset, includeNonResident: next() < 0.5 }),
       ])();

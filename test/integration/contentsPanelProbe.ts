@@ -1,4 +1,4 @@
-// What the hex view tests share: a panel opened through the real command, a recording of every
+// What the contents view tests share: a panel opened through the real command, a recording of every
 // message the panel posts to its page, requests sent as if from the page (matched to their replies
 // by requestIds of our own, far above the page's), and the kernel's resident-set size of a segment.
 //
@@ -18,8 +18,8 @@ import type {
   SearchProgressMessage,
   SearchResultMessage,
   ToWebview,
-} from '../../src/shared/hexProtocol';
-import type { HexPanel } from '../../src/views/hexPanel';
+} from '../../src/shared/contentsProtocol';
+import type { ContentsPanel } from '../../src/views/contentsPanel';
 import { procLine } from '../support/segments';
 import { waitFor } from '../support/waitFor';
 import { refreshView } from './fixtures';
@@ -42,7 +42,7 @@ export class Recorder implements vscode.Disposable {
   readonly posted: Posted[] = [];
   private readonly subscription: vscode.Disposable;
 
-  constructor(readonly panel: HexPanel) {
+  constructor(readonly panel: ContentsPanel) {
     this.subscription = panel.onDidPost((message) => this.posted.push({ at: Date.now(), message }));
   }
 
@@ -123,7 +123,7 @@ export class Recorder implements vscode.Disposable {
 export type Request = Extract<FromWebview, { requestId: number }>;
 
 /** Sends `message` as the page would and returns what the panel posted with its requestId. */
-export async function ask(panel: HexPanel, message: Request | Record<string, unknown>): Promise<ToWebview[]> {
+export async function ask(panel: ContentsPanel, message: Request | Record<string, unknown>): Promise<ToWebview[]> {
   const requestId = (message as { requestId?: unknown }).requestId;
   const replies: ToWebview[] = [];
   const subscription = panel.onDidPost((m) => {
@@ -138,7 +138,7 @@ export async function ask(panel: HexPanel, message: Request | Record<string, unk
 }
 
 /** Reads [offset, offset + length) as the page would; fails unless exactly one `data` answers. */
-export async function read(panel: HexPanel, offset: number, length: number, includeNonResident = false): Promise<DataMessage> {
+export async function read(panel: ContentsPanel, offset: number, length: number, includeNonResident = false): Promise<DataMessage> {
   const requestId = nextRequestId();
   const replies = await ask(panel, { type: 'read', requestId, offset, length, includeNonResident });
   assert.strictEqual(
@@ -159,7 +159,7 @@ export interface SearchRun {
 }
 
 /** Searches as the page would; resolves when the searchResult is posted. */
-export async function search(panel: HexPanel, request: Omit<Extract<FromWebview, { type: 'search' }>, 'type' | 'requestId'>): Promise<SearchRun> {
+export async function search(panel: ContentsPanel, request: Omit<Extract<FromWebview, { type: 'search' }>, 'type' | 'requestId'>): Promise<SearchRun> {
   const replies = await ask(panel, { type: 'search', requestId: nextRequestId(), ...request });
   const progress = replies.filter((m): m is SearchProgressMessage => m.type === 'searchProgress');
   const results = replies.filter((m): m is SearchResultMessage => m.type === 'searchResult');
@@ -191,8 +191,8 @@ export function rss(shmid: number): number {
 }
 
 /** The panel of a segment, if one is open. */
-export function panelOf(api: IpcInspectorApi, shmid: number): HexPanel | undefined {
-  return api.hexPanels().find((p) => p.source.id === `shm:${shmid}`);
+export function panelOf(api: IpcInspectorApi, shmid: number): ContentsPanel | undefined {
+  return api.contentsPanels().find((p) => p.source.id === `shm:${shmid}`);
 }
 
 /** One of the facts a header shows ("Attached", "State"...), or undefined. */
@@ -200,14 +200,14 @@ export function fact(header: ContentsHeader, name: string): string | undefined {
   return header.facts.find(([k]) => k === name)?.[1];
 }
 
-/** Opens the hex view from the segment's row, the way the row's inline button does. */
-export async function openPanel(api: IpcInspectorApi, shmid: number): Promise<HexPanel> {
+/** Opens the contents view from the segment's row, the way the row's inline button does. */
+export async function openPanel(api: IpcInspectorApi, shmid: number): Promise<ContentsPanel> {
   await refreshView();
   const node = await waitFor(() => api.views.sharedMemory.tree.segmentNode(shmid), 5000, `segment ${shmid} to have a row`);
   const returned = await vscode.commands.executeCommand<unknown>('ipcInspector.openContents', node);
   const panel = panelOf(api, shmid);
-  assert.ok(panel, `no hex view of segment ${shmid} is open (the command returned ${typeof returned})`);
-  await waitFor(() => panel.panel.visible, 5000, `the hex view of segment ${shmid} to be visible`);
+  assert.ok(panel, `no contents view of segment ${shmid} is open (the command returned ${typeof returned})`);
+  await waitFor(() => panel.panel.visible, 5000, `the contents view of segment ${shmid} to be visible`);
   return panel;
 }
 
@@ -221,7 +221,7 @@ export async function settle(recorder: Recorder, ms = 600): Promise<void> {
 }
 
 /** Stops live refresh and waits until the panel reads nothing for a while (nothing else is asked). */
-export async function quiesce(panel: HexPanel, quietMs = 500): Promise<void> {
+export async function quiesce(panel: ContentsPanel, quietMs = 500): Promise<void> {
   await panel.receive({ type: 'live', live: false });
   let last = panel.bytesRead;
   let since = Date.now();

@@ -1,4 +1,4 @@
-// The hex view in chromium, driven like a person: open a segment from its row's inline action,
+// The contents view in chromium, driven like a person: open a segment from its row's inline action,
 // read the rendered text, watch a byte changed by another process light up, and open a 1 GiB
 // segment and jump to its end. What the helper sent is read from its own /proc/PID/io, so "a 1 GiB
 // segment opens reading at most 1 MiB" is measured, not assumed.
@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { FIRST_ROW_SHOWN, helperBytesSent, hexFrame, openContentsFromRow } from '../support/hexUi';
+import { FIRST_ROW_SHOWN, helperBytesSent, contentsFrame, openContentsFromRow } from '../support/contentsUi';
 import { createSegment, Holder, ownSegment, repoRoot, writeSegment } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 
@@ -19,7 +19,7 @@ declare const document: { body: { textContent: string | null }; querySelector(se
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const GiB = 1024 * 1024 * 1024;
 
-describe('the hex view in chromium', function () {
+describe('the contents view in chromium', function () {
   this.timeout(240_000);
   let temp: string;
   let server: Server | undefined;
@@ -37,11 +37,11 @@ describe('the hex view in chromium', function () {
   });
 
   after(async function () {
-    await closeUi({ failed: this.currentTest?.state === 'failed', shot: path.join(shots, 'hex-failure.png'), page, browser, server });
+    await closeUi({ failed: this.currentTest?.state === 'failed', shot: path.join(shots, 'contents-failure.png'), page, browser, server });
     fs.rmSync(temp, { recursive: true, force: true });
   });
 
-  /** The hex view of a segment, opened from its row's inline button (again if a click is lost). */
+  /** The contents view of a segment, opened from its row's inline button (again if a click is lost). */
   function openFromRow(shmid: number): Promise<Frame> {
     return openContentsFromRow(page, page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`), new RegExp(`id ${shmid}`));
   }
@@ -52,15 +52,15 @@ describe('the hex view in chromium', function () {
     const text = (await frame.textContent('body')) ?? '';
     assert.match(text, /61 62 63 64 65 66 67 68/, 'the hex column');
     assert.match(text, /qrstuvwxyz/, 'the second row');
-    await page.screenshot({ path: path.join(shots, 'hex-small.png') });
+    await page.screenshot({ path: path.join(shots, 'contents-small.png') });
   });
 
   it('highlights bytes another process changes, within the refresh interval', async function () {
-    const frame = await hexFrame(page, new RegExp(`id ${holder.shmid}`));
+    const frame = await contentsFrame(page, new RegExp(`id ${holder.shmid}`));
     await holder.command(`write 0 ${Buffer.from('HEX').toString('hex')}`);
     await frame.waitForFunction(() => document.body.textContent?.includes('HEXdefghijklmnop'), undefined, { timeout: 5_000 });
     assert.ok(await frame.$('.chg-a, .chg-b'), 'changed bytes are highlighted');
-    await page.screenshot({ path: path.join(shots, 'hex-live-change.png') });
+    await page.screenshot({ path: path.join(shots, 'contents-live-change.png') });
   });
 
   it('opens a 1 GiB segment reading at most 1 MiB, and scrolls to its end', async function () {
@@ -79,7 +79,7 @@ describe('the hex view in chromium', function () {
     await page.keyboard.press('Control+End');
     await frame.waitForFunction(() => document.body.textContent?.includes('the very last 16'), undefined, { timeout: 15_000 });
     assert.match((await frame.textContent('.grid')) ?? '', /3ffffff0/, 'the last row is on screen');
-    await page.screenshot({ path: path.join(shots, 'hex-1gib-end.png') });
+    await page.screenshot({ path: path.join(shots, 'contents-1gib-end.png') });
     const rss = Number(execFileSync('sh', ['-c', `awk '$2 == ${big} { print $15 }' /proc/sysvipc/shm`], { encoding: 'utf8' }).trim());
     assert.ok(rss <= 64 * 1024, `looking allocated nothing: rss is ${rss} bytes`);
   });

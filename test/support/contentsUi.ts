@@ -1,4 +1,4 @@
-// The hex view from the outside, for the UI test and the benchmark: where its page is, and what
+// The contents view from the outside, for the UI test and the benchmark: where its page is, and what
 // the helper sent (from the kernel's own count, /proc/PID/io).
 import * as fs from 'fs';
 import type { Frame, Locator, Page } from 'playwright-core';
@@ -18,39 +18,39 @@ export function helperBytesSent(): number {
   return total;
 }
 
-/** The frame of the hex view's page (VS Code nests webviews two iframes deep). */
-export async function hexFrame(page: Page, title: RegExp, timeoutMs = 20_000): Promise<Frame> {
+/** The frame of the contents view's page (VS Code nests webviews two iframes deep). */
+export async function contentsFrame(page: Page, title: RegExp, timeoutMs = 20_000): Promise<Frame> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     for (const frame of page.frames()) {
-      const header = await frame.$('.hexview').catch(() => null);
+      const header = await frame.$('.contents-view').catch(() => null);
       if (header && title.test((await frame.textContent('body').catch(() => '')) ?? '')) return frame;
     }
     await page.waitForTimeout(200);
   }
-  throw new Error(`no hex view matching ${title}`);
+  throw new Error(`no contents view matching ${title}`);
 }
 
 /**
- * Does what opens a hex view (a click, a double click) and returns the view's frame. A click can be
+ * Does what opens a contents view (a click, a double click) and returns the view's frame. A click can be
  * lost when the tree redraws under it (other programs changing IPC objects on the machine), so it
  * is done again until the view is there: the view appearing is what is waited for.
  */
-export async function untilHexView(page: Page, open: () => Promise<void>, title: RegExp): Promise<Frame> {
+export async function untilContentsView(page: Page, open: () => Promise<void>, title: RegExp): Promise<Frame> {
   for (let attempt = 1; ; attempt++) {
     await open();
     try {
-      return await hexFrame(page, title, 10_000);
+      return await contentsFrame(page, title, 10_000);
     } catch (error) {
       if (attempt === 3) throw error;
     }
   }
 }
 
-/** Opens the hex view from a row's inline Open Contents button (again if a click is lost). */
+/** Opens the contents view from a row's inline Open Contents button (again if a click is lost). */
 export async function openContentsFromRow(page: Page, row: Locator, title: RegExp): Promise<Frame> {
   await row.waitFor({ timeout: 30_000 });
-  return untilHexView(
+  return untilContentsView(
     page,
     async () => {
       await row.hover();
