@@ -143,7 +143,7 @@ describe('DWARF layouts decode live shared memory written by C++ and Rust progra
       const types = await DebugTypes.open(own!.debugFile);
       let layout: CLayout;
       try {
-        assert.ok(types.has(program.typeName), `${program.typeName} among ${types.types().length} types`);
+        assert.ok(types.has(program.typeName), `${program.typeName} among ${types.count} types`);
         layout = await types.layout(program.typeName);
       } finally {
         types.close();

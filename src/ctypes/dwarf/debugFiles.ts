@@ -36,6 +36,7 @@ export interface LookupOptions {
 
 /** An ELF file without debug information, and where a separate debug file was looked for. */
 export class DebugFileMissing extends Error {
+  override readonly name = 'DebugFileMissing';
   constructor(
     message: string,
     readonly file: string,
