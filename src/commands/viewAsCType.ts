@@ -1,7 +1,9 @@
 // View as C Type…: shows an object's bytes as a struct, union or typedef from the workspace's C files
-// (or a declaration typed in), at an offset or as an array, laid out by the user's own compiler.
-// Runs on a row (opening its contents), from the contents view's toolbar, or from the palette (the
-// contents view in front, or one asked for). The choice is remembered per System V key or POSIX name.
+// (or a declaration typed in), laid out by the user's own compiler, or from the debug information
+// of the programs holding the object (debugTypeItems.ts: C, C++ and Rust, no header needed), at an
+// offset or as an array. Runs on a row (opening its contents), from the contents view's toolbar, or
+// from the palette (the contents view in front, or one asked for). The choice is remembered per
+// System V key or POSIX name.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { CTypeChoice } from '../cTypes';
@@ -11,6 +13,7 @@ import { formatBytes } from '../ipc/format';
 import type { CPlacement } from '../shared/cLayout';
 import { HexPanel } from '../views/hexPanel';
 import { completeStep } from '../walkthrough';
+import { DebugItem, debugTypeItems, followDebugItem, isDebugItem } from './debugTypeItems';
 import { openContents } from './openContents';
 import type { PromptSteps } from '../prompts';
 import type { Command, CommandEnv } from './registry';
@@ -135,25 +138,49 @@ async function typedDeclaration(env: CommandEnv, ask: PromptSteps): Promise<Pick
   return entry ? { file: '', typeName: entry.name, declaration } : undefined;
 }
 
-async function pickType(env: CommandEnv, ask: PromptSteps): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
+type TypeChoice = Pick<CTypeChoice, 'file' | 'typeName' | 'declaration' | 'debug'>;
+
+/** The types of the programs holding the object; never fails (what went wrong is an item that says it). */
+async function programTypes(env: CommandEnv, panel: HexPanel, signal: AbortSignal): Promise<DebugItem[]> {
+  try {
+    return await debugTypeItems(env, panel.source.id, signal);
+  } catch (error) {
+    if (signal.aborted) return [];
+    const why = error instanceof Error ? error.message : String(error);
+    env.ipc.log.warn(`View as C Type: the programs' types could not be read: ${why}`);
+    return [{ label: l10n.t("$(warning) The programs' types could not be read"), detail: why, problem: why }];
+  }
+}
+
+async function pickType(env: CommandEnv, ask: PromptSteps, panel: HexPanel): Promise<TypeChoice | undefined> {
   const typeIn: TypeItem = { label: '$(edit) Type or paste a declaration…', typeIn: true };
-  // The list opens at once and fills when the workspace's files are read (busy meanwhile).
-  const items = workspaceTypes(env).then(({ items: found, unreadable }): TypeItem[] => [
-    typeIn,
-    ...unreadableItems(unreadable),
-    ...(found.length > 0
-      ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem]
-      : [{ label: "No struct, union or typedef in the workspace's .c and .h files", kind: vscode.QuickPickItemKind.Separator } as TypeItem]),
-    ...found,
-  ]);
+  // The list opens at once and fills when the workspace's files and the programs' debug information
+  // are read (busy meanwhile); closing it stops the reading.
+  const reading = new AbortController();
+  const items = Promise.all([workspaceTypes(env), programTypes(env, panel, reading.signal)]).then(
+    ([{ items: found, unreadable }, fromPrograms]): Array<TypeItem | DebugItem> => [
+      typeIn,
+      ...fromPrograms,
+      ...unreadableItems(unreadable),
+      ...(found.length > 0
+        ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem]
+        : [{ label: "No struct, union or typedef in the workspace's .c and .h files", kind: vscode.QuickPickItemKind.Separator } as TypeItem]),
+      ...found,
+    ],
+  );
   const picked = await ask.quickPick(items, {
     title: TITLE,
     placeHolder: l10n.t('The struct, union or typedef to see the bytes as (type to filter)'),
     matchOnDescription: true,
   });
-  if (!picked) return undefined;
-  if (picked.typeIn) return typedDeclaration(env, ask);
-  return picked.entry ? { file: picked.entry.file, typeName: picked.entry.name } : undefined;
+  if (!picked) {
+    reading.abort();
+    return undefined;
+  }
+  if (isDebugItem(picked)) return followDebugItem(env, ask, picked);
+  const item = picked as TypeItem;
+  if (item.typeIn) return typedDeclaration(env, ask);
+  return item.entry ? { file: item.entry.file, typeName: item.entry.name } : undefined;
 }
 
 /** "0x40", "64", "4 KiB" are not all offsets: decimal or 0x hex bytes only. */
@@ -254,7 +281,7 @@ export const viewAsCType: Command = {
     let type: Awaited<ReturnType<typeof pickType>>;
     let placement: CPlacement | undefined;
     try {
-      type = await pickType(env, ask);
+      type = await pickType(env, ask, panel);
       if (!type) return undefined;
       placement = await pickPlacement(ask, panel.size, type.typeName);
       if (!placement) return undefined;
@@ -265,10 +292,10 @@ export const viewAsCType: Command = {
     sayRestrictedMode(env);
     let layout;
     try {
-      layout = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: l10n.t('Laying out {0} with the C compiler…', type.typeName) },
-        () => env.ipc.cTypes.layoutOf(choice),
-      );
+      const title = type.debug
+        ? l10n.t('Laying out {0} from the debug information of {1}…', type.typeName, vscode.workspace.asRelativePath(type.debug.elf, false))
+        : l10n.t('Laying out {0} with the C compiler…', type.typeName);
+      layout = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => env.ipc.cTypes.layoutOf(choice));
     } catch (error) {
       await reportLayoutFailure(env, type.typeName, error);
       return undefined;

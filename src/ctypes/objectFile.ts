@@ -323,19 +323,19 @@ export class ElfFile {
     return (section.flags & SHF_COMPRESSED) === 0 && !section.name.startsWith('.zdebug_');
   }
 
-  /** Bytes [start, end) of a plain section into `into` at the same offsets (synchronous: a piece read when first needed). */
-  readPiece(section: Section, start: number, end: number, into: Uint8Array): void {
+  /** Bytes [start, end) of a plain section into `into`, at their offsets less `base` (synchronous: a piece read when first needed). */
+  readPiece(section: Section, start: number, end: number, into: Uint8Array, base = 0): void {
     if (start < 0 || end > section.size || section.offset + section.size > this.size) {
       throw new ObjectFileError(
         l10n.t('{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).', this.path, section.name, section.size, section.offset, this.size),
       );
     }
     if (this.bytes) {
-      into.set(this.bytes.subarray(section.offset + start, section.offset + end), start);
+      into.set(this.bytes.subarray(section.offset + start, section.offset + end), start - base);
       return;
     }
     for (let done = start; done < end;) {
-      const n = fs.readSync(this.fd!, into, done, end - done, section.offset + done);
+      const n = fs.readSync(this.fd!, into, done - base, end - done, section.offset + done);
       if (n === 0) {
         throw new ObjectFileError(
           l10n.t('{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).', this.path, section.name, section.size, section.offset, this.size),

@@ -16,7 +16,7 @@ import { abortError, DwarfError } from './bytes';
 import { DW_AT } from './constants';
 import { FileIndex, saveIndex, Stamp } from './indexCache';
 import { OWN } from './indexWalk';
-import { DwarfInfo, DwarfSections, numberOf } from './info';
+import { Die, DwarfInfo, DwarfSections, numberOf, stringOf } from './info';
 import { Layouter } from './layout';
 import { lazySections, SectionName } from './lazySections';
 import { fileNames } from './lines';
@@ -182,8 +182,7 @@ export class DebugTypes {
         },
         prefixAt: (at) => this.index.prefixAt(at),
       });
-      const die = layouter.die(offset);
-      if (die.tag !== this.index.tag(id)) await this.damaged();
+      const die = await this.checked(layouter, id, offset, name);
       const root = layouter.field(name, die, 0, 0);
       root.type = name;
       const where = this.declaredAt(layouter, offset);
@@ -191,6 +190,23 @@ export class DebugTypes {
     } catch (error) {
       throw wrap(this.file, error);
     }
+  }
+
+  /**
+   * The DIE an index entry names. From the cache it must be a DIE of the entry's tag with the
+   * entry's name: a cache that does not match the file (damaged) goes, and says so.
+   */
+  private async checked(layouter: Layouter, id: number, offset: number, name: string): Promise<Die> {
+    if (!this.fromCache) return layouter.die(offset);
+    let die: Die | undefined;
+    try {
+      die = layouter.die(offset);
+    } catch {
+      // not even a DIE there
+    }
+    const own = stringOf(die?.attrs.get(DW_AT.name));
+    if (!die || die.tag !== this.index.tag(id) || (own !== undefined && !name.endsWith(own))) await this.damaged();
+    return die!;
   }
 
   /** The cached index does not match the file (damaged, or written by a faulty version): it goes, and says so. */

@@ -14,11 +14,11 @@
 import * as l10n from '../../shared/l10n';
 import { DwarfError } from './bytes';
 import { Column, ColumnData } from './columns';
-import { C_LANGUAGES, DW_FORM, DW_TAG, DW_UT } from './constants';
+import { C_LANGUAGES, DW_FORM, DW_LANG_Rust, DW_TAG, DW_UT } from './constants';
 import { fixedSize } from './forms';
 import { Abbrev, DwarfInfo, MAX_DENSE_CODE, Unit } from './info';
 import { fileNames } from './lines';
-import { ANONYMOUS, hashName, INFO_SPACE, KEYWORD_STATE, LINE_SPACE, locate, located, NameBytes, NO_NAME, ScopeTable } from './names';
+import { ANONYMOUS, hashName, INFO_SPACE, KEYWORD_STATE, LINE_SPACE, locate, located, NameBytes, nameText, NO_NAME, ScopeTable } from './names';
 
 /** Entry flags: declared in the program's own files. */
 export const OWN = 1;
@@ -109,9 +109,32 @@ export function isLibraryFile(file: string): boolean {
     file.includes('/.cargo/registry/') ||
     file.includes('/.rustup/') ||
     file.includes('/rustlib/') ||
-    file.startsWith('<')
+    /(^|\/)<[^/]*>$/.test(file) // <built-in>, <artificial>
   );
 }
+
+/** Rust's own crates: a type in one of them is the toolchain's, wherever it was instantiated. */
+const RUST_LIBRARY_CRATES = new Set([
+  'core',
+  'alloc',
+  'std',
+  'compiler_builtins',
+  'panic_unwind',
+  'panic_abort',
+  'std_detect',
+  'hashbrown',
+  'rustc_demangle',
+  'addr2line',
+  'gimli',
+  'miniz_oxide',
+  'object',
+  'memchr',
+  'adler',
+  'adler2',
+  'unwind',
+  'cfg_if',
+  'libc',
+]);
 
 const STRUCT = DW_TAG.structure_type;
 const CLASS = DW_TAG.class_type;
@@ -237,6 +260,7 @@ export class UnitWalker {
     this.at = unit.firstDie - this.base;
     this.limit = unit.end - this.base;
     this.own = undefined;
+    this.unitOwnCache = undefined;
     this.declOffset.clear();
     this.declScope.clear();
     this.declRef.clear();
@@ -357,9 +381,41 @@ export class UnitWalker {
     else if (this.dFile >= 0) {
       if (this.own === undefined) this.own = this.ownFiles();
       if (this.own && this.dFile < this.own.length && this.own[this.dFile]) flags |= OWN;
+    } else if (this.ownUnit() && !(this.language === DW_LANG_Rust && (scope === 0 || this.inRustLibrary(scope)))) {
+      // No file given (rustc writes none for types): the program's own when its unit is, and (Rust)
+      // in a crate of the program's (not at the top level, where rustc puts vtables and references).
+      flags |= OWN;
     }
     if (this.sink) this.sink.add(offset, name, hash, scope, tag, flags);
     else this.entries.push(offset, name, hash, scope, tag, flags);
+  }
+
+  private unitOwnCache: boolean | undefined;
+
+  /** Whether the unit's own source file is the program's (not a library's or the toolchain's). */
+  private ownUnit(): boolean {
+    if (this.unitOwnCache === undefined) {
+      const top = this.info.top(this.unit!);
+      const name = top.name ?? '';
+      const file = name.startsWith('/') ? name : `${top.compDir ?? ''}/${name}`;
+      this.unitOwnCache = name !== '' && !isLibraryFile(file);
+    }
+    return this.unitOwnCache;
+  }
+
+  private readonly rustLibraryScopes = new Map<number, boolean>();
+
+  /** Whether a scope lies in one of Rust's own crates (its outermost namespace names it). */
+  private inRustLibrary(scope: number): boolean {
+    let outer = scope;
+    for (let hops = 0; outer > 0 && this.scopes.parent.get(outer) > 0 && hops < 256; hops++) outer = this.scopes.parent.get(outer);
+    if (outer <= 0) return false;
+    let known = this.rustLibraryScopes.get(outer);
+    if (known === undefined) {
+      known = RUST_LIBRARY_CRATES.has(nameText(this.names, this.info.infoLength, this.scopes.nameRef.get(outer)));
+      this.rustLibraryScopes.set(outer, known);
+    }
+    return known;
   }
 
   /** Which of the unit's file numbers name the program's own files (null: the line table cannot be read). */

@@ -122,13 +122,13 @@ export class DwarfInfo {
     readonly sections: DwarfSections,
     readonly littleEndian: boolean,
   ) {
-    this.infoLength = sections.info.length;
+    this.infoLength = sections.loader ? sections.loader.size('info') : sections.info.length;
   }
 
   /** A cursor over the section holding global offset `offset`, placed there. */
   cursorAt(offset: number): Cursor {
-    if (offset < this.infoLength) return new Cursor(this.sections.info, this.littleEndian, '.debug_info', offset);
-    return new Cursor(this.sections.types ?? new Uint8Array(0), this.littleEndian, '.debug_types', offset - this.infoLength);
+    if (offset < this.infoLength) return new Cursor(this.sections.info, this.littleEndian, '.debug_info', offset - this.sectionBase(offset));
+    return new Cursor(this.sections.types ?? new Uint8Array(0), this.littleEndian, '.debug_types', offset - this.sectionBase(offset));
   }
 
   /**
@@ -139,11 +139,11 @@ export class DwarfInfo {
   private lazily<T>(offset: number, read: () => { value: T; end: number }): T {
     const loader = this.sections.loader;
     if (!loader) return read().value;
-    const base = this.sectionBase(offset);
-    const section = base === 0 ? 'info' : 'types';
+    const start = this.sectionStart(offset);
+    const section = start === 0 ? 'info' : 'types';
     let ahead = LAZY_AHEAD;
     for (;;) {
-      loader.ensure(section, offset - base, offset - base + ahead);
+      loader.ensure(section, offset - start, offset - start + ahead);
       const { value, end } = read();
       if (end - offset <= ahead) return value;
       ahead = Math.max(ahead * 4, end - offset + LAZY_AHEAD);
@@ -421,8 +421,16 @@ export class DwarfInfo {
     return { offset, tag: abbrev.tag, hasChildren: abbrev.hasChildren, unit, attrs, forms, end };
   }
 
-  sectionBase(offset: number): number {
+  /** The global offset of byte 0 of the section holding `offset`. */
+  sectionStart(offset: number): number {
     return offset < this.infoLength ? 0 : this.infoLength;
+  }
+
+  /** The global offset of the first byte of the array that holds `offset` (the section's, or a window's of it when read lazily). */
+  sectionBase(offset: number): number {
+    const start = this.sectionStart(offset);
+    const loader = this.sections.loader;
+    return loader ? start + loader.windowStart(start === 0 ? 'info' : 'types') : start;
   }
 
   private indirectForm(c: Cursor): number {
@@ -453,11 +461,11 @@ export class DwarfInfo {
     if (!die.hasChildren) return die.end;
     const sibling = die.attrs.get(DW_AT.sibling);
     if (sibling instanceof Ref && sibling.offset > die.offset && sibling.offset <= die.unit.end) return sibling.offset;
-    const base = this.sectionBase(die.offset);
     const table = this.abbrevs(die.unit);
     return this.lazily(die.end, () => {
+      const base = this.sectionBase(die.offset);
       const c = this.cursorAt(die.end);
-      this.skipChildren(c, die.unit, table, die.unit.end - base);
+      this.skipChildren(c, die.unit, table, Math.min(die.unit.end - base, c.length));
       return { value: base + c.at, end: base + c.at };
     });
   }
@@ -561,11 +569,8 @@ export class DwarfInfo {
         return c.cString();
       case DW_FORM.strp:
         return this.strp(c.offset(unit.offsetSize));
-      case DW_FORM.line_strp: {
-        const offset = c.offset(unit.offsetSize);
-        this.sections.loader?.ensureString('lineStr', offset);
-        return stringAt(this.need(this.sections.lineStr, '.debug_line_str'), offset, '.debug_line_str');
-      }
+      case DW_FORM.line_strp:
+        return this.text('lineStr', c.offset(unit.offsetSize));
       case DW_FORM.strx:
       case DW_FORM.GNU_str_index:
         return this.stringIndex(c.uleb(), unit);
@@ -650,9 +655,9 @@ export class DwarfInfo {
   }
 
   private stringIndexOffset(index: number, unit: Unit): number {
-    const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
     const base = unit.top?.strOffsetsBase ?? this.top(unit).strOffsetsBase;
     this.sections.loader?.ensure('strOffsets', base + index * unit.offsetSize, base + (index + 1) * unit.offsetSize);
+    const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
     const c = new Cursor(table, this.littleEndian, '.debug_str_offsets', base + index * unit.offsetSize);
     return this.checkedStr(c.offset(unit.offsetSize));
   }
@@ -660,11 +665,16 @@ export class DwarfInfo {
   strp(offset: number): string {
     let text = this.strings.get(offset);
     if (text === undefined) {
-      this.sections.loader?.ensureString('str', offset);
-      text = stringAt(this.need(this.sections.str, '.debug_str'), offset, '.debug_str');
+      text = this.text('str', offset);
       if (this.strings.size < 1 << 20) this.strings.set(offset, text);
     }
     return text;
+  }
+
+  /** The string at `offset` of .debug_str or .debug_line_str (read on its own when the section is read lazily). */
+  text(section: 'str' | 'lineStr', offset: number): string {
+    const name = section === 'str' ? '.debug_str' : '.debug_line_str';
+    return this.sections.loader?.text(section, offset) ?? stringAt(this.need(this.sections[section], name), offset, name);
   }
 
   private need(bytes: Uint8Array | undefined, name: string): Uint8Array {
@@ -681,9 +691,9 @@ export class DwarfInfo {
   }
 
   stringIndex(index: number, unit: Unit): string {
-    const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
     const base = unit.top?.strOffsetsBase ?? this.top(unit).strOffsetsBase;
     this.sections.loader?.ensure('strOffsets', base + index * unit.offsetSize, base + (index + 1) * unit.offsetSize);
+    const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
     const c = new Cursor(table, this.littleEndian, '.debug_str_offsets', base + index * unit.offsetSize);
     return this.strp(c.offset(unit.offsetSize));
   }

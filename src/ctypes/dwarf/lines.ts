@@ -1,7 +1,7 @@
 // The file names of a unit's line table header (.debug_line, versions 2 to 5): what a type's
 // DW_AT_decl_file number means. Only the header is read, never the line program.
 import * as path from 'path';
-import { Cursor, stringAt } from './bytes';
+import { Cursor } from './bytes';
 import { DW_FORM } from './constants';
 import { DwarfInfo, Unit } from './info';
 
@@ -13,10 +13,10 @@ const MAX_ENTRIES = 1_000_000;
 /** The unit's file names, indexed as DW_AT_decl_file counts them (from 1 before DWARF 5, from 0 in it). */
 export function fileNames(info: DwarfInfo, unit: Unit): string[] {
   const top = info.top(unit);
-  const line = info.sections.line;
-  if (top.stmtList === undefined || !line) return [];
+  if (top.stmtList === undefined || !info.sections.line) return [];
   const loader = info.sections.loader;
   loader?.ensure('line', top.stmtList, top.stmtList + 12);
+  const line = info.sections.line; // (read lazily: there once ensured)
   const c = new Cursor(line, info.littleEndian, '.debug_line', top.stmtList);
   let offsetSize = 4;
   let length = c.u32();
@@ -90,6 +90,5 @@ function entries(info: DwarfInfo, c: Cursor, unit: Unit, offsetSize: number): Ar
 }
 
 function sectionString(info: DwarfInfo, section: 'str' | 'lineStr', offset: number): string {
-  info.sections.loader?.ensureString(section, offset);
-  return stringAt(info.sections[section] ?? new Uint8Array(0), offset, section === 'str' ? '.debug_str' : '.debug_line_str');
+  return info.text(section, offset);
 }
