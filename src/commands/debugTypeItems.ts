@@ -7,6 +7,7 @@
 // file can be opened too ("Open ELF file…"). The first read of a big program shows its progress
 // and can be cancelled; a program without debug information says how to get it.
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CTypeChoice } from '../cTypes';
 import type { DebugSource } from '../ctypes/dwarf/debugFiles';
@@ -76,7 +77,17 @@ export function holderPids(snapshot: Snapshot | undefined, sourceId: string): nu
     if (q.queue.msqid !== Number(queue![1])) continue;
     for (const pid of [q.queue.lspid, q.queue.lrpid]) if (pid > 0) pids.add(pid);
   }
-  return [...pids].filter((pid) => pid !== process.pid && parentOf(pid) !== process.pid).sort((a, b) => a - b);
+  return [...pids].filter((pid) => pid !== process.pid && !isOurHelper(pid)).sort((a, b) => a - b);
+}
+
+/** This window's own helper (it holds what the contents view reads): a child of ours running ipc-helper. */
+function isOurHelper(pid: number): boolean {
+  if (parentOf(pid) !== process.pid) return false;
+  try {
+    return /^ipc-helper/.test(fs.readlinkSync(`/proc/${pid}/exe`).split('/').pop() ?? '');
+  } catch {
+    return false;
+  }
 }
 
 function parentOf(pid: number): number {
@@ -232,7 +243,11 @@ export async function debugTypeItems(env: CommandEnv, sourceId: string, signal: 
   if (libraries.length > 0 || bare.length > 0) items.push(separator(l10n.t('Libraries')));
   for (const source of libraries) {
     const shown: Shown = { source, name: shownName(source.elf), pids: source.pids };
-    items.push({ label: l10n.t('$(library) Types of {0}…', shown.name), description: l10n.t('from {0}', source.debugFile), readFile: shown });
+    items.push({
+      label: l10n.t('$(library) Types of {0}…', path.basename(source.elf)),
+      description: l10n.t('{0}, debug information in {1}', source.elf, source.debugFile),
+      readFile: shown,
+    });
   }
   if (bare.length > 0) {
     for (const entry of bare) env.ipc.log.info(`View as C Type: ${entry.reason}`);

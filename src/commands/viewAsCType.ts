@@ -172,6 +172,8 @@ async function pickType(env: CommandEnv, ask: PromptSteps, panel: HexPanel): Pro
     title: TITLE,
     placeHolder: l10n.t('The struct, union or typedef to see the bytes as (type to filter)'),
     matchOnDescription: true,
+    // Open while a big program's types are read: a click on the reading's Cancel (or elsewhere) must not close it.
+    ignoreFocusOut: true,
   });
   if (!picked) {
     reading.abort();

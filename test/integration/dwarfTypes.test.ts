@@ -147,10 +147,9 @@ describe('View as C Type: types from the programs’ own debug information (C++,
 
     panel.dispose();
     const again = await openPosix(name);
-    const rec2 = new Recorder(again);
-    recorders.push(rec2);
-    const restored = await waitFor(() => ctypes(rec2).find((m) => m.view), 15_000, 'the remembered type to be shown again');
-    assert.strictEqual(restored.view!.layout.name, 'ring::Slot<ring::Msg>');
+    const restored = await waitFor(() => again.cType, 15_000, 'the remembered type to be shown again');
+    assert.strictEqual(restored.layout.name, 'ring::Slot<ring::Msg>');
+    assert.deepStrictEqual(restored.layout, layout, 'the same layout, read again from the program');
   });
 
   it('Rust: a System V segment held by the program offers dwarfvalues::shm::Frame and shows the values it wrote', async function () {
@@ -163,6 +162,50 @@ describe('View as C Type: types from the programs’ own debug information (C++,
     const layout = await viewAs('dwarfvalues::shm::Frame', rust, program.pid);
     await waitFor(() => ctypes(rec).find((m) => m.view), 10_000, 'the panel to show the type');
     assert.deepStrictEqual(await panelValues(panel, rec, layout!, Object.keys(RUST_EXPECTED)), RUST_EXPECTED);
+  });
+
+  it('a program without debug information is said in the list, with how to get it; a library is read from its separate debug file when chosen', async () => {
+    const stripped = path.join(dir, 'dwarfvalues-stripped');
+    execFileSync('objcopy', ['--strip-debug', cpp, stripped]);
+    const program = await start(stripped, ['sysv', `0x${freshKey().toString(16)}`]);
+    const shmid = trackSegment(program.id);
+    const panel = await openPanel(api, shmid);
+    let libc: vscode.QuickPickItem | undefined;
+    const prompts = await withPrompts(api, async (p) => {
+      p.pick((q) => {
+        const warning = q.items.find((i) => i.label.includes(`${stripped} has no debug information`));
+        assert.ok(warning, q.items.map((i) => i.label).join(', '));
+        assert.match(warning.detail ?? '', /no debug information.*(-dbgsym|-g)/);
+        libc = q.items.find((i) => /Types of libc\.so\.6/.test(i.label));
+        return warning;
+      });
+      assert.strictEqual(await run('ipcInspector.viewAsCType'), undefined);
+    });
+    assert.strictEqual(prompts.notifications.length, 1);
+    assert.match(prompts.notifications[0].message, /has no debug information.*rebuild it with -g/);
+    if (!libc) return; // no separate debug file of libc here (libc6-dbg)
+    let layout: CLayout | undefined;
+    await withPrompts(api, async (p) => {
+      p.pick((q) => q.items.find((i) => i.label === libc!.label));
+      p.pick((q) => {
+        assert.match(q.options.title ?? '', /types of .*libc\.so\.6/);
+        const file = q.items.find((i) => i.label.endsWith(' struct _IO_FILE'));
+        assert.ok(
+          file,
+          q.items
+            .slice(0, 30)
+            .map((i) => i.label)
+            .join(', '),
+        );
+        return file;
+      });
+      p.pick('At offset 0');
+      layout = await run<CLayout>('ipcInspector.viewAsCType');
+    });
+    assert.ok(layout, 'struct _IO_FILE laid out from libc');
+    const shown = await waitFor(() => panel.cType, 10_000, 'the panel to show libc’s struct');
+    assert.strictEqual(shown.layout.name, 'struct _IO_FILE');
+    assert.ok(shown.layout.root.members?.some((m) => m.name === '_flags'));
   });
 
   it('Open ELF file…: a stripped program and a corrupt file say what is wrong and how to get debug information', async () => {
