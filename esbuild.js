@@ -1,3 +1,4 @@
+// @ts-check
 // The bundles, all in dist/: the shell that activates in every window (dist/extension.js: small,
 // see src/extension.ts), the core it loads on first need (dist/core.js: /proc, the helper, views,
 // commands), the C type engine the core loads on first use (dist/ctypes.js: tree-sitter and the
@@ -12,7 +13,9 @@ const path = require('path');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+/** @type {import('esbuild').BuildOptions} */
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info' };
+/** @type {import('esbuild').BuildOptions} */
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], metafile: true };
 
 /**
@@ -25,6 +28,7 @@ const LAZY = {
   'src/ctypes/engine.ts': 'dist/ctypes.js',
 };
 
+/** @returns {import('esbuild').Plugin} */
 function lazyBundles() {
   return {
     name: 'lazy-bundles',
@@ -38,6 +42,7 @@ function lazyBundles() {
   };
 }
 
+/** @type {(import('esbuild').BuildOptions & { outfile: string, only?: RegExp[], never?: RegExp[] })[]} */
 const bundles = [
   {
     ...node,
@@ -89,6 +94,10 @@ function copyWasm() {
 }
 
 /** A bundle that includes what it must not (or more than it may) fails the build, naming the modules. */
+/**
+ * @param {{ outfile: string, only?: RegExp[], never?: RegExp[] }} bundle
+ * @param {import('esbuild').Metafile | undefined} metafile
+ */
 function checkBundle(bundle, metafile) {
   if (!metafile || (!bundle.only && !bundle.never)) return;
   const inputs = Object.keys(metafile.outputs[bundle.outfile].inputs);
@@ -98,6 +107,7 @@ function checkBundle(bundle, metafile) {
 
 async function main() {
   copyWasm();
+  /** @type {import('esbuild').BuildOptions[]} */
   const options = bundles.map(({ only: _only, never: _never, ...rest }) => rest);
   const contexts = await Promise.all(options.map((o) => esbuild.context(o)));
   if (watch) {

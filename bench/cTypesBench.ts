@@ -107,10 +107,10 @@ export async function benchLiveFields(client: HelperClient, created: number[]): 
     const layout = await new LayoutCache(testParser).layout({ file: header, typeName: 'struct table', setup: SETUP });
     const fields: Array<{ field: CField; shift: number }> = [];
     leaves(layout.root, 0, fields);
-    const shmid = await client.create(0, layout.size, 0o600, false);
+    const { shmid } = await client.shmCreate(0, layout.size, 0o600, false);
     created.push(shmid);
     execFileSync(path.join(repoRoot, 'native/bin/shmtool'), ['write', String(shmid), '0', '-'], { input: '01'.repeat(layout.size) });
-    const source = new SegmentSource(client, await client.stat(shmid), 'private', () => false);
+    const source = new SegmentSource(client, await client.shmStat(shmid), 'private', () => false);
     const seconds = 10;
     // What HexPanel.tick does for the fields window, at 4 Hz.
     const { posted, cpu, bytes } = await liveRefreshCost(client, source, layout.size, 250, seconds);

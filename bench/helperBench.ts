@@ -48,7 +48,7 @@ export async function benchHelper(client: HelperClient, shmid: number): Promise<
       ['64 MiB', 64 * MiB, 10],
     ] as const) {
       const reference = await medianMs(() => pipe.fetch(bytes), runs);
-      const helper = await medianMs(() => client.readRange(shmid, 0, bytes), runs);
+      const helper = await medianMs(() => client.shmReadRange(shmid, 0, bytes), runs);
       const share = reference / helper;
       rows.push({
         benchmark: `helper read ${label}`,
@@ -63,7 +63,7 @@ export async function benchHelper(client: HelperClient, shmid: number): Promise<
     }
     const runs = 2000;
     const pipeRoundTrip = (await medianMs(() => pipe.fetch(4096), runs, 100)) * 1000;
-    const helperRoundTrip = (await medianMs(() => client.read(shmid, 0, 4096), runs, 100)) * 1000;
+    const helperRoundTrip = (await medianMs(() => client.shmRead(shmid, 0, 4096), runs, 100)) * 1000;
     rows.push({
       benchmark: 'helper 4 KiB round trip (median)',
       value: helperRoundTrip,

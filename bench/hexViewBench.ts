@@ -65,11 +65,11 @@ export async function liveRefreshCost(
 }
 
 export async function benchLiveRefresh(client: HelperClient, created: number[]): Promise<Row[]> {
-  const shmid = await client.create(0, 64 * 1024, 0o600, false);
+  const { shmid } = await client.shmCreate(0, 64 * 1024, 0o600, false);
   created.push(shmid);
   execFileSync(path.join(repoRoot, 'native/bin/shmtool'), ['write', String(shmid), '0', '-'], { input: 'ff'.repeat(64 * 1024) });
-  await client.read(shmid, 0, 1);
-  const source = new SegmentSource(client, await client.stat(shmid), 'private', () => false);
+  await client.shmRead(shmid, 0, 1);
+  const source = new SegmentSource(client, await client.shmStat(shmid), 'private', () => false);
   const seconds = 10;
   const { posted, cpu } = await liveRefreshCost(client, source, 64 * 1024, 100, seconds);
   const share = (cpu / seconds) * 100;
@@ -147,9 +147,9 @@ export async function benchOpen(client: HelperClient, created: number[]): Promis
   }
   // warm-up (helper started, webview code loaded), then a fresh 4 KiB one and the 1 GiB one.
   const [warmUp, small, big] = [
-    await client.create(0, 4096, 0o600, false),
-    await client.create(0, 4096, 0o600, false),
-    await client.create(0, GiB, 0o600, false),
+    (await client.shmCreate(0, 4096, 0o600, false)).shmid,
+    (await client.shmCreate(0, 4096, 0o600, false)).shmid,
+    (await client.shmCreate(0, GiB, 0o600, false)).shmid,
   ];
   created.push(warmUp, small, big);
   return withWorkbench(async (page) => {

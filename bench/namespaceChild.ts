@@ -10,7 +10,9 @@ import * as path from 'path';
 import { HelperClient } from '../src/ipc/helperClient';
 import { SnapshotSource } from '../src/ipc/snapshot';
 import { segmentRow } from '../src/ipc/sysvShm/present';
-import { parseShm, readShmSegments } from '../src/ipc/sysvipc';
+import { parseShm } from '../src/ipc/family/sysvTables';
+import { readSegmentTable } from '../src/ipc/sysvShm/read';
+import { localTables } from '../src/ipc/tables';
 import { medianMs, mediansInTurns } from './measure';
 
 export interface NamespaceReport {
@@ -44,11 +46,11 @@ async function main(): Promise<void> {
     const started = performance.now();
     for (let done = 0; done < count; done += 1024) {
       const n = Math.min(1024, count - done);
-      await Promise.all(Array.from({ length: n }, () => client.create(0, 4096, 0o600, true)));
+      await Promise.all(Array.from({ length: n }, () => client.shmCreate(0, 4096, 0o600, true)));
     }
     const createMs = performance.now() - started;
     const content = fs.readFileSync('/proc/sysvipc/shm');
-    const listed = (await readShmSegments()).items.length;
+    const listed = (await readSegmentTable(localTables())).segments.length;
     const source = new SnapshotSource();
     const snapshot = (await source.refresh(true)).snapshot;
     const uid = process.getuid?.() ?? 0;
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     const times = await mediansInTurns(
       {
         bareRead: () => fs.readFileSync('/proc/sysvipc/shm'),
-        list: () => readShmSegments(),
+        list: () => readSegmentTable(localTables()),
         refresh: () => source.refresh(true),
         ipcs: () => execFileSync('ipcs', ['-m'], { maxBuffer: 1 << 28 }),
       },

@@ -38,7 +38,9 @@ export async function createSegments(client: HelperClient, count: number, size =
   const batch = 256;
   for (let done = 0; done < count; done += batch) {
     const n = Math.min(batch, count - done);
-    const made = await Promise.all(Array.from({ length: n }, (_, i) => client.create(KEY_BASE + firstKey + done + i, size, 0o600, true)));
+    const made = await Promise.all(
+      Array.from({ length: n }, (_, i) => client.shmCreate(KEY_BASE + firstKey + done + i, size, 0o600, true).then((r) => r.shmid)),
+    );
     createdSegments.push(...made);
     ids.push(...made);
   }
@@ -50,7 +52,7 @@ export async function cleanupSegments(client?: HelperClient): Promise<void> {
   const ids = createdSegments.splice(0);
   if (client) {
     const failed: number[] = [];
-    await Promise.all(ids.map((id) => client.remove(id).catch(() => failed.push(id))));
+    await Promise.all(ids.map((id) => client.shmRemove(id).catch(() => failed.push(id))));
     ids.length = 0;
     ids.push(...failed);
   }

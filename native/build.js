@@ -9,6 +9,8 @@
 //   posixtool          test/programs/posixtool.c, the same for POSIX shared memory objects (/dev/shm, memfd)
 //   ipctool            test/programs/ipctool.c, the same for semaphores and message queues (waiters, holders)
 //   ctvalues           test/programs/ctvalues.c, known values of every C kind in shared memory (C-type view)
+//   manymaps           test/programs/manymaps.c, a process with a /proc/PID/maps as long as a user can make it
+//   fusehang           test/programs/fusehang.c, a FUSE file system (raw /dev/fuse, no libfuse) the tests can stop
 //   <platform>/ipc-helper-static
 //                      the static helper of each platform a VSIX is made for (native/targets.json:
 //                      linux-x64, linux-arm64, linux-armhf), with Debian's cross compilers
@@ -28,7 +30,12 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const bin = path.join(__dirname, 'bin');
 const warnings = ['-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wconversion', '-Wno-sign-conversion'];
-const helperSources = [path.join(__dirname, 'ipc-helper.c'), path.join(__dirname, 'proc-scan.c')];
+// Every .c file of native/ is the helper's (one translation unit per concern, see native/helper.h).
+const helperSources = fs
+  .readdirSync(__dirname)
+  .filter((name) => name.endsWith('.c'))
+  .sort()
+  .map((name) => path.join(__dirname, name));
 const helperLibs = ['-lrt', '-pthread'];
 
 const targets = [
@@ -45,6 +52,8 @@ const targets = [
   { name: 'posixtool', sources: [path.join(root, 'test/programs/posixtool.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
   { name: 'ctvalues', sources: [path.join(root, 'test/programs/ctvalues.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
   { name: 'ipctool', sources: [path.join(root, 'test/programs/ipctool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
+  { name: 'manymaps', sources: [path.join(root, 'test/programs/manymaps.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
+  { name: 'fusehang', sources: [path.join(root, 'test/programs/fusehang.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
 ];
 
 const { helpers: platforms } = require('./targets.json');

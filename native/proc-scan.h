@@ -10,14 +10,25 @@
 #define PROC_SCAN_MAX_THREADS 8u
 #define PROC_SCAN_MAX_CMDLINE 4096u /* the longest cmdline head a record carries */
 
-struct proc_scan_result {
-    unsigned char *data; /* the whole PROC_SCAN reply payload; free() it */
-    size_t length;
+/* A growable byte buffer. Once `error` is set (ENOMEM) appends do nothing. */
+struct scan_bytes {
+    unsigned char *data;
+    size_t length, capacity;
+    int error;
 };
 
-/* Scans every process in /proc with up to `threads` threads. Returns 0 and the payload in `out`,
- * or an errno: ENOMEM, E2BIG (the payload would pass `limit` bytes), or why /proc could not be
- * listed. */
+struct proc_scan_result {
+    unsigned char head[12];     /* u32 listed, u32 nothing, u32 records */
+    struct scan_bytes *records; /* one per pid listed; those of length 0 are not sent */
+    size_t count;
+    size_t length; /* of the whole payload: head and records */
+};
+
+/* Scans every process in /proc with up to `threads` threads, the records of all of them together
+ * at most `limit` bytes (a process that would pass its share is cut short and marked incomplete).
+ * Returns 0 and the records in `out` (free them with proc_scan_free()), or an errno: ENOMEM, or
+ * why /proc could not be listed. */
 int proc_scan(uint32_t cmdline_head, unsigned threads, size_t limit, struct proc_scan_result *out);
+void proc_scan_free(struct proc_scan_result *result);
 
 #endif

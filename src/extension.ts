@@ -68,8 +68,14 @@ export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
     }
     return core;
   };
+  const shown = () => {
+    load();
+    // The walkthrough's first step ("Open the IPC view") completes on this (package.json).
+    void vscode.commands.executeCommand('setContext', 'ipcInspector.walkthrough.viewOpened', true);
+  };
   for (const view of views) {
-    extension.subscriptions.push(view.treeView.onDidChangeVisibility((event) => event.visible && load()));
+    if (view.treeView.visible) shown();
+    extension.subscriptions.push(view.treeView.onDidChangeVisibility((event) => event.visible && shown()));
   }
   for (const command of (extension.extension.packageJSON as { contributes: { commands: Array<{ command: string }> } }).contributes.commands) {
     extension.subscriptions.push(vscode.commands.registerCommand(command.command, (...args: unknown[]) => load().runCommand(command.command, args)));

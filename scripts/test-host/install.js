@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Installs the offline VS Code test host: code-server (VS Code's web workbench plus the real Node
 // extension host), pinned, into .vscode-test/code-server/, with its native modules built from source
 // and nothing downloaded from outside the npm registry and apt (the README's "Set up, test, run" says
@@ -58,7 +59,13 @@ function makeRunner({ verbose, log }) {
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
   const step = (message) => log(`[test-host] ${message} (${elapsed()})`);
 
-  function run(command, args, { cwd, env = childEnv(), label = `${command} ${args.join(' ')}` } = {}) {
+  /**
+   * @param {string} command
+   * @param {string[]} args
+   * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, label?: string }} [options]
+   */
+  function run(command, args, options = {}) {
+    const { cwd, env = childEnv(), label = `${command} ${args.join(' ')}` } = options;
     return new Promise((resolve, reject) => {
       const logFd = fs.openSync(LOG_FILE, 'a');
       fs.writeSync(logFd, `\n$ (cd ${cwd}) ${command} ${args.join(' ')}\n`);

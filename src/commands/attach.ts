@@ -1,7 +1,7 @@
 // Attach / Detach: this window keeps a read-only attachment (a "hold") through the helper, e.g. so
 // a segment survives its creator's exit while you look at it. Holds end with the window.
 import type { Command } from './registry';
-import { chooseSegments, segmentTitle } from './objectArgs';
+import { chooseSegments, objectTitle } from './objectArgs';
 import * as l10n from '../shared/l10n';
 
 export const attach: Command = {
@@ -14,9 +14,9 @@ export const attach: Command = {
       also: (info) => !info.segment.dest && !env.ipc.holds.has(info.segment.shmid),
     });
     for (const info of segments) {
-      await env.ipc.helper().attach(info.segment.shmid);
+      await env.ipc.helper().shmAttach(info.segment.shmid);
       env.ipc.holds.add(info.segment.shmid);
-      env.ipc.log.info(`attached ${segmentTitle(info)} (held by this window)`);
+      env.ipc.log.info(`attached ${objectTitle(info)} (held by this window)`);
     }
     await env.ipc.refresh(true);
     return segments.map((info) => info.segment.shmid);
@@ -34,9 +34,9 @@ export const detach: Command = {
     });
     for (const info of segments) {
       // One hold per window: detach until the helper holds it no more.
-      while ((await env.ipc.helper().detach(info.segment.shmid)) > 0);
+      while ((await env.ipc.helper().shmDetach(info.segment.shmid)) > 0);
       env.ipc.holds.delete(info.segment.shmid);
-      env.ipc.log.info(`detached ${segmentTitle(info)}`);
+      env.ipc.log.info(`detached ${objectTitle(info)}`);
     }
     await env.ipc.refresh(true);
     return segments.map((info) => info.segment.shmid);

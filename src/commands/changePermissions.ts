@@ -1,12 +1,12 @@
-// Change Permissions…: the mode, and (when the helper runs as root) the owner and group: IPC_SET
-// for a System V segment, chmod/chown for a POSIX object (on the very inode shown: the helper
-// checks it). Names or numbers are accepted for users and groups.
+// Change Permissions…: the mode, and (when the helper runs as root) the owner and group, applied
+// where the object's kind keeps them (IPC_SET for System V objects, chmod/chown on the very inode
+// for POSIX ones: the kind's module says how). Names or numbers are accepted for users and groups.
 import * as fs from 'fs';
 import { modeToString, parseMode } from '../ipc/format';
-import type { FileStat } from '../ipc/helperProtocol';
+import { kindOf } from '../ipc/kinds';
 import { parseIdNames } from '../ipc/processes';
-import type { IpcObject, MsgQueueInfo, PosixMqInfo, PosixObjectInfo, PosixSemInfo, SegmentInfo, SemSetInfo } from '../ipc/snapshot';
-import { chooseObjects, isPosix, isSegment, objectLabel } from './objectArgs';
+import type { IpcObject } from '../ipc/snapshot';
+import { chooseObjects, objectLabel } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 import * as l10n from '../shared/l10n';
 
@@ -36,24 +36,8 @@ async function chooseWhat(env: CommandEnv, canChown: boolean): Promise<What | un
   return (await env.ipc.prompts.quickPick(items, { title: l10n.t('Change Permissions'), placeHolder: l10n.t('What to change') }))?.what;
 }
 
-/** What the dialogs show of an object's permissions now. */
-function current(object: Changeable): { mode: number; ownerName: string; groupName: string } {
-  switch (object.kind) {
-    case 'sysvShm':
-      return { mode: object.segment.mode, ownerName: object.ownerName, groupName: object.groupName };
-    case 'sysvSem':
-      return { mode: object.set.mode, ownerName: object.ownerName, groupName: object.groupName };
-    case 'sysvMsg':
-      return { mode: object.queue.mode, ownerName: object.ownerName, groupName: object.groupName };
-    case 'posixMq':
-      return { mode: object.queue.mode & 0o777, ownerName: object.ownerName, groupName: object.groupName };
-    default:
-      return { mode: object.file!.mode & 0o777, ownerName: object.ownerName ?? '?', groupName: object.groupName ?? '?' };
-  }
-}
-
-async function askChange(env: CommandEnv, object: Changeable, what: What): Promise<{ uid?: number; gid?: number; mode?: number } | undefined> {
-  const now = current(object);
+async function askChange(env: CommandEnv, object: IpcObject, what: What): Promise<{ uid?: number; gid?: number; mode?: number } | undefined> {
+  const now = kindOf(object).permissions(object);
   if (what === 'mode') {
     const text = await env.ipc.prompts.inputBox({
       title: l10n.t('Permissions of {0}', objectLabel(object)),
@@ -78,58 +62,21 @@ async function askChange(env: CommandEnv, object: Changeable, what: What): Promi
   return what === 'owner' ? { uid: id } : { gid: id };
 }
 
-type Changeable = SegmentInfo | PosixObjectInfo | SemSetInfo | MsgQueueInfo | PosixSemInfo | PosixMqInfo;
-
-/** Live System V objects, and POSIX ones that still have a name (a removed one cannot be reached by it). */
-function changeable(object: IpcObject): object is Changeable {
-  if (isSegment(object)) return !object.segment.dest;
-  if (isPosix(object)) return object.origin === 'dev-shm' && !object.removed && object.file !== undefined;
-  if (object.kind === 'posixSem') return !object.removed && object.file !== undefined;
-  return true;
-}
-
-/** Applies the change where the object's kind keeps its permissions; returns the mode, uid and gid after. */
-async function apply(
-  env: CommandEnv,
-  object: Changeable,
-  change: { uid?: number; gid?: number; mode?: number },
-): Promise<{ mode: number; uid: number; gid: number }> {
-  const helper = env.ipc.helper();
-  switch (object.kind) {
-    case 'sysvShm':
-      return helper.set(object.segment.shmid, change);
-    case 'sysvSem':
-      return helper.semSet(object.set.semid, change);
-    case 'sysvMsg':
-      return helper.msgSet(object.queue.msqid, change);
-    case 'posixShm':
-    case 'posixSem':
-      return helper.fileSet(object.file!.path, object, change) as Promise<FileStat>;
-    case 'posixMq': {
-      // /dev/mqueue is the queue's own file system: chmod/chown on the file is what mq permissions are.
-      const file = object.queue.path;
-      if ((await fs.promises.stat(file)).ino !== Number(object.key.split(':')[2])) {
-        throw Object.assign(new Error(l10n.t('{0} is another queue now', object.name)), { code: 'ESTALE' });
-      }
-      if (change.mode !== undefined) await fs.promises.chmod(file, change.mode);
-      if (change.uid !== undefined || change.gid !== undefined) await fs.promises.chown(file, change.uid ?? object.queue.uid, change.gid ?? object.queue.gid);
-      const st = await fs.promises.stat(file);
-      return { mode: st.mode, uid: st.uid, gid: st.gid };
-    }
-  }
-}
-
 export const changePermissions: Command = {
   id: 'ipcInspector.changePermissions',
   what: 'Could not change the permissions',
   async run(env, ...args) {
-    const [object] = await chooseObjects(env, args, { many: false, placeHolder: l10n.t('Object whose permissions to change'), eligible: changeable });
+    const [object] = await chooseObjects(env, args, {
+      many: false,
+      placeHolder: l10n.t('Object whose permissions to change'),
+      eligible: (o): o is IpcObject => kindOf(o).removable(o),
+    });
     if (!object) return undefined;
     const { euid } = await env.ipc.helper().hello();
     const what = await chooseWhat(env, euid === 0);
     const change = what && (await askChange(env, object, what));
     if (!change) return undefined;
-    const after = await apply(env, object, change);
+    const after = await kindOf(object).setPermissions(env.ipc.helper(), object, change);
     env.ipc.log.info(`changed ${objectLabel(object)}: mode ${(after.mode & 0o777).toString(8)}, uid ${after.uid}, gid ${after.gid}`);
     await env.ipc.refresh(true);
     return after;

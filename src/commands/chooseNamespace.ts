@@ -3,6 +3,7 @@
 // and its first processes, so the user recognises it; this window's own first. The views then show
 // that namespace's objects of every kind (entering it needs CAP_SYS_ADMIN: without it the command
 // says so and the views stay where they were). Contents views of the previous namespace close.
+import { checkSharedMemoryDir } from '../ipc/mounts';
 import { containerLabel, listIpcNamespaces, type IpcNamespace } from '../ipc/namespaces';
 import { HexPanel } from '../views/hexPanel';
 import type { Command } from './registry';
@@ -14,13 +15,20 @@ function labelOf(ns: IpcNamespace): string {
   return ns.container ? containerLabel(ns.container, ns.containerName ?? ns.container.name) : `ipc:[${ns.inode}]`;
 }
 
+/** Said of a namespace whose /dev/shm is not shared memory (another user mounted something there): its files are not offered. */
+function shmNote(ns: IpcNamespace): string {
+  if (ns.isOwn) return '';
+  const where = checkSharedMemoryDir(`/proc/${ns.entryPid}/root/dev/shm`);
+  return where && !where.ok ? ` · ${l10n.t('its /dev/shm is not listed: {0}', where.why)}` : '';
+}
+
 function itemOf(ns: IpcNamespace, shownInode: number | undefined) {
   const count = `${ns.pids.length} process${ns.pids.length === 1 ? '' : 'es'}`;
   const shown = (ns.isOwn && shownInode === undefined) || ns.inode === shownInode;
   return {
     label: `${shown ? '$(check) ' : ''}${labelOf(ns)}`,
     description: `ipc:[${ns.inode}] · ${count}`,
-    detail: ns.processes.map((p) => `${p.pid} ${p.command}`).join(' · '),
+    detail: ns.processes.map((p) => `${p.pid} ${p.command}`).join(' · ') + shmNote(ns),
     ns,
   };
 }

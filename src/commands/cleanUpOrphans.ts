@@ -8,10 +8,11 @@
 import { formatBytes } from '../ipc/format';
 import { HelperError } from '../ipc/helperClient';
 import { freedBytes, isOrphaned, orphansOf } from '../ipc/orphans';
-import { findAgain, type IpcObject } from '../ipc/snapshot';
+import { findAgain, kindOf } from '../ipc/kinds';
+import type { IpcObject } from '../ipc/snapshot';
 import { completeStep } from '../walkthrough';
 import { boundedList, kindName, objectFacts, objectLabel, objectTitle, removalRefusalWords, subjectOf } from './objectArgs';
-import { removedName, removeOne } from './remove';
+import { removedName } from './remove';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
 import * as l10n from '../shared/l10n';
@@ -27,11 +28,11 @@ export interface CleanUpResult {
 
 /** Certain: the kernel's counts or a complete scan back the verdict, so it is ticked in the preview. */
 function isCertain(object: IpcObject): boolean {
-  return object.kind === 'sysvShm' || object.certain;
+  return kindOf(object).certain(object);
 }
 
 function reasonOf(object: IpcObject): string {
-  return object.kind === 'sysvShm' ? object.classification.reason : object.reason;
+  return kindOf(object).reason(object);
 }
 
 export const cleanUpOrphans: Command = {
@@ -95,11 +96,9 @@ export const cleanUpOrphans: Command = {
   },
 };
 
-/** Removes one object found orphaned again; returns the bytes it freed. */
-async function removeOrphan(env: CommandEnv, now: IpcObject): Promise<number> {
-  if (now.kind === 'sysvShm') return (await env.ipc.helper().removeIfUnattached(now.segment.shmid)).size;
-  await removeOne(env, now);
-  return freedBytes(now);
+/** Removes one object found orphaned again (only if still so, where the kernel can check it in the same call); returns the bytes it freed. */
+function removeOrphan(env: CommandEnv, now: IpcObject): Promise<number> {
+  return kindOf(now).removeOrphan(env.ipc.helper(), now);
 }
 
 async function removeStillOrphaned(env: CommandEnv, chosen: IpcObject[]): Promise<CleanUpResult> {

@@ -1,6 +1,7 @@
 // Copy as Table: the selected objects (or every object of the view) as a Markdown table, for a bug
 // report or a chat: kind, object, size, owner, mode, holders and state, in the view's own words.
 import * as vscode from 'vscode';
+import { kindOf } from '../ipc/kinds';
 import type { IpcObject } from '../ipc/snapshot';
 import { kindName, objectFacts, objectTitle } from './objectArgs';
 import type { Command } from './registry';
@@ -8,36 +9,8 @@ import * as l10n from '../shared/l10n';
 
 /** Permission bits, as `ls -l` and `ipcs` give them in octal. */
 function modeOf(object: IpcObject): string {
-  const mode = (() => {
-    switch (object.kind) {
-      case 'sysvShm':
-        return object.segment.perms;
-      case 'sysvSem':
-        return object.set.perms;
-      case 'sysvMsg':
-        return object.queue.perms;
-      case 'posixMq':
-        return object.queue.mode;
-      case 'posixShm':
-      case 'posixSem':
-        return object.file?.mode;
-    }
-  })();
-  return mode === undefined ? '?' : (mode & 0o777).toString(8).padStart(3, '0');
-}
-
-/** Processes holding it (attached, mapping or open), or waiting on it for semaphore sets. */
-function holdersOf(object: IpcObject): number {
-  switch (object.kind) {
-    case 'sysvShm':
-      return object.segment.nattch;
-    case 'sysvSem':
-      return new Set([...object.setWaiters, ...object.semaphores.flatMap((s) => s.waiters)].map((w) => w.pid)).size;
-    case 'sysvMsg':
-      return new Set([...object.senders, ...object.receivers].map((w) => w.pid)).size;
-    default:
-      return new Set(object.holders.map((h) => h.pid)).size;
-  }
+  const mode = kindOf(object).mode(object);
+  return mode === undefined ? '?' : mode.toString(8).padStart(3, '0');
 }
 
 function cell(text: string): string {
@@ -48,7 +21,7 @@ export function objectsTable(objects: readonly IpcObject[]): string {
   const header = ['Kind', 'Object', 'Size', 'Owner', 'Mode', 'Holders', 'State'];
   const rows = objects.map((object) => {
     const facts = objectFacts(object);
-    return [kindName(object), objectTitle(object), facts.size, facts.owner, modeOf(object), String(holdersOf(object)), facts.state];
+    return [kindName(object), objectTitle(object), facts.size, facts.owner, modeOf(object), String(kindOf(object).holders(object)), facts.state];
   });
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.map(cell).join(' | ')} |`).join('\n') + '\n';
 }

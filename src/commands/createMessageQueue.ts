@@ -1,9 +1,10 @@
 // Create Message Queue…: System V (key, mode, exclusive: msgget) or POSIX (name, mode, exclusive,
 // capacity: mq_open with O_CREAT), through the helper. Nothing is sent. The new row is revealed.
 import { formatKey, IPC_PRIVATE, parseMode } from '../ipc/format';
-import { parseObjectName } from '../ipc/posixShm/parse';
+import { parseObjectName } from '../ipc/family/devShm';
 import { reportFailure, type Command, type CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
+import { createdWords } from './createdWords';
 import * as l10n from '../shared/l10n';
 
 const SYSV_STEPS: Steps = { title: l10n.t('Create System V Message Queue'), noun: 'queue', total: 3 };
@@ -27,12 +28,7 @@ async function createSysv(env: CommandEnv): Promise<number | undefined> {
   await env.ipc.refresh(true);
   await env.views.messageQueues.reveal(`msg:${msqid}`);
   const name = key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key);
-  void env.ipc.prompts.notify(
-    'info',
-    created
-      ? l10n.t('Created message queue {0} (id {1}).', name, msqid)
-      : l10n.t('Message queue {0} existed already (id {1}) and was left as it is.', name, msqid),
-  );
+  void env.ipc.prompts.notify('info', createdWords(created, l10n.t('message queue'), name, l10n.t('id {0}', msqid)));
   return msqid;
 }
 
@@ -111,15 +107,10 @@ async function createPosix(env: CommandEnv): Promise<string | undefined> {
   if (info) await env.views.messageQueues.reveal(`pmq:${info.key}`);
   void env.ipc.prompts.notify(
     'info',
-    created
-      ? l10n.t(
-          'Created POSIX message queue {0} ({1} messages of at most {2} bytes).{3}',
-          name,
-          attr.maxmsg,
-          attr.msgsize,
-          env.ipc.snapshots.current?.mqueue.mounted ? '' : ` ${env.ipc.snapshots.current?.mqueue.dir ?? '/dev/mqueue'} is not mounted, so it cannot be listed.`,
-        )
-      : l10n.t('POSIX message queue {0} existed already and was left as it is.', name),
+    createdWords(created, l10n.t('POSIX message queue'), name, l10n.t('{0} messages of at most {1} bytes', attr.maxmsg, attr.msgsize)) +
+      (env.ipc.snapshots.current?.mqueue.mounted
+        ? ''
+        : ` ${l10n.t('{0} is not mounted, so it cannot be listed.', env.ipc.snapshots.current?.mqueue.dir ?? '/dev/mqueue')}`),
   );
   return name;
 }

@@ -3,9 +3,10 @@
 // object is all holes and takes no memory). The new row is revealed.
 import * as path from 'path';
 import { formatBytes, parseMode, parseSize } from '../ipc/format';
-import { parseObjectName } from '../ipc/posixShm/parse';
+import { parseObjectName } from '../ipc/family/devShm';
 import { rowId } from '../ipc/posixShm/present';
 import type { Command, CommandEnv } from './registry';
+import { createdWords } from './createdWords';
 import * as l10n from '../shared/l10n';
 
 const TITLE = 'Create POSIX Shared Memory Object';
@@ -85,9 +86,14 @@ export const createPosixObject: Command = {
     if (info) await env.views.sharedMemory.reveal(rowId(info));
     void env.ipc.prompts.notify(
       'info',
-      created
-        ? l10n.t('Created {0} ({1}, mode {2}): nothing is allocated until a program writes.', name, formatBytes(stat.size), (stat.mode & 0o777).toString(8))
-        : l10n.t('{0} existed already and was left as it is ({1}).', name, formatBytes(stat.size)),
+      createdWords(
+        created,
+        l10n.t('POSIX object'),
+        name,
+        created
+          ? l10n.t('{0}, mode {1}: nothing is allocated until a program writes', formatBytes(stat.size), (stat.mode & 0o777).toString(8))
+          : formatBytes(stat.size),
+      ),
     );
     return name;
   },

@@ -4,6 +4,7 @@
 import { formatBytes, formatKey, IPC_PRIVATE, parseSize } from '../ipc/format';
 import type { Command, CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
+import { createdWords } from './createdWords';
 import * as l10n from '../shared/l10n';
 
 const STEPS: Steps = { title: l10n.t('Create Shared Memory Segment'), noun: 'segment', total: 4 };
@@ -37,14 +38,14 @@ export const createSegment: Command = {
     const mode = size !== undefined && size !== 0 ? await chooseMode(env, STEPS, 4) : undefined;
     const exclusive = key && mode !== undefined ? await chooseExclusive(env, key.key, 'segment') : undefined;
     if (!key || !size || mode === undefined || exclusive === undefined) return undefined;
-    const shmid = await env.ipc.helper().create(key.key, size, mode, exclusive);
-    env.ipc.log.info(`created segment ${key.description}, id ${shmid}, ${size} bytes, mode ${mode.toString(8)}`);
-    await env.ipc.refresh(true);
+    const { created, shmid } = await env.ipc.helper().shmCreate(key.key, size, mode, exclusive);
+    env.ipc.log.info(`${created ? 'created' : 'found existing'} segment ${key.description}, id ${shmid}, ${size} bytes, mode ${mode.toString(8)}`);
+    const snapshot = await env.ipc.refresh(true);
     await env.views.sharedMemory.reveal(`shm:${shmid}`);
-    void env.ipc.prompts.notify(
-      'info',
-      l10n.t('Created segment {0} (id {1}, {2}).', key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key), shmid, formatBytes(size)),
-    );
+    // An existing segment is as large as it is (at least the size asked for): say its own size.
+    const actual = created ? size : (snapshot?.segments.find((s) => s.segment.shmid === shmid)?.segment.size ?? size);
+    const name = key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key);
+    void env.ipc.prompts.notify('info', createdWords(created, l10n.t('segment'), name, l10n.t('id {0}, {1}', shmid, formatBytes(Number(actual)))));
     return shmid;
   },
 };

@@ -5,6 +5,7 @@ import { formatKey, IPC_PRIVATE } from '../ipc/format';
 import { formatLimit } from '../ipc/limits';
 import type { Command, CommandEnv } from './registry';
 import { chooseExclusive, chooseKey, chooseMode, type Steps } from './sysvArgs';
+import { createdWords } from './createdWords';
 import * as l10n from '../shared/l10n';
 
 const STEPS: Steps = { title: l10n.t('Create Semaphore Set'), noun: 'set', total: 5 };
@@ -70,9 +71,12 @@ export const createSemaphoreSet: Command = {
     const name = key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key);
     void env.ipc.prompts.notify(
       'info',
-      created
-        ? l10n.t('Created semaphore set {0} (id {1}, {2} semaphore{3} = {4}).', name, semid, count, count === 1 ? '' : 's', values.join(', '))
-        : l10n.t('Semaphore set {0} existed already (id {1}) and was left as it is.', name, semid),
+      createdWords(
+        created,
+        l10n.t('semaphore set'),
+        name,
+        created ? l10n.t('id {0}, {1} semaphore{2} = {3}', semid, count, count === 1 ? '' : 's', values.join(', ')) : l10n.t('id {0}', semid),
+      ),
     );
     return semid;
   },

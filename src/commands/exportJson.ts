@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { exportDocument } from '../ipc/exportJson';
-import { allObjects } from '../ipc/snapshot';
+import { allObjects } from '../ipc/kinds';
 import type { Command } from './registry';
 import * as l10n from '../shared/l10n';
 

@@ -10,6 +10,7 @@ import { createPosixObject } from './createPosixObject';
 import { createSegment } from './createSegment';
 import { createSemaphoreSet } from './createSemaphoreSet';
 import { exportJson } from './exportJson';
+import { openFocused, removeFocused } from './focusedRows';
 import { lock, unlock } from './lock';
 import { openContents, rowClicked } from './openContents';
 import { openMessage } from './openMessage';
@@ -31,6 +32,8 @@ export const allCommands: readonly Command[] = [
   openContents,
   openMessage,
   rowClicked,
+  openFocused,
+  removeFocused,
   attach,
   detach,
   remove,

@@ -1,6 +1,6 @@
 // Lock / Unlock: SHM_LOCK keeps a segment's pages in RAM (never swapped); SHM_UNLOCK undoes it.
 import type { Command } from './registry';
-import { chooseSegments, segmentTitle } from './objectArgs';
+import { chooseSegments, objectTitle } from './objectArgs';
 import * as l10n from '../shared/l10n';
 
 function lockCommand(id: string, lock: boolean): Command {
@@ -14,9 +14,9 @@ function lockCommand(id: string, lock: boolean): Command {
         also: (info) => info.segment.locked !== lock,
       });
       for (const info of segments) {
-        if (lock) await env.ipc.helper().lock(info.segment.shmid);
-        else await env.ipc.helper().unlock(info.segment.shmid);
-        env.ipc.log.info(`${lock ? 'locked' : 'unlocked'} ${segmentTitle(info)}`);
+        if (lock) await env.ipc.helper().shmLock(info.segment.shmid);
+        else await env.ipc.helper().shmUnlock(info.segment.shmid);
+        env.ipc.log.info(`${lock ? 'locked' : 'unlocked'} ${objectTitle(info)}`);
       }
       await env.ipc.refresh(true);
       return segments.map((info) => info.segment.shmid);

@@ -1,134 +1,40 @@
 // Shared by the commands that act on IPC objects: which ones (clicked row, selection, or a pick
-// list when run from the palette), and how to name them in messages.
-import { formatBytes } from '../ipc/format';
+// list when run from the palette), and how to name them in messages (each kind's words come from
+// its module: src/ipc/kinds.ts).
 import type { Subject } from '../ipc/errors';
-import { removalRefusal, type Credentials } from '../ipc/permissions';
-import { pmqStateWords } from '../ipc/posixMq/present';
-import { psemStateWords, psemTitle, psemValueWords } from '../ipc/posixSem/present';
-import { posixStateWords, posixTitle } from '../ipc/posixShm/present';
-import { allObjects, type IpcObject, type PosixObjectInfo, type SegmentInfo } from '../ipc/snapshot';
-import { msgStateWords, msgTitle } from '../ipc/sysvMsg/present';
-import { semStateWords, semTitle } from '../ipc/sysvSem/present';
-import { displayKey, stateWords } from '../ipc/sysvShm/present';
+import { allObjects, kindOf, objectLabel, removalRefusal } from '../ipc/kinds';
+import type { Credentials } from '../ipc/permissions';
+import type { IpcObject, SegmentInfo } from '../ipc/snapshot';
 import type { CommandEnv } from './registry';
 import * as l10n from '../shared/l10n';
 
-export function segmentTitle(info: SegmentInfo): string {
-  return l10n.t('{0} (id {1})', displayKey(info), info.segment.shmid);
-}
+export { objectLabel } from '../ipc/kinds';
 
 /** The object as lists name it, without its kind: "0x7e001234 (id 5)", "/psm_1a2b". */
 export function objectTitle(object: IpcObject): string {
-  switch (object.kind) {
-    case 'sysvShm':
-      return segmentTitle(object);
-    case 'posixShm':
-      return posixTitle(object);
-    case 'sysvSem':
-      return semTitle(object);
-    case 'sysvMsg':
-      return msgTitle(object);
-    case 'posixSem':
-      return psemTitle(object);
-    case 'posixMq':
-      return object.name;
-  }
-}
-
-/** The word messages use for it: "segment", "set", "queue", "semaphore", "object". */
-export function kindNoun(object: IpcObject): string {
-  switch (object.kind) {
-    case 'sysvShm':
-      return 'segment';
-    case 'sysvSem':
-      return l10n.t('semaphore set');
-    case 'sysvMsg':
-      return l10n.t('message queue');
-    case 'posixSem':
-      return 'semaphore';
-    case 'posixMq':
-      return l10n.t('POSIX queue');
-    case 'posixShm':
-      return object.origin === 'memfd' ? '' : 'object';
-  }
-}
-
-/** The object as messages name it: "segment 0x7e001234 (id 5)", "object /psm_1a2b", "semaphore set 0x… (id 3)". */
-export function objectLabel(object: IpcObject): string {
-  const noun = kindNoun(object);
-  return noun ? `${noun} ${objectTitle(object)}` : objectTitle(object);
+  return kindOf(object).title(object);
 }
 
 /** Its kind, in words: "System V segment", "POSIX object", "memfd"... */
 export function kindName(object: IpcObject): string {
-  switch (object.kind) {
-    case 'sysvShm':
-      return l10n.t('System V segment');
-    case 'posixShm':
-      return object.origin === 'memfd' ? 'memfd' : l10n.t('POSIX object');
-    case 'sysvSem':
-      return l10n.t('System V semaphore set');
-    case 'sysvMsg':
-      return l10n.t('System V message queue');
-    case 'posixSem':
-      return l10n.t('POSIX named semaphore');
-    case 'posixMq':
-      return l10n.t('POSIX message queue');
-  }
+  return kindOf(object).kindName(object);
 }
 
+/** What a failure about it is about, for messages that say whose it is. */
 export function subjectOf(object: IpcObject): Subject {
-  const label = objectLabel(object);
-  switch (object.kind) {
-    case 'sysvShm':
-      return { kind: 'segment', label, ownerName: object.ownerName, creatorUserName: object.creatorUserName };
-    case 'sysvSem':
-      return { kind: 'set', label, ownerName: object.ownerName, creatorUserName: object.creatorUserName };
-    case 'sysvMsg':
-      return { kind: 'queue', label, ownerName: object.ownerName, creatorUserName: object.creatorUserName };
-    case 'posixMq':
-      return { kind: 'posixQueue', label, ownerName: object.ownerName };
-    default:
-      return { kind: 'object', label, ownerName: object.ownerName };
-  }
+  const kind = kindOf(object);
+  const { owner, creator } = kind.ownerNames(object);
+  return { kind: kind.subject, label: objectLabel(object), ownerName: owner, creatorUserName: creator };
 }
 
+/** System V segments: what Attach, Detach, Lock and Unlock act on. */
 export function isSegment(object: IpcObject): object is SegmentInfo {
-  return object.kind === 'sysvShm';
-}
-
-export function isPosix(object: IpcObject): object is PosixObjectInfo {
-  return object.kind === 'posixShm';
+  return kindOf(object).holdId(object) !== undefined;
 }
 
 /** Size, owner and state, for pick lists and confirmations. */
 export function objectFacts(object: IpcObject): { size: string; owner: string; state: string } {
-  switch (object.kind) {
-    case 'sysvShm':
-      return { size: formatBytes(object.segment.size), owner: object.ownerName, state: stateWords(object) };
-    case 'posixShm':
-      return {
-        size: object.file ? formatBytes(object.file.size) : l10n.t('size unknown'),
-        owner: object.ownerName ?? l10n.t('owner unknown'),
-        state: posixStateWords(object),
-      };
-    case 'sysvSem':
-      return { size: l10n.t('{0} semaphore{1}', object.set.nsems, object.set.nsems === 1 ? '' : 's'), owner: object.ownerName, state: semStateWords(object) };
-    case 'sysvMsg':
-      return {
-        size: l10n.t('{0} message{1}, {2}', object.queue.qnum, object.queue.qnum === 1 ? '' : 's', formatBytes(object.queue.cbytes)),
-        owner: object.ownerName,
-        state: msgStateWords(object),
-      };
-    case 'posixSem':
-      return { size: psemValueWords(object), owner: object.ownerName ?? l10n.t('owner unknown'), state: psemStateWords(object) };
-    case 'posixMq':
-      return {
-        size: object.attr.read ? l10n.t('{0} message(s)', object.attr.curmsgs) : l10n.t('messages unknown'),
-        owner: object.ownerName,
-        state: pmqStateWords(object),
-      };
-  }
+  return kindOf(object).facts(object);
 }
 
 /** "/x is owned by root: only its owner ... may remove it", or undefined when this user may remove it. */
@@ -174,7 +80,7 @@ export async function chooseObjects<T extends IpcObject>(env: CommandEnv, args: 
   return picked ? [picked.object] : [];
 }
 
-/** System V segments only (Attach, Lock, Copy Key…). */
+/** System V segments only (Attach, Lock…). */
 export function chooseSegments(env: CommandEnv, args: unknown[], options: Omit<ChooseOptions<SegmentInfo>, 'eligible'>): Promise<SegmentInfo[]> {
   return chooseObjects(env, args, { none: l10n.t('No segment to choose from for this command.'), ...options, eligible: isSegment });
 }

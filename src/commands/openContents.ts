@@ -1,35 +1,23 @@
-// Open Contents: the live hex view of a System V segment or a POSIX object (on the clicked or
-// selected row, or one picked from a list when run from the palette). Also what a double click on
-// a row does.
-import { formatKey } from '../ipc/format';
-import { PosixObjectSource } from '../ipc/posixShm/source';
-import { findAgain, type IpcObject, type PosixObjectInfo, type SegmentInfo } from '../ipc/snapshot';
-import { keyText } from '../ipc/sysvShm/present';
-import { SegmentSource } from '../ipc/sysvShm/source';
+// Open Contents: the live contents view of an object with contents (a System V segment, a POSIX
+// object: its kind's module opens the source) on the clicked or selected row, or one picked from a
+// list when run from the palette. Also what a double click on a row does.
+import { findAgain, kindOf } from '../ipc/kinds';
+import type { IpcObject } from '../ipc/snapshot';
 import { HexPanel, type PanelSource } from '../views/hexPanel';
+import type { Node } from '../views/ipcTree';
 import { chooseObjects, objectLabel, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
 import * as l10n from '../shared/l10n';
 
 /** Objects with contents to show: every segment, and POSIX objects some path still reaches. */
-function hasContents(object: IpcObject): object is SegmentInfo | PosixObjectInfo {
-  return object.kind === 'sysvShm' || (object.kind === 'posixShm' && object.readPaths.length > 0);
+function hasContents(object: IpcObject): object is IpcObject {
+  return kindOf(object).hasContents(object);
 }
 
-async function sourceOf(env: CommandEnv, object: SegmentInfo | PosixObjectInfo): Promise<PanelSource> {
-  const helper = env.ipc.helper();
-  if (object.kind === 'posixShm') {
-    const source = new PosixObjectSource(helper, object, () => findAgain(env.ipc.snapshots.current, object) as PosixObjectInfo | undefined);
-    await source.describe(); // fresh numbers, and the permission check, before opening
-    return source;
-  }
-  // Fresh numbers (and the permission check) from the kernel before opening.
-  const stat = await helper.stat(object.segment.shmid);
-  const original = object.attachments.find((a) => a.key !== 0)?.key;
-  const key = stat.key === 0 && original ? formatKey(original) : keyText(stat);
-  const swapped = () => (findAgain(env.ipc.snapshots.current, object) as SegmentInfo | undefined)?.segment.swap !== 0;
-  return new SegmentSource(helper, stat, key, swapped);
+/** A source for the object's contents view, with fresh numbers (and the permission check) first. */
+function sourceOf(env: CommandEnv, object: IpcObject): Promise<PanelSource> {
+  return kindOf(object).openContents(env.ipc.helper(), object, () => findAgain(env.ipc.snapshots.current, object));
 }
 
 export const openContents: Command = {
@@ -73,6 +61,8 @@ export const rowClicked: Command = {
     const now = Date.now();
     const double = lastClick !== undefined && lastClick.id === id && now - lastClick.at <= DOUBLE_CLICK_MS;
     lastClick = double ? undefined : { id, at: now };
-    return double ? openContents.run(env, node) : undefined;
+    if (!double) return undefined;
+    env.views.all.find((view) => view.tree.node(id) === node)?.keepExpansion(node as Node);
+    return openContents.run(env, node);
   },
 };

@@ -5,8 +5,9 @@
 // processes blocked on it wake up with EIDRM. Right before acting, each object is read again: one
 // that vanished, or whose id or name now belongs to another object, is left alone (the helper
 // checks a POSIX object's inode in the same call as the unlink).
-import * as fs from 'fs';
-import { findAgain, type IpcObject } from '../ipc/snapshot';
+import type { KindModule } from '../ipc/kind';
+import { findAgain, KINDS, kindOf } from '../ipc/kinds';
+import type { IpcObject } from '../ipc/snapshot';
 import { boundedList, chooseObjects, objectFacts, objectLabel, removalRefusalWords, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
 import { reportFailure } from './registry';
@@ -16,109 +17,44 @@ export const REMOVE_BUTTON = 'Remove';
 
 /** Objects Remove can act on: live System V objects, and POSIX ones that still have a name. */
 export function removable(object: IpcObject): object is IpcObject {
-  switch (object.kind) {
-    case 'sysvShm':
-      return !object.segment.dest;
-    case 'posixShm':
-      return object.origin === 'dev-shm' && !object.removed && object.file !== undefined;
-    case 'posixSem':
-      return !object.removed && object.file !== undefined;
-    default:
-      return true;
-  }
+  return kindOf(object).removable(object);
 }
-
-/** Held or used by some process now: the confirmation says what that means for each kind. */
-function inUse(object: IpcObject): boolean {
-  switch (object.kind) {
-    case 'sysvShm':
-      return object.segment.nattch > 0;
-    case 'posixShm':
-    case 'posixSem':
-      return object.mappers + object.openers > 0;
-    case 'posixMq':
-      return object.holders.length > 0;
-    case 'sysvSem':
-      return object.state === 'in-use' || object.state === 'stuck';
-    case 'sysvMsg':
-      return object.senders.length + object.receivers.length > 0 || object.state === 'in-use';
-  }
-}
-
-/** What "in use" means when it goes, per kind. */
-const IN_USE_NOTE: Record<IpcObject['kind'], string> = {
-  sysvShm: 'an attached segment is only marked for removal (its key is freed at once) and disappears when its last process detaches',
-  posixShm: 'the name goes at once, but the processes that map or hold it keep its memory until they unmap and close it',
-  posixSem: 'the name goes at once; processes that have it open go on using it until they close it',
-  posixMq: 'the name goes at once; processes that have it open keep their descriptors, and its messages stay until the last one is closed',
-  sysvSem: 'a set goes at once: processes waiting on it wake up with EIDRM, and the next semop of its users fails',
-  sysvMsg: 'a queue goes at once with its messages: blocked senders and receivers wake up with EIDRM',
-};
-
-const NOUNS: Record<IpcObject['kind'], [string, string]> = {
-  sysvShm: ['segment', 'segments'],
-  posixShm: ['object', 'objects'],
-  sysvSem: ['semaphore set', 'semaphore sets'],
-  sysvMsg: ['message queue', 'message queues'],
-  posixSem: ['named semaphore', 'named semaphores'],
-  posixMq: ['POSIX queue', 'POSIX queues'],
-};
 
 /** "segments", "POSIX objects", "semaphore sets"... or, for a mix, "objects". */
 function pluralNoun(objects: IpcObject[]): string {
-  const kinds = new Set(objects.map((o) => o.kind));
-  if (kinds.size !== 1) return 'objects';
-  const [kind] = kinds;
-  return kind === 'posixShm' ? 'POSIX objects' : NOUNS[kind][1];
+  const kinds = new Set(objects.map((o) => kindOf(o)));
+  return kinds.size === 1 ? kindOf(objects[0]).noun(objects[0]).many : l10n.t('objects');
 }
 
 function confirmation(objects: IpcObject[]): { message: string; detail: string } {
-  const message = objects.length === 1 ? `Remove ${objectLabel(objects[0])}?` : `Remove ${objects.length} ${pluralNoun(objects)}?`;
+  const message = objects.length === 1 ? l10n.t('Remove {0}?', objectLabel(objects[0])) : l10n.t('Remove {0} {1}?', objects.length, pluralNoun(objects));
   const lines = objects.map((o) => {
     const facts = objectFacts(o);
-    const use = o.kind === 'sysvShm' ? `${o.segment.nattch} attached` : o.reason;
-    return `• ${objectLabel(o)}, ${facts.size}, owner ${facts.owner}, ${use}`;
+    return l10n.t('• {0}, {1}, owner {2}, {3}', objectLabel(o), facts.size, facts.owner, kindOf(o).useWords(o));
   });
   const notes: string[] = [];
-  const used = objects.filter(inUse);
-  for (const kind of Object.keys(IN_USE_NOTE) as Array<IpcObject['kind']>) {
-    const n = used.filter((o) => o.kind === kind).length;
-    if (n === 0) continue;
-    const noun = NOUNS[kind];
-    const state = kind === 'sysvShm' ? 'still attached' : kind === 'posixShm' ? 'still mapped or open' : 'in use';
-    notes.push(`${n === 1 ? `One ${noun[0]} is` : `${n} ${noun[1]} are`} ${state}: ${IN_USE_NOTE[kind]}.`);
+  const used = objects.filter((o) => kindOf(o).inUse(o));
+  // One note per kind in use, in the kinds' order.
+  for (const kind of Object.values(KINDS) as Array<KindModule<IpcObject>>) {
+    const ofKind = used.filter((o) => kindOf(o) === kind);
+    if (ofKind.length === 0) continue;
+    const { one, many } = kind.noun(ofKind[0]);
+    notes.push(
+      ofKind.length === 1
+        ? l10n.t('One {0} is {1}: {2}.', one || kind.kindName(ofKind[0]), kind.inUseWords, kind.inUseNote)
+        : l10n.t('{0} {1} are {2}: {3}.', ofKind.length, many, kind.inUseWords, kind.inUseNote),
+    );
   }
-  if (used.length === 0) notes.push(objects.length === 1 ? 'Its contents are lost.' : 'Their contents are lost.');
-  else if (used.length < objects.length) notes.push('The contents of the others are lost.');
+  if (used.length === 0) notes.push(objects.length === 1 ? l10n.t('Its contents are lost.') : l10n.t('Their contents are lost.'));
+  else if (used.length < objects.length) notes.push(l10n.t('The contents of the others are lost.'));
   return { message, detail: `${boundedList(lines)}\n\n${notes.join('\n\n')}` };
 }
 
 /** Removes one object that was just found again. */
 export async function removeOne(env: CommandEnv, now: IpcObject): Promise<void> {
-  const helper = env.ipc.helper();
-  switch (now.kind) {
-    case 'sysvShm':
-      await helper.remove(now.segment.shmid);
-      break;
-    case 'sysvSem':
-      await helper.semRemove(now.set.semid);
-      break;
-    case 'sysvMsg':
-      await helper.msgRemove(now.queue.msqid);
-      break;
-    case 'posixShm':
-    case 'posixSem':
-      await helper.fileUnlink(now.file!.path, now);
-      break;
-    case 'posixMq':
-      // No unlink-by-inode exists for queues: the name is checked to still be this queue first.
-      if (fs.statSync(now.queue.path).ino !== Number(now.key.split(':')[2])) {
-        throw Object.assign(new Error(l10n.t('{0} is another queue now', now.name)), { code: 'ESTALE' });
-      }
-      await helper.mqUnlink(now.name);
-      break;
-  }
-  env.ipc.log.info(`removed ${objectLabel(now)}${now.kind === 'sysvShm' && now.segment.nattch > 0 ? ` (marked: ${now.segment.nattch} still attached)` : ''}`);
+  const kind = kindOf(now);
+  await kind.remove(env.ipc.helper(), now);
+  env.ipc.log.info(`removed ${objectLabel(now)}${kind.inUse(now) ? ` (${kind.useWords(now)})` : ''}`);
 }
 
 export const remove: Command = {
@@ -169,14 +105,5 @@ export const remove: Command = {
 
 /** What a removal returns for an object: a System V id, or a POSIX name. */
 export function removedName(object: IpcObject): number | string {
-  switch (object.kind) {
-    case 'sysvShm':
-      return object.segment.shmid;
-    case 'sysvSem':
-      return object.set.semid;
-    case 'sysvMsg':
-      return object.queue.msqid;
-    default:
-      return object.name;
-  }
+  return kindOf(object).removedName(object);
 }

@@ -4,6 +4,7 @@
 // place), and what a type is made of (members, arrays, pointers, bit-fields, typedef chains), which
 // the layout probe asks the compiler about. Nothing here decides a size or an offset: the compiler does.
 import type { Node, Tree } from './cParser';
+import { identifiersIn, parseCopy, ParseCopy } from './parseCopy';
 
 export type DeclKind = 'struct' | 'union' | 'enum' | 'typedef';
 
@@ -41,81 +42,19 @@ interface LineMarker {
   file: string;
 }
 
-const ATTRIBUTE = /\b__attribute(?:__)?\s*\(/g;
-
-/** `text` with every `__attribute__((...))` replaced by as many spaces (newlines kept). */
-export function blankAttributes(text: string): string {
-  let out = '';
-  let copied = 0;
-  ATTRIBUTE.lastIndex = 0;
-  for (let match = ATTRIBUTE.exec(text); match; match = ATTRIBUTE.exec(text)) {
-    let depth = 0;
-    let i = match.index + match[0].length - 1;
-    for (; i < text.length; i++) {
-      const c = text[i];
-      if (c === '"' || c === "'") {
-        for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\') i++;
-      } else if (c === '(') {
-        depth++;
-      } else if (c === ')' && --depth === 0) {
-        break;
-      }
-    }
-    if (depth !== 0) break; // unbalanced: leave the rest to the parser
-    out += text.slice(copied, match.index) + text.slice(match.index, i + 1).replace(/[^\n]/g, ' ');
-    copied = i + 1;
-    ATTRIBUTE.lastIndex = copied;
-  }
-  return out + text.slice(copied);
-}
-
-const CPLUSPLUS_IF = /^\s*#\s*(?:(ifdef)\s+__cplusplus|(ifndef)\s+__cplusplus|if\s+(!?)\s*defined\s*\(?\s*__cplusplus\s*\)?)\s*(?:\/[/*].*)?$/;
-const IF_LINE = /^\s*#\s*if/;
-const ELSE_LINE = /^\s*#\s*(else|elif)\b/;
-const ENDIF_LINE = /^\s*#\s*endif\b/;
-
-/**
- * `text` with what a C compiler never sees blanked out (newlines kept): the branches of
- * `#ifdef __cplusplus` blocks meant for C++ (the `extern "C" {` of most headers), and those blocks'
- * directives. The parser cannot match `extern "C" {` and its `}` across two #if blocks.
- */
-export function blankCplusplus(text: string): string {
-  const lines = text.split('\n');
-  const blank = (i: number) => (lines[i] = lines[i].replace(/[^\n]/g, ' '));
-  for (let i = 0; i < lines.length; i++) {
-    const match = CPLUSPLUS_IF.exec(lines[i]);
-    if (!match) continue;
-    const block = blockAt(lines, i);
-    if (!block) continue; // unterminated, or an #elif chain: left to the long way
-    // Whether the first branch is for C++ (then it goes) or for C (then the #else branch goes).
-    const firstIsCplusplus = Boolean(match[1]) || (!match[2] && !match[3]);
-    const cplusplus = firstIsCplusplus ? [i + 1, block.elseAt ?? block.endAt] : block.elseAt !== undefined ? [block.elseAt + 1, block.endAt] : [0, 0];
-    for (let j = cplusplus[0]; j < cplusplus[1]; j++) blank(j);
-    for (const directive of [i, block.elseAt, block.endAt]) if (directive !== undefined) blank(directive);
-    i = block.endAt;
-  }
-  return lines.join('\n');
-}
-
-/** The #else and #endif lines of the #if block opened at line `start`; undefined if it has an #elif or no end. */
-function blockAt(lines: string[], start: number): { elseAt?: number; endAt: number } | undefined {
-  let depth = 0;
-  let elseAt: number | undefined;
-  for (let j = start + 1; j < lines.length; j++) {
-    if (IF_LINE.test(lines[j])) depth++;
-    else if (ENDIF_LINE.test(lines[j])) {
-      if (depth === 0) return { elseAt, endAt: j };
-      depth--;
-    } else if (depth === 0 && ELSE_LINE.test(lines[j])) {
-      if (/^\s*#\s*elif/.test(lines[j])) return undefined;
-      elseAt = j;
-    }
-  }
-  return undefined;
-}
-
 const TAGGED = new Set(['struct_specifier', 'union_specifier', 'enum_specifier']);
-const CONTAINERS = new Set(['preproc_ifdef', 'preproc_if', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list']);
+// ERROR too: where the parser gave up on part of a file (glibc's `__THROW __nonnull ((1))` after a
+// function), the declarations it still recognised inside are kept.
+const CONTAINERS = new Set([
+  'preproc_ifdef',
+  'preproc_if',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'linkage_specification',
+  'declaration_list',
+  'ERROR',
+]);
 const LAYOUT_PRAGMA = /^\s*(pack|scalar_storage_order)\b/;
 const LINE_MARKER = /^#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"/;
 
@@ -189,13 +128,32 @@ function definedNames(node: Node, taggedInside: Node[]): Set<string> {
       }
     }
   }
-  if (node.type === 'type_definition') {
-    for (const declarator of node.childrenForFieldName('declarator')) {
-      const name = derive({ kind: 'spec', node }, declarator).name;
-      if (name) defines.add(name);
-    }
-  }
+  if (node.type === 'type_definition') for (const declared of typedefNames(node)) defines.add(declared.name);
   return defines;
+}
+
+/** tree-sitter's primitive types that are C keywords (the others, like `uint32_t`, are typedef names to it). */
+const KEYWORD_TYPES = new Set(['char', 'int', 'float', 'double', 'void']);
+
+/**
+ * The names a typedef declares, with their types. A word the parser took for the name but that is
+ * a macro before it (`typedef struct {...} PACKED pq_t;`: tree-sitter reads `PACKED` as the name
+ * and `pq_t` as an error) gives way to the word after it; a keyword's word (`char`, when a
+ * spelling it does not know came before) is never a name.
+ */
+function typedefNames(node: Node): Array<{ name: string; type: TypeExpr; at: Node }> {
+  const type = node.childForFieldName('type');
+  if (!type) return [];
+  const names: Array<{ name: string; type: TypeExpr; at: Node }> = [];
+  for (const declarator of node.childrenForFieldName('declarator')) {
+    if (!declarator || (declarator.type === 'primitive_type' && KEYWORD_TYPES.has(declarator.text))) continue;
+    const derived = derive({ kind: 'spec', node: type }, declarator);
+    const after = declarator.nextSibling;
+    const realName = declarator.type === 'type_identifier' && after?.type === 'ERROR' && /^[A-Za-z_]\w*$/.test(after.text.trim()) ? after : undefined;
+    if (realName) names.push({ name: realName.text.trim(), type: derived.type, at: realName });
+    else if (derived.name) names.push({ name: derived.name, type: derived.type, at: declarator });
+  }
+  return names;
 }
 
 const PREPROCESSOR_NODES = new Set(['preproc_if', 'preproc_ifdef', 'preproc_def', 'preproc_function_def', 'preproc_call', 'preproc_include']);
@@ -226,6 +184,17 @@ const STANDARD_SCALARS = new Set([
     '_Float128',
     '__float128',
     '__fp16',
+    '_Float32x',
+    '_Float64x',
+    '_Float128x',
+    '__float80',
+    '__ibm128',
+    '__bf16',
+    '_Decimal32',
+    '_Decimal64',
+    '_Decimal128',
+    '__int128_t',
+    '__uint128_t',
   ],
   ...['size_t', 'ssize_t', 'ptrdiff_t', 'intptr_t', 'uintptr_t', 'intmax_t', 'uintmax_t', 'wchar_t', 'char16_t', 'char32_t', 'sig_atomic_t'],
   ...[8, 16, 32, 64].flatMap((bits) => [
@@ -295,11 +264,11 @@ export class TranslationUnit {
 
   /**
    * `text` is preprocessed text with line markers, or a file as it is (then every line is `file`'s
-   * own); `parse` parses it. The parser reads a copy with line markers and GNU attributes blanked
-   * out: the preprocessor puts markers inside declarations (a macro from a system header, like
-   * stdbool's `bool`), and tree-sitter misreads `union __attribute__((packed)) u {`. Blanking keeps
-   * every position, so the declarations handed to the compiler are cut from the original text,
-   * markers and attributes included.
+   * own); `parse` parses it. The parser reads a copy with line markers blanked out (the
+   * preprocessor puts them inside declarations: a macro from a system header, like stdbool's
+   * `bool`), and what tree-sitter's grammar does not know blanked or rewritten (parseCopy.ts:
+   * attributes, GNU keyword spellings, attribute-like macros). Every position is kept, so the
+   * declarations handed to the compiler are cut from the original text, markers and attributes included.
    */
   static async read(text: string, file: string, parse: (text: string) => Promise<Tree>): Promise<TranslationUnit> {
     const lines = text.split('\n');
@@ -310,12 +279,14 @@ export class TranslationUnit {
       markers.push({ row, line: Number(match[1]), file: unescapeCString(match[2]) });
       lines[row] = ' '.repeat(lines[row].length);
     }
-    return new TranslationUnit(await parse(blankAttributes(blankCplusplus(lines.join('\n')))), text, file, markers);
+    const copy = parseCopy(lines.join('\n'), markers.length > 0);
+    return new TranslationUnit(await parse(copy.parse), copy, text, file, markers);
   }
 
   /** The unit's nodes live in the parser's memory until dispose(): call it when done with the unit. */
   private constructor(
     private readonly tree: Tree,
+    private readonly copy: ParseCopy,
     private readonly original: string,
     private readonly file: string,
     private readonly markers: LineMarker[],
@@ -447,6 +418,7 @@ export class TranslationUnit {
   /** The #if block around a node that is not an include guard, described; undefined if none. */
   private conditionalAround(node: Node): string | undefined {
     for (let parent = node.parent; parent; parent = parent.parent) {
+      if (parent.isError) return 'a part of the file the parser could not read (an #if block could hide there)';
       if (parent.type === 'preproc_ifdef' && isIncludeGuard(parent)) continue;
       if (parent.type.startsWith('preproc_')) return `an #${parent.child(0)?.text.replace(/^#\s*/, '') ?? 'if'} block`;
     }
@@ -462,20 +434,16 @@ export class TranslationUnit {
     if (node.type === 'preproc_call') {
       const directive = node.childForFieldName('directive')?.text ?? '';
       const argument = node.childForFieldName('argument')?.text ?? '';
-      if (directive === '#pragma' && LAYOUT_PRAGMA.test(argument)) this.addItem(node, `#pragma ${argument.trim()}`, new Set(), () => new Set(), true);
+      if (directive === '#pragma' && LAYOUT_PRAGMA.test(argument)) {
+        this.addItem(node, `#pragma ${argument.trim()}`, new Set(), () => new Set(), true);
+      }
       return;
     }
     if (node.type === 'type_definition') {
       this.addDeclaration(node, this.textOf(node));
-      const type = node.childForFieldName('type');
-      if (type) {
-        for (const declarator of node.childrenForFieldName('declarator')) {
-          const { name, type: expr } = derive({ kind: 'spec', node: type }, declarator);
-          if (name && declarator) {
-            this.typedefs.set(name, expr);
-            this.entries.push({ name, kind: 'typedef', ...this.locate(declarator.startPosition.row) });
-          }
-        }
+      for (const { name, type, at } of typedefNames(node)) {
+        this.typedefs.set(name, type);
+        this.entries.push({ name, kind: 'typedef', ...this.locate(at.startPosition.row) });
       }
       return;
     }
@@ -487,7 +455,9 @@ export class TranslationUnit {
     const declarator = node.type === 'declaration' ? node.childForFieldName('declarator') : null;
     const semicolon = node.type === 'declaration' ? null : node.nextSibling?.type === ';' ? node.nextSibling : null;
     const end = declarator?.startIndex ?? (node.type === 'declaration' ? node.endIndex : semicolon?.startIndex) ?? specifier.endIndex;
-    this.addDeclaration(specifier, `${this.original.slice(specifier.startIndex, end).trimEnd().replace(/;$/, '')};`);
+    const text = this.original.slice(specifier.startIndex, end).trimEnd().replace(/;$/, '');
+    // After a line marker (a macro's attribute from a system header, as glibc's __EPOLL_PACKED) the `;` needs a line of its own.
+    this.addDeclaration(specifier, `${text}${/\n#[^\n]*$/.test(text) ? '\n' : ''};`);
   }
 
   private addDeclaration(node: Node, text: string): void {
@@ -495,7 +465,9 @@ export class TranslationUnit {
     const defines = definedNames(node, taggedInside);
     if (defines.size === 0) return;
     let refs: Set<string> | undefined;
-    this.addItem(node, text, defines, () => (refs ??= referencedNames(node)), false);
+    // The names its attributes use count too (`aligned(LINE)`): the parser never saw them.
+    const inAttributes = () => identifiersIn(this.copy.code, this.copy.attributes, node.startIndex, node.startIndex + text.length);
+    this.addItem(node, text, defines, () => (refs ??= new Set([...referencedNames(node), ...inAttributes()])), false);
     for (const tagged of taggedInside) {
       const tag = tagName(tagged);
       if (!tag || !tagged.childForFieldName('body') || this.bodies.has(tag)) continue;

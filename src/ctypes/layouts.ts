@@ -9,7 +9,8 @@ import { parseC, ParserFiles } from './cParser';
 import { compileProbe, CompilerMissing, CompilerSetup, preprocess } from './compiler';
 import { TranslationUnit, TypeEntry } from './declarations';
 import { readObjectSymbols } from './objectFile';
-import { buildProbe, needsBitSearch, Probe, PROBE_SYMBOL, ProbeObject, readProbe } from './probe';
+import { buildProbe, Probe, ProbeOptions } from './probe';
+import { needsBitSearch, PROBE_SYMBOL, ProbeObject, readProbe } from './probeRead';
 
 export interface LayoutRequest {
   file: string;
@@ -113,7 +114,9 @@ export class LayoutCache {
     try {
       const reason = unit.has(request.typeName) ? unit.whyNotStandalone(request.typeName) : 'the type is not declared in the file itself';
       if (reason) return refuse(reason);
-      probe = buildProbe(unit, request.typeName, { runnable: false, unsignedBitfields: unsignedBitfields(request.setup.flags), include: request.file });
+      // A header it includes may set a byte order that reaches this file's records.
+      const storageOrder = /^\s*#\s*include\s*"/m.test(text);
+      probe = buildProbe(unit, request.typeName, { ...probeOptions(request.setup.flags, text, false, storageOrder), include: request.file });
     } catch (error) {
       return refuse(error instanceof Error ? error.message : String(error));
     } finally {
@@ -141,7 +144,7 @@ export class LayoutCache {
     const unit = await TranslationUnit.read(preprocessed, request.file, (text) => parseC(text, this.parser));
     let probe: Probe;
     try {
-      probe = buildProbe(unit, request.typeName, { runnable: true, unsignedBitfields: unsignedBitfields(request.setup.flags) });
+      probe = buildProbe(unit, request.typeName, probeOptions(request.setup.flags, preprocessed, true));
     } finally {
       unit.dispose(); // the probe keeps only text and plain data
     }
@@ -155,6 +158,29 @@ export class LayoutCache {
       await compiled.dispose();
     }
   }
+}
+
+/**
+ * What the probe must look for, from the flags and the text the declarations come from: byte
+ * orders of their own only where something can set one (the attribute or pragma, -fsso-struct).
+ */
+function probeOptions(flags: readonly string[], text: string, runnable: boolean, storageOrder = false): ProbeOptions {
+  return {
+    runnable,
+    unsignedBitfields: unsignedBitfields(flags),
+    msExtensions: msExtensions(flags),
+    storageOrder: storageOrder || /\bscalar_storage_order\b/.test(text) || flags.some((flag) => /^-fsso-struct=(big|little)-endian$/.test(flag)),
+  };
+}
+
+/** gcc's -fms-extensions (or -fplan9-extensions, which implies it) in effect: the last word wins. */
+export function msExtensions(flags: readonly string[]): boolean {
+  let on = false;
+  for (const flag of flags) {
+    if (flag === '-fms-extensions' || flag === '-fplan9-extensions') on = true;
+    if (flag === '-fno-ms-extensions') on = false;
+  }
+  return on;
 }
 
 /** gcc's -funsigned-bitfields in effect (the last of the four spellings wins). */

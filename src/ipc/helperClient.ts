@@ -10,8 +10,7 @@ import {
   decodeFileCreate,
   decodeFileStat,
   decodeHello,
-  decodeI32,
-  decodeLimits,
+  decodeShmLimits,
   decodeMqAttr,
   decodeMqCreate,
   decodeMsgPeek,
@@ -21,7 +20,7 @@ import {
   decodeResidency,
   decodeSemStat,
   decodeSemValues,
-  decodeStat,
+  decodeShmStat,
   decodeU32,
   encodeRequest,
   FileIdentity,
@@ -32,6 +31,7 @@ import {
   KEEP64,
   KernelShmLimits,
   MqAttr,
+  MSG_READ_HEAD,
   MsgPeek,
   MsgStat,
   Op,
@@ -143,53 +143,57 @@ export class HelperClient {
     return this.ready!;
   }
 
-  async stat(shmid: number): Promise<ShmStat> {
-    return decodeStat(await this.call(Op.Stat, args.shmid(shmid)));
+  async shmStat(shmid: number): Promise<ShmStat> {
+    return decodeShmStat(await this.call(Op.ShmStat, args.shmid(shmid)));
   }
 
   /** Reads `length` bytes at `offset`; with `into` (exactly `length` bytes) the bytes land there. */
-  async read(shmid: number, offset: number, length: number, into?: Buffer): Promise<Buffer> {
-    return this.call(Op.Read, args.read(shmid, offset, length), into, { length, exact: true });
+  async shmRead(shmid: number, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    return this.call(Op.ShmRead, args.shmRead(shmid, offset, length), into, { length, exact: true });
   }
 
-  async residency(shmid: number, offset = 0, length = 0): Promise<Residency> {
-    return decodeResidency(await this.call(Op.Residency, args.residency(shmid, offset, length)));
+  async shmResidency(shmid: number, offset = 0, length = 0): Promise<Residency> {
+    return decodeResidency(await this.call(Op.ShmResidency, args.shmResidency(shmid, offset, length)));
   }
 
   /** Keeps a read-only attachment on purpose; returns this helper's hold count on the segment. */
-  async attach(shmid: number): Promise<number> {
-    return decodeU32(await this.call(Op.Attach, args.shmid(shmid)));
+  async shmAttach(shmid: number): Promise<number> {
+    return decodeU32(await this.call(Op.ShmAttach, args.shmid(shmid)));
   }
 
-  async detach(shmid: number): Promise<number> {
-    return decodeU32(await this.call(Op.Detach, args.shmid(shmid)));
+  async shmDetach(shmid: number): Promise<number> {
+    return decodeU32(await this.call(Op.ShmDetach, args.shmid(shmid)));
   }
 
-  /** Creates (never attaches) a segment; key 0 is IPC_PRIVATE. Returns the shmid. */
-  async create(key: number, size: number, mode: number, exclusive: boolean): Promise<number> {
-    return decodeI32(await this.call(Op.Create, args.create(key, size, mode, exclusive)));
+  /**
+   * Creates (never attaches) a segment; key 0 is IPC_PRIVATE. Not exclusive and the key is taken:
+   * the existing segment is found (created false), checked for the size and mode asked for.
+   */
+  async shmCreate(key: number, size: number, mode: number, exclusive: boolean): Promise<{ created: boolean; shmid: number }> {
+    const { created, id } = decodeCreatedId(await this.call(Op.ShmCreate, args.shmCreate(key, size, mode, exclusive)));
+    return { created, shmid: id };
   }
 
-  async remove(shmid: number): Promise<void> {
-    await this.call(Op.Remove, args.shmid(shmid));
+  async shmRemove(shmid: number): Promise<void> {
+    await this.call(Op.ShmRemove, args.shmid(shmid));
   }
 
   /** Removes only if nobody is attached (EBUSY otherwise); returns the segment as checked. */
-  async removeIfUnattached(shmid: number): Promise<ShmStat> {
-    return decodeStat(await this.call(Op.RemoveIfUnattached, args.shmid(shmid)));
+  async shmRemoveIfUnattached(shmid: number): Promise<ShmStat> {
+    return decodeShmStat(await this.call(Op.ShmRemoveIfUnattached, args.shmid(shmid)));
   }
 
-  async set(shmid: number, change: { uid?: number; gid?: number; mode?: number }): Promise<ShmStat> {
-    const body = args.set(shmid, change.uid ?? KEEP, change.gid ?? KEEP, change.mode ?? KEEP);
-    return decodeStat(await this.call(Op.Set, body));
+  async shmSet(shmid: number, change: { uid?: number; gid?: number; mode?: number }): Promise<ShmStat> {
+    const body = args.shmSet(shmid, change.uid ?? KEEP, change.gid ?? KEEP, change.mode ?? KEEP);
+    return decodeShmStat(await this.call(Op.ShmSet, body));
   }
 
-  async lock(shmid: number): Promise<void> {
-    await this.call(Op.Lock, args.shmid(shmid));
+  async shmLock(shmid: number): Promise<void> {
+    await this.call(Op.ShmLock, args.shmid(shmid));
   }
 
-  async unlock(shmid: number): Promise<void> {
-    await this.call(Op.Unlock, args.shmid(shmid));
+  async shmUnlock(shmid: number): Promise<void> {
+    await this.call(Op.ShmUnlock, args.shmid(shmid));
   }
 
   /** The bytes of one of the kernel's IPC tables or limit files, as the helper's IPC namespace has it. */
@@ -202,21 +206,21 @@ export class HelperClient {
     return decodeProcScan(await this.call(Op.ProcScan, args.procScan(cmdlineHead, threads)));
   }
 
-  async limits(): Promise<KernelShmLimits> {
-    return decodeLimits(await this.call(Op.Limits));
+  async shmLimits(): Promise<KernelShmLimits> {
+    return decodeShmLimits(await this.call(Op.ShmLimits));
   }
 
   /**
    * Reads any range, splitting it into requests of at most the helper's maxRead, pipelined.
    * Fails if any part fails (e.g. the segment vanished midway).
    */
-  async readRange(shmid: number, offset: number, length: number): Promise<Buffer> {
+  async shmReadRange(shmid: number, offset: number, length: number): Promise<Buffer> {
     const { maxRead } = await this.hello();
     const result = Buffer.allocUnsafe(length);
     const parts: Array<Promise<Buffer>> = [];
     for (let at = 0; at < length; at += maxRead) {
       const size = Math.min(maxRead, length - at);
-      parts.push(this.read(shmid, offset + at, size, result.subarray(at, at + size)));
+      parts.push(this.shmRead(shmid, offset + at, size, result.subarray(at, at + size)));
     }
     await Promise.all(parts);
     return result;
@@ -322,7 +326,7 @@ export class HelperClient {
 
   /** The whole message at `index` (copied, not received). */
   async msgRead(msqid: number, index: number): Promise<QueuedMessage> {
-    return decodeMsgRead(await this.call(Op.MsgRead, args.msgRead(msqid, index), undefined, { length: 8, exact: false }));
+    return decodeMsgRead(await this.call(Op.MsgRead, args.msgRead(msqid, index), undefined, { length: MSG_READ_HEAD, exact: false }));
   }
 
   /** Creates a queue (key 0: IPC_PRIVATE) or, not exclusive, opens the existing one (created false). */

@@ -1,9 +1,11 @@
 import * as l10n from '../shared/l10n';
 import type { RawDescriptor, RawProcess, RawScan } from './rawProcess';
 // The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
-// the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes.
+// the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes. Over 600
+// lines on purpose: it is PROTOCOL.md in code, record by record, and whoever checks one against
+// the other reads it whole (its op table is checked against native/ops.h by the unit tests).
 
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 export const HEADER_BYTES = 12; // u32 bodyLength, u32 id, u16 op, u16 flags/status
 export const MAX_REQUEST_BODY = 4096; // 8 header bytes + the largest fixed part (32) + MAX_PATH_BYTES fit
 /** Longest path the file operations take, in UTF-8 bytes. */
@@ -11,7 +13,7 @@ export const MAX_PATH_BYTES = 4000;
 export const MAX_READ = 16 * 1024 * 1024;
 /** Largest reply body the client accepts: a full read plus the 8 header bytes and some slack. */
 export const MAX_REPLY_BODY = 8 + MAX_READ + 64;
-export const KEEP = 0xffffffff; // "keep the current value" in SET
+export const KEEP = 0xffffffff; // "keep the current value" in SHM_SET, SEM_SET, MSG_SET, FILE_SET
 /** "Keep the current capacity" in MSG_SET's u64 qbytes. */
 export const KEEP64 = 0xffffffffffffffffn;
 /** MSG_PEEK limits: messages per request, preview bytes per message. */
@@ -27,18 +29,18 @@ export const MAX_SCAN_CMDLINE = 4096;
 
 export enum Op {
   Hello = 1,
-  Stat = 2,
-  Read = 3,
-  Residency = 4,
-  Attach = 5,
-  Detach = 6,
-  Create = 7,
-  Remove = 8,
-  RemoveIfUnattached = 9,
-  Set = 10,
-  Lock = 11,
-  Unlock = 12,
-  Limits = 13,
+  ShmStat = 2,
+  ShmRead = 3,
+  ShmResidency = 4,
+  ShmAttach = 5,
+  ShmDetach = 6,
+  ShmCreate = 7,
+  ShmRemove = 8,
+  ShmRemoveIfUnattached = 9,
+  ShmSet = 10,
+  ShmLock = 11,
+  ShmUnlock = 12,
+  ShmLimits = 13,
   FileStat = 14,
   FileRead = 15,
   FileData = 16,
@@ -63,6 +65,65 @@ export enum Op {
   Table = 35,
   ProcScan = 36,
 }
+
+/**
+ * How an operation's arguments are laid out (native/ops.h): exactly `bytes` ('fixed'); `bytes`,
+ * then a path or queue name of 1 to MAX_PATH_BYTES ('path'); `bytes`, then nothing or a u16 per
+ * semaphore ('semValues').
+ */
+export type ArgForm = 'fixed' | 'path' | 'semValues';
+
+export interface OpSpec {
+  /** The name native/ops.h and PROTOCOL.md give it. */
+  name: string;
+  form: ArgForm;
+  /** Fixed argument bytes. */
+  bytes: number;
+}
+
+/**
+ * Every operation as native/ops.h declares it, the one source of the op table: the unit tests
+ * (test/unit/opsTable.test.ts) check that this table, Op's numbers, the client's requests and
+ * PROTOCOL.md all agree with ops.h; the fuzzer takes its argument lengths from here.
+ */
+export const OPS: Readonly<Record<Op, OpSpec>> = {
+  [Op.Hello]: { name: 'HELLO', form: 'fixed', bytes: 4 },
+  [Op.ShmStat]: { name: 'SHM_STAT', form: 'fixed', bytes: 4 },
+  [Op.ShmRead]: { name: 'SHM_READ', form: 'fixed', bytes: 16 },
+  [Op.ShmResidency]: { name: 'SHM_RESIDENCY', form: 'fixed', bytes: 24 },
+  [Op.ShmAttach]: { name: 'SHM_ATTACH', form: 'fixed', bytes: 4 },
+  [Op.ShmDetach]: { name: 'SHM_DETACH', form: 'fixed', bytes: 4 },
+  [Op.ShmCreate]: { name: 'SHM_CREATE', form: 'fixed', bytes: 24 },
+  [Op.ShmRemove]: { name: 'SHM_REMOVE', form: 'fixed', bytes: 4 },
+  [Op.ShmRemoveIfUnattached]: { name: 'SHM_REMOVE_IF_UNATTACHED', form: 'fixed', bytes: 4 },
+  [Op.ShmSet]: { name: 'SHM_SET', form: 'fixed', bytes: 16 },
+  [Op.ShmLock]: { name: 'SHM_LOCK', form: 'fixed', bytes: 4 },
+  [Op.ShmUnlock]: { name: 'SHM_UNLOCK', form: 'fixed', bytes: 4 },
+  [Op.ShmLimits]: { name: 'SHM_LIMITS', form: 'fixed', bytes: 0 },
+  [Op.FileStat]: { name: 'FILE_STAT', form: 'path', bytes: 0 },
+  [Op.FileRead]: { name: 'FILE_READ', form: 'path', bytes: 32 },
+  [Op.FileData]: { name: 'FILE_DATA', form: 'path', bytes: 32 },
+  [Op.FileCreate]: { name: 'FILE_CREATE', form: 'path', bytes: 16 },
+  [Op.FileUnlink]: { name: 'FILE_UNLINK', form: 'path', bytes: 16 },
+  [Op.FileSet]: { name: 'FILE_SET', form: 'path', bytes: 28 },
+  [Op.SemStat]: { name: 'SEM_STAT', form: 'fixed', bytes: 4 },
+  [Op.SemValues]: { name: 'SEM_VALUES', form: 'fixed', bytes: 4 },
+  [Op.SemCreate]: { name: 'SEM_CREATE', form: 'semValues', bytes: 16 },
+  [Op.SemRemove]: { name: 'SEM_REMOVE', form: 'fixed', bytes: 4 },
+  [Op.SemSet]: { name: 'SEM_SET', form: 'fixed', bytes: 16 },
+  [Op.MsgStat]: { name: 'MSG_STAT', form: 'fixed', bytes: 4 },
+  [Op.MsgPeek]: { name: 'MSG_PEEK', form: 'fixed', bytes: 20 },
+  [Op.MsgRead]: { name: 'MSG_READ', form: 'fixed', bytes: 12 },
+  [Op.MsgCreate]: { name: 'MSG_CREATE', form: 'fixed', bytes: 12 },
+  [Op.MsgRemove]: { name: 'MSG_REMOVE', form: 'fixed', bytes: 4 },
+  [Op.MsgSet]: { name: 'MSG_SET', form: 'fixed', bytes: 24 },
+  [Op.MqAttr]: { name: 'MQ_ATTR', form: 'path', bytes: 0 },
+  [Op.MqCreate]: { name: 'MQ_CREATE', form: 'path', bytes: 24 },
+  [Op.MqUnlink]: { name: 'MQ_UNLINK', form: 'path', bytes: 0 },
+  [Op.NsEnter]: { name: 'NS_ENTER', form: 'fixed', bytes: 16 },
+  [Op.Table]: { name: 'TABLE', form: 'path', bytes: 0 },
+  [Op.ProcScan]: { name: 'PROC_SCAN', form: 'fixed', bytes: 8 },
+};
 
 export interface Reply {
   id: number;
@@ -211,6 +272,11 @@ export interface PeekedMessage {
   /** Position in the queue, 0 = the oldest. */
   index: number;
   mtype: bigint;
+  /**
+   * A 32-bit helper read it: `mtype` is the type's low 32 bits (unsigned), the kernel showing it
+   * no more; a 64-bit sender's type of 2^32 or more is not what it looks like.
+   */
+  mtypeLow32?: boolean;
   /** The message's true size in bytes. */
   size: number;
   /** Its first bytes (at most the previewBytes asked for). */
@@ -226,6 +292,8 @@ export interface MsgPeek {
 /** One whole message (MSG_READ). */
 export interface QueuedMessage {
   mtype: bigint;
+  /** As PeekedMessage's: `mtype` is only the low 32 bits of the type. */
+  mtypeLow32?: boolean;
   text: Buffer;
 }
 
@@ -286,11 +354,11 @@ function identityFields(id: FileIdentity): Array<['u32', number] | ['u64', numbe
 export const args = {
   hello: () => packArgs(['u32', PROTOCOL_VERSION]),
   shmid: (shmid: number) => packArgs(['i32', shmid]),
-  read: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', length], ['u64', offset]),
-  residency: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', 0], ['u64', offset], ['u64', length]),
-  create: (key: number, size: number, mode: number, exclusive: boolean) =>
+  shmRead: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', length], ['u64', offset]),
+  shmResidency: (shmid: number, offset: number, length: number) => packArgs(['i32', shmid], ['u32', 0], ['u64', offset], ['u64', length]),
+  shmCreate: (key: number, size: number, mode: number, exclusive: boolean) =>
     packArgs(['i32', key | 0], ['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u32', 0], ['u64', size]),
-  set: (shmid: number, uid: number, gid: number, mode: number) => packArgs(['i32', shmid], ['u32', uid], ['u32', gid], ['u32', mode]),
+  shmSet: (shmid: number, uid: number, gid: number, mode: number) => packArgs(['i32', shmid], ['u32', uid], ['u32', gid], ['u32', mode]),
   fileStat: (path: string | Uint8Array) => pathBytes(path),
   fileRead: (path: string | Uint8Array, id: FileIdentity, offset: number, length: number) =>
     Buffer.concat([packArgs(...identityFields(id), ['u64', offset], ['u32', length], ['u32', 0]), pathBytes(path)]),
@@ -345,10 +413,10 @@ function expectLength(payload: Buffer, length: number, what: string): void {
   }
 }
 
-export const STAT_BYTES = 80;
+export const SHM_STAT_BYTES = 80;
 
-export function decodeStat(payload: Buffer): ShmStat {
-  expectLength(payload, STAT_BYTES, 'stat record');
+export function decodeShmStat(payload: Buffer): ShmStat {
+  expectLength(payload, SHM_STAT_BYTES, 'segment stat record');
   return {
     key: payload.readInt32LE(0),
     shmid: payload.readInt32LE(4),
@@ -463,10 +531,14 @@ export function decodeMsgStat(payload: Buffer): MsgStat {
   };
 }
 
-/** MSG_PEEK's reply: u32 n, u32 flags (bit 0: more), then n records (u32 index, i64 mtype, u32 size, u32 previewLength, preview). */
+/** MSG_PEEK's and MSG_READ's flag: the types are their low 32 bits (a 32-bit helper). */
+const MTYPE_LOW32 = 2;
+
+/** MSG_PEEK's reply: u32 n, u32 flags (bit 0: more; bit 1: types are their low 32 bits), then n records (u32 index, i64 mtype, u32 size, u32 previewLength, preview). */
 export function decodeMsgPeek(payload: Buffer): MsgPeek {
   expectLength(payload, 8, 'message peek header');
   const n = payload.readUInt32LE(0);
+  const low32 = (payload.readUInt32LE(4) & MTYPE_LOW32) !== 0;
   const messages: PeekedMessage[] = [];
   let at = 8;
   for (let i = 0; i < n; i++) {
@@ -478,6 +550,7 @@ export function decodeMsgPeek(payload: Buffer): MsgPeek {
       mtype: payload.readBigInt64LE(at + 4),
       size: payload.readUInt32LE(at + 12),
       preview: payload.subarray(at + 20, at + 20 + previewLength),
+      ...(low32 ? { mtypeLow32: true } : {}),
     });
     at += 20 + previewLength;
   }
@@ -492,10 +565,12 @@ const NO_MODE = 0xffffffff;
 const NO_FDINFO = 0xffff;
 const FLAG_NS = 1;
 const FLAG_CMDLINE = 2;
+const FLAG_INCOMPLETE = 4;
 
 /**
  * PROC_SCAN's reply (PROTOCOL.md): u32 listed, u32 nothing, u32 records, then each record: a
- * 20-byte head (u32 pid, u8 lengths of the maps, ns and fd errors' names, u8 flags, u32 maps
+ * 20-byte head (u32 pid, u8 lengths of the maps, ns and fd errors' names, u8 flags (1: the ns link is
+ * there, 2: the cmdline head is, 4: the record was cut short, holds may be missing), u32 maps
  * length, u16 ns length, u16 cmdline length, u32 descriptors), then the maps error's name (and
  * nothing else), or the ns error's name, the maps lines, the ns link, the descriptors (36-byte
  * head: u32 fd, u32 link mode, u64 dev, u64 ino, u64 size, u16 target length, u16 fdinfo length;
@@ -529,6 +604,7 @@ export function decodeProcScan(payload: Buffer): RawScan {
     const raw: RawProcess = { fds: [] };
     records.push({ pid, raw });
     const flags = payload[head + 7];
+    if (flags & FLAG_INCOMPLETE) raw.incomplete = true;
     if (payload[head + 4] > 0) {
       raw.mapsError = text(payload[head + 4], 'maps error', pid, 'latin1');
       continue;
@@ -563,10 +639,13 @@ export function decodeProcScan(payload: Buffer): RawScan {
   return { listed, nothing, records };
 }
 
-/** MSG_READ's reply: i64 mtype, then the whole text. */
+/** MSG_READ's reply: i64 mtype, u32 flags (bit 1: the type is its low 32 bits), u32 reserved, then the whole text. */
+export const MSG_READ_HEAD = 16;
+
 export function decodeMsgRead(payload: Buffer): QueuedMessage {
-  expectLength(payload, 8, 'message');
-  return { mtype: payload.readBigInt64LE(0), text: payload.subarray(8) };
+  expectLength(payload, MSG_READ_HEAD, 'message');
+  const low32 = (payload.readUInt32LE(8) & MTYPE_LOW32) !== 0;
+  return { mtype: payload.readBigInt64LE(0), ...(low32 ? { mtypeLow32: true } : {}), text: payload.subarray(MSG_READ_HEAD) };
 }
 
 export function decodeMqAttr(payload: Buffer): MqAttr {
@@ -580,7 +659,7 @@ export function decodeMqCreate(payload: Buffer): { created: boolean; attr: MqAtt
   return { created: payload.readUInt32LE(0) === 1, attr: decodeMqAttr(payload.subarray(8)) };
 }
 
-/** SEM_CREATE's and MSG_CREATE's reply: u32 created, i32 id. */
+/** SHM_CREATE's, SEM_CREATE's and MSG_CREATE's reply: u32 created (1: made now; 0: an existing one of that key), i32 id. */
 export function decodeCreatedId(payload: Buffer): { created: boolean; id: number } {
   expectLength(payload, 8, 'create reply');
   return { created: payload.readUInt32LE(0) === 1, id: payload.readInt32LE(4) };
@@ -611,7 +690,7 @@ export function isPageResident(residency: Residency, page: number): boolean {
   return (residency.bitmap[i >> 3] & (1 << (i & 7))) !== 0;
 }
 
-export function decodeLimits(payload: Buffer): KernelShmLimits {
+export function decodeShmLimits(payload: Buffer): KernelShmLimits {
   expectLength(payload, 72, 'limits record');
   const u64 = (i: number) => payload.readBigUInt64LE(i * 8);
   return {

@@ -3,7 +3,7 @@
 // ULONG_MAX - 2^24 (18446744073692774399), which a double cannot hold.
 import { pageSize as systemPageSize } from './auxv';
 import { ownTables, type TableReader } from './tables';
-import type { ShmSegment } from './sysvipc';
+import type { ShmSegment } from './family/sysvTables';
 
 export interface KernelLimit {
   raw: bigint;

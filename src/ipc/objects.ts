@@ -56,8 +56,3 @@ export function escapeCode(text: string): string {
 export function formatTime(epochSeconds: number): string {
   return epochSeconds === 0 ? 'never' : new Date(epochSeconds * 1000).toLocaleString();
 }
-
-/** "1 process" / "3 processes". */
-export function count(n: number, one: string, many = `${one}es`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}

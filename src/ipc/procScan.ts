@@ -1,3 +1,6 @@
+// Over 600 lines on purpose: the readers below are also the worker thread's program (their source
+// text is sent to it), so they cannot be split into modules that import each other.
+//
 // The one walk over /proc per refresh that finds who holds every kind of IPC object: for each
 // process its maps (System V attachments; mapped /dev/shm files and memfds) and its open
 // descriptors of /dev/shm files and memfds (with their access mode). Each kind's module turns this
@@ -42,9 +45,14 @@ export interface ProcScan {
   processes: number;
   /** Processes whose maps and descriptors were read. */
   scanned: number;
-  /** Processes whose maps or descriptors could not be read: permission denied. */
+  /**
+   * Processes whose maps or descriptors could not be read (permission denied), or only in part
+   * (incomplete): their holds may be missing, so no verdict may rest on their absence.
+   */
   unreadable: number;
   unreadablePids: number[];
+  /** Of the unreadable, those read in part: cut short at their share of the helper's reply. */
+  incomplete?: number;
   /** Processes that exited during the scan: not holding anything any more. */
   vanished: number;
   /** Processes with SysV mappings in another IPC namespace (their shmids are not ours). */
@@ -276,6 +284,8 @@ interface ProcessHolds {
   attachments: Attachment[];
   otherNamespace: boolean;
   files: FileHold[];
+  /** Read in part only (RawProcess.incomplete): its holds here are real, others may be missing. */
+  incomplete?: boolean;
   /** The command line as readProcess words it, when the scan read it (holders only). */
   command?: string;
 }
@@ -318,7 +328,7 @@ function parseProcess(pid: number, raw: RawProcess, ourNamespace: string | undef
     raw.cmdline && raw.cmdline.length > 0 && raw.cmdline[0] !== 0
       ? formatCommand(Buffer.from(raw.cmdline.buffer, raw.cmdline.byteOffset, raw.cmdline.byteLength), '')
       : undefined;
-  return { attachments, otherNamespace, files, command };
+  return { attachments, otherNamespace, files, command, ...(raw.incomplete ? { incomplete: true } : {}) };
 }
 
 /** Our own IPC namespace ("ipc:[4026531839]"), or undefined when it cannot be told (then no filter). */
@@ -688,6 +698,7 @@ function assemble(pids: number[], results: ProcessResult[], readBy: ProcScan['re
     scanned: counted.nothing,
     unreadable: 0,
     unreadablePids: [],
+    incomplete: 0,
     vanished: 0,
     otherNamespace: 0,
     holderCommands: new Map(),
@@ -706,6 +717,12 @@ function assemble(pids: number[], results: ProcessResult[], readBy: ProcScan['re
       continue;
     }
     scan.scanned++;
+    if (result.incomplete) {
+      // Counted as a process that could not be checked: an orphan verdict is uncertain with it about.
+      scan.unreadable++;
+      scan.unreadablePids.push(pids[i]);
+      scan.incomplete = (scan.incomplete ?? 0) + 1;
+    }
     if (result.otherNamespace) scan.otherNamespace++;
     if (result.command !== undefined && (result.attachments.length > 0 || result.files.length > 0)) scan.holderCommands!.set(pids[i], result.command);
     for (const a of result.attachments) push(scan.attachments, a.shmid, a);

@@ -18,6 +18,12 @@ export interface RawProcess {
   fds: RawDescriptor[];
   /** The head of cmdline, read when the process holds anything (for its name). */
   cmdline?: Uint8Array;
+  /**
+   * The reading was cut short (the helper's PROC_SCAN: the process's share of the reply was used
+   * up, e.g. by tens of thousands of mappings): what is here is true, but holds may be missing,
+   * so the process counts as one that could not be checked.
+   */
+  incomplete?: boolean;
 }
 
 /** A whole scan as the helper's PROC_SCAN reads it: only the processes that hold something or could not be read. */

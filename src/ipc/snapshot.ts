@@ -12,29 +12,36 @@ import type { HelperClient } from './helperClient';
 import type { FileKey } from './maps';
 import { readLimits, shmUsage, type IpcLimits, type ShmUsage } from './limits';
 import { CommandMemory, type Names } from './names';
-import { classifyPosixQueues, type PosixMqInfo, type QueueAttr } from './posixMq/classify';
-import { listPosixQueues, readQueueAttrs, type QueueListing } from './posixMq/parse';
-import { classifyPosixSemaphores, type PosixSemInfo, type SemReading } from './posixSem/classify';
-import { readSemaphores } from './posixSem/parse';
-import { classifyPosixObjects, nextAgeTransition, type PosixObjectInfo } from './posixShm/classify';
-import { listPosixObjects, type PosixListing } from './posixShm/parse';
+import { classifyPosixQueues } from './posixMq/classify';
+import { type PosixMqInfo, type QueueAttr } from './posixMq/types';
+import { listPosixQueues, readQueueAttrs } from './posixMq/read';
+import { type QueueListing } from './posixMq/types';
+import { classifyPosixSemaphores } from './posixSem/classify';
+import { type PosixSemInfo, type SemReading } from './posixSem/types';
+import { readSemaphores } from './posixSem/read';
+import { classifyPosixObjects, nextAgeTransition } from './posixShm/classify';
+import { type PosixObjectInfo } from './posixShm/types';
+import { listPosixObjects, type PosixListing } from './family/devShm';
 import { scanProcesses, type ProcScan } from './procScan';
 import { NOT_READ, readFailure } from './readFailure';
-import { classifyMsgQueues, type MsgQueueInfo, type QueueContents } from './sysvMsg/classify';
-import { readMsgTable, readQueueContents, type MsgTable } from './sysvMsg/parse';
-import { classifySemSets, type SemSetInfo, type SetValues } from './sysvSem/classify';
-import { readSemTable, readSetValues, type SemTable } from './sysvSem/parse';
-import { classifySegments, type SegmentInfo } from './sysvShm/classify';
-import { readSegmentTable, type ShmSegment } from './sysvShm/parse';
+import { classifyMsgQueues } from './sysvMsg/classify';
+import { type MsgQueueInfo, type QueueContents } from './sysvMsg/types';
+import { readMsgTable, readQueueContents, type MsgTable } from './sysvMsg/read';
+import { classifySemSets } from './sysvSem/classify';
+import { type SemSetInfo, type SetValues } from './sysvSem/types';
+import { readSemTable, readSetValues, type SemTable } from './sysvSem/read';
+import { classifySegments } from './sysvShm/classify';
+import { type SegmentInfo } from './sysvShm/types';
+import { readSegmentTable, type ShmSegment } from './sysvShm/read';
 import { localTables, ownTables, type TableReader } from './tables';
 import { scanWaiters, type WaiterScan } from './waiters';
 
-export type { AttachedProcess, SegmentInfo } from './sysvShm/classify';
-export type { PosixObjectInfo } from './posixShm/classify';
-export type { SemSetInfo } from './sysvSem/classify';
-export type { MsgQueueInfo } from './sysvMsg/classify';
-export type { PosixSemInfo } from './posixSem/classify';
-export type { PosixMqInfo } from './posixMq/classify';
+export type { AttachedProcess, SegmentInfo } from './sysvShm/types';
+export type { PosixObjectInfo } from './posixShm/types';
+export type { SemSetInfo } from './sysvSem/types';
+export type { MsgQueueInfo } from './sysvMsg/types';
+export type { PosixSemInfo } from './posixSem/types';
+export type { PosixMqInfo } from './posixMq/types';
 
 /** What a refresh reads beyond the listing, for the views that are visible. */
 export type Need = 'semValues' | 'waiters' | 'messages';
@@ -84,19 +91,6 @@ export interface Snapshot {
 
 /** Any object a view shows and a command acts on. */
 export type IpcObject = SegmentInfo | PosixObjectInfo | SemSetInfo | PosixSemInfo | MsgQueueInfo | PosixMqInfo;
-
-/** Every object of a snapshot, of every kind. */
-export function allObjects(snapshot: Snapshot): IpcObject[] {
-  return [
-    ...snapshot.segments,
-    ...snapshot.posix.objects,
-    ...snapshot.posix.memfds,
-    ...snapshot.sem.sets,
-    ...snapshot.posixSemaphores,
-    ...snapshot.msg.queues,
-    ...snapshot.mqueue.queues,
-  ];
-}
 
 export interface RefreshResult {
   snapshot: Snapshot;
@@ -416,38 +410,4 @@ function waitersSignature(scan: WaiterScan): string {
     }
   }
   return parts.sort().join('\n');
-}
-
-/**
- * The same object in another snapshot, or undefined when it is gone. Same object, not just the
- * same number or name: shmids and names are reused, so a segment must also have the same creation
- * time, creator and size, and a POSIX object the same device and inode.
- */
-export function findAgain(snapshot: Snapshot | undefined, object: IpcObject): IpcObject | undefined {
-  if (!snapshot) return undefined;
-  switch (object.kind) {
-    case 'sysvShm': {
-      const s = object.segment;
-      return snapshot.segments.find(
-        (o) => o.segment.shmid === s.shmid && o.segment.ctime === s.ctime && o.segment.cuid === s.cuid && o.segment.size === s.size,
-      );
-    }
-    case 'posixShm': {
-      const list = object.origin === 'memfd' ? snapshot.posix.memfds : snapshot.posix.objects;
-      return list.find((o) => o.key === object.key && o.name === object.name);
-    }
-    case 'sysvSem': {
-      // A set's ctime changes with IPC_SET (permissions): its key, creator and size do not.
-      const s = object.set;
-      return snapshot.sem.sets.find((o) => o.set.semid === s.semid && o.set.key === s.key && o.set.cuid === s.cuid && o.set.nsems === s.nsems);
-    }
-    case 'sysvMsg': {
-      const q = object.queue;
-      return snapshot.msg.queues.find((o) => o.queue.msqid === q.msqid && o.queue.key === q.key && o.queue.cuid === q.cuid);
-    }
-    case 'posixSem':
-      return snapshot.posixSemaphores.find((o) => o.key === object.key && o.name === object.name);
-    case 'posixMq':
-      return snapshot.mqueue.queues.find((o) => o.key === object.key && o.name === object.name);
-  }
 }

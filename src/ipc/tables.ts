@@ -4,7 +4,7 @@
 // namespace (a container's) through a helper that has entered it (the helper's TABLE operation).
 import * as path from 'path';
 import type { HelperClient } from './helperClient';
-import { readProcFile } from './sysvipc';
+import { readProcFile } from './family/sysvTables';
 
 /** A table or limit file by its name under /proc ("sysvipc/shm", "sys/kernel/shmmni"); rejects like a read would. */
 export type TableReader = (name: string) => Promise<Buffer>;

@@ -17,9 +17,21 @@ export interface CField {
   signed?: boolean;
   /** Plain `char` (not signed or unsigned char, which int8_t and uint8_t are): shown as a character, and its arrays as strings. */
   char?: boolean;
-  /** A floating type's mantissa digits, which tell its format: 24 float, 53 double, 64 x87 extended, 113 binary128. */
+  /** A floating type's mantissa digits, which tell its format: 8 bfloat16, 11 binary16, 24 float, 53 double, 64 x87 extended, 113 binary128. */
   mantissa?: number;
-  /** A bit-field: its lowest bit as an absolute bit number (byte * 8 + bit, least significant first), and its width. */
+  /** A complex floating value (`_Complex double`): its real part, then its imaginary part, each half its size. */
+  complex?: boolean;
+  /** A decimal floating value (`_Decimal64`), in the encoding the compiler uses: binary (BID, x86) or densely packed decimal (DPD). */
+  decimal?: 'bid' | 'dpd';
+  /**
+   * Set when a scalar's byte order is not the machine's (gcc's scalar_storage_order): how its bytes
+   * read, and for a bit-field how `bits.first` counts (big: from the most significant bit of byte 0).
+   */
+  byteOrder?: 'big' | 'little';
+  /**
+   * A bit-field: its first bit as an absolute bit number (byte * 8 + bit, the bit counted from the
+   * least significant one, or from the most significant one when `byteOrder` is big), and its width.
+   */
   bits?: { first: number; width: number };
   /** Index into CLayout.enums. */
   enumIndex?: number;

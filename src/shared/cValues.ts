@@ -1,7 +1,9 @@
 // Values of C fields read from an object's bytes, as the fields panel shows them and as a C
 // initializer copies them. Little endian unless told (the layout is this machine's; x86-64, arm64 and
-// armhf are little endian). Bytes come through `byteAt`: a negative answer means not loaded yet or
-// not resident, and the value then says so instead of guessing.
+// armhf are little endian), or unless the field has a byte order of its own (scalar_storage_order).
+// Bytes come through `byteAt`: a negative answer means not loaded yet or not resident, and the value
+// then says so instead of guessing. A format this reader does not know is said ("not decoded",
+// with the bytes), never shown as a number.
 import { byteRange, CField, CLayout, elementCount } from './cLayout';
 
 /** 0..255, or negative when the byte is not known (not loaded, not resident, read failed). */
@@ -96,6 +98,13 @@ function float16(bits: number): number {
   return sign * (1 + fraction / 1024) * Math.pow(2, exponent - 15);
 }
 
+/** A bfloat16 value (__bf16): the top half of a float32. */
+function bfloat16(bits: number): number {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setUint32(0, bits << 16);
+  return view.getFloat32(0);
+}
+
 /** An IEEE binary128 value (long double on arm64, __float128), as the nearest double. */
 function binary128(bytes: Uint8Array): number {
   const high = unsigned(bytes.subarray(8, 16), true);
@@ -109,27 +118,91 @@ function binary128(bytes: Uint8Array): number {
 }
 
 /**
- * A floating value; undefined for a format this reader does not know. `mantissa` (the compiler's
- * digits for the type) tells 16-byte formats apart: x87 extended in 16 bytes on x86-64, binary128
- * for __float128 and for long double on arm64.
+ * A binary floating value; undefined for a format this reader does not know. `mantissa` (the
+ * compiler's digits for the type) says the format; without it only the sizes that have a single
+ * one are read (a 16-byte value is x87 extended on x86-64 and binary128 elsewhere).
  */
 function floatOf(bytes: Uint8Array, littleEndian: boolean, mantissa?: number): number | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (bytes.length === 16 && mantissa !== 64) return littleEndian ? binary128(bytes) : undefined;
-  switch (bytes.length) {
-    case 2:
-      return float16(view.getUint16(0, littleEndian));
-    case 4:
-      return view.getFloat32(0, littleEndian);
+  const format = mantissa ?? ({ 2: 11, 4: 24, 8: 53, 10: 64, 12: 64 } as Record<number, number>)[bytes.length];
+  // Formats of more than 8 bytes are read in the machine's own order only (little endian).
+  const little = bytes.length > 8 ? (littleEndian ? bytes : undefined) : bytes;
+  switch (format) {
     case 8:
-      return view.getFloat64(0, littleEndian);
-    case 10:
-    case 12:
-    case 16:
-      return littleEndian ? extended80(bytes) : undefined;
+      return bytes.length === 2 ? bfloat16(view.getUint16(0, littleEndian)) : undefined;
+    case 11:
+      return bytes.length === 2 ? float16(view.getUint16(0, littleEndian)) : undefined;
+    case 24:
+      return bytes.length === 4 ? view.getFloat32(0, littleEndian) : undefined;
+    case 53:
+      return bytes.length === 8 ? view.getFloat64(0, littleEndian) : undefined;
+    case 64:
+      return little && bytes.length >= 10 ? extended80(little) : undefined;
+    case 113:
+      return little && bytes.length === 16 ? binary128(little) : undefined;
     default:
       return undefined;
   }
+}
+
+/** A decimal floating value in the binary integer encoding (BID: gcc on x86), as IEEE 754's to-scientific-string writes it. */
+export function bidDecimal(bytes: Uint8Array, littleEndian: boolean): string | undefined {
+  const widths: Record<number, { exponent: number; coefficient: number; bias: number; digits: number }> = {
+    4: { exponent: 8, coefficient: 23, bias: 101, digits: 7 },
+    8: { exponent: 10, coefficient: 53, bias: 398, digits: 16 },
+    16: { exponent: 14, coefficient: 113, bias: 6176, digits: 34 },
+  };
+  const width = widths[bytes.length];
+  if (!width) return undefined;
+  const value = unsigned(bytes, littleEndian);
+  const top = BigInt(bytes.length * 8 - 1);
+  const sign = (value >> top) & 1n ? '-' : '';
+  const mask = (bits: number) => (1n << BigInt(bits)) - 1n;
+  const special = (value >> (top - 5n)) & 0x1fn;
+  if (special === 0x1en) return `${sign}Infinity`;
+  if (special === 0x1fn) return 'NaN';
+  let exponent: bigint;
+  let coefficient: bigint;
+  if (((value >> (top - 2n)) & 3n) !== 3n) {
+    exponent = (value >> BigInt(width.coefficient)) & mask(width.exponent);
+    coefficient = value & mask(width.coefficient);
+  } else {
+    // The coefficient's top bits are the implied 100: always beyond the digits for 64 and 128 bits.
+    exponent = (value >> BigInt(width.coefficient - 2)) & mask(width.exponent);
+    coefficient = (value & mask(width.coefficient - 2)) | (4n << BigInt(width.coefficient - 2));
+  }
+  if (coefficient >= 10n ** BigInt(width.digits)) coefficient = 0n; // not canonical: zero, as the standard says
+  return sign + scientificString(coefficient.toString(), Number(exponent) - width.bias);
+}
+
+/** A decimal's coefficient digits and exponent written as IEEE 754's to-scientific-string writes them (`1.50`, `1.5E+20`). */
+function scientificString(digits: string, exponent: number): string {
+  const adjusted = exponent + digits.length - 1;
+  if (exponent <= 0 && adjusted >= -6) {
+    if (exponent === 0) return digits;
+    const point = digits.length + exponent;
+    return point > 0 ? `${digits.slice(0, point)}.${digits.slice(point)}` : `0.${'0'.repeat(-point)}${digits}`;
+  }
+  const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${mantissa}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+}
+
+/** A floating field's value as text (complex ones as `re + imi`, as gdb writes them), or undefined when its format is not read here. */
+function floatText(field: CField, bytes: Uint8Array, littleEndian: boolean): string | undefined {
+  if (field.decimal) return field.decimal === 'bid' ? bidDecimal(bytes, littleEndian) : undefined;
+  if (field.complex) {
+    const half = bytes.length / 2;
+    const re = floatOf(bytes.subarray(0, half), littleEndian, field.mantissa);
+    const im = floatOf(bytes.subarray(half), littleEndian, field.mantissa);
+    return re === undefined || im === undefined ? undefined : `${formatFloat(re, half)} + ${formatFloat(im, half)}i`;
+  }
+  const value = floatOf(bytes, littleEndian, field.mantissa);
+  return value === undefined ? undefined : formatFloat(value, bytes.length);
+}
+
+/** What is shown for bytes whose format is not read here: said, with the bytes, never a number. */
+function notDecoded(bytes: Uint8Array): string {
+  return `not decoded (${hexBytes(bytes)})`;
 }
 
 function formatFloat(value: number, size: number): string {
@@ -181,9 +254,15 @@ function smallInteger(offset: number, size: number, signed: boolean, byteAt: Byt
   return signed && value >= limit / 2 ? value - limit : value;
 }
 
+/** The byte order a field's bytes are read in: its own (scalar_storage_order), or the machine's. */
+function orderOf(field: CField, littleEndian: boolean): boolean {
+  return field.byteOrder ? field.byteOrder === 'little' : littleEndian;
+}
+
 /** The integer a scalar or bit-field holds, or undefined when its bytes are not known. */
-export function integerOf(field: CField, shift: number, byteAt: ByteAt, littleEndian = true): bigint | undefined {
+export function integerOf(field: CField, shift: number, byteAt: ByteAt, machineLittleEndian = true): bigint | undefined {
   const range = byteRange(field, shift);
+  const littleEndian = orderOf(field, machineLittleEndian);
   if (!field.bits && range.length <= 6) {
     const small = smallInteger(range.offset, range.length, field.signed === true, byteAt, littleEndian);
     return small === undefined ? undefined : BigInt(small);
@@ -191,7 +270,10 @@ export function integerOf(field: CField, shift: number, byteAt: ByteAt, littleEn
   const bytes = bytesAt(byteAt, range.offset, range.length);
   if (!bytes) return undefined;
   if (field.bits) {
-    const raw = unsigned(bytes, littleEndian) >> BigInt(field.bits.first % 8);
+    // Big endian: bits count from the most significant bit of the first byte, so the field ends
+    // that many bits before the end of its bytes.
+    const shiftBits = littleEndian ? field.bits.first % 8 : bytes.length * 8 - (field.bits.first % 8) - field.bits.width;
+    const raw = unsigned(bytes, littleEndian) >> BigInt(shiftBits);
     const masked = BigInt.asUintN(field.bits.width, raw);
     return field.signed ? signExtend(masked, field.bits.width) : masked;
   }
@@ -203,8 +285,9 @@ export function integerOf(field: CField, shift: number, byteAt: ByteAt, littleEn
  * What the panel shows for a field of the element at `shift` bytes (0 outside arrays), within an
  * object of `end` bytes.
  */
-export function valueOf(layout: CLayout, field: CField, shift: number, byteAt: ByteAt, end: number, littleEndian = true): Value {
+export function valueOf(layout: CLayout, field: CField, shift: number, byteAt: ByteAt, end: number, machineLittleEndian = true): Value {
   const range = byteRange(field, shift);
+  const littleEndian = orderOf(field, machineLittleEndian);
   if (range.offset + range.length > end) return PAST_END;
   switch (field.kind) {
     case 'struct':
@@ -235,8 +318,7 @@ export function valueOf(layout: CLayout, field: CField, shift: number, byteAt: B
     case 'float': {
       const bytes = bytesAt(byteAt, range.offset, range.length);
       if (!bytes) return UNKNOWN;
-      const value = floatOf(bytes, littleEndian, field.mantissa);
-      return value === undefined ? { text: hexBytes(bytes), state: 'ok' } : { text: formatFloat(value, bytes.length), state: 'ok' };
+      return { text: floatText(field, bytes, littleEndian) ?? notDecoded(bytes), state: 'ok' };
     }
     case 'pointer': {
       const bytes = bytesAt(byteAt, range.offset, range.length);
@@ -280,17 +362,11 @@ export function cInitializer(layout: CLayout, field: CField, shift: number, byte
         const n = integerOf(f, at, byteAt, littleEndian);
         if (n === undefined) return '/* unknown */ 0';
         const constant = f.enumIndex !== undefined ? layout.enums[f.enumIndex]?.constants.find((c) => c.value === n.toString()) : undefined;
-        return constant ? constant.name : n.toString();
+        return constant ? constant.name : integerLiteral(n);
       }
       case 'float': {
         const bytes = bytesAt(byteAt, range.offset, range.length);
-        const x = bytes ? floatOf(bytes, littleEndian, f.mantissa) : undefined;
-        if (x === undefined) return '/* unknown */ 0';
-        if (Number.isNaN(x)) return 'NAN';
-        if (!Number.isFinite(x)) return x > 0 ? 'INFINITY' : '-INFINITY';
-        const text = formatFloat(x, range.length);
-        const withPoint = /[.e]/.test(text) ? text : `${text}.0`;
-        return range.length === 4 ? `${withPoint}f` : range.length > 8 ? `${withPoint}L` : withPoint;
+        return bytes ? floatInitializer(f, bytes, orderOf(f, littleEndian)) : '/* unknown */ 0';
       }
       case 'pointer': {
         const text = valueOf(layout, f, at, byteAt, end, littleEndian).text;
@@ -299,7 +375,7 @@ export function cInitializer(layout: CLayout, field: CField, shift: number, byte
       case 'int':
       case 'bool': {
         const n = integerOf(f, at, byteAt, littleEndian);
-        return n === undefined ? '/* unknown */ 0' : n.toString();
+        return n === undefined ? '/* unknown */ 0' : integerLiteral(n);
       }
       default:
         return '/* not shown */ 0';
@@ -319,4 +395,40 @@ export function cInitializer(layout: CLayout, field: CField, shift: number, byte
     return out;
   };
   return value(field, shift);
+}
+
+/** An integer as a C literal: one beyond long long's range gets `u` (so the compiler need not make it unsigned with a warning). */
+function integerLiteral(n: bigint): string {
+  return n > 0x7fffffffffffffffn ? `${n}u` : n.toString();
+}
+
+/** A floating value as a C initializer of its type; a comment and 0 for a format not read here. */
+function floatInitializer(f: CField, bytes: Uint8Array, littleEndian: boolean): string {
+  if (f.decimal) {
+    const text = f.decimal === 'bid' ? bidDecimal(bytes, littleEndian) : undefined;
+    const suffix = ({ 4: 'd32', 8: 'd64', 16: 'd128' } as Record<number, string>)[bytes.length];
+    if (text === undefined || !suffix) return '/* not decoded */ 0';
+    if (text === 'NaN') return `__builtin_nan${suffix}("")`;
+    if (text.endsWith('Infinity')) return `${text.startsWith('-') ? '-' : ''}__builtin_inf${suffix}()`;
+    return `${text}${suffix.replace('d32', 'DF').replace('d64', 'DD').replace('d128', 'DL')}`;
+  }
+  const part = (x: number | undefined, size: number, type: string): string | undefined => {
+    if (x === undefined) return undefined;
+    const text = Number.isNaN(x) ? 'NAN' : !Number.isFinite(x) ? (x > 0 ? 'INFINITY' : '-INFINITY') : formatFloat(x, size);
+    const number = /^-?\d/.test(text);
+    const withPoint = number && !/[.e]/.test(text) ? `${text}.0` : text;
+    // float and double as literals; other formats (x87, binary128...) through a cast of the nearest double.
+    if (size === 4 && type === 'float') return number ? `${withPoint}f` : `(float)${withPoint}`;
+    if (size === 8 && type === 'double') return number ? withPoint : `(double)${withPoint}`;
+    return `(${type})${withPoint}`;
+  };
+  if (f.complex) {
+    const half = bytes.length / 2;
+    const partType = half === 4 ? 'float' : half === 8 ? 'double' : `__typeof__(__real__ (${f.type})0)`;
+    const re = part(floatOf(bytes.subarray(0, half), littleEndian, f.mantissa), half, partType);
+    const im = part(floatOf(bytes.subarray(half), littleEndian, f.mantissa), half, partType);
+    return re && im ? `__builtin_complex(${re}, ${im})` : '/* not decoded */ 0';
+  }
+  const type = bytes.length === 4 && f.mantissa !== 8 && f.mantissa !== 11 ? 'float' : bytes.length === 8 ? 'double' : f.type;
+  return part(floatOf(bytes, littleEndian, f.mantissa), bytes.length, type) ?? '/* not decoded */ 0';
 }

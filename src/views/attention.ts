@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
 import { formatBytes } from '../ipc/format';
 import { freedBytes, orphansOf } from '../ipc/orphans';
-import { objectRow } from '../ipc/rows';
+import { kindOf } from '../ipc/kinds';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { GROUPS, type GroupId } from './groups';
 
@@ -112,7 +112,13 @@ export class AttentionStatus implements vscode.Disposable {
     if (orphans.length > 0) {
       lines.push(`**${orphans.length} orphaned object(s)**${orphanBytes > 0 ? `, ${formatBytes(orphanBytes)} to free` : ''}:`, '');
       const uid = this.context.uid;
-      for (const object of orphans.slice(0, LISTED)) lines.push(`- ${objectRow(object, { held: false, uid }).label.replace(/[\\`*_[\]]/g, '\\$&')}`);
+      for (const object of orphans.slice(0, LISTED)) {
+        lines.push(
+          `- ${kindOf(object)
+            .row(object, { held: false, uid })
+            .label.replace(/[\\`*_[\]]/g, '\\$&')}`,
+        );
+      }
       if (orphans.length > LISTED) lines.push(`- and ${orphans.length - LISTED} more`);
       lines.push('');
     }

@@ -1,7 +1,7 @@
 // The groups of the IPC views: which objects each shows, its limits line, and what it says when it
 // is empty. Each view is a list of groups (views/index.ts); the tree (ipcTree.ts) is written once.
 import { formatLimit } from '../ipc/limits';
-import { MOUNT_ADVICE } from '../ipc/posixMq/parse';
+import { MOUNT_ADVICE } from '../ipc/posixMq/read';
 import { pmqLimitsSummary } from '../ipc/posixMq/present';
 import { shmFsNearlyFull, shmFsSummary } from '../ipc/posixShm/present';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';

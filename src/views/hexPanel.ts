@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
-import { ByteSource, readResident } from '../ipc/byteSource';
+import { readResident } from '../ipc/byteSource';
+import type { ContentsSource } from '../ipc/kind';
 import { formatBytes } from '../ipc/format';
 import { HelperError } from '../ipc/helperClient';
 import { searchSegment } from '../ipc/segmentSearch';
@@ -38,7 +39,7 @@ const SNAPSHOT_CHUNK = 16 * 1024 * 1024;
 const VANISHED = new Set(['EINVAL', 'EIDRM', 'ENOENT', 'ESTALE']);
 
 /** A source the panel can follow: its header as known now, and whether to refresh once removed. */
-export type PanelSource = ByteSource & { readonly header: ContentsHeader; readonly refreshWhileRemoved: boolean };
+export type PanelSource = ContentsSource;
 
 function viewSettings(): ViewSettings {
   const config = vscode.workspace.getConfiguration('ipcInspector.hexView');

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Holds } from '../holds';
 import type { ChildRow, ObjectRow, RowContext, RowIcon } from '../ipc/objects';
-import { objectRow, objectRowId, ownerUids } from '../ipc/rows';
+import { kindOf } from '../ipc/kinds';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { GROUPS, type GroupId, type GroupSpec } from './groups';
 import * as l10n from '../shared/l10n';
@@ -29,7 +29,7 @@ export class ObjectNode {
   ) {}
 
   get row(): ObjectRow {
-    return (this.built ??= objectRow(this.object, this.context));
+    return (this.built ??= kindOf(this.object).row(this.object, this.context));
   }
 
   /**
@@ -228,12 +228,14 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
     const shown: ObjectNode[] = [];
     let hidden = 0;
     for (const object of spec.objects(snapshot)) {
-      if (this.filter.onlyMine && !ownerUids(object).includes(this.filter.uid)) {
+      const kind = kindOf(object);
+      if (this.filter.onlyMine && !kind.ownerUids(object).includes(this.filter.uid)) {
         hidden++;
         continue;
       }
-      const context: RowContext = { held: object.kind === 'sysvShm' && this.holds.has(object.segment.shmid), uid: this.filter.uid };
-      const id = objectRowId(object);
+      const holdId = kind.holdId(object);
+      const context: RowContext = { held: holdId !== undefined && this.holds.has(holdId), uid: this.filter.uid };
+      const id = kind.rowId(object);
       let node = this.nodes.get(id);
       if (node && node.group === spec.id) {
         if (node.update(object, context)) changed.push(node);

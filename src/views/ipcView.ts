@@ -24,6 +24,9 @@ export interface ViewSpec {
   opensOnClick: boolean;
 }
 
+/** How long after a double click its toggle of the row is expected (it follows the second click at once). */
+const TOGGLE_WINDOW_MS = 1000;
+
 export class IpcView implements vscode.Disposable {
   /** The view's id (package.json contributes.views). */
   readonly id: string;
@@ -31,6 +34,10 @@ export class IpcView implements vscode.Disposable {
   readonly treeView: vscode.TreeView<Node>;
   /** When the user last selected something here: commands run from a key act on the latest view. */
   lastActive = 0;
+  /** A row whose next expand or collapse is the one a double click makes, to be undone (see keepExpansion). */
+  private toggleToUndo: { node: Node; until: number } | undefined;
+  /** The last expand or collapse seen, in case the double click's command comes after it. */
+  private lastToggle: { node: Node; now: 'expanded' | 'collapsed'; at: number } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   /** The TreeView is the one the shell registered at activation (src/extension.ts); this view's tree plugs into it. */
@@ -56,6 +63,10 @@ export class IpcView implements vscode.Disposable {
       context.onDidChangeNamespace((target) => (this.treeView.description = target?.label)),
       // Enter and Delete act on the selected objects (package.json keybindings); on a group row
       // they keep their usual meaning.
+      // A double click opens a row's contents, and VS Code also toggles a row it double-clicks (no
+      // option turns that off for extensions' trees): that toggle is undone, so the row stays as it was.
+      this.treeView.onDidExpandElement((event) => this.undoToggle(event.element, 'expanded')),
+      this.treeView.onDidCollapseElement((event) => this.undoToggle(event.element, 'collapsed')),
       this.treeView.onDidChangeSelection(() => {
         this.lastActive = Date.now();
         const selected = this.treeView.selection.some((node) => node.kind === 'object' || node.kind === 'child');
@@ -109,6 +120,36 @@ export class IpcView implements vscode.Disposable {
       objects.set(object.row.id, this.tree.node(object.row.id)?.object ?? object.object);
     }
     return [...objects.values()];
+  }
+
+  /**
+   * The row was double-clicked to open its contents: the expand or collapse VS Code makes of it
+   * (just before or just after this call: the two reach the extension in either order) is undone.
+   */
+  keepExpansion(node: Node): void {
+    const toggled = this.lastToggle;
+    if (toggled && toggled.node === node && Date.now() - toggled.at <= TOGGLE_WINDOW_MS) {
+      this.lastToggle = undefined;
+      this.revert(node, toggled.now);
+      return;
+    }
+    this.toggleToUndo = { node, until: Date.now() + TOGGLE_WINDOW_MS };
+  }
+
+  private undoToggle(node: Node, now: 'expanded' | 'collapsed'): void {
+    const pending = this.toggleToUndo;
+    if (!pending || Date.now() > pending.until || node !== pending.node) {
+      this.lastToggle = { node, now, at: Date.now() };
+      return;
+    }
+    this.toggleToUndo = undefined;
+    this.revert(node, now);
+  }
+
+  /** Puts the row back as it was before the double click's toggle (the row has the tree's focus then). */
+  private revert(node: Node, now: 'expanded' | 'collapsed'): void {
+    if (now === 'expanded') void vscode.commands.executeCommand('list.collapse');
+    else void this.treeView.reveal(node, { expand: true, select: false, focus: false });
   }
 
   /** Selects and focuses an object's row (by tree id) after a refresh showed it. */

@@ -475,12 +475,19 @@ export class FieldsPanel {
       : field.kind === 'array' && field.count === -1
         ? 'flexible'
         : String(field.size);
-    const type = field.kind === 'pointer' ? `${field.type} (an address in the process)` : field.type;
+    // A scalar stored in the other byte order (scalar_storage_order) says so beside its type.
+    const typeText =
+      field.byteOrder === 'big'
+        ? l10n.t('{0} (stored big-endian)', field.type)
+        : field.byteOrder === 'little'
+          ? l10n.t('{0} (stored little-endian)', field.type)
+          : field.type;
+    const type = field.kind === 'pointer' ? `${field.type} (an address in the process)` : typeText;
     // Name and value first: the columns a narrow panel keeps.
     element.append(
       el('span', 'fv-name', undefined, [twisty, row.name]),
       this.valueCell(row.path, field, row.shift, now),
-      el('span', 'fv-type', { title: type }, [field.type]),
+      el('span', 'fv-type', { title: type }, [typeText]),
       el('span', 'fv-off', { title: l10n.t('offset {0}{1}', range.offset, bits) }, [offsetText(range.offset) + bits]),
       el('span', 'fv-size', undefined, [sizeText]),
     );

@@ -10,8 +10,8 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { hexFrame, untilHexView } from '../support/hexUi';
-import { repoRoot } from '../support/segments';
-import { host, Server, startHost } from '../support/testHost';
+import { createSegment, freshKey, repoRoot } from '../support/segments';
+import { closeUi, host, openIpcView, Server, startHost } from '../support/testHost';
 import { answerInputs, paneAction, untilQuickInput } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -151,5 +151,65 @@ describe('the Get Started walkthrough in chromium', function () {
     }
     await page.locator('.tab', { hasText: 'Walkthrough: IPC Inspector' }).click();
     await page.locator('.gettingStartedContainer').screenshot({ path: path.join(shots, 'walkthrough-steps.png') });
+  });
+});
+
+describe('the walkthrough checks the steps done before it was opened, in chromium', function () {
+  this.timeout(300_000);
+  let temp: string;
+  let ui: { failed: boolean; shot: string; page?: Page; browser?: Browser; server?: Server };
+
+  before(async function () {
+    fs.mkdirSync(shots, { recursive: true });
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-walkthrough-before-e2e-'));
+    const server = await startHost({ workspace: temp });
+    ui = { failed: false, shot: path.join(shots, 'walkthrough-before-failure.png'), server, ...(await openIpcView(server)) };
+  });
+
+  after(async function () {
+    ui.failed = this.currentTest?.state === 'failed';
+    await closeUi(ui);
+    fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('shows the view, contents and C type steps checked when it opens after they were done', async function () {
+    const page = ui.page!;
+    // A person first uses the extension: the IPC view (opened by openIpcView), a segment's contents, a C type.
+    const shmid = createSegment(freshKey(), 4096);
+    const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
+    await row.waitFor({ timeout: 30_000 });
+    const frame = await untilHexView(page, () => row.dblclick(), new RegExp(`id ${shmid}`));
+    await frame.click('button:has-text("C type…")');
+    await page.locator('.quick-input-list .monaco-list-row:visible', { hasText: 'Type or paste a declaration' }).first().waitFor({ timeout: 30_000 });
+    await answerInputs(page, ['Type or paste a declaration', 'struct first { uint32_t a; };', 'At offset 0']);
+    await frame.locator('.fields-rows').waitFor({ timeout: 60_000 });
+    // Then opens the walkthrough.
+    await untilQuickInput(
+      page,
+      async () => {
+        await page.keyboard.press('F1');
+        await page.locator('.quick-input-widget input').fill('>Welcome: Open Walkthrough');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Walkthrough' }).first().click();
+      },
+      /walkthrough/i,
+    );
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with IPC Inspector' }).click();
+    await page.locator('.gettingStartedContainer', { hasText: 'Get Started with IPC Inspector' }).waitFor({ timeout: 30_000 });
+    const done = [STEPS[0], STEPS[2], STEPS[3]];
+    await page.waitForFunction(
+      (wanted) =>
+        wanted.every((title) =>
+          Array.from(
+            (
+              globalThis as unknown as {
+                document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null; getAttribute(n: string): string | null }> };
+              }
+            ).document.querySelectorAll('.getting-started-step'),
+          ).some((s) => (s.textContent ?? '').includes(title) && s.getAttribute('aria-checked') === 'true'),
+        ),
+      done,
+      { timeout: 60_000 },
+    );
+    await page.screenshot({ path: path.join(shots, 'walkthrough-before.png') });
   });
 });

@@ -238,7 +238,7 @@ export async function quiesce(panel: HexPanel, quietMs = 500): Promise<void> {
   );
 }
 
-export type HelperCall = { op: 'read' | 'residency' | 'readRange'; shmid: number; offset: number; length: number };
+export type HelperCall = { op: 'shmRead' | 'shmResidency' | 'shmReadRange'; shmid: number; offset: number; length: number };
 
 /**
  * Records every read-like request the helper client is asked for (the data path of the view),
@@ -247,7 +247,7 @@ export type HelperCall = { op: 'read' | 'residency' | 'readRange'; shmid: number
 export function spyOnHelper(client: HelperClient): { calls: HelperCall[]; restore(): void } {
   const calls: HelperCall[] = [];
   const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const ops = ['read', 'residency', 'readRange'] as const;
+  const ops = ['shmRead', 'shmResidency', 'shmReadRange'] as const satisfies ReadonlyArray<keyof HelperClient>;
   for (const op of ops) {
     const original = target[op];
     target[op] = function (this: unknown, ...args: unknown[]) {

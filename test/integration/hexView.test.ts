@@ -353,7 +353,7 @@ describe('hex view', function () {
       );
       assert.deepStrictEqual(outOfRange, [], 'a refused message reached the helper');
       assert.deepStrictEqual(
-        spy.calls.filter((c) => c.op === 'readRange'),
+        spy.calls.filter((c) => c.op === 'shmReadRange'),
         [],
         'a refused copy read the segment',
       );

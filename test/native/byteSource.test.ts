@@ -43,7 +43,7 @@ function sysvKind(): Kind {
     async make(helper) {
       shmid = createSegment(freshKey(), SIZE, 0o600);
       writeSegment(shmid, DATA_PAGE * PAGE, BYTES);
-      return new SegmentSource(helper.client, await helper.client.stat(shmid), 'test', () => false);
+      return new SegmentSource(helper.client, await helper.client.shmStat(shmid), 'test', () => false);
     },
     allocated: () => Number(procLine(shmid)![14]),
     contents: () => dumpSegment(shmid),

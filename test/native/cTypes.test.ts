@@ -7,10 +7,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CompileError, CompilerMissing } from '../../src/ctypes/compiler';
-import { LayoutCache } from '../../src/ctypes/layouts';
+import { LayoutCache, typesInFile } from '../../src/ctypes/layouts';
 import { ObjectFileError, readObjectSymbols } from '../../src/ctypes/objectFile';
 import type { CLayout } from '../../src/shared/cLayout';
-import { flatten, gdbLayouts } from '../support/cOracle';
+import { differences, flatten, gdbLayouts } from '../support/cOracle';
 import { generateStructs } from '../support/cStructs';
 import { testParser } from '../support/parserFiles';
 
@@ -68,7 +68,17 @@ describe('C layouts (the compiler and gdb agree)', function () {
 
   function assertSameAsGdb(layout: CLayout, source: string, flags: string[] = []): void {
     const oracle = gdbLayouts(source, [layout.name], flags)[layout.name];
-    assert.deepStrictEqual(flatten(layout), oracle);
+    assert.deepStrictEqual(differences(flatten(layout), oracle), [], layout.name);
+  }
+
+  /** Lays `typeName` out the short way (when the file allows it) and the long way, each the same as gdb's, and the two the same. */
+  async function assertBothWays(file: string, typeName: string, source: string, flags: string[] = []): Promise<CLayout> {
+    const short = await cache.layout({ file, typeName, setup: { ...setup, flags } });
+    assertSameAsGdb(short, source, flags);
+    const long = await longWay.layout({ file, typeName, setup: { ...setup, flags } });
+    assertSameAsGdb(long, source, flags);
+    assert.deepStrictEqual(long, short, `${typeName}: the two ways agree`);
+    return short;
   }
 
   it('lays out every construct as gcc does: a .c file with its own main, pack, aligned, bit-fields, unions, anonymous members, arrays, enums, a flexible array, typedef chains', async () => {
@@ -114,6 +124,18 @@ describe('C layouts (the compiler and gdb agree)', function () {
       assertSameAsGdb(layout, source);
       assert.deepStrictEqual(await longWay.layout({ file, typeName: `struct all_${seed}`, setup }), layout, 'the long way gives the same layout');
       for (const name of [...generated.flexible].slice(0, 3)) assertSameAsGdb(await cache.layout({ file, typeName: name, setup }), source);
+    }
+  });
+
+  it('agrees with gdb on 300 generated structs and unions with what real headers have too (seeds 4 to 6, both ways, one with -fms-extensions -funsigned-bitfields)', async () => {
+    for (const seed of [4, 5, 6]) {
+      const flags = seed === 6 ? ['-fms-extensions', '-funsigned-bitfields'] : [];
+      const generated = generateStructs(seed, 100, { extended: true, msExtensions: seed === 6 });
+      const members = generated.names.filter((name) => !generated.flexible.has(name));
+      const source = `${generated.source}\nstruct all_${seed} {\n${members.map((name, i) => `  ${name} t${i};`).join('\n')}\n};\n`;
+      const file = write(`generated-extended-${seed}.h`, source);
+      await assertBothWays(file, `struct all_${seed}`, source, flags);
+      for (const name of [...generated.flexible].slice(0, 2)) await assertBothWays(file, name, source, flags);
     }
   });
 
@@ -280,5 +302,156 @@ struct flags { bool ok; bool bits : 1; };
       cache.layout({ file: missingInclude, typeName: 'struct x', setup }),
       (error: unknown) => error instanceof CompileError && error.messages[0]?.line === 1 && /not-there\.h/.test(error.message),
     );
+  });
+  // What an independent comparison with gdb over the structs of real headers found (one test each).
+  describe('the cases a comparison over real headers found', () => {
+    it('lays out a bit-field in a union beside other members (linux/hdreg.h), also in an anonymous union', async () => {
+      const source =
+        'union U { unsigned a : 3; int b; };\nstruct S { int x; union { unsigned a : 3; int b; unsigned long long c : 40; }; int y; };\n' +
+        'union W { struct { unsigned lo : 4, hi : 4; } nib; unsigned char byte; unsigned flag : 1; };\n';
+      const file = write('union-bits.h', source);
+      for (const typeName of ['union U', 'struct S', 'union W']) await assertBothWays(file, typeName, source);
+    });
+
+    it('lays out _Complex in every spelling, as complex values', async () => {
+      const source =
+        '#include <complex.h>\ntypedef double _Complex cplx_t;\nstruct c { _Complex double a; double _Complex b; double complex c; float __complex__ d; __complex__ long double e; _Complex float arr[2]; cplx_t z; char tail; };\n';
+      const file = write('complex.h', source);
+      const layout = await assertBothWays(file, 'struct c', source);
+      assert.deepStrictEqual(
+        layout.root.members!.map((m) => [m.name, m.kind, m.complex ?? m.element?.complex]),
+        [
+          ['a', 'float', true],
+          ['b', 'float', true],
+          ['c', 'float', true],
+          ['d', 'float', true],
+          ['e', 'float', true],
+          ['arr', 'array', true],
+          ['z', 'float', true],
+          ['tail', 'int', undefined],
+        ],
+      );
+      assert.deepStrictEqual(
+        layout.root.members!.map((m) => m.type),
+        ['_Complex double', '_Complex double', '_Complex double', '_Complex float', '_Complex long double', '_Complex float[2]', 'cplx_t', 'char'],
+      );
+    });
+
+    it('reads the GNU spellings __signed__, __signed, __volatile__, __volatile, __const (uapi __s8), and lists no keyword as a typedef', async () => {
+      const source =
+        'typedef __signed__ char __s8;\ntypedef __signed short __s16;\ntypedef unsigned char __u8;\n' +
+        'struct g { __s8 a; __s16 b; __volatile__ int c; __volatile long d; __const int e; __s8 bits : 3; __u8 u; };\n';
+      const file = write('gnu-spellings.h', source);
+      const layout = await assertBothWays(file, 'struct g', source);
+      assert.strictEqual(cache.lastLongWayReason, undefined, 'the file says everything itself');
+      assert.strictEqual(layout.root.members![0].type, '__s8');
+      const names = (await typesInFile(file, source, testParser)).map((t) => t.name);
+      assert.deepStrictEqual(names, ['__s8', '__s16', '__u8', 'struct g']);
+    });
+
+    it('keeps in the closure the names only an attribute uses (linux/netfilter_bridge/ebtables.h)', async () => {
+      const source =
+        '#include <stdint.h>\nenum { LINE = 64 };\nstruct wide { long double x; };\n' +
+        'struct al { char c; int x __attribute__((aligned(LINE))); uint32_t y; };\n' +
+        'struct ebt { unsigned n; char data[0] __attribute__ ((aligned (__alignof__(struct wide)))); };\n';
+      const file = write('attribute-names.h', source);
+      for (const typeName of ['struct al', 'struct ebt']) await assertBothWays(file, typeName, source);
+    });
+
+    it('reads C23 attributes: struct [[gnu::packed]] P, and [[gnu::aligned(N)]] on a member, with -std=c2x', async () => {
+      const source =
+        'enum { LINE = 32 };\nstruct [[gnu::packed]] P { char c; int i; };\nstruct [[gnu::aligned(16)]] Q { char c; };\nstruct R { char c; int i [[gnu::aligned(LINE)]]; struct P p; };\n';
+      const file = write('c23.h', source);
+      for (const typeName of ['struct P', 'struct Q', 'struct R']) await assertBothWays(file, typeName, source, ['-std=c2x']);
+      assert.strictEqual((await cache.layout({ file, typeName: 'struct P', setup: { ...setup, flags: ['-std=c2x'] } })).size, 5);
+    });
+
+    it('keeps enum constants of 2^63 and more as they are (not -1)', async () => {
+      const source = 'enum big { HUGE_V = 0xFFFFFFFFFFFFFFFFull, TOP = 0x8000000000000000ull, ONE = 1 };\nstruct e { enum big b; };\n';
+      const file = write('big-enum.h', source);
+      const layout = await assertBothWays(file, 'struct e', source);
+      assert.deepStrictEqual(layout.enums[layout.root.members![0].enumIndex!].constants, [
+        { name: 'HUGE_V', value: '18446744073709551615' },
+        { name: 'TOP', value: '9223372036854775808' },
+        { name: 'ONE', value: '1' },
+      ]);
+      assert.strictEqual(layout.root.members![0].signed, false);
+    });
+
+    it('follows -funsigned-bitfields for short and long long bit-fields, and keeps int32_t (glibc spells it signed int) signed', async () => {
+      const source =
+        '#include <stdint.h>\nstruct b7 { short a : 4; long long b : 40; int32_t c : 5; char d : 3; unsigned short e : 4; signed short f : 4; };\n';
+      const file = write('unsigned-bitfields-more.h', source);
+      const flags = ['-funsigned-bitfields'];
+      const layout = await assertBothWays(file, 'struct b7', source, flags);
+      assert.match(cache.lastLongWayReason ?? '', /depends on how another file spells its type/, 'int32_t read as it is could be either: the long way says');
+      const signedness = Object.fromEntries(layout.root.members!.map((m) => [m.name, m.signed]));
+      assert.deepStrictEqual(signedness, { a: false, b: false, c: true, d: false, e: false, f: true });
+    });
+
+    it('lays out a tagged struct or a typedef used as an anonymous member under -fms-extensions and -fplan9-extensions', async () => {
+      const source =
+        'struct A { int x; short s; };\ntypedef struct A A_t;\nunion UU { int u; float f; };\n' +
+        'struct ms { char c; struct A; int y; union UU; };\nstruct ms2 { char c; A_t; int y; };\nstruct ms3 { struct B { int q; }; int z; };\n';
+      const file = write('ms-extensions.h', source);
+      for (const flags of [['-fms-extensions'], ['-fplan9-extensions']]) {
+        for (const typeName of ['struct ms', 'struct ms2', 'struct ms3']) {
+          const layout = await assertBothWays(file, typeName, source, flags);
+          assert.ok(
+            layout.root.members!.some((m) => m.anonymous),
+            `${typeName} ${flags[0]}: an anonymous member`,
+          );
+        }
+      }
+    });
+
+    it('lays out scalar_storage_order records: big-endian bytes and bit-fields counted from the most significant bit, each record its own order', async () => {
+      const source =
+        'struct in { short q; };\n' +
+        'struct __attribute__((scalar_storage_order("big-endian"))) be { int a; unsigned b : 12; unsigned c : 4; short s; unsigned d : 3; double dd; struct { short y; } anon; struct in i; short arr[2]; };\n' +
+        '#pragma scalar_storage_order big-endian\nstruct pb { unsigned x : 20; unsigned y : 12; struct { short z; } n; };\n#pragma scalar_storage_order default\n' +
+        'struct __attribute__((scalar_storage_order("big-endian"))) bits_only { unsigned long long v : 40, w : 24; };\n';
+      const file = write('storage-order.h', source);
+      for (const typeName of ['struct be', 'struct pb', 'struct bits_only']) await assertBothWays(file, typeName, source);
+      const be = await cache.layout({ file, typeName: 'struct be', setup });
+      const at = Object.fromEntries(be.root.members!.map((m) => [m.name, m]));
+      assert.deepStrictEqual([at.a.byteOrder, at.b.byteOrder, at.dd.byteOrder, at.arr.element!.byteOrder], ['big', 'big', 'big', 'big']);
+      assert.deepStrictEqual(at.b.bits, { first: 32, width: 12 });
+      assert.strictEqual(at.anon.members![0].byteOrder, undefined, "a nested struct has its own order (the machine's)");
+      assert.strictEqual(at.i.members![0].byteOrder, undefined);
+    });
+
+    it('lays out __typeof__(char[5]) as an array, and va_list as its bytes (an array whose elements only the compiler knows)', async () => {
+      const source =
+        '#include <stdarg.h>\nstruct in { int v; };\nstruct ty { __typeof__(char[5]) s; va_list ap; int n; __typeof__(int) k; __typeof__(struct in) in2; };\n';
+      const file = write('typeof.h', source);
+      const layout = await assertBothWays(file, 'struct ty', source);
+      const at = Object.fromEntries(layout.root.members!.map((m) => [m.name, m]));
+      assert.deepStrictEqual([at.s.kind, at.s.count, at.s.element!.char], ['array', 5, true]);
+      assert.deepStrictEqual([at.ap.kind, at.ap.size], ['other', 24]);
+      assert.deepStrictEqual([at.k.kind, at.in2.kind], ['int', 'struct']);
+    });
+
+    it('tells the floating formats apart: _Float64x (x87), _Float128, _Float16, _FloatN, and _Decimal32/64/128 in their encoding', async () => {
+      const source =
+        'struct fl { _Float64x x; _Float128 q; __float128 q2; long double ld; _Float16 h; _Float32 f32; _Float64 f64; _Float32x f32x; _Decimal32 d32; _Decimal64 d64; _Decimal128 d128; };\n';
+      const file = write('floats.h', source);
+      const layout = await assertBothWays(file, 'struct fl', source);
+      const formats = Object.fromEntries(layout.root.members!.map((m) => [m.name, m.decimal ?? m.mantissa]));
+      assert.deepStrictEqual(formats, { x: 64, q: 113, q2: 113, ld: 64, h: 11, f32: 24, f64: 53, f32x: 53, d32: 'bid', d64: 'bid', d128: 'bid' });
+    });
+
+    it('offers in the pick list the types a macro stands in the way of, and lays them out', async () => {
+      const macros = write('pick-macros.h', '#define PACK_ALL _Pragma("pack(1)")\n#define PACK_END _Pragma("pack()")\n');
+      const source =
+        `#include "${macros}"\n#define PACKED __attribute__((packed))\n#define ALIGN(n) __attribute__((aligned(n)))\n` +
+        'struct M4 { char c; int a; } PACKED;\nstruct AL { char c; int x ALIGN(16); int y; };\nPACK_ALL struct PP { char c; int i; };\nPACK_END\n' +
+        'typedef struct { char c; int q; } PACKED pq_t;\nstruct last { int z; };\n';
+      const file = write('pick-list.h', source);
+      const names = (await typesInFile(file, source, testParser)).map((t) => t.name);
+      assert.deepStrictEqual(names, ['struct M4', 'struct AL', 'struct PP', 'pq_t', 'struct last']);
+      for (const typeName of names) await assertBothWays(file, typeName, source);
+      assert.strictEqual((await cache.layout({ file, typeName: 'struct PP', setup })).size, 5, '_Pragma("pack(1)") applies');
+    });
   });
 });

@@ -70,7 +70,7 @@ describe('DWARF layouts decode live shared memory written by C++ and Rust progra
       } finally {
         types.close();
       }
-      check(layout, await helper.client.read(shmid, 0, layout.size), program.expected);
+      check(layout, await helper.client.shmRead(shmid, 0, layout.size), program.expected);
 
       const name = trackName(freshName());
       await spawnReady(program.file, ['posix', name]);

@@ -1,4 +1,6 @@
 // Protocol fuzz of the native helper (the AddressSanitizer + UBSan build, native/bin/ipc-helper-asan).
+// Over 1,000 lines on purpose: the generator, the model of the protocol it checks every reply
+// against and the runner are one fuzz, and are read together.
 //
 // At least 100,000 frames (FUZZ_FRAMES): mostly well-framed requests of every operation, valid or
 // mutated (bit flips, truncated or extended arguments, boundary values such as offsets near 2^64,
@@ -32,7 +34,12 @@
 // there hold a POSIX object (unlinked, so reachable only through /proc/PID/fd/N) and a memfd, and a
 // message queue with a few messages is made before the helper starts (it cannot send any itself).
 // POSIX message queues belong to the IPC namespace, so the private one keeps MQ_CREATE and
-// MQ_UNLINK to itself too.
+// MQ_UNLINK to itself too. The namespace also holds what a hostile user may mount in a namespace
+// of its own, made from a scratch directory on disk: a disk file bind-mounted over the name
+// fuzz-mnt of the /dev/shm (every file operation on it must fail), and a companion in a mount
+// namespace of its own with the disk directory over its whole /dev/shm (its files, fuzz-a and
+// fuzz-b among them, are reached through /proc/PID/root/dev/shm). After the run the disk files
+// must be exactly as they were: names, modes, owners and bytes.
 // Without any private namespace the fuzz runs in the shared one with no destructive operation at
 // all, every shmid pointed at its own segments or at ids that cannot exist, every file
 // operation turned into a harmless FILE_STAT and every POSIX queue operation into MQ_ATTR.
@@ -44,6 +51,7 @@ import * as assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import {
   encodeRequest,
   FrameDecoder,
@@ -56,13 +64,14 @@ import {
   MAX_READ,
   MAX_REQUEST_BODY,
   Op,
+  OPS,
   PROTOCOL_VERSION,
   Reply,
 } from '../../src/ipc/helperProtocol';
 import { helperBinary, isRoot } from '../support/helper';
 import { seededU32 } from '../support/random';
 import { posixtoolPath } from '../support/posixObjects';
-import { createSegment, shmtoolPath } from '../support/segments';
+import { createSegment, repoRoot, shmtoolPath } from '../support/segments';
 import { ipctoolPath } from '../support/semMsg';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
@@ -79,34 +88,14 @@ const EPROTO = os.constants.errno.EPROTO;
 const ENOSYS = os.constants.errno.ENOSYS;
 const EINVAL = os.constants.errno.EINVAL;
 
-/** Argument bytes of each operation (PROTOCOL.md). */
-const ARG_LENGTH: Record<number, number> = {
-  [Op.Hello]: 4,
-  [Op.Stat]: 4,
-  [Op.Read]: 16,
-  [Op.Residency]: 24,
-  [Op.Attach]: 4,
-  [Op.Detach]: 4,
-  [Op.Create]: 24,
-  [Op.Remove]: 4,
-  [Op.RemoveIfUnattached]: 4,
-  [Op.Set]: 16,
-  [Op.Lock]: 4,
-  [Op.Unlock]: 4,
-  [Op.Limits]: 0,
-  [Op.SemStat]: 4,
-  [Op.SemValues]: 4,
-  [Op.SemRemove]: 4,
-  [Op.SemSet]: 16,
-  [Op.MsgStat]: 4,
-  [Op.MsgPeek]: 20,
-  [Op.MsgRead]: 12,
-  [Op.MsgCreate]: 12,
-  [Op.MsgRemove]: 4,
-  [Op.MsgSet]: 24,
-  [Op.NsEnter]: 16,
-  [Op.ProcScan]: 8,
-};
+/**
+ * The operations and their argument layouts, from the client's table (OPS), which the unit tests
+ * prove equal to native/ops.h: the fuzz and the helper cannot disagree about an operation's size.
+ */
+const ALL_OPS = Object.values(Op).filter((v): v is Op => typeof v === 'number');
+const opsWhere = (test: (spec: (typeof OPS)[Op]) => boolean) => ALL_OPS.filter((op) => test(OPS[op]));
+/** Fixed argument bytes of each operation: all of its arguments, or the part before its path, name or values. */
+const ARG_LENGTH: Record<number, number> = Object.fromEntries(ALL_OPS.map((op) => [op, OPS[op].bytes]));
 /** The only paths TABLE reads (PROTOCOL.md); any other is EINVAL. */
 const TABLES = [
   '/proc/sysvipc/shm',
@@ -117,31 +106,30 @@ const TABLES = [
   ),
   ...['queues_max', 'msg_max', 'msgsize_max'].map((f) => `/proc/sys/fs/mqueue/${f}`),
 ];
-/** SEM_CREATE: 16 fixed bytes, then nothing or one u16 initial value per semaphore (u32 nsems at 4). */
-const SEM_CREATE_FIXED = 16;
+/** SEM_CREATE: its fixed bytes, then nothing or one u16 initial value per semaphore (u32 nsems at 4). */
+const SEM_CREATE_FIXED = OPS[Op.SemCreate].bytes;
 /** Operations that take a POSIX queue name after their fixed part (1 .. 4000 bytes, like a path). */
-const NAME_FIXED: Record<number, number> = { [Op.MqAttr]: 0, [Op.MqCreate]: 24, [Op.MqUnlink]: 0 };
-const MQ_OPS = new Set<number>(Object.keys(NAME_FIXED).map(Number));
-/** Operations that take a path: the fixed argument bytes before it (then 1 .. 4000 path bytes). */
-const PATH_FIXED: Record<number, number> = {
-  [Op.FileStat]: 0,
-  [Op.FileRead]: 32,
-  [Op.FileData]: 32,
-  [Op.FileCreate]: 16,
-  [Op.FileUnlink]: 16,
-  [Op.FileSet]: 28,
-};
+const MQ_OPS = new Set<number>(opsWhere((spec) => spec.form === 'path' && spec.name.startsWith('MQ_')));
+/** Operations that take the path of a POSIX object after their fixed part (1 .. 4000 path bytes). */
+const FILE_OPS = new Set<number>(opsWhere((spec) => spec.form === 'path' && spec.name.startsWith('FILE_')));
 /** File operations that work on names only (the /dev/shm forms). */
 const NAME_ONLY = new Set<number>([Op.FileCreate, Op.FileUnlink, Op.FileSet]);
-const FILE_OPS = new Set<number>(Object.keys(PATH_FIXED).map(Number));
-const LAST_OP = Op.ProcScan;
+const LAST_OP = Math.max(...ALL_OPS);
+/**
+ * MSG_PEEK's and MSG_READ's flags bit 1: a 32-bit helper (the foreign armhf one) reads message
+ * types as their low 32 bits and says so in every reply; a 64-bit one never does.
+ */
+const HELPER_BITS = helperElfClass();
+const TYPE_FLAGS = HELPER_BITS === 32 ? 2 : 0;
+/** The least type a reply may carry: 1 (msgsnd refuses less), or 0 as low 32 bits of 2^32 and the like. */
+const MIN_TYPE = HELPER_BITS === 32 ? 0n : 1n;
 const DESTRUCTIVE = new Set<number>([
-  Op.Create,
-  Op.Remove,
-  Op.RemoveIfUnattached,
-  Op.Set,
-  Op.Lock,
-  Op.Unlock,
+  Op.ShmCreate,
+  Op.ShmRemove,
+  Op.ShmRemoveIfUnattached,
+  Op.ShmSet,
+  Op.ShmLock,
+  Op.ShmUnlock,
   Op.SemCreate,
   Op.SemRemove,
   Op.SemSet,
@@ -151,18 +139,18 @@ const DESTRUCTIVE = new Set<number>([
 ]);
 /** How often each operation is generated: reads and their neighbours most, since they touch mappings. */
 const OP_WEIGHTS: Array<[Op, number]> = [
-  [Op.Read, 22],
-  [Op.Residency, 12],
-  [Op.Stat, 8],
-  [Op.Attach, 8],
-  [Op.Detach, 8],
-  [Op.Create, 8],
-  [Op.Remove, 4],
-  [Op.RemoveIfUnattached, 5],
-  [Op.Set, 6],
-  [Op.Lock, 4],
-  [Op.Unlock, 4],
-  [Op.Limits, 3],
+  [Op.ShmRead, 22],
+  [Op.ShmResidency, 12],
+  [Op.ShmStat, 8],
+  [Op.ShmAttach, 8],
+  [Op.ShmDetach, 8],
+  [Op.ShmCreate, 8],
+  [Op.ShmRemove, 4],
+  [Op.ShmRemoveIfUnattached, 5],
+  [Op.ShmSet, 6],
+  [Op.ShmLock, 4],
+  [Op.ShmUnlock, 4],
+  [Op.ShmLimits, 3],
   [Op.Hello, 3],
   [Op.FileRead, 14],
   [Op.FileData, 8],
@@ -190,6 +178,14 @@ const OP_WEIGHTS: Array<[Op, number]> = [
 ];
 
 type Mode = 'namespace' | 'userns' | 'shared';
+
+/** 32 or 64: the ELF class of the helper under test (a foreign platform's from native/targets.json). */
+function helperElfClass(): number {
+  const platform = process.env.IPCINSP_HELPER_PLATFORM;
+  if (!platform) return process.arch === 'arm' || process.arch === 'ia32' ? 32 : 64;
+  const targets = JSON.parse(fs.readFileSync(path.join(repoRoot, 'native', 'targets.json'), 'utf8')) as { helpers: Array<{ name: string; elfClass: number }> };
+  return targets.helpers.find((h) => h.name === platform)?.elfClass ?? 64;
+}
 
 // ------------------------------------------------------------------------------------------------
 // Deterministic randomness (mulberry32), so a failing seed can be replayed.
@@ -280,7 +276,9 @@ const MQ_NAMES = ['/fuzz-q', '/fuzz-r', '/fuzz-s', `/${'q'.repeat(255)}`];
 const GARBAGE_MQ_NAMES = ['x', '/', '//', '/a/b', '/.', '/..', 'fuzz-q', `/${'q'.repeat(256)}`, '/dev/mqueue/x', '/fuzz-q/'];
 
 /** Names in the private /dev/shm the generator aims at (fuzz-held is unlinked at start, still held). */
-const SHM_NAMES = ['fuzz-a', 'fuzz-b', 'fuzz-c', 'fuzz-held', 'fuzz-big', 'n'.repeat(255)];
+const SHM_NAMES = ['fuzz-a', 'fuzz-b', 'fuzz-c', 'fuzz-held', 'fuzz-big', 'fuzz-mnt', 'n'.repeat(255)];
+/** A file on disk bind-mounted over this name of the namespace's /dev/shm: no file operation on it may succeed. */
+const MOUNTED_NAME = 'fuzz-mnt';
 const GARBAGE_PATHS = [
   '/etc/passwd',
   '/etc/shadow',
@@ -635,7 +633,7 @@ class Generator {
           : r.pick(['/etc/shadow', '/proc/sysvipc', '/proc/sysvipc/shm/', '/proc/sys/kernel/shmmax\0x', '/proc/self/maps', 'proc/sysvipc/shm', '']);
         return frameOf(id, op, Buffer.from(file, 'latin1'));
       }
-      case Op.Read: {
+      case Op.ShmRead: {
         if (this.pool.bigId !== undefined && r.chance(0.003)) {
           return frameOf(id, op, fields(['i32', this.pool.bigId], ['u32', MAX_READ], ['u64', BigInt(r.int(2))]));
         }
@@ -644,7 +642,7 @@ class Generator {
         const length = this.readLength(size);
         return frameOf(id, op, fields(['i32', shmid], ['u32', length], ['u64', this.offset(size, length)]));
       }
-      case Op.Residency: {
+      case Op.ShmResidency: {
         const shmid = this.shmid();
         const size = this.sizeOf(shmid);
         const length = r.chance(0.3)
@@ -654,7 +652,7 @@ class Generator {
             : r.pick([U64_MAX, 1n << 63n, r.u64(), BigInt(MAX_READ) * 8n * BigInt(PAGE) + 1n]);
         return frameOf(id, op, fields(['i32', shmid], ['u32', r.chance(0.95) ? 0 : r.u32()], ['u64', this.offset(size, 1)], ['u64', length]));
       }
-      case Op.Create: {
+      case Op.ShmCreate: {
         const key = r.chance(0.6) ? 0 : r.pick([r.u32() | 0, 1, -1, 0x7e000000 | r.int(0xffffff)]);
         const size = r.chance(0.85)
           ? BigInt(1 + r.int(65536))
@@ -663,7 +661,7 @@ class Generator {
         const mode = r.chance(0.8) ? r.int(0o1000) : r.u32();
         return frameOf(id, op, fields(['i32', key], ['u32', mode], ['u32', flags], ['u32', r.chance(0.95) ? 0 : r.u32()], ['u64', size]));
       }
-      case Op.Set: {
+      case Op.ShmSet: {
         const keepOr = (value: () => number) => (r.chance(0.5) ? 0xffffffff : value());
         return frameOf(
           id,
@@ -676,7 +674,7 @@ class Generator {
           ),
         );
       }
-      case Op.Limits:
+      case Op.ShmLimits:
         return frameOf(id, op, Buffer.alloc(0));
       default: // the operations that take a shmid only
         return frameOf(id, op, fields(['i32', this.shmid()]));
@@ -809,7 +807,7 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       return reply.status === EINVAL ? undefined : `TABLE of ${JSON.stringify(args.toString('latin1'))} answered with status ${reply.status}, expected EINVAL`;
     }
   } else if (MQ_OPS.has(op)) {
-    const fixed = NAME_FIXED[op];
+    const fixed = ARG_LENGTH[op];
     if (flags !== 0 || args.length <= fixed || args.length - fixed > MAX_PATH_BYTES) {
       return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
     }
@@ -825,7 +823,7 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       return reply.status === EINVAL ? undefined : `malformed SEM_CREATE answered with status ${reply.status}, expected EINVAL`;
     }
   } else if (FILE_OPS.has(op)) {
-    const fixed = PATH_FIXED[op];
+    const fixed = ARG_LENGTH[op];
     if (flags !== 0 || args.length <= fixed || args.length - fixed > MAX_PATH_BYTES) {
       return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
     }
@@ -835,6 +833,9 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       return reply.status === EINVAL && /not the path of an IPC object/.test(said)
         ? undefined
         : `${Op[op]} of a path the rules refuse answered with status ${reply.status} (${said}), expected EINVAL`;
+    }
+    if (form === 'name' && args.subarray(fixed).toString('latin1').endsWith(`/${MOUNTED_NAME}`) && reply.status === 0) {
+      return `${Op[op]} succeeded on ${MOUNTED_NAME}, a file on disk mounted over a name of /dev/shm`;
     }
   } else if (flags !== 0 || args.length !== ARG_LENGTH[op]) {
     return reply.status === EINVAL ? undefined : `malformed ${Op[op]} answered with status ${reply.status}, expected EINVAL`;
@@ -863,6 +864,7 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       }
       return undefined;
     }
+    case Op.ShmCreate:
     case Op.SemCreate:
     case Op.MsgCreate: {
       if (n !== 8 || reply.payload.readInt32LE(4) < 0) return `bad ${Op[op]} payload (${n} bytes)`;
@@ -879,20 +881,23 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       if (n < 8) return 'short MSG_PEEK payload';
       const count = reply.payload.readUInt32LE(0);
       const first = args.readUInt32LE(4);
-      if (count > args.readUInt32LE(8) || reply.payload.readUInt32LE(4) > 1) return `MSG_PEEK of ${count} messages, flags ${reply.payload.readUInt32LE(4)}`;
+      const flags = reply.payload.readUInt32LE(4);
+      if (count > args.readUInt32LE(8) || (flags & ~1) !== TYPE_FLAGS) return `MSG_PEEK of ${count} messages, flags ${flags}`;
       let at = 8;
       for (let i = 0; i < count; i++) {
         if (n - at < 20) return 'MSG_PEEK record cut short';
         const shown = reply.payload.readUInt32LE(at + 16);
         if (reply.payload.readUInt32LE(at) !== first + i) return `MSG_PEEK record ${i} has index ${reply.payload.readUInt32LE(at)}`;
-        if (reply.payload.readBigInt64LE(at + 4) < 1n) return 'MSG_PEEK message type below 1';
+        if (reply.payload.readBigInt64LE(at + 4) < MIN_TYPE) return 'MSG_PEEK message type below 1 (or, its low 32 bits, below 0)';
         if (shown > args.readUInt32LE(12) || shown > reply.payload.readUInt32LE(at + 12)) return `MSG_PEEK preview of ${shown} bytes`;
         at += 20 + shown;
       }
       return at === n ? undefined : `MSG_PEEK payload of ${n} bytes, records end at ${at}`;
     }
     case Op.MsgRead:
-      return n >= 8 && reply.payload.readBigInt64LE(0) >= 1n ? undefined : `bad MSG_READ payload (${n} bytes)`;
+      return n >= 16 && reply.payload.readBigInt64LE(0) >= MIN_TYPE && reply.payload.readUInt32LE(8) === TYPE_FLAGS && reply.payload.readUInt32LE(12) === 0
+        ? undefined
+        : `bad MSG_READ payload (${n} bytes)`;
     case Op.MqAttr:
       return n === 32 ? undefined : `MQ_ATTR payload of ${n} bytes`;
     case Op.NsEnter:
@@ -917,24 +922,22 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       if ((args.readUInt32LE(4) & 1) === 1 && created !== 1) return 'exclusive MQ_CREATE succeeded without creating';
       return undefined;
     }
-    case Op.Stat:
-    case Op.RemoveIfUnattached:
-    case Op.Set:
+    case Op.ShmStat:
+    case Op.ShmRemoveIfUnattached:
+    case Op.ShmSet:
       return n === 80 && reply.payload.readInt32LE(4) === args.readInt32LE(0) ? undefined : `bad Stat payload (${n} bytes)`;
-    case Op.Read:
+    case Op.ShmRead:
       return n === args.readUInt32LE(4) ? undefined : `READ of ${args.readUInt32LE(4)} bytes returned ${n}`;
-    case Op.Residency: {
+    case Op.ShmResidency: {
       if (n < 16) return 'short RESIDENCY payload';
       const count = reply.payload.readUInt32LE(8);
       if (count < 1 || count > MAX_READ * 8) return `RESIDENCY page count ${count}`;
       return n === 16 + Math.ceil(count / 8) && reply.payload.readUInt32LE(12) === PAGE ? undefined : 'bad RESIDENCY payload';
     }
-    case Op.Attach:
-    case Op.Detach:
+    case Op.ShmAttach:
+    case Op.ShmDetach:
       return n === 4 ? undefined : `${Op[op]} payload of ${n} bytes`;
-    case Op.Create:
-      return n === 4 && reply.payload.readInt32LE(0) >= 0 ? undefined : 'bad CREATE payload';
-    case Op.Limits:
+    case Op.ShmLimits:
       return n === 72 ? undefined : `LIMITS payload of ${n} bytes`;
     case Op.FileStat:
       return n === 72 ? undefined : `FILE_STAT payload of ${n} bytes`;
@@ -969,7 +972,8 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
 // ------------------------------------------------------------------------------------------------
 // Running the helper.
 
-// $1 helper, $2 shmtool, $3 posixtool, $4 ipctool. Runs as pid 1 of the new pid namespace, in the new mount
+// $1 helper, $2 shmtool, $3 posixtool, $4 ipctool, $5 a directory on disk (no tmpfs) for the mounts a
+// hostile user could make (empty: none). Runs as pid 1 of the new pid namespace, in the new mount
 // namespace (private propagation: nothing mounted here is seen outside). The waits use shell
 // builtins only, so every session forks the same processes in the same order: the namespace's pids,
 // which the /proc/PID paths of the fuzz name, are the same in every run (FUZZ_SEED replays).
@@ -1000,12 +1004,19 @@ if [ -x "$2" ]; then
   sleep 1000000 | "$2" hold "$id" rw > /dev/null &
   spin attached "$id"
 fi
+if [ -n "$5" ]; then
+  # What a user may mount in a namespace of its own: a file on disk over a name of this /dev/shm,
+  # and (a process in another mount namespace) a directory on disk over its whole /dev/shm.
+  touch /dev/shm/fuzz-mnt && mount --bind "$5/target" /dev/shm/fuzz-mnt || exit 94
+  unshare --mount --propagation private sh -c 'mount --bind "$1" /dev/shm && exec sleep 1000000' disk "$5" &
+  spin [ -e "/proc/$!/root/dev/shm/target" ]
+fi
 "$1"
 exit $?
 `;
 
-function helperCommand(mode: Mode, helper: string): string[] {
-  const ns = [...NAMESPACE_FLAGS, 'sh', '-c', NAMESPACE_SCRIPT, 'fuzz-ns', helper, shmtoolPath, posixtoolPath, ipctoolPath];
+function helperCommand(mode: Mode, helper: string, disk: string | undefined): string[] {
+  const ns = [...NAMESPACE_FLAGS, 'sh', '-c', NAMESPACE_SCRIPT, 'fuzz-ns', helper, shmtoolPath, posixtoolPath, ipctoolPath, disk ?? ''];
   if (mode === 'namespace') return ['unshare', ...ns];
   if (mode === 'userns') return ['unshare', '--user', '--map-root-user', ...ns];
   return [helper];
@@ -1106,6 +1117,7 @@ class Fuzzer {
     private readonly mode: Mode,
     private readonly helper: string,
     private readonly sharedSegments: Map<number, number>,
+    private readonly disk?: DiskScratch,
   ) {
     this.rng = new Rng(seed);
     this.gen = new Generator(this.rng, this.pool);
@@ -1135,7 +1147,7 @@ class Fuzzer {
         frame.writeUInt16LE(Op.MqAttr, 8); // the shared IPC namespace's queues: open read-only, never create or unlink
         continue;
       }
-      if (DESTRUCTIVE.has(op)) frame.writeUInt16LE(Op.Stat, 8);
+      if (DESTRUCTIVE.has(op)) frame.writeUInt16LE(Op.ShmStat, 8);
       if (frame.length >= 16) frame.writeInt32LE(this.rng.chance(0.8) ? this.rng.pick(own) : -1 - this.rng.int(1000), 12);
     }
     return copy;
@@ -1200,7 +1212,7 @@ class Fuzzer {
       return;
     }
     if (MQ_OPS.has(op)) {
-      const name = frame.subarray(12 + NAME_FIXED[op]).toString('latin1');
+      const name = frame.subarray(12 + ARG_LENGTH[op]).toString('latin1');
       if (flagsOk && reply.status === 0 && op === Op.MqCreate && this.pool.mqNames.size < 16) this.pool.mqNames.add(name);
       if (flagsOk && reply.status === 0 && op === Op.MqUnlink) this.pool.mqNames.delete(name);
       return;
@@ -1212,12 +1224,12 @@ class Fuzzer {
     const well = flagsOk && frame.length - 12 === ARG_LENGTH[op];
     if (!well || reply.status !== 0 || frame.length < 16) return;
     const shmid = frame.readInt32LE(12);
-    if (op === Op.Create) {
+    if (op === Op.ShmCreate) {
       const size = frame.readBigUInt64LE(28);
-      this.pool.add(reply.payload.readInt32LE(0), size < 1n << 40n ? Number(size) : PAGE);
-    } else if (op === Op.Stat) {
+      this.pool.add(reply.payload.readInt32LE(4), size < 1n << 40n ? Number(size) : PAGE);
+    } else if (op === Op.ShmStat) {
       this.pool.add(shmid, Number(reply.payload.readBigUInt64LE(40)));
-    } else if (op === Op.Remove || op === Op.RemoveIfUnattached) {
+    } else if (op === Op.ShmRemove || op === Op.ShmRemoveIfUnattached) {
       if (shmid !== this.pool.holderId && shmid !== this.pool.bigId) this.pool.remove(shmid);
     } else if (op === Op.SemStat || op === Op.SemValues) {
       this.pool.sems.set(shmid, reply.payload.readUInt32LE(28));
@@ -1234,7 +1246,7 @@ class Fuzzer {
 
   /** Keeps the session's known objects up to date from a successful file operation. */
   private recordFile(op: number, args: Buffer, payload: Buffer): void {
-    const path = args.subarray(PATH_FIXED[op]).toString('latin1');
+    const path = args.subarray(ARG_LENGTH[op]).toString('latin1');
     const learn = (stat: Buffer) => {
       if ((stat.readUInt32LE(16) & 0o170000) !== 0o100000) return; // only regular files can be read
       this.pool.files.set(path, { id: Buffer.from(stat.subarray(0, 16)), size: Number(stat.readBigUInt64LE(32)) });
@@ -1247,7 +1259,7 @@ class Fuzzer {
 
   /** A fresh helper in a fresh namespace, with a few segments to aim at. */
   private async start(): Promise<void> {
-    this.session = new Session(helperCommand(this.mode, this.helper));
+    this.session = new Session(helperCommand(this.mode, this.helper, this.disk?.dir));
     this.stats.sessions++;
     this.framesInSession = 0;
     this.pool = new Pool();
@@ -1267,14 +1279,14 @@ class Fuzzer {
     ];
     const frames = [
       frameOf(this.gen.id(), Op.Hello, fields(['u32', PROTOCOL_VERSION])),
-      frameOf(this.gen.id(), Op.Stat, fields(['i32', 0])),
+      frameOf(this.gen.id(), Op.ShmStat, fields(['i32', 0])),
       // The queue the namespace script filled is the first one made there: id 0. Two sets, one
       // with initial values, and a POSIX queue.
       frameOf(this.gen.id(), Op.MsgStat, fields(['i32', 0])),
       frameOf(this.gen.id(), Op.SemCreate, fields(['i32', 0], ['u32', 4], ['u32', 0o600], ['u32', 1])),
       frameOf(this.gen.id(), Op.SemCreate, Buffer.concat([fields(['i32', 0], ['u32', 2], ['u32', 0o600], ['u32', 1]), Buffer.from([1, 0, 0xff, 0x7f])])),
       frameOf(this.gen.id(), Op.MqCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', 0n], ['u64', 0n]), Buffer.from('/fuzz-q')])),
-      ...seeds.map((size) => frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))),
+      ...seeds.map((size) => frameOf(this.gen.id(), Op.ShmCreate, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)]))),
       ...files.map(([file, size]) =>
         frameOf(this.gen.id(), Op.FileCreate, Buffer.concat([fields(['u32', 0o600], ['u32', 0], ['u64', BigInt(size)]), Buffer.from(file)])),
       ),
@@ -1284,7 +1296,7 @@ class Fuzzer {
     const replies = this.session.replies;
     if (replies[1].status === 0) this.pool.holderId = 0;
     const big = replies[6 + seeds.length - 1];
-    if (big.status === 0) this.pool.bigId = big.payload.readInt32LE(0);
+    if (big.status === 0) this.pool.bigId = big.payload.readInt32LE(4);
     if (replies[6 + seeds.length + 1].status === 0) this.pool.bigFile = '/dev/shm/fuzz-big';
   }
 
@@ -1295,7 +1307,7 @@ class Fuzzer {
     if (this.pool.live.size < 4) {
       frames.push(
         ...[1, 3, 5000, 70000].map((size) =>
-          frameOf(this.gen.id(), Op.Create, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)])),
+          frameOf(this.gen.id(), Op.ShmCreate, fields(['i32', 0], ['u32', 0o600], ['u32', 0], ['u32', 0], ['u64', BigInt(size)])),
         ),
       );
     }
@@ -1365,6 +1377,49 @@ class Fuzzer {
   }
 }
 
+/**
+ * A directory on disk (not tmpfs) that the namespace mounts where a hostile user would: its files
+ * must come out of the fuzz exactly as they went in (names, modes, owners, bytes), whatever the
+ * helper was asked to create, change or remove through those mounts.
+ */
+class DiskScratch {
+  readonly dir: string;
+  private readonly before: string;
+
+  constructor(parent: string) {
+    this.dir = fs.mkdtempSync(path.join(parent, 'ipcinsp-fuzz-disk-'));
+    fs.chmodSync(this.dir, 0o755);
+    for (const name of ['fuzz-a', 'fuzz-b', 'target']) fs.writeFileSync(path.join(this.dir, name), `${name} on disk\n`, { mode: 0o644 });
+    this.before = this.state();
+  }
+
+  /** Where a directory on disk is: the first of these not on tmpfs, or none. */
+  static parent(): string | undefined {
+    const fsType = (dir: string) => spawnSync('findmnt', ['-n', '-o', 'FSTYPE', '-T', dir], { encoding: 'utf8' }).stdout.trim();
+    return ['/var/tmp', os.tmpdir(), repoRoot].find((dir) => !['', 'tmpfs', 'hugetlbfs'].includes(fsType(dir)));
+  }
+
+  state(): string {
+    return fs
+      .readdirSync(this.dir)
+      .sort()
+      .map((name) => {
+        const file = path.join(this.dir, name);
+        const st = fs.lstatSync(file);
+        return `${name} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.isFile() ? fs.readFileSync(file, 'utf8') : ''}`;
+      })
+      .join('');
+  }
+
+  unchanged(): boolean {
+    return this.state() === this.before;
+  }
+
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 describe('ipc-helper protocol fuzz', function () {
   this.timeout(300_000);
 
@@ -1379,9 +1434,17 @@ describe('ipc-helper protocol fuzz', function () {
     if (!fs.existsSync(shmtoolPath)) console.warn('      (shmtool missing: the fuzz runs without a second attached process)');
     if (!fs.existsSync(posixtoolPath)) console.warn('      (posixtool missing: the fuzz runs without POSIX objects held by another process)');
     if (!fs.existsSync(ipctoolPath)) console.warn('      (ipctool missing: the fuzz runs without messages in a queue)');
-    const fuzzer = new Fuzzer(SEED, mode, helper, shared);
+    const parent = mode === 'shared' ? undefined : DiskScratch.parent();
+    const disk = parent ? new DiskScratch(parent) : undefined;
+    if (mode !== 'shared' && !disk) console.warn('      (no directory on disk: the fuzz runs without the mounts of a hostile user)');
+    const fuzzer = new Fuzzer(SEED, mode, helper, shared, disk);
     const started = Date.now();
-    await fuzzer.fuzz(FRAMES);
+    try {
+      await fuzzer.fuzz(FRAMES);
+      if (disk) assert.ok(disk.unchanged(), `the files on disk mounted into the namespace changed:\n${disk.state()}`);
+    } finally {
+      disk?.remove();
+    }
     const seconds = (Date.now() - started) / 1000;
     const { stats } = fuzzer;
     const table = [...stats.outcomes].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => `${k}: ${v}`);

@@ -1,14 +1,17 @@
 // Hardening of the helper, each against the real kernel with the ASan build unless said otherwise:
 // owners not mapped into the user namespace (no write-back of the overflow id), a segment page
 // that cannot be read (EFAULT, not a dead helper), refusing to run set-user-id, the create message
-// for a segment the caller may not look at, and the read cache noticing a change within the
-// second (shm_ctime has a resolution of one second).
+// for a segment the caller may not look at, the read cache noticing a change within the second
+// (shm_ctime has a resolution of one second), every descriptor closed before the reply (seen by
+// gdb stopping the helper at the reply's writev), and MSG_PEEK's copy buffer sized by what is
+// queued, not by a msgmax a user raised in its own namespace.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { encodeRequest, FrameDecoder, Op, packArgs } from '../../src/ipc/helperProtocol';
+import { createObject, freshName, identityOf, shmPath } from '../support/posixObjects';
 import { helperBinary, isRoot, NOBODY, rejectsWith, TestHelper } from '../support/helper';
 import { createSegment, freshKey, holdSegment, procLine, shmtoolPath, trackSegment } from '../support/segments';
 import { cleanupSemMsg, ipcmkSem, ipctool, ipctoolPath } from '../support/semMsg';
@@ -72,10 +75,10 @@ describe('ipc-helper hardening', function () {
       const pid = client.pid!;
       assert.equal(fs.readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/).join(' '), '0 0 1', 'only root is mapped');
 
-      const seen = await client.stat(shm);
+      const seen = await client.shmStat(shm);
       assert.deepEqual([seen.uid, seen.gid, seen.cuid], [65534, 0, 0], 'the owner shows as the overflow id');
       await rejectsWith(
-        client.set(shm, { mode: 0o640 }),
+        client.shmSet(shm, { mode: 0o640 }),
         'EOVERFLOW',
         /segment \d+: its owner shows as uid 65534, the overflow id.*the owner is not mapped into this user namespace; writing it back would give the object away/,
       );
@@ -90,7 +93,7 @@ describe('ipc-helper hardening', function () {
       assert.deepEqual([procFromOutside(pid, 'sem', sem)[2], procFromOutside(pid, 'sem', sem)[5]], ['600', '1000']);
       assert.deepEqual([procFromOutside(pid, 'msg', msg)[2], procFromOutside(pid, 'msg', msg)[7]], ['600', '1000']);
       // Given explicitly, owner and group are the caller's choice, and the change goes through.
-      const changed = await client.set(shm, { uid: 0, gid: 0, mode: 0o640 });
+      const changed = await client.shmSet(shm, { uid: 0, gid: 0, mode: 0o640 });
       assert.deepEqual([changed.uid, changed.mode & 0o777], [0, 0o640]);
       assert.deepEqual([procFromOutside(pid, 'shm', shm)[2], procFromOutside(pid, 'shm', shm)[7]], ['640', '0']);
       assert.equal((await client.semSet(sem, { gid: 0, mode: 0o640 })).mode & 0o777, 0o640);
@@ -99,8 +102,8 @@ describe('ipc-helper hardening', function () {
     it('changes a mode-only in the initial user namespace also when the owner is really uid 65534 (nobody)', async function () {
       const client = start();
       const id = createSegment('private', 4096, 0o600);
-      await client.set(id, { uid: 65534, gid: 65534 });
-      const after = await client.set(id, { mode: 0o640 });
+      await client.shmSet(id, { uid: 65534, gid: 65534 });
+      const after = await client.shmSet(id, { mode: 0o640 });
       assert.deepEqual([after.uid, after.gid, after.mode & 0o777], [65534, 65534, 0o640]);
       assert.equal(procLine(id)![2], '640');
     });
@@ -117,13 +120,13 @@ describe('ipc-helper hardening', function () {
       await client.hello();
       const pid = client.pid;
       const why = new RegExp(`part of segment ${id} could not be read \\(no memory behind it: a huge-page segment without huge pages\\?\\)`);
-      await rejectsWith(client.read(id, 0, 16), 'EFAULT', why);
-      await rejectsWith(client.read(id, 4096 * 3 + 5, 100_000), 'EFAULT', why);
-      await rejectsWith(client.readRange(id, 0, 2 * 1024 * 1024), 'EFAULT', why);
+      await rejectsWith(client.shmRead(id, 0, 16), 'EFAULT', why);
+      await rejectsWith(client.shmRead(id, 4096 * 3 + 5, 100_000), 'EFAULT', why);
+      await rejectsWith(client.shmReadRange(id, 0, 2 * 1024 * 1024), 'EFAULT', why);
       assert.equal(client.pid, pid, 'the same helper answered every request: it did not die');
-      assert.equal((await client.stat(id)).size, 2 * 1024 * 1024);
+      assert.equal((await client.shmStat(id)).size, 2 * 1024 * 1024);
       const other = createSegment('private', 100);
-      assert.equal((await client.read(other, 0, 100)).length, 100, 'and goes on reading other segments');
+      assert.equal((await client.shmRead(other, 0, 100)).length, 100, 'and goes on reading other segments');
     });
   });
 
@@ -172,7 +175,7 @@ describe('ipc-helper hardening', function () {
       const id = createSegment(key, 4096, 0o600);
       const nobody = start({ asNobody: true });
       const error = await rejectsWith(
-        nobody.create(key, 8192, 0o600, false),
+        nobody.shmCreate(key, 8192, 0o600, false),
         'EINVAL',
         new RegExp(`a segment with key 0x${key.toString(16).padStart(8, '0')} exists \\(id ${id}\\) and this user may not read its size`),
       );
@@ -197,20 +200,121 @@ describe('ipc-helper hardening', function () {
       for (let attempt = 0; ; attempt++) {
         assert.ok(attempt < 20, 'the change never fell within the second of the attach');
         const id = createSegment('private', 4096, 0o644);
-        await client.read(id, 0, 16); // attached and cached
-        const attached = await client.stat(id);
+        await client.shmRead(id, 0, 16); // attached and cached
+        const attached = await client.shmStat(id);
         assert.deepEqual([attached.cachedByHelper, attached.lpid], [1, client.pid]);
         const other = await holdSegment(id, 'ro');
         await other.stop(); // its shmat and shmdt make it the last one: lpid
-        assert.equal((await client.stat(id)).lpid, other.pid);
-        await client.set(id, { mode: 0o640 });
-        if ((await client.stat(id)).ctime !== attached.ctime) continue; // crossed a second: try again
-        await client.read(id, 0, 16);
-        const after = await client.stat(id);
+        assert.equal((await client.shmStat(id)).lpid, other.pid);
+        await client.shmSet(id, { mode: 0o640 });
+        if ((await client.shmStat(id)).ctime !== attached.ctime) continue; // crossed a second: try again
+        await client.shmRead(id, 0, 16);
+        const after = await client.shmStat(id);
         assert.equal(after.lpid, client.pid, 'a new attachment was made (a cached one would leave lpid at the other process)');
         assert.equal(after.cachedByHelper, 1);
         return;
       }
+    });
+  });
+
+  describe('descriptors closed before the reply', function () {
+    before(function () {
+      if (!isRoot) this.skip(); // gdb attaches to the helper
+      if (spawnSync('gdb', ['--version']).status !== 0) this.skip(); // no gdb here
+    });
+
+    /**
+     * Runs `call` while gdb holds the helper at the system call that writes the reply: the
+     * descriptors /proc/PID/fd lists then (beyond those it started with) are what the helper still
+     * has open when the client reads.
+     */
+    async function descriptorsAtReply(client: TestHelper['client'], call: () => Promise<unknown>): Promise<string[]> {
+      await client.hello();
+      const pid = client.pid!;
+      const before = new Set(fs.readdirSync(`/proc/${pid}/fd`)); // what it inherited (a test runner's pipes)
+      const out = path.join(os.tmpdir(), `ipcinsp-fds-${pid}-${Date.now()}`);
+      const gdb = spawn('gdb', [
+        '-q',
+        '-nx',
+        '-batch',
+        '-p',
+        String(pid),
+        '-ex',
+        'catch syscall writev',
+        '-ex',
+        'continue',
+        '-ex',
+        `shell ls -l /proc/${pid}/fd > ${out}`,
+        '-ex',
+        'detach',
+      ]);
+      let said = '';
+      gdb.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+      gdb.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+      await waitFor(() => /Catchpoint 1/.test(said) || gdb.exitCode !== null, 20_000, 'gdb to attach');
+      const settled = call().then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      await new Promise((resolve) => gdb.once('exit', resolve));
+      const error = await settled;
+      if (error) throw error;
+      const listing = fs.readFileSync(out, 'utf8');
+      fs.rmSync(out, { force: true });
+      return listing
+        .split('\n')
+        .map((line) => / (\d+) -> (.*)$/.exec(line))
+        .filter((m) => m !== null)
+        .filter((m) => !before.has(m[1]))
+        .map((m) => `${m[1]} -> ${m[2]}`);
+    }
+
+    it('FILE_UNLINK, FILE_READ, FILE_CREATE and FILE_STAT have closed every descriptor when their reply is written', async function () {
+      const client = start({ build: 'release' });
+      const name = freshName();
+      createObject(name, 8192);
+      const id = identityOf(shmPath(name));
+      assert.deepEqual(await descriptorsAtReply(client, () => client.fileRead(shmPath(name), id, 0, 4096)), [], 'FILE_READ');
+      assert.deepEqual(await descriptorsAtReply(client, () => client.fileStat(shmPath(name))), [], 'FILE_STAT');
+      assert.deepEqual(await descriptorsAtReply(client, () => client.fileUnlink(shmPath(name), id)), [], 'FILE_UNLINK: nothing keeps the object alive');
+      assert.equal(fs.existsSync(shmPath(name)), false);
+      const made = freshName();
+      assert.deepEqual(await descriptorsAtReply(client, () => client.fileCreate(shmPath(made), 4096, 0o600, true)), [], 'FILE_CREATE');
+      fs.rmSync(shmPath(made), { force: true });
+    });
+  });
+
+  describe('MSG_PEEK in a namespace whose msgmax and msgmnb a user raised to 256 MiB', function () {
+    before(function () {
+      if (!isRoot) this.skip(); // unshare --ipc and its sysctls need root
+    });
+
+    it('copies a message of a few bytes with a buffer of a few bytes: its virtual memory does not grow by 256 MiB', async function () {
+      // A queue's capacity is msgmnb when it is made; one short message in it.
+      const script = [
+        'echo 268435456 > /proc/sys/kernel/msgmax',
+        'echo 268435456 > /proc/sys/kernel/msgmnb',
+        `id=$("${ipctoolPath}" msgcreate private 600 7:peek-me)`,
+        'echo "queue $id" >&2',
+        'exec "$@"',
+      ].join(' && ');
+      const h = new TestHelper({ build: 'release', wrap: ['unshare', '--ipc', 'sh', '-c', script, 'raised'] });
+      helpers.push(h);
+      await h.client.hello();
+      const line = await waitFor(() => h.log.find((l) => l.startsWith('[helper] queue ')), 5000, 'the queue');
+      h.log.splice(h.log.indexOf(line), 1);
+      const msqid = Number(line.split(' ')[2]);
+      assert.equal((await h.client.msgStat(msqid)).qbytes, 268435456);
+      const vmPeak = () => Number(/VmPeak:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${h.client.pid}/status`, 'utf8'))![1]);
+      const before = vmPeak();
+      const peek = await h.client.msgPeek(msqid, 0, 10, 64);
+      assert.deepEqual(
+        peek.messages.map((m) => [m.mtype, m.preview.toString()]),
+        [[7n, 'peek-me']],
+      );
+      assert.equal((await h.client.msgRead(msqid, 0)).text.toString(), 'peek-me');
+      const grown = vmPeak() - before;
+      assert.ok(grown < 16 * 1024, `the helper's address space grew by ${grown} KiB for a 7-byte message`);
     });
   });
 });

@@ -36,10 +36,10 @@ describe('limits on the real kernel', function () {
       const fs = require('fs');
       const before = (await ipc('limits').readLimits()).shmRmidForced;
       execFileSync(${JSON.stringify(requireShmtool())}, ['create', 'private', '4096', '600']);
-      const listed = (await ipc('sysvipc').readShmSegments()).items.length;
+      const listed = (await ipc('sysvShm/read').readSegmentTable(ipc('tables').localTables())).segments.length;
       fs.writeFileSync('/proc/sys/kernel/shm_rmid_forced', '1');
       const after = (await ipc('limits').readLimits()).shmRmidForced;
-      const left = (await ipc('sysvipc').readShmSegments()).items.length;
+      const left = (await ipc('sysvShm/read').readSegmentTable(ipc('tables').localTables())).segments.length;
       console.log(JSON.stringify({ before, listed, after, left }));`,
       ['unshare', '--ipc'],
     );

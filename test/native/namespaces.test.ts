@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { HelperError } from '../../src/ipc/helperClient';
 import { args, encodeRequest, FrameDecoder, Op, type Reply } from '../../src/ipc/helperProtocol';
-import { parseShm } from '../../src/ipc/sysvipc';
+import { parseShm } from '../../src/ipc/family/sysvTables';
 import { helperBinary, isRoot, rejectsWith, TestHelper } from '../support/helper';
 import { shmtoolPath } from '../support/segments';
 import { killSpawned, spawnReady } from './spawned';
@@ -47,7 +47,7 @@ describe('ipc-helper in another IPC namespace', function () {
 
   it('enters the namespace and sees its segment, its /proc/sysvipc and its limits, not ours', async function () {
     const client = start({ namespace: { pid: inside.pid, inode: inodeOf(inside.pid) } });
-    const stat = await client.stat(inside.shmid);
+    const stat = await client.shmStat(inside.shmid);
     assert.equal(stat.size, 12345);
     assert.equal(stat.nattch, 1);
     const table = parseShm(await client.table('/proc/sysvipc/shm'));
@@ -58,14 +58,14 @@ describe('ipc-helper in another IPC namespace', function () {
     );
     const ours = parseShm(fs.readFileSync('/proc/sysvipc/shm'));
     assert.ok(!ours.items.some((s) => s.cpid === inside.pid), 'our namespace does not have it');
-    assert.equal((await client.limits()).usedIds, 1n, "SHM_INFO counts the namespace's segment");
+    assert.equal((await client.shmLimits()).usedIds, 1n, "SHM_INFO counts the namespace's segment");
     assert.match((await client.table('/proc/sys/kernel/shmmni')).toString('latin1'), /^\d+\n$/);
   });
 
   it('refuses a pid whose namespace is not the one listed (a reused pid): ESTALE, and enters nothing', async function () {
     const client = start({ namespace: { pid: inside.pid, inode: inodeOf(process.pid) } });
     await rejectsWith(
-      client.stat(inside.shmid),
+      client.shmStat(inside.shmid),
       'ESTALE',
       new RegExp(`process ${inside.pid} is not in IPC namespace ipc:\\[${inodeOf(process.pid)}\\].*pid was probably reused`),
     );
@@ -74,13 +74,13 @@ describe('ipc-helper in another IPC namespace', function () {
   it('says a process that has exited cannot be entered through (ESRCH)', async function () {
     const gone = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
     const client = start({ namespace: { pid: Number(gone), inode: 1 } });
-    await rejectsWith(client.limits(), 'ESRCH', /has exited/);
+    await rejectsWith(client.shmLimits(), 'ESRCH', /has exited/);
   });
 
   it('as nobody: EPERM, saying CAP_SYS_ADMIN is needed', async function () {
     const client = start({ asNobody: true, namespace: { pid: inside.pid, inode: inodeOf(inside.pid) } });
     // nobody may not even open root's /proc/PID/ns/ipc (ptrace rules): either refusal says who may.
-    await assert.rejects(client.stat(inside.shmid), (error: unknown) => {
+    await assert.rejects(client.shmStat(inside.shmid), (error: unknown) => {
       assert.ok(error instanceof HelperError);
       assert.ok(['EPERM', 'EACCES'].includes(error.code), error.code);
       assert.match(error.message, /CAP_SYS_ADMIN/);

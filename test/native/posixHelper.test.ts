@@ -1,15 +1,29 @@
+// Over 600 lines: every POSIX file operation of the helper, one describe each, against one kernel.
+//
 // The real helper (AddressSanitizer + UBSan build) on POSIX shared memory objects (/dev/shm files,
 // unlinked objects still held, memfds) against the real kernel. Every object is made or tracked
 // through test/support/posixObjects.ts, so it is removed (and its holders killed) even when a
 // test fails.
 import * as assert from 'node:assert/strict';
+import { devMajorMinor } from '../../src/ipc/fds';
 import { execFileSync, spawn, spawnSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HelperError } from '../../src/ipc/helperClient';
-import { encodeRequest, FileIdentity, FrameDecoder, isPageResident, MAX_READ, Op, packArgs, ProtocolError, Residency } from '../../src/ipc/helperProtocol';
+import {
+  encodeRequest,
+  FileIdentity,
+  FrameDecoder,
+  isPageResident,
+  MAX_READ,
+  Op,
+  packArgs,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  Residency,
+} from '../../src/ipc/helperProtocol';
 import { helperBinary, isRoot, NOBODY, rejectsWith, TestHelper, withUmask } from '../support/helper';
 import {
   cleanupPosixObjects,
@@ -82,10 +96,10 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
     assert.deepEqual(reports, [], 'the sanitizers reported a problem in the helper');
   });
 
-  it('speaks protocol version 5', async function () {
+  it("speaks the client's protocol version", async function () {
     const hello = await client.hello();
-    assert.equal(hello.protocolVersion, 5);
-    assert.match(hello.version, /^ipc-helper 0\.5\.\d+/);
+    assert.equal(hello.protocolVersion, PROTOCOL_VERSION);
+    assert.match(hello.version, new RegExp(`^ipc-helper 0\\.${PROTOCOL_VERSION}\\.\\d+`));
   });
 
   describe('FILE_CREATE', function () {
@@ -516,7 +530,7 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
       assert.equal(fs.readFileSync(secret, 'utf8'), 'TOP SECRET');
     });
 
-    it("reads only shared memory through /proc/PID/fd/N: a process's open regular file on disk is refused", async function () {
+    it("looks only at shared memory through /proc/PID/fd/N: a process's open regular file on disk is refused, its stat too", async function () {
       const dir = fs.mkdtempSync(path.join(os.homedir(), '.ipcinsp-test-'));
       try {
         const secret = path.join(dir, 'secret.txt');
@@ -528,8 +542,11 @@ describe('ipc-helper on POSIX shared memory (/dev/shm) against the real kernel',
             holder.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
           });
           const via = `/proc/${holder.pid}/fd/3`;
-          const stat = await client.fileStat(via); // metadata only: allowed
-          const id = { devMajor: stat.devMajor, devMinor: stat.devMinor, ino: stat.ino };
+          const disk = fs.statSync(secret);
+          const { major, minor } = devMajorMinor(disk.dev);
+          const id = { devMajor: major, devMinor: minor, ino: disk.ino };
+          // Not even its metadata: the helper touches no file system but shared memory's (it is named).
+          await rejectsWith(client.fileStat(via), 'EINVAL', /not on tmpfs or hugetlbfs \(it is on \w+\)/);
           await rejectsWith(client.fileRead(via, id, 0, 4), 'EINVAL', /not on tmpfs or hugetlbfs/);
           await rejectsWith(client.fileData(via, id), 'EINVAL', /not on tmpfs or hugetlbfs/);
         } finally {

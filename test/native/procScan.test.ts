@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import type { Attachment } from '../../src/ipc/maps';
-import { readShmSegments } from '../../src/ipc/sysvipc';
+import { readSegmentTable } from '../../src/ipc/sysvShm/read';
+import { localTables } from '../../src/ipc/tables';
 import { isRoot } from '../support/helper';
 import { procReaders } from '../support/procReaders';
 import { createSegment, freshKey, holdSegment, requireShmtool, trackSegment } from '../support/segments';
@@ -56,7 +57,7 @@ for (const reader of procReaders()) {
       assert.match(await first.command('attach ro'), /^ok 0x/);
       execFileSync('ipcrm', ['-m', String(id)]);
       const late = await holdSegment(id, 'ro'); // Linux still lets a removed segment be attached by id
-      const segment = (await readShmSegments()).items.find((s) => s.shmid === id);
+      const segment = (await readSegmentTable(localTables())).segments.find((s) => s.shmid === id);
       assert.deepEqual([segment?.key, segment?.dest, segment?.nattch], [0, true, 3]);
       const found = (await reader.scan()).attachments.get(id) ?? [];
       assert.equal(found.length, 3, 'one line per attachment: as many as nattch');
@@ -120,7 +121,10 @@ for (const reader of procReaders()) {
         );
       }
       // And /proc/sysvipc shows the reader's namespace, not the /proc mount's: empty in a new one.
-      const inside = runNodeScript(`console.log(JSON.stringify((await ipc('sysvipc').readShmSegments()).items.length));`, ['unshare', '--ipc']);
+      const inside = runNodeScript(`console.log(JSON.stringify((await ipc('sysvShm/read').readSegmentTable(ipc('tables').localTables())).segments.length));`, [
+        'unshare',
+        '--ipc',
+      ]);
       assert.equal(inside, 0);
       await killSpawned();
     });
@@ -139,7 +143,7 @@ for (const reader of procReaders()) {
       ${reader.script()}
       const scan = await ipc('procScan').scanProcesses(readerOptions);
       endReader();
-      const { items } = await ipc('sysvipc').readShmSegments();
+      const { segments: items } = await ipc('sysvShm/read').readSegmentTable(ipc('tables').localTables());
       const pick = (shmid) => (scan.attachments.get(shmid) || []).map((a) => a.pid);
       console.log(JSON.stringify({
         uid: process.getuid(), readBy: scan.readBy,

@@ -3,13 +3,14 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'child_process';
 import { classifySegment } from '../../src/ipc/sysvShm/classify';
 import { createProcessLookup } from '../../src/ipc/processes';
-import { readShmSegments } from '../../src/ipc/sysvipc';
+import { readSegmentTable } from '../../src/ipc/sysvShm/read';
+import { localTables } from '../../src/ipc/tables';
 import { isRoot } from '../support/helper';
 import { createSegment, freshKey, holdSegment, ownSegment, requireShmtool, trackSegment } from '../support/segments';
 import { killSpawned, runNodeScript, spawnReady } from './spawned';
 
 async function classify(shmid: number) {
-  const segment = (await readShmSegments()).items.find((s) => s.shmid === shmid);
+  const segment = (await readSegmentTable(localTables())).segments.find((s) => s.shmid === shmid);
   assert.ok(segment, `segment ${shmid} listed`);
   return classifySegment(segment, createProcessLookup());
 }
@@ -70,7 +71,7 @@ describe('segment classifier on the real kernel', function () {
     await holder.command('detach');
     const inside = runNodeScript(
       `
-      const segment = (await ipc('sysvipc').readShmSegments()).items.find((s) => s.shmid === ${holder.shmid});
+      const segment = (await ipc('sysvShm/read').readSegmentTable(ipc('tables').localTables())).segments.find((s) => s.shmid === ${holder.shmid});
       const c = ipc('sysvShm/classify').classifySegment(segment, ipc('processes').createProcessLookup());
       console.log(JSON.stringify({ cpid: segment.cpid, state: c.state, creator: c.creator }));`,
       ['unshare', '--pid', '--fork', '--mount-proc'],

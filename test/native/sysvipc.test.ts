@@ -3,7 +3,15 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { formatKey } from '../../src/ipc/format';
-import { readShmSegments, ShmSegment } from '../../src/ipc/sysvipc';
+import type { ShmSegment } from '../../src/ipc/family/sysvTables';
+import { readSegmentTable } from '../../src/ipc/sysvShm/read';
+import { localTables } from '../../src/ipc/tables';
+
+/** This namespace's segment table, parsed anew (a reader of its own: never the last parse again). */
+async function readShmSegments(): Promise<{ items: ShmSegment[]; skipped: number }> {
+  const { segments, skipped } = await readSegmentTable(localTables());
+  return { items: segments, skipped };
+}
 import { isRoot, TestHelper } from '../support/helper';
 import { createSegment, freshKey, holdSegment, ownSegment, writeSegment } from '../support/segments';
 import { runNodeScript } from './spawned';
@@ -79,10 +87,10 @@ describe('/proc/sysvipc/shm on the real kernel', function () {
     }
     try {
       const id = createSegment(freshKey(), 4096, 0o600);
-      await helper.client.lock(id);
+      await helper.client.shmLock(id);
       const locked = await find(id);
       assert.deepEqual([locked?.locked, locked?.perms], [true, 0o2600]);
-      await helper.client.unlock(id);
+      await helper.client.shmUnlock(id);
       assert.equal((await find(id))?.locked, false);
     } finally {
       helper.dispose();
@@ -94,7 +102,7 @@ describe('/proc/sysvipc/shm on the real kernel', function () {
     const id = createSegment('private', 4096, 0o600);
     const seen = runNodeScript(
       `
-      const s = (await ipc('sysvipc').readShmSegments()).items.find((x) => x.shmid === ${id});
+      const s = (await ipc('sysvShm/read').readSegmentTable(ipc('tables').localTables())).segments.find((x) => x.shmid === ${id});
       console.log(JSON.stringify([s.uid, s.gid, s.cuid, s.cgid, s.mode]));`,
       ['unshare', '--user'],
     );

@@ -8,7 +8,7 @@ import { classifySemSets } from '../../src/ipc/sysvSem/classify';
 import { scanWaiters } from '../../src/ipc/waiters';
 import { isRoot, NOBODY, TestHelper } from '../support/helper';
 import { cleanupSemMsg, ipctool, startIpctool, SYSCALL, trackMsg, trackSem, waitBlocked } from '../support/semMsg';
-import { readSemTable } from '../../src/ipc/sysvSem/parse';
+import { readSemTable } from '../../src/ipc/sysvSem/read';
 import { killSpawned, runNodeScript } from './spawned';
 
 const SEMOPS = [SYSCALL.semtimedop, SYSCALL.semop];

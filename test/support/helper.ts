@@ -12,10 +12,13 @@ export type HelperBuild = 'asan' | 'release';
  * The helper the native tests run. With IPCINSP_HELPER_PLATFORM (e.g. `linux-arm64`, set by
  * scripts/foreign.js) it is that platform's static helper, the one its VSIX ships, run under
  * qemu-user through a small script (binfmt_misc may not be there), whatever `build` asks for.
+ * IPCINSP_HELPER_BINARY names any other binary to use instead, whatever `build` asks for.
  */
 export function helperBinary(build: HelperBuild = 'asan'): string {
   const platform = process.env.IPCINSP_HELPER_PLATFORM;
   if (platform) return foreignHelper(platform);
+  // Another build to run the suite against, e.g. an older helper to see a new test fail on it.
+  if (process.env.IPCINSP_HELPER_BINARY) return process.env.IPCINSP_HELPER_BINARY;
   const file = path.join(repoRoot, 'native', 'bin', build === 'asan' ? 'ipc-helper-asan' : 'ipc-helper');
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run "npm run build:native"`);
   return file;
@@ -34,7 +37,9 @@ function foreignHelper(name: string): string {
   const binary = path.join(dir, 'ipc-helper-static');
   if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: its cross compiler failed or is not installed (npm run build:native)`);
   const script = path.join(dir, 'run-under-qemu');
-  fs.writeFileSync(script, `#!/bin/sh\nexec ${platform.qemu} ${binary} "$@"\n`, { mode: 0o755 });
+  // Quoted: a clone's path may hold spaces.
+  const quoted = `'${binary.replace(/'/g, `'\\''`)}'`;
+  fs.writeFileSync(script, `#!/bin/sh\nexec ${platform.qemu} ${quoted} "$@"\n`, { mode: 0o755 });
   return script;
 }
 

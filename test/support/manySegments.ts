@@ -33,7 +33,13 @@ export async function createManySegments(count: number, size = 4096, mode = 0o60
   const batch = 512;
   for (let done = 0; done < count; done += batch) {
     const n = Math.min(batch, count - done);
-    const results = await Promise.allSettled(Array.from({ length: n }, () => helper().create(IPC_PRIVATE, size, mode, true)));
+    const results = await Promise.allSettled(
+      Array.from({ length: n }, () =>
+        helper()
+          .shmCreate(IPC_PRIVATE, size, mode, true)
+          .then((r) => r.shmid),
+      ),
+    );
     for (const result of results) {
       if (result.status === 'fulfilled') {
         created.add(result.value);
@@ -50,7 +56,7 @@ export async function createManySegments(count: number, size = 4096, mode = 0o60
 export async function removeManySegments(): Promise<void> {
   const ids = [...created];
   if (ids.length > 0 && client) {
-    const results = await Promise.allSettled(ids.map((id) => client!.remove(id)));
+    const results = await Promise.allSettled(ids.map((id) => client!.shmRemove(id)));
     results.forEach((result, i) => {
       const gone =
         result.status === 'fulfilled' || (result.reason instanceof HelperError && (result.reason.code === 'EINVAL' || result.reason.code === 'EIDRM'));

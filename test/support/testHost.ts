@@ -91,7 +91,8 @@ export async function startHost(
   options: Omit<ServerOptions, 'extensionDevelopmentPath' | 'extensionsDir'>,
   extension: typeof extensionUnderTest = extensionUnderTest,
 ): Promise<Server> {
-  if (extension === 'checkout') return host.startServer({ ...options, extensionDevelopmentPath: repoRoot });
+  // IPCINSP_EXTENSION_DIR: another checkout's build (to show a test failing on an older version).
+  if (extension === 'checkout') return host.startServer({ ...options, extensionDevelopmentPath: process.env.IPCINSP_EXTENSION_DIR || repoRoot });
   const extensionsDir = await installPackaged();
   const server = await host.startServer({ ...options, extensionsDir });
   const stop = server.stop.bind(server);

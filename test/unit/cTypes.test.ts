@@ -7,7 +7,8 @@ import * as path from 'path';
 import { parseC } from '../../src/ctypes/cParser';
 import { flagsFromDatabase, splitCommand } from '../../src/ctypes/compileCommands';
 import { layoutFlags, parseCompilerMessages, parseDependencies } from '../../src/ctypes/compiler';
-import { blankAttributes, blankCplusplus, TranslationUnit } from '../../src/ctypes/declarations';
+import { TranslationUnit } from '../../src/ctypes/declarations';
+import { blankAttributes, blankCplusplus } from '../../src/ctypes/parseCopy';
 import type { CField, CLayout } from '../../src/shared/cLayout';
 import { formatFloat32, stringLiteral, valueOf } from '../../src/shared/cValues';
 import { testParser } from '../support/parserFiles';
@@ -101,6 +102,86 @@ describe('C declarations', () => {
     );
     assert.match(unit.closure('struct s'), /# 1 "\/usr\/include\/stdbool.h" 3 4\n  _Bool\n# 9 "\/home\/u\/a.c"\n {2}b;/);
     unit.dispose();
+  });
+
+  it('reads GNU keyword spellings and _Complex, and never lists a keyword as a typedef name', async () => {
+    const unit = await read(
+      'typedef __signed__ char __s8;\ntypedef __signed int s32;\ntypedef double _Complex cplx;\nstruct g { __volatile__ int v; __const long c; float __complex__ f; };\n',
+    );
+    assert.deepStrictEqual(
+      unit.types().map((t) => t.name),
+      ['__s8', 's32', 'cplx', 'struct g'],
+    );
+    assert.strictEqual(unit.whyNotStandalone('struct g'), undefined, 'every member parses');
+    unit.dispose();
+  });
+
+  it('lists types a macro stands in the way of: after a body, on a member, before a struct, before a typedef name; C23 attributes too', async () => {
+    const text =
+      '#define PACKED __attribute__((packed))\n#define ALIGN(n) __attribute__((aligned(n)))\n#define NOTHING\n#define N 3\n' +
+      'struct M4 { char c; int a; } PACKED;\nstruct AL { int x ALIGN(16); int y[N]; };\nPACK1 struct PP { char c; };\nEXPORT(x) union UU { int u; };\n' +
+      'typedef struct { int q; } PACKED pq_t;\nNOTHING struct [[gnu::packed]] P { char c; int i; };\n';
+    const unit = await read(text);
+    assert.deepStrictEqual(
+      unit.types().map((t) => `${t.name}:${t.line}`),
+      ['struct M4:5', 'struct AL:6', 'struct PP:7', 'union UU:8', 'pq_t:9', 'struct P:10'],
+    );
+    assert.match(unit.closure('struct AL'), /int y\[N\]/, 'a macro with a value is not blanked');
+    unit.dispose();
+    // A #define continued over lines ends where its last backslash says (linux/fuse.h).
+    const continued = await read('#define SIZE(d) \\\n\tALIGN_UP(OFFSET + (d)->len)\n\nstruct after_define { int a; };\n');
+    assert.deepStrictEqual(
+      continued.types().map((t) => t.name),
+      ['struct after_define'],
+    );
+    continued.dispose();
+  });
+
+  it("lists the types of a glibc header as it is: macros after a function's parameters blanked, declarations inside what the parser gave up on kept", async () => {
+    const text =
+      '#ifndef _X_H\n#define _X_H 1\n#include <features.h>\n__BEGIN_DECLS\nstruct random_data { int *fptr; int rand_type; };\n' +
+      'extern int random_r (struct random_data *__restrict __buf, int *__restrict __result) __THROW __nonnull ((1, 2)) __wur;\n' +
+      'extern int (*handler (int __sig)) (int) __THROW;\nint cast_is_no_declarator = (int) 3;\nstruct drand48_data { unsigned short __x[3]; };\n' +
+      'extern void __assert_fail (const char *__assertion) __THROW __attribute__ ((__noreturn__)) SOMETHING(x) ODD;\n__END_DECLS\n#endif\n';
+    const unit = await read(text);
+    assert.deepStrictEqual(
+      unit.types().map((t) => t.name),
+      ['struct random_data', 'struct drand48_data'],
+    );
+    assert.strictEqual(unit.whyNotStandalone('struct drand48_data'), undefined, 'read as it is, nothing is in doubt');
+    unit.dispose();
+  });
+
+  it('puts the ; after a body on a line of its own when a line marker ends the declaration (glibc sys/epoll.h)', async () => {
+    const text = '# 1 "e.h"\nstruct epoll_event\n{\n  int events;\n} \n# 88 "e.h" 3 4\n __attribute__ ((__packed__))\n# 88 "e.h"\n               ;\n';
+    const unit = await read(text);
+    assert.match(unit.closure('struct epoll_event'), /__attribute__ \(\(__packed__\)\)\n# 88 "e\.h"\n;\n$/);
+    unit.dispose();
+  });
+
+  it('keeps in a closure what an attribute names: a constant, a tag', async () => {
+    const unit = await read(
+      '# 1 "x.h"\nenum { LINE = 64 };\nstruct wide { long double x; };\nenum { UNUSED = 1 };\nstruct al { int x __attribute__((aligned(LINE))); char d[0] __attribute__((aligned(__alignof__(struct wide)))); };\n',
+    );
+    assert.deepStrictEqual(
+      unit
+        .closure('struct al')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('# ')),
+      [
+        'enum { LINE = 64 };',
+        'struct wide { long double x; };',
+        'struct al { int x __attribute__((aligned(LINE))); char d[0] __attribute__((aligned(__alignof__(struct wide)))); };',
+      ],
+    );
+    unit.dispose();
+  });
+
+  it('finds attributes in code only: a comment or a string with [[ or __attribute__(( blanks nothing', () => {
+    const text = '/* [[ see */ struct a { int x; }; // __attribute__((\nstruct b { char s[2]; } __attribute__((aligned(8)));\nconst char *q = "[[";\n';
+    const blanked = blankAttributes(text);
+    assert.strictEqual(blanked.length, text.length);
+    assert.strictEqual(blanked.replace(/ +/g, ' '), text.replace('__attribute__((aligned(8)))', '').replace(/ +/g, ' '));
   });
 
   it('blanks GNU attributes for the parser without moving anything, strings and nesting included', () => {
@@ -213,10 +294,35 @@ describe('C values from bytes', () => {
     assert.strictEqual(show(field({ kind: 'float', size: 16, mantissa: 113 }), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f]), '1.5');
     assert.strictEqual(
       show(field({ kind: 'float', size: 16 }), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xc0]),
-      '-2',
-      '__float128 (the probe gives no digits for it)',
+      'not decoded (00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 c0)',
+      '16 bytes without the digits could be x87 or binary128: said, not guessed',
     );
+    // bfloat16 (__bf16): 1.5 is 0x3fc0; as binary16 the same bytes would read 1.9375.
+    assert.strictEqual(show(field({ kind: 'float', size: 2, mantissa: 8 }), [0xc0, 0x3f]), '1.5');
     assert.strictEqual(formatFloat32(Math.fround(3.14159)), '3.14159');
+  });
+
+  it('reads decimal floats in the binary encoding (BID) as IEEE 754 writes them, and says a DPD one is not decoded', () => {
+    const bid = (f: Partial<CField>, hex: string) => show(field({ kind: 'float', ...f }), [...Buffer.from(hex, 'hex').reverse()]);
+    // _Decimal32 1.5 is 15 x 10^-1: exponent 100 (bias 101), coefficient 15.
+    assert.strictEqual(bid({ size: 4, decimal: 'bid' }, '3200000f'), '1.5');
+    assert.strictEqual(bid({ size: 4, decimal: 'bid' }, 'b200004b'), '-7.5');
+    assert.strictEqual(bid({ size: 8, decimal: 'bid' }, 'b160000000000005'), '-0.005');
+    assert.strictEqual(bid({ size: 4, decimal: 'bid' }, '78000000'), 'Infinity');
+    assert.strictEqual(bid({ size: 4, decimal: 'bid' }, '7c000000'), 'NaN');
+    // The coefficient's top bits implied (11 after the sign): 9,999,999 x 10^90 in 32 bits.
+    assert.strictEqual(bid({ size: 4, decimal: 'bid' }, '77f8967f'), '9.999999E+96');
+    assert.strictEqual(bid({ size: 4, decimal: 'dpd' }, '2250000f'), 'not decoded (0f 00 50 22)');
+  });
+
+  it('reads complex values as their two parts, and big-endian scalars and bit-fields (scalar_storage_order)', () => {
+    const parts = [...Buffer.from(new Float64Array([1.5, -2]).buffer)];
+    assert.strictEqual(show(field({ kind: 'float', size: 16, complex: true, mantissa: 53 }), parts), '1.5 + -2i');
+    assert.strictEqual(show(field({ size: 4, signed: true, byteOrder: 'big' }), [0xff, 0xff, 0xff, 0xfe]), '-2');
+    // A 12-bit field from the most significant bit of byte 0 (0xabc), then a 4-bit one after it (5).
+    assert.strictEqual(show(field({ bits: { first: 0, width: 12 }, byteOrder: 'big' }), [0xab, 0xc5]), '2748');
+    assert.strictEqual(show(field({ bits: { first: 12, width: 4 }, byteOrder: 'big' }), [0xab, 0xc5]), '5');
+    assert.strictEqual(show(field({ bits: { first: 12, width: 4 }, signed: true, byteOrder: 'big' }), [0xab, 0xcd]), '-3');
   });
 
   it('names enum constants, says when a value has none, and shows pointers as addresses', () => {

@@ -21,7 +21,7 @@ import {
   decodeFileCreate,
   decodeFileStat,
   decodeResidency,
-  decodeStat,
+  decodeShmStat,
   encodeRequest,
   FILE_STAT_BYTES,
   FrameDecoder,
@@ -32,7 +32,7 @@ import {
   Op,
   PROTOCOL_VERSION,
   ProtocolError,
-  STAT_BYTES,
+  SHM_STAT_BYTES,
 } from '../../src/ipc/helperProtocol';
 
 function replyFrame(id: number, op: number, status: number, payload: Buffer): Buffer {
@@ -46,8 +46,8 @@ function replyFrame(id: number, op: number, status: number, payload: Buffer): Bu
 }
 
 describe('helper protocol', function () {
-  it('encodes a READ request exactly as PROTOCOL.md lays it out', function () {
-    const frame = encodeRequest(7, Op.Read, args.read(42, 2 ** 40 + 3, 4096));
+  it('encodes a SHM_READ request exactly as PROTOCOL.md lays it out', function () {
+    const frame = encodeRequest(7, Op.ShmRead, args.shmRead(42, 2 ** 40 + 3, 4096));
     assert.equal(frame.length, 12 + 16);
     assert.equal(frame.readUInt32LE(0), 8 + 16);
     assert.equal(frame.readUInt32LE(4), 7);
@@ -58,8 +58,8 @@ describe('helper protocol', function () {
     assert.equal(frame.readBigUInt64LE(20), 2n ** 40n + 3n);
   });
 
-  it('encodes CREATE with a negative key (keys are signed 32-bit) and the exclusive flag', function () {
-    const body = args.create(0xc8276653, 100, 0o1640, true);
+  it('encodes SHM_CREATE with a negative key (keys are signed 32-bit) and the exclusive flag', function () {
+    const body = args.shmCreate(0xc8276653, 100, 0o1640, true);
     assert.equal(body.readInt32LE(0), -936941997);
     assert.equal(body.readUInt32LE(4), 0o640, 'only permission bits are sent');
     assert.equal(body.readUInt32LE(8), 1);
@@ -67,8 +67,8 @@ describe('helper protocol', function () {
   });
 
   it('reassembles replies split at every possible byte boundary', function () {
-    const a = replyFrame(1, Op.Read, 0, Buffer.from('hello'));
-    const b = replyFrame(2, Op.Stat, 22, Buffer.from('\x06EINVALbad id'));
+    const a = replyFrame(1, Op.ShmRead, 0, Buffer.from('hello'));
+    const b = replyFrame(2, Op.ShmStat, 22, Buffer.from('\x06EINVALbad id'));
     const stream = Buffer.concat([a, b]);
     for (let cut = 0; cut <= stream.length; cut++) {
       const decoder = new FrameDecoder();
@@ -76,8 +76,8 @@ describe('helper protocol', function () {
       assert.deepEqual(
         replies.map((r) => [r.id, r.op, r.status, r.payload.toString('latin1')]),
         [
-          [1, Op.Read, 0, 'hello'],
-          [2, Op.Stat, 22, '\x06EINVALbad id'],
+          [1, Op.ShmRead, 0, 'hello'],
+          [2, Op.ShmStat, 22, '\x06EINVALbad id'],
         ],
       );
       assert.equal(decoder.midFrame, false);
@@ -105,7 +105,7 @@ describe('helper protocol', function () {
   });
 
   it('refuses records shorter than their layout', function () {
-    assert.throws(() => decodeStat(Buffer.alloc(STAT_BYTES - 1)), ProtocolError);
+    assert.throws(() => decodeShmStat(Buffer.alloc(SHM_STAT_BYTES - 1)), ProtocolError);
     const residency = Buffer.alloc(16);
     residency.writeUInt32LE(9, 8); // 9 pages need 2 bitmap bytes
     assert.throws(() => decodeResidency(residency), ProtocolError);
@@ -125,9 +125,9 @@ describe('helper protocol', function () {
     );
   });
 
-  it('speaks version 5: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35, the /proc scan 36', function () {
-    assert.equal(PROTOCOL_VERSION, 5);
-    assert.equal(args.hello().readUInt32LE(0), 5);
+  it('speaks version 6: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35, the /proc scan 36', function () {
+    assert.equal(PROTOCOL_VERSION, 6);
+    assert.equal(args.hello().readUInt32LE(0), 6);
     assert.deepEqual([Op.NsEnter, Op.Table, Op.ProcScan], [34, 35, 36]);
     const scan = args.procScan(4096, 2);
     assert.deepEqual([scan.length, scan.readUInt32LE(0), scan.readUInt32LE(4)], [8, 4096, 2]);
@@ -260,8 +260,24 @@ describe('helper protocol', function () {
     assert.throws(() => decodeMsgPeek(Buffer.concat([head, record(0, 1n, 3, 'abc')])), /cut short after 1 of 2/);
     assert.throws(() => decodeMsgPeek(Buffer.concat([head, record(0, 1n, 3, 'abc'), record(1, 1n, 3, 'abc').subarray(0, 22)])), /preview cut short/);
 
-    const read = decodeMsgRead(Buffer.concat([Buffer.from([7, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('text')]));
-    assert.deepEqual([read.mtype, read.text.toString()], [7n, 'text']);
+    // A 32-bit helper's: the types are their low 32 bits (flags bit 1), and said to be.
+    head.writeUInt32LE(1 | 2, 4);
+    const low = decodeMsgPeek(Buffer.concat([head, record(0, 2n ** 31n + 7n, 1, 'a'), record(1, 5n, 1, 'b')]));
+    assert.deepEqual(
+      low.messages.map((m) => [m.mtype, m.mtypeLow32]),
+      [
+        [2n ** 31n + 7n, true],
+        [5n, true],
+      ],
+    );
+
+    const readHead = Buffer.alloc(16);
+    readHead.writeBigInt64LE(7n, 0);
+    const read = decodeMsgRead(Buffer.concat([readHead, Buffer.from('text')]));
+    assert.deepEqual([read.mtype, read.mtypeLow32, read.text.toString()], [7n, undefined, 'text']);
+    readHead.writeUInt32LE(2, 8);
+    assert.equal(decodeMsgRead(Buffer.concat([readHead, Buffer.from('text')])).mtypeLow32, true);
+    assert.throws(() => decodeMsgRead(readHead.subarray(0, 15)), ProtocolError);
     const attr = Buffer.alloc(MQ_ATTR_BYTES);
     attr.writeBigUInt64LE(10n, 0);
     attr.writeBigUInt64LE(8192n, 8);

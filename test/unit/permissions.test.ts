@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { CAP_FOWNER, CAP_SYS_ADMIN, parseCredentials, removalRefusal, type Credentials } from '../../src/ipc/permissions';
+import { removalRefusal } from '../../src/ipc/kinds';
+import { CAP_FOWNER, CAP_SYS_ADMIN, parseCredentials, type Credentials } from '../../src/ipc/permissions';
 import type { IpcObject } from '../../src/ipc/snapshot';
 
 const ROOT_STATUS = 'Name:\tnode\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n';

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { FileKey } from '../../src/ipc/maps';
 import type { Names } from '../../src/ipc/names';
-import { classifyHolds, classifyPosixObjects, holderPath, nextAgeTransition, producerHint } from '../../src/ipc/posixShm/classify';
-import { parseObjectName, type PosixListing, type PosixObject } from '../../src/ipc/posixShm/parse';
+import { classifyPosixObjects, nextAgeTransition, producerHint } from '../../src/ipc/posixShm/classify';
+import { classifyHolds, holderPath } from '../../src/ipc/family/holders';
+import { parseObjectName, type PosixListing, type PosixObject } from '../../src/ipc/family/devShm';
 import { posixContextValue, posixDescription, posixRow, posixStateWords, shmFsNearlyFull, shmFsSummary } from '../../src/ipc/posixShm/present';
 import type { FileHold, ProcScan } from '../../src/ipc/procScan';
 

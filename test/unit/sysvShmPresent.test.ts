@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Classification } from '../../src/ipc/sysvShm/classify';
+import type { Classification } from '../../src/ipc/sysvShm/types';
 import type { SegmentInfo } from '../../src/ipc/snapshot';
 import {
   accessibilityLabel,
@@ -12,7 +12,7 @@ import {
   segmentLabel,
   segmentTooltip,
 } from '../../src/ipc/sysvShm/present';
-import type { ShmSegment } from '../../src/ipc/sysvipc';
+import type { ShmSegment } from '../../src/ipc/family/sysvTables';
 
 function info(segment: Partial<ShmSegment>, classification: Partial<Classification> = {}, extra: Partial<SegmentInfo> = {}): SegmentInfo {
   return {

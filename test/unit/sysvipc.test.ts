@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
-import { parseMsg, parseSem, parseShm, readShmSegments, SHM_DEST, SHM_LOCKED, ShmSegment } from '../../src/ipc/sysvipc';
+import { parseMsg, parseSem, parseShm, SHM_DEST, SHM_LOCKED, ShmSegment } from '../../src/ipc/family/sysvTables';
+import { readSegmentTable } from '../../src/ipc/sysvShm/read';
+import { localTables } from '../../src/ipc/tables';
 import { fixture } from './fixtures';
 
 const read = (name: string) => fs.readFileSync(fixture('sysvipc', name));
@@ -164,7 +166,7 @@ describe('/proc/sysvipc/shm parser', function () {
   });
 
   it('reads through a procRoot', async function () {
-    const { items } = await readShmSegments(fixture('proc'));
+    const { segments: items } = await readSegmentTable(localTables(fixture('proc')));
     assert.equal(items.length, 6);
   });
 

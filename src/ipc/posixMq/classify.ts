@@ -4,34 +4,10 @@
 // without receiving them, so none are ever shown: that is said, never worked around.
 import type { FileKey } from '../maps';
 import type { Names } from '../names';
-import { classifyHolds, type Holder } from '../posixShm/classify';
+import { classifyHolds } from '../family/holders';
 import type { ProcScan } from '../procScan';
-import type { PosixQueue } from './parse';
+import type { PosixMqInfo, PosixMqState, PosixQueue, QueueAttr } from './types';
 import * as l10n from '../../shared/l10n';
-
-export type PosixMqState = 'in-use' | 'unused' | 'orphaned' | 'full';
-
-export type QueueAttr =
-  { read: true; maxmsg: number; msgsize: number; curmsgs: number } | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'error'; message: string };
-
-export interface PosixMqInfo {
-  kind: 'posixMq';
-  name: string;
-  key: FileKey;
-  queue: PosixQueue;
-  attr: QueueAttr;
-  holders: Holder[];
-  full: boolean;
-  state: PosixMqState;
-  reason: string;
-  unchecked: number;
-  certain: boolean;
-  ownerName: string;
-  groupName: string;
-  notifyCommand?: string;
-  /** An unused queue turns orphaned at this time by age alone. */
-  orphanAtMs?: number;
-}
 
 export interface PosixMqContext {
   scan: Pick<ProcScan, 'files' | 'unreadable'>;

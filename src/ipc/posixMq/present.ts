@@ -4,8 +4,8 @@ import { formatBytes, modeToString } from '../format';
 import * as l10n from '../../shared/l10n';
 import type { IpcLimits } from '../limits';
 import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
-import type { Holder } from '../posixShm/classify';
-import type { PosixMqInfo, PosixMqState } from './classify';
+import type { Holder } from '../family/holders';
+import type { PosixMqInfo, PosixMqState } from './types';
 
 const STATE_WORDS: Record<PosixMqState, string> = {
   'in-use': l10n.t('in use'),

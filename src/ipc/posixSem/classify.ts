@@ -6,70 +6,12 @@
 // from the shared scan, as for POSIX shared memory objects (Python's multiprocessing locks unlink
 // their semaphore right after sem_open: those show as removed but still held).
 import type { Names } from '../names';
-import { classifyHolds, holderPath, type ClassifyContext, type Holder } from '../posixShm/classify';
-import type { PosixObject } from '../posixShm/parse';
+import { classifyHolds, holderPath, type HoldersContext } from '../family/holders';
+import type { PosixObject } from '../family/devShm';
 import type { FileHold } from '../procScan';
 import type { FileKey } from '../maps';
 import * as l10n from '../../shared/l10n';
-
-export type PosixSemState = 'in-use' | 'unused' | 'orphaned' | 'removed-held';
-
-/** sizeof(sem_t) with glibc on 64-bit machines. */
-export const GLIBC_SEM_BYTES = 32;
-const SEM_VALUE_MAX = 0x7fffffff;
-const FUTEX_PRIVATE_FLAG = 128;
-
-export type SemReading =
-  | { read: true; layout: 'glibc'; value: number; waiters: number }
-  | { read: true; layout: 'unknown'; why: string }
-  | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'error'; message: string };
-
-/** The value and waiter count of a glibc sem_t, or why the bytes are not one. */
-export function decodeGlibcSemaphore(bytes: Uint8Array, arch: string = process.arch): SemReading {
-  if (arch !== 'x64' && arch !== 'arm64') return { read: true, layout: 'unknown', why: `glibc's sem_t layout on ${arch} is not decoded` };
-  if (bytes.length !== GLIBC_SEM_BYTES) return { read: true, layout: 'unknown', why: `${bytes.length} bytes, not the ${GLIBC_SEM_BYTES} of glibc's sem_t` };
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const data = view.readBigUInt64LE(0);
-  const priv = view.readInt32LE(8);
-  const value = Number(data & 0xffffffffn);
-  const waiters = Number(data >> 32n);
-  const tailClear = view.subarray(12).every((b) => b === 0);
-  if (value > SEM_VALUE_MAX || (priv !== 0 && priv !== FUTEX_PRIVATE_FLAG) || !tailClear || waiters > 0xffffff) {
-    return { read: true, layout: 'unknown', why: "the bytes do not look like glibc's sem_t (another C library, or not a semaphore)" };
-  }
-  return { read: true, layout: 'glibc', value, waiters };
-}
-
-export interface PosixSemInfo {
-  kind: 'posixSem';
-  /** As sem_open names it: "/NAME" (the file is sem.NAME). */
-  name: string;
-  /**
-   * Where the name comes from: its file; an earlier refresh that saw it linked (a removed one);
-   * or only its holders' mappings, which may show glibc's temporary name (sem_open creates the
-   * file as sem.XXXXXX and links it to sem.NAME, so the mapping's dentry is the temporary one).
-   */
-  nameFrom: 'file' | 'earlier' | 'mapping';
-  key: FileKey;
-  devMajor: number;
-  devMinor: number;
-  ino: number;
-  file?: PosixObject;
-  removed: boolean;
-  holders: Holder[];
-  mappers: number;
-  openers: number;
-  reading: SemReading;
-  state: PosixSemState;
-  reason: string;
-  unchecked: number;
-  certain: boolean;
-  readPaths: string[];
-  ownerName?: string;
-  groupName?: string;
-  /** An unused semaphore turns orphaned at this time by age alone. */
-  orphanAtMs?: number;
-}
+import type { PosixSemInfo, SemReading } from './types';
 
 export const SEM_FILE_PREFIX = 'sem.';
 
@@ -90,7 +32,7 @@ function distinctPids(holders: readonly FileHold[], via: FileHold['via']): numbe
   return new Set(holders.filter((h) => h.via === via).map((h) => h.pid)).size;
 }
 
-export interface PosixSemContext extends Pick<ClassifyContext, 'scan' | 'nowMs' | 'graceMs' | 'lastHeldMs'> {
+export interface PosixSemContext extends Pick<HoldersContext, 'scan' | 'nowMs' | 'graceMs' | 'lastHeldMs'> {
   names: Names;
   /** Our /dev/shm's device ("major:minor:"), to tell a removed semaphore of ours from another namespace's. */
   devicePrefix?: string;

@@ -4,8 +4,8 @@ import { modeToString } from '../format';
 import * as l10n from '../../shared/l10n';
 import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import { holderDescription } from '../posixShm/present';
-import type { Holder } from '../posixShm/classify';
-import type { PosixSemInfo, PosixSemState } from './classify';
+import type { Holder } from '../family/holders';
+import type { PosixSemInfo, PosixSemState } from './types';
 
 const STATE_WORDS: Record<PosixSemState, string> = {
   'in-use': l10n.t('in use'),

@@ -1,63 +1,33 @@
 // POSIX shared memory objects, classified: each object of /dev/shm, each one removed (unlinked)
-// but still mapped or open, and each memfd shared between processes, with who holds it (from the
-// shared /proc scan, matched by device and inode) and its state in words.
-//
-// The kernel keeps no count of who maps a file, so "nobody holds it" is only as good as the scan:
-// an object is called orphaned only after it has been unused for a grace period (a program between
-// shm_open and mmap holds nothing yet), and when some processes could not be checked the verdict
-// says so and is marked uncertain (Clean Up then offers it without ticking it).
+// but still mapped or open, and each memfd shared between processes, with who holds it and its
+// state in words (the holder model all file-backed kinds share: src/ipc/family/holders.ts). An
+// object is called orphaned only after it has been unused for a grace period (a program between
+// shm_open and mmap holds nothing yet); a verdict some process could not be checked for is marked
+// uncertain (Clean Up then offers it without ticking it).
 import * as fs from 'fs';
 import * as l10n from '../../shared/l10n';
 import * as path from 'path';
 import { devMajorMinor } from '../fds';
+import { objectFromStat, SEMAPHORE_PREFIX, type PosixListing, type PosixObject } from '../family/devShm';
+import {
+  classifyHolds,
+  distinctPids,
+  holderPath,
+  rootBase,
+  sameHolds,
+  uncheckedWords,
+  zoneChanged,
+  type HoldersContext,
+  type HoldsInput,
+  type PosixState,
+} from '../family/holders';
 import type { FileKey } from '../maps';
+import { Memo } from '../memo';
 import type { Names } from '../names';
-import type { FileHold, ProcScan } from '../procScan';
-import { objectFromStat, SEMAPHORE_PREFIX, type PosixListing, type PosixObject } from './parse';
+import type { FileHold } from '../procScan';
+import type { PosixObjectInfo } from './types';
 
-export type PosixState = 'in-use' | 'unused' | 'orphaned' | 'removed-held';
-
-export type Holder = FileHold & { command?: string };
-
-export interface PosixObjectInfo {
-  kind: 'posixShm';
-  /** A file of /dev/shm (linked or removed), or a memfd. */
-  origin: 'dev-shm' | 'memfd';
-  /** "/name" as shm_open names it, or "memfd:NAME". */
-  name: string;
-  key: FileKey;
-  devMajor: number;
-  devMinor: number;
-  ino: number;
-  /** Its metadata, when some path to it could be stat'ed (not for a removed object we may not reach). */
-  file?: PosixObject;
-  /** Unlinked: the name is gone, the memory stays while someone holds it. Always true for memfds. */
-  removed: boolean;
-  holders: Holder[];
-  /** Distinct processes mapping it / holding a descriptor of it. */
-  mappers: number;
-  openers: number;
-  state: PosixState;
-  reason: string;
-  /** Processes the scan could not read (they might hold it, unseen). */
-  unchecked: number;
-  /** For an orphan: true when every process was checked, so no holder can hide anywhere. */
-  certain: boolean;
-  /** Where the contents can be read, best first: the name, then holders' /proc links. */
-  readPaths: string[];
-  ownerName?: string;
-  groupName?: string;
-  /** Who probably made it, from its name: a hint, never a proof. */
-  producer?: string;
-}
-
-export interface ClassifyContext {
-  scan: Pick<ProcScan, 'files' | 'unreadable' | 'unreadablePids'>;
-  names: Names;
-  nowMs: number;
-  graceMs: number;
-  /** When each object was last seen held (kept by the caller across refreshes). */
-  lastHeldMs: Map<FileKey, number>;
+export interface ClassifyContext extends HoldersContext {
   /** A memfd is listed only when this many processes or more hold it. */
   memfdMinHolders?: number;
   /**
@@ -81,163 +51,11 @@ const PRODUCERS: Array<[RegExp, string]> = [
   [/^\/mono\./, 'Mono'],
 ];
 
-/**
- * Answers remembered across refreshes (names and times rarely change, and thousands of objects are
- * classified every refresh), dropped wholesale when they grow past a bound.
- */
-class Memo<K, V> {
-  private readonly values = new Map<K, V>();
-  constructor(
-    private readonly compute: (key: K) => V,
-    private readonly limit = 20_000,
-  ) {}
-
-  get(key: K): V {
-    const known = this.values.get(key);
-    if (known !== undefined || this.values.has(key)) return known as V;
-    const value = this.compute(key);
-    if (this.values.size >= this.limit) this.values.clear();
-    this.values.set(key, value);
-    return value;
-  }
-
-  clear(): void {
-    this.values.clear();
-  }
-}
-
 const producers = new Memo((name: string) => PRODUCERS.find(([pattern]) => pattern.test(name))?.[1]);
 
 /** The well-known program an object's name points to, if any (a hint, never a proof). */
 export function producerHint(name: string): string | undefined {
   return producers.get(name);
-}
-
-function distinctPids(holders: readonly FileHold[], via: FileHold['via']): number {
-  if (holders.length === 0) return 0;
-  if (holders.length === 1) return holders[0].via === via ? 1 : 0;
-  return new Set(holders.filter((h) => h.via === via).map((h) => h.pid)).size;
-}
-
-/** maps pads addresses to 8 digits; map_files names have no leading zeros (the kernel refuses them). */
-const unpadded = (hex: string) => hex.replace(/^0+(?=.)/, '');
-
-let joinedRoot = { procRoot: '/proc', base: '/proc/' };
-
-/** path.join(procRoot) with a slash after it, remembered for the last root (it is the same thousands of times). */
-function rootBase(procRoot: string): string {
-  if (joinedRoot.procRoot !== procRoot) {
-    const joined = path.join(procRoot);
-    joinedRoot = { procRoot, base: joined === '.' ? '' : joined.endsWith('/') ? joined : joined + '/' };
-  }
-  return joinedRoot.base;
-}
-
-/** Where a holder's view of the object can be opened: its descriptor, or its mapping (root only). */
-export function holderPath(procRoot: string, h: FileHold): string {
-  // As path.join(procRoot, pid, 'fd', fd): no part after the root has a slash or a dot segment.
-  if (h.via === 'fd') return `${rootBase(procRoot)}${h.pid}/fd/${h.fd}`;
-  return `${rootBase(procRoot)}${h.pid}/map_files/${unpadded(h.start)}-${unpadded(h.end)}`;
-}
-
-function pluralS(n: number): string {
-  return n === 1 ? '' : 'es';
-}
-
-function holdersText(mappers: number, openers: number): string {
-  const parts: string[] = [];
-  if (mappers > 0) parts.push(l10n.t('mapped by {0} process{1}', mappers, pluralS(mappers)));
-  if (openers > 0) parts.push(l10n.t('open in {0} process{1}', openers, pluralS(openers)));
-  return parts.join(', ');
-}
-
-function durationText(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return l10n.t('{0} min', Math.round(s / 60));
-  return `${Math.round(s / 3600)} h`;
-}
-
-const sinceTexts = new Memo((ms: number) => l10n.t('since {0}', new Date(ms).toLocaleString()));
-/** The time zone the remembered texts were made in (Node re-reads TZ when it is assigned). */
-let sinceZone = process.env.TZ;
-
-/** An absolute time, so that a reason shown later is still true (a duration would go stale). */
-function sinceText(ms: number): string {
-  return sinceTexts.get(ms);
-}
-
-/** Forgets the remembered times when the time zone changed (checked once per classification); true then. */
-function zoneChanged(): boolean {
-  if (process.env.TZ === sinceZone) return false;
-  sinceTexts.clear();
-  sinceZone = process.env.TZ;
-  return true;
-}
-
-export interface HoldsInput {
-  removed: boolean;
-  mappers: number;
-  openers: number;
-  unchecked: number;
-  /** The unreadable processes in words, e.g. "pid 1 (init)", for the reason. */
-  uncheckedWords?: string;
-  unusedSinceMs: number;
-  nowMs: number;
-  graceMs: number;
-}
-
-/** The state classifyHolds gives, without its words. */
-function holdsState(input: HoldsInput): PosixState {
-  if (input.mappers + input.openers > 0) return input.removed ? 'removed-held' : 'in-use';
-  return input.nowMs - input.unusedSinceMs >= input.graceMs ? 'orphaned' : 'unused';
-}
-
-/** Whether classifyHolds says the same of both (the clock counts only through the state). */
-function sameHolds(a: HoldsInput, b: HoldsInput): boolean {
-  if (
-    a.removed !== b.removed ||
-    a.mappers !== b.mappers ||
-    a.openers !== b.openers ||
-    a.unchecked !== b.unchecked ||
-    a.uncheckedWords !== b.uncheckedWords ||
-    a.graceMs !== b.graceMs
-  ) {
-    return false;
-  }
-  // The time an object has been unused is in the words of an unused one only.
-  return (a.mappers + a.openers > 0 || a.unusedSinceMs === b.unusedSinceMs) && holdsState(a) === holdsState(b);
-}
-
-/** The state of an object from its holders, the scan's completeness and how long it has been unused. */
-export function classifyHolds(input: HoldsInput): { state: PosixState; reason: string } {
-  const { mappers, openers, unchecked } = input;
-  if (mappers + openers > 0) {
-    const how = holdersText(mappers, openers);
-    return input.removed ? { state: 'removed-held', reason: l10n.t('removed; stays while {0}', how) } : { state: 'in-use', reason: how };
-  }
-  const since = sinceText(input.unusedSinceMs);
-  const who = unchecked > 0 ? l10n.t('no process this user can read has it mapped or open') : l10n.t('nobody has it mapped or open');
-  const caveat =
-    unchecked > 0
-      ? l10n.t(
-          '; {0} process{1} could not be checked{2}, so a holder there cannot be ruled out',
-          unchecked,
-          pluralS(unchecked),
-          input.uncheckedWords ? ` (${input.uncheckedWords})` : '',
-        )
-      : '';
-  if (input.nowMs - input.unusedSinceMs >= input.graceMs) return { state: 'orphaned', reason: l10n.t('{0} (unused {1}){2}', who, since, caveat) };
-  return { state: 'unused', reason: l10n.t('{0} (unused {1}; called orphaned after {2} unused){3}', who, since, durationText(input.graceMs), caveat) };
-}
-
-/** The first few unreadable processes, by pid and command: "pid 1 (init), pid 77 (sshd) and 5 more". */
-function uncheckedWords(pids: readonly number[], names: Names): string {
-  const shown = pids.slice(0, 3).map((pid) => {
-    const command = names.command(pid);
-    return command ? l10n.t('pid {0} ({1})', pid, command.length > 40 ? `${command.slice(0, 40)}…` : command) : l10n.t('pid {0}', pid);
-  });
-  return pids.length > 3 ? l10n.t('{0} and {1} more', shown.join(', '), pids.length - 3) : shown.join(', ');
 }
 
 interface Found {

@@ -3,8 +3,9 @@
 import { formatBytes, modeToString } from '../format';
 import * as l10n from '../../shared/l10n';
 import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
-import type { Holder, PosixObjectInfo, PosixState } from './classify';
-import type { ShmFsUsage } from './parse';
+import type { Holder, PosixState } from '../family/holders';
+import type { PosixObjectInfo } from './types';
+import type { ShmFsUsage } from '../family/devShm';
 
 const STATE_WORDS: Record<PosixState, string> = {
   'in-use': l10n.t('in use'),

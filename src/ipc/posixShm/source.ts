@@ -10,7 +10,7 @@ import type { FileIdentity, FileStat, Residency } from '../helperProtocol';
 import { userName } from '../processes';
 import type { ContentsHeader } from '../../shared/hexProtocol';
 import { formatBytes } from '../format';
-import type { PosixObjectInfo } from './classify';
+import type { PosixObjectInfo } from './types';
 import { posixStateWords, posixTitle, rowId } from './present';
 
 /** Errors that mean "not through this path any more": try another one. */

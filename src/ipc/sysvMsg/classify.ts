@@ -10,45 +10,8 @@ import * as l10n from '../../shared/l10n';
 import type { Names } from '../names';
 import { isAlive } from '../processes';
 import type { Waiter } from '../waiters';
-import type { MsgQueue } from './parse';
-
-export type MsgQueueState = 'in-use' | 'unused' | 'orphaned' | 'full';
-
-/** One message as MSG_COPY read it. */
-export interface PeekedMessage {
-  index: number;
-  /** The message's type (a C long: any value the sender chose). */
-  mtype: bigint;
-  size: number;
-  /** Its first bytes. */
-  preview: Uint8Array;
-}
-
-/** What reading a queue gave: its capacity and messages, or why not. */
-export type QueueContents =
-  | { read: true; qbytes: number; messages: PeekedMessage[]; more: boolean }
-  | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'unsupported' | 'error'; message: string; qbytes?: number };
-
-export interface MsgQueueInfo {
-  kind: 'sysvMsg';
-  queue: MsgQueue;
-  contents: QueueContents;
-  /** Processes blocked in msgsnd (the queue is full for them) and in msgrcv (nothing of their type yet). */
-  senders: Waiter[];
-  receivers: Waiter[];
-  /** cbytes (or the number of messages) has reached qbytes: senders block (or fail with EAGAIN). */
-  full: boolean;
-  state: MsgQueueState;
-  reason: string;
-  certain: boolean;
-  ownerName: string;
-  creatorUserName: string;
-  groupName: string;
-  lastSenderCommand?: string;
-  lastReceiverCommand?: string;
-  /** An unused queue turns orphaned at this time by age alone. */
-  orphanAtMs?: number;
-}
+import type { MsgQueue } from '../family/sysvTables';
+import type { MsgQueueInfo, MsgQueueState, QueueContents } from './types';
 
 export interface MsgClassifyContext {
   names: Names;

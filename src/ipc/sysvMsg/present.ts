@@ -5,7 +5,7 @@ import { formatBytes, formatKey, modeToString, plural } from '../format';
 import { formatLimit, type IpcLimits } from '../limits';
 import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import type { Waiter } from '../waiters';
-import type { MsgQueueInfo, MsgQueueState, PeekedMessage } from './classify';
+import type { MsgQueueInfo, MsgQueueState, PeekedMessage } from './types';
 import * as l10n from '../../shared/l10n';
 
 /** The command a message row runs on a click: open its bytes in the contents view. */
@@ -103,21 +103,27 @@ export function previewText(message: PeekedMessage, max = 32): string {
   return message.size > bytes.length ? `${text}…` : text;
 }
 
+/** The type as the row says it: only its low 32 bits when a 32-bit helper read it, and said so. */
+function typeText(m: PeekedMessage): string {
+  return m.mtypeLow32 ? l10n.t('{0} (its low 32 bits: a 32-bit helper sees no more)', m.mtype) : String(m.mtype);
+}
+
 function messageRow(info: MsgQueueInfo, m: PeekedMessage): ChildRow {
   const text = previewText(m);
+  const type = typeText(m);
   return {
     id: `msg:${info.queue.msqid}:m${m.index}`,
-    label: l10n.t('#{0} type {1}', m.index, m.mtype),
+    label: l10n.t('#{0} type {1}', m.index, type),
     description: `${formatBytes(m.size)} · "${text}"`,
     tooltip: l10n.t(
       'Message {0} of queue {1}: type {2}, {3} bytes, read with MSG_COPY (still in the queue). Click to see its bytes.',
       m.index,
       msgTitle(info),
-      m.mtype,
+      type,
       m.size,
     ),
     codicon: 'mail',
-    accessibilityLabel: l10n.t('Message {0}, type {1}, {2} bytes, starts with {3}', m.index, m.mtype, m.size, text),
+    accessibilityLabel: l10n.t('Message {0}, type {1}, {2} bytes, starts with {3}', m.index, type, m.size, text),
     contextValue: 'message',
     command: { command: OPEN_MESSAGE_COMMAND, title: l10n.t('Open Message'), arguments: [info.queue.msqid, m.index] },
   };

@@ -11,55 +11,8 @@ import * as l10n from '../../shared/l10n';
 import type { Names } from '../names';
 import { isAlive } from '../processes';
 import type { Waiter } from '../waiters';
-import type { SemSet } from './parse';
-
-export type SemSetState = 'in-use' | 'unused' | 'orphaned' | 'stuck';
-
-/** One semaphore's values as the helper reads them. */
-export interface SemaphoreValue {
-  value: number;
-  /** pid of the last semop on it (0: none yet). */
-  lastPid: number;
-  /** Processes waiting for an increase / for zero. */
-  ncnt: number;
-  zcnt: number;
-}
-
-/** What reading a set's values gave: the values, or why there are none. */
-export type SetValues = { read: true; semaphores: SemaphoreValue[] } | { read: false; why: 'no-helper' | 'denied' | 'gone' | 'error'; message: string };
-
-export interface SemaphoreInfo {
-  index: number;
-  value?: number;
-  lastPid?: number;
-  lastCommand?: string;
-  /** Whether the last operator still runs (undefined: none, or it cannot be told). */
-  lastAlive?: boolean;
-  ncnt?: number;
-  zcnt?: number;
-  /** Waiters whose sembuf names this semaphore. */
-  waiters: Array<Waiter & { wants: 'increase' | 'zero' }>;
-  /** "held by a process that exited without SEM_UNDO", when it is so. */
-  diagnosis?: string;
-}
-
-export interface SemSetInfo {
-  kind: 'sysvSem';
-  set: SemSet;
-  semaphores: SemaphoreInfo[];
-  values: SetValues;
-  /** Waiters whose sembuf could not be read (they wait on the set, on which semaphore is unknown). */
-  setWaiters: Waiter[];
-  state: SemSetState;
-  reason: string;
-  /** For an orphan: every process that used it is known to have exited (not merely never used). */
-  certain: boolean;
-  ownerName: string;
-  creatorUserName: string;
-  groupName: string;
-  /** An unused set turns orphaned at this time by age alone (the picture must be redrawn then). */
-  orphanAtMs?: number;
-}
+import type { SemSet } from '../family/sysvTables';
+import type { SemaphoreInfo, SemSetInfo, SemSetState, SetValues } from './types';
 
 export interface SemClassifyContext {
   names: Names;

@@ -5,7 +5,7 @@ import * as l10n from '../../shared/l10n';
 import { formatLimit, type IpcLimits } from '../limits';
 import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
 import type { Waiter } from '../waiters';
-import type { SemaphoreInfo, SemSetInfo, SemSetState } from './classify';
+import type { SemaphoreInfo, SemSetInfo, SemSetState } from './types';
 
 const STATE_WORDS: Record<SemSetState, string> = {
   'in-use': l10n.t('in use'),

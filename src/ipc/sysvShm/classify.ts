@@ -10,26 +10,8 @@ import * as l10n from '../../shared/l10n';
 import { attachmentSummary, type ProcScan } from '../procScan';
 import type { Names } from '../names';
 import type { ProcessInfo, ProcessStatus } from '../processes';
-import type { ShmSegment } from '../sysvipc';
-
-export type SegmentState = 'attached' | 'unattached' | 'orphaned' | 'removed-attached';
-
-/**
- * What the classifier concluded about the creator. 'unknown': it could not be checked;
- * 'unchecked': it did not matter (the segment is attached or removed), so it was not looked up.
- */
-export type CreatorState = 'alive' | 'exited' | 'reused' | 'zombie' | 'unknown' | 'unchecked';
-
-export interface Classification {
-  state: SegmentState;
-  /** SHM_LOCKED: independent of the state. */
-  locked: boolean;
-  creator: CreatorState;
-  /** The creator when it is alive (or the process now holding its pid, when reused). */
-  creatorProcess?: ProcessInfo;
-  /** One sentence for the UI, e.g. "creator pid 1234 (./writer) exited; no process attached". */
-  reason: string;
-}
+import type { ShmSegment } from '../family/sysvTables';
+import type { Classification, CreatorState, SegmentInfo } from './types';
 
 export interface ClassifyOptions {
   /**
@@ -122,27 +104,6 @@ export function classifySegment(segment: Segment, lookup: (pid: number) => Proce
     creatorProcess: process,
     reason: l10n.t('{0}; no process attached', text),
   };
-}
-
-export interface AttachedProcess extends Attachment {
-  /** The command line, or undefined when the process is gone by now. */
-  command?: string;
-}
-
-export interface SegmentInfo {
-  kind: 'sysvShm';
-  segment: ShmSegment;
-  classification: Classification;
-  /** Attachments found in /proc/PID/maps, one per mapping (a process may attach several times). */
-  attachments: AttachedProcess[];
-  /** Attachments counted by the kernel (nattch) but not seen in readable maps. */
-  hiddenAttachments: number;
-  ownerName: string;
-  creatorUserName: string;
-  groupName: string;
-  /** Command of the creator pid / last attach-detach pid, when known (alive now or seen before). */
-  creatorCommand?: string;
-  lastCommand?: string;
 }
 
 /** Whether two rows of /proc/sysvipc/shm say the same (every field; a new field unknown here means not). */

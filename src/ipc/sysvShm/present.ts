@@ -5,9 +5,9 @@ import { formatBytes, formatKey, modeToString } from '../format';
 import * as l10n from '../../shared/l10n';
 import type { ShmStat } from '../helperProtocol';
 import { formatLimit, type IpcLimits, type ShmUsage } from '../limits';
-import { SHM_DEST } from '../sysvipc';
+import { SHM_DEST } from '../family/sysvTables';
 import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
-import type { AttachedProcess, SegmentInfo, SegmentState } from './classify';
+import type { AttachedProcess, SegmentInfo, SegmentState } from './types';
 
 export type RowState = SegmentState | 'locked';
 

@@ -6,7 +6,7 @@ import { readInPieces, type ByteSource } from '../byteSource';
 import { HelperError, type HelperClient } from '../helperClient';
 import type { Residency, ShmStat } from '../helperProtocol';
 import { userName } from '../processes';
-import { SHM_DEST, SHM_LOCKED } from '../sysvipc';
+import { SHM_DEST, SHM_LOCKED } from '../family/sysvTables';
 import type { ContentsHeader } from '../../shared/hexProtocol';
 import * as l10n from '../../shared/l10n';
 
@@ -66,7 +66,7 @@ export class SegmentSource implements ByteSource {
   async describe(): Promise<ContentsHeader> {
     let stat: ShmStat;
     try {
-      stat = await this.client.stat(this.identity.shmid);
+      stat = await this.client.shmStat(this.identity.shmid);
     } catch (error) {
       if (error instanceof HelperError && (error.code === 'EINVAL' || error.code === 'EIDRM')) return this.gone();
       throw error;
@@ -77,12 +77,12 @@ export class SegmentSource implements ByteSource {
   }
 
   dataMap(offset: number, length: number): Promise<Residency> {
-    return this.client.residency(this.identity.shmid, offset, length);
+    return this.client.shmResidency(this.identity.shmid, offset, length);
   }
 
   async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     const { maxRead } = await this.client.hello();
-    const bytes = await readInPieces(maxRead, offset, length, into, (at, size, piece) => this.client.read(this.identity.shmid, at, size, piece));
+    const bytes = await readInPieces(maxRead, offset, length, into, (at, size, piece) => this.client.shmRead(this.identity.shmid, at, size, piece));
     this.bytesRead += length;
     return bytes;
   }

@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { devMajorMinor } from '../fds';
 import { FileKey, fileKey } from '../maps';
+import { checkSharedMemoryDir } from '../mounts';
+import * as l10n from '../../shared/l10n';
 import { LSTAT_FIELDS, lstatInWorker } from '../procScan';
 
 export interface PosixObject {
@@ -176,11 +178,20 @@ async function statsElsewhere(paths: string[]): Promise<((i: number) => WorkerSt
  * extension host for long.
  */
 export async function listPosixObjects(dir = '/dev/shm', sliceMs = 4): Promise<PosixListing> {
+  // Shared memory lives on tmpfs or hugetlbfs: what another user mounted on a /dev/shm of its own
+  // is not listed (nor offered to Remove or Clean Up). Told from the mount table, before anything
+  // of the directory is touched (mounts.ts).
+  const where = checkSharedMemoryDir(dir);
+  if (where && !where.ok) return { available: false, error: l10n.t('{0} is not listed: {1}', dir, where.why), dir, objects: [], semaphores: [], signature: '' };
   let entries: string[];
   let dirStat: fs.Stats;
   try {
     dirStat = fs.statSync(dir);
-    entries = fs.readdirSync(dir).sort();
+    // A name with a file system mounted on it is not a file of this directory.
+    entries = fs
+      .readdirSync(dir)
+      .filter((entry) => !where?.mountedNames.has(entry))
+      .sort();
   } catch (error) {
     return { available: false, error: (error as Error).message, dir, objects: [], semaphores: [], signature: '' };
   }

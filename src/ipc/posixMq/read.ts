@@ -8,41 +8,10 @@ import { devMajorMinor } from '../fds';
 import type { HelperClient } from '../helperClient';
 import { FileKey, fileKey } from '../maps';
 import { readFailure } from '../readFailure';
-import type { QueueAttr } from './classify';
+import type { PosixQueue, QueueAttr, QueueListing } from './types';
 
 /** statfs f_type of the mqueue file system. */
 export const MQUEUE_MAGIC = 0x19800202;
-
-export interface PosixQueue {
-  /** As mq_open names it: "/NAME". */
-  name: string;
-  path: string;
-  key: FileKey;
-  /** Bytes of all messages queued (QSIZE); undefined when the file may not be read (its mode). */
-  qsize?: number;
-  /** The pid registered with mq_notify, 0 for none. */
-  notifyPid?: number;
-  /** The notification: 0 signal, 1 none, 2 thread (NOTIFY); and its signal number. */
-  notify?: number;
-  signo?: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtimeMs: number;
-  ctimeMs: number;
-}
-
-export interface QueueListing {
-  /** /dev/mqueue is an mqueue file system: listing is possible. */
-  mounted: boolean;
-  dir: string;
-  devMajor?: number;
-  devMinor?: number;
-  queues: PosixQueue[];
-  /** Why nothing could be listed, in words, with what to do. */
-  problem?: string;
-  signature: string;
-}
 
 /** The fields of a queue file's one line, or undefined when it is not one. */
 export function parseQueueFile(text: string): { qsize: number; notify: number; signo: number; notifyPid: number } | undefined {

@@ -9,8 +9,7 @@
 // last line when the file changed while being read) is skipped and counted, never thrown on. The
 // header is recognised by its content ("key shmid ..."), wherever it is, and is not counted.
 import * as fs from 'fs';
-import * as path from 'path';
-import { readFileInWorker } from './procScan';
+import { readFileInWorker } from '../procScan';
 
 /** shm_perm.mode bit: IPC_RMID was called while attached; the segment goes at the last detach. */
 export const SHM_DEST = 0o1000;
@@ -389,23 +388,4 @@ export async function readProcFile(file: string, sliceMs = 4): Promise<Buffer> {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/**
- * Reads and parses /proc/sysvipc/shm. `procRoot` lets tests point at fixtures. Rejects with the
- * fs error (ENOENT: a kernel without CONFIG_SYSVIPC, or not Linux) when the file cannot be read.
- * The list is that of the IPC namespace of THIS process, whatever /proc is mounted.
- */
-export async function readShmSegments(procRoot = '/proc'): Promise<ParseResult<ShmSegment>> {
-  return parseShm(await readProcFile(path.join(procRoot, 'sysvipc', 'shm')));
-}
-
-/** Reads and parses /proc/sysvipc/sem. */
-export async function readSemSets(procRoot = '/proc'): Promise<ParseResult<SemSet>> {
-  return parseSem(await readProcFile(path.join(procRoot, 'sysvipc', 'sem')));
-}
-
-/** Reads and parses /proc/sysvipc/msg. */
-export async function readMsgQueues(procRoot = '/proc'): Promise<ParseResult<MsgQueue>> {
-  return parseMsg(await readProcFile(path.join(procRoot, 'sysvipc', 'msg')));
 }

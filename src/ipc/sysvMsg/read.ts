@@ -4,10 +4,10 @@
 import type { HelperClient } from '../helperClient';
 import { ownTables, type TableReader } from '../tables';
 import { readFailure } from '../readFailure';
-import { parseMsg, type MsgQueue } from '../sysvipc';
-import type { PeekedMessage, QueueContents } from './classify';
+import { parseMsg, type MsgQueue } from '../family/sysvTables';
+import type { PeekedMessage, QueueContents } from './types';
 
-export type { MsgQueue } from '../sysvipc';
+export type { MsgQueue } from '../family/sysvTables';
 
 export interface MsgTable {
   raw: Buffer;

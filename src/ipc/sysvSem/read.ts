@@ -4,10 +4,10 @@
 import type { HelperClient } from '../helperClient';
 import { ownTables, type TableReader } from '../tables';
 import { readFailure } from '../readFailure';
-import { parseSem, type SemSet } from '../sysvipc';
-import type { SetValues } from './classify';
+import { parseSem, type SemSet } from '../family/sysvTables';
+import type { SetValues } from './types';
 
-export type { SemSet } from '../sysvipc';
+export type { SemSet } from '../family/sysvTables';
 
 export interface SemTable {
   raw: Buffer;

@@ -1,10 +1,10 @@
 // System V segments as the kernel lists them: /proc/sysvipc/shm, readable by every user (other
 // users' 0600 segments included) and needing no helper. The table format is shared by the three
 // System V kinds (../sysvipc.ts parses all of them); this is the segments' entry point.
-import { parseShm, type ShmSegment } from '../sysvipc';
+import { parseShm, type ShmSegment } from '../family/sysvTables';
 import { ownTables, type TableReader } from '../tables';
 
-export { SHM_DEST, SHM_LOCKED, type ShmSegment } from '../sysvipc';
+export { SHM_DEST, SHM_LOCKED, type ShmSegment } from '../family/sysvTables';
 
 export interface SegmentTable {
   /** The file as read: equal bytes mean nothing about any segment changed (nattch, lpid, times). */

@@ -1,0 +1,155 @@
+// The file-holder model every file-backed POSIX kind shares (shared memory objects and memfds,
+// named semaphores, message queues): who maps or holds the file (from the one /proc scan, matched
+// by device and inode), where a holder's view of it can be opened, and the state that follows
+// from the holders, the scan's completeness and how long the file has gone unused.
+//
+// The kernel keeps no count of who maps a file, so "nobody holds it" is only as good as the scan:
+// a file is called orphaned only after it has been unused for a grace period, and when some
+// processes could not be checked the verdict says so (and is uncertain).
+import * as path from 'path';
+import * as l10n from '../../shared/l10n';
+import type { FileKey } from '../maps';
+import { Memo } from '../memo';
+import type { Names } from '../names';
+import type { FileHold, ProcScan } from '../procScan';
+
+export type PosixState = 'in-use' | 'unused' | 'orphaned' | 'removed-held';
+
+export type Holder = FileHold & { command?: string };
+
+/** What classifying files by their holders needs: the scan, the names, the clock and each file's last time held. */
+export interface HoldersContext {
+  scan: Pick<ProcScan, 'files' | 'unreadable' | 'unreadablePids'>;
+  names: Names;
+  nowMs: number;
+  graceMs: number;
+  /** When each object was last seen held (kept by the caller across refreshes). */
+  lastHeldMs: Map<FileKey, number>;
+}
+
+export function distinctPids(holders: readonly FileHold[], via: FileHold['via']): number {
+  if (holders.length === 0) return 0;
+  if (holders.length === 1) return holders[0].via === via ? 1 : 0;
+  return new Set(holders.filter((h) => h.via === via).map((h) => h.pid)).size;
+}
+
+/** maps pads addresses to 8 digits; map_files names have no leading zeros (the kernel refuses them). */
+const unpadded = (hex: string) => hex.replace(/^0+(?=.)/, '');
+
+let joinedRoot = { procRoot: '/proc', base: '/proc/' };
+
+/** path.join(procRoot) with a slash after it, remembered for the last root (it is the same thousands of times). */
+export function rootBase(procRoot: string): string {
+  if (joinedRoot.procRoot !== procRoot) {
+    const joined = path.join(procRoot);
+    joinedRoot = { procRoot, base: joined === '.' ? '' : joined.endsWith('/') ? joined : joined + '/' };
+  }
+  return joinedRoot.base;
+}
+
+/** Where a holder's view of the object can be opened: its descriptor, or its mapping (root only). */
+export function holderPath(procRoot: string, h: FileHold): string {
+  // As path.join(procRoot, pid, 'fd', fd): no part after the root has a slash or a dot segment.
+  if (h.via === 'fd') return `${rootBase(procRoot)}${h.pid}/fd/${h.fd}`;
+  return `${rootBase(procRoot)}${h.pid}/map_files/${unpadded(h.start)}-${unpadded(h.end)}`;
+}
+
+function pluralS(n: number): string {
+  return n === 1 ? '' : 'es';
+}
+
+function holdersText(mappers: number, openers: number): string {
+  const parts: string[] = [];
+  if (mappers > 0) parts.push(l10n.t('mapped by {0} process{1}', mappers, pluralS(mappers)));
+  if (openers > 0) parts.push(l10n.t('open in {0} process{1}', openers, pluralS(openers)));
+  return parts.join(', ');
+}
+
+function durationText(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return l10n.t('{0} min', Math.round(s / 60));
+  return `${Math.round(s / 3600)} h`;
+}
+
+const sinceTexts = new Memo((ms: number) => l10n.t('since {0}', new Date(ms).toLocaleString()));
+/** The time zone the remembered texts were made in (Node re-reads TZ when it is assigned). */
+let sinceZone = process.env.TZ;
+
+/** An absolute time, so that a reason shown later is still true (a duration would go stale). */
+function sinceText(ms: number): string {
+  return sinceTexts.get(ms);
+}
+
+/** Forgets the remembered times when the time zone changed (checked once per classification); true then. */
+export function zoneChanged(): boolean {
+  if (process.env.TZ === sinceZone) return false;
+  sinceTexts.clear();
+  sinceZone = process.env.TZ;
+  return true;
+}
+
+export interface HoldsInput {
+  removed: boolean;
+  mappers: number;
+  openers: number;
+  unchecked: number;
+  /** The unreadable processes in words, e.g. "pid 1 (init)", for the reason. */
+  uncheckedWords?: string;
+  unusedSinceMs: number;
+  nowMs: number;
+  graceMs: number;
+}
+
+/** The state classifyHolds gives, without its words. */
+export function holdsState(input: HoldsInput): PosixState {
+  if (input.mappers + input.openers > 0) return input.removed ? 'removed-held' : 'in-use';
+  return input.nowMs - input.unusedSinceMs >= input.graceMs ? 'orphaned' : 'unused';
+}
+
+/** Whether classifyHolds says the same of both (the clock counts only through the state). */
+export function sameHolds(a: HoldsInput, b: HoldsInput): boolean {
+  if (
+    a.removed !== b.removed ||
+    a.mappers !== b.mappers ||
+    a.openers !== b.openers ||
+    a.unchecked !== b.unchecked ||
+    a.uncheckedWords !== b.uncheckedWords ||
+    a.graceMs !== b.graceMs
+  ) {
+    return false;
+  }
+  // The time an object has been unused is in the words of an unused one only.
+  return (a.mappers + a.openers > 0 || a.unusedSinceMs === b.unusedSinceMs) && holdsState(a) === holdsState(b);
+}
+
+/** The state of an object from its holders, the scan's completeness and how long it has been unused. */
+export function classifyHolds(input: HoldsInput): { state: PosixState; reason: string } {
+  const { mappers, openers, unchecked } = input;
+  if (mappers + openers > 0) {
+    const how = holdersText(mappers, openers);
+    return input.removed ? { state: 'removed-held', reason: l10n.t('removed; stays while {0}', how) } : { state: 'in-use', reason: how };
+  }
+  const since = sinceText(input.unusedSinceMs);
+  const who = unchecked > 0 ? l10n.t('no process this user can read has it mapped or open') : l10n.t('nobody has it mapped or open');
+  const caveat =
+    unchecked > 0
+      ? l10n.t(
+          '; {0} process{1} could not be checked{2}, so a holder there cannot be ruled out',
+          unchecked,
+          pluralS(unchecked),
+          input.uncheckedWords ? ` (${input.uncheckedWords})` : '',
+        )
+      : '';
+  if (input.nowMs - input.unusedSinceMs >= input.graceMs) return { state: 'orphaned', reason: l10n.t('{0} (unused {1}){2}', who, since, caveat) };
+  return { state: 'unused', reason: l10n.t('{0} (unused {1}; called orphaned after {2} unused){3}', who, since, durationText(input.graceMs), caveat) };
+}
+
+/** The first few unreadable processes, by pid and command: "pid 1 (init), pid 77 (sshd) and 5 more". */
+export function uncheckedWords(pids: readonly number[], names: Names): string {
+  const shown = pids.slice(0, 3).map((pid) => {
+    const command = names.command(pid);
+    return command ? l10n.t('pid {0} ({1})', pid, command.length > 40 ? `${command.slice(0, 40)}…` : command) : l10n.t('pid {0}', pid);
+  });
+  return pids.length > 3 ? l10n.t('{0} and {1} more', shown.join(', '), pids.length - 3) : shown.join(', ');
+}
