@@ -11,11 +11,13 @@
 // DIE offsets are global: .debug_info offsets as they are, .debug_types offsets after the end of
 // .debug_info, so one number names any DIE. Nothing here trusts the file: offsets are checked
 // against their section, references against their unit, and every walk is bounded by its section.
+//
+// Over 600 lines on purpose: the unit headers, abbreviations and attribute forms are one format
+// (DWARF's section 7), each read in terms of the others; apart, every piece would import the rest.
 import * as l10n from '../../shared/l10n';
 import { Cursor, DwarfError, stringAt } from './bytes';
 import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
 import { equalBytes, fixedSize, hashBytes } from './forms';
-import type { SectionLoader } from './lazySections';
 
 export interface DwarfSections {
   info: Uint8Array;
@@ -27,6 +29,22 @@ export interface DwarfSections {
   line?: Uint8Array;
   /** For sections read piece by piece when first needed (lazySections.ts): called before reading. */
   loader?: SectionLoader;
+}
+
+export type SectionName = Exclude<keyof DwarfSections, 'loader'>;
+
+/** Reads the parts of sections a reader is about to use (DwarfInfo calls it before reading). */
+export interface SectionLoader {
+  /** Bytes [start, end) of a section (section offsets) are there after this. */
+  ensure(section: SectionName, start: number, end: number): void;
+  /** The NUL-terminated string at `offset` of a string section is there after this. */
+  ensureString(section: SectionName, offset: number): void;
+  /** The string at `offset` of .debug_str or .debug_line_str, read on its own (undefined: that section is in memory). */
+  text(section: 'str' | 'lineStr', offset: number): string | undefined;
+  /** The section offset of the first byte of the section's array (a window's start; 0 for whole sections). */
+  windowStart(section: 'info' | 'types'): number;
+  /** The section's size (its array may be a window of it). */
+  size(section: 'info' | 'types'): number;
 }
 
 export interface Unit {

@@ -12,29 +12,15 @@
 import type { ElfFile, Section } from '../objectFile';
 import * as l10n from '../../shared/l10n';
 import { DwarfError, utf8 } from './bytes';
-import type { DwarfSections } from './info';
+import type { DwarfSections, SectionLoader, SectionName } from './info';
+
+export type { SectionLoader, SectionName } from './info';
 
 const PIECE = 16 << 10;
 /** A window grows by this much at least (fewer, larger reads: each growth copies what it had). */
 const WINDOW_STEP = 256 << 10;
 /** String sections up to this size are read in pieces like the others; larger ones string by string. */
 const STRINGS_ALONE_FROM = 1 << 20;
-
-export type SectionName = Exclude<keyof DwarfSections, 'loader'>;
-
-/** Reads the parts of sections a reader is about to use (DwarfInfo calls it before reading). */
-export interface SectionLoader {
-  /** Bytes [start, end) of a section (section offsets) are there after this. */
-  ensure(section: SectionName, start: number, end: number): void;
-  /** The NUL-terminated string at `offset` of a string section is there after this. */
-  ensureString(section: SectionName, offset: number): void;
-  /** The string at `offset` of .debug_str or .debug_line_str, read on its own (undefined: that section is in memory). */
-  text(section: 'str' | 'lineStr', offset: number): string | undefined;
-  /** The section offset of the first byte of the section's array (a window's start; 0 for whole sections). */
-  windowStart(section: 'info' | 'types'): number;
-  /** The section's size (its array may be a window of it). */
-  size(section: 'info' | 'types'): number;
-}
 
 /** A section read in pieces into a buffer of its size, made when first needed. */
 class Pieces {
