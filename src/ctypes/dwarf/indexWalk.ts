@@ -11,6 +11,9 @@
 // thread in slices (run(deadline) stops when its time is up and goes on where it stopped).
 // Hostile input cannot make it loop or read out of bounds unnoticed: every DIE moves forward, a
 // jump only forward inside its unit, and a position past the unit's end is an error.
+//
+// Over 600 lines on purpose: the walk is one hot loop with the decoding of the few attributes it
+// needs written inline, for speed; split into files, the pieces would share all of its state.
 import * as l10n from '../../shared/l10n';
 import { DwarfError } from './bytes';
 import { Column, ColumnData } from './columns';
