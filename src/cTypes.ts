@@ -68,13 +68,15 @@ export class CTypes implements vscode.Disposable {
     private readonly memento: vscode.Memento | undefined,
     /** Where the extension may keep files (the debug files' name indexes go in a folder there). */
     private readonly storagePath?: string,
+    /** The DWARF index's worker thread script (src/assets.ts). */
+    private readonly dwarfWalk?: string,
   ) {}
 
   /** The debug files types are read from (the DWARF reader, loaded with the engine on first use). */
   debugTypes(): DebugLibrary {
     if (!this.library) {
       const cacheDir = this.storagePath ? path.join(this.storagePath, 'debug-type-index') : undefined;
-      this.library = new (this.engine().engine.DebugLibrary)(cacheDir);
+      this.library = new (this.engine().engine.DebugLibrary)(cacheDir, {}, this.dwarfWalk);
     }
     return this.library;
   }

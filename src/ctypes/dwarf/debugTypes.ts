@@ -40,6 +40,8 @@ export interface OpenOptions {
   progress?: (fraction: number) => void;
   /** Worker threads for the index (0: none); default: by the file's size and the machine's cores. */
   workers?: number;
+  /** Their script (see BuildOptions). */
+  workerScript?: string;
 }
 
 const ET_REL = 1;

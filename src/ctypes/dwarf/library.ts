@@ -36,6 +36,8 @@ export class DebugLibrary {
     /** Where the name indexes are kept (per build-id); none: in memory only. */
     private readonly cacheDir?: string,
     private readonly lookup: LookupOptions = {},
+    /** The index's worker thread script (the extension's dist/dwarfWalk.js). */
+    private readonly workerScript?: string,
   ) {}
 
   /** The debug files of the programs and libraries the processes run (programs first), and those without debug information. */
@@ -53,7 +55,12 @@ export class DebugLibrary {
     const key = identity(debugFile);
     let entry = this.files.get(key);
     if (!entry) {
-      const types = DebugTypes.open(debugFile, { cacheDir: this.cacheDir, signal: options.signal, progress: options.progress });
+      const types = DebugTypes.open(debugFile, {
+        cacheDir: this.cacheDir,
+        signal: options.signal,
+        progress: options.progress,
+        workerScript: this.workerScript,
+      });
       entry = { types, used: 0 };
       this.files.set(key, entry);
       types.catch(() => this.files.delete(key));

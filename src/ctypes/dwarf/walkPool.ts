@@ -20,6 +20,8 @@ export interface BuildOptions {
   progress?: (fraction: number) => void;
   /** Worker threads to use (0: walk on this thread); default: by the file's size and the machine's cores. */
   workers?: number;
+  /** The worker threads' script (the extension's dist/dwarfWalk.js, src/assets.ts); default: beside this module. */
+  workerScript?: string;
 }
 
 /** Time on this thread before giving the event loop back. */
@@ -38,9 +40,9 @@ function totalBytes(info: DwarfInfo): number {
   return total;
 }
 
-/** The worker's script: beside this module (the tests' compiled files) or this bundle (dist/dwarfWalk.js). */
-function workerScript(): string | undefined {
-  const file = path.join(__dirname, 'dwarfWalk.js');
+/** The worker's script: the one named, or beside this module (the tests' compiled files); none when it is not there. */
+function workerScript(named: string | undefined): string | undefined {
+  const file = named ?? path.join(__dirname, 'dwarfWalk.js');
   return fs.existsSync(file) ? file : undefined;
 }
 
@@ -58,7 +60,7 @@ function defaultWorkers(info: DwarfInfo): number {
 /** The name index of `info` (its unit headers read). */
 export async function buildIndex(info: DwarfInfo, options: BuildOptions = {}): Promise<TypeIndex> {
   const workers = options.workers ?? defaultWorkers(info);
-  const script = workers > 0 ? workerScript() : undefined;
+  const script = workers > 0 ? workerScript(options.workerScript) : undefined;
   if (script) {
     try {
       return await buildWithWorkers(info, script, workers, options);
