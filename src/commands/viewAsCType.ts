@@ -113,17 +113,67 @@ function unreadableItems(unreadable: Unreadable[]): TypeItem[] {
   return [{ label: `$(warning) ${label}`, kind: vscode.QuickPickItemKind.Separator } as TypeItem];
 }
 
-/** A declaration typed or pasted in, and the type of it to show. */
-async function typedDeclaration(env: CommandEnv, ask: PromptSteps): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
-  const text = await ask.inputBox({
-    title: l10n.t('{0}: a declaration', TITLE),
-    prompt: l10n.t('A C declaration, with the #include lines it needs. Several declarations may be pasted at once.'),
-    placeHolder: l10n.t('struct point { int32_t x, y; };'),
+/**
+ * Whether a one-line text was several lines once: the input box is one line, and a pasted text
+ * loses its line breaks there (`#include <stdint.h>struct probe2 {...`). A directive has a line of
+ * its own, and a // comment runs to the end of its line: after either, more text on the same line
+ * means lines were joined, and the compiler would see something else than what was pasted.
+ */
+function joinedLines(text: string): boolean {
+  if (/\S\s*#\s*(include|define|if|ifdef|ifndef|endif|pragma)\b/.test(text)) return true;
+  if (/^\s*#\s*include\s*(<[^>]*>|"[^"]*")\s*\S/.test(text)) return true;
+  return /\/\/[^\n]*[;{}]/.test(text);
+}
+
+/** The untitled C editor declarations are written in (kept while it is open: the next time it is shown again, as it was left). */
+let declarationDocument: vscode.TextDocument | undefined;
+
+const DECLARATION_TEMPLATE = [
+  '/* View as C Type: write or paste the declaration below, with the #include lines it needs,',
+  '   then choose "Use the Declaration in the Editor" at the top of the window. */',
+  '',
+  '',
+].join('\n');
+
+/** Several lines, written in an untitled C editor beside the contents view; the box stays open (its item takes the text). */
+async function declarationFromEditor(ask: PromptSteps): Promise<string | undefined> {
+  const use = {
+    label: l10n.t('$(check) Use the Declaration in the Editor'),
+    detail: l10n.t('The whole text of the editor, as it is: several lines, #include lines too'),
+  };
+  const answer = ask.quickPick([use], {
+    title: l10n.t('{0}: a declaration in the editor', TITLE),
+    placeHolder: l10n.t('Write or paste in the editor, then choose this (Escape: cancel)'),
+    // Open while the user types in the editor.
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() === '' ? 'Type or paste a struct, union or typedef.' : undefined),
   });
-  if (!text) return undefined;
-  const declaration = /#include/.test(text) ? text : `#include <stdint.h>\n#include <stddef.h>\n#include <stdbool.h>\n${text}`;
+  if (!declarationDocument || declarationDocument.isClosed) {
+    declarationDocument = await vscode.workspace.openTextDocument({ language: 'c', content: DECLARATION_TEMPLATE });
+  }
+  const editor = await vscode.window.showTextDocument(declarationDocument, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+  editor.selection = new vscode.Selection(end, end);
+  if (!(await answer)) return undefined;
+  return declarationDocument.getText();
+}
+
+/** A declaration typed or pasted in (one line in the box, or several in an editor), and the type of it to show. */
+async function typedDeclaration(env: CommandEnv, ask: PromptSteps): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
+  const line = await ask.inputBox({
+    title: l10n.t('{0}: a declaration', TITLE),
+    prompt: l10n.t('A C declaration on one line. For several lines (#include lines, a pasted header), leave this empty and press Enter: an editor opens.'),
+    placeHolder: l10n.t('struct point { int32_t x, y; };  (empty: an editor for several lines)'),
+    ignoreFocusOut: true,
+    validateInput: (value) =>
+      joinedLines(value)
+        ? l10n.t('This box holds one line, and the lines pasted here were joined. Empty it and press Enter for an editor that keeps them.')
+        : undefined,
+  });
+  if (line === undefined) return undefined;
+  const text = line.trim() === '' ? await declarationFromEditor(ask) : line;
+  if (text === undefined) return undefined;
+  if (text.trim() === '') throw new ProbeError(l10n.t('The text declares no struct, union, enum or typedef.'));
+  const declaration = /^\s*#\s*include\b/m.test(text) ? text : `#include <stdint.h>\n#include <stddef.h>\n#include <stdbool.h>\n${text}`;
   const entries = await env.ipc.cTypes.typesInFile('<declaration>', declaration);
   if (entries.length === 0) throw new ProbeError(l10n.t('The text declares no struct, union, enum or typedef.'));
   const entry =
