@@ -13,6 +13,7 @@ import type { CTypeChoice } from '../cTypes';
 import type { DebugSource } from '../ctypes/dwarf/debugFiles';
 import type { DebugTypes, NamedType } from '../ctypes/dwarf/debugTypes';
 import type { DebugLibrary } from '../ctypes/dwarf/library';
+import { allObjects, kindOf } from '../ipc/kinds';
 import type { Snapshot } from '../ipc/snapshot';
 import type { PromptSteps } from '../prompts';
 import * as l10n from '../shared/l10n';
@@ -59,25 +60,21 @@ const ICONS: Record<number, string> = {
 
 const TITLE = 'View as C Type';
 
-/** The processes holding the object a contents view shows (its source id is the object's row id), but not this window's own helper. */
+/**
+ * The processes whose programs may know the layout of the object a contents view shows (its source
+ * id is the object's row id, or a row under it: a queue's message), but not this window's own helper.
+ */
 export function holderPids(snapshot: Snapshot | undefined, sourceId: string): number[] {
   if (!snapshot) return [];
-  const pids = new Set<number>();
-  for (const s of snapshot.segments) {
-    if (`shm:${s.segment.shmid}` !== sourceId) continue;
-    for (const a of s.attachments) pids.add(a.pid);
-    if (s.classification.creator === 'alive') pids.add(s.segment.cpid);
-  }
-  for (const o of [...snapshot.posix.objects, ...snapshot.posix.memfds]) {
-    if (`${o.origin === 'memfd' ? 'memfd' : 'posix'}:${o.key}` !== sourceId) continue;
-    for (const h of o.holders) pids.add(h.pid);
-  }
-  const queue = /^msg:(\d+):m\d+$/.exec(sourceId);
-  for (const q of queue ? snapshot.msg.queues : []) {
-    if (q.queue.msqid !== Number(queue![1])) continue;
-    for (const pid of [q.queue.lspid, q.queue.lrpid]) if (pid > 0) pids.add(pid);
-  }
-  return [...pids].filter((pid) => pid !== process.pid && !isOurHelper(pid)).sort((a, b) => a - b);
+  const object = allObjects(snapshot).find((o) => {
+    const id = kindOf(o).rowId(o);
+    return sourceId === id || sourceId.startsWith(`${id}:`);
+  });
+  if (!object) return [];
+  return kindOf(object)
+    .programPids(object)
+    .filter((pid) => pid !== process.pid && !isOurHelper(pid))
+    .sort((a, b) => a - b);
 }
 
 /** This window's own helper (it holds what the contents view reads): a child of ours running ipc-helper. */
