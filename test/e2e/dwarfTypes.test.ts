@@ -15,6 +15,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { bigDwarfProgram } from '../support/bigDwarf';
 import { openContentsFromRow } from '../support/hexUi';
 import { freshKey, repoRoot, trackSegment } from '../support/segments';
+import { scrollToRow } from '../support/treeRows';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { answerInputs, collapsePanes } from '../support/workbenchUi';
 
@@ -60,12 +61,7 @@ describe("View as C Type: a C++ program's own types, in chromium", function () {
    */
   async function openSegment(shmid: number): Promise<Frame> {
     const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
-    const list = page.locator('.part.sidebar .pane-body .monaco-list').first();
-    for (let step = 0; step < 200 && (await row.count()) === 0; step++) {
-      await list.hover();
-      await page.mouse.wheel(0, 120);
-      await row.waitFor({ timeout: 500 }).catch(() => undefined);
-    }
+    await scrollToRow(page, row);
     return openContentsFromRow(page, row, new RegExp(`id ${shmid}`));
   }
 

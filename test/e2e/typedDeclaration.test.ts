@@ -13,6 +13,7 @@ import * as readline from 'readline';
 import type { Browser, Page } from 'playwright-core';
 import { openContentsFromRow } from '../support/hexUi';
 import { freshKey, repoRoot, trackSegment } from '../support/segments';
+import { scrollToRow } from '../support/treeRows';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { answerInputs, collapsePanes } from '../support/workbenchUi';
 
@@ -54,11 +55,7 @@ describe('View as C Type: a declaration of several lines, in chromium', function
   it('says the one-line box joined pasted lines, and lays out the lines pasted in the editor it opens', async function () {
     // The machine's other segments may push the row below the fold: scroll to it as a person would.
     const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
-    for (let step = 0; step < 200 && (await row.count()) === 0; step++) {
-      await page.locator('.part.sidebar .pane-body .monaco-list').first().hover();
-      await page.mouse.wheel(0, 120);
-      await row.waitFor({ timeout: 500 }).catch(() => undefined);
-    }
+    await scrollToRow(page, row);
     const frame = await openContentsFromRow(page, row, new RegExp(`id ${shmid}`));
     await frame.click('button:has-text("C type…")');
     await page.locator('.quick-input-list .monaco-list-row:visible', { hasText: 'Type or paste a declaration' }).first().waitFor({ timeout: 30_000 });
