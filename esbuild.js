@@ -2,7 +2,8 @@
 // The bundles, all in dist/: the shell that activates in every window (dist/extension.js: small,
 // see src/extension.ts), the core it loads on first need (dist/core.js: /proc, the helper, views,
 // commands), the C type engine the core loads on first use (dist/ctypes.js: tree-sitter and the
-// compiler probe), and the contents view's page (dist/webview.js, for the browser).
+// compiler probe), the worker thread that engine starts to index a big program's debug information
+// (dist/dwarfWalk.js, beside it), and the contents view's page (dist/webview.js, for the browser).
 // `node esbuild.js` builds once; `--watch` rebuilds on change; `--production` minifies.
 'use strict';
 const esbuild = require('esbuild');
@@ -65,6 +66,13 @@ const bundles = [
     outfile: 'dist/ctypes.js',
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  },
+  {
+    // A worker thread's script (src/ctypes/dwarf/walkPool.ts starts it by this name, beside dist/ctypes.js).
+    ...node,
+    entryPoints: ['src/ctypes/dwarf/dwarfWalk.ts'],
+    outfile: 'dist/dwarfWalk.js',
+    only: [/^src\/ctypes\/dwarf\//, /^src\/shared\/l10n\.ts$/, /^node_modules\/@vscode\/l10n\//],
   },
   {
     ...common,

@@ -72,7 +72,7 @@ export class IpcContext implements vscode.Disposable {
     });
     this.onDidChangeSnapshot = this.refresher.onDidChangeSnapshot;
     this.onDidChangeNamespace = this.session.onDidChange;
-    this.cTypes = new CTypes(assets.parser, memento);
+    this.cTypes = new CTypes(assets.parser, memento, storagePath, assets.dwarfWalk);
     // Disposed in reverse: listeners, then polling, then the helper (releasing the holds).
     this.disposables.push(
       this.holds,

@@ -2,7 +2,7 @@
 // one-operator expressions producers write), constants exact to 128 bits in their form's signedness,
 // big-endian bit numbering as the probe numbers bits, natural alignment.
 import { DW_AT, DW_FORM, DW_OP, DW_TAG } from './constants';
-import { Die, numberOf, Value } from './die';
+import { Die, numberOf, Value } from './info';
 
 export function isPointerTag(tag: number): boolean {
   return tag === DW_TAG.pointer_type || tag === DW_TAG.reference_type || tag === DW_TAG.rvalue_reference_type;

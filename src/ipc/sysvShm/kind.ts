@@ -31,6 +31,7 @@ export const sysvShmKind: KindModule<SegmentInfo> = {
   certain: () => true,
   freedBytes: (o) => o.segment.size,
   holders: (o) => o.segment.nattch,
+  programPids: (o) => [...new Set([...o.attachments.map((a) => a.pid), ...(o.classification.creator === 'alive' ? [o.segment.cpid] : [])])],
   ownerUids: (o) => sysvOwnerUids(o.segment),
   mode: (o) => o.segment.perms & 0o777,
   sysvIds: (o) => ({ key: o.segment.key, id: o.segment.shmid }),
