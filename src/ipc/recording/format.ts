@@ -9,7 +9,7 @@ import * as l10n from '../../shared/l10n';
 import { walkDelta } from './ranges';
 import { Recording, SeriesRecording, type RecordedObject, type RecordingEnd, type Region } from './recording';
 import type { Dropped } from './store';
-import type { Watch, WatchCondition, WatchHit } from './watches';
+import { makeHit, type Watch, type WatchCondition, type WatchHit } from './watches';
 
 export const MAGIC = Buffer.from([0x89, 0x49, 0x50, 0x43, 0x52, 0x45, 0x43, 0x0a]); // \x89IPCREC\n
 export const FORMAT_VERSION = 1;
@@ -311,15 +311,9 @@ function readWatches(header: Header): Watch[] {
 }
 
 function readHits(header: Header): WatchHit[] {
-  return header.hits.map((h) => ({
-    watchId: h.watchId,
-    index: h.index,
-    time: h.time,
-    after: h.after,
-    value: h.value,
-    previous: h.previous,
-    samplePeriodMs: header.samplePeriodMs,
-  }));
+  return header.hits.map((h) =>
+    makeHit({ watchId: h.watchId, index: h.index, time: h.time, after: h.after, value: h.value, previous: h.previous, samplePeriodMs: header.samplePeriodMs }),
+  );
 }
 
 // ---- the header, checked field by field: it is input like any other ----

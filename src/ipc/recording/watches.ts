@@ -43,6 +43,13 @@ interface WatchState {
   held?: boolean;
 }
 
+/** A hit without the parts it does not have (so one read back from a file is the same object). */
+export function makeHit(hit: WatchHit): WatchHit {
+  const out = { ...hit };
+  for (const key of ['after', 'value', 'previous'] as const) if (out[key] === undefined || out[key] === null) delete out[key];
+  return out;
+}
+
 /** The fields the watches read (so a caller can decode only those). */
 export function watchedFields(watches: readonly Watch[]): string[] {
   return [...new Set(watches.flatMap((w) => ('field' in w.condition ? [w.condition.field] : [])))];
@@ -78,7 +85,7 @@ export class WatchSet {
     const hits: WatchHit[] = [];
     for (const watch of this.watches) {
       const hit = this.check(watch, this.states.get(watch.id)!, subject);
-      if (hit) hits.push({ watchId: watch.id, index, time, after: this.lastTime, samplePeriodMs: this.samplePeriodMs, ...hit });
+      if (hit) hits.push(makeHit({ watchId: watch.id, index, time, after: this.lastTime, samplePeriodMs: this.samplePeriodMs, ...hit }));
     }
     this.lastTime = time;
     this.hits.push(...hits);
