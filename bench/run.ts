@@ -3,7 +3,7 @@
 // and writes bench/results/bench.json. Exits 0 even when a target is missed: a benchmark reports,
 // the tests decide.
 //
-// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,hexview,ctypes,dwarf,activation` runs some sections
+// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,hexview,ctypes,dwarf,activation,recording` runs some sections
 // (refresh and holders share the machine state the listing section makes).
 //
 // Cleanup: everything made here is removed at the end, on failure, and on Ctrl-C / SIGTERM / SIGHUP
@@ -24,6 +24,7 @@ import { benchLayouts, benchLiveFields } from './cTypesBench';
 import { benchDwarf } from './dwarfBench';
 import { benchHelper } from './helperBench';
 import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './hexViewBench';
+import { benchRebuild, benchRecordingLive } from './recordingBench';
 import { medianMs, mediansInTurns, printTable, Row } from './measure';
 import { benchNamespace, stopNamespace } from './namespaceBench';
 import { benchFullRefresh, benchHolders, benchSysvRefresh } from './refreshBench';
@@ -53,7 +54,7 @@ const TEST_ATTACHERS = 20;
 const OTHER_ATTACHERS = 20;
 const MAPPERS = 100;
 
-const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'hexview', 'ctypes', 'dwarf', 'activation'] as const;
+const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'hexview', 'ctypes', 'dwarf', 'activation', 'recording'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Set<Section> {
@@ -286,6 +287,10 @@ async function main(): Promise<void> {
       await part('C type fields, live', () => benchLiveFields(client, createdSegments));
     }
     if (sections.has('dwarf')) await part('types from debug information', () => benchDwarf());
+    if (sections.has('recording')) {
+      await part('recording, live', () => benchRecordingLive(client, createdSegments));
+      await part('recording, rebuild', () => Promise.resolve(benchRebuild()));
+    }
   } finally {
     if (!interrupted) {
       await cleanupEverything(client);

@@ -128,13 +128,17 @@ describe('recording: the store', function () {
     assert.ok(store.memoryBytes <= allowed, `${store.memoryBytes} > ${allowed}`);
   });
 
-  it('keeps a single segment over the budget down to its newest sample', function () {
-    const store = new RecordingStore({ size: 1000, budgetBytes: 60 * 1024 });
-    const all = samples(3, 1000, 50);
-    all.forEach((bytes, i) => store.add(i, bytes));
-    // A 64 KiB chunk alone is over 60 KiB: only the newest sample can stay.
-    assert.equal(store.count, 1);
-    assert.ok(store.rebuild(49).equals(all[49]));
+  it('cuts a single segment over the budget down to its newest sample, kept whole', function () {
+    // No keyframe but the first: the one segment grows until it is over the budget.
+    const store = new RecordingStore({ size: 1000, budgetBytes: 4096, keyframeBytes: 1e9 });
+    const all = samples(3, 1000, 300);
+    all.forEach((bytes, i) => {
+      store.add(i, bytes);
+      assert.ok(store.memoryBytes <= 4096 || store.count === 1, `${store.memoryBytes} bytes, ${store.count} samples after ${i}`);
+    });
+    assert.ok(store.dropped.samples > 0 && store.count < 300);
+    assert.ok(store.isKeyframe(store.firstIndex));
+    for (let i = store.firstIndex; i <= store.lastIndex; i++) assert.ok(store.rebuild(i).equals(all[i]), `sample ${i}`);
   });
 
   it('takes changes given as ranges as if the bytes were given', function () {

@@ -21,6 +21,7 @@ export const DEFAULT_GAP = 4;
 
 /** Bytes compared at once with the native compare before any byte is looked at one by one. */
 const BLOCK = 256;
+const PAGE = 4096;
 
 export interface Diff {
   ranges: ByteRange[];
@@ -37,6 +38,14 @@ export function changedRanges(prev: Buffer, next: Buffer, gap = DEFAULT_GAP): Di
   let lastDiff = -1; // its last changed byte
   for (let block = 0; block < next.length; block += BLOCK) {
     const end = Math.min(block + BLOCK, next.length);
+    // Whole 4 KiB pages first: most of an object does not change between two samples.
+    if (block % PAGE === 0) {
+      const pageEnd = Math.min(block + PAGE, next.length);
+      if (next.compare(prev, block, pageEnd, block, pageEnd) === 0) {
+        block = pageEnd - BLOCK;
+        continue;
+      }
+    }
     if (next.compare(prev, block, end, block, end) === 0) continue;
     for (let i = block; i < end; i++) {
       if (next[i] === prev[i]) continue;
@@ -114,36 +123,32 @@ export class DeltaError extends Error {
   }
 }
 
-/** Reads a varint at `at`, within `limit`; [value, next position]. */
-function readVarint(source: Buffer, at: number, limit: number): [number, number] {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; i < 8; i++) {
-    if (at >= limit) throw new DeltaError(l10n.t('a number runs past the end of the record'));
-    const b = source[at++];
-    value += (b & 0x7f) * scale;
-    if (b < 0x80) return [value, at];
-    scale *= 0x80;
-  }
-  throw new DeltaError(l10n.t('a number is longer than 8 bytes'));
-}
-
 /**
  * Walks the delta record at [at, limit) of `source` for an object of `size` bytes: calls `range`
  * for each range with its bytes' position in `source`; returns the record's end. Every offset and
  * length is checked against the object and the record, so a damaged record throws, never reads or
- * writes out of bounds.
+ * writes out of bounds. (Varints are read inline: this runs for every range of every sample a
+ * rebuild applies.)
  */
 export function walkDelta(source: Buffer, at: number, limit: number, size: number, range: (offset: number, length: number, from: number) => void): number {
-  let count: number;
-  [count, at] = readVarint(source, at, limit);
+  let value = 0;
+  const readVarint = (): number => {
+    value = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      if (at >= limit) throw new DeltaError(l10n.t('a number runs past the end of the record'));
+      const b = source[at++];
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+      scale *= 0x80;
+    }
+    throw new DeltaError(l10n.t('a number is longer than 8 bytes'));
+  };
+  const count = readVarint();
   let end = 0;
   for (let i = 0; i < count; i++) {
-    let skip: number;
-    let length: number;
-    [skip, at] = readVarint(source, at, limit);
-    [length, at] = readVarint(source, at, limit);
-    const offset = end + skip;
+    const offset = end + readVarint();
+    const length = readVarint();
     if (length === 0 || offset + length > size) {
       throw new DeltaError(l10n.t('range {0} ({1} bytes at {2}) is outside the {3}-byte object', i, length, offset, size));
     }

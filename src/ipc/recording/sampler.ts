@@ -169,6 +169,8 @@ export interface ObjectSamplerOptions extends SamplerEvents {
 export class ObjectSampler extends PeriodicSampler {
   readonly recording: Recording;
   private readonly image: Buffer;
+  /** Per region: every page of it held data at some sample (a System V segment's pages stay allocated). */
+  private readonly allResident: boolean[] = [];
   private lastDescribe: number;
 
   private constructor(
@@ -232,12 +234,14 @@ export class ObjectSampler extends PeriodicSampler {
   private async readImage(): Promise<void> {
     const { source, pageSize } = this.options;
     await Promise.all(
-      this.recording.regions.map(async (region) => {
+      this.recording.regions.map(async (region, r) => {
         const target = this.image.subarray(region.at, region.at + region.length);
-        if (source.gaps === 'not-resident') {
-          // Pages without data are not read (that would allocate them): they hold zeros.
+        if (source.gaps === 'not-resident' && !this.allResident[r]) {
+          // Pages without data are not read (that would allocate them): they hold zeros. Once
+          // every page of a region had data, reading it allocates nothing: no more asking.
           const read = await readResident(source, pageSize, region.offset, region.length, false);
           read.bytes.copy(target);
+          this.allResident[r] = read.bytesRead === region.length;
         } else {
           await source.read(region.offset, region.length, target);
         }

@@ -12,6 +12,7 @@ import { applyDelta, changedRanges, DEFAULT_GAP, deltaLength, deltaRanges, write
 export const DEFAULT_BUDGET = 64 * 1024 * 1024;
 /** Deltas are appended to chunks of this size (or of one sample's delta when larger). */
 const CHUNK = 64 * 1024;
+const FIRST_CHUNK = 1024;
 const TWO_32 = 2 ** 32;
 
 export interface StoreOptions {
@@ -60,7 +61,9 @@ class Segment {
   reserve(time: number, length: number): [Buffer, number] {
     let last = this.chunks.length - 1;
     if (last < 0 || this.used[last] + length > this.chunks[last].length) {
-      this.chunks.push(Buffer.allocUnsafeSlow(Math.max(CHUNK, length)));
+      // Chunks start small and double up to 64 KiB: a short segment wastes little.
+      const size = Math.min(CHUNK, FIRST_CHUNK * 2 ** this.chunks.length);
+      this.chunks.push(Buffer.allocUnsafeSlow(Math.max(size, length)));
       this.used.push(0);
       last++;
     }
