@@ -104,7 +104,7 @@ describe('recording: the store', function () {
 
   it('stays within its budget by dropping the oldest samples, starting at a keyframe, and says so', function () {
     const all = samples(11, 8192, 2000, 6);
-    const budget = 256 * 1024;
+    const budget = 96 * 1024;
     const store = new RecordingStore({ size: 8192, budgetBytes: budget });
     all.forEach((bytes, i) => {
       store.add(i, bytes);

@@ -90,6 +90,12 @@ class Segment {
     return [this.chunks[chunkIndex], start, end];
   }
 
+  /** Gives back the unused end of the last chunk: no more deltas come once the next segment starts. */
+  trim(): void {
+    const last = this.chunks.length - 1;
+    if (last >= 0 && this.used[last] < this.chunks[last].length) this.chunks[last] = Buffer.from(this.chunks[last].subarray(0, this.used[last]));
+  }
+
   memory(): number {
     let bytes = this.keyframe.length + this.times.byteLength + this.positions.byteLength;
     for (const chunk of this.chunks) bytes += chunk.length;
@@ -229,6 +235,7 @@ export class RecordingStore {
   }
 
   private startSegment(keyframe: Buffer): Segment {
+    this.segments[this.segments.length - 1]?.trim();
     const segment = new Segment(this.next, keyframe);
     this.segments.push(segment);
     return segment;
