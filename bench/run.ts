@@ -3,7 +3,7 @@
 // and writes bench/results/bench.json. Exits 0 even when a target is missed: a benchmark reports,
 // the tests decide.
 //
-// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,contents,ctypes,dwarf,activation` runs some sections
+// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,contents,ctypes,dwarf,activation,recording` runs some sections
 // (refresh and holders share the machine state the listing section makes).
 //
 // Cleanup: everything made here is removed at the end, on failure, and on Ctrl-C / SIGTERM / SIGHUP
@@ -25,6 +25,7 @@ import { benchDwarf } from './dwarfBench';
 import { benchHelper } from './helperBench';
 import { benchWaits } from './waitsBench';
 import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './contentsViewBench';
+import { benchRebuild, benchRecordingLive } from './recordingBench';
 import { medianMs, mediansInTurns, printTable, Row } from './measure';
 import { benchNamespace, stopNamespace } from './namespaceBench';
 import { benchFullRefresh, benchHolders, benchSysvRefresh } from './refreshBench';
@@ -54,7 +55,7 @@ const TEST_ATTACHERS = 20;
 const OTHER_ATTACHERS = 20;
 const MAPPERS = 100;
 
-const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'contents', 'ctypes', 'dwarf', 'activation'] as const;
+const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'contents', 'ctypes', 'dwarf', 'activation', 'recording'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Set<Section> {
@@ -287,6 +288,10 @@ async function main(): Promise<void> {
       await part('C type fields, live', () => benchLiveFields(client, removeSegmentLater));
     }
     if (sections.has('dwarf')) await part('types from debug information', () => benchDwarf());
+    if (sections.has('recording')) {
+      await part('recording, live', () => benchRecordingLive(client, removeSegmentLater));
+      await part('recording, rebuild', () => Promise.resolve(benchRebuild()));
+    }
   } finally {
     if (!interrupted) {
       await cleanupEverything();

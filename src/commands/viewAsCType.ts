@@ -191,7 +191,7 @@ async function typedDeclaration(env: CommandEnv, ask: PromptSteps): Promise<Pick
 type TypeChoice = Pick<CTypeChoice, 'file' | 'typeName' | 'declaration' | 'debug'>;
 
 /** The types of the programs holding the object; never fails (what went wrong is an item that says it). */
-async function programTypes(env: CommandEnv, panel: HexPanel, signal: AbortSignal): Promise<DebugItem[]> {
+async function programTypes(env: CommandEnv, panel: ContentsPanel, signal: AbortSignal): Promise<DebugItem[]> {
   try {
     return await debugTypeItems(env, panel.source.id, signal);
   } catch (error) {
@@ -202,7 +202,7 @@ async function programTypes(env: CommandEnv, panel: HexPanel, signal: AbortSigna
   }
 }
 
-async function pickType(env: CommandEnv, ask: PromptSteps, panel: HexPanel): Promise<TypeChoice | undefined> {
+async function pickType(env: CommandEnv, ask: PromptSteps, panel: ContentsPanel): Promise<TypeChoice | undefined> {
   const typeIn: TypeItem = { label: '$(edit) Type or paste a declaration…', typeIn: true };
   // The list opens at once and fills when the workspace's files and the programs' debug information
   // are read (busy meanwhile); closing it stops the reading.

@@ -13,7 +13,7 @@ import * as path from 'path';
 import * as readline from 'readline';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { bigDwarfProgram } from '../support/bigDwarf';
-import { openContentsFromRow } from '../support/hexUi';
+import { openContentsFromRow } from '../support/contentsUi';
 import { freshKey, repoRoot, trackSegment } from '../support/segments';
 import { scrollToRow } from '../support/treeRows';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import type { Browser, Page } from 'playwright-core';
-import { openContentsFromRow } from '../support/hexUi';
+import { openContentsFromRow } from '../support/contentsUi';
 import { freshKey, repoRoot, trackSegment } from '../support/segments';
 import { scrollToRow } from '../support/treeRows';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';

@@ -14,14 +14,14 @@ import * as readline from 'readline';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import type { CLayout } from '../../src/shared/cLayout';
-import type { CTypeMessage, DataMessage } from '../../src/shared/hexProtocol';
-import type { HexPanel } from '../../src/views/hexPanel';
+import type { CTypeMessage, DataMessage } from '../../src/shared/contentsProtocol';
+import type { ContentsPanel } from '../../src/views/contentsPanel';
 import { CPP_EXPECTED, RUST_EXPECTED, shownValues } from '../support/dwarfValues';
 import { cleanupPosixObjects, freshName, trackName } from '../support/posixObjects';
 import { cleanupAll, freshKey, repoRoot, trackSegment } from '../support/segments';
 import { waitFor } from '../support/waitFor';
 import { getApi, posixRowOrFail, refreshView, run } from './fixtures';
-import { openPanel, Recorder } from './hexPanelProbe';
+import { openPanel, Recorder } from './contentsPanelProbe';
 import { Question, withPrompts } from './scriptedPrompts';
 
 type QuickPick = Extract<Question, { kind: 'quickPick' }>;
@@ -45,7 +45,7 @@ describe('View as C Type: types from the programs’ own debug information (C++,
 
   afterEach(async () => {
     for (const rec of recorders.splice(0)) rec.dispose();
-    for (const panel of api.hexPanels()) panel.dispose();
+    for (const panel of api.contentsPanels()) panel.dispose();
     for (const child of children.splice(0)) child.kill('SIGKILL');
     await cleanupAll();
     await cleanupPosixObjects();
@@ -65,7 +65,7 @@ describe('View as C Type: types from the programs’ own debug information (C++,
     return { pid: child.pid!, id: Number(ready.split(' ')[1]) };
   }
 
-  async function openPosix(name: string): Promise<HexPanel> {
+  async function openPosix(name: string): Promise<ContentsPanel> {
     await refreshView();
     const node = await waitFor(
       () => {
@@ -79,13 +79,13 @@ describe('View as C Type: types from the programs’ own debug information (C++,
       `/${name} to have a row`,
     );
     await run('ipcInspector.openContents', node);
-    return waitFor(() => api.hexPanels().find((p) => p.source.id === `posix:${node.object.key}` && p.panel.visible), 10_000, 'its contents view');
+    return waitFor(() => api.contentsPanels().find((p) => p.source.id === `posix:${node.object.key}` && p.panel.visible), 10_000, 'its contents view');
   }
 
   const ctypes = (rec: Recorder) => rec.posted.map((p) => p.message).filter((m): m is CTypeMessage => m.type === 'ctype');
 
   /** The values the fields panel shows, from the bytes the panel sends its page. */
-  async function panelValues(panel: HexPanel, rec: Recorder, layout: CLayout, paths: string[]): Promise<Record<string, string>> {
+  async function panelValues(panel: ContentsPanel, rec: Recorder, layout: CLayout, paths: string[]): Promise<Record<string, string>> {
     const bytes = new Uint8Array(layout.size);
     const known = new Uint8Array(layout.size);
     await panel.receive({ type: 'viewport', window: 'fields', offset: 0, length: layout.size });
