@@ -70,7 +70,7 @@ describe('the Shared Memory view in chromium', function () {
       .waitFor({ timeout: 10_000 });
     assert.match((await row(heldKey).getAttribute('aria-label'))!, /state: attached, 1 process attached/);
     assert.match((await row(leakedKey).getAttribute('aria-label'))!, /state: orphaned \(leaked\)/);
-    assert.match(await row(leakedKey).innerText(), /64 KiB · not attached · root · orphaned/);
+    assert.match(await row(leakedKey).innerText(), /orphaned · 64 KiB · not attached · root/);
     await page.screenshot({ path: path.join(shots, 'view.png') });
   });
 
