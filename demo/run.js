@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: example programs that use System V and POSIX shared memory, so the IPC view has
-// something to show. Builds demo/*.c with the system C compiler into demo/bin/, starts them, prints
+// something to show. Builds demo/workspace/*.c (the sources sit in the folder npm start opens, so
+// View as C Type finds their types) with the system C compiler into demo/bin/, starts them, prints
 // what it started (pids, keys, ids, names), and runs until Ctrl-C; then stops the programs and
 // removes what they made, except the leaked ones, which stay for "IPC: Clean Up Orphaned Objects".
 //
@@ -69,9 +70,9 @@ function build() {
   const cc = findCompiler();
   if (!cc) throw new Error('no C compiler found (tried $CC, cc, gcc, clang). Debian/Ubuntu: sudo apt-get install gcc libc6-dev');
   fs.mkdirSync(BIN, { recursive: true });
-  const headersTime = Math.max(...HEADERS.map((name) => fs.statSync(path.join(DEMO, name)).mtimeMs));
+  const headersTime = Math.max(...HEADERS.map((name) => fs.statSync(path.join(WORKSPACE, name)).mtimeMs));
   for (const name of PROGRAMS) {
-    const source = path.join(DEMO, `${name}.c`);
+    const source = path.join(WORKSPACE, `${name}.c`);
     const out = path.join(BIN, name);
     const built = fs.statSync(out, { throwIfNoEntry: false });
     if (built && built.mtimeMs >= Math.max(headersTime, fs.statSync(source).mtimeMs)) continue;
@@ -405,8 +406,9 @@ async function run({ quiet }) {
   if (rows.length && !stopping) {
     say(`running (pid ${process.pid}). Segments:`);
     console.log(`\n  ${'key / name'.padEnd(14)}  ${'id'.padStart(8)}  ${'size'.padStart(8)}  what`);
-    for (const [key, id, size, what] of rows)
+    for (const [key, id, size, what] of rows) {
       console.log(`  ${key.padEnd(14)}  ${String(id).padStart(8)}  ${(size === '' ? '' : formatSize(size)).padStart(8)}  ${what}`);
+    }
     console.log(
       '\nLook at them in the IPC view (npm start), or with ipcs and ls -l /dev/shm. Layouts: demo/workspace/README.md.\n' +
         'Ctrl-C stops the programs and removes what they made; the leaked ones stay for\n' +
