@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import * as l10n from './shared/l10n';
 import type { CompilerSetup } from './ctypes/compiler';
 import type { TypeEntry } from './ctypes/declarations';
 import type { DebugLibrary, DebugRef } from './ctypes/dwarf/library';
@@ -144,7 +145,8 @@ export class CTypes implements vscode.Disposable {
     try {
       const layout = await this.engine().layouts.layout({ file, typeName: choice.typeName, setup: this.setupFor(file, choice.declaration !== undefined) });
       this.diagnostics.delete(vscode.Uri.file(file));
-      return layout;
+      // A declaration typed in lives in a file of this window's (a hash for a name): not a name the user knows.
+      return choice.declaration !== undefined ? { ...layout, file: l10n.t('typed declaration') } : layout;
     } catch (error) {
       if (isCompileError(error)) this.showDiagnostics(error);
       throw error;

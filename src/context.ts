@@ -10,6 +10,7 @@ import { CTypes } from './cTypes';
 import { Holds } from './holds';
 import type { HelperClient } from './ipc/helperClient';
 import { ownCredentials } from './ipc/permissions';
+import { NO_INSPECTOR } from './ipc/inspector';
 import { Need, Snapshot, SnapshotSource } from './ipc/snapshot';
 import { helperTables } from './ipc/tables';
 import { Prompts, vscodePrompts } from './prompts';
@@ -67,6 +68,10 @@ export class IpcContext implements vscode.Disposable {
       source: () => this.source,
       beforeRefresh: () => this.session.follow(),
       helper: () => this.helper(),
+      inspectorPids: () => {
+        const pid = this.helpers.pid;
+        return pid === undefined ? NO_INSPECTOR : new Set([pid]);
+      },
       settings: () => this.settings,
       log,
     });

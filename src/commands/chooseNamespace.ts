@@ -39,7 +39,13 @@ export const chooseNamespace: Command = {
   async run(env) {
     const listing = listIpcNamespaces();
     const shownInode = env.ipc.namespace?.inode;
-    const unseen = listing.unreadable > 0 ? ` ${listing.unreadable} process(es) could not be looked at (other users'): more namespaces may exist.` : '';
+    const unseen =
+      listing.unreadable === 0
+        ? ''
+        : ' ' +
+          (listing.unreadable === 1
+            ? l10n.t("1 process could not be looked at (another user's): more namespaces may exist.")
+            : l10n.t("{0} processes could not be looked at (other users'): more namespaces may exist.", listing.unreadable));
     const picked = await env.ipc.prompts.quickPick(
       listing.namespaces.map((ns) => itemOf(ns, shownInode)),
       {

@@ -7,7 +7,8 @@
 // (the helper's checked unlink). Objects in use are never offered.
 import { formatBytes } from '../ipc/format';
 import { HelperError } from '../ipc/helperClient';
-import { freedBytes, isOrphaned, orphansOf } from '../ipc/orphans';
+import { freedBytes, isCertainOrphan, isOrphaned, orphansOf } from '../ipc/orphans';
+import { orphanedWord } from '../ipc/objects';
 import { findAgain, kindOf } from '../ipc/kinds';
 import type { IpcObject } from '../ipc/snapshot';
 import { completeStep } from '../walkthrough';
@@ -27,9 +28,7 @@ export interface CleanUpResult {
 }
 
 /** Certain: the kernel's counts or a complete scan back the verdict, so it is ticked in the preview. */
-function isCertain(object: IpcObject): boolean {
-  return kindOf(object).certain(object);
-}
+const isCertain = isCertainOrphan;
 
 function reasonOf(object: IpcObject): string {
   return kindOf(object).reason(object);
@@ -43,7 +42,13 @@ export const cleanUpOrphans: Command = {
     // Other users' orphans this user may not remove are not offered: they are only counted.
     const orphans = allOrphans.filter((o) => removalRefusalWords(o, env.ipc.credentials) === undefined);
     const foreign = allOrphans.length - orphans.length;
-    const foreignNote = foreign === 0 ? '' : ` ${foreign} orphaned object(s) of other users are not offered: only their owners or root may remove them.`;
+    const foreignNote =
+      foreign === 0
+        ? ''
+        : ' ' +
+          (foreign === 1
+            ? l10n.t('1 orphaned object of another user is not offered: only its owner or root may remove it.')
+            : l10n.t('{0} orphaned objects of other users are not offered: only their owners or root may remove them.', foreign));
     if (orphans.length === 0) {
       void env.ipc.prompts.notify(
         'info',
@@ -59,8 +64,8 @@ export const cleanUpOrphans: Command = {
       const certain = isCertain(object);
       return {
         label: objectTitle(object),
-        description: `${kindName(object)} · ${facts.size} · owner ${facts.owner}`,
-        detail: reasonOf(object),
+        description: [...(certain ? [] : [orphanedWord(false)]), kindName(object), facts.size, l10n.t('owner {0}', facts.owner)].join(' · '),
+        detail: certain ? reasonOf(object) : l10n.t('{0}: {1}', orphanedWord(false), reasonOf(object)),
         picked: certain,
         object,
       };
@@ -79,7 +84,9 @@ export const cleanUpOrphans: Command = {
     const total = chosen.reduce((sum, object) => sum + freedBytes(object), 0);
     if (env.ipc.settings.confirmRemove) {
       const answer = await env.ipc.prompts.confirm(
-        l10n.t('Remove {0} orphaned object(s), {1}?', chosen.length, formatBytes(total)),
+        chosen.length === 1
+          ? l10n.t('Remove 1 orphaned object, {0}?', formatBytes(total))
+          : l10n.t('Remove {0} orphaned objects, {1}?', chosen.length, formatBytes(total)),
         boundedList(chosen.map((object) => `• ${objectLabel(object)}, ${objectFacts(object).size}: ${reasonOf(object)}`)) +
           '\n\nEach is checked again right before removal: anything a process attached, mapped or opened meanwhile is kept.',
         CLEAN_UP_BUTTON,
@@ -87,7 +94,10 @@ export const cleanUpOrphans: Command = {
       if (answer !== CLEAN_UP_BUTTON) return undefined;
     }
     const result = await removeStillOrphaned(env, chosen);
-    const summary = `Removed ${result.removed.length} orphaned object(s), freed ${formatBytes(result.bytesFreed)}.`;
+    const summary =
+      result.removed.length === 1
+        ? l10n.t('Removed 1 orphaned object, freed {0}.', formatBytes(result.bytesFreed))
+        : l10n.t('Removed {0} orphaned objects, freed {1}.', result.removed.length, formatBytes(result.bytesFreed));
     void env.ipc.prompts.notify(
       result.skipped.length ? 'warning' : 'info',
       result.skipped.length ? l10n.t('{0} Kept: {1}.', summary, result.skipped.join('; ')) : summary,

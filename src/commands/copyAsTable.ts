@@ -39,7 +39,10 @@ export const copyAsTable: Command = {
     }
     const table = objectsTable(objects);
     await vscode.env.clipboard.writeText(table);
-    vscode.window.setStatusBarMessage(l10n.t('Copied a table of {0} object(s)', objects.length), 3000);
+    vscode.window.setStatusBarMessage(
+      objects.length === 1 ? l10n.t('Copied a table of 1 object') : l10n.t('Copied a table of {0} objects', objects.length),
+      3000,
+    );
     return table;
   },
 };

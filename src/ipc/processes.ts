@@ -63,6 +63,24 @@ export function formatCommand(cmdline: Buffer | string, comm: string): string {
   return text.length === 0 ? `[${escapeControls(comm)}]` : text.split('\0').map(escapeControls).join(' ');
 }
 
+/** Programs that run another: their row names the script too ("python3 producer.py"). */
+const INTERPRETERS = /^(python[\d.]*|node|nodejs|perl[\d.]*|ruby[\d.]*|bash|sh|dash|zsh|java|php[\d.]*|lua[\d.]*)$/;
+
+/**
+ * A command line (formatCommand's) shortened to what fits a row: the executable's file name,
+ * and for an interpreter the script's ("/usr/bin/python3 -u /srv/app/producer.py --fast" ->
+ * "python3 producer.py"). The full line belongs in the tooltip. A kernel thread's "[name]" stays.
+ */
+export function executableName(command: string): string {
+  if (command.startsWith('[')) return command;
+  const words = command.split(' ').filter(Boolean);
+  const base = (word: string) => word.slice(word.lastIndexOf('/') + 1) || word;
+  const program = base(words[0] ?? command);
+  if (!INTERPRETERS.test(program)) return program;
+  const script = words.slice(1).find((w) => !w.startsWith('-'));
+  return script ? `${program} ${base(script)}` : program;
+}
+
 const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
 
 function escapeControls(text: string): string {

@@ -23,6 +23,7 @@ import { classifyPosixObjects, nextAgeTransition } from './posixShm/classify';
 import { type PosixObjectInfo } from './posixShm/types';
 import { listPosixObjects, type PosixListing } from './family/devShm';
 import { scanProcesses, type ProcScan } from './procScan';
+import { NO_INSPECTOR, withoutInspector, type InspectorPids } from './inspector';
 import { NOT_READ, readFailure } from './readFailure';
 import { classifyMsgQueues } from './sysvMsg/classify';
 import { type MsgQueueInfo, type QueueContents } from './sysvMsg/types';
@@ -124,6 +125,8 @@ export interface RefreshOptions {
   helper?: () => HelperClient;
   /** Messages copied per System V queue (ipcInspector.messageQueues.maxMessages). */
   maxMessages?: number;
+  /** The pids of this window's running helpers: what they hold or did is the inspector's, never a user's (src/ipc/inspector.ts). */
+  inspectorPids?: InspectorPids;
 }
 
 /** What the helper read this refresh (empty maps for what was not needed or not possible). */
@@ -192,7 +195,7 @@ export class SnapshotSource {
     limitsRead.catch(() => undefined);
     // Named queues' descriptors link to "/NAME": the listing says which names to look for.
     const queues = listPosixQueues(this.mqueueDir);
-    const [table, semTable, msgTable, listing, scan] = await Promise.all([
+    const [table, semTable, msgTable, listing, fullScan] = await Promise.all([
       readSegmentTable(this.tables),
       readSemTable(this.tables),
       readMsgTable(this.tables),
@@ -206,6 +209,8 @@ export class SnapshotSource {
         waits: needs.has('waiters'),
       }),
     ]);
+    const inspector = options.inspectorPids ?? NO_INSPECTOR;
+    const { scan, ownAttachments } = withoutInspector(fullScan, inspector);
     // The waiters come from the scan's own walk when the helper read it with waits; else one more
     // read of every thread's syscall here.
     const waiters = needs.has('waiters') ? (scan.waits ? sysvWaitersFromScan(scan.waits) : scanWaiters(this.procRoot)) : undefined;
@@ -214,6 +219,7 @@ export class SnapshotSource {
     // Compared part by part, the raw tables as bytes (a memcmp): no joined copy of them all.
     const signature = [
       [...needs].sort().join(','),
+      [...inspector].join(','),
       this.creatorLiveness(table.segments),
       listing.signature,
       queues.signature,
@@ -229,7 +235,20 @@ export class SnapshotSource {
     const aged = this.nextTransition !== undefined && Date.now() >= this.nextTransition;
     if (!options.force && !aged && this.last && same) return { snapshot: this.last, changed: false };
     const limits = await limitsRead;
-    this.last = this.build({ items: table.segments, skipped: table.skipped, semTable, msgTable, listing, queues, scan, limits, waiters, readings });
+    this.last = this.build({
+      items: table.segments,
+      skipped: table.skipped,
+      semTable,
+      msgTable,
+      listing,
+      queues,
+      scan,
+      limits,
+      waiters,
+      readings,
+      inspector,
+      ownAttachments,
+    });
     this.lastSignature = signature;
     this.lastTables = tables;
     return { snapshot: this.last, changed: true };
@@ -327,6 +346,8 @@ export class SnapshotSource {
     limits: IpcLimits;
     waiters?: WaiterScan;
     readings: HelperReadings;
+    inspector: InspectorPids;
+    ownAttachments: Map<number, number>;
   }): Snapshot {
     const { items, listing, scan, readings } = input;
     const names = this.commands.names(this.procRoot, this.etcRoot, scan.holderCommands);
@@ -339,7 +360,7 @@ export class SnapshotSource {
     const posixObjects = classifyPosixObjects(listing, { ...context, previous }, this.procRoot);
     const failure = readings.failure ?? NOT_READ;
     const notRead = { why: failure.why === 'unsupported' ? ('error' as const) : failure.why, message: failure.message };
-    const waiters = { names, nowMs, graceMs: this.graceMs };
+    const waiters = { names, nowMs, graceMs: this.graceMs, inspector: input.inspector };
     const sets = classifySemSets(input.semTable.sets, (semid) => readings.setValues.get(semid) ?? { read: false, ...notRead }, {
       ...waiters,
       waiters: input.waiters?.sem ?? new Map(),
@@ -355,7 +376,7 @@ export class SnapshotSource {
       ...[...sets, ...msgQueues, ...posixSemaphores, ...mqQueues].map((o) => o.orphanAtMs),
     ]);
     return {
-      segments: classifySegments(items, scan, names, last?.segments),
+      segments: classifySegments(items, scan, names, last?.segments, { pids: input.inspector, ownAttachments: input.ownAttachments }),
       limits: input.limits,
       usage: shmUsage(items, input.limits.pageSize),
       skippedLines: input.skipped,

@@ -6,10 +6,12 @@
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
 import { formatBytes } from '../ipc/format';
-import { freedBytes, orphansOf } from '../ipc/orphans';
+import { freedBytes, isCertainOrphan, orphansOf, uncertainCount } from '../ipc/orphans';
+import { orphanedWord } from '../ipc/objects';
 import { kindOf } from '../ipc/kinds';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { GROUPS, type GroupId } from './groups';
+import * as l10n from '../shared/l10n';
 
 export const SHOW_ATTENTION_COMMAND = 'ipcInspector.showAttention';
 /** Orphans named in the tooltip; the rest are counted. */
@@ -93,10 +95,7 @@ export class AttentionStatus implements vscode.Disposable {
       this.visible = false;
       return;
     }
-    const parts = [
-      ...(orphans.length > 0 ? [`${orphans.length} orphaned${orphanBytes > 0 ? ` (${formatBytes(orphanBytes)})` : ''}`] : []),
-      ...nearLimits.map((n) => `${n.title}: ${n.description}`),
-    ];
+    const parts = [...(orphans.length > 0 ? [orphanCount(orphans, orphanBytes)] : []), ...nearLimits.map((n) => `${n.title}: ${n.description}`)];
     this.item.text = `$(warning) ${orphans.length > 0 ? parts[0] : parts.join(' · ')}${orphans.length > 0 && nearLimits.length > 0 ? ` · ${nearLimits.length} near a limit` : ''}`;
     // Theme colours: the warning background only for a limit near exhaustion (programs start failing).
     this.item.backgroundColor = nearLimits.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
@@ -110,14 +109,14 @@ export class AttentionStatus implements vscode.Disposable {
     const { orphans, orphanBytes, nearLimits } = this.current;
     const lines: string[] = [];
     if (orphans.length > 0) {
-      lines.push(`**${orphans.length} orphaned object(s)**${orphanBytes > 0 ? `, ${formatBytes(orphanBytes)} to free` : ''}:`, '');
+      const counted = orphans.length === 1 ? l10n.t('1 orphaned object') : l10n.t('{0} orphaned objects', orphans.length);
+      lines.push(`**${counted}**${orphanBytes > 0 ? l10n.t(', {0} to free', formatBytes(orphanBytes)) : ''}:`, '');
       const uid = this.context.uid;
       for (const object of orphans.slice(0, LISTED)) {
-        lines.push(
-          `- ${kindOf(object)
-            .row(object, { held: false, uid })
-            .label.replace(/[\\`*_[\]]/g, '\\$&')}`,
-        );
+        const label = kindOf(object).row(object, { held: false, uid }).label;
+        // An uncertain one says so, and why (the same words as its row and Clean Up).
+        const uncertain = isCertainOrphan(object) ? '' : ` — ${orphanedWord(false)}: ${kindOf(object).reason(object)}`;
+        lines.push(`- ${(label + uncertain).replace(/[\\`*_[\]]/g, '\\$&')}`);
       }
       if (orphans.length > LISTED) lines.push(`- and ${orphans.length - LISTED} more`);
       lines.push('');
@@ -134,4 +133,11 @@ export class AttentionStatus implements vscode.Disposable {
     clearTimeout(this.firstLook);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The status bar's count: "3 orphaned (1 uncertain) (12 KiB)". */
+function orphanCount(orphans: readonly IpcObject[], bytes: number): string {
+  const uncertain = uncertainCount(orphans);
+  const count = uncertain === 0 ? l10n.t('{0} orphaned', orphans.length) : l10n.t('{0} orphaned ({1} uncertain)', orphans.length, uncertain);
+  return bytes > 0 ? `${count} (${formatBytes(bytes)})` : count;
 }

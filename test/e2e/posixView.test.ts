@@ -73,7 +73,7 @@ describe('POSIX shared memory in chromium', function () {
     assert.match((await row(held).getAttribute('aria-label'))!, /64 KiB, state: in use, 2 holders/);
     await row(leaked).waitFor();
     assert.match((await row(leaked).getAttribute('aria-label'))!, /1 MiB, state: orphaned \(leaked\), no holder/);
-    assert.match(await row(leaked).innerText(), /1 MiB · 4 KiB allocated · no holder · root · orphaned/);
+    assert.match(await row(leaked).innerText(), /orphaned · 1 MiB · 4 KiB allocated · no holder · root/);
   });
 
   it('says in the status bar that objects are orphaned, and a click there selects the first one', async function () {
@@ -156,7 +156,7 @@ describe('POSIX shared memory in chromium', function () {
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).click();
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 10_000 });
-    assert.match(await dialog.innerText(), new RegExp(`Remove 1 orphaned object\\(s\\)`));
+    assert.match(await dialog.innerText(), /Remove 1 orphaned object,/);
     await dialog.getByRole('button', { name: 'Remove' }).click();
     await row(leaked).waitFor({ state: 'detached', timeout: 10_000 });
     assert.equal(fs.existsSync(shmPath(leaked)), false, 'the leaked object is gone from /dev/shm');

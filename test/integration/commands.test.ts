@@ -79,8 +79,7 @@ describe('commands', function () {
             assert.ok(q.options.validateInput?.('lots'), 'a size that is not a size is refused');
             return '8 KiB';
           })
-          .input('640')
-          .pick('Exclusive');
+          .input('640');
         shmid = await createThroughCommand();
       });
       assert.ok(typeof shmid === 'number', `the command returned ${shmid}`);
@@ -97,8 +96,8 @@ describe('commands', function () {
           'Create Shared Memory Segment (2/4): key',
           'Create Shared Memory Segment (3/4): size',
           'Create Shared Memory Segment (4/4): permissions',
-          `Key ${hexKey(key)} taken already?`,
         ],
+        'a free key asks nothing more (it is created exclusive)',
       );
       assert.deepStrictEqual(prompts.notificationsOf('info'), [`Created segment ${hexKey(key)} (id ${shmid}, 8 KiB).`]);
       await waitFor(
@@ -137,8 +136,7 @@ describe('commands', function () {
               return '7';
             })
             .input('4 KiB')
-            .input('600')
-            .pick('Exclusive');
+            .input('600');
           shmid = await createThroughCommand();
         });
         assert.ok(typeof shmid === 'number');
@@ -148,18 +146,18 @@ describe('commands', function () {
       }
     });
 
-    it('reports an exclusive create of a key that exists as an error saying the key exists, and creates nothing', async () => {
+    it('asks before opening a key that exists, naming what has it; Cancel creates nothing', async () => {
       const key = freshKey();
       const existing = createSegment(key, 4096);
       let result: unknown = 'not run';
       const prompts = await withPrompts(api, async (p) => {
-        p.pick('Chosen key').input(hexKey(key)).input('4096').input('600').pick('Exclusive');
+        p.pick('Chosen key').input(hexKey(key)).input('4096').input('600').pick('Cancel');
         result = await run('ipcInspector.createSegment');
       });
       assert.strictEqual(result, undefined);
-      const [error, ...more] = prompts.notificationsOf('error');
-      assert.deepStrictEqual(more, []);
-      assert.match(error ?? '', /^Could not create the segment: a segment with this key already exists \(EEXIST\)/);
+      const last = prompts.questions[prompts.questions.length - 1];
+      assert.strictEqual(last.kind === 'confirm' ? last.message : last.options.title, `Key ${hexKey(key)} is taken already: the segment with id ${existing}`);
+      assert.deepStrictEqual(prompts.notificationsOf('error'), []);
       assert.deepStrictEqual(
         procAll()
           .filter((s) => s.key === key)
@@ -173,7 +171,7 @@ describe('commands', function () {
       const existing = createSegment(key, 4096);
       let result: unknown;
       await withPrompts(api, async (p) => {
-        p.pick('Chosen key').input(hexKey(key)).input('4096').input('600').pick('Open or create');
+        p.pick('Chosen key').input(hexKey(key)).input('4096').input('600').pick('Open it');
         result = await run('ipcInspector.createSegment');
       });
       assert.strictEqual(result, existing);
