@@ -2,13 +2,12 @@
 // list when run from the palette), and how to name them in messages (each kind's words come from
 // its module: src/ipc/kinds.ts).
 import type { Subject } from '../ipc/errors';
-import { allObjects, kindOf, objectLabel, removalRefusal } from '../ipc/kinds';
-import type { Credentials } from '../ipc/permissions';
+import { allObjects, kindOf, objectLabel } from '../ipc/kinds';
 import type { IpcObject, SegmentInfo } from '../ipc/snapshot';
 import type { CommandEnv } from './registry';
 import * as l10n from '../shared/l10n';
 
-export { objectLabel } from '../ipc/kinds';
+export { objectLabel, removalRefusalWords } from '../ipc/kinds';
 
 /** The object as lists name it, without its kind: "0x7e001234 (id 5)", "/psm_1a2b". */
 export function objectTitle(object: IpcObject): string {
@@ -37,11 +36,6 @@ export function objectFacts(object: IpcObject): { size: string; owner: string; s
   return kindOf(object).facts(object);
 }
 
-/** "/x is owned by root: only its owner ... may remove it", or undefined when this user may remove it. */
-export function removalRefusalWords(object: IpcObject, credentials: Credentials): string | undefined {
-  const rule = removalRefusal(object, credentials);
-  return rule && l10n.t('{0} is owned by {1}: {2}', objectLabel(object), objectFacts(object).owner, rule);
-}
 
 export interface ChooseOptions<T extends IpcObject> {
   many: boolean;

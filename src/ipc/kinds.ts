@@ -10,6 +10,7 @@ import type { IpcObject, Snapshot } from './snapshot';
 import { sysvMsgKind } from './sysvMsg/kind';
 import { sysvSemKind } from './sysvSem/kind';
 import { sysvShmKind } from './sysvShm/kind';
+import * as l10n from '../shared/l10n';
 
 export type Kind = IpcObject['kind'];
 
@@ -48,4 +49,10 @@ export function objectLabel(object: IpcObject): string {
 /** Why these credentials may not remove the object (a sentence's end), or undefined when they may (see KindModule.removalRefusal). */
 export function removalRefusal(object: IpcObject, credentials: Credentials): string | undefined {
   return kindOf(object).removalRefusal(object, credentials);
+}
+
+/** "/x is owned by root: only its owner ... may remove it", or undefined when these credentials may remove it. */
+export function removalRefusalWords(object: IpcObject, credentials: Credentials): string | undefined {
+  const rule = removalRefusal(object, credentials);
+  return rule && l10n.t('{0} is owned by {1}: {2}', objectLabel(object), kindOf(object).facts(object).owner, rule);
 }
