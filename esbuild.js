@@ -1,6 +1,6 @@
 // The bundles, all in dist/: the shell that activates in every window (dist/extension.js: small,
 // see src/extension.ts), the core it loads on first need (dist/core.js: /proc, the helper, views,
-// commands), the C type engine the core loads on first use (dist/ctypes.js: tree-sitter and the
+// commands), the command line (dist/cli.js, run by bin/ipc-inspector.js), the C type engine the core loads on first use (dist/ctypes.js: tree-sitter and the
 // compiler probe), and the contents view's page (dist/webview.js, for the browser).
 // `node esbuild.js` builds once; `--watch` rebuilds on change; `--production` minifies.
 'use strict';
@@ -52,6 +52,15 @@ const bundles = [
     outfile: 'dist/core.js',
     plugins: [lazyBundles()],
     never: [/^node_modules\/web-tree-sitter\//, /^src\/ctypes\/(?!errors|parserFiles)/],
+  },
+  {
+    // The command line (bin/ipc-inspector.js): the core without the editor; the C type engine is
+    // required lazily from dist/ctypes.js, as the extension's core does.
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    plugins: [lazyBundles()],
+    never: [/^node_modules\/web-tree-sitter\//, /^src\/ctypes\/(?!errors|parserFiles)/, /^src\/(views|commands|services)\//],
   },
   {
     // web-tree-sitter's module asks import.meta.url where it is: in a CommonJS bundle, it is this file.

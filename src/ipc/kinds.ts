@@ -1,6 +1,7 @@
 // The one place that picks what to do by an object's kind: every kind's module (src/ipc/<kind>/
 // kind.ts, the shape of src/ipc/kind.ts) in one table. The table's type makes the compiler demand a
 // module for every kind, and every member of each.
+import type { Subject } from './errors';
 import type { KindModule } from './kind';
 import type { Credentials } from './permissions';
 import { posixMqKind } from './posixMq/kind';
@@ -55,4 +56,11 @@ export function removalRefusal(object: IpcObject, credentials: Credentials): str
 export function removalRefusalWords(object: IpcObject, credentials: Credentials): string | undefined {
   const rule = removalRefusal(object, credentials);
   return rule && l10n.t('{0} is owned by {1}: {2}', objectLabel(object), kindOf(object).facts(object).owner, rule);
+}
+
+/** What a failure about it is about, for messages that say whose it is (src/ipc/errors.ts). */
+export function subjectOf(object: IpcObject): Subject {
+  const kind = kindOf(object);
+  const { owner, creator } = kind.ownerNames(object);
+  return { kind: kind.subject, label: objectLabel(object), ownerName: owner, creatorUserName: creator };
 }
