@@ -22,6 +22,7 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', ext
 const LAZY = {
   'src/core.ts': 'dist/core.js',
   'src/ctypes/engine.ts': 'dist/ctypes.js',
+  'src/cli/ctypesEngine.ts': 'dist/cli-ctypes.js',
 };
 
 function lazyBundles() {
@@ -59,8 +60,9 @@ const bundles = [
     ...node,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
+    commandLine: true,
     plugins: [lazyBundles()],
-    never: [/^node_modules\/web-tree-sitter\//, /^src\/ctypes\/(?!errors|parserFiles)/, /^src\/(views|commands|services)\//],
+    never: [/^node_modules\/web-tree-sitter\//, /^src\/ctypes\/(?!errors|parserFiles)/, /^src\/(views|commands|services)\//, /^src\/l10nSetup/],
   },
   {
     // web-tree-sitter's module asks import.meta.url where it is: in a CommonJS bundle, it is this file.
@@ -69,6 +71,16 @@ const bundles = [
     outfile: 'dist/ctypes.js',
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  },
+  {
+    // The same engine for the command line's dump --type: no vscode anywhere in it.
+    ...node,
+    entryPoints: ['src/cli/ctypesEngine.ts'],
+    outfile: 'dist/cli-ctypes.js',
+    commandLine: true,
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    never: [/^src\/(views|commands|services|l10nSetup)/],
   },
   {
     ...common,
@@ -99,7 +111,7 @@ function checkBundle(bundle, metafile) {
 
 async function main() {
   copyWasm();
-  const options = bundles.map(({ only: _only, never: _never, ...rest }) => rest);
+  const options = bundles.map(({ only: _only, never: _never, commandLine: _commandLine, ...rest }) => rest);
   const contexts = await Promise.all(options.map((o) => esbuild.context(o)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));
@@ -110,8 +122,11 @@ async function main() {
   bundles.forEach((bundle, i) => checkBundle(bundle, results[i].metafile));
 }
 
-/** Every file the build writes that the extension needs at run time (scripts/package.js checks each ships). */
-const OUTPUTS = [...bundles.map((b) => b.outfile), ...WASM.map((file) => `dist/${file.split('/').pop()}`)];
+/**
+ * Every file the build writes that the extension needs at run time (scripts/package.js checks each
+ * ships); the command line's bundles are not the extension's (the npm package's bin runs them).
+ */
+const OUTPUTS = [...bundles.filter((b) => !b.commandLine).map((b) => b.outfile), ...WASM.map((file) => `dist/${file.split('/').pop()}`)];
 module.exports = { OUTPUTS };
 
 if (require.main === module) {

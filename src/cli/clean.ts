@@ -6,7 +6,7 @@
 import * as readline from 'readline';
 import { cleanUpSummary, nothingOrphanedWords, planCleanUp, removeStillOrphaned, type CleanUpOffer } from '../ipc/cleanUp';
 import { formatBytes } from '../ipc/format';
-import { kindOf, objectLabel, subjectOf } from '../ipc/kinds';
+import { kindOf, objectLabel, subjectOf, type Kind } from '../ipc/kinds';
 import { freedBytes } from '../ipc/orphans';
 import * as l10n from '../shared/l10n';
 import { EXIT, failureWords, UsageError } from './exit';
@@ -18,6 +18,7 @@ export interface CleanArgs {
   dryRun?: boolean;
   yes?: boolean;
   uncertain?: boolean;
+  kind?: Kind[];
 }
 
 function preview(out: Output, offered: readonly CleanUpOffer[]): void {
@@ -44,6 +45,7 @@ async function confirm(question: string): Promise<boolean> {
 export async function clean(session: CliSession, out: Output, args: CleanArgs): Promise<number> {
   if (!args.orphans) throw new UsageError(l10n.t('clean removes orphans only: say --orphans (with --dry-run to see them first).'));
   const plan = planCleanUp(await session.snapshot(), session.credentials);
+  if (args.kind?.length) plan.offered = plan.offered.filter((offer) => args.kind!.includes(offer.object.kind));
   if (plan.offered.length === 0) {
     out.line(nothingOrphanedWords(plan));
     return EXIT.ok;

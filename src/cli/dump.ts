@@ -106,12 +106,12 @@ export async function dump(session: CliSession, out: Output, args: DumpArgs): Pr
   return 0;
 }
 
-type Engine = typeof import('../ctypes/engine');
+type Engine = typeof import('./ctypesEngine');
 
-/** The C type engine, required on first use (in the bundle, its own file: esbuild.js LAZY). */
+/** The C type engine, required on first use (in the bundle, its own file dist/cli-ctypes.js: esbuild.js LAZY). */
 function loadEngine(): Engine {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../ctypes/engine') as Engine;
+  return require('./ctypesEngine') as Engine;
 }
 
 /** Where the C parser's WebAssembly is: beside the bundle (dist/), or dist/ of the checkout. */

@@ -105,7 +105,7 @@ export function parser(argv: string[]): Argv {
       'clean',
       l10n.t('Remove orphaned objects, each checked again right before (the same as Clean Up Orphaned)'),
       (y) =>
-        y
+        kindOption(y)
           .option('orphans', { type: 'boolean', describe: l10n.t('Remove the orphaned objects you may remove') })
           .option('dry-run', { alias: 'n', type: 'boolean', describe: l10n.t('Only show them (exit 1 when there are some)') })
           .option('yes', { alias: 'y', type: 'boolean', describe: l10n.t('Do not ask') })
