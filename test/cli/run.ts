@@ -41,7 +41,8 @@ export function cli(args: string[], options: CliOptions = {}): CliResult {
 
 /** Runs it and parses its --json output (the status must be `status`). */
 export function cliJson<T = { [key: string]: unknown }>(args: string[], options: CliOptions = {}, status = 0): T {
-  const result = cli([...args, '--json'], options);
+  const end = args.indexOf('--');
+  const result = cli(end < 0 ? [...args, '--json'] : [...args.slice(0, end), '--json', ...args.slice(end)], options);
   if (result.status !== status) throw new Error(`ipc-inspector ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 }
