@@ -52,9 +52,15 @@ export function identitiesOf(document: Json): Set<string> {
   return new Set(objects.map(exportedIdentity).filter((id): id is string => id !== undefined));
 }
 
-/** Objects of `now` not in `before` (by identity), less the allowed ones. */
+/**
+ * Objects of `now` not in `before` (by identity), less the allowed ones. Only objects that outlive
+ * their processes count: those with a key or a name still (removable). A memfd, or an object
+ * removed but still held, goes with its last holder; and memfds other programs on the machine make
+ * meanwhile (a browser makes hundreds) are not the command's.
+ */
 export function leftBehind(now: readonly IpcObject[], before: ReadonlySet<string>, allow: readonly string[]): IpcObject[] {
   return now.filter((o) => {
+    if (!kindOf(o).removable(o)) return false;
     const id = exportedIdentity(kindOf(o).exported(o));
     return id !== undefined && !before.has(id) && !allowed(o, allow);
   });
