@@ -89,7 +89,9 @@ export class CliSession {
 
   /** A fresh picture of the machine, reading `needs` too (values, messages, waiters: through the helper). */
   async snapshot(needs: readonly Need[] = []): Promise<Snapshot> {
-    const withHelper = needs.length > 0 || this.namespace !== undefined;
+    // The helper reads /proc's scan too (as for the views): faster than reading it here, and when
+    // it cannot be found the scan is read here all the same.
+    const withHelper = process.env.IPCINSP_CLI_NO_HELPER_SCAN !== '1';
     const { snapshot } = await this.source.refresh({ force: true, needs: new Set(needs), helper: withHelper ? () => this.helper() : undefined });
     return snapshot;
   }
