@@ -1,3 +1,4 @@
+// @ts-check
 // The bundles, all in dist/: the shell that activates in every window (dist/extension.js: small,
 // see src/extension.ts), the core it loads on first need (dist/core.js: /proc, the helper, views,
 // commands), the command line (dist/cli.js, run by bin/ipc-inspector.js), the C type engine the core loads on first use (dist/ctypes.js: tree-sitter and the
@@ -11,7 +12,9 @@ const path = require('path');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+/** @type {import('esbuild').BuildOptions} */
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info' };
+/** @type {import('esbuild').BuildOptions} */
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], metafile: true };
 
 /**
@@ -25,6 +28,7 @@ const LAZY = {
   'src/cli/ctypesEngine.ts': 'dist/cli-ctypes.js',
 };
 
+/** @returns {import('esbuild').Plugin} */
 function lazyBundles() {
   return {
     name: 'lazy-bundles',
@@ -38,6 +42,7 @@ function lazyBundles() {
   };
 }
 
+/** @type {(import('esbuild').BuildOptions & { outfile: string, only?: RegExp[], never?: RegExp[], commandLine?: boolean })[]} */
 const bundles = [
   {
     ...node,
@@ -102,6 +107,10 @@ function copyWasm() {
 }
 
 /** A bundle that includes what it must not (or more than it may) fails the build, naming the modules. */
+/**
+ * @param {{ outfile: string, only?: RegExp[], never?: RegExp[] }} bundle
+ * @param {import('esbuild').Metafile | undefined} metafile
+ */
 function checkBundle(bundle, metafile) {
   if (!metafile || (!bundle.only && !bundle.never)) return;
   const inputs = Object.keys(metafile.outputs[bundle.outfile].inputs);
@@ -111,6 +120,7 @@ function checkBundle(bundle, metafile) {
 
 async function main() {
   copyWasm();
+  /** @type {import('esbuild').BuildOptions[]} */
   const options = bundles.map(({ only: _only, never: _never, commandLine: _commandLine, ...rest }) => rest);
   const contexts = await Promise.all(options.map((o) => esbuild.context(o)));
   if (watch) {

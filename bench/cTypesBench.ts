@@ -99,7 +99,7 @@ function leaves(field: CField, shift: number, out: Array<{ field: CField; shift:
   else out.push({ field, shift });
 }
 
-export async function benchLiveFields(client: HelperClient, created: number[]): Promise<Row[]> {
+export async function benchLiveFields(client: HelperClient, removeLater: (shmid: number) => void): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-bench-fields-'));
   try {
     const header = path.join(dir, 'samples.h');
@@ -108,7 +108,7 @@ export async function benchLiveFields(client: HelperClient, created: number[]): 
     const fields: Array<{ field: CField; shift: number }> = [];
     leaves(layout.root, 0, fields);
     const { shmid } = await client.shmCreate(0, layout.size, 0o600, false);
-    created.push(shmid);
+    removeLater(shmid);
     execFileSync(path.join(repoRoot, 'native/bin/shmtool'), ['write', String(shmid), '0', '-'], { input: '01'.repeat(layout.size) });
     const source = new SegmentSource(client, await client.shmStat(shmid), 'private', () => false);
     const seconds = 10;

@@ -24,6 +24,7 @@ import { benchCliHolders, benchCliList, benchServe } from './cliBench';
 import { benchLayouts, benchLiveFields } from './cTypesBench';
 import { benchDwarf } from './dwarfBench';
 import { benchHelper } from './helperBench';
+import { benchWaits } from './waitsBench';
 import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './hexViewBench';
 import { medianMs, mediansInTurns, printTable, Row } from './measure';
 import { benchNamespace, stopNamespace } from './namespaceBench';
@@ -32,12 +33,12 @@ import { benchSemMsg, cleanupSemMsgBench } from './semMsgBench';
 import {
   cleanupObjects,
   cleanupSegments,
-  createdSegments,
   createObjects,
   createSegments,
   killAndUnlinkNow,
   POSIX_PREFIX,
   processCount,
+  removeSegmentLater,
   repoRoot,
   shmtool,
   startPopulation,
@@ -168,11 +169,11 @@ async function benchAtScale(client: HelperClient, sections: Set<Section>): Promi
   const shmmni = Number(fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8'));
   const count = Math.min(SEGMENTS, shmmni - before - 16);
   if (count < SEGMENTS) console.log(`only ${count} segments: ${before} exist already and kernel.shmmni is ${shmmni}`);
-  const segments = await createSegments(client, count);
+  const segments = await createSegments(count);
   if (sections.has('listing')) rows.push(...(await benchListing(count)));
   if (!sections.has('refresh') && !sections.has('holders') && !sections.has('cli')) return rows;
 
-  const [testSegment] = await createSegments(client, 1, 8192, count);
+  const [testSegment] = await createSegments(1, 8192, count);
   const attach = [...Array<number>(TEST_ATTACHERS).fill(testSegment), ...segments.slice(0, OTHER_ATTACHERS)];
   let population = await startPopulation({ total: PROCESSES, attach });
   console.log(`processes: ${population.pids.length} started here (${attach.length} attached), ${processCount()} on the machine`);
@@ -211,18 +212,18 @@ async function benchAtScale(client: HelperClient, sections: Set<Section>): Promi
     `POSIX: ${objects.length} objects in /dev/shm, ${held.length} held by ${population.pids.length} processes (${population.holds.length} holds), ${processCount()} processes on the machine`,
   );
   if (sections.has('refresh')) rows.push(...(await benchFullRefresh(client, count, objects.length, population.pids.length)));
-  if (sections.has('holders')) rows.push(...(await benchHolders(client, population, held)));
+  if (sections.has('holders')) rows.push(...(await benchHolders(client, population, held)), ...(await benchWaits(client)));
   if (sections.has('cli')) rows.push(...(await benchCliHolders(population.pids.length)), ...(await benchServe(count + objects.length)));
   await stopPopulation();
   cleanupObjects();
   return rows;
 }
 
-async function cleanupEverything(client?: HelperClient): Promise<void> {
+async function cleanupEverything(): Promise<void> {
   stopNamespace();
   await stopPopulation();
   cleanupObjects();
-  await cleanupSegments(client);
+  await cleanupSegments();
   await cleanupSemMsgBench();
 }
 
@@ -235,7 +236,7 @@ async function main(): Promise<void> {
     interrupted = true;
     console.error(`\n${signal}: cleaning up`);
     killAndUnlinkNow(); // what cannot wait: processes and names, right away
-    void Promise.allSettled([stopWorkbench(), cleanupEverything(client)]).finally(() => process.exit(130));
+    void Promise.allSettled([stopWorkbench(), cleanupEverything()]).finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -262,7 +263,7 @@ async function main(): Promise<void> {
         met: false,
       });
     } finally {
-      await cleanupEverything(client);
+      await cleanupEverything();
     }
   };
   try {
@@ -273,25 +274,25 @@ async function main(): Promise<void> {
     if (sections.has('semmsg')) await part('semaphores and message queues', () => benchSemMsg(client));
     if (sections.has('helper')) {
       await part('helper reads', async () => {
-        const [shmid] = await createSegments(client, 1, 64 * 1024 * 1024, 0x8000);
+        const [shmid] = await createSegments(1, 64 * 1024 * 1024, 0x8000);
         execFileSync(shmtool, ['write', String(shmid), String(64 * 1024 * 1024 - 4), 'deadbeef']);
         return benchHelper(client, shmid);
       });
     }
     if (sections.has('hexview')) {
-      await part('hex view live refresh', () => benchLiveRefresh(client, createdSegments));
-      await part('hex view open (System V)', () => benchOpen(client, createdSegments));
+      await part('hex view live refresh', () => benchLiveRefresh(client, removeSegmentLater));
+      await part('hex view open (System V)', () => benchOpen(client, removeSegmentLater));
       await part('hex view open (POSIX)', () => benchOpenPosix());
     }
     if (sections.has('activation')) await part('activation', () => benchActivation());
     if (sections.has('ctypes')) {
       await part('C type layouts', () => benchLayouts());
-      await part('C type fields, live', () => benchLiveFields(client, createdSegments));
+      await part('C type fields, live', () => benchLiveFields(client, removeSegmentLater));
     }
     if (sections.has('dwarf')) await part('types from debug information', () => benchDwarf());
   } finally {
     if (!interrupted) {
-      await cleanupEverything(client);
+      await cleanupEverything();
       client.dispose();
     }
   }

@@ -12,8 +12,8 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
-import type { HelperClient } from '../src/ipc/helperClient';
 import { createManyPosixObjects, removeManyPosixObjects, sweepPosixObjects } from '../test/support/manyObjects';
+import { createManySegments, manySegmentIds, removeLater, removeManySegments, removeSegmentsWithIpcrm } from '../test/support/manySegments';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const shmtool = path.join(repoRoot, 'native/bin/shmtool');
@@ -24,54 +24,25 @@ export const POSIX_PREFIX = 'ipcinsp-bench-';
 export const KEY_BASE = 0x5bec0000;
 export const KEY_RANGE = 0x10000;
 
-/** Segments made by this run (shmids), removed by cleanupSegments(). */
-export const createdSegments: number[] = [];
 const children = new Set<ChildProcess>();
 
 export function processCount(): number {
   return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
 }
 
-/** Creates `count` segments with keys from our range, pipelined through the helper (its pid is their creator: alive, so never orphaned). */
-export async function createSegments(client: HelperClient, count: number, size = 4096, firstKey = 0): Promise<number[]> {
-  const ids: number[] = [];
-  const batch = 256;
-  for (let done = 0; done < count; done += batch) {
-    const n = Math.min(batch, count - done);
-    const made = await Promise.all(
-      Array.from({ length: n }, (_, i) => client.shmCreate(KEY_BASE + firstKey + done + i, size, 0o600, true).then((r) => r.shmid)),
-    );
-    createdSegments.push(...made);
-    ids.push(...made);
-  }
-  return ids;
+/** Creates `count` segments with keys from our range (test/support/manySegments: the scale tests' way). */
+export function createSegments(count: number, size = 4096, firstKey = 0): Promise<number[]> {
+  return createManySegments(count, { size, firstKey: KEY_BASE + firstKey });
 }
 
-/** Removes the segments this run made (through the helper when there is one, else ipcrm). */
-export async function cleanupSegments(client?: HelperClient): Promise<void> {
-  const ids = createdSegments.splice(0);
-  if (client) {
-    const failed: number[] = [];
-    await Promise.all(ids.map((id) => client.shmRemove(id).catch(() => failed.push(id))));
-    ids.length = 0;
-    ids.push(...failed);
-  }
-  ipcrm(ids);
-}
+/** Segments made by this run and not yet removed. */
+export const createdSegments = manySegmentIds;
 
-function ipcrm(ids: number[]): void {
-  for (let i = 0; i < ids.length; i += 500) {
-    try {
-      execFileSync(
-        'ipcrm',
-        ids.slice(i, i + 500).flatMap((id) => ['-m', String(id)]),
-        { stdio: 'ignore' },
-      );
-    } catch {
-      // some were gone already: ipcrm still removed the others
-    }
-  }
-}
+/** Records a segment a benchmark made itself, for cleanupSegments(). */
+export const removeSegmentLater = removeLater;
+
+/** Removes the segments this run made. */
+export const cleanupSegments = removeManySegments;
 
 /** Removes what an earlier run killed with SIGKILL left: our keys whose creator is gone, our names. */
 export function sweepLeftovers(): { segments: number; objects: number } {
@@ -83,7 +54,7 @@ export function sweepLeftovers(): { segments: number; objects: number } {
     const cpid = Number(cols[4]);
     if (key >= KEY_BASE && key < KEY_BASE + KEY_RANGE && cols[6] === '0' && !fs.existsSync(`/proc/${cpid}`)) stale.push(Number(cols[1]));
   }
-  ipcrm(stale);
+  removeSegmentsWithIpcrm(stale);
   return { segments: stale.length, objects: sweepPosixObjects(POSIX_PREFIX) };
 }
 

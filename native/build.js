@@ -9,6 +9,7 @@
 //   posixtool          test/programs/posixtool.c, the same for POSIX shared memory objects (/dev/shm, memfd)
 //   ipctool            test/programs/ipctool.c, the same for semaphores and message queues (waiters, holders)
 //   ctvalues           test/programs/ctvalues.c, known values of every C kind in shared memory (C-type view)
+//   locktool           test/programs/locktool.c, processes blocked on glibc's locks in shared memory (waits, deadlocks)
 //   manymaps           test/programs/manymaps.c, a process with a /proc/PID/maps as long as a user can make it
 //   fusehang           test/programs/fusehang.c, a FUSE file system (raw /dev/fuse, no libfuse) the tests can stop
 //   <platform>/ipc-helper-static
@@ -52,6 +53,7 @@ const targets = [
   { name: 'posixtool', sources: [path.join(root, 'test/programs/posixtool.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
   { name: 'ctvalues', sources: [path.join(root, 'test/programs/ctvalues.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
   { name: 'ipctool', sources: [path.join(root, 'test/programs/ipctool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
+  { name: 'locktool', sources: [path.join(root, 'test/programs/locktool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
   { name: 'manymaps', sources: [path.join(root, 'test/programs/manymaps.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
   { name: 'fusehang', sources: [path.join(root, 'test/programs/fusehang.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
 ];

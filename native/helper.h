@@ -16,6 +16,9 @@
  *   namespace.c    another IPC namespace (NS_ENTER) and the kernel's tables in it (TABLE)
  *   proc-scan.c    the walk over /proc (PROC_SCAN): its threads, budget and reply
  *   proc-read.c    one process of that walk
+ *   proc-tasks.c   its tasks, when the walk reads who waits on what
+ *   proc-mem.c     another process's memory, where it is safe to read: the arrays a waiting call
+ *                  points to, and shared memory through a process that maps it (PROC_MEM_*)
  * ops.h is the table of operations; wire.h the byte order and the errno names. */
 #ifndef IPC_HELPER_HELPER_H
 #define IPC_HELPER_HELPER_H
@@ -26,8 +29,8 @@
 #include "ops.h"
 #include "wire.h"
 
-#define HELPER_VERSION "ipc-helper 0.6.0"
-#define PROTOCOL_VERSION 6u
+#define HELPER_VERSION "ipc-helper 0.7.0"
+#define PROTOCOL_VERSION 7u
 
 #define MAX_REQUEST_BODY 4096u         /* bodyLength of a request: 8 .. 4096 */
 #define MIN_REQUEST_BODY 8u

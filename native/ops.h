@@ -53,6 +53,8 @@
     X(33, MQ_UNLINK, PATH, 0, op_mq_unlink)                                      \
     X(34, NS_ENTER, FIXED, 16, op_ns_enter)                                      \
     X(35, TABLE, PATH, 0, op_table)                                              \
-    X(36, PROC_SCAN, FIXED, 8, op_proc_scan)
+    X(36, PROC_SCAN, FIXED, 80, op_proc_scan)                                    \
+    X(37, PROC_MEM_DATA, FIXED, 40, op_proc_mem_data)                            \
+    X(38, PROC_MEM_READ, FIXED, 40, op_proc_mem_read)
 
 #endif

@@ -1,7 +1,8 @@
 /* One process of the walk over /proc (see proc-scan.c for the walk, and why each file is read as it
  * is): its maps a piece at a time, its ns/ipc link, its descriptors of shared memory, its cmdline
- * head, into one record, each part paid for from the reply's budget the threads share (at most
- * PROCESS_MAX of it for one process: a process past that is cut short and marked incomplete).
+ * head and, when the scan reads waits, its tasks (proc-tasks.c), into one record, each part paid
+ * for from the reply's budget the threads share (at most PROCESS_MAX of it for one process: a
+ * process past that is cut short and marked incomplete).
  * Nothing but /proc is opened; a descriptor's object is looked at with statx(AT_STATX_DONT_SYNC)
  * and kept only on tmpfs, hugetlbfs or mqueue (fs-kind.h), so no file system is waited on. */
 #define _GNU_SOURCE
@@ -21,23 +22,17 @@
 #include <unistd.h>
 #include "fs-kind.h"
 #include "helper.h"
+#include "proc-tasks.h"
 
 #define DESCRIPTOR_HEAD 36u         /* fd, link mode, dev, ino, size, target and fdinfo lengths */
-#define CHUNK (64u * 1024u)         /* maps is read this much at a time */
-#define MAX_LINE (32u * 1024u)      /* a longer maps line (none is: a path is at most 4096 bytes) cuts the record */
 #define PROCESS_MAX (1024u * 1024u) /* bytes of the reply one process's record may take */
-#define MAX_FDINFO 4096u            /* fdinfo is read for its flags line (the second): the head is plenty */
 #define NO_MODE 0xffffffffu         /* the link could not be lstat'ed */
 #define NO_FDINFO 0xffffu
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x1000u
 #endif
 
-#define FLAG_NS 1u         /* the record carries ns/ipc's link text */
-#define FLAG_CMDLINE 2u    /* the record carries the head of cmdline (possibly empty) */
-#define FLAG_INCOMPLETE 4u /* the record was cut short (its share of the reply was used up): holds may be missing */
-
-static bool reserve(struct scan_bytes *b, size_t more)
+bool bytes_reserve(struct scan_bytes *b, size_t more)
 {
     if (b->error) return false;
     size_t need = b->length + more;
@@ -54,37 +49,31 @@ static bool reserve(struct scan_bytes *b, size_t more)
     return true;
 }
 
-static void append_bytes(struct scan_bytes *b, const void *src, size_t n)
+void bytes_append(struct scan_bytes *b, const void *src, size_t n)
 {
-    if (!reserve(b, n)) return;
+    if (!bytes_reserve(b, n)) return;
     if (n) memcpy(b->data + b->length, src, n);
     b->length += n;
 }
 
-struct reader {
-    unsigned char chunk[CHUNK];
-    unsigned char line[MAX_LINE];
-    char target[4096];
-    unsigned char info[MAX_FDINFO];
-    unsigned char dirents[32 * 1024];
-};
-
 struct reader *reader_new(void)
 {
-    return malloc(sizeof(struct reader));
+    struct reader *rd = malloc(sizeof(struct reader));
+    if (!rd) return NULL;
+    rd->shared = (struct shared_ranges){0};
+    rd->tasks = (struct scan_bytes){0};
+    return rd;
 }
 
-/* One process's record while it is read: what it took of the budget, whether it was cut. */
-struct record {
-    struct scan_job *job;
-    struct scan_bytes *out;
-    int pid;
-    size_t taken;
-    bool incomplete;
-};
+void reader_free(struct reader *rd)
+{
+    if (!rd) return;
+    free(rd->shared.range);
+    free(rd->tasks.data);
+    free(rd);
+}
 
-/* Takes n bytes of the process's share and of the reply's budget, or cuts the record. */
-static bool take(struct record *r, size_t n)
+bool record_take(struct record *r, size_t n)
 {
     if (r->incomplete) return false;
     if (n > PROCESS_MAX - r->taken) {
@@ -119,7 +108,7 @@ static void drop_record(struct record *r)
 
 static void append_taken(struct record *r, const void *src, size_t n)
 {
-    if (take(r, n)) append_bytes(r->out, src, n);
+    if (record_take(r, n)) bytes_append(r->out, src, n);
 }
 
 static void close_quietly(int fd)
@@ -143,7 +132,9 @@ static int open_in(int procfd, int pid, const char *name, int flags)
 
 static const char GATE[] = " [vsyscall]\n";
 static const char GATE_START[] = "ffffffffff600000-";
-static const char *const MAPS_NEEDLES[] = {"/SYSV", " /dev/shm/", " /memfd:"};
+/* Lines of what the scan lists: System V segments, /dev/shm files, memfds, anonymous shared memory
+ * (MAP_SHARED | MAP_ANONYMOUS, shared over fork: the kernel names it "/dev/zero (deleted)"). */
+static const char *const MAPS_NEEDLES[] = {"/SYSV", " /dev/shm/", " /memfd:", " /dev/zero (deleted)"};
 #define NEEDLES (sizeof MAPS_NEEDLES / sizeof MAPS_NEEDLES[0])
 
 /* x86-64's vsyscall line, the last one the kernel ever prints. */
@@ -178,19 +169,74 @@ static bool line_on_other_fs(struct record *r, const unsigned char *line, size_t
 struct maps_result {
     size_t bytes;   /* read in all (0: no mappings: a kernel thread or a zombie) */
     bool sysv;      /* a /SYSV line */
-    bool relevant;  /* a line kept */
+    bool relevant;  /* a line of what the scan lists kept (the process holds something) */
 };
 
-/* One line of maps, with its newline: kept in the record when it names what the scan is after. */
-static void maps_line(struct record *r, const unsigned char *line, size_t length, struct maps_result *m)
+static int hex_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "start-end perms ...": the range, and whether perms end in 's' (a shared mapping). */
+static bool line_range(const unsigned char *line, size_t length, uint64_t *start, uint64_t *end, bool *shared)
+{
+    size_t at = 0;
+    uint64_t *values[2] = {start, end};
+    for (int v = 0; v < 2; v++) {
+        uint64_t value = 0;
+        size_t digits = 0;
+        int d;
+        while (at < length && digits < 17 && (d = hex_digit(line[at])) >= 0) {
+            value = value << 4 | (uint64_t)d;
+            at++;
+            digits++;
+        }
+        if (digits == 0 || digits > 16 || at >= length || line[at] != (v == 0 ? '-' : ' ')) return false;
+        *values[v] = value;
+        at++;
+    }
+    if (length - at < 4) return false;
+    *shared = line[at + 3] == 's';
+    return *start < *end;
+}
+
+/* Remembers the range of a kept shared mapping: a futex address in one is a lock in shared memory. */
+static void note_shared(struct reader *rd, const unsigned char *line, size_t length)
+{
+    uint64_t start, end;
+    bool shared;
+    if (!line_range(line, length, &start, &end, &shared) || !shared) return;
+    struct shared_ranges *s = &rd->shared;
+    if (s->count == s->capacity) {
+        size_t capacity = s->capacity ? 2 * s->capacity : 64;
+        uint64_t(*grown)[2] = realloc(s->range, capacity * sizeof *grown);
+        if (!grown) return; /* a futex there then counts as a wait on private memory */
+        s->range = grown;
+        s->capacity = capacity;
+    }
+    s->range[s->count][0] = start;
+    s->range[s->count][1] = end;
+    s->count++;
+}
+
+/* One line of maps, with its newline: kept in the record when it names what the scan lists, or
+ * when the scan reads waits and it is any shared mapping (MAP_SHARED files hold locks too). */
+static void maps_line(struct record *r, struct reader *rd, const unsigned char *line, size_t length, struct maps_result *m)
 {
     for (size_t i = 0; i < NEEDLES; i++) {
         if (!contains(line, length, MAPS_NEEDLES[i])) continue;
         if (i == 0) m->sysv = true;
         else if (line_on_other_fs(r, line, length)) return;
         m->relevant = true;
+        if (r->job->tasks) note_shared(rd, line, length);
         append_taken(r, line, length);
         return;
+    }
+    uint64_t start, end;
+    bool shared;
+    if (r->job->tasks && line_range(line, length, &start, &end, &shared) && shared) {
+        note_shared(rd, line, length);
+        append_taken(r, line, length);
     }
 }
 
@@ -199,6 +245,7 @@ static void maps_line(struct record *r, const unsigned char *line, size_t length
 static int read_maps(struct record *r, struct reader *rd, struct maps_result *m)
 {
     *m = (struct maps_result){0};
+    rd->shared.count = 0;
     int fd = open_in(r->job->procfd, r->pid, "maps", 0);
     if (fd < 0) return errno;
     size_t carried = 0;    /* the start of a line, in rd->line */
@@ -233,13 +280,13 @@ static int read_maps(struct record *r, struct reader *rd, struct maps_result *m)
             memcpy(rd->line + carried, rd->chunk + at - piece, piece);
             carried += piece;
             if (newline) {
-                maps_line(r, rd->line, carried, m);
+                maps_line(r, rd, rd->line, carried, m);
                 done = is_gate(rd->line, carried);
                 carried = 0;
             }
         }
     }
-    if (carried > 0) maps_line(r, rd->line, carried, m); /* a last line without newline (none is) */
+    if (carried > 0) maps_line(r, rd, rd->line, carried, m); /* a last line without newline (none is) */
     close_quietly(fd);
     return 0;
 }
@@ -308,7 +355,7 @@ static void append_descriptor(struct record *r, struct reader *rd, int fddir, co
             close_quietly(f);
         }
     }
-    if (!take(r, DESCRIPTOR_HEAD + target_length + info_length)) return;
+    if (!record_take(r, DESCRIPTOR_HEAD + target_length + info_length)) return;
     unsigned char head[DESCRIPTOR_HEAD];
     put_u32(head, (uint32_t)fd);
     put_u32(head + 4, mode);
@@ -317,9 +364,9 @@ static void append_descriptor(struct record *r, struct reader *rd, int fddir, co
     put_u64(head + 24, sx.stx_size);
     put_u16(head + 32, (uint16_t)target_length);
     put_u16(head + 34, (uint16_t)(info ? info_length : NO_FDINFO));
-    append_bytes(r->out, head, sizeof head);
-    append_bytes(r->out, rd->target, target_length);
-    append_bytes(r->out, rd->info, info_length);
+    bytes_append(r->out, head, sizeof head);
+    bytes_append(r->out, rd->target, target_length);
+    bytes_append(r->out, rd->info, info_length);
     (*count)++;
 }
 
@@ -362,7 +409,7 @@ static void put_error_name(struct scan_bytes *out, size_t at, int err)
     char fallback[16];
     const char *name = errno_name(err, fallback, sizeof fallback);
     size_t n = strlen(name);
-    append_bytes(out, name, n);
+    bytes_append(out, name, n);
     if (!out->error) out->data[at] = (unsigned char)n;
 }
 
@@ -376,14 +423,19 @@ void read_process(struct scan_job *job, struct reader *rd, size_t index)
     struct scan_bytes *out = r.out;
     unsigned char head[RECORD_HEAD] = {0};
     put_u32(head, (uint32_t)r.pid);
-    append_bytes(out, head, sizeof head);
+    bytes_append(out, head, sizeof head);
     struct maps_result m;
     int maps_error = read_maps(&r, rd, &m);
-    if (maps_error) { /* the record is its error alone */
+    if (maps_error) { /* the record is its error alone, and its tasks when waits are read */
         give_back(&r);
         out->length = RECORD_HEAD;
         r.incomplete = false;
         put_error_name(out, 4, maps_error);
+        if (job->tasks) {
+            read_tasks(&r, rd, false);
+            bytes_append(out, rd->tasks.data, rd->tasks.length);
+            if (!out->error) out->data[7] = (unsigned char)(FLAG_TASKS | (r.incomplete ? FLAG_INCOMPLETE : 0));
+        }
         return;
     }
     /* No mappings at all: a kernel thread or a zombie. It holds nothing, and its fd directory is
@@ -403,7 +455,7 @@ void read_process(struct scan_job *job, struct reader *rd, size_t index)
             char fallback[16];
             const char *name = errno_name(errno, fallback, sizeof fallback);
             size_t n = strlen(name);
-            if (reserve(out, n)) {
+            if (bytes_reserve(out, n)) {
                 memmove(out->data + RECORD_HEAD + n, out->data + RECORD_HEAD, maps_length);
                 memcpy(out->data + RECORD_HEAD, name, n);
                 out->length += n;
@@ -411,36 +463,43 @@ void read_process(struct scan_job *job, struct reader *rd, size_t index)
             }
         }
     }
-    bool ns_kept = ns_length >= 0 && take(&r, (size_t)ns_length);
-    if (ns_kept) append_bytes(out, ns, (size_t)ns_length);
+    bool ns_kept = ns_length >= 0 && record_take(&r, (size_t)ns_length);
+    if (ns_kept) bytes_append(out, ns, (size_t)ns_length);
     uint32_t descriptors = 0;
     int fd_error = append_descriptors(&r, rd, &descriptors);
     if (fd_error) put_error_name(out, 6, fd_error);
+    /* The tasks are read into the reader's own buffer: the record has them after its cmdline, and
+     * a process some thread of which waits is named like a holder. */
+    uint32_t waits = job->tasks ? read_tasks(&r, rd, true) : 0;
     bool cmdline = false;
     size_t cmdline_start = out->length;
-    if (!fd_error && job->cmdline_head > 0 && (m.relevant || descriptors > 0) && !r.incomplete) {
+    if (!fd_error && job->cmdline_head > 0 && (m.relevant || descriptors > 0 || waits > 0) && !r.incomplete) {
         int fd = open_in(job->procfd, r.pid, "cmdline", 0);
         if (fd >= 0) {
             size_t most = job->cmdline_head < sizeof rd->info ? job->cmdline_head : sizeof rd->info;
             size_t n = read_head(fd, rd->info, most);
             close_quietly(fd);
-            if (take(&r, n)) {
-                append_bytes(out, rd->info, n);
+            if (record_take(&r, n)) {
+                bytes_append(out, rd->info, n);
                 cmdline = true;
             }
         }
     }
+    size_t cmdline_length = out->length - cmdline_start;
+    if (job->tasks) bytes_append(out, rd->tasks.data, rd->tasks.length); /* paid for as it was read */
     if (out->error) return;
-    if (!fd_error && !m.relevant && descriptors == 0 && !r.incomplete) { /* holds nothing: no record */
+    /* Holds nothing: no record. With waits read every process has one (its threads' ids tell whose
+     * thread a lock's owner is). */
+    if (!job->tasks && !fd_error && !m.relevant && descriptors == 0 && !r.incomplete) {
         drop_record(&r);
         return;
     }
     unsigned char *p = out->data;
     p[7] = (unsigned char)((ns_kept ? FLAG_NS : 0) | (cmdline ? FLAG_CMDLINE : 0) |
-                           (r.incomplete ? FLAG_INCOMPLETE : 0));
+                           (r.incomplete ? FLAG_INCOMPLETE : 0) | (job->tasks ? FLAG_TASKS : 0));
     put_u32(p + 8, (uint32_t)maps_length);
     put_u16(p + 12, (uint16_t)(ns_kept ? ns_length : 0));
-    put_u16(p + 14, (uint16_t)(cmdline ? out->length - cmdline_start : 0));
+    put_u16(p + 14, (uint16_t)(cmdline ? cmdline_length : 0));
     put_u32(p + 16, descriptors);
     /* Hand back what doubling left unused: many records are small, and all wait for the reply. */
     unsigned char *fitted = realloc(out->data, out->length);

@@ -46,7 +46,6 @@
 #include "helper.h"
 #include "proc-read.h"
 
-#define PAYLOAD_HEAD 12u /* processes listed, processes holding nothing, records */
 #define MIN_PROCESSES_PER_THREAD 32u
 
 static void close_quietly(int fd)
@@ -66,7 +65,7 @@ static void *scan_thread(void *arg)
         if (i >= job->count) break;
         read_process(job, rd, i);
     }
-    free(rd);
+    reader_free(rd);
     return NULL;
 }
 
@@ -118,11 +117,13 @@ static void free_records(struct scan_job *job)
     free(job->records);
 }
 
-int proc_scan(uint32_t cmdline_head, unsigned threads, size_t limit, struct proc_scan_result *out)
+int proc_scan(uint32_t cmdline_head, const struct scan_tasks *tasks, unsigned threads, size_t limit,
+              struct proc_scan_result *out)
 {
     int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (procfd < 0) return errno;
-    struct scan_job job = {.procfd = procfd, .cmdline_head = cmdline_head};
+    struct scan_job job = {.procfd = procfd, .cmdline_head = cmdline_head, .tasks = tasks->read};
+    memcpy(job.calls, tasks->calls, sizeof job.calls);
     int *pids = NULL;
     int err = list_pids(procfd, &pids, &job.count);
     if (err) {
@@ -131,8 +132,9 @@ int proc_scan(uint32_t cmdline_head, unsigned threads, size_t limit, struct proc
     }
     job.pids = pids;
     atomic_init(&job.next, 0);
-    /* Every record's head (and error names) is paid for up front: a process is never left out. */
-    size_t heads = PAYLOAD_HEAD + job.count * (RECORD_HEAD + ERROR_NAMES);
+    /* Every record's head (and error names, and its task section's head) is paid for up front: a
+     * process is never left out. */
+    size_t heads = SCAN_HEAD + job.count * (RECORD_HEAD + ERROR_NAMES + (job.tasks ? TASK_HEAD : 0));
     atomic_init(&job.budget, limit > heads ? limit - heads : 0);
     job.records = calloc(job.count ? job.count : 1, sizeof *job.records);
     job.mounts = fs_cache_new();
@@ -160,7 +162,7 @@ int proc_scan(uint32_t cmdline_head, unsigned threads, size_t limit, struct proc
 
     /* A thread that could not get its buffers left its share untaken only if every thread failed;
      * a record that ran out of memory fails the whole scan (ENOMEM), never a silent gap. */
-    size_t records = 0, total = PAYLOAD_HEAD;
+    size_t records = 0, total = SCAN_HEAD;
     err = atomic_load(&job.next) < job.count ? ENOMEM : 0;
     for (size_t i = 0; i < job.count && !err; i++) {
         if (job.records[i].error) err = job.records[i].error;
@@ -177,6 +179,8 @@ int proc_scan(uint32_t cmdline_head, unsigned threads, size_t limit, struct proc
     put_u32(out->head, (uint32_t)job.count);
     put_u32(out->head + 4, (uint32_t)(job.count - records));
     put_u32(out->head + 8, (uint32_t)records);
+    put_u32(out->head + 12, 0);
+    put_u64(out->head + 16, now_ns()); /* the clock a task's sched time is compared with: after every read */
     out->records = job.records;
     out->count = job.count;
     out->length = total;
@@ -191,20 +195,49 @@ void proc_scan_free(struct proc_scan_result *result)
     result->count = 0;
 }
 
-/* PROC_SCAN: who holds what, read from /proc with several threads; the client parses the records.
- * Any process may be asked about: /proc itself says what this user may see. The records go out as
- * they are, without one more copy of the whole reply. */
+/* The waiting calls of a PROC_SCAN request: 16 entries, each a syscall number (low 16 bits) and its
+ * role (high 16 bits, 1 to ROLE_LAST), or 0. Returns false with *why set for anything else. */
+static bool parse_calls(const unsigned char *args, struct scan_tasks *tasks, char *why, size_t size)
+{
+    for (unsigned i = 0; i < PROC_SCAN_MAX_CALLS; i++) {
+        uint32_t call = get_u32(args + 4 * i);
+        uint32_t role = call >> 16;
+        if (role > ROLE_LAST || (role == ROLE_NONE && call != 0)) {
+            snprintf(why, size, "entry %u (0x%08" PRIx32 ") is not a syscall number with a role of 1 to %u, nor 0", i, call,
+                     ROLE_LAST);
+            return false;
+        }
+        tasks->calls[i] = call;
+    }
+    return true;
+}
+
+/* PROC_SCAN: who holds what (and, asked, who waits on what), read from /proc with several threads;
+ * the client parses the records. Any process may be asked about: /proc itself says what this user
+ * may see. The records go out as they are, without one more copy of the whole reply. */
 void op_proc_scan(const struct request *rq)
 {
     uint32_t cmdline_head = get_u32(rq->args);
     uint32_t threads = get_u32(rq->args + 4);
+    uint32_t flags = get_u32(rq->args + 8);
     if (cmdline_head > PROC_SCAN_MAX_CMDLINE || threads == 0 || threads > PROC_SCAN_MAX_THREADS) {
         reply_error(rq, EINVAL, "PROC_SCAN takes a cmdline head of 0 to %u bytes and 1 to %u threads, got %" PRIu32
                     " and %" PRIu32, PROC_SCAN_MAX_CMDLINE, PROC_SCAN_MAX_THREADS, cmdline_head, threads);
         return;
     }
+    if ((flags & ~PROC_SCAN_TASKS) != 0 || get_u32(rq->args + 12) != 0) {
+        reply_error(rq, EINVAL, "PROC_SCAN's flags have only bit 0 (read waits) and its reserved field is 0, got 0x%" PRIx32
+                    " and 0x%" PRIx32, flags, get_u32(rq->args + 12));
+        return;
+    }
+    struct scan_tasks tasks = {.read = (flags & PROC_SCAN_TASKS) != 0};
+    char why[160];
+    if (!parse_calls(rq->args + 16, &tasks, why, sizeof why)) {
+        reply_error(rq, EINVAL, "PROC_SCAN's waiting calls: %s", why);
+        return;
+    }
     struct proc_scan_result result;
-    int err = proc_scan(cmdline_head, threads, MAX_READ, &result);
+    int err = proc_scan(cmdline_head, &tasks, threads, MAX_READ, &result);
     if (err == ENOMEM) {
         reply_error(rq, ENOMEM, "no memory for the records of the /proc scan");
         return;

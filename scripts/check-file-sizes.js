@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // @ts-check
+// @ts-check
 // npm run lint: a source file of src/ or native/ over 600 lines must say in its header (its first
 // 20 lines) why it is that long ("… lines on purpose: …"): a long file is a choice, never drift.
 'use strict';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Part of `npm run lint`: localization is complete and current.
 //   - l10n/bundle.l10n.json is what `npm run l10n` extracts from src/ now (every l10n.t message,
 //     each a literal);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Part of `npm run lint`: no file of the repository points outside it. A contributor who clones it
 // has nothing else: notes, designs and paths of the machine it was written on must not be cited
 // (`/work/...`, `../shared/...`, DESIGN.md and the notes), and every relative link of the Markdown

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The helper of every other architecture a VSIX ships (native/targets.json), tested where it will
 // run: the native suite's protocol round trip against real segments (create, read byte for byte,
 // remove, holds, limits, nobody's permissions) and the protocol fuzz, each under qemu-user

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run icon`: renders media/icon.svg to media/icon.png (128x128, the Marketplace icon) with the
 // test host's chromium, so no image tool is needed. The PNG is committed; run this after editing the SVG.
 'use strict';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run l10n`: writes l10n/bundle.l10n.json, the English bundle VS Code's translators start from:
 // every message of an `l10n.t('…', …)` call in src/ (the first argument, a string literal), each
 // mapped to itself. `--check` writes nothing and fails when the committed bundle is not what the

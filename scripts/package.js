@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run package`: builds the extension (production bundle) and the native helpers, then makes one
 // VSIX per platform of native/targets.json, plus a universal one, in dist-vsix/ with @vscode/vsce,
 // offline and without prompts:
@@ -204,7 +205,9 @@ function stage(files, helper) {
   return dir;
 }
 
-async function pack(vsce, { files, helper, target, packagePath }) {
+/** @param {{ files: string[], helper?: string, target?: string, packagePath: string }} what (no helper and target: the universal package) */
+async function pack(vsce, what) {
+  const { files, helper, target, packagePath } = what;
   const dir = stage(files, helper);
   try {
     await vsce.createVSIX({

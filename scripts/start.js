@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm start`: runs the extension from this checkout in a real VS Code, in the browser, offline.
 // Builds the extension bundle and the native helper, installs the offline VS Code host on first use
 // (code-server, scripts/test-host/install.js), starts it on 127.0.0.1 with this checkout as the
@@ -185,6 +186,7 @@ async function checkPage(server, { screenshot, log = say, url = server.workbench
 /**
  * Starts a server (extensionsDir and/or extensionDevelopmentPath), runs checkPage, stops the server.
  * Used by scripts/package.js --verify on an installed VSIX.
+ * @param {{ workspace: string, extensionsDir?: string, extensionDevelopmentPath?: string, screenshot: string, log?: (line: string) => void }} options
  */
 async function checkWorkbench({ workspace, extensionsDir, extensionDevelopmentPath, screenshot, log = say }) {
   const server = await startServer({ workspace, extensionsDir, extensionDevelopmentPath });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run stress`: the whole `npm test`, several times in a row, while busy loops load the
 // machine: a check that no test depends on a quiet machine (a test that passes only then is a
 // failing test). Each busy loop is a separate process spinning on one core; they are killed when

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The Debian packages the tests use as real producers and oracles, installed with apt-get when run
 // as root (CI: a fresh machine, no standard input); otherwise it says what to install and which
 // tests need it. A no-op when everything is there. The offline VS Code host's own packages
@@ -56,6 +57,7 @@ function main() {
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   console.log(`[system-packages] installing ${missing.join(' ')} (apt-get)`);
+  /** @type {import('child_process').SpawnSyncOptions} */
   const opts = { stdio: 'inherit', env };
   if (childProcess.spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update', '-qq'], opts).status !== 0) return 1;
   if (childProcess.spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', ...missing], opts).status !== 0) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run test:electron`: the integration suite (out/test/integration/index.js) in desktop VS Code,
 // through @vscode/test-electron, for contributors with internet: it downloads VS Code (the version
 // of engines.vscode, into .vscode-test/) on first use. CI and this project's machines have no

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm test`: every check the project has, in order, stopping at the first failing stage:
 // lint and types, the native build, the unit suite, the helper and core against the real kernel
 // (sanitizer build, fuzz, unprivileged user), then the suites that run inside a real VS Code:

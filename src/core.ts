@@ -8,6 +8,7 @@ import { extensionAssets } from './assets';
 import { allCommands } from './commands';
 import { commandRunner } from './commands/registry';
 import { IpcContext } from './context';
+import { stopScanWorker } from './ipc/procWorker';
 import type { Prompts } from './prompts';
 import { createViews, type ShellView, type Views } from './views';
 import { HexPanel } from './views/hexPanel';
@@ -54,6 +55,9 @@ export function startCore(extension: vscode.ExtensionContext, log: vscode.LogOut
     dispose() {
       views.dispose();
       context.dispose();
+      // The worker thread of the extension's own /proc reading (it never keeps the host alive, but
+      // a deactivated extension leaves nothing running).
+      stopScanWorker();
     },
   };
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Installs the offline VS Code test host: code-server (VS Code's web workbench plus the real Node
 // extension host), pinned, into .vscode-test/code-server/, with its native modules built from source
 // and nothing downloaded from outside the npm registry and apt (the README's "Set up, test, run" says
@@ -14,6 +15,7 @@
 
 const childProcess = require('child_process');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 // Newer code-server versions need Node 22 or 24; this one is VS Code 1.100.3 and runs on Node 20.
@@ -58,7 +60,13 @@ function makeRunner({ verbose, log }) {
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
   const step = (message) => log(`[test-host] ${message} (${elapsed()})`);
 
-  function run(command, args, { cwd, env = childEnv(), label = `${command} ${args.join(' ')}` } = {}) {
+  /**
+   * @param {string} command
+   * @param {string[]} args
+   * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, label?: string }} [options]
+   */
+  function run(command, args, options = {}) {
+    const { cwd, env = childEnv(), label = `${command} ${args.join(' ')}` } = options;
     return new Promise((resolve, reject) => {
       const logFd = fs.openSync(LOG_FILE, 'a');
       fs.writeSync(logFd, `\n$ (cd ${cwd}) ${command} ${args.join(' ')}\n`);
@@ -213,7 +221,58 @@ async function checkNativeModules({ run }) {
 }
 
 async function doInstall(runner) {
+  const { step } = runner;
+  if (fs.existsSync(HOST_DIR)) {
+    step(`removing the previous (incomplete) install in ${path.relative(REPO_ROOT, HOST_DIR)}`);
+    fs.rmSync(HOST_DIR, { recursive: true, force: true });
+  }
+  const buildDir = buildPlace();
+  try {
+    await buildHost(runner, buildDir);
+    if (buildDir !== HOST_DIR) {
+      step(`moving the host from ${buildDir} into ${path.relative(REPO_ROOT, HOST_DIR)}`);
+      fs.mkdirSync(path.dirname(HOST_DIR), { recursive: true });
+      moveFolder(buildDir, HOST_DIR);
+    }
+  } finally {
+    if (buildDir !== HOST_DIR) fs.rmSync(buildDir, { recursive: true, force: true });
+  }
+  step('checking that every native module loads');
+  await checkNativeModules(runner);
+  fs.writeFileSync(MARKER, markerContent());
+}
+
+/**
+ * Where the host is built: in place, unless the checkout's path has white space. node-gyp's
+ * `<!@(node -p "require('node-addon-api').include")` splits its output at white space, so a native
+ * module under such a path cannot find napi.h (argon2 failed so in a clone at "/a b/..."); there
+ * the host is built in a temporary folder of the same file system and moved in whole (npm's links
+ * are relative, and nothing built records where it was built).
+ */
+function buildPlace() {
+  if (!/\s/.test(HOST_DIR)) return HOST_DIR;
+  const base = fs.realpathSync(os.tmpdir());
+  if (/\s/.test(base)) {
+    throw new InstallError(`cannot build the test host under ${HOST_DIR} nor ${base} (white space in both paths): set TMPDIR to a folder without white space`);
+  }
+  return fs.mkdtempSync(path.join(base, 'ipcinsp-test-host-'));
+}
+
+/** A rename, or a copy (links kept as they are) when the two are on different file systems. */
+function moveFolder(from, to) {
+  try {
+    fs.renameSync(from, to);
+  } catch (error) {
+    if (error.code !== 'EXDEV') throw error;
+    fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+  }
+}
+
+/** npm and node-gyp's work, in buildDir (the host's folder, or where it is built before moving there). */
+async function buildHost(runner, buildDir) {
   const { run, step } = runner;
+  const codeServerDir = path.join(buildDir, 'node_modules', 'code-server');
+  const vscodeDir = path.join(codeServerDir, 'lib', 'vscode');
   const nodeGyp = npmNodeGyp();
   const nodedir = nodePrefix();
   // Every native build uses this machine's headers; without nodedir node-gyp downloads them.
@@ -224,14 +283,10 @@ async function doInstall(runner) {
     npm_config_jobs: process.env.npm_config_jobs || 'max',
   });
 
-  if (fs.existsSync(HOST_DIR)) {
-    step(`removing the previous (incomplete) install in ${path.relative(REPO_ROOT, HOST_DIR)}`);
-    fs.rmSync(HOST_DIR, { recursive: true, force: true });
-  }
-  fs.mkdirSync(HOST_DIR, { recursive: true });
+  fs.mkdirSync(buildDir, { recursive: true });
   // Its own package.json: an npm action in the project never touches (and wipes) the host.
   fs.writeFileSync(
-    path.join(HOST_DIR, 'package.json'),
+    path.join(buildDir, 'package.json'),
     JSON.stringify(
       {
         name: 'ipc-inspector-test-host',
@@ -246,48 +301,43 @@ async function doInstall(runner) {
 
   // code-server's postinstall refuses root and downloads rg from GitHub: skip it and redo it below.
   step(`npm install code-server@${CODE_SERVER_VERSION} --ignore-scripts`);
-  await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: HOST_DIR });
+  await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: buildDir });
 
   // argon2 is loaded at startup even with --auth none.
   step('building argon2 from source');
-  await run('npm', ['rebuild', 'argon2', '--build-from-source'], { cwd: HOST_DIR, env: buildEnv });
+  await run('npm', ['rebuild', 'argon2', '--build-from-source'], { cwd: buildDir, env: buildEnv });
 
   step('npm install in lib/vscode (--omit=dev --ignore-scripts)');
-  await run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: VSCODE_DIR });
+  await run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: vscodeDir });
 
   step(`building ${VSCODE_NATIVE_MODULES.join(', ')} from source`);
-  await run('npm', ['rebuild', ...VSCODE_NATIVE_MODULES], { cwd: VSCODE_DIR, env: buildEnv });
+  await run('npm', ['rebuild', ...VSCODE_NATIVE_MODULES], { cwd: vscodeDir, env: buildEnv });
 
   // node-pty's own post-install ends in `npx node-gyp`, which fails offline: call npm's node-gyp.
   step("building node-pty with npm's node-gyp");
   await run(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodedir}`, '--jobs=max'], {
-    cwd: path.join(VSCODE_DIR, 'node_modules', 'node-pty'),
+    cwd: path.join(vscodeDir, 'node_modules', 'node-pty'),
     env: buildEnv,
   });
 
   step('copying the system rg into @vscode/ripgrep');
   const rgSource = capture('sh', ['-c', 'command -v rg']);
   if (!rgSource) throw new InstallError('rg (ripgrep) not found on PATH');
-  const rgDir = path.join(VSCODE_DIR, 'node_modules', '@vscode', 'ripgrep', 'bin');
+  const rgDir = path.join(vscodeDir, 'node_modules', '@vscode', 'ripgrep', 'bin');
   fs.mkdirSync(rgDir, { recursive: true });
   fs.copyFileSync(fs.realpathSync(rgSource), path.join(rgDir, 'rg'));
   fs.chmodSync(path.join(rgDir, 'rg'), 0o755);
 
   // What code-server's postinstall.sh does after its npm install.
   step('symlinks (node_modules.asar, remote-cli, browser helper)');
-  symlink('node_modules', path.join(VSCODE_DIR, 'node_modules.asar'));
-  symlink('code-linux.sh', path.join(VSCODE_DIR, 'bin', 'remote-cli', 'code-server'));
-  symlink('browser-linux.sh', path.join(VSCODE_DIR, 'bin', 'helpers', 'browser.sh'));
+  symlink('node_modules', path.join(vscodeDir, 'node_modules.asar'));
+  symlink('code-linux.sh', path.join(vscodeDir, 'bin', 'remote-cli', 'code-server'));
+  symlink('browser-linux.sh', path.join(vscodeDir, 'bin', 'helpers', 'browser.sh'));
 
   step('npm install in lib/vscode/extensions and its postinstall.mjs');
-  const extensionsDir = path.join(VSCODE_DIR, 'extensions');
+  const extensionsDir = path.join(vscodeDir, 'extensions');
   await run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: extensionsDir });
   await run(process.execPath, ['postinstall.mjs'], { cwd: extensionsDir });
-
-  step('checking that every native module loads');
-  await checkNativeModules(runner);
-
-  fs.writeFileSync(MARKER, markerContent());
 }
 
 /** Cross-process lock: two test runs starting at once must not install over each other. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs a mocha suite INSIDE a real VS Code extension host, offline: code-server (./install.js,
 // ./server.js) with this repository as the extension under development, its workbench opened in
 // headless chromium with VS Code's test payload. The extension host's output (mocha's report) is

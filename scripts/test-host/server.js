@@ -1,3 +1,4 @@
+// @ts-check
 // Starts the offline VS Code test host (code-server, installed by ./install.js) and the browser that
 // shows its workbench, with no network beyond the loopback (README: "Set up, test, run").
 //
@@ -56,6 +57,7 @@ function prepareHome(tempDir, extraEnv = {}) {
   }
   const configFile = path.join(tempDir, 'config.yaml');
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
+  /** @type {NodeJS.ProcessEnv} */
   const env = {
     ...process.env,
     // Without it code-server looks up a gallery on the internet (DNS errors in the log).
@@ -95,7 +97,7 @@ function hasUnshare() {
 /** Gives a folder and everything in it to the user. */
 function chownTree(dir, { uid, gid }) {
   fs.chownSync(dir, uid, gid);
-  for (const entry of fs.readdirSync(dir, { recursive: true })) fs.lchownSync(path.join(dir, entry), uid, gid);
+  for (const entry of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) fs.lchownSync(path.join(dir, entry), uid, gid);
 }
 
 /** The first of the paths the user cannot read (a folder above it without o+x, say), if any. */
@@ -268,6 +270,7 @@ async function startServer(options) {
    * that suite (its index.js exports run()) in the extension host and reports through
    * window.codeAutomationLog / codeAutomationExit.
    */
+  /** @param {{ extensionTestsPath?: string, folder?: string }} [where] */
   function workbenchUrl({ extensionTestsPath, folder = workspace } = {}) {
     const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
     const payload = [];

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Installs a VSIX into an extensions folder with the offline test host's own CLI (code-server
 // --install-extension: the same extraction VS Code does, so file modes are what a user gets), and
 // lists what a folder holds. Same throwaway home as the server (server.js prepareHome): nothing is

@@ -201,9 +201,25 @@ export class HelperClient {
     return this.call(Op.Table, args.table(file));
   }
 
-  /** Who holds what, read from /proc by the helper on `threads` threads (raw: procScan.ts parses it). */
-  async procScan(cmdlineHead: number, threads: number): Promise<RawScan> {
-    return decodeProcScan(await this.call(Op.ProcScan, args.procScan(cmdlineHead, threads)));
+  /**
+   * Who holds what, read from /proc by the helper on `threads` threads (raw: procScan.ts parses
+   * it); with `calls` (src/ipc/waits/syscalls.ts), also who waits on what.
+   */
+  async procScan(cmdlineHead: number, threads: number, calls?: readonly number[]): Promise<RawScan> {
+    return decodeProcScan(await this.call(Op.ProcScan, args.procScan(cmdlineHead, threads, calls)));
+  }
+
+  /** Which pages of [address, address + length) are present in process pid, where it maps the shared object `id`. */
+  async procMemData(pid: number, address: bigint, length: number, id: FileIdentity): Promise<Residency> {
+    return decodeResidency(await this.call(Op.ProcMemData, args.procMem(pid, address, length, id)));
+  }
+
+  /**
+   * The bytes of [address, address + length) of process pid, where it maps the shared object `id`
+   * (every page present there: EFAULT otherwise); read-only, through /proc/PID/mem.
+   */
+  async procMemRead(pid: number, address: bigint, length: number, id: FileIdentity, into?: Buffer): Promise<Buffer> {
+    return this.call(Op.ProcMemRead, args.procMem(pid, address, length, id), into, { length, exact: true });
   }
 
   async shmLimits(): Promise<KernelShmLimits> {

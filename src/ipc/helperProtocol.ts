@@ -1,11 +1,11 @@
 import * as l10n from '../shared/l10n';
-import type { RawDescriptor, RawProcess, RawScan } from './rawProcess';
+import type { RawDescriptor, RawProcess, RawScan, RawTasks, RawWait } from './rawProcess';
 // The ipc-helper wire protocol (native/PROTOCOL.md), encoding and decoding only: no I/O here, so
 // the client, the tests, the fuzzer and the benchmarks all speak exactly the same bytes. Over 600
 // lines on purpose: it is PROTOCOL.md in code, record by record, and whoever checks one against
 // the other reads it whole (its op table is checked against native/ops.h by the unit tests).
 
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 export const HEADER_BYTES = 12; // u32 bodyLength, u32 id, u16 op, u16 flags/status
 export const MAX_REQUEST_BODY = 4096; // 8 header bytes + the largest fixed part (32) + MAX_PATH_BYTES fit
 /** Longest path the file operations take, in UTF-8 bytes. */
@@ -26,6 +26,9 @@ export const SEMVMX = 32767;
 /** PROC_SCAN's limits: the threads it reads /proc with, the cmdline bytes a record carries. */
 export const MAX_SCAN_THREADS = 8;
 export const MAX_SCAN_CMDLINE = 4096;
+/** PROC_SCAN's waiting calls: at most this many (number | role << 16 each), and the flag that reads them. */
+export const MAX_SCAN_CALLS = 16;
+export const SCAN_TASKS = 1;
 
 export enum Op {
   Hello = 1,
@@ -64,6 +67,8 @@ export enum Op {
   NsEnter = 34,
   Table = 35,
   ProcScan = 36,
+  ProcMemData = 37,
+  ProcMemRead = 38,
 }
 
 /**
@@ -122,7 +127,9 @@ export const OPS: Readonly<Record<Op, OpSpec>> = {
   [Op.MqUnlink]: { name: 'MQ_UNLINK', form: 'path', bytes: 0 },
   [Op.NsEnter]: { name: 'NS_ENTER', form: 'fixed', bytes: 16 },
   [Op.Table]: { name: 'TABLE', form: 'path', bytes: 0 },
-  [Op.ProcScan]: { name: 'PROC_SCAN', form: 'fixed', bytes: 8 },
+  [Op.ProcScan]: { name: 'PROC_SCAN', form: 'fixed', bytes: 80 },
+  [Op.ProcMemData]: { name: 'PROC_MEM_DATA', form: 'fixed', bytes: 40 },
+  [Op.ProcMemRead]: { name: 'PROC_MEM_READ', form: 'fixed', bytes: 40 },
 };
 
 export interface Reply {
@@ -398,8 +405,19 @@ export const args = {
   nsEnter: (pid: number, inode: number) => packArgs(['u32', pid], ['u32', 0], ['u64', inode]),
   /** TABLE: one of the kernel's IPC tables or limit files, by its exact path (the helper's list). */
   table: (file: string) => pathBytes(file, 'an IPC table'),
-  /** PROC_SCAN: how much of a holder's cmdline to read (0 to MAX_SCAN_CMDLINE), on how many threads (1 to MAX_SCAN_THREADS). */
-  procScan: (cmdlineHead: number, threads: number) => packArgs(['u32', cmdlineHead], ['u32', threads]),
+  /**
+   * PROC_SCAN: how much of a holder's cmdline to read (0 to MAX_SCAN_CMDLINE), on how many threads
+   * (1 to MAX_SCAN_THREADS), and, to read every task's waits, the waiting calls (number | role <<
+   * 16, at most MAX_SCAN_CALLS; src/ipc/waits/syscalls.ts).
+   */
+  procScan: (cmdlineHead: number, threads: number, calls?: readonly number[]) => {
+    if (calls && calls.length > MAX_SCAN_CALLS) throw new RangeError(l10n.t('PROC_SCAN takes at most {0} waiting calls', MAX_SCAN_CALLS));
+    const table = Array.from({ length: MAX_SCAN_CALLS }, (_, i): ['u32', number] => ['u32', calls?.[i] ?? 0]);
+    return packArgs(['u32', cmdlineHead], ['u32', threads], ['u32', calls ? SCAN_TASKS : 0], ['u32', 0], ...table);
+  },
+  /** PROC_MEM_DATA and PROC_MEM_READ: a range of process pid, where it maps the shared object `id`. */
+  procMem: (pid: number, address: bigint, length: number, id: FileIdentity) =>
+    packArgs(['u32', pid], ['u32', 0], ['u64', address], ['u64', length], ...identityFields(id)),
   mqCreate: (name: string | Uint8Array, mode: number, exclusive: boolean, maxmsg: number, msgsize: number) =>
     Buffer.concat([
       packArgs(['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u64', maxmsg], ['u64', msgsize]),
@@ -558,30 +576,37 @@ export function decodeMsgPeek(payload: Buffer): MsgPeek {
   return { messages, more: (payload.readUInt32LE(4) & 1) === 1 };
 }
 
-const SCAN_HEAD = 12;
+const SCAN_HEAD = 24;
 const RECORD_HEAD = 20;
 const DESCRIPTOR_HEAD = 36;
+const TASK_HEAD = 16;
+const WAIT_HEAD = 68;
 const NO_MODE = 0xffffffff;
 const NO_FDINFO = 0xffff;
 const FLAG_NS = 1;
 const FLAG_CMDLINE = 2;
 const FLAG_INCOMPLETE = 4;
+const FLAG_TASKS = 8;
 
 /**
- * PROC_SCAN's reply (PROTOCOL.md): u32 listed, u32 nothing, u32 records, then each record: a
- * 20-byte head (u32 pid, u8 lengths of the maps, ns and fd errors' names, u8 flags (1: the ns link is
- * there, 2: the cmdline head is, 4: the record was cut short, holds may be missing), u32 maps
- * length, u16 ns length, u16 cmdline length, u32 descriptors), then the maps error's name (and
- * nothing else), or the ns error's name, the maps lines, the ns link, the descriptors (36-byte
- * head: u32 fd, u32 link mode, u64 dev, u64 ino, u64 size, u16 target length, u16 fdinfo length;
- * then the target and fdinfo), the fd error's name and the cmdline head. Every length is checked
- * against what is left before anything is read.
+ * PROC_SCAN's reply (PROTOCOL.md): u32 listed, u32 nothing, u32 records, u32 reserved, u64 clockNs,
+ * then each record: a 20-byte head (u32 pid, u8 lengths of the maps, ns and fd errors' names, u8
+ * flags (1: the ns link is there, 2: the cmdline head is, 4: the record was cut short, holds may be
+ * missing, 8: a task section ends it), u32 maps length, u16 ns length, u16 cmdline length, u32
+ * descriptors), then the maps error's name (and then only the task section), or the ns error's
+ * name, the maps lines, the ns link, the descriptors (36-byte head: u32 fd, u32 link mode, u64 dev,
+ * u64 ino, u64 size, u16 target length, u16 fdinfo length; then the target and fdinfo), the fd
+ * error's name, the cmdline head and the task section (u32 tasks, unreadable, private waits, waits;
+ * the thread ids; each wait: u32 tid, u32 nr, six u64 arguments, u64 sinceNs, u8 wchan length, u8
+ * comm length, u16 memory length, then those). Every length is checked against what is left
+ * before anything is read.
  */
 export function decodeProcScan(payload: Buffer): RawScan {
   expectLength(payload, SCAN_HEAD, 'process scan header');
   const listed = payload.readUInt32LE(0);
   const nothing = payload.readUInt32LE(4);
   const count = payload.readUInt32LE(8);
+  const clockNs = payload.readBigUInt64LE(16);
   const records: RawScan['records'] = [];
   let at = SCAN_HEAD;
   // Where the next `length` bytes start, once it is sure they are there. Offsets, not subarrays:
@@ -595,6 +620,37 @@ export function decodeProcScan(payload: Buffer): RawScan {
     const from = skip(length, what, pid);
     return payload.toString(encoding, from, from + length);
   };
+  const tasks = (pid: number): RawTasks => {
+    const head = skip(TASK_HEAD, 'task head', pid);
+    const count = payload.readUInt32LE(head);
+    const section: RawTasks = {
+      tids: new Array<number>(count),
+      unreadable: payload.readUInt32LE(head + 4),
+      privateWaits: payload.readUInt32LE(head + 8),
+      waits: [],
+    };
+    const tids = skip(count * 4, 'thread ids', pid);
+    for (let i = 0; i < count; i++) section.tids[i] = payload.readUInt32LE(tids + 4 * i);
+    const waits = payload.readUInt32LE(head + 12);
+    for (let w = 0; w < waits; w++) {
+      const from = skip(WAIT_HEAD, 'wait', pid);
+      const args: bigint[] = [];
+      for (let i = 0; i < 6; i++) args.push(payload.readBigUInt64LE(from + 8 + 8 * i));
+      const wait: RawWait = {
+        tid: payload.readUInt32LE(from),
+        nr: payload.readUInt32LE(from + 4),
+        args,
+        sinceNs: payload.readBigUInt64LE(from + 56),
+        wchan: text(payload[from + 64], 'wchan', pid, 'latin1'),
+        comm: text(payload[from + 65], 'comm', pid, 'utf8'),
+      };
+      const memory = payload.readUInt16LE(from + 66);
+      if (memory > 0) wait.memory = payload.subarray(skip(memory, 'wait memory', pid), at);
+      section.waits.push(wait);
+    }
+    if (section.unreadable > count) throw new ProtocolError(l10n.t('helper sent {0} unreadable threads of {1} (process {2})', section.unreadable, count, pid));
+    return section;
+  };
   let lastPid = 0;
   for (let i = 0; i < count; i++) {
     const head = skip(RECORD_HEAD, 'record head', i);
@@ -607,6 +663,7 @@ export function decodeProcScan(payload: Buffer): RawScan {
     if (flags & FLAG_INCOMPLETE) raw.incomplete = true;
     if (payload[head + 4] > 0) {
       raw.mapsError = text(payload[head + 4], 'maps error', pid, 'latin1');
+      if (flags & FLAG_TASKS) raw.tasks = tasks(pid);
       continue;
     }
     if (payload[head + 5] > 0) raw.nsError = text(payload[head + 5], 'ns error', pid, 'latin1');
@@ -633,10 +690,11 @@ export function decodeProcScan(payload: Buffer): RawScan {
     const cmdlineLength = payload.readUInt16LE(head + 14);
     const cmdline = skip(cmdlineLength, 'cmdline', pid);
     if (flags & FLAG_CMDLINE) raw.cmdline = payload.subarray(cmdline, cmdline + cmdlineLength);
+    if (flags & FLAG_TASKS) raw.tasks = tasks(pid);
   }
   if (at !== payload.length) throw new ProtocolError(l10n.t('helper sent {0} bytes after the last process of its scan', payload.length - at));
   if (count + nothing > listed) throw new ProtocolError(l10n.t('helper sent {0} records and {1} idle processes of {2} listed', count, nothing, listed));
-  return { listed, nothing, records };
+  return { listed, nothing, clockNs, records };
 }
 
 /** MSG_READ's reply: i64 mtype, u32 flags (bit 1: the type is its low 32 bits), u32 reserved, then the whole text. */

@@ -35,6 +35,7 @@ import { type SegmentInfo } from './sysvShm/types';
 import { readSegmentTable, type ShmSegment } from './sysvShm/read';
 import { localTables, ownTables, type TableReader } from './tables';
 import { scanWaiters, type WaiterScan } from './waiters';
+import { sysvWaitersFromScan } from './waits/sysvWaiters';
 
 export type { AttachedProcess, SegmentInfo } from './sysvShm/types';
 export type { PosixObjectInfo } from './posixShm/types';
@@ -202,9 +203,12 @@ export class SnapshotSource {
         exactLinks: queues.queues.map((q) => q.name),
         ipcNamespace: this.ipcNamespace,
         helper: options.helper,
+        waits: needs.has('waiters'),
       }),
     ]);
-    const waiters = needs.has('waiters') ? scanWaiters(this.procRoot) : undefined;
+    // The waiters come from the scan's own walk when the helper read it with waits; else one more
+    // read of every thread's syscall here.
+    const waiters = needs.has('waiters') ? (scan.waits ? sysvWaitersFromScan(scan.waits) : scanWaiters(this.procRoot)) : undefined;
     const readings = await this.readThroughHelper(options, needs, semTable, msgTable, listing, queues, scan);
     const tables = [table.raw, semTable.raw, msgTable.raw];
     // Compared part by part, the raw tables as bytes (a memcmp): no joined copy of them all.

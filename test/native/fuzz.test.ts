@@ -58,6 +58,7 @@ import {
   decodeProcScan,
   MAX_PATH_BYTES,
   MAX_PEEK_COUNT,
+  MAX_SCAN_CALLS,
   MAX_SCAN_CMDLINE,
   MAX_SCAN_THREADS,
   MAX_PREVIEW_BYTES,
@@ -72,7 +73,11 @@ import { helperBinary, isRoot } from '../support/helper';
 import { seededU32 } from '../support/random';
 import { posixtoolPath } from '../support/posixObjects';
 import { createSegment, repoRoot, shmtoolPath } from '../support/segments';
+import { encodedCalls, waitArch } from '../../src/ipc/waits/syscalls';
 import { ipctoolPath } from '../support/semMsg';
+
+/** This machine's waiting calls, as PROC_SCAN takes them (none where they are not known). */
+const WAIT_CALLS_HERE = ((arch) => (arch ? encodedCalls(arch) : []))(waitArch());
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 0xffffffff));
@@ -87,6 +92,7 @@ const PAGE = 4096;
 const EPROTO = os.constants.errno.EPROTO;
 const ENOSYS = os.constants.errno.ENOSYS;
 const EINVAL = os.constants.errno.EINVAL;
+const E2BIG = os.constants.errno.E2BIG;
 
 /**
  * The operations and their argument layouts, from the client's table (OPS), which the unit tests
@@ -175,6 +181,8 @@ const OP_WEIGHTS: Array<[Op, number]> = [
   [Op.NsEnter, 1],
   [Op.Table, 3],
   [Op.ProcScan, 1], // a real walk over /proc each time it is valid: rare
+  [Op.ProcMemData, 2],
+  [Op.ProcMemRead, 2],
 ];
 
 type Mode = 'namespace' | 'userns' | 'shared';
@@ -315,6 +323,25 @@ interface KnownFile {
   size: number;
 }
 
+/** A shared mapping of some process (its first page), as PROC_SCAN's maps lines showed it. */
+interface MemTarget {
+  pid: number;
+  address: bigint;
+  major: number;
+  minor: number;
+  ino: bigint;
+}
+
+/** The first shared mapping among a PROC_SCAN's records: a real target for PROC_MEM_DATA and PROC_MEM_READ. */
+function sharedMapping(payload: Buffer): MemTarget | undefined {
+  for (const { pid, raw } of decodeProcScan(payload).records) {
+    const maps = raw.maps ? Buffer.from(raw.maps).toString('latin1') : '';
+    const m = /^([0-9a-f]+)-[0-9a-f]+ [r-][w-][x-]s [0-9a-f]+ ([0-9a-f]+):([0-9a-f]+) (\d+)/m.exec(maps);
+    if (m) return { pid, address: BigInt('0x' + m[1]), major: parseInt(m[2], 16), minor: parseInt(m[3], 16), ino: BigInt(m[4]) };
+  }
+  return undefined;
+}
+
 /** The segments a session knows, so most requests name ids that exist. */
 class Pool {
   live = new Map<number, number>(); // shmid -> size
@@ -327,6 +354,7 @@ class Pool {
   queues = new Set<number>(); // msqids
   goneIpc: number[] = []; // removed semids and msqids
   mqNames = new Set<string>(); // POSIX queues MQ_CREATE made
+  memTarget: MemTarget | undefined; // a shared mapping a PROC_SCAN showed: what PROC_MEM_* aim at
 
   add(shmid: number, size: number): void {
     if (!this.live.has(shmid)) this.live.set(shmid, size);
@@ -618,15 +646,45 @@ class Generator {
             ['u64', r.pick([0n, 1n, r.u64()])],
           ),
         );
-      case Op.ProcScan:
+      case Op.ProcScan: {
+        // Waits read half the time, with this machine's calls, some of them junk (a role of 0 or 5+).
+        const waits = r.chance(0.5);
+        const calls = Array.from({ length: MAX_SCAN_CALLS }, (_, i): ['u32', number] => {
+          const real = WAIT_CALLS_HERE[i] ?? 0;
+          return ['u32', !waits || r.chance(0.9) ? (waits ? real : 0) : r.pick([(1 << 16) | r.int(0x10000), 5 << 16, r.int(0x10000), r.u32()])];
+        });
         return frameOf(
           id,
           op,
           fields(
             ['u32', r.chance(0.7) ? r.int(MAX_SCAN_CMDLINE + 1) : r.pick([MAX_SCAN_CMDLINE + 1, 0xffffffff, r.u32()])],
             ['u32', r.chance(0.7) ? 1 + r.int(MAX_SCAN_THREADS) : r.pick([0, MAX_SCAN_THREADS + 1, r.u32()])],
+            ['u32', r.chance(0.9) ? (waits ? 1 : 0) : r.u32()],
+            ['u32', r.chance(0.9) ? 0 : r.u32()],
+            ...calls,
           ),
         );
+      }
+      case Op.ProcMemData:
+      case Op.ProcMemRead: {
+        // A mapping of a process that shares memory (the pool's holder), somewhere near it, or junk.
+        const target = this.pool.memTarget;
+        const near = target && r.chance(0.6);
+        const address = near ? target.address + BigInt(r.pick([0, 8, 4092, 4096, -8, r.int(8192)])) : r.u64();
+        return frameOf(
+          id,
+          op,
+          fields(
+            ['u32', near ? target.pid : r.pick([0, 1, process.pid, 0x7fffffff, 0x80000000, r.u32()])],
+            ['u32', r.chance(0.9) ? 0 : r.u32()],
+            ['u64', address],
+            ['u64', r.chance(0.8) ? BigInt(1 + r.int(8192)) : r.pick([0n, BigInt(MAX_READ) + 1n, r.u64()])],
+            ['u32', near && r.chance(0.8) ? target.major : r.int(300)],
+            ['u32', near && r.chance(0.8) ? target.minor : r.int(300)],
+            ['u64', near && r.chance(0.8) ? target.ino : r.u64()],
+          ),
+        );
+      }
       case Op.Table: {
         const file = r.chance(0.7)
           ? r.pick(TABLES)
@@ -842,8 +900,24 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
   } else if (op === Op.ProcScan) {
     const head = args.readUInt32LE(0);
     const threads = args.readUInt32LE(4);
-    if (head > MAX_SCAN_CMDLINE || threads < 1 || threads > MAX_SCAN_THREADS) {
+    const badCall = Array.from({ length: MAX_SCAN_CALLS }, (_, i) => args.readUInt32LE(16 + 4 * i)).some((c) => c !== 0 && (c >>> 16 === 0 || c >>> 16 > 4));
+    if (head > MAX_SCAN_CMDLINE || threads < 1 || threads > MAX_SCAN_THREADS || args.readUInt32LE(8) > 1 || args.readUInt32LE(12) !== 0 || badCall) {
       return reply.status === EINVAL ? undefined : `PROC_SCAN of head ${head}, ${threads} threads answered with status ${reply.status}, expected EINVAL`;
+    }
+  } else if (op === Op.ProcMemData || op === Op.ProcMemRead) {
+    const pid = args.readUInt32LE(0);
+    const length = args.readBigUInt64LE(16);
+    const most = op === Op.ProcMemRead ? BigInt(MAX_READ) : BigInt(MAX_READ) * 8n * BigInt(PAGE);
+    const expected =
+      pid === 0 || pid > 0x7fffffff || args.readUInt32LE(4) !== 0 || length === 0n
+        ? EINVAL
+        : length > most
+          ? E2BIG
+          : args.readBigUInt64LE(8) + length > 0xffffffffffffffffn
+            ? EINVAL
+            : undefined;
+    if (expected !== undefined) {
+      return reply.status === expected ? undefined : `${Op[op]} of pid ${pid}, ${length} bytes answered with status ${reply.status}, expected ${expected}`;
     }
   }
   if (reply.status !== 0) return undefined;
@@ -913,7 +987,28 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       }
       const head = args.readUInt32LE(0);
       const long = scan.records.find((record) => (record.raw.cmdline?.length ?? 0) > head);
-      return long ? `PROC_SCAN sent ${long.raw.cmdline!.length} cmdline bytes of pid ${long.pid}, asked for ${head}` : undefined;
+      if (long) return `PROC_SCAN sent ${long.raw.cmdline!.length} cmdline bytes of pid ${long.pid}, asked for ${head}`;
+      const waits = args.readUInt32LE(8) === 1;
+      const asked = new Set(Array.from({ length: MAX_SCAN_CALLS }, (_, i) => args.readUInt32LE(16 + 4 * i) & 0xffff).filter((nr) => nr !== 0));
+      for (const { pid, raw } of scan.records) {
+        if (!waits && raw.tasks) return `PROC_SCAN sent the tasks of pid ${pid} unasked`;
+        if (waits && !raw.tasks) return `PROC_SCAN sent no tasks for pid ${pid}`;
+        const stray = raw.tasks?.waits.find((w) => !asked.has(w.nr) || !raw.tasks!.tids.includes(w.tid));
+        if (stray) return `PROC_SCAN sent a wait of thread ${stray.tid} of pid ${pid} in call ${stray.nr}, not asked for or not its thread`;
+      }
+      return undefined;
+    }
+    case Op.ProcMemRead:
+      return BigInt(n) === args.readBigUInt64LE(16) ? undefined : `PROC_MEM_READ sent ${n} bytes, asked for ${args.readBigUInt64LE(16)}`;
+    case Op.ProcMemData: {
+      const address = args.readBigUInt64LE(8);
+      const length = args.readBigUInt64LE(16);
+      if (n < 16) return 'short PROC_MEM_DATA payload';
+      const pageSize = BigInt(reply.payload.readUInt32LE(12));
+      const count = (address + length - 1n) / pageSize - address / pageSize + 1n;
+      return reply.payload.readBigUInt64LE(0) === address / pageSize && BigInt(reply.payload.readUInt32LE(8)) === count && BigInt(n) === 16n + (count + 7n) / 8n
+        ? undefined
+        : `bad PROC_MEM_DATA payload (${n} bytes) for ${length} bytes at 0x${address.toString(16)}`;
     }
     case Op.MqCreate: {
       const created = n === 40 ? reply.payload.readUInt32LE(0) : -1;
@@ -1223,6 +1318,10 @@ class Fuzzer {
     }
     const well = flagsOk && frame.length - 12 === ARG_LENGTH[op];
     if (!well || reply.status !== 0 || frame.length < 16) return;
+    if (op === Op.ProcScan) {
+      this.pool.memTarget ??= sharedMapping(reply.payload);
+      return;
+    }
     const shmid = frame.readInt32LE(12);
     if (op === Op.ShmCreate) {
       const size = frame.readBigUInt64LE(28);

@@ -18,25 +18,40 @@ function helper(): HelperClient {
   return client;
 }
 
+/** Records a segment made elsewhere (by a benchmark's own client) for removeManySegments(). */
+export function removeLater(shmid: number): void {
+  created.add(shmid);
+}
+
 /** The segments made here and not yet removed. */
 export function manySegmentIds(): number[] {
   return [...created];
 }
 
+export interface ManySegmentsOptions {
+  size?: number;
+  mode?: number;
+  /** Keys firstKey, firstKey + 1, ... (a range a later run can recognise and sweep); IPC_PRIVATE when absent. */
+  firstKey?: number;
+}
+
 /**
- * Creates `count` IPC_PRIVATE segments (not attached; their creator, the helper, stays alive until
+ * Creates `count` segments (not attached; their creator, the helper, stays alive until
  * removeManySegments(), so they are never "orphaned"). Rejects on the first failure, e.g. ENOSPC
  * when shmmni is reached; whatever was made until then is still recorded for removal.
+ * The benchmarks make theirs here too, so they measure the same world the scale tests do.
  */
-export async function createManySegments(count: number, size = 4096, mode = 0o600): Promise<number[]> {
+export async function createManySegments(count: number, options: ManySegmentsOptions = {}): Promise<number[]> {
+  const { size = 4096, mode = 0o600, firstKey } = options;
+  const keyOf = (i: number): number => (firstKey === undefined ? IPC_PRIVATE : firstKey + i);
   const ids: number[] = [];
   const batch = 512;
   for (let done = 0; done < count; done += batch) {
     const n = Math.min(batch, count - done);
     const results = await Promise.allSettled(
-      Array.from({ length: n }, () =>
+      Array.from({ length: n }, (_, i) =>
         helper()
-          .shmCreate(IPC_PRIVATE, size, mode, true)
+          .shmCreate(keyOf(done + i), size, mode, true)
           .then((r) => r.shmid),
       ),
     );
@@ -63,16 +78,20 @@ export async function removeManySegments(): Promise<void> {
       if (gone) created.delete(ids[i]);
     });
   }
-  const left = [...created];
-  for (let i = 0; i < left.length; i += 500) {
-    const args = left.slice(i, i + 500).flatMap((id) => ['-m', String(id)]);
+  removeSegmentsWithIpcrm([...created]);
+  created.clear();
+  client?.dispose();
+  client = undefined;
+}
+
+/** `ipcrm -m ID -m ID ...`, 500 at a time, synchronously (a signal handler may call it); ids gone already are fine. */
+export function removeSegmentsWithIpcrm(ids: number[]): void {
+  for (let i = 0; i < ids.length; i += 500) {
+    const args = ids.slice(i, i + 500).flatMap((id) => ['-m', String(id)]);
     try {
       execFileSync('ipcrm', args, { stdio: 'ignore' });
     } catch {
       // some were gone already: ipcrm still removed the others
     }
   }
-  created.clear();
-  client?.dispose();
-  client = undefined;
 }

@@ -125,12 +125,24 @@ describe('helper protocol', function () {
     );
   });
 
-  it('speaks version 6: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35, the /proc scan 36', function () {
-    assert.equal(PROTOCOL_VERSION, 6);
-    assert.equal(args.hello().readUInt32LE(0), 6);
-    assert.deepEqual([Op.NsEnter, Op.Table, Op.ProcScan], [34, 35, 36]);
+  it('speaks version 7: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35, the /proc scan 36 (with waits), shared memory through a process 37 and 38', function () {
+    assert.equal(PROTOCOL_VERSION, 7);
+    assert.equal(args.hello().readUInt32LE(0), 7);
+    assert.deepEqual([Op.NsEnter, Op.Table, Op.ProcScan, Op.ProcMemData, Op.ProcMemRead], [34, 35, 36, 37, 38]);
     const scan = args.procScan(4096, 2);
-    assert.deepEqual([scan.length, scan.readUInt32LE(0), scan.readUInt32LE(4)], [8, 4096, 2]);
+    assert.deepEqual([scan.length, scan.readUInt32LE(0), scan.readUInt32LE(4), scan.readUInt32LE(8)], [80, 4096, 2, 0], 'no calls: no waits read');
+    assert.ok(scan.subarray(12).every((b) => b === 0));
+    const waits = args.procScan(0, 1, [202 | (1 << 16), 70 | (4 << 16)]);
+    assert.deepEqual(
+      [waits.readUInt32LE(8), waits.readUInt32LE(12), waits.readUInt32LE(16), waits.readUInt32LE(20), waits.readUInt32LE(24)],
+      [1, 0, 0x100ca, 0x40046, 0],
+    );
+    assert.throws(() => args.procScan(0, 1, new Array(17).fill(1 << 16)), /at most 16/);
+    const mem = args.procMem(4242, 0x7f0000001008n, 64, { devMajor: 0, devMinor: 1, ino: 102271 });
+    assert.deepEqual(
+      [mem.length, mem.readUInt32LE(0), mem.readUInt32LE(4), mem.readBigUInt64LE(8), mem.readBigUInt64LE(16), mem.readUInt32LE(28), mem.readBigUInt64LE(32)],
+      [40, 4242, 0, 0x7f0000001008n, 64n, 1, 102271n],
+    );
     const enter = args.nsEnter(4242, 4026532201);
     assert.deepEqual([enter.length, enter.readUInt32LE(0), enter.readUInt32LE(4), Number(enter.readBigUInt64LE(8))], [16, 4242, 0, 4026532201]);
     assert.deepEqual([Op.FileStat, Op.FileRead, Op.FileData, Op.FileCreate, Op.FileUnlink, Op.FileSet], [14, 15, 16, 17, 18, 19]);

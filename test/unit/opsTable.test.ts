@@ -85,9 +85,10 @@ describe('the op table (native/ops.h is its one source)', function () {
     );
     for (const [i, row] of rows.entries()) {
       const op = header[i];
-      // The fixed fields: `u32 name`, `i64 name` (an array such as `u16 values[nsems]` is the variable part).
-      const fields = [...row.args.matchAll(/`(u8|u16|u32|u64|i32|i64) [A-Za-z0-9]+`/g)];
-      const bytes = fields.reduce((sum, f) => sum + FIELD_BYTES[f[1]], 0);
+      // The fixed fields: `u32 name`, `i64 name`, `u32 calls[16]` (an array of a number of elements);
+      // an array such as `u16 values[nsems]` is the variable part.
+      const fields = [...row.args.matchAll(/`(u8|u16|u32|u64|i32|i64) [A-Za-z0-9]+(?:\[(\d+)\])?`/g)];
+      const bytes = fields.reduce((sum, f) => sum + FIELD_BYTES[f[1]] * Number(f[2] ?? 1), 0);
       assert.equal(bytes, op.bytes, `${op.name}: PROTOCOL.md's fields "${row.args}" add up to ${bytes} bytes, ops.h says ${op.bytes}`);
       const said = /\((\d+) bytes\)/.exec(row.args);
       if (said) assert.equal(Number(said[1]), op.bytes, `${op.name}: PROTOCOL.md says (${said[1]} bytes)`);
@@ -138,6 +139,9 @@ describe('the op table (native/ops.h is its one source)', function () {
       (c) => c.mqUnlink(queue),
       (c) => c.table('/proc/sysvipc/shm'),
       (c) => c.procScan(0, 1),
+      (c) => c.procScan(0, 1, [202 | (1 << 16)]),
+      (c) => c.procMemData(1, 0x1000n, 4096, id),
+      (c) => c.procMemRead(1, 0x1000n, 16, id),
     ];
     const log: string[] = [];
     const options = { helperPath: fake, command: [process.execPath, fake, 'record', String(PROTOCOL_VERSION)], log: (l: string) => log.push(l) };

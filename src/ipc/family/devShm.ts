@@ -8,7 +8,7 @@ import { devMajorMinor } from '../fds';
 import { FileKey, fileKey } from '../maps';
 import { checkSharedMemoryDir } from '../mounts';
 import * as l10n from '../../shared/l10n';
-import { LSTAT_FIELDS, lstatInWorker } from '../procScan';
+import { LSTAT_FIELDS, lstatInWorker } from '../procWorker';
 
 export interface PosixObject {
   /** As shm_open names it: "/name". */

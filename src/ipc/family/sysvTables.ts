@@ -9,7 +9,7 @@
 // last line when the file changed while being read) is skipped and counted, never thrown on. The
 // header is recognised by its content ("key shmid ..."), wherever it is, and is not counted.
 import * as fs from 'fs';
-import { readFileInWorker } from '../procScan';
+import { readFileInWorker } from '../procWorker';
 
 /** shm_perm.mode bit: IPC_RMID was called while attached; the segment goes at the last detach. */
 export const SHM_DEST = 0o1000;
