@@ -24,6 +24,10 @@ const stages = [
   { name: 'bundle', command: ['node', 'esbuild.js'] },
   { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true, needs: ['compile'] },
   { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true, needs: ['native-build', 'compile'] },
+  // The command line (ipc-inspector) against the real kernel, with ipcs, lsipc, lsof and xxd as
+  // oracles and Debian's prometheus and node_exporter collecting its metrics; as root in a private
+  // IPC and mount namespace with a /dev/shm of its own (test/cli/isolated.js).
+  { name: 'cli', command: ['node', 'test/cli/isolated.js'], mocha: true, needs: ['native-build', 'compile', 'bundle'] },
   // The helpers of the other architectures the packages ship, under qemu-user: the round trip
   // against real segments and a short fuzz (scripts/foreign.js; the long one: npm run test:foreign).
   { name: 'foreign', command: ['node', 'scripts/foreign.js'], mocha: true, needs: ['native-build', 'compile'] },

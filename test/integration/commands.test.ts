@@ -351,7 +351,7 @@ describe('commands', function () {
           // Only ours are removed: other people's leftovers on this machine are not ours to clean.
           return q.items.filter((i) => orphans.includes(idIn(i.label)!));
         }).confirmWith((q) => {
-          assert.strictEqual(q.message, 'Remove 3 orphaned object(s), 24 KiB?');
+          assert.strictEqual(q.message, 'Remove 3 orphaned objects, 24 KiB?');
           const lines = q.detail.split('\n').filter((l) => l.startsWith('• '));
           assert.deepStrictEqual(lines.map(idIn).sort(), [...orphans].sort());
           assert.match(q.detail, /checked again right before removal/);
@@ -363,7 +363,7 @@ describe('commands', function () {
       assert.deepStrictEqual([...result.removed].sort(), [...orphans].sort());
       assert.strictEqual(result.bytesFreed, 8192 + 4096 + 12288);
       assert.deepStrictEqual(result.skipped, []);
-      assert.deepStrictEqual(prompts.notificationsOf('info'), ['Removed 3 orphaned object(s), freed 24 KiB.']);
+      assert.deepStrictEqual(prompts.notificationsOf('info'), ['Removed 3 orphaned objects, freed 24 KiB.']);
       for (const id of orphans) assert.strictEqual(proc(id), undefined, `orphan ${id} is still there`);
       for (const id of kept) {
         const line = procOrFail(id);
