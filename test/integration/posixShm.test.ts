@@ -247,7 +247,7 @@ describe('POSIX shared memory', function () {
       assert.strictEqual(st.size, 2 * MiB);
       assert.strictEqual(st.mode & 0o777, 0o640);
       assert.strictEqual(st.blocks, 0, 'nothing allocated');
-      assert.match(prompts.notificationsOf('info')[0] ?? '', new RegExp(`Created /${name} \\(2 MiB, mode 640\\)`));
+      assert.match(prompts.notificationsOf('info')[0] ?? '', new RegExp(`Created POSIX object /${name} \\(2 MiB, mode 640\\b`));
       await waitFor(
         () => api.views.sharedMemory.treeView.selection.some((n) => n.kind === 'object' && n.object.kind === 'posixShm' && n.object.name === '/' + name),
         5000,

@@ -2,6 +2,7 @@
 // the helper sent (from the kernel's own count, /proc/PID/io).
 import * as fs from 'fs';
 import type { Frame, Locator, Page } from 'playwright-core';
+import { scrollToRow } from './treeRows';
 
 /** Bytes the running ipc-helper processes wrote to their stdout (their replies), from /proc. */
 export function helperBytesSent(): number {
@@ -49,7 +50,8 @@ export async function untilContentsView(page: Page, open: () => Promise<void>, t
 
 /** Opens the contents view from a row's inline Open Contents button (again if a click is lost). */
 export async function openContentsFromRow(page: Page, row: Locator, title: RegExp): Promise<Frame> {
-  await row.waitFor({ timeout: 30_000 });
+  // Other objects on the machine can push the row below the fold, where the list does not draw it.
+  await scrollToRow(page, row);
   return untilContentsView(
     page,
     async () => {
