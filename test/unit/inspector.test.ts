@@ -137,7 +137,11 @@ describe('a process in a row', function () {
     assert.equal(executableName('/home/alice/projects/demo/build/bin/writer --rate 10'), 'writer');
     assert.equal(executableName('/usr/bin/python3 -u /srv/app/producer.py --fast'), 'python3 producer.py');
     assert.equal(executableName('node'), 'node');
-    assert.equal(executableName(formatCommand(Buffer.from('/home/alice/my projects/bin/shmtool\0own\0'), 'shmtool')), 'shmtool', 'a program under a folder with a space');
+    assert.equal(
+      executableName(formatCommand(Buffer.from('/home/alice/my projects/bin/shmtool\0own\0'), 'shmtool')),
+      'shmtool',
+      'a program under a folder with a space',
+    );
     assert.equal(executableName('[kworker/0:1]'), '[kworker/0:1]');
   });
 });
