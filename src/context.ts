@@ -72,6 +72,7 @@ export class IpcContext implements vscode.Disposable {
         const pid = this.helpers.pid;
         return pid === undefined ? NO_INSPECTOR : new Set([pid]);
       },
+      heldByUser: (shmid) => this.holds.has(shmid),
       settings: () => this.settings,
       log,
     });

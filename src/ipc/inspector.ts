@@ -27,16 +27,23 @@ type Holds = Pick<ProcScan, 'attachments' | 'files'>;
  * segment were the inspector's (the kernel counts them in nattch). The scan is returned as is when
  * the inspector holds nothing.
  */
-export function withoutInspector<T extends Holds>(scan: T, pids: InspectorPids): { scan: T; ownAttachments: Map<number, number> } {
+export function withoutInspector<T extends Holds>(
+  scan: T,
+  pids: InspectorPids,
+  heldByUser: (shmid: number) => boolean = () => false,
+): { scan: T; ownAttachments: Map<number, number> } {
   const ownAttachments = new Map<number, number>();
   if (pids.size === 0) return { scan, ownAttachments };
   let attachments = scan.attachments;
   for (const [shmid, list] of scan.attachments) {
-    const own = list.filter((a) => pids.has(a.pid)).length;
+    const mine = list.filter((a) => pids.has(a.pid));
+    // A segment the user keeps attached (Attach) is attached by the user: that one attachment stays theirs.
+    const kept = heldByUser(shmid) ? mine.slice(0, 1) : [];
+    const own = mine.length - kept.length;
     if (own === 0) continue;
     if (attachments === scan.attachments) attachments = new Map(scan.attachments);
     ownAttachments.set(shmid, own);
-    const others: Attachment[] = list.filter((a) => !pids.has(a.pid));
+    const others: Attachment[] = [...list.filter((a) => !pids.has(a.pid)), ...kept];
     if (others.length > 0) attachments.set(shmid, others);
     else attachments.delete(shmid);
   }

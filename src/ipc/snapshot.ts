@@ -127,6 +127,8 @@ export interface RefreshOptions {
   maxMessages?: number;
   /** The pids of this window's running helpers: what they hold or did is the inspector's, never a user's (src/ipc/inspector.ts). */
   inspectorPids?: InspectorPids;
+  /** Segments this window keeps attached on purpose (Attach): that attachment is the user's, not the inspector's. */
+  heldByUser?: (shmid: number) => boolean;
 }
 
 /** What the helper read this refresh (empty maps for what was not needed or not possible). */
@@ -210,7 +212,7 @@ export class SnapshotSource {
       }),
     ]);
     const inspector = options.inspectorPids ?? NO_INSPECTOR;
-    const { scan, ownAttachments } = withoutInspector(fullScan, inspector);
+    const { scan, ownAttachments } = withoutInspector(fullScan, inspector, options.heldByUser);
     // The waiters come from the scan's own walk when the helper read it with waits; else one more
     // read of every thread's syscall here.
     const waiters = needs.has('waiters') ? (scan.waits ? sysvWaitersFromScan(scan.waits) : scanWaiters(this.procRoot)) : undefined;

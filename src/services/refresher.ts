@@ -25,6 +25,8 @@ export interface RefresherDeps {
   helper(): HelperClient;
   /** The pids of this window's running helpers (src/ipc/inspector.ts). */
   inspectorPids(): InspectorPids;
+  /** Whether this window keeps a segment attached on purpose (Attach). */
+  heldByUser(shmid: number): boolean;
   /** ipcInspector.refreshInterval and messageQueues.maxMessages, read at each use. */
   settings(): { refreshInterval: number; maxMessages: number };
   log: vscode.LogOutputChannel;
@@ -113,6 +115,7 @@ export class Refresher implements vscode.Disposable {
         needs,
         helper: () => this.deps.helper(),
         inspectorPids: this.deps.inspectorPids(),
+        heldByUser: (shmid) => this.deps.heldByUser(shmid),
         maxMessages: this.deps.settings().maxMessages,
       });
       this.logCost(++this.count, performance.now() - started, performance.eventLoopUtilization(loopBefore).active, needs, changed);

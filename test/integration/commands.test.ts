@@ -387,7 +387,7 @@ describe('commands', function () {
       assert.deepStrictEqual([...result.removed].sort(), [...rest].sort());
       assert.strictEqual(procOrFail(late).nattch, 1, 'the segment attached meanwhile is kept');
       const [warning] = prompts.notificationsOf('warning');
-      assert.match(warning ?? '', new RegExp(`^Removed 2 orphaned object\\(s\\), freed 16 KiB\\. Kept: .*\\(id ${late}\\) is no longer orphaned`));
+      assert.match(warning ?? '', new RegExp(`^Removed 2 orphaned objects, freed 16 KiB\\. Kept: .*\\(id ${late}\\) is no longer orphaned`));
     });
 
     it('removes nothing when the preview is dismissed', async () => {
@@ -485,7 +485,7 @@ describe('commands', function () {
       assert.match(shown.detail, /\(shmmax\)/);
       // And how full /dev/shm is, as statfs says (what df shows).
       const df = execFileSync('df', ['--output=size', '-B1', '/dev/shm'], { encoding: 'utf8' }).trim().split('\n')[1].trim();
-      assert.match(shown.detail, /^POSIX shared memory \(\/dev\/shm\): \d+ object\(s\), .* of .* used \(\d+\.\d%\)/m);
+      assert.match(shown.detail, /^POSIX shared memory \(\/dev\/shm\): \d+ objects?, .* of .* used \(\d+\.\d%\)/m);
       assert.ok(shown.detail.includes(formatBytes(Number(df))), `the size of /dev/shm (${df} bytes) is in: ${shown.detail}`);
       // Semaphores and queues against the kernel's own numbers (kernel.sem: semmsl semmns semopm semmni).
       const [semmsl, semmns, semopm, semmni] = fs.readFileSync('/proc/sys/kernel/sem', 'utf8').trim().split(/\s+/);

@@ -55,7 +55,7 @@ describe('Shared Memory view: rows', function () {
     const row = item(api, node);
 
     assert.strictEqual(labelOf(row), `${hexKey(key)} · ${id}`);
-    assert.deepStrictEqual(parts(row), ['8 KiB', 'not attached', me, 'orphaned']);
+    assert.deepStrictEqual(parts(row), ['orphaned', '8 KiB', 'not attached', me]);
     assert.deepStrictEqual(iconOf(row), { id: 'warning', color: 'list.warningForeground' });
     assert.strictEqual(row.collapsibleState, vscode.TreeItemCollapsibleState.None);
     assert.deepStrictEqual(tree(api).children(node), []);
@@ -147,7 +147,7 @@ describe('Shared Memory view: rows', function () {
     const row = item(api, node);
 
     assert.strictEqual(labelOf(row), `${hexKey(key)} (removed) · ${id}`);
-    assert.deepStrictEqual(parts(row), ['4 KiB', '1 attached', me, 'removed']);
+    assert.deepStrictEqual(parts(row), ['removed', '4 KiB', '1 attached', me]);
     assert.deepStrictEqual(iconOf(row), { id: 'trash', color: 'list.errorForeground' });
     assert.match(a11y(row), /state: removed, still attached/);
     assert.match(tooltipOf(row), /stays until the last detach/);
