@@ -337,7 +337,7 @@ describe('POSIX shared memory', function () {
           );
           const posix = q.items.find((i) => i.label === '/' + orphans[0])!;
           assert.match(posix.description ?? '', new RegExp(`^(orphaned \\(uncertain\\) · )?POSIX object · 8 KiB · owner ${me}$`));
-          assert.match(posix.detail ?? '', /^(nobody|no process this user can read) has it mapped or open \(unused since /);
+          assert.match(posix.detail ?? '', /^(orphaned \(uncertain\): )?(nobody|no process this user can read) has it mapped or open \(unused since /);
           // Ticked only when every process could be checked (pid 1 of some sandboxes cannot be, even by root).
           for (const i of q.items) assert.strictEqual(i.picked, !/could not be checked/.test(i.detail ?? ''), `${i.label}: ${i.detail}`);
           return q.items.filter((i) => orphans.includes(i.label.slice(1)) || i.label.endsWith(`(id ${segment})`));

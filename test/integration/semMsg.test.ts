@@ -415,7 +415,7 @@ describe('Semaphores and Message Queues', function () {
       const children = descendants(api, node, 'posixMq').map((c) => [labelOf(item(api, c)), descriptionOf(item(api, c))]);
       assert.match(children[0][0], new RegExp(`^${holder.pid} ipctool$`));
       assert.strictEqual(children[0][1], `fd ${fd}, sends and receives`);
-      assert.match(children[1][0], /^2 message\(s\): not shown \(reading would consume them\)$/);
+      assert.match(children[1][0], /^2 messages: not shown \(reading would consume them\)$/);
       assert.strictEqual(ipctool(['mqattr', name]).trim(), '4 128 2', 'looking consumed nothing');
     });
 
