@@ -98,7 +98,7 @@ describe('ipc-inspector usage', function () {
   it('colours on a terminal only, never with NO_COLOR', function () {
     if (!have('script')) this.skip();
     const run = (env: NodeJS.ProcessEnv) =>
-      execFileSync('script', ['-qec', `${process.execPath} ${BIN} list --help; ${process.execPath} ${BIN} list --kind posixShm`, '/dev/null'], {
+      execFileSync('script', ['-qec', `${sh(process.execPath)} ${sh(BIN)} list --help; ${sh(process.execPath)} ${sh(BIN)} list --kind posixShm`, '/dev/null'], {
         encoding: 'utf8',
         env: { ...process.env, ...env },
       });
@@ -121,14 +121,14 @@ describe('ipc-inspector usage', function () {
     assert.ok(cli(['--get-yargs-completions', 'ipc-inspector', 'list', '--k']).stdout.split('\n').includes('--kind'));
     // And bash itself, through the script: COMPREPLY for "ipc-inspector d".
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-cli-'));
-    fs.writeFileSync(path.join(dir, 'ipc-inspector'), `#!/bin/sh\nexec ${process.execPath} ${BIN} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'ipc-inspector'), `#!/bin/sh\nexec ${sh(process.execPath)} ${sh(BIN)} "$@"\n`, { mode: 0o755 });
     const script = path.join(dir, 'completion.bash');
     fs.writeFileSync(script, bash.stdout);
     const out = spawnSync(
       'bash',
       [
         '-c',
-        `source ${script}; COMP_WORDS=(ipc-inspector d); COMP_CWORD=1; COMP_LINE="ipc-inspector d"; _ipc-inspector_yargs_completions; echo "\${COMPREPLY[@]}"`,
+        `source ${sh(script)}; COMP_WORDS=(ipc-inspector d); COMP_CWORD=1; COMP_LINE="ipc-inspector d"; _ipc-inspector_yargs_completions; echo "\${COMPREPLY[@]}"`,
       ],
       { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } },
     );
@@ -136,6 +136,11 @@ describe('ipc-inspector usage', function () {
     assert.strictEqual(out.stdout.trim(), 'dump', out.stderr);
   });
 });
+
+/** A word for sh: in single quotes (a clone's path may hold spaces). */
+function sh(word: string): string {
+  return `'${word.replace(/'/g, "'\\''")}'`;
+}
 
 function writeTemp(text: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-cli-')), 'doc.json');
