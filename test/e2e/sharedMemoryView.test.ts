@@ -102,14 +102,15 @@ describe('the Shared Memory view in chromium', function () {
     await runCommand(page, 'IPC: Export as JSON', /Export IPC Objects as JSON/);
     // With memfds on the machine (the browser's own), it first asks whether to export them: all of it here.
     const everything = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Everything' });
-    if (
-      await everything.waitFor({ timeout: 5000 }).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      await everything.first().click();
-    }
+    // Waits for whichever comes: the question, or the save dialog's proposal (no memfds now).
+    await page.waitForFunction(
+      () =>
+        /\.json$/.test(document.querySelector('.quick-input-widget input')?.value ?? '') ||
+        document.querySelector('.quick-input-list .monaco-list-row[aria-label*="Everything"]') !== null,
+      undefined,
+      { timeout: 60_000 },
+    );
+    if ((await everything.count()) > 0) await everything.first().click();
     // The save dialog (in the browser VS Code's own, a path in the quick input): once it has filled
     // in its proposal, the path typed in instead, and Enter.
     const input = page.locator('.quick-input-widget input');
