@@ -42,6 +42,11 @@ export interface CField {
   /** Arrays: the element (at the array's offset), and how many; -1 for a flexible array member. */
   element?: CField;
   count?: number;
+  /**
+   * The type placed by the user as many times as fit in the object (its count -1 as well): said so
+   * in the panel, not "flexible", which is C's flexible array member.
+   */
+  asManyAsFit?: boolean;
 }
 
 export interface CEnum {

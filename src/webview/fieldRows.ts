@@ -37,6 +37,7 @@ export function rootField(view: CTypeView): CField {
     align: layout.align,
     element: layout.root,
     count: placement.count,
+    asManyAsFit: placement.count < 0,
   };
 }
 
@@ -47,7 +48,8 @@ export function summaryText(view: CTypeView, end: number): string {
   const at = `at 0x${placement.offset.toString(16)}`;
   const where = `${layout.file.split('/').pop()}:${layout.line}`;
   const what = placement.count === 1 ? `${layout.name} ${at}` : `${count} × ${layout.name} ${at}${placement.count < 0 ? ' (as many as fit)' : ''}`;
-  return `${what}, ${layout.size} bytes each, aligned to ${layout.align}, from ${where}`;
+  const size = placement.count === 1 ? `${layout.size} bytes` : `${layout.size} bytes each`;
+  return `${what}, ${size}, aligned to ${layout.align}, from ${where}`;
 }
 
 /** The rows of `root` placed at `offset` in an object of `end` bytes, with the paths in `expanded` open. */

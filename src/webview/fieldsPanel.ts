@@ -286,7 +286,9 @@ export class FieldsPanel {
     const sizeText = field.bits
       ? `${field.bits.width} bit${field.bits.width === 1 ? '' : 's'}`
       : field.kind === 'array' && field.count === -1
-        ? 'flexible'
+        ? field.asManyAsFit
+          ? 'as many as fit'
+          : 'flexible'
         : String(field.size);
     // A scalar stored in the other byte order (scalar_storage_order) says so beside its type.
     const typeText =
