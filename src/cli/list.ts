@@ -39,9 +39,7 @@ export function unseenNote(snapshot: Snapshot): string | undefined {
   const { unreadable } = snapshot.scan;
   if (unreadable === 0) return undefined;
   return unreadable === 1
-    ? l10n.t(
-        "1 process could not be read (another user's, or more privileged): objects it holds may show as unused, and their orphan verdicts are uncertain.",
-      )
+    ? l10n.t("1 process could not be read (another user's, or more privileged): objects it holds may show as unused, and their orphan verdicts are uncertain.")
     : l10n.t(
         "{0} processes could not be read (other users', or more privileged): objects they hold may show as unused, and their orphan verdicts are uncertain.",
         unreadable,

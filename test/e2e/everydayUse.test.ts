@@ -16,6 +16,7 @@ import { freshIpcKey, ipcmkSem, trackSem } from '../support/semMsg';
 import { closeUi, host, Server, startHost } from '../support/testHost';
 import { waitFor } from '../support/waitFor';
 import { answerInputs, chooseFromRowMenu, collapsePanes, expandRow, paneAction, paneHeader, runCommand, widenSideBar } from '../support/workbenchUi';
+import { scrollToRow } from '../support/treeRows';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;
@@ -98,7 +99,7 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
     try {
       await showOnly('Shared Memory');
       const row = segmentRow(key);
-      await row.waitFor({ timeout: 90_000 }); // the first look of the view, on a loaded machine
+      await scrollToRow(page, row, { timeoutMs: 90_000 }); // the first look of the view, on a loaded machine
       await page.waitForFunction(
         (el) => /1 process attached/.test((el as { getAttribute(n: string): string | null }).getAttribute('aria-label') ?? ''),
         await row.elementHandle(),
@@ -109,7 +110,8 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
       // …and a refresh after that has drawn the tree: a segment made later has its row.
       const marker = freshKey();
       createSegment(marker, 4096);
-      await segmentRow(marker).waitFor({ timeout: 30_000 });
+      await scrollToRow(page, segmentRow(marker));
+      await scrollToRow(page, row, { nearTop: true });
       const label = (await row.getAttribute('aria-label')) ?? '';
       assert.match(label, /1 process attached/, label);
       await expandRow(row);
@@ -121,6 +123,7 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
       assert.equal((await child.locator('.label-name').innerText()).trim(), `${user.pid} shmtool`);
       assert.match((await child.locator('.label-description').innerText()).trim(), /^read-only · /);
       // A segment whose creator exited says so first: a narrow side bar cuts the end of the line.
+      await scrollToRow(page, segmentRow(marker));
       assert.match((await segmentRow(marker).locator('.label-description').innerText()).trim(), /^orphaned · 4 KiB · not attached · /);
     } finally {
       await user.stop();
