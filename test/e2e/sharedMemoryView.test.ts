@@ -53,7 +53,7 @@ describe('the Shared Memory view in chromium', function () {
   });
 
   /** The tree row whose screen-reader label mentions the key (the label carries the state too). */
-  const row = (key: number) => page.locator(`.monaco-list-row[aria-label*="key ${keyText(key)}"]`);
+  const row = (key: number) => page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*="key ${keyText(key)}"]`);
 
   it('opens the IPC view from the activity bar and lists the segments with their state', async function () {
     await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
@@ -77,7 +77,7 @@ describe('the Shared Memory view in chromium', function () {
   it('expands a segment to show the process attached to it', async function () {
     await scrollToRow(page, row(heldKey), { nearTop: true });
     await expandRow(row(heldKey));
-    const child = page.locator(`.monaco-list-row[aria-label^="Process ${holder.pid},"]`);
+    const child = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Process ${holder.pid},"]`);
     await child.waitFor({ timeout: 10_000 });
     assert.match((await child.getAttribute('aria-label'))!, /read-write/);
     await row(heldKey).hover(); // shows the inline actions, for the screenshot
@@ -108,7 +108,7 @@ describe('the Shared Memory view in chromium', function () {
     await page.waitForFunction(
       () =>
         /\.json$/.test(document.querySelector('.quick-input-widget input')?.value ?? '') ||
-        document.querySelector('.quick-input-list .monaco-list-row[aria-label*="Everything"]') !== null,
+        document.querySelector('.quick-input-list .monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*="Everything"]') !== null,
       undefined,
       { timeout: 60_000 },
     );

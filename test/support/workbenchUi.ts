@@ -76,6 +76,10 @@ export async function untilQuickInput(page: Page, open: () => Promise<void>, que
       (error: unknown) => error,
     );
     if (opened && attempt === 4) throw opened;
+    if (opened) {
+      await input.press('Escape').catch(() => undefined); // the opening failed: nothing to wait for
+      continue;
+    }
     const shown = await page
       .waitForFunction(
         (pattern) => {
