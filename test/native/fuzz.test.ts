@@ -989,7 +989,10 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
       const long = scan.records.find((record) => (record.raw.cmdline?.length ?? 0) > head);
       if (long) return `PROC_SCAN sent ${long.raw.cmdline!.length} cmdline bytes of pid ${long.pid}, asked for ${head}`;
       const waits = args.readUInt32LE(8) === 1;
-      const asked = new Set(Array.from({ length: MAX_SCAN_CALLS }, (_, i) => args.readUInt32LE(16 + 4 * i) & 0xffff).filter((nr) => nr !== 0));
+      // An entry is asked when it has a role (high 16 bits): syscall 0 (read on x86-64) with a role is
+      // a call like any other; 0 as a whole is an unused entry.
+      const entries = Array.from({ length: MAX_SCAN_CALLS }, (_, i) => args.readUInt32LE(16 + 4 * i));
+      const asked = new Set(entries.filter((entry) => entry >>> 16 !== 0).map((entry) => entry & 0xffff));
       for (const { pid, raw } of scan.records) {
         if (!waits && raw.tasks) return `PROC_SCAN sent the tasks of pid ${pid} unasked`;
         if (waits && !raw.tasks) return `PROC_SCAN sent no tasks for pid ${pid}`;
