@@ -10,6 +10,18 @@ import type { Locator, Page } from 'playwright-core';
  * siblings) are drawn too; at the end of the list it stays where the last rows are.
  */
 export async function scrollToRow(page: Page, row: Locator, options: { nearTop?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  await scrollRowIntoView(page, row, options);
+  // The wheel was turned with the pointer over the list: a row's tooltip may have opened there and
+  // would take the next click. The pointer leaves the list, and the tooltip closes.
+  await page.mouse.move(1, 1);
+  await page
+    .locator('.context-view .monaco-hover, .workbench-hover')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5_000 })
+    .catch(() => undefined);
+}
+
+async function scrollRowIntoView(page: Page, row: Locator, options: { nearTop?: boolean; timeoutMs?: number }): Promise<void> {
   const list = page.locator('.part.sidebar .pane-body .monaco-list').first();
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   // The row may lie above what is shown (an earlier step scrolled down), below it, or not be drawn
