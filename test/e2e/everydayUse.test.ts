@@ -15,7 +15,17 @@ import { createSegment, freshKey, holdSegment, procLine, repoRoot } from '../sup
 import { freshIpcKey, ipcmkSem, trackSem } from '../support/semMsg';
 import { closeUi, host, Server, startHost } from '../support/testHost';
 import { waitFor } from '../support/waitFor';
-import { answerInputs, chooseFromRowMenu, collapsePanes, expandRow, paneAction, paneHeader, runCommand, widenSideBar } from '../support/workbenchUi';
+import {
+  answerInputs,
+  chooseFromRowMenu,
+  collapsePanes,
+  expandRow,
+  paneAction,
+  paneHeader,
+  runCommand,
+  saveExportAs,
+  widenSideBar,
+} from '../support/workbenchUi';
 import { scrollToRow } from '../support/treeRows';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -214,19 +224,8 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
       );
       assert.ok(!proposed.startsWith(temp), `the proposal ${proposed} is inside the checkout ${temp}`);
       const file = path.join(os.tmpdir(), `ipc-everyday-export-${process.pid}.json`);
-      await input.fill(file);
       try {
-        await waitFor(
-          async () => {
-            if (fs.existsSync(file)) return true;
-            if (await input.isVisible()) await input.press('Enter');
-            return undefined;
-          },
-          30_000,
-          `the export to be written to ${file}`,
-          500,
-        );
-        await page.locator('.notification-toast', { hasText: /Exported \d+ IPC objects? to/ }).waitFor({ timeout: 30_000 });
+        await saveExportAs(page, file);
         const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { objects: Array<{ kind: string; origin?: string; kernel?: { key?: number } }> };
         assert.ok(
           exported.objects.some((o) => o.kind === 'sysvShm' && o.kernel?.key === key),

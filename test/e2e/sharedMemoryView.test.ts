@@ -9,8 +9,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, ownSegment, procLine, repoRoot } from '../support/segments';
 import { host, Server, startHost } from '../support/testHost';
-import { waitFor } from '../support/waitFor';
-import { chooseFromRowMenu, expandRow, runCommand, widenSideBar } from '../support/workbenchUi';
+import { chooseFromRowMenu, expandRow, runCommand, saveExportAs, widenSideBar } from '../support/workbenchUi';
 import { scrollToRow } from '../support/treeRows';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -115,22 +114,8 @@ describe('the Shared Memory view in chromium', function () {
     if ((await everything.count()) > 0) await everything.first().click();
     // The save dialog (in the browser VS Code's own, a path in the quick input): once it has filled
     // in its proposal, the path typed in instead, and Enter.
-    const input = page.locator('.quick-input-widget input');
     await page.waitForFunction(() => /\.json$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''));
-    await input.fill(file);
-    // The dialog reads the folder of what was typed before it takes Enter (an Enter meanwhile is
-    // ignored): Enter again until the file is written, as a person would.
-    await waitFor(
-      async () => {
-        if (fs.existsSync(file)) return true;
-        if (await input.isVisible()) await input.press('Enter');
-        return undefined;
-      },
-      30_000,
-      `the export to be written to ${file}`,
-      500,
-    );
-    await page.locator('.notification-toast', { hasText: /Exported \d+ IPC objects? to/ }).waitFor({ timeout: 30_000 });
+    await saveExportAs(page, file);
     const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { objects: Array<{ kind: string; state: string; kernel: { shmid?: number; key?: number } }> };
     const held = exported.objects.find((o) => o.kind === 'sysvShm' && o.kernel.shmid === holder.shmid);
     assert.ok(held, `the export lists segment ${holder.shmid}`);
