@@ -335,8 +335,9 @@ async function run({ quiet }) {
   const started = [];
   let stopping = false;
   let firstSignalAt = 0;
-  let finish;
-  const done = new Promise((resolve) => (finish = resolve));
+  /** @type {() => void} */
+  let finish = () => undefined;
+  const done = new Promise((resolve) => (finish = () => resolve(undefined)));
   const echo = () => !quiet;
   // Ctrl-C under `npm run` can arrive twice (from the terminal, and forwarded by npm): only a second
   // signal a second later hurries the stop (SIGKILL instead of waiting).

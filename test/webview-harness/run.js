@@ -115,7 +115,7 @@ const rowsOnScreen = (page) =>
           top: r.top - clip.top,
           bottom: r.bottom - clip.top,
           clipHeight: clip.height,
-          button: !row.querySelector('.nr-read').hidden,
+          button: !(/** @type {HTMLElement} */ (row.querySelector('.nr-read')).hidden),
         };
       })
       .filter((r) => r.bottom > 0 && r.top < r.clipHeight)
@@ -621,7 +621,7 @@ async function cTypeFields(browser, base) {
   check("the grid tints the fields' bytes (none before 0x8000)", tints === 0 && tinted > 20, { tints, tinted });
   const box = await page.locator('.rowbox .row:has(.off:text-is("8080")) .hexcol').boundingBox();
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
-  const title = await page.evaluate(() => document.querySelector('.rowbox .row[title]')?.title ?? '');
+  const title = await page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.rowbox .row[title]'))?.title ?? '');
   check('hovering a byte names its field', /^struct rec\[2\]\.(tag|word) \(char/.test(title), title);
   await shot(page, 'fields-table-dark');
 
@@ -682,7 +682,7 @@ async function cTypeUnionAndResize(browser, base) {
   const hoverByte = async (i) => {
     const box = await page.locator('.rowbox .row:has(.off:text-is("0000")) .hexcol').boundingBox();
     await page.mouse.move(box.x + ((i * 3 + 0.5) / 47) * box.width, box.y + box.height / 2);
-    return page.evaluate(() => document.querySelector('.rowbox .row[title]')?.title ?? '');
+    return page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.rowbox .row[title]'))?.title ?? '');
   };
   const at4 = await hoverByte(4);
   check('a byte two union members share names both', at4.includes('.name') && at4.includes('.s.b'), at4);
@@ -899,7 +899,7 @@ async function posixObject(browser, base) {
 
   // Unlinked while a process holds it: the notice says the memory stays.
   await harness(page, () => window.__harness.setPhase('removed-held'));
-  await page.waitForFunction(() => !document.querySelector('.seg-notice.removing').hidden);
+  await page.waitForFunction(() => !(/** @type {HTMLElement} */ (document.querySelector('.seg-notice.removing')).hidden));
   check('removed-held notice for an object', (await page.textContent('.seg-notice.removing')).includes('the memory stays while processes hold it'));
   await harness(page, () => window.__harness.setPhase('gone'));
   await page.waitForSelector('text=This object was removed');
