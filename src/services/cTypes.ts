@@ -8,13 +8,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import * as l10n from './shared/l10n';
-import type { CompilerSetup } from './ctypes/compiler';
-import type { TypeEntry } from './ctypes/declarations';
-import type { DebugLibrary, DebugRef } from './ctypes/dwarf/library';
-import { isCompileError, type CompileError } from './ctypes/errors';
-import type { ParserFiles } from './ctypes/parserFiles';
-import type { CLayout, CPlacement } from './shared/cLayout';
+import * as l10n from '../shared/l10n';
+import type { CompilerSetup } from '../ctypes/compiler';
+import type { TypeEntry } from '../ctypes/declarations';
+import type { DebugLibrary, DebugRef } from '../ctypes/dwarf/library';
+import { isCompileError, type CompileError } from '../ctypes/errors';
+import type { ParserFiles } from '../ctypes/parserFiles';
+import type { CLayout, CPlacement } from '../shared/cLayout';
 
 /** What the user chose for an object: a type from a file (or a declaration typed in, or a program's debug information), and where it sits. */
 export interface CTypeChoice {
@@ -46,7 +46,7 @@ function isChoice(value: unknown): value is CTypeChoice {
   );
 }
 
-type Engine = typeof import('./ctypes/engine');
+type Engine = typeof import('../ctypes/engine');
 
 /**
  * The engine, required when first needed. In the extension this require is of its own bundle,
@@ -55,7 +55,7 @@ type Engine = typeof import('./ctypes/engine');
  */
 function loadEngine(): Engine {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./ctypes/engine') as Engine;
+  return require('../ctypes/engine') as Engine;
 }
 
 export class CTypes implements vscode.Disposable {
