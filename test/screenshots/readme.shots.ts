@@ -16,7 +16,7 @@ import { contentsFrame, openContentsFromRow } from '../support/contentsUi';
 import { repoRoot } from '../support/segments';
 import { ipcmkMsg, ipcmkSem, ipctool, IpcProcess, startIpctool, SYSCALL, waitBlocked } from '../support/semMsg';
 import { openIpcView, Server, startHost } from '../support/testHost';
-import { scrollToRow } from '../support/treeRows';
+import { movePointerAway, scrollToRow } from '../support/treeRows';
 import { answerInputs, collapsePanes, expandRow, paneHeader, widenSideBar } from '../support/workbenchUi';
 
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
@@ -76,12 +76,7 @@ async function noToasts(page: Page): Promise<void> {
 
 /** The pointer off every row (no tooltip, no hover tint), then the picture. */
 async function shoot(page: Page, name: string, target: Page | Locator = page): Promise<void> {
-  await page.mouse.move(1, 1);
-  await page
-    .locator('.context-view .monaco-hover, .workbench-hover')
-    .first()
-    .waitFor({ state: 'hidden', timeout: 5_000 })
-    .catch(() => undefined);
+  await movePointerAway(page);
   await target.screenshot({ path: path.join(images, `${name}.png`) });
   console.log(`  wrote docs/images/${name}.png`);
 }

@@ -12,7 +12,12 @@ import type { Locator, Page } from 'playwright-core';
 export async function scrollToRow(page: Page, row: Locator, options: { nearTop?: boolean; timeoutMs?: number } = {}): Promise<void> {
   await scrollRowIntoView(page, row, options);
   // The wheel was turned with the pointer over the list: a row's tooltip may have opened there and
-  // would take the next click. The pointer leaves the list, and the tooltip closes.
+  // would take the next click.
+  await movePointerAway(page);
+}
+
+/** The pointer to the window's corner, and any tooltip it opened closed (it would take the next click, or show in a picture). */
+export async function movePointerAway(page: Page): Promise<void> {
   await page.mouse.move(1, 1);
   await page
     .locator('.context-view .monaco-hover, .workbench-hover')
