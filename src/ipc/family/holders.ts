@@ -12,10 +12,38 @@ import type { FileKey } from '../maps';
 import { Memo } from '../memo';
 import type { Names } from '../names';
 import type { FileHold, ProcScan } from '../procScan';
+import type { PosixObject } from './devShm';
 
 export type PosixState = 'in-use' | 'unused' | 'orphaned' | 'removed-held';
 
 export type Holder = FileHold & { command?: string };
+
+/** What every file-backed object of /dev/shm is, whatever its kind: its file, its holders and the verdict on them. */
+export interface HeldFile {
+  /** "/name" as shm_open and sem_open name it (or "memfd:NAME"). */
+  name: string;
+  key: FileKey;
+  devMajor: number;
+  devMinor: number;
+  ino: number;
+  /** Its metadata, when some path to it could be stat'ed (not for a removed object we may not reach). */
+  file?: PosixObject;
+  /** Unlinked: the name is gone, the memory stays while someone holds it. */
+  removed: boolean;
+  holders: Holder[];
+  /** Distinct processes mapping it / holding a descriptor of it. */
+  mappers: number;
+  openers: number;
+  reason: string;
+  /** Processes the scan could not read (they might hold it, unseen). */
+  unchecked: number;
+  /** For an orphan: true when every process was checked, so no holder can hide anywhere. */
+  certain: boolean;
+  /** Where the contents can be read, best first: the name, then holders' /proc links. */
+  readPaths: string[];
+  ownerName?: string;
+  groupName?: string;
+}
 
 /** What classifying files by their holders needs: the scan, the names, the clock and each file's last time held. */
 export interface HoldersContext {
