@@ -3,6 +3,7 @@
 // memory objects, named semaphores) also shares who owns it, how it is removed (the helper unlinks
 // the name only while it is still this inode, in the same call) and how its permissions change
 // (heldFileEntries). A kind spreads these into its module and writes the rest itself.
+import { device, plain, type Json } from '../json';
 import type { KindModule } from '../kind';
 import type { IpcObject } from '../snapshot';
 import type { HeldFile } from './holders';
@@ -67,5 +68,18 @@ export function heldFileEntries<T extends IpcObject & HeldFile>(named: (object: 
     removedName: (o) => o.name,
     permissions: (o) => ({ mode: o.file!.mode & 0o777, ownerName: o.ownerName ?? '?', groupName: o.groupName ?? '?' }),
     setPermissions: (helper, o, change) => helper.fileSet(o.file!.path, o, change),
+  };
+}
+
+/** How the export (and the command line's --json) writes what every held file has, in this order. */
+export function heldFileJson(o: HeldFile): { [key: string]: Json } {
+  return {
+    name: o.name,
+    device: device(o.devMajor, o.devMinor),
+    ino: o.ino,
+    removed: o.removed,
+    file: plain(o.file),
+    owner: plain(o.ownerName),
+    group: plain(o.groupName),
   };
 }

@@ -1,8 +1,8 @@
 // POSIX named semaphores (sem_open: the files sem.NAME of /dev/shm) as the kinds table
 // (src/ipc/kinds.ts) sees them.
 import { shellQuote } from '../family/posix';
-import { device, plain } from '../json';
-import { heldFileEntries } from '../family/posixKind';
+import { plain } from '../json';
+import { heldFileEntries, heldFileJson } from '../family/posixKind';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
 import type { PosixSemInfo } from './types';
@@ -31,13 +31,7 @@ export const posixSemKind: KindModule<PosixSemInfo> = {
   openContents: () => Promise.reject(new Error(l10n.t('A named semaphore has no contents to show: its value is in its row.'))),
   exported: (o) => ({
     kind: 'posixSem',
-    name: o.name,
-    device: device(o.devMajor, o.devMinor),
-    ino: o.ino,
-    removed: o.removed,
-    file: plain(o.file),
-    owner: plain(o.ownerName),
-    group: plain(o.groupName),
+    ...heldFileJson(o),
     reading: plain(o.reading),
     state: o.state,
     reason: o.reason,

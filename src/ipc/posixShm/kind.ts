@@ -3,8 +3,8 @@
 // by or to change its permissions through: it goes when its last holder does.
 import { shellQuote } from '../family/posix';
 import { formatBytes } from '../format';
-import { device, plain } from '../json';
-import { heldFileEntries } from '../family/posixKind';
+import { plain } from '../json';
+import { heldFileEntries, heldFileJson } from '../family/posixKind';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
 import type { PosixObjectInfo } from './types';
@@ -46,13 +46,7 @@ export const posixShmKind: KindModule<PosixObjectInfo> = {
   exported: (o) => ({
     kind: 'posixShm',
     origin: o.origin,
-    name: o.name,
-    device: device(o.devMajor, o.devMinor),
-    ino: o.ino,
-    removed: o.removed,
-    file: plain(o.file),
-    owner: plain(o.ownerName),
-    group: plain(o.groupName),
+    ...heldFileJson(o),
     state: o.state,
     reason: o.reason,
     producer: plain(o.producer),
