@@ -25,7 +25,7 @@ const PACKAGES = {
     "pahole, an oracle for layouts read from DWARF and the debug-types benchmark's reference (test/native/ctypes/dwarf/oracle.test.ts, bench/dwarfBench.ts)",
   clang: 'a second C compiler whose DWARF the debug-types reader is checked on (test/native/ctypes/dwarf/oracle.test.ts)',
   'libboost-dev': "Boost.Interprocess and friends: C++ types in the DWARF oracle tests and the debug-types benchmark's big binary",
-  rustc: 'Rust programs whose DWARF the debug-types reader is checked on and whose shared memory it decodes (test/native/dwarf*.test.ts)',
+  rustc: 'Rust programs whose DWARF the debug-types reader is checked on and whose shared memory it decodes (test/native/ctypes/dwarf/*.test.ts)',
   'libc6-dbg': "a distribution's separate debug file (libc's), found by build-id and read by the debug-types reader (test/native/ctypes/dwarf/oracle.test.ts)",
 };
 // The cross compilers and C libraries of the other architectures the packages ship (native/targets.json).

@@ -20,7 +20,7 @@ const stages = [
   { name: 'types', command: ['npx', 'tsc', '-p', '.', '--noEmit'] },
   { name: 'types-webview', command: ['npx', 'tsc', '-p', 'src/webview/tsconfig.json'] },
   { name: 'native-build', command: ['node', 'native/build.js'] },
-  { name: 'compile', command: ['npx', 'tsc', '-p', 'tsconfig.test.json'] },
+  { name: 'compile', command: ['node', 'scripts/compile-tests.js'] },
   { name: 'bundle', command: ['node', 'esbuild.js'] },
   { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true, needs: ['compile'] },
   { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true, needs: ['native-build', 'compile'] },

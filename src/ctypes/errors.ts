@@ -1,5 +1,5 @@
 // The ways laying out a C type fails, as the user is told of them. They cross a bundle boundary
-// (the C type engine is its own bundle, loaded on first use: src/cTypes.ts), where `instanceof`
+// (the C type engine is its own bundle, loaded on first use: src/services/cTypes.ts), where `instanceof`
 // against another bundle's copy of a class is false: so each carries its name, and the guards here
 // test the name.
 

@@ -159,7 +159,7 @@ export function attributeMacros(code: string): Map<string, boolean> {
 }
 
 /** The words of C's basic types (the type specifiers that are keywords). */
-export const BASIC_TYPE_WORDS = ['char', 'short', 'int', 'long', 'signed', 'unsigned', 'float', 'double', 'void', '_Bool', 'bool'];
+export const BASIC_TYPE_WORDS: readonly string[] = ['char', 'short', 'int', 'long', 'signed', 'unsigned', 'float', 'double', 'void', '_Bool', 'bool'];
 
 /** A directive line with the lines a backslash continues it on. */
 const DIRECTIVE_LINE = /^[ \t]*#(?:[^\n\\]|\\[\s\S])*/gm;

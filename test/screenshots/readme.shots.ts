@@ -46,12 +46,14 @@ function startDemo(): Promise<ChildProcess> {
   });
 }
 
-/** Stops the demo (its Ctrl-C path) and removes what it left: its leaks included. */
-async function stopDemo(demo: ChildProcess | undefined): Promise<void> {
-  if (demo && demo.exitCode === null) {
+/** Stops the demo this script started (its Ctrl-C path, then SIGKILL after 30 s) and removes what it left: its leaks included. */
+async function stopDemo(demo: ChildProcess): Promise<void> {
+  if (demo.exitCode === null && demo.signalCode === null) {
     const exited = new Promise((resolve) => demo.once('exit', resolve));
     demo.kill('SIGINT');
+    const killer = setTimeout(() => demo.kill('SIGKILL'), 30_000);
     await exited;
+    clearTimeout(killer);
   }
   execFileSync(process.execPath, [demoScript, '--cleanup'], { stdio: 'ignore' });
 }
@@ -115,11 +117,16 @@ describe('README screenshots', function () {
   });
 
   after(async function () {
-    await waiter?.kill();
-    await browser?.close();
-    await server?.stop();
-    await stopDemo(demo);
-    if (workspace) fs.rmSync(path.dirname(workspace), { recursive: true, force: true });
+    // Each step whatever the one before did; the demo's cleanup only for a demo this script started
+    // (a demo already running, the user's, refuses to start a second one and is left alone).
+    try {
+      await waiter?.kill();
+      await browser?.close();
+      await server?.stop();
+    } finally {
+      if (demo) await stopDemo(demo);
+      if (workspace) fs.rmSync(path.dirname(workspace), { recursive: true, force: true });
+    }
   });
 
   it('shared-memory-view: the demo segments, the writer expanded to its two processes', async function () {

@@ -125,7 +125,7 @@ const rawSetTimeout = window.setTimeout.bind(window);
 const rawClearTimeout = window.clearTimeout.bind(window);
 const rawRequestFrame = window.requestAnimationFrame.bind(window);
 const rawCancelFrame = window.cancelAnimationFrame.bind(window);
-window.setTimeout = (callback, ms = 0, ...args) => {
+/** @type {any} */ (window).setTimeout = (callback, ms = 0, ...args) => {
   const id = rawSetTimeout(() => {
     pendingTimers.delete(id);
     if (typeof callback === 'function') callback(...args);
@@ -328,8 +328,9 @@ function receive(raw) {
   const parsed = parseWebviewMessage(raw, size);
   harness.log.push(raw);
   if (!parsed.ok) {
-    harness.invalid.push({ raw, error: parsed.error });
-    send({ type: 'error', requestId: raw?.requestId ?? 0, message: `Refused: ${parsed.error}` });
+    const { error } = /** @type {{ ok: false, error: string }} */ (parsed);
+    harness.invalid.push({ raw, error });
+    send({ type: 'error', requestId: raw?.requestId ?? 0, message: `Refused: ${error}` });
     return;
   }
   const message = parsed.message;

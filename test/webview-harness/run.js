@@ -1,7 +1,7 @@
 // Drives the contents view's page (dist/webview.js + media/contentsView.css) in headless chromium against the
 // fake host, checks behaviour, and writes screenshots to test-results/webview-harness/.
 //   node test/webview-harness/run.js                 build, run every scenario, exit 1 on a failure
-//   node test/webview-harness/run.js --only ctype,l10n   only these scenarios (ONLY=ctype,l10n too)
+//   node test/webview-harness/run.js --only ctype,l10n   only these scenarios (--only=ctype,l10n, ONLY=ctype,l10n too)
 //   node test/webview-harness/run.js --list          the scenarios' names, one per line
 //   node test/webview-harness/run.js --serve         build and serve the harness for a manual look
 // Needs /usr/bin/chromium (or CHROMIUM=path) and playwright-core (a dev dependency).
@@ -954,11 +954,15 @@ const SCENARIOS = {
 
 /** The scenarios asked for (--only a,b or ONLY=a,b), every one by default; an unknown name is an error. */
 function chosenScenarios() {
-  const at = process.argv.indexOf('--only');
-  const asked = at >= 0 ? process.argv[at + 1] : process.env.ONLY;
-  if (!asked) return Object.keys(SCENARIOS);
-  const names = asked.split(',').filter(Boolean);
-  const unknown = names.filter((name) => !(name in SCENARIOS));
+  const at = process.argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+  const asked = at < 0 ? process.env.ONLY : process.argv[at].startsWith('--only=') ? process.argv[at].slice('--only='.length) : process.argv[at + 1];
+  if (at < 0 && !asked) return Object.keys(SCENARIOS);
+  const names = (asked ?? '').split(',').filter(Boolean);
+  if (names.length === 0) {
+    console.error(`--only needs scenario names: ${Object.keys(SCENARIOS).join(', ')}`);
+    process.exit(2);
+  }
+  const unknown = names.filter((name) => !Object.hasOwn(SCENARIOS, name));
   if (unknown.length) {
     console.error(`no scenario ${unknown.join(', ')}: the scenarios are ${Object.keys(SCENARIOS).join(', ')}`);
     process.exit(2);

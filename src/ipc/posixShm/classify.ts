@@ -234,8 +234,6 @@ function unchanged(
   return true;
 }
 
-/** "MAJ:MIN:INO" as numbers (a FileKey). */
-
 /**
  * When the next unused object turns orphaned by age alone, or undefined: the snapshot must be
  * rebuilt then even if nothing else changed.

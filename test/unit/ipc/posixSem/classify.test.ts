@@ -3,7 +3,7 @@ import { classifyPosixSemaphores, semaphoreName } from '../../../../src/ipc/posi
 import { decodeGlibcSemaphore } from '../../../../src/ipc/posixSem/read';
 import type { FileHold, ProcScan } from '../../../../src/ipc/procScan';
 import type { PosixObject } from '../../../../src/ipc/family/devShm';
-import { GRACE, names, NOW } from '../sysvFixtures';
+import { GRACE, names, NOW } from '../classifyFixtures';
 
 describe('POSIX named semaphores', function () {
   function glibcSem(value: number, waiters: number, priv = 0): Buffer {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { msgDescription, msgRow, previewText } from '../../../../src/ipc/sysvMsg/present';
 import type { Waiter } from '../../../../src/ipc/waiters';
 import { type QueueContents } from '../../../../src/ipc/sysvMsg/types';
-import { classifyQueue, NOW, queue } from '../sysvFixtures';
+import { classifyQueue, NOW, queue } from '../classifyFixtures';
 
 describe('System V message queues', function () {
   const message = (index: number, mtype: bigint, text: string) => ({ index, mtype, size: Buffer.byteLength(text), preview: Buffer.from(text) });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { semDescription, semRow } from '../../../../src/ipc/sysvSem/present';
 import type { Waiter } from '../../../../src/ipc/waiters';
-import { classifySets, NOW, set, values } from '../sysvFixtures';
+import { classifySets, NOW, set, values } from '../classifyFixtures';
 
 describe('System V semaphore sets', function () {
   it('diagnoses a semaphore at 0 with waiters whose last operator exited: held without SEM_UNDO', function () {

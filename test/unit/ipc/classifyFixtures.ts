@@ -1,4 +1,4 @@
-// What the System V semaphore and queue tests share: a fixed clock, the grace period, two running
+// What the classify tests of semaphores and queues share: a fixed clock, the grace period, two running
 // processes (100 and 101; every other pid is gone), and a set and a queue as the kernel lists them.
 import type { Names } from '../../../src/ipc/names';
 import type { ProcessStatus } from '../../../src/ipc/processes';
