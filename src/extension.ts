@@ -50,7 +50,6 @@ class DeferredTreeProvider implements vscode.TreeDataProvider<unknown> {
 }
 
 export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
-  const log = vscode.window.createOutputChannel('IPC Inspector', { log: true });
   let core: Core | undefined;
   const views: ShellView[] = VIEW_IDS.map((id) => {
     const provider = new DeferredTreeProvider(() => load());
@@ -61,6 +60,10 @@ export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
   const load = (): Core => {
     if (!core) {
       const started = Date.now();
+      // The output channel too waits for the core: creating it costs the window a log file.
+      const log = vscode.window.createOutputChannel('IPC Inspector', { log: true });
+      extension.subscriptions.push(log);
+      log.info(`IPC Inspector activated (${process.platform}, uid ${process.getuid?.() ?? -1}, remote: ${vscode.env.remoteName ?? 'none'})`);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const module = require('./core') as typeof import('./core');
       core = module.startCore(extension, log, views);
@@ -84,8 +87,7 @@ export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
     const firstLook = setTimeout(() => load(), FIRST_LOOK_MS);
     extension.subscriptions.push({ dispose: () => clearTimeout(firstLook) });
   }
-  extension.subscriptions.push(log, { dispose: () => core?.dispose() });
-  log.info(`IPC Inspector activated (${process.platform}, uid ${process.getuid?.() ?? -1}, remote: ${vscode.env.remoteName ?? 'none'})`);
+  extension.subscriptions.push({ dispose: () => core?.dispose() });
   // The tests' seam: the core's API, loading the core when first asked.
   return {
     get context() {
