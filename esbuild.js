@@ -2,7 +2,8 @@
 // The bundles, all in dist/: the shell that activates in every window (dist/extension.js: small,
 // see src/extension.ts), the core it loads on first need (dist/core.js: /proc, the helper, views,
 // commands), the C type engine the core loads on first use (dist/ctypes.js: tree-sitter and the
-// compiler probe), and the contents view's page (dist/webview.js, for the browser).
+// compiler probe), the contents view's page (dist/webview.js, for the browser) and the wait-for
+// graph's page (dist/waitGraph.js, with elkjs).
 // `node esbuild.js` builds once; `--watch` rebuilds on change; `--production` minifies.
 'use strict';
 const esbuild = require('esbuild');
@@ -70,6 +71,16 @@ const bundles = [
     ...common,
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+  {
+    // The wait-for graph's page, with elkjs (its bundled build lays out in the page itself: no
+    // worker, no eval, so the page's strict CSP holds).
+    ...common,
+    entryPoints: ['src/webview/waitGraph/main.ts'],
+    outfile: 'dist/waitGraph.js',
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
