@@ -80,6 +80,8 @@ export class Refresher implements vscode.Disposable {
    */
   refresh(force = false, also: readonly Need[] = []): Promise<Snapshot | undefined> {
     if (this.running) {
+      // What the running one does not read (its needs were taken before): one more after it.
+      if (also.length > 0) return this.running.then(() => this.refresh(force, also));
       this.again ||= force;
       // The finally below starts the re-run (again): wait for that one, don't queue yet another.
       if (force) return this.running.then(() => this.running ?? this.refresh(true));

@@ -5,6 +5,7 @@
 // helper read from test/programs/locktool (x86-64, glibc 2.36), as in waits.test.ts.
 import * as assert from 'node:assert/strict';
 import type { RawWait } from '../../src/ipc/rawProcess';
+import { exportedWaits } from '../../src/ipc/waits/exported';
 import { graphModel } from '../../src/ipc/waits/graphModel';
 import { waitPicture, waitPictureSignature, type WaitPicture } from '../../src/ipc/waits/picture';
 import { waitRows, type DiagnosisRow, type TargetRow } from '../../src/ipc/waits/present';
@@ -182,5 +183,45 @@ describe('waits: the picture signature', function () {
     const one = await picture([record(4711, [futex(4711, 48n, 2n)]), record(4712, [])], DEADLOCK_BOARD);
     assert.notEqual(waitPictureSignature(one), first);
     assert.equal(waitPictureSignature(undefined), '');
+  });
+});
+
+describe('waits: in the export document', function () {
+  it('has the blocked threads, the locks decoded, the graph with its cycle and the diagnoses, as plain JSON', async function () {
+    const json = JSON.parse(JSON.stringify(exportedWaits(await deadlock()))) as {
+      read: boolean;
+      blocked: Array<{
+        pid: number;
+        waitedMs: number;
+        on: { type: string; words: Array<{ object: string; offset: number; address: string; private: boolean }> };
+      }>;
+      objects: Array<{ type: string; name: string; ino: number }>;
+      graph: { nodes: Array<{ id: string; kind: string; reading?: { state: string; owner: number } }>; edges: unknown[]; cycles: number[][] };
+      diagnoses: Array<{ kind: string; text: string }>;
+    };
+    assert.equal(json.read, true);
+    assert.deepEqual(
+      json.blocked.map((t) => [t.pid, t.waitedMs, t.on.type, t.on.words[0].offset, t.on.words[0].address, t.on.words[0].private]),
+      [
+        [4711, 12000, 'futex', 48, (BASE + 48n).toString(16), false],
+        [4712, 12000, 'futex', 8, (BASE + 8n).toString(16), false],
+      ],
+    );
+    assert.deepEqual(json.objects, [
+      { type: 'devShm', id: 'file:0:27:1041', name: '/dev/shm/board', device: '0:27', ino: 1041, path: '/dev/shm/board', deleted: false },
+    ]);
+    assert.deepEqual(json.graph.cycles, [[4711, 4712]]);
+    assert.equal(json.graph.edges.length, 4);
+    const lock = json.graph.nodes.find((n) => n.id === 'l:file:0:27:1041+8')!;
+    assert.deepEqual([lock.kind, lock.reading?.state, lock.reading?.owner], ['lock', 'held', 4711]);
+    assert.deepEqual(
+      json.diagnoses.map((d) => d.kind),
+      ['deadlock'],
+    );
+    assert.deepEqual(exportedWaits(undefined), null);
+    assert.deepEqual(exportedWaits(await waitPicture(undefined, undefined)), {
+      read: false,
+      why: ((await waitPicture(undefined, undefined)) as { why: string }).why,
+    });
   });
 });
