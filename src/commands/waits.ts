@@ -5,6 +5,7 @@ import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import type { SharedObject } from '../ipc/waits/sharedMaps';
 import type { DiagnosisRow } from '../ipc/waits/present';
 import * as l10n from '../shared/l10n';
+import type { HexPanel } from '../views/hexPanel';
 import { WaitGraphPanel } from '../views/waitGraphPanel';
 import type { WaitNode } from '../views/waitsView';
 import { openContents } from './openContents';
@@ -17,7 +18,7 @@ export function listedObjectOf(snapshot: Snapshot | undefined, object: SharedObj
   return [...snapshot.posix.objects, ...snapshot.posix.memfds].find((o) => o.key === object.identity.key);
 }
 
-/** Opens the contents of the object a lock node of the graph lives in. */
+/** Opens the contents of the object a lock node of the graph lives in, at the lock's offset. */
 async function openLock(env: CommandEnv, nodeId: string): Promise<void> {
   const snapshot = env.ipc.snapshots.current;
   const waits = snapshot?.waits;
@@ -34,7 +35,8 @@ async function openLock(env: CommandEnv, nodeId: string): Promise<void> {
     );
     return;
   }
-  await openContents.run(env, object);
+  const panel = (await openContents.run(env, object)) as HexPanel | undefined;
+  await panel?.goTo(Number(node.offset));
 }
 
 export const showWaitGraph: Command = {

@@ -213,6 +213,11 @@ export class App {
         return this.fields.setView(message.view, message.problem);
       case 'error':
         return this.onError(message.requestId, message.message);
+      case 'goTo': {
+        const error = this.goTo(`0x${message.offset.toString(16)}`);
+        if (error) this.setMessage(error);
+        return;
+      }
     }
   }
 

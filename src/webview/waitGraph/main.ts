@@ -71,9 +71,13 @@ function reveal(id: string): void {
 }
 
 function drawSvg(model: GraphModel, laid: ElkNode): SVGSVGElement {
+  const width = Math.ceil(laid.width ?? 0);
+  const height = Math.ceil(laid.height ?? 0);
+  // Its own size, scaled down (never up) to the room it has: the viewBox keeps the proportions.
   const picture = svg('svg', {
-    width: Math.ceil(laid.width ?? 0),
-    height: Math.ceil(laid.height ?? 0),
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
     role: 'img',
     'aria-label': model.words.drawingLabel,
     class: 'graph',
