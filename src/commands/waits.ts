@@ -5,10 +5,9 @@ import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import type { SharedObject } from '../ipc/waits/sharedMaps';
 import type { DiagnosisRow } from '../ipc/waits/present';
 import * as l10n from '../shared/l10n';
-import type { HexPanel } from '../views/hexPanel';
 import { WaitGraphPanel } from '../views/waitGraphPanel';
 import type { WaitNode } from '../views/waitsView';
-import { openContents } from './openContents';
+import { openObjectContents } from './openContents';
 import type { Command, CommandEnv } from './registry';
 
 /** The listed object a lock lives in (a System V segment, a /dev/shm object, a memfd), if it is listed. */
@@ -35,7 +34,7 @@ async function openLock(env: CommandEnv, nodeId: string): Promise<void> {
     );
     return;
   }
-  const panel = (await openContents.run(env, object)) as HexPanel | undefined;
+  const panel = await openObjectContents(env, object);
   await panel?.goTo(Number(node.offset));
 }
 
