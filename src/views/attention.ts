@@ -117,11 +117,10 @@ export class AttentionStatus implements vscode.Disposable {
     const orphanParts = orphans.length > 0 ? [`${orphans.length} orphaned${orphanBytes > 0 ? ` (${formatBytes(orphanBytes)})` : ''}`] : [];
     const limitParts = nearLimits.map((n) => `${n.title}: ${n.description}`);
     const parts = [...stuckParts, ...orphanParts, ...limitParts];
-    // The most urgent first: stuck threads, then orphans, then limits (the rest counted).
-    const shown = stuckParts.length > 0 ? stuckParts : orphanParts.length > 0 ? orphanParts : limitParts;
-    const rest = stuckParts.length > 0 ? orphans.length + nearLimits.length : orphanParts.length > 0 ? nearLimits.length : 0;
-    const restWords = stuckParts.length > 0 ? l10n.t('{0} more', rest) : `${rest} near a limit`;
-    this.item.text = `${stuckParts.length > 0 ? '$(error)' : '$(warning)'} ${shown.join(' · ')}${rest > 0 ? ` · ${restWords}` : ''}`;
+    // The most urgent first: stuck threads, then orphans, then limits (counted when orphans are shown).
+    const shown = orphanParts.length > 0 || stuckParts.length > 0 ? [...stuckParts, ...orphanParts] : limitParts;
+    const rest = orphanParts.length > 0 || stuckParts.length > 0 ? nearLimits.length : 0;
+    this.item.text = `${stuckParts.length > 0 ? '$(error)' : '$(warning)'} ${shown.join(' · ')}${rest > 0 ? ` · ${rest} near a limit` : ''}`;
     // Theme colours: the error background for threads stuck for good, the warning one for a limit
     // near exhaustion (programs start failing).
     this.item.backgroundColor =
