@@ -14,7 +14,7 @@ import { killSpawned, spawnReady } from '../native/spawned';
 import { freshName } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
-import { collapsePanes, paneAction, widenSideBar } from '../support/workbenchUi';
+import { collapsePanes, paneAction, paneHeader, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const locktool = path.join(repoRoot, 'native', 'bin', 'locktool');
@@ -61,6 +61,9 @@ describe('the Waits view and the wait-for graph in chromium', function () {
 
   it('names the deadlock in one sentence and lists both threads under the locks they wait on', async function () {
     await collapsePanes(page, ['Shared Memory', 'Semaphores', 'Message Queues']);
+    // Closed until opened (the other views keep their room): opened as a person would.
+    const header = paneHeader(page, 'Waits');
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     await widenSideBar(page, 600);
     const diagnosis = page.locator(`.monaco-list-row[aria-label="Deadlock: ${sentence()}"]`);
     await diagnosis.waitFor({ timeout: 30_000 });
