@@ -4,6 +4,7 @@
 //   src/shared   words, formats and the protocol both sides of the contents view share
 //   src/ipc, src/ctypes   the machine's IPC objects and C types: pure Node, no vscode
 //   src/services, src/views, src/commands   the extension (views never reach commands)
+//   src/cli   the command line: a sibling of the extension over the same core, no vscode
 //   src/extension.ts   the shell activation loads; src/core.ts the core it loads
 //   src/webview   the contents view's page (the browser): only src/shared below it
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -20,6 +21,14 @@ module.exports = {
     { name: 'shared-is-the-bottom', severity: 'error', from: { path: '^src/shared/' }, to: { path: '^src/(?!shared/)' } },
     { name: 'views-never-reach-commands', severity: 'error', from: { path: '^src/views/' }, to: { path: '^src/commands/' } },
     { name: 'services-below-views', severity: 'error', from: { path: '^src/services/' }, to: { path: '^src/(views|commands)/' } },
+    {
+      name: 'cli-over-the-core',
+      severity: 'error',
+      comment: 'The command line (src/cli) is a sibling of the views and commands over the same core: no vscode, nothing of the extension.',
+      from: { path: '^src/cli/' },
+      to: { path: '^(vscode$|src/(views|commands|services|webview)/|src/(context|core|extension|cTypes|prompts|holds|walkthrough|l10nSetup)\\.ts$)' },
+    },
+    { name: 'nothing-reaches-the-cli', severity: 'error', from: { path: '^src/(?!cli/)' }, to: { path: '^src/cli/' } },
     { name: 'webview-only-shared', severity: 'error', from: { path: '^src/webview/' }, to: { path: '^src/(?!webview/|shared/)' } },
     {
       name: 'shell-stays-small',

@@ -1,9 +1,11 @@
 // @ts-check
 // The bundles, all in dist/: the shell that activates in every window (dist/extension.js: small,
 // see src/extension.ts), the core it loads on first need (dist/core.js: /proc, the helper, views,
-// commands), the C type engine the core loads on first use (dist/ctypes.js: tree-sitter and the
-// compiler probe), the contents view's page (dist/webview.js, for the browser) and the wait-for
-// graph's page (dist/waitGraph.js, with elkjs).
+// commands), the command line (dist/cli.js, run by bin/ipc-inspector.js), the C type engine the core
+// loads on first use (dist/ctypes.js: tree-sitter and the compiler probe), the worker thread that
+// engine starts to index a big program's debug information (dist/dwarfWalk.js, beside it), the
+// contents view's page (dist/webview.js, for the browser) and the wait-for graph's page
+// (dist/waitGraph.js, with elkjs).
 // `node esbuild.js` builds once; `--watch` rebuilds on change; `--production` minifies.
 'use strict';
 const esbuild = require('esbuild');
@@ -26,6 +28,7 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', ext
 const LAZY = {
   'src/core.ts': 'dist/core.js',
   'src/ctypes/engine.ts': 'dist/ctypes.js',
+  'src/cli/ctypesEngine.ts': 'dist/cli-ctypes.js',
 };
 
 /** @returns {import('esbuild').Plugin} */
@@ -42,7 +45,7 @@ function lazyBundles() {
   };
 }
 
-/** @type {(import('esbuild').BuildOptions & { outfile: string, only?: RegExp[], never?: RegExp[] })[]} */
+/** @type {(import('esbuild').BuildOptions & { outfile: string, only?: RegExp[], never?: RegExp[], commandLine?: boolean })[]} */
 const bundles = [
   {
     ...node,
@@ -60,12 +63,39 @@ const bundles = [
     never: [/^node_modules\/web-tree-sitter\//, /^src\/ctypes\/(?!errors|parserFiles)/],
   },
   {
+    // The command line (bin/ipc-inspector.js): the core without the editor; the C type engine is
+    // required lazily from dist/ctypes.js, as the extension's core does.
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    commandLine: true,
+    plugins: [lazyBundles()],
+    never: [/^node_modules\/web-tree-sitter\//, /^src\/ctypes\/(?!errors|parserFiles)/, /^src\/(views|commands|services)\//, /^src\/l10nSetup/],
+  },
+  {
     // web-tree-sitter's module asks import.meta.url where it is: in a CommonJS bundle, it is this file.
     ...node,
     entryPoints: ['src/ctypesBundle.ts'],
     outfile: 'dist/ctypes.js',
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  },
+  {
+    // A worker thread's script (src/ctypes/dwarf/walkPool.ts starts it by this name, beside dist/ctypes.js).
+    ...node,
+    entryPoints: ['src/ctypes/dwarf/dwarfWalk.ts'],
+    outfile: 'dist/dwarfWalk.js',
+    only: [/^src\/ctypes\/dwarf\//, /^src\/shared\/l10n\.ts$/, /^node_modules\/@vscode\/l10n\//],
+  },
+  {
+    // The same engine for the command line's dump --type: no vscode anywhere in it.
+    ...node,
+    entryPoints: ['src/cli/ctypesEngine.ts'],
+    outfile: 'dist/cli-ctypes.js',
+    commandLine: true,
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    never: [/^src\/(views|commands|services|l10nSetup)/],
   },
   {
     ...common,
@@ -111,7 +141,7 @@ function checkBundle(bundle, metafile) {
 async function main() {
   copyWasm();
   /** @type {import('esbuild').BuildOptions[]} */
-  const options = bundles.map(({ only: _only, never: _never, ...rest }) => rest);
+  const options = bundles.map(({ only: _only, never: _never, commandLine: _commandLine, ...rest }) => rest);
   const contexts = await Promise.all(options.map((o) => esbuild.context(o)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));
@@ -122,8 +152,11 @@ async function main() {
   bundles.forEach((bundle, i) => checkBundle(bundle, results[i].metafile));
 }
 
-/** Every file the build writes that the extension needs at run time (scripts/package.js checks each ships). */
-const OUTPUTS = [...bundles.map((b) => b.outfile), ...WASM.map((file) => `dist/${file.split('/').pop()}`)];
+/**
+ * Every file the build writes that the extension needs at run time (scripts/package.js checks each
+ * ships); the command line's bundles are not the extension's (the npm package's bin runs them).
+ */
+const OUTPUTS = [...bundles.filter((b) => !b.commandLine).map((b) => b.outfile), ...WASM.map((file) => `dist/${file.split('/').pop()}`)];
 module.exports = { OUTPUTS };
 
 if (require.main === module) {

@@ -18,7 +18,7 @@ import { SegmentSource } from '../src/ipc/sysvShm/source';
 import type { CField } from '../src/shared/cLayout';
 import { valueOf } from '../src/shared/cValues';
 import { generateStructs } from '../test/support/cStructs';
-import { liveRefreshCost } from './hexViewBench';
+import { liveRefreshCost } from './contentsViewBench';
 import { medianMs, mediansInTurns, Row } from './measure';
 import { repoRoot } from './world';
 import { testParser } from '../test/support/parserFiles';
@@ -112,7 +112,7 @@ export async function benchLiveFields(client: HelperClient, removeLater: (shmid:
     execFileSync(path.join(repoRoot, 'native/bin/shmtool'), ['write', String(shmid), '0', '-'], { input: '01'.repeat(layout.size) });
     const source = new SegmentSource(client, await client.shmStat(shmid), 'private', () => false);
     const seconds = 10;
-    // What HexPanel.tick does for the fields window, at 4 Hz.
+    // What ContentsPanel.tick does for the fields window, at 4 Hz.
     const { posted, cpu, bytes } = await liveRefreshCost(client, source, layout.size, 250, seconds);
     const share = (cpu / seconds) * 100;
     const byteAt = (o: number) => bytes[o];

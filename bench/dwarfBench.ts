@@ -3,10 +3,13 @@
 // own (in namespaces, with member functions and template instances), compiled with -g (built once
 // and kept in the temporary folder, keyed by its recipe; a few minutes on two cores the first time).
 // Against references measured in the same run:
-//   - cold: the name index built (the pick list usable), then the first layout, with an empty cache;
-//   - the layout again from the on-disk cache (a new process's view: index from the cache);
+//   - cold: the name index built and the pick list's first names spelled (the list usable: < 1.5 s),
+//     then the first layout (< 200 ms), with an empty cache; also with a worker thread walking;
+//   - a new reader from the on-disk cache: open + layout (< 20 ms), open + pick list;
 //   - `pahole -C NAME FILE` (target <= 0.5x) and `gdb -batch -ex 'ptype /o NAME' FILE` (<= 0.1x);
-//   - the longest the event loop was blocked while reading cold (target <= 50 ms).
+//   - the longest the event loop was held over the whole cold runs (target <= 50 ms), as
+//     monitorEventLoopDelay sees it and as the main thread's CPU in the longest gap between 1 ms
+//     ticks says (on a loaded machine a delay is also other processes running).
 // The type asked for is declared in the last unit, so no reader can stop early; the first unit's
 // is reported too (pahole stops at the first unit that has it).
 import { execFile, execFileSync } from 'child_process';
@@ -17,6 +20,7 @@ import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import { promisify } from 'util';
 import { DebugTypes } from '../src/ctypes/dwarf/debugTypes';
+import { OWN_LIST } from '../src/ctypes/dwarf/indexCache';
 import { median, Row } from './measure';
 
 const run = promisify(execFile);
@@ -96,81 +100,136 @@ function timeCommand(command: string, args: string[]): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+function ms(since: bigint): number {
+  return Number(process.hrtime.bigint() - since) / 1e6;
+}
+
+/** CPU time of this process's main thread so far (ms; /proc counts it in ticks of 10 ms). */
+function mainThreadCpu(): number {
+  const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Watches the event loop while `run` runs: the longest delay monitorEventLoopDelay saw, and the
+ * longest gap between 1 ms ticks with the CPU this process's main thread used in it. On a loaded
+ * machine a gap is also other processes running: the main thread's CPU says how much was ours.
+ */
+async function watchLoop<T>(run: () => Promise<T>): Promise<{ value: T; block: number; gap: { wall: number; cpu: number } }> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  let last = performance.now();
+  let lastCpu = mainThreadCpu();
+  let gap = { wall: 0, cpu: 0 };
+  const tick = setInterval(() => {
+    const now = performance.now();
+    const cpu = mainThreadCpu();
+    if (cpu - lastCpu > gap.cpu || (cpu - lastCpu === gap.cpu && now - last > gap.wall)) gap = { wall: now - last, cpu: cpu - lastCpu };
+    last = now;
+    lastCpu = cpu;
+  }, 1);
+  try {
+    const value = await run();
+    return { value, block: delay.max / 1e6, gap };
+  } finally {
+    clearInterval(tick);
+    delay.disable();
+  }
+}
+
+interface ColdRound {
+  /** Open (index built) and the pick list's first items spelled: the list usable. */
+  pickList: number;
+  layout: number;
+  block: number;
+  gap: { wall: number; cpu: number };
+  types: number;
+}
+
+/** One cold open (no cache), as the pick list does it, then the layout of `name`. */
+async function coldRound(binary: string, cacheDir: string, name: string, workers?: number): Promise<ColdRound> {
+  const { value, block, gap } = await watchLoop(async () => {
+    const start = process.hrtime.bigint();
+    const types = await DebugTypes.open(binary, { cacheDir, workers });
+    types.ownTypes(OWN_LIST);
+    const pickList = ms(start);
+    const again = process.hrtime.bigint();
+    const layout = await types.layout(name);
+    const layoutMs = ms(again);
+    if (layout.root.members?.[0]?.name !== 'id') throw new Error(`${name} came out wrong: ${JSON.stringify(layout.root.members?.[0])}`);
+    await types.saved;
+    types.close();
+    return { pickList, layout: layoutMs, types: types.count };
+  });
+  return { ...value, block, gap };
+}
+
 export async function benchDwarf(): Promise<Row[]> {
   const binary = await bigBinary();
   const megabytes = fs.statSync(binary).size / 1e6;
   const last = UNITS - 1;
   const name = `unit${last}::Item${last}`;
-  const firstName = 'unit0::Item0';
   const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-bench-dwarf-cache-'));
   try {
-    const cold: Array<{ index: number; layout: number; block: number; gap: { wall: number; cpu: number }; types: number }> = [];
-    const cached: number[] = [];
+    const cold: ColdRound[] = [];
+    const threaded: ColdRound[] = [];
+    const cachedLayout: number[] = [];
+    const cachedList: number[] = [];
     const pahole: number[] = [];
     const paholeFirst: number[] = [];
     const gdb: number[] = [];
     execFileSync('cat', [binary], { stdio: ['ignore', 'ignore', 'ignore'] }); // the file in the page cache for everyone
     for (let round = 0; round < 3; round++) {
       const cacheDir = path.join(cacheRoot, String(round));
-      const delay = monitorEventLoopDelay({ resolution: 1 });
-      delay.enable();
-      // The longest gap between 1 ms ticks, and how much CPU this process used in it: on a loaded
-      // machine a gap is also other processes running, which the CPU figure tells apart.
-      let last = performance.now();
-      let lastCpu = process.cpuUsage();
-      let worst = { wall: 0, cpu: 0 };
-      const tick = setInterval(() => {
-        const now = performance.now();
-        const cpu = process.cpuUsage();
-        if (now - last > worst.wall) worst = { wall: now - last, cpu: (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000 };
-        last = now;
-        lastCpu = cpu;
-      }, 1);
-      const start = process.hrtime.bigint();
-      const types = await DebugTypes.open(binary, { cacheDir });
-      const indexed = process.hrtime.bigint();
-      const layout = await types.layout(name);
-      const done = process.hrtime.bigint();
-      clearInterval(tick);
-      delay.disable();
-      if (layout.root.members?.[0]?.name !== 'id') throw new Error(`${name} came out wrong: ${JSON.stringify(layout.root.members?.[0])}`);
-      cold.push({
-        index: Number(indexed - start) / 1e6,
-        layout: Number(done - indexed) / 1e6,
-        block: delay.max / 1e6,
-        gap: worst,
-        types: types.types().length,
-      });
-      types.close();
-      const again = process.hrtime.bigint();
+      cold.push(await coldRound(binary, cacheDir, name));
+      // From the cache written by that open: a new reader (the next View as C Type, or a new window).
+      let start = process.hrtime.bigint();
       const fromCache = await DebugTypes.open(binary, { cacheDir });
-      await fromCache.layout(name);
-      cached.push(Number(process.hrtime.bigint() - again) / 1e6);
       if (!fromCache.fromCache) throw new Error('the second open did not use the cache');
+      await fromCache.layout(name);
+      cachedLayout.push(ms(start));
       fromCache.close();
+      start = process.hrtime.bigint();
+      const listed = await DebugTypes.open(binary, { cacheDir });
+      listed.ownTypes(OWN_LIST);
+      cachedList.push(ms(start));
+      listed.close();
+      // The same cold open with a worker thread walking (the default on more than two cores).
+      threaded.push(await coldRound(binary, path.join(cacheRoot, `${round}-threaded`), name, 1));
       pahole.push(timeCommand('pahole', ['-C', `Item${last}`, binary]));
       paholeFirst.push(timeCommand('pahole', ['-C', 'Item0', binary]));
       gdb.push(timeCommand('gdb', ['-batch', '-nx', '-ex', `ptype /o ${name}`, binary]));
     }
-    const index = median(cold.map((c) => c.index));
+    const pickList = median(cold.map((c) => c.pickList));
     const layout = median(cold.map((c) => c.layout));
-    const first = index + layout;
+    const first = pickList + layout;
+    const threadedFirst = median(threaded.map((c) => c.pickList + c.layout));
     const block = Math.max(...cold.map((c) => c.block));
-    const gap = cold.map((c) => c.gap).reduce((a, b) => (b.wall > a.wall ? b : a));
+    const gap = cold.map((c) => c.gap).reduce((a, b) => (b.cpu > a.cpu ? b : a));
+    const threadedBlock = Math.max(...threaded.map((c) => c.block));
+    const threadedGap = threaded.map((c) => c.gap).reduce((a, b) => (b.cpu > a.cpu ? b : a));
     const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    const fromCache = median(cached);
+    const fromCache = median(cachedLayout);
+    const listFromCache = median(cachedList);
     const p = median(pahole);
     const pFirst = median(paholeFirst);
     const g = median(gdb);
     console.log(
-      `dwarf: ${megabytes.toFixed(0)} MB, ${cold[0].types} named types; index ${index.toFixed(0)} ms, layout ${layout.toFixed(1)} ms, cached ${fromCache.toFixed(1)} ms, longest block ${block.toFixed(1)} ms (the longest tick gap ${gap.wall.toFixed(1)} ms, of which ${gap.cpu.toFixed(1)} ms CPU of this process; load ${load}); pahole ${p.toFixed(0)} ms (first unit's type ${pFirst.toFixed(0)} ms), gdb ${g.toFixed(0)} ms (${firstName} is the first unit's)`,
+      `dwarf: ${megabytes.toFixed(0)} MB, ${cold[0].types} named types, ${os.availableParallelism()} cores, load ${load}; pick list ${pickList.toFixed(0)} ms, layout ${layout.toFixed(1)} ms; with a worker thread ${threadedFirst.toFixed(0)} ms; from the cache: layout ${fromCache.toFixed(1)} ms, pick list ${listFromCache.toFixed(1)} ms; longest event-loop delay ${block.toFixed(1)} ms (the gap where the main thread worked most: ${gap.wall.toFixed(1)} ms, ${gap.cpu} ms of it main-thread CPU; with a worker thread ${threadedBlock.toFixed(1)} ms, ${threadedGap.cpu} ms CPU); pahole ${p.toFixed(0)} ms (first unit's type ${pFirst.toFixed(0)} ms), gdb ${g.toFixed(0)} ms`,
     );
     const label = `${megabytes.toFixed(0)} MB C++ debug binary`;
     return [
-      { benchmark: `debug types, ${label}: pick list usable (index built, cold)`, value: index, unit: 'ms', target: 'reported', met: true },
-      { benchmark: `debug types: first layout after the index`, value: layout, unit: 'ms', target: 'reported', met: true },
       {
-        benchmark: `debug types: index + first layout, cold`,
+        benchmark: `debug types, ${label}: pick list usable (index built, first ${OWN_LIST} names), cold`,
+        value: pickList,
+        unit: 'ms',
+        target: '< 1500 ms',
+        met: pickList < 1500,
+      },
+      { benchmark: `debug types: first layout after the pick list`, value: layout, unit: 'ms', target: '< 200 ms', met: layout < 200 },
+      {
+        benchmark: `debug types: pick list + first layout, cold`,
         value: first,
         unit: 'ms',
         reference: `pahole -C (last unit's type)`,
@@ -180,7 +239,7 @@ export async function benchDwarf(): Promise<Row[]> {
         met: first / p <= 0.5,
       },
       {
-        benchmark: `debug types: index + first layout, cold`,
+        benchmark: `debug types: pick list + first layout, cold`,
         value: first,
         unit: 'ms',
         reference: `pahole -C (first unit's type)`,
@@ -190,7 +249,7 @@ export async function benchDwarf(): Promise<Row[]> {
         met: true,
       },
       {
-        benchmark: `debug types: index + first layout, cold`,
+        benchmark: `debug types: pick list + first layout, cold`,
         value: first,
         unit: 'ms',
         reference: `gdb ptype /o`,
@@ -200,23 +259,26 @@ export async function benchDwarf(): Promise<Row[]> {
         met: first / g <= 0.1,
       },
       {
-        benchmark: `debug types: the same from the on-disk cache (new reader)`,
-        value: fromCache,
+        benchmark: `debug types: the same with a worker thread walking`,
+        value: threadedFirst,
         unit: 'ms',
-        reference: "pahole -C (last unit's type)",
-        referenceValue: p,
-        ratio: fromCache / p,
+        reference: `gdb ptype /o`,
+        referenceValue: g,
+        ratio: threadedFirst / g,
         target: 'reported',
         met: true,
       },
-      { benchmark: `debug types: longest event-loop block while reading cold (wall)`, value: block, unit: 'ms', target: '<= 50 ms', met: block <= 50 },
+      { benchmark: `debug types: open from the on-disk cache + layout (new reader)`, value: fromCache, unit: 'ms', target: '< 20 ms', met: fromCache < 20 },
+      { benchmark: `debug types: open from the on-disk cache + pick list`, value: listFromCache, unit: 'ms', target: 'reported', met: true },
+      { benchmark: `debug types: longest event-loop delay over the cold runs (wall)`, value: block, unit: 'ms', target: '<= 50 ms', met: block <= 50 },
       {
-        benchmark: `debug types: CPU this process used in the longest gap (the rest is other load)`,
+        benchmark: `debug types: main-thread CPU in the longest gap of the cold runs (the rest is other load)`,
         value: gap.cpu,
         unit: 'ms',
-        target: 'reported',
-        met: true,
+        target: '<= 50 ms',
+        met: gap.cpu <= 50,
       },
+      { benchmark: `debug types: the same with a worker thread walking`, value: threadedGap.cpu, unit: 'ms', target: 'reported', met: true },
     ];
   } finally {
     fs.rmSync(cacheRoot, { recursive: true, force: true });

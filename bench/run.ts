@@ -3,8 +3,8 @@
 // and writes bench/results/bench.json. Exits 0 even when a target is missed: a benchmark reports,
 // the tests decide.
 //
-// `npm run bench -- --only=listing,refresh,holders,namespace,semmsg,helper,hexview,ctypes,dwarf,activation` runs some sections
-// (refresh and holders share the machine state the listing section makes).
+// `npm run bench -- --only=listing,refresh,holders,cli,namespace,semmsg,helper,contents,ctypes,dwarf,activation,recording` runs some sections
+// (refresh, holders and cli share the machine state the listing section makes).
 //
 // Cleanup: everything made here is removed at the end, on failure, and on Ctrl-C / SIGTERM / SIGHUP
 // (world.ts; the 32,768 segments live in a private IPC namespace that dies with its process). A run
@@ -20,11 +20,13 @@ import { parseShm } from '../src/ipc/family/sysvTables';
 import { readSegmentTable } from '../src/ipc/sysvShm/read';
 import { localTables } from '../src/ipc/tables';
 import { benchActivation } from './activationBench';
+import { benchCliHolders, benchCliList, benchServe } from './cliBench';
 import { benchLayouts, benchLiveFields } from './cTypesBench';
 import { benchDwarf } from './dwarfBench';
 import { benchHelper } from './helperBench';
 import { benchWaits } from './waitsBench';
-import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './hexViewBench';
+import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './contentsViewBench';
+import { benchRebuild, benchRecordingLive } from './recordingBench';
 import { medianMs, mediansInTurns, printTable, Row } from './measure';
 import { benchNamespace, stopNamespace } from './namespaceBench';
 import { benchFullRefresh, benchHolders, benchSysvRefresh } from './refreshBench';
@@ -54,7 +56,7 @@ const TEST_ATTACHERS = 20;
 const OTHER_ATTACHERS = 20;
 const MAPPERS = 100;
 
-const SECTIONS = ['listing', 'refresh', 'holders', 'namespace', 'semmsg', 'helper', 'hexview', 'ctypes', 'dwarf', 'activation'] as const;
+const SECTIONS = ['listing', 'refresh', 'holders', 'cli', 'namespace', 'semmsg', 'helper', 'contents', 'ctypes', 'dwarf', 'activation', 'recording'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Set<Section> {
@@ -170,7 +172,7 @@ async function benchAtScale(client: HelperClient, sections: Set<Section>): Promi
   if (count < SEGMENTS) console.log(`only ${count} segments: ${before} exist already and kernel.shmmni is ${shmmni}`);
   const segments = await createSegments(count);
   if (sections.has('listing')) rows.push(...(await benchListing(count)));
-  if (!sections.has('refresh') && !sections.has('holders')) return rows;
+  if (!sections.has('refresh') && !sections.has('holders') && !sections.has('cli')) return rows;
 
   const [testSegment] = await createSegments(1, 8192, count);
   const attach = [...Array<number>(TEST_ATTACHERS).fill(testSegment), ...segments.slice(0, OTHER_ATTACHERS)];
@@ -198,6 +200,7 @@ async function benchAtScale(client: HelperClient, sections: Set<Section>): Promi
   await stopPopulation();
 
   const objects = createObjects('o', POSIX_OBJECTS);
+  if (sections.has('cli')) rows.push(...(await benchCliList(count, objects.length)));
   const held = objects.slice(0, HELD_OBJECTS);
   const perProcess = (HELD_OBJECTS - MAPPERS) / PROCESSES;
   population = await startPopulation({
@@ -211,6 +214,7 @@ async function benchAtScale(client: HelperClient, sections: Set<Section>): Promi
   );
   if (sections.has('refresh')) rows.push(...(await benchFullRefresh(client, count, objects.length, population.pids.length)));
   if (sections.has('holders')) rows.push(...(await benchHolders(client, population, held)), ...(await benchWaits(client)));
+  if (sections.has('cli')) rows.push(...(await benchCliHolders(population.pids.length)), ...(await benchServe(count + objects.length)));
   await stopPopulation();
   cleanupObjects();
   return rows;
@@ -264,7 +268,7 @@ async function main(): Promise<void> {
     }
   };
   try {
-    if (sections.has('listing') || sections.has('refresh') || sections.has('holders')) {
+    if (sections.has('listing') || sections.has('refresh') || sections.has('holders') || sections.has('cli')) {
       await part('listing, refresh and holders at scale', () => benchAtScale(client, sections));
     }
     if (sections.has('namespace')) await part(`32,768 segments`, () => benchNamespace());
@@ -276,10 +280,10 @@ async function main(): Promise<void> {
         return benchHelper(client, shmid);
       });
     }
-    if (sections.has('hexview')) {
-      await part('hex view live refresh', () => benchLiveRefresh(client, removeSegmentLater));
-      await part('hex view open (System V)', () => benchOpen(client, removeSegmentLater));
-      await part('hex view open (POSIX)', () => benchOpenPosix());
+    if (sections.has('contents')) {
+      await part('contents view live refresh', () => benchLiveRefresh(client, removeSegmentLater));
+      await part('contents view open (System V)', () => benchOpen(client, removeSegmentLater));
+      await part('contents view open (POSIX)', () => benchOpenPosix());
     }
     if (sections.has('activation')) await part('activation', () => benchActivation());
     if (sections.has('ctypes')) {
@@ -287,6 +291,10 @@ async function main(): Promise<void> {
       await part('C type fields, live', () => benchLiveFields(client, removeSegmentLater));
     }
     if (sections.has('dwarf')) await part('types from debug information', () => benchDwarf());
+    if (sections.has('recording')) {
+      await part('recording, live', () => benchRecordingLive(client, removeSegmentLater));
+      await part('recording, rebuild', () => Promise.resolve(benchRebuild()));
+    }
   } finally {
     if (!interrupted) {
       await cleanupEverything();

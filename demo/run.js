@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm run demo`: example programs that use System V and POSIX shared memory, so the IPC view has
-// something to show. Builds demo/*.c with the system C compiler into demo/bin/, starts them, prints
+// something to show. Builds demo/workspace/*.c (the sources sit in the folder npm start opens, so
+// View as C Type finds their types) with the system C compiler into demo/bin/, starts them, prints
 // what it started (pids, keys, ids, names), and runs until Ctrl-C; then stops the programs and
 // removes what they made, except the leaked ones, which stay for "IPC: Clean Up Orphaned Objects".
 //
 //   npm run demo                 start the demo (Ctrl-C stops it)
 //   npm run demo -- --cleanup    stop what an earlier run left and remove every demo segment,
 //                                the leaked one included
-//   npm run demo -- --quiet      do not echo the programs' output (the reader prints every second)
+//   npm run demo -- --quiet      do not echo the programs' output at all
 //
 //   writer   ftok(demo/workspace, 'W'), 4 KiB: a counter and a time stamp every 500 ms (board.h)
 //   reader   the same segment attached read-only, prints what it reads
@@ -17,10 +18,15 @@
 //   posix    /ipc-demo-ring, 64 KiB in /dev/shm: a ring buffer a producer fills (demo/ring.h), with a
 //            consumer mapping it read-only; /ipc-demo-leak, 1 MiB: created, one page written, left
 //            behind without shm_unlink (orphaned once the grace period is over)
+//   jobs     a producer and a consumer: System V message queue 0x5e450003 of jobs, semaphore set
+//            0x5e450002 (a lock and a count of jobs done), removed at the end
+//
+// The terminal gets the summary, then a program's line only when it says something new (its
+// numbers aside: a counter moving is not news), so the summary stays in view.
 //
 // demo/bin/state.json records the programs and segments (ids and keys) so that --cleanup, or the
 // next run, can find them even after this script was killed. Removal is by id only while the id
-// still has the recorded key (demo/shmrm.c), then by the demo's fixed keys.
+// still has the recorded key (demo/workspace/shmrm.c), then by the demo's fixed keys.
 'use strict';
 
 const childProcess = require('child_process');
@@ -31,13 +37,15 @@ const DEMO = __dirname;
 const BIN = path.join(DEMO, 'bin');
 const STATE = path.join(BIN, 'state.json');
 const WORKSPACE = path.join(DEMO, 'workspace');
-const PROGRAMS = ['writer', 'reader', 'sensors', 'removed', 'leaker', 'shmrm', 'posix'];
+const PROGRAMS = ['writer', 'reader', 'sensors', 'removed', 'leaker', 'shmrm', 'posix', 'jobs'];
 const HEADERS = ['demo.h', 'board.h', 'ring.h'];
 const CFLAGS = ['-O2', '-Wall', '-Wextra', '-Werror'];
 const READY_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 3_000;
 const SENSORS_KEY = '0x5e450001';
 const LEAK_KEY = '0x1eaced00';
+const JOBS_SEM_KEY = '0x5e450002';
+const JOBS_MSG_KEY = '0x5e450003';
 const RING_NAME = '/ipc-demo-ring';
 const POSIX_LEAK_NAME = '/ipc-demo-leak';
 const POSIX_NAMES = [RING_NAME, POSIX_LEAK_NAME];
@@ -62,9 +70,9 @@ function build() {
   const cc = findCompiler();
   if (!cc) throw new Error('no C compiler found (tried $CC, cc, gcc, clang). Debian/Ubuntu: sudo apt-get install gcc libc6-dev');
   fs.mkdirSync(BIN, { recursive: true });
-  const headersTime = Math.max(...HEADERS.map((name) => fs.statSync(path.join(DEMO, name)).mtimeMs));
+  const headersTime = Math.max(...HEADERS.map((name) => fs.statSync(path.join(WORKSPACE, name)).mtimeMs));
   for (const name of PROGRAMS) {
-    const source = path.join(DEMO, `${name}.c`);
+    const source = path.join(WORKSPACE, `${name}.c`);
     const out = path.join(BIN, name);
     const built = fs.statSync(out, { throwIfNoEntry: false });
     if (built && built.mtimeMs >= Math.max(headersTime, fs.statSync(source).mtimeMs)) continue;
@@ -193,6 +201,7 @@ function removeSegment(segment) {
 function startProgram(name, args, { echo }) {
   const child = childProcess.spawn(path.join(BIN, name), args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = [];
+  let lastShape;
   return new Promise((resolve, reject) => {
     let ready = false;
     const timer = setTimeout(() => fail(new Error(`${name} did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
@@ -216,7 +225,9 @@ function startProgram(name, args, { echo }) {
         clearTimeout(timer);
         if (posix) resolve({ child, name: posix[1], size: Number(posix[2]), pid: Number(posix[3]), note: posix[4] });
         else resolve({ child, key: match[1], shmid: Number(match[2]), size: Number(match[3]), pid: Number(match[4]), note: match[5] });
-      } else if (ready && echo()) {
+      } else if (ready && echo() && shapeOf(line) !== lastShape) {
+        // Only what is new: the reader says the same thing every second with another counter.
+        lastShape = shapeOf(line);
         process.stdout.write(`  [${name}] ${line}\n`);
       }
     });
@@ -229,6 +240,21 @@ function startProgram(name, args, { echo }) {
       if (!ready) fail(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready${stderr.length ? `: ${stderr.join('\n')}` : ''}`));
     });
   });
+}
+
+/** A line with its numbers blanked: the same shape says nothing new. */
+function shapeOf(line) {
+  return line.replace(/\d+(\.\d+)?/g, '#');
+}
+
+/** Removes the jobs' semaphore set and message queue by their fixed keys (ipcrm); says what went. */
+function removeJobs() {
+  for (const [flag, key, what] of [
+    ['-S', JOBS_SEM_KEY, 'semaphore set'],
+    ['-Q', JOBS_MSG_KEY, 'message queue'],
+  ]) {
+    if (childProcess.spawnSync('ipcrm', [flag, key], { stdio: 'ignore' }).status === 0) say(`removed the jobs' ${what} ${key}`);
+  }
 }
 
 function lines(stream, onLine) {
@@ -278,6 +304,7 @@ async function cleanup() {
     if (text.startsWith('removed')) say(`by key: ${text}`);
   }
   for (const name of POSIX_NAMES) removePosix(name);
+  removeJobs();
   fs.rmSync(STATE, { force: true });
   say('every demo segment is gone');
 }
@@ -355,6 +382,14 @@ async function run({ quiet }) {
       producer.size,
       `POSIX: producer pid ${producer.pid} (maps rw) + consumer pid ${consumer.pid} (maps ro, holds its fd): a ring buffer, one slot every 250 ms`,
     ]);
+    const producerJobs = record('jobs', null, await startProgram('jobs', ['produce', JOBS_SEM_KEY, JOBS_MSG_KEY, '1000'], { echo }));
+    const consumerJobs = record('jobs-consumer', null, await startProgram('jobs', ['consume', JOBS_SEM_KEY, JOBS_MSG_KEY], { echo }));
+    rows.push([
+      `${JOBS_SEM_KEY} / ${JOBS_MSG_KEY}`,
+      producerJobs.shmid,
+      '',
+      `semaphore set (id ${producerJobs.shmid}: a lock, jobs done) and message queue: producer pid ${producerJobs.pid} sends a job every second, consumer pid ${consumerJobs.pid} takes each`,
+    ]);
     const posixLeak = record('posix-leak', 'leaked', await startProgram('posix', ['leak', POSIX_LEAK_NAME], { echo }));
     rows.push([
       POSIX_LEAK_NAME,
@@ -370,10 +405,12 @@ async function run({ quiet }) {
 
   if (rows.length && !stopping) {
     say(`running (pid ${process.pid}). Segments:`);
-    console.log(`\n  ${'key / name'.padEnd(14)}  ${'shmid'.padStart(8)}  ${'size'.padStart(8)}  what`);
-    for (const [key, shmid, size, what] of rows) console.log(`  ${key.padEnd(14)}  ${String(shmid).padStart(8)}  ${formatSize(size).padStart(8)}  ${what}`);
+    console.log(`\n  ${'key / name'.padEnd(14)}  ${'id'.padStart(8)}  ${'size'.padStart(8)}  what`);
+    for (const [key, id, size, what] of rows) {
+      console.log(`  ${key.padEnd(14)}  ${String(id).padStart(8)}  ${(size === '' ? '' : formatSize(size)).padStart(8)}  ${what}`);
+    }
     console.log(
-      '\nLook at them in the IPC view (npm start), or with ipcs -m and ls -l /dev/shm. Layouts: demo/workspace/README.md.\n' +
+      '\nLook at them in the IPC view (npm start), or with ipcs and ls -l /dev/shm. Layouts: demo/workspace/README.md.\n' +
         'Ctrl-C stops the programs and removes what they made; the leaked ones stay for\n' +
         '"IPC: Clean Up Orphaned Objects" (npm run demo -- --cleanup removes them too).\n',
     );
@@ -387,6 +424,7 @@ async function run({ quiet }) {
   state.programs = [];
   for (const segment of state.segments.filter((s) => s.kind !== 'leaked')) removeSegment(segment);
   removePosix(RING_NAME);
+  removeJobs();
   state.segments = state.segments.filter((s) => s.kind === 'leaked' && liveShmids().has(s.shmid));
   state.runner = null;
   writeState(state);

@@ -1,5 +1,5 @@
 /* System V shared memory attachments: the one place that calls shmat(), always with SHM_RDONLY
- * (attach_readonly()), and everything that keeps an attachment: the read cache (so a hex view
+ * (attach_readonly()), and everything that keeps an attachment: the read cache (so a contents view
  * refreshing at 10 Hz does not attach ten times a second), the holds the client keeps on purpose
  * (SHM_ATTACH / SHM_DETACH), and views of a segment for one read. Mappings are `const`
  * everywhere: nothing is ever written through one. */
@@ -36,7 +36,7 @@ static void detach(const unsigned char *base)
 
 /* ------------------------------------------------------------------------------------------------
  * Read attachment cache. Attaching costs two syscalls and changes the segment's lpid/atime, so a
- * hex view refreshing at 10 Hz should not attach ten times a second. An entry is reused while
+ * contents view refreshing at 10 Hz should not attach ten times a second. An entry is reused while
  * IPC_STAT shows the same size, ctime, mode, uid, gid and cuid and no SHM_DEST (ctime has a
  * resolution of one second, so an IPC_SET within the second of the attach leaves it unchanged:
  * the permission fields themselves are compared too); it is dropped when idle for 2 s, when any

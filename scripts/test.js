@@ -24,6 +24,10 @@ const stages = [
   { name: 'bundle', command: ['node', 'esbuild.js'] },
   { name: 'unit', command: ['npx', 'mocha', '--config', 'test/unit/.mocharc.json'], mocha: true, needs: ['compile'] },
   { name: 'native', command: ['npx', 'mocha', '--config', 'test/native/.mocharc.json'], mocha: true, needs: ['native-build', 'compile'] },
+  // The command line (ipc-inspector) against the real kernel, with ipcs, lsipc, lsof and xxd as
+  // oracles and Debian's prometheus and node_exporter collecting its metrics; as root in a private
+  // IPC and mount namespace with a /dev/shm of its own (test/cli/isolated.js).
+  { name: 'cli', command: ['node', 'test/cli/isolated.js'], mocha: true, needs: ['native-build', 'compile', 'bundle'] },
   // The helpers of the other architectures the packages ship, under qemu-user: the round trip
   // against real segments and a short fuzz (scripts/foreign.js; the long one: npm run test:foreign).
   { name: 'foreign', command: ['node', 'scripts/foreign.js'], mocha: true, needs: ['native-build', 'compile'] },
@@ -33,7 +37,7 @@ const stages = [
   // Every platform's VSIX (npm run package), each checked from the archive (its helper's ELF
   // machine, static, mode 0755) and installed into the offline VS Code host.
   { name: 'package', command: ['node', 'scripts/package.js', '--install', '--out', 'test-results/vsix'], needs: ['test-host'] },
-  // The hex view's page alone in chromium, against a fake host that speaks the real protocol.
+  // The contents view's page alone in chromium, against a fake host that speaks the real protocol.
   { name: 'webview', command: ['node', 'test/webview-harness/run.js'], checks: true, needs: ['native-build', 'bundle', 'test-host'] },
   // The suite inside the real extension host of the offline VS Code host.
   {

@@ -19,6 +19,8 @@ export interface ExtensionAssets {
   readonly nativeBin: string;
   /** The C parser's two WebAssembly files (the bundle's copies). */
   readonly parser: ParserFiles;
+  /** The script of the DWARF index's worker threads (its own bundle, esbuild.js). */
+  readonly dwarfWalk: string;
 }
 
 export function extensionAssets(root: string): ExtensionAssets {
@@ -30,5 +32,6 @@ export function extensionAssets(root: string): ExtensionAssets {
     demo: path.join(root, 'demo'),
     nativeBin: path.join(root, 'native', 'bin'),
     parser: parserFilesIn(dist),
+    dwarfWalk: path.join(dist, 'dwarfWalk.js'),
   };
 }

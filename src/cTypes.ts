@@ -1,32 +1,49 @@
 // The C types shown over objects' bytes (View as C Type…): which type each object was given
 // (remembered per System V key or POSIX name, in the workspace), the layouts (computed by the
-// user's compiler, cached), and the compiler's messages as diagnostics on the user's files. The
-// engine that does the work (tree-sitter, the probe) is loaded on first use, never at activation.
+// user's compiler, cached, or read from a program's own debug information), and the compiler's
+// messages as diagnostics on the user's files. The engine that does the work (tree-sitter, the
+// probe, the DWARF reader) is loaded on first use, never at activation.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import * as l10n from './shared/l10n';
 import type { CompilerSetup } from './ctypes/compiler';
 import type { TypeEntry } from './ctypes/declarations';
+import type { DebugLibrary, DebugRef } from './ctypes/dwarf/library';
 import { isCompileError, type CompileError } from './ctypes/errors';
 import type { ParserFiles } from './ctypes/parserFiles';
 import type { CLayout, CPlacement } from './shared/cLayout';
 
-/** What the user chose for an object: a type from a file (or a declaration typed in), and where it sits. */
+/** What the user chose for an object: a type from a file (or a declaration typed in, or a program's debug information), and where it sits. */
 export interface CTypeChoice {
+  /** The C file declaring the type; for a type from debug information, the program or library it came from. */
   file: string;
   typeName: string;
   placement: CPlacement;
   /** The declaration typed or pasted in, when the type came from no file of the workspace. */
   declaration?: string;
+  /** The debug information the type came from (by path and build-id), when it came from a program's own. */
+  debug?: DebugRef;
 }
 
 const MEMORY_PREFIX = 'ipcInspector.cType:';
 
+function isDebugRef(value: unknown): value is DebugRef {
+  const v = value as Partial<DebugRef> | undefined;
+  return typeof v?.elf === 'string' && typeof v.path === 'string' && (v.buildId === undefined || typeof v.buildId === 'string');
+}
+
 function isChoice(value: unknown): value is CTypeChoice {
   const v = value as Partial<CTypeChoice> | undefined;
-  return typeof v?.file === 'string' && typeof v.typeName === 'string' && typeof v.placement?.offset === 'number' && typeof v.placement.count === 'number';
+  return (
+    typeof v?.file === 'string' &&
+    typeof v.typeName === 'string' &&
+    typeof v.placement?.offset === 'number' &&
+    typeof v.placement.count === 'number' &&
+    (v.debug === undefined || isDebugRef(v.debug))
+  );
 }
 
 type Engine = typeof import('./ctypes/engine');
@@ -43,13 +60,27 @@ function loadEngine(): Engine {
 
 export class CTypes implements vscode.Disposable {
   private loaded: { engine: Engine; layouts: InstanceType<Engine['LayoutCache']> } | undefined;
+  private library: DebugLibrary | undefined;
   private declarationDir: string | undefined;
   readonly diagnostics = vscode.languages.createDiagnosticCollection('IPC Inspector C types');
 
   constructor(
     private readonly parser: ParserFiles,
     private readonly memento: vscode.Memento | undefined,
+    /** Where the extension may keep files (the debug files' name indexes go in a folder there). */
+    private readonly storagePath?: string,
+    /** The DWARF index's worker thread script (src/assets.ts). */
+    private readonly dwarfWalk?: string,
   ) {}
+
+  /** The debug files types are read from (the DWARF reader, loaded with the engine on first use). */
+  debugTypes(): DebugLibrary {
+    if (!this.library) {
+      const cacheDir = this.storagePath ? path.join(this.storagePath, 'debug-type-index') : undefined;
+      this.library = new (this.engine().engine.DebugLibrary)(cacheDir, {}, this.dwarfWalk);
+    }
+    return this.library;
+  }
 
   private engine(): { engine: Engine; layouts: InstanceType<Engine['LayoutCache']> } {
     if (!this.loaded) {
@@ -108,12 +139,14 @@ export class CTypes implements vscode.Disposable {
    * The layout of a chosen type. A compile error also becomes diagnostics on the files it names
    * (the Problems view), and a success clears the ones of the file.
    */
-  async layoutOf(choice: Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'>): Promise<CLayout> {
+  async layoutOf(choice: Pick<CTypeChoice, 'file' | 'typeName' | 'declaration' | 'debug'>): Promise<CLayout> {
+    if (choice.debug) return this.debugTypes().layout(choice.debug, choice.typeName);
     const file = choice.declaration !== undefined ? this.declarationFile(choice.declaration) : choice.file;
     try {
       const layout = await this.engine().layouts.layout({ file, typeName: choice.typeName, setup: this.setupFor(file, choice.declaration !== undefined) });
       this.diagnostics.delete(vscode.Uri.file(file));
-      return layout;
+      // A declaration typed in lives in a file of this window's (a hash for a name): not a name the user knows.
+      return choice.declaration !== undefined ? { ...layout, file: l10n.t('typed declaration') } : layout;
     } catch (error) {
       if (isCompileError(error)) this.showDiagnostics(error);
       throw error;
@@ -141,6 +174,7 @@ export class CTypes implements vscode.Disposable {
 
   dispose(): void {
     this.diagnostics.dispose();
+    this.library?.dispose();
     if (this.declarationDir) fs.rmSync(this.declarationDir, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,7 @@ import { CTypes } from './cTypes';
 import { Holds } from './holds';
 import type { HelperClient } from './ipc/helperClient';
 import { ownCredentials } from './ipc/permissions';
+import { NO_INSPECTOR } from './ipc/inspector';
 import { Need, Snapshot, SnapshotSource } from './ipc/snapshot';
 import { helperTables } from './ipc/tables';
 import { Prompts, vscodePrompts } from './prompts';
@@ -67,12 +68,17 @@ export class IpcContext implements vscode.Disposable {
       source: () => this.source,
       beforeRefresh: () => this.session.follow(),
       helper: () => this.helper(),
+      inspectorPids: () => {
+        const pid = this.helpers.pid;
+        return pid === undefined ? NO_INSPECTOR : new Set([pid]);
+      },
+      heldByUser: (shmid) => this.holds.has(shmid),
       settings: () => this.settings,
       log,
     });
     this.onDidChangeSnapshot = this.refresher.onDidChangeSnapshot;
     this.onDidChangeNamespace = this.session.onDidChange;
-    this.cTypes = new CTypes(assets.parser, memento);
+    this.cTypes = new CTypes(assets.parser, memento, storagePath, assets.dwarfWalk);
     // Disposed in reverse: listeners, then polling, then the helper (releasing the holds).
     this.disposables.push(
       this.holds,

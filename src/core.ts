@@ -11,7 +11,7 @@ import { IpcContext } from './context';
 import { stopScanWorker } from './ipc/procWorker';
 import type { Prompts } from './prompts';
 import { createViews, type ShellView, type Views } from './views';
-import { HexPanel } from './views/hexPanel';
+import { ContentsPanel } from './views/contentsPanel';
 import { completedSteps, resetSteps } from './walkthrough';
 
 export type { ShellView } from './views';
@@ -21,7 +21,7 @@ export interface IpcInspectorApi {
   context: IpcContext;
   views: Views;
   /** The open contents views. */
-  hexPanels(): HexPanel[];
+  contentsPanels(): ContentsPanel[];
   /** The Get Started walkthrough's steps completed in this window; reset() forgets them. */
   walkthrough: { completed(): string[]; reset(): void };
   /** Replaces the dialogs (the tests' seam for input); returns a function that restores them. */
@@ -44,7 +44,7 @@ export function startCore(extension: vscode.ExtensionContext, log: vscode.LogOut
     api: {
       context,
       views,
-      hexPanels: () => HexPanel.all(),
+      contentsPanels: () => ContentsPanel.all(),
       walkthrough: { completed: () => completedSteps(), reset: () => resetSteps() },
       usePrompts(prompts) {
         const previous = context.prompts;

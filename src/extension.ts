@@ -94,7 +94,7 @@ export function activate(extension: vscode.ExtensionContext): IpcInspectorApi {
     get views() {
       return load().api.views;
     },
-    hexPanels: () => load().api.hexPanels(),
+    contentsPanels: () => load().api.contentsPanels(),
     walkthrough: {
       completed: () => load().api.walkthrough.completed(),
       reset: () => load().api.walkthrough.reset(),

@@ -4,6 +4,14 @@
 import * as vscode from 'vscode';
 
 /**
+ * A question stays when the focus leaves it (Escape still cancels it). The views refresh every
+ * second, and a question asked right after a refresh of the view that had the focus (Export from
+ * the palette, say) was seen dismissed before the user could answer: VS Code handed the focus back
+ * to the view.
+ */
+const KEEP_ON_FOCUS_OUT = true;
+
+/**
  * The questions of one command asked one after the other in a box that stays open between them:
  * each next question replaces the last in place. Separate boxes close in between, and VS Code then
  * gives the focus back to what had it (a contents view's page) for a moment: long enough for the
@@ -81,7 +89,7 @@ class QuickInputSteps implements PromptSteps {
     box.value = options.value ?? '';
     if (options.valueSelection) box.valueSelection = options.valueSelection;
     box.password = options.password ?? false;
-    box.ignoreFocusOut = options.ignoreFocusOut ?? false;
+    box.ignoreFocusOut = options.ignoreFocusOut ?? KEEP_ON_FOCUS_OUT;
     const validate = async (value: string) => {
       const message = validationText(await options.validateInput?.(value));
       if (box.value === value) box.validationMessage = message;
@@ -107,7 +115,7 @@ class QuickInputSteps implements PromptSteps {
     pick.canSelectMany = options.canPickMany ?? false;
     pick.matchOnDescription = options.matchOnDescription ?? false;
     pick.matchOnDetail = options.matchOnDetail ?? false;
-    pick.ignoreFocusOut = options.ignoreFocusOut ?? false;
+    pick.ignoreFocusOut = options.ignoreFocusOut ?? KEEP_ON_FOCUS_OUT;
     const fill = (list: readonly T[]) => {
       pick.items = list;
       if (pick.canSelectMany) pick.selectedItems = list.filter((item) => item.picked);
@@ -136,13 +144,13 @@ class QuickInputSteps implements PromptSteps {
 
 export const vscodePrompts: Prompts = {
   steps: () => new QuickInputSteps() as PromptSteps,
-  inputBox: (options) => vscode.window.showInputBox(options),
+  inputBox: (options) => vscode.window.showInputBox({ ignoreFocusOut: KEEP_ON_FOCUS_OUT, ...options }),
   quickPick: ((items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) =>
     Array.isArray(items)
-      ? vscode.window.showQuickPick(items as readonly vscode.QuickPickItem[], options)
+      ? vscode.window.showQuickPick(items as readonly vscode.QuickPickItem[], { ignoreFocusOut: KEEP_ON_FOCUS_OUT, ...options })
       : vscode.window.showQuickPick<vscode.QuickPickItem>(
           Promise.resolve<readonly vscode.QuickPickItem[]>(items).then((list) => [...list]),
-          options,
+          { ignoreFocusOut: KEEP_ON_FOCUS_OUT, ...options },
         )) as Prompts['quickPick'],
   confirm: (message, detail, ...buttons) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons),
   openDialog: (options) => vscode.window.showOpenDialog(options),

@@ -252,8 +252,9 @@ async function doInstall(runner) {
 function buildPlace() {
   if (!/\s/.test(HOST_DIR)) return HOST_DIR;
   const base = fs.realpathSync(os.tmpdir());
-  if (/\s/.test(base))
+  if (/\s/.test(base)) {
     throw new InstallError(`cannot build the test host under ${HOST_DIR} nor ${base} (white space in both paths): set TMPDIR to a folder without white space`);
+  }
   return fs.mkdtempSync(path.join(base, 'ipcinsp-test-host-'));
 }
 

@@ -5,7 +5,7 @@
 // says so and the views stay where they were). Contents views of the previous namespace close.
 import { checkSharedMemoryDir } from '../ipc/mounts';
 import { containerLabel, listIpcNamespaces, type IpcNamespace } from '../ipc/namespaces';
-import { HexPanel } from '../views/hexPanel';
+import { ContentsPanel } from '../views/contentsPanel';
 import type { Command } from './registry';
 import { reportFailure } from './registry';
 import * as l10n from '../shared/l10n';
@@ -39,7 +39,13 @@ export const chooseNamespace: Command = {
   async run(env) {
     const listing = listIpcNamespaces();
     const shownInode = env.ipc.namespace?.inode;
-    const unseen = listing.unreadable > 0 ? ` ${listing.unreadable} process(es) could not be looked at (other users'): more namespaces may exist.` : '';
+    const unseen =
+      listing.unreadable === 0
+        ? ''
+        : ' ' +
+          (listing.unreadable === 1
+            ? l10n.t("1 process could not be looked at (another user's): more namespaces may exist.")
+            : l10n.t("{0} processes could not be looked at (other users'): more namespaces may exist.", listing.unreadable));
     const picked = await env.ipc.prompts.quickPick(
       listing.namespaces.map((ns) => itemOf(ns, shownInode)),
       {
@@ -62,7 +68,7 @@ export const chooseNamespace: Command = {
       reportFailure(env.ipc, error, `Could not show IPC namespace ${target?.label ?? ''} (the views stay where they were)`);
       return undefined;
     }
-    for (const panel of HexPanel.all()) panel.dispose(); // they read through the previous namespace's helper
+    for (const panel of ContentsPanel.all()) panel.dispose(); // they read through the previous namespace's helper
     void env.ipc.prompts.notify(
       'info',
       target ? l10n.t('The views show IPC namespace {0} (ipc:[{1}]).', target.label, target.inode) : l10n.t("The views show this window's IPC namespace."),

@@ -4,63 +4,40 @@
 // users exited; POSIX queues nobody holds), each with why, pre-selected when the verdict is certain;
 // one confirmation; then each is removed only if it is still orphaned when read again, and at the
 // moment of removal still unattached (the helper's remove-if-unattached) or still the same inode
-// (the helper's checked unlink). Objects in use are never offered.
+// (the helper's checked unlink). Objects in use are never offered. What is offered and the checked
+// removal are src/ipc/cleanUp.ts (the command line's `clean --orphans` uses the same); this file
+// asks and tells.
+import { cleanUpSummary, nothingOrphanedWords, planCleanUp, removeStillOrphaned, type CleanUpResult } from '../ipc/cleanUp';
 import { formatBytes } from '../ipc/format';
-import { HelperError } from '../ipc/helperClient';
-import { freedBytes, isOrphaned, orphansOf } from '../ipc/orphans';
-import { findAgain, kindOf } from '../ipc/kinds';
-import type { IpcObject } from '../ipc/snapshot';
+import { freedBytes } from '../ipc/orphans';
+import { orphanedWord } from '../ipc/objects';
+import { kindOf } from '../ipc/kinds';
 import { completeStep } from '../walkthrough';
-import { boundedList, kindName, objectFacts, objectLabel, objectTitle, removalRefusalWords, subjectOf } from './objectArgs';
-import { removedName } from './remove';
-import type { Command, CommandEnv } from './registry';
+import { boundedList, kindName, objectFacts, objectLabel, objectTitle, subjectOf } from './objectArgs';
+import type { Command } from './registry';
 import { reportFailure } from './registry';
 import * as l10n from '../shared/l10n';
 
+export type { CleanUpResult } from '../ipc/cleanUp';
+
 export const CLEAN_UP_BUTTON = 'Remove';
-
-export interface CleanUpResult {
-  /** shmids of segments and names of POSIX objects removed. */
-  removed: Array<number | string>;
-  bytesFreed: number;
-  skipped: string[];
-}
-
-/** Certain: the kernel's counts or a complete scan back the verdict, so it is ticked in the preview. */
-function isCertain(object: IpcObject): boolean {
-  return kindOf(object).certain(object);
-}
-
-function reasonOf(object: IpcObject): string {
-  return kindOf(object).reason(object);
-}
 
 export const cleanUpOrphans: Command = {
   id: 'ipcInspector.cleanUpOrphans',
   what: 'Could not clean up orphaned objects',
   async run(env): Promise<CleanUpResult | undefined> {
-    const allOrphans = orphansOf(await env.ipc.refresh(true));
-    // Other users' orphans this user may not remove are not offered: they are only counted.
-    const orphans = allOrphans.filter((o) => removalRefusalWords(o, env.ipc.credentials) === undefined);
-    const foreign = allOrphans.length - orphans.length;
-    const foreignNote = foreign === 0 ? '' : ` ${foreign} orphaned object(s) of other users are not offered: only their owners or root may remove them.`;
-    if (orphans.length === 0) {
-      void env.ipc.prompts.notify(
-        'info',
-        foreign > 0
-          ? l10n.t('Nothing orphaned that you may remove.{0}', foreignNote)
-          : l10n.t('Nothing orphaned: every segment is attached or its creator is running, and every POSIX object is in use or was used recently.'),
-      );
+    const plan = planCleanUp(await env.ipc.refresh(true), env.ipc.credentials);
+    if (plan.offered.length === 0) {
+      void env.ipc.prompts.notify('info', nothingOrphanedWords(plan));
       return { removed: [], bytesFreed: 0, skipped: [] };
     }
-    const items = orphans.map((object) => {
+    // An orphan some process could not be checked for is offered, but not ticked: the user decides.
+    const items = plan.offered.map(({ object, certain, reason }) => {
       const facts = objectFacts(object);
-      // An orphan some process could not be checked for is offered, but not ticked: the user decides.
-      const certain = isCertain(object);
       return {
         label: objectTitle(object),
-        description: `${kindName(object)} · ${facts.size} · owner ${facts.owner}`,
-        detail: reasonOf(object),
+        description: [...(certain ? [] : [orphanedWord(false)]), kindName(object), facts.size, l10n.t('owner {0}', facts.owner)].join(' · '),
+        detail: certain ? reason : l10n.t('{0}: {1}', orphanedWord(false), reason),
         picked: certain,
         object,
       };
@@ -70,8 +47,8 @@ export const cleanUpOrphans: Command = {
       title: l10n.t('Clean Up Orphaned Objects'),
       placeHolder: l10n.t(
         '{0} orphaned: nobody attached or holding it, its creator gone or unused for long. Untick the ones to keep (those that could not be fully checked are not ticked).{1}',
-        orphans.length,
-        foreignNote,
+        plan.offered.length,
+        plan.foreignNote,
       ),
     });
     if (!picked || picked.length === 0) return undefined;
@@ -79,57 +56,24 @@ export const cleanUpOrphans: Command = {
     const total = chosen.reduce((sum, object) => sum + freedBytes(object), 0);
     if (env.ipc.settings.confirmRemove) {
       const answer = await env.ipc.prompts.confirm(
-        l10n.t('Remove {0} orphaned object(s), {1}?', chosen.length, formatBytes(total)),
-        boundedList(chosen.map((object) => `• ${objectLabel(object)}, ${objectFacts(object).size}: ${reasonOf(object)}`)) +
+        chosen.length === 1
+          ? l10n.t('Remove 1 orphaned object, {0}?', formatBytes(total))
+          : l10n.t('Remove {0} orphaned objects, {1}?', chosen.length, formatBytes(total)),
+        boundedList(chosen.map((object) => `• ${objectLabel(object)}, ${objectFacts(object).size}: ${kindOf(object).reason(object)}`)) +
           '\n\nEach is checked again right before removal: anything a process attached, mapped or opened meanwhile is kept.',
         CLEAN_UP_BUTTON,
       );
       if (answer !== CLEAN_UP_BUTTON) return undefined;
     }
-    const result = await removeStillOrphaned(env, chosen);
-    const summary = `Removed ${result.removed.length} orphaned object(s), freed ${formatBytes(result.bytesFreed)}.`;
-    void env.ipc.prompts.notify(
-      result.skipped.length ? 'warning' : 'info',
-      result.skipped.length ? l10n.t('{0} Kept: {1}.', summary, result.skipped.join('; ')) : summary,
-    );
+    const result = await removeStillOrphaned(chosen, {
+      refresh: () => env.ipc.refresh(true),
+      removeOrphan: (object) => kindOf(object).removeOrphan(env.ipc.helper(), object),
+      failed: (error, object) => reportFailure(env.ipc, error, `Could not remove ${objectLabel(object)}`, subjectOf(object)),
+      removed: (object) => env.ipc.log.info(`clean-up removed ${objectLabel(object)} (${kindOf(object).reason(object)})`),
+    });
+    await env.ipc.refresh(true);
+    if (result.removed.length > 0) completeStep('cleanedUp');
+    void env.ipc.prompts.notify(result.skipped.length ? 'warning' : 'info', cleanUpSummary(result));
     return result;
   },
 };
-
-/** Removes one object found orphaned again (only if still so, where the kernel can check it in the same call); returns the bytes it freed. */
-function removeOrphan(env: CommandEnv, now: IpcObject): Promise<number> {
-  return kindOf(now).removeOrphan(env.ipc.helper(), now);
-}
-
-async function removeStillOrphaned(env: CommandEnv, chosen: IpcObject[]): Promise<CleanUpResult> {
-  const fresh = await env.ipc.refresh(true);
-  const result: CleanUpResult = { removed: [], bytesFreed: 0, skipped: [] };
-  for (const object of chosen) {
-    const now = findAgain(fresh, object);
-    if (!now) {
-      result.skipped.push(`${objectLabel(object)} is gone already`);
-      continue;
-    }
-    if (!isOrphaned(now)) {
-      result.skipped.push(`${objectLabel(object)} is no longer orphaned (${reasonOf(now)})`);
-      continue;
-    }
-    try {
-      result.bytesFreed += await removeOrphan(env, now);
-      result.removed.push(removedName(now));
-      env.ipc.log.info(`clean-up removed ${objectLabel(now)} (${reasonOf(now)})`);
-    } catch (error) {
-      if (error instanceof HelperError && error.code === 'EBUSY') {
-        result.skipped.push(`${objectLabel(object)} was attached meanwhile`);
-      } else if (error instanceof HelperError && error.code === 'ESTALE') {
-        result.skipped.push(`${objectLabel(object)} was replaced by another object of the same name`);
-      } else {
-        result.skipped.push(`${objectLabel(object)} could not be removed`);
-        reportFailure(env.ipc, error, `Could not remove ${objectLabel(object)}`, subjectOf(object));
-      }
-    }
-  }
-  await env.ipc.refresh(true);
-  if (result.removed.length > 0) completeStep('cleanedUp');
-  return result;
-}

@@ -1,29 +1,18 @@
 // Copy as Table: the selected objects (or every object of the view) as a Markdown table, for a bug
 // report or a chat: kind, object, size, owner, mode, holders and state, in the view's own words.
 import * as vscode from 'vscode';
-import { kindOf } from '../ipc/kinds';
+import { TABLE_HEADER, tableRow } from '../ipc/objectTable';
 import type { IpcObject } from '../ipc/snapshot';
-import { kindName, objectFacts, objectTitle } from './objectArgs';
 import type { Command } from './registry';
 import * as l10n from '../shared/l10n';
-
-/** Permission bits, as `ls -l` and `ipcs` give them in octal. */
-function modeOf(object: IpcObject): string {
-  const mode = kindOf(object).mode(object);
-  return mode === undefined ? '?' : mode.toString(8).padStart(3, '0');
-}
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 export function objectsTable(objects: readonly IpcObject[]): string {
-  const header = ['Kind', 'Object', 'Size', 'Owner', 'Mode', 'Holders', 'State'];
-  const rows = objects.map((object) => {
-    const facts = objectFacts(object);
-    return [kindName(object), objectTitle(object), facts.size, facts.owner, modeOf(object), String(kindOf(object).holders(object)), facts.state];
-  });
-  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.map(cell).join(' | ')} |`).join('\n') + '\n';
+  const rows = objects.map(tableRow);
+  return [TABLE_HEADER, TABLE_HEADER.map(() => '---'), ...rows].map((r) => `| ${r.map(cell).join(' | ')} |`).join('\n') + '\n';
 }
 
 export const copyAsTable: Command = {
@@ -39,7 +28,10 @@ export const copyAsTable: Command = {
     }
     const table = objectsTable(objects);
     await vscode.env.clipboard.writeText(table);
-    vscode.window.setStatusBarMessage(l10n.t('Copied a table of {0} object(s)', objects.length), 3000);
+    vscode.window.setStatusBarMessage(
+      objects.length === 1 ? l10n.t('Copied a table of 1 object') : l10n.t('Copied a table of {0} objects', objects.length),
+      3000,
+    );
     return table;
   },
 };

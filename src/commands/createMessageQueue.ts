@@ -21,7 +21,8 @@ async function chooseFamily(env: CommandEnv): Promise<'sysv' | 'posix' | undefin
 async function createSysv(env: CommandEnv): Promise<number | undefined> {
   const key = await chooseKey(env, SYSV_STEPS);
   const mode = key ? await chooseMode(env, SYSV_STEPS, 3) : undefined;
-  const exclusive = key && mode !== undefined ? await chooseExclusive(env, key.key, 'queue') : undefined;
+  const exclusive =
+    key && mode !== undefined ? await chooseExclusive(env, key.key, 'queue', (s) => s.msg.queues.find((o) => o.queue.key === key.key)?.queue.msqid) : undefined;
   if (!key || mode === undefined || exclusive === undefined) return undefined;
   const { created, msqid } = await env.ipc.helper().msgCreate(key.key, mode, exclusive);
   env.ipc.log.info(`${created ? 'created' : 'opened existing'} message queue ${key.description}, id ${msqid}`);

@@ -36,7 +36,10 @@ export const createSegment: Command = {
     const key = await chooseKey(env, STEPS);
     const size = key && (await chooseSize(env));
     const mode = size !== undefined && size !== 0 ? await chooseMode(env, STEPS, 4) : undefined;
-    const exclusive = key && mode !== undefined ? await chooseExclusive(env, key.key, 'segment') : undefined;
+    const exclusive =
+      key && mode !== undefined
+        ? await chooseExclusive(env, key.key, 'segment', (s) => s.segments.find((o) => o.segment.key === key.key && !o.segment.dest)?.segment.shmid)
+        : undefined;
     if (!key || !size || mode === undefined || exclusive === undefined) return undefined;
     const { created, shmid } = await env.ipc.helper().shmCreate(key.key, size, mode, exclusive);
     env.ipc.log.info(`${created ? 'created' : 'found existing'} segment ${key.description}, id ${shmid}, ${size} bytes, mode ${mode.toString(8)}`);

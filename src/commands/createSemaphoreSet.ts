@@ -42,7 +42,10 @@ async function chooseCount(env: CommandEnv): Promise<number | undefined> {
 async function chooseValues(env: CommandEnv, count: number): Promise<number[] | undefined> {
   const text = await env.ipc.prompts.inputBox({
     title: l10n.t('{0} (4/5): initial values', STEPS.title),
-    prompt: l10n.t('One value for all {0} semaphore(s), or one per semaphore separated by commas (1 = a free lock, 0 = taken)', count),
+    prompt:
+      count === 1
+        ? l10n.t('The value of the semaphore (1 = a free lock, 0 = taken)')
+        : l10n.t('One value for all {0} semaphores, or one per semaphore separated by commas (1 = a free lock, 0 = taken)', count),
     value: '0',
     validateInput: (value) => {
       const parsed = parseInitialValues(value, count);
@@ -62,10 +65,13 @@ export const createSemaphoreSet: Command = {
     const count = key && (await chooseCount(env));
     const values = count ? await chooseValues(env, count) : undefined;
     const mode = values ? await chooseMode(env, STEPS, 5) : undefined;
-    const exclusive = key && mode !== undefined ? await chooseExclusive(env, key.key, 'set') : undefined;
+    const exclusive =
+      key && mode !== undefined ? await chooseExclusive(env, key.key, 'set', (s) => s.sem.sets.find((o) => o.set.key === key.key)?.set.semid) : undefined;
     if (!key || !count || !values || mode === undefined || exclusive === undefined) return undefined;
     const { created, semid } = await env.ipc.helper().semCreate(key.key, count, mode, exclusive, values);
-    env.ipc.log.info(`${created ? 'created' : 'opened existing'} semaphore set ${key.description}, id ${semid}, ${count} semaphore(s)`);
+    env.ipc.log.info(
+      `${created ? 'created' : 'opened existing'} semaphore set ${key.description}, id ${semid}, ${count === 1 ? '1 semaphore' : `${count} semaphores`}`,
+    );
     await env.ipc.refresh(true);
     await env.views.semaphores.reveal(`sem:${semid}`);
     const name = key.key === IPC_PRIVATE ? 'IPC_PRIVATE' : formatKey(key.key);
@@ -75,7 +81,11 @@ export const createSemaphoreSet: Command = {
         created,
         l10n.t('semaphore set'),
         name,
-        created ? l10n.t('id {0}, {1} semaphore{2} = {3}', semid, count, count === 1 ? '' : 's', values.join(', ')) : l10n.t('id {0}', semid),
+        created
+          ? count === 1
+            ? l10n.t('id {0}, 1 semaphore = {1}', semid, values[0])
+            : l10n.t('id {0}, {1} semaphores = {2}', semid, count, values.join(', '))
+          : l10n.t('id {0}', semid),
       ),
     );
     return semid;

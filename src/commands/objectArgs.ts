@@ -1,14 +1,12 @@
 // Shared by the commands that act on IPC objects: which ones (clicked row, selection, or a pick
 // list when run from the palette), and how to name them in messages (each kind's words come from
 // its module: src/ipc/kinds.ts).
-import type { Subject } from '../ipc/errors';
-import { allObjects, kindOf, objectLabel, removalRefusal } from '../ipc/kinds';
-import type { Credentials } from '../ipc/permissions';
+import { allObjects, kindOf } from '../ipc/kinds';
 import type { IpcObject, SegmentInfo } from '../ipc/snapshot';
 import type { CommandEnv } from './registry';
 import * as l10n from '../shared/l10n';
 
-export { objectLabel } from '../ipc/kinds';
+export { objectLabel, removalRefusalWords, subjectOf } from '../ipc/kinds';
 
 /** The object as lists name it, without its kind: "0x7e001234 (id 5)", "/psm_1a2b". */
 export function objectTitle(object: IpcObject): string {
@@ -20,13 +18,6 @@ export function kindName(object: IpcObject): string {
   return kindOf(object).kindName(object);
 }
 
-/** What a failure about it is about, for messages that say whose it is. */
-export function subjectOf(object: IpcObject): Subject {
-  const kind = kindOf(object);
-  const { owner, creator } = kind.ownerNames(object);
-  return { kind: kind.subject, label: objectLabel(object), ownerName: owner, creatorUserName: creator };
-}
-
 /** System V segments: what Attach, Detach, Lock and Unlock act on. */
 export function isSegment(object: IpcObject): object is SegmentInfo {
   return kindOf(object).holdId(object) !== undefined;
@@ -35,12 +26,6 @@ export function isSegment(object: IpcObject): object is SegmentInfo {
 /** Size, owner and state, for pick lists and confirmations. */
 export function objectFacts(object: IpcObject): { size: string; owner: string; state: string } {
   return kindOf(object).facts(object);
-}
-
-/** "/x is owned by root: only its owner ... may remove it", or undefined when this user may remove it. */
-export function removalRefusalWords(object: IpcObject, credentials: Credentials): string | undefined {
-  const rule = removalRefusal(object, credentials);
-  return rule && l10n.t('{0} is owned by {1}: {2}', objectLabel(object), objectFacts(object).owner, rule);
 }
 
 export interface ChooseOptions<T extends IpcObject> {

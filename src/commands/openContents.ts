@@ -3,7 +3,7 @@
 // list when run from the palette. Also what a double click on a row does.
 import { findAgain, kindOf } from '../ipc/kinds';
 import type { IpcObject } from '../ipc/snapshot';
-import { HexPanel, type PanelSource } from '../views/hexPanel';
+import { ContentsPanel, type PanelSource } from '../views/contentsPanel';
 import type { Node } from '../views/ipcTree';
 import { chooseObjects, objectLabel, subjectOf } from './objectArgs';
 import type { Command, CommandEnv } from './registry';
@@ -36,7 +36,7 @@ export const openContents: Command = {
 };
 
 /** Opens (or reveals) the contents view of a listed object; undefined when it could not be opened (said to the user). */
-export async function openObjectContents(env: CommandEnv, object: IpcObject): Promise<HexPanel | undefined> {
+export async function openObjectContents(env: CommandEnv, object: IpcObject): Promise<ContentsPanel | undefined> {
   let source: PanelSource;
   try {
     source = await sourceOf(env, object);
@@ -45,7 +45,7 @@ export async function openObjectContents(env: CommandEnv, object: IpcObject): Pr
     reportFailure(env.ipc, error, `Could not open the contents of ${objectLabel(object)}`, subjectOf(object));
     return undefined;
   }
-  return HexPanel.show(env.ipc, source);
+  return ContentsPanel.show(env.ipc, source);
 }
 
 /** How long two clicks on the same row may be apart to count as a double click. */

@@ -69,7 +69,12 @@ function posixReport(snapshot: Snapshot): string[] {
       ? `${formatBytes(usage.used)} of ${formatBytes(usage.size)} used (${((usage.used / usage.size) * 100).toFixed(1)}%)`
       : 'size unknown';
   return [
-    `POSIX shared memory (${posix.dir}): ${posix.objects.length} object(s), ${used}; a full /dev/shm gives SIGBUS or "No space left on device".`,
+    l10n.t(
+      'POSIX shared memory ({0}): {1}, {2}; a full /dev/shm gives SIGBUS or "No space left on device".',
+      posix.dir,
+      posix.objects.length === 1 ? l10n.t('1 object') : l10n.t('{0} objects', posix.objects.length),
+      used,
+    ),
     `Change its size with: sudo mount -o remount,size=4G ${posix.dir} (Docker: --shm-size).`,
   ];
 }

@@ -57,7 +57,7 @@ export const startDemo: Command = {
     terminal.show();
     env.ipc.log.info(`demo started from ${dir}`);
     // Its types, for View as C Type (open C files are offered beside the workspace's).
-    await vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, 'sensors.c')), {
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, 'workspace', 'sensors.c')), {
       preview: true,
       preserveFocus: true,
       viewColumn: vscode.ViewColumn.Beside,

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { formatKey, IPC_PRIVATE, parseKey, parseMode } from '../ipc/format';
 import { ftok } from '../ipc/ftok';
+import type { Snapshot } from '../ipc/snapshot';
 import type { CommandEnv } from './registry';
 import * as l10n from '../shared/l10n';
 
@@ -104,13 +105,28 @@ export async function chooseMode(env: CommandEnv, steps: Steps, n: number): Prom
   return parsed.ok ? parsed.value : undefined;
 }
 
-/** Exclusive (IPC_EXCL) or open-or-create; IPC_PRIVATE is always new. Undefined when cancelled. */
-export async function chooseExclusive(env: CommandEnv, key: number, noun: string): Promise<boolean | undefined> {
+/**
+ * Exclusive (IPC_EXCL) or open-or-create, asked only when the key is taken now (`existingId` finds
+ * the object with the key in a fresh snapshot): a free key, or IPC_PRIVATE, is created exclusive,
+ * so a key taken meanwhile fails with EEXIST rather than opening someone else's. Undefined when cancelled.
+ */
+export async function chooseExclusive(
+  env: CommandEnv,
+  key: number,
+  noun: string,
+  existingId: (snapshot: Snapshot) => number | undefined,
+): Promise<boolean | undefined> {
   if (key === IPC_PRIVATE) return true;
+  const snapshot = await env.ipc.refresh(true);
+  const id = snapshot && existingId(snapshot);
+  if (id === undefined) return true;
   const items = [
-    { label: 'Exclusive', description: `fail if a ${noun} with this key exists (IPC_EXCL)`, exclusive: true },
-    { label: 'Open or create', description: `use the existing ${noun} when the key is taken`, exclusive: false },
+    { label: l10n.t('Open it'), description: l10n.t('use the existing {0} (id {1})', noun, id), exclusive: false },
+    { label: l10n.t('Cancel'), description: l10n.t('keep the key for it, make nothing'), exclusive: undefined },
   ];
-  return (await env.ipc.prompts.quickPick(items, { title: l10n.t('Key {0} taken already?', formatKey(key)), placeHolder: l10n.t('Exclusive or not') }))
-    ?.exclusive;
+  const picked = await env.ipc.prompts.quickPick(items, {
+    title: l10n.t('Key {0} is taken already: the {1} with id {2}', formatKey(key), noun, id),
+    placeHolder: l10n.t('Open the existing {0}?', noun),
+  });
+  return picked?.exclusive;
 }

@@ -1,7 +1,9 @@
 // View as C Type…: shows an object's bytes as a struct, union or typedef from the workspace's C files
-// (or a declaration typed in), at an offset or as an array, laid out by the user's own compiler.
-// Runs on a row (opening its contents), from the contents view's toolbar, or from the palette (the
-// contents view in front, or one asked for). The choice is remembered per System V key or POSIX name.
+// (or a declaration typed in), laid out by the user's own compiler, or from the debug information
+// of the programs holding the object (debugTypeItems.ts: C, C++ and Rust, no header needed), at an
+// offset or as an array. Runs on a row (opening its contents), from the contents view's toolbar, or
+// from the palette (the contents view in front, or one asked for). The choice is remembered per
+// System V key or POSIX name.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { CTypeChoice } from '../cTypes';
@@ -9,8 +11,9 @@ import type { TypeEntry } from '../ctypes/declarations';
 import { isCompileError, isCompilerMissing, ProbeError } from '../ctypes/errors';
 import { formatBytes } from '../ipc/format';
 import type { CPlacement } from '../shared/cLayout';
-import { HexPanel } from '../views/hexPanel';
+import { ContentsPanel } from '../views/contentsPanel';
 import { completeStep } from '../walkthrough';
+import { DebugItem, debugTypeItems, followDebugItem, isDebugItem } from './debugTypeItems';
 import { openContents } from './openContents';
 import type { PromptSteps } from '../prompts';
 import type { Command, CommandEnv } from './registry';
@@ -28,18 +31,18 @@ interface TypeItem extends vscode.QuickPickItem {
 }
 
 /** The contents view to work on: the one the arguments name, the one in front, or one opened for a row or a pick. */
-async function targetPanel(env: CommandEnv, arg: unknown): Promise<HexPanel | undefined> {
+async function targetPanel(env: CommandEnv, arg: unknown): Promise<ContentsPanel | undefined> {
   const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
-  if (typeof panelId === 'string') return HexPanel.all().find((p) => p.source.id === panelId);
+  if (typeof panelId === 'string') return ContentsPanel.all().find((p) => p.source.id === panelId);
   // A tree row (its context menu) opens that object; anything else (the palette, the view's title
   // bar, which passes what VS Code chooses) means the contents view in front.
   const row = typeof arg === 'object' && arg !== null && 'row' in arg ? arg : undefined;
   if (!row) {
-    const inFront = HexPanel.all().find((p) => p.panel.active && p.phase !== 'gone');
+    const inFront = ContentsPanel.all().find((p) => p.panel.active && p.phase !== 'gone');
     if (inFront) return inFront;
   }
   const opened = await openContents.run(env, ...(row ? [row] : []));
-  return opened instanceof HexPanel ? opened : undefined;
+  return opened instanceof ContentsPanel ? opened : undefined;
 }
 
 const ICONS: Record<TypeEntry['kind'], string> = {
@@ -110,17 +113,67 @@ function unreadableItems(unreadable: Unreadable[]): TypeItem[] {
   return [{ label: `$(warning) ${label}`, kind: vscode.QuickPickItemKind.Separator } as TypeItem];
 }
 
-/** A declaration typed or pasted in, and the type of it to show. */
-async function typedDeclaration(env: CommandEnv, ask: PromptSteps): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
-  const text = await ask.inputBox({
-    title: l10n.t('{0}: a declaration', TITLE),
-    prompt: l10n.t('A C declaration, with the #include lines it needs. Several declarations may be pasted at once.'),
-    placeHolder: l10n.t('struct point { int32_t x, y; };'),
+/**
+ * Whether a one-line text was several lines once: the input box is one line, and a pasted text
+ * loses its line breaks there (`#include <stdint.h>struct probe2 {...`). A directive has a line of
+ * its own, and a // comment runs to the end of its line: after either, more text on the same line
+ * means lines were joined, and the compiler would see something else than what was pasted.
+ */
+function joinedLines(text: string): boolean {
+  if (/\S\s*#\s*(include|define|if|ifdef|ifndef|endif|pragma)\b/.test(text)) return true;
+  if (/^\s*#\s*include\s*(<[^>]*>|"[^"]*")\s*\S/.test(text)) return true;
+  return /\/\/[^\n]*[;{}]/.test(text);
+}
+
+/** The untitled C editor declarations are written in (kept while it is open: the next time it is shown again, as it was left). */
+let declarationDocument: vscode.TextDocument | undefined;
+
+const DECLARATION_TEMPLATE = [
+  '/* View as C Type: write or paste the declaration below, with the #include lines it needs,',
+  '   then choose "Use the Declaration in the Editor" at the top of the window. */',
+  '',
+  '',
+].join('\n');
+
+/** Several lines, written in an untitled C editor beside the contents view; the box stays open (its item takes the text). */
+async function declarationFromEditor(ask: PromptSteps): Promise<string | undefined> {
+  const use = {
+    label: l10n.t('$(check) Use the Declaration in the Editor'),
+    detail: l10n.t('The whole text of the editor, as it is: several lines, #include lines too'),
+  };
+  const answer = ask.quickPick([use], {
+    title: l10n.t('{0}: a declaration in the editor', TITLE),
+    placeHolder: l10n.t('Write or paste in the editor, then choose this (Escape: cancel)'),
+    // Open while the user types in the editor.
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() === '' ? 'Type or paste a struct, union or typedef.' : undefined),
   });
-  if (!text) return undefined;
-  const declaration = /#include/.test(text) ? text : `#include <stdint.h>\n#include <stddef.h>\n#include <stdbool.h>\n${text}`;
+  if (!declarationDocument || declarationDocument.isClosed) {
+    declarationDocument = await vscode.workspace.openTextDocument({ language: 'c', content: DECLARATION_TEMPLATE });
+  }
+  const editor = await vscode.window.showTextDocument(declarationDocument, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+  editor.selection = new vscode.Selection(end, end);
+  if (!(await answer)) return undefined;
+  return declarationDocument.getText();
+}
+
+/** A declaration typed or pasted in (one line in the box, or several in an editor), and the type of it to show. */
+async function typedDeclaration(env: CommandEnv, ask: PromptSteps): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
+  const line = await ask.inputBox({
+    title: l10n.t('{0}: a declaration', TITLE),
+    prompt: l10n.t('A C declaration on one line. For several lines (#include lines, a pasted header), leave this empty and press Enter: an editor opens.'),
+    placeHolder: l10n.t('struct point { int32_t x, y; };  (empty: an editor for several lines)'),
+    ignoreFocusOut: true,
+    validateInput: (value) =>
+      joinedLines(value)
+        ? l10n.t('This box holds one line, and the lines pasted here were joined. Empty it and press Enter for an editor that keeps them.')
+        : undefined,
+  });
+  if (line === undefined) return undefined;
+  const text = line.trim() === '' ? await declarationFromEditor(ask) : line;
+  if (text === undefined) return undefined;
+  if (text.trim() === '') throw new ProbeError(l10n.t('The text declares no struct, union, enum or typedef.'));
+  const declaration = /^\s*#\s*include\b/m.test(text) ? text : `#include <stdint.h>\n#include <stddef.h>\n#include <stdbool.h>\n${text}`;
   const entries = await env.ipc.cTypes.typesInFile('<declaration>', declaration);
   if (entries.length === 0) throw new ProbeError(l10n.t('The text declares no struct, union, enum or typedef.'));
   const entry =
@@ -135,25 +188,51 @@ async function typedDeclaration(env: CommandEnv, ask: PromptSteps): Promise<Pick
   return entry ? { file: '', typeName: entry.name, declaration } : undefined;
 }
 
-async function pickType(env: CommandEnv, ask: PromptSteps): Promise<Pick<CTypeChoice, 'file' | 'typeName' | 'declaration'> | undefined> {
+type TypeChoice = Pick<CTypeChoice, 'file' | 'typeName' | 'declaration' | 'debug'>;
+
+/** The types of the programs holding the object; never fails (what went wrong is an item that says it). */
+async function programTypes(env: CommandEnv, panel: ContentsPanel, signal: AbortSignal): Promise<DebugItem[]> {
+  try {
+    return await debugTypeItems(env, panel.source.id, signal);
+  } catch (error) {
+    if (signal.aborted) return [];
+    const why = error instanceof Error ? error.message : String(error);
+    env.ipc.log.warn(`View as C Type: the programs' types could not be read: ${why}`);
+    return [{ label: l10n.t("$(warning) The programs' types could not be read"), detail: why, problem: why }];
+  }
+}
+
+async function pickType(env: CommandEnv, ask: PromptSteps, panel: ContentsPanel): Promise<TypeChoice | undefined> {
   const typeIn: TypeItem = { label: '$(edit) Type or paste a declaration…', typeIn: true };
-  // The list opens at once and fills when the workspace's files are read (busy meanwhile).
-  const items = workspaceTypes(env).then(({ items: found, unreadable }): TypeItem[] => [
-    typeIn,
-    ...unreadableItems(unreadable),
-    ...(found.length > 0
-      ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem]
-      : [{ label: "No struct, union or typedef in the workspace's .c and .h files", kind: vscode.QuickPickItemKind.Separator } as TypeItem]),
-    ...found,
-  ]);
+  // The list opens at once and fills when the workspace's files and the programs' debug information
+  // are read (busy meanwhile); closing it stops the reading.
+  const reading = new AbortController();
+  const items = Promise.all([workspaceTypes(env), programTypes(env, panel, reading.signal)]).then(
+    ([{ items: found, unreadable }, fromPrograms]): Array<TypeItem | DebugItem> => [
+      typeIn,
+      ...fromPrograms,
+      ...unreadableItems(unreadable),
+      ...(found.length > 0
+        ? [{ label: 'In the workspace', kind: vscode.QuickPickItemKind.Separator } as TypeItem]
+        : [{ label: "No struct, union or typedef in the workspace's .c and .h files", kind: vscode.QuickPickItemKind.Separator } as TypeItem]),
+      ...found,
+    ],
+  );
   const picked = await ask.quickPick(items, {
     title: TITLE,
     placeHolder: l10n.t('The struct, union or typedef to see the bytes as (type to filter)'),
     matchOnDescription: true,
+    // Open while a big program's types are read: a click on the reading's Cancel (or elsewhere) must not close it.
+    ignoreFocusOut: true,
   });
-  if (!picked) return undefined;
-  if (picked.typeIn) return typedDeclaration(env, ask);
-  return picked.entry ? { file: picked.entry.file, typeName: picked.entry.name } : undefined;
+  if (!picked) {
+    reading.abort();
+    return undefined;
+  }
+  if (isDebugItem(picked)) return followDebugItem(env, ask, picked);
+  const item = picked as TypeItem;
+  if (item.typeIn) return typedDeclaration(env, ask);
+  return item.entry ? { file: item.entry.file, typeName: item.entry.name } : undefined;
 }
 
 /** "0x40", "64", "4 KiB" are not all offsets: decimal or 0x hex bytes only. */
@@ -254,7 +333,7 @@ export const viewAsCType: Command = {
     let type: Awaited<ReturnType<typeof pickType>>;
     let placement: CPlacement | undefined;
     try {
-      type = await pickType(env, ask);
+      type = await pickType(env, ask, panel);
       if (!type) return undefined;
       placement = await pickPlacement(ask, panel.size, type.typeName);
       if (!placement) return undefined;
@@ -265,10 +344,10 @@ export const viewAsCType: Command = {
     sayRestrictedMode(env);
     let layout;
     try {
-      layout = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: l10n.t('Laying out {0} with the C compiler…', type.typeName) },
-        () => env.ipc.cTypes.layoutOf(choice),
-      );
+      const title = type.debug
+        ? l10n.t('Laying out {0} from the debug information of {1}…', type.typeName, vscode.workspace.asRelativePath(type.debug.elf, false))
+        : l10n.t('Laying out {0} with the C compiler…', type.typeName);
+      layout = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => env.ipc.cTypes.layoutOf(choice));
     } catch (error) {
       await reportLayoutFailure(env, type.typeName, error);
       return undefined;
@@ -297,7 +376,7 @@ export const clearCType: Command = {
   what: 'Could not clear the C type',
   async run(env, arg) {
     const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
-    const panel = HexPanel.all().find((p) => (typeof panelId === 'string' ? p.source.id === panelId : p.panel.active));
+    const panel = ContentsPanel.all().find((p) => (typeof panelId === 'string' ? p.source.id === panelId : p.panel.active));
     if (!panel) return undefined;
     await panel.setCType(null);
     await env.ipc.cTypes.remember(panel.source.memoryKey, undefined);

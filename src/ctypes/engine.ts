@@ -3,3 +3,6 @@
 // out a type never loads it.
 export { findDatabase, flagsFromDatabase } from './compileCommands';
 export { LayoutCache, typesInFile } from './layouts';
+// Types from a program's own debug information (View as C Type's pick list): loaded with the
+// engine, never by the core at activation.
+export { DebugLibrary } from './dwarf/library';

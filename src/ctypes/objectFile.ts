@@ -18,7 +18,9 @@ export interface ObjectData {
   symbols: Map<string, Uint8Array>;
 }
 
-export class ObjectFileError extends Error {}
+export class ObjectFileError extends Error {
+  override readonly name = 'ObjectFileError';
+}
 
 const SHT_SYMTAB = 2;
 const SHT_NOTE = 7;
@@ -31,6 +33,8 @@ const ELFCOMPRESS_ZSTD = 2;
 const NT_GNU_BUILD_ID = 3;
 /** The probe's largest symbol is a 1 MiB record: a zero-filled one claimed far bigger is damage. */
 const MAX_ZERO_FILLED = 64 << 20;
+/** Sections for worker threads are read and copied in pieces of this size. */
+const SHARED_PIECE = 8 << 20;
 /** A decompressed section is at most this big (the largest debug sections of real programs are a few hundred MiB). */
 export const MAX_SECTION_BYTES = 2 ** 31 - 1;
 
@@ -300,12 +304,106 @@ export class ElfFile {
     return out;
   }
 
-  /** A section's contents, decompressed when the file keeps it compressed. */
-  async sectionBytes(section: Section): Promise<Uint8Array> {
+  /** A section's size once decompressed (from its compression header), or its size. */
+  plainSize(section: Section): number {
+    if (this.isPlain(section)) return section.size;
+    const head = this.readSmall({ ...section, size: Math.min(section.size, 24) });
+    if (section.name.startsWith('.zdebug_')) {
+      return head.length >= 12 && Buffer.from(head.subarray(0, 4)).toString('latin1') === 'ZLIB'
+        ? Number(new DataView(head.buffer, head.byteOffset, 12).getBigUint64(4, false))
+        : -1;
+    }
+    if (head.length < (this.wide ? 24 : 12)) return -1;
+    const r = new Reader(head, this.wide, this.littleEndian, 0, head.length);
+    return this.wide ? r.word(8) : r.u32(4);
+  }
+
+  /** Whether the file keeps the section as it is (not compressed): then a piece of it can be read alone. */
+  isPlain(section: Section): boolean {
+    return (section.flags & SHF_COMPRESSED) === 0 && !section.name.startsWith('.zdebug_');
+  }
+
+  /** Bytes [start, end) of a plain section into `into`, at their offsets less `base` (synchronous: a piece read when first needed). */
+  readPiece(section: Section, start: number, end: number, into: Uint8Array, base = 0): void {
+    if (start < 0 || end > section.size || section.offset + section.size > this.size) {
+      throw new ObjectFileError(
+        l10n.t('{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).', this.path, section.name, section.size, section.offset, this.size),
+      );
+    }
+    if (this.bytes) {
+      into.set(this.bytes.subarray(section.offset + start, section.offset + end), start - base);
+      return;
+    }
+    for (let done = start; done < end;) {
+      const n = fs.readSync(this.fd!, into, done - base, end - done, section.offset + done);
+      if (n === 0) {
+        throw new ObjectFileError(
+          l10n.t('{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).', this.path, section.name, section.size, section.offset, this.size),
+        );
+      }
+      done += n;
+    }
+  }
+
+  /**
+   * A section's contents, decompressed when the file keeps it compressed. With `shared`, into memory
+   * that worker threads can read too (a SharedArrayBuffer), read in pieces without blocking.
+   */
+  async sectionBytes(section: Section, shared = false): Promise<Uint8Array> {
+    if (shared) return this.sharedBytes(section);
     const raw = await this.rawBytes(section);
     if (section.flags & SHF_COMPRESSED) return this.decompressElf(section, raw);
     if (section.name.startsWith('.zdebug_')) return decompressZdebug(this.path, section.name, raw);
     return raw;
+  }
+
+  private async sharedBytes(section: Section): Promise<Uint8Array> {
+    if (!this.isPlain(section)) {
+      const plain = await this.sectionBytes(section);
+      const out = new Uint8Array(new SharedArrayBuffer(plain.length));
+      // Copied in pieces: one copy of hundreds of megabytes would hold the thread.
+      for (let at = 0; at < plain.length; at += SHARED_PIECE) {
+        out.set(plain.subarray(at, Math.min(plain.length, at + SHARED_PIECE)), at);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return out;
+    }
+    if (section.offset + section.size > this.size || !Number.isSafeInteger(section.offset + section.size)) {
+      throw new ObjectFileError(
+        l10n.t('{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).', this.path, section.name, section.size, section.offset, this.size),
+      );
+    }
+    const out = new Uint8Array(new SharedArrayBuffer(section.size));
+    if (this.bytes) {
+      out.set(this.bytes.subarray(section.offset, section.offset + section.size));
+      return out;
+    }
+    const pieces: Array<Promise<void>> = [];
+    for (let at = 0; at < section.size; at += SHARED_PIECE) {
+      const length = Math.min(SHARED_PIECE, section.size - at);
+      pieces.push(
+        (async () => {
+          for (let done = 0; done < length;) {
+            const { bytesRead } = await readAsync(this.fd!, out, at + done, length - done, section.offset + at + done);
+            if (bytesRead === 0) {
+              throw new ObjectFileError(
+                l10n.t(
+                  '{0}: section {1} runs past the end of the file ({2} bytes at {3} of {4}).',
+                  this.path,
+                  section.name,
+                  section.size,
+                  section.offset,
+                  this.size,
+                ),
+              );
+            }
+            done += bytesRead;
+          }
+        })(),
+      );
+    }
+    await Promise.all(pieces);
+    return out;
   }
 
   /** SHF_COMPRESSED: an Elf_Chdr (type, size, alignment), then the stream. */
@@ -382,7 +480,7 @@ function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-function readAsync(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+function readAsync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
   return new Promise((resolve, reject) =>
     fs.read(fd, buffer, offset, length, position, (error, bytesRead) => (error ? reject(error) : resolve({ bytesRead }))),
   );

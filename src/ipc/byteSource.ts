@@ -2,14 +2,14 @@
 // object is now, which of its pages hold data, read a range), with one implementation per kind:
 // a System V segment read through a read-only attachment, where mincore tells which pages are
 // resident; a POSIX object read with pread, where SEEK_DATA/SEEK_HOLE tell which pages were ever
-// written. The hex view, its search, copy and snapshot work over any source unchanged.
+// written. The contents view, its search, copy and snapshot work over any source unchanged.
 //
 // Pages without data are never read on the view's own initiative: reading a never-touched page of
 // a System V segment allocates it. (A hole of a POSIX object reads as zeros without allocating,
 // but it is still shown as a hole: that it was never written is worth seeing.)
 import type { Residency } from './helperProtocol';
 import { isPageResident } from './helperProtocol';
-import type { ContentsHeader } from '../shared/hexProtocol';
+import type { ContentsHeader } from '../shared/contentsProtocol';
 
 export interface ByteSource {
   /** Stable id of the object (its tree row's id): one contents view per object. */

@@ -59,3 +59,30 @@ export function exportDocument(snapshot: Snapshot, objects: readonly IpcObject[]
     waits: exportedWaits(snapshot.waits),
   };
 }
+
+/**
+ * What names the same object in two export documents (a baseline and now): the kind and its id
+ * with the creator's uid and pid (System V ids come back only after their sequence wraps), or the
+ * file's device and inode with its name (names are reused, inodes of a live file are not).
+ * Undefined for an entry that is not an object of this format.
+ */
+export function exportedIdentity(entry: Json): string | undefined {
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
+  const kernel = entry.kernel && typeof entry.kernel === 'object' && !Array.isArray(entry.kernel) ? entry.kernel : {};
+  const file = entry.file && typeof entry.file === 'object' && !Array.isArray(entry.file) ? entry.file : {};
+  switch (entry.kind) {
+    case 'sysvShm':
+      return `sysvShm:${kernel.shmid}:${kernel.key}:${kernel.cuid}:${kernel.cpid}`;
+    case 'sysvSem':
+      return `sysvSem:${kernel.semid}:${kernel.key}:${kernel.cuid}`;
+    case 'sysvMsg':
+      return `sysvMsg:${kernel.msqid}:${kernel.key}:${kernel.cuid}`;
+    case 'posixShm':
+    case 'posixSem':
+      return `${entry.kind}:${entry.origin ?? ''}:${entry.device}:${entry.ino}:${entry.name}`;
+    case 'posixMq':
+      return `posixMq:${file.key}:${entry.name}`;
+    default:
+      return undefined;
+  }
+}

@@ -5,7 +5,7 @@
 // asks for every member) and its entry in the table.
 import type { Subject } from './errors';
 import type { HelperClient } from './helperClient';
-import type { ContentsHeader } from '../shared/hexProtocol';
+import type { ContentsHeader } from '../shared/contentsProtocol';
 import type { ByteSource } from './byteSource';
 import type { Json } from './json';
 import type { Credentials } from './permissions';
@@ -67,6 +67,11 @@ export interface KindModule<T extends IpcObject = IpcObject> {
   freedBytes(object: T): number;
   /** Processes holding it (attached, mapping, open) or, for sets and queues, waiting on it. */
   holders(object: T): number;
+  /**
+   * The processes whose programs may know its layout, by pid (View as C Type offers their types):
+   * those holding or using it, and those the kernel names as its creator or last users while they run.
+   */
+  programPids(object: T): number[];
   /** The uids it belongs to (owner; for System V objects the creator too). */
   ownerUids(object: T): number[];
   /** Its permission bits, as `ls -l` and `ipcs` give them (undefined when unknown). */

@@ -1,6 +1,7 @@
 // The one place that picks what to do by an object's kind: every kind's module (src/ipc/<kind>/
 // kind.ts, the shape of src/ipc/kind.ts) in one table. The table's type makes the compiler demand a
 // module for every kind, and every member of each.
+import type { Subject } from './errors';
 import type { KindModule } from './kind';
 import type { Credentials } from './permissions';
 import { posixMqKind } from './posixMq/kind';
@@ -10,6 +11,7 @@ import type { IpcObject, Snapshot } from './snapshot';
 import { sysvMsgKind } from './sysvMsg/kind';
 import { sysvSemKind } from './sysvSem/kind';
 import { sysvShmKind } from './sysvShm/kind';
+import * as l10n from '../shared/l10n';
 
 export type Kind = IpcObject['kind'];
 
@@ -48,4 +50,17 @@ export function objectLabel(object: IpcObject): string {
 /** Why these credentials may not remove the object (a sentence's end), or undefined when they may (see KindModule.removalRefusal). */
 export function removalRefusal(object: IpcObject, credentials: Credentials): string | undefined {
   return kindOf(object).removalRefusal(object, credentials);
+}
+
+/** "/x is owned by root: only its owner ... may remove it", or undefined when these credentials may remove it. */
+export function removalRefusalWords(object: IpcObject, credentials: Credentials): string | undefined {
+  const rule = removalRefusal(object, credentials);
+  return rule && l10n.t('{0} is owned by {1}: {2}', objectLabel(object), kindOf(object).facts(object).owner, rule);
+}
+
+/** What a failure about it is about, for messages that say whose it is (src/ipc/errors.ts). */
+export function subjectOf(object: IpcObject): Subject {
+  const kind = kindOf(object);
+  const { owner, creator } = kind.ownerNames(object);
+  return { kind: kind.subject, label: objectLabel(object), ownerName: owner, creatorUserName: creator };
 }

@@ -1,6 +1,8 @@
 // The shape every kind of IPC object is presented in: a row with its words, icon state, tooltip,
 // screen-reader label and menu flags, and its children (holders, and an honest row for what cannot
 // be seen). Each kind's `present` module turns its own info into this; one tree shows them all.
+import * as l10n from '../shared/l10n';
+import { executableName } from './processes';
 
 /** The state a row's icon and colour show (each kind puts it in its own words). */
 export type RowIcon = 'in-use' | 'unused' | 'orphaned' | 'removed-held' | 'locked' | 'problem';
@@ -55,4 +57,23 @@ export function escapeCode(text: string): string {
 
 export function formatTime(epochSeconds: number): string {
   return epochSeconds === 0 ? 'never' : new Date(epochSeconds * 1000).toLocaleString();
+}
+
+/**
+ * The word for an orphan, everywhere (rows, status bar, Clean Up): "orphaned (uncertain)" when
+ * some process could not be checked (its reason says which), so the user knows why Clean Up
+ * does not tick it.
+ */
+export function orphanedWord(certain: boolean): string {
+  return certain ? l10n.t('orphaned') : l10n.t('orphaned (uncertain)');
+}
+
+/** A state's words for an orphan that is not certain: "orphaned (leaked)" becomes "orphaned (uncertain)". */
+export function orphanStateWords(words: string, state: string, certain: boolean): string {
+  return state === 'orphaned' && !certain ? orphanedWord(false) : words;
+}
+
+/** A process as a child row names it: its pid and executable (the full command line goes in the tooltip). */
+export function processLabel(pid: number, command: string | undefined): string {
+  return `${pid} ${command ? executableName(command) : l10n.t('(exited)')}`;
 }

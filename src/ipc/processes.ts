@@ -60,7 +60,40 @@ export function parseStat(text: string): StatFields | undefined {
  */
 export function formatCommand(cmdline: Buffer | string, comm: string): string {
   const text = (typeof cmdline === 'string' ? cmdline : cmdline.toString('utf8')).replace(/\0+$/, '');
-  return text.length === 0 ? `[${escapeControls(comm)}]` : text.split('\0').map(escapeControls).join(' ');
+  if (text.length === 0) return `[${escapeControls(comm)}]`;
+  const words = text.split('\0').map(escapeControls);
+  // One word is a title the program wrote over its arguments ("postgres: checkpointer"): as it is.
+  return words.length === 1 ? words[0] : words.map(quoteWord).join(' ');
+}
+
+/** An argument with white space (a program under "/home/a b/") in single quotes, as a shell reads it back. */
+function quoteWord(word: string): string {
+  return /\s/.test(word) || word === '' ? `'${word.replace(/'/g, "'\\''")}'` : word;
+}
+
+/** formatCommand's words again, its quotes taken off. */
+function splitCommand(command: string): string[] {
+  const words: string[] = [];
+  for (const match of command.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)) words.push(match[1] !== undefined ? match[1].replace(/'\\''/g, "'") : match[2]);
+  return words;
+}
+
+/** Programs that run another: their row names the script too ("python3 producer.py"). */
+const INTERPRETERS = /^(python[\d.]*|node|nodejs|perl[\d.]*|ruby[\d.]*|bash|sh|dash|zsh|java|php[\d.]*|lua[\d.]*)$/;
+
+/**
+ * A command line (formatCommand's) shortened to what fits a row: the executable's file name,
+ * and for an interpreter the script's ("/usr/bin/python3 -u /srv/app/producer.py --fast" ->
+ * "python3 producer.py"). The full line belongs in the tooltip. A kernel thread's "[name]" stays.
+ */
+export function executableName(command: string): string {
+  if (command.startsWith('[')) return command;
+  const words = splitCommand(command);
+  const base = (word: string) => word.slice(word.lastIndexOf('/') + 1) || word;
+  const program = base(words[0] ?? command);
+  if (!INTERPRETERS.test(program)) return program;
+  const script = words.slice(1).find((w) => !w.startsWith('-'));
+  return script ? `${program} ${base(script)}` : program;
 }
 
 const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };

@@ -23,6 +23,7 @@ import { classifyPosixObjects, nextAgeTransition } from './posixShm/classify';
 import { type PosixObjectInfo } from './posixShm/types';
 import { listPosixObjects, type PosixListing } from './family/devShm';
 import { scanProcesses, type ProcScan } from './procScan';
+import { NO_INSPECTOR, withoutInspector, type InspectorPids } from './inspector';
 import { NOT_READ, readFailure } from './readFailure';
 import { classifyMsgQueues } from './sysvMsg/classify';
 import { type MsgQueueInfo, type QueueContents } from './sysvMsg/types';
@@ -128,6 +129,10 @@ export interface RefreshOptions {
   helper?: () => HelperClient;
   /** Messages copied per System V queue (ipcInspector.messageQueues.maxMessages). */
   maxMessages?: number;
+  /** The pids of this window's running helpers: what they hold or did is the inspector's, never a user's (src/ipc/inspector.ts). */
+  inspectorPids?: InspectorPids;
+  /** Segments this window keeps attached on purpose (Attach): that attachment is the user's, not the inspector's. */
+  heldByUser?: (shmid: number) => boolean;
 }
 
 /** What the helper read this refresh (empty maps for what was not needed or not possible). */
@@ -196,7 +201,7 @@ export class SnapshotSource {
     limitsRead.catch(() => undefined);
     // Named queues' descriptors link to "/NAME": the listing says which names to look for.
     const queues = listPosixQueues(this.mqueueDir);
-    const [table, semTable, msgTable, listing, scan] = await Promise.all([
+    const [table, semTable, msgTable, listing, fullScan] = await Promise.all([
       readSegmentTable(this.tables),
       readSemTable(this.tables),
       readMsgTable(this.tables),
@@ -210,6 +215,8 @@ export class SnapshotSource {
         waits: needs.has('waiters') || needs.has('waits'),
       }),
     ]);
+    const inspector = options.inspectorPids ?? NO_INSPECTOR;
+    const { scan, ownAttachments } = withoutInspector(fullScan, inspector, options.heldByUser);
     // The waiters come from the scan's own walk when the helper read it with waits; else one more
     // read of every thread's syscall here.
     const waiters = needs.has('waiters') ? (scan.waits ? sysvWaitersFromScan(scan.waits) : scanWaiters(this.procRoot)) : undefined;
@@ -219,6 +226,7 @@ export class SnapshotSource {
     // Compared part by part, the raw tables as bytes (a memcmp): no joined copy of them all.
     const signature = [
       [...needs].sort().join(','),
+      [...inspector].join(','),
       this.creatorLiveness(table.segments),
       listing.signature,
       queues.signature,
@@ -235,7 +243,20 @@ export class SnapshotSource {
     const aged = this.nextTransition !== undefined && Date.now() >= this.nextTransition;
     if (!options.force && !aged && this.last && same) return { snapshot: this.last, changed: false };
     const limits = await limitsRead;
-    this.last = this.build({ items: table.segments, skipped: table.skipped, semTable, msgTable, listing, queues, scan, limits, waiters, readings });
+    this.last = this.build({
+      items: table.segments,
+      skipped: table.skipped,
+      semTable,
+      msgTable,
+      listing,
+      queues,
+      scan,
+      limits,
+      waiters,
+      readings,
+      inspector,
+      ownAttachments,
+    });
     if (waits) this.last.waits = waits;
     this.lastSignature = signature;
     this.lastTables = tables;
@@ -334,6 +355,8 @@ export class SnapshotSource {
     limits: IpcLimits;
     waiters?: WaiterScan;
     readings: HelperReadings;
+    inspector: InspectorPids;
+    ownAttachments: Map<number, number>;
   }): Snapshot {
     const { items, listing, scan, readings } = input;
     const names = this.commands.names(this.procRoot, this.etcRoot, scan.holderCommands);
@@ -346,7 +369,7 @@ export class SnapshotSource {
     const posixObjects = classifyPosixObjects(listing, { ...context, previous }, this.procRoot);
     const failure = readings.failure ?? NOT_READ;
     const notRead = { why: failure.why === 'unsupported' ? ('error' as const) : failure.why, message: failure.message };
-    const waiters = { names, nowMs, graceMs: this.graceMs };
+    const waiters = { names, nowMs, graceMs: this.graceMs, inspector: input.inspector };
     const sets = classifySemSets(input.semTable.sets, (semid) => readings.setValues.get(semid) ?? { read: false, ...notRead }, {
       ...waiters,
       waiters: input.waiters?.sem ?? new Map(),
@@ -362,7 +385,7 @@ export class SnapshotSource {
       ...[...sets, ...msgQueues, ...posixSemaphores, ...mqQueues].map((o) => o.orphanAtMs),
     ]);
     return {
-      segments: classifySegments(items, scan, names, last?.segments),
+      segments: classifySegments(items, scan, names, last?.segments, { pids: input.inspector, ownAttachments: input.ownAttachments }),
       limits: input.limits,
       usage: shmUsage(items, input.limits.pageSize),
       skippedLines: input.skipped,

@@ -6,6 +6,7 @@ import { performance } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { HelperClient } from '../ipc/helperClient';
 import type { Need, Snapshot, SnapshotSource } from '../ipc/snapshot';
+import type { InspectorPids } from '../ipc/inspector';
 
 /** What /proc allows: drives the welcome content (package.json viewsWelcome) via `ipcInspector.status`. */
 export type SourceStatus = 'loading' | 'ready' | 'notLinux' | 'procUnreadable';
@@ -22,6 +23,10 @@ export interface RefresherDeps {
   /** Called before each refresh (the namespace shown may have lost its process). */
   beforeRefresh(): void;
   helper(): HelperClient;
+  /** The pids of this window's running helpers (src/ipc/inspector.ts). */
+  inspectorPids(): InspectorPids;
+  /** Whether this window keeps a segment attached on purpose (Attach). */
+  heldByUser(shmid: number): boolean;
   /** ipcInspector.refreshInterval and messageQueues.maxMessages, read at each use. */
   settings(): { refreshInterval: number; maxMessages: number };
   log: vscode.LogOutputChannel;
@@ -112,6 +117,8 @@ export class Refresher implements vscode.Disposable {
         force,
         needs,
         helper: () => this.deps.helper(),
+        inspectorPids: this.deps.inspectorPids(),
+        heldByUser: (shmid) => this.deps.heldByUser(shmid),
         maxMessages: this.deps.settings().maxMessages,
       });
       this.logCost(++this.count, performance.now() - started, performance.eventLoopUtilization(loopBefore).active, needs, changed);

@@ -1,5 +1,5 @@
 // A C type's layout as the compiler laid it out (sizes, offsets, alignments, bit positions), in the
-// form the extension sends to the hex view. Offsets are from the start of the object and, inside an
+// form the extension sends to the contents view. Offsets are from the start of the object and, inside an
 // array, for its element 0: element i of an array adds i * element.size. No `vscode`, no Node, no DOM.
 
 export type CFieldKind = 'struct' | 'union' | 'array' | 'int' | 'float' | 'bool' | 'enum' | 'pointer' | 'other';
@@ -42,6 +42,11 @@ export interface CField {
   /** Arrays: the element (at the array's offset), and how many; -1 for a flexible array member. */
   element?: CField;
   count?: number;
+  /**
+   * The type placed by the user as many times as fit in the object (its count -1 as well): said so
+   * in the panel, not "flexible", which is C's flexible array member.
+   */
+  asManyAsFit?: boolean;
 }
 
 export interface CEnum {

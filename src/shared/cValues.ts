@@ -299,7 +299,8 @@ export function valueOf(layout: CLayout, field: CField, shift: number, byteAt: B
         const bytes = stringBytes(byteAt, shift + field.offset, count);
         return bytes ? { text: stringLiteral(bytes), state: 'ok' } : UNKNOWN;
       }
-      return { text: `[${count}]${field.count === -1 ? ' (flexible)' : ''}`, state: 'ok' };
+      const open = field.count !== -1 ? '' : field.asManyAsFit ? ' (as many as fit)' : ' (flexible)';
+      return { text: `[${count}]${open}`, state: 'ok' };
     }
     case 'int':
     case 'bool':

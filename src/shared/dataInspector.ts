@@ -1,4 +1,4 @@
-// The data inspector of the hex view: the bytes at the cursor read as the C types a developer
+// The data inspector of the contents view: the bytes at the cursor read as the C types a developer
 // debugging shared memory would cast them to. Pure: no `vscode`, no Node, no DOM (it is bundled
 // into the webview too), so it is tested in plain Node and against values written by a C program.
 

@@ -1,9 +1,9 @@
-// Text of the hex view: offsets, hex bytes, the text column, the copy formats, the hex search
+// Text of the contents view: offsets, hex bytes, the text column, the copy formats, the hex search
 // pattern a user types, and which bytes changed between two reads (live refresh highlighting).
 // Pure: no `vscode`, no Node, no DOM (bundled into the webview too). The per-byte functions use
 // tables because the view renders tens of thousands of bytes per frame.
 
-import { MAX_SEARCH_PATTERN } from './hexProtocol';
+import { MAX_SEARCH_PATTERN } from './contentsProtocol';
 
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 const PRINTABLE: readonly string[] = Array.from({ length: 256 }, (_, b) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.'));

@@ -9,7 +9,8 @@
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
 import { formatBytes } from '../ipc/format';
-import { freedBytes, orphansOf } from '../ipc/orphans';
+import { freedBytes, isCertainOrphan, orphansOf, uncertainCount } from '../ipc/orphans';
+import { orphanedWord } from '../ipc/objects';
 import { kindOf } from '../ipc/kinds';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import type { Diagnosis } from '../ipc/waits/graph';
@@ -110,11 +111,12 @@ export class AttentionStatus implements vscode.Disposable {
       return;
     }
     const deadlocks = stuck.filter((d) => d.kind === 'deadlock').length;
+    const neverReleased = stuck.length - deadlocks;
     const stuckParts = [
-      ...(deadlocks > 0 ? [l10n.t('{0} deadlock(s)', deadlocks)] : []),
-      ...(stuck.length > deadlocks ? [l10n.t('{0} lock(s) never released', stuck.length - deadlocks)] : []),
+      ...(deadlocks === 1 ? [l10n.t('1 deadlock')] : deadlocks > 1 ? [l10n.t('{0} deadlocks', deadlocks)] : []),
+      ...(neverReleased === 1 ? [l10n.t('1 lock never released')] : neverReleased > 1 ? [l10n.t('{0} locks never released', neverReleased)] : []),
     ];
-    const orphanParts = orphans.length > 0 ? [`${orphans.length} orphaned${orphanBytes > 0 ? ` (${formatBytes(orphanBytes)})` : ''}`] : [];
+    const orphanParts = orphans.length > 0 ? [orphanCount(orphans, orphanBytes)] : [];
     const limitParts = nearLimits.map((n) => `${n.title}: ${n.description}`);
     const parts = [...stuckParts, ...orphanParts, ...limitParts];
     // The most urgent first: stuck threads, then orphans, then limits (counted when orphans are shown).
@@ -142,14 +144,14 @@ export class AttentionStatus implements vscode.Disposable {
     if (stuck.length > LISTED) lines.push(`- ${l10n.t('and {0} more', stuck.length - LISTED)}`);
     if (stuck.length > 0) lines.push('');
     if (orphans.length > 0) {
-      lines.push(`**${orphans.length} orphaned object(s)**${orphanBytes > 0 ? `, ${formatBytes(orphanBytes)} to free` : ''}:`, '');
+      const counted = orphans.length === 1 ? l10n.t('1 orphaned object') : l10n.t('{0} orphaned objects', orphans.length);
+      lines.push(`**${counted}**${orphanBytes > 0 ? l10n.t(', {0} to free', formatBytes(orphanBytes)) : ''}:`, '');
       const uid = this.context.uid;
       for (const object of orphans.slice(0, LISTED)) {
-        lines.push(
-          `- ${kindOf(object)
-            .row(object, { held: false, uid })
-            .label.replace(/[\\`*_[\]]/g, '\\$&')}`,
-        );
+        const label = kindOf(object).row(object, { held: false, uid }).label;
+        // An uncertain one says so, and why (the same words as its row and Clean Up).
+        const uncertain = isCertainOrphan(object) ? '' : ` — ${orphanedWord(false)}: ${kindOf(object).reason(object)}`;
+        lines.push(`- ${(label + uncertain).replace(/[\\`*_[\]]/g, '\\$&')}`);
       }
       if (orphans.length > LISTED) lines.push(`- and ${orphans.length - LISTED} more`);
       lines.push('');
@@ -166,4 +168,11 @@ export class AttentionStatus implements vscode.Disposable {
     clearTimeout(this.firstLook);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The status bar's count: "3 orphaned (1 uncertain) (12 KiB)". */
+function orphanCount(orphans: readonly IpcObject[], bytes: number): string {
+  const uncertain = uncertainCount(orphans);
+  const count = uncertain === 0 ? l10n.t('{0} orphaned', orphans.length) : l10n.t('{0} orphaned ({1} uncertain)', orphans.length, uncertain);
+  return bytes > 0 ? `${count} (${formatBytes(bytes)})` : count;
 }

@@ -47,7 +47,15 @@ function share(used: number, limit: { raw: bigint; unlimited: boolean } | undefi
 }
 
 function unreadableNote(snapshot: Snapshot): string {
-  return snapshot.scan.unreadable > 0 ? ` ${snapshot.scan.unreadable} process(es) could not be checked for holders.` : '';
+  const n = snapshot.scan.unreadable;
+  if (n === 0) return '';
+  return ' ' + (n === 1 ? l10n.t('1 process could not be checked for holders.') : l10n.t('{0} processes could not be checked for holders.', n));
+}
+
+/** "N lines of FILE could not be read", with its plural, or nothing. */
+function skippedNote(n: number, file: string): string {
+  if (n === 0) return '';
+  return n === 1 ? l10n.t('1 line of {0} could not be read and is not shown.', file) : l10n.t('{0} lines of {1} could not be read and are not shown.', n, file);
 }
 
 export const GROUPS: Record<GroupId, GroupSpec> = {
@@ -59,14 +67,14 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
       const description = limitsSummary(s.limits, s.usage);
       return {
         description,
-        tooltip: `System V shared memory (shmget): ${description}.${s.skippedLines > 0 ? ` ${s.skippedLines} line(s) of /proc/sysvipc/shm could not be read and are not shown.` : ''}`,
+        tooltip: [l10n.t('System V shared memory (shmget): {0}.', description), skippedNote(s.skippedLines, '/proc/sysvipc/shm')].filter(Boolean).join(' '),
         codicon: 'database',
         warning: share(s.usage.segments, s.limits.shmmni) >= NEAR_LIMIT || share(s.usage.pages, s.limits.shmall) >= NEAR_LIMIT,
       };
     },
     empty: () => ({
-      text: 'No segments in this IPC namespace · Create…',
-      tooltip: 'No System V shared memory segment exists in this IPC namespace. Click to create one.',
+      text: l10n.t('No segments in this IPC namespace · Create…'),
+      tooltip: l10n.t('No System V shared memory segment exists in this IPC namespace. Click to create one.'),
       command: { command: 'ipcInspector.createSegment', title: l10n.t('Create Shared Memory Segment…') },
     }),
   },
@@ -80,9 +88,14 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
       return {
         description,
         tooltip:
-          `POSIX shared memory (shm_open): the files of ${s.posix.dir}, ${description}.` +
-          (full ? ' When it is full, programs get SIGBUS or "No space left on device": remove unused objects.' : '') +
-          (s.posixSemaphores.length > 0 ? ` Its ${s.posixSemaphores.length} named semaphore(s) (sem.*) are in the Semaphores view.` : '') +
+          l10n.t('POSIX shared memory (shm_open): the files of {0}, {1}.', s.posix.dir, description) +
+          (full ? ' ' + l10n.t('When it is full, programs get SIGBUS or "No space left on device": remove unused objects.') : '') +
+          (s.posixSemaphores.length === 0
+            ? ''
+            : ' ' +
+              (s.posixSemaphores.length === 1
+                ? l10n.t('Its named semaphore (sem.*) is in the Semaphores view.')
+                : l10n.t('Its {0} named semaphores (sem.*) are in the Semaphores view.', s.posixSemaphores.length))) +
           unreadableNote(s),
         codicon: 'files',
         warning: full,
@@ -91,13 +104,17 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
     empty: (s) =>
       s.posix.available
         ? {
-            text: 'No objects in /dev/shm · Create…',
-            tooltip: 'No POSIX shared memory object exists in /dev/shm. Click to create one.',
+            text: l10n.t('No objects in /dev/shm · Create…'),
+            tooltip: l10n.t('No POSIX shared memory object exists in /dev/shm. Click to create one.'),
             command: { command: 'ipcInspector.createPosixObject', title: l10n.t('Create POSIX Shared Memory Object…') },
           }
         : {
-            text: `${s.posix.dir} cannot be read`,
-            tooltip: `POSIX shared memory lives in ${s.posix.dir}: ${s.posix.error ?? 'not found'}. Mount a tmpfs there (mount -t tmpfs tmpfs /dev/shm) or check its permissions.`,
+            text: l10n.t('{0} cannot be read', s.posix.dir),
+            tooltip: l10n.t(
+              'POSIX shared memory lives in {0}: {1}. Mount a tmpfs there (mount -t tmpfs tmpfs /dev/shm) or check its permissions.',
+              s.posix.dir,
+              s.posix.error ?? l10n.t('not found'),
+            ),
           },
   },
   memfd: {
@@ -107,13 +124,14 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
     hiddenWhenEmpty: true,
     objects: (s) => s.posix.memfds,
     line: (s) => ({
-      description: `${s.posix.memfds.length} held by several processes`,
-      tooltip:
+      description: l10n.t('{0} held by several processes', s.posix.memfds.length),
+      tooltip: l10n.t(
         'Anonymous memory files (memfd_create) that two or more processes hold: they share memory through them. Only processes this user can read are counted.',
+      ),
       codicon: 'link',
       warning: false,
     }),
-    empty: () => ({ text: 'No memfd is shared between processes', tooltip: 'No memfd object is held by two processes or more.' }),
+    empty: () => ({ text: l10n.t('No memfd is shared between processes'), tooltip: l10n.t('No memfd object is held by two processes or more.') }),
   },
   sysvSem: {
     id: 'sysvSem',
@@ -123,28 +141,30 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
       const description = semLimitsSummary(s.limits, s.sem.sets);
       const semaphores = s.sem.sets.reduce((n, set) => n + set.set.nsems, 0);
       const notes = [
-        s.sem.skippedLines > 0 ? `${s.sem.skippedLines} line(s) of /proc/sysvipc/sem could not be read.` : '',
+        skippedNote(s.sem.skippedLines, '/proc/sysvipc/sem'),
         !s.sem.waitersSupported
-          ? 'Waiters cannot be found on this architecture.'
-          : s.sem.waiterUnreadable > 0
-            ? `${s.sem.waiterUnreadable} thread(s) could not be checked for waiting.`
-            : '',
+          ? l10n.t('Waiters cannot be found on this architecture.')
+          : s.sem.waiterUnreadable === 0
+            ? ''
+            : s.sem.waiterUnreadable === 1
+              ? l10n.t('1 thread could not be checked for waiting.')
+              : l10n.t('{0} threads could not be checked for waiting.', s.sem.waiterUnreadable),
         s.limits.semmsl
-          ? `At most ${formatLimit(s.limits.semmsl)} semaphores a set (semmsl), ${formatLimit(s.limits.semopm)} operations a semop (semopm).`
+          ? l10n.t('At most {0} semaphores a set (semmsl), {1} operations a semop (semopm).', formatLimit(s.limits.semmsl), formatLimit(s.limits.semopm))
           : '',
       ]
         .filter(Boolean)
         .join(' ');
       return {
         description,
-        tooltip: `System V semaphores (semget): ${description}. ${notes}`.trim(),
+        tooltip: `${l10n.t('System V semaphores (semget): {0}.', description)} ${notes}`.trim(),
         codicon: 'symbol-numeric',
         warning: share(s.sem.sets.length, s.limits.semmni) >= NEAR_LIMIT || share(semaphores, s.limits.semmns) >= NEAR_LIMIT,
       };
     },
     empty: () => ({
-      text: 'No semaphore sets in this IPC namespace · Create…',
-      tooltip: 'No System V semaphore set exists in this IPC namespace. Click to create one.',
+      text: l10n.t('No semaphore sets in this IPC namespace · Create…'),
+      tooltip: l10n.t('No System V semaphore set exists in this IPC namespace. Click to create one.'),
       command: { command: 'ipcInspector.createSemaphoreSet', title: l10n.t('Create Semaphore Set…') },
     }),
   },
@@ -153,12 +173,15 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
     title: l10n.t('POSIX named semaphores (/dev/shm/sem.*)'),
     objects: (s) => s.posixSemaphores,
     line: (s) => ({
-      description: `${s.posixSemaphores.length} semaphore${s.posixSemaphores.length === 1 ? '' : 's'}`,
-      tooltip: `sem_open("/NAME") is the file ${s.posix.dir}/sem.NAME; values are read from it in glibc's layout.${unreadableNote(s)}`,
+      description: s.posixSemaphores.length === 1 ? l10n.t('1 semaphore') : l10n.t('{0} semaphores', s.posixSemaphores.length),
+      tooltip: l10n.t('sem_open("/NAME") is the file {0}/sem.NAME; values are read from it in glibc\'s layout.', s.posix.dir) + unreadableNote(s),
       codicon: 'symbol-numeric',
       warning: false,
     }),
-    empty: () => ({ text: 'No named semaphores in /dev/shm', tooltip: 'No file sem.* exists in /dev/shm: no program has a named semaphore (sem_open) now.' }),
+    empty: () => ({
+      text: l10n.t('No named semaphores in /dev/shm'),
+      tooltip: l10n.t('No file sem.* exists in /dev/shm: no program has a named semaphore (sem_open) now.'),
+    }),
   },
   sysvMsg: {
     id: 'sysvMsg',
@@ -168,15 +191,20 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
       const description = msgLimitsSummary(s.limits, s.msg.queues.length);
       const full = s.msg.queues.filter((q) => q.full).length;
       return {
-        description: full > 0 ? `${description} · ${full} full` : description,
-        tooltip: `System V message queues (msgget): ${description}. Messages are read with msgrcv(MSG_COPY): never consumed.${s.msg.skippedLines > 0 ? ` ${s.msg.skippedLines} line(s) of /proc/sysvipc/msg could not be read.` : ''}`,
+        description: full > 0 ? l10n.t('{0} · {1} full', description, full) : description,
+        tooltip: [
+          l10n.t('System V message queues (msgget): {0}. Messages are read with msgrcv(MSG_COPY): never consumed.', description),
+          skippedNote(s.msg.skippedLines, '/proc/sysvipc/msg'),
+        ]
+          .filter(Boolean)
+          .join(' '),
         codicon: 'mail',
         warning: full > 0 || share(s.msg.queues.length, s.limits.msgmni) >= NEAR_LIMIT,
       };
     },
     empty: () => ({
-      text: 'No message queues in this IPC namespace · Create…',
-      tooltip: 'No System V message queue exists in this IPC namespace. Click to create one.',
+      text: l10n.t('No message queues in this IPC namespace · Create…'),
+      tooltip: l10n.t('No System V message queue exists in this IPC namespace. Click to create one.'),
       command: { command: 'ipcInspector.createMessageQueue', title: l10n.t('Create Message Queue…') },
     }),
   },
@@ -185,12 +213,16 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
     title: l10n.t('POSIX message queues (/dev/mqueue)'),
     objects: (s) => s.mqueue.queues,
     line: (s) => {
-      const description = s.mqueue.mounted ? pmqLimitsSummary(s.limits, s.mqueue.queues.length) : 'not mounted';
+      const description = s.mqueue.mounted ? pmqLimitsSummary(s.limits, s.mqueue.queues.length) : l10n.t('not mounted');
       return {
         description,
         tooltip: s.mqueue.mounted
-          ? `POSIX message queues (mq_open): the files of ${s.mqueue.dir}, ${description}. Their messages cannot be read without consuming them, so they are never shown.`
-          : (s.mqueue.problem ?? `POSIX message queues cannot be listed: ${MOUNT_ADVICE}`),
+          ? l10n.t(
+              'POSIX message queues (mq_open): the files of {0}, {1}. Their messages cannot be read without consuming them, so they are never shown.',
+              s.mqueue.dir,
+              description,
+            )
+          : (s.mqueue.problem ?? l10n.t('POSIX message queues cannot be listed: {0}', MOUNT_ADVICE)),
         codicon: 'mail',
         warning: s.mqueue.queues.some((q) => q.full) || share(s.mqueue.queues.length, s.limits.mqQueuesMax) >= NEAR_LIMIT,
       };
@@ -198,10 +230,10 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
     empty: (s) =>
       s.mqueue.mounted
         ? {
-            text: 'No POSIX message queues · Create…',
-            tooltip: 'No POSIX message queue exists in this IPC namespace. Click to create one.',
+            text: l10n.t('No POSIX message queues · Create…'),
+            tooltip: l10n.t('No POSIX message queue exists in this IPC namespace. Click to create one.'),
             command: { command: 'ipcInspector.createMessageQueue', title: l10n.t('Create Message Queue…'), arguments: ['posix'] },
           }
-        : { text: `${s.mqueue.dir} is not mounted`, tooltip: s.mqueue.problem ?? MOUNT_ADVICE },
+        : { text: l10n.t('{0} is not mounted', s.mqueue.dir), tooltip: s.mqueue.problem ?? MOUNT_ADVICE },
   },
 };

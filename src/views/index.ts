@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
 import { AttentionStatus } from './attention';
-import { HexPanel } from './hexPanel';
+import { ContentsPanel } from './contentsPanel';
 import { IpcView, type ShellView } from './ipcView';
 import * as l10n from '../shared/l10n';
 import { WaitGraphPanel } from './waitGraphPanel';
@@ -55,7 +55,7 @@ export function createViews(context: IpcContext, shellViews: readonly ShellView[
       return [...views].sort((a, b) => b.lastActive - a.lastActive);
     },
     dispose() {
-      HexPanel.all().forEach((panel) => panel.dispose());
+      ContentsPanel.all().forEach((panel) => panel.dispose());
       WaitGraphPanel.current?.dispose();
       for (const view of views) view.dispose();
       waits.dispose();

@@ -29,7 +29,7 @@ export function setText(node: Text, value: string): void {
   if (node.data !== value) node.data = value;
 }
 
-/** Shows or hides an element (the `hidden` attribute, styled in hexView.css). */
+/** Shows or hides an element (the `hidden` attribute, styled in contentsView.css). */
 export function show(node: HTMLElement, visible: boolean): void {
   if (node.hidden === visible) node.hidden = !visible;
 }

@@ -3,20 +3,19 @@
 // one column per member); padding shows as its own rows. Rows are virtual (only those on screen are
 // in the DOM) so an array of a million elements scrolls like ten. Values are decoded here from the
 // page's byte cache, so a live refresh costs the extension nothing beyond reading the bytes; a value
-// that changed is highlighted like changed bytes. The grid asks fieldAt()/describe() to tint each
-// field's bytes and to name the field under the pointer.
-import { byteRange, CField, CLayout, elementCount, hasChildren } from '../shared/cLayout';
+// that changed is highlighted like changed bytes. The rows come from fieldRows.ts (the type
+// flattened, pure); the grid's fieldAt()/describe() (each field's tint, the field under the
+// pointer) are answered by fieldIndex.ts. This module draws, handles keys and clicks, and copies.
+import { byteRange, CField, CLayout, hasChildren } from '../shared/cLayout';
 import { cInitializer, valueOf, type ByteAt } from '../shared/cValues';
-import type { CTypeView, FromWebview } from '../shared/hexProtocol';
+import type { CTypeView, FromWebview } from '../shared/contentsProtocol';
+import { FADE_MS } from './changeStamps';
 import { el, show } from './dom';
-import { FADE_MS } from './grid';
+import { FieldIndex } from './fieldIndex';
+import { buildRows, rootField, type Row, summaryText } from './fieldRows';
 import * as l10n from '../shared/l10n';
 
 const ROW_HEIGHT = 22;
-/** Elements of one array listed before a "… more" row (the rest is reachable with Go to). */
-const MAX_ELEMENTS = 100_000;
-/** Leaves of one element indexed for tinting and hover; beyond, the grid shows no tint. */
-const MAX_LEAVES = 200_000;
 /** Bytes the live refresh re-reads for the panel at most (the protocol's bound on one read). */
 const MAX_WINDOW = 1024 * 1024;
 /** Largest object Copy as C writes out: the bytes of one fields window, all of them read. */
@@ -36,30 +35,6 @@ export interface FieldsHooks {
   status(text: string, error: boolean): void;
 }
 
-type RowKind = 'field' | 'padding' | 'table-head' | 'table-row' | 'more';
-
-interface Row {
-  kind: RowKind;
-  depth: number;
-  field: CField;
-  /** Bytes added to the field's offsets (the placement, and array elements on the way). */
-  shift: number;
-  /** `sensors[2].name`: the key of its expansion and change state, and what copy names. */
-  path: string;
-  name: string;
-  padding?: { offset: number; length: number };
-  /** Table rows: the element's members, one per column. */
-  columns?: CField[];
-  more?: number;
-}
-
-interface Leaf {
-  start: number;
-  end: number;
-  path: string;
-  type: string;
-}
-
 export class FieldsPanel {
   readonly element: HTMLElement;
   private readonly title = el('h2', undefined, undefined, [l10n.t('C type')]);
@@ -74,10 +49,7 @@ export class FieldsPanel {
   private readonly expanded = new Set<string>();
   private focused = 0;
   private readonly lastText = new Map<string, { text: string; changedAt: number }>();
-  private leaves: Leaf[] = [];
-  /** reachEnd[i]: the furthest end of leaves 0..i (union members overlap: an early one may reach furthest). */
-  private reachEnd: number[] = [];
-  private leafStride = 0;
+  private index = new FieldIndex(null, () => 0);
   private lastWindow = '';
   private renderQueued = false;
 
@@ -88,7 +60,7 @@ export class FieldsPanel {
       return b;
     };
     this.list = el('div', 'fields-list', { role: 'tree', tabindex: 0, 'aria-label': l10n.t('Fields') }, [this.spacer, this.box]);
-    this.element = el('aside', 'fields', { 'aria-label': l10n.t('C type fields') }, [
+    this.element = el('aside', 'fields', { id: 'fields', 'aria-label': l10n.t('C type fields') }, [
       this.title,
       el('div', 'fields-actions', { role: 'toolbar', 'aria-label': l10n.t('C type') }, [
         button('Change type…', 'View as another C type (View as C Type…)', () => this.hooks.post({ type: 'chooseType' })),
@@ -107,8 +79,14 @@ export class FieldsPanel {
     show(this.element, false);
   }
 
+  /** Whether a type is shown. */
   get shown(): boolean {
     return this.view !== null;
+  }
+
+  /** Whether the panel is on screen (a type, or a problem to tell). */
+  get visible(): boolean {
+    return !this.element.hidden;
   }
 
   /** The type to show (null: none; the panel hides unless there is a problem to tell). */
@@ -132,14 +110,14 @@ export class FieldsPanel {
       this.lastText.clear();
       this.focused = 0;
     }
-    this.root = view ? this.rootField(view) : undefined;
+    this.root = view ? rootField(view) : undefined;
     if (this.root) {
       this.expanded.add(this.root.name);
       if (view!.placement.count === 1 && this.root.members) {
         for (const m of this.root.members) if (m.kind !== 'array') this.expanded.add(`${this.root.name}.${m.name}`);
       }
     }
-    this.indexLeaves();
+    this.index = new FieldIndex(view, () => this.end);
     this.rebuild();
     this.hooks.onLayoutChange();
   }
@@ -159,191 +137,26 @@ export class FieldsPanel {
 
   /** Which field a byte belongs to, as an alternating index for the grid's tints; -1 for none. */
   fieldAt(offset: number): number {
-    const hit = this.leafAt(offset);
-    return hit ? hit.element * this.leaves.length + hit.index : -1;
+    return this.index.fieldAt(offset);
   }
 
   /** Names the field(s) a byte belongs to (bit-fields share bytes), for the grid's tooltip. */
   describe(offset: number): string | undefined {
-    const hit = this.leafAt(offset);
-    if (!hit || !this.view) return undefined;
-    const prefix = this.view.placement.count === 1 ? this.view.layout.name : `${this.view.layout.name}[${hit.element}]`;
-    const names = [...hit.all].sort((a, b) => a - b).map((i) => this.leaves[i].path);
-    const leaf = this.leaves[hit.index];
-    return `${prefix}${names.map((n) => (n ? `.${n}` : '')).join(', ')} (${leaf.type})`;
+    return this.index.describe(offset);
   }
 
   // ---- model ---------------------------------------------------------------------------------------
-
-  private rootField(view: CTypeView): CField {
-    const { layout, placement } = view;
-    if (placement.count === 1) return { ...layout.root, name: layout.name, type: layout.name };
-    return {
-      name: `${layout.name}[${placement.count < 0 ? '' : placement.count}]`,
-      type: `${layout.name}[]`,
-      kind: 'array',
-      offset: 0,
-      size: layout.size * Math.max(0, placement.count),
-      align: layout.align,
-      element: layout.root,
-      count: placement.count,
-    };
-  }
 
   private get end(): number {
     return this.hooks.size();
   }
 
   private rebuild(): void {
-    this.rows = [];
-    if (this.root && this.view) this.addRows(this.root, this.view.placement.offset, 0, this.root.name, this.root.name);
+    this.rows = this.root && this.view ? buildRows(this.root, this.view.placement.offset, this.expanded, this.end) : [];
     this.focused = Math.min(this.focused, Math.max(0, this.rows.length - 1));
     this.spacer.style.height = `${this.rows.length * ROW_HEIGHT}px`;
-    this.summary.textContent = this.view ? this.summaryText(this.view) : '';
+    this.summary.textContent = this.view ? summaryText(this.view, this.end) : '';
     this.renderNow();
-  }
-
-  private summaryText(view: CTypeView): string {
-    const { layout, placement } = view;
-    const count = placement.count < 0 ? Math.max(0, Math.floor((this.end - placement.offset) / Math.max(1, layout.size))) : placement.count;
-    const at = `at 0x${placement.offset.toString(16)}`;
-    const where = `${layout.file.split('/').pop()}:${layout.line}`;
-    const what = placement.count === 1 ? `${layout.name} ${at}` : `${count} × ${layout.name} ${at}${placement.count < 0 ? ' (as many as fit)' : ''}`;
-    return `${what}, ${layout.size} bytes each, aligned to ${layout.align}, from ${where}`;
-  }
-
-  private addRows(field: CField, shift: number, depth: number, path: string, name: string): void {
-    this.rows.push({ kind: 'field', depth, field, shift, path, name });
-    if (!hasChildren(field) || !this.expanded.has(path)) return;
-    if (field.kind === 'array' && field.element) {
-      const count = elementCount(field, shift, this.end);
-      const stride = field.element.size;
-      const tabular = field.element.kind === 'struct' || field.element.kind === 'union';
-      if (tabular) {
-        this.rows.push({
-          kind: 'table-head',
-          depth: depth + 1,
-          field: field.element,
-          shift,
-          path: `${path}#head`,
-          name: '',
-          columns: this.columnsOf(field.element),
-        });
-      }
-      const shown = Math.min(count, MAX_ELEMENTS);
-      for (let i = 0; i < shown; i++) {
-        const at = shift + i * stride;
-        const elementPath = `${path}[${i}]`;
-        if (tabular) {
-          this.rows.push({
-            kind: 'table-row',
-            depth: depth + 1,
-            field: field.element,
-            shift: at,
-            path: elementPath,
-            name: `[${i}]`,
-            columns: this.columnsOf(field.element),
-          });
-        } else this.addRows(field.element, at, depth + 1, elementPath, `[${i}]`);
-      }
-      if (count > shown) this.rows.push({ kind: 'more', depth: depth + 1, field, shift, path: `${path}#more`, name: '', more: count - shown });
-      return;
-    }
-    let reached = shift + field.offset;
-    (field.members ?? []).forEach((member, index) => {
-      const range = byteRange(member, shift);
-      if (field.kind === 'struct' && range.offset > reached) {
-        this.rows.push({
-          kind: 'padding',
-          depth: depth + 1,
-          field: member,
-          shift,
-          path: `${path}#pad${reached}`,
-          name: '(padding)',
-          padding: { offset: reached, length: range.offset - reached },
-        });
-      }
-      // An anonymous member is keyed by its place among its siblings: two of them may share an offset (in a union).
-      this.addRows(member, shift, depth + 1, member.anonymous ? `${path}.#${index}` : `${path}.${member.name}`, member.name);
-      reached = Math.max(reached, range.offset + range.length);
-    });
-    const end = shift + field.offset + field.size;
-    if (field.kind === 'struct' && !field.anonymous && end > reached) {
-      this.rows.push({
-        kind: 'padding',
-        depth: depth + 1,
-        field,
-        shift,
-        path: `${path}#pad${reached}`,
-        name: '(padding)',
-        padding: { offset: reached, length: end - reached },
-      });
-    }
-  }
-
-  /** The table's columns: the element's members, anonymous ones' members in their place. */
-  private columnsOf(element: CField): CField[] {
-    return (element.members ?? []).flatMap((m) => (m.anonymous ? this.columnsOf(m) : [m]));
-  }
-
-  /** Leaves of one element (or of the single object), sorted by offset, for tints and hover. */
-  private indexLeaves(): void {
-    this.leaves = [];
-    this.leafStride = 0;
-    if (!this.view) return;
-    const { layout } = this.view;
-    this.leafStride = layout.size;
-    const walk = (field: CField, shift: number, path: string): boolean => {
-      if (this.leaves.length >= MAX_LEAVES) return false;
-      if (field.kind === 'array' && field.element && !(field.element.char && field.element.size === 1)) {
-        const count = field.count !== undefined && field.count >= 0 ? field.count : 0;
-        for (let i = 0; i < count; i++) if (!walk(field.element, shift + i * field.element.size, `${path}[${i}]`)) return false;
-        return true;
-      }
-      if (field.members) {
-        for (const m of field.members) if (!walk(m, shift, m.anonymous ? path : path ? `${path}.${m.name}` : m.name)) return false;
-        return true;
-      }
-      const range = byteRange(field, shift);
-      if (range.length > 0) this.leaves.push({ start: range.offset, end: range.offset + range.length, path, type: field.type });
-      return true;
-    };
-    if (!walk(layout.root, 0, '')) this.leaves = [];
-    this.leaves.sort((a, b) => a.start - b.start || a.end - b.end);
-    let reach = 0;
-    this.reachEnd = this.leaves.map((leaf) => (reach = Math.max(reach, leaf.end)));
-  }
-
-  /** Indexes of every leaf that covers `within` (bytes of one element), last first. */
-  private covering(within: number): number[] {
-    let low = 0;
-    let high = this.leaves.length - 1;
-    let last = -1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      if (this.leaves[mid].start <= within) {
-        last = mid;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
-    const found: number[] = [];
-    for (let i = last; i >= 0 && this.reachEnd[i] > within; i--) if (this.leaves[i].end > within) found.push(i);
-    return found;
-  }
-
-  private leafAt(offset: number): { element: number; index: number; within: number; all: number[] } | undefined {
-    if (!this.view || this.leaves.length === 0 || this.leafStride <= 0) return undefined;
-    const { placement } = this.view;
-    const rel = offset - placement.offset;
-    if (rel < 0) return undefined;
-    const element = Math.floor(rel / this.leafStride);
-    const count = placement.count < 0 ? Math.floor((this.end - placement.offset) / this.leafStride) : placement.count;
-    if (element >= count) return undefined;
-    const within = rel - element * this.leafStride;
-    const found = this.covering(within);
-    return found.length > 0 ? { element, index: found[0], within, all: found } : undefined;
   }
 
   // ---- drawing -------------------------------------------------------------------------------------
@@ -473,7 +286,9 @@ export class FieldsPanel {
     const sizeText = field.bits
       ? `${field.bits.width} bit${field.bits.width === 1 ? '' : 's'}`
       : field.kind === 'array' && field.count === -1
-        ? 'flexible'
+        ? field.asManyAsFit
+          ? 'as many as fit'
+          : 'flexible'
         : String(field.size);
     // A scalar stored in the other byte order (scalar_storage_order) says so beside its type.
     const typeText =

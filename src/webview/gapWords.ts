@@ -1,6 +1,6 @@
 // How the view words a page without data: a System V page not resident (reading it allocates it)
 // or a POSIX hole (never written; reading it gives zeros and allocates nothing).
-import type { ContentsHeader } from '../shared/hexProtocol';
+import type { ContentsHeader } from '../shared/contentsProtocol';
 
 export interface GapWords {
   /** "not resident" / "hole". */

@@ -1,4 +1,10 @@
 // The byte grid: offset / hex / text columns over a virtual scroller.
+// Over 600 lines on purpose: it is one DOM structure drawn in one pass per frame. The row ring, the
+// text runs, the highlight boxes (selection, match, cursor, changes, field tints) and the hit test
+// share the per-layout tables (hex positions, gaps, char-to-byte) and the ring's recycling rules;
+// split apart, every frame of scrolling would cross module seams with that state, and the frame
+// cost is what the webview harness measures. Pure parts already live beside it (scrollMap.ts,
+// selection.ts, byteCache.ts).
 //
 // DOM: the scroller (role=grid, focusable) holds a sticky canvas exactly one client-height tall and
 // a spacer under it. The canvas shows a column header and a fixed set of row elements (the rows
@@ -13,6 +19,7 @@
 // than a browser allows.
 import { formatOffset, hexByte, printableChar } from '../shared/hexFormat';
 import { NOT_LOADED, NOT_RESIDENT, READ_FAILED } from './byteCache';
+import { FADE_MS } from './changeStamps';
 import { gapWords, type GapWords } from './gapWords';
 import { el, setText, show, text } from './dom';
 import { ScrollMap } from './scrollMap';
@@ -49,7 +56,6 @@ export interface GridHooks {
   describeField(offset: number): string | undefined;
 }
 
-export const FADE_MS = 1500;
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 const OUT = -3;
 const MARGIN_ROWS = 1;

@@ -1,6 +1,6 @@
 // The object's header bar: identity, size, the kind's facts (attached processes or holders, owner,
 // state), and the notices for an object removed but still held, and for one that is gone.
-import type { ContentsHeader } from '../shared/hexProtocol';
+import type { ContentsHeader } from '../shared/contentsProtocol';
 import { el, show } from './dom';
 import { groupDigits, humanSize } from './format';
 import * as l10n from '../shared/l10n';

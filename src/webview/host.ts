@@ -1,5 +1,5 @@
 // The one door to the extension: a typed wrapper of the webview API (`acquireVsCodeApi`).
-import type { FromWebview } from '../shared/hexProtocol';
+import type { FromWebview } from '../shared/contentsProtocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -4,7 +4,7 @@
 // typed arrays), as {type: "Buffer", data: [...]} (a Node Buffer: VS Code serialises messages with
 // JSON.stringify, and Buffer's toJSON runs first), a plain array, or an object with numeric keys:
 // all become a Uint8Array here.
-import type { ContentsHeader, ContentsPhase, CTypeView, ToWebview, ViewSettings } from '../shared/hexProtocol';
+import { parsePaneSizes, type ContentsHeader, type ContentsPhase, type CTypeView, type ToWebview, type ViewSettings } from '../shared/contentsProtocol';
 
 type Obj = Record<string, unknown>;
 
@@ -71,7 +71,8 @@ export function parseHostMessage(raw: unknown): ToWebview | undefined {
       const header = parseHeader(raw.header);
       if (!header) return undefined;
       const pageSize = isCount(raw.pageSize) && raw.pageSize > 0 ? raw.pageSize : 4096;
-      return { type: 'init', header, settings: parseSettings(raw.settings), pageSize };
+      const paneSizes = raw.paneSizes === undefined ? undefined : parsePaneSizes(raw.paneSizes);
+      return { type: 'init', header, settings: parseSettings(raw.settings), pageSize, paneSizes: typeof paneSizes === 'object' ? paneSizes : undefined };
     }
     case 'header': {
       const header = parseHeader(raw.header);

@@ -1,6 +1,6 @@
 // The controls above the grid: live refresh, go to offset, search, copy, save snapshot.
 // The toolbar only collects input and shows state; the App decides and talks to the extension.
-import type { CopyFormat } from '../shared/hexProtocol';
+import type { CopyFormat } from '../shared/contentsProtocol';
 import type { GapWords } from './gapWords';
 import { el, show } from './dom';
 import * as l10n from '../shared/l10n';

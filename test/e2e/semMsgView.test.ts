@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { untilHexView } from '../support/hexUi';
+import { untilContentsView } from '../support/contentsUi';
 import { repoRoot } from '../support/segments';
 import { ipcmkMsg, ipcmkSem, ipctool, IpcProcess, msgProc, startIpctool, SYSCALL, waitBlocked } from '../support/semMsg';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
@@ -78,7 +78,7 @@ describe('Semaphores and Message Queues in chromium', function () {
     await first.waitFor({ timeout: 10_000 });
     assert.match((await first.getAttribute('aria-label'))!, /starts with job: resize image 42/);
     assert.equal(msgProc(msqid)?.qnum, 3, 'looking received nothing');
-    const frame = await untilHexView(page, () => first.click(), /Message #0/);
+    const frame = await untilContentsView(page, () => first.click(), /Message #0/);
     await frame.waitForFunction(() => document.body.textContent?.includes('job: resize image 42') ?? false, undefined, { timeout: 15_000 });
     assert.equal(msgProc(msqid)?.qnum, 3, 'opening received nothing');
     await page.screenshot({ path: path.join(shots, 'message-queues-view.png') });

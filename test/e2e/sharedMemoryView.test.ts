@@ -11,6 +11,7 @@ import { createSegment, freshKey, Holder, ownSegment, procLine, repoRoot } from 
 import { host, Server, startHost } from '../support/testHost';
 import { waitFor } from '../support/waitFor';
 import { chooseFromRowMenu, expandRow, runCommand, widenSideBar } from '../support/workbenchUi';
+import { scrollToRow } from '../support/treeRows';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 declare const document: { querySelector(selector: string): { value?: string } | null };
@@ -56,25 +57,25 @@ describe('the Shared Memory view in chromium', function () {
 
   it('opens the IPC view from the activity bar and lists the segments with their state', async function () {
     await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
-    await row(heldKey).waitFor({ timeout: 30_000 });
-    await row(leakedKey).waitFor();
+    await scrollToRow(page, row(heldKey));
     await widenSideBar(page, 330);
     // Each kind in its own group, with its limits line (segments used / shmmni, bytes; /dev/shm used).
-    await page
-      .locator('.monaco-list-row', { hasText: 'System V segments' })
-      .getByText(/^\d+\/\d+ segments · /)
-      .waitFor({ timeout: 10_000 });
-    await page
-      .locator('.monaco-list-row', { hasText: 'POSIX objects (/dev/shm)' })
-      .getByText(/objects? · .* used \(\d+%\)/)
-      .waitFor({ timeout: 10_000 });
+    const systemV = page.locator('.monaco-list-row:not(.monaco-tree-sticky-row)', { hasText: 'System V segments' });
+    await scrollToRow(page, systemV);
+    await systemV.getByText(/^\d+\/\d+ segments · /).waitFor({ timeout: 10_000 });
+    const posix = page.locator('.monaco-list-row:not(.monaco-tree-sticky-row)', { hasText: 'POSIX objects (/dev/shm)' });
+    await scrollToRow(page, posix);
+    await posix.getByText(/objects? · .* used \(\d+%\)/).waitFor({ timeout: 10_000 });
+    await scrollToRow(page, row(heldKey));
     assert.match((await row(heldKey).getAttribute('aria-label'))!, /state: attached, 1 process attached/);
+    await scrollToRow(page, row(leakedKey));
     assert.match((await row(leakedKey).getAttribute('aria-label'))!, /state: orphaned \(leaked\)/);
-    assert.match(await row(leakedKey).innerText(), /64 KiB · not attached · root · orphaned/);
+    assert.match(await row(leakedKey).innerText(), /orphaned · 64 KiB · not attached · root/);
     await page.screenshot({ path: path.join(shots, 'view.png') });
   });
 
   it('expands a segment to show the process attached to it', async function () {
+    await scrollToRow(page, row(heldKey), { nearTop: true });
     await expandRow(row(heldKey));
     const child = page.locator(`.monaco-list-row[aria-label^="Process ${holder.pid},"]`);
     await child.waitFor({ timeout: 10_000 });
@@ -85,6 +86,7 @@ describe('the Shared Memory view in chromium', function () {
 
   it('removes a segment through its context menu and the confirmation dialog', async function () {
     const dialog = page.locator('.monaco-dialog-box');
+    await scrollToRow(page, row(leakedKey));
     await chooseFromRowMenu(row(leakedKey), 'Remove…', dialog);
     const text = await dialog.innerText();
     assert.match(text, new RegExp(`Remove segment ${keyText(leakedKey)} \\(id ${leakedId}\\)\\?`));
@@ -100,6 +102,17 @@ describe('the Shared Memory view in chromium', function () {
   it('exports every object as JSON to the file named in the save dialog', async function () {
     const file = path.join(temp, 'exported objects.json');
     await runCommand(page, 'IPC: Export as JSON', /Export IPC Objects as JSON/);
+    // With memfds on the machine (the browser's own), it first asks whether to export them: all of it here.
+    const everything = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Everything' });
+    // Waits for whichever comes: the question, or the save dialog's proposal (no memfds now).
+    await page.waitForFunction(
+      () =>
+        /\.json$/.test(document.querySelector('.quick-input-widget input')?.value ?? '') ||
+        document.querySelector('.quick-input-list .monaco-list-row[aria-label*="Everything"]') !== null,
+      undefined,
+      { timeout: 60_000 },
+    );
+    if ((await everything.count()) > 0) await everything.first().click();
     // The save dialog (in the browser VS Code's own, a path in the quick input): once it has filled
     // in its proposal, the path typed in instead, and Enter.
     const input = page.locator('.quick-input-widget input');

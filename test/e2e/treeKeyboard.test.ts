@@ -7,10 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
-import { hexFrame } from '../support/hexUi';
+import { contentsFrame } from '../support/contentsUi';
 import { createSegment, freshKey, holdSegment, repoRoot } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { expandRow, widenSideBar } from '../support/workbenchUi';
+import { scrollToRow } from '../support/treeRows';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;
@@ -56,16 +57,18 @@ describe('the IPC view from the keyboard and the mouse, in chromium', function (
 
   it('opens the contents of the focused row on Enter, not of the row clicked before', async function () {
     const page = ui.page!;
-    await row(keys[0]).waitFor({ timeout: 30_000 });
-    await row(keys[2]).waitFor();
+    await scrollToRow(page, row(keys[0]));
+    await scrollToRow(page, row(keys[2]));
+    await scrollToRow(page, row(keys[0]));
     const focused = await clickThenDown(page, row(keys[0]), 2);
     assert.notEqual(focused, ids[0], 'the arrows moved the focus away from the clicked row');
     await page.keyboard.press('Enter');
-    await hexFrame(page, new RegExp(`id ${focused}(?!\\d)`), 30_000);
+    await contentsFrame(page, new RegExp(`id ${focused}(?!\\d)`), 30_000);
   });
 
   it('offers to remove the focused row on Delete, not the row clicked before', async function () {
     const page = ui.page!;
+    await scrollToRow(page, row(keys[0]));
     const focused = await clickThenDown(page, row(keys[0]), 1);
     await page.keyboard.press('Delete');
     const dialog = page.locator('.monaco-dialog-box');
@@ -82,6 +85,7 @@ describe('the IPC view from the keyboard and the mouse, in chromium', function (
     const holder = await holdSegment(ids[1], 'ro');
     try {
       const r = row(keys[1]);
+      await scrollToRow(page, r);
       await page.waitForFunction(
         (el) => (el as { getAttribute(n: string): string | null } | null)?.getAttribute('aria-expanded') !== null,
         await r.elementHandle(),
@@ -91,7 +95,7 @@ describe('the IPC view from the keyboard and the mouse, in chromium', function (
       );
       const before = await r.getAttribute('aria-expanded');
       await r.dblclick();
-      await hexFrame(page, new RegExp(`id ${ids[1]}(?!\\d)`), 30_000);
+      await contentsFrame(page, new RegExp(`id ${ids[1]}(?!\\d)`), 30_000);
       assert.equal(await r.getAttribute('aria-expanded'), before, 'the double click toggled the row');
     } finally {
       await holder.stop();
@@ -102,6 +106,7 @@ describe('the IPC view from the keyboard and the mouse, in chromium', function (
     const page = ui.page!;
     const holder = await holdSegment(ids[2], 'ro');
     try {
+      await scrollToRow(page, row(keys[2]), { nearTop: true });
       await expandRow(row(keys[2]));
       await page.locator('.activitybar a.action-label[aria-label^="Explorer"]').click();
       await page
@@ -110,7 +115,7 @@ describe('the IPC view from the keyboard and the mouse, in chromium', function (
         .waitFor({ timeout: 15_000 })
         .catch(() => undefined);
       await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
-      await row(keys[2]).waitFor({ timeout: 15_000 });
+      await scrollToRow(page, row(keys[2]));
       assert.equal(await row(keys[2]).getAttribute('aria-expanded'), 'true', 'the row collapsed when the view was shown again');
     } finally {
       await holder.stop();

@@ -12,6 +12,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, holdSegment, procLine, repoRoot, shmtoolPath, trackSegment } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { chooseFromRowMenu, expandRow, widenSideBar } from '../support/workbenchUi';
+import { scrollToRow } from '../support/treeRows';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const keyText = (key: number) => `0x${key.toString(16).padStart(8, '0')}`;
@@ -52,6 +53,7 @@ describe('the Shared Memory view as an unprivileged user, in chromium', function
   const row = (key: number) => page.locator(`.monaco-list-row[aria-label*="key ${keyText(key)}"]`);
 
   async function removeFromMenu(key: number, outcome: Locator): Promise<void> {
+    await scrollToRow(page, row(key));
     await chooseFromRowMenu(row(key), 'Remove…', outcome).catch(async (error: unknown) => {
       await page.screenshot({ path: path.join(shots, 'unprivileged-failure.png') });
       throw error;
@@ -59,8 +61,9 @@ describe('the Shared Memory view as an unprivileged user, in chromium', function
   }
 
   it("shows root's segment with its owner and an attached process it cannot see", async function () {
-    await row(rootKey).waitFor({ timeout: 30_000 });
+    await scrollToRow(page, row(rootKey));
     await widenSideBar(page, 420);
+    await scrollToRow(page, row(rootKey), { nearTop: true });
     assert.match(await row(rootKey).innerText(), /8 KiB · .*root/);
     await expandRow(row(rootKey));
     await page.locator('.monaco-list-row', { hasText: '1 attached process not visible' }).waitFor({ timeout: 10_000 });

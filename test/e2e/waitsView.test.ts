@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { untilHexView } from '../support/hexUi';
+import { untilContentsView } from '../support/contentsUi';
 import { killSpawned, spawnReady } from '../native/spawned';
 import { freshName } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
@@ -164,7 +164,7 @@ describe('the Waits view and the wait-for graph in chromium', function () {
   it("opens a lock's object at the lock's offset from the list's button", async function () {
     const frame = await graphFrame();
     const button = frame.locator(`.items .item[aria-label^="/${name}+48,"] button.open`);
-    const hex = await untilHexView(page, () => button.click(), new RegExp(`/${name}`));
+    const hex = await untilContentsView(page, () => button.click(), new RegExp(`/${name}`));
     await hex.waitForFunction(() => /Went to 0x30 \(48\)/.test(document.querySelectorAll('body')[0]?.textContent ?? ''), undefined, { timeout: 15_000 });
   });
 });

@@ -10,12 +10,12 @@ import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
 import type { CField, CLayout } from '../../src/shared/cLayout';
 import { valueOf } from '../../src/shared/cValues';
-import type { CTypeMessage, DataMessage } from '../../src/shared/hexProtocol';
-import type { HexPanel } from '../../src/views/hexPanel';
+import type { CTypeMessage, DataMessage } from '../../src/shared/contentsProtocol';
+import type { ContentsPanel } from '../../src/views/contentsPanel';
 import { freshKey, repoRoot, trackSegment } from '../support/segments';
 import { waitFor } from '../support/waitFor';
 import { getApi, refreshView, run } from './fixtures';
-import { openPanel, Recorder } from './hexPanelProbe';
+import { openPanel, Recorder } from './contentsPanelProbe';
 import { withPrompts } from './scriptedPrompts';
 
 const ctvalues = path.join(repoRoot, 'native', 'bin', 'ctvalues');
@@ -36,7 +36,7 @@ describe('View as C Type (real compiler, real segment)', function () {
 
   afterEach(async () => {
     for (const rec of recorders.splice(0)) rec.dispose();
-    for (const panel of api.hexPanels()) panel.dispose();
+    for (const panel of api.contentsPanels()) panel.dispose();
     for (const child of children.splice(0)) child.kill('SIGKILL');
     for (const file of written.splice(0)) fs.rmSync(file, { force: true });
     api.context.cTypes.diagnostics.clear();
@@ -68,7 +68,7 @@ describe('View as C Type (real compiler, real segment)', function () {
     };
   }
 
-  async function open(shmid: number): Promise<{ panel: HexPanel; rec: Recorder }> {
+  async function open(shmid: number): Promise<{ panel: ContentsPanel; rec: Recorder }> {
     const panel = await openPanel(api, shmid);
     const rec = new Recorder(panel);
     recorders.push(rec);

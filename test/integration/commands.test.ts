@@ -79,8 +79,7 @@ describe('commands', function () {
             assert.ok(q.options.validateInput?.('lots'), 'a size that is not a size is refused');
             return '8 KiB';
           })
-          .input('640')
-          .pick('Exclusive');
+          .input('640');
         shmid = await createThroughCommand();
       });
       assert.ok(typeof shmid === 'number', `the command returned ${shmid}`);
@@ -97,8 +96,8 @@ describe('commands', function () {
           'Create Shared Memory Segment (2/4): key',
           'Create Shared Memory Segment (3/4): size',
           'Create Shared Memory Segment (4/4): permissions',
-          `Key ${hexKey(key)} taken already?`,
         ],
+        'a free key asks nothing more (it is created exclusive)',
       );
       assert.deepStrictEqual(prompts.notificationsOf('info'), [`Created segment ${hexKey(key)} (id ${shmid}, 8 KiB).`]);
       await waitFor(
@@ -137,8 +136,7 @@ describe('commands', function () {
               return '7';
             })
             .input('4 KiB')
-            .input('600')
-            .pick('Exclusive');
+            .input('600');
           shmid = await createThroughCommand();
         });
         assert.ok(typeof shmid === 'number');
@@ -148,18 +146,18 @@ describe('commands', function () {
       }
     });
 
-    it('reports an exclusive create of a key that exists as an error saying the key exists, and creates nothing', async () => {
+    it('asks before opening a key that exists, naming what has it; Cancel creates nothing', async () => {
       const key = freshKey();
       const existing = createSegment(key, 4096);
       let result: unknown = 'not run';
       const prompts = await withPrompts(api, async (p) => {
-        p.pick('Chosen key').input(hexKey(key)).input('4096').input('600').pick('Exclusive');
+        p.pick('Chosen key').input(hexKey(key)).input('4096').input('600').pick('Cancel');
         result = await run('ipcInspector.createSegment');
       });
       assert.strictEqual(result, undefined);
-      const [error, ...more] = prompts.notificationsOf('error');
-      assert.deepStrictEqual(more, []);
-      assert.match(error ?? '', /^Could not create the segment: a segment with this key already exists \(EEXIST\)/);
+      const last = prompts.questions[prompts.questions.length - 1];
+      assert.strictEqual(last.kind === 'confirm' ? last.message : last.options.title, `Key ${hexKey(key)} is taken already: the segment with id ${existing}`);
+      assert.deepStrictEqual(prompts.notificationsOf('error'), []);
       assert.deepStrictEqual(
         procAll()
           .filter((s) => s.key === key)
@@ -173,7 +171,7 @@ describe('commands', function () {
       const existing = createSegment(key, 4096);
       let result: unknown;
       await withPrompts(api, async (p) => {
-        p.pick('Chosen key').input(hexKey(key)).input('4096').input('600').pick('Open or create');
+        p.pick('Chosen key').input(hexKey(key)).input('4096').input('600').pick('Open it');
         result = await run('ipcInspector.createSegment');
       });
       assert.strictEqual(result, existing);
@@ -353,7 +351,7 @@ describe('commands', function () {
           // Only ours are removed: other people's leftovers on this machine are not ours to clean.
           return q.items.filter((i) => orphans.includes(idIn(i.label)!));
         }).confirmWith((q) => {
-          assert.strictEqual(q.message, 'Remove 3 orphaned object(s), 24 KiB?');
+          assert.strictEqual(q.message, 'Remove 3 orphaned objects, 24 KiB?');
           const lines = q.detail.split('\n').filter((l) => l.startsWith('• '));
           assert.deepStrictEqual(lines.map(idIn).sort(), [...orphans].sort());
           assert.match(q.detail, /checked again right before removal/);
@@ -365,7 +363,7 @@ describe('commands', function () {
       assert.deepStrictEqual([...result.removed].sort(), [...orphans].sort());
       assert.strictEqual(result.bytesFreed, 8192 + 4096 + 12288);
       assert.deepStrictEqual(result.skipped, []);
-      assert.deepStrictEqual(prompts.notificationsOf('info'), ['Removed 3 orphaned object(s), freed 24 KiB.']);
+      assert.deepStrictEqual(prompts.notificationsOf('info'), ['Removed 3 orphaned objects, freed 24 KiB.']);
       for (const id of orphans) assert.strictEqual(proc(id), undefined, `orphan ${id} is still there`);
       for (const id of kept) {
         const line = procOrFail(id);
@@ -389,7 +387,7 @@ describe('commands', function () {
       assert.deepStrictEqual([...result.removed].sort(), [...rest].sort());
       assert.strictEqual(procOrFail(late).nattch, 1, 'the segment attached meanwhile is kept');
       const [warning] = prompts.notificationsOf('warning');
-      assert.match(warning ?? '', new RegExp(`^Removed 2 orphaned object\\(s\\), freed 16 KiB\\. Kept: .*\\(id ${late}\\) is no longer orphaned`));
+      assert.match(warning ?? '', new RegExp(`^Removed 2 orphaned objects, freed 16 KiB\\. Kept: .*\\(id ${late}\\) is no longer orphaned`));
     });
 
     it('removes nothing when the preview is dismissed', async () => {
@@ -487,7 +485,7 @@ describe('commands', function () {
       assert.match(shown.detail, /\(shmmax\)/);
       // And how full /dev/shm is, as statfs says (what df shows).
       const df = execFileSync('df', ['--output=size', '-B1', '/dev/shm'], { encoding: 'utf8' }).trim().split('\n')[1].trim();
-      assert.match(shown.detail, /^POSIX shared memory \(\/dev\/shm\): \d+ object\(s\), .* of .* used \(\d+\.\d%\)/m);
+      assert.match(shown.detail, /^POSIX shared memory \(\/dev\/shm\): \d+ objects?, .* of .* used \(\d+\.\d%\)/m);
       assert.ok(shown.detail.includes(formatBytes(Number(df))), `the size of /dev/shm (${df} bytes) is in: ${shown.detail}`);
       // Semaphores and queues against the kernel's own numbers (kernel.sem: semmsl semmns semopm semmni).
       const [semmsl, semmns, semopm, semmni] = fs.readFileSync('/proc/sys/kernel/sem', 'utf8').trim().split(/\s+/);

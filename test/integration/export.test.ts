@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { IpcInspectorApi } from '../../src/extension';
-import { freshName, ownObject } from '../support/posixObjects';
+import { freshName, memfdObject, ownObject } from '../support/posixObjects';
 import { freshKey, ownSegment } from '../support/segments';
 import { getApi, hexKey, posixRowOrFail, refreshView, rowOrFail, run } from './fixtures';
 import { withPrompts } from './scriptedPrompts';
@@ -30,8 +30,13 @@ describe('Export as JSON… and Copy as Table', function () {
     const name = freshName();
     const owner = await ownObject(name, 8192, 0o600);
     const file = path.join(dir, 'picture.json');
+    // A memfd shared by two processes: the command then asks whether to export the memfds.
+    await memfdObject(freshName(), 4096);
     const prompts = await withPrompts(api, async (p) => {
-      p.saveWith((q) => {
+      p.pick((q) => {
+        assert.match(q.options.title ?? '', /which objects/);
+        return q.items.find((item) => item.label === 'Everything');
+      }).saveWith((q) => {
         assert.strictEqual(q.options.title, 'Export IPC Objects as JSON');
         assert.match(q.options.defaultUri?.fsPath ?? '', /ipc-.+-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.json$/);
         return vscode.Uri.file(file);

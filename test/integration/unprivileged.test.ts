@@ -29,7 +29,7 @@ import {
   setSetting,
   tooltipOf,
 } from './fixtures';
-import { byteAt, openPanel, read } from './hexPanelProbe';
+import { byteAt, openPanel, read } from './contentsPanelProbe';
 import { ROOT_BYTES, rootFixture, type RootFixture } from './rootFixture';
 import { withPrompts } from './scriptedPrompts';
 
@@ -45,7 +45,7 @@ describe("as an unprivileged user, beside root's objects", function () {
   });
 
   afterEach(async () => {
-    for (const panel of api.hexPanels()) panel.dispose();
+    for (const panel of api.contentsPanels()) panel.dispose();
     await cleanupSemMsg();
     await restoreSettings();
   });
@@ -123,7 +123,10 @@ describe("as an unprivileged user, beside root's objects", function () {
         assert.ok(shmids.includes(mine), `this user's orphaned segment is offered: ${q.items.map((i) => i.label).join(' | ')}`);
         assert.ok(names.includes('/' + mineObject), "this user's orphaned POSIX object is offered");
         assert.ok(!shmids.includes(root.orphanSegment), "root's orphan is not offered");
-        assert.match(q.options.placeHolder ?? '', /orphaned object\(s\) of other users are not offered: only their owners or root may remove them/);
+        assert.match(
+          q.options.placeHolder ?? '',
+          /(1 orphaned object of another user is|\d+ orphaned objects of other users are) not offered: only (its owner|their owners) or root may remove (it|them)/,
+        );
         return undefined; // Escape: nothing is removed
       });
       await run('ipcInspector.cleanUpOrphans');
@@ -150,7 +153,10 @@ describe("as an unprivileged user, beside root's objects", function () {
   it("Choose IPC Namespace… says that other users' processes could not be looked at, so more namespaces may exist", async () => {
     await withPrompts(api, async (p) => {
       p.pick((q) => {
-        assert.match(q.options.placeHolder ?? '', /process\(es\) could not be looked at \(other users'\): more namespaces may exist/);
+        assert.match(
+          q.options.placeHolder ?? '',
+          /(1 process|\d+ processes) could not be looked at \((another user's|other users')\): more namespaces may exist/,
+        );
         assert.match(q.items[0].label, /This window's namespace/);
         return undefined; // Escape: the views stay where they are
       });

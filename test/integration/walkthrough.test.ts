@@ -12,7 +12,7 @@ import type { IpcInspectorApi } from '../../src/extension';
 import type { CLayout } from '../../src/shared/cLayout';
 import { waitFor } from '../support/waitFor';
 import { getApi, hexKey, run } from './fixtures';
-import { openPanel } from './hexPanelProbe';
+import { openPanel } from './contentsPanelProbe';
 import { withPrompts } from './scriptedPrompts';
 
 const SENSORS_KEY = 0x5e450001;
@@ -29,7 +29,7 @@ describe('the Get Started walkthrough', function () {
   });
 
   after(async () => {
-    for (const panel of api?.hexPanels() ?? []) panel.dispose();
+    for (const panel of api?.contentsPanels() ?? []) panel.dispose();
     terminal?.dispose();
     const demo = path.join(api?.context.storagePath ?? '', 'demo', 'run.js');
     // Stops a runner still going and removes every demo object, the leaks included.

@@ -11,7 +11,7 @@ import { isPageResident } from '../../src/ipc/helperProtocol';
 import { PosixObjectSource } from '../../src/ipc/posixShm/source';
 import { SnapshotSource, type PosixObjectInfo } from '../../src/ipc/snapshot';
 import { SegmentSource } from '../../src/ipc/sysvShm/source';
-import type { ContentsHeader } from '../../src/shared/hexProtocol';
+import type { ContentsHeader } from '../../src/shared/contentsProtocol';
 import { TestHelper } from '../support/helper';
 import { cleanupPosixObjects, createObject, freshName, shmPath, writeObject } from '../support/posixObjects';
 import { cleanupAll, createSegment, dumpSegment, freshKey, procLine, writeSegment } from '../support/segments';

@@ -1,4 +1,4 @@
-// The hex view's data inspector against values written by a C program (test/programs/values.c):
+// The contents view's data inspector against values written by a C program (test/programs/values.c):
 // the bytes a C compiler lays out for int32, double, int64, uint16 in either byte order, floats,
 // C strings, decoded by inspect() as the view would show them.
 import * as assert from 'node:assert/strict';

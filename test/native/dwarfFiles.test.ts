@@ -169,7 +169,7 @@ describe('DWARF: finding the debug files of programs and libraries', function ()
       try {
         const types = await DebugTypes.read(ElfFile.fromBytes(bytes, `case ${i}`));
         try {
-          const names = types.types().map((t) => t.name);
+          const names = (await types.types()).map((t) => t.name);
           for (const name of ['ring::Slot<ring::Msg>', 'ring::Diamond', ...names.slice(0, 30)]) {
             try {
               if (types.has(name)) await types.layout(name);

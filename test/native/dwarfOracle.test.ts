@@ -174,7 +174,7 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     // The pick list: types only (namespaces are walked, not listed), each once, spelled with its scope.
     const listed = await DebugTypes.open(file);
     try {
-      const names = listed.types().map((t) => t.name);
+      const names = (await listed.types()).map((t) => t.name);
       assert.ok(
         !names.includes('ring') && !names.includes('std') && names.includes('ring::State') && names.includes('ring::Msg'),
         names.slice(0, 20).join(', '),

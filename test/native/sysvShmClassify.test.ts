@@ -34,7 +34,7 @@ describe('segment classifier on the real kernel', function () {
     assert.equal(c.state, 'unattached');
     assert.equal(c.creator, 'alive');
     assert.equal(c.creatorProcess?.pid, holder.pid);
-    assert.match(c.creatorProcess?.command ?? '', /shmtool own 0x[0-9a-f]+ 4096 600$/);
+    assert.match(c.creatorProcess?.command ?? '', /shmtool'? own 0x[0-9a-f]+ 4096 600$/);
     assert.ok(c.creatorProcess!.startTime <= Date.now() / 1000 + 1, 'a start time in the past');
     await holder.stop();
     assert.equal((await classify(holder.shmid)).state, 'orphaned', 'and orphaned once it exits');

@@ -14,7 +14,7 @@ import type { CLayout } from '../../src/shared/cLayout';
 import { createSegment, freshKey, procLine, repoRoot, trackSegment } from '../support/segments';
 import { waitFor } from '../support/waitFor';
 import { getApi, refreshView, row, run } from '../integration/fixtures';
-import { openPanel } from '../integration/hexPanelProbe';
+import { openPanel } from '../integration/contentsPanelProbe';
 import { withPrompts } from '../integration/scriptedPrompts';
 
 const ctvalues = path.join(repoRoot, 'native', 'bin', 'ctvalues');
@@ -33,7 +33,7 @@ describe('Restricted Mode (workspace trust on, this folder not trusted)', functi
 
   after(() => {
     for (const child of children.splice(0)) child.kill('SIGKILL');
-    for (const panel of api.hexPanels()) panel.dispose();
+    for (const panel of api.contentsPanels()) panel.dispose();
   });
 
   it('runs in Restricted Mode, with the extension active', () => {

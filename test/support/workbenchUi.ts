@@ -68,7 +68,7 @@ export async function clickMenuItem(page: Page, label: string): Promise<void> {
  * with a prompt (or a title) matching `question`. On a busy machine a click can be lost, or land twice and
  * dismiss the box the first one opened (the command then ends): what is waited for is the box.
  */
-export async function untilQuickInput(page: Page, open: () => Promise<void>, question: RegExp): Promise<void> {
+export async function untilQuickInput(page: Page, open: () => Promise<void>, question: RegExp, patienceMs = 10_000): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   for (let attempt = 0; attempt < 5; attempt++) {
     const opened = await open().then(
@@ -89,7 +89,7 @@ export async function untilQuickInput(page: Page, open: () => Promise<void>, que
           return !!box && box.offsetParent !== null && (new RegExp(pattern).test(box.getAttribute('aria-label') ?? '') || new RegExp(pattern).test(title));
         },
         question.source,
-        { timeout: 10_000 },
+        { timeout: patienceMs },
       )
       .then(() => true)
       .catch(() => false);
@@ -171,8 +171,52 @@ export async function runCommand(page: Page, title: string, question: RegExp): P
       await page.keyboard.press('Escape');
       await page.keyboard.press('F1');
       await page.locator('.quick-input-widget input').fill(`>${title}`);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+      // Enter, as people run commands from the palette: once the command is the focused row. (A
+      // click hands the focus back to the view after the palette closed, which could come after
+      // the command's question showed and dismiss it.)
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
     },
     question,
+    // A click on the palette's row is not lost (the palette would stay open): what takes long is
+    // the command's own work before its question (Export reads every object first). A retry's
+    // Escape would dismiss the question when it comes.
+    60_000,
   );
+}
+
+/**
+ * In a multi-select pick (Clean Up's), ticks only the items whose text has one of `wanted`, as a
+ * person facing a long list would: untick everything with the box above the list, then find each
+ * wanted item through the filter and tick it. The list draws only the rows on screen, so going
+ * through its rows would miss the ones below the fold.
+ */
+export async function tickOnly(page: Page, wanted: string[]): Promise<void> {
+  // The box ticks or unticks every item the filter lets through (all of them, the filter empty); it
+  // shows ticked only when every item is: tick all first if some are not, then untick all.
+  const all = page.locator('.quick-input-widget .quick-input-header .monaco-checkbox').first();
+  const input = page.locator('.quick-input-widget .quick-input-filter input');
+  await page.locator('.quick-input-list').waitFor();
+  if ((await all.getAttribute('aria-checked')) !== 'true') await all.click();
+  await waitForAttribute(all, 'aria-checked', 'true');
+  await all.click();
+  await waitForAttribute(all, 'aria-checked', 'false');
+  for (const text of wanted) {
+    await input.fill(text);
+    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await item.waitFor({ timeout: 15_000 });
+    if ((await item.getAttribute('aria-checked')) !== 'true') await item.click();
+    await waitForAttribute(item, 'aria-checked', 'true');
+  }
+  await input.fill('');
+}
+
+async function waitForAttribute(element: Locator, name: string, value: string): Promise<void> {
+  await element
+    .page()
+    .waitForFunction(([el, n, v]) => (el as { getAttribute(n: string): string | null }).getAttribute(n) === v, [
+      await element.elementHandle(),
+      name,
+      value,
+    ] as const);
 }

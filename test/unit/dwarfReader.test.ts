@@ -303,18 +303,23 @@ describe('DWARF reader: hand-made debug information', () => {
       const file = path.join(dir, 'prog');
       const cacheDir = path.join(dir, 'cache');
       fs.writeFileSync(file, elfWithDwarf(sample()));
-      const open = async () => {
+      const open = async (names?: string[]) => {
         const t = await DebugTypes.open(file, { cacheDir });
-        t.close();
+        try {
+          await t.saved;
+          names?.push(...(await t.types()).map((type) => type.name));
+        } finally {
+          t.close();
+        }
         return t;
       };
-      assert.strictEqual((await open()).fromCache, false);
-      const second = await open();
+      const fresh: string[] = [];
+      assert.strictEqual((await open(fresh)).fromCache, false);
+      const cachedNames: string[] = [];
+      const second = await open(cachedNames);
       assert.strictEqual(second.fromCache, true);
-      assert.deepStrictEqual(
-        second.types().map((t) => t.name),
-        ['enum big', 'struct sample'], // named types only: base types are not offered
-      );
+      assert.deepStrictEqual(cachedNames, ['enum big', 'struct sample']); // named types only: base types are not offered
+      assert.deepStrictEqual(cachedNames, fresh);
       const [cached] = fs.readdirSync(cacheDir);
       fs.writeFileSync(path.join(cacheDir, cached), '{"version":1,"names":[["x",');
       assert.strictEqual((await open()).fromCache, false, 'a corrupt cache is rebuilt');
@@ -350,7 +355,7 @@ describe('DWARF reader: hand-made debug information', () => {
       await readerError(async () => {
         const types = await DebugTypes.read(ElfFile.fromBytes(bytes.subarray(0, cut)));
         try {
-          for (const t of types.types()) await types.layout(t.name);
+          for (const t of await types.types()) await types.layout(t.name);
         } finally {
           types.close();
         }

@@ -12,7 +12,7 @@ import {
   toHexString,
   toText,
 } from '../../src/shared/hexFormat';
-import { MAX_SEARCH_PATTERN } from '../../src/shared/hexProtocol';
+import { MAX_SEARCH_PATTERN } from '../../src/shared/contentsProtocol';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 

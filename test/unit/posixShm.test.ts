@@ -97,6 +97,12 @@ describe('POSIX shared memory objects', function () {
       assert.deepEqual([sure.state, sure.certain], ['orphaned', true]);
       assert.deepEqual([unsure.state, unsure.certain], ['orphaned', false]);
       assert.match(unsure.reason, /5 processes could not be checked \(pid 10 \(\.\/writer\), pid 11 \(\.\/reader\), pid 12 and 2 more\)/);
+      // The same words wherever it is shown: the row, its state, its screen-reader label.
+      assert.match(posixDescription(unsure), /^orphaned \(uncertain\) · /);
+      assert.equal(posixStateWords(unsure), 'orphaned (uncertain)');
+      assert.match(posixRow(unsure, { held: false, uid: 0 }).accessibilityLabel, /state: orphaned \(uncertain\)/);
+      assert.match(posixDescription(sure), /^orphaned · /);
+      assert.equal(classifyHolds({ ...base, unchecked: 1 }).reason.includes('1 process could not be checked'), true, 'one process, in the singular');
     });
 
     it('removed but still held', function () {
@@ -184,7 +190,7 @@ describe('POSIX shared memory objects', function () {
     it('describes size, allocation, holders, owner and state', function () {
       const a = object('psm_a', 100, { size: 1 << 20, allocated: 4096 });
       const [orphan] = classify([a], []);
-      assert.equal(posixDescription(orphan), '1 MiB · 4 KiB allocated · no holder · root · orphaned');
+      assert.equal(posixDescription(orphan), 'orphaned · 1 MiB · 4 KiB allocated · no holder · root');
       const row = posixRow(orphan, { held: false, uid: 0 });
       assert.equal(row.id, 'posix:0:27:100');
       assert.equal(row.icon, 'orphaned');
@@ -197,8 +203,8 @@ describe('POSIX shared memory objects', function () {
       assert.deepEqual(
         children.map((c) => [c.label, c.description]),
         [
-          ['10 ./writer', 'maps read-only · 7f0000010000-7f0000010800'],
-          ['11 ./reader', 'fd 7, read-write'],
+          ['10 writer', 'maps read-only · 7f0000010000-7f0000010800'],
+          ['11 reader', 'fd 7, read-write'],
         ],
       );
       assert.equal(posixContextValue(inUse, 1000), 'posixObject;state=in-use;linked;readable');

@@ -41,7 +41,7 @@ describe('processes', function () {
   });
 
   it('keeps spaces inside arguments and drops the trailing NUL', function () {
-    assert.equal(formatCommand(Buffer.from('python3\0-c\0print("a b")\0'), 'python3'), 'python3 -c print("a b")');
+    assert.equal(formatCommand(Buffer.from('python3\0-c\0print("a b")\0'), 'python3'), 'python3 -c \'print("a b")\'');
     assert.equal(formatCommand('', 'kthreadd'), '[kthreadd]');
     // A `bash -c` script keeps its newlines in cmdline; a label must stay one line.
     assert.equal(formatCommand(Buffer.from('bash\0-c\0a=0\nb\x1b\0'), 'bash'), 'bash -c a=0\\nb\\x1b');

@@ -134,7 +134,7 @@ describe('System V semaphore sets', function () {
       sem1.children?.map((c) => [c.pid, c.description]),
       [[100, 'waits for an increase']],
     );
-    assert.match(semDescription(info), /^2 semaphores · = 1, 0 · 1 waiting · root · stuck$/);
+    assert.match(semDescription(info), /^stuck · 2 semaphores · = 1, 0 · 1 waiting · root$/);
   });
 
   it('is in use while someone waits or its last operator runs', function () {

@@ -41,7 +41,9 @@ function info(segment: Partial<ShmSegment>, classification: Partial<Classificati
     },
     classification: { state: 'attached', locked: false, creator: 'unchecked', reason: '2 processes attached', ...classification },
     attachments: [],
-    hiddenAttachments: 0,
+    // The kernel's count with no maps read: every attachment is one not visible (classifySegments' rule).
+    hiddenAttachments: segment.nattch ?? 2,
+    inspectorAttachments: 0,
     ownerName: 'alice',
     creatorUserName: 'alice',
     groupName: 'users',
@@ -59,10 +61,10 @@ describe('presentation of a segment', function () {
     assert.equal(displayKey(info({ key: 0, dest: true }, {}, { attachments: [{ ...attachment, key: 0 }] })), 'private (removed)');
   });
 
-  it('describes size, attachments, owner and the states that matter', function () {
+  it('describes the states that matter first (a narrow side bar cuts the end), then size, attachments, owner', function () {
     assert.equal(segmentDescription(info({}), false), '12.1 KiB · 2 attached · alice');
-    assert.equal(segmentDescription(info({ nattch: 0 }, { state: 'orphaned' }), true), '12.1 KiB · not attached · alice · orphaned · held by this window');
-    assert.equal(segmentDescription(info({ locked: true }, { locked: true }), false), '12.1 KiB · 2 attached · alice · locked');
+    assert.equal(segmentDescription(info({ nattch: 0 }, { state: 'orphaned' }), true), 'orphaned · 12.1 KiB · not attached · alice · held by this window');
+    assert.equal(segmentDescription(info({ locked: true }, { locked: true }), false), 'locked · 12.1 KiB · 2 attached · alice');
   });
 
   it('puts the state in words for screen readers', function () {

@@ -1,4 +1,4 @@
-// Harness only: plays the extension for the hex view's page in a plain browser tab. It defines
+// Harness only: plays the extension for the contents view's page in a plain browser tab. It defines
 // acquireVsCodeApi(), checks every message from the page with the real parseWebviewMessage, and
 // answers from a segment generated on the fly (1 GiB costs no memory), with some pages not
 // resident, live changes, search with progress, and switches to removed / gone on request.
@@ -6,7 +6,7 @@
 // kind=sysv|posix (a System V segment with non-resident pages, or a POSIX object with holes that
 // can grow and shrink).
 // Bundled by run.js with esbuild (it imports the protocol module from src/shared).
-import { parseWebviewMessage } from '../../src/shared/hexProtocol';
+import { parseWebviewMessage } from '../../src/shared/contentsProtocol';
 
 const params = new URLSearchParams(location.search);
 // l10n=<JSON>: a translation bundle, put where the extension puts this window's (the root's data-l10n).
@@ -381,7 +381,7 @@ function receive(raw) {
   }
 }
 
-let stateStore = JSON.parse(sessionStorage.getItem('hexview-state') ?? 'null') ?? undefined;
+let stateStore = JSON.parse(sessionStorage.getItem('contents-view-state') ?? 'null') ?? undefined;
 let acquired = false;
 window.acquireVsCodeApi = () => {
   if (acquired) throw new Error('acquireVsCodeApi called twice');
@@ -392,7 +392,7 @@ window.acquireVsCodeApi = () => {
     setState: (state) => {
       stateStore = state;
       harness.state = state;
-      sessionStorage.setItem('hexview-state', JSON.stringify(state));
+      sessionStorage.setItem('contents-view-state', JSON.stringify(state));
     },
   };
 };

@@ -1,4 +1,4 @@
-// Optional: the hex view in the REAL extension host (the offline VS Code of scripts/test-host),
+// Optional: the contents view in the REAL extension host (the offline VS Code of scripts/test-host),
 // against a real segment, to check what the fake host cannot: VS Code's own CSP and webview
 // resource URLs, and how byte arrays survive postMessage. Makes its own IPC_PRIVATE segment of
 // 256 KiB with python3 + ctypes (the first 16 KiB written, the rest never touched so not resident,
@@ -55,7 +55,7 @@ async function main() {
     writer.once('exit', (code) => reject(new Error(`writer exited ${code}`)));
   });
   console.log(`segment ${shmid}`);
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'hexview-real-'));
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'contents-view-real-'));
   const server = await startServer({ workspace, extensionDevelopmentPath: root });
   const browser = await launchChromium();
   const problems = [];
@@ -84,7 +84,7 @@ async function main() {
         if (await f.$('.grid').catch(() => null)) frame = f;
       }
     }
-    if (!frame) throw new Error('no hex view frame appeared');
+    if (!frame) throw new Error('no contents view frame appeared');
     try {
       await frame.waitForFunction(() => document.querySelector('.rowbox .row:not(.void)') && !document.querySelector('.rowbox .r.ld'), null, {
         timeout: 20000,

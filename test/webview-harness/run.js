@@ -1,4 +1,4 @@
-// Drives the hex view's page (dist/webview.js + media/hexView.css) in headless chromium against the
+// Drives the contents view's page (dist/webview.js + media/contentsView.css) in headless chromium against the
 // fake host, checks behaviour, and writes screenshots to test-results/webview-harness/.
 //   node test/webview-harness/run.js            build, run every scenario, exit 1 on a failure
 //   node test/webview-harness/run.js --serve    build and serve the harness for a manual look
@@ -56,7 +56,7 @@ const FILES = {
   '/harness/fakeHost.js': [path.join(built, 'fakeHost.js'), 'text/javascript'],
   '/dist/webview.js': [path.join(root, 'dist', 'webview.js'), 'text/javascript'],
   '/dist/webview.js.map': [path.join(root, 'dist', 'webview.js.map'), 'application/json'],
-  '/media/hexView.css': [path.join(root, 'media', 'hexView.css'), 'text/css'],
+  '/media/contentsView.css': [path.join(root, 'media', 'contentsView.css'), 'text/css'],
 };
 
 function serve() {
@@ -599,6 +599,11 @@ async function cTypeFields(browser, base) {
     (await page.textContent('.fields-summary')).includes('512 × struct rec at 0x8000 (as many as fit)'),
     await page.textContent('.fields-summary'),
   );
+  check(
+    'the array the user placed as many times as fit is not called flexible (C flexible array members are)',
+    !(await page.textContent('.fields-rows')).includes('flexible') && (await page.textContent('.fields-summary')).includes('bytes each'),
+    await page.textContent('.fields-rows'),
+  );
   // The program changes [1].n: the panel shows the new value, highlighted.
   await harness(page, () => window.__harness.poke(0x8040, [0x99]));
   await page.waitForSelector(`${rowSelector(1)} .fv-cell[data-column="n"].changed`);
@@ -628,6 +633,8 @@ async function cTypeFields(browser, base) {
     ['n', 'tag', 'word', 'noise'].every((m) => tree.includes(m)) && tree.includes('"rec#0201"'),
     tree.slice(0, 200),
   );
+  const single = await page.textContent('.fields-summary');
+  check('the summary of one struct gives its size, not a size "each"', /^struct rec at 0x8040, \d+ bytes, aligned/.test(single), single);
   await page.focus('.fields-list');
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Control+c');

@@ -4,7 +4,16 @@
 // read past the end or an endless loop.
 import * as l10n from '../../shared/l10n';
 
-export class DwarfError extends Error {}
+export class DwarfError extends Error {
+  override readonly name = 'DwarfError';
+}
+
+/** Reading was stopped by its AbortSignal (recognized by its name, as DOM's AbortError is). */
+export function abortError(): Error {
+  const error = new Error(l10n.t('Reading the debug information was cancelled.'));
+  error.name = 'AbortError';
+  return error;
+}
 
 export class Cursor {
   private readonly view: DataView;

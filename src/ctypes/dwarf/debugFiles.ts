@@ -36,6 +36,7 @@ export interface LookupOptions {
 
 /** An ELF file without debug information, and where a separate debug file was looked for. */
 export class DebugFileMissing extends Error {
+  override readonly name = 'DebugFileMissing';
   constructor(
     message: string,
     readonly file: string,
@@ -143,10 +144,10 @@ export async function findDebugFile(open: string, shown = open, options: LookupO
 }
 
 export interface ProcessDebugFiles {
-  /** One entry per distinct ELF file (by build-id), with the pids that run or map it. */
-  found: Array<DebugSource & { pids: number[] }>;
+  /** One entry per distinct ELF file (by build-id), with the pids that run or map it; programs before libraries. */
+  found: Array<DebugSource & { pids: number[]; executable: boolean }>;
   /** ELF files without debug information, with why, and the pids that use them. */
-  missing: Array<{ elf: string; reason: string; pids: number[] }>;
+  missing: Array<{ elf: string; reason: string; pids: number[]; executable: boolean }>;
 }
 
 interface Mapped {
@@ -218,36 +219,42 @@ function looksElf(open: string): boolean {
  * a separate file), once per build-id with the pids using each, and those that have none, with why.
  */
 export async function debugFilesOfProcesses(pids: number[], options: LookupOptions = {}): Promise<ProcessDebugFiles> {
-  const found = new Map<string, DebugSource & { pids: number[] }>();
-  const missing = new Map<string, { elf: string; reason: string; pids: number[] }>();
+  const found = new Map<string, DebugSource & { pids: number[]; executable: boolean }>();
+  const missing = new Map<string, { elf: string; reason: string; pids: number[]; executable: boolean }>();
   const add = <T extends { pids: number[] }>(map: Map<string, T>, key: string, make: () => T, pid: number) => {
     const entry = map.get(key) ?? make();
     if (!entry.pids.includes(pid)) entry.pids.push(pid);
     map.set(key, entry);
   };
   for (const pid of pids) {
-    const candidates: Array<{ open: string; shown: string }> = [];
+    const candidates: Array<{ open: string; shown: string; executable: boolean }> = [];
     try {
-      candidates.push({ open: `/proc/${pid}/exe`, shown: fs.readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '') });
+      candidates.push({ open: `/proc/${pid}/exe`, shown: fs.readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, ''), executable: true });
     } catch {
       // gone, a kernel thread, or not ours to read
     }
     for (const mapped of mappedFiles(pid)) {
       const open = path.join(`/proc/${pid}/root`, mapped.path);
       if (candidates.some((c) => c.shown === mapped.path)) continue;
-      if (sameFile(open, mapped) && looksElf(open)) candidates.push({ open, shown: mapped.path });
+      if (sameFile(open, mapped) && looksElf(open)) candidates.push({ open, shown: mapped.path, executable: false });
     }
     for (const candidate of candidates) {
       try {
         const source = await findDebugFile(candidate.open, candidate.shown, options);
-        add(found, source.buildId ?? `${candidate.shown}`, () => ({ ...source, pids: [] }), pid);
+        add(found, source.buildId ?? `${candidate.shown}`, () => ({ ...source, pids: [], executable: candidate.executable }), pid);
       } catch (error) {
         if (error instanceof DebugFileMissing) {
-          add(missing, error.buildId ?? candidate.shown, () => ({ elf: candidate.shown, reason: error.message, pids: [] }), pid);
+          add(
+            missing,
+            error.buildId ?? candidate.shown,
+            () => ({ elf: candidate.shown, reason: error.message, pids: [], executable: candidate.executable }),
+            pid,
+          );
         }
         // not an ELF file, or unreadable: not a source of types
       }
     }
   }
-  return { found: [...found.values()], missing: [...missing.values()] };
+  const programsFirst = <T extends { executable: boolean }>(list: T[]) => [...list.filter((e) => e.executable), ...list.filter((e) => !e.executable)];
+  return { found: programsFirst([...found.values()]), missing: programsFirst([...missing.values()]) };
 }

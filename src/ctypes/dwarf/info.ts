@@ -11,6 +11,9 @@
 // DIE offsets are global: .debug_info offsets as they are, .debug_types offsets after the end of
 // .debug_info, so one number names any DIE. Nothing here trusts the file: offsets are checked
 // against their section, references against their unit, and every walk is bounded by its section.
+//
+// Over 600 lines on purpose: the unit headers, abbreviations and attribute forms are one format
+// (DWARF's section 7), each read in terms of the others; apart, every piece would import the rest.
 import * as l10n from '../../shared/l10n';
 import { Cursor, DwarfError, stringAt } from './bytes';
 import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
@@ -24,6 +27,24 @@ export interface DwarfSections {
   strOffsets?: Uint8Array;
   types?: Uint8Array;
   line?: Uint8Array;
+  /** For sections read piece by piece when first needed (lazySections.ts): called before reading. */
+  loader?: SectionLoader;
+}
+
+export type SectionName = Exclude<keyof DwarfSections, 'loader'>;
+
+/** Reads the parts of sections a reader is about to use (DwarfInfo calls it before reading). */
+export interface SectionLoader {
+  /** Bytes [start, end) of a section (section offsets) are there after this. */
+  ensure(section: SectionName, start: number, end: number): void;
+  /** The NUL-terminated string at `offset` of a string section is there after this. */
+  ensureString(section: SectionName, offset: number): void;
+  /** The string at `offset` of .debug_str or .debug_line_str, read on its own (undefined: that section is in memory). */
+  text(section: 'str' | 'lineStr', offset: number): string | undefined;
+  /** The section offset of the first byte of the section's array (a window's start; 0 for whole sections). */
+  windowStart(section: 'info' | 'types'): number;
+  /** The section's size (its array may be a window of it). */
+  size(section: 'info' | 'types'): number;
 }
 
 export interface Unit {
@@ -89,9 +110,21 @@ export interface Abbrev {
   nameAt: number;
   siblingAt: number;
   declarationAt: number;
+  specificationAt: number;
+  declFileAt: number;
+  /** The sibling's byte position from the DIE's first attribute when every attribute before it has a fixed size, else -1. */
+  siblingPos: number;
+  /** What the index walk does with such a DIE: 0 nothing (skip or jump), 1 a named type it lists, 2 a namespace. */
+  kind: 0 | 1 | 2;
 }
 
 export type AbbrevTable = Map<number, Abbrev>;
+
+/** What is read at once of a lazily read section (see DwarfInfo.lazily). */
+const LAZY_AHEAD = 4096;
+
+/** Abbreviation codes below this are looked up by index (producers number them from 1). */
+export const MAX_DENSE_CODE = 1 << 16;
 
 /** Units beyond this are refused: a hostile header could claim millions of empty ones. */
 const MAX_UNITS = 4_000_000;
@@ -107,13 +140,44 @@ export class DwarfInfo {
     readonly sections: DwarfSections,
     readonly littleEndian: boolean,
   ) {
-    this.infoLength = sections.info.length;
+    this.infoLength = sections.loader ? sections.loader.size('info') : sections.info.length;
   }
 
   /** A cursor over the section holding global offset `offset`, placed there. */
   cursorAt(offset: number): Cursor {
-    if (offset < this.infoLength) return new Cursor(this.sections.info, this.littleEndian, '.debug_info', offset);
-    return new Cursor(this.sections.types ?? new Uint8Array(0), this.littleEndian, '.debug_types', offset - this.infoLength);
+    if (offset < this.infoLength) return new Cursor(this.sections.info, this.littleEndian, '.debug_info', offset - this.sectionBase(offset));
+    return new Cursor(this.sections.types ?? new Uint8Array(0), this.littleEndian, '.debug_types', offset - this.sectionBase(offset));
+  }
+
+  /**
+   * Reads with `read` what starts at global `offset`, making sure the bytes it read are there when
+   * the sections are read lazily: a first piece, then as much more as the read went past it (a
+   * read that stays inside what is there read only real bytes).
+   */
+  private lazily<T>(offset: number, read: () => { value: T; end: number }): T {
+    const loader = this.sections.loader;
+    if (!loader) return read().value;
+    const start = this.sectionStart(offset);
+    const section = start === 0 ? 'info' : 'types';
+    let ahead = LAZY_AHEAD;
+    for (;;) {
+      loader.ensure(section, offset - start, offset - start + ahead);
+      const { value, end } = read();
+      if (end - offset <= ahead) return value;
+      ahead = Math.max(ahead * 4, end - offset + LAZY_AHEAD);
+    }
+  }
+
+  /** Takes unit headers known already (from the index cache) instead of reading them. */
+  setUnits(units: Unit[]): void {
+    this.units.length = 0;
+    this.signatures.clear();
+    for (const unit of units) {
+      this.units.push(unit);
+      if (unit.signature !== undefined && unit.typeOffset !== undefined && !this.signatures.has(unit.signature)) {
+        this.signatures.set(unit.signature, unit.typeOffset);
+      }
+    }
   }
 
   /** Reads every unit header (not the DIEs): cheap, a jump from one header to the next. */
@@ -219,19 +283,51 @@ export class DwarfInfo {
     return table;
   }
 
+  /** The unit's abbreviations as an array by code (codes are small and dense: an index, not a hash lookup). */
+  abbrevArray(unit: Unit): Array<Abbrev | undefined> {
+    const table = this.abbrevs(unit);
+    let dense = this.denseTables.get(table);
+    if (!dense) {
+      dense = [];
+      for (const [code, abbrev] of table) if (code < MAX_DENSE_CODE) dense[code] = abbrev;
+      for (let i = 0; i < dense.length; i++) dense[i] ??= undefined; // no holes: a packed array
+      this.denseTables.set(table, dense);
+    }
+    return dense;
+  }
+
+  private readonly denseTables = new WeakMap<AbbrevTable, Array<Abbrev | undefined>>();
+
   /**
    * A unit's abbreviation table. Producers give every unit its own table, mostly the same
    * declarations again: each declaration is interned by its bytes (and the unit's shape), so a file
    * of thousands of units keeps one object per distinct declaration, not millions.
    */
   private parseAbbrevs(unit: Unit): AbbrevTable {
+    const loader = this.sections.loader;
+    if (!loader) return this.parseAbbrevsAt(unit);
+    // Read lazily: a first piece, more if the table went past it (see lazily()).
+    for (let ahead = 4 * LAZY_AHEAD; ; ahead *= 4) {
+      loader.ensure('abbrev', unit.abbrevOffset, unit.abbrevOffset + ahead);
+      const table = this.parseAbbrevsAt(unit);
+      if (this.abbrevEnd - unit.abbrevOffset <= ahead) return table;
+    }
+  }
+
+  /** Where the last table parseAbbrevsAt() read ended. */
+  private abbrevEnd = 0;
+
+  private parseAbbrevsAt(unit: Unit): AbbrevTable {
     const bytes = this.sections.abbrev;
     const c = new Cursor(bytes, this.littleEndian, '.debug_abbrev', unit.abbrevOffset);
     const table: AbbrevTable = new Map();
     const shape = unit.addressSize * 1000 + unit.offsetSize * 10 + unit.version;
     for (;;) {
       const code = c.uleb();
-      if (code === 0) return table;
+      if (code === 0) {
+        this.abbrevEnd = c.at;
+        return table;
+      }
       const start = c.at;
       c.skipLeb(); // tag
       c.skip(1); // children
@@ -262,16 +358,20 @@ export class DwarfInfo {
     const forms: number[] = [];
     const consts: Array<bigint | undefined> = [];
     let fixed = 0;
+    let siblingPos = -1;
     for (;;) {
       const at = c.uleb();
       const form = c.uleb();
       if (at === 0 && form === 0) break;
+      if (at === DW_AT.sibling && fixed >= 0 && siblingPos < 0) siblingPos = fixed;
       attrs.push(at);
       forms.push(form);
       consts.push(form === DW_FORM.implicit_const ? c.slebBig() : undefined);
       const size = fixedSize(form, unit);
       fixed = fixed < 0 || size < 0 ? -1 : fixed + size;
     }
+    const siblingAt = attrs.indexOf(DW_AT.sibling);
+    if (siblingAt < 0 || forms[siblingAt] === DW_FORM.indirect) siblingPos = -1;
     return {
       code,
       tag,
@@ -281,8 +381,12 @@ export class DwarfInfo {
       consts,
       fixed,
       nameAt: attrs.indexOf(DW_AT.name),
-      siblingAt: attrs.indexOf(DW_AT.sibling),
+      siblingAt,
       declarationAt: attrs.indexOf(DW_AT.declaration),
+      specificationAt: attrs.indexOf(DW_AT.specification),
+      declFileAt: attrs.indexOf(DW_AT.decl_file),
+      siblingPos,
+      kind: INDEXED_TAGS.has(tag) ? 1 : tag === DW_TAG.namespace ? 2 : 0,
     };
   }
 
@@ -306,10 +410,18 @@ export class DwarfInfo {
   /** The DIE at global `offset` (null for a 0 code: the end of a sibling list). */
   readDie(offset: number, unit = this.unitOf(offset)): Die | null {
     if (offset < unit.firstDie || offset >= unit.end) throw new DwarfError(l10n.t('A debug reference points to offset {0}, outside its unit.', offset));
+    const abbrevs = this.abbrevs(unit);
+    return this.lazily(offset, () => {
+      const die = this.readDieAt(offset, unit, abbrevs);
+      return { value: die, end: die ? die.end : offset + 1 };
+    });
+  }
+
+  private readDieAt(offset: number, unit: Unit, abbrevs: AbbrevTable): Die | null {
     const c = this.cursorAt(offset);
     const code = c.uleb();
     if (code === 0) return null;
-    const abbrev = this.abbrevs(unit).get(code);
+    const abbrev = abbrevs.get(code);
     if (!abbrev) throw new DwarfError(l10n.t('The DIE at offset {0} uses abbreviation {1}, which its unit does not define.', offset, code));
     const attrs = new Map<number, Value>();
     const forms = new Map<number, number>();
@@ -327,8 +439,16 @@ export class DwarfInfo {
     return { offset, tag: abbrev.tag, hasChildren: abbrev.hasChildren, unit, attrs, forms, end };
   }
 
-  sectionBase(offset: number): number {
+  /** The global offset of byte 0 of the section holding `offset`. */
+  sectionStart(offset: number): number {
     return offset < this.infoLength ? 0 : this.infoLength;
+  }
+
+  /** The global offset of the first byte of the array that holds `offset` (the section's, or a window's of it when read lazily). */
+  sectionBase(offset: number): number {
+    const start = this.sectionStart(offset);
+    const loader = this.sections.loader;
+    return loader ? start + loader.windowStart(start === 0 ? 'info' : 'types') : start;
   }
 
   private indirectForm(c: Cursor): number {
@@ -359,10 +479,13 @@ export class DwarfInfo {
     if (!die.hasChildren) return die.end;
     const sibling = die.attrs.get(DW_AT.sibling);
     if (sibling instanceof Ref && sibling.offset > die.offset && sibling.offset <= die.unit.end) return sibling.offset;
-    const base = this.sectionBase(die.offset);
-    const c = this.cursorAt(die.end);
-    this.skipChildren(c, die.unit, this.abbrevs(die.unit), die.unit.end - base);
-    return base + c.at;
+    const table = this.abbrevs(die.unit);
+    return this.lazily(die.end, () => {
+      const base = this.sectionBase(die.offset);
+      const c = this.cursorAt(die.end);
+      this.skipChildren(c, die.unit, table, Math.min(die.unit.end - base, c.length));
+      return { value: base + c.at, end: base + c.at };
+    });
   }
 
   /** Moves `c` past a list of sibling DIEs and their descendants (to just past the list's 0). */
@@ -465,7 +588,7 @@ export class DwarfInfo {
       case DW_FORM.strp:
         return this.strp(c.offset(unit.offsetSize));
       case DW_FORM.line_strp:
-        return stringAt(this.need(this.sections.lineStr, '.debug_line_str'), c.offset(unit.offsetSize), '.debug_line_str');
+        return this.text('lineStr', c.offset(unit.offsetSize));
       case DW_FORM.strx:
       case DW_FORM.GNU_str_index:
         return this.stringIndex(c.uleb(), unit);
@@ -550,8 +673,9 @@ export class DwarfInfo {
   }
 
   private stringIndexOffset(index: number, unit: Unit): number {
-    const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
     const base = unit.top?.strOffsetsBase ?? this.top(unit).strOffsetsBase;
+    this.sections.loader?.ensure('strOffsets', base + index * unit.offsetSize, base + (index + 1) * unit.offsetSize);
+    const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
     const c = new Cursor(table, this.littleEndian, '.debug_str_offsets', base + index * unit.offsetSize);
     return this.checkedStr(c.offset(unit.offsetSize));
   }
@@ -559,10 +683,16 @@ export class DwarfInfo {
   strp(offset: number): string {
     let text = this.strings.get(offset);
     if (text === undefined) {
-      text = stringAt(this.need(this.sections.str, '.debug_str'), offset, '.debug_str');
+      text = this.text('str', offset);
       if (this.strings.size < 1 << 20) this.strings.set(offset, text);
     }
     return text;
+  }
+
+  /** The string at `offset` of .debug_str or .debug_line_str (read on its own when the section is read lazily). */
+  text(section: 'str' | 'lineStr', offset: number): string {
+    const name = section === 'str' ? '.debug_str' : '.debug_line_str';
+    return this.sections.loader?.text(section, offset) ?? stringAt(this.need(this.sections[section], name), offset, name);
   }
 
   private need(bytes: Uint8Array | undefined, name: string): Uint8Array {
@@ -579,8 +709,9 @@ export class DwarfInfo {
   }
 
   stringIndex(index: number, unit: Unit): string {
-    const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
     const base = unit.top?.strOffsetsBase ?? this.top(unit).strOffsetsBase;
+    this.sections.loader?.ensure('strOffsets', base + index * unit.offsetSize, base + (index + 1) * unit.offsetSize);
+    const table = this.need(this.sections.strOffsets, '.debug_str_offsets');
     const c = new Cursor(table, this.littleEndian, '.debug_str_offsets', base + index * unit.offsetSize);
     return this.strp(c.offset(unit.offsetSize));
   }
@@ -610,5 +741,8 @@ export function numberOf(value: Value | undefined): number | undefined {
 export function stringOf(value: Value | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
+
+/** Tags of the named types the index lists. */
+export const INDEXED_TAGS = new Set<number>([DW_TAG.structure_type, DW_TAG.class_type, DW_TAG.union_type, DW_TAG.enumeration_type, DW_TAG.typedef]);
 
 export const SCOPE_TAGS = new Set<number>([DW_TAG.namespace, DW_TAG.structure_type, DW_TAG.class_type, DW_TAG.union_type]);

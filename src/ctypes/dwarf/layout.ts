@@ -25,7 +25,7 @@ import { DwarfError } from './bytes';
 import { C_LANGUAGES, DW_AT, DW_ATE, DW_FORM, DW_LANG_Rust, DW_TAG, X87_MACHINES } from './constants';
 import { bigEndianBits, constant, constantText, isPointerTag, isStatic, memberOffset, naturalAlign, signedByForm } from './dieValues';
 import { Die, DwarfInfo, numberOf, stringOf, Unit } from './info';
-import { spelledName } from './scopes';
+import { spelledName } from './names';
 
 export const MAX_FIELDS = 50_000;
 const MAX_DEPTH = 64;
@@ -37,8 +37,8 @@ export interface LayoutSource {
   machine: number;
   /** The definition of a type only declared where it is used, by its spelled name. */
   definition(name: string): number | undefined;
-  /** The qualified scope prefix of the DIEs of `unit` that have one; undefined while not worked out yet. */
-  prefixes(unit: Unit): Map<number, string> | undefined;
+  /** The qualified scope prefix (`ring::`) of the named type DIE at `offset`; undefined: it has none. */
+  prefixAt(offset: number): string | undefined;
 }
 
 const RECORD_TAGS = new Set<number>([DW_TAG.structure_type, DW_TAG.class_type, DW_TAG.union_type]);
@@ -52,8 +52,6 @@ const QUALIFIERS: Record<number, string> = {
 export class Layouter {
   readonly enums: CEnum[] = [];
   private readonly enumIndex = new Map<number, number>();
-  /** Units whose scope names were needed and not yet known: the caller works them out and builds again. */
-  readonly missing = new Set<Unit>();
   private readonly dies = new Map<number, Die>();
   private readonly aligns = new Map<number, number>();
   private fields = 0;
@@ -87,17 +85,18 @@ export class Layouter {
 
   private prefix(die: Die): string {
     if (C_LANGUAGES.has(this.language(die))) return '';
-    const map = this.src.prefixes(die.unit);
-    if (!map) {
-      this.missing.add(die.unit);
-      return '';
-    }
-    return map.get(die.offset) ?? '';
+    return this.src.prefixAt(die.offset) ?? '';
   }
 
   /** A named type's spelling; an unnamed record or enum is `struct {…}`, `union {…}`, `enum {…}`. */
   private named(die: Die): string {
     const name = stringOf(die.attrs.get(DW_AT.name));
+    const specification = name === undefined ? this.info.resolve(die.attrs.get(DW_AT.specification)) : undefined;
+    if (specification !== undefined && specification !== die.offset) {
+      // A definition outside its scope is named (and scoped) by its declaration.
+      const declaration = this.die(specification);
+      if (stringOf(declaration.attrs.get(DW_AT.name)) !== undefined) return this.named(declaration);
+    }
     if (name === undefined) {
       const keyword = die.tag === DW_TAG.union_type ? 'union' : die.tag === DW_TAG.enumeration_type ? 'enum' : 'struct';
       return `${keyword} {…}`;

@@ -1,7 +1,7 @@
 // The file names of a unit's line table header (.debug_line, versions 2 to 5): what a type's
 // DW_AT_decl_file number means. Only the header is read, never the line program.
 import * as path from 'path';
-import { Cursor, stringAt } from './bytes';
+import { Cursor } from './bytes';
 import { DW_FORM } from './constants';
 import { DwarfInfo, Unit } from './info';
 
@@ -13,8 +13,10 @@ const MAX_ENTRIES = 1_000_000;
 /** The unit's file names, indexed as DW_AT_decl_file counts them (from 1 before DWARF 5, from 0 in it). */
 export function fileNames(info: DwarfInfo, unit: Unit): string[] {
   const top = info.top(unit);
-  const line = info.sections.line;
-  if (top.stmtList === undefined || !line) return [];
+  if (top.stmtList === undefined || !info.sections.line) return [];
+  const loader = info.sections.loader;
+  loader?.ensure('line', top.stmtList, top.stmtList + 12);
+  const line = info.sections.line; // (read lazily: there once ensured)
   const c = new Cursor(line, info.littleEndian, '.debug_line', top.stmtList);
   let offsetSize = 4;
   let length = c.u32();
@@ -22,9 +24,12 @@ export function fileNames(info: DwarfInfo, unit: Unit): string[] {
     length = c.u64();
     offsetSize = 8;
   }
+  loader?.ensure('line', c.at, c.at + 16);
   const version = c.u16();
   if (version >= 5) c.skip(2); // address size, segment selector size
-  c.offset(offsetSize); // header length
+  const headerLength = c.offset(offsetSize);
+  // The header only: the line program after it is never read.
+  loader?.ensure('line', c.at, c.at + Math.min(headerLength, line.length));
   c.skip(version >= 4 ? 5 : 4); // min instruction length, [max ops], default_is_stmt, line_base, line_range
   const opcodeBase = c.u8();
   c.skip(Math.max(0, opcodeBase - 1));
@@ -69,8 +74,8 @@ function entries(info: DwarfInfo, c: Cursor, unit: Unit, offsetSize: number): Ar
     let dir = 0;
     for (const [type, form] of format) {
       if (type === DW_LNCT_path) {
-        if (form === DW_FORM.line_strp) name = stringAt(info.sections.lineStr ?? new Uint8Array(0), c.offset(offsetSize), '.debug_line_str');
-        else if (form === DW_FORM.strp) name = stringAt(info.sections.str ?? new Uint8Array(0), c.offset(offsetSize), '.debug_str');
+        if (form === DW_FORM.line_strp) name = sectionString(info, 'lineStr', c.offset(offsetSize));
+        else if (form === DW_FORM.strp) name = sectionString(info, 'str', c.offset(offsetSize));
         else if (form === DW_FORM.string) name = c.cString();
         else info.skipForm(c, form, { ...unit, ...shape });
       } else if (type === DW_LNCT_directory_index && (form === DW_FORM.udata || form === DW_FORM.data1 || form === DW_FORM.data2)) {
@@ -82,4 +87,8 @@ function entries(info: DwarfInfo, c: Cursor, unit: Unit, offsetSize: number): Ar
     out.push({ path: name, dir });
   }
   return out;
+}
+
+function sectionString(info: DwarfInfo, section: 'str' | 'lineStr', offset: number): string {
+  return info.text(section, offset);
 }

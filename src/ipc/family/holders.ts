@@ -54,14 +54,10 @@ export function holderPath(procRoot: string, h: FileHold): string {
   return `${rootBase(procRoot)}${h.pid}/map_files/${unpadded(h.start)}-${unpadded(h.end)}`;
 }
 
-function pluralS(n: number): string {
-  return n === 1 ? '' : 'es';
-}
-
 function holdersText(mappers: number, openers: number): string {
   const parts: string[] = [];
-  if (mappers > 0) parts.push(l10n.t('mapped by {0} process{1}', mappers, pluralS(mappers)));
-  if (openers > 0) parts.push(l10n.t('open in {0} process{1}', openers, pluralS(openers)));
+  if (mappers > 0) parts.push(mappers === 1 ? l10n.t('mapped by 1 process') : l10n.t('mapped by {0} processes', mappers));
+  if (openers > 0) parts.push(openers === 1 ? l10n.t('open in 1 process') : l10n.t('open in {0} processes', openers));
   return parts.join(', ');
 }
 
@@ -134,12 +130,13 @@ export function classifyHolds(input: HoldsInput): { state: PosixState; reason: s
   const who = unchecked > 0 ? l10n.t('no process this user can read has it mapped or open') : l10n.t('nobody has it mapped or open');
   const caveat =
     unchecked > 0
-      ? l10n.t(
-          '; {0} process{1} could not be checked{2}, so a holder there cannot be ruled out',
-          unchecked,
-          pluralS(unchecked),
-          input.uncheckedWords ? ` (${input.uncheckedWords})` : '',
-        )
+      ? unchecked === 1
+        ? l10n.t('; 1 process could not be checked{0}, so a holder there cannot be ruled out', input.uncheckedWords ? ` (${input.uncheckedWords})` : '')
+        : l10n.t(
+            '; {0} processes could not be checked{1}, so a holder there cannot be ruled out',
+            unchecked,
+            input.uncheckedWords ? ` (${input.uncheckedWords})` : '',
+          )
       : '';
   if (input.nowMs - input.unusedSinceMs >= input.graceMs) return { state: 'orphaned', reason: l10n.t('{0} (unused {1}){2}', who, since, caveat) };
   return { state: 'unused', reason: l10n.t('{0} (unused {1}; called orphaned after {2} unused){3}', who, since, durationText(input.graceMs), caveat) };

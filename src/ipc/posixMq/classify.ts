@@ -40,7 +40,10 @@ export function classifyPosixQueues(queues: readonly PosixQueue[], context: Posi
       state = 'full';
       reason = l10n.t('full: {0} of {1} messages (mq_maxmsg); senders block until someone receives. {2}', attr.curmsgs, attr.maxmsg, reason);
     } else if (attr.read && attr.curmsgs > 0 && state === 'orphaned') {
-      reason = l10n.t('{0}; {1} message(s) left in it that nobody will receive', reason, attr.curmsgs);
+      reason =
+        attr.curmsgs === 1
+          ? l10n.t('{0}; 1 message left in it that nobody will receive', reason)
+          : l10n.t('{0}; {1} messages left in it that nobody will receive', reason, attr.curmsgs);
     }
     return {
       kind: 'posixMq',

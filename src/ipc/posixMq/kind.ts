@@ -38,6 +38,7 @@ export const posixMqKind: KindModule<PosixMqInfo> = {
   certain: (o) => o.certain,
   freedBytes: (o) => o.queue.qsize ?? 0,
   holders: (o) => new Set(o.holders.map((h) => h.pid)).size,
+  programPids: (o) => [...new Set(o.holders.map((h) => h.pid))],
   ownerUids: (o) => [o.queue.uid],
   mode: (o) => o.queue.mode & 0o777,
   sysvIds: () => undefined,

@@ -3,7 +3,7 @@
 import { formatBytes, modeToString } from '../format';
 import * as l10n from '../../shared/l10n';
 import type { IpcLimits } from '../limits';
-import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
+import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon, orphanedWord, orphanStateWords, processLabel } from '../objects';
 import type { Holder } from '../family/holders';
 import type { PosixMqInfo, PosixMqState } from './types';
 
@@ -27,7 +27,7 @@ export const NO_PEEK = l10n.t(
 );
 
 export function pmqStateWords(info: PosixMqInfo): string {
-  return STATE_WORDS[info.state];
+  return orphanStateWords(STATE_WORDS[info.state], info.state, info.certain);
 }
 
 function messagesWords(info: PosixMqInfo): string {
@@ -41,11 +41,13 @@ function holderCount(info: PosixMqInfo): number {
 }
 
 export function pmqDescription(info: PosixMqInfo): string {
-  const parts = [messagesWords(info)];
+  // The state first: a narrow side bar cuts the end off.
+  const parts: string[] = [];
+  if (info.state === 'full') parts.push(l10n.t('full'));
+  if (info.state === 'orphaned') parts.push(orphanedWord(info.certain));
+  parts.push(messagesWords(info));
   if (info.attr.read) parts.push(l10n.t('≤ {0} each', formatBytes(info.attr.msgsize)));
   parts.push(holderCount(info) === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', holderCount(info)), info.ownerName);
-  if (info.state === 'full') parts.push(l10n.t('full'));
-  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
   return parts.join(' · ');
 }
 
@@ -70,7 +72,14 @@ export function pmqTooltip(info: PosixMqInfo): string {
     ['Notification', notify],
     ['Permissions', `${modeToString(q.mode)} (${(q.mode & 0o777).toString(8).padStart(4, '0')})`],
     ['Owner', l10n.t('{0}:{1} (uid {2}, gid {3})', info.ownerName, info.groupName, q.uid, q.gid)],
-    ['Holders', holderCount(info) === 0 ? l10n.t('no process holds a descriptor of it') : l10n.t('{0} process(es) hold a descriptor', holderCount(info))],
+    [
+      'Holders',
+      holderCount(info) === 0
+        ? l10n.t('no process holds a descriptor of it')
+        : holderCount(info) === 1
+          ? l10n.t('1 process holds a descriptor')
+          : l10n.t('{0} processes hold a descriptor', holderCount(info)),
+    ],
     ['Contents', NO_PEEK],
   ];
   return l10n.t('**POSIX message queue {0}**\n\n{1}', escapeCode(q.name), markdownTable(rows));
@@ -83,7 +92,7 @@ function holderRow(info: PosixMqInfo, h: Holder): ChildRow {
       : l10n.t('maps it');
   return {
     id: `pmq:${info.key}:${h.pid}:${h.via === 'fd' ? `fd${h.fd}` : h.start}`,
-    label: `${h.pid} ${h.command ?? '(exited)'}`,
+    label: processLabel(h.pid, h.command),
     description: access,
     tooltip: l10n.t('Process {0}{1} holds queue {2} open ({3}).', h.pid, h.command ? ` (${escapeCode(h.command)})` : '', info.name, access),
     codicon: 'file',
@@ -105,7 +114,7 @@ export function pmqRow(info: PosixMqInfo, context: RowContext): ObjectRow {
   if (count > 0) {
     children.push({
       id: `pmq:${info.key}:contents`,
-      label: l10n.t('{0} message(s): not shown (reading would consume them)', count),
+      label: count === 1 ? l10n.t('1 message: not shown (reading would consume it)') : l10n.t('{0} messages: not shown (reading would consume them)', count),
       tooltip: NO_PEEK,
       codicon: 'info',
       accessibilityLabel: NO_PEEK,
@@ -119,11 +128,11 @@ export function pmqRow(info: PosixMqInfo, context: RowContext): ObjectRow {
     icon: ROW_ICONS[info.state],
     tooltip: pmqTooltip(info),
     accessibilityLabel: l10n.t(
-      'POSIX message queue {0}, {1}, state: {2}, {3} holder(s)',
+      'POSIX message queue {0}, {1}, state: {2}, {3}',
       info.name,
       messagesWords(info),
       pmqStateWords(info),
-      holderCount(info),
+      holderCount(info) === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', holderCount(info)),
     ),
     contextValue: pmqContextValue(info, context.uid),
     children,

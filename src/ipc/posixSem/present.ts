@@ -2,7 +2,7 @@
 // "unknown layout"), holders as children.
 import { modeToString } from '../format';
 import * as l10n from '../../shared/l10n';
-import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
+import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon, orphanedWord, orphanStateWords, processLabel } from '../objects';
 import { holderDescription } from '../posixShm/present';
 import type { Holder } from '../family/holders';
 import type { PosixSemInfo, PosixSemState } from './types';
@@ -26,7 +26,7 @@ export function psemTitle(info: PosixSemInfo): string {
 }
 
 export function psemStateWords(info: PosixSemInfo): string {
-  return STATE_WORDS[info.state];
+  return orphanStateWords(STATE_WORDS[info.state], info.state, info.certain);
 }
 
 /** "value 1", "value 0, 2 waiting", "unknown layout", "value not readable". */
@@ -42,10 +42,12 @@ function holderCount(info: PosixSemInfo): number {
 }
 
 export function psemDescription(info: PosixSemInfo): string {
-  const parts = [psemValueWords(info), holderCount(info) === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', holderCount(info))];
-  if (info.ownerName) parts.push(info.ownerName);
-  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
+  // The state first: a narrow side bar cuts the end off.
+  const parts: string[] = [];
+  if (info.state === 'orphaned') parts.push(orphanedWord(info.certain));
   if (info.state === 'removed-held') parts.push(l10n.t('removed'));
+  parts.push(psemValueWords(info), holderCount(info) === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', holderCount(info)));
+  if (info.ownerName) parts.push(info.ownerName);
   return parts.join(' · ');
 }
 
@@ -65,7 +67,9 @@ export function psemTooltip(info: PosixSemInfo): string {
     [
       'Value',
       r.read && r.layout === 'glibc'
-        ? l10n.t("{0}, {1} waiter(s) (read from the file in glibc's layout)", r.value, r.waiters)
+        ? r.waiters === 1
+          ? l10n.t("{0}, 1 waiter (read from the file in glibc's layout)", r.value)
+          : l10n.t("{0}, {1} waiters (read from the file in glibc's layout)", r.value, r.waiters)
         : r.read
           ? l10n.t('unknown layout: {0}', r.why)
           : r.message,
@@ -77,14 +81,21 @@ export function psemTooltip(info: PosixSemInfo): string {
       ['Owner', l10n.t('{0}:{1} (uid {2}, gid {3})', info.ownerName, info.groupName, info.file.uid, info.file.gid)],
     );
   }
-  rows.push(['Holders', info.holders.length === 0 ? 'none' : l10n.t('{0} process(es) map or hold it', holderCount(info))]);
+  rows.push([
+    'Holders',
+    info.holders.length === 0
+      ? l10n.t('none')
+      : holderCount(info) === 1
+        ? l10n.t('1 process maps or holds it')
+        : l10n.t('{0} processes map or hold it', holderCount(info)),
+  ]);
   return l10n.t('**POSIX named semaphore {0}**\n\n{1}', escapeCode(psemTitle(info)), markdownTable(rows));
 }
 
 function holderRow(info: PosixSemInfo, h: Holder): ChildRow {
   return {
     id: `psem:${info.key}:${h.pid}:${h.via === 'map' ? h.start : `fd${h.fd}`}`,
-    label: `${h.pid} ${h.command ?? '(exited)'}`,
+    label: processLabel(h.pid, h.command),
     description: holderDescription(h),
     tooltip: l10n.t(
       'Process {0}{1} {2} semaphore {3}.',
@@ -114,11 +125,11 @@ export function psemRow(info: PosixSemInfo, context: RowContext): ObjectRow {
     icon: ROW_ICONS[info.state],
     tooltip: psemTooltip(info),
     accessibilityLabel: l10n.t(
-      'POSIX named semaphore {0}, {1}, state: {2}, {3} holder(s)',
+      'POSIX named semaphore {0}, {1}, state: {2}, {3}',
       info.name,
       psemValueWords(info),
       psemStateWords(info),
-      holderCount(info),
+      holderCount(info) === 1 ? l10n.t('1 holder') : l10n.t('{0} holders', holderCount(info)),
     ),
     contextValue: psemContextValue(info, context.uid),
     children: info.holders.map((h) => holderRow(info, h)),

@@ -37,6 +37,7 @@ export const posixShmKind: KindModule<PosixObjectInfo> = {
   certain: (o) => o.certain,
   freedBytes: (o) => o.file?.allocated ?? 0,
   holders: (o) => new Set(o.holders.map((h) => h.pid)).size,
+  programPids: (o) => [...new Set(o.holders.map((h) => h.pid))],
   ownerUids: (o) => (o.file ? [o.file.uid] : []),
   mode: (o) => (o.file ? o.file.mode & 0o777 : undefined),
   sysvIds: () => undefined,

@@ -2,7 +2,7 @@
 // state words, tooltip, screen-reader label, its holders as child rows, and the /dev/shm limits line.
 import { formatBytes, modeToString } from '../format';
 import * as l10n from '../../shared/l10n';
-import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
+import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon, orphanedWord, orphanStateWords, processLabel } from '../objects';
 import type { Holder, PosixState } from '../family/holders';
 import type { PosixObjectInfo } from './types';
 import type { ShmFsUsage } from '../family/devShm';
@@ -25,7 +25,7 @@ const ROW_ICONS: Record<PosixState, RowIcon> = {
 export const SHM_FS_WARNING = 0.8;
 
 export function posixStateWords(info: PosixObjectInfo): string {
-  if (info.state !== 'removed-held') return STATE_WORDS[info.state];
+  if (info.state !== 'removed-held') return orphanStateWords(STATE_WORDS[info.state], info.state, info.certain);
   const parts: string[] = [];
   if (info.mappers > 0) parts.push(l10n.t('mapped'));
   if (info.openers > 0) parts.push(l10n.t('open'));
@@ -49,15 +49,16 @@ function holdersWords(info: PosixObjectInfo): string {
 }
 
 export function posixDescription(info: PosixObjectInfo): string {
+  // The state first: a narrow side bar cuts the end off.
   const parts: string[] = [];
+  if (info.state === 'orphaned') parts.push(orphanedWord(info.certain));
+  if (info.state === 'removed-held') parts.push(l10n.t('removed'));
   if (info.file) {
     parts.push(formatBytes(info.file.size));
     if (info.file.allocated < info.file.size) parts.push(l10n.t('{0} allocated', formatBytes(info.file.allocated)));
   }
   parts.push(holdersWords(info));
   if (info.ownerName) parts.push(info.ownerName);
-  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
-  if (info.state === 'removed-held') parts.push(l10n.t('removed'));
   return parts.join(' · ');
 }
 
@@ -132,7 +133,7 @@ function holderRow(info: PosixObjectInfo, h: Holder): ChildRow {
   const where = h.via === 'map' ? l10n.t('at {0}-{1} ({2} bytes mapped)', h.start, h.end, h.length) : l10n.t('as descriptor {0}', h.fd);
   return {
     id: `${rowId(info)}:${h.pid}:${h.via === 'map' ? h.start : `fd${h.fd}`}`,
-    label: `${h.pid} ${h.command ?? '(exited)'}`,
+    label: processLabel(h.pid, h.command),
     description: holderDescription(h),
     tooltip: l10n.t(
       'Process {0}{1} {2} {3} {4}, {5}.',
@@ -178,7 +179,7 @@ export function posixRow(info: PosixObjectInfo, context: RowContext): ObjectRow 
 
 /** The limits line of the POSIX group: how full /dev/shm is. */
 export function shmFsSummary(usage: ShmFsUsage | undefined, objects: number): string {
-  const count = l10n.t('{0} object{1}', objects, objects === 1 ? '' : 's');
+  const count = objects === 1 ? l10n.t('1 object') : l10n.t('{0} objects', objects);
   if (!usage || usage.size === 0) return count;
   const share = usage.used / usage.size;
   return l10n.t(

@@ -8,7 +8,7 @@ import { readInPieces, type ByteSource } from '../byteSource';
 import { HelperError, type HelperClient } from '../helperClient';
 import type { FileIdentity, FileStat, Residency } from '../helperProtocol';
 import { userName } from '../processes';
-import type { ContentsHeader } from '../../shared/hexProtocol';
+import type { ContentsHeader } from '../../shared/contentsProtocol';
 import { formatBytes } from '../format';
 import type { PosixObjectInfo } from './types';
 import { posixStateWords, posixTitle, rowId } from './present';

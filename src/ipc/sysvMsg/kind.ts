@@ -33,6 +33,7 @@ export const sysvMsgKind: KindModule<MsgQueueInfo> = {
   certain: (o) => o.certain,
   freedBytes: (o) => o.queue.cbytes,
   holders: (o) => new Set([...o.senders, ...o.receivers].map((w) => w.pid)).size,
+  programPids: (o) => [...new Set([o.queue.lspid, o.queue.lrpid, ...[...o.senders, ...o.receivers].map((w) => w.pid)].filter((pid) => pid > 0))],
   ownerUids: (o) => sysvOwnerUids(o.queue),
   mode: (o) => o.queue.perms & 0o777,
   sysvIds: (o) => ({ key: o.queue.key, id: o.queue.msqid }),

@@ -3,7 +3,7 @@
 // contents view), who is blocked on it, and the limits line.
 import { formatBytes, formatKey, modeToString, plural } from '../format';
 import { formatLimit, type IpcLimits } from '../limits';
-import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
+import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon, orphanedWord, orphanStateWords, processLabel } from '../objects';
 import type { Waiter } from '../waiters';
 import type { MsgQueueInfo, MsgQueueState, PeekedMessage } from './types';
 import * as l10n from '../../shared/l10n';
@@ -34,7 +34,7 @@ export function msgTitle(info: MsgQueueInfo): string {
 }
 
 export function msgStateWords(info: MsgQueueInfo): string {
-  return STATE_WORDS[info.state];
+  return orphanStateWords(STATE_WORDS[info.state], info.state, info.certain);
 }
 
 function capacity(info: MsgQueueInfo): string {
@@ -43,12 +43,14 @@ function capacity(info: MsgQueueInfo): string {
 }
 
 export function msgDescription(info: MsgQueueInfo): string {
-  const parts = [plural(info.queue.qnum, 'message'), capacity(info)];
+  // The state first: a narrow side bar cuts the end off.
+  const parts: string[] = [];
+  if (info.state === 'full') parts.push(l10n.t('full'));
+  if (info.state === 'orphaned') parts.push(orphanedWord(info.certain));
+  parts.push(plural(info.queue.qnum, 'message'), capacity(info));
   const blocked = info.senders.length + info.receivers.length;
   if (blocked > 0) parts.push(l10n.t('{0} blocked', blocked));
   parts.push(info.ownerName);
-  if (info.state === 'full') parts.push(l10n.t('full'));
-  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
   return parts.join(' · ');
 }
 
@@ -143,7 +145,7 @@ function waiterRow(info: MsgQueueInfo, w: Waiter): ChildRow {
         );
   return {
     id: `msg:${info.queue.msqid}:wait:${w.tid}`,
-    label: `${w.pid} ${w.command ?? '(exited)'}`,
+    label: processLabel(w.pid, w.command),
     description: what,
     tooltip: l10n.t(
       'Process {0}{1} is {2} on queue {3}{4}.',

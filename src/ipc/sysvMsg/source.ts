@@ -6,7 +6,7 @@ import type { ByteSource } from '../byteSource';
 import { formatKey } from '../format';
 import { HelperError, type HelperClient } from '../helperClient';
 import type { Residency } from '../helperProtocol';
-import type { ContentsHeader } from '../../shared/hexProtocol';
+import type { ContentsHeader } from '../../shared/contentsProtocol';
 import * as l10n from '../../shared/l10n';
 
 /** Errors that mean the queue or the message is not there any more. */

@@ -9,6 +9,7 @@
 import { plural } from '../format';
 import * as l10n from '../../shared/l10n';
 import type { Names } from '../names';
+import { INSPECTOR_WORDS, isInspector, NO_INSPECTOR, type InspectorPids } from '../inspector';
 import { isAlive } from '../processes';
 import type { Waiter } from '../waiters';
 import type { SemSet } from '../family/sysvTables';
@@ -20,6 +21,8 @@ export interface SemClassifyContext {
   waiters: Map<number, Waiter[]>;
   nowMs: number;
   graceMs: number;
+  /** This window's helpers: a value they set (creating the set) is the inspector's, not a use. */
+  inspector?: InspectorPids;
 }
 
 function when(epochSeconds: number): string {
@@ -27,7 +30,13 @@ function when(epochSeconds: number): string {
 }
 
 /** Each semaphore with its values, its last operator and its waiters. */
-function semaphoresOf(set: SemSet, values: SetValues, waiters: readonly Waiter[], names: Names): { semaphores: SemaphoreInfo[]; setWaiters: Waiter[] } {
+function semaphoresOf(
+  set: SemSet,
+  values: SetValues,
+  waiters: readonly Waiter[],
+  names: Names,
+  inspector: InspectorPids,
+): { semaphores: SemaphoreInfo[]; setWaiters: Waiter[] } {
   const semaphores: SemaphoreInfo[] = Array.from({ length: set.nsems }, (_, index) => ({ index, waiters: [] }));
   if (values.read) {
     values.semaphores.forEach((v, index) => {
@@ -36,7 +45,11 @@ function semaphoresOf(set: SemSet, values: SetValues, waiters: readonly Waiter[]
       s.value = v.value;
       s.ncnt = v.ncnt;
       s.zcnt = v.zcnt;
-      if (v.lastPid > 0) {
+      if (isInspector(inspector, v.lastPid)) {
+        s.lastPid = v.lastPid;
+        s.lastCommand = INSPECTOR_WORDS;
+        s.byInspector = true;
+      } else if (v.lastPid > 0) {
         s.lastPid = v.lastPid;
         s.lastCommand = names.command(v.lastPid);
         s.lastAlive = isAlive(names.process(v.lastPid));
@@ -79,7 +92,15 @@ function stateOf(
   if (stuck.length > 0) return { state: 'stuck', reason: l10n.t('semaphore {0} {1}', stuck[0].index, stuck[0].diagnosis), certain: false };
   const waiting = setWaiters.length + semaphores.reduce((n, s) => n + Math.max(s.waiters.length, (s.ncnt ?? 0) + (s.zcnt ?? 0)), 0);
   if (waiting > 0) return { state: 'in-use', reason: l10n.t('{0} waiting on it', plural(waiting, 'process', 'processes')), certain: false };
-  const operators = [...new Set(semaphores.map((s) => s.lastPid).filter((pid): pid is number => pid !== undefined))];
+  // The inspector setting values (at creation) is not a use: only users' operations count.
+  const operators = [
+    ...new Set(
+      semaphores
+        .filter((s) => !s.byInspector)
+        .map((s) => s.lastPid)
+        .filter((pid): pid is number => pid !== undefined),
+    ),
+  ];
   const alive = operators.filter((pid) => semaphores.find((s) => s.lastPid === pid)?.lastAlive !== false);
   if (alive.length > 0) {
     const pid = alive[0];
@@ -120,7 +141,7 @@ export function classifySemSets(sets: readonly SemSet[], valuesOf: (semid: numbe
   const { names } = context;
   return sets.map((set): SemSetInfo => {
     const values = valuesOf(set.semid);
-    const { semaphores, setWaiters } = semaphoresOf(set, values, context.waiters.get(set.semid) ?? [], names);
+    const { semaphores, setWaiters } = semaphoresOf(set, values, context.waiters.get(set.semid) ?? [], names, context.inspector ?? NO_INSPECTOR);
     const { state, reason, certain, orphanAtMs } = stateOf(set, values, semaphores, setWaiters, context);
     for (const w of setWaiters) w.command ??= names.command(w.pid);
     for (const s of semaphores) for (const w of s.waiters) w.command ??= names.command(w.pid);

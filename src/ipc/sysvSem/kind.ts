@@ -32,6 +32,7 @@ export const sysvSemKind: KindModule<SemSetInfo> = {
   certain: (o) => o.certain,
   freedBytes: () => 0,
   holders: (o) => new Set([...o.setWaiters, ...o.semaphores.flatMap((s) => s.waiters)].map((w) => w.pid)).size,
+  programPids: (o) => [...new Set([...o.setWaiters, ...o.semaphores.flatMap((s) => s.waiters)].map((w) => w.pid))],
   ownerUids: (o) => sysvOwnerUids(o.set),
   mode: (o) => o.set.perms & 0o777,
   sysvIds: (o) => ({ key: o.set.key, id: o.set.semid }),

@@ -3,8 +3,9 @@
 import { formatKey, modeToString, plural } from '../format';
 import * as l10n from '../../shared/l10n';
 import { formatLimit, type IpcLimits } from '../limits';
-import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
+import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon, orphanedWord, orphanStateWords, processLabel } from '../objects';
 import type { Waiter } from '../waiters';
+import { INSPECTOR_WORDS } from '../inspector';
 import type { SemaphoreInfo, SemSetInfo, SemSetState } from './types';
 
 const STATE_WORDS: Record<SemSetState, string> = {
@@ -31,7 +32,7 @@ export function semTitle(info: SemSetInfo): string {
 }
 
 export function semStateWords(info: SemSetInfo): string {
-  return STATE_WORDS[info.state];
+  return orphanStateWords(STATE_WORDS[info.state], info.state, info.certain);
 }
 
 function waiting(info: SemSetInfo): number {
@@ -46,12 +47,14 @@ function valuesText(info: SemSetInfo): string {
 }
 
 export function semDescription(info: SemSetInfo): string {
-  const parts = [plural(info.set.nsems, 'semaphore'), `= ${valuesText(info)}`];
+  // The state first: a narrow side bar cuts the end off.
+  const parts: string[] = [];
+  if (info.state === 'orphaned') parts.push(orphanedWord(info.certain));
+  if (info.state === 'stuck') parts.push(l10n.t('stuck'));
+  parts.push(plural(info.set.nsems, 'semaphore'), `= ${valuesText(info)}`);
   const n = waiting(info);
   if (n > 0) parts.push(l10n.t('{0} waiting', n));
   parts.push(info.ownerName);
-  if (info.state === 'orphaned') parts.push(l10n.t('orphaned'));
-  if (info.state === 'stuck') parts.push(l10n.t('stuck'));
   return parts.join(' · ');
 }
 
@@ -94,7 +97,7 @@ function waiterRow(idPrefix: string, w: Waiter & { wants?: 'increase' | 'zero' }
   const ops = w.ops?.map((op) => l10n.t('sem {0} {1}{2}', op.semnum, op.op > 0 ? '+' : '', op.op)).join(', ');
   return {
     id: `${idPrefix}:wait:${w.tid}`,
-    label: `${w.pid} ${w.command ?? '(exited)'}`,
+    label: processLabel(w.pid, w.command),
     description: waiterWords(w),
     tooltip: l10n.t('Process {0}{1} is blocked in semop{2}.', w.pid, w.command ? ` (${escapeCode(w.command)})` : '', ops ? l10n.t(' asking {0}', ops) : ''),
     codicon: 'watch',
@@ -106,6 +109,7 @@ function waiterRow(idPrefix: string, w: Waiter & { wants?: 'increase' | 'zero' }
 
 function lastOperatorWords(s: SemaphoreInfo): string {
   if (s.lastPid === undefined) return l10n.t('never operated');
+  if (s.byInspector) return l10n.t('set by {0}', INSPECTOR_WORDS);
   const state = s.lastAlive === false ? 'exited' : s.lastAlive ? 'running' : l10n.t('not visible');
   return l10n.t('last op by {0}{1} ({2})', s.lastPid, s.lastCommand ? ` ${s.lastCommand}` : '', state);
 }
@@ -119,14 +123,16 @@ function semaphoreRow(info: SemSetInfo, s: SemaphoreInfo): ChildRow {
   const description = [lastOperatorWords(s), ...counts].join(' · ');
   const lines = [
     l10n.t('Semaphore {0} of set {1}: value {2}.', s.index, semTitle(info), value),
-    s.lastPid !== undefined
-      ? l10n.t(
-          'The last semop on it was by pid {0}{1}, {2}.',
-          s.lastPid,
-          s.lastCommand ? ` (${escapeCode(s.lastCommand)})` : '',
-          s.lastAlive === false ? l10n.t('which has exited') : s.lastAlive ? l10n.t('which is running') : l10n.t('which this user cannot see'),
-        )
-      : l10n.t('No semop has changed it yet.'),
+    s.byInspector
+      ? l10n.t('Its value was last set by {0} (pid {1}), not by a user: no semop has used it since.', INSPECTOR_WORDS, s.lastPid)
+      : s.lastPid !== undefined
+        ? l10n.t(
+            'The last semop on it was by pid {0}{1}, {2}.',
+            s.lastPid,
+            s.lastCommand ? ` (${escapeCode(s.lastCommand)})` : '',
+            s.lastAlive === false ? l10n.t('which has exited') : s.lastAlive ? l10n.t('which is running') : l10n.t('which this user cannot see'),
+          )
+        : l10n.t('No semop has changed it yet.'),
     counts.length ? `${counts.join(', ')}.` : l10n.t('Nobody waits on it.'),
   ];
   if (s.diagnosis) lines.push(l10n.t('**{0}.** Its waiters will wait until another process raises it (or the set is removed).', s.diagnosis));

@@ -18,6 +18,8 @@ export interface SemaphoreInfo {
   lastCommand?: string;
   /** Whether the last operator still runs (undefined: none, or it cannot be told). */
   lastAlive?: boolean;
+  /** The last to change it was this window's helper (creating the set): the inspector, not a user. */
+  byInspector?: boolean;
   ncnt?: number;
   zcnt?: number;
   /** Waiters whose sembuf names this semaphore. */

@@ -9,6 +9,7 @@ import type { Attachment } from '../maps';
 import * as l10n from '../../shared/l10n';
 import { attachmentSummary, type ProcScan } from '../procScan';
 import type { Names } from '../names';
+import { INSPECTOR_WORDS, isInspector, NO_INSPECTOR, type InspectorPids } from '../inspector';
 import type { ProcessInfo, ProcessStatus } from '../processes';
 import type { ShmSegment } from '../family/sysvTables';
 import type { Classification, CreatorState, SegmentInfo } from './types';
@@ -153,9 +154,11 @@ function unchanged(
   creatorCommand: string | undefined,
   names: Names,
   segment: ShmSegment,
+  own: number,
+  lastCommand: string | undefined,
 ): boolean {
   const c = old.classification;
-  if (old.hiddenAttachments !== hidden || old.creatorCommand !== creatorCommand) return false;
+  if (old.hiddenAttachments !== hidden || old.creatorCommand !== creatorCommand || old.inspectorAttachments !== own) return false;
   if (
     c.state !== classification.state ||
     c.locked !== classification.locked ||
@@ -169,7 +172,7 @@ function unchanged(
     old.ownerName !== names.user(segment.uid) ||
     old.creatorUserName !== names.user(segment.cuid) ||
     old.groupName !== names.group(segment.gid) ||
-    old.lastCommand !== names.command(segment.lpid)
+    old.lastCommand !== lastCommand
   ) {
     return false;
   }
@@ -198,7 +201,7 @@ function unchanged(
  * Whether classifySegment would say now what it said of the same row last time: it looks at the
  * creator only for an unattached live segment, and then at what /proc says of it.
  */
-function sameClassification(old: SegmentInfo, segment: ShmSegment, names: Names): boolean {
+function sameClassification(old: SegmentInfo, segment: Segment, names: Names): boolean {
   if (segment.dest || segment.nattch > 0 || segment.cpid <= 0) return true;
   const status = names.process(segment.cpid);
   const c = old.classification;
@@ -211,40 +214,48 @@ function sameClassification(old: SegmentInfo, segment: ShmSegment, names: Names)
  * Every segment of the table with its state, attachers and names. `previous`: the same call's
  * result from the last refresh; a segment whose every input is unchanged gets its info from there
  * as is, instead of a new equal copy (thousands of segments, most of them unchanged).
+ * `inspector`: its pids and how many attachments of each segment are its own (src/ipc/inspector.ts,
+ * left out of `scan` already): the kernel counts them in nattch, the state and the words do not.
  */
 export function classifySegments(
   items: readonly ShmSegment[],
   scan: Pick<ProcScan, 'attachments'>,
   names: Names,
   previous?: readonly SegmentInfo[],
+  inspector?: { pids: InspectorPids; ownAttachments: ReadonlyMap<number, number> },
 ): SegmentInfo[] {
   const before = new Map<number, SegmentInfo>();
   // Every row comes from the same parser: one look tells whether sameSegment knows all its fields.
   if (items.length > 0 && Object.keys(items[0]).length <= SEGMENT_FIELDS) for (const info of previous ?? []) before.set(info.segment.shmid, info);
   const last = before.size > 0 ? (previous ?? []) : [];
   return items.map((segment, i): SegmentInfo => {
-    const { visible, hidden } = attachmentSummary(scan, segment.shmid, segment.nattch);
+    const own = Math.min(inspector?.ownAttachments.get(segment.shmid) ?? 0, segment.nattch);
+    // What users did: the inspector's own attachments do not count (nor make it "attached").
+    const users = own === 0 ? segment : { ...segment, nattch: segment.nattch - own };
+    const { visible, hidden } = attachmentSummary(scan, segment.shmid, users.nattch);
     // An unchanged table hands out the very same rows (sysvShm/parse), mostly at the same place.
     const old = last[i]?.segment === segment ? last[i] : before.get(segment.shmid);
     const sameRow = old !== undefined && (old.segment === segment || sameSegment(old.segment, segment));
     const classification =
-      sameRow && sameClassification(old, segment, names)
+      sameRow && old.inspectorAttachments === own && sameClassification(old, users, names)
         ? old.classification
-        : classifySegment(segment, names.process, { lastKnownCommand: names.lastKnownCommand });
+        : classifySegment(users, names.process, { lastKnownCommand: names.lastKnownCommand });
     // A reused pid belongs to someone else now: don't record its command as the creator's.
     const creatorCommand = classification.creator === 'reused' ? names.lastKnownCommand(segment.cpid) : names.command(segment.cpid);
-    if (sameRow && unchanged(old, classification, visible, hidden, creatorCommand, names, segment)) return old;
+    const lastCommand = isInspector(inspector?.pids ?? NO_INSPECTOR, segment.lpid) ? INSPECTOR_WORDS : names.command(segment.lpid);
+    if (sameRow && unchanged(old, classification, visible, hidden, creatorCommand, names, segment, own, lastCommand)) return old;
     return {
       kind: 'sysvShm',
       segment,
       classification,
       attachments: visible.map((a) => ({ ...a, command: names.command(a.pid) })),
       hiddenAttachments: hidden,
+      inspectorAttachments: own,
       ownerName: names.user(segment.uid),
       creatorUserName: names.user(segment.cuid),
       groupName: names.group(segment.gid),
       creatorCommand,
-      lastCommand: names.command(segment.lpid),
+      lastCommand,
     };
   });
 }

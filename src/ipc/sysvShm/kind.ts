@@ -4,7 +4,7 @@ import { ipcrmCommand, sysvOwnerUids, sysvRemovalRefusal } from '../family/sysv'
 import type { KindModule } from '../kind';
 import { plain } from '../json';
 import * as l10n from '../../shared/l10n';
-import type { SegmentInfo } from './types';
+import { attachedProcesses, userAttachments, type SegmentInfo } from './types';
 import { displayKey, keyText, segmentRow, stateWords } from './present';
 import { SegmentSource } from './source';
 
@@ -30,16 +30,17 @@ export const sysvShmKind: KindModule<SegmentInfo> = {
   // The kernel counts attachments (nattch): an orphan verdict never rests on processes unseen.
   certain: () => true,
   freedBytes: (o) => o.segment.size,
-  holders: (o) => o.segment.nattch,
+  holders: (o) => attachedProcesses(o),
+  programPids: (o) => [...new Set([...o.attachments.map((a) => a.pid), ...(o.classification.creator === 'alive' ? [o.segment.cpid] : [])])],
   ownerUids: (o) => sysvOwnerUids(o.segment),
   mode: (o) => o.segment.perms & 0o777,
   sysvIds: (o) => ({ key: o.segment.key, id: o.segment.shmid }),
   posixName: () => undefined,
   removable: (o) => !o.segment.dest,
-  inUse: (o) => o.segment.nattch > 0,
+  inUse: (o) => userAttachments(o) > 0,
   inUseWords: l10n.t('still attached'),
   inUseNote: l10n.t('an attached segment is only marked for removal (its key is freed at once) and disappears when its last process detaches'),
-  useWords: (o) => l10n.t('{0} attached', o.segment.nattch),
+  useWords: (o) => l10n.t('{0} attached', attachedProcesses(o)),
   removalRefusal: (o, credentials) => sysvRemovalRefusal(o.segment, credentials),
   removeCommand: (o) => ipcrmCommand('-m', o.segment.shmid),
   remove: (helper, o) => helper.shmRemove(o.segment.shmid),
@@ -68,5 +69,6 @@ export const sysvShmKind: KindModule<SegmentInfo> = {
     lastCommand: plain(o.lastCommand),
     attachments: plain(o.attachments),
     hiddenAttachments: o.hiddenAttachments,
+    inspectorAttachments: o.inspectorAttachments,
   }),
 };

@@ -6,8 +6,8 @@ import * as l10n from '../../shared/l10n';
 import type { ShmStat } from '../helperProtocol';
 import { formatLimit, type IpcLimits, type ShmUsage } from '../limits';
 import { SHM_DEST } from '../family/sysvTables';
-import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon } from '../objects';
-import type { AttachedProcess, SegmentInfo, SegmentState } from './types';
+import { ChildRow, escapeCode, formatTime, markdownTable, ObjectRow, RowContext, RowIcon, processLabel } from '../objects';
+import { attachedProcesses, userAttachments, type AttachedProcess, type SegmentInfo, type SegmentState } from './types';
 
 export type RowState = SegmentState | 'locked';
 
@@ -55,15 +55,17 @@ export function segmentLabel(info: SegmentInfo): string {
 }
 
 export function attachedWords(info: SegmentInfo): string {
-  const n = info.segment.nattch;
+  const n = userAttachments(info) === 0 ? 0 : attachedProcesses(info);
   return n === 0 ? l10n.t('not attached') : l10n.t('{0} attached', n);
 }
 
 export function segmentDescription(info: SegmentInfo, held: boolean): string {
-  const parts = [formatBytes(info.segment.size), attachedWords(info), info.ownerName];
+  // The state first: a narrow side bar cuts the end off.
+  const parts: string[] = [];
   if (info.classification.state === 'orphaned') parts.push(l10n.t('orphaned'));
   if (info.segment.dest) parts.push(l10n.t('removed'));
   if (info.classification.locked) parts.push(l10n.t('locked'));
+  parts.push(formatBytes(info.segment.size), attachedWords(info), info.ownerName);
   if (held) parts.push(l10n.t('held by this window'));
   return parts.join(' · ');
 }
@@ -74,7 +76,7 @@ export function accessibilityLabel(info: SegmentInfo, held: boolean): string {
     l10n.t('Shared memory segment {0}, id {1}', key === 'private' ? l10n.t('with private key') : l10n.t('key {0}', key), info.segment.shmid),
     formatBytes(info.segment.size),
     l10n.t('state: {0}', stateWords(info)),
-    info.segment.nattch === 1 ? l10n.t('1 process attached') : l10n.t('{0} processes attached', info.segment.nattch),
+    attachedProcesses(info) === 1 ? l10n.t('1 process attached') : l10n.t('{0} processes attached', attachedProcesses(info)),
     l10n.t('owner {0}', info.ownerName),
     held ? l10n.t('held by this window') : '',
   ]
@@ -87,6 +89,23 @@ function pidWithCommand(pid: number, command: string | undefined): string {
   return command ? `${pid} (\`${escapeCode(command)}\`)` : `${pid}`;
 }
 
+/** The tooltip's count of attachments: users' ones, then what is not visible and what is the inspector's own. */
+function attachedCell(info: SegmentInfo): string {
+  const processes = attachedProcesses(info);
+  const attachments = userAttachments(info);
+  let text =
+    processes === attachments
+      ? `${processes}`
+      : l10n.t(
+          '{0} ({1} attachments: a process may attach more than once)',
+          processes === 1 ? l10n.t('1 process') : l10n.t('{0} processes', processes),
+          attachments,
+        );
+  if (info.hiddenAttachments > 0) text += l10n.t(' ({0} not visible to this user)', info.hiddenAttachments);
+  if (info.inspectorAttachments > 0) text += l10n.t('; IPC Inspector also has it attached (its own, to read it; not counted)');
+  return text;
+}
+
 /** The tooltip: everything /proc and the classifier know, as a Markdown table. */
 export function segmentTooltip(info: SegmentInfo, held: boolean): string {
   const s = info.segment;
@@ -96,7 +115,7 @@ export function segmentTooltip(info: SegmentInfo, held: boolean): string {
     ['State', stateWords(info) + (held ? l10n.t(', held by this window') : '')],
     ['Why', info.classification.reason],
     ['Size', l10n.t('{0} ({1} bytes)', formatBytes(s.size), s.size.toLocaleString('en-US'))],
-    ['Attached', `${s.nattch}` + (info.hiddenAttachments > 0 ? l10n.t(' ({0} not visible to this user)', info.hiddenAttachments) : '')],
+    ['Attached', attachedCell(info)],
     ['Permissions', `${modeToString(s.mode)} (${s.mode.toString(8).padStart(4, '0')})`],
     ['Owner', l10n.t('{0}:{1} (uid {2}, gid {3})', info.ownerName, info.groupName, s.uid, s.gid)],
     ['Creator', l10n.t('{0} (uid {1}), pid {2}', info.creatorUserName, s.cuid, pidWithCommand(s.cpid, info.creatorCommand))],
@@ -110,7 +129,7 @@ export function segmentTooltip(info: SegmentInfo, held: boolean): string {
 }
 
 export function attacherLabel(a: AttachedProcess): string {
-  return `${a.pid} ${a.command ?? '(exited)'}`;
+  return processLabel(a.pid, a.command);
 }
 
 export function attacherDescription(a: AttachedProcess): string {

@@ -7,7 +7,7 @@ import { HelperError, type HelperClient } from '../helperClient';
 import type { Residency, ShmStat } from '../helperProtocol';
 import { userName } from '../processes';
 import { SHM_DEST, SHM_LOCKED } from '../family/sysvTables';
-import type { ContentsHeader } from '../../shared/hexProtocol';
+import type { ContentsHeader } from '../../shared/contentsProtocol';
 import * as l10n from '../../shared/l10n';
 
 /** What identifies a segment for its whole life: ids are reused, creator and size are not. */

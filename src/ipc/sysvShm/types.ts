@@ -36,10 +36,30 @@ export interface SegmentInfo {
   attachments: AttachedProcess[];
   /** Attachments counted by the kernel (nattch) but not seen in readable maps. */
   hiddenAttachments: number;
+  /**
+   * Of nattch, the attachments of this window's helper (reading it, or Attach): the inspector's,
+   * not a user's. The state, the counts and the child rows leave them out (userAttachments).
+   */
+  inspectorAttachments: number;
   ownerName: string;
   creatorUserName: string;
   groupName: string;
   /** Command of the creator pid / last attach-detach pid, when known (alive now or seen before). */
   creatorCommand?: string;
   lastCommand?: string;
+}
+
+/**
+ * The processes attached, as every kind counts its holders (processes, not mappings: a process
+ * attached twice is one): the distinct visible pids, plus each attachment the maps do not show
+ * (its process is unknown, so it counts as one).
+ */
+export function attachedProcesses(info: Pick<SegmentInfo, 'attachments' | 'hiddenAttachments'>): number {
+  const visible = info.attachments.length <= 1 ? info.attachments.length : new Set(info.attachments.map((a) => a.pid)).size;
+  return visible + info.hiddenAttachments;
+}
+
+/** The attachments users made: the kernel's count without the inspector's own. */
+export function userAttachments(info: Pick<SegmentInfo, 'segment' | 'inspectorAttachments'>): number {
+  return Math.max(0, info.segment.nattch - info.inspectorAttachments);
 }

@@ -1,0 +1,168 @@
+// The picture as OpenMetrics text (`ipc-inspector metrics`, and `serve`'s /metrics), named as
+// Prometheus names things: an ipc_inspector_ prefix, base units in the name (_bytes), labels for
+// the dimensions (kind: the export's kind names; state: the export's state names), a gauge for
+// everything (each value is the machine's state now, not a count since start). Orphans are given
+// for every kind, zeros included, so a query sees one go rather than a series end. Deadlocks are
+// not given yet: they come with the locks-and-waits reading, which has not landed.
+import { allObjects, KINDS, kindOf, type Kind } from '../ipc/kinds';
+import type { KernelLimit } from '../ipc/limits';
+import type { Snapshot } from '../ipc/snapshot';
+
+export const OPENMETRICS_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+export const PROMETHEUS_TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+type Labels = Record<string, string>;
+
+interface Family {
+  name: string;
+  help: string;
+  unit?: string;
+  samples: Array<{ labels: Labels; value: number }>;
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function sample(name: string, labels: Labels, value: number): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+  const text = Number.isFinite(value) ? String(value) : value === Number.POSITIVE_INFINITY ? '+Inf' : value === Number.NEGATIVE_INFINITY ? '-Inf' : 'NaN';
+  return `${name}${pairs.length ? `{${pairs.join(',')}}` : ''} ${text}`;
+}
+
+/** Families as OpenMetrics text, ending with # EOF. */
+export function renderFamilies(families: readonly Family[]): string {
+  const lines: string[] = [];
+  for (const family of families) {
+    lines.push(`# TYPE ${family.name} gauge`);
+    if (family.unit) lines.push(`# UNIT ${family.name} ${family.unit}`);
+    lines.push(`# HELP ${family.name} ${family.help}`);
+    for (const s of family.samples) lines.push(sample(family.name, s.labels, s.value));
+  }
+  lines.push('# EOF');
+  return `${lines.join('\n')}\n`;
+}
+
+function limitValue(limit: KernelLimit | undefined): number | undefined {
+  if (!limit) return undefined;
+  return limit.unlimited ? Number.POSITIVE_INFINITY : Number(limit.raw);
+}
+
+/** The metric families of a snapshot. */
+export function metricFamilies(snapshot: Snapshot): Family[] {
+  const objects = new Map<string, { kind: Kind; state: string; count: number; bytes: number }>();
+  const orphans = new Map<Kind, { count: number; bytes: number }>();
+  const holders = new Map<Kind, number>();
+  const waiters = new Map<Kind, number>();
+  for (const kind of Object.keys(KINDS) as Kind[]) {
+    orphans.set(kind, { count: 0, bytes: 0 });
+    holders.set(kind, 0);
+  }
+  for (const object of allObjects(snapshot)) {
+    const kind = kindOf(object);
+    const state = String(kind.exported(object).state ?? 'unknown');
+    const bytes = kind.freedBytes(object);
+    const key = `${object.kind}\0${state}`;
+    const entry = objects.get(key) ?? { kind: object.kind, state, count: 0, bytes: 0 };
+    entry.count++;
+    entry.bytes += bytes;
+    objects.set(key, entry);
+    if (kind.isOrphaned(object)) {
+      const o = orphans.get(object.kind)!;
+      o.count++;
+      o.bytes += bytes;
+    }
+    // Sets and queues are "held" by the processes blocked on them: those are waiters.
+    if (kind.subject === 'set' || kind.subject === 'queue') waiters.set(object.kind, (waiters.get(object.kind) ?? 0) + kind.holders(object));
+    else holders.set(object.kind, (holders.get(object.kind) ?? 0) + kind.holders(object));
+  }
+  const { limits, usage } = snapshot;
+  const limitRows: Array<[string, KernelLimit | undefined, number]> = [
+    ['shm_segments', limits.shmmni, usage.segments],
+    ['shm_pages', limits.shmall, usage.pages],
+    ['sem_sets', limits.semmni, snapshot.sem.sets.length],
+    ['sem_semaphores', limits.semmns, snapshot.sem.sets.reduce((sum, s) => sum + s.set.nsems, 0)],
+    ['msg_queues', limits.msgmni, snapshot.msg.queues.length],
+    ['mq_queues', limits.mqQueuesMax, snapshot.mqueue.queues.length],
+  ];
+  const families: Family[] = [
+    {
+      name: 'ipc_inspector_objects',
+      help: 'IPC objects by kind and state.',
+      samples: [...objects.values()].map((e) => ({ labels: { kind: e.kind, state: e.state }, value: e.count })),
+    },
+    {
+      name: 'ipc_inspector_object_bytes',
+      unit: 'bytes',
+      help: "Memory the IPC objects hold, by kind and state: a segment's size, a file's allocated bytes, a queue's queued bytes.",
+      samples: [...objects.values()].map((e) => ({ labels: { kind: e.kind, state: e.state }, value: e.bytes })),
+    },
+    {
+      name: 'ipc_inspector_orphans',
+      help: 'Orphaned (leaked) IPC objects by kind: what Clean Up Orphaned would offer.',
+      samples: [...orphans].map(([kind, o]) => ({ labels: { kind }, value: o.count })),
+    },
+    {
+      name: 'ipc_inspector_orphan_bytes',
+      unit: 'bytes',
+      help: 'Memory removing the orphaned IPC objects would free, by kind.',
+      samples: [...orphans].map(([kind, o]) => ({ labels: { kind }, value: o.bytes })),
+    },
+    {
+      name: 'ipc_inspector_holders',
+      help: 'Processes attached to, mapping or holding open IPC objects, summed over the objects, by kind.',
+      samples: [...holders].map(([kind, n]) => ({ labels: { kind }, value: n })),
+    },
+    {
+      name: 'ipc_inspector_waiters',
+      help: 'Processes blocked on System V semaphore sets (semop) and message queues (msgsnd, msgrcv), by kind.',
+      samples: ['sysvSem', 'sysvMsg'].map((kind) => ({ labels: { kind }, value: waiters.get(kind as Kind) ?? 0 })),
+    },
+    {
+      name: 'ipc_inspector_limit',
+      help: "The kernel's IPC limits (+Inf: unlimited): shmmni, shmall (pages), semmni, semmns, msgmni, fs.mqueue.queues_max.",
+      samples: limitRows.flatMap(([resource, limit]) => {
+        const value = limitValue(limit);
+        return value === undefined ? [] : [{ labels: { resource }, value }];
+      }),
+    },
+    {
+      name: 'ipc_inspector_limit_used',
+      help: 'What is used of each limit of ipc_inspector_limit.',
+      samples: limitRows.map(([resource, , used]) => ({ labels: { resource }, value: used })),
+    },
+  ];
+  if (snapshot.posix.usage) {
+    families.push(
+      {
+        name: 'ipc_inspector_dev_shm_size_bytes',
+        unit: 'bytes',
+        help: 'Size of the /dev/shm file system (statfs).',
+        samples: [{ labels: {}, value: snapshot.posix.usage.size }],
+      },
+      {
+        name: 'ipc_inspector_dev_shm_used_bytes',
+        unit: 'bytes',
+        help: 'Bytes used on /dev/shm (statfs): when it is full, programs using it get SIGBUS or ENOSPC.',
+        samples: [{ labels: {}, value: snapshot.posix.usage.used }],
+      },
+    );
+  }
+  families.push(
+    {
+      name: 'ipc_inspector_processes_scanned',
+      help: 'Processes whose maps and descriptors were read.',
+      samples: [{ labels: {}, value: snapshot.scan.scanned }],
+    },
+    {
+      name: 'ipc_inspector_processes_unreadable',
+      help: "Processes whose maps and descriptors could not be read (other users', more privileged): what they hold is not counted.",
+      samples: [{ labels: {}, value: snapshot.scan.unreadable }],
+    },
+  );
+  return families;
+}
+
+export function openMetrics(snapshot: Snapshot): string {
+  return renderFamilies(metricFamilies(snapshot));
+}

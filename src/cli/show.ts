@@ -1,0 +1,42 @@
+// `ipc-inspector show OBJECT`: everything the view's tooltip and child rows say of one object: its
+// facts, state and why, holders, waiters, semaphore values, messages peeked (read with the helper,
+// as the views read them when shown). --json: its entry of the export document.
+import { kindOf, type Kind } from '../ipc/kinds';
+import type { ChildRow } from '../ipc/objects';
+import { findObject } from './lookup';
+import { EXPORT_NEEDS, unseenNote } from './list';
+import type { CliSession } from './session';
+import { markdownToText, stateColour, type Output } from './terminal';
+
+export interface ShowArgs {
+  object: string;
+  kind?: Kind[];
+  json?: boolean;
+}
+
+function childLines(children: readonly ChildRow[], depth: number): string[] {
+  return children.flatMap((child) => [
+    `${'  '.repeat(depth)}${child.label}${child.description ? `  ${child.description}` : ''}`,
+    ...childLines(child.children ?? [], depth + 1),
+  ]);
+}
+
+export async function show(session: CliSession, out: Output, args: ShowArgs): Promise<number> {
+  const snapshot = await session.snapshot(EXPORT_NEEDS);
+  const object = findObject(snapshot, args.object, args.kind);
+  const kind = kindOf(object);
+  if (args.json) {
+    out.line(JSON.stringify(kind.exported(object), null, 2));
+    return 0;
+  }
+  const row = kind.row(object, { held: false, uid: session.uid });
+  out.line(`${out.paint(`${kind.kindName(object)} ${row.label}`, 'bold')}  ${out.paint(row.description, stateColour(row.icon))}`);
+  out.line(markdownToText(row.tooltip));
+  if (row.children.length > 0) {
+    out.line();
+    for (const line of childLines(row.children, 1)) out.line(line);
+  }
+  const note = unseenNote(snapshot);
+  if (note) out.progress(note);
+  return 0;
+}

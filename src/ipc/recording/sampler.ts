@@ -1,0 +1,383 @@
+// Taking samples at a steady rate: an object's bytes through its byte source (the same reads the
+// contents view makes: only pages with data of a System V segment, since reading another page
+// would allocate it; pread for POSIX objects), or a semaphore set's values and waiters, or a queue's
+// depth, through the helper. Pure except for its timer.
+//
+// The rate is kept honestly: a sample is due every period; when a read takes longer, the next one
+// starts right after it (never two at once) and the late ticks are counted, so the recording's
+// own times say what was really sampled. The recording ends cleanly, keeping every sample taken,
+// when the object vanishes, is removed, or changes size.
+import { performance } from 'perf_hooks';
+import { readResident, type ByteSource } from '../byteSource';
+import { HelperError, type HelperClient } from '../helperClient';
+import * as l10n from '../../shared/l10n';
+import { layRegions, Recording, SeriesRecording, type EndReason, type RecordingEnd, type RecordingOptions, type SampleResult } from './recording';
+import type { Watch, WatchHit } from './watches';
+
+export const DEFAULT_SIZE_LIMIT = 16 * 1024 * 1024;
+export const MAX_RATE_HZ = 1000;
+/** How often the object's size and state are asked while recording (ms). */
+const DESCRIBE_EVERY_MS = 250;
+/** Errors of a read that mean the object is not there (any more) as it was. */
+const GONE_CODES = new Set(['ENOENT', 'EINVAL', 'EIDRM', 'ESTALE', 'ENXIO']);
+
+export const clock = (): number => performance.timeOrigin + performance.now();
+
+export type SamplerState = 'recording' | 'paused' | 'ended';
+
+export interface SamplerEvents {
+  onSample?(index: number, time: number): void;
+  /** Watches fired (the sampler has paused when pauseOnWatch). */
+  onWatch?(hits: WatchHit[]): void;
+  onEnd?(end: RecordingEnd): void;
+}
+
+/** The loop every sampler shares: due times, no overlap, pause, resume, stop. */
+abstract class PeriodicSampler {
+  state: SamplerState = 'recording';
+  end?: RecordingEnd;
+  /** Samples taken, and ticks that came late because the one before was still reading. */
+  readonly counts = { samples: 0, late: 0 };
+  readonly periodMs: number;
+  private timer?: NodeJS.Timeout;
+  private due = 0;
+  private busy?: Promise<void>;
+  private ended?: () => void;
+  /** Resolves once the recording has ended (stopped, or the object went). */
+  readonly whenEnded: Promise<RecordingEnd>;
+
+  constructor(
+    rateHz: number,
+    protected readonly events: SamplerEvents,
+    protected readonly now: () => number,
+  ) {
+    if (!(rateHz > 0) || rateHz > MAX_RATE_HZ) throw new RangeError(l10n.t('The sampling rate must be above 0 and at most {0} per second.', MAX_RATE_HZ));
+    this.periodMs = 1000 / rateHz;
+    this.whenEnded = new Promise((resolve) => (this.ended = () => resolve(this.end!)));
+  }
+
+  /** One sample; false when it found the recording over instead (throws to end it with an error). */
+  protected abstract sampleOnce(): Promise<boolean>;
+
+  /** What ended the recording when sampleOnce threw. */
+  protected abstract classify(error: unknown): Promise<RecordingEnd>;
+
+  protected start(): void {
+    this.due = this.now();
+    this.schedule(0);
+  }
+
+  private schedule(delay: number): void {
+    if (this.state !== 'recording') return;
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, delay));
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = undefined;
+    if (this.state !== 'recording') return;
+    this.busy = this.sampleOnce().then(
+      (taken) => {
+        if (taken) this.counts.samples++;
+      },
+      async (error: unknown) => this.finish(await this.classify(error)),
+    );
+    await this.busy;
+    this.busy = undefined;
+    this.due += this.periodMs;
+    const now = this.now();
+    if (now > this.due) {
+      // Late: the read took longer than a period. Start again now; the missed moments are not faked.
+      this.counts.late += Math.floor((now - this.due) / this.periodMs) + 1;
+      this.due = now;
+    }
+    this.schedule(this.due - now);
+  }
+
+  /** Stops taking samples until resume(); resolves once no read is in flight. */
+  async pause(): Promise<void> {
+    if (this.state !== 'recording') return;
+    this.state = 'paused';
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.busy;
+  }
+
+  resume(): void {
+    if (this.state !== 'paused') return;
+    this.state = 'recording';
+    this.due = this.now();
+    if (!this.busy) this.schedule(0);
+  }
+
+  /** Ends the recording; what was taken stays. */
+  async stop(): Promise<RecordingEnd> {
+    if (this.state !== 'ended') {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.state = 'ended'; // a read in flight is still kept: its bytes are a real sample
+      await this.busy;
+      this.finish({ reason: 'stopped', time: this.now() });
+    }
+    return this.end!;
+  }
+
+  protected finish(end: RecordingEnd): void {
+    if (this.end) return;
+    this.state = 'ended';
+    clearTimeout(this.timer);
+    this.end = end;
+    this.onFinish(end);
+    this.events.onEnd?.(end);
+    this.ended!();
+  }
+
+  protected abstract onFinish(end: RecordingEnd): void;
+
+  protected pauseForWatch(hits: WatchHit[], pauseOnWatch: boolean): void {
+    if (hits.length === 0) return;
+    if (pauseOnWatch && this.state === 'recording') {
+      this.state = 'paused';
+      clearTimeout(this.timer);
+    }
+    this.events.onWatch?.(hits);
+  }
+}
+
+export type SampledSource = Pick<ByteSource, 'describe' | 'read' | 'dataMap' | 'gaps'> & { readonly refreshWhileRemoved?: boolean };
+
+export interface ObjectSamplerOptions extends SamplerEvents {
+  source: SampledSource;
+  /** What the recording's header says about the object (its size comes from the source). */
+  object: Omit<RecordingOptions['object'], 'size'>;
+  pageSize: number;
+  /** Samples a second (at most 1,000). */
+  rateHz: number;
+  /** Objects larger than this are recorded only through `ranges` (default 16 MiB). */
+  sizeLimit?: number;
+  /** The parts to record (default: the whole object). */
+  ranges?: ReadonlyArray<{ offset: number; length: number }>;
+  budgetBytes?: number;
+  layout?: RecordingOptions['layout'];
+  placement?: RecordingOptions['placement'];
+  watches?: readonly Watch[];
+  /** Pause when a watch fires (default true). */
+  pauseOnWatch?: boolean;
+  now?: () => number;
+}
+
+/** Records an object's bytes. Made by recordObject(), which takes the first sample. */
+export class ObjectSampler extends PeriodicSampler {
+  readonly recording: Recording;
+  private readonly image: Buffer;
+  /** Per region: every page of it held data at some sample (a System V segment's pages stay allocated). */
+  private readonly allResident: boolean[] = [];
+  private lastDescribe: number;
+
+  private constructor(
+    private readonly options: ObjectSamplerOptions,
+    private readonly size: number,
+    now: () => number,
+  ) {
+    super(options.rateHz, options, now);
+    const regions = layRegions(size, options.ranges);
+    this.recording = new Recording({
+      object: { ...options.object, size },
+      samplePeriodMs: this.periodMs,
+      startedAt: now(),
+      regions,
+      budgetBytes: options.budgetBytes,
+      layout: options.layout,
+      placement: options.placement,
+      watches: options.watches,
+    });
+    this.image = Buffer.alloc(this.recording.store.size);
+    this.lastDescribe = now();
+  }
+
+  /**
+   * Starts recording `options.source`: checks it is there and small enough (or ranges are marked),
+   * takes the first sample, then samples at the rate until stopped or the object goes.
+   */
+  static async start(options: ObjectSamplerOptions): Promise<ObjectSampler> {
+    const now = options.now ?? clock;
+    const header = await options.source.describe();
+    if (header.phase === 'gone') throw new Error(l10n.t('The object is gone: there is nothing to record.'));
+    const limit = options.sizeLimit ?? DEFAULT_SIZE_LIMIT;
+    if (!options.ranges && header.size > limit) {
+      throw new Error(
+        l10n.t('The object is {0} bytes, over the recording limit of {1} bytes: mark the ranges to record, or raise the limit.', header.size, limit),
+      );
+    }
+    const sampler = new ObjectSampler(options, header.size, now);
+    if (await sampler.sampleOnce()) sampler.counts.samples++; // the first sample: a failure here is the caller's to see
+    sampler.start();
+    return sampler;
+  }
+
+  protected async sampleOnce(): Promise<boolean> {
+    const time = this.now();
+    if (time - this.lastDescribe >= DESCRIBE_EVERY_MS) {
+      this.lastDescribe = time;
+      const ended = await this.checkObject();
+      if (ended) {
+        this.finish(ended);
+        return false;
+      }
+    }
+    await this.readImage();
+    const result: SampleResult = this.recording.add(time, this.image);
+    this.events.onSample?.(result.index, time);
+    this.pauseForWatch(result.hits, this.options.pauseOnWatch ?? true);
+    return true;
+  }
+
+  private async readImage(): Promise<void> {
+    const { source, pageSize } = this.options;
+    await Promise.all(
+      this.recording.regions.map(async (region, r) => {
+        const target = this.image.subarray(region.at, region.at + region.length);
+        if (source.gaps === 'not-resident' && !this.allResident[r]) {
+          // Pages without data are not read (that would allocate them): they hold zeros. Once
+          // every page of a region had data, reading it allocates nothing: no more asking.
+          const read = await readResident(source, pageSize, region.offset, region.length, false);
+          read.bytes.copy(target);
+          this.allResident[r] = read.bytesRead === region.length;
+        } else {
+          await source.read(region.offset, region.length, target);
+        }
+      }),
+    );
+  }
+
+  /** The end of the recording if the object went or changed size, else undefined. */
+  private async checkObject(): Promise<RecordingEnd | undefined> {
+    const header = await this.options.source.describe();
+    const time = this.now();
+    if (header.phase === 'gone') return { reason: 'vanished', time, message: l10n.t('The object was removed; the recording ends with what was kept.') };
+    if (header.phase === 'removed-held' && this.options.source.refreshWhileRemoved === false) {
+      return { reason: 'vanished', time, message: l10n.t('The segment was marked for removal; the recording ends with what was kept.') };
+    }
+    if (header.size !== this.size) {
+      return {
+        reason: 'resized',
+        time,
+        message: l10n.t(
+          'The object {0} from {1} to {2} bytes; the recording ends with what was kept.',
+          header.size > this.size ? l10n.t('grew') : l10n.t('shrank'),
+          this.size,
+          header.size,
+        ),
+      };
+    }
+    return undefined;
+  }
+
+  protected async classify(error: unknown): Promise<RecordingEnd> {
+    try {
+      const ended = await this.checkObject();
+      if (ended) return ended;
+    } catch {
+      // the object cannot even be described: the read's error says why
+    }
+    const reason: EndReason = error instanceof HelperError && GONE_CODES.has(error.code) ? 'vanished' : 'failed';
+    const message = error instanceof Error ? error.message : String(error);
+    return { reason, time: this.now(), message: l10n.t('Recording stopped: {0}', message) };
+  }
+
+  protected onFinish(end: RecordingEnd): void {
+    this.recording.meta.end = end;
+  }
+}
+
+export interface SeriesSamplerOptions extends SamplerEvents {
+  object: RecordingOptions['object'];
+  columns: readonly string[];
+  /** One row of numbers (throws when the object is gone or changed shape). */
+  readRow(): Promise<number[]>;
+  rateHz: number;
+  budgetBytes?: number;
+  watches?: readonly Watch[];
+  pauseOnWatch?: boolean;
+  now?: () => number;
+}
+
+/** Records numbers: a semaphore set's values and waiters, a queue's messages and bytes. */
+export class SeriesSampler extends PeriodicSampler {
+  readonly recording: SeriesRecording;
+
+  private constructor(
+    private readonly options: SeriesSamplerOptions,
+    now: () => number,
+  ) {
+    super(options.rateHz, options, now);
+    this.recording = new SeriesRecording(
+      { object: options.object, samplePeriodMs: this.periodMs, startedAt: now() },
+      options.columns,
+      options.budgetBytes,
+      options.watches,
+    );
+  }
+
+  static async start(options: SeriesSamplerOptions): Promise<SeriesSampler> {
+    const sampler = new SeriesSampler(options, options.now ?? clock);
+    if (await sampler.sampleOnce()) sampler.counts.samples++;
+    sampler.start();
+    return sampler;
+  }
+
+  protected async sampleOnce(): Promise<boolean> {
+    const time = this.now();
+    const row = await this.options.readRow();
+    const { index, hits } = this.recording.add(time, row);
+    this.events.onSample?.(index, time);
+    this.pauseForWatch(hits, this.options.pauseOnWatch ?? true);
+    return true;
+  }
+
+  protected classify(error: unknown): Promise<RecordingEnd> {
+    const time = this.now();
+    if (error instanceof ShapeChanged) return Promise.resolve({ reason: 'resized', time, message: error.message });
+    if (error instanceof HelperError && GONE_CODES.has(error.code)) {
+      return Promise.resolve({
+        reason: 'vanished',
+        time,
+        message: l10n.t(
+          'The {0} was removed; the recording ends with what was kept.',
+          this.options.object.kind === 'sysvMsg' ? l10n.t('queue') : l10n.t('set'),
+        ),
+      });
+    }
+    return Promise.resolve({ reason: 'failed', time, message: l10n.t('Recording stopped: {0}', error instanceof Error ? error.message : String(error)) });
+  }
+
+  protected onFinish(end: RecordingEnd): void {
+    this.recording.meta.end = end;
+  }
+}
+
+/** A set or queue that is no longer the shape it was when the recording started. */
+export class ShapeChanged extends Error {}
+
+/** The columns of a semaphore set of `nsems`: each semaphore's value and its two kinds of waiters. */
+export function semaphoreColumns(nsems: number): string[] {
+  return Array.from({ length: nsems }, (_, i) => [`sem[${i}].value`, `sem[${i}].ncnt`, `sem[${i}].zcnt`]).flat();
+}
+
+/** Reads a set's row (semctl GETALL, GETNCNT, GETZCNT through the helper); a set of another size ends it. */
+export function semaphoreRow(client: HelperClient, semid: number, nsems: number): () => Promise<number[]> {
+  return async () => {
+    const { semaphores } = await client.semValues(semid);
+    if (semaphores.length !== nsems) throw new ShapeChanged(l10n.t('The set now has {0} semaphores, not {1}: it was replaced.', semaphores.length, nsems));
+    return semaphores.flatMap((s) => [s.value, s.ncnt, s.zcnt]);
+  };
+}
+
+export const QUEUE_COLUMNS = ['messages', 'bytes'] as const;
+
+/** Reads a System V queue's depth: messages and bytes queued (IPC_STAT through the helper). */
+export function queueRow(client: HelperClient, msqid: number): () => Promise<number[]> {
+  return async () => {
+    const stat = await client.msgStat(msqid);
+    return [stat.qnum, stat.cbytes];
+  };
+}
