@@ -80,7 +80,7 @@ export default tseslint.config(
   },
   {
     // Views show what the context knows; they never reach up into commands.
-    files: ['src/views/**/*.ts', 'src/context.ts', 'src/holds.ts', 'src/prompts.ts', 'src/cTypes.ts'],
+    files: ['src/views/**/*.ts', 'src/context.ts', 'src/holds.ts', 'src/prompts.ts', 'src/services/cTypes.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -94,7 +94,7 @@ export default tseslint.config(
   },
   {
     // The context holds the services views and commands share: it knows neither.
-    files: ['src/context.ts', 'src/holds.ts', 'src/prompts.ts', 'src/cTypes.ts'],
+    files: ['src/context.ts', 'src/holds.ts', 'src/prompts.ts', 'src/services/cTypes.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { HelperClient } from '../src/ipc/helperClient';
 import { SnapshotSource } from '../src/ipc/snapshot';
+import { eachInSlices } from '../src/ipc/slices';
 import { segmentRow } from '../src/ipc/sysvShm/present';
 import { parseShm } from '../src/ipc/family/sysvTables';
 import { readSegmentTable } from '../src/ipc/sysvShm/read';
@@ -29,7 +30,27 @@ export interface NamespaceReport {
   refresh: number;
   ipcs: number;
   rows: number;
+  /** The longest the event loop waited while the rows were built in slices, as the tree builds them. */
+  slicedRowsLongestBlock: number;
   createMs: number;
+}
+
+/** The longest time between two turns of the event loop while `work` runs (a ping every turn). */
+async function longestBlock(work: () => Promise<void>): Promise<number> {
+  let longest = 0;
+  let last = performance.now();
+  let running = true;
+  const ping = (): void => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (running) setImmediate(ping);
+  };
+  setImmediate(ping);
+  await work();
+  ping();
+  running = false;
+  return longest;
 }
 
 async function main(): Promise<void> {
@@ -67,6 +88,7 @@ async function main(): Promise<void> {
     );
     const parse = await medianMs(() => parseShm(content), 7, 1);
     const rows = await medianMs(() => snapshot.segments.map((info) => segmentRow(info, { held: false, uid })), 7, 1);
+    const slicedRowsLongestBlock = await longestBlock(() => eachInSlices(snapshot.segments, (info) => void segmentRow(info, { held: false, uid })));
     const report: NamespaceReport = {
       count,
       shmmni,
@@ -77,6 +99,7 @@ async function main(): Promise<void> {
       rowsBuilt: built.length,
       parse,
       rows,
+      slicedRowsLongestBlock,
       createMs,
       ...times,
     };

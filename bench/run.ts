@@ -33,19 +33,18 @@ import { benchFullRefresh, benchHolders, benchSysvRefresh } from './refreshBench
 import { benchSemMsg, cleanupSemMsgBench } from './semMsgBench';
 import {
   cleanupObjects,
-  cleanupSegments,
   createObjects,
   createSegments,
   killAndUnlinkNow,
   POSIX_PREFIX,
   processCount,
-  removeSegmentLater,
   repoRoot,
   shmtool,
   startPopulation,
   stopPopulation,
   sweepLeftovers,
 } from './world';
+import { removeLater, removeManySegments } from '../test/support/manySegments';
 
 const SEGMENTS = 4000;
 const POSIX_OBJECTS = 4000;
@@ -224,7 +223,7 @@ async function cleanupEverything(): Promise<void> {
   stopNamespace();
   await stopPopulation();
   cleanupObjects();
-  await cleanupSegments();
+  await removeManySegments();
   await cleanupSemMsgBench();
 }
 
@@ -281,18 +280,18 @@ async function main(): Promise<void> {
       });
     }
     if (sections.has('contents')) {
-      await part('contents view live refresh', () => benchLiveRefresh(client, removeSegmentLater));
-      await part('contents view open (System V)', () => benchOpen(client, removeSegmentLater));
+      await part('contents view live refresh', () => benchLiveRefresh(client, removeLater));
+      await part('contents view open (System V)', () => benchOpen(client, removeLater));
       await part('contents view open (POSIX)', () => benchOpenPosix());
     }
     if (sections.has('activation')) await part('activation', () => benchActivation());
     if (sections.has('ctypes')) {
       await part('C type layouts', () => benchLayouts());
-      await part('C type fields, live', () => benchLiveFields(client, removeSegmentLater));
+      await part('C type fields, live', () => benchLiveFields(client, removeLater));
     }
     if (sections.has('dwarf')) await part('types from debug information', () => benchDwarf());
     if (sections.has('recording')) {
-      await part('recording, live', () => benchRecordingLive(client, removeSegmentLater));
+      await part('recording, live', () => benchRecordingLive(client, removeLater));
       await part('recording, rebuild', () => Promise.resolve(benchRebuild()));
     }
   } finally {

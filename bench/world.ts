@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
 import { createManyPosixObjects, removeManyPosixObjects, sweepPosixObjects } from '../test/support/manyObjects';
-import { createManySegments, manySegmentIds, removeLater, removeManySegments, removeSegmentsWithIpcrm } from '../test/support/manySegments';
+import { createManySegments, removeSegmentsWithIpcrm } from '../test/support/manySegments';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const shmtool = path.join(repoRoot, 'native/bin/shmtool');
@@ -34,15 +34,6 @@ export function processCount(): number {
 export function createSegments(count: number, size = 4096, firstKey = 0): Promise<number[]> {
   return createManySegments(count, { size, firstKey: KEY_BASE + firstKey });
 }
-
-/** Segments made by this run and not yet removed. */
-export const createdSegments = manySegmentIds;
-
-/** Records a segment a benchmark made itself, for cleanupSegments(). */
-export const removeSegmentLater = removeLater;
-
-/** Removes the segments this run made. */
-export const cleanupSegments = removeManySegments;
 
 /** Removes what an earlier run killed with SIGKILL left: our keys whose creator is gone, our names. */
 export function sweepLeftovers(): { segments: number; objects: number } {

@@ -159,6 +159,19 @@ async function stopPrograms(pids, grace = STOP_GRACE_MS) {
   while (ours.some((pid) => alive(pid) && isDemoProgram(pid))) await delay(20);
 }
 
+/** The id of the System V message queue with this key (0x hex), from /proc/sysvipc/msg, if there is one. */
+function msqidOfKey(key) {
+  try {
+    for (const line of fs.readFileSync('/proc/sysvipc/msg', 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 1 && Number(fields[0]) === Number(key)) return Number(fields[1]);
+    }
+  } catch {
+    // not Linux, or no /proc: the summary leaves the id out
+  }
+  return undefined;
+}
+
 /** The ids present in /proc/sysvipc/shm. */
 function liveShmids() {
   const ids = new Set();
@@ -269,6 +282,7 @@ function lines(stream, onLine) {
 }
 
 function formatSize(bytes) {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`; // as the views say it
   return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} B`;
 }
 
@@ -321,8 +335,9 @@ async function run({ quiet }) {
   const started = [];
   let stopping = false;
   let firstSignalAt = 0;
-  let finish;
-  const done = new Promise((resolve) => (finish = resolve));
+  /** @type {() => void} */
+  let finish = () => undefined;
+  const done = new Promise((resolve) => (finish = () => resolve(undefined)));
   const echo = () => !quiet;
   // Ctrl-C under `npm run` can arrive twice (from the terminal, and forwarded by npm): only a second
   // signal a second later hurries the stop (SIGKILL instead of waiting).
@@ -384,11 +399,12 @@ async function run({ quiet }) {
     ]);
     const producerJobs = record('jobs', null, await startProgram('jobs', ['produce', JOBS_SEM_KEY, JOBS_MSG_KEY, '1000'], { echo }));
     const consumerJobs = record('jobs-consumer', null, await startProgram('jobs', ['consume', JOBS_SEM_KEY, JOBS_MSG_KEY], { echo }));
+    rows.push([JOBS_SEM_KEY, producerJobs.shmid, '', 'semaphore set of the jobs: a lock and a count of jobs done']);
     rows.push([
-      `${JOBS_SEM_KEY} / ${JOBS_MSG_KEY}`,
-      producerJobs.shmid,
+      JOBS_MSG_KEY,
+      msqidOfKey(JOBS_MSG_KEY) ?? '',
       '',
-      `semaphore set (id ${producerJobs.shmid}: a lock, jobs done) and message queue: producer pid ${producerJobs.pid} sends a job every second, consumer pid ${consumerJobs.pid} takes each`,
+      `message queue of jobs: producer pid ${producerJobs.pid} sends one every second, consumer pid ${consumerJobs.pid} takes each`,
     ]);
     const posixLeak = record('posix-leak', 'leaked', await startProgram('posix', ['leak', POSIX_LEAK_NAME], { echo }));
     rows.push([
@@ -404,7 +420,7 @@ async function run({ quiet }) {
   }
 
   if (rows.length && !stopping) {
-    say(`running (pid ${process.pid}). Segments:`);
+    say(`running (pid ${process.pid}). Objects:`);
     console.log(`\n  ${'key / name'.padEnd(14)}  ${'id'.padStart(8)}  ${'size'.padStart(8)}  what`);
     for (const [key, id, size, what] of rows) {
       console.log(`  ${key.padEnd(14)}  ${String(id).padStart(8)}  ${(size === '' ? '' : formatSize(size)).padStart(8)}  ${what}`);

@@ -39,6 +39,7 @@ const helperSources = fs
   .map((name) => path.join(__dirname, name));
 const helperLibs = ['-lrt', '-pthread'];
 
+/** @type {Array<{ name: string, sources: string[], flags: string[], libs?: string[], optional?: boolean, compiler?: string }>} */
 const targets = [
   { name: 'ipc-helper', sources: helperSources, flags: ['-O2', ...warnings], libs: helperLibs },
   { name: 'ipc-helper-static', sources: helperSources, flags: ['-O2', '-static', ...warnings], libs: helperLibs, optional: true },

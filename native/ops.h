@@ -1,6 +1,6 @@
 /* The helper's operations, in one place: each line is one operation's number, name, argument form,
  * fixed argument bytes and the function that runs it. The C side expands it (helper.h: the enum
- * and the prototypes; main.c: the dispatch table), and test/unit/opsTable.test.ts parses this very
+ * and the prototypes; main.c: the dispatch table), and test/unit/ipc/opsTable.test.ts parses this very
  * file and checks the client's table (OPS in src/ipc/helperProtocol.ts, which the client, the
  * fuzzer and the benchmarks use), the client's requests, and native/PROTOCOL.md against it: an
  * operation added, renumbered or resized here and not there fails the unit tests.

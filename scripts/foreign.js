@@ -72,7 +72,7 @@ function main() {
       continue;
     }
     console.log(`\n[foreign] ${platform.name}: ${path.relative(root, binary)} under ${platform.qemu}, fuzz ${options.frames} frames`);
-    const suites = ['out/test/native/helper.test.js', 'out/test/native/fuzz.test.js'];
+    const suites = ['out/test/native/helper/helper.test.js', 'out/test/native/helper/fuzz.test.js'];
     const result = spawnSync('npx', ['mocha', '--require', 'out/test/support/rootHooks.js', '--timeout', '300000', ...suites], {
       cwd: root,
       stdio: 'inherit',

@@ -12,20 +12,21 @@ const childProcess = require('child_process');
 
 // package -> why the tests need it
 const PACKAGES = {
-  'python3-sysv-ipc': "System V semaphores and queues made by Python's sysv_ipc, a producer no one here wrote (test/native/semMsgHelper.test.ts)",
+  'python3-sysv-ipc': "System V semaphores and queues made by Python's sysv_ipc, a producer no one here wrote (test/native/helper/semMsg.test.ts)",
   python3: "Python's multiprocessing.shared_memory as a producer of POSIX objects (native and integration suites)",
   'util-linux': 'ipcmk, ipcs, ipcrm, lsipc, lsfd (native suites, benchmarks)',
   lsof: "the holder-discovery benchmark's reference (npm run bench) and the command line's holders oracle (test/cli)",
   xxd: "the oracle of the command line's dump (test/cli/oracles.test.ts)",
   prometheus: 'scrapes `ipc-inspector serve` and answers PromQL about it (test/cli/monitoring.test.ts)',
   'prometheus-node-exporter': 'its textfile collector reads `ipc-inspector metrics` (test/cli/monitoring.test.ts)',
-  gdb: 'the oracle for C layouts: the DWARF of gcc -g read through gdb (test/native/cTypes.test.ts)',
+  gdb: 'the oracle for C layouts: the DWARF of gcc -g read through gdb (test/native/ctypes/cTypes.test.ts)',
   'qemu-user-static': "runs the other architectures' helpers in the foreign stage (scripts/foreign.js)",
-  dwarves: "pahole, an oracle for layouts read from DWARF and the debug-types benchmark's reference (test/native/dwarfOracle.test.ts, bench/dwarfBench.ts)",
-  clang: 'a second C compiler whose DWARF the debug-types reader is checked on (test/native/dwarfOracle.test.ts)',
+  dwarves:
+    "pahole, an oracle for layouts read from DWARF and the debug-types benchmark's reference (test/native/ctypes/dwarf/oracle.test.ts, bench/dwarfBench.ts)",
+  clang: 'a second C compiler whose DWARF the debug-types reader is checked on (test/native/ctypes/dwarf/oracle.test.ts)',
   'libboost-dev': "Boost.Interprocess and friends: C++ types in the DWARF oracle tests and the debug-types benchmark's big binary",
   rustc: 'Rust programs whose DWARF the debug-types reader is checked on and whose shared memory it decodes (test/native/dwarf*.test.ts)',
-  'libc6-dbg': "a distribution's separate debug file (libc's), found by build-id and read by the debug-types reader (test/native/dwarfOracle.test.ts)",
+  'libc6-dbg': "a distribution's separate debug file (libc's), found by build-id and read by the debug-types reader (test/native/ctypes/dwarf/oracle.test.ts)",
 };
 // The cross compilers and C libraries of the other architectures the packages ship (native/targets.json).
 for (const platform of require('../native/targets.json').helpers) {

@@ -6,7 +6,7 @@
 import * as os from 'os';
 import * as vscode from 'vscode';
 import type { ExtensionAssets } from './assets';
-import { CTypes } from './cTypes';
+import { CTypes } from './services/cTypes';
 import { Holds } from './holds';
 import type { HelperClient } from './ipc/helperClient';
 import { ownCredentials } from './ipc/permissions';

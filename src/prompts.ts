@@ -144,13 +144,13 @@ class QuickInputSteps implements PromptSteps {
 
 export const vscodePrompts: Prompts = {
   steps: () => new QuickInputSteps() as PromptSteps,
-  inputBox: (options) => vscode.window.showInputBox({ ignoreFocusOut: KEEP_ON_FOCUS_OUT, ...options }),
+  inputBox: (options) => vscode.window.showInputBox({ ...options, ignoreFocusOut: options.ignoreFocusOut ?? KEEP_ON_FOCUS_OUT }),
   quickPick: ((items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) =>
     Array.isArray(items)
-      ? vscode.window.showQuickPick(items as readonly vscode.QuickPickItem[], { ignoreFocusOut: KEEP_ON_FOCUS_OUT, ...options })
+      ? vscode.window.showQuickPick(items as readonly vscode.QuickPickItem[], { ...options, ignoreFocusOut: options?.ignoreFocusOut ?? KEEP_ON_FOCUS_OUT })
       : vscode.window.showQuickPick<vscode.QuickPickItem>(
           Promise.resolve<readonly vscode.QuickPickItem[]>(items).then((list) => [...list]),
-          { ignoreFocusOut: KEEP_ON_FOCUS_OUT, ...options },
+          { ...options, ignoreFocusOut: options?.ignoreFocusOut ?? KEEP_ON_FOCUS_OUT },
         )) as Prompts['quickPick'],
   confirm: (message, detail, ...buttons) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons),
   openDialog: (options) => vscode.window.showOpenDialog(options),

@@ -255,7 +255,11 @@ function buildPlace() {
   if (/\s/.test(base)) {
     throw new InstallError(`cannot build the test host under ${HOST_DIR} nor ${base} (white space in both paths): set TMPDIR to a folder without white space`);
   }
-  return fs.mkdtempSync(path.join(base, 'ipcinsp-test-host-'));
+  const dir = fs.mkdtempSync(path.join(base, 'ipcinsp-test-host-'));
+  // mkdtemp makes it 0700; moved in, it would keep that, and the suites run as nobody could not
+  // start the host: the mode a folder made in place gets.
+  fs.chmodSync(dir, 0o755);
+  return dir;
 }
 
 /** A rename, or a copy (links kept as they are) when the two are on different file systems. */

@@ -91,15 +91,7 @@ async function createPosix(env: CommandEnv): Promise<string | undefined> {
   });
   const mode = modeText === undefined ? undefined : parseMode(modeText);
   if (!mode?.ok) return undefined;
-  const exclusive = (
-    await env.ipc.prompts.quickPick(
-      [
-        { label: 'Exclusive', description: 'fail if a queue with this name exists (O_EXCL)', exclusive: true },
-        { label: 'Open or create', description: 'leave an existing queue as it is', exclusive: false },
-      ],
-      { title: l10n.t('{0} taken already?', name), placeHolder: l10n.t('Exclusive or not') },
-    )
-  )?.exclusive;
+  const exclusive = await chooseExclusiveQueue(env, name);
   if (exclusive === undefined) return undefined;
   const { created, attr } = await env.ipc.helper().mqCreate(name, mode.value, exclusive, maxmsg, msgsize);
   env.ipc.log.info(`${created ? 'created' : 'opened existing'} POSIX message queue ${name}: ${attr.maxmsg} messages of ${attr.msgsize} bytes`);
@@ -133,3 +125,33 @@ export const createMessageQueue: Command = {
     }
   },
 };
+
+/**
+ * Whether to create the POSIX queue exclusive (O_EXCL): asked only when a queue has the name
+ * already, to open it or make nothing; a free name is created exclusive (a name taken meanwhile
+ * fails with EEXIST). Without /dev/mqueue mounted no name can be seen, so it is asked plainly.
+ * Undefined when cancelled.
+ */
+async function chooseExclusiveQueue(env: CommandEnv, name: string): Promise<boolean | undefined> {
+  const snapshot = await env.ipc.refresh(true);
+  if (snapshot && !snapshot.mqueue.mounted) {
+    // Without /dev/mqueue the names cannot be seen: asked as before, whether a queue has it or not.
+    const picked = await env.ipc.prompts.quickPick(
+      [
+        { label: 'Exclusive', description: l10n.t('fail if a queue with this name exists (O_EXCL)'), exclusive: true },
+        { label: 'Open or create', description: l10n.t('leave an existing queue as it is'), exclusive: false },
+      ],
+      { title: l10n.t('{0}: /dev/mqueue is not mounted, so an existing queue cannot be seen', name), placeHolder: l10n.t('Exclusive or not') },
+    );
+    return picked?.exclusive;
+  }
+  if (!snapshot?.mqueue.queues.some((q) => q.name === name)) return true;
+  const picked = await env.ipc.prompts.quickPick(
+    [
+      { label: l10n.t('Open it'), description: l10n.t('use the existing queue, as it is'), exclusive: false },
+      { label: l10n.t('Cancel'), description: l10n.t('make nothing'), exclusive: undefined },
+    ],
+    { title: l10n.t('{0} exists already', name), placeHolder: l10n.t('Open the existing queue?') },
+  );
+  return picked?.exclusive;
+}

@@ -1,4 +1,5 @@
-// Create POSIX Shared Memory Object…: name, size with units, mode, exclusive or not; what
+// Create POSIX Shared Memory Object…: name, size with units, mode (and, only for a name taken
+// already, whether to open that object); what
 // shm_open(O_CREAT) + ftruncate do, through the helper, with nothing written or mapped (a new
 // object is all holes and takes no memory). The new row is revealed.
 import * as path from 'path';
@@ -13,7 +14,7 @@ const TITLE = 'Create POSIX Shared Memory Object';
 
 async function chooseName(env: CommandEnv, dir: string): Promise<string | undefined> {
   const text = await env.ipc.prompts.inputBox({
-    title: l10n.t('{0} (1/4): name', TITLE),
+    title: l10n.t('{0} (1/3): name', TITLE),
     prompt: l10n.t('Name as shm_open takes it; the object is the file {0}/NAME', dir),
     placeHolder: l10n.t('/my_buffer'),
     validateInput: (value) => {
@@ -27,7 +28,7 @@ async function chooseName(env: CommandEnv, dir: string): Promise<string | undefi
 
 async function chooseSize(env: CommandEnv, free: number | undefined): Promise<number | undefined> {
   const text = await env.ipc.prompts.inputBox({
-    title: l10n.t('{0} (2/4): size', TITLE),
+    title: l10n.t('{0} (2/3): size', TITLE),
     prompt: l10n.t(
       'Size: bytes or with a unit (4096, 4 KiB, 1 MiB). Nothing is allocated until a program writes{0}',
       free !== undefined ? `; ${formatBytes(free)} of /dev/shm is free` : '',
@@ -44,7 +45,7 @@ async function chooseSize(env: CommandEnv, free: number | undefined): Promise<nu
 
 async function chooseMode(env: CommandEnv): Promise<number | undefined> {
   const text = await env.ipc.prompts.inputBox({
-    title: l10n.t('{0} (3/4): permissions', TITLE),
+    title: l10n.t('{0} (3/3): permissions', TITLE),
     prompt: l10n.t('Mode in octal (600 = only you) or rwx (rw-r-----); set exactly, whatever the umask'),
     value: '600',
     validateInput: (value) => {
@@ -56,13 +57,30 @@ async function chooseMode(env: CommandEnv): Promise<number | undefined> {
   return parsed?.ok ? parsed.value : undefined;
 }
 
+/**
+ * Whether to create exclusive (O_EXCL): asked only when an object has the name already (in a fresh
+ * snapshot), to open it or make nothing. A free name is created exclusive, so a name taken
+ * meanwhile fails with EEXIST rather than opening someone else's object. Undefined when cancelled.
+ */
 async function chooseExclusive(env: CommandEnv, name: string): Promise<boolean | undefined> {
+  const snapshot = await env.ipc.refresh(true);
+  const existing = snapshot?.posix.objects.find((o) => o.origin === 'dev-shm' && !o.removed && o.name === name);
+  if (!existing) return true;
   const items = [
-    { label: 'Exclusive', description: 'fail if an object with this name exists (O_EXCL)', exclusive: true },
-    { label: 'Open or create', description: 'leave an existing object as it is', exclusive: false },
+    {
+      label: l10n.t('Open it'),
+      description: existing.file
+        ? l10n.t('use the existing object ({0}), as it is', formatBytes(existing.file.size))
+        : l10n.t('use the existing object, as it is'),
+      exclusive: false,
+    },
+    { label: l10n.t('Cancel'), description: l10n.t('make nothing'), exclusive: undefined },
   ];
-  return (await env.ipc.prompts.quickPick(items, { title: l10n.t('{0} (4/4): {1} taken already?', TITLE, name), placeHolder: l10n.t('Exclusive or not') }))
-    ?.exclusive;
+  const picked = await env.ipc.prompts.quickPick(items, {
+    title: l10n.t('{0} exists already', name),
+    placeHolder: l10n.t('Open the existing object?'),
+  });
+  return picked?.exclusive;
 }
 
 export const createPosixObject: Command = {

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { CTypeChoice } from '../cTypes';
+import type { CTypeChoice } from '../services/cTypes';
 import type { DebugSource } from '../ctypes/dwarf/debugFiles';
 import type { DebugTypes, NamedType } from '../ctypes/dwarf/debugTypes';
 import type { DebugLibrary } from '../ctypes/dwarf/library';

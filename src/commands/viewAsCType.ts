@@ -6,7 +6,7 @@
 // System V key or POSIX name.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { CTypeChoice } from '../cTypes';
+import type { CTypeChoice } from '../services/cTypes';
 import type { TypeEntry } from '../ctypes/declarations';
 import { isCompileError, isCompilerMissing, ProbeError } from '../ctypes/errors';
 import { formatBytes } from '../ipc/format';

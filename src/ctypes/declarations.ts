@@ -4,7 +4,7 @@
 // place), and what a type is made of (members, arrays, pointers, bit-fields, typedef chains), which
 // the layout probe asks the compiler about. Nothing here decides a size or an offset: the compiler does.
 import type { Node, Tree } from './cParser';
-import { identifiersIn, parseCopy, ParseCopy } from './parseCopy';
+import { BASIC_TYPE_WORDS, identifiersIn, parseCopy, ParseCopy } from './parseCopy';
 
 export type DeclKind = 'struct' | 'union' | 'enum' | 'typedef';
 
@@ -165,18 +165,8 @@ const TYPE_NAME_NODES = new Set(['type_identifier', 'primitive_type', 'struct_sp
  * pass unnoticed (a struct or an array would be a record or a different size).
  */
 const STANDARD_SCALARS = new Set([
+  ...BASIC_TYPE_WORDS,
   ...[
-    'char',
-    'short',
-    'int',
-    'long',
-    'signed',
-    'unsigned',
-    'float',
-    'double',
-    'void',
-    '_Bool',
-    'bool',
     '__int128',
     '_Float16',
     '_Float32',

@@ -158,6 +158,9 @@ export function attributeMacros(code: string): Map<string, boolean> {
   return macros;
 }
 
+/** The words of C's basic types (the type specifiers that are keywords). */
+export const BASIC_TYPE_WORDS = ['char', 'short', 'int', 'long', 'signed', 'unsigned', 'float', 'double', 'void', '_Bool', 'bool'];
+
 /** A directive line with the lines a backslash continues it on. */
 const DIRECTIVE_LINE = /^[ \t]*#(?:[^\n\\]|\\[\s\S])*/gm;
 const NOT_A_MACRO = new Set([
@@ -187,17 +190,7 @@ const NOT_A_MACRO = new Set([
   'return',
   'do',
   // A type word before `struct` is no macro: `int f(a) struct s *a;` (an old-style definition).
-  'char',
-  'short',
-  'int',
-  'long',
-  'signed',
-  'unsigned',
-  'float',
-  'double',
-  'void',
-  '_Bool',
-  'bool',
+  ...BASIC_TYPE_WORDS,
 ]);
 
 /** Where the directives are: nothing is blanked inside a `#define` (its name must stay). */

@@ -2,7 +2,7 @@
 //   key = (st_ino & 0xffff) | ((st_dev & 0xff) << 16) | ((proj_id & 0xff) << 24)
 // glibc uses the encoded dev_t (gnu_dev_makedev: minor's low byte in bits 0-7). Node's stat.dev is
 // built by libuv with the same makedev() from statx's major/minor, so its low byte is the same
-// minor & 0xff; test/native/ftok.test.ts checks this against the C library on real files.
+// minor & 0xff; test/native/ipc/ftok.test.ts checks this against the C library on real files.
 import * as fs from 'fs';
 
 /**

@@ -88,7 +88,7 @@ export interface OpSpec {
 
 /**
  * Every operation as native/ops.h declares it, the one source of the op table: the unit tests
- * (test/unit/opsTable.test.ts) check that this table, Op's numbers, the client's requests and
+ * (test/unit/ipc/opsTable.test.ts) check that this table, Op's numbers, the client's requests and
  * PROTOCOL.md all agree with ops.h; the fuzzer takes its argument lengths from here.
  */
 export const OPS: Readonly<Record<Op, OpSpec>> = {

@@ -10,6 +10,7 @@ import { kindOf } from '../ipc/kinds';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { GROUPS, type GroupId, type GroupSpec } from './groups';
 import * as l10n from '../shared/l10n';
+import { eachInSlices } from '../ipc/slices';
 
 export type { GroupId } from './groups';
 
@@ -309,14 +310,13 @@ export class IpcTree implements vscode.TreeDataProvider<Node>, vscode.Disposable
 
 /** Builds the nodes' rows a slice at a time (the event loop gets a turn every SLICE_MS), then gives them. */
 async function buildInSlices(nodes: Node[]): Promise<Node[]> {
-  let sliceStart = performance.now();
-  for (const node of nodes) {
-    if (node.kind === 'object') void node.row;
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
-  }
+  await eachInSlices(
+    nodes,
+    (node) => {
+      if (node.kind === 'object') void node.row; // the getter builds the row once and keeps it
+    },
+    SLICE_MS,
+  );
   return nodes;
 }
 

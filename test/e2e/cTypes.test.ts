@@ -72,10 +72,10 @@ describe('View as C Type in chromium', function () {
    * screen, and on a shared machine other programs' segments can push it below them.
    */
   async function segmentRow(): Promise<Locator> {
-    const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
+    const row = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id ${shmid},"]`);
     // The mouse over the middle of the list that holds the segments (a row at its top can lie under the sticky header).
     await page
-      .locator('.monaco-list', { has: page.locator('.monaco-list-row[aria-label*=", id "]') })
+      .locator('.monaco-list', { has: page.locator('.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id "]') })
       .first()
       .hover({ timeout: 30_000 });
     for (let step = 0; step < 100 && (await row.count()) === 0; step++) {

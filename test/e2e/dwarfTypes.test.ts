@@ -60,7 +60,7 @@ describe("View as C Type: a C++ program's own types, in chromium", function () {
    * the pane's fold (the list draws only the rows in sight): scroll down to it as a person would.
    */
   async function openSegment(shmid: number): Promise<Frame> {
-    const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
+    const row = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id ${shmid},"]`);
     await scrollToRow(page, row);
     return openContentsFromRow(page, row, new RegExp(`id ${shmid}`));
   }

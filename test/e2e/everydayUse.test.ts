@@ -15,7 +15,17 @@ import { createSegment, freshKey, holdSegment, procLine, repoRoot } from '../sup
 import { freshIpcKey, ipcmkSem, trackSem } from '../support/semMsg';
 import { closeUi, host, Server, startHost } from '../support/testHost';
 import { waitFor } from '../support/waitFor';
-import { answerInputs, chooseFromRowMenu, collapsePanes, expandRow, paneAction, paneHeader, runCommand, widenSideBar } from '../support/workbenchUi';
+import {
+  answerInputs,
+  chooseFromRowMenu,
+  collapsePanes,
+  expandRow,
+  paneAction,
+  paneHeader,
+  runCommand,
+  saveExportAs,
+  widenSideBar,
+} from '../support/workbenchUi';
 import { scrollToRow } from '../support/treeRows';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -90,7 +100,7 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
     );
   }
 
-  const segmentRow = (key: number) => page.locator(`.monaco-list-row[aria-label*="key ${keyText(key)}"]`);
+  const segmentRow = (key: number) => page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*="key ${keyText(key)}"]`);
 
   it("does not count its own helper's attachment: reading a segment leaves its count, children and state as they were", async function () {
     const key = freshKey();
@@ -115,11 +125,11 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
       const label = (await row.getAttribute('aria-label')) ?? '';
       assert.match(label, /1 process attached/, label);
       await expandRow(row);
-      const children = await page.locator(`.monaco-list-row[aria-label^="Process "]`).allTextContents();
+      const children = await page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Process "]`).allTextContents();
       assert.ok(children.length >= 1, "the user's process is a child row");
       for (const child of children) assert.doesNotMatch(child, /ipc-helper/, 'the helper is no child row');
       // The child row names the program, not its absolute command line (which the tooltip keeps).
-      const child = page.locator(`.monaco-list-row[aria-label^="Process ${user.pid},"]`);
+      const child = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Process ${user.pid},"]`);
       assert.equal((await child.locator('.label-name').innerText()).trim(), `${user.pid} shmtool`);
       assert.match((await child.locator('.label-description').innerText()).trim(), /^read-only · /);
       // A segment whose creator exited says so first: a narrow side bar cuts the end of the line.
@@ -138,10 +148,10 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
     await answerInputs(page, ['1', '1', '600']);
     const { semid } = await waitFor(() => [...semids()].filter((id) => !before.has(id)).map((id) => ({ semid: id }))[0], 30_000, 'the new set');
     trackSem(semid);
-    const row = page.locator(`.monaco-list-row[aria-label^="Semaphore set"][aria-label*=", id ${semid}, "]`);
+    const row = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Semaphore set"][aria-label*=", id ${semid}, "]`);
     await row.waitFor({ timeout: 30_000 });
     await expandRow(row);
-    const sem0 = page.locator('.monaco-list-row[aria-label^="Semaphore 0, value 1"]');
+    const sem0 = page.locator('.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Semaphore 0, value 1"]');
     await sem0.waitFor({ timeout: 15_000 });
     assert.doesNotMatch((await sem0.getAttribute('aria-label')) ?? '', /ipc-helper/);
     const dialog = page.locator('.monaco-dialog-box');
@@ -170,7 +180,7 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
   it('calls an orphan that cannot be told for sure "orphaned (uncertain)", the same in the row, the status bar and Clean Up', async function () {
     const semid = ipcmkSem(1); // never used: the kernel does not record its maker, so it may still be needed
     try {
-      const row = page.locator(`.monaco-list-row[aria-label^="Semaphore set"][aria-label*=", id ${semid}, "]`);
+      const row = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Semaphore set"][aria-label*=", id ${semid}, "]`);
       await row.waitFor({ timeout: 30_000 });
       await page.waitForFunction((el) => /orphaned/.test((el as { textContent: string | null }).textContent ?? ''), await row.elementHandle(), {
         timeout: 30_000,
@@ -214,19 +224,8 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
       );
       assert.ok(!proposed.startsWith(temp), `the proposal ${proposed} is inside the checkout ${temp}`);
       const file = path.join(os.tmpdir(), `ipc-everyday-export-${process.pid}.json`);
-      await input.fill(file);
       try {
-        await waitFor(
-          async () => {
-            if (fs.existsSync(file)) return true;
-            if (await input.isVisible()) await input.press('Enter');
-            return undefined;
-          },
-          30_000,
-          `the export to be written to ${file}`,
-          500,
-        );
-        await page.locator('.notification-toast', { hasText: /Exported \d+ IPC objects? to/ }).waitFor({ timeout: 30_000 });
+        await saveExportAs(page, file);
         const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { objects: Array<{ kind: string; origin?: string; kernel?: { key?: number } }> };
         assert.ok(
           exported.objects.some((o) => o.kind === 'sysvShm' && o.kernel?.key === key),

@@ -53,20 +53,20 @@ describe('Semaphores and Message Queues in chromium', function () {
     fs.rmSync(temp, { recursive: true, force: true });
   });
 
-  const setRow = () => page.locator(`.monaco-list-row[aria-label*=", id ${semid}, "][aria-label^="Semaphore set"]`);
-  const queueRow = () => page.locator(`.monaco-list-row[aria-label*=", id ${msqid}, "][aria-label^="Message queue"]`);
+  const setRow = () => page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id ${semid}, "][aria-label^="Semaphore set"]`);
+  const queueRow = () => page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id ${msqid}, "][aria-label^="Message queue"]`);
 
   it('shows the stuck set with its diagnosis, and the waiter under the semaphore it waits on', async function () {
     await setRow().waitFor({ timeout: 30_000 });
     await collapsePanes(page, ['Shared Memory']);
     await widenSideBar(page, 420);
     // Values are read once the view is known to be visible: wait for them, as a person would.
-    await page.locator(`.monaco-list-row[aria-label*=", id ${semid}, "][aria-label*="state: stuck"]`).waitFor({ timeout: 15_000 });
+    await page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id ${semid}, "][aria-label*="state: stuck"]`).waitFor({ timeout: 15_000 });
     await expandRow(setRow());
-    const sem0 = page.locator('.monaco-list-row[aria-label^="Semaphore 0, value 0"]');
+    const sem0 = page.locator('.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Semaphore 0, value 0"]');
     await sem0.waitFor({ timeout: 10_000 });
     assert.match((await sem0.getAttribute('aria-label'))!, /held by a process that exited without SEM_UNDO/);
-    await page.locator(`.monaco-list-row[aria-label^="Process ${waiter.pid},"]`).waitFor({ timeout: 10_000 });
+    await page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Process ${waiter.pid},"]`).waitFor({ timeout: 10_000 });
     await setRow().hover();
     await page.screenshot({ path: path.join(shots, 'semaphores-view.png') });
   });
@@ -74,7 +74,7 @@ describe('Semaphores and Message Queues in chromium', function () {
   it("lists a queue's messages without consuming them, and opens one in the contents view", async function () {
     await queueRow().waitFor({ timeout: 30_000 });
     await expandRow(queueRow());
-    const first = page.locator('.monaco-list-row[aria-label^="Message 0, type 1"]');
+    const first = page.locator('.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Message 0, type 1"]');
     await first.waitFor({ timeout: 10_000 });
     assert.match((await first.getAttribute('aria-label'))!, /starts with job: resize image 42/);
     assert.equal(msgProc(msqid)?.qnum, 3, 'looking received nothing');

@@ -9,8 +9,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { createSegment, freshKey, Holder, ownSegment, procLine, repoRoot } from '../support/segments';
 import { host, Server, startHost } from '../support/testHost';
-import { waitFor } from '../support/waitFor';
-import { chooseFromRowMenu, expandRow, runCommand, widenSideBar } from '../support/workbenchUi';
+import { chooseFromRowMenu, expandRow, runCommand, saveExportAs, widenSideBar } from '../support/workbenchUi';
 import { scrollToRow } from '../support/treeRows';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -53,7 +52,7 @@ describe('the Shared Memory view in chromium', function () {
   });
 
   /** The tree row whose screen-reader label mentions the key (the label carries the state too). */
-  const row = (key: number) => page.locator(`.monaco-list-row[aria-label*="key ${keyText(key)}"]`);
+  const row = (key: number) => page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*="key ${keyText(key)}"]`);
 
   it('opens the IPC view from the activity bar and lists the segments with their state', async function () {
     await page.locator('.activitybar a.action-label[aria-label="IPC"]').click();
@@ -77,7 +76,7 @@ describe('the Shared Memory view in chromium', function () {
   it('expands a segment to show the process attached to it', async function () {
     await scrollToRow(page, row(heldKey), { nearTop: true });
     await expandRow(row(heldKey));
-    const child = page.locator(`.monaco-list-row[aria-label^="Process ${holder.pid},"]`);
+    const child = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Process ${holder.pid},"]`);
     await child.waitFor({ timeout: 10_000 });
     assert.match((await child.getAttribute('aria-label'))!, /read-write/);
     await row(heldKey).hover(); // shows the inline actions, for the screenshot
@@ -108,29 +107,15 @@ describe('the Shared Memory view in chromium', function () {
     await page.waitForFunction(
       () =>
         /\.json$/.test(document.querySelector('.quick-input-widget input')?.value ?? '') ||
-        document.querySelector('.quick-input-list .monaco-list-row[aria-label*="Everything"]') !== null,
+        document.querySelector('.quick-input-list .monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*="Everything"]') !== null,
       undefined,
       { timeout: 60_000 },
     );
     if ((await everything.count()) > 0) await everything.first().click();
     // The save dialog (in the browser VS Code's own, a path in the quick input): once it has filled
     // in its proposal, the path typed in instead, and Enter.
-    const input = page.locator('.quick-input-widget input');
     await page.waitForFunction(() => /\.json$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''));
-    await input.fill(file);
-    // The dialog reads the folder of what was typed before it takes Enter (an Enter meanwhile is
-    // ignored): Enter again until the file is written, as a person would.
-    await waitFor(
-      async () => {
-        if (fs.existsSync(file)) return true;
-        if (await input.isVisible()) await input.press('Enter');
-        return undefined;
-      },
-      30_000,
-      `the export to be written to ${file}`,
-      500,
-    );
-    await page.locator('.notification-toast', { hasText: /Exported \d+ IPC objects? to/ }).waitFor({ timeout: 30_000 });
+    await saveExportAs(page, file);
     const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { objects: Array<{ kind: string; state: string; kernel: { shmid?: number; key?: number } }> };
     const held = exported.objects.find((o) => o.kind === 'sysvShm' && o.kernel.shmid === holder.shmid);
     assert.ok(held, `the export lists segment ${holder.shmid}`);

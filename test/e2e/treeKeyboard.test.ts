@@ -38,7 +38,7 @@ describe('the IPC view from the keyboard and the mouse, in chromium', function (
     fs.rmSync(temp, { recursive: true, force: true });
   });
 
-  const row = (key: number) => ui.page!.locator(`.monaco-list-row[aria-label*="key ${keyText(key)}"]`);
+  const row = (key: number) => ui.page!.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*="key ${keyText(key)}"]`);
 
   /** The id of the segment whose row has the keyboard focus. */
   async function focusedId(page: Page): Promise<number> {

@@ -79,10 +79,16 @@ function startChurn(): { stop(): Promise<void> } {
       await new Promise((resolve) => setTimeout(resolve, 700));
     }
   })();
+  // A failure is kept for stop() (not an unhandled rejection meanwhile).
+  const outcome = done.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   return {
-    stop: () => {
+    stop: async () => {
       churning = false;
-      return done;
+      const error = await outcome;
+      if (error) throw error;
     },
   };
 }
@@ -108,10 +114,14 @@ describe('the views redraw only what changed, in chromium', function () {
   });
 
   after(async function () {
-    await churn?.stop();
-    ui.failed = this.currentTest?.state === 'failed';
-    await closeUi(ui);
-    fs.rmSync(temp, { recursive: true, force: true });
+    const stopped = churn?.stop();
+    try {
+      ui.failed = this.currentTest?.state === 'failed';
+      await closeUi(ui);
+      fs.rmSync(temp, { recursive: true, force: true });
+    } finally {
+      await stopped;
+    }
   });
 
   it("keeps a row's tooltip open while other objects come and go", async function () {

@@ -54,7 +54,7 @@ describe('View as C Type: a declaration of several lines, in chromium', function
 
   it('says the one-line box joined pasted lines, and lays out the lines pasted in the editor it opens', async function () {
     // The machine's other segments may push the row below the fold: scroll to it as a person would.
-    const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
+    const row = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id ${shmid},"]`);
     await scrollToRow(page, row);
     const frame = await openContentsFromRow(page, row, new RegExp(`id ${shmid}`));
     await frame.click('button:has-text("C type…")');

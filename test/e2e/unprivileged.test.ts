@@ -50,7 +50,7 @@ describe('the Shared Memory view as an unprivileged user, in chromium', function
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
   });
 
-  const row = (key: number) => page.locator(`.monaco-list-row[aria-label*="key ${keyText(key)}"]`);
+  const row = (key: number) => page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*="key ${keyText(key)}"]`);
 
   async function removeFromMenu(key: number, outcome: Locator): Promise<void> {
     await scrollToRow(page, row(key));

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { untilContentsView } from '../support/contentsUi';
-import { killSpawned, spawnReady } from '../native/spawned';
+import { killSpawned, spawnReady } from '../support/spawned';
 import { freshName } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';

@@ -115,7 +115,7 @@ describe('the Get Started walkthrough in chromium', function () {
 
     // The demo's programs are built and run: its sensors segment (key 0x5e450001) gets a row.
     await showIpcView();
-    const sensors = page.locator('.monaco-list-row[aria-label*="key 0x5e450001"]');
+    const sensors = page.locator('.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*="key 0x5e450001"]');
     await scrollToRow(page, sensors, { timeoutMs: 120_000 });
     await untilContentsView(page, () => sensors.dblclick(), /0x5e450001/);
     await untilChecked(STEPS[2]);
@@ -173,7 +173,7 @@ describe('the walkthrough checks the steps done before it was opened, in chromiu
     const page = ui.page!;
     // A person first uses the extension: the IPC view (opened by openIpcView), a segment's contents, a C type.
     const shmid = createSegment(freshKey(), 4096);
-    const row = page.locator(`.monaco-list-row[aria-label*=", id ${shmid},"]`);
+    const row = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id ${shmid},"]`);
     await scrollToRow(page, row);
     const frame = await untilContentsView(page, () => row.dblclick(), new RegExp(`id ${shmid}`));
     await frame.click('button:has-text("C type…")');

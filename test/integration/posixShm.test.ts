@@ -241,8 +241,7 @@ describe('POSIX shared memory', function () {
           return '/' + name;
         })
           .input('2 MiB')
-          .input('640')
-          .pick('Exclusive');
+          .input('640');
         result = await run('ipcInspector.createPosixObject');
       });
       assert.strictEqual(result, '/' + name);
@@ -257,15 +256,22 @@ describe('POSIX shared memory', function () {
         'the new row to be selected',
       );
 
-      // Exclusive again: EEXIST, in words, nothing changed.
-      const again = await withPrompts(api, async (p) => {
-        p.input('/' + name)
-          .input('4 KiB')
-          .input('600')
-          .pick('Exclusive');
-        await run('ipcInspector.createPosixObject');
-      });
-      assert.match(again.notificationsOf('error')[0] ?? '', /an object with this name already exists \(EEXIST\)/);
+      // The name again: only now it asks, naming the object; Cancel makes nothing, Open it opens it as it is.
+      for (const answer of ['Cancel', 'Open it']) {
+        const again = await withPrompts(api, async (p) => {
+          p.input('/' + name)
+            .input('4 KiB')
+            .input('600')
+            .pick((q) => {
+              assert.strictEqual(q.options.title, `/${name} exists already`);
+              return q.items.find((item) => item.label === answer);
+            });
+          await run('ipcInspector.createPosixObject');
+        });
+        assert.deepStrictEqual(again.notificationsOf('error'), []);
+        if (answer === 'Cancel') assert.deepStrictEqual(again.notificationsOf('info'), [], 'Cancel makes nothing and says nothing');
+        else assert.match(again.notificationsOf('info')[0] ?? '', new RegExp(`Found an existing POSIX object /${name} \\(not created\\)`));
+      }
       assert.strictEqual(fs.statSync(shmPath(name)).size, 2 * MiB, 'the existing object is untouched');
     });
 

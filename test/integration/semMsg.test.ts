@@ -434,7 +434,7 @@ describe('Semaphores and Message Queues', function () {
     it('Create Message Queue… (POSIX) makes the queue with the capacity asked for; Remove… unlinks it', async () => {
       const name = trackMq(`/ipcinsp-test-made${process.pid}`);
       await withPrompts(api, async (p) => {
-        p.pick('POSIX queue').input(name).input('3').input('64').input('600').pick('Exclusive');
+        p.pick('POSIX queue').input(name).input('3').input('64').input('600');
         assert.strictEqual(await run('ipcInspector.createMessageQueue'), name);
       });
       assert.strictEqual(ipctool(['mqattr', name]).trim(), '3 64 0');

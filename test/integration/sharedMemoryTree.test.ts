@@ -173,7 +173,7 @@ describe('Shared Memory view: rows', function () {
     assert.deepStrictEqual(parts(row), ['4 KiB', 'not attached', me]);
     assert.strictEqual(iconOf(row).id, 'circle-large-outline');
     assert.match(a11y(row), /state: not attached/);
-    assert.match(tooltipOf(row), new RegExp(`creator pid ${owner.pid} \\([^)]*shmtool own[^)]*\\) is running`));
+    assert.match(tooltipOf(row), new RegExp(`creator pid ${owner.pid} \\([^)]*shmtool'? own[^)]*\\) is running`));
     assert.ok(flags(row).includes('state=unattached'), row.contextValue);
   });
 

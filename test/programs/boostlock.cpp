@@ -1,6 +1,6 @@
 // boostlock: a real deadlock between two processes on Boost.Interprocess's interprocess_mutex in a
 // managed_shared_memory segment (a /dev/shm object), plus a third waiting on an
-// interprocess_semaphore at 0, for the tests of who waits on what (test/native/waits.test.ts).
+// interprocess_semaphore at 0, for the tests of who waits on what (test/native/ipc/waits/waits.test.ts).
 // Boost is the producer here, not us: the locks are constructed where Boost's allocator puts them.
 //
 //   boostlock NAME   prints "ready PID A B C OFFSET1 OFFSET2 OFFSETSEM" (the locks' offsets in the

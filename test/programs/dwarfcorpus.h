@@ -1,5 +1,5 @@
 /*
- * The C corpus of the DWARF reader's tests (test/native/dwarfOracle.test.ts): compiled with gcc
+ * The C corpus of the DWARF reader's tests (test/native/ctypes/dwarf/oracle.test.ts): compiled with gcc
  * and clang, DWARF 4 and 5, compressed or not, and read back through the reader; compared with
  * gdb, pahole and the compiler probe. NOT part of the extension.
  */

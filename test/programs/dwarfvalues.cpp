@@ -1,6 +1,6 @@
 /*
  * dwarfvalues (C++): writes known values into a System V segment or a POSIX object, laid out as
- * ring::Slot<ring::Msg>, for the DWARF reader's tests (test/native/dwarfLive.test.ts), which read
+ * ring::Slot<ring::Msg>, for the DWARF reader's tests (test/native/ctypes/dwarf/live.test.ts), which read
  * the layout from this program's own debug information. Also the C++ corpus of the oracle tests
  * (pahole and gdb): namespaces, a template, inheritance, a virtual base, bit-fields, std::atomic,
  * enum class, and Boost.Interprocess types. NOT part of the extension.

@@ -1,5 +1,5 @@
 // dwarfvalues (Rust): writes known values into a System V segment or a POSIX object, laid out as
-// shm::Frame, for the DWARF reader's tests (test/native/dwarfLive.test.ts), which read the layout
+// shm::Frame, for the DWARF reader's tests (test/native/ctypes/dwarf/live.test.ts), which read the layout
 // from this program's own debug information. Also the Rust corpus of the oracle tests: #[repr(C)]
 // and default-layout structs, a tuple, enums with data (tagged and niche-optimized), a C-like
 // enum, atomics. NOT part of the extension. std only (no crates): System V through libc's own

@@ -1,6 +1,6 @@
 /*
  * values: writes to stdout the raw bytes of a few C values, the way a program would lay them out in
- * shared memory, for test/native/dataInspector.test.ts to decode with the contents view's data
+ * shared memory, for test/native/shared/dataInspector.test.ts to decode with the contents view's data
  * inspector. NOT part of the extension.
  *
  * Layout (offset, size, what), in this order with no padding:

@@ -1,6 +1,8 @@
 // The VS Code workbench from the outside, for the UI tests: what a person does to it that is not
 // about the extension itself.
+import * as fs from 'fs';
 import type { Locator, Page } from 'playwright-core';
+import { waitFor } from './waitFor';
 
 /** Drags the sash on the side bar's right edge, so the rows' descriptions are readable. */
 export async function widenSideBar(page: Page, by: number): Promise<void> {
@@ -76,6 +78,10 @@ export async function untilQuickInput(page: Page, open: () => Promise<void>, que
       (error: unknown) => error,
     );
     if (opened && attempt === 4) throw opened;
+    if (opened) {
+      await input.press('Escape').catch(() => undefined); // the opening failed: nothing to wait for
+      continue;
+    }
     const shown = await page
       .waitForFunction(
         (pattern) => {
@@ -219,4 +225,25 @@ async function waitForAttribute(element: Locator, name: string, value: string): 
       name,
       value,
     ] as const);
+}
+
+/**
+ * Answers the browser VS Code's save dialog (a path in the quick input) with `file`, and waits for
+ * Export's notification. The dialog reads the folder of what was typed before it takes Enter (an
+ * Enter meanwhile is ignored): Enter again until the file is written, as a person would.
+ */
+export async function saveExportAs(page: Page, file: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(file);
+  await waitFor(
+    async () => {
+      if (fs.existsSync(file)) return true;
+      if (await input.isVisible()) await input.press('Enter');
+      return undefined;
+    },
+    30_000,
+    `the export to be written to ${file}`,
+    500,
+  );
+  await page.locator('.notification-toast', { hasText: /Exported \d+ IPC objects? to/ }).waitFor({ timeout: 30_000 });
 }

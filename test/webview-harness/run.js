@@ -1,7 +1,9 @@
 // Drives the contents view's page (dist/webview.js + media/contentsView.css) in headless chromium against the
 // fake host, checks behaviour, and writes screenshots to test-results/webview-harness/.
-//   node test/webview-harness/run.js            build, run every scenario, exit 1 on a failure
-//   node test/webview-harness/run.js --serve    build and serve the harness for a manual look
+//   node test/webview-harness/run.js                 build, run every scenario, exit 1 on a failure
+//   node test/webview-harness/run.js --only ctype,l10n   only these scenarios (ONLY=ctype,l10n too)
+//   node test/webview-harness/run.js --list          the scenarios' names, one per line
+//   node test/webview-harness/run.js --serve         build and serve the harness for a manual look
 // Needs /usr/bin/chromium (or CHROMIUM=path) and playwright-core (a dev dependency).
 'use strict';
 
@@ -113,7 +115,7 @@ const rowsOnScreen = (page) =>
           top: r.top - clip.top,
           bottom: r.bottom - clip.top,
           clipHeight: clip.height,
-          button: !row.querySelector('.nr-read').hidden,
+          button: !(/** @type {HTMLElement} */ (row.querySelector('.nr-read')).hidden),
         };
       })
       .filter((r) => r.bottom > 0 && r.top < r.clipHeight)
@@ -619,7 +621,7 @@ async function cTypeFields(browser, base) {
   check("the grid tints the fields' bytes (none before 0x8000)", tints === 0 && tinted > 20, { tints, tinted });
   const box = await page.locator('.rowbox .row:has(.off:text-is("8080")) .hexcol').boundingBox();
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
-  const title = await page.evaluate(() => document.querySelector('.rowbox .row[title]')?.title ?? '');
+  const title = await page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.rowbox .row[title]'))?.title ?? '');
   check('hovering a byte names its field', /^struct rec\[2\]\.(tag|word) \(char/.test(title), title);
   await shot(page, 'fields-table-dark');
 
@@ -680,7 +682,7 @@ async function cTypeUnionAndResize(browser, base) {
   const hoverByte = async (i) => {
     const box = await page.locator('.rowbox .row:has(.off:text-is("0000")) .hexcol').boundingBox();
     await page.mouse.move(box.x + ((i * 3 + 0.5) / 47) * box.width, box.y + box.height / 2);
-    return page.evaluate(() => document.querySelector('.rowbox .row[title]')?.title ?? '');
+    return page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.rowbox .row[title]'))?.title ?? '');
   };
   const at4 = await hoverByte(4);
   check('a byte two union members share names both', at4.includes('.name') && at4.includes('.s.b'), at4);
@@ -897,7 +899,7 @@ async function posixObject(browser, base) {
 
   // Unlinked while a process holds it: the notice says the memory stays.
   await harness(page, () => window.__harness.setPhase('removed-held'));
-  await page.waitForFunction(() => !document.querySelector('.seg-notice.removing').hidden);
+  await page.waitForFunction(() => !(/** @type {HTMLElement} */ (document.querySelector('.seg-notice.removing')).hidden));
   check('removed-held notice for an object', (await page.textContent('.seg-notice.removing')).includes('the memory stays while processes hold it'));
   await harness(page, () => window.__harness.setPhase('gone'));
   await page.waitForSelector('text=This object was removed');
@@ -927,13 +929,51 @@ async function translated(browser, base) {
   await page.close();
 }
 
-async function main() {
-  fs.mkdirSync(built, { recursive: true });
-  build();
-  if (!process.argv.includes('--serve')) {
+/** Every scenario by the name --only takes, in the order they run. */
+const SCENARIOS = {
+  units: async () => {
     console.log('pure modules (Node)');
     childProcess.execFileSync(process.execPath, [path.join(built, 'units.cjs')], { stdio: 'inherit' });
+  },
+  big: bigSegment,
+  restore,
+  posix: posixObject,
+  small: async (browser, base) => {
+    for (const theme of ['light', 'hc', 'dark']) await smallSegment(browser, base, theme);
+  },
+  grouping,
+  ctype: async (browser, base) => {
+    await cTypeFields(browser, base);
+    await cTypeUnionAndResize(browser, base);
+  },
+  hostile,
+  huge: hugePages,
+  buffers: nodeBuffers,
+  l10n: translated,
+};
+
+/** The scenarios asked for (--only a,b or ONLY=a,b), every one by default; an unknown name is an error. */
+function chosenScenarios() {
+  const at = process.argv.indexOf('--only');
+  const asked = at >= 0 ? process.argv[at + 1] : process.env.ONLY;
+  if (!asked) return Object.keys(SCENARIOS);
+  const names = asked.split(',').filter(Boolean);
+  const unknown = names.filter((name) => !(name in SCENARIOS));
+  if (unknown.length) {
+    console.error(`no scenario ${unknown.join(', ')}: the scenarios are ${Object.keys(SCENARIOS).join(', ')}`);
+    process.exit(2);
   }
+  return names;
+}
+
+async function main() {
+  if (process.argv.includes('--list')) {
+    console.log(Object.keys(SCENARIOS).join('\n'));
+    return;
+  }
+  const chosen = process.argv.includes('--serve') ? [] : chosenScenarios();
+  fs.mkdirSync(built, { recursive: true });
+  build();
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
   if (process.argv.includes('--serve')) {
@@ -945,26 +985,8 @@ async function main() {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu'],
   });
-  const only = process.env.ONLY ? process.env.ONLY.split(',') : undefined;
-  const run = (name) => !only || only.includes(name);
   try {
-    if (run('big')) await bigSegment(browser, base);
-    if (run('restore')) await restore(browser, base);
-    if (run('posix')) await posixObject(browser, base);
-    if (run('small')) {
-      await smallSegment(browser, base, 'light');
-      await smallSegment(browser, base, 'hc');
-      await smallSegment(browser, base, 'dark');
-    }
-    if (run('grouping')) await grouping(browser, base);
-    if (run('ctype')) {
-      await cTypeFields(browser, base);
-      await cTypeUnionAndResize(browser, base);
-    }
-    if (run('hostile')) await hostile(browser, base);
-    if (run('huge')) await hugePages(browser, base);
-    if (run('buffers')) await nodeBuffers(browser, base);
-    if (run('l10n')) await translated(browser, base);
+    for (const name of chosen) await SCENARIOS[name](browser, base);
   } finally {
     await browser.close();
     server.close();

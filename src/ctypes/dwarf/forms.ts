@@ -1,5 +1,7 @@
 // Attribute forms: which have a fixed size (for a unit's address and offset sizes), so a DIE made
-// only of those is skipped in one step; and the byte hashing that interns abbreviation declarations.
+// only of those is skipped in one step; how the others are laid out (the one place that sorts the
+// forms, for both walkers over .debug_info: the index's and the type reader's); and the byte
+// hashing that interns abbreviation declarations.
 import { DW_FORM } from './constants';
 
 /** The size of a form's value when it is fixed (for the unit's address and offset sizes), else -1. */
@@ -48,6 +50,54 @@ export function fixedSize(form: number, unit: { addressSize: number; offsetSize:
       return unit.offsetSize;
     default:
       return -1;
+  }
+}
+
+/** How a form whose size is not fixed is laid out: what a walker needs to step over its value. */
+export const VARIABLE = {
+  /** A NUL-terminated string in place. */
+  string: 0,
+  /** A block whose length comes first, in 1, 2 or 4 bytes, or as a ULEB128. */
+  block1: 1,
+  block2: 2,
+  block4: 3,
+  blockLeb: 4,
+  /** One LEB128 number (signed or not: both end at the first byte below 0x80). */
+  leb: 5,
+  /** The form itself follows as a ULEB128, then its value. */
+  indirect: 6,
+  /** No form DWARF 2 to 5 or the GNU extensions define. */
+  unknown: 7,
+} as const;
+
+/** The layout of a form fixedSize() has no size for. */
+export function variableForm(form: number): (typeof VARIABLE)[keyof typeof VARIABLE] {
+  switch (form) {
+    case DW_FORM.string:
+      return VARIABLE.string;
+    case DW_FORM.block1:
+      return VARIABLE.block1;
+    case DW_FORM.block2:
+      return VARIABLE.block2;
+    case DW_FORM.block4:
+      return VARIABLE.block4;
+    case DW_FORM.block:
+    case DW_FORM.exprloc:
+      return VARIABLE.blockLeb;
+    case DW_FORM.sdata:
+    case DW_FORM.udata:
+    case DW_FORM.ref_udata:
+    case DW_FORM.strx:
+    case DW_FORM.addrx:
+    case DW_FORM.loclistx:
+    case DW_FORM.rnglistx:
+    case DW_FORM.GNU_addr_index:
+    case DW_FORM.GNU_str_index:
+      return VARIABLE.leb;
+    case DW_FORM.indirect:
+      return VARIABLE.indirect;
+    default:
+      return VARIABLE.unknown;
   }
 }
 

@@ -18,7 +18,7 @@ import * as l10n from '../../shared/l10n';
 import { DwarfError } from './bytes';
 import { Column, ColumnData } from './columns';
 import { C_LANGUAGES, DW_FORM, DW_LANG_Rust, DW_TAG, DW_UT } from './constants';
-import { fixedSize } from './forms';
+import { fixedSize, VARIABLE, variableForm } from './forms';
 import { Abbrev, DwarfInfo, MAX_DENSE_CODE, Unit } from './info';
 import { fileNames } from './lines';
 import { ANONYMOUS, hashName, INFO_SPACE, KEYWORD_STATE, LINE_SPACE, locate, located, NameBytes, nameText, NO_NAME, ScopeTable } from './names';
@@ -626,33 +626,24 @@ export class UnitWalker {
     const size = fixedSize(form, unit);
     if (size >= 0) return at + size;
     const b = this.bytes;
-    switch (form) {
-      case DW_FORM.string: {
+    switch (variableForm(form)) {
+      case VARIABLE.string: {
         const stop = b.indexOf(0, at);
         return stop < 0 ? b.length + 1 : stop + 1;
       }
-      case DW_FORM.block1:
+      case VARIABLE.block1:
         return at + 1 + (b[at] ?? b.length);
-      case DW_FORM.block2:
+      case VARIABLE.block2:
         return at + 2 + this.u16(b, at);
-      case DW_FORM.block4:
+      case VARIABLE.block4:
         return at + 4 + this.u32(b, at);
-      case DW_FORM.block:
-      case DW_FORM.exprloc: {
+      case VARIABLE.blockLeb: {
         const length = uleb(b, at);
         return end + length;
       }
-      case DW_FORM.sdata:
-      case DW_FORM.udata:
-      case DW_FORM.ref_udata:
-      case DW_FORM.strx:
-      case DW_FORM.addrx:
-      case DW_FORM.loclistx:
-      case DW_FORM.rnglistx:
-      case DW_FORM.GNU_addr_index:
-      case DW_FORM.GNU_str_index:
+      case VARIABLE.leb:
         return skipLeb(b, at);
-      case DW_FORM.indirect: {
+      case VARIABLE.indirect: {
         const inner = uleb(b, at);
         if (inner === DW_FORM.indirect || inner === DW_FORM.implicit_const) {
           throw new DwarfError(l10n.t('The debug section {0} has a bad indirect form at offset {1}.', '.debug_info', this.base + at));

@@ -17,7 +17,7 @@
 import * as l10n from '../../shared/l10n';
 import { Cursor, DwarfError, stringAt } from './bytes';
 import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
-import { equalBytes, fixedSize, hashBytes } from './forms';
+import { equalBytes, fixedSize, hashBytes, VARIABLE, variableForm } from './forms';
 
 export interface DwarfSections {
   info: Uint8Array;
@@ -520,35 +520,26 @@ export class DwarfInfo {
       c.skip(size);
       return;
     }
-    switch (form) {
-      case DW_FORM.string:
+    switch (variableForm(form)) {
+      case VARIABLE.string:
         c.skipCString();
         return;
-      case DW_FORM.block1:
+      case VARIABLE.block1:
         c.skip(c.u8());
         return;
-      case DW_FORM.block2:
+      case VARIABLE.block2:
         c.skip(c.u16());
         return;
-      case DW_FORM.block4:
+      case VARIABLE.block4:
         c.skip(c.u32());
         return;
-      case DW_FORM.block:
-      case DW_FORM.exprloc:
+      case VARIABLE.blockLeb:
         c.skip(c.uleb());
         return;
-      case DW_FORM.sdata:
-      case DW_FORM.udata:
-      case DW_FORM.ref_udata:
-      case DW_FORM.strx:
-      case DW_FORM.addrx:
-      case DW_FORM.loclistx:
-      case DW_FORM.rnglistx:
-      case DW_FORM.GNU_addr_index:
-      case DW_FORM.GNU_str_index:
+      case VARIABLE.leb:
         c.skipLeb();
         return;
-      case DW_FORM.indirect:
+      case VARIABLE.indirect:
         this.skipForm(c, this.indirectForm(c), unit);
         return;
       default:

@@ -12,10 +12,38 @@ import type { FileKey } from '../maps';
 import { Memo } from '../memo';
 import type { Names } from '../names';
 import type { FileHold, ProcScan } from '../procScan';
+import type { PosixObject } from './devShm';
 
 export type PosixState = 'in-use' | 'unused' | 'orphaned' | 'removed-held';
 
 export type Holder = FileHold & { command?: string };
+
+/** What every file-backed object of /dev/shm is, whatever its kind: its file, its holders and the verdict on them. */
+export interface HeldFile {
+  /** "/name" as shm_open and sem_open name it (or "memfd:NAME"). */
+  name: string;
+  key: FileKey;
+  devMajor: number;
+  devMinor: number;
+  ino: number;
+  /** Its metadata, when some path to it could be stat'ed (not for a removed object we may not reach). */
+  file?: PosixObject;
+  /** Unlinked: the name is gone, the memory stays while someone holds it. */
+  removed: boolean;
+  holders: Holder[];
+  /** Distinct processes mapping it / holding a descriptor of it. */
+  mappers: number;
+  openers: number;
+  reason: string;
+  /** Processes the scan could not read (they might hold it, unseen). */
+  unchecked: number;
+  /** For an orphan: true when every process was checked, so no holder can hide anywhere. */
+  certain: boolean;
+  /** Where the contents can be read, best first: the name, then holders' /proc links. */
+  readPaths: string[];
+  ownerName?: string;
+  groupName?: string;
+}
 
 /** What classifying files by their holders needs: the scan, the names, the clock and each file's last time held. */
 export interface HoldersContext {
@@ -95,6 +123,69 @@ export interface HoldsInput {
   unusedSinceMs: number;
   nowMs: number;
   graceMs: number;
+}
+
+/** A file found in /dev/shm or in the holders' mappings, before it is classified. */
+export interface FoundFile {
+  key: FileKey;
+  name: string;
+  file?: PosixObject;
+  removed: boolean;
+  holders: FileHold[];
+}
+
+/** What classifyHolds needs to know of a found file; notes the file as held now when it is. */
+export function holdsInputOf(f: FoundFile, context: Pick<HoldersContext, 'scan' | 'nowMs' | 'graceMs' | 'lastHeldMs'>, uncheckedWords?: string): HoldsInput {
+  const mappers = distinctPids(f.holders, 'map');
+  const openers = distinctPids(f.holders, 'fd');
+  if (mappers + openers > 0) context.lastHeldMs.set(f.key, context.nowMs);
+  const changedMs = f.file ? Math.max(f.file.mtimeMs, f.file.ctimeMs) : context.nowMs;
+  return {
+    removed: f.removed,
+    mappers,
+    openers,
+    unchecked: context.scan.unreadable,
+    uncheckedWords,
+    unusedSinceMs: Math.max(changedMs, context.lastHeldMs.get(f.key) ?? 0),
+    nowMs: context.nowMs,
+    graceMs: context.graceMs,
+  };
+}
+
+/** The fields every held file has, from what was found, its holds and the verdict's words. */
+export function heldFileFields(f: FoundFile, input: HoldsInput, reason: string, names: Names, procRoot: string): HeldFile {
+  const [devMajor, devMinor, ino] = splitKey(f.key);
+  // Where its bytes can be read, best first: its name, then each holder's own view of it.
+  const readPaths = f.removed || !f.file ? [] : [f.file.path];
+  for (const h of f.holders) {
+    const where = holderPath(procRoot, h);
+    if (!readPaths.includes(where)) readPaths.push(where);
+  }
+  return {
+    name: f.name,
+    key: f.key,
+    devMajor,
+    devMinor,
+    ino,
+    file: f.file,
+    removed: f.removed,
+    holders: f.holders.length === 0 ? [] : f.holders.map((h) => ({ ...h, command: names.command(h.pid) })),
+    mappers: input.mappers,
+    openers: input.openers,
+    reason,
+    unchecked: input.unchecked,
+    certain: input.unchecked === 0,
+    readPaths,
+    ownerName: f.file && names.user(f.file.uid),
+    groupName: f.file && names.group(f.file.gid),
+  };
+}
+
+/** "major:minor:ino" in numbers. */
+function splitKey(key: FileKey): [number, number, number] {
+  const a = key.indexOf(':');
+  const b = key.indexOf(':', a + 1);
+  return [Number(key.slice(0, a)), Number(key.slice(a + 1, b)), Number(key.slice(b + 1))];
 }
 
 /** The state classifyHolds gives, without its words. */

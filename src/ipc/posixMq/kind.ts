@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import { shellQuote, stickyRemovalRefusal } from '../family/posix';
 import { plain } from '../json';
+import { posixHolderEntries } from '../family/posixKind';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
 import type { PosixMqInfo } from './types';
@@ -19,6 +20,7 @@ async function stillThisQueue(o: PosixMqInfo): Promise<void> {
 export const posixMqKind: KindModule<PosixMqInfo> = {
   family: 'posix',
   subject: 'posixQueue',
+  ...posixHolderEntries<PosixMqInfo>(),
   list: (snapshot) => snapshot.mqueue.queues,
   findAgain: (snapshot, object) => snapshot.mqueue.queues.find((o) => o.key === object.key && o.name === object.name),
   title: (o) => o.name,
@@ -29,25 +31,17 @@ export const posixMqKind: KindModule<PosixMqInfo> = {
     owner: o.ownerName,
     state: pmqStateWords(o),
   }),
-  ownerNames: (o) => ({ owner: o.ownerName }),
   rowId: (o) => `pmq:${o.key}`,
   row: pmqRow,
-  holdId: () => undefined,
-  reason: (o) => o.reason,
   isOrphaned: (o) => o.state === 'orphaned',
-  certain: (o) => o.certain,
   freedBytes: (o) => o.queue.qsize ?? 0,
-  holders: (o) => new Set(o.holders.map((h) => h.pid)).size,
-  programPids: (o) => [...new Set(o.holders.map((h) => h.pid))],
   ownerUids: (o) => [o.queue.uid],
   mode: (o) => o.queue.mode & 0o777,
-  sysvIds: () => undefined,
   posixName: (o) => ({ name: o.name, path: o.queue.path }),
   removable: () => true,
   inUse: (o) => o.holders.length > 0,
   inUseWords: l10n.t('in use'),
   inUseNote: l10n.t('the name goes at once; processes that have it open keep their descriptors, and its messages stay until the last one is closed'),
-  useWords: (o) => o.reason,
   removalRefusal: (o, credentials) => stickyRemovalRefusal(o.queue.uid, credentials, l10n.t('the queue directory')),
   removeCommand: (o) => `rm ${shellQuote(o.queue.path)}`,
   remove: async (helper, o) => {

@@ -6,7 +6,7 @@
 // from the shared scan, as for POSIX shared memory objects (Python's multiprocessing locks unlink
 // their semaphore right after sem_open: those show as removed but still held).
 import type { Names } from '../names';
-import { classifyHolds, holderPath, type HoldersContext } from '../family/holders';
+import { classifyHolds, heldFileFields, holdsInputOf, type HoldersContext } from '../family/holders';
 import type { PosixObject } from '../family/devShm';
 import type { FileHold } from '../procScan';
 import type { FileKey } from '../maps';
@@ -26,10 +26,6 @@ function rememberNames(known: Map<FileKey, string> | undefined, found: ReadonlyA
   const current = new Map(found.map((f) => [f.key, f.name]));
   for (const key of known.keys()) if (!current.has(key)) known.delete(key);
   for (const [key, name] of current) known.set(key, name);
-}
-
-function distinctPids(holders: readonly FileHold[], via: FileHold['via']): number {
-  return new Set(holders.filter((h) => h.via === via).map((h) => h.pid)).size;
 }
 
 export interface PosixSemContext extends Pick<HoldersContext, 'scan' | 'nowMs' | 'graceMs' | 'lastHeldMs'> {
@@ -66,44 +62,15 @@ export function classifyPosixSemaphores(files: readonly PosixObject[], context: 
   }
   rememberNames(context.knownNames, found);
   return found.map((f): PosixSemInfo => {
-    const [devMajor, devMinor, ino] = f.key.split(':').map(Number);
-    const mappers = distinctPids(f.holders, 'map');
-    const openers = distinctPids(f.holders, 'fd');
-    if (mappers + openers > 0) context.lastHeldMs.set(f.key, context.nowMs);
-    const changedMs = f.file ? Math.max(f.file.mtimeMs, f.file.ctimeMs) : context.nowMs;
-    const unusedSinceMs = Math.max(changedMs, context.lastHeldMs.get(f.key) ?? 0);
-    const { state, reason } = classifyHolds({
-      removed: f.removed,
-      mappers,
-      openers,
-      unchecked: scan.unreadable,
-      unusedSinceMs,
-      nowMs: context.nowMs,
-      graceMs: context.graceMs,
-    });
-    const readPaths = [...(f.removed || !f.file ? [] : [f.file.path]), ...f.holders.map((h) => holderPath(procRoot, h))];
+    const input = holdsInputOf(f, context);
+    const { state, reason } = classifyHolds(input);
     return {
       kind: 'posixSem',
-      name: f.name,
       nameFrom: f.nameFrom,
-      key: f.key,
-      devMajor,
-      devMinor,
-      ino,
-      file: f.file,
-      removed: f.removed,
-      holders: f.holders.map((h) => ({ ...h, command: names.command(h.pid) })),
-      mappers,
-      openers,
+      ...heldFileFields(f, input, reason, names, procRoot),
       reading: context.readings.get(f.key) ?? { read: false, why: 'no-helper', message: l10n.t('not read yet') },
       state,
-      reason,
-      unchecked: scan.unreadable,
-      certain: scan.unreadable === 0,
-      readPaths: [...new Set(readPaths)],
-      ownerName: f.file && names.user(f.file.uid),
-      groupName: f.file && names.group(f.file.gid),
-      orphanAtMs: state === 'unused' ? unusedSinceMs + context.graceMs : undefined,
+      orphanAtMs: state === 'unused' ? input.unusedSinceMs + context.graceMs : undefined,
     };
   });
 }

@@ -11,7 +11,8 @@ import { devMajorMinor } from '../fds';
 import { objectFromStat, SEMAPHORE_PREFIX, type PosixListing, type PosixObject } from '../family/devShm';
 import {
   classifyHolds,
-  distinctPids,
+  heldFileFields,
+  holdsInputOf,
   holderPath,
   rootBase,
   sameHolds,
@@ -113,20 +114,8 @@ export function classifyPosixObjects(listing: PosixListing, context: ClassifyCon
   const before = new Map<FileKey, PosixObjectInfo>();
   if (!newZone && holdFieldsKnown(context.previous ?? [])) for (const o of context.previous ?? []) before.set(o.key, o);
   const classify = (f: Found): PosixObjectInfo => {
-    const mappers = distinctPids(f.holders, 'map');
-    const openers = distinctPids(f.holders, 'fd');
-    if (mappers + openers > 0) context.lastHeldMs.set(f.key, context.nowMs);
-    const changedMs = f.file ? Math.max(f.file.mtimeMs, f.file.ctimeMs) : context.nowMs;
-    const input: HoldsInput = {
-      removed: f.removed,
-      mappers,
-      openers,
-      unchecked: scan.unreadable,
-      uncheckedWords: unreadable,
-      unusedSinceMs: Math.max(changedMs, context.lastHeldMs.get(f.key) ?? 0),
-      nowMs: context.nowMs,
-      graceMs: context.graceMs,
-    };
+    const input = holdsInputOf(f, context, unreadable);
+    const { mappers, openers } = input;
     const old = before.get(f.key);
     const oldInput = old && holdInputs.get(old);
     // Same input as last time: the same state and words (the very same string, compared at once).
@@ -135,32 +124,11 @@ export function classifyPosixObjects(listing: PosixListing, context: ClassifyCon
       holdInputs.set(old, input);
       return old;
     }
-    const [devMajor, devMinor, ino] = splitKey(f.key);
-    const readPaths = f.removed || !f.file ? [] : [f.file.path];
-    for (const h of f.holders) {
-      const where = holderPath(procRoot, h);
-      if (!readPaths.includes(where)) readPaths.push(where);
-    }
     const info: PosixObjectInfo = {
       kind: 'posixShm',
       origin: f.origin,
-      name: f.name,
-      key: f.key,
-      devMajor,
-      devMinor,
-      ino,
-      file: f.file,
-      removed: f.removed,
-      holders: f.holders.length === 0 ? [] : f.holders.map((h) => ({ ...h, command: names.command(h.pid) })),
-      mappers,
-      openers,
+      ...heldFileFields(f, input, reason, names, procRoot),
       state,
-      reason,
-      unchecked: scan.unreadable,
-      certain: scan.unreadable === 0,
-      readPaths,
-      ownerName: f.file && names.user(f.file.uid),
-      groupName: f.file && names.group(f.file.gid),
       producer: f.origin === 'dev-shm' ? producerHint(f.name) : undefined,
     };
     holdInputs.set(info, input);
@@ -267,11 +235,6 @@ function unchanged(
 }
 
 /** "MAJ:MIN:INO" as numbers (a FileKey). */
-function splitKey(key: FileKey): [number, number, number] {
-  const a = key.indexOf(':');
-  const b = key.indexOf(':', a + 1);
-  return [Number(key.slice(0, a)), Number(key.slice(a + 1, b)), Number(key.slice(b + 1))];
-}
 
 /**
  * When the next unused object turns orphaned by age alone, or undefined: the snapshot must be

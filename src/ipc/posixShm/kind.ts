@@ -1,9 +1,10 @@
 // POSIX shared memory objects (/dev/shm, shm_open) and memfds shared between processes, as the
 // kinds table (src/ipc/kinds.ts) sees them: one kind, two origins. A memfd has no name to remove it
 // by or to change its permissions through: it goes when its last holder does.
-import { shellQuote, stickyRemovalRefusal } from '../family/posix';
+import { shellQuote } from '../family/posix';
 import { formatBytes } from '../format';
-import { device, plain } from '../json';
+import { plain } from '../json';
+import { heldFileEntries, heldFileJson } from '../family/posixKind';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
 import type { PosixObjectInfo } from './types';
@@ -16,6 +17,7 @@ const named = (o: PosixObjectInfo): boolean => o.origin === 'dev-shm' && !o.remo
 export const posixShmKind: KindModule<PosixObjectInfo> = {
   family: 'posix',
   subject: 'object',
+  ...heldFileEntries(named),
   list: (snapshot) => [...snapshot.posix.objects, ...snapshot.posix.memfds],
   // Names are reused: the same object also has the same device and inode (its key).
   findAgain: (snapshot, object) =>
@@ -28,37 +30,13 @@ export const posixShmKind: KindModule<PosixObjectInfo> = {
     owner: o.ownerName ?? l10n.t('owner unknown'),
     state: posixStateWords(o),
   }),
-  ownerNames: (o) => ({ owner: o.ownerName }),
   rowId,
   row: posixRow,
-  holdId: () => undefined,
-  reason: (o) => o.reason,
   isOrphaned: (o) => o.state === 'orphaned' && o.origin === 'dev-shm',
-  certain: (o) => o.certain,
-  freedBytes: (o) => o.file?.allocated ?? 0,
-  holders: (o) => new Set(o.holders.map((h) => h.pid)).size,
-  programPids: (o) => [...new Set(o.holders.map((h) => h.pid))],
-  ownerUids: (o) => (o.file ? [o.file.uid] : []),
-  mode: (o) => (o.file ? o.file.mode & 0o777 : undefined),
-  sysvIds: () => undefined,
-  posixName: (o) => (named(o) ? { name: o.name, path: o.file!.path } : undefined),
-  removable: named,
-  inUse: (o) => o.mappers + o.openers > 0,
   inUseWords: l10n.t('still mapped or open'),
   inUseNote: l10n.t('the name goes at once, but the processes that map or hold it keep its memory until they unmap and close it'),
-  useWords: (o) => o.reason,
-  removalRefusal: (o, credentials) => stickyRemovalRefusal(o.file?.uid, credentials, '/dev/shm'),
   // util-linux 2.38 has no ipcrm for POSIX objects: rm is what works.
   removeCommand: (o) => `rm ${shellQuote(o.file?.path ?? `/dev/shm${o.name}`)}`,
-  // The helper unlinks only if the name is still this inode, in the same call.
-  remove: (helper, o) => helper.fileUnlink(o.file!.path, o),
-  removeOrphan: async (helper, o) => {
-    await helper.fileUnlink(o.file!.path, o);
-    return o.file?.allocated ?? 0;
-  },
-  removedName: (o) => o.name,
-  permissions: (o) => ({ mode: o.file!.mode & 0o777, ownerName: o.ownerName ?? '?', groupName: o.groupName ?? '?' }),
-  setPermissions: (helper, o, change) => helper.fileSet(o.file!.path, o, change),
   hasContents: (o) => o.readPaths.length > 0,
   openContents: async (helper, o, again) => {
     const source = new PosixObjectSource(helper, o, again);
@@ -68,13 +46,7 @@ export const posixShmKind: KindModule<PosixObjectInfo> = {
   exported: (o) => ({
     kind: 'posixShm',
     origin: o.origin,
-    name: o.name,
-    device: device(o.devMajor, o.devMinor),
-    ino: o.ino,
-    removed: o.removed,
-    file: plain(o.file),
-    owner: plain(o.ownerName),
-    group: plain(o.groupName),
+    ...heldFileJson(o),
     state: o.state,
     reason: o.reason,
     producer: plain(o.producer),

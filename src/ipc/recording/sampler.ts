@@ -19,7 +19,11 @@ export const MAX_RATE_HZ = 1000;
 /** How often the object's size and state are asked while recording (ms). */
 const DESCRIBE_EVERY_MS = 250;
 /** Errors of a read that mean the object is not there (any more) as it was. */
-const GONE_CODES = new Set(['ENOENT', 'EINVAL', 'EIDRM', 'ESTALE', 'ENXIO']);
+/**
+ * Errors that mean the object is gone. ESRCH: a removed object is read through a process that maps
+ * it, and that process exited (its last holder: nothing keeps the memory any more).
+ */
+const GONE_CODES = new Set(['ENOENT', 'EINVAL', 'EIDRM', 'ESTALE', 'ENXIO', 'ESRCH']);
 
 export const clock = (): number => performance.timeOrigin + performance.now();
 

@@ -3,7 +3,7 @@
 // condition variable and rwlock of that release on). The layouts are glibc's own
 // (sysdeps/x86/nptl/bits/struct_mutex.h, sysdeps/nptl/bits/struct_mutex.h and struct_rwlock.h,
 // sysdeps/nptl/internaltypes.h, nptl/nptl-printers.py); each was seen on this machine for x86-64
-// (test/native/waits.test.ts pins them against test/programs/locktool). Bytes that fit no state a
+// (test/native/ipc/waits/waits.test.ts pins them against test/programs/locktool). Bytes that fit no state a
 // layout allows decode as 'unknown', never as a guess; a libc other than glibc is not told apart
 // here, so the caller says "unknown layout" where it knows the program is not glibc's.
 import type { WaitArch } from './syscalls';
