@@ -3,8 +3,9 @@
 // see src/extension.ts), the core it loads on first need (dist/core.js: /proc, the helper, views,
 // commands), the command line (dist/cli.js, run by bin/ipc-inspector.js), the C type engine the core
 // loads on first use (dist/ctypes.js: tree-sitter and the compiler probe), the worker thread that
-// engine starts to index a big program's debug information (dist/dwarfWalk.js, beside it), and the
-// contents view's page (dist/webview.js, for the browser).
+// engine starts to index a big program's debug information (dist/dwarfWalk.js, beside it), the
+// contents view's page (dist/webview.js, for the browser) and the wait-for graph's page
+// (dist/waitGraph.js, with elkjs).
 // `node esbuild.js` builds once; `--watch` rebuilds on change; `--production` minifies.
 'use strict';
 const esbuild = require('esbuild');
@@ -100,6 +101,16 @@ const bundles = [
     ...common,
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+  {
+    // The wait-for graph's page, with elkjs (its bundled build lays out in the page itself: no
+    // worker, no eval, so the page's strict CSP holds).
+    ...common,
+    entryPoints: ['src/webview/waitGraph/main.ts'],
+    outfile: 'dist/waitGraph.js',
     platform: 'browser',
     format: 'iife',
     target: 'es2022',

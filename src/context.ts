@@ -168,9 +168,9 @@ export class IpcContext implements vscode.Disposable {
     return this.helpers.problem();
   }
 
-  /** Re-reads /proc and tells the views (see Refresher.refresh). */
-  refresh(force = false): Promise<Snapshot | undefined> {
-    return this.refresher.refresh(force);
+  /** Re-reads /proc and tells the views (see Refresher.refresh); `also`: read this too, visible or not (the status bar's look). */
+  refresh(force = false, also: readonly Need[] = []): Promise<Snapshot | undefined> {
+    return this.refresher.refresh(force, also);
   }
 
   dispose(): void {

@@ -11,7 +11,7 @@ import type { Core, IpcInspectorApi, ShellView } from './core';
 export type { IpcInspectorApi } from './core';
 
 /** The views of the IPC container (package.json contributes.views.ipcInspector). */
-const VIEW_IDS = ['ipcInspector.sharedMemory', 'ipcInspector.semaphores', 'ipcInspector.messageQueues'];
+const VIEW_IDS = ['ipcInspector.sharedMemory', 'ipcInspector.semaphores', 'ipcInspector.messageQueues', 'ipcInspector.waits'];
 /** How long after activation the status bar takes its first look, when no view has loaded the core before. */
 const FIRST_LOOK_MS = 3000;
 

@@ -66,7 +66,8 @@ export const exportJson: Command = {
   id: 'ipcInspector.exportJson',
   what: 'Could not export the IPC objects',
   async run(env): Promise<string | undefined> {
-    const snapshot = await env.ipc.refresh(true);
+    // With the waits: who is blocked on what, the locks and the wait-for graph belong in a bug report.
+    const snapshot = await env.ipc.refresh(true, ['waits']);
     if (!snapshot) throw new Error(l10n.t('/proc could not be read, so there is nothing to export (see the IPC Inspector log).'));
     const objects = await chooseObjects(env, allObjects(snapshot));
     if (!objects) return undefined;

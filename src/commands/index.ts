@@ -22,6 +22,7 @@ import { showLimits } from './showLimits';
 import { showOutput } from './showOutput';
 import { startDemo } from './startDemo';
 import { clearCType, viewAsCType } from './viewAsCType';
+import { copyDiagnosis, openLockContents, showWaitGraph } from './waits';
 
 export const allCommands: readonly Command[] = [
   refresh,
@@ -55,4 +56,7 @@ export const allCommands: readonly Command[] = [
   chooseNamespace,
   viewAsCType,
   clearCType,
+  showWaitGraph,
+  copyDiagnosis,
+  openLockContents,
 ];

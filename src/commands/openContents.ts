@@ -31,17 +31,22 @@ export const openContents: Command = {
       none: l10n.t('Nothing to open: no segment or readable object is listed.'),
     });
     if (!object) return undefined;
-    let source: PanelSource;
-    try {
-      source = await sourceOf(env, object);
-    } catch (error) {
-      // Said about this object: whose it is, and what its owner can do (EACCES), or that it went.
-      reportFailure(env.ipc, error, `Could not open the contents of ${objectLabel(object)}`, subjectOf(object));
-      return undefined;
-    }
-    return ContentsPanel.show(env.ipc, source);
+    return openObjectContents(env, object);
   },
 };
+
+/** Opens (or reveals) the contents view of a listed object; undefined when it could not be opened (said to the user). */
+export async function openObjectContents(env: CommandEnv, object: IpcObject): Promise<ContentsPanel | undefined> {
+  let source: PanelSource;
+  try {
+    source = await sourceOf(env, object);
+  } catch (error) {
+    // Said about this object: whose it is, and what its owner can do (EACCES), or that it went.
+    reportFailure(env.ipc, error, `Could not open the contents of ${objectLabel(object)}`, subjectOf(object));
+    return undefined;
+  }
+  return ContentsPanel.show(env.ipc, source);
+}
 
 /** How long two clicks on the same row may be apart to count as a double click. */
 const DOUBLE_CLICK_MS = 500;

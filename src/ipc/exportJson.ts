@@ -7,6 +7,7 @@ import { plain, type Json } from './json';
 import { kindOf } from './kinds';
 import type { IpcLimits, KernelLimit } from './limits';
 import type { IpcObject, Snapshot } from './snapshot';
+import { exportedWaits } from './waits/exported';
 
 export const EXPORT_FORMAT = 'ipc-inspector-export';
 export const EXPORT_VERSION = 1;
@@ -55,6 +56,7 @@ export function exportDocument(snapshot: Snapshot, objects: readonly IpcObject[]
     mqueue: { dir: snapshot.mqueue.dir, mounted: snapshot.mqueue.mounted },
     scan: { processes: snapshot.scan.processes, unreadable: snapshot.scan.unreadable },
     objects: objects.map((object) => kindOf(object).exported(object)),
+    waits: exportedWaits(snapshot.waits),
   };
 }
 

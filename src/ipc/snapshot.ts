@@ -37,6 +37,8 @@ import { readSegmentTable, type ShmSegment } from './sysvShm/read';
 import { localTables, ownTables, type TableReader } from './tables';
 import { scanWaiters, type WaiterScan } from './waiters';
 import { sysvWaitersFromScan } from './waits/sysvWaiters';
+import { waitPicture, waitPictureSignature, type WaitPicture } from './waits/picture';
+import type { MemoryReader } from './waits/readLocks';
 
 export type { AttachedProcess, SegmentInfo } from './sysvShm/types';
 export type { PosixObjectInfo } from './posixShm/types';
@@ -46,7 +48,7 @@ export type { PosixSemInfo } from './posixSem/types';
 export type { PosixMqInfo } from './posixMq/types';
 
 /** What a refresh reads beyond the listing, for the views that are visible. */
-export type Need = 'semValues' | 'waiters' | 'messages';
+export type Need = 'semValues' | 'waiters' | 'messages' | 'waits';
 
 export interface PosixPicture extends Omit<PosixListing, 'objects' | 'signature'> {
   /** Objects of /dev/shm, removed ones still held included, by name. */
@@ -88,6 +90,8 @@ export interface Snapshot {
   posixSemaphores: PosixSemInfo[];
   mqueue: MqueuePicture;
   scan: Pick<ProcScan, 'processes' | 'scanned' | 'unreadable' | 'otherNamespace'>;
+  /** Who waits on what, with the locks read and the wait-for graph: only when a refresh needed 'waits'. */
+  waits?: WaitPicture;
   takenAt: number;
 }
 
@@ -208,7 +212,7 @@ export class SnapshotSource {
         exactLinks: queues.queues.map((q) => q.name),
         ipcNamespace: this.ipcNamespace,
         helper: options.helper,
-        waits: needs.has('waiters'),
+        waits: needs.has('waiters') || needs.has('waits'),
       }),
     ]);
     const inspector = options.inspectorPids ?? NO_INSPECTOR;
@@ -217,6 +221,7 @@ export class SnapshotSource {
     // read of every thread's syscall here.
     const waiters = needs.has('waiters') ? (scan.waits ? sysvWaitersFromScan(scan.waits) : scanWaiters(this.procRoot)) : undefined;
     const readings = await this.readThroughHelper(options, needs, semTable, msgTable, listing, queues, scan);
+    const waits = needs.has('waits') ? await waitPicture(scan.waits, scan.waits && memoryReader(options)) : undefined;
     const tables = [table.raw, semTable.raw, msgTable.raw];
     // Compared part by part, the raw tables as bytes (a memcmp): no joined copy of them all.
     const signature = [
@@ -229,6 +234,7 @@ export class SnapshotSource {
       this.userLiveness(msgTable, readings),
       readingsSignature(readings),
       waiters ? waitersSignature(waiters) : '',
+      waitPictureSignature(waits),
     ];
     const same =
       this.lastTables.length === tables.length &&
@@ -251,6 +257,7 @@ export class SnapshotSource {
       inspector,
       ownAttachments,
     });
+    if (waits) this.last.waits = waits;
     this.lastSignature = signature;
     this.lastTables = tables;
     return { snapshot: this.last, changed: true };
@@ -401,6 +408,18 @@ export class SnapshotSource {
       takenAt: nowMs,
     };
   }
+}
+
+/** Reads lock bytes through the helper (PROC_MEM_READ), or undefined when there is none. */
+function memoryReader(options: RefreshOptions): MemoryReader | undefined {
+  if (!options.helper) return undefined;
+  let client: HelperClient;
+  try {
+    client = options.helper();
+  } catch {
+    return undefined;
+  }
+  return (pid, address, length, identity) => client.procMemRead(pid, address, length, identity);
 }
 
 function earliest(times: ReadonlyArray<number | undefined>): number | undefined {

@@ -83,14 +83,16 @@ export class Refresher implements vscode.Disposable {
    * Re-reads /proc and tells the views. Calls made while one is running wait for it and then run
    * once more (the caller may have just changed something), so the views are never left stale.
    */
-  refresh(force = false): Promise<Snapshot | undefined> {
+  refresh(force = false, also: readonly Need[] = []): Promise<Snapshot | undefined> {
     if (this.running) {
+      // What the running one does not read (its needs were taken before): one more after it.
+      if (also.length > 0) return this.running.then(() => this.refresh(force, also));
       this.again ||= force;
       // The finally below starts the re-run (again): wait for that one, don't queue yet another.
       if (force) return this.running.then(() => this.running ?? this.refresh(true));
       return this.running;
     }
-    this.running = this.doRefresh(force).finally(() => {
+    this.running = this.doRefresh(force, also).finally(() => {
       this.running = undefined;
       if (this.again) {
         this.again = false;
@@ -100,7 +102,7 @@ export class Refresher implements vscode.Disposable {
     return this.running;
   }
 
-  private async doRefresh(force: boolean): Promise<Snapshot | undefined> {
+  private async doRefresh(force: boolean, also: readonly Need[]): Promise<Snapshot | undefined> {
     if (process.platform !== 'linux') {
       this.setStatus('notLinux');
       return undefined;
@@ -110,6 +112,7 @@ export class Refresher implements vscode.Disposable {
       const loopBefore = performance.eventLoopUtilization();
       this.deps.beforeRefresh();
       const needs = this.needs();
+      for (const need of also) needs.add(need);
       const { snapshot, changed } = await this.deps.source().refresh({
         force,
         needs,

@@ -124,7 +124,13 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type ToWebview = InitMessage | HeaderMessage | DataMessage | SearchProgressMessage | SearchResultMessage | CTypeMessage | ErrorMessage;
+/** Select the byte at `offset` and bring it to the middle (a lock's offset, from the wait-for graph or the Waits view). */
+export interface GoToMessage {
+  type: 'goTo';
+  offset: number;
+}
+
+export type ToWebview = InitMessage | HeaderMessage | DataMessage | SearchProgressMessage | SearchResultMessage | CTypeMessage | ErrorMessage | GoToMessage;
 
 // ---- webview -> extension -------------------------------------------------------------------
 

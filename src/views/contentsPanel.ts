@@ -91,6 +91,9 @@ export class ContentsPanel implements vscode.Disposable {
   private lastStateCheck = 0;
   private searchCancelled = false;
   private pageSize = 4096;
+  /** Where to go once the page has its init (goTo before the page was ready). */
+  private pendingGoTo: number | undefined;
+  private initialised = false;
   /** Set when the tab closed: work still in flight must not touch the disposed webview. */
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -119,6 +122,16 @@ export class ContentsPanel implements vscode.Disposable {
         }
       }),
     );
+  }
+
+  /** Selects the byte at `offset` (a lock's, from the Waits view or the graph), now or once the page is ready. */
+  async goTo(offset: number): Promise<void> {
+    if (offset < 0 || offset >= this.header.size) return;
+    if (!this.initialised) {
+      this.pendingGoTo = offset;
+      return;
+    }
+    await this.post({ type: 'goTo', offset });
   }
 
   /** The object's phase as the panel last saw it. */
@@ -184,6 +197,9 @@ export class ContentsPanel implements vscode.Disposable {
         await this.post(this.initMessage());
         if (this.ctype) await this.post({ type: 'ctype', view: this.ctype });
         else void this.restoreCType();
+        this.initialised = true;
+        if (this.pendingGoTo !== undefined) await this.post({ type: 'goTo', offset: this.pendingGoTo });
+        this.pendingGoTo = undefined;
         this.schedule();
         return;
       case 'read':

@@ -189,6 +189,11 @@ export class App {
         return this.panes.setShown(this.fields.visible);
       case 'error':
         return this.onError(message.requestId, message.message);
+      case 'goTo': {
+        const error = this.goTo(`0x${message.offset.toString(16)}`);
+        if (error) this.status.setMessage(error, true);
+        return;
+      }
     }
   }
 

@@ -98,6 +98,8 @@ export function parseHostMessage(raw: unknown): ToWebview | undefined {
       };
     case 'error':
       return { type: 'error', requestId: isCount(raw.requestId) ? raw.requestId : 0, message: str(raw.message, 'Unknown error') };
+    case 'goTo':
+      return isCount(raw.offset) ? { type: 'goTo', offset: raw.offset } : undefined;
     case 'ctype': {
       // The extension made the layout; the shape is checked where it is cheap (the root and placement).
       const view = raw.view as { layout?: { root?: unknown; size?: unknown }; placement?: { offset?: unknown; count?: unknown } } | null;

@@ -1,0 +1,170 @@
+// The Waits view and the wait-for graph in chromium, with real producers: test/programs/locktool
+// makes two processes deadlock on two process-shared mutexes in a /dev/shm object. The view says
+// the deadlock in one sentence and lists both threads under the locks; the status bar warns; Show
+// Wait Graph draws the graph with the cycle in the theme's error colour and a text list beside it;
+// a click on a node (or Enter on its list item) reveals its row. Screenshots go to
+// test-results/e2e/ (the README shows the graph's).
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { untilContentsView } from '../support/contentsUi';
+import { killSpawned, spawnReady } from '../support/spawned';
+import { freshName } from '../support/posixObjects';
+import { repoRoot } from '../support/segments';
+import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
+import { collapsePanes, paneAction, paneHeader, widenSideBar } from '../support/workbenchUi';
+
+const shots = path.join(repoRoot, 'test-results', 'e2e');
+const locktool = path.join(repoRoot, 'native', 'bin', 'locktool');
+
+// What runs inside the page (the test's tsconfig has no DOM).
+type El = { getAttribute(n: string): string | null; textContent: string | null };
+declare const document: {
+  querySelectorAll(s: string): El[];
+  createElement(tag: string): El & { style: Record<string, string> };
+  body: { appendChild(e: unknown): void };
+};
+declare function getComputedStyle(e: unknown): { stroke: string; color: string };
+
+describe('the Waits view and the wait-for graph in chromium', function () {
+  this.timeout(240_000);
+  let temp: string;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let name: string;
+  let a: number;
+  let b: number;
+
+  before(async function () {
+    if (!fs.existsSync(locktool)) throw new Error(`${locktool} is missing: node native/build.js`);
+    fs.mkdirSync(shots, { recursive: true });
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-waits-e2e-'));
+    // Unlinked by the root hooks (cleanupPosixObjects), pass or fail; the processes by killSpawned.
+    name = freshName();
+    const run = await spawnReady(locktool, [`shm:/${name}`, 'deadlock']);
+    [a, b] = run.firstLine.split(' ').slice(3).map(Number);
+    server = await startHost({ workspace: temp });
+    ({ browser, page } = await openIpcView(server, { width: 1600, height: 950 }));
+  });
+
+  after(async function () {
+    await closeUi({ failed: this.currentTest?.state === 'failed', shot: path.join(shots, 'waits-failure.png'), page, browser, server });
+    await killSpawned();
+    fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  const sentence = () => `deadlock: ${a} holds /${name}+8 and waits for /${name}+48; ${b} holds /${name}+48 and waits for /${name}+8`;
+  const threadRow = (pid: number) => page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="${pid} locktool waits: "]`);
+
+  it('names the deadlock in one sentence and lists both threads under the locks they wait on', async function () {
+    await collapsePanes(page, ['Shared Memory', 'Semaphores', 'Message Queues']);
+    // Closed until opened (the other views keep their room): opened as a person would.
+    const header = paneHeader(page, 'Waits');
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await widenSideBar(page, 600);
+    const diagnosis = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label="Deadlock: ${sentence()}"]`);
+    await diagnosis.waitFor({ timeout: 30_000 });
+    assert.equal(await diagnosis.locator('.codicon-error').count(), 1, 'the deadlock row has the error icon');
+    await threadRow(a).waitFor({ timeout: 10_000 });
+    await threadRow(b).waitFor({ timeout: 10_000 });
+    const lock8 = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="/${name}+8: mutex, held by ${a}, 1 waiting"]`);
+    await lock8.waitFor({ timeout: 10_000 });
+    await page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="/${name}+48: mutex, held by ${b}, 1 waiting"]`).waitFor({ timeout: 10_000 });
+    assert.match((await threadRow(b).getAttribute('aria-label'))!, /FUTEX_WAIT, waiting since /);
+    await page.screenshot({ path: path.join(shots, 'waits-view.png') });
+  });
+
+  it('warns of the deadlock in the status bar', async function () {
+    const item = page.locator('.statusbar-item [aria-label^="IPC Inspector: "], .statusbar-item[aria-label^="IPC Inspector: "]').first();
+    await item.waitFor({ timeout: 30_000 });
+    await page.waitForFunction((el) => /\d+ deadlock/.test((el as { textContent: string | null } | null)?.textContent ?? ''), await item.elementHandle(), {
+      timeout: 30_000,
+    });
+    assert.match(await item.innerText(), /\d+ deadlocks?\b/);
+  });
+
+  /** The frame of the graph's page once it drew an SVG. */
+  async function graphFrame(timeoutMs = 30_000): Promise<Frame> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      for (const frame of page.frames()) {
+        if (await frame.$('svg.graph').catch(() => null)) return frame;
+      }
+      await page.waitForTimeout(200);
+    }
+    throw new Error('no wait-for graph was drawn');
+  }
+
+  it('draws the graph with the cycle in the theme error colour, the sentence and a text list', async function () {
+    // The view's title button, as a person would.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const button = await paneAction(page, 'Waits', 'Show Wait Graph');
+      await button.click().catch(() => undefined);
+      if (await graphFrame(8000).catch(() => undefined)) break;
+    }
+    const frame = await graphFrame();
+    await frame.waitForSelector(`g.node[data-node="t:${a}"]`);
+    // Other programs on the machine may deadlock too (other suites' producers): only our two threads' edges count.
+    const colours = await frame.evaluate(
+      (ours) => {
+        const probe = document.createElement('div');
+        probe.style.color = 'var(--vscode-errorForeground)';
+        document.body.appendChild(probe);
+        const mine = (p: El) => ours.some((id) => (p.getAttribute('data-edge') ?? '').split('>').includes(id));
+        return {
+          error: getComputedStyle(probe).color,
+          cycle: [...document.querySelectorAll('path.edge.cycle')].filter(mine).map((p) => getComputedStyle(p).stroke),
+        };
+      },
+      [`t:${a}`, `t:${b}`],
+    );
+    assert.equal(colours.cycle.length, 4, 'both waits and both holds are on the cycle');
+    assert.ok(/^rgb/.test(colours.error), `the theme's error colour is set: ${colours.error}`);
+    for (const stroke of colours.cycle) assert.equal(stroke, colours.error);
+    assert.match((await frame.textContent('.diagnoses'))!, new RegExp(sentence().replace(/[+.]/g, '\\$&')));
+    const items = await frame.evaluate(() => [...document.querySelectorAll('.items .item')].map((i) => i.getAttribute('aria-label') ?? ''));
+    assert.ok(
+      items.some((label) => label.startsWith(`${a} locktool, futex, waits for /${name}+48`)),
+      items.join(' | '),
+    );
+    assert.ok(items.some((label) => label.startsWith(`/${name}+8, mutex, held by ${a}`)));
+    // The README's picture: the graph given the room, the view still beside it.
+    await widenSideBar(page, -420);
+    await frame.waitForFunction(() => [...document.querySelectorAll('svg.graph')].length === 1);
+    await page.screenshot({ path: path.join(shots, 'wait-graph.png') });
+  });
+
+  it("reveals a thread's row when its node is clicked, and a lock's row on Enter in the list", async function () {
+    const frame = await graphFrame();
+    const selected = (row: ReturnType<typeof threadRow>) => row.and(page.locator('[aria-selected="true"]'));
+    for (let attempt = 0; attempt < 10 && (await selected(threadRow(b)).count()) === 0; attempt++) {
+      await frame.click(`g.node[data-node="t:${b}"]`);
+      await selected(threadRow(b))
+        .first()
+        .waitFor({ timeout: 3000 })
+        .catch(() => undefined);
+    }
+    assert.equal(await selected(threadRow(b)).count(), 1, "the thread's row is selected");
+    const lockRow = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="/${name}+48: mutex"]`);
+    const item = frame.locator(`.items .item[aria-label^="/${name}+48,"]`);
+    for (let attempt = 0; attempt < 10 && (await selected(lockRow).count()) === 0; attempt++) {
+      await item.focus();
+      await item.press('Enter');
+      await selected(lockRow)
+        .first()
+        .waitFor({ timeout: 3000 })
+        .catch(() => undefined);
+    }
+    assert.equal(await selected(lockRow).count(), 1, "the lock's row is selected");
+  });
+
+  it("opens a lock's object at the lock's offset from the list's button", async function () {
+    const frame = await graphFrame();
+    const button = frame.locator(`.items .item[aria-label^="/${name}+48,"] button.open`);
+    const hex = await untilContentsView(page, () => button.click(), new RegExp(`/${name}`));
+    await hex.waitForFunction(() => /Went to 0x30 \(48\)/.test(document.querySelectorAll('body')[0]?.textContent ?? ''), undefined, { timeout: 15_000 });
+  });
+});
