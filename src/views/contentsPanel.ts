@@ -4,11 +4,11 @@
 // before anything reaches the helper. Only pages with data are read unless the user asks; the rows
 // on screen are re-read while the panel is visible and live; the panel follows the object's state
 // (removed, grown or shrunk, gone) and stops reading once it is gone.
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
+import { webviewPage } from './webviewPage';
 import { readResident } from '../ipc/byteSource';
 import type { ContentsSource } from '../ipc/kind';
 import { formatBytes } from '../ipc/format';
@@ -419,25 +419,12 @@ export class ContentsPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.file(path.join(this.ipc.assets.dist, 'webview.js')));
-    const style = webview.asWebviewUri(vscode.Uri.file(path.join(this.ipc.assets.media, 'contentsView.css')));
-    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="${escapeHtml(vscode.env.language)}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>${escapeHtml(this.source.title)}</title>
-</head>
-<body>
-<div id="root" data-object="${escapeHtml(this.source.id)}" data-l10n="${escapeHtml(JSON.stringify(vscode.l10n.bundle ?? {}))}"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewPage(this.panel.webview, this.ipc.assets, {
+      script: 'webview.js',
+      style: 'contentsView.css',
+      title: this.source.title,
+      root: { tag: 'div', data: { object: this.source.id, l10n: JSON.stringify(vscode.l10n.bundle ?? {}) } },
+    });
   }
 
   dispose(): void {
@@ -457,8 +444,4 @@ export class ContentsPanel implements vscode.Disposable {
  */
 function binary(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -4,10 +4,10 @@
 // (src/ipc/waits/graphModel.ts): a refresh with nothing changed posts nothing, and the page keeps
 // its layout. A click on a node reveals its row in the Waits view; a lock's "open" opens its
 // object's contents.
-import * as crypto from 'crypto';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
+import { webviewPage } from './webviewPage';
 import { graphModel } from '../ipc/waits/graphModel';
 import type { Snapshot } from '../ipc/snapshot';
 import * as l10n from '../shared/l10n';
@@ -117,25 +117,12 @@ export class WaitGraphPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.file(path.join(this.ipc.assets.dist, 'waitGraph.js')));
-    const style = webview.asWebviewUri(vscode.Uri.file(path.join(this.ipc.assets.media, 'waitGraph.css')));
-    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="${escapeHtml(vscode.env.language)}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>${escapeHtml(l10n.t('Wait-for graph'))}</title>
-</head>
-<body>
-<main id="root"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewPage(this.panel.webview, this.ipc.assets, {
+      script: 'waitGraph.js',
+      style: 'waitGraph.css',
+      title: l10n.t('Wait-for graph'),
+      root: { tag: 'main' },
+    });
   }
 
   dispose(): void {
@@ -143,8 +130,4 @@ export class WaitGraphPanel implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
