@@ -75,67 +75,62 @@ export interface NoteRow {
 
 export type WaitRow = DiagnosisRow | TargetRow | ThreadRow | HolderRow | NoteRow;
 
-const SEVERITY: Record<DiagnosisKind, Severity> = {
-  deadlock: 'error',
-  deadOwner: 'error',
-  notRecoverable: 'error',
-  ownerDied: 'warning',
-  inconsistent: 'warning',
-  privateInShared: 'warning',
-};
-
-function diagnosisTitle(kind: DiagnosisKind): string {
-  switch (kind) {
-    case 'deadlock':
-      return l10n.t('Deadlock');
-    case 'deadOwner':
-      return l10n.t('Owner gone');
-    case 'ownerDied':
-      return l10n.t('Owner died');
-    case 'inconsistent':
-      return l10n.t('Inconsistent');
-    case 'notRecoverable':
-      return l10n.t('Not recoverable');
-    case 'privateInShared':
-      return l10n.t('Private lock in shared memory');
-  }
-}
-
-/** What to do about a diagnosis, for its tooltip (the README says the same at more length). */
-function advice(kind: DiagnosisKind): string {
-  switch (kind) {
-    case 'deadlock':
-      return l10n.t('Each thread waits for a lock the next one holds: none can go on. Make every process take these locks in the same order.');
-    case 'deadOwner':
-      return l10n.t(
+/**
+ * Each diagnosis: how grave it is, its title, and what to do about it (its tooltip; the README
+ * says the same at more length). Words are functions: l10n's bundle is read after this module loads.
+ */
+const DIAGNOSES: Record<DiagnosisKind, { severity: Severity; title: () => string; advice: () => string }> = {
+  deadlock: {
+    severity: 'error',
+    title: () => l10n.t('Deadlock'),
+    advice: () => l10n.t('Each thread waits for a lock the next one holds: none can go on. Make every process take these locks in the same order.'),
+  },
+  deadOwner: {
+    severity: 'error',
+    title: () => l10n.t('Owner gone'),
+    advice: () =>
+      l10n.t(
         'Nothing will ever unlock it. Restart the processes that use it (and remove the object); make the lock robust (PTHREAD_MUTEX_ROBUST) so the next locker can recover.',
-      );
-    case 'ownerDied':
-      return l10n.t('The next pthread_mutex_lock returns EOWNERDEAD: that process must repair the data the lock protects and call pthread_mutex_consistent.');
-    case 'inconsistent':
-      return l10n.t('A process got EOWNERDEAD and has not called pthread_mutex_consistent yet; if it unlocks without it, the mutex becomes unusable.');
-    case 'notRecoverable':
-      return l10n.t('Every pthread_mutex_lock fails with ENOTRECOVERABLE: destroy and initialise the mutex again (with every user stopped).');
-    case 'privateInShared':
-      return l10n.t('Initialise the lock with PTHREAD_PROCESS_SHARED (pthread_mutexattr_setpshared, pthread_condattr_setpshared, sem_init(s, 1, n)).');
-  }
-}
+      ),
+  },
+  ownerDied: {
+    severity: 'warning',
+    title: () => l10n.t('Owner died'),
+    advice: () =>
+      l10n.t('The next pthread_mutex_lock returns EOWNERDEAD: that process must repair the data the lock protects and call pthread_mutex_consistent.'),
+  },
+  inconsistent: {
+    severity: 'warning',
+    title: () => l10n.t('Inconsistent'),
+    advice: () => l10n.t('A process got EOWNERDEAD and has not called pthread_mutex_consistent yet; if it unlocks without it, the mutex becomes unusable.'),
+  },
+  notRecoverable: {
+    severity: 'error',
+    title: () => l10n.t('Not recoverable'),
+    advice: () => l10n.t('Every pthread_mutex_lock fails with ENOTRECOVERABLE: destroy and initialise the mutex again (with every user stopped).'),
+  },
+  privateInShared: {
+    severity: 'warning',
+    title: () => l10n.t('Private lock in shared memory'),
+    advice: () => l10n.t('Initialise the lock with PTHREAD_PROCESS_SHARED (pthread_mutexattr_setpshared, pthread_condattr_setpshared, sem_init(s, 1, n)).'),
+  },
+};
 
 function diagnosisId(d: Diagnosis): string {
   return `d:${d.kind}:${d.locks.join(',')}:${d.threads.join(',')}`;
 }
 
 export function diagnosisRow(d: Diagnosis): DiagnosisRow {
-  const label = diagnosisTitle(d.kind);
+  const label = DIAGNOSES[d.kind].title();
   return {
     kind: 'diagnosis',
     id: diagnosisId(d),
-    severity: SEVERITY[d.kind],
+    severity: DIAGNOSES[d.kind].severity,
     label,
     description: d.text,
-    tooltip: `${d.text}\n\n${advice(d.kind)}`,
+    tooltip: `${d.text}\n\n${DIAGNOSES[d.kind].advice()}`,
     ariaLabel: l10n.t('{0}: {1}', label, d.text),
-    text: l10n.t('{0}: {1}. {2}', label, d.text, advice(d.kind)),
+    text: l10n.t('{0}: {1}. {2}', label, d.text, DIAGNOSES[d.kind].advice()),
     nodes: [...d.threads.map((tid) => `t:${tid}`), ...d.locks],
   };
 }
@@ -258,7 +253,7 @@ export function problemsOf(graph: WaitGraph): Map<string, Severity> {
   const problems = new Map<string, Severity>();
   for (const d of graph.diagnoses) {
     for (const node of [...d.threads.map((tid) => `t:${tid}`), ...d.locks]) {
-      if (problems.get(node) !== 'error') problems.set(node, SEVERITY[d.kind]);
+      if (problems.get(node) !== 'error') problems.set(node, DIAGNOSES[d.kind].severity);
     }
   }
   return problems;
