@@ -16,7 +16,7 @@ import { answerInputs, clickMenuItem, collapsePanes, expandRow, paneAction, tick
 import { scrollToRow } from '../support/treeRows';
 import { waitFor } from '../support/waitFor';
 
-declare const document: { body: { textContent: string | null } };
+declare const document: { body: { textContent: string | null }; querySelector(selector: string): { textContent: string | null } | null };
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 
@@ -130,8 +130,9 @@ describe('POSIX shared memory in chromium', function () {
   it("opens an object's contents with a double click and shows the bytes its owner wrote", async function () {
     await scrollToRow(page, row(held));
     const frame = await untilContentsView(page, () => row(held).dblclick(), new RegExp(`/${held}`));
-    await frame.waitForFunction(() => document.body.textContent?.includes('sensor frame 0001') ?? false, undefined, { timeout: 15_000 });
-    const text = (await frame.textContent('body')) ?? '';
+    // The grid's own rows: "sensor" in hex (the data inspector's C string shows the words too, and may come first).
+    await frame.waitForFunction(() => document.querySelector('.grid')?.textContent?.includes('73 65 6e 73 6f 72') ?? false, undefined, { timeout: 15_000 });
+    const text = (await frame.textContent('.grid')) ?? '';
     assert.match(text, /73 65 6e 73 6f 72/, 'the hex column');
     assert.match(text, /hole, never written/, 'the pages never written show as holes');
     await owner.command(`write 13 ${Buffer.from('0002').toString('hex')}`);
