@@ -39,6 +39,13 @@ export function fileKey(devMajor: number, devMinor: number, ino: number): FileKe
   return `${devMajor}:${devMinor}:${ino}`;
 }
 
+/** fileKey's parts again: [major, minor, inode]. */
+export function fileKeyParts(key: FileKey): [number, number, number] {
+  const a = key.indexOf(':');
+  const b = key.indexOf(':', a + 1);
+  return [Number(key.slice(0, a)), Number(key.slice(a + 1, b)), Number(key.slice(b + 1))];
+}
+
 export interface FileMapping extends MappingRange {
   key: FileKey;
   /** The path as maps shows it, without " (deleted)": /dev/shm/NAME or /memfd:NAME. */

@@ -8,7 +8,7 @@
 // processes could not be checked the verdict says so (and is uncertain).
 import * as path from 'path';
 import * as l10n from '../../shared/l10n';
-import type { FileKey } from '../maps';
+import { fileKeyParts, type FileKey } from '../maps';
 import { Memo } from '../memo';
 import type { Names } from '../names';
 import type { FileHold, ProcScan } from '../procScan';
@@ -154,7 +154,7 @@ export function holdsInputOf(f: FoundFile, context: Pick<HoldersContext, 'scan' 
 
 /** The fields every held file has, from what was found, its holds and the verdict's words. */
 export function heldFileFields(f: FoundFile, input: HoldsInput, reason: string, names: Names, procRoot: string): HeldFile {
-  const [devMajor, devMinor, ino] = splitKey(f.key);
+  const [devMajor, devMinor, ino] = fileKeyParts(f.key);
   // Where its bytes can be read, best first: its name, then each holder's own view of it.
   const readPaths = f.removed || !f.file ? [] : [f.file.path];
   for (const h of f.holders) {
@@ -179,13 +179,6 @@ export function heldFileFields(f: FoundFile, input: HoldsInput, reason: string, 
     ownerName: f.file && names.user(f.file.uid),
     groupName: f.file && names.group(f.file.gid),
   };
-}
-
-/** "major:minor:ino" in numbers. */
-function splitKey(key: FileKey): [number, number, number] {
-  const a = key.indexOf(':');
-  const b = key.indexOf(':', a + 1);
-  return [Number(key.slice(0, a)), Number(key.slice(a + 1, b)), Number(key.slice(b + 1))];
 }
 
 /** The state classifyHolds gives, without its words. */

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import { shellQuote, stickyRemovalRefusal } from '../family/posix';
 import { plain } from '../json';
+import { fileKeyParts } from '../maps';
 import { posixHolderEntries } from '../family/posixKind';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
@@ -12,7 +13,7 @@ import { pmqRow, pmqStateWords } from './present';
 
 /** Throws ESTALE when the queue's name now names another queue. */
 async function stillThisQueue(o: PosixMqInfo): Promise<void> {
-  if ((await fs.promises.stat(o.queue.path)).ino !== Number(o.key.split(':')[2])) {
+  if ((await fs.promises.stat(o.queue.path)).ino !== fileKeyParts(o.key)[2]) {
     throw Object.assign(new Error(l10n.t('{0} is another queue now', o.name)), { code: 'ESTALE' });
   }
 }
