@@ -26,6 +26,8 @@ const PACKAGES = {
   clang: 'a second C compiler whose DWARF the debug-types reader is checked on (test/native/ctypes/dwarf/oracle.test.ts)',
   'libboost-dev': "Boost.Interprocess and friends: C++ types in the DWARF oracle tests and the debug-types benchmark's big binary",
   rustc: 'Rust programs whose DWARF the debug-types reader is checked on and whose shared memory it decodes (test/native/ctypes/dwarf/*.test.ts)',
+  'postgresql-15':
+    "PostgreSQL, whose main shared memory is anonymous and shared over fork: the anonymous group's real producer (test/native/ipc/posixShm/postgres.test.ts)",
   'libc6-dbg': "a distribution's separate debug file (libc's), found by build-id and read by the debug-types reader (test/native/ctypes/dwarf/oracle.test.ts)",
 };
 // The cross compilers and C libraries of the other architectures the packages ship (native/targets.json).

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import type { SharedObject } from '../ipc/waits/sharedMaps';
+import { posixShmObjects } from '../ipc/posixShm/kind';
 import type { DiagnosisRow } from '../ipc/waits/present';
 import * as l10n from '../shared/l10n';
 import { WaitGraphPanel } from '../views/waitGraphPanel';
@@ -10,11 +11,11 @@ import type { WaitNode } from '../views/waitsView';
 import { openObjectContents } from './openContents';
 import type { Command, CommandEnv } from './registry';
 
-/** The listed object a lock lives in (a System V segment, a /dev/shm object, a memfd), if it is listed. */
+/** The listed object a lock lives in (a System V segment, a /dev/shm object, a memfd, anonymous shared memory), if it is listed. */
 export function listedObjectOf(snapshot: Snapshot | undefined, object: SharedObject): IpcObject | undefined {
   if (!snapshot) return undefined;
   if (object.type === 'sysvShm') return snapshot.segments.find((s) => s.segment.shmid === object.shmid);
-  return [...snapshot.posix.objects, ...snapshot.posix.memfds].find((o) => o.key === object.identity.key);
+  return posixShmObjects(snapshot).find((o) => o.key === object.identity.key);
 }
 
 /** Opens the contents of the object a lock node of the graph lives in, at the lock's offset. */
@@ -28,7 +29,7 @@ async function openLock(env: CommandEnv, nodeId: string): Promise<void> {
     await env.ipc.prompts.notify(
       'info',
       l10n.t(
-        '{0} lives in an object the views do not list (anonymous shared memory, or a file mapped shared): its contents cannot be opened here.',
+        '{0} lives in an object the views do not list (a file mapped shared, or memory only one process maps): its contents cannot be opened here.',
         node.label,
       ),
     );

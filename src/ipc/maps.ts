@@ -2,11 +2,16 @@
 //
 //   7f44d251b000-7f44d251d000 rw-s 00000000 00:01 2        /SYSV1234abcd (deleted)
 //   7f44d2400000-7f44d2500000 r--s 00000000 00:1b 1041     /dev/shm/psm_3f2a (deleted)
+//   7f86996a2000-7f86996a3000 rw-s 00000000 00:01 102271   /dev/zero (deleted)
 //
 // A System V attachment has the shmid as inode and the ORIGINAL key in its name (kept after
 // IPC_RMID, when /proc/sysvipc shows key 0); its device (00:01) is shared with memfd mappings, so it
 // is matched by name. A mapped file (a POSIX object in /dev/shm, a memfd) is identified by device
 // and inode, never by path: another mount namespace has another /dev/shm with the same names.
+// Anonymous shared memory (MAP_SHARED | MAP_ANONYMOUS, shared over fork: PostgreSQL's main shared
+// memory) is a file of the kernel's internal shared memory mount (00:01, like memfds) that the
+// kernel names "/dev/zero (deleted)"; a file so named on any other device (a container's own /dev)
+// is not it, and is left out.
 //
 // Each VMA is one line (a split by mprotect gives two), which is also how nattch counts.
 
@@ -48,7 +53,7 @@ export function fileKeyParts(key: FileKey): [number, number, number] {
 
 export interface FileMapping extends MappingRange {
   key: FileKey;
-  /** The path as maps shows it, without " (deleted)": /dev/shm/NAME or /memfd:NAME. */
+  /** The path as maps shows it, without " (deleted)": /dev/shm/NAME, /memfd:NAME or /dev/zero. */
   path: string;
   /** The name is unlinked (" (deleted)"): a removed POSIX object, or any memfd. */
   deleted: boolean;
@@ -58,9 +63,25 @@ const SYSV_LINE = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S{4})\s+[0-9a-f]+\s+\S+\s+(\d+)\
 const FILE_LINE = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S{4})\s+[0-9a-f]+\s+([0-9a-f]+):([0-9a-f]+)\s+(\d+)\s+(\/.*?)( \(deleted\))?$/;
 const NEWLINE = 0x0a;
 const SYSV = Buffer.from('/SYSV');
-/** Path prefixes of the shared files the scan is after. */
+/** Path prefixes of the shared files the scan is after, in maps and in descriptor links. */
 export const SHARED_FILE_PREFIXES = ['/dev/shm/', '/memfd:'];
-const FILE_NEEDLES = SHARED_FILE_PREFIXES.map((prefix) => Buffer.from(' ' + prefix));
+/** The kernel's name of anonymous shared memory in maps (it has no descriptor to link to). */
+export const ANONYMOUS_SHARED_PATH = '/dev/zero';
+/** The kernel's internal shared memory mount's device: memfds, System V segments and anonymous shared memory are on it. */
+export const SHMEM_MAJOR = 0;
+export const SHMEM_MINOR = 1;
+/** What a maps line names when it maps something the scan is after (System V lines aside). */
+export const MAPS_FILE_NEEDLES = [...SHARED_FILE_PREFIXES, ANONYMOUS_SHARED_PATH + ' (deleted)'].map((prefix) => ' ' + prefix);
+const FILE_NEEDLES = MAPS_FILE_NEEDLES.map((needle) => Buffer.from(needle));
+
+/** Whether a mapped file is anonymous shared memory: the kernel's name for it, on the kernel's own mount. */
+export function isAnonymousShared(devMajor: number, devMinor: number, path: string, deleted: boolean): boolean {
+  return deleted && path === ANONYMOUS_SHARED_PATH && devMajor === SHMEM_MAJOR && devMinor === SHMEM_MINOR;
+}
+
+function isMappedShared(devMajor: number, devMinor: number, path: string, deleted: boolean): boolean {
+  return SHARED_FILE_PREFIXES.some((prefix) => path.startsWith(prefix)) || isAnonymousShared(devMajor, devMinor, path, deleted);
+}
 
 function access(perms: string): Access {
   return perms[1] === 'w' ? 'rw' : perms[0] === 'r' ? 'ro' : 'none';
@@ -103,7 +124,8 @@ export function parseMapsAttachments(pid: number, maps: Buffer | string): Attach
 }
 
 /**
- * Shared mappings of files in /dev/shm and of memfds in one /proc/PID/maps, in address order.
+ * Shared mappings of files in /dev/shm, of memfds and of anonymous shared memory in one
+ * /proc/PID/maps, in address order.
  * Private mappings (`p` in the perms) are copies, not shared memory, and are left out.
  */
 export function parseFileMappings(pid: number, maps: Buffer | string): FileMapping[] {
@@ -113,11 +135,13 @@ export function parseFileMappings(pid: number, maps: Buffer | string): FileMappi
     linesContaining(bytes, needle, (line) => {
       const match = FILE_LINE.exec(line);
       if (!match || match[3][3] !== 's') return;
-      const [, start, end, perms, major, minor, inode, filePath, deleted] = match;
-      if (!SHARED_FILE_PREFIXES.some((prefix) => filePath.startsWith(prefix))) return;
+      const [, start, end, perms, majorHex, minorHex, inode, filePath, deleted] = match;
+      const major = parseInt(majorHex, 16);
+      const minor = parseInt(minorHex, 16);
+      if (!isMappedShared(major, minor, filePath, deleted !== undefined)) return;
       found.push({
         pid,
-        key: fileKey(parseInt(major, 16), parseInt(minor, 16), Number(inode)),
+        key: fileKey(major, minor, Number(inode)),
         path: filePath,
         deleted: deleted !== undefined,
         access: access(perms),

@@ -22,7 +22,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { devMajorMinor, FdAccess, isSharedFileLink, OpenDescriptor, parseFdinfoAccess, splitDeleted } from './fds';
-import { Attachment, FileKey, fileKey, FileMapping, parseFileMappings, parseMapsAttachments, SHARED_FILE_PREFIXES } from './maps';
+import { Attachment, FileKey, fileKey, FileMapping, MAPS_FILE_NEEDLES, parseFileMappings, parseMapsAttachments, SHARED_FILE_PREFIXES } from './maps';
 import { MAX_SCAN_THREADS } from './helperProtocol';
 import { CMDLINE_HEAD, formatCommand } from './processes';
 import { makeRawReader, type ReaderConfig } from './procRead';
@@ -276,7 +276,7 @@ async function readHere(
 ): Promise<ProcessResult[]> {
   const sliceMs = options.sliceMs ?? 4;
   const config: ReaderConfig = {
-    needles: SHARED_FILE_PREFIXES.map((prefix) => ' ' + prefix),
+    needles: MAPS_FILE_NEEDLES,
     sysv: '/SYSV',
     prefixes: SHARED_FILE_PREFIXES,
     exactLinks: wanted.exactLinks,

@@ -84,13 +84,16 @@ const INTERPRETERS = /^(python[\d.]*|node|nodejs|perl[\d.]*|ruby[\d.]*|bash|sh|d
 /**
  * A command line (formatCommand's) shortened to what fits a row: the executable's file name,
  * and for an interpreter the script's ("/usr/bin/python3 -u /srv/app/producer.py --fast" ->
- * "python3 producer.py"). The full line belongs in the tooltip. A kernel thread's "[name]" stays.
+ * "python3 producer.py"). The full line belongs in the tooltip. A kernel thread's "[name]" stays;
+ * a process title a program set itself ("postgres: checkpointer", "nginx: worker process") gives
+ * the name before its colon.
  */
 export function executableName(command: string): string {
   if (command.startsWith('[')) return command;
   const words = splitCommand(command);
   const base = (word: string) => word.slice(word.lastIndexOf('/') + 1) || word;
-  const program = base(words[0] ?? command);
+  const first = words[0] ?? command;
+  const program = base(first.length > 1 && first.endsWith(':') && words.length > 1 ? first.slice(0, -1) : first);
   if (!INTERPRETERS.test(program)) return program;
   const script = words.slice(1).find((w) => !w.startsWith('-'));
   return script ? `${program} ${base(script)}` : program;

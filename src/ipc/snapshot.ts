@@ -55,6 +55,8 @@ export interface PosixPicture extends Omit<PosixListing, 'objects' | 'signature'
   objects: PosixObjectInfo[];
   /** memfd objects held by two processes or more. */
   memfds: PosixObjectInfo[];
+  /** Anonymous shared memory (shared over fork) mapped by two processes or more. */
+  anonymous: PosixObjectInfo[];
 }
 
 export interface SemPicture {
@@ -365,7 +367,7 @@ export class SnapshotSource {
     // What did not change since the last refresh is handed out again as is (the classifiers check
     // every input): thousands of objects, most of them the same from one refresh to the next.
     const last = this.last;
-    const previous = last && [...last.posix.objects, ...last.posix.memfds];
+    const previous = last && [...last.posix.objects, ...last.posix.memfds, ...last.posix.anonymous];
     const posixObjects = classifyPosixObjects(listing, { ...context, previous }, this.procRoot);
     const failure = readings.failure ?? NOT_READ;
     const notRead = { why: failure.why === 'unsupported' ? ('error' as const) : failure.why, message: failure.message };
@@ -399,6 +401,7 @@ export class SnapshotSource {
         usage: listing.usage,
         objects: posixObjects.filter((o) => o.origin === 'dev-shm'),
         memfds: posixObjects.filter((o) => o.origin === 'memfd'),
+        anonymous: posixObjects.filter((o) => o.origin === 'anonymous'),
       },
       sem: { sets, skippedLines: input.semTable.skipped, waitersSupported: input.waiters?.supported ?? true, waiterUnreadable: input.waiters?.unreadable ?? 0 },
       msg: { queues: msgQueues, skippedLines: input.msgTable.skipped },

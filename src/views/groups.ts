@@ -10,7 +10,7 @@ import { semLimitsSummary } from '../ipc/sysvSem/present';
 import { limitsSummary } from '../ipc/sysvShm/present';
 import * as l10n from '../shared/l10n';
 
-export type GroupId = 'sysvShm' | 'posixShm' | 'memfd' | 'sysvSem' | 'posixSem' | 'sysvMsg' | 'posixMq';
+export type GroupId = 'sysvShm' | 'posixShm' | 'memfd' | 'anonShm' | 'sysvSem' | 'posixSem' | 'sysvMsg' | 'posixMq';
 
 export interface GroupLine {
   description: string;
@@ -132,6 +132,25 @@ export const GROUPS: Record<GroupId, GroupSpec> = {
       warning: false,
     }),
     empty: () => ({ text: l10n.t('No memfd is shared between processes'), tooltip: l10n.t('No memfd object is held by two processes or more.') }),
+  },
+  anonShm: {
+    id: 'anonShm',
+    title: l10n.t('Anonymous shared memory'),
+    collapsed: true,
+    hiddenWhenEmpty: true,
+    objects: (s) => s.posix.anonymous,
+    line: (s) => ({
+      description: l10n.t('{0} shared over fork', s.posix.anonymous.length),
+      tooltip: l10n.t(
+        'Memory mapped with MAP_SHARED | MAP_ANONYMOUS and shared with child processes over fork (PostgreSQL keeps its main shared memory so): no name, only mappings, here when two processes or more map it. Its contents can be read as root. Only processes this user can read are counted.',
+      ),
+      codicon: 'type-hierarchy-sub',
+      warning: false,
+    }),
+    empty: () => ({
+      text: l10n.t('No anonymous shared memory is shared between processes'),
+      tooltip: l10n.t('No anonymous shared mapping is mapped by two processes or more.'),
+    }),
   },
   sysvSem: {
     id: 'sysvSem',

@@ -35,7 +35,7 @@ export function createViews(context: IpcContext, shellViews: readonly ShellView[
     if (!found) throw new Error(l10n.t('The view {0} was not registered at activation.', id));
     return found;
   };
-  const sharedMemory = new IpcView(context, shell(SHARED_MEMORY_VIEW), { groups: ['sysvShm', 'posixShm', 'memfd'], needs: [], opensOnClick: true });
+  const sharedMemory = new IpcView(context, shell(SHARED_MEMORY_VIEW), { groups: ['sysvShm', 'posixShm', 'memfd', 'anonShm'], needs: [], opensOnClick: true });
   const semaphores = new IpcView(context, shell(SEMAPHORES_VIEW), { groups: ['sysvSem', 'posixSem'], needs: ['semValues', 'waiters'], opensOnClick: false });
   const messageQueues = new IpcView(context, shell(MESSAGE_QUEUES_VIEW), {
     groups: ['sysvMsg', 'posixMq'],

@@ -1,6 +1,7 @@
 // POSIX shared memory in the real extension host: the POSIX group of the Shared Memory view with
 // real objects in /dev/shm made and held by separate processes (posixtool, and Python's
-// multiprocessing.shared_memory, a producer no one here wrote), every state, the commands driven
+// multiprocessing.shared_memory, a producer no one here wrote), memfds and anonymous shared memory
+// shared between processes, every state, the commands driven
 // with scripted answers and checked in /dev/shm, and the contents view reading through pread.
 import * as assert from 'assert';
 import { execFileSync, execSync, spawn } from 'child_process';
@@ -12,7 +13,10 @@ import type { IpcInspectorApi } from '../../src/extension';
 import type { ContentsPanel } from '../../src/views/contentsPanel';
 import type { DataMessage } from '../../src/shared/contentsProtocol';
 import { createObject, freshName, mapObject, memfdObject, openObject, ownObject, shmPath, trackName, writeObject } from '../support/posixObjects';
-import { createSegment, freshKey } from '../support/segments';
+import { createSegment, freshKey, repoRoot } from '../support/segments';
+import { killSpawned, spawnReady } from '../support/spawned';
+import { isRoot } from '../support/helper';
+import * as path from 'path';
 import { waitFor } from '../support/waitFor';
 import {
   childPids,
@@ -22,6 +26,8 @@ import {
   item,
   labelOf,
   me,
+  groupRows,
+  type PosixNode,
   posixRow,
   posixRowOrFail,
   refreshView,
@@ -91,6 +97,7 @@ describe('POSIX shared memory', function () {
   afterEach(async () => {
     for (const panel of api.contentsPanels()) panel.dispose();
     await restoreSettings();
+    await killSpawned();
   });
 
   describe('rows', () => {
@@ -199,6 +206,46 @@ describe('POSIX shared memory', function () {
       assert.strictEqual(labelOf(item(api, node)), `memfd:ipcinsp-test-ring (inode ${holder.id.ino})`);
       const pids = childPids(api, node);
       assert.ok(pids.includes(holder.pid) && pids.includes(holder.childPid!), `holders ${pids.join(', ')}`);
+    });
+
+    it('shows anonymous shared memory shared over fork in its own group, with its holders, and reads the lock in it (root)', async () => {
+      // locktool anon wait: a parent maps MAP_SHARED | MAP_ANONYMOUS and forks A (holding the
+      // mutex at 8) and B (waiting for it).
+      const board = await spawnReady(path.join(repoRoot, 'native', 'bin', 'locktool'), ['anon', 'wait']);
+      const [parent, a, b] = [1, 3, 4].map((i) => Number(board.firstLine.split(' ')[i]));
+      await refreshView();
+      const group = tree(api)
+        .children()
+        .find((g) => g.kind === 'group' && g.group === 'anonShm');
+      assert.ok(group, 'an anonymous shared memory group is shown');
+      assert.strictEqual(labelOf(item(api, group)), 'Anonymous shared memory');
+      const node = groupRows(api, 'anonShm').find(
+        (n): n is PosixNode => n.kind === 'object' && n.object.kind === 'posixShm' && n.object.holders.some((h) => h.pid === parent),
+      );
+      assert.ok(node, 'the board is a row of the group');
+      const row = item(api, node);
+      assert.strictEqual(labelOf(row), `anonymous shared memory (inode ${node.object.ino})`);
+      const words = descriptionOf(row).split(' · ');
+      assert.ok(words.indexOf('locktool') === words.indexOf('3 holders') + 1, `holders, then the program that holds it: ${words.join(' · ')}`);
+      assert.ok(!words.includes('removed'), 'it never had a name to remove');
+      assert.deepStrictEqual(
+        [...new Set(childPids(api, node))],
+        [parent, a, b].sort((x, y) => x - y),
+      );
+      assert.match(tooltipOf(row), /^\*\*anonymous shared memory \(inode \d+\)\*\*/);
+      assert.match(tooltipOf(row), /MAP_SHARED and MAP_ANONYMOUS/);
+      assert.match(tooltipOf(row), /\| Why \| no name: lives while mapped by 3 processes \|/);
+      assert.ok(flags(row)[0] === 'anonShm', row.contextValue);
+      if (!isRoot) {
+        assert.ok(!flags(row).includes('readable'), 'only root reads it (map_files)');
+        return;
+      }
+      assert.ok(flags(row).includes('readable'), row.contextValue);
+      const panel = await run<ContentsPanel>('ipcInspector.openContents', node);
+      assert.ok(panel, 'the contents view opened');
+      assert.strictEqual(panel.source.header.size, PAGE);
+      const mutex = await read(panel, 8, 16);
+      assert.strictEqual(Buffer.from(mutex.bytes).readInt32LE(8), a, "the mutex's owner is A: the bytes are the board's");
     });
 
     it("recognises Python's multiprocessing.shared_memory: the one it holds is in use, the one it left behind is orphaned", async () => {

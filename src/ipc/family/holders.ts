@@ -115,6 +115,8 @@ export function zoneChanged(): boolean {
 
 export interface HoldsInput {
   removed: boolean;
+  /** Never had a name (a memfd, anonymous shared memory): held is all it can be. */
+  nameless?: boolean;
   mappers: number;
   openers: number;
   unchecked: number;
@@ -131,6 +133,8 @@ export interface FoundFile {
   name: string;
   file?: PosixObject;
   removed: boolean;
+  /** Never had a name (a memfd, anonymous shared memory). */
+  nameless?: boolean;
   holders: FileHold[];
 }
 
@@ -142,6 +146,7 @@ export function holdsInputOf(f: FoundFile, context: Pick<HoldersContext, 'scan' 
   const changedMs = f.file ? Math.max(f.file.mtimeMs, f.file.ctimeMs) : context.nowMs;
   return {
     removed: f.removed,
+    nameless: f.nameless,
     mappers,
     openers,
     unchecked: context.scan.unreadable,
@@ -191,6 +196,7 @@ export function holdsState(input: HoldsInput): PosixState {
 export function sameHolds(a: HoldsInput, b: HoldsInput): boolean {
   if (
     a.removed !== b.removed ||
+    a.nameless !== b.nameless ||
     a.mappers !== b.mappers ||
     a.openers !== b.openers ||
     a.unchecked !== b.unchecked ||
@@ -208,7 +214,8 @@ export function classifyHolds(input: HoldsInput): { state: PosixState; reason: s
   const { mappers, openers, unchecked } = input;
   if (mappers + openers > 0) {
     const how = holdersText(mappers, openers);
-    return input.removed ? { state: 'removed-held', reason: l10n.t('removed; stays while {0}', how) } : { state: 'in-use', reason: how };
+    if (!input.removed) return { state: 'in-use', reason: how };
+    return { state: 'removed-held', reason: input.nameless ? l10n.t('no name: lives while {0}', how) : l10n.t('removed; stays while {0}', how) };
   }
   const since = sinceText(input.unusedSinceMs);
   const who = unchecked > 0 ? l10n.t('no process this user can read has it mapped or open') : l10n.t('nobody has it mapped or open');

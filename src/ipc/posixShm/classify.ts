@@ -22,11 +22,11 @@ import {
   type HoldsInput,
   type PosixState,
 } from '../family/holders';
-import type { FileKey } from '../maps';
+import { ANONYMOUS_SHARED_PATH, type FileKey } from '../maps';
 import { Memo } from '../memo';
 import type { Names } from '../names';
 import type { FileHold } from '../procScan';
-import type { PosixObjectInfo } from './types';
+import { ANONYMOUS_NAME, type PosixObjectInfo } from './types';
 
 export interface ClassifyContext extends HoldersContext {
   /** A memfd is listed only when this many processes or more hold it. */
@@ -65,19 +65,23 @@ interface Found {
   name: string;
   file?: PosixObject;
   removed: boolean;
+  nameless?: boolean;
   holders: FileHold[];
 }
 
-/** Removed /dev/shm objects and memfds: known only from their holders. */
+/** Removed /dev/shm objects, memfds and anonymous shared memory: known only from their holders. */
 function heldOnly(listing: PosixListing, scan: ClassifyContext['scan'], listed: Set<FileKey>, memfdMinHolders: number): Found[] {
   const found: Found[] = [];
   const ourDevice = listing.devMajor === undefined ? undefined : `${listing.devMajor}:${listing.devMinor}:`;
+  const sharedEnough = (holders: FileHold[]) => new Set(holders.map((h) => h.pid)).size >= memfdMinHolders;
   for (const [key, holders] of scan.files) {
     if (listed.has(key)) continue;
     const first = holders[0];
     if (first.path.startsWith('/memfd:')) {
-      if (new Set(holders.map((h) => h.pid)).size < memfdMinHolders) continue;
-      found.push({ key, origin: 'memfd', name: first.path.slice(1), removed: true, holders });
+      if (sharedEnough(holders)) found.push({ key, origin: 'memfd', name: first.path.slice(1), removed: true, nameless: true, holders });
+    } else if (first.via === 'map' && first.path === ANONYMOUS_SHARED_PATH) {
+      // Only the maps parser lets this path through, on the kernel's own mount (maps.ts).
+      if (sharedEnough(holders)) found.push({ key, origin: 'anonymous', name: ANONYMOUS_NAME, removed: true, nameless: true, holders });
     } else if (ourDevice !== undefined && key.startsWith(ourDevice) && !path.basename(first.path).startsWith(SEMAPHORE_PREFIX)) {
       // Our /dev/shm's device but not in the listing: unlinked, or created since the listing.
       // (A removed named semaphore, sem.NAME, is the semaphores' to show.)

@@ -1,6 +1,7 @@
-// POSIX shared memory objects (/dev/shm, shm_open) and memfds shared between processes, as the
-// kinds table (src/ipc/kinds.ts) sees them: one kind, two origins. A memfd has no name to remove it
-// by or to change its permissions through: it goes when its last holder does.
+// POSIX shared memory objects (/dev/shm, shm_open), and memfds and anonymous shared memory shared
+// between processes, as the kinds table (src/ipc/kinds.ts) sees them: one kind, three origins. A
+// memfd or anonymous shared memory has no name to remove it by or to change its permissions through:
+// it goes when its last holder does.
 import { shellQuote } from '../family/posix';
 import { formatBytes } from '../format';
 import { plain } from '../json';
@@ -8,8 +9,31 @@ import { heldFileEntries, heldFileJson } from '../family/posixKind';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
 import type { PosixObjectInfo } from './types';
+import type { PosixPicture } from '../snapshot';
 import { posixRow, posixStateWords, posixTitle, rowId } from './present';
 import { PosixObjectSource } from './source';
+
+/** The listed objects of one origin. */
+function posixShmOfOrigin(snapshot: { posix: PosixPicture }, origin: PosixObjectInfo['origin']): PosixObjectInfo[] {
+  return origin === 'memfd' ? snapshot.posix.memfds : origin === 'anonymous' ? snapshot.posix.anonymous : snapshot.posix.objects;
+}
+
+/** Every listed object of this kind: /dev/shm's, then the memfds, then anonymous shared memory. */
+export function posixShmObjects(snapshot: { posix: PosixPicture }): PosixObjectInfo[] {
+  return [...snapshot.posix.objects, ...snapshot.posix.memfds, ...snapshot.posix.anonymous];
+}
+
+const NOUN: Record<PosixObjectInfo['origin'], { one: string; many: string }> = {
+  'dev-shm': { one: l10n.t('object'), many: l10n.t('POSIX objects') },
+  memfd: { one: '', many: l10n.t('memfds') },
+  anonymous: { one: '', many: l10n.t('anonymous shared memory objects') },
+};
+
+const KIND_NAME: Record<PosixObjectInfo['origin'], string> = {
+  'dev-shm': l10n.t('POSIX object'),
+  memfd: 'memfd',
+  anonymous: l10n.t('anonymous shared memory'),
+};
 
 /** Linked in /dev/shm: reachable by its name (a memfd, or an object removed while held, is not). */
 const named = (o: PosixObjectInfo): boolean => o.origin === 'dev-shm' && !o.removed && o.file !== undefined;
@@ -18,13 +42,12 @@ export const posixShmKind: KindModule<PosixObjectInfo> = {
   family: 'posix',
   subject: 'object',
   ...heldFileEntries(named),
-  list: (snapshot) => [...snapshot.posix.objects, ...snapshot.posix.memfds],
+  list: posixShmObjects,
   // Names are reused: the same object also has the same device and inode (its key).
-  findAgain: (snapshot, object) =>
-    (object.origin === 'memfd' ? snapshot.posix.memfds : snapshot.posix.objects).find((o) => o.key === object.key && o.name === object.name),
+  findAgain: (snapshot, object) => posixShmOfOrigin(snapshot, object.origin).find((o) => o.key === object.key && o.name === object.name),
   title: posixTitle,
-  noun: (o) => (o.origin === 'memfd' ? { one: '', many: l10n.t('memfds') } : { one: l10n.t('object'), many: l10n.t('POSIX objects') }),
-  kindName: (o) => (o.origin === 'memfd' ? 'memfd' : l10n.t('POSIX object')),
+  noun: (o) => NOUN[o.origin],
+  kindName: (o) => KIND_NAME[o.origin],
   facts: (o) => ({
     size: o.file ? formatBytes(o.file.size) : l10n.t('size unknown'),
     owner: o.ownerName ?? l10n.t('owner unknown'),

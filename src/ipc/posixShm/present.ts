@@ -1,6 +1,7 @@
-// How a POSIX shared memory object (or a shared memfd) is put into words: row label, description,
+// How a POSIX shared memory object (or a shared memfd, or anonymous shared memory) is put into words: row label, description,
 // state words, tooltip, screen-reader label, its holders as child rows, and the /dev/shm limits line.
 import { formatBytes, modeToString } from '../format';
+import { executableName } from '../processes';
 import * as l10n from '../../shared/l10n';
 import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon, orphanedWord, orphanStateWords, processLabel } from '../objects';
 import type { Holder, PosixState } from '../family/holders';
@@ -29,13 +30,35 @@ export function posixStateWords(info: PosixObjectInfo): string {
   const parts: string[] = [];
   if (info.mappers > 0) parts.push(l10n.t('mapped'));
   if (info.openers > 0) parts.push(l10n.t('open'));
+  // A memfd or anonymous shared memory never had a name to remove: held is all it can be.
+  if (info.origin !== 'dev-shm') return l10n.t('{0} by {1}', parts.join('/'), holderPids(info));
   return l10n.t('removed, still {0} by {1}', parts.join('/'), holderPids(info));
 }
 
-/** The name as a user knows it, and the title used in messages. */
+/** The name as a user knows it, and the title used in messages (the Waits view names it the same). */
 export function posixTitle(info: PosixObjectInfo): string {
   if (info.origin === 'memfd') return l10n.t('{0} (inode {1})', info.name, info.ino);
+  if (info.origin === 'anonymous') return l10n.t('anonymous shared memory (inode {0})', info.ino);
   return info.removed ? l10n.t('{0} (removed)', info.name) : info.name;
+}
+
+/** What the object is, in words, for the tooltip's heading ('' when its title says it). */
+function originWords(info: PosixObjectInfo): string {
+  if (info.origin === 'memfd') return l10n.t('Memfd object');
+  if (info.origin === 'anonymous') return '';
+  return l10n.t('POSIX shared memory object');
+}
+
+/** How it was made: the Name row of the tooltip. */
+function madeBy(info: PosixObjectInfo): string {
+  if (info.origin === 'memfd') return l10n.t('{0} (memfd_create)', info.name);
+  if (info.origin === 'anonymous') return l10n.t('none: mapped shared and anonymous (mmap with MAP_SHARED and MAP_ANONYMOUS), shared with children over fork');
+  return l10n.t('{0} (shm_open)', info.name);
+}
+
+/** The programs that hold it, when it has no name of its own to tell it by: "postgres", "python3 app.py". */
+function holderCommands(info: PosixObjectInfo): string {
+  return [...new Set(info.holders.map((h) => (h.command ? executableName(h.command) : '')).filter(Boolean))].join(', ');
 }
 
 function holderPids(info: PosixObjectInfo): number {
@@ -52,18 +75,24 @@ export function posixDescription(info: PosixObjectInfo): string {
   // The state first: a narrow side bar cuts the end off.
   const parts: string[] = [];
   if (info.state === 'orphaned') parts.push(orphanedWord(info.certain));
-  if (info.state === 'removed-held') parts.push(l10n.t('removed'));
+  if (info.state === 'removed-held' && info.origin === 'dev-shm') parts.push(l10n.t('removed'));
   if (info.file) {
     parts.push(formatBytes(info.file.size));
     if (info.file.allocated < info.file.size) parts.push(l10n.t('{0} allocated', formatBytes(info.file.allocated)));
   }
   parts.push(holdersWords(info));
+  if (info.origin === 'anonymous' && holderCommands(info)) parts.push(holderCommands(info));
   if (info.ownerName) parts.push(info.ownerName);
   return parts.join(' · ');
 }
 
 export function posixAccessibilityLabel(info: PosixObjectInfo): string {
-  const what = info.origin === 'memfd' ? l10n.t('Memfd object {0}, inode {1}', info.name, info.ino) : l10n.t('POSIX shared memory object {0}', info.name);
+  const what =
+    info.origin === 'memfd'
+      ? l10n.t('Memfd object {0}, inode {1}', info.name, info.ino)
+      : info.origin === 'anonymous'
+        ? posixTitle(info)
+        : l10n.t('POSIX shared memory object {0}', info.name);
   return [
     what,
     info.file ? formatBytes(info.file.size) : l10n.t('size unknown'),
@@ -81,7 +110,7 @@ function when(ms: number): string {
 
 export function posixTooltip(info: PosixObjectInfo): string {
   const f = info.file;
-  const rows: Array<[string, string]> = [['Name', info.origin === 'memfd' ? l10n.t('{0} (memfd_create)', info.name) : l10n.t('{0} (shm_open)', info.name)]];
+  const rows: Array<[string, string]> = [['Name', madeBy(info)]];
   if (f && !info.removed) rows.push(['Path', f.path]);
   rows.push(['State', posixStateWords(info)], ['Why', info.reason]);
   if (f) {
@@ -96,7 +125,9 @@ export function posixTooltip(info: PosixObjectInfo): string {
   } else {
     rows.push(['Size', l10n.t("unknown: only a holder's mapping reaches it, which needs root (CAP_SYS_ADMIN) to read")]);
   }
-  rows.push(['Holders', holderSummary(info)], ['Inode', l10n.t('{0} on device {1}:{2}', info.ino, info.devMajor, info.devMinor)]);
+  rows.push(['Holders', holderSummary(info)]);
+  if (info.origin === 'anonymous' && holderCommands(info)) rows.push([l10n.t('Programs'), holderCommands(info)]);
+  rows.push(['Inode', l10n.t('{0} on device {1}:{2}', info.ino, info.devMajor, info.devMinor)]);
   if (info.unchecked > 0) {
     rows.push([
       l10n.t('Not checked'),
@@ -108,8 +139,8 @@ export function posixTooltip(info: PosixObjectInfo): string {
     ]);
   }
   if (info.producer) rows.push([l10n.t('Made by'), l10n.t('probably {0} (a hint from the name, not a proof)', info.producer)]);
-  const heading = info.origin === 'memfd' ? l10n.t('Memfd object') : l10n.t('POSIX shared memory object');
-  return `**${heading} ${escapeCode(posixTitle(info))}**\n\n${markdownTable(rows)}`;
+  const heading = [originWords(info), escapeCode(posixTitle(info))].filter(Boolean).join(' ');
+  return `**${heading}**\n\n${markdownTable(rows)}`;
 }
 
 function holderSummary(info: PosixObjectInfo): string {
@@ -151,13 +182,20 @@ function holderRow(info: PosixObjectInfo, h: Holder): ChildRow {
   };
 }
 
+/** The first word of a row's id and of its menu flags, by origin. */
+const ROW_WORD: Record<PosixObjectInfo['origin'], { id: string; menu: string }> = {
+  'dev-shm': { id: 'posix', menu: 'posixObject' },
+  memfd: { id: 'memfd', menu: 'memfd' },
+  anonymous: { id: 'anon', menu: 'anonShm' },
+};
+
 export function rowId(info: PosixObjectInfo): string {
-  return `${info.origin === 'memfd' ? 'memfd' : 'posix'}:${info.key}`;
+  return `${ROW_WORD[info.origin].id}:${info.key}`;
 }
 
 /** Flags for the menus: kind, state, removed or linked, whether it can be read, mine. */
 export function posixContextValue(info: PosixObjectInfo, uid: number): string {
-  const flags = [`${info.origin === 'memfd' ? 'memfd' : 'posixObject'};state=${info.state}`];
+  const flags = [`${ROW_WORD[info.origin].menu};state=${info.state}`];
   flags.push(info.removed ? 'removed' : 'linked');
   if (info.readPaths.length > 0) flags.push('readable');
   if (info.file && info.file.uid === uid) flags.push('mine');
@@ -167,7 +205,7 @@ export function posixContextValue(info: PosixObjectInfo, uid: number): string {
 export function posixRow(info: PosixObjectInfo, context: RowContext): ObjectRow {
   return {
     id: rowId(info),
-    label: info.origin === 'memfd' ? posixTitle(info) : info.removed ? l10n.t('{0} (removed)', info.name) : info.name,
+    label: posixTitle(info),
     description: posixDescription(info),
     icon: ROW_ICONS[info.state],
     tooltip: posixTooltip(info),

@@ -18,6 +18,18 @@ const MOVED = new Set(['ENOENT', 'ESTALE', 'ENOTDIR', 'ELOOP']);
 /** How much of the object the first describe() asks the residency of: one page is enough to be refused. */
 const PAGE_PROBE = 4096;
 
+const SUBTITLE: Record<PosixObjectInfo['origin'], (ino: number, removed: boolean) => string> = {
+  'dev-shm': (_, removed) => (removed ? 'POSIX shared memory, removed' : 'POSIX shared memory'),
+  memfd: (ino) => `memfd, inode ${ino}`,
+  anonymous: () => 'anonymous shared memory, shared over fork',
+};
+
+const REMOVED_NOTICE: Record<PosixObjectInfo['origin'], string> = {
+  'dev-shm': "Removed (shm_unlink): the name is gone; the memory stays while processes hold it. Read through a holder's descriptor.",
+  memfd: "A memfd has no name: it lives while a process holds it. Read through a holder's descriptor.",
+  anonymous: "Anonymous shared memory has no name: it lives while a process maps it. Read through a holder's mapping (root).",
+};
+
 export class PosixObjectSource implements ByteSource {
   readonly id: string;
   readonly title: string;
@@ -46,7 +58,7 @@ export class PosixObjectSource implements ByteSource {
     this.info = info;
     this.id = rowId(info);
     this.title = posixTitle(info);
-    this.memoryKey = `posix:${info.name}`;
+    this.memoryKey = info.origin === 'anonymous' ? `anon:${info.key}` : `posix:${info.name}`;
     this.path = info.readPaths[0] ?? '';
     this.last = this.headerFrom(info.file?.size ?? 0, info.file?.allocated ?? 0, info.file?.uid);
   }
@@ -129,11 +141,10 @@ export class PosixObjectSource implements ByteSource {
   private headerFrom(size: number, allocated: number, uid: number | undefined, removed = this.info.removed): ContentsHeader {
     const info = this.info;
     const holders = new Set(info.holders.map((h) => h.pid)).size;
-    const memfd = info.origin === 'memfd';
     return {
       id: this.id,
-      title: info.name,
-      subtitle: memfd ? `memfd, inode ${info.ino}` : removed ? 'POSIX shared memory, removed' : 'POSIX shared memory',
+      title: info.origin === 'anonymous' ? this.title : info.name,
+      subtitle: SUBTITLE[info.origin](info.ino, removed),
       noun: 'object',
       size,
       facts: [
@@ -143,9 +154,7 @@ export class PosixObjectSource implements ByteSource {
         ['State', removed && holders > 0 ? posixStateWords({ ...info, state: 'removed-held' }) : posixStateWords(info)],
       ],
       phase: removed ? 'removed-held' : 'live',
-      removedNotice: memfd
-        ? "A memfd has no name: it lives while a process holds it. Read through a holder's descriptor."
-        : "Removed (shm_unlink): the name is gone; the memory stays while processes hold it. Read through a holder's descriptor.",
+      removedNotice: REMOVED_NOTICE[info.origin],
       gaps: 'hole',
     };
   }

@@ -13,7 +13,7 @@
 // segment's inode is its shmid; its name keeps the original key. Anonymous shared memory is the
 // kernel's "/dev/zero (deleted)" on device 00:01 (the shmem mount); its inode is shared by every
 // process that inherited it over fork.
-import { fileKey, type FileKey } from '../maps';
+import { fileKey, isAnonymousShared, SHMEM_MAJOR, SHMEM_MINOR, type FileKey } from '../maps';
 
 /** What a shared mapping maps, told by device and inode. */
 export type SharedObject =
@@ -43,9 +43,6 @@ export interface SharedMapping {
 const LINE = /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) ([r-][w-][x-][sp]) ([0-9a-f]{1,16}) ([0-9a-f]{1,8}):([0-9a-f]{1,8}) (\d{1,20})(?: +(.*))?$/;
 const SYSV = /^\/SYSV([0-9a-f]{8})(?: \(deleted\))?$/;
 const DELETED = ' (deleted)';
-/** The shmem mount's device (0:1): System V segments, memfds and anonymous shared memory live on it. */
-const SHMEM_MAJOR = 0;
-const SHMEM_MINOR = 1;
 
 /** Names the object of a shared mapping from its device, inode and path. */
 export function sharedObject(devMajor: number, devMinor: number, ino: number, path: string): SharedObject {
@@ -53,9 +50,9 @@ export function sharedObject(devMajor: number, devMinor: number, ino: number, pa
   const onShmem = devMajor === SHMEM_MAJOR && devMinor === SHMEM_MINOR;
   const sysv = onShmem ? SYSV.exec(path) : null;
   if (sysv) return { type: 'sysvShm', id: `sysv:${ino}`, shmid: ino, key: parseInt(sysv[1], 16), identity };
-  if (onShmem && path === '/dev/zero' + DELETED) return { type: 'anonShm', id: `anon:${identity.key}`, identity };
   const deleted = path.endsWith(DELETED);
   const name = deleted ? path.slice(0, -DELETED.length) : path;
+  if (isAnonymousShared(devMajor, devMinor, name, deleted)) return { type: 'anonShm', id: `anon:${identity.key}`, identity };
   return {
     type: 'file',
     id: `file:${identity.key}`,

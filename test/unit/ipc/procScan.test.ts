@@ -45,6 +45,20 @@ describe('the /proc scan', function () {
     assert.deepEqual(parseMapsAttachments(1, ''), []);
   });
 
+  it("takes anonymous shared memory only as the kernel names it, on the kernel's own mount, and shared", function () {
+    const lines = [
+      '7f86996a2000-7f86996a3000 rw-s 00000000 00:01 102271                     /dev/zero (deleted)', // MAP_SHARED | MAP_ANONYMOUS
+      '7f86996a4000-7f86996a5000 rw-p 00000000 00:01 102272                     /dev/zero (deleted)', // private: a copy
+      '7f86996a6000-7f86996a7000 rw-s 00000000 00:2a 5                          /dev/zero (deleted)', // a container's own /dev: a tmpfs file
+      '7f86996a8000-7f86996a9000 r--s 00000000 00:05 6                          /dev/zero', // the character device itself
+      '7f86996aa000-7f86996ab000 rw-s 00000000 00:01 7                          /dev/zerox (deleted)',
+    ].join('\n');
+    assert.deepEqual(
+      parseFileMappings(9, lines).map((m) => [m.key, m.path, m.deleted, m.access]),
+      [['0:1:102271', '/dev/zero', true, 'rw']],
+    );
+  });
+
   it('accepts a last line without a newline and a name without " (deleted)"', function () {
     const line = '7f0000000000-7f0000001000 rw-s 00000000 00:01 7                          /SYSV00000010';
     assert.equal(parseMapsAttachments(1, line)[0]?.key, 0x10);

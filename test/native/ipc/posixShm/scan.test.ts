@@ -1,19 +1,26 @@
 // Holders of POSIX shared memory found by the one /proc scan, against the real kernel: processes
 // mapping an object read-only and read-write, one holding only a descriptor, one unlinked while
-// mapped, a memfd shared with another process, Python's multiprocessing.shared_memory (a producer
+// mapped, a memfd shared with another process, anonymous shared memory shared over fork, Python's multiprocessing.shared_memory (a producer
 // no one here wrote), and what an unprivileged user sees of root's holders.
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as readline from 'readline';
 import { SnapshotSource, type PosixObjectInfo } from '../../../../src/ipc/snapshot';
-import { isRoot, NOBODY } from '../../../support/helper';
+import { isRoot, NOBODY, TestHelper } from '../../../support/helper';
 import { procReaders, type ProcReader } from '../../../support/procReaders';
 import { cleanupPosixObjects, createObject, freshName, mapObject, memfdObject, openObject, ownObject, shmPath, trackName } from '../../../support/posixObjects';
-import { killSpawned, runNodeScript } from '../../../support/spawned';
+import { killSpawned, runNodeScript, spawnReady } from '../../../support/spawned';
+import { PosixObjectSource } from '../../../../src/ipc/posixShm/source';
+import { posixShmKind } from '../../../../src/ipc/posixShm/kind';
+import { repoRoot } from '../../../support/segments';
+import * as path from 'path';
 
 const PAGE = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim());
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const LOCKTOOL = path.join(repoRoot, 'native', 'bin', 'locktool');
+/** Where locktool's board keeps its first mutex (test/programs/locktool.c). */
+const AT_MUTEX1 = 8;
 const keyOf = (id: { devMajor: number; devMinor: number; ino: number }) => `${id.devMajor}:${id.devMinor}:${id.ino}`;
 
 function snapshotOf(scanner: ProcReader, graceSeconds = 60) {
@@ -105,6 +112,46 @@ for (const scanner of procReaders()) {
         memfd.readPaths.some((p) => p === `/proc/${holder.pid}/fd/${holder.fd}`),
         memfd.readPaths.join(', '),
       );
+    });
+
+    it("lists anonymous shared memory shared over fork, by the kernel's own mount, with its three holders, and reads its bytes as root", async function () {
+      // locktool anon wait: the parent maps a board with MAP_SHARED | MAP_ANONYMOUS and forks A
+      // (holding the mutex at 8) and B (waiting for it): three processes map the same memory.
+      const run = await spawnReady(LOCKTOOL, ['anon', 'wait']);
+      const [, parent, base, a, b] = run.firstLine.split(' ');
+      const snapshot = await snapshotOf(scanner);
+      const pids = [parent, a, b].map(Number).sort((x, y) => x - y);
+      const anon = snapshot.posix.anonymous.find((o) => o.holders.some((h) => h.pid === Number(parent) && h.via === 'map' && h.start === base));
+      assert.ok(anon, `the board is listed: ${snapshot.posix.anonymous.map((o) => posixShmKind.title(o)).join(', ')}`);
+      assert.equal(anon.origin, 'anonymous');
+      assert.match(anon.key, /^0:1:\d+$/, "on the kernel's own shared memory mount, where memfds are");
+      assert.deepEqual(
+        [...new Set(anon.holders.map((h) => h.pid))].sort((x, y) => x - y),
+        pids,
+      );
+      assert.ok(
+        anon.holders.every((h) => h.via === 'map' && h.access === 'rw' && h.length === PAGE),
+        JSON.stringify(anon.holders),
+      );
+      assert.equal(posixShmKind.title(anon), `anonymous shared memory (inode ${anon.ino})`);
+      assert.equal(anon.state, 'removed-held');
+      assert.equal(
+        snapshot.posix.memfds.concat(snapshot.posix.objects).find((o) => o.key === anon.key),
+        undefined,
+        'in its own group only',
+      );
+      if (!isRoot) return; // reading it goes through map_files, which needs CAP_SYS_ADMIN
+      const helper = new TestHelper();
+      try {
+        const source = new PosixObjectSource(helper.client, anon, () => anon);
+        const header = await source.describe();
+        assert.equal(header.size, PAGE);
+        // glibc x86-64/arm64 pthread_mutex_t: __lock at 0, __owner (the holder's TID) at 8.
+        const mutex = await source.read(AT_MUTEX1, 16);
+        assert.equal(Buffer.from(mutex).readInt32LE(8), Number(a), "the mutex at 8 is held by A: the bytes are the board's");
+      } finally {
+        helper.dispose();
+      }
     });
 
     it("finds Python's multiprocessing.shared_memory holder, and calls the block it left behind orphaned", async function () {

@@ -143,6 +143,9 @@ describe('a process in a row', function () {
       'a program under a folder with a space',
     );
     assert.equal(executableName('[kworker/0:1]'), '[kworker/0:1]');
+    // A process title set by the program itself (PostgreSQL's children, sshd, nginx): its name before the colon.
+    assert.equal(executableName('postgres: checkpointer '), 'postgres');
+    assert.equal(executableName('nginx: worker process'), 'nginx');
   });
 });
 

@@ -1,0 +1,86 @@
+// PostgreSQL, a producer no one here wrote, keeps its main shared memory (the buffer pool, the lock
+// table, its processes' semaphores) in anonymous shared memory that the postmaster maps and its
+// children (checkpointer, background writer, WAL writer, every backend) inherit over fork: the
+// object the Shared Memory view's anonymous group is for. A throw-away cluster is made with
+// Debian's initdb and run as nobody (PostgreSQL refuses root) on a Unix socket in a temporary
+// folder, no TCP port; it is stopped and its folder removed after the test, pass or fail.
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { executableName } from '../../../../src/ipc/processes';
+import { SnapshotSource } from '../../../../src/ipc/snapshot';
+import { isRoot, NOBODY } from '../../../support/helper';
+import { procReaders } from '../../../support/procReaders';
+import { waitFor } from '../../../support/waitFor';
+
+/** Debian's PostgreSQL server programs, newest version first. */
+function postgresBin(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  return versions.map((v) => path.join(root, v, 'bin')).find((bin) => fs.existsSync(path.join(bin, 'postgres')));
+}
+
+const SHARED_BUFFERS_MIB = 16;
+
+describe("PostgreSQL's main shared memory, anonymous and shared over fork, on the real kernel", function () {
+  this.timeout(90_000);
+  let dir = '';
+  let server: ChildProcess | undefined;
+
+  before(async function () {
+    const bin = postgresBin();
+    if (!isRoot) this.skip(); // the cluster runs as nobody, which needs root to switch to
+    if (!bin) throw new Error('PostgreSQL is missing: apt-get install postgresql-15 (scripts/system-packages.js installs it as root)');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-pg-'));
+    fs.chownSync(dir, 65534, 65534);
+    const data = path.join(dir, 'data');
+    const init = spawnSync(NOBODY[0], [...NOBODY.slice(1), path.join(bin, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(init.status, 0, `initdb failed: ${init.stderr}`);
+    const settings = ['listen_addresses=', `unix_socket_directories=${dir}`, `shared_buffers=${SHARED_BUFFERS_MIB}MB`, 'huge_pages=off', 'fsync=off'];
+    server = spawn(NOBODY[0], [...NOBODY.slice(1), path.join(bin, 'postgres'), '-D', data, ...settings.flatMap((s) => ['-c', s])], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    server.stderr!.on('data', (d) => (log += d));
+    await waitFor(() => /ready to accept connections/.test(log) || server!.exitCode !== null, 60_000, 'PostgreSQL to start');
+    assert.equal(server.exitCode, null, `PostgreSQL did not start: ${log}`);
+  });
+
+  after(async () => {
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server!.once('exit', resolve));
+      server.kill('SIGINT'); // fast shutdown: its children and its /dev/shm objects go with it
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    }
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const scanner of procReaders()) {
+    it(`lists it in the anonymous group, held by the postmaster and each of its children (${scanner.title})`, async function () {
+      const postmaster = server!.pid!;
+      const children = () => fs.readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      // The setpriv wrapper execs postgres: its pid is the postmaster's. Its helpers start a moment after it is ready.
+      await waitFor(() => children().length >= 3, 20_000, "PostgreSQL's checkpointer, background writer and WAL writer");
+      const snapshot = await scanner.snapshot(new SnapshotSource());
+      scanner.dispose();
+      const main = snapshot.posix.anonymous.find((o) => o.holders.some((h) => h.pid === postmaster));
+      assert.ok(main, `the postmaster's anonymous shared memory is listed among ${snapshot.posix.anonymous.length}`);
+      const pids = new Set(main.holders.map((h) => h.pid));
+      for (const child of children()) assert.ok(pids.has(child), `child ${child} maps it too (holders: ${[...pids].join(', ')})`);
+      assert.deepEqual([...new Set(main.holders.map((h) => executableName(h.command ?? '')))], ['postgres']);
+      const mapped = main.holders.flatMap((h) => (h.pid === postmaster && h.via === 'map' ? [h.length] : []));
+      assert.ok(
+        mapped.length === 1 && mapped[0] > SHARED_BUFFERS_MIB * 1024 * 1024,
+        `the buffer pool fits in the postmaster's one mapping: ${mapped.join(', ')} bytes`,
+      );
+      assert.equal(main.state, 'removed-held');
+      assert.match(main.reason, /^no name: lives while mapped by \d+ processes$/);
+    });
+  }
+});
