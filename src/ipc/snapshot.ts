@@ -39,6 +39,8 @@ import { scanWaiters, type WaiterScan } from './waiters';
 import { sysvWaitersFromScan } from './waits/sysvWaiters';
 import { waitPicture, waitPictureSignature, type WaitPicture } from './waits/picture';
 import type { MemoryReader } from './waits/readLocks';
+import type { WaitFacts } from './waits/nobodyLeft';
+import type { WaitScan } from './waits/resolve';
 
 export type { AttachedProcess, SegmentInfo } from './sysvShm/types';
 export type { PosixObjectInfo } from './posixShm/types';
@@ -223,7 +225,9 @@ export class SnapshotSource {
     // read of every thread's syscall here.
     const waiters = needs.has('waiters') ? (scan.waits ? sysvWaitersFromScan(scan.waits) : scanWaiters(this.procRoot)) : undefined;
     const readings = await this.readThroughHelper(options, needs, semTable, msgTable, listing, queues, scan);
-    const waits = needs.has('waits') ? await waitPicture(scan.waits, scan.waits && memoryReader(options)) : undefined;
+    const waits = needs.has('waits')
+      ? await waitPicture(scan.waits, scan.waits && memoryReader(options), (waitScan) => this.waitFacts(waitScan, options, msgTable, scan))
+      : undefined;
     const tables = [table.raw, semTable.raw, msgTable.raw];
     // Compared part by part, the raw tables as bytes (a memcmp): no joined copy of them all.
     const signature = [
@@ -272,6 +276,41 @@ export class SnapshotSource {
   }
 
   /** Values, messages and attributes the visible views need, read by the helper (all requests pipelined). */
+  /**
+   * What the semaphores and queues threads wait on say of who could wake them: the values and last
+   * changers of the System V sets waited on (read through the helper, only those), the last
+   * receivers of the System V queues, the holders of the POSIX queues.
+   */
+  private async waitFacts(waits: WaitScan, options: RefreshOptions, msgTable: MsgTable, scan: ProcScan): Promise<WaitFacts> {
+    const semids = new Set<number>();
+    const sentTo = new Set<number>();
+    const queueKeys = new Set<FileKey>();
+    for (const t of waits.blocked) {
+      if (t.on.type === 'sem') semids.add(t.on.semid);
+      else if (t.on.type === 'msg' && t.on.send) sentTo.add(t.on.msqid);
+      else if (t.on.type === 'mq' && t.on.send && t.on.queue) queueKeys.add(t.on.queue.key);
+    }
+    const helper = semids.size > 0 ? helperOf(options) : undefined;
+    const semaphores = new Map<number, Array<{ value: number; lastPid: number }>>();
+    await Promise.all(
+      [...semids].map(async (semid) => {
+        try {
+          const read = helper && (await helper.semValues(semid));
+          const values = read?.semaphores.map((s) => ({ value: s.value, lastPid: s.lastPid }));
+          if (values) semaphores.set(semid, values);
+        } catch {
+          // gone, or not readable by this user: nothing said about it
+        }
+      }),
+    );
+    const lastReceivers = new Map<number, number>();
+    for (const q of msgTable.queues) if (sentTo.has(q.msqid)) lastReceivers.set(q.msqid, q.lrpid);
+    const queueHolders = new Map<FileKey, number[]>();
+    for (const key of queueKeys) queueHolders.set(key, [...new Set((scan.files.get(key) ?? []).map((h) => h.pid))]);
+    const procRoot = this.procRoot;
+    return { alive: (pid: number) => fs.existsSync(`${procRoot}/${pid}`), semaphores, lastReceivers, queueHolders };
+  }
+
   private async readThroughHelper(
     options: RefreshOptions,
     needs: ReadonlySet<Need>,
@@ -414,6 +453,15 @@ export class SnapshotSource {
 }
 
 /** Reads lock bytes through the helper (PROC_MEM_READ), or undefined when there is none. */
+/** The helper of a refresh, if it has one that starts. */
+function helperOf(options: RefreshOptions): HelperClient | undefined {
+  try {
+    return options.helper?.();
+  } catch {
+    return undefined;
+  }
+}
+
 function memoryReader(options: RefreshOptions): MemoryReader | undefined {
   if (!options.helper) return undefined;
   let client: HelperClient;

@@ -11,6 +11,8 @@
  *             died        A locks mutex 1 and exits holding it; B waits for it (forever)
  *             private     mutex 1 initialised without PTHREAD_PROCESS_SHARED; A holds it, B waits
  *             sem         B waits on the semaphore (value 0)
+ *             semalone    B waits on the semaphore (value 0), then this process unmaps the board:
+ *                         only B maps it, nobody is left to post
  *             cond        B waits on the condition variable (its mutex free)
  *             rwlock      A holds the rwlock for writing; B waits to write
  *             robust      A holds the robust mutex; B waits for it
@@ -180,7 +182,7 @@ static void write_lock(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: locktool sysv:KEY|shm:/NAME|anon deadlock|wait|died|private|sem|cond|rwlock|robust\n");
+        fprintf(stderr, "usage: locktool sysv:KEY|shm:/NAME|anon deadlock|wait|died|private|sem|semalone|cond|rwlock|robust\n");
         return 2;
     }
     const char *scenario = argv[2];
@@ -218,6 +220,12 @@ int main(int argc, char **argv)
         b = start(NULL, sem_wait_forever);
         hear(b.done);
         tell(b.go);
+    } else if (strcmp(scenario, "semalone") == 0) {
+        b = start(NULL, sem_wait_forever);
+        hear(b.done);
+        tell(b.go);
+        int gone = strncmp(argv[1], "sysv:", 5) == 0 ? shmdt(board) : munmap(board, BOARD_SIZE);
+        if (gone != 0) die("unmap");
     } else if (strcmp(scenario, "cond") == 0) {
         b = start(NULL, cond_wait_forever);
         hear(b.done);

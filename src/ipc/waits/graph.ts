@@ -29,7 +29,8 @@ export interface GraphEdge {
   kind: 'waits' | 'heldBy';
 }
 
-export type DiagnosisKind = 'deadlock' | 'deadOwner' | 'ownerDied' | 'inconsistent' | 'notRecoverable' | 'privateInShared';
+/** What graph.ts finds, and what nobodyLeft.ts adds (noPoster, noReceiver). */
+export type DiagnosisKind = 'deadlock' | 'deadOwner' | 'ownerDied' | 'inconsistent' | 'notRecoverable' | 'privateInShared' | 'noPoster' | 'noReceiver';
 
 export interface Diagnosis {
   kind: DiagnosisKind;

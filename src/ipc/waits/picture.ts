@@ -5,6 +5,7 @@
 // thread's syscall and the lock bytes is the costly part of a scan.
 import * as l10n from '../../shared/l10n';
 import { buildWaitGraph, type WaitGraph } from './graph';
+import { diagnoseNobodyLeft, type WaitFacts } from './nobodyLeft';
 import { readLocks, type MemoryReader } from './readLocks';
 import type { WaitScan } from './resolve';
 
@@ -18,16 +19,25 @@ export type WaitPicture =
     }
   | { read: false; why: string };
 
-/** The picture of a scan's waits: the locks read through `read`, the graph built. */
-export async function waitPicture(scan: WaitScan | undefined, read: MemoryReader | undefined): Promise<WaitPicture> {
+/**
+ * The picture of a scan's waits: the locks read through `read`, the graph built, and with `facts`
+ * (what the semaphores and queues waited on say) who is left to wake the waiters.
+ */
+export async function waitPicture(
+  scan: WaitScan | undefined,
+  read: MemoryReader | undefined,
+  facts?: (scan: WaitScan) => Promise<WaitFacts>,
+): Promise<WaitPicture> {
   if (!scan || !read) {
     return {
       read: false,
       why: l10n.t('Waits are read by the helper, which could not read them here (no helper, or an architecture whose system call numbers are not known).'),
     };
   }
-  const readings = await readLocks(scan, read);
-  return { read: true, scan, graph: buildWaitGraph(scan, readings), failures: readings.failures };
+  const [readings, known] = await Promise.all([readLocks(scan, read), facts?.(scan)]);
+  const graph = buildWaitGraph(scan, readings);
+  if (known) diagnoseNobodyLeft(graph, scan, known);
+  return { read: true, scan, graph, failures: readings.failures };
 }
 
 /**

@@ -109,6 +109,22 @@ const DIAGNOSES: Record<DiagnosisKind, { severity: Severity; title: () => string
     title: () => l10n.t('Not recoverable'),
     advice: () => l10n.t('Every pthread_mutex_lock fails with ENOTRECOVERABLE: destroy and initialise the mutex again (with every user stopped).'),
   },
+  noPoster: {
+    severity: 'warning',
+    title: () => l10n.t('Nobody left to post'),
+    advice: () =>
+      l10n.t(
+        'The waiters sleep until some process posts the semaphore, and none that could is left. Start the producer again (or post it by hand to let them go on); make the producer post before it exits, or use SEM_UNDO.',
+      ),
+  },
+  noReceiver: {
+    severity: 'warning',
+    title: () => l10n.t('Full, nobody receives'),
+    advice: () =>
+      l10n.t(
+        'The senders sleep until a message is taken off the queue, and no process is there to take one. Start the consumer again, or send with a timeout (IPC_NOWAIT, mq_timedsend).',
+      ),
+  },
   privateInShared: {
     severity: 'warning',
     title: () => l10n.t('Private lock in shared memory'),

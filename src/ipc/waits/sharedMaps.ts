@@ -91,7 +91,7 @@ export function objectName(object: SharedObject): string {
     case 'sysvShm':
       return `0x${object.key.toString(16).padStart(8, '0')} (shmid ${object.shmid})`;
     case 'anonShm':
-      return `anonymous shared memory ${object.identity.ino}`;
+      return `anonymous shared memory (inode ${object.identity.ino})`; // as the Shared Memory view names it
     case 'file':
       return object.path + (object.deleted ? DELETED : '');
   }

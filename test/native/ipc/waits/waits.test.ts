@@ -123,7 +123,10 @@ describe('who waits on what, on the real kernel (PROC_SCAN with waits, PROC_MEM_
     );
     const died = await start('anon', 'died');
     const d = await until('the dead owner', (d) => d.graph.diagnoses.find((x) => x.kind === 'deadOwner' && x.threads.includes(died.a)));
-    assert.match(d.text, new RegExp(`^anonymous shared memory \\d+\\+8 is held by thread ${died.a}, which no longer exists: it will never be released$`));
+    assert.match(
+      d.text,
+      new RegExp(`^anonymous shared memory \\(inode \\d+\\)\\+8 is held by thread ${died.a}, which no longer exists: it will never be released$`),
+    );
   });
 
   it('a mutex initialised without PTHREAD_PROCESS_SHARED in shared memory: a private futex wait, said so', async function () {

@@ -265,7 +265,7 @@ describe('waits: the wait-for graph', function () {
     assert.deepEqual(
       graph.diagnoses.map((d) => d.text),
       [
-        'deadlock: 13311 holds anonymous shared memory 225520+8 and waits for anonymous shared memory 225520+48; 13312 holds anonymous shared memory 225520+48 and waits for anonymous shared memory 225520+8',
+        'deadlock: 13311 holds anonymous shared memory (inode 225520)+8 and waits for anonymous shared memory (inode 225520)+48; 13312 holds anonymous shared memory (inode 225520)+48 and waits for anonymous shared memory (inode 225520)+8',
       ],
     );
     assert.deepEqual(
@@ -299,7 +299,7 @@ describe('waits: the wait-for graph', function () {
     const graph = buildWaitGraph(gone, await readLocks(gone, reader(memory)));
     assert.deepEqual(
       graph.diagnoses.map((d) => [d.kind, d.text]),
-      [['deadOwner', 'anonymous shared memory 225520+8 is held by thread 13341, which no longer exists: it will never be released']],
+      [['deadOwner', 'anonymous shared memory (inode 225520)+8 is held by thread 13341, which no longer exists: it will never be released']],
     );
     // 13341 is now a process that does not map the board: not the owner.
     const reused = resolveWaits([record(13341, [], ''), record(13342, [futex(13342, 8n, 0n, 2n)])], 0n, 'x86_64');
@@ -327,7 +327,7 @@ describe('waits: the wait-for graph', function () {
       graph.diagnoses.map((d) => d.kind),
       ['privateInShared'],
     );
-    assert.match(graph.diagnoses[0].text, /^13352 waits on anonymous shared memory 225520\+8 in shared memory with a process-private futex/);
+    assert.match(graph.diagnoses[0].text, /^13352 waits on anonymous shared memory \(inode 225520\)\+8 in shared memory with a process-private futex/);
   });
 
   it('keeps a lock whose bytes could not be read as an unknown word, with why', async function () {
