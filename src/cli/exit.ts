@@ -1,7 +1,8 @@
 // The command line's exit statuses, and how a failure is told: in the extension's words
 // (src/ipc/errors.ts describeError: what failed, why with the errno, what to do), on stderr.
 //   0  done; for the commands that ask a question (check, clean --dry-run): nothing found
-//   1  found what the command looks for: objects left behind (check), orphans left (clean)
+//   1  found what the command looks for: objects left behind (check), orphans left (clean), a
+//      wait that will never end by itself (waits: a deadlock, a lock never to be released)
 //   2  bad usage or bad input: unknown option or object, bad offsets, a type that does not lay out
 //   3  a failure of the machine: /proc unreadable, the helper missing, permission denied
 import { describeError, type Subject } from '../ipc/errors';

@@ -21,10 +21,11 @@ import { clean } from './clean';
 import { dump } from './dump';
 import { EXIT, exitStatusOf, failureWords } from './exit';
 import { list } from './list';
-import { openMetrics } from './metrics';
+import { METRICS_NEEDS, openMetrics } from './metrics';
 import { serve } from './serve';
 import { CliSession } from './session';
 import { show } from './show';
+import { waits } from './waits';
 import { Output } from './terminal';
 
 const KIND_NAMES = Object.keys(KINDS) as Kind[];
@@ -102,6 +103,14 @@ export function parser(argv: string[]): Argv {
       runner('Could not dump the object', dump),
     )
     .command(
+      'waits',
+      l10n.t(
+        'Who waits on what: blocked threads, the locks in shared memory they wait on and who holds them, deadlocks (exit 1 when something is stuck for good)',
+      ),
+      (y) => y.option('json', { type: 'boolean', describe: l10n.t('The waits field of the export document') }),
+      runner('Could not read the waits', waits),
+    )
+    .command(
       'clean',
       l10n.t('Remove orphaned objects, each checked again right before (the same as Clean Up Orphaned)'),
       (y) =>
@@ -132,7 +141,7 @@ export function parser(argv: string[]): Argv {
       l10n.t("The picture as OpenMetrics text (for node_exporter's textfile collector)"),
       (y) => y,
       runner('Could not read the metrics', async (session, out) => {
-        out.out.write(openMetrics(await session.snapshot(['waiters'])));
+        out.out.write(openMetrics(await session.snapshot(METRICS_NEEDS)));
         return EXIT.ok;
       }),
     )
@@ -143,9 +152,13 @@ export function parser(argv: string[]): Argv {
       runner('Could not serve the metrics', serve),
     )
     .completion('completion', l10n.t('Print the completion script for bash, or for zsh when $SHELL is zsh'))
-    .demandCommand(1, l10n.t('Say which command: list, show, dump, clean, check, metrics or serve.'))
+    .demandCommand(1, l10n.t('Say which command: list, show, dump, waits, clean, check, metrics or serve.'))
     .strict()
-    .epilogue(l10n.t('Exit status: 0 done (nothing found), 1 found leaks or orphans (check, clean), 2 bad usage or input, 3 a failure of the machine.'))
+    .epilogue(
+      l10n.t(
+        'Exit status: 0 done (nothing found), 1 found leaks or orphans (check, clean) or a deadlock (waits), 2 bad usage or input, 3 a failure of the machine.',
+      ),
+    )
     .fail((message, error) => {
       if (error) throw error;
       process.stderr.write(`ipc-inspector: ${message}\n${l10n.t('Run ipc-inspector --help for the commands, or ipc-inspector COMMAND --help for one.')}\n`);

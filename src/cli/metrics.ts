@@ -2,11 +2,15 @@
 // Prometheus names things: an ipc_inspector_ prefix, base units in the name (_bytes), labels for
 // the dimensions (kind: the export's kind names; state: the export's state names), a gauge for
 // everything (each value is the machine's state now, not a count since start). Orphans are given
-// for every kind, zeros included, so a query sees one go rather than a series end. Deadlocks are
-// not given yet: they come with the locks-and-waits reading, which has not landed.
+// for every kind, zeros included, so a query sees one go rather than a series end; so are the
+// diagnoses of the waits (deadlocks, owners gone...), every kind of them, zeros included.
 import { allObjects, KINDS, kindOf, type Kind } from '../ipc/kinds';
 import type { KernelLimit } from '../ipc/limits';
-import type { Snapshot } from '../ipc/snapshot';
+import type { Need, Snapshot } from '../ipc/snapshot';
+import { DIAGNOSIS_KINDS, type DiagnosisKind } from '../ipc/waits/graph';
+
+/** What a refresh for the metrics reads: the waiters of sets and queues, and the waits with their diagnoses. */
+export const METRICS_NEEDS: readonly Need[] = ['waiters', 'waits'];
 
 export const OPENMETRICS_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 export const PROMETHEUS_TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -148,6 +152,7 @@ export function metricFamilies(snapshot: Snapshot): Family[] {
       },
     );
   }
+  families.push(...waitFamilies(snapshot));
   families.push(
     {
       name: 'ipc_inspector_processes_scanned',
@@ -161,6 +166,31 @@ export function metricFamilies(snapshot: Snapshot): Family[] {
     },
   );
   return families;
+}
+
+/** Threads blocked on IPC and what is wrong with their waits, when the refresh read them. */
+function waitFamilies(snapshot: Snapshot): Family[] {
+  const picture = snapshot.waits;
+  if (!picture?.read) return [];
+  const diagnoses = new Map<DiagnosisKind, number>(DIAGNOSIS_KINDS.map((kind) => [kind, 0]));
+  for (const d of picture.graph.diagnoses) diagnoses.set(d.kind, (diagnoses.get(d.kind) ?? 0) + 1);
+  return [
+    {
+      name: 'ipc_inspector_blocked_threads',
+      help: 'Threads blocked on a lock in shared memory (futex), a System V semaphore or queue, or a POSIX queue.',
+      samples: [{ labels: {}, value: picture.scan.blocked.length }],
+    },
+    {
+      name: 'ipc_inspector_unchecked_threads',
+      help: 'Threads whose wait could not be read (no ptrace rights on their process): they may be blocked too.',
+      samples: [{ labels: {}, value: picture.scan.unreadableThreads }],
+    },
+    {
+      name: 'ipc_inspector_wait_diagnoses',
+      help: 'What is wrong with the waits, by kind: deadlock, deadOwner (a lock never to be released), ownerDied, inconsistent, notRecoverable, privateInShared, noPoster, noReceiver.',
+      samples: [...diagnoses].map(([kind, n]) => ({ labels: { kind }, value: n })),
+    },
+  ];
 }
 
 export function openMetrics(snapshot: Snapshot): string {

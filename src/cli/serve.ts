@@ -6,7 +6,7 @@
 import * as http from 'http';
 import * as l10n from '../shared/l10n';
 import { UsageError } from './exit';
-import { openMetrics, OPENMETRICS_TYPE, PROMETHEUS_TEXT_TYPE } from './metrics';
+import { METRICS_NEEDS, openMetrics, OPENMETRICS_TYPE, PROMETHEUS_TEXT_TYPE } from './metrics';
 import type { CliSession } from './session';
 import type { Output } from './terminal';
 
@@ -27,7 +27,7 @@ export async function serve(session: CliSession, out: Output, args: ServeArgs): 
   let reading: Promise<string> | undefined;
   const metrics = () => {
     reading ??= session
-      .snapshot(['waiters'])
+      .snapshot(METRICS_NEEDS)
       .then(openMetrics)
       .finally(() => (reading = undefined));
     return reading;

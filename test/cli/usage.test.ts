@@ -9,18 +9,19 @@ import * as path from 'path';
 import { createObject, freshName, writeObject } from '../support/posixObjects';
 import { BIN, cli, have } from './run';
 
-const COMMANDS = ['list', 'show', 'dump', 'clean', 'check', 'metrics', 'serve', 'completion'];
+const COMMANDS = ['list', 'show', 'dump', 'waits', 'clean', 'check', 'metrics', 'serve', 'completion'];
 
 describe('ipc-inspector usage', function () {
   it('--help lists every command and the exit statuses; each command has its own --help', function () {
     const top = cli(['--help']);
     assert.strictEqual(top.status, 0);
     for (const command of COMMANDS) assert.match(top.stdout, new RegExp(`ipc-inspector ${command}\\b`));
-    assert.match(top.stdout, /Exit status: 0 done .*1 found leaks or orphans .*2 bad usage or input/s);
+    assert.match(top.stdout, /Exit status: 0 done .*1 found leaks or orphans .*or a deadlock \(waits\).*2 bad usage or input/s);
     for (const [command, option] of [
       ['list', '--json'],
       ['show', '--kind'],
       ['dump', '--header'],
+      ['waits', '--json'],
       ['clean', '--dry-run'],
       ['check', '--allow'],
       ['serve', '--listen'],

@@ -30,7 +30,8 @@ export interface GraphEdge {
 }
 
 /** What graph.ts finds, and what nobodyLeft.ts adds (noPoster, noReceiver). */
-export type DiagnosisKind = 'deadlock' | 'deadOwner' | 'ownerDied' | 'inconsistent' | 'notRecoverable' | 'privateInShared' | 'noPoster' | 'noReceiver';
+export const DIAGNOSIS_KINDS = ['deadlock', 'deadOwner', 'ownerDied', 'inconsistent', 'notRecoverable', 'privateInShared', 'noPoster', 'noReceiver'] as const;
+export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
 
 export interface Diagnosis {
   kind: DiagnosisKind;

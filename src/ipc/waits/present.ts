@@ -20,6 +20,8 @@ export interface DiagnosisRow {
   label: string;
   /** The sentence. */
   description: string;
+  /** What to do about it. */
+  advice: string;
   tooltip: string;
   ariaLabel: string;
   /** For a bug report (Copy as Text). */
@@ -144,6 +146,7 @@ export function diagnosisRow(d: Diagnosis): DiagnosisRow {
     severity: DIAGNOSES[d.kind].severity,
     label,
     description: d.text,
+    advice: DIAGNOSES[d.kind].advice(),
     tooltip: `${d.text}\n\n${DIAGNOSES[d.kind].advice()}`,
     ariaLabel: l10n.t('{0}: {1}', label, d.text),
     text: l10n.t('{0}: {1}. {2}', label, d.text, DIAGNOSES[d.kind].advice()),
