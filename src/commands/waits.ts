@@ -1,22 +1,13 @@
 // The Waits view's commands: Show Wait Graph (the graph of who waits on whom, drawn), Copy as Text
 // of a diagnosis (for a bug report), and opening the contents of the object a lock lives in.
 import * as vscode from 'vscode';
-import type { IpcObject, Snapshot } from '../ipc/snapshot';
-import type { SharedObject } from '../ipc/waits/sharedMaps';
-import { posixShmObjects } from '../ipc/posixShm/kind';
+import { listedObjectOf } from '../ipc/snapshot';
 import type { DiagnosisRow } from '../ipc/waits/present';
 import * as l10n from '../shared/l10n';
 import { WaitGraphPanel } from '../views/waitGraphPanel';
 import type { WaitNode } from '../views/waitsView';
 import { openObjectContents } from './openContents';
 import type { Command, CommandEnv } from './registry';
-
-/** The listed object a lock lives in (a System V segment, a /dev/shm object, a memfd, anonymous shared memory), if it is listed. */
-export function listedObjectOf(snapshot: Snapshot | undefined, object: SharedObject): IpcObject | undefined {
-  if (!snapshot) return undefined;
-  if (object.type === 'sysvShm') return snapshot.segments.find((s) => s.segment.shmid === object.shmid);
-  return posixShmObjects(snapshot).find((o) => o.key === object.identity.key);
-}
 
 /** Opens the contents of the object a lock node of the graph lives in, at the lock's offset. */
 async function openLock(env: CommandEnv, nodeId: string): Promise<void> {

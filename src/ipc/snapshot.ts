@@ -41,6 +41,7 @@ import { waitPicture, waitPictureSignature, type WaitPicture } from './waits/pic
 import type { MemoryReader } from './waits/readLocks';
 import type { WaitFacts } from './waits/nobodyLeft';
 import type { WaitScan } from './waits/resolve';
+import type { SharedObject } from './waits/sharedMaps';
 
 export type { AttachedProcess, SegmentInfo } from './sysvShm/types';
 export type { PosixObjectInfo } from './posixShm/types';
@@ -406,7 +407,7 @@ export class SnapshotSource {
     // What did not change since the last refresh is handed out again as is (the classifiers check
     // every input): thousands of objects, most of them the same from one refresh to the next.
     const last = this.last;
-    const previous = last && [...last.posix.objects, ...last.posix.memfds, ...last.posix.anonymous];
+    const previous = last && posixShmObjects(last);
     const posixObjects = classifyPosixObjects(listing, { ...context, previous }, this.procRoot);
     const failure = readings.failure ?? NOT_READ;
     const notRead = { why: failure.why === 'unsupported' ? ('error' as const) : failure.why, message: failure.message };
@@ -453,6 +454,18 @@ export class SnapshotSource {
 }
 
 /** Reads lock bytes through the helper (PROC_MEM_READ), or undefined when there is none. */
+/** Every POSIX shared memory object listed: /dev/shm's, then the memfds, then anonymous shared memory. */
+export function posixShmObjects(snapshot: { posix: PosixPicture }): PosixObjectInfo[] {
+  return [...snapshot.posix.objects, ...snapshot.posix.memfds, ...snapshot.posix.anonymous];
+}
+
+/** The listed object a shared mapping maps (a System V segment, a /dev/shm object, a memfd, anonymous shared memory), if it is listed. */
+export function listedObjectOf(snapshot: Snapshot | undefined, object: SharedObject): SegmentInfo | PosixObjectInfo | undefined {
+  if (!snapshot) return undefined;
+  if (object.type === 'sysvShm') return snapshot.segments.find((s) => s.segment.shmid === object.shmid);
+  return posixShmObjects(snapshot).find((o) => o.key === object.identity.key);
+}
+
 /** The helper of a refresh, if it has one that starts. */
 function helperOf(options: RefreshOptions): HelperClient | undefined {
   try {

@@ -96,3 +96,38 @@ export function elementCount(field: CField, shift: number, end: number): number 
   if (stride <= 0) return 0;
   return Math.max(0, Math.floor((end - (shift + field.offset)) / stride));
 }
+
+/**
+ * The field a byte of the object is in, as a C expression from the placed type ("mutex1",
+ * "slots[3].lock", "[2].head" for the third of several placed objects), with "+N" when the byte is
+ * not the field's first; descending no deeper than `stop` says (a lock type is named, not its
+ * glibc insides). Undefined outside the placed objects or in padding.
+ */
+export function fieldPathAt(layout: CLayout, placement: CPlacement, offset: number, stop: (field: CField) => boolean = () => false): string | undefined {
+  const size = layout.root.size;
+  if (size <= 0 || offset < placement.offset) return undefined;
+  const index = Math.floor((offset - placement.offset) / size);
+  if (placement.count >= 0 && index >= placement.count) return undefined;
+  const prefix = placement.count === 1 ? '' : `[${index}]`;
+  return pathIn(layout.root, placement.offset + index * size, offset, prefix, stop);
+}
+
+function pathIn(field: CField, shift: number, offset: number, path: string, stop: (field: CField) => boolean): string | undefined {
+  const start = shift + field.offset;
+  if (offset < start || offset >= start + field.size) return undefined;
+  const here = () => (offset === start ? path : `${path}+${offset - start}`);
+  if (stop(field)) return here();
+  if ((field.kind === 'struct' || field.kind === 'union') && field.members) {
+    for (const member of field.members) {
+      const name = member.anonymous ? path : path ? `${path}.${member.name}` : member.name;
+      const found = pathIn(member, shift, offset, name, stop);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (field.kind === 'array' && field.element && field.element.size > 0) {
+    const i = Math.floor((offset - start) / field.element.size);
+    return pathIn(field.element, shift + i * field.element.size, offset, `${path}[${i}]`, stop);
+  }
+  return here();
+}

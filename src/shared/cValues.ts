@@ -5,6 +5,7 @@
 // then says so instead of guessing. A format this reader does not know is said ("not decoded",
 // with the bytes), never shown as a number.
 import { byteRange, CField, CLayout, elementCount } from './cLayout';
+import { lockFieldWords, lockInField, lockTypeOf } from './glibcLocks';
 
 /** 0..255, or negative when the byte is not known (not loaded, not resident, read failed). */
 export type ByteAt = (offset: number) => number;
@@ -291,8 +292,12 @@ export function valueOf(layout: CLayout, field: CField, shift: number, byteAt: B
   if (range.offset + range.length > end) return PAST_END;
   switch (field.kind) {
     case 'struct':
-    case 'union':
-      return { text: '{…}', state: 'ok' };
+    case 'union': {
+      // glibc's locks read as locks ("mutex, held by 4711"), not as their 40 bytes.
+      const bytes = lockTypeOf(field.type) ? bytesAt(byteAt, range.offset, range.length) : undefined;
+      const lock = bytes && lockInField(field.type, field.size, bytes);
+      return { text: lock ? lockFieldWords(lock) : '{…}', state: 'ok' };
+    }
     case 'array': {
       const count = elementCount(field, shift, end);
       if (field.element?.char && field.element.size === 1) {

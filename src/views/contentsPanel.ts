@@ -77,6 +77,15 @@ export class ContentsPanel implements vscode.Disposable {
     return [...ContentsPanel.open.values()];
   }
 
+  private static readonly cTypesChanged = new vscode.EventEmitter<void>();
+  /** A C type was shown over an object, or taken away (set to none, or its panel closed): the Waits view names fields by them. */
+  static readonly onDidChangeCTypes = ContentsPanel.cTypesChanged.event;
+
+  /** The C type shown over the object of row id `sourceId` in its open contents view, if any. */
+  static cTypeOver(sourceId: string): CTypeView | undefined {
+    return ContentsPanel.open.get(sourceId)?.ctype ?? undefined;
+  }
+
   readonly panel: vscode.WebviewPanel;
   private readonly posted = new vscode.EventEmitter<ToWebview>();
   /** Every message sent to the page (the integration tests watch it). */
@@ -152,6 +161,7 @@ export class ContentsPanel implements vscode.Disposable {
   /** Shows a C type over the bytes (or none); `problem` tells the page why none is shown. */
   async setCType(view: CTypeView | null, problem?: string): Promise<void> {
     this.ctype = view;
+    ContentsPanel.cTypesChanged.fire();
     if (!view) this.windows.delete('fields');
     await this.post({ type: 'ctype', view, problem });
   }
@@ -433,6 +443,7 @@ export class ContentsPanel implements vscode.Disposable {
     clearInterval(this.timer);
     this.searchCancelled = true;
     if (ContentsPanel.open.get(this.source.id) === this) ContentsPanel.open.delete(this.source.id);
+    if (this.ctype) ContentsPanel.cTypesChanged.fire();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

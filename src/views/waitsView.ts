@@ -6,7 +6,12 @@
 // its rows when a refresh made for another view did not read waits.
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
-import type { Snapshot } from '../ipc/snapshot';
+import { kindOf } from '../ipc/kinds';
+import { listedObjectOf, type Snapshot } from '../ipc/snapshot';
+import type { SharedObject } from '../ipc/waits/sharedMaps';
+import { fieldPathAt } from '../shared/cLayout';
+import { lockTypeOf } from '../shared/glibcLocks';
+import { ContentsPanel } from './contentsPanel';
 import { waitRows, type DiagnosisRow, type Severity, type WaitRow } from '../ipc/waits/present';
 import type { ShellView } from './ipcView';
 
@@ -16,6 +21,13 @@ export type WaitNode = WaitRow;
 
 const COLOURS: Record<Severity, string> = { error: 'list.errorForeground', warning: 'list.warningForeground' };
 
+/** The field a lock is in the C type shown over its object's open contents view ("mutex1", "slots[3].lock"), if one is. */
+function fieldOf(snapshot: Snapshot, object: SharedObject, offset: bigint): string | undefined {
+  const listed = listedObjectOf(snapshot, object);
+  const cType = listed && ContentsPanel.cTypeOver(kindOf(listed).rowId(listed));
+  return cType ? fieldPathAt(cType.layout, cType.placement, Number(offset), (field) => lockTypeOf(field.type) !== undefined) : undefined;
+}
+
 export class WaitsView implements vscode.TreeDataProvider<WaitNode>, vscode.Disposable {
   readonly treeView: vscode.TreeView<WaitNode>;
   private readonly changed = new vscode.EventEmitter<WaitNode | undefined>();
@@ -24,6 +36,7 @@ export class WaitsView implements vscode.TreeDataProvider<WaitNode>, vscode.Disp
   private readonly parents = new Map<string, WaitNode>();
   private readonly byId = new Map<string, WaitNode>();
   private lastKey = '';
+  private snapshot: Snapshot | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(context: IpcContext, shell: ShellView) {
@@ -34,6 +47,7 @@ export class WaitsView implements vscode.TreeDataProvider<WaitNode>, vscode.Disp
       context.onDidChangeSnapshot((snapshot) => this.show(snapshot)),
       context.watch(this.treeView, ['waits']),
       context.onDidChangeNamespace((target) => (this.treeView.description = target?.label)),
+      ContentsPanel.onDidChangeCTypes(() => this.show(this.snapshot)),
     );
     if (context.snapshots.current) this.show(context.snapshots.current);
   }
@@ -41,7 +55,10 @@ export class WaitsView implements vscode.TreeDataProvider<WaitNode>, vscode.Disp
   /** Shows a refresh's waits; a refresh that did not read them (made for another view) leaves the rows as they are. */
   show(snapshot: Snapshot | undefined): void {
     if (snapshot && !snapshot.waits) return;
-    const rows = snapshot ? waitRows({ picture: snapshot.waits, takenAt: snapshot.takenAt }) : [];
+    this.snapshot = snapshot;
+    const rows = snapshot
+      ? waitRows({ picture: snapshot.waits, takenAt: snapshot.takenAt, fieldOf: (object, offset) => fieldOf(snapshot, object, offset) })
+      : [];
     const key = JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     if (key === this.lastKey) return;
     this.lastKey = key;

@@ -79,6 +79,19 @@ describe('the Waits view', function () {
     assert.ok(panel, 'the contents view opened');
     const mutex = await read(panel, Number(lock.lock.offset), 16);
     assert.strictEqual(Buffer.from(mutex.bytes).readInt32LE(8), b, 'the mutex A waits for is held by B: its bytes say so');
+    // With the board's C type shown over it, the Waits view names each lock by its field.
+    const layout = await api.context.cTypes.layoutOf({ file: path.join(repoRoot, 'test', 'programs', 'board.h'), typeName: 'struct board' });
+    await panel.setCType({ layout, placement: { offset: 0, count: 1 } });
+    const named = api.views.waits
+      .getChildren()
+      .filter((r) => r.kind === 'target' && r.lock !== undefined)
+      .map((r) => r.label.replace(/^.*\+/, '+'));
+    assert.deepStrictEqual(named.sort(), ['+48 (mutex2)', '+8 (mutex1)']);
+    await panel.setCType(null);
+    assert.ok(
+      api.views.waits.getChildren().every((r) => !r.label.includes('(mutex')),
+      'without the type, no field names',
+    );
   });
 
   it('says a semaphore nobody is left to post, as a warning', async () => {

@@ -19,7 +19,8 @@
  *
  * The line: "ready PID BASE A B" (PID its own, BASE the board's address in hex in every process,
  * A and B the children's pids, 0 when the scenario has none). The board's offsets are below (the
- * tests import them as numbers from this header's table). */
+ * tests import them as numbers from this header's table); test/programs/board.h is the same board as
+ * a C type. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +45,17 @@
 #define AT_CONDMUTEX 168
 #define AT_RWLOCK 208
 #define AT_ROBUST 264
+
+#include <stddef.h>
+#include "board.h"
+#if defined(__x86_64__)
+/* The board as a C type (board.h) has its locks where this program puts them. */
+_Static_assert(offsetof(struct board, mutex1) == AT_MUTEX1 && offsetof(struct board, mutex2) == AT_MUTEX2 &&
+                   offsetof(struct board, sem) == AT_SEM && offsetof(struct board, cond) == AT_COND &&
+                   offsetof(struct board, condmutex) == AT_CONDMUTEX && offsetof(struct board, rwlock) == AT_RWLOCK &&
+                   offsetof(struct board, robust) == AT_ROBUST,
+               "board.h does not match locktool's offsets");
+#endif
 
 static unsigned char *board;
 

@@ -9,18 +9,13 @@ import { heldFileEntries, heldFileJson } from '../family/posixKind';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
 import type { PosixObjectInfo } from './types';
-import type { PosixPicture } from '../snapshot';
+import { posixShmObjects, type PosixPicture } from '../snapshot';
 import { posixRow, posixStateWords, posixTitle, rowId } from './present';
 import { PosixObjectSource } from './source';
 
 /** The listed objects of one origin. */
 function posixShmOfOrigin(snapshot: { posix: PosixPicture }, origin: PosixObjectInfo['origin']): PosixObjectInfo[] {
   return origin === 'memfd' ? snapshot.posix.memfds : origin === 'anonymous' ? snapshot.posix.anonymous : snapshot.posix.objects;
-}
-
-/** Every listed object of this kind: /dev/shm's, then the memfds, then anonymous shared memory. */
-export function posixShmObjects(snapshot: { posix: PosixPicture }): PosixObjectInfo[] {
-  return [...snapshot.posix.objects, ...snapshot.posix.memfds, ...snapshot.posix.anonymous];
 }
 
 const NOUN: Record<PosixObjectInfo['origin'], { one: string; many: string }> = {

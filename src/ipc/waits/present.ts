@@ -7,6 +7,8 @@
 import * as l10n from '../../shared/l10n';
 import type { Diagnosis, DiagnosisKind, GraphNode, WaitGraph } from './graph';
 import type { LockAt } from './lockAt';
+import { lockWords } from '../../shared/glibcLocks';
+import type { SharedObject } from './sharedMaps';
 import type { WaitPicture } from './picture';
 import type { BlockedThread, WaitScan } from './resolve';
 
@@ -166,35 +168,7 @@ export function lockState(lock: LockAt, holderGone: boolean): string {
   if (!r) {
     return lock.value === undefined ? l10n.t('futex word, not readable') : l10n.t('futex word of unknown layout (value 0x{0})', lock.value.toString(16));
   }
-  const gone = (tid: number) => (holderGone ? l10n.t('held by {0}, which no longer exists', tid) : l10n.t('held by {0}', tid));
-  switch (r.lock) {
-    case 'mutex': {
-      const kind = r.robust ? l10n.t('robust mutex') : r.priorityInherit ? l10n.t('priority-inheritance mutex') : l10n.t('mutex');
-      switch (r.state) {
-        case 'free':
-          return l10n.t('{0}, free', kind);
-        case 'held':
-          return r.owner ? l10n.t('{0}, {1}', kind, gone(r.owner)) : l10n.t('{0}, held (owner hidden by lock elision)', kind);
-        case 'ownerDied':
-          return l10n.t('{0}, owner died', kind);
-        case 'inconsistent':
-          return l10n.t('{0}, inconsistent', kind);
-        case 'notRecoverable':
-          return l10n.t('{0}, not recoverable', kind);
-        case 'unknown':
-          return l10n.t('{0} of unknown layout', kind);
-      }
-      break;
-    }
-    case 'rwlock':
-      if (r.state === 'writeLocked') return r.writer ? l10n.t('rwlock, {0} (writer)', gone(r.writer)) : l10n.t('rwlock, held by a writer');
-      if (r.state === 'readLocked') return l10n.t('rwlock, read-locked by {0}', r.readers);
-      return r.state === 'free' ? l10n.t('rwlock, free') : l10n.t('rwlock of unknown layout');
-    case 'cond':
-      return l10n.t('condition variable, {0} waiting', r.waiters);
-    case 'sem':
-      return l10n.t('semaphore, value {0}, {1} waiting', r.value, r.waiters);
-  }
+  return lockWords(r, holderGone);
 }
 
 /** How long a thread has waited, as far as /proc tells: "for 12 s", "for 3 min", "for 2 h 5 min". */
@@ -228,12 +202,14 @@ function targetLabel(node: GraphNode): string {
 
 export interface RowsInput {
   picture: WaitPicture | undefined;
+  /** The field a lock is, when a C type is shown over its object ("mutex1", "slots[3].lock"). */
+  fieldOf?: (object: SharedObject, offset: bigint) => string | undefined;
   /** When the snapshot was taken (ms since the epoch): since when each thread waits. */
   takenAt: number;
 }
 
 /** The rows of the Waits view, top level: diagnoses, then every target with its waiters, then notes. */
-export function waitRows({ picture, takenAt }: RowsInput): WaitRow[] {
+export function waitRows({ picture, takenAt, fieldOf }: RowsInput): WaitRow[] {
   if (!picture) return [];
   if (!picture.read) return [{ kind: 'note', id: 'note:unread', label: l10n.t('Waits could not be read'), tooltip: picture.why }];
   const { graph, scan } = picture;
@@ -253,7 +229,7 @@ export function waitRows({ picture, takenAt }: RowsInput): WaitRow[] {
     }
   }
   const targets = [...byTarget.keys()].sort((a, b) => compareTargets(graph, a, b, problems));
-  for (const id of targets) rows.push(targetRow(graph, scan, id, byTarget.get(id)!, problems));
+  for (const id of targets) rows.push(targetRow(graph, scan, id, byTarget.get(id)!, problems, fieldOf));
   if (scan.unreadableThreads > 0) {
     rows.push({
       kind: 'note',
@@ -311,7 +287,14 @@ function threadRow(t: BlockedThread, target: string, takenAt: number, problems: 
   };
 }
 
-function targetRow(graph: WaitGraph, scan: WaitScan, id: string, waiters: ThreadRow[], problems: Map<string, Severity>): TargetRow {
+function targetRow(
+  graph: WaitGraph,
+  scan: WaitScan,
+  id: string,
+  waiters: ThreadRow[],
+  problems: Map<string, Severity>,
+  fieldOf: RowsInput['fieldOf'],
+): TargetRow {
   const node = graph.nodes.get(id)!;
   const problem = problems.get(id);
   const count = l10n.t('{0} waiting', waiters.length);
@@ -350,13 +333,16 @@ function targetRow(graph: WaitGraph, scan: WaitScan, id: string, waiters: Thread
     }
   }
   children.push(...waiters);
+  const field = fieldOf?.(node.object, node.offset);
+  const label = field ? l10n.t('{0} ({1})', node.label, field) : node.label;
+  const where = l10n.t('{0} at offset {1} of {2}', lockKindWords(node.lock), String(node.offset), objectWords(node));
   return {
     kind: 'target',
     id,
-    label: node.label,
+    label,
     description: `${state} · ${count}`,
-    tooltip: [l10n.t('{0} at offset {1} of {2}', lockKindWords(node.lock), String(node.offset), objectWords(node)), state, count].join('\n'),
-    ariaLabel: l10n.t('{0}: {1}, {2}', node.label, state, count),
+    tooltip: [field ? l10n.t('{0}: the field {1} of the C type shown over it', where, field) : where, state, count].join('\n'),
+    ariaLabel: l10n.t('{0}: {1}, {2}', label, state, count),
     ...(problem ? { problem } : {}),
     lock: { objectId: node.object.id, offset: node.offset },
     children,

@@ -8,6 +8,7 @@
 // Each call has a role, which tells the /proc reader (the helper's PROC_SCAN or the extension's
 // own) what else to read of a thread blocked in it: the array a futex_waitv or a semop points to.
 import * as os from 'os';
+import type { LockArch } from '../../shared/glibcLocks';
 
 /** What a waiting call is, for the rest of the code. */
 export type WaitCallName = 'futex' | 'futex_waitv' | 'semop' | 'msgsnd' | 'msgrcv' | 'mq_timedsend' | 'mq_timedreceive';
@@ -34,8 +35,8 @@ const ROLES: Record<WaitCallName, WaitRole> = {
   mq_timedreceive: WaitRole.Other,
 };
 
-/** An architecture whose waiting calls are known: uname's machine, grouped. */
-export type WaitArch = 'x86_64' | 'aarch64' | 'arm';
+/** An architecture whose waiting calls are known (uname's machine, grouped): the same three whose glibc lock layouts are. */
+export type WaitArch = LockArch;
 
 /**
  * Syscall number -> the call, per kernel architecture. semtimedop is glibc's semop on every one of

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { buildWaitGraph, findCycles } from '../../../../src/ipc/waits/graph';
 import { identifyLock } from '../../../../src/ipc/waits/lockAt';
-import { decodeLock } from '../../../../src/ipc/waits/locks';
+import { decodeLock } from '../../../../src/shared/glibcLocks';
 import { readLocks, windowRange } from '../../../../src/ipc/waits/readLocks';
 import { resolveWaits, type ScanRecord } from '../../../../src/ipc/waits/resolve';
 import { parseSharedMappings } from '../../../../src/ipc/waits/sharedMaps';

@@ -6,7 +6,12 @@
 // (test/native/ipc/waits/waits.test.ts pins them against test/programs/locktool). Bytes that fit no state a
 // layout allows decode as 'unknown', never as a guess; a libc other than glibc is not told apart
 // here, so the caller says "unknown layout" where it knows the program is not glibc's.
-import type { WaitArch } from './syscalls';
+// Shared by the waits (src/ipc/waits: the lock a blocked thread waits on) and the fields panel (a
+// field of one of these types reads as a lock): no `vscode`, no Node, no DOM; bytes as Uint8Array.
+import * as l10n from './l10n';
+
+/** The architectures whose glibc layouts are known (the waits' syscall tables are for the same three). */
+export type LockArch = 'x86_64' | 'aarch64' | 'arm';
 
 interface MutexLayout {
   size: number;
@@ -46,7 +51,7 @@ export interface LockLayouts {
 const COND = { size: 48, wrefs: 36, signals: 40 };
 
 /** glibc's layouts by architecture. */
-export const GLIBC_LAYOUTS: Readonly<Record<WaitArch, LockLayouts>> = {
+export const GLIBC_LAYOUTS: Readonly<Record<LockArch, LockLayouts>> = {
   x86_64: {
     mutex: { size: 40, lock: 0, count: 4, owner: 8, nusers: 12, kind: 16 },
     rwlock: { size: 56, readers: 0, writers: 4, wrphaseFutex: 8, writersFutex: 12, curWriter: 24, shared: 28, sharedBytes: 4 },
@@ -144,22 +149,43 @@ export interface SemReading {
 export type LockReading = MutexReading | RwlockReading | CondReading | SemReading;
 export type LockType = LockReading['lock'];
 
-/** A lock's bytes, or undefined when fewer bytes than its layout are given. */
-export function decodeLock(type: LockType, bytes: Buffer, arch: WaitArch): LockReading | undefined {
-  const layout = GLIBC_LAYOUTS[arch];
-  switch (type) {
-    case 'mutex':
-      return bytes.length >= layout.mutex.size ? decodeMutex(bytes, layout.mutex) : undefined;
-    case 'rwlock':
-      return bytes.length >= layout.rwlock.size ? decodeRwlock(bytes, layout.rwlock) : undefined;
-    case 'cond':
-      return bytes.length >= layout.cond.size ? decodeCond(bytes) : undefined;
-    case 'sem':
-      return bytes.length >= layout.sem.size ? decodeSem(bytes, layout.sem) : undefined;
+/** Little-endian reads of a lock's bytes (every architecture here is little-endian). */
+class Bytes {
+  private readonly view: DataView;
+  constructor(bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  readUInt32LE(at: number): number {
+    return this.view.getUint32(at, true);
+  }
+  readInt32LE(at: number): number {
+    return this.view.getInt32(at, true);
+  }
+  readBigUInt64LE(at: number): bigint {
+    return this.view.getBigUint64(at, true);
+  }
+  byte(at: number): number {
+    return this.view.getUint8(at);
   }
 }
 
-function decodeMutex(b: Buffer, l: MutexLayout): MutexReading {
+/** A lock's bytes, or undefined when fewer bytes than its layout are given. */
+export function decodeLock(type: LockType, bytes: Uint8Array, arch: LockArch): LockReading | undefined {
+  const layout = GLIBC_LAYOUTS[arch];
+  const b = new Bytes(bytes);
+  switch (type) {
+    case 'mutex':
+      return bytes.length >= layout.mutex.size ? decodeMutex(b, layout.mutex) : undefined;
+    case 'rwlock':
+      return bytes.length >= layout.rwlock.size ? decodeRwlock(b, layout.rwlock) : undefined;
+    case 'cond':
+      return bytes.length >= layout.cond.size ? decodeCond(b) : undefined;
+    case 'sem':
+      return bytes.length >= layout.sem.size ? decodeSem(b, layout.sem) : undefined;
+  }
+}
+
+function decodeMutex(b: Bytes, l: MutexLayout): MutexReading {
   const lock = b.readUInt32LE(l.lock);
   const owner = b.readInt32LE(l.owner);
   const kind = b.readInt32LE(l.kind);
@@ -209,10 +235,10 @@ const RW_WRLOCKED = 2;
 const RW_READER_SHIFT = 3;
 const RW_FUTEX_USED = 2;
 
-function decodeRwlock(b: Buffer, l: RwlockLayout): RwlockReading {
+function decodeRwlock(b: Bytes, l: RwlockLayout): RwlockReading {
   const readersWord = b.readUInt32LE(l.readers);
   const curWriter = b.readInt32LE(l.curWriter);
-  const shared = l.sharedBytes === 4 ? b.readInt32LE(l.shared) : b[l.shared];
+  const shared = l.sharedBytes === 4 ? b.readInt32LE(l.shared) : b.byte(l.shared);
   const writeLocked = (readersWord & RW_WRLOCKED) !== 0;
   const readers = readersWord >>> RW_READER_SHIFT;
   const reading: RwlockReading = {
@@ -232,7 +258,7 @@ function decodeRwlock(b: Buffer, l: RwlockLayout): RwlockReading {
   return reading;
 }
 
-function decodeCond(b: Buffer): CondReading {
+function decodeCond(b: Bytes): CondReading {
   const wrefs = b.readUInt32LE(COND.wrefs);
   return { lock: 'cond', waiters: wrefs >>> 3, processShared: (wrefs & 1) !== 0 };
 }
@@ -243,7 +269,7 @@ const SEM_VALUE_SHIFT = 1; // 32-bit: the value is shifted left by one, bit 0 sa
 // sem_init(s, 1, 0) leaves 128 there and sem_wait waits without the private flag).
 const LLL_SHARED = 128;
 
-function decodeSem(b: Buffer, l: SemLayout): SemReading {
+function decodeSem(b: Bytes, l: SemLayout): SemReading {
   if (l.wide) {
     const data = b.readBigUInt64LE(0);
     return { lock: 'sem', value: Number(data & 0xffffffffn), waiters: Number(data >> 32n), processShared: b.readInt32LE(8) === LLL_SHARED };
@@ -255,4 +281,76 @@ function decodeSem(b: Buffer, l: SemLayout): SemReading {
     waiters: value & 1 ? Math.max(1, b.readUInt32LE(12)) : 0,
     processShared: b.readInt32LE(4) === LLL_SHARED,
   };
+}
+
+/** A decoded lock in words: "mutex, held by 4711", "rwlock, read-locked by 3", "semaphore, value 0, 2 waiting". */
+export function lockWords(r: LockReading, holderGone = false): string {
+  const held = (tid: number) => (holderGone ? l10n.t('held by {0}, which no longer exists', tid) : l10n.t('held by {0}', tid));
+  switch (r.lock) {
+    case 'mutex': {
+      const kind = r.robust ? l10n.t('robust mutex') : r.priorityInherit ? l10n.t('priority-inheritance mutex') : l10n.t('mutex');
+      switch (r.state) {
+        case 'free':
+          return l10n.t('{0}, free', kind);
+        case 'held':
+          return r.owner ? l10n.t('{0}, {1}', kind, held(r.owner)) : l10n.t('{0}, held (owner hidden by lock elision)', kind);
+        case 'ownerDied':
+          return l10n.t('{0}, owner died', kind);
+        case 'inconsistent':
+          return l10n.t('{0}, inconsistent', kind);
+        case 'notRecoverable':
+          return l10n.t('{0}, not recoverable', kind);
+        case 'unknown':
+          return l10n.t('{0} of unknown layout', kind);
+      }
+      break;
+    }
+    case 'rwlock':
+      if (r.state === 'writeLocked') return r.writer ? l10n.t('rwlock, {0} (writer)', held(r.writer)) : l10n.t('rwlock, held by a writer');
+      if (r.state === 'readLocked') return l10n.t('rwlock, read-locked by {0}', r.readers);
+      return r.state === 'free' ? l10n.t('rwlock, free') : l10n.t('rwlock of unknown layout');
+    case 'cond':
+      return l10n.t('condition variable, {0} waiting', r.waiters);
+    case 'sem':
+      return l10n.t('semaphore, value {0}, {1} waiting', r.value, r.waiters);
+  }
+}
+
+/**
+ * A lock in a C field, in words: lockWords and, since no thread waiting on it is known there, what
+ * its bytes say of waiters ("mutex, held by 4711, threads waiting").
+ */
+export function lockFieldWords(r: LockReading): string {
+  const words = lockWords(r);
+  if (r.lock === 'mutex' && r.waiters && r.state !== 'free') return l10n.t('{0}, threads waiting', words);
+  if (r.lock === 'rwlock' && r.writersWaiting) return l10n.t('{0}, a writer waiting', words);
+  return words;
+}
+
+/** glibc's lock types by the names C programs give them. */
+const LOCK_TYPE_NAMES: Readonly<Record<string, LockType>> = {
+  pthread_mutex_t: 'mutex',
+  pthread_rwlock_t: 'rwlock',
+  pthread_cond_t: 'cond',
+  sem_t: 'sem',
+};
+
+/** The glibc lock a C type name is ("pthread_mutex_t", "volatile sem_t"), if it is one. */
+export function lockTypeOf(typeName: string): LockType | undefined {
+  return Object.hasOwn(LOCK_TYPE_NAMES, typeName) ? LOCK_TYPE_NAMES[typeName] : LOCK_TYPE_NAMES[typeName.replace(/\b(const|volatile)\b/g, '').trim()];
+}
+
+/**
+ * The lock a C field holds, when its type is one of glibc's lock types (by its typedef name,
+ * qualifiers aside) and its size is that type's on some architecture here (which tells the layout:
+ * a 40-byte pthread_mutex_t is x86-64's, 48 arm64's, 24 32-bit arm's); undefined otherwise, and for
+ * bytes no state of that lock has (those stay bytes: never a guess).
+ */
+export function lockInField(typeName: string, size: number, bytes: Uint8Array): LockReading | undefined {
+  const type = lockTypeOf(typeName);
+  if (!type) return undefined;
+  const arch = (Object.keys(GLIBC_LAYOUTS) as LockArch[]).find((a) => GLIBC_LAYOUTS[a][type].size === size);
+  const reading = arch && bytes.length >= size ? decodeLock(type, bytes, arch) : undefined;
+  if (!reading || (reading.lock === 'mutex' && reading.state === 'unknown') || (reading.lock === 'rwlock' && reading.state === 'unknown')) return undefined;
+  return reading;
 }
