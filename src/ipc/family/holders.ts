@@ -82,6 +82,15 @@ export function holderPath(procRoot: string, h: FileHold): string {
   return `${rootBase(procRoot)}${h.pid}/map_files/${unpadded(h.start)}-${unpadded(h.end)}`;
 }
 
+/**
+ * Whether some way to an object's bytes is open to user `uid`: its name or a holder's descriptor
+ * (the kernel then checks the mode), or a holder's mapping, which /proc/PID/map_files opens for
+ * root only (CAP_SYS_ADMIN).
+ */
+export function mayReach(readPaths: readonly string[], uid: number): boolean {
+  return uid === 0 ? readPaths.length > 0 : readPaths.some((p) => !p.includes('/map_files/'));
+}
+
 function holdersText(mappers: number, openers: number): string {
   const parts: string[] = [];
   if (mappers > 0) parts.push(mappers === 1 ? l10n.t('mapped by 1 process') : l10n.t('mapped by {0} processes', mappers));

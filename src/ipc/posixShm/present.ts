@@ -4,7 +4,7 @@ import { formatBytes, modeToString } from '../format';
 import { executableName } from '../processes';
 import * as l10n from '../../shared/l10n';
 import { ChildRow, escapeCode, markdownTable, ObjectRow, RowContext, RowIcon, orphanedWord, orphanStateWords, processLabel } from '../objects';
-import type { Holder, PosixState } from '../family/holders';
+import { mayReach, type Holder, type PosixState } from '../family/holders';
 import type { PosixObjectInfo } from './types';
 import type { ShmFsUsage } from '../family/devShm';
 
@@ -197,7 +197,7 @@ export function rowId(info: PosixObjectInfo): string {
 export function posixContextValue(info: PosixObjectInfo, uid: number): string {
   const flags = [`${ROW_WORD[info.origin].menu};state=${info.state}`];
   flags.push(info.removed ? 'removed' : 'linked');
-  if (info.readPaths.length > 0) flags.push('readable');
+  if (mayReach(info.readPaths, uid)) flags.push('readable');
   if (info.file && info.file.uid === uid) flags.push('mine');
   return flags.join(';');
 }

@@ -136,9 +136,13 @@ function drawSvg(model: GraphModel, laid: ElkNode): SVGSVGElement {
 function drawList(model: GraphModel): HTMLElement {
   const list = html('ul', 'items');
   list.setAttribute('aria-label', model.words.listLabel);
+  const labels = new Map(model.nodes.map((n) => [n.id, n.label]));
   const targets = new Map<string, string[]>();
   for (const e of model.edges) {
-    targets.set(e.from, [...(targets.get(e.from) ?? []), `${e.kind === 'waits' ? model.words.waitsFor : model.words.heldBy} ${labelOf(model, e.to)}`]);
+    const words = `${e.kind === 'waits' ? model.words.waitsFor : model.words.heldBy} ${labels.get(e.to) ?? e.to}`;
+    const list = targets.get(e.from);
+    if (list) list.push(words);
+    else targets.set(e.from, [words]);
   }
   for (const node of model.nodes) {
     const item = html('li', `item ${node.kind}${node.problem ? ` ${node.problem}` : ''}`, undefined, list);
@@ -160,10 +164,6 @@ function drawList(model: GraphModel): HTMLElement {
     }
   }
   return list;
-}
-
-function labelOf(model: GraphModel, id: string): string {
-  return model.nodes.find((n) => n.id === id)?.label ?? id;
 }
 
 async function draw(model: GraphModel): Promise<void> {

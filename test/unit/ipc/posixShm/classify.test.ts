@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { FileKey } from '../../../../src/ipc/maps';
 import type { Names } from '../../../../src/ipc/names';
 import { classifyPosixObjects, nextAgeTransition, producerHint } from '../../../../src/ipc/posixShm/classify';
-import { classifyHolds, holderPath } from '../../../../src/ipc/family/holders';
+import { classifyHolds, holderPath, mayReach } from '../../../../src/ipc/family/holders';
 import { parseObjectName, type PosixListing, type PosixObject } from '../../../../src/ipc/family/devShm';
 import { posixContextValue, posixDescription, posixRow, posixStateWords, shmFsNearlyFull, shmFsSummary } from '../../../../src/ipc/posixShm/present';
 import type { FileHold, ProcScan } from '../../../../src/ipc/procScan';
@@ -147,6 +147,12 @@ describe('POSIX shared memory objects', function () {
       assert.deepEqual([gone.name, gone.removed, gone.state, gone.origin], ['/gone', true, 'removed-held', 'dev-shm']);
       assert.equal(posixStateWords(gone), 'removed, still mapped/open by 1');
       assert.deepEqual(gone.readPaths, ['/proc/10/map_files/7f0000010000-7f0000010800', '/proc/10/fd/5'], 'no name to read through');
+      // A mapping alone is reached through map_files, which only root may open.
+      assert.deepEqual(
+        [mayReach(gone.readPaths, 1000), mayReach(gone.readPaths.slice(0, 1), 1000), mayReach(gone.readPaths.slice(0, 1), 0)],
+        [true, false, true],
+      );
+      assert.equal(mayReach([], 0), false);
     });
 
     it('lists a memfd only when two processes or more hold it', function () {
