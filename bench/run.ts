@@ -3,7 +3,7 @@
 // and writes bench/results/bench.json. Exits 0 even when a target is missed: a benchmark reports,
 // the tests decide.
 //
-// `npm run bench -- --only=listing,refresh,holders,cli,namespace,semmsg,helper,contents,ctypes,dwarf,activation,recording` runs some sections
+// `npm run bench -- --only=listing,refresh,holders,cli,namespace,semmsg,helper,contents,graph,ctypes,dwarf,activation,recording` runs some sections
 // (refresh, holders and cli share the machine state the listing section makes).
 //
 // Cleanup: everything made here is removed at the end, on failure, and on Ctrl-C / SIGTERM / SIGHUP
@@ -25,6 +25,7 @@ import { benchLayouts, benchLiveFields } from './cTypesBench';
 import { benchDwarf } from './dwarfBench';
 import { benchHelper } from './helperBench';
 import { benchWaits } from './waitsBench';
+import { benchWaitGraph } from './waitGraphBench';
 import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './contentsViewBench';
 import { benchRebuild, benchRecordingLive } from './recordingBench';
 import { medianMs, mediansInTurns, printTable, Row } from './measure';
@@ -55,7 +56,21 @@ const TEST_ATTACHERS = 20;
 const OTHER_ATTACHERS = 20;
 const MAPPERS = 100;
 
-const SECTIONS = ['listing', 'refresh', 'holders', 'cli', 'namespace', 'semmsg', 'helper', 'contents', 'ctypes', 'dwarf', 'activation', 'recording'] as const;
+const SECTIONS = [
+  'listing',
+  'refresh',
+  'holders',
+  'cli',
+  'namespace',
+  'semmsg',
+  'helper',
+  'contents',
+  'graph',
+  'ctypes',
+  'dwarf',
+  'activation',
+  'recording',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 function selectedSections(): Set<Section> {
@@ -284,6 +299,7 @@ async function main(): Promise<void> {
       await part('contents view open (System V)', () => benchOpen(client, removeLater));
       await part('contents view open (POSIX)', () => benchOpenPosix());
     }
+    if (sections.has('graph')) await part('wait-for graph', () => benchWaitGraph());
     if (sections.has('activation')) await part('activation', () => benchActivation());
     if (sections.has('ctypes')) {
       await part('C type layouts', () => benchLayouts());
