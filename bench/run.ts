@@ -3,7 +3,7 @@
 // and writes bench/results/bench.json. Exits 0 even when a target is missed: a benchmark reports,
 // the tests decide.
 //
-// `npm run bench -- --only=listing,refresh,holders,cli,namespace,semmsg,helper,contents,graph,ctypes,dwarf,activation,recording` runs some sections
+// `npm run bench -- --only=listing,refresh,holders,cli,namespace,semmsg,helper,contents,waits,graph,ctypes,dwarf,activation,recording` runs some sections
 // (refresh, holders and cli share the machine state the listing section makes).
 //
 // Cleanup: everything made here is removed at the end, on failure, and on Ctrl-C / SIGTERM / SIGHUP
@@ -65,6 +65,7 @@ const SECTIONS = [
   'semmsg',
   'helper',
   'contents',
+  'waits',
   'graph',
   'ctypes',
   'dwarf',
@@ -227,7 +228,7 @@ async function benchAtScale(client: HelperClient, sections: Set<Section>): Promi
     `POSIX: ${objects.length} objects in /dev/shm, ${held.length} held by ${population.pids.length} processes (${population.holds.length} holds), ${processCount()} processes on the machine`,
   );
   if (sections.has('refresh')) rows.push(...(await benchFullRefresh(client, count, objects.length, population.pids.length)));
-  if (sections.has('holders')) rows.push(...(await benchHolders(client, population, held)), ...(await benchWaits(client)));
+  if (sections.has('holders')) rows.push(...(await benchHolders(client, population, held)));
   if (sections.has('cli')) rows.push(...(await benchCliHolders(population.pids.length)), ...(await benchServe(count + objects.length)));
   await stopPopulation();
   cleanupObjects();
@@ -299,6 +300,7 @@ async function main(): Promise<void> {
       await part('contents view open (System V)', () => benchOpen(client, removeLater));
       await part('contents view open (POSIX)', () => benchOpenPosix());
     }
+    if (sections.has('waits')) await part('who waits on what (a crowd of 10,000 threads)', () => benchWaits(client));
     if (sections.has('graph')) await part('wait-for graph', () => benchWaitGraph());
     if (sections.has('activation')) await part('activation', () => benchActivation());
     if (sections.has('ctypes')) {

@@ -10,6 +10,7 @@
 //   ipctool            test/programs/ipctool.c, the same for semaphores and message queues (waiters, holders)
 //   ctvalues           test/programs/ctvalues.c, known values of every C kind in shared memory (C-type view)
 //   locktool           test/programs/locktool.c, processes blocked on glibc's locks in shared memory (waits, deadlocks)
+//   crowdtool          test/programs/crowdtool.c, many processes and threads, some blocked on a lock (the waits benchmark)
 //   manymaps           test/programs/manymaps.c, a process with a /proc/PID/maps as long as a user can make it
 //   fusehang           test/programs/fusehang.c, a FUSE file system (raw /dev/fuse, no libfuse) the tests can stop
 //   <platform>/ipc-helper-static
@@ -55,6 +56,7 @@ const targets = [
   { name: 'ctvalues', sources: [path.join(root, 'test/programs/ctvalues.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
   { name: 'ipctool', sources: [path.join(root, 'test/programs/ipctool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
   { name: 'locktool', sources: [path.join(root, 'test/programs/locktool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
+  { name: 'crowdtool', sources: [path.join(root, 'test/programs/crowdtool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'] },
   { name: 'manymaps', sources: [path.join(root, 'test/programs/manymaps.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
   { name: 'fusehang', sources: [path.join(root, 'test/programs/fusehang.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
 ];
