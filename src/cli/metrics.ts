@@ -3,7 +3,8 @@
 // the dimensions (kind: the export's kind names; state: the export's state names), a gauge for
 // everything (each value is the machine's state now, not a count since start). Orphans are given
 // for every kind, zeros included, so a query sees one go rather than a series end; so are the
-// diagnoses of the waits (deadlocks, owners gone...), every kind of them, zeros included.
+// diagnoses of the waits (deadlocks, owners gone...), every kind of them, zeros included, whenever
+// the waits were read (ipc_inspector_waits_read says whether they were).
 import { allObjects, KINDS, kindOf, type Kind } from '../ipc/kinds';
 import type { KernelLimit } from '../ipc/limits';
 import type { Need, Snapshot } from '../ipc/snapshot';
@@ -171,10 +172,16 @@ export function metricFamilies(snapshot: Snapshot): Family[] {
 /** Threads blocked on IPC and what is wrong with their waits, when the refresh read them. */
 function waitFamilies(snapshot: Snapshot): Family[] {
   const picture = snapshot.waits;
-  if (!picture?.read) return [];
+  const read: Family = {
+    name: 'ipc_inspector_waits_read',
+    help: 'Whether the waits were read (1), or could not be (0: no helper, an architecture whose system calls are not known): the waits series are there only when they were.',
+    samples: [{ labels: {}, value: picture?.read ? 1 : 0 }],
+  };
+  if (!picture?.read) return [read];
   const diagnoses = new Map<DiagnosisKind, number>(DIAGNOSIS_KINDS.map((kind) => [kind, 0]));
   for (const d of picture.graph.diagnoses) diagnoses.set(d.kind, (diagnoses.get(d.kind) ?? 0) + 1);
   return [
+    read,
     {
       name: 'ipc_inspector_blocked_threads',
       help: 'Threads blocked on a lock in shared memory (futex), a System V semaphore or queue, or a POSIX queue.',

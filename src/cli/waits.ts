@@ -3,11 +3,12 @@
 // with what to do, then every lock or object something waits on, its holder and its waiting
 // threads, then what could not be checked. --json: the `waits` field of the export document.
 // Exit status 1 when something will never end by itself (an error: a deadlock, a lock never to be
-// released, a mutex not recoverable), so a script or a watchdog can ask "is it stuck?".
+// released, a mutex not recoverable), so a script or a watchdog can ask "is it stuck?"; 3 when the
+// waits could not be read at all (then nothing is known either way).
 import { exportedWaits } from '../ipc/waits/exported';
 import { waitRows, type WaitRow } from '../ipc/waits/present';
 import * as l10n from '../shared/l10n';
-import { EXIT } from './exit';
+import { CliFailure, EXIT } from './exit';
 import type { CliSession } from './session';
 import type { Colour, Output } from './terminal';
 
@@ -37,6 +38,8 @@ function rowLines(row: WaitRow, out: Output): string[] {
 export async function waits(session: CliSession, out: Output, args: WaitsArgs): Promise<number> {
   out.progress(l10n.t('Reading what every thread waits on…'));
   const snapshot = await session.snapshot(['waits']);
+  // Not read (no helper, an architecture whose calls are not known): a watchdog must not hear "not stuck".
+  if (!snapshot.waits?.read) throw new CliFailure(snapshot.waits?.why ?? l10n.t('The waits were not read.'));
   const rows = waitRows({ picture: snapshot.waits, takenAt: snapshot.takenAt });
   const stuck = rows.some((r) => r.kind === 'diagnosis' && r.severity === 'error');
   if (args.json) {

@@ -22,6 +22,7 @@ import { readSemaphores } from './posixSem/read';
 import { classifyPosixObjects, nextAgeTransition } from './posixShm/classify';
 import { type PosixObjectInfo } from './posixShm/types';
 import { listPosixObjects, type PosixListing } from './family/devShm';
+import { readProcess } from './processes';
 import { scanProcesses, type ProcScan } from './procScan';
 import { NO_INSPECTOR, withoutInspector, type InspectorPids } from './inspector';
 import { NOT_READ, readFailure } from './readFailure';
@@ -276,7 +277,6 @@ export class SnapshotSource {
     this.lastTables = [];
   }
 
-  /** Values, messages and attributes the visible views need, read by the helper (all requests pipelined). */
   /**
    * What the semaphores and queues threads wait on say of who could wake them: the values and last
    * changers of the System V sets waited on (read through the helper, only those), the last
@@ -304,14 +304,16 @@ export class SnapshotSource {
         }
       }),
     );
-    const lastReceivers = new Map<number, number>();
-    for (const q of msgTable.queues) if (sentTo.has(q.msqid)) lastReceivers.set(q.msqid, q.lrpid);
+    const lastReceivers = new Map<number, { pid: number; never: boolean }>();
+    for (const q of msgTable.queues) if (sentTo.has(q.msqid)) lastReceivers.set(q.msqid, { pid: q.lrpid, never: q.rtime === 0 });
     const queueHolders = new Map<FileKey, number[]>();
     for (const key of queueKeys) queueHolders.set(key, [...new Set((scan.files.get(key) ?? []).map((h) => h.pid))]);
     const procRoot = this.procRoot;
-    return { alive: (pid: number) => fs.existsSync(`${procRoot}/${pid}`), semaphores, lastReceivers, queueHolders };
+    // A process hidden by hidepid is not gone: only "gone" says it exited.
+    return { alive: (pid: number) => readProcess(pid, procRoot).kind !== 'gone', semaphores, lastReceivers, queueHolders };
   }
 
+  /** Values, messages and attributes the visible views need, read by the helper (all requests pipelined). */
   private async readThroughHelper(
     options: RefreshOptions,
     needs: ReadonlySet<Need>,
@@ -453,7 +455,6 @@ export class SnapshotSource {
   }
 }
 
-/** Reads lock bytes through the helper (PROC_MEM_READ), or undefined when there is none. */
 /** Every POSIX shared memory object listed: /dev/shm's, then the memfds, then anonymous shared memory. */
 export function posixShmObjects(snapshot: { posix: PosixPicture }): PosixObjectInfo[] {
   return [...snapshot.posix.objects, ...snapshot.posix.memfds, ...snapshot.posix.anonymous];
@@ -475,6 +476,7 @@ function helperOf(options: RefreshOptions): HelperClient | undefined {
   }
 }
 
+/** Reads lock bytes through the helper (PROC_MEM_READ), or undefined when there is none. */
 function memoryReader(options: RefreshOptions): MemoryReader | undefined {
   if (!options.helper) return undefined;
   let client: HelperClient;

@@ -263,6 +263,8 @@ function decodeCond(b: Bytes): CondReading {
   return { lock: 'cond', waiters: wrefs >>> 3, processShared: (wrefs & 1) !== 0 };
 }
 
+/** The largest value a semaphore can have (glibc's SEM_VALUE_MAX). */
+export const SEM_VALUE_MAX = 0x7fffffff;
 const SEM_VALUE_SHIFT = 1; // 32-bit: the value is shifted left by one, bit 0 says "has waiters"
 // sem_t's `private` field holds glibc's LLL_SHARED (128) for a process-shared semaphore and
 // LLL_PRIVATE (0) for a private one (glibc XORs it with FUTEX_PRIVATE_FLAG: seen on this machine,
@@ -327,17 +329,27 @@ export function lockFieldWords(r: LockReading): string {
   return words;
 }
 
-/** glibc's lock types by the names C programs give them. */
-const LOCK_TYPE_NAMES: Readonly<Record<string, LockType>> = {
-  pthread_mutex_t: 'mutex',
-  pthread_rwlock_t: 'rwlock',
-  pthread_cond_t: 'cond',
-  sem_t: 'sem',
-};
+/** glibc's lock types by the names C programs give them (a Map: a type named "constructor" is no lock). */
+const LOCK_TYPE_NAMES: ReadonlyMap<string, LockType> = new Map([
+  ['pthread_mutex_t', 'mutex'],
+  ['pthread_rwlock_t', 'rwlock'],
+  ['pthread_cond_t', 'cond'],
+  ['sem_t', 'sem'],
+]);
+/** More waiters on one condition variable than threads a machine runs: bytes that are not one. */
+const MAX_COND_WAITERS = 1 << 22;
 
 /** The glibc lock a C type name is ("pthread_mutex_t", "volatile sem_t"), if it is one. */
 export function lockTypeOf(typeName: string): LockType | undefined {
-  return Object.hasOwn(LOCK_TYPE_NAMES, typeName) ? LOCK_TYPE_NAMES[typeName] : LOCK_TYPE_NAMES[typeName.replace(/\b(const|volatile)\b/g, '').trim()];
+  return (
+    LOCK_TYPE_NAMES.get(typeName) ??
+    LOCK_TYPE_NAMES.get(
+      typeName
+        .replace(/\b(const|volatile)\b/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+  );
 }
 
 /**
@@ -351,6 +363,22 @@ export function lockInField(typeName: string, size: number, bytes: Uint8Array): 
   if (!type) return undefined;
   const arch = (Object.keys(GLIBC_LAYOUTS) as LockArch[]).find((a) => GLIBC_LAYOUTS[a][type].size === size);
   const reading = arch && bytes.length >= size ? decodeLock(type, bytes, arch) : undefined;
-  if (!reading || (reading.lock === 'mutex' && reading.state === 'unknown') || (reading.lock === 'rwlock' && reading.state === 'unknown')) return undefined;
-  return reading;
+  return reading && arch && fitsLayout(reading, bytes, arch) ? reading : undefined;
+}
+
+/** Whether decoded bytes are a state the lock can be in (what lockAt.ts asks of a waited-on word, without the waiter). */
+function fitsLayout(r: LockReading, bytes: Uint8Array, arch: LockArch): boolean {
+  switch (r.lock) {
+    case 'mutex':
+    case 'rwlock':
+      return r.state !== 'unknown';
+    case 'cond':
+      return r.waiters < MAX_COND_WAITERS;
+    case 'sem': {
+      // `private` holds glibc's LLL_SHARED or LLL_PRIVATE, nothing else.
+      const at = GLIBC_LAYOUTS[arch].sem.wide ? 8 : 4;
+      const privateField = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(at, true);
+      return (privateField === 0 || privateField === LLL_SHARED) && r.value <= SEM_VALUE_MAX && r.waiters <= SEM_VALUE_MAX;
+    }
+  }
 }

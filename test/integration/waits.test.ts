@@ -98,7 +98,7 @@ describe('the Waits view', function () {
     const started = await spawnReady(locktool, ['anon', 'semalone']);
     const b = Number(started.firstLine.split(' ')[4]);
     const row = await rowWhere('the nobody-left-to-post row', diagnosis('Nobody left to post', b));
-    assert.match(row.description, /\+88 is at 0 and no process but the ones waiting on it \(\d+\) maps/);
+    assert.match(row.description, /\+88 is at 0, and no process but the one\(s\) waiting on it \(process \d+\) maps/);
     const item = api.views.waits.getTreeItem(row);
     assert.strictEqual((item.iconPath as vscode.ThemeIcon).id, 'warning');
     assert.match(String(item.tooltip), /Start the producer again/);

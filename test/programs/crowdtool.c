@@ -11,6 +11,7 @@
  * stacks: ten thousand of them reserve 640 MiB of address space and touch a few pages each. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#define STACK (64 * 1024)
+#define STACK (64 * 1024) /* or PTHREAD_STACK_MIN where that is more (arm64: 128 KiB) */
 
 static void die(const char *what)
 {
@@ -35,16 +36,22 @@ static void *sleep_forever(void *unused)
     return NULL;
 }
 
-static void child(pthread_mutex_t *mutex, int threads, int blocks, int ready)
+static _Noreturn void child(pthread_mutex_t *mutex, int threads, int blocks, int ready, pid_t parent)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0); /* the parent died before the prctl */
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, STACK);
+    size_t stack = STACK < PTHREAD_STACK_MIN ? PTHREAD_STACK_MIN : STACK;
+    int e = pthread_attr_setstacksize(&attr, stack);
+    if (e != 0) {
+        errno = e;
+        die("pthread_attr_setstacksize");
+    }
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     for (int i = 1; i < threads; i++) {
         pthread_t t;
-        int e = pthread_create(&t, &attr, sleep_forever, NULL);
+        e = pthread_create(&t, &attr, sleep_forever, NULL);
         if (e != 0) {
             errno = e;
             die("pthread_create");
@@ -76,18 +83,22 @@ int main(int argc, char **argv)
     if (pthread_mutex_init(mutex, &a) != 0 || pthread_mutex_lock(mutex) != 0) die("mutex");
     int ready[2];
     if (pipe(ready) != 0) die("pipe");
+    pid_t parent = getpid();
     for (int i = 0; i < processes; i++) {
         pid_t pid = fork();
         if (pid < 0) die("fork");
         if (pid == 0) {
             close(ready[0]);
-            child(mutex, threads, i < blocked, ready[1]);
+            child(mutex, threads, i < blocked, ready[1], parent);
         }
     }
     close(ready[1]);
     for (int i = 0; i < processes; i++) {
         char c;
-        if (read(ready[0], &c, 1) != 1) die("a child did not start");
+        if (read(ready[0], &c, 1) != 1) {
+            fprintf(stderr, "crowdtool: a child exited before it started its threads\n");
+            return 1;
+        }
     }
     printf("ready %d\n", getpid());
     fflush(stdout);

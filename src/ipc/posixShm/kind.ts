@@ -6,6 +6,7 @@ import { shellQuote } from '../family/posix';
 import { formatBytes } from '../format';
 import { plain } from '../json';
 import { heldFileEntries, heldFileJson } from '../family/posixKind';
+import { mayReach } from '../family/holders';
 import type { KindModule } from '../kind';
 import * as l10n from '../../shared/l10n';
 import type { PosixObjectInfo } from './types';
@@ -55,7 +56,8 @@ export const posixShmKind: KindModule<PosixObjectInfo> = {
   inUseNote: l10n.t('the name goes at once, but the processes that map or hold it keep its memory until they unmap and close it'),
   // util-linux 2.38 has no ipcrm for POSIX objects: rm is what works.
   removeCommand: (o) => `rm ${shellQuote(o.file?.path ?? `/dev/shm${o.name}`)}`,
-  hasContents: (o) => o.readPaths.length > 0,
+  // The helper runs as this process's user: a mapping alone (map_files) is open to root only.
+  hasContents: (o) => mayReach(o.readPaths, process.geteuid?.() ?? -1),
   openContents: async (helper, o, again) => {
     const source = new PosixObjectSource(helper, o, again);
     await source.describe(); // fresh numbers, and the permission check, before opening

@@ -12,12 +12,9 @@
 // what the waiter expects and waiters counted; a condition variable blocked on counts a waiter;
 // an rwlock's shared flag is 0 or 1): what fits none is an unknown futex word, its value shown.
 // Pure: the bytes are read by the caller (readLocks.ts).
-import { decodeLock, FUTEX_TID_MASK, FUTEX_WAITERS, GLIBC_LAYOUTS, type LockReading, type LockType } from '../../shared/glibcLocks';
+import { decodeLock, FUTEX_TID_MASK, FUTEX_WAITERS, GLIBC_LAYOUTS, SEM_VALUE_MAX, type LockReading, type LockType } from '../../shared/glibcLocks';
 import type { FutexWord } from './resolve';
 import type { WaitArch } from './syscalls';
-
-/** glibc's largest semaphore value (and no more threads than that can wait). */
-const SEM_VALUE_MAX = 0x7fffffff;
 
 /** The lock a futex word was found to be part of. */
 export interface LockAt {

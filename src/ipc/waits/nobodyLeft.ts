@@ -1,12 +1,17 @@
 // Waits that nobody is left to end: the two diagnoses about who could wake a thread rather than who
 // holds what (graph.ts has those).
 //   noPoster    a semaphore at 0 that threads wait on, whose posters are gone: a sem_t (or a POSIX
-//               named semaphore) in shared memory that no process other than its waiters maps, or a
-//               System V semaphore too low for the operation asked, whose last changer (GETPID) has
-//               exited
+//               named semaphore) in shared memory that no process other than its waiters maps and
+//               that no process can open again (anonymous shared memory, a memfd, a removed file:
+//               a name still linked, or a System V segment, can be opened by the next producer), or
+//               a System V semaphore too low for the operation asked, whose last changer (GETPID)
+//               has exited
 //   noReceiver  a full queue that senders wait on, with nobody to receive: a POSIX queue no process
 //               other than its senders holds open, or a System V queue no thread waits to receive
-//               from and whose last receiver has exited (or that nothing has ever received from)
+//               from and whose last receiver has exited (or that nothing has ever received from: its
+//               last receive time is 0; a receiver in another pid namespace has pid 0 but a time)
+// System V ids are taken as this IPC namespace's: a thread of a container blocked on its own set 5
+// is taken for one blocked on ours (the scan does not read every waiter's IPC namespace).
 // A sender blocks only on a full queue and a waiter only on a semaphore too low: the wait itself says
 // so. What these rest on (other mappers, holders, pids) is only as complete as the scan: processes
 // it could not read are named in the words, since one of them could still post or receive.
@@ -15,7 +20,7 @@ import type { FileKey } from '../maps';
 import * as l10n from '../../shared/l10n';
 import type { Diagnosis, WaitGraph } from './graph';
 import type { BlockedThread, WaitScan } from './resolve';
-import { objectName } from './sharedMaps';
+import { objectName, type SharedObject } from './sharedMaps';
 
 /** What the diagnoses read beyond the scan, for the objects threads wait on. */
 export interface WaitFacts {
@@ -23,8 +28,8 @@ export interface WaitFacts {
   alive(pid: number): boolean;
   /** System V sets some thread waits on: each semaphore's value and the last pid to change it (0: none, or another pid namespace's). */
   semaphores: Map<number, Array<{ value: number; lastPid: number }>>;
-  /** System V queues some thread sends to: the last pid to receive from it (0: none yet). */
-  lastReceivers: Map<number, number>;
+  /** System V queues some thread sends to: the last pid to receive from it (0: none, or one in another pid namespace), and whether none ever did. */
+  lastReceivers: Map<number, { pid: number; never: boolean }>;
   /** POSIX queues some thread sends to: the processes holding each open, by key. */
   queueHolders: Map<FileKey, number[]>;
 }
@@ -40,8 +45,10 @@ function uncheckedCaveat(scan: Scan): string {
   return n === 1 ? l10n.t(' (1 process could not be checked)') : l10n.t(' ({0} processes could not be checked)', n);
 }
 
-function pidList(pids: Iterable<number>): string {
-  return [...new Set(pids)].sort((a, b) => a - b).join(', ');
+/** "process 4711", "processes 4711, 4712". */
+function processWords(pids: Iterable<number>): string {
+  const list = [...new Set(pids)].sort((a, b) => a - b);
+  return list.length === 1 ? l10n.t('process {0}', list[0]) : l10n.t('processes {0}', list.join(', '));
 }
 
 /** Adds the noPoster and noReceiver diagnoses of a scan to its graph. */
@@ -59,7 +66,7 @@ export function diagnoseNobodyLeft(graph: WaitGraph, scan: Scan, facts: WaitFact
     const node = graph.nodes.get(target);
     const found =
       node?.kind === 'lock'
-        ? semaphoreNobodyMaps(node.label, node.lock.reading, node.object.id, objectName(node.object), threads, scan)
+        ? semaphoreNobodyMaps(node.label, node.lock.reading, node.object, threads, scan)
         : node?.kind === 'object'
           ? objectNobodyLeft(node.label, threads, scan, facts)
           : undefined;
@@ -69,27 +76,31 @@ export function diagnoseNobodyLeft(graph: WaitGraph, scan: Scan, facts: WaitFact
 
 type Found = Pick<Diagnosis, 'kind' | 'text'>;
 
-/** A sem_t at 0 whose object no process but its waiters maps. */
+/** Whether no process can map the object again: it has no name left to open it by. */
+function beyondReopening(object: SharedObject): boolean {
+  return object.type === 'anonShm' || (object.type === 'file' && (object.memfd || object.deleted));
+}
+
+/** A sem_t at 0 in an object no process but its waiters maps, and none can map again. */
 function semaphoreNobodyMaps(
   label: string,
   reading: { lock: string; value?: number } | undefined,
-  objectId: string,
-  objectWords: string,
+  object: SharedObject,
   waiters: BlockedThread[],
   scan: Scan,
 ): Found | undefined {
-  if (reading?.lock !== 'sem' || reading.value !== 0) return undefined;
+  if (reading?.lock !== 'sem' || reading.value !== 0 || !beyondReopening(object)) return undefined;
   const waiting = new Set(waiters.map((t) => t.pid));
   for (const [pid, mappings] of scan.mappings) {
-    if (!waiting.has(pid) && mappings.some((m) => m.object.id === objectId)) return undefined;
+    if (!waiting.has(pid) && mappings.some((m) => m.object.id === object.id)) return undefined;
   }
   return {
     kind: 'noPoster',
     text: l10n.t(
-      '{0} is at 0 and no process but the ones waiting on it ({1}) maps {2}{3}: nobody else can post it',
+      '{0} is at 0, and no process but the one(s) waiting on it ({1}) maps {2}{3}, which has no name left to open it by: no other process can post it',
       label,
-      pidList(waiting),
-      objectWords,
+      processWords(waiting),
+      objectName(object),
       uncheckedCaveat(scan),
     ),
   };
@@ -116,7 +127,7 @@ function sysvSemNoPoster(label: string, semid: number, threads: BlockedThread[],
       return {
         kind: 'noPoster',
         text: l10n.t(
-          'semaphore {0} of {1} is at {2}, {3} waits to take {4}, and the last process to change it ({5}) has exited: nobody is known to post it',
+          'semaphore {0} of {1} is at {2}, process {3} waits to take {4}, and the last process to change it ({5}) has exited: nobody is known to post it',
           op.semnum,
           label,
           semaphore.value,
@@ -133,9 +144,11 @@ function sysvSemNoPoster(label: string, semid: number, threads: BlockedThread[],
 function sysvQueueNoReceiver(label: string, msqid: number, threads: BlockedThread[], scan: Scan, facts: WaitFacts): Found | undefined {
   const senders = threads.filter((t) => t.on.type === 'msg' && t.on.send);
   if (senders.length === 0 || threads.some((t) => t.on.type === 'msg' && !t.on.send)) return undefined;
-  const lastReceiver = facts.lastReceivers.get(msqid);
-  if (lastReceiver === undefined || (lastReceiver > 0 && facts.alive(lastReceiver))) return undefined;
-  const who = pidList(senders.map((t) => t.pid));
+  const last = facts.lastReceivers.get(msqid);
+  // Alive: it may receive again. Pid 0 after a receive: a receiver in another pid namespace.
+  if (last === undefined || (last.pid > 0 && facts.alive(last.pid)) || (last.pid <= 0 && !last.never)) return undefined;
+  const lastReceiver = last.pid;
+  const who = processWords(senders.map((t) => t.pid));
   return {
     kind: 'noReceiver',
     text:
@@ -164,9 +177,9 @@ function posixQueueNoReceiver(label: string, key: FileKey, threads: BlockedThrea
   return {
     kind: 'noReceiver',
     text: l10n.t(
-      '{0} is full and no process but the ones waiting to send to it ({1}) has it open{2}: nobody can receive',
+      '{0} is full and no process but the one(s) waiting to send to it ({1}) has it open{2}: none is there to receive',
       label,
-      pidList(senders),
+      processWords(senders),
       uncheckedCaveat(scan),
     ),
   };

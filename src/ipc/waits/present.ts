@@ -118,7 +118,7 @@ const DIAGNOSES: Record<DiagnosisKind, { severity: Severity; title: () => string
     title: () => l10n.t('Nobody left to post'),
     advice: () =>
       l10n.t(
-        'The waiters sleep until some process posts the semaphore, and none that could is left. Start the producer again (or post it by hand to let them go on); make the producer post before it exits, or use SEM_UNDO.',
+        'The waiters sleep until some process posts the semaphore, and none that could is left. Start the producer again (or post it by hand to let them go on); make producers post before they exit (a System V semaphore taken with SEM_UNDO is given back when its taker exits).',
       ),
   },
   noReceiver: {

@@ -64,10 +64,11 @@ const LAYERED = {
  * small components (a lock, its holder, its waiters), where crossings are few anyway.
  */
 const LARGE_GRAPH = 300;
+/** The performance entry of the last layout's time. */
+const LAYOUT_MEASURE = 'wait graph layout';
 const LARGE = {
   ...LAYERED,
   'elk.layered.crossingMinimization.strategy': 'NONE',
-  'elk.layered.thoroughness': '1',
   'elk.layered.layering.strategy': 'LONGEST_PATH',
   'elk.layered.nodePlacement.strategy': 'SIMPLE',
 };
@@ -156,8 +157,8 @@ function drawList(model: GraphModel): HTMLElement {
   const targets = new Map<string, string[]>();
   for (const e of model.edges) {
     const words = `${e.kind === 'waits' ? model.words.waitsFor : model.words.heldBy} ${labels.get(e.to) ?? e.to}`;
-    const list = targets.get(e.from);
-    if (list) list.push(words);
+    const known = targets.get(e.from);
+    if (known) known.push(words);
     else targets.set(e.from, [words]);
   }
   for (const node of model.nodes) {
@@ -197,8 +198,9 @@ async function draw(model: GraphModel): Promise<void> {
   try {
     const started = performance.now();
     const laid = await layout(model);
-    // The benchmark (bench/waitGraphBench.ts) reads how long the layout took, apart from the drawing.
-    performance.measure('wait graph layout', { start: started });
+    // The benchmark (bench/waitGraphBench.ts) reads how long the layout took, apart from the drawing: the last one only is kept.
+    performance.clearMeasures(LAYOUT_MEASURE);
+    performance.measure(LAYOUT_MEASURE, { start: started });
     if (drawing !== model.key) return;
     picture = drawSvg(model, laid);
   } catch (error) {

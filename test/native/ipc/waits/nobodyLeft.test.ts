@@ -76,8 +76,11 @@ describe('waits nobody is left to end, on the real kernel (a refresh with waits)
     const run = await spawnReady(locktool, ['anon', 'semalone']);
     const b = Number(run.firstLine.split(' ')[4]);
     const d = await diagnosisOf('noPoster', b);
-    assert.match(d.text, new RegExp(`^anonymous shared memory \\(inode \\d+\\)\\+88 is at 0 and no process but the ones waiting on it \\(${b}\\) maps`));
-    assert.match(d.text, /: nobody else can post it$/);
+    assert.match(
+      d.text,
+      new RegExp(`^anonymous shared memory \\(inode \\d+\\)\\+88 is at 0, and no process but the one\\(s\\) waiting on it \\(process ${b}\\) maps`),
+    );
+    assert.match(d.text, /, which has no name left to open it by: no other process can post it$/);
   });
 
   it('a sem_t its maker still maps: nothing said', async function () {
@@ -97,7 +100,7 @@ describe('waits nobody is left to end, on the real kernel (a refresh with waits)
     const d = await diagnosisOf('noPoster', waiter.pid);
     assert.equal(
       d.text,
-      `semaphore 0 of semaphore set ${semid} is at 0, ${waiter.pid} waits to take 1, and the last process to change it (${holder.pid}) has exited: nobody is known to post it`,
+      `semaphore 0 of semaphore set ${semid} is at 0, process ${waiter.pid} waits to take 1, and the last process to change it (${holder.pid}) has exited: nobody is known to post it`,
     );
   });
 
@@ -110,7 +113,7 @@ describe('waits nobody is left to end, on the real kernel (a refresh with waits)
     assert.match(
       d.text,
       new RegExp(
-        `^message queue ${msqid} is full, with ${filler.pid} waiting to send; no thread waits to receive and no process has ever received from it${UNCHECKED}$`,
+        `^message queue ${msqid} is full, with process ${filler.pid} waiting to send; no thread waits to receive and no process has ever received from it${UNCHECKED}$`,
       ),
     );
   });

@@ -62,14 +62,27 @@ describe('waits nobody is left to end', function () {
     assert.deepEqual([d?.kind, d?.threads, d?.locks], ['noPoster', [50, 51], ['l:anon:0:1:225520+88']]);
     assert.equal(
       d.text,
-      'anonymous shared memory (inode 225520)+88 is at 0 and no process but the ones waiting on it (50, 51) maps anonymous shared memory (inode 225520): nobody else can post it',
+      'anonymous shared memory (inode 225520)+88 is at 0, and no process but the one(s) waiting on it (processes 50, 51) maps anonymous shared memory (inode 225520), which has no name left to open it by: no other process can post it',
+    );
+  });
+
+  it('a sem_t in an object with a name, which the next producer can open again: nothing said', async function () {
+    const linked = `7f5105942000-7f5105943000 rw-s 00000000 00:1b 1041                     /dev/shm/board\n`;
+    assert.deepEqual(await diagnose([record(50, [semWait(50)], linked)]), [], 'a /dev/shm object still linked');
+    const segment = `7f5105942000-7f5105943000 rw-s 00000000 00:01 5                          /SYSV7e001234\n`;
+    assert.deepEqual(await diagnose([record(50, [semWait(50)], segment)]), [], 'a System V segment, open to shmget by key');
+    const removed = `7f5105942000-7f5105943000 rw-s 00000000 00:1b 1041                     /dev/shm/sem.mp-1 (deleted)\n`;
+    assert.equal(
+      (await diagnose([record(50, [semWait(50)], removed)]))[0]?.kind,
+      'noPoster',
+      "a removed named semaphore (Python's multiprocessing unlinks its own)",
     );
   });
 
   it('a sem_t another process maps, or with processes that could not be checked, is said with what is known', async function () {
     assert.deepEqual(await diagnose([record(50, [semWait(50)]), record(52, [])]), [], 'process 52 maps it and may post');
     const [d] = await diagnose([record(50, [semWait(50)])], {}, [1, 7]);
-    assert.match(d.text, /maps anonymous shared memory \(inode 225520\) \(2 processes could not be checked\): nobody else can post it$/);
+    assert.match(d.text, /maps anonymous shared memory \(inode 225520\) \(2 processes could not be checked\), which has no name left/);
   });
 
   it('a System V semaphore too low for the operation asked, whose last changer has exited', async function () {
@@ -87,7 +100,7 @@ describe('waits nobody is left to end', function () {
     assert.deepEqual([d?.kind, d?.locks], ['noPoster', ['o:sem:3']]);
     assert.equal(
       d.text,
-      'semaphore 1 of semaphore set 3 is at 0, 60 waits to take 1, and the last process to change it (4711) has exited: nobody is known to post it',
+      'semaphore 1 of semaphore set 3 is at 0, process 60 waits to take 1, and the last process to change it (4711) has exited: nobody is known to post it',
     );
     assert.deepEqual(await diagnose([waiter], { semaphores }), [], 'its last changer is alive: it may post again');
     const enough = new Map([
@@ -105,16 +118,27 @@ describe('waits nobody is left to end', function () {
 
   it('a full System V queue: no thread waits to receive and its last receiver is gone, or nothing ever received', async function () {
     const sender = record(70, [wait(70, 69, [7n, 0x1000n, 128n, 0n, 0n, 0n])], '');
-    const gone = await diagnose([sender], { lastReceivers: new Map([[7, 4712]]), alive: (pid) => pid !== 4712 });
+    const receivedBy = (pid: number, never = false) => new Map([[7, { pid, never }]]);
+    const gone = await diagnose([sender], { lastReceivers: receivedBy(4712), alive: (pid) => pid !== 4712 });
     assert.deepEqual(
       gone.map((d) => [d.kind, d.text, d.locks]),
-      [['noReceiver', 'message queue 7 is full, with 70 waiting to send; no thread waits to receive and its last receiver (4712) has exited', ['o:msg:7']]],
+      [
+        [
+          'noReceiver',
+          'message queue 7 is full, with process 70 waiting to send; no thread waits to receive and its last receiver (4712) has exited',
+          ['o:msg:7'],
+        ],
+      ],
     );
-    const never = await diagnose([sender], { lastReceivers: new Map([[7, 0]]) });
-    assert.equal(never[0]?.text, 'message queue 7 is full, with 70 waiting to send; no thread waits to receive and no process has ever received from it');
-    assert.deepEqual(await diagnose([sender], { lastReceivers: new Map([[7, 4712]]) }), [], 'its last receiver is alive');
+    const never = await diagnose([sender], { lastReceivers: receivedBy(0, true) });
+    assert.equal(
+      never[0]?.text,
+      'message queue 7 is full, with process 70 waiting to send; no thread waits to receive and no process has ever received from it',
+    );
+    assert.deepEqual(await diagnose([sender], { lastReceivers: receivedBy(4712) }), [], 'its last receiver is alive');
+    assert.deepEqual(await diagnose([sender], { lastReceivers: receivedBy(0) }), [], 'received by a process of another pid namespace (pid 0, a receive time)');
     const receiving = record(71, [wait(71, 70, [7n, 0x1000n, 64n, 5n, 0n, 0n])], '');
-    assert.deepEqual(await diagnose([sender, receiving], { lastReceivers: new Map([[7, 0]]) }), [], 'a thread waits to receive (another type)');
+    assert.deepEqual(await diagnose([sender, receiving], { lastReceivers: receivedBy(0, true) }), [], 'a thread waits to receive (another type)');
   });
 
   it('a full POSIX queue held open only by the processes waiting to send to it', async function () {
@@ -123,7 +147,7 @@ describe('waits nobody is left to end', function () {
     const [d] = await diagnose([sender], { queueHolders: new Map([['0:19:99', [80]]]) });
     assert.deepEqual(
       [d?.kind, d?.text],
-      ['noReceiver', 'POSIX queue /jobs is full and no process but the ones waiting to send to it (80) has it open: nobody can receive'],
+      ['noReceiver', 'POSIX queue /jobs is full and no process but the one(s) waiting to send to it (process 80) has it open: none is there to receive'],
     );
     assert.deepEqual(await diagnose([sender], { queueHolders: new Map([['0:19:99', [80, 81]]]) }), [], 'process 81 has it open and may receive');
   });
