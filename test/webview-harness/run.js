@@ -929,6 +929,53 @@ async function translated(browser, base) {
   await page.close();
 }
 
+/** glibc's locks in a C type (test/programs/board.h) read as locks in the fields panel, not as their bytes. */
+async function cTypeLocks(browser, base) {
+  console.log("C type fields: glibc's locks read as locks");
+  const { LayoutCache } = require(path.join(built, 'layouts.cjs'));
+  const layout = await new LayoutCache(BUNDLED_PARSER).layout({
+    file: path.join(root, 'test', 'programs', 'board.h'),
+    typeName: 'struct board',
+    setup: { compiler: 'cc', flags: [], cwd: built },
+  });
+  const offsetOf = (name) => layout.root.members.find((m) => m.name === name).offset;
+  // The board as glibc leaves it: mutex1 held by 4711 with waiters, every other lock free, the
+  // semaphore at 0 with one thread in sem_wait; all of them process-shared.
+  const bytes = new Array(layout.size).fill(0);
+  const put32 = (at, value) => [0, 1, 2, 3].forEach((i) => (bytes[at + i] = (value >>> (8 * i)) & 0xff));
+  for (const mutex of ['mutex1', 'mutex2', 'condmutex', 'robust']) put32(offsetOf(mutex) + 16, mutex === 'robust' ? 0x90 : 0x80);
+  put32(offsetOf('mutex1'), 2);
+  put32(offsetOf('mutex1') + 8, 4711);
+  put32(offsetOf('sem') + 4, 1);
+  put32(offsetOf('sem') + 8, 128);
+  put32(offsetOf('rwlock') + 28, 1);
+  const at = 0x8000; // away from the rows on screen, where the host's live changes land
+  // Live: the page has read the whole small object already; the fields' window is read again live.
+  const page = await open(browser, base, 'seg=64k&refresh=200', { width: 1500, height: 700 });
+  await dataShown(page);
+  await harness(page, ([offset, values]) => window.__harness.poke(offset, values), [at, bytes]);
+  await harness(page, (view) => window.__harness.postRaw({ type: 'ctype', view }), { layout, placement: { offset: at, count: 1 } });
+  await page.waitForFunction(() => [...document.querySelectorAll('.fields-row.field .fv-value')].some((v) => v.textContent?.startsWith('mutex, held by')));
+  await settle(page);
+  const valueOf = async (name) => (await page.locator(`.fields-row.field:has(.fv-name:text-is("${name}")) .fv-value`).first().textContent()) ?? '';
+  const values = {};
+  for (const name of ['mutex1', 'mutex2', 'sem', 'cond', 'rwlock', 'robust']) values[name] = await valueOf(name);
+  check('a mutex held with threads waiting reads as such', values.mutex1 === 'mutex, held by 4711, threads waiting', values);
+  check(
+    'a free mutex, a robust one, an rwlock and a condition variable read as theirs',
+    values.mutex2 === 'mutex, free' &&
+      values.robust === 'robust mutex, free' &&
+      values.rwlock === 'rwlock, free' &&
+      values.cond === 'condition variable, 0 waiting',
+    values,
+  );
+  check('a semaphore reads its value and waiters', values.sem === 'semaphore, value 0, 1 waiting', values);
+  await shot(page, 'fields-locks-dark');
+  const h = await harness(page, () => ({ invalid: window.__harness.invalid, errors: window.__harness.errors }));
+  check('no invalid message or error', h.invalid.length + h.errors.length + page.consoleErrors.length === 0, h);
+  await page.close();
+}
+
 /** Every scenario by the name --only takes, in the order they run. */
 const SCENARIOS = {
   units: async () => {
@@ -946,6 +993,7 @@ const SCENARIOS = {
     await cTypeFields(browser, base);
     await cTypeUnionAndResize(browser, base);
   },
+  locks: cTypeLocks,
   hostile,
   huge: hugePages,
   buffers: nodeBuffers,
