@@ -2,7 +2,8 @@
 // makes two processes deadlock on two process-shared mutexes in a /dev/shm object. The view says
 // the deadlock in one sentence and lists both threads under the locks; the status bar warns; Show
 // Wait Graph draws the graph with the cycle in the theme's error colour and a text list beside it;
-// a click on a node (or Enter on its list item) reveals its row. Screenshots go to
+// a click on a node (or Enter on its list item) reveals its row; a semaphore nobody is left to post
+// (locktool semalone) is said as a warning after it. Screenshots go to
 // test-results/e2e/ (the README shows the graph's).
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -166,5 +167,22 @@ describe('the Waits view and the wait-for graph in chromium', function () {
     const button = frame.locator(`.items .item[aria-label^="/${name}+48,"] button.open`);
     const hex = await untilContentsView(page, () => button.click(), new RegExp(`/${name}`));
     await hex.waitForFunction(() => /Went to 0x30 \(48\)/.test(document.querySelectorAll('body')[0]?.textContent ?? ''), undefined, { timeout: 15_000 });
+  });
+
+  it('says a semaphore nobody is left to post, as a warning under the deadlock', async function () {
+    // locktool anon semalone: its child waits on a sem_t at 0 that only it still maps.
+    const run = await spawnReady(locktool, ['anon', 'semalone']);
+    const waiter = Number(run.firstLine.split(' ')[4]);
+    const row = page.locator(
+      `.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="Nobody left to post: anonymous shared memory (inode "][aria-label*="(process ${waiter}) maps"]`,
+    );
+    await paneHeader(page, 'Waits').scrollIntoViewIfNeeded();
+    await row.waitFor({ timeout: 30_000 });
+    assert.equal(await row.locator('.codicon-warning').count(), 1, 'the row has the warning icon');
+    const labels = await page
+      .locator('.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label]')
+      .evaluateAll((rows) => rows.map((r) => (r as unknown as El).getAttribute('aria-label') ?? ''));
+    const at = (prefix: string) => labels.findIndex((l) => l.startsWith(prefix));
+    assert.ok(at('Deadlock: ') >= 0 && at('Deadlock: ') < at('Nobody left to post: '), 'the error comes before the warning');
   });
 });
