@@ -34,19 +34,25 @@ function html<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, 
   return element;
 }
 
-/** How wide a node must be for its two lines, in the page's font. */
+/** How wide text is in the page's font at a size. */
 const measure = (() => {
   const context = document.createElement('canvas').getContext('2d');
-  const font = getComputedStyle(document.body).fontFamily || 'sans-serif';
+  const family = getComputedStyle(document.body).fontFamily || 'sans-serif';
+  let font = '';
   return (text: string, size: number): number => {
     if (!context) return text.length * size * 0.6;
-    context.font = `${size}px ${font}`;
+    // Setting the font parses it: only when it changes (the callers measure every label, then every detail).
+    const wanted = `${size}px ${family}`;
+    if (wanted !== font) context.font = font = wanted;
     return context.measureText(text).width;
   };
 })();
 
-function nodeWidth(node: ModelNode): number {
-  return Math.ceil(Math.max(measure(node.label, 13), measure(node.detail, 11), 40) + 2 * PADDING_X);
+/** How wide each node must be for its two lines. */
+function nodeWidths(nodes: readonly ModelNode[]): number[] {
+  const labels = nodes.map((n) => measure(n.label, 13));
+  const details = nodes.map((n) => measure(n.detail, 11));
+  return nodes.map((_, i) => Math.ceil(Math.max(labels[i], details[i], 40) + 2 * PADDING_X));
 }
 
 const LAYERED = {
@@ -74,10 +80,11 @@ const LARGE = {
 };
 
 async function layout(model: GraphModel): Promise<ElkNode> {
+  const widths = nodeWidths(model.nodes);
   const graph: ElkNode = {
     id: 'root',
     layoutOptions: model.nodes.length >= LARGE_GRAPH ? LARGE : LAYERED,
-    children: model.nodes.map((n) => ({ id: n.id, width: nodeWidth(n), height: NODE_HEIGHT })),
+    children: model.nodes.map((n, i) => ({ id: n.id, width: widths[i], height: NODE_HEIGHT })),
     edges: model.edges.map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.from], targets: [e.to] })),
   };
   return elk.layout(graph);
