@@ -1,9 +1,11 @@
 // The Waits view of the IPC container: what is wrong first (deadlocks, dead owners, robust mutexes
-// whose owner died, private locks in shared memory) in the error and warning colours, then every
-// blocked thread under what it waits on, with the lock's state and its holder. The rows are
-// src/ipc/waits/present.ts's; this file only makes tree items of them. It asks the refresher for
-// waits only while it is visible (reading every thread's syscall and the lock bytes costs), and keeps
-// its rows when a refresh made for another view did not read waits.
+// whose owner died, private locks in shared memory, semaphores nobody is left to post, full queues
+// nobody receives from) in the error and warning colours, then every blocked thread under what it
+// waits on, with the lock's state and its holder. The rows are src/ipc/waits/present.ts's; this file
+// makes tree items of them, and names a lock by its field when an open contents view shows a C type
+// over its object (redrawn when one is shown or taken away). It asks the refresher for waits only
+// while it is visible (reading every thread's syscall and the lock bytes costs), and keeps its rows
+// when a refresh made for another view did not read waits.
 import * as vscode from 'vscode';
 import type { IpcContext } from '../context';
 import { kindOf } from '../ipc/kinds';
