@@ -478,14 +478,8 @@ function helperOf(options: RefreshOptions): HelperClient | undefined {
 
 /** Reads lock bytes through the helper (PROC_MEM_READ), or undefined when there is none. */
 function memoryReader(options: RefreshOptions): MemoryReader | undefined {
-  if (!options.helper) return undefined;
-  let client: HelperClient;
-  try {
-    client = options.helper();
-  } catch {
-    return undefined;
-  }
-  return (pid, address, length, identity) => client.procMemRead(pid, address, length, identity);
+  const client = helperOf(options);
+  return client && ((pid, address, length, identity) => client.procMemRead(pid, address, length, identity));
 }
 
 function earliest(times: ReadonlyArray<number | undefined>): number | undefined {

@@ -377,7 +377,7 @@ function fitsLayout(r: LockReading, bytes: Uint8Array, arch: LockArch): boolean 
     case 'sem': {
       // `private` holds glibc's LLL_SHARED or LLL_PRIVATE, nothing else.
       const at = GLIBC_LAYOUTS[arch].sem.wide ? 8 : 4;
-      const privateField = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(at, true);
+      const privateField = new Bytes(bytes).readInt32LE(at);
       return (privateField === 0 || privateField === LLL_SHARED) && r.value <= SEM_VALUE_MAX && r.waiters <= SEM_VALUE_MAX;
     }
   }
