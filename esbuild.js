@@ -5,7 +5,7 @@
 // loads on first use (dist/ctypes.js: tree-sitter and the compiler probe), the worker thread that
 // engine starts to index a big program's debug information (dist/dwarfWalk.js, beside it), the
 // contents view's page (dist/webview.js, for the browser) and the wait-for graph's page
-// (dist/waitGraph.js, with elkjs).
+// (dist/waitGraph.js).
 // `node esbuild.js` builds once; `--watch` rebuilds on change; `--production` minifies.
 'use strict';
 const esbuild = require('esbuild');
@@ -106,8 +106,7 @@ const bundles = [
     target: 'es2022',
   },
   {
-    // The wait-for graph's page, with elkjs (its bundled build lays out in the page itself: no
-    // worker, no eval, so the page's strict CSP holds).
+    // The wait-for graph's page (its layout, d3-hierarchy and potpack, runs in the page itself).
     ...common,
     entryPoints: ['src/webview/waitGraph/main.ts'],
     outfile: 'dist/waitGraph.js',

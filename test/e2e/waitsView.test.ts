@@ -1,10 +1,11 @@
 // The Waits view and the wait-for graph in chromium, with real producers: test/programs/locktool
 // makes two processes deadlock on two process-shared mutexes in a /dev/shm object. The view says
 // the deadlock in one sentence and lists both threads under the locks; the status bar warns; Show
-// Wait Graph draws the graph with the cycle in the theme's error colour and a text list beside it;
-// a click on a node (or Enter on its list item) reveals its row; a semaphore nobody is left to post
-// (locktool semalone) is said as a warning after it. Screenshots go to
-// test-results/e2e/ (the README shows the graph's).
+// Wait Graph draws the graph with the cycle in the theme's error colour, no node over another and
+// no arrow through a node (waitGraphPage.test.ts: larger and odder graphs), and a text list beside
+// it; a click on a node (or Enter on its list item) reveals its row; a semaphore nobody is left to
+// post (locktool semalone) is said as a warning after it. Screenshots go to test-results/e2e/ (the
+// README shows the graph's).
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -15,6 +16,7 @@ import { killSpawned, spawnReady } from '../support/spawned';
 import { freshName } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
+import { drawing, drawingProblems, modelOfDrawing } from '../support/waitGraphPage';
 import { collapsePanes, paneAction, paneHeader, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -132,6 +134,9 @@ describe('the Waits view and the wait-for graph in chromium', function () {
       items.join(' | '),
     );
     assert.ok(items.some((label) => label.startsWith(`/${name}+8, mutex, held by ${a}`)));
+    // Drawn so it can be read: no node over another, every arrow from its source to its target around the others.
+    const drawn = await drawing(frame);
+    assert.deepEqual(drawingProblems(modelOfDrawing(drawn), drawn), []);
     // The README's picture: the graph given the room, the view still beside it.
     await widenSideBar(page, -420);
     await frame.waitForFunction(() => [...document.querySelectorAll('svg.graph')].length === 1);

@@ -1,12 +1,11 @@
 // The wait-for graph's page: the graph the extension posts (src/shared/waitGraphProtocol.ts), laid
-// out by elkjs (its layered algorithm, run in this page without a worker: the bundled build's own
-// in-thread worker) and drawn as SVG in the theme's colours, a deadlock cycle in the error colour;
-// beside it the same graph as a list, each item focusable (Enter reveals the row in the Waits view,
-// a lock's button opens its object's contents), for the keyboard and screen readers. The
-// extension posts only a changed graph, so the layout stays as it is while nothing changes.
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk.bundled.js';
+// out as a forest of tidy trees (./forestLayout.ts: a thousand nodes in tens of milliseconds) and
+// drawn as SVG in the theme's colours, a deadlock cycle in the error colour; beside it the same
+// graph as a list, each item focusable (Enter reveals the row in the Waits view, a lock's button
+// opens its object's contents), for the keyboard and screen readers. The extension posts only a
+// changed graph, so the layout stays as it is while nothing changes.
 import type { FromGraphPage, GraphModel, ModelNode, ToGraphPage } from '../../shared/waitGraphProtocol';
+import { forestLayout, type Laid } from './forestLayout';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromGraphPage): void };
 
@@ -14,10 +13,7 @@ const vscode = acquireVsCodeApi();
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_HEIGHT = 40;
 const PADDING_X = 12;
-const elk = new ELK();
 const root = document.getElementById('root')!;
-/** The key of the graph drawn (a late layout of an older graph is dropped). */
-let drawing = '';
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
   const element = document.createElementNS(SVG, tag);
@@ -55,48 +51,26 @@ function nodeWidths(nodes: readonly ModelNode[]): number[] {
   return nodes.map((_, i) => Math.ceil(Math.max(labels[i], details[i], 40) + 2 * PADDING_X));
 }
 
-const LAYERED = {
-  'elk.algorithm': 'layered',
-  'elk.direction': 'RIGHT',
-  'elk.edgeRouting': 'POLYLINE',
-  'elk.spacing.nodeNode': '24',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '56',
-  'elk.padding': '[top=16,left=16,bottom=16,right=16]',
-};
-/**
- * From this many nodes on, the layered algorithm's cheaper steps (nodes kept in the model's order
- * in their layers rather than reordered to reduce crossings, layers by longest path, simple node
- * placement): ELK's defaults take seconds on 1,000 nodes. A wait-for graph that large is mostly many
- * small components (a lock, its holder, its waiters), where crossings are few anyway.
- */
-const LARGE_GRAPH = 300;
 /** The performance entry of the last layout's time. */
 const LAYOUT_MEASURE = 'wait graph layout';
-const LARGE = {
-  ...LAYERED,
-  'elk.layered.crossingMinimization.strategy': 'NONE',
-  'elk.layered.layering.strategy': 'LONGEST_PATH',
-  'elk.layered.nodePlacement.strategy': 'SIMPLE',
-};
+const SPACING = { node: 24, level: 56, part: 16, lane: 12 };
 
-async function layout(model: GraphModel): Promise<ElkNode> {
+function layout(model: GraphModel): Laid {
   const widths = nodeWidths(model.nodes);
-  const graph: ElkNode = {
-    id: 'root',
-    layoutOptions: model.nodes.length >= LARGE_GRAPH ? LARGE : LAYERED,
-    children: model.nodes.map((n, i) => ({ id: n.id, width: widths[i], height: NODE_HEIGHT })),
-    edges: model.edges.map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.from], targets: [e.to] })),
-  };
-  return elk.layout(graph);
+  return forestLayout(
+    model.nodes.map((n, i) => ({ id: n.id, width: widths[i], height: NODE_HEIGHT })),
+    model.edges,
+    SPACING,
+  );
 }
 
 function reveal(id: string): void {
   vscode.postMessage({ type: 'reveal', id });
 }
 
-function drawSvg(model: GraphModel, laid: ElkNode): SVGSVGElement {
-  const width = Math.ceil(laid.width ?? 0);
-  const height = Math.ceil(laid.height ?? 0);
+function drawSvg(model: GraphModel, laid: Laid): SVGSVGElement {
+  const width = Math.ceil(laid.width);
+  const height = Math.ceil(laid.height);
   // Its own size, scaled down (never up) to the room it has: the viewBox keeps the proportions.
   const picture = svg('svg', {
     width,
@@ -116,37 +90,33 @@ function drawSvg(model: GraphModel, laid: ElkNode): SVGSVGElement {
     svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: `arrow ${kind}` }, marker);
   }
   const edges = new Map(model.edges.map((e) => [e.id, e]));
-  for (const laidEdge of laid.edges ?? []) {
-    const edge = edges.get(laidEdge.id)!;
-    for (const section of laidEdge.sections ?? []) {
-      const points = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint];
-      const path = svg(
-        'path',
-        {
-          d: points.map((p, i) => `${i === 0 ? 'M' : 'L'} ${p.x} ${p.y}`).join(' '),
-          class: `edge ${edge.kind}${edge.cycle ? ' cycle' : ''}`,
-          'marker-end': `url(#arrow-${edge.cycle ? 'cycle' : 'plain'})`,
-          'data-edge': edge.id,
-        },
-        picture,
-      );
-      const title = svg('title', {}, path);
-      title.textContent = `${edge.from} ${edge.kind === 'waits' ? model.words.waitsFor : model.words.heldBy} ${edge.to}`;
-    }
+  for (const { id, points } of laid.edges) {
+    const edge = edges.get(id)!;
+    const path = svg(
+      'path',
+      {
+        d: points.map((p, i) => `${i === 0 ? 'M' : 'L'} ${p.x} ${p.y}`).join(' '),
+        class: `edge ${edge.kind}${edge.cycle ? ' cycle' : ''}`,
+        'marker-end': `url(#arrow-${edge.cycle ? 'cycle' : 'plain'})`,
+        'data-edge': edge.id,
+      },
+      picture,
+    );
+    const title = svg('title', {}, path);
+    title.textContent = `${edge.from} ${edge.kind === 'waits' ? model.words.waitsFor : model.words.heldBy} ${edge.to}`;
   }
-  const nodes = new Map(model.nodes.map((n) => [n.id, n]));
-  for (const laidNode of laid.children ?? []) {
-    const node = nodes.get(laidNode.id)!;
+  for (const node of model.nodes) {
+    const box = laid.boxes.get(node.id)!;
     const group = svg(
       'g',
       {
         class: `node ${node.kind}${node.problem ? ` ${node.problem}` : ''}`,
-        transform: `translate(${laidNode.x ?? 0} ${laidNode.y ?? 0})`,
+        transform: `translate(${box.x} ${box.y})`,
         'data-node': node.id,
       },
       picture,
     );
-    svg('rect', { width: laidNode.width ?? 0, height: laidNode.height ?? 0, rx: node.kind === 'thread' ? 12 : 2 }, group);
+    svg('rect', { width: box.width, height: box.height, rx: node.kind === 'thread' ? 12 : 2 }, group);
     const label = svg('text', { x: PADDING_X, y: 17, class: 'label' }, group);
     label.textContent = node.label;
     const detail = svg('text', { x: PADDING_X, y: 32, class: 'detail' }, group);
@@ -190,8 +160,7 @@ function drawList(model: GraphModel): HTMLElement {
   return list;
 }
 
-async function draw(model: GraphModel): Promise<void> {
-  drawing = model.key;
+function draw(model: GraphModel): void {
   const header = html('header', '');
   html('h1', '', model.words.title, header);
   const diagnoses = html('ul', 'diagnoses', undefined, header);
@@ -204,11 +173,10 @@ async function draw(model: GraphModel): Promise<void> {
   let picture: Element;
   try {
     const started = performance.now();
-    const laid = await layout(model);
+    const laid = layout(model);
     // The benchmark (bench/waitGraphBench.ts) reads how long the layout took, apart from the drawing: the last one only is kept.
     performance.clearMeasures(LAYOUT_MEASURE);
     performance.measure(LAYOUT_MEASURE, { start: started });
-    if (drawing !== model.key) return;
     picture = drawSvg(model, laid);
   } catch (error) {
     picture = html('p', 'empty', model.words.laidOutFailed.replace('{0}', (error as Error).message));
@@ -222,6 +190,6 @@ async function draw(model: GraphModel): Promise<void> {
 
 window.addEventListener('message', (event: MessageEvent<ToGraphPage>) => {
   const message = event.data;
-  if (message?.type === 'graph') void draw(message.model);
+  if (message?.type === 'graph') draw(message.model);
 });
 vscode.postMessage({ type: 'ready' });
