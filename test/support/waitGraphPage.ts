@@ -78,6 +78,27 @@ export function awkwardGraph(length: number, key: string): GraphModel {
   return { key, nodes, edges, diagnoses: [], words: WORDS };
 }
 
+/** `rings` deadlocks, each of `length` threads holding a lock and waiting for the next one's, round, with one more waiter on every other lock: no part is a tree. */
+export function ringsGraph(rings: number, length: number, key: string): GraphModel {
+  const nodes: ModelNode[] = [];
+  const edges: ModelEdge[] = [];
+  const edge = (from: string, to: string, kind: ModelEdge['kind'], cycle: boolean) => edges.push({ id: `${from}>${to}`, from, to, kind, cycle });
+  for (let r = 0; r < rings; r++) {
+    for (let i = 0; i < length; i++) {
+      const pid = 10_000 + r * length + i;
+      nodes.push({ id: `t:${pid}`, kind: 'thread', label: `${pid} worker`, detail: 'futex · waiting 2 min' });
+      nodes.push({ id: `l:${r}:${i}`, kind: 'lock', label: `/ring${r}+${8 + 40 * i}`, detail: `mutex, held by ${pid}`, openable: true });
+      edge(`l:${r}:${i}`, `t:${pid}`, 'heldBy', true);
+      edge(`t:${pid}`, `l:${r}:${(i + 1) % length}`, 'waits', true);
+      if (i % 2 === 0) {
+        nodes.push({ id: `t:${pid}:late`, kind: 'thread', label: `${pid} (thread ${pid + 1}) worker`, detail: 'futex · waiting 1 min' });
+        edge(`t:${pid}:late`, `l:${r}:${i}`, 'waits', false);
+      }
+    }
+  }
+  return { key, nodes, edges, diagnoses: [], words: WORDS };
+}
+
 /** A page showing the built graph page, VS Code's webview API stood in for (what it posts is kept in `window.posted`). */
 export async function openGraphPage(browser: Browser, viewport = { width: 1600, height: 1000 }): Promise<{ page: Page; close(): Promise<void> }> {
   const script = path.join(repoRoot, 'dist', 'waitGraph.js');
@@ -215,6 +236,10 @@ export function drawingProblems(model: Pick<GraphModel, 'nodes' | 'edges'>, draw
       !(inside(p.x, box.x, box.x + box.width) && inside(p.y, box.y, box.y + box.height));
     if (!onBorder(start, from)) problems.push(`${edge.id} does not start at ${edge.from}`);
     if (!onBorder(end, to)) problems.push(`${edge.id} does not end at ${edge.to}`);
+    // The arrowhead points the way of the last segment: it must have one, and come from outside the target.
+    const before = laid.points[laid.points.length - 2];
+    if (!before || (before.x === end.x && before.y === end.y)) problems.push(`${edge.id}'s arrow has no direction`);
+    else if (on(before.x, to.x, to.x + to.width) && on(before.y, to.y, to.y + to.height)) problems.push(`${edge.id}'s arrow comes from inside ${edge.to}`);
     for (let i = 0; i + 1 < laid.points.length; i++) {
       for (const box of drawn.boxes) {
         if (crosses(laid.points[i], laid.points[i + 1], box)) problems.push(`${edge.id} runs through ${box.id}`);

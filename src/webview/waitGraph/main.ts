@@ -1,11 +1,11 @@
 // The wait-for graph's page: the graph the extension posts (src/shared/waitGraphProtocol.ts), laid
-// out as a forest of tidy trees (./forestLayout.ts: a thousand nodes in tens of milliseconds) and
+// out by d3-dag, each connected part on its own (./graphLayout.ts: a thousand nodes in a tenth of a second), and
 // drawn as SVG in the theme's colours, a deadlock cycle in the error colour; beside it the same
 // graph as a list, each item focusable (Enter reveals the row in the Waits view, a lock's button
 // opens its object's contents), for the keyboard and screen readers. The extension posts only a
 // changed graph, so the layout stays as it is while nothing changes.
 import type { FromGraphPage, GraphModel, ModelNode, ToGraphPage } from '../../shared/waitGraphProtocol';
-import { forestLayout, type Laid } from './forestLayout';
+import { layoutGraph, type Laid } from './graphLayout';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromGraphPage): void };
 
@@ -53,11 +53,11 @@ function nodeWidths(nodes: readonly ModelNode[]): number[] {
 
 /** The performance entry of the last layout's time. */
 const LAYOUT_MEASURE = 'wait graph layout';
-const SPACING = { node: 24, level: 56, part: 16, lane: 12 };
+const SPACING = { node: 24, layer: 56, part: 16 };
 
 function layout(model: GraphModel): Laid {
   const widths = nodeWidths(model.nodes);
-  return forestLayout(
+  return layoutGraph(
     model.nodes.map((n, i) => ({ id: n.id, width: widths[i], height: NODE_HEIGHT })),
     model.edges,
     SPACING,
