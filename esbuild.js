@@ -106,7 +106,7 @@ const bundles = [
     target: 'es2022',
   },
   {
-    // The wait-for graph's page (its layout, d3-hierarchy and potpack, runs in the page itself).
+    // The wait-for graph's page (its layout, d3-hierarchy, d3-dag and potpack, runs in the page itself).
     ...common,
     entryPoints: ['src/webview/waitGraph/main.ts'],
     outfile: 'dist/waitGraph.js',

@@ -1,5 +1,5 @@
 // Show Wait Graph: a webview drawing the wait-for graph (the page: src/webview/waitGraph, laid out
-// as tidy trees by d3-hierarchy), with a text list beside it for the keyboard and screen readers. It follows the
+// by d3-hierarchy and d3-dag), with a text list beside it for the keyboard and screen readers. It follows the
 // refresh, asking for waits while it is visible, and posts a graph only when its key changed
 // (src/ipc/waits/graphModel.ts): a refresh with nothing changed posts nothing, and the page keeps
 // its layout. A click on a node reveals its row in the Waits view; a lock's "open" opens its

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '../support/segments';
-import { awkwardGraph, drawGraph, drawing, drawingProblems, openGraphPage, syntheticGraph } from '../support/waitGraphPage';
+import { awkwardGraph, drawGraph, drawing, drawingProblems, openGraphPage, syntheticGraph, wideGraph } from '../support/waitGraphPage';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const server = require(path.join(repoRoot, 'scripts', 'test-host', 'server.js')) as { launchChromium(): Promise<Browser> };
@@ -51,7 +51,13 @@ describe('the wait-for graph page alone in chromium', function () {
     assert.equal(cycle, 12, "the ring's six waits and six holds are drawn as the cycle");
   });
 
-  it('draws a two-thread deadlock alone (no thread that waits for nothing) and redraws a changed graph in place', async function () {
+  it('draws a lock held by two readers with 1,000 writers waiting: one wide part that is not a tree', async function () {
+    const model = wideGraph(1000, 'wide');
+    await drawGraph(page, model);
+    assert.deepEqual(drawingProblems(model, await drawing(page)), []);
+  });
+
+  it('draws a two-thread deadlock (no thread in it waits for nothing) and redraws a changed graph in place', async function () {
     const model = awkwardGraph(2, 'two');
     await drawGraph(page, model);
     assert.deepEqual(drawingProblems(model, await drawing(page)), []);

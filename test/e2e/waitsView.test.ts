@@ -134,8 +134,12 @@ describe('the Waits view and the wait-for graph in chromium', function () {
       items.join(' | '),
     );
     assert.ok(items.some((label) => label.startsWith(`/${name}+8, mutex, held by ${a}`)));
-    // Drawn so it can be read: no node over another, every arrow from its source to its target around the others.
+    // Drawn so it can be read: every node of the list drawn, our four edges, no node over another,
+    // every arrow from its source to its target around the others.
     const drawn = await drawing(frame);
+    assert.equal(drawn.boxes.length, items.length, 'a box for every item of the list');
+    const ours = drawn.edges.filter((e) => e.id.split('>').some((end) => end === `t:${a}` || end === `t:${b}`));
+    assert.equal(ours.length, 4, ours.map((e) => e.id).join(', '));
     assert.deepEqual(drawingProblems(modelOfDrawing(drawn), drawn), []);
     // The README's picture: the graph given the room, the view still beside it.
     await widenSideBar(page, -420);

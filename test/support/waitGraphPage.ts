@@ -47,6 +47,7 @@ export function syntheticGraph(locks: number, waiters: number, key: string): Gra
  * (futex_waitv); an object with a waiter and no holder.
  */
 export function awkwardGraph(length: number, key: string): GraphModel {
+  if (length < 2) throw new Error('awkwardGraph: a ring needs two threads at least');
   const nodes: ModelNode[] = [];
   const edges: ModelEdge[] = [];
   const thread = (id: string, label: string) => nodes.push({ id, kind: 'thread', label, detail: 'futex' });
@@ -95,6 +96,21 @@ export function ringsGraph(rings: number, length: number, key: string): GraphMod
         edge(`t:${pid}:late`, `l:${r}:${i}`, 'waits', false);
       }
     }
+  }
+  return { key, nodes, edges, diagnoses: [], words: WORDS };
+}
+
+/** One lock held by two readers (an rwlock) with `waiters` writers waiting: a part that is not a tree, and wide. */
+export function wideGraph(waiters: number, key: string): GraphModel {
+  const nodes: ModelNode[] = [{ id: 'l:rw', kind: 'lock', label: '/table+0', detail: 'rwlock, read by 2', openable: true }];
+  const edges: ModelEdge[] = [];
+  for (const reader of ['t:r1', 't:r2']) {
+    nodes.push({ id: reader, kind: 'thread', label: `${reader} reader`, detail: 'holds it' });
+    edges.push({ id: `l:rw>${reader}`, from: 'l:rw', to: reader, kind: 'heldBy', cycle: false });
+  }
+  for (let w = 0; w < waiters; w++) {
+    nodes.push({ id: `t:w${w}`, kind: 'thread', label: `${7000 + w} writer`, detail: 'futex · waiting 5 s' });
+    edges.push({ id: `t:w${w}>l:rw`, from: `t:w${w}`, to: 'l:rw', kind: 'waits', cycle: false });
   }
   return { key, nodes, edges, diagnoses: [], words: WORDS };
 }
@@ -222,6 +238,8 @@ export function drawingProblems(model: Pick<GraphModel, 'nodes' | 'edges'>, draw
     }
   }
   const drawnEdges = new Map(drawn.edges.map((e) => [e.id, e]));
+  const modelEdges = new Set(model.edges.map((e) => e.id));
+  for (const e of drawn.edges) if (!modelEdges.has(e.id)) problems.push(`${e.id} is drawn but not in the graph`);
   for (const edge of model.edges) {
     const laid = drawnEdges.get(edge.id);
     const [from, to] = [boxes.get(edge.from), boxes.get(edge.to)];

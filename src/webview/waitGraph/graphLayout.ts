@@ -1,21 +1,34 @@
 // The wait-for graph's layout, each connected part on its own, the parts packed side by side by
-// potpack. A part that is a tree pointing to one thread (every node waits for, or is held by, at
-// most one other: most parts of a wait-for graph, a lock with its holder and its waiters) is laid
-// out by d3-hierarchy's tidy tree (Reingold-Tilford/Buchheim, linear time); any other part (a
-// deadlock cycle, a lock held by two readers, a thread waiting for two locks) by d3-dag's Sugiyama
-// layout: network-simplex layers for a small part (compact, short edges), longest-path layers for
-// a large one (the simplex grows fast), fewer crossings layer by layer, greedy placement. For a
-// tree both draw the same picture (levels as layers, no crossings); the tidy tree does it in a
-// fraction of the time, which is what lets a thousand nodes be drawn in a page's first 0.3 s
-// (elkjs, used before, took 1.3 s: its compiled Java runs slowly until V8 has optimised it; d3-dag
-// for every part, 0.5 to 0.8 s).
+// potpack. A part that is a tree into one node (every node waits for, or is held by, at most one
+// other: most parts of a wait-for graph, a lock with its holder and its waiters, or the waiters of
+// a semaphore set) is laid out by d3-hierarchy's tidy tree (Reingold-Tilford/Buchheim, linear
+// time); any other part (a deadlock cycle, a lock held by two readers, a thread waiting for two
+// locks) by d3-dag's Sugiyama layout: for a small part network-simplex layers (compact, short
+// edges) and fewer crossings layer by layer; for a large one, where those grow fast (a lock held by
+// two readers with a thousand waiters took 0.7 s), longest-path layers from the sinks up and
+// crossings left as a depth-first walk orders them; greedy placement for both. For a tree both
+// draw a similar picture (levels as layers, no crossings); the tidy tree does it in a fraction of
+// the time, which is what lets a thousand nodes be drawn in a page's first 0.3 s (elkjs, used
+// before, took 1.3 s: its compiled Java runs slowly until V8 has optimised it; d3-dag for every
+// part, 0.6 s or more).
 // Written here is only what the libraries do not do: the tree's levels placed by the widest node of
 // each (d3-hierarchy spaces levels evenly), the top-down layouts turned sideways ("waits for" and
-// "held by" point right), and each edge run straight across every layer it passes, at the height
-// the layout gave it there, so that its slanted parts lie between layers and no edge crosses a
-// node (d3-dag's edges run from centre to centre).
+// "held by" point right, but for the edge that closes a cycle), and each edge run straight across
+// every layer it passes, at the height the layout gave it there, so that its slanted parts lie
+// between layers and no edge crosses a node (d3-dag's edges run from centre to centre, and its own
+// shape tweak refuses edges that end inside a box).
 import { hierarchy, tree } from 'd3-hierarchy';
-import { coordGreedy, decrossTwoLayer, graph as dagGraph, layeringLongestPath, layeringSimplex, sugiyama, type GraphNode, type MutGraph } from 'd3-dag';
+import {
+  coordGreedy,
+  decrossDfs,
+  decrossTwoLayer,
+  graph as dagGraph,
+  layeringLongestPath,
+  layeringSimplex,
+  sugiyama,
+  type GraphNode,
+  type MutGraph,
+} from 'd3-dag';
 import potpack from 'potpack';
 
 export interface Point {
@@ -57,7 +70,7 @@ export interface Spacing {
   part: number;
 }
 
-/** Parts up to this many nodes get network-simplex layers; larger ones longest-path layers (linear). */
+/** Parts up to this many nodes get network-simplex layers and crossing reduction; larger ones the linear steps. */
 const SMALL_PART = 60;
 
 type Node = GraphNode<SizedNode, string>;
@@ -68,6 +81,7 @@ interface Extent {
   height: number;
 }
 
+/** The graph for d3-dag (node ids are unique: the model's are). */
 function dagOf(nodes: readonly SizedNode[], edges: readonly Edge[]): MutGraph<SizedNode, string> {
   const dag = dagGraph<SizedNode, string>();
   const added = new Map(nodes.map((n) => [n.id, dag.node(n)]));
@@ -97,8 +111,10 @@ function sinkOfTree(part: Node): Node | undefined {
  */
 function layOutTree(part: Node, sink: Node, spacing: Spacing): Extent {
   const root = hierarchy<Node>(sink, (n) => [...n.parents()]);
+  let tallest = 0;
+  root.each((n) => (tallest = Math.max(tallest, n.data.data.height)));
   tree<Node>()
-    .nodeSize([sink.data.height + spacing.node, 1])
+    .nodeSize([tallest + spacing.node, 1])
     .separation((a, b) => (a.parent === b.parent ? 1 : 1.25))(root);
   const deepest = root.height;
   const thickness = new Array<number>(deepest + 1).fill(0);
@@ -132,8 +148,8 @@ function layOutDag(part: Node, spacing: Spacing): Extent {
   return sugiyama()
     .nodeSize((n: Node) => [n.data.height, n.data.width] as const)
     .gap([spacing.node, spacing.layer])
-    .layering(small ? layeringSimplex() : layeringLongestPath())
-    .decross(decrossTwoLayer())
+    .layering(small ? layeringSimplex() : layeringLongestPath().topDown(false))
+    .decross(small ? decrossTwoLayer() : decrossDfs())
     .coord(coordGreedy())(part);
 }
 
@@ -164,6 +180,7 @@ function sideways(points: readonly (readonly [number, number])[], columns: Map<n
   const rightwards = points[points.length - 1][1] > points[0][1];
   const path: Point[] = [];
   for (const [x, y] of points) {
+    // A layer of d3-dag's with only edges passing through (no node) has no width.
     const column = columns.get(y) ?? { left: y, right: y };
     const [enter, leave] = rightwards ? [column.left, column.right] : [column.right, column.left];
     path.push({ x: enter, y: x }, { x: leave, y: x });
