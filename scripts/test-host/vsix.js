@@ -82,7 +82,34 @@ async function installVsix(vsix, extensionsDir) {
   return { id: entry.identifier.id, version: entry.version, targetPlatform: target ? target[1] : 'universal', dir, output };
 }
 
-module.exports = { installVsix, listExtensions };
+/**
+ * Adds an extension folder as it is (no VSIX: a bench's probe) to an extensions folder, recorded in
+ * its extensions.json as code-server records what it installs.
+ *
+ * @param {string} folder the extension's folder (its package.json names publisher, name, version)
+ * @param {string} extensionsDir the extensions folder (absolute), with its extensions.json
+ * @returns {string} the extension's id
+ */
+function addUnpackedExtension(folder, extensionsDir) {
+  const { publisher, name, version } = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
+  const id = `${publisher}.${name}`;
+  const relativeLocation = `${id}-${version}`;
+  const dir = path.join(extensionsDir, relativeLocation);
+  fs.cpSync(folder, dir, { recursive: true });
+  const manifestFile = path.join(extensionsDir, 'extensions.json');
+  const manifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : [];
+  manifest.push({
+    identifier: { id },
+    version,
+    location: { $mid: 1, fsPath: dir, external: new URL(`file://${dir}`).href, path: dir, scheme: 'file' },
+    relativeLocation,
+    metadata: { installedTimestamp: Date.now(), pinned: true, source: 'vsix' },
+  });
+  fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+  return id;
+}
+
+module.exports = { installVsix, listExtensions, addUnpackedExtension };
 
 if (require.main === module) {
   const argv = process.argv.slice(2);

@@ -23,6 +23,8 @@ export interface ServerOptions {
   extensionsDir?: string;
   /** Run the server (and the extension host) as this unprivileged user (the caller is root). */
   user?: { uid: number; gid: number };
+  /** More environment for the server and the extension host. */
+  env?: Record<string, string>;
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -33,6 +35,7 @@ export const host = require(path.join(repoRoot, 'scripts/test-host/server.js')) 
 
 export const vsix = require(path.join(repoRoot, 'scripts/test-host/vsix.js')) as {
   installVsix(file: string, extensionsDir: string): Promise<{ id: string; dir: string }>;
+  addUnpackedExtension(folder: string, extensionsDir: string): string;
 };
 
 export const install = require(path.join(repoRoot, 'scripts/test-host/install.js')) as { isInstalled(): boolean };
@@ -90,10 +93,16 @@ async function installPackaged(): Promise<string> {
 export async function startHost(
   options: Omit<ServerOptions, 'extensionDevelopmentPath' | 'extensionsDir'>,
   extension: typeof extensionUnderTest = extensionUnderTest,
+  /** Extension folders installed beside the VSIX (a bench's probe). */
+  alongside: readonly string[] = [],
 ): Promise<Server> {
   // IPCINSP_EXTENSION_DIR: another checkout's build (to show a test failing on an older version).
-  if (extension === 'checkout') return host.startServer({ ...options, extensionDevelopmentPath: process.env.IPCINSP_EXTENSION_DIR || repoRoot });
+  if (extension === 'checkout') {
+    if (alongside.length > 0) throw new Error('startHost: extensions beside the checkout need the packaged extension');
+    return host.startServer({ ...options, extensionDevelopmentPath: process.env.IPCINSP_EXTENSION_DIR || repoRoot });
+  }
   const extensionsDir = await installPackaged();
+  for (const folder of alongside) vsix.addUnpackedExtension(folder, extensionsDir);
   const server = await host.startServer({ ...options, extensionsDir });
   const stop = server.stop.bind(server);
   server.stop = async () => {
