@@ -120,6 +120,8 @@ export class WaitsView implements vscode.TreeDataProvider<WaitNode>, vscode.Disp
       case 'note':
         item.iconPath = new vscode.ThemeIcon('info');
         item.contextValue = 'waitNote';
+        // Its words, not its tooltip (what a tree item without one is read as): the count is the news.
+        item.accessibilityInformation = { label: row.label };
         break;
     }
     return item;

@@ -10,13 +10,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { untilContentsView } from '../support/contentsUi';
 import { killSpawned, spawnReady } from '../support/spawned';
 import { freshName } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
-import { drawing, drawingProblems, modelOfDrawing } from '../support/waitGraphPage';
+import { drawing, drawingProblems, graphFrame, modelOfDrawing } from '../support/waitGraphPage';
 import { collapsePanes, paneAction, paneHeader, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -89,26 +89,14 @@ describe('the Waits view and the wait-for graph in chromium', function () {
     assert.match(await item.innerText(), /\d+ deadlocks?\b/);
   });
 
-  /** The frame of the graph's page once it drew an SVG. */
-  async function graphFrame(timeoutMs = 30_000): Promise<Frame> {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      for (const frame of page.frames()) {
-        if (await frame.$('svg.graph').catch(() => null)) return frame;
-      }
-      await page.waitForTimeout(200);
-    }
-    throw new Error('no wait-for graph was drawn');
-  }
-
   it('draws the graph with the cycle in the theme error colour, the sentence and a text list', async function () {
     // The view's title button, as a person would.
     for (let attempt = 0; attempt < 5; attempt++) {
       const button = await paneAction(page, 'Waits', 'Show Wait Graph');
       await button.click().catch(() => undefined);
-      if (await graphFrame(8000).catch(() => undefined)) break;
+      if (await graphFrame(page, 8000).catch(() => undefined)) break;
     }
-    const frame = await graphFrame();
+    const frame = await graphFrame(page);
     await frame.waitForSelector(`g.node[data-node="t:${a}"]`);
     // Other programs on the machine may deadlock too (other suites' producers): only our two threads' edges count.
     const colours = await frame.evaluate(
@@ -148,7 +136,7 @@ describe('the Waits view and the wait-for graph in chromium', function () {
   });
 
   it("reveals a thread's row when its node is clicked, and a lock's row on Enter in the list", async function () {
-    const frame = await graphFrame();
+    const frame = await graphFrame(page);
     const selected = (row: ReturnType<typeof threadRow>) => row.and(page.locator('[aria-selected="true"]'));
     for (let attempt = 0; attempt < 10 && (await selected(threadRow(b)).count()) === 0; attempt++) {
       await frame.click(`g.node[data-node="t:${b}"]`);
@@ -172,7 +160,7 @@ describe('the Waits view and the wait-for graph in chromium', function () {
   });
 
   it("opens a lock's object at the lock's offset from the list's button", async function () {
-    const frame = await graphFrame();
+    const frame = await graphFrame(page);
     const button = frame.locator(`.items .item[aria-label^="/${name}+48,"] button.open`);
     const hex = await untilContentsView(page, () => button.click(), new RegExp(`/${name}`));
     await hex.waitForFunction(() => /Went to 0x30 \(48\)/.test(document.querySelectorAll('body')[0]?.textContent ?? ''), undefined, { timeout: 15_000 });

@@ -110,6 +110,9 @@ describe('the Waits view', function () {
       'the unreadable threads note',
       (r): r is Extract<WaitRow, { kind: 'note' }> => r.kind === 'note' && /could not be checked/.test(r.label),
     );
-    assert.match(labelOf(api.views.waits.getTreeItem(note)), /^[1-9]\d* thread\(s\) of [1-9]\d* process\(es\) could not be checked$/);
+    const item = api.views.waits.getTreeItem(note);
+    assert.match(labelOf(item), /^[1-9]\d* thread\(s\) of [1-9]\d* process\(es\) could not be checked$/);
+    // A screen reader reads the count, not only the tooltip's explanation.
+    assert.equal(item.accessibilityInformation?.label, labelOf(item));
   });
 });

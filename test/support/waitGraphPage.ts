@@ -172,6 +172,18 @@ export interface Drawing {
   edges: DrawnEdge[];
 }
 
+/** In the workbench: the frame of the graph's webview once it drew an SVG. */
+export async function graphFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    for (const frame of page.frames()) {
+      if (await frame.$('svg.graph').catch(() => null)) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error('no wait-for graph was drawn');
+}
+
 /** The drawing's geometry as its SVG has it. */
 export async function drawing(page: Page | Frame): Promise<Drawing> {
   const READ = `(() => {
