@@ -1,9 +1,10 @@
 // The wait-for graph's page: the graph the extension posts (src/shared/waitGraphProtocol.ts), laid
 // out part by part (./graphLayout.ts: d3-hierarchy's tidy tree for the parts that are trees,
-// d3-dag's layered layout for the others) and drawn as SVG in the theme's colours, a deadlock cycle in the error colour; beside it the same
-// graph as a list, each item focusable (Enter reveals the row in the Waits view, a lock's button
-// opens its object's contents), for the keyboard and screen readers. The extension posts only a
-// changed graph, so the layout stays as it is while nothing changes.
+// d3-dag's layered layout for the others) and drawn as SVG in the theme's colours, a deadlock
+// cycle in the error colour; beside it the same graph as a list, each item focusable (Enter
+// reveals the row in the Waits view, a lock's button opens its object's contents), for the
+// keyboard and screen readers. The extension posts only a changed graph, so the layout stays as it
+// is while nothing changes.
 import type { FromGraphPage, GraphModel, ModelNode, ToGraphPage } from '../../shared/waitGraphProtocol';
 import { layoutGraph, type Laid } from './graphLayout';
 
