@@ -24,6 +24,7 @@ import {
   paneHeader,
   runCommand,
   saveExportAs,
+  untilStatusBarSays,
   widenSideBar,
 } from '../support/workbenchUi';
 import { scrollToRow } from '../support/treeRows';
@@ -189,11 +190,7 @@ describe('everyday use of the views, in chromium (issue 18)', function () {
       });
       assert.match((await row.locator('.label-description').innerText()).trim(), /^orphaned \(uncertain\) · /);
       assert.match((await row.getAttribute('aria-label')) ?? '', /state: orphaned \(uncertain\)/);
-      const status = page.locator('.statusbar-item [aria-label^="IPC Inspector: "], .statusbar-item[aria-label^="IPC Inspector: "]').first();
-      await status.waitFor({ timeout: 30_000 });
-      await page.waitForFunction((el) => /uncertain/.test((el as { textContent: string | null }).textContent ?? ''), await status.elementHandle(), {
-        timeout: 30_000,
-      });
+      await untilStatusBarSays(page, /uncertain/);
       await (await paneAction(page, 'Semaphores', 'Clean Up Orphaned Objects')).click();
       // Other orphans of the machine may fill the list: narrow it to this one, as a person would.
       await page.locator('.quick-input-widget input').fill(`id ${semid}`);

@@ -12,7 +12,17 @@ import { untilContentsView } from '../support/contentsUi';
 import { createObject, freshName, mapObject, ownObject, PosixHolder, shmPath, trackName, writeObject } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { host, Server, startHost } from '../support/testHost';
-import { answerInputs, clickMenuItem, collapsePanes, expandRow, paneAction, tickOnly, untilQuickInput, widenSideBar } from '../support/workbenchUi';
+import {
+  answerInputs,
+  clickMenuItem,
+  collapsePanes,
+  expandRow,
+  paneAction,
+  statusBarItem,
+  tickOnly,
+  untilQuickInput,
+  widenSideBar,
+} from '../support/workbenchUi';
 import { scrollToRow } from '../support/treeRows';
 import { waitFor } from '../support/waitFor';
 
@@ -79,8 +89,7 @@ describe('POSIX shared memory in chromium', function () {
   });
 
   it('says in the status bar that objects are orphaned, and a click there selects the first one', async function () {
-    // The item's screen-reader label starts with the product's name; its text is what is shown.
-    const item = page.locator('.statusbar-item [aria-label^="IPC Inspector: "], .statusbar-item[aria-label^="IPC Inspector: "]').first();
+    const item = statusBarItem(page);
     await item.waitFor({ timeout: 30_000 });
     assert.match(await item.innerText(), /\d+ orphaned/);
     const status = page.locator('.part.statusbar');

@@ -14,7 +14,7 @@ import { repoRoot } from '../support/segments';
 import { killSpawned, spawnReady } from '../support/spawned';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { drawing, drawingProblems, graphFrame, modelOfDrawing } from '../support/waitGraphPage';
-import { collapsePanes, paneAction, paneHeader, widenSideBar } from '../support/workbenchUi';
+import { collapsePanes, paneAction, paneHeader, untilStatusBarSays, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const locktool = path.join(repoRoot, 'native', 'bin', 'locktool');
@@ -91,11 +91,7 @@ describe('the Waits view and the wait-for graph as an unprivileged user, in chro
   });
 
   it('warns of the deadlock in the status bar', async function () {
-    const item = page.locator('.statusbar-item [aria-label^="IPC Inspector: "], .statusbar-item[aria-label^="IPC Inspector: "]').first();
-    await item.waitFor({ timeout: 30_000 });
-    await page.waitForFunction((el) => /\d+ deadlock/.test((el as { textContent: string | null } | null)?.textContent ?? ''), await item.elementHandle(), {
-      timeout: 30_000,
-    });
+    await untilStatusBarSays(page, /\d+ deadlock/);
   });
 
   it("draws nobody's deadlock in the wait-for graph, and nothing of root's", async function () {

@@ -17,7 +17,7 @@ import { freshName } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
 import { drawing, drawingProblems, graphFrame, modelOfDrawing } from '../support/waitGraphPage';
-import { collapsePanes, paneAction, paneHeader, widenSideBar } from '../support/workbenchUi';
+import { collapsePanes, paneAction, paneHeader, untilStatusBarSays, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const locktool = path.join(repoRoot, 'native', 'bin', 'locktool');
@@ -81,11 +81,7 @@ describe('the Waits view and the wait-for graph in chromium', function () {
   });
 
   it('warns of the deadlock in the status bar', async function () {
-    const item = page.locator('.statusbar-item [aria-label^="IPC Inspector: "], .statusbar-item[aria-label^="IPC Inspector: "]').first();
-    await item.waitFor({ timeout: 30_000 });
-    await page.waitForFunction((el) => /\d+ deadlock/.test((el as { textContent: string | null } | null)?.textContent ?? ''), await item.elementHandle(), {
-      timeout: 30_000,
-    });
+    const item = await untilStatusBarSays(page, /\d+ deadlock/);
     assert.match(await item.innerText(), /\d+ deadlocks?\b/);
   });
 

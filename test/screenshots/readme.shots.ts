@@ -17,7 +17,7 @@ import { repoRoot } from '../support/segments';
 import { ipcmkMsg, ipcmkSem, ipctool, IpcProcess, startIpctool, SYSCALL, waitBlocked } from '../support/semMsg';
 import { openIpcView, Server, startHost } from '../support/testHost';
 import { movePointerAway, scrollToRow } from '../support/treeRows';
-import { answerInputs, collapsePanes, expandRow, paneHeader, widenSideBar } from '../support/workbenchUi';
+import { answerInputs, collapsePanes, expandRow, paneHeader, statusBarItem, widenSideBar } from '../support/workbenchUi';
 
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
 
@@ -144,7 +144,7 @@ describe('README screenshots', function () {
     await page
       .locator('.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label^="POSIX shared memory object /ipc-demo-leak,"][aria-label*="orphaned"]')
       .waitFor({ state: 'attached', timeout: 120_000 });
-    const item = page.locator('.statusbar-item [aria-label^="IPC Inspector: "], .statusbar-item[aria-label^="IPC Inspector: "]').first();
+    const item = statusBarItem(page);
     await item.filter({ hasText: /orphaned/ }).waitFor();
     await shoot(page, 'status-bar', page.locator('.part.statusbar'));
   });

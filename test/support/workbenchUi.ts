@@ -5,6 +5,23 @@ import type { Locator, Page } from 'playwright-core';
 import { waitFor } from './waitFor';
 
 /** Drags the sash on the side bar's right edge, so the rows' descriptions are readable. */
+/** The extension's status bar item (its screen-reader label starts with the product's name; its text is what is shown). */
+export function statusBarItem(page: Page): Locator {
+  return page.locator('.statusbar-item [aria-label^="IPC Inspector: "], .statusbar-item[aria-label^="IPC Inspector: "]').first();
+}
+
+/** Waits until the status bar item's text says `words` (the item comes with the first look, its text with a later refresh). */
+export async function untilStatusBarSays(page: Page, words: RegExp, timeoutMs = 30_000): Promise<Locator> {
+  const item = statusBarItem(page);
+  await item.waitFor({ timeout: timeoutMs });
+  await page.waitForFunction(
+    ([el, source]) => new RegExp(source as string).test((el as { textContent: string | null } | null)?.textContent ?? ''),
+    [await item.elementHandle(), words.source] as const,
+    { timeout: timeoutMs },
+  );
+  return item;
+}
+
 export async function widenSideBar(page: Page, by: number): Promise<void> {
   const sidebar = await page.locator('.part.sidebar').boundingBox();
   if (!sidebar) return;
