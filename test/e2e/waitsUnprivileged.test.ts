@@ -13,8 +13,8 @@ import { freshName } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { killSpawned, spawnReady } from '../support/spawned';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
-import { drawing, drawingProblems, graphFrame, modelOfDrawing } from '../support/waitGraphPage';
-import { collapsePanes, paneAction, paneHeader, untilStatusBarSays, widenSideBar } from '../support/workbenchUi';
+import { drawing, drawingProblems, modelOfDrawing, showWaitGraph } from '../support/waitGraphPage';
+import { collapsePanes, paneHeader, untilStatusBarSays, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const locktool = path.join(repoRoot, 'native', 'bin', 'locktool');
@@ -95,12 +95,7 @@ describe('the Waits view and the wait-for graph as an unprivileged user, in chro
   });
 
   it("draws nobody's deadlock in the wait-for graph, and nothing of root's", async function () {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const button = await paneAction(page, 'Waits', 'Show Wait Graph');
-      await button.click().catch(() => undefined);
-      if (await graphFrame(page, 8000).catch(() => undefined)) break;
-    }
-    const frame = await graphFrame(page);
+    const frame = await showWaitGraph(page);
     await frame.waitForSelector(`g.node[data-node="t:${ours.a}"]`);
     const drawn = await drawing(frame);
     const ends = drawn.edges.flatMap((e) => e.id.split('>'));

@@ -16,8 +16,8 @@ import { killSpawned, spawnReady } from '../support/spawned';
 import { freshName } from '../support/posixObjects';
 import { repoRoot } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
-import { drawing, drawingProblems, graphFrame, modelOfDrawing } from '../support/waitGraphPage';
-import { collapsePanes, paneAction, paneHeader, untilStatusBarSays, widenSideBar } from '../support/workbenchUi';
+import { drawing, drawingProblems, graphFrame, modelOfDrawing, showWaitGraph } from '../support/waitGraphPage';
+import { collapsePanes, paneHeader, untilStatusBarSays, widenSideBar } from '../support/workbenchUi';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const locktool = path.join(repoRoot, 'native', 'bin', 'locktool');
@@ -87,12 +87,7 @@ describe('the Waits view and the wait-for graph in chromium', function () {
 
   it('draws the graph with the cycle in the theme error colour, the sentence and a text list', async function () {
     // The view's title button, as a person would.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const button = await paneAction(page, 'Waits', 'Show Wait Graph');
-      await button.click().catch(() => undefined);
-      if (await graphFrame(page, 8000).catch(() => undefined)) break;
-    }
-    const frame = await graphFrame(page);
+    const frame = await showWaitGraph(page);
     await frame.waitForSelector(`g.node[data-node="t:${a}"]`);
     // Other programs on the machine may deadlock too (other suites' producers): only our two threads' edges count.
     const colours = await frame.evaluate(

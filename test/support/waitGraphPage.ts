@@ -9,6 +9,7 @@ import * as path from 'path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import type { GraphModel, ModelEdge, ModelNode } from '../../src/shared/waitGraphProtocol';
 import { repoRoot } from './segments';
+import { paneAction } from './workbenchUi';
 
 const WORDS: GraphModel['words'] = {
   title: 'Wait-for graph',
@@ -182,6 +183,16 @@ export async function graphFrame(page: Page, timeoutMs = 30_000): Promise<Frame>
     await page.waitForTimeout(200);
   }
   throw new Error('no wait-for graph was drawn');
+}
+
+/** Show Wait Graph from the Waits view's title bar, as a person would (again while no graph comes), and the graph's frame. */
+export async function showWaitGraph(page: Page): Promise<Frame> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const button = await paneAction(page, 'Waits', 'Show Wait Graph');
+    await button.click().catch(() => undefined);
+    if (await graphFrame(page, 8000).catch(() => undefined)) break;
+  }
+  return graphFrame(page);
 }
 
 /** The drawing's geometry as its SVG has it. */
