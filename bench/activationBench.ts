@@ -19,12 +19,13 @@ import type { Page } from 'playwright-core';
 import { host, install, startHost, type Server } from '../test/support/testHost';
 import { waitFor } from '../test/support/waitFor';
 import { median, type Row } from './measure';
+import { repoRoot } from './world';
 
 const STARTS = 5;
 const VIEW_STARTS = 3;
 const OURS = 'ipc-inspector.ipc-inspector';
 const MERGE_CONFLICT = 'vscode.merge-conflict';
-const PROBE = path.join(__dirname, '..', '..', 'bench', 'activationProbe');
+const PROBE = path.join(repoRoot, 'bench', 'activationProbe');
 
 /** "Activation: 42ms" (or "Startup Activation: …") of the Running Extensions row of the extension named `name`. */
 async function activationMs(page: Page, name: RegExp): Promise<number> {
