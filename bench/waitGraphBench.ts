@@ -5,17 +5,13 @@
 // references are a graph of 100 nodes drawn likewise in the same run. Two more rows report 1,000
 // nodes in 40 deadlock rings and a lock read by two with 1,000 writers waiting, where no part is a
 // tree (the layout's slower path).
-import * as path from 'path';
 import type { Browser } from 'playwright-core';
 import type { GraphModel } from '../src/shared/waitGraphProtocol';
+import { host } from '../test/support/testHost';
 import { drawGraph, openGraphPage, ringsGraph, syntheticGraph, wideGraph } from '../test/support/waitGraphPage';
 import { median, type Row } from './measure';
-import { repoRoot } from './world';
 
 type Drawn = Awaited<ReturnType<typeof drawGraph>>;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const server = require(path.join(repoRoot, 'scripts', 'test-host', 'server.js')) as { launchChromium(): Promise<Browser> };
 
 /** A new page's first drawing of a model, and (when `again`) the same page's drawing of the next one. */
 async function inNewPage(browser: Browser, first: GraphModel, again?: GraphModel): Promise<{ first: Drawn; again?: Drawn }> {
@@ -30,7 +26,7 @@ async function inNewPage(browser: Browser, first: GraphModel, again?: GraphModel
 const times = (drawn: Drawn[], part: keyof Drawn) => drawn.map((d) => d[part].toFixed(0)).join(', ');
 
 export async function benchWaitGraph(runs = 5): Promise<Row[]> {
-  const browser = await server.launchChromium();
+  const browser = await host.launchChromium();
   try {
     const firsts: Drawn[] = [];
     const agains: Drawn[] = [];

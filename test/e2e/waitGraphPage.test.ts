@@ -4,13 +4,9 @@
 // goes from its source to its target without running through another node, and a deadlock's
 // arrows are in the error colour; the list beside the drawing names every node.
 import * as assert from 'node:assert/strict';
-import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { repoRoot } from '../support/segments';
+import { host } from '../support/testHost';
 import { awkwardGraph, drawGraph, drawing, drawingProblems, openGraphPage, syntheticGraph, wideGraph } from '../support/waitGraphPage';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const server = require(path.join(repoRoot, 'scripts', 'test-host', 'server.js')) as { launchChromium(): Promise<Browser> };
 
 describe('the wait-for graph page alone in chromium', function () {
   this.timeout(120_000);
@@ -19,7 +15,7 @@ describe('the wait-for graph page alone in chromium', function () {
   let close: () => Promise<void>;
 
   before(async function () {
-    browser = await server.launchChromium();
+    browser = await host.launchChromium();
     ({ page, close } = await openGraphPage(browser));
   });
 
