@@ -9,6 +9,7 @@
 //   posixtool          test/programs/posixtool.c, the same for POSIX shared memory objects (/dev/shm, memfd)
 //   ipctool            test/programs/ipctool.c, the same for semaphores and message queues (waiters, holders)
 //   ctvalues           test/programs/ctvalues.c, known values of every C kind in shared memory (C-type view)
+//   recwriter          test/programs/recwriter.c, a known sequence of states in shared memory, each logged (recording)
 //   locktool           test/programs/locktool.c, processes blocked on glibc's locks in shared memory (waits, deadlocks)
 //   crowdtool          test/programs/crowdtool.c, many processes and threads, some blocked on a lock (the waits benchmark)
 //   manymaps           test/programs/manymaps.c, a process with a /proc/PID/maps as long as a user can make it
@@ -56,6 +57,7 @@ const targets = [
   { name: 'ctvalues', sources: [path.join(root, 'test/programs/ctvalues.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
   { name: 'ipctool', sources: [path.join(root, 'test/programs/ipctool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
   { name: 'locktool', sources: [path.join(root, 'test/programs/locktool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
+  { name: 'recwriter', sources: [path.join(root, 'test/programs/recwriter.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'], libs: ['-lrt'] },
   { name: 'crowdtool', sources: [path.join(root, 'test/programs/crowdtool.c')], flags: ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror'] },
   { name: 'manymaps', sources: [path.join(root, 'test/programs/manymaps.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },
   { name: 'fusehang', sources: [path.join(root, 'test/programs/fusehang.c')], flags: ['-O2', '-Wall', '-Wextra', '-Werror'] },

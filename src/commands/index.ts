@@ -16,7 +16,11 @@ import { openContents, rowClicked } from './openContents';
 import { openMessage } from './openMessage';
 import { refresh } from './refresh';
 import type { Command } from './registry';
+import { addRecordingWatch } from './addRecordingWatch';
+import { openRecording } from './openRecording';
+import { startRecording, stopRecording } from './record';
 import { remove } from './remove';
+import { exportRecordingCsv, saveRecording } from './saveRecording';
 import { showAttention } from './showAttention';
 import { showLimits } from './showLimits';
 import { showOutput } from './showOutput';
@@ -59,4 +63,10 @@ export const allCommands: readonly Command[] = [
   showWaitGraph,
   copyDiagnosis,
   openLockContents,
+  startRecording,
+  stopRecording,
+  saveRecording,
+  exportRecordingCsv,
+  openRecording,
+  addRecordingWatch,
 ];

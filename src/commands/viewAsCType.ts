@@ -14,7 +14,7 @@ import type { CPlacement } from '../shared/cLayout';
 import { ContentsPanel } from '../views/contentsPanel';
 import { completeStep } from '../walkthrough';
 import { DebugItem, debugTypeItems, followDebugItem, isDebugItem } from './debugTypeItems';
-import { openContents } from './openContents';
+import { targetPanel } from './contentsTarget';
 import type { PromptSteps } from '../prompts';
 import type { Command, CommandEnv } from './registry';
 import * as l10n from '../shared/l10n';
@@ -28,21 +28,6 @@ const EXCLUDE = '**/{node_modules,.git,.vscode-test,out,dist}/**';
 interface TypeItem extends vscode.QuickPickItem {
   entry?: TypeEntry;
   typeIn?: true;
-}
-
-/** The contents view to work on: the one the arguments name, the one in front, or one opened for a row or a pick. */
-async function targetPanel(env: CommandEnv, arg: unknown): Promise<ContentsPanel | undefined> {
-  const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
-  if (typeof panelId === 'string') return ContentsPanel.all().find((p) => p.source.id === panelId);
-  // A tree row (its context menu) opens that object; anything else (the palette, the view's title
-  // bar, which passes what VS Code chooses) means the contents view in front.
-  const row = typeof arg === 'object' && arg !== null && 'row' in arg ? arg : undefined;
-  if (!row) {
-    const inFront = ContentsPanel.all().find((p) => p.panel.active && p.phase !== 'gone');
-    if (inFront) return inFront;
-  }
-  const opened = await openContents.run(env, ...(row ? [row] : []));
-  return opened instanceof ContentsPanel ? opened : undefined;
 }
 
 const ICONS: Record<TypeEntry['kind'], string> = {

@@ -130,7 +130,103 @@ export interface GoToMessage {
   offset: number;
 }
 
-export type ToWebview = InitMessage | HeaderMessage | DataMessage | SearchProgressMessage | SearchResultMessage | CTypeMessage | ErrorMessage | GoToMessage;
+// ---- recording (record, scrub, compare, plot) ----------------------------------------------------
+
+/** A watch as the timeline lists it, and where it fired. */
+export interface WatchInfo {
+  id: string;
+  /** e.g. "sensor.alarm == 1". */
+  text: string;
+  /** Samples where it fired. */
+  hits: number[];
+}
+
+/** A field's statistics over the samples kept, as text (values may be 64-bit). */
+export interface FieldStatsInfo {
+  path: string;
+  changes: number;
+  min: string;
+  max: string;
+  last: string;
+  /** ms since the recording started, or -1 when it never changed. */
+  lastChange: number;
+}
+
+/** What the timeline shows about the view's recording; sent as it grows (a few times a second at most). */
+export interface RecordingStatus {
+  state: 'recording' | 'paused' | 'ended';
+  /** Opened from a file: there is no live object behind it. */
+  fromFile: boolean;
+  /** Samples kept, the first and last index kept (indexes keep counting when the oldest go). */
+  count: number;
+  first: number;
+  last: number;
+  /** ms since the epoch of the recording's start, and of its first and last sample kept. */
+  startedAt: number;
+  firstTime: number;
+  lastTime: number;
+  samplePeriodMs: number;
+  /** Samples and bytes dropped to stay in the memory budget. */
+  droppedSamples: number;
+  memoryBytes: number;
+  budgetBytes: number;
+  /** Ticks that came late because a read took longer than the period. */
+  late: number;
+  /** Why it ended, in words (stopped, the object vanished, grew...). */
+  endMessage?: string;
+  /** Bytes changed in equal spans of time over the samples kept, for the strip. */
+  strip: number[];
+  /** The index of the sample at each watch hit, and the watches. */
+  watches: WatchInfo[];
+  /** The numeric fields of the C type recorded with it (empty without one). */
+  fields: FieldStatsInfo[];
+}
+
+export interface RecordingStatusMessage {
+  type: 'recording';
+  status: RecordingStatus | null;
+}
+
+/** The object as it was at sample `index` (the view reads it until Live), with that sample's changes. */
+export interface MomentMessage {
+  type: 'moment';
+  /** null: back to live. */
+  moment: { index: number; time: number; changed: Array<[number, number]> } | null;
+}
+
+/** Two moments compared: the bytes that differ, and every numeric field that differs with both values. */
+export interface ComparedMessage {
+  type: 'compared';
+  a: number;
+  b: number;
+  ranges: Array<[number, number]>;
+  bytes: number;
+  fields: Array<{ path: string; a: string; b: string }>;
+}
+
+/** Values of fields over the samples kept, for a plot; times in ms since the recording started. */
+export interface PlotDataMessage {
+  type: 'plotData';
+  paths: string[];
+  /** The index of the first sample (times[0]). */
+  first: number;
+  times: Float64Array;
+  columns: Float64Array[];
+}
+
+export type ToWebview =
+  | InitMessage
+  | HeaderMessage
+  | DataMessage
+  | SearchProgressMessage
+  | SearchResultMessage
+  | CTypeMessage
+  | ErrorMessage
+  | GoToMessage
+  | RecordingStatusMessage
+  | MomentMessage
+  | ComparedMessage
+  | PlotDataMessage;
 
 // ---- webview -> extension -------------------------------------------------------------------
 
@@ -210,7 +306,40 @@ export interface PaneSizesMessage {
   sizes: PaneSizes;
 }
 
+/** The timeline's buttons: each runs the command of the same name on this view. */
+export type RecordAction = 'start' | 'stop' | 'pause' | 'resume' | 'save' | 'exportCsv' | 'addWatch';
+
+export interface RecordMessage {
+  type: 'record';
+  action: RecordAction;
+}
+
+/** Show the object as it was at sample `index`; null: live again. */
+export interface SeekMessage {
+  type: 'seek';
+  index: number | null;
+}
+
+export interface CompareRequest {
+  type: 'compare';
+  a: number;
+  b: number;
+}
+
+export interface PlotRequest {
+  type: 'plot';
+  paths: string[];
+}
+
+/** Fields a plot may ask for at once. */
+export const MAX_PLOT_FIELDS = 8;
+const RECORD_ACTIONS: readonly RecordAction[] = ['start', 'stop', 'pause', 'resume', 'save', 'exportCsv', 'addWatch'];
+
 export type FromWebview =
+  | RecordMessage
+  | SeekMessage
+  | CompareRequest
+  | PlotRequest
   | ReadyMessage
   | ReadRequest
   | ViewportMessage
@@ -333,6 +462,29 @@ export function parseWebviewMessage(raw: unknown, size: number): Parsed {
       }
       const bad = checkRange(raw.offset, raw.length, size, MAX_VIEW_READ);
       return bad ? fail(bad) : { ok: true, message: { type: 'viewport', window, offset: raw.offset as number, length: raw.length as number } };
+    }
+    case 'record':
+      return RECORD_ACTIONS.includes(raw.action as RecordAction)
+        ? { ok: true, message: { type: 'record', action: raw.action as RecordAction } }
+        : fail(`action must be one of ${RECORD_ACTIONS.join(', ')}`);
+    case 'seek':
+      // The sample's index is checked against the recording by the extension (it knows what is kept).
+      if (raw.index === null) return { ok: true, message: { type: 'seek', index: null } };
+      if (!isCount(raw.index)) return fail('index must be a whole number >= 0 or null');
+      return { ok: true, message: { type: 'seek', index: raw.index } };
+    case 'compare':
+      if (!isCount(raw.a) || !isCount(raw.b)) return fail('a and b must be whole numbers >= 0');
+      return { ok: true, message: { type: 'compare', a: raw.a, b: raw.b } };
+    case 'plot': {
+      const paths = raw.paths;
+      if (!Array.isArray(paths) || paths.length > MAX_PLOT_FIELDS) return fail(`paths must be a list of at most ${MAX_PLOT_FIELDS} field names`);
+      const copy: string[] = [];
+      for (let i = 0; i < paths.length; i++) {
+        const p: unknown = paths[i];
+        if (typeof p !== 'string' || p.length === 0 || p.length > 1000) return fail('each path must be a field name');
+        copy.push(p);
+      }
+      return { ok: true, message: { type: 'plot', paths: copy } };
     }
     case 'live':
       return typeof raw.live === 'boolean' ? { ok: true, message: { type: 'live', live: raw.live } } : fail('live must be true or false');

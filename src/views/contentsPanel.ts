@@ -24,12 +24,16 @@ import {
   PaneSizes,
   parseWebviewMessage,
   ReadRequest,
+  RecordAction,
   SearchRequest,
   ToWebview,
   ViewSettings,
 } from '../shared/contentsProtocol';
 import { completeStep } from '../walkthrough';
 import * as l10n from '../shared/l10n';
+import type { Recording } from '../ipc/recording/recording';
+import type { ObjectSamplerOptions } from '../ipc/recording/sampler';
+import { PanelRecording, type RecordingHost } from './panelRecording';
 
 export const CONTENTS_VIEW_TYPE = 'ipcInspector.contentsView';
 /** How often the header (holders, removal, size) is checked while visible, when live refresh is slower. */
@@ -77,6 +81,20 @@ export class ContentsPanel implements vscode.Disposable {
     return [...ContentsPanel.open.values()];
   }
 
+  /** Opens a recording read from a file in a view of its own: the object as it was, no live object behind it. */
+  static showRecording(ipc: IpcContext, source: PanelSource, recording: Recording): ContentsPanel {
+    ContentsPanel.open.get(source.id)?.panel.dispose();
+    const panel = new ContentsPanel(ipc, source);
+    ContentsPanel.open.set(source.id, panel);
+    panel.recorder = PanelRecording.opened(panel.recordingHost(), recording);
+    if (recording.meta.layout) panel.ctype = { layout: recording.meta.layout, placement: recording.meta.placement ?? { offset: 0, count: 1 } };
+    return panel;
+  }
+
+  private static readonly recordingsChanged = new vscode.EventEmitter<void>();
+  /** A recording started, paused, resumed or ended in some view (the status bar shows them). */
+  static readonly onDidChangeRecordings = ContentsPanel.recordingsChanged.event;
+
   private static readonly cTypesChanged = new vscode.EventEmitter<void>();
   /** A C type was shown over an object, or taken away (set to none, or its panel closed): the Waits view names fields by them. */
   static readonly onDidChangeCTypes = ContentsPanel.cTypesChanged.event;
@@ -95,6 +113,8 @@ export class ContentsPanel implements vscode.Disposable {
   private readonly windows = new Map<'grid' | 'fields', { offset: number; length: number; last?: Buffer }>();
   private live = true;
   private ctype: CTypeView | null = null;
+  /** The view's recording (taking samples, ended, or opened from a file), if any. */
+  private recorder: PanelRecording | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private lastStateCheck = 0;
@@ -121,7 +141,10 @@ export class ContentsPanel implements vscode.Disposable {
     this.disposables.push(
       this.posted,
       this.panel.webview.onDidReceiveMessage((raw) => this.receive(raw).catch((error) => this.ipc.log.error(`contents view: ${String(error)}`))),
-      this.panel.onDidChangeViewState(() => this.schedule()),
+      this.panel.onDidChangeViewState(() => {
+        this.schedule();
+        if (this.panel.visible) this.recorder?.postStatus();
+      }),
       this.panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         // The settings keep their published keys (ipcInspector.hexView.*): users have them in settings.json.
@@ -141,6 +164,52 @@ export class ContentsPanel implements vscode.Disposable {
       return;
     }
     await this.post({ type: 'goTo', offset });
+  }
+
+  /** The view's recording, if any. */
+  get recording(): PanelRecording | undefined {
+    return this.recorder;
+  }
+
+  /** Starts recording the object (a recording already ended is replaced; the caller asked first). */
+  async startRecording(options: Pick<ObjectSamplerOptions, 'rateHz' | 'sizeLimit' | 'budgetBytes' | 'watches' | 'ranges'>): Promise<PanelRecording> {
+    if (this.recorder?.fromFile) throw new Error(l10n.t('This view shows a recording opened from a file: there is no object to record.'));
+    if (this.recorder && this.recorder.state !== 'ended') return this.recorder;
+    if (this.phase === 'gone') throw new Error(l10n.t('The {0} was removed: there is nothing to record.', this.header.noun));
+    this.recorder?.dispose();
+    this.recorder = undefined;
+    const recorder = await PanelRecording.record(this.recordingHost(), {
+      ...options,
+      source: this.source,
+      object: { kind: recordedKind(this.header), id: this.source.id, title: this.source.title },
+      pageSize: this.pageSize,
+      layout: this.ctype?.layout,
+      placement: this.ctype?.placement,
+    });
+    this.recorder = recorder;
+    recorder.onDidChange(() => ContentsPanel.recordingsChanged.fire());
+    ContentsPanel.recordingsChanged.fire();
+    recorder.postStatus();
+    return recorder;
+  }
+
+  /** What the recording needs of the panel. */
+  private recordingHost(): RecordingHost {
+    return {
+      post: (message) => this.post(message),
+      visible: () => this.panel.visible && this.initialised,
+      header: () => this.header,
+      pageSize: () => this.pageSize,
+      momentChanged: () => {
+        for (const window of this.windows.values()) window.last = undefined;
+        this.schedule();
+      },
+      announce: (kind, text) => {
+        if (kind === 'watch') void this.ipc.prompts.notify('info', text, l10n.t('Show'));
+        else if (!this.disposed) vscode.window.setStatusBarMessage(l10n.t('$(record) {0}: {1}', this.source.title, text), 5000);
+        this.ipc.log.info(`recording of ${this.source.id}: ${text}`);
+      },
+    };
   }
 
   /** The object's phase as the panel last saw it. */
@@ -208,6 +277,11 @@ export class ContentsPanel implements vscode.Disposable {
         if (this.ctype) await this.post({ type: 'ctype', view: this.ctype });
         else void this.restoreCType();
         this.initialised = true;
+        if (this.recorder) {
+          this.recorder.postStatus();
+          const at = this.recorder.moment;
+          if (at !== undefined) await this.recorder.seek(at);
+        }
         if (this.pendingGoTo !== undefined) await this.post({ type: 'goTo', offset: this.pendingGoTo });
         this.pendingGoTo = undefined;
         this.schedule();
@@ -245,6 +319,45 @@ export class ContentsPanel implements vscode.Disposable {
       case 'paneSizes':
         ContentsPanel.paneSizes = message.sizes;
         return;
+      case 'record':
+        return this.recordAction(message.action);
+      case 'seek':
+        return this.withRecording((r) => r.seek(message.index));
+      case 'compare':
+        return this.withRecording((r) => r.compare(message.a, message.b));
+      case 'plot':
+        return this.withRecording((r) => r.plot(message.paths));
+    }
+  }
+
+  private async withRecording(act: (recording: PanelRecording) => Promise<void>): Promise<void> {
+    if (!this.recorder) throw new Error(l10n.t('This view has no recording.'));
+    await act(this.recorder);
+  }
+
+  /** The timeline's buttons: the commands of the same names, on this view (by id: views never import commands). */
+  private async recordAction(action: RecordAction): Promise<void> {
+    const args = { panelId: this.source.id };
+    switch (action) {
+      case 'start':
+        await vscode.commands.executeCommand('ipcInspector.startRecording', args);
+        return;
+      case 'stop':
+        await vscode.commands.executeCommand('ipcInspector.stopRecording', args);
+        return;
+      case 'pause':
+        return this.recorder?.pause();
+      case 'resume':
+        return this.recorder?.resume();
+      case 'save':
+        await vscode.commands.executeCommand('ipcInspector.saveRecording', args);
+        return;
+      case 'exportCsv':
+        await vscode.commands.executeCommand('ipcInspector.exportRecordingCsv', args);
+        return;
+      case 'addWatch':
+        await vscode.commands.executeCommand('ipcInspector.addRecordingWatch', args);
+        return;
     }
   }
 
@@ -252,8 +365,9 @@ export class ContentsPanel implements vscode.Disposable {
     return { type: 'init', header: this.header, settings: viewSettings(), pageSize: this.pageSize, paneSizes: ContentsPanel.paneSizes };
   }
 
+  /** Reads the object, or the recording at the moment shown. */
   private readRange(offset: number, length: number, includeGaps: boolean) {
-    return readResident(this.source, this.pageSize, offset, length, includeGaps);
+    return readResident(this.recorder?.reading ?? this.source, this.pageSize, offset, length, includeGaps);
   }
 
   private async read(request: ReadRequest): Promise<void> {
@@ -275,7 +389,8 @@ export class ContentsPanel implements vscode.Disposable {
   /** Whether the windows on screen are re-read now. */
   private refreshing(): boolean {
     const phaseAllows = this.phase === 'live' || (this.phase === 'removed-held' && this.source.refreshWhileRemoved);
-    return this.windows.size > 0 && this.live && phaseAllows && viewSettings().refreshMs > 0;
+    const atMoment = this.recorder?.reading !== undefined;
+    return this.windows.size > 0 && this.live && !atMoment && phaseAllows && viewSettings().refreshMs > 0;
   }
 
   /** Live refresh: each window on screen again, each posted only when it changed. */
@@ -432,6 +547,7 @@ export class ContentsPanel implements vscode.Disposable {
     return webviewPage(this.panel.webview, this.ipc.assets, {
       script: 'webview.js',
       style: 'contentsView.css',
+      bundleStyle: 'webview.css',
       title: this.source.title,
       root: { tag: 'div', data: { object: this.source.id, l10n: JSON.stringify(vscode.l10n.bundle ?? {}) } },
     });
@@ -444,6 +560,10 @@ export class ContentsPanel implements vscode.Disposable {
     this.searchCancelled = true;
     if (ContentsPanel.open.get(this.source.id) === this) ContentsPanel.open.delete(this.source.id);
     if (this.ctype) ContentsPanel.cTypesChanged.fire();
+    if (this.recorder) {
+      this.recorder.dispose();
+      ContentsPanel.recordingsChanged.fire();
+    }
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
@@ -455,4 +575,12 @@ export class ContentsPanel implements vscode.Disposable {
  */
 function binary(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+}
+
+/** The kind a recording's header names (docs/recording-format.md). */
+function recordedKind(header: ContentsHeader): string {
+  if (header.noun === 'segment') return 'sysvShm';
+  if (/memfd/i.test(header.subtitle)) return 'memfd';
+  if (/anonymous/i.test(header.subtitle)) return 'anonymous';
+  return 'posixShm';
 }

@@ -7,6 +7,7 @@ import { AttentionStatus } from './attention';
 import { ContentsPanel } from './contentsPanel';
 import { IpcView, type ShellView } from './ipcView';
 import * as l10n from '../shared/l10n';
+import { RecordingIndicator } from './recordingIndicator';
 import { WaitGraphPanel } from './waitGraphPanel';
 import { WaitsView, WAITS_VIEW } from './waitsView';
 
@@ -45,6 +46,7 @@ export function createViews(context: IpcContext, shellViews: readonly ShellView[
   const views = [sharedMemory, semaphores, messageQueues];
   const waits = new WaitsView(context, shell(WAITS_VIEW));
   const attention = new AttentionStatus(context);
+  const recordingIndicator = new RecordingIndicator();
   return {
     sharedMemory,
     semaphores,
@@ -60,6 +62,7 @@ export function createViews(context: IpcContext, shellViews: readonly ShellView[
       for (const view of views) view.dispose();
       waits.dispose();
       attention.dispose();
+      recordingIndicator.dispose();
     },
   };
 }

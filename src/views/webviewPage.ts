@@ -10,6 +10,8 @@ export interface PageParts {
   /** The bundle in dist/ and the style sheet in media/, by file name. */
   script: string;
   style: string;
+  /** A style sheet the bundle brings (its libraries' own, e.g. uPlot's), in dist/. */
+  bundleStyle?: string;
   title: string;
   /** The root element the script finds, with what it needs to know (escaped here). */
   root: { tag: 'div' | 'main'; data?: Record<string, string> };
@@ -30,7 +32,12 @@ export function webviewPage(webview: vscode.Webview, assets: { dist: string; med
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
+${
+  parts.bundleStyle
+    ? `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.file(path.join(assets.dist, parts.bundleStyle)))}">
+`
+    : ''
+}<link rel="stylesheet" href="${style}">
 <title>${escapeHtml(parts.title)}</title>
 </head>
 <body>

@@ -10,6 +10,7 @@ import {
   type CopyFormat,
   type DataMessage,
   type InitMessage,
+  type RecordingStatus,
   type ToWebview,
   type ViewSettings,
 } from '../shared/contentsProtocol';
@@ -30,6 +31,9 @@ import { SavedStateStore } from './savedState';
 import { Search } from './search';
 import { selectionLength, selectionStart } from './selection';
 import { byteNote, READING, StatusLine, WAITING } from './statusLine';
+import { Marks } from './marks';
+import { RecordingFields } from './recordingFields';
+import { Timeline } from './timeline';
 import { Toolbar } from './toolbar';
 import { Viewport } from './viewport';
 import * as l10n from '../shared/l10n';
@@ -47,6 +51,14 @@ export class App {
   private readonly empty = el('div', 'empty-note', { role: 'note' });
   private readonly main: HTMLElement;
   private readonly panes: PaneLayout;
+  private readonly timeline: Timeline;
+  private readonly recFields: RecordingFields;
+  /** Bytes marked in the grid: the moment's changes, or the comparison's differences. */
+  private readonly marks = new Marks();
+  private compareRanges: Array<[number, number]> | undefined;
+  private momentRanges: Array<[number, number]> = [];
+  private recordingState: 'none' | 'recording' | 'paused' | 'ended' = 'none';
+  private fromFile = false;
 
   private readonly ids = new RequestIds();
   private readonly reader: BlockReader;
@@ -81,6 +93,7 @@ export class App {
       saveSnapshot: () => this.saveSnapshot(),
       toggleInspector: () => this.showInspector(!this.inspectorShown),
       chooseType: () => host.post({ type: 'chooseType' }),
+      record: () => host.post({ type: 'record', action: this.recordingState === 'recording' || this.recordingState === 'paused' ? 'stop' : 'start' }),
       returnFocus: () => this.grid.element.focus(),
     });
     this.grid = new Grid({
@@ -94,6 +107,20 @@ export class App {
       onEscape: () => this.search.cancel(),
       fieldAt: (o) => (this.fields.shown ? this.fields.fieldAt(o) : -1),
       describeField: (o) => (this.fields.shown ? this.fields.describe(o) : undefined),
+      markedAt: (o) => this.marks.at(o),
+    });
+    this.timeline = new Timeline({
+      record: (action) => host.post({ type: 'record', action }),
+      seek: (index) => host.post({ type: 'seek', index }),
+      compare: (a, b) => host.post({ type: 'compare', a, b }),
+      clearCompare: () => {
+        this.compareRanges = undefined;
+        this.showMarks();
+      },
+    });
+    this.recFields = new RecordingFields({
+      plot: (paths) => host.post({ type: 'plot', paths }),
+      seek: (index) => this.timeline.requestSeek(index),
     });
     this.search = new Search({
       toolbar: this.toolbar,
@@ -141,7 +168,7 @@ export class App {
     });
     this.main.append(el('div', 'grid-wrap', undefined, [this.grid.element, this.empty]), this.panes.sash.element, this.fields.element, this.inspector.element);
     root.classList.add('contents-view');
-    root.replaceChildren(this.headerBar.element, this.toolbar.element, this.main, this.status.element);
+    root.replaceChildren(this.headerBar.element, this.toolbar.element, this.main, this.timeline.element, this.recFields.element, this.status.element);
     this.status.setMessage(WAITING);
 
     window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
@@ -189,6 +216,16 @@ export class App {
         return this.panes.setShown(this.fields.visible);
       case 'error':
         return this.onError(message.requestId, message.message);
+      case 'recording':
+        return this.onRecording(message.status);
+      case 'moment':
+        return this.onMoment(message.moment);
+      case 'compared':
+        this.compareRanges = message.ranges;
+        this.showMarks();
+        return this.timeline.showCompared(message);
+      case 'plotData':
+        return this.recFields.onPlotData(message);
       case 'goTo': {
         const error = this.goTo(`0x${message.offset.toString(16)}`);
         if (error) this.status.setMessage(error, true);
@@ -293,7 +330,8 @@ export class App {
     const now = performance.now();
     const taken = this.reader.take(message, now);
     if (!taken) return;
-    if (taken.changed.length > 0) this.changes.note(taken.changed, now);
+    // At a recorded moment the marks say what changed; bytes read again are not "changes" to fade.
+    if (taken.changed.length > 0 && this.timeline.moment === undefined) this.changes.note(taken.changed, now);
     if (taken.purpose?.page !== undefined) {
       const count = Math.ceil(message.bytes.length / this.pageSize);
       this.status.setMessage(`Read ${count === 1 ? 'the page' : `${count} pages`} at ${hex(message.offset)}.`);
@@ -302,6 +340,35 @@ export class App {
     this.updateInspector();
     this.fields.refresh();
     this.fetch();
+  }
+
+  // ---- recording -------------------------------------------------------------------------------
+
+  private onRecording(status: RecordingStatus | null): void {
+    this.recordingState = status?.state ?? 'none';
+    this.fromFile = status?.fromFile ?? false;
+    this.toolbar.setRecording(status !== null && status.state !== 'ended', !this.fromFile && !this.gone);
+    this.timeline.setStatus(status);
+    this.recFields.setStatus(status);
+  }
+
+  /** The extension shows another moment (or live again): read the bytes on screen again, keep showing the old ones meanwhile. */
+  private onMoment(moment: { index: number; time: number; changed: Array<[number, number]> } | null): void {
+    this.timeline.onMoment(moment);
+    this.momentRanges = moment?.changed ?? [];
+    this.changes.clear();
+    this.showMarks();
+    this.reader.rereadAll();
+    this.fetch();
+    this.fields.refresh();
+    this.updateInspector();
+    document.body.classList.toggle('at-moment', moment !== null);
+  }
+
+  /** The comparison's differences while one is open, else the moment's changes. */
+  private showMarks(): void {
+    this.marks.set(this.compareRanges ?? this.momentRanges);
+    this.grid.queueRender();
   }
 
   private onError(requestId: number, text: string): void {
@@ -316,6 +383,7 @@ export class App {
       return;
     }
     if (this.search.fail(requestId, text)) return;
+    this.timeline.seekFailed(); // a seek the extension refused must not hold the next one back
     this.status.setMessage(text, true);
   }
 

@@ -170,6 +170,11 @@ export class ByteCache {
     return changed;
   }
 
+  /** Every block is to be read again (another moment of a recording), its bytes shown until then. */
+  markAllStale(): void {
+    for (const block of this.blocks.values()) block.stale = true;
+  }
+
   /** Forgets blocks overlapping [offset, offset + length) so they are read again. */
   invalidate(offset: number, length: number): void {
     const first = Math.floor(offset / BLOCK_SIZE);

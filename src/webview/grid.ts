@@ -54,6 +54,8 @@ export interface GridHooks {
   fieldAt(offset: number): number;
   /** Names the field of a byte (the tooltip), or undefined. */
   describeField(offset: number): string | undefined;
+  /** Whether a byte is marked as changed in the recording's moment or comparison shown (kept, not fading). */
+  markedAt(offset: number): boolean;
 }
 
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
@@ -92,6 +94,8 @@ interface Column {
   changes: ChangeBox[];
   /** Tints behind the bytes of each C field (View as C Type…), alternating between neighbours. */
   tints: Box[];
+  /** Boxes behind bytes changed at the moment shown, or between the two moments compared. */
+  marks: Box[];
 }
 
 interface RowView {
@@ -256,6 +260,7 @@ export class Grid {
       cur: box('cur'),
       changes: [],
       tints: [],
+      marks: [],
     };
     for (const b of [column.sel, column.match, column.cur]) {
       b.el.hidden = true;
@@ -582,6 +587,7 @@ export class Grid {
       if (cursor >= base && cursor <= rowLast) activeRow = view;
       if (anyChanges || view.hex.changes.length > 0) this.placeChanges(view, base, rowLast, now);
       this.placeTints(view, base, rowLast);
+      this.placeMarks(view, base, rowLast);
 
       // The read affordance: on the first row of each run of non-resident rows on screen, and on
       // rows where a new page starts.
@@ -715,6 +721,35 @@ export class Grid {
     for (const column of [view.hex, view.txt]) {
       for (let i = used; i < column.tints.length; i++) this.placeBox(column.tints[i], -1, 0);
     }
+  }
+
+  /** Boxes behind runs of marked bytes (a recorded moment's changes, or two moments' differences). */
+  private placeMarks(view: RowView, rowStart: number, rowLast: number): void {
+    let used = 0;
+    for (let o = rowStart; o <= rowLast; o++) {
+      if (!this.hooks.markedAt(o)) continue;
+      let end = o;
+      while (end + 1 <= rowLast && this.hooks.markedAt(end + 1)) end++;
+      const ca = o - rowStart;
+      const cb = end - rowStart;
+      this.placeMark(view.hex, used, this.hexPos[ca], this.hexPos[cb] + 2 - this.hexPos[ca]);
+      this.placeMark(view.txt, used, ca, cb - ca + 1);
+      used++;
+      o = end;
+    }
+    for (const column of [view.hex, view.txt]) {
+      for (let i = used; i < column.marks.length; i++) this.placeBox(column.marks[i], -1, 0);
+    }
+  }
+
+  private placeMark(column: Column, i: number, left: number, width: number): void {
+    if (i === column.marks.length) {
+      const box: Box = { el: el('span', 'ov mark'), key: '' };
+      box.el.hidden = true;
+      column.cur.el.after(box.el); // above the selection and match boxes, below the text
+      column.marks.push(box);
+    }
+    this.placeBox(column.marks[i], left, width);
   }
 
   private placeTint(column: Column, i: number, left: number, width: number, kind: string): void {

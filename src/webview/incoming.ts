@@ -4,7 +4,15 @@
 // typed arrays), as {type: "Buffer", data: [...]} (a Node Buffer: VS Code serialises messages with
 // JSON.stringify, and Buffer's toJSON runs first), a plain array, or an object with numeric keys:
 // all become a Uint8Array here.
-import { parsePaneSizes, type ContentsHeader, type ContentsPhase, type CTypeView, type ToWebview, type ViewSettings } from '../shared/contentsProtocol';
+import {
+  parsePaneSizes,
+  type ContentsHeader,
+  type ContentsPhase,
+  type CTypeView,
+  type RecordingStatus,
+  type ToWebview,
+  type ViewSettings,
+} from '../shared/contentsProtocol';
 
 type Obj = Record<string, unknown>;
 
@@ -109,7 +117,72 @@ export function parseHostMessage(raw: unknown): ToWebview | undefined {
         typeof view.layout?.root === 'object' && isCount(view.layout?.size) && isCount(view.placement?.offset) && typeof view.placement?.count === 'number';
       return ok ? { type: 'ctype', view: view as CTypeView, problem } : undefined;
     }
+    case 'recording':
+      if (raw.status === null) return { type: 'recording', status: null };
+      return isRecordingStatus(raw.status) ? { type: 'recording', status: raw.status } : undefined;
+    case 'moment': {
+      if (raw.moment === null) return { type: 'moment', moment: null };
+      const m = raw.moment;
+      if (!isObj(m) || !isCount(m.index) || typeof m.time !== 'number' || !isRanges(m.changed)) return undefined;
+      return { type: 'moment', moment: { index: m.index, time: m.time, changed: m.changed } };
+    }
+    case 'compared': {
+      if (!isCount(raw.a) || !isCount(raw.b) || !isCount(raw.bytes) || !isRanges(raw.ranges) || !Array.isArray(raw.fields)) return undefined;
+      const fields = raw.fields.filter(
+        (f): f is { path: string; a: string; b: string } => isObj(f) && typeof f.path === 'string' && typeof f.a === 'string' && typeof f.b === 'string',
+      );
+      return { type: 'compared', a: raw.a, b: raw.b, bytes: raw.bytes, ranges: raw.ranges, fields };
+    }
+    case 'plotData': {
+      const times = toFloats(raw.times);
+      const columns = Array.isArray(raw.columns) ? raw.columns.map(toFloats) : [];
+      if (!times || !isCount(raw.first) || !Array.isArray(raw.paths) || !raw.paths.every((p) => typeof p === 'string')) return undefined;
+      if (columns.length !== raw.paths.length || columns.some((c) => !c || c.length !== times.length)) return undefined;
+      return { type: 'plotData', paths: raw.paths as string[], first: raw.first, times, columns: columns as Float64Array[] };
+    }
     default:
       return undefined;
   }
+}
+
+/** [offset, length] pairs of whole numbers. */
+function isRanges(v: unknown): v is Array<[number, number]> {
+  return Array.isArray(v) && v.every((r) => Array.isArray(r) && r.length === 2 && isCount(r[0]) && isCount(r[1]));
+}
+
+/** A Float64Array as VS Code transfers it (the array, its buffer, or a plain list of numbers). */
+function toFloats(v: unknown): Float64Array | undefined {
+  if (v instanceof Float64Array) return v;
+  if (ArrayBuffer.isView(v) && v.byteLength % 8 === 0) return new Float64Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+  if (v instanceof ArrayBuffer && v.byteLength % 8 === 0) return new Float64Array(v);
+  if (Array.isArray(v) && v.every((n) => typeof n === 'number' || n === null)) return Float64Array.from(v, (n) => (n === null ? NaN : (n as number)));
+  if (isObj(v)) {
+    const keys = Object.keys(v);
+    const out = new Float64Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const n = v[String(i)];
+      if (n === null) out[i] = NaN;
+      else if (typeof n === 'number') out[i] = n;
+      else return undefined;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** The status's shape where the timeline relies on it (numbers to draw, lists to walk). */
+function isRecordingStatus(v: unknown): v is RecordingStatus {
+  if (!isObj(v)) return false;
+  const numbers = ['count', 'first', 'last', 'startedAt', 'firstTime', 'lastTime', 'samplePeriodMs', 'droppedSamples', 'memoryBytes', 'budgetBytes', 'late'];
+  return (
+    ['recording', 'paused', 'ended'].includes(v.state as string) &&
+    typeof v.fromFile === 'boolean' &&
+    numbers.every((k) => typeof v[k] === 'number' && Number.isFinite(v[k])) &&
+    Array.isArray(v.strip) &&
+    v.strip.every((n) => typeof n === 'number') &&
+    Array.isArray(v.watches) &&
+    v.watches.every((w) => isObj(w) && typeof w.text === 'string' && Array.isArray(w.hits) && w.hits.every(isCount)) &&
+    Array.isArray(v.fields) &&
+    v.fields.every((f) => isObj(f) && typeof f.path === 'string' && isCount(f.changes))
+  );
 }

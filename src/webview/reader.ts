@@ -66,6 +66,14 @@ export class BlockReader {
     this.failed.clear();
   }
 
+  /** The bytes are another moment's now: read every block again as it is wanted, showing the old bytes meanwhile. */
+  rereadAll(): void {
+    this.cache.markAllStale();
+    this.pendingBlocks.clear();
+    this.pending.clear();
+    this.failed.clear();
+  }
+
   /** The object is gone: reads in flight will not be answered. */
   stop(): void {
     this.pendingBlocks.clear();

@@ -14,6 +14,8 @@ export interface ToolbarActions {
   saveSnapshot(): void;
   toggleInspector(): void;
   chooseType(): void;
+  /** Record (or stop recording) the object over time. */
+  record(): void;
   /** Leave an input: back to the grid. */
   returnFocus(): void;
 }
@@ -40,6 +42,7 @@ export class Toolbar {
   private readonly copyButton: HTMLButtonElement;
   private readonly saveButton: HTMLButtonElement;
   private readonly inspectorButton: HTMLButtonElement;
+  readonly recordButton: HTMLButtonElement;
   private kind: SearchKind = 'hex';
   private caseSensitive = false;
 
@@ -142,6 +145,9 @@ export class Toolbar {
       [l10n.t('C type…')],
     );
     typeButton.addEventListener('click', () => actions.chooseType());
+    this.recordButton = el('button', 'seg-btn record-btn', { type: 'button' }, [l10n.t('Record')]);
+    this.recordButton.addEventListener('click', () => actions.record());
+    this.setRecording(false, true);
 
     const label = (forId: string, textValue: string) => el('label', 'tool-label', { for: forId }, [textValue]);
     // Two rows that keep their height: actions, then the find bar (its status text takes the room
@@ -151,7 +157,7 @@ export class Toolbar {
         el('div', 'tool', { role: 'group', 'aria-label': l10n.t('Live refresh') }, [this.live]),
         el('div', 'tool', { role: 'group', 'aria-label': l10n.t('Go to offset') }, [label('goto', l10n.t('Go to')), this.gotoInput, this.gotoError]),
         el('div', 'tool', { role: 'group', 'aria-label': l10n.t('Copy selection') }, [this.copyFormat, this.copyButton]),
-        el('div', 'tool', undefined, [this.saveButton, this.inspectorButton, typeButton]),
+        el('div', 'tool', undefined, [this.saveButton, this.inspectorButton, typeButton, this.recordButton]),
       ]),
       el('div', 'toolbar-row find', { role: 'search', 'aria-label': l10n.t('Find in segment') }, [
         el('div', 'tool', undefined, [label('find', l10n.t('Find')), this.findInput]),
@@ -254,6 +260,16 @@ export class Toolbar {
     }
     if (gone) this.caseButton.disabled = true;
     else this.setKind(this.kind);
+  }
+
+  /** Record while nothing records, Stop while it does; not offered where there is no object (a recording from a file, a removed one). */
+  setRecording(recording: boolean, available: boolean): void {
+    show(this.recordButton, available);
+    this.recordButton.textContent = recording ? l10n.t('Stop recording') : l10n.t('Record');
+    this.recordButton.classList.toggle('on', recording);
+    this.recordButton.title = recording
+      ? l10n.t('End the recording: the timeline keeps what was taken')
+      : l10n.t('Record the object over time: scrub back, compare two moments, plot fields, watch for a value');
   }
 
   setInspectorShown(shown: boolean): void {

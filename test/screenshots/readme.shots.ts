@@ -185,6 +185,29 @@ describe('README screenshots', function () {
     await shoot(page, 'c-type-fields');
   });
 
+  it('recording: the writer segment recorded, scrubbed back, its counter plotted', async function () {
+    const frame = await contentsFrame(page, /0x57/);
+    await frame.click('button.record-btn');
+    // Enough samples for a plot with a slope (the sample count is waited on, not a time).
+    await frame.waitForFunction(() => Number(/(\d+) samples/.exec(document.querySelector('.tl-state')?.textContent ?? '')?.[1] ?? 0) >= 24, undefined, {
+      timeout: 60_000,
+    });
+    await frame.click('.tl-buttons button:has-text("Stop")');
+    await frame.locator('.tl-state', { hasText: /^Recorded/ }).waitFor({ timeout: 15_000 });
+    await frame.locator('.tl-slider').focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowRight');
+    await frame.waitForFunction(() => /^Sample 8 /.test(document.querySelector('.tl-note')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await frame.click('.rec-fields summary');
+    await frame.locator('.rf-table input[aria-label="Plot counter"]').check();
+    await frame.locator('.rf-chart:not([hidden]) canvas').waitFor({ timeout: 15_000 });
+    await noToasts(page);
+    await shoot(page, 'recording');
+    // The views after this one show the writer live again.
+    await frame.click('.tl-buttons button:has-text("Live")');
+    await frame.click('.rec-fields summary');
+  });
+
   it('c-type-table: the sensors segment as struct sensor_table, its array a table', async function () {
     await showSideBar(page, true);
     const frame = await openContentsFromRow(page, rowStarting(page, 'Shared memory segment key 0x5e450001'), /0x5e450001/);

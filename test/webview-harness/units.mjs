@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { BLOCK_SIZE, ByteCache, NOT_LOADED, NOT_RESIDENT } from '../../src/webview/byteCache';
 import { groupDigits, humanSize, parseOffset } from '../../src/webview/format';
 import { parseHostMessage } from '../../src/webview/incoming';
+import { Marks } from '../../src/webview/marks';
 import { MAX_SCROLL_PX, ScrollMap } from '../../src/webview/scrollMap';
 import { moveCursor } from '../../src/webview/selection';
 
@@ -143,6 +144,79 @@ test('host messages: shapes checked, byte arrays normalised', () => {
   assert.ok(buf && buf.type === 'data' && buf.bytes.length === 3 && buf.bytes[2] === 9 && buf.resident[0] === 1);
   const init = parseHostMessage({ type: 'init', header: { size: 5, phase: 'bogus' }, settings: { bytesPerRow: 0, grouping: 3 } });
   assert.ok(init && init.type === 'init' && init.header.phase === 'live' && init.settings.bytesPerRow === 16 && init.settings.grouping === 1);
+});
+
+test('marks: merged ranges, every byte in one and no byte outside, in any order of asking', () => {
+  const marks = new Marks();
+  assert.equal(marks.at(0), false);
+  marks.set([
+    [100, 4],
+    [10, 5],
+    [12, 10],
+    [200, 0],
+    [104, 1],
+  ]);
+  const inside = new Set();
+  for (const [o, l] of [
+    [10, 12],
+    [100, 5],
+  ]) {
+    for (let i = o; i < o + l; i++) inside.add(i);
+  }
+  for (const order of [1, -1]) {
+    for (let k = 0; k < 300; k++) {
+      const o = order > 0 ? k : 299 - k;
+      assert.equal(marks.at(o), inside.has(o), `byte ${o}`);
+    }
+  }
+  assert.equal(marks.total, 17);
+  marks.clear();
+  assert.equal(marks.any, false);
+});
+
+test('byte cache: markAllStale keeps the bytes shown and asks for every block again', () => {
+  const cache = new ByteCache(BLOCK_SIZE * 2, 4096);
+  cache.apply({ offset: 0, bytes: new Uint8Array(BLOCK_SIZE).fill(7), firstPage: 0, resident: new Uint8Array(BLOCK_SIZE / 4096 / 8).fill(255) }, 0);
+  assert.equal(cache.isStale(0), false);
+  cache.markAllStale();
+  assert.equal(cache.isStale(0), true);
+  assert.equal(cache.byteAt(5), 7);
+});
+
+test("host messages: the timeline's (recording, moment, compared, plotData) checked, typed arrays taken in every form", () => {
+  const status = {
+    state: 'recording',
+    fromFile: false,
+    count: 3,
+    first: 0,
+    last: 2,
+    startedAt: 1,
+    firstTime: 0,
+    lastTime: 20,
+    samplePeriodMs: 10,
+    droppedSamples: 0,
+    memoryBytes: 100,
+    budgetBytes: 1000,
+    late: 0,
+    strip: [0, 4],
+    watches: [{ id: 'w1', text: 'seq == 5', hits: [2] }],
+    fields: [{ path: 'seq', changes: 2, min: '0', max: '2', last: '2', lastChange: 20 }],
+  };
+  assert.equal(parseHostMessage({ type: 'recording', status })?.type, 'recording');
+  assert.equal(parseHostMessage({ type: 'recording', status: { ...status, state: 'exploded' } }), undefined);
+  assert.equal(parseHostMessage({ type: 'recording', status: { ...status, strip: 'x' } }), undefined);
+  assert.deepEqual(parseHostMessage({ type: 'recording', status: null }), { type: 'recording', status: null });
+  const moment = parseHostMessage({ type: 'moment', moment: { index: 4, time: 40, changed: [[0, 8]] } });
+  assert.ok(moment && moment.type === 'moment' && moment.moment.index === 4);
+  assert.equal(parseHostMessage({ type: 'moment', moment: { index: -1, time: 0, changed: [] } }), undefined);
+  assert.equal(parseHostMessage({ type: 'moment', moment: { index: 1, time: 0, changed: [[0]] } }), undefined);
+  for (const times of [Float64Array.of(1, 2), [1, 2], { 0: 1, 1: 2 }, Float64Array.of(1, 2).buffer]) {
+    const plot = parseHostMessage({ type: 'plotData', paths: ['seq'], first: 0, times, columns: [[5, null]] });
+    assert.ok(plot && plot.type === 'plotData' && plot.times[1] === 2 && Number.isNaN(plot.columns[0][1]), JSON.stringify(times));
+  }
+  assert.equal(parseHostMessage({ type: 'plotData', paths: ['seq', 'head'], first: 0, times: [1], columns: [[1]] }), undefined);
+  const compared = parseHostMessage({ type: 'compared', a: 0, b: 3, bytes: 8, ranges: [[0, 8]], fields: [{ path: 'seq', a: '0', b: '3' }, { bogus: 1 }] });
+  assert.ok(compared && compared.type === 'compared' && compared.fields.length === 1);
 });
 
 console.log(`  ok   ${count} unit checks of the pure modules`);

@@ -204,6 +204,14 @@ export class Recording {
     return { times, columns };
   }
 
+  /** Every numeric field's exact value at sample `index` (undefined where it cannot be read). */
+  valuesAt(index: number): Array<FieldValue | undefined> {
+    const layout = this.meta.layout;
+    if (!layout) return [];
+    const bytes = this.rebuild(index, Buffer.allocUnsafe(this.store.size));
+    return this.fields.map((field) => fieldValue(layout, this.inImage(field), bytes));
+  }
+
   /** Watch hits over the samples kept, for watches added after recording (or a recording opened from a file). */
   findHits(watches: readonly Watch[], from = this.store.firstIndex, to = this.store.lastIndex): WatchHit[] {
     const set = new WatchSet(watches, this.meta.samplePeriodMs);

@@ -4,6 +4,7 @@
 // change happened and the sampling period, because a change that is undone before the next sample
 // is never seen.
 import type { FieldValue } from './fields';
+import * as l10n from '../../shared/l10n';
 
 export type WatchCondition =
   | { kind: 'equals'; field: string; value: FieldValue }
@@ -73,11 +74,25 @@ export class WatchSet {
   private lastTime?: number;
   readonly hits: WatchHit[] = [];
 
+  private readonly list: Watch[];
+
   constructor(
-    readonly watches: readonly Watch[],
+    watches: readonly Watch[],
     private readonly samplePeriodMs: number,
   ) {
+    this.list = [...watches];
     for (const watch of watches) this.states.set(watch.id, {});
+  }
+
+  get watches(): readonly Watch[] {
+    return this.list;
+  }
+
+  /** Adds a watch while recording: it is checked from the next sample on (its first sample only sets what it compares with). */
+  add(watch: Watch): void {
+    if (this.states.has(watch.id)) throw new RangeError(l10n.t('a watch {0} is already set', watch.id));
+    this.list.push(watch);
+    this.states.set(watch.id, {});
   }
 
   /** Checks every watch at sample `index`; returns (and keeps) the hits. */

@@ -4,6 +4,7 @@ import {
   MAX_COPY,
   MAX_COPY_TEXT,
   MAX_PANE_PX,
+  MAX_PLOT_FIELDS,
   MAX_SEARCH_PATTERN,
   MAX_VIEW_READ,
   parseWebviewMessage,
@@ -37,6 +38,21 @@ const search = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('webview message validation', function () {
+  it("takes the timeline's messages (record, seek, compare, plot) only in their shapes", function () {
+    assert.deepEqual(parse({ type: 'record', action: 'start', extra: 1 }), { type: 'record', action: 'start' });
+    rejected({ type: 'record', action: 'format the disk' }, /action must be one of start, stop/);
+    assert.deepEqual(parse({ type: 'seek', index: 12 }), { type: 'seek', index: 12 });
+    assert.deepEqual(parse({ type: 'seek', index: null }), { type: 'seek', index: null });
+    for (const index of [-1, 1.5, '3', undefined, 2 ** 60]) rejected({ type: 'seek', index }, /index must be a whole number >= 0 or null/);
+    assert.deepEqual(parse({ type: 'compare', a: 1, b: 9 }), { type: 'compare', a: 1, b: 9 });
+    rejected({ type: 'compare', a: 1 }, /a and b must be whole numbers/);
+    assert.deepEqual(parse({ type: 'plot', paths: ['seq', 'sensor.level'] }), { type: 'plot', paths: ['seq', 'sensor.level'] });
+    rejected({ type: 'plot', paths: Array(MAX_PLOT_FIELDS + 1).fill('seq') }, /at most 8 field names/);
+    rejected({ type: 'plot', paths: ['seq', 7] }, /each path must be a field name/);
+    rejected({ type: 'plot', paths: [''] }, /each path must be a field name/);
+    rejected({ type: 'plot', paths: 'seq' }, /paths must be a list/);
+  });
+
   it('accepts the messages without arguments, and strips everything else', function () {
     for (const type of ['ready', 'cancelSearch', 'saveSnapshot']) {
       assert.deepEqual(parse({ type }), { type });
@@ -194,7 +210,24 @@ describe('webview message validation', function () {
 
 const FUZZ_MESSAGES = Number(process.env.FUZZ_MESSAGES ?? 20_000);
 
-const TYPES = ['ready', 'read', 'viewport', 'live', 'search', 'cancelSearch', 'copy', 'saveSnapshot', 'chooseType', 'clearType', 'copyText', 'paneSizes'];
+const TYPES = [
+  'ready',
+  'read',
+  'viewport',
+  'live',
+  'search',
+  'cancelSearch',
+  'copy',
+  'saveSnapshot',
+  'chooseType',
+  'clearType',
+  'copyText',
+  'paneSizes',
+  'record',
+  'seek',
+  'compare',
+  'plot',
+];
 const KEYS = [
   'type',
   'requestId',
@@ -212,6 +245,11 @@ const KEYS = [
   'window',
   'what',
   'sizes',
+  'action',
+  'index',
+  'a',
+  'b',
+  'paths',
   '__proto__',
   'constructor',
   'toString',
@@ -232,6 +270,10 @@ const ALLOWED: Record<string, string[]> = {
   live: ['type', 'live'],
   search: ['type', 'requestId', 'pattern', 'from', 'includeNonResident'],
   copy: ['type', 'offset', 'length', 'format'],
+  record: ['type', 'action'],
+  seek: ['type', 'index'],
+  compare: ['type', 'a', 'b'],
+  plot: ['type', 'paths'],
   hex: ['kind', 'bytes'],
   text: ['kind', 'text', 'caseSensitive'],
 };
@@ -282,6 +324,19 @@ function checkAccepted(message: FromWebview, size: number, raw: unknown): void {
       break;
     case 'live':
       assert.equal(typeof message.live, 'boolean', where());
+      break;
+    case 'record':
+      assert.ok(['start', 'stop', 'pause', 'resume', 'save', 'exportCsv', 'addWatch'].includes(message.action), where());
+      break;
+    case 'seek':
+      assert.ok(message.index === null || isWhole(message.index), where());
+      break;
+    case 'compare':
+      assert.ok(isWhole(message.a) && isWhole(message.b), where());
+      break;
+    case 'plot':
+      assert.ok(Array.isArray(message.paths) && message.paths.length <= MAX_PLOT_FIELDS, where());
+      for (const p of message.paths) assert.ok(typeof p === 'string' && p.length > 0 && p.length <= 1000, where());
       break;
     case 'search': {
       assert.ok(isWhole(message.requestId) && message.requestId > 0, where());
@@ -402,6 +457,10 @@ describe('webview message validation fuzz', function () {
         }),
         () => ({ type: 'copy', offset, length: length(MAX_COPY), format: pick(['hex', 'c', 'text']) }),
         () => ({ type: 'search', requestId: 1 + int(1000), pattern, from: offset, includeNonResident: next() < 0.5 }),
+        () => ({ type: 'record', action: pick(['start', 'stop', 'pause', 'resume', 'save', 'exportCsv', 'addWatch']) }),
+        () => ({ type: 'seek', index: next() < 0.2 ? null : int(100_000) }),
+        () => ({ type: 'compare', a: int(1000), b: int(1000) }),
+        () => ({ type: 'plot', paths: Array.from({ length: int(MAX_PLOT_FIELDS + 1) }, () => pick(['seq', 'head', 'sensor.level', 'ring[3][1]'])) }),
       ])();
     };
     const mutate = (message: Record<string, unknown>, size: number): Record<string, unknown> => {

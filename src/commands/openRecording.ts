@@ -1,0 +1,69 @@
+// Open Recording…: a recording saved by Save Recording… (here or on another machine) in a contents
+// view of its own: the grid, inspector and fields panel show the object as it was at the timeline's
+// cursor, the C type it was recorded with laid over it, with no object behind it. A file that is
+// not a whole, undamaged recording is refused in words and nothing of it is shown.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { formatBytes } from '../ipc/format';
+import { decodeRecording } from '../ipc/recording/format';
+import { MomentSource } from '../ipc/recording/moments';
+import { Recording } from '../ipc/recording/recording';
+import { ContentsPanel } from '../views/contentsPanel';
+import type { Command } from './registry';
+import * as l10n from '../shared/l10n';
+
+/** Larger files are refused before reading (a recording's budget is at most 4 GiB; files this big are not ours to load). */
+const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
+export const openRecording: Command = {
+  id: 'ipcInspector.openRecording',
+  what: 'Could not open the recording',
+  async run(env, arg?: unknown) {
+    const uri =
+      arg instanceof vscode.Uri
+        ? arg
+        : (
+            await env.ipc.prompts.openDialog({
+              title: l10n.t('Open an IPC Inspector recording'),
+              canSelectMany: false,
+              filters: { [l10n.t('IPC Inspector recordings')]: ['ipcrec'], [l10n.t('All files')]: ['*'] },
+              openLabel: l10n.t('Open Recording'),
+            })
+          )?.[0];
+    if (!uri) return undefined;
+    const file = uri.fsPath;
+    const stat = await fs.promises.stat(file);
+    if (!stat.isFile()) throw new Error(l10n.t('{0} is not a file.', file));
+    if (stat.size > MAX_FILE_BYTES) {
+      throw new Error(l10n.t('{0} is {1}: recordings over {2} are not opened.', file, formatBytes(stat.size), formatBytes(MAX_FILE_BYTES)));
+    }
+    const recording = decodeRecording(await fs.promises.readFile(file));
+    if (!(recording instanceof Recording)) {
+      throw new Error(
+        l10n.t('{0} records a semaphore set or a queue (numbers, not bytes): open it as CSV with Export, it has no bytes to show.', path.basename(file)),
+      );
+    }
+    if (recording.store.count === 0) throw new Error(l10n.t('{0} holds no samples.', path.basename(file)));
+    const { object, startedAt } = recording.meta;
+    const id = `recording:${file}`;
+    const source = new MomentSource(recording, {
+      id,
+      title: l10n.t('{0} (recorded)', object.title),
+      subtitle: path.basename(file),
+      noun: 'recording',
+      size: object.size,
+      facts: [
+        [l10n.t('Recorded'), new Date(startedAt).toLocaleString()],
+        [l10n.t('Samples'), String(recording.store.count)],
+        [l10n.t('Every'), `${recording.meta.samplePeriodMs.toFixed(1)} ms`],
+      ],
+      phase: 'live',
+      removedNotice: '',
+      gaps: 'hole',
+    });
+    const panel = ContentsPanel.showRecording(env.ipc, source, recording);
+    env.ipc.log.info(`opened the recording ${file}: ${object.title}, ${recording.store.count} samples`);
+    return panel;
+  },
+};

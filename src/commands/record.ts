@@ -1,0 +1,95 @@
+// Record / Stop Recording: samples a contents view's object at a steady rate (src/ipc/recording),
+// keeping only what changed, in a memory budget; the view's timeline scrubs through it. Record runs
+// on the view in front (or the one its button is on, or a row's, opening it); Stop asks which view
+// when several record.
+import * as vscode from 'vscode';
+import { formatBytes } from '../ipc/format';
+import { MAX_RATE_HZ } from '../ipc/recording/sampler';
+import { ContentsPanel } from '../views/contentsPanel';
+import { targetPanel } from './contentsTarget';
+import type { Command, CommandEnv } from './registry';
+import * as l10n from '../shared/l10n';
+
+const MIB = 1024 * 1024;
+
+/** The recording settings (ipcInspector.recording.*), bounded. */
+export function recordingSettings(): { rateHz: number; budgetBytes: number; sizeLimit: number } {
+  const config = vscode.workspace.getConfiguration('ipcInspector');
+  const rate = config.get<number>('recording.sampleRate', 0);
+  // 0: the contents view's own refresh rate, so a recording holds what the view would have shown.
+  const viewRate = config.get<number>('hexView.refreshRate', 4);
+  const rateHz = Math.min(MAX_RATE_HZ, Math.max(0.1, rate > 0 ? rate : viewRate > 0 ? viewRate : 4));
+  const budgetMiB = Math.min(4096, Math.max(1, config.get<number>('recording.memoryBudget', 64)));
+  const limitMiB = Math.min(4096, Math.max(0.001, config.get<number>('recording.sizeLimit', 16)));
+  return { rateHz, budgetBytes: Math.round(budgetMiB * MIB), sizeLimit: Math.round(limitMiB * MIB) };
+}
+
+export const startRecording: Command = {
+  id: 'ipcInspector.startRecording',
+  what: 'Could not start recording',
+  async run(env, arg?: unknown) {
+    const panel = await targetPanel(env, arg);
+    if (!panel) return undefined;
+    const current = panel.recording;
+    if (current && current.state !== 'ended') {
+      panel.panel.reveal();
+      return current;
+    }
+    const settings = recordingSettings();
+    if (panel.size > settings.sizeLimit) {
+      const open = l10n.t('Open Settings');
+      const chosen = await env.ipc.prompts.notify(
+        'warning',
+        l10n.t(
+          '{0} is {1}, over the recording limit of {2}. Raise ipcInspector.recording.sizeLimit to record it whole.',
+          panel.source.title,
+          formatBytes(panel.size),
+          formatBytes(settings.sizeLimit),
+        ),
+        open,
+      );
+      if (chosen === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'ipcInspector.recording.sizeLimit');
+      return undefined;
+    }
+    if (current && current.samples > 0 && !current.saved) {
+      const replace = l10n.t('Record Again');
+      const chosen = await env.ipc.prompts.notify(
+        'warning',
+        l10n.t('The recording in this view ({0} samples) is not saved. Record again and drop it?', current.samples),
+        replace,
+      );
+      if (chosen !== replace) return undefined;
+    }
+    const recording = await panel.startRecording(settings);
+    panel.panel.reveal();
+    env.ipc.log.info(`recording ${panel.source.id} at ${settings.rateHz} per second, budget ${formatBytes(settings.budgetBytes)}`);
+    return recording;
+  },
+};
+
+/** The views recording now; the one the arguments name first. */
+async function recordingPanel(env: CommandEnv, arg: unknown): Promise<ContentsPanel | undefined> {
+  const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
+  if (typeof panelId === 'string') return ContentsPanel.all().find((p) => p.source.id === panelId);
+  const recording = ContentsPanel.all().filter((p) => p.recording && p.recording.state !== 'ended');
+  if (recording.length <= 1) return recording[0];
+  const picked = await env.ipc.prompts.quickPick(
+    recording.map((panel) => ({ label: panel.source.title, description: l10n.t('{0} samples', panel.recording!.samples), panel })),
+    { placeHolder: l10n.t('Stop which recording?') },
+  );
+  return picked?.panel;
+}
+
+export const stopRecording: Command = {
+  id: 'ipcInspector.stopRecording',
+  what: 'Could not stop recording',
+  async run(env, arg?: unknown) {
+    const panel = await recordingPanel(env, arg);
+    if (!panel?.recording) {
+      void env.ipc.prompts.notify('info', l10n.t('Nothing is being recorded.'));
+      return undefined;
+    }
+    await panel.recording.stop();
+    return panel.recording;
+  },
+};

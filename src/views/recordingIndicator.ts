@@ -1,0 +1,51 @@
+// The status bar while a contents view records: what is being recorded and how many samples, so a
+// recording that goes on in a hidden view is never forgotten. Clicking it stops the recording (when
+// several views record, Stop Recording asks which).
+import * as vscode from 'vscode';
+import { ContentsPanel } from './contentsPanel';
+import * as l10n from '../shared/l10n';
+
+/** How often the sample count is brought up to date while something records. */
+const COUNT_EVERY_MS = 1000;
+
+export class RecordingIndicator implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('ipcInspector.recording', vscode.StatusBarAlignment.Left, 9);
+  private readonly subscription = ContentsPanel.onDidChangeRecordings(() => this.update());
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor() {
+    this.item.name = l10n.t('IPC Inspector recording');
+    this.item.command = 'ipcInspector.stopRecording';
+    this.update();
+  }
+
+  private update(): void {
+    const recording = ContentsPanel.all().filter((p) => p.recording && p.recording.state !== 'ended');
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (recording.length === 0) {
+      this.item.hide();
+      return;
+    }
+    const words = recording.map((panel) => {
+      const { state, samples } = panel.recording!;
+      const what = state === 'paused' ? l10n.t('paused at {0} samples', samples) : l10n.t('{0} samples', samples);
+      return { title: panel.source.title, what };
+    });
+    this.item.text =
+      recording.length === 1 ? `$(record) ${l10n.t('REC {0}: {1}', words[0].title, words[0].what)}` : `$(record) ${l10n.t('REC {0} views', recording.length)}`;
+    this.item.tooltip = `${words.map((w) => l10n.t('Recording {0}: {1}', w.title, w.what)).join('\n')}\n${l10n.t('Click to stop.')}`;
+    this.item.accessibilityInformation = {
+      label: `${words.map((w) => l10n.t('Recording {0}: {1}', w.title, w.what)).join('. ')}. ${l10n.t('Click to stop.')}`,
+    };
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    this.item.show();
+    this.timer = setInterval(() => this.update(), COUNT_EVERY_MS);
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,201 @@
+// The recorded C fields: a table of every numeric field's statistics over the samples kept (changes,
+// min, max, last value, last change) and a plot of the fields ticked in it, drawn by uPlot (zoom by
+// dragging across, double-click to zoom out, values under the pointer in the legend, a click shows
+// that sample), with a line where a watch fired. Only what is open is kept up to date.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { MAX_PLOT_FIELDS, type PlotDataMessage, type RecordingStatus } from '../shared/contentsProtocol';
+import { el, show } from './dom';
+import { groupDigits } from './format';
+import { elapsed } from './timeline';
+import * as l10n from '../shared/l10n';
+
+/** Rows shown at most (the fields that changed most first); the rest are counted. */
+const MAX_ROWS = 300;
+/** The plot asks for new samples at most this often while recording. */
+const REPLOT_MS = 1000;
+const PLOT_HEIGHT = 220;
+const COLOURS = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-yellow',
+];
+
+export interface RecordingFieldsActions {
+  plot(paths: string[]): void;
+  seek(index: number): void;
+}
+
+export class RecordingFields {
+  readonly element: HTMLDetailsElement;
+  private readonly summary: HTMLElement;
+  private readonly body: HTMLTableSectionElement;
+  private readonly more: HTMLElement;
+  private readonly chartBox: HTMLElement;
+  private readonly ticked = new Set<string>();
+  private status: RecordingStatus | null = null;
+  private chart: uPlot | undefined;
+  private chartPaths = '';
+  private data: PlotDataMessage | undefined;
+  private lastAsked = 0;
+
+  constructor(private readonly actions: RecordingFieldsActions) {
+    this.summary = el('summary', undefined, undefined, [l10n.t('Fields')]);
+    this.body = el('tbody');
+    const head = el(
+      'tr',
+      undefined,
+      undefined,
+      [l10n.t('Plot'), l10n.t('Field'), l10n.t('Changes'), l10n.t('Min'), l10n.t('Max'), l10n.t('Last'), l10n.t('Last change')].map((h) =>
+        el('th', undefined, { scope: 'col' }, [h]),
+      ),
+    );
+    this.more = el('div', 'rf-more');
+    this.chartBox = el('div', 'rf-chart', { role: 'img', 'aria-label': l10n.t('Plot of the ticked fields over time') });
+    show(this.chartBox, false);
+    this.element = el('details', 'rec-fields', undefined, [
+      this.summary,
+      this.chartBox,
+      el('div', 'rf-table-wrap', undefined, [
+        el('table', 'rf-table', { 'aria-label': l10n.t('Recorded fields') }, [el('thead', undefined, undefined, [head]), this.body]),
+      ]),
+      this.more,
+    ]);
+    this.element.addEventListener('toggle', () => this.render());
+    show(this.element, false);
+  }
+
+  setStatus(status: RecordingStatus | null): void {
+    this.status = status;
+    show(this.element, !!status && status.fields.length > 0);
+    if (!status || status.fields.length === 0) return;
+    this.summary.textContent = l10n.t(
+      'Fields ({0}, {1} changed)',
+      groupDigits(status.fields.length),
+      groupDigits(status.fields.filter((f) => f.changes > 0).length),
+    );
+    if (!this.element.open) return;
+    this.render();
+    if (this.ticked.size > 0 && status.state === 'recording' && Date.now() - this.lastAsked >= REPLOT_MS) this.askPlot();
+  }
+
+  private render(): void {
+    const status = this.status;
+    if (!status || !this.element.open) return;
+    const fields = [...status.fields].sort((a, b) => Number(this.ticked.has(b.path)) - Number(this.ticked.has(a.path)) || b.changes - a.changes);
+    const rows = fields.slice(0, MAX_ROWS).map((f) => {
+      const box = el('input', undefined, { type: 'checkbox', 'aria-label': l10n.t('Plot {0}', f.path) });
+      box.checked = this.ticked.has(f.path);
+      box.disabled = !box.checked && this.ticked.size >= MAX_PLOT_FIELDS;
+      box.addEventListener('change', () => {
+        if (box.checked) this.ticked.add(f.path);
+        else this.ticked.delete(f.path);
+        this.askPlot();
+        this.render();
+      });
+      const cells = [f.path, groupDigits(f.changes), f.min, f.max, f.last, f.lastChange < 0 ? '—' : elapsed(f.lastChange)];
+      return el('tr', f.changes > 0 ? 'changed' : undefined, undefined, [
+        el('td', undefined, undefined, [box]),
+        ...cells.map((c, i) => (i === 0 ? el('th', undefined, { scope: 'row' }, [c]) : el('td', undefined, undefined, [c]))),
+      ]);
+    });
+    this.body.replaceChildren(...rows);
+    this.more.textContent = fields.length > MAX_ROWS ? l10n.t('{0} more fields, none of them changed more often.', groupDigits(fields.length - MAX_ROWS)) : '';
+  }
+
+  private askPlot(): void {
+    this.lastAsked = Date.now();
+    if (this.ticked.size === 0) {
+      this.chart?.destroy();
+      this.chart = undefined;
+      this.chartPaths = '';
+      show(this.chartBox, false);
+      return;
+    }
+    this.actions.plot([...this.ticked]);
+  }
+
+  onPlotData(message: PlotDataMessage): void {
+    this.data = message;
+    if (message.paths.length === 0) return;
+    show(this.chartBox, true);
+    const seconds = Array.from(message.times, (t) => t / 1000);
+    const data: uPlot.AlignedData = [seconds, ...message.columns.map((c) => Array.from(c, (v) => (Number.isNaN(v) ? null : v)))];
+    const key = message.paths.join('\n');
+    if (this.chart && key === this.chartPaths) {
+      this.chart.setData(data);
+      return;
+    }
+    this.chart?.destroy();
+    this.chartPaths = key;
+    const style = getComputedStyle(document.body);
+    const colour = (i: number) => style.getPropertyValue(COLOURS[i % COLOURS.length]).trim() || 'currentColor';
+    const ink = style.getPropertyValue('--vscode-foreground').trim() || 'currentColor';
+    const grid = style.getPropertyValue('--vscode-editorWidget-border').trim() || 'rgba(128,128,128,0.3)';
+    const axis = (scale: string, side: 0 | 1 | 2 | 3, show: boolean): uPlot.Axis => ({
+      scale,
+      side,
+      show,
+      stroke: ink,
+      grid: { stroke: grid, width: 1 },
+      ticks: { stroke: grid },
+    });
+    this.chart = new uPlot(
+      {
+        width: Math.max(200, this.chartBox.clientWidth || 600),
+        height: PLOT_HEIGHT,
+        scales: { x: { time: false } },
+        series: [
+          { label: l10n.t('seconds'), value: (_u, v) => (v === null ? '' : `${v.toFixed(3)} s`) },
+          ...message.paths.map((path, i) => ({ label: path, scale: `y${i}`, stroke: colour(i), width: 1.5, points: { show: false } })),
+        ],
+        axes: [
+          { ...axis('x', 2, true), label: l10n.t('seconds since the recording started') },
+          ...message.paths.map((_, i) => axis(`y${i}`, i === 1 ? 1 : 3, i < 2)),
+        ],
+        cursor: { drag: { x: true, y: false } },
+        plugins: [this.watchLines()],
+      },
+      data,
+      this.chartBox,
+    );
+    this.chart.over.addEventListener('click', () => {
+      const idx = this.chart?.cursor.idx;
+      if (idx !== null && idx !== undefined && this.data) this.actions.seek(this.data.first + idx);
+    });
+  }
+
+  /** A uPlot plugin: a vertical line at each sample where a watch fired. */
+  private watchLines(): uPlot.Plugin {
+    return {
+      hooks: {
+        draw: [
+          (u) => {
+            const status = this.status;
+            const data = this.data;
+            if (!status || !data) return;
+            const ctx = u.ctx;
+            ctx.save();
+            ctx.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-charts-red').trim() || 'red';
+            ctx.lineWidth = Math.max(1, devicePixelRatio);
+            for (const watch of status.watches) {
+              for (const hit of watch.hits) {
+                const i = hit - data.first;
+                if (i < 0 || i >= data.times.length) continue;
+                const x = Math.round(u.valToPos(data.times[i] / 1000, 'x', true));
+                ctx.beginPath();
+                ctx.moveTo(x, u.bbox.top);
+                ctx.lineTo(x, u.bbox.top + u.bbox.height);
+                ctx.stroke();
+              }
+            }
+            ctx.restore();
+          },
+        ],
+      },
+    };
+  }
+}
