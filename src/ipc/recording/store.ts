@@ -22,7 +22,7 @@ export interface StoreOptions {
   budgetBytes?: number;
   /** Equal bytes between two changes merged into one range (default 4). */
   gap?: number;
-  /** Delta bytes after which the next sample is also kept whole (default: the size). */
+  /** Delta bytes after which the next sample is also kept whole (default: twice the size: keyframes then cost at most half the deltas kept, and a rebuild applies at most two sizes of deltas). */
   keyframeBytes?: number;
 }
 
@@ -129,7 +129,7 @@ export class RecordingStore {
     this.size = options.size;
     this.budgetBytes = options.budgetBytes ?? DEFAULT_BUDGET;
     this.gap = options.gap ?? DEFAULT_GAP;
-    this.keyframeBytes = Math.max(1, options.keyframeBytes ?? options.size);
+    this.keyframeBytes = Math.max(1, options.keyframeBytes ?? 2 * options.size);
     this.latest = Buffer.alloc(this.size);
   }
 
