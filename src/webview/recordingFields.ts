@@ -15,14 +15,17 @@ const MAX_ROWS = 300;
 /** The plot asks for new samples at most this often while recording. */
 const REPLOT_MS = 1000;
 const PLOT_HEIGHT = 220;
-const COLOURS = [
-  '--vscode-charts-blue',
-  '--vscode-charts-orange',
-  '--vscode-charts-green',
-  '--vscode-charts-purple',
-  '--vscode-charts-red',
-  '--vscode-charts-yellow',
+/** The theme's chart colours, with VS Code's dark defaults where a theme leaves one out. */
+const COLOURS: Array<[string, string]> = [
+  ['--vscode-charts-blue', '#3794ff'],
+  ['--vscode-charts-orange', '#d18616'],
+  ['--vscode-charts-green', '#89d185'],
+  ['--vscode-charts-purple', '#b180d7'],
+  ['--vscode-charts-red', '#f14c4c'],
+  ['--vscode-charts-yellow', '#cca700'],
 ];
+/** Room for a y axis's labels ("-1,234,567"). */
+const Y_AXIS_PX = 72;
 
 export interface RecordingFieldsActions {
   plot(paths: string[]): void;
@@ -132,16 +135,20 @@ export class RecordingFields {
     this.chart?.destroy();
     this.chartPaths = key;
     const style = getComputedStyle(document.body);
-    const colour = (i: number) => style.getPropertyValue(COLOURS[i % COLOURS.length]).trim() || 'currentColor';
-    const ink = style.getPropertyValue('--vscode-foreground').trim() || 'currentColor';
+    const colour = (i: number) => {
+      const [name, fallback] = COLOURS[i % COLOURS.length];
+      return style.getPropertyValue(name).trim() || fallback;
+    };
+    const ink = style.getPropertyValue('--vscode-foreground').trim() || style.color || '#cccccc';
     const grid = style.getPropertyValue('--vscode-editorWidget-border').trim() || 'rgba(128,128,128,0.3)';
     const axis = (scale: string, side: 0 | 1 | 2 | 3, show: boolean): uPlot.Axis => ({
       scale,
       side,
       show,
       stroke: ink,
-      grid: { stroke: grid, width: 1 },
+      grid: { stroke: grid, width: 1, show: side === 2 || side === 3 },
       ticks: { stroke: grid },
+      ...(side === 1 || side === 3 ? { size: Y_AXIS_PX } : {}),
     });
     this.chart = new uPlot(
       {
@@ -179,7 +186,7 @@ export class RecordingFields {
             if (!status || !data) return;
             const ctx = u.ctx;
             ctx.save();
-            ctx.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-charts-red').trim() || 'red';
+            ctx.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-charts-red').trim() || '#f14c4c';
             ctx.lineWidth = Math.max(1, devicePixelRatio);
             for (const watch of status.watches) {
               for (const hit of watch.hits) {

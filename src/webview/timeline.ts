@@ -30,8 +30,9 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 /** "1.234 s", "2 min 3.4 s". */
 export function elapsed(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(3)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} min ${((ms - minutes * 60_000) / 1000).toFixed(1)} s`;
+  const tenths = Math.round(ms / 100); // rounded once, so 599,990 ms is "10 min 0.0 s", never "9 min 60.0 s"
+  const minutes = Math.floor(tenths / 600);
+  return `${minutes} min ${((tenths - minutes * 600) / 10).toFixed(1)} s`;
 }
 
 export class Timeline {

@@ -85,6 +85,11 @@ const harness = {
   /** The fields panel's window (View as C Type…), re-read live beside the grid's. */
   fieldsWindow: undefined,
   typeActions: [],
+  recordActions: [],
+  /** The made-up recording, once Record was pressed; the moment shown (undefined: live). */
+  recording: undefined,
+  moment: undefined,
+  plotSentAt: 0,
   live: true,
   phase: 'live',
   failReads: false,
@@ -379,7 +384,88 @@ function receive(raw) {
       harness.typeActions.push(message.type);
       if (message.type === 'clearType') send({ type: 'ctype', view: null });
       return;
+    case 'record':
+      harness.recordActions.push(message.action);
+      if (message.action === 'start') startRecording();
+      if (message.action === 'stop' && harness.recording) {
+        harness.recording.state = 'ended';
+        sendRecording();
+      }
+      return;
+    case 'seek':
+      return seekRecording(message.index);
+    case 'plot':
+      return plotRecording(message.paths);
+    case 'compare':
+      send({ type: 'compared', a: message.a, b: message.b, bytes: 8, ranges: [[0, 8]], fields: [{ path: 'seq', a: String(message.a), b: String(message.b) }] });
+      return;
   }
+}
+
+// ---- a recording (what the extension's PanelRecording sends, made up) -----------------------------
+// 60,000 samples 10 ms apart (10 minutes at 100 Hz); at a moment the object's first 8 bytes hold the
+// sample's index (u64 LE); four numeric fields to plot.
+
+const RECORDED = 60_000;
+const FIELDS = ['seq', 'head', 'tail', 'sensor.level'];
+
+function startRecording() {
+  harness.recording = { state: 'recording', count: RECORDED };
+  sendRecording();
+}
+
+function sendRecording() {
+  const r = harness.recording;
+  send({
+    type: 'recording',
+    status: {
+      state: r.state,
+      fromFile: false,
+      count: r.count,
+      first: 0,
+      last: r.count - 1,
+      startedAt: 1_800_000_000_000,
+      firstTime: 0,
+      lastTime: (r.count - 1) * 10,
+      samplePeriodMs: 10,
+      droppedSamples: 0,
+      memoryBytes: 8 * 1024 * 1024,
+      budgetBytes: 64 * 1024 * 1024,
+      late: 0,
+      strip: Array.from({ length: 240 }, (_, i) => (i % 7) * 100),
+      watches: [{ id: 'w1', text: 'seq == 30000', hits: [30_000] }],
+      fields: FIELDS.map((path, i) => ({
+        path,
+        changes: RECORDED - 1 - i,
+        min: '0',
+        max: String(RECORDED),
+        last: String(RECORDED - 1),
+        lastChange: (RECORDED - 1) * 10,
+      })),
+    },
+  });
+}
+
+function seekRecording(index) {
+  const r = harness.recording;
+  if (!r || (index !== null && index >= r.count)) {
+    send({ type: 'error', requestId: 0, message: `sample ${index} is not kept` });
+    return;
+  }
+  harness.moment = index ?? undefined;
+  for (let i = 0; i < 8; i++) overrides.set(i, index === null ? baseByte(i) : Math.floor(index / 2 ** (8 * i)) & 0xff);
+  send({ type: 'moment', moment: index === null ? null : { index, time: index * 10, changed: [[0, 8]] } });
+}
+
+function plotRecording(paths) {
+  const times = new Float64Array(RECORDED);
+  const columns = paths.map(() => new Float64Array(RECORDED));
+  for (let i = 0; i < RECORDED; i++) {
+    times[i] = i * 10;
+    columns.forEach((column, c) => (column[i] = c === 0 ? i : c === 1 ? 2 * i : c === 2 ? 2 * i - (i % 7) : 100 * Math.sin(i / 500)));
+  }
+  harness.plotSentAt = performance.now();
+  send({ type: 'plotData', paths, first: 0, times, columns });
 }
 
 let stateStore = JSON.parse(sessionStorage.getItem('contents-view-state') ?? 'null') ?? undefined;

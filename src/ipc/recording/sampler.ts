@@ -251,7 +251,9 @@ export class ObjectSampler extends PeriodicSampler {
             at = run.offset + run.length;
           }
           target.fill(0, at - region.offset);
-          await Promise.all(runs.map((run) => source.read(run.offset, run.length, target.subarray(run.offset - region.offset, run.offset - region.offset + run.length))));
+          await Promise.all(
+            runs.map((run) => source.read(run.offset, run.length, target.subarray(run.offset - region.offset, run.offset - region.offset + run.length))),
+          );
           this.allResident[r] = runs.length === 1 && runs[0].length === region.length;
         } else {
           await source.read(region.offset, region.length, target);
