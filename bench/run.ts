@@ -27,7 +27,7 @@ import { benchHelper } from './helperBench';
 import { benchWaits } from './waitsBench';
 import { benchWaitGraph } from './waitGraphBench';
 import { benchLiveRefresh, benchOpen, benchOpenPosix, stopWorkbench } from './contentsViewBench';
-import { benchRebuild, benchRecordingLive } from './recordingBench';
+import { benchRebuild, benchRecordingLive, benchRecordingPage } from './recordingBench';
 import { medianMs, mediansInTurns, printTable, Row } from './measure';
 import { benchNamespace, stopNamespace } from './namespaceBench';
 import { benchFullRefresh, benchHolders, benchSysvRefresh } from './refreshBench';
@@ -311,6 +311,7 @@ async function main(): Promise<void> {
     if (sections.has('recording')) {
       await part('recording, live', () => benchRecordingLive(client, removeLater));
       await part('recording, rebuild', () => Promise.resolve(benchRebuild()));
+      await part('recording, the page', () => Promise.resolve(benchRecordingPage()));
     }
   } finally {
     if (!interrupted) {

@@ -125,8 +125,10 @@ export class RecordingFields {
     this.data = message;
     if (message.paths.length === 0) return;
     show(this.chartBox, true);
-    const seconds = Array.from(message.times, (t) => t / 1000);
-    const data: uPlot.AlignedData = [seconds, ...message.columns.map((c) => Array.from(c, (v) => (Number.isNaN(v) ? null : v)))];
+    // Typed arrays as they came (uPlot takes them): 4 x 60,000 values are not copied into lists.
+    // Only a column with NaN (a value that could not be read) becomes a list, with gaps (null).
+    const seconds = message.times.map((t) => t / 1000);
+    const data: uPlot.AlignedData = [seconds, ...message.columns.map((c) => (c.some(Number.isNaN) ? Array.from(c, (v) => (Number.isNaN(v) ? null : v)) : c))];
     const key = message.paths.join('\n');
     if (this.chart && key === this.chartPaths) {
       this.chart.setData(data);

@@ -1030,6 +1030,42 @@ async function recordingTimeline(browser, base) {
   }
   check('60 steps right end at sample 60, each drawn', (await firstHex()) === indexHex(60));
   check('the slider says where it is', /^Sample 60 \(of 0 to 59,999\), at 0\.600 s$/.test((await page.getAttribute('.tl-slider', 'aria-valuetext')) ?? ''));
+  // Dragging: the slider moves a sample every frame for two seconds; how many frames show a new moment.
+  const drag = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const slider = document.querySelector('.tl-slider');
+        const raf = window.__harness.rawRequestAnimationFrame;
+        const shown = () =>
+          [...(document.querySelector('.rowbox .row:not(.void) .hexcol')?.querySelectorAll('.r') ?? [])]
+            .map((r) => r.textContent)
+            .join('')
+            .replace(/ /g, '')
+            .slice(0, 16);
+        let last = shown();
+        let redraws = 0;
+        let frames = 0;
+        const start = performance.now();
+        const tick = () => {
+          const now = shown();
+          if (now !== last) {
+            redraws++;
+            last = now;
+          }
+          frames++;
+          const seconds = (performance.now() - start) / 1000;
+          if (seconds >= 2) {
+            resolve({ redraws, frames, seconds });
+            return;
+          }
+          slider.value = String(Number(slider.value) + 1);
+          slider.dispatchEvent(new Event('input'));
+          raf(tick);
+        };
+        raf(tick);
+      }),
+  );
+  check('dragging the slider redraws the moments', drag.redraws > 0, drag);
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.body.classList.contains('at-moment'));
   check('Escape is live again', (await page.textContent('.tl-note')) === 'Live: the object as it is now.');
@@ -1059,13 +1095,15 @@ async function recordingTimeline(browser, base) {
   const result = {
     scrubStepMedianMs: sorted[Math.floor(sorted.length / 2)],
     scrubStepP95Ms: sorted[Math.floor(sorted.length * 0.95)],
+    dragRedrawsPerSecond: drag.redraws / drag.seconds,
+    dragFramesPerSecond: drag.frames / drag.seconds,
     plotMs,
     samples: 60_000,
     fields: 4,
   };
   fs.writeFileSync(path.join(out, 'recording-perf.json'), JSON.stringify(result));
   notes.push(
-    `recording: scrub step (key to bytes drawn) median ${result.scrubStepMedianMs.toFixed(1)} ms, p95 ${result.scrubStepP95Ms.toFixed(1)} ms; plot of 4 x 60,000 drawn ${plotMs.toFixed(0)} ms after its data`,
+    `recording: scrub step (key to bytes drawn) median ${result.scrubStepMedianMs.toFixed(1)} ms, p95 ${result.scrubStepP95Ms.toFixed(1)} ms; dragging: ${result.dragRedrawsPerSecond.toFixed(1)} new moments drawn a second (${result.dragFramesPerSecond.toFixed(0)} frames a second); plot of 4 x 60,000 drawn ${plotMs.toFixed(0)} ms after its data`,
   );
   check('no console errors', page.consoleErrors.length === 0, page.consoleErrors);
   await page.close();
