@@ -1034,7 +1034,7 @@ async function recordingTimeline(browser, base) {
   const drag = await page.evaluate(
     () =>
       new Promise((resolve) => {
-        const slider = document.querySelector('.tl-slider');
+        const slider = /** @type {HTMLInputElement} */ (document.querySelector('.tl-slider'));
         const raf = window.__harness.rawRequestAnimationFrame;
         const shown = () =>
           [...(document.querySelector('.rowbox .row:not(.void) .hexcol')?.querySelectorAll('.r') ?? [])]
