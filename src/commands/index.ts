@@ -5,6 +5,7 @@ import { chooseNamespace } from './chooseNamespace';
 import { cleanUpOrphans } from './cleanUpOrphans';
 import { copyId, copyKey, copyName, copyPath, copyRemoveCommand } from './copy';
 import { copyAsTable } from './copyAsTable';
+import { compareWithSnapshot } from './compareWithSnapshot';
 import { createMessageQueue } from './createMessageQueue';
 import { createPosixObject } from './createPosixObject';
 import { createSegment } from './createSegment';
@@ -69,4 +70,5 @@ export const allCommands: readonly Command[] = [
   exportRecordingCsv,
   openRecording,
   addRecordingWatch,
+  compareWithSnapshot,
 ];

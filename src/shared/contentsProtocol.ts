@@ -199,6 +199,8 @@ export interface ComparedMessage {
   type: 'compared';
   a: number;
   b: number;
+  /** What A and B are when they are not samples ("snapshot.bin", "now"). */
+  labels?: [string, string];
   ranges: Array<[number, number]>;
   bytes: number;
   fields: Array<{ path: string; a: string; b: string }>;
@@ -307,7 +309,7 @@ export interface PaneSizesMessage {
 }
 
 /** The timeline's buttons: each runs the command of the same name on this view. */
-export type RecordAction = 'start' | 'stop' | 'pause' | 'resume' | 'save' | 'exportCsv' | 'addWatch';
+export type RecordAction = 'start' | 'stop' | 'pause' | 'resume' | 'save' | 'exportCsv' | 'addWatch' | 'compareFile';
 
 export interface RecordMessage {
   type: 'record';
@@ -333,7 +335,7 @@ export interface PlotRequest {
 
 /** Fields a plot may ask for at once. */
 export const MAX_PLOT_FIELDS = 8;
-const RECORD_ACTIONS: readonly RecordAction[] = ['start', 'stop', 'pause', 'resume', 'save', 'exportCsv', 'addWatch'];
+const RECORD_ACTIONS: readonly RecordAction[] = ['start', 'stop', 'pause', 'resume', 'save', 'exportCsv', 'addWatch', 'compareFile'];
 
 export type FromWebview =
   | RecordMessage

@@ -31,9 +31,11 @@ import {
 } from '../shared/contentsProtocol';
 import { completeStep } from '../walkthrough';
 import * as l10n from '../shared/l10n';
+import { fieldDifferences } from '../ipc/recording/fields';
+import { changedRanges } from '../ipc/recording/ranges';
 import type { Recording } from '../ipc/recording/recording';
 import type { ObjectSamplerOptions } from '../ipc/recording/sampler';
-import { PanelRecording, type RecordingHost } from './panelRecording';
+import { PanelRecording, recordedKind, type RecordingHost } from './panelRecording';
 
 export const CONTENTS_VIEW_TYPE = 'ipcInspector.contentsView';
 /** How often the header (holders, removal, size) is checked while visible, when live refresh is slower. */
@@ -42,6 +44,16 @@ const STATE_CHECK_MS = 1000;
 const SNAPSHOT_CHUNK = 16 * 1024 * 1024;
 /** Helper errors that mean the object is not where it was: ask the source what it is now. */
 const VANISHED = new Set(['EINVAL', 'EIDRM', 'ENOENT', 'ESTALE']);
+
+/** The commands the timeline's buttons run on their view (by id: views never import commands). */
+const RECORD_COMMANDS: Record<Exclude<RecordAction, 'pause' | 'resume'>, string> = {
+  start: 'ipcInspector.startRecording',
+  stop: 'ipcInspector.stopRecording',
+  save: 'ipcInspector.saveRecording',
+  exportCsv: 'ipcInspector.exportRecordingCsv',
+  addWatch: 'ipcInspector.addRecordingWatch',
+  compareFile: 'ipcInspector.compareWithSnapshot',
+};
 
 /** A source the panel can follow: its header as known now, and whether to refresh once removed. */
 export type PanelSource = ContentsSource;
@@ -193,6 +205,27 @@ export class ContentsPanel implements vscode.Disposable {
     return recorder;
   }
 
+  /**
+   * Compares `snapshot` (a file of the object's bytes, Save snapshot…'s) with the object as shown:
+   * the recorded moment at the cursor, else now. Marks the bytes that differ and lists the C type's
+   * fields that differ, with both values.
+   */
+  async compareWith(snapshot: Buffer, label: string): Promise<{ bytes: number; fields: number }> {
+    const size = this.header.size;
+    if (snapshot.length !== size) {
+      throw new Error(
+        l10n.t('{0} is {1} bytes and the {2} is {3}: only a snapshot of the same size can be compared.', label, snapshot.length, this.header.noun, size),
+      );
+    }
+    const moment = this.recorder?.reading;
+    const shown = moment ? await moment.read(0, size) : (await this.readRange(0, size, !this.source.gapsAreZeros())).bytes;
+    const { ranges, changedBytes } = changedRanges(snapshot, shown);
+    const fields = this.ctype ? fieldDifferences(this.ctype.layout, this.ctype.placement, snapshot, shown) : [];
+    const now = moment ? l10n.t('sample {0}', moment.index) : l10n.t('now');
+    await this.post({ type: 'compared', a: 0, b: 0, labels: [label, now], ranges: ranges.map((r) => [r.offset, r.length]), bytes: changedBytes, fields });
+    return { bytes: changedBytes, fields: fields.length };
+  }
+
   /** What the recording needs of the panel. */
   private recordingHost(): RecordingHost {
     return {
@@ -335,30 +368,11 @@ export class ContentsPanel implements vscode.Disposable {
     await act(this.recorder);
   }
 
-  /** The timeline's buttons: the commands of the same names, on this view (by id: views never import commands). */
+  /** The timeline's buttons: pause and resume here, the rest the commands of the same names on this view. */
   private async recordAction(action: RecordAction): Promise<void> {
-    const args = { panelId: this.source.id };
-    switch (action) {
-      case 'start':
-        await vscode.commands.executeCommand('ipcInspector.startRecording', args);
-        return;
-      case 'stop':
-        await vscode.commands.executeCommand('ipcInspector.stopRecording', args);
-        return;
-      case 'pause':
-        return this.recorder?.pause();
-      case 'resume':
-        return this.recorder?.resume();
-      case 'save':
-        await vscode.commands.executeCommand('ipcInspector.saveRecording', args);
-        return;
-      case 'exportCsv':
-        await vscode.commands.executeCommand('ipcInspector.exportRecordingCsv', args);
-        return;
-      case 'addWatch':
-        await vscode.commands.executeCommand('ipcInspector.addRecordingWatch', args);
-        return;
-    }
+    if (action === 'pause') return this.recorder?.pause();
+    if (action === 'resume') return this.recorder?.resume();
+    await vscode.commands.executeCommand(RECORD_COMMANDS[action], { panelId: this.source.id });
   }
 
   private initMessage(): ToWebview {
@@ -575,12 +589,4 @@ export class ContentsPanel implements vscode.Disposable {
  */
 function binary(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
-}
-
-/** The kind a recording's header names (docs/recording-format.md). */
-function recordedKind(header: ContentsHeader): string {
-  if (header.noun === 'segment') return 'sysvShm';
-  if (/memfd/i.test(header.subtitle)) return 'memfd';
-  if (/anonymous/i.test(header.subtitle)) return 'anonymous';
-  return 'posixShm';
 }

@@ -285,3 +285,11 @@ export class PanelRecording {
     this.changed.clear();
   }
 }
+
+/** The kind a recording's header names (docs/recording-format.md). */
+export function recordedKind(header: ContentsHeader): string {
+  if (header.noun === 'segment') return 'sysvShm';
+  if (/memfd/i.test(header.subtitle)) return 'memfd';
+  if (/anonymous/i.test(header.subtitle)) return 'anonymous';
+  return 'posixShm';
+}

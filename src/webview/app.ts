@@ -168,7 +168,15 @@ export class App {
     });
     this.main.append(el('div', 'grid-wrap', undefined, [this.grid.element, this.empty]), this.panes.sash.element, this.fields.element, this.inspector.element);
     root.classList.add('contents-view');
-    root.replaceChildren(this.headerBar.element, this.toolbar.element, this.main, this.timeline.element, this.recFields.element, this.status.element);
+    root.replaceChildren(
+      this.headerBar.element,
+      this.toolbar.element,
+      this.main,
+      this.timeline.element,
+      this.timeline.compared,
+      this.recFields.element,
+      this.status.element,
+    );
     this.status.setMessage(WAITING);
 
     window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));

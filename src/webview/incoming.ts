@@ -131,7 +131,9 @@ export function parseHostMessage(raw: unknown): ToWebview | undefined {
       const fields = raw.fields.filter(
         (f): f is { path: string; a: string; b: string } => isObj(f) && typeof f.path === 'string' && typeof f.a === 'string' && typeof f.b === 'string',
       );
-      return { type: 'compared', a: raw.a, b: raw.b, bytes: raw.bytes, ranges: raw.ranges, fields };
+      const labels =
+        Array.isArray(raw.labels) && raw.labels.length === 2 && raw.labels.every((l) => typeof l === 'string') ? (raw.labels as [string, string]) : undefined;
+      return { type: 'compared', a: raw.a, b: raw.b, labels, bytes: raw.bytes, ranges: raw.ranges, fields };
     }
     case 'plotData': {
       const times = toFloats(raw.times);

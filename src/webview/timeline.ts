@@ -49,7 +49,8 @@ export class Timeline {
   private readonly bars: SVGPathElement;
   private readonly overlay: SVGGElement;
   readonly slider: HTMLInputElement;
-  private readonly compared: HTMLElement;
+  /** What two moments (or a moment and a snapshot file) differ in: under the timeline, shown even without a recording. */
+  readonly compared: HTMLElement;
   private status: RecordingStatus | null = null;
   /** The sample shown, or undefined while live. */
   private cursor: number | undefined;
@@ -80,6 +81,9 @@ export class Timeline {
     const watch = button(l10n.t('Add Watch…'), l10n.t('Stop when a field or bytes change, equal a value or leave a range'), () => actions.record('addWatch'));
     const save = button(l10n.t('Save…'), l10n.t('Save the recording to a file (Open Recording… reads it back)'), () => actions.record('save'));
     const csv = button(l10n.t('Fields as CSV…'), l10n.t("Export the C fields' values at every sample"), () => actions.record('exportCsv'));
+    const withFile = button(l10n.t('Compare with File…'), l10n.t('Compare the sample shown (or now) with a snapshot saved earlier (Save snapshot…)'), () =>
+      actions.record('compareFile'),
+    );
 
     this.bars = svg('path', { class: 'tl-bars', d: '' });
     this.overlay = svg('g', {});
@@ -100,12 +104,22 @@ export class Timeline {
     this.element = el('section', 'timeline', { 'aria-label': l10n.t('Recording') }, [
       el('div', 'tl-bar', undefined, [
         this.state,
-        el('span', 'tl-buttons', undefined, [this.pauseButton, this.stopButton, this.liveButton, this.markA, this.markB, this.compareButton, watch, save, csv]),
+        el('span', 'tl-buttons', undefined, [
+          this.pauseButton,
+          this.stopButton,
+          this.liveButton,
+          this.markA,
+          this.markB,
+          this.compareButton,
+          withFile,
+          watch,
+          save,
+          csv,
+        ]),
       ]),
       this.strip,
       this.slider,
       this.note,
-      this.compared,
     ]);
     show(this.element, false);
   }
@@ -219,23 +233,24 @@ export class Timeline {
 
   showCompared(message: ComparedMessage): void {
     show(this.compared, true);
+    const [aName, bName] = message.labels ?? [l10n.t('A (sample {0})', groupDigits(message.a)), l10n.t('B (sample {0})', groupDigits(message.b))];
     const summary = l10n.t(
-      'A (sample {0}) → B (sample {1}): {2} bytes differ in {3} ranges, {4} fields.',
-      groupDigits(message.a),
-      groupDigits(message.b),
+      '{0} → {1}: {2} bytes differ in {3} ranges, {4} fields.',
+      aName,
+      bName,
       groupDigits(message.bytes),
       groupDigits(message.ranges.length),
       groupDigits(message.fields.length),
     );
-    // The sentence is said once, in the note (read out); the table and its Close button sit under it.
-    const head = el('div', 'tl-compared-head');
+    // The sentence is read out once (a status); the table and its Close button sit beside it.
+    const head = el('div', 'tl-compared-head', undefined, [el('span', 'tl-compared-summary', { role: 'status' }, [summary])]);
     const close = el('button', 'seg-btn', { type: 'button' }, [l10n.t('Close')]);
     close.addEventListener('click', () => {
       show(this.compared, false);
       this.compared.replaceChildren();
       this.actions.clearCompare();
     });
-    head.append(close);
+    head.append(' ', close);
     const rows = message.fields
       .slice(0, 500)
       .map((f) =>
@@ -249,19 +264,18 @@ export class Timeline {
       message.fields.length === 0
         ? []
         : [
-            el('table', 'tl-fields', { 'aria-label': l10n.t('Fields that differ between A and B') }, [
+            el('table', 'tl-fields', { 'aria-label': l10n.t('Fields that differ between {0} and {1}', aName, bName) }, [
               el('thead', undefined, undefined, [
                 el('tr', undefined, undefined, [
                   el('th', undefined, { scope: 'col' }, [l10n.t('Field')]),
-                  el('th', undefined, { scope: 'col' }, ['A']),
-                  el('th', undefined, { scope: 'col' }, ['B']),
+                  el('th', undefined, { scope: 'col' }, [message.labels ? message.labels[0] : 'A']),
+                  el('th', undefined, { scope: 'col' }, [message.labels ? message.labels[1] : 'B']),
                 ]),
               ]),
               el('tbody', undefined, undefined, rows),
             ]),
           ];
     this.compared.replaceChildren(head, ...table);
-    this.note.textContent = summary;
   }
 
   private updateSliderWords(): void {

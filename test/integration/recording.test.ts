@@ -271,6 +271,36 @@ describe('Recording a contents view (real host, real segment, recwriter)', funct
     assert.strictEqual(api.contentsPanels().length, before, 'no view opened for the damaged file');
   });
 
+  it('Compare with Snapshot File… marks what differs between a saved snapshot and the object shown; a file of another size is refused in words', async () => {
+    const w = await writer();
+    const { panel, rec } = await openWithType(w.shmid);
+    const snapshot = path.join(os.tmpdir(), `ipcinsp snapshot ${process.pid}.bin`);
+    files.push(snapshot);
+    fs.writeFileSync(snapshot, (await read(panel, 0, SIZE)).bytes); // state 0
+    await w.step(3);
+    const mark = rec.mark();
+    await withPrompts(api, async (p) => {
+      p.openWith([vscode.Uri.file(snapshot)]);
+      await run('ipcInspector.compareWithSnapshot', { panelId: panel.source.id });
+    });
+    const compared = (await rec.waitFor((m): m is ComparedMessage => m.type === 'compared', 'the comparison', 5000, mark)).message;
+    assert.deepStrictEqual(compared.labels, [path.basename(snapshot), 'now']);
+    const field = (p: string) => compared.fields.find((f) => f.path === p);
+    assert.deepStrictEqual(field('seq'), { path: 'seq', a: '0', b: '3' });
+    assert.deepStrictEqual(field('head'), { path: 'head', a: '0', b: '6' });
+    assert.strictEqual(field('sensor.alarm'), undefined, 'a field that did not change is not listed');
+    assert.ok(compared.ranges.some(([offset]) => offset === 0), 'the bytes of seq are marked');
+
+    const short = path.join(os.tmpdir(), `ipcinsp short snapshot ${process.pid}.bin`);
+    files.push(short);
+    fs.writeFileSync(short, Buffer.alloc(100));
+    await withPrompts(api, async (p) => {
+      p.openWith([vscode.Uri.file(short)]);
+      await run('ipcInspector.compareWithSnapshot', { panelId: panel.source.id });
+      await p.waitForNotification('error', /is 100 bytes and .* is 4096: only a snapshot of the same size can be compared/);
+    });
+  });
+
   it('a segment removed while recorded ends the recording with what was kept, said in the timeline', async () => {
     const w = await writer();
     const { panel, rec } = await openWithType(w.shmid);

@@ -170,3 +170,22 @@ export function fieldsByPath(fields: readonly NumericField[], paths: readonly st
     return field;
   });
 }
+
+/** A numeric field whose value differs between two images of the same object, with both values as text. */
+export interface FieldDifference {
+  path: string;
+  a: string;
+  b: string;
+}
+
+/** The numeric fields of `layout` at `placement` whose values differ between `before` and `after` (at most MAX_FIELDS looked at). */
+export function fieldDifferences(layout: CLayout, placement: CPlacement, before: Uint8Array, after: Uint8Array): FieldDifference[] {
+  const text = (v: FieldValue | undefined) => (v === undefined ? '?' : valueText(v));
+  const out: FieldDifference[] = [];
+  for (const field of numericFields(layout, placement, Math.min(before.length, after.length))) {
+    const a = text(fieldValue(layout, field, before));
+    const b = text(fieldValue(layout, field, after));
+    if (a !== b) out.push({ path: field.path, a, b });
+  }
+  return out;
+}
