@@ -5,7 +5,7 @@
 // loads on first use (dist/ctypes.js: tree-sitter and the compiler probe), the worker thread that
 // engine starts to index a big program's debug information (dist/dwarfWalk.js, beside it), the
 // contents view's page (dist/webview.js, for the browser) and the wait-for graph's page
-// (dist/waitGraph.js).
+// (dist/waitGraph.js), and the page of a recording of numbers (dist/seriesView.js).
 // `node esbuild.js` builds once; `--watch` rebuilds on change; `--production` minifies.
 'use strict';
 const esbuild = require('esbuild');
@@ -101,6 +101,15 @@ const bundles = [
     ...common,
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+  {
+    // The page of a recording of numbers (a semaphore set's, a queue's): the recorded fields and uPlot.
+    ...common,
+    entryPoints: ['src/webview/series/main.ts'],
+    outfile: 'dist/seriesView.js',
     platform: 'browser',
     format: 'iife',
     target: 'es2022',

@@ -20,6 +20,7 @@ import type { Command } from './registry';
 import { addRecordingWatch } from './addRecordingWatch';
 import { openRecording } from './openRecording';
 import { startRecording, stopRecording } from './record';
+import { recordValues } from './recordValues';
 import { remove } from './remove';
 import { exportRecordingCsv, saveRecording } from './saveRecording';
 import { showAttention } from './showAttention';
@@ -71,4 +72,5 @@ export const allCommands: readonly Command[] = [
   openRecording,
   addRecordingWatch,
   compareWithSnapshot,
+  recordValues,
 ];

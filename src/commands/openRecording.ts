@@ -10,6 +10,7 @@ import { decodeRecording } from '../ipc/recording/format';
 import { MomentSource } from '../ipc/recording/moments';
 import { Recording } from '../ipc/recording/recording';
 import { ContentsPanel } from '../views/contentsPanel';
+import { SeriesPanel } from '../views/seriesPanel';
 import type { Command } from './registry';
 import * as l10n from '../shared/l10n';
 
@@ -40,9 +41,9 @@ export const openRecording: Command = {
     }
     const recording = decodeRecording(await fs.promises.readFile(file));
     if (!(recording instanceof Recording)) {
-      throw new Error(
-        l10n.t('{0} records a semaphore set or a queue (numbers, not bytes): open it as CSV with Export, it has no bytes to show.', path.basename(file)),
-      );
+      // A semaphore set's or a queue's numbers: plotted in a view of their own.
+      env.ipc.log.info(`opened the recording ${file}: ${recording.meta.object.title}, ${recording.count} samples`);
+      return SeriesPanel.opened(env.ipc, file, recording);
     }
     if (recording.store.count === 0) throw new Error(l10n.t('{0} holds no samples.', path.basename(file)));
     const { object, startedAt } = recording.meta;

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { formatBytes } from '../ipc/format';
 import { MAX_RATE_HZ } from '../ipc/recording/sampler';
 import { ContentsPanel } from '../views/contentsPanel';
+import { SeriesPanel } from '../views/seriesPanel';
 import { targetPanel } from './contentsTarget';
 import type { Command, CommandEnv } from './registry';
 import * as l10n from '../shared/l10n';
@@ -67,29 +68,48 @@ export const startRecording: Command = {
   },
 };
 
-/** The views recording now; the one the arguments name first. */
-async function recordingPanel(env: CommandEnv, arg: unknown): Promise<ContentsPanel | undefined> {
+/** A recording going on in some view: a contents view's bytes, or a set's or queue's numbers. */
+interface Going {
+  id: string;
+  title: string;
+  samples: number;
+  stop(): Promise<void>;
+}
+
+function going(): Going[] {
+  const bytes = ContentsPanel.all().flatMap((panel) => {
+    const r = panel.recording;
+    return r && r.state !== 'ended' ? [{ id: panel.source.id, title: panel.source.title, samples: r.samples, stop: () => r.stop() }] : [];
+  });
+  const numbers = SeriesPanel.all()
+    .filter((panel) => panel.state !== 'ended')
+    .map((panel) => ({ id: panel.id, title: panel.title, samples: panel.samples, stop: () => panel.stop() }));
+  return [...bytes, ...numbers];
+}
+
+/** The recording to stop: the one the arguments name, the only one, or one picked. */
+async function recordingToStop(env: CommandEnv, arg: unknown): Promise<Going | undefined> {
   const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
-  if (typeof panelId === 'string') return ContentsPanel.all().find((p) => p.source.id === panelId);
-  const recording = ContentsPanel.all().filter((p) => p.recording && p.recording.state !== 'ended');
-  if (recording.length <= 1) return recording[0];
+  const all = going();
+  if (typeof panelId === 'string') return all.find((g) => g.id === panelId);
+  if (all.length <= 1) return all[0];
   const picked = await env.ipc.prompts.quickPick(
-    recording.map((panel) => ({ label: panel.source.title, description: l10n.t('{0} samples', panel.recording!.samples), panel })),
+    all.map((g) => ({ label: g.title, description: l10n.t('{0} samples', g.samples), g })),
     { placeHolder: l10n.t('Stop which recording?') },
   );
-  return picked?.panel;
+  return picked?.g;
 }
 
 export const stopRecording: Command = {
   id: 'ipcInspector.stopRecording',
   what: 'Could not stop recording',
   async run(env, arg?: unknown) {
-    const panel = await recordingPanel(env, arg);
-    if (!panel?.recording) {
+    const recording = await recordingToStop(env, arg);
+    if (!recording) {
       void env.ipc.prompts.notify('info', l10n.t('Nothing is being recorded.'));
       return undefined;
     }
-    await panel.recording.stop();
-    return panel.recording;
+    await recording.stop();
+    return recording.id;
   },
 };

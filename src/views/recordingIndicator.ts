@@ -3,6 +3,7 @@
 // several views record, Stop Recording asks which).
 import * as vscode from 'vscode';
 import { ContentsPanel } from './contentsPanel';
+import { SeriesPanel } from './seriesPanel';
 import * as l10n from '../shared/l10n';
 
 /** How often the sample count is brought up to date while something records. */
@@ -10,7 +11,7 @@ const COUNT_EVERY_MS = 1000;
 
 export class RecordingIndicator implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ipcInspector.recording', vscode.StatusBarAlignment.Left, 9);
-  private readonly subscription = ContentsPanel.onDidChangeRecordings(() => this.update());
+  private readonly subscriptions = [ContentsPanel.onDidChangeRecordings(() => this.update()), SeriesPanel.onDidChangeRecordings(() => this.update())];
   private timer: NodeJS.Timeout | undefined;
 
   constructor() {
@@ -20,18 +21,24 @@ export class RecordingIndicator implements vscode.Disposable {
   }
 
   private update(): void {
-    const recording = ContentsPanel.all().filter((p) => p.recording && p.recording.state !== 'ended');
+    const recording = [
+      ...ContentsPanel.all().flatMap((p) =>
+        p.recording && p.recording.state !== 'ended' ? [{ title: p.source.title, state: p.recording.state, samples: p.recording.samples }] : [],
+      ),
+      ...SeriesPanel.all()
+        .filter((p) => p.state !== 'ended')
+        .map((p) => ({ title: p.title, state: p.state, samples: p.samples })),
+    ];
     clearInterval(this.timer);
     this.timer = undefined;
     if (recording.length === 0) {
       this.item.hide();
       return;
     }
-    const words = recording.map((panel) => {
-      const { state, samples } = panel.recording!;
-      const what = state === 'paused' ? l10n.t('paused at {0} samples', samples) : l10n.t('{0} samples', samples);
-      return { title: panel.source.title, what };
-    });
+    const words = recording.map(({ title, state, samples }) => ({
+      title,
+      what: state === 'paused' ? l10n.t('paused at {0} samples', samples) : l10n.t('{0} samples', samples),
+    }));
     this.item.text =
       recording.length === 1 ? `$(record) ${l10n.t('REC {0}: {1}', words[0].title, words[0].what)}` : `$(record) ${l10n.t('REC {0} views', recording.length)}`;
     this.item.tooltip = `${words.map((w) => l10n.t('Recording {0}: {1}', w.title, w.what)).join('\n')}\n${l10n.t('Click to stop.')}`;
@@ -45,7 +52,7 @@ export class RecordingIndicator implements vscode.Disposable {
 
   dispose(): void {
     clearInterval(this.timer);
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
   }
 }

@@ -109,6 +109,13 @@ export class RecordingFields {
     this.more.textContent = fields.length > MAX_ROWS ? l10n.t('{0} more fields, none of them changed more often.', groupDigits(fields.length - MAX_ROWS)) : '';
   }
 
+  /** Ticks these fields (those it has) and plots them. */
+  tick(paths: readonly string[]): void {
+    for (const p of paths.slice(0, MAX_PLOT_FIELDS)) this.ticked.add(p);
+    this.askPlot();
+    this.render();
+  }
+
   private askPlot(): void {
     this.lastAsked = Date.now();
     if (this.ticked.size === 0) {

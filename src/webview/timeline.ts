@@ -35,6 +35,27 @@ export function elapsed(ms: number): string {
   return `${minutes} min ${((tenths - minutes * 600) / 10).toFixed(1)} s`;
 }
 
+/** The recording's state line: what, how many samples over how long, the period, memory, dropped and late samples. */
+export function recordingWords(s: RecordingStatus): string {
+  const what = s.fromFile
+    ? l10n.t('Recording from a file')
+    : s.state === 'recording'
+      ? l10n.t('● Recording')
+      : s.state === 'paused'
+        ? l10n.t('Paused')
+        : l10n.t('Recorded');
+  const parts = [
+    what,
+    l10n.t('{0} samples', groupDigits(s.count)),
+    elapsed(Math.max(0, s.lastTime - s.firstTime)),
+    l10n.t('every {0} ms', s.samplePeriodMs.toFixed(1)),
+    l10n.t('{0} of {1}', humanSize(s.memoryBytes), humanSize(s.budgetBytes)),
+  ];
+  if (s.droppedSamples > 0) parts.push(l10n.t('{0} oldest dropped (memory budget)', groupDigits(s.droppedSamples)));
+  if (s.late > 0) parts.push(l10n.t('{0} late', groupDigits(s.late)));
+  return parts.join(' · ');
+}
+
 export class Timeline {
   readonly element: HTMLElement;
   private readonly state: HTMLElement;
@@ -135,7 +156,7 @@ export class Timeline {
     show(this.element, status !== null);
     if (!status) return;
     const live = this.cursor === undefined;
-    this.state.textContent = this.stateWords(status);
+    this.state.textContent = recordingWords(status);
     this.pauseButton.textContent = status.state === 'paused' ? l10n.t('Resume') : l10n.t('Pause');
     show(this.pauseButton, status.state !== 'ended');
     show(this.stopButton, status.state !== 'ended');
@@ -148,26 +169,6 @@ export class Timeline {
     this.drawStrip();
     this.updateMarks();
     if (status.state === 'ended' && !wasEnded && status.endMessage) this.note.textContent = status.endMessage;
-  }
-
-  private stateWords(s: RecordingStatus): string {
-    const what = s.fromFile
-      ? l10n.t('Recording from a file')
-      : s.state === 'recording'
-        ? l10n.t('● Recording')
-        : s.state === 'paused'
-          ? l10n.t('Paused')
-          : l10n.t('Recorded');
-    const parts = [
-      what,
-      l10n.t('{0} samples', groupDigits(s.count)),
-      elapsed(Math.max(0, s.lastTime - s.firstTime)),
-      l10n.t('every {0} ms', s.samplePeriodMs.toFixed(1)),
-      l10n.t('{0} of {1}', humanSize(s.memoryBytes), humanSize(s.budgetBytes)),
-    ];
-    if (s.droppedSamples > 0) parts.push(l10n.t('{0} oldest dropped (memory budget)', groupDigits(s.droppedSamples)));
-    if (s.late > 0) parts.push(l10n.t('{0} late', groupDigits(s.late)));
-    return parts.join(' · ');
   }
 
   /** The extension shows sample `index` (or live again, null) at `time` ms into the recording. */

@@ -11,9 +11,11 @@ import * as path from 'path';
 import * as readline from 'readline';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { openContentsFromRow } from '../support/contentsUi';
+import { cleanupSemMsg, ipcmkSem, ipctool } from '../support/semMsg';
+import { scrollToRow } from '../support/treeRows';
 import { repoRoot, trackSegment } from '../support/segments';
 import { closeUi, openIpcView, Server, startHost } from '../support/testHost';
-import { answerInputs } from '../support/workbenchUi';
+import { answerInputs, chooseFromRowMenu } from '../support/workbenchUi';
 
 declare const document: {
   querySelector(selector: string): { textContent: string | null } | null;
@@ -52,6 +54,7 @@ describe('Recording in chromium', function () {
 
   after(async function () {
     program?.kill('SIGKILL');
+    await cleanupSemMsg();
     await closeUi({ failed: this.currentTest?.state === 'failed', shot: path.join(shots, 'recording-failure.png'), page, browser, server });
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
   });
@@ -91,9 +94,16 @@ describe('Recording in chromium', function () {
     const indicator = page.locator('.statusbar-item', { hasText: /REC .*samples/ }).first();
     await indicator.waitFor({ timeout: 30_000 });
     await frame.locator('.timeline:not([hidden]) .tl-state', { hasText: 'Recording' }).waitFor({ timeout: 15_000 });
-    // Each state is held for two samples or more: the sample count is waited on, never a time.
+    // Each state is written while the recording is paused (Pause, then Resume), so no sample can
+    // catch the program half way through a state (a sample is what was read: a torn state would be
+    // recorded as such); each is then held for two samples or more, the sample count waited on.
+    const pauseButton = frame.locator('.tl-buttons button', { hasText: /^(Pause|Resume)$/ });
     for (let seq = 1; seq <= 6; seq++) {
+      await pauseButton.click();
+      await frame.locator('.tl-state', { hasText: /^Paused/ }).waitFor({ timeout: 15_000 });
       await step();
+      await pauseButton.click();
+      await frame.locator('.tl-state', { hasText: /^● Recording/ }).waitFor({ timeout: 15_000 });
       const after = await samples(frame);
       await frame.waitForFunction(
         (n) => Number(/([\d,]+) samples/.exec(document.querySelector('.tl-state')?.textContent ?? '')?.[1].replace(/,/g, '') ?? 0) >= n + 2,
@@ -146,5 +156,26 @@ describe('Recording in chromium', function () {
     assert.match(legend, /seq/);
     assert.match(legend, /head/);
     await page.screenshot({ path: path.join(shots, 'recording-scrub.png') });
+  });
+
+  it("records a semaphore set's values from its row's menu and plots them as semop changes them", async function () {
+    const semid = ipcmkSem(1);
+    const row = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id ${semid}, "][aria-label^="Semaphore set"]`);
+    await scrollToRow(page, row);
+    await chooseFromRowMenu(row, 'Record Values Over Time', page.locator('.tab', { hasText: 'values' }).first());
+    let frame: Frame | undefined;
+    for (let i = 0; i < 100 && !frame; i++) {
+      for (const f of page.frames()) if (await f.$('.series-view').catch(() => null)) frame = f;
+      if (!frame) await page.waitForTimeout(200);
+    }
+    assert.ok(frame, 'the view of the recording opened');
+    await frame.locator('.rf-chart:not([hidden]) canvas').waitFor({ timeout: 15_000 });
+    for (let i = 0; i < 2; i++) ipctool(['semop', String(semid), '0', '1']);
+    const valueRow = frame.locator('.rf-table tr', { has: frame.locator('th', { hasText: /^sem\[0\]\.value$/ }) });
+    await valueRow.locator('td', { hasText: /^2$/ }).first().waitFor({ timeout: 15_000 });
+    assert.match((await frame.textContent('.tl-state')) ?? '', /Recording · \d+ samples/);
+    await page.screenshot({ path: path.join(shots, 'recording-values.png') });
+    await frame.click('.tl-buttons button:has-text("Stop")');
+    await frame.locator('.tl-state', { hasText: /^Recorded/ }).waitFor({ timeout: 15_000 });
   });
 });

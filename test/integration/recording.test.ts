@@ -289,7 +289,10 @@ describe('Recording a contents view (real host, real segment, recwriter)', funct
     assert.deepStrictEqual(field('seq'), { path: 'seq', a: '0', b: '3' });
     assert.deepStrictEqual(field('head'), { path: 'head', a: '0', b: '6' });
     assert.strictEqual(field('sensor.alarm'), undefined, 'a field that did not change is not listed');
-    assert.ok(compared.ranges.some(([offset]) => offset === 0), 'the bytes of seq are marked');
+    assert.ok(
+      compared.ranges.some(([offset]) => offset === 0),
+      'the bytes of seq are marked',
+    );
 
     const short = path.join(os.tmpdir(), `ipcinsp short snapshot ${process.pid}.bin`);
     files.push(short);
