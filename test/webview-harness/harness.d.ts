@@ -3,6 +3,8 @@
 interface Window {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   __harness: any;
+  /** The first row's bytes on screen as hex (run.js's recording scenario defines it). */
+  __firstRowHex: () => string;
   /** What VS Code gives a webview; the fake host gives its own. */
   acquireVsCodeApi: () => unknown;
 }

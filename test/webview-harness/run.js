@@ -986,6 +986,22 @@ async function cTypeLocks(browser, base) {
  * key to its bytes drawn, and the plot from its data posted to the chart drawn. Writes them to
  * recording-perf.json for the benchmark (bench/recordingBench.ts).
  */
+/** Gives the page window.__firstRowHex(): the first row's bytes on screen as hex without spaces (a row's read button is not in them). */
+function defineFirstRowHex(page) {
+  return page.evaluate(() => {
+    window.__firstRowHex = () =>
+      [...(document.querySelector('.rowbox .row:not(.void) .hexcol')?.querySelectorAll('.r') ?? [])]
+        .map((r) => r.textContent)
+        .join('')
+        .replace(/ /g, '');
+  });
+}
+
+/** Waits until the first row on screen starts with `hex` (polling every frame with 'raf'). */
+function untilFirstBytes(page, hex, polling = undefined) {
+  return page.waitForFunction((h) => window.__firstRowHex().startsWith(h), hex, polling ? { polling } : undefined);
+}
+
 async function recordingTimeline(browser, base) {
   console.log('recording: timeline, scrub and plot against 60,000 made-up samples');
   const page = await open(browser, base, 'seg=64k&latency=0&refresh=0', { width: 1400, height: 900 });
@@ -997,35 +1013,17 @@ async function recordingTimeline(browser, base) {
   const firstHex = () => rowsOnScreen(page).then((rows) => rows[0]?.hex.slice(0, 8).join('') ?? '');
   const indexHex = (k) => Array.from({ length: 8 }, (_, i) => (Math.floor(k / 2 ** (8 * i)) & 0xff).toString(16).padStart(2, '0')).join('');
 
+  await defineFirstRowHex(page);
   await page.focus('.tl-slider');
   await page.keyboard.press('Home');
-  await page.waitForFunction(
-    (hex) =>
-      [...(document.querySelector('.rowbox .row:not(.void) .hexcol')?.querySelectorAll('.r') ?? [])]
-        .map((r) => r.textContent)
-        .join('')
-        .replace(/ /g, '')
-        .startsWith(hex),
-    indexHex(0),
-  );
+  await untilFirstBytes(page, indexHex(0));
   check('Home shows sample 0', (await firstHex()) === indexHex(0), await firstHex());
   check('the grid is framed as the past', await page.evaluate(() => document.body.classList.contains('at-moment')));
   const steps = [];
   for (let k = 1; k <= 60; k++) {
     const started = await page.evaluate(() => performance.now());
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction(
-      (hex) =>
-        [...(document.querySelector('.rowbox .row:not(.void) .hexcol')?.querySelectorAll('.r') ?? [])]
-          .map((r) => r.textContent)
-          .join('')
-          .replace(/ /g, '')
-          .startsWith(hex),
-      indexHex(k),
-      {
-        polling: 'raf',
-      },
-    );
+    await untilFirstBytes(page, indexHex(k), 'raf');
     steps.push((await page.evaluate(() => performance.now())) - started);
   }
   check('60 steps right end at sample 60, each drawn', (await firstHex()) === indexHex(60));
@@ -1036,12 +1034,7 @@ async function recordingTimeline(browser, base) {
       new Promise((resolve) => {
         const slider = /** @type {HTMLInputElement} */ (document.querySelector('.tl-slider'));
         const raf = window.__harness.rawRequestAnimationFrame;
-        const shown = () =>
-          [...(document.querySelector('.rowbox .row:not(.void) .hexcol')?.querySelectorAll('.r') ?? [])]
-            .map((r) => r.textContent)
-            .join('')
-            .replace(/ /g, '')
-            .slice(0, 16);
+        const shown = () => window.__firstRowHex().slice(0, 16);
         let last = shown();
         let redraws = 0;
         let frames = 0;
