@@ -56,7 +56,10 @@ export const addRecordingWatch: Command = {
       recorder.recording.meta.object.size,
     );
     if (!condition) return undefined;
-    const id = `w${++watchCount}`;
+    // Watches are saved with the recording: an id of one read back from a file is never reused.
+    const taken = new Set(recorder.recording.watches.watches.map((w) => w.id));
+    let id = `w${++watchCount}`;
+    while (taken.has(id)) id = `w${++watchCount}`;
     const hits = recorder.addWatch({ id, condition });
     if (recorder.state === 'ended') {
       void env.ipc.prompts.notify(

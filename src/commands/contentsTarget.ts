@@ -13,7 +13,8 @@ export async function targetPanel(env: CommandEnv, arg: unknown): Promise<Conten
   // bar, which passes what VS Code chooses) means the contents view in front.
   const row = typeof arg === 'object' && arg !== null && 'row' in arg ? arg : undefined;
   if (!row) {
-    const inFront = ContentsPanel.all().find((p) => p.panel.active && p.phase !== 'gone');
+    // A view whose object is gone still serves its recording.
+    const inFront = ContentsPanel.all().find((p) => p.panel.active && (p.phase !== 'gone' || p.recording !== undefined));
     if (inFront) return inFront;
   }
   const opened = await openContents.run(env, ...(row ? [row] : []));

@@ -14,8 +14,26 @@ import { SeriesPanel } from '../views/seriesPanel';
 import type { Command } from './registry';
 import * as l10n from '../shared/l10n';
 
-/** Larger files are refused before reading (a recording's budget is at most 4 GiB; files this big are not ours to load). */
+/** Larger files are refused before reading (a recording's memory budget is at most 1 GiB: ipcInspector.recording.memoryBudget). */
 const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
+/** The file's bytes, by descriptor: the size checked is the size read, whatever happens to the name meanwhile. */
+async function readBounded(file: string): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error(l10n.t('{0} is not a file.', file));
+    if (stat.size > MAX_FILE_BYTES) {
+      throw new Error(l10n.t('{0} is {1}: recordings over {2} are not opened.', file, formatBytes(stat.size), formatBytes(MAX_FILE_BYTES)));
+    }
+    const bytes = Buffer.alloc(stat.size);
+    const { bytesRead } = await handle.read(bytes, 0, stat.size, 0);
+    if (bytesRead !== stat.size) throw new Error(l10n.t('{0} changed while it was read.', file));
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
 
 export const openRecording: Command = {
   id: 'ipcInspector.openRecording',
@@ -34,12 +52,7 @@ export const openRecording: Command = {
           )?.[0];
     if (!uri) return undefined;
     const file = uri.fsPath;
-    const stat = await fs.promises.stat(file);
-    if (!stat.isFile()) throw new Error(l10n.t('{0} is not a file.', file));
-    if (stat.size > MAX_FILE_BYTES) {
-      throw new Error(l10n.t('{0} is {1}: recordings over {2} are not opened.', file, formatBytes(stat.size), formatBytes(MAX_FILE_BYTES)));
-    }
-    const recording = decodeRecording(await fs.promises.readFile(file));
+    const recording = decodeRecording(await readBounded(file));
     if (!(recording instanceof Recording)) {
       // A semaphore set's or a queue's numbers: plotted in a view of their own.
       env.ipc.log.info(`opened the recording ${file}: ${recording.meta.object.title}, ${recording.count} samples`);

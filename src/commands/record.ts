@@ -16,13 +16,29 @@ const MIB = 1024 * 1024;
 /** The recording settings (ipcInspector.recording.*), bounded. */
 export function recordingSettings(): { rateHz: number; budgetBytes: number; sizeLimit: number } {
   const config = vscode.workspace.getConfiguration('ipcInspector');
-  const rate = config.get<number>('recording.sampleRate', 0);
+  // A setting that is not a number (settings.json by hand) is the default, not NaN.
+  const number = (key: string, fallback: number) => {
+    const value = config.get<number>(key, fallback);
+    return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+  };
+  const rate = number('recording.sampleRate', 0);
   // 0: the contents view's own refresh rate, so a recording holds what the view would have shown.
-  const viewRate = config.get<number>('hexView.refreshRate', 4);
+  const viewRate = number('hexView.refreshRate', 4);
   const rateHz = Math.min(MAX_RATE_HZ, Math.max(0.1, rate > 0 ? rate : viewRate > 0 ? viewRate : 4));
-  const budgetMiB = Math.min(4096, Math.max(1, config.get<number>('recording.memoryBudget', 64)));
-  const limitMiB = Math.min(4096, Math.max(0.001, config.get<number>('recording.sizeLimit', 16)));
+  const budgetMiB = Math.min(1024, Math.max(1, number('recording.memoryBudget', 64)));
+  const limitMiB = Math.min(1024, Math.max(0.001, number('recording.sizeLimit', 16)));
   return { rateHz, budgetBytes: Math.round(budgetMiB * MIB), sizeLimit: Math.round(limitMiB * MIB) };
+}
+
+/** Asks before a new recording replaces one whose last samples were never saved; true to go on. */
+export async function dropUnsaved(env: CommandEnv, samples: number): Promise<boolean> {
+  const replace = l10n.t('Record Again');
+  const chosen = await env.ipc.prompts.notify(
+    'warning',
+    l10n.t('The recording in this view ({0} samples) is not saved. Record again and drop it?', samples),
+    replace,
+  );
+  return chosen === replace;
 }
 
 export const startRecording: Command = {
@@ -52,15 +68,8 @@ export const startRecording: Command = {
       if (chosen === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'ipcInspector.recording.sizeLimit');
       return undefined;
     }
-    if (current && current.samples > 0 && !current.saved) {
-      const replace = l10n.t('Record Again');
-      const chosen = await env.ipc.prompts.notify(
-        'warning',
-        l10n.t('The recording in this view ({0} samples) is not saved. Record again and drop it?', current.samples),
-        replace,
-      );
-      if (chosen !== replace) return undefined;
-    }
+    if (current?.fromFile) throw new Error(l10n.t('This view shows a recording opened from a file: there is no object to record.'));
+    if (current?.unsaved && !(await dropUnsaved(env, current.samples))) return undefined;
     const recording = await panel.startRecording(settings);
     panel.panel.reveal();
     env.ipc.log.info(`recording ${panel.source.id} at ${settings.rateHz} per second, budget ${formatBytes(settings.budgetBytes)}`);

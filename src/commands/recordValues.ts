@@ -8,7 +8,7 @@ import type { MsgQueueInfo } from '../ipc/sysvMsg/types';
 import type { SemSetInfo } from '../ipc/sysvSem/types';
 import { SeriesPanel } from '../views/seriesPanel';
 import { chooseObjects, objectTitle } from './objectArgs';
-import { recordingSettings } from './record';
+import { dropUnsaved, recordingSettings } from './record';
 import type { Command } from './registry';
 import * as l10n from '../shared/l10n';
 
@@ -29,6 +29,9 @@ export const recordValues: Command = {
     const helper = env.ipc.helper();
     const title = objectTitle(object);
     const common = { rateHz, budgetBytes };
+    const id = object.kind === 'sysvSem' ? `sem:${object.set.semid}` : `msg:${object.queue.msqid}`;
+    const before = SeriesPanel.all().find((p) => p.id === id);
+    if (before?.state === 'ended' && before.unsaved && !(await dropUnsaved(env, before.samples))) return undefined;
     const panel =
       object.kind === 'sysvSem'
         ? await SeriesPanel.record(env.ipc, `sem:${object.set.semid}`, l10n.t('{0}: values', title), {

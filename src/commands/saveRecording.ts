@@ -18,18 +18,21 @@ interface Recorded {
   title: string;
   data: Recording | SeriesRecording;
   samples: number;
-  markSaved(): void;
+  /** The file now holds this many samples. */
+  markSaved(samples: number): void;
 }
 
 /** The recording to write: of the view the arguments name (a series view or a contents view), or of the contents view in front. */
 async function recordedIn(env: CommandEnv, arg: unknown): Promise<Recorded | undefined> {
   const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
   const series = SeriesPanel.all().find((p) => p.id === panelId) ?? (panelId === undefined ? SeriesPanel.all().find((p) => p.panel.active) : undefined);
-  if (series && series.samples > 0) return { title: series.title, data: series.recording, samples: series.samples, markSaved: () => (series.saved = true) };
+  if (series && series.samples > 0) {
+    return { title: series.title, data: series.recording, samples: series.samples, markSaved: (n) => (series.savedSamples = n) };
+  }
   const panel = series ? undefined : await targetPanel(env, arg ?? {});
   const recorder = panel?.recording;
   if (panel && recorder && recorder.samples > 0) {
-    return { title: panel.source.title, data: recorder.recording, samples: recorder.samples, markSaved: () => (recorder.saved = true) };
+    return { title: panel.source.title, data: recorder.recording, samples: recorder.samples, markSaved: (n) => (recorder.savedSamples = n) };
   }
   void env.ipc.prompts.notify('info', l10n.t('This view has no recording: press Record in its toolbar first.'));
   return undefined;
@@ -57,9 +60,10 @@ export const saveRecording: Command = {
     });
     if (!target) return undefined;
     // Encoded whole from the samples kept now; samples taken while it is written are in the next save.
+    const samples = recorded.data instanceof Recording ? recorded.data.store.count : recorded.data.count;
     const bytes = encodeRecording(recorded.data);
     await fs.promises.writeFile(target.fsPath, bytes);
-    recorded.markSaved();
+    recorded.markSaved(samples);
     void env.ipc.prompts.notify('info', l10n.t('Saved {0} samples ({1}) to {2}.', recorded.samples, formatBytes(bytes.length), target.fsPath));
     return target.fsPath;
   },

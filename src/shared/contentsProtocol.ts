@@ -141,7 +141,7 @@ export interface WatchInfo {
   hits: number[];
 }
 
-/** A field's statistics over the samples kept, as text (values may be 64-bit). */
+/** A field's statistics as text (values may be 64-bit): since recording started (dropped samples too), or over a file's samples. */
 export interface FieldStatsInfo {
   path: string;
   changes: number;
@@ -174,7 +174,7 @@ export interface RecordingStatus {
   late: number;
   /** Why it ended, in words (stopped, the object vanished, grew...). */
   endMessage?: string;
-  /** Bytes changed in equal spans of time over the samples kept, for the strip. */
+  /** Bytes changed in equal runs of the samples kept (by count, not time), for the strip. */
   strip: number[];
   /** The index of the sample at each watch hit, and the watches. */
   watches: WatchInfo[];

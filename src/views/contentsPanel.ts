@@ -3,7 +3,10 @@
 // copied and saved by the same code. Every message from the page is checked (parseWebviewMessage)
 // before anything reaches the helper. Only pages with data are read unless the user asks; the rows
 // on screen are re-read while the panel is visible and live; the panel follows the object's state
-// (removed, grown or shrunk, gone) and stops reading once it is gone.
+// (removed, grown or shrunk, gone) and stops reading once it is gone. A recording (panelRecording.ts)
+// swaps the source the page reads for the moment at the timeline's cursor.
+// Over 600 lines on purpose: this is the one place each of the page's messages meets the object and
+// its recording; what a recording does lives in panelRecording.ts, the commands in src/commands.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -44,6 +47,9 @@ const STATE_CHECK_MS = 1000;
 const SNAPSHOT_CHUNK = 16 * 1024 * 1024;
 /** Helper errors that mean the object is not where it was: ask the source what it is now. */
 const VANISHED = new Set(['EINVAL', 'EIDRM', 'ENOENT', 'ESTALE']);
+
+/** What Record chooses (the rest comes from the view: its object, its C type). */
+type RecordOptions = Pick<ObjectSamplerOptions, 'rateHz' | 'sizeLimit' | 'budgetBytes' | 'watches' | 'ranges'>;
 
 /** The commands the timeline's buttons run on their view (by id: views never import commands). */
 const RECORD_COMMANDS: Record<Exclude<RecordAction, 'pause' | 'resume'>, string> = {
@@ -127,6 +133,8 @@ export class ContentsPanel implements vscode.Disposable {
   private ctype: CTypeView | null = null;
   /** The view's recording (taking samples, ended, or opened from a file), if any. */
   private recorder: PanelRecording | undefined;
+  /** A recording being started (its first sample being read). */
+  private starting: Promise<PanelRecording> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private lastStateCheck = 0;
@@ -184,12 +192,17 @@ export class ContentsPanel implements vscode.Disposable {
   }
 
   /** Starts recording the object (a recording already ended is replaced; the caller asked first). */
-  async startRecording(options: Pick<ObjectSamplerOptions, 'rateHz' | 'sizeLimit' | 'budgetBytes' | 'watches' | 'ranges'>): Promise<PanelRecording> {
+  async startRecording(options: RecordOptions): Promise<PanelRecording> {
     if (this.recorder?.fromFile) throw new Error(l10n.t('This view shows a recording opened from a file: there is no object to record.'));
     if (this.recorder && this.recorder.state !== 'ended') return this.recorder;
     if (this.phase === 'gone') throw new Error(l10n.t('The {0} was removed: there is nothing to record.', this.header.noun));
-    this.recorder?.dispose();
-    this.recorder = undefined;
+    // Record pressed twice (a double click) starts one recording.
+    this.starting ??= this.startAnew(options).finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startAnew(options: RecordOptions): Promise<PanelRecording> {
+    const previous = this.recorder;
     const recorder = await PanelRecording.record(this.recordingHost(), {
       ...options,
       source: this.source,
@@ -198,6 +211,9 @@ export class ContentsPanel implements vscode.Disposable {
       layout: this.ctype?.layout,
       placement: this.ctype?.placement,
     });
+    // The recording it replaces goes only once this one runs (a failed start keeps it).
+    previous?.dispose();
+    if (previous?.moment !== undefined) await this.post({ type: 'moment', moment: null });
     this.recorder = recorder;
     recorder.onDidChange(() => ContentsPanel.recordingsChanged.fire());
     ContentsPanel.recordingsChanged.fire();
@@ -211,15 +227,10 @@ export class ContentsPanel implements vscode.Disposable {
    * fields that differ, with both values.
    */
   async compareWith(snapshot: Buffer, label: string): Promise<{ bytes: number; fields: number }> {
-    const size = this.header.size;
-    if (snapshot.length !== size) {
-      throw new Error(
-        l10n.t('{0} is {1} bytes and the {2} is {3}: only a snapshot of the same size can be compared.', label, snapshot.length, this.header.noun, size),
-      );
-    }
     const moment = this.recorder?.reading;
+    const size = this.header.size;
     const shown = moment ? await moment.read(0, size) : (await this.readRange(0, size, !this.source.gapsAreZeros())).bytes;
-    const { ranges, changedBytes } = changedRanges(snapshot, shown);
+    const { ranges, changedBytes } = changedRanges(snapshot, shown); // another size throws (the command refused it in words first)
     const fields = this.ctype ? fieldDifferences(this.ctype.layout, this.ctype.placement, snapshot, shown) : [];
     const now = moment ? l10n.t('sample {0}', moment.index) : l10n.t('now');
     await this.post({ type: 'compared', a: 0, b: 0, labels: [label, now], ranges: ranges.map((r) => [r.offset, r.length]), bytes: changedBytes, fields });
@@ -230,16 +241,22 @@ export class ContentsPanel implements vscode.Disposable {
   private recordingHost(): RecordingHost {
     return {
       post: (message) => this.post(message),
-      visible: () => this.panel.visible && this.initialised,
+      visible: () => !this.disposed && this.initialised && this.panel.visible,
       header: () => this.header,
       pageSize: () => this.pageSize,
       momentChanged: () => {
         for (const window of this.windows.values()) window.last = undefined;
         this.schedule();
       },
-      announce: (kind, text) => {
-        if (kind === 'watch') void this.ipc.prompts.notify('info', text, l10n.t('Show'));
-        else if (!this.disposed) vscode.window.setStatusBarMessage(l10n.t('$(record) {0}: {1}', this.source.title, text), 5000);
+      announce: (kind, text, at) => {
+        if (kind === 'watch') {
+          const show = l10n.t('Show');
+          void this.ipc.prompts.notify('info', text, show).then(async (chosen) => {
+            if (chosen !== show || this.disposed || !this.recorder) return;
+            this.panel.reveal();
+            await this.recorder.seek(at ?? null).catch(() => undefined); // a sample dropped meanwhile: the view says where it is
+          });
+        } else if (!this.disposed) vscode.window.setStatusBarMessage(l10n.t('$(record) {0}: {1}', this.source.title, text), 5000);
         this.ipc.log.info(`recording of ${this.source.id}: ${text}`);
       },
     };
@@ -312,8 +329,8 @@ export class ContentsPanel implements vscode.Disposable {
         this.initialised = true;
         if (this.recorder) {
           this.recorder.postStatus();
-          const at = this.recorder.moment;
-          if (at !== undefined) await this.recorder.seek(at);
+          // A page made anew (its tab shown again) is at the moment the view was at, or the oldest kept.
+          await this.recorder.showAgain();
         }
         if (this.pendingGoTo !== undefined) await this.post({ type: 'goTo', offset: this.pendingGoTo });
         this.pendingGoTo = undefined;
@@ -385,7 +402,8 @@ export class ContentsPanel implements vscode.Disposable {
   }
 
   private async read(request: ReadRequest): Promise<void> {
-    if (this.phase === 'gone') {
+    // A removed object's recording still has every moment kept: only now is gone.
+    if (this.phase === 'gone' && !this.recorder?.reading) {
       await this.post({ type: 'error', requestId: request.requestId, message: l10n.t('The {0} was removed.', this.header.noun) });
       return;
     }

@@ -5,7 +5,7 @@
 // Samples keep coming while the panel is hidden; only the page's updates wait until it is seen.
 import type { ContentsHeader, FieldStatsInfo, RecordingStatus, ToWebview } from '../shared/contentsProtocol';
 import { valueText, type FieldValue } from '../ipc/recording/fields';
-import { ChangeCounts, MomentSource } from '../ipc/recording/moments';
+import { ChangeCounts, inObject, MomentSource } from '../ipc/recording/moments';
 import type { Recording } from '../ipc/recording/recording';
 import { ObjectSampler, type ObjectSamplerOptions } from '../ipc/recording/sampler';
 import { describeWatch, type Watch, type WatchHit } from '../ipc/recording/watches';
@@ -25,8 +25,8 @@ export interface RecordingHost {
   pageSize(): number;
   /** The bytes shown changed (another moment, or live again): the page reads them again. */
   momentChanged(): void;
-  /** A watch fired or the recording ended: said once, in words, by the panel's owner. */
-  announce(kind: 'watch' | 'end', text: string): void;
+  /** A watch fired (at sample `at`) or the recording ended: said once, in words, by the panel's owner. */
+  announce(kind: 'watch' | 'end', text: string, at?: number): void;
 }
 
 export class PanelRecording {
@@ -35,8 +35,10 @@ export class PanelRecording {
   private readonly counts: ChangeCounts;
   /** The sample shown, or undefined while live. */
   private at: number | undefined;
-  /** Written to a file since it ended (Record again asks before dropping one that is not). */
-  saved = false;
+  /** Samples kept when it was last written to a file (Record again asks before dropping more than that). */
+  savedSamples = -1;
+  /** Closed: the sampler's last calls (its end) must not reach the disposed view. */
+  private disposed = false;
   private statusTimer?: NodeJS.Timeout;
   private lastStatus = 0;
   private readonly changed = new Set<() => void>();
@@ -46,7 +48,7 @@ export class PanelRecording {
     private readonly host: RecordingHost,
     readonly fromFile: boolean,
   ) {
-    this.moments = new MomentSource(recording, host.header(), undefined, undefined, undefined, host.pageSize());
+    this.moments = new MomentSource(recording, host.header(), undefined, undefined, undefined, () => host.pageSize());
     this.counts = new ChangeCounts(recording);
   }
 
@@ -79,9 +81,19 @@ export class PanelRecording {
     return this.sampler?.state ?? 'ended';
   }
 
+  /** Resolves once the recording has ended (at once for one opened from a file). */
+  get whenEnded(): Promise<unknown> {
+    return this.sampler?.whenEnded ?? Promise.resolve();
+  }
+
   /** Samples kept. */
   get samples(): number {
     return this.recording.store.count;
+  }
+
+  /** Samples taken since it was last saved (a recording still going is never all saved). */
+  get unsaved(): boolean {
+    return this.samples > 0 && (this.state !== 'ended' || this.savedSamples !== this.samples);
   }
 
   /** Called when recording starts, pauses, resumes or ends (the status bar listens). */
@@ -120,7 +132,7 @@ export class PanelRecording {
     this.postStatus();
   }
 
-  /** Watches fire from the next sample on; recorded samples are searched too, so a recording opened later shows where it held. */
+  /** A watch from the next sample on while recording; on an ended recording (or one from a file), the samples kept are searched. */
   addWatch(watch: Watch): WatchHit[] {
     this.recording.watches.add(watch);
     if (this.state === 'ended') {
@@ -135,6 +147,36 @@ export class PanelRecording {
 
   /** Shows sample `index` (null: live again; a recording from a file has no live and stays). */
   async seek(index: number | null): Promise<void> {
+    try {
+      await this.seekTo(index);
+    } catch (error) {
+      // The page waits for a moment after each seek: it hears where the view still is, then why.
+      await this.postMoment();
+      throw error;
+    }
+  }
+
+  /** A page made anew shows the moment the view was at, or the oldest kept if that one was dropped meanwhile. */
+  async showAgain(): Promise<void> {
+    if (this.at === undefined) return;
+    const store = this.recording.store;
+    await this.seek(store.count === 0 ? null : Math.min(store.lastIndex, Math.max(this.at, store.firstIndex)));
+  }
+
+  private async postMoment(): Promise<void> {
+    if (this.at === undefined) {
+      await this.host.post({ type: 'moment', moment: null });
+      return;
+    }
+    const moment = this.moments.seek(this.at);
+    const startedAt = this.recording.meta.startedAt;
+    await this.host.post({
+      type: 'moment',
+      moment: { index: moment.index, time: moment.time - startedAt, changed: moment.changed.map((r) => [r.offset, r.length]) },
+    });
+  }
+
+  private async seekTo(index: number | null): Promise<void> {
     if (index === null) {
       if (this.fromFile) index = this.recording.store.lastIndex;
       else {
@@ -144,13 +186,8 @@ export class PanelRecording {
         return;
       }
     }
-    const moment = this.moments.seek(index);
-    this.at = moment.index;
-    const startedAt = this.recording.meta.startedAt;
-    await this.host.post({
-      type: 'moment',
-      moment: { index: moment.index, time: moment.time - startedAt, changed: moment.changed.map((r) => [r.offset, r.length]) },
-    });
+    this.at = this.moments.seek(index).index;
+    await this.postMoment();
     this.host.momentChanged();
   }
 
@@ -169,13 +206,7 @@ export class PanelRecording {
     before.forEach((value, i) => {
       if (value !== after[i]) fields.push({ path: this.recording.fields[i].path, a: value, b: after[i] });
     });
-    const objectRanges = ranges.flatMap((r) =>
-      this.recording.regions.flatMap((region) => {
-        const start = Math.max(r.offset, region.at);
-        const end = Math.min(r.offset + r.length, region.at + region.length);
-        return start < end ? [[region.offset + start - region.at, end - start] as [number, number]] : [];
-      }),
-    );
+    const objectRanges = inObject(this.recording, ranges).map((r): [number, number] => [r.offset, r.length]);
     await this.host.post({ type: 'compared', a, b, ranges: objectRanges, bytes: changedBytes, fields });
   }
 
@@ -241,18 +272,19 @@ export class PanelRecording {
   postStatus(): void {
     clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
-    if (!this.host.visible()) return;
+    if (this.disposed || !this.host.visible()) return;
     this.lastStatus = Date.now();
     void this.host.post({ type: 'recording', status: this.status() });
   }
 
   private sampled(): void {
-    if (this.statusTimer || !this.host.visible()) return;
+    if (this.disposed || this.statusTimer || !this.host.visible()) return;
     const wait = Math.max(0, this.lastStatus + STATUS_EVERY_MS - Date.now());
     this.statusTimer = setTimeout(() => this.postStatus(), wait);
   }
 
   private watched(hits: WatchHit[]): void {
+    if (this.disposed) return;
     const texts = hits.map((hit) => {
       const watch = this.recording.watches.watches.find((w) => w.id === hit.watchId);
       const what = watch ? describeWatch(watch.condition) : hit.watchId;
@@ -268,18 +300,21 @@ export class PanelRecording {
         this.recording.meta.samplePeriodMs.toFixed(1),
         paused ? ` ${l10n.t('Recording paused.')}` : '',
       ),
+      hits[0].index,
     );
     this.fire();
     this.postStatus();
   }
 
   private ended(message: string): void {
+    if (this.disposed) return;
     this.fire();
     this.postStatus();
     this.host.announce('end', message);
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.statusTimer);
     void this.sampler?.stop();
     this.changed.clear();

@@ -8,6 +8,8 @@ import * as l10n from '../shared/l10n';
 
 /** How often the sample count is brought up to date while something records. */
 const COUNT_EVERY_MS = 1000;
+/** "1,234", as the timeline writes counts. */
+const count = (n: number) => n.toLocaleString('en-US');
 
 export class RecordingIndicator implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ipcInspector.recording', vscode.StatusBarAlignment.Left, 9);
@@ -37,7 +39,7 @@ export class RecordingIndicator implements vscode.Disposable {
     }
     const words = recording.map(({ title, state, samples }) => ({
       title,
-      what: state === 'paused' ? l10n.t('paused at {0} samples', samples) : l10n.t('{0} samples', samples),
+      what: state === 'paused' ? l10n.t('paused at {0} samples', count(samples)) : l10n.t('{0} samples', count(samples)),
     }));
     this.item.text =
       recording.length === 1 ? `$(record) ${l10n.t('REC {0}: {1}', words[0].title, words[0].what)}` : `$(record) ${l10n.t('REC {0} views', recording.length)}`;

@@ -35,7 +35,22 @@ export class SeriesPanel implements vscode.Disposable {
       existing.panel.reveal();
       return existing;
     }
-    existing?.dispose();
+    // Asked twice at once (a double click): one recording.
+    const starting = SeriesPanel.starting.get(id);
+    if (starting) return starting;
+    const started = SeriesPanel.startAnew(ipc, id, title, options).finally(() => SeriesPanel.starting.delete(id));
+    SeriesPanel.starting.set(id, started);
+    return started;
+  }
+
+  private static readonly starting = new Map<string, Promise<SeriesPanel>>();
+
+  private static async startAnew(
+    ipc: IpcContext,
+    id: string,
+    title: string,
+    options: Omit<SeriesSamplerOptions, 'onSample' | 'onWatch' | 'onEnd'>,
+  ): Promise<SeriesPanel> {
     const events: { panel?: SeriesPanel } = {};
     const sampler = await SeriesSampler.start({
       ...options,
@@ -43,6 +58,8 @@ export class SeriesPanel implements vscode.Disposable {
       onWatch: () => events.panel?.postStatus(),
       onEnd: (end) => events.panel?.ended(end.message ?? l10n.t('Recording stopped.')),
     });
+    // The ended recording it replaces goes only once this one runs (the command asked first).
+    SeriesPanel.open.get(id)?.dispose();
     const panel = new SeriesPanel(ipc, id, title, sampler.recording, sampler);
     events.panel = panel;
     return panel;
@@ -56,8 +73,8 @@ export class SeriesPanel implements vscode.Disposable {
   }
 
   readonly panel: vscode.WebviewPanel;
-  /** Written to a file since it ended. */
-  saved = false;
+  /** Samples kept when it was last written to a file. */
+  savedSamples = -1;
   private statusTimer?: NodeJS.Timeout;
   private lastStatus = 0;
   private ready = false;
@@ -103,6 +120,11 @@ export class SeriesPanel implements vscode.Disposable {
 
   get samples(): number {
     return this.recording.count;
+  }
+
+  /** Samples taken since it was last saved (a recording still going is never all saved). */
+  get unsaved(): boolean {
+    return this.samples > 0 && (this.state !== 'ended' || this.savedSamples !== this.samples);
   }
 
   async stop(): Promise<void> {
@@ -195,17 +217,18 @@ export class SeriesPanel implements vscode.Disposable {
   postStatus(): void {
     clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
-    if (!this.ready || !this.panel.visible) return;
+    if (this.disposed || !this.ready || !this.panel.visible) return;
     this.lastStatus = Date.now();
     void this.post({ type: 'recording', status: this.status() });
   }
 
   private sampled(): void {
-    if (this.statusTimer || !this.ready || !this.panel.visible) return;
+    if (this.disposed || this.statusTimer || !this.ready || !this.panel.visible) return;
     this.statusTimer = setTimeout(() => this.postStatus(), Math.max(0, this.lastStatus + STATUS_EVERY_MS - Date.now()));
   }
 
   private ended(message: string): void {
+    if (this.disposed) return; // closed: dispose() said so already
     SeriesPanel.changed.fire();
     this.postStatus();
     if (!this.disposed) vscode.window.setStatusBarMessage(l10n.t('$(record) {0}: {1}', this.title, message), 5000);

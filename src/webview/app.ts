@@ -59,6 +59,8 @@ export class App {
   private momentRanges: Array<[number, number]> = [];
   private recordingState: 'none' | 'recording' | 'paused' | 'ended' = 'none';
   private fromFile = false;
+  /** Which recording the timeline shows (its start), to notice another one. */
+  private recordingKey = '';
 
   private readonly ids = new RequestIds();
   private readonly reader: BlockReader;
@@ -353,6 +355,17 @@ export class App {
   // ---- recording -------------------------------------------------------------------------------
 
   private onRecording(status: RecordingStatus | null): void {
+    // Another recording in this view (Record again): nothing of the one before stays on screen.
+    const key = status ? `${status.startedAt}:${status.fromFile}` : '';
+    if (key !== this.recordingKey && this.recordingKey !== '') {
+      this.timeline.reset();
+      this.recFields.reset();
+      this.compareRanges = undefined;
+      this.momentRanges = [];
+      this.showMarks();
+      document.body.classList.remove('at-moment');
+    }
+    this.recordingKey = key;
     this.recordingState = status?.state ?? 'none';
     this.fromFile = status?.fromFile ?? false;
     this.toolbar.setRecording(status !== null && status.state !== 'ended', !this.fromFile && !this.gone);
@@ -405,7 +418,8 @@ export class App {
 
   /** Reads what is on screen and not read yet (nothing once the object is gone). */
   private fetch(): void {
-    if (this.gone) return;
+    // Gone: nothing to read now, but a recording's moments are still there to show.
+    if (this.gone && this.timeline.moment === undefined) return;
     const { first, last } = this.viewport.rows;
     const fieldsWindow = this.viewport.fieldsWindow;
     this.reader.fetch({ first, last, bytesPerRow: this.settings.bytesPerRow, extra: fieldsWindow && this.fields.shown ? fieldsWindow : undefined });

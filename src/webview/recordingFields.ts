@@ -44,6 +44,7 @@ export class RecordingFields {
   private chartPaths = '';
   private data: PlotDataMessage | undefined;
   private lastAsked = 0;
+  private staleWhileFocused = false;
 
   constructor(private readonly actions: RecordingFieldsActions) {
     this.summary = el('summary', undefined, undefined, [l10n.t('Fields')]);
@@ -68,10 +69,26 @@ export class RecordingFields {
       this.more,
     ]);
     this.element.addEventListener('toggle', () => this.render());
+    this.body.addEventListener('focusout', (e) => {
+      if (!this.staleWhileFocused || this.body.contains(e.relatedTarget as Node | null)) return;
+      this.staleWhileFocused = false;
+      this.render();
+    });
     show(this.element, false);
   }
 
+  /** Another recording: nothing ticked, no chart. */
+  reset(): void {
+    this.ticked.clear();
+    this.data = undefined;
+    this.chart?.destroy();
+    this.chart = undefined;
+    this.chartPaths = '';
+    show(this.chartBox, false);
+  }
+
   setStatus(status: RecordingStatus | null): void {
+    const wasRecording = this.status?.state === 'recording';
     this.status = status;
     show(this.element, !!status && status.fields.length > 0);
     if (!status || status.fields.length === 0) return;
@@ -82,12 +99,19 @@ export class RecordingFields {
     );
     if (!this.element.open) return;
     this.render();
-    if (this.ticked.size > 0 && status.state === 'recording' && Date.now() - this.lastAsked >= REPLOT_MS) this.askPlot();
+    // While recording, the chart follows once a second; once paused or ended, it gets the last samples.
+    const due = status.state === 'recording' ? Date.now() - this.lastAsked >= REPLOT_MS : wasRecording;
+    if (this.ticked.size > 0 && due) this.askPlot();
   }
 
   private render(): void {
     const status = this.status;
     if (!status || !this.element.open) return;
+    // The keyboard is in the table: its rows stay as they are (rebuilt, a focused box would vanish) until it leaves.
+    if (this.body.contains(document.activeElement)) {
+      this.staleWhileFocused = true;
+      return;
+    }
     const fields = [...status.fields].sort((a, b) => Number(this.ticked.has(b.path)) - Number(this.ticked.has(a.path)) || b.changes - a.changes);
     const rows = fields.slice(0, MAX_ROWS).map((f) => {
       const box = el('input', undefined, { type: 'checkbox', 'aria-label': l10n.t('Plot {0}', f.path) });

@@ -60,6 +60,9 @@ export class Timeline {
   readonly element: HTMLElement;
   private readonly state: HTMLElement;
   private readonly note: HTMLElement;
+  private readonly announcer: HTMLElement;
+  /** The slider's thumb is held: the page does not move it under the pointer. */
+  private dragging = false;
   private readonly pauseButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly liveButton: HTMLButtonElement;
@@ -113,13 +116,21 @@ export class Timeline {
     this.strip.addEventListener('pointerdown', (e) => this.seekToPointer(e));
     this.slider = el('input', 'tl-slider', { type: 'range', min: 0, max: 0, step: 1, value: 0, 'aria-label': l10n.t('Recorded sample shown') });
     this.slider.addEventListener('input', () => this.requestSeek(Number(this.slider.value)));
+    this.slider.addEventListener('pointerdown', () => (this.dragging = true));
+    this.slider.addEventListener('pointerup', () => (this.dragging = false));
+    this.slider.addEventListener('pointercancel', () => (this.dragging = false));
     this.slider.addEventListener('keydown', (e) => {
-      if (e.key !== 'Escape') return;
-      this.goLive();
+      // Escape is live; Page Up/Down move ten samples (a range input would move a tenth of the recording).
+      if (e.key === 'Escape') this.goLive();
+      else if (e.key === 'PageUp' || e.key === 'PageDown') this.step(e.key === 'PageUp' ? 10 : -10);
+      else return;
       e.preventDefault();
       e.stopPropagation();
     });
-    this.note = el('div', 'tl-note', { role: 'status', 'aria-live': 'polite' });
+    // The sample shown, in words under the strip; not read out at each step (the slider's value is).
+    this.note = el('div', 'tl-note');
+    // What is worth hearing once: the recording's end, a comparison's result.
+    this.announcer = el('div', 'sr-only', { role: 'status', 'aria-live': 'polite' });
     this.compared = el('div', 'tl-compared');
     show(this.compared, false);
     this.element = el('section', 'timeline', { 'aria-label': l10n.t('Recording') }, [
@@ -141,6 +152,7 @@ export class Timeline {
       this.strip,
       this.slider,
       this.note,
+      this.announcer,
     ]);
     show(this.element, false);
   }
@@ -168,7 +180,10 @@ export class Timeline {
     this.updateSliderWords();
     this.drawStrip();
     this.updateMarks();
-    if (status.state === 'ended' && !wasEnded && status.endMessage) this.note.textContent = status.endMessage;
+    if (status.state === 'ended' && !wasEnded && status.endMessage) {
+      this.note.textContent = status.endMessage;
+      this.announcer.textContent = status.endMessage;
+    }
   }
 
   /** The extension shows sample `index` (or live again, null) at `time` ms into the recording. */
@@ -176,8 +191,11 @@ export class Timeline {
     this.seeking = false;
     this.cursor = moment?.index;
     this.cursorTime = moment?.time ?? 0;
-    if (moment) this.slider.value = String(moment.index);
-    else if (this.status) this.slider.value = String(this.status.last);
+    // A newer position is on its way (keys held, a drag): the thumb stays where the user put it.
+    if (this.wanted === undefined && !this.dragging) {
+      if (moment) this.slider.value = String(moment.index);
+      else if (this.status) this.slider.value = String(this.status.last);
+    }
     this.liveButton.disabled = moment === null;
     this.updateSliderWords();
     this.updateMarks();
@@ -197,9 +215,25 @@ export class Timeline {
     }
   }
 
-  /** A seek the extension refused (a sample dropped meanwhile): the next can go. */
+  /** A seek the extension refused (a sample dropped meanwhile): the newest one wanted goes now. */
   seekFailed(): void {
     this.seeking = false;
+    const next = this.wanted;
+    this.wanted = undefined;
+    if (next !== undefined) this.requestSeek(next);
+  }
+
+  /** Another recording in this view: no moment, no marks, nothing wanted from the one before. */
+  reset(): void {
+    this.cursor = undefined;
+    this.cursorTime = 0;
+    this.a = undefined;
+    this.b = undefined;
+    this.seeking = false;
+    this.wanted = undefined;
+    this.note.textContent = '';
+    show(this.compared, false);
+    this.compared.replaceChildren();
   }
 
   requestSeek(index: number | null): void {
@@ -244,7 +278,8 @@ export class Timeline {
       groupDigits(message.fields.length),
     );
     // The sentence is read out once (a status); the table and its Close button sit beside it.
-    const head = el('div', 'tl-compared-head', undefined, [el('span', 'tl-compared-summary', { role: 'status' }, [summary])]);
+    const head = el('div', 'tl-compared-head', undefined, [el('span', 'tl-compared-summary', undefined, [summary])]);
+    this.announcer.textContent = summary;
     const close = el('button', 'seg-btn', { type: 'button' }, [l10n.t('Close')]);
     close.addEventListener('click', () => {
       show(this.compared, false);

@@ -126,9 +126,18 @@ describe('Recording in chromium', function () {
     await page.keyboard.press('End');
     await untilField(frame, 'seq', '6');
     await untilField(frame, 'head', '12');
+    // Step back a sample at a time, each step waited on (the slider names the sample shown), until state 5.
     for (let i = 0; i < 40 && (await fieldValue(frame, 'seq')) === '6'; i++) {
+      const before = await slider.getAttribute('aria-valuetext');
       await page.keyboard.press('ArrowLeft');
-      await frame.waitForFunction(() => !document.querySelector('.tl-note')?.textContent?.startsWith('Live'), undefined, { timeout: 5000 });
+      await frame.waitForFunction(
+        (was) =>
+          document.querySelector('.tl-slider') &&
+          (document.querySelector('.tl-slider') as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-valuetext') !== was,
+        before,
+        { timeout: 5000 },
+      );
+      await frame.waitForFunction(() => !document.querySelector('.rowbox .row:not(.void) .r.ld'), undefined, { timeout: 5000 });
     }
     await untilField(frame, 'seq', '5');
     await untilField(frame, 'head', '10'); // the moment before state 6 is state 5, whole
@@ -173,7 +182,7 @@ describe('Recording in chromium', function () {
     for (let i = 0; i < 2; i++) ipctool(['semop', String(semid), '0', '1']);
     const valueRow = frame.locator('.rf-table tr', { has: frame.locator('th', { hasText: /^sem\[0\]\.value$/ }) });
     await valueRow.locator('td', { hasText: /^2$/ }).first().waitFor({ timeout: 15_000 });
-    assert.match((await frame.textContent('.tl-state')) ?? '', /Recording · \d+ samples/);
+    assert.match((await frame.textContent('.tl-state')) ?? '', /Recording · [\d,]+ samples/);
     await page.screenshot({ path: path.join(shots, 'recording-values.png') });
     await frame.click('.tl-buttons button:has-text("Stop")');
     await frame.locator('.tl-state', { hasText: /^Recorded/ }).waitFor({ timeout: 15_000 });

@@ -304,6 +304,53 @@ describe('Recording a contents view (real host, real segment, recwriter)', funct
     });
   });
 
+  it('Record pressed twice at once starts one recording; closing the view while it records ends it cleanly', async () => {
+    const w = await writer();
+    const { panel } = await openWithType(w.shmid);
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const [first, second] = await Promise.all([
+        run('ipcInspector.startRecording', { panelId: panel.source.id }),
+        run('ipcInspector.startRecording', { panelId: panel.source.id }),
+      ]);
+      assert.ok(first, 'a recording started');
+      assert.strictEqual(first, second, 'the second press got the same recording, not a second sampler');
+      const recording = panel.recording!;
+      await waitFor(() => recording.samples >= 2, 10_000, 'two samples');
+      panel.dispose();
+      await recording.whenEnded; // ends, never left hanging
+      assert.strictEqual(recording.state, 'ended');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a rejection is reported on a later turn
+      assert.deepStrictEqual(rejections.map(String), [], 'closing the view rejects nothing');
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
+  it('a recording of a segment that is gone (its program exited after removing it) still scrubs to every moment kept', async () => {
+    const w = await writer();
+    const { panel, rec } = await openWithType(w.shmid);
+    await run('ipcInspector.startRecording', { panelId: panel.source.id });
+    for (let seq = 1; seq <= 2; seq++) await stepSampled(panel, w, 1, seq);
+    await w.remove();
+    w.child.kill('SIGKILL');
+    await waitFor(() => panel.phase === 'gone' && panel.recording!.state === 'ended', 15_000, 'the segment gone and the recording ended');
+    const status = panel.recording!.status();
+    for (const index of [status.first, status.last]) {
+      await seek(panel, rec, index);
+      const data = await read(panel, 0, SIZE);
+      const seq = Number(Buffer.from(data.bytes).readBigUInt64LE(0));
+      assert.strictEqual(fnv1a(data.bytes), w.logged.get(seq), `sample ${index} is state ${seq} as logged, read after the segment went`);
+    }
+    // Live again: there is nothing to read now, and the page hears that.
+    await seek(panel, rec, null);
+    const mark = rec.mark();
+    await panel.receive({ type: 'read', requestId: 999_999_001, offset: 0, length: SIZE, includeNonResident: false });
+    assert.match(rec.errors(mark)[0]?.message ?? '', /was removed/);
+  });
+
   it('a segment removed while recorded ends the recording with what was kept, said in the timeline', async () => {
     const w = await writer();
     const { panel, rec } = await openWithType(w.shmid);

@@ -1008,7 +1008,8 @@ async function recordingTimeline(browser, base) {
   await dataShown(page);
   await page.click('button.record-btn');
   await page.waitForFunction(() => /60,000 samples/.test(document.querySelector('.tl-state')?.textContent ?? ''));
-  check('Record: the timeline says what is recorded', true, await page.textContent('.tl-state'));
+  const words = (await page.textContent('.tl-state')) ?? '';
+  check('Record: the timeline says what is recorded', /^● Recording · 60,000 samples · 10 min 0\.0 s · every 10\.0 ms · 8 MiB of 64 MiB$/.test(words), words);
   check('the toolbar button now stops', (await page.textContent('button.record-btn')) === 'Stop recording');
   const firstHex = () => rowsOnScreen(page).then((rows) => rows[0]?.hex.slice(0, 8).join('') ?? '');
   const indexHex = (k) => Array.from({ length: 8 }, (_, i) => (Math.floor(k / 2 ** (8 * i)) & 0xff).toString(16).padStart(2, '0')).join('');

@@ -14,6 +14,8 @@ import { makeHit, type Watch, type WatchCondition, type WatchHit } from './watch
 export const MAGIC = Buffer.from([0x89, 0x49, 0x50, 0x43, 0x52, 0x45, 0x43, 0x0a]); // \x89IPCREC\n
 export const FORMAT_VERSION = 1;
 export const FORMAT_NAME = 'ipc-inspector-recording';
+/** The largest object a recording may describe (its regions may be a part of it): 1 TiB. */
+const MAX_OBJECT = 2 ** 40;
 
 export enum RecordType {
   End = 0,
@@ -190,6 +192,11 @@ function decode(file: Buffer): Recording | SeriesRecording {
   const json = file.subarray(16, 16 + headerLength);
   if (file.readUInt32LE(16 + headerLength) !== crc32(json)) throw damaged(l10n.t('the header fails its checksum'));
   const header = checkHeader(json);
+  // Every recording of bytes keeps its first sample whole: an image larger than the file is a lie,
+  // and believing it would allocate that much before a single record is read.
+  if (header.content === 'bytes' && header.imageSize! > file.length) {
+    throw damaged(l10n.t('its header claims samples of {0} bytes in a file of {1}', header.imageSize!, file.length));
+  }
   const records = readRecords(file, 16 + headerLength + CRC, header.samples);
   return header.content === 'series' ? buildSeries(header, records) : buildBytes(header, records);
 }
@@ -337,7 +344,12 @@ function checkHeader(json: Buffer): Header {
   if (h.format !== FORMAT_NAME) throw notRecording(l10n.t('its header names the format {0}', JSON.stringify(h.format)));
   need(h.content === 'bytes' || h.content === 'series', 'content');
   need(
-    isObject(h.object) && typeof h.object.kind === 'string' && typeof h.object.id === 'string' && typeof h.object.title === 'string' && isCount(h.object.size),
+    isObject(h.object) &&
+      typeof h.object.kind === 'string' &&
+      typeof h.object.id === 'string' &&
+      typeof h.object.title === 'string' &&
+      isCount(h.object.size) &&
+      h.object.size <= MAX_OBJECT,
     'object',
   );
   need(typeof h.samplePeriodMs === 'number' && h.samplePeriodMs > 0 && Number.isFinite(h.samplePeriodMs), 'sample period');

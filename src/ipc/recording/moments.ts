@@ -12,7 +12,8 @@ import type { Recording } from './recording';
 export class MomentSource implements ByteSource {
   readonly gaps = 'hole' as const;
   readonly refreshWhileRemoved = false;
-  private image: Buffer;
+  /** The moment shown (allocated at the first seek: a source only described never holds one). */
+  private image: Buffer = Buffer.alloc(0);
   private shown = -1;
   private readBytes = 0;
 
@@ -22,10 +23,9 @@ export class MomentSource implements ByteSource {
     readonly id = header.id,
     readonly title = header.title,
     readonly memoryKey = `recording:${recording.meta.object.id}`,
-    private readonly pageSize = 4096,
-  ) {
-    this.image = Buffer.alloc(recording.store.size);
-  }
+    /** The machine's page size, asked when needed (a view learns it from the helper after it opened). */
+    private readonly pageSize: () => number = () => 4096,
+  ) {}
 
   /** The sample shown, or -1 before the first seek. */
   get index(): number {
@@ -40,22 +40,12 @@ export class MomentSource implements ByteSource {
       throw new RangeError(l10n.t('sample {0} is not kept: the recording holds samples {1} to {2}', index, store.firstIndex, store.lastIndex));
     }
     if (index !== this.shown) {
+      if (this.image.length !== this.recording.store.size) this.image = Buffer.alloc(this.recording.store.size);
       this.image = this.recording.rebuild(index, this.image);
       this.shown = index;
     }
-    const changed = index === store.firstIndex ? [] : store.changes(index).flatMap((r) => this.toObject(r));
+    const changed = index === store.firstIndex ? [] : inObject(this.recording, store.changes(index));
     return { index, time: store.timeOf(index), changed };
-  }
-
-  /** Ranges of the sample image as ranges of the object (a range may span two regions). */
-  private toObject(range: ByteRange): ByteRange[] {
-    const out: ByteRange[] = [];
-    for (const region of this.recording.regions) {
-      const start = Math.max(range.offset, region.at);
-      const end = Math.min(range.offset + range.length, region.at + region.length);
-      if (start < end) out.push({ offset: region.offset + start - region.at, length: end - start });
-    }
-    return out;
   }
 
   describe(): Promise<ContentsHeader> {
@@ -66,15 +56,16 @@ export class MomentSource implements ByteSource {
   dataMap(offset: number, length: number): Promise<Residency> {
     const size = this.recording.meta.object.size;
     const end = length === 0 ? size : Math.min(size, offset + length);
-    const firstPage = Math.floor(offset / this.pageSize);
-    const pageCount = Math.max(0, Math.ceil(end / this.pageSize) - firstPage);
+    const pageSize = this.pageSize();
+    const firstPage = Math.floor(offset / pageSize);
+    const pageCount = Math.max(0, Math.ceil(end / pageSize) - firstPage);
     const bitmap = Buffer.alloc(Math.ceil(pageCount / 8));
     for (let i = 0; i < pageCount; i++) {
-      const start = (firstPage + i) * this.pageSize;
-      const stop = Math.min(size, start + this.pageSize);
+      const start = (firstPage + i) * pageSize;
+      const stop = Math.min(size, start + pageSize);
       if (this.recording.imageOffset(start, stop - start) !== undefined) bitmap[i >> 3] |= 1 << (i & 7);
     }
-    return Promise.resolve({ firstPage, pageCount, pageSize: this.pageSize, bitmap });
+    return Promise.resolve({ firstPage, pageCount, pageSize, bitmap });
   }
 
   /** The bytes at the moment shown; bytes never recorded read as zeros. */
@@ -136,4 +127,17 @@ export class ChangeCounts {
     for (let i = 0; i < n; i++) out[Math.min(out.length - 1, Math.floor((i / n) * out.length))] += this.counts[i];
     return out;
   }
+}
+
+/** Ranges of a sample's image as ranges of the object (a range may span two recorded regions). */
+export function inObject(recording: Recording, ranges: readonly ByteRange[]): ByteRange[] {
+  const out: ByteRange[] = [];
+  for (const range of ranges) {
+    for (const region of recording.regions) {
+      const start = Math.max(range.offset, region.at);
+      const end = Math.min(range.offset + range.length, region.at + region.length);
+      if (start < end) out.push({ offset: region.offset + start - region.at, length: end - start });
+    }
+  }
+  return out;
 }

@@ -130,9 +130,12 @@ abstract class PeriodicSampler {
     this.state = 'ended';
     clearTimeout(this.timer);
     this.end = end;
-    this.onFinish(end);
-    this.events.onEnd?.(end);
-    this.ended!();
+    try {
+      this.onFinish(end);
+      this.events.onEnd?.(end);
+    } finally {
+      this.ended!(); // whatever a listener does, whenEnded resolves and stop() returns
+    }
   }
 
   protected abstract onFinish(end: RecordingEnd): void;

@@ -14,7 +14,7 @@ import * as l10n from '../../shared/l10n';
 const host = connectHost();
 const root = document.getElementById('root') ?? document.body;
 const title = el('h1', 'series-title', undefined, [root.dataset.title ?? '']);
-const state = el('span', 'tl-state', { role: 'status' });
+const state = el('span', 'tl-state');
 const note = el('div', 'tl-note', { 'aria-live': 'polite' });
 const button = (label: string, action: RecordAction) => {
   const b = el('button', 'seg-btn', { type: 'button' }, [label]);

@@ -326,7 +326,7 @@ function checkAccepted(message: FromWebview, size: number, raw: unknown): void {
       assert.equal(typeof message.live, 'boolean', where());
       break;
     case 'record':
-      assert.ok(['start', 'stop', 'pause', 'resume', 'save', 'exportCsv', 'addWatch'].includes(message.action), where());
+      assert.ok(['start', 'stop', 'pause', 'resume', 'save', 'exportCsv', 'addWatch', 'compareFile'].includes(message.action), where());
       break;
     case 'seek':
       assert.ok(message.index === null || isWhole(message.index), where());
@@ -457,7 +457,7 @@ describe('webview message validation fuzz', function () {
         }),
         () => ({ type: 'copy', offset, length: length(MAX_COPY), format: pick(['hex', 'c', 'text']) }),
         () => ({ type: 'search', requestId: 1 + int(1000), pattern, from: offset, includeNonResident: next() < 0.5 }),
-        () => ({ type: 'record', action: pick(['start', 'stop', 'pause', 'resume', 'save', 'exportCsv', 'addWatch']) }),
+        () => ({ type: 'record', action: pick(['start', 'stop', 'pause', 'resume', 'save', 'exportCsv', 'addWatch', 'compareFile']) }),
         () => ({ type: 'seek', index: next() < 0.2 ? null : int(100_000) }),
         () => ({ type: 'compare', a: int(1000), b: int(1000) }),
         () => ({ type: 'plot', paths: Array.from({ length: int(MAX_PLOT_FIELDS + 1) }, () => pick(['seq', 'head', 'sensor.level', 'ring[3][1]'])) }),
