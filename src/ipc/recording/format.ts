@@ -192,10 +192,10 @@ function decode(file: Buffer): Recording | SeriesRecording {
   const json = file.subarray(16, 16 + headerLength);
   if (file.readUInt32LE(16 + headerLength) !== crc32(json)) throw damaged(l10n.t('the header fails its checksum'));
   const header = checkHeader(json);
-  // Every recording of bytes keeps its first sample whole: an image larger than the file is a lie,
-  // and believing it would allocate that much before a single record is read.
+  // Every recording of bytes keeps its first sample whole: a file smaller than one sample was cut
+  // short (or lies), and believing its header would allocate that much before a record is read.
   if (header.content === 'bytes' && header.imageSize! > file.length) {
-    throw damaged(l10n.t('its header claims samples of {0} bytes in a file of {1}', header.imageSize!, file.length));
+    throw truncated(l10n.t('its samples are {0} bytes but the file has only {1}', header.imageSize!, file.length));
   }
   const records = readRecords(file, 16 + headerLength + CRC, header.samples);
   return header.content === 'series' ? buildSeries(header, records) : buildBytes(header, records);
