@@ -247,6 +247,19 @@ describe('recording file: damaged, cut short or not a recording', function () {
       ['watch kind', (h) => (h.watches = [{ id: 'q', condition: { kind: 'explodes' } }]), /watch q has an unknown kind/],
       ['period', (h) => (h.samplePeriodMs = -1), /sample period/],
       ['format', (h) => (h.format = 'something-else'), /not an IPC Inspector recording/],
+      ['object size', (h) => ((h.object as { size: number }).size = 2 ** 50), /object/],
+      // A header that claims 1 GiB samples in a small file: refused before 1 GiB is allocated for it.
+      [
+        'samples larger than the file',
+        (h) => {
+          h.imageSize = 2 ** 30;
+          h.regions = [{ offset: 0, length: 2 ** 30, at: 0 }];
+          (h.object as { size: number }).size = 2 ** 30;
+          h.samples = 0;
+          h.layout = null;
+        },
+        /cut short \(truncated\): its samples are 1073741824 bytes but the file has only/,
+      ],
     ];
     for (const [what, change, expected] of cases) assert.match(refused(withHeader(change), what).message, expected, what);
   });
