@@ -58,7 +58,9 @@ export class RecordingFields {
       ),
     );
     this.more = el('div', 'rf-more');
-    this.chartBox = el('div', 'rf-chart', { role: 'img', 'aria-label': l10n.t('Plot of the ticked fields over time') });
+    // A group, not an image: uPlot's legend in it is interactive (a click hides or shows a field).
+    this.chartBox = el('div', 'rf-chart', { role: 'group', 'aria-label': l10n.t('Plot of the ticked fields over time') });
+    new ResizeObserver(() => this.chart?.setSize({ width: Math.max(200, this.chartBox.clientWidth), height: PLOT_HEIGHT })).observe(this.chartBox);
     show(this.chartBox, false);
     this.element = el('details', 'rec-fields', undefined, [
       this.summary,
@@ -203,6 +205,8 @@ export class RecordingFields {
       this.chartBox,
     );
     this.chart.over.addEventListener('click', () => {
+      // The end of a drag that zoomed is not a click on a sample.
+      if ((this.chart?.select.width ?? 0) > 0) return;
       const idx = this.chart?.cursor.idx;
       if (idx !== null && idx !== undefined && this.data) this.actions.seek(this.data.first + idx);
     });

@@ -96,7 +96,8 @@ export class Timeline {
       actions.record(this.status?.state === 'paused' ? 'resume' : 'pause'),
     );
     this.stopButton = button(l10n.t('Stop'), l10n.t('End the recording (what was taken stays)'), () => actions.record('stop'));
-    this.liveButton = button(l10n.t('Live'), l10n.t('Show the object as it is now (Escape)'), () => this.goLive(), 'live-now');
+    // "Now", not "Live": the toolbar's Live pauses the view's refresh, this leaves the past.
+    this.liveButton = button(l10n.t('Now'), l10n.t('Show the object as it is now (Escape)'), () => this.goLive(), 'live-now');
     this.markA = button(l10n.t('Mark A'), l10n.t('Compare from the sample shown'), () => this.mark('a'));
     this.markB = button(l10n.t('Mark B'), l10n.t('Compare to the sample shown'), () => this.mark('b'));
     this.compareButton = button(l10n.t('Compare A–B'), l10n.t('Show what differs between A and B'), () => {
@@ -207,7 +208,7 @@ export class Timeline {
         elapsed(moment.time),
         groupDigits(bytes),
       );
-    } else this.note.textContent = l10n.t('Live: the object as it is now.');
+    } else this.note.textContent = l10n.t('Now: the object as it is.');
     if (this.wanted !== undefined) {
       const next = this.wanted;
       this.wanted = undefined;

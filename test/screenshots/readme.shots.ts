@@ -204,7 +204,7 @@ describe('README screenshots', function () {
     await noToasts(page);
     await shoot(page, 'recording');
     // The views after this one show the writer live again.
-    await frame.click('.tl-buttons button:has-text("Live")');
+    await frame.click('.tl-buttons button:has-text("Now")');
     await frame.click('.rec-fields summary');
   });
 

@@ -1062,7 +1062,7 @@ async function recordingTimeline(browser, base) {
   check('dragging the slider redraws the moments', drag.redraws > 0, drag);
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.body.classList.contains('at-moment'));
-  check('Escape is live again', (await page.textContent('.tl-note')) === 'Live: the object as it is now.');
+  check('Escape is now again', (await page.textContent('.tl-note')) === 'Now: the object as it is.');
 
   await page.click('.rec-fields summary');
   const fields = ['seq', 'head', 'tail', 'sensor.level'];
