@@ -107,6 +107,8 @@ describe('Recording a contents view (real host, real segment, recwriter)', funct
     recorders.push(rec);
     const layout = await api.context.cTypes.layoutOf({ file: header, typeName: 'struct rec_state' });
     await panel.setCType({ layout, placement: { offset: 0, count: 1 } });
+    // The test is the page too: the real one may not have said ready yet (or run at all) in this host.
+    await panel.receive({ type: 'ready' });
     return { panel, rec };
   }
 
