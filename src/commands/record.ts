@@ -5,8 +5,7 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../ipc/format';
 import { MAX_RATE_HZ } from '../ipc/recording/sampler';
-import { ContentsPanel } from '../views/contentsPanel';
-import { SeriesPanel } from '../views/seriesPanel';
+import { recordingsGoing, type GoingRecording } from '../views/recordingIndicator';
 import { targetPanel } from './contentsTarget';
 import type { Command, CommandEnv } from './registry';
 import * as l10n from '../shared/l10n';
@@ -77,29 +76,10 @@ export const startRecording: Command = {
   },
 };
 
-/** A recording going on in some view: a contents view's bytes, or a set's or queue's numbers. */
-interface Going {
-  id: string;
-  title: string;
-  samples: number;
-  stop(): Promise<void>;
-}
-
-function going(): Going[] {
-  const bytes = ContentsPanel.all().flatMap((panel) => {
-    const r = panel.recording;
-    return r && r.state !== 'ended' ? [{ id: panel.source.id, title: panel.source.title, samples: r.samples, stop: () => r.stop() }] : [];
-  });
-  const numbers = SeriesPanel.all()
-    .filter((panel) => panel.state !== 'ended')
-    .map((panel) => ({ id: panel.id, title: panel.title, samples: panel.samples, stop: () => panel.stop() }));
-  return [...bytes, ...numbers];
-}
-
 /** The recording to stop: the one the arguments name, the only one, or one picked. */
-async function recordingToStop(env: CommandEnv, arg: unknown): Promise<Going | undefined> {
+async function recordingToStop(env: CommandEnv, arg: unknown): Promise<GoingRecording | undefined> {
   const panelId = (arg as { panelId?: unknown } | undefined)?.panelId;
-  const all = going();
+  const all = recordingsGoing();
   if (typeof panelId === 'string') return all.find((g) => g.id === panelId);
   if (all.length <= 1) return all[0];
   const picked = await env.ipc.prompts.quickPick(

@@ -440,6 +440,7 @@ export class ContentsPanel implements vscode.Disposable {
         const { offset, length } = window;
         if (offset + length > this.header.size) continue; // shrunk: the page sends a new viewport
         const result = await this.readRange(offset, length, false);
+        if (this.recorder?.reading) return; // a moment was chosen meanwhile: these bytes are now's, not its
         const signature = Buffer.concat([result.bytes, result.resident]);
         if (window.last && window.last.equals(signature)) continue;
         window.last = signature;

@@ -11,6 +11,28 @@ const COUNT_EVERY_MS = 1000;
 /** "1,234", as the timeline writes counts. */
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** A recording going on in some view: a contents view's bytes, or a set's or queue's numbers. */
+export interface GoingRecording {
+  /** The view's id (its panelId). */
+  id: string;
+  title: string;
+  state: 'recording' | 'paused';
+  samples: number;
+  stop(): Promise<void>;
+}
+
+/** Every recording not ended, of every view (the status bar's, and Stop Recording's choice). */
+export function recordingsGoing(): GoingRecording[] {
+  const bytes = ContentsPanel.all().flatMap((panel): GoingRecording[] => {
+    const r = panel.recording;
+    return r && r.state !== 'ended' ? [{ id: panel.source.id, title: panel.source.title, state: r.state, samples: r.samples, stop: () => r.stop() }] : [];
+  });
+  const numbers = SeriesPanel.all().flatMap((panel): GoingRecording[] =>
+    panel.state !== 'ended' ? [{ id: panel.id, title: panel.title, state: panel.state, samples: panel.samples, stop: () => panel.stop() }] : [],
+  );
+  return [...bytes, ...numbers];
+}
+
 export class RecordingIndicator implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ipcInspector.recording', vscode.StatusBarAlignment.Left, 9);
   private readonly subscriptions = [ContentsPanel.onDidChangeRecordings(() => this.update()), SeriesPanel.onDidChangeRecordings(() => this.update())];
@@ -23,14 +45,7 @@ export class RecordingIndicator implements vscode.Disposable {
   }
 
   private update(): void {
-    const recording = [
-      ...ContentsPanel.all().flatMap((p) =>
-        p.recording && p.recording.state !== 'ended' ? [{ title: p.source.title, state: p.recording.state, samples: p.recording.samples }] : [],
-      ),
-      ...SeriesPanel.all()
-        .filter((p) => p.state !== 'ended')
-        .map((p) => ({ title: p.title, state: p.state, samples: p.samples })),
-    ];
+    const recording = recordingsGoing();
     clearInterval(this.timer);
     this.timer = undefined;
     if (recording.length === 0) {
