@@ -61,6 +61,8 @@ export class Timeline {
   private readonly state: HTMLElement;
   private readonly note: HTMLElement;
   private readonly announcer: HTMLElement;
+  private readonly previousHit: HTMLButtonElement;
+  private readonly nextHit: HTMLButtonElement;
   /** The slider's thumb is held: the page does not move it under the pointer. */
   private dragging = false;
   private readonly pauseButton: HTMLButtonElement;
@@ -103,6 +105,11 @@ export class Timeline {
     this.compareButton = button(l10n.t('Compare A–B'), l10n.t('Show what differs between A and B'), () => {
       if (this.a !== undefined && this.b !== undefined) actions.compare(this.a, this.b);
     });
+    // The watches' hits, one after the other from the sample shown (they are on the strip, which the keyboard cannot reach).
+    this.previousHit = button(l10n.t('◀ Hit'), l10n.t('Show the sample where a watch fired before this one'), () => this.toHit(-1));
+    this.nextHit = button(l10n.t('Hit ▶'), l10n.t('Show the next sample where a watch fired'), () => this.toHit(1));
+    this.previousHit.setAttribute('aria-label', l10n.t('Previous watch hit'));
+    this.nextHit.setAttribute('aria-label', l10n.t('Next watch hit'));
     const watch = button(l10n.t('Add Watch…'), l10n.t('Stop when a field or bytes change, equal a value or leave a range'), () => actions.record('addWatch'));
     const save = button(l10n.t('Save…'), l10n.t('Save the recording to a file (Open Recording… reads it back)'), () => actions.record('save'));
     const csv = button(l10n.t('Fields as CSV…'), l10n.t("Export the C fields' values at every sample"), () => actions.record('exportCsv'));
@@ -145,6 +152,8 @@ export class Timeline {
           this.markB,
           this.compareButton,
           withFile,
+          this.previousHit,
+          this.nextHit,
           watch,
           save,
           csv,
@@ -258,6 +267,25 @@ export class Timeline {
     this.requestSeek(Math.min(this.status.last, Math.max(this.status.first, from + delta)));
   }
 
+  /** Every sample kept where a watch fired, in order. */
+  private hits(): number[] {
+    const s = this.status;
+    if (!s) return [];
+    return [...new Set(s.watches.flatMap((w) => w.hits))].filter((i) => i >= s.first && i <= s.last).sort((a, b) => a - b);
+  }
+
+  /** Shows the hit after (1) or before (-1) the sample shown (from now: the last hit, going back). */
+  private toHit(direction: 1 | -1): void {
+    const hits = this.hits();
+    const from = this.cursor ?? (this.status ? this.status.last + 1 : 0);
+    const target = direction > 0 ? hits.find((i) => i > from) : [...hits].reverse().find((i) => i < from);
+    if (target === undefined) {
+      this.announcer.textContent = direction > 0 ? l10n.t('No watch fired after this sample.') : l10n.t('No watch fired before this sample.');
+      return;
+    }
+    this.requestSeek(target);
+  }
+
   private mark(which: 'a' | 'b'): void {
     if (!this.status || this.status.count === 0) return;
     const at = this.cursor ?? this.status.last;
@@ -365,6 +393,9 @@ export class Timeline {
     if (this.cursor !== undefined) marks.push(line(this.cursor, 'tl-cursor'));
     this.overlay.replaceChildren(...marks);
     this.compareButton.disabled = this.a === undefined || this.b === undefined || this.a === this.b;
+    const hits = this.hits();
+    show(this.previousHit, hits.length > 0);
+    show(this.nextHit, hits.length > 0);
     this.markA.textContent = this.a === undefined ? l10n.t('Mark A') : l10n.t('A: {0}', groupDigits(this.a));
     this.markB.textContent = this.b === undefined ? l10n.t('Mark B') : l10n.t('B: {0}', groupDigits(this.b));
   }

@@ -1060,6 +1060,15 @@ async function recordingTimeline(browser, base) {
       }),
   );
   check('dragging the slider redraws the moments', drag.redraws > 0, drag);
+  // The watch's hit (sample 30,000) from the keyboard: Hit ▶ from sample 60-odd, then ◀ Hit finds none before it.
+  await page.click('.tl-buttons button[aria-label="Next watch hit"]');
+  await untilFirstBytes(page, indexHex(30_000));
+  check('Next watch hit shows the sample where the watch fired', (await firstHex()) === indexHex(30_000));
+  await page.click('.tl-buttons button[aria-label="Previous watch hit"]');
+  await page.waitForFunction(() => /No watch fired before this sample/.test(document.querySelector('.timeline .sr-only')?.textContent ?? ''));
+  const none = (await page.textContent('.timeline .sr-only')) ?? '';
+  check('before the first hit, Previous says there is none', none === 'No watch fired before this sample.', none);
+  await page.focus('.tl-slider');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.body.classList.contains('at-moment'));
   check('Escape is now again', (await page.textContent('.tl-note')) === 'Now: the object as it is.');
