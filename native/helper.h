@@ -8,6 +8,7 @@
  *                  path for all three, the owner write-back check, SHM_SET / SEM_SET / MSG_SET
  *   shm-attach.c   System V shared memory attachments: the read cache, holds, views (the one shmat)
  *   shm.c          System V shared memory operations (STAT, READ, RESIDENCY, CREATE, ...)
+ *   shm-sample.c   System V shared memory sampled on the helper's own clock, for recordings
  *   sem.c, msg.c   System V semaphore sets and message queues
  *   posix-path.c   POSIX object paths: parsing, the /dev/shm directory, opening by descriptor
  *   posix-shm.c    POSIX shared memory objects (FILE_*)
@@ -29,8 +30,8 @@
 #include "ops.h"
 #include "wire.h"
 
-#define HELPER_VERSION "ipc-helper 0.7.0"
-#define PROTOCOL_VERSION 7u
+#define HELPER_VERSION "ipc-helper 0.8.0"
+#define PROTOCOL_VERSION 8u
 
 #define MAX_REQUEST_BODY 4096u         /* bodyLength of a request: 8 .. 4096 */
 #define MIN_REQUEST_BODY 8u

@@ -161,8 +161,8 @@ static void dispatch(const struct request *rq)
 
 /* ------------------------------------------------------------------------------------------------
  * Input. Buffered, so pipelined small requests cost one read() for many frames. While waiting for
- * input, poll() wakes up when the next cached attachment falls idle, so idle segments are let go
- * even when the client says nothing.
+ * input, ppoll() wakes up when the next sample is due (shm-sample.c) or the next cached attachment
+ * falls idle, so samples are taken and idle segments let go even when the client says nothing.
  */
 
 static struct {
@@ -170,11 +170,27 @@ static struct {
     size_t start, end;
 } in;
 
+/* How long to wait for input: until the next sample is due or the next cached attachment falls
+ * idle, or for ever (NULL) when neither. */
+static struct timespec *wait_time(struct timespec *ts)
+{
+    uint64_t now = now_ns();
+    int cache_ms = cache_timeout_ms(now);
+    int64_t wait = samplers_due_in_ns(now);
+    if (cache_ms >= 0 && (wait < 0 || (int64_t)cache_ms * 1000000 < wait)) wait = (int64_t)cache_ms * 1000000;
+    if (wait < 0) return NULL;
+    ts->tv_sec = (time_t)(wait / 1000000000);
+    ts->tv_nsec = (long)(wait % 1000000000);
+    return ts;
+}
+
 static void wait_readable(void)
 {
     for (;;) {
         struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
-        int ready = poll(&p, 1, cache_timeout_ms(now_ns()));
+        struct timespec ts;
+        int ready = ppoll(&p, 1, wait_time(&ts), NULL);
+        samplers_run(now_ns());
         if (ready > 0) return; /* readable, hung up or in error: read() tells which */
         if (ready == 0) {
             cache_maintain(now_ns());
@@ -272,7 +288,8 @@ int main(void)
             exit(EXIT_PROTOCOL);
         }
         struct request rq = parse_frame(body);
-        cache_maintain(now_ns()); /* a busy client never lets poll() time out */
+        samplers_run(now_ns());   /* a busy client never lets poll() time out: samples are due all the same */
+        cache_maintain(now_ns());
         dispatch(&rq);
         in.start += 4 + (size_t)body;
     }

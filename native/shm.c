@@ -1,6 +1,6 @@
 /* System V shared memory segments: the operations (SHM_STAT, SHM_READ, SHM_RESIDENCY, SHM_CREATE,
  * SHM_REMOVE, SHM_REMOVE_IF_UNATTACHED, SHM_LOCK / SHM_UNLOCK, SHM_LIMITS; SHM_SET is sysv.c's,
- * SHM_ATTACH / SHM_DETACH and the attachments are shm-attach.c's).
+ * SHM_ATTACH / SHM_DETACH and the attachments are shm-attach.c's, SHM_SAMPLE_* shm-sample.c's).
  *
  * Every byte copied out of a mapping is bounds-checked against IPC_STAT's shm_segsz of the segment
  * we are attached to, with overflow-safe comparisons (range_ok()). Reading never allocates pages
@@ -97,7 +97,7 @@ void op_shm_stat(const struct request *rq)
  * process_vm_readv() on ourselves copies one byte per page, which faults the same way and reports
  * EFAULT too. Reading a never-touched page of an ordinary segment allocates it here as the copy
  * would have: no new side effect. Returns 0 or an errno. */
-static int prefault(const unsigned char *p, size_t len)
+int prefault(const unsigned char *p, size_t len)
 {
     uintptr_t start = (uintptr_t)p & ~(uintptr_t)(page_size - 1);
     size_t span = (size_t)((uintptr_t)p + len - start);
@@ -187,7 +187,7 @@ void op_shm_read(const struct request *rq)
 
 /* Residency bitmap of pages [first, first + count) of a mapping, from mincore(), which looks at
  * the page cache without faulting anything in. Returns 0 or an errno. */
-static int residency_bitmap(const unsigned char *base, uint64_t first, uint64_t count, unsigned char *bitmap)
+int residency_bitmap(const unsigned char *base, uint64_t first, uint64_t count, unsigned char *bitmap)
 {
     static unsigned char vec[65536];
     for (uint64_t done = 0; done < count;) {

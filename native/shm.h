@@ -3,6 +3,7 @@
 #ifndef IPC_HELPER_SHM_H
 #define IPC_HELPER_SHM_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/shm.h>
 
@@ -32,5 +33,16 @@ int cache_timeout_ms(uint64_t now);
 
 /* Whether the client holds shmid (ATTACH). */
 bool hold_has(int shmid);
+
+/* shm.c: faults in [p, p + len) of a mapping as a copy would, reporting a page that cannot be had
+ * (0 or an errno); and the residency bitmap of pages [first, first + count) from mincore() (bits
+ * are set, never cleared). */
+int prefault(const unsigned char *p, size_t len);
+int residency_bitmap(const unsigned char *base, uint64_t first, uint64_t count, unsigned char *bitmap);
+
+/* shm-sample.c: the samplers' ticks. samplers_run() takes the samples that are due at `now`
+ * (CLOCK_MONOTONIC ns); samplers_due_in_ns() says in how long the next one is due, -1 for never. */
+void samplers_run(uint64_t now);
+int64_t samplers_due_in_ns(uint64_t now);
 
 #endif

@@ -7,7 +7,7 @@
 // Pages without data are never read on the view's own initiative: reading a never-touched page of
 // a System V segment allocates it. (A hole of a POSIX object reads as zeros without allocating,
 // but it is still shown as a hole: that it was never written is worth seeing.)
-import type { Residency } from './helperProtocol';
+import type { Residency, SampleTake } from './helperProtocol';
 import { isPageResident } from './helperProtocol';
 import type { ContentsHeader } from '../shared/contentsProtocol';
 
@@ -39,6 +39,20 @@ export interface ByteSource {
   gapsAreZeros(): boolean;
   /** Bytes read from the object so far (the benchmark's measure of what opening costs). */
   readonly bytesRead: number;
+  /**
+   * Where the helper can sample the object on its own clock (System V segments): starts it taking
+   * [offset, offset + length) every periodMs, the first sample at once, and keeping only what
+   * changed. A recording then collects the changes a few times a second instead of reading the
+   * bytes at every sample.
+   */
+  sampleInHelper?(offset: number, length: number, periodMs: number): Promise<HelperSampling>;
+}
+
+/** A sampler running in the helper (SHM_SAMPLE_*). */
+export interface HelperSampling {
+  /** The samples taken since the last take; once the sampler ended, `end` says why and it is gone. */
+  take(): Promise<SampleTake>;
+  stop(): Promise<void>;
 }
 
 export interface ByteRun {

@@ -18,6 +18,8 @@ import {
   decodeMsgStat,
   decodeProcScan,
   decodeResidency,
+  decodeSampleStart,
+  decodeSampleTake,
   decodeSemStat,
   decodeSemValues,
   decodeShmStat,
@@ -41,6 +43,7 @@ import {
   QueuedMessage,
   Reply,
   Residency,
+  SampleTake,
   SemStat,
   SemValues,
   ShmStat,
@@ -220,6 +223,23 @@ export class HelperClient {
    */
   async procMemRead(pid: number, address: bigint, length: number, id: FileIdentity, into?: Buffer): Promise<Buffer> {
     return this.call(Op.ProcMemRead, args.procMem(pid, address, length, id), into, { length, exact: true });
+  }
+
+  /**
+   * Starts the helper sampling [offset, offset + length) of segment shmid every periodUs
+   * microseconds on its own clock (the first sample at once); take() collects what changed.
+   */
+  async shmSampleStart(shmid: number, periodUs: number, offset: number, length: number): Promise<{ handle: number; logCapacity: number }> {
+    return decodeSampleStart(await this.call(Op.ShmSampleStart, args.shmSampleStart(shmid, periodUs, offset, length)));
+  }
+
+  /** The samples a sampler of `length` bytes took since the last take (and, once, why it ended). */
+  async shmSampleTake(handle: number, length: number): Promise<SampleTake> {
+    return decodeSampleTake(await this.call(Op.ShmSampleTake, args.sampler(handle)), length);
+  }
+
+  async shmSampleStop(handle: number): Promise<void> {
+    await this.call(Op.ShmSampleStop, args.sampler(handle));
   }
 
   async shmLimits(): Promise<KernelShmLimits> {

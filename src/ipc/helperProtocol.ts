@@ -5,7 +5,7 @@ import type { RawDescriptor, RawProcess, RawScan, RawTasks, RawWait } from './ra
 // lines on purpose: it is PROTOCOL.md in code, record by record, and whoever checks one against
 // the other reads it whole (its op table is checked against native/ops.h by the unit tests).
 
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 export const HEADER_BYTES = 12; // u32 bodyLength, u32 id, u16 op, u16 flags/status
 export const MAX_REQUEST_BODY = 4096; // 8 header bytes + the largest fixed part (32) + MAX_PATH_BYTES fit
 /** Longest path the file operations take, in UTF-8 bytes. */
@@ -69,6 +69,9 @@ export enum Op {
   ProcScan = 36,
   ProcMemData = 37,
   ProcMemRead = 38,
+  ShmSampleStart = 39,
+  ShmSampleTake = 40,
+  ShmSampleStop = 41,
 }
 
 /**
@@ -130,6 +133,9 @@ export const OPS: Readonly<Record<Op, OpSpec>> = {
   [Op.ProcScan]: { name: 'PROC_SCAN', form: 'fixed', bytes: 80 },
   [Op.ProcMemData]: { name: 'PROC_MEM_DATA', form: 'fixed', bytes: 40 },
   [Op.ProcMemRead]: { name: 'PROC_MEM_READ', form: 'fixed', bytes: 40 },
+  [Op.ShmSampleStart]: { name: 'SHM_SAMPLE_START', form: 'fixed', bytes: 24 },
+  [Op.ShmSampleTake]: { name: 'SHM_SAMPLE_TAKE', form: 'fixed', bytes: 8 },
+  [Op.ShmSampleStop]: { name: 'SHM_SAMPLE_STOP', form: 'fixed', bytes: 8 },
 };
 
 export interface Reply {
@@ -418,6 +424,11 @@ export const args = {
   /** PROC_MEM_DATA and PROC_MEM_READ: a range of process pid, where it maps the shared object `id`. */
   procMem: (pid: number, address: bigint, length: number, id: FileIdentity) =>
     packArgs(['u32', pid], ['u32', 0], ['u64', address], ['u64', length], ...identityFields(id)),
+  /** SHM_SAMPLE_START: sample [offset, offset + length) of segment shmid every periodUs microseconds. */
+  shmSampleStart: (shmid: number, periodUs: number, offset: number, length: number) =>
+    packArgs(['i32', shmid], ['u32', periodUs], ['u64', offset], ['u64', length]),
+  /** SHM_SAMPLE_TAKE and SHM_SAMPLE_STOP: a sampler's handle. */
+  sampler: (handle: number) => packArgs(['u32', handle], ['u32', 0]),
   mqCreate: (name: string | Uint8Array, mode: number, exclusive: boolean, maxmsg: number, msgsize: number) =>
     Buffer.concat([
       packArgs(['u32', mode & 0o777], ['u32', exclusive ? 1 : 0], ['u64', maxmsg], ['u64', msgsize]),
@@ -772,6 +783,75 @@ export function decodeU32(payload: Buffer): number {
 export function decodeI32(payload: Buffer): number {
   expectLength(payload, 4, 'i32');
   return payload.readInt32LE(0);
+}
+
+/** SHM_SAMPLE_START's reply: the sampler's handle and the bytes its log holds between two takes. */
+export function decodeSampleStart(payload: Buffer): { handle: number; logCapacity: number } {
+  expectLength(payload, 8, 'sampler record');
+  return { handle: payload.readUInt32LE(0), logCapacity: payload.readUInt32LE(4) };
+}
+
+/** The longest range a sampler of the helper takes (SHM_SAMPLE_START). */
+export const MAX_SAMPLE_LENGTH = MAX_READ / 2;
+export const SAMPLE_TAKE_HEAD = 16;
+const SAMPLE_RECORD_HEAD = 16;
+const SAMPLE_RUN_HEAD = 8;
+const SAMPLE_ENDED = 1;
+
+/** One sample the helper took: when (its CLOCK_MONOTONIC, ns), and the runs that changed since the one before. */
+export interface SampledRecord {
+  monotonicNs: bigint;
+  changes: Array<{ offset: number; bytes: Buffer }>;
+}
+
+export interface SampleTake {
+  records: SampledRecord[];
+  /** Ticks that came late (the helper was busy) and samples skipped (its log was full), since the last take. */
+  late: number;
+  skipped: number;
+  /** Why the sampler ended (it is gone once this is said), as an error reply would say it. */
+  end?: { name: string; message: string };
+}
+
+/**
+ * SHM_SAMPLE_TAKE's reply, for a sampler of `length` bytes: every run inside the range, in order,
+ * not overlapping, each record's byte count what its runs hold. Anything else is a broken helper.
+ */
+export function decodeSampleTake(payload: Buffer, length: number): SampleTake {
+  expectLength(payload, SAMPLE_TAKE_HEAD, 'sample take head');
+  const count = payload.readUInt32LE(0);
+  const flags = payload.readUInt32LE(12);
+  if ((flags & ~SAMPLE_ENDED) !== 0) throw new ProtocolError(l10n.t('helper sent sample flags {0}', flags));
+  const records: SampledRecord[] = [];
+  let at = SAMPLE_TAKE_HEAD;
+  for (let r = 0; r < count; r++) {
+    expectLength(payload.subarray(at), SAMPLE_RECORD_HEAD, 'sample record head');
+    const runs = payload.readUInt32LE(at + 8);
+    const end = at + SAMPLE_RECORD_HEAD + payload.readUInt32LE(at + 12);
+    if (end > payload.length) throw new ProtocolError(l10n.t('helper sent a sample record past the end of its reply'));
+    const record: SampledRecord = { monotonicNs: payload.readBigUInt64LE(at), changes: [] };
+    let next = at + SAMPLE_RECORD_HEAD;
+    let covered = 0;
+    for (let k = 0; k < runs; k++) {
+      if (end - next < SAMPLE_RUN_HEAD) throw new ProtocolError(l10n.t('helper sent a sample run past the end of its record'));
+      const offset = payload.readUInt32LE(next);
+      const size = payload.readUInt32LE(next + 4);
+      next += SAMPLE_RUN_HEAD;
+      if (size === 0 || size > end - next || offset < covered || offset + size > length) {
+        throw new ProtocolError(l10n.t('helper sent a sample run of {0} bytes at {1} in a {2}-byte range', size, offset, length));
+      }
+      record.changes.push({ offset, bytes: payload.subarray(next, next + size) });
+      covered = offset + size;
+      next += size;
+    }
+    if (next !== end) throw new ProtocolError(l10n.t('helper sent a sample record whose runs do not fill it'));
+    records.push(record);
+    at = end;
+  }
+  const take: SampleTake = { records, late: payload.readUInt32LE(4), skipped: payload.readUInt32LE(8) };
+  if (flags & SAMPLE_ENDED) take.end = decodeError(payload.subarray(at));
+  else if (at !== payload.length) throw new ProtocolError(l10n.t('helper sent {0} bytes after the samples', payload.length - at));
+  return take;
 }
 
 export function decodeError(payload: Buffer): { name: string; message: string } {

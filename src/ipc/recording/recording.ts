@@ -132,6 +132,12 @@ export class Recording {
     return { ...result, time, hits: this.observe(result.index, time, bytes, result.ranges) };
   }
 
+  /** Adds a sample given as what changed since the one before (the helper's sampling); checks the watches. */
+  addChanges(time: number, changes: ReadonlyArray<{ offset: number; bytes: Uint8Array }>): SampleResult {
+    const result = this.store.addChanges(time, changes);
+    return { ...result, time, hits: this.observe(result.index, time, this.store.newest, result.ranges) };
+  }
+
   /** Adds a sample read back from a file (see RecordingStore.addRecorded). */
   addRecorded(time: number, delta: Buffer, whole?: Buffer): void {
     this.store.addRecorded(time, delta, whole);

@@ -8,8 +8,9 @@
 // own times say what was really sampled. The recording ends cleanly, keeping every sample taken,
 // when the object vanishes, is removed, or changes size.
 import { performance } from 'perf_hooks';
-import { residentRuns, type ByteSource } from '../byteSource';
-import { HelperError, type HelperClient } from '../helperClient';
+import { residentRuns, type ByteSource, type HelperSampling } from '../byteSource';
+import { MAX_SAMPLE_LENGTH, Op, type SampleTake } from '../helperProtocol';
+import { HelperError, HelperExitedError, type HelperClient } from '../helperClient';
 import * as l10n from '../../shared/l10n';
 import { layRegions, Recording, SeriesRecording, type EndReason, type RecordingEnd, type RecordingOptions, type SampleResult } from './recording';
 import type { Watch, WatchHit } from './watches';
@@ -26,6 +27,8 @@ const DESCRIBE_EVERY_MS = 250;
 const GONE_CODES = new Set(['ENOENT', 'EINVAL', 'EIDRM', 'ESTALE', 'ENXIO', 'ESRCH']);
 
 export const clock = (): number => performance.timeOrigin + performance.now();
+/** CLOCK_MONOTONIC in ms, the clock the helper's samples are timed by (Node's hrtime reads it too). */
+const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 export type SamplerState = 'recording' | 'paused' | 'ended';
 
@@ -37,12 +40,17 @@ export interface SamplerEvents {
 }
 
 /** The loop every sampler shares: due times, no overlap, pause, resume, stop. */
+/** The loop every sampler shares: due times, no overlap, pause, resume, stop. */
 abstract class PeriodicSampler {
   state: SamplerState = 'recording';
   end?: RecordingEnd;
   /** Samples taken, and ticks that came late because the one before was still reading. */
   readonly counts = { samples: 0, late: 0 };
   readonly periodMs: number;
+  /** How often tick() runs: every sample, or (when the helper samples) every collection. */
+  protected tickMs: number;
+  /** Whether a late tick is a sample missed (not when the helper samples: it counts its own). */
+  protected ticksAreSamples = true;
   private timer?: NodeJS.Timeout;
   private due = 0;
   private busy?: Promise<void>;
@@ -57,14 +65,18 @@ abstract class PeriodicSampler {
   ) {
     if (!(rateHz > 0) || rateHz > MAX_RATE_HZ) throw new RangeError(l10n.t('The sampling rate must be above 0 and at most {0} per second.', MAX_RATE_HZ));
     this.periodMs = 1000 / rateHz;
+    this.tickMs = this.periodMs;
     this.whenEnded = new Promise((resolve) => (this.ended = () => resolve(this.end!)));
   }
 
-  /** One sample; false when it found the recording over instead (throws to end it with an error). */
-  protected abstract sampleOnce(): Promise<boolean>;
+  /** One tick: takes a sample (or collects those the helper took), counting them; throws to end it with an error. */
+  protected abstract sampleOnce(): Promise<void>;
 
   /** What ended the recording when sampleOnce threw. */
   protected abstract classify(error: unknown): Promise<RecordingEnd>;
+
+  /** After a pause or a stop, once no tick is in flight (the helper's sampler is let go there). */
+  protected async settle(): Promise<void> {}
 
   protected start(): void {
     this.due = this.now();
@@ -79,19 +91,14 @@ abstract class PeriodicSampler {
   private async tick(): Promise<void> {
     this.timer = undefined;
     if (this.state !== 'recording') return;
-    this.busy = this.sampleOnce().then(
-      (taken) => {
-        if (taken) this.counts.samples++;
-      },
-      async (error: unknown) => this.finish(await this.classify(error)),
-    );
+    this.busy = this.sampleOnce().catch(async (error: unknown) => this.finish(await this.classify(error)));
     await this.busy;
     this.busy = undefined;
-    this.due += this.periodMs;
+    this.due += this.tickMs;
     const now = this.now();
     if (now > this.due) {
       // Late: the read took longer than a period. Start again now; the missed moments are not faked.
-      this.counts.late += Math.floor((now - this.due) / this.periodMs) + 1;
+      if (this.ticksAreSamples) this.counts.late += Math.floor((now - this.due) / this.periodMs) + 1;
       this.due = now;
     }
     this.schedule(this.due - now);
@@ -104,6 +111,7 @@ abstract class PeriodicSampler {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.busy;
+    await this.settle();
   }
 
   resume(): void {
@@ -120,6 +128,7 @@ abstract class PeriodicSampler {
       this.timer = undefined;
       this.state = 'ended'; // a read in flight is still kept: its bytes are a real sample
       await this.busy;
+      await this.settle();
       this.finish({ reason: 'stopped', time: this.now() });
     }
     return this.end!;
@@ -140,17 +149,20 @@ abstract class PeriodicSampler {
 
   protected abstract onFinish(end: RecordingEnd): void;
 
-  protected pauseForWatch(hits: WatchHit[], pauseOnWatch: boolean): void {
-    if (hits.length === 0) return;
-    if (pauseOnWatch && this.state === 'recording') {
+  /** Tells of watches that fired; true when the recording paused for them. */
+  protected pauseForWatch(hits: WatchHit[], pauseOnWatch: boolean): boolean {
+    if (hits.length === 0) return false;
+    const pausing = pauseOnWatch && this.state === 'recording';
+    if (pausing) {
       this.state = 'paused';
       clearTimeout(this.timer);
     }
     this.events.onWatch?.(hits);
+    return pausing;
   }
 }
 
-export type SampledSource = Pick<ByteSource, 'describe' | 'read' | 'dataMap' | 'gaps'> & { readonly refreshWhileRemoved?: boolean };
+export type SampledSource = Pick<ByteSource, 'describe' | 'read' | 'dataMap' | 'gaps' | 'sampleInHelper'> & { readonly refreshWhileRemoved?: boolean };
 
 export interface ObjectSamplerOptions extends SamplerEvents {
   source: SampledSource;
@@ -169,7 +181,21 @@ export interface ObjectSamplerOptions extends SamplerEvents {
   watches?: readonly Watch[];
   /** Pause when a watch fires (default true). */
   pauseOnWatch?: boolean;
+  /** Let the helper sample where it can (default true; false: read every sample from here). */
+  helperSampling?: boolean;
   now?: () => number;
+}
+
+/** How often the samples the helper took are collected (ms), at the least. */
+export const COLLECT_EVERY_MS = 100;
+
+/** A sampler in the helper, and how to place its samples in time. */
+interface Feed {
+  sampling: HelperSampling;
+  /** Whether the next record is this sampler's first: a whole sample (the range against zeros). */
+  first: boolean;
+  /** Our clock's time at the helper's CLOCK_MONOTONIC 0 (ms), as learned when it started. */
+  clockAtZero: number;
 }
 
 /** Records an object's bytes. Made by recordObject(), which takes the first sample. */
@@ -179,6 +205,9 @@ export class ObjectSampler extends PeriodicSampler {
   /** Per region: every page of it held data at some sample (a System V segment's pages stay allocated). */
   private readonly allResident: boolean[] = [];
   private lastDescribe: number;
+  /** Whether the helper samples (one region that a sampler of the helper can take). */
+  readonly inHelper: boolean;
+  private feed?: Feed;
 
   private constructor(
     private readonly options: ObjectSamplerOptions,
@@ -199,6 +228,12 @@ export class ObjectSampler extends PeriodicSampler {
     });
     this.image = Buffer.alloc(this.recording.store.size);
     this.lastDescribe = now();
+    this.inHelper =
+      options.helperSampling !== false && options.source.sampleInHelper !== undefined && regions.length === 1 && regions[0].length <= MAX_SAMPLE_LENGTH;
+    if (this.inHelper) {
+      this.tickMs = Math.max(this.periodMs, COLLECT_EVERY_MS);
+      this.ticksAreSamples = false;
+    }
   }
 
   /**
@@ -216,26 +251,111 @@ export class ObjectSampler extends PeriodicSampler {
       );
     }
     const sampler = new ObjectSampler(options, header.size, now);
-    if (await sampler.sampleOnce()) sampler.counts.samples++; // the first sample: a failure here is the caller's to see
+    await sampler.sampleOnce(); // the first sample: a failure here is the caller's to see
     sampler.start();
     return sampler;
   }
 
-  protected async sampleOnce(): Promise<boolean> {
+  protected async sampleOnce(): Promise<void> {
+    if (this.inHelper) return this.collect();
     const time = this.now();
     if (time - this.lastDescribe >= DESCRIBE_EVERY_MS) {
       this.lastDescribe = time;
       const ended = await this.checkObject();
       if (ended) {
         this.finish(ended);
-        return false;
+        return;
       }
     }
     await this.readImage();
+    this.counts.samples++;
     const result: SampleResult = this.recording.add(time, this.image);
     this.events.onSample?.(result.index, time);
     this.pauseForWatch(result.hits, this.options.pauseOnWatch ?? true);
-    return true;
+  }
+
+  /** Collects what the helper sampled since the last time (starting its sampler first if none runs). */
+  private async collect(): Promise<void> {
+    const feed = this.feed ?? (this.feed = await this.startFeed());
+    let take: SampleTake;
+    try {
+      take = await feed.sampling.take();
+    } catch (error) {
+      const lost = error instanceof HelperExitedError || (error instanceof HelperError && error.code === 'EINVAL' && error.op === Op[Op.ShmSampleTake]);
+      if (!lost) throw error;
+      // The helper died, or restarted since: its samplers went with it. Start again on the next
+      // tick, the next sample whole (a helper that keeps dying is not restarted: that ends it).
+      if (this.feed === feed) this.feed = undefined;
+      return;
+    }
+    this.counts.late += take.late + take.skipped;
+    this.addRecords(feed, take);
+    if (take.end) {
+      this.feed = undefined; // told once, gone in the helper
+      throw new HelperError(take.end.name, 0, 'SHM_SAMPLE_TAKE', take.end.message);
+    }
+  }
+
+  private async startFeed(): Promise<Feed> {
+    const region = this.recording.regions[0];
+    const before = this.now() - monotonicMs();
+    const sampling = await this.options.source.sampleInHelper!(region.offset, region.length, this.periodMs);
+    return { sampling, first: true, clockAtZero: before };
+  }
+
+  /** Adds the helper's records, in order, up to a watch that pauses the recording (the rest is let go). */
+  private addRecords(feed: Feed, take: SampleTake): void {
+    for (const record of take.records) {
+      const time = this.timeOf(feed, record.monotonicNs);
+      let result: SampleResult;
+      if (feed.first) {
+        // The range against zeros: the whole of it, added as any whole sample is.
+        feed.first = false;
+        this.image.fill(0);
+        for (const change of record.changes) this.image.set(change.bytes, change.offset);
+        result = this.recording.add(time, this.image);
+      } else {
+        result = this.recording.addChanges(time, record.changes);
+      }
+      this.counts.samples++;
+      this.events.onSample?.(result.index, time);
+      if (this.pauseForWatch(result.hits, this.options.pauseOnWatch ?? true)) {
+        this.letGoOfFeed(); // samples after the one that fired are not kept: the recording paused there
+        return;
+      }
+    }
+  }
+
+  /** The helper's sample time on our clock: never before the sample before, never in the future. */
+  private timeOf(feed: Feed, monotonicNs: bigint): number {
+    const time = feed.clockAtZero + Number(monotonicNs) / 1e6;
+    const store = this.recording.store;
+    const last = store.lastIndex >= store.firstIndex ? store.timeOf(store.lastIndex) : -Infinity;
+    return Math.min(Math.max(time, last), this.now());
+  }
+
+  private letGoOfFeed(): void {
+    const feed = this.feed;
+    this.feed = undefined;
+    feed?.sampling.stop().catch(() => undefined); // it may have ended, or the helper gone: nothing is left to stop
+  }
+
+  /** Paused or stopping: what the helper took since the last collection is kept, then its sampler stops. */
+  protected async settle(): Promise<void> {
+    const feed = this.feed;
+    if (!feed) return;
+    try {
+      const take = await feed.sampling.take();
+      this.counts.late += take.late + take.skipped;
+      this.addRecords(feed, take);
+      if (take.end) {
+        this.feed = undefined;
+        return;
+      }
+    } catch {
+      // the object or the helper went: what was collected stays
+    }
+    if (this.feed === feed) this.letGoOfFeed();
   }
 
   private async readImage(): Promise<void> {
@@ -302,6 +422,7 @@ export class ObjectSampler extends PeriodicSampler {
 
   protected onFinish(end: RecordingEnd): void {
     this.recording.meta.end = end;
+    this.letGoOfFeed();
   }
 }
 
@@ -336,18 +457,18 @@ export class SeriesSampler extends PeriodicSampler {
 
   static async start(options: SeriesSamplerOptions): Promise<SeriesSampler> {
     const sampler = new SeriesSampler(options, options.now ?? clock);
-    if (await sampler.sampleOnce()) sampler.counts.samples++;
+    await sampler.sampleOnce();
     sampler.start();
     return sampler;
   }
 
-  protected async sampleOnce(): Promise<boolean> {
+  protected async sampleOnce(): Promise<void> {
     const time = this.now();
     const row = await this.options.readRow();
     const { index, hits } = this.recording.add(time, row);
+    this.counts.samples++;
     this.events.onSample?.(index, time);
     this.pauseForWatch(hits, this.options.pauseOnWatch ?? true);
-    return true;
   }
 
   protected classify(error: unknown): Promise<RecordingEnd> {

@@ -158,6 +158,11 @@ export class RecordingStore {
     return this.segments.reduce((sum, segment) => sum + segment.memory(), 0);
   }
 
+  /** The newest sample's bytes (the store's own copy: read, never change). */
+  get newest(): Buffer {
+    return this.latest;
+  }
+
   /** The working copies: the newest sample and the last moment rebuilt. */
   get workingBytes(): number {
     return this.latest.length + (this.cache?.bytes.length ?? 0);

@@ -2,7 +2,7 @@
 // attachment, pages with data told by mincore (resident pages; reading any other one would
 // allocate it), the header from IPC_STAT. A segment whose id now names another segment (ids are
 // reused) is reported gone, never read.
-import { readInPieces, type ByteSource } from '../byteSource';
+import { readInPieces, type ByteSource, type HelperSampling } from '../byteSource';
 import { HelperError, type HelperClient } from '../helperClient';
 import type { Residency, ShmStat } from '../helperProtocol';
 import { userName } from '../processes';
@@ -89,6 +89,14 @@ export class SegmentSource implements ByteSource {
 
   gapsAreZeros(): boolean {
     return !this.swapped();
+  }
+
+  async sampleInHelper(offset: number, length: number, periodMs: number): Promise<HelperSampling> {
+    const { handle } = await this.client.shmSampleStart(this.identity.shmid, Math.round(periodMs * 1000), offset, length);
+    return {
+      take: () => this.client.shmSampleTake(handle, length),
+      stop: () => this.client.shmSampleStop(handle),
+    };
   }
 
   private gone(): ContentsHeader {

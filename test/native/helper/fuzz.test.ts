@@ -56,6 +56,8 @@ import {
   encodeRequest,
   FrameDecoder,
   decodeProcScan,
+  decodeSampleTake,
+  MAX_SAMPLE_LENGTH,
   MAX_PATH_BYTES,
   MAX_PEEK_COUNT,
   MAX_SCAN_CALLS,
@@ -183,6 +185,9 @@ const OP_WEIGHTS: Array<[Op, number]> = [
   [Op.ProcScan, 1], // a real walk over /proc each time it is valid: rare
   [Op.ProcMemData, 2],
   [Op.ProcMemRead, 2],
+  [Op.ShmSampleStart, 3],
+  [Op.ShmSampleTake, 4],
+  [Op.ShmSampleStop, 2],
 ];
 
 type Mode = 'namespace' | 'userns' | 'shared';
@@ -355,6 +360,7 @@ class Pool {
   goneIpc: number[] = []; // removed semids and msqids
   mqNames = new Set<string>(); // POSIX queues MQ_CREATE made
   memTarget: MemTarget | undefined; // a shared mapping a PROC_SCAN showed: what PROC_MEM_* aim at
+  samplers = new Map<number, number>(); // SHM_SAMPLE_START's handles -> the length each samples
 
   add(shmid: number, size: number): void {
     if (!this.live.has(shmid)) this.live.set(shmid, size);
@@ -734,6 +740,22 @@ class Generator {
       }
       case Op.ShmLimits:
         return frameOf(id, op, Buffer.alloc(0));
+      case Op.ShmSampleStart: {
+        // Small ranges mostly: a sampler of the largest range diffs 8 MiB a tick until it is stopped.
+        const shmid = this.shmid();
+        const size = this.sizeOf(shmid);
+        const length = r.chance(0.9)
+          ? BigInt(1 + r.int(Math.min(size, 65536)))
+          : r.pick([0n, BigInt(MAX_SAMPLE_LENGTH + 1), U64_MAX, r.u64(), ...(r.chance(0.1) ? [BigInt(MAX_SAMPLE_LENGTH)] : [])]);
+        const period = r.chance(0.85) ? r.pick([1000, 2000, 10_000, 1_000_000]) : r.pick([0, 999, 60_000_001, r.u32()]);
+        return frameOf(id, op, fields(['i32', shmid], ['u32', period], ['u64', this.offset(size, length > 1n << 40n ? 1 : Number(length))], ['u64', length]));
+      }
+      case Op.ShmSampleTake:
+      case Op.ShmSampleStop: {
+        const known = [...this.pool.samplers.keys()];
+        const handle = known.length > 0 && r.chance(0.8) ? r.pick(known) : r.pick([0, 1, 5, 0xffffffff, r.u32()]);
+        return frameOf(id, op, fields(['u32', handle], ['u32', r.chance(0.95) ? 0 : r.u32()]));
+      }
       default: // the operations that take a shmid only
         return frameOf(id, op, fields(['i32', this.shmid()]));
     }
@@ -904,6 +926,19 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
     if (head > MAX_SCAN_CMDLINE || threads < 1 || threads > MAX_SCAN_THREADS || args.readUInt32LE(8) > 1 || args.readUInt32LE(12) !== 0 || badCall) {
       return reply.status === EINVAL ? undefined : `PROC_SCAN of head ${head}, ${threads} threads answered with status ${reply.status}, expected EINVAL`;
     }
+  } else if (op === Op.ShmSampleStart) {
+    const period = args.readUInt32LE(4);
+    const length = args.readBigUInt64LE(16);
+    const expected = period < 1000 || period > 60_000_000 || length === 0n ? EINVAL : length > BigInt(MAX_SAMPLE_LENGTH) ? E2BIG : undefined;
+    if (expected !== undefined) {
+      return reply.status === expected
+        ? undefined
+        : `SHM_SAMPLE_START every ${period} us of ${length} bytes answered with status ${reply.status}, expected ${expected}`;
+    }
+  } else if (op === Op.ShmSampleTake || op === Op.ShmSampleStop) {
+    if (args.readUInt32LE(4) !== 0 || args.readUInt32LE(0) === 0) {
+      return reply.status === EINVAL ? undefined : `${Op[op]} with a reserved field or handle 0 answered with status ${reply.status}, expected EINVAL`;
+    }
   } else if (op === Op.ProcMemData || op === Op.ProcMemRead) {
     const pid = args.readUInt32LE(0);
     const length = args.readBigUInt64LE(16);
@@ -1003,6 +1038,19 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
     }
     case Op.ProcMemRead:
       return BigInt(n) === args.readBigUInt64LE(16) ? undefined : `PROC_MEM_READ sent ${n} bytes, asked for ${args.readBigUInt64LE(16)}`;
+    case Op.ShmSampleStart:
+      return n === 8 && reply.payload.readUInt32LE(0) !== 0 && BigInt(reply.payload.readUInt32LE(4)) >= args.readBigUInt64LE(16) + 24n
+        ? undefined
+        : `bad SHM_SAMPLE_START payload (${n} bytes)`;
+    case Op.ShmSampleTake:
+      try {
+        decodeSampleTake(reply.payload, MAX_SAMPLE_LENGTH); // runs in order, inside the range, records filled exactly
+        return undefined;
+      } catch (error) {
+        return `SHM_SAMPLE_TAKE reply does not decode: ${(error as Error).message}`;
+      }
+    case Op.ShmSampleStop:
+      return n === 0 ? undefined : `SHM_SAMPLE_STOP payload of ${n} bytes`;
     case Op.ProcMemData: {
       const address = args.readBigUInt64LE(8);
       const length = args.readBigUInt64LE(16);
@@ -1323,6 +1371,14 @@ class Fuzzer {
     if (!well || reply.status !== 0 || frame.length < 16) return;
     if (op === Op.ProcScan) {
       this.pool.memTarget ??= sharedMapping(reply.payload);
+      return;
+    }
+    if (op === Op.ShmSampleStart) {
+      this.pool.samplers.set(reply.payload.readUInt32LE(0), Number(frame.readBigUInt64LE(28)));
+      return;
+    }
+    if (op === Op.ShmSampleStop || (op === Op.ShmSampleTake && (reply.payload.readUInt32LE(12) & 1) === 1)) {
+      this.pool.samplers.delete(frame.readUInt32LE(12)); // stopped, or ended and told
       return;
     }
     const shmid = frame.readInt32LE(12);

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HelperError, HelperExitedError, HelperTimeoutError } from '../../../src/ipc/helperClient';
-import { isPageResident, MAX_READ, PROTOCOL_VERSION } from '../../../src/ipc/helperProtocol';
+import { isPageResident, MAX_READ, MAX_SAMPLE_LENGTH, PROTOCOL_VERSION, type SampleTake } from '../../../src/ipc/helperProtocol';
 import { isRoot, NOBODY, rejectsWith, TestHelper } from '../../support/helper';
 import { cleanupPosixObjects, createObject, freshName, shmPath } from '../../support/posixObjects';
 import { createSegment, dumpSegment, freshKey, holdSegment, procLine, repoRoot, trackSegment, writeSegment } from '../../support/segments';
@@ -244,6 +244,86 @@ describe('ipc-helper against the real kernel', function () {
     });
   });
 
+  describe('sampling on its own clock (SHM_SAMPLE_*)', function () {
+    /** Applies a take's records, in order, over `image` (zeros at first): the range as sampled. */
+    const replay = (image: Buffer, take: SampleTake) => {
+      for (const record of take.records) for (const change of record.changes) change.bytes.copy(image, change.offset);
+    };
+    const runsOf = (take: SampleTake) => take.records.flatMap((r) => r.changes.map((c) => [c.offset, c.bytes.toString('latin1')]));
+
+    it('takes the range at once, then only what changed, in time order; never allocates a page without data', async function () {
+      const size = 16 * PAGE;
+      const id = createSegment('private', size);
+      writeSegment(id, 10, Buffer.from('hello'));
+      writeSegment(id, 5 * PAGE + 100, Buffer.from('world'));
+      const { handle } = await client.shmSampleStart(id, 2000, 0, size);
+      const first = await client.shmSampleTake(handle, size);
+      assert.deepEqual(runsOf(first).slice(0, 2), [
+        [10, 'hello'],
+        [5 * PAGE + 100, 'world'],
+      ]);
+      assert.deepEqual(runsOf(first).slice(2), [], 'nothing else changed');
+      const image = Buffer.alloc(size);
+      replay(image, first);
+      writeSegment(id, 12, Buffer.from('LL'));
+      const later: SampleTake[] = [];
+      await waitFor(
+        () => image.toString('latin1', 10, 15) === 'heLLo', // not dumpSegment: reading all of it from outside allocates its pages
+        10_000,
+        async () => {
+          const take = await client.shmSampleTake(handle, size);
+          later.push(take);
+          replay(image, take);
+        },
+      );
+      assert.deepEqual(later.flatMap(runsOf), [[12, 'LL']], 'the one change, once, as the run it is');
+      const times = [...first.records, ...later.flatMap((t) => t.records)].map((r) => r.monotonicNs);
+      assert.ok(times.length >= 2 && times.every((t, i) => i === 0 || t > times[i - 1]), 'samples in time order');
+      assert.equal(proc(id)?.rss, 2 * PAGE, 'sampling allocated no page');
+      assert.ok(image.equals(dumpSegment(id)), 'the records rebuild the segment byte for byte');
+      await client.shmSampleStop(handle);
+      await rejectsWith(client.shmSampleTake(handle, size), 'EINVAL', /no sampler/);
+    });
+
+    it('refuses bad arguments in words, samples at most four ranges, and ends with what it took when the segment goes', async function () {
+      const id = createSegment('private', PAGE);
+      await rejectsWith(client.shmSampleStart(id, 999, 0, PAGE), 'EINVAL', /period/);
+      await rejectsWith(client.shmSampleStart(id, 1000, 0, 0), 'EINVAL', /length/);
+      await rejectsWith(client.shmSampleStart(id, 1000, 0, MAX_SAMPLE_LENGTH + 1), 'E2BIG', /8 MiB/);
+      await rejectsWith(client.shmSampleStart(id, 1000, 1, PAGE), 'ERANGE', /is 4096 bytes/);
+      const idle = [];
+      for (let i = 0; i < 3; i++) idle.push((await client.shmSampleStart(id, 1_000_000, 0, PAGE)).handle);
+      const { handle } = await client.shmSampleStart(id, 2000, 0, PAGE);
+      await rejectsWith(client.shmSampleStart(id, 1000, 0, PAGE), 'EBUSY', /stop one/);
+      for (const h of idle) await client.shmSampleStop(h);
+      writeSegment(id, 0, Buffer.from('kept'));
+      let seen = '';
+      let end: SampleTake['end'];
+      await waitFor(
+        () => seen.startsWith('kept'),
+        10_000,
+        async () => {
+          const take = await client.shmSampleTake(handle, PAGE);
+          seen =
+            runsOf(take)
+              .map(([, text]) => text)
+              .join('') || seen;
+        },
+      );
+      await client.shmRemove(id);
+      await waitFor(
+        () => end !== undefined,
+        10_000,
+        async () => {
+          end = (await client.shmSampleTake(handle, PAGE)).end;
+        },
+      );
+      assert.match(`${end!.name}: ${end!.message}`, /^(EIDRM|EINVAL): segment \d+ was (marked for )?removed?/);
+      await rejectsWith(client.shmSampleTake(handle, PAGE), 'EINVAL', /no sampler/);
+      assert.equal(proc(id), undefined, 'the sampler kept nothing alive');
+    });
+  });
+
   describe('attach and detach (holds)', function () {
     it('raises nattch on attach and lowers it on the last detach (one attachment, counted holds)', async function () {
       const id = createSegment('private', 4096);
@@ -461,6 +541,7 @@ describe('ipc-helper against the real kernel', function () {
         await rejectsWith(nobody.client.shmRead(id, 0, 16), 'EACCES', /permission/i);
         await rejectsWith(nobody.client.shmStat(id), 'EACCES');
         await rejectsWith(nobody.client.shmAttach(id), 'EACCES');
+        await rejectsWith(nobody.client.shmSampleStart(id, 1000, 0, 16), 'EACCES');
         await rejectsWith(nobody.client.shmRemove(id), 'EPERM', /owner|creator|root/i);
         assert.ok(proc(id), 'still there');
         assert.deepEqual(nobody.sanitizerReports(), []);
@@ -484,11 +565,13 @@ describe('ipc-helper against the real kernel', function () {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Waits until `condition` holds, doing `step` (or nothing) between looks. */
+async function waitFor(condition: () => boolean, timeoutMs = 5000, step?: () => Promise<void>): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
+    await step?.();
   }
 }
 

@@ -21,6 +21,7 @@ import {
   decodeFileCreate,
   decodeFileStat,
   decodeResidency,
+  decodeSampleTake,
   decodeShmStat,
   encodeRequest,
   FILE_STAT_BYTES,
@@ -111,6 +112,89 @@ describe('helper protocol', function () {
     assert.throws(() => decodeResidency(residency), ProtocolError);
   });
 
+  it('decodes the samples the helper took, and refuses a take whose runs are out of order, out of range or do not fill their record', function () {
+    /** A take: head, then records of [offset, bytes] runs, then an error tail when ended. */
+    const take = (records: Array<Array<[number, string]>>, opts: { ended?: string; flags?: number; extra?: number; overlap?: boolean } = {}) => {
+      const parts = records.map((runs, i) => {
+        const body = Buffer.concat(
+          runs.map(([offset, text]) => {
+            const head = Buffer.alloc(8);
+            head.writeUInt32LE(offset, 0);
+            head.writeUInt32LE(text.length, 4);
+            return Buffer.concat([head, Buffer.from(text, 'latin1')]);
+          }),
+        );
+        const head = Buffer.alloc(16);
+        head.writeBigUInt64LE(BigInt(1000 + i), 0);
+        head.writeUInt32LE(runs.length, 8);
+        head.writeUInt32LE(body.length, 12);
+        return Buffer.concat([head, body]);
+      });
+      const head = Buffer.alloc(16);
+      head.writeUInt32LE(records.length, 0);
+      head.writeUInt32LE(2, 4);
+      head.writeUInt32LE(1, 8);
+      head.writeUInt32LE(opts.flags ?? (opts.ended ? 1 : 0), 12);
+      return Buffer.concat([head, ...parts, opts.ended ? Buffer.from(opts.ended, 'latin1') : Buffer.alloc(opts.extra ?? 0)]);
+    };
+    const decoded = decodeSampleTake(
+      take([
+        [
+          [0, 'ab'],
+          [10, 'c'],
+        ],
+        [],
+      ]),
+      16,
+    );
+    assert.deepEqual(
+      decoded.records.map((r) => [r.monotonicNs, r.changes.map((c) => [c.offset, c.bytes.toString()])]),
+      [
+        [
+          1000n,
+          [
+            [0, 'ab'],
+            [10, 'c'],
+          ],
+        ],
+        [1001n, []],
+      ],
+    );
+    assert.deepEqual([decoded.late, decoded.skipped, decoded.end], [2, 1, undefined]);
+    assert.deepEqual(decodeSampleTake(take([[[3, 'x']]], { ended: '\x05EIDRMsegment 7 was marked for removal' }), 16).end, {
+      name: 'EIDRM',
+      message: 'segment 7 was marked for removal',
+    });
+    const broken: Array<[string, Buffer]> = [
+      ['a run past the range', take([[[15, 'xy']]])],
+      [
+        'runs out of order',
+        take([
+          [
+            [8, 'x'],
+            [2, 'y'],
+          ],
+        ]),
+      ],
+      [
+        'overlapping runs',
+        take([
+          [
+            [0, 'abc'],
+            [2, 'd'],
+          ],
+        ]),
+      ],
+      ['bytes after the samples', take([[]], { extra: 3 })],
+      ['unknown flags', take([], { flags: 2 })],
+      ['a record cut short', take([[[0, 'abcd']]]).subarray(0, 16 + 16 + 8 + 2)],
+    ];
+    for (const [what, payload] of broken) assert.throws(() => decodeSampleTake(payload, 16), ProtocolError, what);
+    const zero = take([[[0, 'a']]]);
+    zero.writeUInt32LE(0, 16 + 16 + 4); // a run of 0 bytes
+    assert.throws(() => decodeSampleTake(zero, 16), ProtocolError, 'a run of no bytes');
+  });
+
   it('reads the residency bitmap LSB first, relative to the first page', function () {
     const payload = Buffer.alloc(18);
     payload.writeBigUInt64LE(10n, 0);
@@ -125,10 +209,13 @@ describe('helper protocol', function () {
     );
   });
 
-  it('speaks version 7: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35, the /proc scan 36 (with waits), shared memory through a process 37 and 38', function () {
-    assert.equal(PROTOCOL_VERSION, 7);
-    assert.equal(args.hello().readUInt32LE(0), 7);
-    assert.deepEqual([Op.NsEnter, Op.Table, Op.ProcScan, Op.ProcMemData, Op.ProcMemRead], [34, 35, 36, 37, 38]);
+  it('speaks version 8: the file operations numbered 14 to 19, semaphores, message queues and POSIX queues 20 to 33, namespaces 34 and 35, the /proc scan 36 (with waits), shared memory through a process 37 and 38, sampling 39 to 41', function () {
+    assert.equal(PROTOCOL_VERSION, 8);
+    assert.equal(args.hello().readUInt32LE(0), 8);
+    assert.deepEqual(
+      [Op.NsEnter, Op.Table, Op.ProcScan, Op.ProcMemData, Op.ProcMemRead, Op.ShmSampleStart, Op.ShmSampleTake, Op.ShmSampleStop],
+      [34, 35, 36, 37, 38, 39, 40, 41],
+    );
     const scan = args.procScan(4096, 2);
     assert.deepEqual([scan.length, scan.readUInt32LE(0), scan.readUInt32LE(4), scan.readUInt32LE(8)], [80, 4096, 2, 0], 'no calls: no waits read');
     assert.ok(scan.subarray(12).every((b) => b === 0));

@@ -99,11 +99,14 @@ interface Kind {
   start(
     binary: string,
   ): Promise<{ writer: Writer; source: ByteSource & { refreshWhileRemoved?: boolean }; object: { kind: string; id: string; title: string } }>;
+  /** Whether the helper takes the samples (SHM_SAMPLE_*), or each one is read from here. */
+  helperSampling: boolean;
 }
 
-function sysvKind(helper: () => TestHelper): Kind {
+function sysvKind(helper: () => TestHelper, helperSampling = true): Kind {
   return {
-    name: 'a System V segment',
+    name: helperSampling ? 'a System V segment sampled by the helper' : 'a System V segment read at every sample',
+    helperSampling,
     async start(binary) {
       const writer = await Writer.start(binary, ['sysv', String(SIZE)]);
       trackSegment(writer.shmid);
@@ -116,6 +119,7 @@ function sysvKind(helper: () => TestHelper): Kind {
 function posixKind(helper: () => TestHelper): Kind {
   return {
     name: 'a POSIX object',
+    helperSampling: false,
     async start(binary) {
       const name = freshName();
       const writer = await Writer.start(binary, ['posix', '/' + name, String(SIZE)]);
@@ -168,9 +172,7 @@ describe('recording real shared memory', function () {
     );
   const offsetOf = (p: string) => numericFields(layout).find((f) => f.path === p)!.offset;
 
-  for (const makeKind of [sysvKind, posixKind]) {
-    const kind = makeKind(() => helper);
-
+  for (const kind of [sysvKind(() => helper), sysvKind(() => helper, false), posixKind(() => helper)]) {
     it(`${kind.name}: holds only logged states, in order, each awaited one, none written while paused; export -> open is the same; watches fire where they should`, async function () {
       const { writer, source, object } = await kind.start(binary);
       const ringSlot10 = offsetOf('ring[10][0]');
@@ -180,6 +182,7 @@ describe('recording real shared memory', function () {
         pageSize,
         rateHz: 200,
         layout,
+        helperSampling: kind.helperSampling,
         pauseOnWatch: false,
         watches: [
           { id: 'seq7', condition: { kind: 'equals', field: 'seq', value: 7 } },
@@ -188,6 +191,7 @@ describe('recording real shared memory', function () {
           { id: 'slot10', condition: { kind: 'bytes-change', offset: ringSlot10, length: 16 } },
         ],
       });
+      assert.equal(sampler.inHelper, kind.helperSampling);
       const recording = sampler.recording;
       const newestIs = (seq: number) => {
         const want = [...writer.logged].find(([, s]) => s === seq)![0];
@@ -318,29 +322,46 @@ describe('recording real shared memory', function () {
     assert.ok(posixSampler.recording.store.count >= 2);
   });
 
-  it('pauses at a watch and resumes', async function () {
-    const { writer, source, object } = await posixKind(() => helper).start(binary);
-    const fired: number[] = [];
-    const sampler = await ObjectSampler.start({
-      source,
-      object,
-      pageSize,
-      rateHz: 200,
-      layout,
-      watches: [{ id: 'alarm', condition: { kind: 'equals', field: 'sensor.alarm', value: 1 } }],
-      onWatch: (hits) => fired.push(...hits.map((h) => h.index)),
+  for (const kind of [sysvKind(() => helper), posixKind(() => helper)]) {
+    it(`${kind.name}: pauses at a watch and resumes`, async function () {
+      const { writer, source, object } = await kind.start(binary);
+      const fired: number[] = [];
+      const sampler = await ObjectSampler.start({
+        source,
+        object,
+        pageSize,
+        rateHz: 200,
+        layout,
+        watches: [{ id: 'alarm', condition: { kind: 'equals', field: 'sensor.alarm', value: 1 } }],
+        onWatch: (hits) => fired.push(...hits.map((h) => h.index)),
+      });
+      assert.equal(sampler.inHelper, kind.helperSampling);
+      await sampler.pause();
+      await writer.command('step 12', /^done /);
+      sampler.resume();
+      await waitFor(() => sampler.state === 'paused', 10_000, 'the watch to pause the recording');
+      assert.equal(fired.length, 1);
+      assert.equal(seqOf(sampler.recording, fired[0]), 12);
+      const count = sampler.recording.store.count;
+      await writer.command('step 1', /^done /); // paused by the watch: no read races this write
+      sampler.resume();
+      await waitFor(() => writer.logged.get(fnv1a(sampler.recording.rebuild(sampler.recording.store.lastIndex))) === 13, 10_000, 'state 13 after resuming');
+      assert.ok(sampler.recording.store.count > count);
+      await sampler.stop();
     });
-    await sampler.pause();
-    await writer.command('step 12', /^done /);
-    sampler.resume();
-    await waitFor(() => sampler.state === 'paused', 10_000, 'the watch to pause the recording');
-    assert.equal(fired.length, 1);
-    assert.equal(seqOf(sampler.recording, fired[0]), 12);
-    const count = sampler.recording.store.count;
-    await writer.command('step 1', /^done /); // paused by the watch: no read races this write
-    sampler.resume();
-    await waitFor(() => writer.logged.get(fnv1a(sampler.recording.rebuild(sampler.recording.store.lastIndex))) === 13, 10_000, 'state 13 after resuming');
-    assert.ok(sampler.recording.store.count > count);
+  }
+
+  it('a System V segment sampled by the helper: the recording goes on when the helper is killed (a new helper samples)', async function () {
+    const { writer, source, object } = await sysvKind(() => helper).start(binary);
+    const sampler = await ObjectSampler.start({ source, object, pageSize, rateHz: 100 });
+    assert.ok(sampler.inHelper);
+    const killed = helper.client.pid!;
+    process.kill(killed, 'SIGKILL');
+    await writer.command('step 3', /^done /);
+    const newest = () => writer.logged.get(fnv1a(sampler.recording.rebuild(sampler.recording.store.lastIndex)));
+    await waitFor(() => newest() === 3, 10_000, 'state 3, sampled by the next helper');
+    assert.notEqual(helper.client.pid, killed, 'another helper');
+    assert.equal(sampler.state, 'recording', sampler.end?.message);
     await sampler.stop();
   });
 
