@@ -22,7 +22,15 @@ import { fieldsCsv } from '../../../../src/ipc/recording/csv';
 import { fieldValue, numericFields } from '../../../../src/ipc/recording/fields';
 import { decodeRecording, encodeRecording } from '../../../../src/ipc/recording/format';
 import type { Recording, SeriesRecording } from '../../../../src/ipc/recording/recording';
-import { ObjectSampler, QUEUE_COLUMNS, queueRow, semaphoreColumns, semaphoreRow, SeriesSampler } from '../../../../src/ipc/recording/sampler';
+import {
+  ObjectSampler,
+  QUEUE_COLUMNS,
+  queueRow,
+  semaphoreColumns,
+  semaphoreRow,
+  SeriesSampler,
+  type ObjectSamplerOptions,
+} from '../../../../src/ipc/recording/sampler';
 import { SnapshotSource, type PosixObjectInfo } from '../../../../src/ipc/snapshot';
 import { SegmentSource } from '../../../../src/ipc/sysvShm/source';
 import type { CLayout } from '../../../../src/shared/cLayout';
@@ -171,18 +179,16 @@ describe('recording real shared memory', function () {
       ),
     );
   const offsetOf = (p: string) => numericFields(layout).find((f) => f.path === p)!.offset;
+  /** Records what a kind started, at 200 Hz with recwriter's layout, sampled where the kind says. */
+  const recordAt200 = (kind: Kind, started: Awaited<ReturnType<Kind['start']>>, more: Partial<ObjectSamplerOptions>) =>
+    ObjectSampler.start({ source: started.source, object: started.object, pageSize, rateHz: 200, layout, helperSampling: kind.helperSampling, ...more });
 
   for (const kind of [sysvKind(() => helper), sysvKind(() => helper, false), posixKind(() => helper)]) {
     it(`${kind.name}: holds only logged states, in order, each awaited one, none written while paused; export -> open is the same; watches fire where they should`, async function () {
-      const { writer, source, object } = await kind.start(binary);
+      const started = await kind.start(binary);
+      const { writer, object } = started;
       const ringSlot10 = offsetOf('ring[10][0]');
-      const sampler = await ObjectSampler.start({
-        source,
-        object,
-        pageSize,
-        rateHz: 200,
-        layout,
-        helperSampling: kind.helperSampling,
+      const sampler = await recordAt200(kind, started, {
         pauseOnWatch: false,
         watches: [
           { id: 'seq7', condition: { kind: 'equals', field: 'seq', value: 7 } },
@@ -324,14 +330,10 @@ describe('recording real shared memory', function () {
 
   for (const kind of [sysvKind(() => helper), posixKind(() => helper)]) {
     it(`${kind.name}: pauses at a watch and resumes`, async function () {
-      const { writer, source, object } = await kind.start(binary);
+      const started = await kind.start(binary);
+      const { writer } = started;
       const fired: number[] = [];
-      const sampler = await ObjectSampler.start({
-        source,
-        object,
-        pageSize,
-        rateHz: 200,
-        layout,
+      const sampler = await recordAt200(kind, started, {
         watches: [{ id: 'alarm', condition: { kind: 'equals', field: 'sensor.alarm', value: 1 } }],
         onWatch: (hits) => fired.push(...hits.map((h) => h.index)),
       });
