@@ -56,7 +56,7 @@
     X(36, PROC_SCAN, FIXED, 80, op_proc_scan)                                    \
     X(37, PROC_MEM_DATA, FIXED, 40, op_proc_mem_data)                            \
     X(38, PROC_MEM_READ, FIXED, 40, op_proc_mem_read)                            \
-    X(39, SHM_SAMPLE_START, FIXED, 24, op_shm_sample_start)                      \
+    X(39, SHM_SAMPLE_START, FIXED, 40, op_shm_sample_start)                      \
     X(40, SHM_SAMPLE_TAKE, FIXED, 8, op_shm_sample_take)                         \
     X(41, SHM_SAMPLE_STOP, FIXED, 8, op_shm_sample_stop)
 

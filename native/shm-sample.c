@@ -8,18 +8,21 @@
  * writes down only the byte ranges that changed, with the time; the extension collects them a few
  * times a second (TAKE) and adds them as they are (RecordingStore.addChanges).
  *
- * Read as SHM_READ reads: IPC_STAT first, through the read cache's read-only attachment, every
- * offset bounds-checked against shm_segsz. Pages never touched are not read until they hold data
- * (mincore, as SHM_RESIDENCY), since reading them would allocate them; until then they count as
- * zeros, which is what they hold. Resident pages are faulted in with prefault() before they are
- * read, so a page that cannot be had ends the sampler instead of killing the helper.
+ * Read as SHM_READ reads: IPC_STAT first (the segment must still be the one the client named: its
+ * creator pid, creator uid and size), through the read cache's read-only attachment, every offset
+ * bounds-checked against shm_segsz. Pages never touched are not read until they hold data (mincore,
+ * as SHM_RESIDENCY), since reading them would allocate them; until then they count as zeros, which
+ * is what they hold. The pages that hold data are copied out by the kernel (process_vm_readv on
+ * ourselves), never loaded by the CPU: a page that cannot be had (a huge page of a SHM_NORESERVE
+ * segment whose owner punched it out, with none free) is then an EFAULT that ends the sampler,
+ * not a SIGBUS that kills the helper. The copy is what is compared and what is logged.
  *
  * Memory, bounded by the segment's real size and nothing another user can raise: per sampler the
- * sample before (its length, at most SAMPLE_MAX), a page bitmap, and a log of at most
- * min(max(1 MiB, 4 x length), MAX_READ - 256) bytes, which always holds one whole record of the
- * range (a record is at most length + 24 bytes: see log_runs), so a sampler never starves. A
- * record that does not fit what is left of the log is skipped and counted, never half written. At
- * most MAX_SAMPLERS samplers at once. */
+ * sample before and the copy of this one (the range's length each, at most SAMPLE_MAX), a page
+ * bitmap, and a log of min(max(1 MiB, 4 x length), MAX_READ - TAKE_HEAD - END_TAIL) bytes, which
+ * always holds one whole record of the range (a record is at most length + 24 bytes: see
+ * log_runs), so a sampler never starves. A record that does not fit what is left of the log is
+ * skipped and counted, never half written. At most MAX_SAMPLERS samplers at once. */
 #define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
 #define _TIME_BITS 64
@@ -32,6 +35,7 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 #include <sys/uio.h>
+#include <unistd.h>
 #include "helper.h"
 #include "shm.h"
 #include "sysv.h"
@@ -51,11 +55,13 @@
 struct sampler {
     uint32_t handle; /* 0: a free slot */
     int shmid;
-    pid_t cpid; /* with the size, what tells this segment from another that got its id since */
+    int32_t cpid;  /* with cuid and the size, what tells this segment from another that got its id since */
+    uint32_t cuid;
     uint64_t offset, length;
     uint64_t segsz;
     uint64_t period_ns, due_ns;
     unsigned char *previous; /* the range as last recorded */
+    unsigned char *copy;     /* the range as read now (its resident pages) */
     unsigned char *bitmap;   /* residency of its pages, until all of them held data */
     uint64_t first_page, pages;
     bool all_resident;
@@ -67,11 +73,14 @@ struct sampler {
 };
 
 static struct sampler samplers[MAX_SAMPLERS];
-static uint32_t next_handle = 1;
+/* Handles start somewhere different in every helper, so that a handle of a helper that died is
+ * very unlikely to name another sampler in the next one (the client checks that too). */
+static uint32_t next_handle;
 
 static void free_sampler(struct sampler *s)
 {
     free(s->previous);
+    free(s->copy);
     free(s->bitmap);
     free(s->log);
     memset(s, 0, sizeof *s);
@@ -87,16 +96,15 @@ __attribute__((format(printf, 3, 4))) static void end_sampler(struct sampler *s,
     va_end(ap);
 }
 
-/* Appends to the log the runs of [from, to) of the range where `live` differs from s->previous,
+/* Appends to the log the runs of [from, to) of the range where s->copy differs from s->previous,
  * runs joined across at most JOIN_GAP unchanged bytes, starting at *at. A run of n >= 1 bytes is
  * followed by more than JOIN_GAP unchanged ones (or the end), so its n + RUN_HEAD log bytes never
  * exceed the n + JOIN_GAP + 1 bytes of the range it covers, but for the last: a record of the
- * whole range is at most length + RUN_HEAD + RECORD_HEAD bytes. The bytes written are read from
- * `live` after the comparison (the writer goes on meanwhile): they are the newer ones, and they are
- * what previous is updated with. Returns false when the log is full (*at is then meaningless). */
-static bool log_runs(struct sampler *s, const unsigned char *live, size_t from, size_t to, size_t *at, uint32_t *runs)
+ * whole range is at most length + RUN_HEAD + RECORD_HEAD bytes. Returns false when the log is full
+ * (*at is then meaningless). */
+static bool log_runs(struct sampler *s, size_t from, size_t to, size_t *at, uint32_t *runs)
 {
-    const unsigned char *old = s->previous;
+    const unsigned char *live = s->copy, *old = s->previous;
     size_t i = from;
     while (i < to) {
         while (to - i >= 64 && memcmp(live + i, old + i, 64) == 0) i += 64;
@@ -135,6 +143,20 @@ static bool page_resident(const struct sampler *s, uint64_t i)
     return s->all_resident || (s->bitmap[i / 8] >> (i % 8) & 1u);
 }
 
+/* Copies [from, to) of the range out of the mapping by the kernel's hand into s->copy: 0 or an errno
+ * (EFAULT for a page that cannot be had). A partial copy is a page that could not be had too. */
+static int copy_out(struct sampler *s, const unsigned char *live, size_t from, size_t to)
+{
+    struct iovec local = {.iov_base = s->copy + from, .iov_len = to - from};
+    struct iovec remote = {.iov_base = (void *)(uintptr_t)(live + from), .iov_len = to - from};
+    for (;;) {
+        ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return errno;
+        return (size_t)got == to - from ? 0 : EFAULT;
+    }
+}
+
 /* Logs the runs of the resident pages of a view; false when the log is full, *err set on a fault. */
 static bool log_view(struct sampler *s, const unsigned char *base, size_t *at, uint32_t *runs, int *err)
 {
@@ -150,8 +172,8 @@ static bool log_view(struct sampler *s, const unsigned char *base, size_t *at, u
         uint64_t from_abs = (s->first_page + i) * page_size, to_abs = (s->first_page + j) * page_size;
         size_t from = from_abs > s->offset ? (size_t)(from_abs - s->offset) : 0;
         size_t to = to_abs - s->offset < s->length ? (size_t)(to_abs - s->offset) : (size_t)s->length;
-        if ((*err = prefault(live + from, to - from)) != 0) return true;
-        if (!log_runs(s, live, from, to, at, runs)) return false;
+        if ((*err = copy_out(s, live, from, to)) != 0) return true;
+        if (!log_runs(s, from, to, at, runs)) return false;
         i = j;
     }
     return true;
@@ -172,6 +194,12 @@ static int look_at_residency(struct sampler *s, const unsigned char *base)
 
 /* One sample: IPC_STAT, the view, the changed runs into a record. Ends the sampler when the
  * segment went, was marked for removal, changed size or could not be read. */
+/* Whether ds is the segment the sampler was started on (ids are reused; creator and size are not). */
+static bool same_segment(const struct sampler *s, const struct shmid_ds *ds)
+{
+    return ds->shm_cpid == s->cpid && ds->shm_perm.cuid == s->cuid && (uint64_t)ds->shm_segsz == s->segsz;
+}
+
 static void take_sample(struct sampler *s)
 {
     uint64_t time = now_ns(); /* CLOCK_MONOTONIC: the client maps it to its own clock */
@@ -180,18 +208,17 @@ static void take_sample(struct sampler *s)
         int err = errno;
         end_sampler(s, err, err == EINVAL || err == EIDRM ? "segment %d was removed" : "segment %d cannot be read any more: %s",
                     s->shmid, strerror(err));
+        cache_drop_id(s->shmid);
         return;
     }
     if (ds.shm_perm.mode & SHM_DEST) {
         end_sampler(s, EIDRM, "segment %d was marked for removal", s->shmid);
+        cache_drop_id(s->shmid); /* never kept alive by us: let go of it now, not at the cache's next look */
         return;
     }
-    if (ds.shm_cpid != s->cpid) {
-        end_sampler(s, EIDRM, "segment %d was removed (its id now names another segment)", s->shmid);
-        return;
-    }
-    if ((uint64_t)ds.shm_segsz != s->segsz) {
-        end_sampler(s, ERANGE, "segment %d is now %" PRIu64 " bytes, not %" PRIu64, s->shmid, (uint64_t)ds.shm_segsz, s->segsz);
+    if (!same_segment(s, &ds)) {
+        end_sampler(s, ESTALE, "segment %d was removed (its id now names another segment)", s->shmid);
+        cache_drop_id(s->shmid);
         return;
     }
     struct view v;
@@ -232,6 +259,7 @@ void samplers_run(uint64_t now)
         struct sampler *s = &samplers[k];
         if (!s->handle || s->end_err || now < s->due_ns) continue;
         take_sample(s);
+        now = now_ns(); /* a sample may take longer than its period: the next one is due from now */
         s->due_ns += s->period_ns;
         if (now > s->due_ns) {
             /* Late (a long request, a busy machine): start again now; the missed ticks are counted, not faked. */
@@ -267,12 +295,29 @@ static struct sampler *sampler_of(const struct request *rq)
     return NULL;
 }
 
+/* Whether the kernel copies out of our own mappings here (process_vm_readv: a seccomp filter or an
+ * old kernel may refuse it). Without it the samples would be plain loads, which a page that cannot
+ * be had turns into SIGBUS: the client then samples by SHM_READ instead. */
+static int kernel_copy_works(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        unsigned char from[8] = "probe", to[8] = {0};
+        struct iovec local = {.iov_base = to, .iov_len = sizeof to}, remote = {.iov_base = from, .iov_len = sizeof from};
+        known = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)sizeof to ? 0 : errno ? errno : EIO;
+    }
+    return known;
+}
+
 void op_shm_sample_start(const struct request *rq)
 {
     static const struct action act = {"sampling", "read"};
     int shmid = get_i32(rq->args);
     uint32_t period_us = get_u32(rq->args + 4);
     uint64_t offset = get_u64(rq->args + 8), length = get_u64(rq->args + 16);
+    int32_t cpid = get_i32(rq->args + 24);
+    uint32_t cuid = get_u32(rq->args + 28);
+    uint64_t size = get_u64(rq->args + 32);
     if (period_us < MIN_PERIOD_US || period_us > MAX_PERIOD_US) {
         reply_error(rq, EINVAL, "SHM_SAMPLE_START period must be %u to %u microseconds, got %" PRIu32, MIN_PERIOD_US,
                     MAX_PERIOD_US, period_us);
@@ -283,10 +328,22 @@ void op_shm_sample_start(const struct request *rq)
                     SAMPLE_MAX, length);
         return;
     }
+    int err = kernel_copy_works();
+    if (err) {
+        reply_error(rq, ENOSYS, "the helper cannot sample here: the kernel will not copy from its own memory "
+                    "(process_vm_readv: %s); read each sample instead", strerror(err));
+        return;
+    }
     struct shmid_ds ds;
     union sysv_ds u;
     if (!sysv_stat_or_reply(rq, SYSV_SHM, shmid, &u, &act)) return;
     ds = u.shm;
+    if (ds.shm_cpid != cpid || ds.shm_perm.cuid != cuid || (uint64_t)ds.shm_segsz != size) {
+        reply_error(rq, ESTALE, "segment %d is another one now (created by pid %d, uid %u, %" PRIu64 " bytes; expected pid %"
+                    PRId32 ", uid %" PRIu32 ", %" PRIu64 " bytes)", shmid, (int)ds.shm_cpid, (unsigned)ds.shm_perm.cuid,
+                    (uint64_t)ds.shm_segsz, cpid, cuid, size);
+        return;
+    }
     if (!range_ok(offset, length, ds.shm_segsz)) {
         reply_error(rq, ERANGE, "cannot sample %" PRIu64 " bytes at offset %" PRIu64 ": segment %d is %" PRIu64 " bytes",
                     length, offset, shmid, (uint64_t)ds.shm_segsz);
@@ -309,19 +366,22 @@ void op_shm_sample_start(const struct request *rq)
         .length = length,
         .segsz = ds.shm_segsz,
         .cpid = ds.shm_cpid,
+        .cuid = ds.shm_perm.cuid,
         .period_ns = (uint64_t)period_us * 1000u,
         .first_page = first_page,
         .pages = pages,
         .previous = calloc((size_t)length, 1),
+        .copy = malloc((size_t)length),
         .bitmap = calloc((size_t)(pages + 7) / 8, 1),
         .log = malloc(cap),
         .log_cap = cap,
     };
-    if (!s->previous || !s->bitmap || !s->log) {
+    if (!s->previous || !s->copy || !s->bitmap || !s->log) {
         free_sampler(s);
         reply_error(rq, ENOMEM, "no memory to sample %" PRIu64 " bytes of segment %d", length, shmid);
         return;
     }
+    if (next_handle == 0) next_handle = (uint32_t)(now_ns() ^ (uint64_t)getpid() << 16) | 1u;
     s->handle = next_handle++;
     if (next_handle == 0) next_handle = 1;
     uint64_t now = now_ns();

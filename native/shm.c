@@ -97,7 +97,7 @@ void op_shm_stat(const struct request *rq)
  * process_vm_readv() on ourselves copies one byte per page, which faults the same way and reports
  * EFAULT too. Reading a never-touched page of an ordinary segment allocates it here as the copy
  * would have: no new side effect. Returns 0 or an errno. */
-int prefault(const unsigned char *p, size_t len)
+static int prefault(const unsigned char *p, size_t len)
 {
     uintptr_t start = (uintptr_t)p & ~(uintptr_t)(page_size - 1);
     size_t span = (size_t)((uintptr_t)p + len - start);

@@ -34,10 +34,8 @@ int cache_timeout_ms(uint64_t now);
 /* Whether the client holds shmid (ATTACH). */
 bool hold_has(int shmid);
 
-/* shm.c: faults in [p, p + len) of a mapping as a copy would, reporting a page that cannot be had
- * (0 or an errno); and the residency bitmap of pages [first, first + count) from mincore() (bits
- * are set, never cleared). */
-int prefault(const unsigned char *p, size_t len);
+/* shm.c: the residency bitmap of pages [first, first + count) of a mapping, from mincore() (bits
+ * are set, never cleared): 0 or an errno. */
 int residency_bitmap(const unsigned char *base, uint64_t first, uint64_t count, unsigned char *bitmap);
 
 /* shm-sample.c: the samplers' ticks. samplers_run() takes the samples that are due at `now`

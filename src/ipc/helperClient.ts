@@ -44,6 +44,7 @@ import {
   Reply,
   Residency,
   SampleTake,
+  SegmentIdentity,
   SemStat,
   SemValues,
   ShmStat,
@@ -62,6 +63,15 @@ export class HelperError extends Error {
     super(message);
     this.name = 'HelperError';
   }
+}
+
+/** A sampler a helper runs (SHM_SAMPLE_START): its handle in that very helper, and its range's length. */
+export interface HelperSampler {
+  handle: number;
+  logCapacity: number;
+  length: number;
+  /** Which helper made it (the client's count of helpers started). */
+  generation: number;
 }
 
 /** The helper process died or could not be started; the request did not complete. */
@@ -120,6 +130,8 @@ export class HelperClient {
   private ready: Promise<HelperHello> | undefined;
   private pending = new Map<number, Pending>();
   private nextId = 1;
+  /** How many helpers were started: state a helper keeps (its samplers) is that helper's only. */
+  private generation = 0;
   private recentExits: number[] = [];
   private exitListeners: Array<(reason: string) => void> = [];
   private disposed = false;
@@ -229,17 +241,25 @@ export class HelperClient {
    * Starts the helper sampling [offset, offset + length) of segment shmid every periodUs
    * microseconds on its own clock (the first sample at once); take() collects what changed.
    */
-  async shmSampleStart(shmid: number, periodUs: number, offset: number, length: number): Promise<{ handle: number; logCapacity: number }> {
-    return decodeSampleStart(await this.call(Op.ShmSampleStart, args.shmSampleStart(shmid, periodUs, offset, length)));
+  async shmSampleStart(shmid: number, periodUs: number, offset: number, length: number, expected: SegmentIdentity): Promise<HelperSampler> {
+    await this.hello();
+    const generation = this.generation;
+    const started = decodeSampleStart(
+      await this.call(Op.ShmSampleStart, args.shmSampleStart(shmid, periodUs, offset, length, expected), undefined, undefined, generation),
+    );
+    return { ...started, length, generation };
   }
 
-  /** The samples a sampler of `length` bytes took since the last take (and, once, why it ended). */
-  async shmSampleTake(handle: number, length: number): Promise<SampleTake> {
-    return decodeSampleTake(await this.call(Op.ShmSampleTake, args.sampler(handle)), length);
+  /**
+   * The samples a sampler took since the last take (and, once, why it ended). A sampler of a
+   * helper that has been replaced since is gone: HelperExitedError, never another helper's sampler.
+   */
+  async shmSampleTake(sampler: HelperSampler): Promise<SampleTake> {
+    return decodeSampleTake(await this.call(Op.ShmSampleTake, args.sampler(sampler.handle), undefined, undefined, sampler.generation), sampler.length);
   }
 
-  async shmSampleStop(handle: number): Promise<void> {
-    await this.call(Op.ShmSampleStop, args.sampler(handle));
+  async shmSampleStop(sampler: HelperSampler): Promise<void> {
+    await this.call(Op.ShmSampleStop, args.sampler(sampler.handle), undefined, undefined, sampler.generation);
   }
 
   async shmLimits(): Promise<KernelShmLimits> {
@@ -407,8 +427,12 @@ export class HelperClient {
     this.ready = undefined;
   }
 
-  private async call(op: Op, body?: Buffer, into?: Buffer, expect?: Pending['expect']): Promise<Buffer> {
+  private async call(op: Op, body?: Buffer, into?: Buffer, expect?: Pending['expect'], generation?: number): Promise<Buffer> {
     await this.hello();
+    if (generation !== undefined && generation !== this.generation) {
+      // Asked of the helper that made it, but that one is gone: the one now running never heard of it.
+      throw new HelperExitedError(l10n.t('The IPC helper was restarted since; what it kept went with it.'));
+    }
     const reply = await this.send(op, body, into, expect);
     if (reply.status !== 0) {
       const { name, message } = decodeError(reply.payload);
@@ -431,6 +455,7 @@ export class HelperClient {
     const [command, ...argv] = this.options.command ?? [this.options.helperPath];
     const child = spawn(command, argv, { stdio: 'pipe' });
     this.child = child;
+    this.generation++;
     const decoder = new FrameDecoder((id, _op, status, length) => {
       const into = this.pending.get(id)?.into;
       return status === 0 && into?.length === length ? into : undefined;

@@ -133,7 +133,7 @@ export const OPS: Readonly<Record<Op, OpSpec>> = {
   [Op.ProcScan]: { name: 'PROC_SCAN', form: 'fixed', bytes: 80 },
   [Op.ProcMemData]: { name: 'PROC_MEM_DATA', form: 'fixed', bytes: 40 },
   [Op.ProcMemRead]: { name: 'PROC_MEM_READ', form: 'fixed', bytes: 40 },
-  [Op.ShmSampleStart]: { name: 'SHM_SAMPLE_START', form: 'fixed', bytes: 24 },
+  [Op.ShmSampleStart]: { name: 'SHM_SAMPLE_START', form: 'fixed', bytes: 40 },
   [Op.ShmSampleTake]: { name: 'SHM_SAMPLE_TAKE', form: 'fixed', bytes: 8 },
   [Op.ShmSampleStop]: { name: 'SHM_SAMPLE_STOP', form: 'fixed', bytes: 8 },
 };
@@ -424,9 +424,12 @@ export const args = {
   /** PROC_MEM_DATA and PROC_MEM_READ: a range of process pid, where it maps the shared object `id`. */
   procMem: (pid: number, address: bigint, length: number, id: FileIdentity) =>
     packArgs(['u32', pid], ['u32', 0], ['u64', address], ['u64', length], ...identityFields(id)),
-  /** SHM_SAMPLE_START: sample [offset, offset + length) of segment shmid every periodUs microseconds. */
-  shmSampleStart: (shmid: number, periodUs: number, offset: number, length: number) =>
-    packArgs(['i32', shmid], ['u32', periodUs], ['u64', offset], ['u64', length]),
+  /**
+   * SHM_SAMPLE_START: sample [offset, offset + length) of segment shmid every periodUs microseconds,
+   * the segment that `expected` describes (ids are reused: its creator pid, creator uid and size).
+   */
+  shmSampleStart: (shmid: number, periodUs: number, offset: number, length: number, expected: SegmentIdentity) =>
+    packArgs(['i32', shmid], ['u32', periodUs], ['u64', offset], ['u64', length], ['i32', expected.cpid], ['u32', expected.cuid], ['u64', expected.size]),
   /** SHM_SAMPLE_TAKE and SHM_SAMPLE_STOP: a sampler's handle. */
   sampler: (handle: number) => packArgs(['u32', handle], ['u32', 0]),
   mqCreate: (name: string | Uint8Array, mode: number, exclusive: boolean, maxmsg: number, msgsize: number) =>
@@ -783,6 +786,13 @@ export function decodeU32(payload: Buffer): number {
 export function decodeI32(payload: Buffer): number {
   expectLength(payload, 4, 'i32');
   return payload.readInt32LE(0);
+}
+
+/** What tells a segment from another that got its id since: its creator and its size. */
+export interface SegmentIdentity {
+  cpid: number;
+  cuid: number;
+  size: number;
 }
 
 /** SHM_SAMPLE_START's reply: the sampler's handle and the bytes its log holds between two takes. */

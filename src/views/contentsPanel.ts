@@ -211,6 +211,11 @@ export class ContentsPanel implements vscode.Disposable {
       layout: this.ctype?.layout,
       placement: this.ctype?.placement,
     });
+    if (this.disposed) {
+      // The view closed while the recording started: nothing would ever stop it.
+      recorder.dispose();
+      throw new Error(l10n.t('The view was closed while the recording started.'));
+    }
     // The recording it replaces goes only once this one runs (a failed start keeps it).
     previous?.dispose();
     if (previous?.moment !== undefined) await this.post({ type: 'moment', moment: null });

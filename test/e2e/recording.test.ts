@@ -161,6 +161,18 @@ describe('Recording in chromium', function () {
     await frame.click('.rec-fields summary');
     for (const name of ['seq', 'head']) await frame.locator(`.rf-table input[aria-label="Plot ${name}"]`).check();
     await frame.locator('.rf-chart:not([hidden]) canvas').waitFor({ timeout: 15_000 });
+    // The chart is drawn for seq first, then again with head once its column comes: wait for both.
+    await frame
+      .waitForFunction(
+        () =>
+          /seq/.test(document.querySelector('.rf-chart .u-legend')?.textContent ?? '') &&
+          /head/.test(document.querySelector('.rf-chart .u-legend')?.textContent ?? ''),
+        undefined,
+        {
+          timeout: 15_000,
+        },
+      )
+      .catch(() => undefined);
     const legend = (await frame.textContent('.rf-chart .u-legend')) ?? '';
     assert.match(legend, /seq/);
     assert.match(legend, /head/);

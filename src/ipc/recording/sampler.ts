@@ -40,7 +40,6 @@ export interface SamplerEvents {
 }
 
 /** The loop every sampler shares: due times, no overlap, pause, resume, stop. */
-/** The loop every sampler shares: due times, no overlap, pause, resume, stop. */
 abstract class PeriodicSampler {
   state: SamplerState = 'recording';
   end?: RecordingEnd;
@@ -196,6 +195,20 @@ interface Feed {
   first: boolean;
   /** Our clock's time at the helper's CLOCK_MONOTONIC 0 (ms), as learned when it started. */
   clockAtZero: number;
+  /** Started because the one before was lost with its helper: the samples in between were missed. */
+  afterLoss: boolean;
+  /** Let go of: whatever it still brings is not added (a later take would assume what was dropped). */
+  dead: boolean;
+}
+
+/** Errors that mean the helper's sampler is gone with its helper (not the object). */
+function samplerLost(error: unknown): boolean {
+  return error instanceof HelperExitedError || (error instanceof HelperError && error.code === 'EINVAL' && error.op === Op[Op.ShmSampleTake]);
+}
+
+/** Errors of SHM_SAMPLE_START that mean "read each sample from here instead". */
+function cannotSampleInHelper(error: unknown): boolean {
+  return error instanceof HelperError && ['EBUSY', 'ENOSYS', 'ENOMEM'].includes(error.code);
 }
 
 /** Records an object's bytes. Made by recordObject(), which takes the first sample. */
@@ -205,9 +218,11 @@ export class ObjectSampler extends PeriodicSampler {
   /** Per region: every page of it held data at some sample (a System V segment's pages stay allocated). */
   private readonly allResident: boolean[] = [];
   private lastDescribe: number;
-  /** Whether the helper samples (one region that a sampler of the helper can take). */
-  readonly inHelper: boolean;
+  private helperMode: boolean;
   private feed?: Feed;
+  /** A pause's or stop's last collection, which goes before any other. */
+  private settling?: Promise<void>;
+  private lostFeed = false;
 
   private constructor(
     private readonly options: ObjectSamplerOptions,
@@ -228,12 +243,17 @@ export class ObjectSampler extends PeriodicSampler {
     });
     this.image = Buffer.alloc(this.recording.store.size);
     this.lastDescribe = now();
-    this.inHelper =
+    this.helperMode =
       options.helperSampling !== false && options.source.sampleInHelper !== undefined && regions.length === 1 && regions[0].length <= MAX_SAMPLE_LENGTH;
-    if (this.inHelper) {
+    if (this.helperMode) {
       this.tickMs = Math.max(this.periodMs, COLLECT_EVERY_MS);
       this.ticksAreSamples = false;
     }
+  }
+
+  /** Whether the helper takes the samples (one region a sampler of the helper can take, and it could). */
+  get inHelper(): boolean {
+    return this.helperMode;
   }
 
   /**
@@ -251,13 +271,20 @@ export class ObjectSampler extends PeriodicSampler {
       );
     }
     const sampler = new ObjectSampler(options, header.size, now);
-    await sampler.sampleOnce(); // the first sample: a failure here is the caller's to see
+    try {
+      await sampler.sampleOnce(); // the first sample: a failure here is the caller's to see
+      if (sampler.recording.store.count === 0) await sampler.sampleOnce(); // the helper went meanwhile: once more
+      if (sampler.recording.store.count === 0) throw new Error(l10n.t('No first sample could be taken: the IPC helper stopped answering.'));
+    } catch (error) {
+      if (sampler.feed) sampler.letGoOf(sampler.feed); // no sampler left running in the helper
+      throw error;
+    }
     sampler.start();
     return sampler;
   }
 
   protected async sampleOnce(): Promise<void> {
-    if (this.inHelper) return this.collect();
+    if (this.helperMode) return this.collect();
     const time = this.now();
     if (time - this.lastDescribe >= DESCRIBE_EVERY_MS) {
       this.lastDescribe = time;
@@ -276,41 +303,61 @@ export class ObjectSampler extends PeriodicSampler {
 
   /** Collects what the helper sampled since the last time (starting its sampler first if none runs). */
   private async collect(): Promise<void> {
-    const feed = this.feed ?? (this.feed = await this.startFeed());
+    await this.settling;
+    if (this.state === 'ended') return;
+    let feed = this.feed;
     let take: SampleTake;
     try {
+      feed ??= this.feed = await this.startFeed();
       take = await feed.sampling.take();
     } catch (error) {
-      const lost = error instanceof HelperExitedError || (error instanceof HelperError && error.code === 'EINVAL' && error.op === Op[Op.ShmSampleTake]);
-      if (!lost) throw error;
-      // The helper died, or restarted since: its samplers went with it. Start again on the next
+      if (!feed && cannotSampleInHelper(error)) {
+        // The helper cannot take this one (four samplers running, no process_vm_readv here): read each sample from here.
+        this.helperMode = false;
+        this.tickMs = this.periodMs;
+        this.ticksAreSamples = true;
+        return this.sampleOnce();
+      }
+      if (!samplerLost(error)) throw error;
+      // The helper died, or was replaced since: its sampler went with it. Start again on the next
       // tick, the next sample whole (a helper that keeps dying is not restarted: that ends it).
-      if (this.feed === feed) this.feed = undefined;
+      if (feed) this.letGoOf(feed, false);
+      this.lostFeed = true;
       return;
     }
-    this.counts.late += take.late + take.skipped;
-    this.addRecords(feed, take);
-    if (take.end) {
-      this.feed = undefined; // told once, gone in the helper
-      throw new HelperError(take.end.name, 0, 'SHM_SAMPLE_TAKE', take.end.message);
-    }
+    this.takeIn(feed, take);
   }
 
   private async startFeed(): Promise<Feed> {
     const region = this.recording.regions[0];
     const before = this.now() - monotonicMs();
     const sampling = await this.options.source.sampleInHelper!(region.offset, region.length, this.periodMs);
-    return { sampling, first: true, clockAtZero: before };
+    const afterLoss = this.lostFeed;
+    this.lostFeed = false;
+    return { sampling, first: true, clockAtZero: before, afterLoss, dead: false };
+  }
+
+  /** Adds what a take brought; throws why the helper's sampler ended, when it did. */
+  private takeIn(feed: Feed, take: SampleTake): void {
+    if (feed.dead) return;
+    this.counts.late += take.late + take.skipped;
+    this.addRecords(feed, take);
+    if (take.end) {
+      this.letGoOf(feed, false); // told once: it is gone in the helper
+      throw new HelperError(take.end.name, 0, Op[Op.ShmSampleTake], take.end.message);
+    }
   }
 
   /** Adds the helper's records, in order, up to a watch that pauses the recording (the rest is let go). */
   private addRecords(feed: Feed, take: SampleTake): void {
     for (const record of take.records) {
+      if (feed.dead) return;
       const time = this.timeOf(feed, record.monotonicNs);
       let result: SampleResult;
       if (feed.first) {
         // The range against zeros: the whole of it, added as any whole sample is.
         feed.first = false;
+        if (feed.afterLoss) this.counts.late += this.missedBefore(time);
         this.image.fill(0);
         for (const change of record.changes) this.image.set(change.bytes, change.offset);
         result = this.recording.add(time, this.image);
@@ -320,10 +367,17 @@ export class ObjectSampler extends PeriodicSampler {
       this.counts.samples++;
       this.events.onSample?.(result.index, time);
       if (this.pauseForWatch(result.hits, this.options.pauseOnWatch ?? true)) {
-        this.letGoOfFeed(); // samples after the one that fired are not kept: the recording paused there
+        this.letGoOf(feed); // samples after the one that fired are not kept: the recording paused there
         return;
       }
     }
+  }
+
+  /** Samples missed between the newest one kept and `time` (the helper was down meanwhile). */
+  private missedBefore(time: number): number {
+    const store = this.recording.store;
+    if (store.lastIndex < store.firstIndex) return 0;
+    return Math.max(0, Math.round((time - store.timeOf(store.lastIndex)) / this.periodMs) - 1);
   }
 
   /** The helper's sample time on our clock: never before the sample before, never in the future. */
@@ -334,28 +388,32 @@ export class ObjectSampler extends PeriodicSampler {
     return Math.min(Math.max(time, last), this.now());
   }
 
-  private letGoOfFeed(): void {
-    const feed = this.feed;
-    this.feed = undefined;
-    feed?.sampling.stop().catch(() => undefined); // it may have ended, or the helper gone: nothing is left to stop
+  /** Lets go of a sampler of the helper: nothing it still brings is added; stopped unless it is gone already. */
+  private letGoOf(feed: Feed, stop = true): void {
+    if (feed.dead) return;
+    feed.dead = true;
+    if (this.feed === feed) this.feed = undefined;
+    if (stop) feed.sampling.stop().catch(() => undefined); // the helper may be gone: then so is its sampler
   }
 
-  /** Paused or stopping: what the helper took since the last collection is kept, then its sampler stops. */
+  /**
+   * Paused or stopping: what the helper took since the last collection is kept, then its sampler
+   * stops. If it had ended (the object went), the recording ends for that reason.
+   */
   protected async settle(): Promise<void> {
     const feed = this.feed;
     if (!feed) return;
-    try {
-      const take = await feed.sampling.take();
-      this.counts.late += take.late + take.skipped;
-      this.addRecords(feed, take);
-      if (take.end) {
-        this.feed = undefined;
-        return;
+    const settling = (async () => {
+      try {
+        this.takeIn(feed, await feed.sampling.take());
+      } catch (error) {
+        if (!samplerLost(error)) this.finish(await this.classify(error));
       }
-    } catch {
-      // the object or the helper went: what was collected stays
-    }
-    if (this.feed === feed) this.letGoOfFeed();
+      this.letGoOf(feed);
+    })();
+    this.settling = settling;
+    await settling;
+    if (this.settling === settling) this.settling = undefined;
   }
 
   private async readImage(): Promise<void> {
@@ -422,7 +480,7 @@ export class ObjectSampler extends PeriodicSampler {
 
   protected onFinish(end: RecordingEnd): void {
     this.recording.meta.end = end;
-    this.letGoOfFeed();
+    if (this.feed) this.letGoOf(this.feed);
   }
 }
 

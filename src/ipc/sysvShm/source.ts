@@ -92,10 +92,11 @@ export class SegmentSource implements ByteSource {
   }
 
   async sampleInHelper(offset: number, length: number, periodMs: number): Promise<HelperSampling> {
-    const { handle } = await this.client.shmSampleStart(this.identity.shmid, Math.round(periodMs * 1000), offset, length);
+    const { shmid, cpid, cuid, size } = this.identity;
+    const sampler = await this.client.shmSampleStart(shmid, Math.round(periodMs * 1000), offset, length, { cpid, cuid, size });
     return {
-      take: () => this.client.shmSampleTake(handle, length),
-      stop: () => this.client.shmSampleStop(handle),
+      take: () => this.client.shmSampleTake(sampler),
+      stop: () => this.client.shmSampleStop(sampler),
     };
   }
 

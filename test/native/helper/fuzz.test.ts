@@ -361,6 +361,7 @@ class Pool {
   mqNames = new Set<string>(); // POSIX queues MQ_CREATE made
   memTarget: MemTarget | undefined; // a shared mapping a PROC_SCAN showed: what PROC_MEM_* aim at
   samplers = new Map<number, number>(); // SHM_SAMPLE_START's handles -> the length each samples
+  identities = new Map<number, { cpid: number; cuid: number }>(); // shmid -> its creator, as SHM_STAT said
 
   add(shmid: number, size: number): void {
     if (!this.live.has(shmid)) this.live.set(shmid, size);
@@ -748,7 +749,21 @@ class Generator {
           ? BigInt(1 + r.int(Math.min(size, 65536)))
           : r.pick([0n, BigInt(MAX_SAMPLE_LENGTH + 1), U64_MAX, r.u64(), ...(r.chance(0.1) ? [BigInt(MAX_SAMPLE_LENGTH)] : [])]);
         const period = r.chance(0.85) ? r.pick([1000, 2000, 10_000, 1_000_000]) : r.pick([0, 999, 60_000_001, r.u32()]);
-        return frameOf(id, op, fields(['i32', shmid], ['u32', period], ['u64', this.offset(size, length > 1n << 40n ? 1 : Number(length))], ['u64', length]));
+        // The identity the client saw (learned from SHM_STAT), mostly; another one must be ESTALE.
+        const seen = this.pool.identities.get(shmid);
+        return frameOf(
+          id,
+          op,
+          fields(
+            ['i32', shmid],
+            ['u32', period],
+            ['u64', this.offset(size, length > 1n << 40n ? 1 : Number(length))],
+            ['u64', length],
+            ['i32', seen && r.chance(0.9) ? seen.cpid : r.u32() | 0],
+            ['u32', seen && r.chance(0.9) ? seen.cuid : r.u32()],
+            ['u64', r.chance(0.9) ? BigInt(size) : r.u64()],
+          ),
+        );
       }
       case Op.ShmSampleTake:
       case Op.ShmSampleStop: {
@@ -866,7 +881,11 @@ function checkError(reply: Reply): string | undefined {
 }
 
 /** What is wrong with `reply` as the answer to `frame`, if anything. */
-function checkReply(frame: Buffer, reply: Reply): string | undefined {
+/**
+ * Whether `reply` is what the protocol demands for `frame`. `samplerLength`: for SHM_SAMPLE_TAKE,
+ * the length of the range the sampler it names was started on, when the session knows it.
+ */
+function checkReply(frame: Buffer, reply: Reply, samplerLength?: number): string | undefined {
   const id = frame.readUInt32LE(4);
   const op = frame.readUInt16LE(8);
   const flags = frame.readUInt16LE(10);
@@ -1044,7 +1063,7 @@ function checkReply(frame: Buffer, reply: Reply): string | undefined {
         : `bad SHM_SAMPLE_START payload (${n} bytes)`;
     case Op.ShmSampleTake:
       try {
-        decodeSampleTake(reply.payload, MAX_SAMPLE_LENGTH); // runs in order, inside the range, records filled exactly
+        decodeSampleTake(reply.payload, samplerLength ?? MAX_SAMPLE_LENGTH); // runs in order, inside the range, records filled exactly
         return undefined;
       } catch (error) {
         return `SHM_SAMPLE_TAKE reply does not decode: ${(error as Error).message}`;
@@ -1325,7 +1344,8 @@ class Fuzzer {
       this.fail(`the helper ${how} after ${answered} of ${wanted} replies`, frames[answered], session);
     }
     frames.forEach((frame, i) => {
-      const bad = checkReply(frame, session.replies[i]);
+      const samplerLength = frame.readUInt16LE(8) === Op.ShmSampleTake && frame.length >= 16 ? this.pool.samplers.get(frame.readUInt32LE(12)) : undefined;
+      const bad = checkReply(frame, session.replies[i], samplerLength);
       if (bad) this.fail(`wrong reply: ${bad}`, frame, session);
       this.record(frame, session.replies[i]);
     });
@@ -1387,6 +1407,7 @@ class Fuzzer {
       this.pool.add(reply.payload.readInt32LE(4), size < 1n << 40n ? Number(size) : PAGE);
     } else if (op === Op.ShmStat) {
       this.pool.add(shmid, Number(reply.payload.readBigUInt64LE(40)));
+      this.pool.identities.set(shmid, { cpid: reply.payload.readInt32LE(28), cuid: reply.payload.readUInt32LE(20) });
     } else if (op === Op.ShmRemove || op === Op.ShmRemoveIfUnattached) {
       if (shmid !== this.pool.holderId && shmid !== this.pool.bigId) this.pool.remove(shmid);
     } else if (op === Op.SemStat || op === Op.SemValues) {

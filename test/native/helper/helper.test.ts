@@ -5,7 +5,7 @@ import { execFileSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { HelperError, HelperExitedError, HelperTimeoutError } from '../../../src/ipc/helperClient';
+import { HelperError, HelperExitedError, HelperTimeoutError, type HelperSampler } from '../../../src/ipc/helperClient';
 import { isPageResident, MAX_READ, MAX_SAMPLE_LENGTH, PROTOCOL_VERSION, type SampleTake } from '../../../src/ipc/helperProtocol';
 import { isRoot, NOBODY, rejectsWith, TestHelper } from '../../support/helper';
 import { cleanupPosixObjects, createObject, freshName, shmPath } from '../../support/posixObjects';
@@ -250,14 +250,19 @@ describe('ipc-helper against the real kernel', function () {
       for (const record of take.records) for (const change of record.changes) change.bytes.copy(image, change.offset);
     };
     const runsOf = (take: SampleTake) => take.records.flatMap((r) => r.changes.map((c) => [c.offset, c.bytes.toString('latin1')]));
+    /** What the client says a segment is when it starts a sampler: its creator and size, from IPC_STAT. */
+    const identityOf = async (shmid: number) => {
+      const stat = await client.shmStat(shmid);
+      return { cpid: stat.cpid, cuid: stat.cuid, size: stat.size };
+    };
 
     it('takes the range at once, then only what changed, in time order; never allocates a page without data', async function () {
       const size = 16 * PAGE;
       const id = createSegment('private', size);
       writeSegment(id, 10, Buffer.from('hello'));
       writeSegment(id, 5 * PAGE + 100, Buffer.from('world'));
-      const { handle } = await client.shmSampleStart(id, 2000, 0, size);
-      const first = await client.shmSampleTake(handle, size);
+      const sampler = await client.shmSampleStart(id, 2000, 0, size, await identityOf(id));
+      const first = await client.shmSampleTake(sampler);
       assert.deepEqual(runsOf(first).slice(0, 2), [
         [10, 'hello'],
         [5 * PAGE + 100, 'world'],
@@ -271,7 +276,7 @@ describe('ipc-helper against the real kernel', function () {
         () => image.toString('latin1', 10, 15) === 'heLLo', // not dumpSegment: reading all of it from outside allocates its pages
         10_000,
         async () => {
-          const take = await client.shmSampleTake(handle, size);
+          const take = await client.shmSampleTake(sampler);
           later.push(take);
           replay(image, take);
         },
@@ -281,20 +286,45 @@ describe('ipc-helper against the real kernel', function () {
       assert.ok(times.length >= 2 && times.every((t, i) => i === 0 || t > times[i - 1]), 'samples in time order');
       assert.equal(proc(id)?.rss, 2 * PAGE, 'sampling allocated no page');
       assert.ok(image.equals(dumpSegment(id)), 'the records rebuild the segment byte for byte');
-      await client.shmSampleStop(handle);
-      await rejectsWith(client.shmSampleTake(handle, size), 'EINVAL', /no sampler/);
+      await client.shmSampleStop(sampler);
+      await rejectsWith(client.shmSampleTake(sampler), 'EINVAL', /no sampler/);
+    });
+
+    it("never answers for a sampler of a helper that died: the next helper's samplers are its own", async function () {
+      const id = createSegment('private', PAGE);
+      const identity = await identityOf(id);
+      const before = await client.shmSampleStart(id, 1_000_000, 0, PAGE, identity);
+      process.kill(client.pid!, 'SIGKILL');
+      let after: HelperSampler | undefined;
+      await waitFor(
+        () => after !== undefined,
+        10_000,
+        async () => void (after = await client.shmSampleStart(id, 1_000_000, 0, PAGE, identity).catch(() => undefined)),
+      );
+      if (!after) return assert.fail('no sampler in the next helper');
+      assert.notEqual(after.generation, before.generation);
+      await assert.rejects(
+        client.shmSampleTake({ ...before, handle: after.handle }),
+        (error) => error instanceof HelperExitedError && /restarted/.test(error.message),
+      );
+      await assert.rejects(client.shmSampleStop(before), HelperExitedError);
+      assert.equal((await client.shmSampleTake(after)).records.length >= 1, true, 'the new one is untouched');
     });
 
     it('refuses bad arguments in words, samples at most four ranges, and ends with what it took when the segment goes', async function () {
       const id = createSegment('private', PAGE);
-      await rejectsWith(client.shmSampleStart(id, 999, 0, PAGE), 'EINVAL', /period/);
-      await rejectsWith(client.shmSampleStart(id, 1000, 0, 0), 'EINVAL', /length/);
-      await rejectsWith(client.shmSampleStart(id, 1000, 0, MAX_SAMPLE_LENGTH + 1), 'E2BIG', /8 MiB/);
-      await rejectsWith(client.shmSampleStart(id, 1000, 1, PAGE), 'ERANGE', /is 4096 bytes/);
+      const identity = await identityOf(id);
+      await rejectsWith(client.shmSampleStart(id, 999, 0, PAGE, identity), 'EINVAL', /period/);
+      await rejectsWith(client.shmSampleStart(id, 1000, 0, 0, identity), 'EINVAL', /length/);
+      await rejectsWith(client.shmSampleStart(id, 1000, 0, MAX_SAMPLE_LENGTH + 1, identity), 'E2BIG', /8 MiB/);
+      await rejectsWith(client.shmSampleStart(id, 1000, 1, PAGE, identity), 'ERANGE', /is 4096 bytes/);
+      // Ids are reused: a segment that is not the one the client saw is never sampled.
+      await rejectsWith(client.shmSampleStart(id, 1000, 0, 16, { ...identity, size: 2 * PAGE }), 'ESTALE', /another one now/);
+      await rejectsWith(client.shmSampleStart(id, 1000, 0, 16, { ...identity, cpid: identity.cpid + 1 }), 'ESTALE', /another one now/);
       const idle = [];
-      for (let i = 0; i < 3; i++) idle.push((await client.shmSampleStart(id, 1_000_000, 0, PAGE)).handle);
-      const { handle } = await client.shmSampleStart(id, 2000, 0, PAGE);
-      await rejectsWith(client.shmSampleStart(id, 1000, 0, PAGE), 'EBUSY', /stop one/);
+      for (let i = 0; i < 3; i++) idle.push(await client.shmSampleStart(id, 1_000_000, 0, PAGE, identity));
+      const sampler = await client.shmSampleStart(id, 2000, 0, PAGE, identity);
+      await rejectsWith(client.shmSampleStart(id, 1000, 0, PAGE, identity), 'EBUSY', /stop one/);
       for (const h of idle) await client.shmSampleStop(h);
       writeSegment(id, 0, Buffer.from('kept'));
       let seen = '';
@@ -303,7 +333,7 @@ describe('ipc-helper against the real kernel', function () {
         () => seen.startsWith('kept'),
         10_000,
         async () => {
-          const take = await client.shmSampleTake(handle, PAGE);
+          const take = await client.shmSampleTake(sampler);
           seen =
             runsOf(take)
               .map(([, text]) => text)
@@ -315,11 +345,11 @@ describe('ipc-helper against the real kernel', function () {
         () => end !== undefined,
         10_000,
         async () => {
-          end = (await client.shmSampleTake(handle, PAGE)).end;
+          end = (await client.shmSampleTake(sampler)).end;
         },
       );
       assert.match(`${end!.name}: ${end!.message}`, /^(EIDRM|EINVAL): segment \d+ was (marked for )?removed?/);
-      await rejectsWith(client.shmSampleTake(handle, PAGE), 'EINVAL', /no sampler/);
+      await rejectsWith(client.shmSampleTake(sampler), 'EINVAL', /no sampler/);
       assert.equal(proc(id), undefined, 'the sampler kept nothing alive');
     });
   });
@@ -541,7 +571,7 @@ describe('ipc-helper against the real kernel', function () {
         await rejectsWith(nobody.client.shmRead(id, 0, 16), 'EACCES', /permission/i);
         await rejectsWith(nobody.client.shmStat(id), 'EACCES');
         await rejectsWith(nobody.client.shmAttach(id), 'EACCES');
-        await rejectsWith(nobody.client.shmSampleStart(id, 1000, 0, 16), 'EACCES');
+        await rejectsWith(nobody.client.shmSampleStart(id, 1000, 0, 16, { cpid: 1, cuid: 0, size: 4096 }), 'EACCES');
         await rejectsWith(nobody.client.shmRemove(id), 'EPERM', /owner|creator|root/i);
         assert.ok(proc(id), 'still there');
         assert.deepEqual(nobody.sanitizerReports(), []);

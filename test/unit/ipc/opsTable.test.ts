@@ -142,9 +142,9 @@ describe('the op table (native/ops.h is its one source)', function () {
       (c) => c.procScan(0, 1, [202 | (1 << 16)]),
       (c) => c.procMemData(1, 0x1000n, 4096, id),
       (c) => c.procMemRead(1, 0x1000n, 16, id),
-      (c) => c.shmSampleStart(1, 10_000, 0, 4096),
-      (c) => c.shmSampleTake(1, 4096),
-      (c) => c.shmSampleStop(1),
+      (c) => c.shmSampleStart(1, 10_000, 0, 4096, { cpid: 2, cuid: 0, size: 4096 }),
+      (c) => c.hello().then(() => c.shmSampleTake({ handle: 1, logCapacity: 1 << 20, length: 4096, generation: 1 })),
+      (c) => c.hello().then(() => c.shmSampleStop({ handle: 1, logCapacity: 1 << 20, length: 4096, generation: 1 })),
     ];
     const log: string[] = [];
     const options = { helperPath: fake, command: [process.execPath, fake, 'record', String(PROTOCOL_VERSION)], log: (l: string) => log.push(l) };
