@@ -328,12 +328,6 @@ void op_shm_sample_start(const struct request *rq)
                     SAMPLE_MAX, length);
         return;
     }
-    int err = kernel_copy_works();
-    if (err) {
-        reply_error(rq, ENOSYS, "the helper cannot sample here: the kernel will not copy from its own memory "
-                    "(process_vm_readv: %s); read each sample instead", strerror(err));
-        return;
-    }
     struct shmid_ds ds;
     union sysv_ds u;
     if (!sysv_stat_or_reply(rq, SYSV_SHM, shmid, &u, &act)) return;
@@ -347,6 +341,12 @@ void op_shm_sample_start(const struct request *rq)
     if (!range_ok(offset, length, ds.shm_segsz)) {
         reply_error(rq, ERANGE, "cannot sample %" PRIu64 " bytes at offset %" PRIu64 ": segment %d is %" PRIu64 " bytes",
                     length, offset, shmid, (uint64_t)ds.shm_segsz);
+        return;
+    }
+    int err = kernel_copy_works();
+    if (err) {
+        reply_error(rq, ENOSYS, "the helper cannot sample here: the kernel will not copy from its own memory "
+                    "(process_vm_readv: %s); read each sample instead", strerror(err));
         return;
     }
     struct sampler *s = NULL;
