@@ -4,7 +4,9 @@
 // when several record.
 import * as vscode from 'vscode';
 import { formatBytes } from '../ipc/format';
+import type { ByteRange } from '../ipc/recording/ranges';
 import { MAX_RATE_HZ } from '../ipc/recording/sampler';
+import type { ContentsPanel } from '../views/contentsPanel';
 import { recordingsGoing, type GoingRecording } from '../views/recordingIndicator';
 import { targetPanel } from './contentsTarget';
 import type { Command, CommandEnv } from './registry';
@@ -52,29 +54,60 @@ export const startRecording: Command = {
       return current;
     }
     const settings = recordingSettings();
+    let part: ByteRange | undefined;
     if (panel.size > settings.sizeLimit) {
-      const open = l10n.t('Open Settings');
-      const chosen = await env.ipc.prompts.notify(
-        'warning',
-        l10n.t(
-          '{0} is {1}, over the recording limit of {2}. Raise ipcInspector.recording.sizeLimit to record it whole.',
-          panel.source.title,
-          formatBytes(panel.size),
-          formatBytes(settings.sizeLimit),
-        ),
-        open,
-      );
-      if (chosen === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'ipcInspector.recording.sizeLimit');
-      return undefined;
+      part = await partOverLimit(env, panel, (arg as { selection?: ByteRange } | undefined)?.selection, settings.sizeLimit);
+      if (!part) return undefined;
     }
     if (current?.fromFile) throw new Error(l10n.t('This view shows a recording opened from a file: there is no object to record.'));
     if (current?.unsaved && !(await dropUnsaved(env, current.samples))) return undefined;
-    const recording = await panel.startRecording(settings);
+    const recording = await panel.startRecording({ ...settings, ...(part ? { ranges: [part] } : {}) });
     panel.panel.reveal();
-    env.ipc.log.info(`recording ${panel.source.id} at ${settings.rateHz} per second, budget ${formatBytes(settings.budgetBytes)}`);
+    const what = part ? `${formatBytes(part.length)} at 0x${part.offset.toString(16)} of ${panel.source.id}` : panel.source.id;
+    env.ipc.log.info(`recording ${what} at ${settings.rateHz} per second, budget ${formatBytes(settings.budgetBytes)}`);
     return recording;
   },
 };
+
+/**
+ * What to record of an object over the size limit: the bytes selected in the view (Record on its
+ * toolbar sends them), or those the C type shown lies over; asked when both could be. Undefined,
+ * with a warning that says what to do, when there is neither.
+ */
+async function partOverLimit(env: CommandEnv, panel: ContentsPanel, selection: ByteRange | undefined, limit: number): Promise<ByteRange | undefined> {
+  const inside = (r: ByteRange | undefined) =>
+    r !== undefined && Number.isSafeInteger(r.offset) && Number.isSafeInteger(r.length) && r.offset >= 0 && r.length > 0 && r.offset + r.length <= panel.size;
+  if (!inside(selection)) selection = undefined; // a command argument from elsewhere: only a range of this object
+  const at = (range: ByteRange) => l10n.t('{0} at 0x{1}', formatBytes(range.length), range.offset.toString(16));
+  const parts: Array<{ label: string; description: string; range: ByteRange }> = [];
+  if (selection && selection.length <= limit) parts.push({ label: l10n.t('The bytes selected'), description: at(selection), range: selection });
+  const ctype = panel.cType;
+  if (ctype) {
+    const offset = ctype.placement.offset;
+    const range = { offset, length: Math.min(panel.size - offset, ctype.layout.size * ctype.placement.count) };
+    if (range.length > 0 && range.length <= limit) parts.push({ label: l10n.t('The fields of {0}', ctype.layout.name), description: at(range), range });
+  }
+  if (parts.length === 1) return parts[0].range;
+  if (parts.length > 1) {
+    const picked = await env.ipc.prompts.quickPick(parts, {
+      placeHolder: l10n.t('{0} is over the recording limit: record which part of it?', panel.source.title),
+    });
+    return picked?.range;
+  }
+  const open = l10n.t('Open Settings');
+  const chosen = await env.ipc.prompts.notify(
+    'warning',
+    l10n.t(
+      '{0} is {1}, over the recording limit of {2}. Select the bytes to record (at most that many) or show a C type over them, then press Record on the view; or raise ipcInspector.recording.sizeLimit to record it whole.',
+      panel.source.title,
+      formatBytes(panel.size),
+      formatBytes(limit),
+    ),
+    open,
+  );
+  if (chosen === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'ipcInspector.recording.sizeLimit');
+  return undefined;
+}
 
 /** The recording to stop: the one the arguments name, the only one, or one picked. */
 async function recordingToStop(env: CommandEnv, arg: unknown): Promise<GoingRecording | undefined> {

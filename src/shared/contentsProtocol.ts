@@ -314,6 +314,8 @@ export type RecordAction = 'start' | 'stop' | 'pause' | 'resume' | 'save' | 'exp
 export interface RecordMessage {
   type: 'record';
   action: RecordAction;
+  /** With 'start': the bytes selected (two or more), what is recorded of an object over the size limit. */
+  selection?: { offset: number; length: number };
 }
 
 /** Show the object as it was at sample `index`; null: live again. */
@@ -465,10 +467,17 @@ export function parseWebviewMessage(raw: unknown, size: number): Parsed {
       const bad = checkRange(raw.offset, raw.length, size, MAX_VIEW_READ);
       return bad ? fail(bad) : { ok: true, message: { type: 'viewport', window, offset: raw.offset as number, length: raw.length as number } };
     }
-    case 'record':
-      return RECORD_ACTIONS.includes(raw.action as RecordAction)
-        ? { ok: true, message: { type: 'record', action: raw.action as RecordAction } }
-        : fail(`action must be one of ${RECORD_ACTIONS.join(', ')}`);
+    case 'record': {
+      if (!RECORD_ACTIONS.includes(raw.action as RecordAction)) return fail(`action must be one of ${RECORD_ACTIONS.join(', ')}`);
+      if (raw.selection === undefined) return { ok: true, message: { type: 'record', action: raw.action as RecordAction } };
+      if (raw.action !== 'start' || !isObject(raw.selection)) return fail('selection goes only with start, as { offset, length }');
+      const bad = checkRange(raw.selection.offset, raw.selection.length, size, size);
+      if (bad) return fail(`selection: ${bad}`);
+      return {
+        ok: true,
+        message: { type: 'record', action: 'start', selection: { offset: raw.selection.offset as number, length: raw.selection.length as number } },
+      };
+    }
     case 'seek':
       // The sample's index is checked against the recording by the extension (it knows what is kept).
       if (raw.index === null) return { ok: true, message: { type: 'seek', index: null } };

@@ -375,7 +375,7 @@ export class ContentsPanel implements vscode.Disposable {
         ContentsPanel.paneSizes = message.sizes;
         return;
       case 'record':
-        return this.recordAction(message.action);
+        return this.recordAction(message.action, message.selection);
       case 'seek':
         return this.withRecording((r) => r.seek(message.index));
       case 'compare':
@@ -391,10 +391,10 @@ export class ContentsPanel implements vscode.Disposable {
   }
 
   /** The timeline's buttons: pause and resume here, the rest the commands of the same names on this view. */
-  private async recordAction(action: RecordAction): Promise<void> {
+  private async recordAction(action: RecordAction, selection?: { offset: number; length: number }): Promise<void> {
     if (action === 'pause') return this.recorder?.pause();
     if (action === 'resume') return this.recorder?.resume();
-    await vscode.commands.executeCommand(RECORD_COMMANDS[action], { panelId: this.source.id });
+    await vscode.commands.executeCommand(RECORD_COMMANDS[action], { panelId: this.source.id, selection });
   }
 
   private initMessage(): ToWebview {

@@ -95,7 +95,7 @@ export class App {
       saveSnapshot: () => this.saveSnapshot(),
       toggleInspector: () => this.showInspector(!this.inspectorShown),
       chooseType: () => host.post({ type: 'chooseType' }),
-      record: () => host.post({ type: 'record', action: this.recordingState === 'recording' || this.recordingState === 'paused' ? 'stop' : 'start' }),
+      record: () => this.recordOrStop(),
       returnFocus: () => this.grid.element.focus(),
     });
     this.grid = new Grid({
@@ -439,6 +439,17 @@ export class App {
     this.host.post({ type: 'live', live });
     if (byUser) this.status.setMessage(live ? 'Live refresh resumed.' : 'Live refresh paused: the view keeps the bytes as last read.');
     this.saveState();
+  }
+
+  /** Record (with the bytes selected, which is what an object over the size limit records) or Stop. */
+  private recordOrStop(): void {
+    if (this.recordingState === 'recording' || this.recordingState === 'paused') {
+      this.host.post({ type: 'record', action: 'stop' });
+      return;
+    }
+    const sel = this.grid.selection;
+    const length = selectionLength(sel);
+    this.host.post({ type: 'record', action: 'start', ...(length >= 2 ? { selection: { offset: selectionStart(sel), length } } : {}) });
   }
 
   // ---- selection, inspector ------------------------------------------------------------------------

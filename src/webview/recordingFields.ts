@@ -1,10 +1,12 @@
 // The recorded C fields: a table of every numeric field's statistics over the samples kept (changes,
 // min, max, last value, last change) and a plot of the fields ticked in it, drawn by uPlot (zoom by
-// dragging across, double-click to zoom out, values under the pointer in the legend, a click shows
-// that sample), with a line where a watch fired. Only what is open is kept up to date.
+// dragging across, double-click to zoom out, Shift+drag or the arrow keys to pan (chartPan.ts),
+// values under the pointer in the legend, a click shows that sample), with a line where a watch
+// fired. Only what is open is kept up to date.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { MAX_PLOT_FIELDS, type PlotDataMessage, type RecordingStatus } from '../shared/contentsProtocol';
+import { CHART_KEYS, chartKey, shiftDragPans } from './chartPan';
 import { el, show } from './dom';
 import { groupDigits } from './format';
 import { elapsed } from './timeline';
@@ -59,7 +61,15 @@ export class RecordingFields {
     );
     this.more = el('div', 'rf-more');
     // A group, not an image: uPlot's legend in it is interactive (a click hides or shows a field).
-    this.chartBox = el('div', 'rf-chart', { role: 'group', 'aria-label': l10n.t('Plot of the ticked fields over time') });
+    this.chartBox = el('div', 'rf-chart', {
+      role: 'group',
+      tabindex: '0',
+      'aria-keyshortcuts': CHART_KEYS,
+      'aria-label': l10n.t('Plot of the ticked fields over time'),
+    });
+    this.chartBox.addEventListener('keydown', (e) => {
+      if (this.chart && e.target === this.chartBox && !e.ctrlKey && !e.metaKey && !e.altKey && chartKey(this.chart, e.key)) e.preventDefault();
+    });
     new ResizeObserver(() => this.chart?.setSize({ width: Math.max(200, this.chartBox.clientWidth), height: PLOT_HEIGHT })).observe(this.chartBox);
     show(this.chartBox, false);
     this.element = el('details', 'rec-fields', undefined, [
@@ -199,7 +209,8 @@ export class RecordingFields {
           ...message.paths.map((_, i) => axis(`y${i}`, i === 1 ? 1 : 3, i < 2)),
         ],
         cursor: { drag: { x: true, y: false } },
-        plugins: [this.watchLines()],
+        plugins: [this.watchLines(), shiftDragPans()],
+        hooks: { setScale: [(u, scale) => scale === 'x' && this.sayRange(u)] },
       },
       data,
       this.chartBox,
@@ -210,6 +221,21 @@ export class RecordingFields {
       const idx = this.chart?.cursor.idx;
       if (idx !== null && idx !== undefined && this.data) this.actions.seek(this.data.first + idx);
     });
+  }
+
+  /** What the chart shows, in its label (screen readers, and what a test reads). */
+  private sayRange(u: uPlot): void {
+    const { min, max } = u.scales.x;
+    if (min === undefined || max === undefined) return;
+    this.chartBox.setAttribute(
+      'aria-label',
+      l10n.t(
+        'Plot of {0}, from {1} s to {2} s. Drag across to zoom, double-click for all; Shift+drag or the arrow keys to pan, + and - to zoom, 0 for all.',
+        (this.data?.paths ?? []).join(', '),
+        min.toFixed(3),
+        max.toFixed(3),
+      ),
+    );
   }
 
   /** A uPlot plugin: a vertical line at each sample where a watch fired. */

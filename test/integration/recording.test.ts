@@ -353,6 +353,55 @@ describe('Recording a contents view (real host, real segment, recwriter)', funct
     assert.match(rec.errors(mark)[0]?.message ?? '', /was removed/);
   });
 
+  it("an object over the size limit records the bytes selected, or the C type's fields (asked which when both could be); with neither it says what to do", async () => {
+    await config().update('recording.sizeLimit', 0.002, vscode.ConfigurationTarget.Global); // 2 KiB: under the 4 KiB segment
+    try {
+      const w = await writer();
+      const panel = await openPanel(api, w.shmid);
+      recorders.push(new Recorder(panel));
+      await panel.receive({ type: 'ready' });
+      const told = await withPrompts(api, async () => {
+        await panel.receive({ type: 'record', action: 'start' });
+      });
+      assert.strictEqual(panel.recording, undefined, 'nothing recorded');
+      assert.match(
+        told.notificationsOf('warning').join('\n'),
+        /over the recording limit of 2\.05 KiB\. Select the bytes to record .* then press Record on the view/,
+      );
+
+      // Record on the view's toolbar sends the bytes selected.
+      await panel.receive({ type: 'record', action: 'start', selection: { offset: 16, length: 64 } });
+      const recording = panel.recording!.recording;
+      assert.deepStrictEqual(
+        recording.regions.map((r) => [r.offset, r.length]),
+        [[16, 64]],
+      );
+      await panel.receive({ type: 'record', action: 'pause' });
+      await w.step(3);
+      await panel.receive({ type: 'record', action: 'resume' });
+      const now = Buffer.from((await read(panel, 16, 64)).bytes);
+      await waitFor(() => recording.rebuild(recording.store.lastIndex).equals(now), 10_000, 'the bytes selected as they are now');
+      await panel.receive({ type: 'record', action: 'stop' });
+      panel.dispose();
+
+      // With a C type shown too, the user is asked which part.
+      const typed = await openWithType(w.shmid);
+      const size = typed.panel.cType!.layout.size;
+      assert.ok(size <= 2097, `struct rec_state (${size} bytes) fits the limit`);
+      await withPrompts(api, async (p) => {
+        p.pick('The fields of struct rec_state');
+        await typed.panel.receive({ type: 'record', action: 'start', selection: { offset: 100, length: 8 } });
+      });
+      assert.deepStrictEqual(
+        typed.panel.recording!.recording.regions.map((r) => [r.offset, r.length]),
+        [[0, size]],
+      );
+      await typed.panel.receive({ type: 'record', action: 'stop' });
+    } finally {
+      await config().update('recording.sizeLimit', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('a segment removed while recorded ends the recording with what was kept, said in the timeline', async () => {
     const w = await writer();
     const { panel, rec } = await openWithType(w.shmid);

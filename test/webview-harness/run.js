@@ -1006,7 +1006,12 @@ async function recordingTimeline(browser, base) {
   console.log('recording: timeline, scrub and plot against 60,000 made-up samples');
   const page = await open(browser, base, 'seg=64k&latency=0&refresh=0', { width: 1400, height: 900 });
   await dataShown(page);
+  // Record sends the bytes selected: what an object over the size limit records.
+  await clickByte(page, 16);
+  await clickByte(page, 79, 'hex', ['Shift']);
   await page.click('button.record-btn');
+  const asked = await harness(page, () => window.__harness.log.filter((m) => m.type === 'record').pop());
+  check('Record sends the bytes selected', asked?.action === 'start' && asked.selection?.offset === 16 && asked.selection?.length === 64, asked);
   await page.waitForFunction(() => /60,000 samples/.test(document.querySelector('.tl-state')?.textContent ?? ''));
   const words = (await page.textContent('.tl-state')) ?? '';
   check('Record: the timeline says what is recorded', /^● Recording · 60,000 samples · 10 min 0\.0 s · every 10\.0 ms · 8 MiB of 64 MiB$/.test(words), words);
@@ -1094,6 +1099,53 @@ async function recordingTimeline(browser, base) {
   );
   check('a uPlot chart of 4 fields', (await page.locator('.rf-chart canvas').count()) > 0);
   await shot(page, 'recording');
+
+  // Zoom and pan: the chart's label says the range shown.
+  const shown = async () => {
+    const m = /from ([\d.]+) s to ([\d.]+) s/.exec((await page.getAttribute('.rf-chart', 'aria-label')) ?? '');
+    return m ? [Number(m[1]), Number(m[2])] : undefined;
+  };
+  const changedFrom = (before) =>
+    page
+      .waitForFunction((b) => !(document.querySelector('.rf-chart')?.getAttribute('aria-label') ?? '').includes(b), before, { timeout: 5000 })
+      .catch(() => undefined);
+  await page.focus('.rf-chart');
+  const label = async () => (await page.getAttribute('.rf-chart', 'aria-label')) ?? '';
+  let before = await label();
+  await page.keyboard.press('+');
+  await changedFrom(before);
+  const zoomed = await shown();
+  check(
+    '+ on the chart zooms in to half the range, from the middle',
+    zoomed !== undefined && Math.abs(zoomed[1] - zoomed[0] - 299.995) < 0.5 && zoomed[0] > 140,
+    zoomed,
+  );
+  before = await label();
+  await page.keyboard.press('ArrowRight');
+  await changedFrom(before);
+  const right = await shown();
+  check('ArrowRight pans a tenth later', right !== undefined && zoomed !== undefined && Math.abs(right[0] - zoomed[0] - 30) < 0.5, right);
+  const box = await page.locator('.rf-chart .u-over').boundingBox();
+  const seeks = () => harness(page, () => window.__harness.log.filter((m) => m.type === 'seek').length);
+  const seeksBefore = await seeks();
+  before = await label();
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await changedFrom(before);
+  const dragged = await shown();
+  check(
+    'Shift+drag to the right pans earlier by what was dragged, the span kept (no zoom)',
+    dragged !== undefined && right !== undefined && Math.abs(dragged[1] - dragged[0] - (right[1] - right[0])) < 0.5 && Math.abs(right[0] - dragged[0] - 75) < 3,
+    dragged,
+  );
+  check('the click that ends a pan shows no sample', (await seeks()) === seeksBefore);
+  await page.keyboard.press('0');
+  const all = await shown();
+  check('0 shows all of it again', all !== undefined && all[0] < 0.01 && all[1] > 599.9, all);
   const sorted = [...steps].sort((a, b) => a - b);
   const result = {
     scrubStepMedianMs: sorted[Math.floor(sorted.length / 2)],

@@ -41,6 +41,15 @@ describe('webview message validation', function () {
   it("takes the timeline's messages (record, seek, compare, plot) only in their shapes", function () {
     assert.deepEqual(parse({ type: 'record', action: 'start', extra: 1 }), { type: 'record', action: 'start' });
     rejected({ type: 'record', action: 'format the disk' }, /action must be one of start, stop/);
+    assert.deepEqual(parse({ type: 'record', action: 'start', selection: { offset: 16, length: 64, x: 1 } }), {
+      type: 'record',
+      action: 'start',
+      selection: { offset: 16, length: 64 },
+    });
+    rejected({ type: 'record', action: 'stop', selection: { offset: 16, length: 64 } }, /selection goes only with start/);
+    rejected({ type: 'record', action: 'start', selection: [16, 64] }, /selection goes only with start/);
+    rejected({ type: 'record', action: 'start', selection: { offset: 1 << 30, length: 64 } }, /selection: range .* is outside the object/);
+    rejected({ type: 'record', action: 'start', selection: { offset: 0, length: 0 } }, /selection: length must be a whole number > 0/);
     assert.deepEqual(parse({ type: 'seek', index: 12 }), { type: 'seek', index: 12 });
     assert.deepEqual(parse({ type: 'seek', index: null }), { type: 'seek', index: null });
     for (const index of [-1, 1.5, '3', undefined, 2 ** 60]) rejected({ type: 'seek', index }, /index must be a whole number >= 0 or null/);
