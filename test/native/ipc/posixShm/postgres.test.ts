@@ -9,9 +9,12 @@ import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { PosixObjectInfo } from '../../../../src/ipc/posixShm/types';
+import { PosixObjectSource } from '../../../../src/ipc/posixShm/source';
 import { executableName } from '../../../../src/ipc/processes';
+import { ObjectSampler } from '../../../../src/ipc/recording/sampler';
 import { SnapshotSource } from '../../../../src/ipc/snapshot';
-import { isRoot, NOBODY } from '../../../support/helper';
+import { isRoot, NOBODY, TestHelper } from '../../../support/helper';
 import { procReaders } from '../../../support/procReaders';
 import { waitFor } from '../../../support/waitFor';
 
@@ -27,10 +30,11 @@ const SHARED_BUFFERS_MIB = 16;
 describe("PostgreSQL's main shared memory, anonymous and shared over fork, on the real kernel", function () {
   this.timeout(90_000);
   let dir = '';
+  let bin = '';
   let server: ChildProcess | undefined;
 
   before(async function () {
-    const bin = postgresBin();
+    bin = postgresBin() ?? '';
     if (!isRoot) this.skip(); // the cluster runs as nobody, which needs root to switch to
     if (!bin) throw new Error('PostgreSQL is missing: apt-get install postgresql-15 (scripts/system-packages.js installs it as root)');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-pg-'));
@@ -83,4 +87,54 @@ describe("PostgreSQL's main shared memory, anonymous and shared over fork, on th
       assert.match(main.reason, /^no name: lives while mapped by \d+ processes$/);
     });
   }
+
+  it('is recorded while pgbench runs queries (the changes kept, every sample whole), and the recording ends when the server stops', async function () {
+    const postmaster = server!.pid!;
+    const pgbench = (args: string[]) =>
+      spawnSync(NOBODY[0], [...NOBODY.slice(1), path.join(bin, 'pgbench'), '-h', dir, '-U', 'postgres', ...args, 'postgres'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const init = pgbench(['-i', '-q']);
+    assert.equal(init.status, 0, `pgbench -i failed: ${init.stderr}`);
+    const snapshots = new SnapshotSource();
+    const listed = async () => (await snapshots.refresh({ force: true })).snapshot.posix.anonymous.find((o) => o.holders.some((h) => h.pid === postmaster));
+    const main = await listed();
+    assert.ok(main, "the postmaster's anonymous shared memory is listed");
+    const helper = new TestHelper();
+    let latest: PosixObjectInfo | undefined = main;
+    try {
+      const source = new PosixObjectSource(helper.client, main, () => latest);
+      const size = (await source.describe()).size;
+      // Over the default limit (the buffer pool alone is 16 MiB): recorded whole with a limit raised, 4 times a second.
+      const sampler = await ObjectSampler.start({
+        source,
+        object: { kind: 'anonymous', id: source.id, title: source.title },
+        pageSize: 4096,
+        rateHz: 4,
+        sizeLimit: size,
+        budgetBytes: 4 * size,
+      });
+      const run = pgbench(['-T', '3', '-c', '2']);
+      assert.equal(run.status, 0, `pgbench failed: ${run.stderr}`);
+      const { store } = sampler.recording;
+      await waitFor(() => store.count >= 4, 20_000, 'samples while the queries ran');
+      assert.ok(store.changedBytesTotal > 0, 'what the queries changed is in the recording');
+      const changing = [...Array(store.count - 1).keys()].filter((i) => store.changes(store.firstIndex + i + 1).length > 0);
+      assert.ok(changing.length > 0, 'some samples hold changes');
+      for (const i of [store.firstIndex, store.lastIndex]) assert.equal(sampler.recording.rebuild(i).length, size, `sample ${i} is whole`);
+
+      // The server stops: its memory goes with its last process, and the recording ends with what it kept.
+      const kept = store.count;
+      server!.kill('SIGINT');
+      latest = undefined; // no longer listed
+      const end = await Promise.race([sampler.whenEnded, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000))]);
+      assert.ok(end, 'the recording ended');
+      assert.equal(end.reason, 'vanished', end.message);
+      assert.ok(store.count >= kept, 'what was kept stays');
+      assert.deepEqual(helper.sanitizerReports(), []);
+    } finally {
+      helper.dispose();
+    }
+  });
 });
