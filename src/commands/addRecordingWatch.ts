@@ -49,11 +49,14 @@ export const addRecordingWatch: Command = {
     ];
     const picked = await env.ipc.prompts.quickPick(kinds, { placeHolder: l10n.t('Stop when…') });
     if (!picked) return undefined;
+    const recording = recorder.recording;
     const condition = await askCondition(
       env,
       picked.condition,
       fields.map((f) => f.path),
-      recorder.recording.meta.object.size,
+      recording.meta.object.size,
+      // Of a recording of a part, only bytes inside what was recorded can be watched.
+      (offset, length) => recording.imageOffset(offset, length) !== undefined,
     );
     if (!condition) return undefined;
     // Watches are saved with the recording: an id of one read back from a file is never reused.
@@ -73,14 +76,28 @@ export const addRecordingWatch: Command = {
   },
 };
 
-async function askCondition(env: Parameters<Command['run']>[0], kind: ConditionKind, paths: string[], size: number): Promise<WatchCondition | undefined> {
+async function askCondition(
+  env: Parameters<Command['run']>[0],
+  kind: ConditionKind,
+  paths: string[],
+  size: number,
+  recorded: (offset: number, length: number) => boolean,
+): Promise<WatchCondition | undefined> {
   if (kind === 'bytes-change') {
+    const watchable = (value: string) => {
+      const range = parseRange(value, size);
+      return range && recorded(range.offset, range.length) ? range : undefined;
+    };
     const text = await env.ipc.prompts.inputBox({
       prompt: l10n.t('The bytes to watch: an offset and a length, e.g. 0x40 8'),
       validateInput: (value) =>
-        parseRange(value, size) ? undefined : l10n.t('Give an offset (hex with 0x, or decimal) and a length, inside the {0} bytes.', size),
+        parseRange(value, size)
+          ? watchable(value)
+            ? undefined
+            : l10n.t('Those bytes were not recorded: give a range inside the part recorded.')
+          : l10n.t('Give an offset (hex with 0x, or decimal) and a length, inside the {0} bytes.', size),
     });
-    const range = text === undefined ? undefined : parseRange(text, size);
+    const range = text === undefined ? undefined : watchable(text);
     return range ? { kind, ...range } : undefined;
   }
   const field = (

@@ -53,13 +53,13 @@ export const startRecording: Command = {
       panel.panel.reveal();
       return current;
     }
+    if (current?.fromFile) throw new Error(l10n.t('This view shows a recording opened from a file: there is no object to record.'));
     const settings = recordingSettings();
     let part: ByteRange | undefined;
     if (panel.size > settings.sizeLimit) {
-      part = await partOverLimit(env, panel, (arg as { selection?: ByteRange } | undefined)?.selection, settings.sizeLimit);
+      part = await partOverLimit(env, panel, (arg as { selection?: unknown } | undefined)?.selection, settings.sizeLimit);
       if (!part) return undefined;
     }
-    if (current?.fromFile) throw new Error(l10n.t('This view shows a recording opened from a file: there is no object to record.'));
     if (current?.unsaved && !(await dropUnsaved(env, current.samples))) return undefined;
     const recording = await panel.startRecording({ ...settings, ...(part ? { ranges: [part] } : {}) });
     panel.panel.reveal();
@@ -69,40 +69,70 @@ export const startRecording: Command = {
   },
 };
 
+/** A range of `size` bytes' object given by a command argument (from anywhere): whole numbers inside it, else undefined. */
+function rangeWithin(value: unknown, size: number): ByteRange | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { offset, length } = value as { offset?: unknown; length?: unknown };
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  return whole(offset) && whole(length) && length > 0 && offset + length <= size ? { offset, length } : undefined;
+}
+
 /**
- * What to record of an object over the size limit: the bytes selected in the view (Record on its
- * toolbar sends them), or those the C type shown lies over; asked when both could be. Undefined,
- * with a warning that says what to do, when there is neither.
+ * A part rounded out to whole pages when that still fits the limit: a page only partly recorded
+ * would show as never seen at every moment (a moment's pages hold data only when wholly recorded).
  */
-async function partOverLimit(env: CommandEnv, panel: ContentsPanel, selection: ByteRange | undefined, limit: number): Promise<ByteRange | undefined> {
-  const inside = (r: ByteRange | undefined) =>
-    r !== undefined && Number.isSafeInteger(r.offset) && Number.isSafeInteger(r.length) && r.offset >= 0 && r.length > 0 && r.offset + r.length <= panel.size;
-  if (!inside(selection)) selection = undefined; // a command argument from elsewhere: only a range of this object
+function wholePages(range: ByteRange, size: number, pageSize: number, limit: number): ByteRange {
+  const offset = range.offset - (range.offset % pageSize);
+  const end = Math.min(size, Math.ceil((range.offset + range.length) / pageSize) * pageSize);
+  return end - offset <= limit ? { offset, length: end - offset } : range;
+}
+
+/** The bytes the C type shown lies over (all its elements; "as many as fit" counted), if any. */
+function cTypeBytes(panel: ContentsPanel): ByteRange | undefined {
+  const ctype = panel.cType;
+  if (!ctype || ctype.layout.size <= 0 || ctype.placement.offset >= panel.size) return undefined;
+  const { offset, count } = ctype.placement;
+  const elements = count < 0 ? Math.floor((panel.size - offset) / ctype.layout.size) : count;
+  const length = Math.min(panel.size - offset, ctype.layout.size * elements);
+  return length > 0 ? { offset, length } : undefined;
+}
+
+/**
+ * What to record of an object over the size limit: the bytes selected in the view (Record in its
+ * toolbar sends them), or those the C type shown lies over; asked when both could be (or when the
+ * selection is too large); rounded out to whole pages where that fits. Undefined, with a warning
+ * that says what to do, when there is neither.
+ */
+async function partOverLimit(env: CommandEnv, panel: ContentsPanel, argument: unknown, limit: number): Promise<ByteRange | undefined> {
+  const selection = rangeWithin(argument, panel.size);
   const at = (range: ByteRange) => l10n.t('{0} at 0x{1}', formatBytes(range.length), range.offset.toString(16));
   const parts: Array<{ label: string; description: string; range: ByteRange }> = [];
   if (selection && selection.length <= limit) parts.push({ label: l10n.t('The bytes selected'), description: at(selection), range: selection });
-  const ctype = panel.cType;
-  if (ctype) {
-    const offset = ctype.placement.offset;
-    const range = { offset, length: Math.min(panel.size - offset, ctype.layout.size * ctype.placement.count) };
-    if (range.length > 0 && range.length <= limit) parts.push({ label: l10n.t('The fields of {0}', ctype.layout.name), description: at(range), range });
-  }
-  if (parts.length === 1) return parts[0].range;
-  if (parts.length > 1) {
-    const picked = await env.ipc.prompts.quickPick(parts, {
-      placeHolder: l10n.t('{0} is over the recording limit: record which part of it?', panel.source.title),
-    });
-    return picked?.range;
+  const typed = cTypeBytes(panel);
+  if (typed && typed.length <= limit) parts.push({ label: l10n.t('The fields of {0}', panel.cType!.layout.name), description: at(typed), range: typed });
+  const tooBig = selection !== undefined && selection.length > limit;
+  if (parts.length > 0) {
+    const placeHolder = tooBig
+      ? l10n.t('The {0} selected are over the recording limit of {1}: record which part?', formatBytes(selection.length), formatBytes(limit))
+      : l10n.t('{0} is over the recording limit: record which part of it?', panel.source.title);
+    const part = parts.length === 1 && !tooBig ? parts[0].range : (await env.ipc.prompts.quickPick(parts, { placeHolder }))?.range;
+    return part && wholePages(part, panel.size, panel.pageSizeNow, limit);
   }
   const open = l10n.t('Open Settings');
   const chosen = await env.ipc.prompts.notify(
     'warning',
-    l10n.t(
-      '{0} is {1}, over the recording limit of {2}. Select the bytes to record (at most that many) or show a C type over them, then press Record on the view; or raise ipcInspector.recording.sizeLimit to record it whole.',
-      panel.source.title,
-      formatBytes(panel.size),
-      formatBytes(limit),
-    ),
+    tooBig
+      ? l10n.t(
+          "The {0} selected are over the recording limit of {1}. Select fewer bytes (or show a C type over them), then press Record in the view's toolbar; or raise ipcInspector.recording.sizeLimit.",
+          formatBytes(selection.length),
+          formatBytes(limit),
+        )
+      : l10n.t(
+          "{0} is {1}, over the recording limit of {2}. Select the bytes to record (at most that many) or show a C type over them, then press Record in the view's toolbar; or raise ipcInspector.recording.sizeLimit to record it whole.",
+          panel.source.title,
+          formatBytes(panel.size),
+          formatBytes(limit),
+        ),
     open,
   );
   if (chosen === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'ipcInspector.recording.sizeLimit');

@@ -314,7 +314,7 @@ export type RecordAction = 'start' | 'stop' | 'pause' | 'resume' | 'save' | 'exp
 export interface RecordMessage {
   type: 'record';
   action: RecordAction;
-  /** With 'start': the bytes selected (two or more), what is recorded of an object over the size limit. */
+  /** With 'start': the bytes selected (the page sends two or more), what is recorded of an object over the size limit. */
   selection?: { offset: number; length: number };
 }
 

@@ -234,7 +234,14 @@ export class ContentsPanel implements vscode.Disposable {
   async compareWith(snapshot: Buffer, label: string): Promise<{ bytes: number; fields: number }> {
     const moment = this.recorder?.reading;
     const size = this.header.size;
-    const shown = moment ? await moment.read(0, size) : (await this.readRange(0, size, !this.source.gapsAreZeros())).bytes;
+    let shown = moment ? await moment.read(0, size) : (await this.readRange(0, size, !this.source.gapsAreZeros())).bytes;
+    if (moment && snapshot.length === size) {
+      // Of a recording of a part, only the recorded bytes are known: the rest is taken as the file
+      // has it, so that what was never seen is never called a difference.
+      const known = Buffer.from(snapshot);
+      for (const region of moment.recording.regions) known.set(shown.subarray(region.offset, region.offset + region.length), region.offset);
+      shown = known;
+    }
     const { ranges, changedBytes } = changedRanges(snapshot, shown); // another size throws (the command refused it in words first)
     const fields = this.ctype ? fieldDifferences(this.ctype.layout, this.ctype.placement, snapshot, shown) : [];
     const now = moment ? l10n.t('sample {0}', moment.index) : l10n.t('now');
@@ -275,6 +282,11 @@ export class ContentsPanel implements vscode.Disposable {
   /** The object's size as the panel last saw it. */
   get size(): number {
     return this.header.size;
+  }
+
+  /** The machine's page size, as the helper said (4096 until it has). */
+  get pageSizeNow(): number {
+    return this.pageSize;
   }
 
   /** The C type shown over the bytes, if any. */

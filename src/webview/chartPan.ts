@@ -14,6 +14,7 @@ function showRange(u: uPlot, min: number, span: number): void {
   const range = dataRange(u);
   if (!range) return;
   const [lo, hi] = range;
+  if (hi <= lo) return; // one sample: nothing to move over (a scale of no width would collapse)
   if (span >= hi - lo) {
     u.setScale('x', { min: lo, max: hi });
     return;
@@ -39,13 +40,10 @@ export function zoomBy(u: uPlot, factor: number): void {
 
 export function showAll(u: uPlot): void {
   const range = dataRange(u);
-  if (range) u.setScale('x', { min: range[0], max: range[1] });
+  if (range && range[1] > range[0]) u.setScale('x', { min: range[0], max: range[1] });
 }
 
-/** The keys of chartKeys, for aria-keyshortcuts. */
-export const CHART_KEYS = 'ArrowLeft ArrowRight + - 0';
-
-/** Handles a key on the chart: true when it was one of CHART_KEYS. */
+/** Handles a key on the chart (ArrowLeft, ArrowRight, + or =, -, 0): true when it was one of them. */
 export function chartKey(u: uPlot, key: string): boolean {
   if (key === 'ArrowLeft') panBy(u, -0.1);
   else if (key === 'ArrowRight') panBy(u, 0.1);
@@ -76,6 +74,7 @@ export function shiftDragPans(): uPlot.Plugin {
               const perPixel = (max - min) / Math.max(1, u.over.clientWidth);
               let moved = false;
               const move = (e: MouseEvent) => {
+                if ((e.buttons & 1) === 0) return up(); // released outside the page: no mouseup came
                 moved ||= e.clientX !== down.clientX;
                 showRange(u, min - (e.clientX - down.clientX) * perPixel, max - min);
               };

@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { MAX_PLOT_FIELDS, type PlotDataMessage, type RecordingStatus } from '../shared/contentsProtocol';
-import { CHART_KEYS, chartKey, shiftDragPans } from './chartPan';
+import { chartKey, shiftDragPans } from './chartPan';
 import { el, show } from './dom';
 import { groupDigits } from './format';
 import { elapsed } from './timeline';
@@ -64,7 +64,6 @@ export class RecordingFields {
     this.chartBox = el('div', 'rf-chart', {
       role: 'group',
       tabindex: '0',
-      'aria-keyshortcuts': CHART_KEYS,
       'aria-label': l10n.t('Plot of the ticked fields over time'),
     });
     this.chartBox.addEventListener('keydown', (e) => {
@@ -174,7 +173,12 @@ export class RecordingFields {
     const data: uPlot.AlignedData = [seconds, ...message.columns.map((c) => (c.some(Number.isNaN) ? Array.from(c, (v) => (Number.isNaN(v) ? null : v)) : c))];
     const key = message.paths.join('\n');
     if (this.chart && key === this.chartPaths) {
-      this.chart.setData(data);
+      // A range the user zoomed or panned to stays while new samples come (setData would show all).
+      const { min, max } = this.chart.scales.x;
+      const xs = this.chart.data[0];
+      const zoomed = min !== undefined && max !== undefined && xs.length > 1 && (min > xs[0] || max < xs[xs.length - 1]);
+      this.chart.setData(data, !zoomed);
+      if (zoomed) this.chart.setScale('x', { min, max });
       return;
     }
     this.chart?.destroy();

@@ -366,7 +366,7 @@ describe('Recording a contents view (real host, real segment, recwriter)', funct
       assert.strictEqual(panel.recording, undefined, 'nothing recorded');
       assert.match(
         told.notificationsOf('warning').join('\n'),
-        /over the recording limit of 2\.05 KiB\. Select the bytes to record .* then press Record on the view/,
+        /over the recording limit of 2\.05 KiB\. Select the bytes to record .* then press Record in the view's toolbar/,
       );
 
       // Record on the view's toolbar sends the bytes selected.
