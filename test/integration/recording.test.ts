@@ -358,7 +358,8 @@ describe('Recording a contents view (real host, real segment, recwriter)', funct
     try {
       const w = await writer();
       const panel = await openPanel(api, w.shmid);
-      recorders.push(new Recorder(panel));
+      const rec = new Recorder(panel);
+      recorders.push(rec);
       await panel.receive({ type: 'ready' });
       const told = await withPrompts(api, async () => {
         await panel.receive({ type: 'record', action: 'start' });
@@ -382,6 +383,23 @@ describe('Recording a contents view (real host, real segment, recwriter)', funct
       const now = Buffer.from((await read(panel, 16, 64)).bytes);
       await waitFor(() => recording.rebuild(recording.store.lastIndex).equals(now), 10_000, 'the bytes selected as they are now');
       await panel.receive({ type: 'record', action: 'stop' });
+
+      // Compared with a file at a moment of the part: only what was recorded can differ.
+      await seek(panel, rec, recording.store.lastIndex);
+      const file = path.join(os.tmpdir(), `ipcinsp part snapshot ${process.pid}.bin`);
+      files.push(file);
+      fs.writeFileSync(file, Buffer.alloc(SIZE, 0xee)); // differs from the object everywhere
+      const mark = rec.mark();
+      await withPrompts(api, async (p) => {
+        p.openWith([vscode.Uri.file(file)]);
+        await run('ipcInspector.compareWithSnapshot', { panelId: panel.source.id });
+      });
+      const compared = (await rec.waitFor((m): m is ComparedMessage => m.type === 'compared', 'the comparison', 5000, mark)).message;
+      assert.ok(compared.ranges.length > 0, 'the recorded bytes differ');
+      assert.ok(
+        compared.ranges.every(([offset, length]) => offset >= 16 && offset + length <= 80),
+        `only bytes of the part are marked: ${JSON.stringify(compared.ranges)}`,
+      );
       panel.dispose();
 
       // With a C type shown too, the user is asked which part.

@@ -3,6 +3,12 @@
 // would allocate it; pread for POSIX objects), or a semaphore set's values and waiters, or a queue's
 // depth, through the helper. Pure except for its timer.
 //
+// Where the source can (a System V segment: ByteSource.sampleInHelper), the helper takes the
+// samples on its own clock and keeps only what changed, and this collects them every 100 ms:
+// a round trip per sample costs Node more than the whole recording may (README, Benchmarks).
+// A helper that dies is replaced by a new sampler on the next collection; one that cannot sample
+// (EBUSY, ENOSYS) leaves the recording to read each sample here.
+//
 // The rate is kept honestly: a sample is due every period; when a read takes longer, the next one
 // starts right after it (never two at once) and the late ticks are counted, so the recording's
 // own times say what was really sampled. The recording ends cleanly, keeping every sample taken,
