@@ -192,14 +192,15 @@ static int look_at_residency(struct sampler *s, const unsigned char *base)
     return 0;
 }
 
-/* One sample: IPC_STAT, the view, the changed runs into a record. Ends the sampler when the
- * segment went, was marked for removal, changed size or could not be read. */
-/* Whether ds is the segment the sampler was started on (ids are reused; creator and size are not). */
-static bool same_segment(const struct sampler *s, const struct shmid_ds *ds)
+/* Whether ds is the segment of creator pid cpid, creator uid cuid and `size` bytes (ids are reused;
+ * creator and size are not): the one the client saw at START, and the one sampled since. */
+static bool is_segment(const struct shmid_ds *ds, int32_t cpid, uint32_t cuid, uint64_t size)
 {
-    return ds->shm_cpid == s->cpid && ds->shm_perm.cuid == s->cuid && (uint64_t)ds->shm_segsz == s->segsz;
+    return ds->shm_cpid == cpid && ds->shm_perm.cuid == cuid && (uint64_t)ds->shm_segsz == size;
 }
 
+/* One sample: IPC_STAT, the view, the changed runs into a record. Ends the sampler when the
+ * segment went, was marked for removal, is another one, or could not be read. */
 static void take_sample(struct sampler *s)
 {
     uint64_t time = now_ns(); /* CLOCK_MONOTONIC: the client maps it to its own clock */
@@ -216,7 +217,7 @@ static void take_sample(struct sampler *s)
         cache_drop_id(s->shmid); /* never kept alive by us: let go of it now, not at the cache's next look */
         return;
     }
-    if (!same_segment(s, &ds)) {
+    if (!is_segment(&ds, s->cpid, s->cuid, s->segsz)) {
         end_sampler(s, ESTALE, "segment %d was removed (its id now names another segment)", s->shmid);
         cache_drop_id(s->shmid);
         return;
@@ -332,7 +333,7 @@ void op_shm_sample_start(const struct request *rq)
     union sysv_ds u;
     if (!sysv_stat_or_reply(rq, SYSV_SHM, shmid, &u, &act)) return;
     ds = u.shm;
-    if (ds.shm_cpid != cpid || ds.shm_perm.cuid != cuid || (uint64_t)ds.shm_segsz != size) {
+    if (!is_segment(&ds, cpid, cuid, size)) {
         reply_error(rq, ESTALE, "segment %d is another one now (created by pid %d, uid %u, %" PRIu64 " bytes; expected pid %"
                     PRId32 ", uid %" PRIu32 ", %" PRIu64 " bytes)", shmid, (int)ds.shm_cpid, (unsigned)ds.shm_perm.cuid,
                     (uint64_t)ds.shm_segsz, cpid, cuid, size);

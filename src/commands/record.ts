@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../ipc/format';
 import type { ByteRange } from '../ipc/recording/ranges';
+import { placedCount } from '../shared/cLayout';
+import { checkRange } from '../shared/contentsProtocol';
 import { MAX_RATE_HZ } from '../ipc/recording/sampler';
 import type { ContentsPanel } from '../views/contentsPanel';
 import { recordingsGoing, type GoingRecording } from '../views/recordingIndicator';
@@ -73,8 +75,7 @@ export const startRecording: Command = {
 function rangeWithin(value: unknown, size: number): ByteRange | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { offset, length } = value as { offset?: unknown; length?: unknown };
-  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-  return whole(offset) && whole(length) && length > 0 && offset + length <= size ? { offset, length } : undefined;
+  return checkRange(offset, length, size, size) === undefined ? { offset: offset as number, length: length as number } : undefined;
 }
 
 /**
@@ -91,9 +92,8 @@ function wholePages(range: ByteRange, size: number, pageSize: number, limit: num
 function cTypeBytes(panel: ContentsPanel): ByteRange | undefined {
   const ctype = panel.cType;
   if (!ctype || ctype.layout.size <= 0 || ctype.placement.offset >= panel.size) return undefined;
-  const { offset, count } = ctype.placement;
-  const elements = count < 0 ? Math.floor((panel.size - offset) / ctype.layout.size) : count;
-  const length = Math.min(panel.size - offset, ctype.layout.size * elements);
+  const { offset } = ctype.placement;
+  const length = Math.min(panel.size - offset, ctype.layout.size * placedCount(ctype.placement, ctype.layout.size, panel.size));
   return length > 0 ? { offset, length } : undefined;
 }
 

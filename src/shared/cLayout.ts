@@ -97,6 +97,12 @@ export function elementCount(field: CField, shift: number, end: number): number 
   return Math.max(0, Math.floor((end - (shift + field.offset)) / stride));
 }
 
+/** How many objects a placement puts in an object of `objectSize` bytes: its count, or, for "as many as fit" (a negative count), those that fit whole. */
+export function placedCount(placement: CPlacement, stride: number, objectSize: number): number {
+  if (placement.count >= 0) return placement.count;
+  return stride > 0 ? Math.max(0, Math.floor((objectSize - placement.offset) / stride)) : 0;
+}
+
 /**
  * The field a byte of the object is in, as a C expression from the placed type ("mutex1",
  * "slots[3].lock", "[2].head" for the third of several placed objects), with "+N" when the byte is

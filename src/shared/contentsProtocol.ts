@@ -365,7 +365,7 @@ const isCount = (value: unknown): value is number => typeof value === 'number' &
 const isId = (value: unknown): value is number => isCount(value) && value > 0;
 
 /** offset and length are whole numbers with offset + length within the segment, length in (0, max]. */
-function checkRange(offset: unknown, length: unknown, size: number, max: number): string | undefined {
+export function checkRange(offset: unknown, length: unknown, size: number, max: number): string | undefined {
   if (!isCount(offset)) return 'offset must be a whole number >= 0';
   if (!isCount(length) || length === 0) return 'length must be a whole number > 0';
   if (length > max) return `length ${length} is more than ${max}`;

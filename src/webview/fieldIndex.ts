@@ -2,7 +2,7 @@
 // between neighbours) and the field's name under the pointer. The leaves (scalars, strings) of one
 // element are indexed once, sorted by offset; a byte is found by binary search, every element of
 // an array placement by its offset modulo the type's size. Pure: no DOM.
-import { byteRange, type CField } from '../shared/cLayout';
+import { byteRange, placedCount, type CField } from '../shared/cLayout';
 import type { CTypeView } from '../shared/contentsProtocol';
 
 /** Leaves of one element indexed for tinting and hover; beyond, the grid shows no tint. */
@@ -100,7 +100,7 @@ export class FieldIndex {
     const rel = offset - placement.offset;
     if (rel < 0) return undefined;
     const element = Math.floor(rel / this.stride);
-    const count = placement.count < 0 ? Math.floor((this.size() - placement.offset) / this.stride) : placement.count;
+    const count = placedCount(placement, this.stride, this.size());
     if (element >= count) return undefined;
     const within = rel - element * this.stride;
     const found = this.covering(within);
