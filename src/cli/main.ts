@@ -15,6 +15,7 @@
 import yargs = require('yargs');
 import type { Argv } from 'yargs';
 import { KINDS, type Kind } from '../ipc/kinds';
+import { useScanWorker } from '../ipc/procWorker';
 import * as l10n from '../shared/l10n';
 import { check } from './check';
 import { clean } from './clean';
@@ -170,5 +171,6 @@ export function parser(argv: string[]): Argv {
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  useScanWorker(false);
   await parser(argv).parseAsync();
 }

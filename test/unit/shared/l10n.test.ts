@@ -8,20 +8,36 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describeError } from '../../../src/ipc/errors';
 import { HelperError } from '../../../src/ipc/helperClient';
+import { configure, t } from '../../../src/shared/l10n';
 
 const EPERM = '{0}: not permitted (EPERM). Only the owner, the creator or root can do this.';
 
 describe('localization', () => {
-  afterEach(() => l10n.config({ contents: {} }));
+  afterEach(() => configure({}));
 
   const eperm = () => describeError(Object.assign(new Error('raw'), { code: 'EPERM' }), 'Could not remove segment 5').message;
 
   it('translates composed messages with a bundle, values in place, and keeps English without one', () => {
     assert.strictEqual(eperm(), 'Could not remove segment 5: not permitted (EPERM). Only the owner, the creator or root can do this.');
-    l10n.config({ contents: { [EPERM]: '{0}: nicht erlaubt (EPERM). Nur der Eigentümer, der Erzeuger oder root darf das.' } });
+    configure({ [EPERM]: '{0}: nicht erlaubt (EPERM). Nur der Eigentümer, der Erzeuger oder root darf das.' });
     assert.strictEqual(eperm(), 'Could not remove segment 5: nicht erlaubt (EPERM). Nur der Eigentümer, der Erzeuger oder root darf das.');
     const other = describeError(new HelperError('EIDRM', 43, 'read', 'gone'), 'Could not read').message;
     assert.match(other, /was removed meanwhile \(EIDRM\)/, 'a string the bundle lacks stays English');
+  });
+
+  it('fills English words as @vscode/l10n does, for every template the code says and for odd braces', () => {
+    const root = path.resolve(__dirname, '..', '..', '..', '..');
+    const templates = Object.keys(JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>);
+    assert.ok(templates.length > 100, "the bundle lists the code's templates");
+    const odd = ['{0}{0}{1}', '{1} before {0}', 'no values {0}', '{x} and {0}', '{01} {00} { 0}', '{}{0}', '{{0}}', 'a {0', '{2}'];
+    const valueSets: unknown[][] = [[], ['a'], [7, 'b'], ['x', undefined, null], [1, 2, 3, 4]];
+    for (const template of [...templates, ...odd]) {
+      for (const values of valueSets) {
+        // The library's own filling, without a bundle: the oracle.
+        const expected = values.length === 0 ? l10n.t(template) : l10n.t(template, ...values.map((v) => String(v)));
+        assert.strictEqual(t(template, ...values), expected, `${JSON.stringify(template)} with ${JSON.stringify(values)}`);
+      }
+    }
   });
 
   it("ships a bundle with every string the code asks for, the manifest's strings beside it", () => {

@@ -181,6 +181,17 @@ describe('POSIX shared memory objects', function () {
       assert.equal(lastHeldMs.get(a.key), NOW, 'the classifier remembers when it saw a holder');
     });
 
+    it('says since when an object is unused, to the second, each object its own time (made in the same second or not)', function () {
+      const times = [NOW - 3_600_000 + 1, NOW - 3_600_000 + 999, NOW - 3_599_000, NOW - 7_200_123];
+      const infos = classify(
+        times.map((ms, i) => object(`psm_t${i}`, 200 + i, { mtimeMs: ms, ctimeMs: ms })),
+        [],
+      );
+      infos.forEach((info, i) => assert.ok(info.reason.includes(`since ${new Date(times[i]).toLocaleString()}`), `${info.reason} (made at ${times[i]})`));
+      assert.equal(infos[0].reason, infos[1].reason, 'the same second reads the same');
+      assert.notEqual(infos[1].reason, infos[2].reason, 'the next second does not');
+    });
+
     it('names well-known producers as a hint', function () {
       assert.equal(producerHint('/psm_1f2e3d4c'), 'Python multiprocessing.shared_memory');
       assert.equal(producerHint('/PostgreSQL.1804289383'), 'PostgreSQL (dynamic shared memory)');
