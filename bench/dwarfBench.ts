@@ -152,7 +152,7 @@ async function coldRound(binary: string, cacheDir: string, name: string, workers
   const { value, block, gap } = await watchLoop(async () => {
     const start = process.hrtime.bigint();
     const types = await DebugTypes.open(binary, { cacheDir, workers });
-    types.ownTypes(OWN_LIST);
+    await types.ownTypes(OWN_LIST);
     const pickList = ms(start);
     const again = process.hrtime.bigint();
     const layout = await types.layout(name);
@@ -192,7 +192,7 @@ export async function benchDwarf(): Promise<Row[]> {
       fromCache.close();
       start = process.hrtime.bigint();
       const listed = await DebugTypes.open(binary, { cacheDir });
-      listed.ownTypes(OWN_LIST);
+      await listed.ownTypes(OWN_LIST);
       cachedList.push(ms(start));
       listed.close();
       // The same cold open with a worker thread walking (the default on more than two cores).

@@ -177,8 +177,8 @@ async function readTypes(library: DebugLibrary, shown: Shown, outer?: AbortSigna
 }
 
 /** The items of one debug file: its own types (or its first ones), and a search when there are more. */
-function fileItems(env: CommandEnv, shown: Shown, types: DebugTypes): DebugItem[] {
-  const own = types.ownTypes(LISTED);
+async function fileItems(env: CommandEnv, shown: Shown, types: DebugTypes, signal?: AbortSignal): Promise<DebugItem[]> {
+  const own = await types.ownTypes(LISTED, signal);
   // A file that says nothing of where its types were declared lists its types in file order instead.
   const listed = own.total > 0 ? own : { types: [], total: 0 };
   const items = typeItems(env, shown, listed.types);
@@ -220,7 +220,7 @@ export async function debugTypeItems(env: CommandEnv, sourceId: string, signal: 
     if (!source.executable && !embedded) continue; // a system library: offered below, read when chosen
     items.push(separator(`${shown.name}${pidsText(source.pids)}`));
     try {
-      items.push(...fileItems(env, shown, await readTypes(library, shown, signal)));
+      items.push(...(await fileItems(env, shown, await readTypes(library, shown, signal), signal)));
     } catch (error) {
       if (signal.aborted) throw error;
       if (isAbort(error)) {
@@ -257,7 +257,7 @@ export async function debugTypeItems(env: CommandEnv, sourceId: string, signal: 
 
 /** The types of one file to pick from (its own, or the matches of a search), or undefined. */
 async function pickFrom(env: CommandEnv, ask: PromptSteps, shown: Shown, types: DebugTypes): Promise<DebugChoice | undefined> {
-  const picked = await ask.quickPick(fileItems(env, shown, types), {
+  const picked = await ask.quickPick(await fileItems(env, shown, types), {
     title: l10n.t('{0}: types of {1}', TITLE, shown.name),
     placeHolder: l10n.t('The struct, union or typedef to see the bytes as (type to filter)'),
     matchOnDescription: true,

@@ -146,8 +146,8 @@ export class DebugTypes {
   }
 
   /** The types declared in the program's own files (not in a library's or the toolchain's), up to `limit`, in file order, and how many there are. */
-  ownTypes(limit = Infinity): { types: NamedType[]; total: number } {
-    const list = this.index.ownList(limit);
+  async ownTypes(limit = Infinity, signal?: AbortSignal): Promise<{ types: NamedType[]; total: number }> {
+    const list = await this.index.ownList(limit, signal);
     return { types: entries(list), total: list.total };
   }
 

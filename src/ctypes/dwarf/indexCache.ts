@@ -146,7 +146,7 @@ export async function saveIndex(file: string, index: TypeIndex, units: Unit[], s
       rows[at + 17] = e.flags.get(i);
       if ((i & 1023) === 0) await due();
     }
-    const own = index.ownList(OWN_LIST);
+    const own = await index.ownList(OWN_LIST);
     const ownIds = Buffer.alloc(own.ids.length * 4);
     own.ids.forEach((id, i) => ownIds.writeUInt32LE(id, i * 4));
     const ownTags = Buffer.from(own.tags);
@@ -384,7 +384,8 @@ export class FileIndex implements NameIndex {
     return undefined;
   }
 
-  ownList(limit: number): TypeList & { total: number } {
+  /** The own types the cache keeps spelled (async as a walked index's, which spells them in slices). */
+  async ownList(limit: number): Promise<TypeList & { total: number }> {
     const own = this.header.own;
     if (limit <= own.count || own.count === own.total) {
       const ids = Buffer.alloc(own.count * 4);

@@ -118,7 +118,34 @@ export interface Abbrev {
   kind: 0 | 1 | 2;
 }
 
-export type AbbrevTable = Map<number, Abbrev>;
+/**
+ * A unit's abbreviation table: where each code's declaration is, found by one scan, and its
+ * declaration made the first time a DIE uses it. A layout read from the cache uses a dozen of a
+ * unit's hundreds (making all of them was most of its time); the index walk uses them all.
+ */
+export class AbbrevTable {
+  private readonly made = new Map<number, Abbrev>();
+
+  constructor(
+    /** Code -> where its declaration (tag, children, attributes) starts and ends in .debug_abbrev. */
+    private readonly places: Map<number, { start: number; end: number }>,
+    private readonly make: (code: number, start: number, end: number) => Abbrev,
+  ) {}
+
+  get(code: number): Abbrev | undefined {
+    let abbrev = this.made.get(code);
+    if (abbrev) return abbrev;
+    const place = this.places.get(code);
+    if (!place) return undefined;
+    abbrev = this.make(code, place.start, place.end);
+    this.made.set(code, abbrev);
+    return abbrev;
+  }
+
+  codes(): IterableIterator<number> {
+    return this.places.keys();
+  }
+}
 
 /** What is read at once of a lazily read section (see DwarfInfo.lazily). */
 const LAZY_AHEAD = 4096;
@@ -289,7 +316,7 @@ export class DwarfInfo {
     let dense = this.denseTables.get(table);
     if (!dense) {
       dense = [];
-      for (const [code, abbrev] of table) if (code < MAX_DENSE_CODE) dense[code] = abbrev;
+      for (const code of table.codes()) if (code < MAX_DENSE_CODE) dense[code] = table.get(code);
       for (let i = 0; i < dense.length; i++) dense[i] ??= undefined; // no holes: a packed array
       this.denseTables.set(table, dense);
     }
@@ -320,13 +347,13 @@ export class DwarfInfo {
   private parseAbbrevsAt(unit: Unit): AbbrevTable {
     const bytes = this.sections.abbrev;
     const c = new Cursor(bytes, this.littleEndian, '.debug_abbrev', unit.abbrevOffset);
-    const table: AbbrevTable = new Map();
-    const shape = unit.addressSize * 1000 + unit.offsetSize * 10 + unit.version;
+    const places = new Map<number, { start: number; end: number }>();
     for (;;) {
       const code = c.uleb();
       if (code === 0) {
         this.abbrevEnd = c.at;
-        return table;
+        const shape = unit.addressSize * 1000 + unit.offsetSize * 10 + unit.version;
+        return new AbbrevTable(places, (code, start, end) => this.interned(code, start, end, unit, shape));
       }
       const start = c.at;
       c.skipLeb(); // tag
@@ -337,19 +364,26 @@ export class DwarfInfo {
         if (at === 0 && form === 0) break;
         if (form === DW_FORM.implicit_const) c.skipLeb();
       }
-      const hash = hashBytes(bytes, start, c.at, shape);
-      const same = this.interned.get(hash);
-      let abbrev = same?.find((a) => a.shape === shape && a.length === c.at - start && equalBytes(bytes, a.start, start, a.length));
-      if (!abbrev) {
-        abbrev = { ...this.declaration(new Cursor(bytes, this.littleEndian, '.debug_abbrev', start), code, unit), shape, start, length: c.at - start };
-        if (same) same.push(abbrev);
-        else this.interned.set(hash, [abbrev]);
-      }
-      table.set(code, abbrev);
+      places.set(code, { start, end: c.at });
     }
   }
 
-  private readonly interned = new Map<number, Array<Abbrev & { shape: number; start: number; length: number }>>();
+  /** The declaration at [start, end) of .debug_abbrev: one object for all the units that declare it with the same bytes. */
+  private interned(code: number, start: number, end: number, unit: Unit, shape: number): Abbrev {
+    const bytes = this.sections.abbrev;
+    const hash = hashBytes(bytes, start, end, shape);
+    const same = this.declarations.get(hash);
+    const length = end - start;
+    let abbrev = same?.find((a) => a.shape === shape && a.length === length && equalBytes(bytes, a.start, start, length));
+    if (!abbrev) {
+      abbrev = { ...this.declaration(new Cursor(bytes, this.littleEndian, '.debug_abbrev', start), code, unit), shape, start, length };
+      if (same) same.push(abbrev);
+      else this.declarations.set(hash, [abbrev]);
+    }
+    return abbrev;
+  }
+
+  private readonly declarations = new Map<number, Array<Abbrev & { shape: number; start: number; length: number }>>();
 
   private declaration(c: Cursor, code: number, unit: Unit): Abbrev {
     const tag = c.uleb();

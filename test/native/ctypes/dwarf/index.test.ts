@@ -76,15 +76,28 @@ describe('DWARF index: on this thread, in worker threads and from the cache, the
           names,
           `${corpus.label}: the cache lists the same`,
         );
-        const own = here.ownTypes().types.map((t) => t.name);
+        const own = (await here.ownTypes()).types.map((t) => t.name);
         assert.deepStrictEqual(
-          threads.ownTypes().types.map((t) => t.name),
+          (await threads.ownTypes()).types.map((t) => t.name),
           own,
         );
         assert.deepStrictEqual(
-          cached.ownTypes().types.map((t) => t.name),
+          (await cached.ownTypes()).types.map((t) => t.name),
           own,
         );
+        assert.strictEqual((await here.ownTypes()).total, own.length, `${corpus.label}: all its own types counted`);
+        for (const [how, types] of [
+          ['walked here', here],
+          ['by threads', threads],
+          ['from the cache', cached],
+        ] as const) {
+          const few = await types.ownTypes(3);
+          assert.deepStrictEqual(
+            { names: few.types.map((t) => t.name), total: few.total },
+            { names: own.slice(0, 3), total: own.length },
+            `${corpus.label}: the first three of its own types ${how}, and how many`,
+          );
+        }
         for (const name of corpus.own) assert.ok(own.includes(name), `${corpus.label}: ${name} is its own (own: ${own.slice(0, 20).join(', ')})`);
         for (const name of corpus.notOwn) {
           assert.ok(names.includes(name), `${corpus.label}: ${name} is listed`);
