@@ -212,10 +212,11 @@ class ScanWorker {
 const scanWorker = new ScanWorker();
 
 /**
- * Whether the scans and reads may use the worker thread (they may by default). A process that runs
- * once and exits (the command line) turns it off: the thread's start (a second JavaScript engine
- * compiling the reader) costs more than it saves there, a tenth of `list`'s run with 8,000 objects
- * on two cores (measured), and there is no editor to keep responsive.
+ * Whether the scans and reads may use the worker thread (they may by default). The command line
+ * turns it off: a command that runs once and exits pays the thread's start (a second JavaScript
+ * engine compiling the reader), more than it saves (a tenth of `list`'s run with 8,000 objects on
+ * two cores, measured); `serve` answers one scrape at a time, the /proc scan is the helper's, and
+ * its memory counts more (a thread is megabytes). Only the editor has a thread to keep free.
  */
 export function useScanWorker(enabled: boolean): void {
   if (!enabled) scanWorker.stop();

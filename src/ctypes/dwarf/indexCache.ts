@@ -384,8 +384,8 @@ export class FileIndex implements NameIndex {
     return undefined;
   }
 
-  /** The own types the cache keeps spelled (async as a walked index's, which spells them in slices). */
-  async ownList(limit: number): Promise<TypeList & { total: number }> {
+  /** The own types: the first ones as the cache keeps them spelled, more read row by row in slices. */
+  async ownList(limit: number, signal?: AbortSignal): Promise<TypeList & { total: number }> {
     const own = this.header.own;
     if (limit <= own.count || own.count === own.total) {
       const ids = Buffer.alloc(own.count * 4);
@@ -405,7 +405,12 @@ export class FileIndex implements NameIndex {
     }
     // More than the file keeps spelled: read the rows of the own ones, in file order.
     const list: TypeList & { total: number } = { ids: [], names: [], tags: [], flags: [], total: own.total };
+    let deadline = performance.now() + SLICE_MS;
     for (let id = 0; id < this.header.entries && list.ids.length < limit; id++) {
+      if ((id & 255) === 0 && performance.now() > deadline) {
+        await tick(signal);
+        deadline = performance.now() + SLICE_MS;
+      }
       const row = this.rowOf(id);
       const flags = row[17];
       if ((flags & (DECL | HIDDEN | OWN)) !== OWN) continue;

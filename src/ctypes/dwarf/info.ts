@@ -44,7 +44,7 @@ export interface SectionLoader {
   /** The section offset of the first byte of the section's array (a window's start; 0 for whole sections). */
   windowStart(section: 'info' | 'types'): number;
   /** The section's size (its array may be a window of it). */
-  size(section: 'info' | 'types'): number;
+  size(section: SectionName): number;
 }
 
 export interface Unit {
@@ -99,7 +99,6 @@ export interface Die {
 }
 
 export interface Abbrev {
-  code: number;
   tag: number;
   hasChildren: boolean;
   attrs: number[];
@@ -129,7 +128,7 @@ export class AbbrevTable {
   constructor(
     /** Code -> where its declaration (tag, children, attributes) starts and ends in .debug_abbrev. */
     private readonly places: Map<number, { start: number; end: number }>,
-    private readonly make: (code: number, start: number, end: number) => Abbrev,
+    private readonly make: (start: number, end: number) => Abbrev,
   ) {}
 
   get(code: number): Abbrev | undefined {
@@ -137,7 +136,7 @@ export class AbbrevTable {
     if (abbrev) return abbrev;
     const place = this.places.get(code);
     if (!place) return undefined;
-    abbrev = this.make(code, place.start, place.end);
+    abbrev = this.make(place.start, place.end);
     this.made.set(code, abbrev);
     return abbrev;
   }
@@ -332,28 +331,31 @@ export class DwarfInfo {
    */
   private parseAbbrevs(unit: Unit): AbbrevTable {
     const loader = this.sections.loader;
-    if (!loader) return this.parseAbbrevsAt(unit);
-    // Read lazily: a first piece, more if the table went past it (see lazily()).
+    if (!loader) return this.parseAbbrevsAt(unit, this.sections.abbrev.length);
+    // Read lazily: a first piece, more if the table went past it (see lazily()). The scan stops at
+    // what was read: the buffer's other bytes are whatever the allocator left there.
+    const size = loader.size('abbrev');
     for (let ahead = 4 * LAZY_AHEAD; ; ahead *= 4) {
-      loader.ensure('abbrev', unit.abbrevOffset, unit.abbrevOffset + ahead);
-      const table = this.parseAbbrevsAt(unit);
-      if (this.abbrevEnd - unit.abbrevOffset <= ahead) return table;
+      const limit = Math.min(size, unit.abbrevOffset + ahead);
+      loader.ensure('abbrev', unit.abbrevOffset, limit);
+      try {
+        return this.parseAbbrevsAt(unit, limit);
+      } catch (error) {
+        if (!(error instanceof DwarfError) || limit >= size) throw error; // else cut short by the read: read more
+      }
     }
   }
 
-  /** Where the last table parseAbbrevsAt() read ended. */
-  private abbrevEnd = 0;
-
-  private parseAbbrevsAt(unit: Unit): AbbrevTable {
+  /** The table of `unit`, scanned in .debug_abbrev up to `limit` (a table running past it is cut short: DwarfError). */
+  private parseAbbrevsAt(unit: Unit, limit: number): AbbrevTable {
     const bytes = this.sections.abbrev;
-    const c = new Cursor(bytes, this.littleEndian, '.debug_abbrev', unit.abbrevOffset);
+    const c = new Cursor(bytes.subarray(0, limit), this.littleEndian, '.debug_abbrev', unit.abbrevOffset);
     const places = new Map<number, { start: number; end: number }>();
     for (;;) {
       const code = c.uleb();
       if (code === 0) {
-        this.abbrevEnd = c.at;
         const shape = unit.addressSize * 1000 + unit.offsetSize * 10 + unit.version;
-        return new AbbrevTable(places, (code, start, end) => this.interned(code, start, end, unit, shape));
+        return new AbbrevTable(places, (start, end) => this.interned(start, end, unit, shape));
       }
       const start = c.at;
       c.skipLeb(); // tag
@@ -369,14 +371,14 @@ export class DwarfInfo {
   }
 
   /** The declaration at [start, end) of .debug_abbrev: one object for all the units that declare it with the same bytes. */
-  private interned(code: number, start: number, end: number, unit: Unit, shape: number): Abbrev {
+  private interned(start: number, end: number, unit: Unit, shape: number): Abbrev {
     const bytes = this.sections.abbrev;
     const hash = hashBytes(bytes, start, end, shape);
     const same = this.declarations.get(hash);
     const length = end - start;
     let abbrev = same?.find((a) => a.shape === shape && a.length === length && equalBytes(bytes, a.start, start, length));
     if (!abbrev) {
-      abbrev = { ...this.declaration(new Cursor(bytes, this.littleEndian, '.debug_abbrev', start), code, unit), shape, start, length };
+      abbrev = { ...this.declaration(new Cursor(bytes, this.littleEndian, '.debug_abbrev', start), unit), shape, start, length };
       if (same) same.push(abbrev);
       else this.declarations.set(hash, [abbrev]);
     }
@@ -385,7 +387,7 @@ export class DwarfInfo {
 
   private readonly declarations = new Map<number, Array<Abbrev & { shape: number; start: number; length: number }>>();
 
-  private declaration(c: Cursor, code: number, unit: Unit): Abbrev {
+  private declaration(c: Cursor, unit: Unit): Abbrev {
     const tag = c.uleb();
     const hasChildren = c.u8() !== 0;
     const attrs: number[] = [];
@@ -407,7 +409,6 @@ export class DwarfInfo {
     const siblingAt = attrs.indexOf(DW_AT.sibling);
     if (siblingAt < 0 || forms[siblingAt] === DW_FORM.indirect) siblingPos = -1;
     return {
-      code,
       tag,
       hasChildren,
       attrs,

@@ -3,7 +3,7 @@
 // test sees the thread itself come and go, not a flag of ours.
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
-import { lstatInWorker, LSTAT_FIELDS, readFileInWorker, stopScanWorker } from '../../../src/ipc/procWorker';
+import { lstatInWorker, LSTAT_FIELDS, readFileInWorker, stopScanWorker, useScanWorker } from '../../../src/ipc/procWorker';
 import { waitFor } from '../../support/waitFor';
 
 const threads = () => fs.readdirSync('/proc/self/task').length;
@@ -32,6 +32,20 @@ describe('the /proc worker thread', () => {
     const stopped = await waitFor(() => (threads() < running ? threads() : undefined), 5000, `the worker's thread to end (${running} threads)`);
     assert.match((await readFileInWorker('/proc/self/stat', 64))!.toString(), new RegExp(`^${process.pid} `));
     assert.ok(threads() > stopped, 'its thread again while it runs');
+  });
+
+  it('is not used when turned off (as the command line does): its thread ends, callers read on their own', async () => {
+    await readFileInWorker('/proc/self/stat', 64);
+    const running = threads();
+    try {
+      useScanWorker(false);
+      await waitFor(() => (threads() < running ? true : undefined), 5000, `the worker's thread to end (${running} threads)`);
+      assert.equal(readFileInWorker('/proc/self/stat', 64), undefined, 'no worker to read');
+      assert.equal(lstatInWorker(['/proc/self/stat']), undefined, 'no worker to lstat');
+    } finally {
+      useScanWorker(true);
+    }
+    assert.match((await readFileInWorker('/proc/self/stat', 64))!.toString(), new RegExp(`^${process.pid} `), 'used again when turned on');
   });
 
   it('rejects a read in flight when it is stopped, so the caller reads on its own thread', async () => {

@@ -332,6 +332,38 @@ describe('DWARF reader: hand-made debug information', () => {
     }
   });
 
+  it('a unit whose abbreviation table runs past the first piece read from the cache: read further, the same layout', async () => {
+    const { dwarfUnit } = await import('../../../support/dwarfBuilder');
+    const { info, abbrev } = dwarfUnit(sample());
+    // 3,000 declarations no DIE uses (codes 1000 on, 8 bytes each) before the table's closing 0:
+    // 24 KiB, past the 16 KiB a lazy reader reads first.
+    const unused: number[] = [];
+    for (let code = 1000; code < 4000; code++) unused.push(0x80 | (code & 0x7f), code >> 7, TAG.base_type, 0, AT.name, FORM.string, 0, 0);
+    const long = Buffer.concat([abbrev.subarray(0, abbrev.length - 1), Uint8Array.from(unused), Uint8Array.of(0)]);
+    assert.ok(long.length > 16 << 10);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-dwarf-abbrev-'));
+    try {
+      const file = path.join(dir, 'prog');
+      fs.writeFileSync(file, elfFile({ '.debug_info': info, '.debug_abbrev': long }));
+      const cacheDir = path.join(dir, 'cache');
+      const layouts: string[] = [];
+      for (let round = 0; round < 2; round++) {
+        const types = await DebugTypes.open(file, { cacheDir });
+        try {
+          assert.strictEqual(types.fromCache, round === 1);
+          layouts.push(JSON.stringify(await types.layout('struct sample')));
+          await types.saved;
+        } finally {
+          types.close();
+        }
+      }
+      assert.strictEqual(layouts[1], layouts[0]);
+      assert.match(layouts[0], /"name":"bits"/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops when its AbortSignal fires, and tells its progress', async () => {
     const controller = new AbortController();
     controller.abort();
