@@ -65,7 +65,7 @@ export function metricFamilies(snapshot: Snapshot): Family[] {
   }
   for (const object of allObjects(snapshot)) {
     const kind = kindOf(object);
-    const state = String(kind.exported(object).state ?? 'unknown');
+    const state = kind.state(object);
     const bytes = kind.freedBytes(object);
     const key = `${object.kind}\0${state}`;
     const entry = objects.get(key) ?? { kind: object.kind, state, count: 0, bytes: 0 };

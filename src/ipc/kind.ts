@@ -57,6 +57,8 @@ export interface KindModule<T extends IpcObject = IpcObject> {
   holdId(object: T): number | undefined;
 
   // ---- state ------------------------------------------------------------------------------
+  /** Its state as programs read it ('in-use', 'orphaned'...): the export's `state`, the metrics' label. */
+  state(object: T): string;
   /** Its state's reason in words (why orphaned, why stuck...). */
   reason(object: T): string;
   /** Leaked: Clean Up offers it, the status bar counts it. */

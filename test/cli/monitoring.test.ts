@@ -3,12 +3,13 @@
 // that sees an orphan this test leaves, and sees it go after `ipc-inspector clean --orphans --yes`;
 // Debian's node_exporter reads `ipc-inspector metrics` written where its textfile collector looks.
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createSegment, freshKey, procLine } from '../support/segments';
 import { waitFor } from '../support/waitFor';
-import { BIN, cli, freePort, get, have, ISOLATED, start, stop } from './run';
+import { BIN, cli, cliJson, freePort, get, have, ISOLATED, start, stop } from './run';
 
 const PROMETHEUS = 'prometheus';
 const NODE_EXPORTER = 'prometheus-node-exporter';
@@ -41,6 +42,27 @@ describe('ipc-inspector metrics in Prometheus and node_exporter', function () {
       if (name.endsWith('_bytes')) assert.match(out.stdout, new RegExp(`^# UNIT ${name} bytes$`, 'm'));
     }
     assert.match(out.stdout, /^ipc_inspector_limit\{resource="shm_segments"\} \d+$/m);
+  });
+
+  it('counts objects by the kind and state the export gives them (list --json)', function () {
+    const id = createSegment(freshKey(), 4096); // unattached: unused or orphaned
+    const name = `ipcinsp-cli-metrics-${process.pid}`;
+    fs.writeFileSync(`/dev/shm/${name}`, 'x');
+    try {
+      const exported = cliJson<{ objects: Array<{ kind: string; state: string }> }>(['list', '--json']);
+      const expected = new Map<string, number>();
+      for (const o of exported.objects) expected.set(`${o.kind}/${o.state}`, (expected.get(`${o.kind}/${o.state}`) ?? 0) + 1);
+      const out = cli(['metrics']);
+      assert.strictEqual(out.status, 0, out.stderr);
+      const counted = new Map<string, number>();
+      for (const m of out.stdout.matchAll(/^ipc_inspector_objects\{kind="([^"]+)",state="([^"]+)"\} (\d+)$/gm)) counted.set(`${m[1]}/${m[2]}`, Number(m[3]));
+      assert.ok((counted.get('sysvShm/unused') ?? 0) + (counted.get('sysvShm/orphaned') ?? 0) >= 1, out.stdout);
+      assert.ok((counted.get('posixShm/unused') ?? 0) + (counted.get('posixShm/orphaned') ?? 0) >= 1, out.stdout);
+      assert.deepStrictEqual(counted, expected);
+    } finally {
+      fs.rmSync(`/dev/shm/${name}`, { force: true });
+      spawnSync('ipcrm', ['-m', String(id)], { stdio: 'ignore' }); // (the root hooks remove it too)
+    }
   });
 
   it("node_exporter's textfile collector serves what metrics wrote", async function () {

@@ -34,6 +34,7 @@ export const posixMqKind: KindModule<PosixMqInfo> = {
   }),
   rowId: (o) => `pmq:${o.key}`,
   row: pmqRow,
+  state: (o) => o.state,
   isOrphaned: (o) => o.state === 'orphaned',
   freedBytes: (o) => o.queue.qsize ?? 0,
   ownerUids: (o) => [o.queue.uid],

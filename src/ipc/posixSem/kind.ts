@@ -23,6 +23,7 @@ export const posixSemKind: KindModule<PosixSemInfo> = {
   facts: (o) => ({ size: psemValueWords(o), owner: o.ownerName ?? l10n.t('owner unknown'), state: psemStateWords(o) }),
   rowId: (o) => `psem:${o.key}`,
   row: psemRow,
+  state: (o) => o.state,
   isOrphaned: (o) => o.state === 'orphaned',
   inUseWords: l10n.t('in use'),
   inUseNote: l10n.t('the name goes at once; processes that have it open go on using it until they close it'),

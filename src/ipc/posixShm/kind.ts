@@ -51,6 +51,7 @@ export const posixShmKind: KindModule<PosixObjectInfo> = {
   }),
   rowId,
   row: posixRow,
+  state: (o) => o.state,
   isOrphaned: (o) => o.state === 'orphaned' && o.origin === 'dev-shm',
   inUseWords: l10n.t('still mapped or open'),
   inUseNote: l10n.t('the name goes at once, but the processes that map or hold it keep its memory until they unmap and close it'),

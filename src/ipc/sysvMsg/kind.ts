@@ -29,6 +29,7 @@ export const sysvMsgKind: KindModule<MsgQueueInfo> = {
   row: msgRow,
   holdId: () => undefined,
   reason: (o) => o.reason,
+  state: (o) => o.state,
   isOrphaned: (o) => o.state === 'orphaned',
   certain: (o) => o.certain,
   freedBytes: (o) => o.queue.cbytes,

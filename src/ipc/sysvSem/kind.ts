@@ -28,6 +28,7 @@ export const sysvSemKind: KindModule<SemSetInfo> = {
   row: semRow,
   holdId: () => undefined,
   reason: (o) => o.reason,
+  state: (o) => o.state,
   isOrphaned: (o) => o.state === 'orphaned',
   certain: (o) => o.certain,
   freedBytes: () => 0,

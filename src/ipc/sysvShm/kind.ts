@@ -26,6 +26,7 @@ export const sysvShmKind: KindModule<SegmentInfo> = {
   row: segmentRow,
   holdId: (o) => o.segment.shmid,
   reason: (o) => o.classification.reason,
+  state: (o) => o.classification.state,
   isOrphaned: (o) => o.classification.state === 'orphaned',
   // The kernel counts attachments (nattch): an orphan verdict never rests on processes unseen.
   certain: () => true,
