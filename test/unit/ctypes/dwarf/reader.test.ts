@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DwarfError } from '../../../../src/ctypes/dwarf/bytes';
 import { DebugTypes, NoDebugInfoError } from '../../../../src/ctypes/dwarf/debugTypes';
+import { DwarfInfo, type DwarfSections, type SectionLoader } from '../../../../src/ctypes/dwarf/info';
 import { ElfFile, ObjectFileError } from '../../../../src/ctypes/objectFile';
 import { AT, DieSpec, elfFile, elfWithDwarf, FORM, TAG } from '../../../support/dwarfBuilder';
 import { seededRandom } from '../../../support/random';
@@ -362,6 +363,30 @@ describe('DWARF reader: hand-made debug information', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+    // The same table read lazily into a buffer whose unread bytes are not zeros (an allocator's
+    // leftovers): the scan stops at what was read, and reads more, never decoding the leftovers.
+    const loaded = Buffer.alloc(long.length, 0xff);
+    const reads: number[] = [];
+    const sections: DwarfSections & { loader: SectionLoader } = {
+      info,
+      abbrev: loaded,
+      loader: {
+        ensure: (section, start, end) => {
+          if (section !== 'abbrev') return;
+          reads.push(end);
+          long.copy(loaded, start, start, Math.min(end, long.length));
+        },
+        ensureString: () => undefined,
+        text: () => undefined,
+        windowStart: () => 0,
+        size: (section) => (section === 'abbrev' ? long.length : section === 'info' ? info.length : 0),
+      },
+    };
+    const lazy = new DwarfInfo(sections, true);
+    lazy.readUnitHeaders();
+    const top = lazy.readDie(lazy.units[0].firstDie);
+    assert.ok(top, 'the unit DIE read through an abbreviation declared before the leftovers');
+    assert.ok(reads.length >= 2 && reads[0] < long.length && reads.at(-1)! >= long.length, `read further: ${reads.join(', ')}`);
   });
 
   it('stops when its AbortSignal fires, and tells its progress', async () => {
