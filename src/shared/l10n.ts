@@ -9,6 +9,7 @@
 // `{N}` takes the N-th value and any other brace stays as written (the library looks a name up on
 // the array of values, so `{length}` would give their count; no template says that).
 import * as bundle from '@vscode/l10n';
+import { Memo } from './memo';
 
 let translating = false;
 
@@ -18,19 +19,18 @@ export function configure(contents: Record<string, string>): void {
   translating = Object.keys(contents).length > 0;
 }
 
-/** A template cut at its placeholders: literal text at even places, value indices at odd ones (-1: no value, kept as written). */
+/**
+ * A template cut at its placeholders: its text up to the first, then for each placeholder three
+ * pieces: the index of its value (-1: none, kept as written), the placeholder as written, and the
+ * text up to the next.
+ */
 type Pieces = Array<string | number>;
 
 const PLACEHOLDER = /{([^}]+)}/g;
 const INDEX = /^(?:0|[1-9]\d*)$/;
-/** Templates are the code's literals, a few hundred; the bound is for a caller that passes others. */
-const MAX_TEMPLATES = 4096;
-const cut = new Map<string, Pieces>();
 
-function piecesOf(template: string): Pieces {
-  let pieces = cut.get(template);
-  if (pieces) return pieces;
-  pieces = [];
+function cutAtPlaceholders(template: string): Pieces {
+  const pieces: Pieces = [];
   let last = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
     const at = match.index ?? 0;
@@ -38,10 +38,11 @@ function piecesOf(template: string): Pieces {
     last = at + match[0].length;
   }
   pieces.push(template.slice(last));
-  if (cut.size >= MAX_TEMPLATES) cut.clear();
-  cut.set(template, pieces);
   return pieces;
 }
+
+/** Templates are the code's literals, a few hundred; the bound is for a caller that passes others. */
+const cut = new Memo(cutAtPlaceholders, 4096);
 
 function fill(pieces: Pieces, values: unknown[]): string {
   let text = pieces[0] as string;
@@ -54,5 +55,5 @@ function fill(pieces: Pieces, values: unknown[]): string {
 
 export function t(message: string, ...values: unknown[]): string {
   if (translating) return bundle.t(message, ...values.map((value) => String(value)));
-  return values.length === 0 ? message : fill(piecesOf(message), values);
+  return values.length === 0 ? message : fill(cut.get(message), values);
 }

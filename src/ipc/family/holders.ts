@@ -9,7 +9,7 @@
 import * as path from 'path';
 import * as l10n from '../../shared/l10n';
 import { fileKeyParts, type FileKey } from '../maps';
-import { Memo } from '../memo';
+import { Memo } from '../../shared/memo';
 import type { Names } from '../names';
 import type { FileHold, ProcScan } from '../procScan';
 import type { PosixObject } from './devShm';

@@ -23,7 +23,7 @@ import {
   type PosixState,
 } from '../family/holders';
 import { ANONYMOUS_SHARED_PATH, type FileKey } from '../maps';
-import { Memo } from '../memo';
+import { Memo } from '../../shared/memo';
 import type { Names } from '../names';
 import type { FileHold } from '../procScan';
 import { ANONYMOUS_NAME, type PosixObjectInfo } from './types';

@@ -1,4 +1,4 @@
-// Answers remembered across refreshes, bounded (see Memo).
+// Answers remembered, bounded (see Memo): the classification's names and times, the words' templates.
 
 /**
  * Answers remembered across refreshes (names and times rarely change, and thousands of objects are
