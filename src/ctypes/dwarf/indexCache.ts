@@ -20,7 +20,7 @@ import { DECL, HIDDEN, OWN } from './indexWalk';
 import type { Unit } from './info';
 import { ANONYMOUS, ANONYMOUS_NAMESPACE, hashText, locate, located, NO_NAME } from './names';
 import { SHARDS, ShardedSlots } from './slots';
-import { keywordOf, NameIndex, SLICE_MS, spell, tick, TypeIndex, TypeList } from './typeIndex';
+import { keywordOf, NameIndex, Slices, spell, tick, TypeIndex, TypeList } from './typeIndex';
 
 const FORMAT = 'ipc-inspector dwarf index';
 const VERSION = 4;
@@ -100,7 +100,7 @@ export async function saveIndex(file: string, index: TypeIndex, units: Unit[], s
     let blob = new Uint8Array(1 << 20);
     let blobLength = 0;
     const offsets = new Map<number, number>();
-    let deadline = performance.now() + SLICE_MS;
+    const slices = new Slices();
     const put = (ref: number): number => {
       if (ref < 0) return ref;
       const known = offsets.get(ref);
@@ -122,18 +122,12 @@ export async function saveIndex(file: string, index: TypeIndex, units: Unit[], s
       offsets.set(ref, at);
       return at;
     };
-    const due = async () => {
-      if (performance.now() > deadline) {
-        await tick();
-        deadline = performance.now() + SLICE_MS;
-      }
-    };
     const scopes = index.scopes;
     const scopeBytes = Buffer.alloc(scopes.size * SCOPE_ROW);
     for (let i = 0; i < scopes.size; i++) {
       scopeBytes.writeInt32LE(scopes.parent.get(i), i * SCOPE_ROW);
       scopeBytes.writeInt32LE(put(scopes.nameRef.get(i)), i * SCOPE_ROW + 4);
-      if ((i & 1023) === 0) await due();
+      if ((i & 1023) === 0) await slices.due();
     }
     const rows = Buffer.alloc(n * ROW);
     for (let i = 0; i < n; i++) {
@@ -144,7 +138,7 @@ export async function saveIndex(file: string, index: TypeIndex, units: Unit[], s
       rows.writeInt32LE(e.scope.get(i), at + 12);
       rows[at + 16] = e.tag.get(i);
       rows[at + 17] = e.flags.get(i);
-      if ((i & 1023) === 0) await due();
+      if ((i & 1023) === 0) await slices.due();
     }
     const own = await index.ownList(OWN_LIST);
     const ownIds = Buffer.alloc(own.ids.length * 4);
@@ -405,12 +399,9 @@ export class FileIndex implements NameIndex {
     }
     // More than the file keeps spelled: read the rows of the own ones, in file order.
     const list: TypeList & { total: number } = { ids: [], names: [], tags: [], flags: [], total: own.total };
-    let deadline = performance.now() + SLICE_MS;
+    const slices = new Slices(signal);
     for (let id = 0; id < this.header.entries && list.ids.length < limit; id++) {
-      if ((id & 255) === 0 && performance.now() > deadline) {
-        await tick(signal);
-        deadline = performance.now() + SLICE_MS;
-      }
+      if ((id & 255) === 0) await slices.due();
       const row = this.rowOf(id);
       const flags = row[17];
       if ((flags & (DECL | HIDDEN | OWN)) !== OWN) continue;
@@ -448,12 +439,9 @@ export class FileIndex implements NameIndex {
       prefixes.push(`${parent >= 0 && parent < s ? prefixes[parent] : ''}${ref === NO_NAME ? '' : textAt(ref)}::`);
     }
     const list: TypeList = { ids: [], names: [], tags: [], flags: [] };
-    let deadline = performance.now() + SLICE_MS;
+    const slices = new Slices(signal);
     for (let id = 0; id < entries; id++) {
-      if ((id & 255) === 0 && performance.now() > deadline) {
-        await tick(signal);
-        deadline = performance.now() + SLICE_MS;
-      }
+      if ((id & 255) === 0) await slices.due();
       const flags = rows[id * ROW + 17];
       if (flags & (DECL | HIDDEN)) continue;
       const tag = rows[id * ROW + 16];

@@ -59,6 +59,22 @@ export async function tick(signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) throw abortError();
 }
 
+/**
+ * The clock of a loop that gives the event loop back every SLICE_MS of work: `await slices.due()`
+ * returns at once inside a slice, and after it yields (throwing when `signal` has fired meanwhile).
+ */
+export class Slices {
+  private deadline = performance.now() + SLICE_MS;
+
+  constructor(private readonly signal?: AbortSignal) {}
+
+  async due(): Promise<void> {
+    if (performance.now() <= this.deadline) return;
+    await tick(this.signal);
+    this.deadline = performance.now() + SLICE_MS;
+  }
+}
+
 export function spell(keyword: string | undefined, prefix: string, text: string): string {
   return keyword ? `${keyword} ${text}` : prefix + text;
 }
@@ -172,14 +188,11 @@ export class TypeIndex implements NameIndex, WalkSink {
   async ownList(limit: number, signal?: AbortSignal): Promise<TypeList & { total: number }> {
     const list: TypeList & { total: number } = { ids: [], names: [], tags: [], flags: [], total: this.ownListed };
     const e = this.entries;
-    let deadline = performance.now() + SLICE_MS;
+    const slices = new Slices(signal);
     for (let id = 0; id < e.length && list.ids.length < limit; id++) {
       const flags = e.flags.get(id);
       if ((flags & (DECL | HIDDEN | OWN)) === OWN) this.push(list, id, flags); // own and listed
-      if ((id & 255) === 0 && performance.now() > deadline) {
-        await tick(signal);
-        deadline = performance.now() + SLICE_MS;
-      }
+      if ((id & 255) === 0) await slices.due();
     }
     return list;
   }
@@ -190,14 +203,11 @@ export class TypeIndex implements NameIndex, WalkSink {
     if (this.spelled) return this.spelled;
     const list: TypeList = { ids: [], names: [], tags: [], flags: [] };
     const e = this.entries;
-    let deadline = performance.now() + SLICE_MS;
+    const slices = new Slices(signal);
     for (let id = 0; id < e.length; id++) {
       const flags = e.flags.get(id);
       if (!(flags & (DECL | HIDDEN))) this.push(list, id, flags);
-      if ((id & 255) === 0 && performance.now() > deadline) {
-        await tick(signal);
-        deadline = performance.now() + SLICE_MS;
-      }
+      if ((id & 255) === 0) await slices.due();
     }
     this.spelled = list;
     return list;

@@ -12,7 +12,7 @@ import { abortError, DwarfError } from './bytes';
 import type { WalkMessage, WalkReply } from './dwarfWalk';
 import type { DwarfInfo } from './info';
 import { UnitWalker, WalkResult } from './indexWalk';
-import { MergeState, TypeIndex } from './typeIndex';
+import { MergeState, SLICE_MS, tick, TypeIndex } from './typeIndex';
 
 export interface BuildOptions {
   signal?: AbortSignal;
@@ -24,15 +24,9 @@ export interface BuildOptions {
   workerScript?: string;
 }
 
-/** Time on this thread before giving the event loop back. */
-const SLICE_MS = 8;
 /** Below this much DWARF, threads cost more than they save. */
 const WORKERS_FROM_BYTES = 8 << 20;
 const MAX_WORKERS = 4;
-
-function tick(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 function totalBytes(info: DwarfInfo): number {
   let total = 0;
@@ -80,8 +74,7 @@ function newIndex(info: DwarfInfo): TypeIndex {
 async function mergeAll(index: TypeIndex, result: WalkResult, signal?: AbortSignal): Promise<void> {
   const state: MergeState = index.startMerge(result);
   while (!index.merge(state, performance.now() + SLICE_MS)) {
-    await tick();
-    if (signal?.aborted) throw abortError();
+    await tick(signal);
   }
 }
 
@@ -95,8 +88,7 @@ async function buildHere(info: DwarfInfo, options: BuildOptions): Promise<TypeIn
     index,
   );
   while (!walker.run(performance.now() + SLICE_MS)) {
-    await tick();
-    if (options.signal?.aborted) throw abortError();
+    await tick(options.signal);
     options.progress?.(Math.min(1, walker.position / total));
   }
   options.progress?.(1);
