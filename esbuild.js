@@ -85,7 +85,7 @@ const bundles = [
     ...node,
     entryPoints: ['src/ctypes/dwarf/dwarfWalk.ts'],
     outfile: 'dist/dwarfWalk.js',
-    only: [/^src\/ctypes\/dwarf\//, /^src\/shared\/l10n\.ts$/, /^node_modules\/@vscode\/l10n\//],
+    only: [/^src\/ctypes\/dwarf\//, /^src\/shared\/(l10n|memo)\.ts$/, /^node_modules\/@vscode\/l10n\//],
   },
   {
     // The same engine for the command line's dump --type: no vscode anywhere in it.
