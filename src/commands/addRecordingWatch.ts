@@ -90,12 +90,11 @@ async function askCondition(
     };
     const text = await env.ipc.prompts.inputBox({
       prompt: l10n.t('The bytes to watch: an offset and a length, e.g. 0x40 8'),
-      validateInput: (value) =>
-        parseRange(value, size)
-          ? watchable(value)
-            ? undefined
-            : l10n.t('Those bytes were not recorded: give a range inside the part recorded.')
-          : l10n.t('Give an offset (hex with 0x, or decimal) and a length, inside the {0} bytes.', size),
+      validateInput: (value) => {
+        const range = parseRange(value, size);
+        if (!range) return l10n.t('Give an offset (hex with 0x, or decimal) and a length, inside the {0} bytes.', size);
+        return recorded(range.offset, range.length) ? undefined : l10n.t('Those bytes were not recorded: give a range inside the part recorded.');
+      },
     });
     const range = text === undefined ? undefined : watchable(text);
     return range ? { kind, ...range } : undefined;

@@ -3,10 +3,13 @@
 // everything. Always within the samples there are (a pan stops at the first and the last).
 import type uPlot from 'uplot';
 
-/** The range of times there is data for (the x column's first and last), or undefined when empty. */
+/**
+ * The range of times there is data for (the x column's first and last), or undefined when it has
+ * no width (no sample, or one: nothing to move over, and a scale of no width would collapse).
+ */
 function dataRange(u: uPlot): [number, number] | undefined {
   const xs = u.data[0];
-  return xs.length > 0 ? [xs[0], xs[xs.length - 1]] : undefined;
+  return xs.length > 1 && xs[xs.length - 1] > xs[0] ? [xs[0], xs[xs.length - 1]] : undefined;
 }
 
 /** Shows `span` seconds from `min`, moved back inside the data (a span wider than the data shows all of it). */
@@ -14,7 +17,6 @@ function showRange(u: uPlot, min: number, span: number): void {
   const range = dataRange(u);
   if (!range) return;
   const [lo, hi] = range;
-  if (hi <= lo) return; // one sample: nothing to move over (a scale of no width would collapse)
   if (span >= hi - lo) {
     u.setScale('x', { min: lo, max: hi });
     return;
@@ -40,7 +42,7 @@ export function zoomBy(u: uPlot, factor: number): void {
 
 export function showAll(u: uPlot): void {
   const range = dataRange(u);
-  if (range && range[1] > range[0]) u.setScale('x', { min: range[0], max: range[1] });
+  if (range) u.setScale('x', { min: range[0], max: range[1] });
 }
 
 /** Handles a key on the chart (ArrowLeft, ArrowRight, + or =, -, 0): true when it was one of them. */
