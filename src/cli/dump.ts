@@ -1,7 +1,8 @@
 // `ipc-inspector dump OBJECT`: an object's bytes as `xxd` prints them (same lines, so the two can be
-// diffed), or with --type NAME --header FILE the fields of a C type laid out by the same engine as
-// View as C Type (src/ctypes: the system compiler's layout) and decoded as the fields panel decodes
-// them (src/shared/cValues.ts). Pages without data are never read on our initiative (reading a
+// diffed), or with --type NAME the fields of a type laid out by the same engines as View as C Type
+// (src/ctypes): declared in a C file (--header FILE: the system compiler's layout) or described by a
+// program's debug information (--from FILE: its DWARF, C, C++ or Rust, reading only the units that
+// name the type), and decoded as the fields panel decodes them (src/shared/cValues.ts). Pages without data are never read on our initiative (reading a
 // never-touched page of a System V segment allocates it): where they are known to be zeros (holes,
 // pages never touched and not in swap) zeros are printed, as xxd would print them.
 import * as fs from 'fs';
@@ -26,6 +27,8 @@ export interface DumpArgs {
   length?: number;
   type?: string;
   header?: string;
+  /** A program, library or debug file whose DWARF describes --type. */
+  from?: string;
   json?: boolean;
   /** The C compiler for --type (default cc). */
   compiler?: string;
@@ -83,8 +86,13 @@ async function readRange(source: ByteSource, pageSize: number, offset: number, l
 }
 
 export async function dump(session: CliSession, out: Output, args: DumpArgs): Promise<number> {
-  if ((args.type === undefined) !== (args.header === undefined)) {
-    throw new UsageError(l10n.t('--type and --header go together: the type NAME declared in FILE.'));
+  if (args.header !== undefined && args.from !== undefined) {
+    throw new UsageError(l10n.t('--header and --from are two places to take --type from: give one of them.'));
+  }
+  if ((args.type === undefined) !== (args.header === undefined && args.from === undefined)) {
+    throw new UsageError(
+      l10n.t('--type goes with --header or --from: the type NAME declared in a C FILE, or described by the debug information of a program FILE.'),
+    );
   }
   const snapshot = await session.snapshot();
   const object = findObject(snapshot, args.object, args.kind);
@@ -121,6 +129,23 @@ function parserDir(): string {
 }
 
 async function layoutOf(args: DumpArgs): Promise<CLayout> {
+  return args.from !== undefined ? layoutFromDebugInfo(args.type!, args.from) : layoutFromHeader(args);
+}
+
+/** --type NAME --from FILE: from the file's debug information, or its separate debug file (found as gdb finds it). */
+async function layoutFromDebugInfo(type: string, from: string): Promise<CLayout> {
+  const file = path.resolve(from);
+  if (!fs.existsSync(file)) throw new UsageError(l10n.t('--from {0}: no such file.', from));
+  const engine = loadEngine();
+  try {
+    const source = await engine.findDebugFile(file);
+    return await engine.DebugTypes.layoutByName(source.debugFile, type);
+  } catch (error) {
+    throw new UsageError(l10n.t('--type {0} cannot be laid out from {1}: {2}', type, from, (error as Error).message));
+  }
+}
+
+async function layoutFromHeader(args: DumpArgs): Promise<CLayout> {
   const file = path.resolve(args.header!);
   if (!fs.existsSync(file)) throw new UsageError(l10n.t('--header {0}: no such file.', args.header));
   const engine = loadEngine();

@@ -99,6 +99,10 @@ export function parser(argv: string[]): Argv {
           .option('length', { type: 'number', describe: l10n.t('How many bytes (default: to the end)') })
           .option('type', { type: 'string', describe: l10n.t('A C type to show the bytes as, e.g. "struct sensor"') })
           .option('header', { type: 'string', describe: l10n.t('The C file that declares --type') })
+          .option('from', {
+            type: 'string',
+            describe: l10n.t('A program or library built with -g (or its debug file) whose debug information has --type (C, C++, Rust): instead of --header'),
+          })
           .option('compiler', { type: 'string', default: 'cc', describe: l10n.t('The C compiler that lays out --type') })
           .option('json', { type: 'boolean', describe: l10n.t('The bytes as hex, or the fields, in JSON') }),
       runner('Could not dump the object', dump),

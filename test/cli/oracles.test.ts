@@ -7,8 +7,10 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createObject, freshName, mapObject, shmPath, writeObject } from '../support/posixObjects';
-import { createSegment, freshKey, holdSegment, trackSegment, writeSegment } from '../support/segments';
+import { CPP_EXPECTED, RUST_EXPECTED } from '../support/dwarfValues';
+import { createObject, freshName, mapObject, shmPath, trackName, writeObject } from '../support/posixObjects';
+import { createSegment, freshKey, holdSegment, repoRoot, trackSegment, writeSegment } from '../support/segments';
+import { killSpawned, spawnReady } from '../support/spawned';
 import { cli, cliJson, have, ipcmk, IS_ROOT } from './run';
 
 type Entry = { [key: string]: unknown } & { kind: string; kernel?: { [key: string]: number }; name?: string; holders?: Array<{ pid: number }> };
@@ -18,6 +20,29 @@ const removeAfter: Array<[string, number]> = [];
 afterEach(() => {
   for (const [flag, id] of removeAfter.splice(0)) spawnSync('ipcrm', [flag, String(id)], { stdio: 'ignore' });
 });
+
+interface DumpedField {
+  name: string;
+  value: string;
+  fields?: DumpedField[];
+}
+
+/** The field at a member path like `payload[1].text` in dump's --json (through anonymous members and bases, as the panel finds them). */
+function dumpedAt(root: DumpedField, at: string): DumpedField | undefined {
+  const find = (field: DumpedField, name: string): DumpedField | undefined => {
+    for (const member of field.fields ?? []) {
+      if (member.name === name) return member;
+      if (member.name === '' || member.name.startsWith('(base ') || member.name.startsWith('(anonymous')) {
+        const inner = find(member, name);
+        if (inner) return inner;
+      }
+    }
+    return undefined;
+  };
+  let field: DumpedField | undefined = root;
+  for (const part of at.match(/[^.[\]]+|\[\d+\]/g)!) field = field && find(field, part);
+  return field;
+}
 
 function ipcsRows(flag: '-m' | '-q' | '-s'): string[][] {
   return execFileSync('ipcs', [flag], { encoding: 'utf8' })
@@ -195,6 +220,36 @@ describe('ipc-inspector list/show/dump against ipcs, lsipc, ls, lsof and xxd', f
       ],
     );
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it("dump --type NAME --from PROGRAM: the fields of the C++ and Rust programs that wrote them, laid out from the programs' own debug information", async function () {
+    this.timeout(120_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-cli-'));
+    try {
+      const programs: Array<{ file: string; type: string; expected: Record<string, string> }> = [];
+      const cpp = path.join(dir, 'dwarfvalues-cpp');
+      execFileSync('g++', ['-g', '-O1', '-o', cpp, path.join(repoRoot, 'test', 'programs', 'dwarfvalues.cpp'), '-lrt']);
+      programs.push({ file: cpp, type: 'ring::Slot<ring::Msg>', expected: CPP_EXPECTED });
+      if (have('rustc')) {
+        const rust = path.join(dir, 'dwarfvalues-rs');
+        execFileSync('rustc', ['-g', '-C', 'opt-level=1', '-o', rust, path.join(repoRoot, 'test', 'programs', 'dwarfvalues.rs')]);
+        programs.push({ file: rust, type: 'dwarfvalues::shm::Frame', expected: RUST_EXPECTED });
+      }
+      for (const program of programs) {
+        const name = trackName(freshName());
+        await spawnReady(program.file, ['posix', name]);
+        const json = cliJson<{ type: string; file: string; value: DumpedField }>(['dump', `/${name}`, '--type', program.type, '--from', program.file]);
+        assert.strictEqual(json.type, program.type);
+        const shown = Object.fromEntries(Object.keys(program.expected).map((at) => [at, dumpedAt(json.value, at)?.value]));
+        assert.deepStrictEqual(shown, program.expected, program.type);
+        const text = cli(['dump', `/${name}`, '--type', program.type, '--from', program.file]);
+        assert.strictEqual(text.status, 0, text.stderr);
+        assert.ok(text.stdout.startsWith(`00000000  ${program.type}  ${program.type}\n`), text.stdout.slice(0, 200));
+      }
+    } finally {
+      await killSpawned();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("--namespace PID lists the objects of another IPC namespace (a container's), and only there", async function () {

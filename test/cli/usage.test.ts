@@ -21,6 +21,7 @@ describe('ipc-inspector usage', function () {
       ['list', '--json'],
       ['show', '--kind'],
       ['dump', '--header'],
+      ['dump', '--from'],
       ['waits', '--json'],
       ['clean', '--dry-run'],
       ['check', '--allow'],
@@ -35,11 +36,20 @@ describe('ipc-inspector usage', function () {
   describe('bad usage or input: a clear message and exit status 2', function () {
     const name = freshName();
     let header: string;
+    let program: string;
+    let bare: string;
     before(function () {
       createObject(name, 64, 0o600);
       writeObject(name, 0, Buffer.from('x'.repeat(64)));
       header = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-cli-')), 't.h');
       fs.writeFileSync(header, 'struct point { int x, y; };\n');
+      // A program with debug information, and one without (no -g, no build-id: no debug file to find).
+      const source = path.join(path.dirname(header), 'p.c');
+      fs.writeFileSync(source, '#include "t.h"\nstruct point origin;\nint main(void) { return origin.x; }\n');
+      program = path.join(path.dirname(header), 'program');
+      bare = path.join(path.dirname(header), 'bare');
+      execFileSync('cc', ['-g', '-o', program, source]);
+      execFileSync('cc', ['-g0', '-Wl,--build-id=none', '-o', bare, source]);
     });
     after(() => fs.rmSync(path.dirname(header), { recursive: true, force: true }));
 
@@ -54,7 +64,28 @@ describe('ipc-inspector usage', function () {
       ['a range past the end', () => ['dump', `/${name}`, '--offset', '60', '--length', '8'], /reaches past the end of the object \(64 bytes\)/],
       ['a negative offset', () => ['dump', `/${name}`, '--offset', '-1'], /--offset must be a whole number of bytes/],
       ['an offset that is no number', () => ['dump', `/${name}`, '--offset', 'ten'], /--offset must be a whole number of bytes/],
-      ['--type without --header', () => ['dump', `/${name}`, '--type', 'struct point'], /--type and --header go together/],
+      ['--type without --header or --from', () => ['dump', `/${name}`, '--type', 'struct point'], /--type goes with --header or --from/],
+      ['--header and --from together', () => ['dump', `/${name}`, '--type', 'struct point', '--header', header, '--from', program], /give one of them/],
+      [
+        'a --from that is not there',
+        () => ['dump', `/${name}`, '--type', 'struct point', '--from', '/nonexistent/prog'],
+        /--from \/nonexistent\/prog: no such file/,
+      ],
+      [
+        'a --from program without debug information',
+        () => ['dump', `/${name}`, '--type', 'struct point', '--from', bare],
+        /--type struct point cannot be laid out from .*bare: .*(no debug information|debug file)/s,
+      ],
+      [
+        'a type the program does not describe',
+        () => ['dump', `/${name}`, '--type', 'struct nowhere', '--from', program],
+        /--type struct nowhere cannot be laid out from .*: .*No type "struct nowhere" in the debug information/s,
+      ],
+      [
+        'a --from file that is no program',
+        () => ['dump', `/${name}`, '--type', 'struct point', '--from', header],
+        /--type struct point cannot be laid out from .*t\.h: /,
+      ],
       [
         'a type the header does not declare',
         () => ['dump', `/${name}`, '--type', 'struct nowhere', '--header', header],
@@ -143,8 +174,16 @@ function sh(word: string): string {
   return `'${word.replace(/'/g, "'\\''")}'`;
 }
 
+/** Folders writeTemp made, removed when the suite ends. */
+const temporary: string[] = [];
+after(() => {
+  for (const dir of temporary.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function writeTemp(text: string): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-cli-')), 'doc.json');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-cli-'));
+  temporary.push(dir);
+  const file = path.join(dir, 'doc.json');
   fs.writeFileSync(file, text);
   return file;
 }

@@ -17,7 +17,8 @@ import { DW_AT } from './constants';
 import { FileIndex, saveIndex, Stamp } from './indexCache';
 import { OWN } from './indexWalk';
 import { Die, DwarfInfo, DwarfSections, numberOf, stringOf } from './info';
-import { Layouter } from './layout';
+import { Layouter, LayoutSource } from './layout';
+import { UnitsByName } from './nameLookup';
 import { lazySections, SectionName } from './lazySections';
 import { fileNames } from './lines';
 import type { NameIndex, TypeList } from './typeIndex';
@@ -91,17 +92,7 @@ export class DebugTypes {
     const file = elf.path;
     let cached: FileIndex | undefined;
     try {
-      if (!elf.hasDebugInfo()) {
-        throw new NoDebugInfoError(
-          l10n.t(
-            '{0} has no debug information (no .debug_info section). Build it with -g, or install its debug package (Debian and Ubuntu: the -dbgsym or -dbg package; Fedora: debuginfo-install).',
-            file,
-          ),
-        );
-      }
-      if (elf.type === ET_REL && (elf.section('.rela.debug_info') || elf.section('.rel.debug_info'))) {
-        throw new DwarfError(l10n.t('{0} is an object file whose debug information is not relocated yet: open the linked program or library instead.', file));
-      }
+      checkReadable(elf);
       const buildId = elf.buildId();
       const cacheFile = options.cacheDir ? cacheFileOf(options.cacheDir, file, buildId) : undefined;
       const stamp = cacheFile ? stampOf(file) : undefined;
@@ -171,26 +162,44 @@ export class DebugTypes {
 
   /** The layout of the type called `name` (as types() spells it). */
   async layout(name: string): Promise<CLayout> {
-    const id = this.index.find(name);
-    if (id < 0) throw new DwarfError(l10n.t('No type "{0}" in the debug information of {1}.', name, this.file));
-    const offset = this.index.offset(id);
+    const index = this.index;
+    const id = index.find(name);
+    if (id < 0) throw new DwarfError(notFound(name, this.file, (n) => index.find(n) >= 0));
+    const source: TypeSource = {
+      definition: (n) => {
+        const found = index.find(n);
+        return found < 0 ? undefined : index.offset(found);
+      },
+      prefixAt: (at) => index.prefixAt(at),
+    };
+    return layoutAt(this.file, this.elf.machine, this.info, name, index.offset(id), source, (die) => this.checked(die, id, name));
+  }
+
+  /**
+   * The layout of the type spelled `name` in `file`, without indexing the whole file: only the
+   * units that hold its name are read (nameLookup.ts), as `gdb ptype` and `pahole -C` do. A name
+   * they do not define is looked up in the whole index (then it takes as long as open()). An ELF
+   * file given open (ElfFile.fromBytes) is closed here.
+   */
+  static async layoutByName(from: string | ElfFile, name: string, options: Pick<OpenOptions, 'signal'> = {}): Promise<CLayout> {
+    const elf = typeof from === 'string' ? ElfFile.open(from) : from;
+    const file = elf.path;
     try {
-      const layouter = new Layouter({
-        info: this.info,
-        machine: this.elf.machine,
-        definition: (n) => {
-          const found = this.index.find(n);
-          return found < 0 ? undefined : this.index.offset(found);
-        },
-        prefixAt: (at) => this.index.prefixAt(at),
-      });
-      const die = await this.checked(layouter, id, offset, name);
-      const root = layouter.field(name, die, 0, 0);
-      root.type = name;
-      const where = this.declaredAt(layouter, offset);
-      return { name, size: root.size, align: root.align, root, enums: layouter.enums, file: where.file, line: where.line };
+      checkReadable(elf);
+      const dwarf = new DwarfInfo(await readSections(elf, options.signal, false), elf.littleEndian);
+      dwarf.readUnitHeaders();
+      const units = new UnitsByName(dwarf);
+      const offset = await units.find(name, options.signal);
+      if (offset === undefined) {
+        const whole = new DebugTypes(file, elf.buildId(), elf, dwarf, await buildIndex(dwarf, { signal: options.signal, workers: 0 }), undefined, undefined);
+        return await whole.layout(name);
+      }
+      const source: TypeSource = { definition: (n) => units.findNow(n), prefixAt: (at) => units.prefixAt(at) };
+      return await layoutAt(file, elf.machine, dwarf, name, offset, source);
     } catch (error) {
-      throw wrap(this.file, error);
+      throw wrap(file, error);
+    } finally {
+      elf.close();
     }
   }
 
@@ -198,17 +207,10 @@ export class DebugTypes {
    * The DIE an index entry names. From the cache it must be a DIE of the entry's tag with the
    * entry's name: a cache that does not match the file (damaged) goes, and says so.
    */
-  private async checked(layouter: Layouter, id: number, offset: number, name: string): Promise<Die> {
-    if (!this.fromCache) return layouter.die(offset);
-    let die: Die | undefined;
-    try {
-      die = layouter.die(offset);
-    } catch {
-      // not even a DIE there
-    }
+  private async checked(die: Die | undefined, id: number, name: string): Promise<void> {
+    if (!this.fromCache) return;
     const own = stringOf(die?.attrs.get(DW_AT.name));
     if (!die || die.tag !== this.index.tag(id) || (own !== undefined && !name.endsWith(own))) await this.damaged();
-    return die!;
   }
 
   /** The cached index does not match the file (damaged, or written by a faulty version): it goes, and says so. */
@@ -216,21 +218,80 @@ export class DebugTypes {
     if (this.cacheFile) await fs.promises.rm(this.cacheFile, { force: true });
     throw new DwarfError(l10n.t('The saved index of {0} does not match it: it was removed. Open the file again to index it anew.', this.file));
   }
+}
 
-  private declaredAt(layouter: Layouter, offset: number): { file: string; line: number } {
-    const die = layouter.die(offset);
-    const line = numberOf(die.attrs.get(DW_AT.decl_line)) ?? 0;
-    const index = numberOf(die.attrs.get(DW_AT.decl_file));
-    let file = this.file;
-    if (index !== undefined) {
-      try {
-        file = fileNames(this.info, die.unit)[index] ?? file;
-      } catch {
-        // a damaged line table only loses the file name
-      }
-    }
-    return { file, line };
+/** The definitions and scopes of the types a layout meets, from whichever index found its type. */
+type TypeSource = Pick<LayoutSource, 'definition' | 'prefixAt'>;
+
+/** No type `name`: said so, and how C spells it when it is a struct, union or enum tag (`point` is `struct point`). */
+function notFound(name: string, file: string, has: (name: string) => boolean): string {
+  const spelled = /^(struct|union|enum|class) /.test(name) ? undefined : ['struct', 'union', 'enum'].map((keyword) => `${keyword} ${name}`).find(has);
+  return spelled
+    ? l10n.t('No type "{0}" in the debug information of {1}; there is "{2}" (C names a tag with its keyword).', name, file, spelled)
+    : l10n.t('No type "{0}" in the debug information of {1}.', name, file);
+}
+
+/** Refuses what cannot be read for types: no DWARF at all, or an object file not yet relocated. */
+function checkReadable(elf: ElfFile): void {
+  if (!elf.hasDebugInfo()) {
+    throw new NoDebugInfoError(
+      l10n.t(
+        '{0} has no debug information (no .debug_info section). Build it with -g, or install its debug package (Debian and Ubuntu: the -dbgsym or -dbg package; Fedora: debuginfo-install).',
+        elf.path,
+      ),
+    );
   }
+  if (elf.type === ET_REL && (elf.section('.rela.debug_info') || elf.section('.rel.debug_info'))) {
+    throw new DwarfError(l10n.t('{0} is an object file whose debug information is not relocated yet: open the linked program or library instead.', elf.path));
+  }
+}
+
+/**
+ * The layout of the type DIE at `offset`, called `name`; `check` sees the DIE first (a cached
+ * index's entry must name what is there), and may throw.
+ */
+async function layoutAt(
+  file: string,
+  machine: number,
+  info: DwarfInfo,
+  name: string,
+  offset: number,
+  source: TypeSource,
+  check?: (die: Die | undefined) => Promise<void>,
+): Promise<CLayout> {
+  try {
+    const layouter = new Layouter({ info, machine, ...source });
+    if (check) {
+      let die: Die | undefined;
+      try {
+        die = layouter.die(offset);
+      } catch {
+        // not even a DIE there
+      }
+      await check(die);
+    }
+    const root = layouter.field(name, layouter.die(offset), 0, 0);
+    root.type = name;
+    const where = declaredAt(file, info, layouter.die(offset));
+    return { name, size: root.size, align: root.align, root, enums: layouter.enums, file: where.file, line: where.line };
+  } catch (error) {
+    throw wrap(file, error);
+  }
+}
+
+/** Where a type is declared: its source file (from the unit's line table) and line; the debug file itself when it does not say. */
+function declaredAt(file: string, info: DwarfInfo, die: Die): { file: string; line: number } {
+  const line = numberOf(die.attrs.get(DW_AT.decl_line)) ?? 0;
+  const index = numberOf(die.attrs.get(DW_AT.decl_file));
+  let where = file;
+  if (index !== undefined) {
+    try {
+      where = fileNames(info, die.unit)[index] ?? where;
+    } catch {
+      // a damaged line table only loses the file name
+    }
+  }
+  return { file: where, line };
 }
 
 function entries(list: TypeList): NamedType[] {

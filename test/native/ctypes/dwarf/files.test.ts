@@ -148,7 +148,7 @@ describe('DWARF: finding the debug files of programs and libraries', function ()
     }
   });
 
-  it(`fuzz: byte flips in the debug sections of a C++ program give layouts or clear errors (${Number(process.env.IPCINSP_DWARF_FUZZ ?? 40)} cases)`, async function () {
+  it(`fuzz: byte flips in the debug sections of a C++ program give layouts or clear errors, from the whole index and by name (${Number(process.env.IPCINSP_DWARF_FUZZ ?? 40)} cases)`, async function () {
     const cases = Number(process.env.IPCINSP_DWARF_FUZZ ?? 40);
     this.timeout(Math.max(120_000, cases * 2000));
     const cpp = path.join(dir, 'fuzz-cpp');
@@ -188,6 +188,19 @@ describe('DWARF: finding the debug files of programs and libraries', function ()
           `case ${i}: ${(error as Error)?.stack}`,
         );
         errors++;
+      }
+      // One type by name (only the units that hold it read; the whole index when they do not define it).
+      for (const name of ['ring::Slot<ring::Msg>', 'ring::Diamond']) {
+        try {
+          await DebugTypes.layoutByName(ElfFile.fromBytes(bytes, `case ${i}`), name);
+          layouts++;
+        } catch (error) {
+          assert.ok(
+            error instanceof DwarfError || error instanceof ObjectFileError || error instanceof NoDebugInfoError,
+            `case ${i}, ${name} by name: ${(error as Error)?.stack}`,
+          );
+          errors++;
+        }
       }
     }
     assert.ok(layouts + errors > cases, `${layouts} layouts, ${errors} errors`);

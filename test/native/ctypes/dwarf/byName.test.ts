@@ -1,0 +1,206 @@
+// One type by name without the whole index (DebugTypes.layoutByName, nameLookup.ts): only the units
+// that hold the name are walked, and the layout must equal the whole index's, type for type, over
+// real compiler output that names types in every way DWARF can: .debug_str offsets (gcc, clang's
+// DWARF 4), string offsets indexes (clang's DWARF 5: DW_FORM_strx), strings inline (gcc
+// -fno-merge-debug-strings), type units (.debug_types and DW_UT_type), compressed sections, C++ with
+// Boost.Interprocess, and Rust. A class only declared in the unit that uses it (its vtable's key
+// function is elsewhere) is found in the other unit by name; a name no unit defines gets the whole
+// index's words.
+import * as assert from 'assert';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DebugTypes } from '../../../../src/ctypes/dwarf/debugTypes';
+import { DwarfInfo } from '../../../../src/ctypes/dwarf/info';
+import { ownNameOf, UnitsByName } from '../../../../src/ctypes/dwarf/nameLookup';
+import { ElfFile } from '../../../../src/ctypes/objectFile';
+import { repoRoot } from '../../../support/segments';
+
+function have(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Every `step`-th name, at most about `count` of them. */
+function sample<T>(list: T[], count: number): T[] {
+  const step = Math.max(1, Math.floor(list.length / count));
+  return list.filter((_, i) => i % step === 0);
+}
+
+async function outcome<T>(promise: Promise<T>): Promise<{ value: T } | { error: string }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+/** The whole index's layouts of (a sample of) every listed type, and the same by name: equal. */
+async function sameByName(file: string, count = 120): Promise<number> {
+  const whole = await DebugTypes.open(file, { workers: 0 });
+  try {
+    const names = sample(
+      (await whole.types()).map((t) => t.name),
+      count,
+    );
+    let laidOut = 0;
+    for (const name of names) {
+      // A type with a member whose type is declared but never defined cannot be laid out either way: the same words.
+      const expected = await outcome(whole.layout(name));
+      assert.deepStrictEqual(await outcome(DebugTypes.layoutByName(file, name)), expected, `${path.basename(file)}: ${name}`);
+      if (!('error' in expected)) laidOut++;
+    }
+    return laidOut;
+  } finally {
+    whole.close();
+  }
+}
+
+/** The units a lookup of `name` walked, of how many. */
+async function walked(file: string, name: string): Promise<{ walked: number; units: number; found: boolean }> {
+  const elf = ElfFile.open(file);
+  try {
+    const section = async (n: string) => {
+      const s = elf.section(n);
+      return s ? elf.sectionBytes(s) : undefined;
+    };
+    const info = new DwarfInfo(
+      {
+        info: (await section('.debug_info'))!,
+        abbrev: (await section('.debug_abbrev'))!,
+        str: await section('.debug_str'),
+        lineStr: await section('.debug_line_str'),
+        strOffsets: await section('.debug_str_offsets'),
+        types: await section('.debug_types'),
+      },
+      elf.littleEndian,
+    );
+    info.readUnitHeaders();
+    const units = new UnitsByName(info);
+    const found = (await units.find(name)) !== undefined;
+    return { walked: units.unitsWalked, units: info.units.length, found };
+  } finally {
+    elf.close();
+  }
+}
+
+describe('DWARF: one type by name, reading only the units that hold its name', function () {
+  this.timeout(600_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-dwarf-byname-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Five C units, each with types of its own, one declaring a struct another defines. */
+  function writeUnits(): string[] {
+    const sources: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const file = path.join(dir, `unit${i}.c`);
+      const opaque = i === 0 ? 'struct opaque;\nstruct holder0 { struct opaque *p; int n; };\nstruct holder0 h0;\n' : '';
+      const defined = i === 3 ? 'struct opaque { long secret[3]; };\nstruct opaque o3;\n' : i === 1 ? 'struct declared_only;\nstruct declared_only *dp;\n' : '';
+      fs.writeFileSync(
+        file,
+        `#include "${path.join(repoRoot, 'test', 'programs', 'dwarfcorpus.h')}"\n${opaque}${defined}` +
+          `struct own${i} { int a${i}; double b; char name[12]; unsigned f : 3; };\nstruct own${i} use${i};\n` +
+          `typedef struct own${i} own${i}_t;\nown${i}_t typed${i};\nstruct everything every${i};\n${i === 0 ? 'int main(void) { return 0; }\n' : ''}`,
+      );
+      sources.push(file);
+    }
+    return sources;
+  }
+
+  const builds: Array<{ label: string; compiler: string; flags: string[] }> = [
+    { label: 'gcc, DWARF 5 (.debug_str offsets)', compiler: 'gcc', flags: ['-gdwarf-5'] },
+    { label: 'gcc, DWARF 4, strings inline (-fno-merge-debug-strings)', compiler: 'gcc', flags: ['-gdwarf-4', '-fno-merge-debug-strings'] },
+    { label: 'gcc, DWARF 4, type units (.debug_types)', compiler: 'gcc', flags: ['-gdwarf-4', '-fdebug-types-section'] },
+    { label: 'gcc, DWARF 5, type units (DW_UT_type)', compiler: 'gcc', flags: ['-gdwarf-5', '-fdebug-types-section'] },
+    { label: 'gcc, DWARF 5, compressed (zlib)', compiler: 'gcc', flags: ['-gdwarf-5', '-gz=zlib'] },
+    { label: 'clang, DWARF 4', compiler: 'clang', flags: ['-gdwarf-4'] },
+    { label: 'clang, DWARF 5 (string offsets indexes, DW_FORM_strx)', compiler: 'clang', flags: ['-gdwarf-5'] },
+  ];
+  for (const build of builds) {
+    it(`C, ${build.label}: the same layouts as the whole index; one unit of five walked for a unit's own type`, async function () {
+      if (!have(build.compiler)) this.skip();
+      const file = path.join(dir, `c-${builds.indexOf(build)}`);
+      execFileSync(build.compiler, ['-g', '-w', ...build.flags, '-o', file, ...writeUnits()]);
+      assert.ok((await sameByName(file)) >= 20);
+      const own = await walked(file, 'struct own2');
+      assert.ok(own.found, 'struct own2 found');
+      assert.ok(own.units >= 5, `${own.units} units`);
+      // Its own unit, and at most the type units of the build that hold it.
+      assert.ok(own.walked >= 1 && own.walked <= own.units - 4, `${own.walked} of ${own.units} units walked for struct own2`);
+      // Declared in unit 0, defined in unit 3: the definition, as the whole index has it.
+      const opaque = await DebugTypes.layoutByName(file, 'struct opaque');
+      assert.deepStrictEqual(
+        opaque.root.members?.map((m) => [m.name, m.offset, m.size]),
+        [['secret', 0, 24]],
+      );
+    });
+  }
+
+  it("C++: a class only declared where it is embedded (its vtable's key function is in another unit) is found there by name", async () => {
+    const a = path.join(dir, 'keyed-a.cpp');
+    const b = path.join(dir, 'keyed-b.cpp');
+    fs.writeFileSync(
+      a,
+      'namespace zoo { struct Poly { virtual ~Poly(); long v; }; struct Holder { Poly p; int after; }; }\nzoo::Holder *h;\nint main() { return 0; }\n',
+    );
+    fs.writeFileSync(b, 'namespace zoo { struct Poly { virtual ~Poly(); long v; }; Poly::~Poly() {} }\n');
+    const file = path.join(dir, 'keyed');
+    execFileSync('g++', ['-g', '-O0', '-o', file, a, b]);
+    const holder = await DebugTypes.layoutByName(file, 'zoo::Holder');
+    const p = holder.root.members?.find((m) => m.name === 'p');
+    assert.ok(
+      p?.members?.some((m) => m.name === 'v' && m.offset === 8 && m.size === 8),
+      JSON.stringify(p),
+    );
+    assert.strictEqual(holder.size, 24);
+    const whole = await DebugTypes.open(file, { workers: 0 });
+    try {
+      assert.deepStrictEqual(holder, await whole.layout('zoo::Holder'));
+    } finally {
+      whole.close();
+    }
+  });
+
+  it('C++ with Boost.Interprocess, and Rust: the same layouts as the whole index', async function () {
+    const cpp = path.join(dir, 'dwarfvalues-cpp');
+    const boost = fs.existsSync('/usr/include/boost/interprocess/offset_ptr.hpp');
+    execFileSync('g++', [
+      '-g',
+      '-O0',
+      ...(boost ? ['-DWITH_BOOST'] : []),
+      '-o',
+      cpp,
+      path.join(repoRoot, 'test', 'programs', 'dwarfvalues.cpp'),
+      '-lrt',
+      '-lpthread',
+    ]);
+    assert.ok((await sameByName(cpp, 150)) >= 100);
+    if (have('rustc')) {
+      const rust = path.join(dir, 'dwarfvalues-rs');
+      execFileSync('rustc', ['-g', '-C', 'opt-level=1', '-o', rust, path.join(repoRoot, 'test', 'programs', 'dwarfvalues.rs')]);
+      assert.ok((await sameByName(rust, 150)) >= 100);
+    }
+  });
+
+  it('a name no unit defines: the whole index says so, in its words', async () => {
+    const file = path.join(dir, 'c-missing');
+    execFileSync('gcc', ['-g', '-w', '-o', file, ...writeUnits()]);
+    await assert.rejects(DebugTypes.layoutByName(file, 'struct nowhere'), /No type "struct nowhere" in the debug information of .*c-missing\.$/);
+    // A C tag asked for without its keyword: the message says how C spells it.
+    await assert.rejects(
+      DebugTypes.layoutByName(file, 'own2'),
+      /No type "own2" in the debug information of .*; there is "struct own2" \(C names a tag with its keyword\)/,
+    );
+    // Declared only (never defined): not a type to lay out either.
+    await assert.rejects(DebugTypes.layoutByName(file, 'struct declared_only'), /No type "struct declared_only"/);
+  });
+
+  it("the last part of a spelled name is the DIE's own name", () => {
+    assert.strictEqual(ownNameOf('struct point'), 'point');
+    assert.strictEqual(ownNameOf('ring::Slot<ring::Msg>'), 'Slot<ring::Msg>');
+    assert.strictEqual(ownNameOf('std::map<int, std::pair<a::b, c::d> >::value_type'), 'value_type');
+    assert.strictEqual(ownNameOf('(anonymous namespace)::Local'), 'Local');
+    assert.strictEqual(ownNameOf('dwarfvalues::{impl#0}::Inner'), 'Inner');
+    assert.strictEqual(ownNameOf('point_t'), 'point_t');
+  });
+});
