@@ -1,10 +1,11 @@
 // `ipc-inspector dump OBJECT`: an object's bytes as `xxd` prints them (same lines, so the two can be
 // diffed), or with --type NAME the fields of a type laid out by the same engines as View as C Type
 // (src/ctypes): declared in a C file (--header FILE: the system compiler's layout) or described by a
-// program's debug information (--from FILE: its DWARF, C, C++ or Rust, reading only the units that
-// name the type), and decoded as the fields panel decodes them (src/shared/cValues.ts). Pages without data are never read on our initiative (reading a
-// never-touched page of a System V segment allocates it): where they are known to be zeros (holes,
-// pages never touched and not in swap) zeros are printed, as xxd would print them.
+// program's debug information (--from FILE: its DWARF, C, C++ or Rust, walking only the units that
+// name the type), and decoded as the fields panel decodes them (src/shared/cValues.ts).
+// Pages without data are never read on our initiative (reading a never-touched page of a System V
+// segment allocates it): where they are known to be zeros (holes, pages never touched and not in
+// swap) zeros are printed, as xxd would print them.
 import * as fs from 'fs';
 import * as path from 'path';
 import { readResident, type ByteSource } from '../ipc/byteSource';
@@ -141,7 +142,8 @@ async function layoutFromDebugInfo(type: string, from: string): Promise<CLayout>
     const source = await engine.findDebugFile(file);
     return await engine.DebugTypes.layoutByName(source.debugFile, type);
   } catch (error) {
-    throw new UsageError(l10n.t('--type {0} cannot be laid out from {1}: {2}', type, from, (error as Error).message));
+    if (!engine.isDebugInfoError(error)) throw error;
+    throw new UsageError(l10n.t('--type {0} cannot be laid out from {1}: {2}', type, from, error.message));
   }
 }
 

@@ -103,7 +103,7 @@ export function parser(argv: string[]): Argv {
             type: 'string',
             describe: l10n.t('A program or library built with -g (or its debug file) whose debug information has --type (C, C++, Rust): instead of --header'),
           })
-          .option('compiler', { type: 'string', default: 'cc', describe: l10n.t('The C compiler that lays out --type') })
+          .option('compiler', { type: 'string', default: 'cc', describe: l10n.t('The C compiler that lays out --type from --header') })
           .option('json', { type: 'boolean', describe: l10n.t('The bytes as hex, or the fields, in JSON') }),
       runner('Could not dump the object', dump),
     )

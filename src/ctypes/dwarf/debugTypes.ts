@@ -18,7 +18,7 @@ import { FileIndex, saveIndex, Stamp } from './indexCache';
 import { OWN } from './indexWalk';
 import { Die, DwarfInfo, DwarfSections, numberOf, stringOf } from './info';
 import { Layouter, LayoutSource } from './layout';
-import { UnitsByName } from './nameLookup';
+import { KEYWORD_SPELLING, UnitsByName, WholeIndexNeeded } from './nameLookup';
 import { lazySections, SectionName } from './lazySections';
 import { fileNames } from './lines';
 import type { NameIndex, TypeList } from './typeIndex';
@@ -188,14 +188,11 @@ export class DebugTypes {
       checkReadable(elf);
       const dwarf = new DwarfInfo(await readSections(elf, options.signal, false), elf.littleEndian);
       dwarf.readUnitHeaders();
-      const units = new UnitsByName(dwarf);
-      const offset = await units.find(name, options.signal);
-      if (offset === undefined) {
-        const whole = new DebugTypes(file, elf.buildId(), elf, dwarf, await buildIndex(dwarf, { signal: options.signal, workers: 0 }), undefined, undefined);
-        return await whole.layout(name);
-      }
-      const source: TypeSource = { definition: (n) => units.findNow(n), prefixAt: (at) => units.prefixAt(at) };
-      return await layoutAt(file, elf.machine, dwarf, name, offset, source);
+      const found = await layoutFromUnits(file, elf.machine, dwarf, name, options.signal);
+      if (found) return found;
+      // Only the whole index can answer (see nameLookup.ts), and it says the same as open() would.
+      const whole = new DebugTypes(file, elf.buildId(), elf, dwarf, await buildIndex(dwarf, { signal: options.signal, workers: 0 }), undefined, undefined);
+      return await whole.layout(name);
     } catch (error) {
       throw wrap(file, error);
     } finally {
@@ -225,10 +222,23 @@ type TypeSource = Pick<LayoutSource, 'definition' | 'prefixAt'>;
 
 /** No type `name`: said so, and how C spells it when it is a struct, union or enum tag (`point` is `struct point`). */
 function notFound(name: string, file: string, has: (name: string) => boolean): string {
-  const spelled = /^(struct|union|enum|class) /.test(name) ? undefined : ['struct', 'union', 'enum'].map((keyword) => `${keyword} ${name}`).find(has);
+  const spelled = KEYWORD_SPELLING.test(name) ? undefined : ['struct', 'union', 'enum'].map((keyword) => `${keyword} ${name}`).find(has);
   return spelled
     ? l10n.t('No type "{0}" in the debug information of {1}; there is "{2}" (C names a tag with its keyword).', name, file, spelled)
     : l10n.t('No type "{0}" in the debug information of {1}.', name, file);
+}
+
+/** The layout of `name` from the units that hold its name (nameLookup.ts); undefined: only the whole index can say. */
+async function layoutFromUnits(file: string, machine: number, info: DwarfInfo, name: string, signal?: AbortSignal): Promise<CLayout | undefined> {
+  const units = new UnitsByName(info);
+  try {
+    const offset = await units.find(name, signal);
+    if (offset === undefined) return undefined;
+    return await layoutAt(file, machine, info, name, offset, { definition: (n) => units.findNow(n), prefixAt: (at) => units.prefixAt(at) });
+  } catch (error) {
+    if (error instanceof WholeIndexNeeded) return undefined;
+    throw error;
+  }
 }
 
 /** Refuses what cannot be read for types: no DWARF at all, or an object file not yet relocated. */

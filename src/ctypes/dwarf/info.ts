@@ -286,6 +286,13 @@ export class DwarfInfo {
 
   /** The unit holding global offset `offset` (binary search over the headers). */
   unitOf(offset: number): Unit {
+    const found = this.unitIndexOf(offset);
+    if (found < 0) throw new DwarfError(l10n.t('A debug reference points to offset {0}, which is in no unit.', offset));
+    return this.units[found];
+  }
+
+  /** The index in `units` of the unit holding global offset `offset`, or -1 (a header's padding, past the last unit). */
+  unitIndexOf(offset: number): number {
     const units = this.units;
     let lo = 0;
     let hi = units.length - 1;
@@ -294,9 +301,9 @@ export class DwarfInfo {
       const u = units[mid];
       if (offset < u.start) hi = mid - 1;
       else if (offset >= u.end) lo = mid + 1;
-      else return u;
+      else return mid;
     }
-    throw new DwarfError(l10n.t('A debug reference points to offset {0}, which is in no unit.', offset));
+    return -1;
   }
 
   abbrevs(unit: Unit): AbbrevTable {
@@ -428,13 +435,15 @@ export class DwarfInfo {
   /** The unit's own DIE's attributes that other DIEs' forms need (string offsets base, language). */
   top(unit: Unit): UnitTop {
     if (unit.top) return unit.top;
-    // Provisional while reading the unit's DIE: a strx there needs the base it is reading.
-    unit.top = { language: 0, strOffsetsBase: unit.version >= 5 ? 8 : 0 };
+    // Provisional while reading the unit's DIE: a strx there needs the base it is reading. Without
+    // DW_AT_str_offsets_base, the entries follow the section's first header: 8 bytes, 16 in 64-bit DWARF.
+    const firstEntries = unit.version >= 5 ? 2 * unit.offsetSize : 0;
+    unit.top = { language: 0, strOffsetsBase: firstEntries };
     const die = this.readDie(unit.firstDie, unit);
     const base = die?.attrs.get(DW_AT.str_offsets_base);
     unit.top = {
       language: numberOf(die?.attrs.get(DW_AT.language)) ?? 0,
-      strOffsetsBase: typeof base === 'number' ? base : unit.version >= 5 ? 8 : 0,
+      strOffsetsBase: typeof base === 'number' ? base : firstEntries,
       stmtList: numberOf(die?.attrs.get(DW_AT.stmt_list)),
       compDir: stringOf(die?.attrs.get(DW_AT.comp_dir)),
       name: stringOf(die?.attrs.get(DW_AT.name)),

@@ -1,33 +1,46 @@
-// One named type found without indexing the whole file, as `gdb ptype` and `pahole -C` find it:
-// what `ipc-inspector dump --type NAME --from FILE` needs. A unit that defines a type holds the
-// type's own name (the last part of its spelling: `Slot<Msg>` of `ring::Slot<Msg>`) in one of
-// three ways: as the offset of the string in .debug_str (DW_FORM_strp, in the file's byte order),
-// as the string itself (DW_FORM_string), or as an index into its part of .debug_str_offsets, whose
-// entry holds that offset (DW_FORM_strx*, DWARF 5). So the name's bytes are searched for in
-// .debug_str, each place's offset in .debug_info, .debug_types and .debug_str_offsets, the name
-// itself in .debug_info and .debug_types (all native memory searches, Buffer.indexOf), and only the
-// units where one of them lies are walked (indexWalk.ts), each into an index of its own.
+// One named type found without indexing the whole file: what `ipc-inspector dump --type NAME
+// --from FILE` needs, one answer as `gdb ptype` and `pahole -C` give one. A unit that defines a type
+// holds the type's own name (the last part of its spelling: `Slot<Msg>` of `ring::Slot<Msg>`) in one
+// of these ways: as the offset of the string in .debug_str or .debug_line_str (DW_FORM_strp,
+// line_strp: in the file's byte order), as the string itself (DW_FORM_string), or as an index into
+// its part of .debug_str_offsets, whose entry holds that offset (DW_FORM_strx*, DWARF 5). So the
+// name's bytes are searched for in the string sections, each place's offset in .debug_info,
+// .debug_types and .debug_str_offsets, the name itself in .debug_info and .debug_types (all native
+// memory searches, Buffer.indexOf), and only the units where one of them lies are walked
+// (indexWalk.ts), each into an index of its own.
 //
 // Bytes that match by chance only add a unit to walk: the units walked are a superset of those
 // that can define the name. The first unit in file order that defines it wins, as in the whole
-// index. A name these units do not define (a spelling whose last part is not a DIE's name, a
-// reference into a supplementary file) is the caller's to look up in the whole index.
-import type { DwarfInfo, Unit } from './info';
+// index. Where this cannot answer for sure (a name that ends too many strings, too many units to
+// walk, a spelling whose last part is not a DIE's name), it says so (WholeIndexNeeded, or undefined
+// from find) and the caller asks the whole index, so the answer is always the whole index's.
+import type { DwarfInfo } from './info';
 import { UnitWalker } from './indexWalk';
 import { SLICE_MS, tick, TypeIndex } from './typeIndex';
+import { newIndex } from './walkPool';
 
-/** Places of the name in .debug_str looked at, at most: a name that ends that many strings is better found by the whole index. */
+/** Places of a name in the string sections looked at, at most: a name that ends more strings is the whole index's to find. */
 export const MAX_STRING_PLACES = 64;
+/** Units walked, at most (each index of its own takes about a megabyte): past that, the whole index. */
+export const MAX_UNITS_WALKED = 64;
+
+/** A C, C++ or Rust spelling with its tag's keyword (`struct point`). */
+export const KEYWORD_SPELLING = /^(struct|union|enum|class) /;
+
+/** Thrown where only the whole index can answer (see the file's header). */
+export class WholeIndexNeeded extends Error {
+  override readonly name = 'WholeIndexNeeded';
+}
 
 /** The last part of a spelled type name, the DIE's own name: `Slot<ring::Msg>` of `ring::Slot<ring::Msg>`, `point` of `struct point`. */
 export function ownNameOf(spelled: string): string {
-  const bare = spelled.replace(/^(struct|union|enum|class) /, '');
+  const bare = spelled.replace(KEYWORD_SPELLING, '');
   let depth = 0;
   let start = 0;
   for (let i = 0; i < bare.length; i++) {
     const ch = bare[i];
     if (ch === '<' || ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === '>' || ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    else if ((ch === '>' && bare[i - 1] !== '-') || ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
     else if (depth === 0 && ch === ':' && bare[i + 1] === ':') start = ++i + 1;
   }
   return bare.slice(start);
@@ -38,47 +51,53 @@ function view(bytes: Uint8Array): Buffer {
 }
 
 export class UnitsByName {
-  /** Units walked so far, each into its own index (scopes and definitions as the whole index has them). */
-  private readonly walked = new Map<Unit, TypeIndex>();
-  /** Units by their .debug_str_offsets part (DWARF 5), sorted by its start; made on first need. */
+  /** Units walked so far (by index into info.units), each into its own index (scopes and definitions as the whole index has them). */
+  private readonly walked = new Map<number, TypeIndex>();
+  /** Candidate units by own name (undefined: too many places). */
+  private readonly candidatesOf = new Map<string, number[] | undefined>();
+  /** DWARF 5 units by the start of their .debug_str_offsets part, sorted; made on first need. */
   private strOffsetsParts: Array<{ base: number; unit: number }> | undefined;
 
   constructor(private readonly info: DwarfInfo) {}
 
   /**
    * The DIE offset of the type spelled `name` (as the whole index spells it), from the units that
-   * hold its own name, walked in slices that give the event loop back; undefined: none defines it.
+   * hold its own name, walked in slices that give the event loop back; undefined: the whole index
+   * must say (none of those units defines it, or there were too many to look at).
    */
   async find(name: string, signal?: AbortSignal): Promise<number | undefined> {
     const units = this.candidates(ownNameOf(name));
-    if (!units) return undefined;
+    if (!units || units.length > MAX_UNITS_WALKED) return undefined;
     for (const i of units) {
-      const unit = this.info.units[i];
-      if (!this.walked.has(unit)) {
-        const index = this.newIndex();
+      if (!this.walked.has(i)) {
+        this.reserve();
+        const index = newIndex(this.info);
         const walker = new UnitWalker(this.info, [i], index);
         while (!walker.run(performance.now() + SLICE_MS)) await tick(signal);
-        this.walked.set(unit, index);
+        this.walked.set(i, index);
       }
-      const found = this.inUnit(unit, name);
+      const found = this.inUnit(i, name);
       if (found !== undefined) return found;
     }
     return undefined;
   }
 
-  /** The same at once (a layout meeting a type only declared where it is used). */
+  /** The same at once, for a layout meeting a type only declared where it is used; WholeIndexNeeded where this cannot answer. */
   findNow(name: string): number | undefined {
     const units = this.candidates(ownNameOf(name));
-    for (const i of units ?? []) {
-      const found = this.inUnit(this.info.units[i], name);
+    if (!units) throw new WholeIndexNeeded(name);
+    for (const i of units) {
+      const found = this.inUnit(i, name);
       if (found !== undefined) return found;
     }
-    return undefined;
+    // Declared only in every unit that holds the name; or spelled so that its last part is not a DIE's name.
+    throw new WholeIndexNeeded(name);
   }
 
   /** The scope prefix of the named type DIE at `offset` (its unit walked now if it was not). */
   prefixAt(offset: number): string | undefined {
-    return this.indexOf(this.info.unitOf(offset)).prefixAt(offset);
+    const unit = this.info.unitIndexOf(offset);
+    return unit < 0 ? undefined : this.indexOf(unit).prefixAt(offset);
   }
 
   /** How many units were walked (for tests: far fewer than the file has). */
@@ -86,42 +105,46 @@ export class UnitsByName {
     return this.walked.size;
   }
 
-  private inUnit(unit: Unit, name: string): number | undefined {
+  private inUnit(unit: number, name: string): number | undefined {
     const index = this.indexOf(unit);
     const id = index.find(name);
     return id < 0 ? undefined : index.offset(id);
   }
 
-  private indexOf(unit: Unit): TypeIndex {
+  private indexOf(unit: number): TypeIndex {
     let index = this.walked.get(unit);
     if (!index) {
-      index = this.newIndex();
-      new UnitWalker(this.info, [this.info.units.indexOf(unit)], index).run();
+      this.reserve();
+      index = newIndex(this.info);
+      new UnitWalker(this.info, [unit], index).run();
       this.walked.set(unit, index);
     }
     return index;
   }
 
-  private newIndex(): TypeIndex {
-    return new TypeIndex(this.info.sections, this.info.infoLength);
+  /** Room for one more walked unit, or WholeIndexNeeded. */
+  private reserve(): void {
+    if (this.walked.size >= MAX_UNITS_WALKED) throw new WholeIndexNeeded(`${this.walked.size} units`);
   }
 
   /** Indexes into info.units of the units that may define a type whose own name is `own`, in file order; undefined: no search (too many places to look, or sections not read whole). */
   candidates(own: string): number[] | undefined {
+    if (!this.candidatesOf.has(own)) this.candidatesOf.set(own, this.search(own));
+    return this.candidatesOf.get(own);
+  }
+
+  private search(own: string): number[] | undefined {
     const found = new Set<number>();
-    const { info: infoBytes, types, str, strOffsets } = this.info.sections;
+    const { info: infoBytes, types, str, lineStr, strOffsets } = this.info.sections;
     // Sections read lazily hold only what was read so far: no search there (the caller's whole index instead).
     if (this.info.sections.loader) return undefined;
     const text = Buffer.from(`${own}\0`, 'utf8');
     this.unitsHolding(infoBytes, 0, text, found);
     if (types) this.unitsHolding(types, this.info.infoLength, text, found);
-    if (str) {
-      const places: number[] = [];
-      const strings = view(str);
-      for (let at = strings.indexOf(text); at >= 0; at = strings.indexOf(text, at + 1)) {
-        if (places.length === MAX_STRING_PLACES) return undefined;
-        places.push(at);
-      }
+    for (const strings of [str, lineStr]) {
+      if (!strings) continue;
+      const places = placesOf(strings, text);
+      if (!places) return undefined;
       for (const place of places) {
         // The low 32 bits: a 64-bit DWARF reference holds them too (first or last, by byte order).
         const pattern = Buffer.alloc(4);
@@ -129,7 +152,7 @@ export class UnitsByName {
         else pattern.writeUInt32BE(place % 2 ** 32);
         this.unitsHolding(infoBytes, 0, pattern, found);
         if (types) this.unitsHolding(types, this.info.infoLength, pattern, found);
-        if (strOffsets) this.unitsIndexing(strOffsets, pattern, found);
+        if (strOffsets && strings === str) this.unitsIndexing(strOffsets, pattern, found);
       }
     }
     return [...found].sort((a, b) => a - b);
@@ -139,7 +162,7 @@ export class UnitsByName {
   private unitsHolding(bytes: Uint8Array, base: number, pattern: Buffer, found: Set<number>): void {
     const section = view(bytes);
     for (let at = section.indexOf(pattern); at >= 0;) {
-      const unit = this.unitAt(base + at);
+      const unit = this.info.unitIndexOf(base + at);
       if (unit < 0) {
         at = section.indexOf(pattern, at + 1); // a header's padding, or past the last unit
         continue;
@@ -153,41 +176,65 @@ export class UnitsByName {
   /** Adds the DWARF 5 units whose part of .debug_str_offsets holds `pattern` as an entry. */
   private unitsIndexing(strOffsets: Uint8Array, pattern: Buffer, found: Set<number>): void {
     const section = view(strOffsets);
-    for (let at = section.indexOf(pattern); at >= 0; at = section.indexOf(pattern, at + 1)) {
-      const parts = this.partsOfStrOffsets();
+    const parts = this.partsOfStrOffsets();
+    for (let at = section.indexOf(pattern); at >= 0;) {
       // The last part starting at or before `at`, and every unit sharing it.
-      let hi = parts.length - 1;
-      while (hi >= 0 && parts[hi].base > at) hi--;
-      if (hi < 0) continue;
-      for (let i = hi; i >= 0 && parts[i].base === parts[hi].base; i--) {
-        const unit = this.info.units[parts[i].unit];
-        if ((at - parts[i].base) % unit.offsetSize === 0) found.add(parts[i].unit);
+      const last = lastAtOrBefore(parts, at);
+      if (last < 0) {
+        at = section.indexOf(pattern, at + 1);
+        continue;
       }
+      const base = parts[last].base;
+      let matched = false;
+      for (let i = last; i >= 0 && parts[i].base === base; i--) {
+        const unit = this.info.units[parts[i].unit];
+        // The low 32 bits of a big-endian 64-bit entry are its second half.
+        const entry = unit.offsetSize === 8 && !this.info.littleEndian ? at - 4 : at;
+        if (entry >= base && (entry - base) % unit.offsetSize === 0) {
+          found.add(parts[i].unit);
+          matched = true;
+        }
+      }
+      // A part matched is done: on from the next part's start (one step past a match by chance).
+      const next = last + 1 < parts.length ? parts[last + 1].base : section.length;
+      at = section.indexOf(pattern, matched ? Math.max(next, at + 1) : at + 1);
     }
   }
 
   private partsOfStrOffsets(): Array<{ base: number; unit: number }> {
     if (!this.strOffsetsParts) {
-      this.strOffsetsParts = [];
+      const parts: Array<{ base: number; unit: number }> = [];
       this.info.units.forEach((unit, i) => {
-        if (unit.version >= 5) this.strOffsetsParts!.push({ base: this.info.top(unit).strOffsetsBase, unit: i });
+        if (unit.version >= 5) parts.push({ base: this.info.top(unit).strOffsetsBase, unit: i });
       });
-      this.strOffsetsParts.sort((a, b) => a.base - b.base || a.unit - b.unit);
+      this.strOffsetsParts = parts.sort((a, b) => a.base - b.base || a.unit - b.unit);
     }
     return this.strOffsetsParts;
   }
+}
 
-  /** The index of the unit holding global offset `offset`, or -1. */
-  private unitAt(offset: number): number {
-    const units = this.info.units;
-    let lo = 0;
-    let hi = units.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (offset < units[mid].start) hi = mid - 1;
-      else if (offset >= units[mid].end) lo = mid + 1;
-      else return mid;
-    }
-    return -1;
+/** Where `text` (the name and its NUL) starts in a string section, every place (suffixes of longer strings too); undefined: more than MAX_STRING_PLACES. */
+function placesOf(strings: Uint8Array, text: Buffer): number[] | undefined {
+  const places: number[] = [];
+  const section = view(strings);
+  for (let at = section.indexOf(text); at >= 0; at = section.indexOf(text, at + 1)) {
+    if (places.length === MAX_STRING_PLACES) return undefined;
+    places.push(at);
   }
+  return places;
+}
+
+/** The index of the last part whose base is at or before `at`, or -1 (binary search). */
+function lastAtOrBefore(parts: ReadonlyArray<{ base: number }>, at: number): number {
+  let lo = 0;
+  let hi = parts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (parts[mid].base <= at) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }

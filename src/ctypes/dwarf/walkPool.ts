@@ -66,7 +66,8 @@ export async function buildIndex(info: DwarfInfo, options: BuildOptions = {}): P
   return buildHere(info, options);
 }
 
-function newIndex(info: DwarfInfo): TypeIndex {
+/** An empty index over the names of `info`'s sections. */
+export function newIndex(info: DwarfInfo): TypeIndex {
   return new TypeIndex(info.sections, info.infoLength);
 }
 

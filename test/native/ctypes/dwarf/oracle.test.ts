@@ -1,6 +1,6 @@
 // Layouts read from DWARF (src/ctypes/dwarf) against oracles no one here wrote: gdb's `ptype /o`
 // and pahole, member by member (offset, size, bit offset and width, type), over a corpus compiled
-// here: C with gcc and clang, DWARF 4 and 5, compressed, with type units; C++ with g++ (inheritance,
+// here: C with gcc and clang, DWARF 4 and 5 (also 64-bit DWARF), compressed, with type units; C++ with g++ (inheritance,
 // a virtual base, a template, namespaces, std::atomic, Boost.Interprocess); Rust (repr(C) and
 // default layout, tuples, enums with data, atomics); and a distribution's debug file (libc6-dbg).
 // For C, the layout must also equal the compiler probe's (LayoutCache), field for field.
@@ -126,6 +126,8 @@ describe('DWARF layouts against gdb, pahole and the compiler probe', function ()
     { label: 'gcc -O2, DWARF 5', compiler: 'gcc', flags: ['-gdwarf-5', '-O2'], pahole: true },
     { label: 'clang, DWARF 4', compiler: 'clang', flags: ['-gdwarf-4'], pahole: false },
     { label: 'clang, DWARF 5', compiler: 'clang', flags: ['-gdwarf-5'], pahole: false },
+    { label: 'gcc, 64-bit DWARF 5', compiler: 'gcc', flags: ['-gdwarf-5', '-gdwarf64'], pahole: false },
+    { label: 'clang, 64-bit DWARF 5', compiler: 'clang', flags: ['-gdwarf-5', '-gdwarf64'], pahole: false },
   ];
   for (const build of cBuilds) {
     it(`C, ${build.label}: every record as gdb and pahole see it`, async function () {
