@@ -2,10 +2,11 @@
 // the ways gdb finds them (the file itself, /usr/lib/debug/.build-id, .gnu_debuglink with its CRC,
 // debuginfod's cache), deduplicated by build-id across processes; a stripped program whose debug
 // file is nowhere names every place looked at. And a fuzz campaign on real compiler output: byte
-// flips in the debug sections of a C++ program give layouts or clear errors, never a crash
-// (IPCINSP_DWARF_FUZZ=N for a longer one).
+// flips in the debug sections of a C++ program and of a clang DWARF 5 program with type units give
+// layouts or clear errors, never a crash, from the whole index and by name (IPCINSP_DWARF_FUZZ=N for
+// a longer one).
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -148,15 +149,22 @@ describe('DWARF: finding the debug files of programs and libraries', function ()
     }
   });
 
-  it(`fuzz: byte flips in the debug sections of a C++ program give layouts or clear errors, from the whole index and by name (${Number(process.env.IPCINSP_DWARF_FUZZ ?? 40)} cases)`, async function () {
-    const cases = Number(process.env.IPCINSP_DWARF_FUZZ ?? 40);
-    this.timeout(Math.max(120_000, cases * 2000));
-    const cpp = path.join(dir, 'fuzz-cpp');
-    execFileSync('g++', ['-g', '-O0', '-o', cpp, path.join(repoRoot, 'test', 'programs', 'dwarfvalues.cpp'), '-lrt']);
-    const clean = fs.readFileSync(cpp);
+  /** Whether an error is one of the reader's clear errors (not a crash). */
+  function isClearError(error: unknown): boolean {
+    return error instanceof DwarfError || error instanceof ObjectFileError || error instanceof NoDebugInfoError;
+  }
+
+  /**
+   * Byte flips in a program's debug sections, `cases` times: the whole index lists and lays out
+   * types, and `names` by name (only the units holding them walked), each a layout or a clear error.
+   */
+  async function fuzz(file: string, names: string[], cases: number, seed: number): Promise<{ layouts: number; errors: number }> {
+    const clean = fs.readFileSync(file);
     const elf = ElfFile.fromBytes(clean);
-    const ranges = elf.sections.filter((s) => /^\.debug_(info|abbrev|str|line|str_offsets)$/.test(s.name)).map((s) => [s.offset, s.size] as const);
-    const random = seededRandom(0x5eed);
+    const ranges = elf.sections
+      .filter((s) => /^\.debug_(info|abbrev|str|line|str_offsets|line_str|types)$/.test(s.name))
+      .map((s) => [s.offset, s.size] as const);
+    const random = seededRandom(seed);
     let layouts = 0;
     let errors = 0;
     for (let i = 0; i < cases; i++) {
@@ -169,13 +177,13 @@ describe('DWARF: finding the debug files of programs and libraries', function ()
       try {
         const types = await DebugTypes.read(ElfFile.fromBytes(bytes, `case ${i}`));
         try {
-          const names = (await types.types()).map((t) => t.name);
-          for (const name of ['ring::Slot<ring::Msg>', 'ring::Diamond', ...names.slice(0, 30)]) {
+          const listed = (await types.types()).map((t) => t.name);
+          for (const name of [...names, ...listed.slice(0, 30)]) {
             try {
               if (types.has(name)) await types.layout(name);
               layouts++;
             } catch (error) {
-              if (!(error instanceof DwarfError)) throw error;
+              assert.ok(isClearError(error), `case ${i}, ${name}: ${(error as Error)?.stack}`);
               errors++;
             }
           }
@@ -183,26 +191,42 @@ describe('DWARF: finding the debug files of programs and libraries', function ()
           types.close();
         }
       } catch (error) {
-        assert.ok(
-          error instanceof DwarfError || error instanceof ObjectFileError || error instanceof NoDebugInfoError,
-          `case ${i}: ${(error as Error)?.stack}`,
-        );
+        assert.ok(isClearError(error), `case ${i}: ${(error as Error)?.stack}`);
         errors++;
       }
-      // One type by name (only the units that hold it read; the whole index when they do not define it).
-      for (const name of ['ring::Slot<ring::Msg>', 'ring::Diamond']) {
+      for (const name of names) {
         try {
           await DebugTypes.layoutByName(ElfFile.fromBytes(bytes, `case ${i}`), name);
           layouts++;
         } catch (error) {
-          assert.ok(
-            error instanceof DwarfError || error instanceof ObjectFileError || error instanceof NoDebugInfoError,
-            `case ${i}, ${name} by name: ${(error as Error)?.stack}`,
-          );
+          assert.ok(isClearError(error), `case ${i}, ${name} by name: ${(error as Error)?.stack}`);
           errors++;
         }
       }
     }
-    assert.ok(layouts + errors > cases, `${layouts} layouts, ${errors} errors`);
+    return { layouts, errors };
+  }
+
+  it(`fuzz: byte flips in the debug sections of a C++ program and of a clang DWARF 5 program with type units give layouts or clear errors, from the whole index and by name (${Number(process.env.IPCINSP_DWARF_FUZZ ?? 40)} cases each)`, async function () {
+    const cases = Number(process.env.IPCINSP_DWARF_FUZZ ?? 40);
+    this.timeout(Math.max(120_000, cases * 4000));
+    const cpp = path.join(dir, 'fuzz-cpp');
+    execFileSync('g++', ['-g', '-O0', '-o', cpp, path.join(repoRoot, 'test', 'programs', 'dwarfvalues.cpp'), '-lrt']);
+    const cppRun = await fuzz(cpp, ['ring::Slot<ring::Msg>', 'ring::Diamond'], cases, 0x5eed);
+    // Several units naming types by string offsets indexes (DW_FORM_strx), with type units in .debug_info.
+    const units = [0, 1, 2].map((i) => {
+      const unit = path.join(dir, `fuzz-unit${i}.c`);
+      fs.writeFileSync(
+        unit,
+        `struct shared${i % 2} { int a; long b[${i + 2}]; };\nstruct shared${i % 2} s${i};\nstruct own${i} { struct shared${i % 2} s; char name[8]; unsigned f : 3; };\nstruct own${i} o${i};\n${i === 0 ? 'int main(void) { return 0; }\n' : ''}`,
+      );
+      return unit;
+    });
+    const clang = path.join(dir, 'fuzz-clang');
+    const built = spawnSync('clang', ['-g', '-gdwarf-5', '-fdebug-types-section', '-o', clang, ...units]);
+    const clangRun = built.status === 0 ? await fuzz(clang, ['struct own1', 'struct shared1', 'struct own2'], cases, 0xc1a6) : { layouts: 0, errors: 0 };
+    // Not every case may break everything: some layouts come out.
+    assert.ok(cppRun.layouts > 0, `C++: ${cppRun.layouts} layouts, ${cppRun.errors} errors`);
+    if (built.status === 0) assert.ok(clangRun.layouts > 0, `clang: ${clangRun.layouts} layouts, ${clangRun.errors} errors`);
   });
 });
