@@ -27,7 +27,7 @@ import { promisify } from 'util';
 import { DebugTypes } from '../src/ctypes/dwarf/debugTypes';
 import { OWN_LIST } from '../src/ctypes/dwarf/indexCache';
 import type { ByNameReport } from './byNameChild';
-import { median, Row } from './measure';
+import { against, median, Row } from './measure';
 
 const run = promisify(execFile);
 const UNITS = Number(process.env.IPCINSP_BENCH_DWARF_UNITS ?? 40);
@@ -243,46 +243,10 @@ export async function benchDwarf(): Promise<Row[]> {
     );
     const label = `${megabytes.toFixed(0)} MB C++ debug binary`;
     return [
-      {
-        benchmark: `debug types, ${label}: one type by name (no pick list), cold`,
-        value: named,
-        unit: 'ms',
-        reference: `gdb ptype /o`,
-        referenceValue: g,
-        ratio: named / g,
-        target: '<= 0.1x',
-        met: named / g <= 0.1,
-      },
-      {
-        benchmark: `debug types: one type by name (no pick list), cold`,
-        value: named,
-        unit: 'ms',
-        reference: `pahole -C (last unit's type)`,
-        referenceValue: p,
-        ratio: named / p,
-        target: '<= 0.5x',
-        met: named / p <= 0.5,
-      },
-      {
-        benchmark: `debug types: one type by name in a fresh Node process (modules loaded first)`,
-        value: namedFresh,
-        unit: 'ms',
-        reference: `gdb ptype /o`,
-        referenceValue: g,
-        ratio: namedFresh / g,
-        target: 'reported',
-        met: true,
-      },
-      {
-        benchmark: `debug types: the same with the modules' load`,
-        value: namedFreshTotal,
-        unit: 'ms',
-        reference: `gdb ptype /o`,
-        referenceValue: g,
-        ratio: namedFreshTotal / g,
-        target: 'reported',
-        met: true,
-      },
+      against(`debug types, ${label}: one type by name (no pick list), cold`, named, `gdb ptype /o`, g, 0.1),
+      against(`debug types: one type by name (no pick list), cold`, named, `pahole -C (last unit's type)`, p, 0.5),
+      against(`debug types: one type by name in a fresh Node process (modules loaded first)`, namedFresh, `gdb ptype /o`, g),
+      against(`debug types: the same with the modules' load`, namedFreshTotal, `gdb ptype /o`, g),
       {
         benchmark: `debug types, ${label}: pick list usable (index built, first ${OWN_LIST} names), cold`,
         value: pickList,
@@ -291,46 +255,10 @@ export async function benchDwarf(): Promise<Row[]> {
         met: pickList < 1500,
       },
       { benchmark: `debug types: first layout after the pick list`, value: layout, unit: 'ms', target: '< 200 ms', met: layout < 200 },
-      {
-        benchmark: `debug types: pick list + first layout, cold`,
-        value: first,
-        unit: 'ms',
-        reference: `pahole -C (last unit's type)`,
-        referenceValue: p,
-        ratio: first / p,
-        target: '<= 0.5x',
-        met: first / p <= 0.5,
-      },
-      {
-        benchmark: `debug types: pick list + first layout, cold`,
-        value: first,
-        unit: 'ms',
-        reference: `pahole -C (first unit's type)`,
-        referenceValue: pFirst,
-        ratio: first / pFirst,
-        target: 'reported',
-        met: true,
-      },
-      {
-        benchmark: `debug types: pick list + first layout, cold`,
-        value: first,
-        unit: 'ms',
-        reference: `gdb ptype /o`,
-        referenceValue: g,
-        ratio: first / g,
-        target: 'reported',
-        met: true,
-      },
-      {
-        benchmark: `debug types: the same with a worker thread walking`,
-        value: threadedFirst,
-        unit: 'ms',
-        reference: `gdb ptype /o`,
-        referenceValue: g,
-        ratio: threadedFirst / g,
-        target: 'reported',
-        met: true,
-      },
+      against(`debug types: pick list + first layout, cold`, first, `pahole -C (last unit's type)`, p, 0.5),
+      against(`debug types: pick list + first layout, cold`, first, `pahole -C (first unit's type)`, pFirst),
+      against(`debug types: pick list + first layout, cold`, first, `gdb ptype /o`, g),
+      against(`debug types: the same with a worker thread walking`, threadedFirst, `gdb ptype /o`, g),
       { benchmark: `debug types: open from the on-disk cache + layout (new reader)`, value: fromCache, unit: 'ms', target: '< 20 ms', met: fromCache < 20 },
       { benchmark: `debug types: open from the on-disk cache + pick list`, value: listFromCache, unit: 'ms', target: 'reported', met: true },
       { benchmark: `debug types: longest event-loop delay over the cold runs (wall)`, value: block, unit: 'ms', target: '<= 50 ms', met: block <= 50 },

@@ -50,6 +50,13 @@ export interface Row {
   met: boolean;
 }
 
+/** A row of `value` (ms) against a reference of the same run: the ratio at most `max` (a target), or only reported. */
+export function against(benchmark: string, value: number, reference: string, referenceValue: number, max?: number): Row {
+  const ratio = value / referenceValue;
+  const target = max === undefined ? 'reported' : `<= ${max}x`;
+  return { benchmark, value, unit: 'ms', reference, referenceValue, ratio, target, met: max === undefined || ratio <= max };
+}
+
 export function printTable(rows: Row[]): void {
   const cells = rows.map((r) => [
     r.benchmark,
