@@ -2,8 +2,9 @@
 // demo`), the offline VS Code host on demo/workspace with this checkout's extension, and chromium,
 // then does what the README describes and writes docs/images/*.png. The UI suites' own shots show
 // their test objects and the pointer's tooltips; these show what a person sees after `npm start`.
-// Two scenes the demo does not make are set up as the UI suite does (test/support/semMsg.ts): a
-// semaphore set stuck behind a holder that died, and a queue holding messages. Everything made here
+// Three scenes the demo does not make are set up as the UI suites do: a semaphore set stuck behind a
+// holder that died, and a queue holding messages (test/support/semMsg.ts); and a C++ program built
+// with -g (test/programs/dwarfvalues.cpp) whose segment is seen as its own type. Everything made here
 // is removed at the end (the demo's own leaks by `npm run demo -- --cleanup`), pass or fail.
 //
 // Not part of npm test (it writes into the checkout); run it after a change to what the views show.
@@ -11,9 +12,10 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as readline from 'readline';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { contentsFrame, openContentsFromRow } from '../support/contentsUi';
-import { repoRoot } from '../support/segments';
+import { freshKey, repoRoot, trackSegment } from '../support/segments';
 import { ipcmkMsg, ipcmkSem, ipctool, IpcProcess, startIpctool, SYSCALL, waitBlocked } from '../support/semMsg';
 import { openIpcView, Server, startHost } from '../support/testHost';
 import { movePointerAway, scrollToRow } from '../support/treeRows';
@@ -92,6 +94,7 @@ describe('README screenshots', function () {
   let semid: number;
   let waiter: IpcProcess;
   let workspace: string | undefined;
+  let dwarfProgram: ChildProcess | undefined;
 
   before(async function () {
     fs.mkdirSync(images, { recursive: true });
@@ -120,6 +123,7 @@ describe('README screenshots', function () {
     // Each step whatever the one before did; the demo's cleanup only for a demo this script started
     // (a demo already running, the user's, refuses to start a second one and is left alone).
     try {
+      dwarfProgram?.kill('SIGKILL');
       await waiter?.kill();
       await browser?.close();
       await server?.stop();
@@ -222,6 +226,30 @@ describe('README screenshots', function () {
     await frame.locator('.fields-row', { hasText: 'outlet' }).first().waitFor({ timeout: 15_000 });
     await noToasts(page);
     await shoot(page, 'c-type-table');
+  });
+
+  it("dwarf-fields: a C++ program's segment as its own ring::Slot<ring::Msg>, the type read from its debug information", async function () {
+    // Built with -g in the workspace (the pick list names it ./dwarfvalues); it writes known values and waits.
+    const program = path.join(workspace!, 'dwarfvalues');
+    execFileSync('g++', ['-g', '-O1', '-o', program, path.join(repoRoot, 'test', 'programs', 'dwarfvalues.cpp'), '-lrt']);
+    dwarfProgram = spawn(program, ['sysv', `0x${freshKey().toString(16)}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const ready = await new Promise<string>((resolve) => readline.createInterface({ input: dwarfProgram!.stdout! }).once('line', resolve));
+    const shmid = trackSegment(Number(ready.split(' ')[1]));
+    await showSideBar(page, true);
+    const row = page.locator(`.monaco-list-row:not(.monaco-tree-sticky-row)[aria-label*=", id ${shmid},"]`);
+    await scrollToRow(page, row);
+    const frame = await openContentsFromRow(page, row, new RegExp(`id ${shmid}`));
+    await showSideBar(page, false);
+    await frame.click('button:has-text("C type…")');
+    await page.locator('.quick-input-list .monaco-list-row:visible', { hasText: 'ring::Slot<ring::Msg>' }).first().waitFor({ timeout: 60_000 });
+    await answerInputs(page, ['ring::Slot<ring::Msg>', 'At offset 0']);
+    await frame.waitForFunction(() => /BigTop/.test(document.querySelector('.fields-rows')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    const payload = frame.locator('.fields-row', { has: frame.locator('.fv-name', { hasText: /^payload$/ }) });
+    await payload.click();
+    await payload.press('ArrowRight');
+    await frame.waitForFunction(() => /msg-1/.test(document.querySelector('.fields-rows')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await noToasts(page);
+    await shoot(page, 'dwarf-fields');
   });
 
   it('posix-contents-view: the leak, its unwritten pages shown as holes', async function () {
