@@ -177,9 +177,10 @@ export class DebugTypes {
 
   /**
    * The layout of the type spelled `name` in `file`, without indexing the whole file: only the
-   * units that hold its name are read (nameLookup.ts), as `gdb ptype` and `pahole -C` do. A name
-   * they do not define is looked up in the whole index (then it takes as long as open()). An ELF
-   * file given open (ElfFile.fromBytes) is closed here.
+   * units that hold its name are walked (nameLookup.ts): one answer, as `gdb ptype` and `pahole -C`
+   * give one. Where they cannot answer for sure, the whole index is built, on this thread (longer
+   * than open() on a machine where open() would use worker threads). An ELF file given open
+   * (ElfFile.fromBytes) is closed here.
    */
   static async layoutByName(from: string | ElfFile, name: string, options: Pick<OpenOptions, 'signal'> = {}): Promise<CLayout> {
     const elf = typeof from === 'string' ? ElfFile.open(from) : from;

@@ -439,8 +439,13 @@ export class DwarfInfo {
     // DW_AT_str_offsets_base, the entries follow the section's first header: 8 bytes, 16 in 64-bit DWARF.
     const firstEntries = unit.version >= 5 ? 2 * unit.offsetSize : 0;
     unit.top = { language: 0, strOffsetsBase: firstEntries };
-    const die = this.readDie(unit.firstDie, unit);
+    let die = this.readDie(unit.firstDie, unit);
     const base = die?.attrs.get(DW_AT.str_offsets_base);
+    if (typeof base === 'number' && base !== firstEntries) {
+      // Its own strx attributes (name, directory) were read with the provisional base: again with its own.
+      unit.top = { language: 0, strOffsetsBase: base };
+      die = this.readDie(unit.firstDie, unit);
+    }
     unit.top = {
       language: numberOf(die?.attrs.get(DW_AT.language)) ?? 0,
       strOffsetsBase: typeof base === 'number' ? base : firstEntries,

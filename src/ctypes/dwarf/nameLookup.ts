@@ -16,12 +16,13 @@
 // from find) and the caller asks the whole index, so the answer is always the whole index's.
 import type { DwarfInfo } from './info';
 import { UnitWalker } from './indexWalk';
+import { nameText } from './names';
 import { SLICE_MS, tick, TypeIndex } from './typeIndex';
 import { newIndex } from './walkPool';
 
 /** Places of a name in the string sections looked at, at most: a name that ends more strings is the whole index's to find. */
 export const MAX_STRING_PLACES = 64;
-/** Units walked, at most (each index of its own takes about a megabyte): past that, the whole index. */
+/** Units walked, at most (each index of its own takes about a megabyte): past that, the whole index. The candidates are walked in file order, so a type many units define is found in the first that does. */
 export const MAX_UNITS_WALKED = 64;
 
 /** A C, C++ or Rust spelling with its tag's keyword (`struct point`). */
@@ -55,8 +56,8 @@ export class UnitsByName {
   private readonly walked = new Map<number, TypeIndex>();
   /** Candidate units by own name (undefined: too many places). */
   private readonly candidatesOf = new Map<string, number[] | undefined>();
-  /** DWARF 5 units by the start of their .debug_str_offsets part, sorted; made on first need. */
-  private strOffsetsParts: Array<{ base: number; unit: number }> | undefined;
+  /** DWARF 5 units by their .debug_str_offsets part, sorted by its start; made on first need. */
+  private strOffsetsParts: StrOffsetsPart[] | undefined;
 
   constructor(private readonly info: DwarfInfo) {}
 
@@ -66,8 +67,10 @@ export class UnitsByName {
    * must say (none of those units defines it, or there were too many to look at).
    */
   async find(name: string, signal?: AbortSignal): Promise<number | undefined> {
-    const units = this.candidates(ownNameOf(name));
-    if (!units || units.length > MAX_UNITS_WALKED) return undefined;
+    const own = ownNameOf(name);
+    const units = this.candidates(own);
+    if (!units) return undefined;
+    // In file order: the first that defines it is the answer, so a type many units define is found early.
     for (const i of units) {
       if (!this.walked.has(i)) {
         this.reserve();
@@ -76,7 +79,7 @@ export class UnitsByName {
         while (!walker.run(performance.now() + SLICE_MS)) await tick(signal);
         this.walked.set(i, index);
       }
-      const found = this.inUnit(i, name);
+      const found = this.inUnit(i, name, own);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -84,10 +87,11 @@ export class UnitsByName {
 
   /** The same at once, for a layout meeting a type only declared where it is used; WholeIndexNeeded where this cannot answer. */
   findNow(name: string): number | undefined {
-    const units = this.candidates(ownNameOf(name));
+    const own = ownNameOf(name);
+    const units = this.candidates(own);
     if (!units) throw new WholeIndexNeeded(name);
     for (const i of units) {
-      const found = this.inUnit(i, name);
+      const found = this.inUnit(i, name, own);
       if (found !== undefined) return found;
     }
     // Declared only in every unit that holds the name; or spelled so that its last part is not a DIE's name.
@@ -105,10 +109,17 @@ export class UnitsByName {
     return this.walked.size;
   }
 
-  private inUnit(unit: number, name: string): number | undefined {
+  /**
+   * The entry spelled `name` in a unit's index. Its DIE's own name must be `own`, the name the units
+   * were found by: a name whose own part holds `::` (`Foo<'>', ns::X>`, Rust's `<T as Tr>::{vtable}`)
+   * was split in the wrong place, and the units searched may not be all that define it.
+   */
+  private inUnit(unit: number, name: string, own: string): number | undefined {
     const index = this.indexOf(unit);
     const id = index.find(name);
-    return id < 0 ? undefined : index.offset(id);
+    if (id < 0) return undefined;
+    if (nameText(this.info.sections, this.info.infoLength, index.entries.nameRef.get(id)) !== own) throw new WholeIndexNeeded(name);
+    return index.offset(id);
   }
 
   private indexOf(unit: number): TypeIndex {
@@ -173,44 +184,49 @@ export class UnitsByName {
     }
   }
 
-  /** Adds the DWARF 5 units whose part of .debug_str_offsets holds `pattern` as an entry. */
+  /** Adds the DWARF 5 units whose part of .debug_str_offsets holds `pattern` as an entry (each group of units sharing a part once). */
   private unitsIndexing(strOffsets: Uint8Array, pattern: Buffer, found: Set<number>): void {
     const section = view(strOffsets);
     const parts = this.partsOfStrOffsets();
-    for (let at = section.indexOf(pattern); at >= 0;) {
-      // The last part starting at or before `at`, and every unit sharing it.
+    const done = new Set<StrOffsetsPart>();
+    for (let at = section.indexOf(pattern); at >= 0; at = section.indexOf(pattern, at + 1)) {
+      // The parts starting at the last base at or before `at` (one per offset size).
       const last = lastAtOrBefore(parts, at);
-      if (last < 0) {
-        at = section.indexOf(pattern, at + 1);
-        continue;
-      }
-      const base = parts[last].base;
-      let matched = false;
-      for (let i = last; i >= 0 && parts[i].base === base; i--) {
-        const unit = this.info.units[parts[i].unit];
+      for (let i = last; i >= 0 && parts[i].base === parts[last].base; i--) {
+        const part = parts[i];
+        if (done.has(part)) continue;
         // The low 32 bits of a big-endian 64-bit entry are its second half.
-        const entry = unit.offsetSize === 8 && !this.info.littleEndian ? at - 4 : at;
-        if (entry >= base && (entry - base) % unit.offsetSize === 0) {
-          found.add(parts[i].unit);
-          matched = true;
-        }
+        const entry = part.offsetSize === 8 && !this.info.littleEndian ? at - 4 : at;
+        if (entry < part.base || (entry - part.base) % part.offsetSize !== 0) continue;
+        for (const unit of part.units) found.add(unit);
+        done.add(part);
       }
-      // A part matched is done: on from the next part's start (one step past a match by chance).
-      const next = last + 1 < parts.length ? parts[last + 1].base : section.length;
-      at = section.indexOf(pattern, matched ? Math.max(next, at + 1) : at + 1);
     }
   }
 
-  private partsOfStrOffsets(): Array<{ base: number; unit: number }> {
+  /** The DWARF 5 units by their .debug_str_offsets part: one entry per (start, offset size), sorted by start. */
+  private partsOfStrOffsets(): StrOffsetsPart[] {
     if (!this.strOffsetsParts) {
-      const parts: Array<{ base: number; unit: number }> = [];
+      const byKey = new Map<string, StrOffsetsPart>();
       this.info.units.forEach((unit, i) => {
-        if (unit.version >= 5) parts.push({ base: this.info.top(unit).strOffsetsBase, unit: i });
+        if (unit.version < 5) return;
+        const base = this.info.top(unit).strOffsetsBase;
+        const key = `${base}:${unit.offsetSize}`;
+        let part = byKey.get(key);
+        if (!part) byKey.set(key, (part = { base, offsetSize: unit.offsetSize, units: [] }));
+        part.units.push(i);
       });
-      this.strOffsetsParts = parts.sort((a, b) => a.base - b.base || a.unit - b.unit);
+      this.strOffsetsParts = [...byKey.values()].sort((a, b) => a.base - b.base || a.offsetSize - b.offsetSize);
     }
     return this.strOffsetsParts;
   }
+}
+
+/** A part of .debug_str_offsets and the units that index into it (several may share one). */
+interface StrOffsetsPart {
+  base: number;
+  offsetSize: number;
+  units: number[];
 }
 
 /** Where `text` (the name and its NUL) starts in a string section, every place (suffixes of longer strings too); undefined: more than MAX_STRING_PLACES. */
