@@ -158,6 +158,8 @@ async function main() {
   const results = await Promise.all(contexts.map((ctx) => ctx.rebuild()));
   await Promise.all(contexts.map((ctx) => ctx.dispose()));
   bundles.forEach((bundle, i) => checkBundle(bundle, results[i].metafile));
+  // The command line's code cache, made from the bundle just built (scripts/cliCodeCache.js).
+  require('child_process').execFileSync(process.execPath, [path.join(__dirname, 'scripts', 'cliCodeCache.js')], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 /**

@@ -1,18 +1,83 @@
 #!/usr/bin/env node
 // The `ipc-inspector` command (package.json "bin"): the bundle dist/cli.js (src/cli/main.ts), which
 // finds the helper in native/bin as the extension does.
+//
+// The bundle is compiled with V8's code cache made at build time (dist/cli.js.cache, written by
+// scripts/cliCodeCache.js after a run of the commands): a command that runs once and exits would
+// otherwise spend a third of a short run parsing and compiling the bundle. Node 20 has no compile
+// cache of its own for this (module.enableCompileCache came in Node 22). The cache is used only when
+// its header names this very bundle (its SHA-256), this Node and this architecture, and its bytes
+// hash to what the header says: V8 checks its version and the source's length, not the source, and
+// a cache of another build of the same length would run that build's code. Anything else (no cache,
+// another Node, a changed bundle, a damaged file) is compiled from source as usual.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
-if (!fs.existsSync(bundle)) {
-  process.stderr.write(`ipc-inspector: not built yet (no ${bundle}): run "npm run build" in ${path.dirname(__dirname)}.\n`);
-  process.exit(3);
+const CACHE_MAGIC = 'ipc-inspector code cache 1';
+
+/** The header line of a code cache of `source` made by this Node. */
+function cacheHeader(crypto, source) {
+  const hash = crypto.createHash('sha256').update(source).digest('hex');
+  return `${CACHE_MAGIC} ${process.version} ${process.arch} ${hash}`;
 }
-require(bundle)
-  .main()
-  .catch((error) => {
+
+/** The V8 data of the cache file, when it is this bundle's and whole; undefined otherwise. */
+function cachedDataFor(crypto, source, cacheFile) {
+  let file;
+  try {
+    file = fs.readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
+  const end = file.indexOf(0x0a);
+  const second = end < 0 ? -1 : file.indexOf(0x0a, end + 1);
+  if (second < 0) return undefined;
+  const data = file.subarray(second + 1);
+  const dataHash = crypto.createHash('sha256').update(data).digest('hex');
+  const ok = file.toString('latin1', 0, end) === cacheHeader(crypto, source) && file.toString('latin1', end + 1, second) === dataHash;
+  return ok ? data : undefined;
+}
+
+/**
+ * Loads the bundle as require() would, through a vm.Script that can take (and make) a code cache.
+ * Returns its exports and the script (scripts/cliCodeCache.js makes the cache from it).
+ */
+function loadBundle() {
+  const Module = require('module');
+  const vm = require('vm');
+  const crypto = require('crypto');
+  const source = fs.readFileSync(bundle, 'utf8');
+  const cachedData = cachedDataFor(crypto, source, `${bundle}.cache`);
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  // What CommonJS gives a module: the bundle uses exports and require (its lazy parts are files beside it).
+  const loaded = { exports: {} };
+  script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(bundle), loaded, bundle, path.dirname(bundle));
+  return {
+    exports: loaded.exports,
+    script,
+    cacheUsed: cachedData !== undefined && !script.cachedDataRejected,
+    /** The cache file's content for this bundle: its header, its data's hash, V8's data of what ran so far. */
+    makeCache: () => {
+      const data = script.createCachedData();
+      const dataHash = crypto.createHash('sha256').update(data).digest('hex');
+      return Buffer.concat([Buffer.from(`${cacheHeader(crypto, source)}\n${dataHash}\n`), data]);
+    },
+  };
+}
+
+module.exports = { loadBundle, bundle };
+
+if (require.main === module) {
+  if (!fs.existsSync(bundle)) {
+    process.stderr.write(`ipc-inspector: not built yet (no ${bundle}): run "npm run build" in ${path.dirname(__dirname)}.\n`);
+    process.exit(3);
+  }
+  const loaded = loadBundle();
+  if (process.env.IPC_INSPECTOR_DEBUG_CODE_CACHE === '1') process.stderr.write(`ipc-inspector: code cache ${loaded.cacheUsed ? 'used' : 'not used'}\n`);
+  loaded.exports.main().catch((error) => {
     process.stderr.write(`ipc-inspector: ${error && error.stack ? error.stack : error}\n`);
     process.exit(3);
   });
+}

@@ -355,7 +355,11 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(`[package] ${error.message}`);
-  process.exit(1);
-});
+module.exports = { platformHelper, HELPERS, formatSize };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(`[package] ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -174,7 +174,21 @@ export function parser(argv: string[]): Argv {
     .wrap(Math.min(110, process.stdout.columns ?? 100));
 }
 
+/**
+ * A reader that stops reading (`ipc-inspector dump X | head`) ends the command quietly, as it ends
+ * `cat` or `xxd`, instead of with a stack trace of the write that failed.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(EXIT.ok);
+  });
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   useScanWorker(false);
   await parser(argv).parseAsync();
 }

@@ -1,6 +1,7 @@
 // Where the ipc-helper binary is: the user's setting first, then the one shipped in the extension
-// (static in a packaged VSIX, the development build in a checkout), else an error that says what
-// to do. Like rust-analyzer's server lookup: explicit beats bundled, and a miss is explained.
+// (static in a packaged VSIX, the development build in a checkout, or in the command line's npm
+// package, which is one for every architecture, the static helper of this one), else an error that
+// says what to do. Like rust-analyzer's server lookup: explicit beats bundled, and a miss is explained.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as l10n from '../shared/l10n';
@@ -21,6 +22,9 @@ function isExecutable(file: string): boolean {
   }
 }
 
+/** The folder of native/bin/ that holds a platform's static helper (native/targets.json's names, by Node's process.arch). */
+const PLATFORM_DIRS: Partial<Record<string, string>> = { x64: 'linux-x64', arm64: 'linux-arm64', arm: 'linux-armhf' };
+
 /** Returns the helper to run, or throws HelperNotFoundError explaining what was tried. */
 export function locateHelper(binDir: string, configuredPath?: string): string {
   if (configuredPath) {
@@ -29,7 +33,10 @@ export function locateHelper(binDir: string, configuredPath?: string): string {
       l10n.t('The "ipcInspector.helperPath" setting points at {0}, which is not an executable file. Fix or clear the setting.', configuredPath),
     );
   }
-  const candidates = ['ipc-helper-static', 'ipc-helper'].map((name) => path.join(binDir, name));
+  const platformDir = PLATFORM_DIRS[process.arch];
+  const candidates = ['ipc-helper-static', 'ipc-helper', ...(platformDir ? [path.join(platformDir, 'ipc-helper-static')] : [])].map((name) =>
+    path.join(binDir, name),
+  );
   const found = candidates.find(isExecutable);
   if (found) return found;
   if (process.platform !== 'linux') {

@@ -8,7 +8,11 @@ import * as path from 'path';
 import { NOBODY } from '../support/helper';
 import { repoRoot } from '../support/segments';
 
-export const BIN = path.join(repoRoot, 'bin', 'ipc-inspector.js');
+/**
+ * The command the suite runs: the npm package as installed by `npm install -g` (test/cli/isolated.js
+ * packs and installs it), or the checkout's when the suite runs on its own.
+ */
+export const BIN = process.env.IPCINSP_CLI_BIN || path.join(repoRoot, 'bin', 'ipc-inspector.js');
 
 /** The suite runs in its own IPC namespace with its own /dev/shm: removing every orphan is safe. */
 export const ISOLATED = process.env.IPCINSP_CLI_ISOLATED === '1';

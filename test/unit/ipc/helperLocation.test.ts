@@ -10,8 +10,8 @@ describe('locating the helper', function () {
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   function makeBinary(name: string, mode = 0o755): string {
-    fs.mkdirSync(path.join(root, 'native', 'bin'), { recursive: true });
     const file = path.join(root, 'native', 'bin', name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, '#!/bin/sh\n', { mode });
     return file;
   }
@@ -22,6 +22,17 @@ describe('locating the helper', function () {
     const stat = makeBinary('ipc-helper-static');
     assert.equal(locateHelper(path.join(root, 'native', 'bin')), stat);
     assert.equal(locateHelper(path.join(root, 'native', 'bin'), dev), dev);
+  });
+
+  it("finds this architecture's static helper among the npm package's (native/bin/<platform>/), after the others", function () {
+    const platform = { x64: 'linux-x64', arm64: 'linux-arm64', arm: 'linux-armhf' }[process.arch as string];
+    if (!platform) this.skip();
+    const other = makeBinary(`${process.arch === 'arm64' ? 'linux-x64' : 'linux-arm64'}/ipc-helper-static`);
+    const own = makeBinary(`${platform}/ipc-helper-static`);
+    assert.equal(locateHelper(path.join(root, 'native', 'bin')), own);
+    assert.notEqual(locateHelper(path.join(root, 'native', 'bin')), other);
+    const dev = makeBinary('ipc-helper');
+    assert.equal(locateHelper(path.join(root, 'native', 'bin')), dev);
   });
 
   it('explains a setting that points at nothing usable', function () {
