@@ -4,19 +4,27 @@
 //   - the same with 300 processes attaching, mapping and holding them open, against `lsof -n /dev/shm`;
 //   - one /metrics scrape of `ipc-inspector serve` at that size, and the server's resident memory
 //     (VmRSS; its private part RssAnon beside it: most of a Node process's RSS is the node binary's
-//     own pages, shared with every other Node process).
+//     own pages, shared with every other Node process);
+//   - the floors under those targets, in the same turns: a bare Node process from start to exit
+//     (`node -e 0`), whatever it does, against the same references; and its resident memory.
+// The commands run in the environment a user's shell has, not with this machine's
+// NODE_EXTRA_CA_CERTS: Node reads the certificates it names at every start, before any script (90
+// ms here, a row says how much), and nothing of the inspector uses them.
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
-import { median, mediansInTurns, Row } from './measure';
+import { against, median, medianMs, mediansInTurns, Row } from './measure';
 import { repoRoot } from './world';
 
 const BIN = path.join(repoRoot, 'bin', 'ipc-inspector.js');
-const QUIET = { stdio: 'ignore' as const, maxBuffer: 1 << 28 };
+/** The environment of a user's shell: without the certificates this machine makes every Node start read. */
+const { NODE_EXTRA_CA_CERTS: extraCertificates, ...userEnv } = process.env;
+const QUIET = { stdio: 'ignore' as const, maxBuffer: 1 << 28, env: userEnv };
 
 const cliList = () => execFileSync(process.execPath, [BIN, 'list', '--quiet'], QUIET);
+const bareNode = () => execFileSync(process.execPath, ['-e', '0'], QUIET);
 const lsipcM = () => execFileSync('lsipc', ['-m'], QUIET);
 const lsShm = () => execFileSync('ls', ['-l', '/dev/shm'], QUIET);
 const lsof = () => {
@@ -29,9 +37,17 @@ const lsof = () => {
 
 /** `list` against lsipc -m + ls -l /dev/shm (the objects made by the caller, nobody holding them). */
 export async function benchCliList(segments: number, objects: number): Promise<Row[]> {
-  const t = await mediansInTurns({ cli: cliList, lsipc: lsipcM, ls: lsShm }, 7, 1);
+  const t = await mediansInTurns({ cli: cliList, lsipc: lsipcM, ls: lsShm, node: bareNode }, 7, 1);
   const reference = t.lsipc + t.ls;
+  const rows: Row[] = [];
+  if (extraCertificates) {
+    const withCertificates = await medianMs(() => execFileSync(process.execPath, ['-e', '0'], { ...QUIET, env: process.env }), 7, 1);
+    rows.push(
+      against("a bare Node process with this machine's NODE_EXTRA_CA_CERTS (the commands here run without it)", withCertificates, 'without it', t.node),
+    );
+  }
   return [
+    ...rows,
     {
       benchmark: `ipc-inspector list, whole process (${segments} segments, ${objects} POSIX objects)`,
       value: t.cli,
@@ -42,12 +58,13 @@ export async function benchCliList(segments: number, objects: number): Promise<R
       target: '<= 1.0x',
       met: t.cli <= reference,
     },
+    against('the floor: a bare Node process, start to exit (node -e 0)', t.node, 'lsipc -m + ls -l /dev/shm', reference),
   ];
 }
 
 /** `list` with holders against lsof -n /dev/shm. */
 export async function benchCliHolders(processes: number): Promise<Row[]> {
-  const t = await mediansInTurns({ cli: cliList, lsof }, 7, 1);
+  const t = await mediansInTurns({ cli: cliList, lsof, node: bareNode }, 7, 1);
   return [
     {
       benchmark: `ipc-inspector list with holders, whole process (${processes} processes holding)`,
@@ -59,6 +76,7 @@ export async function benchCliHolders(processes: number): Promise<Row[]> {
       target: '<= 0.3x',
       met: t.cli <= 0.3 * t.lsof,
     },
+    against('the floor: a bare Node process, start to exit (node -e 0)', t.node, 'lsof -n /dev/shm', t.lsof),
   ];
 }
 
@@ -93,7 +111,7 @@ function statusKiB(pid: number, field: string): number {
 /** One scrape of serve's /metrics (median of 20 after warm-up) and the server's memory after them. */
 export async function benchServe(objects: number): Promise<Row[]> {
   const port = await freePort();
-  const server = spawn(process.execPath, [BIN, 'serve', '--quiet', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const server = spawn(process.execPath, [BIN, 'serve', '--quiet', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore', env: userEnv });
   try {
     let ready = false;
     for (let i = 0; i < 600 && !ready; i++) {
@@ -110,7 +128,8 @@ export async function benchServe(objects: number): Promise<Row[]> {
     const anonMiB = statusKiB(server.pid!, 'RssAnon') / 1024;
     const scrapeMs = median(times);
     const bare =
-      Number(execFileSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 100)'], { encoding: 'utf8' })) / 1048576;
+      Number(execFileSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 100)'], { encoding: 'utf8', env: userEnv })) /
+      1048576;
     return [
       { benchmark: `one /metrics scrape (${objects} objects)`, value: scrapeMs, unit: 'ms', target: '< 100 ms', met: scrapeMs < 100 },
       {

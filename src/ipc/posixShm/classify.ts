@@ -52,11 +52,14 @@ const PRODUCERS: Array<[RegExp, string]> = [
   [/^\/mono\./, 'Mono'],
 ];
 
+/** Any producer's pattern, as one: tested first, since most names match none (one test, not eleven). */
+const ANY_PRODUCER = new RegExp(PRODUCERS.map(([pattern]) => `(?:${pattern.source})`).join('|'));
+
 const producers = new Memo((name: string) => PRODUCERS.find(([pattern]) => pattern.test(name))?.[1]);
 
 /** The well-known program an object's name points to, if any (a hint, never a proof). */
 export function producerHint(name: string): string | undefined {
-  return producers.get(name);
+  return ANY_PRODUCER.test(name) ? producers.get(name) : undefined;
 }
 
 interface Found {

@@ -198,6 +198,11 @@ describe('POSIX shared memory objects', function () {
       assert.equal(producerHint('/nccl-ab12'), 'NCCL (NVIDIA collective communications)');
       assert.equal(producerHint('/torch_1234_5678'), 'PyTorch (torch.multiprocessing)');
       assert.equal(producerHint('/my_buffer'), undefined);
+      // Each pattern whole, not only its start: the one test of them all keeps their anchors.
+      assert.equal(producerHint('/PostgreSQL.1804289383x'), undefined);
+      assert.equal(producerHint('/x/psm_1f2e'), undefined);
+      assert.equal(producerHint('/fastdds_1'), 'Fast-DDS');
+      assert.equal(producerHint('/mono.42'), 'Mono');
       const [info] = classify([object('psm_1f2e', 100)], []);
       assert.match(posixRow(info, { held: false, uid: 0 }).tooltip, /probably Python multiprocessing\.shared_memory \(a hint from the name, not a proof\)/);
     });
