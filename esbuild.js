@@ -158,8 +158,15 @@ async function main() {
   const results = await Promise.all(contexts.map((ctx) => ctx.rebuild()));
   await Promise.all(contexts.map((ctx) => ctx.dispose()));
   bundles.forEach((bundle, i) => checkBundle(bundle, results[i].metafile));
-  // The command line's code cache, made from the bundle just built (scripts/cliCodeCache.js).
-  require('child_process').execFileSync(process.execPath, [path.join(__dirname, 'scripts', 'cliCodeCache.js')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // The command line's code cache, made from the bundle just built (scripts/cliCodeCache.js). It
+  // runs commands on this machine: bounded in time, and without one the command only starts slower.
+  const made = require('child_process').spawnSync(process.execPath, [path.join(__dirname, 'scripts', 'cliCodeCache.js')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
+  });
+  if (made.status !== 0)
+    console.warn(`no code cache for the command line (${made.error?.message ?? made.signal ?? `exit ${made.status}`}): it compiles from source`);
 }
 
 /**

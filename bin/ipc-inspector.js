@@ -9,7 +9,8 @@
 // its header names this very bundle (its SHA-256), this Node and this architecture, and its bytes
 // hash to what the header says: V8 checks its version and the source's length, not the source, and
 // a cache of another build of the same length would run that build's code. Anything else (no cache,
-// another Node, a changed bundle, a damaged file) is compiled from source as usual.
+// another Node, a changed bundle, a damaged file) is compiled from source as usual. A cache serves
+// only the Node version that made it (V8 refuses others): the one of the machine that built or packed.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -17,20 +18,49 @@ const path = require('path');
 const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
 const CACHE_MAGIC = 'ipc-inspector code cache 1';
 
+/** What a cache made by this Node on this architecture starts with (the bundle's hash follows). */
+const OWN_PREFIX = `${CACHE_MAGIC} ${process.version} ${process.arch} `;
+/** Far above any real cache (about 0.5 MiB): a file bigger than this is not one. */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
 /** The header line of a code cache of `source` made by this Node. */
 function cacheHeader(crypto, source) {
-  const hash = crypto.createHash('sha256').update(source).digest('hex');
-  return `${CACHE_MAGIC} ${process.version} ${process.arch} ${hash}`;
+  return OWN_PREFIX + crypto.createHash('sha256').update(source).digest('hex');
 }
 
-/** The V8 data of the cache file, when it is this bundle's and whole; undefined otherwise. */
-function cachedDataFor(crypto, source, cacheFile) {
-  let file;
+/**
+ * The cache file's bytes if it is a regular file of a sane size made by this Node on this
+ * architecture (a prefix read first: another Node's cache is not read whole, nor hashed); else
+ * undefined. Opened without blocking and checked by its descriptor, so a FIFO or a device planted
+ * in its place cannot stall or flood the command.
+ */
+function readOwnCache(cacheFile) {
+  let fd;
   try {
-    file = fs.readFileSync(cacheFile);
+    fd = fs.openSync(cacheFile, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_CACHE_BYTES || stat.size <= OWN_PREFIX.length) return undefined;
+    const head = Buffer.alloc(OWN_PREFIX.length);
+    if (fs.readSync(fd, head, 0, head.length, 0) !== head.length || head.toString('latin1') !== OWN_PREFIX) return undefined;
+    const bytes = Buffer.allocUnsafe(stat.size);
+    let length = 0;
+    while (length < bytes.length) {
+      const n = fs.readSync(fd, bytes, length, bytes.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return bytes.subarray(0, length);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/** The V8 data of the cache file, when it is this bundle's (made by this Node) and whole; undefined otherwise. */
+function cachedDataFor(crypto, source, cacheFile) {
+  const file = readOwnCache(cacheFile);
+  if (!file) return undefined;
   const end = file.indexOf(0x0a);
   const second = end < 0 ? -1 : file.indexOf(0x0a, end + 1);
   if (second < 0) return undefined;

@@ -75,6 +75,17 @@ function manifest() {
   };
 }
 
+/** The code cache must be the bundle's (bin/ipc-inspector.js's header: this Node, this bundle's SHA-256), or it would only be read and refused. */
+function checkCodeCache() {
+  const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'cli.js'));
+  const cache = fs.readFileSync(path.join(ROOT, 'dist', 'cli.js.cache'));
+  const header = cache.toString('latin1', 0, Math.max(0, cache.indexOf(0x0a)));
+  const hash = require('crypto').createHash('sha256').update(bundle).digest('hex');
+  if (!header.endsWith(` ${process.version} ${process.arch} ${hash}`)) {
+    throw new Error('dist/cli.js.cache is not the code cache of dist/cli.js (a build without it, or a watch build since): run node esbuild.js');
+  }
+}
+
 /** Copies FILES and each built platform's static helper into a fresh folder with the manifest. */
 function stage() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-npm-'));
@@ -85,6 +96,10 @@ function stage() {
     const { file } = platformHelper(name);
     copies.push([file, `native/bin/${name}/ipc-helper-static`]);
     platforms.push(name);
+  }
+  const own = HELPERS.find((h) => h.nodeArch === process.arch);
+  if (own && !platforms.includes(own.name)) {
+    throw new Error(`native/bin/${own.name}/ipc-helper-static (this machine's, the one the package is tested with) was not built: run node native/build.js`);
   }
   if (platforms.length === 0) throw new Error('no static helper was built (native/bin/<platform>/ipc-helper-static): run node native/build.js');
   for (const [from, file] of copies) {
@@ -101,9 +116,11 @@ function stage() {
 /** Packs the command line; returns the tarball's path. */
 function packCli(options) {
   if (options.build) {
-    run(process.execPath, ['esbuild.js', '--production']);
+    // The helper first: the build's code cache is made by running the commands, which use it.
     run(process.execPath, ['native/build.js']);
+    run(process.execPath, ['esbuild.js', '--production']);
   }
+  checkCodeCache();
   const { dir, platforms } = stage();
   try {
     fs.mkdirSync(options.out, { recursive: true });

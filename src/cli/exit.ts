@@ -7,7 +7,7 @@
 //   3  a failure of the machine: /proc unreadable, the helper missing, permission denied
 import { describeError, type Subject } from '../ipc/errors';
 
-export const EXIT = { ok: 0, found: 1, usage: 2, failure: 3 } as const;
+export const EXIT = { ok: 0, found: 1, usage: 2, failure: 3, closedPipe: 141 } as const;
 
 /** Bad usage or bad input: the message says what was wrong; exit status 2. */
 export class UsageError extends Error {

@@ -9,7 +9,7 @@
 //
 // Exit statuses (src/cli/exit.ts): 0 done / nothing found, 1 found what the command looks for
 // (check: objects left behind; clean: orphans left), 2 bad usage or input, 3 a failure of the
-// machine (/proc unreadable, helper missing, permission denied).
+// machine (/proc unreadable, helper missing, permission denied), 141 the output's reader stopped.
 // The CommonJS entry of yargs on purpose: its ESM build wraps help text mid-word (a simpler cliui).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import yargs = require('yargs');
@@ -161,7 +161,7 @@ export function parser(argv: string[]): Argv {
     .strict()
     .epilogue(
       l10n.t(
-        'Exit status: 0 done (nothing found), 1 found leaks or orphans (check, clean) or a deadlock (waits), 2 bad usage or input, 3 a failure of the machine.',
+        "Exit status: 0 done (nothing found), 1 found leaks or orphans (check, clean) or a deadlock (waits), 2 bad usage or input, 3 a failure of the machine, 141 the output's reader stopped reading.",
       ),
     )
     .fail((message, error) => {
@@ -175,14 +175,16 @@ export function parser(argv: string[]): Argv {
 }
 
 /**
- * A reader that stops reading (`ipc-inspector dump X | head`) ends the command quietly, as it ends
- * `cat` or `xxd`, instead of with a stack trace of the write that failed.
+ * A reader that stops reading (`ipc-inspector dump X | head`) ends the command quietly, with the
+ * status a shell gives `cat` or `xxd` killed by SIGPIPE (128 + 13), instead of a stack trace of the
+ * write that failed. Never 0: a script with pipefail must not take a cut-short `check` or `waits`
+ * for "nothing found", and a `serve` whose log pipe closed has failed.
  */
 function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
   if (stream.listenerCount('error') > 0) return;
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    process.exit(EXIT.ok);
+    process.exit(EXIT.closedPipe);
   });
 }
 

@@ -23,19 +23,25 @@ const mocha = ['npx', 'mocha', '--config', 'test/cli/.mocharc.json', ...process.
 /** Packs the command line and installs it globally into a fresh prefix; returns the installed command and the folder to remove. */
 function installPackage() {
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector cli '));
-  // nobody runs the installed command too (test/cli/nobody.test.ts)
-  fs.chmodSync(temp, 0o755);
-  const { packCli } = require(path.join(root, 'scripts', 'packCli.js'));
-  const tarball = packCli({ build: false, out: temp });
-  const prefix = path.join(temp, 'global prefix');
-  const npm = spawnSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], { stdio: 'inherit' });
-  if (npm.status !== 0) throw new Error(`npm install --global ${tarball} failed (${npm.signal ?? `exit ${npm.status}`})`);
-  const command = path.join(prefix, 'bin', 'ipc-inspector');
-  console.log(`[cli] running the installed package: ${command}`);
-  return { command, temp };
+  try {
+    // nobody runs the installed command too (test/cli/nobody.test.ts)
+    fs.chmodSync(temp, 0o755);
+    const { packCli } = require(path.join(root, 'scripts', 'packCli.js'));
+    const tarball = packCli({ build: false, out: temp });
+    const prefix = path.join(temp, 'global prefix');
+    const npm = spawnSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], { stdio: 'inherit' });
+    if (npm.status !== 0) throw new Error(`npm install --global ${tarball} failed (${npm.signal ?? `exit ${npm.status}`})`);
+    const command = path.join(prefix, 'bin', 'ipc-inspector');
+    console.log(`[cli] running the installed package: ${command}`);
+    return { command, temp };
+  } catch (error) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 const installed = process.env.IPCINSP_CLI_FROM_CHECKOUT === '1' ? undefined : installPackage();
+const removeInstalled = () => installed && fs.rmSync(installed.temp, { recursive: true, force: true });
 const env = { ...process.env, ...(installed ? { IPCINSP_CLI_BIN: installed.command } : {}) };
 let result;
 if (process.getuid() === 0) {
@@ -52,7 +58,7 @@ if (process.getuid() === 0) {
   console.log('[cli] not root: running in the shared IPC namespace; tests that remove objects are skipped');
   result = spawnSync(mocha[0], mocha.slice(1), { cwd: root, stdio: 'inherit', env });
 }
-if (installed) fs.rmSync(installed.temp, { recursive: true, force: true });
+removeInstalled();
 if (result.error) {
   console.error(`[cli] ${result.error.message}`);
   process.exit(1);
