@@ -5,9 +5,10 @@
 // for every kind, zeros included, so a query sees one go rather than a series end; so are the
 // diagnoses of the waits (deadlocks, owners gone...), every kind of them, zeros included, whenever
 // the waits were read (ipc_inspector_waits_read says whether they were).
-import { allObjects, KINDS, kindOf, type Kind } from '../ipc/kinds';
+import type { KindModule } from '../ipc/kind';
+import { KINDS, type Kind } from '../ipc/kinds';
 import type { KernelLimit } from '../ipc/limits';
-import type { Need, Snapshot } from '../ipc/snapshot';
+import type { IpcObject, Need, Snapshot } from '../ipc/snapshot';
 import { DIAGNOSIS_KINDS, type DiagnosisKind } from '../ipc/waits/graph';
 
 /** What a refresh for the metrics reads: the waiters of sets and queues, and the waits with their diagnoses. */
@@ -55,31 +56,36 @@ function limitValue(limit: KernelLimit | undefined): number | undefined {
 
 /** The metric families of a snapshot. */
 export function metricFamilies(snapshot: Snapshot): Family[] {
-  const objects = new Map<string, { kind: Kind; state: string; count: number; bytes: number }>();
+  const objects: Array<{ kind: Kind; state: string; count: number; bytes: number }> = [];
   const orphans = new Map<Kind, { count: number; bytes: number }>();
   const holders = new Map<Kind, number>();
   const waiters = new Map<Kind, number>();
-  for (const kind of Object.keys(KINDS) as Kind[]) {
-    orphans.set(kind, { count: 0, bytes: 0 });
-    holders.set(kind, 0);
-  }
-  for (const object of allObjects(snapshot)) {
-    const kind = kindOf(object);
-    const state = kind.state(object);
-    const bytes = kind.freedBytes(object);
-    const key = `${object.kind}\0${state}`;
-    const entry = objects.get(key) ?? { kind: object.kind, state, count: 0, bytes: 0 };
-    entry.count++;
-    entry.bytes += bytes;
-    objects.set(key, entry);
-    if (kind.isOrphaned(object)) {
-      const o = orphans.get(object.kind)!;
-      o.count++;
-      o.bytes += bytes;
+  // Kind by kind (each kind's module once, not looked up for each of thousands of objects), then
+  // state by state in the order they first appear.
+  for (const name of Object.keys(KINDS) as Kind[]) {
+    const kind = KINDS[name] as KindModule<IpcObject>;
+    const byState = new Map<string, { kind: Kind; state: string; count: number; bytes: number }>();
+    const orphaned = { count: 0, bytes: 0 };
+    let held = 0;
+    for (const object of kind.list(snapshot)) {
+      const state = kind.state(object);
+      const bytes = kind.freedBytes(object);
+      let entry = byState.get(state);
+      if (!entry) byState.set(state, (entry = { kind: name, state, count: 0, bytes: 0 }));
+      entry.count++;
+      entry.bytes += bytes;
+      if (kind.isOrphaned(object)) {
+        orphaned.count++;
+        orphaned.bytes += bytes;
+      }
+      held += kind.holders(object);
     }
+    objects.push(...byState.values());
+    orphans.set(name, orphaned);
     // Sets and queues are "held" by the processes blocked on them: those are waiters.
-    if (kind.subject === 'set' || kind.subject === 'queue') waiters.set(object.kind, (waiters.get(object.kind) ?? 0) + kind.holders(object));
-    else holders.set(object.kind, (holders.get(object.kind) ?? 0) + kind.holders(object));
+    const blocked = kind.subject === 'set' || kind.subject === 'queue';
+    holders.set(name, blocked ? 0 : held);
+    if (blocked) waiters.set(name, held);
   }
   const { limits, usage } = snapshot;
   const limitRows: Array<[string, KernelLimit | undefined, number]> = [
@@ -94,13 +100,13 @@ export function metricFamilies(snapshot: Snapshot): Family[] {
     {
       name: 'ipc_inspector_objects',
       help: 'IPC objects by kind and state.',
-      samples: [...objects.values()].map((e) => ({ labels: { kind: e.kind, state: e.state }, value: e.count })),
+      samples: objects.map((e) => ({ labels: { kind: e.kind, state: e.state }, value: e.count })),
     },
     {
       name: 'ipc_inspector_object_bytes',
       unit: 'bytes',
       help: "Memory the IPC objects hold, by kind and state: a segment's size, a file's allocated bytes, a queue's queued bytes.",
-      samples: [...objects.values()].map((e) => ({ labels: { kind: e.kind, state: e.state }, value: e.bytes })),
+      samples: objects.map((e) => ({ labels: { kind: e.kind, state: e.state }, value: e.bytes })),
     },
     {
       name: 'ipc_inspector_orphans',
