@@ -74,12 +74,12 @@ function cachedDataFor(crypto, source, cacheFile) {
  * Loads the bundle as require() would, through a vm.Script that can take (and make) a code cache.
  * Returns its exports and the script (scripts/cliCodeCache.js makes the cache from it).
  */
-function loadBundle() {
+function loadBundle({ useCache = true } = {}) {
   const Module = require('module');
   const vm = require('vm');
   const crypto = require('crypto');
   const source = fs.readFileSync(bundle, 'utf8');
-  const cachedData = cachedDataFor(crypto, source, `${bundle}.cache`);
+  const cachedData = useCache ? cachedDataFor(crypto, source, `${bundle}.cache`) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
   // What CommonJS gives a module: the bundle uses exports and require (its lazy parts are files beside it).
   const loaded = { exports: {} };
@@ -104,7 +104,9 @@ if (require.main === module) {
     process.stderr.write(`ipc-inspector: not built yet (no ${bundle}): run "npm run build" in ${path.dirname(__dirname)}.\n`);
     process.exit(3);
   }
-  const loaded = loadBundle();
+  // `serve` runs for days: the cache saves it 50 ms once and would cost it some 10 MiB of bytecode
+  // for as long as it runs (every function the cache holds, compiled or not).
+  const loaded = loadBundle({ useCache: !process.argv.slice(2).includes('serve') });
   if (process.env.IPC_INSPECTOR_DEBUG_CODE_CACHE === '1') process.stderr.write(`ipc-inspector: code cache ${loaded.cacheUsed ? 'used' : 'not used'}\n`);
   loaded.exports.main().catch((error) => {
     process.stderr.write(`ipc-inspector: ${error && error.stack ? error.stack : error}\n`);

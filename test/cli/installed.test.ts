@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createObject, freshName } from '../support/posixObjects';
-import { BIN, cli } from './run';
+import { BIN, cli, start, stop } from './run';
 
 const DEBUG = { IPC_INSPECTOR_DEBUG_CODE_CACHE: '1' };
 
@@ -41,6 +41,16 @@ describe('ipc-inspector as installed', function () {
     assert.match(result.stderr, /code cache used/);
     const names = (JSON.parse(result.stdout) as { objects: Array<{ name: string }> }).objects.map((o) => o.name);
     assert.ok(names.includes(`/${name}`), `lists /${name}`);
+  });
+
+  it('serve, which runs for days, is compiled from source (the cache would keep every function it holds)', async function () {
+    const server = start([process.execPath, BIN, 'serve', '--listen', '127.0.0.1:0'], DEBUG);
+    try {
+      for (let i = 0; i < 600 && !/serving http/.test(server.output()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.match(server.output(), /code cache not used[\s\S]*serving http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    } finally {
+      await stop(server);
+    }
   });
 
   describe("a code cache that is not this bundle's is not used, and the command works all the same", function () {
