@@ -66,47 +66,42 @@ describe('ipc-inspector as installed', function () {
     const cacheFile = () => path.join(copy, 'dist', 'cli.js.cache');
     const bundleFile = () => path.join(copy, 'dist', 'cli.js');
 
+    /** Runs the copy with its cache file made by `plant` (from the original bytes), then puts the original back. */
+    function withCache(plant: (file: string, original: Buffer) => void): ReturnType<typeof runCopy> {
+      const original = fs.readFileSync(cacheFile());
+      fs.rmSync(cacheFile());
+      try {
+        plant(cacheFile(), original);
+        return runCopy(copy, ['list', '--help']);
+      } finally {
+        fs.rmSync(cacheFile(), { force: true });
+        fs.writeFileSync(cacheFile(), original);
+      }
+    }
+
     it('the copy as it is: used (the control)', function () {
-      const run = runCopy(copy, ['list', '--help']);
+      const run = withCache((file, original) => fs.writeFileSync(file, original));
       assert.deepStrictEqual([run.status, run.cache, run.stdout], [0, 'used', expected]);
     });
 
-    it('one byte of its data changed', function () {
-      const original = fs.readFileSync(cacheFile());
-      const damaged = Buffer.from(original);
-      damaged[damaged.length - 100] ^= 0x55;
-      fs.writeFileSync(cacheFile(), damaged);
-      try {
-        const run = runCopy(copy, ['list', '--help']);
+    const damages: Array<[string, (file: string, original: Buffer) => void]> = [
+      [
+        'one byte of its data changed',
+        (file, original) => {
+          const damaged = Buffer.from(original);
+          damaged[damaged.length - 100] ^= 0x55;
+          fs.writeFileSync(file, damaged);
+        },
+      ],
+      ['cut short', (file, original) => fs.writeFileSync(file, original.subarray(0, original.length >> 1))],
+      ['a FIFO in its place (never waited on)', (file) => execFileSync('mkfifo', [file])],
+    ];
+    for (const [what, plant] of damages) {
+      it(what, function () {
+        const run = withCache(plant);
         assert.deepStrictEqual([run.status, run.cache, run.stdout], [0, 'not used', expected]);
-      } finally {
-        fs.writeFileSync(cacheFile(), original);
-      }
-    });
-
-    it('a FIFO in its place (never waited on)', function () {
-      const original = fs.readFileSync(cacheFile());
-      fs.rmSync(cacheFile());
-      execFileSync('mkfifo', [cacheFile()]);
-      try {
-        const run = runCopy(copy, ['list', '--help']);
-        assert.deepStrictEqual([run.status, run.cache, run.stdout], [0, 'not used', expected]);
-      } finally {
-        fs.rmSync(cacheFile());
-        fs.writeFileSync(cacheFile(), original);
-      }
-    });
-
-    it('cut short', function () {
-      const original = fs.readFileSync(cacheFile());
-      fs.writeFileSync(cacheFile(), original.subarray(0, original.length >> 1));
-      try {
-        const run = runCopy(copy, ['list', '--help']);
-        assert.deepStrictEqual([run.status, run.cache, run.stdout], [0, 'not used', expected]);
-      } finally {
-        fs.writeFileSync(cacheFile(), original);
-      }
-    });
+      });
+    }
 
     it('the bundle changed but not its length (V8 alone would take the cache: it checks the length)', function () {
       const original = fs.readFileSync(bundleFile(), 'utf8');
