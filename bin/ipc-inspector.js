@@ -105,7 +105,8 @@ if (require.main === module) {
     process.exit(3);
   }
   // `serve` runs for days: the cache saves it 50 ms once and would cost it some 10 MiB of bytecode
-  // for as long as it runs (every function the cache holds, compiled or not).
+  // for as long as it runs (every function the cache holds, compiled or not). Any word "serve" turns
+  // it off (`check -- serve …` too): the worst that does is a slower start.
   const loaded = loadBundle({ useCache: !process.argv.slice(2).includes('serve') });
   if (process.env.IPC_INSPECTOR_DEBUG_CODE_CACHE === '1') process.stderr.write(`ipc-inspector: code cache ${loaded.cacheUsed ? 'used' : 'not used'}\n`);
   loaded.exports.main().catch((error) => {

@@ -77,8 +77,12 @@ function manifest() {
 
 /** The code cache must be the bundle's (bin/ipc-inspector.js's header: this Node, this bundle's SHA-256), or it would only be read and refused. */
 function checkCodeCache() {
-  const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'cli.js'));
-  const cache = fs.readFileSync(path.join(ROOT, 'dist', 'cli.js.cache'));
+  const [bundleFile, cacheFile] = ['dist/cli.js', 'dist/cli.js.cache'].map((file) => path.join(ROOT, file));
+  if (!fs.existsSync(bundleFile) || !fs.existsSync(cacheFile)) {
+    throw new Error('dist/cli.js or its code cache dist/cli.js.cache is missing: build first (node esbuild.js), or pack without --no-build');
+  }
+  const bundle = fs.readFileSync(bundleFile);
+  const cache = fs.readFileSync(cacheFile);
   const header = cache.toString('latin1', 0, Math.max(0, cache.indexOf(0x0a)));
   const hash = require('crypto').createHash('sha256').update(bundle).digest('hex');
   if (!header.endsWith(` ${process.version} ${process.arch} ${hash}`)) {
@@ -86,9 +90,8 @@ function checkCodeCache() {
   }
 }
 
-/** Copies FILES and each built platform's static helper into a fresh folder with the manifest. */
+/** Copies FILES and each built platform's static helper into a fresh folder with the manifest (every check first: nothing is left behind). */
 function stage() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-npm-'));
   const copies = FILES.map((file) => [path.join(ROOT, file), file]);
   const platforms = [];
   for (const { name } of HELPERS) {
@@ -102,8 +105,10 @@ function stage() {
     throw new Error(`native/bin/${own.name}/ipc-helper-static (this machine's, the one the package is tested with) was not built: run node native/build.js`);
   }
   if (platforms.length === 0) throw new Error('no static helper was built (native/bin/<platform>/ipc-helper-static): run node native/build.js');
+  const missing = copies.find(([from]) => !fs.existsSync(from));
+  if (missing) throw new Error(`${path.relative(ROOT, missing[0])} is missing: build first (node esbuild.js), or pack without --no-build`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-npm-'));
   for (const [from, file] of copies) {
-    if (!fs.existsSync(from)) throw new Error(`${path.relative(ROOT, from)} is missing: build first (node esbuild.js), or pack without --no-build`);
     const to = path.join(dir, file);
     fs.mkdirSync(path.dirname(to), { recursive: true });
     fs.copyFileSync(from, to);

@@ -11,7 +11,7 @@ import { locateHelper } from '../ipc/helperLocation';
 import { listIpcNamespaces, namespaceLabel } from '../ipc/namespaces';
 import { ownCredentials, type Credentials } from '../ipc/permissions';
 import { SnapshotSource, type Need, type Snapshot } from '../ipc/snapshot';
-import { helperTables, ownTablesThroughHelper } from '../ipc/tables';
+import { helperTables } from '../ipc/tables';
 import * as l10n from '../shared/l10n';
 import { UsageError } from './exit';
 
@@ -57,11 +57,6 @@ export function namespaceOf(pid: number): NamespaceChoice {
   return { pid, inode, label: found ? namespaceLabel(found) : `ipc:[${inode}]` };
 }
 
-/** Whether the helper reads /proc's scan and tables (IPCINSP_CLI_NO_HELPER_SCAN=1: this process does, as without a helper). */
-function helperReadsProc(): boolean {
-  return process.env.IPCINSP_CLI_NO_HELPER_SCAN !== '1';
-}
-
 export class CliSession {
   readonly credentials: Credentials = ownCredentials();
   readonly uid = process.geteuid?.() ?? -1;
@@ -79,9 +74,7 @@ export class CliSession {
     this.source = new SnapshotSource({
       orphanGraceSeconds: options.graceSeconds,
       mqueueDir: seen('/dev/mqueue'),
-      ...(this.namespace
-        ? { shmDir: seen('/dev/shm'), tables: helperTables(() => this.helper()), ipcNamespace: `ipc:[${this.namespace.inode}]` }
-        : { tables: ownTablesThroughHelper(() => (helperReadsProc() ? this.helper() : undefined)) }),
+      ...(this.namespace ? { shmDir: seen('/dev/shm'), tables: helperTables(() => this.helper()), ipcNamespace: `ipc:[${this.namespace.inode}]` } : {}),
     });
   }
 
@@ -98,7 +91,8 @@ export class CliSession {
   async snapshot(needs: readonly Need[] = []): Promise<Snapshot> {
     // The helper reads /proc's scan too (as for the views): faster than reading it here, and when
     // it cannot be found the scan is read here all the same.
-    const { snapshot } = await this.source.refresh({ force: true, needs: new Set(needs), helper: helperReadsProc() ? () => this.helper() : undefined });
+    const withHelper = process.env.IPCINSP_CLI_NO_HELPER_SCAN !== '1';
+    const { snapshot } = await this.source.refresh({ force: true, needs: new Set(needs), helper: withHelper ? () => this.helper() : undefined });
     return snapshot;
   }
 

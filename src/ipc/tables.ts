@@ -21,28 +21,3 @@ export function helperTables(helper: () => HelperClient): TableReader {
 
 /** This process's own namespace under /proc: one reader, so what is cached per reader is shared. */
 export const ownTables: TableReader = localTables();
-
-/**
- * This process's own namespace, read by the helper when there is one (its thread reads while this
- * one works: a command that runs once has the /dev/shm listing to do meanwhile, and the kernel takes
- * some 20 ms to write 4,000 segments' lines), else here. Whatever the helper cannot give (it cannot
- * start, it is gone, the table is over its limit) is read here: the files are the same namespace's.
- */
-export function ownTablesThroughHelper(helper: () => HelperClient | undefined): TableReader {
-  return async (name) => {
-    let client: HelperClient | undefined;
-    try {
-      client = helper();
-    } catch {
-      client = undefined; // no helper: read here
-    }
-    if (client) {
-      try {
-        return await client.table(`/proc/${name}`);
-      } catch {
-        // read here
-      }
-    }
-    return ownTables(name);
-  };
-}

@@ -5,8 +5,7 @@ import * as fs from 'fs';
 import { formatKey } from '../../../../src/ipc/format';
 import type { ShmSegment } from '../../../../src/ipc/family/sysvTables';
 import { readSegmentTable } from '../../../../src/ipc/sysvShm/read';
-import { HelperClient } from '../../../../src/ipc/helperClient';
-import { localTables, ownTablesThroughHelper } from '../../../../src/ipc/tables';
+import { localTables } from '../../../../src/ipc/tables';
 
 /** This namespace's segment table, parsed anew (a reader of its own: never the last parse again). */
 async function readShmSegments(): Promise<{ items: ShmSegment[]; skipped: number }> {
@@ -134,57 +133,5 @@ describe('/proc/sysvipc/shm on the real kernel', function () {
       ]);
     }
     await holder.stop();
-  });
-});
-
-describe("the command line's tables: read by the helper, else here", function () {
-  let helper: TestHelper | undefined;
-  afterEach(() => helper?.dispose());
-
-  async function segmentThrough(tables: ReturnType<typeof ownTablesThroughHelper>, shmid: number): Promise<ShmSegment | undefined> {
-    const { segments, skipped } = await readSegmentTable(tables);
-    assert.equal(skipped, 0);
-    return segments.find((s) => s.shmid === shmid);
-  }
-
-  it('the helper reads the same line as this process does', async function () {
-    const shmid = createSegment(freshKey(), 8192);
-    helper = new TestHelper();
-    let asked = 0;
-    const client = helper.client;
-    const original = client.table.bind(client);
-    client.table = (file: string) => {
-      asked++;
-      return original(file);
-    };
-    const read = await segmentThrough(
-      ownTablesThroughHelper(() => client),
-      shmid,
-    );
-    assert.equal(asked, 1, 'read by the helper');
-    const here = await find(shmid);
-    assert.ok(read && here);
-    assert.deepEqual(read, here);
-  });
-
-  it('without a helper (none found, or one that cannot start), read here', async function () {
-    const shmid = createSegment(freshKey(), 4096);
-    const none = await segmentThrough(
-      ownTablesThroughHelper(() => {
-        throw new Error('The IPC helper is missing');
-      }),
-      shmid,
-    );
-    assert.equal(none?.size, 4096);
-    const broken = new HelperClient({ helperPath: '/nonexistent/ipc-helper', requestTimeoutMs: 5000 });
-    try {
-      const read = await segmentThrough(
-        ownTablesThroughHelper(() => broken),
-        shmid,
-      );
-      assert.equal(read?.size, 4096);
-    } finally {
-      broken.dispose();
-    }
   });
 });
