@@ -75,17 +75,12 @@ function manifest() {
   };
 }
 
-/** The code cache must be the bundle's (bin/ipc-inspector.js's header: this Node, this bundle's SHA-256), or it would only be read and refused. */
+/** The code cache must be one the command would use (this Node, this bundle, whole), or it would only be read and refused. */
 function checkCodeCache() {
-  const [bundleFile, cacheFile] = ['dist/cli.js', 'dist/cli.js.cache'].map((file) => path.join(ROOT, file));
-  if (!fs.existsSync(bundleFile) || !fs.existsSync(cacheFile)) {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js')) || !fs.existsSync(path.join(ROOT, 'dist', 'cli.js.cache'))) {
     throw new Error('dist/cli.js or its code cache dist/cli.js.cache is missing: build first (node esbuild.js), or pack without --no-build');
   }
-  const bundle = fs.readFileSync(bundleFile);
-  const cache = fs.readFileSync(cacheFile);
-  const header = cache.toString('latin1', 0, Math.max(0, cache.indexOf(0x0a)));
-  const hash = require('crypto').createHash('sha256').update(bundle).digest('hex');
-  if (!header.endsWith(` ${process.version} ${process.arch} ${hash}`)) {
+  if (!require('../bin/ipc-inspector.js').cacheFits()) {
     throw new Error('dist/cli.js.cache is not the code cache of dist/cli.js (a build without it, or a watch build since): run node esbuild.js');
   }
 }

@@ -5,6 +5,7 @@
 //      wait that will never end by itself (waits: a deadlock, a lock never to be released)
 //   2  bad usage or bad input: unknown option or object, bad offsets, a type that does not lay out
 //   3  a failure of the machine: /proc unreadable, the helper missing, permission denied
+//   141 the output's reader stopped reading (a closed pipe: as a shell reports SIGPIPE)
 import { describeError, type Subject } from '../ipc/errors';
 
 export const EXIT = { ok: 0, found: 1, usage: 2, failure: 3, closedPipe: 141 } as const;
