@@ -7,6 +7,8 @@
 // Ends with one line "tests: N passed, N failed, N skipped" over every mocha suite it ran.
 'use strict';
 const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
@@ -87,6 +89,38 @@ const stages = [
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
+/**
+ * A temporary folder of the run's own, every stage's TMPDIR: what a suite or a test host leaves
+ * there (a module's mkdtemp without an after hook, a VS Code host killed before it could clean up)
+ * is named at the end and removed with it, not left in /tmp on a machine others use too. Mode 1777
+ * like /tmp: the suites that run as nobody (setpriv, the host as nobody) make files there too.
+ */
+function makeRunTemp() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-run-'));
+  fs.chmodSync(dir, 0o1777);
+  return dir;
+}
+
+/** Removes the run's folder, naming what the suites left in it; a file system still mounted there stays (removing would empty it). */
+function removeRunTemp(dir) {
+  const left = fs.readdirSync(dir);
+  if (left.length > 0) {
+    console.log(
+      `\nleft in the run's temporary folder, removed with it: ${left.slice(0, 20).join(', ')}${left.length > 20 ? ` and ${left.length - 20} more` : ''}`,
+    );
+  }
+  const mounted = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4]?.replace(/\\040/g, ' '))
+    .filter((point) => point?.startsWith(`${dir}/`));
+  if (mounted.length > 0) {
+    console.error(`a file system is still mounted at ${mounted.join(', ')}: ${dir} is left in place (umount it, then remove it)`);
+    return;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 function run(stage) {
   return new Promise((resolve) => {
     console.log(`\n=== ${stage.name}: ${stage.command.join(' ')}`);
@@ -138,17 +172,29 @@ async function main() {
     return;
   }
   const selected = only.length ? withNeeds(only) : stages;
+  const temp = makeRunTemp();
+  process.env.TMPDIR = temp;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      removeRunTemp(temp);
+      process.kill(process.pid, signal);
+    });
+  }
   let ok = true;
-  for (const stage of selected) {
-    if (stage.rootOnly && process.getuid() !== 0) {
-      console.log(`\n=== ${stage.name}: skipped (needs root to prepare another user's host; the suites above ran as uid ${process.getuid()})`);
-      continue;
+  try {
+    for (const stage of selected) {
+      if (stage.rootOnly && process.getuid() !== 0) {
+        console.log(`\n=== ${stage.name}: skipped (needs root to prepare another user's host; the suites above ran as uid ${process.getuid()})`);
+        continue;
+      }
+      if (!(await run(stage))) {
+        console.error(`\n*** stage "${stage.name}" failed`);
+        ok = false;
+        break;
+      }
     }
-    if (!(await run(stage))) {
-      console.error(`\n*** stage "${stage.name}" failed`);
-      ok = false;
-      break;
-    }
+  } finally {
+    removeRunTemp(temp);
   }
   console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
   process.exitCode = ok ? 0 : 1;

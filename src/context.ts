@@ -3,7 +3,6 @@
 // window's holds, the C types, the prompts seam and the log. This class only wires them and passes
 // their questions through; the logic lives in the services. Views and commands depend on this
 // module; it depends on neither.
-import * as os from 'os';
 import * as vscode from 'vscode';
 import type { ExtensionAssets } from './assets';
 import { CTypes } from './services/cTypes';
@@ -51,9 +50,9 @@ export class IpcContext implements vscode.Disposable {
   constructor(
     readonly assets: ExtensionAssets,
     readonly log: vscode.LogOutputChannel,
-    memento?: vscode.Memento,
-    private readonly procRoot = '/proc',
-    readonly storagePath = os.tmpdir(),
+    memento: vscode.Memento | undefined,
+    private readonly procRoot: string,
+    readonly storagePath: string,
   ) {
     this.helpers = new HelperSupervisor({
       nativeBin: assets.nativeBin,

@@ -5,7 +5,6 @@
 // probe, the DWARF reader) is loaded on first use, never at activation.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import * as l10n from '../shared/l10n';
@@ -48,6 +47,22 @@ function isChoice(value: unknown): value is CTypeChoice {
 
 type Engine = typeof import('../ctypes/engine');
 
+/** How long a declaration typed in is kept unused. */
+const DECLARATION_KEPT_MS = 7 * 24 * 3600 * 1000;
+
+/** Removes the declaration files of `dir` last used before `time` (ms); one that cannot be removed stays. */
+function removeUnusedSince(dir: string, time: number): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.h')) continue;
+    const file = path.join(dir, entry.name);
+    try {
+      if (fs.statSync(file).mtimeMs < time) fs.unlinkSync(file);
+    } catch {
+      // Gone already (another window), or not ours to remove: it does no harm where it is.
+    }
+  }
+}
+
 /**
  * The engine, required when first needed. In the extension this require is of its own bundle,
  * dist/ctypes.js (esbuild.js keeps it out of the main one: activation never loads tree-sitter); in
@@ -61,14 +76,14 @@ function loadEngine(): Engine {
 export class CTypes implements vscode.Disposable {
   private loaded: { engine: Engine; layouts: InstanceType<Engine['LayoutCache']> } | undefined;
   private library: DebugLibrary | undefined;
-  private declarationDir: string | undefined;
+  private declarationsReady = false;
   readonly diagnostics = vscode.languages.createDiagnosticCollection('IPC Inspector C types');
 
   constructor(
     private readonly parser: ParserFiles,
     private readonly memento: vscode.Memento | undefined,
-    /** Where the extension may keep files (the debug files' name indexes go in a folder there). */
-    private readonly storagePath?: string,
+    /** Where the extension may keep files (the debug files' name indexes and the declarations typed in go in folders there). */
+    private readonly storagePath: string,
     /** The DWARF index's worker thread script (src/assets.ts). */
     private readonly dwarfWalk?: string,
   ) {}
@@ -76,7 +91,7 @@ export class CTypes implements vscode.Disposable {
   /** The debug files types are read from (the DWARF reader, loaded with the engine on first use). */
   debugTypes(): DebugLibrary {
     if (!this.library) {
-      const cacheDir = this.storagePath ? path.join(this.storagePath, 'debug-type-index') : undefined;
+      const cacheDir = path.join(this.storagePath, 'debug-type-index');
       this.library = new (this.engine().engine.DebugLibrary)(cacheDir, {}, this.dwarfWalk);
     }
     return this.library;
@@ -106,13 +121,27 @@ export class CTypes implements vscode.Disposable {
   }
 
   /**
-   * A file holding a declaration typed in (the compiler needs a file): the same text, the same file.
-   * In a directory of this window's own (mkdtemp: 0700, a fresh name no one else can have made).
+   * A file holding a declaration typed in (the compiler needs a file): the same text, the same file
+   * (named by its hash), in the extension's own storage folder (declarations/, 0700), not in /tmp: a
+   * window that ends without deactivating (killed, crashed) leaves nothing behind there. Windows
+   * share the folder, and a file another window wrote first holds the same text. A file is touched
+   * when used, and the first use in a window removes the ones unused for a week.
    */
   declarationFile(text: string): string {
-    this.declarationDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-inspector-declarations-'));
-    const file = path.join(this.declarationDir, `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}.h`);
-    if (!fs.existsSync(file)) fs.writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`, { flag: 'wx', mode: 0o600 });
+    const dir = path.join(this.storagePath, 'declarations');
+    if (!this.declarationsReady) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      removeUnusedSince(dir, Date.now() - DECLARATION_KEPT_MS);
+      this.declarationsReady = true;
+    }
+    const file = path.join(dir, `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}.h`);
+    try {
+      fs.writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`, { flag: 'wx', mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const now = new Date();
+      fs.utimesSync(file, now, now);
+    }
     return file;
   }
 
@@ -175,6 +204,5 @@ export class CTypes implements vscode.Disposable {
   dispose(): void {
     this.diagnostics.dispose();
     this.library?.dispose();
-    if (this.declarationDir) fs.rmSync(this.declarationDir, { recursive: true, force: true });
   }
 }

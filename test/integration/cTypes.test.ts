@@ -187,6 +187,12 @@ describe('View as C Type (real compiler, real segment)', function () {
     assert.strictEqual(shown.view!.layout.size, 8);
     assert.deepStrictEqual(shown.view!.placement, { offset: 8, count: -1 });
     assert.ok(panel.cType, 'the panel keeps it');
+    // The compiler read it from a file in the extension's own storage, where a killed window leaves
+    // it to be reused, not from a folder of its own in /tmp that nothing would ever remove.
+    const declarations = path.join(api.context.storagePath, 'declarations');
+    const typedIn = fs.readdirSync(declarations).filter((name) => fs.readFileSync(path.join(declarations, name), 'utf8').includes('struct pair {'));
+    assert.strictEqual(typedIn.length, 1, `one file in ${declarations} holds the declaration`);
+    assert.strictEqual(fs.statSync(declarations).mode & 0o777, 0o700, 'only its owner may open the folder');
     await refreshView();
   });
 });

@@ -4,7 +4,6 @@
 // printing the same object.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { LayoutCache } from '../../../src/ctypes/layouts';
 import type { CField, CLayout } from '../../../src/shared/cLayout';
@@ -14,6 +13,7 @@ import { cleanupAll, dumpSegment, freshKey, repoRoot, trackSegment } from '../..
 import { killSpawned, spawnReady } from '../../support/spawned';
 import { testParser } from '../../support/parserFiles';
 import { fieldAtPath, gdbValues, sameAsGdbText } from '../../support/cOracle';
+import { testTemp } from '../../support/tempDirs';
 
 const ctvalues = path.join(repoRoot, 'native', 'bin', 'ctvalues');
 const header = path.join(repoRoot, 'test', 'programs', 'ctvalues.h');
@@ -60,7 +60,7 @@ function fieldAt(layout: CLayout, at: string): { field: CField; shift: number } 
 describe('C values in live shared memory (ctvalues.c wrote them)', function () {
   this.timeout(60_000);
   let layout: CLayout;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-cvalues-'));
+  const dir = testTemp('ipcinsp-cvalues-');
 
   before(async function () {
     if (!fs.existsSync(ctvalues)) this.skip();
@@ -128,7 +128,7 @@ function opaqueBytes(field: CField, shift: number): Set<number> {
 
 describe('C values against gdb (the bytes of a compiled object, and gdb printing it)', function () {
   this.timeout(120_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-cvalues-gdb-'));
+  const dir = testTemp('ipcinsp-cvalues-gdb-');
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /**

@@ -9,13 +9,13 @@
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { DebugTypes } from '../../../../src/ctypes/dwarf/debugTypes';
 import { DwarfInfo } from '../../../../src/ctypes/dwarf/info';
 import { MAX_STRING_PLACES, MAX_UNITS_WALKED, ownNameOf, UnitsByName } from '../../../../src/ctypes/dwarf/nameLookup';
 import { ElfFile } from '../../../../src/ctypes/objectFile';
 import { repoRoot } from '../../../support/segments';
+import { testTemp } from '../../../support/tempDirs';
 
 function have(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
@@ -99,7 +99,7 @@ async function walked(file: string, name: string): Promise<{ walked: number; uni
 
 describe('DWARF: one type by name, reading only the units that hold its name', function () {
   this.timeout(600_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-dwarf-byname-'));
+  const dir = testTemp('ipcinsp-dwarf-byname-');
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** Five C units, each with types of its own, one declaring a struct another defines. */

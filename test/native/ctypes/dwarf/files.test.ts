@@ -8,7 +8,6 @@
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { DwarfError } from '../../../../src/ctypes/dwarf/bytes';
 import { DebugFileMissing, debugFilesOfProcesses, findDebugFile } from '../../../../src/ctypes/dwarf/debugFiles';
@@ -17,6 +16,7 @@ import { ElfFile, ObjectFileError } from '../../../../src/ctypes/objectFile';
 import { seededRandom } from '../../../support/random';
 import { repoRoot } from '../../../support/segments';
 import { killSpawned, spawnReady } from '../../../support/spawned';
+import { testTemp } from '../../../support/tempDirs';
 
 const source = `#include <stdio.h>
 struct located { int a; double b; char name[8]; };
@@ -26,7 +26,7 @@ int main(void) { char line[16]; printf("ready 0\\n"); fflush(stdout); while (fge
 
 describe('DWARF: finding the debug files of programs and libraries', function () {
   this.timeout(120_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-dwarf-files-'));
+  const dir = testTemp('ipcinsp-dwarf-files-');
   const program = path.join(dir, 'prog');
   before(() => {
     fs.writeFileSync(path.join(dir, 'prog.c'), source);

@@ -6,11 +6,11 @@
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { DebugTypes } from '../../../../src/ctypes/dwarf/debugTypes';
 import { findDebugFile } from '../../../../src/ctypes/dwarf/debugFiles';
 import { repoRoot } from '../../../support/segments';
+import { testTemp } from '../../../support/tempDirs';
 
 interface Corpus {
   label: string;
@@ -29,7 +29,7 @@ function sample<T>(list: T[], count: number): T[] {
 
 describe('DWARF index: on this thread, in worker threads and from the cache, the same', function () {
   this.timeout(300_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-dwarf-index-'));
+  const dir = testTemp('ipcinsp-dwarf-index-');
   const corpora: Corpus[] = [];
 
   before(async () => {

@@ -6,7 +6,6 @@
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { DebugTypes } from '../../../../src/ctypes/dwarf/debugTypes';
 import { debugFilesOfProcesses } from '../../../../src/ctypes/dwarf/debugFiles';
@@ -16,10 +15,11 @@ import { TestHelper } from '../../../support/helper';
 import { cleanupPosixObjects, freshName, identityOf, shmPath, trackName } from '../../../support/posixObjects';
 import { cleanupAll, freshKey, repoRoot, trackSegment } from '../../../support/segments';
 import { killSpawned, spawnReady } from '../../../support/spawned';
+import { testTemp } from '../../../support/tempDirs';
 
 describe('DWARF layouts decode live shared memory written by C++ and Rust programs', function () {
   this.timeout(300_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-dwarf-live-'));
+  const dir = testTemp('ipcinsp-dwarf-live-');
   const programs: Record<string, { file: string; typeName: string; expected: Record<string, string> }> = {};
   let helper: TestHelper;
 

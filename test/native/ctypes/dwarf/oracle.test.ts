@@ -7,7 +7,6 @@
 import * as assert from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { DebugTypes } from '../../../../src/ctypes/dwarf/debugTypes';
 import { findDebugFile } from '../../../../src/ctypes/dwarf/debugFiles';
@@ -16,6 +15,7 @@ import type { CField, CLayout } from '../../../../src/shared/cLayout';
 import { compareMembers, gdbMembers, Members, normalizeType, ourMembers, paholeMembers } from '../../../support/dwarfOracles';
 import { testParser } from '../../../support/parserFiles';
 import { repoRoot } from '../../../support/segments';
+import { testTemp } from '../../../support/tempDirs';
 
 const corpusHeader = path.join(repoRoot, 'test', 'programs', 'dwarfcorpus.h');
 const C_TYPES = ['struct everything', 'struct flags', 'struct packed', 'struct pack2', 'struct aligned16', 'union number', 'point_t'];
@@ -109,7 +109,7 @@ function checkAgainstOracles(
 
 describe('DWARF layouts against gdb, pahole and the compiler probe', function () {
   this.timeout(600_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-dwarf-oracle-'));
+  const dir = testTemp('ipcinsp-dwarf-oracle-');
   const corpus = path.join(dir, 'corpus.c');
   fs.writeFileSync(corpus, `#include "${corpusHeader}"\n${C_TYPES.map((t, i) => `${t} use_${i};`).join('\n')}\nint main(void) { return 0; }\n`);
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

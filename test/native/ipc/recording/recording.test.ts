@@ -12,7 +12,6 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import { LayoutCache } from '../../../../src/ctypes/layouts';
@@ -40,6 +39,7 @@ import { cleanupPosixObjects, freshName, shmPath } from '../../../support/posixO
 import { cleanupAll, repoRoot, trackSegment } from '../../../support/segments';
 import { cleanupSemMsg, ipcmkMsg, ipcmkSem, ipctool, startIpctool } from '../../../support/semMsg';
 import { waitFor, within } from '../../../support/waitFor';
+import { testTemp } from '../../../support/tempDirs';
 
 const SIZE = 4096;
 const header = path.join(repoRoot, 'test', 'programs', 'recwriter.h');
@@ -144,7 +144,7 @@ function posixKind(helper: () => TestHelper): Kind {
 
 describe('recording real shared memory', function () {
   this.timeout(120_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-recording-'));
+  const dir = testTemp('ipcinsp-recording-');
   const binary = path.join(dir, 'recwriter');
   let layout: CLayout;
   let helper: TestHelper;

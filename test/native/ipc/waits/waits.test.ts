@@ -10,7 +10,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { scanProcesses } from '../../../../src/ipc/procScan';
 import { buildWaitGraph, type WaitGraph } from '../../../../src/ipc/waits/graph';
@@ -22,6 +21,7 @@ import { TestHelper } from '../../../support/helper';
 import { freshKey, repoRoot } from '../../../support/segments';
 import { waitFor } from '../../../support/waitFor';
 import { killSpawned, spawnReady, type Spawned } from '../../../support/spawned';
+import { testTemp } from '../../../support/tempDirs';
 
 const locktool = path.join(repoRoot, 'native', 'bin', 'locktool');
 // locktool's board (test/programs/locktool.c).
@@ -37,7 +37,7 @@ describe('who waits on what, on the real kernel (PROC_SCAN with waits, PROC_MEM_
   const helper = new TestHelper();
   const names: string[] = [];
   const extraPids: number[] = [];
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ipc-waits-'));
+  const tmp = testTemp('ipc-waits-');
 
   before(function () {
     if (!waitArch()) this.skip();
