@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { contentsFrame, openContentsFromRow } from '../support/contentsUi';
 import { freshKey, repoRoot, trackSegment } from '../support/segments';
 import { ipcmkMsg, ipcmkSem, ipctool, IpcProcess, startIpctool, SYSCALL, waitBlocked } from '../support/semMsg';
@@ -83,6 +83,29 @@ async function shoot(page: Page, name: string, target: Page | Locator = page): P
   await movePointerAway(page);
   await target.screenshot({ path: path.join(images, `${name}.png`) });
   console.log(`  wrote docs/images/${name}.png`);
+}
+
+/**
+ * The contents view's "C type…" as a person uses it: the type picked at offset 0, its fields shown
+ * (`shows` in the table), one of them (`open`, its name) expanded with the keyboard until `then` shows.
+ */
+async function pickTypeAndOpen(page: Page, frame: Frame, steps: { type: string; shows: RegExp; open: RegExp; then: RegExp }): Promise<void> {
+  await frame.click('button:has-text("C type…")');
+  await page.locator('.quick-input-list .monaco-list-row:visible', { hasText: steps.type }).first().waitFor({ timeout: 60_000 });
+  await answerInputs(page, [steps.type, 'At offset 0']);
+  const fieldsShow = (pattern: RegExp, timeout: number) =>
+    frame.waitForFunction(
+      ([source, flags]) => new RegExp(source, flags).test(document.querySelector('.fields-rows')?.textContent ?? ''),
+      [pattern.source, pattern.flags],
+      {
+        timeout,
+      },
+    );
+  await fieldsShow(steps.shows, 60_000);
+  const row = frame.locator('.fields-row', { has: frame.locator('.fv-name', { hasText: steps.open }) });
+  await row.click();
+  await row.press('ArrowRight');
+  await fieldsShow(steps.then, 15_000);
 }
 
 describe('README screenshots', function () {
@@ -216,14 +239,7 @@ describe('README screenshots', function () {
     await showSideBar(page, true);
     const frame = await openContentsFromRow(page, rowStarting(page, 'Shared memory segment key 0x5e450001'), /0x5e450001/);
     await showSideBar(page, false);
-    await frame.click('button:has-text("C type…")');
-    await page.locator('.quick-input-list .monaco-list-row:visible', { hasText: 'struct sensor_table' }).first().waitFor({ timeout: 60_000 });
-    await answerInputs(page, ['struct sensor_table', 'At offset 0']);
-    await frame.waitForFunction(() => /sensors/.test(document.querySelector('.fields-rows')?.textContent ?? ''), undefined, { timeout: 60_000 });
-    const sensors = frame.locator('.fields-row', { has: frame.locator('.fv-name', { hasText: /^sensors$/ }) });
-    await sensors.click();
-    await sensors.press('ArrowRight');
-    await frame.locator('.fields-row', { hasText: 'outlet' }).first().waitFor({ timeout: 15_000 });
+    await pickTypeAndOpen(page, frame, { type: 'struct sensor_table', shows: /sensors/, open: /^sensors$/, then: /outlet/ });
     await noToasts(page);
     await shoot(page, 'c-type-table');
   });
@@ -240,14 +256,7 @@ describe('README screenshots', function () {
     await scrollToRow(page, row);
     const frame = await openContentsFromRow(page, row, new RegExp(`id ${shmid}`));
     await showSideBar(page, false);
-    await frame.click('button:has-text("C type…")');
-    await page.locator('.quick-input-list .monaco-list-row:visible', { hasText: 'ring::Slot<ring::Msg>' }).first().waitFor({ timeout: 60_000 });
-    await answerInputs(page, ['ring::Slot<ring::Msg>', 'At offset 0']);
-    await frame.waitForFunction(() => /BigTop/.test(document.querySelector('.fields-rows')?.textContent ?? ''), undefined, { timeout: 60_000 });
-    const payload = frame.locator('.fields-row', { has: frame.locator('.fv-name', { hasText: /^payload$/ }) });
-    await payload.click();
-    await payload.press('ArrowRight');
-    await frame.waitForFunction(() => /msg-1/.test(document.querySelector('.fields-rows')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await pickTypeAndOpen(page, frame, { type: 'ring::Slot<ring::Msg>', shows: /BigTop/, open: /^payload$/, then: /msg-1/ });
     await noToasts(page);
     await shoot(page, 'dwarf-fields');
   });
