@@ -8,6 +8,7 @@ import { cleanUpSummary, nothingOrphanedWords, planCleanUp, removeStillOrphaned,
 import { formatBytes } from '../ipc/format';
 import { kindOf, objectLabel, subjectOf, type Kind } from '../ipc/kinds';
 import { freedBytes } from '../ipc/orphans';
+import { STATE_NEEDS } from '../ipc/snapshot';
 import * as l10n from '../shared/l10n';
 import { EXIT, failureWords, UsageError } from './exit';
 import type { CliSession } from './session';
@@ -44,7 +45,7 @@ async function confirm(question: string): Promise<boolean> {
 
 export async function clean(session: CliSession, out: Output, args: CleanArgs): Promise<number> {
   if (!args.orphans) throw new UsageError(l10n.t('clean removes orphans only: say --orphans (with --dry-run to see them first).'));
-  const plan = planCleanUp(await session.snapshot(), session.credentials);
+  const plan = planCleanUp(await session.snapshot(STATE_NEEDS), session.credentials);
   if (args.kind?.length) plan.offered = plan.offered.filter((offer) => args.kind!.includes(offer.object.kind));
   if (plan.offered.length === 0) {
     out.line(nothingOrphanedWords(plan));
@@ -75,7 +76,7 @@ export async function clean(session: CliSession, out: Output, args: CleanArgs): 
   out.progress(l10n.t('Each is checked again right before removal: anything a process attached, mapped or opened meanwhile is kept.'));
   let failed = false;
   const result = await removeStillOrphaned(chosen, {
-    refresh: () => session.snapshot(),
+    refresh: () => session.snapshot(STATE_NEEDS),
     removeOrphan: (object) => kindOf(object).removeOrphan(session.helper(), object),
     failed: (error, object) => {
       failed = true;

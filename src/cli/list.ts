@@ -5,7 +5,7 @@ import * as os from 'os';
 import { exportDocument, type Json } from '../ipc/exportJson';
 import { allObjects, kindOf, type Kind } from '../ipc/kinds';
 import { TABLE_HEADER, tableRow } from '../ipc/objectTable';
-import type { IpcObject, Need, Snapshot } from '../ipc/snapshot';
+import { STATE_NEEDS, type IpcObject, type Need, type Snapshot } from '../ipc/snapshot';
 import * as l10n from '../shared/l10n';
 import type { CliSession } from './session';
 import { formatTable, stateColour, type Output } from './terminal';
@@ -15,8 +15,8 @@ export interface ListArgs {
   json?: boolean;
 }
 
-/** What --json reads beyond the listing: the whole export (values, messages, waiters), as the editor's views read them. */
-export const EXPORT_NEEDS: readonly Need[] = ['semValues', 'messages', 'waiters'];
+/** What --json reads beyond the listing: the whole export (values, messages, waiters, waits), as the editor's Export as JSON does. */
+export const EXPORT_NEEDS: readonly Need[] = [...STATE_NEEDS, 'messages', 'waits'];
 
 export function objectsOf(snapshot: Snapshot, kinds?: readonly Kind[]): IpcObject[] {
   const all = allObjects(snapshot);
@@ -47,7 +47,7 @@ export function unseenNote(snapshot: Snapshot): string | undefined {
 }
 
 export async function list(session: CliSession, out: Output, args: ListArgs): Promise<number> {
-  const snapshot = await session.snapshot(args.json ? EXPORT_NEEDS : []);
+  const snapshot = await session.snapshot(args.json ? EXPORT_NEEDS : STATE_NEEDS);
   const objects = objectsOf(snapshot, args.kind);
   if (args.json) {
     out.line(JSON.stringify(exportOf(session, snapshot, objects), null, 2));

@@ -67,6 +67,7 @@ function objectPositional<T>(y: Argv<T>) {
 }
 
 export function parser(argv: string[]): Argv {
+  // parse-positional-numbers off: what follows -- is check's command, passed on as typed (1e3 is not 1000).
   return yargs(argv)
     .scriptName('ipc-inspector')
     .usage(
@@ -74,7 +75,7 @@ export function parser(argv: string[]): Argv {
         '$0 <command> [options]\n\nLinux IPC objects (System V and POSIX shared memory, semaphores, message queues): who holds them, which leaked, what is inside.',
       ),
     )
-    .parserConfiguration({ 'populate--': true })
+    .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false })
     .option('namespace', { type: 'number', describe: l10n.t("Show the IPC namespace of this process (a container's); needs root"), global: true })
     .option('grace', { type: 'number', default: 60, describe: l10n.t('Seconds an unheld POSIX object stays "unused" before it is "orphaned"'), global: true })
     .option('quiet', { alias: 'q', type: 'boolean', describe: l10n.t('No progress on stderr'), global: true })

@@ -33,16 +33,18 @@ export async function serve(session: CliSession, out: Output, args: ServeArgs): 
     return reading;
   };
   const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // The path as sent, up to any query: not through URL, which throws on a target such as "//[" (one
+    // bad request must not end the server) and reads "//metrics" as a host.
+    const pathname = (request.url ?? '/').replace(/[?#].*$/s, '');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    if (url.pathname === '/') {
+    if (pathname === '/') {
       response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('IPC Inspector: metrics at /metrics\n');
       return;
     }
-    if (url.pathname !== '/metrics') {
+    if (pathname !== '/metrics') {
       response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found: the metrics are at /metrics\n');
       return;
     }

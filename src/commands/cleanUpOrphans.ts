@@ -12,6 +12,7 @@ import { formatBytes } from '../ipc/format';
 import { freedBytes } from '../ipc/orphans';
 import { orphanedWord } from '../ipc/objects';
 import { kindOf } from '../ipc/kinds';
+import { STATE_NEEDS } from '../ipc/snapshot';
 import { completeStep } from '../walkthrough';
 import { boundedList, kindName, objectFacts, objectLabel, objectTitle, subjectOf } from './objectArgs';
 import type { Command } from './registry';
@@ -26,7 +27,7 @@ export const cleanUpOrphans: Command = {
   id: 'ipcInspector.cleanUpOrphans',
   what: 'Could not clean up orphaned objects',
   async run(env): Promise<CleanUpResult | undefined> {
-    const plan = planCleanUp(await env.ipc.refresh(true), env.ipc.credentials);
+    const plan = planCleanUp(await env.ipc.refresh(true, STATE_NEEDS), env.ipc.credentials);
     if (plan.offered.length === 0) {
       void env.ipc.prompts.notify('info', nothingOrphanedWords(plan));
       return { removed: [], bytesFreed: 0, skipped: [] };
@@ -66,7 +67,7 @@ export const cleanUpOrphans: Command = {
       if (answer !== CLEAN_UP_BUTTON) return undefined;
     }
     const result = await removeStillOrphaned(chosen, {
-      refresh: () => env.ipc.refresh(true),
+      refresh: () => env.ipc.refresh(true, STATE_NEEDS),
       removeOrphan: (object) => kindOf(object).removeOrphan(env.ipc.helper(), object),
       failed: (error, object) => reportFailure(env.ipc, error, `Could not remove ${objectLabel(object)}`, subjectOf(object)),
       removed: (object) => env.ipc.log.info(`clean-up removed ${objectLabel(object)} (${kindOf(object).reason(object)})`),

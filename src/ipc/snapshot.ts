@@ -54,6 +54,14 @@ export type { PosixMqInfo } from './posixMq/types';
 /** What a refresh reads beyond the listing, for the views that are visible. */
 export type Need = 'semValues' | 'waiters' | 'messages' | 'waits';
 
+/**
+ * What the states of System V sets and queues rest on, whatever view is visible: a process blocked
+ * on one (waiters) keeps it in use, and so does the running last changer of a set's values
+ * (semValues). Unread, a set is only "unused" and a queue with a blocked receiver looks orphaned:
+ * every verdict that removes or counts orphans reads them.
+ */
+export const STATE_NEEDS: readonly Need[] = ['semValues', 'waiters'];
+
 export interface PosixPicture extends Omit<PosixListing, 'objects' | 'signature'> {
   /** Objects of /dev/shm, removed ones still held included, by name. */
   objects: PosixObjectInfo[];

@@ -2,12 +2,14 @@
 // without unlink, util-linux's ipcmk) and around a clean run; `check --baseline` for suites that
 // run elsewhere; `clean --orphans` removing what Clean Up would, and nothing in use.
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as readline from 'readline';
 import { cleanupPosixObjects, freshName, trackName } from '../support/posixObjects';
 import { cleanupAll, createSegment, freshKey, ownSegment, procLine, trackSegment } from '../support/segments';
+import { waitFor } from '../support/waitFor';
 import { cli, cliJson, ipcmk, ISOLATED } from './run';
 
 type Doc = { objects: Array<{ kind: string; name?: string; kernel?: { [key: string]: number } }>; commandStatus: number | null };
@@ -40,6 +42,28 @@ function track(doc: Doc): Doc {
     if (o.kind === 'sysvSem') removeAfter.push(['-s', o.kernel!.semid]);
   }
   return doc;
+}
+
+/** The first line a child prints. */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before a line`)));
+  });
+}
+
+/** Where in the kernel a process sleeps ('' when gone). */
+function wchan(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/wchan`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The table row naming `what`, without trailing blanks ('' when none). */
+function rowOf(table: string, what: string): string {
+  return (table.split('\n').find((line) => line.includes(what)) ?? '').trimEnd();
 }
 
 describe('ipc-inspector check and clean', function () {
@@ -75,6 +99,12 @@ describe('ipc-inspector check and clean', function () {
     assert.match(clean.stderr, /no IPC object left behind/);
     assert.strictEqual(clean.stdout, '');
     assert.strictEqual(cli(['check', '--', 'sh', '-c', 'exit 3']).status, 3);
+  });
+
+  it('check passes its command the arguments as typed, none read as a number', function () {
+    const run = cli(['check', '--', 'printf', '%s|', '0755', '1e3', '1.50', '0x10', '-5', '00']);
+    assert.strictEqual(run.status, 0, run.stderr);
+    assert.strictEqual(run.stdout, '0755|1e3|1.50|0x10|-5|00|');
   });
 
   it('check --allow accepts what matches a glob; the rest is still reported', function () {
@@ -137,6 +167,44 @@ describe('ipc-inspector check and clean', function () {
       assert.strictEqual(again.status, 0);
       assert.match(again.stdout, /^Nothing orphaned/);
       await owner.stop();
+    });
+
+    it('never offers a queue a process is blocked receiving from, nor a set a process is blocked on, after their last users exited', async function () {
+      // Python's sysv_ipc makes each and blocks on it: a receive of a type nobody sends, an acquire of a 0.
+      const key = freshKey();
+      const receiver = spawn(PYTHON, [
+        '-c',
+        `import sysv_ipc\nq = sysv_ipc.MessageQueue(${key}, sysv_ipc.IPC_CREX, 0o600)\nprint(q.id, flush=True)\nq.receive(type=999)`,
+      ]);
+      const acquirer = spawn(PYTHON, [
+        '-c',
+        `import sysv_ipc\ns = sysv_ipc.Semaphore(${key}, sysv_ipc.IPC_CREX, 0o600, 0)\nprint(s.id, flush=True)\ns.acquire()`,
+      ]);
+      try {
+        const msqid = Number(await firstLine(receiver));
+        removeAfter.push(['-q', msqid]);
+        const semid = Number(await firstLine(acquirer));
+        removeAfter.push(['-s', semid]);
+        // A sender that exits: the queue's last sender is gone, its receiver is not.
+        execFileSync(PYTHON, ['-c', `import sysv_ipc; sysv_ipc.MessageQueue(${key}).send(b'job', type=1)`]);
+        await waitFor(() => wchan(receiver.pid!) === 'do_msgrcv' && /semtimedop|semop/.test(wchan(acquirer.pid!)), 30_000, 'both to block');
+        const listed = cli(['list', '--kind', 'sysvMsg', '--kind', 'sysvSem']);
+        assert.match(rowOf(listed.stdout, `(id ${msqid})`), /in use$/, listed.stdout);
+        assert.match(rowOf(listed.stdout, `(id ${semid})`), /in use$/, listed.stdout);
+        const done = cli(['clean', '--orphans', '--yes', '--uncertain', '--grace', '0', '--kind', 'sysvMsg', '--kind', 'sysvSem']);
+        assert.strictEqual(done.status, 0, done.stdout + done.stderr);
+        assert.match(done.stdout, /^Nothing orphaned/, done.stdout);
+        assert.strictEqual(receiver.exitCode, null, 'the receiver still waits: its queue was not removed under it');
+        assert.ok(
+          fs
+            .readFileSync('/proc/sysvipc/msg', 'utf8')
+            .split('\n')
+            .some((line) => line.trim().split(/\s+/)[1] === String(msqid)),
+        );
+      } finally {
+        receiver.kill();
+        acquirer.kill();
+      }
     });
 
     it('removes the POSIX object a leaker left once it is past the grace period, and what ipcmk left', function () {

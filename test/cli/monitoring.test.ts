@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { createSegment, freshKey, procLine } from '../support/segments';
@@ -20,6 +21,22 @@ async function query(port: number, promql: string): Promise<number | undefined> 
   const body = JSON.parse(reply.body) as { status: string; data: { result: Array<{ value: [number, string] }> } };
   if (body.status !== 'success') throw new Error(`query ${promql}: ${reply.body}`);
   return body.data.result.length === 1 ? Number(body.data.result[0].value[1]) : undefined;
+}
+
+/** The status line's code of one request written as raw bytes (what an HTTP client would refuse to send). */
+function rawStatus(port: number, request: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.end(request));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const match = /^HTTP\/1\.1 (\d{3})/.exec(reply);
+      if (match) resolve(Number(match[1]));
+      else reject(new Error(`no status line in ${JSON.stringify(reply.slice(0, 200))}`));
+    });
+  });
 }
 
 describe('ipc-inspector metrics in Prometheus and node_exporter', function () {
@@ -109,6 +126,26 @@ describe('ipc-inspector metrics in Prometheus and node_exporter', function () {
       assert.match(reply.body, /^# HELP ipc_inspector_orphans Orphaned \(leaked\) IPC objects by kind/m);
     } finally {
       await stop(exporter);
+    }
+  });
+
+  it('serve answers every request, a malformed one with a 404, and goes on serving /metrics', async function () {
+    const port = await freePort();
+    const server = start([process.execPath, BIN, 'serve', '--listen', `127.0.0.1:${port}`]);
+    try {
+      await waitFor(() => get(`http://127.0.0.1:${port}/`), 30_000, 'serve to answer');
+      // Request targets a URL parser throws on or reads as a host: each gets a status, not a crash.
+      for (const target of ['//[', '//metrics', '/%', '/metrics/../metrics?x#y']) {
+        const status = await rawStatus(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        assert.strictEqual(status, 404, `GET ${target}: ${server.output()}`);
+      }
+      assert.strictEqual(await rawStatus(port, 'POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'), 405);
+      const reply = await get(`http://127.0.0.1:${port}/metrics?from=test`);
+      assert.strictEqual(reply.status, 200, server.output());
+      assert.match(reply.body, /^ipc_inspector_processes_scanned \d+$/m);
+      assert.strictEqual(server.exitCode, null, `serve is still running: ${server.output()}`);
+    } finally {
+      await stop(server);
     }
   });
 

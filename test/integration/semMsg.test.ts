@@ -329,6 +329,35 @@ describe('Semaphores and Message Queues', function () {
       assert.strictEqual(msgProc(msqid)!.qnum, 1, 'still in the queue');
     });
 
+    it('Clean Up Orphaned Objects… with the views hidden never offers a queue a receiver is blocked on, after its last sender exited', async () => {
+      await setSetting('orphanGracePeriod', 0);
+      const waitedOn = trackMsg(Number(ipctool(['msgcreate', 'private', '600', '1:job']).trim())); // its sender exits at once
+      const orphan = trackMsg(Number(ipctool(['msgcreate', 'private', '600', '1:job']).trim()));
+      const receiver = await startIpctool(['msgwait', String(waitedOn), '9']);
+      await waitBlocked(receiver.pid, [SYSCALL.msgrcv], waitedOn);
+      // No view that reads waiters is visible: Clean Up reads them all the same.
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      try {
+        await waitFor(() => !api.views.semaphores.treeView.visible && !api.views.messageQueues.treeView.visible, 10_000, 'the views to be hidden');
+        await withPrompts(api, async (p) => {
+          p.pickMany((q) => {
+            const labels = q.items.map((i) => i.label);
+            assert.ok(
+              labels.some((l) => l.endsWith(`(id ${orphan})`)),
+              `the orphan is offered: ${labels.join(', ')}`,
+            );
+            assert.ok(!labels.some((l) => l.endsWith(`(id ${waitedOn})`)), `the queue waited on is not: ${labels.join(', ')}`);
+            return undefined;
+          });
+          await run('ipcInspector.cleanUpOrphans');
+        });
+        assert.ok(msgProc(waitedOn), 'the queue waited on is still there');
+      } finally {
+        await vscode.commands.executeCommand('ipcInspector.semaphores.focus');
+        await vscode.commands.executeCommand('ipcInspector.messageQueues.focus');
+      }
+    });
+
     it('shows a full queue with its blocked sender, and a receiver waiting for a type', async () => {
       const msqid = trackMsg(Number(ipctool(['msgcreate', 'private', '600']).trim()));
       const receiver = await startIpctool(['msgwait', String(msqid), '9']);
