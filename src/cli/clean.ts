@@ -48,11 +48,11 @@ export async function clean(session: CliSession, out: Output, args: CleanArgs): 
   const plan = planCleanUp(await session.snapshot(STATE_NEEDS), session.credentials);
   if (args.kind?.length) plan.offered = plan.offered.filter((offer) => args.kind!.includes(offer.object.kind));
   if (plan.offered.length === 0) {
-    out.line(nothingOrphanedWords(plan));
+    out.say(nothingOrphanedWords(plan));
     return EXIT.ok;
   }
   preview(out, plan.offered);
-  if (plan.foreignNote) out.line(plan.foreignNote.trim());
+  if (plan.foreignNote) out.say(plan.foreignNote.trim());
   const chosen = plan.offered.filter((offer) => offer.certain || args.uncertain).map((offer) => offer.object);
   const unchecked = plan.offered.length - chosen.length;
   if (unchecked > 0) out.line(l10n.t('{0} could not be fully checked (a process holding it may be unreadable): kept unless --uncertain.', unchecked));
@@ -83,7 +83,7 @@ export async function clean(session: CliSession, out: Output, args: CleanArgs): 
       out.error(failureWords(error, l10n.t('Could not remove {0}', objectLabel(object)), subjectOf(object)));
     },
   });
-  out.line(cleanUpSummary(result));
+  out.say(cleanUpSummary(result));
   if (failed && result.removed.length === 0) return EXIT.failure;
   return result.skipped.length > 0 || unchecked > 0 ? EXIT.found : EXIT.ok;
 }

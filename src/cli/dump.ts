@@ -213,6 +213,6 @@ async function dumpType(out: Output, args: DumpArgs, source: ByteSource, size: n
     out.line(JSON.stringify({ type: layout.name, file: layout.file, line: layout.line, size: layout.size, offset: range.offset, value: root }, null, 2));
     return 0;
   }
-  for (const line of fieldLines(root, 0)) out.line(line);
+  for (const line of fieldLines(root, 0)) out.say(line);
   return 0;
 }

@@ -6,7 +6,7 @@ import type { ChildRow } from '../ipc/objects';
 import { findObject } from './lookup';
 import { EXPORT_NEEDS, unseenNote } from './list';
 import type { CliSession } from './session';
-import { markdownToText, stateColour, type Output } from './terminal';
+import { markdownToText, stateColour, visible, type Output } from './terminal';
 
 export interface ShowArgs {
   object: string;
@@ -30,11 +30,11 @@ export async function show(session: CliSession, out: Output, args: ShowArgs): Pr
     return 0;
   }
   const row = kind.row(object, { held: false, uid: session.uid });
-  out.line(`${out.paint(`${kind.kindName(object)} ${row.label}`, 'bold')}  ${out.paint(row.description, stateColour(row.icon))}`);
+  out.line(`${out.paint(visible(`${kind.kindName(object)} ${row.label}`), 'bold')}  ${out.paint(visible(row.description), stateColour(row.icon))}`);
   out.line(markdownToText(row.tooltip));
   if (row.children.length > 0) {
     out.line();
-    for (const line of childLines(row.children, 1)) out.line(line);
+    for (const line of childLines(row.children, 1)) out.say(line);
   }
   const note = unseenNote(snapshot);
   if (note) out.progress(note);

@@ -1,6 +1,9 @@
 // How the command line writes: tables padded to their columns, the views' Markdown tooltips as
 // plain "Name: value" lines, colours only when the stream is a terminal and NO_COLOR is not set
 // (no-color.org), and progress on stderr (never mixed into what a script reads from stdout).
+// What others named (a /dev/shm file, a process's command line, a string in shared memory) reaches
+// the terminal with its control characters escaped, as `ls -b` shows them: a name holding ESC [2J or
+// a carriage return must not clear or overwrite what the user reads (the clean preview included).
 import type { Writable } from 'stream';
 import type { RowIcon } from '../ipc/objects';
 
@@ -10,6 +13,18 @@ export type Colour = keyof typeof CODES;
 /** Whether to colour what goes to `stream`: a terminal, and NO_COLOR absent or empty. */
 export function colourFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   return stream.isTTY === true && !env.NO_COLOR;
+}
+
+/** C0 and C1 controls, DEL, and the bidirectional overrides and isolates (a name read backwards). */
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e' };
+
+/** One line of text as it may reach a terminal: control characters escaped (\n, \r, \t, \e, \xHH, \u{HHHH}). */
+export function visible(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`);
+  });
 }
 
 export class Output {
@@ -25,8 +40,14 @@ export class Output {
     this.errColour = colourFor(err);
   }
 
+  /** A line as it is: the caller made what others named in it visible() (and may have painted it). */
   line(text = ''): void {
     this.out.write(`${text}\n`);
+  }
+
+  /** Words that may quote names: each of its lines made visible(). */
+  say(text: string): void {
+    this.line(text.split('\n').map(visible).join('\n'));
   }
 
   paint(text: string, colour: Colour | undefined): string {
@@ -35,11 +56,13 @@ export class Output {
 
   /** A progress note on stderr (not with --quiet). */
   progress(text: string): void {
+    text = text.split('\n').map(visible).join('\n');
     if (!this.quiet) this.err.write(`${this.errColour ? `\x1b[2m${text}\x1b[0m` : text}\n`);
   }
 
   /** A failure or a warning on stderr, prefixed with the program's name. */
   error(text: string): void {
+    text = text.split('\n').map(visible).join('\n');
     this.err.write(`ipc-inspector: ${this.errColour ? `\x1b[31m${text}\x1b[0m` : text}\n`);
   }
 }
@@ -59,8 +82,9 @@ export function stateColour(icon: RowIcon): Colour | undefined {
   }
 }
 
-/** Rows as columns padded to the widest cell; `paint` may colour a cell after it is padded. */
-export function formatTable(header: readonly string[], rows: readonly string[][], paint?: (row: number, column: number, padded: string) => string): string {
+/** Rows as columns padded to the widest cell, every cell made visible(); `paint` may colour a cell after it is padded. */
+export function formatTable(header: readonly string[], cellRows: readonly string[][], paint?: (row: number, column: number, padded: string) => string): string {
+  const rows = cellRows.map((cells) => cells.map(visible));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fit = (cells: readonly string[], row: number) =>
     cells
@@ -75,7 +99,7 @@ export function formatTable(header: readonly string[], rows: readonly string[][]
 
 /**
  * A tooltip of the views (bold heading, a two-column Markdown table, paragraphs) as plain text:
- * the heading, then "Name: value" lines aligned on the colon.
+ * the heading, then "Name: value" lines aligned on the colon, each line made visible().
  */
 export function markdownToText(markdown: string): string {
   const lines: string[] = [];
@@ -99,7 +123,7 @@ export function markdownToText(markdown: string): string {
   }
   flush();
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines.join('\n');
+  return lines.map(visible).join('\n');
 }
 
 /** Markdown's emphasis, code spans and escapes removed. */

@@ -10,7 +10,7 @@ import { waitRows, type WaitRow } from '../ipc/waits/present';
 import * as l10n from '../shared/l10n';
 import { CliFailure, EXIT } from './exit';
 import type { CliSession } from './session';
-import type { Colour, Output } from './terminal';
+import { visible, type Colour, type Output } from './terminal';
 
 export interface WaitsArgs {
   json?: boolean;
@@ -22,16 +22,19 @@ const SEVERITY_COLOUR: Record<string, Colour> = { error: 'red', warning: 'yellow
 function rowLines(row: WaitRow, out: Output): string[] {
   switch (row.kind) {
     case 'diagnosis':
-      return [`${out.paint(`${row.label}:`, SEVERITY_COLOUR[row.severity])} ${row.description}`, `  ${out.paint(row.advice, 'dim')}`];
+      return [
+        `${out.paint(`${visible(row.label)}:`, SEVERITY_COLOUR[row.severity])} ${visible(row.description)}`,
+        `  ${out.paint(visible(row.advice), 'dim')}`,
+      ];
     case 'target':
       return [
-        `${out.paint(row.label, row.problem ? SEVERITY_COLOUR[row.problem] : 'bold')}  ${row.description}`,
-        ...row.children.map((child) => `  ${child.label}${child.description ? `  ${out.paint(child.description, 'dim')}` : ''}`),
+        `${out.paint(visible(row.label), row.problem ? SEVERITY_COLOUR[row.problem] : 'bold')}  ${visible(row.description)}`,
+        ...row.children.map((child) => `  ${visible(child.label)}${child.description ? `  ${out.paint(visible(child.description), 'dim')}` : ''}`),
       ];
     case 'note':
-      return [out.paint(row.label, 'dim')];
+      return [out.paint(visible(row.label), 'dim')];
     default:
-      return [`${row.label}  ${row.description}`];
+      return [`${visible(row.label)}  ${visible(row.description)}`];
   }
 }
 

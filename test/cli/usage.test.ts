@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createObject, freshName, writeObject } from '../support/posixObjects';
+import { createObject, freshName, trackName, writeObject } from '../support/posixObjects';
 import { BIN, cli, have } from './run';
 
 const COMMANDS = ['list', 'show', 'dump', 'waits', 'clean', 'check', 'metrics', 'serve', 'completion'];
@@ -139,6 +139,25 @@ describe('ipc-inspector usage', function () {
     assert.match(run({ NO_COLOR: '' }), /\x1b\[/, 'coloured on a terminal');
     assert.doesNotMatch(run({ NO_COLOR: '1' }), /\x1b\[/, 'not with NO_COLOR');
     assert.doesNotMatch(cli(['list', '--kind', 'posixShm']).stdout, /\x1b\[/, 'not into a pipe');
+  });
+
+  it('a name holding control characters reaches the terminal escaped, as ls -b shows it: it cannot clear, overwrite or split what is read', function () {
+    // Another user may name a /dev/shm file anything but / and NUL: here a screen clear, a carriage
+    // return, a line break, a tab and a right-to-left override.
+    const name = trackName(`${freshName()}-\x1b[2J\rX\ny\tz\u202e`);
+    fs.writeFileSync(path.join('/dev/shm', name), 'hostile');
+    const escaped = name.replace('\x1b', '\\e').replace('\r', '\\r').replace('\n', '\\n').replace('\t', '\\t').replace('\u202e', '\\u{202e}');
+    for (const args of [
+      ['list', '--kind', 'posixShm'],
+      ['show', `/${name}`],
+    ]) {
+      const run = cli(args);
+      assert.strictEqual(run.status, 0, run.stderr);
+      assert.ok(!/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/.test(run.stdout), `${args[0]}: no control character but line breaks: ${JSON.stringify(run.stdout)}`);
+      assert.ok(run.stdout.includes(escaped), `${args[0]} shows ${escaped}: ${run.stdout}`);
+    }
+    const rows = cli(['list', '--kind', 'posixShm']).stdout.trimEnd().split('\n');
+    assert.strictEqual(rows.filter((row) => row.includes(escaped)).length, 1, 'one row, not split');
   });
 
   it('completion: a bash script that completes the commands, and a zsh one', function () {
