@@ -26,7 +26,10 @@ export function classifyPosixQueues(queues: readonly PosixQueue[], context: Posi
     if (openers > 0) context.lastHeldMs.set(queue.key, context.nowMs);
     const attr = context.attrs.get(queue.key) ?? { read: false, why: 'no-helper', message: l10n.t('not read yet') };
     const full = attr.read && attr.maxmsg > 0 && attr.curmsgs >= attr.maxmsg;
-    const unusedSinceMs = Math.max(queue.mtimeMs, queue.ctimeMs, context.lastHeldMs.get(queue.key) ?? 0);
+    // The last send or receive (mtime), not ctime: reading the queue's file for its QSIZE line, as
+    // every refresh does, moves its ctime (and atime), so a queue watched more often than the grace
+    // period would never be called orphaned.
+    const unusedSinceMs = Math.max(queue.mtimeMs, context.lastHeldMs.get(queue.key) ?? 0);
     let { state, reason } = classifyHolds({
       removed: false,
       mappers: 0,

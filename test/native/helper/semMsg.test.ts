@@ -14,6 +14,7 @@ import { msgTooltip } from '../../../src/ipc/sysvMsg/present';
 import { semDescription, semTooltip } from '../../../src/ipc/sysvSem/present';
 import { encodeRequest, FrameDecoder, MsgPeek, Op, packArgs } from '../../../src/ipc/helperProtocol';
 import { helperBinary, isRoot, NOBODY, rejectsWith, TestHelper } from '../../support/helper';
+import { waitFor } from '../../support/waitFor';
 import {
   cleanupSemMsg,
   freshIpcKey,
@@ -519,6 +520,28 @@ print(json.dumps({"msg": [q.id]}))`);
       await rejectsWith(ns.mqAttr(name), 'ENOENT', /no POSIX message queue \/ipcinsp-test-q in this IPC namespace/);
       await rejectsWith(ns.mqUnlink(name), 'ENOENT');
       assert.equal(spawnSync(ipctoolPath, ['mqattr', name]).status, 1, "nothing of it in the machine's own namespace");
+    });
+
+    it("reading a queue's file moves its ctime, not its mtime; a send moves its mtime (why unused-since rests on mtime)", async function () {
+      const script =
+        'mount -t tmpfs -o mode=755,size=64k ipcinsp-dev /dev && mknod -m 666 /dev/null c 1 3 && ' +
+        'mkdir /dev/mqueue && mount -t mqueue none /dev/mqueue && exec "$@"';
+      const ns = otherHelper({ wrap: [...PRIVATE_IPC, 'sh', '-c', script, 'mq-ns'] }).client;
+      await ns.hello();
+      const name = '/ipcinsp-test-times';
+      await ns.mqCreate(name, 0o600, true, 5, 128);
+      const file = `${mqueueDir(ns.pid!)}${name}`;
+      const made = fs.statSync(file, { bigint: true });
+      // The clock into a second after the time given (the mqueue file system keeps whole seconds here).
+      const later = (then: bigint) => waitFor(() => BigInt(Date.now()) * 1_000_000n > then + 1_010_000_000n, 5000, 'the clock to move on a second');
+      await later(made.ctimeNs);
+      fs.readFileSync(file, 'utf8');
+      const looked = fs.statSync(file, { bigint: true });
+      assert.ok(looked.ctimeNs > made.ctimeNs, 'a read moves ctime');
+      assert.strictEqual(looked.mtimeNs, made.mtimeNs, 'a read leaves mtime');
+      await later(looked.ctimeNs);
+      inIpcNamespace(ns.pid!, [ipctoolPath, 'mqsend', name, 'hello']);
+      assert.ok(fs.statSync(file, { bigint: true }).mtimeNs > looked.mtimeNs, 'a send moves mtime');
     });
 
     it('works through mq_* without any mqueue mount: system defaults, and another process sees the same queue', async function () {
