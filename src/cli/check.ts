@@ -14,7 +14,7 @@ import { allObjects, kindOf, type Kind } from '../ipc/kinds';
 import type { IpcObject } from '../ipc/snapshot';
 import * as l10n from '../shared/l10n';
 import { EXIT, UsageError } from './exit';
-import { exportOf, objectsOf } from './list';
+import { exportOf, mqueueNote, objectsOf } from './list';
 import type { CliSession } from './session';
 import { formatTable, type Output } from './terminal';
 
@@ -144,6 +144,8 @@ export async function check(session: CliSession, out: Output, args: CheckArgs): 
     });
     out.line(formatTable(header, rows, (_r, column, padded) => (column === 1 ? out.paint(padded, 'yellow') : padded)));
   }
+  const unlisted = mqueueNote(now, args.kind);
+  if (unlisted) out.progress(l10n.t('POSIX message queues were not checked: {0}', unlisted));
   if (leaks.length > 0) return EXIT.found;
   return status;
 }

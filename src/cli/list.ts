@@ -46,6 +46,12 @@ export function unseenNote(snapshot: Snapshot): string | undefined {
       );
 }
 
+/** That POSIX message queues could not be listed (no mqueue file system at /dev/mqueue), when they were asked for: none is not "no queues". */
+export function mqueueNote(snapshot: Snapshot, kinds?: readonly Kind[]): string | undefined {
+  if (snapshot.mqueue.mounted || (kinds?.length && !kinds.includes('posixMq'))) return undefined;
+  return snapshot.mqueue.problem ?? l10n.t('POSIX message queues cannot be listed: {0} is not an mqueue file system.', snapshot.mqueue.dir);
+}
+
 export async function list(session: CliSession, out: Output, args: ListArgs): Promise<number> {
   const snapshot = await session.snapshot(args.json ? EXPORT_NEEDS : STATE_NEEDS);
   const objects = objectsOf(snapshot, args.kind);
@@ -62,7 +68,6 @@ export async function list(session: CliSession, out: Output, args: ListArgs): Pr
     const state = TABLE_HEADER.length - 1;
     out.line(formatTable(TABLE_HEADER, rows, (row, column, padded) => (column === state && out.colour ? out.paint(padded, stateColour(icons[row])) : padded)));
   }
-  const note = unseenNote(snapshot);
-  if (note) out.progress(note);
+  for (const note of [unseenNote(snapshot), mqueueNote(snapshot, args.kind)]) if (note) out.progress(note);
   return 0;
 }

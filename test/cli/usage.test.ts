@@ -160,6 +160,27 @@ describe('ipc-inspector usage', function () {
     assert.strictEqual(rows.filter((row) => row.includes(escaped)).length, 1, 'one row, not split');
   });
 
+  it('list and check say when POSIX message queues cannot be listed, rather than show none', function () {
+    const mounted = fs
+      .readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .some((line) => line.split(' ')[1] === '/dev/mqueue' && line.split(' ')[2] === 'mqueue');
+    const listed = cli(['list', '--kind', 'posixMq']);
+    const checked = cli(['check', '--', 'true']);
+    const other = cli(['list', '--kind', 'sysvShm']);
+    assert.strictEqual(listed.status, 0, listed.stderr);
+    if (mounted) {
+      assert.doesNotMatch(listed.stderr + checked.stderr, /mount -t mqueue/);
+    } else {
+      assert.match(
+        listed.stderr,
+        /\/dev\/mqueue (is not mounted|does not exist): POSIX message queues cannot be listed; mount it as root with: mount -t mqueue none \/dev\/mqueue/,
+      );
+      assert.match(checked.stderr, /POSIX message queues were not checked: \/dev\/mqueue (is not mounted|does not exist)/);
+    }
+    assert.doesNotMatch(other.stderr, /mqueue/, 'not said when queues were not asked for');
+  });
+
   it('completion: a bash script that completes the commands, and a zsh one', function () {
     const bash = cli(['completion'], { env: { SHELL: '/bin/bash' } });
     assert.strictEqual(bash.status, 0);
