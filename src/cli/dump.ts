@@ -56,9 +56,12 @@ export function xxdLine(offset: number, bytes: Uint8Array): string {
 
 /** The range asked for, checked against the object's size now. */
 export function rangeOf(size: number, offset = 0, length?: number): { offset: number; length: number } {
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(l10n.t('--offset must be a whole number of bytes, 0 or more (got {0}).', offset));
+  const shown = (n: number) => (Number.isNaN(n) ? l10n.t('not a number') : n);
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new UsageError(l10n.t('--offset must be a whole number of bytes, 0 or more (got {0}).', shown(offset)));
+  }
   if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) {
-    throw new UsageError(l10n.t('--length must be a whole number of bytes, 0 or more (got {0}).', length));
+    throw new UsageError(l10n.t('--length must be a whole number of bytes, 0 or more (got {0}).', shown(length)));
   }
   if (offset > size) throw new UsageError(l10n.t('--offset {0} lies past the end of the object ({1} bytes).', offset, size));
   const rest = size - offset;

@@ -20,7 +20,7 @@ import * as l10n from '../shared/l10n';
 import { check } from './check';
 import { clean } from './clean';
 import { dump } from './dump';
-import { EXIT, exitStatusOf, failureWords } from './exit';
+import { EXIT, exitStatusOf, failureWords, UsageError } from './exit';
 import { list } from './list';
 import { METRICS_NEEDS, openMetrics } from './metrics';
 import { serve } from './serve';
@@ -43,6 +43,7 @@ function runner<A>(what: string, command: (session: CliSession, out: Output, arg
     const out = new Output(process.stdout, process.stderr, args.quiet === true);
     let session: CliSession | undefined;
     try {
+      checkCommon(args);
       session = new CliSession({ namespacePid: args.namespace, graceSeconds: args.grace });
       process.exitCode = await command(session, out, args);
     } catch (error) {
@@ -52,6 +53,15 @@ function runner<A>(what: string, command: (session: CliSession, out: Output, arg
       session?.dispose();
     }
   };
+}
+
+/** The global options' values, checked before any command runs (yargs gives NaN for a word where a number goes). */
+function checkCommon(args: Common): void {
+  const { grace, namespace } = args;
+  if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) throw new UsageError(l10n.t('--grace takes a number of seconds, 0 or more.'));
+  if (namespace !== undefined && !(Number.isSafeInteger(namespace) && namespace > 0)) {
+    throw new UsageError(l10n.t('--namespace takes the pid of a process in the IPC namespace to show.'));
+  }
 }
 
 function kindOption<T>(y: Argv<T>) {

@@ -110,6 +110,18 @@ describe('ipc-inspector usage', function () {
       ['a baseline that is not an export', () => ['check', '--baseline', writeTemp('{"a":1}')], /not an export document/],
       ['a bad --listen', () => ['serve', '--listen', 'localhost'], /--listen takes HOST:PORT/],
       ['a --namespace pid that does not exist', () => ['list', '--namespace', '999999999'], /No process 999999999: --namespace takes the pid/],
+      ['a --namespace that is not a pid', () => ['list', '--namespace', 'abc'], /--namespace takes the pid of a process/],
+      ['a --grace that is not a number', () => ['list', '--grace', 'abc'], /--grace takes a number of seconds, 0 or more/],
+      [
+        'a negative --grace (everything would be orphaned)',
+        () => ['clean', '--orphans', '--dry-run', '--grace', '-100'],
+        /--grace takes a number of seconds, 0 or more/,
+      ],
+      [
+        'an --offset that is not a number',
+        () => ['dump', `/${name}`, '--offset', 'abc'],
+        /--offset must be a whole number of bytes, 0 or more \(got not a number\)/,
+      ],
     ];
     for (const [what, args, message] of cases) {
       it(what, function () {
