@@ -14,7 +14,7 @@ import { allObjects, kindOf, type Kind } from '../ipc/kinds';
 import type { IpcObject } from '../ipc/snapshot';
 import * as l10n from '../shared/l10n';
 import { EXIT, UsageError } from './exit';
-import { exportOf, mqueueNote, objectsOf } from './list';
+import { exportOf, mqueueNote, objectsOf, undecodableNote } from './list';
 import type { CliSession } from './session';
 import { formatTable, type Output } from './terminal';
 
@@ -118,12 +118,14 @@ export async function check(session: CliSession, out: Output, args: CheckArgs): 
     throw new UsageError(l10n.t('Nothing to check: give a command after -- (check -- npm test), or --baseline FILE.'));
   }
   let before: Set<string>;
+  let undecodableBefore: Set<string> | undefined;
   let status = 0;
   if (args.baseline) {
     before = readBaseline(args.baseline);
   } else {
     const first = await session.snapshot();
     before = identitiesOf(exportOf(session, first, allObjects(first)));
+    undecodableBefore = new Set(first.posix.undecodable);
     out.progress(l10n.t('ipc-inspector: {0} IPC objects before; running {1}', before.size, command.join(' ')));
     status = await run(command, out);
   }
@@ -146,6 +148,10 @@ export async function check(session: CliSession, out: Output, args: CheckArgs): 
   }
   const unlisted = mqueueNote(now, args.kind);
   if (unlisted) out.progress(l10n.t('POSIX message queues were not checked: {0}', unlisted));
-  if (leaks.length > 0) return EXIT.found;
+  // Files made while the command ran whose names are not UTF-8: left behind too, though not objects here.
+  const newUndecodable = (now.posix.undecodable ?? []).filter((name) => !undecodableBefore?.has(name));
+  const undecodable = undecodableNote(undecodableBefore ? newUndecodable : (now.posix.undecodable ?? []), args.kind);
+  if (undecodable) out.progress(undecodable);
+  if (leaks.length > 0 || (undecodableBefore && undecodable)) return EXIT.found;
   return status;
 }

@@ -52,6 +52,15 @@ export function mqueueNote(snapshot: Snapshot, kinds?: readonly Kind[]): string 
   return snapshot.mqueue.problem ?? l10n.t('POSIX message queues cannot be listed: {0} is not an mqueue file system.', snapshot.mqueue.dir);
 }
 
+/** The files of /dev/shm whose names are not UTF-8 (not listed as objects), named: a leak must not hide behind a byte. */
+export function undecodableNote(names: readonly string[], kinds?: readonly Kind[]): string | undefined {
+  if (names.length === 0 || (kinds?.length && !kinds.includes('posixShm'))) return undefined;
+  const shown = names.length > 5 ? l10n.t('{0} and {1} more', names.slice(0, 5).join(', '), names.length - 5) : names.join(', ');
+  return names.length === 1
+    ? l10n.t('1 file in /dev/shm has a name that is not UTF-8 and is not listed: {0} (ls -b /dev/shm shows it).', shown)
+    : l10n.t('{0} files in /dev/shm have names that are not UTF-8 and are not listed: {1} (ls -b /dev/shm shows them).', names.length, shown);
+}
+
 export async function list(session: CliSession, out: Output, args: ListArgs): Promise<number> {
   const snapshot = await session.snapshot(args.json ? EXPORT_NEEDS : STATE_NEEDS);
   const objects = objectsOf(snapshot, args.kind);
@@ -68,6 +77,8 @@ export async function list(session: CliSession, out: Output, args: ListArgs): Pr
     const state = TABLE_HEADER.length - 1;
     out.line(formatTable(TABLE_HEADER, rows, (row, column, padded) => (column === state && out.colour ? out.paint(padded, stateColour(icons[row])) : padded)));
   }
-  for (const note of [unseenNote(snapshot), mqueueNote(snapshot, args.kind)]) if (note) out.progress(note);
+  for (const note of [unseenNote(snapshot), mqueueNote(snapshot, args.kind), undecodableNote(snapshot.posix.undecodable ?? [], args.kind)]) {
+    if (note) out.progress(note);
+  }
   return 0;
 }

@@ -449,6 +449,7 @@ export class SnapshotSource {
         devMinor: listing.devMinor,
         semaphores: listing.semaphores,
         usage: listing.usage,
+        undecodable: listing.undecodable,
         objects: posixObjects.filter((o) => o.origin === 'dev-shm'),
         memfds: posixObjects.filter((o) => o.origin === 'memfd'),
         anonymous: posixObjects.filter((o) => o.origin === 'anonymous'),

@@ -101,6 +101,28 @@ describe('ipc-inspector check and clean', function () {
     assert.strictEqual(cli(['check', '--', 'sh', '-c', 'exit 3']).status, 3);
   });
 
+  it('check and list name a file left in /dev/shm whose name is not UTF-8, and check exits 1 for it', function () {
+    const base = freshName();
+    const file = Buffer.concat([Buffer.from(`/dev/shm/${base}-`), Buffer.from([0xfe, 0x41])]);
+    try {
+      const made = cli([
+        'check',
+        '--',
+        PYTHON,
+        '-c',
+        `import os; fd = os.open(b"/dev/shm/${base}-\\xfeA", os.O_CREAT | os.O_WRONLY, 0o600); os.ftruncate(fd, 1 << 20)`,
+      ]);
+      assert.strictEqual(made.status, 1, made.stderr);
+      assert.match(made.stderr, new RegExp(`1 file in /dev/shm has a name that is not UTF-8 and is not listed: ${base}-\\\\xfeA \\(ls -b`), made.stderr);
+      const listed = cli(['list', '--kind', 'posixShm']);
+      assert.ok(listed.stderr.includes(`${base}-\\xfeA`), listed.stderr);
+      const again = cli(['check', '--', 'true']);
+      assert.strictEqual(again.status, 0, 'there before the command ran: not its leak');
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('check passes its command the arguments as typed, none read as a number', function () {
     const run = cli(['check', '--', 'printf', '%s|', '0755', '1e3', '1.50', '0x10', '-5', '00']);
     assert.strictEqual(run.status, 0, run.stderr);

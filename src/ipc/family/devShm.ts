@@ -48,8 +48,35 @@ export interface PosixListing {
   /** The files of named semaphores (sem.*), listed for their own module (posixSem). */
   semaphores: PosixObject[];
   usage?: ShmFsUsage;
+  /**
+   * Files whose names are not UTF-8 (any byte string but / and NUL is a name), as escapedName writes
+   * them: not listed as objects (a name here is a string), but counted and named, so that a leak
+   * cannot hide behind a byte like 0xfe.
+   */
+  undecodable?: string[];
   /** The listing as text, for change detection. */
   signature: string;
+}
+
+/** A file name's bytes as text: UTF-8 where it is, each byte of 0x80 and up as \xHH otherwise. */
+export function escapedName(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  if (Buffer.from(text, 'utf8').equals(bytes)) return text;
+  let escaped = '';
+  for (const byte of bytes) escaped += byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  return escaped;
+}
+
+/** A directory's entries: the names that are UTF-8, and the others escaped (escapedName). */
+export function readNames(dir: string): { names: string[]; undecodable: string[] } {
+  const names: string[] = [];
+  const undecodable: string[] = [];
+  for (const bytes of fs.readdirSync(dir, { encoding: 'buffer' })) {
+    const text = bytes.toString('utf8');
+    if (Buffer.from(text, 'utf8').equals(bytes)) names.push(text);
+    else undecodable.push(escapedName(bytes));
+  }
+  return { names, undecodable: undecodable.sort() };
 }
 
 export const SEMAPHORE_PREFIX = 'sem.';
@@ -184,14 +211,14 @@ export async function listPosixObjects(dir = '/dev/shm', sliceMs = 4): Promise<P
   const where = checkSharedMemoryDir(dir);
   if (where && !where.ok) return { available: false, error: l10n.t('{0} is not listed: {1}', dir, where.why), dir, objects: [], semaphores: [], signature: '' };
   let entries: string[];
+  let undecodable: string[];
   let dirStat: fs.Stats;
   try {
     dirStat = fs.statSync(dir);
+    const read = readNames(dir);
+    undecodable = read.undecodable;
     // A name with a file system mounted on it is not a file of this directory.
-    entries = fs
-      .readdirSync(dir)
-      .filter((entry) => !where?.mountedNames.has(entry))
-      .sort();
+    entries = read.names.filter((entry) => !where?.mountedNames.has(entry)).sort();
   } catch (error) {
     return { available: false, error: (error as Error).message, dir, objects: [], semaphores: [], signature: '' };
   }
@@ -255,12 +282,12 @@ export async function listPosixObjects(dir = '/dev/shm', sliceMs = 4): Promise<P
   // Nothing changed at all (the same objects in the same order): the same signature text too.
   const same = !changed && previous !== undefined && previous.objects.length === objects.length && objects.every((o, i) => o === previous.objects[i]);
   const objectLines = same ? previous.signature : listed.map((l) => l.line).join('\n');
-  const signature = semaphoreLines ? `${objectLines}\n${semaphoreLines}` : objectLines;
+  const signature = [objectLines, semaphoreLines, undecodable.join('\n')].filter(Boolean).join('\n');
   if (!same) {
     if (lastListings.size > 8) lastListings.clear();
     lastListings.set(dir, { byEntry: new Map(listed.map((l) => [l.object.name.slice(1), l])), objects, signature: objectLines });
   }
-  return { available: true, dir, devMajor: major, devMinor: minor, objects, semaphores, usage: statfsUsage(dir), signature };
+  return { available: true, dir, devMajor: major, devMinor: minor, objects, semaphores, usage: statfsUsage(dir), undecodable, signature };
 }
 
 /** The files sem.* of the directory as objects ("/sem.NAME"), those still there. */
