@@ -9,14 +9,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readResident, type ByteSource } from '../ipc/byteSource';
-import { findAgain, kindOf, objectLabel, type Kind } from '../ipc/kinds';
+import { findAgain, kindOf, objectLabel, subjectOf, type Kind } from '../ipc/kinds';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
 import { elementCount, hasChildren, type CField, type CLayout } from '../shared/cLayout';
 import { valueOf } from '../shared/cValues';
 import { isCompileError, isCompilerMissing } from '../ctypes/errors';
 import { parserFilesIn } from '../ctypes/parserFiles';
 import * as l10n from '../shared/l10n';
-import { UsageError } from './exit';
+import { CliFailure, exitStatusOf, failureWords, UsageError } from './exit';
 import { findObject } from './lookup';
 import type { CliSession } from './session';
 import type { Output } from './terminal';
@@ -100,6 +100,16 @@ export async function dump(session: CliSession, out: Output, args: DumpArgs): Pr
   }
   const snapshot = await session.snapshot();
   const object = findObject(snapshot, args.object, args.kind);
+  try {
+    return await dumpObject(session, out, args, snapshot, object);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof CliFailure) throw error;
+    // Said of the object found, whose it is and who may read it (as the editor says it).
+    throw new CliFailure(failureWords(error, l10n.t('Could not dump {0}', objectLabel(object)), subjectOf(object)), exitStatusOf(error));
+  }
+}
+
+async function dumpObject(session: CliSession, out: Output, args: DumpArgs, snapshot: Snapshot, object: IpcObject): Promise<number> {
   const source = await openSource(session, snapshot, object);
   const header = await source.describe();
   if (args.type !== undefined) return dumpType(out, args, source, header.size, snapshot.limits.pageSize);
@@ -158,7 +168,14 @@ async function layoutFromHeader(args: DumpArgs): Promise<CLayout> {
   try {
     return await cache.layout({ file, typeName: args.type!, setup: { compiler: args.compiler ?? 'cc', flags: [], cwd: path.dirname(file) } });
   } catch (error) {
-    if (isCompilerMissing(error)) throw error;
+    if (isCompilerMissing(error)) {
+      throw new UsageError(
+        l10n.t(
+          'The C compiler "{0}" was not found. Install one (on Debian or Ubuntu: sudo apt install gcc) or give its path with --compiler.',
+          args.compiler ?? 'cc',
+        ),
+      );
+    }
     const words = isCompileError(error)
       ? error.messages.map((m) => `${m.file}:${m.line}:${m.column}: ${m.message}`).join('\n') || error.message
       : (error as Error).message;

@@ -32,7 +32,7 @@ export class CliFailure extends Error {
 /** The words for a failure of `what` (the extension's command titles: "Could not remove …"). */
 export function failureWords(error: unknown, what: string, on?: Subject): string {
   if (error instanceof UsageError || error instanceof CliFailure) return error.message;
-  return describeError(error, what, on).message;
+  return describeError(error, what, on, 'command line').message;
 }
 
 /** The status a failure exits with. */

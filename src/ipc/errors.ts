@@ -25,6 +25,28 @@ export interface DescribedError {
   fix: 'settings' | 'log';
 }
 
+/** Where the words are read: the editor and the command line name their remedies differently. */
+export type Surface = 'editor' | 'command line';
+
+interface Phrases {
+  asRoot: string;
+  /** After "…removed by another process": what was done about it. */
+  refreshedClause: string;
+  refreshedSentence: string;
+  cleanUp: string;
+}
+
+function phrasesOf(where: Surface): Phrases {
+  return where === 'editor'
+    ? {
+        asRoot: l10n.t('run VS Code as root'),
+        refreshedClause: l10n.t('; the view has been refreshed'),
+        refreshedSentence: l10n.t(' The view has been refreshed.'),
+        cleanUp: l10n.t('Clean Up Orphaned'),
+      }
+    : { asRoot: l10n.t('run the command as root'), refreshedClause: '', refreshedSentence: '', cleanUp: 'ipc-inspector clean --orphans' };
+}
+
 function whoMay(on: Subject): string {
   if (on.kind === 'posixQueue') return l10n.t('only its owner or root can do this');
   if (on.kind === 'object') return l10n.t('only its owner or root can do this (/dev/shm is sticky: only the owner may remove a file there)');
@@ -32,7 +54,7 @@ function whoMay(on: Subject): string {
 }
 
 // An entry may return undefined where it has nothing better than the error's own message.
-const ADVICE: Record<string, (what: string, on?: Subject) => string | undefined> = {
+const ADVICE: Record<string, (what: string, on: Subject | undefined, say: Phrases) => string | undefined> = {
   EPERM: (what, on) =>
     on?.ownerName
       ? l10n.t(
@@ -43,12 +65,12 @@ const ADVICE: Record<string, (what: string, on?: Subject) => string | undefined>
           whoMay(on),
         )
       : l10n.t('{0}: not permitted (EPERM). Only the owner, the creator or root can do this.', what),
-  EACCES: (what, on) => {
+  EACCES: (what, on, say) => {
     const whose =
       on?.label && on.ownerName ? l10n.t(' {0} belongs to {1} and its mode does not let you read it; ask', capitalize(on.label), on.ownerName) : l10n.t(' Ask');
-    return l10n.t('{0}: permission denied (EACCES).{1} its owner to change its permissions, or run VS Code as root.', what, whose);
+    return l10n.t('{0}: permission denied (EACCES).{1} its owner to change its permissions, or {2}.', what, whose, say.asRoot);
   },
-  EINVAL: (what, on) =>
+  EINVAL: (what, on, say) =>
     on?.kind === 'posixQueue'
       ? l10n.t(
           "{0}: the kernel refused the queue's size (EINVAL): the most messages and the largest message are bounded by /proc/sys/fs/mqueue/msg_max and msgsize_max (root may go past them up to the hard limits).",
@@ -56,18 +78,15 @@ const ADVICE: Record<string, (what: string, on?: Subject) => string | undefined>
         )
       : on?.kind === 'object'
         ? undefined
-        : l10n.t(
-            '{0}: the {1} no longer exists (EINVAL). It was probably removed by another process; the view has been refreshed.',
-            what,
-            on?.kind ?? 'segment',
-          ),
-  EIDRM: (what, on) =>
-    l10n.t('{0}: the {1} was removed meanwhile (EIDRM). The view has been refreshed.', what, on?.kind === 'object' ? 'object' : (on?.kind ?? 'segment')),
-  ENOENT: (what) => l10n.t('{0}: the object no longer exists (ENOENT). It was probably removed by another process; the view has been refreshed.', what),
-  ESTALE: (what) =>
+        : l10n.t('{0}: the {1} no longer exists (EINVAL). It was probably removed by another process{2}.', what, on?.kind ?? 'segment', say.refreshedClause),
+  EIDRM: (what, on, say) =>
+    l10n.t('{0}: the {1} was removed meanwhile (EIDRM).{2}', what, on?.kind === 'object' ? 'object' : (on?.kind ?? 'segment'), say.refreshedSentence),
+  ENOENT: (what, _on, say) => l10n.t('{0}: the object no longer exists (ENOENT). It was probably removed by another process{1}.', what, say.refreshedClause),
+  ESTALE: (what, _on, say) =>
     l10n.t(
-      '{0}: the name now belongs to another object (ESTALE): the one shown was removed and a new one made under its name. Nothing was done to the new one; the view has been refreshed.',
+      '{0}: the name now belongs to another object (ESTALE): the one shown was removed and a new one made under its name. Nothing was done to the new one{1}.',
       what,
+      say.refreshedClause,
     ),
   EEXIST: (what, on) =>
     on?.kind === 'object' || on?.kind === 'posixQueue'
@@ -77,32 +96,37 @@ const ADVICE: Record<string, (what: string, on?: Subject) => string | undefined>
           what,
           on?.kind ?? 'segment',
         ),
-  ENOSPC: (what, on) => {
+  ENOSPC: (what, on, say) => {
     switch (on?.kind) {
       case 'object':
         return l10n.t(
-          '{0}: /dev/shm is full (ENOSPC). Remove unused objects (Clean Up Orphaned) or mount /dev/shm larger (mount -o remount,size=2G /dev/shm).',
+          '{0}: /dev/shm is full (ENOSPC). Remove unused objects ({1}) or mount /dev/shm larger (mount -o remount,size=2G /dev/shm).',
           what,
+          say.cleanUp,
         );
       case 'posixQueue':
         return l10n.t(
-          '{0}: the system-wide limit on POSIX message queues (/proc/sys/fs/mqueue/queues_max) is reached (ENOSPC). Remove unused queues (Clean Up Orphaned) or raise fs.mqueue.queues_max with sysctl.',
+          '{0}: the system-wide limit on POSIX message queues (/proc/sys/fs/mqueue/queues_max) is reached (ENOSPC). Remove unused queues ({1}) or raise fs.mqueue.queues_max with sysctl.',
           what,
+          say.cleanUp,
         );
       case 'set':
         return l10n.t(
-          '{0}: the system-wide limit on semaphore sets (semmni) or semaphores (semmns) is reached (ENOSPC). Remove unused sets (Clean Up Orphaned) or raise kernel.sem with sysctl.',
+          '{0}: the system-wide limit on semaphore sets (semmni) or semaphores (semmns) is reached (ENOSPC). Remove unused sets ({1}) or raise kernel.sem with sysctl.',
           what,
+          say.cleanUp,
         );
       case 'queue':
         return l10n.t(
-          '{0}: the system-wide limit on message queues (msgmni) is reached (ENOSPC). Remove unused queues (Clean Up Orphaned) or raise kernel.msgmni with sysctl.',
+          '{0}: the system-wide limit on message queues (msgmni) is reached (ENOSPC). Remove unused queues ({1}) or raise kernel.msgmni with sysctl.',
           what,
+          say.cleanUp,
         );
       default:
         return l10n.t(
-          '{0}: the system-wide limit on segments (shmmni) or on shared memory (shmall) is reached (ENOSPC). Remove unused segments (Clean Up Orphaned) or raise the limits with sysctl.',
+          '{0}: the system-wide limit on segments (shmmni) or on shared memory (shmall) is reached (ENOSPC). Remove unused segments ({1}) or raise the limits with sysctl.',
           what,
+          say.cleanUp,
         );
     }
   },
@@ -139,17 +163,18 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export function describeError(error: unknown, what: string, on?: Subject): DescribedError {
+export function describeError(error: unknown, what: string, on?: Subject, where: Surface = 'editor'): DescribedError {
   if (error instanceof HelperNotFoundError) return { message: error.message, fix: 'settings' };
+  const say = phrasesOf(where);
   if (error instanceof HelperError) {
-    const advice = ADVICE[error.code]?.(what, on);
+    const advice = ADVICE[error.code]?.(what, on, say);
     return { message: advice ?? `${what}: ${error.message} (${error.code}).`, fix: 'log' };
   }
   if (error instanceof HelperExitedError || error instanceof HelperTimeoutError) {
     return { message: `${what}: ${error.message}`, fix: 'log' };
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const advice = code ? ADVICE[code]?.(what, on) : undefined;
+  const advice = code ? ADVICE[code]?.(what, on, say) : undefined;
   if (advice) return { message: advice, fix: 'log' };
   const message = error instanceof Error ? error.message : String(error);
   return { message: `${what}: ${message}`, fix: 'log' };

@@ -33,14 +33,20 @@ describe('ipc-inspector as nobody', function () {
     assert.match(show.stdout, /Owner:\s+root/);
   });
 
-  it("dump of root's 0600 objects is refused in the extension's words (EACCES), exit 3", function () {
+  it("dump of root's 0600 objects is refused in the extension's words (EACCES), naming the object and its owner, exit 3", function () {
     const segment = cli(['dump', String(shmid), '--kind', 'sysvShm'], asNobody);
     assert.strictEqual(segment.status, 3);
-    assert.match(segment.stderr, /Could not dump the object: permission denied \(EACCES\)\. .* its owner to change its permissions/);
+    assert.match(
+      segment.stderr,
+      new RegExp(
+        `Could not dump segment 0x[0-9a-f]+ \\(id ${shmid}\\): permission denied \\(EACCES\\)\\. Segment 0x[0-9a-f]+ \\(id ${shmid}\\) belongs to root .*ask its owner to change its permissions, or run the command as root\\.`,
+      ),
+    );
+    assert.doesNotMatch(segment.stderr, /VS Code|view/, 'words of the command line, not of the editor');
     assert.strictEqual(segment.stdout, '');
     const file = cli(['dump', shmPath(name)], asNobody);
     assert.strictEqual(file.status, 3);
-    assert.match(file.stderr, /permission denied \(EACCES\)/);
+    assert.match(file.stderr, new RegExp(`Could not dump object /${name}: permission denied \\(EACCES\\)\\. Object /${name} belongs to root`));
   });
 
   it("clean --orphans --yes offers nobody root's orphans: they are counted, not removed", function () {

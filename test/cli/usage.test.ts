@@ -101,6 +101,11 @@ describe('ipc-inspector usage', function () {
         () => ['dump', `/${name}`, '--type', 'struct point', '--header', header, '--offset', '60'],
         /struct point takes 8 bytes, but only 4 are left/,
       ],
+      [
+        'a compiler that is not there',
+        () => ['dump', `/${name}`, '--type', 'struct point', '--header', header, '--compiler', '/nonexistent/cc'],
+        /The C compiler "\/nonexistent\/cc" was not found\. .* give its path with --compiler\./,
+      ],
       ['clean without --orphans', () => ['clean'], /clean removes orphans only: say --orphans/],
       ['clean without --yes and no terminal', () => ['clean', '--orphans', '--grace', '0', '--kind', 'sysvShm'], /./],
       ['check without a command', () => ['check'], /Nothing to check: give a command after --/],
