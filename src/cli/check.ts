@@ -9,7 +9,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import { minimatch } from 'minimatch';
-import { exportedIdentity, type Json } from '../ipc/exportJson';
+import { EXPORT_FORMAT, exportedIdentity, type Json } from '../ipc/exportJson';
 import { allObjects, kindOf, type Kind } from '../ipc/kinds';
 import type { IpcObject } from '../ipc/snapshot';
 import * as l10n from '../shared/l10n';
@@ -49,6 +49,12 @@ export function identitiesOf(document: Json): Set<string> {
   if (!Array.isArray(objects)) {
     throw new UsageError(l10n.t('The baseline is not an export document (`ipc-inspector list --json` writes one): it has no "objects".'));
   }
+  const format = (document as { format?: Json }).format;
+  if (format !== EXPORT_FORMAT) {
+    throw new UsageError(l10n.t('The baseline is not an export document (`ipc-inspector list --json` writes one): its "format" is not "{0}".', EXPORT_FORMAT));
+  }
+  const entry = objects.findIndex((o) => !o || typeof o !== 'object' || Array.isArray(o) || typeof o.kind !== 'string');
+  if (entry >= 0) throw new UsageError(l10n.t('The baseline is not an export document: object {0} of its "objects" has no kind.', entry + 1));
   return new Set(objects.map(exportedIdentity).filter((id): id is string => id !== undefined));
 }
 

@@ -142,14 +142,18 @@ export function parser(argv: string[]): Argv {
       l10n.t('Run a command and report the IPC objects it left behind (exit 1 when any)'),
       (y) =>
         kindOption(y)
-          .usage(l10n.t('$0 check [options] -- COMMAND [ARGS...]\n$0 check --baseline FILE'))
+          .usage(
+            l10n.t(
+              '$0 check [options] -- COMMAND [ARGS...]\n$0 check --baseline FILE\n\nRun a command and report the IPC objects it left behind (exit 1 when any)',
+            ),
+          )
           .option('allow', { type: 'string', array: true, describe: l10n.t('Accept objects whose name, path or key matches this glob (psm_*)') })
           .option('baseline', { type: 'string', describe: l10n.t('Compare with this export document (list --json) instead of running a command') })
           .option('json', { type: 'boolean', describe: l10n.t('The objects left behind as an export document') }),
       runner(
         'Could not check for objects left behind',
-        (session, out, args: { '--'?: Array<string | number>; allow?: string[]; baseline?: string; kind?: Kind[]; json?: boolean }) =>
-          check(session, out, { ...args, command: (args['--'] ?? []).map(String) }),
+        (session, out, args: { '--'?: string[]; allow?: string[]; baseline?: string; kind?: Kind[]; json?: boolean }) =>
+          check(session, out, { ...args, command: args['--'] ?? [] }),
       ),
     )
     .command(

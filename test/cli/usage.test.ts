@@ -113,6 +113,12 @@ describe('ipc-inspector usage', function () {
       ['a baseline that is not there', () => ['check', '--baseline', '/nonexistent/base.json'], /Cannot read the baseline \/nonexistent\/base\.json/],
       ['a baseline that is not JSON', () => ['check', '--baseline', header], /The baseline .* is not JSON/],
       ['a baseline that is not an export', () => ['check', '--baseline', writeTemp('{"a":1}')], /not an export document/],
+      ['a baseline of another format', () => ['check', '--baseline', writeTemp('{"objects":[]}')], /its "format" is not "ipc-inspector-export"/],
+      [
+        'a baseline whose objects are not objects',
+        () => ['check', '--baseline', writeTemp('{"format":"ipc-inspector-export","objects":[{"kind":"sysvShm"},1,null]}')],
+        /object 2 of its "objects" has no kind/,
+      ],
       ['a bad --listen', () => ['serve', '--listen', 'localhost'], /--listen takes HOST:PORT/],
       ['a --namespace pid that does not exist', () => ['list', '--namespace', '999999999'], /No process 999999999: --namespace takes the pid/],
       ['a --namespace that is not a pid', () => ['list', '--namespace', 'abc'], /--namespace takes the pid of a process/],

@@ -5,6 +5,7 @@
 // (src/views/waitsView.ts) only turns these into tree items. Row ids are stable (the graph's node
 // ids), so expansion and selection survive refreshes and the graph can reveal a row by its node.
 import * as l10n from '../../shared/l10n';
+import { plural } from '../format';
 import type { Diagnosis, DiagnosisKind, GraphNode, WaitGraph } from './graph';
 import type { LockAt } from './lockAt';
 import { lockWords } from '../../shared/glibcLocks';
@@ -234,7 +235,7 @@ export function waitRows({ picture, takenAt, fieldOf }: RowsInput): WaitRow[] {
     rows.push({
       kind: 'note',
       id: 'note:unreadable',
-      label: l10n.t('{0} thread(s) of {1} process(es) could not be checked', scan.unreadableThreads, scan.unreadablePids.length),
+      label: l10n.t('{0} of {1} could not be checked', plural(scan.unreadableThreads, 'thread'), plural(scan.unreadablePids.length, 'process', 'processes')),
       tooltip: l10n.t(
         'Reading what a thread waits on needs ptrace rights on its process (root, or the same user; with kernel.yama.ptrace_scope 1 only your own descendants). These threads may be blocked too.',
       ),

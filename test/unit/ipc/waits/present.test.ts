@@ -110,7 +110,7 @@ describe('waits: the Waits view rows', function () {
       rows.map((r) => [r.kind, r.label, r.kind === 'target' ? r.children.map((c) => c.label) : []]),
       [
         ['target', 'semaphore set 7', ['500 waiter', '501 waiter']],
-        ['note', '3 thread(s) of 1 process(es) could not be checked', []],
+        ['note', '3 threads of 1 process could not be checked', []],
       ],
     );
     assert.match((rows[0] as TargetRow).children[0].tooltip, /How long it has waited is not told/);
