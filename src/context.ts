@@ -132,7 +132,14 @@ export class IpcContext implements vscode.Disposable {
       procRoot: this.procRoot,
       orphanGraceSeconds: settings.orphanGraceSeconds,
       mqueueDir: this.session.seen(settings.mqueueDirectory),
-      ...(target ? { shmDir: this.session.seen('/dev/shm'), tables: helperTables(() => this.helper()), ipcNamespace: `ipc:[${target.inode}]` } : {}),
+      ...(target
+        ? {
+            shmDir: this.session.seen('/dev/shm'),
+            tables: helperTables(() => this.helper()),
+            ipcNamespace: `ipc:[${target.inode}]`,
+            ownMqueueDir: settings.mqueueDirectory,
+          }
+        : {}),
     });
   }
 

@@ -74,7 +74,9 @@ export class CliSession {
     this.source = new SnapshotSource({
       orphanGraceSeconds: options.graceSeconds,
       mqueueDir: seen('/dev/mqueue'),
-      ...(this.namespace ? { shmDir: seen('/dev/shm'), tables: helperTables(() => this.helper()), ipcNamespace: `ipc:[${this.namespace.inode}]` } : {}),
+      ...(this.namespace
+        ? { shmDir: seen('/dev/shm'), tables: helperTables(() => this.helper()), ipcNamespace: `ipc:[${this.namespace.inode}]`, ownMqueueDir: '/dev/mqueue' }
+        : {}),
     });
   }
 

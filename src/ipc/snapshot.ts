@@ -132,6 +132,8 @@ export interface SnapshotOptions {
   tables?: TableReader;
   /** The IPC namespace shown ("ipc:[N]"): attachments count in its processes only (default: ours). */
   ipcNamespace?: string;
+  /** With ipcNamespace: this process's own mqueue mount, which mqueueDir must not be (listPosixQueues). */
+  ownMqueueDir?: string;
 }
 
 export interface RefreshOptions {
@@ -173,6 +175,7 @@ export class SnapshotSource {
   private readonly shmDir: string;
   private readonly tables: TableReader;
   private readonly ipcNamespace: string | undefined;
+  private readonly ownMqueueDir: string | undefined;
   private mqueueDir: string;
   private graceMs: number;
 
@@ -183,6 +186,7 @@ export class SnapshotSource {
     this.mqueueDir = options.mqueueDir ?? '/dev/mqueue';
     this.tables = options.tables ?? (this.procRoot === '/proc' ? ownTables : localTables(this.procRoot));
     this.ipcNamespace = options.ipcNamespace;
+    this.ownMqueueDir = options.ipcNamespace ? options.ownMqueueDir : undefined;
     this.graceMs = (options.orphanGraceSeconds ?? 60) * 1000;
   }
 
@@ -214,7 +218,7 @@ export class SnapshotSource {
     const limitsRead = readLimits(this.tables, this.procRoot);
     limitsRead.catch(() => undefined);
     // Named queues' descriptors link to "/NAME": the listing says which names to look for.
-    const queues = listPosixQueues(this.mqueueDir);
+    const queues = listPosixQueues(this.mqueueDir, this.ownMqueueDir);
     const [table, semTable, msgTable, listing, fullScan] = await Promise.all([
       readSegmentTable(this.tables),
       readSemTable(this.tables),

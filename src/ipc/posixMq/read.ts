@@ -24,10 +24,23 @@ export function parseQueueFile(text: string): { qsize: number; notify: number; s
   return { qsize, notify: field('NOTIFY') ?? 0, signo: field('SIGNO') ?? 0, notifyPid: field('NOTIFY_PID') ?? 0 };
 }
 
+function sameDevice(file: string, dev: number): boolean {
+  try {
+    return fs.statSync(file).dev === dev;
+  } catch {
+    return false;
+  }
+}
+
 export const MOUNT_ADVICE = 'mount it as root with: mount -t mqueue none /dev/mqueue (it belongs to the IPC namespace of whoever mounts it)';
 
-/** Lists /dev/mqueue: every queue with its file's numbers and owner. Never receives from a queue. */
-export function listPosixQueues(dir = '/dev/mqueue'): QueueListing {
+/**
+ * Lists /dev/mqueue: every queue with its file's numbers and owner. Never receives from a queue.
+ * `notSameAs`: this process's own mqueue mount, when `dir` is another IPC namespace's seen through
+ * /proc/PID/root: a process that shares this mount namespace sees this namespace's queues there (an
+ * mqueue mount shows the IPC namespace that mounted it), which are not the other's.
+ */
+export function listPosixQueues(dir = '/dev/mqueue', notSameAs?: string): QueueListing {
   let statfs: fs.StatsFs;
   let dirStat: fs.Stats;
   try {
@@ -43,6 +56,15 @@ export function listPosixQueues(dir = '/dev/mqueue'): QueueListing {
       queues: [],
       problem: `${dir} is not mounted: POSIX message queues cannot be listed; ${MOUNT_ADVICE}`,
       signature: 'unmounted',
+    };
+  }
+  if (notSameAs !== undefined && sameDevice(notSameAs, dirStat.dev)) {
+    return {
+      mounted: false,
+      dir,
+      queues: [],
+      problem: `${dir} is this process's own ${notSameAs} (the namespace's processes share its mount namespace): it shows these queues, not the namespace's, so they cannot be listed`,
+      signature: 'own',
     };
   }
   const { major, minor } = devMajorMinor(dirStat.dev);

@@ -15,6 +15,7 @@ import { semDescription, semTooltip } from '../../../src/ipc/sysvSem/present';
 import { encodeRequest, FrameDecoder, MsgPeek, Op, packArgs } from '../../../src/ipc/helperProtocol';
 import { helperBinary, isRoot, NOBODY, rejectsWith, TestHelper } from '../../support/helper';
 import { waitFor } from '../../support/waitFor';
+import { listPosixQueues } from '../../../src/ipc/posixMq/read';
 import {
   cleanupSemMsg,
   freshIpcKey,
@@ -542,6 +543,26 @@ print(json.dumps({"msg": [q.id]}))`);
       await later(looked.ctimeNs);
       inIpcNamespace(ns.pid!, [ipctoolPath, 'mqsend', name, 'hello']);
       assert.ok(fs.statSync(file, { bigint: true }).mtimeNs > looked.mtimeNs, 'a send moves mtime');
+    });
+
+    it("lists another namespace's queues through its root, unless that is the same mqueue mount as this process's own", async function () {
+      const script =
+        'mount -t tmpfs -o mode=755,size=64k ipcinsp-dev /dev && mknod -m 666 /dev/null c 1 3 && ' +
+        'mkdir /dev/mqueue && mount -t mqueue none /dev/mqueue && exec "$@"';
+      const ns = otherHelper({ wrap: [...PRIVATE_IPC, 'sh', '-c', script, 'mq-ns'] }).client;
+      await ns.hello();
+      await ns.mqCreate('/ipcinsp-test-seen', 0o600, true, 5, 128);
+      const dir = mqueueDir(ns.pid!);
+      const theirs = listPosixQueues(dir, '/nonexistent/mqueue');
+      assert.deepEqual(
+        theirs.queues.map((q) => q.name),
+        ['/ipcinsp-test-seen'],
+      );
+      // As if this process's own mount were that one (a namespace sharing its mount namespace).
+      const own = listPosixQueues(dir, dir);
+      assert.equal(own.mounted, false);
+      assert.deepEqual(own.queues, []);
+      assert.match(own.problem ?? '', /it shows these queues, not the namespace's, so they cannot be listed/);
     });
 
     it('works through mq_* without any mqueue mount: system defaults, and another process sees the same queue', async function () {
