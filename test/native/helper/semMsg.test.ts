@@ -494,13 +494,18 @@ print(json.dumps({"msg": [q.id]}))`);
       if (!isRoot) this.skip(); // unshare --ipc, mount and nsenter need root
     });
 
-    it('creates, reads the attributes of and unlinks a queue, as the /dev/mqueue mounted there shows it', async function () {
-      // A private /dev (a tmpfs) so that /dev/mqueue can be made without touching the machine's /dev.
+    /** A helper in a new IPC namespace with an mqueue of its own at /dev/mqueue, on a private /dev (a tmpfs: the machine's /dev untouched). */
+    async function mqueueNamespace() {
       const script =
         'mount -t tmpfs -o mode=755,size=64k ipcinsp-dev /dev && mknod -m 666 /dev/null c 1 3 && ' +
         'mkdir /dev/mqueue && mount -t mqueue none /dev/mqueue && exec "$@"';
       const ns = otherHelper({ wrap: [...PRIVATE_IPC, 'sh', '-c', script, 'mq-ns'] }).client;
       await ns.hello();
+      return ns;
+    }
+
+    it('creates, reads the attributes of and unlinks a queue, as the /dev/mqueue mounted there shows it', async function () {
+      const ns = await mqueueNamespace();
       const dir = mqueueDir(ns.pid!);
       assert.deepEqual(fs.readdirSync(dir), [], 'a fresh namespace has no queues');
       const name = '/ipcinsp-test-q';
@@ -524,11 +529,7 @@ print(json.dumps({"msg": [q.id]}))`);
     });
 
     it("reading a queue's file moves its ctime, not its mtime; a send moves its mtime (why unused-since rests on mtime)", async function () {
-      const script =
-        'mount -t tmpfs -o mode=755,size=64k ipcinsp-dev /dev && mknod -m 666 /dev/null c 1 3 && ' +
-        'mkdir /dev/mqueue && mount -t mqueue none /dev/mqueue && exec "$@"';
-      const ns = otherHelper({ wrap: [...PRIVATE_IPC, 'sh', '-c', script, 'mq-ns'] }).client;
-      await ns.hello();
+      const ns = await mqueueNamespace();
       const name = '/ipcinsp-test-times';
       await ns.mqCreate(name, 0o600, true, 5, 128);
       const file = `${mqueueDir(ns.pid!)}${name}`;
@@ -546,11 +547,7 @@ print(json.dumps({"msg": [q.id]}))`);
     });
 
     it("lists another namespace's queues through its root, unless that is the same mqueue mount as this process's own", async function () {
-      const script =
-        'mount -t tmpfs -o mode=755,size=64k ipcinsp-dev /dev && mknod -m 666 /dev/null c 1 3 && ' +
-        'mkdir /dev/mqueue && mount -t mqueue none /dev/mqueue && exec "$@"';
-      const ns = otherHelper({ wrap: [...PRIVATE_IPC, 'sh', '-c', script, 'mq-ns'] }).client;
-      await ns.hello();
+      const ns = await mqueueNamespace();
       await ns.mqCreate('/ipcinsp-test-seen', 0o600, true, 5, 128);
       const dir = mqueueDir(ns.pid!);
       const theirs = listPosixQueues(dir, '/nonexistent/mqueue');
