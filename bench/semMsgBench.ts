@@ -155,6 +155,7 @@ export async function benchSemMsg(client: HelperClient): Promise<Row[]> {
         classifyMsgQueues((await readMsgTable()).queues, () => ({ read: false, why: 'no-helper', message: '' }), {
           names,
           waiters: new Map(),
+          waitersComplete: false,
           nowMs,
           graceMs: 60_000,
         }),

@@ -6,7 +6,7 @@
 // the integration suite in its extension host and the UI test in chromium.
 // Ends with one line "tests: N passed, N failed, N skipped" over every mocha suite it ran.
 'use strict';
-const { spawn } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -88,6 +88,8 @@ const stages = [
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+/** The stage's process while it runs. */
+let running;
 
 /**
  * A temporary folder of the run's own, every stage's TMPDIR: what a suite or a test host leaves
@@ -101,30 +103,32 @@ function makeRunTemp() {
   return dir;
 }
 
-/** Removes the run's folder, naming what the suites left in it; a file system still mounted there stays (removing would empty it). */
+/**
+ * Removes the run's folder, naming what the suites left in it. Through coreutils' rm, not a walk
+ * here: the folder is open to every user (1777), and rm neither follows a directory swapped for a
+ * symbolic link meanwhile nor (--one-file-system) descends into a file system still mounted there.
+ * A failure is said, never the end of the run.
+ */
 function removeRunTemp(dir) {
-  const left = fs.readdirSync(dir);
-  if (left.length > 0) {
-    console.log(
-      `\nleft in the run's temporary folder, removed with it: ${left.slice(0, 20).join(', ')}${left.length > 20 ? ` and ${left.length - 20} more` : ''}`,
-    );
+  try {
+    const left = fs.readdirSync(dir);
+    if (left.length > 0) {
+      console.log(
+        `\nleft in the run's temporary folder, removed with it: ${left.slice(0, 20).join(', ')}${left.length > 20 ? ` and ${left.length - 20} more` : ''}`,
+      );
+    }
+  } catch {
+    // gone already
   }
-  const mounted = fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4]?.replace(/\\040/g, ' '))
-    .filter((point) => point?.startsWith(`${dir}/`));
-  if (mounted.length > 0) {
-    console.error(`a file system is still mounted at ${mounted.join(', ')}: ${dir} is left in place (umount it, then remove it)`);
-    return;
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
+  const removed = spawnSync('rm', ['-rf', '--one-file-system', '--', dir], { encoding: 'utf8' });
+  if (removed.status !== 0) console.error(`${dir} could not be removed whole (remove it by hand): ${removed.stderr.trim()}`);
 }
 
 function run(stage) {
   return new Promise((resolve) => {
     console.log(`\n=== ${stage.name}: ${stage.command.join(' ')}`);
     const child = spawn(stage.command[0], stage.command.slice(1), { cwd: root, env: { ...process.env, ...stage.env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    running = child;
     let output = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
@@ -176,6 +180,8 @@ async function main() {
   process.env.TMPDIR = temp;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(signal, () => {
+      // The stage first (its hosts remove their own sockets), then the folder.
+      if (running && running.exitCode === null) running.kill(signal);
       removeRunTemp(temp);
       process.kill(process.pid, signal);
     });

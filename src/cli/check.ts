@@ -9,9 +9,9 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import { minimatch } from 'minimatch';
-import { EXPORT_FORMAT, exportedIdentity, type Json } from '../ipc/exportJson';
+import { EXPORT_FORMAT, EXPORT_NEEDS, exportedIdentity, type Json } from '../ipc/exportJson';
 import { allObjects, kindOf, type Kind } from '../ipc/kinds';
-import type { IpcObject } from '../ipc/snapshot';
+import { STATE_NEEDS, type IpcObject } from '../ipc/snapshot';
 import * as l10n from '../shared/l10n';
 import { EXIT, UsageError } from './exit';
 import { exportOf, mqueueNote, objectsOf, undecodableNote } from './list';
@@ -129,13 +129,13 @@ export async function check(session: CliSession, out: Output, args: CheckArgs): 
   if (args.baseline) {
     before = readBaseline(args.baseline);
   } else {
-    const first = await session.snapshot();
+    const first = await session.snapshot(STATE_NEEDS);
     before = identitiesOf(exportOf(session, first, allObjects(first)));
     undecodableBefore = new Set(first.posix.undecodable);
     out.progress(l10n.t('ipc-inspector: {0} IPC objects before; running {1}', before.size, command.join(' ')));
     status = await run(command, out);
   }
-  const now = await session.snapshot();
+  const now = await session.snapshot(args.json ? EXPORT_NEEDS : STATE_NEEDS);
   const leaks = leftBehind(objectsOf(now, args.kind), before, args.allow ?? []);
   if (args.json) {
     const document = exportOf(session, now, leaks);
@@ -155,8 +155,9 @@ export async function check(session: CliSession, out: Output, args: CheckArgs): 
   const unlisted = mqueueNote(now, args.kind);
   if (unlisted) out.progress(l10n.t('POSIX message queues were not checked: {0}', unlisted));
   // Files made while the command ran whose names are not UTF-8: left behind too, though not objects here.
-  const newUndecodable = (now.posix.undecodable ?? []).filter((name) => !undecodableBefore?.has(name));
-  const undecodable = undecodableNote(undecodableBefore ? newUndecodable : (now.posix.undecodable ?? []), args.kind);
+  const allow = args.allow ?? [];
+  const newUndecodable = (now.posix.undecodable ?? []).filter((name) => !undecodableBefore?.has(name) && !allow.some((glob) => minimatch(name, glob)));
+  const undecodable = undecodableNote(now.posix.dir, undecodableBefore ? newUndecodable : (now.posix.undecodable ?? []), args.kind);
   if (undecodable) out.progress(undecodable);
   if (leaks.length > 0 || (undecodableBefore && undecodable)) return EXIT.found;
   return status;

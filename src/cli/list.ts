@@ -2,10 +2,10 @@
 // Table (src/ipc/objectTable.ts) and the state coloured as the views' icons are; --json writes the
 // export document (src/ipc/exportJson.ts), the same as Export as JSON in the editor.
 import * as os from 'os';
-import { exportDocument, type Json } from '../ipc/exportJson';
+import { EXPORT_NEEDS, exportDocument, type Json } from '../ipc/exportJson';
 import { allObjects, kindOf, type Kind } from '../ipc/kinds';
 import { TABLE_HEADER, tableRow } from '../ipc/objectTable';
-import { STATE_NEEDS, type IpcObject, type Need, type Snapshot } from '../ipc/snapshot';
+import { STATE_NEEDS, type IpcObject, type Snapshot } from '../ipc/snapshot';
 import * as l10n from '../shared/l10n';
 import type { CliSession } from './session';
 import { formatTable, stateColour, type Output } from './terminal';
@@ -14,9 +14,6 @@ export interface ListArgs {
   kind?: Kind[];
   json?: boolean;
 }
-
-/** What --json reads beyond the listing: the whole export (values, messages, waiters, waits), as the editor's Export as JSON does. */
-export const EXPORT_NEEDS: readonly Need[] = [...STATE_NEEDS, 'messages', 'waits'];
 
 export function objectsOf(snapshot: Snapshot, kinds?: readonly Kind[]): IpcObject[] {
   const all = allObjects(snapshot);
@@ -53,12 +50,12 @@ export function mqueueNote(snapshot: Snapshot, kinds?: readonly Kind[]): string 
 }
 
 /** The files of /dev/shm whose names are not UTF-8 (not listed as objects), named: a leak must not hide behind a byte. */
-export function undecodableNote(names: readonly string[], kinds?: readonly Kind[]): string | undefined {
+export function undecodableNote(dir: string, names: readonly string[], kinds?: readonly Kind[]): string | undefined {
   if (names.length === 0 || (kinds?.length && !kinds.includes('posixShm'))) return undefined;
   const shown = names.length > 5 ? l10n.t('{0} and {1} more', names.slice(0, 5).join(', '), names.length - 5) : names.join(', ');
   return names.length === 1
-    ? l10n.t('1 file in /dev/shm has a name that is not UTF-8 and is not listed: {0} (ls -b /dev/shm shows it).', shown)
-    : l10n.t('{0} files in /dev/shm have names that are not UTF-8 and are not listed: {1} (ls -b /dev/shm shows them).', names.length, shown);
+    ? l10n.t('1 file in {0} has a name that is not UTF-8 and is not listed: {1} (ls -b {0} shows it).', dir, shown)
+    : l10n.t('{0} files in {1} have names that are not UTF-8 and are not listed: {2} (ls -b {1} shows them).', names.length, dir, shown);
 }
 
 export async function list(session: CliSession, out: Output, args: ListArgs): Promise<number> {
@@ -77,7 +74,11 @@ export async function list(session: CliSession, out: Output, args: ListArgs): Pr
     const state = TABLE_HEADER.length - 1;
     out.line(formatTable(TABLE_HEADER, rows, (row, column, padded) => (column === state && out.colour ? out.paint(padded, stateColour(icons[row])) : padded)));
   }
-  for (const note of [unseenNote(snapshot), mqueueNote(snapshot, args.kind), undecodableNote(snapshot.posix.undecodable ?? [], args.kind)]) {
+  for (const note of [
+    unseenNote(snapshot),
+    mqueueNote(snapshot, args.kind),
+    undecodableNote(snapshot.posix.dir, snapshot.posix.undecodable ?? [], args.kind),
+  ]) {
     if (note) out.progress(note);
   }
   return 0;

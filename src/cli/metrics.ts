@@ -8,11 +8,11 @@
 import type { KindModule } from '../ipc/kind';
 import { KINDS, type Kind } from '../ipc/kinds';
 import type { KernelLimit } from '../ipc/limits';
-import { STATE_NEEDS, type IpcObject, type Need, type Snapshot } from '../ipc/snapshot';
+import { ATTENTION_NEEDS, type IpcObject, type Need, type Snapshot } from '../ipc/snapshot';
 import { DIAGNOSIS_KINDS, type DiagnosisKind } from '../ipc/waits/graph';
 
 /** What a refresh for the metrics reads: what the states rest on, and the waits with their diagnoses. */
-export const METRICS_NEEDS: readonly Need[] = [...STATE_NEEDS, 'waits'];
+export const METRICS_NEEDS: readonly Need[] = ATTENTION_NEEDS;
 
 export const OPENMETRICS_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 export const PROMETHEUS_TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

@@ -33,9 +33,10 @@ export async function serve(session: CliSession, out: Output, args: ServeArgs): 
     return reading;
   };
   const server = http.createServer((request, response) => {
-    // The path as sent, up to any query: not through URL, which throws on a target such as "//[" (one
-    // bad request must not end the server) and reads "//metrics" as a host.
-    const pathname = (request.url ?? '/').replace(/[?#].*$/s, '');
+    // The path as sent (an absolute-form target's scheme and host dropped), up to any query: not
+    // through URL, which throws on a target such as "//[" (one bad request must not end the server)
+    // and reads "//metrics" as a host.
+    const pathname = (request.url ?? '/').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#].*$/s, '') || '/';
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;

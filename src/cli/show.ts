@@ -4,9 +4,13 @@
 import { kindOf, type Kind } from '../ipc/kinds';
 import type { ChildRow } from '../ipc/objects';
 import { findObject } from './lookup';
-import { EXPORT_NEEDS, unseenNote } from './list';
+import { STATE_NEEDS, type Need } from '../ipc/snapshot';
+import { unseenNote } from './list';
 import type { CliSession } from './session';
 import { markdownToText, stateColour, visible, type Output } from './terminal';
+
+/** What one object's words and children rest on: its state, values and messages (not the whole machine's waits). */
+const SHOW_NEEDS: readonly Need[] = [...STATE_NEEDS, 'messages'];
 
 export interface ShowArgs {
   object: string;
@@ -16,13 +20,13 @@ export interface ShowArgs {
 
 function childLines(children: readonly ChildRow[], depth: number): string[] {
   return children.flatMap((child) => [
-    `${'  '.repeat(depth)}${child.label}${child.description ? `  ${child.description}` : ''}`,
+    `${'  '.repeat(depth)}${visible(child.label)}${child.description ? `  ${visible(child.description)}` : ''}`,
     ...childLines(child.children ?? [], depth + 1),
   ]);
 }
 
 export async function show(session: CliSession, out: Output, args: ShowArgs): Promise<number> {
-  const snapshot = await session.snapshot(EXPORT_NEEDS);
+  const snapshot = await session.snapshot(SHOW_NEEDS);
   const object = findObject(snapshot, args.object, args.kind);
   const kind = kindOf(object);
   if (args.json) {
@@ -34,7 +38,7 @@ export async function show(session: CliSession, out: Output, args: ShowArgs): Pr
   out.line(markdownToText(row.tooltip));
   if (row.children.length > 0) {
     out.line();
-    for (const line of childLines(row.children, 1)) out.say(line);
+    for (const line of childLines(row.children, 1)) out.line(line);
   }
   const note = unseenNote(snapshot);
   if (note) out.progress(note);

@@ -5,6 +5,7 @@
 // the terminal with its control characters escaped, as `ls -b` shows them: a name holding ESC [2J or
 // a carriage return must not clear or overwrite what the user reads (the clean preview included).
 import type { Writable } from 'stream';
+import { escapeControls } from '../ipc/format';
 import type { RowIcon } from '../ipc/objects';
 
 const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
@@ -15,17 +16,8 @@ export function colourFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = 
   return stream.isTTY === true && !env.NO_COLOR;
 }
 
-/** C0 and C1 controls, DEL, and the bidirectional overrides and isolates (a name read backwards). */
-const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e' };
-
-/** One line of text as it may reach a terminal: control characters escaped (\n, \r, \t, \e, \xHH, \u{HHHH}). */
-export function visible(text: string): string {
-  return text.replace(CONTROL, (c) => {
-    const code = c.charCodeAt(0);
-    return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`);
-  });
-}
+/** One line of text as it may reach a terminal: control characters escaped (src/ipc/format.ts). */
+export const visible = escapeControls;
 
 export class Output {
   readonly colour: boolean;

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { exportDocument } from '../ipc/exportJson';
+import { EXPORT_NEEDS, exportDocument } from '../ipc/exportJson';
 import { allObjects } from '../ipc/kinds';
 import type { IpcObject } from '../ipc/snapshot';
 import type { Command, CommandEnv } from './registry';
@@ -67,7 +67,7 @@ export const exportJson: Command = {
   what: 'Could not export the IPC objects',
   async run(env): Promise<string | undefined> {
     // With the waits: who is blocked on what, the locks and the wait-for graph belong in a bug report.
-    const snapshot = await env.ipc.refresh(true, ['waits']);
+    const snapshot = await env.ipc.refresh(true, EXPORT_NEEDS);
     if (!snapshot) throw new Error(l10n.t('/proc could not be read, so there is nothing to export (see the IPC Inspector log).'));
     const objects = await chooseObjects(env, allObjects(snapshot));
     if (!objects) return undefined;

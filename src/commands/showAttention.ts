@@ -8,12 +8,13 @@ import type { IpcView } from '../views/ipcView';
 import { WAITS_VIEW } from '../views/waitsView';
 import type { Command } from './registry';
 import * as l10n from '../shared/l10n';
+import { ATTENTION_NEEDS } from '../ipc/snapshot';
 
 export const showAttention: Command = {
   id: 'ipcInspector.showAttention',
   what: 'Could not show what needs attention',
   async run(env): Promise<string | undefined> {
-    const snapshot = await env.ipc.refresh(true, ['waits']);
+    const snapshot = await env.ipc.refresh(true, ATTENTION_NEEDS);
     const { orphans, nearLimits } = attentionOf(snapshot);
     // Threads stuck for good come first: the Waits view, on its first diagnosis.
     const stuck = env.views.waits.diagnoses.find((d) => d.severity === 'error');

@@ -6,8 +6,11 @@
 import { plain, type Json } from './json';
 import { kindOf } from './kinds';
 import type { IpcLimits, KernelLimit } from './limits';
-import type { IpcObject, Snapshot } from './snapshot';
+import { STATE_NEEDS, type IpcObject, type Need, type Snapshot } from './snapshot';
 import { exportedWaits } from './waits/exported';
+
+/** What an export reads beyond the listing: what the states rest on, the messages peeked, the waits (the same in the editor and on the command line). */
+export const EXPORT_NEEDS: readonly Need[] = [...STATE_NEEDS, 'messages', 'waits'];
 
 export const EXPORT_FORMAT = 'ipc-inspector-export';
 export const EXPORT_VERSION = 1;

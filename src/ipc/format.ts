@@ -134,3 +134,19 @@ export function parseMode(text: string): Parsed<number> {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** C0 and C1 controls, DEL, and the bidirectional overrides and isolates (a name read backwards). */
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_CONTROLS: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e' };
+
+/**
+ * Text others chose (a /dev/shm name, a command line) on one line, its control characters escaped
+ * in the manner of `ls -b` (\n, \r, \t, \e, \xHH, \u{HHHH}): it cannot break a line, a table row
+ * or a Markdown tooltip, nor clear or overwrite a terminal.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED_CONTROLS[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`);
+  });
+}

@@ -1,6 +1,7 @@
 // The one place that picks what to do by an object's kind: every kind's module (src/ipc/<kind>/
 // kind.ts, the shape of src/ipc/kind.ts) in one table. The table's type makes the compiler demand a
 // module for every kind, and every member of each.
+import { escapeControls } from './format';
 import type { Subject } from './errors';
 import type { KindModule } from './kind';
 import type { Credentials } from './permissions';
@@ -44,7 +45,9 @@ export function findAgain<T extends IpcObject>(snapshot: Snapshot | undefined, o
 export function objectLabel(object: IpcObject): string {
   const kind = kindOf(object);
   const { one } = kind.noun(object);
-  return one ? `${one} ${kind.title(object)}` : kind.title(object);
+  // On one line whatever the name holds: the label goes into messages, summaries and the terminal.
+  const title = escapeControls(kind.title(object));
+  return one ? `${one} ${title}` : title;
 }
 
 /** Why these credentials may not remove the object (a sentence's end), or undefined when they may (see KindModule.removalRefusal). */

@@ -2,6 +2,7 @@
 // screen-reader label and menu flags, and its children (holders, and an honest row for what cannot
 // be seen). Each kind's `present` module turns its own info into this; one tree shows them all.
 import * as l10n from '../shared/l10n';
+import { escapeControls } from './format';
 import { executableName } from './processes';
 
 /** The state a row's icon and colour show (each kind puts it in its own words). */
@@ -44,15 +45,15 @@ export interface RowContext {
   uid: number;
 }
 
-/** A Markdown table of name/value rows; `|` in values is escaped so the table holds. */
+/** A Markdown table of name/value rows; `|` and control characters in values are escaped so the table holds. */
 export function markdownTable(rows: Array<[string, string]>): string {
-  const body = rows.map(([name, value]) => `| ${name} | ${value.replace(/\|/g, '\\|')} |`).join('\n');
+  const body = rows.map(([name, value]) => `| ${name} | ${escapeControls(value).replace(/\|/g, '\\|')} |`).join('\n');
   return `| | |\n|---|---|\n${body}\n`;
 }
 
-/** Text safe inside Markdown code spans of a tooltip. */
+/** Text safe inside Markdown code spans of a tooltip (and on one line). */
 export function escapeCode(text: string): string {
-  return text.replace(/`/g, "'").slice(0, 200);
+  return escapeControls(text).replace(/`/g, "'").slice(0, 200);
 }
 
 export function formatTime(epochSeconds: number): string {

@@ -62,6 +62,9 @@ export type Need = 'semValues' | 'waiters' | 'messages' | 'waits';
  */
 export const STATE_NEEDS: readonly Need[] = ['semValues', 'waiters'];
 
+/** What counts of orphans and of stuck waits rest on (the status bar, Show Attention, the metrics). */
+export const ATTENTION_NEEDS: readonly Need[] = [...STATE_NEEDS, 'waits'];
+
 export interface PosixPicture extends Omit<PosixListing, 'objects' | 'signature'> {
   /** Objects of /dev/shm, removed ones still held included, by name. */
   objects: PosixObjectInfo[];
@@ -433,6 +436,7 @@ export class SnapshotSource {
     const msgQueues = classifyMsgQueues(input.msgTable.queues, (msqid) => readings.queueContents.get(msqid) ?? { read: false, ...notRead }, {
       ...waiters,
       waiters: input.waiters?.msg ?? new Map(),
+      waitersComplete: input.waiters !== undefined && input.waiters.supported && input.waiters.unreadable === 0,
     });
     const posixSemaphores = this.classifySemaphores(listing, scan, readings.semReadings, names, nowMs);
     const mqQueues = classifyPosixQueues(input.queues.queues, { ...context, attrs: readings.queueAttrs });

@@ -53,7 +53,7 @@ const DECLARATION_KEPT_MS = 7 * 24 * 3600 * 1000;
 /** Removes the declaration files of `dir` last used before `time` (ms); one that cannot be removed stays. */
 function removeUnusedSince(dir: string, time: number): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.h')) continue;
+    if (!entry.isFile() || !/\.(h|part)$/.test(entry.name)) continue;
     const file = path.join(dir, entry.name);
     try {
       if (fs.statSync(file).mtimeMs < time) fs.unlinkSync(file);
@@ -135,12 +135,25 @@ export class CTypes implements vscode.Disposable {
       this.declarationsReady = true;
     }
     const file = path.join(dir, `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}.h`);
+    if (fs.existsSync(file)) {
+      try {
+        const now = new Date();
+        fs.utimesSync(file, now, now);
+      } catch {
+        // another user's window wrote it (a shared data folder): used all the same
+      }
+      return file;
+    }
+    // Whole or not at all: written aside, then linked into place (another window reading it, or one
+    // killed while writing, never sees half a declaration under the name that is reused).
+    const aside = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.part`;
+    fs.writeFileSync(aside, text.endsWith('\n') ? text : `${text}\n`, { flag: 'wx', mode: 0o600 });
     try {
-      fs.writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`, { flag: 'wx', mode: 0o600 });
+      fs.linkSync(aside, file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const now = new Date();
-      fs.utimesSync(file, now, now);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // another window's, the same text
+    } finally {
+      fs.rmSync(aside, { force: true });
     }
     return file;
   }

@@ -13,6 +13,7 @@ import { freedBytes, isCertainOrphan, orphansOf, uncertainCount } from '../ipc/o
 import { orphanedWord } from '../ipc/objects';
 import { kindOf } from '../ipc/kinds';
 import type { IpcObject, Snapshot } from '../ipc/snapshot';
+import { ATTENTION_NEEDS } from '../ipc/snapshot';
 import type { Diagnosis } from '../ipc/waits/graph';
 import * as l10n from '../shared/l10n';
 import { GROUPS, type GroupId } from './groups';
@@ -93,10 +94,10 @@ export class AttentionStatus implements vscode.Disposable {
     }
     this.show(this.context.snapshots.current);
     const seconds = vscode.workspace.getConfiguration('ipcInspector').get<number>('statusBar.checkInterval', 60);
-    if (seconds > 0) this.timer = setInterval(() => void this.context.refresh(false, ['waits']), Math.max(5, seconds) * 1000);
+    if (seconds > 0) this.timer = setInterval(() => void this.context.refresh(false, ATTENTION_NEEDS), Math.max(5, seconds) * 1000);
     clearTimeout(this.firstLook);
     this.firstLook = setTimeout(() => {
-      if (!this.context.snapshots.current) void this.context.refresh(false, ['waits']);
+      if (!this.context.snapshots.current) void this.context.refresh(false, ATTENTION_NEEDS);
     }, FIRST_LOOK_MS);
   }
 

@@ -61,9 +61,9 @@ function wchan(pid: number): string {
   }
 }
 
-/** The table row naming `what`, without trailing blanks ('' when none). */
-function rowOf(table: string, what: string): string {
-  return (table.split('\n').find((line) => line.includes(what)) ?? '').trimEnd();
+/** The table row of a kind naming `what`, without trailing blanks ('' when none). */
+function rowOf(table: string, kind: string, what: string): string {
+  return (table.split('\n').find((line) => line.startsWith(kind) && line.includes(what)) ?? '').trimEnd();
 }
 
 describe('ipc-inspector check and clean', function () {
@@ -198,10 +198,9 @@ describe('ipc-inspector check and clean', function () {
         '-c',
         `import sysv_ipc\nq = sysv_ipc.MessageQueue(${key}, sysv_ipc.IPC_CREX, 0o600)\nprint(q.id, flush=True)\nq.receive(type=999)`,
       ]);
-      const acquirer = spawn(PYTHON, [
-        '-c',
-        `import sysv_ipc\ns = sysv_ipc.Semaphore(${key}, sysv_ipc.IPC_CREX, 0o600, 0)\nprint(s.id, flush=True)\ns.acquire()`,
-      ]);
+      // The set made by a process that exits (its last user, as far as the kernel says), then waited on.
+      execFileSync(PYTHON, ['-c', `import sysv_ipc; sysv_ipc.Semaphore(${key}, sysv_ipc.IPC_CREX, 0o600, 0)`]);
+      const acquirer = spawn(PYTHON, ['-c', `import sysv_ipc\ns = sysv_ipc.Semaphore(${key})\nprint(s.id, flush=True)\ns.acquire()`]);
       try {
         const msqid = Number(await firstLine(receiver));
         removeAfter.push(['-q', msqid]);
@@ -211,8 +210,9 @@ describe('ipc-inspector check and clean', function () {
         execFileSync(PYTHON, ['-c', `import sysv_ipc; sysv_ipc.MessageQueue(${key}).send(b'job', type=1)`]);
         await waitFor(() => wchan(receiver.pid!) === 'do_msgrcv' && /semtimedop|semop/.test(wchan(acquirer.pid!)), 30_000, 'both to block');
         const listed = cli(['list', '--kind', 'sysvMsg', '--kind', 'sysvSem']);
-        assert.match(rowOf(listed.stdout, `(id ${msqid})`), /in use$/, listed.stdout);
-        assert.match(rowOf(listed.stdout, `(id ${semid})`), /in use$/, listed.stdout);
+        assert.match(rowOf(listed.stdout, 'System V message queue', `(id ${msqid})`), /in use$/, listed.stdout);
+        // A waiter with nobody left to post: stuck, which is not orphaned.
+        assert.match(rowOf(listed.stdout, 'System V semaphore set', `(id ${semid})`), /stuck: a waiter may wait forever$/, listed.stdout);
         const done = cli(['clean', '--orphans', '--yes', '--uncertain', '--grace', '0', '--kind', 'sysvMsg', '--kind', 'sysvSem']);
         assert.strictEqual(done.status, 0, done.stdout + done.stderr);
         assert.match(done.stdout, /^Nothing orphaned/, done.stdout);

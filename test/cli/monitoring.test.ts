@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -139,6 +140,16 @@ describe('ipc-inspector metrics in Prometheus and node_exporter', function () {
         const status = await rawStatus(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
         assert.strictEqual(status, 404, `GET ${target}: ${server.output()}`);
       }
+      // The absolute form of a request target (as sent through a proxy) names the same resource.
+      const absolute = await new Promise<number>((resolve, reject) =>
+        http
+          .get({ host: '127.0.0.1', port, path: `http://127.0.0.1:${port}/metrics` }, (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          })
+          .on('error', reject),
+      );
+      assert.strictEqual(absolute, 200, 'absolute-form');
       assert.strictEqual(await rawStatus(port, 'POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'), 405);
       const reply = await get(`http://127.0.0.1:${port}/metrics?from=test`);
       assert.strictEqual(reply.status, 200, server.output());

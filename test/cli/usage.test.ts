@@ -178,6 +178,7 @@ describe('ipc-inspector usage', function () {
       assert.strictEqual(run.status, 0, run.stderr);
       assert.ok(!/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/.test(run.stdout), `${args[0]}: no control character but line breaks: ${JSON.stringify(run.stdout)}`);
       assert.ok(run.stdout.includes(escaped), `${args[0]} shows ${escaped}: ${run.stdout}`);
+      assert.ok(!run.stdout.split('\n').some((line) => line.startsWith('y')), `${args[0]}: the name's line break makes no line of its own: ${run.stdout}`);
     }
     const rows = cli(['list', '--kind', 'posixShm']).stdout.trimEnd().split('\n');
     assert.strictEqual(rows.filter((row) => row.includes(escaped)).length, 1, 'one row, not split');

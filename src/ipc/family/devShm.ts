@@ -58,12 +58,13 @@ export interface PosixListing {
   signature: string;
 }
 
-/** A file name's bytes as text: UTF-8 where it is, each byte of 0x80 and up as \xHH otherwise. */
+/** A file name's bytes as text: UTF-8 where it is, otherwise each byte of 0x80 and up as \xHH and a backslash doubled. */
 export function escapedName(bytes: Buffer): string {
   const text = bytes.toString('utf8');
   if (Buffer.from(text, 'utf8').equals(bytes)) return text;
   let escaped = '';
-  for (const byte of bytes) escaped += byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  // A backslash doubled: \xfe written by a byte and the four characters \xfe stay two names.
+  for (const byte of bytes) escaped += byte === 0x5c ? '\\\\' : byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
   return escaped;
 }
 

@@ -16,6 +16,12 @@ import type { MsgQueueInfo, MsgQueueState, QueueContents } from './types';
 export interface MsgClassifyContext {
   names: Names;
   waiters: Map<number, Waiter[]>;
+  /**
+   * Every thread's wait was read (waiters read, this architecture's calls known, no thread
+   * unreadable). The kernel counts no receivers of a queue: without this, one blocked in msgrcv
+   * cannot be ruled out, and no orphan verdict is certain.
+   */
+  waitersComplete: boolean;
   nowMs: number;
   graceMs: number;
 }
@@ -61,7 +67,12 @@ function stateOf(
         )
       : l10n.t('nobody is blocked on it and it was never used (the kernel records no creator for a queue)');
   const reason = l10n.t('{0}{1}; last activity {2}', who, left, new Date(lastMs).toLocaleString());
-  if (context.nowMs - lastMs >= context.graceMs) return { state: 'orphaned', reason, certain: users.length > 0 };
+  if (context.nowMs - lastMs >= context.graceMs) {
+    if (!context.waitersComplete) {
+      return { state: 'orphaned', reason: l10n.t('{0}; not every process could be checked for a receiver blocked on it', reason), certain: false };
+    }
+    return { state: 'orphaned', reason, certain: users.length > 0 };
+  }
   return {
     state: 'unused',
     reason: l10n.t('{0} (called orphaned after {1} s)', reason, Math.round(context.graceMs / 1000)),

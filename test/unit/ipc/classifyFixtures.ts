@@ -68,6 +68,6 @@ export function queue(overrides: Partial<MsgQueue> = {}): MsgQueue {
   };
 }
 
-export function classifyQueue(q: MsgQueue, contents: QueueContents, waiters: Waiter[] = []) {
-  return classifyMsgQueues([q], () => contents, { names, waiters: new Map([[q.msqid, waiters]]), nowMs: NOW, graceMs: GRACE })[0];
+export function classifyQueue(q: MsgQueue, contents: QueueContents, waiters: Waiter[] = [], waitersComplete = true) {
+  return classifyMsgQueues([q], () => contents, { names, waiters: new Map([[q.msqid, waiters]]), waitersComplete, nowMs: NOW, graceMs: GRACE })[0];
 }

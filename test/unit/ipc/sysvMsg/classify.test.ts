@@ -51,6 +51,12 @@ describe('System V message queues', function () {
     assert.match(info.reason, /last sender and receiver have exited; 2 messages \(10 bytes\) left in it that nobody is reading/);
   });
 
+  it('is orphaned but not certainly so when some thread could not be checked for a receiver blocked on it (the kernel counts none)', function () {
+    const info = classifyQueue(queue({ lspid: 555, lrpid: 556, stime: NOW / 1000 - 600 }), { read: true, qbytes: 16384, messages: [], more: false }, [], false);
+    assert.deepEqual([info.state, info.certain], ['orphaned', false]);
+    assert.match(info.reason, /not every process could be checked for a receiver blocked on it/);
+  });
+
   it('says a queue cannot be read without consuming it where MSG_COPY is missing', function () {
     const info = classifyQueue(queue({ qnum: 3, lspid: 100 }), {
       read: false,
