@@ -8,7 +8,6 @@
 import * as assert from 'assert';
 import { ChildProcessWithoutNullStreams, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import * as vscode from 'vscode';
@@ -23,12 +22,13 @@ import { waitFor } from '../support/waitFor';
 import { getApi, posixRowOrFail, refreshView, run } from './fixtures';
 import { openPanel, Recorder } from './contentsPanelProbe';
 import { Question, withPrompts } from './scriptedPrompts';
+import { testTemp } from '../support/tempDirs';
 
 type QuickPick = Extract<Question, { kind: 'quickPick' }>;
 
 describe('View as C Type: types from the programs’ own debug information (C++, Rust)', function () {
   this.timeout(240_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ipcinsp-dwarf-ui-'));
+  const dir = testTemp('ipcinsp-dwarf-ui-');
   const cpp = path.join(dir, 'dwarfvalues-cpp');
   const rust = path.join(dir, 'dwarfvalues-rust');
   let api: IpcInspectorApi;

@@ -9,6 +9,7 @@ import { removeManySegments } from './manySegments';
 import { cleanupPosixObjects } from './posixObjects';
 import { cleanupAll } from './segments';
 import { cleanupSemMsg } from './semMsg';
+import { removeTestTemps } from './tempDirs';
 
 const rootHooks: Mocha.RootHookObject = {
   async afterEach() {
@@ -17,10 +18,14 @@ const rootHooks: Mocha.RootHookObject = {
     await cleanupSemMsg();
   },
   async afterAll() {
-    await removeManySegments();
-    await cleanupAll();
-    await cleanupPosixObjects();
-    await cleanupSemMsg();
+    try {
+      await removeManySegments();
+      await cleanupAll();
+      await cleanupPosixObjects();
+      await cleanupSemMsg();
+    } finally {
+      removeTestTemps();
+    }
   },
 };
 

@@ -8,9 +8,12 @@ import { removeTestTemps } from './tempDirs';
 
 export const mochaHooks = {
   async afterAll(): Promise<void> {
-    await cleanupAll();
-    await cleanupPosixObjects();
-    await cleanupSemMsg();
-    removeTestTemps();
+    try {
+      await cleanupAll();
+      await cleanupPosixObjects();
+      await cleanupSemMsg();
+    } finally {
+      removeTestTemps();
+    }
   },
 };
