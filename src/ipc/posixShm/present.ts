@@ -132,7 +132,7 @@ export function posixTooltip(info: PosixObjectInfo): string {
     rows.push([
       l10n.t('Not checked'),
       l10n.t(
-        "{0} process{1} whose maps and descriptors cannot be read here (other users', or more privileged than VS Code)",
+        "{0} process{1} whose maps and descriptors cannot be read here (other users', or more privileged than this user)",
         info.unchecked,
         info.unchecked === 1 ? '' : 'es',
       ),

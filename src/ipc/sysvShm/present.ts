@@ -143,7 +143,7 @@ export function hiddenAttachersLabel(hidden: number): string {
 
 export const HIDDEN_ATTACHERS_EXPLANATION =
   l10n.t("The kernel counts these attachments, but their processes' /proc/PID/maps cannot be read by this user ") +
-  l10n.t("(another user's processes, or another IPC namespace). Run VS Code as root to see them.");
+  l10n.t("(another user's processes, or another IPC namespace). Run VS Code (or ipc-inspector) as root to see them.");
 
 /** The limits line of the System V group: how much of the kernel's limits is used. */
 export function limitsSummary(limits: IpcLimits, usage: ShmUsage): string {
