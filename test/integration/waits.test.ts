@@ -111,7 +111,7 @@ describe('the Waits view', function () {
       (r): r is Extract<WaitRow, { kind: 'note' }> => r.kind === 'note' && /could not be checked/.test(r.label),
     );
     const item = api.views.waits.getTreeItem(note);
-    assert.match(labelOf(item), /^[1-9]\d* thread\(s\) of [1-9]\d* process\(es\) could not be checked$/);
+    assert.match(labelOf(item), /^[1-9]\d* threads? of [1-9]\d* process(es)? could not be checked$/);
     // A screen reader reads the count, not only the tooltip's explanation.
     assert.equal(item.accessibilityInformation?.label, labelOf(item));
   });
