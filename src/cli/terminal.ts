@@ -19,6 +19,11 @@ export function colourFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = 
 /** One line of text as it may reach a terminal: control characters escaped (src/ipc/format.ts). */
 export const visible = escapeControls;
 
+/** Lines of text, each made visible(): the breaks between them kept. */
+function visibleLines(text: string): string {
+  return text.split('\n').map(visible).join('\n');
+}
+
 export class Output {
   readonly colour: boolean;
   private readonly errColour: boolean;
@@ -39,7 +44,7 @@ export class Output {
 
   /** Words that may quote names: each of its lines made visible(). */
   say(text: string): void {
-    this.line(text.split('\n').map(visible).join('\n'));
+    this.line(visibleLines(text));
   }
 
   paint(text: string, colour: Colour | undefined): string {
@@ -48,13 +53,13 @@ export class Output {
 
   /** A progress note on stderr (not with --quiet). */
   progress(text: string): void {
-    text = text.split('\n').map(visible).join('\n');
+    text = visibleLines(text);
     if (!this.quiet) this.err.write(`${this.errColour ? `\x1b[2m${text}\x1b[0m` : text}\n`);
   }
 
   /** A failure or a warning on stderr, prefixed with the program's name. */
   error(text: string): void {
-    text = text.split('\n').map(visible).join('\n');
+    text = visibleLines(text);
     this.err.write(`ipc-inspector: ${this.errColour ? `\x1b[31m${text}\x1b[0m` : text}\n`);
   }
 }

@@ -2,6 +2,7 @@
 // /dev/shm/x on a tmpfs. Named semaphores live there too (`sem.NAME`) but are another kind of
 // object, and so are left to their own module. Everything here is lstat, never open: listing must
 // not change an object's times, and a file that cannot be read by us is still listed.
+import { isUtf8 } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
 import { devMajorMinor } from '../fds';
@@ -58,10 +59,8 @@ export interface PosixListing {
   signature: string;
 }
 
-/** A file name's bytes as text: UTF-8 where it is, otherwise each byte of 0x80 and up as \xHH and a backslash doubled. */
-export function escapedName(bytes: Buffer): string {
-  const text = bytes.toString('utf8');
-  if (Buffer.from(text, 'utf8').equals(bytes)) return text;
+/** The bytes of a file name that is not UTF-8 as text: each byte of 0x80 and up as \xHH, a backslash doubled. */
+function escapedName(bytes: Buffer): string {
   let escaped = '';
   // A backslash doubled: \xfe written by a byte and the four characters \xfe stay two names.
   for (const byte of bytes) escaped += byte === 0x5c ? '\\\\' : byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
@@ -73,8 +72,7 @@ export function readNames(dir: string): { names: string[]; undecodable: string[]
   const names: string[] = [];
   const undecodable: string[] = [];
   for (const bytes of fs.readdirSync(dir, { encoding: 'buffer' })) {
-    const text = bytes.toString('utf8');
-    if (Buffer.from(text, 'utf8').equals(bytes)) names.push(text);
+    if (isUtf8(bytes)) names.push(bytes.toString('utf8'));
     else undecodable.push(escapedName(bytes));
   }
   return { names, undecodable: undecodable.sort() };
